@@ -1,0 +1,64 @@
+import type { NewEvent, RecordedEvent } from './envelope.js';
+import type { Position } from './position.js';
+
+// The event store port. Adapters live beside it (postgres/, eventstoredb/) and all of them pass
+// the one contract suite in test/integration/event-store.contract.ts.
+
+/**
+ * What the appender believes about the stream: its last revision (0-based), that it does not
+ * exist yet, that it exists, or no belief at all.
+ */
+export type ExpectedRevision = number | 'no_stream' | 'stream_exists' | 'any';
+
+export interface AppendResult {
+  /** Revision of the last event appended (0 for the first event of a stream). */
+  nextRevision: number;
+  /** Global position of the last event appended. */
+  position: Position;
+}
+
+/** Restricts global-log reads; an event passes when it matches every given criterion. */
+export interface EventFilter {
+  types?: readonly string[];
+  streamPrefixes?: readonly string[];
+}
+
+export interface ReadAllResult {
+  events: RecordedEvent[];
+  /**
+   * Where to continue reading: the position of the last event returned, or, when a filter
+   * skipped events, possibly further along, so that checkpoints move past filtered stretches.
+   */
+  position: Position;
+}
+
+export interface SubscribeOptions {
+  filter?: EventFilter;
+  signal?: AbortSignal;
+}
+
+export interface EventStore {
+  /** Appends atomically; a wrong `expected` throws ConcurrencyError and appends nothing. */
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** The stream's events in revision order, from `fromRevision` (inclusive), upcast. */
+  readStream(streamId: string, fromRevision?: number): Promise<RecordedEvent[]>;
+  /** Up to `max` events of the global log strictly after `from`, in log order, upcast. */
+  readAll(from: Position, max: number, filter?: EventFilter): Promise<ReadAllResult>;
+  /** Catch-up then live: every event after `from`, in log order, until the signal aborts. */
+  subscribe(from: Position, options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  /** Position of the last event a global-log reader can see now (START when empty). */
+  headPosition(): Promise<Position>;
+  close(): Promise<void>;
+}
+
+export class ConcurrencyError extends Error {
+  readonly code = 'CONCURRENCY_CONFLICT';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number | 'no_stream' | 'unknown',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'ConcurrencyError';
+  }
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { id, mediaItem, timestamp, username } from './fields.js';
+
+// post-{postId}. Hashtags (lowercased, without '#') and mentions (usernames, without '@') are
+// extracted from the caption by the domain, so that every read model agrees on them.
+const captionFields = {
+  caption: z.string(),
+  hashtags: z.array(z.string()),
+  mentions: z.array(username),
+};
+
+/** Version 2: a post carries 1 to 10 media items (version 1 had a single `imageUrl`). */
+export const PostCreated = z.object({
+  postId: id,
+  authorId: id,
+  ...captionFields,
+  media: z.array(mediaItem).min(1).max(10),
+  createdAt: timestamp,
+});
+
+/** The shape PostCreated had before carousels; read through the upcaster in upcasters.ts. */
+export const PostCreatedV1 = z.object({
+  postId: id,
+  authorId: id,
+  ...captionFields,
+  imageUrl: z.string(),
+  createdAt: timestamp,
+});
+
+export const CaptionEdited = z.object({ postId: id, authorId: id, ...captionFields, editedAt: timestamp });
+export const PostDeleted = z.object({ postId: id, authorId: id, deletedAt: timestamp });

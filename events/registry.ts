@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import type { EventOf } from './envelope.js';
+import * as engagement from './engagement-events.js';
+import * as post from './post-events.js';
+import * as relationship from './relationship-events.js';
+import * as story from './story-events.js';
+import * as user from './user-events.js';
+
+// Every event type the platform knows, with the schema of its current version. A type's data
+// is never changed in place: a new version gets a new schema here and an upcaster from the old
+// one in upcasters.ts.
+export const eventSchemas = {
+  UserRegistered: { version: 1, schema: user.UserRegistered },
+  ProfileUpdated: { version: 1, schema: user.ProfileUpdated },
+  PrivacyChanged: { version: 1, schema: user.PrivacyChanged },
+  UsernameReserved: { version: 1, schema: user.UsernameReserved },
+  UsernameReleased: { version: 1, schema: user.UsernameReleased },
+  FollowRequested: { version: 1, schema: relationship.FollowRequested },
+  FollowRequestApproved: { version: 1, schema: relationship.FollowRequestApproved },
+  FollowRequestRejected: { version: 1, schema: relationship.FollowRequestRejected },
+  FollowRequestCancelled: { version: 1, schema: relationship.FollowRequestCancelled },
+  Followed: { version: 1, schema: relationship.Followed },
+  Unfollowed: { version: 1, schema: relationship.Unfollowed },
+  Blocked: { version: 1, schema: relationship.Blocked },
+  Unblocked: { version: 1, schema: relationship.Unblocked },
+  PostCreated: { version: 2, schema: post.PostCreated },
+  CaptionEdited: { version: 1, schema: post.CaptionEdited },
+  PostDeleted: { version: 1, schema: post.PostDeleted },
+  Liked: { version: 1, schema: engagement.Liked },
+  Unliked: { version: 1, schema: engagement.Unliked },
+  CommentAdded: { version: 1, schema: engagement.CommentAdded },
+  CommentDeleted: { version: 1, schema: engagement.CommentDeleted },
+  Bookmarked: { version: 1, schema: engagement.Bookmarked },
+  Unbookmarked: { version: 1, schema: engagement.Unbookmarked },
+  StoryPosted: { version: 1, schema: story.StoryPosted },
+  StoryViewed: { version: 1, schema: story.StoryViewed },
+  StoryDeleted: { version: 1, schema: story.StoryDeleted },
+  StoryExpired: { version: 1, schema: story.StoryExpired },
+} as const;
+
+type Schemas = typeof eventSchemas;
+export type EventType = keyof Schemas;
+export const eventTypes = Object.keys(eventSchemas) as EventType[];
+
+/** The data of one event type at its current version. */
+export type EventData<T extends EventType> = z.infer<Schemas[T]['schema']>;
+
+/** Every domain event, as a string-literal union on `type`. */
+export type DomainEvent = { [T in EventType]: EventOf<T, EventData<T>> }[EventType];
+
+/** Narrow the union to some of its types: `EventsOf<'Liked' | 'Unliked'>`. */
+export type EventsOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+export const isEventType = (type: string): type is EventType => Object.hasOwn(eventSchemas, type);
+
+export const currentVersion = (type: EventType): number => eventSchemas[type].version;

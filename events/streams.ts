@@ -1,0 +1,14 @@
+// Stream ids. Facts about a pair that must be unique or idempotent get a stream of their own,
+// so that no stream grows with popularity (a post with a million likes keeps a short stream).
+export const streams = {
+  user: (userId: string) => `user-${userId}`,
+  username: (username: string) => `username-${username.toLowerCase()}`,
+  post: (postId: string) => `post-${postId}`,
+  comment: (commentId: string) => `comment-${commentId}`,
+  story: (storyId: string) => `story-${storyId}`,
+  follow: (followerId: string, followeeId: string) => `follow-${followerId}-${followeeId}`,
+  block: (blockerId: string, blockedId: string) => `block-${blockerId}-${blockedId}`,
+  like: (postId: string, userId: string) => `like-${postId}-${userId}`,
+  bookmark: (userId: string, postId: string) => `bookmark-${userId}-${postId}`,
+  storyView: (storyId: string, viewerId: string) => `storyview-${storyId}-${viewerId}`,
+} as const;

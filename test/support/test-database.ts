@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+export interface TestDatabase {
+  /** Connection string whose search_path is this test's own schema. */
+  url: string;
+  schema: string;
+  /** A pool on that schema, closed by drop(). */
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+/**
+ * Each test file gets a schema of its own in the shared test database, so that files run in
+ * parallel without seeing each other's tables. Everything the code creates lands in it through
+ * the search_path carried by the connection string.
+ */
+export const createTestDatabase = async (): Promise<TestDatabase> => {
+  const base = inject('databaseUrl');
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+
+  const url = withSearchPath(base, schema);
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  return {
+    url,
+    schema,
+    pool,
+    async drop() {
+      await pool.end();
+      const client = new pg.Client({ connectionString: base });
+      await client.connect();
+      await client.query(`drop schema ${schema} cascade`);
+      await client.end();
+    },
+  };
+};
+
+const withSearchPath = (connectionString: string, schema: string): string => {
+  const url = new URL(connectionString);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+};
