@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+// Twelve-factor configuration (DESIGN §6): every setting comes from the environment, is
+// validated at start-up, and a bad one stops the process with a message naming the variable.
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === null) ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 24h, 30s or 500ms` });
+  return ms ?? 0;
+});
+
+const postgresUrl = z
+  .string()
+  .refine((url) => /^postgres(ql)?:\/\//.test(url), 'must be a postgres:// or postgresql:// URL');
+
+const schema = z.object({
+  DATABASE_URL: postgresUrl.optional(),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  STORY_TTL: z.string().default('24h').pipe(duration),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+  // An empty variable means unset, as it does in most shells' `VAR= cmd`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(present);
+  if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  return result.data;
+};

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import type { TokenService } from '../../commands/accounts/tokens.js';
+import { errorBody } from './error-handler.js';
+
+export interface Actor {
+  userId: string;
+  username: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller; null only on routes marked `config: { public: true }`. */
+    actor: Actor | null;
+  }
+  interface FastifyContextConfig {
+    /** No token needed (register, login, health, docs). */
+    public?: boolean;
+  }
+}
+
+/**
+ * Bearer JWT on every route but the public ones, checked before the body is even read. A public
+ * route still learns who calls when a valid token comes along.
+ */
+export const installAuthentication = (app: FastifyInstance, tokens: TokenService) => {
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (request, reply) => {
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : null;
+    request.actor = token ? await tokens.verify(token) : null;
+    if (request.actor || request.routeOptions.config.public || request.is404) return;
+    const message = token ? 'invalid or expired token' : 'missing bearer token';
+    return reply.code(401).send(errorBody('UNAUTHORIZED', message));
+  });
+};

@@ -1,0 +1,61 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError } from '../../domain/errors.js';
+import { AuthenticationError } from '../../commands/errors.js';
+import { ConcurrencyError } from '../../events/index.js';
+import { backendOf } from './backend-errors.js';
+
+// One error model for every route (DESIGN §7):
+// { "error": { "code": "...", "message": "...", "details": [{ "path", "message", "location"? }] } }
+export interface ErrorDetail {
+  path: string;
+  message: string;
+  location?: string;
+}
+
+export const errorBody = (code: string, message: string, details: readonly ErrorDetail[] = []) => ({
+  error: { code, message, details },
+});
+
+// Fastify's own request errors, by code, with the stable code and status clients get.
+const fastifyErrors: Record<string, [number, string]> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_BODY'],
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_BODY'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_BODY'],
+};
+
+export const installErrorHandling = (app: FastifyInstance) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const location = error.validationContext ?? 'body';
+      const details = error.validation.map((issue) => ({
+        path: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+        message: issue.message ?? 'invalid',
+        location,
+      }));
+      return reply.code(400).send(errorBody('VALIDATION_FAILED', `invalid request ${location}`, details));
+    }
+    if (error instanceof DomainError) return reply.code(error.status).send(errorBody(error.code, error.message, error.details));
+    if (error instanceof AuthenticationError) return reply.code(401).send(errorBody(error.code, error.message));
+    if (error instanceof ConcurrencyError) {
+      return reply.code(409).send(errorBody('CONCURRENCY_CONFLICT', 'the resource changed concurrently; retry the request'));
+    }
+    const known = error.code ? fastifyErrors[error.code] : undefined;
+    if (known) return reply.code(known[0]).send(errorBody(known[1], error.message));
+    const backend = backendOf(error);
+    if (backend) {
+      request.log.warn({ err: error, backend }, 'backend unavailable');
+      return reply.code(503).send(errorBody('BACKEND_UNAVAILABLE', `${backend} is unavailable`, [{ path: backend, message: error.message }]));
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      return reply.code(error.statusCode).send(errorBody('BAD_REQUEST', error.message));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send(errorBody('INTERNAL', 'internal error'));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+};

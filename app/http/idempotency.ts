@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { IdempotencyStore } from '../../commands/idempotency/idempotency-store.js';
+import { errorBody } from './error-handler.js';
+
+// `Idempotency-Key` on POST (DESIGN §10): a repeat with the same key and body gets the first
+// response and appends nothing, also when the repeats arrive at the same time.
+const HEADER = 'idempotency-key';
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+interface IdempotencyClaim {
+  scope: string;
+  key: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    idempotencyClaim: IdempotencyClaim | null;
+  }
+}
+
+export interface IdempotencyOptions {
+  /** How long a repeat waits for the first request with its key to finish. */
+  waitMs?: number;
+  pollMs?: number;
+}
+
+export const installIdempotency = (app: FastifyInstance, store: IdempotencyStore, { waitMs = 10_000, pollMs = 25 }: IdempotencyOptions = {}) => {
+  app.decorateRequest('idempotencyClaim', null);
+
+  app.addHook('preHandler', async (request, reply) => {
+    const key = request.headers[HEADER];
+    if (request.method !== 'POST' || key === undefined) return;
+    if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
+      return reply
+        .code(400)
+        .send(errorBody('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [
+          { path: 'Idempotency-Key', message: 'invalid', location: 'headers' },
+        ]));
+    }
+    const scope = request.actor?.userId ?? 'anonymous';
+    const fingerprint = fingerprintOf(request);
+    for (const deadline = Date.now() + waitMs; ; ) {
+      const claim = await store.claim(scope, key, fingerprint);
+      switch (claim.outcome) {
+        case 'claimed':
+          request.idempotencyClaim = { scope, key };
+          return;
+        case 'replay':
+          return reply
+            .code(claim.response.statusCode)
+            .header('idempotent-replayed', 'true')
+            .type('application/json; charset=utf-8')
+            .send(claim.response.body);
+        case 'mismatch':
+          return reply.code(422).send(errorBody('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request'));
+        case 'in_progress':
+          if (Date.now() >= deadline) {
+            return reply.code(409).send(errorBody('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still in progress'));
+          }
+          await new Promise((resolve) => setTimeout(resolve, pollMs));
+      }
+    }
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const claim = request.idempotencyClaim;
+    if (!claim) return payload;
+    request.idempotencyClaim = null;
+    // A 5xx is not an answer: give the key back so that the client's retry is handled afresh.
+    if (reply.statusCode >= 500) await store.release(claim.scope, claim.key);
+    else await store.complete(claim.scope, claim.key, { statusCode: reply.statusCode, body: String(payload ?? '') });
+    return payload;
+  });
+};
+
+const fingerprintOf = (request: FastifyRequest) =>
+  createHash('sha256')
+    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .digest('base64url');

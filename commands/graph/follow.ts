@@ -1,0 +1,49 @@
+import { followDecider } from '../../domain/follow/index.js';
+import { streams, type Position } from '../../events/index.js';
+import type { CommandContext } from '../command-context.js';
+import type { CommandDeps } from '../deps.js';
+import { findUserByUsername, isBlockedEitherWay, loadUser } from '../facts.js';
+import { handleCommand } from '../handle-command.js';
+
+export type FollowStatus = 'none' | 'requested' | 'following';
+
+export interface FollowResult {
+  status: FollowStatus;
+  position: Position;
+}
+
+/** Follows a public account, or asks a private one; a repeat changes nothing. */
+export const follow = async (deps: CommandDeps, followerId: string, username: string, ctx: CommandContext): Promise<FollowResult> => {
+  const followee = await findUserByUsername(deps.store, username);
+  const { position, state } = await handleCommand(
+    deps.store,
+    streams.follow(followerId, followee.userId),
+    followDecider,
+    async () => {
+      const current = await loadUser(deps.store, followee.userId);
+      return {
+        type: 'Follow',
+        followerId,
+        followeeId: followee.userId,
+        followeeIsPrivate: current.status === 'active' && current.private,
+        blocked: await isBlockedEitherWay(deps.store, followerId, followee.userId),
+        now: ctx.now,
+      };
+    },
+    ctx,
+  );
+  return { status: state.status, position };
+};
+
+/** Unfollows, or withdraws a pending request; nothing to undo is not an error. */
+export const unfollow = async (deps: CommandDeps, followerId: string, username: string, ctx: CommandContext): Promise<FollowResult> => {
+  const followee = await findUserByUsername(deps.store, username);
+  const { position, state } = await handleCommand(
+    deps.store,
+    streams.follow(followerId, followee.userId),
+    followDecider,
+    () => ({ type: 'Unfollow', followerId, followeeId: followee.userId }),
+    ctx,
+  );
+  return { status: state.status, position };
+};

@@ -1,0 +1,14 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { CommandDeps } from '../deps.js';
+import { accountRoutes } from './account-routes.js';
+import { graphRoutes } from './graph-routes.js';
+import { postRoutes } from './post-routes.js';
+import { storyRoutes } from './story-routes.js';
+
+/** Every write route of DESIGN §10. */
+export const commandRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
+  await app.register(accountRoutes, deps);
+  await app.register(graphRoutes, deps);
+  await app.register(postRoutes, deps);
+  await app.register(storyRoutes, deps);
+};

@@ -1,0 +1,68 @@
+import type pg from 'pg';
+import type { Claim, IdempotencyStore } from './idempotency-store.js';
+
+const SCHEMA = `
+  create table if not exists idempotency_keys (
+    scope text not null,
+    key text not null,
+    fingerprint text not null,
+    status_code int,
+    body text,
+    locked_at timestamptz not null default now(),
+    created_at timestamptz not null default now(),
+    primary key (scope, key)
+  )`;
+
+export interface PostgresIdempotencyOptions {
+  /** A claim older than this whose request never completed (the process died) may be taken over. */
+  abandonAfterMs?: number;
+  /** Keys are kept this long (Stripe keeps them 24 hours). */
+  retentionMs?: number;
+}
+
+export const createPostgresIdempotencyStore = async (
+  pool: pg.Pool,
+  { abandonAfterMs = 60_000, retentionMs = 24 * 3600_000 }: PostgresIdempotencyOptions = {},
+): Promise<IdempotencyStore & { purgeExpired(): Promise<number> }> => {
+  await pool.query(SCHEMA);
+  return {
+    async claim(scope, key, fingerprint): Promise<Claim> {
+      const inserted = await pool.query(
+        `insert into idempotency_keys (scope, key, fingerprint) values ($1, $2, $3)
+         on conflict do nothing`,
+        [scope, key, fingerprint],
+      );
+      if (inserted.rowCount === 1) return { outcome: 'claimed' };
+      const { rows } = await pool.query<{ fingerprint: string; status_code: number | null; body: string | null; abandoned: boolean }>(
+        `select fingerprint, status_code, body, locked_at < now() - make_interval(secs => $3::float8 / 1000) as abandoned
+         from idempotency_keys where scope = $1 and key = $2`,
+        [scope, key, abandonAfterMs],
+      );
+      const row = rows[0];
+      if (!row) return { outcome: 'in_progress' }; // purged in between: the caller polls and claims afresh
+      if (row.fingerprint !== fingerprint) return { outcome: 'mismatch' };
+      if (row.status_code !== null) return { outcome: 'replay', response: { statusCode: row.status_code, body: row.body ?? '' } };
+      if (!row.abandoned) return { outcome: 'in_progress' };
+      const taken = await pool.query(
+        `update idempotency_keys set locked_at = now()
+         where scope = $1 and key = $2 and status_code is null
+           and locked_at < now() - make_interval(secs => $3::float8 / 1000)`,
+        [scope, key, abandonAfterMs],
+      );
+      return taken.rowCount === 1 ? { outcome: 'claimed' } : { outcome: 'in_progress' };
+    },
+    async complete(scope, key, { statusCode, body }) {
+      await pool.query('update idempotency_keys set status_code = $3, body = $4 where scope = $1 and key = $2', [scope, key, statusCode, body]);
+    },
+    async release(scope, key) {
+      await pool.query('delete from idempotency_keys where scope = $1 and key = $2 and status_code is null', [scope, key]);
+    },
+    async purgeExpired() {
+      const { rowCount } = await pool.query(
+        'delete from idempotency_keys where created_at < now() - make_interval(secs => $1::float8 / 1000)',
+        [retentionMs],
+      );
+      return rowCount ?? 0;
+    },
+  };
+};

@@ -1,0 +1,55 @@
+import { storyDecider, storyFacts, type StoryFacts } from '../../domain/story/index.js';
+import { storyViewDecider } from '../../domain/story-view/index.js';
+import { streams, type MediaItem, type Position } from '../../events/index.js';
+import { newId, type CommandContext } from '../command-context.js';
+import type { CommandDeps } from '../deps.js';
+import { loadAccess } from '../facts.js';
+import { handleCommand } from '../handle-command.js';
+import { loadState } from '../load-state.js';
+
+export const postStory = async (
+  deps: CommandDeps,
+  authorId: string,
+  media: MediaItem,
+  ctx: CommandContext,
+): Promise<{ storyId: string; expiresAt: string; position: Position }> => {
+  const storyId = newId();
+  const { position, state } = await handleCommand(
+    deps.store,
+    streams.story(storyId),
+    storyDecider,
+    () => ({ type: 'PostStory', storyId, authorId, media, now: ctx.now, ttlMs: deps.storyTtlMs }),
+    ctx,
+  );
+  return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
+};
+
+const loadStoryFacts = async (deps: CommandDeps, viewerId: string, storyId: string): Promise<StoryFacts> => {
+  const story = await loadState(deps.store, streams.story(storyId), storyDecider);
+  // Access matters only for a story that is there to be seen.
+  const access = story.status === 'active' ? await loadAccess(deps.store, viewerId, story.authorId) : 'allowed';
+  return storyFacts(story, access);
+};
+
+/** Records a view once per viewer, in a stream of its own (storyview-{storyId}-{viewerId}). */
+export const viewStory = async (deps: CommandDeps, viewerId: string, storyId: string, ctx: CommandContext) => {
+  const { position } = await handleCommand(
+    deps.store,
+    streams.storyView(storyId, viewerId),
+    storyViewDecider,
+    async () => ({ type: 'ViewStory', storyId, viewerId, story: await loadStoryFacts(deps, viewerId, storyId), now: ctx.now }),
+    ctx,
+  );
+  return { storyId, position };
+};
+
+export const deleteStory = async (deps: CommandDeps, actorId: string, storyId: string, ctx: CommandContext) => {
+  const { position } = await handleCommand(
+    deps.store,
+    streams.story(storyId),
+    storyDecider,
+    () => ({ type: 'DeleteStory', storyId, actorId, now: ctx.now }),
+    ctx,
+  );
+  return { storyId, position };
+};

@@ -1,0 +1,66 @@
+import { invalid } from '../errors.js';
+
+// Instagram's limits (DESIGN §4). Hashtags and mentions are counted once each, as extracted.
+export const CAPTION_MAX_LENGTH = 2200;
+export const MAX_HASHTAGS = 30;
+export const MAX_MENTIONS = 20;
+
+export interface ParsedCaption {
+  caption: string;
+  hashtags: string[];
+  mentions: string[];
+}
+
+/** Length as a reader counts it: an emoji is one character, not String#length's two UTF-16 units. */
+export const codePointLength = (text: string): number => {
+  let length = 0;
+  for (const _ of text) length++;
+  return length;
+};
+
+const unique = (items: readonly string[]): string[] => [...new Set(items)];
+
+// Letters and marks of any script (a combining accent belongs to its word), decimal digits, '_'.
+const HASHTAG = /#([\p{L}\p{M}\p{Nd}_]+)/gu;
+
+/** Hashtags without '#', lowercased, each once, in order of first appearance. */
+export const extractHashtags = (text: string): string[] =>
+  unique([...text.matchAll(HASHTAG)].map((match) => (match[1] ?? '').toLowerCase()));
+
+// An '@' right after something that can end an email's local part is an address (a@b.com),
+// not a mention.
+const MENTION = /(?<![\p{L}\p{N}._%+-])@([A-Za-z0-9._]+)/gu;
+const USERNAME_MAX_LENGTH = 30;
+
+/**
+ * Mentioned usernames without '@', lowercased, each once, in order of first appearance.
+ * Trailing periods are sentence punctuation ("thanks @alice."), and a run longer than a username
+ * can be mentions nobody: cutting it to 30 characters would notify a different account.
+ */
+export const extractMentions = (text: string): string[] =>
+  unique(
+    [...text.matchAll(MENTION)]
+      .map((match) => (match[1] ?? '').replace(/\.+$/, ''))
+      .filter((name) => name.length >= 1 && name.length <= USERNAME_MAX_LENGTH)
+      .map((name) => name.toLowerCase()),
+  );
+
+const captionIssue = (code: string, message: string) => invalid(code, message, [{ path: 'caption', message }]);
+
+/** The caption as stored (surrounding whitespace dropped) with its hashtags and mentions; throws past a limit. */
+export const parseCaption = (text: string): ParsedCaption => {
+  const caption = text.trim();
+  const length = codePointLength(caption);
+  if (length > CAPTION_MAX_LENGTH) {
+    throw captionIssue('CAPTION_TOO_LONG', `A caption has at most ${CAPTION_MAX_LENGTH} characters, this one ${length}`);
+  }
+  const hashtags = extractHashtags(caption);
+  if (hashtags.length > MAX_HASHTAGS) {
+    throw captionIssue('TOO_MANY_HASHTAGS', `A caption has at most ${MAX_HASHTAGS} hashtags, this one ${hashtags.length}`);
+  }
+  const mentions = extractMentions(caption);
+  if (mentions.length > MAX_MENTIONS) {
+    throw captionIssue('TOO_MANY_MENTIONS', `A caption mentions at most ${MAX_MENTIONS} accounts, this one ${mentions.length}`);
+  }
+  return { caption, hashtags, mentions };
+};

@@ -1,0 +1,56 @@
+import type pg from 'pg';
+import type { EventStore } from '../event-store.js';
+import { START } from '../position.js';
+import { appendEvents } from './append.js';
+import { migrateEventStore } from './migrate.js';
+import { createNotificationListener } from './notification-listener.js';
+import { lastVisiblePosition, readAllEvents } from './read-all.js';
+import { readStreamEvents } from './read-stream.js';
+import { subscribeToAll } from './subscribe.js';
+
+export interface PostgresEventStoreOptions {
+  /**
+   * pg_notify on every append so that subscribers wake at once (default true). Without it they
+   * see new events within one poll interval; it costs append throughput under concurrency
+   * because PostgreSQL serialises the commits of notifying transactions (see bench/).
+   */
+  notify?: boolean;
+  /** How long an idle subscription waits before reading again without a notification. */
+  pollIntervalMs?: number;
+  /** Events a subscription reads per round trip. */
+  subscriptionBatchSize?: number;
+  /** Connection of the LISTEN client; defaults to the pool's. */
+  listenerConfig?: pg.ClientConfig;
+}
+
+/**
+ * The PostgreSQL event store (DESIGN §3), in the first schema of the pool's search_path. Creates
+ * or migrates its tables first. The pool stays the caller's: close() only releases the LISTEN
+ * connection and ends the store's subscriptions.
+ */
+export const createPostgresEventStore = async (pool: pg.Pool, options: PostgresEventStoreOptions = {}): Promise<EventStore> => {
+  await migrateEventStore(pool);
+  const notify = options.notify ?? true;
+  const listener = createNotificationListener(options.listenerConfig ?? pool.options);
+  const closing = new AbortController();
+  const readAll: EventStore['readAll'] = (from, max, filter) => readAllEvents(pool, from, max, filter);
+  const subscriptionDeps = {
+    readAll,
+    listener,
+    pollIntervalMs: options.pollIntervalMs ?? 250,
+    batchSize: options.subscriptionBatchSize ?? 500,
+    storeClosed: closing.signal,
+  };
+
+  return {
+    append: (streamId, events, expected) => appendEvents(pool, streamId, events, expected, notify),
+    readStream: (streamId, fromRevision) => readStreamEvents(pool, streamId, fromRevision),
+    readAll,
+    subscribe: (from, subscribeOptions = {}) => subscribeToAll(subscriptionDeps, from, subscribeOptions.filter, subscribeOptions.signal),
+    headPosition: async () => (await lastVisiblePosition(pool)) ?? START,
+    async close() {
+      closing.abort();
+      await listener.close();
+    },
+  };
+};

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { assertPostUsable, postDecider, postFacts, type PostEvent, type PostState } from '../../../domain/post/index.js';
+import type { MediaItem } from '../../../events/index.js';
+import { deciderSpec, domainErrorOf, failsWith } from '../../support/decider-spec.js';
+
+const { given } = deciderSpec(postDecider);
+
+const ann = '0190a000-0000-7000-8000-000000000001';
+const bob = '0190a000-0000-7000-8000-000000000002';
+const postId = '0190b000-0000-7000-8000-000000000001';
+const createdAt = '2025-03-01T10:00:00.000Z';
+const later = '2025-03-01T11:00:00.000Z';
+const photo: MediaItem = { url: 'media/a.jpg', type: 'image', width: 1080, height: 1350 };
+
+const created: PostEvent = {
+  type: 'PostCreated',
+  data: { postId, authorId: ann, caption: 'Sunset #beach with @bob', hashtags: ['beach'], mentions: ['bob'], media: [photo], createdAt },
+};
+const deleted: PostEvent = { type: 'PostDeleted', data: { postId, authorId: ann, deletedAt: later } };
+
+const create = (over: { caption?: string; media?: MediaItem[] } = {}) =>
+  ({ type: 'CreatePost', postId, authorId: ann, caption: 'Sunset #beach with @bob', media: [photo], now: createdAt, ...over }) as const;
+const edit = (caption: string, actorId = ann) => ({ type: 'EditCaption', postId, actorId, caption, now: later }) as const;
+const remove = (actorId = ann) => ({ type: 'DeletePost', postId, actorId, now: later }) as const;
+
+describe('CreatePost', () => {
+  it('creates a post with the hashtags and mentions of its caption', () => given([]).when(create()).then([created]));
+  it('stores the caption trimmed', () => given([]).when(create({ caption: '  Sunset #beach with @bob \n' })).then([created]));
+  it('takes a carousel of ten', () => {
+    const media = Array.from({ length: 10 }, () => photo);
+    given([]).when(create({ media })).then([{ ...created, data: { ...created.data, media } } as PostEvent]);
+  });
+  it('refuses a post that exists', () => given([created]).when(create()).then(failsWith(409, 'POST_EXISTS')));
+  it('refuses a post without media', () => given([]).when(create({ media: [] })).then(failsWith(400, 'MEDIA_COUNT')));
+  it('refuses eleven media items, naming the media field', () => {
+    const error = domainErrorOf(() => postDecider.decide(create({ media: Array.from({ length: 11 }, () => photo) }), postDecider.initialState()));
+    expect([error.code, error.details.map((d) => d.path)]).toEqual(['MEDIA_COUNT', ['media']]);
+  });
+  it('refuses a caption past a limit', () => given([]).when(create({ caption: 'x'.repeat(2201) })).then(failsWith(400, 'CAPTION_TOO_LONG')));
+});
+
+describe('EditCaption', () => {
+  it('replaces the caption and its hashtags and mentions', () =>
+    given([created])
+      .when(edit('Night #City #night'))
+      .then([{ type: 'CaptionEdited', data: { postId, authorId: ann, caption: 'Night #City #night', hashtags: ['city', 'night'], mentions: [], editedAt: later } }]));
+  it('emits nothing for the same caption', () => given([created]).when(edit(' Sunset #beach with @bob ')).then([]));
+  it('is for the author only', () => given([created]).when(edit('mine now', bob)).then(failsWith(403, 'NOT_AUTHOR')));
+  it('reports a missing post', () => given([]).when(edit('hello')).then(failsWith(404, 'POST_NOT_FOUND')));
+  it('refuses a deleted post', () => given([created, deleted]).when(edit('too late')).then(failsWith(422, 'POST_DELETED')));
+  it('refuses a caption past a limit', () =>
+    given([created]).when(edit(Array.from({ length: 21 }, (_, i) => `@u${i}`).join(' '))).then(failsWith(400, 'TOO_MANY_MENTIONS')));
+  it('keeps the new caption in the state', () => {
+    const [edited] = postDecider.decide(edit('Night'), postDecider.evolve(postDecider.initialState(), created));
+    const state = [created, edited!].reduce(postDecider.evolve, postDecider.initialState());
+    expect(state).toMatchObject({ status: 'active', caption: 'Night', hashtags: [], mentions: [] });
+  });
+});
+
+describe('DeletePost', () => {
+  it('deletes the post', () => given([created]).when(remove()).then([deleted]));
+  it('emits nothing the second time', () => given([created, deleted]).when(remove()).then([]));
+  it('is for the author only', () => given([created]).when(remove(bob)).then(failsWith(403, 'NOT_AUTHOR')));
+  it('does not let a stranger probe a deleted post', () => given([created, deleted]).when(remove(bob)).then(failsWith(403, 'NOT_AUTHOR')));
+  it('reports a missing post', () => given([]).when(remove()).then(failsWith(404, 'POST_NOT_FOUND')));
+});
+
+describe('evolve', () => {
+  it('skips an event that cannot follow the state instead of failing the read', () => {
+    const state = [created, deleted, deleted, created].reduce(postDecider.evolve, postDecider.initialState());
+    expect(state.status).toBe('deleted');
+  });
+});
+
+describe('post facts', () => {
+  const active = postDecider.evolve(postDecider.initialState(), created);
+  const gone = postDecider.evolve(active, deleted);
+  const none: PostState = { status: 'none' };
+
+  it('derives the facts from the post state', () => {
+    expect(postFacts(none, 'allowed')).toEqual({ status: 'missing' });
+    expect(postFacts(gone, 'allowed')).toEqual({ status: 'deleted', authorId: ann });
+    expect(postFacts(active, 'private')).toEqual({ status: 'active', authorId: ann, access: 'private' });
+  });
+  it('returns the author of a usable post', () => expect(assertPostUsable(postFacts(active, 'allowed'))).toBe(ann));
+  it.each([
+    ['missing', postFacts(none, 'allowed'), 404, 'POST_NOT_FOUND'],
+    ['deleted', postFacts(gone, 'allowed'), 422, 'POST_DELETED'],
+    ['blocked', postFacts(active, 'blocked'), 403, 'BLOCKED'],
+    ['private', postFacts(active, 'private'), 403, 'PRIVATE_ACCOUNT'],
+  ] as const)('refuses a %s post', (_, facts, status, code) => {
+    const error = domainErrorOf(() => assertPostUsable(facts));
+    expect([error.status, error.code]).toEqual([status, code]);
+  });
+});

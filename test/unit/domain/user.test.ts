@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { fold } from '../../../domain/decider.js';
+import { userDecider, type UserEvent } from '../../../domain/user/index.js';
+import { deciderSpec, failsWith } from '../../support/decider-spec.js';
+
+const { given } = deciderSpec(userDecider);
+
+const ann = '0190a000-0000-7000-8000-000000000001';
+const bob = '0190a000-0000-7000-8000-000000000002';
+const now = '2025-03-01T10:00:00.000Z';
+
+const registered: UserEvent = { type: 'UserRegistered', data: { userId: ann, username: 'ann', displayName: 'Ann', registeredAt: now } };
+const register = { type: 'RegisterUser', userId: ann, username: 'ann', displayName: 'Ann', now } as const;
+const update = (fields: { displayName?: string; bio?: string }, actorId = ann) =>
+  ({ type: 'UpdateProfile', actorId, userId: ann, ...fields }) as const;
+const setPrivate = (value: boolean, actorId = ann) => ({ type: 'ChangePrivacy', actorId, userId: ann, private: value }) as const;
+
+describe('RegisterUser', () => {
+  it('registers', () => given([]).when(register).then([registered]));
+  it('stores the username normalized', () => given([]).when({ ...register, username: ' ANN ' }).then([registered]));
+  it('refuses a second registration of the same user', () => given([registered]).when(register).then(failsWith(409, 'USER_EXISTS')));
+  it('refuses a username outside the pattern', () =>
+    given([]).when({ ...register, username: 'ann!' }).then(failsWith(400, 'INVALID_USERNAME')));
+  it('refuses a display name over 30 characters', () =>
+    given([]).when({ ...register, displayName: 'x'.repeat(31) }).then(failsWith(400, 'PROFILE_FIELD_TOO_LONG')));
+  it('starts public with an empty bio', () =>
+    expect(fold(userDecider, [registered])).toEqual({
+      status: 'active',
+      userId: ann,
+      username: 'ann',
+      displayName: 'Ann',
+      bio: '',
+      private: false,
+    }));
+});
+
+describe('UpdateProfile', () => {
+  it('emits only the fields that changed', () =>
+    given([registered])
+      .when(update({ displayName: 'Ann', bio: 'photos' }))
+      .then([{ type: 'ProfileUpdated', data: { userId: ann, bio: 'photos' } }]));
+  it('emits both fields when both changed', () =>
+    given([registered])
+      .when(update({ displayName: 'Ann Lee', bio: 'photos' }))
+      .then([{ type: 'ProfileUpdated', data: { userId: ann, displayName: 'Ann Lee', bio: 'photos' } }]));
+  it('emits nothing when nothing changed', () => given([registered]).when(update({ displayName: 'Ann', bio: '' })).then([]));
+  it('emits nothing when no field is given', () => given([registered]).when(update({})).then([]));
+  it('reports an unknown user', () => given([]).when(update({ bio: 'x' })).then(failsWith(404, 'USER_NOT_FOUND')));
+  it('is only for the owner', () => given([registered]).when(update({ bio: 'x' }, bob)).then(failsWith(403, 'NOT_OWNER')));
+  it('refuses a bio over 150 characters', () =>
+    given([registered]).when(update({ bio: 'x'.repeat(151) })).then(failsWith(400, 'PROFILE_FIELD_TOO_LONG')));
+  it('counts an emoji as one character', () =>
+    given([registered])
+      .when(update({ bio: '📷'.repeat(150) }))
+      .then([{ type: 'ProfileUpdated', data: { userId: ann, bio: '📷'.repeat(150) } }]));
+  it('keeps the fields an update leaves out', () => {
+    const state = fold(userDecider, [registered, { type: 'ProfileUpdated', data: { userId: ann, bio: 'photos' } }]);
+    expect(state).toMatchObject({ displayName: 'Ann', bio: 'photos' });
+  });
+});
+
+describe('ChangePrivacy', () => {
+  it('makes an account private', () => given([registered]).when(setPrivate(true)).then([{ type: 'PrivacyChanged', data: { userId: ann, private: true } }]));
+  it('emits nothing when the setting is unchanged', () => given([registered]).when(setPrivate(false)).then([]));
+  it('makes a private account public again', () =>
+    given([registered, { type: 'PrivacyChanged', data: { userId: ann, private: true } }])
+      .when(setPrivate(false))
+      .then([{ type: 'PrivacyChanged', data: { userId: ann, private: false } }]));
+  it('reports an unknown user', () => given([]).when(setPrivate(true)).then(failsWith(404, 'USER_NOT_FOUND')));
+  it('is only for the owner', () => given([registered]).when(setPrivate(true, bob)).then(failsWith(403, 'NOT_OWNER')));
+});
