@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fold } from '../../domain/decider.js';
 import { canApplyFollowEvent, followDecider, type FollowCommand, type FollowEvent, type FollowState } from '../../domain/follow/index.js';
 import { domainErrorOf, runCommands } from '../support/decider-spec.js';
 import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
@@ -33,8 +34,6 @@ const commands = (privacy?: fc.Arbitrary<boolean>) => fc.array(followCommand(pri
 
 /** A state reached by really running commands, not just any value of the type. */
 const reachedState = commands().map((cmds) => runCommands(followDecider, cmds).state);
-
-const schemaValid = (event: FollowEvent) => eventSchemas[event.type].schema.safeParse(event.data).success;
 
 describe('follow decider properties (DESIGN §4)', () => {
   it('following yourself is refused, whatever the state and the flags', () => {
@@ -100,6 +99,21 @@ describe('follow decider properties (DESIGN §4)', () => {
       fc.property(reachedState, fc.boolean(), now, (state, isPrivate, at) => {
         const command: FollowCommand = { type: 'Follow', ...pair, followeeIsPrivate: isPrivate, blocked: true, now: at };
         expect(domainErrorOf(() => followDecider.decide(command, state)).code).toBe('BLOCKED');
+      }),
+      runs,
+    );
+  });
+
+  it('fold is total and deterministic: any mix of stored follow events folds, twice to the same state', () => {
+    const storedEvents = commands().chain((cmds): fc.Arbitrary<FollowEvent[]> => {
+      const all = runCommands(followDecider, cmds).history;
+      return all.length === 0 ? fc.constant([]) : fc.array(fc.constantFrom(...all), { maxLength: 30 });
+    });
+    fc.assert(
+      fc.property(storedEvents, (events) => {
+        const first = fold(followDecider, events);
+        expect(fold(followDecider, events)).toEqual(first);
+        expect(['none', 'requested', 'following']).toContain(first.status);
       }),
       runs,
     );

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Access } from '../../domain/access.js';
 import type { CommentFacts } from '../../domain/comment/index.js';
-import type { PostFacts } from '../../domain/post/index.js';
+import { assertPostUsable, type PostFacts } from '../../domain/post/index.js';
 import type { MediaItem } from '../../events/index.js';
 
 // Building blocks for the content deciders' property tests: a few fixed people and things (so
@@ -62,3 +62,13 @@ export const anyCommentFacts = (postId: fc.Arbitrary<string>): fc.Arbitrary<Comm
     fc.constant({ status: 'deleted' as const }),
     fc.record({ status: fc.constant('active' as const), postId }),
   );
+
+/** Whether a like, comment or bookmark on a post with these facts gets past the post checks. */
+export const isUsablePost = (facts: PostFacts): boolean => {
+  try {
+    assertPostUsable(facts);
+    return true;
+  } catch {
+    return false;
+  }
+};

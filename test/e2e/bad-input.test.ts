@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, type User } from '../support/api-client.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// Bad input on every write route gets the right 4xx, a stable code, a message and the failing
+// field paths, and never appends an event (DESIGN §7).
+let t: TestApp;
+let api: ReturnType<typeof apiClient>;
+let alice: User;
+let bob: User;
+let alicePost: string;
+let aliceStory: string;
+let aliceComment: string;
+const UNKNOWN = '0190a0a0-0000-7000-8000-000000000000';
+const image = { url: 'https://cdn.example.com/a.jpg', type: 'image' };
+
+beforeAll(async () => {
+  t = await startTestApp();
+  api = apiClient(t.app);
+  alice = await api.register('alice');
+  bob = await api.register('bob');
+  alicePost = await api.createPost(alice);
+  aliceStory = (await api.call('POST', '/api/v1/stories', { token: alice.token, body: { media: image } })).body.storyId;
+  aliceComment = (await api.call('POST', `/api/v1/posts/${alicePost}/comments`, { token: alice.token, body: { text: 'mine' } })).body.commentId;
+});
+afterAll(() => t.close());
+
+type Method = 'POST' | 'PUT' | 'DELETE';
+interface BadCase {
+  name: string;
+  method: Method;
+  url: () => string;
+  as?: () => User;
+  body?: unknown;
+  status: number;
+  code: string;
+  paths?: string[];
+}
+
+const hashtags = (n: number) => Array.from({ length: n }, (_, i) => `#tag${i}`).join(' ');
+const mentions = (n: number) => Array.from({ length: n }, (_, i) => `@user${i}`).join(' ');
+
+const cases: BadCase[] = [
+  // accounts
+  { name: 'register without a body', method: 'POST', url: () => '/api/v1/users/register', status: 400, code: 'VALIDATION_FAILED', paths: [''] },
+  { name: 'register missing fields', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'x' }, status: 400, code: 'VALIDATION_FAILED', paths: ['email', 'password'] },
+  { name: 'register with wrong types', method: 'POST', url: () => '/api/v1/users/register', body: { username: 42, email: 'a@b.co', password: true }, status: 400, code: 'VALIDATION_FAILED', paths: ['username', 'password'] },
+  { name: 'register a username with spaces', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'no spaces', email: 'a@b.co', password: 'long enough' }, status: 400, code: 'VALIDATION_FAILED', paths: ['username'] },
+  { name: 'register a bad email and short password', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'zed', email: 'nope', password: 'short' }, status: 400, code: 'VALIDATION_FAILED', paths: ['email', 'password'] },
+  { name: 'register with an unknown field', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'zed', email: 'z@b.co', password: 'long enough', admin: true }, status: 400, code: 'VALIDATION_FAILED', paths: [''] },
+  { name: 'login without password', method: 'POST', url: () => '/api/v1/users/login', body: { username: 'alice' }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'profile update with nothing to change', method: 'PUT', url: () => '/api/v1/users/alice', body: {}, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'profile update with wrong types', method: 'PUT', url: () => '/api/v1/users/alice', body: { private: 'yes', bio: 7 }, status: 400, code: 'VALIDATION_FAILED', paths: ['bio', 'private'] },
+  { name: 'profile bio over 150 characters', method: 'PUT', url: () => '/api/v1/users/alice', body: { bio: 'x'.repeat(151) }, status: 400, code: 'VALIDATION_FAILED', paths: ['bio'] },
+  { name: "another user's profile", method: 'PUT', url: () => '/api/v1/users/alice', as: () => bob, body: { bio: 'x' }, status: 403, code: 'NOT_OWNER' },
+  // graph
+  { name: 'follow an invalid username', method: 'POST', url: () => '/api/v1/users/bad%20name/follow', status: 400, code: 'VALIDATION_FAILED', paths: ['username'] },
+  { name: 'follow an unknown user', method: 'POST', url: () => '/api/v1/users/ghost/follow', status: 404, code: 'USER_NOT_FOUND' },
+  { name: 'unfollow an unknown user', method: 'DELETE', url: () => '/api/v1/users/ghost/follow', status: 404, code: 'USER_NOT_FOUND' },
+  { name: 'approve a request that does not exist', method: 'POST', url: () => '/api/v1/follow-requests/bob/approve', status: 404, code: 'FOLLOW_REQUEST_NOT_FOUND' },
+  { name: 'reject a request of an unknown user', method: 'POST', url: () => '/api/v1/follow-requests/ghost/reject', status: 404, code: 'USER_NOT_FOUND' },
+  { name: 'block yourself', method: 'POST', url: () => '/api/v1/users/alice/block', status: 422, code: 'CANNOT_BLOCK_SELF' },
+  { name: 'block an unknown user', method: 'POST', url: () => '/api/v1/users/ghost/block', status: 404, code: 'USER_NOT_FOUND' },
+  // posts
+  { name: 'post without media', method: 'POST', url: () => '/api/v1/posts', body: { caption: 'x' }, status: 400, code: 'VALIDATION_FAILED', paths: ['media'] },
+  { name: 'post with 11 media items', method: 'POST', url: () => '/api/v1/posts', body: { caption: 'x', media: Array(11).fill(image) }, status: 400, code: 'VALIDATION_FAILED', paths: ['media'] },
+  { name: 'post with a media item of a wrong type', method: 'POST', url: () => '/api/v1/posts', body: { media: [{ url: 'https://a.b/c', type: 'gif' }] }, status: 400, code: 'VALIDATION_FAILED', paths: ['media.0.type'] },
+  { name: 'post with a non-http media url', method: 'POST', url: () => '/api/v1/posts', body: { media: [{ url: 'javascript:alert(1)', type: 'image' }] }, status: 400, code: 'VALIDATION_FAILED', paths: ['media.0.url'] },
+  { name: 'post with a caption that is not a string', method: 'POST', url: () => '/api/v1/posts', body: { caption: ['x'], media: [image] }, status: 400, code: 'VALIDATION_FAILED', paths: ['caption'] },
+  { name: 'post with a caption over 2,200 characters', method: 'POST', url: () => '/api/v1/posts', body: { caption: 'x'.repeat(2201), media: [image] }, status: 400, code: 'CAPTION_TOO_LONG', paths: ['caption'] },
+  { name: 'post with 31 hashtags', method: 'POST', url: () => '/api/v1/posts', body: { caption: hashtags(31), media: [image] }, status: 400, code: 'TOO_MANY_HASHTAGS', paths: ['caption'] },
+  { name: 'post with 21 mentions', method: 'POST', url: () => '/api/v1/posts', body: { caption: mentions(21), media: [image] }, status: 400, code: 'TOO_MANY_MENTIONS', paths: ['caption'] },
+  { name: 'edit with 31 hashtags', method: 'PUT', url: () => `/api/v1/posts/${alicePost}`, body: { caption: hashtags(31) }, status: 400, code: 'TOO_MANY_HASHTAGS', paths: ['caption'] },
+  { name: 'edit without caption', method: 'PUT', url: () => `/api/v1/posts/${alicePost}`, body: {}, status: 400, code: 'VALIDATION_FAILED', paths: ['caption'] },
+  { name: "edit another user's post", method: 'PUT', url: () => `/api/v1/posts/${alicePost}`, as: () => bob, body: { caption: 'mine now' }, status: 403, code: 'NOT_AUTHOR' },
+  { name: "delete another user's post", method: 'DELETE', url: () => `/api/v1/posts/${alicePost}`, as: () => bob, status: 403, code: 'NOT_AUTHOR' },
+  { name: 'edit a post id that is not a uuid', method: 'PUT', url: () => '/api/v1/posts/123', body: { caption: 'x' }, status: 400, code: 'VALIDATION_FAILED', paths: ['postId'] },
+  { name: 'edit an unknown post', method: 'PUT', url: () => `/api/v1/posts/${UNKNOWN}`, body: { caption: 'x' }, status: 404, code: 'POST_NOT_FOUND' },
+  { name: 'delete an unknown post', method: 'DELETE', url: () => `/api/v1/posts/${UNKNOWN}`, status: 404, code: 'POST_NOT_FOUND' },
+  { name: 'like an unknown post', method: 'POST', url: () => `/api/v1/posts/${UNKNOWN}/like`, status: 404, code: 'POST_NOT_FOUND' },
+  { name: 'like a post id that is not a uuid', method: 'POST', url: () => '/api/v1/posts/abc/like', status: 400, code: 'VALIDATION_FAILED', paths: ['postId'] },
+  { name: 'unlike a post id that is not a uuid', method: 'DELETE', url: () => '/api/v1/posts/abc/like', status: 400, code: 'VALIDATION_FAILED', paths: ['postId'] },
+  { name: 'comment without text', method: 'POST', url: () => `/api/v1/posts/${alicePost}/comments`, body: {}, status: 400, code: 'VALIDATION_FAILED', paths: ['text'] },
+  { name: 'comment of blanks', method: 'POST', url: () => `/api/v1/posts/${alicePost}/comments`, body: { text: '   ' }, status: 400, code: 'COMMENT_EMPTY', paths: ['text'] },
+  { name: 'comment over 2,200 characters', method: 'POST', url: () => `/api/v1/posts/${alicePost}/comments`, body: { text: 'y'.repeat(2201) }, status: 400, code: 'COMMENT_TOO_LONG', paths: ['text'] },
+  { name: 'comment with a parent that is not a uuid', method: 'POST', url: () => `/api/v1/posts/${alicePost}/comments`, body: { text: 'hi', parentCommentId: 7 }, status: 400, code: 'VALIDATION_FAILED', paths: ['parentCommentId'] },
+  { name: 'reply to an unknown comment', method: 'POST', url: () => `/api/v1/posts/${alicePost}/comments`, body: { text: 'hi', parentCommentId: UNKNOWN }, status: 404, code: 'COMMENT_NOT_FOUND' },
+  { name: 'comment on an unknown post', method: 'POST', url: () => `/api/v1/posts/${UNKNOWN}/comments`, body: { text: 'hi' }, status: 404, code: 'POST_NOT_FOUND' },
+  { name: "delete another user's comment", method: 'DELETE', url: () => `/api/v1/comments/${aliceComment}`, as: () => bob, status: 403, code: 'NOT_ALLOWED' },
+  { name: 'delete an unknown comment', method: 'DELETE', url: () => `/api/v1/comments/${UNKNOWN}`, status: 404, code: 'COMMENT_NOT_FOUND' },
+  { name: 'bookmark an unknown post', method: 'POST', url: () => `/api/v1/posts/${UNKNOWN}/bookmark`, status: 404, code: 'POST_NOT_FOUND' },
+  { name: 'unbookmark a post id that is not a uuid', method: 'DELETE', url: () => '/api/v1/posts/x/bookmark', status: 400, code: 'VALIDATION_FAILED', paths: ['postId'] },
+  // stories
+  { name: 'story without media', method: 'POST', url: () => '/api/v1/stories', body: {}, status: 400, code: 'VALIDATION_FAILED', paths: ['media'] },
+  { name: 'story with a list of media', method: 'POST', url: () => '/api/v1/stories', body: { media: [image] }, status: 400, code: 'VALIDATION_FAILED', paths: ['media'] },
+  { name: 'view an unknown story', method: 'POST', url: () => `/api/v1/stories/${UNKNOWN}/view`, status: 404, code: 'STORY_NOT_FOUND' },
+  { name: "delete another user's story", method: 'DELETE', url: () => `/api/v1/stories/${aliceStory}`, as: () => bob, status: 403, code: 'NOT_AUTHOR' },
+  { name: 'delete a story id that is not a uuid', method: 'DELETE', url: () => '/api/v1/stories/nope', status: 400, code: 'VALIDATION_FAILED', paths: ['storyId'] },
+];
+
+describe('bad input on every write route', () => {
+  it.each(cases)('$name -> $status $code, nothing appended', async (c) => {
+    const before = (await t.allEvents()).length;
+    const response = await api.call(c.method, c.url(), { token: (c.as?.() ?? alice).token, body: c.body });
+    expect(response.status).toBe(c.status);
+    expect(response.body.error).toMatchObject({ code: c.code, message: expect.any(String), details: expect.any(Array) });
+    for (const path of c.paths ?? []) expect(response.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+    expect((await t.allEvents()).length).toBe(before);
+  });
+
+  it('answers malformed JSON with 400 MALFORMED_BODY and an oversized body with 413', async () => {
+    const malformed = await api.call('POST', '/api/v1/posts', { token: alice.token, body: '{"caption": ' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body.error.code).toBe('MALFORMED_BODY');
+    const huge = await api.call('POST', '/api/v1/posts', { token: alice.token, body: { caption: 'x'.repeat(2 * 1024 * 1024), media: [image] } });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers an unknown route with 404 ROUTE_NOT_FOUND', async () => {
+    const response = await api.call('POST', '/api/v1/nothing-here', { token: alice.token });
+    expect(response.status).toBe(404);
+    expect(response.body.error.code).toBe('ROUTE_NOT_FOUND');
+  });
+});

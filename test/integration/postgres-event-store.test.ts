@@ -1,0 +1,179 @@
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
+import { ConcurrencyError, type EventStore } from '../../events/event-store.js';
+import { START } from '../../events/position.js';
+import { createPostgresEventStore, InvalidPositionError, migrateEventStore } from '../../events/postgres/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { eventStoreContract } from './event-store.contract.js';
+
+eventStoreContract('PostgreSQL', async () => {
+  const db = await createTestDatabase();
+  const store = await createPostgresEventStore(db.pool, { pollIntervalMs: 100 });
+  return {
+    store,
+    async cleanup() {
+      await store.close();
+      await db.drop();
+    },
+  };
+});
+
+const liked = (): NewEvent => ({
+  eventId: uuidv7(),
+  type: 'Liked',
+  data: { postId: uuidv7(), userId: uuidv7(), postAuthorId: uuidv7(), likedAt: '2025-03-01T12:00:00.000Z' },
+  metadata: { correlationId: uuidv7(), causationId: null, actorId: null, occurredAt: '2025-03-01T12:00:00.000Z' },
+});
+
+/** Writes a row as an older version of the code would have, bypassing the adapter. */
+const insertRawRow = (client: pg.Pool | pg.PoolClient, row: { streamId: string; revision: number; eventId: string; type: string; version: number; data: unknown }) =>
+  client.query(
+    `insert into events (stream_id, stream_revision, event_id, type, schema_version, data, metadata)
+     values ($1, $2, $3, $4, $5, $6, $7)`,
+    [row.streamId, row.revision, row.eventId, row.type, row.version, JSON.stringify(row.data), JSON.stringify(liked().metadata)],
+  );
+
+const waitFor = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+describe('PostgreSQL event store', () => {
+  let db: TestDatabase;
+  let store: EventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    store = await createPostgresEventStore(db.pool, { pollIntervalMs: 100 });
+  });
+  afterAll(async () => {
+    await store.close();
+    await db.drop();
+  });
+
+  it('reads a PostCreated stored at schema version 1 (imageUrl) as version 2 (media) everywhere', async () => {
+    const postId = uuidv7();
+    const v1 = {
+      postId,
+      authorId: uuidv7(),
+      caption: 'sunset #beach',
+      hashtags: ['beach'],
+      mentions: [],
+      imageUrl: 'https://cdn.example/sunset.jpg',
+      createdAt: '2021-06-01T18:00:00.000Z',
+    };
+    const head = await store.headPosition();
+    await insertRawRow(db.pool, { streamId: `post-${postId}`, revision: 0, eventId: uuidv7(), type: 'PostCreated', version: 1, data: v1 });
+    const { imageUrl: _imageUrl, ...unchanged } = v1;
+    const expected = { type: 'PostCreated', schemaVersion: 2, data: { ...unchanged, media: [{ url: 'https://cdn.example/sunset.jpg', type: 'image' }] } };
+
+    expect((await store.readStream(`post-${postId}`))[0]).toMatchObject(expected);
+    const fromLog = await waitFor(
+      () => store.readAll(head, 10, { streamPrefixes: [`post-${postId}`] }),
+      (page) => page.events.length > 0,
+    );
+    expect(fromLog.events[0]).toMatchObject(expected);
+    const abort = new AbortController();
+    for await (const event of store.subscribe(head, { signal: abort.signal, filter: { streamPrefixes: [`post-${postId}`] } })) {
+      expect(event).toMatchObject(expected);
+      abort.abort();
+    }
+    // The stored row itself is never rewritten.
+    const { rows } = await db.pool.query('select schema_version, data from events where stream_id = $1', [`post-${postId}`]);
+    expect(rows[0]).toMatchObject({ schema_version: 1, data: v1 });
+  });
+
+  it('stores new events at the current schema version of their type', async () => {
+    const stream = `post-${uuidv7()}`;
+    await store.append(stream, [liked()], 'no_stream');
+    const { rows } = await db.pool.query('select schema_version from events where stream_id = $1', [stream]);
+    expect(rows).toEqual([{ schema_version: 1 }]);
+  });
+
+  it('does not skip an event that commits after a later one: a reader resuming from its position still gets it, first', async () => {
+    const head = await store.headPosition();
+    const prefix = `gap-${uuidv7()}-`;
+    const slow = await db.pool.connect();
+    try {
+      // The slow writer takes its transaction id and a lower global position first...
+      await slow.query('begin');
+      const slowEvent = uuidv7();
+      await insertRawRow(slow, { streamId: `${prefix}slow`, revision: 0, eventId: slowEvent, type: 'Liked', version: 1, data: liked().data });
+      // ...then a fast append commits behind it, with a higher position.
+      const fast = liked();
+      await store.append(`${prefix}fast`, [fast], 'no_stream');
+
+      const whileOpen = await store.readAll(head, 100, { streamPrefixes: [prefix] });
+      expect(whileOpen.events).toEqual([]);
+
+      await slow.query('commit');
+      const resumed = await waitFor(
+        () => store.readAll(whileOpen.position, 100, { streamPrefixes: [prefix] }),
+        (page) => page.events.length >= 2,
+      );
+      expect(resumed.events.map((e) => e.eventId)).toEqual([slowEvent, fast.eventId]);
+    } finally {
+      await slow.query('rollback').catch(() => undefined);
+      slow.release();
+    }
+  });
+
+  it('encodes positions as fixed-width (transaction id, global position) tokens and rejects foreign ones', async () => {
+    const result = await store.append(`pos-${uuidv7()}`, [liked()], 'no_stream');
+    expect(result.position).toMatch(/^[0-9a-f]{16}:[0-9a-f]{16}$/);
+    await expect(store.readAll('12345' as typeof START, 1)).rejects.toBeInstanceOf(InvalidPositionError);
+  });
+
+  it('turns a reused event id into a ConcurrencyError (a retried append that already committed)', async () => {
+    const event = liked();
+    await store.append(`dup-${uuidv7()}`, [event], 'no_stream');
+    await expect(store.append(`dup-${uuidv7()}`, [event], 'no_stream')).rejects.toBeInstanceOf(ConcurrencyError);
+  });
+});
+
+describe('PostgreSQL event store schema', () => {
+  it('has an empty head (START) on a new store, and migrates idempotently when many processes start at once', async () => {
+    const db = await createTestDatabase();
+    try {
+      await Promise.all(Array.from({ length: 5 }, () => migrateEventStore(db.pool)));
+      const stores = await Promise.all([createPostgresEventStore(db.pool), createPostgresEventStore(db.pool)]);
+      expect(await stores[0].headPosition()).toBe(START);
+      const written = await stores[0].append(`m-${uuidv7()}`, [liked()], 'no_stream');
+      expect(await waitFor(() => stores[1].headPosition(), (head) => head === written.position)).toBe(written.position);
+      const { rows } = await db.pool.query('select version from event_store_migrations');
+      expect(rows).toEqual([{ version: 1 }]);
+      await Promise.all(stores.map((s) => s.close()));
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('with notifications off, subscriptions still get live events by polling', async () => {
+    const db = await createTestDatabase();
+    const quiet = await createPostgresEventStore(db.pool, { notify: false, pollIntervalMs: 50 });
+    try {
+      const abort = new AbortController();
+      const received: RecordedEvent[] = [];
+      const consuming = (async () => {
+        for await (const event of quiet.subscribe(START, { signal: abort.signal })) {
+          received.push(event);
+          if (received.length === 2) abort.abort();
+        }
+      })();
+      const events = [liked(), liked()];
+      await quiet.append('quiet-1', [events[0]!], 'no_stream');
+      await quiet.append('quiet-1', [events[1]!], 0);
+      await consuming;
+      expect(received.map((e) => e.eventId)).toEqual(events.map((e) => e.eventId));
+    } finally {
+      await quiet.close();
+      await db.drop();
+    }
+  });
+});
