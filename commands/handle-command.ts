@@ -12,6 +12,11 @@ export interface HandleResult<State> {
 export interface HandleOptions {
   /** Attempts in all when another writer wins the race for the stream's next revision. */
   maxAttempts?: number;
+  /**
+   * The stream id was just made up (a fresh UUIDv7), so the stream cannot exist: skip reading it
+   * and append with 'no_stream', which still refuses, as a conflict, if it somehow does exist.
+   */
+  newStream?: boolean;
 }
 
 /**
@@ -29,7 +34,7 @@ export const handleCommand = async <const Command, State, Event extends DomainEv
 ): Promise<HandleResult<State>> => {
   const maxAttempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    const history = await store.readStream(streamId);
+    const history = options.newStream && attempt === 1 ? [] : await store.readStream(streamId);
     const state = history.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState());
     const decided = decider.decide(await makeCommand(), state);
     if (decided.length === 0) {

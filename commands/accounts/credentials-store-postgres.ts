@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Credentials, CredentialsStore } from './credentials-store.js';
+import type { CredentialsStore } from './credentials-store.js';
 
 const SCHEMA = `
   create table if not exists credentials (

@@ -48,6 +48,7 @@ export const register = async (deps: CommandDeps, input: RegisterInput, ctx: Com
     userDecider,
     () => ({ type: 'RegisterUser', userId, username, displayName, now: ctx.now }),
     { ...ctx, actorId: userId },
+    { newStream: true },
   );
   const token = await deps.tokens.issue({ userId, username });
   return { userId, username, token, position: registered.position };

@@ -34,6 +34,7 @@ export const addComment = async (
       now: ctx.now,
     }),
     ctx,
+    { newStream: true },
   );
   return { commentId, position };
 };

@@ -17,6 +17,7 @@ export const createPost = async (
     postDecider,
     () => ({ type: 'CreatePost', postId, authorId, caption: input.caption, media: input.media, now: ctx.now }),
     ctx,
+    { newStream: true },
   );
   return { postId, position };
 };

@@ -20,6 +20,7 @@ export const postStory = async (
     storyDecider,
     () => ({ type: 'PostStory', storyId, authorId, media, now: ctx.now, ttlMs: deps.storyTtlMs }),
     ctx,
+    { newStream: true },
   );
   return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
 };

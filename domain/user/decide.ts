@@ -25,7 +25,7 @@ const register = (command: RegisterUser, state: UserState): UserEvent[] => {
 /** Only the owner edits a profile; unknown users are reported before ownership. */
 const ownedBy = (actorId: string, state: UserState): ActiveUser => {
   if (state.status === 'none') throw notFound('USER_NOT_FOUND', 'No such user');
-  if (false) throw forbidden('NOT_OWNER', 'Only the account owner may change it');
+  if (state.userId !== actorId) throw forbidden('NOT_OWNER', 'Only the account owner may change it');
   return state;
 };
 

@@ -21,6 +21,7 @@ create index if not exists events_log_order on events (transaction_id, global_po
 
 -- One row per stream with its last revision: appenders lock it, so concurrent appends to one
 -- stream queue there and each one checks its expectation against its predecessor's result.
+-- Appends do not NOTIFY in their transaction (see append-notifier.ts).
 create table if not exists streams (
   stream_id text primary key,
   revision bigint not null
@@ -38,36 +39,47 @@ create or replace function event_store_append(
   p_types text[],
   p_versions integer[],
   p_data jsonb[],
-  p_metadata jsonb[],
-  p_notify boolean
+  p_metadata jsonb[]
 ) returns table (next_revision bigint, last_transaction_id xid8, last_global_position bigint)
 language plpgsql as $fn$
 declare
   v_count integer := coalesce(cardinality(p_event_ids), 0);
   v_current bigint;
   v_last bigint;
+  v_ready boolean := false;
 begin
-  -- A first append creates the row (revision -1 = no events yet) without failing when a
-  -- concurrent first append got there first: it then waits for that one and sees its result.
-  if v_count > 0 then
-    insert into streams (stream_id, revision) values (p_stream_id, -1) on conflict (stream_id) do nothing;
-  end if;
-  select s.revision into v_current from streams s where s.stream_id = p_stream_id for update;
-  v_current := coalesce(v_current, -1);
-
-  if (p_expected = 'no_stream' and v_current <> -1)
-     or (p_expected = 'stream_exists' and v_current = -1)
-     or (p_expected = 'revision' and v_current is distinct from p_expected_revision) then
-    raise exception using errcode = 'ES409', message = 'wrong expected revision', detail = v_current::text;
+  -- A new stream: create its row. If a concurrent first append holds the key, this waits for it
+  -- and then does nothing, so the update below sees that append's result.
+  if v_count > 0 and p_expected in ('no_stream', 'any') then
+    insert into streams (stream_id, revision) values (p_stream_id, v_count - 1) on conflict (stream_id) do nothing;
+    v_ready := found;
+    v_current := -1;
   end if;
 
-  if v_count = 0 then
+  -- An existing stream: move its revision on, only if it is the one expected. The update locks
+  -- the row, so concurrent appenders queue here and each is checked against its predecessor.
+  if not v_ready and v_count > 0 then
+    update streams s set revision = s.revision + v_count
+      where s.stream_id = p_stream_id
+        and (p_expected in ('any', 'stream_exists') or (p_expected = 'revision' and s.revision = p_expected_revision))
+      returning s.revision - v_count into v_current;
+    v_ready := found;
+  end if;
+
+  if not v_ready then
+    select s.revision into v_current from streams s where s.stream_id = p_stream_id;
+    v_current := coalesce(v_current, -1);
+    if (p_expected = 'no_stream' and v_current <> -1)
+       or (p_expected = 'stream_exists' and v_current = -1)
+       or (p_expected = 'revision' and v_current is distinct from p_expected_revision)
+       or v_count > 0 then
+      raise exception using errcode = 'ES409', message = 'wrong expected revision', detail = v_current::text;
+    end if;
     return query select v_current, e.transaction_id, e.global_position
       from events e where e.stream_id = p_stream_id and e.stream_revision = v_current;
     return;
   end if;
 
-  update streams s set revision = v_current + v_count where s.stream_id = p_stream_id;
   with inserted as (
     insert into events (stream_id, stream_revision, event_id, type, schema_version, data, metadata)
     select p_stream_id, v_current + e.ord, e.event_id, e.type, e.version, e.data, e.metadata
@@ -77,12 +89,6 @@ begin
     returning global_position
   )
   select max(global_position) into v_last from inserted;
-
-  -- The payload names the schema, so that subscribers of other stores in the database that
-  -- share the channel can ignore it.
-  if p_notify then
-    perform pg_notify('event_store', current_schema());
-  end if;
   return query select v_current + v_count, pg_current_xact_id(), v_last;
 end
 $fn$;

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
@@ -122,6 +122,17 @@ describe('PostgreSQL event store', () => {
       await slow.query('rollback').catch(() => undefined);
       slow.release();
     }
+  });
+
+  it('moves a filtered read that matched nothing past the rows it skipped, so checkpoints advance', async () => {
+    const head = await store.headPosition();
+    const written = await store.append(`skip-${uuidv7()}`, [liked(), liked()], 'no_stream');
+    const page = await waitFor(
+      () => store.readAll(head, 10, { types: ['StoryExpired'] }),
+      (read) => read.position >= written.position,
+    );
+    expect(page.events).toEqual([]);
+    expect(page.position >= written.position).toBe(true);
   });
 
   it('encodes positions as fixed-width (transaction id, global position) tokens and rejects foreign ones', async () => {

@@ -16,7 +16,6 @@ export const anyPerson = fc.constantFrom(...people);
 
 export const postIds = ['0190b000-0000-7000-8000-000000000001', '0190b000-0000-7000-8000-000000000002', '0190b000-0000-7000-8000-000000000003'] as const;
 export const anyPostId = fc.constantFrom(...postIds);
-export const commentIds = ['0190c000-0000-7000-8000-000000000001', '0190c000-0000-7000-8000-000000000002'] as const;
 
 const from = Date.parse('2025-01-01T00:00:00.000Z');
 const to = Date.parse('2025-01-08T00:00:00.000Z');

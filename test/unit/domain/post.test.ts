@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assertPostUsable, postDecider, postFacts, type PostEvent, type PostState } from '../../../domain/post/index.js';
+import { assertPostUsable, postDecider, postFacts, type CreatePost, type PostEvent, type PostState } from '../../../domain/post/index.js';
 import type { MediaItem } from '../../../events/index.js';
 import { deciderSpec, domainErrorOf, failsWith } from '../../support/decider-spec.js';
 
@@ -18,8 +18,15 @@ const created: PostEvent = {
 };
 const deleted: PostEvent = { type: 'PostDeleted', data: { postId, authorId: ann, deletedAt: later } };
 
-const create = (over: { caption?: string; media?: MediaItem[] } = {}) =>
-  ({ type: 'CreatePost', postId, authorId: ann, caption: 'Sunset #beach with @bob', media: [photo], now: createdAt, ...over }) as const;
+const create = (over: Partial<CreatePost> = {}): CreatePost => ({
+  type: 'CreatePost',
+  postId,
+  authorId: ann,
+  caption: 'Sunset #beach with @bob',
+  media: [photo],
+  now: createdAt,
+  ...over,
+});
 const edit = (caption: string, actorId = ann) => ({ type: 'EditCaption', postId, actorId, caption, now: later }) as const;
 const remove = (actorId = ann) => ({ type: 'DeletePost', postId, actorId, now: later }) as const;
 
