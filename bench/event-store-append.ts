@@ -1,7 +1,9 @@
 // Append throughput of the PostgreSQL event store, against a plain INSERT of a similar row in the
 // same run, so that the figures read as ratios on whatever machine runs them (DESIGN §9).
 //   npx tsx bench/event-store-append.ts      (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test)
-// Works in a scratch schema, dropped at the end. Each scenario runs for a fixed time.
+// Works in a scratch schema, dropped at the end. Scenarios run for a fixed time each, taking
+// turns over a few rounds, so that a change in machine load (other processes, disk flushes)
+// weighs on all of them alike and the ratios stay meaningful.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
@@ -9,8 +11,10 @@ import type { NewEvent } from '../events/envelope.js';
 import type { EventStore, ExpectedRevision } from '../events/event-store.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
 
-const DURATION_MS = 1_500;
+const ROUNDS = 3;
+const DURATION_MS = 600;
 const CONCURRENT = 50;
+const BASELINE = 'plain INSERT (baseline)';
 
 const postCreated = (): NewEvent => {
   const postId = uuidv7();
@@ -30,20 +34,20 @@ const postCreated = (): NewEvent => {
   };
 };
 
-/** Runs `operation` in `workers` loops until the time is up; returns operations per second. */
-const measure = async (workers: number, operation: (worker: number) => Promise<void>): Promise<{ count: number; perSecond: number }> => {
+/** Runs `operation` in `workers` loops until the time is up; counts the operations done. */
+const measure = async (workers: number, operation: () => Promise<void>): Promise<{ count: number; seconds: number }> => {
   let count = 0;
   const started = performance.now();
   const deadline = started + DURATION_MS;
   await Promise.all(
-    Array.from({ length: workers }, async (_, worker) => {
+    Array.from({ length: workers }, async () => {
       while (performance.now() < deadline) {
-        await operation(worker);
+        await operation();
         count++;
       }
     }),
   );
-  return { count, perSecond: count / ((performance.now() - started) / 1000) };
+  return { count, seconds: (performance.now() - started) / 1000 };
 };
 
 /** A new stream per append, like creating a post. */
@@ -57,13 +61,14 @@ const oneStream = (store: EventStore) => {
   };
 };
 
-const plainInsert = (pool: pg.Pool) => async () => {
+const INSERT = `insert into baseline_events (stream_id, stream_revision, event_id, type, schema_version, data, metadata)
+  values ($1, 0, $2, $3, 2, $4, $5)`;
+
+/** The baseline: one INSERT of the same row, optionally with a NOTIFY in its transaction. */
+const plainInsert = (pool: pg.Pool, notify = false) => async () => {
   const event = postCreated();
-  await pool.query(
-    `insert into baseline_events (stream_id, stream_revision, event_id, type, schema_version, data, metadata)
-     values ($1, 0, $2, $3, 2, $4, $5)`,
-    [`post-${uuidv7()}`, event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata)],
-  );
+  const sql = notify ? `with inserted as (${INSERT} returning 1) select pg_notify('bench', '') from inserted` : INSERT;
+  await pool.query(sql, [`post-${uuidv7()}`, event.eventId, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata)]);
 };
 
 const withSearchPath = (connectionString: string, schema: string): string => {
@@ -78,39 +83,49 @@ const main = async () => {
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
-  const pool = new pg.Pool({ connectionString: withSearchPath(base, schema), max: CONCURRENT });
+  // Room for every appender plus the store's notifier, so that appenders never wait for a connection.
+  const pool = new pg.Pool({ connectionString: withSearchPath(base, schema), max: CONCURRENT + 2 });
   try {
     const notifying = await createPostgresEventStore(pool, { notify: true });
     const quiet = await createPostgresEventStore(pool, { notify: false });
     // The same columns, defaults and indexes as the events table: only the adapter's work differs.
     await pool.query('create table baseline_events (like events including all)');
 
-    const rows: { scenario: string; workers: number; baseline?: number; result: { count: number; perSecond: number } }[] = [];
-    const run = async (scenario: string, workers: number, operation: () => Promise<void>) => {
-      const result = await measure(workers, operation);
-      rows.push({ scenario, workers, result, baseline: rows.find((r) => r.scenario.startsWith('plain INSERT') && r.workers === workers)?.result.perSecond });
-    };
-
-    await measure(4, plainInsert(pool)); // warm-up: connections, plans, caches
-    await run('plain INSERT (baseline)', 1, plainInsert(pool));
-    await run(`plain INSERT (baseline)`, CONCURRENT, plainInsert(pool));
-    await run('one stream, expected revision', 1, oneStream(notifying));
-    await run('new stream per append', 1, newStreams(notifying));
-    await run('new stream per append', CONCURRENT, newStreams(notifying));
-    await run('one stream, expected revision, no NOTIFY', 1, oneStream(quiet));
-    await run('new stream per append, no NOTIFY', 1, newStreams(quiet));
-    await run('new stream per append, no NOTIFY', CONCURRENT, newStreams(quiet));
+    const scenarios: { name: string; workers: number; operation: () => Promise<void> }[] = [
+      { name: BASELINE, workers: 1, operation: plainInsert(pool) },
+      { name: BASELINE, workers: CONCURRENT, operation: plainInsert(pool) },
+      // Why the store notifies after commit rather than inside each append's transaction.
+      { name: 'plain INSERT + NOTIFY in its transaction', workers: CONCURRENT, operation: plainInsert(pool, true) },
+      { name: 'one stream, expected revision', workers: 1, operation: oneStream(notifying) },
+      { name: 'new stream per append', workers: 1, operation: newStreams(notifying) },
+      { name: 'new stream per append', workers: CONCURRENT, operation: newStreams(notifying) },
+      { name: 'new stream per append, notify off', workers: CONCURRENT, operation: newStreams(quiet) },
+    ];
+    const totals = scenarios.map(() => ({ count: 0, seconds: 0 }));
+    // Warm-up on every connection: each one plans the INSERT and compiles the append function
+    // once, which would otherwise count against whichever scenario first uses it.
+    await measure(CONCURRENT, plainInsert(pool));
+    await measure(CONCURRENT, newStreams(quiet));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, { workers, operation }] of scenarios.entries()) {
+        const result = await measure(workers, operation);
+        totals[i]!.count += result.count;
+        totals[i]!.seconds += result.seconds;
+      }
+    }
     await notifying.close();
     await quiet.close();
 
-    console.log(`PostgreSQL event store appends (1 event each, ${DURATION_MS / 1000} s per scenario)\n`);
+    const rate = (i: number) => totals[i]!.count / totals[i]!.seconds;
+    const baselineOf = (workers: number) => scenarios.findIndex((sc) => sc.name === BASELINE && sc.workers === workers);
+    console.log(`PostgreSQL event store appends (1 event each; ${ROUNDS} rounds of ${DURATION_MS} ms per scenario)\n`);
     console.table(
-      rows.map(({ scenario, workers, result, baseline }) => ({
-        scenario,
+      scenarios.map(({ name, workers }, i) => ({
+        scenario: name,
         appenders: workers,
-        appends: result.count,
-        'appends/s': Math.round(result.perSecond),
-        'vs plain INSERT': baseline && !scenario.startsWith('plain') ? `${((result.perSecond / baseline) * 100).toFixed(0)}%` : '',
+        appends: totals[i]!.count,
+        'appends/s': Math.round(rate(i)),
+        'vs plain INSERT': name === BASELINE ? '' : `${((rate(i) / rate(baselineOf(workers))) * 100).toFixed(0)}%`,
       })),
     );
   } finally {

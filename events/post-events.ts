@@ -23,7 +23,7 @@ export const PostCreatedV1 = z.object({
   postId: id,
   authorId: id,
   ...captionFields,
-  imageUrl: z.string(),
+  imageUrl: z.string().min(1),
   createdAt: timestamp,
 });
 

@@ -7,7 +7,7 @@ import { validateEvent } from '../validate.js';
 import { logPositionOfRow } from './log-position.js';
 
 const APPEND = `select next_revision, last_transaction_id, last_global_position
-  from event_store_append($1, $2, $3, $4::uuid[], $5::text[], $6::integer[], $7::jsonb[], $8::jsonb[], $9)`;
+  from event_store_append($1, $2, $3, $4::uuid[], $5::text[], $6::integer[], $7::jsonb[], $8::jsonb[])`;
 
 const WRONG_EXPECTED_REVISION = 'ES409';
 const UNIQUE_VIOLATION = '23505';
@@ -28,7 +28,6 @@ export const appendEvents = async (
   streamId: string,
   events: readonly NewEvent[],
   expected: ExpectedRevision,
-  notify: boolean,
 ): Promise<AppendResult> => {
   const data = events.map((event) => JSON.stringify(validateEvent(event)));
   const [expectation, expectedRevision] = expectationParameters(expected);
@@ -41,7 +40,6 @@ export const appendEvents = async (
     events.map((e) => currentVersion(e.type as EventType)),
     data,
     events.map((e) => JSON.stringify(e.metadata)),
-    notify,
   ];
   try {
     const { rows } = await pool.query<AppendRow>(APPEND, values);

@@ -1,10 +1,10 @@
 import pg from 'pg';
 
 // Wakes subscribers when events are appended. One dedicated connection LISTENs on the channel
-// that event_store_append notifies ('event_store', payload: the schema appended to). It is an
+// the append notifier uses (payload: the schema appended to). It is an
 // accelerator only: subscribers also poll, so a lost connection or a missed notification
 // delays them by one poll interval at most, and they never depend on it for correctness.
-const CHANNEL = 'event_store';
+export const CHANNEL = 'event_store';
 
 export interface NotificationListener {
   /** Counts notifications; a change between two reads means one arrived in between. */

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { EventStore } from '../event-store.js';
 import { START } from '../position.js';
 import { appendEvents } from './append.js';
+import { createAppendNotifier } from './append-notifier.js';
 import { migrateEventStore } from './migrate.js';
 import { createNotificationListener } from './notification-listener.js';
 import { lastVisiblePosition, readAllEvents } from './read-all.js';
@@ -10,9 +11,9 @@ import { subscribeToAll } from './subscribe.js';
 
 export interface PostgresEventStoreOptions {
   /**
-   * pg_notify on every append so that subscribers wake at once (default true). Without it they
-   * see new events within one poll interval; it costs append throughput under concurrency
-   * because PostgreSQL serialises the commits of notifying transactions (see bench/).
+   * NOTIFY after appends so that subscribers, here and in other processes, wake at once
+   * (default true). It is sent after the append's commit and coalesced (append-notifier.ts).
+   * Without it subscribers see new events within one poll interval.
    */
   notify?: boolean;
   /** How long an idle subscription waits before reading again without a notification. */
@@ -30,7 +31,7 @@ export interface PostgresEventStoreOptions {
  */
 export const createPostgresEventStore = async (pool: pg.Pool, options: PostgresEventStoreOptions = {}): Promise<EventStore> => {
   await migrateEventStore(pool);
-  const notify = options.notify ?? true;
+  const notifier = options.notify === false ? undefined : createAppendNotifier(pool);
   const listener = createNotificationListener(options.listenerConfig ?? pool.options);
   const closing = new AbortController();
   const readAll: EventStore['readAll'] = (from, max, filter) => readAllEvents(pool, from, max, filter);
@@ -43,14 +44,18 @@ export const createPostgresEventStore = async (pool: pg.Pool, options: PostgresE
   };
 
   return {
-    append: (streamId, events, expected) => appendEvents(pool, streamId, events, expected, notify),
+    async append(streamId, events, expected) {
+      const result = await appendEvents(pool, streamId, events, expected);
+      if (events.length > 0) notifier?.appended();
+      return result;
+    },
     readStream: (streamId, fromRevision) => readStreamEvents(pool, streamId, fromRevision),
     readAll,
     subscribe: (from, subscribeOptions = {}) => subscribeToAll(subscriptionDeps, from, subscribeOptions.filter, subscribeOptions.signal),
     headPosition: async () => (await lastVisiblePosition(pool)) ?? START,
     async close() {
       closing.abort();
-      await listener.close();
+      await Promise.all([listener.close(), notifier?.drained()]);
     },
   };
 };

@@ -21,7 +21,6 @@ create index if not exists events_log_order on events (transaction_id, global_po
 
 -- One row per stream with its last revision: appenders lock it, so concurrent appends to one
 -- stream queue there and each one checks its expectation against its predecessor's result.
--- Appends do not NOTIFY in their transaction (see append-notifier.ts).
 create table if not exists streams (
   stream_id text primary key,
   revision bigint not null
@@ -31,6 +30,7 @@ create table if not exists streams (
 -- 'revision' (then p_expected_revision is the expected last revision). A wrong expectation
 -- raises SQLSTATE ES409 with the actual revision (-1: no stream) as its detail.
 -- With no events, it only checks the expectation and returns the stream's last event.
+-- It does not NOTIFY: that would serialise commits (see append-notifier.ts).
 create or replace function event_store_append(
   p_stream_id text,
   p_expected text,

@@ -165,6 +165,44 @@ describe('PostgreSQL event store schema', () => {
     }
   });
 
+  it('wakes a subscription of another store instance through NOTIFY, long before its next poll', async () => {
+    const db = await createTestDatabase();
+    const appender = await createPostgresEventStore(db.pool);
+    const listenerName = `listener-${uuidv7()}`;
+    const subscriber = await createPostgresEventStore(db.pool, {
+      pollIntervalMs: 10 * 60_000,
+      listenerConfig: { ...db.pool.options, application_name: listenerName },
+    });
+    try {
+      const abort = new AbortController();
+      let received = 0;
+      const consuming = (async () => {
+        for await (const _event of subscriber.subscribe(START, { signal: abort.signal })) {
+          received++;
+          abort.abort();
+        }
+      })();
+      // The subscription polls once in ten minutes, and its read on connecting is over once
+      // the listener has run LISTEN: whatever reaches it after that came by NOTIFY. Appends
+      // repeat (each one notifies) in case the first event was not yet readable when notified.
+      await waitFor(
+        async () => (await db.pool.query(`select 1 from pg_stat_activity where application_name = $1 and query ilike 'listen%' and state = 'idle'`, [listenerName])).rowCount,
+        (count) => count === 1,
+      );
+      const deadline = Date.now() + 15_000;
+      for (let revision = -1; received === 0 && Date.now() < deadline; revision++) {
+        await appender.append('notified-1', [liked()], revision < 0 ? 'no_stream' : revision);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      abort.abort();
+      await consuming;
+      expect(received).toBe(1);
+    } finally {
+      await Promise.all([appender.close(), subscriber.close()]);
+      await db.drop();
+    }
+  });
+
   it('with notifications off, subscriptions still get live events by polling', async () => {
     const db = await createTestDatabase();
     const quiet = await createPostgresEventStore(db.pool, { notify: false, pollIntervalMs: 50 });

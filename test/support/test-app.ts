@@ -1,14 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
-import { START } from '../../events/index.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface TestApp {
   app: FastifyInstance;
   platform: Platform;
   db: TestDatabase;
-  /** Every event in the log, in order. */
+  /**
+   * Every committed event, in commit-table order. Read straight from the table: the global-log
+   * reader of the port rightly holds back events while older transactions anywhere on the server
+   * are still open, which would make "what was appended" checks depend on other test files.
+   */
   allEvents(): Promise<{ type: string; streamId: string }[]>;
   close(): Promise<void>;
 }
@@ -28,8 +31,10 @@ export const startTestApp = async (options: { storyTtlMs?: number } = {}): Promi
     platform,
     db,
     async allEvents() {
-      const { events } = await platform.commands.store.readAll(START, 1_000_000);
-      return events.map(({ type, streamId }) => ({ type, streamId }));
+      const { rows } = await db.pool.query<{ type: string; streamId: string }>(
+        'select type, stream_id as "streamId" from events order by global_position',
+      );
+      return rows;
     },
     async close() {
       await app.close();
