@@ -22,7 +22,7 @@ export interface Platform {
 
 /** The composition root: the backends chosen by configuration, wired into the ports. */
 export const createPlatform = async (settings: PlatformSettings): Promise<Platform> => {
-  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: settings.poolSize ?? 20 });
+  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: settings.poolSize ?? 10 });
   // An idle client losing its connection (a restart of PostgreSQL) must not crash the process.
   pool.on('error', () => undefined);
   const store = await createPostgresEventStore(pool);

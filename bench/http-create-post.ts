@@ -11,7 +11,7 @@ const DURATION_S = Number(process.env.DURATION ?? 10);
 const scratch = await createScratchSchema('bench_http');
 const server = fork(new URL('./support/bench-server.ts', import.meta.url).pathname, [], {
   env: { ...process.env, DATABASE_URL: scratch.url },
-  execArgv: ['--import', 'tsx'],
+  execArgv: ['--import', 'tsx', ...(process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : [])],
 });
 try {
   const address = await new Promise<string>((resolve, reject) => {

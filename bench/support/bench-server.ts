@@ -10,7 +10,7 @@ const platform = await createPlatform({
   databaseUrl,
   jwtSecret: 'bench-secret-that-is-at-least-32-characters-long',
   storyTtlMs: 24 * 3600_000,
-  poolSize: Number(process.env.POOL_SIZE ?? 20),
+  ...(process.env.POOL_SIZE ? { poolSize: Number(process.env.POOL_SIZE) } : {}),
 });
 const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency });
 app.post('/bench/noop', async () => ({ ok: true }));

@@ -1,0 +1,52 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createTokenService } from '../../../commands/accounts/tokens.js';
+
+const SECRET = 'a-test-secret-that-is-at-least-32-characters';
+const claims = { userId: '0190a0a0-0000-7000-8000-000000000001', username: 'alice' };
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const signWith = (secret: string, header: unknown, payload: unknown) => {
+  const input = `${b64(header)}.${b64(payload)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+};
+
+describe('access tokens', () => {
+  it('verifies what it issued', async () => {
+    const tokens = createTokenService(SECRET);
+    expect(await tokens.verify(await tokens.issue(claims))).toEqual(claims);
+  });
+
+  it('refuses a token signed with another secret', async () => {
+    const other = createTokenService('another-secret-that-is-at-least-32-characters');
+    expect(await createTokenService(SECRET).verify(await other.issue(claims))).toBeNull();
+  });
+
+  it('refuses a tampered payload', async () => {
+    const tokens = createTokenService(SECRET);
+    const [header, , signature] = (await tokens.issue(claims)).split('.');
+    const forged = `${header}.${b64({ sub: 'someone-else', username: 'mallory', iss: 'instagram-es', exp: 9e9 })}.${signature}`;
+    expect(await tokens.verify(forged)).toBeNull();
+  });
+
+  it('refuses the "none" algorithm and any header it did not issue', async () => {
+    const tokens = createTokenService(SECRET);
+    const payload = { sub: claims.userId, username: 'alice', iss: 'instagram-es', exp: 9e9 };
+    expect(await tokens.verify(`${b64({ alg: 'none' })}.${b64(payload)}.`)).toBeNull();
+    expect(await tokens.verify(signWith(SECRET, { alg: 'HS256' }, payload))).toBeNull();
+  });
+
+  it('refuses an expired token, by the clock it is given', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const tokens = createTokenService(SECRET, () => now);
+    const token = await tokens.issue(claims);
+    now += 7 * 24 * 3600_000 - 1000;
+    expect(await tokens.verify(token)).toEqual(claims);
+    now += 2000;
+    expect(await tokens.verify(token)).toBeNull();
+  });
+
+  it('refuses garbage', async () => {
+    const tokens = createTokenService(SECRET);
+    for (const junk of ['', 'a.b', 'a.b.c', 'x'.repeat(500), '...']) expect(await tokens.verify(junk)).toBeNull();
+  });
+});
