@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+
+// Redis for tests: REDIS_URL, else the server pre-started on 127.0.0.1:6379. Each test file works
+// under a key prefix of its own (its "namespace"), deleted afterwards, so files run in parallel.
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const isRedisReachable = async (url = TEST_REDIS_URL): Promise<boolean> => {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+};
+
+export interface TestRedis {
+  url: string;
+  /** Prefix for every key this test file writes, e.g. "t_1a2b3c:". */
+  prefix: string;
+  client: Redis;
+  /** Deletes the prefix's keys and disconnects. */
+  drop(): Promise<void>;
+}
+
+export const createTestRedis = async (): Promise<TestRedis> => {
+  const prefix = `t_${randomBytes(6).toString('hex')}:`;
+  const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  return {
+    url: TEST_REDIS_URL,
+    prefix,
+    client,
+    async drop() {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        if (keys.length > 0) await client.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+      client.disconnect();
+    },
+  };
+};
