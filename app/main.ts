@@ -20,7 +20,7 @@ const main = async () => {
     jwtSecret: await resolveJwtSecret(config.JWT_SECRET, dataDir),
     storyTtlMs: config.STORY_TTL,
   });
-  const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency, logger: { level: config.LOG_LEVEL } });
+  const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency, reads: platform.reads, logger: { level: config.LOG_LEVEL } });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   app.log.info(
     { eventStore: embedded ? 'embedded postgresql' : 'postgresql (DATABASE_URL)', dataDir },

@@ -7,15 +7,18 @@ import type { IdempotencyStore } from '../commands/idempotency/idempotency-store
 import { installAuthentication } from './http/authentication.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installIdempotency } from './http/idempotency.js';
+import type { ReadDeps } from '../read-api/deps.js';
+import { readRoutes } from '../read-api/index.js';
 
 export interface ServerParts {
   commands: CommandDeps;
   idempotency: IdempotencyStore;
+  reads: ReadDeps;
   logger?: FastifyServerOptions['logger'];
 }
 
 /** The HTTP API: cross-cutting hooks first, so that every route below inherits them. */
-export const buildServer = async ({ commands, idempotency, logger = false }: ServerParts) => {
+export const buildServer = async ({ commands, idempotency, reads, logger = false }: ServerParts) => {
   const app = Fastify({
     logger,
     bodyLimit: 1024 * 1024,
@@ -30,5 +33,6 @@ export const buildServer = async ({ commands, idempotency, logger = false }: Ser
 
   app.get('/health', { config: { public: true } }, async () => ({ status: 'ok' }));
   await app.register(commandRoutes, commands);
+  await app.register(readRoutes, reads);
   return app;
 };

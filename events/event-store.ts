@@ -48,6 +48,12 @@ export interface EventStore {
   subscribe(from: Position, options?: SubscribeOptions): AsyncIterable<RecordedEvent>;
   /** Position of the last event a global-log reader can see now (START when empty). */
   headPosition(): Promise<Position>;
+  /**
+   * Optional accelerator: calls `listener` soon after events are appended (here or, where the
+   * adapter can tell, in other processes). Hints only: a call may be late, spurious or missed,
+   * so readers still poll. Returns the unsubscribe function.
+   */
+  onAppend?(listener: () => void): () => void;
   close(): Promise<void>;
 }
 

@@ -4,7 +4,8 @@ import { z } from 'zod';
 // times are ISO-8601 strings in UTC so that they survive JSON unchanged.
 export const id = z.uuid();
 export const timestamp = z.iso.datetime();
-export const username = z.string().regex(/^[a-z0-9._]{1,30}$/);
+// Instagram's rule: 1 to 30 lowercase letters, digits, periods or underscores.
+export const username = z.string().regex(/^[a-z0-9._]{1,30}$/, 'a username is 1 to 30 letters, digits, periods or underscores');
 
 export const mediaItem = z.object({
   url: z.string().min(1),

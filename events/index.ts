@@ -6,3 +6,4 @@ export * from './streams.js';
 export * from './upcasters.js';
 export * from './validate.js';
 export type { MediaItem } from './fields.js';
+export * as fields from './fields.js';

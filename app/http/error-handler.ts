@@ -1,7 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { DomainError } from '../../domain/errors.js';
-import { AuthenticationError } from '../../commands/errors.js';
 import { ConcurrencyError } from '../../events/index.js';
 import { backendOf } from './backend-errors.js';
 
@@ -26,6 +24,15 @@ const fastifyErrors: Record<string, [number, string]> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_BODY'],
 };
 
+/**
+ * Refusals from any layer (DomainError, AuthenticationError, ReadError, InvalidCursorError) carry
+ * a 4xx `status` and a stable `code`; that shape, not a class, is what makes them client errors.
+ */
+const isClientError = (error: unknown): error is Error & { status: number; code: string; details?: ErrorDetail[] } => {
+  const { status, code } = error as { status?: unknown; code?: unknown };
+  return error instanceof Error && typeof status === 'number' && status >= 400 && status < 500 && typeof code === 'string';
+};
+
 export const installErrorHandling = (app: FastifyInstance) => {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -37,8 +44,7 @@ export const installErrorHandling = (app: FastifyInstance) => {
       }));
       return reply.code(400).send(errorBody('VALIDATION_FAILED', `invalid request ${location}`, details));
     }
-    if (error instanceof DomainError) return reply.code(error.status).send(errorBody(error.code, error.message, error.details));
-    if (error instanceof AuthenticationError) return reply.code(401).send(errorBody(error.code, error.message));
+    if (isClientError(error)) return reply.code(error.status).send(errorBody(error.code, error.message, error.details ?? []));
     if (error instanceof ConcurrencyError) {
       return reply.code(409).send(errorBody('CONCURRENCY_CONFLICT', 'the resource changed concurrently; retry the request'));
     }

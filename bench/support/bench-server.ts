@@ -12,7 +12,7 @@ const platform = await createPlatform({
   storyTtlMs: 24 * 3600_000,
   ...(process.env.POOL_SIZE ? { poolSize: Number(process.env.POOL_SIZE) } : {}),
 });
-const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency });
+const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency, reads: platform.reads });
 app.post('/bench/noop', async () => ({ ok: true }));
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
 process.send?.({ address });

@@ -4,7 +4,7 @@ import { START } from '../position.js';
 import { appendEvents } from './append.js';
 import { createAppendNotifier } from './append-notifier.js';
 import { migrateEventStore } from './migrate.js';
-import { createNotificationListener } from './notification-listener.js';
+import { createNotificationListener, type NotificationListener } from './notification-listener.js';
 import { lastVisiblePosition, readAllEvents } from './read-all.js';
 import { readStreamEvents } from './read-stream.js';
 import { subscribeToAll } from './subscribe.js';
@@ -53,9 +53,35 @@ export const createPostgresEventStore = async (pool: pg.Pool, options: PostgresE
     readAll,
     subscribe: (from, subscribeOptions = {}) => subscribeToAll(subscriptionDeps, from, subscribeOptions.filter, subscribeOptions.signal),
     headPosition: async () => (await lastVisiblePosition(pool)) ?? START,
+    onAppend: (callback) => watchAppends(listener, callback, closing.signal),
     async close() {
       closing.abort();
       await Promise.all([listener.close(), notifier?.drained()]);
     },
   };
+};
+
+/** Calls `callback` after each notification of the LISTEN connection, until unsubscribed or the store closes. */
+const watchAppends = (listener: NotificationListener, callback: () => void, storeClosed: AbortSignal): (() => void) => {
+  const unsubscribed = new AbortController();
+  const stop = AbortSignal.any([unsubscribed.signal, storeClosed]);
+  const watch = async () => {
+    let seen = listener.rings;
+    while (!stop.aborted) {
+      listener.ensureListening();
+      // Rings that came while the callback ran are not lost: `seen` lags until they are reported.
+      // The bounded wait re-checks the LISTEN connection now and then, should it have dropped.
+      if (listener.rings === seen) await listener.wait(5_000, stop);
+      if (listener.rings !== seen && !stop.aborted) {
+        seen = listener.rings;
+        try {
+          callback();
+        } catch {
+          // A hint's listener failing must not end the watch (nor reject a floating promise).
+        }
+      }
+    }
+  };
+  void watch();
+  return () => unsubscribed.abort();
 };

@@ -2,11 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestRedis, type TestRedis } from './test-redis.js';
 
 export interface TestApp {
   app: FastifyInstance;
   platform: Platform;
   db: TestDatabase;
+  redis: TestRedis | null;
   /**
    * Every committed event, in commit-table order. Read straight from the table: the global-log
    * reader of the port rightly holds back events while older transactions anywhere on the server
@@ -16,20 +18,36 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real HTTP API on a fresh schema of the real PostgreSQL, driven with app.inject. */
-export const startTestApp = async (options: { storyTtlMs?: number } = {}): Promise<TestApp> => {
+export interface TestAppOptions {
+  storyTtlMs?: number;
+  /** Feeds and stories in the real Redis (under a prefix of this test's own) instead of PostgreSQL. */
+  redis?: boolean;
+  celebrityThreshold?: number;
+}
+
+/**
+ * The real HTTP API, with its projectors and story expiry running, on a fresh schema of the real
+ * PostgreSQL (and a fresh key prefix of the real Redis), driven with app.inject.
+ */
+export const startTestApp = async (options: TestAppOptions = {}): Promise<TestApp> => {
   const db = await createTestDatabase();
+  const redis = options.redis ? await createTestRedis() : null;
   const platform = await createPlatform({
     databaseUrl: db.url,
     jwtSecret: 'test-secret-that-is-at-least-32-characters-long',
     storyTtlMs: options.storyTtlMs ?? 24 * 3600_000,
     poolSize: 10,
+    ...(redis ? { redisUrl: redis.url, redisPrefix: redis.prefix } : {}),
+    ...(options.celebrityThreshold ? { celebrityThreshold: options.celebrityThreshold } : {}),
+    freshnessTimeoutMs: 10_000,
+    storyExpiryIntervalMs: 200,
   });
-  const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency });
+  const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency, reads: platform.reads });
   return {
     app,
     platform,
     db,
+    redis,
     async allEvents() {
       const { rows } = await db.pool.query<{ type: string; streamId: string }>(
         'select type, stream_id as "streamId" from events order by global_position',
@@ -40,6 +58,7 @@ export const startTestApp = async (options: { storyTtlMs?: number } = {}): Promi
       await app.close();
       await platform.close();
       await db.drop();
+      await redis?.drop();
     },
   };
 };

@@ -1,0 +1,37 @@
+import type { FeedStore } from './feed-store.js';
+
+// Fan-out on write is cut into chunks of followers (DESIGN §5). The port is deliberately small so
+// that a Kafka adapter (a later issue) can publish chunks to a topic whose consumer group of
+// workers runs deliverFanOutChunk; the in-process adapter here runs it at once.
+
+export interface FanOutChunk {
+  postId: string;
+  authorId: string;
+  /** The post's createdAt in milliseconds. */
+  score: number;
+  followerIds: string[];
+}
+
+export interface FanOut {
+  /** Resolves once the chunk is delivered (in-process) or durably queued (Kafka). */
+  publish(chunk: FanOutChunk): Promise<void>;
+}
+
+/**
+ * Pushes the post into the chunk's followers' feeds, then reads back what may have changed
+ * meanwhile: a follower who unfollowed (their removal may have run before this push landed) and
+ * a post deleted before a late chunk arrived. Writing first and reading after means that of a
+ * push and a concurrent removal, at least one sees the other, so no stale entry survives both.
+ */
+export const deliverFanOutChunk = async (store: FeedStore, chunk: FanOutChunk): Promise<void> => {
+  const { postId, authorId, score, followerIds } = chunk;
+  if (followerIds.length === 0) return;
+  await store.pushToFeeds(followerIds, { postId, score });
+  const [stillFollowing, deleted] = await Promise.all([store.followersAmong(authorId, followerIds), store.deletedAmong([postId])]);
+  const stale = deleted.has(postId) ? followerIds : followerIds.filter((id) => !stillFollowing.has(id));
+  if (stale.length > 0) await store.removeFromFeeds(stale, postId);
+};
+
+export const inProcessFanOut = (store: FeedStore): FanOut => ({
+  publish: (chunk) => deliverFanOutChunk(store, chunk),
+});

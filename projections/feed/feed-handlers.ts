@@ -1,0 +1,85 @@
+import type { EventsOf } from '../../events/index.js';
+import { backfillFeed, removeAuthorFromFeed } from './backfill.js';
+import { promoteIfCelebrity, reconcileCelebrity } from './celebrity.js';
+import type { FanOut } from './fan-out.js';
+import type { FeedTunables } from './feed-options.js';
+import type { FeedStore } from './feed-store.js';
+
+// What each event does to the feed read model. Every step is idempotent, so an event applied
+// twice changes nothing. Events of different streams may come in any order and run at once (a
+// Followed before its followee's PostCreated, in another instance): where a post's fan-out and
+// a new follower's backfill meet, each side first WRITES its own fact (the post into the
+// author's timeline; the follower into the author's followers) and only then READS the other's
+// (the followers; the timeline), so at least one of the two sees the other.
+
+export const feedEventTypes = ['PostCreated', 'PostDeleted', 'Followed', 'Unfollowed', 'Blocked'] as const;
+export type FeedEvent = EventsOf<(typeof feedEventTypes)[number]>;
+
+export interface FeedContext {
+  store: FeedStore;
+  fanOut: FanOut;
+  tunables: FeedTunables;
+}
+
+export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Promise<void> => {
+  switch (event.type) {
+    case 'PostCreated':
+      return postCreated(context, event.data);
+    case 'PostDeleted':
+      return postDeleted(context, event.data);
+    case 'Followed':
+      return followed(context, event.data);
+    case 'Unfollowed':
+      return unfollowed(context, event.data);
+    case 'Blocked':
+      return blocked(context, event.data);
+  }
+};
+
+type DataOf<T extends FeedEvent['type']> = Extract<FeedEvent, { type: T }>['data'];
+
+const postCreated = async (context: FeedContext, { postId, authorId, createdAt }: DataOf<'PostCreated'>) => {
+  const { store, fanOut, tunables } = context;
+  const score = Date.parse(createdAt);
+  await store.addToTimeline(authorId, { postId, score });
+  // Authors see their own posts in their home feed, celebrities included.
+  await store.pushToFeeds([authorId], { postId, score });
+  if ((await reconcileCelebrity(context, authorId)) === 'celebrity') return; // pulled at read time
+  for await (const followerIds of store.followerChunks(authorId, tunables.chunkSize)) {
+    await fanOut.publish({ postId, authorId, score, followerIds });
+  }
+};
+
+const postDeleted = async ({ store, tunables }: FeedContext, { postId, authorId }: DataOf<'PostDeleted'>) => {
+  // Marked first: whatever copy a concurrent push or backfill still lands is never served, and
+  // those read the mark after writing and take their copy out again.
+  await store.markDeleted(postId);
+  await store.removeFromTimeline(authorId, postId);
+  await store.removeFromFeeds([authorId], postId);
+  // A celebrity's post went to no follower's feed (bar copies pushed before the promotion,
+  // which the mark hides until they are trimmed): no need to visit every follower.
+  if ((await store.celebrityStates([authorId])).get(authorId) === 'celebrity') return;
+  for await (const followerIds of store.followerChunks(authorId, tunables.chunkSize)) {
+    await store.removeFromFeeds(followerIds, postId);
+  }
+};
+
+const followed = async (context: FeedContext, { followerId, followeeId }: DataOf<'Followed'>) => {
+  const { store, tunables } = context;
+  await store.addFollow(followerId, followeeId);
+  // A celebrity's posts are pulled at read time: nothing to copy.
+  if ((await promoteIfCelebrity(context, followeeId)) === 'celebrity') return;
+  await backfillFeed(store, followerId, followeeId, tunables.backfillLimit);
+};
+
+const unfollowed = async (context: FeedContext, { followerId, followeeId }: DataOf<'Unfollowed'>) => {
+  // Whatever the reason ('unfollowed' or 'blocked').
+  await context.store.removeFollow(followerId, followeeId);
+  await removeAuthorFromFeed(context.store, followerId, followeeId);
+  await reconcileCelebrity(context, followeeId);
+};
+
+// The follows themselves end with the Unfollowed events the block appends next.
+const blocked = async ({ store }: FeedContext, { blockerId, blockedId }: DataOf<'Blocked'>) => {
+  await Promise.all([removeAuthorFromFeed(store, blockerId, blockedId), removeAuthorFromFeed(store, blockedId, blockerId)]);
+};

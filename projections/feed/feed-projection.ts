@@ -1,0 +1,46 @@
+import type pg from 'pg';
+import type { RecordedEvent } from '../../events/index.js';
+import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../runtime/checkpoints-postgres.js';
+import type { Projection } from '../runtime/projection.js';
+import { applyByStream } from './apply-by-stream.js';
+import { inProcessFanOut, type FanOut } from './fan-out.js';
+import { applyFeedEvent, feedEventTypes, type FeedContext, type FeedEvent } from './feed-handlers.js';
+import { feedTunables, type FeedTunables } from './feed-options.js';
+import type { FeedStore } from './feed-store.js';
+
+// The 'feed' projection (DESIGN §5): home feeds with hybrid fan-out, over a FeedStore (Redis, or
+// PostgreSQL where Redis is not configured). The checkpoint is saved in PostgreSQL AFTER the
+// batch's writes, for both stores: even in PostgreSQL the writes are not one transaction with
+// it, because the fan-out/backfill handshake (feed-handlers.ts) needs each write committed
+// before the read that follows it. A crash between writes and checkpoint re-applies the batch,
+// which changes nothing. The feed has no outside side effects, so a replay runs it the same way.
+
+export interface FeedProjectionOptions extends Partial<FeedTunables> {
+  store: FeedStore;
+  /** Where the checkpoint lives (projection_checkpoints). */
+  checkpoints: pg.Pool;
+  /** Default: in-process, straight into the store. */
+  fanOut?: FanOut;
+}
+
+const handled = new Set<string>(feedEventTypes);
+
+export const createFeedProjection = ({ store, checkpoints, fanOut, ...given }: FeedProjectionOptions): Projection => {
+  const context: FeedContext = { store, fanOut: fanOut ?? inProcessFanOut(store), tunables: feedTunables(given) };
+  const apply = async (event: RecordedEvent) => {
+    if (handled.has(event.type)) await applyFeedEvent(context, { type: event.type, data: event.data } as FeedEvent);
+  };
+  return {
+    name: 'feed',
+    eventTypes: feedEventTypes,
+    setup: async () => {
+      await ensureCheckpointTable(checkpoints);
+      await store.setup();
+    },
+    apply: async (batch, checkpointKey) => {
+      await applyByStream(batch.events, context.tunables.concurrency, apply);
+      await saveCheckpoint(checkpoints, checkpointKey, batch.position);
+    },
+    checkpoint: (checkpointKey) => loadCheckpoint(checkpoints, checkpointKey),
+  };
+};

@@ -1,0 +1,58 @@
+// Tables of the feed read model in PostgreSQL, under a table-name prefix (default 'feed_') so that
+// a rebuild can fill a new generation beside the live one. Ids are text in the "C" collation:
+// byte order, the order the keyset cursors and Redis use for ties on the score.
+export const feedTables = (prefix: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`not a table-name prefix: ${JSON.stringify(prefix)}`);
+  return {
+    /** Home-feed entries. */
+    items: `${prefix}items`,
+    /** Per feed: its size (exact: changed by the rows each statement really inserts or deletes) and floor. */
+    meta: `${prefix}meta`,
+    timelines: `${prefix}timelines`,
+    follows: `${prefix}follows`,
+    /** Follower counts, kept exact the same way as feed sizes. */
+    followerCounts: `${prefix}follower_counts`,
+    celebrities: `${prefix}celebrities`,
+    deleted: `${prefix}deleted_posts`,
+  };
+};
+
+export type FeedTables = ReturnType<typeof feedTables>;
+
+export const feedSchema = (t: FeedTables): string => `
+create table if not exists ${t.items} (
+  user_id text collate "C" not null,
+  post_id text collate "C" not null,
+  score bigint not null,
+  primary key (user_id, post_id)
+);
+create index if not exists ${t.items}_by_score on ${t.items} (user_id, score, post_id);
+create table if not exists ${t.meta} (
+  user_id text collate "C" primary key,
+  size integer not null default 0,
+  floor bigint
+);
+create table if not exists ${t.timelines} (
+  author_id text collate "C" not null,
+  post_id text collate "C" not null,
+  score bigint not null,
+  primary key (author_id, post_id)
+);
+create index if not exists ${t.timelines}_by_score on ${t.timelines} (author_id, score, post_id);
+create table if not exists ${t.follows} (
+  follower_id text collate "C" not null,
+  followee_id text collate "C" not null,
+  primary key (follower_id, followee_id)
+);
+create index if not exists ${t.follows}_by_followee on ${t.follows} (followee_id, follower_id);
+create table if not exists ${t.followerCounts} (
+  user_id text collate "C" primary key,
+  followers integer not null default 0
+);
+create table if not exists ${t.celebrities} (
+  user_id text collate "C" primary key,
+  state text not null check (state in ('celebrity', 'demoting'))
+);
+create table if not exists ${t.deleted} (
+  post_id text collate "C" primary key
+);`;

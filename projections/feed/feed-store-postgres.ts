@@ -1,0 +1,271 @@
+import type pg from 'pg';
+import { feedSchema, feedTables } from './feed-schema-postgres.js';
+import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedStore, type RangeQuery } from './feed-store.js';
+
+// The feed in PostgreSQL, for deployments without Redis (DESIGN §5). Each method is one
+// autocommit statement (the trim a second one), never a transaction spanning the projection's
+// steps: the projection writes its own fact and only then reads the other side's, which needs
+// every write committed before the read that follows it (see feed-projection.ts).
+
+export interface PostgresFeedStoreOptions {
+  /** Prefix of every table name (default 'feed_'): a rebuild fills a new generation under another. */
+  tablePrefix?: string;
+  feedCap?: number;
+}
+
+const DEADLOCK = '40P01';
+
+/**
+ * Statements that touch many feeds at once (a fan-out chunk, a removal) may deadlock with one
+ * another on the feeds' size rows; every statement here is idempotent, so it is simply retried.
+ */
+const retryingDeadlocks = async <T>(run: () => Promise<T>): Promise<T> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+};
+
+export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreOptions = {}): FeedStore => {
+  const t = feedTables(options.tablePrefix ?? 'feed_');
+  const feedCap = options.feedCap ?? DEFAULT_FEED_CAP;
+  const query = <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
+    retryingDeadlocks(() => db.query<R>(sql, params)).then((result) => result.rows);
+
+  /** Newest-first ranges of one table, one per owner, in one round trip. */
+  const ranges = async (table: string, ownerColumn: string, owners: readonly string[], range: RangeQuery): Promise<FeedEntry[][]> => {
+    if (owners.length === 0 || range.limit <= 0) return owners.map(() => []);
+    const params: unknown[] = [owners, range.limit];
+    const conditions = [`${ownerColumn} = o.owner`];
+    if (range.after) {
+      params.push(range.after.score, range.after.postId);
+      conditions.push(`(score, post_id) < ($${params.length - 1}::bigint, $${params.length}::text)`);
+    }
+    if (range.minScore != null) {
+      params.push(range.minScore);
+      conditions.push(`score >= $${params.length}::bigint`);
+    }
+    const rows = await query<{ ord: string; post_id: string; score: string }>(
+      `select o.ord, e.post_id, e.score
+         from unnest($1::text[]) with ordinality as o(owner, ord)
+         cross join lateral (
+           select post_id, score from ${table} where ${conditions.join(' and ')}
+           order by score desc, post_id desc limit $2
+         ) e
+        order by o.ord, e.score desc, e.post_id desc`,
+      params,
+    );
+    const result: FeedEntry[][] = owners.map(() => []);
+    for (const row of rows) result[Number(row.ord) - 1]!.push({ postId: row.post_id, score: Number(row.score) });
+    return result;
+  };
+
+  /**
+   * Inserts (user, post, score) rows, counting into each feed's size only the rows really
+   * inserted (a repeat adds nothing), then trims the feeds that went over the cap.
+   */
+  const push = async (userIds: readonly string[], postIds: readonly string[], scores: readonly number[]): Promise<void> => {
+    if (userIds.length === 0) return;
+    scores.forEach(assertScore);
+    const grown = await query<{ user_id: string }>(
+      `with added as (
+         insert into ${t.items} (user_id, post_id, score)
+         select * from unnest($1::text[], $2::text[], $3::bigint[]) order by 1, 2
+         on conflict do nothing
+         returning user_id
+       )
+       insert into ${t.meta} as m (user_id, size)
+       select user_id, count(*) from added group by user_id order by user_id
+       on conflict (user_id) do update set size = m.size + excluded.size
+       returning user_id, size`,
+      [userIds, postIds, scores],
+    );
+    if (grown.length > 0) await trim(grown.map((row) => row.user_id));
+  };
+
+  // For each feed over the cap: `cut` is the highest score among its (size - cap) oldest rows.
+  // In one statement, the floor rises to the cut and the rows at or below it go (ties with the
+  // cut included), and the size drops by the rows really deleted.
+  const trim = (userIds: readonly string[]) =>
+    query(
+      `with over as (
+         select m.user_id,
+                (select i.score from ${t.items} i where i.user_id = m.user_id
+                  order by i.score, i.post_id offset m.size - $2 - 1 limit 1) as cut
+           from ${t.meta} m
+          where m.user_id = any($1::text[]) and m.size > $2
+       ),
+       removed as (
+         delete from ${t.items} i using over
+          where i.user_id = over.user_id and i.score <= over.cut
+          returning i.user_id
+       ),
+       counts as (select user_id, count(*)::int as n from removed group by user_id)
+       update ${t.meta} m
+          set floor = greatest(m.floor, over.cut), size = m.size - coalesce(counts.n, 0)
+         from over left join counts on counts.user_id = over.user_id
+        where m.user_id = over.user_id and over.cut is not null`,
+      [userIds, feedCap],
+    );
+
+  const remove = (userIds: readonly string[], postIds: readonly string[]) =>
+    query(
+      `with removed as (
+         delete from ${t.items} i using unnest($1::text[], $2::text[]) as r(user_id, post_id)
+          where i.user_id = r.user_id and i.post_id = r.post_id
+          returning i.user_id
+       ),
+       counts as (select user_id, count(*)::int as n from removed group by user_id)
+       update ${t.meta} m set size = m.size - counts.n from counts where m.user_id = counts.user_id`,
+      [userIds, postIds],
+    );
+
+  return {
+    feedCap,
+    setup: async () => {
+      // Several projections (or instances) may set up at once; one at a time creates the tables.
+      const client = await db.connect();
+      try {
+        await client.query('begin');
+        await client.query(`select pg_advisory_xact_lock(hashtext('feed-setup:' || $1))`, [t.items]);
+        await client.query(feedSchema(t));
+        await client.query('commit');
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+
+    addToTimeline: async (authorId, entry) => {
+      assertScore(entry.score);
+      await query(`insert into ${t.timelines} (author_id, post_id, score) values ($1, $2, $3) on conflict do nothing`, [
+        authorId,
+        entry.postId,
+        entry.score,
+      ]);
+    },
+    removeFromTimeline: async (authorId, postId) => {
+      await query(`delete from ${t.timelines} where author_id = $1 and post_id = $2`, [authorId, postId]);
+    },
+    timelines: (authorIds, range) => ranges(t.timelines, 'author_id', authorIds, range),
+
+    markDeleted: async (postId) => {
+      await query(`insert into ${t.deleted} (post_id) values ($1) on conflict do nothing`, [postId]);
+    },
+    deletedAmong: async (postIds) => {
+      if (postIds.length === 0) return new Set();
+      const rows = await query<{ post_id: string }>(`select post_id from ${t.deleted} where post_id = any($1::text[])`, [postIds]);
+      return new Set(rows.map((row) => row.post_id));
+    },
+
+    // The follower count moves only by the rows really inserted or deleted: exact under repeats.
+    addFollow: async (followerId, followeeId) => {
+      await query(
+        `with added as (
+           insert into ${t.follows} (follower_id, followee_id) values ($1, $2) on conflict do nothing returning followee_id
+         )
+         insert into ${t.followerCounts} as c (user_id, followers) select followee_id, 1 from added
+         on conflict (user_id) do update set followers = c.followers + 1`,
+        [followerId, followeeId],
+      );
+    },
+    removeFollow: async (followerId, followeeId) => {
+      await query(
+        `with removed as (
+           delete from ${t.follows} where follower_id = $1 and followee_id = $2 returning followee_id
+         )
+         update ${t.followerCounts} c set followers = c.followers - 1 from removed where c.user_id = removed.followee_id`,
+        [followerId, followeeId],
+      );
+    },
+    followerCount: async (userId) => {
+      const rows = await query<{ followers: number }>(`select followers from ${t.followerCounts} where user_id = $1`, [userId]);
+      return rows[0]?.followers ?? 0;
+    },
+    async *followerChunks(userId, chunkSize) {
+      let after = '';
+      for (;;) {
+        const rows = await query<{ follower_id: string }>(
+          `select follower_id from ${t.follows} where followee_id = $1 and follower_id > $2 order by follower_id limit $3`,
+          [userId, after, chunkSize],
+        );
+        if (rows.length === 0) return;
+        yield rows.map((row) => row.follower_id);
+        if (rows.length < chunkSize) return;
+        after = rows.at(-1)!.follower_id;
+      }
+    },
+    followersAmong: async (userId, candidateIds) => {
+      if (candidateIds.length === 0) return new Set();
+      const rows = await query<{ follower_id: string }>(
+        `select follower_id from ${t.follows} where followee_id = $1 and follower_id = any($2::text[])`,
+        [userId, candidateIds],
+      );
+      return new Set(rows.map((row) => row.follower_id));
+    },
+    following: async (userId) => {
+      const rows = await query<{ followee_id: string }>(`select followee_id from ${t.follows} where follower_id = $1`, [userId]);
+      return rows.map((row) => row.followee_id);
+    },
+
+    celebrityStates: async (userIds) => {
+      if (userIds.length === 0) return new Map();
+      const rows = await query<{ user_id: string; state: CelebrityState }>(
+        `select user_id, state from ${t.celebrities} where user_id = any($1::text[])`,
+        [userIds],
+      );
+      return new Map(rows.map((row) => [row.user_id, row.state]));
+    },
+    setCelebrityState: async (userId, state) => {
+      if (state === null) await query(`delete from ${t.celebrities} where user_id = $1`, [userId]);
+      else {
+        await query(
+          `insert into ${t.celebrities} (user_id, state) values ($1, $2) on conflict (user_id) do update set state = excluded.state`,
+          [userId, state],
+        );
+      }
+    },
+
+    pushToFeeds: (userIds, entry) =>
+      push(
+        userIds,
+        userIds.map(() => entry.postId),
+        userIds.map(() => entry.score),
+      ),
+    pushToFeed: (userId, entries) =>
+      push(
+        entries.map(() => userId),
+        entries.map((entry) => entry.postId),
+        entries.map((entry) => entry.score),
+      ),
+    removeFromFeeds: async (userIds, postId) => {
+      if (userIds.length > 0) await remove(userIds, userIds.map(() => postId));
+    },
+    removeFromFeed: async (userId, postIds) => {
+      if (postIds.length > 0) await remove(postIds.map(() => userId), postIds);
+    },
+    feed: async (userId, range) => (await ranges(t.items, 'user_id', [userId], range))[0]!,
+    oldestInFeed: async (userId) => {
+      const rows = await query<{ score: string }>(`select score from ${t.items} where user_id = $1 order by score, post_id limit 1`, [userId]);
+      return rows[0] ? Number(rows[0].score) : null;
+    },
+    feedFloor: async (userId) => {
+      const rows = await query<{ floor: string | null }>(`select floor from ${t.meta} where user_id = $1`, [userId]);
+      return rows[0]?.floor == null ? null : Number(rows[0].floor);
+    },
+    raiseFeedFloor: async (userId, score) => {
+      assertScore(score);
+      await query(
+        `insert into ${t.meta} as m (user_id, floor) values ($1, $2)
+         on conflict (user_id) do update set floor = greatest(m.floor, excluded.floor)`,
+        [userId, score],
+      );
+    },
+  };
+};

@@ -1,0 +1,107 @@
+// The feed read model's storage port (DESIGN §5 "Feed"), with a Redis and a PostgreSQL adapter
+// beside it that pass one contract suite (test/integration/feed-store.contract.ts).
+//
+// It holds plain facts; the rules (who gets what, when) live in the projection and the reader:
+// - each user's home feed: post ids scored by creation time, capped (800), newest kept, plus a
+//   floor: the feed is complete only for scores above it (see FEED COMPLETENESS below);
+// - each author's own timeline: all their live posts (deep), for backfill, celebrity pull, the
+//   profile grid and reading past the cap;
+// - follower and following sets (the feed keeps its own: projections are independent);
+// - which authors are pulled at read time (celebrities), and which posts were deleted.
+//
+// FEED COMPLETENESS. A user's pushed feed holds every post of the authors they follow whose
+// score is above the feed's floor (null: everywhere), except posts of pulled authors. Whatever
+// could break that raises the floor FIRST: trimming at the cap raises it to the highest score it
+// removes, a backfill that could not push all of an author's posts raises it to the oldest one it
+// pushed. Below the floor the reader merges the authors' own timelines instead, so raising the
+// floor too far only costs reads, never correctness.
+//
+// Every write is idempotent (set semantics; a floor only rises), so a batch applied twice
+// changes nothing. Scores are whole milliseconds (exact in a double).
+
+export interface FeedEntry {
+  postId: string;
+  /** Creation time in whole milliseconds since the epoch. */
+  score: number;
+}
+
+/** A keyset position in newest-first order: (score, postId), both descending. */
+export interface FeedKey {
+  score: number;
+  postId: string;
+}
+
+export interface RangeQuery {
+  /** Only entries strictly after this key in newest-first order (older, or as old with a smaller id). */
+  after?: FeedKey | null;
+  /** Only entries with at least this score. */
+  minScore?: number | null;
+  limit: number;
+}
+
+/**
+ * A pulled author: 'celebrity' (too many followers to push to), or 'demoting' (below the threshold
+ * again, their recent posts being pushed to followers; still pulled until that is done).
+ */
+export type CelebrityState = 'celebrity' | 'demoting';
+
+export interface FeedStore {
+  /** Home feeds keep at most this many entries (800 by default). */
+  readonly feedCap: number;
+  /** Creates tables/indexes; idempotent. */
+  setup(): Promise<void>;
+
+  // Author timelines, newest first.
+  addToTimeline(authorId: string, entry: FeedEntry): Promise<void>;
+  removeFromTimeline(authorId: string, postId: string): Promise<void>;
+  /** One range per author, in the order of `authorIds`. */
+  timelines(authorIds: readonly string[], range: RangeQuery): Promise<FeedEntry[][]>;
+
+  // Deleted posts: never served, whatever a feed or timeline still holds.
+  markDeleted(postId: string): Promise<void>;
+  deletedAmong(postIds: readonly string[]): Promise<Set<string>>;
+
+  // The follow graph, as the feed sees it.
+  addFollow(followerId: string, followeeId: string): Promise<void>;
+  removeFollow(followerId: string, followeeId: string): Promise<void>;
+  followerCount(userId: string): Promise<number>;
+  /** Every follower, in chunks of at most `chunkSize` (a follower may come twice; never missed). */
+  followerChunks(userId: string, chunkSize: number): AsyncIterable<string[]>;
+  /** Those of `candidateIds` who follow `userId` now. */
+  followersAmong(userId: string, candidateIds: readonly string[]): Promise<Set<string>>;
+  following(userId: string): Promise<string[]>;
+
+  // Authors pulled at read time.
+  celebrityStates(userIds: readonly string[]): Promise<Map<string, CelebrityState>>;
+  setCelebrityState(userId: string, state: CelebrityState | null): Promise<void>;
+
+  // Home feeds.
+  /** Adds one post to many feeds, trimming each at the cap (raising its floor first). */
+  pushToFeeds(userIds: readonly string[], entry: FeedEntry): Promise<void>;
+  /** Adds many posts to one feed (a backfill), trimming at the cap (raising the floor first). */
+  pushToFeed(userId: string, entries: readonly FeedEntry[]): Promise<void>;
+  removeFromFeeds(userIds: readonly string[], postId: string): Promise<void>;
+  removeFromFeed(userId: string, postIds: readonly string[]): Promise<void>;
+  /** Newest first; at most feedCap entries exist. */
+  feed(userId: string, range: RangeQuery): Promise<FeedEntry[]>;
+  /** The lowest score the feed holds; null when empty. */
+  oldestInFeed(userId: string): Promise<number | null>;
+  /** The feed is complete only above this score; null when complete everywhere. */
+  feedFloor(userId: string): Promise<number | null>;
+  /** Raises the floor to `score` unless it is already at or above it. */
+  raiseFeedFloor(userId: string, score: number): Promise<void>;
+}
+
+export const DEFAULT_FEED_CAP = 800;
+
+/** Newest-first order: is `entry` strictly after `key`? */
+export const isAfter = (entry: FeedKey, key: FeedKey): boolean =>
+  entry.score < key.score || (entry.score === key.score && entry.postId < key.postId);
+
+/** Newest-first comparator on (score, postId). */
+export const newestFirst = (a: FeedKey, b: FeedKey): number =>
+  b.score - a.score || (a.postId < b.postId ? 1 : a.postId > b.postId ? -1 : 0);
+
+export const assertScore = (score: number): void => {
+  if (!Number.isSafeInteger(score)) throw new RangeError(`feed scores are whole milliseconds, got ${score}`);
+};

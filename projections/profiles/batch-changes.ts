@@ -1,0 +1,218 @@
+import type { MediaItem, RecordedEvent } from '../../events/index.js';
+import type { ProfileEvent } from './profile-events.js';
+
+// Folds a batch into one change per row, in memory, so that the batch becomes a handful of bulk
+// statements instead of one per event. Every row is written by the events of ONE stream, and a
+// stream's revision orders its events: a field that events overwrite is a last-writer-wins
+// register tagged with the revision that wrote it, and the database keeps whichever revision is
+// higher. That makes applying a batch twice, or an old batch after a newer one, change nothing.
+// Facts that only ever get set once (creation, deletion) need no revision: they are kept once set.
+
+export interface Register<T> {
+  value: T;
+  rev: number;
+}
+
+export type FollowStatus = 'none' | 'requested' | 'following';
+
+export interface UserChange {
+  id: string;
+  username?: string;
+  registeredAt?: string;
+  displayName?: Register<string>;
+  bio?: Register<string>;
+  private?: Register<boolean>;
+}
+
+export interface FollowChange {
+  followerId: string;
+  followeeId: string;
+  status: FollowStatus;
+  rev: number;
+  requestedAt: string | null;
+  followedAt: string | null;
+}
+
+export interface BlockChange {
+  blockerId: string;
+  blockedId: string;
+  active: boolean;
+  rev: number;
+  blockedAt: string | null;
+}
+
+export interface Caption {
+  caption: string;
+  hashtags: string[];
+  mentions: string[];
+}
+
+export interface PostChange {
+  id: string;
+  authorId?: string;
+  media?: MediaItem[];
+  createdAt?: string;
+  caption?: Register<Caption>;
+  deletedAt?: string;
+}
+
+export interface CommentChange {
+  id: string;
+  postId?: string;
+  authorId?: string;
+  parentId?: string | null;
+  text?: string;
+  mentions?: string[];
+  createdAt?: string;
+  deletedAt?: string;
+}
+
+/** Likes and bookmarks: whether the pair is in the set, and since when. */
+export interface MembershipChange {
+  postId: string;
+  userId: string;
+  active: boolean;
+  rev: number;
+  at: string | null;
+}
+
+export interface BatchChanges {
+  users: Map<string, UserChange>;
+  follows: Map<string, FollowChange>;
+  blocks: Map<string, BlockChange>;
+  posts: Map<string, PostChange>;
+  comments: Map<string, CommentChange>;
+  likes: Map<string, MembershipChange>;
+  bookmarks: Map<string, MembershipChange>;
+}
+
+export const pairKey = (a: string, b: string): string => `${a}|${b}`;
+
+const entry = <T>(map: Map<string, T>, key: string, create: () => T): T => {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = create()));
+  return value;
+};
+
+/** Keeps the register with the higher revision. */
+const newer = <T>(current: Register<T> | undefined, value: T, rev: number): Register<T> =>
+  current !== undefined && current.rev >= rev ? current : { value, rev };
+
+export const foldBatch = (events: readonly RecordedEvent[]): BatchChanges => {
+  const changes: BatchChanges = {
+    users: new Map(),
+    follows: new Map(),
+    blocks: new Map(),
+    posts: new Map(),
+    comments: new Map(),
+    likes: new Map(),
+    bookmarks: new Map(),
+  };
+  for (const event of events as readonly ProfileEvent[]) foldEvent(changes, event);
+  return changes;
+};
+
+const foldEvent = (changes: BatchChanges, event: ProfileEvent): void => {
+  const rev = event.streamRevision;
+  const user = (id: string) => entry<UserChange>(changes.users, id, () => ({ id }));
+  const post = (id: string) => entry<PostChange>(changes.posts, id, () => ({ id }));
+  const comment = (id: string) => entry<CommentChange>(changes.comments, id, () => ({ id }));
+  const follow = (followerId: string, followeeId: string, status: FollowStatus, times: { requestedAt?: string; followedAt?: string } = {}) => {
+    const key = pairKey(followerId, followeeId);
+    const current = changes.follows.get(key);
+    if (current && current.rev >= rev) return;
+    changes.follows.set(key, {
+      followerId,
+      followeeId,
+      status,
+      rev,
+      requestedAt: times.requestedAt ?? current?.requestedAt ?? null,
+      followedAt: times.followedAt ?? current?.followedAt ?? null,
+    });
+  };
+  const membership = (map: Map<string, MembershipChange>, postId: string, userId: string, active: boolean, at: string | null) => {
+    const current = map.get(pairKey(postId, userId));
+    if (current && current.rev >= rev) return;
+    map.set(pairKey(postId, userId), { postId, userId, active, rev, at: at ?? current?.at ?? null });
+  };
+
+  switch (event.type) {
+    case 'UserRegistered': {
+      const { userId, username, displayName, registeredAt } = event.data;
+      const row = user(userId);
+      row.username = username;
+      row.registeredAt = registeredAt;
+      row.displayName = newer(row.displayName, displayName, rev);
+      return;
+    }
+    case 'ProfileUpdated': {
+      const row = user(event.data.userId);
+      if (event.data.displayName !== undefined) row.displayName = newer(row.displayName, event.data.displayName, rev);
+      if (event.data.bio !== undefined) row.bio = newer(row.bio, event.data.bio, rev);
+      return;
+    }
+    case 'PrivacyChanged': {
+      const row = user(event.data.userId);
+      row.private = newer(row.private, event.data.private, rev);
+      return;
+    }
+    case 'FollowRequested':
+      return follow(event.data.followerId, event.data.followeeId, 'requested', { requestedAt: event.data.requestedAt });
+    // Approval closes the request; the Followed appended with it makes the follow.
+    case 'FollowRequestApproved':
+    case 'FollowRequestRejected':
+    case 'FollowRequestCancelled':
+    case 'Unfollowed':
+      return follow(event.data.followerId, event.data.followeeId, 'none');
+    case 'Followed':
+      return follow(event.data.followerId, event.data.followeeId, 'following', { followedAt: event.data.followedAt });
+    case 'Blocked':
+    case 'Unblocked': {
+      const { blockerId, blockedId } = event.data;
+      const current = changes.blocks.get(pairKey(blockerId, blockedId));
+      if (current && current.rev >= rev) return;
+      const blockedAt = event.type === 'Blocked' ? event.data.blockedAt : (current?.blockedAt ?? null);
+      changes.blocks.set(pairKey(blockerId, blockedId), { blockerId, blockedId, active: event.type === 'Blocked', rev, blockedAt });
+      return;
+    }
+    case 'PostCreated': {
+      const { postId, authorId, caption, hashtags, mentions, media, createdAt } = event.data;
+      const row = post(postId);
+      Object.assign(row, { authorId, media, createdAt });
+      row.caption = newer(row.caption, { caption, hashtags, mentions }, rev);
+      return;
+    }
+    case 'CaptionEdited': {
+      const { postId, authorId, caption, hashtags, mentions } = event.data;
+      const row = post(postId);
+      row.authorId = authorId;
+      row.caption = newer(row.caption, { caption, hashtags, mentions }, rev);
+      return;
+    }
+    case 'PostDeleted': {
+      const row = post(event.data.postId);
+      row.authorId = event.data.authorId;
+      row.deletedAt ??= event.data.deletedAt;
+      return;
+    }
+    case 'CommentAdded': {
+      const { commentId, postId, authorId, parentCommentId, text, mentions, createdAt } = event.data;
+      Object.assign(comment(commentId), { postId, authorId, parentId: parentCommentId, text, mentions, createdAt });
+      return;
+    }
+    case 'CommentDeleted': {
+      const row = comment(event.data.commentId);
+      row.postId = event.data.postId;
+      row.deletedAt ??= event.data.deletedAt;
+      return;
+    }
+    case 'Liked':
+      return membership(changes.likes, event.data.postId, event.data.userId, true, event.data.likedAt);
+    case 'Unliked':
+      return membership(changes.likes, event.data.postId, event.data.userId, false, null);
+    case 'Bookmarked':
+      return membership(changes.bookmarks, event.data.postId, event.data.userId, true, event.data.bookmarkedAt);
+    case 'Unbookmarked':
+      return membership(changes.bookmarks, event.data.postId, event.data.userId, false, null);
+  }
+};

@@ -1,0 +1,91 @@
+import type { BatchChanges, FollowChange, FollowStatus, MembershipChange } from './batch-changes.js';
+
+// Counts (followers, following, posts, likes, comments, replies) are kept by adding the change
+// each batch makes to the set they count, never by blind increments: a follow counts +1 only
+// when its row goes from not-following to following in THIS transaction, which the batch's
+// changes and the row as stored before them tell exactly. A batch applied twice finds its rows
+// already at its revisions and adds nothing.
+//
+// That the stored state read before the writes is still the state when they land rests on each
+// row being written by one stream, hence by one projector instance. Counter rows, shared by many
+// streams, only ever receive additions, which commute.
+
+/** The stored state of the rows whose membership counts, read before the batch's writes. */
+export interface StoredState {
+  follows: Map<string, { status: FollowStatus; rev: number }>;
+  likes: Map<string, { active: boolean; rev: number }>;
+  posts: Map<string, { authorId: string | null; created: boolean; deleted: boolean }>;
+  comments: Map<string, { postId: string | null; parentId: string | null; created: boolean; deleted: boolean }>;
+}
+
+export interface UserCounts {
+  followers: number;
+  following: number;
+  posts: number;
+}
+export interface PostCounts {
+  likes: number;
+  comments: number;
+}
+
+export interface CountDeltas {
+  users: Map<string, UserCounts>;
+  posts: Map<string, PostCounts>;
+  /** Reply counts of parent comments. */
+  replies: Map<string, number>;
+  /** The follows and likes that are newer than what is stored: the only ones worth writing. */
+  follows: FollowChange[];
+  likes: MembershipChange[];
+}
+
+const add = <T extends object>(map: Map<string, T>, key: string, zero: () => T, delta: Partial<Record<keyof T, number>>) => {
+  const counts = map.get(key) ?? zero();
+  for (const [field, value] of Object.entries(delta) as [keyof T, number][]) (counts[field] as number) += value;
+  map.set(key, counts);
+};
+
+const flip = (before: boolean, after: boolean): number => Number(after) - Number(before);
+
+export const countDeltas = (changes: BatchChanges, stored: StoredState): CountDeltas => {
+  const deltas: CountDeltas = { users: new Map(), posts: new Map(), replies: new Map(), follows: [], likes: [] };
+  const user = (id: string, delta: Partial<UserCounts>) => add(deltas.users, id, () => ({ followers: 0, following: 0, posts: 0 }), delta);
+  const post = (id: string, delta: Partial<PostCounts>) => add(deltas.posts, id, () => ({ likes: 0, comments: 0 }), delta);
+
+  for (const [key, change] of changes.follows) {
+    const before = stored.follows.get(key) ?? { status: 'none', rev: -1 };
+    if (change.rev <= before.rev) continue;
+    deltas.follows.push(change);
+    const d = flip(before.status === 'following', change.status === 'following');
+    if (d !== 0) {
+      user(change.followeeId, { followers: d });
+      user(change.followerId, { following: d });
+    }
+  }
+
+  for (const [key, change] of changes.likes) {
+    const before = stored.likes.get(key) ?? { active: false, rev: -1 };
+    
+    deltas.likes.push(change);
+    const d = flip(before.active, change.active);
+    if (d !== 0) post(change.postId, { likes: d });
+  }
+
+  // A post or comment is live from its creation until its deletion; both are set once.
+  for (const [id, change] of changes.posts) {
+    const before = stored.posts.get(id) ?? { authorId: null, created: false, deleted: false };
+    const authorId = before.authorId ?? change.authorId;
+    const d = flip(before.created && !before.deleted, (before.created || change.createdAt !== undefined) && !(before.deleted || change.deletedAt !== undefined));
+    if (d !== 0 && authorId) user(authorId, { posts: d });
+  }
+
+  for (const [id, change] of changes.comments) {
+    const before = stored.comments.get(id) ?? { postId: null, parentId: null, created: false, deleted: false };
+    const postId = before.postId ?? change.postId;
+    const parentId = before.parentId ?? change.parentId ?? null;
+    const d = flip(before.created && !before.deleted, (before.created || change.createdAt !== undefined) && !(before.deleted || change.deletedAt !== undefined));
+    if (d === 0) continue;
+    if (postId) post(postId, { comments: d });
+    if (parentId) deltas.replies.set(parentId, (deltas.replies.get(parentId) ?? 0) + d);
+  }
+  return deltas;
+};

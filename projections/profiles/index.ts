@@ -1,0 +1,3 @@
+export { createProfilesProjection, PROFILES } from './profiles-projection.js';
+export { createProfilesReader, type ProfilesReader } from './profiles-reader.js';
+export type * from './reader-types.js';

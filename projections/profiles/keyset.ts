@@ -1,0 +1,28 @@
+import { decodeCursor, InvalidCursorError, pageLimit, type PageRequest } from '../runtime/page.js';
+
+// Keyset pagination on (time, id): the cursor is the last item's pair, and the next page starts
+// strictly after it, so items added meanwhile never shift a page.
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids come from clients and other read models: anything that is not a UUID matches nothing. */
+export const isUuid = (value: string): boolean => UUID.test(value);
+
+export interface Keyset {
+  limit: number;
+  /** The last item of the previous page: [ISO time, id], or nulls for the first page. */
+  afterTime: string | null;
+  afterId: string | null;
+}
+
+export const keysetOf = (request: PageRequest): Keyset => {
+  const limit = pageLimit(request);
+  if (request.cursor === undefined) return { limit, afterTime: null, afterId: null };
+  const [time, id] = decodeCursor(request.cursor, ['string', 'string']) as [string, string];
+  if (Number.isNaN(Date.parse(time)) || !isUuid(id)) throw new InvalidCursorError();
+  return { limit, afterTime: time, afterId: id };
+};
+
+export const cursorKey =
+  <Row>(time: (row: Row) => Date, id: (row: Row) => string) =>
+  (row: Row): string[] => [time(row).toISOString(), id(row)];

@@ -1,0 +1,52 @@
+import type pg from 'pg';
+import type { Page, PageRequest } from '../runtime/page.js';
+import * as comments from './reader-comments.js';
+import * as posts from './reader-posts.js';
+import type { CommentView, ContentAccess, FollowRequest, HydratedPost, Relationship, UserProfile, UserSummary } from './reader-types.js';
+import * as users from './reader-users.js';
+
+export type * from './reader-types.js';
+
+// The read side of the profiles read model, for the query routes. It reports facts as the model
+// holds them; enforcing who may see what (canSee, visibleAuthors) is the routes' job.
+export interface ProfilesReader {
+  userByUsername(username: string): Promise<UserProfile | null>;
+  userSummaries(ids: readonly string[]): Promise<Map<string, UserSummary>>;
+  relationship(viewerId: string, otherId: string): Promise<Relationship>;
+  /** Newest follow first. */
+  followers(userId: string, page: PageRequest): Promise<Page<UserSummary>>;
+  following(userId: string, page: PageRequest): Promise<Page<UserSummary>>;
+  followingIds(viewerId: string): Promise<string[]>;
+  /** Pending requests to follow `ownerId`, newest first. */
+  followRequests(ownerId: string, page: PageRequest): Promise<Page<FollowRequest>>;
+  /** In the order of `ids`, skipping deleted and unknown posts; one query. */
+  posts(ids: readonly string[], viewerId: string | null): Promise<HydratedPost[]>;
+  /** Newest first. */
+  userPosts(authorId: string, viewerId: string | null, page: PageRequest): Promise<Page<HydratedPost>>;
+  /** Oldest first; `parentId` null for the top level. */
+  comments(postId: string, thread: { parentId: string | null }, page: PageRequest): Promise<Page<CommentView>>;
+  /** Who liked the post, newest like first. */
+  likes(postId: string, page: PageRequest): Promise<Page<UserSummary>>;
+  /** Newest bookmark first. */
+  bookmarks(userId: string, page: PageRequest): Promise<Page<HydratedPost>>;
+  canSee(viewerId: string, authorId: string): Promise<ContentAccess>;
+  /** The authors among `authorIds` whose content the viewer may see, in one query. */
+  visibleAuthors(viewerId: string, authorIds: readonly string[]): Promise<Set<string>>;
+}
+
+export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
+  userByUsername: (username) => users.userByUsername(pool, username),
+  userSummaries: (ids) => users.userSummaries(pool, ids),
+  relationship: (viewerId, otherId) => users.relationship(pool, viewerId, otherId),
+  followers: (userId, page) => users.followers(pool, userId, page),
+  following: (userId, page) => users.following(pool, userId, page),
+  followingIds: (viewerId) => users.followingIds(pool, viewerId),
+  followRequests: (ownerId, page) => users.followRequests(pool, ownerId, page),
+  posts: (ids, viewerId) => posts.posts(pool, ids, viewerId),
+  userPosts: (authorId, viewerId, page) => posts.userPosts(pool, authorId, viewerId, page),
+  comments: (postId, thread, page) => comments.comments(pool, postId, thread, page),
+  likes: (postId, page) => posts.likes(pool, postId, page),
+  bookmarks: (userId, page) => posts.bookmarks(pool, userId, page),
+  canSee: (viewerId, authorId) => users.canSee(pool, viewerId, authorId),
+  visibleAuthors: (viewerId, authorIds) => users.visibleAuthors(pool, viewerId, authorIds),
+});

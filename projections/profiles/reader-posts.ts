@@ -1,0 +1,111 @@
+import type pg from 'pg';
+import type { MediaItem } from '../../events/index.js';
+import { toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { cursorKey, isUuid, keysetOf } from './keyset.js';
+import type { HydratedPost, UserSummary } from './reader-types.js';
+
+// Posts as the API serves them, with author, counts and the viewer's own like and bookmark, each
+// list in ONE query (hydration runs on every home-feed read). Deleted posts, posts whose
+// PostCreated has not been applied, and posts of authors not yet registered are never served.
+
+const HYDRATED = `
+  p.id, p.author_id, u.username, u.display_name, u.private, p.caption, p.hashtags, p.mentions, p.media, p.created_at,
+  p.like_count, p.comment_count,
+  exists (select 1 from likes l where l.post_id = p.id and l.user_id = $1::uuid and l.active) as liked_by_me,
+  exists (select 1 from bookmarks b where b.user_id = $1::uuid and b.post_id = p.id and b.active) as bookmarked_by_me`;
+const LIVE = 'p.created_at is not null and p.deleted_at is null';
+const AUTHOR = 'users u on u.id = p.author_id and u.username is not null';
+
+interface PostRow {
+  id: string;
+  author_id: string;
+  username: string;
+  display_name: string;
+  private: boolean;
+  caption: string | null;
+  hashtags: string[] | null;
+  mentions: string[] | null;
+  media: MediaItem[];
+  created_at: Date;
+  like_count: number;
+  comment_count: number;
+  liked_by_me: boolean;
+  bookmarked_by_me: boolean;
+}
+
+const hydrated = (row: PostRow): HydratedPost => ({
+  id: row.id,
+  author: { id: row.author_id, username: row.username, displayName: row.display_name, private: row.private },
+  caption: row.caption ?? '',
+  hashtags: row.hashtags ?? [],
+  mentions: row.mentions ?? [],
+  media: row.media,
+  createdAt: row.created_at.toISOString(),
+  likeCount: row.like_count,
+  commentCount: row.comment_count,
+  likedByMe: row.liked_by_me,
+  bookmarkedByMe: row.bookmarked_by_me,
+});
+
+/** A viewer id that is not a UUID likes and bookmarks nothing. */
+const viewerParam = (viewerId: string | null) => (viewerId !== null && isUuid(viewerId) ? viewerId : null);
+
+/** The posts of `ids` in that order, skipping deleted and unknown ones. */
+export const posts = async (db: pg.Pool, ids: readonly string[], viewerId: string | null): Promise<HydratedPost[]> => {
+  const valid = [...new Set(ids.filter(isUuid))];
+  if (valid.length === 0) return [];
+  const { rows } = await db.query<PostRow>(`select ${HYDRATED} from posts p join ${AUTHOR} where p.id = any($2::uuid[]) and ${LIVE}`, [
+    viewerParam(viewerId),
+    valid,
+  ]);
+  const byId = new Map(rows.map((row) => [row.id, hydrated(row)]));
+  return ids.flatMap((id) => byId.get(id.toLowerCase()) ?? []);
+};
+
+/** An author's posts, newest first. */
+export const userPosts = async (db: pg.Pool, authorId: string, viewerId: string | null, request: PageRequest): Promise<Page<HydratedPost>> => {
+  const keyset = keysetOf(request);
+  if (!isUuid(authorId)) return { items: [], nextCursor: null };
+  const { rows } = await db.query<PostRow>(
+    `select ${HYDRATED} from posts p join ${AUTHOR}
+     where p.author_id = $2 and ${LIVE} and ($3::timestamptz is null or (p.created_at, p.id) < ($3::timestamptz, $4::uuid))
+     order by p.created_at desc, p.id desc
+     limit $5`,
+    [viewerParam(viewerId), authorId, keyset.afterTime, keyset.afterId, keyset.limit + 1],
+  );
+  return toPage(rows, keyset.limit, cursorKey((r) => r.created_at, (r) => r.id), hydrated);
+};
+
+/** A user's bookmarked posts, newest bookmark first (deleted posts left out). */
+export const bookmarks = async (db: pg.Pool, userId: string, request: PageRequest): Promise<Page<HydratedPost>> => {
+  const keyset = keysetOf(request);
+  if (!isUuid(userId)) return { items: [], nextCursor: null };
+  const { rows } = await db.query<PostRow & { bookmarked_at: Date }>(
+    `select ${HYDRATED}, bm.bookmarked_at from bookmarks bm join posts p on p.id = bm.post_id join ${AUTHOR}
+     where bm.user_id = $1 and bm.active and ${LIVE}
+       and ($2::timestamptz is null or (bm.bookmarked_at, bm.post_id) < ($2::timestamptz, $3::uuid))
+     order by bm.bookmarked_at desc, bm.post_id desc
+     limit $4`,
+    [userId, keyset.afterTime, keyset.afterId, keyset.limit + 1],
+  );
+  return toPage(rows, keyset.limit, cursorKey((r) => r.bookmarked_at, (r) => r.id), hydrated);
+};
+
+/** Who liked a post, newest like first. */
+export const likes = async (db: pg.Pool, postId: string, request: PageRequest): Promise<Page<UserSummary>> => {
+  const keyset = keysetOf(request);
+  if (!isUuid(postId)) return { items: [], nextCursor: null };
+  const { rows } = await db.query<{ id: string; username: string; display_name: string; liked_at: Date }>(
+    `select u.id, u.username, u.display_name, l.liked_at
+     from likes l join users u on u.id = l.user_id and u.username is not null
+     where l.post_id = $1 and l.active and ($2::timestamptz is null or (l.liked_at, l.user_id) < ($2::timestamptz, $3::uuid))
+     order by l.liked_at desc, l.user_id desc
+     limit $4`,
+    [postId, keyset.afterTime, keyset.afterId, keyset.limit + 1],
+  );
+  return toPage(rows, keyset.limit, cursorKey((r) => r.liked_at, (r) => r.id), (row) => ({
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+  }));
+};

@@ -1,0 +1,59 @@
+import type { MediaItem } from '../../events/index.js';
+
+// What the profiles read model answers; times are ISO-8601 strings (UTC, milliseconds).
+
+export interface UserSummary {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+export interface UserProfile extends UserSummary {
+  bio: string;
+  private: boolean;
+  followerCount: number;
+  followingCount: number;
+  postCount: number;
+  registeredAt: string;
+}
+
+export interface Relationship {
+  /** The viewer follows the other user. */
+  following: boolean;
+  /** The viewer asked to follow the other user, who has not answered. */
+  requested: boolean;
+  /** The other user follows the viewer. */
+  followedBy: boolean;
+  blockedEitherWay: boolean;
+}
+
+export interface FollowRequest extends UserSummary {
+  requestedAt: string;
+}
+
+export interface HydratedPost {
+  id: string;
+  author: UserSummary & { private: boolean };
+  caption: string;
+  hashtags: string[];
+  mentions: string[];
+  media: MediaItem[];
+  createdAt: string;
+  likeCount: number;
+  commentCount: number;
+  likedByMe: boolean;
+  bookmarkedByMe: boolean;
+}
+
+export interface CommentView {
+  id: string;
+  postId: string;
+  parentId: string | null;
+  author: UserSummary;
+  text: string;
+  createdAt: string;
+  replyCount: number;
+}
+
+/** Whether a viewer may see an author's content (domain/access.ts), or 'unknown' for no such author. */
+export type ContentAccess = 'allowed' | 'blocked' | 'private' | 'unknown';

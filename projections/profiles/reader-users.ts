@@ -1,0 +1,145 @@
+import type pg from 'pg';
+import { toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { cursorKey, isUuid, keysetOf } from './keyset.js';
+import type { ContentAccess, FollowRequest, Relationship, UserProfile, UserSummary } from './reader-types.js';
+
+// Users, the graph between them, and who may see whom. Only users whose UserRegistered has been
+// applied are served (a row may exist earlier, holding counts).
+
+interface SummaryRow {
+  id: string;
+  username: string;
+  display_name: string;
+}
+const summaryOf = (row: SummaryRow): UserSummary => ({ id: row.id, username: row.username, displayName: row.display_name });
+
+const BLOCKED_EITHER_WAY = (viewer: string, other: string) =>
+  `exists (select 1 from blocks b where b.active and ((b.blocker_id = ${viewer} and b.blocked_id = ${other}) or (b.blocker_id = ${other} and b.blocked_id = ${viewer})))`;
+const FOLLOWS = (follower: string, followee: string) =>
+  `exists (select 1 from follows f where f.follower_id = ${follower} and f.followee_id = ${followee} and f.status = 'following')`;
+
+export const userByUsername = async (db: pg.Pool, username: string): Promise<UserProfile | null> => {
+  const { rows } = await db.query<
+    SummaryRow & { bio: string; private: boolean; follower_count: number; following_count: number; post_count: number; registered_at: Date }
+  >(
+    `select id, username, display_name, bio, private, follower_count, following_count, post_count, registered_at
+     from users where username = $1 limit 1`,
+    [username.toLowerCase()],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    ...summaryOf(row),
+    bio: row.bio,
+    private: row.private,
+    followerCount: row.follower_count,
+    followingCount: row.following_count,
+    postCount: row.post_count,
+    registeredAt: row.registered_at.toISOString(),
+  };
+};
+
+export const userSummaries = async (db: pg.Pool, ids: readonly string[]): Promise<Map<string, UserSummary>> => {
+  const valid = [...new Set(ids.filter(isUuid))];
+  if (valid.length === 0) return new Map();
+  const { rows } = await db.query<SummaryRow>(
+    'select id, username, display_name from users where id = any($1::uuid[]) and username is not null',
+    [valid],
+  );
+  return new Map(rows.map((row) => [row.id, summaryOf(row)]));
+};
+
+export const relationship = async (db: pg.Pool, viewerId: string, otherId: string): Promise<Relationship> => {
+  if (!isUuid(viewerId) || !isUuid(otherId)) return { following: false, requested: false, followedBy: false, blockedEitherWay: false };
+  const { rows } = await db.query<{ following: boolean; requested: boolean; followed_by: boolean; blocked: boolean }>(
+    `select ${FOLLOWS('$1', '$2')} as following,
+       exists (select 1 from follows f where f.follower_id = $1 and f.followee_id = $2 and f.status = 'requested') as requested,
+       ${FOLLOWS('$2', '$1')} as followed_by,
+       ${BLOCKED_EITHER_WAY('$1', '$2')} as blocked`,
+    [viewerId, otherId],
+  );
+  const row = rows[0]!;
+  return { following: row.following, requested: row.requested, followedBy: row.followed_by, blockedEitherWay: row.blocked };
+};
+
+/** A user's followers, or the accounts the user follows: newest follow first. */
+const followList = async (db: pg.Pool, userId: string, side: 'followers' | 'following', request: PageRequest): Promise<Page<UserSummary>> => {
+  const keyset = keysetOf(request);
+  if (!isUuid(userId)) return { items: [], nextCursor: null };
+  const [mine, theirs] = side === 'followers' ? ['followee_id', 'follower_id'] : ['follower_id', 'followee_id'];
+  const { rows } = await db.query<SummaryRow & { followed_at: Date }>(
+    `select u.id, u.username, u.display_name, f.followed_at
+     from follows f join users u on u.id = f.${theirs} and u.username is not null
+     where f.${mine} = $1 and f.status = 'following'
+       and ($2::timestamptz is null or (f.followed_at, f.${theirs}) < ($2::timestamptz, $3::uuid))
+     order by f.followed_at desc, f.${theirs} desc
+     limit $4`,
+    [userId, keyset.afterTime, keyset.afterId, keyset.limit + 1],
+  );
+  return toPage(rows, keyset.limit, cursorKey((r) => r.followed_at, (r) => r.id), summaryOf);
+};
+
+export const followers = (db: pg.Pool, userId: string, request: PageRequest) => followList(db, userId, 'followers', request);
+export const following = (db: pg.Pool, userId: string, request: PageRequest) => followList(db, userId, 'following', request);
+
+export const followRequests = async (db: pg.Pool, ownerId: string, request: PageRequest): Promise<Page<FollowRequest>> => {
+  const keyset = keysetOf(request);
+  if (!isUuid(ownerId)) return { items: [], nextCursor: null };
+  const { rows } = await db.query<SummaryRow & { requested_at: Date }>(
+    `select u.id, u.username, u.display_name, f.requested_at
+     from follows f join users u on u.id = f.follower_id and u.username is not null
+     where f.followee_id = $1 and f.status = 'requested'
+       and ($2::timestamptz is null or (f.requested_at, f.follower_id) < ($2::timestamptz, $3::uuid))
+     order by f.requested_at desc, f.follower_id desc
+     limit $4`,
+    [ownerId, keyset.afterTime, keyset.afterId, keyset.limit + 1],
+  );
+  return toPage(
+    rows,
+    keyset.limit,
+    cursorKey((r) => r.requested_at, (r) => r.id),
+    (row) => ({ ...summaryOf(row), requestedAt: row.requested_at.toISOString() }),
+  );
+};
+
+/** Ids of the accounts `viewerId` follows. */
+export const followingIds = async (db: pg.Pool, viewerId: string): Promise<string[]> => {
+  if (!isUuid(viewerId)) return [];
+  const { rows } = await db.query<{ id: string }>(
+    "select followee_id as id from follows where follower_id = $1 and status = 'following'",
+    [viewerId],
+  );
+  return rows.map((row) => row.id);
+};
+
+// domain/access.ts, evaluated where the facts are: the owner always; a block either way never;
+// a private account only for its followers.
+export const canSee = async (db: pg.Pool, viewerId: string, authorId: string): Promise<ContentAccess> => {
+  if (!isUuid(authorId)) return 'unknown';
+  const viewer = isUuid(viewerId) ? viewerId : null;
+  const { rows } = await db.query<{ private: boolean; blocked: boolean; follows: boolean }>(
+    `select u.private, ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} as blocked, ${FOLLOWS('$1::uuid', 'u.id')} as follows
+     from users u where u.id = $2 and u.username is not null`,
+    [viewer, authorId],
+  );
+  const row = rows[0];
+  if (!row) return 'unknown';
+  if (viewerId === authorId) return 'allowed';
+  if (row.blocked) return 'blocked';
+  if (row.private && !row.follows) return 'private';
+  return 'allowed';
+};
+
+/** The authors among `authorIds` whose content `viewerId` may see (canSee = 'allowed'), in one query. */
+export const visibleAuthors = async (db: pg.Pool, viewerId: string, authorIds: readonly string[]): Promise<Set<string>> => {
+  const valid = [...new Set(authorIds.filter(isUuid))];
+  if (valid.length === 0) return new Set();
+  const viewer = isUuid(viewerId) ? viewerId : null;
+  const { rows } = await db.query<{ id: string }>(
+    `select u.id from users u
+     where u.id = any($2::uuid[]) and u.username is not null
+       and (u.id = $1::uuid or (not ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} and (not u.private or ${FOLLOWS('$1::uuid', 'u.id')})))`,
+    [viewer, valid],
+  );
+  return new Set(rows.map((row) => row.id));
+};

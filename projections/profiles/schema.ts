@@ -1,0 +1,122 @@
+import type pg from 'pg';
+import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
+
+// The profiles read model's tables (unqualified: the connection's search_path picks the schema).
+//
+// A row may exist before the event that creates its entity: a like counted on a post whose
+// PostCreated has not been applied yet (another stream, maybe another instance) upserts the post
+// with its count alone, and PostCreated fills in the rest. Readers only serve rows whose creation
+// has arrived (username / created_at not null).
+//
+// `*_rev` columns hold the stream revision that last wrote a register (see batch-changes.ts);
+// -1 means never written. Times are kept to the millisecond, the write side's precision, so
+// that keyset cursors carry them exactly.
+const TABLES = `
+create table if not exists users (
+  id uuid primary key,
+  username text,
+  registered_at timestamptz,
+  display_name text,
+  display_name_rev integer not null default -1,
+  bio text not null default '',
+  bio_rev integer not null default -1,
+  private boolean not null default false,
+  private_rev integer not null default -1,
+  follower_count integer not null default 0,
+  following_count integer not null default 0,
+  post_count integer not null default 0
+);
+create index if not exists users_by_username on users (username);
+
+-- One row per (follower, followee): a pending request and a follow are states of one register.
+create table if not exists follows (
+  follower_id uuid not null,
+  followee_id uuid not null,
+  status text not null check (status in ('none', 'requested', 'following')),
+  rev integer not null,
+  requested_at timestamptz,
+  followed_at timestamptz,
+  primary key (follower_id, followee_id)
+);
+create index if not exists follows_followers on follows (followee_id, followed_at desc, follower_id desc) where status = 'following';
+create index if not exists follows_following on follows (follower_id, followed_at desc, followee_id desc) where status = 'following';
+create index if not exists follows_requests on follows (followee_id, requested_at desc, follower_id desc) where status = 'requested';
+
+create table if not exists blocks (
+  blocker_id uuid not null,
+  blocked_id uuid not null,
+  active boolean not null,
+  rev integer not null,
+  blocked_at timestamptz,
+  primary key (blocker_id, blocked_id)
+);
+
+create table if not exists posts (
+  id uuid primary key,
+  author_id uuid,
+  caption text,
+  hashtags text[],
+  mentions text[],
+  caption_rev integer not null default -1,
+  media jsonb,
+  created_at timestamptz,
+  deleted_at timestamptz,
+  like_count integer not null default 0,
+  comment_count integer not null default 0
+);
+create index if not exists posts_by_author on posts (author_id, created_at desc, id desc) where created_at is not null and deleted_at is null;
+
+create table if not exists comments (
+  id uuid primary key,
+  post_id uuid,
+  author_id uuid,
+  parent_id uuid,
+  text text,
+  mentions text[],
+  created_at timestamptz,
+  deleted_at timestamptz,
+  reply_count integer not null default 0
+);
+create index if not exists comments_top_level on comments (post_id, created_at, id) where parent_id is null and created_at is not null and deleted_at is null;
+create index if not exists comments_replies on comments (parent_id, created_at, id) where created_at is not null and deleted_at is null;
+
+create table if not exists likes (
+  post_id uuid not null,
+  user_id uuid not null,
+  active boolean not null,
+  rev integer not null,
+  liked_at timestamptz,
+  primary key (post_id, user_id)
+);
+create index if not exists likes_by_post on likes (post_id, liked_at desc, user_id desc) where active;
+
+create table if not exists bookmarks (
+  user_id uuid not null,
+  post_id uuid not null,
+  active boolean not null,
+  rev integer not null,
+  bookmarked_at timestamptz,
+  primary key (user_id, post_id)
+);
+create index if not exists bookmarks_by_user on bookmarks (user_id, bookmarked_at desc, post_id desc) where active;
+`;
+
+// Instances starting together would race on "create ... if not exists" (which is not atomic);
+// a transaction-scoped advisory lock makes them take turns.
+const SETUP_LOCK = 0x70726f66; // 'prof'
+
+export const setupProfilesSchema = async (pool: pg.Pool): Promise<void> => {
+  await ensureCheckpointTable(pool);
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock($1)', [SETUP_LOCK]);
+    await client.query(TABLES);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+};

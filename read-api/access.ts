@@ -1,0 +1,28 @@
+import type { ReadDeps } from './deps.js';
+import { forbidden, notFound } from './errors.js';
+
+// The read path enforces privacy on its own, whatever a projection still holds (DESIGN §5): a
+// blocked user is answered as if the account did not exist, a private account's content is
+// refused to non-followers, and deleted posts are never served.
+
+/** The profile named, unless it does not exist or a block stands between the two users. */
+export const visibleUser = async (deps: ReadDeps, viewerId: string, username: string) => {
+  const user = await deps.profiles.userByUsername(username);
+  if (!user) throw notFound('USER_NOT_FOUND', `no user named ${username}`);
+  if ((await deps.profiles.canSee(viewerId, user.id)) === 'blocked') throw notFound('USER_NOT_FOUND', `no user named ${username}`);
+  return user;
+};
+
+/** Refuses content of `authorId` that `viewerId` may not see. */
+export const assertCanSeeContent = async (deps: ReadDeps, viewerId: string, authorId: string, what = 'content') => {
+  const access = await deps.profiles.canSee(viewerId, authorId);
+  if (access === 'blocked' || access === 'unknown') throw notFound('NOT_FOUND', `${what} not found`);
+  if (access === 'private') throw forbidden('PRIVATE_ACCOUNT', `this account is private: follow it to see its ${what}`);
+};
+
+/** Keeps only the items whose author the viewer may see, in one query for the whole page. */
+export const onlyVisible = async <T extends { author: { id: string } }>(deps: ReadDeps, viewerId: string, items: T[]): Promise<T[]> => {
+  const authors = [...new Set(items.map((item) => item.author.id))];
+  const visible = await deps.profiles.visibleAuthors(viewerId, authors);
+  return items.filter((item) => visible.has(item.author.id));
+};

@@ -1,0 +1,14 @@
+import type { FeedReader } from '../projections/feed/feed-reader.js';
+import type { ProfilesReader } from '../projections/profiles/profiles-reader.js';
+import type { StoriesReader } from '../projections/stories/stories-reader.js';
+import type { Freshness } from './freshness.js';
+
+/** What the read routes are given by the composition root: read models, and nothing that writes. */
+export interface ReadDeps {
+  profiles: ProfilesReader;
+  feed: FeedReader;
+  stories: StoriesReader;
+  freshness: Freshness;
+  /** The clock, for hiding stories past their expiry. */
+  now: () => Date;
+}

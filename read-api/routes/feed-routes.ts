@@ -1,0 +1,22 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { onlyVisible } from '../access.js';
+import type { ReadDeps } from '../deps.js';
+import { awaitFreshness } from '../freshness.js';
+import { hydratedPost, page, pageQuery } from '../schemas.js';
+import { viewerOf } from '../viewer.js';
+
+export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
+  app.get('/api/v1/feed/home', {
+    schema: { querystring: pageQuery, response: { 200: page(hydratedPost) } },
+    handler: async (request, reply) => {
+      await awaitFreshness(deps.freshness, reply, ['feed', 'profiles'], request.query.minPosition);
+      const viewerId = viewerOf(request);
+      const { cursor, limit } = request.query;
+      const { postIds, nextCursor } = await deps.feed.homeFeed(viewerId, { cursor, limit });
+      // Hydration skips deleted posts; the visibility filter drops whatever a projection still
+      // holds of an author who has since gone private or blocked the viewer.
+      const posts = await deps.profiles.posts(postIds, viewerId);
+      return { items: await onlyVisible(deps, viewerId, posts), nextCursor };
+    },
+  });
+};

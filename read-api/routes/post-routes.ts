@@ -1,0 +1,70 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { assertCanSeeContent, onlyVisible } from '../access.js';
+import type { ReadDeps } from '../deps.js';
+import { notFound } from '../errors.js';
+import { awaitFreshness } from '../freshness.js';
+import { commentsQuery, hydratedPost, page, pageQuery, postIdParam, readQuery, userSummary } from '../schemas.js';
+import { viewerOf } from '../viewer.js';
+
+const comment = z.object({
+  id: z.string(),
+  postId: z.string(),
+  parentId: z.string().nullable(),
+  author: userSummary,
+  text: z.string(),
+  createdAt: z.string(),
+  replyCount: z.number(),
+});
+
+export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
+  /** The post, if it exists, is not deleted, and the viewer may see its author's content. */
+  const visiblePost = async (viewerId: string, postId: string) => {
+    const [post] = await deps.profiles.posts([postId], viewerId);
+    if (!post) throw notFound('POST_NOT_FOUND', 'no such post');
+    await assertCanSeeContent(deps, viewerId, post.author.id, 'posts');
+    return post;
+  };
+
+  app.get('/api/v1/posts/:postId', {
+    schema: { params: postIdParam, querystring: readQuery, response: { 200: hydratedPost } },
+    handler: async (request, reply) => {
+      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
+      return visiblePost(viewerOf(request), request.params.postId);
+    },
+  });
+
+  app.get('/api/v1/posts/:postId/comments', {
+    schema: { params: postIdParam, querystring: commentsQuery, response: { 200: page(comment) } },
+    handler: async (request, reply) => {
+      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
+      const viewerId = viewerOf(request);
+      await visiblePost(viewerId, request.params.postId);
+      const { cursor, limit, parentId } = request.query;
+      const comments = await deps.profiles.comments(request.params.postId, { parentId: parentId ?? null }, { cursor, limit });
+      return { items: await onlyVisible(deps, viewerId, comments.items), nextCursor: comments.nextCursor };
+    },
+  });
+
+  app.get('/api/v1/posts/:postId/likes', {
+    schema: { params: postIdParam, querystring: pageQuery, response: { 200: page(userSummary) } },
+    handler: async (request, reply) => {
+      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
+      await visiblePost(viewerOf(request), request.params.postId);
+      const { cursor, limit } = request.query;
+      return deps.profiles.likes(request.params.postId, { cursor, limit });
+    },
+  });
+
+  app.get('/api/v1/bookmarks', {
+    schema: { querystring: pageQuery, response: { 200: page(hydratedPost) } },
+    handler: async (request, reply) => {
+      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
+      const viewerId = viewerOf(request);
+      const { cursor, limit } = request.query;
+      const bookmarks = await deps.profiles.bookmarks(viewerId, { cursor, limit });
+      // A bookmarked post whose author has since gone private or blocked the viewer is hidden.
+      return { items: await onlyVisible(deps, viewerId, bookmarks.items), nextCursor: bookmarks.nextCursor };
+    },
+  });
+};

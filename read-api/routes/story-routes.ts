@@ -1,0 +1,73 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { assertCanSeeContent, visibleUser } from '../access.js';
+import type { ReadDeps } from '../deps.js';
+import { forbidden, notFound } from '../errors.js';
+import { awaitFreshness } from '../freshness.js';
+import { page, pageQuery, readQuery, storyIdParam, userSummary, usernameParam } from '../schemas.js';
+import { viewerOf } from '../viewer.js';
+
+const story = z.object({
+  id: z.string(),
+  media: z.object({ url: z.string(), type: z.enum(['image', 'video']), width: z.number().optional(), height: z.number().optional() }),
+  postedAt: z.string(),
+  expiresAt: z.string(),
+  seen: z.boolean(),
+});
+const trayEntry = z.object({ author: userSummary, hasUnseen: z.boolean(), latestPostedAt: z.string(), stories: z.array(story) });
+
+export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
+  app.get('/api/v1/stories/feed', {
+    schema: { querystring: readQuery, response: { 200: z.object({ items: z.array(trayEntry) }) } },
+    handler: async (request, reply) => {
+      await awaitFreshness(deps.freshness, reply, ['stories', 'profiles'], request.query.minPosition);
+      const viewerId = viewerOf(request);
+      // The viewer's own stories lead the tray, as in the app.
+      const authors = [viewerId, ...(await deps.profiles.followingIds(viewerId))];
+      const visible = await deps.profiles.visibleAuthors(viewerId, authors);
+      const tray = await deps.stories.tray(viewerId, authors.filter((id) => visible.has(id)), deps.now());
+      const summaries = await deps.profiles.userSummaries(tray.map((entry) => entry.authorId));
+      const items = tray.flatMap(({ authorId, stories, hasUnseen, latestPostedAt }) => {
+        const author = summaries.get(authorId);
+        return author ? [{ author, hasUnseen, latestPostedAt, stories }] : [];
+      });
+      return { items: [...items.filter((i) => i.author.id === viewerId), ...items.filter((i) => i.author.id !== viewerId)] };
+    },
+  });
+
+  app.get('/api/v1/users/:username/stories', {
+    schema: { params: usernameParam, querystring: readQuery, response: { 200: z.object({ items: z.array(story) }) } },
+    handler: async (request, reply) => {
+      await awaitFreshness(deps.freshness, reply, ['stories', 'profiles'], request.query.minPosition);
+      const viewerId = viewerOf(request);
+      const user = await visibleUser(deps, viewerId, request.params.username);
+      await assertCanSeeContent(deps, viewerId, user.id, 'stories');
+      const stories = (await deps.stories.activeStories([user.id], deps.now())).get(user.id) ?? [];
+      const seen = await deps.stories.seenBy(viewerId, stories.map((s) => s.id));
+      return { items: stories.map((s) => ({ ...s, seen: seen.has(s.id) })) };
+    },
+  });
+
+  app.get('/api/v1/stories/:storyId/viewers', {
+    schema: {
+      params: storyIdParam,
+      querystring: pageQuery,
+      response: { 200: page(z.object({ user: userSummary, viewedAt: z.string() })) },
+    },
+    handler: async (request, reply) => {
+      await awaitFreshness(deps.freshness, reply, ['stories', 'profiles'], request.query.minPosition);
+      const viewerId = viewerOf(request);
+      const found = await deps.stories.story(request.params.storyId);
+      if (!found || found.state === 'deleted') throw notFound('STORY_NOT_FOUND', 'no such story');
+      if (found.authorId !== viewerId) throw forbidden('NOT_AUTHOR', "only a story's author sees its viewers");
+      const { cursor, limit } = request.query;
+      const viewers = await deps.stories.viewers(found.id, { cursor, limit });
+      const summaries = await deps.profiles.userSummaries(viewers.items.map((v) => v.viewerId));
+      const items = viewers.items.flatMap(({ viewerId: id, viewedAt }) => {
+        const user = summaries.get(id);
+        return user ? [{ user, viewedAt }] : [];
+      });
+      return { items, nextCursor: viewers.nextCursor };
+    },
+  });
+};

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { fields } from '../events/index.js';
+
+// Query and path schemas of the read routes. Lists take ?cursor=&limit= (default 20, at most 100);
+// every read takes ?minPosition= (read-your-writes).
+const minPosition = z.string().min(1).max(100).optional();
+
+export const readQuery = z.strictObject({ minPosition });
+
+export const pageQuery = z.strictObject({
+  cursor: z.string().min(1).max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  minPosition,
+});
+
+export const commentsQuery = pageQuery.extend({ parentId: z.uuid().optional() });
+
+/** Usernames are matched case-insensitively: they are stored lowercase. */
+export const usernameParam = z.strictObject({
+  username: z
+    .string()
+    .transform((raw) => raw.trim().toLowerCase())
+    .pipe(fields.username),
+});
+export const postIdParam = z.strictObject({ postId: z.uuid() });
+export const storyIdParam = z.strictObject({ storyId: z.uuid() });
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const userSummary = z.object({ id: z.string(), username: z.string(), displayName: z.string() });
+
+export const hydratedPost = z.object({
+  id: z.string(),
+  author: userSummary,
+  caption: z.string(),
+  hashtags: z.array(z.string()),
+  mentions: z.array(z.string()),
+  media: z.array(z.object({ url: z.string(), type: z.enum(['image', 'video']), width: z.number().optional(), height: z.number().optional() })),
+  createdAt: z.string(),
+  likeCount: z.number(),
+  commentCount: z.number(),
+  likedByMe: z.boolean(),
+  bookmarkedByMe: z.boolean(),
+});

@@ -1,0 +1,426 @@
+import fc from 'fast-check';
+import type pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainEvent, RecordedEvent } from '../../events/index.js';
+import { deliverFanOutChunk } from '../../projections/feed/fan-out.js';
+import type { FeedTunables } from '../../projections/feed/feed-options.js';
+import { createFeedProjection } from '../../projections/feed/feed-projection.js';
+import { createFeedReader, type FeedReader } from '../../projections/feed/feed-reader.js';
+import { newestFirst, type FeedEntry, type FeedStore } from '../../projections/feed/feed-store.js';
+import { syntheticPosition } from '../support/history-arbitraries.js';
+
+// The one contract every FeedStore adapter passes (DESIGN §5 "Feed", §8): the store's own
+// guarantees, and the feed's rules as the projection and the reader build them on top of it.
+// Each test works in a fresh, empty store of its own.
+
+export interface FeedStoreHarness {
+  /** A fresh, empty, set-up store that no other test shares. */
+  newStore(options?: { feedCap?: number }): Promise<FeedStore>;
+  /** PostgreSQL, for the projection's checkpoints. */
+  checkpoints: pg.Pool;
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events and a small world to play them in
+
+const T0 = Date.parse('2025-01-01T00:00:00.000Z');
+const at = (ms: number) => new Date(T0 + ms).toISOString();
+const user = () => uuidv7();
+
+type Posted = DomainEvent & { type: 'PostCreated' };
+const post = (authorId: string, ms: number): Posted => ({
+  type: 'PostCreated',
+  data: { postId: uuidv7(), authorId, caption: '', hashtags: [], mentions: [], media: [{ url: 'media/a.jpg', type: 'image' }], createdAt: at(ms) },
+});
+const followed = (followerId: string, followeeId: string): DomainEvent => ({
+  type: 'Followed',
+  data: { followerId, followeeId, followedAt: at(0) },
+});
+const unfollowed = (followerId: string, followeeId: string): DomainEvent => ({
+  type: 'Unfollowed',
+  data: { followerId, followeeId, reason: 'unfollowed' },
+});
+const blocked = (blockerId: string, blockedId: string): DomainEvent => ({ type: 'Blocked', data: { blockerId, blockedId, blockedAt: at(0) } });
+const deleted = (p: Posted): DomainEvent => ({ type: 'PostDeleted', data: { postId: p.data.postId, authorId: p.data.authorId, deletedAt: at(0) } });
+
+const streamOf = (event: DomainEvent): string => {
+  switch (event.type) {
+    case 'PostCreated':
+    case 'PostDeleted':
+      return `post-${event.data.postId}`;
+    case 'Followed':
+    case 'Unfollowed':
+      return `follow-${event.data.followerId}-${event.data.followeeId}`;
+    case 'Blocked':
+      return `block-${event.data.blockerId}-${event.data.blockedId}`;
+    default:
+      return `other-${event.type}`;
+  }
+};
+
+const entryOf = (p: Posted): FeedEntry => ({ postId: p.data.postId, score: Date.parse(p.data.createdAt) });
+const idsNewestFirst = (posts: readonly Posted[]) => posts.map(entryOf).sort(newestFirst).map((entry) => entry.postId);
+
+interface World {
+  store: FeedStore;
+  reader: FeedReader;
+  /** Applies the events as one batch (in the given order within each stream). */
+  apply(...events: DomainEvent[]): Promise<void>;
+  /** Every page of a user's home feed, concatenated. */
+  readAll(userId: string, pageSize?: number): Promise<string[]>;
+  feedIds(userId: string): Promise<string[]>;
+}
+
+let positions = 0;
+
+const worldOf = (store: FeedStore, checkpoints: pg.Pool, tunables: Partial<FeedTunables> = {}): World => {
+  const projection = createFeedProjection({ store, checkpoints, ...tunables });
+  const reader = createFeedReader(store);
+  const key = `feed-contract-${uuidv7()}`;
+  return {
+    store,
+    reader,
+    apply: async (...events) => {
+      const recorded: RecordedEvent[] = events.map((event, index) => ({
+        eventId: uuidv7(),
+        type: event.type,
+        schemaVersion: 1,
+        data: event.data,
+        metadata: { correlationId: uuidv7(), causationId: null, actorId: null, occurredAt: at(0) },
+        streamId: streamOf(event),
+        streamRevision: index,
+        position: syntheticPosition(++positions),
+        recordedAt: at(0),
+      }));
+      await projection.apply({ events: recorded, position: recorded.at(-1)?.position ?? syntheticPosition(++positions), replay: false }, key);
+    },
+    readAll: async (userId, pageSize = 7) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await reader.homeFeed(userId, { cursor, limit: pageSize });
+        ids.push(...page.postIds);
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      return ids;
+    },
+    feedIds: async (userId) => (await store.feed(userId, { limit: 10_000 })).map((entry) => entry.postId),
+  };
+};
+
+/** Everything the store holds about these users and posts, in a comparable form. */
+const snapshot = async (store: FeedStore, userIds: readonly string[], postIds: readonly string[]) => ({
+  users: await Promise.all(
+    userIds.map(async (id) => ({
+      feed: await store.feed(id, { limit: 10_000 }),
+      floor: await store.feedFloor(id),
+      timeline: (await store.timelines([id], { limit: 10_000 }))[0],
+      following: (await store.following(id)).sort(),
+      followers: await store.followerCount(id),
+    })),
+  ),
+  celebrities: [...(await store.celebrityStates(userIds))].sort(),
+  deleted: [...(await store.deletedAmong(postIds))].sort(),
+});
+
+// ---------------------------------------------------------------------------------------------
+
+export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHarness>, options: { skip?: boolean } = {}) => {
+  describe.skipIf(options.skip ?? false)(`FeedStore contract: ${name}`, () => {
+    let harness: FeedStoreHarness;
+    beforeAll(async () => {
+      harness = await open();
+    });
+    afterAll(async () => {
+      await harness?.close();
+    });
+    const newWorld = async (tunables: Partial<FeedTunables> = {}, feedCap?: number) =>
+      worldOf(await harness.newStore(feedCap === undefined ? {} : { feedCap }), harness.checkpoints, tunables);
+
+    describe('the store', () => {
+      it('keeps the newest 800 entries at the cap, in whatever order they come, and raises the floor to the highest score trimmed', async () => {
+        const store = await harness.newStore();
+        expect(store.feedCap).toBe(800);
+        const u = user();
+        const entries = Array.from({ length: 850 }, (_, i) => ({ postId: uuidv7(), score: T0 + i * 1000 }));
+        const shuffled = fc.sample(fc.shuffledSubarray(entries, { minLength: entries.length }), { numRuns: 1, seed: 42 })[0]!;
+        for (let i = 0; i < shuffled.length; i += 50) await Promise.all(shuffled.slice(i, i + 50).map((entry) => store.pushToFeeds([u], entry)));
+
+        const kept = await store.feed(u, { limit: 10_000 });
+        const newest = [...entries].sort(newestFirst);
+        expect(kept).toEqual(newest.slice(0, 800));
+        expect(await store.feedFloor(u)).toBe(newest[800]!.score);
+        // An entry older than the floor comes and goes at once.
+        await store.pushToFeed(u, [{ postId: uuidv7(), score: T0 - 1 }]);
+        expect(await store.feed(u, { limit: 10_000 })).toEqual(newest.slice(0, 800));
+      });
+
+      it('reads ranges newest first, strictly after a key (ties on the score ordered by post id), from a minimum score, up to a limit', async () => {
+        const store = await harness.newStore();
+        const ids = Array.from({ length: 12 }, () => uuidv7());
+        await fc.assert(
+          fc.asyncProperty(
+            fc.uniqueArray(fc.record({ id: fc.constantFrom(...ids), score: fc.integer({ min: 0, max: 5 }) }), { selector: (e) => e.id, maxLength: 12 }),
+            fc.option(fc.record({ id: fc.constantFrom(...ids, '0', 'g'), score: fc.integer({ min: -1, max: 6 }) }), { nil: null }),
+            fc.option(fc.integer({ min: -1, max: 6 }), { nil: null }),
+            fc.integer({ min: 1, max: 14 }),
+            async (raw, after, minScore, limit) => {
+              const author = user();
+              const entries = raw.map((e) => ({ postId: e.id, score: T0 + e.score }));
+              await Promise.all(entries.map((entry) => store.addToTimeline(author, entry)));
+              const afterKey = after && { postId: after.id, score: T0 + after.score };
+              const min = minScore === null ? null : T0 + minScore;
+              const [range] = await store.timelines([author], { after: afterKey, minScore: min, limit });
+              const expected = entries
+                .filter((e) => afterKey === null || newestFirst(afterKey, e) < 0)
+                .filter((e) => min === null || e.score >= min)
+                .sort(newestFirst)
+                .slice(0, limit);
+              expect(range).toEqual(expected);
+            },
+          ),
+          { numRuns: 25 },
+        );
+      });
+
+      it('gives several timelines in one call, each in the order of the authors asked for', async () => {
+        const store = await harness.newStore();
+        const [a, b, c] = [user(), user(), user()];
+        await store.addToTimeline(a, { postId: uuidv7(), score: T0 + 2 });
+        await store.addToTimeline(b, { postId: uuidv7(), score: T0 + 1 });
+        const ranges = await store.timelines([b, c, a], { limit: 5 });
+        expect(ranges.map((range) => range.length)).toEqual([1, 0, 1]);
+        expect(ranges[2]![0]!.score).toBe(T0 + 2);
+      });
+
+      it('makes the same write twice change nothing more than once (sizes stay exact: no early trim)', async () => {
+        const store = await harness.newStore();
+        const [u, a] = [user(), user()];
+        await store.addFollow(u, a);
+        await store.addFollow(u, a);
+        expect(await store.followerCount(a)).toBe(1);
+        expect(await store.following(u)).toEqual([a]);
+        await store.removeFollow(u, a);
+        await store.removeFollow(u, a);
+        expect(await store.followerCount(a)).toBe(0);
+        await store.addFollow(u, a);
+        expect(await store.followerCount(a)).toBe(1);
+
+        // A full feed, every entry pushed twice and one removed twice then pushed again: had a
+        // repeat counted, the feed would be trimmed below 800 or its floor raised.
+        const entries = Array.from({ length: 800 }, (_, i) => ({ postId: uuidv7(), score: T0 + i }));
+        await store.pushToFeed(u, entries);
+        await store.pushToFeed(u, entries);
+        await Promise.all(entries.slice(0, 100).map((entry) => store.pushToFeeds([u], entry)));
+        await store.removeFromFeed(u, [entries[5]!.postId]);
+        await store.removeFromFeeds([u], entries[5]!.postId);
+        await store.pushToFeeds([u], entries[5]!);
+        expect(await store.feed(u, { limit: 10_000 })).toHaveLength(800);
+        expect(await store.feedFloor(u)).toBeNull();
+
+        await store.markDeleted(entries[0]!.postId);
+        await store.markDeleted(entries[0]!.postId);
+        expect(await store.deletedAmong([entries[0]!.postId, entries[1]!.postId])).toEqual(new Set([entries[0]!.postId]));
+        await store.addToTimeline(a, entries[1]!);
+        await store.addToTimeline(a, entries[1]!);
+        expect((await store.timelines([a], { limit: 10 }))[0]).toEqual([entries[1]]);
+      });
+
+      it('only ever raises a floor', async () => {
+        const store = await harness.newStore();
+        const u = user();
+        expect(await store.feedFloor(u)).toBeNull();
+        await store.raiseFeedFloor(u, T0 + 10);
+        await store.raiseFeedFloor(u, T0 + 5);
+        expect(await store.feedFloor(u)).toBe(T0 + 10);
+        await store.raiseFeedFloor(u, T0 + 20);
+        expect(await store.feedFloor(u)).toBe(T0 + 20);
+      });
+
+      it('yields every follower in chunks no larger than asked, and answers membership questions', async () => {
+        const store = await harness.newStore();
+        const author = user();
+        const followers = Array.from({ length: 2_345 }, () => user());
+        for (let i = 0; i < followers.length; i += 200) await Promise.all(followers.slice(i, i + 200).map((f) => store.addFollow(f, author)));
+        const seen = new Set<string>();
+        for await (const chunk of store.followerChunks(author, 1_000)) {
+          expect(chunk.length).toBeGreaterThan(0);
+          expect(chunk.length).toBeLessThanOrEqual(1_000);
+          chunk.forEach((id) => seen.add(id));
+        }
+        expect(seen).toEqual(new Set(followers));
+        expect(await store.followerCount(author)).toBe(2_345);
+        const stranger = user();
+        expect(await store.followersAmong(author, [followers[3]!, stranger])).toEqual(new Set([followers[3]]));
+
+        await store.setCelebrityState(author, 'celebrity');
+        await store.setCelebrityState(stranger, 'demoting');
+        await store.setCelebrityState(stranger, null);
+        expect(await store.celebrityStates([author, stranger, followers[0]!])).toEqual(new Map([[author, 'celebrity']]));
+      });
+    });
+
+    describe('the feed built on it', () => {
+      it('pages stay stable while new posts arrive between page reads: no duplicate, no skip', async () => {
+        const world = await newWorld({ celebrityThreshold: 3 });
+        const [u, a, b, celeb] = [user(), user(), user(), user()];
+        const fans = [user(), user()];
+        await world.apply(followed(u, a), followed(u, b), followed(u, celeb), ...fans.map((f) => followed(f, celeb)));
+        const posts = Array.from({ length: 45 }, (_, i) => post([a, b, celeb, u][i % 4]!, i * 1000));
+        await world.apply(...posts);
+
+        const seen: string[] = [];
+        let cursor: string | null = null;
+        let clock = 100_000;
+        do {
+          const page = await world.reader.homeFeed(u, { cursor, limit: 10 });
+          seen.push(...page.postIds);
+          cursor = page.nextCursor;
+          // Newer posts land between page reads, by pushed and pulled authors alike.
+          await world.apply(post(a, (clock += 1000)), post(celeb, (clock += 1000)));
+        } while (cursor !== null);
+        expect(seen).toEqual(idsNewestFirst(posts));
+        const first = await world.reader.homeFeed(u, { limit: 3 });
+        expect(first.postIds).toHaveLength(3);
+        expect(first.postIds).not.toContain(seen[0]);
+      });
+
+      it("pulls a celebrity's posts at read time and merges them in order with the pushed ones", async () => {
+        const world = await newWorld({ celebrityThreshold: 3 });
+        const [u, v, w, normal, celeb] = [user(), user(), user(), user(), user()];
+        await world.apply(followed(u, celeb), followed(v, celeb), followed(w, celeb), followed(u, normal));
+        const posts = Array.from({ length: 10 }, (_, i) => post(i % 2 === 0 ? celeb : normal, i * 1000));
+        await world.apply(...posts);
+
+        const celebPosts = posts.filter((p) => p.data.authorId === celeb);
+        expect(await world.store.celebrityStates([celeb, normal])).toEqual(new Map([[celeb, 'celebrity']]));
+        // Pushed: only the normal author's posts; the celebrity's went to their own feed only.
+        expect(await world.feedIds(u)).toEqual(idsNewestFirst(posts.filter((p) => p.data.authorId === normal)));
+        expect(await world.feedIds(v)).toEqual([]);
+        expect(await world.feedIds(celeb)).toEqual(idsNewestFirst(celebPosts));
+        expect(await world.readAll(u, 3)).toEqual(idsNewestFirst(posts));
+        expect(await world.readAll(v)).toEqual(idsNewestFirst(celebPosts));
+      });
+
+      it('reads past the cap by merging the followed authors’ timelines, so the feed never runs out', async () => {
+        const world = await newWorld();
+        const [u, a, b, stranger] = [user(), user(), user(), user()];
+        await world.apply(followed(u, a), followed(u, b));
+        // 850 posts u may see (more than the cap), and some by a stranger in between.
+        const posts = Array.from({ length: 900 }, (_, i) => post(i % 18 === 17 ? stranger : [a, b, u][i % 3]!, i * 1000));
+        for (let i = 0; i < posts.length; i += 100) await world.apply(...posts.slice(i, i + 100));
+
+        const visible = idsNewestFirst(posts.filter((p) => p.data.authorId !== stranger));
+        expect(visible).toHaveLength(850);
+        expect(await world.feedIds(u)).toEqual(visible.slice(0, 800));
+        expect(await world.readAll(u, 100)).toEqual(visible);
+      });
+
+      it('a follow copies the followee’s newest posts; older ones stay reachable below the raised floor', async () => {
+        const world = await newWorld({ backfillLimit: 5 });
+        const [u, a] = [user(), user()];
+        const posts = Array.from({ length: 8 }, (_, i) => post(a, i * 1000));
+        await world.apply(...posts);
+        await world.apply(followed(u, a));
+        const newest = idsNewestFirst(posts);
+        expect(await world.feedIds(u)).toEqual(newest.slice(0, 5));
+        expect(await world.store.feedFloor(u)).toBe(T0 + 3000);
+        expect(await world.readAll(u, 2)).toEqual(newest);
+      });
+
+      it('an unfollow takes the followee’s posts out of the feed, and a block each one’s out of the other’s', async () => {
+        const world = await newWorld();
+        const [u, a, b] = [user(), user(), user()];
+        await world.apply(followed(u, a), followed(u, b), followed(a, u));
+        const posts = [post(a, 1000), post(b, 2000), post(u, 3000), post(a, 4000)];
+        await world.apply(...posts);
+        const [a1, , u1, a2] = posts.map((p) => p.data.postId);
+
+        await world.apply(unfollowed(u, b));
+        expect(await world.feedIds(u)).toEqual([a2, u1, a1]);
+        expect(await world.readAll(u)).toEqual([a2, u1, a1]);
+
+        await world.apply(blocked(u, a));
+        // Even before the Unfollowed events that a block brings land, neither feed holds the other's posts.
+        expect(await world.feedIds(u)).toEqual([u1]);
+        expect(await world.feedIds(a)).toEqual([a2, a1]);
+      });
+
+      it('a deleted post leaves the author’s timeline and every feed, and is never served, even from a late copy', async () => {
+        const world = await newWorld();
+        const [u, v, a] = [user(), user(), user()];
+        await world.apply(followed(u, a), followed(v, a));
+        const [keep, gone] = [post(a, 1000), post(a, 2000)];
+        await world.apply(keep, gone);
+        await world.apply(deleted(gone));
+
+        for (const id of [u, v, a]) expect(await world.feedIds(id)).toEqual([keep.data.postId]);
+        expect((await world.store.timelines([a], { limit: 10 }))[0]!.map((e) => e.postId)).toEqual([keep.data.postId]);
+        // A copy landing late (a slow fan-out worker) is never served, and removes itself.
+        await world.store.pushToFeeds([u], entryOf(gone));
+        expect(await world.readAll(u)).toEqual([keep.data.postId]);
+        await deliverFanOutChunk(world.store, { postId: gone.data.postId, authorId: a, score: entryOf(gone).score, followerIds: [v] });
+        expect(await world.feedIds(v)).toEqual([keep.data.postId]);
+        expect((await world.reader.userTimeline(a)).postIds).toEqual([keep.data.postId]);
+      });
+
+      it('a fan-out chunk landing after a follower left takes itself out of their feed', async () => {
+        const world = await newWorld();
+        const [u, a] = [user(), user()];
+        const late = post(a, 1000);
+        await world.apply(followed(u, a), unfollowed(u, a));
+        await deliverFanOutChunk(world.store, { postId: late.data.postId, authorId: a, score: entryOf(late).score, followerIds: [u] });
+        expect(await world.feedIds(u)).toEqual([]);
+      });
+
+      it('a celebrity falling below the threshold has their recent posts pushed to followers before being no longer pulled', async () => {
+        const world = await newWorld({ celebrityThreshold: 3 });
+        const [u, v, w, celeb] = [user(), user(), user(), user()];
+        await world.apply(followed(u, celeb), followed(v, celeb), followed(w, celeb));
+        const posts = [post(celeb, 1000), post(celeb, 2000)];
+        await world.apply(...posts);
+        expect(await world.feedIds(u)).toEqual([]);
+
+        await world.apply(unfollowed(w, celeb));
+        expect(await world.store.celebrityStates([celeb])).toEqual(new Map());
+        expect(await world.feedIds(u)).toEqual(idsNewestFirst(posts));
+        expect(await world.feedIds(v)).toEqual(idsNewestFirst(posts));
+        expect(await world.feedIds(w)).toEqual([]);
+        expect(await world.readAll(u)).toEqual(idsNewestFirst(posts));
+      });
+
+      it('applying the same batch twice changes nothing, and the checkpoint follows the batch', async () => {
+        const store = await harness.newStore();
+        const projection = createFeedProjection({ store, checkpoints: harness.checkpoints, celebrityThreshold: 2, backfillLimit: 2 });
+        const [u, v, a, b] = [user(), user(), user(), user()];
+        const posts = [post(a, 1000), post(b, 2000), post(a, 3000), post(b, 4000), post(u, 5000)];
+        // b blocks u: the block, then the follow it ends (as the write side appends them).
+        const events: DomainEvent[] = [...posts, followed(u, a), followed(v, a), followed(u, b), unfollowed(v, a), blocked(b, u), unfollowed(u, b), deleted(posts[0]!)];
+        const recorded = events.map((event, index) => ({
+          eventId: uuidv7(),
+          type: event.type,
+          schemaVersion: 1,
+          data: event.data,
+          metadata: { correlationId: uuidv7(), causationId: null, actorId: null, occurredAt: at(0) },
+          streamId: streamOf(event),
+          streamRevision: 0,
+          position: syntheticPosition(index + 1),
+          recordedAt: at(0),
+        }));
+        const batch = { events: recorded, position: syntheticPosition(recorded.length), replay: false };
+        const key = `feed-contract-${uuidv7()}`;
+        const everyone = [u, v, a, b];
+        const postIds = posts.map((p) => p.data.postId);
+
+        await projection.apply(batch, key);
+        const once = await snapshot(store, everyone, postIds);
+        await projection.apply(batch, key);
+        expect(await snapshot(store, everyone, postIds)).toEqual(once);
+        expect(await projection.checkpoint(key)).toBe(batch.position);
+        expect(await worldOf(store, harness.checkpoints).readAll(u)).toEqual([posts[4], posts[2]].map((p) => p!.data.postId));
+      });
+    });
+  });
+};

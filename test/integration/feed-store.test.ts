@@ -1,0 +1,46 @@
+import { Redis } from 'ioredis';
+import { createPostgresFeedStore } from '../../projections/feed/feed-store-postgres.js';
+import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
+import { createTestDatabase } from '../support/test-database.js';
+import { createTestRedis, isRedisReachable, TEST_REDIS_URL } from '../support/test-redis.js';
+import { feedStoreContract } from './feed-store.contract.js';
+
+// The FeedStore contract against real servers: PostgreSQL always, Redis when it answers. Each
+// test gets a store of its own: a table prefix (PostgreSQL) or key prefix (Redis) per store.
+
+feedStoreContract('PostgreSQL', async () => {
+  const db = await createTestDatabase();
+  let stores = 0;
+  return {
+    checkpoints: db.pool,
+    newStore: async (options = {}) => {
+      const store = createPostgresFeedStore(db.pool, { ...options, tablePrefix: `feed${++stores}_` });
+      await store.setup();
+      return store;
+    },
+    close: () => db.drop(),
+  };
+});
+
+feedStoreContract(
+  'Redis',
+  async () => {
+    const [db, redis] = await Promise.all([createTestDatabase(), createTestRedis()]);
+    // The store is meant for a client that batches concurrent commands into pipelines.
+    const client = new Redis(TEST_REDIS_URL, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
+    let stores = 0;
+    return {
+      checkpoints: db.pool,
+      newStore: async (options = {}) => {
+        const store = createRedisFeedStore(client, { ...options, prefix: `${redis.prefix}${++stores}:` });
+        await store.setup();
+        return store;
+      },
+      close: async () => {
+        client.disconnect();
+        await Promise.all([redis.drop(), db.drop()]);
+      },
+    };
+  },
+  { skip: !(await isRedisReachable()) },
+);

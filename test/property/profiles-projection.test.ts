@@ -1,0 +1,355 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MediaItem } from '../../events/index.js';
+import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../projections/profiles/index.js';
+import type { Page, PageRequest } from '../../projections/runtime/page.js';
+import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent } from '../support/history-arbitraries.js';
+import { applyEvents, InjectedFailure, poolFailingAt } from '../support/projection-harness.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+// The profiles read model against a fold of the history: for random valid histories, what the
+// reader answers (profiles and counts, follower lists, requests, relationships, access, hydrated
+// posts, comment threads, likers, bookmarks; every list read two items a page, so cursors are
+// exercised) equals what a plain in-memory model of the same events says, however the log
+// interleaves streams, however it is cut into batches, after a crash mid-batch and a resume, split
+// over two partitioned instances, and applied twice.
+
+// ---- the reference model: sets and maps folded from the history -------------------------------
+
+interface Model {
+  users: Map<string, { id: string; username: string; displayName: string; bio: string; private: boolean; registeredAt: string }>;
+  follows: Map<string, { followerId: string; followeeId: string; status: 'none' | 'requested' | 'following'; requestedAt: string; followedAt: string }>;
+  blocks: Set<string>;
+  posts: Map<
+    string,
+    { id: string; authorId: string; caption: string; hashtags: string[]; mentions: string[]; media: MediaItem[]; createdAt: string; deleted: boolean }
+  >;
+  comments: Map<string, { id: string; postId: string; authorId: string; parentId: string | null; text: string; createdAt: string; deleted: boolean }>;
+  likes: Map<string, { postId: string; userId: string; at: string }>;
+  bookmarks: Map<string, { userId: string; postId: string; at: string }>;
+}
+
+const pair = (a: string, b: string) => `${a}|${b}`;
+
+const foldModel = (history: readonly HistoryEvent[]): Model => {
+  const m: Model = { users: new Map(), follows: new Map(), blocks: new Set(), posts: new Map(), comments: new Map(), likes: new Map(), bookmarks: new Map() };
+  const setFollow = (followerId: string, followeeId: string, status: 'none' | 'requested' | 'following', at?: string) => {
+    const current = m.follows.get(pair(followerId, followeeId)) ?? { followerId, followeeId, status, requestedAt: '', followedAt: '' };
+    current.status = status;
+    if (status === 'requested') current.requestedAt = at!;
+    if (status === 'following') current.followedAt = at!;
+    m.follows.set(pair(followerId, followeeId), current);
+  };
+  for (const event of history) {
+    switch (event.type) {
+      case 'UserRegistered': {
+        const { userId, username, displayName, registeredAt } = event.data;
+        m.users.set(userId, { id: userId, username, displayName, bio: '', private: false, registeredAt });
+        break;
+      }
+      case 'ProfileUpdated': {
+        const user = m.users.get(event.data.userId)!;
+        if (event.data.displayName !== undefined) user.displayName = event.data.displayName;
+        if (event.data.bio !== undefined) user.bio = event.data.bio;
+        break;
+      }
+      case 'PrivacyChanged':
+        m.users.get(event.data.userId)!.private = event.data.private;
+        break;
+      case 'FollowRequested':
+        setFollow(event.data.followerId, event.data.followeeId, 'requested', event.data.requestedAt);
+        break;
+      case 'Followed':
+        setFollow(event.data.followerId, event.data.followeeId, 'following', event.data.followedAt);
+        break;
+      case 'FollowRequestApproved':
+      case 'FollowRequestRejected':
+      case 'FollowRequestCancelled':
+      case 'Unfollowed':
+        setFollow(event.data.followerId, event.data.followeeId, 'none');
+        break;
+      case 'Blocked':
+        m.blocks.add(pair(event.data.blockerId, event.data.blockedId));
+        break;
+      case 'Unblocked':
+        m.blocks.delete(pair(event.data.blockerId, event.data.blockedId));
+        break;
+      case 'PostCreated': {
+        const { postId, authorId, caption, hashtags, mentions, media, createdAt } = event.data;
+        m.posts.set(postId, { id: postId, authorId, caption, hashtags, mentions, media, createdAt, deleted: false });
+        break;
+      }
+      case 'CaptionEdited':
+        Object.assign(m.posts.get(event.data.postId)!, { caption: event.data.caption, hashtags: event.data.hashtags, mentions: event.data.mentions });
+        break;
+      case 'PostDeleted':
+        m.posts.get(event.data.postId)!.deleted = true;
+        break;
+      case 'CommentAdded': {
+        const { commentId, postId, authorId, parentCommentId, text, createdAt } = event.data;
+        m.comments.set(commentId, { id: commentId, postId, authorId, parentId: parentCommentId, text, createdAt, deleted: false });
+        break;
+      }
+      case 'CommentDeleted':
+        m.comments.get(event.data.commentId)!.deleted = true;
+        break;
+      case 'Liked':
+        m.likes.set(pair(event.data.postId, event.data.userId), { postId: event.data.postId, userId: event.data.userId, at: event.data.likedAt });
+        break;
+      case 'Unliked':
+        m.likes.delete(pair(event.data.postId, event.data.userId));
+        break;
+      case 'Bookmarked':
+        m.bookmarks.set(pair(event.data.userId, event.data.postId), { userId: event.data.userId, postId: event.data.postId, at: event.data.bookmarkedAt });
+        break;
+      case 'Unbookmarked':
+        m.bookmarks.delete(pair(event.data.userId, event.data.postId));
+        break;
+      default:
+        break;
+    }
+  }
+  return m;
+};
+
+// ---- what the read model should answer, in the reader's shapes ---------------------------------
+
+/** Newest first, ties by id descending: the order of every "newest first" list. */
+const newestFirst = <T>(items: T[], time: (item: T) => string, id: (item: T) => string) =>
+  [...items].sort((a, b) => Date.parse(time(b)) - Date.parse(time(a)) || (id(b) > id(a) ? 1 : id(b) < id(a) ? -1 : 0));
+const oldestFirst = <T>(items: T[], time: (item: T) => string, id: (item: T) => string) => newestFirst(items, time, id).reverse();
+
+const summary = (m: Model, id: string) => {
+  const user = m.users.get(id)!;
+  return { id, username: user.username, displayName: user.displayName };
+};
+
+const following = (m: Model, follower: string, followee: string) => m.follows.get(pair(follower, followee))?.status === 'following';
+const blockedEitherWay = (m: Model, a: string, b: string) => m.blocks.has(pair(a, b)) || m.blocks.has(pair(b, a));
+const access = (m: Model, viewer: string, author: string) => {
+  if (viewer === author) return 'allowed';
+  if (blockedEitherWay(m, viewer, author)) return 'blocked';
+  if (m.users.get(author)!.private && !following(m, viewer, author)) return 'private';
+  return 'allowed';
+};
+
+const expectedSnapshot = (m: Model) => {
+  const users = [...m.users.keys()];
+  const follows = [...m.follows.values()];
+  const livePosts = [...m.posts.values()].filter((p) => !p.deleted);
+  const liveComments = [...m.comments.values()].filter((c) => !c.deleted);
+  const hydrate = (viewer: string) => (p: Model['posts'] extends Map<string, infer P> ? P : never) => ({
+    id: p.id,
+    author: { ...summary(m, p.authorId), private: m.users.get(p.authorId)!.private },
+    caption: p.caption,
+    hashtags: p.hashtags,
+    mentions: p.mentions,
+    media: p.media,
+    createdAt: p.createdAt,
+    likeCount: [...m.likes.values()].filter((l) => l.postId === p.id).length,
+    commentCount: liveComments.filter((c) => c.postId === p.id).length,
+    likedByMe: m.likes.has(pair(p.id, viewer)),
+    bookmarkedByMe: m.bookmarks.has(pair(viewer, p.id)),
+  });
+  const commentView = (c: Model['comments'] extends Map<string, infer C> ? C : never) => ({
+    id: c.id,
+    postId: c.postId,
+    parentId: c.parentId,
+    author: summary(m, c.authorId),
+    text: c.text,
+    createdAt: c.createdAt,
+    replyCount: liveComments.filter((r) => r.parentId === c.id).length,
+  });
+  const perUser = <T>(f: (id: string) => T) => Object.fromEntries(users.map((id) => [id, f(id)]));
+  const perPair = <T>(f: (a: string, b: string) => T) => Object.fromEntries(users.flatMap((a) => users.map((b) => [`${a}>${b}`, f(a, b)])));
+  const active = (status: string) => follows.filter((f) => f.status === status);
+  return {
+    profiles: perUser((id) => {
+      const user = m.users.get(id)!;
+      return {
+        ...user,
+        followerCount: active('following').filter((f) => f.followeeId === id).length,
+        followingCount: active('following').filter((f) => f.followerId === id).length,
+        postCount: livePosts.filter((p) => p.authorId === id).length,
+      };
+    }),
+    followers: perUser((id) =>
+      newestFirst(active('following').filter((f) => f.followeeId === id), (f) => f.followedAt, (f) => f.followerId).map((f) => summary(m, f.followerId)),
+    ),
+    following: perUser((id) =>
+      newestFirst(active('following').filter((f) => f.followerId === id), (f) => f.followedAt, (f) => f.followeeId).map((f) => summary(m, f.followeeId)),
+    ),
+    followingIds: perUser((id) => active('following').filter((f) => f.followerId === id).map((f) => f.followeeId).sort()),
+    requests: perUser((id) =>
+      newestFirst(active('requested').filter((f) => f.followeeId === id), (f) => f.requestedAt, (f) => f.followerId).map((f) => ({
+        ...summary(m, f.followerId),
+        requestedAt: f.requestedAt,
+      })),
+    ),
+    relationships: perPair((a, b) => ({
+      following: following(m, a, b),
+      requested: m.follows.get(pair(a, b))?.status === 'requested',
+      followedBy: following(m, b, a),
+      blockedEitherWay: blockedEitherWay(m, a, b),
+    })),
+    access: perPair((a, b) => access(m, a, b)),
+    visibleAuthors: perUser((viewer) => users.filter((author) => access(m, viewer, author) === 'allowed').sort()),
+    // Every post ever created, asked for in creation order: deleted ones must be skipped.
+    posts: perUser((viewer) => livePosts.map(hydrate(viewer))),
+    userPosts: perUser((author) =>
+      newestFirst(livePosts.filter((p) => p.authorId === author), (p) => p.createdAt, (p) => p.id).map(hydrate(author)),
+    ),
+    bookmarks: perUser((user) =>
+      newestFirst([...m.bookmarks.values()].filter((b) => b.userId === user && !m.posts.get(b.postId)!.deleted), (b) => b.at, (b) => b.postId).map((b) =>
+        hydrate(user)(m.posts.get(b.postId)!),
+      ),
+    ),
+    likes: Object.fromEntries(
+      [...m.posts.keys()].map((post) => [
+        post,
+        newestFirst([...m.likes.values()].filter((l) => l.postId === post), (l) => l.at, (l) => l.userId).map((l) => summary(m, l.userId)),
+      ]),
+    ),
+    topComments: Object.fromEntries(
+      [...m.posts.keys()].map((post) => [
+        post,
+        oldestFirst(liveComments.filter((c) => c.postId === post && c.parentId === null), (c) => c.createdAt, (c) => c.id).map(commentView),
+      ]),
+    ),
+    // Replies of every comment, deleted ones included: replies stay reachable by the parent's id.
+    replies: Object.fromEntries(
+      [...m.comments.values()].map((parent) => [
+        parent.id,
+        oldestFirst(liveComments.filter((c) => c.parentId === parent.id), (c) => c.createdAt, (c) => c.id).map(commentView),
+      ]),
+    ),
+  };
+};
+
+// ---- what the read model answers ---------------------------------------------------------------
+
+/** Every item of a list, read two at a time through the cursors. */
+const allPages = async <T>(read: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> => {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; pages < 1_000; pages++) {
+    const page = await read({ cursor, limit: 2 });
+    items.push(...page.items);
+    if (page.nextCursor === null) return items;
+    cursor = page.nextCursor;
+  }
+  throw new Error('pagination did not end');
+};
+
+const actualSnapshot = async (reader: ProfilesReader, m: Model) => {
+  const users = [...m.users.keys()];
+  const postIds = [...m.posts.keys()];
+  const perUser = async <T>(f: (id: string) => Promise<T>) => Object.fromEntries(await Promise.all(users.map(async (id) => [id, await f(id)] as const)));
+  const perPair = async <T>(f: (a: string, b: string) => Promise<T>) =>
+    Object.fromEntries(await Promise.all(users.flatMap((a) => users.map(async (b) => [`${a}>${b}`, await f(a, b)] as const))));
+  const perKey = async <T>(keys: string[], f: (key: string) => Promise<T>) => Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await f(k)] as const)));
+  return {
+    profiles: await perUser(async (id) => reader.userByUsername(m.users.get(id)!.username)),
+    followers: await perUser((id) => allPages((page) => reader.followers(id, page))),
+    following: await perUser((id) => allPages((page) => reader.following(id, page))),
+    followingIds: await perUser(async (id) => (await reader.followingIds(id)).sort()),
+    requests: await perUser((id) => allPages((page) => reader.followRequests(id, page))),
+    relationships: await perPair((a, b) => reader.relationship(a, b)),
+    access: await perPair((a, b) => reader.canSee(a, b)),
+    visibleAuthors: await perUser(async (viewer) => [...(await reader.visibleAuthors(viewer, users))].sort()),
+    posts: await perUser((viewer) => reader.posts(postIds, viewer)),
+    userPosts: await perUser((author) => allPages((page) => reader.userPosts(author, author, page))),
+    bookmarks: await perUser((user) => allPages((page) => reader.bookmarks(user, page))),
+    likes: await perKey(postIds, (post) => allPages((page) => reader.likes(post, page))),
+    topComments: await perKey(postIds, (post) => allPages((page) => reader.comments(post, { parentId: null }, page))),
+    replies: await perKey([...m.comments.keys()], (parent) =>
+      allPages((page) => reader.comments(m.comments.get(parent)!.postId, { parentId: parent }, page)),
+    ),
+  };
+};
+
+// ---- the properties ----------------------------------------------------------------------------
+
+let db: TestDatabase;
+let reader: ProfilesReader;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  await createProfilesProjection(db.pool).setup();
+  reader = createProfilesReader(db.pool);
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+const reset = () => db.pool.query('truncate users, follows, blocks, posts, comments, likes, bookmarks, projection_checkpoints');
+
+/** A history, and another order the log could hold it in (each stream's order kept). */
+const anyLog = anyHistory({ maxIntents: 40 }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history)));
+const anyBatchSize = fc.integer({ min: 1, max: 25 });
+const runs = { numRuns: 25 };
+
+describe('profiles projection: the read model equals a fold of the history', () => {
+  it('for any interleaving of streams and any batch size, the read model equals the fold of the history', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyLog, anyBatchSize, async ([history, log], batchSize) => {
+        await reset();
+        await applyEvents(createProfilesProjection(db.pool), toRecordedEvents(log), { batchSize });
+        const model = foldModel(history);
+        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+      }),
+      runs,
+    );
+  });
+
+  it('a crash at any query of any batch, then a resume from the checkpoint, ends equal to the fold', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyLog, anyBatchSize, fc.integer({ min: 1, max: 60 }), async ([history, log], batchSize, failAt) => {
+        await reset();
+        const events = toRecordedEvents(log);
+        // Small histories may need fewer queries than `failAt`: then nothing crashes, which must be fine too.
+        await applyEvents(createProfilesProjection(poolFailingAt(db.pool, failAt)), events, { batchSize }).catch((error: unknown) => {
+          if (!(error instanceof InjectedFailure)) throw error;
+        });
+        // Resume as a restarted projector would: from whatever checkpoint the crash left.
+        await applyEvents(createProfilesProjection(db.pool), events, { batchSize });
+        const model = foldModel(history);
+        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+      }),
+      runs,
+    );
+  });
+
+  it('two partitioned instances applying concurrently, each its own streams, end equal to the fold', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyLog, anyBatchSize, anyBatchSize, async ([history, log], sizeA, sizeB) => {
+        await reset();
+        const events = toRecordedEvents(log);
+        const projection = createProfilesProjection(db.pool);
+        await Promise.all([
+          applyEvents(projection, events, { batchSize: sizeA, partition: { index: 0, count: 2 } }),
+          applyEvents(projection, events, { batchSize: sizeB, partition: { index: 1, count: 2 } }),
+        ]);
+        const model = foldModel(history);
+        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+      }),
+      runs,
+    );
+  });
+
+  it('applying the whole history twice (a rebuild over a live model) changes nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyLog, anyBatchSize, anyBatchSize, async ([history, log], first, second) => {
+        await reset();
+        const events = toRecordedEvents(log);
+        const projection = createProfilesProjection(db.pool);
+        await applyEvents(projection, events, { batchSize: first });
+        // Another checkpoint key starts from the beginning of the log over the same tables.
+        await applyEvents(projection, events, { batchSize: second, checkpointKey: 'profiles-again', replay: true });
+        const model = foldModel(history);
+        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+      }),
+      runs,
+    );
+  });
+});

@@ -1,0 +1,409 @@
+import { parseCommentText } from '../../domain/comment/index.js';
+import { parseCaption } from '../../domain/post/index.js';
+import { streams, type DomainEvent, type MediaItem } from '../../events/index.js';
+
+// The write side in miniature, for generating event histories: a list of intents ("someone
+// follows someone", "someone likes a post") is played against a model of what the deciders and
+// handlers would know, and each intent either becomes the events the platform would append for it
+// or, when the platform would refuse it or it would change nothing, no event at all. So every
+// generated history is one the real write side could have produced (DESIGN §4 rules: no
+// engagement with deleted or hidden posts, blocks end follows both ways, approval emits
+// FollowRequestApproved + Followed, stories expire at postedAt + ttl, ...).
+
+/** A domain event with the stream it is appended to and the write side's clock at that moment. */
+export type HistoryEvent = DomainEvent & { streamId: string; at: string };
+
+export const intentKinds = [
+  'register',
+  'updateProfile',
+  'changePrivacy',
+  'follow',
+  'unfollow',
+  'approveRequest',
+  'rejectRequest',
+  'block',
+  'unblock',
+  'createPost',
+  'editCaption',
+  'deletePost',
+  'like',
+  'unlike',
+  'comment',
+  'deleteComment',
+  'bookmark',
+  'unbookmark',
+  'postStory',
+  'viewStory',
+  'deleteStory',
+  'expireStory',
+  'tick',
+] as const;
+export type IntentKind = (typeof intentKinds)[number];
+
+/** What someone tries to do; `a`, `b`, `c` pick among the candidates the model offers (modulo their count). */
+export interface Intent {
+  kind: IntentKind;
+  a: number;
+  b: number;
+  c: number;
+  /** How far the clock moves before the intent (a `tick` moves it much further). */
+  advanceMs: number;
+}
+
+export interface SimulationOptions {
+  /** People who may register, 2 to 8; the first two register before any intent. */
+  maxUsers: number;
+  storyTtlMs: number;
+  /** The clock at the start, ISO. */
+  start: string;
+}
+
+const hex12 = (n: number) => n.toString(16).padStart(12, '0');
+/** Deterministic, readable UUIDs (version 7, variant 8): a prefix per kind of thing, then a counter. */
+export const historyIds = {
+  user: (i: number) => `0190a000-0000-7000-8000-${hex12(i + 1)}`,
+  post: (i: number) => `0190b000-0000-7000-8000-${hex12(i + 1)}`,
+  comment: (i: number) => `0190c000-0000-7000-8000-${hex12(i + 1)}`,
+  story: (i: number) => `0190d000-0000-7000-8000-${hex12(i + 1)}`,
+};
+export const historyUsernames = ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal'] as const;
+
+const captions = ['', 'sunset #beach', 'with @bob and @cat #fun #beach', 'no tags here', '#Café #día @ann.', '@hal #x_y'];
+const commentTexts = ['nice!', '@ann look at this', 'wow #tag', '  spaced out  ', '@bob @eve 🎉'];
+const displayNames = ['Ann', 'Bobby', 'C. at', '東京', 'Eve 🌅'];
+const bios = ['', 'hello', 'photographer', 'café lover @ann'];
+const mediaLists: MediaItem[][] = [
+  [{ url: 'media/a.jpg', type: 'image' }],
+  [{ url: 'media/b.mp4', type: 'video', width: 1080, height: 1920 }],
+  [
+    { url: 'media/c.jpg', type: 'image' },
+    { url: 'media/d.jpg', type: 'image', width: 640, height: 640 },
+  ],
+];
+
+interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  bio: string;
+  private: boolean;
+}
+interface Post {
+  id: string;
+  authorId: string;
+  caption: string;
+  deleted: boolean;
+}
+interface Comment {
+  id: string;
+  postId: string;
+  authorId: string;
+  postAuthorId: string;
+  deleted: boolean;
+}
+interface Story {
+  id: string;
+  authorId: string;
+  expiresAt: number;
+  status: 'active' | 'expired' | 'deleted';
+}
+
+interface World {
+  now: number;
+  users: User[];
+  follows: Map<string, 'following' | 'requested'>;
+  blocks: Set<string>;
+  posts: Post[];
+  likes: Set<string>;
+  bookmarks: Set<string>;
+  comments: Comment[];
+  stories: Story[];
+  storyViews: Set<string>;
+}
+
+const key = (a: string, b: string) => `${a}|${b}`;
+const pick = <T>(items: readonly T[], n: number): T | undefined => (items.length === 0 ? undefined : items[n % items.length]);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Plays the intents; returns the history, in the order the write side would have appended it. */
+export const simulateHistory = (intents: readonly Intent[], options: SimulationOptions): HistoryEvent[] => {
+  const world: World = {
+    now: Date.parse(options.start),
+    users: [],
+    follows: new Map(),
+    blocks: new Set(),
+    posts: [],
+    likes: new Set(),
+    bookmarks: new Set(),
+    comments: [],
+    stories: [],
+    storyViews: new Set(),
+  };
+  const history: HistoryEvent[] = [];
+  const maxUsers = Math.max(2, Math.min(options.maxUsers, historyUsernames.length));
+  const emit = (streamId: string, event: DomainEvent) => history.push({ ...event, streamId, at: iso(world.now) } as HistoryEvent);
+  const step = stepper(world, emit, { maxUsers, storyTtlMs: options.storyTtlMs });
+  step({ kind: 'register', a: 0, b: 0, c: 0, advanceMs: 0 });
+  step({ kind: 'register', a: 0, b: 0, c: 0, advanceMs: 1 });
+  for (const intent of intents) step(intent);
+  return history;
+};
+
+type Emit = (streamId: string, event: DomainEvent) => void;
+
+const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: number }) => {
+  const now = () => iso(w.now);
+  const isFollowing = (follower: string, followee: string) => w.follows.get(key(follower, followee)) === 'following';
+  const blockedEitherWay = (a: string, b: string) => w.blocks.has(key(a, b)) || w.blocks.has(key(b, a));
+  const userById = (id: string) => w.users.find((u) => u.id === id);
+  /** DESIGN §4 / domain/access.ts: may `actor` see and act on `owner`'s content? */
+  const allowed = (actor: string, owner: string) =>
+    actor === owner || (!blockedEitherWay(actor, owner) && (!userById(owner)?.private || isFollowing(actor, owner)));
+  /** Two different registered users. */
+  const twoUsers = (a: number, b: number): [User, User] | undefined => {
+    const first = pick(w.users, a);
+    const others = w.users.filter((u) => u !== first);
+    const second = pick(others, b);
+    return first && second ? [first, second] : undefined;
+  };
+  const followPairs = (status: 'following' | 'requested') =>
+    [...w.follows].filter(([, s]) => s === status).map(([k]) => k.split('|') as [string, string]);
+  const endFollow = (followerId: string, followeeId: string) => {
+    const status = w.follows.get(key(followerId, followeeId));
+    const stream = streams.follow(followerId, followeeId);
+    if (status === 'following') emit(stream, { type: 'Unfollowed', data: { followerId, followeeId, reason: 'blocked' } });
+    if (status === 'requested') emit(stream, { type: 'FollowRequestCancelled', data: { followerId, followeeId, reason: 'blocked' } });
+    w.follows.delete(key(followerId, followeeId));
+  };
+  const livePosts = () => w.posts.filter((p) => !p.deleted);
+
+  const handlers: Record<IntentKind, (i: Intent) => void> = {
+    register: () => {
+      const index = w.users.length;
+      if (index >= limits.maxUsers) return;
+      const user: User = { id: historyIds.user(index), username: historyUsernames[index]!, displayName: '', bio: '', private: false };
+      user.displayName = user.username;
+      w.users.push(user);
+      emit(streams.username(user.username), { type: 'UsernameReserved', data: { username: user.username, userId: user.id } });
+      emit(streams.user(user.id), {
+        type: 'UserRegistered',
+        data: { userId: user.id, username: user.username, displayName: user.displayName, registeredAt: now() },
+      });
+    },
+    updateProfile: ({ a, b, c }) => {
+      const user = pick(w.users, a);
+      if (!user) return;
+      const changed: { displayName?: string; bio?: string } = {};
+      const displayName = displayNames[b % displayNames.length]!;
+      const bio = bios[c % bios.length]!;
+      if (b % 3 !== 0 && displayName !== user.displayName) changed.displayName = user.displayName = displayName;
+      if (c % 3 !== 0 && bio !== user.bio) changed.bio = user.bio = bio;
+      if (Object.keys(changed).length > 0) emit(streams.user(user.id), { type: 'ProfileUpdated', data: { userId: user.id, ...changed } });
+    },
+    changePrivacy: ({ a }) => {
+      const user = pick(w.users, a);
+      if (!user) return;
+      user.private = !user.private;
+      emit(streams.user(user.id), { type: 'PrivacyChanged', data: { userId: user.id, private: user.private } });
+    },
+    follow: ({ a, b }) => {
+      const pair = twoUsers(a, b);
+      if (!pair) return;
+      const [follower, followee] = pair;
+      const data = { followerId: follower.id, followeeId: followee.id };
+      if (blockedEitherWay(follower.id, followee.id) || w.follows.has(key(follower.id, followee.id))) return;
+      const stream = streams.follow(follower.id, followee.id);
+      if (followee.private) {
+        w.follows.set(key(follower.id, followee.id), 'requested');
+        emit(stream, { type: 'FollowRequested', data: { ...data, requestedAt: now() } });
+      } else {
+        w.follows.set(key(follower.id, followee.id), 'following');
+        emit(stream, { type: 'Followed', data: { ...data, followedAt: now() } });
+      }
+    },
+    unfollow: ({ a }) => {
+      const pair = pick([...w.follows.keys()], a);
+      if (!pair) return;
+      const [followerId, followeeId] = pair.split('|') as [string, string];
+      const stream = streams.follow(followerId, followeeId);
+      if (w.follows.get(pair) === 'following') emit(stream, { type: 'Unfollowed', data: { followerId, followeeId, reason: 'unfollowed' } });
+      else emit(stream, { type: 'FollowRequestCancelled', data: { followerId, followeeId, reason: 'withdrawn' } });
+      w.follows.delete(pair);
+    },
+    approveRequest: ({ a }) => {
+      const pair = pick(followPairs('requested'), a);
+      if (!pair) return;
+      const [followerId, followeeId] = pair;
+      const stream = streams.follow(followerId, followeeId);
+      w.follows.set(key(followerId, followeeId), 'following');
+      emit(stream, { type: 'FollowRequestApproved', data: { followerId, followeeId, approvedAt: now() } });
+      emit(stream, { type: 'Followed', data: { followerId, followeeId, followedAt: now() } });
+    },
+    rejectRequest: ({ a }) => {
+      const pair = pick(followPairs('requested'), a);
+      if (!pair) return;
+      const [followerId, followeeId] = pair;
+      w.follows.delete(key(followerId, followeeId));
+      emit(streams.follow(followerId, followeeId), { type: 'FollowRequestRejected', data: { followerId, followeeId } });
+    },
+    block: ({ a, b }) => {
+      const pair = twoUsers(a, b);
+      if (!pair) return;
+      const [blocker, blocked] = pair;
+      if (w.blocks.has(key(blocker.id, blocked.id))) return;
+      w.blocks.add(key(blocker.id, blocked.id));
+      emit(streams.block(blocker.id, blocked.id), { type: 'Blocked', data: { blockerId: blocker.id, blockedId: blocked.id, blockedAt: now() } });
+      // commands/graph/block.ts: then ends follows and pending requests both ways.
+      endFollow(blocker.id, blocked.id);
+      endFollow(blocked.id, blocker.id);
+    },
+    unblock: ({ a }) => {
+      const pair = pick([...w.blocks], a);
+      if (!pair) return;
+      const [blockerId, blockedId] = pair.split('|') as [string, string];
+      w.blocks.delete(pair);
+      emit(streams.block(blockerId, blockedId), { type: 'Unblocked', data: { blockerId, blockedId } });
+    },
+    createPost: ({ a, b, c }) => {
+      const author = pick(w.users, a);
+      if (!author) return;
+      const post: Post = { id: historyIds.post(w.posts.length), authorId: author.id, caption: '', deleted: false };
+      const parsed = parseCaption(captions[b % captions.length]!);
+      post.caption = parsed.caption;
+      w.posts.push(post);
+      emit(streams.post(post.id), {
+        type: 'PostCreated',
+        data: { postId: post.id, authorId: author.id, ...parsed, media: mediaLists[c % mediaLists.length]!, createdAt: now() },
+      });
+    },
+    editCaption: ({ a, b }) => {
+      const post = pick(livePosts(), a);
+      if (!post) return;
+      const parsed = parseCaption(captions[b % captions.length]!);
+      if (parsed.caption === post.caption) return;
+      post.caption = parsed.caption;
+      emit(streams.post(post.id), { type: 'CaptionEdited', data: { postId: post.id, authorId: post.authorId, ...parsed, editedAt: now() } });
+    },
+    deletePost: ({ a }) => {
+      const post = pick(livePosts(), a);
+      if (!post) return;
+      post.deleted = true;
+      emit(streams.post(post.id), { type: 'PostDeleted', data: { postId: post.id, authorId: post.authorId, deletedAt: now() } });
+    },
+    like: ({ a, b }) => {
+      const user = pick(w.users, a);
+      const post = pick(livePosts(), b);
+      if (!user || !post || !allowed(user.id, post.authorId) || w.likes.has(key(post.id, user.id))) return;
+      w.likes.add(key(post.id, user.id));
+      emit(streams.like(post.id, user.id), {
+        type: 'Liked',
+        data: { postId: post.id, userId: user.id, postAuthorId: post.authorId, likedAt: now() },
+      });
+    },
+    unlike: ({ a }) => {
+      const like = pick([...w.likes], a);
+      if (!like) return;
+      const [postId, userId] = like.split('|') as [string, string];
+      w.likes.delete(like);
+      emit(streams.like(postId, userId), { type: 'Unliked', data: { postId, userId } });
+    },
+    comment: ({ a, b, c }) => {
+      const author = pick(w.users, a);
+      const post = pick(livePosts(), b);
+      if (!author || !post || !allowed(author.id, post.authorId)) return;
+      const siblings = w.comments.filter((x) => x.postId === post.id && !x.deleted);
+      // Every other comment is top level; the rest answer a live comment of the same post.
+      const parent = c % 2 === 0 ? undefined : pick(siblings, c >> 1);
+      const comment: Comment = { id: historyIds.comment(w.comments.length), postId: post.id, authorId: author.id, postAuthorId: post.authorId, deleted: false };
+      w.comments.push(comment);
+      emit(streams.comment(comment.id), {
+        type: 'CommentAdded',
+        data: {
+          commentId: comment.id,
+          postId: post.id,
+          authorId: author.id,
+          postAuthorId: post.authorId,
+          parentCommentId: parent?.id ?? null,
+          ...parseCommentText(commentTexts[c % commentTexts.length]!),
+          createdAt: now(),
+        },
+      });
+    },
+    deleteComment: ({ a, b }) => {
+      const comment = pick(
+        w.comments.filter((x) => !x.deleted),
+        a,
+      );
+      if (!comment) return;
+      comment.deleted = true;
+      // Its author, or the post's author moderating.
+      const deletedBy = b % 2 === 0 ? comment.authorId : comment.postAuthorId;
+      emit(streams.comment(comment.id), { type: 'CommentDeleted', data: { commentId: comment.id, postId: comment.postId, deletedBy, deletedAt: now() } });
+    },
+    bookmark: ({ a, b }) => {
+      const user = pick(w.users, a);
+      const post = pick(livePosts(), b);
+      if (!user || !post || !allowed(user.id, post.authorId) || w.bookmarks.has(key(user.id, post.id))) return;
+      w.bookmarks.add(key(user.id, post.id));
+      emit(streams.bookmark(user.id, post.id), { type: 'Bookmarked', data: { userId: user.id, postId: post.id, bookmarkedAt: now() } });
+    },
+    unbookmark: ({ a }) => {
+      const bookmark = pick([...w.bookmarks], a);
+      if (!bookmark) return;
+      const [userId, postId] = bookmark.split('|') as [string, string];
+      w.bookmarks.delete(bookmark);
+      emit(streams.bookmark(userId, postId), { type: 'Unbookmarked', data: { userId, postId } });
+    },
+    postStory: ({ a, b }) => {
+      const author = pick(w.users, a);
+      if (!author) return;
+      const story: Story = { id: historyIds.story(w.stories.length), authorId: author.id, expiresAt: w.now + limits.storyTtlMs, status: 'active' };
+      w.stories.push(story);
+      emit(streams.story(story.id), {
+        type: 'StoryPosted',
+        data: { storyId: story.id, authorId: author.id, media: mediaLists[b % mediaLists.length]![0]!, postedAt: now(), expiresAt: iso(story.expiresAt) },
+      });
+    },
+    viewStory: ({ a, b }) => {
+      const viewer = pick(w.users, a);
+      const story = pick(
+        w.stories.filter((s) => s.status === 'active' && w.now < s.expiresAt),
+        b,
+      );
+      // Authors do not appear among their own viewers.
+      if (!viewer || !story || viewer.id === story.authorId || !allowed(viewer.id, story.authorId)) return;
+      if (w.storyViews.has(key(story.id, viewer.id))) return;
+      w.storyViews.add(key(story.id, viewer.id));
+      emit(streams.storyView(story.id, viewer.id), {
+        type: 'StoryViewed',
+        data: { storyId: story.id, authorId: story.authorId, viewerId: viewer.id, viewedAt: now() },
+      });
+    },
+    deleteStory: ({ a }) => {
+      // An expired story can still be deleted (it leaves the author's archive).
+      const story = pick(
+        w.stories.filter((s) => s.status !== 'deleted'),
+        a,
+      );
+      if (!story) return;
+      story.status = 'deleted';
+      emit(streams.story(story.id), { type: 'StoryDeleted', data: { storyId: story.id, authorId: story.authorId, deletedAt: now() } });
+    },
+    expireStory: ({ a }) => {
+      const story = pick(
+        w.stories.filter((s) => s.status === 'active' && w.now >= s.expiresAt),
+        a,
+      );
+      if (!story) return;
+      story.status = 'expired';
+      // The fact's time, not the processing time (domain/story/decide.ts).
+      emit(streams.story(story.id), { type: 'StoryExpired', data: { storyId: story.id, authorId: story.authorId, expiredAt: iso(story.expiresAt) } });
+    },
+    tick: () => undefined,
+  };
+
+  return (intent: Intent) => {
+    w.now += Math.max(0, intent.advanceMs);
+    handlers[intent.kind](intent);
+  };
+};

@@ -1,0 +1,76 @@
+import type pg from 'pg';
+import { START, type RecordedEvent } from '../../events/index.js';
+import { checkpointKeyOf, partitionOf, type Partition } from '../../projections/runtime/partition.js';
+import type { Projection } from '../../projections/runtime/projection.js';
+
+// Drives a projection over a list of recorded events without an event store, the way the
+// runner would: from the projection's stored checkpoint, in batches, only the projection's types
+// (and the partition's streams), each batch stored with the position of the last event it
+// covered, filtered or not. Stateless: after a failure, calling it again resumes from the
+// checkpoint, like a restarted projector.
+
+export interface HarnessOptions {
+  batchSize?: number;
+  partition?: Partition;
+  /** Defaults to the runner's key: the projection's name, plus the partition. */
+  checkpointKey?: string;
+  replay?: boolean;
+}
+
+export const applyEvents = async (projection: Projection, log: readonly RecordedEvent[], options: HarnessOptions = {}): Promise<void> => {
+  const batchSize = options.batchSize ?? 500;
+  const key = options.checkpointKey ?? checkpointKeyOf(projection.name, options.partition);
+  const types = new Set<string>(projection.eventTypes);
+  const checkpoint = await projection.checkpoint(key);
+  const pending = checkpoint === START ? log : log.filter((event) => event.position > checkpoint);
+  for (let start = 0; start < pending.length; start += batchSize) {
+    const chunk = pending.slice(start, start + batchSize);
+    const events = chunk.filter(
+      (event) => types.has(event.type) && (!options.partition || partitionOf(event.streamId, options.partition.count) === options.partition.index),
+    );
+    await projection.apply({ events, position: chunk.at(-1)!.position, replay: options.replay ?? false }, key);
+  }
+};
+
+export class InjectedFailure extends Error {
+  constructor(readonly queryNumber: number) {
+    super(`injected failure at query ${queryNumber}`);
+    this.name = 'InjectedFailure';
+  }
+}
+
+/**
+ * A pool whose `failAt`-th query (counted over the pool and its clients, rollbacks excepted)
+ * throws before reaching the server: a crash in the middle of a batch's transaction.
+ */
+export const poolFailingAt = (pool: pg.Pool, failAt: number): pg.Pool => {
+  let count = 0;
+  const guard = (sql: unknown) => {
+    const text = typeof sql === 'string' ? sql : ((sql as { text?: string } | undefined)?.text ?? '');
+    if (/^\s*rollback/i.test(text)) return;
+    count++;
+    if (count === failAt) throw new InjectedFailure(count);
+  };
+  const wrapClient = (client: pg.PoolClient): pg.PoolClient =>
+    new Proxy(client, {
+      get(target, property, receiver) {
+        if (property !== 'query') return Reflect.get(target, property, receiver);
+        return (...args: unknown[]) => {
+          guard(args[0]);
+          return (target.query as (...a: unknown[]) => unknown)(...args);
+        };
+      },
+    });
+  return new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property === 'connect') return async () => wrapClient(await target.connect());
+      if (property === 'query') {
+        return (...args: unknown[]) => {
+          guard(args[0]);
+          return (target.query as (...a: unknown[]) => unknown)(...args);
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+};
