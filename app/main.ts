@@ -19,13 +19,15 @@ const main = async () => {
     databaseUrl,
     jwtSecret: await resolveJwtSecret(config.JWT_SECRET, dataDir),
     storyTtlMs: config.STORY_TTL,
+    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+    celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD,
   });
   const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency, reads: platform.reads, logger: { level: config.LOG_LEVEL } });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
-  app.log.info(
-    { eventStore: embedded ? 'embedded postgresql' : 'postgresql (DATABASE_URL)', dataDir },
-    `listening on ${address}; events and write-side tables in ${embedded ? `embedded PostgreSQL under ${dataDir}/postgres` : 'DATABASE_URL'}`,
-  );
+  const postgres = embedded ? `embedded PostgreSQL (${dataDir}/postgres)` : 'PostgreSQL (DATABASE_URL)';
+  const backends = { eventStore: postgres, ...Object.fromEntries(Object.entries(platform.readModels.backends).map(([name, kind]) => [name, kind === 'redis' ? 'Redis (REDIS_URL)' : postgres])) };
+  app.log.info({ address, backends }, `listening on ${address}`);
+  console.log(`\ninstagram-es listening on ${address}\n${Object.entries(backends).map(([part, where]) => `  ${part.padEnd(11)} ${where}`).join('\n')}\n`);
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,19 +1,30 @@
+import { Redis } from 'ioredis';
 import { createPlatform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 
-// The real API, plus a no-op POST route that goes through the same hooks (authentication, body
-// parsing, validation) but appends nothing: the same-run baseline of the HTTP benchmarks.
+// The real API (with its projectors), plus two baseline routes that go through the same hooks
+// (authentication, validation) but do the least a route can: a no-op POST (create-post's
+// baseline) and a bare ZREVRANGE of 20 ids from a feed in Redis (home feed's baseline).
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error('DATABASE_URL is required');
+const redisUrl = process.env.REDIS_URL;
+const redisPrefix = process.env.REDIS_PREFIX ?? 'bench:';
 
 const platform = await createPlatform({
   databaseUrl,
   jwtSecret: 'bench-secret-that-is-at-least-32-characters-long',
   storyTtlMs: 24 * 3600_000,
   ...(process.env.POOL_SIZE ? { poolSize: Number(process.env.POOL_SIZE) } : {}),
+  ...(redisUrl ? { redisUrl, redisPrefix } : {}),
 });
 const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency, reads: platform.reads });
 app.post('/bench/noop', async () => ({ ok: true }));
+if (redisUrl) {
+  const redis = new Redis(redisUrl, { enableAutoPipelining: true });
+  app.get('/bench/zrevrange', async (request) => ({
+    items: await redis.zrevrange(`${redisPrefix}feed:{${request.actor?.userId}}`, 0, 19),
+  }));
+}
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
 process.send?.({ address });
 process.on('SIGTERM', async () => {

@@ -64,7 +64,7 @@ export const countDeltas = (changes: BatchChanges, stored: StoredState): CountDe
 
   for (const [key, change] of changes.likes) {
     const before = stored.likes.get(key) ?? { active: false, rev: -1 };
-    
+    if (change.rev <= before.rev) continue;
     deltas.likes.push(change);
     const d = flip(before.active, change.active);
     if (d !== 0) post(change.postId, { likes: d });

@@ -125,6 +125,7 @@ export const startProjector = (store: EventStore, projection: Projection, option
     if (failures > 0) checkpoint = await projection.checkpoint(checkpointKey);
     const batch = await store.readAll(checkpoint, batchSize, filter);
     const full = batch.events.length >= batchSize;
+    await refreshHead(batch.position, !full);
     const events = batch.events.filter(mine);
     // Also when the partition (or the type filter) left nothing: the checkpoint moves past it.
     if (events.length > 0 || batch.position !== checkpoint) {
@@ -132,19 +133,18 @@ export const startProjector = (store: EventStore, projection: Projection, option
       checkpoint = batch.position;
       meter.record(events.length);
     }
-    await refreshHead(full ? undefined : batch.position);
     return full;
   };
 
   // A drained read has seen everything visible: its position is the head. While catching up, the
-  // head is asked for at most once a second, so that status() shows a meaningful lag.
-  const refreshHead = async (drainedAt: Position | undefined) => {
-    if (drainedAt !== undefined) head = maxPosition(head, drainedAt);
-    else if (performance.now() - headCheckedAt >= HEAD_REFRESH_MS) {
+  // head is asked for at most once a second, so that status() shows a meaningful lag; in between,
+  // what the reads saw is a lower bound.
+  const refreshHead = async (readUpTo: Position, drained: boolean) => {
+    head = maxPosition(head, readUpTo);
+    if (!drained && performance.now() - headCheckedAt >= HEAD_REFRESH_MS) {
       headCheckedAt = performance.now();
       head = maxPosition(head, await store.headPosition());
     }
-    head = maxPosition(head, checkpoint);
   };
 
   const idle = async () => {
@@ -185,7 +185,7 @@ export const startProjector = (store: EventStore, projection: Projection, option
       name: projection.name,
       checkpointKey,
       checkpoint,
-      head,
+      head: maxPosition(head, checkpoint),
       lag: lagBetween(checkpoint, head),
       eventsPerSecond: meter.perSecond(),
       running,

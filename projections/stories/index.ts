@@ -1,8 +1,7 @@
 export { createStoriesProjection } from './stories-projection.js';
-export { createStoriesReader, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './stories-reader.js';
-export type { Instant, Page, PageRequest, StoriesReader, TrayEntry, TrayStory } from './stories-reader.js';
+export { createStoriesReader } from './stories-reader.js';
+export type { Instant, StoriesReader, TrayEntry, TrayStory } from './stories-reader.js';
 export { createPostgresStoriesStore } from './stories-store-postgres.js';
 export { createRedisStoriesStore, type RedisStoriesStoreOptions } from './stories-store-redis.js';
 export { storiesEventTypes } from './stories-store.js';
 export type { StoriesEvent, StoriesStore, Story, StoryState, StoryViewer } from './stories-store.js';
-export { InvalidCursorError } from './viewer-cursor.js';

@@ -1,21 +1,11 @@
-import { decodeViewerCursor, encodeViewerCursor } from './viewer-cursor.js';
+import { pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { decodeViewerCursor, viewerSortKey } from './viewer-cursor.js';
 import { msOf } from './story-records.js';
 import type { StoriesStore, Story, StoryViewer } from './stories-store.js';
 
 // The stories read side, on either adapter. Reads take the clock as an argument and hide a
 // story once its expiresAt has passed, whether or not StoryExpired has been projected yet (the
 // expiry process may be behind, or down).
-
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-export interface PageRequest {
-  cursor?: string | null;
-  /** Default 20, at most 100. */
-  limit?: number;
-}
 
 /** A date, or an ISO-8601 string. */
 export type Instant = Date | string;
@@ -38,17 +28,13 @@ export interface StoriesReader {
   seenBy(viewerId: string, storyIds: readonly string[]): Promise<Set<string>>;
   /** The story, or null when unknown; given `now`, an active story past its expiry reads as expired. */
   story(storyId: string, now?: Instant): Promise<Story | null>;
-  /** Who viewed the story, newest first. Throws InvalidCursorError for a cursor it did not make. */
+  /** Who viewed the story, newest first; 20 a page unless asked, at most 100. Throws InvalidCursorError for a cursor it did not make. */
   viewers(storyId: string, page?: PageRequest): Promise<Page<StoryViewer>>;
   /** Stories due (expiresAt <= now) that are neither expired nor deleted in the read model, earliest first. */
   dueForExpiry(now: Instant, limit: number): Promise<string[]>;
 }
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
-
 const msAt = (now: Instant): number => (typeof now === 'string' ? msOf(now) : now.getTime());
-const pageSize = (limit: number | undefined): number => Math.min(Math.max(Math.trunc(limit ?? DEFAULT_PAGE_SIZE), 1), MAX_PAGE_SIZE);
 
 /** Unseen first, then the latest story first; the author id settles ties so the order is stable. */
 const trayOrder = (a: TrayEntry, b: TrayEntry): number =>
@@ -87,16 +73,11 @@ export const createStoriesReader = (store: StoriesStore): StoriesReader => ({
   },
 
   async viewers(storyId, page = {}) {
-    const limit = pageSize(page.limit);
+    const limit = pageLimit(page);
     const after = page.cursor ? decodeViewerCursor(page.cursor) : null;
     // One more than asked tells whether a next page exists without a second query.
     const rows = await store.viewers(storyId, after, limit + 1);
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      items: items.map(({ viewerId, viewedAt }) => ({ viewerId, viewedAt })),
-      nextCursor: rows.length > limit && last ? encodeViewerCursor(last) : null,
-    };
+    return toPage(rows, limit, viewerSortKey, ({ viewerId, viewedAt }) => ({ viewerId, viewedAt }));
   },
 
   dueForExpiry: (now, limit) => store.dueForExpiry(msAt(now), Math.max(1, Math.trunc(limit))),

@@ -1,36 +1,13 @@
 import type pg from 'pg';
-import type { Position } from '../../events/index.js';
-import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../runtime/checkpoints-postgres.js';
+import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
+import { applyInTransaction } from '../runtime/postgres-transaction.js';
+import { ensureStoriesSchema } from './stories-schema-postgres.js';
 import { storyFactsOf } from './story-facts.js';
 import { isoOf, oldestFirst, stateOf } from './story-records.js';
 import type { StoriesStore, Story } from './stories-store.js';
 
-// The stories read model in PostgreSQL (used where Redis is not configured). Unqualified table
-// names: the connection's search_path picks the schema. Ids are text in the "C" collation so
-// that they sort bytewise, as Redis sorts members, and every adapter pages a tie the same way.
-
-const SCHEMA = `
-create table if not exists stories (
-  story_id text collate "C" primary key,
-  author_id text collate "C" not null,
-  media jsonb,
-  posted_at_ms bigint,
-  expires_at_ms bigint,
-  deleted_at_ms bigint,
-  expired_at_ms bigint
-);
-create index if not exists stories_by_author on stories (author_id, expires_at_ms);
-create index if not exists stories_due on stories (expires_at_ms, story_id)
-  where posted_at_ms is not null and deleted_at_ms is null and expired_at_ms is null;
-create table if not exists story_views (
-  story_id text collate "C" not null,
-  viewer_id text collate "C" not null,
-  viewed_at_ms bigint not null,
-  primary key (story_id, viewer_id)
-);
-create index if not exists story_views_newest on story_views (story_id, viewed_at_ms desc, viewer_id desc);
-create index if not exists story_views_by_viewer on story_views (viewer_id, story_id);
-`;
+// The stories read model in PostgreSQL (used where Redis is not configured); its tables are in
+// stories-schema-postgres.ts.
 
 // Every column is only ever set, never cleared, and each holds one fact of one event, so an
 // upsert that keeps what is there (coalesce) gives the same row whatever order and however
@@ -42,7 +19,7 @@ from jsonb_to_recordset($1::jsonb) as x(story_id text, author_id text, media jso
   expires_at_ms bigint, deleted_at_ms bigint, expired_at_ms bigint)
 on conflict (story_id) do update set
   media = coalesce(stories.media, excluded.media),
-  posted_at_ms = case when stories.deleted_at_ms is not null or stories.expired_at_ms is not null then stories.posted_at_ms else coalesce(stories.posted_at_ms, excluded.posted_at_ms) end,
+  posted_at_ms = coalesce(stories.posted_at_ms, excluded.posted_at_ms),
   expires_at_ms = coalesce(stories.expires_at_ms, excluded.expires_at_ms),
   deleted_at_ms = coalesce(stories.deleted_at_ms, excluded.deleted_at_ms),
   expired_at_ms = coalesce(stories.expired_at_ms, excluded.expired_at_ms)`;
@@ -74,39 +51,15 @@ const storyOf = (row: StoryRow): Story => ({
 });
 
 export const createPostgresStoriesStore = (pool: pg.Pool): StoriesStore => ({
-  async setup() {
-    const client = await pool.connect();
-    try {
-      // Several processes may start at once; `if not exists` alone races on the catalog.
-      await client.query('begin');
-      await client.query(`select pg_advisory_xact_lock(hashtext('projection-stories-schema'))`);
-      await client.query(SCHEMA);
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      client.release();
-    }
-    await ensureCheckpointTable(pool);
-  },
+  setup: () => ensureStoriesSchema(pool),
 
-  async apply(events, checkpointKey, position: Position) {
+  apply(events, checkpointKey, position) {
     const { stories, views } = storyFactsOf(events);
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
+    // In one transaction with the checkpoint: it never gets ahead of, or behind, the writes.
+    return applyInTransaction(pool, checkpointKey, position, async (client) => {
       if (stories.length > 0) await client.query(UPSERT_STORIES, [JSON.stringify(stories.map(storyRecord))]);
       if (views.length > 0) await client.query(INSERT_VIEWS, [JSON.stringify(views.map(viewRecord))]);
-      // In the same transaction: the checkpoint never gets ahead of, or behind, the writes.
-      await saveCheckpoint(client, checkpointKey, position);
-      await client.query('commit');
-    } catch (error) {
-      await client.query('rollback');
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   },
 
   checkpoint: (checkpointKey) => loadCheckpoint(pool, checkpointKey),

@@ -6,6 +6,7 @@ import type { DomainEvent, RecordedEvent } from '../../events/index.js';
 import { deliverFanOutChunk } from '../../projections/feed/fan-out.js';
 import type { FeedTunables } from '../../projections/feed/feed-options.js';
 import { createFeedProjection } from '../../projections/feed/feed-projection.js';
+import { ensureCheckpointTable } from '../../projections/runtime/checkpoints-postgres.js';
 import { createFeedReader, type FeedReader } from '../../projections/feed/feed-reader.js';
 import { newestFirst, type FeedEntry, type FeedStore } from '../../projections/feed/feed-store.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
@@ -132,6 +133,7 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
     let harness: FeedStoreHarness;
     beforeAll(async () => {
       harness = await open();
+      await ensureCheckpointTable(harness.checkpoints);
     });
     afterAll(async () => {
       await harness?.close();

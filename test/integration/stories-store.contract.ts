@@ -2,8 +2,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaItem, Position } from '../../events/index.js';
 import { createStoriesReader, type StoriesReader } from '../../projections/stories/stories-reader.js';
-import type { StoriesEvent, StoriesStore, Story } from '../../projections/stories/stories-store.js';
-import { InvalidCursorError } from '../../projections/stories/viewer-cursor.js';
+import type { StoriesEvent, StoriesStore, Story, StoryViewer } from '../../projections/stories/stories-store.js';
+import { InvalidCursorError, type Page } from '../../projections/runtime/page.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
 
 // The one contract every StoriesStore adapter passes, through the reader built on it. The tests
@@ -176,7 +176,7 @@ export const storiesStoreContract = (name: string, makeStore: () => Promise<Stor
       await apply(viewed(id, author, uuidv7(), T0 + 9000));
       const rest: typeof expected = [];
       for (let cursor = first.nextCursor; cursor !== null; ) {
-        const page = await reader.viewers(id, { cursor, limit: 2 });
+        const page: Page<StoryViewer> = await reader.viewers(id, { cursor, limit: 2 });
         rest.push(...page.items);
         cursor = page.nextCursor;
       }
@@ -194,7 +194,7 @@ export const storiesStoreContract = (name: string, makeStore: () => Promise<Stor
       expect(byDefault.items).toHaveLength(20);
       const largest = await reader.viewers(id, { limit: 1000 });
       expect(largest.items).toHaveLength(100);
-      expect((await reader.viewers(id, { cursor: largest.nextCursor, limit: 100 })).items.map((v) => v.viewedAt)).toEqual(
+      expect((await reader.viewers(id, { cursor: largest.nextCursor ?? undefined, limit: 100 })).items.map((v) => v.viewedAt)).toEqual(
         [4, 3, 2, 1, 0].map((i) => iso(T0 + i)),
       );
     });

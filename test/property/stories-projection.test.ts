@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Position, RecordedEvent } from '../../events/index.js';
+import type { Page } from '../../projections/runtime/page.js';
+import { checkpointKeyOf, partitionOf } from '../../projections/runtime/partition.js';
 import type { Projection } from '../../projections/runtime/projection.js';
 import { createStoriesProjection } from '../../projections/stories/stories-projection.js';
 import { createStoriesReader, type StoriesReader, type TrayEntry } from '../../projections/stories/stories-reader.js';
@@ -8,6 +10,7 @@ import { createPostgresStoriesStore } from '../../projections/stories/stories-st
 import { createRedisStoriesStore } from '../../projections/stories/stories-store-redis.js';
 import type { StoriesStore, Story, StoryViewer } from '../../projections/stories/stories-store.js';
 import { anyHistory, anyInterleaving, historyIds, toRecordedEvents, type HistoryEvent, type IntentKind } from '../support/history-arbitraries.js';
+import { applyEvents, InjectedFailure, poolFailingAt } from '../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTestRedis, isRedisReachable, type TestRedis } from '../support/test-redis.js';
 
@@ -113,13 +116,13 @@ const expectedSnapshot = (model: Model, storyIds: string[], users: string[], now
 
 const allViewers = async (reader: StoriesReader, storyId: string): Promise<StoryViewer[]> => {
   const items: StoryViewer[] = [];
-  let cursor: string | null = null;
+  let cursor: string | undefined;
   do {
     // Small pages, so that most lists take several and every cursor is used.
-    const page = await reader.viewers(storyId, { cursor, limit: 2 });
+    const page: Page<StoryViewer> = await reader.viewers(storyId, { cursor, limit: 2 });
     items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
   return items;
 };
 
@@ -241,8 +244,11 @@ const projectionProperties = (name: string, freshStore: () => Promise<StoriesSto
           await withProjection(async (projection, reader) => {
             // Positions follow the interleaved log: it is the log these instances read.
             const recorded = toRecordedEvents(log);
-            const partitionOf = (streamId: string) => [...streamId].reduce((sum, c) => sum + c.charCodeAt(0), 0) % 2;
-            const parts = [0, 1].map((p) => ({ key: `stories#${p}`, log: recorded.filter((e) => partitionOf(e.streamId) === p), state: { batch: 0 } }));
+            const parts = [0, 1].map((index) => ({
+              key: checkpointKeyOf('stories', { index, count: 2 }),
+              log: recorded.filter((e) => partitionOf(e.streamId, 2) === index),
+              state: { batch: 0 },
+            }));
             let turn = 0;
             const pending = new Set(parts);
             while (pending.size > 0) {
@@ -279,6 +285,28 @@ projectionProperties('PostgreSQL', async () => {
   await store.setup();
   await db.pool.query('truncate stories, story_views, projection_checkpoints');
   return store;
+});
+
+describe('stories projection on PostgreSQL, crashing inside a transaction', () => {
+  it('a batch whose transaction fails at any statement leaves nothing behind, and the restarted projector ends at the fold', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyStoryHistory, fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 40 }), fc.nat(), async (history, batchSize, failAt, offset) => {
+        const log = toRecordedEvents(history);
+        await createPostgresStoriesStore(db.pool).setup();
+        await db.pool.query('truncate stories, story_views, projection_checkpoints');
+        const crashing = createStoriesProjection(createPostgresStoriesStore(poolFailingAt(db.pool, failAt)));
+        await applyEvents(crashing, log, { batchSize }).catch((error: unknown) => expect(error).toBeInstanceOf(InjectedFailure));
+        // What the crash left is exactly the batches before its checkpoint.
+        const reader = createStoriesReader(createPostgresStoriesStore(db.pool));
+        const checkpoint = await crashing.checkpoint('stories');
+        await expectFoldOf(reader, history.slice(0, log.filter((event) => event.position <= checkpoint).length), offset);
+        const restarted = createStoriesProjection(createPostgresStoriesStore(db.pool));
+        await applyEvents(restarted, log, { batchSize });
+        await expectFoldOf(reader, history, offset);
+      }),
+      { numRuns: 20 },
+    );
+  });
 });
 
 // A fresh key prefix per run is a fresh read model; the checkpoints are namespaced by it too.

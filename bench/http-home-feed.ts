@@ -1,0 +1,52 @@
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { jsonClient, load, printTable, startBenchServer } from './support/bench-run.js';
+import { createScratchSchema } from './support/scratch-schema.js';
+
+// Home feed, 20 hydrated items, at 50 connections, next to a same-run baseline: the same server
+// answering a bare ZREVRANGE of 20 ids from the same feed in Redis. Seeded through the API: a
+// reader following AUTHORS authors who post POSTS_EACH posts each.
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
+const DURATION_S = Number(process.env.DURATION ?? 10);
+const AUTHORS = 20;
+const POSTS_EACH = 3;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const scratch = await createScratchSchema('bench_feed');
+const prefix = `bench_${randomBytes(4).toString('hex')}:`;
+const server = await startBenchServer({ DATABASE_URL: scratch.url, REDIS_URL, REDIS_PREFIX: prefix });
+try {
+  const api = jsonClient(server.address);
+  const register = (name: string) =>
+    api('POST', '/api/v1/users/register', undefined, { username: name, email: `${name}@example.com`, password: 'bench password' });
+  const reader = await register('reader');
+  let position = '';
+  for (let a = 0; a < AUTHORS; a++) {
+    const author = await register(`author${a}`);
+    await api('POST', `/api/v1/users/author${a}/follow`, reader.token);
+    for (let p = 0; p < POSTS_EACH; p++) {
+      const media = [{ url: `https://cdn.example.com/${a}/${p}.jpg`, type: 'image' }];
+      ({ position } = await api('POST', '/api/v1/posts', author.token, { caption: `post ${p} by ${a} #bench`, media }));
+    }
+  }
+  const first = await api('GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(position)}`, reader.token);
+  if (first.items?.length !== 20) throw new Error(`expected a full first page, got ${JSON.stringify(first).slice(0, 200)}`);
+
+  const run = (path: string) =>
+    load({ url: `${server.address}${path}`, connections: CONNECTIONS, duration: DURATION_S, headers: { authorization: `Bearer ${reader.token}` } });
+  await run('/bench/zrevrange'); // warm-up
+  const baseline = await run('/bench/zrevrange');
+  const home = await run('/api/v1/feed/home');
+  printTable(`${CONNECTIONS} connections, ${DURATION_S}s each; feed of ${AUTHORS * POSTS_EACH} posts`, [
+    ['bare ZREVRANGE 20 (baseline)', baseline],
+    ['GET /api/v1/feed/home', home],
+  ]);
+  console.log(`home feed / baseline: ${(home.requests.average / baseline.requests.average).toFixed(3)}`);
+} finally {
+  await server.stop();
+  await scratch.drop();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.unlink(...keys);
+  redis.disconnect();
+}

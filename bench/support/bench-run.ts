@@ -1,0 +1,51 @@
+import autocannon from 'autocannon';
+import { fork, type ChildProcess } from 'node:child_process';
+
+// Shared by the HTTP benchmarks: the API in a child process (so the load generator does not share
+// its event loop), a client for seeding it, and autocannon runs printed as one table.
+
+export interface BenchServer {
+  address: string;
+  stop(): Promise<void>;
+}
+
+export const startBenchServer = async (env: Record<string, string>): Promise<BenchServer> => {
+  const profile = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : [];
+  const child: ChildProcess = fork(new URL('./bench-server.ts', import.meta.url).pathname, [], {
+    env: { ...process.env, ...env },
+    execArgv: ['--import', 'tsx', ...profile],
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    child.once('message', (m: { address: string }) => resolve(m.address));
+    child.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));
+  });
+  return {
+    address,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+};
+
+export const jsonClient = (address: string) => async (method: string, path: string, token?: string, body?: unknown) => {
+  const response = await fetch(`${address}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of the API under load
+  return (await response.json()) as any;
+};
+
+export const load = (options: autocannon.Options) => autocannon(options);
+
+export const printTable = (title: string, rows: [string, autocannon.Result][]) => {
+  console.log(`\n${title}`);
+  console.log(`${'route'.padEnd(26)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'non-2xx'.padStart(7)}`);
+  for (const [name, r] of rows) {
+    console.log(
+      `${name.padEnd(26)} ${r.requests.average.toFixed(0).padStart(8)} ${String(r.latency.p50).padStart(7)} ${String(r.latency.p99).padStart(7)} ${String(r.non2xx).padStart(7)}`,
+    );
+  }
+};

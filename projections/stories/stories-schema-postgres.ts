@@ -1,0 +1,48 @@
+import type pg from 'pg';
+import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
+
+// Tables of the PostgreSQL stories read model. Unqualified names: the connection's search_path
+// picks the schema (a test's own, or a rebuild's new generation). Ids are text in the "C"
+// collation so that they sort bytewise, as Redis sorts members, and both adapters page a tie
+// the same way. Times are milliseconds, as in Redis.
+
+const SCHEMA = `
+create table if not exists stories (
+  story_id text collate "C" primary key,
+  author_id text collate "C" not null,
+  media jsonb,
+  posted_at_ms bigint,
+  expires_at_ms bigint,
+  deleted_at_ms bigint,
+  expired_at_ms bigint
+);
+create index if not exists stories_by_author on stories (author_id, expires_at_ms);
+create index if not exists stories_due on stories (expires_at_ms, story_id)
+  where posted_at_ms is not null and deleted_at_ms is null and expired_at_ms is null;
+create table if not exists story_views (
+  story_id text collate "C" not null,
+  viewer_id text collate "C" not null,
+  viewed_at_ms bigint not null,
+  primary key (story_id, viewer_id)
+);
+create index if not exists story_views_newest on story_views (story_id, viewed_at_ms desc, viewer_id desc);
+create index if not exists story_views_by_viewer on story_views (viewer_id, story_id);
+`;
+
+/** Creates the tables and the checkpoint table; idempotent, and safe when several processes start at once. */
+export const ensureStoriesSchema = async (pool: pg.Pool): Promise<void> => {
+  const client = await pool.connect();
+  try {
+    // `if not exists` alone races on the catalog when two processes create the same table.
+    await client.query('begin');
+    await client.query(`select pg_advisory_xact_lock(hashtext('projection-stories-schema'))`);
+    await client.query(SCHEMA);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback');
+    throw error;
+  } finally {
+    client.release();
+  }
+  await ensureCheckpointTable(pool);
+};

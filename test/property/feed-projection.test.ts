@@ -1,0 +1,210 @@
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../../events/index.js';
+import { createFeedProjection } from '../../projections/feed/feed-projection.js';
+import { createFeedReader, type FeedReader } from '../../projections/feed/feed-reader.js';
+import { createPostgresFeedStore } from '../../projections/feed/feed-store-postgres.js';
+import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
+import { newestFirst, type FeedStore } from '../../projections/feed/feed-store.js';
+import { ensureCheckpointTable } from '../../projections/runtime/checkpoints-postgres.js';
+import type { Projection } from '../../projections/runtime/projection.js';
+import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../support/history-arbitraries.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } from '../support/test-redis.js';
+
+// DESIGN §8: for random valid histories, every home feed read through the reader equals a fold
+// of the history: the live posts of the authors the user follows, plus their own, newest first.
+// The projection runs with a celebrity threshold of 3 (so authors get promoted and demoted),
+// a cap and a backfill limit that are sometimes tiny (so trims, floors and reading past them
+// happen), over an interleaving of the streams (as partitioned instances would see them),
+// crashing at a random write and resuming from its checkpoint; then the whole history is
+// rebuilt into an empty store in one go and must read the same.
+
+const kinds: IntentKind[] = ['register', 'follow', 'unfollow', 'approveRequest', 'rejectRequest', 'changePrivacy', 'block', 'unblock', 'createPost', 'deletePost', 'tick'];
+
+// ---------------------------------------------------------------------------------------------
+// The reference fold
+
+interface Expected {
+  users: string[];
+  /** Per user: their home feed, newest first. */
+  feeds: Map<string, string[]>;
+  /** Per user: their own live posts, newest first. */
+  timelines: Map<string, string[]>;
+}
+
+const fold = (history: readonly HistoryEvent[]): Expected => {
+  const users: string[] = [];
+  const following = new Map<string, Set<string>>();
+  const posts = new Map<string, { postId: string; authorId: string; score: number }>();
+  for (const event of history) {
+    switch (event.type) {
+      case 'UserRegistered':
+        users.push(event.data.userId);
+        following.set(event.data.userId, new Set());
+        break;
+      case 'Followed':
+        following.get(event.data.followerId)!.add(event.data.followeeId);
+        break;
+      case 'Unfollowed':
+        following.get(event.data.followerId)!.delete(event.data.followeeId);
+        break;
+      case 'PostCreated':
+        posts.set(event.data.postId, { postId: event.data.postId, authorId: event.data.authorId, score: Date.parse(event.data.createdAt) });
+        break;
+      case 'PostDeleted':
+        posts.delete(event.data.postId);
+        break;
+    }
+  }
+  const live = [...posts.values()].sort(newestFirst);
+  const by = (authors: Set<string>) => live.filter((p) => authors.has(p.authorId)).map((p) => p.postId);
+  return {
+    users,
+    feeds: new Map(users.map((u) => [u, by(new Set([u, ...following.get(u)!]))])),
+    timelines: new Map(users.map((u) => [u, by(new Set([u]))])),
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Running the projection as the runtime would, with a crash
+
+const WRITES = new Set(['addToTimeline', 'removeFromTimeline', 'markDeleted', 'addFollow', 'removeFollow', 'setCelebrityState', 'pushToFeeds', 'pushToFeed', 'removeFromFeeds', 'removeFromFeed', 'raiseFeedFloor']);
+
+/** The store as a process that dies at its n-th write: that write and every later one fail. */
+const dyingAt = (store: FeedStore, n: number): FeedStore => {
+  let writes = 0;
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !WRITES.has(property) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => (++writes >= n ? Promise.reject(new Error('crashed')) : (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
+};
+
+/** Reads the log from the projection's checkpoint in batches, as the runner does. */
+const catchUp = async (projection: Projection, log: readonly RecordedEvent[], key: string, batchSize: number) => {
+  const checkpoint = await projection.checkpoint(key);
+  const rest = log.filter((event) => event.position > checkpoint && projection.eventTypes.includes(event.type as never));
+  for (let i = 0; i < rest.length; i += batchSize) {
+    const events = rest.slice(i, i + batchSize);
+    await projection.apply({ events, position: events.at(-1)!.position, replay: false }, key);
+  }
+};
+
+const readAll = async (read: (cursor: string | null) => ReturnType<FeedReader['homeFeed']>) => {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await read(cursor);
+    ids.push(...page.postIds);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  return ids;
+};
+
+const expectReadsEqual = async (store: FeedStore, expected: Expected, pageSize: number) => {
+  const reader = createFeedReader(store);
+  for (const userId of expected.users) {
+    expect(await readAll((cursor) => reader.homeFeed(userId, { cursor, limit: pageSize }))).toEqual(expected.feeds.get(userId));
+    expect(await readAll((cursor) => reader.userTimeline(userId, { cursor, limit: pageSize }))).toEqual(expected.timelines.get(userId));
+    expect((await store.feed(userId, { limit: 10_000 })).length).toBeLessThanOrEqual(store.feedCap);
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+interface Adapter {
+  newStore(feedCap: number): Promise<FeedStore>;
+  checkpoints: pg.Pool;
+}
+
+const feedProperty = (adapter: () => Adapter, numRuns: number) =>
+  it('every home feed read equals the fold of the history: after a crash mid-batch and a resume, and after a full rebuild', async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        anyHistory({ maxUsers: 6, kinds, maxIntents: 45 }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history))),
+        fc.record({
+          batchSize: fc.integer({ min: 1, max: 12 }),
+          feedCap: fc.constantFrom(2, 4, 800),
+          backfillLimit: fc.constantFrom(1, 3, 100),
+          crashAtWrite: fc.integer({ min: 1, max: 150 }),
+          pageSize: fc.integer({ min: 1, max: 5 }),
+        }),
+        async ([history, interleaved], { batchSize, feedCap, backfillLimit, crashAtWrite, pageSize }) => {
+          const { checkpoints, newStore } = adapter();
+          const expected = fold(history);
+          const tunables = { celebrityThreshold: 3, backfillLimit, chunkSize: 2, concurrency: 4 };
+          const key = `feed-property-${++run}-${Date.now()}`;
+          const log = toRecordedEvents(interleaved);
+
+          const store = await newStore(feedCap);
+          const crashing = createFeedProjection({ store: dyingAt(store, crashAtWrite), checkpoints, ...tunables });
+          await catchUp(crashing, log, key, batchSize).catch((error: Error) => expect(error.message).toBe('crashed'));
+          const resumed = createFeedProjection({ store, checkpoints, ...tunables });
+          await catchUp(resumed, log, key, batchSize);
+          await expectReadsEqual(store, expected, pageSize);
+
+          const rebuilt = await newStore(feedCap);
+          await catchUp(createFeedProjection({ store: rebuilt, checkpoints, ...tunables }), toRecordedEvents(history), `${key}-rebuild`, 1_000);
+          await expectReadsEqual(rebuilt, expected, pageSize);
+        },
+      ),
+      { numRuns },
+    );
+  });
+
+describe('feed projection (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let stores = 0;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    await ensureCheckpointTable(db.pool);
+  });
+  afterAll(() => db.drop());
+
+  // Two generations of tables (live, rebuilt), emptied for each run: a schema holding a set of
+  // tables per run would outgrow the lock table when dropped.
+  feedProperty(
+    () => ({
+      checkpoints: db.pool,
+      newStore: async (feedCap) => {
+        const tablePrefix = `feed${++stores % 2}_`;
+        const store = createPostgresFeedStore(db.pool, { feedCap, tablePrefix });
+        await store.setup();
+        const tables = ['items', 'meta', 'timelines', 'follows', 'follower_counts', 'celebrities', 'deleted_posts'];
+        await db.pool.query(`truncate ${tables.map((table) => tablePrefix + table).join(', ')}`);
+        return store;
+      },
+    }),
+    Number(process.env.FEED_RUNS ?? 20),
+  );
+});
+
+describe.skipIf(!(await isRedisReachable()))('feed projection (Redis)', () => {
+  let db: TestDatabase;
+  let redis: TestRedis;
+  let client: Redis;
+  let stores = 0;
+  beforeAll(async () => {
+    [db, redis] = await Promise.all([createTestDatabase(), createTestRedis()]);
+    client = new Redis(TEST_REDIS_URL, { enableAutoPipelining: true, maxRetriesPerRequest: 2 });
+    await ensureCheckpointTable(db.pool);
+  });
+  afterAll(async () => {
+    client.disconnect();
+    await Promise.all([redis.drop(), db.drop()]);
+  });
+
+  feedProperty(
+    () => ({
+      checkpoints: db.pool,
+      newStore: async (feedCap) => createRedisFeedStore(client, { feedCap, prefix: `${redis.prefix}${++stores}:` }),
+    }),
+    30,
+  );
+});
