@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { ROLES } from './roles.js';
 
 // Twelve-factor configuration (DESIGN §6): every setting comes from the environment, is
 // validated at start-up, and a bad one stops the process with a message naming the variable.
@@ -26,6 +27,15 @@ const schema = z.object({
   STORY_TTL: z.string().default('24h').pipe(duration),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ROLE: z.enum(ROLES).default('all'),
+  /** Comma-separated projection names for the projector role; empty means all. */
+  PROJECTIONS: z
+    .string()
+    .transform((list) => list.split(',').map((name) => name.trim()).filter(Boolean))
+    .optional(),
+}).refine((config) => config.ROLE === 'all' || config.DATABASE_URL, {
+  path: ['DATABASE_URL'],
+  message: 'separate roles share their servers: set DATABASE_URL (the embedded PostgreSQL serves role "all" only)',
 });
 
 export type Config = z.infer<typeof schema>;
@@ -37,9 +47,12 @@ export class ConfigError extends Error {
   }
 }
 
-export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+/** The environment, with `--role=x` / `--role x` on the command line taking precedence over ROLE. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv.slice(2)): Config => {
   // An empty variable means unset, as it does in most shells' `VAR= cmd`.
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const present: Record<string, string | undefined> = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const flag = argv.findIndex((arg) => arg === '--role' || arg.startsWith('--role='));
+  if (flag >= 0) present.ROLE = argv[flag]!.includes('=') ? argv[flag]!.split('=')[1] : argv[flag + 1];
   const result = schema.safeParse(present);
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   return result.data;

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
-import { loadConfig, ConfigError } from './config.js';
+import { ConfigError, loadConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { createPlatform } from './platform.js';
+import { servesHttp } from './roles.js';
 import { buildServer } from './server.js';
 
-// The entrypoint: configuration from the environment, embedded defaults for what is unset.
+// The entrypoint: configuration from the environment, embedded defaults for what is unset, the
+// role's parts started, and a graceful stop on SIGTERM/SIGINT.
 const main = async () => {
   const config = loadConfig();
   const dataDir = resolve(config.DATA_DIR);
@@ -21,22 +23,37 @@ const main = async () => {
     storyTtlMs: config.STORY_TTL,
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD,
+    role: config.ROLE,
+    ...(config.PROJECTIONS?.length ? { projectionNames: config.PROJECTIONS } : {}),
   });
-  const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency, reads: platform.reads, logger: { level: config.LOG_LEVEL } });
+  // Every role answers /health, /ready and /metrics; only api and all serve the API itself.
+  const app = await buildServer({ ...platform, operationsOnly: !servesHttp(config.ROLE), logger: { level: config.LOG_LEVEL } });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
+
   const postgres = embedded ? `embedded PostgreSQL (${dataDir}/postgres)` : 'PostgreSQL (DATABASE_URL)';
-  const backends = { eventStore: postgres, ...Object.fromEntries(Object.entries(platform.readModels.backends).map(([name, kind]) => [name, kind === 'redis' ? 'Redis (REDIS_URL)' : postgres])) };
-  app.log.info({ address, backends }, `listening on ${address}`);
-  console.log(`\ninstagram-es listening on ${address}\n${Object.entries(backends).map(([part, where]) => `  ${part.padEnd(11)} ${where}`).join('\n')}\n`);
+  const parts = {
+    events: postgres,
+    ...Object.fromEntries(Object.entries(platform.readModels.backends).map(([name, kind]) => [name, kind === 'redis' ? 'Redis (REDIS_URL)' : postgres])),
+  };
+  const running = platform.background?.projectors.projectors.map((p) => p.checkpointKey).join(', ') || 'none';
+  app.log.info({ address, role: config.ROLE, parts, projectors: running }, 'started');
+  console.log(
+    [
+      `\ninstagram-es (role ${config.ROLE}) listening on ${address}${servesHttp(config.ROLE) ? `  (API docs: ${address}/docs)` : ''}`,
+      ...Object.entries(parts).map(([part, where]) => `  ${part.padEnd(10)} ${where}`),
+      `  projectors ${running}\n`,
+    ].join('\n'),
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
-    await app.close(); // stops accepting, finishes in-flight requests
-    await platform.close();
+    await app.close(); // stops accepting connections, lets in-flight requests finish
+    await platform.close(); // projectors finish their batch, then the pools close
     await embedded?.stop();
+    app.log.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

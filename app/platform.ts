@@ -10,6 +10,9 @@ import type { ReadDeps } from '../read-api/deps.js';
 import { createReadModels, type ReadModels } from './read-models.js';
 import { createFreshness } from './freshness.js';
 import { startBackgroundWork, type BackgroundWork } from './background-work.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { checkReadiness, type Readiness } from './readiness.js';
+import type { Role } from './roles.js';
 
 export interface PlatformSettings {
   databaseUrl: string;
@@ -21,8 +24,10 @@ export interface PlatformSettings {
   /** Prefix of every Redis key (tests give each file its own). */
   redisPrefix?: string;
   celebrityThreshold?: number;
-  /** Run the projectors and the story expiry process in this process (default true). */
-  background?: boolean;
+  /** What this process runs besides (or instead of) the API; default 'all'. */
+  role?: Role;
+  /** With role 'projector' or 'all': only these projections (default: every one). */
+  projectionNames?: readonly string[];
   /** How long a read with ?minPosition= waits for the projections (default 2 s). */
   freshnessTimeoutMs?: number;
   storyExpiryIntervalMs?: number;
@@ -34,6 +39,8 @@ export interface Platform {
   reads: ReadDeps;
   readModels: ReadModels;
   background: BackgroundWork | null;
+  metrics: Metrics;
+  readiness: () => Promise<Readiness>;
   pool: pg.Pool;
   close(): Promise<void>;
 }
@@ -46,23 +53,34 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const redis = settings.redisUrl ? new Redis(settings.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 }) : null;
   redis?.on('error', () => undefined); // reported per command as 503s; ioredis reconnects by itself
 
-  const store = await createPostgresEventStore(pool);
+  const metrics = createMetrics();
+  const store = metrics.countAppends(await createPostgresEventStore(pool));
   const credentials = await createPostgresCredentialsStore(pool);
   const idempotency = await createPostgresIdempotencyStore(pool);
   const tokens = createTokenService(settings.jwtSecret);
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs };
 
   const readModels = createReadModels({ pool, redis, redisPrefix: settings.redisPrefix, celebrityThreshold: settings.celebrityThreshold });
-  await Promise.all(readModels.projections.map((projection) => projection.setup()));
+  // One after the other: concurrent CREATE TABLE IF NOT EXISTS of a shared table (checkpoints) races.
+  for (const projection of readModels.projections) await projection.setup();
   const reads: ReadDeps = {
     ...readModels.readers,
     freshness: createFreshness(readModels.projections, settings.freshnessTimeoutMs ?? 2_000),
     now: () => new Date(),
   };
+  const role = settings.role ?? 'all';
   const background =
-    settings.background === false
+    role === 'api'
       ? null
-      : startBackgroundWork({ commands, readModels, storyExpiryIntervalMs: settings.storyExpiryIntervalMs ?? 1_000 });
+      : startBackgroundWork({
+          commands,
+          readModels,
+          projections: role === 'worker' ? [] : settings.projectionNames,
+          storyExpiry: role !== 'projector',
+          storyExpiryIntervalMs: settings.storyExpiryIntervalMs ?? 1_000,
+        });
+  if (background) metrics.watchProjectors(() => background.projectors.statuses());
+  const readiness = () => checkReadiness({ pool, redis, store, projections: readModels.projections });
 
   return {
     commands,
@@ -70,6 +88,8 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     reads,
     readModels,
     background,
+    metrics,
+    readiness,
     pool,
     async close() {
       await background?.stop();

@@ -17,7 +17,7 @@ const platform = await createPlatform({
   ...(process.env.POOL_SIZE ? { poolSize: Number(process.env.POOL_SIZE) } : {}),
   ...(redisUrl ? { redisUrl, redisPrefix } : {}),
 });
-const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency, reads: platform.reads });
+const app = await buildServer({ ...platform });
 app.post('/bench/noop', async () => ({ ok: true }));
 if (redisUrl) {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });

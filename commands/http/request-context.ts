@@ -12,7 +12,7 @@ export const contextOf = (request: FastifyRequest): CommandContext => {
   const key = request.headers['idempotency-key'];
   return {
     actorId: request.actor?.userId ?? null,
-    correlationId: request.id,
+    correlationId: request.correlationId || request.id,
     idempotencyKey: typeof key === 'string' ? key : undefined,
     now: new Date().toISOString(),
   };

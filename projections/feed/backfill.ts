@@ -19,11 +19,21 @@ export const pushNewest = async (store: FeedStore, userId: string, newestFirst: 
   if (deleted.size > 0) await store.removeFromFeed(userId, [...deleted]);
 };
 
-/** A new follow: the followee's newest posts above the follower's floor go into the follower's feed. */
+/**
+ * A follow (new, or back in force after an unblock): the followee's newest posts above the
+ * follower's floor go into the follower's feed. Then reads whether the follow still stands: an
+ * unfollow applied meanwhile (from another stream) may have run its removal before this push.
+ */
 export const backfillFeed = async (store: FeedStore, userId: string, authorId: string, limit: number): Promise<void> => {
   const floor = await store.feedFloor(userId);
   const [newest = []] = await store.timelines([authorId], { minScore: floor === null ? null : floor + 1, limit: limit + 1 });
   await pushNewest(store, userId, newest, limit);
+  if (newest.length > 0 && !(await store.followersAmong(authorId, [userId])).has(userId)) {
+    await store.removeFromFeed(
+      userId,
+      newest.map((entry) => entry.postId),
+    );
+  }
 };
 
 const REMOVAL_PAGE = 1_000;

@@ -1,5 +1,6 @@
 import type { EventsOf } from '../../events/index.js';
 import { backfillFeed, removeAuthorFromFeed } from './backfill.js';
+import { forEachBounded } from './bounded.js';
 import { promoteIfCelebrity, reconcileCelebrity } from './celebrity.js';
 import type { FanOut } from './fan-out.js';
 import type { FeedTunables } from './feed-options.js';
@@ -12,7 +13,7 @@ import type { FeedStore } from './feed-store.js';
 // author's timeline; the follower into the author's followers) and only then READS the other's
 // (the followers; the timeline), so at least one of the two sees the other.
 
-export const feedEventTypes = ['PostCreated', 'PostDeleted', 'Followed', 'Unfollowed', 'Blocked'] as const;
+export const feedEventTypes = ['PostCreated', 'PostDeleted', 'Followed', 'Unfollowed', 'Blocked', 'Unblocked'] as const;
 export type FeedEvent = EventsOf<(typeof feedEventTypes)[number]>;
 
 export interface FeedContext {
@@ -33,6 +34,8 @@ export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Pr
       return unfollowed(context, event.data);
     case 'Blocked':
       return blocked(context, event.data);
+    case 'Unblocked':
+      return unblocked(context, event.data);
   }
 };
 
@@ -45,9 +48,9 @@ const postCreated = async (context: FeedContext, { postId, authorId, createdAt }
   // Authors see their own posts in their home feed, celebrities included.
   await store.pushToFeeds([authorId], { postId, score });
   if ((await reconcileCelebrity(context, authorId)) === 'celebrity') return; // pulled at read time
-  for await (const followerIds of store.followerChunks(authorId, tunables.chunkSize)) {
-    await fanOut.publish({ postId, authorId, score, followerIds });
-  }
+  await forEachBounded(store.followerChunks(authorId, tunables.chunkSize), tunables.fanOutConcurrency, (followerIds) =>
+    fanOut.publish({ postId, authorId, score, followerIds }),
+  );
 };
 
 const postDeleted = async ({ store, tunables }: FeedContext, { postId, authorId }: DataOf<'PostDeleted'>) => {
@@ -82,4 +85,19 @@ const unfollowed = async (context: FeedContext, { followerId, followeeId }: Data
 // The follows themselves end with the Unfollowed events the block appends next.
 const blocked = async ({ store }: FeedContext, { blockerId, blockedId }: DataOf<'Blocked'>) => {
   await Promise.all([removeAuthorFromFeed(store, blockerId, blockedId), removeAuthorFromFeed(store, blockedId, blockerId)]);
+};
+
+// Blocked and Unblocked share a stream, but the follows between the two users do not: a follow
+// made after an unblock may be applied BEFORE the Blocked that preceded it in the log, whose
+// removal then takes out posts the follow rightly brought in. So an unblock puts back the posts
+// of every follow between the two that stands now (once every event is applied, the last word
+// on each pair is right: either the block with the follows it ended, or the unblock).
+const unblocked = async (context: FeedContext, { blockerId, blockedId }: DataOf<'Unblocked'>) => {
+  await Promise.all([refollow(context, blockerId, blockedId), refollow(context, blockedId, blockerId)]);
+};
+
+const refollow = async ({ store, tunables }: FeedContext, followerId: string, followeeId: string) => {
+  if (!(await store.followersAmong(followeeId, [followerId])).has(followerId)) return;
+  if ((await store.celebrityStates([followeeId])).get(followeeId) === 'celebrity') return;
+  await backfillFeed(store, followerId, followeeId, tunables.backfillLimit);
 };

@@ -6,6 +6,8 @@ export interface FeedTunables {
   chunkSize: number;
   /** How many of a followee's newest posts a follow pushes into the follower's feed. */
   backfillLimit: number;
+  /** Fan-out chunks of one post in flight at once. */
+  fanOutConcurrency: number;
   /** Streams of one batch applied at once (events of one stream always in order). */
   concurrency: number;
 }
@@ -14,6 +16,7 @@ export const DEFAULT_FEED_TUNABLES: FeedTunables = {
   celebrityThreshold: 10_000,
   chunkSize: 1_000,
   backfillLimit: 100,
+  fanOutConcurrency: 4,
   concurrency: 8,
 };
 

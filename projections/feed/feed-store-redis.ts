@@ -56,12 +56,14 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
         return beyond.length === 2 ? { userId, cut: Number(beyond[1]) } : null;
       }),
     );
-    const trims = overflows.filter((trim) => trim !== null);
-    if (trims.length === 0) return;
-    // The floor rises before the trim removes anything: a reader never trusts a stretch of the
-    // feed with holes in it. Entries tied with the cut go too (the floor covers them).
-    await Promise.all(trims.map(({ userId, cut }) => client.zadd(keys.floor(userId), 'GT', cut, FLOOR_MEMBER)));
-    await Promise.all(trims.map(({ userId, cut }) => client.zremrangebyscore(keys.feed(userId), '-inf', cut)));
+    // The floor rises before the trim removes anything, so a reader never trusts a stretch of
+    // the feed with holes in it: the two keys share a slot (feed-keys.ts), so the two commands,
+    // issued in this order, run in this order. Entries tied with the cut go too (the floor covers them).
+    await Promise.all(
+      overflows
+        .filter((trim) => trim !== null)
+        .flatMap(({ userId, cut }) => [client.zadd(keys.floor(userId), 'GT', cut, FLOOR_MEMBER), client.zremrangebyscore(keys.feed(userId), '-inf', cut)]),
+    );
   };
 
   const membersIn = async (key: string, candidates: readonly string[]): Promise<Set<string>> => {

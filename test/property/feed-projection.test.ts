@@ -10,6 +10,7 @@ import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js
 import { newestFirst, type FeedStore } from '../../projections/feed/feed-store.js';
 import { ensureCheckpointTable } from '../../projections/runtime/checkpoints-postgres.js';
 import type { Projection } from '../../projections/runtime/projection.js';
+import { applyEvents } from '../support/projection-harness.js';
 import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../support/history-arbitraries.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } from '../support/test-redis.js';
@@ -18,9 +19,10 @@ import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } fro
 // of the history: the live posts of the authors the user follows, plus their own, newest first.
 // The projection runs with a celebrity threshold of 3 (so authors get promoted and demoted),
 // a cap and a backfill limit that are sometimes tiny (so trims, floors and reading past them
-// happen), over an interleaving of the streams (as partitioned instances would see them),
-// crashing at a random write and resuming from its checkpoint; then the whole history is
-// rebuilt into an empty store in one go and must read the same.
+// happen), over an interleaving of the streams, as one or two instances splitting the streams
+// between them, each crashing at a random write and resuming from its checkpoint; then the whole
+// history is rebuilt into an empty store in one go and must read the same.
+// FEED_RUNS=500 runs it longer than the suite's modest default.
 
 const kinds: IntentKind[] = ['register', 'follow', 'unfollow', 'approveRequest', 'rejectRequest', 'changePrivacy', 'block', 'unblock', 'createPost', 'deletePost', 'tick'];
 
@@ -85,15 +87,14 @@ const dyingAt = (store: FeedStore, n: number): FeedStore => {
   });
 };
 
-/** Reads the log from the projection's checkpoint in batches, as the runner does. */
-const catchUp = async (projection: Projection, log: readonly RecordedEvent[], key: string, batchSize: number) => {
-  const checkpoint = await projection.checkpoint(key);
-  const rest = log.filter((event) => event.position > checkpoint && projection.eventTypes.includes(event.type as never));
-  for (let i = 0; i < rest.length; i += batchSize) {
-    const events = rest.slice(i, i + batchSize);
-    await projection.apply({ events, position: events.at(-1)!.position, replay: false }, key);
-  }
-};
+/** `count` instances, each applying its share of the streams from its own checkpoint, all at once. */
+const runInstances = (projections: readonly Projection[], log: readonly RecordedEvent[], key: string, batchSize: number) =>
+  Promise.all(
+    projections.map((projection, index) => {
+      const partition = { index, count: projections.length };
+      return applyEvents(projection, log, { batchSize, partition, checkpointKey: `${key}#${index}/${projections.length}` });
+    }),
+  );
 
 const readAll = async (read: (cursor: string | null) => ReturnType<FeedReader['homeFeed']>) => {
   const ids: string[] = [];
@@ -123,34 +124,36 @@ interface Adapter {
 }
 
 const feedProperty = (adapter: () => Adapter, numRuns: number) =>
-  it('every home feed read equals the fold of the history: after a crash mid-batch and a resume, and after a full rebuild', async () => {
+  it('every home feed read equals the fold of the history, with instances split by stream, after a crash mid-batch and a resume, and after a full rebuild', async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
         anyHistory({ maxUsers: 6, kinds, maxIntents: 45 }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history))),
         fc.record({
           batchSize: fc.integer({ min: 1, max: 12 }),
+          instances: fc.constantFrom(1, 2),
           feedCap: fc.constantFrom(2, 4, 800),
           backfillLimit: fc.constantFrom(1, 3, 100),
           crashAtWrite: fc.integer({ min: 1, max: 150 }),
           pageSize: fc.integer({ min: 1, max: 5 }),
         }),
-        async ([history, interleaved], { batchSize, feedCap, backfillLimit, crashAtWrite, pageSize }) => {
+        async ([history, interleaved], { batchSize, instances, feedCap, backfillLimit, crashAtWrite, pageSize }) => {
           const { checkpoints, newStore } = adapter();
           const expected = fold(history);
           const tunables = { celebrityThreshold: 3, backfillLimit, chunkSize: 2, concurrency: 4 };
           const key = `feed-property-${++run}-${Date.now()}`;
           const log = toRecordedEvents(interleaved);
+          const projections = (store: FeedStore) => Array.from({ length: instances }, () => createFeedProjection({ store, checkpoints, ...tunables }));
 
+          // The process running the instances dies at its n-th write; restarted, each instance
+          // resumes from its own checkpoint.
           const store = await newStore(feedCap);
-          const crashing = createFeedProjection({ store: dyingAt(store, crashAtWrite), checkpoints, ...tunables });
-          await catchUp(crashing, log, key, batchSize).catch((error: Error) => expect(error.message).toBe('crashed'));
-          const resumed = createFeedProjection({ store, checkpoints, ...tunables });
-          await catchUp(resumed, log, key, batchSize);
+          await runInstances(projections(dyingAt(store, crashAtWrite)), log, key, batchSize).catch((error: Error) => expect(error.message).toBe('crashed'));
+          await runInstances(projections(store), log, key, batchSize);
           await expectReadsEqual(store, expected, pageSize);
 
           const rebuilt = await newStore(feedCap);
-          await catchUp(createFeedProjection({ store: rebuilt, checkpoints, ...tunables }), toRecordedEvents(history), `${key}-rebuild`, 1_000);
+          await runInstances(projections(rebuilt).slice(0, 1), toRecordedEvents(history), `${key}-rebuild`, 1_000);
           await expectReadsEqual(rebuilt, expected, pageSize);
         },
       ),
@@ -181,7 +184,7 @@ describe('feed projection (PostgreSQL)', () => {
         return store;
       },
     }),
-    Number(process.env.FEED_RUNS ?? 20),
+    Number(process.env.FEED_RUNS ?? 30),
   );
 });
 
@@ -205,6 +208,6 @@ describe.skipIf(!(await isRedisReachable()))('feed projection (Redis)', () => {
       checkpoints: db.pool,
       newStore: async (feedCap) => createRedisFeedStore(client, { feedCap, prefix: `${redis.prefix}${++stores}:` }),
     }),
-    30,
+    Number(process.env.FEED_RUNS ?? 40),
   );
 });

@@ -42,7 +42,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     freshnessTimeoutMs: 10_000,
     storyExpiryIntervalMs: 200,
   });
-  const app = await buildServer({ commands: platform.commands, idempotency: platform.idempotency, reads: platform.reads });
+  const app = await buildServer({ ...platform });
   return {
     app,
     platform,

@@ -1,0 +1,43 @@
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import type { EventStore } from '../events/index.js';
+import { lagBetween } from '../projections/runtime/lag.js';
+import type { Projection } from '../projections/runtime/projection.js';
+
+// GET /ready: every configured backend reachable, and how far behind the log each projection is.
+export interface Readiness {
+  ready: boolean;
+  backends: Record<string, 'up' | 'down'>;
+  projections: { name: string; checkpoint: string; lag: number }[];
+}
+
+export interface ReadinessSources {
+  pool: pg.Pool;
+  redis: Redis | null;
+  store: EventStore;
+  projections: readonly Projection[];
+}
+
+const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
+  Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+
+const probe = async (check: () => Promise<unknown>): Promise<'up' | 'down'> =>
+  within(1_000, check()).then(
+    () => 'up' as const,
+    () => 'down' as const,
+  );
+
+export const checkReadiness = async ({ pool, redis, store, projections }: ReadinessSources): Promise<Readiness> => {
+  const backends: Readiness['backends'] = { postgresql: await probe(() => pool.query('select 1')) };
+  if (redis) backends.redis = await probe(() => redis.ping());
+  const ready = Object.values(backends).every((state) => state === 'up');
+  if (backends.postgresql === 'down') return { ready, backends, projections: [] };
+  const head = await store.headPosition();
+  const lags = await Promise.all(
+    projections.map(async (projection) => {
+      const checkpoint = await projection.checkpoint(projection.name);
+      return { name: projection.name, checkpoint, lag: lagBetween(checkpoint, head) };
+    }),
+  );
+  return { ready, backends, projections: lags };
+};

@@ -1,0 +1,10 @@
+// One binary, several roles (DESIGN §6), so that the same build runs as one process on a single
+// machine or as separate processes against shared servers:
+//   api        commands and queries over HTTP
+//   projector  the projectors (all, or those named in PROJECTIONS)
+//   worker     background workers: the story expiry process (and, with Kafka, fan-out consumers)
+//   all        everything in one process (the default)
+export const ROLES = ['all', 'api', 'projector', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const servesHttp = (role: Role) => role === 'all' || role === 'api';

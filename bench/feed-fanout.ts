@@ -1,0 +1,141 @@
+// Fan-out latency (DESIGN §9: "a post by an author with 10,000 followers is in all their feeds
+// within 100 ms"): the time from applying the PostCreated to the feed projection to the last
+// follower having the post, for the Redis and the PostgreSQL feed stores, next to a same-run
+// baseline: one pipeline of ZADDs of the same 10,000 keys straight into Redis.
+//   npx tsx bench/feed-fanout.ts    (REDIS_URL, else redis://127.0.0.1:6379; DATABASE_URL, else the local test database)
+// Two states of the followers' feeds: fresh (nothing to trim) and full (at the cap, so every push
+// also trims; a cap of 50 stands in for 800 to keep the set-up short). Works in a scratch schema
+// and under a scratch key prefix, both removed at the end.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import type { DomainEvent, RecordedEvent } from '../events/index.js';
+import { createFeedProjection } from '../projections/feed/feed-projection.js';
+import { createPostgresFeedStore } from '../projections/feed/feed-store-postgres.js';
+import { createRedisFeedStore } from '../projections/feed/feed-store-redis.js';
+import type { FeedStore } from '../projections/feed/feed-store.js';
+import type { Projection } from '../projections/runtime/projection.js';
+import { createScratchSchema } from './support/scratch-schema.js';
+
+const FOLLOWERS = 10_000;
+const RUNS = 7;
+const FULL_CAP = 50;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+let clock = Date.parse('2025-01-01T00:00:00.000Z');
+let position = 0;
+
+const postCreated = (authorId: string): RecordedEvent => {
+  const postId = randomUUID();
+  const event: DomainEvent = {
+    type: 'PostCreated',
+    data: { postId, authorId, caption: '', hashtags: [], mentions: [], media: [{ url: 'media/a.jpg', type: 'image' }], createdAt: new Date((clock += 1000)).toISOString() },
+  };
+  const at = new Date().toISOString();
+  return {
+    ...event,
+    eventId: randomUUID(),
+    schemaVersion: 2,
+    metadata: { correlationId: randomUUID(), causationId: null, actorId: authorId, occurredAt: at },
+    streamId: `post-${postId}`,
+    streamRevision: 0,
+    position: `${(++position).toString(16).padStart(33, '0')}` as RecordedEvent['position'],
+    recordedAt: at,
+  };
+};
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const format = (values: number[]) => ({
+  'median ms': median(values).toFixed(1),
+  'min ms': Math.min(...values).toFixed(1),
+  'max ms': Math.max(...values).toFixed(1),
+});
+
+/** An author and FOLLOWERS followers in the store; returns the follower ids. */
+const seedFollowers = async (store: FeedStore, authorId: string): Promise<string[]> => {
+  const followers = Array.from({ length: FOLLOWERS }, () => randomUUID());
+  for (let i = 0; i < followers.length; i += 500) await Promise.all(followers.slice(i, i + 500).map((f) => store.addFollow(f, authorId)));
+  return followers;
+};
+
+/** One pipeline of ZADDs of a new post into one sorted set per follower; returns its time in ms. */
+const baseline = async (redis: Redis, prefix: string, followers: string[]): Promise<number> => {
+  const postId = randomUUID();
+  const started = performance.now();
+  const pipeline = redis.pipeline();
+  for (const f of followers) pipeline.zadd(`${prefix}baseline:${f}`, (clock += 1), postId);
+  await pipeline.exec();
+  return performance.now() - started;
+};
+
+/**
+ * Applies one post per run and checks every follower has it; returns the apply times in ms, and
+ * those of a baseline run taken before each (the machine's load weighs on both alike).
+ */
+const measure = async (store: FeedStore, projection: Projection, authorId: string, followers: string[], runBaseline: () => Promise<number>) => {
+  const times: number[] = [];
+  const baselineTimes: number[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    baselineTimes.push(await runBaseline());
+    const event = postCreated(authorId);
+    const started = performance.now();
+    await projection.apply({ events: [event], position: event.position, replay: false }, `bench-${authorId}`);
+    times.push(performance.now() - started);
+    const postId = (event.data as { postId: string }).postId;
+    const last = await store.feed(followers.at(-1)!, { limit: 1 });
+    if (last[0]?.postId !== postId) throw new Error('the last follower does not have the post');
+  }
+  const missing = (await Promise.all(followers.map((f) => store.feed(f, { limit: 1 })))).filter((feed) => feed.length === 0).length;
+  if (missing > 0) throw new Error(`${missing} followers have an empty feed`);
+  return { times, baselineTimes };
+};
+
+/** Fills every follower's feed to the cap through the store (older posts, from elsewhere). */
+const fillFeeds = async (store: FeedStore, followers: string[]) => {
+  const entries = Array.from({ length: store.feedCap }, (_, i) => ({ postId: randomUUID(), score: clock - 10_000_000 + i }));
+  for (let i = 0; i < followers.length; i += 200) await Promise.all(followers.slice(i, i + 200).map((f) => store.pushToFeed(f, entries)));
+};
+
+const main = async () => {
+  const scratch = await createScratchSchema('bench_feed');
+  const pool = new pg.Pool({ connectionString: scratch.url, max: 10 });
+  const redis = new Redis(REDIS_URL, { enableAutoPipelining: true });
+  const prefix = `bench_feed_${randomBytes(4).toString('hex')}:`;
+  const rows: Record<string, string>[] = [];
+  const started = performance.now();
+  try {
+    const stores: [string, (cap: number, generation: string) => FeedStore][] = [
+      ['Redis', (feedCap, generation) => createRedisFeedStore(redis, { feedCap, prefix: `${prefix}${generation}:` })],
+      ['PostgreSQL', (feedCap, generation) => createPostgresFeedStore(pool, { feedCap, tablePrefix: `feed_${generation}_` })],
+    ];
+    for (const [name, open] of stores) {
+      for (const state of ['fresh', 'full'] as const) {
+        const store = open(state === 'fresh' ? 800 : FULL_CAP, state);
+        // At the default threshold (10,000) this author would be a celebrity, pulled at read time.
+        const projection = createFeedProjection({ store, checkpoints: pool, celebrityThreshold: FOLLOWERS + 1 });
+        await projection.setup();
+        const authorId = randomUUID();
+        const followers = await seedFollowers(store, authorId);
+        if (state === 'full') await fillFeeds(store, followers);
+        const { times, baselineTimes } = await measure(store, projection, authorId, followers, () => baseline(redis, prefix, followers));
+        rows.push({ scenario: `${name} feed store, ${state} feeds (cap ${store.feedCap})`, ...format(times), 'baseline median ms': median(baselineTimes).toFixed(1), 'vs baseline': `${(median(times) / median(baselineTimes)).toFixed(1)}x` });
+      }
+    }
+    console.log(`Fan-out of one post to ${FOLLOWERS.toLocaleString('en')} followers, ${RUNS} posts per scenario (time to the last follower's feed)`);
+    console.log(`baseline: one pipeline of ${FOLLOWERS.toLocaleString('en')} ZADDs straight into Redis, run before each post\n`);
+    console.table(rows);
+    console.log(`total run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+    await pool.end();
+    await scratch.drop();
+  }
+};
+
+await main();

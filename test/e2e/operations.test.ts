@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient } from '../support/api-client.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+let api: ReturnType<typeof apiClient>;
+beforeAll(async () => {
+  t = await startTestApp();
+  api = apiClient(t.app);
+});
+afterAll(() => t.close());
+
+describe('operations endpoints', () => {
+  it('/health answers without a token', async () => {
+    const response = await api.call('GET', '/health');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({ status: 'ok' });
+  });
+
+  it('/ready reports the backends and each projection with its lag', async () => {
+    const response = await api.call('GET', '/ready');
+    expect(response.status).toBe(200);
+    expect(response.body.backends).toEqual({ postgresql: 'up' });
+    expect(response.body.projections.map((p: { name: string }) => p.name).sort()).toEqual(['feed', 'profiles', 'stories']);
+    for (const projection of response.body.projections) expect(projection.lag).toBeGreaterThanOrEqual(0);
+  });
+
+  it('/metrics exposes HTTP latency by route and events appended by type', async () => {
+    await api.register();
+    const response = await t.app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/api\/v1\/users\/register"/);
+    expect(response.body).toMatch(/events_appended_total\{type="UserRegistered"\} [1-9]/);
+    expect(response.body).toMatch(/projection_lag_events\{projection="feed"\}/);
+  });
+
+  it('/docs serves an OpenAPI 3.1 document generated from the route schemas', async () => {
+    const response = await api.call('GET', '/docs/json');
+    expect(response.status).toBe(200);
+    expect(response.body.openapi).toBe('3.1.0');
+    expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/api/v1/posts', '/api/v1/feed/home', '/api/v1/users/register']));
+    const createPost = response.body.paths['/api/v1/posts'].post;
+    expect(createPost.requestBody.content['application/json'].schema.required).toEqual(expect.arrayContaining(['media']));
+    const page = await t.app.inject({ method: 'GET', url: '/docs' });
+    expect([200, 302]).toContain(page.statusCode);
+  });
+
+  it('echoes request and correlation ids, and records the correlation id in the events a command appends', async () => {
+    const response = await api.call('POST', '/api/v1/users/register', {
+      body: { username: 'traced', email: 'traced@example.com', password: 'correct horse battery' },
+      headers: { 'x-correlation-id': 'trace-123' },
+    });
+    expect(response.headers['x-correlation-id']).toBe('trace-123');
+    expect(response.headers['x-request-id']).toEqual(expect.any(String));
+    const [event] = await t.platform.commands.store.readStream(`user-${response.body.userId}`);
+    expect(event?.metadata.correlationId).toBe('trace-123');
+    expect(event?.metadata.actorId).toBe(response.body.userId);
+  });
+});
