@@ -1,0 +1,108 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The real entrypoint, as `npm start` runs it, with no configuration at all: it must start the
+// bundled PostgreSQL under ./data, serve the API, stop cleanly on SIGTERM, and find the same data
+// on a second start. It runs in a directory of its own so that ./data is the test's.
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
+const MAIN = join(ROOT, 'app/main.ts');
+
+interface Running {
+  child: ChildProcess;
+  address: string;
+  exited: Promise<number | null>;
+}
+
+const start = async (cwd: string): Promise<Running> => {
+  // Only what a shell gives any process; none of the platform's variables.
+  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd };
+  const child = spawn(process.execPath, ['--import', TSX, MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const address = await new Promise<string>((resolveAddress, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
+      if (match) resolveAddress(match[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
+  });
+  return { child, address, exited };
+};
+
+const waitUntilReady = async (address: string) => {
+  for (let i = 0; i < 100; i++) {
+    const response = await fetch(`${address}/ready`).catch(() => null);
+    if (response?.status === 200) return (await response.json()) as { backends: Record<string, string> };
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('never ready');
+};
+
+const call = async (address: string, method: string, path: string, token?: string, body?: unknown) => {
+  const response = await fetch(`${address}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of the API under test
+  return { status: response.status, body: (await response.json()) as any };
+};
+
+const postgresProcessesUnder = (dir: string) => {
+  try {
+    return execFileSync('pgrep', ['-f', dir], { encoding: 'utf8' }).trim();
+  } catch {
+    return ''; // pgrep exits 1 when nothing matches
+  }
+};
+
+const dir = await mkdtemp(join(tmpdir(), 'ig-entrypoint-'));
+// mkdtemp makes it private; run as root, the bundled PostgreSQL runs as another user who must reach ./data.
+await chmod(dir, 0o755);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('npm start with no configuration', () => {
+  it('serves register -> follow -> post -> home feed, stops cleanly on SIGTERM, and keeps its data', { timeout: 180_000 }, async () => {
+    const first = await start(dir);
+    try {
+      const ready = await waitUntilReady(first.address);
+      expect(ready.backends).toEqual({ postgresql: 'up' });
+      const register = (username: string) =>
+        call(first.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' });
+      const alice = (await register('alice')).body;
+      const bob = (await register('bob')).body;
+      await call(first.address, 'POST', '/api/v1/users/alice/follow', bob.token);
+      const created = await call(first.address, 'POST', '/api/v1/posts', alice.token, {
+        caption: 'first post #hello',
+        media: [{ url: 'https://cdn.example.com/1.jpg', type: 'image' }],
+      });
+      expect(created.status).toBe(201);
+      const feed = await call(first.address, 'GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(created.body.position)}`, bob.token);
+      expect(feed.body.items.map((p: { id: string }) => p.id)).toEqual([created.body.postId]);
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    expect(await first.exited).toBe(0);
+    expect(postgresProcessesUnder(dir)).toBe('');
+
+    const second = await start(dir);
+    try {
+      await waitUntilReady(second.address);
+      const login = await call(second.address, 'POST', '/api/v1/users/login', undefined, { username: 'bob', password: 'correct horse battery' });
+      expect(login.status).toBe(200);
+      const feed = await call(second.address, 'GET', '/api/v1/feed/home', login.body.token);
+      expect(feed.body.items.map((p: { caption: string }) => p.caption)).toEqual(['first post #hello']);
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    expect(await second.exited).toBe(0);
+    expect(postgresProcessesUnder(dir)).toBe('');
+  });
+});
