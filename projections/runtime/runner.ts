@@ -91,15 +91,15 @@ export const startProjector = (store: EventStore, projection: Projection, option
   let lastError: string | null = null;
   // Counts append hints; a change across a read means more may have come during it.
   let hints = 0;
-  // A hint no read has answered yet: the appended events may not be readable at once (the
-  // PostgreSQL store only serves transactions older than every running one), so the projector
-  // looks again soon, at growing intervals, instead of sleeping a whole poll interval.
-  let unanswered = false;
-  let eagerMs = EAGER_START_MS;
+  // How long the next idle wait lasts. Appended events may not be readable the moment their
+  // hint arrives (the PostgreSQL store only serves transactions older than every running one),
+  // and hints are coalesced, so after a hint the projector looks again soon, at doubling
+  // intervals, back up to the poll interval, rather than trusting the read right after the hint.
+  let nextWaitMs = pollIntervalMs;
   let wakeIdle: (() => void) | undefined;
   const unsubscribe = (options.wake ?? store.onAppend?.bind(store))?.(() => {
     hints++;
-    unanswered = true;
+    nextWaitMs = Math.min(EAGER_START_MS, pollIntervalMs);
     wakeIdle?.();
   });
 
@@ -126,22 +126,21 @@ export const startProjector = (store: EventStore, projection: Projection, option
     return undefined;
   };
 
-  /** Reads one batch after the checkpoint and applies it. */
-  const step = async (): Promise<{ full: boolean; advanced: boolean }> => {
+  /** Reads one batch after the checkpoint and applies it; true when the log may hold more right away. */
+  const step = async (): Promise<boolean> => {
     // After a failure the batch may or may not have been stored: ask the projection where it is.
     if (failures > 0) checkpoint = await projection.checkpoint(checkpointKey);
     const batch = await store.readAll(checkpoint, batchSize, filter);
     const full = batch.events.length >= batchSize;
     await refreshHead(batch.position, !full);
     const events = batch.events.filter(mine);
-    const advanced = events.length > 0 || batch.position !== checkpoint;
     // Also when the partition (or the type filter) left nothing: the checkpoint moves past it.
-    if (advanced) {
+    if (events.length > 0 || batch.position !== checkpoint) {
       await projection.apply({ events, position: batch.position, replay: options.replay ?? false }, checkpointKey);
       checkpoint = batch.position;
       meter.record(events.length);
     }
-    return { full, advanced };
+    return full;
   };
 
   // A drained read has seen everything visible: its position is the head. While catching up, the
@@ -167,22 +166,12 @@ export const startProjector = (store: EventStore, projection: Projection, option
     if (stored !== undefined) checkpoint = head = stored;
     while (!stopping.signal.aborted) {
       const hintsBefore = hints;
-      const outcome = await retrying(step);
-      if (outcome === undefined) break;
-      if (outcome.advanced) {
-        unanswered = false;
-        eagerMs = EAGER_START_MS;
-      }
-      if (hints !== hintsBefore) unanswered = true;
-      if (outcome.full || hints !== hintsBefore) continue;
-      if (unanswered && eagerMs < pollIntervalMs) {
-        await idle(eagerMs);
-        eagerMs *= 2;
-        continue;
-      }
-      unanswered = false;
-      eagerMs = EAGER_START_MS;
-      await idle(pollIntervalMs);
+      const more = await retrying(step);
+      if (more === undefined) break;
+      if (more || hints !== hintsBefore) continue;
+      const waitMs = nextWaitMs;
+      nextWaitMs = Math.min(nextWaitMs * 2, pollIntervalMs);
+      await idle(waitMs);
     }
   };
 

@@ -1,50 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startEntrypoint as start, waitUntilReady } from '../support/entrypoint.js';
 
 // The real entrypoint, as `npm start` runs it, with no configuration at all: it must start the
 // bundled PostgreSQL under ./data, serve the API, stop cleanly on SIGTERM, and find the same data
 // on a second start. It runs in a directory of its own so that ./data is the test's.
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
-const MAIN = join(ROOT, 'app/main.ts');
-
-interface Running {
-  child: ChildProcess;
-  address: string;
-  exited: Promise<number | null>;
-}
-
-const start = async (cwd: string): Promise<Running> => {
-  // Only what a shell gives any process; none of the platform's variables.
-  const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd };
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  const address = await new Promise<string>((resolveAddress, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/[^\s]+)/.exec(output);
-      if (match) resolveAddress(match[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
-  });
-  return { child, address, exited };
-};
-
-const waitUntilReady = async (address: string) => {
-  for (let i = 0; i < 100; i++) {
-    const response = await fetch(`${address}/ready`).catch(() => null);
-    if (response?.status === 200) return (await response.json()) as { backends: Record<string, string> };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('never ready');
-};
-
 const call = async (address: string, method: string, path: string, token?: string, body?: unknown) => {
   const response = await fetch(`${address}${path}`, {
     method,
