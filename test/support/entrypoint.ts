@@ -14,10 +14,10 @@ export interface Running {
   exited: Promise<number | null>;
 }
 
-export const startEntrypoint = async (cwd: string, extraEnv: Record<string, string> = {}): Promise<Running> => {
+export const startEntrypoint = async (cwd: string, extraEnv: Record<string, string> = {}, args: readonly string[] = []): Promise<Running> => {
   // Only what a shell gives any process; none of the platform's variables.
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...extraEnv };
-  const child = spawn(process.execPath, ['--import', TSX, MAIN], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   const address = await new Promise<string>((resolveAddress, reject) => {

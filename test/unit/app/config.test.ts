@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../app/config.js';
+
+const problemsOf = (env: Record<string, string>, argv: string[] = []) => {
+  try {
+    loadConfig(env, argv);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
+  }
+};
+
+describe('configuration from the environment', () => {
+  it('defaults everything when nothing is set (the embedded defaults)', () => {
+    const config = loadConfig({}, []);
+    expect(config).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', STORY_TTL: 86_400_000, FEED_CELEBRITY_THRESHOLD: 10_000, ROLE: 'all' });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.REDIS_URL).toBeUndefined();
+  });
+
+  it('names the variable and what is wrong with it', () => {
+    expect(problemsOf({ PORT: 'eighty' })).toEqual([expect.stringMatching(/^PORT: /)]);
+    expect(problemsOf({ DATABASE_URL: 'mysql://x' })).toEqual([expect.stringContaining('DATABASE_URL: must be a postgres://')]);
+    expect(problemsOf({ REDIS_URL: 'localhost:6379' })).toEqual([expect.stringContaining('REDIS_URL: must be a redis://')]);
+    expect(problemsOf({ STORY_TTL: 'a day' })).toEqual([expect.stringContaining('STORY_TTL: "a day" is not a duration')]);
+    expect(problemsOf({ JWT_SECRET: 'short' })).toEqual([expect.stringContaining('JWT_SECRET: must be at least 32 characters')]);
+    expect(problemsOf({ ROLE: 'web' })).toEqual([expect.stringMatching(/^ROLE: /)]);
+  });
+
+  it('reports every bad variable at once', () => {
+    expect(problemsOf({ PORT: '-1', STORY_TTL: 'soon' })).toHaveLength(2);
+  });
+
+  it('parses durations and treats an empty variable as unset', () => {
+    expect(loadConfig({ STORY_TTL: '30s', PORT: '' }, []).STORY_TTL).toBe(30_000);
+    expect(loadConfig({ STORY_TTL: '1500ms' }, []).STORY_TTL).toBe(1_500);
+    expect(loadConfig({ PORT: '' }, []).PORT).toBe(3000);
+  });
+
+  it('takes the role from --role over ROLE, and refuses separate roles without a shared DATABASE_URL', () => {
+    const url = 'postgres://db/x';
+    expect(loadConfig({ ROLE: 'api', DATABASE_URL: url }, ['--role', 'projector']).ROLE).toBe('projector');
+    expect(loadConfig({ DATABASE_URL: url }, ['--role=worker']).ROLE).toBe('worker');
+    expect(problemsOf({ ROLE: 'api' })).toEqual([expect.stringContaining('DATABASE_URL: separate roles share their servers')]);
+  });
+});
