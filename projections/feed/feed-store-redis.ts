@@ -37,32 +37,48 @@ const readRange = async (client: RedisClient, key: string, { after, minScore, li
   return [...tied, ...toEntries(older)].slice(0, limit);
 };
 
+// Pushing into one feed is one script: add, and when the feed goes over the cap, raise its floor
+// to the first entry beyond the cap and remove everything down to it (entries tied with the cut
+// go too: the floor covers them). It touches only the feed and its floor, which share a hash tag
+// ({userId}, feed-keys.ts) and so a Redis Cluster slot: Cluster-safe, and one round trip per
+// follower instead of two to four commands, which is what a fan-out to 10,000 followers costs.
+const PUSH_SCRIPT = `
+local feed, floor, cap = KEYS[1], KEYS[2], tonumber(ARGV[1])
+redis.call('ZADD', feed, unpack(ARGV, 2))
+if redis.call('ZCARD', feed) > cap then
+  local beyond = redis.call('ZREVRANGE', feed, cap, cap, 'WITHSCORES')
+  redis.call('ZADD', floor, 'GT', beyond[2], '${FLOOR_MEMBER}')
+  redis.call('ZREMRANGEBYSCORE', feed, '-inf', beyond[2])
+end
+return 0`;
+const PUSH_COMMAND = 'igFeedPush';
+/** Keeps a script's argument list well inside Lua's unpack limit. */
+const MAX_ENTRIES_PER_CALL = 500;
+
+type PushCommand = (feedKey: string, floorKey: string, cap: number, ...scoresAndIds: (string | number)[]) => Promise<unknown>;
+
+const definePushScript = (client: RedisClient) => {
+  // ioredis sends it with EVALSHA, loading it with EVAL when the server does not know it yet.
+  if (!(PUSH_COMMAND in client)) client.defineCommand(PUSH_COMMAND, { numberOfKeys: 2, lua: PUSH_SCRIPT });
+  const command = (client as unknown as Record<string, PushCommand>)[PUSH_COMMAND]!.bind(client);
+  return (feedKey: string, floorKey: string, cap: number, scoresAndIds: (string | number)[]) => command(feedKey, floorKey, cap, ...scoresAndIds);
+};
+
 export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStoreOptions = {}): FeedStore => {
   const keys = feedKeys(options.prefix ?? 'ig:');
   const feedCap = options.feedCap ?? DEFAULT_FEED_CAP;
 
-  /** Adds entries to feeds, then trims each feed that went over the cap. */
+  const push = definePushScript(client);
+  /** Adds entries to feeds, trimming each feed that goes over the cap: one script call per feed. */
   const pushEntries = async (pushes: ReadonlyArray<{ userId: string; entries: readonly FeedEntry[] }>): Promise<void> => {
-    const overflows = await Promise.all(
-      pushes.map(async ({ userId, entries }) => {
-        if (entries.length === 0) return null;
-        for (const entry of entries) assertScore(entry.score);
-        const key = keys.feed(userId);
-        // Same key, same connection: the range reads the feed as the ZADD left it.
-        const [, beyond] = await Promise.all([
-          client.zadd(key, ...entries.flatMap((entry) => [entry.score, entry.postId])),
-          client.zrevrange(key, feedCap, feedCap, 'WITHSCORES'),
-        ]);
-        return beyond.length === 2 ? { userId, cut: Number(beyond[1]) } : null;
-      }),
-    );
-    // The floor rises before the trim removes anything, so a reader never trusts a stretch of
-    // the feed with holes in it: the two keys share a slot (feed-keys.ts), so the two commands,
-    // issued in this order, run in this order. Entries tied with the cut go too (the floor covers them).
     await Promise.all(
-      overflows
-        .filter((trim) => trim !== null)
-        .flatMap(({ userId, cut }) => [client.zadd(keys.floor(userId), 'GT', cut, FLOOR_MEMBER), client.zremrangebyscore(keys.feed(userId), '-inf', cut)]),
+      pushes.map(async ({ userId, entries }) => {
+        for (const entry of entries) assertScore(entry.score);
+        for (let i = 0; i < entries.length; i += MAX_ENTRIES_PER_CALL) {
+          const slice = entries.slice(i, i + MAX_ENTRIES_PER_CALL);
+          await push(keys.feed(userId), keys.floor(userId), feedCap, slice.flatMap((entry) => [entry.score, entry.postId]));
+        }
+      }),
     );
   };
 
