@@ -32,6 +32,8 @@ export interface ProfilesReader {
   canSee(viewerId: string, authorId: string): Promise<ContentAccess>;
   /** The authors among `authorIds` whose content the viewer may see, in one query. */
   visibleAuthors(viewerId: string, authorIds: readonly string[]): Promise<Set<string>>;
+  /** The users among `userIds` with no block either way with the viewer (for user search). */
+  unblockedAmong(viewerId: string, userIds: readonly string[]): Promise<Set<string>>;
 }
 
 export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
@@ -49,4 +51,5 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   bookmarks: (userId, page) => posts.bookmarks(pool, userId, page),
   canSee: (viewerId, authorId) => users.canSee(pool, viewerId, authorId),
   visibleAuthors: (viewerId, authorIds) => users.visibleAuthors(pool, viewerId, authorIds),
+  unblockedAmong: (viewerId, userIds) => users.unblockedAmong(pool, viewerId, userIds),
 });

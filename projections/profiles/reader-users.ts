@@ -143,3 +143,16 @@ export const visibleAuthors = async (db: pg.Pool, viewerId: string, authorIds: r
   );
   return new Set(rows.map((row) => row.id));
 };
+
+/** The users among `userIds` with no block either way with `viewerId` (private accounts included), in one query. */
+export const unblockedAmong = async (db: pg.Pool, viewerId: string, userIds: readonly string[]): Promise<Set<string>> => {
+  const valid = [...new Set(userIds.filter(isUuid))];
+  if (valid.length === 0) return new Set();
+  const viewer = isUuid(viewerId) ? viewerId : null;
+  const { rows } = await db.query<{ id: string }>(
+    `select u.id from users u
+     where u.id = any($2::uuid[]) and u.username is not null and not ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')}`,
+    [viewer, valid],
+  );
+  return new Set(rows.map((row) => row.id));
+};

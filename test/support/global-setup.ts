@@ -1,5 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../app/embedded-postgres.js';
+import { ensureElasticsearch, type ElasticsearchHandle } from './elasticsearch.js';
 import { isPostgresReachable } from './postgres-reachable.js';
 
 // Tests need no hand setup: they use the PostgreSQL named by TEST_DATABASE_URL, else the one
@@ -10,12 +11,25 @@ const PRESTARTED = 'postgres://postgres@127.0.0.1:5432/test';
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    elasticsearchUrl: string;
   }
 }
 
 let embedded: EmbeddedPostgresHandle | undefined;
+let elasticsearch: ElasticsearchHandle | undefined;
 
 export async function setup(project: TestProject) {
+  // Elasticsearch takes seconds to start: begin now, alongside PostgreSQL.
+  const startingElasticsearch = ensureElasticsearch();
+  try {
+    await setupPostgres(project);
+  } finally {
+    elasticsearch = await startingElasticsearch;
+  }
+  project.provide('elasticsearchUrl', elasticsearch.url);
+}
+
+async function setupPostgres(project: TestProject) {
   const candidate = process.env.TEST_DATABASE_URL ?? PRESTARTED;
   if (await isPostgresReachable(candidate)) {
     project.provide('databaseUrl', candidate);
@@ -28,5 +42,6 @@ export async function setup(project: TestProject) {
 }
 
 export async function teardown() {
+  await elasticsearch?.stop();
   await embedded?.stop();
 }
