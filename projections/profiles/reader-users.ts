@@ -135,12 +135,14 @@ export const visibleAuthors = async (db: pg.Pool, viewerId: string, authorIds: r
   const valid = [...new Set(authorIds.filter(isUuid))];
   if (valid.length === 0) return new Set();
   const viewer = isUuid(viewerId) ? viewerId : null;
-  const { rows } = await db.query<{ id: string }>(
-    `select u.id from users u
+  // Named (planned once per connection): it runs on every feed read.
+  const { rows } = await db.query<{ id: string }>({
+    name: 'profiles-visible-authors',
+    text: `select u.id from users u
      where u.id = any($2::uuid[]) and u.username is not null
        and (u.id = $1::uuid or (not ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} and (not u.private or ${FOLLOWS('$1::uuid', 'u.id')})))`,
-    [viewer, valid],
-  );
+    values: [viewer, valid],
+  });
   return new Set(rows.map((row) => row.id));
 };
 
