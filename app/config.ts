@@ -20,6 +20,10 @@ const schema = z.object({
     .string()
     .refine((url) => /^rediss?:\/\//.test(url), 'must be a redis:// or rediss:// URL')
     .optional(),
+  ELASTICSEARCH_URL: z
+    .string()
+    .refine((url) => /^https?:\/\//.test(url), 'must be an http:// or https:// URL')
+    .optional(),
   FEED_CELEBRITY_THRESHOLD: z.coerce.number().int().min(1).default(10_000),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),

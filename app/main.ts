@@ -22,6 +22,7 @@ const main = async () => {
     jwtSecret: await resolveJwtSecret(config.JWT_SECRET, dataDir),
     storyTtlMs: config.STORY_TTL,
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
+    ...(config.ELASTICSEARCH_URL ? { elasticsearchUrl: config.ELASTICSEARCH_URL } : {}),
     celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD,
     role: config.ROLE,
     ...(config.PROJECTIONS?.length ? { projectionNames: config.PROJECTIONS } : {}),
@@ -33,7 +34,7 @@ const main = async () => {
   const postgres = embedded ? `embedded PostgreSQL (${dataDir}/postgres)` : 'PostgreSQL (DATABASE_URL)';
   const parts = {
     events: postgres,
-    ...Object.fromEntries(Object.entries(platform.readModels.backends).map(([name, kind]) => [name, kind === 'redis' ? 'Redis (REDIS_URL)' : postgres])),
+    ...Object.fromEntries(Object.entries(platform.readModels.backends).map(([name, kind]) => [name, kind === 'redis' ? 'Redis (REDIS_URL)' : kind === 'elasticsearch' ? 'Elasticsearch (ELASTICSEARCH_URL)' : postgres])),
   };
   const running = platform.background?.projectors.projectors.map((p) => p.checkpointKey).join(', ') || 'none';
   app.log.info({ address, role: config.ROLE, parts, projectors: running }, 'started');

@@ -1,3 +1,4 @@
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createPostgresCredentialsStore } from '../commands/accounts/credentials-store-postgres.js';
@@ -23,6 +24,10 @@ export interface PlatformSettings {
   redisUrl?: string;
   /** Prefix of every Redis key (tests give each file its own). */
   redisPrefix?: string;
+  /** Search in Elasticsearch when set; in PostgreSQL otherwise. */
+  elasticsearchUrl?: string;
+  /** Prefix of every Elasticsearch index and alias (tests give each file its own). */
+  elasticsearchPrefix?: string;
   celebrityThreshold?: number;
   /** What this process runs besides (or instead of) the API; default 'all'. */
   role?: Role;
@@ -52,6 +57,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   pool.on('error', () => undefined);
   const redis = settings.redisUrl ? new Redis(settings.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 }) : null;
   redis?.on('error', () => undefined); // reported per command as 503s; ioredis reconnects by itself
+  const elasticsearch = settings.elasticsearchUrl ? new ElasticsearchClient({ node: settings.elasticsearchUrl, requestTimeout: 10_000 }) : null;
 
   const metrics = createMetrics();
   const store = metrics.countAppends(await createPostgresEventStore(pool));
@@ -60,7 +66,14 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const tokens = createTokenService(settings.jwtSecret);
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs };
 
-  const readModels = createReadModels({ pool, redis, redisPrefix: settings.redisPrefix, celebrityThreshold: settings.celebrityThreshold });
+  const readModels = createReadModels({
+    pool,
+    redis,
+    redisPrefix: settings.redisPrefix,
+    elasticsearch,
+    elasticsearchPrefix: settings.elasticsearchPrefix,
+    celebrityThreshold: settings.celebrityThreshold,
+  });
   // One after the other: concurrent CREATE TABLE IF NOT EXISTS of a shared table (checkpoints) races.
   for (const projection of readModels.projections) await projection.setup();
   const reads: ReadDeps = {
@@ -80,7 +93,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
           storyExpiryIntervalMs: settings.storyExpiryIntervalMs ?? 1_000,
         });
   if (background) metrics.watchProjectors(() => background.projectors.statuses());
-  const readiness = () => checkReadiness({ pool, redis, store, projections: readModels.projections });
+  const readiness = () => checkReadiness({ pool, redis, elasticsearch, store, projections: readModels.projections });
 
   return {
     commands,
@@ -95,6 +108,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
       await background?.stop();
       await store.close();
       redis?.disconnect();
+      await elasticsearch?.close();
       await pool.end();
     },
   };

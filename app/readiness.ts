@@ -1,3 +1,4 @@
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventStore } from '../events/index.js';
@@ -14,6 +15,7 @@ export interface Readiness {
 export interface ReadinessSources {
   pool: pg.Pool;
   redis: Redis | null;
+  elasticsearch: ElasticsearchClient | null;
   store: EventStore;
   projections: readonly Projection[];
 }
@@ -27,9 +29,10 @@ const probe = async (check: () => Promise<unknown>): Promise<'up' | 'down'> =>
     () => 'down' as const,
   );
 
-export const checkReadiness = async ({ pool, redis, store, projections }: ReadinessSources): Promise<Readiness> => {
+export const checkReadiness = async ({ pool, redis, elasticsearch, store, projections }: ReadinessSources): Promise<Readiness> => {
   const backends: Readiness['backends'] = { postgresql: await probe(() => pool.query('select 1')) };
   if (redis) backends.redis = await probe(() => redis.ping());
+  if (elasticsearch) backends.elasticsearch = await probe(() => elasticsearch.ping());
   const ready = Object.values(backends).every((state) => state === 'up');
   if (backends.postgresql === 'down') return { ready, backends, projections: [] };
   const head = await store.headPosition();

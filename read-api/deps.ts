@@ -1,5 +1,6 @@
 import type { FeedReader } from '../projections/feed/feed-reader.js';
 import type { ProfilesReader } from '../projections/profiles/profiles-reader.js';
+import type { SearchStore } from '../projections/search/search-store.js';
 import type { StoriesReader } from '../projections/stories/stories-reader.js';
 import type { Freshness } from './freshness.js';
 
@@ -8,6 +9,8 @@ export interface ReadDeps {
   profiles: ProfilesReader;
   feed: FeedReader;
   stories: StoriesReader;
+  /** The query side of the search store. */
+  search: Pick<SearchStore, 'searchUsers' | 'searchPosts' | 'postsByHashtag' | 'suggestHashtags' | 'explore'>;
   freshness: Freshness;
   /** The clock, for hiding stories past their expiry. */
   now: () => Date;

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -23,6 +24,8 @@ export interface TestAppOptions {
   /** Feeds and stories in the real Redis (under a prefix of this test's own) instead of PostgreSQL. */
   redis?: boolean;
   celebrityThreshold?: number;
+  /** Search in the real Elasticsearch of the test run (indexes under a prefix of this test's own). */
+  elasticsearch?: boolean;
 }
 
 /**
@@ -39,6 +42,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     poolSize: 10,
     ...(redis ? { redisUrl: redis.url, redisPrefix: redis.prefix } : {}),
     ...(options.celebrityThreshold ? { celebrityThreshold: options.celebrityThreshold } : {}),
+    ...(options.elasticsearch ? { elasticsearchUrl: inject('elasticsearchUrl'), elasticsearchPrefix: `${db.schema}-` } : {}),
     freshnessTimeoutMs: 10_000,
     storyExpiryIntervalMs: 200,
   });
@@ -59,6 +63,13 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       await platform.close();
       await db.drop();
       await redis?.drop();
+      if (options.elasticsearch) await dropElasticsearchPrefix(inject('elasticsearchUrl'), `${db.schema}-`);
     },
   };
+};
+
+/** Deletes this test's indexes, aliases and templates (wildcard deletes are allowed on the test node). */
+const dropElasticsearchPrefix = async (url: string, prefix: string) => {
+  await fetch(`${url}/_index_template/${prefix}*`, { method: 'DELETE' }).catch(() => undefined);
+  await fetch(`${url}/${prefix}*?expand_wildcards=all`, { method: 'DELETE' }).catch(() => undefined);
 };

@@ -1,0 +1,47 @@
+import type pg from 'pg';
+import { isUuid } from '../profiles/keyset.js';
+import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { EXPLORE_WINDOW_DAYS, exploreScoreSql, exploreWindowStart } from './explore-score.js';
+import type { SearchTables } from './search-schema-postgres.js';
+
+// Explore in PostgreSQL: the live posts of the window, scored at query time by the formula of
+// explore-score.ts (the score depends on `now`, so it cannot be stored), best first, ties by id.
+//
+// Keyset cursor [now, score, id]: later pages are scored at the FIRST page's instant, so the
+// ranking they continue is the one the first page was cut from. Likes arriving between pages
+// can still move a post across the cut; nothing is shown twice within one score.
+
+const exploreCursor = (request: PageRequest) => {
+  if (request.cursor === undefined) return null;
+  const [nowMs, score, id] = decodeCursor(request.cursor, ['number', 'number', 'string']) as [number, number, string];
+  if (!isUuid(id)) throw new InvalidCursorError();
+  return { nowMs, score, id };
+};
+
+const CREATED_MS = '(extract(epoch from created_at) * 1000)::float8';
+
+export const explorePostgres = async (
+  db: pg.Pool,
+  t: SearchTables,
+  now: Date,
+  request: PageRequest,
+  windowDays: number = EXPLORE_WINDOW_DAYS,
+): Promise<Page<string>> => {
+  const limit = pageLimit(request);
+  const after = exploreCursor(request);
+  const nowMs = after?.nowMs ?? now.getTime();
+  const since = new Date(exploreWindowStart(nowMs, windowDays));
+  if (Number.isNaN(since.getTime())) throw new RangeError('explore needs a valid `now` and window');
+  const { rows } = await db.query<{ id: string; score: number }>(
+    `select id::text as id, score from (
+       select id, ${exploreScoreSql('like_count', 'comment_count', CREATED_MS, '$1::float8')} as score
+       from ${t.posts}
+       where created_at > $2::timestamptz and created_at is not null and deleted_at is null
+     ) s
+     where $3::float8 is null or (score, id) < ($3::float8, $4::uuid)
+     order by score desc, id desc
+     limit $5`,
+    [nowMs, since.toISOString(), after?.score ?? null, after?.id ?? null, limit + 1],
+  );
+  return toPage(rows, limit, (row) => [nowMs, row.score, row.id], (row) => row.id);
+};

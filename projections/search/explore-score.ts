@@ -1,0 +1,44 @@
+// The explore ranking (DESIGN §5 "Search", port: search-store.ts), one formula for every adapter:
+//
+//   score = (1 + likes + 2 x comments) / (hours since posted + 2) ^ 1.5
+//
+// A "hacker news" style gravity: engagement lifts a post, age pulls it down, and the +2 hours
+// keep a brand-new post with one like from outranking everything. A comment is worth two likes
+// (it costs its author more). The 1 gives a post nobody engaged with yet a score that still
+// orders by age. Hours are clamped at 0, so a post stamped slightly after `now` (clocks of
+// different writers) ranks as brand new instead of producing NaN.
+//
+// The same weighting, without the age, is the 'top' order of postsByHashtag: engagement().
+
+export const EXPLORE_WINDOW_DAYS = 7;
+export const COMMENT_WEIGHT = 2;
+export const AGE_OFFSET_HOURS = 2;
+export const GRAVITY = 1.5;
+
+const HOUR_MS = 3_600_000;
+
+export interface EngagementCounts {
+  likes: number;
+  comments: number;
+}
+
+/** Likes plus comments weighted as explore weighs them: the 'top' order of a hashtag's posts. */
+export const engagement = ({ likes, comments }: EngagementCounts): number => likes + COMMENT_WEIGHT * comments;
+
+/** Hours between `createdAtMs` and `nowMs`, never negative. */
+export const ageHours = (createdAtMs: number, nowMs: number): number => Math.max(0, nowMs - createdAtMs) / HOUR_MS;
+
+/** The explore score of a post at `nowMs` (both times in epoch milliseconds). */
+export const exploreScore = (counts: EngagementCounts, createdAtMs: number, nowMs: number): number =>
+  (1 + engagement(counts)) / Math.pow(ageHours(createdAtMs, nowMs) + AGE_OFFSET_HOURS, GRAVITY);
+
+/** The earliest creation time (epoch ms) explore considers at `nowMs`: a post of exactly that age is out. */
+export const exploreWindowStart = (nowMs: number, windowDays: number = EXPLORE_WINDOW_DAYS): number => nowMs - windowDays * 24 * HOUR_MS;
+
+/**
+ * The same score as a SQL expression (PostgreSQL, float8), for ranking in the database. The
+ * arguments are SQL expressions: like and comment counts, creation time and now, both as epoch
+ * milliseconds. Built from the constants above so that the two can never disagree.
+ */
+export const exploreScoreSql = (likes: string, comments: string, createdAtMs: string, nowMs: string): string =>
+  `((1 + ${likes} + ${COMMENT_WEIGHT} * ${comments})::float8 / power(greatest(0, ${nowMs} - ${createdAtMs})::float8 / ${HOUR_MS} + ${AGE_OFFSET_HOURS}, ${GRAVITY}))`;

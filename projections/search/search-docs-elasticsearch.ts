@@ -1,0 +1,181 @@
+import type { RecordedEvent } from '../../events/index.js';
+import { engagement } from './explore-score.js';
+import { searchEventTypes, type SearchEvent } from './search-store.js';
+
+// The documents of the Elasticsearch search indexes (search-index-elasticsearch.ts) and how a
+// batch's events change them: pure functions, the I/O is search-write-elasticsearch.ts.
+//
+// Every document is fed by ONE stream, and a stream's revision orders its events:
+// - users (stream user-{id}) and the like and comment facts (like-{post}-{user}, comment-{id})
+//   are written whole with the revision of the last event as an EXTERNAL version, so a write
+//   re-applied or arriving late is a version conflict and changes nothing;
+// - posts (post-{id}) also carry counts derived from other streams' facts, so their version
+//   cannot be the post stream's revision: `rev` is a field instead, and events at or below it are
+//   skipped (search-write-elasticsearch.ts explains how the counts stay exact).
+
+export interface UserDoc {
+  id: string;
+  /** Null until the UserRegistered is applied (a document is never searched without it). */
+  username: string | null;
+  displayName: string;
+  private: boolean;
+}
+
+export interface PostDoc {
+  id: string;
+  authorId: string | null;
+  caption: string;
+  hashtags: string[];
+  /** ISO time; null until PostCreated is applied (the likes of a post may come first). */
+  createdAt: string | null;
+  /** Created and not deleted: the only posts any query serves. */
+  live: boolean;
+  deleted: boolean;
+  rev: number;
+  likeCount: number;
+  commentCount: number;
+  engagement: number;
+}
+
+export interface LikeDoc {
+  postId: string;
+  userId: string;
+  active: boolean;
+}
+
+export interface CommentDoc {
+  postId: string;
+  active: boolean;
+}
+
+/** A like or comment as its stream's last event in the batch leaves it; whole, so no read is needed. */
+export type FactWrite =
+  | { kind: 'likes'; id: string; version: number; doc: LikeDoc }
+  | { kind: 'comments'; id: string; version: number; doc: CommentDoc };
+
+type Recorded<E extends SearchEvent> = E & { rev: number };
+export type UserEvent = Recorded<Extract<SearchEvent, { type: 'UserRegistered' | 'ProfileUpdated' | 'PrivacyChanged' }>>;
+export type PostEvent = Recorded<Extract<SearchEvent, { type: 'PostCreated' | 'CaptionEdited' | 'PostDeleted' }>>;
+
+export interface SearchBatch {
+  /** Last write per fact document. */
+  facts: FactWrite[];
+  /** Each user's events of the batch, in stream order. */
+  users: Map<string, UserEvent[]>;
+  /** Each post's own events of the batch, in stream order. */
+  posts: Map<string, PostEvent[]>;
+  /** Posts whose counts the batch's facts may change. */
+  countedPosts: Set<string>;
+}
+
+const SEARCH_TYPES = new Set<string>(searchEventTypes);
+
+const push = <K, V>(map: Map<K, V[]>, key: K, value: V) => {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+};
+
+export const foldSearchBatch = (events: readonly RecordedEvent[]): SearchBatch => {
+  const facts = new Map<string, FactWrite>();
+  const users = new Map<string, UserEvent[]>();
+  const posts = new Map<string, PostEvent[]>();
+  const countedPosts = new Set<string>();
+  const fact = (write: FactWrite) => {
+    const key = `${write.kind}/${write.id}`;
+    if ((facts.get(key)?.version ?? -1) < write.version) facts.set(key, write);
+    countedPosts.add(write.doc.postId);
+  };
+  for (const recorded of events) {
+    if (!SEARCH_TYPES.has(recorded.type)) continue;
+    const rev = recorded.streamRevision;
+    const event = { type: recorded.type, data: recorded.data } as SearchEvent;
+    switch (event.type) {
+      case 'UserRegistered':
+      case 'ProfileUpdated':
+      case 'PrivacyChanged':
+        push(users, event.data.userId, { ...event, rev });
+        break;
+      case 'PostCreated':
+      case 'CaptionEdited':
+      case 'PostDeleted':
+        push(posts, event.data.postId, { ...event, rev });
+        break;
+      case 'Liked':
+      case 'Unliked': {
+        const { postId, userId } = event.data;
+        fact({ kind: 'likes', id: `${postId}:${userId}`, version: rev, doc: { postId, userId, active: event.type === 'Liked' } });
+        break;
+      }
+      case 'CommentAdded':
+      case 'CommentDeleted': {
+        const { commentId, postId } = event.data;
+        fact({ kind: 'comments', id: commentId, version: rev, doc: { postId, active: event.type === 'CommentAdded' } });
+        break;
+      }
+    }
+  }
+  return { facts: [...facts.values()], users, posts, countedPosts };
+};
+
+export const emptyUser = (id: string): UserDoc => ({ id, username: null, displayName: '', private: false });
+
+/** The user after `events` (all newer than the stored document's version). */
+export const applyUserEvents = (doc: UserDoc, events: readonly UserEvent[]): UserDoc =>
+  events.reduce<UserDoc>((user, event) => {
+    switch (event.type) {
+      case 'UserRegistered':
+        return { ...user, username: event.data.username, displayName: event.data.displayName };
+      case 'ProfileUpdated':
+        return event.data.displayName === undefined ? user : { ...user, displayName: event.data.displayName };
+      case 'PrivacyChanged':
+        return { ...user, private: event.data.private };
+    }
+  }, doc);
+
+export const emptyPost = (id: string): PostDoc => ({
+  id,
+  authorId: null,
+  caption: '',
+  hashtags: [],
+  createdAt: null,
+  live: false,
+  deleted: false,
+  rev: -1,
+  likeCount: 0,
+  commentCount: 0,
+  engagement: 0,
+});
+
+/** The post after its stream's events above `doc.rev` (older ones were applied already), with `counts`. */
+export const applyPostEvents = (doc: PostDoc, events: readonly PostEvent[], counts: { likes: number; comments: number }): PostDoc => {
+  const post = events
+    .filter((event) => event.rev > doc.rev)
+    .reduce<PostDoc>((p, event) => {
+      switch (event.type) {
+        case 'PostCreated': {
+          const { authorId, caption, hashtags, createdAt } = event.data;
+          return { ...p, authorId, caption, hashtags, createdAt, rev: event.rev };
+        }
+        case 'CaptionEdited':
+          return { ...p, caption: event.data.caption, hashtags: event.data.hashtags, rev: event.rev };
+        case 'PostDeleted':
+          return { ...p, deleted: true, rev: event.rev };
+      }
+    }, doc);
+  return {
+    ...post,
+    live: post.createdAt !== null && !post.deleted,
+    likeCount: counts.likes,
+    commentCount: counts.comments,
+    engagement: engagement(counts),
+  };
+};
+
+/** True when writing `next` over `stored` would change nothing (the write is skipped). */
+export const samePost = (stored: PostDoc, next: PostDoc): boolean =>
+  stored.rev === next.rev &&
+  stored.live === next.live &&
+  stored.likeCount === next.likeCount &&
+  stored.commentCount === next.commentCount &&
+  stored.engagement === next.engagement;

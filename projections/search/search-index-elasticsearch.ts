@@ -1,0 +1,147 @@
+import type { Client, estypes } from '@elastic/elasticsearch';
+
+// The Elasticsearch indexes of the search read model: their templates (analysis and mappings),
+// the concrete indexes and the aliases every read and write goes through. An index is named
+// `${prefix}${kind}-v${version}` and reached through the alias `${prefix}${kind}`, so that a
+// rebuild can fill a new version beside the live one and swap the alias in one atomic call;
+// the templates match `${prefix}${kind}-*`, so the new version gets the current mappings.
+//
+// Four indexes, one per kind of document, each document written by the events of ONE stream
+// (search-write-elasticsearch.ts explains the versions):
+// - users: username (keyword, edge n-gram subfield for autocomplete) and display name (text,
+//   edge n-gram subfield); typos through fuzzy queries on both.
+// - posts: caption (english analyzer, and a plain subfield without stemming for the words the
+//   english stemmer would mangle), hashtags (keywords), author, creation time, and the like and
+//   comment counts with their engagement for 'top' and explore. Deleted posts stay as
+//   tombstones (`live: false`), so that a stale write can never bring them back.
+// - likes, comments: one small document per like or comment, the facts the counts derive from.
+
+export const SEARCH_INDEX_KINDS = ['users', 'posts', 'likes', 'comments'] as const;
+export type SearchIndexKind = (typeof SEARCH_INDEX_KINDS)[number];
+
+/**
+ * The version of the mappings below. A change existing documents cannot take bumps it; setup()
+ * then updates the templates but leaves the live alias alone, and a rebuild fills the new
+ * version and swaps the alias over to it.
+ */
+export const MAPPINGS_VERSION = 1;
+
+export type SearchIndexes = Record<SearchIndexKind, { alias: string; index: string; template: string }>;
+
+export const searchIndexes = (prefix: string): SearchIndexes => {
+  // Index names: lowercase, no spaces or the characters Elasticsearch forbids.
+  if (!/^[a-z0-9][a-z0-9_.-]*$/.test(prefix)) throw new Error(`not an index-name prefix: ${JSON.stringify(prefix)}`);
+  const of = (kind: SearchIndexKind) => ({
+    alias: `${prefix}${kind}`,
+    index: `${prefix}${kind}-v${MAPPINGS_VERSION}`,
+    template: `${prefix}${kind}`,
+  });
+  return { users: of('users'), posts: of('posts'), likes: of('likes'), comments: of('comments') };
+};
+
+/** Usernames and names are at most 30 characters: every prefix of one is a gram. */
+const MAX_GRAM = 30;
+
+const analysis: estypes.IndicesIndexSettingsAnalysis = {
+  filter: {
+    autocomplete_grams: { type: 'edge_ngram', min_gram: 1, max_gram: MAX_GRAM },
+  },
+  analyzer: {
+    // A username is one token: autocomplete matches its beginnings, not words inside it.
+    username_autocomplete: { type: 'custom', tokenizer: 'keyword', filter: ['lowercase', 'autocomplete_grams'] },
+    username_search: { type: 'custom', tokenizer: 'keyword', filter: ['lowercase'] },
+    // Names: words, lowercased, accents folded ('José' is found by 'jose').
+    name: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding'] },
+    name_autocomplete: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding', 'autocomplete_grams'] },
+    caption_plain: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding'] },
+  },
+};
+
+const mappings: Record<SearchIndexKind, estypes.MappingTypeMapping> = {
+  users: {
+    dynamic: 'strict',
+    properties: {
+      id: { type: 'keyword' },
+      username: {
+        type: 'keyword',
+        fields: { autocomplete: { type: 'text', analyzer: 'username_autocomplete', search_analyzer: 'username_search' } },
+      },
+      displayName: {
+        type: 'text',
+        analyzer: 'name',
+        fields: { autocomplete: { type: 'text', analyzer: 'name_autocomplete', search_analyzer: 'name' } },
+      },
+      private: { type: 'boolean' },
+    },
+  },
+  posts: {
+    dynamic: 'strict',
+    properties: {
+      id: { type: 'keyword' },
+      authorId: { type: 'keyword' },
+      caption: { type: 'text', analyzer: 'english', fields: { plain: { type: 'text', analyzer: 'caption_plain' } } },
+      hashtags: { type: 'keyword' },
+      createdAt: { type: 'date', format: 'strict_date_optional_time||epoch_millis' },
+      live: { type: 'boolean' },
+      deleted: { type: 'boolean' },
+      /** The last revision of the post's stream applied to this document; -1 for none yet. */
+      rev: { type: 'integer' },
+      likeCount: { type: 'integer' },
+      commentCount: { type: 'integer' },
+      engagement: { type: 'integer' },
+    },
+  },
+  likes: {
+    dynamic: 'strict',
+    properties: { postId: { type: 'keyword' }, userId: { type: 'keyword' }, active: { type: 'boolean' } },
+  },
+  comments: {
+    dynamic: 'strict',
+    properties: { postId: { type: 'keyword' }, active: { type: 'boolean' } },
+  },
+};
+
+export interface SearchIndexSettings {
+  /** Primary shards per index (default 1: exact term counts and scores; raise for big indexes). */
+  shards?: number;
+}
+
+const settingsOf = (kind: SearchIndexKind, options: SearchIndexSettings): estypes.IndicesIndexSettings => ({
+  number_of_shards: options.shards ?? 1,
+  // One replica where the cluster has a second node, none on a single node (which stays green).
+  auto_expand_replicas: '0-1',
+  ...(kind === 'users' || kind === 'posts' ? { analysis } : {}),
+});
+
+const errorType = (error: unknown): string | undefined =>
+  (error as { meta?: { body?: { error?: { type?: string } } } }).meta?.body?.error?.type;
+
+/** Creates the templates, then each index and its alias unless the alias already exists; idempotent. */
+export const setupSearchIndexes = async (client: Client, indexes: SearchIndexes, options: SearchIndexSettings = {}): Promise<void> => {
+  for (const kind of SEARCH_INDEX_KINDS) {
+    const { alias, index, template } = indexes[kind];
+    await client.indices.putIndexTemplate({
+      name: template,
+      index_patterns: [`${alias}-*`],
+      template: { settings: settingsOf(kind, options), mappings: mappings[kind] },
+    });
+    // The alias may point at another version (a rebuild swapped it): then it is left alone.
+    if (await client.indices.existsAlias({ name: alias })) continue;
+    try {
+      await client.indices.create({ index, aliases: { [alias]: { is_write_index: true } } });
+    } catch (error) {
+      // Another instance created it first; it made the alias in the same call.
+      if (errorType(error) !== 'resource_already_exists_exception') throw error;
+      if (!(await client.indices.existsAlias({ name: alias }))) await client.indices.putAlias({ index, name: alias, is_write_index: true });
+    }
+  }
+};
+
+/** Drops every index, alias and template under the prefix (tests and benchmarks clean up with it). */
+export const dropSearchIndexes = async (client: Client, indexes: SearchIndexes): Promise<void> => {
+  for (const kind of SEARCH_INDEX_KINDS) {
+    const { alias, template } = indexes[kind];
+    await client.indices.delete({ index: `${alias}-*`, ignore_unavailable: true, allow_no_indices: true });
+    await client.indices.deleteIndexTemplate({ name: template }, { ignore: [404] });
+  }
+};

@@ -1,0 +1,100 @@
+import type pg from 'pg';
+import { cursorKey, isUuid, keysetOf } from '../profiles/keyset.js';
+import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { COMMENT_WEIGHT } from './explore-score.js';
+import type { SearchTables } from './search-schema-postgres.js';
+import { normalizeQuery } from './text-match.js';
+
+// Posts by caption text and by hashtag. Only live posts are ever returned: post_tags holds live
+// posts only, and the caption index covers created and undeleted posts only.
+//
+// Cursors (keyset, stable while new posts arrive):
+// - text search: [rank, id], best rank first. A caption edit may move a post's rank between
+//   two pages; nothing else does.
+// - 'recent': [createdAt, id], newest first.
+// - 'top': [engagement, createdAt, id]: likes + 2 x comments, then newest. Engagement moves as
+//   likes arrive, so a post can shift between pages of 'top'; its pages are sorted at query time
+//   over the tag's live posts.
+
+const LIVE = 'created_at is not null and deleted_at is null';
+const MAX_QUERY_WORDS = 20;
+
+/**
+ * The text as an OR of its words, for to_tsquery('simple', ...): any word matching finds a post,
+ * more matching words rank higher. Words hold letters, marks, digits and '_' only, so quoting
+ * each one needs no escaping.
+ */
+export const anyWordQuery = (text: string): string | null => {
+  const words = normalizeQuery(text).match(/[\p{L}\p{M}\p{N}_]+/gu)?.slice(0, MAX_QUERY_WORDS) ?? [];
+  return words.length > 0 ? words.map((word) => `'${word}'`).join(' | ') : null;
+};
+
+const textCursor = (request: PageRequest) => {
+  if (request.cursor === undefined) return { rank: null, id: null };
+  const [rank, id] = decodeCursor(request.cursor, ['number', 'string']) as [number, string];
+  if (!isUuid(id)) throw new InvalidCursorError();
+  return { rank, id };
+};
+
+export const searchPostsPostgres = async (db: pg.Pool, t: SearchTables, text: string, request: PageRequest): Promise<Page<string>> => {
+  const limit = pageLimit(request);
+  const after = textCursor(request);
+  const tsquery = anyWordQuery(text);
+  if (tsquery === null) return { items: [], nextCursor: null };
+  const { rows } = await db.query<{ id: string; rank: number }>(
+    `select id::text as id, rank from (
+       select id, ts_rank(document, q)::float8 as rank from ${t.posts}, to_tsquery('simple', $1) q
+       where document @@ q and ${LIVE}
+     ) s
+     where $2::float8 is null or (rank, id) < ($2::float8, $3::uuid)
+     order by rank desc, id desc
+     limit $4`,
+    [tsquery, after.rank, after.id, limit + 1],
+  );
+  return toPage(rows, limit, (row) => [row.rank, row.id], (row) => row.id);
+};
+
+const normalizeTag = (tag: string) => normalizeQuery(tag);
+
+const recent = async (db: pg.Pool, t: SearchTables, tag: string, request: PageRequest): Promise<Page<string>> => {
+  const keyset = keysetOf(request);
+  const { rows } = await db.query<{ id: string; created_at: Date }>(
+    `select post_id::text as id, created_at from ${t.postTags}
+     where tag = $1 and ($2::timestamptz is null or (created_at, post_id) < ($2::timestamptz, $3::uuid))
+     order by created_at desc, post_id desc
+     limit $4`,
+    [tag, keyset.afterTime, keyset.afterId, keyset.limit + 1],
+  );
+  return toPage(rows, keyset.limit, cursorKey((r) => r.created_at, (r) => r.id), (row) => row.id);
+};
+
+const topCursor = (request: PageRequest) => {
+  if (request.cursor === undefined) return { engagement: null, time: null, id: null };
+  const [engagement, time, id] = decodeCursor(request.cursor, ['number', 'string', 'string']) as [number, string, string];
+  if (!Number.isInteger(engagement) || Number.isNaN(Date.parse(time)) || !isUuid(id)) throw new InvalidCursorError();
+  return { engagement, time, id };
+};
+
+const top = async (db: pg.Pool, t: SearchTables, tag: string, request: PageRequest): Promise<Page<string>> => {
+  const limit = pageLimit(request);
+  const after = topCursor(request);
+  const engagement = `(p.like_count + ${COMMENT_WEIGHT} * p.comment_count)`;
+  const { rows } = await db.query<{ id: string; created_at: Date; engagement: number }>(
+    `select p.id::text as id, p.created_at, ${engagement} as engagement
+     from ${t.postTags} pt join ${t.posts} p on p.id = pt.post_id
+     where pt.tag = $1 and p.created_at is not null and p.deleted_at is null
+       and ($2::int is null or (${engagement}, p.created_at, p.id) < ($2::int, $3::timestamptz, $4::uuid))
+     order by ${engagement} desc, p.created_at desc, p.id desc
+     limit $5`,
+    [tag, after.engagement, after.time, after.id, limit + 1],
+  );
+  return toPage(rows, limit, (row) => [row.engagement, row.created_at.toISOString(), row.id], (row) => row.id);
+};
+
+export const postsByHashtagPostgres = (
+  db: pg.Pool,
+  t: SearchTables,
+  tag: string,
+  sort: 'recent' | 'top',
+  request: PageRequest,
+): Promise<Page<string>> => (sort === 'top' ? top : recent)(db, t, normalizeTag(tag), request);

@@ -1,0 +1,116 @@
+import type pg from 'pg';
+import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
+import { ensureTrigramExtension } from './trigram-extension.js';
+
+// Tables of the search read model in PostgreSQL (unqualified: the connection's search_path picks
+// the schema), under a table-name prefix (default 'search_') so that a rebuild can fill a new
+// generation beside the live one. Usernames and tags use the "C" collation: byte order, so that
+// their plain btree indexes serve both `like 'prefix%'` and the order of prefix matches.
+//
+// A row may exist before the event that creates its entity: a like counted on a post whose
+// PostCreated has not arrived (another stream, maybe another instance) upserts the post with its
+// count alone. Queries only serve posts with created_at set and deleted_at null, users with a
+// username. `*_rev` columns hold the stream revision that last wrote a register; -1 = never.
+export const searchTables = (prefix: string) => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`not a table-name prefix: ${JSON.stringify(prefix)}`);
+  return {
+    users: `${prefix}users`,
+    posts: `${prefix}posts`,
+    /** (tag, post) for every LIVE post carrying the tag: 'recent' pages and the source of the counts. */
+    postTags: `${prefix}post_tags`,
+    /** Live posts per tag, moved by exactly the post_tags rows each batch inserts or deletes. */
+    hashtags: `${prefix}hashtags`,
+    likes: `${prefix}likes`,
+    comments: `${prefix}comments`,
+  };
+};
+
+export type SearchTables = ReturnType<typeof searchTables>;
+
+// Captions and hashtags are indexed with the 'simple' configuration: lowercased words, no
+// stemming and no stop words, because captions come in every language and an English stemmer
+// would mangle the others. Hashtags (already lowercased by the domain) are lexemes as they are,
+// and weigh more (A) than caption words (B); the caption's own '#tag' words match as well.
+const schema = (t: SearchTables, trgm: string) => `
+create table if not exists ${t.users} (
+  id uuid primary key,
+  username text collate "C",
+  display_name text not null default '',
+  display_name_rev integer not null default -1,
+  private boolean not null default false,
+  private_rev integer not null default -1
+);
+create index if not exists ${t.users}_username on ${t.users} (username);
+create index if not exists ${t.users}_username_trgm on ${t.users} using gist (username ${trgm}.gist_trgm_ops);
+create index if not exists ${t.users}_name_trgm on ${t.users} using gist (lower(display_name) ${trgm}.gist_trgm_ops);
+
+create table if not exists ${t.posts} (
+  id uuid primary key,
+  author_id uuid,
+  caption text not null default '',
+  hashtags text[] not null default '{}',
+  caption_rev integer not null default -1,
+  created_at timestamptz,
+  deleted_at timestamptz,
+  like_count integer not null default 0,
+  comment_count integer not null default 0,
+  document tsvector generated always as (
+    setweight(array_to_tsvector(hashtags), 'A') ||
+    setweight(to_tsvector('simple'::regconfig, caption), 'B')
+  ) stored
+);
+create index if not exists ${t.posts}_document on ${t.posts} using gin (document) where created_at is not null and deleted_at is null;
+create index if not exists ${t.posts}_recent on ${t.posts} (created_at desc, id desc) where created_at is not null and deleted_at is null;
+
+create table if not exists ${t.postTags} (
+  tag text collate "C" not null,
+  post_id uuid not null,
+  created_at timestamptz not null,
+  primary key (tag, post_id)
+);
+create index if not exists ${t.postTags}_recent on ${t.postTags} (tag, created_at desc, post_id desc);
+create index if not exists ${t.postTags}_by_post on ${t.postTags} (post_id);
+
+create table if not exists ${t.hashtags} (
+  tag text collate "C" primary key,
+  posts integer not null default 0
+);
+create index if not exists ${t.hashtags}_trgm on ${t.hashtags} using gist (tag ${trgm}.gist_trgm_ops) where posts > 0;
+
+create table if not exists ${t.likes} (
+  post_id uuid not null,
+  user_id uuid not null,
+  active boolean not null,
+  rev integer not null,
+  primary key (post_id, user_id)
+);
+
+create table if not exists ${t.comments} (
+  id uuid primary key,
+  post_id uuid,
+  created boolean not null default false,
+  deleted boolean not null default false
+);
+`;
+
+// Instances starting together would race on "create ... if not exists" (which is not atomic);
+// a transaction-scoped advisory lock makes them take turns.
+const SETUP_LOCK = 0x73726368; // 'srch'
+
+export const setupSearchSchema = async (pool: pg.Pool, t: SearchTables): Promise<void> => {
+  await ensureCheckpointTable(pool);
+  // Outside the transaction: a lost creation race must not abort the table creation with it.
+  const trgm = await ensureTrigramExtension(pool);
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock($1)', [SETUP_LOCK]);
+    await client.query(schema(t, trgm));
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+};

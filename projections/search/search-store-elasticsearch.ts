@@ -1,0 +1,51 @@
+import type { Client } from '@elastic/elasticsearch';
+import type pg from 'pg';
+import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../runtime/checkpoints-postgres.js';
+import { exploreElasticsearch } from './explore-elasticsearch.js';
+import { searchIndexes, setupSearchIndexes, type SearchIndexSettings } from './search-index-elasticsearch.js';
+import { postsByHashtagElasticsearch, searchPostsElasticsearch } from './search-posts-elasticsearch.js';
+import type { SearchStore } from './search-store.js';
+import { searchUsersElasticsearch } from './search-users-elasticsearch.js';
+import { writeSearchBatch } from './search-write-elasticsearch.js';
+import { suggestHashtagsElasticsearch } from './suggest-hashtags-elasticsearch.js';
+
+// Search in Elasticsearch (DESIGN §5 "Search"): the indexes and aliases of
+// search-index-elasticsearch.ts, idempotent whole-document writes (search-write-elasticsearch.ts),
+// and the queries beside them. The checkpoint lives in PostgreSQL, like the Redis read models':
+// it is saved after the batch's writes, which are refreshed by then, so a reader that waited for
+// the checkpoint (read-your-writes) finds them. A crash in between re-applies the batch, which
+// changes nothing.
+
+export interface ElasticsearchSearchStoreOptions extends SearchIndexSettings {
+  /**
+   * Prefix of every index, alias and template name, and of the checkpoint keys (default 'ig-'),
+   * so that a rebuild fills a new generation beside the live one, each with its own checkpoints.
+   */
+  prefix?: string;
+}
+
+export const createElasticsearchSearchStore = (
+  client: Client,
+  checkpoints: pg.Pool,
+  options: ElasticsearchSearchStoreOptions = {},
+): SearchStore => {
+  const prefix = options.prefix ?? 'ig-';
+  const indexes = searchIndexes(prefix);
+  const checkpointRow = (checkpointKey: string) => `${prefix}${checkpointKey}`;
+  return {
+    setup: async () => {
+      await ensureCheckpointTable(checkpoints);
+      await setupSearchIndexes(client, indexes, options);
+    },
+    apply: async (events, checkpointKey, position) => {
+      if (events.length > 0) await writeSearchBatch(client, indexes, events);
+      await saveCheckpoint(checkpoints, checkpointRow(checkpointKey), position);
+    },
+    checkpoint: (checkpointKey) => loadCheckpoint(checkpoints, checkpointRow(checkpointKey)),
+    searchUsers: (query) => searchUsersElasticsearch(client, indexes, query),
+    searchPosts: (text, page) => searchPostsElasticsearch(client, indexes, text, page),
+    postsByHashtag: (tag, sort, page) => postsByHashtagElasticsearch(client, indexes, tag, sort, page),
+    suggestHashtags: (text, limit) => suggestHashtagsElasticsearch(client, indexes, text, limit),
+    explore: (now, page, windowDays) => exploreElasticsearch(client, indexes, now, page, windowDays),
+  };
+};

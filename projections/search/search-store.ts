@@ -1,0 +1,84 @@
+import type { EventsOf, EventType, Position, RecordedEvent } from '../../events/index.js';
+import type { Page, PageRequest } from '../runtime/page.js';
+
+// NOTE for adapter authors (added with the PostgreSQL adapter; method names unchanged): what the
+// contract suite (test/integration/search-store.contract.ts) pins down beyond the comments below:
+// - Query text: trimmed and lowercased by the store; a leading '@' (users) or '#' (hashtags, tags)
+//   is dropped. Tags are stored as the events carry them (lowercase, no '#').
+// - 'top' = engagement desc (likes + 2 x comments, explore-score.ts `engagement`), ties newest
+//   first; 'recent' = createdAt desc, ties by post id desc. Likes and comments may arrive before
+//   their PostCreated (other streams) and must still count; deleted posts never come back.
+// - suggestHashtags: only tags with at least one live post; ties on the count by tag ascending.
+// - explore: a post is in the window when createdAt > now - windowDays (default 7); ties by id
+//   desc; the cursor carries `now`, so later pages rank at the first page's instant.
+// - A cursor the list did not hand out throws InvalidCursorError (runtime/page.ts).
+// - Typos: one edit for words of 3 to 5 characters, two from 6 (Elasticsearch's AUTO).
+// - Idempotence: re-applying a batch, or an older batch after newer ones, changes nothing.
+
+// The search read model (DESIGN §5 "Search"): users by username and name with autocomplete and
+// typo tolerance, posts by caption and hashtag, hashtag counts, and the explore ranking. One
+// port, two adapters beside it (Elasticsearch; PostgreSQL full-text + pg_trgm where Elasticsearch
+// is not configured), one contract suite (test/integration/search-store.contract.ts).
+//
+// The store indexes what the log says; who may see what is the read path's job (read-api/), which
+// drops private, blocked and deleted content from every answer whatever the index still holds.
+
+export const searchEventTypes = [
+  'UserRegistered',
+  'ProfileUpdated',
+  'PrivacyChanged',
+  'PostCreated',
+  'CaptionEdited',
+  'PostDeleted',
+  'Liked',
+  'Unliked',
+  'CommentAdded',
+  'CommentDeleted',
+] as const satisfies readonly EventType[];
+
+export type SearchEventType = (typeof searchEventTypes)[number];
+/** A search event as a string-literal union on `type` (what the contract suite builds). */
+export type SearchEvent = EventsOf<SearchEventType>;
+
+export interface UserHit {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+export interface HashtagCount {
+  tag: string;
+  /** Live (not deleted) posts carrying the tag. */
+  posts: number;
+}
+
+export interface UserQuery {
+  text: string;
+  /** Autocomplete: the text is the beginning of a username or name (edge n-grams / prefix). */
+  prefix: boolean;
+  /** Accounts the caller follows rank right after exact username matches. */
+  followingIds: readonly string[];
+  limit: number;
+}
+
+export interface SearchStore {
+  /** Creates indexes/templates/tables and aliases; idempotent. */
+  setup(): Promise<void>;
+  /** Applies a batch (idempotent: the event's global position guards every write) and stores the checkpoint. */
+  apply(events: readonly RecordedEvent[], checkpointKey: string, position: Position): Promise<void>;
+  checkpoint(checkpointKey: string): Promise<Position>;
+
+  /** Exact username match first, then followed accounts, then by relevance; typos up to edit distance 2. */
+  searchUsers(query: UserQuery): Promise<UserHit[]>;
+  /** Post ids matching caption text (analyzed) or hashtags, best first. */
+  searchPosts(text: string, page: PageRequest): Promise<Page<string>>;
+  /** Post ids carrying `tag`: newest first ('recent') or by engagement ('top'). */
+  postsByHashtag(tag: string, sort: 'recent' | 'top', page: PageRequest): Promise<Page<string>>;
+  /** Hashtags starting with (or within edit distance 2 of) `text`, most used first. */
+  suggestHashtags(text: string, limit: number): Promise<HashtagCount[]>;
+  /**
+   * Recent popular posts, by score = (1 + likes + 2 x comments) / (hours since posted + 2)^1.5,
+   * computed at `now`, over posts of the last `windowDays` days; best first.
+   */
+  explore(now: Date, page: PageRequest, windowDays?: number): Promise<Page<string>>;
+}

@@ -1,0 +1,149 @@
+import type { Client } from '@elastic/elasticsearch';
+import type { RecordedEvent } from '../../events/index.js';
+import {
+  applyPostEvents,
+  applyUserEvents,
+  emptyPost,
+  emptyUser,
+  foldSearchBatch,
+  samePost,
+  type FactWrite,
+  type PostDoc,
+  type PostEvent,
+  type UserDoc,
+  type UserEvent,
+} from './search-docs-elasticsearch.js';
+import type { SearchIndexes } from './search-index-elasticsearch.js';
+
+// Writes one batch of the search read model to Elasticsearch. There are no scripts on this
+// cluster (no painless), so nothing is incremented in place: every write puts a whole document,
+// guarded so that it is idempotent and order-independent.
+//
+// 1. Facts (one document per like and per comment) are written whole with their stream's
+//    revision as an EXTERNAL version: a re-applied or stale write is a version conflict, ignored.
+// 2. Users likewise, after reading the stored document to merge a partial ProfileUpdated into it.
+// 3. Posts hold their like and comment counts, which come from many streams (and so from several
+//    partitioned instances at once): they are COUNTED from the fact documents, never incremented,
+//    and the post is written back with optimistic concurrency (if_seq_no / if_primary_term),
+//    retried on conflict. Each side writes its own fact first (facts in step 1, the post's content
+//    in the conditional write itself), then reads the post's sequence number, THEN counts, then
+//    writes conditionally. Whoever writes last counted after every fact whose writer had read
+//    the sequence number before that write; any later writer fails its condition, re-reads and
+//    re-counts. So the last successful write always holds the exact counts.
+//    The post stream's own fields are guarded by `rev` (events at or below it were applied).
+//
+// Every bulk refreshes what it wrote: facts must be visible to the counting search, and users and
+// posts to readers once the checkpoint (saved after this) says the batch is in.
+
+/** Conditional post writes lose only to a concurrent instance; a few retries always settle. */
+const MAX_POST_ATTEMPTS = 20;
+
+interface BulkItemResult {
+  _id?: string | null;
+  status: number;
+  error?: { type?: string; reason?: string | null };
+}
+
+/** Runs a bulk request; returns the ids that hit a version conflict, throws on any other failure. */
+const bulk = async (client: Client, operations: object[]): Promise<string[]> => {
+  if (operations.length === 0) return [];
+  const response = await client.bulk({ operations, refresh: true });
+  const conflicts: string[] = [];
+  for (const item of response.items) {
+    const result = Object.values(item)[0] as BulkItemResult;
+    if (!result.error) continue;
+    if (result.status !== 409) throw new Error(`search index write failed (${result.status}): ${result.error.type}: ${result.error.reason}`);
+    conflicts.push(result._id ?? '');
+  }
+  return conflicts;
+};
+
+const writeFacts = async (client: Client, indexes: SearchIndexes, facts: readonly FactWrite[]) => {
+  await bulk(
+    client,
+    facts.flatMap((fact) => [
+      { index: { _index: indexes[fact.kind].alias, _id: fact.id, version: fact.version, version_type: 'external' } },
+      fact.doc,
+    ]),
+  );
+};
+
+const writeUsers = async (client: Client, indexes: SearchIndexes, users: Map<string, UserEvent[]>) => {
+  if (users.size === 0) return;
+  const { docs } = await client.mget<UserDoc>({ index: indexes.users.alias, ids: [...users.keys()] });
+  const operations = docs.flatMap((stored) => {
+    const events = users.get(stored._id)!;
+    const found = 'found' in stored && stored.found;
+    const version = found ? (stored._version ?? -1) : -1;
+    const newer = events.filter((event) => event.rev > version);
+    if (newer.length === 0) return [];
+    const base = found && stored._source ? stored._source : emptyUser(stored._id);
+    const doc = applyUserEvents(base, newer);
+    return [{ index: { _index: indexes.users.alias, _id: stored._id, version: newer.at(-1)!.rev, version_type: 'external' } }, doc];
+  });
+  // A conflict means another instance already wrote this revision or a newer one.
+  await bulk(client, operations);
+};
+
+interface Counts {
+  likes: number;
+  comments: number;
+}
+
+/** Active likes and comments per post, counted from the fact documents. */
+const countFacts = async (client: Client, indexes: SearchIndexes, postIds: readonly string[]): Promise<Map<string, Counts>> => {
+  const search = (index: string) => [
+    { index },
+    {
+      size: 0,
+      query: { bool: { filter: [{ terms: { postId: postIds } }, { term: { active: true } }] } },
+      aggs: { perPost: { terms: { field: 'postId', size: postIds.length } } },
+    },
+  ];
+  const { responses } = await client.msearch({ searches: [...search(indexes.likes.alias), ...search(indexes.comments.alias)] });
+  const counts = new Map<string, Counts>(postIds.map((id) => [id, { likes: 0, comments: 0 }]));
+  responses.forEach((response, i) => {
+    if ('error' in response) throw new Error(`search count failed: ${response.error.type}: ${response.error.reason}`);
+    const buckets = (response.aggregations?.perPost as { buckets: { key: string; doc_count: number }[] } | undefined)?.buckets ?? [];
+    for (const bucket of buckets) counts.get(bucket.key)![i === 0 ? 'likes' : 'comments'] = bucket.doc_count;
+  });
+  return counts;
+};
+
+/** One round of conditional post writes; returns the posts that lost a race and must be redone. */
+const writePostsOnce = async (client: Client, indexes: SearchIndexes, postIds: string[], events: Map<string, PostEvent[]>): Promise<string[]> => {
+  // The sequence numbers first, the counts after: see the top of the file for why the order matters.
+  const { docs } = await client.mget<PostDoc>({ index: indexes.posts.alias, ids: postIds });
+  const counts = await countFacts(client, indexes, postIds);
+  const operations = docs.flatMap((stored) => {
+    const found = 'found' in stored && stored.found && stored._source !== undefined;
+    const base = found ? stored._source! : emptyPost(stored._id);
+    const next = applyPostEvents(base, events.get(stored._id) ?? [], counts.get(stored._id)!);
+    if (found && samePost(base, next)) return [];
+    const action = found
+      ? { index: { _index: indexes.posts.alias, _id: stored._id, if_seq_no: stored._seq_no, if_primary_term: stored._primary_term } }
+      : { create: { _index: indexes.posts.alias, _id: stored._id } };
+    return [action, next];
+  });
+  return bulk(client, operations);
+};
+
+const writePosts = async (client: Client, indexes: SearchIndexes, events: Map<string, PostEvent[]>, countedPosts: Set<string>) => {
+  let pending = [...new Set([...events.keys(), ...countedPosts])];
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    if (attempt > MAX_POST_ATTEMPTS) throw new Error(`search: ${pending.length} post documents still conflict after ${MAX_POST_ATTEMPTS} attempts`);
+    pending = await writePostsOnce(client, indexes, pending, events);
+  }
+};
+
+export const writeSearchBatch = async (client: Client, indexes: SearchIndexes, events: readonly RecordedEvent[]): Promise<void> => {
+  const batch = foldSearchBatch(events);
+  // Users share nothing with posts and their facts: written alongside.
+  await Promise.all([
+    writeUsers(client, indexes, batch.users),
+    (async () => {
+      await writeFacts(client, indexes, batch.facts);
+      await writePosts(client, indexes, batch.posts, batch.countedPosts);
+    })(),
+  ]);
+};
