@@ -8,7 +8,8 @@ import { START, type Position } from '../../events/index.js';
 // dashboard and an alert; never use it to decide correctness.
 const POSTGRES_TOKEN = /^[0-9a-f]{16}:([0-9a-f]{16})$/;
 
-const globalPositionOf = (position: Position): bigint | undefined => {
+/** The global position counted in a PostgreSQL token; undefined for tokens of another store. */
+export const globalPositionOf = (position: Position): bigint | undefined => {
   if (position === START) return 0n;
   const match = POSTGRES_TOKEN.exec(position);
   return match ? BigInt(`0x${match[1]}`) : undefined;

@@ -1,6 +1,18 @@
 import type { RecordedEvent } from '../../events/index.js';
 import { engagement } from './explore-score.js';
 import { searchEventTypes, type SearchEvent } from './search-store.js';
+import { globalPositionOf } from '../runtime/lag.js';
+
+/**
+ * The EXTERNAL version of a document written from `event`: the event's global log position, which
+ * grows along every stream (appends to one stream are serialised), so a re-applied or stale write
+ * is a version conflict. For a store whose tokens carry no count, the stream revision serves the
+ * same purpose.
+ */
+const externalVersionOf = (event: RecordedEvent): number => {
+  const position = globalPositionOf(event.position);
+  return position === undefined ? event.streamRevision : Number(position);
+};
 
 // The documents of the Elasticsearch search indexes (search-index-elasticsearch.ts) and how a
 // batch's events change them: pure functions, the I/O is search-write-elasticsearch.ts.
@@ -88,7 +100,7 @@ export const foldSearchBatch = (events: readonly RecordedEvent[]): SearchBatch =
   };
   for (const recorded of events) {
     if (!SEARCH_TYPES.has(recorded.type)) continue;
-    const rev = recorded.streamRevision;
+    const rev = externalVersionOf(recorded);
     const event = { type: recorded.type, data: recorded.data } as SearchEvent;
     switch (event.type) {
       case 'UserRegistered':
