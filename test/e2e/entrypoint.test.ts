@@ -3,20 +3,11 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startEntrypoint as start, waitUntilReady } from '../support/entrypoint.js';
+import { callJson, startEntrypoint as start, waitUntilReady } from '../support/entrypoint.js';
 
 // The real entrypoint, as `npm start` runs it, with no configuration at all: it must start the
 // bundled PostgreSQL under ./data, serve the API, stop cleanly on SIGTERM, and find the same data
 // on a second start. It runs in a directory of its own so that ./data is the test's.
-const call = async (address: string, method: string, path: string, token?: string, body?: unknown) => {
-  const response = await fetch(`${address}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of the API under test
-  return { status: response.status, body: (await response.json()) as any };
-};
 
 const postgresProcessesUnder = (dir: string) => {
   try {
@@ -38,16 +29,16 @@ describe('npm start with no configuration', () => {
       const ready = await waitUntilReady(first.address);
       expect(ready.backends).toEqual({ postgresql: 'up' });
       const register = (username: string) =>
-        call(first.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' });
+        callJson(first.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' });
       const alice = (await register('alice')).body;
       const bob = (await register('bob')).body;
-      await call(first.address, 'POST', '/api/v1/users/alice/follow', bob.token);
-      const created = await call(first.address, 'POST', '/api/v1/posts', alice.token, {
+      await callJson(first.address, 'POST', '/api/v1/users/alice/follow', bob.token);
+      const created = await callJson(first.address, 'POST', '/api/v1/posts', alice.token, {
         caption: 'first post #hello',
         media: [{ url: 'https://cdn.example.com/1.jpg', type: 'image' }],
       });
       expect(created.status).toBe(201);
-      const feed = await call(first.address, 'GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(created.body.position)}`, bob.token);
+      const feed = await callJson(first.address, 'GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(created.body.position)}`, bob.token);
       expect(feed.body.items.map((p: { id: string }) => p.id)).toEqual([created.body.postId]);
     } finally {
       first.child.kill('SIGTERM');
@@ -58,9 +49,9 @@ describe('npm start with no configuration', () => {
     const second = await start(dir);
     try {
       await waitUntilReady(second.address);
-      const login = await call(second.address, 'POST', '/api/v1/users/login', undefined, { username: 'bob', password: 'correct horse battery' });
+      const login = await callJson(second.address, 'POST', '/api/v1/users/login', undefined, { username: 'bob', password: 'correct horse battery' });
       expect(login.status).toBe(200);
-      const feed = await call(second.address, 'GET', '/api/v1/feed/home', login.body.token);
+      const feed = await callJson(second.address, 'GET', '/api/v1/feed/home', login.body.token);
       expect(feed.body.items.map((p: { caption: string }) => p.caption)).toEqual(['first post #hello']);
     } finally {
       second.child.kill('SIGTERM');

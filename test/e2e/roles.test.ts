@@ -2,7 +2,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEntrypoint, waitUntilReady, type Running } from '../support/entrypoint.js';
+import { callJson, startEntrypoint, waitUntilReady, type Running } from '../support/entrypoint.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 // The same build as separate processes against shared servers: an `api` process takes commands
@@ -23,16 +23,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const call = async (address: string, method: string, path: string, token?: string, body?: unknown) => {
-  const response = await fetch(`${address}${path}`, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of the API under test
-  return { status: response.status, body: (await response.json()) as any };
-};
-
 describe('roles as separate processes', () => {
   it('an api process serves what a separate projector process projects; non-API roles serve only operations', { timeout: 120_000 }, async () => {
     const shared = { DATABASE_URL: db.url, PORT: '0', DATA_DIR: dir, JWT_SECRET: 'a-shared-secret-of-at-least-32-characters' };
@@ -45,22 +35,22 @@ describe('roles as separate processes', () => {
     await waitUntilReady(projector.address);
 
     const register = (username: string) =>
-      call(api.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' });
+      callJson(api.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' });
     const author = (await register('author')).body;
     const reader = (await register('reader')).body;
-    await call(api.address, 'POST', '/api/v1/users/author/follow', reader.token);
-    const created = await call(api.address, 'POST', '/api/v1/posts', author.token, {
+    await callJson(api.address, 'POST', '/api/v1/users/author/follow', reader.token);
+    const created = await callJson(api.address, 'POST', '/api/v1/posts', author.token, {
       caption: 'across processes',
       media: [{ url: 'https://cdn.example.com/x.jpg', type: 'image' }],
     });
-    const feed = await call(api.address, 'GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(created.body.position)}`, reader.token);
+    const feed = await callJson(api.address, 'GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(created.body.position)}`, reader.token);
     expect(feed.body.items.map((p: { id: string }) => p.id)).toEqual([created.body.postId]);
 
     // The projections ran in the projector process, not in the api process.
     const metricsOf = async (address: string) => (await fetch(`${address}/metrics`)).text();
     expect(await metricsOf(projector.address)).toMatch(/projection_lag_events\{projection="feed"\}/);
     expect(await metricsOf(api.address)).not.toMatch(/projection_lag_events\{/);
-    expect((await call(projector.address, 'GET', '/health')).status).toBe(200);
-    expect((await call(projector.address, 'POST', '/api/v1/users/login', undefined, { username: 'reader', password: 'x' })).status).toBe(404);
+    expect((await callJson(projector.address, 'GET', '/health')).status).toBe(200);
+    expect((await callJson(projector.address, 'POST', '/api/v1/users/login', undefined, { username: 'reader', password: 'x' })).status).toBe(404);
   });
 });

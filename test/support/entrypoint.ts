@@ -42,3 +42,13 @@ export const waitUntilReady = async (address: string) => {
   throw new Error('never ready');
 };
 
+/** A JSON call to a running process, as a client makes it. */
+export const callJson = async (address: string, method: string, path: string, token?: string, body?: unknown) => {
+  const response = await fetch(`${address}${path}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of the API under test
+  return { status: response.status, body: (await response.json()) as any };
+};
