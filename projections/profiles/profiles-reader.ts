@@ -21,6 +21,8 @@ export interface ProfilesReader {
   followRequests(ownerId: string, page: PageRequest): Promise<Page<FollowRequest>>;
   /** In the order of `ids`, skipping deleted and unknown posts; one query. */
   posts(ids: readonly string[], viewerId: string | null): Promise<HydratedPost[]>;
+  /** posts(), keeping only those whose author the viewer may see (canSee = 'allowed'); one query. */
+  visiblePosts(ids: readonly string[], viewerId: string): Promise<HydratedPost[]>;
   /** Newest first. */
   userPosts(authorId: string, viewerId: string | null, page: PageRequest): Promise<Page<HydratedPost>>;
   /** Oldest first; `parentId` null for the top level. */
@@ -45,6 +47,7 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   followingIds: (viewerId) => users.followingIds(pool, viewerId),
   followRequests: (ownerId, page) => users.followRequests(pool, ownerId, page),
   posts: (ids, viewerId) => posts.posts(pool, ids, viewerId),
+  visiblePosts: (ids, viewerId) => posts.visiblePosts(pool, ids, viewerId),
   userPosts: (authorId, viewerId, page) => posts.userPosts(pool, authorId, viewerId, page),
   comments: (postId, thread, page) => comments.comments(pool, postId, thread, page),
   likes: (postId, page) => posts.likes(pool, postId, page),

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { MAY_SEE } from './access-sql.js';
 import type { MediaItem } from '../../events/index.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
@@ -59,6 +60,22 @@ export const posts = async (db: pg.Pool, ids: readonly string[], viewerId: strin
     name: 'profiles-hydrate-posts',
     text: `select ${HYDRATED} from posts p join ${AUTHOR} where p.id = any($2::uuid[]) and ${LIVE}`,
     values: [viewerParam(viewerId), valid],
+  });
+  const byId = new Map(rows.map((row) => [row.id, hydrated(row)]));
+  return ids.flatMap((id) => byId.get(id.toLowerCase()) ?? []);
+};
+
+/**
+ * posts() and the read path's visibility rule in ONE query: the posts of `ids` whose author the
+ * viewer may see (the home feed's hydration, on every feed read).
+ */
+export const visiblePosts = async (db: pg.Pool, ids: readonly string[], viewerId: string): Promise<HydratedPost[]> => {
+  const valid = [...new Set(ids.filter(isUuid))];
+  if (valid.length === 0 || !isUuid(viewerId)) return [];
+  const { rows } = await db.query<PostRow>({
+    name: 'profiles-hydrate-visible-posts',
+    text: `select ${HYDRATED} from posts p join ${AUTHOR} where p.id = any($2::uuid[]) and ${LIVE} and ${MAY_SEE('$1::uuid', 'p.author_id')}`,
+    values: [viewerId, valid],
   });
   const byId = new Map(rows.map((row) => [row.id, hydrated(row)]));
   return ids.flatMap((id) => byId.get(id.toLowerCase()) ?? []);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { BLOCKED_EITHER_WAY, FOLLOWS } from './access-sql.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
 import type { ContentAccess, FollowRequest, Relationship, UserProfile, UserSummary } from './reader-types.js';
@@ -13,10 +14,6 @@ interface SummaryRow {
 }
 const summaryOf = (row: SummaryRow): UserSummary => ({ id: row.id, username: row.username, displayName: row.display_name });
 
-const BLOCKED_EITHER_WAY = (viewer: string, other: string) =>
-  `exists (select 1 from blocks b where b.active and ((b.blocker_id = ${viewer} and b.blocked_id = ${other}) or (b.blocker_id = ${other} and b.blocked_id = ${viewer})))`;
-const FOLLOWS = (follower: string, followee: string) =>
-  `exists (select 1 from follows f where f.follower_id = ${follower} and f.followee_id = ${followee} and f.status = 'following')`;
 
 export const userByUsername = async (db: pg.Pool, username: string): Promise<UserProfile | null> => {
   const { rows } = await db.query<

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { onlyVisible } from '../access.js';
 import type { ReadDeps } from '../deps.js';
 import { awaitFreshness } from '../freshness.js';
 import { hydratedPost, page, pageQuery } from '../schemas.js';
@@ -13,10 +12,9 @@ export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       const viewerId = viewerOf(request);
       const { cursor, limit } = request.query;
       const { postIds, nextCursor } = await deps.feed.homeFeed(viewerId, { cursor, limit });
-      // Hydration skips deleted posts; the visibility filter drops whatever a projection still
-      // holds of an author who has since gone private or blocked the viewer.
-      const posts = await deps.profiles.posts(postIds, viewerId);
-      return { items: await onlyVisible(deps, viewerId, posts), nextCursor };
+      // Hydration skips deleted posts and, in the same query, whatever a projection still holds
+      // of an author who has since gone private or blocked the viewer.
+      return { items: await deps.profiles.visiblePosts(postIds, viewerId), nextCursor };
     },
   });
 };
