@@ -3,11 +3,14 @@ import { createScratchSchema } from './support/scratch-schema.js';
 
 // Create-post over HTTP at 50 connections, next to a same-run baseline: the same server
 // answering a no-op POST through the same hooks (authentication, body parsing, validation).
+// ROLE=api (the default here) measures the write path alone, with the projectors in another
+// process as in a scaled deployment; ROLE=all runs them in the same process, sharing its cores.
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.DURATION ?? 10);
 
 const scratch = await createScratchSchema('bench_http');
-const server = await startBenchServer({ DATABASE_URL: scratch.url });
+const ROLE = process.env.ROLE ?? 'api';
+const server = await startBenchServer({ DATABASE_URL: scratch.url, ROLE });
 try {
   const api = jsonClient(server.address);
   const { token } = await api('POST', '/api/v1/users/register', undefined, {
@@ -28,7 +31,7 @@ try {
   await run('/bench/noop'); // warm-up: JIT, connection pools
   const baseline = await run('/bench/noop');
   const createPost = await run('/api/v1/posts');
-  printTable(`${CONNECTIONS} connections, ${DURATION_S}s each`, [
+  printTable(`${CONNECTIONS} connections, ${DURATION_S}s each, role ${ROLE}`, [
     ['no-op POST (baseline)', baseline],
     ['POST /api/v1/posts', createPost],
   ]);

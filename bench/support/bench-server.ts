@@ -16,6 +16,8 @@ const platform = await createPlatform({
   storyTtlMs: 24 * 3600_000,
   ...(process.env.POOL_SIZE ? { poolSize: Number(process.env.POOL_SIZE) } : {}),
   ...(redisUrl ? { redisUrl, redisPrefix } : {}),
+  // 'api' measures the API alone (projectors run elsewhere); 'all' shares the cores with them.
+  role: process.env.ROLE === 'api' ? 'api' : 'all',
 });
 const app = await buildServer({ ...platform });
 app.post('/bench/noop', async () => ({ ok: true }));
