@@ -26,3 +26,13 @@ export const onlyVisible = async <T extends { author: { id: string } }>(deps: Re
   const visible = await deps.profiles.visibleAuthors(viewerId, authors);
   return items.filter((item) => visible.has(item.author.id));
 };
+
+/** A page of users without those a block stands between with the viewer (they read as unknown). */
+export const withoutBlocked = async <T extends { id: string }>(
+  deps: ReadDeps,
+  viewerId: string,
+  page: { items: T[]; nextCursor: string | null },
+): Promise<{ items: T[]; nextCursor: string | null }> => {
+  const unblocked = await deps.profiles.unblockedAmong(viewerId, page.items.map((user) => user.id));
+  return { items: page.items.filter((user) => unblocked.has(user.id)), nextCursor: page.nextCursor };
+};

@@ -11,6 +11,9 @@ export const backendOf = (error: unknown): string | null => {
   // An adapter that knows which backend failed says so.
   const named = (error as { backend?: unknown }).backend;
   if (typeof named === 'string') return named;
+  // The Elasticsearch client's and ioredis's own names for "cannot reach the server".
+  if (['ConnectionError', 'NoLivingConnectionsError', 'TimeoutError'].includes(error.name)) return 'elasticsearch';
+  if (error.name === 'MaxRetriesPerRequestError' || /^Connection is closed|Stream isn't writeable/.test(error.message)) return 'redis';
   const code = (error as { code?: unknown }).code;
   // Until other backends are wired in, a bare network failure can only be PostgreSQL's.
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || isPostgresUnavailable(code))) return 'postgresql';

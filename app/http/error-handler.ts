@@ -53,7 +53,13 @@ export const installErrorHandling = (app: FastifyInstance) => {
     const backend = backendOf(error);
     if (backend) {
       request.log.warn({ err: error, backend }, 'backend unavailable');
-      return reply.code(503).send(errorBody('BACKEND_UNAVAILABLE', `${backend} is unavailable`, [{ path: backend, message: error.message }]));
+      return reply.code(503).send(errorBody('BACKEND_UNAVAILABLE', `${backend} is unavailable`, [{ path: backend, message: 'unavailable' }]));
+    }
+    // PostgreSQL's data exceptions (SQLSTATE class 22: a value out of range, a malformed date)
+    // come from values a client passed through, e.g. a forged cursor: a bad request, not a crash.
+    if (typeof error.code === 'string' && /^22[0-9A-Z]{3}$/.test(error.code)) {
+      request.log.info({ err: error }, 'rejected a value PostgreSQL could not take');
+      return reply.code(400).send(errorBody('INVALID_INPUT', 'a value in the request is out of range or malformed'));
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send(errorBody('BAD_REQUEST', error.message));

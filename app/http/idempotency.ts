@@ -17,20 +17,36 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotencyClaim: IdempotencyClaim | null;
   }
+  interface FastifyContextConfig {
+    /** false: the route ignores Idempotency-Key (login: it changes nothing, and its answer is a secret). */
+    idempotency?: false;
+  }
 }
 
 export interface IdempotencyOptions {
   /** How long a repeat waits for the first request with its key to finish. */
   waitMs?: number;
   pollMs?: number;
+  purgeEveryMs?: number;
 }
 
-export const installIdempotency = (app: FastifyInstance, store: IdempotencyStore, { waitMs = 10_000, pollMs = 25 }: IdempotencyOptions = {}) => {
+export const installIdempotency = (
+  app: FastifyInstance,
+  store: IdempotencyStore & { purgeExpired?(): Promise<number> },
+  { waitMs = 10_000, pollMs = 25, purgeEveryMs = 3_600_000 }: IdempotencyOptions = {},
+) => {
   app.decorateRequest('idempotencyClaim', null);
+  // Keys are kept for a day (the store's retention); expired ones are purged while the API runs.
+  if (store.purgeExpired) {
+    const purge = store.purgeExpired.bind(store);
+    const timer = setInterval(() => void purge().catch((error: unknown) => app.log.warn({ err: error }, 'idempotency purge failed')), purgeEveryMs);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
 
   app.addHook('preHandler', async (request, reply) => {
     const key = request.headers[HEADER];
-    if (request.method !== 'POST' || key === undefined) return;
+    if (request.method !== 'POST' || key === undefined || request.routeOptions.config.idempotency === false) return;
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
       return reply
         .code(400)
@@ -67,12 +83,16 @@ export const installIdempotency = (app: FastifyInstance, store: IdempotencyStore
     const claim = request.idempotencyClaim;
     if (!claim) return payload;
     request.idempotencyClaim = null;
-    // A 5xx is not an answer: give the key back so that the client's retry is handled afresh.
-    if (reply.statusCode >= 500) await store.release(claim.scope, claim.key);
+    // A 5xx, a conflict that survived the retries or a rate limit is not an answer: give the key
+    // back so that the client's retry is handled afresh.
+    if (isRetryable(reply.statusCode, payload)) await store.release(claim.scope, claim.key);
     else await store.complete(claim.scope, claim.key, { statusCode: reply.statusCode, body: String(payload ?? '') });
     return payload;
   });
 };
+
+const isRetryable = (status: number, payload: unknown) =>
+  status >= 500 || status === 429 || (status === 409 && String(payload).includes('"CONCURRENCY_CONFLICT"'));
 
 const fingerprintOf = (request: FastifyRequest) =>
   createHash('sha256')

@@ -1,6 +1,10 @@
 import type { CommandDeps } from '../deps.js';
 import { AuthenticationError } from '../errors.js';
-import { verifyPassword } from './password.js';
+import { hashPassword, verifyPassword } from './password.js';
+
+// An unknown login is checked against this hash all the same, so that it takes as long as a wrong
+// password and response times do not tell which accounts exist.
+const decoy = hashPassword('decoy password, never a real one');
 
 export interface LoggedIn {
   token: string;
@@ -11,7 +15,7 @@ export interface LoggedIn {
 /** The same answer for an unknown login and a wrong password, so accounts cannot be probed. */
 export const login = async (deps: CommandDeps, input: { login: string; password: string }): Promise<LoggedIn> => {
   const credentials = await deps.credentials.findByLogin(input.login);
-  const valid = credentials ? await verifyPassword(input.password, credentials.passwordHash) : false;
+  const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await decoy));
   if (!credentials || !valid) throw new AuthenticationError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   const { userId, username } = credentials;
   return { token: await deps.tokens.issue({ userId, username }), userId, username };

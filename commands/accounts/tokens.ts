@@ -47,8 +47,9 @@ export const createTokenService = (secret: string, now: () => number = Date.now)
       const [header, payload, signature] = parts as [string, string, string];
       // Only the exact header this service issues: no 'none', no other algorithm.
       if (header !== HEADER) return null;
-      const expected = sign(`${header}.${payload}`);
-      const given = Buffer.from(signature, 'base64url');
+      // Compared as the canonical text: base64url decoding would also accept other spellings of it.
+      const expected = Buffer.from(sign(`${header}.${payload}`).toString('base64url'));
+      const given = Buffer.from(signature);
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
       const claims = parsePayload(payload);
       if (!claims || claims.iss !== ISSUER || typeof claims.exp !== 'number' || claims.exp * 1000 <= now()) return null;

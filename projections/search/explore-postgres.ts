@@ -14,7 +14,7 @@ import type { SearchTables } from './search-schema-postgres.js';
 const exploreCursor = (request: PageRequest) => {
   if (request.cursor === undefined) return null;
   const [nowMs, score, id] = decodeCursor(request.cursor, ['number', 'number', 'string']) as [number, number, string];
-  if (!isUuid(id)) throw new InvalidCursorError();
+  if (!isUuid(id) || !Number.isSafeInteger(nowMs) || Number.isNaN(new Date(nowMs).getTime())) throw new InvalidCursorError();
   return { nowMs, score, id };
 };
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { cursorKey, isUuid, keysetOf } from '../profiles/keyset.js';
+import { cursorKey, isIsoInstant, isUuid, keysetOf } from '../profiles/keyset.js';
 import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { COMMENT_WEIGHT } from './explore-score.js';
 import type { SearchTables } from './search-schema-postgres.js';
@@ -71,7 +71,9 @@ const recent = async (db: pg.Pool, t: SearchTables, tag: string, request: PageRe
 const topCursor = (request: PageRequest) => {
   if (request.cursor === undefined) return { engagement: null, time: null, id: null };
   const [engagement, time, id] = decodeCursor(request.cursor, ['number', 'string', 'string']) as [number, string, string];
-  if (!Number.isInteger(engagement) || Number.isNaN(Date.parse(time)) || !isUuid(id)) throw new InvalidCursorError();
+  if (!Number.isSafeInteger(engagement) || engagement < 0 || engagement > 2 ** 31 - 1 || !isIsoInstant(time) || !isUuid(id)) {
+    throw new InvalidCursorError();
+  }
   return { engagement, time, id };
 };
 

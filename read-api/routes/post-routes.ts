@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assertCanSeeContent, onlyVisible } from '../access.js';
+import { assertCanSeeContent, onlyVisible, withoutBlocked } from '../access.js';
 import type { ReadDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { awaitFreshness } from '../freshness.js';
@@ -50,9 +50,10 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     schema: { params: postIdParam, querystring: pageQuery, response: { 200: page(userSummary) } },
     handler: async (request, reply) => {
       await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
-      await visiblePost(viewerOf(request), request.params.postId);
+      const viewerId = viewerOf(request);
+      await visiblePost(viewerId, request.params.postId);
       const { cursor, limit } = request.query;
-      return deps.profiles.likes(request.params.postId, { cursor, limit });
+      return withoutBlocked(deps, viewerId, await deps.profiles.likes(request.params.postId, { cursor, limit }));
     },
   });
 

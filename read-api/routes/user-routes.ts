@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assertCanSeeContent, onlyVisible, visibleUser } from '../access.js';
+import { assertCanSeeContent, onlyVisible, visibleUser, withoutBlocked } from '../access.js';
 import type { ReadDeps } from '../deps.js';
 import { awaitFreshness } from '../freshness.js';
 import { hydratedPost, page, pageQuery, readQuery, userSummary, usernameParam } from '../schemas.js';
@@ -39,7 +39,7 @@ export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
         const user = await visibleUser(deps, viewerId, request.params.username);
         await assertCanSeeContent(deps, viewerId, user.id, direction);
         const { cursor, limit } = request.query;
-        return deps.profiles[direction](user.id, { cursor, limit });
+        return withoutBlocked(deps, viewerId, await deps.profiles[direction](user.id, { cursor, limit }));
       },
     });
   }
@@ -52,7 +52,8 @@ export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     handler: async (request, reply) => {
       await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
       const { cursor, limit } = request.query;
-      return deps.profiles.followRequests(viewerOf(request), { cursor, limit });
+      const viewerId = viewerOf(request);
+      return withoutBlocked(deps, viewerId, await deps.profiles.followRequests(viewerId, { cursor, limit }));
     },
   });
 

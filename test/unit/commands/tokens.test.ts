@@ -50,3 +50,19 @@ describe('access tokens', () => {
     for (const junk of ['', 'a.b', 'a.b.c', 'x'.repeat(500), '...']) expect(await tokens.verify(junk)).toBeNull();
   });
 });
+
+describe('access token signatures', () => {
+  it('accepts only the canonical spelling of a signature', async () => {
+    const tokens = createTokenService(SECRET);
+    const token = await tokens.issue(claims);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    // The last base64url character of a 32-byte signature carries 4 unused bits: flip one.
+    const last = signature.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sibling = alphabet[alphabet.indexOf(last) ^ 1]!;
+    const variant = `${header}.${payload}.${signature.slice(0, -1)}${sibling}`;
+    expect(Buffer.from(variant.split('.')[2]!, 'base64url').equals(Buffer.from(signature, 'base64url'))).toBe(true);
+    expect(await tokens.verify(variant)).toBeNull();
+    expect(await tokens.verify(`${token}=`)).toBeNull();
+  });
+});

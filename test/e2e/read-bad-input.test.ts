@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient, type User } from '../support/api-client.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+
+// Bad input on the read routes gets a 4xx, never a 500, and user lists hide whoever a block
+// stands between (they answer as unknown everywhere else too).
+let t: TestApp;
+let api: ReturnType<typeof apiClient>;
+let alice: User;
+let bob: User;
+let postId: string;
+let position: string;
+beforeAll(async () => {
+  t = await startTestApp();
+  api = apiClient(t.app);
+  alice = await api.register('alice');
+  bob = await api.register('bob');
+  postId = await api.createPost(alice, 'hello #tag');
+  position = (await api.call('POST', `/api/v1/posts/${postId}/like`, { token: bob.token })).body.position;
+});
+afterAll(() => t.close());
+
+const cursorOf = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+const uuid = '0190a0a0-0000-7000-8000-000000000000';
+
+describe('read routes and forged input', () => {
+  it.each([
+    ['/api/v1/users/alice/followers', ['1', uuid]],
+    ['/api/v1/users/alice/followers', ['2024-02-30T00:00:00.000Z', uuid]],
+    ['/api/v1/bookmarks', ['x 1', uuid]],
+    [`/api/v1/posts/${uuid}/likes`, ['+275760-09-13T00:00:00.000Z', uuid]],
+    ['/api/v1/feed/user/alice', ['1 2', uuid]],
+    ['/api/v1/hashtags/tag/posts', [1, uuid]],
+    ['/api/v1/hashtags/tag/posts?sort=top', [1e12, '2024-01-01T00:00:00.000Z', uuid]],
+    ['/api/v1/feed/explore', [1e20, 0, uuid]],
+    ['/api/v1/feed/home', ['not', 'a feed cursor']],
+    ['/api/v1/users/alice/following', 'not base64 json at all'],
+  ])('%s with a forged cursor answers 400', async (url, key) => {
+    const cursor = typeof key === 'string' ? key : cursorOf(key);
+    const separator = url.includes('?') ? '&' : '?';
+    const response = await api.call('GET', `${url}${separator}cursor=${cursor}`, { token: bob.token });
+    expect(response.status, JSON.stringify(response.body)).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(response.body.error.code).toMatch(/^(INVALID_CURSOR|INVALID_INPUT|POST_NOT_FOUND|VALIDATION_FAILED)$/);
+  });
+
+  it('rejects a limit over 100 and an unknown query field with 400', async () => {
+    expect((await api.call('GET', '/api/v1/feed/home?limit=101', { token: bob.token })).status).toBe(400);
+    expect((await api.call('GET', '/api/v1/feed/home?sort=oldest', { token: bob.token })).status).toBe(400);
+  });
+
+  it("a post's likes and a user's followers leave out whoever a block stands between", async () => {
+    const likes = await api.call('GET', `/api/v1/posts/${postId}/likes?minPosition=${encodeURIComponent(position)}`, { token: alice.token });
+    expect(likes.body.items.map((u: { id: string }) => u.id)).toEqual([bob.userId]);
+    const followed = await api.call('POST', '/api/v1/users/alice/follow', { token: bob.token });
+    const carol = await api.register('carol');
+    const blocked = await api.call('POST', '/api/v1/users/bob/block', { token: carol.token });
+    const after = [followed.body.position, blocked.body.position].sort().at(-1)!;
+    const seenByCarol = await api.call('GET', `/api/v1/posts/${postId}/likes?minPosition=${encodeURIComponent(after)}`, { token: carol.token });
+    expect(seenByCarol.body.items).toEqual([]);
+    const followers = await api.call('GET', `/api/v1/users/alice/followers?minPosition=${encodeURIComponent(after)}`, { token: carol.token });
+    expect(followers.body.items.map((u: { id: string }) => u.id)).not.toContain(bob.userId);
+    const forAlice = await api.call('GET', `/api/v1/users/alice/followers?minPosition=${encodeURIComponent(after)}`, { token: alice.token });
+    expect(forAlice.body.items.map((u: { id: string }) => u.id)).toContain(bob.userId);
+  });
+});
