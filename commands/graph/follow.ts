@@ -1,3 +1,4 @@
+import { forbidden } from '../../domain/errors.js';
 import { followDecider } from '../../domain/follow/index.js';
 import { streams, type Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
@@ -32,6 +33,19 @@ export const follow = async (deps: CommandDeps, followerId: string, username: st
     },
     ctx,
   );
+  if (state.status !== 'none' && (await isBlockedEitherWay(deps.store, followerId, followee.userId))) {
+    // A block appended while this follow was being decided: the block ended the follows it could
+    // see, then this one landed. Each side writes its own fact before reading the other's, so one
+    // of them always sees the other; here it is the follow, which takes itself back.
+    await handleCommand(
+      deps.store,
+      streams.follow(followerId, followee.userId),
+      followDecider,
+      () => ({ type: 'EndFollowByBlock', followerId, followeeId: followee.userId }),
+      ctx,
+    );
+    throw forbidden('BLOCKED', 'a block stands between these accounts');
+  }
   return { status: state.status, position };
 };
 

@@ -89,3 +89,20 @@ describe('the social graph over HTTP', () => {
     expect(response.body.error.code).toBe('USER_NOT_FOUND');
   });
 });
+
+describe('a follow racing a block', () => {
+  it('never leaves a follow standing beside a block, whichever lands first', async () => {
+    const { followDecider } = await import('../../domain/follow/index.js');
+    const { fold } = await import('../../domain/decider.js');
+    for (let round = 0; round < 12; round++) {
+      const [fan, star] = [await api.register(), await api.register()];
+      await Promise.all([
+        api.call('POST', `/api/v1/users/${star.username}/follow`, { token: fan.token }),
+        api.call('POST', `/api/v1/users/${fan.username}/block`, { token: star.token }),
+      ]);
+      const history = await t.platform.commands.store.readStream(`follow-${fan.userId}-${star.userId}`);
+      const state = fold(followDecider, history.map(({ type, data }) => ({ type, data }) as never));
+      expect(state.status, `round ${round}: ${history.map((e) => e.type).join(', ')}`).toBe('none');
+    }
+  });
+});
