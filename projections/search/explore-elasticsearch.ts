@@ -1,7 +1,6 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { isUuid } from '../profiles/keyset.js';
-import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
-import { EXPLORE_WINDOW_DAYS, exploreScore, exploreWindowStart } from './explore-score.js';
+import { pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { decodeExploreCursor, EXPLORE_WINDOW_DAYS, exploreScore, exploreWindowStart } from './explore-score.js';
 import type { SearchIndexes } from './search-index-elasticsearch.js';
 
 // Explore in Elasticsearch. The score (explore-score.ts) is a power of 1.5 of the age, which
@@ -41,13 +40,6 @@ interface SortedList {
   last?: (string | number)[];
 }
 
-const exploreCursor = (request: PageRequest) => {
-  if (request.cursor === undefined) return null;
-  const [nowMs, score, id] = decodeCursor(request.cursor, ['number', 'number', 'string']) as [number, number, string];
-  if (!isUuid(id) || !Number.isSafeInteger(nowMs) || Number.isNaN(new Date(nowMs).getTime())) throw new InvalidCursorError();
-  return { nowMs, score, id };
-};
-
 /** Sorted by score, best first, ties by id descending (as every adapter breaks them). */
 const bestFirst = (a: Scored, b: Scored) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
@@ -59,7 +51,7 @@ export const exploreElasticsearch = async (
   windowDays: number = EXPLORE_WINDOW_DAYS,
 ): Promise<Page<string>> => {
   const limit = pageLimit(request);
-  const after = exploreCursor(request);
+  const after = decodeExploreCursor(request);
   const nowMs = after?.nowMs ?? now.getTime();
   const since = exploreWindowStart(nowMs, windowDays);
   if (!Number.isFinite(since)) throw new RangeError('explore needs a valid `now` and window');

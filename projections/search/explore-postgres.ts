@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { isUuid } from '../profiles/keyset.js';
-import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
-import { EXPLORE_WINDOW_DAYS, exploreScoreSql, exploreWindowStart } from './explore-score.js';
+import { pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { decodeExploreCursor, EXPLORE_WINDOW_DAYS, exploreScoreSql, exploreWindowStart } from './explore-score.js';
 import type { SearchTables } from './search-schema-postgres.js';
 
 // Explore in PostgreSQL: the live posts of the window, scored at query time by the formula of
@@ -10,13 +9,6 @@ import type { SearchTables } from './search-schema-postgres.js';
 // Keyset cursor [now, score, id]: later pages are scored at the FIRST page's instant, so the
 // ranking they continue is the one the first page was cut from. Likes arriving between pages
 // can still move a post across the cut; nothing is shown twice within one score.
-
-const exploreCursor = (request: PageRequest) => {
-  if (request.cursor === undefined) return null;
-  const [nowMs, score, id] = decodeCursor(request.cursor, ['number', 'number', 'string']) as [number, number, string];
-  if (!isUuid(id) || !Number.isSafeInteger(nowMs) || Number.isNaN(new Date(nowMs).getTime())) throw new InvalidCursorError();
-  return { nowMs, score, id };
-};
 
 const CREATED_MS = '(extract(epoch from created_at) * 1000)::float8';
 
@@ -28,7 +20,7 @@ export const explorePostgres = async (
   windowDays: number = EXPLORE_WINDOW_DAYS,
 ): Promise<Page<string>> => {
   const limit = pageLimit(request);
-  const after = exploreCursor(request);
+  const after = decodeExploreCursor(request);
   const nowMs = after?.nowMs ?? now.getTime();
   const since = new Date(exploreWindowStart(nowMs, windowDays));
   if (Number.isNaN(since.getTime())) throw new RangeError('explore needs a valid `now` and window');

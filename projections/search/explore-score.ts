@@ -1,3 +1,6 @@
+import { isUuid } from '../profiles/keyset.js';
+import { decodeCursor, InvalidCursorError, type PageRequest } from '../runtime/page.js';
+
 // The explore ranking (DESIGN §5 "Search", port: search-store.ts), one formula for every adapter:
 //
 //   score = (1 + likes + 2 x comments) / (hours since posted + 2) ^ 1.5
@@ -42,3 +45,14 @@ export const exploreWindowStart = (nowMs: number, windowDays: number = EXPLORE_W
  */
 export const exploreScoreSql = (likes: string, comments: string, createdAtMs: string, nowMs: string): string =>
   `((1 + ${likes} + ${COMMENT_WEIGHT} * ${comments})::float8 / power(greatest(0, ${nowMs} - ${createdAtMs})::float8 / ${HOUR_MS} + ${AGE_OFFSET_HOURS}, ${GRAVITY}))`;
+
+/**
+ * The explore cursor of every adapter: [now, score, id] of the last post shown. Later pages are
+ * scored at the first page's `now`, so they continue the ranking the first page was cut from.
+ */
+export const decodeExploreCursor = (request: PageRequest): { nowMs: number; score: number; id: string } | null => {
+  if (request.cursor === undefined) return null;
+  const [nowMs, score, id] = decodeCursor(request.cursor, ['number', 'number', 'string']) as [number, number, string];
+  if (!isUuid(id) || !Number.isSafeInteger(nowMs) || Number.isNaN(new Date(nowMs).getTime())) throw new InvalidCursorError();
+  return { nowMs, score, id };
+};

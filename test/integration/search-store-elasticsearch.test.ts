@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RecordedEvent } from '../../events/index.js';
-import type { Page, PageRequest } from '../../projections/runtime/page.js';
 import { exploreScore } from '../../projections/search/explore-score.js';
 import { searchIndexes, dropSearchIndexes } from '../../projections/search/search-index-elasticsearch.js';
 import { createSearchProjection } from '../../projections/search/search-projection.js';
@@ -15,6 +14,10 @@ import { anyHistory, anyInterleaving, syntheticPosition, toRecordedEvents, type 
 import { applyEvents } from '../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { searchStoreContract } from './search-store.contract.js';
+import { allPages as pagesOf } from '../support/all-pages.js';
+
+/** Every item of a list, two at a time. */
+const allPages = <T>(read: Parameters<typeof pagesOf<T>>[0]) => pagesOf(read, 2);
 
 // The SearchStore contract against a real Elasticsearch (started for the run by the global
 // setup), then what only this adapter has: aliases over versioned indexes, generations under
@@ -181,17 +184,6 @@ describe('Elasticsearch explore', () => {
 
 // ---- the Elasticsearch adapter answers as the PostgreSQL one does ------------------------------
 
-const allPages = async (read: (page: PageRequest) => Promise<Page<string>>): Promise<string[]> => {
-  const items: string[] = [];
-  let cursor: string | undefined;
-  for (let pages = 0; pages < 1_000; pages++) {
-    const page = await read({ cursor, limit: 2 });
-    items.push(...page.items);
-    if (page.nextCursor === null) return items;
-    cursor = page.nextCursor;
-  }
-  throw new Error('pagination did not end');
-};
 
 const tagsOf = (history: readonly HistoryEvent[]) => [
   ...new Set(history.flatMap((event) => (event.type === 'PostCreated' || event.type === 'CaptionEdited' ? event.data.hashtags : []))),

@@ -2,10 +2,15 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { extractHashtags, extractMentions } from '../../domain/post/caption.js';
 import { START, streams, type Position, type RecordedEvent } from '../../events/index.js';
-import { InvalidCursorError, type Page, type PageRequest } from '../../projections/runtime/page.js';
+import { InvalidCursorError } from '../../projections/runtime/page.js';
 import { EXPLORE_WINDOW_DAYS, exploreScore } from '../../projections/search/explore-score.js';
 import type { SearchEvent, SearchStore } from '../../projections/search/search-store.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
+import { allPages as readAllPages } from '../support/all-pages.js';
+
+/** Every item of a list, `limit` at a time, each page no longer than `limit`. */
+const allPages = <T>(read: Parameters<typeof readAllPages<T>>[0], limit: number) =>
+  readAllPages(read, limit, { maxPages: 200, onPage: (page) => expect(page.items.length).toBeLessThanOrEqual(limit) });
 
 // The one contract every SearchStore adapter passes (DESIGN §5 "Search", §8): PostgreSQL
 // full-text + pg_trgm, and Elasticsearch. Assertions stay adapter-neutral: relevance order is
@@ -116,19 +121,6 @@ const newPost = (authorId = uuidv7()): PostRef => ({ postId: uuidv7(), authorId 
 const likes = (post: PostRef, n: number) => Array.from({ length: n }, () => liked(post));
 const comments = (post: PostRef, n: number) => Array.from({ length: n }, () => commented(post));
 
-/** Every item of a list, `limit` at a time, following the cursors. */
-const allPages = async (read: (page: PageRequest) => Promise<Page<string>>, limit: number): Promise<string[]> => {
-  const items: string[] = [];
-  let cursor: string | undefined;
-  for (let pages = 0; pages < 200; pages++) {
-    const page = await read({ cursor, limit });
-    expect(page.items.length).toBeLessThanOrEqual(limit);
-    items.push(...page.items);
-    if (page.nextCursor === null) return items;
-    cursor = page.nextCursor;
-  }
-  throw new Error('pagination did not end');
-};
 
 const sorted = (ids: readonly string[]) => [...ids].sort();
 

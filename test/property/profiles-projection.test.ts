@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaItem } from '../../events/index.js';
 import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../projections/profiles/index.js';
-import type { Page, PageRequest } from '../../projections/runtime/page.js';
 import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent } from '../support/history-arbitraries.js';
 import { applyEvents, InjectedFailure, poolFailingAt } from '../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { allPages } from '../support/all-pages.js';
 
 // The profiles read model against a fold of the history: for random valid histories, what the
 // reader answers (profiles and counts, follower lists, requests, relationships, access, hydrated
@@ -228,18 +228,6 @@ const expectedSnapshot = (m: Model) => {
 
 // ---- what the read model answers ---------------------------------------------------------------
 
-/** Every item of a list, read one at a time so that every cursor is used. */
-const allPages = async <T>(read: (page: PageRequest) => Promise<Page<T>>): Promise<T[]> => {
-  const items: T[] = [];
-  let cursor: string | undefined;
-  for (let pages = 0; pages < 1_000; pages++) {
-    const page = await read({ cursor, limit: 1 });
-    items.push(...page.items);
-    if (page.nextCursor === null) return items;
-    cursor = page.nextCursor;
-  }
-  throw new Error('pagination did not end');
-};
 
 const actualSnapshot = async (reader: ProfilesReader, m: Model) => {
   const users = [...m.users.keys()];

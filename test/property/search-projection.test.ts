@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page, PageRequest } from '../../projections/runtime/page.js';
 import { exploreScore } from '../../projections/search/explore-score.js';
 import { searchTables } from '../../projections/search/search-schema-postgres.js';
 import { createSearchProjection } from '../../projections/search/search-projection.js';
@@ -9,6 +8,7 @@ import type { SearchStore } from '../../projections/search/search-store.js';
 import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../support/history-arbitraries.js';
 import { applyEvents, InjectedFailure, poolFailingAt } from '../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { allPages } from '../support/all-pages.js';
 
 // The PostgreSQL search read model against a fold of the history: for random valid histories,
 // hashtag counts, each tag's posts ('recent' and 'top', read one per page so that every cursor
@@ -91,17 +91,6 @@ const expected = (m: Model, tags: readonly string[], now: number) => {
 
 // ---- what the read model answers -----------------------------------------------------------------
 
-const allPages = async (read: (page: PageRequest) => Promise<Page<string>>): Promise<string[]> => {
-  const items: string[] = [];
-  let cursor: string | undefined;
-  for (let pages = 0; pages < 1_000; pages++) {
-    const page = await read({ cursor, limit: 1 });
-    items.push(...page.items);
-    if (page.nextCursor === null) return items;
-    cursor = page.nextCursor;
-  }
-  throw new Error('pagination did not end');
-};
 
 const actual = async (store: SearchStore, m: Model, tags: readonly string[], now: number) => {
   const perTag = async <T>(f: (tag: string) => Promise<T>) => Object.fromEntries(await Promise.all(tags.map(async (tag) => [tag, await f(tag)] as const)));
