@@ -19,6 +19,7 @@ import { createElasticsearchSearchStore } from '../projections/search/search-sto
 import { createPostgresSearchStore } from '../projections/search/search-store-postgres.js';
 import type { SearchStore } from '../projections/search/search-store.js';
 import { createScratchSchema } from './support/scratch-schema.js';
+import { seededRandom } from '../scripts/seeded-random.js';
 
 const ELASTICSEARCH_URL = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
 const EVENTS = 100_000;
@@ -30,15 +31,7 @@ const WARM_UP = 40;
 
 // ---- a deterministic generated log -------------------------------------------------------------
 
-let seed = 0x5eed;
-/** mulberry32: the same log on every run. */
-const random = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+const { random, pick } = seededRandom(0x5eed);
 /** Skewed towards the first items (rank^-1.1 roughly), as tags and popular posts are. */
 const pickSkewed = <T>(items: readonly T[]): T => items[Math.min(items.length - 1, Math.floor(items.length * random() ** 4))]!;
 

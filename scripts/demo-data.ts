@@ -6,19 +6,14 @@
 //   API_URL=http://host:port npm run demo
 //
 // Re-running it is safe: existing accounts log in instead of registering. Deterministic (seeded).
+import { seededRandom } from './seeded-random.js';
+
 const API = process.env.API_URL ?? 'http://127.0.0.1:3000';
 const USERS = Number(process.env.DEMO_USERS ?? 150);
 export const DEMO_LOGIN = { username: 'demo', password: 'demo-password' };
 
-// mulberry32: a small seeded generator, so every run builds the same world.
-let seed = 20261121;
-const random = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+// Seeded, so that every run builds the same world.
+const { random, pick } = seededRandom(20261121);
 const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
 
 const FIRST = ['ana', 'ben', 'chloe', 'dev', 'elif', 'femi', 'gia', 'hugo', 'ines', 'jun', 'kai', 'lena', 'milo', 'nora', 'omar', 'pia', 'quinn', 'ravi', 'sara', 'tom'];
