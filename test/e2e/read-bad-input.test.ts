@@ -44,6 +44,22 @@ describe('read routes and forged input', () => {
     expect(response.body.error.code).toMatch(/^(INVALID_CURSOR|INVALID_INPUT|POST_NOT_FOUND|VALIDATION_FAILED)$/);
   });
 
+  it.each([
+    ['/api/v1/search', 'q'],
+    ['/api/v1/search?q=', 'q'],
+    ['/api/v1/search?q=x&type=people', 'type.0'],
+    ['/api/v1/search/autocomplete?q=x&limit=50', 'limit'],
+    ['/api/v1/hashtags/%20/posts', 'tag'],
+    ['/api/v1/hashtags/tag/posts?sort=best', 'sort'],
+    ['/api/v1/posts/not-a-uuid/comments', 'postId'],
+    ['/api/v1/posts/0190a0a0-0000-7000-8000-000000000000/comments?parentId=7', 'parentId'],
+  ])('%s answers 400 VALIDATION_FAILED naming %s', async (url, path) => {
+    const response = await api.call('GET', url, { token: bob.token });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('VALIDATION_FAILED');
+    expect(response.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+  });
+
   it('rejects a limit over 100 and an unknown query field with 400', async () => {
     expect((await api.call('GET', '/api/v1/feed/home?limit=101', { token: bob.token })).status).toBe(400);
     expect((await api.call('GET', '/api/v1/feed/home?sort=oldest', { token: bob.token })).status).toBe(400);
