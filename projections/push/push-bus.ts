@@ -9,12 +9,42 @@ export type PushMessage =
   | { type: 'feed'; postId: string; authorId: string; score: number };
 
 export interface PushPublisher {
-  /** Sends `message` to every connected stream of each user; best effort, at most once. */
+  /**
+   * Sends `message` to every connected stream of each user; best effort, at most once. Never
+   * rejects: a push that cannot be sent is reported to the bus's onError and dropped, so a
+   * projection's batch never fails (and is never retried) for the sake of a push.
+   */
   publish(userIds: readonly string[], message: PushMessage): Promise<void>;
 }
 
+export type Unsubscribe = () => void;
+
 export interface PushBus extends PushPublisher {
-  /** Calls `listener` for each message to `userId` until the returned function is called. */
-  subscribe(userId: string, listener: (message: PushMessage) => void): () => void;
+  /**
+   * Calls `listener` for each message to `userId` until the returned function is called. Resolves
+   * once the subscription is live on the bus, so nothing published afterwards is missed; rejects
+   * when the bus's server cannot be reached.
+   */
+  subscribe(userId: string, listener: (message: PushMessage) => void): Promise<Unsubscribe>;
+  /** Ends every subscription and the bus's own connection (not the publishing one it was given). */
   close(): Promise<void>;
 }
+
+/** Where a bus reports what it dropped (a failed publish, an unreadable message). */
+export type PushErrorReporter = (error: unknown) => void;
+
+export const warnOnPushError: PushErrorReporter = (error) => console.warn('[push bus] dropped a push:', error);
+
+/** A message that came over the wire, or null when it is not one (another sender's, a newer version's). */
+export const asPushMessage = (value: unknown): PushMessage | null => {
+  const type = (value as { type?: unknown } | null)?.type;
+  return type === 'feed' || type === 'notification' ? (value as PushMessage) : null;
+};
+
+export const parsePushMessage = (text: string): PushMessage | null => {
+  try {
+    return asPushMessage(JSON.parse(text));
+  } catch {
+    return null;
+  }
+};

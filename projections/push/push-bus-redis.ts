@@ -1,0 +1,70 @@
+import type { Cluster, Redis } from 'ioredis';
+import { createLocalListeners } from './local-listeners.js';
+import { parsePushMessage, warnOnPushError, type PushBus, type PushErrorReporter } from './push-bus.js';
+
+// The push bus on Redis pub/sub: one channel per user, so an API process receives only the
+// pushes of the users whose streams it holds, and a publish is one PUBLISH per recipient (sent
+// together by auto-pipelining). Channels carry the user id as a hash tag: with `sharded`, the bus
+// uses sharded pub/sub (SPUBLISH/SSUBSCRIBE, Redis 7+), which a Redis Cluster routes to the one
+// shard owning the channel's slot instead of broadcasting every message to every node, as plain
+// PUBLISH does there. Subscriptions live on a connection of their own (a subscribed connection
+// can send nothing else), opened at the first subscription, so projector processes never open it.
+
+export interface RedisPushBusOptions {
+  /** Prefix of every channel (default 'ig:'), as for the keys: tests give each file its own. */
+  prefix?: string;
+  /** Sharded pub/sub (Redis 7+; the choice for a Redis Cluster). Default: plain pub/sub. */
+  sharded?: boolean;
+  onError?: PushErrorReporter;
+}
+
+type RedisClient = Redis | Cluster;
+
+/** `publisher` is the platform's command connection: the bus publishes on it and never closes it. */
+export const createRedisPushBus = (publisher: RedisClient, options: RedisPushBusOptions = {}): PushBus => {
+  const { prefix = 'ig:', sharded = false, onError = warnOnPushError } = options;
+  const channelOf = (userId: string) => `${prefix}push:{${userId}}`;
+  const userOf = (channel: string) => (channel.startsWith(`${prefix}push:{`) ? channel.slice(prefix.length + 6, -1) : null);
+  let subscriber: RedisClient | null = null;
+
+  const connection = () => {
+    if (subscriber) return subscriber;
+    subscriber = publisher.duplicate();
+    // ioredis reconnects and resubscribes by itself; what is published meanwhile is lost (at most once).
+    subscriber.on('error', () => undefined);
+    subscriber.on(sharded ? 'smessage' : 'message', (channel: string, text: string) => {
+      const userId = userOf(channel);
+      const message = parsePushMessage(text);
+      if (userId && message) listeners.deliver(userId, message);
+    });
+    return subscriber;
+  };
+
+  const listeners = createLocalListeners({
+    firstOfUser: async (userId) => {
+      const channel = channelOf(userId);
+      await (sharded ? connection().ssubscribe(channel) : connection().subscribe(channel));
+    },
+    lastOfUser: (userId) => {
+      const channel = channelOf(userId);
+      // Commands on one connection run in order: a new subscription right after this one ends wins.
+      void (sharded ? connection().sunsubscribe(channel) : connection().unsubscribe(channel)).catch(() => undefined);
+    },
+  });
+
+  return {
+    async publish(userIds, message) {
+      if (userIds.length === 0) return;
+      const text = JSON.stringify(message);
+      const sends = userIds.map((userId) => (sharded ? publisher.spublish(channelOf(userId), text) : publisher.publish(channelOf(userId), text)));
+      const failed = (await Promise.allSettled(sends)).find((outcome) => outcome.status === 'rejected');
+      if (failed) onError(failed.reason);
+    },
+    subscribe: (userId, listener) => listeners.add(userId, listener),
+    async close() {
+      listeners.clear();
+      subscriber?.disconnect();
+      subscriber = null;
+    },
+  };
+};
