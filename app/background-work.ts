@@ -1,37 +1,51 @@
 import type { CommandDeps } from '../commands/deps.js';
 import { startStoryExpiry } from '../commands/stories/expire-stories.js';
-import { startProjectors, type ProjectorGroup } from '../projections/runtime/projector-group.js';
-import type { ReadModels } from './read-models.js';
+import { UnknownReadModelError } from '../projections/runtime/generation-catalog.js';
+import type { Projection } from '../projections/runtime/projection.js';
+import { startProjector, type ProjectorHandle, type ProjectorStatus } from '../projections/runtime/runner.js';
+import type { LiveReadModels } from './live-read-models.js';
 
-// What runs beside (or instead of) the API: projectors, and the process that expires stories (it
-// reads due stories from the stories read model and appends StoryExpired through the write side).
+// What runs beside (or instead of) the API: a projector per live read model, and the process that
+// expires stories (it reads due stories from the stories read model and appends StoryExpired
+// through the write side). When the replay CLI switches a read model to a new generation, its
+// projector here moves over: the old one finishes its batch and stops, the new one resumes from
+// the new generation's checkpoint.
 export interface BackgroundWork {
-  projectors: ProjectorGroup;
+  /** The running projectors (one per selected read model). */
+  projectors(): ProjectorHandle[];
+  statuses(): ProjectorStatus[];
   stop(): Promise<void>;
 }
 
 export interface BackgroundOptions {
   commands: CommandDeps;
-  readModels: ReadModels;
+  readModels: LiveReadModels;
   /** Names of the projections to run; undefined runs every one. */
   projections: readonly string[] | undefined;
   storyExpiry: boolean;
   storyExpiryIntervalMs: number;
 }
 
-export class UnknownProjectionError extends Error {
-  constructor(names: string[], known: string[]) {
-    super(`unknown projection(s) ${names.join(', ')}; known: ${known.join(', ')}`);
-    this.name = 'UnknownProjectionError';
-  }
-}
-
 export const startBackgroundWork = ({ commands, readModels, projections, storyExpiry, storyExpiryIntervalMs }: BackgroundOptions): BackgroundWork => {
-  const known = readModels.projections.map((p) => p.name);
+  const known = readModels.projections().map((p) => p.name);
   const unknown = (projections ?? []).filter((name) => !known.includes(name));
-  if (unknown.length > 0) throw new UnknownProjectionError(unknown, known);
-  const selected = projections ? readModels.projections.filter((p) => projections.includes(p.name)) : readModels.projections;
-  const group = startProjectors(commands.store, selected, { setup: false, pollIntervalMs: 100 });
+  if (unknown.length > 0) throw new UnknownReadModelError(unknown, known);
+  const selected = (name: string) => !projections || projections.includes(name);
+
+  const running = new Map<string, ProjectorHandle>();
+  const start = (projection: Projection) =>
+    running.set(projection.name, startProjector(commands.store, projection, { setup: false, pollIntervalMs: 100 }));
+  for (const projection of readModels.projections()) if (selected(projection.name)) start(projection);
+  let stopped = false;
+  const moves: Promise<void>[] = [];
+  readModels.onSwitch((name, projection) => {
+    if (!selected(name) || stopped) return;
+    const previous = running.get(name);
+    start(projection);
+    // Both may run for a moment: every write is idempotent and checkpoints never move back.
+    if (previous) moves.push(previous.stop());
+  });
+
   const expiry = storyExpiry
     ? startStoryExpiry({
         store: commands.store,
@@ -41,10 +55,13 @@ export const startBackgroundWork = ({ commands, readModels, projections, storyEx
       })
     : null;
   return {
-    projectors: group,
+    projectors: () => [...running.values()],
+    statuses: () => [...running.values()].map((projector) => projector.status()),
     async stop() {
+      stopped = true;
       await expiry?.stop();
-      await group.stop();
+      await Promise.all([...running.values()].map((projector) => projector.stop()));
+      await Promise.all(moves);
     },
   };
 };

@@ -3,13 +3,15 @@ import { ConfigError, loadConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { createPlatform } from './platform.js';
+import { withServiceUrls } from './service-urls.js';
 import { servesHttp } from './roles.js';
 import { buildServer } from './server.js';
 
 // The entrypoint: configuration from the environment, embedded defaults for what is unset, the
 // role's parts started, and a graceful stop on SIGTERM/SIGINT.
 const main = async () => {
-  const config = loadConfig();
+  // The servers `npm run services:up` wrote to ./.services/urls.env fill in what the environment leaves unset.
+  const config = loadConfig(withServiceUrls(process.env, process.cwd()));
   const dataDir = resolve(config.DATA_DIR);
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = config.DATABASE_URL;
@@ -36,7 +38,7 @@ const main = async () => {
     events: postgres,
     ...Object.fromEntries(Object.entries(platform.readModels.backends).map(([name, kind]) => [name, kind === 'redis' ? 'Redis (REDIS_URL)' : kind === 'elasticsearch' ? 'Elasticsearch (ELASTICSEARCH_URL)' : postgres])),
   };
-  const running = platform.background?.projectors.projectors.map((p) => p.checkpointKey).join(', ') || 'none';
+  const running = platform.background?.projectors().map((p) => p.checkpointKey).join(', ') || 'none';
   app.log.info({ address, role: config.ROLE, parts, projectors: running }, 'started');
   console.log(
     [

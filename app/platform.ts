@@ -8,7 +8,8 @@ import { createPostgresIdempotencyStore } from '../commands/idempotency/idempote
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
 import type { ReadDeps } from '../read-api/deps.js';
-import { createReadModels, type ReadModels } from './read-models.js';
+import { openLiveReadModels, type LiveReadModels } from './live-read-models.js';
+import { createReadModelCatalog } from './read-models.js';
 import { createFreshness } from './freshness.js';
 import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -36,13 +37,15 @@ export interface PlatformSettings {
   /** How long a read with ?minPosition= waits for the projections (default 2 s). */
   freshnessTimeoutMs?: number;
   storyExpiryIntervalMs?: number;
+  /** How often this process looks for read models switched to a new generation (default 1 s). */
+  generationWatchIntervalMs?: number;
 }
 
 export interface Platform {
   commands: CommandDeps;
   idempotency: IdempotencyStore;
   reads: ReadDeps;
-  readModels: ReadModels;
+  readModels: LiveReadModels;
   background: BackgroundWork | null;
   metrics: Metrics;
   readiness: () => Promise<Readiness>;
@@ -66,7 +69,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const tokens = createTokenService(settings.jwtSecret);
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs };
 
-  const readModels = createReadModels({
+  const catalog = createReadModelCatalog({
     pool,
     redis,
     redisPrefix: settings.redisPrefix,
@@ -74,13 +77,13 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     elasticsearchPrefix: settings.elasticsearchPrefix,
     celebrityThreshold: settings.celebrityThreshold,
   });
-  // One after the other: concurrent CREATE TABLE IF NOT EXISTS of a shared table (checkpoints) races.
-  for (const projection of readModels.projections) await projection.setup();
-  const reads: ReadDeps = {
-    ...readModels.readers,
-    freshness: createFreshness(readModels.projections, settings.freshnessTimeoutMs ?? 2_000),
-    now: () => new Date(),
-  };
+  // The generation of each read model that serves reads, following the replay CLI's switches.
+  const readModels = await openLiveReadModels(pool, catalog, settings.generationWatchIntervalMs);
+  const reads: ReadDeps = Object.defineProperties(
+    { freshness: createFreshness(() => readModels.projections(), settings.freshnessTimeoutMs ?? 2_000), now: () => new Date() },
+    // The readers' getters themselves (a spread would freeze today's generation).
+    Object.getOwnPropertyDescriptors(readModels.readers),
+  ) as ReadDeps;
   const role = settings.role ?? 'all';
   const background =
     role === 'api'
@@ -92,8 +95,8 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
           storyExpiry: role !== 'projector',
           storyExpiryIntervalMs: settings.storyExpiryIntervalMs ?? 1_000,
         });
-  if (background) metrics.watchProjectors(() => background.projectors.statuses());
-  const readiness = () => checkReadiness({ pool, redis, elasticsearch, store, projections: readModels.projections });
+  if (background) metrics.watchProjectors(() => background.statuses());
+  const readiness = () => checkReadiness({ pool, redis, elasticsearch, store, projections: readModels.projections() });
 
   return {
     commands,
@@ -106,6 +109,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     pool,
     async close() {
       await background?.stop();
+      await readModels.close();
       await store.close();
       redis?.disconnect();
       await elasticsearch?.close();

@@ -1,24 +1,17 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import {
-  createFeedProjection,
-  createFeedReader,
-  createPostgresFeedStore,
-  createRedisFeedStore,
-  type FeedReader,
-} from '../projections/feed/index.js';
-import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../projections/profiles/index.js';
-import type { Projection } from '../projections/runtime/projection.js';
-import { createElasticsearchSearchStore } from '../projections/search/search-store-elasticsearch.js';
-import { createPostgresSearchStore, createSearchProjection, type SearchStore } from '../projections/search/index.js';
-import {
-  createPostgresStoriesStore,
-  createRedisStoriesStore,
-  createStoriesProjection,
-  createStoriesReader,
-  type StoriesReader,
-} from '../projections/stories/index.js';
+import { feedReadModel, type FeedReader } from '../projections/feed/index.js';
+import type { FanOut } from '../projections/feed/fan-out.js';
+import type { FeedStore } from '../projections/feed/feed-store.js';
+import { profilesReadModel } from '../projections/profiles/profiles-read-model.js';
+import type { ProfilesReader } from '../projections/profiles/index.js';
+import { createGenerationCatalog, type GenerationCatalog } from '../projections/runtime/generation-catalog.js';
+import type { ReadModelDefinition } from '../projections/runtime/read-model.js';
+import { searchReadModel } from '../projections/search/search-read-model.js';
+import type { SearchStore } from '../projections/search/index.js';
+import type { StoriesReader } from '../projections/stories/index.js';
+import { storiesReadModel } from '../projections/stories/stories-read-model.js';
 
 export interface ReadModelBackends {
   pool: pg.Pool;
@@ -29,41 +22,35 @@ export interface ReadModelBackends {
   elasticsearch: ElasticsearchClient | null;
   elasticsearchPrefix?: string | undefined;
   celebrityThreshold?: number | undefined;
+  /** The live feed's fan-out (Kafka when configured); in-process when absent, and always in a rebuild. */
+  liveFanOut?: ((store: FeedStore) => FanOut) | undefined;
 }
 
-export interface ReadModels {
-  projections: Projection[];
-  readers: { profiles: ProfilesReader; feed: FeedReader; stories: StoriesReader; search: SearchStore };
-  /** Which backend serves each read model, for start-up logs and /ready. */
-  backends: Record<string, 'postgresql' | 'redis' | 'elasticsearch'>;
+export interface Readers {
+  profiles: ProfilesReader;
+  feed: FeedReader;
+  stories: StoriesReader;
+  search: SearchStore;
 }
 
-/** Every read model: its projection (the write path from the log) and its reader (the query path). */
-export const createReadModels = ({ pool, redis, redisPrefix, elasticsearch, elasticsearchPrefix, celebrityThreshold }: ReadModelBackends): ReadModels => {
-  const prefix = redisPrefix ?? 'ig:';
-  const feedStore = redis ? createRedisFeedStore(redis, { prefix }) : createPostgresFeedStore(pool);
-  const storiesStore = redis ? createRedisStoriesStore({ redis, pool, prefix }) : createPostgresStoriesStore(pool);
-  const searchStore = elasticsearch
-    ? createElasticsearchSearchStore(elasticsearch, pool, elasticsearchPrefix ? { prefix: elasticsearchPrefix } : {})
-    : createPostgresSearchStore(pool);
-  return {
-    projections: [
-      createProfilesProjection(pool),
-      createFeedProjection({ store: feedStore, checkpoints: pool, ...(celebrityThreshold ? { celebrityThreshold } : {}) }),
-      createStoriesProjection(storiesStore),
-      createSearchProjection(searchStore),
-    ],
-    readers: {
-      profiles: createProfilesReader(pool),
-      feed: createFeedReader(feedStore),
-      stories: createStoriesReader(storiesStore),
-      search: searchStore,
-    },
-    backends: {
-      profiles: 'postgresql',
-      feed: redis ? 'redis' : 'postgresql',
-      stories: redis ? 'redis' : 'postgresql',
-      search: elasticsearch ? 'elasticsearch' : 'postgresql',
-    },
-  };
-};
+export type ReadModelDefinitions = { [Name in keyof Readers]: ReadModelDefinition<Readers[Name]> };
+
+/**
+ * Every read model of the platform, on the backends configured. Registering a read model here is
+ * all it takes for the API to serve it, the projector to run it and the replay CLI to rebuild it.
+ */
+export const readModelDefinitions = ({ redis, elasticsearch, celebrityThreshold, liveFanOut }: ReadModelBackends): ReadModelDefinitions => ({
+  profiles: profilesReadModel(),
+  feed: feedReadModel({ redis, ...(celebrityThreshold ? { celebrityThreshold } : {}), ...(liveFanOut ? { liveFanOut } : {}) }),
+  stories: storiesReadModel({ redis }),
+  search: searchReadModel({ elasticsearch }),
+});
+
+/** The read models' generations: where each one lives, to open, rebuild or drop. */
+export const createReadModelCatalog = (backends: ReadModelBackends, definitions = readModelDefinitions(backends)): GenerationCatalog =>
+  createGenerationCatalog({
+    pool: backends.pool,
+    redisPrefix: backends.redisPrefix ?? 'ig:',
+    elasticsearchPrefix: backends.elasticsearchPrefix ?? 'ig-',
+    definitions: Object.values(definitions),
+  });

@@ -17,6 +17,9 @@ export const feedKeys = (prefix: string) => ({
   deleted: `${prefix}feed-deleted`,
 });
 
+/** SCAN patterns covering every key above (and no key of the stories read model under the same prefix). */
+export const feedKeyPatterns = (prefix: string): string[] => [`${prefix}feed:*`, `${prefix}feed-*`];
+
 export type FeedKeys = ReturnType<typeof feedKeys>;
 
 export const FLOOR_MEMBER = 'floor';

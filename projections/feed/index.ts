@@ -7,3 +7,4 @@ export { createFeedReader, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type FeedPage, type
 export { createPostgresFeedStore, type PostgresFeedStoreOptions } from './feed-store-postgres.js';
 export { createRedisFeedStore, type RedisFeedStoreOptions } from './feed-store-redis.js';
 export { DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedKey, type FeedStore, type RangeQuery } from './feed-store.js';
+export { FEED, feedReadModel, type FeedReadModelOptions } from './feed-read-model.js';

@@ -101,6 +101,9 @@ create table if not exists bookmarks (
 create index if not exists bookmarks_by_user on bookmarks (user_id, bookmarked_at desc, post_id desc) where active;
 `;
 
+/** Every table of the profiles read model (the replay CLI dumps and drops them). */
+export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'posts', 'comments', 'likes', 'bookmarks'] as const;
+
 // Instances starting together would race on "create ... if not exists" (which is not atomic);
 // a transaction-scoped advisory lock makes them take turns.
 const SETUP_LOCK = 0x70726f66; // 'prof'

@@ -53,3 +53,8 @@ export const loadCheckpoints = async (db: Queryable, keys: readonly string[]): P
 export const saveCheckpoint = async (db: Queryable, key: string, position: Position): Promise<void> => {
   await db.query(SAVE, [key, position]);
 };
+
+/** Deletes the checkpoint stored under `key` and those of its partitions (`key#i/n`). */
+export const deleteCheckpoints = async (db: Queryable, key: string): Promise<void> => {
+  await db.query("delete from projection_checkpoints where key = $1 or key like $1 || '#%'", [key]);
+};

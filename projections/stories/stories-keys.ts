@@ -13,3 +13,6 @@ export const storiesKeys = (prefix: string) => ({
   /** Sorted set of stories not yet ended, scored by expiresAt (ms): the expiry process's queue. */
   due: `${prefix}stories:due`,
 });
+
+/** A SCAN pattern covering every key above (and no key of the feed read model under the same prefix). */
+export const storiesKeyPatterns = (prefix: string): string[] => [`${prefix}stories:*`];

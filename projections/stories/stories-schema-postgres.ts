@@ -29,6 +29,9 @@ create index if not exists story_views_newest on story_views (story_id, viewed_a
 create index if not exists story_views_by_viewer on story_views (viewer_id, story_id);
 `;
 
+/** Every table of the PostgreSQL stories read model (the replay CLI dumps and drops them). */
+export const STORIES_TABLES = ['stories', 'story_views'] as const;
+
 /** Creates the tables and the checkpoint table; idempotent, and safe when several processes start at once. */
 export const ensureStoriesSchema = async (pool: pg.Pool): Promise<void> => {
   const client = await pool.connect();

@@ -1,0 +1,75 @@
+import { START, type EventStore, type Position, type RecordedEvent, type ReadAllResult } from '../../events/index.js';
+import type { Projection } from './projection.js';
+
+// One pass over the global log for a replay: reads each batch once and hands it to every target
+// projection (each from its own checkpoint), until the head (or `until`) is reached or the signal
+// stops it. The next batch is read while the current one is applied. Unlike the projector
+// (runner.ts) it ends when drained, and it fails fast: the replay CLI reports and `resume` retries.
+
+export interface CatchUpTarget {
+  projection: Projection;
+  checkpointKey: string;
+}
+
+export interface CatchUpProgress {
+  /** Where the pass has read and applied up to. */
+  position: Position;
+  /** Events applied by this pass so far (counted once however many targets took them). */
+  events: number;
+}
+
+export interface CatchUpOptions {
+  batchSize: number;
+  /** Batches are applied with this flag (true in a rebuild: side effects must not fire). */
+  replay: boolean;
+  /** Start here instead of at the targets' checkpoints (a partial replay into a live generation). */
+  from?: Position;
+  /** Stop once this position is applied: events after it are left for later. */
+  until?: Position;
+  /** Aborting lets the batch being applied finish, then ends the pass. */
+  signal?: AbortSignal;
+  onBatch?: (progress: CatchUpProgress) => void;
+}
+
+export interface CatchUpResult extends CatchUpProgress {
+  /** True when the signal ended the pass before the head (or `until`). */
+  interrupted: boolean;
+}
+
+export const catchUp = async (store: EventStore, targets: readonly CatchUpTarget[], options: CatchUpOptions): Promise<CatchUpResult> => {
+  const starts = await Promise.all(targets.map(async (target) => options.from ?? (await target.projection.checkpoint(target.checkpointKey))));
+  const types = [...new Set(targets.flatMap((target) => target.projection.eventTypes))];
+  let position = starts.reduce((min, start) => (start < min ? start : min), starts[0] ?? START);
+  let events = 0;
+  const read = (from: Position): Promise<ReadAllResult> => {
+    const reading = store.readAll(from, options.batchSize, { types });
+    // A read ahead may be left behind by an abort or a failed apply: it must not crash the process.
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let next = read(position);
+  for (;;) {
+    if (options.signal?.aborted) return { position, events, interrupted: true };
+    const batch = await next;
+    const drained = batch.events.length < options.batchSize;
+    const reachedUntil = options.until !== undefined && batch.position >= options.until;
+    const end = reachedUntil ? options.until! : batch.position;
+    const taken = reachedUntil ? batch.events.filter((event) => event.position <= end) : batch.events;
+    if (!drained && !reachedUntil) next = read(batch.position);
+    if (end > position) {
+      await Promise.all(targets.map((target, i) => applyTo(target, starts[i]!, taken, end, options.replay)));
+      position = end;
+      events += taken.length;
+      options.onBatch?.({ position, events });
+    }
+    if (drained || reachedUntil) return { position, events, interrupted: false };
+  }
+};
+
+/** Applies the events the target has not seen (after its start) of the types it reads. */
+const applyTo = async (target: CatchUpTarget, start: Position, events: readonly RecordedEvent[], position: Position, replay: boolean) => {
+  if (position <= start) return;
+  const types = new Set<string>(target.projection.eventTypes);
+  const mine = events.filter((event) => event.position > start && types.has(event.type));
+  await target.projection.apply({ events: mine, position, replay }, target.checkpointKey);
+};

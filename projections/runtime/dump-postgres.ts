@@ -1,0 +1,32 @@
+import type { Queryable } from './checkpoints-postgres.js';
+import type { ReadModelDump } from './read-model.js';
+
+// Dump and drop for read models kept in PostgreSQL tables (unqualified names: the pool's
+// search_path picks the generation's schema). A row is keyed by its table and primary key, and
+// its value is the row as jsonb text (jsonb orders its keys, so equal rows print equally).
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+const checked = (tables: readonly string[]) => {
+  for (const table of tables) if (!IDENTIFIER.test(table)) throw new Error(`not a table name: ${JSON.stringify(table)}`);
+  return tables;
+};
+
+export const dumpTables = async (db: Queryable, tables: readonly string[]): Promise<ReadModelDump> => {
+  const dump: ReadModelDump = new Map();
+  for (const table of checked(tables)) {
+    const { rows: keys } = await db.query<{ name: string }>(
+      `select a.attname as name from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
+       where i.indrelid = $1::regclass and i.indisprimary order by array_position(i.indkey, a.attnum)`,
+      [table],
+    );
+    const key = keys.length > 0 ? `jsonb_build_array(${keys.map((k) => `t.${k.name}`).join(', ')})::text` : 'to_jsonb(t)::text';
+    const { rows } = await db.query<{ key: string; row: string }>(`select ${key} as key, to_jsonb(t)::text as row from ${table} t`);
+    for (const row of rows) dump.set(`${table} ${row.key}`, row.row);
+  }
+  return dump;
+};
+
+export const dropTables = async (db: Queryable, tables: readonly string[]): Promise<void> => {
+  if (tables.length > 0) await db.query(`drop table if exists ${checked(tables).join(', ')} cascade`);
+};

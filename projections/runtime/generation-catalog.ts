@@ -1,0 +1,99 @@
+import pg from 'pg';
+import { FIRST_GENERATION } from './generations.js';
+import type { GenerationStorage, OpenReadModel, ReadModelDefinition } from './read-model.js';
+
+// Where each generation of each registered read model lives, and opening or dropping one.
+// Generation 1 is the base locations (the connection's schema, the configured Redis and
+// Elasticsearch prefixes): a deployment that never rebuilt looks exactly as before. Generation n
+// of read model `name` gets the schema `<base schema>_g<n>_<name>`, the Redis prefix
+// `<prefix>g<n>.<name>:` and the Elasticsearch prefix `<prefix>g<n>.<name>-`, so that
+// generations, and read models within one, never share a table, key or index.
+
+export interface CatalogOptions {
+  /** The platform's pool: its search_path's first schema is the base schema. */
+  pool: pg.Pool;
+  redisPrefix: string;
+  elasticsearchPrefix: string;
+  definitions: readonly ReadModelDefinition[];
+  /** Connections of each generation's own pool (default 5). */
+  generationPoolSize?: number;
+}
+
+export interface GenerationCatalog {
+  readonly definitions: readonly ReadModelDefinition[];
+  /** The definition of `name`; throws UnknownReadModelError. */
+  definition(name: string): ReadModelDefinition;
+  /** Opens a generation (creating its schema when needed); its projection's setup() is the caller's. */
+  open(name: string, generation: number, mode: GenerationStorage['mode']): Promise<OpenReadModel<unknown>>;
+  /** Removes every table, key and index of a generation. */
+  drop(name: string, generation: number): Promise<void>;
+  /** Closes the pools opened for generations. */
+  close(): Promise<void>;
+}
+
+export class UnknownReadModelError extends Error {
+  constructor(
+    readonly names: readonly string[],
+    readonly known: readonly string[],
+  ) {
+    super(`unknown projection(s) ${names.join(', ')}; known: ${known.join(', ')}`);
+    this.name = 'UnknownReadModelError';
+  }
+}
+
+export const createGenerationCatalog = (options: CatalogOptions): GenerationCatalog => {
+  const pools = new Map<string, pg.Pool>();
+  let baseSchema: Promise<string> | undefined;
+  const schemaOf = async (name: string, generation: number) => {
+    baseSchema ??= options.pool.query<{ schema: string }>('select current_schema() as schema').then(({ rows }) => rows[0]!.schema);
+    return `${await baseSchema}_g${generation}_${name.replace(/[^a-z0-9_]/g, '_')}`;
+  };
+
+  const poolFor = async (schema: string): Promise<pg.Pool> => {
+    const existing = pools.get(schema);
+    if (existing) return existing;
+    await options.pool.query(`create schema if not exists ${schema}`);
+    const pool = new pg.Pool({ ...options.pool.options, max: options.generationPoolSize ?? 5 });
+    // Every connection works in the generation's schema; public stays reachable for extensions.
+    pool.on('connect', (client) => void client.query(`set search_path to ${schema}, public`).catch(() => undefined));
+    pool.on('error', () => undefined);
+    pools.set(schema, pool);
+    return pool;
+  };
+
+  const definition = (name: string) => {
+    const found = options.definitions.find((candidate) => candidate.name === name);
+    if (!found) throw new UnknownReadModelError([name], options.definitions.map((d) => d.name));
+    return found;
+  };
+
+  const storageOf = async (name: string, generation: number, mode: GenerationStorage['mode']): Promise<GenerationStorage> =>
+    generation === FIRST_GENERATION
+      ? { generation, mode, pool: options.pool, redisPrefix: options.redisPrefix, elasticsearchPrefix: options.elasticsearchPrefix }
+      : {
+          generation,
+          mode,
+          pool: await poolFor(await schemaOf(name, generation)),
+          redisPrefix: `${options.redisPrefix}g${generation}.${name}:`,
+          elasticsearchPrefix: `${options.elasticsearchPrefix}g${generation}.${name}-`,
+        };
+
+  return {
+    definitions: options.definitions,
+    definition,
+    open: async (name, generation, mode) => definition(name).open(await storageOf(name, generation, mode)),
+    async drop(name, generation) {
+      const opened = definition(name).open(await storageOf(name, generation, 'rebuild'));
+      await opened.drop();
+      if (generation === FIRST_GENERATION) return;
+      const schema = await schemaOf(name, generation);
+      await pools.get(schema)?.end();
+      pools.delete(schema);
+      await options.pool.query(`drop schema if exists ${schema} cascade`);
+    },
+    async close() {
+      await Promise.all([...pools.values()].map((pool) => pool.end()));
+      pools.clear();
+    },
+  };
+};

@@ -1,0 +1,41 @@
+import type pg from 'pg';
+import type { Projection } from './projection.js';
+
+// A read model as the platform registers it: how to open one generation of it (its projection,
+// its reader, and how to drop or dump what it stored). Registering a read model here is all the
+// replay CLI needs to rebuild, verify and drop it; app/read-models.ts holds the registrations.
+
+/** Where one generation of a read model keeps its data. */
+export interface GenerationStorage {
+  generation: number;
+  /** A pool whose search_path is the generation's schema (the base schema for generation 1). */
+  pool: pg.Pool;
+  /** Prefix of every Redis key of the generation. */
+  redisPrefix: string;
+  /** Prefix of every Elasticsearch index, alias and template of the generation. */
+  elasticsearchPrefix: string;
+  /**
+   * 'live' serves traffic and may have side effects (Kafka fan-out, pushes); 'rebuild' is filled
+   * by the replay CLI and must write only into its own storage.
+   */
+  mode: 'live' | 'rebuild';
+}
+
+/** A read model's content in a canonical form, keyed so that two generations compare entry by entry. */
+export type ReadModelDump = Map<string, string>;
+
+export interface OpenReadModel<Reader> {
+  projection: Projection;
+  reader: Reader;
+  /** Removes everything this generation stored that lives outside its PostgreSQL schema, and its tables. */
+  drop(): Promise<void>;
+  /** Everything this generation stored (checkpoints excepted), for `replay verify`. */
+  dump(): Promise<ReadModelDump>;
+}
+
+export interface ReadModelDefinition<Reader = unknown> {
+  /** The projection's name. */
+  name: string;
+  backend: 'postgresql' | 'redis' | 'elasticsearch';
+  open(storage: GenerationStorage): OpenReadModel<Reader>;
+}

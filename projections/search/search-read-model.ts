@@ -1,0 +1,35 @@
+import type { Client } from '@elastic/elasticsearch';
+import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
+import { dropTables, dumpTables } from '../runtime/dump-postgres.js';
+import type { ReadModelDefinition } from '../runtime/read-model.js';
+import { dumpSearchIndexes } from './search-dump-elasticsearch.js';
+import { dropSearchIndexes, searchIndexes } from './search-index-elasticsearch.js';
+import { SEARCH, createSearchProjection } from './search-projection.js';
+import { searchTables } from './search-schema-postgres.js';
+import { createElasticsearchSearchStore } from './search-store-elasticsearch.js';
+import { createPostgresSearchStore } from './search-store-postgres.js';
+import type { SearchStore } from './search-store.js';
+
+/** The search read model as registered with the platform (and so with the replay CLI); in Elasticsearch when given. */
+export const searchReadModel = ({ elasticsearch }: { elasticsearch: Client | null }): ReadModelDefinition<SearchStore> => ({
+  name: SEARCH,
+  backend: elasticsearch ? 'elasticsearch' : 'postgresql',
+  open: ({ pool, elasticsearchPrefix }) => {
+    const store = elasticsearch
+      ? createElasticsearchSearchStore(elasticsearch, pool, { prefix: elasticsearchPrefix })
+      : createPostgresSearchStore(pool);
+    const tables = Object.values(searchTables('search_'));
+    const indexes = searchIndexes(elasticsearchPrefix);
+    return {
+      projection: createSearchProjection(store),
+      reader: store,
+      dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables)),
+      async drop() {
+        if (elasticsearch) await dropSearchIndexes(elasticsearch, indexes);
+        else await dropTables(pool, tables);
+        // The Elasticsearch store keys its checkpoint rows by its prefix (search-store-elasticsearch.ts).
+        await deleteCheckpoints(pool, elasticsearch ? `${elasticsearchPrefix}${SEARCH}` : SEARCH);
+      },
+    };
+  },
+});

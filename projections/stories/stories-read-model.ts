@@ -1,0 +1,33 @@
+import type { Redis } from 'ioredis';
+import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
+import { dropTables, dumpTables } from '../runtime/dump-postgres.js';
+import { dropRedisKeys, dumpRedisKeys } from '../runtime/dump-redis.js';
+import type { ReadModelDefinition } from '../runtime/read-model.js';
+import { storiesKeyPatterns } from './stories-keys.js';
+import { createStoriesProjection } from './stories-projection.js';
+import { createStoriesReader, type StoriesReader } from './stories-reader.js';
+import { STORIES_TABLES } from './stories-schema-postgres.js';
+import { createPostgresStoriesStore } from './stories-store-postgres.js';
+import { createRedisStoriesStore } from './stories-store-redis.js';
+
+export const STORIES = 'stories';
+
+/** The stories read model as registered with the platform (and so with the replay CLI); in Redis when given. */
+export const storiesReadModel = ({ redis }: { redis: Redis | null }): ReadModelDefinition<StoriesReader> => ({
+  name: STORIES,
+  backend: redis ? 'redis' : 'postgresql',
+  open: ({ pool, redisPrefix }) => {
+    const store = redis ? createRedisStoriesStore({ redis, pool, prefix: redisPrefix }) : createPostgresStoriesStore(pool);
+    return {
+      projection: createStoriesProjection(store),
+      reader: createStoriesReader(store),
+      dump: () => (redis ? dumpRedisKeys(redis, redisPrefix, storiesKeyPatterns(redisPrefix)) : dumpTables(pool, STORIES_TABLES)),
+      async drop() {
+        if (redis) await dropRedisKeys(redis, storiesKeyPatterns(redisPrefix));
+        else await dropTables(pool, STORIES_TABLES);
+        // The Redis store keys its checkpoint rows by its prefix (stories-store-redis.ts).
+        await deleteCheckpoints(pool, redis ? `${redisPrefix}${STORIES}` : STORIES);
+      },
+    };
+  },
+});
