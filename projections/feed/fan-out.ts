@@ -1,8 +1,15 @@
+import type { PushPublisher } from '../push/push-bus.js';
 import type { FeedStore } from './feed-store.js';
 
 // Fan-out on write is cut into chunks of followers (DESIGN §5). The port is deliberately small so
 // that a Kafka adapter (a later issue) can publish chunks to a topic whose consumer group of
 // workers runs deliverFanOutChunk; the in-process adapter here runs it at once.
+//
+// Whoever delivers a chunk also tells the followers' open streams (GET /api/v1/stream) that the
+// post is in their feed, so the push follows the write it announces: a client that refetches
+// its feed on the push finds the post there. Not for a chunk from a replay, which re-delivers
+// old posts. A chunk delivered twice (a retried batch, a redelivered Kafka message) pushes
+// twice: clients recognise a feed item by its postId.
 
 export interface FanOutChunk {
   postId: string;
@@ -10,6 +17,8 @@ export interface FanOutChunk {
   /** The post's createdAt in milliseconds. */
   score: number;
   followerIds: string[];
+  /** Set when the post comes from a replay of the log: delivered, but never pushed to clients. */
+  replay?: boolean;
 }
 
 export interface FanOut {
@@ -23,15 +32,20 @@ export interface FanOut {
  * a post deleted before a late chunk arrived. Writing first and reading after means that of a
  * push and a concurrent removal, at least one sees the other, so no stale entry survives both.
  */
-export const deliverFanOutChunk = async (store: FeedStore, chunk: FanOutChunk): Promise<void> => {
+export const deliverFanOutChunk = async (store: FeedStore, chunk: FanOutChunk, push?: PushPublisher): Promise<void> => {
   const { postId, authorId, score, followerIds } = chunk;
   if (followerIds.length === 0) return;
   await store.pushToFeeds(followerIds, { postId, score });
   const [stillFollowing, deleted] = await Promise.all([store.followersAmong(authorId, followerIds), store.deletedAmong([postId])]);
   const stale = deleted.has(postId) ? followerIds : followerIds.filter((id) => !stillFollowing.has(id));
   if (stale.length > 0) await store.removeFromFeeds(stale, postId);
+  if (!push || chunk.replay) return;
+  const gone = new Set(stale);
+  const reached = followerIds.filter((id) => !gone.has(id));
+  if (reached.length > 0) await push.publish(reached, { type: 'feed', postId, authorId, score });
 };
 
-export const inProcessFanOut = (store: FeedStore): FanOut => ({
-  publish: (chunk) => deliverFanOutChunk(store, chunk),
+/** Delivers each chunk at once in this process; with `push`, also tells the followers' streams. */
+export const inProcessFanOut = (store: FeedStore, push?: PushPublisher): FanOut => ({
+  publish: (chunk) => deliverFanOutChunk(store, chunk, push),
 });

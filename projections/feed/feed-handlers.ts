@@ -20,6 +20,8 @@ export interface FeedContext {
   store: FeedStore;
   fanOut: FanOut;
   tunables: FeedTunables;
+  /** The batch comes from a replay: chunks carry it, so that their delivery pushes nothing. */
+  replay: boolean;
 }
 
 export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Promise<void> => {
@@ -42,14 +44,16 @@ export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Pr
 type DataOf<T extends FeedEvent['type']> = Extract<FeedEvent, { type: T }>['data'];
 
 const postCreated = async (context: FeedContext, { postId, authorId, createdAt }: DataOf<'PostCreated'>) => {
-  const { store, fanOut, tunables } = context;
+  const { store, fanOut, tunables, replay } = context;
   const score = Date.parse(createdAt);
   await store.addToTimeline(authorId, { postId, score });
   // Authors see their own posts in their home feed, celebrities included.
   await store.pushToFeeds([authorId], { postId, score });
-  if ((await reconcileCelebrity(context, authorId)) === 'celebrity') return; // pulled at read time
+  // Pulled at read time, and pushed to no stream: announcing it would be the very fan-out to
+  // every follower that the pull path exists to avoid; followers see it when they next read.
+  if ((await reconcileCelebrity(context, authorId)) === 'celebrity') return;
   await forEachBounded(store.followerChunks(authorId, tunables.chunkSize), tunables.fanOutConcurrency, (followerIds) =>
-    fanOut.publish({ postId, authorId, score, followerIds }),
+    fanOut.publish({ postId, authorId, score, followerIds, ...(replay ? { replay } : {}) }),
   );
 };
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../../events/index.js';
+import type { PushPublisher } from '../push/push-bus.js';
 import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../runtime/checkpoints-postgres.js';
 import type { Projection } from '../runtime/projection.js';
 import { applyByStream } from './apply-by-stream.js';
@@ -13,23 +14,31 @@ import type { FeedStore } from './feed-store.js';
 // batch's writes, for both stores: even in PostgreSQL the writes are not one transaction with
 // it, because the fan-out/backfill handshake (feed-handlers.ts) needs each write committed
 // before the read that follows it. A crash between writes and checkpoint re-applies the batch,
-// which changes nothing. The feed has no outside side effects, so a replay runs it the same way.
+// which changes nothing. Its one outside side effect is the push of a new post to its followers'
+// open streams (fan-out.ts); a batch marked replay marks its chunks so, and nothing is pushed.
 
 export interface FeedProjectionOptions extends Partial<FeedTunables> {
   store: FeedStore;
   /** Where the checkpoint lives (projection_checkpoints). */
   checkpoints: pg.Pool;
-  /** Default: in-process, straight into the store. */
+  /** Default: in-process, straight into the store (pushing to `push`). */
   fanOut?: FanOut;
+  /**
+   * Where the default in-process fan-out tells followers' streams of a new post. A given `fanOut`
+   * pushes by itself (inProcessFanOut(store, push), or the Kafka workers' deliverFanOutChunk).
+   */
+  push?: PushPublisher;
 }
 
 const handled = new Set<string>(feedEventTypes);
 
-export const createFeedProjection = ({ store, checkpoints, fanOut, ...given }: FeedProjectionOptions): Projection => {
-  const context: FeedContext = { store, fanOut: fanOut ?? inProcessFanOut(store), tunables: feedTunables(given) };
-  const apply = async (event: RecordedEvent) => {
+export const createFeedProjection = ({ store, checkpoints, fanOut, push, ...given }: FeedProjectionOptions): Projection => {
+  const live: FeedContext = { store, fanOut: fanOut ?? inProcessFanOut(store, push), tunables: feedTunables(given), replay: false };
+  const replaying: FeedContext = { ...live, replay: true };
+  const applyIn = (context: FeedContext) => async (event: RecordedEvent) => {
     if (handled.has(event.type)) await applyFeedEvent(context, { type: event.type, data: event.data } as FeedEvent);
   };
+  const [applyLive, applyReplayed] = [applyIn(live), applyIn(replaying)];
   return {
     name: 'feed',
     eventTypes: feedEventTypes,
@@ -38,7 +47,7 @@ export const createFeedProjection = ({ store, checkpoints, fanOut, ...given }: F
       await store.setup();
     },
     apply: async (batch, checkpointKey) => {
-      await applyByStream(batch.events, context.tunables.concurrency, apply);
+      await applyByStream(batch.events, live.tunables.concurrency, batch.replay ? applyReplayed : applyLive);
       await saveCheckpoint(checkpoints, checkpointKey, batch.position);
     },
     checkpoint: (checkpointKey) => loadCheckpoint(checkpoints, checkpointKey),
