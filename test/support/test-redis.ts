@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { readServiceUrls } from '../../app/service-urls.js';
 
-// Redis for tests: REDIS_URL, else the server pre-started on 127.0.0.1:6379. Each test file works
+// Redis for tests: TEST_REDIS_URL or REDIS_URL, else the one in .services/urls.env (npm run
+// services:up), else the server pre-started on 127.0.0.1:6379. Each test file works
 // under a key prefix of its own (its "namespace"), deleted afterwards, so files run in parallel.
-export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEST_REDIS_URL =
+  process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? readServiceUrls(resolve(import.meta.dirname, '../..')).REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export const isRedisReachable = async (url = TEST_REDIS_URL): Promise<boolean> => {
   const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });

@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { javaBinary, maven, run } from './java.js';
+import { isAlive, livePid, portAnswers, stopPid, waitFor } from './probe.js';
+
+// A single-node Apache Kafka 3.9 broker in KRaft mode (broker and controller in one process) on
+// loopback. Its jars come from Maven Central (kafka/pom.xml, copied with Maven's dependency
+// plugin into <services>/kafka/<version>/libs, once); each node has a folder of its own holding
+// its configuration, data, log and pid, so a test can run a broker of its own beside the shared
+// one. KafkaJS predates Kafka 4.0 (which dropped the old protocol versions it speaks): 3.9.x is
+// the newest line it works with.
+export const KAFKA_VERSION = '3.9.1';
+const POM = resolve(import.meta.dirname, 'kafka', 'pom.xml');
+
+export interface KafkaNodeOptions {
+  /** Where the jars are cached (.services). */
+  servicesDir: string;
+  /** The node's own folder: config, data, logs, pid. */
+  nodeDir: string;
+  port: number;
+  controllerPort: number;
+  heap?: string;
+}
+
+export interface KafkaNode {
+  brokers: string;
+  pid: number;
+}
+
+/** Fetches the broker's jars once; returns the classpath folder. */
+export const ensureKafkaJars = async (servicesDir: string): Promise<string> => {
+  const libs = join(servicesDir, 'kafka', KAFKA_VERSION, 'libs');
+  if (existsSync(join(libs, '.complete'))) return libs;
+  const partial = `${libs}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(partial, { recursive: true });
+  console.error(`[kafka] fetching Apache Kafka ${KAFKA_VERSION} from Maven Central`);
+  // Run in a scratch folder: the plugin leaves marker files in the working directory.
+  await maven(partial, ['-f', POM, `-Dkafka.version=${KAFKA_VERSION}`, 'dependency:copy-dependencies', `-DoutputDirectory=${partial}`, '-DincludeScope=runtime']);
+  await rm(join(partial, 'target'), { recursive: true, force: true });
+  await writeFile(join(partial, '.complete'), '');
+  await rm(libs, { recursive: true, force: true });
+  await rename(partial, libs);
+  return libs;
+};
+
+const serverProperties = ({ nodeDir, port, controllerPort }: KafkaNodeOptions) => `# Written by scripts/services/kafka.ts at every start.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=${join(nodeDir, 'data')}
+# Topics are created by the application, with the partitions it is configured with.
+auto.create.topics.enable=false
+# One node: internal topics cannot have more replicas; a few partitions keep the first group join quick.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+`;
+
+const log4jProperties = (nodeDir: string) => `log4j.rootLogger=INFO, file
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.state.change.logger=WARN
+log4j.appender.file=org.apache.log4j.RollingFileAppender
+log4j.appender.file.File=${join(nodeDir, 'logs', 'server.log')}
+log4j.appender.file.MaxFileSize=20MB
+log4j.appender.file.MaxBackupIndex=2
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+`;
+
+const pidFile = (nodeDir: string) => join(nodeDir, 'kafka.pid');
+const MARKER = 'kafka.Kafka';
+
+/** The node of `nodeDir` when its process runs and its port answers. */
+export const runningKafka = async (nodeDir: string, port: number): Promise<KafkaNode | null> => {
+  const pid = await livePid(pidFile(nodeDir), MARKER);
+  return pid && (await portAnswers(port)) ? { brokers: `127.0.0.1:${port}`, pid } : null;
+};
+
+/** Starts the node (formatting its storage the first time) and resolves once it serves. */
+export const startKafka = async (options: KafkaNodeOptions): Promise<KafkaNode> => {
+  const { nodeDir, port, controllerPort } = options;
+  const running = await runningKafka(nodeDir, port);
+  if (running) return running;
+  for (const taken of [port, controllerPort]) if (await portAnswers(taken)) throw new Error(`[kafka] port ${taken} on 127.0.0.1 is taken`);
+  const libs = await ensureKafkaJars(options.servicesDir);
+  const classpath = `${libs}/*`;
+  await mkdir(join(nodeDir, 'logs'), { recursive: true });
+  const config = join(nodeDir, 'server.properties');
+  await writeFile(config, serverProperties(options));
+  await writeFile(join(nodeDir, 'log4j.properties'), log4jProperties(nodeDir));
+  const log4j = `-Dlog4j.configuration=file:${join(nodeDir, 'log4j.properties')}`;
+  if (!existsSync(join(nodeDir, 'data', 'meta.properties'))) {
+    const { stdout: clusterId } = await run(javaBinary(), [log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid']);
+    await run(javaBinary(), [log4j, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId.trim(), '-c', config]);
+  }
+  const serverLog = join(nodeDir, 'logs', 'server.log');
+  const logStart = (await stat(serverLog).catch(() => null))?.size ?? 0;
+  const output = await open(join(nodeDir, 'logs', 'stdout.log'), 'a');
+  const heap = options.heap ?? '512m';
+  const child = spawn(javaBinary(), [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-Djava.awt.headless=true', log4j, '-cp', classpath, MARKER, config], {
+    detached: true,
+    stdio: ['ignore', output.fd, output.fd],
+  });
+  child.unref();
+  await output.close();
+  await writeFile(pidFile(nodeDir), `${child.pid}\n`);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  await waitFor(`[kafka] the broker on port ${port} to start (see ${serverLog})`, 60_000, async () => {
+    if (exited) throw new Error(`[kafka] the broker exited at start; see ${serverLog} and ${join(nodeDir, 'logs', 'stdout.log')}`);
+    const log = await readFile(serverLog, 'utf8').catch(() => '');
+    return log.slice(logStart).includes('Kafka Server started') && (await portAnswers(port));
+  });
+  return { brokers: `127.0.0.1:${port}`, pid: child.pid! };
+};
+
+/** Stops the node of `nodeDir` if it runs (SIGKILL with `kill`, as a crash would). */
+export const stopKafka = async (nodeDir: string, { kill = false } = {}): Promise<boolean> => {
+  const pid = await livePid(pidFile(nodeDir), MARKER);
+  if (pid && kill) {
+    process.kill(pid, 'SIGKILL');
+    await waitFor(`[kafka] pid ${pid} to die`, 10_000, async () => !isAlive(pid));
+  } else if (pid) await stopPid(pid);
+  await rm(pidFile(nodeDir), { force: true });
+  return pid !== null;
+};

@@ -1,0 +1,57 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { formatServiceUrls, type ServiceUrls } from '../../app/service-urls.js';
+import { ensureElasticsearch } from './elasticsearch.js';
+import { runningKafka, startKafka } from './kafka.js';
+import { ensurePostgres, postgresAnswers } from './postgres.js';
+import { ensureRedis, redisAnswers } from './redis.js';
+import { servicesSettings } from './settings.js';
+
+// npm run services:up: makes sure every server the tests and `npm start` use answers on
+// loopback, reusing what already runs and starting the rest, then writes their URLs to
+// <services>/urls.env. A URL already in the environment is used as given (it must answer).
+// Idempotent; with everything running it only checks (well under two seconds). What it starts
+// keeps running until `npm run services:down`.
+const settings = servicesSettings();
+const { servicesDir } = settings;
+
+const given = async (name: string, answers: (url: string) => Promise<boolean>): Promise<string | null> => {
+  const url = process.env[name];
+  if (!url) return null;
+  if (!(await answers(url))) throw new Error(`${name} is set but ${url} does not answer`);
+  return url;
+};
+
+const httpAnswers = async (url: string) => (await fetch(url).catch(() => null))?.ok === true;
+
+const kafkaNodeDir = join(servicesDir, 'kafka', 'node');
+
+const starters: Record<(typeof settings.services)[number], () => Promise<[keyof ServiceUrls, string]>> = {
+  postgres: async () => ['DATABASE_URL', (await given('DATABASE_URL', postgresAnswers)) ?? (await ensurePostgres(servicesDir, settings.postgresPort)).url],
+  redis: async () => ['REDIS_URL', (await given('REDIS_URL', redisAnswers)) ?? (await ensureRedis(servicesDir, settings.redisPort)).url],
+  kafka: async () => {
+    // A list of brokers is taken as given: KafkaJS checks it when it connects.
+    if (process.env.KAFKA_BROKERS) return ['KAFKA_BROKERS', process.env.KAFKA_BROKERS];
+    const options = { servicesDir, nodeDir: kafkaNodeDir, port: settings.kafkaPort, controllerPort: settings.kafkaControllerPort };
+    const node = (await runningKafka(kafkaNodeDir, settings.kafkaPort)) ?? (console.error(`[kafka] starting a broker on 127.0.0.1:${settings.kafkaPort}`), await startKafka(options));
+    return ['KAFKA_BROKERS', node.brokers];
+  },
+  elasticsearch: async () => ['ELASTICSEARCH_URL', (await given('ELASTICSEARCH_URL', httpAnswers)) ?? (await ensureElasticsearch(servicesDir))],
+};
+
+const main = async () => {
+  await mkdir(servicesDir, { recursive: true });
+  const started = performance.now();
+  const results = await Promise.allSettled(settings.services.map((name) => starters[name]()));
+  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []));
+  const urls = Object.fromEntries(results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))) as ServiceUrls;
+  await writeFile(join(servicesDir, 'urls.env'), formatServiceUrls(urls));
+  for (const [key, value] of Object.entries(urls)) console.log(`${key}=${value}`);
+  console.error(`[services] ${join(servicesDir, 'urls.env')} written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (failures.length > 0) {
+    for (const failure of failures) console.error(failure.message);
+    process.exit(1);
+  }
+};
+
+await main();
