@@ -53,9 +53,8 @@ export const createGenerationCatalog = (options: CatalogOptions): GenerationCata
     const existing = pools.get(schema);
     if (existing) return existing;
     await options.pool.query(`create schema if not exists ${schema}`);
-    const pool = new pg.Pool({ ...options.pool.options, max: options.generationPoolSize ?? 5 });
     // Every connection works in the generation's schema; public stays reachable for extensions.
-    pool.on('connect', (client) => void client.query(`set search_path to ${schema}, public`).catch(() => undefined));
+    const pool = new pg.Pool({ connectionString: withSearchPath(options.pool, schema), max: options.generationPoolSize ?? 5 });
     pool.on('error', () => undefined);
     pools.set(schema, pool);
     return pool;
@@ -96,4 +95,13 @@ export const createGenerationCatalog = (options: CatalogOptions): GenerationCata
       pools.clear();
     },
   };
+};
+
+/** The base pool's connection string with the search_path set to `schema` (then public). */
+const withSearchPath = (base: pg.Pool, schema: string): string => {
+  const { connectionString } = base.options as { connectionString?: string };
+  if (!connectionString) throw new Error('the generation catalog needs a pool created from a connection string');
+  const url = new URL(connectionString);
+  url.searchParams.set('options', `-c search_path=${schema},public`);
+  return url.toString();
 };

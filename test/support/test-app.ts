@@ -10,6 +10,8 @@ export interface TestApp {
   platform: Platform;
   db: TestDatabase;
   redis: TestRedis | null;
+  /** The Elasticsearch URL and index prefix when search runs in Elasticsearch. */
+  elasticsearch: { url: string; prefix: string } | null;
   /**
    * Every committed event, in commit-table order. Read straight from the table: the global-log
    * reader of the port rightly holds back events while older transactions anywhere on the server
@@ -45,6 +47,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     ...(options.elasticsearch ? { elasticsearchUrl: inject('elasticsearchUrl'), elasticsearchPrefix: `${db.schema}-` } : {}),
     freshnessTimeoutMs: 10_000,
     storyExpiryIntervalMs: 200,
+    generationWatchIntervalMs: 100,
   });
   const app = await buildServer({ ...platform });
   return {
@@ -52,6 +55,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     platform,
     db,
     redis,
+    elasticsearch: options.elasticsearch ? { url: inject('elasticsearchUrl'), prefix: `${db.schema}-` } : null,
     async allEvents() {
       const { rows } = await db.pool.query<{ type: string; streamId: string }>(
         'select type, stream_id as "streamId" from events order by global_position',

@@ -35,6 +35,9 @@ export const createTestDatabase = async (): Promise<TestDatabase> => {
       const client = new pg.Client({ connectionString: base });
       await client.connect();
       await client.query(`drop schema ${schema} cascade`);
+      // And the schemas of read model generations the test built (projections/runtime/generation-catalog.ts).
+      const { rows } = await client.query<{ name: string }>(`select nspname as name from pg_namespace where nspname like $1`, [`${schema}\\_g%`]);
+      for (const { name } of rows) await client.query(`drop schema ${name} cascade`);
       await client.end();
     },
   };

@@ -1,0 +1,61 @@
+import { resolve } from 'node:path';
+import { EXIT } from '../replay/context.js';
+import { runReplayCli } from '../replay/cli.js';
+import { ConfigError, loadConfig } from './config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+import { isPostgresReachable } from './postgres-reachable.js';
+import { connectReplay } from './replay-connect.js';
+
+// Entrypoint of the replay CLI (`npm run replay -- <command>`, bin `instagram-es-replay`): the
+// platform's configuration (DATABASE_URL, REDIS_URL, ELASTICSEARCH_URL, ...), and on the embedded
+// defaults the bundled PostgreSQL under DATA_DIR: the running platform's when it is up, else
+// started here for the command. The first Ctrl-C stops after the current batch; a second one exits.
+
+const EMBEDDED_PORT = 54329; // app/main.ts starts the embedded PostgreSQL on this port
+
+// Piped into `head`: a closed stdout ends the command quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? EXIT.ok : EXIT.failed));
+
+const main = async (): Promise<number> => {
+  const config = loadConfig(process.env, []);
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const running = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`;
+    if (await isPostgresReachable(running)) databaseUrl = running;
+    else {
+      embedded = await startEmbeddedPostgres({ dataDir: `${resolve(config.DATA_DIR)}/postgres`, persistent: true, port: EMBEDDED_PORT });
+      databaseUrl = embedded.url;
+    }
+  }
+  const interrupt = new AbortController();
+  process.on('SIGINT', () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write('\nstopping after the current batch (Ctrl-C again to quit at once)\n');
+    interrupt.abort();
+  });
+  try {
+    return await runReplayCli(process.argv.slice(2), {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      tty: process.stderr.isTTY === true,
+      signal: interrupt.signal,
+      connect: connectReplay({
+        databaseUrl,
+        redisUrl: config.REDIS_URL,
+        elasticsearchUrl: config.ELASTICSEARCH_URL,
+        celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD,
+      }),
+    });
+  } finally {
+    await embedded?.stop();
+  }
+};
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+    process.exit(error instanceof ConfigError ? EXIT.usage : EXIT.failed);
+  },
+);

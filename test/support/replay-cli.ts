@@ -1,0 +1,46 @@
+import { connectReplay } from '../../app/replay-connect.js';
+import { runReplayCli } from '../../replay/cli.js';
+import type { TestApp } from './test-app.js';
+
+export interface ReplayRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed line by line (with --json). */
+  records: Record<string, unknown>[];
+}
+
+/**
+ * Runs the replay CLI in this process against a test app's servers and prefixes, as
+ * `npm run replay -- <args>` would against the platform's. `onOutput` sees each stdout write
+ * (e.g. to press Ctrl-C, abort `signal`, at a chosen moment).
+ */
+export const runReplay = async (
+  app: TestApp,
+  args: readonly string[],
+  options: { signal?: AbortSignal; onOutput?: (text: string) => void } = {},
+): Promise<ReplayRun> => {
+  let stdout = '';
+  let stderr = '';
+  const code = await runReplayCli(args, {
+    stdout: (text) => {
+      stdout += text;
+      options.onOutput?.(text);
+    },
+    stderr: (text) => (stderr += text),
+    tty: false,
+    signal: options.signal ?? new AbortController().signal,
+    connect: connectReplay({
+      databaseUrl: app.db.url,
+      redisUrl: app.redis?.url,
+      redisPrefix: app.redis?.prefix,
+      elasticsearchUrl: app.elasticsearch?.url,
+      elasticsearchPrefix: app.elasticsearch?.prefix,
+    }),
+  });
+  const records = stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { code, stdout, stderr, records };
+};
