@@ -25,6 +25,18 @@ const schema = z.object({
     .refine((url) => /^https?:\/\//.test(url), 'must be an http:// or https:// URL')
     .optional(),
   FEED_CELEBRITY_THRESHOLD: z.coerce.number().int().min(1).default(10_000),
+  /** Followers per fan-out chunk: one Kafka message (36-byte ids, so 10,000 stay well under 1 MB). */
+  FANOUT_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  /** Comma-separated host:port list; set, and feed fan-out goes through Kafka to the workers. */
+  KAFKA_BROKERS: z
+    .string()
+    .transform((list) => list.split(',').map((broker) => broker.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'each broker must be host:port')).min(1, 'list at least one host:port'))
+    .optional(),
+  KAFKA_FANOUT_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'letters, digits, ".", "_" and "-" (at most 249)').default('feed-fanout'),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(8),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(100).default(1),
+  KAFKA_SESSION_TIMEOUT: z.string().default('30s').pipe(duration),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -1,0 +1,45 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { FanOut, FanOutChunk } from './fan-out.js';
+import { ensureFanOutTopic, type FanOutTopic } from './fan-out-topic.js';
+
+// The Kafka adapter of the FanOut port (DESIGN §5): a chunk becomes one message on the fan-out
+// topic, for the workers (fan-out-workers.ts) to write into feeds. `publish` resolves once the
+// broker has the message on every in-sync replica (acks all), so the projection moves its
+// checkpoint only past fan-out that cannot be lost. The producer is idempotent: its own retries
+// do not duplicate a message. A batch the projection retries publishes its chunks again, which
+// the workers' idempotent writes absorb.
+
+export interface KafkaFanOut extends FanOut {
+  close(): Promise<void>;
+}
+
+/**
+ * Keyed by post and first follower: every chunk of a post has its own key (so a post's chunks
+ * spread over the partitions, and so over the workers), and the same chunk published again after
+ * a retry gets the same key, and the same partition.
+ */
+export const chunkKey = (chunk: FanOutChunk) => `${chunk.postId}:${chunk.followerIds[0] ?? ''}`;
+
+export const createKafkaFanOut = (kafka: Kafka, topic: FanOutTopic): KafkaFanOut => {
+  let producer: Producer | null = null;
+  let ready: Promise<Producer> | null = null;
+  const connect = async () => {
+    await ensureFanOutTopic(kafka, topic);
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    return producer;
+  };
+  // Connected on first use, and again after a failed attempt (the broker was down at start).
+  const connected = () => (ready ??= connect().catch((error: unknown) => ((ready = null), Promise.reject(error))));
+  return {
+    async publish(chunk) {
+      if (chunk.followerIds.length === 0) return;
+      const ready = await connected();
+      await ready.send({ topic: topic.topic, acks: -1, messages: [{ key: chunkKey(chunk), value: JSON.stringify(chunk) }] });
+    },
+    async close() {
+      ready = null;
+      await producer?.disconnect();
+    },
+  };
+};

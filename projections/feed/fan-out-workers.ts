@@ -1,0 +1,59 @@
+import type { Consumer, Kafka } from 'kafkajs';
+import type { FanOutChunk } from './fan-out.js';
+import { ensureFanOutTopic, type FanOutTopic } from './fan-out-topic.js';
+
+// The fan-out workers (role `worker`): one Kafka consumer group over the fan-out topic, each
+// member taking some partitions. A message is applied (deliverFanOutChunk) before its offset
+// is committed, so a worker that dies mid-batch leaves its uncommitted chunks to the member that
+// takes its partitions over: at-least-once, and a chunk applied twice changes nothing (feed
+// writes are set additions scored by the post's time).
+
+export interface FanOutWorkersOptions extends FanOutTopic {
+  groupId: string;
+  /** Writes one chunk into the feeds; throwing leaves it uncommitted, to be retried. */
+  deliver(chunk: FanOutChunk): Promise<void>;
+  /** After this long without a heartbeat, a worker's partitions go to the others (default 30 s). */
+  sessionTimeoutMs?: number;
+  /** Partitions this process works on at once (default: every one it holds, up to the topic's). */
+  concurrency?: number;
+}
+
+export interface FanOutWorkers {
+  stop(): Promise<void>;
+}
+
+const parseChunk = (value: Buffer | null): FanOutChunk | null => {
+  try {
+    const chunk = JSON.parse(value?.toString('utf8') ?? 'null') as FanOutChunk | null;
+    return chunk && Array.isArray(chunk.followerIds) && typeof chunk.postId === 'string' ? chunk : null;
+  } catch {
+    return null;
+  }
+};
+
+/** Joins the group and consumes until stopped; resolves once the consumer is running. */
+export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOptions): Promise<FanOutWorkers> => {
+  await ensureFanOutTopic(kafka, options);
+  const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout,
+    heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+    allowAutoTopicCreation: false,
+    // A crashed consumer (the broker went away) restarts and rejoins, however long that takes.
+    retry: { retries: 10, restartOnFailure: async () => true },
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  await consumer.run({
+    partitionsConsumedConcurrently: options.concurrency ?? options.partitions,
+    // Offsets are committed only for messages whose eachMessage resolved: after the writes.
+    autoCommit: true,
+    eachMessage: async ({ message }) => {
+      const chunk = parseChunk(message.value);
+      // A message that is not a chunk is skipped rather than blocking its partition for ever.
+      if (chunk) await options.deliver(chunk);
+    },
+  });
+  return { stop: () => consumer.disconnect() };
+};
