@@ -7,6 +7,9 @@ import type { CommandDeps } from '../commands/deps.js';
 import { createPostgresIdempotencyStore } from '../commands/idempotency/idempotency-store-postgres.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
+import { createPostgresPushBus } from '../projections/push/push-bus-postgres.js';
+import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
+import type { PushBus } from '../projections/push/push-bus.js';
 import type { ReadDeps } from '../read-api/deps.js';
 import { openLiveReadModels, type LiveReadModels } from './live-read-models.js';
 import { createReadModelCatalog } from './read-models.js';
@@ -46,6 +49,8 @@ export interface Platform {
   idempotency: IdempotencyStore;
   reads: ReadDeps;
   readModels: LiveReadModels;
+  /** Pushes to connected clients: Redis pub/sub when Redis is configured, PostgreSQL LISTEN/NOTIFY otherwise. */
+  push: PushBus;
   background: BackgroundWork | null;
   metrics: Metrics;
   readiness: () => Promise<Readiness>;
@@ -69,8 +74,11 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const tokens = createTokenService(settings.jwtSecret);
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs };
 
+  // Opens its subscribing connection only when a client's stream subscribes (API processes).
+  const push = redis ? createRedisPushBus(redis, { prefix: settings.redisPrefix ?? 'ig:' }) : createPostgresPushBus(pool);
   const catalog = createReadModelCatalog({
     pool,
+    push,
     redis,
     redisPrefix: settings.redisPrefix,
     elasticsearch,
@@ -79,8 +87,13 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   });
   // The generation of each read model that serves reads, following the replay CLI's switches.
   const readModels = await openLiveReadModels(pool, catalog, settings.generationWatchIntervalMs);
+  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push'> = {
+    freshness: createFreshness(() => readModels.projections(), settings.freshnessTimeoutMs ?? 2_000),
+    now: () => new Date(),
+    push,
+  };
   const reads: ReadDeps = Object.defineProperties(
-    { freshness: createFreshness(() => readModels.projections(), settings.freshnessTimeoutMs ?? 2_000), now: () => new Date() },
+    queryDeps,
     // The readers' getters themselves (a spread would freeze today's generation).
     Object.getOwnPropertyDescriptors(readModels.readers),
   ) as ReadDeps;
@@ -103,6 +116,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     idempotency,
     reads,
     readModels,
+    push,
     background,
     metrics,
     readiness,
@@ -110,6 +124,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     async close() {
       await background?.stop();
       await readModels.close();
+      await push.close();
       await store.close();
       redis?.disconnect();
       await elasticsearch?.close();

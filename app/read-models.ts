@@ -6,6 +6,7 @@ import type { FanOut } from '../projections/feed/fan-out.js';
 import type { FeedStore } from '../projections/feed/feed-store.js';
 import { profilesReadModel } from '../projections/profiles/profiles-read-model.js';
 import type { ProfilesReader } from '../projections/profiles/index.js';
+import type { PushPublisher } from '../projections/push/push-bus.js';
 import { createGenerationCatalog, type GenerationCatalog } from '../projections/runtime/generation-catalog.js';
 import type { ReadModelDefinition } from '../projections/runtime/read-model.js';
 import { searchReadModel } from '../projections/search/search-read-model.js';
@@ -24,6 +25,8 @@ export interface ReadModelBackends {
   celebrityThreshold?: number | undefined;
   /** The live feed's fan-out (Kafka when configured); in-process when absent, and always in a rebuild. */
   liveFanOut?: ((store: FeedStore) => FanOut) | undefined;
+  /** Where projections push to connected clients (GET /api/v1/stream); nothing is pushed without it. */
+  push?: PushPublisher | undefined;
 }
 
 export interface Readers {
@@ -39,9 +42,9 @@ export type ReadModelDefinitions = { [Name in keyof Readers]: ReadModelDefinitio
  * Every read model of the platform, on the backends configured. Registering a read model here is
  * all it takes for the API to serve it, the projector to run it and the replay CLI to rebuild it.
  */
-export const readModelDefinitions = ({ redis, elasticsearch, celebrityThreshold, liveFanOut }: ReadModelBackends): ReadModelDefinitions => ({
+export const readModelDefinitions = ({ redis, elasticsearch, celebrityThreshold, liveFanOut, push }: ReadModelBackends): ReadModelDefinitions => ({
   profiles: profilesReadModel(),
-  feed: feedReadModel({ redis, ...(celebrityThreshold ? { celebrityThreshold } : {}), ...(liveFanOut ? { liveFanOut } : {}) }),
+  feed: feedReadModel({ redis, push, ...(celebrityThreshold ? { celebrityThreshold } : {}), ...(liveFanOut ? { liveFanOut } : {}) }),
   stories: storiesReadModel({ redis }),
   search: searchReadModel({ elasticsearch }),
 });

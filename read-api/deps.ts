@@ -1,7 +1,9 @@
 import type { FeedReader } from '../projections/feed/feed-reader.js';
 import type { ProfilesReader } from '../projections/profiles/profiles-reader.js';
+import type { PushBus } from '../projections/push/push-bus.js';
 import type { SearchStore } from '../projections/search/search-store.js';
 import type { StoriesReader } from '../projections/stories/stories-reader.js';
+import type { EventStreamOptions } from './event-stream.js';
 import type { Freshness } from './freshness.js';
 
 /** What the read routes are given by the composition root: read models, and nothing that writes. */
@@ -14,4 +16,8 @@ export interface ReadDeps {
   freshness: Freshness;
   /** The clock, for hiding stories past their expiry. */
   now: () => Date;
+  /** Where GET /api/v1/stream subscribes to the caller's pushes. */
+  push: Pick<PushBus, 'subscribe'>;
+  /** Heartbeat and slow-client bound of the event streams (defaults: 15 s, 256 KiB). */
+  streaming?: EventStreamOptions;
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenService } from '../../commands/accounts/tokens.js';
 import { errorBody } from './error-handler.js';
 
@@ -15,8 +15,19 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** No token needed (register, login, health, docs). */
     public?: boolean;
+    /**
+     * The token may also come as `?access_token=` (the event stream: browsers' EventSource cannot
+     * set headers). Only where needed: URLs end up in logs and histories, headers do not.
+     */
+    tokenInQuery?: boolean;
   }
 }
+
+const queryToken = (request: FastifyRequest): string | null => {
+  if (!request.routeOptions.config.tokenInQuery) return null;
+  const token = (request.query as { access_token?: unknown } | undefined)?.access_token;
+  return typeof token === 'string' && token !== '' ? token : null;
+};
 
 /**
  * Bearer JWT on every route but the public ones, checked before the body is even read. A public
@@ -26,7 +37,7 @@ export const installAuthentication = (app: FastifyInstance, tokens: TokenService
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : null;
+    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : queryToken(request);
     request.actor = token ? await tokens.verify(token) : null;
     if (request.actor || request.routeOptions.config.public || request.is404) return;
     const message = token ? 'invalid or expired token' : 'missing bearer token';

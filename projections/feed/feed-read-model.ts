@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { PushPublisher } from '../push/push-bus.js';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
 import { dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import { dropRedisKeys, dumpRedisKeys } from '../runtime/dump-redis.js';
@@ -23,15 +24,20 @@ export interface FeedReadModelOptions extends Partial<FeedTunables> {
    * fans out in-process into its own store, so that a replay never reaches the live feeds.
    */
   liveFanOut?: (store: FeedStore) => FanOut;
+  /**
+   * Where the LIVE generation's in-process fan-out tells followers' streams of a new post (a
+   * liveFanOut's workers push by themselves); a rebuild never pushes.
+   */
+  push?: PushPublisher | undefined;
 }
 
 /** The feed read model as registered with the platform (and so with the replay CLI). */
-export const feedReadModel = ({ redis, liveFanOut, ...tunables }: FeedReadModelOptions): ReadModelDefinition<FeedReader> => ({
+export const feedReadModel = ({ redis, liveFanOut, push, ...tunables }: FeedReadModelOptions): ReadModelDefinition<FeedReader> => ({
   name: FEED,
   backend: redis ? 'redis' : 'postgresql',
   open: ({ pool, redisPrefix, mode }) => {
     const store = redis ? createRedisFeedStore(redis, { prefix: redisPrefix }) : createPostgresFeedStore(pool);
-    const fanOut = mode === 'live' && liveFanOut ? liveFanOut(store) : inProcessFanOut(store);
+    const fanOut = mode === 'live' && liveFanOut ? liveFanOut(store) : inProcessFanOut(store, mode === 'live' ? push : undefined);
     const tables = Object.values(feedTables('feed_'));
     return {
       projection: createFeedProjection({ store, checkpoints: pool, fanOut, ...tunables }),
