@@ -29,7 +29,9 @@ export interface KafkaFanOutWiring {
 }
 
 export const createKafkaFanOutWiring = (settings: KafkaSettings): KafkaFanOutWiring => {
-  const kafka = new Kafka({ clientId: 'instagram-es', brokers: settings.brokers, connectionTimeout: 3_000, logLevel: logLevel.ERROR });
+  // KafkaJS's own log repeats every failed connection attempt; what fails reaches us instead (a
+  // publish rejects, so the projector logs and retries its batch; workers log crashes and starts).
+  const kafka = new Kafka({ clientId: 'instagram-es', brokers: settings.brokers, connectionTimeout: 3_000, logLevel: logLevel.NOTHING });
   const topic = { topic: settings.topic, partitions: settings.partitions, replicationFactor: settings.replicationFactor };
   const producer = createKafkaFanOut(kafka, topic);
   let liveStore: FeedStore | null = null;

@@ -26,6 +26,18 @@ const main = async () => {
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     ...(config.ELASTICSEARCH_URL ? { elasticsearchUrl: config.ELASTICSEARCH_URL } : {}),
     celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD,
+    fanOutChunkSize: config.FANOUT_CHUNK_SIZE,
+    ...(config.KAFKA_BROKERS
+      ? {
+          kafka: {
+            brokers: config.KAFKA_BROKERS,
+            topic: config.KAFKA_FANOUT_TOPIC,
+            partitions: config.KAFKA_TOPIC_PARTITIONS,
+            replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+            sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
+          },
+        }
+      : {}),
     role: config.ROLE,
     ...(config.PROJECTIONS?.length ? { projectionNames: config.PROJECTIONS } : {}),
   });
@@ -37,6 +49,7 @@ const main = async () => {
   const parts = {
     events: postgres,
     ...Object.fromEntries(Object.entries(platform.readModels.backends).map(([name, kind]) => [name, kind === 'redis' ? 'Redis (REDIS_URL)' : kind === 'elasticsearch' ? 'Elasticsearch (ELASTICSEARCH_URL)' : postgres])),
+    'fan-out': config.KAFKA_BROKERS ? `Kafka topic ${config.KAFKA_FANOUT_TOPIC} (KAFKA_BROKERS)` : 'in-process',
   };
   const running = platform.background?.projectors().map((p) => p.checkpointKey).join(', ') || 'none';
   app.log.info({ address, role: config.ROLE, parts, projectors: running }, 'started');

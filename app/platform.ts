@@ -17,6 +17,7 @@ import { createFreshness } from './freshness.js';
 import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { checkReadiness, type Readiness } from './readiness.js';
+import { createKafkaFanOutWiring, type KafkaSettings } from './kafka-fan-out.js';
 import type { Role } from './roles.js';
 
 export interface PlatformSettings {
@@ -33,6 +34,10 @@ export interface PlatformSettings {
   /** Prefix of every Elasticsearch index and alias (tests give each file its own). */
   elasticsearchPrefix?: string;
   celebrityThreshold?: number;
+  /** Followers per fan-out chunk (default 1,000). */
+  fanOutChunkSize?: number;
+  /** Feed fan-out through Kafka to the fan-out workers when set; in-process otherwise. */
+  kafka?: KafkaSettings;
   /** What this process runs besides (or instead of) the API; default 'all'. */
   role?: Role;
   /** With role 'projector' or 'all': only these projections (default: every one). */
@@ -76,6 +81,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
   const push = redis ? createRedisPushBus(redis, { prefix: settings.redisPrefix ?? 'ig:' }) : createPostgresPushBus(pool);
+  const kafka = settings.kafka ? createKafkaFanOutWiring(settings.kafka) : null;
   const catalog = createReadModelCatalog({
     pool,
     push,
@@ -84,6 +90,8 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     elasticsearch,
     elasticsearchPrefix: settings.elasticsearchPrefix,
     celebrityThreshold: settings.celebrityThreshold,
+    fanOutChunkSize: settings.fanOutChunkSize,
+    liveFanOut: kafka?.liveFanOut,
   });
   // The generation of each read model that serves reads, following the replay CLI's switches.
   const readModels = await openLiveReadModels(pool, catalog, settings.generationWatchIntervalMs);
@@ -109,7 +117,9 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
           storyExpiryIntervalMs: settings.storyExpiryIntervalMs ?? 1_000,
         });
   if (background) metrics.watchProjectors(() => background.statuses());
-  const readiness = () => checkReadiness({ pool, redis, elasticsearch, store, projections: readModels.projections() });
+  // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
+  const fanOutWorkers = kafka && (role === 'worker' || role === 'all') ? kafka.startWorkers(push) : null;
+  const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, store, projections: readModels.projections() });
 
   return {
     commands,
@@ -122,7 +132,9 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     readiness,
     pool,
     async close() {
+      await fanOutWorkers?.stop();
       await background?.stop();
+      await kafka?.close();
       await readModels.close();
       await push.close();
       await store.close();

@@ -23,6 +23,8 @@ export interface ReadModelBackends {
   elasticsearch: ElasticsearchClient | null;
   elasticsearchPrefix?: string | undefined;
   celebrityThreshold?: number | undefined;
+  /** Followers per fan-out chunk (the feed's chunkSize). */
+  fanOutChunkSize?: number | undefined;
   /** The live feed's fan-out (Kafka when configured); in-process when absent, and always in a rebuild. */
   liveFanOut?: ((store: FeedStore) => FanOut) | undefined;
   /** Where projections push to connected clients (GET /api/v1/stream); nothing is pushed without it. */
@@ -42,9 +44,9 @@ export type ReadModelDefinitions = { [Name in keyof Readers]: ReadModelDefinitio
  * Every read model of the platform, on the backends configured. Registering a read model here is
  * all it takes for the API to serve it, the projector to run it and the replay CLI to rebuild it.
  */
-export const readModelDefinitions = ({ redis, elasticsearch, celebrityThreshold, liveFanOut, push }: ReadModelBackends): ReadModelDefinitions => ({
+export const readModelDefinitions = ({ redis, elasticsearch, celebrityThreshold, fanOutChunkSize, liveFanOut, push }: ReadModelBackends): ReadModelDefinitions => ({
   profiles: profilesReadModel(),
-  feed: feedReadModel({ redis, push, ...(celebrityThreshold ? { celebrityThreshold } : {}), ...(liveFanOut ? { liveFanOut } : {}) }),
+  feed: feedReadModel({ redis, push, celebrityThreshold, chunkSize: fanOutChunkSize, ...(liveFanOut ? { liveFanOut } : {}) }),
   stories: storiesReadModel({ redis }),
   search: searchReadModel({ elasticsearch }),
 });

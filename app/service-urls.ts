@@ -23,14 +23,17 @@ export const formatServiceUrls = (urls: ServiceUrls): string =>
     .map(([key, value]) => `${key}=${value}`)
     .join('\n')}\n`;
 
-/** The file's URLs under `root` ({} when there is none). */
-export const readServiceUrls = (root: string): ServiceUrls => {
+/** The URLs in `file` ({} when there is none). */
+export const readServiceUrlsFile = (file: string): ServiceUrls => {
   try {
-    return parseServiceUrls(readFileSync(serviceUrlsFile(root), 'utf8'));
+    return parseServiceUrls(readFileSync(file, 'utf8'));
   } catch {
     return {};
   }
 };
+
+/** The URLs of `root`/.services/urls.env. */
+export const readServiceUrls = (root: string): ServiceUrls => readServiceUrlsFile(serviceUrlsFile(root));
 
 /** The environment, with the file's URLs filling in the service variables it leaves unset (or empty). */
 export const withServiceUrls = (env: NodeJS.ProcessEnv, root: string): NodeJS.ProcessEnv => {

@@ -34,8 +34,16 @@ export const createKafkaFanOut = (kafka: Kafka, topic: FanOutTopic): KafkaFanOut
   return {
     async publish(chunk) {
       if (chunk.followerIds.length === 0) return;
-      const ready = await connected();
-      await ready.send({ topic: topic.topic, acks: -1, messages: [{ key: chunkKey(chunk), value: JSON.stringify(chunk) }] });
+      const current = await connected();
+      try {
+        await current.send({ topic: topic.topic, acks: -1, messages: [{ key: chunkKey(chunk), value: JSON.stringify(chunk) }] });
+      } catch (error) {
+        // Given up on (the broker stayed away past the retries): the caller retries its batch,
+        // on a producer connected afresh.
+        if (ready !== null && producer === current) ready = null;
+        void current.disconnect().catch(() => undefined);
+        throw error;
+      }
     },
     async close() {
       ready = null;

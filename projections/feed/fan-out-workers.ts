@@ -43,6 +43,9 @@ export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOpt
     // A crashed consumer (the broker went away) restarts and rejoins, however long that takes.
     retry: { retries: 10, restartOnFailure: async () => true },
   });
+  consumer.on(consumer.events.CRASH, ({ payload }) =>
+    console.error(`[fan-out workers] consumer crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'stopped'}`),
+  );
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
   await consumer.run({

@@ -1,10 +1,11 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { formatServiceUrls, readServiceUrlsFile, type ServiceUrls } from '../../app/service-urls.js';
 import { stopElasticsearch } from './elasticsearch.js';
 import { stopKafka } from './kafka.js';
 import { stopPostgres } from './postgres.js';
 import { stopRedis } from './redis.js';
-import { servicesSettings } from './settings.js';
+import { SERVICE_NAMES, servicesSettings } from './settings.js';
 
 // npm run services:down: stops what services:up started, known by the pid files under
 // <services> (a server it found already running has none, and is left alone), and removes
@@ -23,5 +24,9 @@ for (const result of results) {
   if (result.status === 'rejected') console.error(`[services] ${(result.reason as Error).message}`);
   else console.error(`[services] ${result.value[0]}: ${result.value[1] ? 'stopped' : 'not started by services:up'}`);
 }
-await rm(join(servicesDir, 'urls.env'), { force: true });
+// The URLs of the services left alone stay in urls.env.
+const keys: Record<string, keyof ServiceUrls> = { postgres: 'DATABASE_URL', redis: 'REDIS_URL', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' };
+const kept = Object.entries(readServiceUrlsFile(join(servicesDir, 'urls.env'))).filter(([key]) => !services.some((name) => keys[name] === key));
+if (services.length === SERVICE_NAMES.length || kept.length === 0) await rm(join(servicesDir, 'urls.env'), { force: true });
+else await writeFile(join(servicesDir, 'urls.env'), formatServiceUrls(Object.fromEntries(kept)));
 if (results.some((result) => result.status === 'rejected')) process.exit(1);

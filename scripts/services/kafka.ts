@@ -64,6 +64,9 @@ offsets.topic.num.partitions=4
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 group.initial.rebalance.delay.ms=0
+# A broker restarted after a crash waits for its old registration to expire: keep that short.
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=2000
 `;
 
 const log4jProperties = (nodeDir: string) => `log4j.rootLogger=INFO, file

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { inject } from 'vitest';
+import type { KafkaSettings } from '../../app/kafka-fan-out.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -28,6 +29,8 @@ export interface TestAppOptions {
   celebrityThreshold?: number;
   /** Search in the real Elasticsearch of the test run (indexes under a prefix of this test's own). */
   elasticsearch?: boolean;
+  /** Feed fan-out through Kafka, with the fan-out workers in this process (as role 'all' runs them). */
+  kafka?: KafkaSettings;
 }
 
 /**
@@ -45,6 +48,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     ...(redis ? { redisUrl: redis.url, redisPrefix: redis.prefix } : {}),
     ...(options.celebrityThreshold ? { celebrityThreshold: options.celebrityThreshold } : {}),
     ...(options.elasticsearch ? { elasticsearchUrl: inject('elasticsearchUrl'), elasticsearchPrefix: `${db.schema}-` } : {}),
+    ...(options.kafka ? { kafka: options.kafka } : {}),
     freshnessTimeoutMs: 10_000,
     storyExpiryIntervalMs: 200,
     generationWatchIntervalMs: 100,
