@@ -10,6 +10,7 @@ import { installAuthentication } from './http/authentication.js';
 import { installCorrelation } from './http/correlation.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installIdempotency } from './http/idempotency.js';
+import { withTokensRedacted } from './http/redact-token.js';
 import { installOpenApi, operationRoutes } from './http/operations.js';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
@@ -28,7 +29,7 @@ export interface ServerParts {
 /** The HTTP API: cross-cutting hooks first, so that every route below inherits them. */
 export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false }: ServerParts) => {
   const app = Fastify({
-    logger,
+    logger: withTokensRedacted(logger),
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

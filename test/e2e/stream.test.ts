@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer } from '../../app/server.js';
 import { apiClient, type User } from '../support/api-client.js';
 import { connectEventStream, type SseConnection } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -50,6 +51,16 @@ describe.each([
     // The query token is the stream's alone: other routes still want the header.
     const someone = await api.register();
     expect((await api.call('GET', `/api/v1/feed/home?access_token=${someone.token}`)).status).toBe(401);
+  });
+
+  it.skipIf(redis && !redisUp)('writes the query token into request logs as [redacted]', async () => {
+    const lines: string[] = [];
+    const logged = await buildServer({ ...t.platform, logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
+    const token = (await api.register()).token;
+    await logged.inject({ method: 'GET', url: `/api/v1/stream?access_token=not-${token}` });
+    await logged.close();
+    expect(lines.join('')).toContain('access_token=[redacted]');
+    expect(lines.join('')).not.toContain(token);
   });
 
   it.skipIf(redis && !redisUp)("pushes a followee's new post as a feed event, authenticated by ?access_token=", async () => {

@@ -1,0 +1,63 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callJson, startEntrypoint, waitUntilReady, type Running } from '../support/entrypoint.js';
+import { connectEventStream, type SseConnection } from '../support/sse-client.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+
+// The stream across processes: two `api` processes and a `projector`, the real entrypoint each,
+// sharing PostgreSQL (and so its push bus, LISTEN/NOTIFY, as on the embedded defaults). A client
+// holds its stream on API process B; everything it hears was written through A and projected
+// in the projector, a third process.
+let db: TestDatabase;
+let dir: string;
+const processes: Running[] = [];
+const streams: SseConnection[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dir = await mkdtemp(join(tmpdir(), 'ig-stream-'));
+  await chmod(dir, 0o755);
+});
+afterAll(async () => {
+  streams.forEach((stream) => stream.close());
+  for (const running of processes) running.child.kill('SIGTERM');
+  await Promise.all(processes.map((running) => running.exited));
+  await db?.drop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('event stream across processes', () => {
+  it('a client on API process B hears of a post made through API process A, and process B stops while it listens', { timeout: 120_000 }, async () => {
+    const shared = { DATABASE_URL: db.url, PORT: '0', DATA_DIR: dir, JWT_SECRET: 'a-shared-secret-of-at-least-32-characters', LOG_LEVEL: 'warn' };
+    const [a, b, projector] = await Promise.all([
+      startEntrypoint(dir, { ...shared, ROLE: 'api' }),
+      startEntrypoint(dir, { ...shared, ROLE: 'api' }),
+      startEntrypoint(dir, { ...shared, ROLE: 'projector' }),
+    ]);
+    processes.push(a, b, projector);
+    await Promise.all([a, b, projector].map((running) => waitUntilReady(running.address)));
+
+    const register = async (username: string) =>
+      (await callJson(a.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' })).body;
+    const [author, reader] = [await register('author'), await register('reader')];
+    await callJson(a.address, 'POST', '/api/v1/users/author/follow', reader.token);
+
+    const stream = await connectEventStream(`${b.address}/api/v1/stream?access_token=${encodeURIComponent(reader.token)}`);
+    streams.push(stream);
+    expect(stream.status).toBe(200);
+    const created = await callJson(a.address, 'POST', '/api/v1/posts', author.token, {
+      caption: 'across processes',
+      media: [{ url: 'https://cdn.example.com/x.jpg', type: 'image' }],
+    });
+    const event = await stream.nextEvent();
+    expect(event?.event).toBe('feed');
+    expect(JSON.parse(event!.data)).toEqual({ postId: created.body.postId, authorId: author.userId, score: expect.any(Number) });
+
+    // SIGTERM with a stream open: the process ends the stream and exits instead of waiting on it.
+    b.child.kill('SIGTERM');
+    expect(await stream.nextEvent()).toBeNull();
+    expect(await b.exited).toBe(0);
+  });
+});
