@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresPushBus, MAX_PAYLOAD_BYTES, packPayloads } from '../../projections/push/push-bus-postgres.js';
@@ -66,5 +67,19 @@ describe('PostgreSQL push bus failures', () => {
     const bus = createPostgresPushBus(db.pool, { listenerConfig: { connectionString: 'postgres://postgres@127.0.0.1:1/test' } });
     await expect(bus.subscribe(uuidv7(), () => undefined)).rejects.toThrow();
     await bus.close();
+  });
+});
+
+describe('Redis push bus failures', () => {
+  it('refuses a subscription, and reports a push it cannot send, when Redis cannot be reached', async () => {
+    const unreachable = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    unreachable.on('error', () => undefined);
+    const errors: unknown[] = [];
+    const bus = createRedisPushBus(unreachable, { onError: (error) => errors.push(error) });
+    await expect(bus.subscribe(uuidv7(), () => undefined)).rejects.toThrow();
+    await expect(bus.publish([uuidv7(), uuidv7()], { type: 'feed', postId: 'p', authorId: 'a', score: 1 })).resolves.toBeUndefined();
+    expect(errors).toHaveLength(1);
+    await bus.close();
+    unreachable.disconnect();
   });
 });
