@@ -16,6 +16,9 @@ const PUSHES = 200;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const message: PushMessage = { type: 'feed', postId: randomUUID(), authorId: randomUUID(), score: Date.now() };
 
+const report = (name: string, seconds: number) =>
+  console.log(`${name.padEnd(34)} ${Math.round((PUSHES * RECIPIENTS) / seconds).toLocaleString('en').padStart(11)} recipients/s  (${((seconds * 1000) / PUSHES).toFixed(2)} ms per ${RECIPIENTS}-recipient push)`);
+
 /** Recipients delivered per second: PUSHES pushes to RECIPIENTS users, until the listener has them all. */
 const measure = async (name: string, publisherBus: PushBus, listenerBus: PushBus) => {
   const users = Array.from({ length: RECIPIENTS }, () => randomUUID());
@@ -28,7 +31,7 @@ const measure = async (name: string, publisherBus: PushBus, listenerBus: PushBus
   await all;
   const seconds = (performance.now() - started) / 1000;
   stop();
-  console.log(`${name.padEnd(34)} ${Math.round((PUSHES * RECIPIENTS) / seconds).toLocaleString('en').padStart(11)} recipients/s  (${(seconds * 1000 / PUSHES).toFixed(2)} ms per ${RECIPIENTS}-recipient push)`);
+  report(name, seconds);
 };
 
 const baseline = async (name: string, send: (users: string[]) => Promise<unknown>) => {
@@ -36,7 +39,7 @@ const baseline = async (name: string, send: (users: string[]) => Promise<unknown
   const started = performance.now();
   for (let i = 0; i < PUSHES; i++) await send(users);
   const seconds = (performance.now() - started) / 1000;
-  console.log(`${name.padEnd(34)} ${Math.round((PUSHES * RECIPIENTS) / seconds).toLocaleString('en').padStart(11)} recipients/s  (${(seconds * 1000 / PUSHES).toFixed(2)} ms per ${RECIPIENTS}-recipient push)`);
+  report(name, seconds);
 };
 
 const main = async () => {
