@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { EventOf } from './envelope.js';
 import * as engagement from './engagement-events.js';
+import * as notification from './notification-events.js';
 import * as post from './post-events.js';
 import * as relationship from './relationship-events.js';
 import * as story from './story-events.js';
@@ -36,6 +37,7 @@ export const eventSchemas = {
   StoryViewed: { version: 1, schema: story.StoryViewed },
   StoryDeleted: { version: 1, schema: story.StoryDeleted },
   StoryExpired: { version: 1, schema: story.StoryExpired },
+  NotificationsRead: { version: 1, schema: notification.NotificationsRead },
 } as const;
 
 type Schemas = typeof eventSchemas;

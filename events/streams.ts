@@ -11,4 +11,6 @@ export const streams = {
   like: (postId: string, userId: string) => `like-${postId}-${userId}`,
   bookmark: (userId: string, postId: string) => `bookmark-${userId}-${postId}`,
   storyView: (storyId: string, viewerId: string) => `storyview-${storyId}-${viewerId}`,
+  /** What one user has marked read among their notifications. */
+  notifications: (userId: string) => `notifications-${userId}`,
 } as const;

@@ -1,0 +1,11 @@
+export { foldBatch, sourceIds, ALL_GROUPS } from './batch-facts.js';
+export { notificationEventTypes, type NotificationKind } from './notification-events.js';
+export { notificationText } from './notification-text.js';
+export {
+  createNotificationsProjection,
+  DEFAULT_NOTIFICATION_WINDOW_MS,
+  NOTIFICATIONS,
+  type NotificationsProjectionOptions,
+} from './notifications-projection.js';
+export { ACTORS_SHOWN, createNotificationsReader, type NotificationActor, type NotificationItem, type NotificationsReader } from './notifications-reader.js';
+export { NOTIFICATION_TABLES, notificationTables, setupNotificationsSchema } from './schema.js';

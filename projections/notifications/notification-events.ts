@@ -1,0 +1,29 @@
+import type { EventsOf, EventType } from '../../events/index.js';
+
+// What the notifications read model reads: the activities that notify someone, the facts that
+// say whom (post and comment authors, usernames for mentions) or hide them (deletions, blocks),
+// and the user's own read marks.
+export const notificationEventTypes = [
+  'UserRegistered',
+  'ProfileUpdated',
+  'PostCreated',
+  'CaptionEdited',
+  'PostDeleted',
+  'Liked',
+  'Unliked',
+  'CommentAdded',
+  'CommentDeleted',
+  'FollowRequested',
+  'FollowRequestApproved',
+  'FollowRequestRejected',
+  'FollowRequestCancelled',
+  'Followed',
+  'Unfollowed',
+  'Blocked',
+  'Unblocked',
+  'NotificationsRead',
+] as const satisfies readonly EventType[];
+
+export type NotificationEvent = EventsOf<(typeof notificationEventTypes)[number]>;
+
+export type NotificationKind = 'like' | 'comment' | 'reply' | 'follow' | 'follow_request' | 'mention';

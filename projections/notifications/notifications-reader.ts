@@ -1,0 +1,137 @@
+import type pg from 'pg';
+import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { ALL_GROUPS } from './batch-facts.js';
+import type { NotificationKind } from './notification-events.js';
+import { notificationText } from './notification-text.js';
+
+// The read side of the notifications read model. Blocks are applied here, on the read path: an
+// actor with a block either way with the reader is left out of every group (and its count), and
+// a group left without actors is not listed. Actors whose registration has not been applied yet
+// are left out the same way, so that a group never names an unknown user.
+
+export interface NotificationActor {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+export interface NotificationItem {
+  id: string;
+  type: NotificationKind;
+  post?: { id: string };
+  comment?: { id: string };
+  /** Newest first, at most ACTORS_SHOWN. */
+  actors: NotificationActor[];
+  actorCount: number;
+  text: string;
+  /** The group's latest activity. */
+  createdAt: string;
+  read: boolean;
+}
+
+export interface NotificationsReader {
+  /** The user's notification groups, latest activity first. */
+  list(userId: string, page: PageRequest): Promise<Page<NotificationItem>>;
+  unreadCount(userId: string): Promise<number>;
+  /** One group as its recipient sees it; null when unknown or empty for them. */
+  item(userId: string, groupId: string): Promise<NotificationItem | null>;
+}
+
+export const ACTORS_SHOWN = 3;
+
+const VISIBLE_ACTOR = (source: string) => `
+  exists (select 1 from notification_users u where u.id = ${source}.actor_id and u.username is not null)
+  and not exists (select 1 from notification_blocks b where b.active
+    and ((b.blocker_id = $1 and b.blocked_id = ${source}.actor_id) or (b.blocker_id = ${source}.actor_id and b.blocked_id = $1)))`;
+
+const VISIBLE_GROUP = `exists (select 1 from notification_sources s where s.group_id = g.id and ${VISIBLE_ACTOR('s')})`;
+
+const READ = `coalesce(g.latest_at <= greatest(ra.read_up_to, rg.read_up_to), false)`;
+const READ_MARKS = `
+  left join notification_reads ra on ra.user_id = $1 and ra.group_id = '${ALL_GROUPS}'
+  left join notification_reads rg on rg.user_id = $1 and rg.group_id = g.id`;
+
+interface GroupRow {
+  id: string;
+  kind: NotificationKind;
+  post_id: string | null;
+  comment_id: string | null;
+  latest_at: Date;
+  read: boolean;
+}
+
+const GROUPS = (where: string) => `
+select g.id, g.kind, g.post_id, g.comment_id, g.latest_at, ${READ} as read
+from notification_groups g ${READ_MARKS}
+where g.recipient_id = $1 and ${where} and ${VISIBLE_GROUP}
+order by g.latest_at desc, g.id desc
+limit $2`;
+
+const ACTORS = `
+select group_id, actor_id, username, display_name, actor_count from (
+  select s.group_id, s.actor_id, u.username, u.display_name,
+    count(*) over (partition by s.group_id) as actor_count,
+    row_number() over (partition by s.group_id order by max(s.occurred_at) desc, s.actor_id desc) as rank
+  from notification_sources s join notification_users u on u.id = s.actor_id and u.username is not null
+  where s.group_id = any($2::uuid[]) and ${VISIBLE_ACTOR('s')}
+  group by s.group_id, s.actor_id, u.username, u.display_name
+) ranked
+where rank <= ${ACTORS_SHOWN}
+order by group_id, rank`;
+
+const UNREAD = `select count(*)::int as count from notification_groups g ${READ_MARKS} where g.recipient_id = $1 and not ${READ} and ${VISIBLE_GROUP}`;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const cursorKey = (cursor: string): [string, string] => {
+  const [at, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
+  if (Number.isNaN(Date.parse(at)) || !UUID.test(id)) throw new InvalidCursorError();
+  return [at, id];
+};
+
+const hydrate = async (db: pg.Pool, userId: string, groups: readonly GroupRow[]): Promise<NotificationItem[]> => {
+  if (groups.length === 0) return [];
+  const { rows } = await db.query<{ group_id: string; actor_id: string; username: string; display_name: string | null; actor_count: string }>(ACTORS, [
+    userId,
+    groups.map((g) => g.id),
+  ]);
+  return groups.flatMap((group) => {
+    const mine = rows.filter((row) => row.group_id === group.id);
+    if (mine.length === 0) return [];
+    const actors = mine.map((row) => ({ id: row.actor_id, username: row.username, displayName: row.display_name ?? '' }));
+    const actorCount = Number(mine[0]!.actor_count);
+    return [
+      {
+        id: group.id,
+        type: group.kind,
+        ...(group.post_id ? { post: { id: group.post_id } } : {}),
+        ...(group.comment_id ? { comment: { id: group.comment_id } } : {}),
+        actors,
+        actorCount,
+        text: notificationText(group.kind, actors.map((a) => a.username), actorCount, group.comment_id !== null && group.kind === 'mention'),
+        createdAt: group.latest_at.toISOString(),
+        read: group.read,
+      },
+    ];
+  });
+};
+
+export const createNotificationsReader = (db: pg.Pool): NotificationsReader => ({
+  async list(userId, request) {
+    const limit = pageLimit(request);
+    const after = request.cursor ? cursorKey(request.cursor) : null;
+    const { rows } = after
+      ? await db.query<GroupRow>(GROUPS('(g.latest_at, g.id) < ($3::timestamptz, $4::uuid)'), [userId, limit + 1, ...after])
+      : await db.query<GroupRow>(GROUPS('true'), [userId, limit + 1]);
+    const page = toPage(rows, limit, (row) => [row.latest_at.toISOString(), row.id], (row) => row);
+    return { items: await hydrate(db, userId, page.items), nextCursor: page.nextCursor };
+  },
+  async unreadCount(userId) {
+    const { rows } = await db.query<{ count: number }>(UNREAD, [userId]);
+    return rows[0]?.count ?? 0;
+  },
+  async item(userId, groupId) {
+    const { rows } = await db.query<GroupRow>(GROUPS('g.id = $3'), [userId, 1, groupId]);
+    return (await hydrate(db, userId, rows))[0] ?? null;
+  },
+});

@@ -1,0 +1,113 @@
+import type pg from 'pg';
+import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
+
+// The notifications read model's tables (unqualified: the pool's search_path picks the schema,
+// so that a rebuild can fill a generation of its own).
+//
+// notification_sources holds one row per fact that may notify someone, keyed by what produced
+// it (a like stream, a follow stream, a comment, a mention in a caption or comment), with the raw
+// facts from its events and a stream-revision guard (`rev`). Who it notifies and which group it
+// joins are derived from it and from the fact tables (users, posts, comments) by write-batch.ts,
+// whichever arrives first. notification_groups is derived again from the sources: one row per
+// (recipient, kind, post or comment, time window), so nothing in it is a blind counter.
+const TABLES = `
+create table if not exists notification_users (
+  id uuid primary key,
+  username text,
+  display_name text,
+  display_name_rev integer not null default -1,
+  registered_at timestamptz
+);
+create index if not exists notification_users_by_username on notification_users (username);
+
+create table if not exists notification_posts (
+  id uuid primary key,
+  author_id uuid,
+  deleted boolean not null default false
+);
+
+create table if not exists notification_comments (
+  id uuid primary key,
+  post_id uuid,
+  author_id uuid,
+  deleted boolean not null default false
+);
+
+create table if not exists notification_blocks (
+  blocker_id uuid not null,
+  blocked_id uuid not null,
+  active boolean not null,
+  rev integer not null,
+  primary key (blocker_id, blocked_id)
+);
+
+create table if not exists notification_sources (
+  source_id text primary key,
+  kind text check (kind in ('like', 'comment', 'reply', 'follow', 'follow_request', 'mention')),
+  actor_id uuid,
+  recipient_id uuid,
+  parent_comment_id uuid,
+  mentioned_username text,
+  post_id uuid,
+  comment_id uuid,
+  occurred_at timestamptz,
+  active boolean not null,
+  rev integer not null,
+  resolved_recipient_id uuid,
+  group_id uuid
+);
+create index if not exists notification_sources_by_group on notification_sources (group_id, occurred_at desc) where group_id is not null;
+create index if not exists notification_sources_by_post on notification_sources (post_id);
+create index if not exists notification_sources_by_comment on notification_sources (comment_id) where comment_id is not null;
+create index if not exists notification_sources_by_parent on notification_sources (parent_comment_id) where parent_comment_id is not null;
+create index if not exists notification_sources_by_username on notification_sources (mentioned_username) where mentioned_username is not null;
+
+create table if not exists notification_groups (
+  id uuid primary key,
+  recipient_id uuid not null,
+  kind text not null,
+  post_id uuid,
+  comment_id uuid,
+  latest_at timestamptz not null
+);
+create index if not exists notification_groups_newest on notification_groups (recipient_id, latest_at desc, id desc);
+
+-- group_id is the nil UUID for a mark that covers every group.
+create table if not exists notification_reads (
+  user_id uuid not null,
+  group_id uuid not null,
+  read_up_to timestamptz not null,
+  primary key (user_id, group_id)
+);
+`;
+
+/** Every table of the notifications read model (the replay CLI dumps and drops them). */
+export const NOTIFICATION_TABLES = [
+  'notification_users',
+  'notification_posts',
+  'notification_comments',
+  'notification_blocks',
+  'notification_sources',
+  'notification_groups',
+  'notification_reads',
+] as const;
+export const notificationTables: readonly string[] = NOTIFICATION_TABLES;
+
+// Instances starting together would race on "create ... if not exists"; they take turns.
+const SETUP_LOCK = 0x6e6f7469; // 'noti'
+
+export const setupNotificationsSchema = async (pool: pg.Pool): Promise<void> => {
+  await ensureCheckpointTable(pool);
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('select pg_advisory_xact_lock($1)', [SETUP_LOCK]);
+    await client.query(TABLES);
+    await client.query('commit');
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+};

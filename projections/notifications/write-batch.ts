@@ -1,0 +1,167 @@
+import type pg from 'pg';
+import type { BatchFacts, SourceRow } from './batch-facts.js';
+
+// Writes one batch. Facts and sources are upserted (newer stream revisions win), then the
+// sources the batch may have changed are derived again: whom each notifies (the like's post
+// author, the parent comment's author, the mentioned user) and which group it joins, or none
+// when it is retracted, deleted or the actor's own. Then the groups they left or joined are
+// rebuilt from their sources, so counts and times are never accumulated blindly.
+//
+// Whichever of two related events is applied second resolves them (a reply before its parent
+// comment, a mention before the user registers): the derivation looks at both sides. Batches of
+// this projection take one transaction-scoped lock per schema, so that two instances (partitioned
+// by stream) never derive from each other's uncommitted rows; each sees the other's commit.
+
+const LOCK = `select pg_advisory_xact_lock(hashtext('notifications:' || current_schema()))`;
+
+const UPSERT_USERS = `
+insert into notification_users (id, username, display_name, display_name_rev, registered_at)
+select t.id, t.username, t.display_name, t.display_name_rev, date_trunc('milliseconds', t.registered_at)
+from jsonb_to_recordset($1::jsonb) as t(id uuid, username text, display_name text, display_name_rev int, registered_at timestamptz)
+on conflict (id) do update set
+  username = coalesce(notification_users.username, excluded.username),
+  registered_at = coalesce(notification_users.registered_at, excluded.registered_at),
+  display_name = case when excluded.display_name_rev > notification_users.display_name_rev then excluded.display_name else notification_users.display_name end,
+  display_name_rev = greatest(notification_users.display_name_rev, excluded.display_name_rev)`;
+
+const UPSERT_POSTS = `
+insert into notification_posts (id, author_id, deleted)
+select t.id, t.author_id, t.deleted from jsonb_to_recordset($1::jsonb) as t(id uuid, author_id uuid, deleted boolean)
+on conflict (id) do update set
+  author_id = coalesce(notification_posts.author_id, excluded.author_id),
+  deleted = notification_posts.deleted or excluded.deleted`;
+
+const UPSERT_COMMENTS = `
+insert into notification_comments (id, post_id, author_id, deleted)
+select t.id, t.post_id, t.author_id, t.deleted from jsonb_to_recordset($1::jsonb) as t(id uuid, post_id uuid, author_id uuid, deleted boolean)
+on conflict (id) do update set
+  post_id = coalesce(notification_comments.post_id, excluded.post_id),
+  author_id = coalesce(notification_comments.author_id, excluded.author_id),
+  deleted = notification_comments.deleted or excluded.deleted`;
+
+const UPSERT_BLOCKS = `
+insert into notification_blocks (blocker_id, blocked_id, active, rev)
+select t.blocker_id, t.blocked_id, t.active, t.rev from jsonb_to_recordset($1::jsonb) as t(blocker_id uuid, blocked_id uuid, active boolean, rev int)
+on conflict (blocker_id, blocked_id) do update set active = excluded.active, rev = excluded.rev
+where notification_blocks.rev < excluded.rev`;
+
+// A mention kept by a caption edit keeps the time it was first made.
+const UPSERT_SOURCES = `
+insert into notification_sources as s (source_id, kind, actor_id, recipient_id, parent_comment_id, mentioned_username, post_id, comment_id, occurred_at, active, rev)
+select t."sourceId", t.kind, t."actorId", t."recipientId", t."parentCommentId", t."mentionedUsername", t."postId", t."commentId",
+  date_trunc('milliseconds', t."occurredAt"), t.active, t.rev
+from jsonb_to_recordset($1::jsonb) as t("sourceId" text, kind text, "actorId" uuid, "recipientId" uuid, "parentCommentId" uuid,
+  "mentionedUsername" text, "postId" uuid, "commentId" uuid, "occurredAt" timestamptz, active boolean, rev int)
+on conflict (source_id) do update set
+  kind = coalesce(excluded.kind, s.kind),
+  actor_id = coalesce(excluded.actor_id, s.actor_id),
+  recipient_id = coalesce(excluded.recipient_id, s.recipient_id),
+  parent_comment_id = coalesce(excluded.parent_comment_id, s.parent_comment_id),
+  mentioned_username = coalesce(excluded.mentioned_username, s.mentioned_username),
+  post_id = coalesce(excluded.post_id, s.post_id),
+  comment_id = coalesce(excluded.comment_id, s.comment_id),
+  occurred_at = case when s.active and s.kind = 'mention' and excluded.kind = 'mention' then s.occurred_at
+                     else coalesce(excluded.occurred_at, s.occurred_at) end,
+  active = excluded.active,
+  rev = excluded.rev
+where s.rev < excluded.rev`;
+
+const END_OLD_CAPTION_MENTIONS = `
+update notification_sources s set active = false
+from jsonb_to_recordset($1::jsonb) as t(post_id uuid, rev int)
+where s.post_id = t.post_id and s.kind = 'mention' and s.comment_id is null and s.rev < t.rev and s.active`;
+
+// $1 sources written, $2 posts deleted or re-captioned, $3 comments added or deleted,
+// $4 usernames registered, $5 the grouping window in milliseconds.
+const DERIVE = `
+with affected as (
+  select source_id, group_id as old_group from notification_sources
+  where source_id = any($1::text[]) or post_id = any($2::uuid[]) or comment_id = any($3::uuid[])
+     or parent_comment_id = any($3::uuid[]) or mentioned_username = any($4::text[])
+), derived as (
+  select s.source_id, r.recipient_id,
+    case when s.active and s.kind is not null and s.actor_id is not null and s.occurred_at is not null
+          and r.recipient_id is not null and r.recipient_id <> s.actor_id
+          and not coalesce(p.deleted, false) and not coalesce(c.deleted, false) and not coalesce(pc.deleted, false)
+    then md5(concat_ws('|', r.recipient_id, s.kind, s.post_id,
+                       case s.kind when 'reply' then s.parent_comment_id when 'mention' then s.comment_id end,
+                       floor(extract(epoch from s.occurred_at) * 1000 / $5::bigint)::bigint))::uuid
+    end as group_id
+  from notification_sources s
+  join affected a using (source_id)
+  left join notification_posts p on p.id = s.post_id
+  left join notification_comments c on c.id = s.comment_id
+  left join notification_comments pc on pc.id = s.parent_comment_id
+  left join notification_users mu on mu.username = s.mentioned_username and mu.registered_at <= s.occurred_at
+  cross join lateral (select coalesce(s.recipient_id, pc.author_id, mu.id) as recipient_id) r
+)
+update notification_sources s set resolved_recipient_id = d.recipient_id, group_id = d.group_id
+from derived d join affected a using (source_id)
+where s.source_id = d.source_id
+returning a.old_group, s.group_id as new_group`;
+
+const DELETE_GROUPS = 'delete from notification_groups where id = any($1::uuid[]) returning id, latest_at';
+
+const INSERT_GROUPS = `
+insert into notification_groups (id, recipient_id, kind, post_id, comment_id, latest_at)
+select group_id, (array_agg(resolved_recipient_id))[1], (array_agg(kind))[1], (array_agg(post_id))[1],
+  (array_agg(case kind when 'reply' then parent_comment_id when 'mention' then comment_id end))[1], max(occurred_at)
+from notification_sources where group_id = any($1::uuid[])
+group by group_id
+returning id, recipient_id, latest_at`;
+
+const UPSERT_READS = `
+insert into notification_reads (user_id, group_id, read_up_to)
+select t.user_id, t.group_id, t.up_to from jsonb_to_recordset($1::jsonb) as t(user_id uuid, group_id uuid, up_to timestamptz)
+on conflict (user_id, group_id) do update set read_up_to = greatest(notification_reads.read_up_to, excluded.read_up_to)`;
+
+/** A group that got newer activity in this batch: what is pushed to its recipient. */
+export interface FreshGroup {
+  id: string;
+  recipientId: string;
+}
+
+const upsert = async (db: pg.PoolClient, sql: string, rows: readonly object[]) => {
+  if (rows.length > 0) await db.query(sql, [JSON.stringify(rows)]);
+};
+
+const sourceRows = (facts: BatchFacts): SourceRow[] => [...facts.sources.values()];
+
+const regroup = async (db: pg.PoolClient, groupIds: string[]): Promise<FreshGroup[]> => {
+  if (groupIds.length === 0) return [];
+  const before = await db.query<{ id: string; latest_at: Date }>(DELETE_GROUPS, [groupIds]);
+  const after = await db.query<{ id: string; recipient_id: string; latest_at: Date }>(INSERT_GROUPS, [groupIds]);
+  const previous = new Map(before.rows.map((row) => [row.id, row.latest_at.getTime()]));
+  return after.rows
+    .filter((row) => row.latest_at.getTime() > (previous.get(row.id) ?? -Infinity))
+    .map((row) => ({ id: row.id, recipientId: row.recipient_id }));
+};
+
+export const writeBatch = async (db: pg.PoolClient, facts: BatchFacts, windowMs: number): Promise<FreshGroup[]> => {
+  await db.query(LOCK);
+  const users = [...facts.users.values()];
+  await upsert(
+    db,
+    UPSERT_USERS,
+    users.map((u) => ({ id: u.id, username: u.username, registered_at: u.registeredAt, display_name: u.displayName?.value ?? null, display_name_rev: u.displayName?.rev ?? -1 })),
+  );
+  await upsert(db, UPSERT_POSTS, [...facts.posts.values()].map((p) => ({ id: p.id, author_id: p.authorId, deleted: p.deleted })));
+  await upsert(db, UPSERT_COMMENTS, [...facts.comments.values()].map((c) => ({ id: c.id, post_id: c.postId, author_id: c.authorId, deleted: c.deleted })));
+  await upsert(db, UPSERT_BLOCKS, [...facts.blocks.values()].map((b) => ({ blocker_id: b.blockerId, blocked_id: b.blockedId, active: b.active, rev: b.rev })));
+  await upsert(db, UPSERT_SOURCES, sourceRows(facts));
+  await upsert(db, END_OLD_CAPTION_MENTIONS, [...facts.captions].map(([postId, { rev }]) => ({ post_id: postId, rev })));
+  await upsert(db, UPSERT_READS, [...facts.reads.values()].map((r) => ({ user_id: r.userId, group_id: r.groupId, up_to: r.upTo })));
+
+  const posts = [...new Set([...[...facts.posts.values()].filter((p) => p.deleted).map((p) => p.id), ...facts.captions.keys()])];
+  const usernames = users.flatMap((u) => (u.username ? [u.username] : []));
+  if (facts.sources.size + posts.length + facts.comments.size + usernames.length === 0) return [];
+  const derived = await db.query<{ old_group: string | null; new_group: string | null }>(DERIVE, [
+    [...facts.sources.keys()],
+    posts,
+    [...facts.comments.keys()],
+    usernames,
+    windowMs,
+  ]);
+  const touched = new Set(derived.rows.flatMap((row) => [row.old_group, row.new_group]).filter((id): id is string => id !== null));
+  return regroup(db, [...touched].sort());
+};
