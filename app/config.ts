@@ -41,6 +41,8 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   STORY_TTL: z.string().default('24h').pipe(duration),
+  /** Notifications of one kind on one post (or comment) within this window, by the events' own times, form one group. */
+  NOTIFICATION_GROUP_WINDOW: z.string().default('24h').pipe(duration),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ROLE: z.enum(ROLES).default('all'),

@@ -23,6 +23,7 @@ const main = async () => {
     databaseUrl,
     jwtSecret: await resolveJwtSecret(config.JWT_SECRET, dataDir),
     storyTtlMs: config.STORY_TTL,
+    notificationWindowMs: config.NOTIFICATION_GROUP_WINDOW,
     ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
     ...(config.ELASTICSEARCH_URL ? { elasticsearchUrl: config.ELASTICSEARCH_URL } : {}),
     celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD,

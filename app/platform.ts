@@ -45,6 +45,8 @@ export interface PlatformSettings {
   /** How long a read with ?minPosition= waits for the projections (default 2 s). */
   freshnessTimeoutMs?: number;
   storyExpiryIntervalMs?: number;
+  /** Notifications grouping window (default 24 h). */
+  notificationWindowMs?: number;
   /** How often this process looks for read models switched to a new generation (default 1 s). */
   generationWatchIntervalMs?: number;
 }
@@ -92,6 +94,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     celebrityThreshold: settings.celebrityThreshold,
     fanOutChunkSize: settings.fanOutChunkSize,
     liveFanOut: kafka?.liveFanOut,
+    notificationWindowMs: settings.notificationWindowMs,
   });
   // The generation of each read model that serves reads, following the replay CLI's switches.
   const readModels = await openLiveReadModels(pool, catalog, settings.generationWatchIntervalMs);

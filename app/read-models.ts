@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { feedReadModel, type FeedReader } from '../projections/feed/index.js';
 import type { FanOut } from '../projections/feed/fan-out.js';
 import type { FeedStore } from '../projections/feed/feed-store.js';
+import { notificationsReadModel, type NotificationsReader } from '../projections/notifications/index.js';
 import { profilesReadModel } from '../projections/profiles/profiles-read-model.js';
 import type { ProfilesReader } from '../projections/profiles/index.js';
 import type { PushPublisher } from '../projections/push/push-bus.js';
@@ -29,6 +30,8 @@ export interface ReadModelBackends {
   liveFanOut?: ((store: FeedStore) => FanOut) | undefined;
   /** Where projections push to connected clients (GET /api/v1/stream); nothing is pushed without it. */
   push?: PushPublisher | undefined;
+  /** Notifications of one kind on one target within this window form one group (NOTIFICATION_GROUP_WINDOW). */
+  notificationWindowMs?: number | undefined;
 }
 
 export interface Readers {
@@ -36,6 +39,7 @@ export interface Readers {
   feed: FeedReader;
   stories: StoriesReader;
   search: SearchStore;
+  notifications: NotificationsReader;
 }
 
 export type ReadModelDefinitions = { [Name in keyof Readers]: ReadModelDefinition<Readers[Name]> };
@@ -44,11 +48,12 @@ export type ReadModelDefinitions = { [Name in keyof Readers]: ReadModelDefinitio
  * Every read model of the platform, on the backends configured. Registering a read model here is
  * all it takes for the API to serve it, the projector to run it and the replay CLI to rebuild it.
  */
-export const readModelDefinitions = ({ redis, elasticsearch, celebrityThreshold, fanOutChunkSize, liveFanOut, push }: ReadModelBackends): ReadModelDefinitions => ({
+export const readModelDefinitions = ({ redis, elasticsearch, celebrityThreshold, fanOutChunkSize, liveFanOut, push, notificationWindowMs }: ReadModelBackends): ReadModelDefinitions => ({
   profiles: profilesReadModel(),
   feed: feedReadModel({ redis, push, celebrityThreshold, chunkSize: fanOutChunkSize, ...(liveFanOut ? { liveFanOut } : {}) }),
   stories: storiesReadModel({ redis }),
   search: searchReadModel({ elasticsearch }),
+  notifications: notificationsReadModel({ windowMs: notificationWindowMs, push }),
 });
 
 /** The read models' generations: where each one lives, to open, rebuild or drop. */

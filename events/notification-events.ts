@@ -9,5 +9,6 @@ import { id, timestamp } from './fields.js';
 export const NotificationsRead = z.object({
   userId: id,
   upTo: timestamp,
-  ids: z.array(id).optional(),
+  /** Group ids: UUID-shaped hashes of the group's key (not RFC versioned UUIDs). */
+  ids: z.array(z.guid()).optional(),
 });

@@ -1,4 +1,5 @@
 import type { FeedReader } from '../projections/feed/feed-reader.js';
+import type { NotificationsReader } from '../projections/notifications/notifications-reader.js';
 import type { ProfilesReader } from '../projections/profiles/profiles-reader.js';
 import type { PushBus } from '../projections/push/push-bus.js';
 import type { SearchStore } from '../projections/search/search-store.js';
@@ -11,6 +12,7 @@ export interface ReadDeps {
   profiles: ProfilesReader;
   feed: FeedReader;
   stories: StoriesReader;
+  notifications: NotificationsReader;
   /** The query side of the search store. */
   search: Pick<SearchStore, 'searchUsers' | 'searchPosts' | 'postsByHashtag' | 'suggestHashtags' | 'explore'>;
   freshness: Freshness;

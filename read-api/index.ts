@@ -1,18 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ReadDeps } from './deps.js';
 import { feedRoutes } from './routes/feed-routes.js';
+import { notificationRoutes } from './routes/notification-routes.js';
 import { postRoutes } from './routes/post-routes.js';
 import { searchRoutes } from './routes/search-routes.js';
 import { storyRoutes } from './routes/story-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 
-/** Every query route of DESIGN §10 so far (notifications come with their issue). */
+/** Every query route of DESIGN §10 so far. */
 export const readRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   await app.register(userRoutes, deps);
   await app.register(postRoutes, deps);
   await app.register(feedRoutes, deps);
   await app.register(storyRoutes, deps);
   await app.register(searchRoutes, deps);
+  await app.register(notificationRoutes, deps);
   await app.register(streamRoutes, deps);
 };

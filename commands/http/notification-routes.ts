@@ -10,7 +10,7 @@ import { position } from './schemas.js';
 // `createdAt` the client showed, so that what arrived since stays unread). Both may be combined.
 const markReadBody = z
   .strictObject({
-    ids: z.array(z.uuid()).min(1).max(100).optional(),
+    ids: z.array(z.guid()).min(1).max(100).optional(),
     upTo: z.iso.datetime({ offset: true }).optional(),
   })
   .nullish();

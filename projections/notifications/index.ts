@@ -9,3 +9,4 @@ export {
 } from './notifications-projection.js';
 export { ACTORS_SHOWN, createNotificationsReader, type NotificationActor, type NotificationItem, type NotificationsReader } from './notifications-reader.js';
 export { NOTIFICATION_TABLES, notificationTables, setupNotificationsSchema } from './schema.js';
+export { notificationsReadModel, type NotificationsReadModelOptions } from './notifications-read-model.js';

@@ -1,0 +1,28 @@
+import type { PushPublisher } from '../push/push-bus.js';
+import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
+import { dropTables, dumpTables } from '../runtime/dump-postgres.js';
+import type { ReadModelDefinition } from '../runtime/read-model.js';
+import { createNotificationsProjection, NOTIFICATIONS } from './notifications-projection.js';
+import { createNotificationsReader, type NotificationsReader } from './notifications-reader.js';
+import { NOTIFICATION_TABLES } from './schema.js';
+
+export interface NotificationsReadModelOptions {
+  windowMs?: number | undefined;
+  push?: PushPublisher | undefined;
+}
+
+/** The notifications read model as registered with the platform (and so with the replay CLI). */
+export const notificationsReadModel = ({ windowMs, push }: NotificationsReadModelOptions = {}): ReadModelDefinition<NotificationsReader> => ({
+  name: NOTIFICATIONS,
+  backend: 'postgresql',
+  open: ({ pool, mode }) => ({
+    // A generation being rebuilt pushes nothing: its groups were pushed when they happened.
+    projection: createNotificationsProjection(pool, { ...(windowMs ? { windowMs } : {}), ...(mode === 'live' && push ? { push } : {}) }),
+    reader: createNotificationsReader(pool),
+    dump: () => dumpTables(pool, NOTIFICATION_TABLES),
+    async drop() {
+      await dropTables(pool, NOTIFICATION_TABLES);
+      await deleteCheckpoints(pool, NOTIFICATIONS);
+    },
+  }),
+});
