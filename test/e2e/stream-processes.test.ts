@@ -31,13 +31,16 @@ afterAll(async () => {
 describe('event stream across processes', () => {
   it('a client on API process B hears of a post made through API process A, and process B stops while it listens', { timeout: 120_000 }, async () => {
     const shared = { DATABASE_URL: db.url, PORT: '0', DATA_DIR: dir, JWT_SECRET: 'a-shared-secret-of-at-least-32-characters', LOG_LEVEL: 'warn' };
-    const [a, b, projector] = await Promise.all([
-      startEntrypoint(dir, { ...shared, ROLE: 'api' }),
-      startEntrypoint(dir, { ...shared, ROLE: 'api' }),
-      startEntrypoint(dir, { ...shared, ROLE: 'projector' }),
-    ]);
-    processes.push(a, b, projector);
-    await Promise.all([a, b, projector].map((running) => waitUntilReady(running.address)));
+    // One after the other: the first start creates the tables (concurrent CREATE TABLE IF NOT EXISTS races).
+    const start = async (role: string) => {
+      const running = await startEntrypoint(dir, { ...shared, ROLE: role });
+      processes.push(running);
+      await waitUntilReady(running.address);
+      return running;
+    };
+    const a = await start('api');
+    const b = await start('api');
+    await start('projector');
 
     const register = async (username: string) =>
       (await callJson(a.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' })).body;
