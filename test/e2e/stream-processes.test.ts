@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 // The stream across processes: two `api` processes and a `projector`, the real entrypoint each,
 // sharing PostgreSQL (and so its push bus, LISTEN/NOTIFY, as on the embedded defaults). A client
 // holds its stream on API process B; everything it hears was written through A and projected
-// in the projector, a third process.
+// in the projector, a third process: a followee's post (feed) and a like (notifications).
 let db: TestDatabase;
 let dir: string;
 const processes: Running[] = [];
@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 describe('event stream across processes', () => {
-  it('a client on API process B hears of a post made through API process A, and process B stops while it listens', { timeout: 120_000 }, async () => {
+  it('clients on API process B hear of a post and a like made through API process A, and process B stops while they listen', { timeout: 120_000 }, async () => {
     const shared = { DATABASE_URL: db.url, PORT: '0', DATA_DIR: dir, JWT_SECRET: 'a-shared-secret-of-at-least-32-characters', LOG_LEVEL: 'warn' };
     // One after the other: the first start creates the tables (concurrent CREATE TABLE IF NOT EXISTS races).
     const start = async (role: string) => {
@@ -58,9 +58,20 @@ describe('event stream across processes', () => {
     expect(event?.event).toBe('feed');
     expect(JSON.parse(event!.data)).toEqual({ postId: created.body.postId, authorId: author.userId, score: expect.any(Number) });
 
+    // A like through A: the notifications projection pushes to the author, whose stream is on B.
+    const authorStream = await connectEventStream(`${b.address}/api/v1/stream`, author.token);
+    streams.push(authorStream);
+    await callJson(a.address, 'POST', `/api/v1/posts/${created.body.postId}/like`, reader.token);
+    // The follow's notification may still come first, if it was projected after the author connected.
+    let notification = await authorStream.nextEvent();
+    while (notification && JSON.parse(notification.data).type === 'follow') notification = await authorStream.nextEvent();
+    expect(notification?.event).toBe('notification');
+    expect(JSON.parse(notification!.data)).toMatchObject({ type: 'like', post: { id: created.body.postId }, actors: [{ id: reader.userId }] });
+
     // SIGTERM with a stream open: the process ends the stream and exits instead of waiting on it.
     b.child.kill('SIGTERM');
     expect(await stream.nextEvent()).toBeNull();
+    expect(await authorStream.nextEvent()).toBeNull();
     expect(await b.exited).toBe(0);
   });
 });

@@ -81,6 +81,16 @@ describe.each([
     expect((await nextJson(other)).data.postId).toBe(own);
   });
 
+  it.skipIf(redis && !redisUp)('pushes a like to the author as a notification event', async () => {
+    const [author, fan] = [await api.register(), await api.register()];
+    const postId = await api.createPost(author, 'likeable');
+    const stream = await connect('/api/v1/stream', author.token);
+    await api.call('POST', `/api/v1/posts/${postId}/like`, { token: fan.token });
+    const { event, data } = await nextJson(stream);
+    expect(event).toBe('notification');
+    expect(data).toMatchObject({ type: 'like', post: { id: postId }, actors: [{ id: fan.userId, username: fan.username }], read: false });
+  });
+
   it.skipIf(redis && !redisUp)('pushes nothing for a post handled in a replay', async () => {
     const [author, reader] = [await api.register(), await api.register()];
     await follow(reader, author);
