@@ -17,6 +17,8 @@ export interface ReplayBackends {
   elasticsearchUrl?: string | undefined;
   elasticsearchPrefix?: string | undefined;
   celebrityThreshold?: number | undefined;
+  fanOutChunkSize?: number | undefined;
+  notificationWindowMs?: number | undefined;
 }
 
 export const connectReplay = (backends: ReplayBackends): CliIo['connect'] => async () => {

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 import { isPostgresReachable } from './postgres-reachable.js';
 import { connectReplay } from './replay-connect.js';
+import { withServiceUrls } from './service-urls.js';
 
 // Entrypoint of the replay CLI (`npm run replay -- <command>`, bin `instagram-es-replay`): the
 // platform's configuration (DATABASE_URL, REDIS_URL, ELASTICSEARCH_URL, ...), and on the embedded
@@ -17,7 +18,8 @@ const EMBEDDED_PORT = 54329; // app/main.ts starts the embedded PostgreSQL on th
 process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? EXIT.ok : EXIT.failed));
 
 const main = async (): Promise<number> => {
-  const config = loadConfig(process.env, []);
+  // Like npm start: the servers `npm run services:up` wrote to ./.services/urls.env fill in what the environment leaves unset.
+  const config = loadConfig(withServiceUrls(process.env, process.cwd()), []);
   let embedded: EmbeddedPostgresHandle | undefined;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -44,7 +46,10 @@ const main = async (): Promise<number> => {
         databaseUrl,
         redisUrl: config.REDIS_URL,
         elasticsearchUrl: config.ELASTICSEARCH_URL,
+        // The projections' own settings, as the platform runs them: a rebuild must compute the same.
         celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD,
+        fanOutChunkSize: config.FANOUT_CHUNK_SIZE,
+        notificationWindowMs: config.NOTIFICATION_GROUP_WINDOW,
       }),
     });
   } finally {

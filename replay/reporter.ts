@@ -40,7 +40,7 @@ const duration = (seconds: number): string => {
 
 const describe = ({ events, total, eventsPerSecond }: Progress) => {
   const rate = `${Math.round(eventsPerSecond).toLocaleString('en-US')} ev/s`;
-  const eta = total > events && eventsPerSecond > 0 ? duration((total - events) / eventsPerSecond) : total > 0 ? '0:00' : '?';
+  const eta = total <= events ? '0:00' : eventsPerSecond > 0 ? duration((total - events) / eventsPerSecond) : '?';
   return { rate, eta, counted: `${events.toLocaleString('en-US')}${total > 0 ? `/${total.toLocaleString('en-US')}` : ''} events` };
 };
 

@@ -138,7 +138,13 @@ const apply = (facts: BatchFacts, event: NotificationEvent & RecordedEvent): voi
       return;
     }
     case 'CommentDeleted':
-      facts.comments.set(event.data.commentId, { id: event.data.commentId, postId: event.data.postId, authorId: null, deleted: true });
+      // Keep the author an earlier CommentAdded of this batch recorded (the table merges the same way).
+      facts.comments.set(event.data.commentId, {
+        id: event.data.commentId,
+        postId: event.data.postId,
+        authorId: facts.comments.get(event.data.commentId)?.authorId ?? null,
+        deleted: true,
+      });
       return;
     case 'FollowRequested':
       followState(facts, event, event.data.followerId, event.data.followeeId, 'follow_request', event.data.requestedAt);

@@ -19,7 +19,8 @@ export const notificationsReadModel = ({ windowMs, push }: NotificationsReadMode
     // A generation being rebuilt pushes nothing: its groups were pushed when they happened.
     projection: createNotificationsProjection(pool, { ...(windowMs ? { windowMs } : {}), ...(mode === 'live' && push ? { push } : {}) }),
     reader: createNotificationsReader(pool),
-    dump: () => dumpTables(pool, NOTIFICATION_TABLES),
+    // An undone action's row keeps whatever details its batch happened to know; only active ones count.
+    dump: () => dumpTables(pool, NOTIFICATION_TABLES, { notification_sources: 'active', notification_blocks: 'active' }),
     async drop() {
       await dropTables(pool, NOTIFICATION_TABLES);
       await deleteCheckpoints(pool, NOTIFICATIONS);

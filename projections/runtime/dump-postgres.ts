@@ -12,7 +12,11 @@ const checked = (tables: readonly string[]) => {
   return tables;
 };
 
-export const dumpTables = async (db: Queryable, tables: readonly string[]): Promise<ReadModelDump> => {
+/**
+ * `only` narrows a table to the rows that mean something (e.g. a counter row at zero, which the
+ * readers treat as absent, whether it was never written or counted down).
+ */
+export const dumpTables = async (db: Queryable, tables: readonly string[], only: Record<string, string> = {}): Promise<ReadModelDump> => {
   const dump: ReadModelDump = new Map();
   for (const table of checked(tables)) {
     const { rows: keys } = await db.query<{ name: string }>(
@@ -21,7 +25,7 @@ export const dumpTables = async (db: Queryable, tables: readonly string[]): Prom
       [table],
     );
     const key = keys.length > 0 ? `jsonb_build_array(${keys.map((k) => `t.${k.name}`).join(', ')})::text` : 'to_jsonb(t)::text';
-    const { rows } = await db.query<{ key: string; row: string }>(`select ${key} as key, to_jsonb(t)::text as row from ${table} t`);
+    const { rows } = await db.query<{ key: string; row: string }>(`select ${key} as key, to_jsonb(t)::text as row from ${table} t${only[table] ? ` where ${only[table]}` : ''}`);
     for (const row of rows) dump.set(`${table} ${row.key}`, row.row);
   }
   return dump;

@@ -18,12 +18,13 @@ export const searchReadModel = ({ elasticsearch }: { elasticsearch: Client | nul
     const store = elasticsearch
       ? createElasticsearchSearchStore(elasticsearch, pool, { prefix: elasticsearchPrefix })
       : createPostgresSearchStore(pool);
-    const tables = Object.values(searchTables('search_'));
+    const t = searchTables('search_');
+    const tables = Object.values(t);
     const indexes = searchIndexes(elasticsearchPrefix);
     return {
       projection: createSearchProjection(store),
       reader: store,
-      dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables)),
+      dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables, { [t.hashtags]: 'posts > 0' })),
       async drop() {
         if (elasticsearch) await dropSearchIndexes(elasticsearch, indexes);
         else await dropTables(pool, tables);

@@ -1,0 +1,80 @@
+import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createReadModelCatalog } from '../app/read-models.js';
+import { START, type Position } from '../events/index.js';
+import { createPostgresEventStore } from '../events/postgres/index.js';
+import { catchUp, type CatchUpTarget } from '../projections/runtime/catch-up.js';
+import { addGeneration, ensureGenerationsTable, forgetGeneration } from '../projections/runtime/generations.js';
+import { generateLog } from './support/generate-log.js';
+import { createScratchSchema } from './support/scratch-schema.js';
+
+// Rebuild rate of the replay CLI's pass (projections/runtime/catch-up.ts) over a generated log of
+// REPLAY_EVENTS events (default 1,000,000): each projection alone, then all of them in one pass,
+// next to the raw rate of reading the log alone in the same run (the ceiling). Feeds and stories
+// in Redis (REDIS_URL, default the local one), search in Elasticsearch when ELASTICSEARCH_URL is
+// set, else PostgreSQL. Run: npm run bench:replay
+const total = Number(process.env.REPLAY_EVENTS ?? 1_000_000);
+const batchSize = Number(process.env.REPLAY_BATCH ?? 1_000);
+
+const scratch = await createScratchSchema('bench_replay');
+const pool = new pg.Pool({ connectionString: scratch.url, max: 10 });
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
+const elasticsearch = process.env.ELASTICSEARCH_URL ? new ElasticsearchClient({ node: process.env.ELASTICSEARCH_URL, requestTimeout: 60_000 }) : null;
+const store = await createPostgresEventStore(pool);
+const catalog = createReadModelCatalog({ pool, redis, redisPrefix: `${scratch.schema}:`, elasticsearch, elasticsearchPrefix: `${scratch.schema}-` });
+const rows: { what: string; seconds: number; eventsPerSecond: number }[] = [];
+const record = (what: string, seconds: number) => {
+  rows.push({ what, seconds: Number(seconds.toFixed(1)), eventsPerSecond: Math.round(total / seconds) });
+  console.log(`${what.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${Math.round(total / seconds).toLocaleString('en-US').padStart(9)} events/s`);
+};
+const timed = async (work: () => Promise<unknown>) => {
+  const started = performance.now();
+  await work();
+  return (performance.now() - started) / 1000;
+};
+
+try {
+  await ensureGenerationsTable(pool);
+  console.log(`generating ${total.toLocaleString('en-US')} events...`);
+  console.log(await generateLog(pool, total));
+  await pool.query('analyze events');
+
+  record('read the log alone', await timed(async () => {
+    let position: Position = START;
+    for (;;) {
+      const batch = await store.readAll(position, batchSize);
+      position = batch.position;
+      if (batch.events.length < batchSize) break;
+    }
+  }));
+
+  const rebuild = async (names: readonly string[]) => {
+    const targets: CatchUpTarget[] = [];
+    const generations = new Map<string, number>();
+    for (const name of names) {
+      const generation = await addGeneration(pool, name, 'building', { batchSize, switch: false });
+      generations.set(name, generation);
+      const opened = await catalog.open(name, generation, 'rebuild');
+      await opened.projection.setup();
+      targets.push({ projection: opened.projection, checkpointKey: name });
+    }
+    const seconds = await timed(() => catchUp(store, targets, { batchSize, replay: true }));
+    for (const [name, generation] of generations) {
+      await catalog.drop(name, generation);
+      await forgetGeneration(pool, name, generation);
+    }
+    return seconds;
+  };
+  const names = catalog.definitions.map((d) => d.name);
+  for (const name of names) record(`rebuild ${name} (${catalog.definition(name).backend})`, await rebuild([name]));
+  record('rebuild all, one pass', await rebuild(names));
+  console.log(JSON.stringify({ total, batchSize, rows }));
+} finally {
+  await catalog.close();
+  await store.close();
+  await pool.end();
+  redis.disconnect();
+  await elasticsearch?.close();
+  await scratch.drop();
+}
