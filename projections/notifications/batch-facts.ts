@@ -22,6 +22,11 @@ export interface SourceRow {
   occurredAt: string | null;
   active: boolean;
   rev: number;
+  /**
+   * A caption mention that an earlier caption of the same batch did not have: it starts anew at
+   * its own time, whatever the table holds (the table would take it for one that was kept).
+   */
+  restarted?: true;
 }
 
 export interface BatchFacts {
@@ -73,13 +78,16 @@ const source = (sourceId: string, rev: number, fields: Partial<SourceRow>): Sour
 
 /** A caption's mentions; one already mentioned by the previous caption in this batch keeps its time. */
 const captionMentions = (facts: BatchFacts, postId: string, authorId: string, mentions: readonly string[], at: string, rev: number) => {
+  // After a first caption in this batch, the batch knows every mention the previous caption had.
+  const known = facts.captions.has(postId);
   const previous = facts.captions.get(postId)?.mentions ?? new Map<string, string>();
   for (const username of previous.keys()) facts.sources.delete(sourceIds.postMention(postId, username));
   const current = new Map([...new Set(mentions)].map((username) => [username, previous.get(username) ?? at]));
   facts.captions.set(postId, { rev, mentions: current });
   for (const [username, occurredAt] of current) {
     const id = sourceIds.postMention(postId, username);
-    facts.sources.set(id, source(id, rev, { kind: 'mention', actorId: authorId, mentionedUsername: username, postId, occurredAt }));
+    const restarted = known && !previous.has(username) ? { restarted: true as const } : {};
+    facts.sources.set(id, source(id, rev, { kind: 'mention', actorId: authorId, mentionedUsername: username, postId, occurredAt, ...restarted }));
   }
 };
 

@@ -45,8 +45,9 @@ select t.blocker_id, t.blocked_id, t.active, t.rev from jsonb_to_recordset($1::j
 on conflict (blocker_id, blocked_id) do update set active = excluded.active, rev = excluded.rev
 where notification_blocks.rev < excluded.rev`;
 
-// A mention kept by a caption edit keeps the time it was first made.
-const UPSERT_SOURCES = `
+// A mention kept by a caption edit keeps the time it was first made (unless the batch saw it
+// dropped and made again: `keepMentionTime` false).
+const upsertSources = (keepMentionTime: boolean) => `
 insert into notification_sources as s (source_id, kind, actor_id, recipient_id, parent_comment_id, mentioned_username, post_id, comment_id, occurred_at, active, rev)
 select t."sourceId", t.kind, t."actorId", t."recipientId", t."parentCommentId", t."mentionedUsername", t."postId", t."commentId",
   date_trunc('milliseconds', t."occurredAt"), t.active, t.rev
@@ -60,7 +61,7 @@ on conflict (source_id) do update set
   mentioned_username = coalesce(excluded.mentioned_username, s.mentioned_username),
   post_id = coalesce(excluded.post_id, s.post_id),
   comment_id = coalesce(excluded.comment_id, s.comment_id),
-  occurred_at = case when s.active and s.kind = 'mention' and excluded.kind = 'mention' then s.occurred_at
+  occurred_at = case when ${keepMentionTime} and s.active and s.kind = 'mention' and excluded.kind = 'mention' then s.occurred_at
                      else coalesce(excluded.occurred_at, s.occurred_at) end,
   active = excluded.active,
   rev = excluded.rev
@@ -148,7 +149,9 @@ export const writeBatch = async (db: pg.PoolClient, facts: BatchFacts, windowMs:
   await upsert(db, UPSERT_POSTS, [...facts.posts.values()].map((p) => ({ id: p.id, author_id: p.authorId, deleted: p.deleted })));
   await upsert(db, UPSERT_COMMENTS, [...facts.comments.values()].map((c) => ({ id: c.id, post_id: c.postId, author_id: c.authorId, deleted: c.deleted })));
   await upsert(db, UPSERT_BLOCKS, [...facts.blocks.values()].map((b) => ({ blocker_id: b.blockerId, blocked_id: b.blockedId, active: b.active, rev: b.rev })));
-  await upsert(db, UPSERT_SOURCES, sourceRows(facts));
+  const sources = sourceRows(facts);
+  await upsert(db, upsertSources(true), sources.filter((row) => !row.restarted));
+  await upsert(db, upsertSources(false), sources.filter((row) => row.restarted));
   await upsert(db, END_OLD_CAPTION_MENTIONS, [...facts.captions].map(([postId, { rev }]) => ({ post_id: postId, rev })));
   await upsert(db, UPSERT_READS, [...facts.reads.values()].map((r) => ({ user_id: r.userId, group_id: r.groupId, up_to: r.upTo })));
 
