@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { feedSchema, feedTables } from './feed-schema-postgres.js';
 import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedStore, type RangeQuery } from './feed-store.js';
+import { createUnderLock } from '../runtime/postgres-transaction.js';
 
 // The feed in PostgreSQL, for deployments without Redis (DESIGN §5). Each method is one
 // autocommit statement (the trim a second one), never a transaction spanning the projection's
@@ -128,18 +129,7 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     feedCap,
     setup: async () => {
       // Several projections (or instances) may set up at once; one at a time creates the tables.
-      const client = await db.connect();
-      try {
-        await client.query('begin');
-        await client.query(`select pg_advisory_xact_lock(hashtext('feed-setup:' || $1))`, [t.items]);
-        await client.query(feedSchema(t));
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+      await createUnderLock(db, `feed-setup:${t.items}`, feedSchema(t));
     },
 
     addToTimeline: async (authorId, entry) => {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
+import { createUnderLock } from '../runtime/postgres-transaction.js';
 
 // The notifications read model's tables (unqualified: the pool's search_path picks the schema,
 // so that a rebuild can fill a generation of its own).
@@ -93,21 +94,7 @@ export const NOTIFICATION_TABLES = [
 ] as const;
 export const notificationTables: readonly string[] = NOTIFICATION_TABLES;
 
-// Instances starting together would race on "create ... if not exists"; they take turns.
-const SETUP_LOCK = 0x6e6f7469; // 'noti'
-
 export const setupNotificationsSchema = async (pool: pg.Pool): Promise<void> => {
   await ensureCheckpointTable(pool);
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query('select pg_advisory_xact_lock($1)', [SETUP_LOCK]);
-    await client.query(TABLES);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  await createUnderLock(pool, 'projection-notifications-schema', TABLES);
 };

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
+import { createUnderLock } from '../runtime/postgres-transaction.js';
 
 // The profiles read model's tables (unqualified: the connection's search_path picks the schema).
 //
@@ -104,22 +105,7 @@ create index if not exists bookmarks_by_user on bookmarks (user_id, bookmarked_a
 /** Every table of the profiles read model (the replay CLI dumps and drops them). */
 export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'posts', 'comments', 'likes', 'bookmarks'] as const;
 
-// Instances starting together would race on "create ... if not exists" (which is not atomic);
-// a transaction-scoped advisory lock makes them take turns.
-const SETUP_LOCK = 0x70726f66; // 'prof'
-
 export const setupProfilesSchema = async (pool: pg.Pool): Promise<void> => {
   await ensureCheckpointTable(pool);
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query('select pg_advisory_xact_lock($1)', [SETUP_LOCK]);
-    await client.query(TABLES);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  await createUnderLock(pool, 'projection-profiles-schema', TABLES);
 };

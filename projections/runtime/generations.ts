@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inTransaction } from './postgres-transaction.js';
 
 // Which generation of each read model serves reads (DESIGN §5, the replay CLI). A rebuild fills a
 // new generation beside the live one (its own PostgreSQL schema, Redis key prefix and
@@ -99,10 +100,8 @@ export const addGeneration = async (
  * Makes `generation` the live one and retires the previous one, in one transaction, then tells
  * the watchers. Readers see either the old generation or the new one, never a mix.
  */
-export const switchLive = async (db: pg.Pool, projection: string, generation: number): Promise<void> => {
-  const client = await db.connect();
-  try {
-    await client.query('begin');
+export const switchLive = (db: pg.Pool, projection: string, generation: number): Promise<void> =>
+  inTransaction(db, async (client) => {
     // Generation 1 served without a row: record it, so that it is retired like any other.
     await client.query(
       `insert into projection_generations (projection, generation, state, settings)
@@ -110,23 +109,10 @@ export const switchLive = async (db: pg.Pool, projection: string, generation: nu
        on conflict do nothing`,
       [projection, FIRST_GENERATION],
     );
-    await client.query(
-      "update projection_generations set state = 'retired', switched_at = now() where projection = $1 and state = 'live'",
-      [projection],
-    );
-    await client.query("update projection_generations set state = 'live', switched_at = now() where projection = $1 and generation = $2", [
-      projection,
-      generation,
-    ]);
+    await client.query("update projection_generations set state = 'retired', switched_at = now() where projection = $1 and state = 'live'", [projection]);
+    await client.query("update projection_generations set state = 'live', switched_at = now() where projection = $1 and generation = $2", [projection, generation]);
     await client.query(`notify ${GENERATIONS_CHANNEL}`);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-};
+  });
 
 export const setGenerationState = async (db: pg.Pool, projection: string, generation: number, state: GenerationState): Promise<void> => {
   await db.query('update projection_generations set state = $3 where projection = $1 and generation = $2', [projection, generation, state]);

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
 import { ensureTrigramExtension } from './trigram-extension.js';
+import { createUnderLock } from '../runtime/postgres-transaction.js';
 
 // Tables of the search read model in PostgreSQL (unqualified: the connection's search_path picks
 // the schema), under a table-name prefix (default 'search_') so that a rebuild can fill a new
@@ -93,24 +94,9 @@ create table if not exists ${t.comments} (
 );
 `;
 
-// Instances starting together would race on "create ... if not exists" (which is not atomic);
-// a transaction-scoped advisory lock makes them take turns.
-const SETUP_LOCK = 0x73726368; // 'srch'
-
 export const setupSearchSchema = async (pool: pg.Pool, t: SearchTables): Promise<void> => {
   await ensureCheckpointTable(pool);
   // Outside the transaction: a lost creation race must not abort the table creation with it.
   const trgm = await ensureTrigramExtension(pool);
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query('select pg_advisory_xact_lock($1)', [SETUP_LOCK]);
-    await client.query(schema(t, trgm));
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  await createUnderLock(pool, 'projection-search-schema', schema(t, trgm));
 };

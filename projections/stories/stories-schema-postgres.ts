@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
+import { createUnderLock } from '../runtime/postgres-transaction.js';
 
 // Tables of the PostgreSQL stories read model. Unqualified names: the connection's search_path
 // picks the schema (a test's own, or a rebuild's new generation). Ids are text in the "C"
@@ -34,18 +35,7 @@ export const STORIES_TABLES = ['stories', 'story_views'] as const;
 
 /** Creates the tables and the checkpoint table; idempotent, and safe when several processes start at once. */
 export const ensureStoriesSchema = async (pool: pg.Pool): Promise<void> => {
-  const client = await pool.connect();
-  try {
-    // `if not exists` alone races on the catalog when two processes create the same table.
-    await client.query('begin');
-    await client.query(`select pg_advisory_xact_lock(hashtext('projection-stories-schema'))`);
-    await client.query(SCHEMA);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback');
-    throw error;
-  } finally {
-    client.release();
-  }
+  // `if not exists` alone races on the catalog when two processes create the same table.
+  await createUnderLock(pool, 'projection-stories-schema', SCHEMA);
   await ensureCheckpointTable(pool);
 };

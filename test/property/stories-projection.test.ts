@@ -298,7 +298,8 @@ describe('stories projection on PostgreSQL, crashing inside a transaction', () =
         await applyEvents(crashing, log, { batchSize }).catch((error: unknown) => expect(error).toBeInstanceOf(InjectedFailure));
         // What the crash left is exactly the batches before its checkpoint.
         const reader = createStoriesReader(createPostgresStoriesStore(db.pool));
-        const checkpoint = await crashing.checkpoint('stories');
+        // Read on the healthy pool: the crashing one fails its failAt-th query, which may be this one.
+        const checkpoint = await createStoriesProjection(createPostgresStoriesStore(db.pool)).checkpoint('stories');
         await expectFoldOf(reader, history.slice(0, log.filter((event) => event.position <= checkpoint).length), offset);
         const restarted = createStoriesProjection(createPostgresStoriesStore(db.pool));
         await applyEvents(restarted, log, { batchSize });
