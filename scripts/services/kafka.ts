@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { javaBinary, maven, run } from './java.js';
 import { isAlive, livePid, portAnswers, stopPid, waitFor } from './probe.js';
 
@@ -87,6 +88,23 @@ const MARKER = 'kafka.Kafka';
 export const runningKafka = async (nodeDir: string, port: number): Promise<KafkaNode | null> => {
   const pid = await livePid(pidFile(nodeDir), MARKER);
   return pid && (await portAnswers(port)) ? { brokers: `127.0.0.1:${port}`, pid } : null;
+};
+
+/**
+ * Whether a Kafka broker (not of ours: another checkout's, or one started by hand) answers on
+ * `port`: then it is reused, as PostgreSQL and Redis are, rather than failing on a taken port.
+ */
+export const kafkaAnswers = async (port: number): Promise<boolean> => {
+  if (!(await portAnswers(port))) return false;
+  const admin = new Kafka({ clientId: 'services-up', brokers: [`127.0.0.1:${port}`], connectionTimeout: 2_000, retry: { retries: 0 }, logLevel: logLevel.NOTHING }).admin();
+  try {
+    await admin.connect();
+    return (await admin.describeCluster()).brokers.length > 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 };
 
 /** Starts the node (formatting its storage the first time) and resolves once it serves. */

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatServiceUrls, type ServiceUrls } from '../../app/service-urls.js';
 import { ensureElasticsearch } from './elasticsearch.js';
-import { runningKafka, startKafka } from './kafka.js';
+import { kafkaAnswers, runningKafka, startKafka } from './kafka.js';
 import { ensurePostgres, postgresAnswers } from './postgres.js';
 import { ensureRedis, redisAnswers } from './redis.js';
 import { servicesSettings } from './settings.js';
@@ -33,8 +33,11 @@ const starters: Record<(typeof settings.services)[number], () => Promise<[keyof 
     // A list of brokers is taken as given: KafkaJS checks it when it connects.
     if (process.env.KAFKA_BROKERS) return ['KAFKA_BROKERS', process.env.KAFKA_BROKERS];
     const options = { servicesDir, nodeDir: kafkaNodeDir, port: settings.kafkaPort, controllerPort: settings.kafkaControllerPort };
-    const node = (await runningKafka(kafkaNodeDir, settings.kafkaPort)) ?? (console.error(`[kafka] starting a broker on 127.0.0.1:${settings.kafkaPort}`), await startKafka(options));
-    return ['KAFKA_BROKERS', node.brokers];
+    const node = await runningKafka(kafkaNodeDir, settings.kafkaPort);
+    if (node) return ['KAFKA_BROKERS', node.brokers];
+    if (await kafkaAnswers(settings.kafkaPort)) return ['KAFKA_BROKERS', `127.0.0.1:${settings.kafkaPort}`];
+    console.error(`[kafka] starting a broker on 127.0.0.1:${settings.kafkaPort}`);
+    return ['KAFKA_BROKERS', (await startKafka(options)).brokers];
   },
   elasticsearch: async () => ['ELASTICSEARCH_URL', (await given('ELASTICSEARCH_URL', httpAnswers)) ?? (await ensureElasticsearch(servicesDir))],
 };
