@@ -21,7 +21,7 @@ describe('operations endpoints', () => {
     const response = await api.call('GET', '/ready');
     expect(response.status).toBe(200);
     expect(response.body.backends).toEqual({ postgresql: 'up' });
-    expect(response.body.projections.map((p: { name: string }) => p.name).sort()).toEqual(['feed', 'profiles', 'search', 'stories']);
+    expect(response.body.projections.map((p: { name: string }) => p.name).sort()).toEqual(['feed', 'notifications', 'profiles', 'search', 'stories']);
     for (const projection of response.body.projections) expect(projection.lag).toBeGreaterThanOrEqual(0);
   });
 

@@ -111,20 +111,24 @@ const worldOf = (store: FeedStore, checkpoints: pg.Pool, tunables: Partial<FeedT
   };
 };
 
-/** Everything the store holds about these users and posts, in a comparable form. */
-const snapshot = async (store: FeedStore, userIds: readonly string[], postIds: readonly string[]) => ({
-  users: await Promise.all(
+/**
+ * Everything the store holds about these users and posts, in a comparable form. A deleted post's
+ * copy may outlive the delete in a feed when a backfill runs beside the delete in one batch
+ * (feed-handlers.ts: the mark comes first, so it is never served): such copies are not compared.
+ */
+const snapshot = async (store: FeedStore, userIds: readonly string[], postIds: readonly string[]) => {
+  const deleted = await store.deletedAmong(postIds);
+  const users = await Promise.all(
     userIds.map(async (id) => ({
-      feed: await store.feed(id, { limit: 10_000 }),
+      feed: (await store.feed(id, { limit: 10_000 })).filter((entry) => !deleted.has(entry.postId)),
       floor: await store.feedFloor(id),
       timeline: (await store.timelines([id], { limit: 10_000 }))[0],
       following: (await store.following(id)).sort(),
       followers: await store.followerCount(id),
     })),
-  ),
-  celebrities: [...(await store.celebrityStates(userIds))].sort(),
-  deleted: [...(await store.deletedAmong(postIds))].sort(),
-});
+  );
+  return { users, celebrities: [...(await store.celebrityStates(userIds))].sort(), deleted: [...deleted].sort() };
+};
 
 // ---------------------------------------------------------------------------------------------
 
