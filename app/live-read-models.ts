@@ -47,7 +47,9 @@ export const openLiveReadModels = async (pool: pg.Pool, catalog: GenerationCatal
   // One after the other: concurrent CREATE TABLE IF NOT EXISTS of a shared table (checkpoints) races.
   for (const { name } of catalog.definitions) serving.set(name, await serve(name, live.get(name) ?? FIRST_GENERATION));
 
-  let refreshing: Promise<string[]> | undefined;
+  // One refresh at a time, and a refresh asked for while another runs runs after it (so that it
+  // sees a switch the running one may have read too early).
+  let queue: Promise<unknown> = Promise.resolve();
   const refresh = async (): Promise<string[]> => {
     const now = await liveGenerations(pool);
     const moved: string[] = [];
@@ -61,7 +63,11 @@ export const openLiveReadModels = async (pool: pg.Pool, catalog: GenerationCatal
     }
     return moved;
   };
-  const refreshOnce = () => (refreshing ??= refresh().finally(() => (refreshing = undefined)));
+  const refreshOnce = (): Promise<string[]> => {
+    const run = queue.then(refresh);
+    queue = run.catch(() => undefined);
+    return run;
+  };
   const timer = setInterval(() => void refreshOnce().catch(() => undefined), watchIntervalMs);
   timer.unref();
 
@@ -80,7 +86,7 @@ export const openLiveReadModels = async (pool: pg.Pool, catalog: GenerationCatal
     onSwitch: (listener) => void listeners.push(listener),
     async close() {
       clearInterval(timer);
-      await refreshing?.catch(() => undefined);
+      await queue;
       await catalog.close();
     },
   };
