@@ -3,7 +3,7 @@ import type pg from 'pg';
 // A large, realistic event log written straight into the events table by PostgreSQL itself
 // (INSERT ... SELECT over generate_series), for the replay benchmark: users, follows, posts with
 // hashtags and mentions, likes and comments, in proportions like the seeds' (one post per five
-// follows, two likes and one comment per post). Appending a million events through the store
+// follows, two likes and one comment per post, stories with a few views each). Appending a million events through the store
 // would take minutes; the rows are shaped exactly as the store writes them.
 
 const uuid = (tag: string, i: string) => `md5('${tag}' || ${i})::uuid`;
@@ -26,12 +26,16 @@ export const generateLog = async (db: pg.Pool, total: number): Promise<Record<st
     UserRegistered: users,
     Followed: Math.round(total * 0.2),
     PostCreated: posts,
-    Liked: Math.round(total * 0.32),
+    Liked: Math.round(total * 0.28),
+    StoryPosted: Math.round(total * 0.02),
+    StoryViewed: Math.round(total * 0.04),
     CommentAdded: 0,
   };
   counts.CommentAdded = total - Object.values(counts).reduce((a, b) => a + b, 0);
   const user = (i: string) => `((${i}) % ${users})`;
   const post = (i: string) => `((${i}) % ${posts})`;
+  const stories = counts.StoryPosted!;
+  const story = (i: string) => `((${i}) % ${Math.max(1, stories)})`;
   const kinds: Kind[] = [
     { type: 'UsernameReserved', version: 1, stream: `'username-user' || s`, data: `jsonb_build_object('username', 'user' || s, 'userId', ${uuid('u', 's')})` },
     {
@@ -63,6 +67,20 @@ export const generateLog = async (db: pg.Pool, total: number): Promise<Record<st
       from: (n) => `select s, ${uuid('p', post('s'))} as post, ${uuid('u', `(s / ${posts}) % ${users}`)} as liker, ${uuid('u', user(post('s')))} as author from generate_series(0, ${n - 1}) s`,
       stream: `'like-' || post || '-' || liker`,
       data: `jsonb_build_object('postId', post, 'userId', liker, 'postAuthorId', author, 'likedAt', ${at('s + 200000')})`,
+    },
+    {
+      type: 'StoryPosted',
+      version: 1,
+      stream: `'story-' || ${uuid('s', 's')}`,
+      data: `jsonb_build_object('storyId', ${uuid('s', 's')}, 'authorId', ${uuid('u', user('s'))},
+        'media', jsonb_build_object('url', 'https://cdn.example.com/s' || s || '.jpg', 'type', 'image'), 'postedAt', ${at('s + 250000')}, 'expiresAt', ${at('s + 250000 + 86400')})`,
+    },
+    {
+      type: 'StoryViewed',
+      version: 1,
+      from: (n) => `select s, ${uuid('s', story('s'))} as story, ${uuid('u', user(story('s')))} as author, ${uuid('u', `(s / ${Math.max(1, stories)} + 1) % ${users}`)} as viewer from generate_series(0, ${n - 1}) s`,
+      stream: `'storyview-' || story || '-' || viewer`,
+      data: `jsonb_build_object('storyId', story, 'authorId', author, 'viewerId', viewer, 'viewedAt', ${at('s + 260000')})`,
     },
     {
       type: 'CommentAdded',

@@ -59,6 +59,7 @@ create table if not exists notification_sources (
 );
 create index if not exists notification_sources_by_group on notification_sources (group_id, occurred_at desc) where group_id is not null;
 create index if not exists notification_sources_by_post on notification_sources (post_id);
+create index if not exists notification_sources_caption_mentions on notification_sources (post_id) where kind = 'mention' and comment_id is null;
 create index if not exists notification_sources_by_comment on notification_sources (comment_id) where comment_id is not null;
 create index if not exists notification_sources_by_parent on notification_sources (parent_comment_id) where parent_comment_id is not null;
 create index if not exists notification_sources_by_username on notification_sources (mentioned_username) where mentioned_username is not null;

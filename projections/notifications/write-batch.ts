@@ -67,10 +67,17 @@ on conflict (source_id) do update set
   rev = excluded.rev
 where s.rev < excluded.rev`;
 
+// Per post, through the partial index (a lateral lookup): the join the planner would otherwise pick
+// on a table it has no statistics for yet (a rebuild fills it from empty) scans every mention.
 const END_OLD_CAPTION_MENTIONS = `
 update notification_sources s set active = false
 from jsonb_to_recordset($1::jsonb) as t(post_id uuid, rev int)
-where s.post_id = t.post_id and s.kind = 'mention' and s.comment_id is null and s.rev < t.rev and s.active`;
+cross join lateral (
+  select m.source_id from notification_sources m
+  where m.post_id = t.post_id and m.kind = 'mention' and m.comment_id is null and m.rev < t.rev and m.active
+  offset 0 -- keeps the lookup per post: without it the planner flattens the subquery into that join
+) old
+where s.source_id = old.source_id`;
 
 // $1 sources written, $2 posts deleted or re-captioned, $3 comments added or deleted,
 // $4 usernames registered, $5 the grouping window in milliseconds.
