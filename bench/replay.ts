@@ -4,7 +4,8 @@ import pg from 'pg';
 import { createReadModelCatalog } from '../app/read-models.js';
 import { START, type Position } from '../events/index.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
-import { catchUp, type CatchUpTarget } from '../projections/runtime/catch-up.js';
+import { catchUp, whenDoubled, type CatchUpTarget } from '../projections/runtime/catch-up.js';
+import type { OpenReadModel } from '../projections/runtime/read-model.js';
 import { addGeneration, ensureGenerationsTable, forgetGeneration } from '../projections/runtime/generations.js';
 import { generateLog } from './support/generate-log.js';
 import { createScratchSchema } from './support/scratch-schema.js';
@@ -51,15 +52,19 @@ try {
 
   const rebuild = async (names: readonly string[]) => {
     const targets: CatchUpTarget[] = [];
+    const opened: OpenReadModel<unknown>[] = [];
     const generations = new Map<string, number>();
     for (const name of names) {
       const generation = await addGeneration(pool, name, 'building', { batchSize, switch: false });
       generations.set(name, generation);
-      const opened = await catalog.open(name, generation, 'rebuild');
-      await opened.projection.setup();
-      targets.push({ projection: opened.projection, checkpointKey: name });
+      const readModel = await catalog.open(name, generation, 'rebuild');
+      await readModel.projection.setup();
+      opened.push(readModel);
+      targets.push({ projection: readModel.projection, checkpointKey: name });
     }
-    const seconds = await timed(() => catchUp(store, targets, { batchSize, replay: true }));
+    // As the replay CLI does (replay/run-catch-up.ts): statistics refreshed each time the data doubled.
+    const onBatch = whenDoubled(async () => void (await Promise.all(opened.map((readModel) => readModel.analyze?.()))));
+    const seconds = await timed(() => catchUp(store, targets, { batchSize, replay: true, onBatch }));
     for (const [name, generation] of generations) {
       await catalog.drop(name, generation);
       await forgetGeneration(pool, name, generation);

@@ -1,6 +1,7 @@
 import type { Position } from '../events/index.js';
 import type { CatchUpTarget } from '../projections/runtime/catch-up.js';
 import { addGeneration, listGenerations, switchLive } from '../projections/runtime/generations.js';
+import type { OpenReadModel } from '../projections/runtime/read-model.js';
 import { EXIT, type ExitCode, type ReplayContext } from './context.js';
 import { liveGenerationOf } from './live-generation.js';
 import { runCatchUp } from './run-catch-up.js';
@@ -56,11 +57,11 @@ export const resume = async (context: ReplayContext, overrides: { batchSize?: nu
 
 const build = async (context: ReplayContext, builds: readonly Build[], settings: BuildSettings): Promise<ExitCode> => {
   const { reporter, catalog } = context;
-  const targets: CatchUpTarget[] = [];
+  const targets: (CatchUpTarget & { readModel: OpenReadModel<unknown> })[] = [];
   for (const { name, generation } of builds) {
     const opened = await catalog.open(name, generation, 'rebuild');
     await opened.projection.setup();
-    targets.push({ projection: opened.projection, checkpointKey: name });
+    targets.push({ projection: opened.projection, checkpointKey: name, readModel: opened });
   }
   const label = builds.map((b) => `${b.name}@g${b.generation}`).join(', ');
   const started = performance.now();

@@ -1,14 +1,18 @@
 import { START, type Position } from '../events/index.js';
-import { catchUp, type CatchUpOptions, type CatchUpResult, type CatchUpTarget } from '../projections/runtime/catch-up.js';
+import { catchUp, whenDoubled, type CatchUpOptions, type CatchUpResult, type CatchUpTarget } from '../projections/runtime/catch-up.js';
+import type { OpenReadModel } from '../projections/runtime/read-model.js';
 import { lagBetween } from '../projections/runtime/lag.js';
 import { createRateMeter } from '../projections/runtime/rate-meter.js';
 import type { ReplayContext } from './context.js';
 
-/** One catch-up pass over the log with progress reported (events/s, ETA against the head at the start). */
+/**
+ * One catch-up pass over the log with progress reported (events/s, ETA against the head at the
+ * start); the read models being filled get their statistics refreshed as they grow.
+ */
 export const runCatchUp = async (
   context: ReplayContext,
   task: string,
-  targets: readonly CatchUpTarget[],
+  targets: readonly (CatchUpTarget & { readModel?: Pick<OpenReadModel<unknown>, 'analyze'> })[],
   options: Omit<CatchUpOptions, 'signal' | 'onBatch'>,
 ): Promise<CatchUpResult> => {
   const starts = options.from
@@ -21,13 +25,17 @@ export const runCatchUp = async (
   let reported = 0;
   const report = (events: number) => context.reporter.progress({ task, events, total: Math.max(total, events), eventsPerSecond: meter.perSecond() });
   report(0);
+  const analyze = whenDoubled(async () => {
+    await Promise.all(targets.map((target) => target.readModel?.analyze?.()));
+  });
   const result = await catchUp(context.store, targets, {
     ...options,
     signal: context.signal,
-    onBatch: ({ events }) => {
-      meter.record(events - reported);
-      reported = events;
-      report(events);
+    onBatch: async (progress) => {
+      meter.record(progress.events - reported);
+      reported = progress.events;
+      report(progress.events);
+      await analyze(progress);
     },
   });
   context.reporter.done();

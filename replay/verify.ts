@@ -25,7 +25,7 @@ export const verify = async (context: ReplayContext, name: string, options: Veri
   const generation = await addGeneration(pool, name, 'scratch', { batchSize: options.batchSize, switch: false });
   const scratch = await catalog.open(name, generation, 'rebuild');
   await scratch.projection.setup();
-  const target = [{ projection: scratch.projection, checkpointKey: name }];
+  const target = [{ projection: scratch.projection, checkpointKey: name, readModel: scratch }];
   let differences: Difference[] = [];
   let position = '';
   try {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { PushPublisher } from '../push/push-bus.js';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
-import { dropTables, dumpTables } from '../runtime/dump-postgres.js';
+import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import { dropRedisKeys, dumpRedisKeys } from '../runtime/dump-redis.js';
 import type { ReadModelDefinition, ReadModelDump } from '../runtime/read-model.js';
 import { inProcessFanOut, type FanOut } from './fan-out.js';
@@ -49,6 +49,7 @@ export const feedReadModel = ({ redis, liveFanOut, push, ...tunables }: FeedRead
         redis
           ? withoutDeletedPosts(await dumpRedisKeys(redis, redisPrefix, feedKeyPatterns(redisPrefix)))
           : dumpTables(pool, tables, { [t.items]: `post_id not in (select post_id from ${t.deleted})` }),
+      analyze: () => (redis ? Promise.resolve() : analyzeTables(pool, tables)),
       async drop() {
         if (redis) await dropRedisKeys(redis, feedKeyPatterns(redisPrefix));
         else await dropTables(pool, tables);

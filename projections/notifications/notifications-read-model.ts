@@ -1,6 +1,6 @@
 import type { PushPublisher } from '../push/push-bus.js';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
-import { dropTables, dumpTables } from '../runtime/dump-postgres.js';
+import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import type { ReadModelDefinition } from '../runtime/read-model.js';
 import { createNotificationsProjection, NOTIFICATIONS } from './notifications-projection.js';
 import { createNotificationsReader, type NotificationsReader } from './notifications-reader.js';
@@ -21,6 +21,7 @@ export const notificationsReadModel = ({ windowMs, push }: NotificationsReadMode
     reader: createNotificationsReader(pool),
     // An undone action's row keeps whatever details its batch happened to know; only active ones count.
     dump: () => dumpTables(pool, NOTIFICATION_TABLES, { notification_sources: 'active', notification_blocks: 'active' }),
+    analyze: () => analyzeTables(pool, NOTIFICATION_TABLES),
     async drop() {
       await dropTables(pool, NOTIFICATION_TABLES);
       await deleteCheckpoints(pool, NOTIFICATIONS);

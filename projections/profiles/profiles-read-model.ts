@@ -1,5 +1,5 @@
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
-import { dropTables, dumpTables } from '../runtime/dump-postgres.js';
+import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import type { ReadModelDefinition } from '../runtime/read-model.js';
 import { createProfilesProjection, PROFILES } from './profiles-projection.js';
 import { createProfilesReader, type ProfilesReader } from './profiles-reader.js';
@@ -13,6 +13,7 @@ export const profilesReadModel = (): ReadModelDefinition<ProfilesReader> => ({
     projection: createProfilesProjection(pool),
     reader: createProfilesReader(pool),
     dump: () => dumpTables(pool, PROFILES_TABLES),
+    analyze: () => analyzeTables(pool, PROFILES_TABLES),
     async drop() {
       await dropTables(pool, PROFILES_TABLES);
       await deleteCheckpoints(pool, PROFILES);

@@ -28,7 +28,8 @@ export interface CatchUpOptions {
   until?: Position;
   /** Aborting lets the batch being applied finish, then ends the pass. */
   signal?: AbortSignal;
-  onBatch?: (progress: CatchUpProgress) => void;
+  /** After each batch; awaited before the next one is applied. */
+  onBatch?: (progress: CatchUpProgress) => void | Promise<void>;
 }
 
 export interface CatchUpResult extends CatchUpProgress {
@@ -60,7 +61,7 @@ export const catchUp = async (store: EventStore, targets: readonly CatchUpTarget
       await Promise.all(targets.map((target, i) => applyTo(target, starts[i]!, taken, end, options.replay)));
       position = end;
       events += taken.length;
-      options.onBatch?.({ position, events });
+      await options.onBatch?.({ position, events });
     }
     if (drained || reachedUntil) return { position, events, interrupted: false };
   }
@@ -72,4 +73,18 @@ const applyTo = async (target: CatchUpTarget, start: Position, events: readonly 
   const types = new Set<string>(target.projection.eventTypes);
   const mine = events.filter((event) => event.position > start && types.has(event.type));
   await target.projection.apply({ events: mine, position, replay }, target.checkpointKey);
+};
+
+/**
+ * An onBatch hook that runs `work` each time the events applied have doubled since it last ran
+ * (first at `first`): e.g. refreshing the planner's statistics of tables a rebuild fills, at a
+ * cost that stays a small share of the rebuild however large it gets.
+ */
+export const whenDoubled = (work: () => Promise<void>, first = 10_000) => {
+  let next = first;
+  return async ({ events }: CatchUpProgress): Promise<void> => {
+    if (events < next) return;
+    next = events * 2;
+    await work();
+  };
 };

@@ -31,6 +31,10 @@ export const dumpTables = async (db: Queryable, tables: readonly string[], only:
   return dump;
 };
 
+export const analyzeTables = async (db: Queryable, tables: readonly string[]): Promise<void> => {
+  if (tables.length > 0) await db.query(`analyze ${checked(tables).join(', ')}`);
+};
+
 export const dropTables = async (db: Queryable, tables: readonly string[]): Promise<void> => {
   if (tables.length > 0) await db.query(`drop table if exists ${checked(tables).join(', ')} cascade`);
 };

@@ -31,6 +31,12 @@ export interface OpenReadModel<Reader> {
   drop(): Promise<void>;
   /** Everything this generation stored (checkpoints excepted), for `replay verify`. */
   dump(): Promise<ReadModelDump>;
+  /**
+   * Refreshes the query planner's statistics of what it stored (PostgreSQL tables), which a
+   * rebuild calls as its tables grow: filled in bulk from empty, they would otherwise be planned
+   * as if empty until autovacuum gets to them (never, where it is off).
+   */
+  analyze?(): Promise<void>;
 }
 
 export interface ReadModelDefinition<Reader = unknown> {

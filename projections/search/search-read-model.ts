@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
-import { dropTables, dumpTables } from '../runtime/dump-postgres.js';
+import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import type { ReadModelDefinition } from '../runtime/read-model.js';
 import { dumpSearchIndexes } from './search-dump-elasticsearch.js';
 import { dropSearchIndexes, searchIndexes } from './search-index-elasticsearch.js';
@@ -25,6 +25,7 @@ export const searchReadModel = ({ elasticsearch }: { elasticsearch: Client | nul
       projection: createSearchProjection(store),
       reader: store,
       dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables, { [t.hashtags]: 'posts > 0' })),
+      analyze: () => (elasticsearch ? Promise.resolve() : analyzeTables(pool, tables)),
       async drop() {
         if (elasticsearch) await dropSearchIndexes(elasticsearch, indexes);
         else await dropTables(pool, tables);

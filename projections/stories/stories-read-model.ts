@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
-import { dropTables, dumpTables } from '../runtime/dump-postgres.js';
+import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import { dropRedisKeys, dumpRedisKeys } from '../runtime/dump-redis.js';
 import type { ReadModelDefinition } from '../runtime/read-model.js';
 import { storiesKeyPatterns } from './stories-keys.js';
@@ -22,6 +22,7 @@ export const storiesReadModel = ({ redis }: { redis: Redis | null }): ReadModelD
       projection: createStoriesProjection(store),
       reader: createStoriesReader(store),
       dump: () => (redis ? dumpRedisKeys(redis, redisPrefix, storiesKeyPatterns(redisPrefix)) : dumpTables(pool, STORIES_TABLES)),
+      analyze: () => (redis ? Promise.resolve() : analyzeTables(pool, STORIES_TABLES)),
       async drop() {
         if (redis) await dropRedisKeys(redis, storiesKeyPatterns(redisPrefix));
         else await dropTables(pool, STORIES_TABLES);
