@@ -67,11 +67,22 @@ const main = async () => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
-    await app.close(); // stops accepting connections, lets in-flight requests finish
-    await platform.close(); // projectors finish their batch, then the pools close
-    await embedded?.stop();
+    // Each step runs even when one before it failed (the bundled PostgreSQL must stop whatever
+    // happened), and a failure is named in the log and the exit code.
+    let failed = false;
+    const step = async (name: string, work: () => Promise<unknown>) => {
+      try {
+        await work();
+      } catch (error) {
+        failed = true;
+        app.log.error({ err: error, step: name }, 'shutdown step failed');
+      }
+    };
+    await step('http', () => app.close()); // stops accepting connections, lets in-flight requests finish
+    await step('platform', () => platform.close()); // projectors finish their batch, then the pools close
+    await step('embedded postgresql', async () => embedded?.stop());
     app.log.info('stopped');
-    process.exit(0);
+    process.exit(failed ? 1 : 0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

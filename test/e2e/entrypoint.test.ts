@@ -43,7 +43,7 @@ describe('npm start with no configuration', () => {
     } finally {
       first.child.kill('SIGTERM');
     }
-    expect(await first.exited).toBe(0);
+    expect(await first.exited, first.output()).toBe(0);
     expect(postgresProcessesUnder(dir)).toBe('');
 
     const second = await start(dir);
@@ -56,7 +56,7 @@ describe('npm start with no configuration', () => {
     } finally {
       second.child.kill('SIGTERM');
     }
-    expect(await second.exited).toBe(0);
+    expect(await second.exited, second.output()).toBe(0);
     expect(postgresProcessesUnder(dir)).toBe('');
   });
 });

@@ -12,6 +12,8 @@ export interface Running {
   child: ChildProcess;
   address: string;
   exited: Promise<number | null>;
+  /** Everything it printed so far (stdout and stderr), for failure messages. */
+  output(): string;
 }
 
 export const startEntrypoint = async (cwd: string, extraEnv: Record<string, string> = {}, args: readonly string[] = []): Promise<Running> => {
@@ -30,7 +32,7 @@ export const startEntrypoint = async (cwd: string, extraEnv: Record<string, stri
     child.stderr!.on('data', onData);
     void exited.then((code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
   });
-  return { child, address, exited };
+  return { child, address, exited, output: () => output };
 };
 
 export const waitUntilReady = async (address: string) => {
