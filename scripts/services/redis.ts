@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { isRedisReachable } from '../../app/redis-reachable.js';
 import { run } from './java.js';
 import { livePid, portAnswers, stopPid, waitFor } from './probe.js';
 
@@ -11,18 +11,8 @@ import { livePid, portAnswers, stopPid, waitFor } from './probe.js';
 // and the libraries it may lack, `dpkg -x` into <services>/redis/root.
 const DEBIAN_PACKAGES = ['redis-tools', 'liblzf1', 'libjemalloc2'];
 
-export const redisAnswers = async (url: string): Promise<boolean> => {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-};
+/** The project's probe, under the name the other services use. */
+export const redisAnswers = isRedisReachable;
 
 const onPath = async (name: string) => (await run('sh', ['-c', `command -v ${name}`]).catch(() => null))?.stdout.trim() || null;
 

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Redis } from 'ioredis';
+import { isRedisReachable as isReachable } from '../../app/redis-reachable.js';
 import { readServiceUrls } from '../../app/service-urls.js';
+import { dropRedisKeys } from '../../projections/runtime/dump-redis.js';
 
 // Redis for tests: TEST_REDIS_URL or REDIS_URL, else the one in .services/urls.env (npm run
 // services:up), else the server pre-started on 127.0.0.1:6379. Each test file works
@@ -9,18 +11,7 @@ import { readServiceUrls } from '../../app/service-urls.js';
 export const TEST_REDIS_URL =
   process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? readServiceUrls(resolve(import.meta.dirname, '../..')).REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export const isRedisReachable = async (url = TEST_REDIS_URL): Promise<boolean> => {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return (await client.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    client.disconnect();
-  }
-};
+export const isRedisReachable = (url = TEST_REDIS_URL): Promise<boolean> => isReachable(url);
 
 export interface TestRedis {
   url: string;
@@ -39,12 +30,7 @@ export const createTestRedis = async (): Promise<TestRedis> => {
     prefix,
     client,
     async drop() {
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await client.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
+      await dropRedisKeys(client, [`${prefix}*`]);
       client.disconnect();
     },
   };
