@@ -96,6 +96,10 @@ const cases: BadCase[] = [
   { name: 'view an unknown story', method: 'POST', url: () => `/api/v1/stories/${UNKNOWN}/view`, status: 404, code: 'STORY_NOT_FOUND' },
   { name: "delete another user's story", method: 'DELETE', url: () => `/api/v1/stories/${aliceStory}`, as: () => bob, status: 403, code: 'NOT_AUTHOR' },
   { name: 'delete a story id that is not a uuid', method: 'DELETE', url: () => '/api/v1/stories/nope', status: 400, code: 'VALIDATION_FAILED', paths: ['storyId'] },
+  // notifications
+  { name: 'mark read with a malformed id', method: 'POST', url: () => '/api/v1/notifications/read', body: { ids: ['nope'] }, status: 400, code: 'VALIDATION_FAILED', paths: ['ids.0'] },
+  { name: 'mark read up to a time that is not one', method: 'POST', url: () => '/api/v1/notifications/read', body: { upTo: 'yesterday' }, status: 400, code: 'VALIDATION_FAILED', paths: ['upTo'] },
+  { name: 'mark read with an unknown field', method: 'POST', url: () => '/api/v1/notifications/read', body: { everything: true }, status: 400, code: 'VALIDATION_FAILED' },
 ];
 
 describe('bad input on every write route', () => {
