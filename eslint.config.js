@@ -1,4 +1,4 @@
-// Lint rules, including the layering of DESIGN §2: each top-level folder may import only
+// Lint rules, including the layering of docs/architecture.md "Layers": each top-level folder may import only
 // the folders listed for it, so the dependency direction is checked, not just documented.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -11,7 +11,7 @@ const layer = (folder, forbidden) => ({
       {
         patterns: forbidden.map((name) => ({
           group: [`**/${name}/*`, `**/${name}`],
-          message: `${folder}/ may not import ${name}/ (DESIGN §2 layering)`,
+          message: `${folder}/ may not import ${name}/ (docs/architecture.md "Layers")`,
         })),
       },
     ],
@@ -28,6 +28,9 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // kernel/ is what every layer shares (limits, the who-may-see-whom table, the error
+  // catalogue): everyone may import it, and it imports nothing of the project's.
+  layer('kernel', ['events', 'domain', 'commands', 'projections', 'read-api', 'replay', 'app']),
   layer('events', ['domain', 'commands', 'projections', 'read-api', 'replay', 'app']),
   layer('domain', ['commands', 'projections', 'read-api', 'replay', 'app']),
   layer('commands', ['projections', 'read-api', 'replay', 'app']),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { ROLES } from './roles.js';
 
-// Twelve-factor configuration (DESIGN §6): every setting comes from the environment, is
+// Twelve-factor configuration (docs/architecture.md "Processes"): every setting comes from the environment, is
 // validated at start-up, and a bad one stops the process with a message naming the variable.
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);

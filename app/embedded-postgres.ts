@@ -1,7 +1,7 @@
 import { access, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 
-// The embedded default of DESIGN §6: a PostgreSQL server shipped as an npm package, so that the
+// The embedded default of docs/architecture.md "Processes": a PostgreSQL server shipped as an npm package, so that the
 // platform and its tests run on a machine with nothing installed but Node.
 export interface EmbeddedPostgresHandle {
   url: string;

@@ -17,7 +17,7 @@ import { storiesReadModel } from '../projections/stories/stories-read-model.js';
 
 export interface ReadModelBackends {
   pool: pg.Pool;
-  /** Feeds and stories live in Redis when given, in PostgreSQL otherwise (DESIGN §6). */
+  /** Feeds and stories live in Redis when given, in PostgreSQL otherwise (docs/architecture.md "Processes"). */
   redis: Redis | null;
   redisPrefix?: string | undefined;
   /** Search lives in Elasticsearch when given, in PostgreSQL otherwise. */

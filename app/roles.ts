@@ -1,4 +1,4 @@
-// One binary, several roles (DESIGN §6), so that the same build runs as one process on a single
+// One binary, several roles (docs/architecture.md "Processes"), so that the same build runs as one process on a single
 // machine or as separate processes against shared servers:
 //   api        commands and queries over HTTP
 //   projector  the projectors (all, or those named in PROJECTIONS)

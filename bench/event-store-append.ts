@@ -1,5 +1,5 @@
 // Append throughput of the PostgreSQL event store, against a plain INSERT of a similar row in the
-// same run, so that the figures read as ratios on whatever machine runs them (DESIGN §9).
+// same run, so that the figures read as ratios on whatever machine runs them (docs/architecture.md "Performance budgets").
 //   npx tsx bench/event-store-append.ts      (DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test)
 // Works in a scratch schema, dropped at the end. Scenarios run for a fixed time each, taking
 // turns over a few rounds, so that a change in machine load (other processes, disk flushes)

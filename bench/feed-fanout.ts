@@ -1,4 +1,4 @@
-// Fan-out latency (DESIGN §9: "a post by an author with 10,000 followers is in all their feeds
+// Fan-out latency (docs/architecture.md "Performance budgets": "a post by an author with 10,000 followers is in all their feeds
 // within 100 ms"): the time from applying the PostCreated to the feed projection to the last
 // follower having the post, for the Redis and the PostgreSQL feed stores, next to a same-run
 // baseline: one pipeline of ZADDs of the same 10,000 keys straight into Redis.

@@ -1,7 +1,7 @@
 import type { ReadDeps } from './deps.js';
 import { forbidden, notFound } from './errors.js';
 
-// The read path enforces privacy on its own, whatever a projection still holds (DESIGN §5): a
+// The read path enforces privacy on its own, whatever a projection still holds (docs/architecture.md "Projections"): a
 // blocked user is answered as if the account did not exist, a private account's content is
 // refused to non-followers, and deleted posts are never served.
 

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 
-// Read-your-writes (DESIGN §5): a command answers with the global position of its last event; a
+// Read-your-writes (docs/architecture.md "Projections"): a command answers with the global position of its last event; a
 // query that passes it back as ?minPosition= waits, bounded, until the projections it reads have
 // applied that position. If they have not by then, it answers anyway, with a header naming the
 // projections that are behind, so that the client knows the data is stale.

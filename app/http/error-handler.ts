@@ -3,7 +3,7 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConcurrencyError } from '../../events/index.js';
 import { backendOf } from './backend-errors.js';
 
-// One error model for every route (DESIGN §7):
+// One error model for every route (docs/architecture.md "Errors"):
 // { "error": { "code": "...", "message": "...", "details": [{ "path", "message", "location"? }] } }
 export interface ErrorDetail {
   path: string;

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IdempotencyStore } from '../../commands/idempotency/idempotency-store.js';
 import { errorBody } from './error-handler.js';
 
-// `Idempotency-Key` on POST (DESIGN §10): a repeat with the same key and body gets the first
+// `Idempotency-Key` on POST (docs/architecture.md "HTTP API"): a repeat with the same key and body gets the first
 // response and appends nothing, also when the repeats arrive at the same time.
 const HEADER = 'idempotency-key';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

@@ -5,7 +5,7 @@ import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import type { Readiness } from '../readiness.js';
 
-// The operations endpoints of DESIGN §10: /health (the process answers), /ready (its backends
+// The operations endpoints of docs/architecture.md "HTTP API": /health (the process answers), /ready (its backends
 // answer, and how far each projection lags), /metrics (Prometheus) and /docs (OpenAPI 3.1
 // generated from the routes' zod schemas, with an interactive page).
 

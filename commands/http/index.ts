@@ -6,7 +6,7 @@ import { notificationRoutes } from './notification-routes.js';
 import { postRoutes } from './post-routes.js';
 import { storyRoutes } from './story-routes.js';
 
-/** Every write route of DESIGN §10. */
+/** Every write route of docs/architecture.md "HTTP API". */
 export const commandRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   await app.register(accountRoutes, deps);
   await app.register(graphRoutes, deps);

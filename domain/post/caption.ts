@@ -1,6 +1,6 @@
 import { invalid } from '../errors.js';
 
-// Instagram's limits (DESIGN §4). Hashtags and mentions are counted once each, as extracted.
+// Instagram's limits (docs/rules.md). Hashtags and mentions are counted once each, as extracted.
 export const CAPTION_MAX_LENGTH = 2200;
 export const MAX_HASHTAGS = 30;
 export const MAX_MENTIONS = 20;

@@ -1,7 +1,7 @@
 import { asPosition, START, type Position } from '../position.js';
 
 // A PostgreSQL log position is the composite (transaction id, global position): the log is read in
-// that order (DESIGN §3). Both parts are 64-bit, written as 16 lowercase hex digits each, so that
+// that order (docs/architecture.md "Event store"). Both parts are 64-bit, written as 16 lowercase hex digits each, so that
 // comparing two tokens as plain strings compares them in log order.
 export interface LogPosition {
   transactionId: bigint;

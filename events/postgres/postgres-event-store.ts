@@ -25,7 +25,7 @@ export interface PostgresEventStoreOptions {
 }
 
 /**
- * The PostgreSQL event store (DESIGN §3), in the first schema of the pool's search_path. Creates
+ * The PostgreSQL event store (docs/architecture.md "Event store"), in the first schema of the pool's search_path. Creates
  * or migrates its tables first. The pool stays the caller's: close() only releases the LISTEN
  * connection and ends the store's subscriptions.
  */

@@ -4,7 +4,7 @@ import { maxPosition, type Position } from '../position.js';
 import { decodeLogPosition, logPositionOfRow } from './log-position.js';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './recorded-event-row.js';
 
-// The gap-free read of DESIGN §3. Positions come from a sequence, so a transaction can commit
+// The gap-free read of docs/architecture.md "Event store". Positions come from a sequence, so a transaction can commit
 // after another one that took a higher position; a reader resuming "after the highest position
 // seen" would skip it. So only transactions older than every running transaction (the
 // snapshot's xmin) are read: all of them have ended, none can still add rows below. The log is

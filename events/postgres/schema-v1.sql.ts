@@ -4,7 +4,7 @@ export const schemaV1 = `
 create table if not exists events (
   global_position bigint generated always as identity primary key,
   -- The appending transaction: readers of the global log order by (transaction_id,
-  -- global_position) and only read transactions older than every running one (DESIGN §3).
+  -- global_position) and only read transactions older than every running one (docs/architecture.md "Event store").
   transaction_id xid8 not null default pg_current_xact_id(),
   stream_id text not null,
   stream_revision bigint not null,

@@ -2,7 +2,7 @@ import { pushNewest } from './backfill.js';
 import type { FeedTunables } from './feed-options.js';
 import type { CelebrityState, FeedStore } from './feed-store.js';
 
-// Which authors are pulled at read time instead of pushed (DESIGN §5 hybrid fan-out). The state
+// Which authors are pulled at read time instead of pushed (docs/architecture.md "Feed": hybrid fan-out). The state
 // follows the follower count: at or above the threshold an author is a 'celebrity'. Every post
 // is either pushed into a follower's feed or its author is pulled, whatever the interleaving:
 // - a post reads the state AFTER writing itself to the author's timeline, and is pushed unless

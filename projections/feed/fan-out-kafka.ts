@@ -2,7 +2,7 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { FanOut, FanOutChunk } from './fan-out.js';
 import { ensureFanOutTopic, type FanOutTopic } from './fan-out-topic.js';
 
-// The Kafka adapter of the FanOut port (DESIGN §5): a chunk becomes one message on the fan-out
+// The Kafka adapter of the FanOut port (docs/architecture.md "Projections"): a chunk becomes one message on the fan-out
 // topic, for the workers (fan-out-workers.ts) to write into feeds. `publish` resolves once the
 // broker has the message on every in-sync replica (acks all), so the projection moves its
 // checkpoint only past fan-out that cannot be lost. The producer is idempotent: its own retries

@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 
 // The fan-out topic: its partitions bound how many workers share the work (one consumer per
-// partition at most), and its replication how many brokers may fail (DESIGN §6: scale-out by the
+// partition at most), and its replication how many brokers may fail (docs/architecture.md "Processes": scale-out by the
 // engines). Created by whoever starts first, producer or worker; an existing topic is left as it is.
 export interface FanOutTopic {
   topic: string;

@@ -1,7 +1,7 @@
 import type { PushPublisher } from '../push/push-bus.js';
 import type { FeedStore } from './feed-store.js';
 
-// Fan-out on write is cut into chunks of followers (DESIGN §5). The port is deliberately small so
+// Fan-out on write is cut into chunks of followers (docs/architecture.md "Projections"). The port is deliberately small so
 // that a Kafka adapter (a later issue) can publish chunks to a topic whose consumer group of
 // workers runs deliverFanOutChunk; the in-process adapter here runs it at once.
 //

@@ -1,4 +1,4 @@
-// The feed projection's tunables and their defaults (DESIGN §5, §10).
+// The feed projection's tunables and their defaults (docs/architecture.md "Feed").
 export interface FeedTunables {
   /** Authors with at least this many followers are pulled at read time (FEED_CELEBRITY_THRESHOLD). */
   celebrityThreshold: number;

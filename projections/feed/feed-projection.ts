@@ -9,7 +9,7 @@ import { applyFeedEvent, feedEventTypes, type FeedContext, type FeedEvent } from
 import { feedTunables, type FeedTunables } from './feed-options.js';
 import type { FeedStore } from './feed-store.js';
 
-// The 'feed' projection (DESIGN §5): home feeds with hybrid fan-out, over a FeedStore (Redis, or
+// The 'feed' projection (docs/architecture.md "Projections"): home feeds with hybrid fan-out, over a FeedStore (Redis, or
 // PostgreSQL where Redis is not configured). The checkpoint is saved in PostgreSQL AFTER the
 // batch's writes, for both stores: even in PostgreSQL the writes are not one transaction with
 // it, because the fan-out/backfill handshake (feed-handlers.ts) needs each write committed

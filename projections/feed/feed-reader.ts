@@ -2,7 +2,7 @@ import { decodeFeedCursor, encodeFeedCursor } from './feed-cursor.js';
 import type { FeedEntry, FeedKey, FeedStore } from './feed-store.js';
 import { furthest, justAbove, mergeNewest } from './newest-first.js';
 
-// Reading home feeds (DESIGN §5): newest first by (score, postId), in keyset pages.
+// Reading home feeds (docs/architecture.md "Projections"): newest first by (score, postId), in keyset pages.
 //
 // A home feed is, by definition, the posts of the authors the user follows plus their own,
 // minus deleted ones. Above the feed's floor that is the pushed feed merged with the timelines

@@ -3,7 +3,7 @@ import { feedSchema, feedTables } from './feed-schema-postgres.js';
 import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedStore, type RangeQuery } from './feed-store.js';
 import { createUnderLock } from '../runtime/postgres-transaction.js';
 
-// The feed in PostgreSQL, for deployments without Redis (DESIGN §5). Each method is one
+// The feed in PostgreSQL, for deployments without Redis (docs/architecture.md "Projections"). Each method is one
 // autocommit statement (the trim a second one), never a transaction spanning the projection's
 // steps: the projection writes its own fact and only then reads the other side's, which needs
 // every write committed before the read that follows it (see feed-projection.ts).

@@ -2,7 +2,7 @@ import type { Cluster, Redis } from 'ioredis';
 import { feedKeys, FLOOR_MEMBER } from './feed-keys.js';
 import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedStore, type RangeQuery } from './feed-store.js';
 
-// The feed in Redis (DESIGN §5): sorted sets for feeds and timelines, sets for the graph.
+// The feed in Redis (docs/architecture.md "Projections"): sorted sets for feeds and timelines, sets for the graph.
 // Redis-Cluster-safe: every command names one key, and commands issued together are sent
 // together (give the client `enableAutoPipelining: true` to batch them into few writes).
 // Nothing here uses MULTI or scripts; the orderings that matter are awaited (see pushEntries).

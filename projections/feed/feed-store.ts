@@ -1,4 +1,4 @@
-// The feed read model's storage port (DESIGN §5 "Feed"), with a Redis and a PostgreSQL adapter
+// The feed read model's storage port (docs/architecture.md "Feed"), with a Redis and a PostgreSQL adapter
 // beside it that pass one contract suite (test/integration/feed-store.contract.ts).
 //
 // It holds plain facts; the rules (who gets what, when) live in the projection and the reader:

@@ -9,7 +9,7 @@ import { createNotificationsReader } from './notifications-reader.js';
 import { setupNotificationsSchema } from './schema.js';
 import { writeBatch, type FreshGroup } from './write-batch.js';
 
-// Notifications (DESIGN §5), in PostgreSQL: each batch is one transaction with its checkpoint.
+// Notifications (docs/architecture.md "Projections"), in PostgreSQL: each batch is one transaction with its checkpoint.
 // Groups that got newer activity are pushed to their recipients after the commit, and never
 // during a replay, so that a rebuild sends nothing twice.
 export const NOTIFICATIONS = 'notifications';

@@ -7,7 +7,7 @@ import { profileEventTypes } from './profile-events.js';
 import { setupProfilesSchema } from './schema.js';
 import { writeBatch } from './write-batch.js';
 
-// Profiles (DESIGN §5): users, follows, blocks, posts, comments, likes and bookmarks with exact
+// Profiles (docs/architecture.md "Projections"): users, follows, blocks, posts, comments, likes and bookmarks with exact
 // counts, in PostgreSQL. Each batch is one transaction with its checkpoint. It fires no side
 // effects, so a replay runs exactly like live processing.
 export const PROFILES = 'profiles';

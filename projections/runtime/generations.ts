@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from './postgres-transaction.js';
 
-// Which generation of each read model serves reads (DESIGN §5, the replay CLI). A rebuild fills a
+// Which generation of each read model serves reads (docs/architecture.md "Projections", the replay CLI). A rebuild fills a
 // new generation beside the live one (its own PostgreSQL schema, Redis key prefix and
 // Elasticsearch indexes) and then switches with one UPDATE; API and projector processes watch
 // this table and move over. A projection with no row at all is served by generation 1, the

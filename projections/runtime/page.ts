@@ -1,4 +1,4 @@
-// Pages of read models (DESIGN §10): `{ items, nextCursor }`, keyset cursors that stay stable
+// Pages of read models (docs/architecture.md "HTTP API"): `{ items, nextCursor }`, keyset cursors that stay stable
 // while new items arrive. A cursor is opaque to clients: base64url of the JSON of the last item's
 // sort key.
 

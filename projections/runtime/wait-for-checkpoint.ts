@@ -2,7 +2,7 @@ import type { Position } from '../../events/index.js';
 import type { Projection } from './projection.js';
 import { sleep } from './sleep.js';
 
-// Read-your-writes (DESIGN §5): a query carrying a command's position waits, bounded, until the
+// Read-your-writes (docs/architecture.md "Projections"): a query carrying a command's position waits, bounded, until the
 // projection it reads has applied that position. With several partitions every one of them must
 // have: each reads the whole log, so each checkpoint at or past the position means every
 // instance has applied (or skipped) everything up to it.

@@ -1,7 +1,7 @@
 import { isUuid } from '../profiles/keyset.js';
 import { decodeCursor, InvalidCursorError, type PageRequest } from '../runtime/page.js';
 
-// The explore ranking (DESIGN §5 "Search", port: search-store.ts), one formula for every adapter:
+// The explore ranking (docs/architecture.md "Search", port: search-store.ts), one formula for every adapter:
 //
 //   score = (1 + likes + 2 x comments) / (hours since posted + 2) ^ 1.5
 //

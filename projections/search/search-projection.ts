@@ -1,7 +1,7 @@
 import type { Projection } from '../runtime/projection.js';
 import { searchEventTypes, type SearchStore } from './search-store.js';
 
-// The 'search' projection (DESIGN §5): users, posts, hashtags and explore, over a SearchStore
+// The 'search' projection (docs/architecture.md "Projections"): users, posts, hashtags and explore, over a SearchStore
 // (Elasticsearch, or PostgreSQL where it is not configured). The store does the work and stores
 // the checkpoint with (PostgreSQL: in the transaction of) the batch's writes. Search fires no
 // side effects, so a replay runs exactly like live processing.

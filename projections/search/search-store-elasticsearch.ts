@@ -9,7 +9,7 @@ import { searchUsersElasticsearch } from './search-users-elasticsearch.js';
 import { writeSearchBatch } from './search-write-elasticsearch.js';
 import { suggestHashtagsElasticsearch } from './suggest-hashtags-elasticsearch.js';
 
-// Search in Elasticsearch (DESIGN §5 "Search"): the indexes and aliases of
+// Search in Elasticsearch (docs/architecture.md "Search"): the indexes and aliases of
 // search-index-elasticsearch.ts, idempotent whole-document writes (search-write-elasticsearch.ts),
 // and the queries beside them. The checkpoint lives in PostgreSQL, like the Redis read models':
 // it is saved after the batch's writes, which are refreshed by then, so a reader that waited for

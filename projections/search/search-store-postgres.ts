@@ -10,7 +10,7 @@ import { writeSearchBatch } from './search-write-postgres.js';
 import { suggestHashtagsPostgres } from './suggest-hashtags-postgres.js';
 import { findTrigramSchema } from './trigram-extension.js';
 
-// Search in PostgreSQL, where Elasticsearch is not configured (DESIGN §5 "Search"): full-text
+// Search in PostgreSQL, where Elasticsearch is not configured (docs/architecture.md "Search"): full-text
 // search on captions and hashtags (tsvector, 'simple' configuration, GIN), pg_trgm for typo
 // tolerance and autocomplete on usernames, names and hashtags, and the explore ranking computed
 // at query time. Each batch is one transaction with its checkpoint (search-write-postgres.ts).

@@ -15,7 +15,7 @@ import type { Page, PageRequest } from '../runtime/page.js';
 // - Typos: one edit for words of 3 to 5 characters, two from 6 (Elasticsearch's AUTO).
 // - Idempotence: re-applying a batch, or an older batch after newer ones, changes nothing.
 
-// The search read model (DESIGN §5 "Search"): users by username and name with autocomplete and
+// The search read model (docs/architecture.md "Search"): users by username and name with autocomplete and
 // typo tolerance, posts by caption and hashtag, hashtag counts, and the explore ranking. One
 // port, two adapters beside it (Elasticsearch; PostgreSQL full-text + pg_trgm where Elasticsearch
 // is not configured), one contract suite (test/integration/search-store.contract.ts).

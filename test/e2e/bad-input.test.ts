@@ -3,7 +3,7 @@ import { apiClient, type User } from '../support/api-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // Bad input on every write route gets the right 4xx, a stable code, a message and the failing
-// field paths, and never appends an event (DESIGN §7).
+// field paths, and never appends an event (docs/architecture.md "Errors").
 let t: TestApp;
 let api: ReturnType<typeof apiClient>;
 let alice: User;

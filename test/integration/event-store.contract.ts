@@ -7,7 +7,7 @@ import { comparePositions, START, type Position } from '../../events/position.js
 import { currentVersion } from '../../events/registry.js';
 import { InvalidEventError } from '../../events/validate.js';
 
-// The one contract every EventStore adapter passes (DESIGN §3, §8). It assumes nothing about
+// The one contract every EventStore adapter passes (docs/architecture.md "Event store" and "Testing"). It assumes nothing about
 // what else is in the store: each test writes to streams under a prefix of its own and reads
 // the global log from the head it found when it started, keeping only its own events. Reads of
 // the global log are eventually consistent (an event becomes readable once every older write

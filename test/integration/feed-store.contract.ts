@@ -11,7 +11,7 @@ import { createFeedReader, type FeedReader } from '../../projections/feed/feed-r
 import { newestFirst, type FeedEntry, type FeedStore } from '../../projections/feed/feed-store.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
 
-// The one contract every FeedStore adapter passes (DESIGN §5 "Feed", §8): the store's own
+// The one contract every FeedStore adapter passes (docs/architecture.md "Feed" and "Testing"): the store's own
 // guarantees, and the feed's rules as the projection and the reader build them on top of it.
 // Each test works in a fresh, empty store of its own.
 

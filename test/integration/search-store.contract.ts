@@ -12,7 +12,7 @@ import { allPages as readAllPages } from '../support/all-pages.js';
 const allPages = <T>(read: Parameters<typeof readAllPages<T>>[0], limit: number) =>
   readAllPages(read, limit, { maxPages: 200, onPage: (page) => expect(page.items.length).toBeLessThanOrEqual(limit) });
 
-// The one contract every SearchStore adapter passes (DESIGN §5 "Search", §8): PostgreSQL
+// The one contract every SearchStore adapter passes (docs/architecture.md "Search" and "Testing"): PostgreSQL
 // full-text + pg_trgm, and Elasticsearch. Assertions stay adapter-neutral: relevance order is
 // checked only where the port promises it (exact username first, then followed accounts);
 // elsewhere membership, counts, and the orders the port defines exactly ('recent', 'top',

@@ -4,7 +4,7 @@ import { fold, type Decider } from '../../domain/decider.js';
 import { eventSchemas, type DomainEvent } from '../../events/registry.js';
 import { runCommands } from './decider-spec.js';
 
-// DESIGN §4's two laws that hold for every decider, stated once and run against each:
+// The two laws of docs/rules.md that hold for every decider, stated once and run against each:
 // folding a stream's events always rebuilds the same state, and decide never emits an event
 // that evolve (the state machine) or the event's schema would reject.
 

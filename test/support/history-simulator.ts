@@ -6,7 +6,7 @@ import { streams, type DomainEvent, type MediaItem } from '../../events/index.js
 // follows someone", "someone likes a post") is played against a model of what the deciders and
 // handlers would know, and each intent either becomes the events the platform would append for it
 // or, when the platform would refuse it or it would change nothing, no event at all. So every
-// generated history is one the real write side could have produced (DESIGN §4 rules: no
+// generated history is one the real write side could have produced (docs/rules.md: no
 // engagement with deleted or hidden posts, blocks end follows both ways, approval emits
 // FollowRequestApproved + Followed, stories expire at postedAt + ttl, ...).
 
@@ -156,7 +156,7 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
   const isFollowing = (follower: string, followee: string) => w.follows.get(key(follower, followee)) === 'following';
   const blockedEitherWay = (a: string, b: string) => w.blocks.has(key(a, b)) || w.blocks.has(key(b, a));
   const userById = (id: string) => w.users.find((u) => u.id === id);
-  /** DESIGN §4 / domain/access.ts: may `actor` see and act on `owner`'s content? */
+  /** docs/rules.md, domain/access.ts: may `actor` see and act on `owner`'s content? */
   const allowed = (actor: string, owner: string) =>
     actor === owner || (!blockedEitherWay(actor, owner) && (!userById(owner)?.private || isFollowing(actor, owner)));
   /** Two different registered users. */

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Access } from '../../domain/access.js';
-import { fold, type Decider } from '../../domain/decider.js';
-import { DomainError } from '../../domain/errors.js';
-import { likeDecider, type LikeCommand, type LikeEvent } from '../../domain/like/index.js';
-import { postDecider, postFacts, type PostCommand, type PostEvent } from '../../domain/post/index.js';
-import { streams, type DomainEvent } from '../../events/index.js';
-import { anyPerson, anyPostId, people, postIds } from '../support/content-arbitraries.js';
+import type { Access } from '../../../domain/access.js';
+import { fold, type Decider } from '../../../domain/decider.js';
+import { DomainError } from '../../../domain/errors.js';
+import { likeDecider, type LikeCommand, type LikeEvent } from '../../../domain/like/index.js';
+import { postDecider, postFacts, type PostCommand, type PostEvent } from '../../../domain/post/index.js';
+import { streams, type DomainEvent } from '../../../events/index.js';
+import { anyPerson, anyPostId, people, postIds } from '../../support/content-arbitraries.js';
 
 // Model-based test of likes against posts: random sequences of create post / delete post / like /
 // unlike, by several users on several posts, with some pairs blocked. The real system runs the
@@ -150,7 +150,7 @@ const commandsUnder = (blocks: ReadonlySet<string>) =>
     { maxCommands: 40 },
   );
 
-describe('likes, model-based (DESIGN §4)', () => {
+describe('likes, model-based (docs/rules.md)', () => {
   it('for any sequence of create/delete post and like/unlike, the likes folded from the streams match the model, and refusals change nothing', () => {
     fc.assert(
       fc.property(

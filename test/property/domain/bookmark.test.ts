@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bookmarkDecider, canApplyBookmarkEvent, type BookmarkCommand } from '../../domain/bookmark/index.js';
-import { anyInstant, anyPostFacts, bob, isUsablePost, postIds } from '../support/content-arbitraries.js';
-import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
-import { runCommands } from '../support/decider-spec.js';
+import { bookmarkDecider, canApplyBookmarkEvent, type BookmarkCommand } from '../../../domain/bookmark/index.js';
+import { anyInstant, anyPostFacts, bob, isUsablePost, postIds } from '../../support/content-arbitraries.js';
+import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
+import { runCommands } from '../../support/decider-spec.js';
 
 const postId = postIds[0];
 const userId = bob;
@@ -14,11 +14,11 @@ const bookmarkCommand: fc.Arbitrary<BookmarkCommand> = fc.oneof(
 );
 const bookmarkCommands = fc.array(bookmarkCommand, { maxLength: 25 });
 
-describe('bookmark decider laws (DESIGN §4)', () => {
+describe('bookmark decider laws (docs/rules.md)', () => {
   itObeysTheDeciderLaws({ decider: bookmarkDecider, canApply: canApplyBookmarkEvent, commands: bookmarkCommands });
 });
 
-describe('bookmark and unbookmark toggle idempotently (DESIGN §4)', () => {
+describe('bookmark and unbookmark toggle idempotently (docs/rules.md)', () => {
   it('after any sequence the post is saved exactly when the last accepted intent was Bookmark', () => {
     fc.assert(
       fc.property(bookmarkCommands, (cmds) => {

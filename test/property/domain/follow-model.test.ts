@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockDecider, type BlockCommand, type BlockEvent } from '../../domain/block/index.js';
-import { fold, type Decider } from '../../domain/decider.js';
-import { DomainError } from '../../domain/errors.js';
-import { followDecider, type FollowCommand, type FollowEvent } from '../../domain/follow/index.js';
-import { userDecider, type UserCommand, type UserEvent } from '../../domain/user/index.js';
-import { streams } from '../../events/streams.js';
+import { blockDecider, type BlockCommand, type BlockEvent } from '../../../domain/block/index.js';
+import { fold, type Decider } from '../../../domain/decider.js';
+import { DomainError } from '../../../domain/errors.js';
+import { followDecider, type FollowCommand, type FollowEvent } from '../../../domain/follow/index.js';
+import { userDecider, type UserCommand, type UserEvent } from '../../../domain/user/index.js';
+import { streams } from '../../../events/streams.js';
 
 // Model-based test of the social graph: random sequences of follow / unfollow / approve / reject /
 // block / unblock / set-private across a few users. The "real" system is an in-memory harness that
@@ -84,7 +84,7 @@ const agree = (m: Model, h: Harness) => {
       const expected = m.following.has(pairKey(a, b)) ? 'following' : m.pending.has(pairKey(a, b)) ? 'requested' : 'none';
       expect(followStatus(h, a, b), `follow ${name(a)} -> ${name(b)}`).toBe(expected);
       expect(isBlocked(h, a, b), `block ${name(a)} -> ${name(b)}`).toBe(m.blocks.has(pairKey(a, b)));
-      // DESIGN §4, checked on the real streams: a block leaves no follow or request either way.
+      // docs/rules.md, checked on the real streams: a block leaves no follow or request either way.
       if (isBlocked(h, a, b)) expect([followStatus(h, a, b), followStatus(h, b, a)]).toEqual(['none', 'none']);
     }
   }
@@ -217,7 +217,7 @@ const socialCommands = fc.commands(
   { maxCommands: 40 },
 );
 
-describe('social graph, model-based (DESIGN §4)', () => {
+describe('social graph, model-based (docs/rules.md)', () => {
   it('follows, requests and blocks from the deciders always match a model of plain sets', () => {
     fc.assert(
       fc.property(socialCommands, (cmds) => {

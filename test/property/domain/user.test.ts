@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyUserEvent, userDecider, type ActiveUser, type UserCommand } from '../../domain/user/index.js';
-import { domainErrorOf, runCommands } from '../support/decider-spec.js';
-import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
+import { canApplyUserEvent, userDecider, type ActiveUser, type UserCommand } from '../../../domain/user/index.js';
+import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
+import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 
 const owner = '0190a000-0000-7000-8000-000000000001';
 const other = '0190a000-0000-7000-8000-000000000002';
@@ -35,7 +35,7 @@ const activeUser: fc.Arbitrary<ActiveUser> = fc.record({
   private: fc.boolean(),
 });
 
-describe('user decider properties (DESIGN §4)', () => {
+describe('user decider properties (docs/rules.md)', () => {
   it('a user registers at most once', () => {
     fc.assert(
       fc.property(commands, (cmds) => {

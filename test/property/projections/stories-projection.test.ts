@@ -1,20 +1,20 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Position, RecordedEvent } from '../../events/index.js';
-import type { Page } from '../../projections/runtime/page.js';
-import { checkpointKeyOf, partitionOf } from '../../projections/runtime/partition.js';
-import type { Projection } from '../../projections/runtime/projection.js';
-import { createStoriesProjection } from '../../projections/stories/stories-projection.js';
-import { createStoriesReader, type StoriesReader, type TrayEntry } from '../../projections/stories/stories-reader.js';
-import { createPostgresStoriesStore } from '../../projections/stories/stories-store-postgres.js';
-import { createRedisStoriesStore } from '../../projections/stories/stories-store-redis.js';
-import type { StoriesStore, Story, StoryViewer } from '../../projections/stories/stories-store.js';
-import { anyHistory, anyInterleaving, historyIds, toRecordedEvents, type HistoryEvent, type IntentKind } from '../support/history-arbitraries.js';
-import { applyEvents, InjectedFailure, poolFailingAt } from '../support/projection-harness.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { createTestRedis, isRedisReachable, type TestRedis } from '../support/test-redis.js';
+import type { Position, RecordedEvent } from '../../../events/index.js';
+import type { Page } from '../../../projections/runtime/page.js';
+import { checkpointKeyOf, partitionOf } from '../../../projections/runtime/partition.js';
+import type { Projection } from '../../../projections/runtime/projection.js';
+import { createStoriesProjection } from '../../../projections/stories/stories-projection.js';
+import { createStoriesReader, type StoriesReader, type TrayEntry } from '../../../projections/stories/stories-reader.js';
+import { createPostgresStoriesStore } from '../../../projections/stories/stories-store-postgres.js';
+import { createRedisStoriesStore } from '../../../projections/stories/stories-store-redis.js';
+import type { StoriesStore, Story, StoryViewer } from '../../../projections/stories/stories-store.js';
+import { anyHistory, anyInterleaving, historyIds, toRecordedEvents, type HistoryEvent, type IntentKind } from '../../support/history-arbitraries.js';
+import { applyEvents, InjectedFailure, poolFailingAt } from '../../support/projection-harness.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { createTestRedis, isRedisReachable, type TestRedis } from '../../support/test-redis.js';
 
-// DESIGN §8: for random valid histories the stories read model equals a fold of the history,
+// docs/architecture.md "Testing": for random valid histories the stories read model equals a fold of the history,
 // whatever the batching, after a crash mid-batch and a resume, with batches applied twice, and
 // with the log split by stream over two instances that interleave at random.
 

@@ -2,20 +2,20 @@ import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../../events/index.js';
-import { createFeedProjection } from '../../projections/feed/feed-projection.js';
-import { createFeedReader, type FeedReader } from '../../projections/feed/feed-reader.js';
-import { createPostgresFeedStore } from '../../projections/feed/feed-store-postgres.js';
-import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
-import { newestFirst, type FeedStore } from '../../projections/feed/feed-store.js';
-import { ensureCheckpointTable } from '../../projections/runtime/checkpoints-postgres.js';
-import type { Projection } from '../../projections/runtime/projection.js';
-import { applyEvents } from '../support/projection-harness.js';
-import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../support/history-arbitraries.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } from '../support/test-redis.js';
+import type { RecordedEvent } from '../../../events/index.js';
+import { createFeedProjection } from '../../../projections/feed/feed-projection.js';
+import { createFeedReader, type FeedReader } from '../../../projections/feed/feed-reader.js';
+import { createPostgresFeedStore } from '../../../projections/feed/feed-store-postgres.js';
+import { createRedisFeedStore } from '../../../projections/feed/feed-store-redis.js';
+import { newestFirst, type FeedStore } from '../../../projections/feed/feed-store.js';
+import { ensureCheckpointTable } from '../../../projections/runtime/checkpoints-postgres.js';
+import type { Projection } from '../../../projections/runtime/projection.js';
+import { applyEvents } from '../../support/projection-harness.js';
+import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../../support/history-arbitraries.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } from '../../support/test-redis.js';
 
-// DESIGN §8: for random valid histories, every home feed read through the reader equals a fold
+// docs/architecture.md "Testing": for random valid histories, every home feed read through the reader equals a fold
 // of the history: the live posts of the authors the user follows, plus their own, newest first.
 // The projection runs with a celebrity threshold of 3 (so authors get promoted and demoted),
 // a cap and a backfill limit that are sometimes tiny (so trims, floors and reading past them

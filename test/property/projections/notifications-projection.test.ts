@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streams, type RecordedEvent } from '../../events/index.js';
+import { streams, type RecordedEvent } from '../../../events/index.js';
 import {
   ACTORS_SHOWN,
   createNotificationsProjection,
@@ -10,15 +10,15 @@ import {
   notificationText,
   type NotificationItem,
   type NotificationKind,
-} from '../../projections/notifications/index.js';
-import { checkpointKeyOf, partitionOf } from '../../projections/runtime/partition.js';
-import type { Projection } from '../../projections/runtime/projection.js';
-import { allPages } from '../support/all-pages.js';
-import { anyHistory, anyInterleaving, historyIds, toRecordedEvents, type HistoryEvent, type IntentKind } from '../support/history-arbitraries.js';
-import { applyEvents, InjectedFailure, poolFailingAt } from '../support/projection-harness.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+} from '../../../projections/notifications/index.js';
+import { checkpointKeyOf, partitionOf } from '../../../projections/runtime/partition.js';
+import type { Projection } from '../../../projections/runtime/projection.js';
+import { allPages } from '../../support/all-pages.js';
+import { anyHistory, anyInterleaving, historyIds, toRecordedEvents, type HistoryEvent, type IntentKind } from '../../support/history-arbitraries.js';
+import { applyEvents, InjectedFailure, poolFailingAt } from '../../support/projection-harness.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
-// DESIGN §8: for random valid histories (with read marks sprinkled in) the notifications read
+// docs/architecture.md "Testing": for random valid histories (with read marks sprinkled in) the notifications read
 // model equals a fold of the history, whatever the batching, after a crash inside a batch's
 // transaction and a restart, with batches applied twice, and split by stream over two instances
 // that interleave at random. The fold below is written from the rules, not from the SQL: it

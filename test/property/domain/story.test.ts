@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyStoryEvent, storyDecider, type StoryCommand } from '../../domain/story/index.js';
-import { ann, anyInstant, anyMediaItem, anyPerson } from '../support/content-arbitraries.js';
-import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
-import { runCommands } from '../support/decider-spec.js';
+import { canApplyStoryEvent, storyDecider, type StoryCommand } from '../../../domain/story/index.js';
+import { ann, anyInstant, anyMediaItem, anyPerson } from '../../support/content-arbitraries.js';
+import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
+import { runCommands } from '../../support/decider-spec.js';
 
 const storyId = '0190d000-0000-7000-8000-000000000001';
 const hour = 60 * 60 * 1000;
@@ -23,7 +23,7 @@ const storyCommand: fc.Arbitrary<StoryCommand> = fc.oneof(
   fc.record({ type: fc.constant('ExpireStory' as const), storyId: fc.constant(storyId), now: anyInstant }),
 );
 
-describe('story decider laws (DESIGN §4)', () => {
+describe('story decider laws (docs/rules.md)', () => {
   itObeysTheDeciderLaws({ decider: storyDecider, canApply: canApplyStoryEvent, commands: fc.array(storyCommand, { maxLength: 15 }) });
 });
 
@@ -39,7 +39,7 @@ const expiryScenario = fc
       .map(([early, first, late]) => ({ postedAt, ttl, media, due, times: [...early, first, ...late] }));
   });
 
-describe('a story expires exactly once, STORY_TTL after it was posted (DESIGN §4)', () => {
+describe('a story expires exactly once, STORY_TTL after it was posted (docs/rules.md)', () => {
   it('for any TTL and any ExpireStory times: exactly one StoryExpired, never before expiresAt, with expiredAt = postedAt + TTL', () => {
     fc.assert(
       fc.property(expiryScenario, ({ postedAt, ttl, media, due, times }) => {

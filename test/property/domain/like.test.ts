@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyLikeEvent, likeDecider, type LikeCommand } from '../../domain/like/index.js';
-import { anyInstant, anyPostFacts, bob, isUsablePost, postIds } from '../support/content-arbitraries.js';
-import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
-import { runCommands } from '../support/decider-spec.js';
+import { canApplyLikeEvent, likeDecider, type LikeCommand } from '../../../domain/like/index.js';
+import { anyInstant, anyPostFacts, bob, isUsablePost, postIds } from '../../support/content-arbitraries.js';
+import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
+import { runCommands } from '../../support/decider-spec.js';
 
 const postId = postIds[0];
 const userId = bob;
@@ -14,11 +14,11 @@ const likeCommand: fc.Arbitrary<LikeCommand> = fc.oneof(
 );
 const likeCommands = fc.array(likeCommand, { maxLength: 25 });
 
-describe('like decider laws (DESIGN §4)', () => {
+describe('like decider laws (docs/rules.md)', () => {
   itObeysTheDeciderLaws({ decider: likeDecider, canApply: canApplyLikeEvent, commands: likeCommands });
 });
 
-describe('like and unlike toggle idempotently (DESIGN §4)', () => {
+describe('like and unlike toggle idempotently (docs/rules.md)', () => {
   it('after any sequence the post is liked exactly when the last accepted intent was Like', () => {
     fc.assert(
       fc.property(likeCommands, (cmds) => {

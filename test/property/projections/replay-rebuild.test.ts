@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createReadModelCatalog } from '../../app/read-models.js';
-import { START } from '../../events/index.js';
-import { createPostgresEventStore } from '../../events/postgres/index.js';
-import { catchUp } from '../../projections/runtime/catch-up.js';
-import { addGeneration, ensureGenerationsTable } from '../../projections/runtime/generations.js';
-import { compareDumps } from '../../replay/compare-dumps.js';
-import { anyHistory, appendHistory } from '../support/history-arbitraries.js';
-import { createTestDatabase } from '../support/test-database.js';
-import { isRedisReachable, TEST_REDIS_URL } from '../support/test-redis.js';
+import { createReadModelCatalog } from '../../../app/read-models.js';
+import { START } from '../../../events/index.js';
+import { createPostgresEventStore } from '../../../events/postgres/index.js';
+import { catchUp } from '../../../projections/runtime/catch-up.js';
+import { addGeneration, ensureGenerationsTable } from '../../../projections/runtime/generations.js';
+import { compareDumps } from '../../../replay/compare-dumps.js';
+import { anyHistory, appendHistory } from '../../support/history-arbitraries.js';
+import { createTestDatabase } from '../../support/test-database.js';
+import { isRedisReachable, TEST_REDIS_URL } from '../../support/test-redis.js';
 
 // The replay CLI's promise (issue 6): for random valid histories, every read model rebuilt from
 // the log in one pass equals, entry by entry, the one built live, however the live one was fed:
@@ -42,7 +42,7 @@ describe('a rebuilt generation equals the live one', () => {
             await ensureGenerationsTable(db.pool);
             const last = await appendHistory(store, history);
             // The global log serves a transaction once every older one on the server has ended
-            // (DESIGN §3): wait until it serves the whole history, or the live pass sees less.
+            // (docs/architecture.md "Event store"): wait until it serves the whole history, or the live pass sees less.
             while (last && (await store.headPosition()) < last) await new Promise((r) => setTimeout(r, 20));
             const open = async (generation: number) => {
               const opened = await Promise.all(catalog.definitions.map((d) => catalog.open(d.name, generation, generation === 1 ? 'live' : 'rebuild')));

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyCommentEvent, commentDecider, type CommentCommand } from '../../domain/comment/index.js';
-import { anyCommentFacts, anyInstant, anyPerson, anyPostFacts, anyShortText, isUsablePost, postIds } from '../support/content-arbitraries.js';
-import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
-import { runCommands } from '../support/decider-spec.js';
+import { canApplyCommentEvent, commentDecider, type CommentCommand } from '../../../domain/comment/index.js';
+import { anyCommentFacts, anyInstant, anyPerson, anyPostFacts, anyShortText, isUsablePost, postIds } from '../../support/content-arbitraries.js';
+import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
+import { runCommands } from '../../support/decider-spec.js';
 
 const commentId = '0190c000-0000-7000-8000-000000000001';
 const parentId = '0190c000-0000-7000-8000-000000000002';
@@ -26,7 +26,7 @@ const commentCommand: fc.Arbitrary<CommentCommand> = fc.oneof(
 );
 const commentCommands = fc.array(commentCommand, { maxLength: 15 });
 
-describe('comment decider laws (DESIGN §4)', () => {
+describe('comment decider laws (docs/rules.md)', () => {
   itObeysTheDeciderLaws({ decider: commentDecider, canApply: canApplyCommentEvent, commands: commentCommands });
 });
 

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bookmarkDecider } from '../../domain/bookmark/index.js';
-import { commentDecider } from '../../domain/comment/index.js';
-import { likeDecider } from '../../domain/like/index.js';
-import { postDecider, postFacts, type PostCommand, type PostState } from '../../domain/post/index.js';
-import { anyAccess, anyInstant, anyMediaItem, anyPerson, anyShortText, postIds } from '../support/content-arbitraries.js';
-import { domainErrorOf, runCommands } from '../support/decider-spec.js';
+import { bookmarkDecider } from '../../../domain/bookmark/index.js';
+import { commentDecider } from '../../../domain/comment/index.js';
+import { likeDecider } from '../../../domain/like/index.js';
+import { postDecider, postFacts, type PostCommand, type PostState } from '../../../domain/post/index.js';
+import { anyAccess, anyInstant, anyMediaItem, anyPerson, anyShortText, postIds } from '../../support/content-arbitraries.js';
+import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
 
 const postId = postIds[0];
 const commentId = '0190c000-0000-7000-8000-000000000001';
@@ -35,7 +35,7 @@ const refusal = (run: () => unknown) => {
   return [error.status, error.code];
 };
 
-describe('a deleted post accepts no likes, comments or bookmarks (DESIGN §4)', () => {
+describe('a deleted post accepts no likes, comments or bookmarks (docs/rules.md)', () => {
   it('every like, comment and bookmark on a deleted post is refused with 422 POST_DELETED, whoever asks and whatever they did before', () => {
     fc.assert(
       fc.property(deletedPost, anyAccess, anyPerson, fc.boolean(), anyInstant, (post, access, userId, before, now) => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { accessTo, assertAccess, type Access } from '../../domain/access.js';
-import { DomainError } from '../../domain/errors.js';
+import { accessTo, assertAccess, type Access } from '../../../domain/access.js';
+import { DomainError } from '../../../domain/errors.js';
 
 const runs = { numRuns: 200 };
 const user = fc.constantFrom('0190a000-0000-7000-8000-000000000001', '0190a000-0000-7000-8000-000000000002');
@@ -13,7 +13,7 @@ const facts = fc.record({
   blockedEitherWay: fc.boolean(),
 });
 
-describe('access properties (DESIGN §4, §5)', () => {
+describe('access properties (docs/rules.md)', () => {
   it('the owner always sees their own content', () => {
     fc.assert(
       fc.property(facts, (f) => {

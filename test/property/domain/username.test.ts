@@ -6,9 +6,9 @@ import {
   normalizeUsername,
   usernameDecider,
   type UsernameCommand,
-} from '../../domain/username/index.js';
-import { runCommands } from '../support/decider-spec.js';
-import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
+} from '../../../domain/username/index.js';
+import { runCommands } from '../../support/decider-spec.js';
+import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 
 const users = ['0190a000-0000-7000-8000-000000000001', '0190a000-0000-7000-8000-000000000002', '0190a000-0000-7000-8000-000000000003'];
 const runs = { numRuns: 150 };
@@ -22,7 +22,7 @@ const usernameCommand: fc.Arbitrary<UsernameCommand> = fc.record({
 });
 const commands = fc.array(usernameCommand, { maxLength: 25 });
 
-describe('username reservation properties (DESIGN §3)', () => {
+describe('username reservation properties (docs/architecture.md "Event store")', () => {
   it('a name has one holder at a time: the first reserver keeps it until they release it', () => {
     fc.assert(
       fc.property(commands, (cmds) => {

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyPostEvent, postDecider, type PostCommand } from '../../domain/post/index.js';
-import { anyInstant, anyMediaList, anyPerson, anyShortText, postIds } from '../support/content-arbitraries.js';
-import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
-import { runCommands } from '../support/decider-spec.js';
+import { canApplyPostEvent, postDecider, type PostCommand } from '../../../domain/post/index.js';
+import { anyInstant, anyMediaList, anyPerson, anyShortText, postIds } from '../../support/content-arbitraries.js';
+import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
+import { runCommands } from '../../support/decider-spec.js';
 
 const postId = postIds[0];
 
@@ -21,7 +21,7 @@ const postCommand: fc.Arbitrary<PostCommand> = fc.oneof(
 );
 const postCommands = fc.array(postCommand, { maxLength: 20 });
 
-describe('post decider laws (DESIGN §4)', () => {
+describe('post decider laws (docs/rules.md)', () => {
   itObeysTheDeciderLaws({ decider: postDecider, canApply: canApplyPostEvent, commands: postCommands });
 });
 

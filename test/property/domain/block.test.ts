@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockDecider, canApplyBlockEvent, type BlockCommand } from '../../domain/block/index.js';
-import { domainErrorOf, runCommands } from '../support/decider-spec.js';
-import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
+import { blockDecider, canApplyBlockEvent, type BlockCommand } from '../../../domain/block/index.js';
+import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
+import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 
 const blocker = '0190a000-0000-7000-8000-000000000001';
 const blocked = '0190a000-0000-7000-8000-000000000002';
@@ -17,7 +17,7 @@ const blockCommand: fc.Arbitrary<BlockCommand> = fc.oneof(
 );
 const commands = fc.array(blockCommand, { maxLength: 25 });
 
-describe('block decider properties (DESIGN §4)', () => {
+describe('block decider properties (docs/rules.md)', () => {
   it('blocking yourself is refused, blocked or not', () => {
     fc.assert(
       fc.property(fc.uuid(), fc.boolean(), now, (self, isBlocked, at) => {

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fold } from '../../domain/decider.js';
-import { canApplyFollowEvent, followDecider, type FollowCommand, type FollowEvent, type FollowState } from '../../domain/follow/index.js';
-import { domainErrorOf, runCommands } from '../support/decider-spec.js';
-import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
+import { fold } from '../../../domain/decider.js';
+import { canApplyFollowEvent, followDecider, type FollowCommand, type FollowEvent, type FollowState } from '../../../domain/follow/index.js';
+import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
+import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 
-// Properties of DESIGN §4 for the follow stream of one pair (follower -> followee), over random
+// Properties of docs/rules.md for the follow stream of one pair (follower -> followee), over random
 // command sequences. Actors vary so that approvals by the wrong account are exercised too.
 const follower = '0190a000-0000-7000-8000-000000000001';
 const followee = '0190a000-0000-7000-8000-000000000002';
@@ -35,7 +35,7 @@ const commands = (privacy?: fc.Arbitrary<boolean>) => fc.array(followCommand(pri
 /** A state reached by really running commands, not just any value of the type. */
 const reachedState = commands().map((cmds) => runCommands(followDecider, cmds).state);
 
-describe('follow decider properties (DESIGN §4)', () => {
+describe('follow decider properties (docs/rules.md)', () => {
   it('following yourself is refused, whatever the state and the flags', () => {
     fc.assert(
       fc.property(fc.constantFrom<FollowState['status']>('none', 'requested', 'following'), fc.uuid(), fc.boolean(), fc.boolean(), now, (status, self, isPrivate, blocked, at) => {

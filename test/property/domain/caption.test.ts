@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CAPTION_MAX_LENGTH, MAX_HASHTAGS, MAX_MENTIONS, codePointLength, parseCaption } from '../../domain/post/index.js';
-import { domainErrorOf } from '../support/decider-spec.js';
+import { CAPTION_MAX_LENGTH, MAX_HASHTAGS, MAX_MENTIONS, codePointLength, parseCaption } from '../../../domain/post/index.js';
+import { domainErrorOf } from '../../support/decider-spec.js';
 
 const runs = { numRuns: 100 };
 
@@ -21,7 +21,7 @@ const distinctTokens = (count: number, name: fc.Arbitrary<string>, sigil: string
     })
     .map((tokens) => tokens.map((t) => `${sigil}${t}`).join(' '));
 
-describe('caption limits (DESIGN §4)', () => {
+describe('caption limits (docs/rules.md)', () => {
   it('a caption of at most 2,200 characters is accepted, and one past it is refused with CAPTION_TOO_LONG', () => {
     fc.assert(
       fc.property(nearLimit(CAPTION_MAX_LENGTH, 100).chain(textOfLength), (text) => {

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exploreScore } from '../../projections/search/explore-score.js';
-import { searchTables } from '../../projections/search/search-schema-postgres.js';
-import { createSearchProjection } from '../../projections/search/search-projection.js';
-import { createPostgresSearchStore } from '../../projections/search/search-store-postgres.js';
-import type { SearchStore } from '../../projections/search/search-store.js';
-import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../support/history-arbitraries.js';
-import { applyEvents, InjectedFailure, poolFailingAt } from '../support/projection-harness.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { allPages } from '../support/all-pages.js';
+import { exploreScore } from '../../../projections/search/explore-score.js';
+import { searchTables } from '../../../projections/search/search-schema-postgres.js';
+import { createSearchProjection } from '../../../projections/search/search-projection.js';
+import { createPostgresSearchStore } from '../../../projections/search/search-store-postgres.js';
+import type { SearchStore } from '../../../projections/search/search-store.js';
+import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../../support/history-arbitraries.js';
+import { applyEvents, InjectedFailure, poolFailingAt } from '../../support/projection-harness.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { allPages } from '../../support/all-pages.js';
 
 // The PostgreSQL search read model against a fold of the history: for random valid histories,
 // hashtag counts, each tag's posts ('recent' and 'top', read one per page so that every cursor

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaItem } from '../../events/index.js';
-import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../projections/profiles/index.js';
-import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent } from '../support/history-arbitraries.js';
-import { applyEvents, InjectedFailure, poolFailingAt } from '../support/projection-harness.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { allPages } from '../support/all-pages.js';
+import type { MediaItem } from '../../../events/index.js';
+import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../../projections/profiles/index.js';
+import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent } from '../../support/history-arbitraries.js';
+import { applyEvents, InjectedFailure, poolFailingAt } from '../../support/projection-harness.js';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { allPages } from '../../support/all-pages.js';
 
 // The profiles read model against a fold of the history: for random valid histories, what the
 // reader answers (profiles and counts, follower lists, requests, relationships, access, hydrated

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { StoryFacts } from '../../domain/story/index.js';
-import { canApplyStoryViewEvent, storyViewDecider, type ViewStory } from '../../domain/story-view/index.js';
-import { anyAccess, anyInstant, anyPerson, bob } from '../support/content-arbitraries.js';
-import { itObeysTheDeciderLaws } from '../support/decider-laws.js';
-import { runCommands } from '../support/decider-spec.js';
+import type { StoryFacts } from '../../../domain/story/index.js';
+import { canApplyStoryViewEvent, storyViewDecider, type ViewStory } from '../../../domain/story-view/index.js';
+import { anyAccess, anyInstant, anyPerson, bob } from '../../support/content-arbitraries.js';
+import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
+import { runCommands } from '../../support/decider-spec.js';
 
 const storyId = '0190d000-0000-7000-8000-000000000001';
 
@@ -26,7 +26,7 @@ const viewStory: fc.Arbitrary<ViewStory> = anyStoryFacts.chain((story) =>
   }),
 );
 
-describe('story view decider laws (DESIGN §4)', () => {
+describe('story view decider laws (docs/rules.md)', () => {
   itObeysTheDeciderLaws({ decider: storyViewDecider, canApply: canApplyStoryViewEvent, commands: fc.array(viewStory, { maxLength: 15 }) });
 });
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { editDistance, typoAllowance } from '../../projections/search/text-match.js';
-import type { UserHit } from '../../projections/search/search-store.js';
-import { matchQuality, rankUsers } from '../../projections/search/user-ranking.js';
+import { editDistance, typoAllowance } from '../../../projections/search/text-match.js';
+import type { UserHit } from '../../../projections/search/search-store.js';
+import { matchQuality, rankUsers } from '../../../projections/search/user-ranking.js';
 
 // The pure rules under the PostgreSQL search store's typo tolerance and user ranking.
 
