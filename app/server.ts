@@ -8,7 +8,7 @@ import type { ReadDeps } from '../read-api/deps.js';
 import { readRoutes } from '../read-api/index.js';
 import { installAuthentication } from './http/authentication.js';
 import { installCorrelation } from './http/correlation.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { errorHandling } from './http/error-handler.js';
 import { installIdempotency } from './http/idempotency.js';
 import { withTokensRedacted } from './http/redact-token.js';
 import { installOpenApi, operationRoutes } from './http/operations.js';
@@ -36,7 +36,7 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  await app.register(errorHandling);
   installCorrelation(app);
   installAuthentication(app, commands.tokens);
   installIdempotency(app, idempotency);

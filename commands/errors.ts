@@ -1,12 +1,3 @@
-// Errors of the command layer that are not domain rules: authentication, and a backend that is
-// down. The HTTP error handler maps them next to DomainError.
-export class AuthenticationError extends Error {
-  readonly status = 401;
-  constructor(
-    readonly code: 'UNAUTHORIZED' | 'INVALID_CREDENTIALS',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AuthenticationError';
-  }
-}
+// The command layer's refusals (authentication among them) are AppErrors of the shared catalogue
+// (kernel/errors.ts). This file only re-exports it, until every import points at kernel/ directly.
+export { AppError } from '../kernel/errors.js';

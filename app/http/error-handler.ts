@@ -1,73 +1,81 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConcurrencyError } from '../../events/index.js';
+import { AppError, type ErrorCode, type ErrorDetail } from '../../kernel/errors.js';
 import { backendOf } from './backend-errors.js';
+import { describeErrorResponses } from './openapi-errors.js';
 
-// One error model for every route (docs/architecture.md "Errors"):
+// One error model for every route (docs/architecture.md "Errors"), its codes and statuses from
+// the catalogue (kernel/errors.ts):
 // { "error": { "code": "...", "message": "...", "details": [{ "path", "message", "location"? }] } }
-export interface ErrorDetail {
-  path: string;
-  message: string;
-  location?: string;
-}
 
-export const errorBody = (code: string, message: string, details: readonly ErrorDetail[] = []) => ({
+export const errorBody = (code: ErrorCode, message: string, details: readonly ErrorDetail[] = []) => ({
   error: { code, message, details },
 });
 
-// Fastify's own request errors, by code, with the stable code and status clients get.
-const fastifyErrors: Record<string, [number, string]> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'PAYLOAD_TOO_LARGE'],
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'UNSUPPORTED_MEDIA_TYPE'],
-  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'MALFORMED_BODY'],
-  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'MALFORMED_BODY'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'MALFORMED_BODY'],
+/** Answers with `error`'s catalogued status and its body. */
+export const sendError = (reply: FastifyReply, error: AppError) => reply.code(error.status).send(errorBody(error.code, error.message, error.details));
+
+// Fastify's own request errors, by Fastify code, with the catalogue code clients get instead.
+const fastifyErrors: Partial<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_BODY',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_BODY',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_BODY',
 };
 
-/**
- * Refusals from any layer (DomainError, AuthenticationError, ReadError, InvalidCursorError) carry
- * a 4xx `status` and a stable `code`; that shape, not a class, is what makes them client errors.
- */
-const isClientError = (error: unknown): error is Error & { status: number; code: string; details?: ErrorDetail[] } => {
-  const { status, code } = error as { status?: unknown; code?: unknown };
-  return error instanceof Error && typeof status === 'number' && status >= 400 && status < 500 && typeof code === 'string';
+/** A route schema's refusal of the request, naming each failing field and where it is. */
+const validationFailure = (error: FastifyError): AppError | null => {
+  if (!hasZodFastifySchemaValidationErrors(error)) return null;
+  const location = error.validationContext ?? 'body';
+  const details = error.validation.map((issue) => ({
+    path: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+    message: issue.message ?? 'invalid',
+    location,
+  }));
+  return new AppError('VALIDATION_FAILED', `invalid request ${location}`, details);
 };
 
-export const installErrorHandling = (app: FastifyInstance) => {
+/** The refusal `error` stands for when it is one the catalogue names outright. */
+const catalogued = (error: FastifyError): AppError | null => {
+  if (error instanceof AppError) return error;
+  if (error instanceof ConcurrencyError) return new AppError('CONCURRENCY_CONFLICT');
+  const fastifyCode = error.code ? fastifyErrors[error.code] : undefined;
+  return fastifyCode ? new AppError(fastifyCode, error.message) : null;
+};
+
+// PostgreSQL's data exceptions (SQLSTATE class 22: a value out of range, a malformed date)
+// come from values a client passed through, e.g. a forged cursor: a bad request, not a crash.
+const isDataException = (error: FastifyError) => typeof error.code === 'string' && /^22[0-9A-Z]{3}$/.test(error.code);
+
+const errorModel = async (app: FastifyInstance) => {
+  app.addHook('onRoute', describeErrorResponses);
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const location = error.validationContext ?? 'body';
-      const details = error.validation.map((issue) => ({
-        path: issue.instancePath.replace(/^\//, '').replaceAll('/', '.'),
-        message: issue.message ?? 'invalid',
-        location,
-      }));
-      return reply.code(400).send(errorBody('VALIDATION_FAILED', `invalid request ${location}`, details));
-    }
-    if (isClientError(error)) return reply.code(error.status).send(errorBody(error.code, error.message, error.details ?? []));
-    if (error instanceof ConcurrencyError) {
-      return reply.code(409).send(errorBody('CONCURRENCY_CONFLICT', 'the resource changed concurrently; retry the request'));
-    }
-    const known = error.code ? fastifyErrors[error.code] : undefined;
-    if (known) return reply.code(known[0]).send(errorBody(known[1], error.message));
+    const refusal = validationFailure(error) ?? catalogued(error);
+    if (refusal) return sendError(reply, refusal);
     const backend = backendOf(error);
     if (backend) {
       request.log.warn({ err: error, backend }, 'backend unavailable');
-      return reply.code(503).send(errorBody('BACKEND_UNAVAILABLE', `${backend} is unavailable`, [{ path: backend, message: 'unavailable' }]));
+      return sendError(reply, new AppError('BACKEND_UNAVAILABLE', `${backend} is unavailable`, [{ path: backend, message: 'unavailable' }]));
     }
-    // PostgreSQL's data exceptions (SQLSTATE class 22: a value out of range, a malformed date)
-    // come from values a client passed through, e.g. a forged cursor: a bad request, not a crash.
-    if (typeof error.code === 'string' && /^22[0-9A-Z]{3}$/.test(error.code)) {
+    if (isDataException(error)) {
       request.log.info({ err: error }, 'rejected a value PostgreSQL could not take');
-      return reply.code(400).send(errorBody('INVALID_INPUT', 'a value in the request is out of range or malformed'));
+      return sendError(reply, new AppError('INVALID_INPUT'));
     }
+    // Any other request Fastify refuses keeps Fastify's own 4xx status (a bad URL is a 400).
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.code(error.statusCode).send(errorBody('BAD_REQUEST', error.message));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return reply.code(500).send(errorBody('INTERNAL', 'internal error'));
+    return sendError(reply, new AppError('INTERNAL'));
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
-  );
+  app.setNotFoundHandler((request, reply) => sendError(reply, new AppError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
 };
+
+/**
+ * The error model as a plugin: the error and not-found handlers for the whole app, and the error
+ * answers in every route's OpenAPI description. Register it before any route.
+ */
+export const errorHandling = fp(errorModel, { name: 'instagram-errors', fastify: '5.x' });

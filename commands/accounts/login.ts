@@ -1,5 +1,5 @@
 import type { CommandDeps } from '../deps.js';
-import { AuthenticationError } from '../errors.js';
+import { AppError } from '../../kernel/errors.js';
 import { hashPassword, verifyPassword } from './password.js';
 
 // An unknown login is checked against this hash all the same, so that it takes as long as a wrong
@@ -16,7 +16,7 @@ export interface LoggedIn {
 export const login = async (deps: CommandDeps, input: { login: string; password: string }): Promise<LoggedIn> => {
   const credentials = await deps.credentials.findByLogin(input.login);
   const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await decoy));
-  if (!credentials || !valid) throw new AuthenticationError('INVALID_CREDENTIALS', 'unknown login or wrong password');
+  if (!credentials || !valid) throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   const { userId, username } = credentials;
   return { token: await deps.tokens.issue({ userId, username }), userId, username };
 };

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../command-context.js';
-import { AuthenticationError } from '../errors.js';
+import { AppError } from '../../kernel/errors.js';
 
 /** The authenticated caller's id; the authentication hook has already refused anonymous calls. */
 export const actorIdOf = (request: FastifyRequest): string => {
-  if (!request.actor) throw new AuthenticationError('UNAUTHORIZED', 'missing bearer token');
+  if (!request.actor) throw new AppError('UNAUTHORIZED', 'missing bearer token');
   return request.actor.userId;
 };
 

@@ -1,10 +1,10 @@
-import { invalid } from '../errors.js';
+import { invalid, type CodeOfStatus } from '../errors.js';
 import { codePointLength, extractMentions, MAX_MENTIONS } from '../post/caption.js';
 
 // A comment has the caption's limits on length and mentions.
 export const COMMENT_MAX_LENGTH = 2200;
 
-const textIssue = (code: string, message: string) => invalid(code, message, [{ path: 'text', message }]);
+const textIssue = (code: CodeOfStatus<400>, message: string) => invalid(code, message, [{ path: 'text', message }]);
 
 /** The comment as stored (surrounding whitespace dropped) and the accounts it mentions; throws when it breaks a limit. */
 export const parseCommentText = (raw: string): { text: string; mentions: string[] } => {

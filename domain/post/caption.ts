@@ -1,4 +1,4 @@
-import { invalid } from '../errors.js';
+import { invalid, type CodeOfStatus } from '../errors.js';
 
 // Instagram's limits (docs/rules.md). Hashtags and mentions are counted once each, as extracted.
 export const CAPTION_MAX_LENGTH = 2200;
@@ -45,7 +45,7 @@ export const extractMentions = (text: string): string[] =>
       .map((name) => name.toLowerCase()),
   );
 
-const captionIssue = (code: string, message: string) => invalid(code, message, [{ path: 'caption', message }]);
+const captionIssue = (code: CodeOfStatus<400>, message: string) => invalid(code, message, [{ path: 'caption', message }]);
 
 /** The caption as stored (surrounding whitespace dropped) with its hashtags and mentions; throws past a limit. */
 export const parseCaption = (text: string): ParsedCaption => {

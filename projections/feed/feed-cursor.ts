@@ -1,4 +1,5 @@
-import { decodeCursor, encodeCursor, InvalidCursorError } from '../runtime/page.js';
+import { AppError } from '../../kernel/errors.js';
+import { decodeCursor, encodeCursor } from '../runtime/page.js';
 import type { FeedKey } from './feed-store.js';
 
 // Opaque keyset cursors for feed pages (runtime/page.ts encodes them): the last item's
@@ -9,6 +10,6 @@ export const encodeFeedCursor = (key: FeedKey): string => encodeCursor([key.scor
 
 export const decodeFeedCursor = (cursor: string): FeedKey => {
   const [score, postId] = decodeCursor(cursor, ['number', 'string']) as [number, string];
-  if (!Number.isSafeInteger(score) || postId === '') throw new InvalidCursorError();
+  if (!Number.isSafeInteger(score) || postId === '') throw new AppError('INVALID_CURSOR');
   return { score, postId };
 };

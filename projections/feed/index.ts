@@ -1,5 +1,4 @@
 export { deliverFanOutChunk, inProcessFanOut, type FanOut, type FanOutChunk } from './fan-out.js';
-export { InvalidCursorError } from '../runtime/page.js';
 export { feedEventTypes } from './feed-handlers.js';
 export { DEFAULT_FEED_TUNABLES, type FeedTunables } from './feed-options.js';
 export { createFeedProjection, type FeedProjectionOptions } from './feed-projection.js';

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { AppError } from '../../kernel/errors.js';
+import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { ALL_GROUPS } from './batch-facts.js';
 import type { NotificationKind } from './notification-events.js';
 import { notificationText } from './notification-text.js';
@@ -85,7 +86,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const cursorKey = (cursor: string): [string, string] => {
   const [at, id] = decodeCursor(cursor, ['string', 'string']) as [string, string];
-  if (Number.isNaN(Date.parse(at)) || !UUID.test(id)) throw new InvalidCursorError();
+  if (Number.isNaN(Date.parse(at)) || !UUID.test(id)) throw new AppError('INVALID_CURSOR');
   return [at, id];
 };
 

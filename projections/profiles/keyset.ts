@@ -1,4 +1,5 @@
-import { decodeCursor, InvalidCursorError, pageLimit, type PageRequest } from '../runtime/page.js';
+import { AppError } from '../../kernel/errors.js';
+import { decodeCursor, pageLimit, type PageRequest } from '../runtime/page.js';
 
 // Keyset pagination on (time, id): the cursor is the last item's pair, and the next page starts
 // strictly after it, so items added meanwhile never shift a page.
@@ -26,7 +27,7 @@ export const keysetOf = (request: PageRequest): Keyset => {
   const limit = pageLimit(request);
   if (request.cursor === undefined) return { limit, afterTime: null, afterId: null };
   const [time, id] = decodeCursor(request.cursor, ['string', 'string']) as [string, string];
-  if (!isIsoInstant(time) || !isUuid(id)) throw new InvalidCursorError();
+  if (!isIsoInstant(time) || !isUuid(id)) throw new AppError('INVALID_CURSOR');
   return { limit, afterTime: time, afterId: id };
 };
 

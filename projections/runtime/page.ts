@@ -1,3 +1,5 @@
+import { AppError } from '../../kernel/errors.js';
+
 // Pages of read models (docs/architecture.md "HTTP API"): `{ items, nextCursor }`, keyset cursors that stay stable
 // while new items arrive. A cursor is opaque to clients: base64url of the JSON of the last item's
 // sort key.
@@ -15,16 +17,6 @@ export interface PageRequest {
 export const DEFAULT_PAGE_LIMIT = 20;
 export const MAX_PAGE_LIMIT = 100;
 
-/** A cursor that this read model did not hand out (or that was tampered with). */
-export class InvalidCursorError extends Error {
-  readonly status = 400;
-  readonly code = 'INVALID_CURSOR';
-  constructor() {
-    super('the cursor is not one this list handed out');
-    this.name = 'InvalidCursorError';
-  }
-}
-
 /** The limit asked for, within 1..MAX_PAGE_LIMIT; DEFAULT_PAGE_LIMIT when absent. */
 export const pageLimit = (request: PageRequest): number => {
   const limit = request.limit ?? DEFAULT_PAGE_LIMIT;
@@ -39,13 +31,13 @@ export const decodeCursor = (cursor: string, shape: readonly ('string' | 'number
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw new InvalidCursorError();
+    throw new AppError('INVALID_CURSOR');
   }
   const valid =
     Array.isArray(key) &&
     key.length === shape.length &&
     key.every((part, i) => typeof part === shape[i] && (typeof part !== 'number' || Number.isFinite(part)));
-  if (!valid) throw new InvalidCursorError();
+  if (!valid) throw new AppError('INVALID_CURSOR');
   return key as (string | number)[];
 };
 

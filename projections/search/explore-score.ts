@@ -1,5 +1,6 @@
 import { isUuid } from '../profiles/keyset.js';
-import { decodeCursor, InvalidCursorError, type PageRequest } from '../runtime/page.js';
+import { AppError } from '../../kernel/errors.js';
+import { decodeCursor, type PageRequest } from '../runtime/page.js';
 
 // The explore ranking (docs/architecture.md "Search", port: search-store.ts), one formula for every adapter:
 //
@@ -53,6 +54,6 @@ export const exploreScoreSql = (likes: string, comments: string, createdAtMs: st
 export const decodeExploreCursor = (request: PageRequest): { nowMs: number; score: number; id: string } | null => {
   if (request.cursor === undefined) return null;
   const [nowMs, score, id] = decodeCursor(request.cursor, ['number', 'number', 'string']) as [number, number, string];
-  if (!isUuid(id) || !Number.isSafeInteger(nowMs) || Number.isNaN(new Date(nowMs).getTime())) throw new InvalidCursorError();
+  if (!isUuid(id) || !Number.isSafeInteger(nowMs) || Number.isNaN(new Date(nowMs).getTime())) throw new AppError('INVALID_CURSOR');
   return { nowMs, score, id };
 };

@@ -1,6 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { isUuid } from '../profiles/keyset.js';
-import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { AppError } from '../../kernel/errors.js';
+import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
 import type { SearchIndexes } from './search-index-elasticsearch.js';
 import { normalizeQuery } from './text-match.js';
 
@@ -23,7 +24,7 @@ export const queryWords = (text: string): string[] => normalizeQuery(text).match
 const afterOf = (request: PageRequest, shape: ('string' | 'number')[]): (string | number)[] | undefined => {
   if (request.cursor === undefined) return undefined;
   const key = decodeCursor(request.cursor, shape);
-  if (!isUuid(String(key.at(-1)))) throw new InvalidCursorError();
+  if (!isUuid(String(key.at(-1)))) throw new AppError('INVALID_CURSOR');
   return key;
 };
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { cursorKey, isIsoInstant, isUuid, keysetOf } from '../profiles/keyset.js';
-import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { AppError } from '../../kernel/errors.js';
+import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { COMMENT_WEIGHT } from './explore-score.js';
 import type { SearchTables } from './search-schema-postgres.js';
 import { normalizeQuery } from './text-match.js';
@@ -32,7 +33,7 @@ export const anyWordQuery = (text: string): string | null => {
 const textCursor = (request: PageRequest) => {
   if (request.cursor === undefined) return { rank: null, id: null };
   const [rank, id] = decodeCursor(request.cursor, ['number', 'string']) as [number, string];
-  if (!isUuid(id)) throw new InvalidCursorError();
+  if (!isUuid(id)) throw new AppError('INVALID_CURSOR');
   return { rank, id };
 };
 
@@ -72,7 +73,7 @@ const topCursor = (request: PageRequest) => {
   if (request.cursor === undefined) return { engagement: null, time: null, id: null };
   const [engagement, time, id] = decodeCursor(request.cursor, ['number', 'string', 'string']) as [number, string, string];
   if (!Number.isSafeInteger(engagement) || engagement < 0 || engagement > 2 ** 31 - 1 || !isIsoInstant(time) || !isUuid(id)) {
-    throw new InvalidCursorError();
+    throw new AppError('INVALID_CURSOR');
   }
   return { engagement, time, id };
 };

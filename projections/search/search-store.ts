@@ -11,7 +11,7 @@ import type { Page, PageRequest } from '../runtime/page.js';
 // - suggestHashtags: only tags with at least one live post; ties on the count by tag ascending.
 // - explore: a post is in the window when createdAt > now - windowDays (default 7); ties by id
 //   desc; the cursor carries `now`, so later pages rank at the first page's instant.
-// - A cursor the list did not hand out throws InvalidCursorError (runtime/page.ts).
+// - A cursor the list did not hand out throws AppError('INVALID_CURSOR') (runtime/page.ts).
 // - Typos: one edit for words of 3 to 5 characters, two from 6 (Elasticsearch's AUTO).
 // - Idempotence: re-applying a batch, or an older batch after newer ones, changes nothing.
 

@@ -28,7 +28,7 @@ export interface StoriesReader {
   seenBy(viewerId: string, storyIds: readonly string[]): Promise<Set<string>>;
   /** The story, or null when unknown; given `now`, an active story past its expiry reads as expired. */
   story(storyId: string, now?: Instant): Promise<Story | null>;
-  /** Who viewed the story, newest first; 20 a page unless asked, at most 100. Throws InvalidCursorError for a cursor it did not make. */
+  /** Who viewed the story, newest first; 20 a page unless asked, at most 100. Throws AppError('INVALID_CURSOR') for a cursor it did not make. */
   viewers(storyId: string, page?: PageRequest): Promise<Page<StoryViewer>>;
   /** Stories due (expiresAt <= now) that are neither expired nor deleted in the read model, earliest first. */
   dueForExpiry(now: Instant, limit: number): Promise<string[]>;

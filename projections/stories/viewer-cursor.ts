@@ -1,4 +1,5 @@
-import { decodeCursor, InvalidCursorError } from '../runtime/page.js';
+import { AppError } from '../../kernel/errors.js';
+import { decodeCursor } from '../runtime/page.js';
 import type { ViewerKey } from './stories-store.js';
 
 // Keyset cursors for viewer lists: the last item's (viewedAt ms, viewerId). A page resumes
@@ -10,6 +11,6 @@ export const viewerSortKey = (key: ViewerKey): [number, string] => [key.viewedAt
 
 export const decodeViewerCursor = (cursor: string): ViewerKey => {
   const [viewedAtMs, viewerId] = decodeCursor(cursor, ['number', 'string']) as [number, string];
-  if (!Number.isSafeInteger(viewedAtMs) || viewedAtMs < 0 || viewerId === '') throw new InvalidCursorError();
+  if (!Number.isSafeInteger(viewedAtMs) || viewedAtMs < 0 || viewerId === '') throw new AppError('INVALID_CURSOR');
   return { viewedAtMs, viewerId };
 };

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../commands/command-context.js';
 import { handleCommand } from '../../commands/handle-command.js';
 import { expireDueStories, startStoryExpiry, type DueStories, type ExpiryRun } from '../../commands/stories/expire-stories.js';
-import { DomainError } from '../../domain/errors.js';
+import { AppError } from '../../kernel/errors.js';
 import { storyDecider } from '../../domain/story/index.js';
 import { maxPosition, streams, type EventStore, type Position } from '../../events/index.js';
 import { createPostgresEventStore } from '../../events/postgres/index.js';
@@ -184,7 +184,7 @@ describe('story expiry', () => {
 
     const run = await expireDueStories({ store }, lyingSource, iso(at + 2 * SECOND));
     expect(run.expired).toEqual([ready.storyId]);
-    const refusals = Object.fromEntries(run.failed.map(({ storyId, error }) => [storyId, error instanceof DomainError ? error.code : error]));
+    const refusals = Object.fromEntries(run.failed.map(({ storyId, error }) => [storyId, error instanceof AppError ? error.code : error]));
     expect(refusals).toEqual({ [early.storyId]: 'STORY_NOT_DUE', [unknown]: 'STORY_NOT_FOUND' });
     expect(await expiriesOf(early.storyId)).toEqual([]);
   });

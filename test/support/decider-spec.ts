@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { fold, type Decider } from '../../domain/decider.js';
-import { DomainError, type DomainErrorStatus } from '../../domain/errors.js';
+import { AppError, type ErrorCode, type ErrorStatus } from '../../kernel/errors.js';
 
 // Given/when/then for any decider:
 //   const { given } = deciderSpec(followDecider);
@@ -8,22 +8,22 @@ import { DomainError, type DomainErrorStatus } from '../../domain/errors.js';
 //   given([]).when(followSelf).then(failsWith(422, 'CANNOT_FOLLOW_SELF'));
 
 export interface ExpectedError {
-  status: DomainErrorStatus;
-  code: string;
+  status: ErrorStatus;
+  code: ErrorCode;
 }
 
-export const failsWith = (status: DomainErrorStatus, code: string): ExpectedError => ({ status, code });
+export const failsWith = (status: ErrorStatus, code: ErrorCode): ExpectedError => ({ status, code });
 
 /** Runs decide and returns what it threw, or fails the test when it threw nothing or a non-domain error. */
-export const domainErrorOf = (run: () => unknown): DomainError => {
+export const domainErrorOf = (run: () => unknown): AppError => {
   let thrown: unknown;
   try {
     run();
   } catch (error) {
     thrown = error;
   }
-  expect(thrown, 'expected a DomainError to be thrown').toBeInstanceOf(DomainError);
-  return thrown as DomainError;
+  expect(thrown, 'expected an AppError to be thrown').toBeInstanceOf(AppError);
+  return thrown as AppError;
 };
 
 export const deciderSpec = <Command, State, Event>(decider: Decider<Command, State, Event>) => ({
@@ -48,7 +48,7 @@ export interface Step<Command, State, Event> {
   /** What decide emitted; empty when it refused. */
   events: Event[];
   /** The domain error when decide refused the command. */
-  refused: DomainError | null;
+  refused: AppError | null;
   after: State;
 }
 
@@ -68,11 +68,11 @@ export const runCommands = <Command, State, Event>(
   for (const command of commands) {
     const before = state;
     let events: Event[] = [];
-    let refused: DomainError | null = null;
+    let refused: AppError | null = null;
     try {
       events = decider.decide(command, state);
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
+      if (!(error instanceof AppError)) throw error;
       refused = error;
     }
     state = events.reduce(decider.evolve, state);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { accessTo, assertAccess, type Access } from '../../../domain/access.js';
-import { DomainError } from '../../../domain/errors.js';
+import { AppError } from '../../../kernel/errors.js';
 
 const runs = { numRuns: 200 };
 const user = fc.constantFrom('0190a000-0000-7000-8000-000000000001', '0190a000-0000-7000-8000-000000000002');
@@ -57,8 +57,8 @@ describe('access properties (docs/rules.md)', () => {
         if (codes[access] === null) {
           expect(thrown).toBeNull();
         } else {
-          expect(thrown).toBeInstanceOf(DomainError);
-          expect([(thrown as DomainError).status, (thrown as DomainError).code]).toEqual([403, codes[access]]);
+          expect(thrown).toBeInstanceOf(AppError);
+          expect([(thrown as AppError).status, (thrown as AppError).code]).toEqual([403, codes[access]]);
         }
       }),
       runs,

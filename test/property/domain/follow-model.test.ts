@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blockDecider, type BlockCommand, type BlockEvent } from '../../../domain/block/index.js';
 import { fold, type Decider } from '../../../domain/decider.js';
-import { DomainError } from '../../../domain/errors.js';
+import { AppError } from '../../../kernel/errors.js';
 import { followDecider, type FollowCommand, type FollowEvent } from '../../../domain/follow/index.js';
 import { userDecider, type UserCommand, type UserEvent } from '../../../domain/user/index.js';
 import { streams } from '../../../events/streams.js';
@@ -72,7 +72,7 @@ const outcomeOf = (run: () => void): Outcome => {
     run();
     return null;
   } catch (error) {
-    if (error instanceof DomainError) return error.code;
+    if (error instanceof AppError) return error.code;
     throw error;
   }
 };

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Access } from '../../../domain/access.js';
 import { fold, type Decider } from '../../../domain/decider.js';
-import { DomainError } from '../../../domain/errors.js';
+import { AppError } from '../../../kernel/errors.js';
 import { likeDecider, type LikeCommand, type LikeEvent } from '../../../domain/like/index.js';
 import { postDecider, postFacts, type PostCommand, type PostEvent } from '../../../domain/post/index.js';
 import { streams, type DomainEvent } from '../../../events/index.js';
@@ -82,7 +82,7 @@ const step = (s: Step): fc.Command<Model, Real> => ({
     try {
       outcome = { changes: s.runOnReal(real) };
     } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
+      if (!(error instanceof AppError)) throw error;
       outcome = { refused: error.code };
     }
     expect(outcome, s.describe).toEqual(expected);
