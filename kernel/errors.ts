@@ -20,8 +20,8 @@ export const errorStatuses = {
   409: 'taken, or a conflict that survived retries',
   413: 'body over 1 MiB',
   415: 'a body of an unsupported Content-Type',
-  422: 'a domain rule broken',
-  500: 'a bug',
+  422: 'a domain rule broken, or an Idempotency-Key reused with another request',
+  500: 'an unexpected error (a bug)',
   503: 'a backend is down',
 } as const;
 

@@ -19,7 +19,7 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
   });
 
   app.post('/api/v1/users/login', {
-    config: { public: true, idempotency: false },
+    config: { public: true, idempotency: false, errors: ['INVALID_CREDENTIALS'] },
     schema: { body: loginBody, response: { 200: z.object({ token: z.string(), userId: z.string(), username: z.string() }) } },
     handler: async (request) => {
       const body = request.body;
