@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TokenService } from '../../commands/accounts/tokens.js';
-import { errorBody } from './error-handler.js';
+import { AppError } from '../../kernel/errors.js';
+import { sendError } from './error-handler.js';
 
 export interface Actor {
   userId: string;
@@ -41,6 +42,6 @@ export const installAuthentication = (app: FastifyInstance, tokens: TokenService
     request.actor = token ? await tokens.verify(token) : null;
     if (request.actor || request.routeOptions.config.public || request.is404) return;
     const message = token ? 'invalid or expired token' : 'missing bearer token';
-    return reply.code(401).send(errorBody('UNAUTHORIZED', message));
+    return sendError(reply, new AppError('UNAUTHORIZED', message));
   });
 };

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { IdempotencyStore } from '../../commands/idempotency/idempotency-store.js';
-import { errorBody } from './error-handler.js';
+import { AppError } from '../../kernel/errors.js';
+import { sendError } from './error-handler.js';
 
 // `Idempotency-Key` on POST (docs/architecture.md "HTTP API"): a repeat with the same key and body gets the first
 // response and appends nothing, also when the repeats arrive at the same time.
@@ -48,11 +49,12 @@ export const installIdempotency = (
     const key = request.headers[HEADER];
     if (request.method !== 'POST' || key === undefined || request.routeOptions.config.idempotency === false) return;
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
-      return reply
-        .code(400)
-        .send(errorBody('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [
+      return sendError(
+        reply,
+        new AppError('INVALID_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 visible ASCII characters', [
           { path: 'Idempotency-Key', message: 'invalid', location: 'headers' },
-        ]));
+        ]),
+      );
     }
     const scope = request.actor?.userId ?? 'anonymous';
     const fingerprint = fingerprintOf(request);
@@ -69,10 +71,10 @@ export const installIdempotency = (
             .type('application/json; charset=utf-8')
             .send(claim.response.body);
         case 'mismatch':
-          return reply.code(422).send(errorBody('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request'));
+          return sendError(reply, new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request'));
         case 'in_progress':
           if (Date.now() >= deadline) {
-            return reply.code(409).send(errorBody('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still in progress'));
+            return sendError(reply, new AppError('IDEMPOTENCY_IN_PROGRESS', 'a request with this Idempotency-Key is still in progress'));
           }
           await new Promise((resolve) => setTimeout(resolve, pollMs));
       }
