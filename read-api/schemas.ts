@@ -3,7 +3,7 @@ import { fields } from '../events/index.js';
 
 // Query and path schemas of the read routes. Lists take ?cursor=&limit= (default 20, at most 100);
 // every read takes ?minPosition= (read-your-writes).
-export const minPosition = z.string().min(1).max(100).optional();
+const minPosition = z.string().min(1).max(100).optional();
 
 export const readQuery = z.strictObject({ minPosition });
 

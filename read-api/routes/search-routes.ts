@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import type { ReadDeps } from '../deps.js';
 import { publicPosts } from '../public-posts.js';
-import { hydratedPost, minPosition, page, pageQuery, userSummary } from '../schemas.js';
+import { hydratedPost, page, pageQuery, readQuery, userSummary } from '../schemas.js';
 
 // Search, autocomplete and hashtag pages, over the search projection (explore is a feed:
 // feed-routes.ts). Posts found here are public posts only (public-posts.ts).
@@ -28,7 +28,11 @@ const searchResponse = z.object({
 });
 
 // Autocomplete: usernames by prefix and hashtags; `@…` asks for users only, `#…` for hashtags only.
-const autocompleteQuery = z.strictObject({ q: text, limit: z.coerce.number().int().min(1).max(20).default(10), minPosition });
+const autocompleteQuery = z.strictObject({
+  q: text,
+  limit: z.coerce.number().int().min(1).max(20).default(10),
+  minPosition: readQuery.shape.minPosition,
+});
 const autocompleteResponse = z.object({ users: z.array(userSummary), hashtags: z.array(hashtagCount) });
 
 // Hashtag pages: `/hashtags/%23Cats/posts` and `/hashtags/cats/posts` are the same page.
