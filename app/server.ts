@@ -10,7 +10,7 @@ import { readRoutes } from '../read-api/index.js';
 import { authentication } from './http/authentication.js';
 import { correlation } from './http/correlation.js';
 import { installErrorHandling } from './http/error-handler.js';
-import { idempotency as idempotencyKeys } from './http/idempotency.js';
+import { idempotencyKeys } from './http/idempotency.js';
 import { withTokensRedacted } from './http/redact-token.js';
 import { installOpenApi, operationRoutes } from './http/operations.js';
 import type { Metrics } from './metrics.js';
@@ -28,8 +28,9 @@ export interface ServerParts {
 }
 
 /**
- * The HTTP API: the cross-cutting plugins first, so that every route below inherits their hooks
- * (each plugin names the ones it needs before it), then the routes, the API's under /api/v1.
+ * The HTTP API. The cross-cutting plugins come first, so that every route inherits their hooks;
+ * each names the plugins it needs registered before it. Then the operations routes, and the
+ * command and query routes under /api/v1.
  */
 export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false }: ServerParts) => {
   const app = Fastify({

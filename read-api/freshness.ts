@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 
-// Read-your-writes (docs/architecture.md "Projections"): a command answers with the global position of its last event; a
-// query that passes it back as ?minPosition= waits, bounded, until the projections it reads have
-// applied that position. If they have not by then, it answers anyway, with a header naming the
-// projections that are behind, so that the client knows the data is stale.
+// Read-your-writes (docs/architecture.md "Read path"): a command answers with the global position
+// of its last event; a query that passes it back as ?minPosition= waits, bounded, until the
+// projections its route reads (`config.reads`) have applied that position. If they have not by
+// then, it answers anyway, with a header naming the projections that are behind, so that the
+// client knows the data is stale.
 export const STALE_HEADER = 'x-stale-projections';
 
 /** The projections a read route may wait for (a misspelt name would never be waited for). */

@@ -90,7 +90,7 @@ const idempotencyPlugin: FastifyPluginAsync<IdempotencyOptions> = async (app, { 
   });
 };
 
-export const idempotency = fp(idempotencyPlugin, { name: 'instagram-idempotency', fastify: '5.x', dependencies: ['instagram-authentication'] });
+export const idempotencyKeys = fp(idempotencyPlugin, { name: 'instagram-idempotency', fastify: '5.x', dependencies: ['instagram-authentication'] });
 
 const isRetryable = (status: number, payload: unknown) =>
   status >= 500 || status === 429 || (status === 409 && String(payload).includes('"CONCURRENCY_CONFLICT"'));
