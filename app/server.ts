@@ -5,11 +5,12 @@ import type { CommandDeps } from '../commands/deps.js';
 import { commandRoutes } from '../commands/http/index.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
 import type { ReadDeps } from '../read-api/deps.js';
+import { readYourWrites } from '../read-api/freshness.js';
 import { readRoutes } from '../read-api/index.js';
-import { installAuthentication } from './http/authentication.js';
-import { installCorrelation } from './http/correlation.js';
+import { authentication } from './http/authentication.js';
+import { correlation } from './http/correlation.js';
 import { errorHandling } from './http/error-handler.js';
-import { installIdempotency } from './http/idempotency.js';
+import { idempotencyKeys } from './http/idempotency.js';
 import { withTokensRedacted } from './http/redact-token.js';
 import { installOpenApi, operationRoutes } from './http/operations.js';
 import type { Metrics } from './metrics.js';
@@ -26,7 +27,11 @@ export interface ServerParts {
   operationsOnly?: boolean;
 }
 
-/** The HTTP API: cross-cutting hooks first, so that every route below inherits them. */
+/**
+ * The HTTP API. The cross-cutting plugins come first, so that every route inherits their hooks;
+ * each names the plugins it needs registered before it. Then the operations routes, and the
+ * command and query routes under /api/v1.
+ */
 export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false }: ServerParts) => {
   const app = Fastify({
     logger: withTokensRedacted(logger),
@@ -37,15 +42,21 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(errorHandling);
-  installCorrelation(app);
-  installAuthentication(app, commands.tokens);
-  installIdempotency(app, idempotency);
+  await app.register(correlation);
+  await app.register(authentication, { tokens: commands.tokens });
+  await app.register(idempotencyKeys, { store: idempotency });
+  await app.register(readYourWrites, { freshness: reads.freshness });
   metrics.observeHttp(app);
   await installOpenApi(app);
 
   await operationRoutes(app, { readiness, metrics: metrics.registry });
   if (operationsOnly) return app;
-  await app.register(commandRoutes, commands);
-  await app.register(readRoutes, reads);
+  await app.register(
+    async (api) => {
+      await api.register(commandRoutes, commands);
+      await api.register(readRoutes, reads);
+    },
+    { prefix: '/api/v1' },
+  );
   return app;
 };

@@ -1,9 +1,9 @@
 import type { ReadDeps } from './deps.js';
 import { forbidden, notFound } from './errors.js';
 
-// The read path enforces privacy on its own, whatever a projection still holds (docs/architecture.md "Projections"): a
-// blocked user is answered as if the account did not exist, a private account's content is
-// refused to non-followers, and deleted posts are never served.
+// The read path enforces privacy on its own, whatever a projection still holds (docs/architecture.md
+// "Read path"): a blocked user is answered as if the account did not exist, a private account's
+// content is refused to non-followers, and deleted posts are never served.
 
 /** The profile named, unless it does not exist or a block stands between the two users. */
 export const visibleUser = async (deps: ReadDeps, viewerId: string, username: string) => {

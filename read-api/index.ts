@@ -8,7 +8,7 @@ import { storyRoutes } from './routes/story-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 
-/** Every query route of docs/architecture.md "HTTP API" so far. */
+/** Every query route of docs/architecture.md "HTTP API"; app/server.ts mounts them under /api/v1. */
 export const readRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   await app.register(userRoutes, deps);
   await app.register(postRoutes, deps);

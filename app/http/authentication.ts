@@ -1,18 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { TokenService } from '../../commands/accounts/tokens.js';
+// Declares `request.actor`, which this plugin sets.
+import type {} from '../../kernel/actor.js';
 import { AppError } from '../../kernel/errors.js';
 import { sendError } from './error-handler.js';
 
-export interface Actor {
-  userId: string;
-  username: string;
-}
-
 declare module 'fastify' {
-  interface FastifyRequest {
-    /** The authenticated caller; null only on routes marked `config: { public: true }`. */
-    actor: Actor | null;
-  }
   interface FastifyContextConfig {
     /** No token needed (register, login, health, docs). */
     public?: boolean;
@@ -31,10 +25,11 @@ const queryToken = (request: FastifyRequest): string | null => {
 };
 
 /**
- * Bearer JWT on every route but the public ones, checked before the body is even read. A public
- * route still learns who calls when a valid token comes along.
+ * Bearer JWT on every route but the public ones, checked before the body is even read; sets
+ * `request.actor` (kernel/actor.ts). A public route still learns who calls when a valid token
+ * comes along. After correlation, so that a 401 carries the request's ids too.
  */
-export const installAuthentication = (app: FastifyInstance, tokens: TokenService) => {
+const authenticationPlugin: FastifyPluginAsync<{ tokens: TokenService }> = async (app, { tokens }) => {
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request, reply) => {
     const header = request.headers.authorization;
@@ -45,3 +40,5 @@ export const installAuthentication = (app: FastifyInstance, tokens: TokenService
     return sendError(reply, new AppError('UNAUTHORIZED', message));
   });
 };
+
+export const authentication = fp(authenticationPlugin, { name: 'instagram-authentication', fastify: '5.x', dependencies: ['instagram-correlation'] });

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
+import fp from 'fastify-plugin';
 
 // Every request has an id (X-Request-Id, or a fresh UUID) and a correlation id (X-Correlation-Id,
 // or the request id). Both are on every log line of the request and in the response headers; the
@@ -12,7 +13,7 @@ declare module 'fastify' {
 const HEADER = 'x-correlation-id';
 const VALID = /^[\x21-\x7e]{1,128}$/;
 
-export const installCorrelation = (app: FastifyInstance) => {
+const correlationPlugin: FastifyPluginAsync = async (app) => {
   app.decorateRequest('correlationId', '');
   app.addHook('onRequest', async (request, reply) => {
     const given = request.headers[HEADER];
@@ -22,3 +23,5 @@ export const installCorrelation = (app: FastifyInstance) => {
     reply.header(HEADER, request.correlationId);
   });
 };
+
+export const correlation = fp(correlationPlugin, { name: 'instagram-correlation', fastify: '5.x' });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
 import type { IdempotencyStore } from '../../commands/idempotency/idempotency-store.js';
 import { AppError } from '../../kernel/errors.js';
 import { sendError } from './error-handler.js';
@@ -25,17 +26,15 @@ declare module 'fastify' {
 }
 
 export interface IdempotencyOptions {
+  store: IdempotencyStore & { purgeExpired?(): Promise<number> };
   /** How long a repeat waits for the first request with its key to finish. */
   waitMs?: number;
   pollMs?: number;
   purgeEveryMs?: number;
 }
 
-export const installIdempotency = (
-  app: FastifyInstance,
-  store: IdempotencyStore & { purgeExpired?(): Promise<number> },
-  { waitMs = 10_000, pollMs = 25, purgeEveryMs = 3_600_000 }: IdempotencyOptions = {},
-) => {
+/** Keys are scoped by caller (`request.actor`): one user's key never replays another's answer. */
+const idempotencyPlugin: FastifyPluginAsync<IdempotencyOptions> = async (app, { store, waitMs = 10_000, pollMs = 25, purgeEveryMs = 3_600_000 }) => {
   app.decorateRequest('idempotencyClaim', null);
   // Keys are kept for a day (the store's retention); expired ones are purged while the API runs.
   if (store.purgeExpired) {
@@ -92,6 +91,8 @@ export const installIdempotency = (
     return payload;
   });
 };
+
+export const idempotencyKeys = fp(idempotencyPlugin, { name: 'instagram-idempotency', fastify: '5.x', dependencies: ['instagram-authentication'] });
 
 const isRetryable = (status: number, payload: unknown) =>
   status >= 500 || status === 429 || (status === 409 && String(payload).includes('"CONCURRENCY_CONFLICT"'));

@@ -5,9 +5,10 @@ import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import type { Readiness } from '../readiness.js';
 
-// The operations endpoints of docs/architecture.md "HTTP API": /health (the process answers), /ready (its backends
-// answer, and how far each projection lags), /metrics (Prometheus) and /docs (OpenAPI 3.1
-// generated from the routes' zod schemas, with an interactive page).
+// The operations endpoints of docs/architecture.md "HTTP API", outside /api/v1: /health (the
+// process answers), /ready (its backends answer, and how far each projection lags), /metrics
+// (Prometheus) and /docs (OpenAPI 3.1 generated from the routes' zod schemas, with an interactive
+// page).
 
 /** Must run before the API's routes are registered: the OpenAPI document is collected from them. */
 export const installOpenApi = async (app: FastifyInstance) => {

@@ -1,15 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { forbidden } from '../../domain/errors.js';
+import { actorOf } from '../../kernel/actor.js';
 import { login } from '../accounts/login.js';
 import { register } from '../accounts/register.js';
 import { updateProfile } from '../accounts/update-profile.js';
 import type { CommandDeps } from '../deps.js';
-import { actorIdOf, contextOf } from './request-context.js';
+import { contextOf } from './request-context.js';
 import { loginBody, position, profileBody, registerBody, usernameParam } from './schemas.js';
 
 export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
-  app.post('/api/v1/users/register', {
+  app.post('/users/register', {
     config: { public: true },
     schema: {
       body: registerBody,
@@ -18,7 +19,7 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
     handler: async (request, reply) => reply.code(201).send(await register(deps, request.body, contextOf(request))),
   });
 
-  app.post('/api/v1/users/login', {
+  app.post('/users/login', {
     config: { public: true, idempotency: false, errors: ['INVALID_CREDENTIALS'] },
     schema: { body: loginBody, response: { 200: z.object({ token: z.string(), userId: z.string(), username: z.string() }) } },
     handler: async (request) => {
@@ -27,10 +28,10 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
     },
   });
 
-  app.put('/api/v1/users/:username', {
+  app.put('/users/:username', {
     schema: { params: usernameParam, body: profileBody, response: { 200: z.object({ userId: z.string(), position }) } },
     handler: async (request) => {
-      const userId = actorIdOf(request);
+      const userId = actorOf(request);
       if (request.actor?.username !== request.params.username) throw forbidden('NOT_OWNER', 'you can only edit your own profile');
       return { userId, ...(await updateProfile(deps, userId, request.body, contextOf(request))) };
     },

@@ -6,7 +6,7 @@ import { notificationRoutes } from './notification-routes.js';
 import { postRoutes } from './post-routes.js';
 import { storyRoutes } from './story-routes.js';
 
-/** Every write route of docs/architecture.md "HTTP API". */
+/** Every write route of docs/architecture.md "HTTP API"; app/server.ts mounts them under /api/v1. */
 export const commandRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   await app.register(accountRoutes, deps);
   await app.register(graphRoutes, deps);

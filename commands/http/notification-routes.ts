@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorOf } from '../../kernel/actor.js';
 import type { CommandDeps } from '../deps.js';
 import { markNotificationsRead } from '../notifications/mark-read.js';
-import { actorIdOf, contextOf } from './request-context.js';
+import { contextOf } from './request-context.js';
 import { position } from './schemas.js';
 
 // `{}` or no body marks everything read; `ids` marks those notifications (as listed by GET
@@ -16,12 +17,12 @@ const markReadBody = z
   .nullish();
 
 export const notificationRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
-  app.post('/api/v1/notifications/read', {
+  app.post('/notifications/read', {
     schema: { body: markReadBody, response: { 200: z.object({ position }) } },
     handler: (request) => {
       const { ids, upTo } = request.body ?? {};
       const input = { ids, upTo: upTo === undefined ? undefined : new Date(upTo).toISOString() };
-      return markNotificationsRead(deps, actorIdOf(request), input, contextOf(request));
+      return markNotificationsRead(deps, actorOf(request), input, contextOf(request));
     },
   });
 };

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorOf } from '../../kernel/actor.js';
 import type { CommandDeps } from '../deps.js';
 import { addComment, deleteComment } from '../posts/comments.js';
 import { createPost, deletePost, editCaption } from '../posts/posts.js';
 import { bookmark, like, unbookmark, unlike } from '../posts/reactions.js';
-import { actorIdOf, contextOf } from './request-context.js';
+import { contextOf } from './request-context.js';
 import { commentBody, commentIdParam, createPostBody, editPostBody, position, postIdParam } from './schemas.js';
 
 const postResponse = z.object({ postId: z.string(), position });
@@ -12,46 +13,46 @@ const likeResponse = { 200: z.object({ liked: z.boolean(), position }) };
 const bookmarkResponse = { 200: z.object({ bookmarked: z.boolean(), position }) };
 
 export const postRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
-  app.post('/api/v1/posts', {
+  app.post('/posts', {
     schema: { body: createPostBody, response: { 201: postResponse } },
-    handler: async (request, reply) => reply.code(201).send(await createPost(deps, actorIdOf(request), request.body, contextOf(request))),
+    handler: async (request, reply) => reply.code(201).send(await createPost(deps, actorOf(request), request.body, contextOf(request))),
   });
-  app.put('/api/v1/posts/:postId', {
+  app.put('/posts/:postId', {
     schema: { params: postIdParam, body: editPostBody, response: { 200: postResponse } },
-    handler: (request) => editCaption(deps, actorIdOf(request), request.params.postId, request.body.caption, contextOf(request)),
+    handler: (request) => editCaption(deps, actorOf(request), request.params.postId, request.body.caption, contextOf(request)),
   });
-  app.delete('/api/v1/posts/:postId', {
+  app.delete('/posts/:postId', {
     schema: { params: postIdParam, response: { 200: postResponse } },
-    handler: (request) => deletePost(deps, actorIdOf(request), request.params.postId, contextOf(request)),
+    handler: (request) => deletePost(deps, actorOf(request), request.params.postId, contextOf(request)),
   });
 
-  app.post('/api/v1/posts/:postId/like', {
+  app.post('/posts/:postId/like', {
     schema: { params: postIdParam, response: likeResponse },
-    handler: (request) => like(deps, actorIdOf(request), request.params.postId, contextOf(request)),
+    handler: (request) => like(deps, actorOf(request), request.params.postId, contextOf(request)),
   });
-  app.delete('/api/v1/posts/:postId/like', {
+  app.delete('/posts/:postId/like', {
     schema: { params: postIdParam, response: likeResponse },
-    handler: (request) => unlike(deps, actorIdOf(request), request.params.postId, contextOf(request)),
+    handler: (request) => unlike(deps, actorOf(request), request.params.postId, contextOf(request)),
   });
 
-  app.post('/api/v1/posts/:postId/comments', {
+  app.post('/posts/:postId/comments', {
     schema: { params: postIdParam, body: commentBody, response: { 201: z.object({ commentId: z.string(), position }) } },
     handler: async (request, reply) => {
       const input = { text: request.body.text, parentCommentId: request.body.parentCommentId ?? null };
-      return reply.code(201).send(await addComment(deps, actorIdOf(request), request.params.postId, input, contextOf(request)));
+      return reply.code(201).send(await addComment(deps, actorOf(request), request.params.postId, input, contextOf(request)));
     },
   });
-  app.delete('/api/v1/comments/:commentId', {
+  app.delete('/comments/:commentId', {
     schema: { params: commentIdParam, response: { 200: z.object({ commentId: z.string(), position }) } },
-    handler: (request) => deleteComment(deps, actorIdOf(request), request.params.commentId, contextOf(request)),
+    handler: (request) => deleteComment(deps, actorOf(request), request.params.commentId, contextOf(request)),
   });
 
-  app.post('/api/v1/posts/:postId/bookmark', {
+  app.post('/posts/:postId/bookmark', {
     schema: { params: postIdParam, response: bookmarkResponse },
-    handler: (request) => bookmark(deps, actorIdOf(request), request.params.postId, contextOf(request)),
+    handler: (request) => bookmark(deps, actorOf(request), request.params.postId, contextOf(request)),
   });
-  app.delete('/api/v1/posts/:postId/bookmark', {
+  app.delete('/posts/:postId/bookmark', {
     schema: { params: postIdParam, response: bookmarkResponse },
-    handler: (request) => unbookmark(deps, actorIdOf(request), request.params.postId, contextOf(request)),
+    handler: (request) => unbookmark(deps, actorOf(request), request.params.postId, contextOf(request)),
   });
 };

@@ -1,20 +1,45 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { actorOf } from '../../kernel/actor.js';
+import { assertCanSeeContent, onlyVisible, visibleUser } from '../access.js';
 import type { ReadDeps } from '../deps.js';
-import { awaitFreshness } from '../freshness.js';
-import { hydratedPost, page, pageQuery } from '../schemas.js';
-import { viewerOf } from '../viewer.js';
+import { publicPosts } from '../public-posts.js';
+import { hydratedPost, page, pageQuery, usernameParam } from '../schemas.js';
 
+// The three feeds: the caller's home feed, one user's posts, and explore (public posts by score).
 export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
-  app.get('/api/v1/feed/home', {
+  app.get('/feed/home', {
+    config: { reads: ['feed', 'profiles'] },
     schema: { querystring: pageQuery, response: { 200: page(hydratedPost) } },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['feed', 'profiles'], request.query.minPosition);
-      const viewerId = viewerOf(request);
+    handler: async (request) => {
+      const viewerId = actorOf(request);
       const { cursor, limit } = request.query;
       const { postIds, nextCursor } = await deps.feed.homeFeed(viewerId, { cursor, limit });
       // Hydration skips deleted posts and, in the same query, whatever a projection still holds
       // of an author who has since gone private or blocked the viewer.
       return { items: await deps.profiles.visiblePosts(postIds, viewerId), nextCursor };
+    },
+  });
+
+  app.get('/feed/user/:username', {
+    config: { reads: ['profiles'] },
+    schema: { params: usernameParam, querystring: pageQuery, response: { 200: page(hydratedPost) } },
+    handler: async (request) => {
+      const viewerId = actorOf(request);
+      const user = await visibleUser(deps, viewerId, request.params.username);
+      await assertCanSeeContent(deps, viewerId, user.id, 'posts');
+      const { cursor, limit } = request.query;
+      const posts = await deps.profiles.userPosts(user.id, viewerId, { cursor, limit });
+      return { items: await onlyVisible(deps, viewerId, posts.items), nextCursor: posts.nextCursor };
+    },
+  });
+
+  app.get('/feed/explore', {
+    config: { reads: ['search', 'profiles'] },
+    schema: { querystring: pageQuery, response: { 200: page(hydratedPost) } },
+    handler: async (request) => {
+      const { cursor, limit } = request.query;
+      const found = await deps.search.explore(deps.now(), { cursor, limit });
+      return { items: await publicPosts(deps, actorOf(request), found.items), nextCursor: found.nextCursor };
     },
   });
 };

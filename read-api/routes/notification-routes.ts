@@ -1,9 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorOf } from '../../kernel/actor.js';
 import type { ReadDeps } from '../deps.js';
-import { awaitFreshness } from '../freshness.js';
 import { pageQuery, userSummary } from '../schemas.js';
-import { viewerOf } from '../viewer.js';
 
 const notification = z.object({
   id: z.string(),
@@ -20,14 +19,14 @@ const notification = z.object({
 // GET /api/v1/notifications: the caller's notification groups, latest activity first, with the
 // number of unread groups. Marking read is a command (commands/http/notification-routes.ts).
 export const notificationRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
-  app.get('/api/v1/notifications', {
+  app.get('/notifications', {
+    config: { reads: ['notifications'] },
     schema: {
       querystring: pageQuery,
       response: { 200: z.object({ items: z.array(notification), nextCursor: z.string().nullable(), unreadCount: z.number() }) },
     },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['notifications'], request.query.minPosition);
-      const viewerId = viewerOf(request);
+    handler: async (request) => {
+      const viewerId = actorOf(request);
       const { cursor, limit } = request.query;
       const [page, unreadCount] = await Promise.all([deps.notifications.list(viewerId, { cursor, limit }), deps.notifications.unreadCount(viewerId)]);
       return { ...page, unreadCount };

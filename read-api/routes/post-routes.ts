@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, onlyVisible, withoutBlocked } from '../access.js';
 import type { ReadDeps } from '../deps.js';
 import { notFound } from '../errors.js';
-import { awaitFreshness } from '../freshness.js';
 import { commentsQuery, hydratedPost, page, pageQuery, postIdParam, readQuery, userSummary } from '../schemas.js';
-import { viewerOf } from '../viewer.js';
 
 const comment = z.object({
   id: z.string(),
@@ -26,19 +25,17 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     return post;
   };
 
-  app.get('/api/v1/posts/:postId', {
+  app.get('/posts/:postId', {
+    config: { reads: ['profiles'] },
     schema: { params: postIdParam, querystring: readQuery, response: { 200: hydratedPost } },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
-      return visiblePost(viewerOf(request), request.params.postId);
-    },
+    handler: (request) => visiblePost(actorOf(request), request.params.postId),
   });
 
-  app.get('/api/v1/posts/:postId/comments', {
+  app.get('/posts/:postId/comments', {
+    config: { reads: ['profiles'] },
     schema: { params: postIdParam, querystring: commentsQuery, response: { 200: page(comment) } },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
-      const viewerId = viewerOf(request);
+    handler: async (request) => {
+      const viewerId = actorOf(request);
       await visiblePost(viewerId, request.params.postId);
       const { cursor, limit, parentId } = request.query;
       const comments = await deps.profiles.comments(request.params.postId, { parentId: parentId ?? null }, { cursor, limit });
@@ -46,22 +43,22 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     },
   });
 
-  app.get('/api/v1/posts/:postId/likes', {
+  app.get('/posts/:postId/likes', {
+    config: { reads: ['profiles'] },
     schema: { params: postIdParam, querystring: pageQuery, response: { 200: page(userSummary) } },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
-      const viewerId = viewerOf(request);
+    handler: async (request) => {
+      const viewerId = actorOf(request);
       await visiblePost(viewerId, request.params.postId);
       const { cursor, limit } = request.query;
       return withoutBlocked(deps, viewerId, await deps.profiles.likes(request.params.postId, { cursor, limit }));
     },
   });
 
-  app.get('/api/v1/bookmarks', {
+  app.get('/bookmarks', {
+    config: { reads: ['profiles'] },
     schema: { querystring: pageQuery, response: { 200: page(hydratedPost) } },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
-      const viewerId = viewerOf(request);
+    handler: async (request) => {
+      const viewerId = actorOf(request);
       const { cursor, limit } = request.query;
       const bookmarks = await deps.profiles.bookmarks(viewerId, { cursor, limit });
       // A bookmarked post whose author has since gone private or blocked the viewer is hidden.

@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, visibleUser } from '../access.js';
 import type { ReadDeps } from '../deps.js';
 import { forbidden, notFound } from '../errors.js';
-import { awaitFreshness } from '../freshness.js';
 import { page, pageQuery, readQuery, storyIdParam, userSummary, usernameParam } from '../schemas.js';
-import { viewerOf } from '../viewer.js';
 
 const story = z.object({
   id: z.string(),
@@ -17,11 +16,11 @@ const story = z.object({
 const trayEntry = z.object({ author: userSummary, hasUnseen: z.boolean(), latestPostedAt: z.string(), stories: z.array(story) });
 
 export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
-  app.get('/api/v1/stories/feed', {
+  app.get('/stories/feed', {
+    config: { reads: ['stories', 'profiles'] },
     schema: { querystring: readQuery, response: { 200: z.object({ items: z.array(trayEntry) }) } },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['stories', 'profiles'], request.query.minPosition);
-      const viewerId = viewerOf(request);
+    handler: async (request) => {
+      const viewerId = actorOf(request);
       // The viewer's own stories lead the tray, as in the app.
       const authors = [viewerId, ...(await deps.profiles.followingIds(viewerId))];
       const visible = await deps.profiles.visibleAuthors(viewerId, authors);
@@ -35,11 +34,11 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
     },
   });
 
-  app.get('/api/v1/users/:username/stories', {
+  app.get('/users/:username/stories', {
+    config: { reads: ['stories', 'profiles'] },
     schema: { params: usernameParam, querystring: readQuery, response: { 200: z.object({ items: z.array(story) }) } },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['stories', 'profiles'], request.query.minPosition);
-      const viewerId = viewerOf(request);
+    handler: async (request) => {
+      const viewerId = actorOf(request);
       const user = await visibleUser(deps, viewerId, request.params.username);
       await assertCanSeeContent(deps, viewerId, user.id, 'stories');
       const stories = (await deps.stories.activeStories([user.id], deps.now())).get(user.id) ?? [];
@@ -48,15 +47,15 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
     },
   });
 
-  app.get('/api/v1/stories/:storyId/viewers', {
+  app.get('/stories/:storyId/viewers', {
+    config: { reads: ['stories', 'profiles'] },
     schema: {
       params: storyIdParam,
       querystring: pageQuery,
       response: { 200: page(z.object({ user: userSummary, viewedAt: z.string() })) },
     },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['stories', 'profiles'], request.query.minPosition);
-      const viewerId = viewerOf(request);
+    handler: async (request) => {
+      const viewerId = actorOf(request);
       const found = await deps.stories.story(request.params.storyId);
       if (!found || found.state === 'deleted') throw notFound('STORY_NOT_FOUND', 'no such story');
       if (found.authorId !== viewerId) throw forbidden('NOT_AUTHOR', "only a story's author sees its viewers");

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorOf } from '../../kernel/actor.js';
 import type { PushMessage } from '../../projections/push/push-bus.js';
 import type { ReadDeps } from '../deps.js';
 import { createEventStream, type EventStream } from '../event-stream.js';
-import { viewerOf } from '../viewer.js';
 
 // GET /api/v1/stream: the caller's pushes as Server-Sent Events, from whichever process produced
 // them (the push bus crosses processes). At most once: a client that was away refetches its feed
@@ -19,7 +19,7 @@ export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
     for (const stream of open) stream.end();
   });
 
-  app.get('/api/v1/stream', {
+  app.get('/stream', {
     // EventSource cannot set headers: the token may come as ?access_token= here.
     config: { tokenInQuery: true },
     schema: {
@@ -29,7 +29,7 @@ export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
       querystring: z.object({ access_token: z.string().optional() }),
     },
     handler: async (request, reply) => {
-      const viewerId = viewerOf(request);
+      const viewerId = actorOf(request);
       const stream = createEventStream(deps.streaming);
       // A bus that cannot subscribe answers 503 (the error handler names the backend).
       const unsubscribe = await deps.push.subscribe(viewerId, (message) => stream.send(message.type, dataOf(message))).catch((error: unknown) => {

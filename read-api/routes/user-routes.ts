@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { assertCanSeeContent, onlyVisible, visibleUser, withoutBlocked } from '../access.js';
+import { actorOf } from '../../kernel/actor.js';
+import { assertCanSeeContent, visibleUser, withoutBlocked } from '../access.js';
 import type { ReadDeps } from '../deps.js';
-import { awaitFreshness } from '../freshness.js';
-import { hydratedPost, page, pageQuery, readQuery, userSummary, usernameParam } from '../schemas.js';
-import { viewerOf } from '../viewer.js';
+import { page, pageQuery, readQuery, userSummary, usernameParam } from '../schemas.js';
 
 const profile = z.object({
   id: z.string(),
@@ -19,11 +18,11 @@ const profile = z.object({
 });
 
 export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
-  app.get('/api/v1/users/:username', {
+  app.get('/users/:username', {
+    config: { reads: ['profiles'] },
     schema: { params: usernameParam, querystring: readQuery, response: { 200: profile } },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
-      const viewerId = viewerOf(request);
+    handler: async (request) => {
+      const viewerId = actorOf(request);
       const user = await visibleUser(deps, viewerId, request.params.username);
       const relationship = await deps.profiles.relationship(viewerId, user.id);
       return { ...user, relationship };
@@ -31,11 +30,11 @@ export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
   });
 
   for (const direction of ['followers', 'following'] as const) {
-    app.get(`/api/v1/users/:username/${direction}`, {
+    app.get(`/users/:username/${direction}`, {
+      config: { reads: ['profiles'] },
       schema: { params: usernameParam, querystring: pageQuery, response: { 200: page(userSummary) } },
-      handler: async (request, reply) => {
-        await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
-        const viewerId = viewerOf(request);
+      handler: async (request) => {
+        const viewerId = actorOf(request);
         const user = await visibleUser(deps, viewerId, request.params.username);
         await assertCanSeeContent(deps, viewerId, user.id, direction);
         const { cursor, limit } = request.query;
@@ -44,29 +43,16 @@ export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     });
   }
 
-  app.get('/api/v1/follow-requests', {
+  app.get('/follow-requests', {
+    config: { reads: ['profiles'] },
     schema: {
       querystring: pageQuery,
       response: { 200: page(userSummary.extend({ requestedAt: z.string() })) },
     },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
+    handler: async (request) => {
       const { cursor, limit } = request.query;
-      const viewerId = viewerOf(request);
+      const viewerId = actorOf(request);
       return withoutBlocked(deps, viewerId, await deps.profiles.followRequests(viewerId, { cursor, limit }));
-    },
-  });
-
-  app.get('/api/v1/feed/user/:username', {
-    schema: { params: usernameParam, querystring: pageQuery, response: { 200: page(hydratedPost) } },
-    handler: async (request, reply) => {
-      await awaitFreshness(deps.freshness, reply, ['profiles'], request.query.minPosition);
-      const viewerId = viewerOf(request);
-      const user = await visibleUser(deps, viewerId, request.params.username);
-      await assertCanSeeContent(deps, viewerId, user.id, 'posts');
-      const { cursor, limit } = request.query;
-      const posts = await deps.profiles.userPosts(user.id, viewerId, { cursor, limit });
-      return { items: await onlyVisible(deps, viewerId, posts.items), nextCursor: posts.nextCursor };
     },
   });
 };
