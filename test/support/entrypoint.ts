@@ -1,6 +1,7 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { copyFile, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
 // Runs the real entrypoint as a child process in `cwd`, with only PATH and HOME in its
 // environment plus what `env` adds: app/main.ts through tsx (what `npm start` runs) unless told to
@@ -22,7 +23,11 @@ export const compiledMain = (outDir: string): readonly string[] => ['--enable-so
  * node_modules (the dependencies, by symlink).
  */
 export const buildInto = async (outDir: string) => {
-  execFileSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT, stdio: 'pipe' });
+  await promisify(execFile)(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT }).catch(
+    (error: Error & { stdout?: string }) => {
+      throw new Error(`the build failed: ${error.message}\n${error.stdout ?? ''}`); // tsc reports on stdout
+    },
+  );
   await copyFile(join(ROOT, 'package.json'), join(outDir, 'package.json'));
   await symlink(join(ROOT, 'node_modules'), join(outDir, 'node_modules'));
 };
