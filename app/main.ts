@@ -54,11 +54,13 @@ const main = async () => {
   };
   const running = platform.background?.projectors().map((p) => p.checkpointKey).join(', ') || 'none';
   app.log.info({ address, role: config.ROLE, parts, projectors: running }, 'started');
+  const summary = { ...parts, projectors: running };
+  const width = Math.max(...Object.keys(summary).map((part) => part.length));
   console.log(
     [
       `\ninstagram-es (role ${config.ROLE}) listening on ${address}${servesHttp(config.ROLE) ? `  (API docs: ${address}/docs)` : ''}`,
-      ...Object.entries(parts).map(([part, where]) => `  ${part.padEnd(10)} ${where}`),
-      `  projectors ${running}\n`,
+      ...Object.entries(summary).map(([part, what]) => `  ${part.padEnd(width)} ${what}`),
+      '',
     ].join('\n'),
   );
 

@@ -67,23 +67,37 @@ export interface Platform {
 
 /** The composition root: the backends chosen by configuration, wired into the ports. */
 export const createPlatform = async (settings: PlatformSettings): Promise<Platform> => {
-  const pool = new pg.Pool({ connectionString: settings.databaseUrl, max: settings.poolSize ?? 10 });
+  // What close() undoes: each part registers its own close as it is created, and close() runs them
+  // in reverse, so that a part closes before what it was built on (the fan-out workers and
+  // projectors before the read models they write, those before the Kafka producer, the buses and
+  // the pools they use).
+  const teardown: (() => unknown)[] = [];
+  const withTeardown = <T>(part: T, close: (part: T) => unknown): T => {
+    teardown.push(() => close(part));
+    return part;
+  };
+
+  const pool = withTeardown(new pg.Pool({ connectionString: settings.databaseUrl, max: settings.poolSize ?? 10 }), (p) => p.end());
   // An idle client losing its connection (a restart of PostgreSQL) must not crash the process.
   pool.on('error', () => undefined);
-  const redis = settings.redisUrl ? new Redis(settings.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 }) : null;
+  const redis = settings.redisUrl
+    ? withTeardown(new Redis(settings.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 }), (r) => r.disconnect())
+    : null;
   redis?.on('error', () => undefined); // reported per command as 503s; ioredis reconnects by itself
-  const elasticsearch = settings.elasticsearchUrl ? new ElasticsearchClient({ node: settings.elasticsearchUrl, requestTimeout: 10_000 }) : null;
+  const elasticsearch = settings.elasticsearchUrl
+    ? withTeardown(new ElasticsearchClient({ node: settings.elasticsearchUrl, requestTimeout: 10_000 }), (es) => es.close())
+    : null;
 
   const metrics = createMetrics();
-  const store = metrics.countAppends(await createPostgresEventStore(pool));
+  const store = withTeardown(metrics.countAppends(await createPostgresEventStore(pool)), (s) => s.close());
   const credentials = await createPostgresCredentialsStore(pool);
   const idempotency = await createPostgresIdempotencyStore(pool);
   const tokens = createTokenService(settings.jwtSecret);
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
-  const push = redis ? createRedisPushBus(redis, { prefix: settings.redisPrefix ?? 'ig:' }) : createPostgresPushBus(pool);
-  const kafka = settings.kafka ? createKafkaFanOutWiring(settings.kafka) : null;
+  const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: settings.redisPrefix ?? 'ig:' }) : createPostgresPushBus(pool), (p) => p.close());
+  const kafka = settings.kafka ? withTeardown(createKafkaFanOutWiring(settings.kafka), (k) => k.close()) : null;
   const catalog = createReadModelCatalog({
     pool,
     push,
@@ -97,7 +111,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     notificationWindowMs: settings.notificationWindowMs,
   });
   // The generation of each read model that serves reads, following the replay CLI's switches.
-  const readModels = await openLiveReadModels(pool, catalog, settings.generationWatchIntervalMs);
+  const readModels = withTeardown(await openLiveReadModels(pool, catalog, settings.generationWatchIntervalMs), (r) => r.close());
   const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push'> = {
     freshness: createFreshness(() => readModels.projections(), settings.freshnessTimeoutMs ?? 2_000),
     now: () => new Date(),
@@ -112,16 +126,19 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const background =
     role === 'api'
       ? null
-      : startBackgroundWork({
-          commands,
-          readModels,
-          projections: role === 'worker' ? [] : settings.projectionNames,
-          storyExpiry: role !== 'projector',
-          storyExpiryIntervalMs: settings.storyExpiryIntervalMs ?? 1_000,
-        });
+      : withTeardown(
+          startBackgroundWork({
+            commands,
+            readModels,
+            projections: role === 'worker' ? [] : settings.projectionNames,
+            storyExpiry: role !== 'projector',
+            storyExpiryIntervalMs: settings.storyExpiryIntervalMs ?? 1_000,
+          }),
+          (b) => b.stop(),
+        );
   if (background) metrics.watchProjectors(() => background.statuses());
   // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
-  const fanOutWorkers = kafka && (role === 'worker' || role === 'all') ? kafka.startWorkers(push) : null;
+  if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push), (workers) => workers.stop());
   const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, store, projections: readModels.projections() });
 
   return {
@@ -135,15 +152,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     readiness,
     pool,
     async close() {
-      await fanOutWorkers?.stop();
-      await background?.stop();
-      await kafka?.close();
-      await readModels.close();
-      await push.close();
-      await store.close();
-      redis?.disconnect();
-      await elasticsearch?.close();
-      await pool.end();
+      for (const close of teardown.toReversed()) await close();
     },
   };
 };

@@ -1,8 +1,8 @@
 import type { NewEvent, RecordedEvent } from './envelope.js';
 import type { Position } from './position.js';
 
-// The event store port. Adapters live beside it (postgres/, eventstoredb/) and all of them pass
-// the one contract suite in test/integration/event-store.contract.ts.
+// The event store port. Its one adapter today is PostgreSQL (postgres/, beside this file); it
+// passes the contract suite in test/integration/event-store.contract.ts, as any other must.
 
 /**
  * What the appender believes about the stream: its last revision (0-based), that it does not

@@ -1,6 +1,7 @@
 import { lagBetween } from '../projections/runtime/lag.js';
 import { FIRST_GENERATION, listGenerations } from '../projections/runtime/generations.js';
 import { EXIT, type ExitCode, type ReplayContext } from './context.js';
+import { formatTable } from './table.js';
 
 // `status`: per projection, the live generation with its checkpoint, lag and rate (two readings
 // `sampleMs` apart), and every other generation recorded (being built, retired, scratch).
@@ -36,16 +37,22 @@ export const status = async (context: ReplayContext, sampleMs: number): Promise<
       return { projection: name, backend, live, checkpoint, lag: lagBetween(checkpoint, head), eventsPerSecond, others };
     }),
   );
-  const lines = [
-    `head ${head || '(empty log)'}`,
-    `${'projection'.padEnd(12)}${'backend'.padEnd(15)}${'live'.padEnd(6)}${'lag'.padStart(10)}${'events/s'.padStart(10)}  checkpoint / other generations`,
-    ...rows.map((row) =>
-      [
-        `${row.projection.padEnd(12)}${row.backend.padEnd(15)}${`g${row.live}`.padEnd(6)}${String(row.lag).padStart(10)}${String(row.eventsPerSecond ?? '-').padStart(10)}  ${row.checkpoint || '(start)'}`,
-        ...row.others.map((g) => `${''.padEnd(33)}g${g.generation} ${g.state}${g.state === 'building' || g.state === 'scratch' ? `, lag ${g.lag}` : ''}`),
-      ].join('\n'),
-    ),
-  ];
+  const table = formatTable(
+    [
+      { header: 'projection' },
+      { header: 'backend' },
+      { header: 'live' },
+      { header: 'lag', align: 'right' },
+      { header: 'events/s', align: 'right' },
+      { header: 'checkpoint / other generations' },
+    ],
+    rows.flatMap((row) => [
+      [row.projection, row.backend, `g${row.live}`, String(row.lag), String(row.eventsPerSecond ?? '-'), row.checkpoint || '(start)'],
+      // The other generations, one line each, under the checkpoint column.
+      ...row.others.map((g) => ['', '', '', '', '', `g${g.generation} ${g.state}${g.state === 'building' || g.state === 'scratch' ? `, lag ${g.lag}` : ''}`]),
+    ]),
+  );
+  const lines = [`head ${head || '(empty log)'}`, ...table];
   context.reporter.result(lines.join('\n'), { ok: true, head, projections: rows });
   return EXIT.ok;
 };

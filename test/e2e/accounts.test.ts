@@ -1,14 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../support/api-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/test-app.js';
 
-let t: TestApp;
-let api: ReturnType<typeof apiClient>;
-beforeAll(async () => {
-  t = await startTestApp();
-  api = apiClient(t.app);
-});
-afterAll(() => t.close());
+const { t, api } = useTestApp();
 
 describe('accounts over HTTP', () => {
   it('registers, answers with the user id, a token and a position, and appends the reservation and the user', async () => {

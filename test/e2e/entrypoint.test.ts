@@ -3,11 +3,13 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { callJson, startEntrypoint as start, waitUntilReady } from '../support/entrypoint.js';
+import { buildInto, callJson, compiledMain, startEntrypoint as start, waitUntilReady } from '../support/entrypoint.js';
+import { createTestDatabase } from '../support/test-database.js';
 
 // The real entrypoint, as `npm start` runs it, with no configuration at all: it must start the
 // bundled PostgreSQL under ./data, serve the API, stop cleanly on SIGTERM, and find the same data
 // on a second start. It runs in a directory of its own so that ./data is the test's.
+// Then the compiled build, as production runs it (`npm run build`, `npm run start:prod`).
 
 const postgresProcessesUnder = (dir: string) => {
   try {
@@ -58,5 +60,38 @@ describe('npm start with no configuration', () => {
     }
     expect(await second.exited, second.output()).toBe(0);
     expect(postgresProcessesUnder(dir)).toBe('');
+  });
+});
+
+describe('npm run build, then npm run start:prod', () => {
+  it('the compiled JavaScript starts the platform as npm start does, serves the API and its docs, and stops cleanly on SIGTERM', { timeout: 180_000 }, async () => {
+    const build = await mkdtemp(join(tmpdir(), 'ig-build-'));
+    const cwd = await mkdtemp(join(tmpdir(), 'ig-compiled-'));
+    const db = await createTestDatabase();
+    try {
+      await buildInto(build);
+      const running = await start(cwd, { DATABASE_URL: db.url, PORT: '0' }, [], compiledMain(build));
+      try {
+        expect((await waitUntilReady(running.address)).backends).toEqual({ postgresql: 'up' });
+        const registered = await callJson(running.address, 'POST', '/api/v1/users/register', undefined, {
+          username: 'carol',
+          email: 'carol@example.com',
+          password: 'correct horse battery',
+        });
+        expect(registered.status).toBe(201);
+        const login = await callJson(running.address, 'POST', '/api/v1/users/login', undefined, { username: 'carol', password: 'correct horse battery' });
+        expect(login.status).toBe(200);
+        const docs = await fetch(`${running.address}/docs`);
+        expect(docs.status).toBe(200);
+        expect(docs.headers.get('content-type')).toMatch(/^text\/html/);
+      } finally {
+        running.child.kill('SIGTERM');
+      }
+      expect(await running.exited, running.output()).toBe(0);
+    } finally {
+      await db.drop();
+      await rm(build, { recursive: true, force: true });
+      await rm(cwd, { recursive: true, force: true });
+    }
   });
 });

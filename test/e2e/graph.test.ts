@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type User } from '../support/api-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import type { User } from '../support/api-client.js';
+import { useTestApp } from '../support/test-app.js';
 
-let t: TestApp;
-let api: ReturnType<typeof apiClient>;
-beforeAll(async () => {
-  t = await startTestApp();
-  api = apiClient(t.app);
-});
-afterAll(() => t.close());
+const { t, api } = useTestApp();
 
 const typesOf = async (streamId: string) => (await t.allEvents()).filter((e) => e.streamId === streamId).map((e) => e.type);
 const follow = (who: User, username: string) => api.call('POST', `/api/v1/users/${username}/follow`, { token: who.token });

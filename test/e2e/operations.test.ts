@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../support/api-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { eventually } from '../support/kafka.js';
+import { useTestApp } from '../support/test-app.js';
 
-let t: TestApp;
-let api: ReturnType<typeof apiClient>;
-beforeAll(async () => {
-  t = await startTestApp();
-  api = apiClient(t.app);
-});
-afterAll(() => t.close());
+const { t, api } = useTestApp();
 
 describe('operations endpoints', () => {
   it('/health answers without a token', async () => {
@@ -17,12 +11,29 @@ describe('operations endpoints', () => {
     expect(response.body).toEqual({ status: 'ok' });
   });
 
-  it('/ready reports the backends and each projection with its lag', async () => {
+  it('/ready reports the backends and each projection with its lag: 0 once caught up, the unapplied events while stopped', async () => {
+    type Lag = { name: string; checkpoint: string; lag: number };
+    const ready = async () => (await api.call('GET', '/ready')).body as { backends: Record<string, string>; projections: Lag[] };
     const response = await api.call('GET', '/ready');
     expect(response.status).toBe(200);
     expect(response.body.backends).toEqual({ postgresql: 'up' });
     expect(response.body.projections.map((p: { name: string }) => p.name).sort()).toEqual(['feed', 'notifications', 'profiles', 'search', 'stories']);
     for (const projection of response.body.projections) expect(projection.lag).toBeGreaterThanOrEqual(0);
+
+    // A known write: once every projector has applied it, each lag is 0 and each checkpoint is at it.
+    const { position } = (await api.call('POST', '/api/v1/users/register', { body: { username: 'lagging', email: 'lagging@example.com', password: 'correct horse battery' } })).body;
+    await eventually('every projection caught up with the registration', async () => (await ready()).projections.every((p) => p.checkpoint >= position));
+    for (const projection of (await ready()).projections) expect(projection).toMatchObject({ lag: 0 });
+
+    // A stopped projector falls behind by exactly the events appended since.
+    await t.platform.background!.projectors().find((projector) => projector.checkpointKey === 'notifications')!.stop();
+    const before = (await t.allEvents()).length;
+    await api.register();
+    const appended = (await t.allEvents()).length - before;
+    expect(appended).toBeGreaterThan(0);
+    await eventually('the other projections caught up again', async () => (await ready()).projections.every((p) => p.name === 'notifications' || p.lag === 0));
+    const lags = Object.fromEntries((await ready()).projections.map((p) => [p.name, p.lag]));
+    expect(lags).toEqual({ profiles: 0, feed: 0, stories: 0, search: 0, notifications: appended });
   });
 
   it('/metrics exposes HTTP latency by route and events appended by type', async () => {

@@ -1,12 +1,36 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { copyFile, symlink } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 
-// Runs the real entrypoint (app/main.ts, what `npm start` runs) as a child process in `cwd`, with
-// only PATH and HOME in its environment plus what `env` adds. Shared by the entrypoint test and
-// the start-up benchmark.
+// Runs the real entrypoint as a child process in `cwd`, with only PATH and HOME in its
+// environment plus what `env` adds: app/main.ts through tsx (what `npm start` runs) unless told to
+// run a compiled build (what `npm run start:prod` runs). Shared by the entrypoint tests and the
+// start-up benchmark.
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
-const MAIN = join(ROOT, 'app/main.ts');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+
+/** Node's arguments that run app/main.ts from source, as `npm start` does. */
+export const SOURCE_MAIN: readonly string[] = ['--import', TSX, join(ROOT, 'app/main.ts')];
+
+/** Node's arguments that run the compiled app/main.js of a build in `outDir`, as `npm run start:prod` does. */
+export const compiledMain = (outDir: string): readonly string[] => ['--enable-source-maps', join(outDir, 'app/main.js')];
+
+/**
+ * `npm run build` into `outDir` instead of dist/. Beside the output go what dist/ finds in the
+ * project root: package.json (its "type": "module" makes the .js files ES modules) and
+ * node_modules (the dependencies, by symlink).
+ */
+export const buildInto = async (outDir: string) => {
+  await promisify(execFile)(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', outDir], { cwd: ROOT }).catch(
+    (error: Error & { stdout?: string }) => {
+      throw new Error(`the build failed: ${error.message}\n${error.stdout ?? ''}`); // tsc reports on stdout
+    },
+  );
+  await copyFile(join(ROOT, 'package.json'), join(outDir, 'package.json'));
+  await symlink(join(ROOT, 'node_modules'), join(outDir, 'node_modules'));
+};
 
 export interface Running {
   child: ChildProcess;
@@ -16,10 +40,15 @@ export interface Running {
   output(): string;
 }
 
-export const startEntrypoint = async (cwd: string, extraEnv: Record<string, string> = {}, args: readonly string[] = []): Promise<Running> => {
+export const startEntrypoint = async (
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+  args: readonly string[] = [],
+  main: readonly string[] = SOURCE_MAIN,
+): Promise<Running> => {
   // Only what a shell gives any process; none of the platform's variables.
   const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...extraEnv };
-  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...main, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
   const address = await new Promise<string>((resolveAddress, reject) => {

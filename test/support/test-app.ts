@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import type { KafkaSettings } from '../../app/kafka-fan-out.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
+import { apiClient } from './api-client.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { createTestRedis, type TestRedis } from './test-redis.js';
 
@@ -75,6 +76,33 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     },
   };
 };
+
+export type ApiClient = ReturnType<typeof apiClient>;
+
+/**
+ * The preamble of an e2e file: the test app started before its tests and closed after them, and
+ * an api client on it. `const { t, api } = useTestApp()` at the top of the file; `t` and `api`
+ * stand for the app and client that beforeAll starts (using them before it has run throws).
+ */
+export const useTestApp = (options: TestAppOptions = {}): { t: TestApp; api: ApiClient } => {
+  let started: { t: TestApp; api: ApiClient } | undefined;
+  beforeAll(async () => {
+    const t = await startTestApp(options);
+    started = { t, api: apiClient(t.app) };
+  });
+  afterAll(() => started?.t.close());
+  return { t: lateBound(() => started?.t), api: lateBound(() => started?.api) };
+};
+
+/** Stands for the object `current()` returns once there is one: every property read is forwarded to it. */
+const lateBound = <T extends object>(current: () => T | undefined): T =>
+  new Proxy({} as T, {
+    get(_, property) {
+      const target = current();
+      if (!target) throw new Error('the test app is used before beforeAll started it');
+      return Reflect.get(target, property);
+    },
+  });
 
 /** Deletes this test's indexes, aliases and templates (wildcard deletes are allowed on the test node). */
 const dropElasticsearchPrefix = async (url: string, prefix: string) => {

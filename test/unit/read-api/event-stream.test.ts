@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEventStream, SlowClientError } from '../../read-api/event-stream.js';
+import { createEventStream, SlowClientError } from '../../../read-api/event-stream.js';
 
 // The SSE body on its own: what it writes, and that it never buffers without bound for a client
 // that does not read.
