@@ -1,8 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { codesOfStatus, errorCatalogue, type ErrorCode, type ErrorStatus } from '../../kernel/errors.js';
-import { apiClient, type User } from '../support/api-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import type { User } from '../support/api-client.js';
+import { useTestApp } from '../support/test-app.js';
 
 // The OpenAPI document describes every answer a route gives, errors included: each status a test
 // provokes is described for its route, with the error body and that status's codes.
@@ -18,20 +18,16 @@ interface JsonSchema {
   required?: string[];
 }
 
-let t: TestApp;
-let api: ReturnType<typeof apiClient>;
+const { api } = useTestApp();
 let paths: Record<string, Record<string, Operation>>;
 let alice: User;
 let bob: User;
 
 beforeAll(async () => {
-  t = await startTestApp();
-  api = apiClient(t.app);
   paths = (await api.call('GET', '/docs/json')).body.paths;
   alice = await api.register();
   bob = await api.register();
 });
-afterAll(() => t.close());
 
 const apiOperations = () =>
   Object.entries(paths)
