@@ -1,10 +1,10 @@
 import { accessTo, type Access } from '../domain/access.js';
-import { blockDecider } from '../domain/block/index.js';
-import { followDecider } from '../domain/follow/index.js';
+import { blockDecider } from '../domain/block/block.js';
+import { followDecider } from '../domain/follow/follow.js';
 import type { PostFacts } from '../domain/post/post-facts.js';
-import { postDecider } from '../domain/post/index.js';
-import { userDecider, type UserState } from '../domain/user/index.js';
-import { normalizeUsername, usernameDecider } from '../domain/username/index.js';
+import { postDecider } from '../domain/post/post.js';
+import { userDecider, type UserState } from '../domain/user/user.js';
+import { normalizeUsername, usernameDecider } from '../domain/username/username.js';
 import { notFound } from '../domain/errors.js';
 import { streams, type EventStore } from '../events/index.js';
 import { loadState } from './load-state.js';

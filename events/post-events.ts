@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_MEDIA_PER_POST, MIN_MEDIA_PER_POST } from '../kernel/limits.js';
 import { id, mediaItem, timestamp, username } from './fields.js';
 
 // post-{postId}. Hashtags (lowercased, without '#') and mentions (usernames, without '@') are
@@ -14,7 +15,7 @@ export const PostCreated = z.object({
   postId: id,
   authorId: id,
   ...captionFields,
-  media: z.array(mediaItem).min(1).max(10),
+  media: z.array(mediaItem).min(MIN_MEDIA_PER_POST).max(MAX_MEDIA_PER_POST),
   createdAt: timestamp,
 });
 

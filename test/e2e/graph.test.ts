@@ -92,7 +92,7 @@ describe('the social graph over HTTP', () => {
 
 describe('a follow racing a block', () => {
   it('never leaves a follow standing beside a block, whichever lands first', async () => {
-    const { followDecider } = await import('../../domain/follow/index.js');
+    const { followDecider } = await import('../../domain/follow/follow.js');
     const { fold } = await import('../../domain/decider.js');
     for (let round = 0; round < 12; round++) {
       const [fan, star] = [await api.register(), await api.register()];

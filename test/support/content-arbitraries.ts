@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Access } from '../../domain/access.js';
-import type { CommentFacts } from '../../domain/comment/index.js';
-import { assertPostUsable, type PostFacts } from '../../domain/post/index.js';
+import type { CommentFacts } from '../../domain/comment/comment-facts.js';
+import { assertPostUsable, type PostFacts } from '../../domain/post/post-facts.js';
 import type { MediaItem } from '../../events/index.js';
 
 // Building blocks for the content deciders' property tests: a few fixed people and things (so

@@ -1,5 +1,5 @@
-import { parseCommentText } from '../../domain/comment/index.js';
-import { parseCaption } from '../../domain/post/index.js';
+import { parseCommentText } from '../../domain/comment/comment-text.js';
+import { parseCaption } from '../../domain/post/caption.js';
 import { streams, type DomainEvent, type MediaItem } from '../../events/index.js';
 
 // The write side in miniature, for generating event histories: a list of intents ("someone

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockDecider, canApplyBlockEvent, type BlockCommand } from '../../../domain/block/index.js';
+import { blockDecider, canApplyBlockEvent, type BlockCommand } from '../../../domain/block/block.js';
 import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 

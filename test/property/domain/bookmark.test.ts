@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bookmarkDecider, canApplyBookmarkEvent, type BookmarkCommand } from '../../../domain/bookmark/index.js';
+import { bookmarkDecider, canApplyBookmarkEvent, type BookmarkCommand } from '../../../domain/bookmark/bookmark.js';
 import { anyInstant, anyPostFacts, bob, isUsablePost, postIds } from '../../support/content-arbitraries.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 import { runCommands } from '../../support/decider-spec.js';

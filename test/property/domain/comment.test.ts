@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyCommentEvent, commentDecider, type CommentCommand } from '../../../domain/comment/index.js';
+import { canApplyCommentEvent, commentDecider, type CommentCommand } from '../../../domain/comment/comment.js';
 import { anyCommentFacts, anyInstant, anyPerson, anyPostFacts, anyShortText, isUsablePost, postIds } from '../../support/content-arbitraries.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 import { runCommands } from '../../support/decider-spec.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../../domain/decider.js';
-import { canApplyFollowEvent, followDecider, type FollowCommand, type FollowEvent, type FollowState } from '../../../domain/follow/index.js';
+import { canApplyFollowEvent, followDecider, type FollowCommand, type FollowEvent, type FollowState } from '../../../domain/follow/follow.js';
 import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 

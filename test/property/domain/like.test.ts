@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyLikeEvent, likeDecider, type LikeCommand } from '../../../domain/like/index.js';
+import { canApplyLikeEvent, likeDecider, type LikeCommand } from '../../../domain/like/like.js';
 import { anyInstant, anyPostFacts, bob, isUsablePost, postIds } from '../../support/content-arbitraries.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 import { runCommands } from '../../support/decider-spec.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyPostEvent, postDecider, type PostCommand } from '../../../domain/post/index.js';
+import { canApplyPostEvent, postDecider, type PostCommand } from '../../../domain/post/post.js';
 import { anyInstant, anyMediaList, anyPerson, anyShortText, postIds } from '../../support/content-arbitraries.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 import { runCommands } from '../../support/decider-spec.js';

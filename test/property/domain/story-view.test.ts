@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { StoryFacts } from '../../../domain/story/index.js';
-import { canApplyStoryViewEvent, storyViewDecider, type ViewStory } from '../../../domain/story-view/index.js';
+import type { StoryFacts } from '../../../domain/story/story-facts.js';
+import { canApplyStoryViewEvent, storyViewDecider, type ViewStory } from '../../../domain/story-view/story-view.js';
 import { anyAccess, anyInstant, anyPerson, bob } from '../../support/content-arbitraries.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 import { runCommands } from '../../support/decider-spec.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyUserEvent, userDecider, type ActiveUser, type UserCommand } from '../../../domain/user/index.js';
+import { canApplyUserEvent, userDecider, type ActiveUser, type UserCommand } from '../../../domain/user/user.js';
 import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 

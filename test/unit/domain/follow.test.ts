@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followDecider, type FollowEvent } from '../../../domain/follow/index.js';
+import { followDecider, type FollowEvent } from '../../../domain/follow/follow.js';
 import { deciderSpec, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(followDecider);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertPostUsable, postDecider, postFacts, type CreatePost, type PostEvent, type PostState } from '../../../domain/post/index.js';
+import { assertPostUsable, postFacts } from '../../../domain/post/post-facts.js';
+import { postDecider, type CreatePost, type PostEvent, type PostState } from '../../../domain/post/post.js';
 import type { MediaItem } from '../../../events/index.js';
 import { deciderSpec, domainErrorOf, failsWith } from '../../support/decider-spec.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../../domain/decider.js';
-import { userDecider, type UserEvent } from '../../../domain/user/index.js';
+import { userDecider, type UserEvent } from '../../../domain/user/user.js';
 import { deciderSpec, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(userDecider);
