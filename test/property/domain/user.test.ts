@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canApplyUserEvent, userDecider, type ActiveUser, type UserCommand } from '../../../domain/user/user.js';
+import { BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH } from '../../../kernel/limits.js';
 import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 
@@ -11,9 +12,10 @@ const runs = { numRuns: 150 };
 const now = fc
   .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true })
   .map((d) => d.toISOString());
-// A few fixed values so that "unchanged" updates happen often, plus arbitrary text (some too long).
-const displayName = fc.oneof(fc.constantFrom('Ann', 'Ann Lee', ''), fc.string({ maxLength: 34 }));
-const bio = fc.oneof(fc.constantFrom('', 'photos', '📷 and ☕'), fc.string({ maxLength: 160 }));
+// A few fixed values so that "unchanged" updates happen often, plus arbitrary text within the
+// limits the HTTP schema lets through (kernel/limits.ts; test/unit/commands/limits.test.ts).
+const displayName = fc.oneof(fc.constantFrom('Ann', 'Ann Lee', ''), fc.string({ maxLength: DISPLAY_NAME_MAX_LENGTH }));
+const bio = fc.oneof(fc.constantFrom('', 'photos', '📷 and ☕'), fc.string({ maxLength: BIO_MAX_LENGTH }));
 const username = fc.oneof(fc.stringMatching(/^[a-z0-9._]{1,30}$/), fc.constantFrom(' Ann ', 'ANN.LEE', 'no spaces', ''));
 const actor = fc.constantFrom(owner, owner, owner, other);
 

@@ -39,11 +39,6 @@ describe('CreatePost', () => {
     given([]).when(create({ media })).then([{ ...created, data: { ...created.data, media } } as PostEvent]);
   });
   it('refuses a post that exists', () => given([created]).when(create()).then(failsWith(409, 'POST_EXISTS')));
-  it('refuses a post without media', () => given([]).when(create({ media: [] })).then(failsWith(400, 'MEDIA_COUNT')));
-  it('refuses eleven media items, naming the media field', () => {
-    const error = domainErrorOf(() => postDecider.decide(create({ media: Array.from({ length: 11 }, () => photo) }), postDecider.initialState()));
-    expect([error.code, error.details.map((d) => d.path)]).toEqual(['MEDIA_COUNT', ['media']]);
-  });
   it('refuses a caption past a limit', () => given([]).when(create({ caption: 'x'.repeat(2201) })).then(failsWith(400, 'CAPTION_TOO_LONG')));
 });
 
