@@ -50,7 +50,7 @@ describe('follow decider properties (docs/rules.md)', () => {
     fc.assert(
       fc.property(reachedState, fc.boolean(), now, (state, isPrivate, at) => {
         const follow: FollowCommand = { type: 'Follow', ...pair, followeeIsPrivate: isPrivate, blocked: false, now: at };
-        const afterFirst = followDecider.decide(follow, state).reduce(followDecider.evolve, state);
+        const afterFirst = fold(followDecider, followDecider.decide(follow, state), state);
         expect(afterFirst.status).not.toBe('none');
         expect(followDecider.decide(follow, afterFirst)).toEqual([]);
       }),
@@ -91,7 +91,7 @@ describe('follow decider properties (docs/rules.md)', () => {
     fc.assert(
       fc.property(reachedState, (state) => {
         const events = followDecider.decide({ type: 'EndFollowByBlock', ...pair }, state);
-        expect(events.reduce(followDecider.evolve, state)).toEqual({ status: 'none' });
+        expect(fold(followDecider, events, state)).toEqual({ status: 'none' });
         expect(events.every((e) => e.type !== 'Unfollowed' || e.data.reason === 'blocked')).toBe(true);
       }),
       runs,
@@ -132,7 +132,7 @@ describe('follow decider properties (docs/rules.md)', () => {
       fc.property(fc.array(anyStoredEvent, { maxLength: 30 }), (events) => {
         let expected: Status = 'none';
         for (const event of events) {
-          const next = machine[expected][event.type];
+          const next: Status | undefined = machine[expected][event.type];
           if (next === undefined) skipped++;
           else moved++;
           expected = next ?? expected;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { fold } from '../../../domain/decider.js';
 import { canApplyUserEvent, userDecider, type ActiveUser, type UserCommand } from '../../../domain/user/user.js';
 import { BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH } from '../../../kernel/limits.js';
 import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
@@ -58,7 +59,7 @@ describe('user decider properties (docs/rules.md)', () => {
           if (event.data.displayName !== undefined) expect(event.data.displayName).not.toBe(state.displayName);
           if (event.data.bio !== undefined) expect(event.data.bio).not.toBe(state.bio);
         }
-        const after = events.reduce(userDecider.evolve, state);
+        const after = fold(userDecider, events, state);
         expect(after).toEqual({ ...state, displayName: newName ?? state.displayName, bio: newBio ?? state.bio });
         const changed = (newName !== undefined && newName !== state.displayName) || (newBio !== undefined && newBio !== state.bio);
         expect(events.length).toBe(changed ? 1 : 0);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fold } from '../../../domain/decider.js';
 import { assertPostUsable, postFacts } from '../../../domain/post/post-facts.js';
 import { postDecider, type CreatePost, type PostEvent, type PostState } from '../../../domain/post/post.js';
 import type { MediaItem } from '../../../events/index.js';
@@ -55,7 +56,7 @@ describe('EditCaption', () => {
     given([created]).when(edit(Array.from({ length: 21 }, (_, i) => `@u${i}`).join(' '))).then(failsWith(400, 'TOO_MANY_MENTIONS')));
   it('keeps the new caption in the state', () => {
     const [edited] = postDecider.decide(edit('Night'), postDecider.evolve(postDecider.initialState(), created));
-    const state = [created, edited!].reduce(postDecider.evolve, postDecider.initialState());
+    const state = fold(postDecider, [created, edited!]);
     expect(state).toMatchObject({ status: 'active', caption: 'Night', hashtags: [], mentions: [] });
   });
 });
@@ -70,7 +71,7 @@ describe('DeletePost', () => {
 
 describe('evolve', () => {
   it('skips an event that cannot follow the state instead of failing the read', () => {
-    const state = [created, deleted, deleted, created].reduce(postDecider.evolve, postDecider.initialState());
+    const state = fold(postDecider, [created, deleted, deleted, created]);
     expect(state.status).toBe('deleted');
   });
 });
