@@ -10,7 +10,7 @@ const captionFields = {
   mentions: z.array(username),
 };
 
-/** Version 2: a post carries 1 to 10 media items (version 1 had a single `imageUrl`). */
+/** Version 2: a post carries a list of media items, a carousel (version 1 had a single `imageUrl`). */
 export const PostCreated = z.object({
   postId: id,
   authorId: id,

@@ -6,7 +6,7 @@ import { parseCaption } from './caption.js';
 
 // ---- Commands
 
-/** The media are 1 to 10 items: the HTTP schema refuses any other count (kernel/limits.ts). */
+/** The media count is within its limits already: the HTTP schema refuses any other (kernel/limits.ts). */
 export interface CreatePost {
   type: 'CreatePost';
   postId: string;

@@ -396,7 +396,7 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       );
       if (!story) return;
       story.status = 'expired';
-      // The fact's time, not the processing time (domain/story/decide.ts).
+      // The fact's time, not the processing time (domain/story/story.ts).
       emit(streams.story(story.id), { type: 'StoryExpired', data: { storyId: story.id, authorId: story.authorId, expiredAt: iso(story.expiresAt) } });
     },
     tick: () => undefined,
