@@ -6,12 +6,16 @@
 //   plain shape limits, refused by the HTTP schema (400 VALIDATION_FAILED naming the field).
 //   The event contract repeats the profile, username and media-count limits as a backstop at
 //   append (events/validate.ts), so that no path around HTTP can store what readers never expect.
-//   The domain still normalizes a username (INVALID_USERNAME) because the reservation stream is
-//   named after it.
+//   One exception is kept on purpose: the username decider still refuses a malformed name
+//   (INVALID_USERNAME), although over HTTP the schema answers first, because the name is the
+//   reservation's identity (its stream is named after it): what guarantees uniqueness also
+//   guarantees what it reserves.
 // - Caption and comment text: owned by the domain (domain/post/caption.ts,
 //   domain/comment/comment-text.ts), since counting hashtags and mentions needs parsing; HTTP only
 //   bounds the work with the looser TEXT_INPUT_MAX_LENGTH, so the domain's own codes
 //   (CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_TOO_LONG) reach the client.
+// Lengths are counted in code points (codePointLength), as the app's counter shows them; only the
+// HTTP schema counts UTF-16 units (zod's max), which can only make it stricter, never looser.
 
 /** Length as a reader counts it: an emoji is one character, not String#length's two UTF-16 units. */
 export const codePointLength = (text: string): number => {
