@@ -1,12 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CommandDeps } from '../../../commands/deps.js';
+import { answerFollowRequest } from '../../../commands/graph/follow-requests.js';
 import { follow, unfollow } from '../../../commands/graph/follow.js';
 import type { EventStore } from '../../../events/index.js';
 import { streams } from '../../../events/streams.js';
 import { commandDeps, ctx, given, givenUser, now, typesIn } from '../../support/command-fixtures.js';
 import { createInMemoryEventStore } from '../../support/in-memory-event-store.js';
 
-// commands/graph/follow.ts: follow a public account, ask a private one, never across a block.
+// commands/graph/follow.ts: follow a public account, ask a private one, never across a block;
+// commands/graph/follow-requests.ts: the private account answers.
 
 const ann = '0190a000-0000-7000-8000-000000000001';
 const bob = '0190a000-0000-7000-8000-000000000002';
@@ -95,4 +97,21 @@ describe('unfollow', () => {
     expect((await unfollow(deps, ann, 'cat', ctx)).status).toBe('none');
     expect(await typesIn(deps.store, streams.follow(ann, cat))).toEqual([]);
   });
+});
+
+describe('answerFollowRequest', () => {
+  it("approving makes the follow, in the requester's follow stream", async () => {
+    await follow(deps, ann, 'bob', ctx);
+    await answerFollowRequest(deps, bob, 'ann', 'approve', ctx);
+    expect(await typesIn(deps.store, streams.follow(ann, bob))).toEqual(['FollowRequested', 'FollowRequestApproved', 'Followed']);
+  });
+
+  it('rejecting ends the request without a follow', async () => {
+    await follow(deps, ann, 'bob', ctx);
+    await answerFollowRequest(deps, bob, 'ann', 'reject', ctx);
+    expect(await typesIn(deps.store, streams.follow(ann, bob))).toEqual(['FollowRequested', 'FollowRequestRejected']);
+  });
+
+  it('answers FOLLOW_REQUEST_NOT_FOUND when nothing is pending', async () =>
+    await expect(answerFollowRequest(deps, bob, 'ann', 'reject', ctx)).rejects.toMatchObject({ status: 404, code: 'FOLLOW_REQUEST_NOT_FOUND' }));
 });
