@@ -1,18 +1,16 @@
 import { accessTo, type Access } from '../domain/access.js';
-import { blockDecider } from '../domain/block/index.js';
-import { followDecider } from '../domain/follow/index.js';
-import type { PostFacts } from '../domain/post/post-facts.js';
-import { postDecider } from '../domain/post/index.js';
-import { userDecider, type UserState } from '../domain/user/index.js';
-import { normalizeUsername, usernameDecider } from '../domain/username/index.js';
+import { blockDecider } from '../domain/block/block.js';
+import { followDecider } from '../domain/follow/follow.js';
+import { postFacts, type PostFacts } from '../domain/post/post-facts.js';
+import { postDecider } from '../domain/post/post.js';
+import { userDecider, type ActiveUser } from '../domain/user/user.js';
+import { normalizeUsername, usernameDecider } from '../domain/username/username.js';
 import { notFound } from '../domain/errors.js';
 import { streams, type EventStore } from '../events/index.js';
 import { loadState } from './load-state.js';
 
 // Facts a decision needs from streams other than the one it appends to. Each is read fresh on
 // every attempt of a command (see handleCommand).
-
-export type ActiveUser = Extract<UserState, { status: 'active' }>;
 
 export const loadUser = (store: EventStore, userId: string) => loadState(store, streams.user(userId), userDecider);
 
@@ -51,7 +49,7 @@ export const loadAccess = async (store: EventStore, actorId: string, ownerId: st
 
 export const loadPostFacts = async (store: EventStore, actorId: string, postId: string): Promise<PostFacts> => {
   const post = await loadState(store, streams.post(postId), postDecider);
-  if (post.status === 'none') return { status: 'missing' };
-  if (post.status === 'deleted') return { status: 'deleted', authorId: post.authorId };
-  return { status: 'active', authorId: post.authorId, access: await loadAccess(store, actorId, post.authorId) };
+  // Access matters only for a post that is there to be engaged with.
+  const access = post.status === 'active' ? await loadAccess(store, actorId, post.authorId) : 'allowed';
+  return postFacts(post, access);
 };

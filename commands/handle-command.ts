@@ -1,6 +1,7 @@
 import { ConcurrencyError, maxPosition, type DomainEvent, type EventStore, type Position } from '../events/index.js';
-import type { Decider } from '../domain/decider.js';
+import { fold, type Decider } from '../domain/decider.js';
 import { toNewEvents, type CommandContext } from './command-context.js';
+import { foldHistory } from './load-state.js';
 
 export interface HandleResult<State> {
   /** Global position of the last event appended or, when nothing changed, at or after the state seen. */
@@ -35,7 +36,7 @@ export const handleCommand = async <const Command, State, Event extends DomainEv
   const maxAttempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     const history = options.newStream && attempt === 1 ? [] : await store.readStream(streamId);
-    const state = history.reduce((s, e) => decider.evolve(s, e as unknown as Event), decider.initialState());
+    const state = foldHistory(decider, history);
     const decided = decider.decide(await makeCommand(), state);
     if (decided.length === 0) {
       const seen = history.at(-1)?.position;
@@ -45,7 +46,7 @@ export const handleCommand = async <const Command, State, Event extends DomainEv
     const expected = history.length === 0 ? 'no_stream' : history.length - 1;
     try {
       const { position } = await store.append(streamId, toNewEvents(decided, ctx), expected);
-      return { position, appended: decided.length, state: decided.reduce(decider.evolve, state) };
+      return { position, appended: decided.length, state: fold(decider, decided, state) };
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
       await backoff(attempt);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_MEDIA_PER_POST, MIN_MEDIA_PER_POST } from '../kernel/limits.js';
 import { id, mediaItem, timestamp, username } from './fields.js';
 
 // post-{postId}. Hashtags (lowercased, without '#') and mentions (usernames, without '@') are
@@ -9,12 +10,12 @@ const captionFields = {
   mentions: z.array(username),
 };
 
-/** Version 2: a post carries 1 to 10 media items (version 1 had a single `imageUrl`). */
+/** Version 2: a post carries a list of media items, a carousel (version 1 had a single `imageUrl`). */
 export const PostCreated = z.object({
   postId: id,
   authorId: id,
   ...captionFields,
-  media: z.array(mediaItem).min(1).max(10),
+  media: z.array(mediaItem).min(MIN_MEDIA_PER_POST).max(MAX_MEDIA_PER_POST),
   createdAt: timestamp,
 });
 

@@ -1,19 +1,24 @@
 import { z } from 'zod';
-import { id, timestamp, username } from './fields.js';
+import { BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH } from '../kernel/limits.js';
+import { id, textOfAtMost, timestamp, username } from './fields.js';
 
-// user-{userId}. No email and no password hash: those live in the credentials table.
+// user-{userId}. No email and no password hash: those live in the credentials table. The
+// profile limits backstop the HTTP schema's (kernel/limits.ts): nothing longer is ever stored.
+const displayName = textOfAtMost(DISPLAY_NAME_MAX_LENGTH);
+const bio = textOfAtMost(BIO_MAX_LENGTH);
+
 export const UserRegistered = z.object({
   userId: id,
   username,
-  displayName: z.string(),
+  displayName,
   registeredAt: timestamp,
 });
 
 /** Only the fields that changed are present. */
 export const ProfileUpdated = z.object({
   userId: id,
-  displayName: z.string().optional(),
-  bio: z.string().optional(),
+  displayName: displayName.optional(),
+  bio: bio.optional(),
 });
 
 export const PrivacyChanged = z.object({ userId: id, private: z.boolean() });

@@ -84,8 +84,6 @@ export const errorCatalogue = {
     message: 'a username has 1 to 30 letters, digits, periods or underscores',
     description: "A username outside the domain's rule (the route schema refuses most such input first, as VALIDATION_FAILED).",
   },
-  // removed by the domain work (unreachable: the route schema refuses it first); the lead deletes it at merge
-  PROFILE_FIELD_TOO_LONG: { status: 400, message: 'a profile field is too long', description: 'A display name or bio over its length limit.' },
   USER_NOT_FOUND: { status: 404, message: 'no such user', description: 'No active user has this username or id, or a block hides them from the caller.' },
   NOT_OWNER: { status: 403, message: 'only the account owner may do this', description: "Acting on another account's profile or follow requests." },
 
@@ -109,8 +107,6 @@ export const errorCatalogue = {
   CAPTION_TOO_LONG: { status: 400, message: 'the caption is too long', description: 'A caption over its length limit.' },
   TOO_MANY_HASHTAGS: { status: 400, message: 'too many hashtags', description: 'A caption with more hashtags than allowed.' },
   TOO_MANY_MENTIONS: { status: 400, message: 'too many mentions', description: 'A caption or comment that mentions more accounts than allowed.' },
-  // removed by the domain work (unreachable: the route schema refuses it first); the lead deletes it at merge
-  MEDIA_COUNT: { status: 400, message: 'wrong number of media items', description: 'A post with no media item, or more than allowed.' },
 
   // --- Comments ---
   COMMENT_NOT_FOUND: { status: 404, message: 'no such comment', description: 'No comment has this id (the one deleted, or the one replied to).' },

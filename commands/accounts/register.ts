@@ -1,6 +1,6 @@
 import { conflict } from '../../domain/errors.js';
-import { userDecider } from '../../domain/user/index.js';
-import { normalizeUsername, usernameDecider } from '../../domain/username/index.js';
+import { userDecider } from '../../domain/user/user.js';
+import { normalizeUsername, usernameDecider } from '../../domain/username/username.js';
 import { streams, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';

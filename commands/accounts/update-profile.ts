@@ -1,4 +1,4 @@
-import { userDecider } from '../../domain/user/index.js';
+import { userDecider } from '../../domain/user/user.js';
 import { maxPosition, streams, type Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';

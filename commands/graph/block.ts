@@ -1,5 +1,5 @@
-import { blockDecider } from '../../domain/block/index.js';
-import { followDecider } from '../../domain/follow/index.js';
+import { blockDecider } from '../../domain/block/block.js';
+import { followDecider } from '../../domain/follow/follow.js';
 import { maxPosition, streams, type Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';

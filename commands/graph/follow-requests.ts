@@ -1,4 +1,4 @@
-import { followDecider } from '../../domain/follow/index.js';
+import { followDecider } from '../../domain/follow/follow.js';
 import { streams, type Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';

@@ -1,6 +1,18 @@
 import { z } from 'zod';
-import { USERNAME_PATTERN } from '../../domain/username/index.js';
-import { CAPTION_MAX_LENGTH } from '../../domain/post/caption.js';
+import {
+  BIO_MAX_LENGTH,
+  DISPLAY_NAME_MAX_LENGTH,
+  EMAIL_MAX_LENGTH,
+  MAX_MEDIA_PER_POST,
+  MEDIA_DIMENSION_MAX,
+  MEDIA_URL_MAX_LENGTH,
+  MIN_MEDIA_PER_POST,
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  TEXT_INPUT_MAX_LENGTH,
+  USERNAME_PATTERN,
+  USERNAME_RULE,
+} from '../../kernel/limits.js';
 
 // Request schemas of the command routes. Objects are strict: an unknown field is a 400, not
 // silently dropped, so that a client's typo does not pass as success.
@@ -9,26 +21,30 @@ export const usernameParam = z.strictObject({
   username: z
     .string()
     .transform((raw) => raw.trim().toLowerCase())
-    .pipe(z.string().regex(USERNAME_PATTERN, 'a username is 1 to 30 letters, digits, periods or underscores')),
+    .pipe(z.string().regex(USERNAME_PATTERN, USERNAME_RULE)),
 });
 export const postIdParam = z.strictObject({ postId: z.uuid() });
 export const commentIdParam = z.strictObject({ commentId: z.uuid() });
 export const storyIdParam = z.strictObject({ storyId: z.uuid() });
 
-// Instagram's limits: a name of 30 characters, a bio of 150.
-const displayName = z.string().trim().min(1).max(30);
-const bio = z.string().max(150);
+// The profile limits are answered here (kernel/limits.ts). zod counts UTF-16 units, so an emoji
+// counts twice here: stricter than the code points the event contract counts, never looser.
+const displayName = z.string().trim().min(1).max(DISPLAY_NAME_MAX_LENGTH);
+const bio = z.string().max(BIO_MAX_LENGTH);
 
 export const registerBody = z.strictObject({
   username: usernameParam.shape.username,
-  email: z.email().max(254),
-  password: z.string().min(8).max(128),
+  email: z.email().max(EMAIL_MAX_LENGTH),
+  password: z.string().min(PASSWORD_MIN_LENGTH).max(PASSWORD_MAX_LENGTH),
   displayName: displayName.optional(),
 });
 
+// A login names the account by username or email, so either fits in an email's length.
+const loginPassword = z.string().min(1).max(PASSWORD_MAX_LENGTH);
+
 export const loginBody = z.union([
-  z.strictObject({ username: z.string().min(1).max(254), password: z.string().min(1).max(128) }),
-  z.strictObject({ email: z.string().min(1).max(254), password: z.string().min(1).max(128) }),
+  z.strictObject({ username: z.string().min(1).max(EMAIL_MAX_LENGTH), password: loginPassword }),
+  z.strictObject({ email: z.string().min(1).max(EMAIL_MAX_LENGTH), password: loginPassword }),
 ]);
 
 export const profileBody = z
@@ -36,24 +52,25 @@ export const profileBody = z
   .refine((body) => Object.keys(body).length > 0, { message: 'give at least one of displayName, bio, private' });
 
 const mediaItem = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(2048),
+  url: z.url({ protocol: /^https?$/ }).max(MEDIA_URL_MAX_LENGTH),
   type: z.enum(['image', 'video']),
-  width: z.number().int().positive().max(16_384).optional(),
-  height: z.number().int().positive().max(16_384).optional(),
+  width: z.number().int().positive().max(MEDIA_DIMENSION_MAX).optional(),
+  height: z.number().int().positive().max(MEDIA_DIMENSION_MAX).optional(),
 });
 
-// The caption's length is checked here for a quick 400; hashtag and mention limits are domain
-// rules (domain/post/caption.ts) and come back as 400s with the same field path.
-const caption = z.string().max(CAPTION_MAX_LENGTH * 2);
+// Caption and comment limits are domain rules (domain/post/caption.ts,
+// domain/comment/comment-text.ts), answered with 400s naming the same field; HTTP only bounds the
+// work (kernel/limits.ts).
+const caption = z.string().max(TEXT_INPUT_MAX_LENGTH);
 
 export const createPostBody = z.strictObject({
   caption: caption.default(''),
-  media: z.array(mediaItem).min(1).max(10),
+  media: z.array(mediaItem).min(MIN_MEDIA_PER_POST).max(MAX_MEDIA_PER_POST),
 });
 export const editPostBody = z.strictObject({ caption });
 
 export const commentBody = z.strictObject({
-  text: z.string().min(1).max(CAPTION_MAX_LENGTH * 2),
+  text: z.string().min(1).max(TEXT_INPUT_MAX_LENGTH),
   parentCommentId: z.uuid().nullish(),
 });
 

@@ -1,4 +1,4 @@
-import { notificationsDecider } from '../../domain/notifications/index.js';
+import { notificationsDecider } from '../../domain/notifications/notifications.js';
 import { streams } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';

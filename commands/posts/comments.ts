@@ -1,4 +1,5 @@
-import { commentDecider, commentFacts } from '../../domain/comment/index.js';
+import { commentDecider } from '../../domain/comment/comment.js';
+import { commentFacts } from '../../domain/comment/comment-facts.js';
 import { streams, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';

@@ -1,4 +1,4 @@
-import { postDecider } from '../../domain/post/index.js';
+import { postDecider } from '../../domain/post/post.js';
 import { streams, type MediaItem, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';

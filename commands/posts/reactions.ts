@@ -1,5 +1,5 @@
-import { bookmarkDecider } from '../../domain/bookmark/index.js';
-import { likeDecider } from '../../domain/like/index.js';
+import { bookmarkDecider } from '../../domain/bookmark/bookmark.js';
+import { likeDecider } from '../../domain/like/like.js';
 import { streams } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';

@@ -1,4 +1,4 @@
-import { storyDecider } from '../../domain/story/index.js';
+import { storyDecider } from '../../domain/story/story.js';
 import { streams, type EventStore } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import { handleCommand } from '../handle-command.js';

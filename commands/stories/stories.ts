@@ -1,5 +1,6 @@
-import { storyDecider, storyFacts, type StoryFacts } from '../../domain/story/index.js';
-import { storyViewDecider } from '../../domain/story-view/index.js';
+import { storyDecider } from '../../domain/story/story.js';
+import { storyFacts, type StoryFacts } from '../../domain/story/story-facts.js';
+import { storyViewDecider } from '../../domain/story-view/story-view.js';
 import { streams, type MediaItem, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';

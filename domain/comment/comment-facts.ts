@@ -1,5 +1,5 @@
 import { invalid, notFound, ruleBroken } from '../errors.js';
-import type { CommentState } from './types.js';
+import type { CommentState } from './comment.js';
 
 /** What a handler learned about the comment a reply answers. */
 export type CommentFacts = { status: 'missing' } | { status: 'deleted' } | { status: 'active'; postId: string };

@@ -1,8 +1,6 @@
+import { codePointLength, COMMENT_MAX_LENGTH, MAX_MENTIONS } from '../../kernel/limits.js';
 import { invalid, type CodeOfStatus } from '../errors.js';
-import { codePointLength, extractMentions, MAX_MENTIONS } from '../post/caption.js';
-
-// A comment has the caption's limits on length and mentions.
-export const COMMENT_MAX_LENGTH = 2200;
+import { extractMentions } from '../post/caption.js';
 
 const textIssue = (code: CodeOfStatus<400>, message: string) => invalid(code, message, [{ path: 'text', message }]);
 

@@ -1,22 +1,14 @@
+import { CAPTION_MAX_LENGTH, codePointLength, MAX_HASHTAGS, MAX_MENTIONS, USERNAME_PATTERN } from '../../kernel/limits.js';
 import { invalid, type CodeOfStatus } from '../errors.js';
 
-// Instagram's limits (docs/rules.md). Hashtags and mentions are counted once each, as extracted.
-export const CAPTION_MAX_LENGTH = 2200;
-export const MAX_HASHTAGS = 30;
-export const MAX_MENTIONS = 20;
+// The caption's rules: its limits (kernel/limits.ts) are checked here, not over HTTP, because
+// hashtags and mentions are counted once each, as extracted.
 
 export interface ParsedCaption {
   caption: string;
   hashtags: string[];
   mentions: string[];
 }
-
-/** Length as a reader counts it: an emoji is one character, not String#length's two UTF-16 units. */
-export const codePointLength = (text: string): number => {
-  let length = 0;
-  for (const _ of text) length++;
-  return length;
-};
 
 const unique = (items: readonly string[]): string[] => [...new Set(items)];
 
@@ -28,21 +20,20 @@ export const extractHashtags = (text: string): string[] =>
   unique([...text.matchAll(HASHTAG)].map((match) => (match[1] ?? '').toLowerCase()));
 
 // An '@' right after something that can end an email's local part is an address (a@b.com),
-// not a mention.
+// not a mention. What follows the '@' is a mention only if it is a username (kernel/limits.ts).
 const MENTION = /(?<![\p{L}\p{N}._%+-])@([A-Za-z0-9._]+)/gu;
-const USERNAME_MAX_LENGTH = 30;
 
 /**
  * Mentioned usernames without '@', lowercased, each once, in order of first appearance.
  * Trailing periods are sentence punctuation ("thanks @alice."), and a run longer than a username
- * can be mentions nobody: cutting it to 30 characters would notify a different account.
+ * can be mentions nobody: cutting it to a username's length would notify a different account.
  */
 export const extractMentions = (text: string): string[] =>
   unique(
     [...text.matchAll(MENTION)]
       .map((match) => (match[1] ?? '').replace(/\.+$/, ''))
-      .filter((name) => name.length >= 1 && name.length <= USERNAME_MAX_LENGTH)
-      .map((name) => name.toLowerCase()),
+      .map((name) => name.toLowerCase())
+      .filter((name) => USERNAME_PATTERN.test(name)),
   );
 
 const captionIssue = (code: CodeOfStatus<400>, message: string) => invalid(code, message, [{ path: 'caption', message }]);

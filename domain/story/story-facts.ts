@@ -1,5 +1,5 @@
 import type { Access } from '../access.js';
-import type { StoryState } from './types.js';
+import type { StoryState } from './story.js';
 
 /** What a handler learned about a story (and the viewer's access to its author) before recording a view. */
 export type StoryFacts =

@@ -1,9 +1,14 @@
-import { invalid } from '../errors.js';
+import type { EventsOf } from '../../events/registry.js';
+import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from '../../kernel/limits.js';
+import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { conflict, invalid } from '../errors.js';
 
-// Instagram's rule: letters, digits, periods and underscores, at most 30 characters. Usernames
-// are case-insensitive, so they are stored (and their reservation streams named) lowercased.
-export const USERNAME_PATTERN = /^[a-z0-9._]{1,30}$/;
+// The username field rule and the reservation that keeps usernames unique, in one file: the
+// reservation stream is named after the normalized username.
 
+// ---- The field rule (its shape is declared in kernel/limits.ts)
+
+// Usernames are case-insensitive, so they are stored (and their reservation streams named) lowercased.
 export const normalizeUsername = (raw: string): string => raw.trim().toLowerCase();
 
 export const isValidUsername = (normalized: string): boolean => USERNAME_PATTERN.test(normalized);
@@ -12,9 +17,84 @@ export const isValidUsername = (normalized: string): boolean => USERNAME_PATTERN
 export const parseUsername = (raw: string): string => {
   const username = normalizeUsername(raw);
   if (!isValidUsername(username)) {
-    throw invalid('INVALID_USERNAME', 'A username has 1 to 30 letters, digits, periods or underscores', [
+    throw invalid('INVALID_USERNAME', `A username has 1 to ${USERNAME_MAX_LENGTH} letters, digits, periods or underscores`, [
       { path: 'username', message: `must match ${USERNAME_PATTERN.source}` },
     ]);
   }
   return username;
+};
+
+// ---- Commands
+
+export interface ReserveUsername {
+  type: 'ReserveUsername';
+  username: string;
+  userId: string;
+}
+
+export interface ReleaseUsername {
+  type: 'ReleaseUsername';
+  username: string;
+  userId: string;
+}
+
+export type UsernameCommand = ReserveUsername | ReleaseUsername;
+
+// ---- State
+
+/** Stream username-{lowercased}: who holds the name, if anyone. */
+export interface UsernameState {
+  holder: string | null;
+}
+
+// ---- Events
+
+export type UsernameEvent = EventsOf<'UsernameReserved' | 'UsernameReleased'>;
+
+// ---- Decide
+
+export const decideUsername = (command: UsernameCommand, state: UsernameState): UsernameEvent[] => {
+  switch (command.type) {
+    case 'ReserveUsername':
+      return reserve(command, state);
+    case 'ReleaseUsername':
+      return release(command, state);
+    default:
+      return unhandled(command);
+  }
+};
+
+const reserve = (command: ReserveUsername, state: UsernameState): UsernameEvent[] => {
+  const username = parseUsername(command.username);
+  // Re-reserving for the same user happens when a registration is retried: not an error.
+  if (state.holder === command.userId) return [];
+  if (state.holder !== null) throw conflict('USERNAME_TAKEN', `The username ${username} is taken`);
+  return [{ type: 'UsernameReserved', data: { username, userId: command.userId } }];
+};
+
+// Releasing a name one does not hold changes nothing (a retried rename, a stale request).
+const release = (command: ReleaseUsername, state: UsernameState): UsernameEvent[] =>
+  state.holder === command.userId
+    ? [{ type: 'UsernameReleased', data: { username: normalizeUsername(command.username), userId: command.userId } }]
+    : [];
+
+// ---- Transition
+
+export const usernameTransition = (state: UsernameState, event: UsernameEvent): UsernameState | null => {
+  switch (event.type) {
+    case 'UsernameReserved':
+      return state.holder === null ? { holder: event.data.userId } : null;
+    case 'UsernameReleased':
+      return state.holder === event.data.userId ? { holder: null } : null;
+  }
+};
+
+export const { evolve: evolveUsername, canApply: canApplyUsernameEvent } = fromTransition(usernameTransition);
+
+const initialState = (): UsernameState => ({ holder: null });
+
+export const usernameDecider: Decider<UsernameCommand, UsernameState, UsernameEvent> = {
+  decide: decideUsername,
+  evolve: evolveUsername,
+  initialState,
 };

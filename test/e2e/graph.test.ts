@@ -86,8 +86,8 @@ describe('the social graph over HTTP', () => {
 
 describe('a follow racing a block', () => {
   it('never leaves a follow standing beside a block, whichever lands first', async () => {
-    const { followDecider } = await import('../../domain/follow/index.js');
-    const { fold } = await import('../../domain/decider.js');
+    const { followDecider } = await import('../../domain/follow/follow.js');
+    const { foldHistory } = await import('../../commands/load-state.js');
     for (let round = 0; round < 12; round++) {
       const [fan, star] = [await api.register(), await api.register()];
       await Promise.all([
@@ -95,7 +95,7 @@ describe('a follow racing a block', () => {
         api.call('POST', `/api/v1/users/${fan.username}/block`, { token: star.token }),
       ]);
       const history = await t.platform.commands.store.readStream(`follow-${fan.userId}-${star.userId}`);
-      const state = fold(followDecider, history.map(({ type, data }) => ({ type, data }) as never));
+      const state = foldHistory(followDecider, history);
       expect(state.status, `round ${round}: ${history.map((e) => e.type).join(', ')}`).toBe('none');
     }
   });

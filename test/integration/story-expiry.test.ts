@@ -4,7 +4,7 @@ import type { CommandContext } from '../../commands/command-context.js';
 import { handleCommand } from '../../commands/handle-command.js';
 import { expireDueStories, startStoryExpiry, type DueStories, type ExpiryRun } from '../../commands/stories/expire-stories.js';
 import { AppError } from '../../kernel/errors.js';
-import { storyDecider } from '../../domain/story/index.js';
+import { storyDecider } from '../../domain/story/story.js';
 import { maxPosition, streams, type EventStore, type Position } from '../../events/index.js';
 import { createPostgresEventStore } from '../../events/postgres/index.js';
 import type { Projection } from '../../projections/runtime/projection.js';

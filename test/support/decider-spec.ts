@@ -75,7 +75,7 @@ export const runCommands = <Command, State, Event>(
       if (!(error instanceof AppError)) throw error;
       refused = error;
     }
-    state = events.reduce(decider.evolve, state);
+    state = fold(decider, events, state);
     history.push(...events);
     steps.push({ command, before, events, refused, after: state });
   }

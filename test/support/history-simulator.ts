@@ -1,5 +1,5 @@
-import { parseCommentText } from '../../domain/comment/index.js';
-import { parseCaption } from '../../domain/post/index.js';
+import { parseCommentText } from '../../domain/comment/comment-text.js';
+import { parseCaption } from '../../domain/post/caption.js';
 import { streams, type DomainEvent, type MediaItem } from '../../events/index.js';
 
 // The write side in miniature, for generating event histories: a list of intents ("someone
@@ -396,7 +396,7 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       );
       if (!story) return;
       story.status = 'expired';
-      // The fact's time, not the processing time (domain/story/decide.ts).
+      // The fact's time, not the processing time (domain/story/story.ts).
       emit(streams.story(story.id), { type: 'StoryExpired', data: { storyId: story.id, authorId: story.authorId, expiredAt: iso(story.expiresAt) } });
     },
     tick: () => undefined,

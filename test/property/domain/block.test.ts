@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockDecider, canApplyBlockEvent, type BlockCommand } from '../../../domain/block/index.js';
+import { fold } from '../../../domain/decider.js';
+import { blockDecider, canApplyBlockEvent, type BlockCommand } from '../../../domain/block/block.js';
 import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 
@@ -32,7 +33,7 @@ describe('block decider properties (docs/rules.md)', () => {
     fc.assert(
       fc.property(commands, blockCommand, (history, command) => {
         const state = runCommands(blockDecider, history).state;
-        const once = blockDecider.decide(command, state).reduce(blockDecider.evolve, state);
+        const once = fold(blockDecider, blockDecider.decide(command, state), state);
         expect(once.blocked).toBe(command.type === 'Block');
         expect(blockDecider.decide(command, once)).toEqual([]);
       }),

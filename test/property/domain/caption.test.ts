@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CAPTION_MAX_LENGTH, MAX_HASHTAGS, MAX_MENTIONS, codePointLength, parseCaption } from '../../../domain/post/index.js';
+import { CAPTION_MAX_LENGTH, MAX_HASHTAGS, MAX_MENTIONS, codePointLength } from '../../../kernel/limits.js';
+import { parseCaption } from '../../../domain/post/caption.js';
 import { domainErrorOf } from '../../support/decider-spec.js';
 
 const runs = { numRuns: 100 };

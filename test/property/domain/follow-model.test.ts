@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { blockDecider, type BlockCommand, type BlockEvent } from '../../../domain/block/index.js';
+import { blockDecider, type BlockCommand, type BlockEvent } from '../../../domain/block/block.js';
 import { fold, type Decider } from '../../../domain/decider.js';
 import { AppError } from '../../../kernel/errors.js';
-import { followDecider, type FollowCommand, type FollowEvent } from '../../../domain/follow/index.js';
-import { userDecider, type UserCommand, type UserEvent } from '../../../domain/user/index.js';
+import { followDecider, type FollowCommand, type FollowEvent } from '../../../domain/follow/follow.js';
+import { userDecider, type UserCommand, type UserEvent } from '../../../domain/user/user.js';
 import { streams } from '../../../events/streams.js';
 
 // Model-based test of the social graph: random sequences of follow / unfollow / approve / reject /

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import type { Access } from '../../../domain/access.js';
 import { fold, type Decider } from '../../../domain/decider.js';
 import { AppError } from '../../../kernel/errors.js';
-import { likeDecider, type LikeCommand, type LikeEvent } from '../../../domain/like/index.js';
-import { postDecider, postFacts, type PostCommand, type PostEvent } from '../../../domain/post/index.js';
+import { likeDecider, type LikeCommand, type LikeEvent } from '../../../domain/like/like.js';
+import { postDecider, type PostCommand, type PostEvent } from '../../../domain/post/post.js';
+import { postFacts } from '../../../domain/post/post-facts.js';
 import { streams, type DomainEvent } from '../../../events/index.js';
 import { anyPerson, anyPostId, people, postIds } from '../../support/content-arbitraries.js';
 

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bookmarkDecider } from '../../../domain/bookmark/index.js';
-import { commentDecider } from '../../../domain/comment/index.js';
-import { likeDecider } from '../../../domain/like/index.js';
-import { postDecider, postFacts, type PostCommand, type PostState } from '../../../domain/post/index.js';
+import { bookmarkDecider } from '../../../domain/bookmark/bookmark.js';
+import { commentDecider } from '../../../domain/comment/comment.js';
+import { likeDecider } from '../../../domain/like/like.js';
+import { postDecider, type PostCommand, type PostState } from '../../../domain/post/post.js';
+import { postFacts } from '../../../domain/post/post-facts.js';
 import { anyAccess, anyInstant, anyMediaItem, anyPerson, anyShortText, postIds } from '../../support/content-arbitraries.js';
 import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
 

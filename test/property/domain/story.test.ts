@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyStoryEvent, storyDecider, type StoryCommand } from '../../../domain/story/index.js';
+import { canApplyStoryEvent, storyDecider, type StoryCommand } from '../../../domain/story/story.js';
 import { ann, anyInstant, anyMediaItem, anyPerson } from '../../support/content-arbitraries.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 import { runCommands } from '../../support/decider-spec.js';

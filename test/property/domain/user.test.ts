@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canApplyUserEvent, userDecider, type ActiveUser, type UserCommand } from '../../../domain/user/index.js';
+import { fold } from '../../../domain/decider.js';
+import { canApplyUserEvent, userDecider, type ActiveUser, type UserCommand } from '../../../domain/user/user.js';
+import { BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH } from '../../../kernel/limits.js';
 import { domainErrorOf, runCommands } from '../../support/decider-spec.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 
@@ -11,9 +13,10 @@ const runs = { numRuns: 150 };
 const now = fc
   .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2030-01-01T00:00:00Z'), noInvalidDate: true })
   .map((d) => d.toISOString());
-// A few fixed values so that "unchanged" updates happen often, plus arbitrary text (some too long).
-const displayName = fc.oneof(fc.constantFrom('Ann', 'Ann Lee', ''), fc.string({ maxLength: 34 }));
-const bio = fc.oneof(fc.constantFrom('', 'photos', '📷 and ☕'), fc.string({ maxLength: 160 }));
+// A few fixed values so that "unchanged" updates happen often, plus arbitrary text within the
+// limits the HTTP schema lets through (kernel/limits.ts; test/unit/commands/limits.test.ts).
+const displayName = fc.oneof(fc.constantFrom('Ann', 'Ann Lee', ''), fc.string({ maxLength: DISPLAY_NAME_MAX_LENGTH }));
+const bio = fc.oneof(fc.constantFrom('', 'photos', '📷 and ☕'), fc.string({ maxLength: BIO_MAX_LENGTH }));
 const username = fc.oneof(fc.stringMatching(/^[a-z0-9._]{1,30}$/), fc.constantFrom(' Ann ', 'ANN.LEE', 'no spaces', ''));
 const actor = fc.constantFrom(owner, owner, owner, other);
 
@@ -56,7 +59,7 @@ describe('user decider properties (docs/rules.md)', () => {
           if (event.data.displayName !== undefined) expect(event.data.displayName).not.toBe(state.displayName);
           if (event.data.bio !== undefined) expect(event.data.bio).not.toBe(state.bio);
         }
-        const after = events.reduce(userDecider.evolve, state);
+        const after = fold(userDecider, events, state);
         expect(after).toEqual({ ...state, displayName: newName ?? state.displayName, bio: newBio ?? state.bio });
         const changed = (newName !== undefined && newName !== state.displayName) || (newBio !== undefined && newBio !== state.bio);
         expect(events.length).toBe(changed ? 1 : 0);

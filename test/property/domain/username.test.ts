@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  USERNAME_PATTERN,
-  canApplyUsernameEvent,
-  normalizeUsername,
-  usernameDecider,
-  type UsernameCommand,
-} from '../../../domain/username/index.js';
+import { USERNAME_PATTERN } from '../../../kernel/limits.js';
+import { canApplyUsernameEvent, normalizeUsername, usernameDecider, type UsernameCommand } from '../../../domain/username/username.js';
 import { runCommands } from '../../support/decider-spec.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { blockDecider, type BlockEvent } from '../../../domain/block/index.js';
+import { blockDecider, type BlockEvent } from '../../../domain/block/block.js';
 import { deciderSpec, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(blockDecider);

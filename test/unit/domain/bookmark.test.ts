@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
-import { bookmarkDecider, type BookmarkEvent } from '../../../domain/bookmark/index.js';
-import type { PostFacts } from '../../../domain/post/index.js';
+import { bookmarkDecider, type BookmarkEvent } from '../../../domain/bookmark/bookmark.js';
+import type { PostFacts } from '../../../domain/post/post-facts.js';
 import { deciderSpec, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(bookmarkDecider);

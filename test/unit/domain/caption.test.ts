@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CAPTION_MAX_LENGTH, extractHashtags, extractMentions, parseCaption } from '../../../domain/post/index.js';
+import { CAPTION_MAX_LENGTH } from '../../../kernel/limits.js';
+import { extractHashtags, extractMentions, parseCaption } from '../../../domain/post/caption.js';
 import { domainErrorOf } from '../../support/decider-spec.js';
 
 describe('extractHashtags', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { commentDecider, commentFacts, type AddComment, type CommentEvent } from '../../../domain/comment/index.js';
-import type { PostFacts } from '../../../domain/post/index.js';
+import { commentDecider, type AddComment, type CommentEvent } from '../../../domain/comment/comment.js';
+import { commentFacts } from '../../../domain/comment/comment-facts.js';
+import type { PostFacts } from '../../../domain/post/post-facts.js';
 import { deciderSpec, domainErrorOf, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(commentDecider);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { followDecider, type FollowEvent } from '../../../domain/follow/index.js';
+import { fold } from '../../../domain/decider.js';
+import { followDecider, type FollowEvent } from '../../../domain/follow/follow.js';
 import { deciderSpec, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(followDecider);
@@ -45,7 +46,7 @@ describe('Unfollow', () => {
 describe('ApproveFollowRequest', () => {
   it('approves a pending request and makes the follow', () => given([requested]).when(approve()).then([approved, followed]));
   it('leaves the pair following after approval', () => {
-    const state = [requested, approved, followed].reduce(followDecider.evolve, followDecider.initialState());
+    const state = fold(followDecider, [requested, approved, followed]);
     expect(state).toEqual({ status: 'following' });
   });
   it('is only for the requested account', () => given([requested]).when(approve(eve)).then(failsWith(403, 'NOT_OWNER')));

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
-import { likeDecider, type LikeEvent } from '../../../domain/like/index.js';
-import type { PostFacts } from '../../../domain/post/index.js';
+import { likeDecider, type LikeEvent } from '../../../domain/like/like.js';
+import type { PostFacts } from '../../../domain/post/post-facts.js';
 import { deciderSpec, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(likeDecider);

@@ -1,6 +1,6 @@
 import { describe, it } from 'vitest';
-import type { StoryFacts } from '../../../domain/story/index.js';
-import { storyViewDecider, type StoryViewEvent } from '../../../domain/story-view/index.js';
+import type { StoryFacts } from '../../../domain/story/story-facts.js';
+import { storyViewDecider, type StoryViewEvent } from '../../../domain/story-view/story-view.js';
 import { deciderSpec, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(storyViewDecider);

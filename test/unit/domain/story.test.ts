@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { storyDecider, storyFacts, type StoryEvent } from '../../../domain/story/index.js';
+import { storyDecider, type StoryEvent } from '../../../domain/story/story.js';
+import { storyFacts } from '../../../domain/story/story-facts.js';
 import type { MediaItem } from '../../../events/index.js';
 import { deciderSpec, failsWith } from '../../support/decider-spec.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { USERNAME_PATTERN, normalizeUsername, usernameDecider, type UsernameEvent } from '../../../domain/username/index.js';
+import { USERNAME_PATTERN } from '../../../kernel/limits.js';
+import { normalizeUsername, usernameDecider, type UsernameEvent } from '../../../domain/username/username.js';
 import { deciderSpec, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(usernameDecider);

@@ -1,2 +1,0 @@
-export { notificationsDecider } from './decider.js';
-export type { MarkNotificationsRead, NotificationsCommand, NotificationsEvent, NotificationsState } from './types.js';

@@ -1,0 +1,123 @@
+import type { MediaItem } from '../../events/index.js';
+import type { EventsOf } from '../../events/registry.js';
+import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { conflict, forbidden, notFound, ruleBroken } from '../errors.js';
+import { parseCaption } from './caption.js';
+
+// ---- Commands
+
+/** The media count is within its limits already: the HTTP schema refuses any other (kernel/limits.ts). */
+export interface CreatePost {
+  type: 'CreatePost';
+  postId: string;
+  authorId: string;
+  caption: string;
+  media: MediaItem[];
+  now: string;
+}
+
+export interface EditCaption {
+  type: 'EditCaption';
+  postId: string;
+  actorId: string;
+  caption: string;
+  now: string;
+}
+
+export interface DeletePost {
+  type: 'DeletePost';
+  postId: string;
+  actorId: string;
+  now: string;
+}
+
+export type PostCommand = CreatePost | EditCaption | DeletePost;
+
+// ---- State
+
+/** Stream post-{postId}. A deleted post keeps its data so that later commands can explain why they fail. */
+export type PostState =
+  | { status: 'none' }
+  | {
+      status: 'active' | 'deleted';
+      postId: string;
+      authorId: string;
+      caption: string;
+      hashtags: string[];
+      mentions: string[];
+      media: MediaItem[];
+      createdAt: string;
+    };
+
+// ---- Events
+
+export type PostEvent = EventsOf<'PostCreated' | 'CaptionEdited' | 'PostDeleted'>;
+
+// ---- Decide
+
+export const decidePost = (command: PostCommand, state: PostState): PostEvent[] => {
+  switch (command.type) {
+    case 'CreatePost':
+      return createPost(command, state);
+    case 'EditCaption':
+      return editCaption(command, state);
+    case 'DeletePost':
+      return deletePost(command, state);
+    default:
+      return unhandled(command);
+  }
+};
+
+const postNotFound = (postId: string) => notFound('POST_NOT_FOUND', `No post ${postId}`);
+const notAuthor = () => forbidden('NOT_AUTHOR', 'Only the author may change this post');
+
+const createPost = (command: CreatePost, state: PostState): PostEvent[] => {
+  if (state.status !== 'none') throw conflict('POST_EXISTS', `Post ${command.postId} already exists`);
+  const { caption, hashtags, mentions } = parseCaption(command.caption);
+  const { postId, authorId, media, now } = command;
+  return [{ type: 'PostCreated', data: { postId, authorId, caption, hashtags, mentions, media, createdAt: now } }];
+};
+
+const editCaption = (command: EditCaption, state: PostState): PostEvent[] => {
+  if (state.status === 'none') throw postNotFound(command.postId);
+  if (state.status === 'deleted') throw ruleBroken('POST_DELETED', `Post ${command.postId} was deleted`);
+  if (command.actorId !== state.authorId) throw notAuthor();
+  const { caption, hashtags, mentions } = parseCaption(command.caption);
+  if (caption === state.caption) return [];
+  const { postId, authorId } = state;
+  return [{ type: 'CaptionEdited', data: { postId, authorId, caption, hashtags, mentions, editedAt: command.now } }];
+};
+
+const deletePost = (command: DeletePost, state: PostState): PostEvent[] => {
+  if (state.status === 'none') throw postNotFound(command.postId);
+  if (command.actorId !== state.authorId) throw notAuthor();
+  // Deleting twice (a retried request) is the same wish, already granted.
+  if (state.status === 'deleted') return [];
+  const { postId, authorId } = state;
+  return [{ type: 'PostDeleted', data: { postId, authorId, deletedAt: command.now } }];
+};
+
+// ---- Transition
+
+export const postTransition = (state: PostState, event: PostEvent): PostState | null => {
+  switch (event.type) {
+    case 'PostCreated': {
+      if (state.status !== 'none') return null;
+      const { postId, authorId, caption, hashtags, mentions, media, createdAt } = event.data;
+      return { status: 'active', postId, authorId, caption, hashtags, mentions, media, createdAt };
+    }
+    case 'CaptionEdited': {
+      if (state.status !== 'active') return null;
+      const { caption, hashtags, mentions } = event.data;
+      return { ...state, caption, hashtags, mentions };
+    }
+    case 'PostDeleted':
+      return state.status === 'active' ? { ...state, status: 'deleted' } : null;
+  }
+};
+
+export const { evolve: evolvePost, canApply: canApplyPostEvent } = fromTransition(postTransition);
+
+const initialState = (): PostState => ({ status: 'none' });
+
+export const postDecider: Decider<PostCommand, PostState, PostEvent> = { decide: decidePost, evolve: evolvePost, initialState };

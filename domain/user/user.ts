@@ -1,0 +1,118 @@
+import type { EventsOf } from '../../events/registry.js';
+import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { conflict, forbidden, notFound } from '../errors.js';
+import { parseUsername } from '../username/username.js';
+
+// ---- Commands
+// The display name and bio arrive within their limits: the HTTP schema refuses longer ones, and
+// the event contract backstops it (kernel/limits.ts).
+
+export interface RegisterUser {
+  type: 'RegisterUser';
+  userId: string;
+  username: string;
+  displayName: string;
+  now: string;
+}
+
+export interface UpdateProfile {
+  type: 'UpdateProfile';
+  actorId: string;
+  userId: string;
+  displayName?: string;
+  bio?: string;
+}
+
+export interface ChangePrivacy {
+  type: 'ChangePrivacy';
+  actorId: string;
+  userId: string;
+  private: boolean;
+}
+
+export type UserCommand = RegisterUser | UpdateProfile | ChangePrivacy;
+
+// ---- State
+
+export interface ActiveUser {
+  status: 'active';
+  userId: string;
+  username: string;
+  displayName: string;
+  bio: string;
+  private: boolean;
+}
+
+/** Stream user-{id}. */
+export type UserState = { status: 'none' } | ActiveUser;
+
+// ---- Events
+
+export type UserEvent = EventsOf<'UserRegistered' | 'ProfileUpdated' | 'PrivacyChanged'>;
+
+// ---- Decide
+
+export const decideUser = (command: UserCommand, state: UserState): UserEvent[] => {
+  switch (command.type) {
+    case 'RegisterUser':
+      return register(command, state);
+    case 'UpdateProfile':
+      return updateProfile(command, ownedBy(command.actorId, state));
+    case 'ChangePrivacy':
+      return changePrivacy(command, ownedBy(command.actorId, state));
+    default:
+      return unhandled(command);
+  }
+};
+
+const register = (command: RegisterUser, state: UserState): UserEvent[] => {
+  if (state.status !== 'none') throw conflict('USER_EXISTS', 'This user is already registered');
+  const username = parseUsername(command.username);
+  const { userId, displayName, now } = command;
+  return [{ type: 'UserRegistered', data: { userId, username, displayName, registeredAt: now } }];
+};
+
+/** Only the owner edits a profile; unknown users are reported before ownership. */
+const ownedBy = (actorId: string, state: UserState): ActiveUser => {
+  if (state.status === 'none') throw notFound('USER_NOT_FOUND', 'No such user');
+  if (state.userId !== actorId) throw forbidden('NOT_OWNER', 'Only the account owner may change it');
+  return state;
+};
+
+// Only the fields that differ from the current profile go into the event, so a form saved
+// unchanged appends nothing and projections see only real changes.
+const updateProfile = (command: UpdateProfile, user: ActiveUser): UserEvent[] => {
+  const changed: { displayName?: string; bio?: string } = {};
+  if (command.displayName !== undefined && command.displayName !== user.displayName) changed.displayName = command.displayName;
+  if (command.bio !== undefined && command.bio !== user.bio) changed.bio = command.bio;
+  if (Object.keys(changed).length === 0) return [];
+  return [{ type: 'ProfileUpdated', data: { userId: user.userId, ...changed } }];
+};
+
+const changePrivacy = (command: ChangePrivacy, user: ActiveUser): UserEvent[] =>
+  command.private === user.private ? [] : [{ type: 'PrivacyChanged', data: { userId: user.userId, private: command.private } }];
+
+// ---- Transition
+
+export const userTransition = (state: UserState, event: UserEvent): UserState | null => {
+  switch (event.type) {
+    case 'UserRegistered': {
+      if (state.status !== 'none') return null;
+      const { userId, username, displayName } = event.data;
+      return { status: 'active', userId, username, displayName, bio: '', private: false };
+    }
+    case 'ProfileUpdated': {
+      if (state.status !== 'active') return null;
+      const { displayName, bio } = event.data;
+      return { ...state, displayName: displayName ?? state.displayName, bio: bio ?? state.bio };
+    }
+    case 'PrivacyChanged':
+      return state.status === 'active' ? { ...state, private: event.data.private } : null;
+  }
+};
+
+export const { evolve: evolveUser, canApply: canApplyUserEvent } = fromTransition(userTransition);
+
+const initialState = (): UserState => ({ status: 'none' });
+
+export const userDecider: Decider<UserCommand, UserState, UserEvent> = { decide: decideUser, evolve: evolveUser, initialState };

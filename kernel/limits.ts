@@ -1,0 +1,68 @@
+// Every field limit of the platform (docs/rules.md), each declared once with its reason. The
+// HTTP schemas, the event contracts and the deciders all read them from here.
+//
+// Who refuses what, rule by rule (so that no layer carries a check that can never fire):
+// - Username shape, display name, bio, media per post, and the account and media fields:
+//   plain shape limits, refused by the HTTP schema (400 VALIDATION_FAILED naming the field).
+//   The event contract repeats the profile, username and media-count limits as a backstop at
+//   append (events/validate.ts), so that no path around HTTP can store what readers never expect.
+//   One exception is kept on purpose: the username decider still refuses a malformed name
+//   (INVALID_USERNAME), although over HTTP the schema answers first, because the name is the
+//   reservation's identity (its stream is named after it): what guarantees uniqueness also
+//   guarantees what it reserves.
+// - Caption and comment text: owned by the domain (domain/post/caption.ts,
+//   domain/comment/comment-text.ts), since counting hashtags and mentions needs parsing; HTTP only
+//   bounds the work with the looser TEXT_INPUT_MAX_LENGTH, so the domain's own codes
+//   (CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_TOO_LONG) reach the client.
+// Lengths are counted in code points (codePointLength), as the app's counter shows them; only the
+// HTTP schema counts UTF-16 units (zod's max), which can only make it stricter, never looser.
+
+/** Length as a reader counts it: an emoji is one character, not String#length's two UTF-16 units. */
+export const codePointLength = (text: string): number => {
+  let length = 0;
+  for (const _ of text) length++;
+  return length;
+};
+
+/** Instagram's username length; also the longest run a caption's "@name" can mention. */
+export const USERNAME_MAX_LENGTH = 30;
+/** Instagram's username alphabet, lowercased: usernames are case-insensitive and stored lowercase. */
+export const USERNAME_PATTERN = new RegExp(`^[a-z0-9._]{1,${USERNAME_MAX_LENGTH}}$`);
+/** The one wording of the username rule, for every layer that refuses a username. */
+export const USERNAME_RULE = `a username is 1 to ${USERNAME_MAX_LENGTH} letters, digits, periods or underscores`;
+
+/** Instagram's limit for the name shown on a profile. */
+export const DISPLAY_NAME_MAX_LENGTH = 30;
+/** Instagram's limit for a profile's bio. */
+export const BIO_MAX_LENGTH = 150;
+
+/** A post is at least one photo or video... */
+export const MIN_MEDIA_PER_POST = 1;
+/** ...or a carousel of up to ten, as on Instagram. */
+export const MAX_MEDIA_PER_POST = 10;
+
+/** Instagram's caption length, in code points. */
+export const CAPTION_MAX_LENGTH = 2200;
+/** Instagram's hashtag limit per caption (each distinct tag counted once). */
+export const MAX_HASHTAGS = 30;
+/** Instagram's mention limit per caption or comment (each distinct account counted once). */
+export const MAX_MENTIONS = 20;
+/** A comment has the caption's length limit. */
+export const COMMENT_MAX_LENGTH = CAPTION_MAX_LENGTH;
+/**
+ * What HTTP accepts for a caption or comment before the domain parses it: loose enough that
+ * the domain's own code answers a text a little over its limit, tight enough to bound the work.
+ */
+export const TEXT_INPUT_MAX_LENGTH = 2 * CAPTION_MAX_LENGTH;
+
+/** The longest email address SMTP can carry (RFC 5321). */
+export const EMAIL_MAX_LENGTH = 254;
+/** OWASP's minimum password length. */
+export const PASSWORD_MIN_LENGTH = 8;
+/** Bounds the hashing work a single request can ask for. */
+export const PASSWORD_MAX_LENGTH = 128;
+
+/** The longest media URL accepted: what browsers and CDNs reliably handle. */
+export const MEDIA_URL_MAX_LENGTH = 2048;
+/** The largest width or height of a photo or video, in pixels (16K). */
+export const MEDIA_DIMENSION_MAX = 16_384;

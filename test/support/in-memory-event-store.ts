@@ -1,0 +1,112 @@
+import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
+import { ConcurrencyError, type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type ReadAllResult, type SubscribeOptions } from '../../events/event-store.js';
+import { asPosition, START, type Position } from '../../events/position.js';
+import { currentVersion, type EventType } from '../../events/registry.js';
+import { validateEvent } from '../../events/validate.js';
+
+// An EventStore in one process's memory, for fast tests of command handlers. It passes the same
+// contract as the PostgreSQL adapter (test/integration/in-memory-event-store.test.ts): events are
+// validated before append, revisions are checked, and the global log is one array. Every event
+// is copied in and out, so a caller can never change what the store holds.
+
+// Fixed width, so that string order is log order (events/position.ts).
+const positionOf = (index: number): Position => asPosition((index + 1).toString(16).padStart(16, '0'));
+
+const matches = (event: RecordedEvent, filter: EventFilter | undefined): boolean =>
+  (!filter?.types || filter.types.includes(event.type)) &&
+  (!filter?.streamPrefixes || filter.streamPrefixes.some((prefix) => event.streamId.startsWith(prefix)));
+
+const accepts = (expected: ExpectedRevision, last: number): boolean => {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return last === -1;
+  if (expected === 'stream_exists') return last >= 0;
+  return expected === last;
+};
+
+export const createInMemoryEventStore = (): EventStore => {
+  const log: RecordedEvent[] = [];
+  const streams = new Map<string, RecordedEvent[]>();
+  const listeners = new Set<() => void>();
+  const closed = new AbortController();
+
+  const headPosition = (): Position => log.at(-1)?.position ?? START;
+
+  const append = async (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> => {
+    const data = events.map(validateEvent);
+    const stream = streams.get(streamId) ?? [];
+    const last = stream.length - 1;
+    if (!accepts(expected, last)) throw new ConcurrencyError(streamId, expected, last === -1 ? 'no_stream' : last);
+    if (events.length === 0) return { nextRevision: last, position: stream.at(-1)?.position ?? START };
+    const recordedAt = new Date().toISOString();
+    const recorded = events.map(
+      (event, i): RecordedEvent => ({
+        eventId: event.eventId,
+        type: event.type,
+        schemaVersion: currentVersion(event.type as EventType),
+        data: structuredClone(data[i]),
+        metadata: structuredClone(event.metadata),
+        streamId,
+        streamRevision: last + 1 + i,
+        position: positionOf(log.length + i),
+        recordedAt,
+      }),
+    );
+    log.push(...recorded);
+    streams.set(streamId, [...stream, ...recorded]);
+    for (const listener of listeners) listener();
+    return { nextRevision: last + events.length, position: recorded.at(-1)!.position };
+  };
+
+  const readAll = async (from: Position, max: number, filter?: EventFilter): Promise<ReadAllResult> => {
+    const events: RecordedEvent[] = [];
+    let position = from;
+    for (const event of log) {
+      if (event.position <= from) continue;
+      if (events.length === max) break;
+      // Past every event looked at, so that a filtered read's checkpoint moves on.
+      position = event.position;
+      if (matches(event, filter)) events.push(structuredClone(event));
+    }
+    return { events, position };
+  };
+
+  /** Resolves on the next append, or when `signal` aborts. */
+  const nextAppend = (signal: AbortSignal) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        listeners.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      listeners.add(done);
+      signal.addEventListener('abort', done);
+    });
+
+  async function* subscribe(from: Position, options: SubscribeOptions = {}): AsyncGenerator<RecordedEvent> {
+    const stop = options.signal ? AbortSignal.any([options.signal, closed.signal]) : closed.signal;
+    let position = from;
+    while (!stop.aborted) {
+      const page = await readAll(position, 100, options.filter);
+      for (const event of page.events) {
+        if (stop.aborted) return;
+        yield event;
+      }
+      position = page.position;
+      if (page.events.length === 0 && !stop.aborted) await nextAppend(stop);
+    }
+  }
+
+  return {
+    append,
+    readStream: async (streamId, fromRevision = 0) => structuredClone((streams.get(streamId) ?? []).slice(fromRevision)),
+    readAll,
+    subscribe,
+    headPosition: async () => headPosition(),
+    onAppend: (listener) => {
+      const call = () => listener();
+      listeners.add(call);
+      return () => listeners.delete(call);
+    },
+    close: async () => closed.abort(),
+  };
+};
