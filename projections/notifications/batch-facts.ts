@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../../events/index.js';
-import type { NotificationEvent, NotificationKind } from './notification-events.js';
+import type { NotificationEvent, NotificationKind } from './subscribed-events.js';
 
 // Folds one batch into the rows it writes, so that each table takes one bulk upsert. Events of
 // one stream arrive in order; the last one of a key in the batch wins, and the database keeps

@@ -4,7 +4,7 @@ import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
 import { applyInTransaction } from '../runtime/postgres-transaction.js';
 import type { Projection } from '../runtime/projection.js';
 import { foldBatch } from './batch-facts.js';
-import { notificationEventTypes } from './notification-events.js';
+import { notificationEventTypes } from './subscribed-events.js';
 import { createNotificationsReader } from './notifications-reader.js';
 import { setupNotificationsSchema } from './schema.js';
 import { writeBatch, type FreshGroup } from './write-batch.js';

@@ -31,3 +31,10 @@ export interface Projection {
   /** The checkpoint stored under `checkpointKey`; START when none. */
   checkpoint(checkpointKey: string): Promise<Position>;
 }
+
+/**
+ * The `default` of a projection's `switch (event.type)` over the events it subscribes to: it only
+ * compiles when every subscribed type has its case (and a case for a type not subscribed does not
+ * compile either), so the subscription list and the switch cannot drift apart.
+ */
+export const everyTypeHandled = (_event: never): void => undefined;

@@ -1,5 +1,9 @@
-import type { BatchChanges, FollowChange, FollowStatus, MembershipChange } from './batch-changes.js';
+import type { FollowStatus } from '../../kernel/access.js';
+import type { BatchChanges, FollowChange, MembershipChange } from './batch-changes.js';
 
+// The counter moves of the register fold (batch-changes.ts), for the read models that keep counts
+// of it (profiles; search's PostgreSQL store), each reading its own stored state.
+//
 // Counts (followers, following, posts, likes, comments, replies) are kept by adding the change
 // each batch makes to the set they count, never by blind increments: a follow counts +1 only
 // when its row goes from not-following to following in THIS transaction, which the batch's
