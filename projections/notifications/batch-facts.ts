@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '../../events/index.js';
+import { everyTypeHandled } from '../runtime/projection.js';
 import type { NotificationEvent, NotificationKind } from './subscribed-events.js';
 
 // Folds one batch into the rows it writes, so that each table takes one bulk upsert. Events of
@@ -183,6 +184,8 @@ const apply = (facts: BatchFacts, event: NotificationEvent & RecordedEvent): voi
       }
       return;
     }
+    default:
+      return everyTypeHandled(event);
   }
 };
 

@@ -2,6 +2,7 @@ import type { RecordedEvent } from '../../events/index.js';
 import { engagement } from './explore-score.js';
 import { searchEventTypes, type SearchEvent } from './search-store.js';
 import { globalPositionOf } from '../runtime/lag.js';
+import { everyTypeHandled } from '../runtime/projection.js';
 
 /**
  * The EXTERNAL version of a document written from `event`: the event's global log position, which
@@ -125,6 +126,8 @@ export const foldSearchBatch = (events: readonly RecordedEvent[]): SearchBatch =
         fact({ kind: 'comments', id: commentId, version: rev, doc: { postId, active: event.type === 'CommentAdded' } });
         break;
       }
+      default:
+        everyTypeHandled(event);
     }
   }
   return { facts: [...facts.values()], users, posts, countedPosts };

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaItem, Position } from '../../events/index.js';
 import { createStoriesReader, type StoriesReader } from '../../projections/stories/stories-reader.js';
 import type { StoriesEvent, StoriesStore, Story, StoryViewer } from '../../projections/stories/stories-store.js';
+import { storyFactsOf } from '../../projections/stories/story-facts.js';
 import { InvalidCursorError, type Page } from '../../projections/runtime/page.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
 
@@ -51,7 +52,7 @@ export const storiesStoreContract = (name: string, makeStore: () => Promise<Stor
     let reader: StoriesReader;
     let batches = 0;
     /** Applies events as the next batch of the log, under the checkpoint key 'contract'. */
-    const apply = (...events: StoriesEvent[]) => store.apply(events, 'contract', syntheticPosition(batches++));
+    const apply = (...events: StoriesEvent[]) => store.write(storyFactsOf(events), 'contract', syntheticPosition(batches++));
 
     beforeAll(async () => {
       underTest = await makeStore();
@@ -256,10 +257,10 @@ export const storiesStoreContract = (name: string, makeStore: () => Promise<Stor
       const other = `${key}-other`;
       const at = (n: number): Position => syntheticPosition(1_000_000 + n);
       expect(await store.checkpoint(key)).toBe('');
-      await store.apply([posted(uuidv7(), uuidv7(), T0)], key, at(5));
-      await store.apply([], key, at(3));
+      await store.write(storyFactsOf([posted(uuidv7(), uuidv7(), T0)]), key, at(5));
+      await store.write(storyFactsOf([]), key, at(3));
       expect(await store.checkpoint(key)).toBe(at(5));
-      await store.apply([], other, at(1));
+      await store.write(storyFactsOf([]), other, at(1));
       expect(await store.checkpoint(other)).toBe(at(1));
       expect(await store.checkpoint(key)).toBe(at(5));
     });
