@@ -21,7 +21,7 @@ export interface PostgresSearchStoreOptions {
 }
 
 export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearchStoreOptions = {}): SearchStore => {
-  const t = searchTables(options.tablePrefix ?? 'search_');
+  const tables = searchTables(options.tablePrefix ?? 'search_');
 
   // Where pg_trgm lives, looked up once: an API process may query without ever running setup().
   let trigramSchema: Promise<string> | undefined;
@@ -36,18 +36,18 @@ export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearch
 
   return {
     setup: async () => {
-      await setupSearchSchema(pool, t);
+      await setupSearchSchema(pool, tables);
       trigramSchema = undefined;
     },
     apply: (events, checkpointKey, position) =>
       applyInTransaction(pool, checkpointKey, position, async (client) => {
-        if (events.length > 0) await writeSearchBatch(client, t, events);
+        if (events.length > 0) await writeSearchBatch(client, tables, events);
       }),
     checkpoint: (checkpointKey) => loadCheckpoint(pool, checkpointKey),
-    searchUsers: async (query) => searchUsersPostgres(pool, t, await trigram(), query),
-    searchPosts: (text, page) => searchPostsPostgres(pool, t, text, page),
-    postsByHashtag: (tag, sort, page) => postsByHashtagPostgres(pool, t, tag, sort, page),
-    suggestHashtags: async (text, limit) => suggestHashtagsPostgres(pool, t, await trigram(), text, limit),
-    explore: (now, page, windowDays) => explorePostgres(pool, t, now, page, windowDays),
+    searchUsers: async (query) => searchUsersPostgres(pool, tables, await trigram(), query),
+    searchPosts: (text, page) => searchPostsPostgres(pool, tables, text, page),
+    postsByHashtag: (tag, sort, page) => postsByHashtagPostgres(pool, tables, tag, sort, page),
+    suggestHashtags: async (text, limit) => suggestHashtagsPostgres(pool, tables, await trigram(), text, limit),
+    explore: (now, page, windowDays) => explorePostgres(pool, tables, now, page, windowDays),
   };
 };

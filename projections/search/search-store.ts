@@ -1,8 +1,8 @@
 import type { EventsOf, EventType, Position, RecordedEvent } from '../../events/index.js';
 import type { Page, PageRequest } from '../runtime/page.js';
 
-// NOTE for adapter authors (added with the PostgreSQL adapter; method names unchanged): what the
-// contract suite (test/integration/search-store.contract.ts) pins down beyond the comments below:
+// For adapter authors: what the contract suite (test/integration/search-store.contract.ts) pins
+// down beyond the comments on the port below:
 // - Query text: trimmed and lowercased by the store; a leading '@' (users) or '#' (hashtags, tags)
 //   is dropped. Tags are stored as the events carry them (lowercase, no '#').
 // - 'top' = engagement desc (likes + 2 x comments, explore-score.ts `engagement`), ties newest
