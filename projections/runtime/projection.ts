@@ -28,7 +28,7 @@ import type { EventType, Position, RecordedEvent } from '../../events/index.js';
 //     (Redis for stories, Elasticsearch for search) writes the batch, then saves the checkpoint
 //     in PostgreSQL, as in (a). Search folds inside each adapter, because what guards a write
 //     differs by backend: registers by stream revision in PostgreSQL, whole documents with
-//     external versions by global position in Elasticsearch (search-docs-elasticsearch.ts).
+//     external versions by global position in Elasticsearch (search/elasticsearch/docs.ts).
 //     Copy it when each row is written by one stream's events and the result does not depend
 //     on reading other streams' rows between writes: it is the fast path for rebuilds.
 //

@@ -17,8 +17,8 @@ import type { Page, PageRequest } from '../runtime/page.js';
 
 // The search read model (docs/architecture.md "Search"): users by username and name with autocomplete and
 // typo tolerance, posts by caption and hashtag, hashtag counts, and the explore ranking. One
-// port, two adapters beside it (Elasticsearch; PostgreSQL full-text + pg_trgm where Elasticsearch
-// is not configured), one contract suite (test/integration/search-store.contract.ts).
+// port, two adapters in folders beside it (elasticsearch/; postgres/, full-text + pg_trgm where
+// Elasticsearch is not configured), one contract suite (test/integration/search-store.contract.ts).
 //
 // The store indexes what the log says; who may see what is the read path's job (read-api/), which
 // drops private, blocked and deleted content from every answer whatever the index still holds.

@@ -1,7 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { toPage, type Page, type PageRequest } from '../runtime/page.js';
-import { EXPLORE_WINDOW_DAYS, explorePage, exploreScore } from './explore-score.js';
-import type { SearchIndexes } from './search-index-elasticsearch.js';
+import { toPage, type Page, type PageRequest } from '../../runtime/page.js';
+import { EXPLORE_WINDOW_DAYS, explorePage, exploreScore } from '../explore-score.js';
+import type { SearchIndexes } from './indexes.js';
 
 // Explore in Elasticsearch. The score (explore-score.ts) is a power of 1.5 of the age, which
 // function_score cannot express without scripts (and this cluster has none), so it is computed

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import type { RecordedEvent } from '../../events/index.js';
-import { foldBatch, pairKey, type BatchChanges } from '../runtime/batch-changes.js';
-import { countDeltas, type CountDeltas, type StoredState } from '../runtime/count-deltas.js';
-import { bulkUpsert, registerColumns, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
-import type { SearchTables } from './search-schema-postgres.js';
+import type { RecordedEvent } from '../../../events/index.js';
+import { foldBatch, pairKey, type BatchChanges } from '../../runtime/batch-changes.js';
+import { countDeltas, type CountDeltas, type StoredState } from '../../runtime/count-deltas.js';
+import { bulkUpsert, registerColumns, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
+import type { SearchTables } from './schema.js';
 
 // Writes one batch of the search read model, inside the batch's transaction (the checkpoint
 // commits with it). The batch is folded in memory by the register fold it shares with the

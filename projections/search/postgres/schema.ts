@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
+import { ensureCheckpointTable } from '../../runtime/checkpoints-postgres.js';
 import { ensureTrigramExtension } from './trigram-extension.js';
-import { createUnderLock } from '../runtime/postgres-transaction.js';
+import { createUnderLock } from '../../runtime/postgres-transaction.js';
 
 // Tables of the search read model in PostgreSQL (unqualified: the connection's search_path picks
 // the schema), under a table-name prefix (default 'search_') so that a rebuild can fill a new

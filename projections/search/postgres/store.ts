@@ -1,19 +1,19 @@
 import type pg from 'pg';
-import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
-import { applyInTransaction } from '../runtime/postgres-transaction.js';
-import { explorePostgres } from './explore-postgres.js';
-import { searchTables, setupSearchSchema } from './search-schema-postgres.js';
-import { postsByHashtagPostgres, searchPostsPostgres } from './search-posts-postgres.js';
-import type { SearchStore } from './search-store.js';
-import { searchUsersPostgres } from './search-users-postgres.js';
-import { writeSearchBatch } from './search-write-postgres.js';
-import { suggestHashtagsPostgres } from './suggest-hashtags-postgres.js';
+import { loadCheckpoint } from '../../runtime/checkpoints-postgres.js';
+import { applyInTransaction } from '../../runtime/postgres-transaction.js';
+import { explorePostgres } from './explore.js';
+import { searchTables, setupSearchSchema } from './schema.js';
+import { postsByHashtagPostgres, searchPostsPostgres } from './search-posts.js';
+import type { SearchStore } from '../search-store.js';
+import { searchUsersPostgres } from './search-users.js';
+import { writeSearchBatch } from './write.js';
+import { suggestHashtagsPostgres } from './suggest-hashtags.js';
 import { findTrigramSchema } from './trigram-extension.js';
 
 // Search in PostgreSQL, where Elasticsearch is not configured (docs/architecture.md "Search"): full-text
 // search on captions and hashtags (tsvector, 'simple' configuration, GIN), pg_trgm for typo
 // tolerance and autocomplete on usernames, names and hashtags, and the explore ranking computed
-// at query time. Each batch is one transaction with its checkpoint (search-write-postgres.ts).
+// at query time. Each batch is one transaction with its checkpoint (write.ts).
 
 export interface PostgresSearchStoreOptions {
   /** Prefix of every table name (default 'search_'): a rebuild fills a new generation under another. */

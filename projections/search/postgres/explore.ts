@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { toPage, type Page, type PageRequest } from '../runtime/page.js';
-import { EXPLORE_WINDOW_DAYS, explorePage, exploreScoreSql } from './explore-score.js';
-import type { SearchTables } from './search-schema-postgres.js';
+import { toPage, type Page, type PageRequest } from '../../runtime/page.js';
+import { EXPLORE_WINDOW_DAYS, explorePage, exploreScoreSql } from '../explore-score.js';
+import type { SearchTables } from './schema.js';
 
 // Explore in PostgreSQL: the live posts of the window, scored at query time by the formula of
 // explore-score.ts (the score depends on `now`, so it cannot be stored), best first, ties by id.

@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { isUuid } from '../profiles/keyset.js';
-import { MAX_PAGE_LIMIT } from '../runtime/page.js';
-import type { SearchTables } from './search-schema-postgres.js';
-import type { UserHit, UserQuery } from './search-store.js';
-import { normalizeQuery, startsWithPattern } from './text-match.js';
-import { rankUsers } from './user-ranking.js';
+import { isUuid } from '../../profiles/keyset.js';
+import { MAX_PAGE_LIMIT } from '../../runtime/page.js';
+import type { SearchTables } from './schema.js';
+import type { UserHit, UserQuery } from '../search-store.js';
+import { normalizeQuery, startsWithPattern } from '../text-match.js';
+import { rankUsers } from '../user-ranking.js';
 
 // Users by username and name, in ONE query that gathers candidates, and user-ranking.ts deciding
 // which match and in what order. Candidates: the exact username; for autocomplete, usernames and

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { SearchTables } from './search-schema-postgres.js';
-import type { HashtagCount } from './search-store.js';
-import { normalizeQuery, startsWithPattern, typoDistance } from './text-match.js';
+import type { SearchTables } from './schema.js';
+import type { HashtagCount } from '../search-store.js';
+import { normalizeQuery, startsWithPattern, typoDistance } from '../text-match.js';
 
 // Hashtags starting with the text, or within its typo allowance (text-match.ts), with at least
 // one live post; most used first, ties alphabetical. Candidates come from the prefix index (the

@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { cursorKey, isIsoInstant, isUuid, keysetOf } from '../profiles/keyset.js';
-import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
-import { COMMENT_WEIGHT } from './explore-score.js';
-import type { SearchTables } from './search-schema-postgres.js';
-import { normalizeQuery } from './text-match.js';
+import { cursorKey, isIsoInstant, isUuid, keysetOf } from '../../profiles/keyset.js';
+import { decodeCursor, InvalidCursorError, pageLimit, toPage, type Page, type PageRequest } from '../../runtime/page.js';
+import { COMMENT_WEIGHT } from '../explore-score.js';
+import type { SearchTables } from './schema.js';
+import { normalizeQuery } from '../text-match.js';
 
 // Posts by caption text and by hashtag. Only live posts are ever returned: post_tags holds live
 // posts only, and the caption index covers created and undeleted posts only.
