@@ -9,8 +9,11 @@ import type { StoryBatch } from './story-facts.js';
 export const storiesEventTypes = ['StoryPosted', 'StoryViewed', 'StoryDeleted', 'StoryExpired'] as const;
 export type StoriesEvent = EventsOf<(typeof storiesEventTypes)[number]>;
 
-/** What the log says happened to a story; a read with a clock may still call an active one expired. */
-export type StoryState = 'active' | 'expired' | 'deleted';
+/**
+ * What the log says happened to a story (the write side's story status, less 'none': a story is
+ * only recorded once posted); a read with a clock may still call an active one expired.
+ */
+export type StoryStatus = 'active' | 'expired' | 'deleted';
 
 export interface Story {
   id: string;
@@ -18,7 +21,7 @@ export interface Story {
   media: MediaItem;
   postedAt: string;
   expiresAt: string;
-  state: StoryState;
+  state: StoryStatus;
 }
 
 export interface StoryViewer {
