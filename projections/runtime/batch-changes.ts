@@ -1,5 +1,6 @@
 import type { EventsOf, EventType, MediaItem, RecordedEvent } from '../../events/index.js';
 import type { FollowStatus } from '../../kernel/access.js';
+import { blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents } from './event-families.js';
 import { everyTypeHandled } from './projection.js';
 
 // The register fold, shared by the PostgreSQL read models that hold users, the graph and content
@@ -13,26 +14,13 @@ import { everyTypeHandled } from './projection.js';
 
 /** The events the fold understands; a read model subscribing to some of them gets their changes. */
 export const changeEventTypes = [
-  'UserRegistered',
-  'ProfileUpdated',
-  'PrivacyChanged',
-  'FollowRequested',
-  'FollowRequestApproved',
-  'FollowRequestRejected',
-  'FollowRequestCancelled',
-  'Followed',
-  'Unfollowed',
-  'Blocked',
-  'Unblocked',
-  'PostCreated',
-  'CaptionEdited',
-  'PostDeleted',
-  'Liked',
-  'Unliked',
-  'CommentAdded',
-  'CommentDeleted',
-  'Bookmarked',
-  'Unbookmarked',
+  ...profileEvents,
+  ...followEvents,
+  ...blockEvents,
+  ...postEvents,
+  ...likeEvents,
+  ...commentEvents,
+  ...bookmarkEvents,
 ] as const satisfies readonly EventType[];
 
 export type ChangeEventType = (typeof changeEventTypes)[number];

@@ -1,4 +1,5 @@
 import type { EventsOf, EventType, Position, RecordedEvent } from '../../events/index.js';
+import { commentEvents, likeEvents, postEvents, profileEvents } from '../runtime/event-families.js';
 import type { Page, PageRequest } from '../runtime/page.js';
 
 // For adapter authors: what the contract suite (test/integration/search-store.contract.ts) pins
@@ -23,18 +24,7 @@ import type { Page, PageRequest } from '../runtime/page.js';
 // The store indexes what the log says; who may see what is the read path's job (read-api/), which
 // drops private, blocked and deleted content from every answer whatever the index still holds.
 
-export const searchEventTypes = [
-  'UserRegistered',
-  'ProfileUpdated',
-  'PrivacyChanged',
-  'PostCreated',
-  'CaptionEdited',
-  'PostDeleted',
-  'Liked',
-  'Unliked',
-  'CommentAdded',
-  'CommentDeleted',
-] as const satisfies readonly EventType[];
+export const searchEventTypes = [...profileEvents, ...postEvents, ...likeEvents, ...commentEvents] as const satisfies readonly EventType[];
 
 export type SearchEventType = (typeof searchEventTypes)[number];
 /** A search event as a string-literal union on `type` (what the contract suite builds). */
