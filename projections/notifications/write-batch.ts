@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { bulkUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
+import { bulkUpsert, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
 import type { BatchFacts, SourceRow } from './batch-facts.js';
 
 // Writes one batch. Facts and sources are upserted (newer stream revisions win), then the
@@ -48,15 +48,13 @@ const UPSERT_COMMENTS = bulkUpsert({
   ],
 });
 
-const UPSERT_BLOCKS = bulkUpsert({
+const UPSERT_BLOCKS = revisionedRowUpsert({
   table: 'notification_blocks',
   key: ['blocker_id', 'blocked_id'],
-  newerRevision: 'rev',
   columns: [
     { name: 'blocker_id', type: 'uuid' },
     { name: 'blocked_id', type: 'uuid' },
     { name: 'active', type: 'boolean', merge: 'replace' },
-    { name: 'rev', type: 'int', merge: 'replace' },
   ],
 });
 
@@ -64,10 +62,9 @@ const UPSERT_BLOCKS = bulkUpsert({
 // A mention kept by a caption edit keeps the time it was first made (unless the batch saw it
 // dropped and made again: `keepMentionTime` false).
 const upsertSources = (keepMentionTime: boolean) =>
-  bulkUpsert({
+  revisionedRowUpsert({
     table: 'notification_sources',
     key: ['source_id'],
-    newerRevision: 'rev',
     columns: [
       { name: 'source_id', field: 'sourceId', type: 'text' },
       { name: 'kind', type: 'text', merge: 'replaceUnlessNull' },
@@ -88,7 +85,6 @@ const upsertSources = (keepMentionTime: boolean) =>
         },
       },
       { name: 'active', type: 'boolean', merge: 'replace' },
-      { name: 'rev', type: 'int', merge: 'replace' },
     ],
   });
 

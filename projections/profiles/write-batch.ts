@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { bulkUpsert, registerColumns, truncMs, upsertRows, type UpsertColumn } from '../runtime/bulk-upsert.js';
+import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows, type UpsertColumn } from '../runtime/bulk-upsert.js';
 import type { BatchChanges } from '../runtime/batch-changes.js';
 import { countDeltas, type CountDeltas } from '../runtime/count-deltas.js';
 import { readStoredState } from './stored-state.js';
@@ -65,15 +65,9 @@ const UPSERT_COMMENTS = bulkUpsert({
   ],
 });
 
-/** A pair's row (follow, block, like, bookmark): the whole row is one register, guarded by `rev`. */
+/** A pair's row (follow, block, like, bookmark), written whole by the pair's stream. */
 const pairUpsert = (table: string, key: [string, string], columns: UpsertColumn[]) =>
-  bulkUpsert({
-    table,
-    key,
-    ordered: true,
-    newerRevision: 'rev',
-    columns: [...key.map((name) => ({ name, type: 'uuid' })), ...columns, { name: 'rev', type: 'int', merge: 'replace' }],
-  });
+  revisionedRowUpsert({ table, key, ordered: true, columns: [...key.map((name) => ({ name, type: 'uuid' })), ...columns] });
 /** A time a later event of the pair may not carry (an unlike has no time): the last one known stays. */
 const lastKnownAt = (name: string): UpsertColumn => ({ name, type: 'timestamptz', insert: truncMs, merge: 'replaceUnlessNull' });
 

@@ -101,6 +101,13 @@ on conflict (${key.join(', ')}) do update set
   ${updates.join(',\n  ')}${newerRevision ? `\nwhere ${table}.${newerRevision} < excluded.${newerRevision}` : ''}`;
 };
 
+/**
+ * A row that one stream writes whole (a follow, a block, a like, a notification source): the
+ * whole row is one register, replaced only by an incoming row of a higher stream revision `rev`.
+ */
+export const revisionedRowUpsert = (spec: Omit<BulkUpsertSpec, 'newerRevision'>): string =>
+  bulkUpsert({ ...spec, newerRevision: 'rev', columns: [...spec.columns, { name: 'rev', type: 'int', merge: 'replace' }] });
+
 /** Quotes a JSON key that is not a plain lowercase identifier (a camelCase field). */
 const quoted = (field: string) => (/^[a-z_][a-z0-9_]*$/.test(field) ? field : `"${field}"`);
 

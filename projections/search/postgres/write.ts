@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { RecordedEvent } from '../../../events/index.js';
 import { foldBatch, pairKey, type BatchChanges } from '../../runtime/batch-changes.js';
 import { countDeltas, type CountDeltas, type StoredState } from '../../runtime/count-deltas.js';
-import { bulkUpsert, registerColumns, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
+import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
 import type { SearchTables } from './schema.js';
 
 // Writes one batch of the search read model, inside the batch's transaction (the checkpoint
@@ -79,16 +79,14 @@ insert into ${tables.hashtags} (tag, posts) select tag, d from deltas order by t
 on conflict (tag) do update set posts = ${tables.hashtags}.posts + excluded.posts`;
 
 const upsertLikes = (tables: SearchTables) =>
-  bulkUpsert({
+  revisionedRowUpsert({
     table: tables.likes,
     key: ['post_id', 'user_id'],
     ordered: true,
-    newerRevision: 'rev',
     columns: [
       { name: 'post_id', type: 'uuid' },
       { name: 'user_id', type: 'uuid' },
       { name: 'active', type: 'boolean', merge: 'replace' },
-      { name: 'rev', type: 'int', merge: 'replace' },
     ],
   });
 
