@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { SQL_IDENTIFIER } from './table-names.js';
 
 // One statement writes a whole table's share of a batch (the "fold a batch, then write it in
 // bulk" shape of projection.ts): the rows travel as one JSON array, are unpacked by
@@ -109,7 +110,7 @@ export const revisionedRowUpsert = (spec: Omit<BulkUpsertSpec, 'newerRevision'>)
   bulkUpsert({ ...spec, newerRevision: 'rev', columns: [...spec.columns, { name: 'rev', type: 'int', merge: 'replace' }] });
 
 /** Quotes a JSON key that is not a plain lowercase identifier (a camelCase field). */
-const quoted = (field: string) => (/^[a-z_][a-z0-9_]*$/.test(field) ? field : `"${field}"`);
+const quoted = (field: string) => (SQL_IDENTIFIER.test(field) ? field : `"${field}"`);
 
 /** Runs a bulk upsert on `rows` (nothing when there are none). */
 export const upsertRows = async (db: pg.ClientBase, statement: string, rows: readonly object[]): Promise<void> => {

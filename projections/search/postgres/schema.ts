@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ensureCheckpointTable } from '../../runtime/checkpoints-postgres.js';
 import { ensureTrigramExtension } from './trigram-extension.js';
 import { createUnderLock } from '../../runtime/postgres-transaction.js';
+import { prefixedTables } from '../../runtime/table-names.js';
 
 // Tables of the search read model in PostgreSQL (unqualified: the connection's search_path picks
 // the schema), under a table-name prefix (default 'search_') so that a rebuild can fill a new
@@ -12,19 +13,17 @@ import { createUnderLock } from '../../runtime/postgres-transaction.js';
 // PostCreated has not arrived (another stream, maybe another instance) upserts the post with its
 // count alone. Queries only serve posts with created_at set and deleted_at null, users with a
 // username. `*_rev` columns hold the stream revision that last wrote a register; -1 = never.
-export const searchTables = (prefix: string) => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`not a table-name prefix: ${JSON.stringify(prefix)}`);
-  return {
-    users: `${prefix}users`,
-    posts: `${prefix}posts`,
+export const searchTables = (prefix: string) =>
+  prefixedTables(prefix, {
+    users: 'users',
+    posts: 'posts',
     /** (tag, post) for every LIVE post carrying the tag: 'recent' pages and the source of the counts. */
-    postTags: `${prefix}post_tags`,
+    postTags: 'post_tags',
     /** Live posts per tag, moved by exactly the post_tags rows each batch inserts or deletes. */
-    hashtags: `${prefix}hashtags`,
-    likes: `${prefix}likes`,
-    comments: `${prefix}comments`,
-  };
-};
+    hashtags: 'hashtags',
+    likes: 'likes',
+    comments: 'comments',
+  });
 
 export type SearchTables = ReturnType<typeof searchTables>;
 
