@@ -189,7 +189,7 @@ const apply = (facts: BatchFacts, event: NotificationEvent & RecordedEvent): voi
   }
 };
 
-export const foldBatch = (events: readonly RecordedEvent[]): BatchFacts => {
+export const foldNotificationFacts = (events: readonly RecordedEvent[]): BatchFacts => {
   const facts = emptyFacts();
   for (const event of events) apply(facts, event as NotificationEvent & RecordedEvent);
   return facts;

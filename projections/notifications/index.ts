@@ -1,4 +1,4 @@
-export { foldBatch, sourceIds, ALL_GROUPS } from './batch-facts.js';
+export { foldNotificationFacts, sourceIds, ALL_GROUPS } from './batch-facts.js';
 export { notificationEventTypes, type NotificationKind } from './subscribed-events.js';
 export { notificationText } from './notification-text.js';
 export {

@@ -167,7 +167,7 @@ const regroup = async (db: pg.PoolClient, groupIds: string[]): Promise<FreshGrou
     .map((row) => ({ id: row.id, recipientId: row.recipient_id }));
 };
 
-export const writeBatch = async (db: pg.PoolClient, facts: BatchFacts, windowMs: number): Promise<FreshGroup[]> => {
+export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts, windowMs: number): Promise<FreshGroup[]> => {
   await db.query(LOCK);
   const users = [...facts.users.values()];
   await upsertRows(

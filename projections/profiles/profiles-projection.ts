@@ -2,9 +2,9 @@ import type pg from 'pg';
 import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
 import { applyInTransaction } from '../runtime/postgres-transaction.js';
 import type { Projection } from '../runtime/projection.js';
-import { changeEventTypes, foldBatch } from '../runtime/batch-changes.js';
+import { changeEventTypes, foldChanges } from '../runtime/batch-changes.js';
 import { setupProfilesSchema } from './schema.js';
-import { writeBatch } from './write-batch.js';
+import { writeProfileChanges } from './write-batch.js';
 
 // Profiles (docs/architecture.md "Projections"): users, follows, blocks, posts, comments, likes and bookmarks with exact
 // counts, in PostgreSQL. The "fold a batch, then write it in bulk" shape (runtime/projection.ts):
@@ -20,7 +20,7 @@ export const createProfilesProjection = (pool: pg.Pool): Projection => ({
   setup: () => setupProfilesSchema(pool),
   apply: (batch, checkpointKey) =>
     applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
-      if (batch.events.length > 0) await writeBatch(client, foldBatch(batch.events));
+      if (batch.events.length > 0) await writeProfileChanges(client, foldChanges(batch.events));
     }),
   checkpoint: (checkpointKey) => loadCheckpoint(pool, checkpointKey),
 });

@@ -140,7 +140,7 @@ const commentRows = (changes: BatchChanges, deltas: CountDeltas) =>
     };
   });
 
-export const writeBatch = async (db: pg.PoolClient, changes: BatchChanges): Promise<void> => {
+export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChanges): Promise<void> => {
   const deltas = countDeltas(changes, await readStoredState(db, changes));
   await upsertRows(db, UPSERT_USERS, userRows(changes, deltas));
   await upsertRows(db, UPSERT_POSTS, postRows(changes, deltas));

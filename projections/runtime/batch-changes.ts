@@ -116,7 +116,7 @@ const entry = <T>(map: Map<string, T>, key: string, create: () => T): T => {
 const newer = <T>(current: Register<T> | undefined, value: T, rev: number): Register<T> =>
   current !== undefined && current.rev >= rev ? current : { value, rev };
 
-export const foldBatch = (events: readonly RecordedEvent[]): BatchChanges => {
+export const foldChanges = (events: readonly RecordedEvent[]): BatchChanges => {
   const changes: BatchChanges = {
     users: new Map(),
     follows: new Map(),

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../../../events/index.js';
-import { foldBatch, pairKey, type BatchChanges } from '../../runtime/batch-changes.js';
+import { foldChanges, pairKey, type BatchChanges } from '../../runtime/batch-changes.js';
 import { countDeltas, type CountDeltas, type StoredState } from '../../runtime/count-deltas.js';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
 import type { SearchTables } from './schema.js';
@@ -162,7 +162,7 @@ const commentRows = (changes: BatchChanges) =>
   }));
 
 export const writeSearchBatch = async (db: pg.PoolClient, tables: SearchTables, events: readonly RecordedEvent[]): Promise<void> => {
-  const changes = foldBatch(events);
+  const changes = foldChanges(events);
   const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
   await upsertRows(db, upsertUsers(tables), userRows(changes));
   await upsertRows(db, upsertPosts(tables), postRows(changes, deltas));
