@@ -5,8 +5,8 @@ import { everyTypeHandled } from './projection.js';
 
 // The register fold, shared by the PostgreSQL read models that hold users, the graph and content
 // (profiles; search's PostgreSQL store reads a subset of the same events): it folds a batch into
-// one change per row, in memory, so that the batch becomes a handful of bulk
-// statements instead of one per event. Every row is written by the events of ONE stream, and a
+// one change per row, in memory, so that the batch becomes a handful of bulk statements
+// (bulk-upsert.ts) instead of one per event. Every row is written by the events of ONE stream, and a
 // stream's revision orders its events: a field that events overwrite is a last-writer-wins
 // register tagged with the revision that wrote it, and the database keeps whichever revision is
 // higher. That makes applying a batch twice, or an old batch after a newer one, change nothing.
