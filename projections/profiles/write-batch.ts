@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows, type UpsertColumn } from '../runtime/bulk-upsert.js';
 import type { BatchChanges } from '../runtime/batch-changes.js';
-import { countDeltas, type CountDeltas } from '../runtime/count-deltas.js';
+import { countDeltas, postRows, type CountDeltas } from '../runtime/count-deltas.js';
 import { readStoredState } from './stored-state.js';
 
 // Writes one batch: a bulk upsert per table (runtime/bulk-upsert.ts), each row passed as JSON and
@@ -105,25 +105,6 @@ const userRows = (changes: BatchChanges, deltas: CountDeltas) =>
     };
   });
 
-const postRows = (changes: BatchChanges, deltas: CountDeltas) =>
-  keysOf(changes.posts, deltas.posts).map((id) => {
-    const change = changes.posts.get(id);
-    const counts = deltas.posts.get(id);
-    return {
-      id,
-      author_id: change?.authorId ?? null,
-      caption: change?.caption?.value.caption ?? null,
-      hashtags: change?.caption?.value.hashtags ?? null,
-      mentions: change?.caption?.value.mentions ?? null,
-      caption_rev: change?.caption?.rev ?? -1,
-      media: change?.media ?? null,
-      created_at: change?.createdAt ?? null,
-      deleted_at: change?.deletedAt ?? null,
-      like_count: counts?.likes ?? 0,
-      comment_count: counts?.comments ?? 0,
-    };
-  });
-
 const commentRows = (changes: BatchChanges, deltas: CountDeltas) =>
   keysOf(changes.comments, deltas.replies).map((id) => {
     const change = changes.comments.get(id);
@@ -143,7 +124,11 @@ const commentRows = (changes: BatchChanges, deltas: CountDeltas) =>
 export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChanges): Promise<void> => {
   const deltas = countDeltas(changes, await readStoredState(db, changes));
   await upsertRows(db, UPSERT_USERS, userRows(changes, deltas));
-  await upsertRows(db, UPSERT_POSTS, postRows(changes, deltas));
+  await upsertRows(
+    db,
+    UPSERT_POSTS,
+    postRows(changes, deltas, (change) => ({ mentions: change?.caption?.value.mentions ?? null, media: change?.media ?? null })),
+  );
   await upsertRows(db, UPSERT_COMMENTS, commentRows(changes, deltas));
   await upsertRows(
     db,

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../../../events/index.js';
 import { foldChanges, pairKey, type BatchChanges } from '../../runtime/batch-changes.js';
-import { countDeltas, type CountDeltas, type StoredState } from '../../runtime/count-deltas.js';
+import { countDeltas, postRows, type StoredState } from '../../runtime/count-deltas.js';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
 import type { SearchTables } from './schema.js';
 
@@ -12,9 +12,9 @@ import type { SearchTables } from './schema.js';
 // once. Re-applying a batch, or an older batch after newer ones, therefore changes nothing.
 //
 // Counts are never blind increments:
-// - like and comment counts move by the flips count-deltas.ts derives from the stored like and
-//   comment rows (runtime/count-deltas.ts; read before the writes; a like row is only ever written by its own stream's
-//   instance), and additions to a post's counters commute across instances;
+// - like and comment counts move by the flips runtime/count-deltas.ts derives from the stored
+//   like and comment rows (read before the writes; a like row is only ever written by its own
+//   stream's instance), and additions to a post's counters commute across instances;
 // - hashtag counts move by exactly the (tag, post) rows the tag sync really inserts or deletes,
 //   and those rows are derived from the post's STORED state after its guarded upsert.
 
@@ -135,23 +135,6 @@ const userRows = (changes: BatchChanges) =>
     private: u.private?.value ?? null,
     private_rev: u.private?.rev ?? -1,
   }));
-
-const postRows = (changes: BatchChanges, deltas: CountDeltas) =>
-  [...new Set([...changes.posts.keys(), ...deltas.posts.keys()])].map((id) => {
-    const change = changes.posts.get(id);
-    const counts = deltas.posts.get(id);
-    return {
-      id,
-      author_id: change?.authorId ?? null,
-      caption: change?.caption?.value.caption ?? null,
-      hashtags: change?.caption?.value.hashtags ?? null,
-      caption_rev: change?.caption?.rev ?? -1,
-      created_at: change?.createdAt ?? null,
-      deleted_at: change?.deletedAt ?? null,
-      like_count: counts?.likes ?? 0,
-      comment_count: counts?.comments ?? 0,
-    };
-  });
 
 const commentRows = (changes: BatchChanges) =>
   [...changes.comments.values()].map((c) => ({
