@@ -4,13 +4,14 @@ import type { BatchChanges } from '../runtime/batch-changes.js';
 import { countDeltas, postRows, type CountDeltas } from '../runtime/count-deltas.js';
 import { readStoredState } from './stored-state.js';
 
-// Writes one batch: a bulk upsert per table (runtime/bulk-upsert.ts), each row passed as JSON and
-// guarded so that only newer revisions overwrite (batch-changes.ts), counts moved by the deltas
-// of count-deltas.ts. Tables are written in one fixed order and rows sorted by key, so that two
-// instances adding to the same counters lock rows in the same order and do not deadlock.
+// Writes one batch: a bulk upsert per table (runtime/bulk-upsert.ts), each row passed as JSON
+// and guarded so that only newer revisions overwrite (runtime/batch-changes.ts), counts moved by
+// the deltas of runtime/count-deltas.ts. Tables are written in one fixed order and rows sorted by
+// key, so that two instances adding to the same counters lock rows in the same order and do not
+// deadlock.
 
 const ifNewerCaption = { newerThan: 'caption_rev' } as const;
-const at = (name: string): UpsertColumn => ({ name, type: 'timestamptz', insert: truncMs, merge: 'keep' });
+const setOnceAt = (name: string): UpsertColumn => ({ name, type: 'timestamptz', insert: truncMs, merge: 'keep' });
 
 const UPSERT_USERS = bulkUpsert({
   table: 'users',
@@ -19,7 +20,7 @@ const UPSERT_USERS = bulkUpsert({
   columns: [
     { name: 'id', type: 'uuid' },
     { name: 'username', type: 'text', merge: 'keep' },
-    at('registered_at'),
+    setOnceAt('registered_at'),
     ...registerColumns('display_name', 'text'),
     ...registerColumns('bio', 'text', (bio) => `coalesce(${bio}, '')`),
     ...registerColumns('private', 'boolean', (flag) => `coalesce(${flag}, false)`),
@@ -41,8 +42,8 @@ const UPSERT_POSTS = bulkUpsert({
     { name: 'mentions', type: 'text[]', merge: ifNewerCaption },
     { name: 'caption_rev', type: 'int', merge: 'greatest' },
     { name: 'media', type: 'jsonb', merge: 'keep' },
-    at('created_at'),
-    at('deleted_at'),
+    setOnceAt('created_at'),
+    setOnceAt('deleted_at'),
     { name: 'like_count', type: 'int', merge: 'add' },
     { name: 'comment_count', type: 'int', merge: 'add' },
   ],
@@ -59,8 +60,8 @@ const UPSERT_COMMENTS = bulkUpsert({
     { name: 'parent_id', type: 'uuid', merge: 'keep' },
     { name: 'text', type: 'text', merge: 'keep' },
     { name: 'mentions', type: 'text[]', merge: 'keep' },
-    at('created_at'),
-    at('deleted_at'),
+    setOnceAt('created_at'),
+    setOnceAt('deleted_at'),
     { name: 'reply_count', type: 'int', merge: 'add' },
   ],
 });
