@@ -18,13 +18,13 @@ export const searchReadModel = ({ elasticsearch }: { elasticsearch: Client | nul
     const store = elasticsearch
       ? createElasticsearchSearchStore(elasticsearch, pool, { prefix: elasticsearchPrefix })
       : createPostgresSearchStore(pool);
-    const t = searchTables('search_');
-    const tables = Object.values(t);
+    const named = searchTables('search_');
+    const tables = Object.values(named);
     const indexes = searchIndexes(elasticsearchPrefix);
     return {
       projection: createSearchProjection(store),
       reader: store,
-      dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables, { [t.hashtags]: 'posts > 0' })),
+      dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables, { [named.hashtags]: 'posts > 0' })),
       analyze: () => (elasticsearch ? Promise.resolve() : analyzeTables(pool, tables)),
       async drop() {
         if (elasticsearch) await dropSearchIndexes(elasticsearch, indexes);
