@@ -5,7 +5,7 @@ import { postFacts, type PostFacts } from '../domain/post/post-facts.js';
 import { postDecider } from '../domain/post/post.js';
 import { userDecider, type ActiveUser } from '../domain/user/user.js';
 import { normalizeUsername, usernameDecider } from '../domain/username/username.js';
-import { notFound } from '../domain/errors.js';
+import { notFound } from '../kernel/errors.js';
 import { streams, type EventStore } from '../events/index.js';
 import { loadState } from './load-state.js';
 

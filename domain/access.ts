@@ -1,25 +1,10 @@
-import { forbidden } from './errors.js';
+import type { Access } from '../kernel/access.js';
+import { forbidden } from '../kernel/errors.js';
 
-// Who may see (and act on) someone's posts, stories and lists. Pure: the caller reads the
-// facts (privacy, follow, blocks both ways) from wherever it stands, write side or read side.
-export type Access = 'allowed' | 'blocked' | 'private';
-
-export interface AccessFacts {
-  actorId: string;
-  ownerId: string;
-  ownerIsPrivate: boolean;
-  actorFollowsOwner: boolean;
-  /** A block exists between actor and owner, in either direction. */
-  blockedEitherWay: boolean;
-}
-
-export const accessTo = ({ actorId, ownerId, ownerIsPrivate, actorFollowsOwner, blockedEitherWay }: AccessFacts): Access => {
-  if (actorId === ownerId) return 'allowed';
-  // A block wins over everything else, including an old follow a projection may still hold.
-  if (blockedEitherWay) return 'blocked';
-  if (ownerIsPrivate && !actorFollowsOwner) return 'private';
-  return 'allowed';
-};
+// Who may see (and act on) someone's posts, stories and lists: the rule itself is
+// kernel/access.ts (one table for the write and the read side); here is how the write side
+// refuses a command it forbids.
+export { accessTo, type Access, type AccessFacts } from '../kernel/access.js';
 
 /** Throws 403 unless access is allowed; `what` names the thing, e.g. "this post". */
 export const assertAccess = (access: Access, what: string): void => {

@@ -1,16 +1,8 @@
-import type pg from 'pg';
-import { createProfilesProjection } from './profiles/index.js';
-import type { Projection } from './runtime/projection.js';
-
-// The composition root's list of read models. Each entry is built from the backends it needs;
-// the lead wires in the others (feed, stories, ...) as they land.
-
-export interface ProjectionBackends {
-  /** PostgreSQL of the read models (unqualified tables: the pool's search_path picks the schema). */
-  pool: pg.Pool;
-}
-
-export const createProjections = (backends: ProjectionBackends): Projection[] => [createProfilesProjection(backends.pool)];
+// The read side: a folder per read model (feed, profiles, notifications, search, stories; push
+// carries live notifications to open streams), and runtime/ for what they share: the projection
+// contract and its two shapes (runtime/projection.ts), the runner, checkpoints, the register fold
+// (runtime/batch-changes.ts) and the bulk upsert. The composition root registers each read
+// model's definition (app/read-models.ts).
 
 export * from './runtime/index.js';
 export { createProfilesReader, PROFILES, type ProfilesReader } from './profiles/index.js';

@@ -1,5 +1,5 @@
 import type { ReadDeps } from './deps.js';
-import { forbidden, notFound } from './errors.js';
+import { forbidden, notFound } from '../kernel/errors.js';
 
 // The read path enforces privacy on its own, whatever a projection still holds (docs/architecture.md
 // "Read path"): a blocked user is answered as if the account did not exist, a private account's

@@ -1,4 +1,4 @@
-import { conflict } from '../../domain/errors.js';
+import { conflict } from '../../kernel/errors.js';
 import { userDecider } from '../../domain/user/user.js';
 import { normalizeUsername, usernameDecider } from '../../domain/username/username.js';
 import { streams, type Position } from '../../events/index.js';

@@ -1,4 +1,4 @@
-import { forbidden } from '../../domain/errors.js';
+import { forbidden } from '../../kernel/errors.js';
 import { followDecider } from '../../domain/follow/follow.js';
 import { streams, type Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { forbidden } from '../../domain/errors.js';
+import { forbidden } from '../../kernel/errors.js';
 import { actorOf } from '../../kernel/actor.js';
 import { login } from '../accounts/login.js';
 import { register } from '../accounts/register.js';

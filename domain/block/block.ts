@@ -1,6 +1,6 @@
 import type { EventsOf } from '../../events/registry.js';
 import { fromTransition, unhandled, type Decider } from '../decider.js';
-import { ruleBroken } from '../errors.js';
+import { ruleBroken } from '../../kernel/errors.js';
 
 // ---- Commands
 

@@ -1,4 +1,4 @@
-import { invalid, notFound, ruleBroken } from '../errors.js';
+import { invalid, notFound, ruleBroken } from '../../kernel/errors.js';
 import type { CommentState } from './comment.js';
 
 /** What a handler learned about the comment a reply answers. */

@@ -1,5 +1,5 @@
 import { codePointLength, COMMENT_MAX_LENGTH, MAX_MENTIONS } from '../../kernel/limits.js';
-import { invalid, type CodeOfStatus } from '../errors.js';
+import { invalid, type CodeOfStatus } from '../../kernel/errors.js';
 import { extractMentions } from '../post/caption.js';
 
 const textIssue = (code: CodeOfStatus<400>, message: string) => invalid(code, message, [{ path: 'text', message }]);

@@ -1,6 +1,6 @@
 import type { EventsOf } from '../../events/registry.js';
 import { fromTransition, unhandled, type Decider } from '../decider.js';
-import { conflict, forbidden, notFound } from '../errors.js';
+import { conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { assertPostUsable, type PostFacts } from '../post/post-facts.js';
 import { assertParentUsable, type CommentFacts } from './comment-facts.js';
 import { parseCommentText } from './comment-text.js';

@@ -1,5 +1,5 @@
 import { CAPTION_MAX_LENGTH, codePointLength, MAX_HASHTAGS, MAX_MENTIONS, USERNAME_PATTERN } from '../../kernel/limits.js';
-import { invalid, type CodeOfStatus } from '../errors.js';
+import { invalid, type CodeOfStatus } from '../../kernel/errors.js';
 
 // The caption's rules: its limits (kernel/limits.ts) are checked here, not over HTTP, because
 // hashtags and mentions are counted once each, as extracted.

@@ -1,5 +1,5 @@
 import { assertAccess, type Access } from '../access.js';
-import { notFound, ruleBroken } from '../errors.js';
+import { notFound, ruleBroken } from '../../kernel/errors.js';
 import type { PostState } from './post.js';
 
 /** What a handler learned about a post (and the actor's access to its author) before deciding on a like, comment or bookmark. */

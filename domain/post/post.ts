@@ -1,7 +1,7 @@
 import type { MediaItem } from '../../events/index.js';
 import type { EventsOf } from '../../events/registry.js';
 import { fromTransition, unhandled, type Decider } from '../decider.js';
-import { conflict, forbidden, notFound, ruleBroken } from '../errors.js';
+import { conflict, forbidden, notFound, ruleBroken } from '../../kernel/errors.js';
 import { parseCaption } from './caption.js';
 
 // ---- Commands

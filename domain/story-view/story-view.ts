@@ -1,7 +1,7 @@
 import type { EventsOf } from '../../events/registry.js';
 import { assertAccess } from '../access.js';
 import { fromTransition, unhandled, type Decider } from '../decider.js';
-import { notFound, ruleBroken } from '../errors.js';
+import { notFound, ruleBroken } from '../../kernel/errors.js';
 import type { StoryFacts } from '../story/story-facts.js';
 import { isBefore } from '../story/story-time.js';
 

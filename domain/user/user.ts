@@ -1,6 +1,6 @@
 import type { EventsOf } from '../../events/registry.js';
 import { fromTransition, unhandled, type Decider } from '../decider.js';
-import { conflict, forbidden, notFound } from '../errors.js';
+import { conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { parseUsername } from '../username/username.js';
 
 // ---- Commands

@@ -1,7 +1,7 @@
 import type { EventsOf } from '../../events/registry.js';
 import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from '../../kernel/limits.js';
 import { fromTransition, unhandled, type Decider } from '../decider.js';
-import { conflict, invalid } from '../errors.js';
+import { conflict, invalid } from '../../kernel/errors.js';
 
 // The username field rule and the reservation that keeps usernames unique, in one file: the
 // reservation stream is named after the normalized username.

@@ -1,9 +1,10 @@
 import type { PushPublisher } from '../push/push-bus.js';
 import type { FeedStore } from './feed-store.js';
 
-// Fan-out on write is cut into chunks of followers (docs/architecture.md "Projections"). The port is deliberately small so
-// that a Kafka adapter (a later issue) can publish chunks to a topic whose consumer group of
-// workers runs deliverFanOutChunk; the in-process adapter here runs it at once.
+// Fan-out on write is cut into chunks of followers (docs/architecture.md "Projections"). The port
+// is deliberately small: the Kafka adapter (fan-out-kafka.ts) publishes chunks to a topic whose
+// consumer group of workers (fan-out-workers.ts) runs deliverFanOutChunk; the in-process adapter
+// here runs it at once.
 //
 // Whoever delivers a chunk also tells the followers' open streams (GET /api/v1/stream) that the
 // post is in their feed, so the push follows the write it announces: a client that refetches

@@ -1,4 +1,5 @@
 import type { EventsOf } from '../../events/index.js';
+import { everyTypeHandled } from '../runtime/projection.js';
 import { backfillFeed, removeAuthorFromFeed } from './backfill.js';
 import { forEachBounded } from './bounded.js';
 import { promoteIfCelebrity, reconcileCelebrity } from './celebrity.js';
@@ -38,6 +39,8 @@ export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Pr
       return blocked(context, event.data);
     case 'Unblocked':
       return unblocked(context, event.data);
+    default:
+      return everyTypeHandled(event);
   }
 };
 

@@ -1,21 +1,21 @@
+import { prefixedTables } from '../runtime/table-names.js';
+
 // Tables of the feed read model in PostgreSQL, under a table-name prefix (default 'feed_') so that
 // a rebuild can fill a new generation beside the live one. Ids are text in the "C" collation:
 // byte order, the order the keyset cursors and Redis use for ties on the score.
-export const feedTables = (prefix: string) => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`not a table-name prefix: ${JSON.stringify(prefix)}`);
-  return {
+export const feedTables = (prefix: string) =>
+  prefixedTables(prefix, {
     /** Home-feed entries. */
-    items: `${prefix}items`,
+    items: 'items',
     /** Per feed: its size (exact: changed by the rows each statement really inserts or deletes) and floor. */
-    meta: `${prefix}meta`,
-    timelines: `${prefix}timelines`,
-    follows: `${prefix}follows`,
+    meta: 'meta',
+    timelines: 'timelines',
+    follows: 'follows',
     /** Follower counts, kept exact the same way as feed sizes. */
-    followerCounts: `${prefix}follower_counts`,
-    celebrities: `${prefix}celebrities`,
-    deleted: `${prefix}deleted_posts`,
-  };
-};
+    followerCounts: 'follower_counts',
+    celebrities: 'celebrities',
+    deleted: 'deleted_posts',
+  });
 
 export type FeedTables = ReturnType<typeof feedTables>;
 

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '../../events/index.js';
-import type { NotificationEvent, NotificationKind } from './notification-events.js';
+import { everyTypeHandled } from '../runtime/projection.js';
+import type { NotificationEvent, NotificationKind } from './subscribed-events.js';
 
 // Folds one batch into the rows it writes, so that each table takes one bulk upsert. Events of
 // one stream arrive in order; the last one of a key in the batch wins, and the database keeps
@@ -183,10 +184,12 @@ const apply = (facts: BatchFacts, event: NotificationEvent & RecordedEvent): voi
       }
       return;
     }
+    default:
+      return everyTypeHandled(event);
   }
 };
 
-export const foldBatch = (events: readonly RecordedEvent[]): BatchFacts => {
+export const foldNotificationFacts = (events: readonly RecordedEvent[]): BatchFacts => {
   const facts = emptyFacts();
   for (const event of events) apply(facts, event as NotificationEvent & RecordedEvent);
   return facts;

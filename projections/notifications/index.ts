@@ -1,5 +1,5 @@
-export { foldBatch, sourceIds, ALL_GROUPS } from './batch-facts.js';
-export { notificationEventTypes, type NotificationKind } from './notification-events.js';
+export { foldNotificationFacts, sourceIds, ALL_GROUPS } from './batch-facts.js';
+export { notificationEventTypes, type NotificationKind } from './subscribed-events.js';
 export { notificationText } from './notification-text.js';
 export {
   createNotificationsProjection,

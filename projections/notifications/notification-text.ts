@@ -1,4 +1,4 @@
-import type { NotificationKind } from './notification-events.js';
+import type { NotificationKind } from './subscribed-events.js';
 
 // "alice liked your post", "alice and bob liked your post", "alice and 10 others liked your post".
 const phrases: Record<NotificationKind, string> = {

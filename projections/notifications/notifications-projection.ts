@@ -3,11 +3,11 @@ import type { PushPublisher } from '../push/push-bus.js';
 import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
 import { applyInTransaction } from '../runtime/postgres-transaction.js';
 import type { Projection } from '../runtime/projection.js';
-import { foldBatch } from './batch-facts.js';
-import { notificationEventTypes } from './notification-events.js';
+import { foldNotificationFacts } from './batch-facts.js';
+import { notificationEventTypes } from './subscribed-events.js';
 import { createNotificationsReader } from './notifications-reader.js';
 import { setupNotificationsSchema } from './schema.js';
-import { writeBatch, type FreshGroup } from './write-batch.js';
+import { writeNotificationFacts, type FreshGroup } from './write-batch.js';
 
 // Notifications (docs/architecture.md "Projections"), in PostgreSQL: each batch is one transaction with its checkpoint.
 // Groups that got newer activity are pushed to their recipients after the commit, and never
@@ -39,7 +39,7 @@ export const createNotificationsProjection = (pool: pg.Pool, options: Notificati
     async apply(batch, checkpointKey) {
       let fresh: FreshGroup[] = [];
       await applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
-        if (batch.events.length > 0) fresh = await writeBatch(client, foldBatch(batch.events), windowMs);
+        if (batch.events.length > 0) fresh = await writeNotificationFacts(client, foldNotificationFacts(batch.events), windowMs);
       });
       // Best effort, at most once: a push that fails loses nothing the list does not show.
       if (options.push && !batch.replay && fresh.length > 0) await publishFresh(pool, options.push, fresh).catch(() => undefined);

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { AppError } from '../../kernel/errors.js';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { ALL_GROUPS } from './batch-facts.js';
-import type { NotificationKind } from './notification-events.js';
+import type { NotificationKind } from './subscribed-events.js';
 import { notificationText } from './notification-text.js';
 
 // The read side of the notifications read model. Blocks are applied here, on the read path: an

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { bulkUpsert, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
 import type { BatchFacts, SourceRow } from './batch-facts.js';
 
 // Writes one batch. Facts and sources are upserted (newer stream revisions win), then the
@@ -14,58 +15,78 @@ import type { BatchFacts, SourceRow } from './batch-facts.js';
 
 const LOCK = `select pg_advisory_xact_lock(hashtext('notifications:' || current_schema()))`;
 
-const UPSERT_USERS = `
-insert into notification_users (id, username, display_name, display_name_rev, registered_at)
-select t.id, t.username, t.display_name, t.display_name_rev, date_trunc('milliseconds', t.registered_at)
-from jsonb_to_recordset($1::jsonb) as t(id uuid, username text, display_name text, display_name_rev int, registered_at timestamptz)
-on conflict (id) do update set
-  username = coalesce(notification_users.username, excluded.username),
-  registered_at = coalesce(notification_users.registered_at, excluded.registered_at),
-  display_name = case when excluded.display_name_rev > notification_users.display_name_rev then excluded.display_name else notification_users.display_name end,
-  display_name_rev = greatest(notification_users.display_name_rev, excluded.display_name_rev)`;
+const UPSERT_USERS = bulkUpsert({
+  table: 'notification_users',
+  key: ['id'],
+  columns: [
+    { name: 'id', type: 'uuid' },
+    { name: 'username', type: 'text', merge: 'keep' },
+    { name: 'display_name', type: 'text', merge: { newerThan: 'display_name_rev' } },
+    { name: 'display_name_rev', type: 'int', merge: 'greatest' },
+    { name: 'registered_at', type: 'timestamptz', insert: truncMs, merge: 'keep' },
+  ],
+});
 
-const UPSERT_POSTS = `
-insert into notification_posts (id, author_id, deleted)
-select t.id, t.author_id, t.deleted from jsonb_to_recordset($1::jsonb) as t(id uuid, author_id uuid, deleted boolean)
-on conflict (id) do update set
-  author_id = coalesce(notification_posts.author_id, excluded.author_id),
-  deleted = notification_posts.deleted or excluded.deleted`;
+const UPSERT_POSTS = bulkUpsert({
+  table: 'notification_posts',
+  key: ['id'],
+  columns: [
+    { name: 'id', type: 'uuid' },
+    { name: 'author_id', type: 'uuid', merge: 'keep' },
+    { name: 'deleted', type: 'boolean', merge: 'or' },
+  ],
+});
 
-const UPSERT_COMMENTS = `
-insert into notification_comments (id, post_id, author_id, deleted)
-select t.id, t.post_id, t.author_id, t.deleted from jsonb_to_recordset($1::jsonb) as t(id uuid, post_id uuid, author_id uuid, deleted boolean)
-on conflict (id) do update set
-  post_id = coalesce(notification_comments.post_id, excluded.post_id),
-  author_id = coalesce(notification_comments.author_id, excluded.author_id),
-  deleted = notification_comments.deleted or excluded.deleted`;
+const UPSERT_COMMENTS = bulkUpsert({
+  table: 'notification_comments',
+  key: ['id'],
+  columns: [
+    { name: 'id', type: 'uuid' },
+    { name: 'post_id', type: 'uuid', merge: 'keep' },
+    { name: 'author_id', type: 'uuid', merge: 'keep' },
+    { name: 'deleted', type: 'boolean', merge: 'or' },
+  ],
+});
 
-const UPSERT_BLOCKS = `
-insert into notification_blocks (blocker_id, blocked_id, active, rev)
-select t.blocker_id, t.blocked_id, t.active, t.rev from jsonb_to_recordset($1::jsonb) as t(blocker_id uuid, blocked_id uuid, active boolean, rev int)
-on conflict (blocker_id, blocked_id) do update set active = excluded.active, rev = excluded.rev
-where notification_blocks.rev < excluded.rev`;
+const UPSERT_BLOCKS = revisionedRowUpsert({
+  table: 'notification_blocks',
+  key: ['blocker_id', 'blocked_id'],
+  columns: [
+    { name: 'blocker_id', type: 'uuid' },
+    { name: 'blocked_id', type: 'uuid' },
+    { name: 'active', type: 'boolean', merge: 'replace' },
+  ],
+});
 
+// The rows are SourceRow objects as folded (camelCase fields); null fields keep what is stored.
 // A mention kept by a caption edit keeps the time it was first made (unless the batch saw it
 // dropped and made again: `keepMentionTime` false).
-const upsertSources = (keepMentionTime: boolean) => `
-insert into notification_sources as s (source_id, kind, actor_id, recipient_id, parent_comment_id, mentioned_username, post_id, comment_id, occurred_at, active, rev)
-select t."sourceId", t.kind, t."actorId", t."recipientId", t."parentCommentId", t."mentionedUsername", t."postId", t."commentId",
-  date_trunc('milliseconds', t."occurredAt"), t.active, t.rev
-from jsonb_to_recordset($1::jsonb) as t("sourceId" text, kind text, "actorId" uuid, "recipientId" uuid, "parentCommentId" uuid,
-  "mentionedUsername" text, "postId" uuid, "commentId" uuid, "occurredAt" timestamptz, active boolean, rev int)
-on conflict (source_id) do update set
-  kind = coalesce(excluded.kind, s.kind),
-  actor_id = coalesce(excluded.actor_id, s.actor_id),
-  recipient_id = coalesce(excluded.recipient_id, s.recipient_id),
-  parent_comment_id = coalesce(excluded.parent_comment_id, s.parent_comment_id),
-  mentioned_username = coalesce(excluded.mentioned_username, s.mentioned_username),
-  post_id = coalesce(excluded.post_id, s.post_id),
-  comment_id = coalesce(excluded.comment_id, s.comment_id),
-  occurred_at = case when ${keepMentionTime} and s.active and s.kind = 'mention' and excluded.kind = 'mention' then s.occurred_at
-                     else coalesce(excluded.occurred_at, s.occurred_at) end,
-  active = excluded.active,
-  rev = excluded.rev
-where s.rev < excluded.rev`;
+const upsertSources = (keepMentionTime: boolean) =>
+  revisionedRowUpsert({
+    table: 'notification_sources',
+    key: ['source_id'],
+    columns: [
+      { name: 'source_id', field: 'sourceId', type: 'text' },
+      { name: 'kind', type: 'text', merge: 'replaceUnlessNull' },
+      { name: 'actor_id', field: 'actorId', type: 'uuid', merge: 'replaceUnlessNull' },
+      { name: 'recipient_id', field: 'recipientId', type: 'uuid', merge: 'replaceUnlessNull' },
+      { name: 'parent_comment_id', field: 'parentCommentId', type: 'uuid', merge: 'replaceUnlessNull' },
+      { name: 'mentioned_username', field: 'mentionedUsername', type: 'text', merge: 'replaceUnlessNull' },
+      { name: 'post_id', field: 'postId', type: 'uuid', merge: 'replaceUnlessNull' },
+      { name: 'comment_id', field: 'commentId', type: 'uuid', merge: 'replaceUnlessNull' },
+      {
+        name: 'occurred_at',
+        field: 'occurredAt',
+        type: 'timestamptz',
+        insert: truncMs,
+        merge: {
+          sql: (s) => `case when ${keepMentionTime} and ${s}.active and ${s}.kind = 'mention' and excluded.kind = 'mention' then ${s}.occurred_at
+                     else coalesce(excluded.occurred_at, ${s}.occurred_at) end`,
+        },
+      },
+      { name: 'active', type: 'boolean', merge: 'replace' },
+    ],
+  });
 
 // Per post, through the partial index (a lateral lookup): the join the planner would otherwise pick
 // on a table it has no statistics for yet (a rebuild fills it from empty) scans every mention.
@@ -118,20 +139,21 @@ from notification_sources where group_id = any($1::uuid[])
 group by group_id
 returning id, recipient_id, latest_at`;
 
-const UPSERT_READS = `
-insert into notification_reads (user_id, group_id, read_up_to)
-select t.user_id, t.group_id, t.up_to from jsonb_to_recordset($1::jsonb) as t(user_id uuid, group_id uuid, up_to timestamptz)
-on conflict (user_id, group_id) do update set read_up_to = greatest(notification_reads.read_up_to, excluded.read_up_to)`;
+const UPSERT_READS = bulkUpsert({
+  table: 'notification_reads',
+  key: ['user_id', 'group_id'],
+  columns: [
+    { name: 'user_id', type: 'uuid' },
+    { name: 'group_id', type: 'uuid' },
+    { name: 'read_up_to', type: 'timestamptz', merge: 'greatest' },
+  ],
+});
 
 /** A group that got newer activity in this batch: what is pushed to its recipient. */
 export interface FreshGroup {
   id: string;
   recipientId: string;
 }
-
-const upsert = async (db: pg.PoolClient, sql: string, rows: readonly object[]) => {
-  if (rows.length > 0) await db.query(sql, [JSON.stringify(rows)]);
-};
 
 const sourceRows = (facts: BatchFacts): SourceRow[] => [...facts.sources.values()];
 
@@ -145,22 +167,22 @@ const regroup = async (db: pg.PoolClient, groupIds: string[]): Promise<FreshGrou
     .map((row) => ({ id: row.id, recipientId: row.recipient_id }));
 };
 
-export const writeBatch = async (db: pg.PoolClient, facts: BatchFacts, windowMs: number): Promise<FreshGroup[]> => {
+export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts, windowMs: number): Promise<FreshGroup[]> => {
   await db.query(LOCK);
   const users = [...facts.users.values()];
-  await upsert(
+  await upsertRows(
     db,
     UPSERT_USERS,
     users.map((u) => ({ id: u.id, username: u.username, registered_at: u.registeredAt, display_name: u.displayName?.value ?? null, display_name_rev: u.displayName?.rev ?? -1 })),
   );
-  await upsert(db, UPSERT_POSTS, [...facts.posts.values()].map((p) => ({ id: p.id, author_id: p.authorId, deleted: p.deleted })));
-  await upsert(db, UPSERT_COMMENTS, [...facts.comments.values()].map((c) => ({ id: c.id, post_id: c.postId, author_id: c.authorId, deleted: c.deleted })));
-  await upsert(db, UPSERT_BLOCKS, [...facts.blocks.values()].map((b) => ({ blocker_id: b.blockerId, blocked_id: b.blockedId, active: b.active, rev: b.rev })));
+  await upsertRows(db, UPSERT_POSTS, [...facts.posts.values()].map((p) => ({ id: p.id, author_id: p.authorId, deleted: p.deleted })));
+  await upsertRows(db, UPSERT_COMMENTS, [...facts.comments.values()].map((c) => ({ id: c.id, post_id: c.postId, author_id: c.authorId, deleted: c.deleted })));
+  await upsertRows(db, UPSERT_BLOCKS, [...facts.blocks.values()].map((b) => ({ blocker_id: b.blockerId, blocked_id: b.blockedId, active: b.active, rev: b.rev })));
   const sources = sourceRows(facts);
-  await upsert(db, upsertSources(true), sources.filter((row) => !row.restarted));
-  await upsert(db, upsertSources(false), sources.filter((row) => row.restarted));
-  await upsert(db, END_OLD_CAPTION_MENTIONS, [...facts.captions].map(([postId, { rev }]) => ({ post_id: postId, rev })));
-  await upsert(db, UPSERT_READS, [...facts.reads.values()].map((r) => ({ user_id: r.userId, group_id: r.groupId, up_to: r.upTo })));
+  await upsertRows(db, upsertSources(true), sources.filter((row) => !row.restarted));
+  await upsertRows(db, upsertSources(false), sources.filter((row) => row.restarted));
+  await upsertRows(db, END_OLD_CAPTION_MENTIONS, [...facts.captions].map(([postId, { rev }]) => ({ post_id: postId, rev })));
+  await upsertRows(db, UPSERT_READS, [...facts.reads.values()].map((r) => ({ user_id: r.userId, group_id: r.groupId, read_up_to: r.upTo })));
 
   const posts = [...new Set([...[...facts.posts.values()].filter((p) => p.deleted).map((p) => p.id), ...facts.captions.keys()])];
   const usernames = users.flatMap((u) => (u.username ? [u.username] : []));

@@ -55,5 +55,5 @@ export interface CommentView {
   replyCount: number;
 }
 
-/** Whether a viewer may see an author's content (domain/access.ts), or 'unknown' for no such author. */
-export type ContentAccess = 'allowed' | 'blocked' | 'private' | 'unknown';
+/** Whether a viewer may see an author's content (kernel/access.ts), or 'unknown' for no such author. */
+export type { ContentAccess } from '../../kernel/access.js';

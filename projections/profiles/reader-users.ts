@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { BLOCKED_EITHER_WAY, FOLLOWS } from './access-sql.js';
+import { accessTo } from '../../kernel/access.js';
+import { BLOCKED_EITHER_WAY, FOLLOWS, MAY_SEE } from './access-sql.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
 import type { ContentAccess, FollowRequest, Relationship, UserProfile, UserSummary } from './reader-types.js';
@@ -109,8 +110,7 @@ export const followingIds = async (db: pg.Pool, viewerId: string): Promise<strin
   return rows.map((row) => row.id);
 };
 
-// domain/access.ts, evaluated where the facts are: the owner always; a block either way never;
-// a private account only for its followers.
+/** kernel/access.ts's rule, on the facts the read model holds; 'unknown' for no such registered author. */
 export const canSee = async (db: pg.Pool, viewerId: string, authorId: string): Promise<ContentAccess> => {
   if (!isUuid(authorId)) return 'unknown';
   const viewer = isUuid(viewerId) ? viewerId : null;
@@ -121,10 +121,7 @@ export const canSee = async (db: pg.Pool, viewerId: string, authorId: string): P
   );
   const row = rows[0];
   if (!row) return 'unknown';
-  if (viewerId === authorId) return 'allowed';
-  if (row.blocked) return 'blocked';
-  if (row.private && !row.follows) return 'private';
-  return 'allowed';
+  return accessTo({ actorId: viewerId, ownerId: authorId, ownerIsPrivate: row.private, actorFollowsOwner: row.follows, blockedEitherWay: row.blocked });
 };
 
 /** The authors among `authorIds` whose content `viewerId` may see (canSee = 'allowed'), in one query. */
@@ -137,7 +134,7 @@ export const visibleAuthors = async (db: pg.Pool, viewerId: string, authorIds: r
     name: 'profiles-visible-authors',
     text: `select u.id from users u
      where u.id = any($2::uuid[]) and u.username is not null
-       and (u.id = $1::uuid or (not ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} and (not u.private or ${FOLLOWS('$1::uuid', 'u.id')})))`,
+       and ${MAY_SEE('$1::uuid', 'u.id')}`,
     values: [viewer, valid],
   });
   return new Set(rows.map((row) => row.id));

@@ -9,7 +9,7 @@ import { createUnderLock } from '../runtime/postgres-transaction.js';
 // with its count alone, and PostCreated fills in the rest. Readers only serve rows whose creation
 // has arrived (username / created_at not null).
 //
-// `*_rev` columns hold the stream revision that last wrote a register (see batch-changes.ts);
+// `*_rev` columns hold the stream revision that last wrote a register (see runtime/batch-changes.ts);
 // -1 means never written. Times are kept to the millisecond, the write side's precision, so
 // that keyset cursors carry them exactly.
 const TABLES = `

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import { pairKey, type BatchChanges, type FollowStatus } from './batch-changes.js';
-import type { StoredState } from './count-deltas.js';
+import type { FollowStatus } from '../../kernel/access.js';
+import { pairKey, type BatchChanges } from '../runtime/batch-changes.js';
+import type { StoredState } from '../runtime/count-deltas.js';
 
 // Reads, before a batch's writes, the stored state of the rows whose changes move counts. No
 // lock is needed: those rows are written by their own stream's instance only (count-deltas.ts).

@@ -1,14 +1,13 @@
 import type { Queryable } from './checkpoints-postgres.js';
 import type { ReadModelDump } from './read-model.js';
+import { SQL_IDENTIFIER } from './table-names.js';
 
 // Dump and drop for read models kept in PostgreSQL tables (unqualified names: the pool's
 // search_path picks the generation's schema). A row is keyed by its table and primary key, and
 // its value is the row as jsonb text (jsonb orders its keys, so equal rows print equally).
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
-
 const checked = (tables: readonly string[]) => {
-  for (const table of tables) if (!IDENTIFIER.test(table)) throw new Error(`not a table name: ${JSON.stringify(table)}`);
+  for (const table of tables) if (!SQL_IDENTIFIER.test(table)) throw new Error(`not a table name: ${JSON.stringify(table)}`);
   return tables;
 };
 

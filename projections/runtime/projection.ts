@@ -6,6 +6,34 @@ import type { EventType, Position, RecordedEvent } from '../../events/index.js';
 // transaction). Every write is idempotent, so a batch applied twice (a crash between the writes
 // and the checkpoint) changes nothing, and a read model never depends on the order of events
 // from different streams: that is what lets several instances share one projection by stream.
+//
+// Two shapes, and every projection is one of them. Copy the one that fits a new read model:
+//
+// (a) HANDLERS OVER A STORE PORT (feed: feed-projection.ts, feed-handlers.ts). A `switch` sends
+//     each event to a handler of a few lines that calls the store's verbs (addToTimeline,
+//     pushToFeeds, ...); the store port has adapters for several backends (Redis, PostgreSQL).
+//     The checkpoint is saved in PostgreSQL AFTER the batch's writes, never with them: the
+//     handlers need each write committed before the read that follows it (a handshake between
+//     streams), and a Redis store has no transaction to share. A crash in between re-applies the
+//     batch, which the idempotent verbs absorb. Copy it when an event's effect depends on what
+//     other streams wrote (reads between writes), when writes fan out, or when the event has an
+//     outside side effect of its own.
+//
+// (b) FOLD A BATCH, THEN WRITE IT IN BULK (profiles, notifications, stories, search). A pure fold
+//     turns the batch into one change per row, in memory (profiles and search-postgres:
+//     batch-changes.ts, last-writer-wins registers by stream revision; notifications:
+//     batch-facts.ts; stories: story-facts.ts), and the writer puts each table's share in one
+//     statement (bulk-upsert.ts). In PostgreSQL the writes and the checkpoint are ONE
+//     transaction (applyInTransaction): both land or neither. A store without transactions
+//     (Redis for stories, Elasticsearch for search) writes the batch, then saves the checkpoint
+//     in PostgreSQL, as in (a). Search folds inside each adapter, because what guards a write
+//     differs by backend: registers by stream revision in PostgreSQL, whole documents with
+//     external versions by global position in Elasticsearch (search/elasticsearch/docs.ts).
+//     Copy it when each row is written by one stream's events and the result does not depend
+//     on reading other streams' rows between writes: it is the fast path for rebuilds.
+//
+// Either way, a projection's `switch` over its events ends in `everyTypeHandled`, so that its
+// subscription list (`eventTypes`) and its switch are kept in step by the compiler.
 
 export interface ProjectionBatch {
   /** The batch's events, in log order (only the types the projection handles). */
@@ -31,3 +59,10 @@ export interface Projection {
   /** The checkpoint stored under `checkpointKey`; START when none. */
   checkpoint(checkpointKey: string): Promise<Position>;
 }
+
+/**
+ * The `default` of a projection's `switch (event.type)` over the events it subscribes to: it only
+ * compiles when every subscribed type has its case (and a case for a type not subscribed does not
+ * compile either), so the subscription list and the switch cannot drift apart.
+ */
+export const everyTypeHandled = (_event: never): void => undefined;

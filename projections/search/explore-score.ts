@@ -1,6 +1,6 @@
 import { isUuid } from '../profiles/keyset.js';
 import { AppError } from '../../kernel/errors.js';
-import { decodeCursor, type PageRequest } from '../runtime/page.js';
+import { decodeCursor, pageLimit, type PageRequest } from '../runtime/page.js';
 
 // The explore ranking (docs/architecture.md "Search", port: search-store.ts), one formula for every adapter:
 //
@@ -56,4 +56,17 @@ export const decodeExploreCursor = (request: PageRequest): { nowMs: number; scor
   const [nowMs, score, id] = decodeCursor(request.cursor, ['number', 'number', 'string']) as [number, number, string];
   if (!isUuid(id) || !Number.isSafeInteger(nowMs) || Number.isNaN(new Date(nowMs).getTime())) throw new AppError('INVALID_CURSOR');
   return { nowMs, score, id };
+};
+
+/**
+ * What every adapter's explore starts with: the page size, the cursor, the instant the ranking is
+ * computed at (the first page's, carried by the cursor) and the window's start (epoch ms).
+ */
+export const explorePage = (request: PageRequest, now: Date, windowDays: number = EXPLORE_WINDOW_DAYS) => {
+  const limit = pageLimit(request);
+  const after = decodeExploreCursor(request);
+  const nowMs = after?.nowMs ?? now.getTime();
+  const sinceMs = exploreWindowStart(nowMs, windowDays);
+  if (Number.isNaN(new Date(sinceMs).getTime())) throw new RangeError('explore needs a valid `now` and window');
+  return { limit, after, nowMs, sinceMs };
 };

@@ -2,12 +2,12 @@ import type { Client } from '@elastic/elasticsearch';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
 import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import type { ReadModelDefinition } from '../runtime/read-model.js';
-import { dumpSearchIndexes } from './search-dump-elasticsearch.js';
-import { dropSearchIndexes, searchIndexes } from './search-index-elasticsearch.js';
+import { dumpSearchIndexes } from './elasticsearch/dump.js';
+import { dropSearchIndexes, searchIndexes } from './elasticsearch/indexes.js';
 import { SEARCH, createSearchProjection } from './search-projection.js';
-import { searchTables } from './search-schema-postgres.js';
-import { createElasticsearchSearchStore } from './search-store-elasticsearch.js';
-import { createPostgresSearchStore } from './search-store-postgres.js';
+import { searchTables } from './postgres/schema.js';
+import { createElasticsearchSearchStore } from './elasticsearch/store.js';
+import { createPostgresSearchStore } from './postgres/store.js';
 import type { SearchStore } from './search-store.js';
 
 /** The search read model as registered with the platform (and so with the replay CLI); in Elasticsearch when given. */
@@ -18,18 +18,18 @@ export const searchReadModel = ({ elasticsearch }: { elasticsearch: Client | nul
     const store = elasticsearch
       ? createElasticsearchSearchStore(elasticsearch, pool, { prefix: elasticsearchPrefix })
       : createPostgresSearchStore(pool);
-    const t = searchTables('search_');
-    const tables = Object.values(t);
+    const named = searchTables('search_');
+    const tables = Object.values(named);
     const indexes = searchIndexes(elasticsearchPrefix);
     return {
       projection: createSearchProjection(store),
       reader: store,
-      dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables, { [t.hashtags]: 'posts > 0' })),
+      dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables, { [named.hashtags]: 'posts > 0' })),
       analyze: () => (elasticsearch ? Promise.resolve() : analyzeTables(pool, tables)),
       async drop() {
         if (elasticsearch) await dropSearchIndexes(elasticsearch, indexes);
         else await dropTables(pool, tables);
-        // The Elasticsearch store keys its checkpoint rows by its prefix (search-store-elasticsearch.ts).
+        // The Elasticsearch store keys its checkpoint rows by its prefix (elasticsearch/store.ts).
         await deleteCheckpoints(pool, elasticsearch ? `${elasticsearchPrefix}${SEARCH}` : SEARCH);
       },
     };

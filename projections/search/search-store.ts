@@ -1,8 +1,9 @@
 import type { EventsOf, EventType, Position, RecordedEvent } from '../../events/index.js';
+import { commentEvents, likeEvents, postEvents, profileEvents } from '../runtime/event-families.js';
 import type { Page, PageRequest } from '../runtime/page.js';
 
-// NOTE for adapter authors (added with the PostgreSQL adapter; method names unchanged): what the
-// contract suite (test/integration/search-store.contract.ts) pins down beyond the comments below:
+// For adapter authors: what the contract suite (test/integration/search-store.contract.ts) pins
+// down beyond the comments on the port below:
 // - Query text: trimmed and lowercased by the store; a leading '@' (users) or '#' (hashtags, tags)
 //   is dropped. Tags are stored as the events carry them (lowercase, no '#').
 // - 'top' = engagement desc (likes + 2 x comments, explore-score.ts `engagement`), ties newest
@@ -17,24 +18,13 @@ import type { Page, PageRequest } from '../runtime/page.js';
 
 // The search read model (docs/architecture.md "Search"): users by username and name with autocomplete and
 // typo tolerance, posts by caption and hashtag, hashtag counts, and the explore ranking. One
-// port, two adapters beside it (Elasticsearch; PostgreSQL full-text + pg_trgm where Elasticsearch
-// is not configured), one contract suite (test/integration/search-store.contract.ts).
+// port, two adapters in folders beside it (elasticsearch/; postgres/, full-text + pg_trgm where
+// Elasticsearch is not configured), one contract suite (test/integration/search-store.contract.ts).
 //
 // The store indexes what the log says; who may see what is the read path's job (read-api/), which
 // drops private, blocked and deleted content from every answer whatever the index still holds.
 
-export const searchEventTypes = [
-  'UserRegistered',
-  'ProfileUpdated',
-  'PrivacyChanged',
-  'PostCreated',
-  'CaptionEdited',
-  'PostDeleted',
-  'Liked',
-  'Unliked',
-  'CommentAdded',
-  'CommentDeleted',
-] as const satisfies readonly EventType[];
+export const searchEventTypes = [...profileEvents, ...postEvents, ...likeEvents, ...commentEvents] as const satisfies readonly EventType[];
 
 export type SearchEventType = (typeof searchEventTypes)[number];
 /** A search event as a string-literal union on `type` (what the contract suite builds). */

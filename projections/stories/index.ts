@@ -4,4 +4,4 @@ export type { Instant, StoriesReader, TrayEntry, TrayStory } from './stories-rea
 export { createPostgresStoriesStore } from './stories-store-postgres.js';
 export { createRedisStoriesStore, type RedisStoriesStoreOptions } from './stories-store-redis.js';
 export { storiesEventTypes } from './stories-store.js';
-export type { StoriesEvent, StoriesStore, Story, StoryState, StoryViewer } from './stories-store.js';
+export type { StoriesEvent, StoriesStore, Story, StoryStatus, StoryViewer } from './stories-store.js';

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
 import { applyInTransaction } from '../runtime/postgres-transaction.js';
 import { ensureStoriesSchema } from './stories-schema-postgres.js';
-import { storyFactsOf } from './story-facts.js';
+import type { StoryFact, ViewFact } from './story-facts.js';
 import { isoOf, oldestFirst, stateOf } from './story-records.js';
 import type { StoriesStore, Story } from './stories-store.js';
 
@@ -53,8 +53,7 @@ const storyOf = (row: StoryRow): Story => ({
 export const createPostgresStoriesStore = (pool: pg.Pool): StoriesStore => ({
   setup: () => ensureStoriesSchema(pool),
 
-  apply(events, checkpointKey, position) {
-    const { stories, views } = storyFactsOf(events);
+  write({ stories, views }, checkpointKey, position) {
     // In one transaction with the checkpoint: it never gets ahead of, or behind, the writes.
     return applyInTransaction(pool, checkpointKey, position, async (client) => {
       if (stories.length > 0) await client.query(UPSERT_STORIES, [JSON.stringify(stories.map(storyRecord))]);
@@ -116,7 +115,7 @@ export const createPostgresStoriesStore = (pool: pg.Pool): StoriesStore => ({
   },
 });
 
-const storyRecord = (fact: ReturnType<typeof storyFactsOf>['stories'][number]) => ({
+const storyRecord = (fact: StoryFact) => ({
   story_id: fact.storyId,
   author_id: fact.authorId,
   media: fact.posted?.media ?? null,
@@ -126,7 +125,7 @@ const storyRecord = (fact: ReturnType<typeof storyFactsOf>['stories'][number]) =
   expired_at_ms: fact.expiredAtMs ?? null,
 });
 
-const viewRecord = (view: ReturnType<typeof storyFactsOf>['views'][number]) => ({
+const viewRecord = (view: ViewFact) => ({
   story_id: view.storyId,
   viewer_id: view.viewerId,
   viewed_at_ms: view.viewedAtMs,

@@ -1,7 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type pg from 'pg';
 import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../runtime/checkpoints-postgres.js';
-import { hasEnded, storyFactsOf, type StoryFact } from './story-facts.js';
+import { hasEnded, type StoryFact } from './story-facts.js';
 import { isoOf, oldestFirst, stateOf } from './story-records.js';
 import type { StoriesStore, Story } from './stories-store.js';
 import { storiesKeys } from './stories-keys.js';
@@ -57,8 +57,7 @@ export const createRedisStoriesStore = ({ redis, pool, prefix = 'ig:' }: RedisSt
   return {
     setup: () => ensureCheckpointTable(pool),
 
-    async apply(events, checkpointKey, position) {
-      const { stories, views } = storyFactsOf(events);
+    async write({ stories, views }, checkpointKey, position) {
       const writes: Array<Promise<unknown>> = [];
       for (const fact of stories) {
         writes.push(redis.hset(keys.story(fact.storyId), hashFieldsOf(fact)));

@@ -1,15 +1,19 @@
 import type { EventsOf, MediaItem, Position } from '../../events/index.js';
+import type { StoryBatch } from './story-facts.js';
 
 // The stories read model's port. Two adapters sit beside it (Redis, and PostgreSQL where Redis is
 // not configured) and pass one contract suite (test/integration/stories-store.contract.ts).
-// The projection feeds it events; the reader (stories-reader.ts) builds its answers on the
+// The projection folds each batch (story-facts.ts) and hands the store the result to write; the reader (stories-reader.ts) builds its answers on the
 // queries below, so the rules about what a viewer may see live in one place.
 
 export const storiesEventTypes = ['StoryPosted', 'StoryViewed', 'StoryDeleted', 'StoryExpired'] as const;
 export type StoriesEvent = EventsOf<(typeof storiesEventTypes)[number]>;
 
-/** What the log says happened to a story; a read with a clock may still call an active one expired. */
-export type StoryState = 'active' | 'expired' | 'deleted';
+/**
+ * What the log says happened to a story (the write side's story status, less 'none': a story is
+ * only recorded once posted); a read with a clock may still call an active one expired.
+ */
+export type StoryStatus = 'active' | 'expired' | 'deleted';
 
 export interface Story {
   id: string;
@@ -17,7 +21,7 @@ export interface Story {
   media: MediaItem;
   postedAt: string;
   expiresAt: string;
-  state: StoryState;
+  state: StoryStatus;
 }
 
 export interface StoryViewer {
@@ -35,10 +39,10 @@ export interface StoriesStore {
   /** Creates tables (and the checkpoint table); idempotent, safe at every start. */
   setup(): Promise<void>;
   /**
-   * Records the events' facts, then stores `position` under `checkpointKey` (in the same
-   * transaction, or after the writes). Idempotent: applying the same events again changes nothing.
+   * Writes a folded batch, then stores `position` under `checkpointKey` (PostgreSQL: in the same
+   * transaction; Redis: after the writes). Idempotent: writing the same batch again changes nothing.
    */
-  apply(events: readonly StoriesEvent[], checkpointKey: string, position: Position): Promise<void>;
+  write(batch: StoryBatch, checkpointKey: string, position: Position): Promise<void>;
   checkpoint(checkpointKey: string): Promise<Position>;
 
   /** Per requested author, their stories not deleted or expired and with expiresAt after `nowMs`, oldest first. */

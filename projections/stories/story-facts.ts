@@ -1,8 +1,10 @@
 import type { MediaItem } from '../../events/index.js';
+import { everyTypeHandled } from '../runtime/projection.js';
 import { msOf } from './story-records.js';
 import type { StoriesEvent } from './stories-store.js';
 
-// A batch of events boiled down to what the adapters write: per story, the facts its own stream
+// The stories projection's fold (the "fold a batch, then write it in bulk" shape of
+// runtime/projection.ts): a batch of events boiled down to what the adapters write: per story, the facts its own stream
 // has told so far; per (story, viewer), one view. Merging a story's events into one record per
 // batch lets an adapter write each story once, and deduplicating lets a batch that repeats an
 // event (it was applied before a crash) write nothing new.
@@ -21,7 +23,13 @@ export interface ViewFact {
   viewedAtMs: number;
 }
 
-export const storyFactsOf = (events: readonly StoriesEvent[]): { stories: StoryFact[]; views: ViewFact[] } => {
+/** What one batch writes: one record per story, one per (story, viewer). */
+export interface StoryBatch {
+  stories: StoryFact[];
+  views: ViewFact[];
+}
+
+export const storyFactsOf = (events: readonly StoriesEvent[]): StoryBatch => {
   const stories = new Map<string, StoryFact>();
   const views = new Map<string, ViewFact>();
   const storyFact = (storyId: string, authorId: string): StoryFact => {
@@ -47,6 +55,8 @@ export const storyFactsOf = (events: readonly StoriesEvent[]): { stories: StoryF
         views.set(`${storyId} ${viewerId}`, { storyId, viewerId, viewedAtMs: msOf(viewedAt) });
         break;
       }
+      default:
+        everyTypeHandled(event);
     }
   }
   return { stories: [...stories.values()], views: [...views.values()] };

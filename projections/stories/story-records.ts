@@ -1,4 +1,4 @@
-import type { Story, StoryState } from './stories-store.js';
+import type { Story, StoryStatus } from './stories-store.js';
 
 // Both adapters keep times as milliseconds (exact in a double, and a Redis score) and give them
 // back as ISO strings, so they answer alike whatever spelling of an instant an event carried.
@@ -12,7 +12,7 @@ export const msOf = (iso: string): number => {
 export const isoOf = (ms: number): string => new Date(ms).toISOString();
 
 /** Deletion outranks expiry: an expired story can still be deleted, never the other way round. */
-export const stateOf = (ended: { deleted: boolean; expired: boolean }): StoryState =>
+export const stateOf = (ended: { deleted: boolean; expired: boolean }): StoryStatus =>
   ended.deleted ? 'deleted' : ended.expired ? 'expired' : 'active';
 
 const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, onlyVisible, withoutBlocked } from '../access.js';
 import type { ReadDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { notFound } from '../../kernel/errors.js';
 import { commentsQuery, hydratedPost, page, pageQuery, postIdParam, readQuery, userSummary } from '../schemas.js';
 
 const comment = z.object({

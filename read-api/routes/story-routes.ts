@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, visibleUser } from '../access.js';
 import type { ReadDeps } from '../deps.js';
-import { forbidden, notFound } from '../errors.js';
+import { forbidden, notFound } from '../../kernel/errors.js';
 import { page, pageQuery, readQuery, storyIdParam, userSummary, usernameParam } from '../schemas.js';
 
 const story = z.object({

@@ -1,4 +1,4 @@
-import { createPostgresSearchStore } from '../../projections/search/search-store-postgres.js';
+import { createPostgresSearchStore } from '../../projections/search/postgres/store.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { searchStoreContract } from './search-store.contract.js';
 

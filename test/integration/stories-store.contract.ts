@@ -4,6 +4,7 @@ import type { MediaItem, Position } from '../../events/index.js';
 import { createStoriesReader, type StoriesReader } from '../../projections/stories/stories-reader.js';
 import type { StoriesEvent, StoriesStore, Story, StoryViewer } from '../../projections/stories/stories-store.js';
 import type { Page } from '../../projections/runtime/page.js';
+import { storyFactsOf } from '../../projections/stories/story-facts.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
 
 /** What a list throws for a cursor it did not hand out. */
@@ -54,7 +55,7 @@ export const storiesStoreContract = (name: string, makeStore: () => Promise<Stor
     let reader: StoriesReader;
     let batches = 0;
     /** Applies events as the next batch of the log, under the checkpoint key 'contract'. */
-    const apply = (...events: StoriesEvent[]) => store.apply(events, 'contract', syntheticPosition(batches++));
+    const apply = (...events: StoriesEvent[]) => store.write(storyFactsOf(events), 'contract', syntheticPosition(batches++));
 
     beforeAll(async () => {
       underTest = await makeStore();
@@ -259,10 +260,10 @@ export const storiesStoreContract = (name: string, makeStore: () => Promise<Stor
       const other = `${key}-other`;
       const at = (n: number): Position => syntheticPosition(1_000_000 + n);
       expect(await store.checkpoint(key)).toBe('');
-      await store.apply([posted(uuidv7(), uuidv7(), T0)], key, at(5));
-      await store.apply([], key, at(3));
+      await store.write(storyFactsOf([posted(uuidv7(), uuidv7(), T0)]), key, at(5));
+      await store.write(storyFactsOf([]), key, at(3));
       expect(await store.checkpoint(key)).toBe(at(5));
-      await store.apply([], other, at(1));
+      await store.write(storyFactsOf([]), other, at(1));
       expect(await store.checkpoint(other)).toBe(at(1));
       expect(await store.checkpoint(key)).toBe(at(5));
     });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStoriesReader } from '../../projections/stories/stories-reader.js';
 import { createPostgresStoriesStore } from '../../projections/stories/stories-store-postgres.js';
 import { createRedisStoriesStore } from '../../projections/stories/stories-store-redis.js';
+import { storyFactsOf } from '../../projections/stories/story-facts.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTestRedis, isRedisReachable, type TestRedis } from '../support/test-redis.js';
@@ -47,8 +48,8 @@ describe.skipIf(!redisReachable)('Redis stories store generations', () => {
     await Promise.all([live.setup(), next.setup()]);
     const [storyId, authorId] = [uuidv7(), uuidv7()];
     const postedAt = '2025-03-01T12:00:00.000Z';
-    await live.apply(
-      [{ type: 'StoryPosted', data: { storyId, authorId, media: { url: 'm.jpg', type: 'image' }, postedAt, expiresAt: '2025-03-02T12:00:00.000Z' } }],
+    await live.write(
+      storyFactsOf([{ type: 'StoryPosted', data: { storyId, authorId, media: { url: 'm.jpg', type: 'image' }, postedAt, expiresAt: '2025-03-02T12:00:00.000Z' } }]),
       'stories',
       syntheticPosition(0),
     );

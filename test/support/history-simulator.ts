@@ -1,6 +1,7 @@
 import { parseCommentText } from '../../domain/comment/comment-text.js';
 import { parseCaption } from '../../domain/post/caption.js';
 import { streams, type DomainEvent, type MediaItem } from '../../events/index.js';
+import { accessTo } from '../../kernel/access.js';
 
 // The write side in miniature, for generating event histories: a list of intents ("someone
 // follows someone", "someone likes a post") is played against a model of what the deciders and
@@ -156,9 +157,15 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
   const isFollowing = (follower: string, followee: string) => w.follows.get(key(follower, followee)) === 'following';
   const blockedEitherWay = (a: string, b: string) => w.blocks.has(key(a, b)) || w.blocks.has(key(b, a));
   const userById = (id: string) => w.users.find((u) => u.id === id);
-  /** docs/rules.md, domain/access.ts: may `actor` see and act on `owner`'s content? */
+  /** docs/rules.md, kernel/access.ts: may `actor` see and act on `owner`'s content? */
   const allowed = (actor: string, owner: string) =>
-    actor === owner || (!blockedEitherWay(actor, owner) && (!userById(owner)?.private || isFollowing(actor, owner)));
+    accessTo({
+      actorId: actor,
+      ownerId: owner,
+      ownerIsPrivate: userById(owner)?.private ?? false,
+      actorFollowsOwner: isFollowing(actor, owner),
+      blockedEitherWay: blockedEitherWay(actor, owner),
+    }) === 'allowed';
   /** Two different registered users. */
   const twoUsers = (a: number, b: number): [User, User] | undefined => {
     const first = pick(w.users, a);

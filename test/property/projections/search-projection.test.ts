@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exploreScore } from '../../../projections/search/explore-score.js';
-import { searchTables } from '../../../projections/search/search-schema-postgres.js';
+import { searchTables } from '../../../projections/search/postgres/schema.js';
 import { createSearchProjection } from '../../../projections/search/search-projection.js';
-import { createPostgresSearchStore } from '../../../projections/search/search-store-postgres.js';
+import { createPostgresSearchStore } from '../../../projections/search/postgres/store.js';
 import type { SearchStore } from '../../../projections/search/search-store.js';
 import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../../support/history-arbitraries.js';
 import { applyEvents, InjectedFailure, poolFailingAt } from '../../support/projection-harness.js';

@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
+import { ensureCheckpointTable } from '../../runtime/checkpoints-postgres.js';
 import { ensureTrigramExtension } from './trigram-extension.js';
-import { createUnderLock } from '../runtime/postgres-transaction.js';
+import { createUnderLock } from '../../runtime/postgres-transaction.js';
+import { prefixedTables } from '../../runtime/table-names.js';
 
 // Tables of the search read model in PostgreSQL (unqualified: the connection's search_path picks
 // the schema), under a table-name prefix (default 'search_') so that a rebuild can fill a new
@@ -12,19 +13,17 @@ import { createUnderLock } from '../runtime/postgres-transaction.js';
 // PostCreated has not arrived (another stream, maybe another instance) upserts the post with its
 // count alone. Queries only serve posts with created_at set and deleted_at null, users with a
 // username. `*_rev` columns hold the stream revision that last wrote a register; -1 = never.
-export const searchTables = (prefix: string) => {
-  if (!/^[a-z_][a-z0-9_]*$/.test(prefix)) throw new Error(`not a table-name prefix: ${JSON.stringify(prefix)}`);
-  return {
-    users: `${prefix}users`,
-    posts: `${prefix}posts`,
+export const searchTables = (prefix: string) =>
+  prefixedTables(prefix, {
+    users: 'users',
+    posts: 'posts',
     /** (tag, post) for every LIVE post carrying the tag: 'recent' pages and the source of the counts. */
-    postTags: `${prefix}post_tags`,
+    postTags: 'post_tags',
     /** Live posts per tag, moved by exactly the post_tags rows each batch inserts or deletes. */
-    hashtags: `${prefix}hashtags`,
-    likes: `${prefix}likes`,
-    comments: `${prefix}comments`,
-  };
-};
+    hashtags: 'hashtags',
+    likes: 'likes',
+    comments: 'comments',
+  });
 
 export type SearchTables = ReturnType<typeof searchTables>;
 
@@ -32,8 +31,8 @@ export type SearchTables = ReturnType<typeof searchTables>;
 // stemming and no stop words, because captions come in every language and an English stemmer
 // would mangle the others. Hashtags (already lowercased by the domain) are lexemes as they are,
 // and weigh more (A) than caption words (B); the caption's own '#tag' words match as well.
-const schema = (t: SearchTables, trgm: string) => `
-create table if not exists ${t.users} (
+const schema = (tables: SearchTables, trgm: string) => `
+create table if not exists ${tables.users} (
   id uuid primary key,
   username text collate "C",
   display_name text not null default '',
@@ -41,11 +40,11 @@ create table if not exists ${t.users} (
   private boolean not null default false,
   private_rev integer not null default -1
 );
-create index if not exists ${t.users}_username on ${t.users} (username);
-create index if not exists ${t.users}_username_trgm on ${t.users} using gist (username ${trgm}.gist_trgm_ops);
-create index if not exists ${t.users}_name_trgm on ${t.users} using gist (lower(display_name) ${trgm}.gist_trgm_ops);
+create index if not exists ${tables.users}_username on ${tables.users} (username);
+create index if not exists ${tables.users}_username_trgm on ${tables.users} using gist (username ${trgm}.gist_trgm_ops);
+create index if not exists ${tables.users}_name_trgm on ${tables.users} using gist (lower(display_name) ${trgm}.gist_trgm_ops);
 
-create table if not exists ${t.posts} (
+create table if not exists ${tables.posts} (
   id uuid primary key,
   author_id uuid,
   caption text not null default '',
@@ -60,25 +59,25 @@ create table if not exists ${t.posts} (
     setweight(to_tsvector('simple'::regconfig, caption), 'B')
   ) stored
 );
-create index if not exists ${t.posts}_document on ${t.posts} using gin (document) where created_at is not null and deleted_at is null;
-create index if not exists ${t.posts}_recent on ${t.posts} (created_at desc, id desc) where created_at is not null and deleted_at is null;
+create index if not exists ${tables.posts}_document on ${tables.posts} using gin (document) where created_at is not null and deleted_at is null;
+create index if not exists ${tables.posts}_recent on ${tables.posts} (created_at desc, id desc) where created_at is not null and deleted_at is null;
 
-create table if not exists ${t.postTags} (
+create table if not exists ${tables.postTags} (
   tag text collate "C" not null,
   post_id uuid not null,
   created_at timestamptz not null,
   primary key (tag, post_id)
 );
-create index if not exists ${t.postTags}_recent on ${t.postTags} (tag, created_at desc, post_id desc);
-create index if not exists ${t.postTags}_by_post on ${t.postTags} (post_id);
+create index if not exists ${tables.postTags}_recent on ${tables.postTags} (tag, created_at desc, post_id desc);
+create index if not exists ${tables.postTags}_by_post on ${tables.postTags} (post_id);
 
-create table if not exists ${t.hashtags} (
+create table if not exists ${tables.hashtags} (
   tag text collate "C" primary key,
   posts integer not null default 0
 );
-create index if not exists ${t.hashtags}_trgm on ${t.hashtags} using gist (tag ${trgm}.gist_trgm_ops) where posts > 0;
+create index if not exists ${tables.hashtags}_trgm on ${tables.hashtags} using gist (tag ${trgm}.gist_trgm_ops) where posts > 0;
 
-create table if not exists ${t.likes} (
+create table if not exists ${tables.likes} (
   post_id uuid not null,
   user_id uuid not null,
   active boolean not null,
@@ -86,7 +85,7 @@ create table if not exists ${t.likes} (
   primary key (post_id, user_id)
 );
 
-create table if not exists ${t.comments} (
+create table if not exists ${tables.comments} (
   id uuid primary key,
   post_id uuid,
   created boolean not null default false,
@@ -94,9 +93,9 @@ create table if not exists ${t.comments} (
 );
 `;
 
-export const setupSearchSchema = async (pool: pg.Pool, t: SearchTables): Promise<void> => {
+export const setupSearchSchema = async (pool: pg.Pool, tables: SearchTables): Promise<void> => {
   await ensureCheckpointTable(pool);
   // Outside the transaction: a lost creation race must not abort the table creation with it.
   const trgm = await ensureTrigramExtension(pool);
-  await createUnderLock(pool, 'projection-search-schema', schema(t, trgm));
+  await createUnderLock(pool, 'projection-search-schema', schema(tables, trgm));
 };

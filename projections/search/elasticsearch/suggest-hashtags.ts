@@ -1,7 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { SearchIndexes } from './search-index-elasticsearch.js';
-import type { HashtagCount } from './search-store.js';
-import { normalizeQuery, typoAllowance, typoDistance } from './text-match.js';
+import type { SearchIndexes } from './indexes.js';
+import type { HashtagCount } from '../search-store.js';
+import { normalizeQuery, typoAllowance, typoDistance } from '../text-match.js';
 
 // Hashtag suggestions in Elasticsearch: there is no hashtags index, the counts are terms
 // aggregations over the live posts (so a deleted post or an edited caption moves them at once,

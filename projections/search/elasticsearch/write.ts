@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { RecordedEvent } from '../../events/index.js';
+import type { RecordedEvent } from '../../../events/index.js';
 import {
   applyPostEvents,
   applyUserEvents,
@@ -12,8 +12,8 @@ import {
   type PostEvent,
   type UserDoc,
   type UserEvent,
-} from './search-docs-elasticsearch.js';
-import type { SearchIndexes } from './search-index-elasticsearch.js';
+} from './docs.js';
+import type { SearchIndexes } from './indexes.js';
 
 // Writes one batch of the search read model to Elasticsearch. There are no scripts on this
 // cluster (no painless), so nothing is incremented in place: every write puts a whole document,

@@ -1,7 +1,7 @@
 import type { Client } from '@elastic/elasticsearch';
-import { canonicalJson } from '../runtime/canonical-json.js';
-import type { ReadModelDump } from '../runtime/read-model.js';
-import { SEARCH_INDEX_KINDS, type SearchIndexes } from './search-index-elasticsearch.js';
+import { canonicalJson } from '../../runtime/canonical-json.js';
+import type { ReadModelDump } from '../../runtime/read-model.js';
+import { SEARCH_INDEX_KINDS, type SearchIndexes } from './indexes.js';
 
 /** Every document of the search indexes, keyed by kind and id, for `replay verify`. */
 export const dumpSearchIndexes = async (client: Client, indexes: SearchIndexes): Promise<ReadModelDump> => {

@@ -1,7 +1,8 @@
-import type { RecordedEvent } from '../../events/index.js';
-import { engagement } from './explore-score.js';
-import { searchEventTypes, type SearchEvent } from './search-store.js';
-import { globalPositionOf } from '../runtime/lag.js';
+import type { RecordedEvent } from '../../../events/index.js';
+import { engagement } from '../explore-score.js';
+import { searchEventTypes, type SearchEvent } from '../search-store.js';
+import { globalPositionOf } from '../../runtime/lag.js';
+import { everyTypeHandled } from '../../runtime/projection.js';
 
 /**
  * The EXTERNAL version of a document written from `event`: the event's global log position, which
@@ -14,8 +15,8 @@ const externalVersionOf = (event: RecordedEvent): number => {
   return position === undefined ? event.streamRevision : Number(position);
 };
 
-// The documents of the Elasticsearch search indexes (search-index-elasticsearch.ts) and how a
-// batch's events change them: pure functions, the I/O is search-write-elasticsearch.ts.
+// The documents of the Elasticsearch search indexes (indexes.ts) and how a
+// batch's events change them: pure functions, the I/O is write.ts.
 //
 // Every document is fed by ONE stream, and a stream's revision orders its events:
 // - users (stream user-{id}) and the like and comment facts (like-{post}-{user}, comment-{id})
@@ -23,7 +24,7 @@ const externalVersionOf = (event: RecordedEvent): number => {
 //   re-applied or arriving late is a version conflict and changes nothing;
 // - posts (post-{id}) also carry counts derived from other streams' facts, so their version
 //   cannot be the post stream's revision: `rev` is a field instead, and events at or below it are
-//   skipped (search-write-elasticsearch.ts explains how the counts stay exact).
+//   skipped (write.ts explains how the counts stay exact).
 
 export interface UserDoc {
   id: string;
@@ -125,6 +126,8 @@ export const foldSearchBatch = (events: readonly RecordedEvent[]): SearchBatch =
         fact({ kind: 'comments', id: commentId, version: rev, doc: { postId, active: event.type === 'CommentAdded' } });
         break;
       }
+      default:
+        everyTypeHandled(event);
     }
   }
   return { facts: [...facts.values()], users, posts, countedPosts };

@@ -7,7 +7,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 // the templates match `${prefix}${kind}-*`, so the new version gets the current mappings.
 //
 // Four indexes, one per kind of document, each document written by the events of ONE stream
-// (search-write-elasticsearch.ts explains the versions):
+// (write.ts explains the versions):
 // - users: username (keyword, edge n-gram subfield for autocomplete) and display name (text,
 //   edge n-gram subfield); typos through fuzzy queries on both.
 // - posts: caption (english analyzer, and a plain subfield without stemming for the words the

@@ -1,7 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
-import { decodeExploreCursor, EXPLORE_WINDOW_DAYS, exploreScore, exploreWindowStart } from './explore-score.js';
-import type { SearchIndexes } from './search-index-elasticsearch.js';
+import { toPage, type Page, type PageRequest } from '../../runtime/page.js';
+import { EXPLORE_WINDOW_DAYS, explorePage, exploreScore } from '../explore-score.js';
+import type { SearchIndexes } from './indexes.js';
 
 // Explore in Elasticsearch. The score (explore-score.ts) is a power of 1.5 of the age, which
 // function_score cannot express without scripts (and this cluster has none), so it is computed
@@ -50,11 +50,7 @@ export const exploreElasticsearch = async (
   request: PageRequest,
   windowDays: number = EXPLORE_WINDOW_DAYS,
 ): Promise<Page<string>> => {
-  const limit = pageLimit(request);
-  const after = decodeExploreCursor(request);
-  const nowMs = after?.nowMs ?? now.getTime();
-  const since = exploreWindowStart(nowMs, windowDays);
-  if (!Number.isFinite(since)) throw new RangeError('explore needs a valid `now` and window');
+  const { limit, after, nowMs, sinceMs: since } = explorePage(request, now, windowDays);
   const window: estypes.QueryDslQueryContainer = {
     bool: { filter: [{ term: { live: true } }, { range: { createdAt: { gt: since, format: 'epoch_millis' } } }] },
   };

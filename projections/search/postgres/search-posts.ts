@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { cursorKey, isIsoInstant, isUuid, keysetOf } from '../profiles/keyset.js';
-import { AppError } from '../../kernel/errors.js';
-import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
-import { COMMENT_WEIGHT } from './explore-score.js';
-import type { SearchTables } from './search-schema-postgres.js';
-import { normalizeQuery } from './text-match.js';
+import { cursorKey, isIsoInstant, isUuid, keysetOf } from '../../profiles/keyset.js';
+import { AppError } from '../../../kernel/errors.js';
+import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../../runtime/page.js';
+import { COMMENT_WEIGHT } from '../explore-score.js';
+import type { SearchTables } from './schema.js';
+import { normalizeQuery } from '../text-match.js';
 
 // Posts by caption text and by hashtag. Only live posts are ever returned: post_tags holds live
 // posts only, and the caption index covers created and undeleted posts only.
@@ -37,14 +37,14 @@ const textCursor = (request: PageRequest) => {
   return { rank, id };
 };
 
-export const searchPostsPostgres = async (db: pg.Pool, t: SearchTables, text: string, request: PageRequest): Promise<Page<string>> => {
+export const searchPostsPostgres = async (db: pg.Pool, tables: SearchTables, text: string, request: PageRequest): Promise<Page<string>> => {
   const limit = pageLimit(request);
   const after = textCursor(request);
   const tsquery = anyWordQuery(text);
   if (tsquery === null) return { items: [], nextCursor: null };
   const { rows } = await db.query<{ id: string; rank: number }>(
     `select id::text as id, rank from (
-       select id, ts_rank(document, q)::float8 as rank from ${t.posts}, to_tsquery('simple', $1) q
+       select id, ts_rank(document, q)::float8 as rank from ${tables.posts}, to_tsquery('simple', $1) q
        where document @@ q and ${LIVE}
      ) s
      where $2::float8 is null or (rank, id) < ($2::float8, $3::uuid)
@@ -57,10 +57,10 @@ export const searchPostsPostgres = async (db: pg.Pool, t: SearchTables, text: st
 
 const normalizeTag = (tag: string) => normalizeQuery(tag);
 
-const recent = async (db: pg.Pool, t: SearchTables, tag: string, request: PageRequest): Promise<Page<string>> => {
+const recent = async (db: pg.Pool, tables: SearchTables, tag: string, request: PageRequest): Promise<Page<string>> => {
   const keyset = keysetOf(request);
   const { rows } = await db.query<{ id: string; created_at: Date }>(
-    `select post_id::text as id, created_at from ${t.postTags}
+    `select post_id::text as id, created_at from ${tables.postTags}
      where tag = $1 and ($2::timestamptz is null or (created_at, post_id) < ($2::timestamptz, $3::uuid))
      order by created_at desc, post_id desc
      limit $4`,
@@ -78,13 +78,13 @@ const topCursor = (request: PageRequest) => {
   return { engagement, time, id };
 };
 
-const top = async (db: pg.Pool, t: SearchTables, tag: string, request: PageRequest): Promise<Page<string>> => {
+const top = async (db: pg.Pool, tables: SearchTables, tag: string, request: PageRequest): Promise<Page<string>> => {
   const limit = pageLimit(request);
   const after = topCursor(request);
   const engagement = `(p.like_count + ${COMMENT_WEIGHT} * p.comment_count)`;
   const { rows } = await db.query<{ id: string; created_at: Date; engagement: number }>(
     `select p.id::text as id, p.created_at, ${engagement} as engagement
-     from ${t.postTags} pt join ${t.posts} p on p.id = pt.post_id
+     from ${tables.postTags} pt join ${tables.posts} p on p.id = pt.post_id
      where pt.tag = $1 and p.created_at is not null and p.deleted_at is null
        and ($2::int is null or (${engagement}, p.created_at, p.id) < ($2::int, $3::timestamptz, $4::uuid))
      order by ${engagement} desc, p.created_at desc, p.id desc
@@ -96,8 +96,8 @@ const top = async (db: pg.Pool, t: SearchTables, tag: string, request: PageReque
 
 export const postsByHashtagPostgres = (
   db: pg.Pool,
-  t: SearchTables,
+  tables: SearchTables,
   tag: string,
   sort: 'recent' | 'top',
   request: PageRequest,
-): Promise<Page<string>> => (sort === 'top' ? top : recent)(db, t, normalizeTag(tag), request);
+): Promise<Page<string>> => (sort === 'top' ? top : recent)(db, tables, normalizeTag(tag), request);

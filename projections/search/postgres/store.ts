@@ -1,19 +1,19 @@
 import type pg from 'pg';
-import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
-import { applyInTransaction } from '../runtime/postgres-transaction.js';
-import { explorePostgres } from './explore-postgres.js';
-import { searchTables, setupSearchSchema } from './search-schema-postgres.js';
-import { postsByHashtagPostgres, searchPostsPostgres } from './search-posts-postgres.js';
-import type { SearchStore } from './search-store.js';
-import { searchUsersPostgres } from './search-users-postgres.js';
-import { writeSearchBatch } from './search-write-postgres.js';
-import { suggestHashtagsPostgres } from './suggest-hashtags-postgres.js';
+import { loadCheckpoint } from '../../runtime/checkpoints-postgres.js';
+import { applyInTransaction } from '../../runtime/postgres-transaction.js';
+import { explorePostgres } from './explore.js';
+import { searchTables, setupSearchSchema } from './schema.js';
+import { postsByHashtagPostgres, searchPostsPostgres } from './search-posts.js';
+import type { SearchStore } from '../search-store.js';
+import { searchUsersPostgres } from './search-users.js';
+import { writeSearchBatch } from './write.js';
+import { suggestHashtagsPostgres } from './suggest-hashtags.js';
 import { findTrigramSchema } from './trigram-extension.js';
 
 // Search in PostgreSQL, where Elasticsearch is not configured (docs/architecture.md "Search"): full-text
 // search on captions and hashtags (tsvector, 'simple' configuration, GIN), pg_trgm for typo
 // tolerance and autocomplete on usernames, names and hashtags, and the explore ranking computed
-// at query time. Each batch is one transaction with its checkpoint (search-write-postgres.ts).
+// at query time. Each batch is one transaction with its checkpoint (write.ts).
 
 export interface PostgresSearchStoreOptions {
   /** Prefix of every table name (default 'search_'): a rebuild fills a new generation under another. */
@@ -21,7 +21,7 @@ export interface PostgresSearchStoreOptions {
 }
 
 export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearchStoreOptions = {}): SearchStore => {
-  const t = searchTables(options.tablePrefix ?? 'search_');
+  const tables = searchTables(options.tablePrefix ?? 'search_');
 
   // Where pg_trgm lives, looked up once: an API process may query without ever running setup().
   let trigramSchema: Promise<string> | undefined;
@@ -36,18 +36,18 @@ export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearch
 
   return {
     setup: async () => {
-      await setupSearchSchema(pool, t);
+      await setupSearchSchema(pool, tables);
       trigramSchema = undefined;
     },
     apply: (events, checkpointKey, position) =>
       applyInTransaction(pool, checkpointKey, position, async (client) => {
-        if (events.length > 0) await writeSearchBatch(client, t, events);
+        if (events.length > 0) await writeSearchBatch(client, tables, events);
       }),
     checkpoint: (checkpointKey) => loadCheckpoint(pool, checkpointKey),
-    searchUsers: async (query) => searchUsersPostgres(pool, t, await trigram(), query),
-    searchPosts: (text, page) => searchPostsPostgres(pool, t, text, page),
-    postsByHashtag: (tag, sort, page) => postsByHashtagPostgres(pool, t, tag, sort, page),
-    suggestHashtags: async (text, limit) => suggestHashtagsPostgres(pool, t, await trigram(), text, limit),
-    explore: (now, page, windowDays) => explorePostgres(pool, t, now, page, windowDays),
+    searchUsers: async (query) => searchUsersPostgres(pool, tables, await trigram(), query),
+    searchPosts: (text, page) => searchPostsPostgres(pool, tables, text, page),
+    postsByHashtag: (tag, sort, page) => postsByHashtagPostgres(pool, tables, tag, sort, page),
+    suggestHashtags: async (text, limit) => suggestHashtagsPostgres(pool, tables, await trigram(), text, limit),
+    explore: (now, page, windowDays) => explorePostgres(pool, tables, now, page, windowDays),
   };
 };

@@ -1,5 +1,9 @@
-import type { BatchChanges, FollowChange, FollowStatus, MembershipChange } from './batch-changes.js';
+import type { FollowStatus } from '../../kernel/access.js';
+import type { BatchChanges, FollowChange, MembershipChange, PostChange } from './batch-changes.js';
 
+// The counter moves of the register fold (batch-changes.ts), for the read models that keep counts
+// of it (profiles; search's PostgreSQL store), each reading its own stored state.
+//
 // Counts (followers, following, posts, likes, comments, replies) are kept by adding the change
 // each batch makes to the set they count, never by blind increments: a follow counts +1 only
 // when its row goes from not-following to following in THIS transaction, which the batch's
@@ -89,3 +93,30 @@ export const countDeltas = (changes: BatchChanges, stored: StoredState): CountDe
   }
   return deltas;
 };
+
+/**
+ * The posts rows of a batch, as the bulk upserts of both read models that keep posts take them
+ * (profiles' posts, search's posts): every post the batch changed or moved a count of, with the
+ * columns they share, plus what `extra` adds for one table's own columns.
+ */
+export const postRows = <Extra extends object>(
+  changes: BatchChanges,
+  deltas: CountDeltas,
+  extra: (change: PostChange | undefined) => Extra = () => ({}) as Extra,
+) =>
+  [...new Set([...changes.posts.keys(), ...deltas.posts.keys()])].map((id) => {
+    const change = changes.posts.get(id);
+    const counts = deltas.posts.get(id);
+    return {
+      id,
+      author_id: change?.authorId ?? null,
+      caption: change?.caption?.value.caption ?? null,
+      hashtags: change?.caption?.value.hashtags ?? null,
+      caption_rev: change?.caption?.rev ?? -1,
+      created_at: change?.createdAt ?? null,
+      deleted_at: change?.deletedAt ?? null,
+      like_count: counts?.likes ?? 0,
+      comment_count: counts?.comments ?? 0,
+      ...extra(change),
+    };
+  });

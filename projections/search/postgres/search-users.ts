@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { isUuid } from '../profiles/keyset.js';
-import { MAX_PAGE_LIMIT } from '../runtime/page.js';
-import type { SearchTables } from './search-schema-postgres.js';
-import type { UserHit, UserQuery } from './search-store.js';
-import { normalizeQuery, startsWithPattern } from './text-match.js';
-import { rankUsers } from './user-ranking.js';
+import { isUuid } from '../../profiles/keyset.js';
+import { MAX_PAGE_LIMIT } from '../../runtime/page.js';
+import type { SearchTables } from './schema.js';
+import type { UserHit, UserQuery } from '../search-store.js';
+import { normalizeQuery, startsWithPattern } from '../text-match.js';
+import { rankUsers } from '../user-ranking.js';
 
 // Users by username and name, in ONE query that gathers candidates, and user-ranking.ts deciding
 // which match and in what order. Candidates: the exact username; for autocomplete, usernames and
@@ -19,32 +19,32 @@ import { rankUsers } from './user-ranking.js';
 
 const CANDIDATES = 50;
 
-const candidatesSql = (t: SearchTables, trgm: string) => {
+const candidatesSql = (tables: SearchTables, trgm: string) => {
   const distance = `OPERATOR(${trgm}.<->)`;
   const wordDistance = `OPERATOR(${trgm}.<->>)`;
   const columns = 'id::text as id, username, display_name';
   const named = 'username is not null';
   return `
-(select ${columns} from ${t.users} where username = $1)
+(select ${columns} from ${tables.users} where username = $1)
 union
-(select ${columns} from ${t.users} where ${named} order by username ${distance} $1 limit $2)
+(select ${columns} from ${tables.users} where ${named} order by username ${distance} $1 limit $2)
 union
-(select ${columns} from ${t.users} where ${named} order by lower(display_name) ${wordDistance} $1 limit $2)
+(select ${columns} from ${tables.users} where ${named} order by lower(display_name) ${wordDistance} $1 limit $2)
 union
-(select ${columns} from ${t.users} where $5 and username like $3 order by username limit $2)
+(select ${columns} from ${tables.users} where $5 and username like $3 order by username limit $2)
 union
-(select ${columns} from ${t.users} where $5 and ${named} and (lower(display_name) like $3 or lower(display_name) like '% ' || $3) limit $2)
+(select ${columns} from ${tables.users} where $5 and ${named} and (lower(display_name) like $3 or lower(display_name) like '% ' || $3) limit $2)
 union
-(select ${columns} from ${t.users} where id = any($4::uuid[]) and ${named}
+(select ${columns} from ${tables.users} where id = any($4::uuid[]) and ${named}
   order by (username like $3) desc, least(username ${distance} $1, lower(display_name) ${wordDistance} $1) limit $2)`;
 };
 
-export const searchUsersPostgres = async (db: pg.Pool, t: SearchTables, trgm: string, query: UserQuery): Promise<UserHit[]> => {
+export const searchUsersPostgres = async (db: pg.Pool, tables: SearchTables, trgm: string, query: UserQuery): Promise<UserHit[]> => {
   const text = normalizeQuery(query.text);
   const limit = Math.min(MAX_PAGE_LIMIT, Math.max(0, Math.trunc(query.limit)));
   if (text === '' || limit === 0) return [];
   const followingIds = query.followingIds.filter(isUuid);
-  const { rows } = await db.query<{ id: string; username: string; display_name: string }>(candidatesSql(t, trgm), [
+  const { rows } = await db.query<{ id: string; username: string; display_name: string }>(candidatesSql(tables, trgm), [
     text,
     Math.max(CANDIDATES, limit * 3),
     startsWithPattern(text),

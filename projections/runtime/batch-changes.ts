@@ -1,19 +1,37 @@
-import type { MediaItem, RecordedEvent } from '../../events/index.js';
-import type { ProfileEvent } from './profile-events.js';
+import type { EventsOf, EventType, MediaItem, RecordedEvent } from '../../events/index.js';
+import type { FollowStatus } from '../../kernel/access.js';
+import { blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents } from './event-families.js';
+import { everyTypeHandled } from './projection.js';
 
-// Folds a batch into one change per row, in memory, so that the batch becomes a handful of bulk
-// statements instead of one per event. Every row is written by the events of ONE stream, and a
+// The register fold, shared by the PostgreSQL read models that hold users, the graph and content
+// (profiles; search's PostgreSQL store reads a subset of the same events): it folds a batch into
+// one change per row, in memory, so that the batch becomes a handful of bulk statements
+// (bulk-upsert.ts) instead of one per event. Every row is written by the events of ONE stream, and a
 // stream's revision orders its events: a field that events overwrite is a last-writer-wins
 // register tagged with the revision that wrote it, and the database keeps whichever revision is
 // higher. That makes applying a batch twice, or an old batch after a newer one, change nothing.
 // Facts that only ever get set once (creation, deletion) need no revision: they are kept once set.
 
+/** The events the fold understands; a read model subscribing to some of them gets their changes. */
+export const changeEventTypes = [
+  ...profileEvents,
+  ...followEvents,
+  ...blockEvents,
+  ...postEvents,
+  ...likeEvents,
+  ...commentEvents,
+  ...bookmarkEvents,
+] as const satisfies readonly EventType[];
+
+export type ChangeEventType = (typeof changeEventTypes)[number];
+
+/** A recorded event narrowed by `type`, so that `switch (event.type)` types its data. */
+export type ChangeEvent = { [T in ChangeEventType]: RecordedEvent<EventsOf<T>> }[ChangeEventType];
+
 export interface Register<T> {
   value: T;
   rev: number;
 }
-
-export type FollowStatus = 'none' | 'requested' | 'following';
 
 export interface UserChange {
   id: string;
@@ -98,7 +116,7 @@ const entry = <T>(map: Map<string, T>, key: string, create: () => T): T => {
 const newer = <T>(current: Register<T> | undefined, value: T, rev: number): Register<T> =>
   current !== undefined && current.rev >= rev ? current : { value, rev };
 
-export const foldBatch = (events: readonly RecordedEvent[]): BatchChanges => {
+export const foldChanges = (events: readonly RecordedEvent[]): BatchChanges => {
   const changes: BatchChanges = {
     users: new Map(),
     follows: new Map(),
@@ -108,11 +126,11 @@ export const foldBatch = (events: readonly RecordedEvent[]): BatchChanges => {
     likes: new Map(),
     bookmarks: new Map(),
   };
-  for (const event of events as readonly ProfileEvent[]) foldEvent(changes, event);
+  for (const event of events as readonly ChangeEvent[]) foldEvent(changes, event);
   return changes;
 };
 
-const foldEvent = (changes: BatchChanges, event: ProfileEvent): void => {
+const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
   const rev = event.streamRevision;
   const user = (id: string) => entry<UserChange>(changes.users, id, () => ({ id }));
   const post = (id: string) => entry<PostChange>(changes.posts, id, () => ({ id }));
@@ -214,5 +232,7 @@ const foldEvent = (changes: BatchChanges, event: ProfileEvent): void => {
       return membership(changes.bookmarks, event.data.postId, event.data.userId, true, event.data.bookmarkedAt);
     case 'Unbookmarked':
       return membership(changes.bookmarks, event.data.postId, event.data.userId, false, null);
+    default:
+      return everyTypeHandled(event);
   }
 };

@@ -1,4 +1,5 @@
 import type { EventsOf, EventType } from '../../events/index.js';
+import { blockEvents, commentEvents, followEvents, likeEvents, postEvents } from '../runtime/event-families.js';
 
 // What the notifications read model reads: the activities that notify someone, the facts that
 // say whom (post and comment authors, usernames for mentions) or hide them (deletions, blocks),
@@ -6,21 +7,11 @@ import type { EventsOf, EventType } from '../../events/index.js';
 export const notificationEventTypes = [
   'UserRegistered',
   'ProfileUpdated',
-  'PostCreated',
-  'CaptionEdited',
-  'PostDeleted',
-  'Liked',
-  'Unliked',
-  'CommentAdded',
-  'CommentDeleted',
-  'FollowRequested',
-  'FollowRequestApproved',
-  'FollowRequestRejected',
-  'FollowRequestCancelled',
-  'Followed',
-  'Unfollowed',
-  'Blocked',
-  'Unblocked',
+  ...postEvents,
+  ...likeEvents,
+  ...commentEvents,
+  ...followEvents,
+  ...blockEvents,
   'NotificationsRead',
 ] as const satisfies readonly EventType[];
 

@@ -1,16 +1,16 @@
 import type { Client } from '@elastic/elasticsearch';
 import type pg from 'pg';
-import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../runtime/checkpoints-postgres.js';
-import { exploreElasticsearch } from './explore-elasticsearch.js';
-import { searchIndexes, setupSearchIndexes, type SearchIndexSettings } from './search-index-elasticsearch.js';
-import { postsByHashtagElasticsearch, searchPostsElasticsearch } from './search-posts-elasticsearch.js';
-import type { SearchStore } from './search-store.js';
-import { searchUsersElasticsearch } from './search-users-elasticsearch.js';
-import { writeSearchBatch } from './search-write-elasticsearch.js';
-import { suggestHashtagsElasticsearch } from './suggest-hashtags-elasticsearch.js';
+import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../../runtime/checkpoints-postgres.js';
+import { exploreElasticsearch } from './explore.js';
+import { searchIndexes, setupSearchIndexes, type SearchIndexSettings } from './indexes.js';
+import { postsByHashtagElasticsearch, searchPostsElasticsearch } from './search-posts.js';
+import type { SearchStore } from '../search-store.js';
+import { searchUsersElasticsearch } from './search-users.js';
+import { writeSearchBatch } from './write.js';
+import { suggestHashtagsElasticsearch } from './suggest-hashtags.js';
 
 // Search in Elasticsearch (docs/architecture.md "Search"): the indexes and aliases of
-// search-index-elasticsearch.ts, idempotent whole-document writes (search-write-elasticsearch.ts),
+// indexes.ts, idempotent whole-document writes (write.ts),
 // and the queries beside them. The checkpoint lives in PostgreSQL, like the Redis read models':
 // it is saved after the batch's writes, which are refreshed by then, so a reader that waited for
 // the checkpoint (read-your-writes) finds them. A crash in between re-applies the batch, which

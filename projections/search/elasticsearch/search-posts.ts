@@ -1,9 +1,9 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { isUuid } from '../profiles/keyset.js';
-import { AppError } from '../../kernel/errors.js';
-import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
-import type { SearchIndexes } from './search-index-elasticsearch.js';
-import { normalizeQuery } from './text-match.js';
+import { isUuid } from '../../profiles/keyset.js';
+import { AppError } from '../../../kernel/errors.js';
+import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../../runtime/page.js';
+import type { SearchIndexes } from './indexes.js';
+import { normalizeQuery } from '../text-match.js';
 
 // Posts by caption text and by hashtag in Elasticsearch. Only live posts (created, not deleted)
 // are ever returned. Pages are keyset cursors on the sort values (search_after), with the post id

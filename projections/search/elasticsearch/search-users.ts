@@ -1,9 +1,9 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import type { UserDoc } from './search-docs-elasticsearch.js';
-import type { SearchIndexes } from './search-index-elasticsearch.js';
-import type { UserHit, UserQuery } from './search-store.js';
-import { normalizeQuery } from './text-match.js';
-import { rankUsers } from './user-ranking.js';
+import type { UserDoc } from './docs.js';
+import type { SearchIndexes } from './indexes.js';
+import type { UserHit, UserQuery } from '../search-store.js';
+import { normalizeQuery } from '../text-match.js';
+import { rankUsers } from '../user-ranking.js';
 
 // Users by username and name in Elasticsearch. Elasticsearch proposes the candidates (the exact
 // username, edge n-gram prefixes for autocomplete, fuzzy matches with `fuzziness: AUTO`, i.e.

@@ -1,0 +1,65 @@
+// Who may see (and act on) someone's posts, stories and lists (docs/rules.md): the one rule, as
+// a table over the relationship facts, with its TypeScript form read off the table. The write
+// side (domain/access.ts, commands/facts.ts) and the read side (projections/profiles/
+// reader-users.ts `canSee`) both decide through `accessTo`; the SQL form that decides it where
+// the facts are stored is projections/profiles/access-sql.ts, checked case by case against this
+// table by test/integration/access-rule.test.ts.
+
+/** Where a follow from one user to another stands. */
+export type FollowStatus = 'none' | 'requested' | 'following';
+
+/** The rule's answer: the content is shown, or refused and why. */
+export type Access = 'allowed' | 'blocked' | 'private';
+
+/** The read side's answer: the rule's, or 'unknown' when there is no such (registered) owner. */
+export type ContentAccess = Access | 'unknown';
+
+/** The relationship between the actor (viewer) and the owner (author) that the rule reads. */
+export interface RelationshipFacts {
+  /** The actor is the owner. */
+  self: boolean;
+  /** A block exists between actor and owner, in either direction. */
+  blockedEitherWay: boolean;
+  ownerIsPrivate: boolean;
+  /** The actor's follow of the owner is accepted (a pending request is not a follow). */
+  actorFollowsOwner: boolean;
+}
+
+export interface AccessRuleRow {
+  /** The facts this row asks about; a fact left out matches either way. */
+  when: Partial<RelationshipFacts>;
+  access: Access;
+  why: string;
+}
+
+/** The rule: the FIRST row whose facts match decides; the last row matches everything. */
+export const ACCESS_RULE: readonly AccessRuleRow[] = [
+  { when: { self: true }, access: 'allowed', why: 'everyone sees their own content' },
+  {
+    when: { blockedEitherWay: true },
+    access: 'blocked',
+    why: 'a block, either way, wins over everything else, including an old follow a projection may still hold',
+  },
+  { when: { ownerIsPrivate: true, actorFollowsOwner: false }, access: 'private', why: 'a private account shows itself only to its followers' },
+  { when: {}, access: 'allowed', why: 'a public account, or a private one the actor follows' },
+];
+
+const matches = (when: Partial<RelationshipFacts>, facts: RelationshipFacts): boolean =>
+  (Object.keys(when) as (keyof RelationshipFacts)[]).every((fact) => when[fact] === facts[fact]);
+
+/** The access the rule gives for these relationship facts. */
+export const accessFor = (facts: RelationshipFacts): Access => ACCESS_RULE.find((row) => matches(row.when, facts))!.access;
+
+/** What a caller reads from wherever it stands (the write side's streams, a read model's rows). */
+export interface AccessFacts {
+  actorId: string;
+  ownerId: string;
+  ownerIsPrivate: boolean;
+  actorFollowsOwner: boolean;
+  /** A block exists between actor and owner, in either direction. */
+  blockedEitherWay: boolean;
+}
+
+/** May `actorId` see `ownerId`'s content? Pure: the caller reads the facts. */
+export const accessTo = ({ actorId, ownerId, ownerIsPrivate, actorFollowsOwner, blockedEitherWay }: AccessFacts): Access =>
+  accessFor({ self: actorId === ownerId, blockedEitherWay, ownerIsPrivate, actorFollowsOwner });

@@ -1,0 +1,29 @@
+import type { EventType } from '../../events/index.js';
+
+// The event types by the streams (and facts) they come from, so that a projection's subscription
+// list reads as the families it is built from, each family spelled once. A projection's switch
+// over its list ends in `everyTypeHandled` (projection.ts), which keeps the two in step.
+
+/** A user's own stream: registration and profile. */
+export const profileEvents = ['UserRegistered', 'ProfileUpdated', 'PrivacyChanged'] as const satisfies readonly EventType[];
+
+/** A follow's stream, request to end. */
+export const followEvents = [
+  'FollowRequested',
+  'FollowRequestApproved',
+  'FollowRequestRejected',
+  'FollowRequestCancelled',
+  'Followed',
+  'Unfollowed',
+] as const satisfies readonly EventType[];
+
+export const blockEvents = ['Blocked', 'Unblocked'] as const satisfies readonly EventType[];
+
+/** A post's stream. */
+export const postEvents = ['PostCreated', 'CaptionEdited', 'PostDeleted'] as const satisfies readonly EventType[];
+
+export const likeEvents = ['Liked', 'Unliked'] as const satisfies readonly EventType[];
+
+export const commentEvents = ['CommentAdded', 'CommentDeleted'] as const satisfies readonly EventType[];
+
+export const bookmarkEvents = ['Bookmarked', 'Unbookmarked'] as const satisfies readonly EventType[];

@@ -1,0 +1,159 @@
+import type pg from 'pg';
+import type { RecordedEvent } from '../../../events/index.js';
+import { foldChanges, pairKey, type BatchChanges } from '../../runtime/batch-changes.js';
+import { countDeltas, postRows, type StoredState } from '../../runtime/count-deltas.js';
+import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
+import type { SearchTables } from './schema.js';
+
+// Writes one batch of the search read model, inside the batch's transaction (the checkpoint
+// commits with it). The batch is folded in memory by the register fold it shares with the
+// profiles read model (runtime/batch-changes.ts): every row is written by the events of ONE stream, so fields are
+// registers guarded by the stream revision that wrote them, and creation and deletion are set
+// once. Re-applying a batch, or an older batch after newer ones, therefore changes nothing.
+//
+// Counts are never blind increments:
+// - like and comment counts move by the flips runtime/count-deltas.ts derives from the stored
+//   like and comment rows (read before the writes; a like row is only ever written by its own
+//   stream's instance), and additions to a post's counters commute across instances;
+// - hashtag counts move by exactly the (tag, post) rows the tag sync really inserts or deletes,
+//   and those rows are derived from the post's STORED state after its guarded upsert.
+
+const upsertUsers = (tables: SearchTables) =>
+  bulkUpsert({
+    table: tables.users,
+    key: ['id'],
+    ordered: true,
+    columns: [
+      { name: 'id', type: 'uuid' },
+      { name: 'username', type: 'text', merge: 'keep' },
+      ...registerColumns('display_name', 'text', (name) => `coalesce(${name}, '')`),
+      ...registerColumns('private', 'boolean', (flag) => `coalesce(${flag}, false)`),
+    ],
+  });
+
+const ifNewerCaption = { newerThan: 'caption_rev' } as const;
+
+const upsertPosts = (tables: SearchTables) =>
+  bulkUpsert({
+    table: tables.posts,
+    key: ['id'],
+    ordered: true,
+    columns: [
+      { name: 'id', type: 'uuid' },
+      { name: 'author_id', type: 'uuid', merge: 'keep' },
+      { name: 'caption', type: 'text', insert: (caption) => `coalesce(${caption}, '')`, merge: ifNewerCaption },
+      { name: 'hashtags', type: 'text[]', insert: (tags) => `coalesce(${tags}, '{}')`, merge: ifNewerCaption },
+      { name: 'caption_rev', type: 'int', merge: 'greatest' },
+      { name: 'created_at', type: 'timestamptz', insert: truncMs, merge: 'keep' },
+      { name: 'deleted_at', type: 'timestamptz', insert: truncMs, merge: 'keep' },
+      { name: 'like_count', type: 'int', merge: 'add' },
+      { name: 'comment_count', type: 'int', merge: 'add' },
+    ],
+  });
+
+// The (tag, post) rows of the given posts become exactly their stored live tags; the hashtag
+// counters move by the rows that really went in or out. Counters are locked in tag order, so two
+// instances moving the same tags wait for each other instead of deadlocking.
+const syncTags = (tables: SearchTables) => `
+with wanted as (
+  select distinct p.id as post_id, tag, p.created_at
+  from ${tables.posts} p cross join lateral unnest(p.hashtags) as tag
+  where p.id = any($1::uuid[]) and p.created_at is not null and p.deleted_at is null
+),
+removed as (
+  delete from ${tables.postTags} pt
+  where pt.post_id = any($1::uuid[]) and not exists (select 1 from wanted w where w.post_id = pt.post_id and w.tag = pt.tag)
+  returning pt.tag
+),
+added as (
+  insert into ${tables.postTags} (tag, post_id, created_at)
+  select tag, post_id, created_at from wanted order by tag, post_id
+  on conflict (tag, post_id) do nothing
+  returning tag
+),
+deltas as (
+  select tag, sum(d)::int as d from (select tag, -1 as d from removed union all select tag, 1 as d from added) c
+  group by tag having sum(d) <> 0
+)
+insert into ${tables.hashtags} (tag, posts) select tag, d from deltas order by tag
+on conflict (tag) do update set posts = ${tables.hashtags}.posts + excluded.posts`;
+
+const upsertLikes = (tables: SearchTables) =>
+  revisionedRowUpsert({
+    table: tables.likes,
+    key: ['post_id', 'user_id'],
+    ordered: true,
+    columns: [
+      { name: 'post_id', type: 'uuid' },
+      { name: 'user_id', type: 'uuid' },
+      { name: 'active', type: 'boolean', merge: 'replace' },
+    ],
+  });
+
+const upsertComments = (tables: SearchTables) =>
+  bulkUpsert({
+    table: tables.comments,
+    key: ['id'],
+    ordered: true,
+    columns: [
+      { name: 'id', type: 'uuid' },
+      { name: 'post_id', type: 'uuid', merge: 'keep' },
+      { name: 'created', type: 'boolean', merge: 'or' },
+      { name: 'deleted', type: 'boolean', merge: 'or' },
+    ],
+  });
+
+/** The stored like and comment rows the batch touches: what their changes flip is what counts move by. */
+const readStoredState = async (db: pg.PoolClient, tables: SearchTables, changes: BatchChanges): Promise<StoredState> => {
+  const stored: StoredState = { follows: new Map(), likes: new Map(), posts: new Map(), comments: new Map() };
+  if (changes.likes.size > 0) {
+    const pairs = [...changes.likes.values()].map((c) => [c.postId, c.userId]);
+    const { rows } = await db.query<{ post_id: string; user_id: string; active: boolean; rev: number }>(
+      `select l.post_id, l.user_id, l.active, l.rev
+       from jsonb_array_elements($1::jsonb) k join ${tables.likes} l on l.post_id = (k->>0)::uuid and l.user_id = (k->>1)::uuid`,
+      [JSON.stringify(pairs)],
+    );
+    for (const r of rows) stored.likes.set(pairKey(r.post_id, r.user_id), { active: r.active, rev: r.rev });
+  }
+  if (changes.comments.size > 0) {
+    const { rows } = await db.query<{ id: string; post_id: string | null; created: boolean; deleted: boolean }>(
+      `select id, post_id, created, deleted from ${tables.comments} where id = any($1::uuid[])`,
+      [[...changes.comments.keys()]],
+    );
+    // Replies are not counted apart here, so the parent does not matter.
+    for (const r of rows) stored.comments.set(r.id, { postId: r.post_id, parentId: null, created: r.created, deleted: r.deleted });
+  }
+  return stored;
+};
+
+const userRows = (changes: BatchChanges) =>
+  [...changes.users.values()].map((u) => ({
+    id: u.id,
+    username: u.username ?? null,
+    display_name: u.displayName?.value ?? null,
+    display_name_rev: u.displayName?.rev ?? -1,
+    private: u.private?.value ?? null,
+    private_rev: u.private?.rev ?? -1,
+  }));
+
+const commentRows = (changes: BatchChanges) =>
+  [...changes.comments.values()].map((c) => ({
+    id: c.id,
+    post_id: c.postId ?? null,
+    created: c.createdAt !== undefined,
+    deleted: c.deletedAt !== undefined,
+  }));
+
+export const writeSearchBatch = async (db: pg.PoolClient, tables: SearchTables, events: readonly RecordedEvent[]): Promise<void> => {
+  const changes = foldChanges(events);
+  const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
+  await upsertRows(db, upsertUsers(tables), userRows(changes));
+  await upsertRows(db, upsertPosts(tables), postRows(changes, deltas));
+  if (changes.posts.size > 0) await db.query(syncTags(tables), [[...changes.posts.keys()]]);
+  await upsertRows(
+    db,
+    upsertLikes(tables),
+    deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev })),
+  );
+  await upsertRows(db, upsertComments(tables), commentRows(changes));
+};
