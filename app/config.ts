@@ -86,13 +86,14 @@ export interface Prefixes {
   elasticsearch: string;
 }
 
+// A generation after the first adds its own part to these (projections/runtime/generation-catalog.ts).
 export const DEFAULT_PREFIXES: Prefixes = { redis: 'ig:', elasticsearch: 'ig-' };
 
-/** How a process of the platform paces itself: not read from the environment, only tests change it. */
+/** How a process of the platform paces itself: not read from the environment; only tests and benchmarks change it. */
 export interface Tuning {
   /** PostgreSQL connections per process, shared by commands, reads and projectors. */
   poolSize: number;
-  /** How long a read with ?minPosition= waits for the projections before it answers without them. */
+  /** How long a read with ?minPosition= waits for the projections before it answers anyway, naming them (x-stale-projections). */
   freshnessTimeoutMs: number;
   /** How often the story expiry process looks for stories past their expiry. */
   storyExpiryIntervalMs: number;
