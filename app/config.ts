@@ -1,6 +1,9 @@
 import { z } from 'zod';
+import type { FeedSettings } from '../projections/feed/feed-options.js';
+import type { NotificationsSettings } from '../projections/notifications/notifications-projection.js';
 import { parseDuration } from './duration.js';
-import { ROLES } from './roles.js';
+import type { KafkaSettings } from './kafka-fan-out.js';
+import { ROLES, type Role } from './roles.js';
 
 // Twelve-factor configuration (docs/architecture.md "Processes"): every setting comes from the environment, is
 // validated at start-up, and a bad one stops the process with a message naming the variable.
@@ -56,6 +59,7 @@ const schema = z.object({
   message: 'separate roles share their servers: set DATABASE_URL (the embedded PostgreSQL serves role "all" only)',
 });
 
+/** The environment, validated: one field per variable, named as the README names it. */
 export type Config = z.infer<typeof schema>;
 
 export class ConfigError extends Error {
@@ -75,3 +79,79 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, argv: readonly 
   if (!result.success) throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   return result.data;
 };
+
+/** Prefix of every Redis key and channel and of every Elasticsearch index and alias: tests give each file its own. */
+export interface Prefixes {
+  redis: string;
+  elasticsearch: string;
+}
+
+// A generation after the first adds its own part to these (projections/runtime/generation-catalog.ts).
+export const DEFAULT_PREFIXES: Prefixes = { redis: 'ig:', elasticsearch: 'ig-' };
+
+/** How a process of the platform paces itself: not read from the environment; only tests and benchmarks change it. */
+export interface Tuning {
+  /** PostgreSQL connections per process, shared by commands, reads and projectors. */
+  poolSize: number;
+  /** How long a read with ?minPosition= waits for the projections before it answers anyway, naming them (x-stale-projections). */
+  freshnessTimeoutMs: number;
+  /** How often the story expiry process looks for stories past their expiry. */
+  storyExpiryIntervalMs: number;
+  /** How often a process looks for read models the replay CLI switched to a new generation. */
+  generationWatchIntervalMs: number;
+}
+
+export const DEFAULT_TUNING: Tuning = { poolSize: 10, freshnessTimeoutMs: 2_000, storyExpiryIntervalMs: 1_000, generationWatchIntervalMs: 1_000 };
+
+/** The embedded PostgreSQL's port when DATABASE_URL is unset (the replay CLI finds a running platform's there). */
+export const EMBEDDED_POSTGRES_PORT = 54329;
+
+/** The configuration in the groups the platform takes, passed on unchanged from here to the part that uses each. */
+export interface Settings {
+  role: Role;
+  /** With role 'projector' or 'all': only these projections; undefined runs every one. */
+  projectionNames: readonly string[] | undefined;
+  /** Unset: the embedded PostgreSQL (role 'all' only). */
+  databaseUrl: string | undefined;
+  /** Unset: generated once and kept under dataDir. */
+  jwtSecret: string | undefined;
+  /** Feeds and stories in Redis when set; in PostgreSQL otherwise. */
+  redisUrl: string | undefined;
+  /** Search in Elasticsearch when set; in PostgreSQL otherwise. */
+  elasticsearchUrl: string | undefined;
+  prefixes: Prefixes;
+  storyTtlMs: number;
+  feed: FeedSettings;
+  notifications: NotificationsSettings;
+  /** Feed fan-out through Kafka to the fan-out workers when set; in-process otherwise. */
+  kafka: KafkaSettings | undefined;
+  tuning: Tuning;
+  http: { port: number; host: string; logLevel: Config['LOG_LEVEL'] };
+  dataDir: string;
+}
+
+export const settingsOf = (config: Config): Settings => ({
+  role: config.ROLE,
+  projectionNames: config.PROJECTIONS?.length ? config.PROJECTIONS : undefined,
+  databaseUrl: config.DATABASE_URL,
+  jwtSecret: config.JWT_SECRET,
+  redisUrl: config.REDIS_URL,
+  elasticsearchUrl: config.ELASTICSEARCH_URL,
+  prefixes: { ...DEFAULT_PREFIXES },
+  storyTtlMs: config.STORY_TTL,
+  feed: { celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD, chunkSize: config.FANOUT_CHUNK_SIZE },
+  notifications: { windowMs: config.NOTIFICATION_GROUP_WINDOW },
+  kafka: config.KAFKA_BROKERS && {
+    brokers: config.KAFKA_BROKERS,
+    topic: config.KAFKA_FANOUT_TOPIC,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
+  },
+  tuning: { ...DEFAULT_TUNING },
+  http: { port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL },
+  dataDir: config.DATA_DIR,
+});
+
+/** The settings of the environment (an empty one gives every default: tests start from that). */
+export const loadSettings = (env?: NodeJS.ProcessEnv, argv?: readonly string[]): Settings => settingsOf(loadConfig(env, argv));

@@ -32,7 +32,7 @@ interface Serving {
   reader: unknown;
 }
 
-export const openLiveReadModels = async (pool: pg.Pool, catalog: GenerationCatalog, watchIntervalMs = 1_000): Promise<LiveReadModels> => {
+export const openLiveReadModels = async (pool: pg.Pool, catalog: GenerationCatalog, watchIntervalMs: number): Promise<LiveReadModels> => {
   await ensureGenerationsTable(pool);
   const serving = new Map<string, Serving>();
   const listeners: ((name: string, projection: Projection) => void)[] = [];

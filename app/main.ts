@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
-import { ConfigError, loadConfig } from './config.js';
+import type { FastifyInstance } from 'fastify';
+import { ConfigError, EMBEDDED_POSTGRES_PORT, loadSettings, type Settings } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 import { resolveJwtSecret } from './jwt-secret.js';
-import { createPlatform } from './platform.js';
+import { createPlatform, type Platform } from './platform.js';
 import { withServiceUrls } from './service-urls.js';
 import { servesHttp } from './roles.js';
 import { buildServer } from './server.js';
@@ -11,59 +12,46 @@ import { buildServer } from './server.js';
 // role's parts started, and a graceful stop on SIGTERM/SIGINT.
 const main = async () => {
   // The servers `npm run services:up` wrote to ./.services/urls.env fill in what the environment leaves unset.
-  const config = loadConfig(withServiceUrls(process.env, process.cwd()));
-  const dataDir = resolve(config.DATA_DIR);
-  let embedded: EmbeddedPostgresHandle | undefined;
-  let databaseUrl = config.DATABASE_URL;
-  if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dataDir: `${dataDir}/postgres`, persistent: true, port: 54329 });
-    databaseUrl = embedded.url;
-  }
+  const settings = loadSettings(withServiceUrls(process.env, process.cwd()));
+  const dataDir = resolve(settings.dataDir);
+  const embedded = settings.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir: `${dataDir}/postgres`, persistent: true, port: EMBEDDED_POSTGRES_PORT });
   const platform = await createPlatform({
-    databaseUrl,
-    jwtSecret: await resolveJwtSecret(config.JWT_SECRET, dataDir),
-    storyTtlMs: config.STORY_TTL,
-    notificationWindowMs: config.NOTIFICATION_GROUP_WINDOW,
-    ...(config.REDIS_URL ? { redisUrl: config.REDIS_URL } : {}),
-    ...(config.ELASTICSEARCH_URL ? { elasticsearchUrl: config.ELASTICSEARCH_URL } : {}),
-    celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD,
-    fanOutChunkSize: config.FANOUT_CHUNK_SIZE,
-    ...(config.KAFKA_BROKERS
-      ? {
-          kafka: {
-            brokers: config.KAFKA_BROKERS,
-            topic: config.KAFKA_FANOUT_TOPIC,
-            partitions: config.KAFKA_TOPIC_PARTITIONS,
-            replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-            sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
-          },
-        }
-      : {}),
-    role: config.ROLE,
-    ...(config.PROJECTIONS?.length ? { projectionNames: config.PROJECTIONS } : {}),
+    ...settings,
+    databaseUrl: settings.databaseUrl ?? embedded!.url,
+    jwtSecret: await resolveJwtSecret(settings.jwtSecret, dataDir),
   });
   // Every role answers /health, /ready and /metrics; only api and all serve the API itself.
-  const app = await buildServer({ ...platform, operationsOnly: !servesHttp(config.ROLE), logger: { level: config.LOG_LEVEL } });
-  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  const app = await buildServer({ ...platform, operationsOnly: !servesHttp(settings.role), logger: { level: settings.http.logLevel } });
+  const address = await app.listen({ port: settings.http.port, host: settings.http.host });
+  announce(app, address, settings, platform, embedded ? `embedded PostgreSQL (${dataDir}/postgres)` : 'PostgreSQL (DATABASE_URL)');
+  stopOnSignal(app, platform, embedded);
+};
 
-  const postgres = embedded ? `embedded PostgreSQL (${dataDir}/postgres)` : 'PostgreSQL (DATABASE_URL)';
+/** The start-up log line, and on the console what serves each part. */
+const announce = (app: FastifyInstance, address: string, settings: Settings, platform: Platform, postgres: string) => {
+  const where = { redis: 'Redis (REDIS_URL)', elasticsearch: 'Elasticsearch (ELASTICSEARCH_URL)', postgresql: postgres };
   const parts = {
     events: postgres,
-    ...Object.fromEntries(Object.entries(platform.readModels.backends).map(([name, kind]) => [name, kind === 'redis' ? 'Redis (REDIS_URL)' : kind === 'elasticsearch' ? 'Elasticsearch (ELASTICSEARCH_URL)' : postgres])),
-    'fan-out': config.KAFKA_BROKERS ? `Kafka topic ${config.KAFKA_FANOUT_TOPIC} (KAFKA_BROKERS)` : 'in-process',
+    ...Object.fromEntries(Object.entries(platform.readModels.backends).map(([name, backend]) => [name, where[backend]])),
+    'fan-out': settings.kafka ? `Kafka topic ${settings.kafka.topic} (KAFKA_BROKERS)` : 'in-process',
   };
   const running = platform.background?.projectors().map((p) => p.checkpointKey).join(', ') || 'none';
-  app.log.info({ address, role: config.ROLE, parts, projectors: running }, 'started');
+  app.log.info({ address, role: settings.role, parts, projectors: running }, 'started');
   const summary = { ...parts, projectors: running };
   const width = Math.max(...Object.keys(summary).map((part) => part.length));
   console.log(
     [
-      `\ninstagram-es (role ${config.ROLE}) listening on ${address}${servesHttp(config.ROLE) ? `  (API docs: ${address}/docs)` : ''}`,
+      `\ninstagram-es (role ${settings.role}) listening on ${address}${servesHttp(settings.role) ? `  (API docs: ${address}/docs)` : ''}`,
       ...Object.entries(summary).map(([part, what]) => `  ${part.padEnd(width)} ${what}`),
       '',
     ].join('\n'),
   );
+};
 
+/** On SIGTERM or SIGINT: HTTP, then the platform, then the embedded PostgreSQL, and exit. */
+const stopOnSignal = (app: FastifyInstance, platform: Platform, embedded: EmbeddedPostgresHandle | undefined) => {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

@@ -17,39 +17,15 @@ import { createFreshness } from './freshness.js';
 import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { checkReadiness, type Readiness } from './readiness.js';
-import { createKafkaFanOutWiring, type KafkaSettings } from './kafka-fan-out.js';
-import type { Role } from './roles.js';
+import { createKafkaFanOutWiring } from './kafka-fan-out.js';
+import type { Settings } from './config.js';
 
-export interface PlatformSettings {
-  databaseUrl: string;
-  jwtSecret: string;
-  storyTtlMs: number;
-  poolSize?: number;
-  /** Feeds and stories in Redis when set; in PostgreSQL otherwise. */
-  redisUrl?: string;
-  /** Prefix of every Redis key (tests give each file its own). */
-  redisPrefix?: string;
-  /** Search in Elasticsearch when set; in PostgreSQL otherwise. */
-  elasticsearchUrl?: string;
-  /** Prefix of every Elasticsearch index and alias (tests give each file its own). */
-  elasticsearchPrefix?: string;
-  celebrityThreshold?: number;
-  /** Followers per fan-out chunk (default 1,000). */
-  fanOutChunkSize?: number;
-  /** Feed fan-out through Kafka to the fan-out workers when set; in-process otherwise. */
-  kafka?: KafkaSettings;
-  /** What this process runs besides (or instead of) the API; default 'all'. */
-  role?: Role;
-  /** With role 'projector' or 'all': only these projections (default: every one). */
-  projectionNames?: readonly string[];
-  /** How long a read with ?minPosition= waits for the projections (default 2 s). */
-  freshnessTimeoutMs?: number;
-  storyExpiryIntervalMs?: number;
-  /** Notifications grouping window (default 24 h). */
-  notificationWindowMs?: number;
-  /** How often this process looks for read models switched to a new generation (default 1 s). */
-  generationWatchIntervalMs?: number;
-}
+/**
+ * What the platform runs on: the settings of app/config.ts, with the two an entrypoint resolves
+ * (the embedded PostgreSQL's URL, the kept JWT secret) filled in. Each group goes unchanged to the
+ * part that uses it.
+ */
+export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http' | 'dataDir'> & { databaseUrl: string; jwtSecret: string };
 
 export interface Platform {
   commands: CommandDeps;
@@ -67,6 +43,7 @@ export interface Platform {
 
 /** The composition root: the backends chosen by configuration, wired into the ports. */
 export const createPlatform = async (settings: PlatformSettings): Promise<Platform> => {
+  const { tuning, role, prefixes, feed, notifications } = settings;
   // What close() undoes: each part registers its own close as it is created, and close() runs them
   // in reverse, so that a part closes before what it was built on (the fan-out workers and
   // projectors before the read models they write, those before the Kafka producer, the buses and
@@ -77,7 +54,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     return part;
   };
 
-  const pool = withTeardown(new pg.Pool({ connectionString: settings.databaseUrl, max: settings.poolSize ?? 10 }), (p) => p.end());
+  const pool = withTeardown(new pg.Pool({ connectionString: settings.databaseUrl, max: tuning.poolSize }), (p) => p.end());
   // An idle client losing its connection (a restart of PostgreSQL) must not crash the process.
   pool.on('error', () => undefined);
   const redis = settings.redisUrl
@@ -96,24 +73,13 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
-  const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: settings.redisPrefix ?? 'ig:' }) : createPostgresPushBus(pool), (p) => p.close());
+  const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: prefixes.redis }) : createPostgresPushBus(pool), (p) => p.close());
   const kafka = settings.kafka ? withTeardown(createKafkaFanOutWiring(settings.kafka), (k) => k.close()) : null;
-  const catalog = createReadModelCatalog({
-    pool,
-    push,
-    redis,
-    redisPrefix: settings.redisPrefix,
-    elasticsearch,
-    elasticsearchPrefix: settings.elasticsearchPrefix,
-    celebrityThreshold: settings.celebrityThreshold,
-    fanOutChunkSize: settings.fanOutChunkSize,
-    liveFanOut: kafka?.liveFanOut,
-    notificationWindowMs: settings.notificationWindowMs,
-  });
+  const catalog = createReadModelCatalog({ pool, push, redis, elasticsearch, prefixes, feed, notifications, liveFanOut: kafka?.liveFanOut });
   // The generation of each read model that serves reads, following the replay CLI's switches.
-  const readModels = withTeardown(await openLiveReadModels(pool, catalog, settings.generationWatchIntervalMs), (r) => r.close());
+  const readModels = withTeardown(await openLiveReadModels(pool, catalog, tuning.generationWatchIntervalMs), (r) => r.close());
   const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push'> = {
-    freshness: createFreshness(() => readModels.projections(), settings.freshnessTimeoutMs ?? 2_000),
+    freshness: createFreshness(() => readModels.projections(), tuning.freshnessTimeoutMs),
     now: () => new Date(),
     push,
   };
@@ -122,7 +88,6 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     // The readers' getters themselves (a spread would freeze today's generation).
     Object.getOwnPropertyDescriptors(readModels.readers),
   ) as ReadDeps;
-  const role = settings.role ?? 'all';
   const background =
     role === 'api'
       ? null
@@ -132,7 +97,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
             readModels,
             projections: role === 'worker' ? [] : settings.projectionNames,
             storyExpiry: role !== 'projector',
-            storyExpiryIntervalMs: settings.storyExpiryIntervalMs ?? 1_000,
+            storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
           }),
           (b) => b.stop(),
         );

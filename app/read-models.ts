@@ -1,10 +1,10 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { feedReadModel, type FeedReader } from '../projections/feed/index.js';
+import { feedReadModel, type FeedReader, type FeedSettings } from '../projections/feed/index.js';
 import type { FanOut } from '../projections/feed/fan-out.js';
 import type { FeedStore } from '../projections/feed/feed-store.js';
-import { notificationsReadModel, type NotificationsReader } from '../projections/notifications/index.js';
+import { notificationsReadModel, type NotificationsReader, type NotificationsSettings } from '../projections/notifications/index.js';
 import { profilesReadModel } from '../projections/profiles/profiles-read-model.js';
 import type { ProfilesReader } from '../projections/profiles/index.js';
 import type { PushPublisher } from '../projections/push/push-bus.js';
@@ -14,24 +14,21 @@ import { searchReadModel } from '../projections/search/search-read-model.js';
 import type { SearchStore } from '../projections/search/index.js';
 import type { StoriesReader } from '../projections/stories/index.js';
 import { storiesReadModel } from '../projections/stories/stories-read-model.js';
+import type { Prefixes } from './config.js';
 
 export interface ReadModelBackends {
   pool: pg.Pool;
   /** Feeds and stories live in Redis when given, in PostgreSQL otherwise (docs/architecture.md "Processes"). */
   redis: Redis | null;
-  redisPrefix?: string | undefined;
   /** Search lives in Elasticsearch when given, in PostgreSQL otherwise. */
   elasticsearch: ElasticsearchClient | null;
-  elasticsearchPrefix?: string | undefined;
-  celebrityThreshold?: number | undefined;
-  /** Followers per fan-out chunk (the feed's chunkSize). */
-  fanOutChunkSize?: number | undefined;
+  prefixes: Prefixes;
+  feed: FeedSettings;
+  notifications: NotificationsSettings;
   /** The live feed's fan-out (Kafka when configured); in-process when absent, and always in a rebuild. */
   liveFanOut?: ((store: FeedStore) => FanOut) | undefined;
   /** Where projections push to connected clients (GET /api/v1/stream); nothing is pushed without it. */
   push?: PushPublisher | undefined;
-  /** Notifications of one kind on one target within this window form one group (NOTIFICATION_GROUP_WINDOW). */
-  notificationWindowMs?: number | undefined;
 }
 
 export interface Readers {
@@ -48,19 +45,19 @@ export type ReadModelDefinitions = { [Name in keyof Readers]: ReadModelDefinitio
  * Every read model of the platform, on the backends configured. Registering a read model here is
  * all it takes for the API to serve it, the projector to run it and the replay CLI to rebuild it.
  */
-export const readModelDefinitions = ({ redis, elasticsearch, celebrityThreshold, fanOutChunkSize, liveFanOut, push, notificationWindowMs }: ReadModelBackends): ReadModelDefinitions => ({
+export const readModelDefinitions = ({ redis, elasticsearch, feed, notifications, liveFanOut, push }: ReadModelBackends): ReadModelDefinitions => ({
   profiles: profilesReadModel(),
-  feed: feedReadModel({ redis, push, celebrityThreshold, chunkSize: fanOutChunkSize, ...(liveFanOut ? { liveFanOut } : {}) }),
+  feed: feedReadModel({ ...feed, redis, push, liveFanOut }),
   stories: storiesReadModel({ redis }),
   search: searchReadModel({ elasticsearch }),
-  notifications: notificationsReadModel({ windowMs: notificationWindowMs, push }),
+  notifications: notificationsReadModel({ ...notifications, push }),
 });
 
 /** The read models' generations: where each one lives, to open, rebuild or drop. */
 export const createReadModelCatalog = (backends: ReadModelBackends, definitions = readModelDefinitions(backends)): GenerationCatalog =>
   createGenerationCatalog({
     pool: backends.pool,
-    redisPrefix: backends.redisPrefix ?? 'ig:',
-    elasticsearchPrefix: backends.elasticsearchPrefix ?? 'ig-',
+    redisPrefix: backends.prefixes.redis,
+    elasticsearchPrefix: backends.prefixes.elasticsearch,
     definitions: Object.values(definitions),
   });

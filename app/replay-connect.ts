@@ -4,29 +4,26 @@ import pg from 'pg';
 import { createPostgresEventStore } from '../events/postgres/index.js';
 import { ensureGenerationsTable } from '../projections/runtime/generations.js';
 import type { CliIo } from '../replay/cli.js';
+import type { Settings } from './config.js';
 import { createReadModelCatalog } from './read-models.js';
 
 // The replay CLI's view of the platform: the same backends and read model registrations as the
 // platform's (app/read-models.ts), with no live side effects: the catalog it opens fans out
 // in-process into the generation it fills and publishes no pushes.
 
-export interface ReplayBackends {
-  databaseUrl: string;
-  redisUrl?: string | undefined;
-  redisPrefix?: string | undefined;
-  elasticsearchUrl?: string | undefined;
-  elasticsearchPrefix?: string | undefined;
-  celebrityThreshold?: number | undefined;
-  fanOutChunkSize?: number | undefined;
-  notificationWindowMs?: number | undefined;
-}
+/**
+ * The platform's settings the replay CLI needs: its servers, and the projections' own settings as
+ * the platform runs them (a rebuild must compute the same).
+ */
+export type ReplayBackends = Pick<Settings, 'redisUrl' | 'elasticsearchUrl' | 'prefixes' | 'feed' | 'notifications' | 'tuning'> & { databaseUrl: string };
 
 export const connectReplay = (backends: ReplayBackends): CliIo['connect'] => async () => {
-  const pool = new pg.Pool({ connectionString: backends.databaseUrl, max: 10 });
+  const { databaseUrl, redisUrl, elasticsearchUrl, prefixes, feed, notifications, tuning } = backends;
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: tuning.poolSize });
   pool.on('error', () => undefined);
-  const redis = backends.redisUrl ? new Redis(backends.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 }) : null;
+  const redis = redisUrl ? new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 }) : null;
   redis?.on('error', () => undefined);
-  const elasticsearch = backends.elasticsearchUrl ? new ElasticsearchClient({ node: backends.elasticsearchUrl, requestTimeout: 30_000 }) : null;
+  const elasticsearch = elasticsearchUrl ? new ElasticsearchClient({ node: elasticsearchUrl, requestTimeout: 30_000 }) : null;
   const close = async () => {
     await catalog.close();
     await store.close();
@@ -35,7 +32,7 @@ export const connectReplay = (backends: ReplayBackends): CliIo['connect'] => asy
     await pool.end();
   };
   const store = await createPostgresEventStore(pool);
-  const catalog = createReadModelCatalog({ ...backends, pool, redis, elasticsearch });
+  const catalog = createReadModelCatalog({ pool, redis, elasticsearch, prefixes, feed, notifications });
   await ensureGenerationsTable(pool);
   return { store, pool, catalog, close };
 };

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { EXIT } from '../replay/context.js';
 import { runReplayCli } from '../replay/cli.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, EMBEDDED_POSTGRES_PORT, loadSettings } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 import { isPostgresReachable } from './postgres-reachable.js';
 import { connectReplay } from './replay-connect.js';
@@ -12,21 +12,19 @@ import { withServiceUrls } from './service-urls.js';
 // defaults the bundled PostgreSQL under DATA_DIR: the running platform's when it is up, else
 // started here for the command. The first Ctrl-C stops after the current batch; a second one exits.
 
-const EMBEDDED_PORT = 54329; // app/main.ts starts the embedded PostgreSQL on this port
-
 // Piped into `head`: a closed stdout ends the command quietly.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? EXIT.ok : EXIT.failed));
 
 const main = async (): Promise<number> => {
   // Like npm start: the servers `npm run services:up` wrote to ./.services/urls.env fill in what the environment leaves unset.
-  const config = loadConfig(withServiceUrls(process.env, process.cwd()), []);
+  const settings = loadSettings(withServiceUrls(process.env, process.cwd()), []);
   let embedded: EmbeddedPostgresHandle | undefined;
-  let databaseUrl = config.DATABASE_URL;
+  let databaseUrl = settings.databaseUrl;
   if (!databaseUrl) {
-    const running = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`;
+    const running = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_POSTGRES_PORT}/postgres`;
     if (await isPostgresReachable(running)) databaseUrl = running;
     else {
-      embedded = await startEmbeddedPostgres({ dataDir: `${resolve(config.DATA_DIR)}/postgres`, persistent: true, port: EMBEDDED_PORT });
+      embedded = await startEmbeddedPostgres({ dataDir: `${resolve(settings.dataDir)}/postgres`, persistent: true, port: EMBEDDED_POSTGRES_PORT });
       databaseUrl = embedded.url;
     }
   }
@@ -42,15 +40,7 @@ const main = async (): Promise<number> => {
       stderr: (text) => process.stderr.write(text),
       tty: process.stderr.isTTY === true,
       signal: interrupt.signal,
-      connect: connectReplay({
-        databaseUrl,
-        redisUrl: config.REDIS_URL,
-        elasticsearchUrl: config.ELASTICSEARCH_URL,
-        // The projections' own settings, as the platform runs them: a rebuild must compute the same.
-        celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD,
-        fanOutChunkSize: config.FANOUT_CHUNK_SIZE,
-        notificationWindowMs: config.NOTIFICATION_GROUP_WINDOW,
-      }),
+      connect: connectReplay({ ...settings, databaseUrl }),
     });
   } finally {
     await embedded?.stop();

@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { loadSettings } from '../app/config.js';
 import type { DomainEvent, RecordedEvent } from '../events/index.js';
 import { createFeedProjection } from '../projections/feed/feed-projection.js';
 import { createPostgresFeedStore } from '../projections/feed/feed-store-postgres.js';
@@ -113,7 +114,7 @@ const main = async () => {
       for (const state of ['fresh', 'full'] as const) {
         const store = open(state === 'fresh' ? 800 : FULL_CAP, state);
         // At the default threshold (10,000) this author would be a celebrity, pulled at read time.
-        const projection = createFeedProjection({ store, checkpoints: pool, celebrityThreshold: FOLLOWERS + 1 });
+        const projection = createFeedProjection({ store, checkpoints: pool, ...loadSettings({}, []).feed, celebrityThreshold: FOLLOWERS + 1 });
         await projection.setup();
         const authorId = randomUUID();
         const followers = await seedFollowers(store, authorId);

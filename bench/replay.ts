@@ -1,6 +1,7 @@
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { loadSettings } from '../app/config.js';
 import { createReadModelCatalog } from '../app/read-models.js';
 import { START, type Position } from '../events/index.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
@@ -23,7 +24,8 @@ const pool = new pg.Pool({ connectionString: scratch.url, max: 10 });
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
 const elasticsearch = process.env.ELASTICSEARCH_URL ? new ElasticsearchClient({ node: process.env.ELASTICSEARCH_URL, requestTimeout: 60_000 }) : null;
 const store = await createPostgresEventStore(pool);
-const catalog = createReadModelCatalog({ pool, redis, redisPrefix: `${scratch.schema}:`, elasticsearch, elasticsearchPrefix: `${scratch.schema}-` });
+const { feed, notifications } = loadSettings({}, []);
+const catalog = createReadModelCatalog({ pool, redis, elasticsearch, prefixes: { redis: `${scratch.schema}:`, elasticsearch: `${scratch.schema}-` }, feed, notifications });
 const rows: { what: string; seconds: number; eventsPerSecond: number }[] = [];
 const record = (what: string, seconds: number) => {
   rows.push({ what, seconds: Number(seconds.toFixed(1)), eventsPerSecond: Math.round(total / seconds) });

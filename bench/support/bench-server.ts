@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { loadSettings } from '../../app/config.js';
 import { createPlatform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 
@@ -10,12 +11,14 @@ if (!databaseUrl) throw new Error('DATABASE_URL is required');
 const redisUrl = process.env.REDIS_URL;
 const redisPrefix = process.env.REDIS_PREFIX ?? 'bench:';
 
+const defaults = loadSettings({}, []);
 const platform = await createPlatform({
+  ...defaults,
   databaseUrl,
   jwtSecret: 'bench-secret-that-is-at-least-32-characters-long',
-  storyTtlMs: 24 * 3600_000,
-  ...(process.env.POOL_SIZE ? { poolSize: Number(process.env.POOL_SIZE) } : {}),
-  ...(redisUrl ? { redisUrl, redisPrefix } : {}),
+  redisUrl,
+  prefixes: { ...defaults.prefixes, redis: redisPrefix },
+  tuning: { ...defaults.tuning, poolSize: process.env.POOL_SIZE ? Number(process.env.POOL_SIZE) : defaults.tuning.poolSize },
   // 'api' measures the API alone (projectors run elsewhere); 'all' shares the cores with them.
   role: process.env.ROLE === 'api' ? 'api' : 'all',
 });

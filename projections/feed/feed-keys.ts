@@ -1,4 +1,4 @@
-// Redis keys of the feed read model, all under one prefix (default 'ig:') so that a rebuild can
+// Redis keys of the feed read model, all under one prefix so that a rebuild can
 // write a new generation beside the live one. No command spans two keys, except that a user's
 // feed and its floor share a hash tag ({userId}): they sit in one slot of a Redis Cluster, so the
 // floor is raised on the same connection, before the trim that needs it.

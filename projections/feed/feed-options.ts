@@ -1,9 +1,15 @@
-// The feed projection's tunables and their defaults (docs/architecture.md "Feed").
-export interface FeedTunables {
+// The feed projection's tunables (docs/architecture.md "Feed").
+
+/** The two the deployment chooses; their defaults are configuration's (app/config.ts). */
+export interface FeedSettings {
   /** Authors with at least this many followers are pulled at read time (FEED_CELEBRITY_THRESHOLD). */
   celebrityThreshold: number;
-  /** Followers per fan-out chunk. */
+  /** Followers per fan-out chunk (FANOUT_CHUNK_SIZE). */
   chunkSize: number;
+}
+
+/** The ones fixed here: they pace the projection and change none of its answers. */
+export interface FeedPacing {
   /** How many of a followee's newest posts a follow pushes into the follower's feed. */
   backfillLimit: number;
   /** Fan-out chunks of one post in flight at once. */
@@ -12,17 +18,18 @@ export interface FeedTunables {
   concurrency: number;
 }
 
-export const DEFAULT_FEED_TUNABLES: FeedTunables = {
-  celebrityThreshold: 10_000,
-  chunkSize: 1_000,
+export type FeedTunables = FeedSettings & FeedPacing;
+
+export const DEFAULT_FEED_PACING: FeedPacing = {
   backfillLimit: 100,
   fanOutConcurrency: 4,
   concurrency: 8,
 };
 
-export const feedTunables = (given: Partial<FeedTunables> = {}): FeedTunables => {
-  const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
-  const tunables: FeedTunables = { ...DEFAULT_FEED_TUNABLES, ...defined };
+export const feedTunables = (given: FeedSettings & Partial<FeedPacing>): FeedTunables => {
+  const { celebrityThreshold, chunkSize, ...pacing } = given;
+  const defined: Partial<FeedPacing> = Object.fromEntries(Object.entries(pacing).filter(([, value]) => value !== undefined));
+  const tunables: FeedTunables = { ...DEFAULT_FEED_PACING, ...defined, celebrityThreshold, chunkSize };
   for (const [name, value] of Object.entries(tunables)) {
     if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`feed ${name} must be a positive integer, got ${value}`);
   }

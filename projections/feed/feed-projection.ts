@@ -6,7 +6,7 @@ import type { Projection } from '../runtime/projection.js';
 import { applyByStream } from './apply-by-stream.js';
 import { inProcessFanOut, type FanOut } from './fan-out.js';
 import { applyFeedEvent, feedEventTypes, type FeedContext, type FeedEvent } from './feed-handlers.js';
-import { feedTunables, type FeedTunables } from './feed-options.js';
+import { feedTunables, type FeedPacing, type FeedSettings } from './feed-options.js';
 import type { FeedStore } from './feed-store.js';
 
 // The 'feed' projection (docs/architecture.md "Projections"): home feeds with hybrid fan-out, over a FeedStore (Redis, or
@@ -17,7 +17,7 @@ import type { FeedStore } from './feed-store.js';
 // which changes nothing. Its one outside side effect is the push of a new post to its followers'
 // open streams (fan-out.ts); a batch marked replay marks its chunks so, and nothing is pushed.
 
-export interface FeedProjectionOptions extends Partial<FeedTunables> {
+export interface FeedProjectionOptions extends FeedSettings, Partial<FeedPacing> {
   store: FeedStore;
   /** Where the checkpoint lives (projection_checkpoints). */
   checkpoints: pg.Pool;

@@ -6,7 +6,7 @@ import { dropRedisKeys, dumpRedisKeys } from '../runtime/dump-redis.js';
 import type { ReadModelDefinition, ReadModelDump } from '../runtime/read-model.js';
 import { inProcessFanOut, type FanOut } from './fan-out.js';
 import { feedKeyPatterns } from './feed-keys.js';
-import type { FeedTunables } from './feed-options.js';
+import type { FeedSettings } from './feed-options.js';
 import { createFeedProjection } from './feed-projection.js';
 import { createFeedReader, type FeedReader } from './feed-reader.js';
 import { feedTables } from './feed-schema-postgres.js';
@@ -16,14 +16,14 @@ import type { FeedStore } from './feed-store.js';
 
 export const FEED = 'feed';
 
-export interface FeedReadModelOptions extends Partial<FeedTunables> {
+export interface FeedReadModelOptions extends FeedSettings {
   /** Feeds in Redis when given, in PostgreSQL otherwise. */
   redis: Redis | null;
   /**
    * The fan-out of the LIVE generation (e.g. through Kafka); a generation being rebuilt always
    * fans out in-process into its own store, so that a replay never reaches the live feeds.
    */
-  liveFanOut?: (store: FeedStore) => FanOut;
+  liveFanOut?: ((store: FeedStore) => FanOut) | undefined;
   /**
    * Where the LIVE generation's in-process fan-out tells followers' streams of a new post (a
    * liveFanOut's workers push by themselves); a rebuild never pushes.
@@ -32,7 +32,7 @@ export interface FeedReadModelOptions extends Partial<FeedTunables> {
 }
 
 /** The feed read model as registered with the platform (and so with the replay CLI). */
-export const feedReadModel = ({ redis, liveFanOut, push, ...tunables }: FeedReadModelOptions): ReadModelDefinition<FeedReader> => ({
+export const feedReadModel = ({ redis, liveFanOut, push, ...settings }: FeedReadModelOptions): ReadModelDefinition<FeedReader> => ({
   name: FEED,
   backend: redis ? 'redis' : 'postgresql',
   open: ({ pool, redisPrefix, mode }) => {
@@ -41,7 +41,7 @@ export const feedReadModel = ({ redis, liveFanOut, push, ...tunables }: FeedRead
     const t = feedTables('feed_');
     const tables = Object.values(t);
     return {
-      projection: createFeedProjection({ store, checkpoints: pool, fanOut, ...tunables }),
+      projection: createFeedProjection({ store, checkpoints: pool, fanOut, ...settings }),
       reader: createFeedReader(store),
       // A feed entry of a deleted post is never served (the reader drops it), and one may outlive
       // the delete when a follow's backfill and the delete run in the same batch: not a difference.

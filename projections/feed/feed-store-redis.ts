@@ -8,8 +8,8 @@ import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, typ
 // Nothing here uses MULTI or scripts; the orderings that matter are awaited (see pushEntries).
 
 export interface RedisFeedStoreOptions {
-  /** Prefix of every key (default 'ig:'): a rebuild writes a new generation under another. */
-  prefix?: string;
+  /** Prefix of every key: a rebuild writes a new generation under another. */
+  prefix: string;
   feedCap?: number;
 }
 
@@ -64,8 +64,8 @@ const definePushScript = (client: RedisClient) => {
   return (feedKey: string, floorKey: string, cap: number, scoresAndIds: (string | number)[]) => command(feedKey, floorKey, cap, ...scoresAndIds);
 };
 
-export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStoreOptions = {}): FeedStore => {
-  const keys = feedKeys(options.prefix ?? 'ig:');
+export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStoreOptions): FeedStore => {
+  const keys = feedKeys(options.prefix);
   const feedCap = options.feedCap ?? DEFAULT_FEED_CAP;
 
   const push = definePushScript(client);

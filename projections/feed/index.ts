@@ -1,6 +1,6 @@
 export { deliverFanOutChunk, inProcessFanOut, type FanOut, type FanOutChunk } from './fan-out.js';
 export { feedEventTypes } from './feed-handlers.js';
-export { DEFAULT_FEED_TUNABLES, type FeedTunables } from './feed-options.js';
+export { DEFAULT_FEED_PACING, type FeedPacing, type FeedSettings, type FeedTunables } from './feed-options.js';
 export { createFeedProjection, type FeedProjectionOptions } from './feed-projection.js';
 export { createFeedReader, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type FeedPage, type FeedPageRequest, type FeedReader } from './feed-reader.js';
 export { createPostgresFeedStore, type PostgresFeedStoreOptions } from './feed-store-postgres.js';

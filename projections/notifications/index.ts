@@ -3,9 +3,9 @@ export { notificationEventTypes, type NotificationKind } from './subscribed-even
 export { notificationText } from './notification-text.js';
 export {
   createNotificationsProjection,
-  DEFAULT_NOTIFICATION_WINDOW_MS,
   NOTIFICATIONS,
   type NotificationsProjectionOptions,
+  type NotificationsSettings,
 } from './notifications-projection.js';
 export { ACTORS_SHOWN, createNotificationsReader, type NotificationActor, type NotificationItem, type NotificationsReader } from './notifications-reader.js';
 export { NOTIFICATION_TABLES, notificationTables, setupNotificationsSchema } from './schema.js';

@@ -14,11 +14,13 @@ import { writeNotificationFacts, type FreshGroup } from './write-batch.js';
 // during a replay, so that a rebuild sends nothing twice.
 export const NOTIFICATIONS = 'notifications';
 
-export const DEFAULT_NOTIFICATION_WINDOW_MS = 24 * 3_600_000;
-
-export interface NotificationsProjectionOptions {
+/** What the deployment chooses (NOTIFICATION_GROUP_WINDOW; its default is configuration's, app/config.ts). */
+export interface NotificationsSettings {
   /** Activity of one kind on one target within this window (by the events' own times) forms one group. */
-  windowMs?: number;
+  windowMs: number;
+}
+
+export interface NotificationsProjectionOptions extends NotificationsSettings {
   push?: PushPublisher | undefined;
 }
 
@@ -30,20 +32,17 @@ const publishFresh = async (pool: pg.Pool, push: PushPublisher, fresh: readonly 
   }
 };
 
-export const createNotificationsProjection = (pool: pg.Pool, options: NotificationsProjectionOptions = {}): Projection => {
-  const windowMs = options.windowMs ?? DEFAULT_NOTIFICATION_WINDOW_MS;
-  return {
-    name: NOTIFICATIONS,
-    eventTypes: notificationEventTypes,
-    setup: () => setupNotificationsSchema(pool),
-    async apply(batch, checkpointKey) {
-      let fresh: FreshGroup[] = [];
-      await applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
-        if (batch.events.length > 0) fresh = await writeNotificationFacts(client, foldNotificationFacts(batch.events), windowMs);
-      });
-      // Best effort, at most once: a push that fails loses nothing the list does not show.
-      if (options.push && !batch.replay && fresh.length > 0) await publishFresh(pool, options.push, fresh).catch(() => undefined);
-    },
-    checkpoint: (checkpointKey) => loadCheckpoint(pool, checkpointKey),
-  };
-};
+export const createNotificationsProjection = (pool: pg.Pool, { windowMs, push }: NotificationsProjectionOptions): Projection => ({
+  name: NOTIFICATIONS,
+  eventTypes: notificationEventTypes,
+  setup: () => setupNotificationsSchema(pool),
+  async apply(batch, checkpointKey) {
+    let fresh: FreshGroup[] = [];
+    await applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
+      if (batch.events.length > 0) fresh = await writeNotificationFacts(client, foldNotificationFacts(batch.events), windowMs);
+    });
+    // Best effort, at most once: a push that fails loses nothing the list does not show.
+    if (push && !batch.replay && fresh.length > 0) await publishFresh(pool, push, fresh).catch(() => undefined);
+  },
+  checkpoint: (checkpointKey) => loadCheckpoint(pool, checkpointKey),
+});

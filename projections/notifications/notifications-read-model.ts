@@ -2,22 +2,21 @@ import type { PushPublisher } from '../push/push-bus.js';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
 import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import type { ReadModelDefinition } from '../runtime/read-model.js';
-import { createNotificationsProjection, NOTIFICATIONS } from './notifications-projection.js';
+import { createNotificationsProjection, NOTIFICATIONS, type NotificationsSettings } from './notifications-projection.js';
 import { createNotificationsReader, type NotificationsReader } from './notifications-reader.js';
 import { NOTIFICATION_TABLES } from './schema.js';
 
-export interface NotificationsReadModelOptions {
-  windowMs?: number | undefined;
+export interface NotificationsReadModelOptions extends NotificationsSettings {
   push?: PushPublisher | undefined;
 }
 
 /** The notifications read model as registered with the platform (and so with the replay CLI). */
-export const notificationsReadModel = ({ windowMs, push }: NotificationsReadModelOptions = {}): ReadModelDefinition<NotificationsReader> => ({
+export const notificationsReadModel = ({ windowMs, push }: NotificationsReadModelOptions): ReadModelDefinition<NotificationsReader> => ({
   name: NOTIFICATIONS,
   backend: 'postgresql',
   open: ({ pool, mode }) => ({
     // A generation being rebuilt pushes nothing: its groups were pushed when they happened.
-    projection: createNotificationsProjection(pool, { ...(windowMs ? { windowMs } : {}), ...(mode === 'live' && push ? { push } : {}) }),
+    projection: createNotificationsProjection(pool, { windowMs, push: mode === 'live' ? push : undefined }),
     reader: createNotificationsReader(pool),
     // An undone action's row keeps whatever details its batch happened to know; only active ones count.
     dump: () => dumpTables(pool, NOTIFICATION_TABLES, { notification_sources: 'active', notification_blocks: 'active' }),

@@ -11,8 +11,8 @@ import { parsePushMessage, warnOnPushError, type PushBus, type PushErrorReporter
 // can send nothing else), opened at the first subscription, so projector processes never open it.
 
 export interface RedisPushBusOptions {
-  /** Prefix of every channel (default 'ig:'), as for the keys: tests give each file its own. */
-  prefix?: string;
+  /** Prefix of every channel, as for the keys: tests give each file its own. */
+  prefix: string;
   /** Sharded pub/sub (Redis 7+; the choice for a Redis Cluster). Default: plain pub/sub. */
   sharded?: boolean;
   onError?: PushErrorReporter;
@@ -21,8 +21,8 @@ export interface RedisPushBusOptions {
 type RedisClient = Redis | Cluster;
 
 /** `publisher` is the platform's command connection: the bus publishes on it and never closes it. */
-export const createRedisPushBus = (publisher: RedisClient, options: RedisPushBusOptions = {}): PushBus => {
-  const { prefix = 'ig:', sharded = false, onError = warnOnPushError } = options;
+export const createRedisPushBus = (publisher: RedisClient, options: RedisPushBusOptions): PushBus => {
+  const { prefix, sharded = false, onError = warnOnPushError } = options;
   const channelOf = (userId: string) => `${prefix}push:{${userId}}`;
   const userOf = (channel: string) => (channel.startsWith(`${prefix}push:{`) ? channel.slice(prefix.length + 6, -1) : null);
   let subscriber: RedisClient | null = null;

@@ -1,4 +1,4 @@
-// Redis keys of the stories read model, all under one prefix (default 'ig:') so that a rebuild
+// Redis keys of the stories read model, all under one prefix (each generation its own) so that a rebuild
 // can write a new generation beside the live one. No command ever spans two of these keys, so
 // they may sit in any slots of a Redis Cluster.
 export const storiesKeys = (prefix: string) => ({

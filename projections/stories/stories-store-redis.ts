@@ -11,8 +11,8 @@ export interface RedisStoriesStoreOptions {
   redis: Redis | Cluster;
   /** Where the checkpoints live (PostgreSQL), saved after the Redis writes. */
   pool: pg.Pool;
-  /** Prefix of every key, and of the checkpoint keys, so that generations stay apart (default 'ig:'). */
-  prefix?: string;
+  /** Prefix of every key, and of the checkpoint keys, so that generations stay apart. */
+  prefix: string;
 }
 
 // Every write is a single-key command. They are sent together (one round trip; ioredis sends
@@ -46,7 +46,7 @@ const hashFieldsOf = (fact: StoryFact): Record<string, string> => ({
   ...(fact.expiredAtMs !== undefined && { expiredAtMs: String(fact.expiredAtMs) }),
 });
 
-export const createRedisStoriesStore = ({ redis, pool, prefix = 'ig:' }: RedisStoriesStoreOptions): StoriesStore => {
+export const createRedisStoriesStore = ({ redis, pool, prefix }: RedisStoriesStoreOptions): StoriesStore => {
   const keys = storiesKeys(prefix);
   const checkpointRow = (checkpointKey: string) => `${prefix}${checkpointKey}`;
   const readStories = async (storyIds: readonly string[]): Promise<Array<Story | null>> => {

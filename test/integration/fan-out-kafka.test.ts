@@ -8,6 +8,7 @@ import { createFeedProjection } from '../../projections/feed/feed-projection.js'
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
 import type { FeedStore } from '../../projections/feed/feed-store.js';
 import { eventually, kafkaClient, postCreated, postIdOf, seedFollowers, testKafkaBrokers, testTopicName } from '../support/kafka.js';
+import { feedSettings } from '../support/settings.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTestRedis, isRedisReachable, type TestRedis } from '../support/test-redis.js';
 
@@ -60,7 +61,7 @@ describe.skipIf(!reachable)('Kafka fan-out', () => {
   it("delivers a non-celebrity's post, published chunk by chunk, into every follower's feed", async () => {
     const authorId = uuidv7();
     const followers = await seedFollowers(store, authorId, 250);
-    const projection = createFeedProjection({ store, checkpoints: db.pool, fanOut, chunkSize: 40 });
+    const projection = createFeedProjection({ store, checkpoints: db.pool, fanOut, ...feedSettings({ chunkSize: 40 }) });
     await projection.setup();
     const event = postCreated(authorId);
     await projection.apply({ events: [event], position: event.position, replay: false }, 'feed-kafka-test');

@@ -10,6 +10,7 @@ import { ensureCheckpointTable } from '../../projections/runtime/checkpoints-pos
 import { createFeedReader, type FeedReader } from '../../projections/feed/feed-reader.js';
 import { newestFirst, type FeedEntry, type FeedStore } from '../../projections/feed/feed-store.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
+import { feedSettings } from '../support/settings.js';
 
 // The one contract every FeedStore adapter passes (docs/architecture.md "Feed" and "Testing"): the store's own
 // guarantees, and the feed's rules as the projection and the reader build them on top of it.
@@ -77,7 +78,7 @@ interface World {
 let positions = 0;
 
 const worldOf = (store: FeedStore, checkpoints: pg.Pool, tunables: Partial<FeedTunables> = {}): World => {
-  const projection = createFeedProjection({ store, checkpoints, ...tunables });
+  const projection = createFeedProjection({ store, checkpoints, ...feedSettings(tunables) });
   const reader = createFeedReader(store);
   const key = `feed-contract-${uuidv7()}`;
   return {
@@ -399,7 +400,7 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
 
       it('applying the same batch twice changes nothing, and the checkpoint follows the batch', async () => {
         const store = await harness.newStore();
-        const projection = createFeedProjection({ store, checkpoints: harness.checkpoints, celebrityThreshold: 2, backfillLimit: 2 });
+        const projection = createFeedProjection({ store, checkpoints: harness.checkpoints, ...feedSettings({ celebrityThreshold: 2, backfillLimit: 2 }) });
         const [u, v, a, b] = [user(), user(), user(), user()];
         const posts = [post(a, 1000), post(b, 2000), post(a, 3000), post(b, 4000), post(u, 5000)];
         // b blocks u: the block, then the follow it ends (as the write side appends them).

@@ -75,7 +75,7 @@ describe('Redis push bus failures', () => {
     const unreachable = new Redis('redis://127.0.0.1:1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     unreachable.on('error', () => undefined);
     const errors: unknown[] = [];
-    const bus = createRedisPushBus(unreachable, { onError: (error) => errors.push(error) });
+    const bus = createRedisPushBus(unreachable, { prefix: 'unreachable:', onError: (error) => errors.push(error) });
     await expect(bus.subscribe(uuidv7(), () => undefined)).rejects.toThrow();
     await expect(bus.publish([uuidv7(), uuidv7()], { type: 'feed', postId: 'p', authorId: 'a', score: 1 })).resolves.toBeUndefined();
     expect(errors).toHaveLength(1);

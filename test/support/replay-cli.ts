@@ -1,5 +1,6 @@
 import { connectReplay } from '../../app/replay-connect.js';
 import { runReplayCli } from '../../replay/cli.js';
+import { defaultSettings } from './settings.js';
 import type { TestApp } from './test-app.js';
 
 export interface ReplayRun {
@@ -20,6 +21,7 @@ export const runReplay = async (
   args: readonly string[],
   options: { signal?: AbortSignal; onOutput?: (text: string) => void } = {},
 ): Promise<ReplayRun> => {
+  const defaults = defaultSettings();
   let stdout = '';
   let stderr = '';
   const code = await runReplayCli(args, {
@@ -31,11 +33,11 @@ export const runReplay = async (
     tty: false,
     signal: options.signal ?? new AbortController().signal,
     connect: connectReplay({
+      ...defaults,
       databaseUrl: app.db.url,
       redisUrl: app.redis?.url,
-      redisPrefix: app.redis?.prefix,
       elasticsearchUrl: app.elasticsearch?.url,
-      elasticsearchPrefix: app.elasticsearch?.prefix,
+      prefixes: { redis: app.redis?.prefix ?? defaults.prefixes.redis, elasticsearch: app.elasticsearch?.prefix ?? defaults.prefixes.elasticsearch },
     }),
   });
   const records = stdout

@@ -4,6 +4,7 @@ import type { KafkaSettings } from '../../app/kafka-fan-out.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
+import { defaultSettings } from './settings.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { createTestRedis, type TestRedis } from './test-redis.js';
 
@@ -41,18 +42,19 @@ export interface TestAppOptions {
 export const startTestApp = async (options: TestAppOptions = {}): Promise<TestApp> => {
   const db = await createTestDatabase();
   const redis = options.redis ? await createTestRedis() : null;
+  const defaults = defaultSettings();
   const platform = await createPlatform({
+    ...defaults,
     databaseUrl: db.url,
     jwtSecret: 'test-secret-that-is-at-least-32-characters-long',
-    storyTtlMs: options.storyTtlMs ?? 24 * 3600_000,
-    poolSize: 10,
-    ...(redis ? { redisUrl: redis.url, redisPrefix: redis.prefix } : {}),
-    ...(options.celebrityThreshold ? { celebrityThreshold: options.celebrityThreshold } : {}),
-    ...(options.elasticsearch ? { elasticsearchUrl: inject('elasticsearchUrl'), elasticsearchPrefix: `${db.schema}-` } : {}),
-    ...(options.kafka ? { kafka: options.kafka } : {}),
-    freshnessTimeoutMs: 10_000,
-    storyExpiryIntervalMs: 200,
-    generationWatchIntervalMs: 100,
+    storyTtlMs: options.storyTtlMs ?? defaults.storyTtlMs,
+    redisUrl: redis?.url,
+    elasticsearchUrl: options.elasticsearch ? inject('elasticsearchUrl') : undefined,
+    prefixes: { redis: redis?.prefix ?? defaults.prefixes.redis, elasticsearch: options.elasticsearch ? `${db.schema}-` : defaults.prefixes.elasticsearch },
+    feed: { ...defaults.feed, celebrityThreshold: options.celebrityThreshold ?? defaults.feed.celebrityThreshold },
+    kafka: options.kafka,
+    // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
+    tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
   });
   const app = await buildServer({ ...platform });
   return {

@@ -18,18 +18,18 @@ import { suggestHashtagsElasticsearch } from './suggest-hashtags.js';
 
 export interface ElasticsearchSearchStoreOptions extends SearchIndexSettings {
   /**
-   * Prefix of every index, alias and template name, and of the checkpoint keys (default 'ig-'),
+   * Prefix of every index, alias and template name, and of the checkpoint keys,
    * so that a rebuild fills a new generation beside the live one, each with its own checkpoints.
    */
-  prefix?: string;
+  prefix: string;
 }
 
 export const createElasticsearchSearchStore = (
   client: Client,
   checkpoints: pg.Pool,
-  options: ElasticsearchSearchStoreOptions = {},
+  options: ElasticsearchSearchStoreOptions,
 ): SearchStore => {
-  const prefix = options.prefix ?? 'ig-';
+  const { prefix } = options;
   const indexes = searchIndexes(prefix);
   const checkpointRow = (checkpointKey: string) => `${prefix}${checkpointKey}`;
   return {

@@ -225,7 +225,7 @@ const expectFoldOf = async (db: TestDatabase, history: readonly HistoryEvent[]) 
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
-  await createNotificationsProjection(db.pool).setup();
+  await createNotificationsProjection(db.pool, { windowMs: WINDOW_MS }).setup();
 });
 afterAll(async () => {
   await db.drop();

@@ -8,6 +8,7 @@ import { catchUp } from '../../../projections/runtime/catch-up.js';
 import { addGeneration, ensureGenerationsTable } from '../../../projections/runtime/generations.js';
 import { compareDumps } from '../../../replay/compare-dumps.js';
 import { anyHistory, appendHistory } from '../../support/history-arbitraries.js';
+import { defaultSettings } from '../../support/settings.js';
 import { createTestDatabase } from '../../support/test-database.js';
 import { isRedisReachable, TEST_REDIS_URL } from '../../support/test-redis.js';
 
@@ -37,7 +38,15 @@ describe('a rebuilt generation equals the live one', () => {
           const db = await createTestDatabase();
           const prefix = `${db.schema}:`;
           const store = await createPostgresEventStore(db.pool);
-          const catalog = createReadModelCatalog({ pool: db.pool, redis, redisPrefix: prefix, elasticsearch: null, celebrityThreshold: 3 });
+          const defaults = defaultSettings();
+          const catalog = createReadModelCatalog({
+            ...defaults,
+            pool: db.pool,
+            redis,
+            elasticsearch: null,
+            prefixes: { ...defaults.prefixes, redis: prefix },
+            feed: { ...defaults.feed, celebrityThreshold: 3 },
+          });
           try {
             await ensureGenerationsTable(db.pool);
             const last = await appendHistory(store, history);

@@ -1,0 +1,14 @@
+import { loadSettings, type Settings } from '../../app/config.js';
+import type { FeedPacing, FeedSettings } from '../../projections/feed/feed-options.js';
+
+/**
+ * The settings an empty environment gives (every default of app/config.ts): what tests that build
+ * the platform, the replay CLI or a projection of their own start from, so no default is restated.
+ */
+export const defaultSettings = (): Settings => loadSettings({}, []);
+
+/** The feed projection's settings by default, with a test's own. */
+export const feedSettings = (given: Partial<FeedSettings & FeedPacing> = {}): FeedSettings & Partial<FeedPacing> => ({
+  ...defaultSettings().feed,
+  ...given,
+});
