@@ -5,6 +5,7 @@ import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { findUserByUsername, isBlockedEitherWay, loadUser } from '../facts.js';
 import { handleCommand } from '../handle-command.js';
+import { endFollowByBlock } from './block.js';
 
 export type FollowStatus = 'none' | 'requested' | 'following';
 
@@ -13,51 +14,50 @@ export interface FollowResult {
   position: Position;
 }
 
+/** Who follows (or unfollows) whom, the followee named as in the route. */
+export interface FollowInput {
+  followerId: string;
+  username: string;
+}
+
 /** Follows a public account, or asks a private one; a repeat changes nothing. */
-export const follow = async (deps: CommandDeps, followerId: string, username: string, ctx: CommandContext): Promise<FollowResult> => {
-  const followee = await findUserByUsername(deps.store, username);
-  const { position, state } = await handleCommand(
-    deps.store,
-    streams.follow(followerId, followee.userId),
-    followDecider,
-    async () => {
-      const current = await loadUser(deps.store, followee.userId);
+export const follow = async (deps: CommandDeps, { followerId, username }: FollowInput, ctx: CommandContext): Promise<FollowResult> => {
+  const { userId: followeeId } = await findUserByUsername(deps.store, username);
+  const { position, state } = await handleCommand({
+    store: deps.store,
+    stream: streams.follow(followerId, followeeId),
+    decider: followDecider,
+    command: async () => {
+      const current = await loadUser(deps.store, followeeId);
       return {
         type: 'Follow',
         followerId,
-        followeeId: followee.userId,
+        followeeId,
         followeeIsPrivate: current.status === 'active' && current.private,
-        blocked: await isBlockedEitherWay(deps.store, followerId, followee.userId),
-        now: ctx.now,
+        blocked: await isBlockedEitherWay(deps.store, followerId, followeeId),
       };
     },
     ctx,
-  );
-  if (state.status !== 'none' && (await isBlockedEitherWay(deps.store, followerId, followee.userId))) {
+  });
+  if (state.status !== 'none' && (await isBlockedEitherWay(deps.store, followerId, followeeId))) {
     // A block appended while this follow was being decided: the block ended the follows it could
     // see, then this one landed. Each side writes its own fact before reading the other's, so one
     // of them always sees the other; here it is the follow, which takes itself back.
-    await handleCommand(
-      deps.store,
-      streams.follow(followerId, followee.userId),
-      followDecider,
-      () => ({ type: 'EndFollowByBlock', followerId, followeeId: followee.userId }),
-      ctx,
-    );
+    await endFollowByBlock(deps, followerId, followeeId, ctx);
     throw forbidden('BLOCKED', 'a block stands between these accounts');
   }
   return { status: state.status, position };
 };
 
 /** Unfollows, or withdraws a pending request; nothing to undo is not an error. */
-export const unfollow = async (deps: CommandDeps, followerId: string, username: string, ctx: CommandContext): Promise<FollowResult> => {
-  const followee = await findUserByUsername(deps.store, username);
-  const { position, state } = await handleCommand(
-    deps.store,
-    streams.follow(followerId, followee.userId),
-    followDecider,
-    () => ({ type: 'Unfollow', followerId, followeeId: followee.userId }),
+export const unfollow = async (deps: CommandDeps, { followerId, username }: FollowInput, ctx: CommandContext): Promise<FollowResult> => {
+  const { userId: followeeId } = await findUserByUsername(deps.store, username);
+  const { position, state } = await handleCommand({
+    store: deps.store,
+    stream: streams.follow(followerId, followeeId),
+    decider: followDecider,
+    command: () => ({ type: 'Unfollow', followerId, followeeId }),
     ctx,
-  );
+  });
   return { status: state.status, position };
 };
