@@ -1,10 +1,10 @@
 import { blockDecider } from '../../domain/block/block.js';
-import { followDecider } from '../../domain/follow/follow.js';
 import { maxPosition, streams, type Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { findUserByUsername } from '../facts.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
+import { endFollowByBlock } from './follow.js';
 
 /** Who blocks (or unblocks) whom, the other account named as in the route. */
 export interface BlockInput {
@@ -29,16 +29,6 @@ export const block = async (deps: CommandDeps, { blockerId, username }: BlockInp
   const ended = await Promise.all([endFollowByBlock(deps, blockerId, blockedId, ctx), endFollowByBlock(deps, blockedId, blockerId, ctx)]);
   return { position: maxPosition(result.position, ...ended.map((r) => r.position)) };
 };
-
-/** Ends a follow or pending request because a block now stands between the two (follow.ts too). */
-export const endFollowByBlock = (deps: CommandDeps, followerId: string, followeeId: string, ctx: CommandContext) =>
-  handleCommand({
-    store: deps.store,
-    stream: streams.follow(followerId, followeeId),
-    decider: followDecider,
-    command: () => ({ type: 'EndFollowByBlock', followerId, followeeId }),
-    ctx,
-  });
 
 export const unblock = async (deps: CommandDeps, { blockerId, username }: BlockInput, ctx: CommandContext): Promise<{ position: Position }> => {
   const { userId: blockedId } = await findUserByUsername(deps.store, username);

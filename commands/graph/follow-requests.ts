@@ -1,9 +1,8 @@
-import { followDecider } from '../../domain/follow/follow.js';
-import { streams, type Position } from '../../events/index.js';
+import type { Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { findUserByUsername } from '../facts.js';
-import { answerWithPosition } from '../handle-command.js';
+import { onFollowStream } from './follow.js';
 
 export interface FollowRequestAnswer {
   /** The private account asked. */
@@ -20,15 +19,12 @@ export const answerFollowRequest = async (
 ): Promise<{ position: Position }> => {
   const requester = await findUserByUsername(deps.store, requesterUsername);
   const pair = { actorId: ownerId, followerId: requester.userId, followeeId: ownerId };
-  return answerWithPosition(
-    {},
-    {
-      store: deps.store,
-      stream: streams.follow(requester.userId, ownerId),
-      decider: followDecider,
-      command: () =>
-        answer === 'approve' ? { type: 'ApproveFollowRequest' as const, ...pair } : { type: 'RejectFollowRequest' as const, ...pair },
-      ctx,
-    },
+  const { position } = await onFollowStream(
+    deps,
+    requester.userId,
+    ownerId,
+    () => (answer === 'approve' ? { type: 'ApproveFollowRequest', ...pair } : { type: 'RejectFollowRequest', ...pair }),
+    ctx,
   );
+  return { position };
 };
