@@ -3,6 +3,34 @@ import { fold, type Decider } from '../domain/decider.js';
 import { toNewEvents, type CommandContext } from './command-context.js';
 import { foldHistory } from './load-state.js';
 
+/**
+ * A command as a handler builds it: everything but the time, which handleCommand stamps from
+ * `ctx.now`, so that the events' `occurredAt` and the decision's `now` are one reading of the clock.
+ */
+export type Unstamped<Command> = Command extends { now: string } ? Omit<Command, 'now'> : Command;
+
+/**
+ * Builds the command; runs on every attempt, so that facts it loads from other streams
+ * (privacy, blocks) are as fresh as the stream itself.
+ */
+export type BuildCommand<Command> = () => Unstamped<Command> | Promise<Unstamped<Command>>;
+
+export interface HandleCommandOptions<Command, State, Event> {
+  store: EventStore;
+  /** The one stream the command appends to (events/streams.ts). */
+  stream: string;
+  decider: Decider<Command, State, Event>;
+  command: BuildCommand<Command>;
+  ctx: CommandContext;
+  /**
+   * The stream id was just made up (a fresh UUIDv7), so the stream cannot exist: skip reading it
+   * and append with 'no_stream', which still refuses, as a conflict, if it somehow does exist.
+   */
+  newStream?: boolean;
+  /** Attempts in all when another writer wins the race for the stream's next revision (default 5). */
+  maxAttempts?: number;
+}
+
 export interface HandleResult<State> {
   /** Global position of the last event appended or, when nothing changed, at or after the state seen. */
   position: Position;
@@ -10,34 +38,21 @@ export interface HandleResult<State> {
   state: State;
 }
 
-export interface HandleOptions {
-  /** Attempts in all when another writer wins the race for the stream's next revision. */
-  maxAttempts?: number;
-  /**
-   * The stream id was just made up (a fresh UUIDv7), so the stream cannot exist: skip reading it
-   * and append with 'no_stream', which still refuses, as a conflict, if it somehow does exist.
-   */
-  newStream?: boolean;
-}
-
 /**
- * Load, decide, append, with a bounded retry on conflict. `makeCommand` runs on every attempt,
- * so that facts it loads from other streams (privacy, blocks) are as fresh as the stream itself.
+ * Load, decide, append, with a bounded retry on conflict.
  * (`const Command` keeps the literal `type` of a command built inline from widening to string.)
  */
 export const handleCommand = async <const Command, State, Event extends DomainEvent>(
-  store: EventStore,
-  streamId: string,
-  decider: Decider<Command, State, Event>,
-  makeCommand: () => Command | Promise<Command>,
-  ctx: CommandContext,
-  options: HandleOptions = {},
+  options: HandleCommandOptions<Command, State, Event>,
 ): Promise<HandleResult<State>> => {
+  const { store, stream, decider, ctx } = options;
   const maxAttempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
-    const history = options.newStream && attempt === 1 ? [] : await store.readStream(streamId);
+    const history = options.newStream && attempt === 1 ? [] : await store.readStream(stream);
     const state = foldHistory(decider, history);
-    const decided = decider.decide(await makeCommand(), state);
+    // A command that takes no `now` ignores the extra field: deciders read only what they declare.
+    const command = { ...(await options.command()), now: ctx.now } as Command;
+    const decided = decider.decide(command, state);
     if (decided.length === 0) {
       const seen = history.at(-1)?.position;
       const head = await store.headPosition();
@@ -45,7 +60,7 @@ export const handleCommand = async <const Command, State, Event extends DomainEv
     }
     const expected = history.length === 0 ? 'no_stream' : history.length - 1;
     try {
-      const { position } = await store.append(streamId, toNewEvents(decided, ctx), expected);
+      const { position } = await store.append(stream, toNewEvents(decided, ctx), expected);
       return { position, appended: decided.length, state: fold(decider, decided, state) };
     } catch (error) {
       if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
@@ -53,6 +68,15 @@ export const handleCommand = async <const Command, State, Event extends DomainEv
     }
   }
 };
+
+/**
+ * handleCommand for the handlers whose answer is the ids the client already named and where the
+ * events landed (deleting a post, story or comment; editing a caption; answering a request).
+ */
+export const answerWithPosition = async <const Ids extends object, const Command, State, Event extends DomainEvent>(
+  ids: Ids,
+  options: HandleCommandOptions<Command, State, Event>,
+): Promise<Ids & { position: Position }> => ({ ...ids, position: (await handleCommand(options)).position });
 
 // Jittered, so that racing writers do not collide again in lockstep.
 const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));

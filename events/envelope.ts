@@ -10,13 +10,13 @@ export interface EventMetadata {
 }
 
 /** What a decider emits: a type and its data, nothing about storage. */
-export interface EventOf<Type extends string, Data> {
+export interface DecidedEvent<Type extends string, Data> {
   type: Type;
   data: Data;
 }
 
 /** An event ready to be appended: the handler gives it an id (UUIDv7) and metadata. */
-export interface NewEvent<E extends EventOf<string, unknown> = EventOf<string, unknown>> {
+export interface NewEvent<E extends DecidedEvent<string, unknown> = DecidedEvent<string, unknown>> {
   eventId: string;
   type: E['type'];
   data: E['data'];
@@ -24,7 +24,7 @@ export interface NewEvent<E extends EventOf<string, unknown> = EventOf<string, u
 }
 
 /** An event as read back from the store, upcast to the current schema version. */
-export interface RecordedEvent<E extends EventOf<string, unknown> = EventOf<string, unknown>> {
+export interface RecordedEvent<E extends DecidedEvent<string, unknown> = DecidedEvent<string, unknown>> {
   eventId: string;
   type: E['type'];
   schemaVersion: number;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { EventOf } from './envelope.js';
+import type { DecidedEvent } from './envelope.js';
 import * as engagement from './engagement-events.js';
 import * as notification from './notification-events.js';
 import * as post from './post-events.js';
@@ -48,7 +48,7 @@ export const eventTypes = Object.keys(eventSchemas) as EventType[];
 export type EventData<T extends EventType> = z.infer<Schemas[T]['schema']>;
 
 /** Every domain event, as a string-literal union on `type`. */
-export type DomainEvent = { [T in EventType]: EventOf<T, EventData<T>> }[EventType];
+export type DomainEvent = { [T in EventType]: DecidedEvent<T, EventData<T>> }[EventType];
 
 /** Narrow the union to some of its types: `EventsOf<'Liked' | 'Unliked'>`. */
 export type EventsOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

@@ -1,10 +1,10 @@
 import { conflict } from '../../kernel/errors.js';
 import { userDecider } from '../../domain/user/user.js';
-import { normalizeUsername, usernameDecider } from '../../domain/username/username.js';
+import { normalizeUsername, usernameDecider, type UsernameCommand } from '../../domain/username/username.js';
 import { streams, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
-import { handleCommand } from '../handle-command.js';
+import { handleCommand, type BuildCommand } from '../handle-command.js';
 import { hashPassword } from './password.js';
 
 export interface RegisterInput {
@@ -33,23 +33,26 @@ export const register = async (deps: CommandDeps, input: RegisterInput, ctx: Com
   const userId = newId();
   const passwordHash = await hashPassword(input.password);
   const reservation = streams.username(username);
-  await handleCommand(deps.store, reservation, usernameDecider, () => ({ type: 'ReserveUsername', username, userId }), ctx);
+  const onReservation = (command: BuildCommand<UsernameCommand>) =>
+    handleCommand({ store: deps.store, stream: reservation, decider: usernameDecider, command, ctx });
+  await onReservation(() => ({ type: 'ReserveUsername', username, userId }));
 
   const stored = await deps.credentials.insert({ userId, username, email: input.email, passwordHash });
   if (stored !== 'ok') {
-    await handleCommand(deps.store, reservation, usernameDecider, () => ({ type: 'ReleaseUsername', username, userId }), ctx);
+    await onReservation(() => ({ type: 'ReleaseUsername', username, userId }));
     throw stored === 'email_taken' ? emailTaken() : conflict('USERNAME_TAKEN', `username ${username} is taken`);
   }
 
   const displayName = input.displayName ?? username;
-  const registered = await handleCommand(
-    deps.store,
-    streams.user(userId),
-    userDecider,
-    () => ({ type: 'RegisterUser', userId, username, displayName, now: ctx.now }),
-    { ...ctx, actorId: userId },
-    { newStream: true },
-  );
+  const registered = await handleCommand({
+    store: deps.store,
+    stream: streams.user(userId),
+    decider: userDecider,
+    command: () => ({ type: 'RegisterUser', userId, username, displayName }),
+    // The new account is the actor of its own registration.
+    ctx: { ...ctx, actorId: userId },
+    newStream: true,
+  });
   const token = await deps.tokens.issue({ userId, username });
   return { userId, username, token, position: registered.position };
 };

@@ -1,45 +1,28 @@
-import { userDecider } from '../../domain/user/user.js';
+import { userDecider, type UserCommand } from '../../domain/user/user.js';
 import { maxPosition, streams, type Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
-import { handleCommand } from '../handle-command.js';
+import { handleCommand, type BuildCommand } from '../handle-command.js';
 
-export interface ProfileChanges {
+/** The fields of one's own profile to change; those left out stay as they are. */
+export interface ProfileUpdate {
+  userId: string;
   displayName?: string;
   bio?: string;
   private?: boolean;
 }
 
 /** PUT of one's own profile: the profile fields and the privacy switch are separate facts. */
-export const updateProfile = async (
-  deps: CommandDeps,
-  userId: string,
-  changes: ProfileChanges,
-  ctx: CommandContext,
-): Promise<{ position: Position }> => {
-  const stream = streams.user(userId);
+export const updateProfile = async (deps: CommandDeps, update: ProfileUpdate, ctx: CommandContext): Promise<{ position: Position }> => {
+  const { userId, displayName, bio, private: isPrivate } = update;
+  const onUserStream = async (command: BuildCommand<UserCommand>) =>
+    (await handleCommand({ store: deps.store, stream: streams.user(userId), decider: userDecider, command, ctx })).position;
   const positions: Position[] = [];
-  if (changes.displayName !== undefined || changes.bio !== undefined) {
-    const { displayName, bio } = changes;
-    const result = await handleCommand(
-      deps.store,
-      stream,
-      userDecider,
-      () => ({ type: 'UpdateProfile', actorId: userId, userId, displayName, bio }),
-      ctx,
-    );
-    positions.push(result.position);
+  if (displayName !== undefined || bio !== undefined) {
+    positions.push(await onUserStream(() => ({ type: 'UpdateProfile', actorId: userId, userId, displayName, bio })));
   }
-  if (changes.private !== undefined) {
-    const isPrivate = changes.private;
-    const result = await handleCommand(
-      deps.store,
-      stream,
-      userDecider,
-      () => ({ type: 'ChangePrivacy', actorId: userId, userId, private: isPrivate }),
-      ctx,
-    );
-    positions.push(result.position);
+  if (isPrivate !== undefined) {
+    positions.push(await onUserStream(() => ({ type: 'ChangePrivacy', actorId: userId, userId, private: isPrivate })));
   }
   return { position: maxPosition(...positions) };
 };

@@ -33,7 +33,7 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
     handler: async (request) => {
       const userId = actorOf(request);
       if (request.actor?.username !== request.params.username) throw forbidden('NOT_OWNER', 'you can only edit your own profile');
-      return { userId, ...(await updateProfile(deps, userId, request.body, contextOf(request))) };
+      return { userId, ...(await updateProfile(deps, { userId, ...request.body }, contextOf(request))) };
     },
   });
 };

@@ -21,8 +21,8 @@ export const notificationRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app
     schema: { body: markReadBody, response: { 200: z.object({ position }) } },
     handler: (request) => {
       const { ids, upTo } = request.body ?? {};
-      const input = { ids, upTo: upTo === undefined ? undefined : new Date(upTo).toISOString() };
-      return markNotificationsRead(deps, actorOf(request), input, contextOf(request));
+      const input = { userId: actorOf(request), ids, upTo: upTo === undefined ? undefined : new Date(upTo).toISOString() };
+      return markNotificationsRead(deps, input, contextOf(request));
     },
   });
 };

@@ -40,13 +40,13 @@ export const expireDueStories = async (
   const run: ExpiryRun = { checked: storyIds.length, expired: [], failed: [] };
   const expireOne = async (storyId: string) => {
     try {
-      const { appended } = await handleCommand(
-        deps.store,
-        streams.story(storyId),
-        storyDecider,
-        () => ({ type: 'ExpireStory', storyId, now }),
-        context,
-      );
+      const { appended } = await handleCommand({
+        store: deps.store,
+        stream: streams.story(storyId),
+        decider: storyDecider,
+        command: () => ({ type: 'ExpireStory', storyId }),
+        ctx: context,
+      });
       if (appended > 0) run.expired.push(storyId);
     } catch (error) {
       run.failed.push({ storyId, error });

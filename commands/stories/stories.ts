@@ -5,24 +5,23 @@ import { streams, type MediaItem, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { loadAccess } from '../facts.js';
-import { handleCommand } from '../handle-command.js';
+import { answerWithPosition, handleCommand } from '../handle-command.js';
 import { loadState } from '../load-state.js';
 
 export const postStory = async (
   deps: CommandDeps,
-  authorId: string,
-  media: MediaItem,
+  { authorId, media }: { authorId: string; media: MediaItem },
   ctx: CommandContext,
 ): Promise<{ storyId: string; expiresAt: string; position: Position }> => {
   const storyId = newId();
-  const { position, state } = await handleCommand(
-    deps.store,
-    streams.story(storyId),
-    storyDecider,
-    () => ({ type: 'PostStory', storyId, authorId, media, now: ctx.now, ttlMs: deps.storyTtlMs }),
+  const { position, state } = await handleCommand({
+    store: deps.store,
+    stream: streams.story(storyId),
+    decider: storyDecider,
+    command: () => ({ type: 'PostStory', storyId, authorId, media, ttlMs: deps.storyTtlMs }),
     ctx,
-    { newStream: true },
-  );
+    newStream: true,
+  });
   return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
 };
 
@@ -34,24 +33,20 @@ const loadStoryFacts = async (deps: CommandDeps, viewerId: string, storyId: stri
 };
 
 /** Records a view once per viewer, in a stream of its own (storyview-{storyId}-{viewerId}). */
-export const viewStory = async (deps: CommandDeps, viewerId: string, storyId: string, ctx: CommandContext) => {
-  const { position } = await handleCommand(
-    deps.store,
-    streams.storyView(storyId, viewerId),
-    storyViewDecider,
-    async () => ({ type: 'ViewStory', storyId, viewerId, story: await loadStoryFacts(deps, viewerId, storyId), now: ctx.now }),
-    ctx,
+export const viewStory = (deps: CommandDeps, { viewerId, storyId }: { viewerId: string; storyId: string }, ctx: CommandContext) =>
+  answerWithPosition(
+    { storyId },
+    {
+      store: deps.store,
+      stream: streams.storyView(storyId, viewerId),
+      decider: storyViewDecider,
+      command: async () => ({ type: 'ViewStory', storyId, viewerId, story: await loadStoryFacts(deps, viewerId, storyId) }),
+      ctx,
+    },
   );
-  return { storyId, position };
-};
 
-export const deleteStory = async (deps: CommandDeps, actorId: string, storyId: string, ctx: CommandContext) => {
-  const { position } = await handleCommand(
-    deps.store,
-    streams.story(storyId),
-    storyDecider,
-    () => ({ type: 'DeleteStory', storyId, actorId, now: ctx.now }),
-    ctx,
+export const deleteStory = (deps: CommandDeps, { actorId, storyId }: { actorId: string; storyId: string }, ctx: CommandContext) =>
+  answerWithPosition(
+    { storyId },
+    { store: deps.store, stream: streams.story(storyId), decider: storyDecider, command: () => ({ type: 'DeleteStory', storyId, actorId }), ctx },
   );
-  return { storyId, position };
-};

@@ -53,19 +53,27 @@ const context = (now: number): CommandContext => ({ actorId: null, correlationId
 /** Posts a story as the write side does (postStory), at `at`, living `ttlMs`. */
 const postStory = async (authorId: string, at: number, ttlMs: number) => {
   const storyId = uuidv7();
-  const { position } = await handleCommand(
+  const { position } = await handleCommand({
     store,
-    streams.story(storyId),
-    storyDecider,
-    () => ({ type: 'PostStory', storyId, authorId, media: { url: 'media/s.jpg', type: 'image' }, now: iso(at), ttlMs }),
-    { ...context(at), actorId: authorId },
-    { newStream: true },
-  );
+    stream: streams.story(storyId),
+    decider: storyDecider,
+    command: () => ({ type: 'PostStory', storyId, authorId, media: { url: 'media/s.jpg', type: 'image' }, ttlMs }),
+    ctx: { ...context(at), actorId: authorId },
+    newStream: true,
+  });
   return { storyId, position };
 };
 
 const deleteStory = async (authorId: string, storyId: string, at: number) =>
-  (await handleCommand(store, streams.story(storyId), storyDecider, () => ({ type: 'DeleteStory', storyId, actorId: authorId, now: iso(at) }), context(at))).position;
+  (
+    await handleCommand({
+      store,
+      stream: streams.story(storyId),
+      decider: storyDecider,
+      command: () => ({ type: 'DeleteStory', storyId, actorId: authorId }),
+      ctx: context(at),
+    })
+  ).position;
 
 /** Waits, bounded, until the stories projection has applied everything up to `position`. */
 const projected = async (position: Position) => {

@@ -28,7 +28,7 @@ describe('block', () => {
   it('ends the follows both ways, saying the block ended them', async () => {
     await followed(ann, bob);
     await followed(bob, ann);
-    await block(deps, ann, 'bob', ctx);
+    await block(deps, { blockerId: ann, username: 'bob' }, ctx);
 
     expect(await typesIn(deps.store, streams.block(ann, bob))).toEqual(['Blocked']);
     expect([await isFollowing(deps.store, ann, bob), await isFollowing(deps.store, bob, ann)]).toEqual([false, false]);
@@ -39,7 +39,7 @@ describe('block', () => {
 
   it("cancels a pending follow request, whichever side asked", async () => {
     await requested(ann, bob);
-    await block(deps, bob, 'ann', ctx);
+    await block(deps, { blockerId: bob, username: 'ann' }, ctx);
     expect(await lastOf(streams.follow(ann, bob))).toMatchObject({ type: 'FollowRequestCancelled', data: { reason: 'blocked' } });
     // Nothing stood the other way, so nothing is appended there.
     expect(await typesIn(deps.store, streams.follow(bob, ann))).toEqual([]);
@@ -47,7 +47,7 @@ describe('block', () => {
 
   it('answers with the position of the last event it appended', async () => {
     await followed(bob, ann);
-    const { position } = await block(deps, ann, 'bob', ctx);
+    const { position } = await block(deps, { blockerId: ann, username: 'bob' }, ctx);
     expect(position).toBe(await deps.store.headPosition());
   });
 
@@ -55,15 +55,15 @@ describe('block', () => {
     // A block whose follow cleanup never ran (the process died between the streams).
     await followed(ann, bob);
     await given(deps.store, streams.block(bob, ann), [{ type: 'Blocked', data: { blockerId: bob, blockedId: ann, blockedAt: now } }]);
-    await block(deps, bob, 'ann', ctx);
+    await block(deps, { blockerId: bob, username: 'ann' }, ctx);
     expect(await typesIn(deps.store, streams.block(bob, ann))).toEqual(['Blocked']);
     expect(await isFollowing(deps.store, ann, bob)).toBe(false);
   });
 
   it('refuses to block oneself and an unknown username, appending nothing', async () => {
     const head = await deps.store.headPosition();
-    await expect(block(deps, ann, 'ann', ctx)).rejects.toMatchObject({ code: 'CANNOT_BLOCK_SELF' });
-    await expect(block(deps, ann, 'nobody', ctx)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
+    await expect(block(deps, { blockerId: ann, username: 'ann' }, ctx)).rejects.toMatchObject({ code: 'CANNOT_BLOCK_SELF' });
+    await expect(block(deps, { blockerId: ann, username: 'nobody' }, ctx)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
     expect(await deps.store.headPosition()).toBe(head);
   });
 });
@@ -71,14 +71,14 @@ describe('block', () => {
 describe('unblock', () => {
   it('lifts the block and gives back no follow', async () => {
     await followed(ann, bob);
-    await block(deps, ann, 'bob', ctx);
-    await unblock(deps, ann, 'bob', ctx);
+    await block(deps, { blockerId: ann, username: 'bob' }, ctx);
+    await unblock(deps, { blockerId: ann, username: 'bob' }, ctx);
     expect(await typesIn(deps.store, streams.block(ann, bob))).toEqual(['Blocked', 'Unblocked']);
     expect(await isFollowing(deps.store, ann, bob)).toBe(false);
   });
 
   it('appends nothing when there is no block', async () => {
-    await unblock(deps, ann, 'bob', ctx);
+    await unblock(deps, { blockerId: ann, username: 'bob' }, ctx);
     expect(await typesIn(deps.store, streams.block(ann, bob))).toEqual([]);
   });
 });

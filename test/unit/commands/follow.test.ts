@@ -31,26 +31,26 @@ const blocked = (store: EventStore, blockerId: string, blockedId: string) =>
 
 describe('follow', () => {
   it('follows a public account', async () => {
-    const result = await follow(deps, ann, 'cat', ctx);
+    const result = await follow(deps, { followerId: ann, username: 'cat' }, ctx);
     expect(result).toEqual({ status: 'following', position: await deps.store.headPosition() });
     expect(await typesIn(deps.store, streams.follow(ann, cat))).toEqual(['Followed']);
   });
 
   it('asks a private account', async () => {
-    expect((await follow(deps, ann, 'bob', ctx)).status).toBe('requested');
+    expect((await follow(deps, { followerId: ann, username: 'bob' }, ctx)).status).toBe('requested');
     expect(await typesIn(deps.store, streams.follow(ann, bob))).toEqual(['FollowRequested']);
   });
 
   it('changes nothing when repeated', async () => {
-    await follow(deps, ann, 'cat', ctx);
-    expect((await follow(deps, ann, 'cat', ctx)).status).toBe('following');
+    await follow(deps, { followerId: ann, username: 'cat' }, ctx);
+    expect((await follow(deps, { followerId: ann, username: 'cat' }, ctx)).status).toBe('following');
     expect(await typesIn(deps.store, streams.follow(ann, cat))).toEqual(['Followed']);
   });
 
   it('is refused across a block, whichever side blocked, appending nothing', async () => {
     await blocked(deps.store, cat, ann);
-    await expect(follow(deps, ann, 'cat', ctx)).rejects.toMatchObject({ status: 403, code: 'BLOCKED' });
-    await expect(follow(deps, cat, 'ann', ctx)).rejects.toMatchObject({ status: 403, code: 'BLOCKED' });
+    await expect(follow(deps, { followerId: ann, username: 'cat' }, ctx)).rejects.toMatchObject({ status: 403, code: 'BLOCKED' });
+    await expect(follow(deps, { followerId: cat, username: 'ann' }, ctx)).rejects.toMatchObject({ status: 403, code: 'BLOCKED' });
     expect([await typesIn(deps.store, streams.follow(ann, cat)), await typesIn(deps.store, streams.follow(cat, ann))]).toEqual([[], []]);
   });
 
@@ -71,47 +71,47 @@ describe('follow', () => {
         return result;
       },
     };
-    await expect(follow(commandDeps(store), ann, 'cat', ctx)).rejects.toMatchObject({ status: 403, code: 'BLOCKED' });
+    await expect(follow(commandDeps(store), { followerId: ann, username: 'cat' }, ctx)).rejects.toMatchObject({ status: 403, code: 'BLOCKED' });
     expect(await typesIn(inner, streams.follow(ann, cat))).toEqual(['Followed', 'Unfollowed']);
     expect((await inner.readStream(streams.follow(ann, cat))).at(-1)).toMatchObject({ data: { reason: 'blocked' } });
   });
 
   it('answers USER_NOT_FOUND for an unknown username', async () =>
-    await expect(follow(deps, ann, 'nobody', ctx)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' }));
+    await expect(follow(deps, { followerId: ann, username: 'nobody' }, ctx)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' }));
 });
 
 describe('unfollow', () => {
   it('ends a follow', async () => {
-    await follow(deps, ann, 'cat', ctx);
-    expect((await unfollow(deps, ann, 'cat', ctx)).status).toBe('none');
+    await follow(deps, { followerId: ann, username: 'cat' }, ctx);
+    expect((await unfollow(deps, { followerId: ann, username: 'cat' }, ctx)).status).toBe('none');
     expect((await deps.store.readStream(streams.follow(ann, cat))).at(-1)).toMatchObject({ type: 'Unfollowed', data: { reason: 'unfollowed' } });
   });
 
   it('withdraws a pending request', async () => {
-    await follow(deps, ann, 'bob', ctx);
-    expect((await unfollow(deps, ann, 'bob', ctx)).status).toBe('none');
+    await follow(deps, { followerId: ann, username: 'bob' }, ctx);
+    expect((await unfollow(deps, { followerId: ann, username: 'bob' }, ctx)).status).toBe('none');
     expect((await deps.store.readStream(streams.follow(ann, bob))).at(-1)).toMatchObject({ type: 'FollowRequestCancelled', data: { reason: 'withdrawn' } });
   });
 
   it('appends nothing when there is nothing to undo', async () => {
-    expect((await unfollow(deps, ann, 'cat', ctx)).status).toBe('none');
+    expect((await unfollow(deps, { followerId: ann, username: 'cat' }, ctx)).status).toBe('none');
     expect(await typesIn(deps.store, streams.follow(ann, cat))).toEqual([]);
   });
 });
 
 describe('answerFollowRequest', () => {
   it("approving makes the follow, in the requester's follow stream", async () => {
-    await follow(deps, ann, 'bob', ctx);
-    await answerFollowRequest(deps, bob, 'ann', 'approve', ctx);
+    await follow(deps, { followerId: ann, username: 'bob' }, ctx);
+    await answerFollowRequest(deps, { ownerId: bob, requesterUsername: 'ann', answer: 'approve' }, ctx);
     expect(await typesIn(deps.store, streams.follow(ann, bob))).toEqual(['FollowRequested', 'FollowRequestApproved', 'Followed']);
   });
 
   it('rejecting ends the request without a follow', async () => {
-    await follow(deps, ann, 'bob', ctx);
-    await answerFollowRequest(deps, bob, 'ann', 'reject', ctx);
+    await follow(deps, { followerId: ann, username: 'bob' }, ctx);
+    await answerFollowRequest(deps, { ownerId: bob, requesterUsername: 'ann', answer: 'reject' }, ctx);
     expect(await typesIn(deps.store, streams.follow(ann, bob))).toEqual(['FollowRequested', 'FollowRequestRejected']);
   });
 
   it('answers FOLLOW_REQUEST_NOT_FOUND when nothing is pending', async () =>
-    await expect(answerFollowRequest(deps, bob, 'ann', 'reject', ctx)).rejects.toMatchObject({ status: 404, code: 'FOLLOW_REQUEST_NOT_FOUND' }));
+    await expect(answerFollowRequest(deps, { ownerId: bob, requesterUsername: 'ann', answer: 'reject' }, ctx)).rejects.toMatchObject({ status: 404, code: 'FOLLOW_REQUEST_NOT_FOUND' }));
 });
