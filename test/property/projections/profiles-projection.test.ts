@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MediaItem } from '../../../events/index.js';
 import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../../projections/profiles/index.js';
 import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent } from '../../support/history-arbitraries.js';
-import { applyEvents, InjectedFailure, poolFailingAt } from '../../support/projection-harness.js';
+import { applyEvents, applyInPartitions, crashThenResume, poolFailingAt } from '../../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { allPages } from '../../support/all-pages.js';
 
@@ -278,14 +278,18 @@ const anyBatchSize = fc.integer({ min: 1, max: 25 });
 // Shrinking a failure against a real database is slow: stop it in time to report what it has.
 const runs = { numRuns: 25, interruptAfterTimeLimit: 40_000 };
 
+const check = async (history: readonly HistoryEvent[]) => {
+  const model = foldModel(history);
+  expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+};
+
 describe('profiles projection: the read model equals a fold of the history', () => {
   it('for any interleaving of streams and any batch size, the read model equals the fold of the history', async () => {
     await fc.assert(
       fc.asyncProperty(anyLog, anyBatchSize, async ([history, log], batchSize) => {
         await reset();
         await applyEvents(createProfilesProjection(db.pool), toRecordedEvents(log), { batchSize });
-        const model = foldModel(history);
-        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+        await check(history);
       }),
       runs,
     );
@@ -295,15 +299,8 @@ describe('profiles projection: the read model equals a fold of the history', () 
     await fc.assert(
       fc.asyncProperty(anyLog, anyBatchSize, fc.integer({ min: 1, max: 60 }), async ([history, log], batchSize, failAt) => {
         await reset();
-        const events = toRecordedEvents(log);
-        // Small histories may need fewer queries than `failAt`: then nothing crashes, which must be fine too.
-        await applyEvents(createProfilesProjection(poolFailingAt(db.pool, failAt)), events, { batchSize }).catch((error: unknown) => {
-          if (!(error instanceof InjectedFailure)) throw error;
-        });
-        // Resume as a restarted projector would: from whatever checkpoint the crash left.
-        await applyEvents(createProfilesProjection(db.pool), events, { batchSize });
-        const model = foldModel(history);
-        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+        await crashThenResume(createProfilesProjection(poolFailingAt(db.pool, failAt)), createProfilesProjection(db.pool), toRecordedEvents(log), { batchSize });
+        await check(history);
       }),
       runs,
     );
@@ -313,14 +310,8 @@ describe('profiles projection: the read model equals a fold of the history', () 
     await fc.assert(
       fc.asyncProperty(anyLog, anyBatchSize, anyBatchSize, async ([history, log], sizeA, sizeB) => {
         await reset();
-        const events = toRecordedEvents(log);
-        const projection = createProfilesProjection(db.pool);
-        await Promise.all([
-          applyEvents(projection, events, { batchSize: sizeA, partition: { index: 0, count: 2 } }),
-          applyEvents(projection, events, { batchSize: sizeB, partition: { index: 1, count: 2 } }),
-        ]);
-        const model = foldModel(history);
-        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+        await applyInPartitions(createProfilesProjection(db.pool), toRecordedEvents(log), [sizeA, sizeB]);
+        await check(history);
       }),
       runs,
     );
@@ -335,8 +326,7 @@ describe('profiles projection: the read model equals a fold of the history', () 
         await applyEvents(projection, events, { batchSize: first });
         // Another checkpoint key starts from the beginning of the log over the same tables.
         await applyEvents(projection, events, { batchSize: second, checkpointKey: 'profiles-again', replay: true });
-        const model = foldModel(history);
-        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+        await check(history);
       }),
       runs,
     );

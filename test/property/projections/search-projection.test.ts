@@ -6,7 +6,7 @@ import { createSearchProjection } from '../../../projections/search/search-proje
 import { createPostgresSearchStore } from '../../../projections/search/postgres/store.js';
 import type { SearchStore } from '../../../projections/search/search-store.js';
 import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../../support/history-arbitraries.js';
-import { applyEvents, InjectedFailure, poolFailingAt } from '../../support/projection-harness.js';
+import { applyEvents, applyInPartitions, crashThenResume, poolFailingAt } from '../../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { allPages } from '../../support/all-pages.js';
 
@@ -124,22 +124,11 @@ const tables = searchTables('search_');
 const reset = () =>
   db.pool.query(`truncate ${[tables.users, tables.posts, tables.postTags, tables.hashtags, tables.likes, tables.comments, 'projection_checkpoints'].join(', ')}`);
 
-// What search reads, and what makes it possible (follows let users like private accounts' posts).
+// What search reads (users, posts and their tags, likes, comments) and what makes it possible
+// (follows let users like private accounts' posts; blocks hide users and posts).
 const kinds: IntentKind[] = [
-  'register',
-  'updateProfile',
-  'changePrivacy',
-  'follow',
-  'approveRequest',
-  'block',
-  'createPost',
-  'editCaption',
-  'deletePost',
-  'like',
-  'unlike',
-  'comment',
-  'deleteComment',
-  'tick',
+  'register', 'updateProfile', 'changePrivacy', 'follow', 'approveRequest', 'block',
+  'createPost', 'editCaption', 'deletePost', 'like', 'unlike', 'comment', 'deleteComment', 'tick',
 ];
 const anyLog = anyHistory({ minIntents: 10, maxIntents: 60, kinds }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history)));
 const anyBatchSize = fc.integer({ min: 1, max: 25 });
@@ -175,13 +164,8 @@ describe('search projection (PostgreSQL): the read model equals a fold of the hi
     await fc.assert(
       fc.asyncProperty(anyLog, anyBatchSize, fc.integer({ min: 1, max: 40 }), async ([history, log], batchSize, failAt) => {
         await reset();
-        const events = toRecordedEvents(log);
         const crashing = createSearchProjection(createPostgresSearchStore(poolFailingAt(db.pool, failAt)));
-        // Small histories may need fewer queries than `failAt`: then nothing crashes, which must be fine too.
-        await applyEvents(crashing, events, { batchSize }).catch((error: unknown) => {
-          if (!(error instanceof InjectedFailure)) throw error;
-        });
-        await applyEvents(createSearchProjection(store), events, { batchSize });
+        await crashThenResume(crashing, createSearchProjection(store), toRecordedEvents(log), { batchSize });
         await check(history);
       }),
       runs,
@@ -192,12 +176,7 @@ describe('search projection (PostgreSQL): the read model equals a fold of the hi
     await fc.assert(
       fc.asyncProperty(anyLog, anyBatchSize, anyBatchSize, async ([history, log], sizeA, sizeB) => {
         await reset();
-        const events = toRecordedEvents(log);
-        const projection = createSearchProjection(store);
-        await Promise.all([
-          applyEvents(projection, events, { batchSize: sizeA, partition: { index: 0, count: 2 } }),
-          applyEvents(projection, events, { batchSize: sizeB, partition: { index: 1, count: 2 } }),
-        ]);
+        await applyInPartitions(createSearchProjection(store), toRecordedEvents(log), [sizeA, sizeB]);
         await check(history);
       }),
       runs,
