@@ -1,14 +1,20 @@
-import { maxPosition, START, type EventStore, type Position, type RecordedEvent } from '../../events/index.js';
+import { maxPosition, START, type EventFilter, type EventStore, type Position, type ReadAllResult, type RecordedEvent } from '../../events/index.js';
 import { lagBetween } from './lag.js';
 import { assertPartition, checkpointKeyOf, partitionOf, type Partition } from './partition.js';
 import type { Projection } from './projection.js';
-import { createRateMeter } from './rate-meter.js';
+import { createRateMeter, type RateMeter } from './rate-meter.js';
 import { backoffDelay, sleep } from './sleep.js';
 
 // The projector: follows the global log from a projection's checkpoint and hands it batches,
 // catch-up and live being the same loop (read a batch; when the log is drained, wait for an
 // append hint or the poll interval). The projection stores the checkpoint with its writes, so
 // the runner keeps no state that a crash could lose: a restart resumes from the stored checkpoint.
+// A failing step (setup, read, apply) is retried after a backoff until it succeeds or stop() is
+// called.
+//
+// Below startProjector: what a projector knows (ProjectorState), then the loop (follow) and its
+// steps in the order they run: resume, readAndApply (readBatch, refreshHead, applyBatch),
+// waitIdle and appendHinted, retrying and backOff.
 
 export interface ProjectorErrorContext {
   projection: string;
@@ -72,114 +78,15 @@ const reportToConsole = (error: unknown, context: ProjectorErrorContext) =>
 
 export const startProjector = (store: EventStore, projection: Projection, options: ProjectorOptions = {}): ProjectorHandle => {
   if (options.partition) assertPartition(options.partition);
-  const batchSize = options.batchSize ?? 500;
-  const pollIntervalMs = options.pollIntervalMs ?? 250;
-  const onError = options.onError ?? reportToConsole;
-  const initialDelayMs = options.retry?.initialDelayMs ?? 100;
-  const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
-  const checkpointKey = checkpointKeyOf(projection.name, options.partition);
-  const filter = { types: projection.eventTypes };
-  const mine = partitionFilter(options.partition);
-  const meter = createRateMeter();
+  const projector = createProjector(store, projection, options);
+  const { checkpointKey, state } = projector;
+  const unsubscribe = (options.wake ?? store.onAppend?.bind(store))?.(() => appendHinted(projector));
 
-  const stopping = new AbortController();
-  let checkpoint: Position = START;
-  let head: Position = START;
-  let headCheckedAt = -Infinity;
-  let running = true;
-  let failures = 0;
-  let lastError: string | null = null;
-  // Counts append hints; a change across a read means more may have come during it.
-  let hints = 0;
-  // How long the next idle wait lasts. Appended events may not be readable the moment their
-  // hint arrives (the PostgreSQL store only serves transactions older than every running one),
-  // and hints are coalesced, so after a hint the projector looks again soon, at doubling
-  // intervals, back up to the poll interval, rather than trusting the read right after the hint.
-  let nextWaitMs = pollIntervalMs;
-  let wakeIdle: (() => void) | undefined;
-  const unsubscribe = (options.wake ?? store.onAppend?.bind(store))?.(() => {
-    hints++;
-    nextWaitMs = Math.min(EAGER_START_MS, pollIntervalMs);
-    wakeIdle?.();
-  });
-
-  /** Runs `work` until it succeeds or the projector stops; reports each failure. */
-  const retrying = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
-    while (!stopping.signal.aborted) {
-      try {
-        const result = await work();
-        failures = 0;
-        lastError = null;
-        return result;
-      } catch (error) {
-        failures++;
-        lastError = error instanceof Error ? error.message : String(error);
-        const retryInMs = backoffDelay(failures, initialDelayMs, maxDelayMs);
-        try {
-          onError(error, { projection: projection.name, checkpointKey, attempt: failures, retryInMs });
-        } catch {
-          // A failing error reporter must not stop the projector.
-        }
-        await sleep(retryInMs, stopping.signal);
-      }
-    }
-    return undefined;
-  };
-
-  /** Reads one batch after the checkpoint and applies it; true when the log may hold more right away. */
-  const step = async (): Promise<boolean> => {
-    // After a failure the batch may or may not have been stored: ask the projection where it is.
-    if (failures > 0) checkpoint = await projection.checkpoint(checkpointKey);
-    const batch = await store.readAll(checkpoint, batchSize, filter);
-    const full = batch.events.length >= batchSize;
-    await refreshHead(batch.position, !full);
-    const events = batch.events.filter(mine);
-    // Also when the partition (or the type filter) left nothing: the checkpoint moves past it.
-    if (events.length > 0 || batch.position !== checkpoint) {
-      await projection.apply({ events, position: batch.position, replay: options.replay ?? false }, checkpointKey);
-      checkpoint = batch.position;
-      meter.record(events.length);
-    }
-    return full;
-  };
-
-  // A drained read has seen everything visible: its position is the head. While catching up, the
-  // head is asked for at most once a second, so that status() shows a meaningful lag; in between,
-  // what the reads saw is a lower bound.
-  const refreshHead = async (readUpTo: Position, drained: boolean) => {
-    head = maxPosition(head, readUpTo);
-    if (!drained && performance.now() - headCheckedAt >= HEAD_REFRESH_MS) {
-      headCheckedAt = performance.now();
-      head = maxPosition(head, await store.headPosition());
-    }
-  };
-
-  const idle = async (ms: number) => {
-    const woken = new Promise<void>((resolve) => (wakeIdle = resolve));
-    await Promise.race([woken, sleep(ms, stopping.signal)]);
-    wakeIdle = undefined;
-  };
-
-  const loop = async () => {
-    if (options.setup ?? true) await retrying(() => projection.setup());
-    const stored = await retrying(() => projection.checkpoint(checkpointKey));
-    if (stored !== undefined) checkpoint = head = stored;
-    while (!stopping.signal.aborted) {
-      const hintsBefore = hints;
-      const more = await retrying(step);
-      if (more === undefined) break;
-      if (more || hints !== hintsBefore) continue;
-      const waitMs = nextWaitMs;
-      nextWaitMs = Math.min(nextWaitMs * 2, pollIntervalMs);
-      await idle(waitMs);
-    }
-  };
-
-  const done = loop()
-    .catch((error: unknown) => onError(error, { projection: projection.name, checkpointKey, attempt: failures + 1, retryInMs: -1 }))
+  const done = follow(projector)
+    .catch((error: unknown) => projector.onError(error, errorContext(projector, state.failures + 1, -1)))
     .catch(() => undefined)
     .finally(() => {
-      running = false;
+      state.running = false;
       unsubscribe?.();
     });
 
@@ -187,23 +94,211 @@ export const startProjector = (store: EventStore, projection: Projection, option
     checkpointKey,
     done,
     async stop() {
-      stopping.abort();
-      wakeIdle?.();
+      state.stopping.abort();
+      state.wakeIdle?.();
       await done;
     },
     status: () => ({
       name: projection.name,
       checkpointKey,
-      checkpoint,
-      head: maxPosition(head, checkpoint),
-      lag: lagBetween(checkpoint, head),
-      eventsPerSecond: meter.perSecond(),
-      running,
-      failures,
-      lastError,
+      checkpoint: state.checkpoint,
+      head: maxPosition(state.head, state.checkpoint),
+      lag: lagBetween(state.checkpoint, state.head),
+      eventsPerSecond: state.rate.perSecond(),
+      running: state.running,
+      failures: state.failures,
+      lastError: state.lastError,
     }),
   };
 };
+
+/**
+ * What a projector knows while it runs. None of it needs to outlive the process: the checkpoint
+ * that counts is the one the projection stored with its writes, and a restart starts from that.
+ */
+interface ProjectorState {
+  /** Where the next read starts: the stored checkpoint, then the end of each batch applied. */
+  checkpoint: Position;
+  /** See ProjectorStatus.head and refreshHead. */
+  head: Position;
+  headCheckedAt: number;
+  /** Consecutive failures of the current step; 0 once it succeeds. */
+  failures: number;
+  lastError: string | null;
+  /** Counts append hints; a change across a read means more may have come during it. */
+  hints: number;
+  /**
+   * How long the next idle wait lasts. Appended events may not be readable the moment their
+   * hint arrives (the PostgreSQL store only serves transactions older than every running one),
+   * and hints are coalesced, so after a hint the projector looks again soon, at doubling
+   * intervals, back up to the poll interval, rather than trusting the read right after the hint.
+   */
+  nextWaitMs: number;
+  /** Ends the idle wait in progress, if there is one. */
+  wakeIdle: (() => void) | undefined;
+  running: boolean;
+  readonly stopping: AbortController;
+  readonly rate: RateMeter;
+}
+
+/** One projector: what it follows, its options with the defaults filled in, and its state. */
+interface Projector {
+  readonly store: EventStore;
+  readonly projection: Projection;
+  readonly checkpointKey: string;
+  readonly filter: EventFilter;
+  /** Whether an event is this instance's to apply (its stream hashes to this partition). */
+  readonly mine: (event: RecordedEvent) => boolean;
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+  readonly replay: boolean;
+  readonly setup: boolean;
+  readonly onError: NonNullable<ProjectorOptions['onError']>;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly state: ProjectorState;
+}
+
+const createProjector = (store: EventStore, projection: Projection, options: ProjectorOptions): Projector => {
+  const pollIntervalMs = options.pollIntervalMs ?? 250;
+  return {
+    store,
+    projection,
+    checkpointKey: checkpointKeyOf(projection.name, options.partition),
+    filter: { types: projection.eventTypes },
+    mine: partitionFilter(options.partition),
+    batchSize: options.batchSize ?? 500,
+    pollIntervalMs,
+    replay: options.replay ?? false,
+    setup: options.setup ?? true,
+    onError: options.onError ?? reportToConsole,
+    initialDelayMs: options.retry?.initialDelayMs ?? 100,
+    maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+    state: {
+      checkpoint: START,
+      head: START,
+      headCheckedAt: -Infinity,
+      failures: 0,
+      lastError: null,
+      hints: 0,
+      nextWaitMs: pollIntervalMs,
+      wakeIdle: undefined,
+      running: true,
+      stopping: new AbortController(),
+      rate: createRateMeter(),
+    },
+  };
+};
+
+/** The loop of the header: from the stored checkpoint, read and apply batches until stopped, waiting whenever the log is drained. */
+const follow = async (projector: Projector) => {
+  const { state } = projector;
+  await resume(projector);
+  while (!state.stopping.signal.aborted) {
+    const hintsBefore = state.hints;
+    const more = await retrying(projector, () => readAndApply(projector));
+    if (more === undefined) break;
+    // A hint during the read: what it announced may have come after the read looked.
+    const drained = !more && state.hints === hintsBefore;
+    if (drained) await waitIdle(projector);
+  }
+};
+
+/** Sets the projection up (unless told not to) and starts from the checkpoint it stored. */
+const resume = async (projector: Projector) => {
+  const { projection, checkpointKey, state } = projector;
+  if (projector.setup) await retrying(projector, () => projection.setup());
+  const stored = await retrying(projector, () => projection.checkpoint(checkpointKey));
+  if (stored !== undefined) state.checkpoint = state.head = stored;
+};
+
+/** Reads one batch after the checkpoint and applies it; true when the log may hold more right away. */
+const readAndApply = async (projector: Projector): Promise<boolean> => {
+  const batch = await readBatch(projector);
+  const full = batch.events.length >= projector.batchSize;
+  await refreshHead(projector, batch.position, !full);
+  await applyBatch(projector, batch);
+  return full;
+};
+
+const readBatch = async ({ store, projection, checkpointKey, batchSize, filter, state }: Projector): Promise<ReadAllResult> => {
+  // After a failure the batch may or may not have been stored: ask the projection where it is.
+  if (state.failures > 0) state.checkpoint = await projection.checkpoint(checkpointKey);
+  return store.readAll(state.checkpoint, batchSize, filter);
+};
+
+const applyBatch = async ({ projection, checkpointKey, mine, replay, state }: Projector, batch: ReadAllResult) => {
+  const events = batch.events.filter(mine);
+  // Also when the partition (or the type filter) left nothing: the checkpoint moves past it.
+  if (events.length === 0 && batch.position === state.checkpoint) return;
+  await projection.apply({ events, position: batch.position, replay }, checkpointKey);
+  state.checkpoint = batch.position;
+  state.rate.record(events.length);
+};
+
+// A drained read has seen everything visible: its position is the head. While catching up, the
+// head is asked for at most once a second, so that status() shows a meaningful lag; in between,
+// what the reads saw is a lower bound.
+const refreshHead = async ({ store, state }: Projector, readUpTo: Position, drained: boolean) => {
+  state.head = maxPosition(state.head, readUpTo);
+  if (!drained && performance.now() - state.headCheckedAt >= HEAD_REFRESH_MS) {
+    state.headCheckedAt = performance.now();
+    state.head = maxPosition(state.head, await store.headPosition());
+  }
+};
+
+/** Waits for an append hint or the current idle interval, whichever comes first; the next interval doubles. */
+const waitIdle = async ({ pollIntervalMs, state }: Projector) => {
+  const waitMs = state.nextWaitMs;
+  state.nextWaitMs = Math.min(waitMs * 2, pollIntervalMs);
+  const woken = new Promise<void>((resolve) => (state.wakeIdle = resolve));
+  await Promise.race([woken, sleep(waitMs, state.stopping.signal)]);
+  state.wakeIdle = undefined;
+};
+
+/** "Events were appended": look again soon (see ProjectorState.nextWaitMs), and now if idle. */
+const appendHinted = ({ pollIntervalMs, state }: Projector) => {
+  state.hints++;
+  state.nextWaitMs = Math.min(EAGER_START_MS, pollIntervalMs);
+  state.wakeIdle?.();
+};
+
+/** Runs `work` until it succeeds, or until the projector stops (then undefined). */
+const retrying = async <T>(projector: Projector, work: () => Promise<T>): Promise<T | undefined> => {
+  const { state } = projector;
+  while (!state.stopping.signal.aborted) {
+    try {
+      const result = await work();
+      state.failures = 0;
+      state.lastError = null;
+      return result;
+    } catch (error) {
+      await backOff(projector, error);
+    }
+  }
+  return undefined;
+};
+
+/** Counts and reports a failure, then waits before the retry (cut short by stop()). */
+const backOff = async (projector: Projector, error: unknown) => {
+  const { state } = projector;
+  state.failures++;
+  state.lastError = error instanceof Error ? error.message : String(error);
+  const retryInMs = backoffDelay(state.failures, projector.initialDelayMs, projector.maxDelayMs);
+  try {
+    projector.onError(error, errorContext(projector, state.failures, retryInMs));
+  } catch {
+    // A failing error reporter must not stop the projector.
+  }
+  await sleep(retryInMs, state.stopping.signal);
+};
+
+const errorContext = ({ projection, checkpointKey }: Projector, attempt: number, retryInMs: number): ProjectorErrorContext => ({
+  projection: projection.name,
+  checkpointKey,
+  attempt,
+  retryInMs,
+});
 
 const partitionFilter = (partition: Partition | undefined) =>
   partition === undefined || partition.count === 1

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type User } from '../support/api-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { User } from '../support/api-client.js';
+import { useTestApp } from '../support/test-app.js';
 
 // Bad input on every write route gets the right 4xx, a stable code, a message and the failing
 // field paths, and never appends an event (docs/architecture.md "Errors").
-let t: TestApp;
-let api: ReturnType<typeof apiClient>;
+const { t, api } = useTestApp();
 let alice: User;
 let bob: User;
 let alicePost: string;
@@ -15,15 +14,12 @@ const UNKNOWN = '0190a0a0-0000-7000-8000-000000000000';
 const image = { url: 'https://cdn.example.com/a.jpg', type: 'image' };
 
 beforeAll(async () => {
-  t = await startTestApp();
-  api = apiClient(t.app);
   alice = await api.register('alice');
   bob = await api.register('bob');
   alicePost = await api.createPost(alice);
   aliceStory = (await api.call('POST', '/api/v1/stories', { token: alice.token, body: { media: image } })).body.storyId;
   aliceComment = (await api.call('POST', `/api/v1/posts/${alicePost}/comments`, { token: alice.token, body: { text: 'mine' } })).body.commentId;
 });
-afterAll(() => t.close());
 
 type Method = 'POST' | 'PUT' | 'DELETE';
 interface BadCase {

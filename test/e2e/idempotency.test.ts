@@ -1,16 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type User } from '../support/api-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { User } from '../support/api-client.js';
+import { useTestApp } from '../support/test-app.js';
 
-let t: TestApp;
-let api: ReturnType<typeof apiClient>;
+const { t, api } = useTestApp();
 let alice: User;
 beforeAll(async () => {
-  t = await startTestApp();
-  api = apiClient(t.app);
   alice = await api.register('alice');
 });
-afterAll(() => t.close());
 
 const postBody = { caption: 'once #only', media: [{ url: 'https://cdn.example.com/a.jpg', type: 'image' }] };
 const createPost = (key: string, body: unknown = postBody, user = alice) =>

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type User } from '../support/api-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import type { User } from '../support/api-client.js';
+import { useTestApp } from '../support/test-app.js';
 
 // Notifications end to end: commands through the real projection to GET /api/v1/notifications.
 
-let t: TestApp;
-let api: ReturnType<typeof apiClient>;
-beforeAll(async () => {
-  t = await startTestApp();
-  api = apiClient(t.app);
-});
-afterAll(() => t?.close());
+const { api } = useTestApp();
 
 const names = () => Math.random().toString(36).slice(2, 8);
 const send = async (who: User, method: 'POST' | 'DELETE' | 'PUT', url: string, body?: unknown) => {

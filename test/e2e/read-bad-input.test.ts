@@ -1,24 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, type User } from '../support/api-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { User } from '../support/api-client.js';
+import { useTestApp } from '../support/test-app.js';
 
 // Bad input on the read routes gets a 4xx, never a 500, and user lists hide whoever a block
 // stands between (they answer as unknown everywhere else too).
-let t: TestApp;
-let api: ReturnType<typeof apiClient>;
+const { api } = useTestApp();
 let alice: User;
 let bob: User;
 let postId: string;
 let position: string;
 beforeAll(async () => {
-  t = await startTestApp();
-  api = apiClient(t.app);
   alice = await api.register('alice');
   bob = await api.register('bob');
   postId = await api.createPost(alice, 'hello #tag');
   position = (await api.call('POST', `/api/v1/posts/${postId}/like`, { token: bob.token })).body.position;
 });
-afterAll(() => t.close());
 
 const cursorOf = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
 const uuid = '0190a0a0-0000-7000-8000-000000000000';

@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../support/api-client.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/test-app.js';
 
-let t: TestApp;
-let api: ReturnType<typeof apiClient>;
 const TTL_MS = 60 * 60_000;
-beforeAll(async () => {
-  t = await startTestApp({ storyTtlMs: TTL_MS });
-  api = apiClient(t.app);
-});
-afterAll(() => t.close());
+const { t, api } = useTestApp({ storyTtlMs: TTL_MS });
 
 const media = { url: 'https://cdn.example.com/s.mp4', type: 'video' };
 

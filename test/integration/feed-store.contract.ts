@@ -77,6 +77,19 @@ interface World {
 
 let positions = 0;
 
+/** `event` as the log hands it to the projection: in its stream at `streamRevision`, at the synthetic position `position`. */
+const recorded = (event: DomainEvent, streamRevision: number, position: number): RecordedEvent => ({
+  eventId: uuidv7(),
+  type: event.type,
+  schemaVersion: 1,
+  data: event.data,
+  metadata: { correlationId: uuidv7(), causationId: null, actorId: null, occurredAt: at(0) },
+  streamId: streamOf(event),
+  streamRevision,
+  position: syntheticPosition(position),
+  recordedAt: at(0),
+});
+
 const worldOf = (store: FeedStore, checkpoints: pg.Pool, tunables: Partial<FeedTunables> = {}): World => {
   const projection = createFeedProjection({ store, checkpoints, ...feedSettings(tunables) });
   const reader = createFeedReader(store);
@@ -85,18 +98,8 @@ const worldOf = (store: FeedStore, checkpoints: pg.Pool, tunables: Partial<FeedT
     store,
     reader,
     apply: async (...events) => {
-      const recorded: RecordedEvent[] = events.map((event, index) => ({
-        eventId: uuidv7(),
-        type: event.type,
-        schemaVersion: 1,
-        data: event.data,
-        metadata: { correlationId: uuidv7(), causationId: null, actorId: null, occurredAt: at(0) },
-        streamId: streamOf(event),
-        streamRevision: index,
-        position: syntheticPosition(++positions),
-        recordedAt: at(0),
-      }));
-      await projection.apply({ events: recorded, position: recorded.at(-1)?.position ?? syntheticPosition(++positions), replay: false }, key);
+      const batch = events.map((event, index) => recorded(event, index, ++positions));
+      await projection.apply({ events: batch, position: batch.at(-1)?.position ?? syntheticPosition(++positions), replay: false }, key);
     },
     readAll: async (userId, pageSize = 7) => {
       const ids: string[] = [];
@@ -405,18 +408,7 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         const posts = [post(a, 1000), post(b, 2000), post(a, 3000), post(b, 4000), post(u, 5000)];
         // b blocks u: the block, then the follow it ends (as the write side appends them).
         const events: DomainEvent[] = [...posts, followed(u, a), followed(v, a), followed(u, b), unfollowed(v, a), blocked(b, u), unfollowed(u, b), deleted(posts[0]!)];
-        const recorded = events.map((event, index) => ({
-          eventId: uuidv7(),
-          type: event.type,
-          schemaVersion: 1,
-          data: event.data,
-          metadata: { correlationId: uuidv7(), causationId: null, actorId: null, occurredAt: at(0) },
-          streamId: streamOf(event),
-          streamRevision: 0,
-          position: syntheticPosition(index + 1),
-          recordedAt: at(0),
-        }));
-        const batch = { events: recorded, position: syntheticPosition(recorded.length), replay: false };
+        const batch = { events: events.map((event, index) => recorded(event, 0, index + 1)), position: syntheticPosition(events.length), replay: false };
         const key = `feed-contract-${uuidv7()}`;
         const everyone = [u, v, a, b];
         const postIds = posts.map((p) => p.data.postId);

@@ -32,6 +32,24 @@ export const applyEvents = async (projection: Projection, log: readonly Recorded
   }
 };
 
+/**
+ * A crash mid-batch, then a restart: applies the log with `crashing` (a projection over a
+ * poolFailingAt pool) until its injected failure, then with `resumed` from whatever checkpoint the
+ * crash left. Small logs may need fewer queries than the failure waits for: then nothing crashes,
+ * which must be fine too.
+ */
+export const crashThenResume = async (crashing: Projection, resumed: Projection, log: readonly RecordedEvent[], options: HarnessOptions = {}) => {
+  await applyEvents(crashing, log, options).catch((error: unknown) => {
+    if (!(error instanceof InjectedFailure)) throw error;
+  });
+  await applyEvents(resumed, log, options);
+};
+
+/** Instances of one projection applying the log concurrently, one partition each, at the batch sizes given (one a partition). */
+export const applyInPartitions = async (projection: Projection, log: readonly RecordedEvent[], batchSizes: readonly number[]) => {
+  await Promise.all(batchSizes.map((batchSize, index) => applyEvents(projection, log, { batchSize, partition: { index, count: batchSizes.length } })));
+};
+
 export class InjectedFailure extends Error {
   constructor(readonly queryNumber: number) {
     super(`injected failure at query ${queryNumber}`);

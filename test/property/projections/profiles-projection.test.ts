@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaItem } from '../../../events/index.js';
+import type { MediaItem, RecordedEvent } from '../../../events/index.js';
 import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../../projections/profiles/index.js';
-import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent } from '../../support/history-arbitraries.js';
-import { applyEvents, InjectedFailure, poolFailingAt } from '../../support/projection-harness.js';
+import { assertEndsEqualToFold } from '../../support/fold-property.js';
+import { anyHistory, anyInterleaving, type HistoryEvent } from '../../support/history-arbitraries.js';
+import { applyEvents, applyInPartitions, crashThenResume, poolFailingAt } from '../../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { allPages } from '../../support/all-pages.js';
 
@@ -278,67 +279,31 @@ const anyBatchSize = fc.integer({ min: 1, max: 25 });
 // Shrinking a failure against a real database is slow: stop it in time to report what it has.
 const runs = { numRuns: 25, interruptAfterTimeLimit: 40_000 };
 
+const check = async (history: readonly HistoryEvent[]) => {
+  const model = foldModel(history);
+  expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+};
+
+const endsEqualToFold = <T>(inputs: fc.Arbitrary<T>, apply: (events: RecordedEvent[], input: T) => Promise<unknown>) =>
+  assertEndsEqualToFold({ anyLog, reset, check, runs }, inputs, apply);
+
 describe('profiles projection: the read model equals a fold of the history', () => {
-  it('for any interleaving of streams and any batch size, the read model equals the fold of the history', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyLog, anyBatchSize, async ([history, log], batchSize) => {
-        await reset();
-        await applyEvents(createProfilesProjection(db.pool), toRecordedEvents(log), { batchSize });
-        const model = foldModel(history);
-        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
-      }),
-      runs,
-    );
-  });
+  it('for any interleaving of streams and any batch size, the read model equals the fold of the history', () =>
+    endsEqualToFold(anyBatchSize, (events, batchSize) => applyEvents(createProfilesProjection(db.pool), events, { batchSize })));
 
-  it('a crash at any query of any batch, then a resume from the checkpoint, ends equal to the fold', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyLog, anyBatchSize, fc.integer({ min: 1, max: 60 }), async ([history, log], batchSize, failAt) => {
-        await reset();
-        const events = toRecordedEvents(log);
-        // Small histories may need fewer queries than `failAt`: then nothing crashes, which must be fine too.
-        await applyEvents(createProfilesProjection(poolFailingAt(db.pool, failAt)), events, { batchSize }).catch((error: unknown) => {
-          if (!(error instanceof InjectedFailure)) throw error;
-        });
-        // Resume as a restarted projector would: from whatever checkpoint the crash left.
-        await applyEvents(createProfilesProjection(db.pool), events, { batchSize });
-        const model = foldModel(history);
-        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
-      }),
-      runs,
-    );
-  });
+  it('a crash at any query of any batch, then a resume from the checkpoint, ends equal to the fold', () =>
+    endsEqualToFold(fc.tuple(anyBatchSize, fc.integer({ min: 1, max: 60 })), (events, [batchSize, failAt]) =>
+      crashThenResume(createProfilesProjection(poolFailingAt(db.pool, failAt)), createProfilesProjection(db.pool), events, { batchSize }),
+    ));
 
-  it('two partitioned instances applying concurrently, each its own streams, end equal to the fold', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyLog, anyBatchSize, anyBatchSize, async ([history, log], sizeA, sizeB) => {
-        await reset();
-        const events = toRecordedEvents(log);
-        const projection = createProfilesProjection(db.pool);
-        await Promise.all([
-          applyEvents(projection, events, { batchSize: sizeA, partition: { index: 0, count: 2 } }),
-          applyEvents(projection, events, { batchSize: sizeB, partition: { index: 1, count: 2 } }),
-        ]);
-        const model = foldModel(history);
-        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
-      }),
-      runs,
-    );
-  });
+  it('two partitioned instances applying concurrently, each its own streams, end equal to the fold', () =>
+    endsEqualToFold(fc.tuple(anyBatchSize, anyBatchSize), (events, sizes) => applyInPartitions(createProfilesProjection(db.pool), events, sizes)));
 
-  it('applying the whole history twice (a rebuild over a live model) changes nothing', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyLog, anyBatchSize, anyBatchSize, async ([history, log], first, second) => {
-        await reset();
-        const events = toRecordedEvents(log);
-        const projection = createProfilesProjection(db.pool);
-        await applyEvents(projection, events, { batchSize: first });
-        // Another checkpoint key starts from the beginning of the log over the same tables.
-        await applyEvents(projection, events, { batchSize: second, checkpointKey: 'profiles-again', replay: true });
-        const model = foldModel(history);
-        expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
-      }),
-      runs,
-    );
-  });
+  it('applying the whole history twice (a rebuild over a live model) changes nothing', () =>
+    endsEqualToFold(fc.tuple(anyBatchSize, anyBatchSize), async (events, [first, second]) => {
+      const projection = createProfilesProjection(db.pool);
+      await applyEvents(projection, events, { batchSize: first });
+      // Another checkpoint key starts from the beginning of the log over the same tables.
+      await applyEvents(projection, events, { batchSize: second, checkpointKey: 'profiles-again', replay: true });
+    }));
 });

@@ -1,12 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../../../events/index.js';
 import { exploreScore } from '../../../projections/search/explore-score.js';
 import { searchTables } from '../../../projections/search/postgres/schema.js';
 import { createSearchProjection } from '../../../projections/search/search-projection.js';
 import { createPostgresSearchStore } from '../../../projections/search/postgres/store.js';
 import type { SearchStore } from '../../../projections/search/search-store.js';
-import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../../support/history-arbitraries.js';
-import { applyEvents, InjectedFailure, poolFailingAt } from '../../support/projection-harness.js';
+import { assertEndsEqualToFold } from '../../support/fold-property.js';
+import { anyHistory, anyInterleaving, type HistoryEvent, type IntentKind } from '../../support/history-arbitraries.js';
+import { applyEvents, applyInPartitions, crashThenResume, poolFailingAt } from '../../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { allPages } from '../../support/all-pages.js';
 
@@ -124,22 +126,11 @@ const tables = searchTables('search_');
 const reset = () =>
   db.pool.query(`truncate ${[tables.users, tables.posts, tables.postTags, tables.hashtags, tables.likes, tables.comments, 'projection_checkpoints'].join(', ')}`);
 
-// What search reads, and what makes it possible (follows let users like private accounts' posts).
+// What search reads (users, posts and their tags, likes, comments) and what makes it possible
+// (follows let users like private accounts' posts; blocks hide users and posts).
 const kinds: IntentKind[] = [
-  'register',
-  'updateProfile',
-  'changePrivacy',
-  'follow',
-  'approveRequest',
-  'block',
-  'createPost',
-  'editCaption',
-  'deletePost',
-  'like',
-  'unlike',
-  'comment',
-  'deleteComment',
-  'tick',
+  'register', 'updateProfile', 'changePrivacy', 'follow', 'approveRequest', 'block',
+  'createPost', 'editCaption', 'deletePost', 'like', 'unlike', 'comment', 'deleteComment', 'tick',
 ];
 const anyLog = anyHistory({ minIntents: 10, maxIntents: 60, kinds }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history)));
 const anyBatchSize = fc.integer({ min: 1, max: 25 });
@@ -159,67 +150,31 @@ const check = async (history: readonly HistoryEvent[]) => {
   expect(await actual(store, model, tags, now)).toEqual(expected(model, tags, now));
 };
 
+const endsEqualToFold = <T>(inputs: fc.Arbitrary<T>, apply: (events: RecordedEvent[], input: T) => Promise<unknown>) =>
+  assertEndsEqualToFold({ anyLog, reset, check, runs }, inputs, apply);
+
 describe('search projection (PostgreSQL): the read model equals a fold of the history', () => {
-  it('for any interleaving of streams and any batch size, counts, tag pages, explore and users equal the fold', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyLog, anyBatchSize, async ([history, log], batchSize) => {
-        await reset();
-        await applyEvents(createSearchProjection(store), toRecordedEvents(log), { batchSize });
-        await check(history);
-      }),
-      runs,
-    );
-  });
+  it('for any interleaving of streams and any batch size, counts, tag pages, explore and users equal the fold', () =>
+    endsEqualToFold(anyBatchSize, (events, batchSize) => applyEvents(createSearchProjection(store), events, { batchSize })));
 
-  it('a crash at any query of any batch, then a resume from the checkpoint, ends equal to the fold', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyLog, anyBatchSize, fc.integer({ min: 1, max: 40 }), async ([history, log], batchSize, failAt) => {
-        await reset();
-        const events = toRecordedEvents(log);
-        const crashing = createSearchProjection(createPostgresSearchStore(poolFailingAt(db.pool, failAt)));
-        // Small histories may need fewer queries than `failAt`: then nothing crashes, which must be fine too.
-        await applyEvents(crashing, events, { batchSize }).catch((error: unknown) => {
-          if (!(error instanceof InjectedFailure)) throw error;
-        });
-        await applyEvents(createSearchProjection(store), events, { batchSize });
-        await check(history);
-      }),
-      runs,
-    );
-  });
+  it('a crash at any query of any batch, then a resume from the checkpoint, ends equal to the fold', () =>
+    endsEqualToFold(fc.tuple(anyBatchSize, fc.integer({ min: 1, max: 40 })), (events, [batchSize, failAt]) => {
+      const crashing = createSearchProjection(createPostgresSearchStore(poolFailingAt(db.pool, failAt)));
+      return crashThenResume(crashing, createSearchProjection(store), events, { batchSize });
+    }));
 
-  it('two partitioned instances applying concurrently, each its own streams, end equal to the fold', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyLog, anyBatchSize, anyBatchSize, async ([history, log], sizeA, sizeB) => {
-        await reset();
-        const events = toRecordedEvents(log);
-        const projection = createSearchProjection(store);
-        await Promise.all([
-          applyEvents(projection, events, { batchSize: sizeA, partition: { index: 0, count: 2 } }),
-          applyEvents(projection, events, { batchSize: sizeB, partition: { index: 1, count: 2 } }),
-        ]);
-        await check(history);
-      }),
-      runs,
-    );
-  });
+  it('two partitioned instances applying concurrently, each its own streams, end equal to the fold', () =>
+    endsEqualToFold(fc.tuple(anyBatchSize, anyBatchSize), (events, sizes) => applyInPartitions(createSearchProjection(store), events, sizes)));
 
-  it('applying the whole history twice, then a stale slice of it (older events after newer ones), changes nothing', async () => {
-    await fc.assert(
-      fc.asyncProperty(anyLog, anyBatchSize, anyBatchSize, fc.nat(), fc.nat(), async ([history, log], first, second, from, length) => {
-        await reset();
-        const events = toRecordedEvents(log);
-        const projection = createSearchProjection(store);
-        await applyEvents(projection, events, { batchSize: first });
-        // Another checkpoint key starts from the beginning of the log over the same tables.
-        await applyEvents(projection, events, { batchSize: second, checkpointKey: 'search-again', replay: true });
-        // An instance that read a stretch of the log long ago delivers it now, as one batch.
-        const start = from % events.length;
-        const slice = events.slice(start, start + 1 + (length % 30)).filter((event) => (projection.eventTypes as readonly string[]).includes(event.type));
-        await projection.apply({ events: slice, position: events[start]!.position, replay: false }, 'search-stale');
-        await check(history);
-      }),
-      runs,
-    );
-  });
+  it('applying the whole history twice, then a stale slice of it (older events after newer ones), changes nothing', () =>
+    endsEqualToFold(fc.tuple(anyBatchSize, anyBatchSize, fc.nat(), fc.nat()), async (events, [first, second, from, length]) => {
+      const projection = createSearchProjection(store);
+      await applyEvents(projection, events, { batchSize: first });
+      // Another checkpoint key starts from the beginning of the log over the same tables.
+      await applyEvents(projection, events, { batchSize: second, checkpointKey: 'search-again', replay: true });
+      // An instance that read a stretch of the log long ago delivers it now, as one batch.
+      const start = from % events.length;
+      const slice = events.slice(start, start + 1 + (length % 30)).filter((event) => (projection.eventTypes as readonly string[]).includes(event.type));
+      await projection.apply({ events: slice, position: events[start]!.position, replay: false }, 'search-stale');
+    }));
 });
