@@ -6,7 +6,7 @@ import { searchTables, setupSearchSchema } from './schema.js';
 import { postsByHashtagPostgres, searchPostsPostgres } from './search-posts.js';
 import type { SearchStore } from '../search-store.js';
 import { searchUsersPostgres } from './search-users.js';
-import { writeSearchBatch } from './write.js';
+import { searchBatchWriter } from './write.js';
 import { suggestHashtagsPostgres } from './suggest-hashtags.js';
 import { findTrigramSchema } from './trigram-extension.js';
 
@@ -22,6 +22,7 @@ export interface PostgresSearchStoreOptions {
 
 export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearchStoreOptions = {}): SearchStore => {
   const tables = searchTables(options.tablePrefix ?? 'search_');
+  const writeSearchBatch = searchBatchWriter(tables);
 
   // Where pg_trgm lives, looked up once: an API process may query without ever running setup().
   let trigramSchema: Promise<string> | undefined;
@@ -41,7 +42,7 @@ export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearch
     },
     apply: (events, checkpointKey, position) =>
       applyInTransaction(pool, checkpointKey, position, async (client) => {
-        if (events.length > 0) await writeSearchBatch(client, tables, events);
+        if (events.length > 0) await writeSearchBatch(client, events);
       }),
     checkpoint: (checkpointKey) => loadCheckpoint(pool, checkpointKey),
     searchUsers: async (query) => searchUsersPostgres(pool, tables, await trigram(), query),

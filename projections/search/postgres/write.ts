@@ -144,16 +144,29 @@ const commentRows = (changes: BatchChanges) =>
     deleted: c.deletedAt !== undefined,
   }));
 
-export const writeSearchBatch = async (db: pg.PoolClient, tables: SearchTables, events: readonly RecordedEvent[]): Promise<void> => {
-  const changes = foldChanges(events);
-  const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
-  await upsertRows(db, upsertUsers(tables), userRows(changes));
-  await upsertRows(db, upsertPosts(tables), postRows(changes, deltas));
-  if (changes.posts.size > 0) await db.query(syncTags(tables), [[...changes.posts.keys()]]);
-  await upsertRows(
-    db,
-    upsertLikes(tables),
-    deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev })),
-  );
-  await upsertRows(db, upsertComments(tables), commentRows(changes));
+/**
+ * The writer of one generation's search tables: its statements are built once, here, not on
+ * every batch of a rebuild.
+ */
+export const searchBatchWriter = (tables: SearchTables) => {
+  const statements = {
+    users: upsertUsers(tables),
+    posts: upsertPosts(tables),
+    tags: syncTags(tables),
+    likes: upsertLikes(tables),
+    comments: upsertComments(tables),
+  };
+  return async (db: pg.PoolClient, events: readonly RecordedEvent[]): Promise<void> => {
+    const changes = foldChanges(events);
+    const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
+    await upsertRows(db, statements.users, userRows(changes));
+    await upsertRows(db, statements.posts, postRows(changes, deltas));
+    if (changes.posts.size > 0) await db.query(statements.tags, [[...changes.posts.keys()]]);
+    await upsertRows(
+      db,
+      statements.likes,
+      deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev })),
+    );
+    await upsertRows(db, statements.comments, commentRows(changes));
+  };
 };
