@@ -10,6 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { NewEvent } from '../events/envelope.js';
 import type { EventStore, ExpectedRevision } from '../events/event-store.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
+import { printFigures } from './support/report.js';
 
 const ROUNDS = 3;
 const DURATION_MS = 600;
@@ -128,6 +129,15 @@ const main = async () => {
         'vs plain INSERT': name === BASELINE ? '' : `${((rate(i) / rate(baselineOf(workers))) * 100).toFixed(0)}%`,
       })),
     );
+    printFigures('append', {
+      roundsOf: { rounds: ROUNDS, milliseconds: DURATION_MS },
+      scenarios: scenarios.map(({ name, workers }, i) => ({
+        scenario: name,
+        appenders: workers,
+        appendsPerSecond: Math.round(rate(i)),
+        baselinePerSecond: Math.round(rate(baselineOf(workers))),
+      })),
+    });
   } finally {
     await pool.end();
     await admin.query(`drop schema ${schema} cascade`);

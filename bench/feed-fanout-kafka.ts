@@ -24,6 +24,7 @@ import type { FeedStore } from '../projections/feed/feed-store.js';
 import { startProjector } from '../projections/runtime/runner.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 import { dropRedisKeys } from '../projections/runtime/dump-redis.js';
+import { printFigures } from './support/report.js';
 
 const fromFile = readServiceUrls(process.cwd());
 const REDIS_URL = process.env.REDIS_URL ?? fromFile.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -65,6 +66,7 @@ const main = async () => {
   const kafka = new Kafka({ clientId: 'bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
   const topic = { topic: `bench-fanout-${randomBytes(4).toString('hex')}`, partitions: PARTITIONS, replicationFactor: 1 };
   const rows: Record<string, string>[] = [];
+  const figures: { fanOut: string; followers: number; medianMs: number }[] = [];
   const reached = new Map<string, { count: number; done: (at: number) => void; target: number }>();
   const onPush = (postId: string, feeds: number) => {
     const waiting = reached.get(postId);
@@ -104,13 +106,16 @@ const main = async () => {
           await projector.stop();
         }
         const ms = median(times);
+        figures.push({ fanOut: name, followers: count, medianMs: ms });
         rows.push({ fan_out: name, followers: count.toLocaleString('en'), 'append → last insert, median ms': ms.toFixed(0), 'min ms': Math.min(...times).toFixed(0), 'feed inserts/s': Math.round((count / ms) * 1000).toLocaleString('en') });
       }
       const base = median(baselines);
+      figures.push({ fanOut: 'baseline: pipelined ZADDs', followers: count, medianMs: base });
       rows.push({ fan_out: 'baseline: pipelined ZADDs', followers: count.toLocaleString('en'), 'append → last insert, median ms': base.toFixed(0), 'min ms': Math.min(...baselines).toFixed(0), 'feed inserts/s': Math.round((count / base) * 1000).toLocaleString('en') });
     }
     console.log(`Fan-out of one post, from append to the last follower's feed insert (chunks of ${CHUNK_SIZE}, ${PARTITIONS} partitions, Kafka ${BROKERS.join(',')})\n`);
     console.table(rows);
+    printFigures('fanout:kafka', { chunkSize: CHUNK_SIZE, partitions: PARTITIONS, scenarios: figures });
   } finally {
     await workers.stop();
     await kafkaFanOut.close();

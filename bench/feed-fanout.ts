@@ -18,6 +18,7 @@ import type { FeedStore } from '../projections/feed/feed-store.js';
 import type { Projection } from '../projections/runtime/projection.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 import { dropRedisKeys } from '../projections/runtime/dump-redis.js';
+import { printFigures } from './support/report.js';
 
 const FOLLOWERS = 10_000;
 const RUNS = 7;
@@ -104,6 +105,7 @@ const main = async () => {
   const redis = new Redis(REDIS_URL, { enableAutoPipelining: true });
   const prefix = `bench_feed_${randomBytes(4).toString('hex')}:`;
   const rows: Record<string, string>[] = [];
+  const figures: { store: string; feeds: string; medianMs: number; baselineMedianMs: number }[] = [];
   const started = performance.now();
   try {
     const stores: [string, (cap: number, generation: string) => FeedStore][] = [
@@ -120,6 +122,7 @@ const main = async () => {
         const followers = await seedFollowers(store, authorId);
         if (state === 'full') await fillFeeds(store, followers);
         const { times, baselineTimes } = await measure(store, projection, authorId, followers, () => baseline(redis, prefix, followers));
+        figures.push({ store: name, feeds: state, medianMs: median(times), baselineMedianMs: median(baselineTimes) });
         rows.push({ scenario: `${name} feed store, ${state} feeds (cap ${store.feedCap})`, ...format(times), 'baseline median ms': median(baselineTimes).toFixed(1), 'vs baseline': `${(median(times) / median(baselineTimes)).toFixed(1)}x` });
       }
     }
@@ -127,6 +130,7 @@ const main = async () => {
     console.log(`baseline: one pipeline of ${FOLLOWERS.toLocaleString('en')} ZADDs straight into Redis, run before each post\n`);
     console.table(rows);
     console.log(`total run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    printFigures('fanout', { followers: FOLLOWERS, runs: RUNS, scenarios: figures });
   } finally {
     await dropRedisKeys(redis, [`${prefix}*`]);
     redis.disconnect();

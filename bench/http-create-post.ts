@@ -1,3 +1,4 @@
+import { httpFigures, printFigures } from './support/report.js';
 import { jsonClient, load, printTable, startBenchServer } from './support/bench-run.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 
@@ -36,6 +37,7 @@ try {
     ['POST /api/v1/posts', createPost],
   ]);
   console.log(`create-post / baseline: ${(createPost.requests.average / baseline.requests.average).toFixed(3)}`);
+  printFigures('http', { connections: CONNECTIONS, durationSeconds: DURATION_S, role: ROLE, createPost: httpFigures(createPost), baseline: httpFigures(baseline), ratio: createPost.requests.average / baseline.requests.average });
 } finally {
   await server.stop();
   await scratch.drop();

@@ -1,3 +1,4 @@
+import { httpFigures, printFigures } from './support/report.js';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { jsonClient, load, printTable, startBenchServer } from './support/bench-run.js';
@@ -42,6 +43,7 @@ try {
     ['GET /api/v1/feed/home', home],
   ]);
   console.log(`home feed / baseline: ${(home.requests.average / baseline.requests.average).toFixed(3)}`);
+  printFigures('feed', { connections: CONNECTIONS, durationSeconds: DURATION_S, homeFeed: httpFigures(home), baseline: httpFigures(baseline), ratio: home.requests.average / baseline.requests.average });
 } finally {
   await server.stop();
   await scratch.drop();

@@ -10,14 +10,18 @@ import { createPostgresPushBus, packPayloads } from '../projections/push/push-bu
 import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
 import type { PushBus, PushMessage } from '../projections/push/push-bus.js';
 import { createScratchSchema } from './support/scratch-schema.js';
+import { printFigures } from './support/report.js';
 
 const RECIPIENTS = 1_000;
 const PUSHES = 200;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const message: PushMessage = { type: 'feed', postId: randomUUID(), authorId: randomUUID(), score: Date.now() };
 
-const report = (name: string, seconds: number) =>
+const figures: { what: string; recipientsPerSecond: number }[] = [];
+const report = (name: string, seconds: number) => {
+  figures.push({ what: name, recipientsPerSecond: Math.round((PUSHES * RECIPIENTS) / seconds) });
   console.log(`${name.padEnd(34)} ${Math.round((PUSHES * RECIPIENTS) / seconds).toLocaleString('en').padStart(11)} recipients/s  (${((seconds * 1000) / PUSHES).toFixed(2)} ms per ${RECIPIENTS}-recipient push)`);
+};
 
 /** Recipients delivered per second: PUSHES pushes to RECIPIENTS users, until the listener has them all. */
 const measure = async (name: string, publisherBus: PushBus, listenerBus: PushBus) => {
@@ -67,6 +71,7 @@ const main = async () => {
   await pool.end();
   await scratch.drop();
   redis.disconnect();
+  printFigures('push-bus', { pushes: PUSHES, recipients: RECIPIENTS, rows: figures });
 };
 
 await main();

@@ -20,6 +20,7 @@ import { createPostgresSearchStore } from '../projections/search/postgres/store.
 import type { SearchStore } from '../projections/search/search-store.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 import { seededRandom } from '../scripts/seeded-random.js';
+import { printFigures } from './support/report.js';
 
 const ELASTICSEARCH_URL = process.env.ELASTICSEARCH_URL ?? 'http://127.0.0.1:9200';
 const EVENTS = 100_000;
@@ -232,6 +233,7 @@ const main = async () => {
   const baselineIndex = `${prefix}baseline`;
   const rates: Record<string, string>[] = [];
   const latencies: Record<string, string>[] = [];
+  const figures: { store: string; rebuildPerSecond: number; baselinePerSecond: number; queries: { query: string; p50Ms: number; p99Ms: number }[]; bareRoundTrip: { p50Ms: number; p99Ms: number } }[] = [];
   try {
     const stores: [string, SearchStore, () => Promise<unknown>][] = [
       ['Elasticsearch', createElasticsearchSearchStore(client, pool, { prefix }), () => client.search({ index: searchIndexes(prefix).posts.alias, size: 0 })],
@@ -249,8 +251,11 @@ const main = async () => {
       });
       await rebuild(store, data.topUp, `bench-${name}-top-up`);
       const bare = await latency(roundTrip);
+      const measured = { store: name, rebuildPerSecond: Math.round(rate), baselinePerSecond: Math.round(baseline), queries: [] as { query: string; p50Ms: number; p99Ms: number }[], bareRoundTrip: { p50Ms: bare.p50, p99Ms: bare.p99 } };
+      figures.push(measured);
       for (const [query, run] of Object.entries(queries(store, data))) {
         const { p50, p99 } = await latency(run);
+        measured.queries.push({ query, p50Ms: p50, p99Ms: p99 });
         latencies.push({ store: name, query, 'p50 ms': p50.toFixed(2), 'p99 ms': p99.toFixed(2), 'bare round trip p50 / p99 ms': `${bare.p50.toFixed(2)} / ${bare.p99.toFixed(2)}` });
       }
     }
@@ -260,6 +265,7 @@ const main = async () => {
     console.table(rates);
     console.table(latencies);
     console.log(`total run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    printFigures('search', { events: data.log.length, batch: BATCH, stores: figures });
   } finally {
     await dropSearchIndexes(client, searchIndexes(prefix));
     await client.indices.delete({ index: baselineIndex, ignore_unavailable: true });

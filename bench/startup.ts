@@ -3,6 +3,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEntrypoint, waitUntilReady } from '../test/support/entrypoint.js';
+import { printFigures } from './support/report.js';
 
 // `npm start` to /ready with no configuration: a first start (empty ./data: initdb, migrations)
 // and a second start on the same data, and the resident memory of the idle process (Node; the
@@ -48,6 +49,7 @@ try {
   console.log(`second start to /ready:             ${second.ms.toFixed(0)} ms`);
   console.log(`idle resident memory of the Node process: ${(nodeRss / 1024).toFixed(0)} MiB`);
   console.log(`idle resident memory of the bundled PostgreSQL (sum over its processes, shared pages counted each time): ${(postgresRss / 1024).toFixed(0)} MiB`);
+  printFigures('startup', { firstStartMs: Math.round(first.ms), secondStartMs: Math.round(second.ms), nodeRssMiB: Math.round(nodeRss / 1024), postgresRssMiB: Math.round(postgresRss / 1024) });
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
