@@ -30,11 +30,17 @@ export default tseslint.config(
   },
   // kernel/ is what every layer shares (limits, the who-may-see-whom table, the error
   // catalogue): everyone may import it, and it imports nothing of the project's.
-  layer('kernel', ['events', 'domain', 'commands', 'projections', 'read-api', 'replay', 'app']),
-  layer('events', ['domain', 'commands', 'projections', 'read-api', 'replay', 'app']),
-  layer('domain', ['commands', 'projections', 'read-api', 'replay', 'app']),
-  layer('commands', ['projections', 'read-api', 'replay', 'app']),
-  layer('projections', ['domain', 'commands', 'read-api', 'replay', 'app']),
-  layer('read-api', ['domain', 'commands', 'replay', 'app']),
-  layer('replay', ['domain', 'commands', 'read-api', 'app']),
+  layer('kernel', ['events', 'domain', 'commands', 'projections', 'read-api', 'replay', 'app', 'media', 'workers']),
+  layer('events', ['domain', 'commands', 'projections', 'read-api', 'replay', 'app', 'media', 'workers']),
+  layer('domain', ['commands', 'projections', 'read-api', 'replay', 'app', 'media', 'workers']),
+  // media/ holds the storage port with its adapters and the processing library: leaves that know
+  // bytes and files, not the domain.
+  layer('media', ['domain', 'commands', 'projections', 'read-api', 'replay', 'app', 'workers']),
+  layer('commands', ['projections', 'read-api', 'replay', 'app', 'workers']),
+  layer('projections', ['domain', 'commands', 'read-api', 'replay', 'app', 'workers']),
+  layer('read-api', ['domain', 'commands', 'replay', 'app', 'workers']),
+  layer('replay', ['domain', 'commands', 'read-api', 'app', 'workers']),
+  // workers/ react to the log with side effects (processing media, deleting objects): they issue
+  // commands and use media/, and are started by app/.
+  layer('workers', ['read-api', 'replay', 'app']),
 );

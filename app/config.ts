@@ -49,6 +49,26 @@ const schema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ROLE: z.enum(ROLES).default('all'),
+  // ---- Media (docs/architecture.md "Media"). S3_BUCKET set: an S3-compatible store; unset: files under DATA_DIR/media.
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"').optional(),
+  /** For S3-compatible stores other than AWS (S3Proxy, MinIO, R2): their URL. */
+  S3_ENDPOINT: z.string().refine((url) => /^https?:\/\//.test(url), 'must be an http:// or https:// URL').optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Unset: the AWS SDK's own chain (AWS_ACCESS_KEY_ID, instance roles, ...). */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Bucket in the path (http://host/bucket/key), as S3Proxy and MinIO want, instead of in the host name. */
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false').transform((flag) => flag === 'true'),
+  /** A CDN (or public bucket) in front of the storage: public accounts' media are served from here, unsigned. */
+  MEDIA_PUBLIC_BASE_URL: z.string().refine((url) => /^https?:\/\//.test(url), 'must be an http:// or https:// URL').optional(),
+  /** Where clients reach this API, for the local storage's signed URLs. Default: http://HOST:PORT. */
+  PUBLIC_URL: z.string().refine((url) => /^https?:\/\//.test(url), 'must be an http:// or https:// URL').optional(),
+  /** Comma-separated host names whose image URLs new posts may still carry (default none: uploads only). */
+  MEDIA_EXTERNAL_HOSTS: z
+    .string()
+    .transform((list) => list.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean))
+    .default([]),
+  KAFKA_MEDIA_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'letters, digits, ".", "_" and "-" (at most 249)').default('media-processing'),
   /** Comma-separated projection names for the projector role; empty means all. */
   PROJECTIONS: z
     .string()
@@ -106,6 +126,26 @@ export const DEFAULT_TUNING: Tuning = { poolSize: 10, freshnessTimeoutMs: 2_000,
 /** The embedded PostgreSQL's port when DATABASE_URL is unset (the replay CLI finds a running platform's there). */
 export const EMBEDDED_POSTGRES_PORT = 54329;
 
+/** Where media live and how their URLs are made (docs/architecture.md "Media"). */
+export interface MediaSettings {
+  /** Set: an S3-compatible store; undefined: files under `${dataDir}/media`, served by the API. */
+  s3:
+    | {
+        bucket: string;
+        endpoint: string | undefined;
+        region: string;
+        credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+        forcePathStyle: boolean;
+      }
+    | undefined;
+  publicBaseUrl: string | undefined;
+  /** Base of the local storage's URLs (no trailing slash). */
+  publicUrl: string;
+  externalHosts: readonly string[];
+  /** Topic of the processing jobs when Kafka is configured. */
+  kafkaTopic: string;
+}
+
 /** The configuration in the groups the platform takes, passed on unchanged from here to the part that uses each. */
 export interface Settings {
   role: Role;
@@ -125,6 +165,7 @@ export interface Settings {
   notifications: NotificationsSettings;
   /** Feed fan-out through Kafka to the fan-out workers when set; in-process otherwise. */
   kafka: KafkaSettings | undefined;
+  media: MediaSettings;
   tuning: Tuning;
   http: { port: number; host: string; logLevel: Config['LOG_LEVEL'] };
   dataDir: string;
@@ -147,6 +188,24 @@ export const settingsOf = (config: Config): Settings => ({
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     replicationFactor: config.KAFKA_REPLICATION_FACTOR,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
+  },
+  media: {
+    s3: config.S3_BUCKET
+      ? {
+          bucket: config.S3_BUCKET,
+          endpoint: config.S3_ENDPOINT,
+          region: config.S3_REGION,
+          credentials:
+            config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
+              ? { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY }
+              : undefined,
+          forcePathStyle: config.S3_FORCE_PATH_STYLE,
+        }
+      : undefined,
+    publicBaseUrl: config.MEDIA_PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    publicUrl: (config.PUBLIC_URL ?? `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`).replace(/\/+$/, ''),
+    externalHosts: config.MEDIA_EXTERNAL_HOSTS,
+    kafkaTopic: config.KAFKA_MEDIA_TOPIC,
   },
   tuning: { ...DEFAULT_TUNING },
   http: { port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL },

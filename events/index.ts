@@ -5,5 +5,7 @@ export * from './registry.js';
 export * from './streams.js';
 export * from './upcasters.js';
 export * from './validate.js';
-export type { MediaItem } from './fields.js';
+export type { MediaItem, MediaVariant, ProcessedMedia, UploadedMediaItem, ExternalMediaItem } from './fields.js';
+export { isUploadedMedia } from './fields.js';
+export type { MediaPurpose } from './media-events.js';
 export * as fields from './fields.js';

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { DecidedEvent } from './envelope.js';
 import * as engagement from './engagement-events.js';
+import * as media from './media-events.js';
 import * as notification from './notification-events.js';
 import * as post from './post-events.js';
 import * as relationship from './relationship-events.js';
@@ -38,6 +39,14 @@ export const eventSchemas = {
   StoryDeleted: { version: 1, schema: story.StoryDeleted },
   StoryExpired: { version: 1, schema: story.StoryExpired },
   NotificationsRead: { version: 1, schema: notification.NotificationsRead },
+  AvatarChanged: { version: 1, schema: user.AvatarChanged },
+  MediaUploadRequested: { version: 1, schema: media.MediaUploadRequested },
+  MediaUploaded: { version: 1, schema: media.MediaUploaded },
+  MediaProcessed: { version: 1, schema: media.MediaProcessed },
+  MediaRejected: { version: 1, schema: media.MediaRejected },
+  MediaAttached: { version: 1, schema: media.MediaAttached },
+  MediaDeleted: { version: 1, schema: media.MediaDeleted },
+  MediaExpired: { version: 1, schema: media.MediaExpired },
 } as const;
 
 type Schemas = typeof eventSchemas;

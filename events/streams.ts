@@ -11,6 +11,8 @@ export const streams = {
   like: (postId: string, userId: string) => `like-${postId}-${userId}`,
   bookmark: (userId: string, postId: string) => `bookmark-${userId}-${postId}`,
   storyView: (storyId: string, viewerId: string) => `storyview-${storyId}-${viewerId}`,
+  /** One upload's life, from the presigned URL to its deletion. */
+  media: (mediaId: string) => `media-${mediaId}`,
   /** What one user has marked read among their notifications. */
   notifications: (userId: string) => `notifications-${userId}`,
 } as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH } from '../kernel/limits.js';
-import { id, textOfAtMost, timestamp, username } from './fields.js';
+import { id, textOfAtMost, timestamp, uploadedMediaItem, username } from './fields.js';
 
 // user-{userId}. No email and no password hash: those live in the credentials table. The
 // profile limits backstop the HTTP schema's (kernel/limits.ts): nothing longer is ever stored.
@@ -20,6 +20,9 @@ export const ProfileUpdated = z.object({
   displayName: displayName.optional(),
   bio: bio.optional(),
 });
+
+/** A processed upload of the user's own (purpose avatar), or null when the avatar was removed. */
+export const AvatarChanged = z.object({ userId: id, avatar: uploadedMediaItem.nullable(), changedAt: timestamp });
 
 export const PrivacyChanged = z.object({ userId: id, private: z.boolean() });
 

@@ -135,6 +135,45 @@ export const errorCatalogue = {
     description: 'Expiring a story before its time (only the expiry job expires stories, so a client does not meet it).',
   },
 
+  // --- Media (docs/architecture.md "Media") ---
+  MEDIA_NOT_FOUND: { status: 404, message: 'no such media', description: "No upload has this id, or it is another user's (media are private to their owner until attached)." },
+  MEDIA_TYPE_UNSUPPORTED: {
+    status: 400,
+    message: 'this kind of file is not supported',
+    description: 'An upload declaring a content type other than the JPEG, PNG, WebP, GIF, HEIC, AVIF, MP4, MOV and WebM listed in the README.',
+  },
+  MEDIA_TOO_LARGE: { status: 400, message: 'the file is too large', description: 'An upload declaring more bytes than its kind allows (16 MB for images, 100 MB for videos).' },
+  MEDIA_NOT_UPLOADED: {
+    status: 422,
+    message: 'the bytes have not been uploaded',
+    description: 'Completing an upload before its bytes are in the storage, or when they are not the size declared.',
+  },
+  MEDIA_ALREADY_COMPLETED: { status: 422, message: 'the upload was already completed', description: 'Completing an upload a second time.' },
+  MEDIA_UPLOAD_EXPIRED: { status: 422, message: 'the upload has expired', description: 'Completing or attaching an upload past its time (it is swept).' },
+  MEDIA_NOT_READY: { status: 422, message: 'the media is not processed yet', description: 'Attaching media that is still pending or processing; poll GET /api/v1/media/{mediaId}.' },
+  MEDIA_REJECTED: { status: 422, message: 'the media was rejected', description: 'Attaching media that processing rejected; GET /api/v1/media/{mediaId} says why.' },
+  MEDIA_ALREADY_ATTACHED: { status: 422, message: 'the media is already attached', description: 'Attaching media already on a post, story or avatar (each upload is used once).' },
+  MEDIA_WRONG_PURPOSE: {
+    status: 422,
+    message: 'the media was uploaded for another use',
+    description: 'Attaching as an avatar media uploaded for a post, or a video as an avatar.',
+  },
+  MEDIA_HOST_NOT_ALLOWED: {
+    status: 400,
+    message: 'media must be uploaded',
+    description: 'A post or story naming a media URL outside MEDIA_EXTERNAL_HOSTS; upload it through POST /api/v1/media/uploads.',
+  },
+  MEDIA_UNSUPPORTED: { status: 422, message: 'the bytes are not a supported image or video', description: 'A rejection reason: the bytes are of no supported kind.' },
+  MEDIA_TYPE_MISMATCH: { status: 422, message: 'the bytes are not what was declared', description: 'A rejection reason: an image declared as a video or the other way round.' },
+  MEDIA_CORRUPT: { status: 422, message: 'the file could not be read', description: 'A rejection reason: the bytes are truncated or corrupt.' },
+  MEDIA_TOO_MANY_PIXELS: { status: 422, message: 'the image is too large to process', description: 'A rejection reason: the image decodes to more pixels than allowed.' },
+  MEDIA_TOO_LONG: { status: 422, message: 'the video is too long', description: 'A rejection reason: the video is longer than 90 seconds.' },
+  UPLOAD_SIGNATURE_INVALID: {
+    status: 403,
+    message: 'the upload or download URL is not valid',
+    description: 'A local-storage URL whose signature, expiry, content type or length does not match what was signed.',
+  },
+
   // --- The server and its backends ---
   CONCURRENCY_CONFLICT: {
     status: 409,

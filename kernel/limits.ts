@@ -66,3 +66,25 @@ export const PASSWORD_MAX_LENGTH = 128;
 export const MEDIA_URL_MAX_LENGTH = 2048;
 /** The largest width or height of a photo or video, in pixels (16K). */
 export const MEDIA_DIMENSION_MAX = 16_384;
+
+// ---- Media (docs/architecture.md "Media"). The HTTP schema refuses a declared size or type
+// outside these; the storage refuses bytes of another length than declared; the processing
+// worker refuses what the bytes turn out to be (a bomb, a too-long video) as `rejected`.
+
+/** The largest photo upload: a 48-megapixel phone JPEG is about 12 MB. */
+export const IMAGE_MAX_BYTES = 16 * 1024 * 1024;
+/** The largest video upload: 90 s of 1080p at a phone's bitrate. */
+export const VIDEO_MAX_BYTES = 100 * 1024 * 1024;
+/** The longest video, in milliseconds. */
+export const VIDEO_MAX_DURATION_MS = 90_000;
+/** The most pixels an image may decode to (a decompression bomb is refused before it is decoded). */
+export const IMAGE_MAX_PIXELS = 100_000_000;
+/** The longest filename a client may send with an upload (it is kept only for the owner's own display). */
+export const MEDIA_FILENAME_MAX_LENGTH = 255;
+/** The content types an upload may declare; the worker checks the bytes against them. */
+export const IMAGE_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/heic', 'image/heif', 'image/avif'] as const;
+export const VIDEO_CONTENT_TYPES = ['video/mp4', 'video/quicktime', 'video/webm'] as const;
+/** How long a presigned upload URL stays valid. */
+export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
+/** An upload never completed, or processed but never attached, is swept after this long. */
+export const UNATTACHED_MEDIA_TTL_MS = 24 * 60 * 60 * 1000;
