@@ -33,6 +33,12 @@ export const MediaRejected = z.object({ mediaId: id, ownerId: id, reason: z.stri
 
 export const MediaAttached = z.object({ mediaId: id, ownerId: id, purpose: mediaPurpose, targetId: id, attachedAt: timestamp });
 
+/**
+ * An attachment undone because what it was for never came to be (the post, story or avatar change
+ * that reserved the media lost a race on another of its media items): the media is free again.
+ */
+export const MediaReleased = z.object({ mediaId: id, ownerId: id, targetId: id, releasedAt: timestamp });
+
 /** The owner's post or story was deleted or expired, or the avatar replaced: the objects go. */
 export const MediaDeleted = z.object({ mediaId: id, ownerId: id, deletedAt: timestamp });
 

@@ -45,6 +45,7 @@ export const eventSchemas = {
   MediaProcessed: { version: 1, schema: media.MediaProcessed },
   MediaRejected: { version: 1, schema: media.MediaRejected },
   MediaAttached: { version: 1, schema: media.MediaAttached },
+  MediaReleased: { version: 1, schema: media.MediaReleased },
   MediaDeleted: { version: 1, schema: media.MediaDeleted },
   MediaExpired: { version: 1, schema: media.MediaExpired },
 } as const;
