@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { attachMedia, recordProcessingResult } from '../../commands/media/media.js';
+import type { ProcessedMedia } from '../../events/index.js';
+import { UNATTACHED_MEDIA_TTL_MS } from '../../kernel/limits.js';
 import { mediaKeys } from '../../media/storage/media-storage.js';
+import { createMediaPresenter } from '../../read-api/media-presenter.js';
 import type { User } from '../support/api-client.js';
 import { createInMemoryMediaStorage, type InMemoryMediaStorage } from '../support/in-memory-media-storage.js';
+import { runReplay } from '../support/replay-cli.js';
 import { useTestApp } from '../support/test-app.js';
 
 // The upload flow through the real API (docs/architecture.md "Media"): request a presigned PUT,
@@ -26,6 +31,7 @@ beforeAll(async () => {
     // TODO(lead): drop once app/platform.ts wires the real storage (then the PUT below goes to it).
     memory = createInMemoryMediaStorage();
     t.platform.commands.storage = memory;
+    t.platform.reads.media = createMediaPresenter(memory);
   }
 });
 
@@ -49,6 +55,33 @@ const complete = (user: User, mediaId: string) => api.call('POST', `/api/v1/medi
 const status = (user: User, mediaId: string, minPosition?: string) =>
   api.call('GET', `/api/v1/media/${mediaId}${minPosition ? `?minPosition=${minPosition}` : ''}`, { token: user.token });
 const head = () => t.platform.commands.store.headPosition();
+const ctx = () => ({ actorId: null, correlationId: 'media-e2e', now: new Date().toISOString() });
+
+/** An upload of `user`'s, PUT and completed; its id and the position of the completion. */
+const uploaded = async (user: User, body: Record<string, unknown> = {}) => {
+  const upload = await requestUpload(user, body);
+  await put(upload.body);
+  const completed = await complete(user, upload.body.mediaId);
+  expect(completed.status).toBe(202);
+  return { mediaId: upload.body.mediaId as string, position: completed.body.position as string };
+};
+
+const processedFor = (mediaId: string): ProcessedMedia => ({
+  type: 'image',
+  width: 1080,
+  height: 720,
+  blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj',
+  dominantColor: '#336699',
+  detectedType: 'image/jpeg',
+  variants: [
+    { name: 'w1080', key: mediaKeys.variant(mediaId, 'w1080', 'webp'), width: 1080, height: 720, contentType: 'image/webp', size: 1000 },
+    { name: 'w320', key: mediaKeys.variant(mediaId, 'w320', 'jpg'), width: 320, height: 213, contentType: 'image/jpeg', size: 300 },
+  ],
+});
+
+/** What a processing worker records (recorded here directly, so that this test needs no worker). */
+const processed = async (mediaId: string) =>
+  (await recordProcessingResult(t.platform.commands, { mediaId, result: { outcome: 'processed', processed: processedFor(mediaId) } }, ctx())).position;
 
 describe('the upload flow', () => {
   it('request, PUT, complete: the media is processing, and the owner sees it', async () => {
@@ -109,6 +142,52 @@ describe('the upload flow', () => {
     const second = await api.call('POST', '/api/v1/media/uploads', { token: alice.token, body, headers });
     expect(second.body.mediaId).toBe(first.body.mediaId);
     expect(await head()).toBe(before);
+  });
+});
+
+describe('the media read model', () => {
+  it('shows processed media as ready, with its dimensions, blurhash and signed variant URLs', async () => {
+    const { mediaId } = await uploaded(alice);
+    const position = await processed(mediaId);
+    const read = await status(alice, mediaId, position);
+    expect(read.status).toBe(200);
+    expect(read.body).toMatchObject({ id: mediaId, status: 'ready', purpose: 'post', type: 'image', width: 1080, height: 720, dominantColor: '#336699' });
+    expect(read.body.variants.map((variant: { name: string }) => variant.name)).toEqual(['w1080', 'w320']);
+    expect(read.body.url).toBe(read.body.variants[0].url);
+  });
+
+  it('shows a rejection with its reason and message', async () => {
+    const { mediaId } = await uploaded(alice);
+    const { position } = await recordProcessingResult(
+      t.platform.commands,
+      { mediaId, result: { outcome: 'rejected', reason: 'MEDIA_CORRUPT', message: 'the file could not be read' } },
+      ctx(),
+    );
+    const read = await status(alice, mediaId, position);
+    expect(read.body).toEqual({ id: mediaId, status: 'rejected', purpose: 'post', reason: 'MEDIA_CORRUPT', message: 'the file could not be read' });
+  });
+
+  it('finds media by what they are attached to, and the stale ones for the sweeper', async () => {
+    const attached = await uploaded(alice);
+    await processed(attached.mediaId);
+    const unattached = await uploaded(alice);
+    const pending = (await requestUpload(alice)).body.mediaId as string;
+    const target = '0190a0a0-0000-7000-8000-0000000000aa';
+    await attachMedia(t.platform.commands, { actorId: alice.userId, mediaIds: [attached.mediaId], purpose: 'post', targetId: target }, ctx());
+    const position = await processed(unattached.mediaId);
+    await status(alice, unattached.mediaId, position);
+
+    expect((await t.platform.reads.mediaUploads.attachedTo(target)).map((record) => [record.mediaId, record.status])).toEqual([[attached.mediaId, 'attached']]);
+    const stale = (await t.platform.reads.mediaUploads.stale(Date.now() + UNATTACHED_MEDIA_TTL_MS + 60_000, 1000)).map((record) => record.mediaId);
+    expect(stale).toEqual(expect.arrayContaining([unattached.mediaId, pending]));
+    expect(stale).not.toContain(attached.mediaId);
+    expect(await t.platform.reads.mediaUploads.stale(Date.now() - 60_000, 1000)).toEqual([]);
+  });
+
+  it('is rebuilt by the replay CLI to the same content (replay verify)', async () => {
+    const verified = await runReplay(t, ['verify', 'media', '--json']);
+    expect(verified.code, verified.stdout).toBe(0);
+    expect(verified.records.at(-1)).toMatchObject({ ok: true, differences: 0 });
   });
 });
 
