@@ -114,7 +114,11 @@ const routes: FastifyPluginAsync<LocalMediaFilesOptions> = async (app, { storage
     },
   });
 
-  app.get<Signed>(`${MEDIA_FILES_PATH}/*`, {
+  // HEAD is its own route, so that its Content-Length is the object's (Fastify's implicit HEAD sends 0 for an empty body).
+  app.route<Signed>({
+    method: ['GET', 'HEAD'],
+    url: `${MEDIA_FILES_PATH}/*`,
+    exposeHeadRoute: false,
     config: open,
     schema: hidden,
     handler: async (request, reply) => {
