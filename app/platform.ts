@@ -11,6 +11,7 @@ import { createPostgresEventStore } from '../events/postgres/index.js';
 import { createPostgresPushBus } from '../projections/push/push-bus-postgres.js';
 import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
 import type { PushBus } from '../projections/push/push-bus.js';
+import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { ReadDeps } from '../read-api/deps.js';
 import { createMediaPresenter } from '../read-api/media-presenter.js';
 import { openLiveReadModels, type LiveReadModels } from './live-read-models.js';
@@ -27,11 +28,18 @@ import type { Settings } from './config.js';
  * (the embedded PostgreSQL's URL, the kept JWT secret) filled in. Each group goes unchanged to the
  * part that uses it.
  */
-export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http' | 'dataDir'> & { databaseUrl: string; jwtSecret: string };
+export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http' | 'dataDir'> & {
+  databaseUrl: string;
+  jwtSecret: string;
+  /** Where media live (app/media-storage.ts createMediaStorage); without one every media route answers 503 naming the storage. */
+  mediaStorage?: MediaStorage;
+};
 
 export interface Platform {
   commands: CommandDeps;
   idempotency: IdempotencyStore;
+  /** The media storage, which the server serves itself when it is the local one (app/server.ts). */
+  mediaStorage: MediaStorage;
   reads: ReadDeps;
   readModels: LiveReadModels;
   /** Pushes to connected clients: Redis pub/sub when Redis is configured, PostgreSQL LISTEN/NOTIFY otherwise. */
@@ -72,9 +80,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const credentials = await createPostgresCredentialsStore(pool);
   const idempotency = await createPostgresIdempotencyStore(pool);
   const tokens = createTokenService(settings.jwtSecret);
-  // TODO(lead): the media storage from settings.media (createMediaStorage of app/media-storage.ts, engineer A's);
-  // until it is wired every media route answers 503 naming the storage.
-  const storage = missingStorage();
+  const storage = settings.mediaStorage ? withTeardown(settings.mediaStorage, (m) => m.close()) : missingStorage();
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
@@ -114,6 +120,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   return {
     commands,
     idempotency,
+    mediaStorage: storage,
     reads,
     readModels,
     push,
