@@ -37,6 +37,7 @@ const PROBE_TIMEOUT_MS = 30_000;
 interface ProbedStream {
   codec_type?: string;
   codec_name?: string;
+  profile?: string;
   pix_fmt?: string;
   width?: number;
   height?: number;
@@ -52,7 +53,7 @@ export interface Probe {
   video: ProbedStream | null;
   audio: ProbedStream | null;
   tags: Record<string, string>;
-  /** Degrees the player turns the picture (0, 90, 180, 270). */
+  /** The rotation the file asks the player for, in degrees as ffprobe tells it (0, 90, 180, 270): 90 and 270 swap width and height. */
   rotation: number;
 }
 
@@ -79,7 +80,7 @@ export const probeVideo = async (path: string, ffprobePath = FFPROBE_PATH): Prom
   const audio = streams.find((stream) => stream.codec_type === 'audio') ?? null;
   const tagged = Number.parseInt(video?.tags?.rotate ?? '', 10);
   const sideData = video?.side_data_list?.find((data) => typeof data.rotation === 'number')?.rotation;
-  const rotation = ((((Number.isFinite(tagged) ? tagged : -(sideData ?? 0)) % 360) + 360) % 360) as number;
+  const rotation = (((Number.isFinite(tagged) ? tagged : (sideData ?? 0)) % 360) + 360) % 360;
   return {
     formatName: parsed.format?.format_name ?? '',
     durationMs: toMs(parsed.format?.duration) ?? toMs(video?.duration),
