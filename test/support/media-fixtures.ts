@@ -79,9 +79,9 @@ export const makeAvif = async ({ width, height }: { width: number; height: numbe
 
 /** A GIF, animated when `frames` > 1 (each frame a shade darker). */
 export const makeGif = async ({ width, height, frames = 1 }: { width: number; height: number; frames?: number }): Promise<Buffer> => {
-  if (frames <= 1) return canvas(width, height).gif().toBuffer();
+  if (frames <= 1) return canvas(width, height).gif({ effort: 1 }).toBuffer();
   const pages = await Promise.all(Array.from({ length: frames }, (_, i) => canvas(width, height).linear(1 - i / (frames * 2), 0).png().toBuffer()));
-  return sharp(pages, { join: { animated: true } }).gif({ delay: 100 }).toBuffer();
+  return sharp(pages, { join: { animated: true } }).gif({ delay: 100, effort: 1 }).toBuffer();
 };
 
 /** A JPEG cut off after `keep` of its bytes (default half): its header reads, its pixels do not. */

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { isBlurhashValid } from 'blurhash';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processMedia } from '../../../../media/processing/index.js';
+import { createProcessMedia, processMedia } from '../../../../media/processing/index.js';
 import type { ProcessingResult, ProcessingSuccess } from '../../../../media/processing/processing.js';
 import { sniffMediaType } from '../../../../media/processing/sniff.js';
 import { probeVideo, remuxable } from '../../../../media/processing/video.js';
@@ -109,7 +109,7 @@ describe('processMedia on videos', () => {
   });
 
   it('a 1080p video is scaled to 1080 wide with an even height; one without sound stays silent', async () => {
-    const path = await video('mp4-mpeg4', { width: 1920, height: 1080, audio: false, seconds: 1 });
+    const path = await video('mp4-mpeg4', { width: 1920, height: 1080, audio: false, seconds: 1, fps: 5 });
     const result = await processed(path, 'video/mp4');
     expect([result.width, result.height]).toEqual([1080, 608]);
     await expectWebReadyMp4(result, false);
@@ -140,6 +140,13 @@ describe('processMedia on videos', () => {
     const garbage = `${folder.path}/garbage.mp4`;
     await writeFile(garbage, noise);
     expect(await process(garbage, 'video/mp4')).toMatchObject({ outcome: 'rejected', reason: 'MEDIA_CORRUPT' });
+  });
+
+  it('a video that ffmpeg cannot finish within its time limit is rejected (MEDIA_CORRUPT), not retried for ever', async () => {
+    const impatient = createProcessMedia({ baseTimeoutMs: 1, timeoutPerSecond: 0 });
+    const result = await impatient({ path: await video('mov', { seconds: 1 }), declaredType: 'video/quicktime', workDir: folder.path });
+    expect(result).toMatchObject({ outcome: 'rejected', reason: 'MEDIA_CORRUPT' });
+    expect(result.outcome === 'rejected' && result.message).toMatch(/longer than/);
   });
 
   it('a video declared as an image, or an image declared as a video, is MEDIA_TYPE_MISMATCH', async () => {
