@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcessMedia, processMedia } from '../../../../media/processing/index.js';
 import type { ProcessingResult, ProcessingSuccess } from '../../../../media/processing/processing.js';
 import { sniffMediaType } from '../../../../media/processing/sniff.js';
-import { probeVideo, remuxable } from '../../../../media/processing/video.js';
+import { probeVideo, remuxable, transcodedSize } from '../../../../media/processing/video.js';
 import { makeAudioOnlyMp4, makeJpeg, makeVideo, scratchFolder, topLevelAtoms, type VideoFixtureOptions } from '../../../support/media-fixtures.js';
 
 // The video path of processMedia (media/processing/video.ts), with the bundled ffmpeg and ffprobe
@@ -154,5 +154,23 @@ describe('processMedia on videos', () => {
     const photo = `${folder.path}/photo.jpg`;
     await writeFile(photo, await makeJpeg({ width: 32, height: 32 }));
     expect(await process(photo, 'video/quicktime')).toMatchObject({ outcome: 'rejected', reason: 'MEDIA_TYPE_MISMATCH' });
+  });
+});
+
+describe('transcodedSize', () => {
+  const size = (width: number, height: number, rotation = 0, sample_aspect_ratio?: string) => transcodedSize({ video: { width, height, sample_aspect_ratio }, rotation });
+
+  it('is the picture as shown, at most 1080 wide, both sides even, the aspect ratio kept', () => {
+    expect(size(1920, 1080)).toEqual({ width: 1080, height: 608 });
+    expect(size(320, 240)).toEqual({ width: 320, height: 240 });
+    expect(size(321, 241)).toEqual({ width: 320, height: 240 });
+    expect(size(1920, 1080, 90)).toEqual({ width: 1080, height: 1920 });
+    expect(size(1920, 1080, 270)).toEqual({ width: 1080, height: 1920 });
+    expect(size(3840, 2160, 180)).toEqual({ width: 1080, height: 608 });
+  });
+
+  it('turns non-square pixels square (anamorphic DVD-style 720x480 at 32:27 shows as 853x480, written 852x480 to be even)', () => {
+    expect(size(720, 480, 0, '32:27')).toEqual({ width: 852, height: 480 });
+    expect(size(720, 480, 0, '0:1')).toEqual({ width: 720, height: 480 });
   });
 });
