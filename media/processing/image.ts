@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { encode } from 'blurhash';
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { IMAGE_MAX_PIXELS } from '../../kernel/limits.js';
@@ -79,9 +80,13 @@ const SHARP_FORMATS: Record<string, string> = { 'image/jpeg': 'jpeg', 'image/png
  * Never throws for bad bytes; throws only for faults of the machine (isRetryableFault).
  */
 export const renderImage = async (path: string, detectedType: string): Promise<ImageRenditions | ReturnType<typeof rejected>> => {
+  // Read into memory (at most IMAGE_MAX_BYTES), not opened by path: libvips caches files it opened
+  // by name, which would hold deleted temporary files open and could answer a reused path with
+  // the old file's pixels.
+  const bytes = await readFile(path);
   let metadata: Metadata;
   try {
-    metadata = await sharp(path, { limitInputPixels: false }).metadata();
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     if (isRetryableFault(error)) throw error;
     return undecodable(detectedType, `the image could not be read: ${describe(error)}`);
@@ -102,7 +107,7 @@ export const renderImage = async (path: string, detectedType: string): Promise<I
   try {
     const planned = planVariantWidths(shown.width);
     const widest = planned[0]!.width;
-    let decoded = sharp(path, decodeOptions);
+    let decoded = sharp(bytes, decodeOptions);
     if (widest < shown.width) decoded = decoded.resize({ width: widest });
     if (keepProfile) decoded = decoded.keepIccProfile();
     const master = await decoded.tiff({ compression: 'none' }).toBuffer({ resolveWithObject: true });

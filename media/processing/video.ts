@@ -1,4 +1,4 @@
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
 import { VIDEO_MAX_DURATION_MS } from '../../kernel/limits.js';
@@ -194,7 +194,7 @@ export const processVideo = async (
   if ('outcome' in rendered) return rejected('MEDIA_CORRUPT', `the poster frame could not be made: ${rendered.message}`);
   let posterJpeg: { data: Buffer; info: OutputInfo };
   try {
-    posterJpeg = await sharp(poster).jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true });
+    posterJpeg = await sharp(await readFile(poster)).jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true });
   } catch (error) {
     if (isRetryableFault(error)) throw error;
     return rejected('MEDIA_CORRUPT', `the poster frame could not be made: ${describe(error)}`);
