@@ -3,3 +3,6 @@ export { createProcessMedia, processMedia, type ProcessingOptions } from './proc
 export { declaredKind, sniffFile, sniffMediaType, type MediaKind, type SniffedType } from './sniff.js';
 export { IMAGE_WIDTHS, THUMB_SIZE, planVariantWidths } from './image.js';
 export { isRetryableFault, type RejectionReason } from './failure.js';
+export { processImage } from './image.js';
+export { processVideo, probeVideo, type Probe, type VideoOptions } from './video.js';
+export { FFMPEG_PATH, FFPROBE_PATH } from './ffmpeg.js';
