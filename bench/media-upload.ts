@@ -16,7 +16,8 @@ import { join, resolve } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import Fastify from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
-import { readServiceUrls } from '../app/service-urls.js';
+import { loadSettings } from '../app/config.js';
+import { withServiceUrls } from '../app/service-urls.js';
 import { createLocalStorage, type LocalMediaStorage } from '../media/storage/local/local-storage.js';
 import { localMediaFiles } from '../media/storage/local/routes.js';
 import { mediaKeys, type MediaStorage } from '../media/storage/media-storage.js';
@@ -112,17 +113,8 @@ const presignedPut = (storage: MediaStorage) => async (key: string, body: Buffer
   await httpPut(presigned.url, presigned.headers, body);
 };
 
-const s3Settings = (): S3StorageOptions | null => {
-  const env = { ...readServiceUrls(resolve(import.meta.dirname, '..')), ...process.env } as Record<string, string | undefined>;
-  if (!env.S3_BUCKET) return null;
-  return {
-    bucket: env.S3_BUCKET,
-    endpoint: env.S3_ENDPOINT,
-    region: env.S3_REGION ?? 'us-east-1',
-    credentials: env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined,
-    forcePathStyle: env.S3_FORCE_PATH_STYLE === 'true',
-  };
-};
+/** S3_* of the environment, else of .services/urls.env, as the platform reads them. */
+const s3Settings = (): S3StorageOptions | null => loadSettings(withServiceUrls(process.env, resolve(import.meta.dirname, '..')), []).media.s3 ?? null;
 
 const benchS3 = async () => {
   const settings = s3Settings();
