@@ -93,7 +93,7 @@ export const createS3Storage = (options: S3StorageOptions): MediaStorage => {
       };
     },
 
-    downloadUrl: ({ key, signedAt, expiresInSeconds }) =>
+    downloadUrl: async ({ key, signedAt, expiresInSeconds }) =>
       getSignedUrl(client, new GetObjectCommand({ Bucket, Key: checked(key) }), { expiresIn: expiresInSeconds, signingDate: signedAt }),
 
     publicUrl: (key) => (options.publicBaseUrl ? `${options.publicBaseUrl}/${key}` : null),
