@@ -70,7 +70,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const credentials = await createPostgresCredentialsStore(pool);
   const idempotency = await createPostgresIdempotencyStore(pool);
   const tokens = createTokenService(settings.jwtSecret);
-  const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs };
+  const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, mediaExternalHosts: settings.media.externalHosts };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
   const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: prefixes.redis }) : createPostgresPushBus(pool), (p) => p.close());

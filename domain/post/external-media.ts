@@ -46,3 +46,4 @@ export const assertExternalMediaAllowed = (
   });
   if (details.length > 0) throw invalid('MEDIA_HOST_NOT_ALLOWED', details[0]!.message, details);
 };
+

@@ -1,0 +1,234 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { recordProcessingResult } from '../../commands/media/media.js';
+import type { ProcessedMedia } from '../../events/index.js';
+import { mediaKeys } from '../../media/storage/media-storage.js';
+import type { ApiClient, User } from '../support/api-client.js';
+import { useTestApp, type TestApp } from '../support/test-app.js';
+
+// Posts, stories and avatars made of uploads (docs/architecture.md "Media"), through the real API
+// on the local storage: request an upload, PUT the bytes to the signed URL, complete, wait for
+// processing, attach; and every representation carries the variants with URLs by the media URL rule.
+
+const CDN = 'https://cdn.media.example';
+// No external host is allowed here: this file is about uploads.
+const { t, api } = useTestApp({ mediaExternalHosts: [] });
+const withCdn = useTestApp({ mediaExternalHosts: [], media: { publicBaseUrl: CDN } });
+
+const png = (seed: number, width = 800, height = 600) =>
+  sharp({ create: { width, height, channels: 3, background: { r: (seed * 47) % 256, g: (seed * 89) % 256, b: 160 } } })
+    .png()
+    .toBuffer();
+
+/** The path and query of an absolute URL that points at the API itself (the local storage's URLs), for app.inject. */
+const local = (url: string) => {
+  const parsed = new URL(url);
+  return `${parsed.pathname}${parsed.search}`;
+};
+
+let seeds = 0;
+
+/**
+ * Up to `processing` through the API: request, PUT, complete. Then `ready` by recording a
+ * processing result whose variants are really written (two WebP sizes and a JPEG), as the worker does;
+ * if the worker got there first, the recording is a repeat and changes nothing.
+ */
+const uploadReady = async (app: TestApp, client: ApiClient, owner: User, purpose: 'post' | 'story' | 'avatar' = 'post'): Promise<string> => {
+  const bytes = await png(++seeds);
+  const requested = await client.call('POST', '/api/v1/media/uploads', {
+    token: owner.token,
+    body: { filename: 'photo.png', contentType: 'image/png', size: bytes.length, purpose },
+  });
+  expect(requested.status, JSON.stringify(requested.body)).toBe(201);
+  const { mediaId, uploadUrl, headers } = requested.body as { mediaId: string; uploadUrl: string; headers: Record<string, string> };
+  const put = await app.app.inject({ method: 'PUT', url: local(uploadUrl), headers, payload: bytes });
+  expect(put.statusCode, put.body).toBeLessThan(300);
+  const completed = await client.call('POST', `/api/v1/media/${mediaId}/complete`, { token: owner.token });
+  expect(completed.status, JSON.stringify(completed.body)).toBe(202);
+  await recordProcessingResult(app.platform.commands, { mediaId, result: { outcome: 'processed', processed: await processedOf(app, mediaId, bytes) } }, ctx());
+  return mediaId;
+};
+
+/** Requested and uploaded, never processed: pending or processing. */
+const uploadUnready = async (app: TestApp, client: ApiClient, owner: User): Promise<string> => {
+  const bytes = await png(++seeds);
+  const requested = await client.call('POST', '/api/v1/media/uploads', {
+    token: owner.token,
+    body: { filename: 'photo.png', contentType: 'image/png', size: bytes.length },
+  });
+  return requested.body.mediaId as string;
+};
+
+const ctx = () => ({ actorId: null, correlationId: 'media-surfaces-test', now: new Date().toISOString() });
+
+const processedOf = async (app: TestApp, mediaId: string, original: Buffer): Promise<ProcessedMedia> => {
+  const storage = app.platform.commands.storage;
+  const variants = [];
+  for (const [name, width, format] of [['w640', 640, 'webp'], ['w320', 320, 'webp'], ['w640', 640, 'jpeg']] as const) {
+    const { data, info } = await sharp(original).resize({ width })[format]().toBuffer({ resolveWithObject: true });
+    const extension = format === 'jpeg' ? 'jpg' : format;
+    const key = mediaKeys.variant(mediaId, name, extension);
+    await storage.put(key, data, { contentType: `image/${format}`, cacheControl: 'public, max-age=31536000, immutable' });
+    variants.push({ name, key, width: info.width, height: info.height, contentType: `image/${format}`, size: data.length });
+  }
+  return { type: 'image', width: 800, height: 600, blurhash: 'LEHV6nWB2yk8pyo0adR*.7kCMdnj', dominantColor: '#5a7fa0', detectedType: 'image/png', variants };
+};
+
+const fresh = (position: string) => `minPosition=${encodeURIComponent(position)}`;
+
+describe('a post made of uploads', () => {
+  it('answers its variants with URLs that serve the WebP, on the post page and in the author feed', async () => {
+    const alice = await api.register();
+    const first = await uploadReady(t, api, alice);
+    const second = await uploadReady(t, api, alice);
+    const created = await api.call('POST', '/api/v1/posts', { token: alice.token, body: { caption: 'carousel #media', media: [{ mediaId: first }, { mediaId: second }] } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+
+    const page = await api.call('GET', `/api/v1/posts/${created.body.postId}?${fresh(created.body.position)}`, { token: alice.token });
+    expect(page.status).toBe(200);
+    expect(page.body.media.map((m: { mediaId: string }) => m.mediaId)).toEqual([first, second]);
+    const [media] = page.body.media;
+    expect(media).toMatchObject({ type: 'image', width: 800, height: 600, blurhash: expect.any(String), dominantColor: '#5a7fa0' });
+    expect(media.variants.map((v: { name: string; contentType: string }) => `${v.name}:${v.contentType}`)).toEqual(['w640:image/webp', 'w320:image/webp', 'w640:image/jpeg']);
+    expect(media.url).toBe(media.variants[0].url);
+    // No storage key leaks out.
+    expect(JSON.stringify(page.body)).not.toContain('"key"');
+
+    const image = await t.app.inject({ method: 'GET', url: local(media.variants[0].url) });
+    expect(image.statusCode).toBe(200);
+    expect(image.headers['content-type']).toBe('image/webp');
+    expect((await sharp(image.rawPayload).metadata()).format).toBe('webp');
+
+    const feed = await api.call('GET', `/api/v1/feed/user/${alice.username}?${fresh(created.body.position)}`, { token: alice.token });
+    expect(feed.body.items[0].media[1].mediaId).toBe(second);
+  });
+
+  it("signs a private author's URLs, and serves a public author's from MEDIA_PUBLIC_BASE_URL", async () => {
+    const { t: cdnApp, api: cdnApi } = withCdn;
+    const publicAuthor = await cdnApi.register();
+    const privateAuthor = await cdnApi.register();
+    await cdnApi.call('PUT', `/api/v1/users/${privateAuthor.username}`, { token: privateAuthor.token, body: { private: true } });
+    const post = async (author: User) => {
+      const created = await cdnApi.call('POST', '/api/v1/posts', { token: author.token, body: { media: [{ mediaId: await uploadReady(cdnApp, cdnApi, author) }] } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      return (await cdnApi.call('GET', `/api/v1/posts/${created.body.postId}?${fresh(created.body.position)}`, { token: author.token })).body;
+    };
+    const open = await post(publicAuthor);
+    for (const variant of open.media[0].variants) expect(variant.url).toMatch(new RegExp(`^${CDN}/media/${open.media[0].mediaId}/`));
+    const hidden = await post(privateAuthor);
+    for (const variant of hidden.media[0].variants) {
+      expect(variant.url.startsWith(CDN)).toBe(false);
+      expect(new URL(variant.url).search).not.toBe('');
+    }
+    // The signed URL works, and a tampered one does not.
+    const url = local(hidden.media[0].url);
+    expect((await cdnApp.app.inject({ method: 'GET', url })).statusCode).toBe(200);
+    expect((await cdnApp.app.inject({ method: 'GET', url: url.replace(/.$/, (c) => (c === '0' ? '1' : '0')) })).statusCode).toBe(403);
+  });
+});
+
+describe('attaching refuses, and appends nothing', () => {
+  const refusedWithout = async (request: () => Promise<{ status: number; body: { error: { code: string; details: { path: string }[] } } }>) => {
+    const before = (await t.allEvents()).length;
+    const response = await request();
+    // Nothing appended to any stream (another test file's app writes to its own schema).
+    expect((await t.allEvents()).length).toBe(before);
+    return response;
+  };
+
+  it('an external URL whose host is not listed: 400 MEDIA_HOST_NOT_ALLOWED naming the field', async () => {
+    const alice = await api.register();
+    const response = await refusedWithout(() =>
+      api.call('POST', '/api/v1/posts', { token: alice.token, body: { media: [{ url: 'https://cdn.example.com/a.jpg', type: 'image' }] } }),
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('MEDIA_HOST_NOT_ALLOWED');
+    expect(response.body.error.details.map((d) => d.path)).toEqual(['media.0.url']);
+    const story = await api.call('POST', '/api/v1/stories', { token: alice.token, body: { media: { url: 'https://169.254.169.254/latest', type: 'image' } } });
+    expect([story.status, story.body.error.code, story.body.error.details[0].path]).toEqual([400, 'MEDIA_HOST_NOT_ALLOWED', 'media.url']);
+  });
+
+  it("another user's media: 404 MEDIA_NOT_FOUND", async () => {
+    const alice = await api.register();
+    const mallory = await api.register();
+    const mediaId = await uploadReady(t, api, alice);
+    const response = await refusedWithout(() => api.call('POST', '/api/v1/posts', { token: mallory.token, body: { media: [{ mediaId }] } }));
+    expect([response.status, response.body.error.code]).toEqual([404, 'MEDIA_NOT_FOUND']);
+  });
+
+  it('media not processed yet: 422 MEDIA_NOT_READY, and the ready one beside it stays free', async () => {
+    const alice = await api.register();
+    const ready = await uploadReady(t, api, alice);
+    const pending = await uploadUnready(t, api, alice);
+    const response = await refusedWithout(() => api.call('POST', '/api/v1/posts', { token: alice.token, body: { media: [{ mediaId: ready }, { mediaId: pending }] } }));
+    expect([response.status, response.body.error.code]).toEqual([422, 'MEDIA_NOT_READY']);
+    expect((await api.call('POST', '/api/v1/posts', { token: alice.token, body: { media: [{ mediaId: ready }] } })).status).toBe(201);
+  });
+
+  it('the same media twice: 422 MEDIA_ALREADY_ATTACHED, in one post or across two', async () => {
+    const alice = await api.register();
+    const mediaId = await uploadReady(t, api, alice);
+    const twice = await refusedWithout(() => api.call('POST', '/api/v1/posts', { token: alice.token, body: { media: [{ mediaId }, { mediaId }] } }));
+    expect([twice.status, twice.body.error.code]).toEqual([422, 'MEDIA_ALREADY_ATTACHED']);
+    expect((await api.call('POST', '/api/v1/posts', { token: alice.token, body: { media: [{ mediaId }] } })).status).toBe(201);
+    const again = await refusedWithout(() => api.call('POST', '/api/v1/stories', { token: alice.token, body: { media: { mediaId } } }));
+    expect([again.status, again.body.error.code]).toEqual([422, 'MEDIA_ALREADY_ATTACHED']);
+  });
+});
+
+describe('a story made of an upload', () => {
+  it('is in the tray with its variants', async () => {
+    const alice = await api.register();
+    const posted = await api.call('POST', '/api/v1/stories', { token: alice.token, body: { media: { mediaId: await uploadReady(t, api, alice, 'story') } } });
+    expect(posted.status, JSON.stringify(posted.body)).toBe(201);
+    const tray = await api.call('GET', `/api/v1/stories/feed?${fresh(posted.body.position)}`, { token: alice.token });
+    const [story] = tray.body.items[0].stories;
+    expect(story.media.variants.length).toBe(3);
+    expect((await t.app.inject({ method: 'GET', url: local(story.media.url) })).statusCode).toBe(200);
+  });
+});
+
+describe('avatars', () => {
+  it('an avatar set is shown on the profile, as the author of posts and comments, and among likers', async () => {
+    const alice = await api.register();
+    const bob = await api.register();
+    const avatarId = await uploadReady(t, api, alice, 'avatar');
+    const set = await api.call('PUT', `/api/v1/users/${alice.username}/avatar`, { token: alice.token, body: { mediaId: avatarId } });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+
+    const profile = await api.call('GET', `/api/v1/users/${alice.username}?${fresh(set.body.position)}`, { token: bob.token });
+    expect(profile.body.avatar).toMatchObject({ mediaId: avatarId, type: 'image' });
+    expect((await t.app.inject({ method: 'GET', url: local(profile.body.avatar.url) })).statusCode).toBe(200);
+
+    const postId = (await api.call('POST', '/api/v1/posts', { token: alice.token, body: { media: [{ mediaId: await uploadReady(t, api, alice) }] } })).body.postId;
+    const comment = await api.call('POST', `/api/v1/posts/${postId}/comments`, { token: alice.token, body: { text: 'mine' } });
+    const liked = await api.call('POST', `/api/v1/posts/${postId}/like`, { token: alice.token });
+    const post = await api.call('GET', `/api/v1/posts/${postId}?${fresh(liked.body.position)}`, { token: bob.token });
+    expect(post.body.author.avatar.mediaId).toBe(avatarId);
+    const comments = await api.call('GET', `/api/v1/posts/${postId}/comments?${fresh(comment.body.position)}`, { token: bob.token });
+    expect(comments.body.items[0].author.avatar.mediaId).toBe(avatarId);
+    const likers = await api.call('GET', `/api/v1/posts/${postId}/likes`, { token: bob.token });
+    expect(likers.body.items[0].avatar.mediaId).toBe(avatarId);
+    // Bob has none.
+    expect((await api.call('GET', `/api/v1/users/${bob.username}`, { token: bob.token })).body.avatar).toBeNull();
+  });
+
+  it('only for one’s own account (403 NOT_OWNER), only with avatar media, and it can be removed', async () => {
+    const alice = await api.register();
+    const bob = await api.register();
+    const avatarId = await uploadReady(t, api, alice, 'avatar');
+    const other = await api.call('PUT', `/api/v1/users/${alice.username}/avatar`, { token: bob.token, body: { mediaId: avatarId } });
+    expect([other.status, other.body.error.code]).toEqual([403, 'NOT_OWNER']);
+    const postMedia = await uploadReady(t, api, alice, 'post');
+    const wrong = await api.call('PUT', `/api/v1/users/${alice.username}/avatar`, { token: alice.token, body: { mediaId: postMedia } });
+    expect([wrong.status, wrong.body.error.code]).toEqual([422, 'MEDIA_WRONG_PURPOSE']);
+
+    expect((await api.call('PUT', `/api/v1/users/${alice.username}/avatar`, { token: alice.token, body: { mediaId: avatarId } })).status).toBe(200);
+    // Again: the same wish, already granted.
+    expect((await api.call('PUT', `/api/v1/users/${alice.username}/avatar`, { token: alice.token, body: { mediaId: avatarId } })).status).toBe(200);
+    const removed = await api.call('DELETE', `/api/v1/users/${alice.username}/avatar`, { token: alice.token });
+    expect(removed.status).toBe(200);
+    const profile = await api.call('GET', `/api/v1/users/${alice.username}?${fresh(removed.body.position)}`, { token: alice.token });
+    expect(profile.body.avatar).toBeNull();
+  });
+});
