@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { recordProcessingResult } from '../../commands/media/media.js';
 import type { ProcessedMedia } from '../../events/index.js';
 import { mediaKeys } from '../../media/storage/media-storage.js';
-import type { ApiClient, User } from '../support/api-client.js';
-import { useTestApp, type TestApp } from '../support/test-app.js';
+import type { User } from '../support/api-client.js';
+import { useTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
 
 // Posts, stories and avatars made of uploads (docs/architecture.md "Media"), through the real API
 // on the local storage: request an upload, PUT the bytes to the signed URL, complete, wait for

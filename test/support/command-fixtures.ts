@@ -24,6 +24,7 @@ export const commandDeps = (store: EventStore = createInMemoryEventStore()): Com
   tokens: unused('tokens'),
   storyTtlMs: 24 * 60 * 60 * 1000,
   mediaExternalHosts: [],
+  storage: unused('storage'),
 });
 
 /** Appends `events` to `streamId` as its history. */
