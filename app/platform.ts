@@ -12,6 +12,7 @@ import { createPostgresPushBus } from '../projections/push/push-bus-postgres.js'
 import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
 import type { PushBus } from '../projections/push/push-bus.js';
 import type { ReadDeps } from '../read-api/deps.js';
+import { createMediaPresenter } from '../read-api/media-presenter.js';
 import { openLiveReadModels, type LiveReadModels } from './live-read-models.js';
 import { createReadModelCatalog } from './read-models.js';
 import { createFreshness } from './freshness.js';
@@ -82,10 +83,12 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const catalog = createReadModelCatalog({ pool, push, redis, elasticsearch, prefixes, feed, notifications, liveFanOut: kafka?.liveFanOut });
   // The generation of each read model that serves reads, following the replay CLI's switches.
   const readModels = withTeardown(await openLiveReadModels(pool, catalog, tuning.generationWatchIntervalMs), (r) => r.close());
-  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push'> = {
+  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'media'> = {
     freshness: createFreshness(() => readModels.projections(), tuning.freshnessTimeoutMs),
     now: () => new Date(),
     push,
+    // Media URLs (read-api/media-presenter.ts), signed by the same storage the commands use.
+    media: createMediaPresenter(storage),
   };
   const reads: ReadDeps = Object.defineProperties(
     queryDeps,
