@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { recordProcessingResult } from '../../commands/media/media.js';
 import type { ProcessedMedia } from '../../events/index.js';
@@ -13,7 +14,7 @@ import { useTestApp, type ApiClient, type TestApp } from '../support/test-app.js
 const CDN = 'https://cdn.media.example';
 // No external host is allowed here: this file is about uploads.
 const { t, api } = useTestApp({ mediaExternalHosts: [] });
-const withCdn = useTestApp({ mediaExternalHosts: [], media: { publicBaseUrl: CDN } });
+const withCdn = useTestApp({ mediaExternalHosts: ['images.example.org'], media: { publicBaseUrl: CDN } });
 
 const png = (seed: number, width = 800, height = 600) =>
   sharp({ create: { width, height, channels: 3, background: { r: (seed * 47) % 256, g: (seed * 89) % 256, b: 160 } } })
@@ -230,5 +231,37 @@ describe('avatars', () => {
     expect(removed.status).toBe(200);
     const profile = await api.call('GET', `/api/v1/users/${alice.username}?${fresh(removed.body.position)}`, { token: alice.token });
     expect(profile.body.avatar).toBeNull();
+  });
+});
+
+describe('media that are not uploads', () => {
+  it('an external URL on a listed host is taken and answered as it is', async () => {
+    const { api: cdnApi } = withCdn;
+    const alice = await cdnApi.register();
+    const media = { url: 'https://images.example.org/a.jpg', type: 'image', width: 1080, height: 1350 };
+    const created = await cdnApi.call('POST', '/api/v1/posts', { token: alice.token, body: { media: [media] } });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const post = await cdnApi.call('GET', `/api/v1/posts/${created.body.postId}?${fresh(created.body.position)}`, { token: alice.token });
+    expect(post.body.media).toEqual([media]);
+    const elsewhere = await cdnApi.call('POST', '/api/v1/posts', { token: alice.token, body: { media: [{ url: 'https://images.example.org.evil.net/a.jpg', type: 'image' }] } });
+    expect([elsewhere.status, elsewhere.body.error.code]).toEqual([400, 'MEDIA_HOST_NOT_ALLOWED']);
+  });
+
+  it('a post stored before uploads existed (PostCreated v1, one imageUrl) is still answered, its URL passed through', async () => {
+    const alice = await api.register();
+    const postId = uuidv7();
+    const v1 = { postId, authorId: alice.userId, caption: 'from 2021', hashtags: [], mentions: [], imageUrl: 'https://old.example/sunset.jpg', createdAt: '2021-06-01T18:00:00.000Z' };
+    // As an old deployment stored it: the row at schema version 1, never rewritten (events/upcasters.ts reads it as v2).
+    await t.db.pool.query(
+      `insert into events (stream_id, stream_revision, event_id, type, schema_version, data, metadata) values ($1, 0, $2, 'PostCreated', 1, $3, $4)`,
+      [`post-${postId}`, uuidv7(), JSON.stringify(v1), JSON.stringify({ correlationId: 'old', causationId: null, actorId: alice.userId, occurredAt: v1.createdAt })],
+    );
+    let post = await api.call('GET', `/api/v1/posts/${postId}`, { token: alice.token });
+    for (let tries = 0; post.status === 404 && tries < 200; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      post = await api.call('GET', `/api/v1/posts/${postId}`, { token: alice.token });
+    }
+    expect(post.status).toBe(200);
+    expect(post.body.media).toEqual([{ url: 'https://old.example/sunset.jpg', type: 'image' }]);
   });
 });
