@@ -4,7 +4,6 @@ import pg from 'pg';
 import { createPostgresCredentialsStore } from '../commands/accounts/credentials-store-postgres.js';
 import { createTokenService } from '../commands/accounts/tokens.js';
 import type { CommandDeps } from '../commands/deps.js';
-import { missingStorage } from '../commands/media/storage-unavailable.js';
 import { createPostgresIdempotencyStore } from '../commands/idempotency/idempotency-store-postgres.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
@@ -20,6 +19,8 @@ import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { checkReadiness, type Readiness } from './readiness.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
+import { createMediaStorage } from './media-storage.js';
+import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { Settings } from './config.js';
 
 /**
@@ -27,7 +28,7 @@ import type { Settings } from './config.js';
  * (the embedded PostgreSQL's URL, the kept JWT secret) filled in. Each group goes unchanged to the
  * part that uses it.
  */
-export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http' | 'dataDir'> & { databaseUrl: string; jwtSecret: string };
+export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http'> & { databaseUrl: string; jwtSecret: string };
 
 export interface Platform {
   commands: CommandDeps;
@@ -40,6 +41,8 @@ export interface Platform {
   metrics: Metrics;
   readiness: () => Promise<Readiness>;
   pool: pg.Pool;
+  /** Where media live; app/server.ts serves the local storage's signed URLs (an S3 store serves its own). */
+  mediaStorage: MediaStorage;
   close(): Promise<void>;
 }
 
@@ -72,9 +75,8 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const credentials = await createPostgresCredentialsStore(pool);
   const idempotency = await createPostgresIdempotencyStore(pool);
   const tokens = createTokenService(settings.jwtSecret);
-  // TODO(lead): the media storage from settings.media (createMediaStorage of app/media-storage.ts, engineer A's);
-  // until it is wired every media route answers 503 naming the storage.
-  const storage = missingStorage();
+  // Media storage (app/media-storage.ts): S3 when S3_BUCKET is set, files under DATA_DIR/media otherwise.
+  const storage = withTeardown(await createMediaStorage(settings.media, settings.dataDir), (s) => s.close());
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage, mediaExternalHosts: settings.media.externalHosts };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
@@ -123,6 +125,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     metrics,
     readiness,
     pool,
+    mediaStorage: storage,
     async close() {
       for (const close of teardown.toReversed()) await close();
     },

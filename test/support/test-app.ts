@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { Settings } from '../../app/config.js';
@@ -47,8 +50,11 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
   const db = await createTestDatabase();
   const redis = options.redis ? await createTestRedis() : null;
   const defaults = defaultSettings();
+  // The local media storage's files (and its URL secret) in a directory of this app's own.
+  const dataDir = await mkdtemp(join(tmpdir(), 'ig-test-app-'));
   const platform = await createPlatform({
     ...defaults,
+    dataDir,
     databaseUrl: db.url,
     jwtSecret: 'test-secret-that-is-at-least-32-characters-long',
     storyTtlMs: options.storyTtlMs ?? defaults.storyTtlMs,
@@ -79,6 +85,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       await platform.close();
       await db.drop();
       await redis?.drop();
+      await rm(dataDir, { recursive: true, force: true });
       if (options.elasticsearch) await dropElasticsearchPrefix(inject('elasticsearchUrl'), `${db.schema}-`);
     },
   };
