@@ -92,11 +92,10 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     // Media URLs (read-api/media-presenter.ts), signed by the same storage the commands use.
     media: createMediaPresenter(storage),
   };
-  const reads: ReadDeps = Object.defineProperties(
-    queryDeps,
-    // The readers' getters themselves (a spread would freeze today's generation).
-    Object.getOwnPropertyDescriptors(readModels.readers),
-  ) as ReadDeps;
+  // The readers' getters themselves (a spread would freeze today's generation); the media read
+  // model's reader is `mediaUploads`, since `media` is the presenter.
+  const { media: mediaReader, ...readerGetters } = Object.getOwnPropertyDescriptors(readModels.readers);
+  const reads: ReadDeps = Object.defineProperties(queryDeps, { ...readerGetters, mediaUploads: mediaReader! }) as ReadDeps;
   const background =
     role === 'api'
       ? null

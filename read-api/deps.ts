@@ -1,3 +1,4 @@
+import type { MediaReader } from '../projections/media/media-reader.js';
 import type { FeedReader } from '../projections/feed/feed-reader.js';
 import type { NotificationsReader } from '../projections/notifications/notifications-reader.js';
 import type { ProfilesReader } from '../projections/profiles/profiles-reader.js';
@@ -19,6 +20,8 @@ export interface ReadDeps {
   freshness: Freshness;
   /** Turns stored media items (storage keys) into what the API answers (URLs), by the media URL rule. */
   media: MediaPresenter;
+  /** The media read model (the 'media' projection): each upload's status, for its owner. */
+  mediaUploads: MediaReader;
   /** The clock, for hiding stories past their expiry. */
   now: () => Date;
   /** Where GET /api/v1/stream subscribes to the caller's pushes. */

@@ -42,12 +42,13 @@ const startLocalServer = async (): Promise<LocalServer> => {
   await app.register(authentication, { tokens: noTokens });
   // A JSON route beside the plugin: the plugin's catch-all parser must not reach it.
   app.post('/json', { config: { public: true } }, async (request) => ({ got: request.body }));
-  let storage: LocalMediaStorage | undefined;
-  const late = new Proxy({} as LocalMediaStorage, { get: (_target, property) => Reflect.get(storage!, property) as unknown });
+  // The URLs name the port, known once listening: the routes get the storage made then.
+  const made: { storage?: LocalMediaStorage } = {};
+  const late = new Proxy({} as LocalMediaStorage, { get: (_target, property) => Reflect.get(made.storage!, property) as unknown });
   await app.register(localMediaFiles, { storage: late });
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   const options = { root: join(dataDir, 'media'), publicUrl: address, secret };
-  storage = createLocalStorage(options);
+  const storage = (made.storage = createLocalStorage(options));
   return {
     app,
     url: address,
