@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { completeUpload, recordProcessingResult, requestUpload } from '../../commands/media/media.js';
+import { recordProcessingResult } from '../../commands/media/media.js';
 import type { ProcessedMedia } from '../../events/index.js';
 import { mediaKeys } from '../../media/storage/media-storage.js';
 import type { User } from '../support/api-client.js';
@@ -41,17 +41,18 @@ const uploadReady = async (app: TestApp, client: ApiClient, owner: User, purpose
   return mediaId;
 };
 
-/** Requested, PUT and completed: `processing`. */
-const uploaded = async (app: TestApp, _client: ApiClient, owner: User, bytes: Buffer, purpose: 'post' | 'story' | 'avatar' = 'post'): Promise<string> => {
-  // TODO(when wp3-domain's routes land): POST /api/v1/media/uploads and /complete through the API.
-  const { mediaId, uploadUrl, headers } = await requestUpload(
-    app.platform.commands,
-    { ownerId: owner.userId, filename: 'photo.png', contentType: 'image/png', size: bytes.length, purpose },
-    ctx(owner.userId),
-  );
+/** Requested, PUT and completed through the API: `processing`. */
+const uploaded = async (app: TestApp, client: ApiClient, owner: User, bytes: Buffer, purpose: 'post' | 'story' | 'avatar' = 'post'): Promise<string> => {
+  const requested = await client.call('POST', '/api/v1/media/uploads', {
+    token: owner.token,
+    body: { filename: 'photo.png', contentType: 'image/png', size: bytes.length, purpose },
+  });
+  expect(requested.status, JSON.stringify(requested.body)).toBe(201);
+  const { mediaId, uploadUrl, headers } = requested.body as { mediaId: string; uploadUrl: string; headers: Record<string, string> };
   const put = await app.app.inject({ method: 'PUT', url: local(uploadUrl), headers, payload: bytes });
   expect(put.statusCode, put.body).toBeLessThan(300);
-  await completeUpload(app.platform.commands, { actorId: owner.userId, mediaId }, ctx(owner.userId));
+  const completed = await client.call('POST', `/api/v1/media/${mediaId}/complete`, { token: owner.token });
+  expect(completed.status, JSON.stringify(completed.body)).toBe(202);
   return mediaId;
 };
 

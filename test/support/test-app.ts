@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { Settings } from '../../app/config.js';
 import type { KafkaSettings } from '../../app/kafka-fan-out.js';
+import { createMediaStorage } from '../../app/media-storage.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
@@ -50,11 +51,11 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
   const db = await createTestDatabase();
   const redis = options.redis ? await createTestRedis() : null;
   const defaults = defaultSettings();
-  // The local media storage's files (and its URL secret) in a directory of this app's own.
-  const dataDir = await mkdtemp(join(tmpdir(), 'ig-test-app-'));
+  const media = { ...defaults.media, externalHosts: options.mediaExternalHosts ?? TEST_MEDIA_EXTERNAL_HOSTS, ...options.media };
+  // Media in the local storage, under a directory of this test app's own.
+  const mediaDir = await mkdtemp(join(tmpdir(), 'media-test-'));
   const platform = await createPlatform({
     ...defaults,
-    dataDir,
     databaseUrl: db.url,
     jwtSecret: 'test-secret-that-is-at-least-32-characters-long',
     storyTtlMs: options.storyTtlMs ?? defaults.storyTtlMs,
@@ -63,7 +64,8 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     prefixes: { redis: redis?.prefix ?? defaults.prefixes.redis, elasticsearch: options.elasticsearch ? `${db.schema}-` : defaults.prefixes.elasticsearch },
     feed: { ...defaults.feed, celebrityThreshold: options.celebrityThreshold ?? defaults.feed.celebrityThreshold },
     kafka: options.kafka,
-    media: { ...defaults.media, externalHosts: options.mediaExternalHosts ?? TEST_MEDIA_EXTERNAL_HOSTS, ...options.media },
+    media,
+    mediaStorage: await createMediaStorage({ ...media, s3: undefined }, mediaDir),
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
     tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
   });
@@ -85,7 +87,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       await platform.close();
       await db.drop();
       await redis?.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(mediaDir, { recursive: true, force: true });
       if (options.elasticsearch) await dropElasticsearchPrefix(inject('elasticsearchUrl'), `${db.schema}-`);
     },
   };
