@@ -80,3 +80,30 @@ export const mediaKeys = {
   variant: (mediaId: string, name: string, extension: string) => `media/${mediaId}/${name}.${extension}`,
   folder: (mediaId: string) => `media/${mediaId}/`,
 };
+
+/** What `read` throws for a key with no object (a worker retrying a file whose upload was swept). */
+export class StoredObjectMissing extends Error {
+  constructor(readonly key: string) {
+    super(`no stored object ${key}`);
+    this.name = 'StoredObjectMissing';
+  }
+}
+
+/**
+ * What an adapter throws when its store is down or unreachable: `backend` names it, so that the
+ * API answers 503 BACKEND_UNAVAILABLE naming the storage (app/http/backend-errors.ts reads it).
+ */
+export class StorageUnavailable extends Error {
+  constructor(
+    readonly backend: 's3' | 'local-storage',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'StorageUnavailable';
+  }
+}
+
+/** A key the storages accept: segments of [A-Za-z0-9_.-], none empty or starting with a dot (no `..`, no hidden files), no leading `/`. */
+export const isValidStorageKey = (key: string): boolean =>
+  key.length > 0 && key.length <= 1024 && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(key) && key.split('/').every((segment) => !segment.startsWith('.'));

@@ -1,10 +1,11 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatServiceUrls, readServiceUrlsFile, type ServiceUrls } from '../../app/service-urls.js';
+import { formatServiceUrls, readServiceUrlsFile, S3_SERVICE_KEYS, type ServiceUrls } from '../../app/service-urls.js';
 import { stopElasticsearch } from './elasticsearch.js';
 import { stopKafka } from './kafka.js';
 import { stopPostgres } from './postgres.js';
 import { stopRedis } from './redis.js';
+import { stopS3Proxy } from './s3proxy.js';
 import { SERVICE_NAMES, servicesSettings } from './settings.js';
 
 // npm run services:down: stops what services:up started, known by the pid files under
@@ -17,6 +18,7 @@ const stoppers = {
   redis: () => stopRedis(servicesDir),
   kafka: () => stopKafka(join(servicesDir, 'kafka', 'node')),
   elasticsearch: () => stopElasticsearch(servicesDir),
+  s3: () => stopS3Proxy(servicesDir),
 };
 
 const results = await Promise.allSettled(services.map(async (name) => [name, await stoppers[name]()] as const));
@@ -25,8 +27,16 @@ for (const result of results) {
   else console.error(`[services] ${result.value[0]}: ${result.value[1] ? 'stopped' : 'not started by services:up'}`);
 }
 // The URLs of the services left alone stay in urls.env.
-const keys: Record<string, keyof ServiceUrls> = { postgres: 'DATABASE_URL', redis: 'REDIS_URL', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' };
-const kept = Object.entries(readServiceUrlsFile(join(servicesDir, 'urls.env'))).filter(([key]) => !services.some((name) => keys[name] === key));
+const keys: Record<string, readonly (keyof ServiceUrls)[]> = {
+  postgres: ['DATABASE_URL'],
+  redis: ['REDIS_URL'],
+  kafka: ['KAFKA_BROKERS'],
+  elasticsearch: ['ELASTICSEARCH_URL'],
+  s3: S3_SERVICE_KEYS,
+};
+const kept = Object.entries(readServiceUrlsFile(join(servicesDir, 'urls.env'))).filter(
+  ([key]) => !services.some((name) => (keys[name] as readonly string[]).includes(key)),
+);
 if (services.length === SERVICE_NAMES.length || kept.length === 0) await rm(join(servicesDir, 'urls.env'), { force: true });
 else await writeFile(join(servicesDir, 'urls.env'), formatServiceUrls(Object.fromEntries(kept)));
 if (results.some((result) => result.status === 'rejected')) process.exit(1);

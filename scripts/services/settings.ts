@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 // What services:up and services:down work on, from the environment (every port overridable, so
 // the "absent" paths can be tried on ports nothing listens on).
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const SERVICE_NAMES = ['postgres', 'redis', 'kafka', 'elasticsearch'] as const;
+export const SERVICE_NAMES = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const port = (name: string, fallback: number) => {
@@ -24,5 +24,6 @@ export const servicesSettings = () => {
     redisPort: port('SERVICES_REDIS_PORT', 6379),
     kafkaPort: port('SERVICES_KAFKA_PORT', 19092),
     kafkaControllerPort: port('SERVICES_KAFKA_CONTROLLER_PORT', 19093),
+    s3Port: port('SERVICES_S3_PORT', 19000),
   };
 };

@@ -5,6 +5,7 @@ import { ensureElasticsearch } from './elasticsearch.js';
 import { kafkaAnswers, runningKafka, startKafka } from './kafka.js';
 import { ensurePostgres, postgresAnswers } from './postgres.js';
 import { ensureRedis, redisAnswers } from './redis.js';
+import { ensureS3Proxy } from './s3proxy.js';
 import { servicesSettings } from './settings.js';
 
 // npm run services:up: makes sure every server the tests and `npm start` use answers on
@@ -26,7 +27,9 @@ const httpAnswers = async (url: string) => (await fetch(url).catch(() => null))?
 
 const kafkaNodeDir = join(servicesDir, 'kafka', 'node');
 
-const starters: Record<(typeof settings.services)[number], () => Promise<[keyof ServiceUrls, string]>> = {
+type Entry = [keyof ServiceUrls, string];
+
+const starters: Record<(typeof settings.services)[number], () => Promise<Entry | Entry[]>> = {
   postgres: async () => ['DATABASE_URL', (await given('DATABASE_URL', postgresAnswers)) ?? (await ensurePostgres(servicesDir, settings.postgresPort)).url],
   redis: async () => ['REDIS_URL', (await given('REDIS_URL', redisAnswers)) ?? (await ensureRedis(servicesDir, settings.redisPort)).url],
   kafka: async () => {
@@ -40,6 +43,19 @@ const starters: Record<(typeof settings.services)[number], () => Promise<[keyof 
     return ['KAFKA_BROKERS', (await startKafka(options)).brokers];
   },
   elasticsearch: async () => ['ELASTICSEARCH_URL', (await given('ELASTICSEARCH_URL', httpAnswers)) ?? (await ensureElasticsearch(servicesDir))],
+  s3: async () => {
+    // A store of one's own (S3_BUCKET set: AWS, MinIO, R2...) is used as the environment says: no S3Proxy, nothing written.
+    if (process.env.S3_BUCKET) return [];
+    const store = await ensureS3Proxy(servicesDir, settings.s3Port);
+    return [
+      ['S3_ENDPOINT', store.endpoint],
+      ['S3_BUCKET', store.bucket],
+      ['S3_REGION', store.region],
+      ['S3_ACCESS_KEY_ID', store.accessKeyId],
+      ['S3_SECRET_ACCESS_KEY', store.secretAccessKey],
+      ['S3_FORCE_PATH_STYLE', 'true'],
+    ];
+  },
 };
 
 const main = async () => {
@@ -47,7 +63,8 @@ const main = async () => {
   const started = performance.now();
   const results = await Promise.allSettled(settings.services.map((name) => starters[name]()));
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []));
-  const urls = Object.fromEntries(results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))) as ServiceUrls;
+  const entries = results.flatMap((result) => (result.status !== 'fulfilled' ? [] : typeof result.value[0] === 'string' ? [result.value as Entry] : (result.value as Entry[])));
+  const urls = Object.fromEntries(entries) as ServiceUrls;
   await writeFile(join(servicesDir, 'urls.env'), formatServiceUrls(urls));
   for (const [key, value] of Object.entries(urls)) console.log(`${key}=${value}`);
   console.error(`[services] ${join(servicesDir, 'urls.env')} written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
