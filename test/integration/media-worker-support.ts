@@ -80,6 +80,12 @@ const s3Lines = (): Record<string, string> => {
   }
 };
 
+/** The S3_* variables of the S3 server of `npm run services:up`, for a child process's environment. */
+export const s3Environment = (): Record<string, string> => {
+  const urls: Record<string, string | undefined> = { ...s3Lines(), ...process.env };
+  return Object.fromEntries(Object.entries(urls).filter((entry): entry is [string, string] => entry[0].startsWith('S3_') && entry[1] !== undefined));
+};
+
 /** The S3 server of `npm run services:up` (S3Proxy), or null when it is not configured. */
 export const s3FromServices = (): MediaStorage | null => {
   const urls: Record<string, string | undefined> = { ...readServiceUrls(resolve(import.meta.dirname, '../..')), ...s3Lines(), ...process.env };
