@@ -4,6 +4,7 @@ import pg from 'pg';
 import { createPostgresCredentialsStore } from '../commands/accounts/credentials-store-postgres.js';
 import { createTokenService } from '../commands/accounts/tokens.js';
 import type { CommandDeps } from '../commands/deps.js';
+import { missingStorage } from '../commands/media/storage-unavailable.js';
 import { createPostgresIdempotencyStore } from '../commands/idempotency/idempotency-store-postgres.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
@@ -70,7 +71,10 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const credentials = await createPostgresCredentialsStore(pool);
   const idempotency = await createPostgresIdempotencyStore(pool);
   const tokens = createTokenService(settings.jwtSecret);
-  const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs };
+  // TODO(lead): the media storage from settings.media (createMediaStorage of app/media-storage.ts, engineer A's);
+  // until it is wired every media route answers 503 naming the storage.
+  const storage = missingStorage();
+  const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
   const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: prefixes.redis }) : createPostgresPushBus(pool), (p) => p.close());

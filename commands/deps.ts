@@ -1,4 +1,5 @@
 import type { EventStore } from '../events/index.js';
+import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { CredentialsStore } from './accounts/credentials-store.js';
 import type { TokenService } from './accounts/tokens.js';
 
@@ -9,4 +10,6 @@ export interface CommandDeps {
   tokens: TokenService;
   /** How long a story lives (STORY_TTL). */
   storyTtlMs: number;
+  /** Where uploads and their variants live (media/storage/): presigned uploads, and what is stored. */
+  storage: MediaStorage;
 }
