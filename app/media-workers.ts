@@ -1,6 +1,9 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type pg from 'pg';
+import type { CommandDeps } from '../commands/deps.js';
+import { deleteMedia, expireMedia, recordProcessingResult } from '../commands/media/media.js';
 import type { EventStore } from '../events/index.js';
+import { processMedia as defaultProcessMedia } from '../media/processing/index.js';
 import type { ProcessMedia } from '../media/processing/processing.js';
 import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { ProjectorStatus } from '../projections/runtime/runner.js';
@@ -120,6 +123,37 @@ export const startMediaWorkers = (options: MediaWorkersOptions): MediaWorkers =>
     },
   };
 };
+
+/** The media commands the workers issue, bound to the platform's command dependencies. */
+export const mediaWorkerCommands = (deps: CommandDeps): MediaWorkerCommands => ({
+  recordProcessingResult: (input, ctx) => recordProcessingResult(deps, input, ctx),
+  deleteMedia: (input, ctx) => deleteMedia(deps, input, ctx),
+  expireMedia: (input, ctx) => expireMedia(deps, input, ctx),
+});
+
+export interface MediaWorkersWiring {
+  commands: CommandDeps;
+  pool: pg.Pool;
+  /** The feed's Kafka settings (KAFKA_BROKERS, partitions, replication, session timeout); undefined: in-process. */
+  kafka: Omit<MediaKafkaSettings, 'topic'> | undefined;
+  /** KAFKA_MEDIA_TOPIC. */
+  topic: string;
+  tuning: { mediaProcessingConcurrency: number; mediaSweepIntervalMs: number };
+  stale: StaleMedia;
+}
+
+/** The options of a worker process's media workers, from the platform's parts (app/platform.ts). */
+export const mediaWorkersOf = ({ commands, pool, kafka, topic, tuning, stale }: MediaWorkersWiring): MediaWorkersOptions => ({
+  store: commands.store,
+  pool,
+  storage: commands.storage,
+  processMedia: defaultProcessMedia,
+  commands: mediaWorkerCommands(commands),
+  stale,
+  kafka: kafka && { ...kafka, topic },
+  concurrency: tuning.mediaProcessingConcurrency,
+  sweepIntervalMs: tuning.mediaSweepIntervalMs,
+});
 
 /** Starts the consumers now or, while Kafka does not answer, every few seconds until stopped. */
 const startRetrying = (start: () => Promise<ProcessingConsumers>) => {

@@ -19,6 +19,9 @@ import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { checkReadiness, type Readiness } from './readiness.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
+import { createS3Storage } from '../media/storage/s3/s3-storage.js';
+import { mediaWorkersOf } from './media-workers.js';
+import { runsMediaWorkers } from './roles.js';
 import type { Settings } from './config.js';
 
 /**
@@ -72,8 +75,19 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const idempotency = await createPostgresIdempotencyStore(pool);
   const tokens = createTokenService(settings.jwtSecret);
   // TODO(lead): the media storage from settings.media (createMediaStorage of app/media-storage.ts, engineer A's);
-  // until it is wired every media route answers 503 naming the storage.
-  const storage = missingStorage();
+  // until it is wired every media route answers 503 naming the storage. Meanwhile (wp3-workers, for its worker
+  // processes and fault test): the S3 adapter when S3_BUCKET is set.
+  const s3 = settings.media.s3;
+  const storage = s3
+    ? createS3Storage({
+        bucket: s3.bucket,
+        ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+        region: s3.region,
+        ...(s3.credentials ? { credentials: s3.credentials } : {}),
+        forcePathStyle: s3.forcePathStyle,
+        ...(settings.media.publicBaseUrl ? { publicBaseUrl: settings.media.publicBaseUrl } : {}),
+      })
+    : missingStorage();
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
@@ -102,6 +116,18 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
             projections: role === 'worker' ? [] : settings.projectionNames,
             storyExpiry: role !== 'projector',
             storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
+            // Processing, janitor and sweeper (app/media-workers.ts), in roles worker and all.
+            media: runsMediaWorkers(role)
+              ? mediaWorkersOf({
+                  commands,
+                  pool,
+                  kafka: settings.kafka,
+                  topic: settings.media.kafkaTopic,
+                  tuning,
+                  // TODO(wp3-workers): readModels.readers.media.stale once wp3-domain's media read model lands.
+                  stale: async () => [],
+                })
+              : undefined,
           }),
           (b) => b.stop(),
         );

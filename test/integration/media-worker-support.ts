@@ -3,14 +3,14 @@ import { resolve } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import type { CommandContext } from '../../commands/command-context.js';
 import type { CommandDeps } from '../../commands/deps.js';
-import { completeUpload, deleteMedia, expireMedia, recordProcessingResult, requestUpload } from '../../commands/media/media.js';
+import { completeUpload, requestUpload } from '../../commands/media/media.js';
+import { mediaWorkerCommands } from '../../app/media-workers.js';
 import { readServiceUrls, serviceUrlsFile } from '../../app/service-urls.js';
 import type { EventStore } from '../../events/index.js';
 import { streams } from '../../events/index.js';
 import type { MediaPurpose } from '../../events/media-events.js';
 import { createS3Storage } from '../../media/storage/s3/s3-storage.js';
 import type { MediaStorage } from '../../media/storage/media-storage.js';
-import type { MediaWorkerCommands } from '../../workers/media/media-commands.js';
 
 // What the media worker tests share: the media commands bound to their deps as the composition
 // binds them, an upload made as a client makes one (request, PUT to the presigned URL, complete),
@@ -18,11 +18,8 @@ import type { MediaWorkerCommands } from '../../workers/media/media-commands.js'
 
 export const ctxOf = (actorId: string | null, now = new Date()): CommandContext => ({ actorId, correlationId: uuidv7(), now: now.toISOString() });
 
-export const workerCommands = (deps: CommandDeps): MediaWorkerCommands => ({
-  recordProcessingResult: (input, ctx) => recordProcessingResult(deps, input, ctx),
-  deleteMedia: (input, ctx) => deleteMedia(deps, input, ctx),
-  expireMedia: (input, ctx) => expireMedia(deps, input, ctx),
-});
+/** The media commands as the composition binds them. */
+export const workerCommands = mediaWorkerCommands;
 
 /** A client's upload: ask for the URL, PUT the bytes with the headers given, say it is complete (unless told not to). */
 export const uploadAs = async (
