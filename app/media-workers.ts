@@ -10,10 +10,11 @@ import type { ProjectorStatus } from '../projections/runtime/runner.js';
 import { createJanitor } from '../workers/media/janitor.js';
 import type { MediaWorkerCommands } from '../workers/media/media-commands.js';
 import { createProcessingJob } from '../workers/media/process-upload.js';
-import { createProcessingJobProducer, startProcessingConsumers, type ProcessingConsumers } from '../workers/media/processing-jobs-kafka.js';
+import { createProcessingJobProducer, startProcessingConsumers } from '../workers/media/processing-jobs-kafka.js';
 import { inProcessProcessingReactor, kafkaProcessingReactor } from '../workers/media/processing-reactor.js';
 import { startSweeper, type StaleMedia } from '../workers/media/sweeper.js';
 import { startReactor } from '../workers/runtime/reactor.js';
+import { startRetrying } from './kafka-fan-out.js';
 
 // The media workers of a worker process (roles `worker` and `all`; docs/architecture.md "Media"):
 //   - the processing reactor: on MediaUploaded, processes the file in-process, or, with Kafka,
@@ -84,7 +85,7 @@ export const startMediaWorkers = (options: MediaWorkersOptions): MediaWorkers =>
     const producer = createProcessingJobProducer(kafka, topic);
     // Small batches: a job is on the broker within one batch of its MediaUploaded.
     reactors.push(startReactor(store, pool, kafkaProcessingReactor(producer.publish), { ...reactorOptions, concurrency: 8 }));
-    const consumers = startRetrying(() =>
+    const consumers = startRetrying('media workers', () =>
       startProcessingConsumers(kafka, {
         ...topic,
         groupId: `${options.kafka!.topic}-workers`,
@@ -154,25 +155,3 @@ export const mediaWorkersOf = ({ commands, pool, kafka, topic, tuning, stale }: 
   concurrency: tuning.mediaProcessingConcurrency,
   sweepIntervalMs: tuning.mediaSweepIntervalMs,
 });
-
-/** Starts the consumers now or, while Kafka does not answer, every few seconds until stopped. */
-const startRetrying = (start: () => Promise<ProcessingConsumers>) => {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let attempt: Promise<ProcessingConsumers | null> = Promise.resolve(null);
-  const tryStart = () => {
-    attempt = start().catch((error: unknown) => {
-      console.error(`[media workers] could not start the consumers (${(error as Error).message}); retrying in 5 s`);
-      if (!stopped) timer = setTimeout(tryStart, 5_000);
-      return null;
-    });
-  };
-  tryStart();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await (await attempt)?.stop();
-    },
-  };
-};
