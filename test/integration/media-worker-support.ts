@@ -10,7 +10,7 @@ import type { EventStore } from '../../events/index.js';
 import { streams } from '../../events/index.js';
 import type { MediaPurpose } from '../../events/media-events.js';
 import { createS3Storage } from '../../media/storage/s3/s3-storage.js';
-import type { MediaStorage } from '../../media/storage/media-storage.js';
+import { StorageUnavailable, type MediaStorage } from '../../media/storage/media-storage.js';
 
 // What the media worker tests share: the media commands bound to their deps as the composition
 // binds them, an upload made as a client makes one (request, PUT to the presigned URL, complete),
@@ -44,8 +44,11 @@ export interface CountingStorage extends MediaStorage {
   readonly puts: string[];
 }
 
-/** Delegates everything to `storage`, noting each put; `failPutAfter` makes the n+1-th put throw (a crash mid-file). */
-export const countingStorage = (storage: MediaStorage, options: { failPutAfter?: number } = {}): CountingStorage => {
+/**
+ * Delegates everything to `storage`, noting each put; `failPutAfter` makes every put after the
+ * n-th throw (a crash mid-file); `downForPuts` makes the first n puts throw as a storage that is down.
+ */
+export const countingStorage = (storage: MediaStorage, options: { failPutAfter?: number; downForPuts?: number } = {}): CountingStorage => {
   const puts: string[] = [];
   let started = 0;
   return {
@@ -57,7 +60,9 @@ export const countingStorage = (storage: MediaStorage, options: { failPutAfter?:
     head: (key) => storage.head(key),
     read: (key) => storage.read(key),
     async put(key, body, putOptions) {
-      if (options.failPutAfter !== undefined && started++ >= options.failPutAfter) throw new Error('killed mid-file (test)');
+      const attempt = started++;
+      if (options.failPutAfter !== undefined && attempt >= options.failPutAfter) throw new Error('killed mid-file (test)');
+      if (options.downForPuts !== undefined && attempt < options.downForPuts) throw new StorageUnavailable('s3', 's3: down (test)');
       await storage.put(key, body, putOptions);
       puts.push(key);
     },

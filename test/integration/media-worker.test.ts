@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMediaWorkers, type MediaWorkers } from '../../app/media-workers.js';
 import { toNewEvents } from '../../commands/command-context.js';
 import type { CommandDeps } from '../../commands/deps.js';
@@ -173,5 +173,35 @@ describe.skipIf(!s3)('a processing job run again (no worker running: the test is
     const outcomes = await Promise.all([job(), job()]);
     expect(outcomes.sort()).toEqual(expect.arrayContaining(['processed']));
     expect((await typesOf(store, mediaId)).filter((type) => type === 'MediaProcessed')).toHaveLength(1);
+  });
+
+  it('retries with backoff while the storage is down, then processes the file once', async () => {
+    const flaky = countingStorage(s3!, { downForPuts: 5 });
+    const errors: unknown[] = [];
+    const worker = startMediaWorkers({
+      store,
+      pool: db.pool,
+      storage: flaky,
+      processMedia,
+      commands: workerCommands(deps),
+      stale: async () => [],
+      sweep: false,
+      sweepIntervalMs: 60_000,
+      pollIntervalMs: 50,
+      retry: { initialDelayMs: 20, maxDelayMs: 100 },
+    });
+    const reported = vi.spyOn(console, 'error').mockImplementation((...args) => void errors.push(args));
+    try {
+      const mediaId = await uploadAs(deps, uuidv7(), await makeJpeg({ width: 900, height: 600 }));
+      await eventually('processed once the storage is back', async () => (await typesOf(store, mediaId)).includes('MediaProcessed'));
+      expect((await typesOf(store, mediaId)).filter((type) => type === 'MediaProcessed')).toHaveLength(1);
+      const processed = (await store.readStream(streams.media(mediaId))).find((event) => event.type === 'MediaProcessed')!.data as UploadedMediaItem;
+      // Each variant written once it could be: the failed attempts wrote nothing.
+      expect([...flaky.puts].sort()).toEqual(processed.variants.map((variant) => variant.key).sort());
+      expect(errors.length).toBeGreaterThan(0); // the failures were reported, and retried
+    } finally {
+      reported.mockRestore();
+      await worker.stop();
+    }
   });
 });
