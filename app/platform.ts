@@ -12,6 +12,7 @@ import { createPostgresPushBus } from '../projections/push/push-bus-postgres.js'
 import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
 import type { PushBus } from '../projections/push/push-bus.js';
 import type { ReadDeps } from '../read-api/deps.js';
+import { createMediaPresenter } from '../read-api/media-presenter.js';
 import { openLiveReadModels, type LiveReadModels } from './live-read-models.js';
 import { createReadModelCatalog } from './read-models.js';
 import { createFreshness } from './freshness.js';
@@ -96,16 +97,16 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const catalog = createReadModelCatalog({ pool, push, redis, elasticsearch, prefixes, feed, notifications, liveFanOut: kafka?.liveFanOut });
   // The generation of each read model that serves reads, following the replay CLI's switches.
   const readModels = withTeardown(await openLiveReadModels(pool, catalog, tuning.generationWatchIntervalMs), (r) => r.close());
-  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push'> = {
+  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'media'> = {
     freshness: createFreshness(() => readModels.projections(), tuning.freshnessTimeoutMs),
     now: () => new Date(),
     push,
+    media: createMediaPresenter(storage),
   };
-  const reads: ReadDeps = Object.defineProperties(
-    queryDeps,
-    // The readers' getters themselves (a spread would freeze today's generation).
-    Object.getOwnPropertyDescriptors(readModels.readers),
-  ) as ReadDeps;
+  // The readers' getters themselves (a spread would freeze today's generation); the media read
+  // model's reader is `mediaUploads`, since `media` is the presenter.
+  const { media: mediaReader, ...readerGetters } = Object.getOwnPropertyDescriptors(readModels.readers);
+  const reads: ReadDeps = Object.defineProperties(queryDeps, { ...readerGetters, mediaUploads: mediaReader! }) as ReadDeps;
   const background =
     role === 'api'
       ? null
@@ -124,8 +125,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
                   kafka: settings.kafka,
                   topic: settings.media.kafkaTopic,
                   tuning,
-                  // TODO(wp3-workers): readModels.readers.media.stale once wp3-domain's media read model lands.
-                  stale: async () => [],
+                  stale: async (nowMs, limit) => (await readModels.readers.media.stale(nowMs, limit)).map((record) => record.mediaId),
                 })
               : undefined,
           }),

@@ -5,6 +5,8 @@ import { feedReadModel, type FeedReader, type FeedSettings } from '../projection
 import type { FanOut } from '../projections/feed/fan-out.js';
 import type { FeedStore } from '../projections/feed/feed-store.js';
 import { notificationsReadModel, type NotificationsReader, type NotificationsSettings } from '../projections/notifications/index.js';
+import { mediaReadModel } from '../projections/media/media-read-model.js';
+import type { MediaReader } from '../projections/media/index.js';
 import { profilesReadModel } from '../projections/profiles/profiles-read-model.js';
 import type { ProfilesReader } from '../projections/profiles/index.js';
 import type { PushPublisher } from '../projections/push/push-bus.js';
@@ -37,6 +39,7 @@ export interface Readers {
   stories: StoriesReader;
   search: SearchStore;
   notifications: NotificationsReader;
+  media: MediaReader;
 }
 
 export type ReadModelDefinitions = { [Name in keyof Readers]: ReadModelDefinition<Readers[Name]> };
@@ -51,6 +54,7 @@ export const readModelDefinitions = ({ redis, elasticsearch, feed, notifications
   stories: storiesReadModel({ redis }),
   search: searchReadModel({ elasticsearch }),
   notifications: notificationsReadModel({ ...notifications, push }),
+  media: mediaReadModel(),
 });
 
 /** The read models' generations: where each one lives, to open, rebuild or drop. */

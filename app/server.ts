@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import type { CommandDeps } from '../commands/deps.js';
 import { commandRoutes } from '../commands/http/index.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
+import type { MediaStorage } from '../media/storage/media-storage.js';
+import { localMediaFiles } from '../media/storage/local/routes.js';
 import type { ReadDeps } from '../read-api/deps.js';
 import { readYourWrites } from '../read-api/freshness.js';
 import { readRoutes } from '../read-api/index.js';
@@ -13,6 +15,7 @@ import { errorHandling } from './http/error-handler.js';
 import { idempotencyKeys } from './http/idempotency.js';
 import { withTokensRedacted } from './http/redact-token.js';
 import { installOpenApi, operationRoutes } from './http/operations.js';
+import { locallyServed } from './media-storage.js';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 
@@ -25,6 +28,8 @@ export interface ServerParts {
   logger?: FastifyServerOptions['logger'];
   /** Only /health, /ready, /metrics (processes that run projectors or workers but no API). */
   operationsOnly?: boolean;
+  /** The local storage's signed URLs are served here, at /media-files/ (an S3 store serves its own). */
+  mediaStorage?: MediaStorage;
 }
 
 /**
@@ -32,7 +37,7 @@ export interface ServerParts {
  * each names the plugins it needs registered before it. Then the operations routes, and the
  * command and query routes under /api/v1.
  */
-export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false }: ServerParts) => {
+export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false, mediaStorage }: ServerParts) => {
   const app = Fastify({
     logger: withTokensRedacted(logger),
     bodyLimit: 1024 * 1024,
@@ -51,6 +56,8 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
 
   await operationRoutes(app, { readiness, metrics: metrics.registry });
   if (operationsOnly) return app;
+  const localStorage = locallyServed(mediaStorage);
+  if (localStorage) await app.register(localMediaFiles, { storage: localStorage });
   await app.register(
     async (api) => {
       await api.register(commandRoutes, commands);

@@ -26,7 +26,7 @@ export const serviceUrlsFile = (root: string) => join(root, '.services', 'urls.e
 export const parseServiceUrls = (text: string): ServiceUrls => {
   const urls: Record<string, string> = {};
   for (const line of text.split('\n')) {
-    const match = /^\s*([A-Z_]+)=(.*)$/.exec(line);
+    const match = /^\s*([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
     if (match && (SERVICE_URL_KEYS as readonly string[]).includes(match[1]!)) urls[match[1]!] = match[2]!.trim();
   }
   return urls;

@@ -1,3 +1,4 @@
+import type { MediaReader } from '../projections/media/media-reader.js';
 import type { FeedReader } from '../projections/feed/feed-reader.js';
 import type { NotificationsReader } from '../projections/notifications/notifications-reader.js';
 import type { ProfilesReader } from '../projections/profiles/profiles-reader.js';
@@ -6,6 +7,7 @@ import type { SearchStore } from '../projections/search/search-store.js';
 import type { StoriesReader } from '../projections/stories/stories-reader.js';
 import type { EventStreamOptions } from './event-stream.js';
 import type { Freshness } from './freshness.js';
+import type { MediaPresenter } from './media-presenter.js';
 
 /** What the read routes are given by the composition root: read models, and nothing that writes. */
 export interface ReadDeps {
@@ -16,6 +18,10 @@ export interface ReadDeps {
   /** The query side of the search store. */
   search: Pick<SearchStore, 'searchUsers' | 'searchPosts' | 'postsByHashtag' | 'suggestHashtags' | 'explore'>;
   freshness: Freshness;
+  /** Turns stored media items (storage keys) into what the API answers (URLs), by the media URL rule. */
+  media: MediaPresenter;
+  /** The media read model (the 'media' projection): each upload's status, for its owner. */
+  mediaUploads: MediaReader;
   /** The clock, for hiding stories past their expiry. */
   now: () => Date;
   /** Where GET /api/v1/stream subscribes to the caller's pushes. */

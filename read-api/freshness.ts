@@ -9,7 +9,7 @@ import fp from 'fastify-plugin';
 export const STALE_HEADER = 'x-stale-projections';
 
 /** The projections a read route may wait for (a misspelt name would never be waited for). */
-export type ProjectionName = 'profiles' | 'feed' | 'stories' | 'search' | 'notifications';
+export type ProjectionName = 'profiles' | 'feed' | 'stories' | 'search' | 'notifications' | 'media';
 
 export interface Freshness {
   /** Resolves with the projections (of those named) still behind `position` after waiting up to the bound. */

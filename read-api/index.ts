@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ReadDeps } from './deps.js';
 import { feedRoutes } from './routes/feed-routes.js';
+import { mediaRoutes } from './routes/media-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
 import { postRoutes } from './routes/post-routes.js';
 import { searchRoutes } from './routes/search-routes.js';
@@ -17,4 +18,5 @@ export const readRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
   await app.register(searchRoutes, deps);
   await app.register(notificationRoutes, deps);
   await app.register(streamRoutes, deps);
+  await app.register(mediaRoutes, deps);
 };

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { CommandDeps } from '../deps.js';
 import { accountRoutes } from './account-routes.js';
 import { graphRoutes } from './graph-routes.js';
+import { mediaRoutes } from './media-routes.js';
 import { notificationRoutes } from './notification-routes.js';
 import { postRoutes } from './post-routes.js';
 import { storyRoutes } from './story-routes.js';
@@ -13,4 +14,5 @@ export const commandRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
   await app.register(postRoutes, deps);
   await app.register(storyRoutes, deps);
   await app.register(notificationRoutes, deps);
+  await app.register(mediaRoutes, deps);
 };

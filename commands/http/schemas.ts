@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { mediaPurpose } from '../../events/media-events.js';
 import {
   BIO_MAX_LENGTH,
   DISPLAY_NAME_MAX_LENGTH,
   EMAIL_MAX_LENGTH,
   MAX_MEDIA_PER_POST,
   MEDIA_DIMENSION_MAX,
+  MEDIA_FILENAME_MAX_LENGTH,
   MEDIA_URL_MAX_LENGTH,
   MIN_MEDIA_PER_POST,
   PASSWORD_MAX_LENGTH,
@@ -75,6 +77,17 @@ export const commentBody = z.strictObject({
 });
 
 export const storyBody = z.strictObject({ media: mediaItem });
+
+// ---- Uploads (docs/architecture.md "Media"). The declared type and size are checked by the media
+// aggregate's declaration rule (domain/media/media.ts checkUploadDeclaration), which answers
+// MEDIA_TYPE_UNSUPPORTED or MEDIA_TOO_LARGE naming the field; the schema only bounds the shape.
+export const uploadBody = z.strictObject({
+  filename: z.string().min(1).max(MEDIA_FILENAME_MAX_LENGTH),
+  contentType: z.string().min(1).max(255),
+  size: z.number().int().positive(),
+  purpose: mediaPurpose.default('post'),
+});
+export const mediaIdParam = z.strictObject({ mediaId: z.uuid() });
 
 /** Commands answer with the ids they created and the global position of their last event. */
 export const position = z.string();

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { encode } from 'blurhash';
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import { IMAGE_MAX_PIXELS } from '../../kernel/limits.js';
@@ -61,6 +62,15 @@ const decodeOptions: SharpOptions = { limitInputPixels: IMAGE_MAX_PIXELS, failOn
 
 const hex = (value: number): string => Math.max(0, Math.min(255, Math.round(value))).toString(16).padStart(2, '0');
 
+// sharp's prebuilt libvips reads HEIF only with AV1 inside (AVIF): HEVC-coded HEIC photos (an
+// iPhone's default) are refused as unsupported, not corrupt, with a message that says what to do.
+const HEVC_DECODER = sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
+const HEIC_UNSUPPORTED = 'HEIC (HEVC-coded) photos cannot be decoded here: upload a JPEG (on an iPhone, Settings > Camera > Formats > Most Compatible)';
+
+/** A file sniffed as HEIC that sharp cannot read is unsupported here; any other is corrupt. */
+const undecodable = (detectedType: string, message: string) =>
+  detectedType === 'image/heic' && !HEVC_DECODER ? rejected('MEDIA_UNSUPPORTED', HEIC_UNSUPPORTED) : rejected('MEDIA_CORRUPT', message);
+
 export type ImageRenditions = Pick<ProcessingSuccess, 'width' | 'height' | 'blurhash' | 'dominantColor' | 'variants'>;
 
 const SHARP_FORMATS: Record<string, string> = { 'image/jpeg': 'jpeg', 'image/png': 'png', 'image/webp': 'webp', 'image/gif': 'gif', 'image/heic': 'heif', 'image/heif': 'heif', 'image/avif': 'heif' };
@@ -70,20 +80,22 @@ const SHARP_FORMATS: Record<string, string> = { 'image/jpeg': 'jpeg', 'image/png
  * Never throws for bad bytes; throws only for faults of the machine (isRetryableFault).
  */
 export const renderImage = async (path: string, detectedType: string): Promise<ImageRenditions | ReturnType<typeof rejected>> => {
+  // Read into memory (at most IMAGE_MAX_BYTES), not opened by path: libvips caches files it opened
+  // by name, which would hold deleted temporary files open and could answer a reused path with
+  // the old file's pixels.
+  const bytes = await readFile(path);
   let metadata: Metadata;
   try {
-    metadata = await sharp(path, { limitInputPixels: false }).metadata();
+    metadata = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (error) {
     if (isRetryableFault(error)) throw error;
-    return rejected('MEDIA_CORRUPT', `the image could not be read: ${describe(error)}`);
+    return undecodable(detectedType, `the image could not be read: ${describe(error)}`);
   }
   const expectedFormat = SHARP_FORMATS[detectedType];
   if (expectedFormat !== undefined && metadata.format !== expectedFormat) {
     return rejected('MEDIA_CORRUPT', `the bytes start as ${detectedType} but do not decode as one (${metadata.format ?? 'unknown'})`);
   }
-  if (metadata.format === 'heif' && metadata.compression === 'hevc' && !sharp.format.heif.input.fileSuffix?.includes('.heic')) {
-    return rejected('MEDIA_UNSUPPORTED', 'HEIC (HEVC-coded) photos cannot be decoded here; upload a JPEG, or set the camera to "most compatible"');
-  }
+  if (metadata.format === 'heif' && metadata.compression === 'hevc' && !HEVC_DECODER) return rejected('MEDIA_UNSUPPORTED', HEIC_UNSUPPORTED);
   const stored = { width: metadata.width ?? 0, height: metadata.height ?? 0 };
   if (stored.width < 1 || stored.height < 1) return rejected('MEDIA_CORRUPT', 'the image has no dimensions');
   if (stored.width * stored.height > IMAGE_MAX_PIXELS) {
@@ -95,7 +107,7 @@ export const renderImage = async (path: string, detectedType: string): Promise<I
   try {
     const planned = planVariantWidths(shown.width);
     const widest = planned[0]!.width;
-    let decoded = sharp(path, decodeOptions);
+    let decoded = sharp(bytes, decodeOptions);
     if (widest < shown.width) decoded = decoded.resize({ width: widest });
     if (keepProfile) decoded = decoded.keepIccProfile();
     const master = await decoded.tiff({ compression: 'none' }).toBuffer({ resolveWithObject: true });
@@ -136,7 +148,7 @@ export const renderImage = async (path: string, detectedType: string): Promise<I
     if (isRetryableFault(error)) throw error;
     const message = describe(error);
     if (/pixel limit/i.test(message)) return rejected('MEDIA_TOO_MANY_PIXELS', `the image decodes to more than ${IMAGE_MAX_PIXELS / 1_000_000} megapixels`);
-    return rejected('MEDIA_CORRUPT', `the image could not be decoded: ${message}`);
+    return undecodable(detectedType, `the image could not be decoded: ${message}`);
   }
 };
 

@@ -1,4 +1,4 @@
-import { mkdtemp, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp, { type OutputInfo } from 'sharp';
 import { VIDEO_MAX_DURATION_MS } from '../../kernel/limits.js';
@@ -12,7 +12,7 @@ import type { MadeVariant, ProcessingResult } from './processing.js';
 //   VIDEO_MAX_DURATION_MS → MEDIA_TOO_LONG (checked again on the output, for files whose header
 //   tells no duration);
 // - an H.264 (yuv420p, even size, at most 1080 wide, unrotated) MP4 or MOV with AAC audio or none is
-//   remuxed without re-encoding; anything else is transcoded to H.264 yuv420p, at most 1080 wide
+//   remuxed without re-encoding (square pixels too); anything else is transcoded to H.264 yuv420p, at most 1080 wide
 //   with even dimensions, and AAC; both ways the MP4 is written with `+faststart` (the index, `moov`,
 //   before the data) and `-map_metadata -1` (no title, location, creation time or device left);
 // - a poster frame (at 0.5 s, or the first frame of a shorter video), taken from the output, gives
@@ -37,7 +37,10 @@ const PROBE_TIMEOUT_MS = 30_000;
 interface ProbedStream {
   codec_type?: string;
   codec_name?: string;
+  profile?: string;
   pix_fmt?: string;
+  /** `1:1` for square pixels; `0:1` or absent when the file does not say. */
+  sample_aspect_ratio?: string;
   width?: number;
   height?: number;
   duration?: string;
@@ -52,7 +55,7 @@ export interface Probe {
   video: ProbedStream | null;
   audio: ProbedStream | null;
   tags: Record<string, string>;
-  /** Degrees the player turns the picture (0, 90, 180, 270). */
+  /** The rotation the file asks the player for, in degrees as ffprobe tells it (0, 90, 180, 270): 90 and 270 swap width and height. */
   rotation: number;
 }
 
@@ -79,7 +82,7 @@ export const probeVideo = async (path: string, ffprobePath = FFPROBE_PATH): Prom
   const audio = streams.find((stream) => stream.codec_type === 'audio') ?? null;
   const tagged = Number.parseInt(video?.tags?.rotate ?? '', 10);
   const sideData = video?.side_data_list?.find((data) => typeof data.rotation === 'number')?.rotation;
-  const rotation = ((((Number.isFinite(tagged) ? tagged : -(sideData ?? 0)) % 360) + 360) % 360) as number;
+  const rotation = (((Number.isFinite(tagged) ? tagged : (sideData ?? 0)) % 360) + 360) % 360;
   return {
     formatName: parsed.format?.format_name ?? '',
     durationMs: toMs(parsed.format?.duration) ?? toMs(video?.duration),
@@ -90,6 +93,27 @@ export const probeVideo = async (path: string, ffprobePath = FFPROBE_PATH): Prom
   };
 };
 
+/** The pixel aspect ratio (width of a pixel over its height), 1 when the file does not say. */
+const pixelAspect = (stream: ProbedStream): number => {
+  const [across, down] = (stream.sample_aspect_ratio ?? '1:1').split(':').map(Number);
+  return across !== undefined && down !== undefined && across > 0 && down > 0 ? across / down : 1;
+};
+
+const even = (value: number): number => Math.max(2, 2 * Math.round(value / 2));
+
+/**
+ * The size a transcode writes: the picture as shown (rotated, square pixels), at most
+ * MAX_VIDEO_WIDTH wide, both sides even (H.264 yuv420p needs it), the aspect ratio kept.
+ */
+export const transcodedSize = (probe: Pick<Probe, 'video' | 'rotation'>): { width: number; height: number } => {
+  const stream = probe.video ?? {};
+  const across = (stream.width ?? 2) * pixelAspect(stream);
+  const down = stream.height ?? 2;
+  const [shownWidth, shownHeight] = probe.rotation % 180 === 90 ? [down, across] : [across, down];
+  const width = Math.max(2, 2 * Math.floor(Math.min(MAX_VIDEO_WIDTH, shownWidth) / 2));
+  return { width, height: even((width * shownHeight) / shownWidth) };
+};
+
 /** Whether the file can be kept as it is, only remuxed (faststart, metadata stripped). */
 export const remuxable = (probe: Probe, detectedType: string): boolean => {
   const { video, audio } = probe;
@@ -97,7 +121,7 @@ export const remuxable = (probe: Probe, detectedType: string): boolean => {
   if (video === null || video.codec_name !== 'h264' || video.pix_fmt !== 'yuv420p') return false;
   const width = video.width ?? 0;
   const height = video.height ?? 0;
-  if (width > MAX_VIDEO_WIDTH || width % 2 !== 0 || height % 2 !== 0 || probe.rotation !== 0) return false;
+  if (width > MAX_VIDEO_WIDTH || width % 2 !== 0 || height % 2 !== 0 || probe.rotation !== 0 || pixelAspect(video) !== 1) return false;
   return audio === null || audio.codec_name === 'aac';
 };
 
@@ -121,11 +145,13 @@ export const processVideo = async (
   const folder = await mkdtemp(join(workDir, 'video-'));
   const output = join(folder, 'video.mp4');
   const keep = remuxable(input, detectedType);
+  const target = transcodedSize(input);
   const codecs = keep
     ? ['-c', 'copy']
     : [
         '-vf',
-        `scale='trunc(min(${MAX_VIDEO_WIDTH},iw)/2)*2':-2,setsar=1,format=yuv420p`,
+        // ffmpeg turns the picture upright first (autorotate), so the scale is to the size as shown.
+        `scale=${target.width}:${target.height},setsar=1,format=yuv420p`,
         '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-profile:v', 'high', '-pix_fmt', 'yuv420p',
         '-c:a', 'aac', '-b:a', '128k', '-ac', '2',
       ];
@@ -168,7 +194,7 @@ export const processVideo = async (
   if ('outcome' in rendered) return rejected('MEDIA_CORRUPT', `the poster frame could not be made: ${rendered.message}`);
   let posterJpeg: { data: Buffer; info: OutputInfo };
   try {
-    posterJpeg = await sharp(poster).jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true });
+    posterJpeg = await sharp(await readFile(poster)).jpeg({ quality: 80 }).toBuffer({ resolveWithObject: true });
   } catch (error) {
     if (isRetryableFault(error)) throw error;
     return rejected('MEDIA_CORRUPT', `the poster frame could not be made: ${describe(error)}`);

@@ -17,7 +17,7 @@ describe('operations endpoints', () => {
     const response = await api.call('GET', '/ready');
     expect(response.status).toBe(200);
     expect(response.body.backends).toEqual({ postgresql: 'up' });
-    expect(response.body.projections.map((p: { name: string }) => p.name).sort()).toEqual(['feed', 'notifications', 'profiles', 'search', 'stories']);
+    expect(response.body.projections.map((p: { name: string }) => p.name).sort()).toEqual(['feed', 'media', 'notifications', 'profiles', 'search', 'stories']);
     for (const projection of response.body.projections) expect(projection.lag).toBeGreaterThanOrEqual(0);
 
     // A known write: once every projector has applied it, each lag is 0 and each checkpoint is at it.
@@ -33,7 +33,7 @@ describe('operations endpoints', () => {
     expect(appended).toBeGreaterThan(0);
     await eventually('the other projections caught up again', async () => (await ready()).projections.every((p) => p.name === 'notifications' || p.lag === 0));
     const lags = Object.fromEntries((await ready()).projections.map((p) => [p.name, p.lag]));
-    expect(lags).toEqual({ profiles: 0, feed: 0, stories: 0, search: 0, notifications: appended });
+    expect(lags).toEqual({ profiles: 0, feed: 0, stories: 0, search: 0, notifications: appended, media: 0 });
   });
 
   it('/metrics exposes HTTP latency by route and events appended by type', async () => {

@@ -79,9 +79,9 @@ export const makeAvif = async ({ width, height }: { width: number; height: numbe
 
 /** A GIF, animated when `frames` > 1 (each frame a shade darker). */
 export const makeGif = async ({ width, height, frames = 1 }: { width: number; height: number; frames?: number }): Promise<Buffer> => {
-  if (frames <= 1) return canvas(width, height).gif().toBuffer();
+  if (frames <= 1) return canvas(width, height).gif({ effort: 1 }).toBuffer();
   const pages = await Promise.all(Array.from({ length: frames }, (_, i) => canvas(width, height).linear(1 - i / (frames * 2), 0).png().toBuffer()));
-  return sharp(pages, { join: { animated: true } }).gif({ delay: 100 }).toBuffer();
+  return sharp(pages, { join: { animated: true } }).gif({ delay: 100, effort: 1 }).toBuffer();
 };
 
 /** A JPEG cut off after `keep` of its bytes (default half): its header reads, its pixels do not. */
@@ -163,12 +163,16 @@ export const makeVideo = async (folder: string, name: string, options: VideoFixt
   if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`);
   args.push('-t', String(seconds), '-threads', '2');
   for (const [key, value] of Object.entries(metadata)) args.push('-metadata', `${key}=${value}`);
-  if (rotate !== undefined) args.push('-metadata:s:v:0', `rotate=${rotate}`);
   if (faststart) args.push('-movflags', '+faststart');
   const codecs = VIDEO_CODECS[container];
   args.push(...codecs.video, ...(audio ? codecs.audio : []), '-f', codecs.format);
-  args.push(path);
-  await run(FFMPEG_PATH, args, { timeout: 120_000, maxBuffer: 1024 * 1024 });
+  // This ffmpeg writes a rotation (the display matrix) only when copying streams: a second pass.
+  const encoded = rotate === undefined ? path : `${path}.unrotated`;
+  await run(FFMPEG_PATH, [...args, encoded], { timeout: 120_000, maxBuffer: 1024 * 1024 });
+  if (rotate !== undefined) {
+    await run(FFMPEG_PATH, ['-v', 'error', '-y', '-i', encoded, '-map', '0', '-c', 'copy', '-metadata:s:v:0', `rotate=${rotate}`, ...(faststart ? ['-movflags', '+faststart'] : []), '-f', codecs.format, path], { timeout: 60_000 });
+    await rm(encoded);
+  }
   return path;
 };
 
@@ -186,4 +190,11 @@ export const topLevelAtoms = (bytes: Buffer): string[] => {
     at += size;
   }
   return atoms;
+};
+
+/** An MP4 holding only an AAC tone: a video file with no video in it. */
+export const makeAudioOnlyMp4 = async (folder: string, name: string, seconds = 1): Promise<string> => {
+  const path = join(folder, name);
+  await run(FFMPEG_PATH, ['-hide_banner', '-nostdin', '-y', '-v', 'error', '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=44100:duration=${seconds}`, '-c:a', 'aac', '-f', 'mp4', path], { timeout: 60_000 });
+  return path;
 };

@@ -128,7 +128,7 @@ export const createS3Storage = (options: S3StorageOptions): MediaStorage => {
         for (let start = 0; start < keys.length; start += DELETE_CHUNK) {
           const chunk = keys.slice(start, start + DELETE_CHUNK);
           const command = new DeleteObjectsCommand({ Bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } });
-          command.middlewareStack.add(withContentMd5, { step: 'build', priority: 'low', name: 'deleteObjectsContentMd5' });
+          command.middlewareStack.add((next) => async (args) => next({ ...args, request: withContentMd5(args.request) }), { step: 'build', priority: 'low', name: 'deleteObjectsContentMd5' });
           const answer = await client.send(command);
           // Absent keys are not errors in S3's answer; anything listed here is.
           const failed = (answer.Errors ?? []).filter((error) => error.Code !== 'NoSuchKey');
@@ -154,13 +154,13 @@ export const createS3Storage = (options: S3StorageOptions): MediaStorage => {
  * DeleteObjects must carry a checksum of its body. The SDK sends a CRC32 one (x-amz-checksum-crc32),
  * which S3Proxy 2.6 answers with 501: send the Content-MD5 every S3-compatible store takes instead.
  */
-const withContentMd5: Parameters<DeleteObjectsCommand['middlewareStack']['add']>[0] = (next) => async (args) => {
-  const request = args.request as { headers?: Record<string, string>; body?: unknown };
-  if (request.headers && (typeof request.body === 'string' || Buffer.isBuffer(request.body))) {
-    for (const name of Object.keys(request.headers)) if (/^x-amz-(checksum-|sdk-checksum-algorithm)/i.test(name)) delete request.headers[name];
-    request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+const withContentMd5 = (request: unknown): unknown => {
+  const { headers, body } = request as { headers?: Record<string, string>; body?: unknown };
+  if (headers && (typeof body === 'string' || Buffer.isBuffer(body))) {
+    for (const name of Object.keys(headers)) if (/^x-amz-(checksum-|sdk-checksum-algorithm)/i.test(name)) delete headers[name];
+    headers['content-md5'] = createHash('md5').update(body).digest('base64');
   }
-  return next(args);
+  return request;
 };
 
 const buffered = async (stream: Readable): Promise<Buffer> => {

@@ -154,6 +154,14 @@ describe('processMedia on images', () => {
     for (const bytes of [SVG, TEXT, PDF]) expect(await process(bytes, 'image/png')).toMatchObject({ outcome: 'rejected', reason: 'MEDIA_UNSUPPORTED' });
   });
 
+  it('rejects a HEIC that this sharp cannot decode as MEDIA_UNSUPPORTED, saying what to upload instead', async () => {
+    const brands = Buffer.from('ftypheic\0\0\0\0mif1heic', 'latin1');
+    const heic = Buffer.concat([Buffer.from([0, 0, 0, 8 + brands.length - 4]), brands, Buffer.alloc(512, 0x11)]);
+    const result = await process(heic, 'image/heic');
+    expect(result).toMatchObject({ outcome: 'rejected', reason: 'MEDIA_UNSUPPORTED' });
+    expect(result.outcome === 'rejected' && result.message).toContain('JPEG');
+  });
+
   it('rejects an image declared as a video as MEDIA_TYPE_MISMATCH', async () => {
     expect(await process(await makeJpeg({ width: 64, height: 64 }), 'video/mp4')).toMatchObject({ outcome: 'rejected', reason: 'MEDIA_TYPE_MISMATCH' });
   });
@@ -161,5 +169,9 @@ describe('processMedia on images', () => {
   it('rejects an image over IMAGE_MAX_BYTES as MEDIA_TOO_LARGE before decoding it', async () => {
     const oversized = Buffer.concat([await makeJpeg({ width: 64, height: 64 }), Buffer.alloc(16 * 1024 * 1024)]);
     expect(await process(oversized, 'image/jpeg')).toMatchObject({ outcome: 'rejected', reason: 'MEDIA_TOO_LARGE' });
+  });
+
+  it('throws, rather than rejects, when the file itself is missing (a fault of the worker, worth a retry)', async () => {
+    await expect(processMedia({ path: `${folder.path}/nothing-here`, declaredType: 'image/jpeg', workDir: folder.path })).rejects.toThrow(/ENOENT/);
   });
 });
