@@ -21,6 +21,8 @@ import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { checkReadiness, type Readiness } from './readiness.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
+import { mediaWorkersOf } from './media-workers.js';
+import { runsMediaWorkers } from './roles.js';
 import type { Settings } from './config.js';
 
 /**
@@ -109,6 +111,17 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
             projections: role === 'worker' ? [] : settings.projectionNames,
             storyExpiry: role !== 'projector',
             storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
+            // Processing, janitor and sweeper (app/media-workers.ts), in roles worker and all.
+            media: runsMediaWorkers(role)
+              ? mediaWorkersOf({
+                  commands,
+                  pool,
+                  kafka: settings.kafka,
+                  topic: settings.media.kafkaTopic,
+                  tuning,
+                  stale: async (nowMs, limit) => (await readModels.readers.media.stale(nowMs, limit)).map((record) => record.mediaId),
+                })
+              : undefined,
           }),
           (b) => b.stop(),
         );

@@ -30,7 +30,10 @@ export interface ProcessingSuccess {
 
 export interface ProcessingFailure {
   outcome: 'rejected';
-  /** A stable code from the catalogue (kernel/errors.ts): MEDIA_UNSUPPORTED_TYPE, MEDIA_TYPE_MISMATCH, MEDIA_CORRUPT, MEDIA_TOO_LARGE, MEDIA_TOO_LONG. */
+  /**
+   * A stable code from the catalogue (kernel/errors.ts): MEDIA_UNSUPPORTED, MEDIA_TYPE_MISMATCH,
+   * MEDIA_CORRUPT, MEDIA_TOO_MANY_PIXELS, MEDIA_TOO_LARGE, MEDIA_TOO_LONG (failure.ts `RejectionReason`).
+   */
   reason: string;
   message: string;
 }

@@ -1,0 +1,5 @@
+export type { MadeVariant, ProcessingFailure, ProcessingInput, ProcessingResult, ProcessingSuccess, ProcessMedia } from './processing.js';
+export { createProcessMedia, processMedia, type ProcessingOptions } from './process-media.js';
+export { declaredKind, sniffFile, sniffMediaType, type MediaKind, type SniffedType } from './sniff.js';
+export { IMAGE_WIDTHS, THUMB_SIZE, planVariantWidths } from './image.js';
+export { isRetryableFault, type RejectionReason } from './failure.js';

@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import type { CommandContext } from '../../commands/command-context.js';
+import type { CommandDeps } from '../../commands/deps.js';
+import { completeUpload, requestUpload } from '../../commands/media/media.js';
+import { mediaWorkerCommands } from '../../app/media-workers.js';
+import { readServiceUrls, serviceUrlsFile } from '../../app/service-urls.js';
+import type { EventStore } from '../../events/index.js';
+import { streams } from '../../events/index.js';
+import type { MediaPurpose } from '../../events/media-events.js';
+import { createS3Storage } from '../../media/storage/s3/s3-storage.js';
+import { StorageUnavailable, type MediaStorage } from '../../media/storage/media-storage.js';
+
+// What the media worker tests share: the media commands bound to their deps as the composition
+// binds them, an upload made as a client makes one (request, PUT to the presigned URL, complete),
+// and a spy on the storage that counts what it writes (it delegates to the real storage).
+
+export const ctxOf = (actorId: string | null, now = new Date()): CommandContext => ({ actorId, correlationId: uuidv7(), now: now.toISOString() });
+
+/** The media commands as the composition binds them. */
+export const workerCommands = mediaWorkerCommands;
+
+/** A client's upload: ask for the URL, PUT the bytes with the headers given, say it is complete (unless told not to). */
+export const uploadAs = async (
+  deps: CommandDeps,
+  ownerId: string,
+  bytes: Buffer,
+  { contentType = 'image/jpeg', purpose = 'post' as MediaPurpose, complete = true, now = new Date() } = {},
+): Promise<string> => {
+  const upload = await requestUpload(deps, { ownerId, filename: 'photo.jpg', contentType, size: bytes.length, purpose }, ctxOf(ownerId, now));
+  // fetch sets the length from the body itself.
+  const headers: Record<string, string> = Object.fromEntries(Object.entries(upload.headers).filter(([name]) => name.toLowerCase() !== 'content-length'));
+  const response = await fetch(upload.uploadUrl, { method: upload.method, headers, body: new Uint8Array(bytes) });
+  if (response.status >= 300) throw new Error(`the PUT answered ${response.status}: ${await response.text()}`);
+  if (complete) await completeUpload(deps, { actorId: ownerId, mediaId: upload.mediaId }, ctxOf(ownerId, now));
+  return upload.mediaId;
+};
+
+export const typesOf = async (store: EventStore, mediaId: string) => (await store.readStream(streams.media(mediaId))).map((event) => event.type);
+
+export interface CountingStorage extends MediaStorage {
+  /** Keys written, once per put (a key written twice appears twice). */
+  readonly puts: string[];
+}
+
+/**
+ * Delegates everything to `storage`, noting each put; `failPutAfter` makes every put after the
+ * n-th throw (a crash mid-file); `downForPuts` makes the first n puts throw as a storage that is down.
+ */
+export const countingStorage = (storage: MediaStorage, options: { failPutAfter?: number; downForPuts?: number } = {}): CountingStorage => {
+  const puts: string[] = [];
+  let started = 0;
+  return {
+    backend: storage.backend,
+    puts,
+    presignUpload: (request) => storage.presignUpload(request),
+    downloadUrl: (request) => storage.downloadUrl(request),
+    publicUrl: (key) => storage.publicUrl(key),
+    head: (key) => storage.head(key),
+    read: (key) => storage.read(key),
+    async put(key, body, putOptions) {
+      const attempt = started++;
+      if (options.failPutAfter !== undefined && attempt >= options.failPutAfter) throw new Error('killed mid-file (test)');
+      if (options.downForPuts !== undefined && attempt < options.downForPuts) throw new StorageUnavailable('s3', 's3: down (test)');
+      await storage.put(key, body, putOptions);
+      puts.push(key);
+    },
+    delete: (keys) => storage.delete(keys),
+    ping: () => storage.ping(),
+    close: () => storage.close(),
+  };
+};
+
+// app/service-urls.ts's parser reads keys of [A-Z_] only, so S3_* lines never reach it (reported); read them here meanwhile.
+const s3Lines = (): Record<string, string> => {
+  try {
+    const text = readFileSync(serviceUrlsFile(resolve(import.meta.dirname, '../..')), 'utf8');
+    return Object.fromEntries([...text.matchAll(/^(S3_[A-Z_]+)=(.*)$/gm)].map((match) => [match[1]!, match[2]!.trim()]));
+  } catch {
+    return {};
+  }
+};
+
+/** The S3_* variables of the S3 server of `npm run services:up`, for a child process's environment. */
+export const s3Environment = (): Record<string, string> => {
+  const urls: Record<string, string | undefined> = { ...s3Lines(), ...process.env };
+  return Object.fromEntries(Object.entries(urls).filter((entry): entry is [string, string] => entry[0].startsWith('S3_') && entry[1] !== undefined));
+};
+
+/** The S3 server of `npm run services:up` (S3Proxy), or null when it is not configured. */
+export const s3FromServices = (): MediaStorage | null => {
+  const urls: Record<string, string | undefined> = { ...readServiceUrls(resolve(import.meta.dirname, '../..')), ...s3Lines(), ...process.env };
+  if (!urls.S3_BUCKET || !urls.S3_ENDPOINT) return null;
+  return createS3Storage({
+    bucket: urls.S3_BUCKET,
+    endpoint: urls.S3_ENDPOINT,
+    region: urls.S3_REGION ?? 'us-east-1',
+    forcePathStyle: urls.S3_FORCE_PATH_STYLE !== 'false',
+    ...(urls.S3_ACCESS_KEY_ID && urls.S3_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: urls.S3_ACCESS_KEY_ID, secretAccessKey: urls.S3_SECRET_ACCESS_KEY } } : {}),
+  });
+};
