@@ -207,6 +207,14 @@ describe('avatars', () => {
     expect(likers.body.items[0].avatar.mediaId).toBe(avatarId);
     // Bob has none.
     expect((await api.call('GET', `/api/v1/users/${bob.username}`, { token: bob.token })).body.avatar).toBeNull();
+
+    // Alice's comment on Bob's post: her avatar among his notification's actors; and in user search.
+    const bobsPost = (await api.call('POST', '/api/v1/posts', { token: bob.token, body: { media: [{ mediaId: await uploadReady(t, api, bob) }] } })).body.postId;
+    const onBobs = await api.call('POST', `/api/v1/posts/${bobsPost}/comments`, { token: alice.token, body: { text: 'nice' } });
+    const notifications = await api.call('GET', `/api/v1/notifications?${fresh(onBobs.body.position)}`, { token: bob.token });
+    expect(notifications.body.items[0].actors[0]).toMatchObject({ id: alice.userId, avatar: { mediaId: avatarId } });
+    const found = await api.call('GET', `/api/v1/search?q=${alice.username}&type=users&${fresh(onBobs.body.position)}`, { token: bob.token });
+    expect(found.body.users.find((u: { id: string }) => u.id === alice.userId).avatar.mediaId).toBe(avatarId);
   });
 
   it('only for one’s own account (403 NOT_OWNER), only with avatar media, and it can be removed', async () => {
