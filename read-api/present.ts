@@ -30,6 +30,28 @@ export const presentPosts = (deps: Pick<ReadDeps, 'media'>, posts: readonly Hydr
 export const presentComments = (deps: Pick<ReadDeps, 'media'>, comments: readonly CommentView[]) =>
   Promise.all(comments.map(async (comment) => ({ ...comment, author: await presentUser(deps, comment.author) })));
 
+/**
+ * Notifications with their actors' avatars. The notifications read model holds names only; the
+ * avatars come from the profiles read model, in one query for all the notifications given.
+ */
+export const presentNotifications = async <N extends { actors: readonly { id: string; username: string; displayName: string }[] }>(
+  deps: Pick<ReadDeps, 'media' | 'profiles'>,
+  notifications: readonly N[],
+) => {
+  const summaries = await deps.profiles.userSummaries([...new Set(notifications.flatMap((n) => n.actors.map((actor) => actor.id)))]);
+  return Promise.all(
+    notifications.map(async (n) => ({
+      ...n,
+      actors: await Promise.all(
+        n.actors.map(async (actor) => {
+          const summary = summaries.get(actor.id);
+          return summary ? presentUser(deps, { ...summary, ...actor }) : { ...actor, avatar: null };
+        }),
+      ),
+    })),
+  );
+};
+
 /** A page with its items presented. */
 export const presentPage = async <T, P>(page: { items: T[]; nextCursor: string | null }, present: (items: T[]) => Promise<P[]>) => ({
   items: await present(page.items),

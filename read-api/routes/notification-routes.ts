@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import type { ReadDeps } from '../deps.js';
-import { presentUser } from '../present.js';
+import { presentNotifications } from '../present.js';
 import { pageQuery, userSummary } from '../schemas.js';
 
 const notification = z.object({
@@ -30,20 +30,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, d
       const viewerId = actorOf(request);
       const { cursor, limit } = request.query;
       const [page, unreadCount] = await Promise.all([deps.notifications.list(viewerId, { cursor, limit }), deps.notifications.unreadCount(viewerId)]);
-      // The actors' avatars come from the profiles read model: one query for the page.
-      const summaries = await deps.profiles.userSummaries([...new Set(page.items.flatMap((n) => n.actors.map((a) => a.id)))]);
-      const items = await Promise.all(
-        page.items.map(async (n) => ({
-          ...n,
-          actors: await Promise.all(
-            n.actors.map(async (actor) => {
-              const summary = summaries.get(actor.id);
-              return summary ? presentUser(deps, { ...summary, ...actor }) : { ...actor, avatar: null };
-            }),
-          ),
-        })),
-      );
-      return { items, nextCursor: page.nextCursor, unreadCount };
+      return { items: await presentNotifications(deps, page.items), nextCursor: page.nextCursor, unreadCount };
     },
   });
 };
