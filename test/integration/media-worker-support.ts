@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Fastify from 'fastify';
+import { errorHandling } from '../../app/http/error-handler.js';
+import { generatedSecret } from '../../app/jwt-secret.js';
+import { MEDIA_URL_SECRET_FILE } from '../../app/media-storage.js';
+import { createLocalStorage, type LocalMediaStorage } from '../../media/storage/local/local-storage.js';
+import { localMediaFiles } from '../../media/storage/local/routes.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { CommandContext } from '../../commands/command-context.js';
 import type { CommandDeps } from '../../commands/deps.js';
@@ -99,4 +107,27 @@ export const s3FromServices = (): MediaStorage | null => {
     forcePathStyle: urls.S3_FORCE_PATH_STYLE !== 'false',
     ...(urls.S3_ACCESS_KEY_ID && urls.S3_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: urls.S3_ACCESS_KEY_ID, secretAccessKey: urls.S3_SECRET_ACCESS_KEY } } : {}),
   });
+};
+
+/**
+ * The local adapter (files under a temporary DATA_DIR/media) with its /media-files/ routes served
+ * by a Fastify app of their own on port 0, as the API serves them: uploads are PUT there.
+ */
+export const startLocalStorage = async (): Promise<{ storage: MediaStorage; close(): Promise<void> }> => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'media-worker-local-'));
+  const app = Fastify();
+  await app.register(errorHandling);
+  // The URLs name the port, known once listening: the routes get the storage made then.
+  const made: { storage?: LocalMediaStorage } = {};
+  const late = new Proxy({} as LocalMediaStorage, { get: (_target, property) => Reflect.get(made.storage!, property) as unknown });
+  await app.register(localMediaFiles, { storage: late });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  made.storage = createLocalStorage({ root: join(dataDir, 'media'), publicUrl: address, secret: await generatedSecret(dataDir, MEDIA_URL_SECRET_FILE) });
+  return {
+    storage: made.storage,
+    async close() {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 };

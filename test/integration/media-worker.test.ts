@@ -12,18 +12,25 @@ import { createProcessingJob, processUpload } from '../../workers/media/process-
 import { eventually } from '../support/kafka.js';
 import { makeJpeg, makeTruncatedJpeg } from '../support/media-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { countingStorage, ctxOf, s3FromServices, typesOf, uploadAs, workerCommands, type CountingStorage } from './media-worker-support.js';
+import { countingStorage, ctxOf, s3FromServices, startLocalStorage, typesOf, uploadAs, workerCommands, type CountingStorage } from './media-worker-support.js';
 
-// The media workers on real parts: PostgreSQL, the storage (S3Proxy here), sharp. An upload made
+// The media workers on real parts: PostgreSQL, the storage (the local adapter, and S3Proxy), sharp. An upload made
 // as a client makes it is processed by the in-process worker; a bad file is rejected and the worker
 // carries on; a job done twice (or after a crash mid-file) writes each variant once and records one
 // result; what a deleted post or story, an expired story or a replaced avatar carried is deleted.
 const s3 = s3FromServices();
-if (!s3) console.warn('[media worker] skipped: no S3 server (run `npm run services:up`)');
+if (!s3) console.warn('[media worker] S3 cases skipped: no S3 server (run `npm run services:up`)');
 
-describe.skipIf(!s3)('media workers', () => {
+const storages: Array<[string, () => Promise<{ storage: MediaStorage; close(): Promise<void> }>]> = [
+  ['local files', startLocalStorage],
+  ...(s3 ? [['S3Proxy', async () => ({ storage: s3, close: async () => undefined })] as [string, () => Promise<{ storage: MediaStorage; close(): Promise<void> }>]] : []),
+];
+
+describe.each(storages)('media workers on %s', (_name, startStorage) => {
   let db: TestDatabase;
   let store: EventStore;
+  let real: MediaStorage;
+  let closeStorage: () => Promise<void>;
   let storage: CountingStorage;
   let deps: CommandDeps;
   let workers: MediaWorkers;
@@ -32,7 +39,8 @@ describe.skipIf(!s3)('media workers', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     store = await createPostgresEventStore(db.pool);
-    storage = countingStorage(s3!);
+    ({ storage: real, close: closeStorage } = await startStorage());
+    storage = countingStorage(real);
     deps = { store, storage, storyTtlMs: 86_400_000 } as unknown as CommandDeps;
     workers = startMediaWorkers({
       store,
@@ -51,6 +59,7 @@ describe.skipIf(!s3)('media workers', () => {
     await workers?.stop();
     await store?.close();
     await db?.drop();
+    await closeStorage?.();
   });
 
   const finished = (mediaId: string) =>
@@ -100,9 +109,9 @@ describe.skipIf(!s3)('media workers', () => {
     const items = await attachMedia(deps, { actorId: author, mediaIds: [one!.mediaId, two!.mediaId], purpose: 'post', targetId: postId }, ctxOf(author));
     const at = new Date().toISOString();
     await append(streams.post(postId), 'PostCreated', { postId, authorId: author, caption: '', hashtags: [], mentions: [], media: items, createdAt: at });
-    expect(await stored(s3!, [...one!.keys, ...two!.keys])).toBe(one!.keys.length + two!.keys.length);
+    expect(await stored(real, [...one!.keys, ...two!.keys])).toBe(one!.keys.length + two!.keys.length);
     await append(streams.post(postId), 'PostDeleted', { postId, authorId: author, deletedAt: at });
-    await eventually('the post media are deleted', async () => (await stored(s3!, [...one!.keys, ...two!.keys])) === 0);
+    await eventually('the post media are deleted', async () => (await stored(real, [...one!.keys, ...two!.keys])) === 0);
     expect(await typesOf(store, one!.mediaId)).toContain('MediaDeleted');
     expect(await typesOf(store, two!.mediaId)).toContain('MediaDeleted');
   });
@@ -115,7 +124,7 @@ describe.skipIf(!s3)('media workers', () => {
     const at = new Date();
     await append(streams.story(storyId), 'StoryPosted', { storyId, authorId: author, media: item, postedAt: at.toISOString(), expiresAt: new Date(at.getTime() + 1000).toISOString() });
     await append(streams.story(storyId), 'StoryExpired', { storyId, authorId: author, expiredAt: new Date(at.getTime() + 1000).toISOString() });
-    await eventually('the story media are deleted', async () => (await stored(s3!, media.keys)) === 0);
+    await eventually('the story media are deleted', async () => (await stored(real, media.keys)) === 0);
     expect(await typesOf(store, media.mediaId)).toContain('MediaDeleted');
   });
 
@@ -128,8 +137,8 @@ describe.skipIf(!s3)('media workers', () => {
     };
     await setAvatar(first!.mediaId);
     await setAvatar(second!.mediaId);
-    await eventually('the first avatar is deleted', async () => (await stored(s3!, first!.keys)) === 0);
-    expect(await stored(s3!, second!.keys)).toBe(second!.keys.length);
+    await eventually('the first avatar is deleted', async () => (await stored(real, first!.keys)) === 0);
+    expect(await stored(real, second!.keys)).toBe(second!.keys.length);
     expect(await typesOf(store, second!.mediaId)).not.toContain('MediaDeleted');
   });
 });
