@@ -11,6 +11,7 @@ import { createPostgresEventStore } from '../events/postgres/index.js';
 import { createPostgresPushBus } from '../projections/push/push-bus-postgres.js';
 import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
 import type { PushBus } from '../projections/push/push-bus.js';
+import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { ReadDeps } from '../read-api/deps.js';
 import { createMediaPresenter } from '../read-api/media-presenter.js';
 import { openLiveReadModels, type LiveReadModels } from './live-read-models.js';
@@ -20,7 +21,6 @@ import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { checkReadiness, type Readiness } from './readiness.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
-import { createS3Storage } from '../media/storage/s3/s3-storage.js';
 import { mediaWorkersOf } from './media-workers.js';
 import { runsMediaWorkers } from './roles.js';
 import type { Settings } from './config.js';
@@ -30,11 +30,18 @@ import type { Settings } from './config.js';
  * (the embedded PostgreSQL's URL, the kept JWT secret) filled in. Each group goes unchanged to the
  * part that uses it.
  */
-export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http' | 'dataDir'> & { databaseUrl: string; jwtSecret: string };
+export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http' | 'dataDir'> & {
+  databaseUrl: string;
+  jwtSecret: string;
+  /** Where media live (app/media-storage.ts createMediaStorage); without one every media route answers 503 naming the storage. */
+  mediaStorage?: MediaStorage;
+};
 
 export interface Platform {
   commands: CommandDeps;
   idempotency: IdempotencyStore;
+  /** The media storage, which the server serves itself when it is the local one (app/server.ts). */
+  mediaStorage: MediaStorage;
   reads: ReadDeps;
   readModels: LiveReadModels;
   /** Pushes to connected clients: Redis pub/sub when Redis is configured, PostgreSQL LISTEN/NOTIFY otherwise. */
@@ -75,20 +82,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const credentials = await createPostgresCredentialsStore(pool);
   const idempotency = await createPostgresIdempotencyStore(pool);
   const tokens = createTokenService(settings.jwtSecret);
-  // TODO(lead): the media storage from settings.media (createMediaStorage of app/media-storage.ts, engineer A's);
-  // until it is wired every media route answers 503 naming the storage. Meanwhile (wp3-workers, for its worker
-  // processes and fault test): the S3 adapter when S3_BUCKET is set.
-  const s3 = settings.media.s3;
-  const storage = s3
-    ? createS3Storage({
-        bucket: s3.bucket,
-        ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
-        region: s3.region,
-        ...(s3.credentials ? { credentials: s3.credentials } : {}),
-        forcePathStyle: s3.forcePathStyle,
-        ...(settings.media.publicBaseUrl ? { publicBaseUrl: settings.media.publicBaseUrl } : {}),
-      })
-    : missingStorage();
+  const storage = settings.mediaStorage ? withTeardown(settings.mediaStorage, (m) => m.close()) : missingStorage();
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
@@ -139,6 +133,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   return {
     commands,
     idempotency,
+    mediaStorage: storage,
     reads,
     readModels,
     push,

@@ -14,19 +14,22 @@ export class StorageUnavailableError extends Error {
   }
 }
 
-/** Runs one storage call, turning its failure into a StorageUnavailableError. */
+/** An error that already names its backend (the adapters' StorageUnavailable: 's3', 'local-storage'). */
+const namesBackend = (error: unknown) => error instanceof Error && typeof (error as { backend?: unknown }).backend === 'string';
+
+/** Runs one storage call; a failure that does not name its backend becomes a StorageUnavailableError. */
 export const viaStorage = async <T>(call: () => Promise<T>): Promise<T> => {
   try {
     return await call();
   } catch (error) {
-    if (error instanceof AppError || error instanceof StorageUnavailableError) throw error;
+    if (error instanceof AppError || namesBackend(error)) throw error;
     throw new StorageUnavailableError(error);
   }
 };
 
 /**
- * A storage that answers every call with StorageUnavailableError: what the composition uses until
- * a real adapter is wired (TODO(lead): replace with createMediaStorage from app/media-storage.ts).
+ * A storage that answers every call with StorageUnavailableError: what the platform uses when it
+ * is given none (app/platform.ts; the entrypoints give it createMediaStorage's).
  */
 export const missingStorage = (): MediaStorage => {
   const down = () => Promise.reject(new StorageUnavailableError(new Error('no media storage is configured')));

@@ -51,12 +51,21 @@ export const ensureS3ProxyJar = async (servicesDir: string): Promise<string> => 
   return jar;
 };
 
-const clientFor = (endpoint: string) =>
+interface S3Endpoint {
+  endpoint?: string;
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle: boolean;
+}
+
+const proxyAt = (endpoint: string): S3Endpoint => ({ endpoint, region: S3PROXY_REGION, credentials: S3PROXY_CREDENTIALS, forcePathStyle: true });
+
+const clientFor = ({ endpoint, region, credentials, forcePathStyle }: S3Endpoint) =>
   new S3Client({
     endpoint,
-    region: S3PROXY_REGION,
-    credentials: S3PROXY_CREDENTIALS,
-    forcePathStyle: true,
+    region,
+    credentials,
+    forcePathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 1,
@@ -64,7 +73,7 @@ const clientFor = (endpoint: string) =>
 
 /** Whether an S3 server accepting our credentials answers at `endpoint`. */
 export const s3Answers = async (endpoint: string): Promise<boolean> => {
-  const client = clientFor(endpoint);
+  const client = clientFor(proxyAt(endpoint));
   try {
     await client.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(2_000) });
     return true;
@@ -75,9 +84,9 @@ export const s3Answers = async (endpoint: string): Promise<boolean> => {
   }
 };
 
-/** Creates `bucket` unless it exists. */
-export const ensureBucket = async (endpoint: string, bucket: string): Promise<void> => {
-  const client = clientFor(endpoint);
+/** Creates `bucket` on the store unless it exists (S3Proxy's by default). */
+export const ensureBucket = async (bucket: string, store: S3Endpoint | string): Promise<void> => {
+  const client = clientFor(typeof store === 'string' ? proxyAt(store) : store);
   try {
     const exists = await client.send(new HeadBucketCommand({ Bucket: bucket })).then(
       () => true,
@@ -145,7 +154,7 @@ export const ensureS3Proxy = async (servicesDir: string, port: number): Promise<
   } else if (ours) {
     await waitFor(`[s3] S3Proxy on ${endpoint} to answer`, 30_000, () => s3Answers(endpoint));
   }
-  await ensureBucket(endpoint, S3PROXY_BUCKET);
+  await ensureBucket(S3PROXY_BUCKET, endpoint);
   return service(port, ours);
 };
 

@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { KafkaSettings } from '../../app/kafka-fan-out.js';
+import { createMediaStorage } from '../../app/media-storage.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
@@ -43,6 +47,8 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
   const db = await createTestDatabase();
   const redis = options.redis ? await createTestRedis() : null;
   const defaults = defaultSettings();
+  // Media in the local storage, under a directory of this test app's own.
+  const mediaDir = await mkdtemp(join(tmpdir(), 'media-test-'));
   const platform = await createPlatform({
     ...defaults,
     databaseUrl: db.url,
@@ -53,6 +59,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     prefixes: { redis: redis?.prefix ?? defaults.prefixes.redis, elasticsearch: options.elasticsearch ? `${db.schema}-` : defaults.prefixes.elasticsearch },
     feed: { ...defaults.feed, celebrityThreshold: options.celebrityThreshold ?? defaults.feed.celebrityThreshold },
     kafka: options.kafka,
+    mediaStorage: await createMediaStorage({ ...defaults.media, s3: undefined }, mediaDir),
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
     tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
   });
@@ -74,6 +81,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       await platform.close();
       await db.drop();
       await redis?.drop();
+      await rm(mediaDir, { recursive: true, force: true });
       if (options.elasticsearch) await dropElasticsearchPrefix(inject('elasticsearchUrl'), `${db.schema}-`);
     },
   };
