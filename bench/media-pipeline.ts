@@ -7,7 +7,6 @@
 //                                   `npm run services:up`; MEDIA_BENCH_FILES, default 12)
 // Every upload is PUT first; then all N are completed at once (a burst), so the figures include
 // the queueing of N files on `concurrency` workers, in the pipeline and in the baseline alike.
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,8 @@ import pg from 'pg';
 import sharp from 'sharp';
 import { v7 as uuidv7 } from 'uuid';
 import { startMediaWorkers, mediaWorkerCommands, type MediaKafkaSettings } from '../app/media-workers.js';
-import { readServiceUrls, serviceUrlsFile } from '../app/service-urls.js';
+import { loadSettings } from '../app/config.js';
+import { withServiceUrls } from '../app/service-urls.js';
 import type { CommandContext } from '../commands/command-context.js';
 import type { CommandDeps } from '../commands/deps.js';
 import { completeUpload, requestUpload } from '../commands/media/media.js';
@@ -30,15 +30,9 @@ import { printFigures } from './support/report.js';
 
 const FILES = Number(process.env.MEDIA_BENCH_FILES ?? 12);
 const CONCURRENCY = 2;
-const fromFile: Record<string, string | undefined> = { ...readServiceUrls(process.cwd()) };
-// S3_* lines too (the shared parser reads keys of [A-Z_] only).
-try {
-  for (const match of readFileSync(serviceUrlsFile(process.cwd()), 'utf8').matchAll(/^(S3_[A-Z_]+)=(.*)$/gm)) fromFile[match[1]!] = match[2]!.trim();
-} catch {
-  // no file: the environment must say
-}
-const env = (key: string) => process.env[key] ?? fromFile[key];
-const BROKERS = (env('KAFKA_BROKERS') ?? '127.0.0.1:19092').split(',');
+// What the platform reads: the environment, .services/urls.env filling in what it leaves unset.
+const settings = loadSettings(withServiceUrls(process.env, process.cwd()), []);
+const BROKERS = settings.kafka?.brokers ?? ['127.0.0.1:19092'];
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -47,18 +41,9 @@ const percentile = (values: number[], p: number) => {
 const summary = (values: number[]) => ({ p50Ms: percentile(values, 50), p99Ms: percentile(values, 99), maxMs: Math.round(Math.max(...values)) });
 
 const storageFromEnvironment = (): MediaStorage => {
-  const bucket = env('S3_BUCKET');
-  if (!bucket) throw new Error('no S3 server: run `npm run services:up` (or set S3_BUCKET, S3_ENDPOINT, ...)');
-  const accessKeyId = env('S3_ACCESS_KEY_ID');
-  const secretAccessKey = env('S3_SECRET_ACCESS_KEY');
-  const endpoint = env('S3_ENDPOINT');
-  return createS3Storage({
-    bucket,
-    ...(endpoint ? { endpoint } : {}),
-    region: env('S3_REGION') ?? 'us-east-1',
-    forcePathStyle: env('S3_FORCE_PATH_STYLE') !== 'false',
-    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
-  });
+  const s3 = settings.media.s3;
+  if (!s3) throw new Error('no S3 server: run `npm run services:up` (or set S3_BUCKET, S3_ENDPOINT, ...)');
+  return createS3Storage(s3);
 };
 
 const ctxOf = (actorId: string): CommandContext => ({ actorId, correlationId: uuidv7(), now: new Date().toISOString() });

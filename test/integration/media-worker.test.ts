@@ -12,18 +12,17 @@ import { createProcessingJob, processUpload } from '../../workers/media/process-
 import { eventually } from '../support/kafka.js';
 import { makeJpeg, makeTruncatedJpeg } from '../support/media-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { countingStorage, ctxOf, s3FromServices, startLocalStorage, typesOf, uploadAs, workerCommands, type CountingStorage } from './media-worker-support.js';
+import { countingStorage, ctxOf, testS3, startLocalStorage, typesOf, uploadAs, workerCommands, type CountingStorage } from './media-worker-support.js';
 
 // The media workers on real parts: PostgreSQL, the storage (the local adapter, and S3Proxy), sharp. An upload made
 // as a client makes it is processed by the in-process worker; a bad file is rejected and the worker
 // carries on; a job done twice (or after a crash mid-file) writes each variant once and records one
 // result; what a deleted post or story, an expired story or a replaced avatar carried is deleted.
-const s3 = s3FromServices();
-if (!s3) console.warn('[media worker] S3 cases skipped: no S3 server (run `npm run services:up`)');
+const s3 = await testS3();
 
 const storages: Array<[string, () => Promise<{ storage: MediaStorage; close(): Promise<void> }>]> = [
   ['local files', startLocalStorage],
-  ...(s3 ? [['S3Proxy', async () => ({ storage: s3, close: async () => undefined })] as [string, () => Promise<{ storage: MediaStorage; close(): Promise<void> }>]] : []),
+  ['S3Proxy', async () => ({ storage: s3, close: async () => undefined })],
 ];
 
 describe.each(storages)('media workers on %s', (_name, startStorage) => {
@@ -143,14 +142,14 @@ describe.each(storages)('media workers on %s', (_name, startStorage) => {
   });
 });
 
-describe.skipIf(!s3)('a processing job run again (no worker running: the test is the worker)', () => {
+describe('a processing job run again (no worker running: the test is the worker)', () => {
   let db: TestDatabase;
   let store: EventStore;
   let deps: CommandDeps;
   beforeAll(async () => {
     db = await createTestDatabase();
     store = await createPostgresEventStore(db.pool);
-    deps = { store, storage: s3!, storyTtlMs: 86_400_000 } as unknown as CommandDeps;
+    deps = { store, storage: s3, storyTtlMs: 86_400_000 } as unknown as CommandDeps;
   });
   afterAll(async () => {
     await store?.close();
@@ -161,14 +160,14 @@ describe.skipIf(!s3)('a processing job run again (no worker running: the test is
     const mediaId = await uploadAs(deps, uuidv7(), await makeJpeg({ width: 1400, height: 1000 }));
     const jobDeps = (storage: MediaStorage) => ({ store, storage, processMedia, commands: workerCommands(deps) });
 
-    const crashing = countingStorage(s3!, { failPutAfter: 3 });
+    const crashing = countingStorage(s3, { failPutAfter: 3 });
     await expect(processUpload(jobDeps(crashing), mediaId)).rejects.toThrow('killed mid-file');
     expect(crashing.puts).toHaveLength(3);
     expect(await typesOf(store, mediaId)).toEqual(['MediaUploadRequested', 'MediaUploaded']);
 
-    const retry = countingStorage(s3!);
+    const retry = countingStorage(s3);
     expect(await createProcessingJob(jobDeps(retry))(mediaId)).toBe('processed');
-    const replay = countingStorage(s3!);
+    const replay = countingStorage(s3);
     expect(await processUpload(jobDeps(replay), mediaId)).toBe('skipped');
 
     const processed = (await store.readStream(streams.media(mediaId))).find((event) => event.type === 'MediaProcessed')!.data as UploadedMediaItem;
@@ -178,14 +177,14 @@ describe.skipIf(!s3)('a processing job run again (no worker running: the test is
 
   it('records one result when two deliveries of the same job finish at once', async () => {
     const mediaId = await uploadAs(deps, uuidv7(), await makeJpeg({ width: 600, height: 400 }));
-    const job = () => processUpload({ store, storage: s3!, processMedia, commands: workerCommands(deps) }, mediaId);
+    const job = () => processUpload({ store, storage: s3, processMedia, commands: workerCommands(deps) }, mediaId);
     const outcomes = await Promise.all([job(), job()]);
     expect(outcomes.sort()).toEqual(expect.arrayContaining(['processed']));
     expect((await typesOf(store, mediaId)).filter((type) => type === 'MediaProcessed')).toHaveLength(1);
   });
 
   it('retries with backoff while the storage is down, then processes the file once', async () => {
-    const flaky = countingStorage(s3!, { downForPuts: 5 });
+    const flaky = countingStorage(s3, { downForPuts: 5 });
     const errors: unknown[] = [];
     const worker = startMediaWorkers({
       store,
