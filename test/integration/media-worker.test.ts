@@ -9,7 +9,7 @@ import { createPostgresEventStore } from '../../events/postgres/index.js';
 import { processMedia } from '../../media/processing/index.js';
 import type { MediaStorage } from '../../media/storage/media-storage.js';
 import { createProcessingJob, processUpload } from '../../workers/media/process-upload.js';
-import { eventually } from '../support/kafka.js';
+import { eventually, kafkaClient, testKafkaBrokers, testTopicName } from '../support/kafka.js';
 import { makeJpeg, makeTruncatedJpeg } from '../support/media-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { countingStorage, ctxOf, testS3, startLocalStorage, typesOf, uploadAs, workerCommands, type CountingStorage } from './media-worker-support.js';
@@ -211,5 +211,58 @@ describe('a processing job run again (no worker running: the test is the worker)
       reported.mockRestore();
       await worker.stop();
     }
+  });
+});
+
+const brokers = testKafkaBrokers();
+if (brokers.length === 0) console.warn('[media worker] Kafka case skipped: no broker (run `npm run services:up`)');
+
+describe.skipIf(brokers.length === 0)('media workers through Kafka (in this process)', () => {
+  let db: TestDatabase;
+  let store: EventStore;
+  let local: { storage: MediaStorage; close(): Promise<void> };
+  let workers: MediaWorkers;
+  let deps: CommandDeps;
+  const topic = `${testTopicName()}-media`;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    store = await createPostgresEventStore(db.pool);
+    local = await startLocalStorage();
+    deps = { store, storage: local.storage, storyTtlMs: 86_400_000 } as unknown as CommandDeps;
+    workers = startMediaWorkers({
+      store,
+      pool: db.pool,
+      storage: local.storage,
+      processMedia,
+      commands: workerCommands(deps),
+      stale: async () => [],
+      sweep: false,
+      sweepIntervalMs: 60_000,
+      pollIntervalMs: 50,
+      kafka: { brokers, topic, partitions: 2, replicationFactor: 1, sessionTimeoutMs: 6_000 },
+    });
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    const admin = kafkaClient(brokers).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteGroups([`${topic}-workers`]).catch(() => undefined);
+    await admin.disconnect();
+    await store?.close();
+    await db?.drop();
+    await local?.close();
+  });
+
+  it('produces a job per upload and the consumer group processes each once', { timeout: 90_000 }, async () => {
+    const owner = uuidv7();
+    const ids = [
+      await uploadAs(deps, owner, await makeJpeg({ width: 800, height: 600 })),
+      await uploadAs(deps, owner, await makeTruncatedJpeg({ width: 800, height: 600, keep: 0.3 })),
+      await uploadAs(deps, owner, await makeJpeg({ width: 640, height: 640 })),
+    ];
+    const results = async () => Promise.all(ids.map(async (id) => (await typesOf(store, id)).filter((type) => type === 'MediaProcessed' || type === 'MediaRejected')));
+    await eventually('every job has a result', async () => (await results()).every((found) => found.length > 0), 60_000);
+    expect(await results()).toEqual([['MediaProcessed'], ['MediaRejected'], ['MediaProcessed']]);
   });
 });
