@@ -143,13 +143,15 @@ export const ensureS3Proxy = async (servicesDir: string, port: number): Promise<
     });
     child.unref();
     await output.close();
-    await writeFile(pidFile(servicesDir), `${child.pid}\n`);
     let exited = false;
     child.once('exit', () => (exited = true));
     await waitFor(`[s3] S3Proxy on ${endpoint} to answer (see ${logFile})`, 60_000, async () => {
+      if (await s3Answers(endpoint)) return true;
       if (exited) throw new Error(`[s3] S3Proxy exited at start: ${(await readFile(logFile, 'utf8').catch(() => '')).slice(logStart).slice(-2000)}`);
-      return s3Answers(endpoint);
+      return false;
     });
+    // Two starters racing (two test files): the one whose server got the port writes the pid file.
+    if (!exited) await writeFile(pidFile(servicesDir), `${child.pid}\n`);
     ours = true;
   } else if (ours) {
     await waitFor(`[s3] S3Proxy on ${endpoint} to answer`, 30_000, () => s3Answers(endpoint));
