@@ -3,7 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, EMBEDDED_POSTGRES_PORT, loadSettings, type Settings } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 import { resolveJwtSecret } from './jwt-secret.js';
-import { createMediaStorage } from './media-storage.js';
 import { createPlatform, type Platform } from './platform.js';
 import { withServiceUrls } from './service-urls.js';
 import { servesHttp } from './roles.js';
@@ -22,7 +21,6 @@ const main = async () => {
     ...settings,
     databaseUrl: settings.databaseUrl ?? embedded!.url,
     jwtSecret: await resolveJwtSecret(settings.jwtSecret, dataDir),
-    mediaStorage: await createMediaStorage(settings.media, dataDir),
   });
   // Every role answers /health, /ready and /metrics; only api and all serve the API itself.
   const app = await buildServer({ ...platform, operationsOnly: !servesHttp(settings.role), logger: { level: settings.http.logLevel } });

@@ -99,7 +99,9 @@ export const startMediaWorkers = (options: MediaWorkersOptions): MediaWorkers =>
     );
     stops.push(() => consumers.stop(), () => producer.close());
   } else {
-    reactors.push(startReactor(store, pool, inProcessProcessingReactor(job), { ...reactorOptions, concurrency, batchSize: 2 * concurrency }));
+    // A batch of files is worked on `concurrency` at a time, the next starting as one ends; a crash redoes at
+    // most a batch, and a file whose result is recorded is skipped at the cost of reading its stream.
+    reactors.push(startReactor(store, pool, inProcessProcessingReactor(job), { ...reactorOptions, concurrency, batchSize: 8 * concurrency }));
   }
   const sweeper =
     options.sweep === false

@@ -4,14 +4,12 @@ import pg from 'pg';
 import { createPostgresCredentialsStore } from '../commands/accounts/credentials-store-postgres.js';
 import { createTokenService } from '../commands/accounts/tokens.js';
 import type { CommandDeps } from '../commands/deps.js';
-import { missingStorage } from '../commands/media/storage-unavailable.js';
 import { createPostgresIdempotencyStore } from '../commands/idempotency/idempotency-store-postgres.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
 import { createPostgresPushBus } from '../projections/push/push-bus-postgres.js';
 import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
 import type { PushBus } from '../projections/push/push-bus.js';
-import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { ReadDeps } from '../read-api/deps.js';
 import { createMediaPresenter } from '../read-api/media-presenter.js';
 import { openLiveReadModels, type LiveReadModels } from './live-read-models.js';
@@ -23,6 +21,8 @@ import { checkReadiness, type Readiness } from './readiness.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
 import { mediaWorkersOf } from './media-workers.js';
 import { runsMediaWorkers } from './roles.js';
+import { createMediaStorage } from './media-storage.js';
+import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { Settings } from './config.js';
 
 /**
@@ -30,18 +30,11 @@ import type { Settings } from './config.js';
  * (the embedded PostgreSQL's URL, the kept JWT secret) filled in. Each group goes unchanged to the
  * part that uses it.
  */
-export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http' | 'dataDir'> & {
-  databaseUrl: string;
-  jwtSecret: string;
-  /** Where media live (app/media-storage.ts createMediaStorage); without one every media route answers 503 naming the storage. */
-  mediaStorage?: MediaStorage;
-};
+export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http'> & { databaseUrl: string; jwtSecret: string };
 
 export interface Platform {
   commands: CommandDeps;
   idempotency: IdempotencyStore;
-  /** The media storage, which the server serves itself when it is the local one (app/server.ts). */
-  mediaStorage: MediaStorage;
   reads: ReadDeps;
   readModels: LiveReadModels;
   /** Pushes to connected clients: Redis pub/sub when Redis is configured, PostgreSQL LISTEN/NOTIFY otherwise. */
@@ -50,6 +43,8 @@ export interface Platform {
   metrics: Metrics;
   readiness: () => Promise<Readiness>;
   pool: pg.Pool;
+  /** Where media live; app/server.ts serves the local storage's signed URLs (an S3 store serves its own). */
+  mediaStorage: MediaStorage;
   close(): Promise<void>;
 }
 
@@ -82,7 +77,8 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const credentials = await createPostgresCredentialsStore(pool);
   const idempotency = await createPostgresIdempotencyStore(pool);
   const tokens = createTokenService(settings.jwtSecret);
-  const storage = settings.mediaStorage ? withTeardown(settings.mediaStorage, (m) => m.close()) : missingStorage();
+  // Media storage (app/media-storage.ts): S3 when S3_BUCKET is set, files under DATA_DIR/media otherwise.
+  const storage = withTeardown(await createMediaStorage(settings.media, settings.dataDir), (s) => s.close());
   const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage, mediaExternalHosts: settings.media.externalHosts };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
@@ -95,6 +91,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     freshness: createFreshness(() => readModels.projections(), tuning.freshnessTimeoutMs),
     now: () => new Date(),
     push,
+    // Media URLs (read-api/media-presenter.ts), signed by the same storage the commands use.
     media: createMediaPresenter(storage),
   };
   // The readers' getters themselves (a spread would freeze today's generation); the media read
@@ -133,7 +130,6 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   return {
     commands,
     idempotency,
-    mediaStorage: storage,
     reads,
     readModels,
     push,
@@ -141,6 +137,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
     metrics,
     readiness,
     pool,
+    mediaStorage: storage,
     async close() {
       for (const close of teardown.toReversed()) await close();
     },

@@ -5,9 +5,9 @@
 // (each file's time from the start of the burst, as the pipeline's is from its `complete`).
 //   npm run bench:media:pipeline   (DATABASE_URL, KAFKA_BROKERS and the S3 server of
 //                                   `npm run services:up`; MEDIA_BENCH_FILES, default 12)
-// Every upload is PUT first; then all N are completed at once (a burst), so the figures include
+// Both storages: the local adapter (its /media-files/ routes served on port 0 in this process)
+// and S3Proxy. Every upload is PUT first; then all N are completed at once (a burst), so the figures include
 // the queueing of N files on `concurrency` workers, in the pipeline and in the baseline alike.
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ import pg from 'pg';
 import sharp from 'sharp';
 import { v7 as uuidv7 } from 'uuid';
 import { startMediaWorkers, mediaWorkerCommands, type MediaKafkaSettings } from '../app/media-workers.js';
-import { readServiceUrls, serviceUrlsFile } from '../app/service-urls.js';
+import { loadSettings } from '../app/config.js';
+import { withServiceUrls } from '../app/service-urls.js';
 import type { CommandContext } from '../commands/command-context.js';
 import type { CommandDeps } from '../commands/deps.js';
 import { completeUpload, requestUpload } from '../commands/media/media.js';
@@ -27,18 +28,13 @@ import type { MediaStorage } from '../media/storage/media-storage.js';
 import { createS3Storage } from '../media/storage/s3/s3-storage.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 import { printFigures } from './support/report.js';
+import { startLocalStorage } from '../test/integration/media-worker-support.js';
 
 const FILES = Number(process.env.MEDIA_BENCH_FILES ?? 12);
 const CONCURRENCY = 2;
-const fromFile: Record<string, string | undefined> = { ...readServiceUrls(process.cwd()) };
-// S3_* lines too (the shared parser reads keys of [A-Z_] only).
-try {
-  for (const match of readFileSync(serviceUrlsFile(process.cwd()), 'utf8').matchAll(/^(S3_[A-Z_]+)=(.*)$/gm)) fromFile[match[1]!] = match[2]!.trim();
-} catch {
-  // no file: the environment must say
-}
-const env = (key: string) => process.env[key] ?? fromFile[key];
-const BROKERS = (env('KAFKA_BROKERS') ?? '127.0.0.1:19092').split(',');
+// What the platform reads: the environment, .services/urls.env filling in what it leaves unset.
+const settings = loadSettings(withServiceUrls(process.env, process.cwd()), []);
+const BROKERS = settings.kafka?.brokers ?? ['127.0.0.1:19092'];
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -47,18 +43,9 @@ const percentile = (values: number[], p: number) => {
 const summary = (values: number[]) => ({ p50Ms: percentile(values, 50), p99Ms: percentile(values, 99), maxMs: Math.round(Math.max(...values)) });
 
 const storageFromEnvironment = (): MediaStorage => {
-  const bucket = env('S3_BUCKET');
-  if (!bucket) throw new Error('no S3 server: run `npm run services:up` (or set S3_BUCKET, S3_ENDPOINT, ...)');
-  const accessKeyId = env('S3_ACCESS_KEY_ID');
-  const secretAccessKey = env('S3_SECRET_ACCESS_KEY');
-  const endpoint = env('S3_ENDPOINT');
-  return createS3Storage({
-    bucket,
-    ...(endpoint ? { endpoint } : {}),
-    region: env('S3_REGION') ?? 'us-east-1',
-    forcePathStyle: env('S3_FORCE_PATH_STYLE') !== 'false',
-    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
-  });
+  const s3 = settings.media.s3;
+  if (!s3) throw new Error('no S3 server: run `npm run services:up` (or set S3_BUCKET, S3_ENDPOINT, ...)');
+  return createS3Storage(s3);
 };
 
 const ctxOf = (actorId: string): CommandContext => ({ actorId, correlationId: uuidv7(), now: new Date().toISOString() });
@@ -151,8 +138,9 @@ const baseline = async (path: string): Promise<number[]> => {
 };
 
 const main = async () => {
-  const storage = storageFromEnvironment();
-  await storage.ping();
+  const s3 = storageFromEnvironment();
+  await s3.ping();
+  const local = await startLocalStorage();
   // A 12-megapixel photo-like JPEG (noise over a gradient, so that it compresses as photos do).
   const photo = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#6688aa', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
     .jpeg({ quality: 85 })
@@ -162,33 +150,34 @@ const main = async () => {
   await writeFile(path, photo);
   const topic = `bench-media-${uuidv7().slice(-12)}`;
   const kafkaSettings: MediaKafkaSettings = { brokers: BROKERS, topic, partitions: 4, replicationFactor: 1, sessionTimeoutMs: 10_000 };
+  const line = (what: string, values: number[]) => console.log(`  ${what.padEnd(34)} p50 ${percentile(values, 50)} ms  p99 ${percentile(values, 99)} ms`);
   try {
-    console.log(`media pipeline: ${FILES} uploads of a 4000x3000 JPEG (${(photo.length / 1e6).toFixed(1)} MB), ${CONCURRENCY} files at once, storage ${storage.backend}`);
+    console.log(`media pipeline: ${FILES} uploads of a 4000x3000 JPEG (${(photo.length / 1e6).toFixed(1)} MB) completed at once, ${CONCURRENCY} files at a time`);
     const base = await baseline(path);
-    console.log(`  baseline, processMedia alone   p50 ${percentile(base, 50)} ms  p99 ${percentile(base, 99)} ms`);
-    const inProcess = await pipeline(storage, photo, undefined);
-    console.log(`  in-process from the log         p50 ${percentile(inProcess, 50)} ms  p99 ${percentile(inProcess, 99)} ms`);
-    const viaKafka = await pipeline(storage, photo, kafkaSettings);
-    console.log(`  through Kafka                   p50 ${percentile(viaKafka, 50)} ms  p99 ${percentile(viaKafka, 99)} ms`);
+    line('baseline: processMedia alone', base);
+    const runs: Record<string, number[]> = {};
+    for (const [name, storage] of [['local', local.storage], ['s3', s3]] as const) {
+      line(`${name}, in-process from the log`, (runs[`${name}InProcess`] = await pipeline(storage, photo, undefined)));
+      line(`${name}, through Kafka`, (runs[`${name}Kafka`] = await pipeline(storage, photo, { ...kafkaSettings, topic: `${topic}-${name}` })));
+    }
     const ratio = (values: number[]) => Number((percentile(values, 50) / percentile(base, 50)).toFixed(2));
     printFigures('media:pipeline', {
       files: FILES,
       concurrency: CONCURRENCY,
       imageBytes: photo.length,
-      storage: storage.backend,
       baseline: summary(base),
-      inProcess: { ...summary(inProcess), p50VsBaseline: ratio(inProcess) },
-      kafka: { ...summary(viaKafka), p50VsBaseline: ratio(viaKafka) },
+      ...Object.fromEntries(Object.entries(runs).map(([name, values]) => [name, { ...summary(values), p50VsBaseline: ratio(values) }])),
     });
   } finally {
     await rm(dir, { recursive: true, force: true });
     const kafka = new Kafka({ clientId: 'bench', brokers: BROKERS, logLevel: logLevel.NOTHING });
     const admin = kafka.admin();
     await admin.connect().catch(() => undefined);
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.deleteGroups([`${topic}-workers`]).catch(() => undefined);
+    await admin.deleteTopics({ topics: [`${topic}-local`, `${topic}-s3`] }).catch(() => undefined);
+    await admin.deleteGroups([`${topic}-local-workers`, `${topic}-s3-workers`]).catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
-    await storage.close();
+    await local.close();
+    await s3.close();
   }
 };
 

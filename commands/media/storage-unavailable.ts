@@ -1,5 +1,4 @@
 import { AppError } from '../../kernel/errors.js';
-import type { MediaStorage } from '../../media/storage/media-storage.js';
 
 /**
  * The media storage failed (S3 unreachable or refusing, the local directory unwritable): the
@@ -25,24 +24,4 @@ export const viaStorage = async <T>(call: () => Promise<T>): Promise<T> => {
     if (error instanceof AppError || namesBackend(error)) throw error;
     throw new StorageUnavailableError(error);
   }
-};
-
-/**
- * A storage that answers every call with StorageUnavailableError: what the platform uses when it
- * is given none (app/platform.ts; the entrypoints give it createMediaStorage's).
- */
-export const missingStorage = (): MediaStorage => {
-  const down = () => Promise.reject(new StorageUnavailableError(new Error('no media storage is configured')));
-  return {
-    backend: 'local',
-    presignUpload: down,
-    downloadUrl: down,
-    publicUrl: () => null,
-    head: down,
-    read: down,
-    put: down,
-    delete: down,
-    ping: down,
-    close: () => Promise.resolve(),
-  };
 };

@@ -33,6 +33,11 @@ export interface VideoOptions {
 export const MAX_VIDEO_WIDTH = 1080;
 const POSTER_AT_SECONDS = 0.5;
 const PROBE_TIMEOUT_MS = 30_000;
+/**
+ * Container timestamps and audio frames make a recording of exactly 90 s probe as a few
+ * milliseconds longer (a WebM of 90 s reads 90.003 s): that much over the limit is still within it.
+ */
+export const DURATION_SLACK_MS = 100;
 
 interface ProbedStream {
   codec_type?: string;
@@ -137,7 +142,7 @@ export const processVideo = async (
   const input = await probeVideo(path, ffprobe);
   if (input === null) return rejected('MEDIA_CORRUPT', 'the video could not be read');
   if (input.video === null) return rejected('MEDIA_CORRUPT', 'the file holds no video stream');
-  if (input.durationMs !== null && input.durationMs > VIDEO_MAX_DURATION_MS) {
+  if (input.durationMs !== null && input.durationMs > VIDEO_MAX_DURATION_MS + DURATION_SLACK_MS) {
     return rejected('MEDIA_TOO_LONG', `the video lasts ${seconds(input.durationMs)}, more than ${seconds(VIDEO_MAX_DURATION_MS)}`);
   }
   const expectedSeconds = (input.durationMs ?? VIDEO_MAX_DURATION_MS) / 1000;
@@ -178,7 +183,9 @@ export const processVideo = async (
   }
   const made = await probeVideo(output, ffprobe);
   if (made === null || made.video === null || made.durationMs === null) return rejected('MEDIA_CORRUPT', 'the video could not be decoded');
-  if (made.durationMs > VIDEO_MAX_DURATION_MS) {
+  // Checked again only for a file whose header told no duration (the output was cut just past the
+  // limit): re-encoding may add a few milliseconds (audio priming) to one that was within it.
+  if (input.durationMs === null && made.durationMs > VIDEO_MAX_DURATION_MS + DURATION_SLACK_MS) {
     return rejected('MEDIA_TOO_LONG', `the video lasts more than ${seconds(VIDEO_MAX_DURATION_MS)}`);
   }
   const poster = join(folder, 'poster.png');

@@ -51,12 +51,21 @@ export const ensureS3ProxyJar = async (servicesDir: string): Promise<string> => 
   return jar;
 };
 
-const clientFor = (endpoint: string) =>
+interface S3Endpoint {
+  endpoint?: string;
+  region: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle: boolean;
+}
+
+const proxyAt = (endpoint: string): S3Endpoint => ({ endpoint, region: S3PROXY_REGION, credentials: S3PROXY_CREDENTIALS, forcePathStyle: true });
+
+const clientFor = ({ endpoint, region, credentials, forcePathStyle }: S3Endpoint) =>
   new S3Client({
     endpoint,
-    region: S3PROXY_REGION,
-    credentials: S3PROXY_CREDENTIALS,
-    forcePathStyle: true,
+    region,
+    credentials,
+    forcePathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 1,
@@ -64,7 +73,7 @@ const clientFor = (endpoint: string) =>
 
 /** Whether an S3 server accepting our credentials answers at `endpoint`. */
 export const s3Answers = async (endpoint: string): Promise<boolean> => {
-  const client = clientFor(endpoint);
+  const client = clientFor(proxyAt(endpoint));
   try {
     await client.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(2_000) });
     return true;
@@ -75,9 +84,9 @@ export const s3Answers = async (endpoint: string): Promise<boolean> => {
   }
 };
 
-/** Creates `bucket` unless it exists. */
-export const ensureBucket = async (endpoint: string, bucket: string): Promise<void> => {
-  const client = clientFor(endpoint);
+/** Creates `bucket` on the store unless it exists (S3Proxy's by default). */
+export const ensureBucket = async (bucket: string, store: S3Endpoint | string): Promise<void> => {
+  const client = clientFor(typeof store === 'string' ? proxyAt(store) : store);
   try {
     const exists = await client.send(new HeadBucketCommand({ Bucket: bucket })).then(
       () => true,
@@ -134,18 +143,20 @@ export const ensureS3Proxy = async (servicesDir: string, port: number): Promise<
     });
     child.unref();
     await output.close();
-    await writeFile(pidFile(servicesDir), `${child.pid}\n`);
     let exited = false;
     child.once('exit', () => (exited = true));
     await waitFor(`[s3] S3Proxy on ${endpoint} to answer (see ${logFile})`, 60_000, async () => {
+      if (await s3Answers(endpoint)) return true;
       if (exited) throw new Error(`[s3] S3Proxy exited at start: ${(await readFile(logFile, 'utf8').catch(() => '')).slice(logStart).slice(-2000)}`);
-      return s3Answers(endpoint);
+      return false;
     });
+    // Two starters racing (two test files): the one whose server got the port writes the pid file.
+    if (!exited) await writeFile(pidFile(servicesDir), `${child.pid}\n`);
     ours = true;
   } else if (ours) {
     await waitFor(`[s3] S3Proxy on ${endpoint} to answer`, 30_000, () => s3Answers(endpoint));
   }
-  await ensureBucket(endpoint, S3PROXY_BUCKET);
+  await ensureBucket(S3PROXY_BUCKET, endpoint);
   return service(port, ours);
 };
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlatform } from '../../app/platform.js';
+import { buildServer } from '../../app/server.js';
 import { authentication } from '../../app/http/authentication.js';
 import { correlation } from '../../app/http/correlation.js';
 import { errorHandling } from '../../app/http/error-handler.js';
@@ -14,6 +16,7 @@ import { createLocalStorage, type LocalMediaStorage } from '../../media/storage/
 import { byteRange, localMediaFiles } from '../../media/storage/local/routes.js';
 import { mediaKeys } from '../../media/storage/media-storage.js';
 import { defaultSettings } from '../support/settings.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { mediaStorageContract } from './media-storage.contract.js';
 
 // The MediaStorage contract on local files, served by the API's own /media-files/ routes (a
@@ -214,5 +217,40 @@ describe('local storage', () => {
     const s3 = await createMediaStorage({ ...media, s3: { bucket: 'b-b-b', endpoint: 'http://127.0.0.1:1', region: 'us-east-1', credentials: undefined, forcePathStyle: true } }, server.dataDir);
     expect(s3.backend).toBe('s3');
     await Promise.all([local.close(), s3.close()]);
+  });
+});
+
+describe('local storage in the real server (app/server.ts)', () => {
+  it('serves /media-files/ outside /api/v1 with no token, while the API keeps its bearer tokens and JSON bodies', async () => {
+    const db = await createTestDatabase();
+    const dataDir = await mkdtemp(join(tmpdir(), 'media-server-'));
+    const defaults = defaultSettings();
+    const platform = await createPlatform({ ...defaults, databaseUrl: db.url, jwtSecret: 'test-secret-that-is-at-least-32-characters-long' });
+    const storage = (await createMediaStorage({ ...defaults.media, publicUrl: 'http://api.test' }, dataDir)) as LocalMediaStorage;
+    const app = await buildServer({ ...platform, mediaStorage: storage });
+    try {
+      const key = mediaKeys.original(uuidv7());
+      const body = Buffer.from('not really a jpeg');
+      const presigned = await storage.presignUpload({ key, contentType: 'image/jpeg', size: body.length, signedAt: new Date(), expiresInSeconds: 60 });
+      expect(presigned.url.startsWith('http://api.test/media-files/')).toBe(true);
+      const path = presigned.url.slice('http://api.test'.length);
+      const put = await app.inject({ method: 'PUT', url: path, headers: presigned.headers, payload: body });
+      expect(put.statusCode).toBe(200);
+      const download = (await storage.downloadUrl({ key, signedAt: new Date(), expiresInSeconds: 60 })).slice('http://api.test'.length);
+      const got = await app.inject({ method: 'GET', url: download });
+      expect(got.statusCode).toBe(200);
+      expect(got.headers['content-type']).toBe('image/jpeg');
+      expect(got.rawPayload.equals(body)).toBe(true);
+      expect((await app.inject({ method: 'GET', url: download.split('?')[0]! })).json()).toMatchObject({ error: { code: 'UPLOAD_SIGNATURE_INVALID' } });
+      // The rest of the API: still a bearer token, still JSON only.
+      expect((await app.inject({ method: 'GET', url: '/api/v1/feed/home' })).statusCode).toBe(401);
+      const login = await app.inject({ method: 'POST', url: '/api/v1/users/login', headers: { 'content-type': 'image/jpeg' }, payload: body });
+      expect(login.statusCode).toBe(415);
+    } finally {
+      await app.close();
+      await platform.close();
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

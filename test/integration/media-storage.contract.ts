@@ -174,6 +174,14 @@ export const mediaStorageContract = (name: string, makeHarness: () => Promise<Me
       expect((await textOf(await storage.read(siblings[2]!))).toString()).toBe(siblings[2]);
     });
 
+    it('takes only keys of [A-Za-z0-9/_.-] with no segment starting with a dot (the same keys on every adapter)', async () => {
+      for (const key of ['../x', 'media/../x', '/abs', 'a//b', '.hidden', 'a b', 'a~meta']) {
+        await expect(storage.presignUpload({ key, contentType: 'image/jpeg', size: 1, signedAt: new Date(), expiresInSeconds: 60 })).rejects.toThrow(/not a storage key/);
+        await expect(storage.downloadUrl({ key, signedAt: new Date(), expiresInSeconds: 60 })).rejects.toThrow(/not a storage key/);
+        await expect(storage.put(key, Buffer.from('x'), { contentType: 'image/jpeg' })).rejects.toThrow(/not a storage key/);
+      }
+    });
+
     describe('media URLs (read-api/media-presenter.ts)', () => {
       const item = (key: string): UploadedMediaItem => ({
         mediaId: uuidv7(),

@@ -1,15 +1,22 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { errorHandling } from '../../app/http/error-handler.js';
+import { generatedSecret } from '../../app/jwt-secret.js';
+import { MEDIA_URL_SECRET_FILE } from '../../app/media-storage.js';
+import { createLocalStorage, type LocalMediaStorage } from '../../media/storage/local/local-storage.js';
+import { localMediaFiles } from '../../media/storage/local/routes.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { CommandContext } from '../../commands/command-context.js';
 import type { CommandDeps } from '../../commands/deps.js';
 import { completeUpload, requestUpload } from '../../commands/media/media.js';
 import { mediaWorkerCommands } from '../../app/media-workers.js';
-import { readServiceUrls, serviceUrlsFile } from '../../app/service-urls.js';
 import type { EventStore } from '../../events/index.js';
 import { streams } from '../../events/index.js';
 import type { MediaPurpose } from '../../events/media-events.js';
 import { createS3Storage } from '../../media/storage/s3/s3-storage.js';
+import { s3TestSettings } from '../support/s3.js';
 import { StorageUnavailable, type MediaStorage } from '../../media/storage/media-storage.js';
 
 // What the media worker tests share: the media commands bound to their deps as the composition
@@ -72,31 +79,40 @@ export const countingStorage = (storage: MediaStorage, options: { failPutAfter?:
   };
 };
 
-// app/service-urls.ts's parser reads keys of [A-Z_] only, so S3_* lines never reach it (reported); read them here meanwhile.
-const s3Lines = (): Record<string, string> => {
-  try {
-    const text = readFileSync(serviceUrlsFile(resolve(import.meta.dirname, '../..')), 'utf8');
-    return Object.fromEntries([...text.matchAll(/^(S3_[A-Z_]+)=(.*)$/gm)].map((match) => [match[1]!, match[2]!.trim()]));
-  } catch {
-    return {};
-  }
+/** The S3-compatible store of the tests (test/support/s3.ts: services:up's S3Proxy, or one started for the run). */
+export const testS3 = async (): Promise<MediaStorage> => createS3Storage(await s3TestSettings());
+
+/** The S3_* variables of that store, for a child process's environment. */
+export const s3Environment = async (): Promise<Record<string, string>> => {
+  const settings = await s3TestSettings();
+  return {
+    S3_BUCKET: settings.bucket,
+    ...(settings.endpoint ? { S3_ENDPOINT: settings.endpoint } : {}),
+    S3_REGION: settings.region,
+    ...(settings.credentials ? { S3_ACCESS_KEY_ID: settings.credentials.accessKeyId, S3_SECRET_ACCESS_KEY: settings.credentials.secretAccessKey } : {}),
+    S3_FORCE_PATH_STYLE: String(settings.forcePathStyle),
+  };
 };
 
-/** The S3_* variables of the S3 server of `npm run services:up`, for a child process's environment. */
-export const s3Environment = (): Record<string, string> => {
-  const urls: Record<string, string | undefined> = { ...s3Lines(), ...process.env };
-  return Object.fromEntries(Object.entries(urls).filter((entry): entry is [string, string] => entry[0].startsWith('S3_') && entry[1] !== undefined));
-};
-
-/** The S3 server of `npm run services:up` (S3Proxy), or null when it is not configured. */
-export const s3FromServices = (): MediaStorage | null => {
-  const urls: Record<string, string | undefined> = { ...readServiceUrls(resolve(import.meta.dirname, '../..')), ...s3Lines(), ...process.env };
-  if (!urls.S3_BUCKET || !urls.S3_ENDPOINT) return null;
-  return createS3Storage({
-    bucket: urls.S3_BUCKET,
-    endpoint: urls.S3_ENDPOINT,
-    region: urls.S3_REGION ?? 'us-east-1',
-    forcePathStyle: urls.S3_FORCE_PATH_STYLE !== 'false',
-    ...(urls.S3_ACCESS_KEY_ID && urls.S3_SECRET_ACCESS_KEY ? { credentials: { accessKeyId: urls.S3_ACCESS_KEY_ID, secretAccessKey: urls.S3_SECRET_ACCESS_KEY } } : {}),
-  });
+/**
+ * The local adapter (files under a temporary DATA_DIR/media) with its /media-files/ routes served
+ * by a Fastify app of their own on port 0, as the API serves them: uploads are PUT there.
+ */
+export const startLocalStorage = async (): Promise<{ storage: MediaStorage; close(): Promise<void> }> => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'media-worker-local-'));
+  const app = Fastify();
+  await app.register(errorHandling);
+  // The URLs name the port, known once listening: the routes get the storage made then.
+  const made: { storage?: LocalMediaStorage } = {};
+  const late = new Proxy({} as LocalMediaStorage, { get: (_target, property) => Reflect.get(made.storage!, property) as unknown });
+  await app.register(localMediaFiles, { storage: late });
+  const address = await app.listen({ port: 0, host: '127.0.0.1' });
+  made.storage = createLocalStorage({ root: join(dataDir, 'media'), publicUrl: address, secret: await generatedSecret(dataDir, MEDIA_URL_SECRET_FILE) });
+  return {
+    storage: made.storage,
+    async close() {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 };

@@ -13,15 +13,14 @@ import { startSweeper, sweepOnce } from '../../workers/media/sweeper.js';
 import { eventually } from '../support/kafka.js';
 import { makeJpeg } from '../support/media-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { ctxOf, s3FromServices, typesOf, uploadAs, workerCommands } from './media-worker-support.js';
+import { ctxOf, testS3, typesOf, uploadAs, workerCommands } from './media-worker-support.js';
 
 // The sweeper on real parts (PostgreSQL, the media read model, S3Proxy): uploads left behind are
 // expired, and their objects deleted, once their time has come on a clock the test moves (no
 // waiting a day); media still in time, and attached media whatever their age, stay.
-const s3 = s3FromServices();
-if (!s3) console.warn('[media sweeper] skipped: no S3 server (run `npm run services:up`)');
+const s3 = await testS3();
 
-describe.skipIf(!s3)('the media sweeper', () => {
+describe('the media sweeper', () => {
   let db: TestDatabase;
   let store: EventStore;
   let deps: CommandDeps;
@@ -30,7 +29,7 @@ describe.skipIf(!s3)('the media sweeper', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     store = await createPostgresEventStore(db.pool);
-    deps = { store, storage: s3!, storyTtlMs: 86_400_000 } as unknown as CommandDeps;
+    deps = { store, storage: s3, storyTtlMs: 86_400_000 } as unknown as CommandDeps;
     reader = createMediaReader(db.pool);
     projector = startProjector(store, createMediaProjection(db.pool), { pollIntervalMs: 50 });
   });
@@ -44,11 +43,11 @@ describe.skipIf(!s3)('the media sweeper', () => {
   const projected = (mediaId: string, status: string) => eventually(`media ${mediaId} ${status} in the read model`, async () => (await statusOf(mediaId)) === status);
   const processed = async (owner: string) => {
     const mediaId = await uploadAs(deps, owner, await makeJpeg({ width: 400, height: 300 }));
-    expect(await processUpload({ store, storage: s3!, processMedia, commands: workerCommands(deps) }, mediaId)).toBe('processed');
+    expect(await processUpload({ store, storage: s3, processMedia, commands: workerCommands(deps) }, mediaId)).toBe('processed');
     const data = (await store.readStream(streams.media(mediaId))).find((event) => event.type === 'MediaProcessed')!.data as UploadedMediaItem;
     return { mediaId, keys: [`media/${mediaId}/original`, ...data.variants.map((variant) => variant.key)] };
   };
-  const present = async (keys: readonly string[]) => (await Promise.all(keys.map((key) => s3!.head(key)))).filter(Boolean).length;
+  const present = async (keys: readonly string[]) => (await Promise.all(keys.map((key) => s3.head(key)))).filter(Boolean).length;
 
   it('expires an upload never completed once its URL has expired, and one never attached after the TTL; attached media stay', async () => {
     const owner = uuidv7();
@@ -60,7 +59,7 @@ describe.skipIf(!s3)('the media sweeper', () => {
     await projected(abandoned, 'pending');
     await projected(unattached.mediaId, 'ready');
     await projected(attached.mediaId, 'attached');
-    const sweep = { storage: s3!, commands: workerCommands(deps), stale: async (nowMs: number, limit: number) => (await reader.stale(nowMs, limit)).map((record) => record.mediaId) };
+    const sweep = { storage: s3, commands: workerCommands(deps), stale: async (nowMs: number, limit: number) => (await reader.stale(nowMs, limit)).map((record) => record.mediaId) };
 
     // Now: nothing is due.
     expect((await sweepOnce(sweep, new Date())).expired).toEqual([]);
@@ -69,7 +68,7 @@ describe.skipIf(!s3)('the media sweeper', () => {
     const afterUrl = new Date(start + UPLOAD_URL_TTL_SECONDS * 1000 + 60_000);
     expect((await sweepOnce(sweep, afterUrl)).expired).toEqual([abandoned]);
     expect(await typesOf(store, abandoned)).toEqual(['MediaUploadRequested', 'MediaExpired']);
-    expect(await s3!.head(`media/${abandoned}/original`)).toBeNull();
+    expect(await s3.head(`media/${abandoned}/original`)).toBeNull();
     expect(await present(unattached.keys)).toBe(unattached.keys.length);
 
     // Past the TTL, on the sweeper's own schedule: the media never attached goes; the attached one stays.

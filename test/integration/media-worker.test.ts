@@ -9,21 +9,27 @@ import { createPostgresEventStore } from '../../events/postgres/index.js';
 import { processMedia } from '../../media/processing/index.js';
 import type { MediaStorage } from '../../media/storage/media-storage.js';
 import { createProcessingJob, processUpload } from '../../workers/media/process-upload.js';
-import { eventually } from '../support/kafka.js';
+import { eventually, kafkaClient, testKafkaBrokers, testTopicName } from '../support/kafka.js';
 import { makeJpeg, makeTruncatedJpeg } from '../support/media-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { countingStorage, ctxOf, s3FromServices, typesOf, uploadAs, workerCommands, type CountingStorage } from './media-worker-support.js';
+import { countingStorage, ctxOf, testS3, startLocalStorage, typesOf, uploadAs, workerCommands, type CountingStorage } from './media-worker-support.js';
 
-// The media workers on real parts: PostgreSQL, the storage (S3Proxy here), sharp. An upload made
+// The media workers on real parts: PostgreSQL, the storage (the local adapter, and S3Proxy), sharp. An upload made
 // as a client makes it is processed by the in-process worker; a bad file is rejected and the worker
 // carries on; a job done twice (or after a crash mid-file) writes each variant once and records one
 // result; what a deleted post or story, an expired story or a replaced avatar carried is deleted.
-const s3 = s3FromServices();
-if (!s3) console.warn('[media worker] skipped: no S3 server (run `npm run services:up`)');
+const s3 = await testS3();
 
-describe.skipIf(!s3)('media workers', () => {
+const storages: Array<[string, () => Promise<{ storage: MediaStorage; close(): Promise<void> }>]> = [
+  ['local files', startLocalStorage],
+  ['S3Proxy', async () => ({ storage: s3, close: async () => undefined })],
+];
+
+describe.each(storages)('media workers on %s', (_name, startStorage) => {
   let db: TestDatabase;
   let store: EventStore;
+  let real: MediaStorage;
+  let closeStorage: () => Promise<void>;
   let storage: CountingStorage;
   let deps: CommandDeps;
   let workers: MediaWorkers;
@@ -32,7 +38,8 @@ describe.skipIf(!s3)('media workers', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     store = await createPostgresEventStore(db.pool);
-    storage = countingStorage(s3!);
+    ({ storage: real, close: closeStorage } = await startStorage());
+    storage = countingStorage(real);
     deps = { store, storage, storyTtlMs: 86_400_000 } as unknown as CommandDeps;
     workers = startMediaWorkers({
       store,
@@ -51,6 +58,7 @@ describe.skipIf(!s3)('media workers', () => {
     await workers?.stop();
     await store?.close();
     await db?.drop();
+    await closeStorage?.();
   });
 
   const finished = (mediaId: string) =>
@@ -100,9 +108,9 @@ describe.skipIf(!s3)('media workers', () => {
     const items = await attachMedia(deps, { actorId: author, mediaIds: [one!.mediaId, two!.mediaId], purpose: 'post', targetId: postId }, ctxOf(author));
     const at = new Date().toISOString();
     await append(streams.post(postId), 'PostCreated', { postId, authorId: author, caption: '', hashtags: [], mentions: [], media: items, createdAt: at });
-    expect(await stored(s3!, [...one!.keys, ...two!.keys])).toBe(one!.keys.length + two!.keys.length);
+    expect(await stored(real, [...one!.keys, ...two!.keys])).toBe(one!.keys.length + two!.keys.length);
     await append(streams.post(postId), 'PostDeleted', { postId, authorId: author, deletedAt: at });
-    await eventually('the post media are deleted', async () => (await stored(s3!, [...one!.keys, ...two!.keys])) === 0);
+    await eventually('the post media are deleted', async () => (await stored(real, [...one!.keys, ...two!.keys])) === 0);
     expect(await typesOf(store, one!.mediaId)).toContain('MediaDeleted');
     expect(await typesOf(store, two!.mediaId)).toContain('MediaDeleted');
   });
@@ -115,7 +123,7 @@ describe.skipIf(!s3)('media workers', () => {
     const at = new Date();
     await append(streams.story(storyId), 'StoryPosted', { storyId, authorId: author, media: item, postedAt: at.toISOString(), expiresAt: new Date(at.getTime() + 1000).toISOString() });
     await append(streams.story(storyId), 'StoryExpired', { storyId, authorId: author, expiredAt: new Date(at.getTime() + 1000).toISOString() });
-    await eventually('the story media are deleted', async () => (await stored(s3!, media.keys)) === 0);
+    await eventually('the story media are deleted', async () => (await stored(real, media.keys)) === 0);
     expect(await typesOf(store, media.mediaId)).toContain('MediaDeleted');
   });
 
@@ -128,20 +136,20 @@ describe.skipIf(!s3)('media workers', () => {
     };
     await setAvatar(first!.mediaId);
     await setAvatar(second!.mediaId);
-    await eventually('the first avatar is deleted', async () => (await stored(s3!, first!.keys)) === 0);
-    expect(await stored(s3!, second!.keys)).toBe(second!.keys.length);
+    await eventually('the first avatar is deleted', async () => (await stored(real, first!.keys)) === 0);
+    expect(await stored(real, second!.keys)).toBe(second!.keys.length);
     expect(await typesOf(store, second!.mediaId)).not.toContain('MediaDeleted');
   });
 });
 
-describe.skipIf(!s3)('a processing job run again (no worker running: the test is the worker)', () => {
+describe('a processing job run again (no worker running: the test is the worker)', () => {
   let db: TestDatabase;
   let store: EventStore;
   let deps: CommandDeps;
   beforeAll(async () => {
     db = await createTestDatabase();
     store = await createPostgresEventStore(db.pool);
-    deps = { store, storage: s3!, storyTtlMs: 86_400_000 } as unknown as CommandDeps;
+    deps = { store, storage: s3, storyTtlMs: 86_400_000 } as unknown as CommandDeps;
   });
   afterAll(async () => {
     await store?.close();
@@ -152,14 +160,14 @@ describe.skipIf(!s3)('a processing job run again (no worker running: the test is
     const mediaId = await uploadAs(deps, uuidv7(), await makeJpeg({ width: 1400, height: 1000 }));
     const jobDeps = (storage: MediaStorage) => ({ store, storage, processMedia, commands: workerCommands(deps) });
 
-    const crashing = countingStorage(s3!, { failPutAfter: 3 });
+    const crashing = countingStorage(s3, { failPutAfter: 3 });
     await expect(processUpload(jobDeps(crashing), mediaId)).rejects.toThrow('killed mid-file');
     expect(crashing.puts).toHaveLength(3);
     expect(await typesOf(store, mediaId)).toEqual(['MediaUploadRequested', 'MediaUploaded']);
 
-    const retry = countingStorage(s3!);
+    const retry = countingStorage(s3);
     expect(await createProcessingJob(jobDeps(retry))(mediaId)).toBe('processed');
-    const replay = countingStorage(s3!);
+    const replay = countingStorage(s3);
     expect(await processUpload(jobDeps(replay), mediaId)).toBe('skipped');
 
     const processed = (await store.readStream(streams.media(mediaId))).find((event) => event.type === 'MediaProcessed')!.data as UploadedMediaItem;
@@ -169,14 +177,14 @@ describe.skipIf(!s3)('a processing job run again (no worker running: the test is
 
   it('records one result when two deliveries of the same job finish at once', async () => {
     const mediaId = await uploadAs(deps, uuidv7(), await makeJpeg({ width: 600, height: 400 }));
-    const job = () => processUpload({ store, storage: s3!, processMedia, commands: workerCommands(deps) }, mediaId);
+    const job = () => processUpload({ store, storage: s3, processMedia, commands: workerCommands(deps) }, mediaId);
     const outcomes = await Promise.all([job(), job()]);
     expect(outcomes.sort()).toEqual(expect.arrayContaining(['processed']));
     expect((await typesOf(store, mediaId)).filter((type) => type === 'MediaProcessed')).toHaveLength(1);
   });
 
   it('retries with backoff while the storage is down, then processes the file once', async () => {
-    const flaky = countingStorage(s3!, { downForPuts: 5 });
+    const flaky = countingStorage(s3, { downForPuts: 5 });
     const errors: unknown[] = [];
     const worker = startMediaWorkers({
       store,
@@ -203,5 +211,58 @@ describe.skipIf(!s3)('a processing job run again (no worker running: the test is
       reported.mockRestore();
       await worker.stop();
     }
+  });
+});
+
+const brokers = testKafkaBrokers();
+if (brokers.length === 0) console.warn('[media worker] Kafka case skipped: no broker (run `npm run services:up`)');
+
+describe.skipIf(brokers.length === 0)('media workers through Kafka (in this process)', () => {
+  let db: TestDatabase;
+  let store: EventStore;
+  let local: { storage: MediaStorage; close(): Promise<void> };
+  let workers: MediaWorkers;
+  let deps: CommandDeps;
+  const topic = `${testTopicName()}-media`;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    store = await createPostgresEventStore(db.pool);
+    local = await startLocalStorage();
+    deps = { store, storage: local.storage, storyTtlMs: 86_400_000 } as unknown as CommandDeps;
+    workers = startMediaWorkers({
+      store,
+      pool: db.pool,
+      storage: local.storage,
+      processMedia,
+      commands: workerCommands(deps),
+      stale: async () => [],
+      sweep: false,
+      sweepIntervalMs: 60_000,
+      pollIntervalMs: 50,
+      kafka: { brokers, topic, partitions: 2, replicationFactor: 1, sessionTimeoutMs: 6_000 },
+    });
+  });
+  afterAll(async () => {
+    await workers?.stop();
+    const admin = kafkaClient(brokers).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.deleteGroups([`${topic}-workers`]).catch(() => undefined);
+    await admin.disconnect();
+    await store?.close();
+    await db?.drop();
+    await local?.close();
+  });
+
+  it('produces a job per upload and the consumer group processes each once', { timeout: 90_000 }, async () => {
+    const owner = uuidv7();
+    const ids = [
+      await uploadAs(deps, owner, await makeJpeg({ width: 800, height: 600 })),
+      await uploadAs(deps, owner, await makeTruncatedJpeg({ width: 800, height: 600, keep: 0.3 })),
+      await uploadAs(deps, owner, await makeJpeg({ width: 640, height: 640 })),
+    ];
+    const results = async () => Promise.all(ids.map(async (id) => (await typesOf(store, id)).filter((type) => type === 'MediaProcessed' || type === 'MediaRejected')));
+    await eventually('every job has a result', async () => (await results()).every((found) => found.length > 0), 60_000);
+    expect(await results()).toEqual([['MediaProcessed'], ['MediaRejected'], ['MediaProcessed']]);
   });
 });

@@ -5,7 +5,6 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { Settings } from '../../app/config.js';
 import type { KafkaSettings } from '../../app/kafka-fan-out.js';
-import { createMediaStorage } from '../../app/media-storage.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
@@ -38,7 +37,7 @@ export interface TestAppOptions {
   elasticsearch?: boolean;
   /** Feed fan-out through Kafka, with the fan-out workers in this process (as role 'all' runs them). */
   kafka?: KafkaSettings;
-  /** MEDIA_EXTERNAL_HOSTS (default TEST_MEDIA_EXTERNAL_HOSTS); `media` for the rest of the media settings. */
+  /** MEDIA_EXTERNAL_HOSTS (default TEST_MEDIA_EXTERNAL_HOSTS); `media` for the rest of the media settings (a CDN base URL). */
   mediaExternalHosts?: readonly string[];
   media?: Partial<Settings['media']>;
 }
@@ -51,11 +50,11 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
   const db = await createTestDatabase();
   const redis = options.redis ? await createTestRedis() : null;
   const defaults = defaultSettings();
-  const media = { ...defaults.media, externalHosts: options.mediaExternalHosts ?? TEST_MEDIA_EXTERNAL_HOSTS, ...options.media };
-  // Media in the local storage, under a directory of this test app's own.
-  const mediaDir = await mkdtemp(join(tmpdir(), 'media-test-'));
+  // The local media storage's files (and its URL secret) in a directory of this app's own.
+  const dataDir = await mkdtemp(join(tmpdir(), 'ig-test-app-'));
   const platform = await createPlatform({
     ...defaults,
+    dataDir,
     databaseUrl: db.url,
     jwtSecret: 'test-secret-that-is-at-least-32-characters-long',
     storyTtlMs: options.storyTtlMs ?? defaults.storyTtlMs,
@@ -64,8 +63,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     prefixes: { redis: redis?.prefix ?? defaults.prefixes.redis, elasticsearch: options.elasticsearch ? `${db.schema}-` : defaults.prefixes.elasticsearch },
     feed: { ...defaults.feed, celebrityThreshold: options.celebrityThreshold ?? defaults.feed.celebrityThreshold },
     kafka: options.kafka,
-    media,
-    mediaStorage: await createMediaStorage({ ...media, s3: undefined }, mediaDir),
+    media: { ...defaults.media, externalHosts: options.mediaExternalHosts ?? TEST_MEDIA_EXTERNAL_HOSTS, ...options.media },
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
     tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
   });
@@ -87,7 +85,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       await platform.close();
       await db.drop();
       await redis?.drop();
-      await rm(mediaDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
       if (options.elasticsearch) await dropElasticsearchPrefix(inject('elasticsearchUrl'), `${db.schema}-`);
     },
   };

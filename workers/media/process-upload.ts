@@ -27,7 +27,7 @@ import { readMediaFacts } from './media-stream.js';
 
 export const VARIANT_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 /** Variants written at once per file. */
-const PUT_CONCURRENCY = 4;
+const PUT_CONCURRENCY = 8;
 
 export interface ProcessUploadDeps {
   store: EventStore;

@@ -10,7 +10,7 @@ import {
   type PutObjectCommandInput,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { StorageUnavailable, StoredObjectMissing, type MediaStorage } from '../media-storage.js';
+import { isValidStorageKey, StorageUnavailable, StoredObjectMissing, type MediaStorage } from '../media-storage.js';
 
 // The MediaStorage port on any S3-compatible store (AWS S3, S3Proxy, MinIO, R2) through the AWS
 // SDK v3. Uploads go straight from the client to the store with a presigned PUT whose signature
@@ -28,6 +28,12 @@ export interface S3StorageOptions {
   /** A CDN or public bucket in front of the store (no trailing slash): public media are served from there, unsigned. */
   publicBaseUrl?: string;
 }
+
+/** The same keys as the local adapter takes, so that media move between the two. */
+const checked = (key: string) => {
+  if (!isValidStorageKey(key)) throw new Error(`not a storage key: ${JSON.stringify(key)}`);
+  return key;
+};
 
 /** DeleteObjects takes at most this many keys. */
 const DELETE_CHUNK = 1000;
@@ -72,7 +78,7 @@ export const createS3Storage = (options: S3StorageOptions): MediaStorage => {
     backend: 's3',
 
     async presignUpload({ key, contentType, size, signedAt, expiresInSeconds }) {
-      const command = new PutObjectCommand({ Bucket, Key: key, ContentType: contentType, ContentLength: size });
+      const command = new PutObjectCommand({ Bucket, Key: checked(key), ContentType: contentType, ContentLength: size });
       const url = await getSignedUrl(client, command, {
         expiresIn: expiresInSeconds,
         signingDate: signedAt,
@@ -87,8 +93,8 @@ export const createS3Storage = (options: S3StorageOptions): MediaStorage => {
       };
     },
 
-    downloadUrl: ({ key, signedAt, expiresInSeconds }) =>
-      getSignedUrl(client, new GetObjectCommand({ Bucket, Key: key }), { expiresIn: expiresInSeconds, signingDate: signedAt }),
+    downloadUrl: async ({ key, signedAt, expiresInSeconds }) =>
+      getSignedUrl(client, new GetObjectCommand({ Bucket, Key: checked(key) }), { expiresIn: expiresInSeconds, signingDate: signedAt }),
 
     publicUrl: (key) => (options.publicBaseUrl ? `${options.publicBaseUrl}/${key}` : null),
 
@@ -119,7 +125,7 @@ export const createS3Storage = (options: S3StorageOptions): MediaStorage => {
         // A stream of unknown length cannot be sent in one PUT without chunked signing, which
         // S3-compatible stores do not all take: buffer it (a file stream's length the SDK finds itself).
         const sendable = body instanceof Readable && !('path' in body) ? await buffered(body) : body;
-        const input: PutObjectCommandInput = { Bucket, Key: key, Body: sendable, ContentType: contentType, CacheControl: cacheControl };
+        const input: PutObjectCommandInput = { Bucket, Key: checked(key), Body: sendable, ContentType: contentType, CacheControl: cacheControl };
         await client.send(new PutObjectCommand(input));
       }),
 

@@ -125,9 +125,12 @@ describe('processMedia on videos', () => {
     await expectWebReadyMp4(result);
   });
 
-  it('refuses a video longer than 90 s as MEDIA_TOO_LONG', async () => {
+  it('refuses a video longer than 90 s as MEDIA_TOO_LONG, but not one a few ms over it (a WebM of 90 s probes as 90.003 s)', async () => {
     const path = await video('mp4', { seconds: 91, width: 64, height: 64, fps: 5, audio: false });
     expect(await process(path, 'video/mp4')).toMatchObject({ outcome: 'rejected', reason: 'MEDIA_TOO_LONG' });
+    const limit = await video('mp4', { seconds: 90.05, width: 64, height: 64, fps: 20, audio: false });
+    expect((await probeVideo(limit))!.durationMs).toBe(90_050);
+    expect(await process(limit, 'video/mp4')).toMatchObject({ outcome: 'processed', durationMs: 90_050 });
   });
 
   it('rejects an MP4 without video, a truncated one and ftyp over noise as MEDIA_CORRUPT', async () => {
