@@ -4,12 +4,14 @@ import { UnknownReadModelError } from '../projections/runtime/generation-catalog
 import type { Projection } from '../projections/runtime/projection.js';
 import { startProjector, type ProjectorHandle, type ProjectorStatus } from '../projections/runtime/runner.js';
 import type { LiveReadModels } from './live-read-models.js';
+import { startMediaWorkers, type MediaWorkersOptions } from './media-workers.js';
 
 // What runs beside (or instead of) the API: a projector per live read model, and the process that
 // expires stories (it reads due stories from the stories read model and appends StoryExpired
 // through the write side). When the replay CLI switches a read model to a new generation, its
 // projector here moves over: the old one finishes its batch and stops, the new one resumes from
-// the new generation's checkpoint.
+// the new generation's checkpoint. In worker processes (roles worker and all) the media workers
+// run here too (app/media-workers.ts): processing, the janitor and the sweeper.
 export interface BackgroundWork {
   /** The running projectors (one per selected read model). */
   projectors(): ProjectorHandle[];
@@ -24,9 +26,11 @@ export interface BackgroundOptions {
   projections: readonly string[] | undefined;
   storyExpiry: boolean;
   storyExpiryIntervalMs: number;
+  /** The media workers' parts; undefined where they do not run (roles api and projector). */
+  media?: MediaWorkersOptions | undefined;
 }
 
-export const startBackgroundWork = ({ commands, readModels, projections, storyExpiry, storyExpiryIntervalMs }: BackgroundOptions): BackgroundWork => {
+export const startBackgroundWork = ({ commands, readModels, projections, storyExpiry, storyExpiryIntervalMs, media }: BackgroundOptions): BackgroundWork => {
   const known = readModels.projections().map((p) => p.name);
   const unknown = (projections ?? []).filter((name) => !known.includes(name));
   if (unknown.length > 0) throw new UnknownReadModelError(unknown, known);
@@ -54,11 +58,14 @@ export const startBackgroundWork = ({ commands, readModels, projections, storyEx
         onError: (error, storyId) => console.error(`[story expiry] ${storyId ?? 'run'} failed; retried on the next run`, error),
       })
     : null;
+  const mediaWorkers = media ? startMediaWorkers(media) : null;
   return {
     projectors: () => [...running.values()],
-    statuses: () => [...running.values()].map((projector) => projector.status()),
+    // The media reactors' lag and failures are reported beside the projectors' (they are not read models).
+    statuses: () => [...[...running.values()].map((projector) => projector.status()), ...(mediaWorkers?.statuses() ?? [])],
     async stop() {
       stopped = true;
+      await mediaWorkers?.stop();
       await expiry?.stop();
       await Promise.all([...running.values()].map((projector) => projector.stop()));
       await Promise.all(moves);

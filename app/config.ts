@@ -119,9 +119,20 @@ export interface Tuning {
   storyExpiryIntervalMs: number;
   /** How often a process looks for read models the replay CLI switched to a new generation. */
   generationWatchIntervalMs: number;
+  /** How often the media sweeper looks for uploads left behind (never completed, or never attached). */
+  mediaSweepIntervalMs: number;
+  /** Files a worker process processes at once (one per core on the project's 2-core machine). */
+  mediaProcessingConcurrency: number;
 }
 
-export const DEFAULT_TUNING: Tuning = { poolSize: 10, freshnessTimeoutMs: 2_000, storyExpiryIntervalMs: 1_000, generationWatchIntervalMs: 1_000 };
+export const DEFAULT_TUNING: Tuning = {
+  poolSize: 10,
+  freshnessTimeoutMs: 2_000,
+  storyExpiryIntervalMs: 1_000,
+  generationWatchIntervalMs: 1_000,
+  mediaSweepIntervalMs: 60_000,
+  mediaProcessingConcurrency: 2,
+};
 
 /** The embedded PostgreSQL's port when DATABASE_URL is unset (the replay CLI finds a running platform's there). */
 export const EMBEDDED_POSTGRES_PORT = 54329;

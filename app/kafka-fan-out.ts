@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { deliverFanOutChunk, type FanOut } from '../projections/feed/fan-out.js';
 import { createKafkaFanOut } from '../projections/feed/fan-out-kafka.js';
-import { startFanOutWorkers, type FanOutWorkers } from '../projections/feed/fan-out-workers.js';
+import { startFanOutWorkers } from '../projections/feed/fan-out-workers.js';
 import type { FeedStore } from '../projections/feed/feed-store.js';
 import type { PushPublisher } from '../projections/push/push-bus.js';
 
@@ -46,7 +46,7 @@ export const createKafkaFanOutWiring = (settings: KafkaSettings): KafkaFanOutWir
         await deliverFanOutChunk(liveStore, chunk, push);
       };
       const options = { ...topic, groupId: `${settings.topic}-workers`, deliver, ...(settings.sessionTimeoutMs ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}) };
-      return startRetrying(() => startFanOutWorkers(kafka, options));
+      return startRetrying('fan-out workers', () => startFanOutWorkers(kafka, options));
     },
     async probe() {
       const admin = kafka.admin({ retry: { retries: 0 } });
@@ -61,14 +61,14 @@ export const createKafkaFanOutWiring = (settings: KafkaSettings): KafkaFanOutWir
   };
 };
 
-/** Starts the workers now or, while Kafka does not answer, every few seconds until stopped. */
-const startRetrying = (start: () => Promise<FanOutWorkers>) => {
+/** Starts Kafka consumers now or, while Kafka does not answer, every few seconds until stopped (also the media workers'). */
+export const startRetrying = (label: string, start: () => Promise<{ stop(): Promise<void> }>) => {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let attempt: Promise<FanOutWorkers | null> = Promise.resolve(null);
+  let attempt: Promise<{ stop(): Promise<void> } | null> = Promise.resolve(null);
   const tryStart = () => {
     attempt = start().catch((error: unknown) => {
-      console.error(`[fan-out workers] could not start (${(error as Error).message}); retrying in 5 s`);
+      console.error(`[${label}] could not start (${(error as Error).message}); retrying in 5 s`);
       if (!stopped) timer = setTimeout(tryStart, 5_000);
       return null;
     });

@@ -19,6 +19,8 @@ import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { checkReadiness, type Readiness } from './readiness.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
+import { mediaWorkersOf } from './media-workers.js';
+import { runsMediaWorkers } from './roles.js';
 import { createMediaStorage } from './media-storage.js';
 import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { Settings } from './config.js';
@@ -77,7 +79,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   const tokens = createTokenService(settings.jwtSecret);
   // Media storage (app/media-storage.ts): S3 when S3_BUCKET is set, files under DATA_DIR/media otherwise.
   const storage = withTeardown(await createMediaStorage(settings.media, settings.dataDir), (s) => s.close());
-  const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage };
+  const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage, mediaExternalHosts: settings.media.externalHosts };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
   const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: prefixes.redis }) : createPostgresPushBus(pool), (p) => p.close());
@@ -106,6 +108,17 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
             projections: role === 'worker' ? [] : settings.projectionNames,
             storyExpiry: role !== 'projector',
             storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
+            // Processing, janitor and sweeper (app/media-workers.ts), in roles worker and all.
+            media: runsMediaWorkers(role)
+              ? mediaWorkersOf({
+                  commands,
+                  pool,
+                  kafka: settings.kafka,
+                  topic: settings.media.kafkaTopic,
+                  tuning,
+                  stale: async (nowMs, limit) => (await readModels.readers.media.stale(nowMs, limit)).map((record) => record.mediaId),
+                })
+              : undefined,
           }),
           (b) => b.stop(),
         );

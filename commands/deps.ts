@@ -6,6 +6,8 @@ import type { TokenService } from './accounts/tokens.js';
 /** What command handlers are given by the composition root. */
 export interface CommandDeps {
   store: EventStore;
+  /** MEDIA_EXTERNAL_HOSTS: the hosts whose URLs new posts and stories may carry instead of uploads (default none). */
+  mediaExternalHosts: readonly string[];
   credentials: CredentialsStore;
   tokens: TokenService;
   /** How long a story lives (STORY_TTL). */

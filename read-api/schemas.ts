@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fields } from '../events/index.js';
+import { presentedMedia } from './media-presenter.js';
 
 // Query and path schemas of the read routes. Lists take ?cursor=&limit= (default 20, at most 100);
 // every read takes ?minPosition= (read-your-writes).
@@ -27,7 +28,8 @@ export const storyIdParam = z.strictObject({ storyId: z.uuid() });
 
 export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
-export const userSummary = z.object({ id: z.string(), username: z.string(), displayName: z.string() });
+/** A user wherever one appears (authors, likers, followers, search hits); `avatar` null when none is set. */
+export const userSummary = z.object({ id: z.string(), username: z.string(), displayName: z.string(), avatar: presentedMedia.nullable() });
 
 export const hydratedPost = z.object({
   id: z.string(),
@@ -35,7 +37,7 @@ export const hydratedPost = z.object({
   caption: z.string(),
   hashtags: z.array(z.string()),
   mentions: z.array(z.string()),
-  media: z.array(z.object({ url: z.string(), type: z.enum(['image', 'video']), width: z.number().optional(), height: z.number().optional() })),
+  media: z.array(presentedMedia),
   createdAt: z.string(),
   likeCount: z.number(),
   commentCount: z.number(),

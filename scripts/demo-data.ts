@@ -1,11 +1,14 @@
 // Builds a believable social graph through the HTTP API of a running platform, so that a newcomer
 // sees a living feed at once: power-law follower counts (a few accounts far above the rest),
-// private accounts, posts with hashtags and mentions, likes, threaded comments and stories.
+// private accounts, posts with hashtags and mentions, likes, threaded comments and stories, and
+// avatars; every picture is generated here (scripts/demo-images.ts) and uploaded through the media
+// flow, as an app does: request an upload, PUT the bytes, complete, wait until processed, attach.
 //
 //   npm run demo                      # against http://127.0.0.1:3000
 //   API_URL=http://host:port npm run demo
 //
 // Re-running it is safe: existing accounts log in instead of registering. Deterministic (seeded).
+import { demoImage } from './demo-images.js';
 import { seededRandom } from './seeded-random.js';
 
 const API = process.env.API_URL ?? 'http://127.0.0.1:3000';
@@ -45,6 +48,31 @@ const account = async (username: string, password: string, displayName: string):
   return { userId: String(body.userId), username, token: String(body.token) };
 };
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Uploads a generated picture through the media flow and answers its mediaId once processed:
+ * POST /media/uploads, PUT the bytes to the presigned URL with its headers, POST complete, then
+ * GET /media/{id} until it is ready.
+ */
+const upload = async (owner: Account, seed: number, size: { width: number; height: number }, purpose: 'post' | 'story' | 'avatar'): Promise<string> => {
+  const bytes = await demoImage(seed, size.width, size.height);
+  const requested = await call('POST', '/api/v1/media/uploads', owner.token, { filename: `demo-${seed}.jpg`, contentType: 'image/jpeg', size: bytes.length, purpose });
+  if (requested.status !== 201) throw new Error(`upload request refused: ${requested.status} ${JSON.stringify(requested.body)}`);
+  const { mediaId, uploadUrl, headers } = requested.body as { mediaId: string; uploadUrl: string; headers: Record<string, string> };
+  const put = await fetch(uploadUrl, { method: 'PUT', headers, body: bytes });
+  if (!put.ok) throw new Error(`the upload of ${mediaId} was refused: ${put.status} ${await put.text()}`);
+  const completed = await call('POST', `/api/v1/media/${mediaId}/complete`, owner.token);
+  if (completed.status !== 202) throw new Error(`completing ${mediaId} was refused: ${completed.status} ${JSON.stringify(completed.body)}`);
+  for (let waited = 0; waited < 120_000; waited += 250) {
+    const { body } = await call('GET', `/api/v1/media/${mediaId}`, owner.token);
+    if (body.status === 'ready') return mediaId;
+    if (body.status === 'rejected') throw new Error(`media ${mediaId} was rejected: ${String(body.reason)}`);
+    await sleep(250);
+  }
+  throw new Error(`media ${mediaId} was not processed within two minutes: is a worker running (role all or worker)?`);
+};
+
 /** Runs `work` over `items`, `width` at a time. */
 const inBatches = async <T>(items: readonly T[], width: number, work: (item: T, index: number) => Promise<unknown>) => {
   for (let i = 0; i < items.length; i += width) await Promise.all(items.slice(i, i + width).map((item, j) => work(item, i + j)));
@@ -58,6 +86,12 @@ const main = async () => {
   await inBatches(names, 8, async (name) => people.push(await account(name, 'demo-password', name.replace('.', ' '))));
   people.sort((a, b) => names.indexOf(a.username) - names.indexOf(b.username));
   const demo = await account(DEMO_LOGIN.username, DEMO_LOGIN.password, 'Demo User');
+
+  // Avatars for most accounts (a re-run replaces them: each upload is used once).
+  await inBatches([...people.filter(() => random() < 0.8), demo], 8, async (person, index) => {
+    const mediaId = await upload(person, 5_000 + index, { width: 400, height: 400 }, 'avatar');
+    await call('PUT', `/api/v1/users/${person.username}/avatar`, person.token, { mediaId });
+  });
 
   // Every 9th account is private, except the most popular few.
   const privateAccounts = new Set(people.filter((_, i) => i > 5 && i % 9 === 0).map((p) => p.userId));
@@ -93,8 +127,11 @@ const main = async () => {
   await inBatches(postPlan, 12, async (author) => {
     const tags = Array.from({ length: between(1, 4) }, () => `#${pick(TAGS)}`).join(' ');
     const mention = random() < 0.4 ? ` with @${pick(people).username}` : '';
-    const image = `https://picsum.photos/seed/${author.username}-${between(1, 1e6)}/1080/1350`;
-    const { body } = await call('POST', '/api/v1/posts', author.token, { caption: `${pick(LINES)}${mention} ${tags}`, media: [{ url: image, type: 'image', width: 1080, height: 1350 }] });
+    // One post in six is a carousel of two or three.
+    const pictures = random() < 1 / 6 ? between(2, 3) : 1;
+    const seed = between(1, 1e6);
+    const media = await Promise.all(Array.from({ length: pictures }, async (_, i) => ({ mediaId: await upload(author, seed + i, { width: 1080, height: 1350 }, 'post') })));
+    const { body } = await call('POST', '/api/v1/posts', author.token, { caption: `${pick(LINES)}${mention} ${tags}`, media });
     if (body.postId) posts.push({ postId: String(body.postId), author });
   });
 
@@ -110,8 +147,8 @@ const main = async () => {
     }
   });
 
-  await inBatches(people.filter(() => random() < 0.3), 8, (author) =>
-    call('POST', '/api/v1/stories', author.token, { media: { url: `https://picsum.photos/seed/story-${author.username}/1080/1920`, type: 'image' } }),
+  await inBatches(people.filter(() => random() < 0.3), 8, async (author, index) =>
+    call('POST', '/api/v1/stories', author.token, { media: { mediaId: await upload(author, 9_000 + index, { width: 1080, height: 1920 }, 'story') } }),
   );
 
   console.log(`done: ${people.length + 1} accounts (${privateAccounts.size} private), ${follows.length} follows, ${posts.length} posts.`);

@@ -4,10 +4,11 @@ import { forbidden } from '../../kernel/errors.js';
 import { actorOf } from '../../kernel/actor.js';
 import { login } from '../accounts/login.js';
 import { register } from '../accounts/register.js';
+import { removeAvatar, setAvatar } from '../accounts/set-avatar.js';
 import { updateProfile } from '../accounts/update-profile.js';
 import type { CommandDeps } from '../deps.js';
 import { contextOf } from './request-context.js';
-import { loginBody, position, profileBody, registerBody, usernameParam } from './schemas.js';
+import { avatarBody, loginBody, position, profileBody, registerBody, usernameParam } from './schemas.js';
 
 export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   app.post('/users/register', {
@@ -34,6 +35,25 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
       const userId = actorOf(request);
       if (request.actor?.username !== request.params.username) throw forbidden('NOT_OWNER', 'you can only edit your own profile');
       return { userId, ...(await updateProfile(deps, { userId, ...request.body }, contextOf(request))) };
+    },
+  });
+
+  // The avatar: an upload of one's own (purpose avatar, processed), or none.
+  app.put('/users/:username/avatar', {
+    schema: { params: usernameParam, body: avatarBody, response: { 200: z.object({ userId: z.string(), avatar: z.string(), position }) } },
+    handler: async (request) => {
+      const userId = actorOf(request);
+      if (request.actor?.username !== request.params.username) throw forbidden('NOT_OWNER', 'you can only change your own avatar');
+      return setAvatar(deps, { userId, mediaId: request.body.mediaId }, contextOf(request));
+    },
+  });
+
+  app.delete('/users/:username/avatar', {
+    schema: { params: usernameParam, response: { 200: z.object({ userId: z.string(), position }) } },
+    handler: async (request) => {
+      const userId = actorOf(request);
+      if (request.actor?.username !== request.params.username) throw forbidden('NOT_OWNER', 'you can only change your own avatar');
+      return removeAvatar(deps, { userId }, contextOf(request));
     },
   });
 };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MediaInput } from '../../domain/post/external-media.js';
 import { mediaPurpose } from '../../events/media-events.js';
 import {
   BIO_MAX_LENGTH,
@@ -53,12 +54,33 @@ export const profileBody = z
   .strictObject({ displayName: displayName.optional(), bio: bio.optional(), private: z.boolean().optional() })
   .refine((body) => Object.keys(body).length > 0, { message: 'give at least one of displayName, bio, private' });
 
-const mediaItem = z.strictObject({
-  url: z.url({ protocol: /^https?$/ }).max(MEDIA_URL_MAX_LENGTH),
-  type: z.enum(['image', 'video']),
-  width: z.number().int().positive().max(MEDIA_DIMENSION_MAX).optional(),
-  height: z.number().int().positive().max(MEDIA_DIMENSION_MAX).optional(),
-});
+// A media item of a post or story: an upload of the author's ({ mediaId }, the way of the app),
+// or a URL on a host of MEDIA_EXTERNAL_HOSTS (checked by domain/post/external-media.ts, 400
+// MEDIA_HOST_NOT_ALLOWED). One strict object with a refinement, rather than a union, so that a
+// bad field is named by its own path (media.0.url), not by the item's.
+const mediaItem = z
+  .strictObject({
+    mediaId: z.uuid().optional(),
+    url: z.url({ protocol: /^https?$/ }).max(MEDIA_URL_MAX_LENGTH).optional(),
+    type: z.enum(['image', 'video']).optional(),
+    width: z.number().int().positive().max(MEDIA_DIMENSION_MAX).optional(),
+    height: z.number().int().positive().max(MEDIA_DIMENSION_MAX).optional(),
+  })
+  .superRefine((item, context) => {
+    if (item.mediaId !== undefined) {
+      for (const field of ['url', 'type', 'width', 'height'] as const) {
+        if (item[field] !== undefined) context.addIssue({ code: 'custom', path: [field], message: 'an upload ({ mediaId }) takes no other field' });
+      }
+      return;
+    }
+    if (item.url === undefined) context.addIssue({ code: 'custom', path: ['mediaId'], message: 'give mediaId (an upload), or url and type' });
+    else if (item.type === undefined) context.addIssue({ code: 'custom', path: ['type'], message: 'an external URL needs its type: image or video' });
+  })
+  .transform((item): MediaInput =>
+    item.mediaId !== undefined
+      ? { mediaId: item.mediaId }
+      : { url: item.url!, type: item.type!, ...(item.width !== undefined && { width: item.width }), ...(item.height !== undefined && { height: item.height }) },
+  );
 
 // Caption and comment limits are domain rules (domain/post/caption.ts,
 // domain/comment/comment-text.ts), answered with 400s naming the same field; HTTP only bounds the
@@ -77,6 +99,8 @@ export const commentBody = z.strictObject({
 });
 
 export const storyBody = z.strictObject({ media: mediaItem });
+
+export const avatarBody = z.strictObject({ mediaId: z.uuid() });
 
 // ---- Uploads (docs/architecture.md "Media"). The declared type and size are checked by the media
 // aggregate's declaration rule (domain/media/media.ts checkUploadDeclaration), which answers

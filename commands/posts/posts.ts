@@ -1,24 +1,29 @@
+import type { MediaInput } from '../../domain/post/external-media.js';
 import { postDecider } from '../../domain/post/post.js';
-import { streams, type MediaItem, type Position } from '../../events/index.js';
+import { streams, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
+import { withAttachedMedia } from './with-media.js';
 
 export const createPost = async (
   deps: CommandDeps,
-  { authorId, caption, media }: { authorId: string; caption: string; media: MediaItem[] },
+  { authorId, caption, media }: { authorId: string; caption: string; media: readonly MediaInput[] },
   ctx: CommandContext,
 ): Promise<{ postId: string; position: Position }> => {
   const postId = newId();
-  const { position } = await handleCommand({
-    store: deps.store,
-    stream: streams.post(postId),
-    decider: postDecider,
-    command: () => ({ type: 'CreatePost', postId, authorId, caption, media }),
-    ctx,
-    newStream: true,
+  const target = { actorId: authorId, inputs: media, purpose: 'post' as const, targetId: postId, pathOf: (index: number) => `media.${index}` };
+  return withAttachedMedia(deps, target, ctx, async (items) => {
+    const { position } = await handleCommand({
+      store: deps.store,
+      stream: streams.post(postId),
+      decider: postDecider,
+      command: () => ({ type: 'CreatePost', postId, authorId, caption, media: items }),
+      ctx,
+      newStream: true,
+    });
+    return { postId, position };
   });
-  return { postId, position };
 };
 
 export const editCaption = (deps: CommandDeps, { actorId, postId, caption }: { actorId: string; postId: string; caption: string }, ctx: CommandContext) =>

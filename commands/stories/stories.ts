@@ -1,28 +1,33 @@
+import type { MediaInput } from '../../domain/post/external-media.js';
 import { storyDecider } from '../../domain/story/story.js';
 import { storyFacts, type StoryFacts } from '../../domain/story/story-facts.js';
 import { storyViewDecider } from '../../domain/story-view/story-view.js';
-import { streams, type MediaItem, type Position } from '../../events/index.js';
+import { streams, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { loadAccess } from '../facts.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
 import { loadState } from '../load-state.js';
+import { withAttachedMedia } from '../posts/with-media.js';
 
 export const postStory = async (
   deps: CommandDeps,
-  { authorId, media }: { authorId: string; media: MediaItem },
+  { authorId, media }: { authorId: string; media: MediaInput },
   ctx: CommandContext,
 ): Promise<{ storyId: string; expiresAt: string; position: Position }> => {
   const storyId = newId();
-  const { position, state } = await handleCommand({
-    store: deps.store,
-    stream: streams.story(storyId),
-    decider: storyDecider,
-    command: () => ({ type: 'PostStory', storyId, authorId, media, ttlMs: deps.storyTtlMs }),
-    ctx,
-    newStream: true,
+  const target = { actorId: authorId, inputs: [media], purpose: 'story' as const, targetId: storyId, pathOf: () => 'media' };
+  return withAttachedMedia(deps, target, ctx, async ([item]) => {
+    const { position, state } = await handleCommand({
+      store: deps.store,
+      stream: streams.story(storyId),
+      decider: storyDecider,
+      command: () => ({ type: 'PostStory', storyId, authorId, media: item!, ttlMs: deps.storyTtlMs }),
+      ctx,
+      newStream: true,
+    });
+    return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
   });
-  return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
 };
 
 const loadStoryFacts = async (deps: CommandDeps, viewerId: string, storyId: string): Promise<StoryFacts> => {

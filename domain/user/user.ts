@@ -1,3 +1,4 @@
+import type { UploadedMediaItem } from '../../events/index.js';
 import type { EventsOf } from '../../events/registry.js';
 import { fromTransition, unhandled, type Decider } from '../decider.js';
 import { conflict, forbidden, notFound } from '../../kernel/errors.js';
@@ -30,7 +31,19 @@ export interface ChangePrivacy {
   private: boolean;
 }
 
-export type UserCommand = RegisterUser | UpdateProfile | ChangePrivacy;
+/**
+ * The avatar is an upload of the owner's that the handler has already attached (purpose avatar,
+ * target the user: commands/accounts/set-avatar.ts), or null to remove it.
+ */
+export interface SetAvatar {
+  type: 'SetAvatar';
+  actorId: string;
+  userId: string;
+  avatar: UploadedMediaItem | null;
+  now: string;
+}
+
+export type UserCommand = RegisterUser | UpdateProfile | ChangePrivacy | SetAvatar;
 
 // ---- State
 
@@ -41,6 +54,8 @@ export interface ActiveUser {
   displayName: string;
   bio: string;
   private: boolean;
+  /** The media id of the current avatar, or null. */
+  avatarId: string | null;
 }
 
 /** Stream user-{id}. */
@@ -48,7 +63,7 @@ export type UserState = { status: 'none' } | ActiveUser;
 
 // ---- Events
 
-export type UserEvent = EventsOf<'UserRegistered' | 'ProfileUpdated' | 'PrivacyChanged'>;
+export type UserEvent = EventsOf<'UserRegistered' | 'ProfileUpdated' | 'PrivacyChanged' | 'AvatarChanged'>;
 
 // ---- Decide
 
@@ -60,6 +75,8 @@ export const decideUser = (command: UserCommand, state: UserState): UserEvent[] 
       return updateProfile(command, ownedBy(command.actorId, state));
     case 'ChangePrivacy':
       return changePrivacy(command, ownedBy(command.actorId, state));
+    case 'SetAvatar':
+      return setAvatar(command, ownedBy(command.actorId, state));
     default:
       return unhandled(command);
   }
@@ -92,6 +109,12 @@ const updateProfile = (command: UpdateProfile, user: ActiveUser): UserEvent[] =>
 const changePrivacy = (command: ChangePrivacy, user: ActiveUser): UserEvent[] =>
   command.private === user.private ? [] : [{ type: 'PrivacyChanged', data: { userId: user.userId, private: command.private } }];
 
+// Setting the avatar it already has, or removing none, is the same wish already granted (a retry).
+const setAvatar = (command: SetAvatar, user: ActiveUser): UserEvent[] =>
+  (command.avatar?.mediaId ?? null) === user.avatarId
+    ? []
+    : [{ type: 'AvatarChanged', data: { userId: user.userId, avatar: command.avatar, changedAt: command.now } }];
+
 // ---- Transition
 
 export const userTransition = (state: UserState, event: UserEvent): UserState | null => {
@@ -99,7 +122,7 @@ export const userTransition = (state: UserState, event: UserEvent): UserState | 
     case 'UserRegistered': {
       if (state.status !== 'none') return null;
       const { userId, username, displayName } = event.data;
-      return { status: 'active', userId, username, displayName, bio: '', private: false };
+      return { status: 'active', userId, username, displayName, bio: '', private: false, avatarId: null };
     }
     case 'ProfileUpdated': {
       if (state.status !== 'active') return null;
@@ -108,6 +131,8 @@ export const userTransition = (state: UserState, event: UserEvent): UserState | 
     }
     case 'PrivacyChanged':
       return state.status === 'active' ? { ...state, private: event.data.private } : null;
+    case 'AvatarChanged':
+      return state.status === 'active' ? { ...state, avatarId: event.data.avatar?.mediaId ?? null } : null;
   }
 };
 

@@ -36,6 +36,8 @@ export interface ProfilesReader {
   visibleAuthors(viewerId: string, authorIds: readonly string[]): Promise<Set<string>>;
   /** The users among `userIds` with no block either way with the viewer (for user search). */
   unblockedAmong(viewerId: string, userIds: readonly string[]): Promise<Set<string>>;
+  /** unblockedAmong() with the users' summaries, in one query (user search). */
+  unblockedSummaries(viewerId: string, userIds: readonly string[]): Promise<Map<string, UserSummary>>;
 }
 
 export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
@@ -55,4 +57,5 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   canSee: (viewerId, authorId) => users.canSee(pool, viewerId, authorId),
   visibleAuthors: (viewerId, authorIds) => users.visibleAuthors(pool, viewerId, authorIds),
   unblockedAmong: (viewerId, userIds) => users.unblockedAmong(pool, viewerId, userIds),
+  unblockedSummaries: (viewerId, userIds) => users.unblockedSummaries(pool, viewerId, userIds),
 });

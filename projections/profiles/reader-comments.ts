@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { UploadedMediaItem } from '../../events/index.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
 import type { CommentView } from './reader-types.js';
@@ -10,6 +11,8 @@ interface CommentRow {
   author_id: string;
   username: string;
   display_name: string;
+  private: boolean;
+  avatar: UploadedMediaItem | null;
   text: string;
   created_at: Date;
   reply_count: number;
@@ -30,7 +33,7 @@ export const comments = async (
   // Both forms mention $2, so that PostgreSQL can type the parameter either way.
   const level = thread.parentId === null ? 'c.parent_id is null and $2::uuid is null' : 'c.parent_id = $2::uuid';
   const { rows } = await db.query<CommentRow>(
-    `select c.id, c.post_id, c.parent_id, c.author_id, u.username, u.display_name, c.text, c.created_at, c.reply_count
+    `select c.id, c.post_id, c.parent_id, c.author_id, u.username, u.display_name, u.private, u.avatar, c.text, c.created_at, c.reply_count
      from comments c join users u on u.id = c.author_id and u.username is not null
      where c.post_id = $1 and ${level} and c.created_at is not null and c.deleted_at is null
        and ($3::timestamptz is null or (c.created_at, c.id) > ($3::timestamptz, $4::uuid))
@@ -42,7 +45,7 @@ export const comments = async (
     id: row.id,
     postId: row.post_id,
     parentId: row.parent_id,
-    author: { id: row.author_id, username: row.username, displayName: row.display_name },
+    author: { id: row.author_id, username: row.username, displayName: row.display_name, private: row.private, avatar: row.avatar },
     text: row.text,
     createdAt: row.created_at.toISOString(),
     replyCount: row.reply_count,

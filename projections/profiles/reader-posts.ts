@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { MAY_SEE } from './access-sql.js';
-import type { MediaItem } from '../../events/index.js';
+import type { MediaItem, UploadedMediaItem } from '../../events/index.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
+import { SUMMARY_COLUMNS, summaryOf } from './reader-users.js';
 import type { HydratedPost, UserSummary } from './reader-types.js';
 
 // Posts as the API serves them, with author, counts and the viewer's own like and bookmark, each
@@ -10,7 +11,7 @@ import type { HydratedPost, UserSummary } from './reader-types.js';
 // PostCreated has not been applied, and posts of authors not yet registered are never served.
 
 const HYDRATED = `
-  p.id, p.author_id, u.username, u.display_name, u.private, p.caption, p.hashtags, p.mentions, p.media, p.created_at,
+  p.id, p.author_id, u.username, u.display_name, u.private, u.avatar, p.caption, p.hashtags, p.mentions, p.media, p.created_at,
   p.like_count, p.comment_count,
   exists (select 1 from likes l where l.post_id = p.id and l.user_id = $1::uuid and l.active) as liked_by_me,
   exists (select 1 from bookmarks b where b.user_id = $1::uuid and b.post_id = p.id and b.active) as bookmarked_by_me`;
@@ -23,6 +24,7 @@ interface PostRow {
   username: string;
   display_name: string;
   private: boolean;
+  avatar: UploadedMediaItem | null;
   caption: string | null;
   hashtags: string[] | null;
   mentions: string[] | null;
@@ -36,7 +38,7 @@ interface PostRow {
 
 const hydrated = (row: PostRow): HydratedPost => ({
   id: row.id,
-  author: { id: row.author_id, username: row.username, displayName: row.display_name, private: row.private },
+  author: { id: row.author_id, username: row.username, displayName: row.display_name, private: row.private, avatar: row.avatar },
   caption: row.caption ?? '',
   hashtags: row.hashtags ?? [],
   mentions: row.mentions ?? [],
@@ -114,17 +116,13 @@ export const bookmarks = async (db: pg.Pool, userId: string, request: PageReques
 export const likes = async (db: pg.Pool, postId: string, request: PageRequest): Promise<Page<UserSummary>> => {
   const keyset = keysetOf(request);
   if (!isUuid(postId)) return { items: [], nextCursor: null };
-  const { rows } = await db.query<{ id: string; username: string; display_name: string; liked_at: Date }>(
-    `select u.id, u.username, u.display_name, l.liked_at
+  const { rows } = await db.query<Parameters<typeof summaryOf>[0] & { liked_at: Date }>(
+    `select ${SUMMARY_COLUMNS}, l.liked_at
      from likes l join users u on u.id = l.user_id and u.username is not null
      where l.post_id = $1 and l.active and ($2::timestamptz is null or (l.liked_at, l.user_id) < ($2::timestamptz, $3::uuid))
      order by l.liked_at desc, l.user_id desc
      limit $4`,
     [postId, keyset.afterTime, keyset.afterId, keyset.limit + 1],
   );
-  return toPage(rows, keyset.limit, cursorKey((r) => r.liked_at, (r) => r.id), (row) => ({
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-  }));
+  return toPage(rows, keyset.limit, cursorKey((r) => r.liked_at, (r) => r.id), summaryOf);
 };

@@ -1,4 +1,4 @@
-import type { MediaItem } from '../../events/index.js';
+import type { MediaItem, UploadedMediaItem } from '../../events/index.js';
 
 // What the profiles read model answers; times are ISO-8601 strings (UTC, milliseconds).
 
@@ -6,11 +6,14 @@ export interface UserSummary {
   id: string;
   username: string;
   displayName: string;
+  /** The media URL rule needs it (read-api/media-presenter.ts); the routes do not answer it in summaries. */
+  private: boolean;
+  /** As stored (storage keys): read-api/media-presenter.ts makes its URLs. */
+  avatar: UploadedMediaItem | null;
 }
 
 export interface UserProfile extends UserSummary {
   bio: string;
-  private: boolean;
   followerCount: number;
   followingCount: number;
   postCount: number;
@@ -33,7 +36,7 @@ export interface FollowRequest extends UserSummary {
 
 export interface HydratedPost {
   id: string;
-  author: UserSummary & { private: boolean };
+  author: UserSummary;
   caption: string;
   hashtags: string[];
   mentions: string[];

@@ -3,6 +3,7 @@ import { accessTo } from '../../kernel/access.js';
 import { BLOCKED_EITHER_WAY, FOLLOWS, MAY_SEE } from './access-sql.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
+import type { UploadedMediaItem } from '../../events/index.js';
 import type { ContentAccess, FollowRequest, Relationship, UserProfile, UserSummary } from './reader-types.js';
 
 // Users, the graph between them, and who may see whom. Only users whose UserRegistered has been
@@ -12,16 +13,26 @@ interface SummaryRow {
   id: string;
   username: string;
   display_name: string;
+  private: boolean;
+  avatar: UploadedMediaItem | null;
 }
-const summaryOf = (row: SummaryRow): UserSummary => ({ id: row.id, username: row.username, displayName: row.display_name });
+/** The columns of a user summary, of the users row aliased `u`. */
+export const SUMMARY_COLUMNS = 'u.id, u.username, u.display_name, u.private, u.avatar';
+export const summaryOf = (row: SummaryRow): UserSummary => ({
+  id: row.id,
+  username: row.username,
+  displayName: row.display_name,
+  private: row.private,
+  avatar: row.avatar,
+});
 
 
 export const userByUsername = async (db: pg.Pool, username: string): Promise<UserProfile | null> => {
   const { rows } = await db.query<
-    SummaryRow & { bio: string; private: boolean; follower_count: number; following_count: number; post_count: number; registered_at: Date }
+    SummaryRow & { bio: string; follower_count: number; following_count: number; post_count: number; registered_at: Date }
   >(
-    `select id, username, display_name, bio, private, follower_count, following_count, post_count, registered_at
-     from users where username = $1 limit 1`,
+    `select ${SUMMARY_COLUMNS}, u.bio, u.follower_count, u.following_count, u.post_count, u.registered_at
+     from users u where u.username = $1 limit 1`,
     [username.toLowerCase()],
   );
   const row = rows[0];
@@ -29,7 +40,6 @@ export const userByUsername = async (db: pg.Pool, username: string): Promise<Use
   return {
     ...summaryOf(row),
     bio: row.bio,
-    private: row.private,
     followerCount: row.follower_count,
     followingCount: row.following_count,
     postCount: row.post_count,
@@ -41,7 +51,7 @@ export const userSummaries = async (db: pg.Pool, ids: readonly string[]): Promis
   const valid = [...new Set(ids.filter(isUuid))];
   if (valid.length === 0) return new Map();
   const { rows } = await db.query<SummaryRow>(
-    'select id, username, display_name from users where id = any($1::uuid[]) and username is not null',
+    `select ${SUMMARY_COLUMNS} from users u where u.id = any($1::uuid[]) and u.username is not null`,
     [valid],
   );
   return new Map(rows.map((row) => [row.id, summaryOf(row)]));
@@ -66,7 +76,7 @@ const followList = async (db: pg.Pool, userId: string, side: 'followers' | 'foll
   if (!isUuid(userId)) return { items: [], nextCursor: null };
   const [mine, theirs] = side === 'followers' ? ['followee_id', 'follower_id'] : ['follower_id', 'followee_id'];
   const { rows } = await db.query<SummaryRow & { followed_at: Date }>(
-    `select u.id, u.username, u.display_name, f.followed_at
+    `select ${SUMMARY_COLUMNS}, f.followed_at
      from follows f join users u on u.id = f.${theirs} and u.username is not null
      where f.${mine} = $1 and f.status = 'following'
        and ($2::timestamptz is null or (f.followed_at, f.${theirs}) < ($2::timestamptz, $3::uuid))
@@ -84,7 +94,7 @@ export const followRequests = async (db: pg.Pool, ownerId: string, request: Page
   const keyset = keysetOf(request);
   if (!isUuid(ownerId)) return { items: [], nextCursor: null };
   const { rows } = await db.query<SummaryRow & { requested_at: Date }>(
-    `select u.id, u.username, u.display_name, f.requested_at
+    `select ${SUMMARY_COLUMNS}, f.requested_at
      from follows f join users u on u.id = f.follower_id and u.username is not null
      where f.followee_id = $1 and f.status = 'requested'
        and ($2::timestamptz is null or (f.requested_at, f.follower_id) < ($2::timestamptz, $3::uuid))
@@ -138,6 +148,19 @@ export const visibleAuthors = async (db: pg.Pool, viewerId: string, authorIds: r
     values: [viewer, valid],
   });
   return new Set(rows.map((row) => row.id));
+};
+
+/** The summaries of the users among `userIds` with no block either way with `viewerId` (private accounts included), in one query. */
+export const unblockedSummaries = async (db: pg.Pool, viewerId: string, userIds: readonly string[]): Promise<Map<string, UserSummary>> => {
+  const valid = [...new Set(userIds.filter(isUuid))];
+  if (valid.length === 0) return new Map();
+  const viewer = isUuid(viewerId) ? viewerId : null;
+  const { rows } = await db.query<SummaryRow>(
+    `select ${SUMMARY_COLUMNS} from users u
+     where u.id = any($2::uuid[]) and u.username is not null and not ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')}`,
+    [viewer, valid],
+  );
+  return new Map(rows.map((row) => [row.id, summaryOf(row)]));
 };
 
 /** The users among `userIds` with no block either way with `viewerId` (private accounts included), in one query. */

@@ -23,11 +23,16 @@ create table if not exists users (
   bio_rev integer not null default -1,
   private boolean not null default false,
   private_rev integer not null default -1,
+  avatar jsonb,
+  avatar_rev integer not null default -1,
   follower_count integer not null default 0,
   following_count integer not null default 0,
   post_count integer not null default 0
 );
 create index if not exists users_by_username on users (username);
+-- Added with media (issue 12): tables made before it get the columns here.
+alter table users add column if not exists avatar jsonb;
+alter table users add column if not exists avatar_rev integer not null default -1;
 
 -- One row per (follower, followee): a pending request and a follow are states of one register.
 create table if not exists follows (

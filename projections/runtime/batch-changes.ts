@@ -1,6 +1,6 @@
-import type { EventsOf, EventType, MediaItem, RecordedEvent } from '../../events/index.js';
+import type { EventsOf, EventType, MediaItem, RecordedEvent, UploadedMediaItem } from '../../events/index.js';
 import type { FollowStatus } from '../../kernel/access.js';
-import { blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents } from './event-families.js';
+import { avatarEvents, blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents } from './event-families.js';
 import { everyTypeHandled } from './projection.js';
 
 // The register fold, shared by the PostgreSQL read models that hold users, the graph and content
@@ -15,6 +15,7 @@ import { everyTypeHandled } from './projection.js';
 /** The events the fold understands; a read model subscribing to some of them gets their changes. */
 export const changeEventTypes = [
   ...profileEvents,
+  ...avatarEvents,
   ...followEvents,
   ...blockEvents,
   ...postEvents,
@@ -40,6 +41,7 @@ export interface UserChange {
   displayName?: Register<string>;
   bio?: Register<string>;
   private?: Register<boolean>;
+  avatar?: Register<UploadedMediaItem | null>;
 }
 
 export interface FollowChange {
@@ -172,6 +174,11 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
     case 'PrivacyChanged': {
       const row = user(event.data.userId);
       row.private = newer(row.private, event.data.private, rev);
+      return;
+    }
+    case 'AvatarChanged': {
+      const row = user(event.data.userId);
+      row.avatar = newer(row.avatar, event.data.avatar, rev);
       return;
     }
     case 'FollowRequested':

@@ -7,6 +7,9 @@ import type { EventType } from '../../events/index.js';
 /** A user's own stream: registration and profile. */
 export const profileEvents = ['UserRegistered', 'ProfileUpdated', 'PrivacyChanged'] as const satisfies readonly EventType[];
 
+/** A user's avatar (its own event, so that the read models that show no pictures need not subscribe). */
+export const avatarEvents = ['AvatarChanged'] as const satisfies readonly EventType[];
+
 /** A follow's stream, request to end. */
 export const followEvents = [
   'FollowRequested',

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, onlyVisible, visibleUser } from '../access.js';
 import type { ReadDeps } from '../deps.js';
+import { presentPosts } from '../present.js';
 import { publicPosts } from '../public-posts.js';
 import { hydratedPost, page, pageQuery, usernameParam } from '../schemas.js';
 
@@ -16,7 +17,7 @@ export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       const { postIds, nextCursor } = await deps.feed.homeFeed(viewerId, { cursor, limit });
       // Hydration skips deleted posts and, in the same query, whatever a projection still holds
       // of an author who has since gone private or blocked the viewer.
-      return { items: await deps.profiles.visiblePosts(postIds, viewerId), nextCursor };
+      return { items: await presentPosts(deps, await deps.profiles.visiblePosts(postIds, viewerId)), nextCursor };
     },
   });
 
@@ -29,7 +30,7 @@ export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       await assertCanSeeContent(deps, viewerId, user.id, 'posts');
       const { cursor, limit } = request.query;
       const posts = await deps.profiles.userPosts(user.id, viewerId, { cursor, limit });
-      return { items: await onlyVisible(deps, viewerId, posts.items), nextCursor: posts.nextCursor };
+      return { items: await presentPosts(deps, await onlyVisible(deps, viewerId, posts.items)), nextCursor: posts.nextCursor };
     },
   });
 
@@ -39,7 +40,7 @@ export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     handler: async (request) => {
       const { cursor, limit } = request.query;
       const found = await deps.search.explore(deps.now(), { cursor, limit });
-      return { items: await publicPosts(deps, actorOf(request), found.items), nextCursor: found.nextCursor };
+      return { items: await presentPosts(deps, await publicPosts(deps, actorOf(request), found.items)), nextCursor: found.nextCursor };
     },
   });
 };

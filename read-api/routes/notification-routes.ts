@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import type { ReadDeps } from '../deps.js';
+import { presentNotifications } from '../present.js';
 import { pageQuery, userSummary } from '../schemas.js';
 
 const notification = z.object({
@@ -20,7 +21,7 @@ const notification = z.object({
 // number of unread groups. Marking read is a command (commands/http/notification-routes.ts).
 export const notificationRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   app.get('/notifications', {
-    config: { reads: ['notifications'] },
+    config: { reads: ['notifications', 'profiles'] },
     schema: {
       querystring: pageQuery,
       response: { 200: z.object({ items: z.array(notification), nextCursor: z.string().nullable(), unreadCount: z.number() }) },
@@ -29,7 +30,7 @@ export const notificationRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, d
       const viewerId = actorOf(request);
       const { cursor, limit } = request.query;
       const [page, unreadCount] = await Promise.all([deps.notifications.list(viewerId, { cursor, limit }), deps.notifications.unreadCount(viewerId)]);
-      return { ...page, unreadCount };
+      return { items: await presentNotifications(deps, page.items), nextCursor: page.nextCursor, unreadCount };
     },
   });
 };

@@ -4,6 +4,7 @@ import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, onlyVisible, withoutBlocked } from '../access.js';
 import type { ReadDeps } from '../deps.js';
 import { notFound } from '../../kernel/errors.js';
+import { presentComments, presentPage, presentPost, presentPosts, presentUsers } from '../present.js';
 import { commentsQuery, hydratedPost, page, pageQuery, postIdParam, readQuery, userSummary } from '../schemas.js';
 
 const comment = z.object({
@@ -28,7 +29,7 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
   app.get('/posts/:postId', {
     config: { reads: ['profiles'] },
     schema: { params: postIdParam, querystring: readQuery, response: { 200: hydratedPost } },
-    handler: (request) => visiblePost(actorOf(request), request.params.postId),
+    handler: async (request) => presentPost(deps, await visiblePost(actorOf(request), request.params.postId)),
   });
 
   app.get('/posts/:postId/comments', {
@@ -39,7 +40,7 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       await visiblePost(viewerId, request.params.postId);
       const { cursor, limit, parentId } = request.query;
       const comments = await deps.profiles.comments(request.params.postId, { parentId: parentId ?? null }, { cursor, limit });
-      return { items: await onlyVisible(deps, viewerId, comments.items), nextCursor: comments.nextCursor };
+      return { items: await presentComments(deps, await onlyVisible(deps, viewerId, comments.items)), nextCursor: comments.nextCursor };
     },
   });
 
@@ -50,7 +51,8 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       const viewerId = actorOf(request);
       await visiblePost(viewerId, request.params.postId);
       const { cursor, limit } = request.query;
-      return withoutBlocked(deps, viewerId, await deps.profiles.likes(request.params.postId, { cursor, limit }));
+      const likers = await withoutBlocked(deps, viewerId, await deps.profiles.likes(request.params.postId, { cursor, limit }));
+      return presentPage(likers, (users) => presentUsers(deps, users));
     },
   });
 
@@ -62,7 +64,7 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       const { cursor, limit } = request.query;
       const bookmarks = await deps.profiles.bookmarks(viewerId, { cursor, limit });
       // A bookmarked post whose author has since gone private or blocked the viewer is hidden.
-      return { items: await onlyVisible(deps, viewerId, bookmarks.items), nextCursor: bookmarks.nextCursor };
+      return { items: await presentPosts(deps, await onlyVisible(deps, viewerId, bookmarks.items)), nextCursor: bookmarks.nextCursor };
     },
   });
 };

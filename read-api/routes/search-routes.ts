@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import type { ReadDeps } from '../deps.js';
+import { presentPosts, presentUsers } from '../present.js';
 import { publicPosts } from '../public-posts.js';
 import { hydratedPost, page, pageQuery, readQuery, userSummary } from '../schemas.js';
 
@@ -44,8 +45,9 @@ export const searchRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
   const findUsers = async (viewerId: string, q: string, prefix: boolean, limit: number) => {
     const followingIds = await deps.profiles.followingIds(viewerId);
     const hits = await deps.search.searchUsers({ text: q, prefix, followingIds, limit });
-    const unblocked = await deps.profiles.unblockedAmong(viewerId, hits.map((hit) => hit.id));
-    return hits.filter((hit) => unblocked.has(hit.id));
+    // The summaries (avatars) come from the profiles read model, in the same query as the block check.
+    const unblocked = await deps.profiles.unblockedSummaries(viewerId, hits.map((hit) => hit.id));
+    return presentUsers(deps, hits.flatMap((hit) => unblocked.get(hit.id) ?? []));
   };
 
   app.get('/search', {
@@ -59,7 +61,7 @@ export const searchRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
         type.includes('posts') ? deps.search.searchPosts(q, { cursor, limit }) : undefined,
         type.includes('hashtags') ? deps.search.suggestHashtags(q, limit) : undefined,
       ]);
-      const posts = foundPosts && { items: await publicPosts(deps, viewerId, foundPosts.items), nextCursor: foundPosts.nextCursor };
+      const posts = foundPosts && { items: await presentPosts(deps, await publicPosts(deps, viewerId, foundPosts.items)), nextCursor: foundPosts.nextCursor };
       return { users, posts, hashtags };
     },
   });
@@ -85,7 +87,7 @@ export const searchRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
     handler: async (request) => {
       const { sort, cursor, limit } = request.query;
       const found = await deps.search.postsByHashtag(request.params.tag, sort, { cursor, limit });
-      return { items: await publicPosts(deps, actorOf(request), found.items), nextCursor: found.nextCursor };
+      return { items: await presentPosts(deps, await publicPosts(deps, actorOf(request), found.items)), nextCursor: found.nextCursor };
     },
   });
 };

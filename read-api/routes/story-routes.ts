@@ -4,11 +4,13 @@ import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, visibleUser } from '../access.js';
 import type { ReadDeps } from '../deps.js';
 import { forbidden, notFound } from '../../kernel/errors.js';
+import { presentedMedia } from '../media-presenter.js';
+import { presentUser } from '../present.js';
 import { page, pageQuery, readQuery, storyIdParam, userSummary, usernameParam } from '../schemas.js';
 
 const story = z.object({
   id: z.string(),
-  media: z.object({ url: z.string(), type: z.enum(['image', 'video']), width: z.number().optional(), height: z.number().optional() }),
+  media: presentedMedia,
   postedAt: z.string(),
   expiresAt: z.string(),
   seen: z.boolean(),
@@ -26,10 +28,18 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
       const visible = await deps.profiles.visibleAuthors(viewerId, authors);
       const tray = await deps.stories.tray(viewerId, authors.filter((id) => visible.has(id)), deps.now());
       const summaries = await deps.profiles.userSummaries(tray.map((entry) => entry.authorId));
-      const items = tray.flatMap(({ authorId, stories, hasUnseen, latestPostedAt }) => {
-        const author = summaries.get(authorId);
-        return author ? [{ author, hasUnseen, latestPostedAt, stories }] : [];
+      const found = tray.flatMap((entry) => {
+        const author = summaries.get(entry.authorId);
+        return author ? [{ ...entry, author }] : [];
       });
+      const items = await Promise.all(
+        found.map(async ({ author, stories, hasUnseen, latestPostedAt }) => ({
+          author: await presentUser(deps, author),
+          hasUnseen,
+          latestPostedAt,
+          stories: await Promise.all(stories.map(async (story) => ({ ...story, media: await deps.media.presentOne(story.media, author) }))),
+        })),
+      );
       return { items: [...items.filter((i) => i.author.id === viewerId), ...items.filter((i) => i.author.id !== viewerId)] };
     },
   });
@@ -43,7 +53,7 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
       await assertCanSeeContent(deps, viewerId, user.id, 'stories');
       const stories = (await deps.stories.activeStories([user.id], deps.now())).get(user.id) ?? [];
       const seen = await deps.stories.seenBy(viewerId, stories.map((s) => s.id));
-      return { items: stories.map((s) => ({ ...s, seen: seen.has(s.id) })) };
+      return { items: await Promise.all(stories.map(async (s) => ({ ...s, media: await deps.media.presentOne(s.media, user), seen: seen.has(s.id) }))) };
     },
   });
 
@@ -62,10 +72,12 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
       const { cursor, limit } = request.query;
       const viewers = await deps.stories.viewers(found.id, { cursor, limit });
       const summaries = await deps.profiles.userSummaries(viewers.items.map((v) => v.viewerId));
-      const items = viewers.items.flatMap(({ viewerId: id, viewedAt }) => {
-        const user = summaries.get(id);
-        return user ? [{ user, viewedAt }] : [];
-      });
+      const items = await Promise.all(
+        viewers.items.flatMap(({ viewerId: id, viewedAt }) => {
+          const user = summaries.get(id);
+          return user ? [presentUser(deps, user).then((presented) => ({ user: presented, viewedAt }))] : [];
+        }),
+      );
       return { items, nextCursor: viewers.nextCursor };
     },
   });

@@ -4,13 +4,23 @@ import { actorOf } from '../../kernel/actor.js';
 import type { PushMessage } from '../../projections/push/push-bus.js';
 import type { ReadDeps } from '../deps.js';
 import { createEventStream, type EventStream } from '../event-stream.js';
+import { presentNotifications } from '../present.js';
 
 // GET /api/v1/stream: the caller's pushes as Server-Sent Events, from whichever process produced
 // them (the push bus crosses processes). At most once: a client that was away refetches its feed
 // and notifications on (re)connecting; ids number the events of one connection only.
 
-const dataOf = (message: PushMessage) =>
+const dataWithoutAvatars = (message: PushMessage): unknown =>
   message.type === 'feed' ? { postId: message.postId, authorId: message.authorId, score: message.score } : message.notification;
+
+/** A notification is sent as GET /notifications answers it: its actors with their avatars (read-api/present.ts). */
+const dataOf = async (deps: ReadDeps, message: PushMessage): Promise<unknown> => {
+  if (message.type === 'feed') return dataWithoutAvatars(message);
+  const notification = message.notification as { actors?: unknown };
+  if (!Array.isArray(notification.actors)) return message.notification;
+  const [presented] = await presentNotifications(deps, [notification as { actors: { id: string; username: string; displayName: string }[] }]);
+  return presented;
+};
 
 export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   const open = new Set<EventStream>();
@@ -32,7 +42,13 @@ export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
       const viewerId = actorOf(request);
       const stream = createEventStream(deps.streaming);
       // A bus that cannot subscribe answers 503 (the error handler names the backend).
-      const unsubscribe = await deps.push.subscribe(viewerId, (message) => stream.send(message.type, dataOf(message))).catch((error: unknown) => {
+      // Messages are sent in the order they arrive, each once its avatars are presented (or
+      // without them, should the profiles read model not answer).
+      let sent = Promise.resolve();
+      const onMessage = (message: PushMessage) => {
+        sent = sent.then(async () => stream.send(message.type, await dataOf(deps, message).catch(() => dataWithoutAvatars(message))));
+      };
+      const unsubscribe = await deps.push.subscribe(viewerId, onMessage).catch((error: unknown) => {
         stream.body.destroy();
         throw error;
       });

@@ -3,12 +3,15 @@ import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, visibleUser, withoutBlocked } from '../access.js';
 import type { ReadDeps } from '../deps.js';
+import { presentedMedia } from '../media-presenter.js';
+import { presentPage, presentUser, presentUsers } from '../present.js';
 import { page, pageQuery, readQuery, userSummary, usernameParam } from '../schemas.js';
 
 const profile = z.object({
   id: z.string(),
   username: z.string(),
   displayName: z.string(),
+  avatar: presentedMedia.nullable(),
   bio: z.string(),
   private: z.boolean(),
   followerCount: z.number(),
@@ -25,7 +28,7 @@ export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       const viewerId = actorOf(request);
       const user = await visibleUser(deps, viewerId, request.params.username);
       const relationship = await deps.profiles.relationship(viewerId, user.id);
-      return { ...user, relationship };
+      return { ...(await presentUser(deps, user)), relationship };
     },
   });
 
@@ -38,7 +41,8 @@ export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
         const user = await visibleUser(deps, viewerId, request.params.username);
         await assertCanSeeContent(deps, viewerId, user.id, direction);
         const { cursor, limit } = request.query;
-        return withoutBlocked(deps, viewerId, await deps.profiles[direction](user.id, { cursor, limit }));
+        const users = await withoutBlocked(deps, viewerId, await deps.profiles[direction](user.id, { cursor, limit }));
+        return presentPage(users, (items) => presentUsers(deps, items));
       },
     });
   }
@@ -52,7 +56,8 @@ export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     handler: async (request) => {
       const { cursor, limit } = request.query;
       const viewerId = actorOf(request);
-      return withoutBlocked(deps, viewerId, await deps.profiles.followRequests(viewerId, { cursor, limit }));
+      const requests = await withoutBlocked(deps, viewerId, await deps.profiles.followRequests(viewerId, { cursor, limit }));
+      return presentPage(requests, (items) => presentUsers(deps, items));
     },
   });
 };

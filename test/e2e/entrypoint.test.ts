@@ -26,7 +26,8 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('npm start with no configuration', () => {
   it('serves register -> follow -> post -> home feed, stops cleanly on SIGTERM, and keeps its data', { timeout: 180_000 }, async () => {
-    const first = await start(dir);
+    // The one setting: this post carries an external URL (uploads are test/e2e/media-surfaces.test.ts's).
+    const first = await start(dir, { MEDIA_EXTERNAL_HOSTS: 'cdn.example.com' });
     try {
       const ready = await waitUntilReady(first.address);
       expect(ready.backends).toEqual({ postgresql: 'up' });

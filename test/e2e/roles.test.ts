@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('roles as separate processes', () => {
   it('an api process serves what a separate projector process projects; non-API roles serve only operations', { timeout: 120_000 }, async () => {
-    const shared = { DATABASE_URL: db.url, PORT: '0', DATA_DIR: dir, JWT_SECRET: 'a-shared-secret-of-at-least-32-characters' };
+    const shared = { DATABASE_URL: db.url, PORT: '0', DATA_DIR: dir, JWT_SECRET: 'a-shared-secret-of-at-least-32-characters', MEDIA_EXTERNAL_HOSTS: 'cdn.example.com' };
     // One role chosen by variable, the other by flag: both ways work.
     const api = await startEntrypoint(dir, { ...shared, ROLE: 'api' });
     processes.push(api);

@@ -30,7 +30,7 @@ afterAll(async () => {
 
 describe('event stream across processes', () => {
   it('clients on API process B hear of a post and a like made through API process A, and process B stops while they listen', { timeout: 120_000 }, async () => {
-    const shared = { DATABASE_URL: db.url, PORT: '0', DATA_DIR: dir, JWT_SECRET: 'a-shared-secret-of-at-least-32-characters', LOG_LEVEL: 'warn' };
+    const shared = { DATABASE_URL: db.url, PORT: '0', DATA_DIR: dir, JWT_SECRET: 'a-shared-secret-of-at-least-32-characters', LOG_LEVEL: 'warn', MEDIA_EXTERNAL_HOSTS: 'cdn.example.com' };
     // One after the other: the first start creates the tables (concurrent CREATE TABLE IF NOT EXISTS races).
     const start = async (role: string) => {
       const running = await startEntrypoint(dir, { ...shared, ROLE: role });

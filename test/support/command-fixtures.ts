@@ -23,6 +23,7 @@ export const commandDeps = (store: EventStore = createInMemoryEventStore()): Com
   credentials: unused('credentials'),
   tokens: unused('tokens'),
   storyTtlMs: 24 * 60 * 60 * 1000,
+  mediaExternalHosts: [],
   storage: unused('storage'),
 });
 

@@ -37,6 +37,7 @@ const weights: Record<IntentKind, number> = {
   register: 1,
   updateProfile: 1,
   changePrivacy: 1,
+  changeAvatar: 1,
   follow: 4,
   unfollow: 1,
   approveRequest: 2,

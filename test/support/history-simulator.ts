@@ -1,6 +1,6 @@
 import { parseCommentText } from '../../domain/comment/comment-text.js';
 import { parseCaption } from '../../domain/post/caption.js';
-import { streams, type DomainEvent, type MediaItem } from '../../events/index.js';
+import { streams, type DomainEvent, type MediaItem, type UploadedMediaItem } from '../../events/index.js';
 import { accessTo } from '../../kernel/access.js';
 
 // The write side in miniature, for generating event histories: a list of intents ("someone
@@ -18,6 +18,7 @@ export const intentKinds = [
   'register',
   'updateProfile',
   'changePrivacy',
+  'changeAvatar',
   'follow',
   'unfollow',
   'approveRequest',
@@ -88,7 +89,21 @@ interface User {
   displayName: string;
   bio: string;
   private: boolean;
+  avatarId: string | null;
 }
+
+/** An avatar as attachMedia returns it: a processed upload with its variants' storage keys. */
+const avatarOf = (mediaId: string): UploadedMediaItem => ({
+  mediaId,
+  type: 'image',
+  width: 640,
+  height: 640,
+  blurhash: 'LEHV6nWB2yk8',
+  dominantColor: '#336699',
+  detectedType: 'image/jpeg',
+  variants: [{ name: 'square150', key: `media/${mediaId}/square150.webp`, width: 150, height: 150, contentType: 'image/webp', size: 1200 }],
+});
+
 interface Post {
   id: string;
   authorId: string;
@@ -188,7 +203,7 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
     register: () => {
       const index = w.users.length;
       if (index >= limits.maxUsers) return;
-      const user: User = { id: historyIds.user(index), username: historyUsernames[index]!, displayName: '', bio: '', private: false };
+      const user: User = { id: historyIds.user(index), username: historyUsernames[index]!, displayName: '', bio: '', private: false, avatarId: null };
       user.displayName = user.username;
       w.users.push(user);
       emit(streams.username(user.username), { type: 'UsernameReserved', data: { username: user.username, userId: user.id } });
@@ -212,6 +227,16 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       if (!user) return;
       user.private = !user.private;
       emit(streams.user(user.id), { type: 'PrivacyChanged', data: { userId: user.id, private: user.private } });
+    },
+    // A new avatar (one of a few uploads), or none: as SetAvatar decides, the same one again is nothing.
+    changeAvatar: ({ a, b }) => {
+      const user = pick(w.users, a);
+      if (!user) return;
+      // Each user's own uploads (one of three), so that no media is another user's avatar.
+      const mediaId = b % 4 === 0 ? null : `0190e00${b % 3}-0000-7000-8000-${user.id.slice(24)}`;
+      if (mediaId === user.avatarId) return;
+      user.avatarId = mediaId;
+      emit(streams.user(user.id), { type: 'AvatarChanged', data: { userId: user.id, avatar: mediaId === null ? null : avatarOf(mediaId), changedAt: now() } });
     },
     follow: ({ a, b }) => {
       const pair = twoUsers(a, b);

@@ -7,6 +7,12 @@ import type { FeedPacing, FeedSettings } from '../../projections/feed/feed-optio
  */
 export const defaultSettings = (): Settings => loadSettings({}, []);
 
+/**
+ * The hosts whose media URLs the tests' posts and stories carry (MEDIA_EXTERNAL_HOSTS): tests about
+ * anything but media post external URLs, as posts made before uploads did.
+ */
+export const TEST_MEDIA_EXTERNAL_HOSTS: readonly string[] = ['cdn.example.com', 'a.b'];
+
 /** The feed projection's settings by default, with a test's own. */
 export const feedSettings = (given: Partial<FeedSettings & FeedPacing> = {}): FeedSettings & Partial<FeedPacing> => ({
   ...defaultSettings().feed,

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, inject } from 'vitest';
+import type { Settings } from '../../app/config.js';
 import type { KafkaSettings } from '../../app/kafka-fan-out.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
-import { defaultSettings } from './settings.js';
+import { defaultSettings, TEST_MEDIA_EXTERNAL_HOSTS } from './settings.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { createTestRedis, type TestRedis } from './test-redis.js';
 
@@ -36,6 +37,9 @@ export interface TestAppOptions {
   elasticsearch?: boolean;
   /** Feed fan-out through Kafka, with the fan-out workers in this process (as role 'all' runs them). */
   kafka?: KafkaSettings;
+  /** MEDIA_EXTERNAL_HOSTS (default TEST_MEDIA_EXTERNAL_HOSTS); `media` for the rest of the media settings (a CDN base URL). */
+  mediaExternalHosts?: readonly string[];
+  media?: Partial<Settings['media']>;
 }
 
 /**
@@ -59,6 +63,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     prefixes: { redis: redis?.prefix ?? defaults.prefixes.redis, elasticsearch: options.elasticsearch ? `${db.schema}-` : defaults.prefixes.elasticsearch },
     feed: { ...defaults.feed, celebrityThreshold: options.celebrityThreshold ?? defaults.feed.celebrityThreshold },
     kafka: options.kafka,
+    media: { ...defaults.media, externalHosts: options.mediaExternalHosts ?? TEST_MEDIA_EXTERNAL_HOSTS, ...options.media },
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
     tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
   });

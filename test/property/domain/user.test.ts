@@ -36,6 +36,7 @@ const activeUser: fc.Arbitrary<ActiveUser> = fc.record({
   displayName: fc.constantFrom('Ann', 'Ann Lee', ''),
   bio: fc.constantFrom('', 'photos'),
   private: fc.boolean(),
+  avatarId: fc.constant(null),
 });
 
 describe('user decider properties (docs/rules.md)', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MediaItem, RecordedEvent } from '../../../events/index.js';
+import type { MediaItem, RecordedEvent, UploadedMediaItem } from '../../../events/index.js';
 import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../../projections/profiles/index.js';
 import { assertEndsEqualToFold } from '../../support/fold-property.js';
 import { anyHistory, anyInterleaving, type HistoryEvent } from '../../support/history-arbitraries.js';
@@ -18,7 +18,7 @@ import { allPages } from '../../support/all-pages.js';
 // ---- the reference model: sets and maps folded from the history -------------------------------
 
 interface Model {
-  users: Map<string, { id: string; username: string; displayName: string; bio: string; private: boolean; registeredAt: string }>;
+  users: Map<string, { id: string; username: string; displayName: string; bio: string; private: boolean; avatar: UploadedMediaItem | null; registeredAt: string }>;
   follows: Map<string, { followerId: string; followeeId: string; status: 'none' | 'requested' | 'following'; requestedAt: string; followedAt: string }>;
   blocks: Set<string>;
   posts: Map<
@@ -45,7 +45,7 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
     switch (event.type) {
       case 'UserRegistered': {
         const { userId, username, displayName, registeredAt } = event.data;
-        m.users.set(userId, { id: userId, username, displayName, bio: '', private: false, registeredAt });
+        m.users.set(userId, { id: userId, username, displayName, bio: '', private: false, avatar: null, registeredAt });
         break;
       }
       case 'ProfileUpdated': {
@@ -56,6 +56,9 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
       }
       case 'PrivacyChanged':
         m.users.get(event.data.userId)!.private = event.data.private;
+        break;
+      case 'AvatarChanged':
+        m.users.get(event.data.userId)!.avatar = event.data.avatar;
         break;
       case 'FollowRequested':
         setFollow(event.data.followerId, event.data.followeeId, 'requested', event.data.requestedAt);
@@ -122,7 +125,7 @@ const oldestFirst = <T>(items: T[], time: (item: T) => string, id: (item: T) => 
 
 const summary = (m: Model, id: string) => {
   const user = m.users.get(id)!;
-  return { id, username: user.username, displayName: user.displayName };
+  return { id, username: user.username, displayName: user.displayName, private: user.private, avatar: user.avatar };
 };
 
 const following = (m: Model, follower: string, followee: string) => m.follows.get(pair(follower, followee))?.status === 'following';
@@ -141,7 +144,7 @@ const expectedSnapshot = (m: Model) => {
   const liveComments = [...m.comments.values()].filter((c) => !c.deleted);
   const hydrate = (viewer: string) => (p: Model['posts'] extends Map<string, infer P> ? P : never) => ({
     id: p.id,
-    author: { ...summary(m, p.authorId), private: m.users.get(p.authorId)!.private },
+    author: summary(m, p.authorId),
     caption: p.caption,
     hashtags: p.hashtags,
     mentions: p.mentions,

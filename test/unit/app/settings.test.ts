@@ -15,7 +15,7 @@ describe('settings from the environment, in the groups the platform takes', () =
       feed: { celebrityThreshold: 10_000, chunkSize: 1_000 },
       notifications: { windowMs: 86_400_000 },
       kafka: undefined,
-      tuning: { poolSize: 10, freshnessTimeoutMs: 2_000, storyExpiryIntervalMs: 1_000, generationWatchIntervalMs: 1_000 },
+      tuning: { poolSize: 10, freshnessTimeoutMs: 2_000, storyExpiryIntervalMs: 1_000, generationWatchIntervalMs: 1_000, mediaSweepIntervalMs: 60_000, mediaProcessingConcurrency: 2 },
       http: { port: 3000, host: '127.0.0.1', logLevel: 'info' },
       dataDir: './data',
     });

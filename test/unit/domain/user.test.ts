@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../../domain/decider.js';
 import { userDecider, type UserEvent } from '../../../domain/user/user.js';
+import type { UploadedMediaItem } from '../../../events/index.js';
 import { deciderSpec, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(userDecider);
@@ -29,6 +30,7 @@ describe('RegisterUser', () => {
       displayName: 'Ann',
       bio: '',
       private: false,
+      avatarId: null,
     }));
 });
 
@@ -64,4 +66,30 @@ describe('ChangePrivacy', () => {
       .then([{ type: 'PrivacyChanged', data: { userId: ann, private: false } }]));
   it('reports an unknown user', () => given([]).when(setPrivate(true)).then(failsWith(404, 'USER_NOT_FOUND')));
   it('is only for the owner', () => given([registered]).when(setPrivate(true, bob)).then(failsWith(403, 'NOT_OWNER')));
+});
+
+describe('SetAvatar', () => {
+  const photo = (mediaId: string): UploadedMediaItem => ({
+    mediaId,
+    type: 'image',
+    width: 640,
+    height: 640,
+    blurhash: 'LEHV6nWB2yk8',
+    dominantColor: '#336699',
+    detectedType: 'image/jpeg',
+    variants: [{ name: 'w640', key: `media/${mediaId}/w640.webp`, width: 640, height: 640, contentType: 'image/webp', size: 100 }],
+  });
+  const first = photo('0190c000-0000-7000-8000-000000000001');
+  const second = photo('0190c000-0000-7000-8000-000000000002');
+  const setAvatar = (avatar: UploadedMediaItem | null, actorId = ann) => ({ type: 'SetAvatar', actorId, userId: ann, avatar, now }) as const;
+  const changed = (avatar: UploadedMediaItem | null): UserEvent => ({ type: 'AvatarChanged', data: { userId: ann, avatar, changedAt: now } });
+
+  it('sets an avatar', () => given([registered]).when(setAvatar(first)).then([changed(first)]));
+  it('replaces the avatar', () => given([registered, changed(first)]).when(setAvatar(second)).then([changed(second)]));
+  it('emits nothing for the avatar it has (a retried request)', () => given([registered, changed(first)]).when(setAvatar(first)).then([]));
+  it('removes the avatar', () => given([registered, changed(first)]).when(setAvatar(null)).then([changed(null)]));
+  it('emits nothing when removing no avatar', () => given([registered]).when(setAvatar(null)).then([]));
+  it('is only for the owner', () => given([registered]).when(setAvatar(first, bob)).then(failsWith(403, 'NOT_OWNER')));
+  it('reports an unknown user', () => given([]).when(setAvatar(first)).then(failsWith(404, 'USER_NOT_FOUND')));
+  it('keeps the avatar id in the state', () => expect(fold(userDecider, [registered, changed(first)])).toMatchObject({ avatarId: first.mediaId }));
 });
