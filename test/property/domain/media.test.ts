@@ -119,7 +119,7 @@ describe('media rules', () => {
         if (before.targetId === command.targetId) expect([events, refused]).toEqual([[], null]);
         else expect(refused?.code).toBe('MEDIA_ALREADY_ATTACHED');
       },
-      (step) => step.refused?.code === 'MEDIA_ALREADY_ATTACHED',
+      ({ command, before }) => command.type === 'AttachMedia' && before.status === 'attached' && before.ownerId === command.actorId,
     ));
 
   it('the purpose must fit: avatar media only as an avatar and only an image, post and story media either way (MEDIA_WRONG_PURPOSE)', () =>
