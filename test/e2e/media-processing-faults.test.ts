@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
@@ -40,7 +40,12 @@ describe.skipIf(brokers.length === 0)('media processing through Kafka, a worker 
 
   it('ends every media item processed exactly once, with its variants stored', { timeout: 240_000 }, async () => {
     const topic = testTopicName();
+    // The workers' temporary folders (one per file in work: workers/media/process-upload.ts) land here.
+    const workTmp = join(dataDir, 'tmp');
+    await mkdir(workTmp, { recursive: true });
+    const inWork = async () => (await readdir(workTmp)).filter((name) => name.startsWith('media-')).length;
     const env = {
+      TMPDIR: workTmp,
       ROLE: 'worker',
       PORT: '0',
       LOG_LEVEL: 'warn',
@@ -68,7 +73,8 @@ describe.skipIf(brokers.length === 0)('media processing through Kafka, a worker 
 
     const doomed = await startEntrypoint(dataDir, env);
     workers.push(doomed);
-    await eventually('the first worker has processed some files', async () => (await done()) >= 2, 120_000);
+    // Killed mid-file: some files done, and one downloaded and being processed right now.
+    await eventually('the first worker is in the middle of a file', async () => (await done()) >= 2 && (await inWork()) > 0, 120_000);
     doomed.child.kill('SIGKILL');
     await doomed.exited;
     const atKill = await results();
@@ -77,6 +83,7 @@ describe.skipIf(brokers.length === 0)('media processing through Kafka, a worker 
     const halfWritten = await Promise.all(
       mediaIds.filter((_, i) => atKill[i] === 0).map(async (mediaId) => (await s3.head(`media/${mediaId}/thumb.jpg`)) !== null),
     );
+    expect(await inWork()).toBeGreaterThan(0); // its work folder left behind, as a crash leaves it
     console.log(`[media processing faults] killed with ${FILES - atKill.filter((count) => count > 0).length} files to do, ${halfWritten.filter(Boolean).length} of them half written`);
 
     workers.push(await startEntrypoint(dataDir, env));

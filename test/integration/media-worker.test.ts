@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startMediaWorkers, type MediaWorkers } from '../../app/media-workers.js';
@@ -10,7 +11,7 @@ import { processMedia } from '../../media/processing/index.js';
 import type { MediaStorage } from '../../media/storage/media-storage.js';
 import { createProcessingJob, processUpload } from '../../workers/media/process-upload.js';
 import { eventually, kafkaClient, testKafkaBrokers, testTopicName } from '../support/kafka.js';
-import { makeJpeg, makeTruncatedJpeg } from '../support/media-fixtures.js';
+import { makeJpeg, makeTruncatedJpeg, makeVideo, scratchFolder } from '../support/media-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { countingStorage, ctxOf, testS3, startLocalStorage, typesOf, uploadAs, workerCommands, type CountingStorage } from './media-worker-support.js';
 
@@ -78,6 +79,24 @@ describe.each(storages)('media workers on %s', (_name, startStorage) => {
       expect(await storage.head(variant.key)).toMatchObject({ size: variant.size, contentType: variant.contentType });
     }
     expect(storage.puts.filter((key) => key.includes(mediaId)).sort()).toEqual(processed.variants.map((variant) => variant.key).sort());
+  });
+
+  it('processes a video: the transcoded MP4 (written from its file) and the poster frame, with the duration', { timeout: 60_000 }, async () => {
+    const folder = await scratchFolder();
+    try {
+      const bytes = await readFile(await makeVideo(folder.path, 'clip.mov', { seconds: 2, container: 'mov' }));
+      const mediaId = await uploadAs(deps, ownerId, bytes, { contentType: 'video/quicktime' });
+      await finished(mediaId);
+      const processed = await processedOf(mediaId);
+      expect(processed).toMatchObject({ type: 'video', width: 320, height: 240 });
+      expect(processed.durationMs).toBeGreaterThan(1500);
+      const video = processed.variants.find((variant) => variant.name === 'video')!;
+      expect(video).toMatchObject({ contentType: 'video/mp4' });
+      expect(await storage.head(video.key)).toMatchObject({ size: video.size, contentType: 'video/mp4' });
+      expect(processed.variants.map((variant) => variant.name)).toContain('thumb');
+    } finally {
+      await folder.remove();
+    }
   });
 
   it('rejects a corrupt file with its reason, and goes on with the next', async () => {
