@@ -7,7 +7,7 @@ import { printFigures } from './support/report.js';
 // Media processing benchmark (issue 12): a 12-megapixel JPEG (4000x3000, generated) through
 // processMedia to every variant (1080, 640, 320 and the 150 px thumb, each in WebP and JPEG, plus
 // the blurhash and dominant colour), next to a same-run baseline of sharp alone decoding it and
-// writing the 1080 px WebP. Budget (DESIGN §9): processing at most 1.5x the baseline's time per
+// writing the 1080 px WebP. Budget (docs/architecture.md "Performance budgets"): processing at most 1.5x the baseline's time per
 // image. Then the seconds of video processed per second of a 10 s 1080p clip (MPEG-4 part 2, so
 // transcoded to H.264). Alternates the two image runs, so that drift of a shared machine hits both.
 //   npm run bench:media    (MEDIA_BENCH_IMAGES, default 12; MEDIA_BENCH_VIDEO=0 skips the video)

@@ -11,7 +11,7 @@ import { errorTable, README, TABLE_END, TABLE_START } from '../../../scripts/err
 // table stay in step.
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SOURCE_FOLDERS = ['app', 'commands', 'domain', 'read-api', 'projections', 'events', 'kernel'];
+const SOURCE_FOLDERS = ['app', 'commands', 'domain', 'read-api', 'projections', 'events', 'kernel', 'media', 'workers'];
 const CATALOGUE_FILE = join('kernel', 'errors.ts');
 
 const sourceFiles = (folder: string): string[] =>

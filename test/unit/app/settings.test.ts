@@ -15,6 +15,7 @@ describe('settings from the environment, in the groups the platform takes', () =
       feed: { celebrityThreshold: 10_000, chunkSize: 1_000 },
       notifications: { windowMs: 86_400_000 },
       kafka: undefined,
+      media: { s3: undefined, publicBaseUrl: undefined, publicUrl: 'http://127.0.0.1:3000', externalHosts: [], kafkaTopic: 'media-processing' },
       tuning: { poolSize: 10, freshnessTimeoutMs: 2_000, storyExpiryIntervalMs: 1_000, generationWatchIntervalMs: 1_000, mediaSweepIntervalMs: 60_000, mediaProcessingConcurrency: 2 },
       http: { port: 3000, host: '127.0.0.1', logLevel: 'info' },
       dataDir: './data',
@@ -41,6 +42,30 @@ describe('settings from the environment, in the groups the platform takes', () =
       feed: { celebrityThreshold: 50, chunkSize: 20 },
       notifications: { windowMs: 3_600_000 },
       kafka: { brokers: ['k1:9092', 'k2:9092'], topic: 'feed-fanout', partitions: 8, replicationFactor: 1, sessionTimeoutMs: 6_000 },
+    });
+  });
+
+  it('takes media from an S3 bucket when S3_BUCKET is set, with its URLs and credentials as a group', () => {
+    const { media } = loadSettings(
+      {
+        S3_BUCKET: 'photos',
+        S3_ENDPOINT: 'http://127.0.0.1:19000',
+        S3_ACCESS_KEY_ID: 'id',
+        S3_SECRET_ACCESS_KEY: 'secret',
+        S3_FORCE_PATH_STYLE: 'true',
+        MEDIA_PUBLIC_BASE_URL: 'https://cdn.example.com/',
+        MEDIA_EXTERNAL_HOSTS: 'Images.Example.com, ,cdn.example.org',
+        HOST: '::1',
+        PORT: '8080',
+      },
+      [],
+    );
+    expect(media).toEqual({
+      s3: { bucket: 'photos', endpoint: 'http://127.0.0.1:19000', region: 'us-east-1', credentials: { accessKeyId: 'id', secretAccessKey: 'secret' }, forcePathStyle: true },
+      publicBaseUrl: 'https://cdn.example.com',
+      publicUrl: 'http://[::1]:8080',
+      externalHosts: ['images.example.com', 'cdn.example.org'],
+      kafkaTopic: 'media-processing',
     });
   });
 
