@@ -49,7 +49,12 @@ export interface Platform {
 }
 
 /** The composition root: the backends chosen by configuration, wired into the ports. */
-export const createPlatform = async (settings: PlatformSettings): Promise<Platform> => {
+/** What only tests change: a test that records processing results itself runs no media workers. */
+export interface PlatformOptions {
+  mediaWorkers?: boolean;
+}
+
+export const createPlatform = async (settings: PlatformSettings, { mediaWorkers = true }: PlatformOptions = {}): Promise<Platform> => {
   const { tuning, role, prefixes, feed, notifications } = settings;
   // What close() undoes: each part registers its own close as it is created, and close() runs them
   // in reverse, so that a part closes before what it was built on (the fan-out workers and
@@ -109,7 +114,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
             storyExpiry: role !== 'projector',
             storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
             // Processing, janitor and sweeper (app/media-workers.ts), in roles worker and all.
-            media: runsMediaWorkers(role)
+            media: mediaWorkers && runsMediaWorkers(role)
               ? mediaWorkersOf({
                   commands,
                   pool,
@@ -125,7 +130,7 @@ export const createPlatform = async (settings: PlatformSettings): Promise<Platfo
   if (background) metrics.watchProjectors(() => background.statuses());
   // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
   if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push), (workers) => workers.stop());
-  const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, store, projections: readModels.projections() });
+  const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, storage, store, projections: readModels.projections() });
 
   return {
     commands,

@@ -18,6 +18,8 @@ export interface ReadinessSources {
   elasticsearch: ElasticsearchClient | null;
   /** Answers when a Kafka broker does (KAFKA_BROKERS set); fan-out waits while it is down. */
   kafka?: { probe(): Promise<void> } | null;
+  /** The media storage (named by its adapter: `s3` or `local-storage`). */
+  storage?: { backend: 'local' | 's3'; ping(): Promise<void> } | null;
   store: EventStore;
   projections: readonly Projection[];
 }
@@ -31,11 +33,12 @@ const probe = async (check: () => Promise<unknown>): Promise<'up' | 'down'> =>
     () => 'down' as const,
   );
 
-export const checkReadiness = async ({ pool, redis, elasticsearch, kafka, store, projections }: ReadinessSources): Promise<Readiness> => {
+export const checkReadiness = async ({ pool, redis, elasticsearch, kafka, storage, store, projections }: ReadinessSources): Promise<Readiness> => {
   const backends: Readiness['backends'] = { postgresql: await probe(() => pool.query('select 1')) };
   if (redis) backends.redis = await probe(() => redis.ping());
   if (elasticsearch) backends.elasticsearch = await probe(() => elasticsearch.ping());
   if (kafka) backends.kafka = await probe(() => kafka.probe());
+  if (storage) backends[storage.backend === 's3' ? 's3' : 'local-storage'] = await probe(() => storage.ping());
   const ready = Object.values(backends).every((state) => state === 'up');
   if (backends.postgresql === 'down') return { ready, backends, projections: [] };
   const head = await store.headPosition();

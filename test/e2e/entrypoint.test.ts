@@ -30,7 +30,7 @@ describe('npm start with no configuration', () => {
     const first = await start(dir, { MEDIA_EXTERNAL_HOSTS: 'cdn.example.com' });
     try {
       const ready = await waitUntilReady(first.address);
-      expect(ready.backends).toEqual({ postgresql: 'up' });
+      expect(ready.backends).toEqual({ postgresql: 'up', 'local-storage': 'up' });
       const register = (username: string) =>
         callJson(first.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' });
       const alice = (await register('alice')).body;
@@ -73,7 +73,7 @@ describe('npm run build, then npm run start:prod', () => {
       await buildInto(build);
       const running = await start(cwd, { DATABASE_URL: db.url, PORT: '0' }, [], compiledMain(build));
       try {
-        expect((await waitUntilReady(running.address)).backends).toEqual({ postgresql: 'up' });
+        expect((await waitUntilReady(running.address)).backends).toEqual({ postgresql: 'up', 'local-storage': 'up' });
         const registered = await callJson(running.address, 'POST', '/api/v1/users/register', undefined, {
           username: 'carol',
           email: 'carol@example.com',

@@ -10,7 +10,8 @@ import { useTestApp } from '../support/test-app.js';
 
 // The upload flow through the real API (docs/architecture.md "Media"): request a presigned PUT,
 // PUT the bytes, complete, and read the status back from the media read model.
-const { t, api } = useTestApp();
+// No media workers: this file records processing results itself, and checks what each command appends.
+const { t, api } = useTestApp({ mediaWorkers: false });
 let alice: User;
 let bob: User;
 

@@ -16,7 +16,7 @@ describe('operations endpoints', () => {
     const ready = async () => (await api.call('GET', '/ready')).body as { backends: Record<string, string>; projections: Lag[] };
     const response = await api.call('GET', '/ready');
     expect(response.status).toBe(200);
-    expect(response.body.backends).toEqual({ postgresql: 'up' });
+    expect(response.body.backends).toEqual({ postgresql: 'up', 'local-storage': 'up' });
     expect(response.body.projections.map((p: { name: string }) => p.name).sort()).toEqual(['feed', 'media', 'notifications', 'profiles', 'search', 'stories']);
     for (const projection of response.body.projections) expect(projection.lag).toBeGreaterThanOrEqual(0);
 

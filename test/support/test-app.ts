@@ -40,6 +40,8 @@ export interface TestAppOptions {
   /** MEDIA_EXTERNAL_HOSTS (default TEST_MEDIA_EXTERNAL_HOSTS); `media` for the rest of the media settings (a CDN base URL). */
   mediaExternalHosts?: readonly string[];
   media?: Partial<Settings['media']>;
+  /** The media workers (processing, janitor, sweeper) of role 'all' (default true); off for tests that record processing results themselves. */
+  mediaWorkers?: boolean;
 }
 
 /**
@@ -66,7 +68,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     media: { ...defaults.media, externalHosts: options.mediaExternalHosts ?? TEST_MEDIA_EXTERNAL_HOSTS, ...options.media },
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
     tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
-  });
+  }, { mediaWorkers: options.mediaWorkers ?? true });
   const app = await buildServer({ ...platform });
   return {
     app,
