@@ -9,7 +9,7 @@ import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { ProjectorStatus } from '../projections/runtime/runner.js';
 import { createJanitor } from '../workers/media/janitor.js';
 import type { MediaWorkerCommands } from '../workers/media/media-commands.js';
-import { createProcessingJob } from '../workers/media/process-upload.js';
+import { createProcessingJob, removeAbandonedWorkDirs } from '../workers/media/process-upload.js';
 import { createProcessingJobProducer, startProcessingConsumers } from '../workers/media/processing-jobs-kafka.js';
 import { inProcessProcessingReactor, kafkaProcessingReactor } from '../workers/media/processing-reactor.js';
 import { startSweeper, type StaleMedia } from '../workers/media/sweeper.js';
@@ -77,6 +77,8 @@ export const startMediaWorkers = (options: MediaWorkersOptions): MediaWorkers =>
     ...(options.tmpDir ? { tmpDir: options.tmpDir } : {}),
   });
   const stops: Array<() => Promise<void>> = [];
+  // What workers killed mid-file left in the temporary directory (best effort: a failure only leaves them there).
+  void removeAbandonedWorkDirs(options.tmpDir).catch((error: unknown) => console.error('[media workers] could not remove abandoned work folders', error));
 
   const reactors = [startReactor(store, pool, createJanitor({ store, storage, commands: options.commands, ...(options.clock ? { clock: options.clock } : {}) }), { ...reactorOptions, concurrency: 4 })];
   if (options.kafka) {

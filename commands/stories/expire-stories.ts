@@ -1,3 +1,4 @@
+import { reportingSafely, runPeriodically } from '../periodic.js';
 import { storyDecider } from '../../domain/story/story.js';
 import { streams, type EventStore } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
@@ -87,40 +88,14 @@ export interface StoryExpiry {
  */
 export const startStoryExpiry = (options: StoryExpiryOptions): StoryExpiry => {
   const clock = options.clock ?? (() => new Date());
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-
-  // A throwing listener must not end the schedule (nor leave a rejected promise behind).
-  const report = (error: unknown, storyId?: string) => {
-    try {
-      options.onError(error, storyId);
-    } catch {
-      // nothing sensible left to tell
-    }
-  };
-  const runOnce = async () => {
-    try {
+  const report = reportingSafely(options.onError);
+  return runPeriodically(
+    options.intervalMs,
+    async () => {
       const run = await expireDueStories({ store: options.store }, options.due, clock().toISOString(), {}, options.batchSize);
       for (const { storyId, error } of run.failed) report(error, storyId);
       options.onRun?.(run);
-    } catch (error) {
-      report(error);
-    }
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce().finally(schedule);
-    }, options.intervalMs);
-  };
-
-  running = runOnce().finally(schedule);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
     },
-  };
+    (error) => report(error),
+  );
 };

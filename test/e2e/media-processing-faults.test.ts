@@ -10,6 +10,7 @@ import { startEntrypoint, type Running } from '../support/entrypoint.js';
 import { eventually, testKafkaBrokers, testTopicName } from '../support/kafka.js';
 import { makeJpeg } from '../support/media-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { WORK_DIR_PREFIX } from '../../workers/media/process-upload.js';
 import { s3Environment, testS3, typesOf, uploadAs } from '../integration/media-worker-support.js';
 
 // Processing through the real broker with a worker process (role worker) SIGKILLed in the middle
@@ -43,7 +44,7 @@ describe.skipIf(brokers.length === 0)('media processing through Kafka, a worker 
     // The workers' temporary folders (one per file in work: workers/media/process-upload.ts) land here.
     const workTmp = join(dataDir, 'tmp');
     await mkdir(workTmp, { recursive: true });
-    const inWork = async () => (await readdir(workTmp)).filter((name) => name.startsWith('media-')).length;
+    const inWork = async () => (await readdir(workTmp)).filter((name) => name.startsWith(WORK_DIR_PREFIX)).length;
     const env = {
       TMPDIR: workTmp,
       ROLE: 'worker',

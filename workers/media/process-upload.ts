@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -60,6 +60,28 @@ export interface ProcessUploadTrace {
   causationId?: string | null;
 }
 
+/** Each file is processed in a folder of its own under the temporary directory, named so. */
+export const WORK_DIR_PREFIX = 'ig-media-';
+/** A work folder untouched this long was left by a worker that died mid-file (the longest video's time limit is under 10 minutes). */
+export const ABANDONED_WORK_DIR_MS = 60 * 60 * 1000;
+
+/**
+ * Removes the work folders that workers killed mid-file left behind (a SIGKILL runs no `finally`):
+ * called when the media workers start. Answers how many it removed.
+ */
+export const removeAbandonedWorkDirs = async (dir: string = tmpdir(), now: Date = new Date()): Promise<number> => {
+  const names = (await readdir(dir)).filter((name) => name.startsWith(WORK_DIR_PREFIX));
+  let removed = 0;
+  for (const name of names) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => null);
+    if (!info?.isDirectory() || now.getTime() - info.mtimeMs < ABANDONED_WORK_DIR_MS) continue;
+    await rm(path, { recursive: true, force: true });
+    removed += 1;
+  }
+  return removed;
+};
+
 export const processUpload = async (deps: ProcessUploadDeps, mediaId: string, trace: ProcessUploadTrace = {}): Promise<ProcessUploadOutcome> => {
   const facts = readMediaFacts(await deps.store.readStream(streams.media(mediaId)));
   if (!facts.exists || !facts.uploaded || facts.finished || facts.ended || !facts.originalKey) return 'skipped';
@@ -76,7 +98,7 @@ export const processUpload = async (deps: ProcessUploadDeps, mediaId: string, tr
     return record(deps, mediaId, { outcome: 'rejected', reason: 'MEDIA_NOT_UPLOADED', message: 'the uploaded file is no longer in the storage' }, ctx);
   }
 
-  const workDir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'media-'));
+  const workDir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), WORK_DIR_PREFIX));
   try {
     const path = join(workDir, 'original');
     await pipeline(await deps.storage.read(facts.originalKey), createWriteStream(path));

@@ -1,3 +1,4 @@
+import { reportingSafely, runPeriodically, type Periodic } from '../../commands/periodic.js';
 import { newId, type CommandContext } from '../../commands/command-context.js';
 import type { MediaStorage } from '../../media/storage/media-storage.js';
 import type { MediaWorkerCommands } from './media-commands.js';
@@ -52,39 +53,16 @@ export interface SweeperOptions extends SweepDeps {
 }
 
 /** Runs sweepOnce every `intervalMs`, one run at a time (the next is scheduled when the last has finished). */
-export const startSweeper = (options: SweeperOptions): { stop(): Promise<void> } => {
+export const startSweeper = (options: SweeperOptions): Periodic => {
   const clock = options.clock ?? (() => new Date());
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const report = (error: unknown, mediaId?: string) => {
-    try {
-      options.onError(error, mediaId);
-    } catch {
-      // nothing sensible left to tell
-    }
-  };
-  const runOnce = async () => {
-    try {
+  const report = reportingSafely(options.onError);
+  return runPeriodically(
+    options.intervalMs,
+    async () => {
       const run = await sweepOnce(options, clock(), options.batchSize);
       for (const { mediaId, error } of run.failed) report(error, mediaId);
       options.onRun?.(run);
-    } catch (error) {
-      report(error);
-    }
-  };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce().finally(schedule);
-    }, options.intervalMs);
-  };
-  running = runOnce().finally(schedule);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
     },
-  };
+    (error) => report(error),
+  );
 };
