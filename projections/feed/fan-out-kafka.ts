@@ -1,6 +1,6 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { FanOut, FanOutChunk } from './fan-out.js';
-import { ensureFanOutTopic, type FanOutTopic } from './fan-out-topic.js';
+import { createTopicProducer, type FanOutTopic } from './fan-out-topic.js';
 
 // The Kafka adapter of the FanOut port (docs/architecture.md "Projections"): a chunk becomes one message on the fan-out
 // topic, for the workers (fan-out-workers.ts) to write into feeds. `publish` resolves once the
@@ -21,33 +21,12 @@ export interface KafkaFanOut extends FanOut {
 export const chunkKey = (chunk: FanOutChunk) => `${chunk.postId}:${chunk.followerIds[0] ?? ''}`;
 
 export const createKafkaFanOut = (kafka: Kafka, topic: FanOutTopic): KafkaFanOut => {
-  let producer: Producer | null = null;
-  let ready: Promise<Producer> | null = null;
-  const connect = async () => {
-    await ensureFanOutTopic(kafka, topic);
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    return producer;
-  };
-  // Connected on first use, and again after a failed attempt (the broker was down at start).
-  const connected = () => (ready ??= connect().catch((error: unknown) => ((ready = null), Promise.reject(error))));
+  const producer = createTopicProducer(kafka, topic);
   return {
     async publish(chunk) {
       if (chunk.followerIds.length === 0) return;
-      const current = await connected();
-      try {
-        await current.send({ topic: topic.topic, acks: -1, messages: [{ key: chunkKey(chunk), value: JSON.stringify(chunk) }] });
-      } catch (error) {
-        // Given up on (the broker stayed away past the retries): the caller retries its batch,
-        // on a producer connected afresh.
-        if (ready !== null && producer === current) ready = null;
-        void current.disconnect().catch(() => undefined);
-        throw error;
-      }
+      await producer.send(chunkKey(chunk), chunk);
     },
-    async close() {
-      ready = null;
-      await producer?.disconnect();
-    },
+    close: () => producer.close(),
   };
 };

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 
 // The fan-out topic: its partitions bound how many workers share the work (one consumer per
 // partition at most), and its replication how many brokers may fail (docs/architecture.md "Processes": scale-out by the
@@ -26,4 +26,44 @@ export const ensureFanOutTopic = async (kafka: Kafka, { topic, partitions, repli
 const isAlreadyExists = (error: unknown) => {
   const errors = (error as { errors?: { type?: string }[] }).errors ?? [];
   return errors.length > 0 && errors.every((inner) => inner.type === 'TOPIC_ALREADY_EXISTS');
+};
+
+/** Sends keyed JSON messages to one topic, idempotently (`acks=all`), connecting on first use. */
+export interface TopicProducer {
+  send(key: string, message: unknown): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The producer of a job topic (feed fan-out, media processing): the topic is ensured and the
+ * producer connected on first use, and again after a failed attempt (the broker was down). A send
+ * given up on (the broker stayed away past the retries) drops the connection, so that the
+ * caller's retry of its batch gets a producer connected afresh.
+ */
+export const createTopicProducer = (kafka: Kafka, topic: FanOutTopic): TopicProducer => {
+  let producer: Producer | null = null;
+  let ready: Promise<Producer> | null = null;
+  const connect = async () => {
+    await ensureFanOutTopic(kafka, topic);
+    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    return producer;
+  };
+  const connected = () => (ready ??= connect().catch((error: unknown) => ((ready = null), Promise.reject(error))));
+  return {
+    async send(key, message) {
+      const current = await connected();
+      try {
+        await current.send({ topic: topic.topic, acks: -1, messages: [{ key, value: JSON.stringify(message) }] });
+      } catch (error) {
+        if (ready !== null && producer === current) ready = null;
+        void current.disconnect().catch(() => undefined);
+        throw error;
+      }
+    },
+    async close() {
+      ready = null;
+      await producer?.disconnect();
+    },
+  };
 };

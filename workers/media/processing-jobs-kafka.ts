@@ -1,5 +1,5 @@
-import { Partitioners, type Consumer, type Kafka, type Producer } from 'kafkajs';
-import { ensureFanOutTopic, type FanOutTopic } from '../../projections/feed/fan-out-topic.js';
+import type { Consumer, Kafka } from 'kafkajs';
+import { createTopicProducer, ensureFanOutTopic, type FanOutTopic } from '../../projections/feed/fan-out-topic.js';
 import { backoffDelay, sleep } from '../../projections/runtime/sleep.js';
 
 // Processing jobs through Kafka (KAFKA_BROKERS set; topic KAFKA_MEDIA_TOPIC, `media-processing`):
@@ -28,32 +28,8 @@ export interface ProcessingJobProducer {
 export const ensureProcessingTopic = (kafka: Kafka, topic: ProcessingTopic) => ensureFanOutTopic(kafka, topic);
 
 export const createProcessingJobProducer = (kafka: Kafka, topic: ProcessingTopic): ProcessingJobProducer => {
-  let producer: Producer | null = null;
-  let ready: Promise<Producer> | null = null;
-  const connect = async () => {
-    await ensureProcessingTopic(kafka, topic);
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    await producer.connect();
-    return producer;
-  };
-  // Connected on first use, and again after a failed attempt (the broker was down).
-  const connected = () => (ready ??= connect().catch((error: unknown) => ((ready = null), Promise.reject(error))));
-  return {
-    async publish(job) {
-      const current = await connected();
-      try {
-        await current.send({ topic: topic.topic, acks: -1, messages: [{ key: job.mediaId, value: JSON.stringify(job) }] });
-      } catch (error) {
-        if (ready !== null && producer === current) ready = null;
-        void current.disconnect().catch(() => undefined);
-        throw error;
-      }
-    },
-    async close() {
-      ready = null;
-      await producer?.disconnect();
-    },
-  };
+  const producer = createTopicProducer(kafka, topic);
+  return { publish: (job) => producer.send(job.mediaId, job), close: () => producer.close() };
 };
 
 export const parseJob = (value: Buffer | null): ProcessingJob | null => {
