@@ -97,6 +97,12 @@ const cases: BadCase[] = [
   { name: 'delete an unknown comment', method: 'DELETE', url: () => `/api/v1/comments/${UNKNOWN}`, status: 404, code: 'COMMENT_NOT_FOUND' },
   { name: 'bookmark an unknown post', method: 'POST', url: () => `/api/v1/posts/${UNKNOWN}/bookmark`, status: 404, code: 'POST_NOT_FOUND' },
   { name: 'unbookmark a post id that is not a uuid', method: 'DELETE', url: () => '/api/v1/posts/x/bookmark', status: 400, code: 'VALIDATION_FAILED', paths: ['postId'] },
+  // media uploads (the flow's own refusals: test/e2e/media.test.ts)
+  { name: 'upload of an unsupported type', method: 'POST', url: () => '/api/v1/media/uploads', body: { filename: 'a.svg', contentType: 'image/svg+xml', size: 10 }, status: 400, code: 'MEDIA_TYPE_UNSUPPORTED', paths: ['contentType'] },
+  { name: 'upload of a size over the limit', method: 'POST', url: () => '/api/v1/media/uploads', body: { filename: 'a.jpg', contentType: 'image/jpeg', size: 1e9 }, status: 400, code: 'MEDIA_TOO_LARGE', paths: ['size'] },
+  { name: 'upload with an unknown field', method: 'POST', url: () => '/api/v1/media/uploads', body: { filename: 'a.jpg', contentType: 'image/jpeg', size: 10, url: 'https://x' }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'complete unknown media', method: 'POST', url: () => `/api/v1/media/${UNKNOWN}/complete`, status: 404, code: 'MEDIA_NOT_FOUND' },
+  { name: 'complete a media id that is not a uuid', method: 'POST', url: () => '/api/v1/media/nope/complete', status: 400, code: 'VALIDATION_FAILED', paths: ['mediaId'] },
   // stories
   { name: 'story without media', method: 'POST', url: () => '/api/v1/stories', body: {}, status: 400, code: 'VALIDATION_FAILED', paths: ['media'] },
   { name: 'story with a list of media', method: 'POST', url: () => '/api/v1/stories', body: { media: [image] }, status: 400, code: 'VALIDATION_FAILED', paths: ['media'] },

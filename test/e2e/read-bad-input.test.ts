@@ -49,6 +49,8 @@ describe('read routes and forged input', () => {
     ['/api/v1/hashtags/tag/posts?sort=best', 'sort'],
     ['/api/v1/posts/not-a-uuid/comments', 'postId'],
     ['/api/v1/posts/0190a0a0-0000-7000-8000-000000000000/comments?parentId=7', 'parentId'],
+    ['/api/v1/media/not-a-uuid', 'mediaId'],
+    ['/api/v1/media/0190a0a0-0000-7000-8000-000000000000?minPosition=', 'minPosition'],
   ])('%s answers 400 VALIDATION_FAILED naming %s', async (url, path) => {
     const response = await api.call('GET', url, { token: bob.token });
     expect(response.status).toBe(400);
