@@ -42,7 +42,10 @@ const schema = z.object({
   KAFKA_SESSION_TIMEOUT: z.string().default('30s').pipe(duration),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_SECRET: z
+    .string()
+    .refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'must be at least 32 bytes')
+    .optional(),
   STORY_TTL: z.string().default('24h').pipe(duration),
   /** Notifications of one kind on one post (or comment) within this window, by the events' own times, form one group. */
   NOTIFICATION_GROUP_WINDOW: z.string().default('24h').pipe(duration),

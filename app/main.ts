@@ -14,13 +14,15 @@ const main = async () => {
   // The servers `npm run services:up` wrote to ./.services/urls.env fill in what the environment leaves unset.
   const settings = loadSettings(withServiceUrls(process.env, process.cwd()));
   const dataDir = resolve(settings.dataDir);
+  // Before anything starts: a missing or too short signing secret stops the start with its name.
+  const jwtSecret = await resolveJwtSecret(settings.jwtSecret, dataDir);
   const embedded = settings.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({ dataDir: `${dataDir}/postgres`, persistent: true, port: EMBEDDED_POSTGRES_PORT });
   const platform = await createPlatform({
     ...settings,
     databaseUrl: settings.databaseUrl ?? embedded!.url,
-    jwtSecret: await resolveJwtSecret(settings.jwtSecret, dataDir),
+    jwtSecret,
   });
   // Every role answers /health, /ready and /metrics; only api and all serve the API itself.
   const app = await buildServer({ ...platform, operationsOnly: !servesHttp(settings.role), logger: { level: settings.http.logLevel } });

@@ -1,6 +1,5 @@
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { randomUUID } from 'node:crypto';
 import type { CommandDeps } from '../commands/deps.js';
 import { commandRoutes } from '../commands/http/index.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
@@ -10,7 +9,7 @@ import type { ReadDeps } from '../read-api/deps.js';
 import { readYourWrites } from '../read-api/freshness.js';
 import { readRoutes } from '../read-api/index.js';
 import { authentication } from './http/authentication.js';
-import { correlation } from './http/correlation.js';
+import { correlation, requestIdOf } from './http/correlation.js';
 import { errorHandling } from './http/error-handler.js';
 import { idempotencyKeys } from './http/idempotency.js';
 import { withTokensRedacted } from './http/redact-token.js';
@@ -41,8 +40,8 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
   const app = Fastify({
     logger: withTokensRedacted(logger),
     bodyLimit: 1024 * 1024,
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    requestIdHeader: false, // requestIdOf reads X-Request-Id, validated
+    genReqId: requestIdOf,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

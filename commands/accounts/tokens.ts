@@ -30,7 +30,11 @@ interface Payload {
   exp?: unknown;
 }
 
+/** The shortest HMAC key the service signs or verifies with, in bytes (an empty key makes every token forgeable). */
+export const MIN_TOKEN_SECRET_BYTES = 32;
+
 export const createTokenService = (secret: string, now: () => number = Date.now): TokenService => {
+  if (Buffer.byteLength(secret, 'utf8') < MIN_TOKEN_SECRET_BYTES) throw new Error(`the token secret must be at least ${MIN_TOKEN_SECRET_BYTES} bytes`);
   const key: KeyObject = createSecretKey(Buffer.from(secret, 'utf8'));
   const sign = (input: string) => createHmac('sha256', key).update(input).digest();
 

@@ -67,4 +67,22 @@ describe('operations endpoints', () => {
     expect(event?.metadata.correlationId).toBe('trace-123');
     expect(event?.metadata.actorId).toBe(response.body.userId);
   });
+
+  it('takes an X-Request-Id of at most 128 visible ASCII characters; any other is replaced by a fresh id, in headers and event metadata', async () => {
+    const kept = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'req-42' } });
+    expect(kept.headers['x-request-id']).toBe('req-42');
+    for (const bad of ['A'.repeat(129), 'has space', 'tab\there', 'caf\u00e9']) {
+      const response = await t.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': bad } });
+      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(response.headers['x-correlation-id']).toBe(response.headers['x-request-id']);
+    }
+    const long = 'B'.repeat(8000);
+    const registered = await api.call('POST', '/api/v1/users/register', {
+      body: { username: 'longid', email: 'longid@example.com', password: 'correct horse battery' },
+      headers: { 'x-request-id': long },
+    });
+    expect(registered.headers['x-request-id']).not.toBe(long);
+    const [event] = await t.platform.commands.store.readStream(`user-${registered.body.userId}`);
+    expect(event?.metadata.correlationId).toBe(registered.headers['x-request-id']);
+  });
 });

@@ -24,7 +24,7 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ DATABASE_URL: 'mysql://x' })).toEqual([expect.stringContaining('DATABASE_URL: must be a postgres://')]);
     expect(problemsOf({ REDIS_URL: 'localhost:6379' })).toEqual([expect.stringContaining('REDIS_URL: must be a redis://')]);
     expect(problemsOf({ STORY_TTL: 'a day' })).toEqual([expect.stringContaining('STORY_TTL: "a day" is not a duration')]);
-    expect(problemsOf({ JWT_SECRET: 'short' })).toEqual([expect.stringContaining('JWT_SECRET: must be at least 32 characters')]);
+    expect(problemsOf({ JWT_SECRET: 'short' })).toEqual([expect.stringContaining('JWT_SECRET: must be at least 32 bytes')]);
     expect(problemsOf({ ROLE: 'web' })).toEqual([expect.stringMatching(/^ROLE: /)]);
   });
 

@@ -21,6 +21,13 @@ describe('access tokens', () => {
     expect(await createTokenService(SECRET).verify(await other.issue(claims))).toBeNull();
   });
 
+  it('never signs with an empty or short key, and refuses a token signed with the empty key', async () => {
+    expect(() => createTokenService('')).toThrow(/at least 32 bytes/);
+    expect(() => createTokenService('x'.repeat(31))).toThrow(/at least 32 bytes/);
+    const forged = signWith('', { alg: 'HS256', typ: 'JWT' }, { sub: claims.userId, username: claims.username, iss: 'instagram-es', exp: 9e9 });
+    expect(await createTokenService(SECRET).verify(forged)).toBeNull();
+  });
+
   it('refuses a tampered payload', async () => {
     const tokens = createTokenService(SECRET);
     const [header, , signature] = (await tokens.issue(claims)).split('.');
