@@ -38,7 +38,7 @@ export const errorCatalogue = {
   INVALID_INPUT: {
     status: 400,
     message: 'a value in the request is out of range or malformed',
-    description: 'A value passed through to PostgreSQL that it could not take (SQLSTATE class 22), e.g. a forged cursor.',
+    description: 'A value passed through to PostgreSQL (SQLSTATE class 22) or Elasticsearch (a 400 of its own) that it could not take, e.g. a forged cursor; the store\'s own message is never sent.',
   },
   BAD_REQUEST: {
     status: 400,

@@ -39,3 +39,13 @@ export const backendOf = (error: unknown): string | null => {
   if (/Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message)) return 'postgresql';
   return null;
 };
+
+/**
+ * The status of an answer Elasticsearch gave with an error (the client's ResponseError), or null.
+ * Its message is Elasticsearch's own (index and field names, parser details): never sent to a client.
+ */
+export const elasticsearchRefusal = (error: unknown): number | null => {
+  if (!(error instanceof Error) || error.name !== 'ResponseError') return null;
+  const status = (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' ? status : 500;
+};

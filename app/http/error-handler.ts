@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConcurrencyError } from '../../events/index.js';
 import { AppError, type ErrorCode, type ErrorDetail } from '../../kernel/errors.js';
-import { backendOf } from './backend-errors.js';
+import { backendOf, elasticsearchRefusal } from './backend-errors.js';
 import { describeErrorResponses } from './openapi-errors.js';
 
 // One error model for every route (docs/architecture.md "Errors"), its codes and statuses from
@@ -59,6 +59,14 @@ const errorModel = async (app: FastifyInstance) => {
     if (backend) {
       request.log.warn({ err: error, backend }, 'backend unavailable');
       return sendError(reply, new AppError('BACKEND_UNAVAILABLE', `${backend} is unavailable`, [{ path: backend, message: 'unavailable' }]));
+    }
+    // Elasticsearch refusing a value a client passed through (e.g. a forged cursor) is a bad
+    // request, as PostgreSQL's is below; any other answer of its is its fault. Its message stays in the log.
+    const esStatus = elasticsearchRefusal(error);
+    if (esStatus !== null) {
+      const clientsFault = esStatus >= 400 && esStatus < 500 && esStatus !== 401 && esStatus !== 403 && esStatus !== 404 && esStatus !== 429;
+      request.log.warn({ err: error, backend: 'elasticsearch', status: esStatus }, 'Elasticsearch refused a request');
+      return sendError(reply, clientsFault ? new AppError('INVALID_INPUT') : new AppError('BACKEND_UNAVAILABLE', 'elasticsearch is unavailable', [{ path: 'elasticsearch', message: 'unavailable' }]));
     }
     if (isDataException(error)) {
       request.log.info({ err: error }, 'rejected a value PostgreSQL could not take');

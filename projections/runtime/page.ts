@@ -7,6 +7,12 @@ import { AppError } from '../../kernel/errors.js';
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
+  /**
+   * The cursor that resumes after each item, in order (toKeyedPage), for a reader that filters
+   * the items and must hand out a cursor built from the last one it shows, never from one it hid.
+   * Never sent to clients: the response schemas name `items` and `nextCursor` only.
+   */
+  cursors?: string[];
 }
 
 export interface PageRequest {
@@ -50,3 +56,9 @@ export const toPage = <Row, T>(rows: readonly Row[], limit: number, keyOf: (row:
   const last = shown.at(-1);
   return { items: shown.map(map), nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
 };
+
+/** toPage, with the cursor after each item (Page.cursors) for a reader that filters them. */
+export const toKeyedPage = <Row, T>(rows: readonly Row[], limit: number, keyOf: (row: Row) => (string | number)[], map: (row: Row) => T): Page<T> => ({
+  ...toPage(rows, limit, keyOf, map),
+  cursors: rows.slice(0, limit).map((row) => encodeCursor(keyOf(row))),
+});

@@ -3,7 +3,7 @@ import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, onlyVisible, visibleUser } from '../access.js';
 import type { ReadDeps } from '../deps.js';
 import { presentPosts } from '../present.js';
-import { publicPosts } from '../public-posts.js';
+import { publicPostsPage } from '../public-posts.js';
 import { hydratedPost, page, pageQuery, usernameParam } from '../schemas.js';
 
 // The three feeds: the caller's home feed, one user's posts, and explore (public posts by score).
@@ -39,8 +39,9 @@ export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     schema: { querystring: pageQuery, response: { 200: page(hydratedPost) } },
     handler: async (request) => {
       const { cursor, limit } = request.query;
-      const found = await deps.search.explore(deps.now(), { cursor, limit });
-      return { items: await presentPosts(deps, await publicPosts(deps, actorOf(request), found.items)), nextCursor: found.nextCursor };
+      const now = deps.now();
+      const found = await publicPostsPage(deps, actorOf(request), { cursor, limit }, (page) => deps.search.explore(now, page));
+      return { items: await presentPosts(deps, found.items), nextCursor: found.nextCursor };
     },
   });
 };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import type { ReadDeps } from '../deps.js';
 import { presentPosts, presentUsers } from '../present.js';
-import { publicPosts } from '../public-posts.js';
+import { publicPostsPage } from '../public-posts.js';
 import { hydratedPost, page, pageQuery, readQuery, userSummary } from '../schemas.js';
 
 // Search, autocomplete and hashtag pages, over the search projection (explore is a feed:
@@ -58,10 +58,10 @@ export const searchRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
       const viewerId = actorOf(request);
       const [users, foundPosts, hashtags] = await Promise.all([
         type.includes('users') ? findUsers(viewerId, q, false, limit) : undefined,
-        type.includes('posts') ? deps.search.searchPosts(q, { cursor, limit }) : undefined,
+        type.includes('posts') ? publicPostsPage(deps, viewerId, { cursor, limit }, (page) => deps.search.searchPosts(q, page)) : undefined,
         type.includes('hashtags') ? deps.search.suggestHashtags(q, limit) : undefined,
       ]);
-      const posts = foundPosts && { items: await presentPosts(deps, await publicPosts(deps, viewerId, foundPosts.items)), nextCursor: foundPosts.nextCursor };
+      const posts = foundPosts && { items: await presentPosts(deps, foundPosts.items), nextCursor: foundPosts.nextCursor };
       return { users, posts, hashtags };
     },
   });
@@ -86,8 +86,8 @@ export const searchRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
     schema: { params: hashtagParam, querystring: hashtagQuery, response: { 200: page(hydratedPost) } },
     handler: async (request) => {
       const { sort, cursor, limit } = request.query;
-      const found = await deps.search.postsByHashtag(request.params.tag, sort, { cursor, limit });
-      return { items: await presentPosts(deps, await publicPosts(deps, actorOf(request), found.items)), nextCursor: found.nextCursor };
+      const found = await publicPostsPage(deps, actorOf(request), { cursor, limit }, (page) => deps.search.postsByHashtag(request.params.tag, sort, page));
+      return { items: await presentPosts(deps, found.items), nextCursor: found.nextCursor };
     },
   });
 };

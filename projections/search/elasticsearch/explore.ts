@@ -1,5 +1,5 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { toPage, type Page, type PageRequest } from '../../runtime/page.js';
+import { toKeyedPage, type Page, type PageRequest } from '../../runtime/page.js';
 import { EXPLORE_WINDOW_DAYS, explorePage, exploreScore } from '../explore-score.js';
 import type { SearchIndexes } from './indexes.js';
 
@@ -86,13 +86,13 @@ export const exploreElasticsearch = async (
     await Promise.all([read(engaged, size), read(newest, size)]);
     const candidates = [...seen].map(([id, score]) => ({ id, score })).filter(isAfterCursor).sort(bestFirst);
     // Either list read to its end means every post of the window has been seen.
-    if (engaged.done || newest.done || seen.size >= MAX_SCANNED) return toPage(candidates, limit, (p) => [nowMs, p.score, p.id], (p) => p.id);
+    if (engaged.done || newest.done || seen.size >= MAX_SCANNED) return toKeyedPage(candidates, limit, (p) => [nowMs, p.score, p.id], (p) => p.id);
     const maxEngagement = Number(engaged.last![engaged.engagementAt]);
     const newestCreatedAt = Number(newest.last![newest.createdAtAt]);
     // The best an unseen post can score: the most engagement left at the least age left.
     const bound = exploreScore({ likes: maxEngagement, comments: 0 }, newestCreatedAt, nowMs);
     // Strictly above the bound: an unseen post scoring exactly the bound could still win on its id.
     const cut = candidates[limit];
-    if (cut !== undefined && cut.score > bound) return toPage(candidates, limit, (p) => [nowMs, p.score, p.id], (p) => p.id);
+    if (cut !== undefined && cut.score > bound) return toKeyedPage(candidates, limit, (p) => [nowMs, p.score, p.id], (p) => p.id);
   }
 };

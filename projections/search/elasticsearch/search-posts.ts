@@ -1,7 +1,7 @@
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { isUuid } from '../../profiles/keyset.js';
 import { AppError } from '../../../kernel/errors.js';
-import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../../runtime/page.js';
+import { decodeCursor, pageLimit, toKeyedPage, type Page, type PageRequest } from '../../runtime/page.js';
 import type { SearchIndexes } from './indexes.js';
 import { normalizeQuery } from '../text-match.js';
 
@@ -50,7 +50,7 @@ const searchPage = async (
     ...(after ? { search_after: after } : {}),
   });
   const hits = response.hits.hits.map((hit) => ({ id: hit._id!, sort: hit.sort as SortValues }));
-  return toPage(hits, limit, (hit) => hit.sort, (hit) => hit.id);
+  return toKeyedPage(hits, limit, (hit) => hit.sort, (hit) => hit.id);
 };
 
 export const searchPostsElasticsearch = async (client: Client, indexes: SearchIndexes, text: string, request: PageRequest): Promise<Page<string>> => {

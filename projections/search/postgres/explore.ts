@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { toPage, type Page, type PageRequest } from '../../runtime/page.js';
+import { toKeyedPage, type Page, type PageRequest } from '../../runtime/page.js';
 import { EXPLORE_WINDOW_DAYS, explorePage, exploreScoreSql } from '../explore-score.js';
 import type { SearchTables } from './schema.js';
 
@@ -31,5 +31,5 @@ export const explorePostgres = async (
      limit $5`,
     [nowMs, new Date(sinceMs).toISOString(), after?.score ?? null, after?.id ?? null, limit + 1],
   );
-  return toPage(rows, limit, (row) => [nowMs, row.score, row.id], (row) => row.id);
+  return toKeyedPage(rows, limit, (row) => [nowMs, row.score, row.id], (row) => row.id);
 };

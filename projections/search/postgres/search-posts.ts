@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { cursorKey, isIsoInstant, isUuid, keysetOf } from '../../profiles/keyset.js';
 import { AppError } from '../../../kernel/errors.js';
-import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../../runtime/page.js';
+import { decodeCursor, pageLimit, toKeyedPage, type Page, type PageRequest } from '../../runtime/page.js';
 import { COMMENT_WEIGHT } from '../explore-score.js';
 import type { SearchTables } from './schema.js';
 import { normalizeQuery } from '../text-match.js';
@@ -52,7 +52,7 @@ export const searchPostsPostgres = async (db: pg.Pool, tables: SearchTables, tex
      limit $4`,
     [tsquery, after.rank, after.id, limit + 1],
   );
-  return toPage(rows, limit, (row) => [row.rank, row.id], (row) => row.id);
+  return toKeyedPage(rows, limit, (row) => [row.rank, row.id], (row) => row.id);
 };
 
 const normalizeTag = (tag: string) => normalizeQuery(tag);
@@ -66,7 +66,7 @@ const recent = async (db: pg.Pool, tables: SearchTables, tag: string, request: P
      limit $4`,
     [tag, keyset.afterTime, keyset.afterId, keyset.limit + 1],
   );
-  return toPage(rows, keyset.limit, cursorKey((r) => r.created_at, (r) => r.id), (row) => row.id);
+  return toKeyedPage(rows, keyset.limit, cursorKey((r) => r.created_at, (r) => r.id), (row) => row.id);
 };
 
 const topCursor = (request: PageRequest) => {
@@ -91,7 +91,7 @@ const top = async (db: pg.Pool, tables: SearchTables, tag: string, request: Page
      limit $5`,
     [tag, after.engagement, after.time, after.id, limit + 1],
   );
-  return toPage(rows, limit, (row) => [row.engagement, row.created_at.toISOString(), row.id], (row) => row.id);
+  return toKeyedPage(rows, limit, (row) => [row.engagement, row.created_at.toISOString(), row.id], (row) => row.id);
 };
 
 export const postsByHashtagPostgres = (
