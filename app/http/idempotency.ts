@@ -20,9 +20,24 @@ declare module 'fastify' {
     idempotencyClaim: IdempotencyClaim | null;
   }
   interface FastifyContextConfig {
-    /** false: the route ignores Idempotency-Key (login: it changes nothing, and its answer is a secret). */
-    idempotency?: false;
+    /**
+     * false: the route ignores Idempotency-Key (login: it changes nothing, and its answer is a secret).
+     * SecretAnswer: what the route's answer holds that must not be kept (register: a token).
+     */
+    idempotency?: false | SecretAnswer;
   }
+}
+
+/**
+ * A route whose request and answer hold secrets (register: a password in, a token out). The key's
+ * row keeps neither: the fingerprint leaves out the request's secret fields, the stored answer its
+ * secret fields, and a replay of a success recomputes them from the repeat itself (`recompute`,
+ * which checks the repeat's secret, e.g. the password, and refuses it by throwing).
+ */
+export interface SecretAnswer {
+  secretRequestFields: readonly string[];
+  secretAnswerFields: readonly string[];
+  recompute(request: FastifyRequest): Promise<Record<string, unknown>>;
 }
 
 export interface IdempotencyOptions {
@@ -63,12 +78,24 @@ const idempotencyPlugin: FastifyPluginAsync<IdempotencyOptions> = async (app, { 
         case 'claimed':
           request.idempotencyClaim = { scope, key };
           return;
-        case 'replay':
+        case 'replay': {
+          const secret = secretAnswerOf(request);
+          if (secret && claim.response.statusCode < 300) {
+            // The stored answer lacks its secrets: recomputed from the repeat, which must prove them.
+            const recomputed = await secret.recompute(request).catch(() => null);
+            if (recomputed === null) return sendError(reply, new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request'));
+            return reply
+              .code(claim.response.statusCode)
+              .header('idempotent-replayed', 'true')
+              .type('application/json; charset=utf-8')
+              .send(JSON.stringify({ ...(JSON.parse(claim.response.body) as object), ...recomputed }));
+          }
           return reply
             .code(claim.response.statusCode)
             .header('idempotent-replayed', 'true')
             .type('application/json; charset=utf-8')
             .send(claim.response.body);
+        }
         case 'mismatch':
           return sendError(reply, new AppError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request'));
         case 'in_progress':
@@ -87,7 +114,7 @@ const idempotencyPlugin: FastifyPluginAsync<IdempotencyOptions> = async (app, { 
     // A 5xx, a conflict that survived the retries or a rate limit is not an answer: give the key
     // back so that the client's retry is handled afresh.
     if (isRetryable(reply.statusCode, payload)) await store.release(claim.scope, claim.key);
-    else await store.complete(claim.scope, claim.key, { statusCode: reply.statusCode, body: String(payload ?? '') });
+    else await store.complete(claim.scope, claim.key, { statusCode: reply.statusCode, body: storedBody(request, String(payload ?? '')) });
     return payload;
   });
 };
@@ -97,7 +124,27 @@ export const idempotencyKeys = fp(idempotencyPlugin, { name: 'instagram-idempote
 const isRetryable = (status: number, payload: unknown) =>
   status >= 500 || status === 429 || (status === 409 && String(payload).includes('"CONCURRENCY_CONFLICT"'));
 
+const secretAnswerOf = (request: FastifyRequest): SecretAnswer | null => request.routeOptions.config.idempotency || null;
+
+/** `value` without the named top-level fields, when it is an object. */
+const without = (value: unknown, fields: readonly string[]): unknown =>
+  value !== null && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).filter(([name]) => !fields.includes(name)))
+    : value;
+
+/** The answer as kept for replays: without its secret fields. */
+const storedBody = (request: FastifyRequest, body: string): string => {
+  const secret = secretAnswerOf(request);
+  if (!secret) return body;
+  try {
+    return JSON.stringify(without(JSON.parse(body), secret.secretAnswerFields));
+  } catch {
+    return body;
+  }
+};
+
+/** A hash of the request, without its secret fields (no password-derived hash is ever kept). */
 const fingerprintOf = (request: FastifyRequest) =>
   createHash('sha256')
-    .update(`${request.method} ${request.url}\n${JSON.stringify(request.body ?? null)}`)
+    .update(`${request.method} ${request.url}\n${JSON.stringify(without(request.body ?? null, secretAnswerOf(request)?.secretRequestFields ?? []))}`)
     .digest('base64url');

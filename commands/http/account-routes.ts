@@ -12,7 +12,19 @@ import { avatarBody, loginBody, position, profileBody, registerBody, usernamePar
 
 export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   app.post('/users/register', {
-    config: { public: true },
+    config: {
+      public: true,
+      // An Idempotency-Key's row keeps neither the password nor the token: a replay of a success
+      // checks the repeat's password as a login does and issues a fresh token.
+      idempotency: {
+        secretRequestFields: ['password'],
+        secretAnswerFields: ['token'],
+        recompute: async (request) => {
+          const body = request.body as { username: string; password: string };
+          return { token: (await login(deps, { login: body.username, password: body.password })).token };
+        },
+      },
+    },
     schema: {
       body: registerBody,
       response: { 201: z.object({ userId: z.string(), username: z.string(), token: z.string(), position }) },
