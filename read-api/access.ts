@@ -1,5 +1,5 @@
 import type { ReadDeps } from './deps.js';
-import { forbidden, notFound } from '../kernel/errors.js';
+import { forbidden, notFound, type AppError } from '../kernel/errors.js';
 
 // The read path enforces privacy on its own, whatever a projection still holds (docs/architecture.md
 // "Read path"): a blocked user is answered as if the account did not exist, a private account's
@@ -13,10 +13,13 @@ export const visibleUser = async (deps: ReadDeps, viewerId: string, username: st
   return user;
 };
 
-/** Refuses content of `authorId` that `viewerId` may not see. */
-export const assertCanSeeContent = async (deps: ReadDeps, viewerId: string, authorId: string, what = 'content') => {
+/**
+ * Refuses content of `authorId` that `viewerId` may not see. A block answers as `missing` does, the
+ * error the route gives for content that does not exist, so that the two cannot be told apart.
+ */
+export const assertCanSeeContent = async (deps: ReadDeps, viewerId: string, authorId: string, what = 'content', missing?: () => AppError) => {
   const access = await deps.profiles.canSee(viewerId, authorId);
-  if (access === 'blocked' || access === 'unknown') throw notFound('NOT_FOUND', `${what} not found`);
+  if (access === 'blocked' || access === 'unknown') throw missing?.() ?? notFound('NOT_FOUND', `${what} not found`);
   if (access === 'private') throw forbidden('PRIVATE_ACCOUNT', `this account is private: follow it to see its ${what}`);
 };
 

@@ -21,8 +21,9 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
   /** The post, if it exists, is not deleted, and the viewer may see its author's content. */
   const visiblePost = async (viewerId: string, postId: string) => {
     const [post] = await deps.profiles.posts([postId], viewerId);
-    if (!post) throw notFound('POST_NOT_FOUND', 'no such post');
-    await assertCanSeeContent(deps, viewerId, post.author.id, 'posts');
+    const missing = () => notFound('POST_NOT_FOUND', 'no such post');
+    if (!post) throw missing();
+    await assertCanSeeContent(deps, viewerId, post.author.id, 'posts', missing); // blocked reads as missing
     return post;
   };
 

@@ -123,4 +123,15 @@ describe('posts, likes, comments and bookmarks over HTTP', () => {
       expect(response.body.error.code).toBe('BLOCKED');
     }
   });
+
+  it("a post of someone who blocked you reads as a post that does not exist: the same status, code and message", async () => {
+    const [blocker, blocked] = [await api.register(), await api.register()];
+    const postId = await api.createPost(blocker);
+    const block = await api.call('POST', `/api/v1/users/${blocked.username}/block`, { token: blocker.token });
+    const minPosition = encodeURIComponent(block.body.position);
+    const hidden = await api.call('GET', `/api/v1/posts/${postId}?minPosition=${minPosition}`, { token: blocked.token });
+    const missing = await api.call('GET', `/api/v1/posts/0190a0a0-0000-7000-8000-000000000001?minPosition=${minPosition}`, { token: blocked.token });
+    expect(hidden.status).toBe(404);
+    expect([hidden.status, hidden.body]).toEqual([missing.status, missing.body]);
+  });
 });
