@@ -11,7 +11,7 @@ import { readYourWrites } from '../read-api/freshness.js';
 import { readRoutes } from '../read-api/index.js';
 import { authentication } from './http/authentication.js';
 import { correlation } from './http/correlation.js';
-import { errorHandling } from './http/error-handler.js';
+import { errorHandling, frameworkErrors } from './http/error-handler.js';
 import { idempotencyKeys } from './http/idempotency.js';
 import { withTokensRedacted } from './http/redact-token.js';
 import { installOpenApi, operationRoutes } from './http/operations.js';
@@ -43,6 +43,7 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
     bodyLimit: 1024 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
