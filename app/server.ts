@@ -10,7 +10,7 @@ import { readYourWrites } from '../read-api/freshness.js';
 import { readRoutes } from '../read-api/index.js';
 import { authentication } from './http/authentication.js';
 import { correlation, requestIdOf } from './http/correlation.js';
-import { errorHandling } from './http/error-handler.js';
+import { errorHandling, frameworkErrors } from './http/error-handler.js';
 import { idempotencyKeys } from './http/idempotency.js';
 import { withTokensRedacted } from './http/redact-token.js';
 import { installOpenApi, operationRoutes } from './http/operations.js';
@@ -42,6 +42,7 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
     bodyLimit: 1024 * 1024,
     requestIdHeader: false, // requestIdOf reads X-Request-Id, validated
     genReqId: requestIdOf,
+    frameworkErrors,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

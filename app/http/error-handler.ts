@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ConcurrencyError } from '../../events/index.js';
@@ -80,6 +80,18 @@ const errorModel = async (app: FastifyInstance) => {
     return sendError(reply, new AppError('INTERNAL'));
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, new AppError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)));
+};
+
+/**
+ * Fastify's `frameworkErrors` option: the requests its router refuses before any route or hook
+ * runs (a path with bad percent-encoding, a path parameter over `maxParamLength`), answered in the
+ * platform's error shape as a 400 rather than in Fastify's own.
+ */
+export const frameworkErrors = (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return sendError(reply, new AppError('VALIDATION_FAILED', 'invalid request params', [{ path: '', message: 'a path parameter is too long', location: 'params' }]));
+  }
+  return sendError(reply, new AppError('BAD_REQUEST', error.code === 'FST_ERR_BAD_URL' ? 'the path is not a valid URL' : error.message));
 };
 
 /**

@@ -30,10 +30,18 @@ export const postIdParam = z.strictObject({ postId: z.uuid() });
 export const commentIdParam = z.strictObject({ commentId: z.uuid() });
 export const storyIdParam = z.strictObject({ storyId: z.uuid() });
 
+// Free text that goes into events must be storable: PostgreSQL's jsonb takes neither U+0000 nor
+// a lone surrogate, so such a string is a 400 here, before any write (a registration writes three
+// places: refused at the third, it would keep the username reserved).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const storable = (text: string) => !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+const STORABLE_RULE = 'must not hold U+0000 or a lone surrogate';
+const storableText = () => z.string().refine(storable, STORABLE_RULE);
+
 // The profile limits are answered here (kernel/limits.ts). zod counts UTF-16 units, so an emoji
 // counts twice here: stricter than the code points the event contract counts, never looser.
-const displayName = z.string().trim().min(1).max(DISPLAY_NAME_MAX_LENGTH);
-const bio = z.string().max(BIO_MAX_LENGTH);
+const displayName = storableText().trim().min(1).max(DISPLAY_NAME_MAX_LENGTH);
+const bio = storableText().max(BIO_MAX_LENGTH);
 
 export const registerBody = z.strictObject({
   username: usernameParam.shape.username,
@@ -85,7 +93,7 @@ const mediaItem = z
 // Caption and comment limits are domain rules (domain/post/caption.ts,
 // domain/comment/comment-text.ts), answered with 400s naming the same field; HTTP only bounds the
 // work (kernel/limits.ts).
-const caption = z.string().max(TEXT_INPUT_MAX_LENGTH);
+const caption = storableText().max(TEXT_INPUT_MAX_LENGTH);
 
 export const createPostBody = z.strictObject({
   caption: caption.default(''),
@@ -94,7 +102,7 @@ export const createPostBody = z.strictObject({
 export const editPostBody = z.strictObject({ caption });
 
 export const commentBody = z.strictObject({
-  text: z.string().min(1).max(TEXT_INPUT_MAX_LENGTH),
+  text: storableText().min(1).max(TEXT_INPUT_MAX_LENGTH),
   parentCommentId: z.uuid().nullish(),
 });
 

@@ -1,0 +1,202 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTokenService } from '../../commands/accounts/tokens.js';
+import type { User } from '../support/api-client.js';
+import { operationsOf, routeKey, type Method } from '../support/openapi-arbitraries.js';
+import { useTestApp } from '../support/test-app.js';
+
+// Who may call what (docs/architecture.md "Access"; the rule in kernel/access.ts): every route of
+// the OpenAPI document, called as each kind of caller against a public and a private owner, with
+// the outcome expected of each. A route without a row fails the test, so a new route adds its row.
+// Callers: the owner; a follower; a stranger; `blocked` (the owner blocked the caller); `blocker`
+// (the caller blocked the owner); anonymous; an expired token of the owner.
+
+const CALLERS = ['owner', 'follower', 'stranger', 'blocked', 'blocker', 'anonymous', 'expired'] as const;
+type Caller = (typeof CALLERS)[number];
+/** 'ok' (any 2xx), or the status and code of the refusal, e.g. '404 USER_NOT_FOUND'. */
+type Outcome = string;
+type Outcomes = Record<Caller, Outcome>;
+
+interface World {
+  owner: User;
+  follower: User;
+  stranger: User;
+  blocked: User;
+  blocker: User;
+  postId: string;
+  commentId: string;
+  storyId: string;
+}
+
+interface Row {
+  /**
+   * The request, in the world of one owner. `fresh` rows change that world: they get one of their
+   * own, and call the owner last (each other caller acts only on its own tie to the owner).
+   */
+  url: (w: World) => string;
+  body?: (w: World) => unknown;
+  fresh?: boolean;
+  public: Outcomes;
+  private: Outcomes;
+  /** Callers not called (the SSE stream stays open for a valid token). */
+  skip?: Caller[];
+}
+
+const UNKNOWN = '0190a0a0-0000-7000-8000-000000000000';
+const image = { url: 'https://cdn.example.com/a.jpg', type: 'image' };
+const { t, api } = useTestApp();
+
+// Outcome builders: one per access pattern, in CALLERS order.
+const all = (outcome: Outcome): Outcomes => Object.fromEntries(CALLERS.map((c) => [c, outcome])) as Outcomes;
+const signedIn = (outcome: Outcome = 'ok'): Outcomes => ({ ...all(outcome), anonymous: '401 UNAUTHORIZED', expired: '401 UNAUTHORIZED' });
+const row = (o: Outcome[]): Outcomes => Object.fromEntries(CALLERS.map((c, i) => [c, o[i]])) as Outcomes;
+const same = (outcomes: Outcomes) => ({ public: outcomes, private: outcomes });
+const N401 = '401 UNAUTHORIZED';
+
+/**
+ * Content of the owner: everyone signed in sees it, a block (either way) answers `hidden` (reads
+ * 404 NOT_FOUND, acts 403 BLOCKED), a private account's only to followers.
+ */
+const seen = (hidden: Outcome, privateCode = '403 PRIVATE_ACCOUNT') => ({
+  public: row(['ok', 'ok', 'ok', hidden, hidden, N401, N401]),
+  private: row(['ok', 'ok', privateCode, hidden, hidden, N401, N401]),
+});
+/** The owner's alone: anyone else signed in is refused with `refused` (a block first answers `hidden` where given). */
+const ownersOnly = (refused: Outcome, hidden = refused, own: Outcome = 'ok') => same(row([own, refused, refused, hidden, hidden, N401, N401]));
+
+const matrix: Record<string, Row> = {
+  'GET /health': { url: () => '/health', ...same(all('ok')) },
+  'GET /ready': { url: () => '/ready', ...same(all('ok')) },
+  'GET /metrics': { url: () => '/metrics', ...same(all('ok')) },
+  'POST /api/v1/users/register': { url: () => '/api/v1/users/register', body: () => newAccount(), ...same(all('ok')) },
+  'POST /api/v1/users/login': { url: () => '/api/v1/users/login', body: (w) => ({ username: w.owner.username, password: PASSWORD }), ...same(all('ok')) },
+  'PUT /api/v1/users/{username}': { url: (w) => `/api/v1/users/${w.owner.username}`, body: () => ({ bio: 'hi' }), ...ownersOnly('403 NOT_OWNER') },
+  'GET /api/v1/users/{username}': { url: (w) => `/api/v1/users/${w.owner.username}`, ...seen('404 USER_NOT_FOUND', 'ok') },
+  'PUT /api/v1/users/{username}/avatar': { url: (w) => `/api/v1/users/${w.owner.username}/avatar`, body: () => ({ mediaId: UNKNOWN }), ...ownersOnly('403 NOT_OWNER', '403 NOT_OWNER', '404 MEDIA_NOT_FOUND') },
+  'DELETE /api/v1/users/{username}/avatar': { url: (w) => `/api/v1/users/${w.owner.username}/avatar`, ...ownersOnly('403 NOT_OWNER') },
+  'POST /api/v1/users/{username}/follow': { url: (w) => `/api/v1/users/${w.owner.username}/follow`, fresh: true, ...same(row(['422 CANNOT_FOLLOW_SELF', 'ok', 'ok', '403 BLOCKED', '403 BLOCKED', N401, N401])) },
+  'DELETE /api/v1/users/{username}/follow': { url: (w) => `/api/v1/users/${w.owner.username}/follow`, fresh: true, ...same(row(['ok', 'ok', 'ok', 'ok', 'ok', N401, N401])) },
+  'POST /api/v1/follow-requests/{username}/approve': { url: (w) => `/api/v1/follow-requests/${w.stranger.username}/approve`, fresh: true, ...requestDecision() },
+  'POST /api/v1/follow-requests/{username}/reject': { url: (w) => `/api/v1/follow-requests/${w.stranger.username}/reject`, fresh: true, ...requestDecision() },
+  'POST /api/v1/users/{username}/block': { url: (w) => `/api/v1/users/${w.owner.username}/block`, fresh: true, ...same(row(['422 CANNOT_BLOCK_SELF', 'ok', 'ok', 'ok', 'ok', N401, N401])) },
+  'DELETE /api/v1/users/{username}/block': { url: (w) => `/api/v1/users/${w.owner.username}/block`, fresh: true, ...same(row(['ok', 'ok', 'ok', 'ok', 'ok', N401, N401])) },
+  'POST /api/v1/posts': { url: () => '/api/v1/posts', body: () => ({ caption: 'x', media: [image] }), ...same(signedIn()) },
+  'PUT /api/v1/posts/{postId}': { url: (w) => `/api/v1/posts/${w.postId}`, body: () => ({ caption: 'edited' }), ...ownersOnly('403 NOT_AUTHOR') },
+  'DELETE /api/v1/posts/{postId}': { url: (w) => `/api/v1/posts/${w.postId}`, fresh: true, ...ownersOnly('403 NOT_AUTHOR') },
+  'GET /api/v1/posts/{postId}': { url: (w) => `/api/v1/posts/${w.postId}`, ...seen('404 NOT_FOUND') },
+  'POST /api/v1/posts/{postId}/like': { url: (w) => `/api/v1/posts/${w.postId}/like`, ...seen('403 BLOCKED') },
+  // Undoing a like or a bookmark one does not hold is a no-op, answered ok whoever asks.
+  'DELETE /api/v1/posts/{postId}/like': { url: (w) => `/api/v1/posts/${w.postId}/like`, ...seen('ok', 'ok') },
+  'POST /api/v1/posts/{postId}/comments': { url: (w) => `/api/v1/posts/${w.postId}/comments`, body: () => ({ text: 'nice' }), ...seen('403 BLOCKED') },
+  'GET /api/v1/posts/{postId}/comments': { url: (w) => `/api/v1/posts/${w.postId}/comments`, ...seen('404 NOT_FOUND') },
+  'DELETE /api/v1/comments/{commentId}': { url: (w) => `/api/v1/comments/${w.commentId}`, fresh: true, ...ownersOnly('403 NOT_ALLOWED') },
+  'POST /api/v1/posts/{postId}/bookmark': { url: (w) => `/api/v1/posts/${w.postId}/bookmark`, ...seen('403 BLOCKED') },
+  'DELETE /api/v1/posts/{postId}/bookmark': { url: (w) => `/api/v1/posts/${w.postId}/bookmark`, ...seen('ok', 'ok') },
+  'POST /api/v1/stories': { url: () => '/api/v1/stories', body: () => ({ media: image }), ...same(signedIn()) },
+  'POST /api/v1/stories/{storyId}/view': { url: (w) => `/api/v1/stories/${w.storyId}/view`, ...seen('403 BLOCKED') },
+  'DELETE /api/v1/stories/{storyId}': { url: (w) => `/api/v1/stories/${w.storyId}`, fresh: true, ...ownersOnly('403 NOT_AUTHOR') },
+  'POST /api/v1/notifications/read': { url: () => '/api/v1/notifications/read', body: () => ({}), ...same(signedIn()) },
+  'POST /api/v1/media/uploads': { url: () => '/api/v1/media/uploads', body: () => ({ filename: 'a.jpg', contentType: 'image/jpeg', size: 1000, purpose: 'post' }), ...same(signedIn()) },
+  'POST /api/v1/media/{mediaId}/complete': { url: () => `/api/v1/media/${UNKNOWN}/complete`, ...same(signedIn('404 MEDIA_NOT_FOUND')) },
+  'GET /api/v1/users/{username}/followers': { url: (w) => `/api/v1/users/${w.owner.username}/followers`, ...seen('404 USER_NOT_FOUND') },
+  'GET /api/v1/users/{username}/following': { url: (w) => `/api/v1/users/${w.owner.username}/following`, ...seen('404 USER_NOT_FOUND') },
+  'GET /api/v1/follow-requests': { url: () => '/api/v1/follow-requests', ...same(signedIn()) },
+  'GET /api/v1/posts/{postId}/likes': { url: (w) => `/api/v1/posts/${w.postId}/likes`, ...seen('404 NOT_FOUND') },
+  'GET /api/v1/bookmarks': { url: () => '/api/v1/bookmarks', ...same(signedIn()) },
+  'GET /api/v1/feed/home': { url: () => '/api/v1/feed/home', ...same(signedIn()) },
+  'GET /api/v1/feed/user/{username}': { url: (w) => `/api/v1/feed/user/${w.owner.username}`, ...seen('404 USER_NOT_FOUND') },
+  'GET /api/v1/feed/explore': { url: () => '/api/v1/feed/explore', ...same(signedIn()) },
+  'GET /api/v1/stories/feed': { url: () => '/api/v1/stories/feed', ...same(signedIn()) },
+  'GET /api/v1/users/{username}/stories': { url: (w) => `/api/v1/users/${w.owner.username}/stories`, ...seen('404 USER_NOT_FOUND') },
+  'GET /api/v1/stories/{storyId}/viewers': { url: (w) => `/api/v1/stories/${w.storyId}/viewers`, ...ownersOnly('403 NOT_AUTHOR') },
+  'GET /api/v1/search': { url: () => '/api/v1/search?q=hello', ...same(signedIn()) },
+  'GET /api/v1/search/autocomplete': { url: () => '/api/v1/search/autocomplete?q=he', ...same(signedIn()) },
+  'GET /api/v1/hashtags/{tag}/posts': { url: () => '/api/v1/hashtags/world/posts', ...same(signedIn()) },
+  'GET /api/v1/notifications': { url: () => '/api/v1/notifications', ...same(signedIn()) },
+  // The SSE stream stays open for a valid token: only the refusals are called.
+  'GET /api/v1/stream': { url: () => '/api/v1/stream', ...same(signedIn()), skip: ['owner', 'follower', 'stranger', 'blocked', 'blocker'] },
+  'GET /api/v1/media/{mediaId}': { url: () => `/api/v1/media/${UNKNOWN}`, ...same(signedIn('404 MEDIA_NOT_FOUND')) },
+};
+
+/** Approving or rejecting the stranger's follow request: the private owner's to decide (a public owner has none). */
+function requestDecision() {
+  const others = ['404 FOLLOW_REQUEST_NOT_FOUND', '404 FOLLOW_REQUEST_NOT_FOUND', '404 FOLLOW_REQUEST_NOT_FOUND', '404 FOLLOW_REQUEST_NOT_FOUND', N401, N401];
+  return { public: row(['404 FOLLOW_REQUEST_NOT_FOUND', ...others]), private: row(['ok', ...others]) };
+}
+
+const PASSWORD = 'correct horse battery';
+let accounts = 0;
+const newAccount = () => {
+  const username = `mx${Date.now().toString(36)}${accounts++}`;
+  return { username, email: `${username}@example.com`, password: PASSWORD };
+};
+const user = () => api.register(newAccount().username);
+
+const call = async (method: Method, url: string, token: string | undefined, body: unknown) => {
+  // /metrics answers text: only errors need their body.
+  if (url === '/metrics') return { status: (await t.app.inject({ method, url })).statusCode, body: null };
+  return api.call(method, url, { token, body });
+};
+
+/** An owner with a post, a comment and a story; a follower; a stranger (with a pending request when private); one the owner blocked; one who blocked the owner. */
+const world = async (isPrivate: boolean): Promise<World> => {
+  const [owner, follower, stranger, blocked, blocker] = await Promise.all([user(), user(), user(), user(), user()]);
+  const postId = await api.createPost(owner);
+  const commentId = (await call('POST', `/api/v1/posts/${postId}/comments`, owner.token, { text: 'mine' })).body.commentId;
+  const storyId = (await call('POST', '/api/v1/stories', owner.token, { media: image })).body.storyId;
+  await call('POST', `/api/v1/users/${owner.username}/follow`, follower.token, undefined);
+  await call('POST', `/api/v1/users/${blocked.username}/block`, owner.token, undefined);
+  await call('POST', `/api/v1/users/${owner.username}/block`, blocker.token, undefined);
+  await call('PUT', `/api/v1/users/${owner.username}`, owner.token, { private: isPrivate });
+  // The stranger asks to follow (a request when private, a follow when public: undone again).
+  await call('POST', `/api/v1/users/${owner.username}/follow`, stranger.token, undefined);
+  if (!isPrivate) await call('DELETE', `/api/v1/users/${owner.username}/follow`, stranger.token, undefined);
+  return { owner, follower, stranger, blocked, blocker, postId, commentId, storyId };
+};
+
+const tokenOf = (w: World, caller: Caller) => {
+  if (caller === 'anonymous') return undefined;
+  if (caller === 'expired') return expiredToken(w.owner);
+  return w[caller].token;
+};
+const expiredToken = (owner: User) => {
+  const eightDaysAgo = Date.now() - 8 * 24 * 3600 * 1000;
+  return createTokenService('test-secret-that-is-at-least-32-characters-long', () => eightDaysAgo).issue({ userId: owner.userId, username: owner.username });
+};
+
+const outcomeOf = (response: { status: number; body: { error?: { code: string } } | null }) =>
+  response.status < 300 ? 'ok' : `${response.status} ${response.body?.error?.code}`;
+
+let routes: string[];
+const worlds: Partial<Record<'public' | 'private', World>> = {};
+beforeAll(async () => {
+  routes = operationsOf((await api.call('GET', '/docs/json')).body).map(routeKey);
+  worlds.public = await world(false);
+  worlds.private = await world(true);
+}, 60_000);
+
+describe('the authorization matrix', () => {
+  it('has a row for every route of the OpenAPI document, and none for a route that is gone', () => {
+    expect(routes.filter((route) => !(route in matrix)), 'routes without a row').toEqual([]);
+    expect(Object.keys(matrix).filter((route) => !routes.includes(route)), 'rows without a route').toEqual([]);
+  });
+
+  for (const privacy of ['public', 'private'] as const) {
+    it(`every route as each caller, against a ${privacy} owner`, async () => {
+      const found: string[] = [];
+      const expected: string[] = [];
+      for (const [route, spec] of Object.entries(matrix)) {
+        const method = route.split(' ')[0] as Method;
+        const w = spec.fresh ? await world(privacy === 'private') : worlds[privacy]!;
+        const callers = spec.fresh ? [...CALLERS.filter((c) => c !== 'owner'), 'owner' as const] : CALLERS;
+        for (const caller of callers.filter((c) => !spec.skip?.includes(c))) {
+          const token = await tokenOf(w, caller);
+          const url = route === 'GET /api/v1/stream' ? `${spec.url(w)}${token ? `?access_token=${token}` : ''}` : spec.url(w);
+          const response = await call(method, url, route === 'GET /api/v1/stream' ? undefined : token, spec.body?.(w));
+          found.push(`${route} as ${caller}: ${outcomeOf(response)}`);
+          expected.push(`${route} as ${caller}: ${spec[privacy][caller]}`);
+        }
+      }
+      expect(found).toEqual(expected);
+    }, 120_000);
+  }
+});
