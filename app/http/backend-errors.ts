@@ -39,3 +39,13 @@ export const backendOf = (error: unknown): string | null => {
   if (/Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message)) return 'postgresql';
   return null;
 };
+
+/**
+ * A failure that is a backend being away or overloaded (not this data): a projector retries it
+ * and never parks the event (docs/architecture.md "Parked events").
+ */
+export const isTransientBackendError = (error: unknown): boolean => {
+  if (backendOf(error) !== null) return true;
+  const status = (error as { statusCode?: unknown; meta?: { statusCode?: unknown } } | null)?.meta?.statusCode ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return status === 503 || status === 429;
+};
