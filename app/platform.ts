@@ -134,7 +134,7 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
         );
   if (background) metrics.watchProjectors(() => background.statuses());
   // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
-  if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push), (workers) => workers.stop());
+  if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push, parking), (workers) => workers.stop());
   const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, storage, store, projections: readModels.projections(), parked: () => parkingLot.counts() });
 
   return {

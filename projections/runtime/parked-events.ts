@@ -27,10 +27,21 @@ export interface ParkingLot {
   park(projection: string, event: RecordedEvent, error: unknown, attempts: number): Promise<void>;
 }
 
+/**
+ * A message a worker cannot apply (the fan-out workers' Kafka chunks), parked in the same table:
+ * `id` and `position` name it in its source (partition and offset), `payload` is what it carried.
+ */
+export interface ParkedMessage {
+  id: string;
+  position: string;
+  type: string;
+  payload: unknown;
+}
+
 const CREATE = `create table if not exists parked_events (
   projection text not null,
   position text collate "C" not null,
-  event_id uuid not null,
+  event_id text not null,
   type text not null,
   error text not null,
   attempts integer not null,
@@ -64,6 +75,14 @@ export const createParkingLot = (pool: pg.Pool) => {
         `insert into parked_events (projection, position, event_id, type, error, attempts, event) values ($1, $2, $3, $4, $5, $6, $7)
          on conflict (projection, event_id) do update set error = excluded.error, attempts = parked_events.attempts + excluded.attempts, parked_at = now()`,
         [projection, event.position, event.eventId, event.type, messageOf(error).slice(0, 2000), attempts, JSON.stringify(event)],
+      );
+    },
+    async parkMessage(projection: string, message: ParkedMessage, error: unknown, attempts: number) {
+      await ensure();
+      await pool.query(
+        `insert into parked_events (projection, position, event_id, type, error, attempts, event) values ($1, $2, $3, $4, $5, $6, $7)
+         on conflict (projection, event_id) do update set error = excluded.error, attempts = parked_events.attempts + excluded.attempts, parked_at = now()`,
+        [projection, message.position, message.id, message.type, messageOf(error).slice(0, 2000), attempts, JSON.stringify(message.payload ?? null)],
       );
     },
     /** Parked events in log order, of one projection or all. */
