@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { asPosition, type RecordedEvent } from '../../events/index.js';
-import { ensureCheckpointTable, type Queryable } from './checkpoints-postgres.js';
+import type { Queryable } from './checkpoints-postgres.js';
 import type { Projection } from './projection.js';
 
 // Parked events (docs/architecture.md "Projections", "Parked events"): an event a projection
@@ -53,8 +53,7 @@ const CREATE = `create table if not exists parked_events (
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export const ensureParkedEventsTable = async (db: Queryable): Promise<void> => {
-  // The same race as the checkpoint table's (several processes set up at once) ends the same way.
-  await ensureCheckpointTable(db);
+  // Several processes setting up at once race on `create table if not exists`, as for checkpoints.
   try {
     await db.query(CREATE);
   } catch (error) {
