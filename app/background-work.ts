@@ -2,7 +2,7 @@ import type { CommandDeps } from '../commands/deps.js';
 import { startStoryExpiry } from '../commands/stories/expire-stories.js';
 import { UnknownReadModelError } from '../projections/runtime/generation-catalog.js';
 import type { Projection } from '../projections/runtime/projection.js';
-import { startProjector, type ProjectorHandle, type ProjectorStatus } from '../projections/runtime/runner.js';
+import { startProjector, type ProjectorHandle, type ProjectorOptions, type ProjectorStatus } from '../projections/runtime/runner.js';
 import type { LiveReadModels } from './live-read-models.js';
 import { startMediaWorkers, type MediaWorkersOptions } from './media-workers.js';
 
@@ -28,9 +28,11 @@ export interface BackgroundOptions {
   storyExpiryIntervalMs: number;
   /** The media workers' parts; undefined where they do not run (roles api and projector). */
   media?: MediaWorkersOptions | undefined;
+  /** Where the projectors park an event they cannot apply (docs/architecture.md "Parked events"). */
+  parking?: ProjectorOptions['parking'];
 }
 
-export const startBackgroundWork = ({ commands, readModels, projections, storyExpiry, storyExpiryIntervalMs, media }: BackgroundOptions): BackgroundWork => {
+export const startBackgroundWork = ({ commands, readModels, projections, storyExpiry, storyExpiryIntervalMs, media, parking }: BackgroundOptions): BackgroundWork => {
   const known = readModels.projections().map((p) => p.name);
   const unknown = (projections ?? []).filter((name) => !known.includes(name));
   if (unknown.length > 0) throw new UnknownReadModelError(unknown, known);
@@ -38,7 +40,7 @@ export const startBackgroundWork = ({ commands, readModels, projections, storyEx
 
   const running = new Map<string, ProjectorHandle>();
   const start = (projection: Projection) =>
-    running.set(projection.name, startProjector(commands.store, projection, { setup: false, pollIntervalMs: 100 }));
+    running.set(projection.name, startProjector(commands.store, projection, { setup: false, pollIntervalMs: 100, ...(parking ? { parking } : {}) }));
   for (const projection of readModels.projections()) if (selected(projection.name)) start(projection);
   let stopped = false;
   const moves: Promise<void>[] = [];

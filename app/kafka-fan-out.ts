@@ -1,7 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { deliverFanOutChunk, type FanOut } from '../projections/feed/fan-out.js';
 import { createKafkaFanOut } from '../projections/feed/fan-out-kafka.js';
-import { startFanOutWorkers } from '../projections/feed/fan-out-workers.js';
+import { startFanOutWorkers, type FanOutWorkersOptions } from '../projections/feed/fan-out-workers.js';
 import type { FeedStore } from '../projections/feed/feed-store.js';
 import type { PushPublisher } from '../projections/push/push-bus.js';
 
@@ -22,7 +22,8 @@ export interface KafkaFanOutWiring {
   /** For the live feed generation (createReadModelCatalog's liveFanOut). */
   liveFanOut(store: FeedStore): FanOut;
   /** Starts the workers, retrying in the background while the broker does not answer. */
-  startWorkers(push?: PushPublisher): { stop(): Promise<void> };
+  /** `parking`: where a chunk the workers cannot apply is parked (docs/architecture.md "Parked events"). */
+  startWorkers(push?: PushPublisher, parking?: FanOutWorkersOptions['parking']): { stop(): Promise<void> };
   /** Resolves when a broker answers (for /ready). */
   probe(): Promise<void>;
   close(): Promise<void>;
@@ -40,12 +41,12 @@ export const createKafkaFanOutWiring = (settings: KafkaSettings): KafkaFanOutWir
       liveStore = store;
       return producer;
     },
-    startWorkers(push) {
+    startWorkers(push, parking) {
       const deliver = async (chunk: Parameters<typeof deliverFanOutChunk>[1]) => {
         if (!liveStore) throw new Error('the live feed read model is not open yet');
         await deliverFanOutChunk(liveStore, chunk, push);
       };
-      const options = { ...topic, groupId: `${settings.topic}-workers`, deliver, ...(settings.sessionTimeoutMs ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}) };
+      const options = { ...topic, groupId: `${settings.topic}-workers`, deliver, ...(settings.sessionTimeoutMs ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}), ...(parking ? { parking } : {}) };
       return startRetrying('fan-out workers', () => startFanOutWorkers(kafka, options));
     },
     async probe() {

@@ -1,4 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
+import { createParkingLot } from '../projections/runtime/parked-events.js';
+import { isTransientBackendError } from './http/backend-errors.js';
 import type pg from 'pg';
 import type { CommandDeps } from '../commands/deps.js';
 import { deleteMedia, expireMedia, recordProcessingResult } from '../commands/media/media.js';
@@ -67,6 +69,8 @@ export const startMediaWorkers = (options: MediaWorkersOptions): MediaWorkers =>
   const reactorOptions = {
     pollIntervalMs: options.pollIntervalMs ?? 100,
     ...(options.retry ? { retry: options.retry } : {}),
+    // An event whose reaction keeps failing (not a backend being away) is parked, not retried for ever.
+    parking: { lot: createParkingLot(pool), isTransient: isTransientBackendError },
   };
   const job = createProcessingJob({
     store,

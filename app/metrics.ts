@@ -47,6 +47,16 @@ export const createMetrics = (): Metrics => {
       for (const status of statuses()) this.set(perProjector(status), status.eventsPerSecond);
     },
   });
+  new Counter({
+    name: 'projection_parked_events_total',
+    help: 'Events a projector of this process parked (set aside as unappliable) since it started',
+    labelNames: ['projection'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const status of statuses()) if (status.parked > 0) this.inc(perProjector(status), status.parked);
+    },
+  });
   new Gauge({
     name: 'feed_fanout_backlog_events',
     help: 'Events the feed projection has still to fan out (in-process fan-out: its lag)',

@@ -18,6 +18,8 @@ import { createFreshness } from './freshness.js';
 import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { checkReadiness, type Readiness } from './readiness.js';
+import { createParkingLot } from '../projections/runtime/parked-events.js';
+import { isTransientBackendError } from './http/backend-errors.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
 import { mediaWorkersOf } from './media-workers.js';
 import { runsMediaWorkers } from './roles.js';
@@ -103,6 +105,8 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
   // model's reader is `mediaUploads`, since `media` is the presenter.
   const { media: mediaReader, ...readerGetters } = Object.getOwnPropertyDescriptors(readModels.readers);
   const reads: ReadDeps = Object.defineProperties(queryDeps, { ...readerGetters, mediaUploads: mediaReader! }) as ReadDeps;
+  const parkingLot = createParkingLot(pool);
+  const parking = { lot: parkingLot, isTransient: isTransientBackendError };
   const background =
     role === 'api'
       ? null
@@ -113,6 +117,7 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
             projections: role === 'worker' ? [] : settings.projectionNames,
             storyExpiry: role !== 'projector',
             storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
+            parking,
             // Processing, janitor and sweeper (app/media-workers.ts), in roles worker and all.
             media: mediaWorkers && runsMediaWorkers(role)
               ? mediaWorkersOf({
@@ -129,8 +134,8 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
         );
   if (background) metrics.watchProjectors(() => background.statuses());
   // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
-  if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push), (workers) => workers.stop());
-  const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, storage, store, projections: readModels.projections() });
+  if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push, parking), (workers) => workers.stop());
+  const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, storage, store, projections: readModels.projections(), parked: () => parkingLot.counts() });
 
   return {
     commands,

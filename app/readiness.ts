@@ -9,7 +9,8 @@ import type { Projection } from '../projections/runtime/projection.js';
 export interface Readiness {
   ready: boolean;
   backends: Record<string, 'up' | 'down'>;
-  projections: { name: string; checkpoint: string; lag: number }[];
+  /** `parked`: events the projection set aside (docs/architecture.md "Parked events"); shown, not a reason for 503. */
+  projections: { name: string; checkpoint: string; lag: number; parked: number }[];
 }
 
 export interface ReadinessSources {
@@ -22,6 +23,8 @@ export interface ReadinessSources {
   storage?: { backend: 'local' | 's3'; ping(): Promise<void> } | null;
   store: EventStore;
   projections: readonly Projection[];
+  /** Parked events per projection name (the parked_events table). */
+  parked?: () => Promise<Map<string, number>>;
 }
 
 const within = <T>(ms: number, promise: Promise<T>): Promise<T> =>
@@ -33,7 +36,7 @@ const probe = async (check: () => Promise<unknown>): Promise<'up' | 'down'> =>
     () => 'down' as const,
   );
 
-export const checkReadiness = async ({ pool, redis, elasticsearch, kafka, storage, store, projections }: ReadinessSources): Promise<Readiness> => {
+export const checkReadiness = async ({ pool, redis, elasticsearch, kafka, storage, store, projections, parked }: ReadinessSources): Promise<Readiness> => {
   const backends: Readiness['backends'] = { postgresql: await probe(() => pool.query('select 1')) };
   if (redis) backends.redis = await probe(() => redis.ping());
   if (elasticsearch) backends.elasticsearch = await probe(() => elasticsearch.ping());
@@ -42,10 +45,11 @@ export const checkReadiness = async ({ pool, redis, elasticsearch, kafka, storag
   const ready = Object.values(backends).every((state) => state === 'up');
   if (backends.postgresql === 'down') return { ready, backends, projections: [] };
   const head = await store.headPosition();
+  const parkedCounts = (await parked?.()) ?? new Map<string, number>();
   const lags = await Promise.all(
     projections.map(async (projection) => {
       const checkpoint = await projection.checkpoint(projection.name);
-      return { name: projection.name, checkpoint, lag: lagBetween(checkpoint, head) };
+      return { name: projection.name, checkpoint, lag: lagBetween(checkpoint, head), parked: parkedCounts.get(projection.name) ?? 0 };
     }),
   );
   return { ready, backends, projections: lags };

@@ -1,12 +1,13 @@
 import { z } from 'zod';
-import { MAX_MEDIA_PER_POST, MIN_MEDIA_PER_POST } from '../kernel/limits.js';
+import { HASHTAG_MAX_LENGTH, isHashtagLength, MAX_MEDIA_PER_POST, MIN_MEDIA_PER_POST } from '../kernel/limits.js';
 import { id, mediaItem, timestamp, username } from './fields.js';
 
 // post-{postId}. Hashtags (lowercased, without '#') and mentions (usernames, without '@') are
 // extracted from the caption by the domain, so that every read model agrees on them.
 const captionFields = {
   caption: z.string(),
-  hashtags: z.array(z.string()),
+  // A backstop at append: the domain never extracts a longer tag (kernel/limits.ts).
+  hashtags: z.array(z.string().refine(isHashtagLength, `a hashtag has at most ${HASHTAG_MAX_LENGTH} characters`)),
   mentions: z.array(username),
 };
 

@@ -43,6 +43,14 @@ export const MAX_MEDIA_PER_POST = 10;
 
 /** Instagram's caption length, in code points. */
 export const CAPTION_MAX_LENGTH = 2200;
+/**
+ * The longest hashtag, in code points (Instagram's is about 100): a longer `#word` is not a
+ * hashtag (it stays caption text). It also keeps every tag far under what the search indexes
+ * hold (a PostgreSQL lexeme is at most 2,047 bytes, a btree entry about 2,700).
+ */
+export const HASHTAG_MAX_LENGTH = 100;
+/** Whether a tag (without '#') is short enough to be a hashtag. */
+export const isHashtagLength = (tag: string): boolean => codePointLength(tag) <= HASHTAG_MAX_LENGTH;
 /** Instagram's hashtag limit per caption (each distinct tag counted once). */
 export const MAX_HASHTAGS = 30;
 /** Instagram's mention limit per caption or comment (each distinct account counted once). */

@@ -6,6 +6,7 @@ import { dropOld } from './drop-old.js';
 import { rebuild, replayFrom, resume } from './rebuild.js';
 import { status } from './status.js';
 import { verify } from './verify.js';
+import { listParked, retryParked } from './parked.js';
 import { createReporter } from './reporter.js';
 
 // The replay CLI: `npm run replay -- <command> [options]` (or the `instagram-es-replay` bin).
@@ -28,6 +29,8 @@ Commands:
   resume                      continue interrupted rebuilds
   drop-old                    remove generations that no longer serve
   verify <projection>         rebuild into a scratch generation and compare with the live one
+  parked [projection]         events the projectors set aside because they could not apply them
+  retry-parked <projection>   re-apply a projection's parked events, removing those that succeed
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 verify found differences,
             4 a rebuild is already in progress, 130 interrupted (Ctrl-C; 'resume' continues)
@@ -70,6 +73,16 @@ every entry that differs. Exit code 3 when there are differences.
   --show <n>     differences printed (default 20; all are counted)
   --keep         keep the scratch generation (drop-old removes it)
 ${COMMON}`,
+  parked: `Usage: npm run replay -- parked [projection]
+
+The events the projectors parked (set aside after bounded retries, so as to go on past them),
+with the error and the attempts, in log order; of every projection, or of the one named.
+${COMMON}`,
+  'retry-parked': `Usage: npm run replay -- retry-parked <projection>
+
+Re-applies the projection's parked events through its live generation (once the cause is fixed),
+and removes those that now succeed. Exit code 1 when some still fail.
+${COMMON}`,
 };
 
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
@@ -78,6 +91,8 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   resume: { 'batch-size': { type: 'string' }, switch: { type: 'boolean' }, 'handover-ms': { type: 'string' } },
   'drop-old': { grace: { type: 'string' }, abandon: { type: 'boolean' } },
   verify: { 'batch-size': { type: 'string' }, rounds: { type: 'string' }, show: { type: 'string' }, keep: { type: 'boolean' } },
+  parked: {},
+  'retry-parked': {},
 };
 
 export interface CliIo {
@@ -183,6 +198,13 @@ const plan = (command: string, positionals: readonly string[], values: Values): 
       const graceMs = integer(values.grace, 'grace', 10, 0) * 1000;
       return (context) => dropOld(context, { graceMs, abandon: values.abandon === true });
     }
+    case 'parked':
+      if (positionals.length > 1) throw new UsageError('parked takes at most one projection');
+      // The fan-out workers park under their own name, which is not a read model's.
+      return (context) => listParked(context, positionals[0]);
+    case 'retry-parked':
+      if (positionals.length !== 1) throw new UsageError('retry-parked takes exactly one projection');
+      return (context, known) => retryParked(context, projections(known)[0]!);
     default: {
       if (positionals.length !== 1) throw new UsageError('verify takes exactly one projection');
       const verifyOptions = { batchSize, rounds: integer(values.rounds, 'rounds', 3), show: integer(values.show, 'show', 20, 0), keep: values.keep === true };

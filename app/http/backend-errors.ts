@@ -49,3 +49,13 @@ export const elasticsearchRefusal = (error: unknown): number | null => {
   const status = (error as { statusCode?: unknown }).statusCode;
   return typeof status === 'number' ? status : 500;
 };
+
+/**
+ * A failure that is a backend being away or overloaded (not this data): a projector retries it
+ * and never parks the event (docs/architecture.md "Parked events").
+ */
+export const isTransientBackendError = (error: unknown): boolean => {
+  if (backendOf(error) !== null) return true;
+  const status = (error as { statusCode?: unknown; meta?: { statusCode?: unknown } } | null)?.meta?.statusCode ?? (error as { statusCode?: unknown } | null)?.statusCode;
+  return status === 503 || status === 429;
+};

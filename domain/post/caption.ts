@@ -1,4 +1,4 @@
-import { CAPTION_MAX_LENGTH, codePointLength, MAX_HASHTAGS, MAX_MENTIONS, USERNAME_PATTERN } from '../../kernel/limits.js';
+import { CAPTION_MAX_LENGTH, codePointLength, isHashtagLength, MAX_HASHTAGS, MAX_MENTIONS, USERNAME_PATTERN } from '../../kernel/limits.js';
 import { invalid, type CodeOfStatus } from '../../kernel/errors.js';
 
 // The caption's rules: its limits (kernel/limits.ts) are checked here, not over HTTP, because
@@ -15,9 +15,17 @@ const unique = (items: readonly string[]): string[] => [...new Set(items)];
 // Letters and marks of any script (a combining accent belongs to its word), decimal digits, '_'.
 const HASHTAG = /#([\p{L}\p{M}\p{Nd}_]+)/gu;
 
-/** Hashtags without '#', lowercased, each once, in order of first appearance. */
+/**
+ * Hashtags without '#', lowercased, each once, in order of first appearance. A run longer than
+ * HASHTAG_MAX_LENGTH (kernel/limits.ts) is not a hashtag, as on Instagram: it is neither cut
+ * (which would name a tag its author did not write) nor refused; it stays caption text.
+ */
 export const extractHashtags = (text: string): string[] =>
-  unique([...text.matchAll(HASHTAG)].map((match) => (match[1] ?? '').toLowerCase()));
+  unique(
+    [...text.matchAll(HASHTAG)]
+      .map((match) => (match[1] ?? '').toLowerCase())
+      .filter(isHashtagLength),
+  );
 
 // An '@' right after something that can end an email's local part is an address (a@b.com),
 // not a mention. What follows the '@' is a mention only if it is a username (kernel/limits.ts).

@@ -1,12 +1,19 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FanOutChunk } from './fan-out.js';
 import { ensureFanOutTopic, type FanOutTopic } from './fan-out-topic.js';
+import type { ParkedMessage } from '../runtime/parked-events.js';
 
 // The fan-out workers (role `worker`): one Kafka consumer group over the fan-out topic, each
 // member taking some partitions. A message is applied (deliverFanOutChunk) before its offset
 // is committed, so a worker that dies mid-batch leaves its uncommitted chunks to the member that
 // takes its partitions over: at-least-once, and a chunk applied twice changes nothing (feed
-// writes are set additions scored by the post's time).
+// writes are set additions scored by the post's time). With `parking`, a chunk that still fails
+// after `afterAttempts` deliveries, for a reason that is not a backend being away, is parked
+// (projection name `fan-out-workers`, docs/architecture.md "Parked events") and committed past,
+// so that it does not hold its partition for ever.
+
+/** The name fan-out chunks are parked under. */
+export const FAN_OUT_WORKERS = 'fan-out-workers';
 
 export interface FanOutWorkersOptions extends FanOutTopic {
   groupId: string;
@@ -16,6 +23,11 @@ export interface FanOutWorkersOptions extends FanOutTopic {
   sessionTimeoutMs?: number;
   /** Partitions this process works on at once (default: every one it holds, up to the topic's). */
   concurrency?: number;
+  parking?: {
+    lot: { parkMessage(projection: string, message: ParkedMessage, error: unknown, attempts: number): Promise<void> };
+    afterAttempts?: number;
+    isTransient?: (error: unknown) => boolean;
+  };
 }
 
 export interface FanOutWorkers {
@@ -46,16 +58,31 @@ export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOpt
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     console.error(`[fan-out workers] consumer crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'stopped'}`),
   );
+  /** Failed deliveries per message (topic/partition@offset), while it is retried. */
+  const attempts = new Map<string, number>();
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
   await consumer.run({
     partitionsConsumedConcurrently: options.concurrency ?? options.partitions,
     // Offsets are committed only for messages whose eachMessage resolved: after the writes.
     autoCommit: true,
-    eachMessage: async ({ message }) => {
+    eachMessage: async ({ topic, partition, message }) => {
       const chunk = parseChunk(message.value);
       // A message that is not a chunk is skipped rather than blocking its partition for ever.
-      if (chunk) await options.deliver(chunk);
+      if (!chunk) return;
+      const id = `${topic}/${partition}@${message.offset}`;
+      try {
+        await options.deliver(chunk);
+        attempts.delete(id);
+      } catch (error) {
+        const { parking } = options;
+        const attempt = (attempts.get(id) ?? 0) + 1;
+        attempts.set(id, attempt);
+        if (!parking || (parking.isTransient?.(error) ?? false) || attempt < (parking.afterAttempts ?? 5)) throw error;
+        await parking.lot.parkMessage(FAN_OUT_WORKERS, { id, position: id, type: 'FanOutChunk', payload: chunk }, error, attempt);
+        attempts.delete(id);
+        console.error(`[fan-out workers] parked chunk ${id} of post ${chunk.postId}`, error);
+      }
     },
   });
   return { stop: () => consumer.disconnect() };

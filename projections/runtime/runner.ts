@@ -1,6 +1,7 @@
 import { maxPosition, START, type EventFilter, type EventStore, type Position, type ReadAllResult, type RecordedEvent } from '../../events/index.js';
 import { lagBetween } from './lag.js';
 import { assertPartition, checkpointKeyOf, partitionOf, type Partition } from './partition.js';
+import type { ParkingLot } from './parked-events.js';
 import type { Projection } from './projection.js';
 import { createRateMeter, type RateMeter } from './rate-meter.js';
 import { backoffDelay, sleep } from './sleep.js';
@@ -10,7 +11,9 @@ import { backoffDelay, sleep } from './sleep.js';
 // append hint or the poll interval). The projection stores the checkpoint with its writes, so
 // the runner keeps no state that a crash could lose: a restart resumes from the stored checkpoint.
 // A failing step (setup, read, apply) is retried after a backoff until it succeeds or stop() is
-// called.
+// called; with a parking lot, a batch that still fails after `afterAttempts` tries, for a reason
+// that is not a backend being away (`isTransient`), is applied one event at a time, and the event
+// that fails is parked (parked-events.ts) so that the projection goes on past it.
 //
 // Below startProjector: what a projector knows (ProjectorState), then the loop (follow) and its
 // steps in the order they run: resume, readAndApply (readBatch, refreshHead, applyBatch),
@@ -44,6 +47,12 @@ export interface ProjectorOptions {
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
   /** Run projection.setup() before the first batch (default true). */
   setup?: boolean;
+  /**
+   * Where an event that keeps failing is set aside (docs/architecture.md "Parked events");
+   * without it a failing batch is retried forever. An error `isTransient` says is a backend
+   * being away is only ever retried (default: none is).
+   */
+  parking?: { lot: ParkingLot; afterAttempts?: number; isTransient?: (error: unknown) => boolean };
 }
 
 export interface ProjectorStatus {
@@ -59,6 +68,8 @@ export interface ProjectorStatus {
   /** Consecutive failures of the current batch; 0 when the last attempt succeeded. */
   failures: number;
   lastError: string | null;
+  /** Events this projector parked since it started. */
+  parked: number;
 }
 
 export interface ProjectorHandle {
@@ -108,6 +119,7 @@ export const startProjector = (store: EventStore, projection: Projection, option
       running: state.running,
       failures: state.failures,
       lastError: state.lastError,
+      parked: state.parked,
     }),
   };
 };
@@ -125,6 +137,9 @@ interface ProjectorState {
   /** Consecutive failures of the current step; 0 once it succeeds. */
   failures: number;
   lastError: string | null;
+  /** Whether the last failure was a backend being away (never parked). */
+  lastTransient: boolean;
+  parked: number;
   /** Counts append hints; a change across a read means more may have come during it. */
   hints: number;
   /**
@@ -156,6 +171,7 @@ interface Projector {
   readonly onError: NonNullable<ProjectorOptions['onError']>;
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
+  readonly parking: { lot: ParkingLot; afterAttempts: number; isTransient: (error: unknown) => boolean } | undefined;
   readonly state: ProjectorState;
 }
 
@@ -174,12 +190,19 @@ const createProjector = (store: EventStore, projection: Projection, options: Pro
     onError: options.onError ?? reportToConsole,
     initialDelayMs: options.retry?.initialDelayMs ?? 100,
     maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+    parking: options.parking && {
+      lot: options.parking.lot,
+      afterAttempts: options.parking.afterAttempts ?? 5,
+      isTransient: options.parking.isTransient ?? (() => false),
+    },
     state: {
       checkpoint: START,
       head: START,
       headCheckedAt: -Infinity,
       failures: 0,
       lastError: null,
+      lastTransient: false,
+      parked: 0,
       hints: 0,
       nextWaitMs: pollIntervalMs,
       wakeIdle: undefined,
@@ -217,7 +240,9 @@ const readAndApply = async (projector: Projector): Promise<boolean> => {
   const batch = await readBatch(projector);
   const full = batch.events.length >= projector.batchSize;
   await refreshHead(projector, batch.position, !full);
-  await applyBatch(projector, batch);
+  const { parking, state } = projector;
+  if (parking && state.failures >= parking.afterAttempts && !state.lastTransient) await applyOneByOne(projector, batch, parking);
+  else await applyBatch(projector, batch);
   return full;
 };
 
@@ -234,6 +259,30 @@ const applyBatch = async ({ projection, checkpointKey, mine, replay, state }: Pr
   await projection.apply({ events, position: batch.position, replay }, checkpointKey);
   state.checkpoint = batch.position;
   state.rate.record(events.length);
+};
+
+/**
+ * The batch that keeps failing, one event at a time: an event that fails again (not transiently)
+ * is parked, and the checkpoint moves past it. Each event is its own batch, checkpoint included,
+ * so a crash here resumes after the last event applied or parked.
+ */
+const applyOneByOne = async (projector: Projector, batch: ReadAllResult, parking: NonNullable<Projector['parking']>) => {
+  const { projection, checkpointKey, mine, replay, state } = projector;
+  for (const event of batch.events.filter(mine)) {
+    try {
+      await projection.apply({ events: [event], position: event.position, replay }, checkpointKey);
+    } catch (error) {
+      if (parking.isTransient(error)) throw error;
+      await parking.lot.park(projection.name, event, error, state.failures + 1);
+      state.parked++;
+      console.error(`[projector ${checkpointKey}] parked event ${event.eventId} (${event.type}) at ${event.position}`, error);
+      await projection.apply({ events: [], position: event.position, replay }, checkpointKey);
+    }
+    state.checkpoint = event.position;
+    state.rate.record(1);
+  }
+  if (batch.position !== state.checkpoint) await projection.apply({ events: [], position: batch.position, replay }, checkpointKey);
+  state.checkpoint = batch.position;
 };
 
 // A drained read has seen everything visible: its position is the head. While catching up, the
@@ -271,6 +320,7 @@ const retrying = async <T>(projector: Projector, work: () => Promise<T>): Promis
       const result = await work();
       state.failures = 0;
       state.lastError = null;
+      state.lastTransient = false;
       return result;
     } catch (error) {
       await backOff(projector, error);
@@ -284,6 +334,7 @@ const backOff = async (projector: Projector, error: unknown) => {
   const { state } = projector;
   state.failures++;
   state.lastError = error instanceof Error ? error.message : String(error);
+  state.lastTransient = projector.parking?.isTransient(error) ?? false;
   const retryInMs = backoffDelay(state.failures, projector.initialDelayMs, projector.maxDelayMs);
   try {
     projector.onError(error, errorContext(projector, state.failures, retryInMs));

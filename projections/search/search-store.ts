@@ -1,6 +1,7 @@
 import type { EventsOf, EventType, Position, RecordedEvent } from '../../events/index.js';
 import { commentEvents, likeEvents, postEvents, profileEvents } from '../runtime/event-families.js';
 import type { Page, PageRequest } from '../runtime/page.js';
+import { isHashtagLength } from '../../kernel/limits.js';
 
 // For adapter authors: what the contract suite (test/integration/search-store.contract.ts) pins
 // down beyond the comments on the port below:
@@ -23,6 +24,15 @@ import type { Page, PageRequest } from '../runtime/page.js';
 //
 // The store indexes what the log says; who may see what is the read path's job (read-api/), which
 // drops private, blocked and deleted content from every answer whatever the index still holds.
+
+/**
+ * The tags a post is indexed under: those of at most HASHTAG_MAX_LENGTH (kernel/limits.ts). The
+ * domain never extracts a longer one and the event schema refuses it at append; this guard keeps
+ * an event stored before the limit from stopping a projection (a PostgreSQL lexeme is at most
+ * 2,047 bytes, a btree entry about 2,700). Captions need no guard: to_tsvector skips a word over
+ * the limit, and Elasticsearch's tokenizers split one (the standard tokenizer at 255 characters).
+ */
+export const indexedHashtags = (tags: readonly string[]): string[] => tags.filter(isHashtagLength);
 
 export const searchEventTypes = [...profileEvents, ...postEvents, ...likeEvents, ...commentEvents] as const satisfies readonly EventType[];
 

@@ -92,5 +92,14 @@ describe.each([{ backend: 'postgres', elasticsearch: false }, { backend: 'elasti
       const explore = ids((await get(viewer, '/api/v1/feed/explore?limit=100')).items);
       expect(explore.indexOf(popular)).toBeLessThan(explore.indexOf(quiet));
     });
+
+    it('accepts a caption of one 2,199-syllable #word (6,597 bytes, too long for a hashtag), and later posts still reach search', async () => {
+      const author = await api.register();
+      const word = Array.from({ length: 2199 }, (_, i) => String.fromCodePoint(0xac00 + ((i * 7919) % 11172))).join('');
+      expect(await post(author, `#${word}`)).toBeTruthy();
+      const later = await post(author, 'after the long word #stillindexed');
+      // `get` waits for the search projection to pass both posts (no X-Stale-Projections).
+      expect(ids((await get(viewer, '/api/v1/hashtags/stillindexed/posts')).items)).toEqual([later]);
+    });
   },
 );

@@ -3,7 +3,9 @@ import { v7 as uuidv7 } from 'uuid';
 import type { FanOutChunk } from '../../projections/feed/fan-out.js';
 import { deliverFanOutChunk } from '../../projections/feed/fan-out.js';
 import { createKafkaFanOut, type KafkaFanOut } from '../../projections/feed/fan-out-kafka.js';
-import { startFanOutWorkers, type FanOutWorkers } from '../../projections/feed/fan-out-workers.js';
+import { FAN_OUT_WORKERS, startFanOutWorkers, type FanOutWorkers } from '../../projections/feed/fan-out-workers.js';
+import { createParkingLot } from '../../projections/runtime/parked-events.js';
+import { isTransientBackendError } from '../../app/http/backend-errors.js';
 import { createFeedProjection } from '../../projections/feed/feed-projection.js';
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
 import type { FeedStore } from '../../projections/feed/feed-store.js';
@@ -28,6 +30,7 @@ describe.skipIf(!reachable)('Kafka fan-out', () => {
   let fanOut: KafkaFanOut;
   let workers: FanOutWorkers;
   const delivered: FanOutChunk[] = [];
+  const POISON_SCORE = -1;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -36,10 +39,13 @@ describe.skipIf(!reachable)('Kafka fan-out', () => {
     await store.setup();
     fanOut = createKafkaFanOut(kafka, topic);
     const deliver = async (chunk: FanOutChunk) => {
+      // A chunk no delivery can apply (review: a bad score), as a bug or a forged message would be.
+      if (chunk.score === POISON_SCORE) throw new Error('bad score');
       await deliverFanOutChunk(store, chunk);
       delivered.push(chunk);
     };
-    workers = await startFanOutWorkers(kafka, { ...topic, groupId: `${topic.topic}-workers`, sessionTimeoutMs: 6_000, deliver });
+    const parking = { lot: createParkingLot(db.pool), afterAttempts: 2, isTransient: isTransientBackendError };
+    workers = await startFanOutWorkers(kafka, { ...topic, groupId: `${topic.topic}-workers`, sessionTimeoutMs: 6_000, deliver, parking });
   });
   afterAll(async () => {
     await workers?.stop();
@@ -89,6 +95,19 @@ describe.skipIf(!reachable)('Kafka fan-out', () => {
     await eventually('the chunk is delivered twice', async () => delivered.filter((seen) => seen.postId === chunk.postId).length === 2);
     expect(await Promise.all(followers.map((id) => store.feed(id, { limit: 10 })))).toEqual(before);
     expect(before.every((feed) => feed.length === 1 && feed[0]!.postId === chunk.postId)).toBe(true);
+  });
+
+  it('parks a chunk it cannot apply after bounded deliveries and commits past it: later chunks of its partition arrive', async () => {
+    const authorId = uuidv7();
+    const followers = await seedFollowers(store, authorId, 3);
+    const postId = uuidv7();
+    // Same post and first follower: the same key, so the same partition, in this order.
+    await fanOut.publish({ postId, authorId, score: POISON_SCORE, followerIds: followers });
+    await fanOut.publish({ postId, authorId, score: Date.now(), followerIds: followers });
+    await eventually('the later chunk is delivered', async () => delivered.some((seen) => seen.postId === postId));
+    const parked = (await createParkingLot(db.pool).list(FAN_OUT_WORKERS)).filter((p) => (p.event as unknown as FanOutChunk).postId === postId);
+    expect(parked.map(({ type, error, attempts }) => ({ type, error, attempts }))).toEqual([{ type: 'FanOutChunk', error: 'bad score', attempts: 2 }]);
+    expect(await feedIds(followers[0]!)).toEqual([postId]);
   });
 
   it("publishes nothing for a celebrity's post (pulled at read time)", async () => {

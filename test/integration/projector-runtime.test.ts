@@ -9,6 +9,9 @@ import { applyInTransaction } from '../../projections/runtime/postgres-transacti
 import type { Projection, ProjectionBatch } from '../../projections/runtime/projection.js';
 import { startProjector, type ProjectorHandle, type ProjectorOptions } from '../../projections/runtime/runner.js';
 import { waitForCheckpoint } from '../../projections/runtime/wait-for-checkpoint.js';
+import { createParkingLot, retryParked } from '../../projections/runtime/parked-events.js';
+import { isTransientBackendError } from '../../app/http/backend-errors.js';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 // The projector runtime against the real PostgreSQL event store: catch-up then live, graceful
@@ -298,6 +301,66 @@ describe('lagBetween', () => {
     // A later transaction that took a lower number: behind, though the numbers say otherwise.
     expect(lagBetween(at(9, 1), at(7, 2))).toBe(1);
     expect(lagBetween(asPosition('a'), asPosition('b'))).toBe(1);
+  });
+});
+
+describe('parked events', () => {
+  it('parks an event that fails after the bounded retries, applies the later ones, and retry-parked re-applies it once fixed', async () => {
+    const name = freshName();
+    const lot = createParkingLot(db.pool);
+    const { ids, position } = await appendLikes(6);
+    const poison = ids[3];
+    let fixed = false;
+    const projection = recorder(name, ['Liked'], {
+      afterInsert: (batch) => {
+        if (!fixed && batch.events.some((event) => event.eventId === poison)) throw new Error('cannot apply');
+      },
+    });
+    const projector = start(projection, { batchSize: 2, parking: { lot, afterAttempts: 3, isTransient: isTransientBackendError } });
+    await caughtUp(projection, position);
+
+    expect((await appliedRows(name)).map((row) => row.event_id)).toEqual(ids.filter((id) => id !== poison));
+    const parked = await lot.list(name);
+    expect(parked.map((p) => ({ eventId: p.eventId, type: p.type, error: p.error, position: p.position }))).toEqual([
+      { eventId: poison, type: 'Liked', error: 'cannot apply', position: parked[0]?.event.position },
+    ]);
+    expect(parked[0]!.attempts).toBeGreaterThanOrEqual(3);
+    expect(projector.status()).toMatchObject({ parked: 1, failures: 0, lag: 0 });
+    expect(await lot.counts()).toEqual(new Map([[name, 1]]));
+
+    // Still broken: it stays parked.
+    expect((await retryParked(lot, projection)).stillFailing.map((f) => f.eventId)).toEqual([poison]);
+    fixed = true;
+    expect(await retryParked(lot, projection)).toEqual({ retried: [poison], stillFailing: [] });
+    expect(await lot.list(name)).toEqual([]);
+    expect(new Set((await appliedRows(name)).map((row) => row.event_id))).toEqual(new Set(ids));
+  });
+
+  it('never parks a transient failure (a backend refusing connections): the batch is retried until it succeeds', async () => {
+    const name = freshName();
+    const lot = createParkingLot(db.pool);
+    // The real error a client gets from a server that is not listening.
+    const refused = await new pg.Client({ host: '127.0.0.1', port: 1, connectionTimeoutMillis: 2_000 }).connect().then(
+      () => {
+        throw new Error('expected a refused connection');
+      },
+      (error: unknown) => error,
+    );
+    expect(isTransientBackendError(refused)).toBe(true);
+    let outages = 6;
+    const projection = recorder(name, ['Liked'], {
+      afterInsert: (batch) => {
+        if (batch.events.length > 0 && outages-- > 0) throw refused;
+      },
+    });
+    const { ids, position } = await appendLikes(4);
+    const errors: unknown[] = [];
+    const projector = start(projection, { batchSize: 2, onError: (error) => errors.push(error), parking: { lot, afterAttempts: 2, isTransient: isTransientBackendError } });
+    await caughtUp(projection, position);
+    expect((await appliedRows(name)).map((row) => row.event_id)).toEqual(ids);
+    expect(errors).toHaveLength(6);
+    expect(await lot.list(name)).toEqual([]);
+    expect(projector.status().parked).toBe(0);
   });
 });
 

@@ -1,6 +1,8 @@
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { extractHashtags, extractMentions } from '../../domain/post/caption.js';
+import fc from 'fast-check';
+import { extractHashtags, extractMentions, parseCaption } from '../../domain/post/caption.js';
+import { CAPTION_MAX_LENGTH, HASHTAG_MAX_LENGTH } from '../../kernel/limits.js';
 import { START, streams, type Position, type RecordedEvent } from '../../events/index.js';
 import { EXPLORE_WINDOW_DAYS, exploreScore } from '../../projections/search/explore-score.js';
 import type { SearchEvent, SearchStore } from '../../projections/search/search-store.js';
@@ -439,6 +441,71 @@ export const searchStoreContract = (name: string, open: () => Promise<SearchStor
         await w.applyRecorded(second);
         // busy: 1 like, calm: none, so busy leads 'top' although calm is newer.
         expect((await w.store.postsByHashtag('x', 'top', {})).items).toEqual([busy.postId, calm.postId]);
+      });
+    });
+
+    // An event that the index cannot hold would stop the projection at it (docs/architecture.md
+    // "Projections"): every text the domain accepts must be indexable, whatever its length or script.
+    describe('texts of any length or script', () => {
+      // 2,199 Hangul syllables: 6,597 bytes in UTF-8, over a PostgreSQL lexeme's 2,047.
+      const hangul = (length: number) => Array.from({ length }, (_, i) => String.fromCodePoint(0xac00 + ((i * 7919) % 11172))).join('');
+
+      it('indexes a caption of one 2,199-syllable #word (not a hashtag: too long), and later posts still arrive', async () => {
+        const w = await newWorld();
+        const [poison, later] = [newPost(), newPost()];
+        const caption = `#${hangul(CAPTION_MAX_LENGTH - 1)}`;
+        expect(parseCaption(caption).hashtags).toEqual([]);
+        await w.apply(created(poison, caption, T0));
+        await w.apply(created(later, 'after #sunset', T0 + HOUR));
+        expect((await w.store.postsByHashtag('sunset', 'recent', {})).items).toEqual([later.postId]);
+        expect((await w.store.searchPosts('after', {})).items).toEqual([later.postId]);
+      });
+
+      it('skips a stored hashtag longer than the limit (an event from before it), indexing the rest of the post', async () => {
+        const w = await newWorld();
+        const [poison, later] = [newPost(), newPost()];
+        const long = hangul(CAPTION_MAX_LENGTH - 10);
+        const event: SearchEvent = {
+          type: 'PostCreated',
+          data: { ...poison, caption: `#${long} #ok`, hashtags: [long, 'ok'], mentions: [], media: [{ url: 'media/a.jpg', type: 'image' }], createdAt: iso(T0) },
+        };
+        await w.apply(event, created(later, '#ok', T0 + HOUR));
+        expect((await w.store.postsByHashtag('ok', 'recent', {})).items).toEqual([later.postId, poison.postId]);
+        expect((await w.store.postsByHashtag(long, 'recent', {})).items).toEqual([]);
+        expect((await w.store.suggestHashtags('ok', 10)).map((s) => s.tag)).toEqual(['ok']);
+      });
+
+      // Words of every script and length (up to the caption's), '#' before some, runs near the
+      // hashtag limit; kept only when the domain accepts the caption.
+      const piece = fc.oneof(
+        fc.string({ unit: 'grapheme', maxLength: 40 }),
+        // At, just past and far past the hashtag limit; 683 syllables are the first over 2,047 bytes.
+        fc.constantFrom(HASHTAG_MAX_LENGTH, HASHTAG_MAX_LENGTH + 1, 683, 1500, CAPTION_MAX_LENGTH - 1).map(hangul),
+        fc.integer({ min: HASHTAG_MAX_LENGTH - 2, max: HASHTAG_MAX_LENGTH + 2 }).map((n) => '😀'.repeat(n)),
+      );
+      const anyCaption = fc
+        .array(fc.tuple(fc.constantFrom('', '#', '#', '@'), piece), { minLength: 1, maxLength: 5 })
+        .map((parts) => parts.map(([sigil, text]) => sigil + text).join(' '))
+        .filter((text) => {
+          try {
+            parseCaption(text);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+
+      it('indexes any caption the domain accepts without error, under each of its hashtags', async () => {
+        const w = await newWorld();
+        await fc.assert(
+          fc.asyncProperty(anyCaption, async (text) => {
+            const { caption, hashtags } = parseCaption(text);
+            const post = newPost();
+            await w.apply(created(post, caption, T0));
+            for (const tag of hashtags) expect((await w.store.postsByHashtag(tag, 'recent', { limit: 100 })).items).toContain(post.postId);
+          }),
+          { numRuns: 25 },
+        );
       });
     });
   });

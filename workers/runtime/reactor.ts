@@ -3,7 +3,7 @@ import type { EventStore, EventType, RecordedEvent } from '../../events/index.js
 import { forEachBounded } from '../../projections/feed/bounded.js';
 import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../../projections/runtime/checkpoints-postgres.js';
 import type { Projection } from '../../projections/runtime/projection.js';
-import { startProjector, type ProjectorErrorContext, type ProjectorHandle } from '../../projections/runtime/runner.js';
+import { startProjector, type ProjectorErrorContext, type ProjectorHandle, type ProjectorOptions } from '../../projections/runtime/runner.js';
 
 // A log reactor (docs/architecture.md "Media"): it follows the global log from a checkpoint of its
 // own, as a projection does, but what it does with an event is a side effect outside the read
@@ -32,6 +32,8 @@ export interface ReactorOptions {
   pollIntervalMs?: number;
   retry?: { initialDelayMs?: number; maxDelayMs?: number };
   onError?: (error: unknown, context: ProjectorErrorContext) => void;
+  /** Where an event whose reaction keeps failing is parked, under `reactor:<name>` (docs/architecture.md "Parked events"). */
+  parking?: ProjectorOptions['parking'];
 }
 
 export const reactorCheckpointKey = (name: string) => `reactor:${name}`;
@@ -66,6 +68,7 @@ export const startReactor = (store: EventStore, pool: pg.Pool, reactor: Reactor,
     batchSize: options.batchSize ?? 50,
     pollIntervalMs: options.pollIntervalMs ?? 250,
     ...(options.retry ? { retry: options.retry } : {}),
+    ...(options.parking ? { parking: options.parking } : {}),
     onError:
       options.onError ??
       ((error, context) => console.error(`[reactor ${reactor.name}] attempt ${context.attempt} failed; retrying in ${context.retryInMs} ms`, error)),

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '../../../events/index.js';
 import { engagement } from '../explore-score.js';
-import { searchEventTypes, type SearchEvent } from '../search-store.js';
+import { indexedHashtags, searchEventTypes, type SearchEvent } from '../search-store.js';
 import { globalPositionOf } from '../../runtime/lag.js';
 import { everyTypeHandled } from '../../runtime/projection.js';
 
@@ -170,10 +170,10 @@ export const applyPostEvents = (doc: PostDoc, events: readonly PostEvent[], coun
       switch (event.type) {
         case 'PostCreated': {
           const { authorId, caption, hashtags, createdAt } = event.data;
-          return { ...p, authorId, caption, hashtags, createdAt, rev: event.rev };
+          return { ...p, authorId, caption, hashtags: indexedHashtags(hashtags), createdAt, rev: event.rev };
         }
         case 'CaptionEdited':
-          return { ...p, caption: event.data.caption, hashtags: event.data.hashtags, rev: event.rev };
+          return { ...p, caption: event.data.caption, hashtags: indexedHashtags(event.data.hashtags), rev: event.rev };
         case 'PostDeleted':
           return { ...p, deleted: true, rev: event.rev };
       }

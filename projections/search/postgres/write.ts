@@ -4,6 +4,7 @@ import { foldChanges, pairKey, type BatchChanges } from '../../runtime/batch-cha
 import { countDeltas, postRows, type StoredState } from '../../runtime/count-deltas.js';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
 import type { SearchTables } from './schema.js';
+import { indexedHashtags } from '../search-store.js';
 
 // Writes one batch of the search read model, inside the batch's transaction (the checkpoint
 // commits with it). The batch is folded in memory by the register fold it shares with the
@@ -160,7 +161,11 @@ export const searchBatchWriter = (tables: SearchTables) => {
     const changes = foldChanges(events);
     const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
     await upsertRows(db, statements.users, userRows(changes));
-    await upsertRows(db, statements.posts, postRows(changes, deltas));
+    await upsertRows(
+      db,
+      statements.posts,
+      postRows(changes, deltas).map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags) })),
+    );
     if (changes.posts.size > 0) await db.query(statements.tags, [[...changes.posts.keys()]]);
     await upsertRows(
       db,

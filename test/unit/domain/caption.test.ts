@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAPTION_MAX_LENGTH } from '../../../kernel/limits.js';
+import { CAPTION_MAX_LENGTH, HASHTAG_MAX_LENGTH } from '../../../kernel/limits.js';
 import { extractHashtags, extractMentions, parseCaption } from '../../../domain/post/caption.js';
 import { domainErrorOf } from '../../support/decider-spec.js';
 
@@ -13,6 +13,11 @@ describe('extractHashtags', () => {
   it('keeps a combining accent with its letter', () => expect(extractHashtags('#cafe\u0301 ok')).toEqual(['cafe\u0301']));
   it('splits hashtags written together', () => expect(extractHashtags('#one#two')).toEqual(['one', 'two']));
   it('ignores a lone # and a # before punctuation or emoji', () => expect(extractHashtags('# #! #🌅 C#')).toEqual([]));
+  it('takes a #word of at most 100 characters as a hashtag, and a longer one as caption text only', () => {
+    const at = '가'.repeat(HASHTAG_MAX_LENGTH);
+    expect(extractHashtags(`#${at} #${at}나 #ok`)).toEqual([at, 'ok']);
+    expect(parseCaption(`#${'가'.repeat(2199)}`).hashtags).toEqual([]);
+  });
 });
 
 describe('extractMentions', () => {

@@ -74,6 +74,14 @@ describe('validateEvent', () => {
     );
   });
 
+  it('refuses a PostCreated carrying a hashtag over 100 characters (the domain never extracts one)', () => {
+    const long = 'a'.repeat(101);
+    expect(validateEvent(event('PostCreated', { ...postCreatedData(1), hashtags: [long.slice(1)] }))).toBeTruthy();
+    expect(invalidEventError(() => validateEvent(event('PostCreated', { ...postCreatedData(1), hashtags: ['ok', long] }))).issues.map((i) => i.path)).toEqual([
+      ['hashtags', 1],
+    ]);
+  });
+
   it('rejects a version 1 PostCreated: new events are written at the current version only', () => {
     const { media: _media, ...rest } = postCreatedData(1);
     expect(() => validateEvent(event('PostCreated', { ...rest, imageUrl: 'media/0.jpg' }))).toThrow(InvalidEventError);
