@@ -12,7 +12,7 @@ import { avatarBody, loginBody, position, profileBody, registerBody, usernamePar
 
 export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   app.post('/users/register', {
-    config: { public: true },
+    config: { public: true, rateLimit: 'register' },
     schema: {
       body: registerBody,
       response: { 201: z.object({ userId: z.string(), username: z.string(), token: z.string(), position }) },
@@ -21,7 +21,7 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
   });
 
   app.post('/users/login', {
-    config: { public: true, idempotency: false, errors: ['INVALID_CREDENTIALS'] },
+    config: { public: true, idempotency: false, rateLimit: 'login', errors: ['INVALID_CREDENTIALS'] },
     schema: { body: loginBody, response: { 200: z.object({ token: z.string(), userId: z.string(), username: z.string() }) } },
     handler: async (request) => {
       const body = request.body;
