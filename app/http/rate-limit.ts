@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, type Registry } from 'prom-client';
 // Declares `request.actor`, which authentication sets.
@@ -71,13 +71,17 @@ const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));
  * with Retry-After. A store that fails lets the request through (logged, counted).
  */
 const rateLimitPlugin: FastifyPluginAsync<RateLimitOptions> = async (app, { settings, store, registry, now = Date.now, exemptLoopback = true }) => {
-  const routes: FastifyInstance['rateLimitClasses'] = [];
-  app.decorate('rateLimitClasses', routes);
+  // Read when asked: a later onRoute hook may still set a class (operations.ts exempts /docs so).
+  const routes: RouteOptions[] = [];
+  app.decorate('rateLimitClasses', {
+    getter: () =>
+      routes.flatMap((route) => [route.method].flat().map((method) => ({ method: String(method), url: route.url, rateLimit: route.config?.rateLimit ?? false }))),
+  });
   app.decorateRequest('rateLimitTake', null);
   app.addHook('onRoute', (route) => {
     const rateLimit = route.config?.rateLimit ?? defaultClassOf(String(route.method));
     route.config = { ...route.config, rateLimit };
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, rateLimit });
+    routes.push(route);
   });
   if (!settings.enabled || !store) return;
 

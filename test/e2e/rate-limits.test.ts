@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RATE_LIMIT_CLASSES } from '../../app/rate-limit/limits.js';
 import { addressGroup } from '../../app/rate-limit/address.js';
 import { useTestApp } from '../support/test-app.js';
 
@@ -8,7 +9,7 @@ import { useTestApp } from '../support/test-app.js';
 let clock = 1_000_000_000;
 const window = 10_000;
 const limit = { limit: 3, windowMs: window };
-const { api } = useTestApp({
+const { t, api } = useTestApp({
   rateLimits: { limits: { read: limit, write: limit, login: limit, register: { limit: 2, windowMs: window }, anonymous: limit }, trustProxy: true, now: () => clock },
 });
 // Default test apps run with the limits off (RATE_LIMITS=off).
@@ -107,5 +108,21 @@ describe('rate limits', () => {
     expect(addressGroup('2001:db8:1:2::1')).not.toBe(addressGroup('2001:db8:1:3::1'));
     expect(addressGroup('::ffff:192.0.2.1')).toBe('192.0.2.1');
     expect(addressGroup('192.0.2.1')).toBe('192.0.2.1');
+  });
+
+  it('gives every registered route a class, but the operations routes, which are exempt', () => {
+    const routes = t.app.rateLimitClasses;
+    expect(routes.length).toBeGreaterThan(40);
+    const operations = /^\/(health|ready|metrics|docs)(\/|$)/;
+    for (const route of routes) {
+      if (operations.test(route.url)) expect(route, `${route.method} ${route.url}`).toMatchObject({ rateLimit: false });
+      else expect(RATE_LIMIT_CLASSES, `${route.method} ${route.url}`).toContain(route.rateLimit);
+    }
+    const classOf = (method: string, url: string) => routes.find((route) => route.method === method && route.url === url)?.rateLimit;
+    expect(classOf('POST', '/api/v1/users/login')).toBe('login');
+    expect(classOf('POST', '/api/v1/users/register')).toBe('register');
+    expect(classOf('POST', '/api/v1/media/uploads')).toBe('media');
+    expect(classOf('GET', '/media-files/*')).toBe('anonymous');
+    expect(classOf('GET', '/health')).toBe(false);
   });
 });
