@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import { RATE_LIMIT_CLASSES } from '../../app/rate-limit/limits.js';
+import { createRedisRateLimitStore } from '../../app/rate-limit/store-redis.js';
 import { addressGroup } from '../../app/rate-limit/address.js';
 import { useTestApp } from '../support/test-app.js';
 
@@ -12,6 +14,10 @@ const limit = { limit: 3, windowMs: window };
 const { t, api } = useTestApp({
   rateLimits: { limits: { read: limit, write: limit, login: limit, register: { limit: 2, windowMs: window }, anonymous: limit }, trustProxy: true, now: () => clock },
 });
+// Buckets in a Redis that does not answer (nothing listens on port 1): requests go through.
+const downRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+downRedis.on('error', () => undefined);
+const { t: failing, api: failOpen } = useTestApp({ rateLimits: { limits: { login: limit }, trustProxy: true, store: createRedisRateLimitStore(downRedis, { prefix: 'down:' }) } });
 // Default test apps run with the limits off (RATE_LIMITS=off).
 const { api: unlimited } = useTestApp();
 
@@ -92,6 +98,16 @@ describe('rate limits', () => {
       expect(response.status).toBe(200);
       expect(response.headers['ratelimit-limit']).toBeUndefined();
     }
+  });
+
+  it('fails open when the bucket store is down: never a 429 or a 500, and each such request counted', async () => {
+    for (let i = 0; i < 5; i++) {
+      const response = await failOpen.call('POST', '/api/v1/users/login', { body: { username: 'someone', password: 'wrong' }, headers: from('203.0.113.70') });
+      expect(response.status).toBe(401);
+    }
+    const metrics = await failing.app.inject({ method: 'GET', url: '/metrics' });
+    expect(metrics.body).toMatch(/^rate_limit_store_failures_total (\d+)$/m);
+    expect(Number(/^rate_limit_store_failures_total (\d+)$/m.exec(metrics.body)![1])).toBeGreaterThanOrEqual(5);
   });
 
   it('never limits with RATE_LIMITS=off', async () => {

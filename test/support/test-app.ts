@@ -6,6 +6,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { Settings } from '../../app/config.js';
 import type { KafkaSettings } from '../../app/kafka-fan-out.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
+import type { RateLimitStore } from '../../app/rate-limit/store.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
 import { defaultSettings, TEST_MEDIA_EXTERNAL_HOSTS } from './settings.js';
@@ -46,7 +47,13 @@ export interface TestAppOptions {
    * Rate limits: off unless given (the other tests make many requests from one address). Limits
    * for the classes named (the rest keep their defaults); `trustProxy` and `now` as buildServer takes them.
    */
-  rateLimits?: { limits?: Partial<Settings['rateLimits']['limits']>; trustProxy?: boolean | number | string[]; now?: () => number };
+  rateLimits?: {
+    limits?: Partial<Settings['rateLimits']['limits']>;
+    trustProxy?: boolean | number | string[];
+    now?: () => number;
+    /** In place of the platform's bucket store (a store whose server is down). */
+    store?: RateLimitStore;
+  };
 }
 
 /**
@@ -77,7 +84,12 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
     tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
   }, { mediaWorkers: options.mediaWorkers ?? true });
-  const app = await buildServer({ ...platform, trustProxy: options.rateLimits?.trustProxy, now: options.rateLimits?.now });
+  const app = await buildServer({
+    ...platform,
+    rateLimits: { ...platform.rateLimits, store: options.rateLimits?.store ?? platform.rateLimits.store },
+    trustProxy: options.rateLimits?.trustProxy,
+    now: options.rateLimits?.now,
+  });
   return {
     app,
     platform,
