@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FeedSettings } from '../projections/feed/feed-options.js';
 import type { NotificationsSettings } from '../projections/notifications/notifications-projection.js';
 import { parseDuration } from './duration.js';
+import { parseLimit, RATE_LIMIT_CLASSES, RATE_LIMIT_TABLE, type Limit, type RateLimitSettings } from './rate-limit/limits.js';
 import type { KafkaSettings } from './kafka-fan-out.js';
 import { ROLES, type Role } from './roles.js';
 
@@ -11,6 +12,22 @@ const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === null) ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration like 24h, 30s or 500ms` });
   return ms ?? 0;
+});
+
+const rateLimit = z.string().transform((text, ctx): Limit => {
+  const limit = parseLimit(text);
+  if (!limit) ctx.addIssue({ code: 'custom', message: `"${text}" is not a limit like 5/30m (requests per duration)` });
+  return limit ?? { limit: 1, windowMs: 1 };
+});
+
+// RATE_LIMIT_LOGIN, RATE_LIMIT_REGISTER, ...: one per class of app/rate-limit/limits.ts.
+const rateLimitOf = (name: (typeof RATE_LIMIT_CLASSES)[number]) => z.string().default(RATE_LIMIT_TABLE[name].default).pipe(rateLimit);
+
+/** Fastify's trustProxy: "true", a hop count, or a comma-separated list of addresses and CIDR ranges. */
+const trustProxy = z.string().transform((text): boolean | number | string[] => {
+  if (text === 'true' || text === 'false') return text === 'true';
+  if (/^\d+$/.test(text)) return Number(text);
+  return text.split(',').map((entry) => entry.trim()).filter(Boolean);
 });
 
 const postgresUrl = z
@@ -72,6 +89,17 @@ const schema = z.object({
     .transform((list) => list.split(',').map((host) => host.trim().toLowerCase()).filter(Boolean))
     .default([]),
   KAFKA_MEDIA_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'letters, digits, ".", "_" and "-" (at most 249)').default('media-processing'),
+  // ---- Rate limits (app/rate-limit/limits.ts): RATE_LIMITS=off turns them all off.
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  RATE_LIMIT_LOGIN: rateLimitOf('login'),
+  RATE_LIMIT_REGISTER: rateLimitOf('register'),
+  RATE_LIMIT_MEDIA: rateLimitOf('media'),
+  RATE_LIMIT_DELETE: rateLimitOf('delete'),
+  RATE_LIMIT_WRITE: rateLimitOf('write'),
+  RATE_LIMIT_READ: rateLimitOf('read'),
+  RATE_LIMIT_ANONYMOUS: rateLimitOf('anonymous'),
+  /** Off by default: X-Forwarded-For is believed only from the proxies named here. */
+  TRUST_PROXY: z.string().default('false').pipe(trustProxy),
   /** Comma-separated projection names for the projector role; empty means all. */
   PROJECTIONS: z
     .string()
@@ -180,8 +208,9 @@ export interface Settings {
   /** Feed fan-out through Kafka to the fan-out workers when set; in-process otherwise. */
   kafka: KafkaSettings | undefined;
   media: MediaSettings;
+  rateLimits: RateLimitSettings;
   tuning: Tuning;
-  http: { port: number; host: string; logLevel: Config['LOG_LEVEL'] };
+  http: { port: number; host: string; logLevel: Config['LOG_LEVEL']; trustProxy: boolean | number | string[] };
   dataDir: string;
 }
 
@@ -221,8 +250,12 @@ export const settingsOf = (config: Config): Settings => ({
     externalHosts: config.MEDIA_EXTERNAL_HOSTS,
     kafkaTopic: config.KAFKA_MEDIA_TOPIC,
   },
+  rateLimits: {
+    enabled: config.RATE_LIMITS === 'on',
+    limits: Object.fromEntries(RATE_LIMIT_CLASSES.map((name) => [name, config[`RATE_LIMIT_${name.toUpperCase() as Uppercase<typeof name>}`]])) as RateLimitSettings['limits'],
+  },
   tuning: { ...DEFAULT_TUNING },
-  http: { port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL },
+  http: { port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL, trustProxy: config.TRUST_PROXY },
   dataDir: config.DATA_DIR,
 });
 

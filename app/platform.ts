@@ -17,6 +17,10 @@ import { createReadModelCatalog } from './read-models.js';
 import { createFreshness } from './freshness.js';
 import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import type { RateLimitSettings } from './rate-limit/limits.js';
+import { createPostgresRateLimitStore } from './rate-limit/store-postgres.js';
+import { createRedisRateLimitStore } from './rate-limit/store-redis.js';
+import type { RateLimitStore } from './rate-limit/store.js';
 import { checkReadiness, type Readiness } from './readiness.js';
 import { createParkingLot } from '../projections/runtime/parked-events.js';
 import { isTransientBackendError } from './http/backend-errors.js';
@@ -47,6 +51,8 @@ export interface Platform {
   pool: pg.Pool;
   /** Where media live; app/server.ts serves the local storage's signed URLs (an S3 store serves its own). */
   mediaStorage: MediaStorage;
+  /** The limits, and their token buckets: in Redis when it is configured, in PostgreSQL otherwise (none when off). */
+  rateLimits: { settings: RateLimitSettings; store: RateLimitStore | null };
   close(): Promise<void>;
 }
 
@@ -83,6 +89,11 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
   const store = withTeardown(metrics.countAppends(await createPostgresEventStore(pool)), (s) => s.close());
   const credentials = await createPostgresCredentialsStore(pool);
   const idempotency = await createPostgresIdempotencyStore(pool);
+  const rateLimitStore = !settings.rateLimits.enabled
+    ? null
+    : redis
+      ? createRedisRateLimitStore(redis, { prefix: prefixes.redis })
+      : await createPostgresRateLimitStore(pool);
   const tokens = createTokenService(settings.jwtSecret);
   // Media storage (app/media-storage.ts): S3 when S3_BUCKET is set, files under DATA_DIR/media otherwise.
   const storage = withTeardown(await createMediaStorage(settings.media, settings.dataDir), (s) => s.close());
@@ -148,6 +159,7 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
     readiness,
     pool,
     mediaStorage: storage,
+    rateLimits: { settings: settings.rateLimits, store: rateLimitStore },
     async close() {
       for (const close of teardown.toReversed()) await close();
     },

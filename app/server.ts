@@ -12,11 +12,14 @@ import { authentication } from './http/authentication.js';
 import { correlation, requestIdOf } from './http/correlation.js';
 import { errorHandling, frameworkErrors } from './http/error-handler.js';
 import { idempotencyKeys } from './http/idempotency.js';
+import { rateLimits as rateLimitHooks } from './http/rate-limit.js';
 import { withTokensRedacted } from './http/redact-token.js';
 import { installOpenApi, operationRoutes } from './http/operations.js';
 import { locallyServed } from './media-storage.js';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
+import type { RateLimitSettings } from './rate-limit/limits.js';
+import type { RateLimitStore } from './rate-limit/store.js';
 
 export interface ServerParts {
   commands: CommandDeps;
@@ -29,6 +32,11 @@ export interface ServerParts {
   operationsOnly?: boolean;
   /** The local storage's signed URLs are served here, at /media-files/ (an S3 store serves its own). */
   mediaStorage?: MediaStorage;
+  rateLimits: { settings: RateLimitSettings; store: RateLimitStore | null };
+  /** Fastify's trustProxy (TRUST_PROXY): whose X-Forwarded-For gives the client's address. */
+  trustProxy?: boolean | number | string[];
+  /** The rate limits' clock (tests move it). */
+  now?: () => number;
 }
 
 /**
@@ -36,8 +44,10 @@ export interface ServerParts {
  * each names the plugins it needs registered before it. Then the operations routes, and the
  * command and query routes under /api/v1.
  */
-export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false, mediaStorage }: ServerParts) => {
+export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false, mediaStorage, rateLimits, trustProxy = false, now }: ServerParts) => {
   const app = Fastify({
+    // A hop count trusts that many proxies nearest to the server.
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     logger: withTokensRedacted(logger),
     bodyLimit: 1024 * 1024,
     requestIdHeader: false, // requestIdOf reads X-Request-Id, validated
@@ -49,6 +59,8 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
   await app.register(errorHandling);
   await app.register(correlation);
   await app.register(authentication, { tokens: commands.tokens });
+  // Before idempotency: a refused request claims no key.
+  await app.register(rateLimitHooks, { ...rateLimits, registry: metrics.registry, now });
   await app.register(idempotencyKeys, { store: idempotency });
   await app.register(readYourWrites, { freshness: reads.freshness });
   metrics.observeHttp(app);

@@ -15,7 +15,7 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const scratch = await createScratchSchema('bench_feed');
 const prefix = `bench_${randomBytes(4).toString('hex')}:`;
-const server = await startBenchServer({ DATABASE_URL: scratch.url, REDIS_URL, REDIS_PREFIX: prefix });
+const server = await startBenchServer({ DATABASE_URL: scratch.url, REDIS_URL, REDIS_PREFIX: prefix, MEDIA_EXTERNAL_HOSTS: 'cdn.example.com' });
 try {
   const api = jsonClient(server.address);
   const register = (name: string) =>

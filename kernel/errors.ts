@@ -21,6 +21,7 @@ export const errorStatuses = {
   413: 'body over 1 MiB',
   415: 'a body of an unsupported Content-Type',
   422: 'a domain rule broken, or an Idempotency-Key reused with another request',
+  429: 'too many requests (a rate limit)',
   500: 'an unexpected error (a bug)',
   503: 'a backend is down',
 } as const;
@@ -172,6 +173,13 @@ export const errorCatalogue = {
     status: 403,
     message: 'the upload or download URL is not valid',
     description: 'A local-storage URL whose signature, expiry, content type or length does not match what was signed.',
+  },
+
+  // --- Rate limits (docs/architecture.md "HTTP API") ---
+  RATE_LIMITED: {
+    status: 429,
+    message: 'too many requests; retry later',
+    description: 'A rate limit of the route\'s class is used up for this account or address; Retry-After says when to retry.',
   },
 
   // --- The server and its backends ---

@@ -37,7 +37,7 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD']);
  * (401); a path that names something can name nothing (404), and an authenticated one something
  * the caller may not see or touch (403); a write can also be refused for its body (413, 415), a
  * taken name or a lost race (409), a broken rule or a reused Idempotency-Key (422), and name
- * something unknown (404) or not the caller's (403).
+ * something unknown (404) or not the caller's (403); any rate-limited route can answer 429.
  */
 export const errorStatusesOf = (route: Pick<RouteOptions, 'method' | 'schema' | 'config'>): ErrorStatus[] => {
   const write = [route.method].flat().some((method) => !BODYLESS_METHODS.has(method));
@@ -49,6 +49,8 @@ export const errorStatusesOf = (route: Pick<RouteOptions, 'method' | 'schema' | 
   if (params || write) statuses.add(404);
   if (authenticated && (params || write)) statuses.add(403);
   if (write) for (const status of [409, 413, 415, 422] as const) statuses.add(status);
+  // Every route but the operations ones has a rate-limit class (app/http/rate-limit.ts).
+  if (route.config?.rateLimit !== false) statuses.add(429);
   for (const code of route.config?.errors ?? []) statuses.add(errorCatalogue[code].status);
   return [...statuses].sort((a, b) => a - b);
 };

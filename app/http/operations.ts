@@ -24,7 +24,8 @@ export const installOpenApi = async (app: FastifyInstance) => {
 };
 
 export const operationRoutes = async (app: FastifyInstance, { readiness, metrics }: { readiness: () => Promise<Readiness>; metrics: Registry }) => {
-  const open = { config: { public: true } };
+  // Public, and exempt from the rate limits (app/http/rate-limit.ts): probes and scrapers poll them.
+  const open = { config: { public: true, rateLimit: false as const } };
   app.get('/health', open, async () => ({ status: 'ok' }));
   app.get('/ready', open, async (_request, reply) => {
     const state = await readiness();
@@ -33,7 +34,7 @@ export const operationRoutes = async (app: FastifyInstance, { readiness, metrics
   app.get('/metrics', open, async (_request, reply) => reply.type(metrics.contentType).send(await metrics.metrics()));
   // The docs page and its assets are public like the rest of this group.
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true };
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, public: true, rateLimit: false };
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
 };

@@ -11,7 +11,10 @@ if (!databaseUrl) throw new Error('DATABASE_URL is required');
 const redisUrl = process.env.REDIS_URL;
 const redisPrefix = process.env.REDIS_PREFIX ?? 'bench:';
 
-const defaults = loadSettings({}, []);
+// Rate limits off unless RATE_LIMITS=on (bench/rate-limit.ts), with RATE_LIMIT_<CLASS> as the
+// environment gives them; MEDIA_EXTERNAL_HOSTS for benches that post media by URL.
+const passed = Object.entries(process.env).filter(([name]) => name.startsWith('RATE_LIMIT') || name === 'MEDIA_EXTERNAL_HOSTS');
+const defaults = loadSettings({ RATE_LIMITS: 'off', ...Object.fromEntries(passed) }, []);
 const platform = await createPlatform({
   ...defaults,
   databaseUrl,

@@ -14,6 +14,7 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
   app.post('/users/register', {
     config: {
       public: true,
+      rateLimit: 'register',
       // An Idempotency-Key's row keeps neither the password nor the token: a replay of a success
       // checks the repeat's password as a login does and issues a fresh token.
       idempotency: {
@@ -33,7 +34,7 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
   });
 
   app.post('/users/login', {
-    config: { public: true, idempotency: false, errors: ['INVALID_CREDENTIALS'] },
+    config: { public: true, idempotency: false, rateLimit: 'login', errors: ['INVALID_CREDENTIALS'] },
     schema: { body: loginBody, response: { 200: z.object({ token: z.string(), userId: z.string(), username: z.string() }) } },
     handler: async (request) => {
       const body = request.body;

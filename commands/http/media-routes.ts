@@ -23,7 +23,7 @@ const completeResponse = z.object({ mediaId: z.string(), status: z.literal('proc
 export const mediaRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   app.post('/media/uploads', {
     schema: { body: uploadBody, response: { 201: uploadResponse } },
-    config: { errors: ['MEDIA_TYPE_UNSUPPORTED', 'MEDIA_TOO_LARGE', 'MEDIA_WRONG_PURPOSE', 'BACKEND_UNAVAILABLE'] },
+    config: { rateLimit: 'media', errors: ['MEDIA_TYPE_UNSUPPORTED', 'MEDIA_TOO_LARGE', 'MEDIA_WRONG_PURPOSE', 'BACKEND_UNAVAILABLE'] },
     handler: async (request, reply) => {
       const { filename, contentType, size, purpose } = request.body;
       const upload = await requestUpload(deps, { ownerId: actorOf(request), filename, contentType, size, purpose }, contextOf(request));
@@ -32,7 +32,7 @@ export const mediaRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps)
   });
   app.post('/media/:mediaId/complete', {
     schema: { params: mediaIdParam, response: { 202: completeResponse } },
-    config: { errors: ['MEDIA_NOT_FOUND', 'MEDIA_NOT_UPLOADED', 'MEDIA_ALREADY_COMPLETED', 'MEDIA_UPLOAD_EXPIRED', 'BACKEND_UNAVAILABLE'] },
+    config: { rateLimit: 'media', errors: ['MEDIA_NOT_FOUND', 'MEDIA_NOT_UPLOADED', 'MEDIA_ALREADY_COMPLETED', 'MEDIA_UPLOAD_EXPIRED', 'BACKEND_UNAVAILABLE'] },
     handler: async (request, reply) =>
       reply.code(202).send(await completeUpload(deps, { actorId: actorOf(request), mediaId: request.params.mediaId }, contextOf(request))),
   });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { Settings } from '../../app/config.js';
 import type { KafkaSettings } from '../../app/kafka-fan-out.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
+import type { RateLimitStore } from '../../app/rate-limit/store.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
 import { defaultSettings, TEST_MEDIA_EXTERNAL_HOSTS } from './settings.js';
@@ -42,6 +43,17 @@ export interface TestAppOptions {
   media?: Partial<Settings['media']>;
   /** The media workers (processing, janitor, sweeper) of role 'all' (default true); off for tests that record processing results themselves. */
   mediaWorkers?: boolean;
+  /**
+   * Rate limits: off unless given (the other tests make many requests from one address). Limits
+   * for the classes named (the rest keep their defaults); `trustProxy` and `now` as buildServer takes them.
+   */
+  rateLimits?: {
+    limits?: Partial<Settings['rateLimits']['limits']>;
+    trustProxy?: boolean | number | string[];
+    now?: () => number;
+    /** In place of the platform's bucket store (a store whose server is down). */
+    store?: RateLimitStore;
+  };
 }
 
 /**
@@ -66,10 +78,18 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     feed: { ...defaults.feed, celebrityThreshold: options.celebrityThreshold ?? defaults.feed.celebrityThreshold },
     kafka: options.kafka,
     media: { ...defaults.media, externalHosts: options.mediaExternalHosts ?? TEST_MEDIA_EXTERNAL_HOSTS, ...options.media },
+    rateLimits: options.rateLimits
+      ? { enabled: true, limits: { ...defaults.rateLimits.limits, ...options.rateLimits.limits } }
+      : { ...defaults.rateLimits, enabled: false },
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
     tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
   }, { mediaWorkers: options.mediaWorkers ?? true });
-  const app = await buildServer({ ...platform });
+  const app = await buildServer({
+    ...platform,
+    rateLimits: { ...platform.rateLimits, store: options.rateLimits?.store ?? platform.rateLimits.store },
+    trustProxy: options.rateLimits?.trustProxy,
+    now: options.rateLimits?.now,
+  });
   return {
     app,
     platform,

@@ -87,7 +87,8 @@ const routes: FastifyPluginAsync<LocalMediaFilesOptions> = async (app, { storage
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
-  const open = { public: true, idempotency: false as const };
+  // Per address, as anonymous callers (app/http/rate-limit.ts): the signed URL carries no account.
+  const open = { public: true, idempotency: false as const, rateLimit: 'anonymous' as const };
   const hidden = { hide: true };
 
   app.put<Signed>(`${MEDIA_FILES_PATH}/*`, {

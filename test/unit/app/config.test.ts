@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../app/config.js';
+import { ConfigError, loadConfig, loadSettings } from '../../../app/config.js';
 
 const problemsOf = (env: Record<string, string>, argv: string[] = []) => {
   try {
@@ -43,5 +43,23 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ ROLE: 'api', DATABASE_URL: url }, ['--role', 'projector']).ROLE).toBe('projector');
     expect(loadConfig({ DATABASE_URL: url }, ['--role=worker']).ROLE).toBe('worker');
     expect(problemsOf({ ROLE: 'api' })).toEqual([expect.stringContaining('DATABASE_URL: separate roles share their servers')]);
+  });
+
+  it('reads the rate limits: on by default with the table\'s limits, one class set by RATE_LIMIT_<CLASS>, all off by RATE_LIMITS=off', () => {
+    const defaults = loadSettings({}, []).rateLimits;
+    expect(defaults.enabled).toBe(true);
+    expect(defaults.limits).toMatchObject({ login: { limit: 25, windowMs: 300_000 }, register: { limit: 5, windowMs: 1_800_000 }, anonymous: { limit: 300, windowMs: 300_000 } });
+    expect(loadSettings({ RATE_LIMIT_REGISTER: '3/10s' }, []).rateLimits.limits.register).toEqual({ limit: 3, windowMs: 10_000 });
+    expect(loadSettings({ RATE_LIMITS: 'off' }, []).rateLimits.enabled).toBe(false);
+    expect(problemsOf({ RATE_LIMIT_LOGIN: 'lots' })).toEqual([expect.stringContaining('RATE_LIMIT_LOGIN: "lots" is not a limit like 5/30m')]);
+    expect(problemsOf({ RATE_LIMIT_LOGIN: '0/5m' })).toHaveLength(1);
+    expect(problemsOf({ RATE_LIMITS: 'maybe' })).toEqual([expect.stringMatching(/^RATE_LIMITS: /)]);
+  });
+
+  it('reads TRUST_PROXY as Fastify takes it: off by default, true, a hop count or a list', () => {
+    expect(loadSettings({}, []).http.trustProxy).toBe(false);
+    expect(loadSettings({ TRUST_PROXY: 'true' }, []).http.trustProxy).toBe(true);
+    expect(loadSettings({ TRUST_PROXY: '2' }, []).http.trustProxy).toBe(2);
+    expect(loadSettings({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }, []).http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
   });
 });

@@ -108,13 +108,16 @@ describe("README's Errors table", () => {
 describe('the error statuses a route documents', () => {
   const get = { method: 'GET' as const, schema: {}, config: {} };
   it('are 400, 401, 500 and 503 for an authenticated read with a query', () => {
-    expect(errorStatusesOf({ ...get, schema: { querystring: {} } })).toEqual([400, 401, 500, 503]);
+    expect(errorStatusesOf({ ...get, schema: { querystring: {} } })).toEqual([400, 401, 429, 500, 503]);
   });
   it('add 403 and 404 when the path names something', () => {
-    expect(errorStatusesOf({ ...get, schema: { params: {} } })).toEqual([400, 401, 403, 404, 500, 503]);
+    expect(errorStatusesOf({ ...get, schema: { params: {} } })).toEqual([400, 401, 403, 404, 429, 500, 503]);
   });
   it('add what a body and a write can meet, for a write', () => {
-    expect(errorStatusesOf({ method: 'POST', schema: { body: {} }, config: {} })).toEqual([400, 401, 403, 404, 409, 413, 415, 422, 500, 503]);
+    expect(errorStatusesOf({ method: 'POST', schema: { body: {} }, config: {} })).toEqual([400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503]);
+  });
+  it('leave out 429 on a route exempt from the rate limits (the operations routes)', () => {
+    expect(errorStatusesOf({ ...get, config: { public: true, rateLimit: false } })).toEqual([500, 503]);
   });
   it('leave out 401 and 403 on a public route, unless it declares a 401 code of its own', () => {
     expect(errorStatusesOf({ method: 'POST', schema: { body: {} }, config: { public: true } })).not.toEqual(expect.arrayContaining([401]));

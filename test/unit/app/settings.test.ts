@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../app/config.js';
+import { defaultRateLimits } from '../../../app/rate-limit/limits.js';
 
 describe('settings from the environment, in the groups the platform takes', () => {
   it('gives every default for an empty environment', () => {
@@ -17,7 +18,8 @@ describe('settings from the environment, in the groups the platform takes', () =
       kafka: undefined,
       media: { s3: undefined, publicBaseUrl: undefined, publicUrl: 'http://127.0.0.1:3000', externalHosts: [], kafkaTopic: 'media-processing' },
       tuning: { poolSize: 10, freshnessTimeoutMs: 2_000, storyExpiryIntervalMs: 1_000, generationWatchIntervalMs: 1_000, mediaSweepIntervalMs: 60_000, mediaProcessingConcurrency: 2 },
-      http: { port: 3000, host: '127.0.0.1', logLevel: 'info' },
+      rateLimits: { enabled: true, limits: defaultRateLimits() },
+      http: { port: 3000, host: '127.0.0.1', logLevel: 'info', trustProxy: false },
       dataDir: './data',
     });
   });
