@@ -32,7 +32,8 @@ export const mediaRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps)
   });
   app.post('/media/:mediaId/complete', {
     schema: { params: mediaIdParam, response: { 202: completeResponse } },
-    config: { rateLimit: 'media', errors: ['MEDIA_NOT_FOUND', 'MEDIA_NOT_UPLOADED', 'MEDIA_ALREADY_COMPLETED', 'MEDIA_UPLOAD_EXPIRED', 'BACKEND_UNAVAILABLE'] },
+    // An upload is counted once, when it is requested (class media); completing it is a plain write.
+    config: { rateLimit: 'write', errors: ['MEDIA_NOT_FOUND', 'MEDIA_NOT_UPLOADED', 'MEDIA_ALREADY_COMPLETED', 'MEDIA_UPLOAD_EXPIRED', 'BACKEND_UNAVAILABLE'] },
     handler: async (request, reply) =>
       reply.code(202).send(await completeUpload(deps, { actorId: actorOf(request), mediaId: request.params.mediaId }, contextOf(request))),
   });
