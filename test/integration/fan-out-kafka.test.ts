@@ -74,6 +74,8 @@ describe.skipIf(!reachable)('Kafka fan-out', () => {
     const postId = postIdOf(event);
     // 250 followers in chunks of 40: seven messages, spread over the partitions by their keys.
     await eventually('every follower has the post', async () => (await Promise.all(followers.map(feedIds))).every((ids) => ids.includes(postId)));
+    // A chunk is recorded as delivered after its feeds are written: the last may land a moment later.
+    await eventually('every chunk is recorded', async () => delivered.filter((chunk) => chunk.postId === postId).length >= 7);
     const chunks = delivered.filter((chunk) => chunk.postId === postId);
     expect(chunks.map((chunk) => chunk.followerIds.length).sort((a, b) => a - b)).toEqual([10, 40, 40, 40, 40, 40, 40]);
     expect(new Set(chunks.flatMap((chunk) => chunk.followerIds))).toEqual(new Set(followers));
