@@ -1,7 +1,7 @@
 import { httpFigures, printFigures } from './support/report.js';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { jsonClient, load, printTable, startBenchServer } from './support/bench-run.js';
+import { load, printTable, seedHomeFeed, startBenchServer } from './support/bench-run.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 
 // Home feed, 20 hydrated items, at 50 connections, next to a same-run baseline: the same server
@@ -17,24 +17,10 @@ const scratch = await createScratchSchema('bench_feed');
 const prefix = `bench_${randomBytes(4).toString('hex')}:`;
 const server = await startBenchServer({ DATABASE_URL: scratch.url, REDIS_URL, REDIS_PREFIX: prefix, MEDIA_EXTERNAL_HOSTS: 'cdn.example.com' });
 try {
-  const api = jsonClient(server.address);
-  const register = (name: string) =>
-    api('POST', '/api/v1/users/register', undefined, { username: name, email: `${name}@example.com`, password: 'bench password' });
-  const reader = await register('reader');
-  let position = '';
-  for (let a = 0; a < AUTHORS; a++) {
-    const author = await register(`author${a}`);
-    await api('POST', `/api/v1/users/author${a}/follow`, reader.token);
-    for (let p = 0; p < POSTS_EACH; p++) {
-      const media = [{ url: `https://cdn.example.com/${a}/${p}.jpg`, type: 'image' }];
-      ({ position } = await api('POST', '/api/v1/posts', author.token, { caption: `post ${p} by ${a} #bench`, media }));
-    }
-  }
-  const first = await api('GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(position)}`, reader.token);
-  if (first.items?.length !== 20) throw new Error(`expected a full first page, got ${JSON.stringify(first).slice(0, 200)}`);
+  const { readerToken } = await seedHomeFeed(server.address, { authors: AUTHORS, postsEach: POSTS_EACH });
 
   const run = (path: string) =>
-    load({ url: `${server.address}${path}`, connections: CONNECTIONS, duration: DURATION_S, headers: { authorization: `Bearer ${reader.token}` } });
+    load({ url: `${server.address}${path}`, connections: CONNECTIONS, duration: DURATION_S, headers: { authorization: `Bearer ${readerToken}` } });
   await run('/bench/zrevrange'); // warm-up
   const baseline = await run('/bench/zrevrange');
   const home = await run('/api/v1/feed/home');

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { httpFigures, printFigures } from './support/report.js';
-import { jsonClient, load, printTable, startBenchServer } from './support/bench-run.js';
+import { load, printTable, seedHomeFeed, startBenchServer } from './support/bench-run.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 
 // What the rate limits cost: the home feed (20 hydrated items, 50 connections) from an API process
@@ -22,26 +22,7 @@ try {
   const seeder = await startBenchServer(env);
   let token = '';
   try {
-    const api = jsonClient(seeder.address);
-    const register = (name: string) =>
-      api('POST', '/api/v1/users/register', undefined, { username: name, email: `${name}@example.com`, password: 'bench password' });
-    const reader = await register('reader');
-    token = reader.token;
-    let position = '';
-    for (let a = 0; a < AUTHORS; a++) {
-      const author = await register(`author${a}`);
-      await api('POST', `/api/v1/users/author${a}/follow`, reader.token);
-      for (let p = 0; p < POSTS_EACH; p++) {
-        const media = [{ url: `https://cdn.example.com/${a}/${p}.jpg`, type: 'image' }];
-        ({ position } = await api('POST', '/api/v1/posts', author.token, { caption: `post ${p} by ${a} #bench`, media }));
-      }
-    }
-    // A read with ?minPosition= waits 2 s at most for the projections; on a busy machine, ask again.
-    let first: { items?: unknown[] } = {};
-    for (let attempt = 0; attempt < 30 && first.items?.length !== 20; attempt++) {
-      first = await api('GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(position)}`, reader.token);
-    }
-    if (first.items?.length !== 20) throw new Error(`expected a full first page, got ${JSON.stringify(first).slice(0, 200)}`);
+    ({ readerToken: token } = await seedHomeFeed(seeder.address, { authors: AUTHORS, postsEach: POSTS_EACH }));
   } finally {
     await seeder.stop();
   }

@@ -49,3 +49,31 @@ export const printTable = (title: string, rows: [string, autocannon.Result][]) =
     );
   }
 };
+
+/**
+ * A home feed to read: a reader following `authors` authors who post `postsEach` posts each (on a
+ * MEDIA_EXTERNAL_HOSTS host: cdn.example.com), seeded through the API; resolves once the reader's
+ * first page is full (asking again while the projections catch up on a busy machine).
+ */
+export const seedHomeFeed = async (address: string, { authors, postsEach }: { authors: number; postsEach: number }): Promise<{ readerToken: string }> => {
+  const api = jsonClient(address);
+  const register = (name: string) =>
+    api('POST', '/api/v1/users/register', undefined, { username: name, email: `${name}@example.com`, password: 'bench password' });
+  const reader = await register('reader');
+  let position = '';
+  for (let a = 0; a < authors; a++) {
+    const author = await register(`author${a}`);
+    await api('POST', `/api/v1/users/author${a}/follow`, reader.token);
+    for (let p = 0; p < postsEach; p++) {
+      const media = [{ url: `https://cdn.example.com/${a}/${p}.jpg`, type: 'image' }];
+      ({ position } = await api('POST', '/api/v1/posts', author.token, { caption: `post ${p} by ${a} #bench`, media }));
+    }
+  }
+  // A read with ?minPosition= waits 2 s at most for the projections; on a busy machine, ask again.
+  let first: { items?: unknown[] } = {};
+  for (let attempt = 0; attempt < 30 && first.items?.length !== 20; attempt++) {
+    first = await api('GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(position)}`, reader.token);
+  }
+  if (first.items?.length !== 20) throw new Error(`expected a full first page, got ${JSON.stringify(first).slice(0, 200)}`);
+  return { readerToken: reader.token as string };
+};
