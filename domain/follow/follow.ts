@@ -1,5 +1,5 @@
 import type { EventsOf } from '../../events/registry.js';
-import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { forbidden, notFound, ruleBroken } from '../../kernel/errors.js';
 
 // ---- Commands
@@ -50,6 +50,9 @@ export type FollowCommand = Follow | Unfollow | ApproveFollowRequest | RejectFol
 export interface FollowState {
   status: 'none' | 'requested' | 'following';
 }
+
+// The stream grows with follow/unfollow, request/withdraw: snapshotted (domain/decider.ts). Bump the key when FollowState changes.
+const snapshot: SnapshotPolicy = { key: 'follow.v1' };
 
 // ---- Events
 
@@ -149,4 +152,4 @@ export const { evolve: evolveFollow, canApply: canApplyFollowEvent } = fromTrans
 
 const initialState = (): FollowState => ({ status: 'none' });
 
-export const followDecider: Decider<FollowCommand, FollowState, FollowEvent> = { decide: decideFollow, evolve: evolveFollow, initialState };
+export const followDecider: Decider<FollowCommand, FollowState, FollowEvent> = { decide: decideFollow, evolve: evolveFollow, initialState, snapshot };
