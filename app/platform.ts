@@ -30,6 +30,7 @@ import { runsMediaWorkers } from './roles.js';
 import { createMediaStorage } from './media-storage.js';
 import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { Settings } from './config.js';
+import { FOLLOWING_MAX } from '../kernel/limits.js';
 
 /**
  * What the platform runs on: the settings of app/config.ts, with the two an entrypoint resolves
@@ -60,9 +61,11 @@ export interface Platform {
 /** What only tests change: a test that records processing results itself runs no media workers. */
 export interface PlatformOptions {
   mediaWorkers?: boolean;
+  /** A lower following cap than kernel/limits.ts FOLLOWING_MAX, so that a test need not follow 7,500 accounts. */
+  followingMax?: number;
 }
 
-export const createPlatform = async (settings: PlatformSettings, { mediaWorkers = true }: PlatformOptions = {}): Promise<Platform> => {
+export const createPlatform = async (settings: PlatformSettings, { mediaWorkers = true, followingMax }: PlatformOptions = {}): Promise<Platform> => {
   const { tuning, role, prefixes, feed, notifications } = settings;
   // What close() undoes: each part registers its own close as it is created, and close() runs them
   // in reverse, so that a part closes before what it was built on (the fan-out workers and
@@ -97,7 +100,17 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
   const tokens = createTokenService(settings.jwtSecret);
   // Media storage (app/media-storage.ts): S3 when S3_BUCKET is set, files under DATA_DIR/media otherwise.
   const storage = withTeardown(await createMediaStorage(settings.media, settings.dataDir), (s) => s.close());
-  const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage, mediaExternalHosts: settings.media.externalHosts };
+  const commands: CommandDeps = {
+    store,
+    credentials,
+    tokens,
+    storyTtlMs: settings.storyTtlMs,
+    storage,
+    mediaExternalHosts: settings.media.externalHosts,
+    // The following cap's count, from the live profiles read model (opened below, before any command runs).
+    followingCount: (followerId, upTo) => readModels.readers.profiles.followingCount(followerId, upTo),
+    followingMax: followingMax ?? FOLLOWING_MAX,
+  };
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
   const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: prefixes.redis }) : createPostgresPushBus(pool), (p) => p.close());
