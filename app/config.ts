@@ -63,6 +63,11 @@ const schema = z.object({
     .string()
     .refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'must be at least 32 bytes')
     .optional(),
+  /** Master key of the per-person data keys that seal personal fields in events (app/personal-data-key.ts); unset: generated under DATA_DIR. */
+  PERSONAL_DATA_KEY: z
+    .string()
+    .refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'must be at least 32 bytes')
+    .optional(),
   STORY_TTL: z.string().default('24h').pipe(duration),
   /** Notifications of one kind on one post (or comment) within this window, by the events' own times, form one group. */
   NOTIFICATION_GROUP_WINDOW: z.string().default('24h').pipe(duration),
@@ -197,6 +202,8 @@ export interface Settings {
   databaseUrl: string | undefined;
   /** Unset: generated once and kept under dataDir. */
   jwtSecret: string | undefined;
+  /** Unset: generated once and kept under dataDir (app/personal-data-key.ts). */
+  personalDataKey: string | undefined;
   /** Feeds and stories in Redis when set; in PostgreSQL otherwise. */
   redisUrl: string | undefined;
   /** Search in Elasticsearch when set; in PostgreSQL otherwise. */
@@ -219,6 +226,7 @@ export const settingsOf = (config: Config): Settings => ({
   projectionNames: config.PROJECTIONS?.length ? config.PROJECTIONS : undefined,
   databaseUrl: config.DATABASE_URL,
   jwtSecret: config.JWT_SECRET,
+  personalDataKey: config.PERSONAL_DATA_KEY,
   redisUrl: config.REDIS_URL,
   elasticsearchUrl: config.ELASTICSEARCH_URL,
   prefixes: { ...DEFAULT_PREFIXES },

@@ -7,6 +7,8 @@ import type { CommandDeps } from '../commands/deps.js';
 import { createPostgresIdempotencyStore } from '../commands/idempotency/idempotency-store-postgres.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
+import { createPersonalDataEventStore, createPostgresKeyStore, type PersonalDataKeyStore } from '../events/personal-data/index.js';
+import { resolvePersonalDataKey } from './personal-data-key.js';
 import { createPostgresPushBus } from '../projections/push/push-bus-postgres.js';
 import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
 import type { PushBus } from '../projections/push/push-bus.js';
@@ -54,6 +56,8 @@ export interface Platform {
   mediaStorage: MediaStorage;
   /** The limits, and their token buckets: in Redis when it is configured, in PostgreSQL otherwise (none when off). */
   rateLimits: { settings: RateLimitSettings; store: RateLimitStore | null };
+  /** The per-person data keys that seal personal fields in events; destroying one is the crypto-shredding of an erasure. */
+  personalDataKeys: PersonalDataKeyStore;
   close(): Promise<void>;
 }
 
@@ -89,7 +93,9 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
     : null;
 
   const metrics = createMetrics();
-  const store = withTeardown(metrics.countAppends(await createPostgresEventStore(pool)), (s) => s.close());
+  // Personal fields sealed per person at the store boundary (events/personal-data/), under data keys wrapped by the master key.
+  const personalDataKeys = await createPostgresKeyStore(pool, await resolvePersonalDataKey(settings.personalDataKey, settings.dataDir));
+  const store = withTeardown(metrics.countAppends(createPersonalDataEventStore(await createPostgresEventStore(pool), personalDataKeys)), (s) => s.close());
   const credentials = await createPostgresCredentialsStore(pool);
   const idempotency = await createPostgresIdempotencyStore(pool);
   const rateLimitStore = !settings.rateLimits.enabled
@@ -173,6 +179,7 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
     pool,
     mediaStorage: storage,
     rateLimits: { settings: settings.rateLimits, store: rateLimitStore },
+    personalDataKeys,
     async close() {
       for (const close of teardown.toReversed()) await close();
     },

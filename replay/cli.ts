@@ -3,6 +3,7 @@ import { asPosition } from '../events/index.js';
 import { globalPositionOf } from '../projections/runtime/lag.js';
 import { EXIT, UsageError, type ExitCode, type ReplayContext } from './context.js';
 import { dropOld } from './drop-old.js';
+import { encryptPersonalData } from './encrypt-personal-data.js';
 import { rebuild, replayFrom, resume } from './rebuild.js';
 import { status } from './status.js';
 import { verify } from './verify.js';
@@ -31,6 +32,7 @@ Commands:
   verify <projection>         rebuild into a scratch generation and compare with the live one
   parked [projection]         events the projectors set aside because they could not apply them
   retry-parked <projection>   re-apply a projection's parked events, removing those that succeed
+  encrypt-personal-data       seal the personal fields of events written in clear before they were sealed
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 verify found differences,
             4 a rebuild is already in progress, 130 interrupted (Ctrl-C; 'resume' continues)
@@ -83,6 +85,14 @@ ${COMMON}`,
 Re-applies the projection's parked events through its live generation (once the cause is fixed),
 and removes those that now succeed. Exit code 1 when some still fail.
 ${COMMON}`,
+  'encrypt-personal-data': `Usage: npm run replay -- encrypt-personal-data [--batch-size <n>]
+
+Seals the personal fields (events/personal-data/personal-fields.ts) of the events appended in
+clear before the store sealed them, under each person's data key, in place and in log order, then
+deletes the snapshots that are not sealed. Idempotent: sealed events are skipped, so Ctrl-C stops
+after the current batch and running it again continues. Read models need no rebuild.
+  --batch-size <n>     events rewritten per batch (default 1000)
+${COMMON}`,
 };
 
 const OPTIONS: Record<string, ParseArgsConfig['options']> = {
@@ -93,6 +103,7 @@ const OPTIONS: Record<string, ParseArgsConfig['options']> = {
   verify: { 'batch-size': { type: 'string' }, rounds: { type: 'string' }, show: { type: 'string' }, keep: { type: 'boolean' } },
   parked: {},
   'retry-parked': {},
+  'encrypt-personal-data': { 'batch-size': { type: 'string' } },
 };
 
 export interface CliIo {
@@ -202,6 +213,9 @@ const plan = (command: string, positionals: readonly string[], values: Values): 
       if (positionals.length > 1) throw new UsageError('parked takes at most one projection');
       // The fan-out workers park under their own name, which is not a read model's.
       return (context) => listParked(context, positionals[0]);
+    case 'encrypt-personal-data':
+      noPositionals();
+      return (context) => encryptPersonalData(context, batchSize);
     case 'retry-parked':
       if (positionals.length !== 1) throw new UsageError('retry-parked takes exactly one projection');
       return (context, known) => retryParked(context, projections(known)[0]!);

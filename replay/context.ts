@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { EventStore } from '../events/index.js';
+import type { PersonalDataKeyStore } from '../events/personal-data/index.js';
 import type { GenerationCatalog } from '../projections/runtime/generation-catalog.js';
 import type { Reporter } from './reporter.js';
 
@@ -9,6 +10,8 @@ export interface ReplayContext {
   /** The platform's pool (base schema): the generations registry lives here. */
   pool: pg.Pool;
   catalog: GenerationCatalog;
+  /** The platform's personal data keys: what encrypt-personal-data seals with. */
+  personalDataKeys?: PersonalDataKeyStore;
   reporter: Reporter;
   /** Aborted by Ctrl-C: long commands finish the batch in hand and stop resumably. */
   signal: AbortSignal;

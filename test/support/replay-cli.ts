@@ -1,6 +1,6 @@
 import { connectReplay } from '../../app/replay-connect.js';
 import { runReplayCli } from '../../replay/cli.js';
-import { defaultSettings } from './settings.js';
+import { defaultSettings, TEST_PERSONAL_DATA_KEY } from './settings.js';
 import type { TestApp } from './test-app.js';
 
 export interface ReplayRun {
@@ -35,6 +35,7 @@ export const runReplay = async (
     connect: connectReplay({
       ...defaults,
       databaseUrl: app.db.url,
+      personalDataKey: TEST_PERSONAL_DATA_KEY,
       redisUrl: app.redis?.url,
       elasticsearchUrl: app.elasticsearch?.url,
       prefixes: { redis: app.redis?.prefix ?? defaults.prefixes.redis, elasticsearch: app.elasticsearch?.prefix ?? defaults.prefixes.elasticsearch },

@@ -7,6 +7,9 @@ import type { FeedPacing, FeedSettings } from '../../projections/feed/feed-optio
  */
 export const defaultSettings = (): Settings => loadSettings({}, []);
 
+/** The master key of the personal data keys the test app and the replay CLI it is rebuilt with share (PERSONAL_DATA_KEY). */
+export const TEST_PERSONAL_DATA_KEY = 'test-personal-data-key-of-at-least-32-bytes';
+
 /**
  * The hosts whose media URLs the tests' posts and stories carry (MEDIA_EXTERNAL_HOSTS): tests about
  * anything but media post external URLs, as posts made before uploads did.

@@ -9,7 +9,7 @@ import { createPlatform, type Platform } from '../../app/platform.js';
 import type { RateLimitStore } from '../../app/rate-limit/store.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
-import { defaultSettings, TEST_MEDIA_EXTERNAL_HOSTS } from './settings.js';
+import { defaultSettings, TEST_MEDIA_EXTERNAL_HOSTS, TEST_PERSONAL_DATA_KEY } from './settings.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 import { createTestRedis, type TestRedis } from './test-redis.js';
 
@@ -73,6 +73,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     dataDir,
     databaseUrl: db.url,
     jwtSecret: 'test-secret-that-is-at-least-32-characters-long',
+    personalDataKey: TEST_PERSONAL_DATA_KEY,
     storyTtlMs: options.storyTtlMs ?? defaults.storyTtlMs,
     redisUrl: redis?.url,
     elasticsearchUrl: options.elasticsearch ? inject('elasticsearchUrl') : undefined,

@@ -1,0 +1,45 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+// The sealed form of personal data: AES-256-GCM under a 32-byte key, written as
+// `enc:v1:` + base64url(iv ‖ tag ‖ ciphertext). The version names the cipher and the layout, so
+// that a later change (another cipher, a key id) reads old text by its prefix. The associated
+// data binds the text to where it belongs (an event's id and type, a snapshot's stream): sealed
+// text copied to another place does not open.
+
+export const SEALED_PREFIX = 'enc:v1:';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+export const DATA_KEY_BYTES = 32;
+
+/** Sealed text that does not open: damaged, moved from where it was sealed, or sealed under another key. */
+export class SealedTextError extends Error {
+  constructor(reason: string) {
+    super(`personal data does not open: ${reason}`);
+    this.name = 'SealedTextError';
+  }
+}
+
+export const isSealedText = (value: unknown): value is string => typeof value === 'string' && value.startsWith(SEALED_PREFIX);
+
+export const seal = (key: Buffer, plaintext: string | Buffer, associatedData: string): string => {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url');
+};
+
+/** The plaintext, or a SealedTextError when the text is not well formed or fails its authentication. */
+export const open = (key: Buffer, sealed: string, associatedData: string): Buffer => {
+  if (!isSealedText(sealed)) throw new SealedTextError(`not ${SEALED_PREFIX} text`);
+  const bytes = Buffer.from(sealed.slice(SEALED_PREFIX.length), 'base64url');
+  if (bytes.length < IV_BYTES + TAG_BYTES) throw new SealedTextError('too short');
+  const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(associatedData, 'utf8'));
+  decipher.setAuthTag(bytes.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  try {
+    return Buffer.concat([decipher.update(bytes.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
+  } catch {
+    throw new SealedTextError('authentication failed');
+  }
+};
