@@ -3,7 +3,9 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadSettings } from '../app/config.js';
 import { createReadModelCatalog } from '../app/read-models.js';
-import { START, type Position } from '../events/index.js';
+import { randomBytes } from 'node:crypto';
+import { START, type EventStore, type Position } from '../events/index.js';
+import { createPersonalDataEventStore, createPostgresKeyStore, masterKeyOf, sealStoredPersonalData } from '../events/personal-data/index.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
 import { catchUp, whenDoubled, type CatchUpTarget } from '../projections/runtime/catch-up.js';
 import type { OpenReadModel } from '../projections/runtime/read-model.js';
@@ -15,9 +17,13 @@ import { createScratchSchema } from './support/scratch-schema.js';
 // REPLAY_EVENTS events (default 1,000,000): each projection alone, then all of them in one pass,
 // next to the raw rate of reading the log alone in the same run (the ceiling). Feeds and stories
 // in Redis (REDIS_URL, default the local one), search in Elasticsearch when ELASTICSEARCH_URL is
-// set, else PostgreSQL. Run: npm run bench:replay
+// set, else PostgreSQL. REPLAY_ENCRYPTED=1 then seals the same log's personal fields
+// (events/personal-data/, as `replay encrypt-personal-data` does, timed too) and measures the
+// read and the one-pass rebuild again through the sealing store: the cost of opening them, next
+// to the clear figures of the same run. Run: npm run bench:replay
 const total = Number(process.env.REPLAY_EVENTS ?? 1_000_000);
 const batchSize = Number(process.env.REPLAY_BATCH ?? 1_000);
+const encrypted = process.env.REPLAY_ENCRYPTED === '1';
 
 const scratch = await createScratchSchema('bench_replay');
 const pool = new pg.Pool({ connectionString: scratch.url, max: 10 });
@@ -43,16 +49,17 @@ try {
   console.log(await generateLog(pool, total));
   await pool.query('analyze events');
 
-  record('read the log alone', await timed(async () => {
+  const readTheLog = (from: EventStore) => async () => {
     let position: Position = START;
     for (;;) {
-      const batch = await store.readAll(position, batchSize);
+      const batch = await from.readAll(position, batchSize);
       position = batch.position;
       if (batch.events.length < batchSize) break;
     }
-  }));
+  };
+  record('read the log alone', await timed(readTheLog(store)));
 
-  const rebuild = async (names: readonly string[]) => {
+  const rebuild = async (names: readonly string[], from: EventStore = store) => {
     const targets: CatchUpTarget[] = [];
     const opened: OpenReadModel<unknown>[] = [];
     const generations = new Map<string, number>();
@@ -66,7 +73,7 @@ try {
     }
     // As the replay CLI does (replay/run-catch-up.ts): statistics refreshed each time the data doubled.
     const onBatch = whenDoubled(async () => void (await Promise.all(opened.map((readModel) => readModel.analyze?.()))));
-    const seconds = await timed(() => catchUp(store, targets, { batchSize, replay: true, onBatch }));
+    const seconds = await timed(() => catchUp(from, targets, { batchSize, replay: true, onBatch }));
     for (const [name, generation] of generations) {
       await catalog.drop(name, generation);
       await forgetGeneration(pool, name, generation);
@@ -76,7 +83,19 @@ try {
   const names = catalog.definitions.map((d) => d.name);
   for (const name of names) record(`rebuild ${name} (${catalog.definition(name).backend})`, await rebuild([name]));
   record('rebuild all, one pass', await rebuild(names));
-  console.log(JSON.stringify({ total, batchSize, rows }));
+  let sealing: { sealedEvents: number; sealSeconds: number } | undefined;
+  if (encrypted) {
+    const keys = await createPostgresKeyStore(pool, masterKeyOf(randomBytes(32).toString('base64url')));
+    let sealedEvents = 0;
+    const sealSeconds = await timed(async () => (sealedEvents = (await sealStoredPersonalData(pool, keys, { batchSize })).sealed));
+    sealing = { sealedEvents, sealSeconds: Number(sealSeconds.toFixed(1)) };
+    console.log(`sealed the personal fields of ${sealedEvents.toLocaleString('en-US')} events in ${sealSeconds.toFixed(1)} s`);
+    await pool.query('analyze events');
+    const sealedStore = createPersonalDataEventStore(store, keys);
+    record('read the log alone, sealed', await timed(readTheLog(sealedStore)));
+    record('rebuild all, one pass, sealed', await rebuild(names, sealedStore));
+  }
+  console.log(JSON.stringify({ total, batchSize, rows, ...(sealing ? { sealing } : {}) }));
 } finally {
   await catalog.close();
   await store.close();
