@@ -57,6 +57,9 @@ const wrapContext = (personId: string) => `personal-data-key|${personId}`;
 
 export const createPostgresKeyStore = async (pool: pg.Pool, master: MasterKey, options: PostgresKeyStoreOptions = {}): Promise<PersonalDataKeyStore> => {
   await createKeysTable(pool);
+  // A wrong master key stops the start here, by name, rather than at the first read of a sealed event.
+  const { rows: stored } = await pool.query<{ master_key_id: string }>('select master_key_id from personal_data_keys limit 1');
+  if (stored[0] && stored[0].master_key_id !== master.id) throw new WrongMasterKeyError(stored[0].master_key_id, master.id);
   const ttlMs = options.cacheTtlMs ?? KEY_CACHE_TTL_MS;
   const maxSize = options.cacheSize ?? 100_000;
   const now = options.now ?? Date.now;

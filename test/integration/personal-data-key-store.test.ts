@@ -42,12 +42,18 @@ describe('PostgreSQL personal data keys', () => {
     expect((await db.pool.query('select count(*)::int as n from personal_data_keys where person_id = $1', [person])).rows[0].n).toBe(0);
   });
 
-  it('refuses to unwrap with another master key, naming the setting', async () => {
+  it('refuses another master key, naming the setting: at the start, and at a read of a key it did not wrap', async () => {
     const person = uuidv7();
-    await (await createPostgresKeyStore(db.pool, master)).keyFor(person);
-    const wrong = await createPostgresKeyStore(db.pool, masterKeyOf('another-master-secret-of-32-bytes-or-more'));
-    await expect(wrong.keysOf([person])).rejects.toThrow(WrongMasterKeyError);
-    await expect(wrong.keyFor(person)).rejects.toThrow(/PERSONAL_DATA_KEY/);
+    const right = await createPostgresKeyStore(db.pool, master);
+    await right.keyFor(person);
+    const another = masterKeyOf('another-master-secret-of-32-bytes-or-more');
+    await expect(createPostgresKeyStore(db.pool, another)).rejects.toThrow(WrongMasterKeyError);
+    await expect(createPostgresKeyStore(db.pool, another)).rejects.toThrow(/PERSONAL_DATA_KEY/);
+    // A row wrapped by another master key (as if written by a misconfigured process) is refused on read.
+    const stranger = uuidv7();
+    await db.pool.query(`insert into personal_data_keys (person_id, wrapped_key, master_key_id) select $1, wrapped_key, $2 from personal_data_keys where person_id = $3`, [stranger, another.id, person]);
+    await expect(right.keysOf([stranger])).rejects.toThrow(WrongMasterKeyError);
+    await db.pool.query('delete from personal_data_keys where person_id = $1', [stranger]);
   });
 
   it('a row moved to another person does not open', async () => {
