@@ -46,20 +46,25 @@ export interface ServerParts {
  * Fastify's timeouts from the settings. requestTimeout bounds receiving the whole request,
  * headers AND body, so a body trickled a byte at a time is cut off (Node answers 408); it stops at
  * the request's last byte, so a long answer (an event stream) is not cut. connectionTimeout
- * closes a socket silent both ways (streams send heartbeats). Node looks for overdue requests
- * every connectionsCheckingInterval (30 s by default): a fraction of the timeout keeps the cut near it.
+ * closes a socket silent both ways (streams send heartbeats). Node only honours a request timeout
+ * given when the server is created (Fastify's own option sets it after), and looks for overdue
+ * requests every connectionsCheckingInterval (30 s by default): a fraction of the timeout keeps
+ * the cut near it.
  */
 const timeoutsOf = ({ requestTimeoutMs, connectionTimeoutMs }: Pick<ServingLimits, 'requestTimeoutMs' | 'connectionTimeoutMs'>) => ({
   requestTimeout: requestTimeoutMs,
   connectionTimeout: connectionTimeoutMs,
-  http: { connectionsCheckingInterval: requestTimeoutMs > 0 ? Math.max(50, Math.min(30_000, Math.round(requestTimeoutMs / 4))) : 30_000 },
+  http:
+    requestTimeoutMs > 0
+      ? {
+          requestTimeout: requestTimeoutMs,
+          // Node's 60 s, unless the whole request has less.
+          headersTimeout: Math.min(60_000, requestTimeoutMs),
+          connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.round(requestTimeoutMs / 4))),
+        }
+      : {},
 });
 
-/**
- * The HTTP API. The cross-cutting plugins come first, so that every route inherits their hooks;
- * each names the plugins it needs registered before it. Then the operations routes, and the
- * command and query routes under /api/v1.
- */
 export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false, mediaStorage, rateLimits, trustProxy = false, now, serving = loadSettings({}, []).serving }: ServerParts) => {
   const app = Fastify({
     ...timeoutsOf(serving),
