@@ -69,7 +69,7 @@ export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
 
   app.get('/stream', {
     // EventSource cannot set headers: the token may come as ?access_token= here.
-    config: { tokenInQuery: true },
+    config: { tokenInQuery: true, errors: ['TOO_MANY_STREAMS', 'STREAMS_FULL'] },
     schema: {
       description:
         'Server-Sent Events (text/event-stream): `event: feed` {postId, authorId, score} when a post enters your home feed, ' +
