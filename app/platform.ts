@@ -30,6 +30,7 @@ import { runsMediaWorkers } from './roles.js';
 import { createMediaStorage } from './media-storage.js';
 import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { DatabaseSettings, ServingLimits, Settings } from './config.js';
+import { FOLLOWING_MAX } from '../kernel/limits.js';
 
 /**
  * What the platform runs on: the settings of app/config.ts, with the two an entrypoint resolves
@@ -63,9 +64,11 @@ export interface Platform {
 /** What only tests change: a test that records processing results itself runs no media workers. */
 export interface PlatformOptions {
   mediaWorkers?: boolean;
+  /** A lower following cap than kernel/limits.ts FOLLOWING_MAX, so that a test need not follow 7,500 accounts. */
+  followingMax?: number;
 }
 
-export const createPlatform = async (settings: PlatformSettings, { mediaWorkers = true }: PlatformOptions = {}): Promise<Platform> => {
+export const createPlatform = async (settings: PlatformSettings, { mediaWorkers = true, followingMax }: PlatformOptions = {}): Promise<Platform> => {
   const { tuning, role, prefixes, feed, notifications } = settings;
   // What close() undoes: each part registers its own close as it is created, and close() runs them
   // in reverse, so that a part closes before what it was built on (the fan-out workers and
@@ -105,7 +108,17 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
   const tokens = createTokenService(settings.jwtSecret);
   // Media storage (app/media-storage.ts): S3 when S3_BUCKET is set, files under DATA_DIR/media otherwise.
   const storage = withTeardown(await createMediaStorage(settings.media, settings.dataDir), (s) => s.close());
-  const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage, mediaExternalHosts: settings.media.externalHosts };
+  const commands: CommandDeps = {
+    store,
+    credentials,
+    tokens,
+    storyTtlMs: settings.storyTtlMs,
+    storage,
+    mediaExternalHosts: settings.media.externalHosts,
+    // The following cap's count, from the live profiles read model (opened below, before any command runs).
+    followingCount: (followerId, upTo) => apiReadModels.readers.profiles.followingCount(followerId, upTo),
+    followingMax: followingMax ?? FOLLOWING_MAX,
+  };
   // What the projectors, story expiry and media workers append and read the log with: the same
   // store on the workers' pool.
   const workerCommands: CommandDeps | null = workerPool

@@ -1,5 +1,6 @@
 import type { NewEvent, RecordedEvent } from './envelope.js';
 import type { Position } from './position.js';
+import type { SnapshotStore } from './snapshot-store.js';
 
 // The event store port. Its one adapter today is PostgreSQL (postgres/, beside this file); it
 // passes the contract suite in test/integration/event-store.contract.ts, as any other must.
@@ -60,6 +61,8 @@ export interface EventStore {
    * so readers still poll. Returns the unsubscribe function.
    */
   onAppend?(listener: () => void): () => void;
+  /** Optional accelerator: stream snapshots (snapshot-store.ts), which the write side reads when offered. */
+  snapshots?: SnapshotStore;
   close(): Promise<void>;
 }
 

@@ -93,6 +93,11 @@ export const errorCatalogue = {
   PRIVATE_ACCOUNT: { status: 403, message: 'this account is private', description: 'The content belongs to a private account the caller does not follow.' },
   NOT_FOUND: { status: 404, message: 'not found', description: 'A read of content the caller may not know exists (unknown, or hidden by a block).' },
   CANNOT_FOLLOW_SELF: { status: 422, message: 'you cannot follow yourself', description: 'Following oneself.' },
+  FOLLOWING_LIMIT_REACHED: {
+    status: 422,
+    message: 'you follow as many accounts as allowed',
+    description: 'Following (or asking to follow) one more account past the cap (FOLLOWING_MAX, pending requests included).',
+  },
   CANNOT_BLOCK_SELF: { status: 422, message: 'you cannot block yourself', description: 'Blocking oneself.' },
   FOLLOW_REQUEST_NOT_FOUND: { status: 404, message: 'no pending follow request from this account', description: 'Answering a follow request that is not pending.' },
 
