@@ -99,12 +99,12 @@ describe('PostgreSQL pools and timeouts', () => {
     const [author, liker] = [await api.register(), await api.register()];
     const postId = await api.createPost(author);
     const { store } = t.platform.commands;
-    // The like's first read of its streams runs a statement longer than the timeout on the API's pool.
+    // The like's append is preceded by a statement longer than the timeout on the API's pool.
     const slowStore: EventStore = {
       ...store,
-      readStream: async (streamId, fromRevision) => {
+      append: async (streamId, events, expected) => {
         await t.platform.pool.query('select pg_sleep(10)');
-        return store.readStream(streamId, fromRevision);
+        return store.append(streamId, events, expected);
       },
     };
     const slow = await buildServer({ ...t.platform, commands: { ...t.platform.commands, store: slowStore } });
