@@ -67,6 +67,7 @@ try {
     // user's bucket, per account or per address, comes near its limit from these alone).
     const legitimate = async (until: number) => {
       let next = 0;
+      let servedInTime = 0;
       const latencies: number[] = [];
       const statuses: Record<string, number> = {};
       const loop = async () => {
@@ -76,13 +77,16 @@ try {
           const response = await post('/api/v1/users/login', { username: legitName(i), password: PASSWORD }, { 'x-forwarded-for': legitAddress(i) });
           await response.arrayBuffer();
           statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-          if (response.status === 200) latencies.push(performance.now() - started);
+          if (response.status !== 200) continue;
+          latencies.push(performance.now() - started);
+          // The rate counts logins answered within the run; the latencies also those answered after it.
+          if (Date.now() <= until) servedInTime += 1;
         }
       };
       await Promise.all(Array.from({ length: LEGIT_CONNECTIONS }, loop));
       const attempts = Object.values(statuses).reduce((a, b) => a + b, 0);
       return {
-        loginsPerSecond: Math.round(latencies.length / DURATION_S),
+        loginsPerSecond: Number((servedInTime / DURATION_S).toFixed(1)),
         p50Ms: Math.round(percentile(latencies, 50) ?? 0),
         p99Ms: Math.round(percentile(latencies, 99) ?? 0),
         attempts,
