@@ -1,7 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlatform } from '../../app/platform.js';
 import { purgeBucketsPeriodically } from '../../app/rate-limit/purge.js';
 import { createPostgresRateLimitStore, type PurgeableRateLimitStore } from '../../app/rate-limit/store-postgres.js';
 import { createRedisRateLimitStore } from '../../app/rate-limit/store-redis.js';
+import { defaultSettings } from '../support/settings.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTestRedis, isRedisReachable } from '../support/test-redis.js';
 import { rateLimitStoreContract } from './rate-limit-store.contract.js';
@@ -60,5 +65,32 @@ describe('purging the PostgreSQL buckets', () => {
     await purge.stop();
     expect(errors).toEqual([]);
     expect(await keys()).toEqual(['scheduled-drained']);
+  });
+});
+
+describe('the platform serving HTTP with buckets in PostgreSQL', () => {
+  it('purges the full buckets as it starts (and every minute after)', async () => {
+    const db = await createTestDatabase();
+    const dataDir = await mkdtemp(join(tmpdir(), 'ig-bucket-purge-'));
+    try {
+      const store = await createPostgresRateLimitStore(db.pool);
+      await store.take('long-full', 3, 30_000, 1_000); // full again long ago
+      for (let i = 0; i < 3; i++) await store.take('drained', 3, 3_600_000, Date.now());
+      const defaults = defaultSettings();
+      const platform = await createPlatform(
+        { ...defaults, role: 'api', dataDir, databaseUrl: db.url, jwtSecret: 'test-secret-that-is-at-least-32-characters-long', rateLimits: { ...defaults.rateLimits, enabled: true } },
+        { mediaWorkers: false },
+      );
+      try {
+        const keys = async () => (await db.pool.query<{ key: string }>('select key from rate_limit_buckets order by key')).rows.map((row) => row.key);
+        for (let attempt = 0; attempt < 100 && (await keys()).includes('long-full'); attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(await keys()).toEqual(['drained']);
+      } finally {
+        await platform.close();
+      }
+    } finally {
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
