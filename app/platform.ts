@@ -18,6 +18,7 @@ import { createFreshness } from './freshness.js';
 import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { RateLimitSettings } from './rate-limit/limits.js';
+import { isPurgeable, purgeBucketsPeriodically } from './rate-limit/purge.js';
 import { createPostgresRateLimitStore } from './rate-limit/store-postgres.js';
 import { createRedisRateLimitStore } from './rate-limit/store-redis.js';
 import type { RateLimitStore } from './rate-limit/store.js';
@@ -26,7 +27,7 @@ import { createParkingLot } from '../projections/runtime/parked-events.js';
 import { isTransientBackendError } from './http/backend-errors.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
 import { mediaWorkersOf } from './media-workers.js';
-import { runsMediaWorkers } from './roles.js';
+import { runsMediaWorkers, servesHttp } from './roles.js';
 import { createMediaStorage } from './media-storage.js';
 import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { DatabaseSettings, ServingLimits, Settings } from './config.js';
@@ -105,6 +106,8 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
     : redis
       ? createRedisRateLimitStore(redis, { prefix: prefixes.redis })
       : await createPostgresRateLimitStore(pool);
+  // PostgreSQL buckets do not expire by themselves: the processes taking from them purge them (app/rate-limit/purge.ts).
+  if (rateLimitStore && isPurgeable(rateLimitStore) && servesHttp(role)) withTeardown(purgeBucketsPeriodically(rateLimitStore), (purge) => purge.stop());
   const tokens = createTokenService(settings.jwtSecret);
   // Media storage (app/media-storage.ts): S3 when S3_BUCKET is set, files under DATA_DIR/media otherwise.
   const storage = withTeardown(await createMediaStorage(settings.media, settings.dataDir), (s) => s.close());
