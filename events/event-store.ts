@@ -50,6 +50,12 @@ export interface EventStore {
   /** Position of the last event a global-log reader can see now (START when empty). */
   headPosition(): Promise<Position>;
   /**
+   * Position of the last event committed (START when empty): at or after every position an
+   * append has returned, whereas headPosition() can lag one while an older transaction is still
+   * in flight. A position past it is not in the log (yet): nobody was handed it.
+   */
+  lastCommittedPosition(): Promise<Position>;
+  /**
    * Optional accelerator: calls `listener` soon after events are appended (here or, where the
    * adapter can tell, in other processes). Hints only: a call may be late, spurious or missed,
    * so readers still poll. Returns the unsubscribe function.

@@ -187,6 +187,18 @@ export const errorCatalogue = {
     description: 'A rate limit of the route\'s class is used up for this account or address; Retry-After says when to retry.',
   },
 
+  // --- Bounded work per client (docs/architecture.md "Read path") ---
+  TOO_MANY_STREAMS: {
+    status: 429,
+    message: 'too many open event streams for this account',
+    description: 'GET /api/v1/stream while the account already holds STREAMS_PER_ACCOUNT open streams in this process; close one first.',
+  },
+  STREAMS_FULL: {
+    status: 503,
+    message: 'the server holds as many event streams as it takes; retry later',
+    description: 'GET /api/v1/stream while the process already holds STREAMS_PER_PROCESS open streams.',
+  },
+
   // --- The server and its backends ---
   CONCURRENCY_CONFLICT: {
     status: 409,

@@ -55,29 +55,56 @@ const createKeysTable = async (pool: pg.Pool) => {
 
 const wrapContext = (personId: string) => `personal-data-key|${personId}`;
 
-export const createPostgresKeyStore = async (pool: pg.Pool, master: MasterKey, options: PostgresKeyStoreOptions = {}): Promise<PersonalDataKeyStore> => {
+/** The PostgreSQL key store, and the same store (one cache) querying another pool. */
+export interface PostgresKeyStore extends PersonalDataKeyStore {
+  /**
+   * This store over another pool of the same database, sharing its cache: a process with pools of
+   * its own for the API and for the projectors reads keys on each, and a destroy through either
+   * forgets the key for both at once.
+   */
+  using(pool: pg.Pool): PersonalDataKeyStore;
+}
+
+export const createPostgresKeyStore = async (pool: pg.Pool, master: MasterKey, options: PostgresKeyStoreOptions = {}): Promise<PostgresKeyStore> => {
   await createKeysTable(pool);
   // A wrong master key stops the start here, by name, rather than at the first read of a sealed event.
   const { rows: stored } = await pool.query<{ master_key_id: string }>('select master_key_id from personal_data_keys limit 1');
   if (stored[0] && stored[0].master_key_id !== master.id) throw new WrongMasterKeyError(stored[0].master_key_id, master.id);
+  const cache = createKeyCache(options);
+  return { ...keyStoreOver(pool, master, cache), using: (other) => keyStoreOver(other, master, cache) };
+};
+
+interface KeyCache {
+  remember(personId: string, key: Buffer): void;
+  cached(personId: string): Buffer | undefined;
+  forget(personId: string): void;
+}
+
+// Only keys that exist are cached: an absent key may be created by another process a moment
+// later, and reading its sealed events as erased would write erased values into read models.
+const createKeyCache = (options: PostgresKeyStoreOptions): KeyCache => {
   const ttlMs = options.cacheTtlMs ?? KEY_CACHE_TTL_MS;
   const maxSize = options.cacheSize ?? 100_000;
   const now = options.now ?? Date.now;
-  // Only keys that exist are cached: an absent key may be created by another process a moment
-  // later, and reading its sealed events as erased would write erased values into read models.
-  const cache = new Map<string, { key: Buffer; until: number }>();
-  const remember = (personId: string, key: Buffer) => {
-    if (ttlMs <= 0) return;
-    cache.delete(personId);
-    cache.set(personId, { key, until: now() + ttlMs });
-    if (cache.size > maxSize) cache.delete(cache.keys().next().value!);
+  const entries = new Map<string, { key: Buffer; until: number }>();
+  return {
+    remember(personId, key) {
+      if (ttlMs <= 0) return;
+      entries.delete(personId);
+      entries.set(personId, { key, until: now() + ttlMs });
+      if (entries.size > maxSize) entries.delete(entries.keys().next().value!);
+    },
+    cached(personId) {
+      const entry = entries.get(personId);
+      if (entry && entry.until > now()) return entry.key;
+      if (entry) entries.delete(personId);
+      return undefined;
+    },
+    forget: (personId) => void entries.delete(personId),
   };
-  const cached = (personId: string): Buffer | undefined => {
-    const entry = cache.get(personId);
-    if (entry && entry.until > now()) return entry.key;
-    if (entry) cache.delete(personId);
-    return undefined;
-  };
+};
+
+const keyStoreOver = (pool: pg.Pool, master: MasterKey, cache: KeyCache): PersonalDataKeyStore => {
   const unwrap = (row: Pick<KeyRow, 'wrapped_key' | 'master_key_id'>, personId: string): Buffer => {
     if (row.master_key_id !== master.id) throw new WrongMasterKeyError(row.master_key_id, master.id);
     return open(master.key, row.wrapped_key, wrapContext(personId));
@@ -86,7 +113,7 @@ export const createPostgresKeyStore = async (pool: pg.Pool, master: MasterKey, o
     const found = new Map<string, Buffer>();
     const missing: string[] = [];
     for (const personId of new Set(personIds)) {
-      const key = cached(personId);
+      const key = cache.cached(personId);
       if (key) found.set(personId, key);
       else missing.push(personId);
     }
@@ -94,7 +121,7 @@ export const createPostgresKeyStore = async (pool: pg.Pool, master: MasterKey, o
     const { rows } = await pool.query<KeyRow>(SELECT, [missing]);
     for (const row of rows) {
       const key = unwrap(row, row.person_id);
-      remember(row.person_id, key);
+      cache.remember(row.person_id, key);
       found.set(row.person_id, key);
     }
     return found;
@@ -108,7 +135,7 @@ export const createPostgresKeyStore = async (pool: pg.Pool, master: MasterKey, o
       const key = randomBytes(DATA_KEY_BYTES);
       const { rows } = await pool.query<KeyRow>(INSERT, [personId, seal(master.key, key, wrapContext(personId)), master.id]);
       if (rows[0]) {
-        remember(personId, key);
+        cache.remember(personId, key);
         return key;
       }
       // Another process created it between our read and our insert: theirs is the key. A new
@@ -118,9 +145,9 @@ export const createPostgresKeyStore = async (pool: pg.Pool, master: MasterKey, o
       return theirs;
     },
     async destroy(personId) {
-      cache.delete(personId);
+      cache.forget(personId);
       const { rowCount } = await pool.query(DELETE, [personId]);
-      cache.delete(personId); // a read that raced the delete may have cached it again
+      cache.forget(personId); // a read that raced the delete may have cached it again
       return (rowCount ?? 0) > 0;
     },
   };

@@ -5,7 +5,7 @@ import { validateEvent } from '../validate.js';
 import { erasedData, personalValuesOf, restoredData, valueOfPath, type FieldValue } from './field-values.js';
 import type { PersonalDataKeyStore } from './key-store.js';
 import { personalFieldsOf } from './personal-fields.js';
-import { isSealedText, open, seal, SealedTextError } from './sealed-text.js';
+import { isSealedText, keyIdOf, open, seal, SealedTextError } from './sealed-text.js';
 
 // Personal data sealed at the event store boundary (docs/architecture.md "Personal data"): an
 // EventStore that wraps another one. On append, each event of a type with personal fields
@@ -32,6 +32,8 @@ export const SEALED_STATE = '$personalData';
 export interface SealedFields {
   /** The person whose key sealed `fields`. */
   subject: string;
+  /** keyIdOf the key that sealed them: another key of the same person means that one was destroyed. */
+  key: string;
   /** The event's personal values (FieldValue[] as JSON), sealed. */
   fields: string;
 }
@@ -49,7 +51,9 @@ const isRecord = (value: unknown): value is Record<string, unknown> => typeof va
 
 export const sealedFieldsOf = (metadata: unknown): SealedFields | undefined => {
   const sealed = isRecord(metadata) ? metadata[PERSONAL_DATA] : undefined;
-  return isRecord(sealed) && typeof sealed.subject === 'string' && isSealedText(sealed.fields) ? (sealed as unknown as SealedFields) : undefined;
+  return isRecord(sealed) && typeof sealed.subject === 'string' && typeof sealed.key === 'string' && isSealedText(sealed.fields)
+    ? (sealed as unknown as SealedFields)
+    : undefined;
 };
 
 /** What a sealed event's text is bound to: it opens only in the event it was sealed for. */
@@ -82,7 +86,7 @@ export const sealValidEvent = async (event: NewEvent, keyFor: (personId: string)
   const subject = valueOfPath(data, fields.subject);
   if (values.length === 0 || typeof subject !== 'string') return { ...event, data };
   const key = await keyFor(subject);
-  const sealed: SealedFields = { subject, fields: seal(key, JSON.stringify(values), eventContext(event.eventId, event.type, subject)) };
+  const sealed: SealedFields = { subject, key: keyIdOf(key), fields: seal(key, JSON.stringify(values), eventContext(event.eventId, event.type, subject)) };
   return { ...event, data: erasedData(data, fields.fields), metadata: { ...event.metadata, [PERSONAL_DATA]: sealed } as NewEvent['metadata'] };
 };
 
@@ -109,7 +113,8 @@ export const createPersonalDataEventStore = (inner: EventStore, keys: PersonalDa
       if (!sealed) return event;
       const opened = { ...event, metadata: withoutSealedFields(event.metadata) };
       const key = found.get(sealed.subject);
-      if (!key) return opened; // shredded: the data holds the erased values
+      // Shredded (no key, or a newer key made after the one that sealed this was destroyed): the data holds the erased values.
+      if (!key || keyIdOf(key) !== sealed.key) return opened;
       try {
         const values = JSON.parse(open(key, sealed.fields, eventContext(event.eventId, event.type, sealed.subject)).toString('utf8')) as FieldValue[];
         return { ...opened, data: restoredData(event.data, values) };
@@ -151,15 +156,16 @@ export const createPersonalDataEventStore = (inner: EventStore, keys: PersonalDa
         return { snapshot: null, events };
       }
       const sealedState = isRecord(stored.snapshot.state) ? stored.snapshot.state[SEALED_STATE] : undefined;
-      if (!isRecord(sealedState) || typeof sealedState.subject !== 'string' || !isSealedText(sealedState.state)) {
+      if (sealedState === undefined) {
         noteSubjects(streamId, tailSubjects);
         return { snapshot: stored.snapshot, events };
       }
-      const subject = sealedState.subject;
-      const dataKey = (await keys.keysOf([subject])).get(subject);
+      const wellFormed = isRecord(sealedState) && typeof sealedState.subject === 'string' && typeof sealedState.key === 'string' && isSealedText(sealedState.state);
+      const subject = wellFormed ? (sealedState.subject as string) : undefined;
+      const dataKey = subject ? (await keys.keysOf([subject])).get(subject) : undefined;
       try {
-        if (dataKey) {
-          const state: unknown = JSON.parse(open(dataKey, sealedState.state, snapshotContext(streamId, key, stored.snapshot.revision)).toString('utf8'));
+        if (wellFormed && subject && dataKey && keyIdOf(dataKey) === sealedState.key) {
+          const state: unknown = JSON.parse(open(dataKey, sealedState.state as string, snapshotContext(streamId, key, stored.snapshot.revision)).toString('utf8'));
           noteSubjects(streamId, tailSubjects, subject);
           return { snapshot: { ...stored.snapshot, state }, events };
         }
@@ -176,7 +182,7 @@ export const createPersonalDataEventStore = (inner: EventStore, keys: PersonalDa
       if (subject === null) return innerSnapshots.saveSnapshot(streamId, key, snapshot);
       const dataKey = (await keys.keysOf([subject])).get(subject);
       if (!dataKey) return; // shredded meanwhile: nothing of theirs is kept again
-      const state = { [SEALED_STATE]: { subject, state: seal(dataKey, JSON.stringify(snapshot.state), snapshotContext(streamId, key, snapshot.revision)) } };
+      const state = { [SEALED_STATE]: { subject, key: keyIdOf(dataKey), state: seal(dataKey, JSON.stringify(snapshot.state), snapshotContext(streamId, key, snapshot.revision)) } };
       return innerSnapshots.saveSnapshot(streamId, key, { ...snapshot, state });
     },
   });
@@ -195,6 +201,7 @@ export const createPersonalDataEventStore = (inner: EventStore, keys: PersonalDa
       }
     },
     headPosition: () => inner.headPosition(),
+    lastCommittedPosition: () => inner.lastCommittedPosition(),
     ...(inner.onAppend ? { onAppend: inner.onAppend.bind(inner) } : {}),
     ...(inner.snapshots ? { snapshots: snapshots(inner.snapshots) } : {}),
     close: () => inner.close(),

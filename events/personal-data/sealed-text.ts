@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 
 // The sealed form of personal data: AES-256-GCM under a 32-byte key, written as
 // `enc:v1:` + base64url(iv ‖ tag ‖ ciphertext). The version names the cipher and the layout, so
@@ -42,4 +42,17 @@ export const open = (key: Buffer, sealed: string, associatedData: string): Buffe
   } catch {
     throw new SealedTextError('authentication failed');
   }
+};
+
+const keyIds = new WeakMap<Buffer, string>();
+
+/**
+ * Names a data key without revealing it (a truncated SHA-256 of a random 32-byte key), kept beside
+ * what it sealed: text sealed under a key since destroyed, when the person has a new key, is told
+ * apart from damage.
+ */
+export const keyIdOf = (key: Buffer): string => {
+  let id = keyIds.get(key);
+  if (!id) keyIds.set(key, (id = createHash('sha256').update(key).digest('base64url').slice(0, 16)));
+  return id;
 };

@@ -5,7 +5,7 @@ import { appendEvents } from './append.js';
 import { createAppendNotifier } from './append-notifier.js';
 import { migrateEventStore } from './migrate.js';
 import { createNotificationListener, type NotificationListener } from './notification-listener.js';
-import { lastVisiblePosition, readAllEvents } from './read-all.js';
+import { lastCommittedPosition, lastVisiblePosition, readAllEvents } from './read-all.js';
 import { readStreamEvents } from './read-stream.js';
 import { createPostgresSnapshotStore } from './snapshots.js';
 import { subscribeToAll } from './subscribe.js';
@@ -59,6 +59,7 @@ export const createPostgresEventStore = async (pool: pg.Pool, options: PostgresE
     readAll,
     subscribe: (from, subscribeOptions = {}) => subscribeToAll(subscriptionDeps, from, subscribeOptions.filter, subscribeOptions.signal),
     headPosition: async () => (await lastVisiblePosition(pool)) ?? START,
+    lastCommittedPosition: async () => (await lastCommittedPosition(pool)) ?? START,
     onAppend: (callback) => watchAppends(listener, callback, closing.signal),
     ...(options.snapshots === false ? {} : { snapshots: createPostgresSnapshotStore(pool) }),
     async close() {

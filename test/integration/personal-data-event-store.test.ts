@@ -157,6 +157,21 @@ describe('personal data sealed in the PostgreSQL event store', () => {
     expect((await keys.keysOf([person])).size).toBe(0);
   });
 
+  it('reads events sealed under a destroyed key as erased, quietly, once the person has a new key', async () => {
+    const person = uuidv7();
+    const before = personalEventOf('CommentAdded', person, 'rekeymark');
+    await store.append(streamOf(before), [before], 'no_stream');
+    await keys.destroy(person);
+    const after = personalEventOf('CommentAdded', person, 'newkeymark');
+    await store.append(streamOf(after), [after], 'no_stream');
+    const reported = unreadable.length;
+    const [old] = await store.readStream(streamOf(before));
+    const [fresh] = await store.readStream(streamOf(after));
+    expect(old!.data).toMatchObject({ text: '', mentions: [] });
+    expect(fresh!.data).toEqual(after.data);
+    expect(unreadable.length).toBe(reported);
+  });
+
   it('skips saving a snapshot of a stream it has not read (its subject unknown), rather than keep it in clear', async () => {
     const person = uuidv7();
     const streamId = `user-${person}`;

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { masterKeyOf, WrongMasterKeyError } from '../../events/personal-data/key-store.js';
@@ -76,6 +77,25 @@ describe('PostgreSQL personal data keys', () => {
     expect((await other.keysOf([person])).get(person)).toEqual(key); // cached: the documented window
     now += 2_000;
     expect((await other.keysOf([person])).has(person)).toBe(false);
+  });
+
+  it('the same store over another pool shares its cache: a destroy through either is seen by both at once', async () => {
+    const otherPool = new pg.Pool({ connectionString: db.url, max: 2 });
+    try {
+      const api = await createPostgresKeyStore(db.pool, master, { cacheTtlMs: 3_600_000 });
+      const workers = api.using(otherPool);
+      const person = uuidv7();
+      const key = await api.keyFor(person);
+      expect((await workers.keysOf([person])).get(person)).toEqual(key);
+      await api.destroy(person);
+      expect((await workers.keysOf([person])).has(person)).toBe(false);
+      const again = await workers.keyFor(person);
+      await workers.destroy(person);
+      expect((await api.keysOf([person])).has(person)).toBe(false);
+      expect(again).not.toEqual(key);
+    } finally {
+      await otherPool.end();
+    }
   });
 
   it('creates its table when several stores start together on a fresh schema', async () => {

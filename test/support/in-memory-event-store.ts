@@ -125,6 +125,8 @@ export const createInMemoryEventStore = (options: InMemoryEventStoreOptions = {}
     readAll,
     subscribe,
     headPosition: async () => headPosition(),
+    // Appends land in the log at once: nothing is ever in flight behind the head.
+    lastCommittedPosition: async () => headPosition(),
     onAppend: (listener) => {
       const call = () => listener();
       listeners.add(call);

@@ -56,6 +56,9 @@ export interface TestAppOptions {
     /** In place of the platform's bucket store (a store whose server is down). */
     store?: RateLimitStore;
   };
+  /** Pool sizes and timeouts, and the HTTP bounds (request timeouts, stream caps), over the defaults. */
+  database?: Partial<Settings['database']>;
+  serving?: Partial<Settings['serving']>;
 }
 
 /**
@@ -86,6 +89,8 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       : { ...defaults.rateLimits, enabled: false },
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
     tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
+    database: { ...defaults.database, ...options.database },
+    serving: { ...defaults.serving, ...options.serving },
   }, { mediaWorkers: options.mediaWorkers ?? true, followingMax: options.followingMax });
   const app = await buildServer({
     ...platform,
