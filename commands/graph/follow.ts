@@ -1,4 +1,4 @@
-import { forbidden } from '../../kernel/errors.js';
+import { userNotFound } from '../../domain/user/user.js';
 import { followDecider, type FollowCommand } from '../../domain/follow/follow.js';
 import { streams, type Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
@@ -50,8 +50,9 @@ export const follow = async (deps: CommandDeps, { followerId, username }: Follow
     // A block appended while this follow was being decided: the block ended the follows it could
     // see, then this one landed. Each side writes its own fact before reading the other's, so one
     // of them always sees the other; here it is the follow, which takes itself back.
+    // Answered as the decider answers a block it sees: as an unknown account.
     await endFollowByBlock(deps, followerId, followeeId, ctx);
-    throw forbidden('BLOCKED', 'a block stands between these accounts');
+    throw userNotFound();
   }
   return { status: state.status, position };
 };

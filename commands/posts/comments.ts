@@ -1,7 +1,8 @@
 import { commentDecider } from '../../domain/comment/comment.js';
 import { commentFacts } from '../../domain/comment/comment-facts.js';
 import { streams, type Position } from '../../events/index.js';
-import { newId, type CommandContext } from '../command-context.js';
+import { entityIdFor, type CommandContext } from '../command-context.js';
+import { createOnce, earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { loadPostFacts } from '../facts.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
@@ -23,25 +24,38 @@ export const addComment = async (
   { authorId, postId, text, parentCommentId }: NewComment,
   ctx: CommandContext,
 ): Promise<{ commentId: string; position: Position }> => {
-  const commentId = newId();
-  const { position } = await handleCommand({
-    store: deps.store,
-    stream: streams.comment(commentId),
-    decider: commentDecider,
-    command: async () => ({
-      type: 'AddComment',
-      commentId,
-      postId,
-      authorId,
-      text,
-      parentCommentId,
-      post: await loadPostFacts(deps.store, authorId, postId),
-      parent: parentCommentId ? await loadCommentFacts(deps, parentCommentId) : null,
-    }),
+  const commentId = entityIdFor(ctx, 'comment');
+  const stream = streams.comment(commentId);
+  // A retry of a keyed comment answers the comment its first run made (commands/created-once.ts).
+  const earlier = await earlierCreation(deps.store, stream, ctx);
+  if (earlier) return { commentId, position: earlier.position };
+  const answer = (position: Position) => ({ commentId, position });
+  return createOnce(
+    deps.store,
+    stream,
     ctx,
-    newStream: true,
-  });
-  return { commentId, position };
+    async () => {
+      const { position } = await handleCommand({
+        store: deps.store,
+        stream,
+        decider: commentDecider,
+        command: async () => ({
+          type: 'AddComment',
+          commentId,
+          postId,
+          authorId,
+          text,
+          parentCommentId,
+          post: await loadPostFacts(deps.store, authorId, postId),
+          parent: parentCommentId ? await loadCommentFacts(deps, parentCommentId) : null,
+        }),
+        ctx,
+        newStream: true,
+      });
+      return answer(position);
+    },
+    (creation) => answer(creation.position),
+  );
 };
 
 /** By the comment's author or the post's author (who moderates their own post). */

@@ -2,8 +2,9 @@ import type { MediaInput } from '../../domain/post/external-media.js';
 import { storyDecider } from '../../domain/story/story.js';
 import { storyFacts, type StoryFacts } from '../../domain/story/story-facts.js';
 import { storyViewDecider } from '../../domain/story-view/story-view.js';
-import { streams, type Position } from '../../events/index.js';
-import { newId, type CommandContext } from '../command-context.js';
+import { streams, type EventData, type Position, type RecordedEvent } from '../../events/index.js';
+import { entityIdFor, type CommandContext } from '../command-context.js';
+import { createOnce, earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { loadAccess } from '../facts.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
@@ -15,19 +16,32 @@ export const postStory = async (
   { authorId, media }: { authorId: string; media: MediaInput },
   ctx: CommandContext,
 ): Promise<{ storyId: string; expiresAt: string; position: Position }> => {
-  const storyId = newId();
+  const storyId = entityIdFor(ctx, 'story');
+  const stream = streams.story(storyId);
+  // The answer from the story's first event, for a retry of a create that happened (commands/created-once.ts).
+  const answerFrom = (creation: RecordedEvent) => ({ storyId, expiresAt: (creation.data as EventData<'StoryPosted'>).expiresAt, position: creation.position });
+  const earlier = await earlierCreation(deps.store, stream, ctx);
+  if (earlier) return answerFrom(earlier);
   const target = { actorId: authorId, inputs: [media], purpose: 'story' as const, targetId: storyId, pathOf: () => 'media' };
-  return withAttachedMedia(deps, target, ctx, async ([item]) => {
-    const { position, state } = await handleCommand({
-      store: deps.store,
-      stream: streams.story(storyId),
-      decider: storyDecider,
-      command: () => ({ type: 'PostStory', storyId, authorId, media: item!, ttlMs: deps.storyTtlMs }),
+  return withAttachedMedia(deps, target, ctx, ([item]) =>
+    createOnce(
+      deps.store,
+      stream,
       ctx,
-      newStream: true,
-    });
-    return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
-  });
+      async () => {
+        const { position, state } = await handleCommand({
+          store: deps.store,
+          stream,
+          decider: storyDecider,
+          command: () => ({ type: 'PostStory', storyId, authorId, media: item!, ttlMs: deps.storyTtlMs }),
+          ctx,
+          newStream: true,
+        });
+        return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
+      },
+      answerFrom,
+    ),
+  );
 };
 
 const loadStoryFacts = async (deps: CommandDeps, viewerId: string, storyId: string): Promise<StoryFacts> => {
