@@ -5,6 +5,7 @@ import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { findUserByUsername, isBlockedEitherWay, loadUser } from '../facts.js';
 import { handleCommand, type BuildCommand } from '../handle-command.js';
+import { assertRegisteredActor } from '../registered-actor.js';
 
 export type FollowStatus = 'none' | 'requested' | 'following';
 
@@ -29,7 +30,7 @@ export const endFollowByBlock = (deps: CommandDeps, followerId: string, followee
 
 /** Follows a public account, or asks a private one; a repeat changes nothing. */
 export const follow = async (deps: CommandDeps, { followerId, username }: FollowInput, ctx: CommandContext): Promise<FollowResult> => {
-  const { userId: followeeId } = await findUserByUsername(deps.store, username);
+  const [{ userId: followeeId }] = await Promise.all([findUserByUsername(deps.store, username), assertRegisteredActor(deps.store, followerId)]);
   const { position, state } = await onFollowStream(
     deps,
     followerId,

@@ -1,12 +1,15 @@
 import { commentDecider } from '../../domain/comment/comment.js';
 import { commentFacts } from '../../domain/comment/comment-facts.js';
+import { assertPostUsable, type PostFacts } from '../../domain/post/post-facts.js';
 import { streams, type Position } from '../../events/index.js';
 import { entityIdFor, type CommandContext } from '../command-context.js';
 import { createOnce, earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { loadPostFacts } from '../facts.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
+import { assertRegisteredActor } from '../registered-actor.js';
 import { loadState } from '../load-state.js';
+import { accessAfterAppend } from '../recheck-access.js';
 
 const loadCommentFacts = async (deps: CommandDeps, commentId: string) =>
   commentFacts(await loadState(deps.store, streams.comment(commentId), commentDecider));
@@ -29,8 +32,10 @@ export const addComment = async (
   // A retry of a keyed comment answers the comment its first run made (commands/created-once.ts).
   const earlier = await earlierCreation(deps.store, stream, ctx);
   if (earlier) return { commentId, position: earlier.position };
+  await assertRegisteredActor(deps.store, authorId);
   const answer = (position: Position) => ({ commentId, position });
-  return createOnce(
+  let decidedOn: PostFacts | null = null;
+  const added = await createOnce(
     deps.store,
     stream,
     ctx,
@@ -46,7 +51,7 @@ export const addComment = async (
           authorId,
           text,
           parentCommentId,
-          post: await loadPostFacts(deps.store, authorId, postId),
+          post: (decidedOn = await loadPostFacts(deps.store, authorId, postId)),
           parent: parentCommentId ? await loadCommentFacts(deps, parentCommentId) : null,
         }),
         ctx,
@@ -56,6 +61,13 @@ export const addComment = async (
     },
     (creation) => answer(creation.position),
   );
+  // A block or a switch to private that landed meanwhile takes the comment back (commands/recheck-access.ts).
+  const facts = decidedOn as PostFacts | null;
+  if (facts?.status === 'active') {
+    const access = await accessAfterAppend(deps, { actorId: authorId, ownerId: facts.authorId }, () => deleteComment(deps, { actorId: authorId, commentId }, ctx));
+    assertPostUsable({ ...facts, access });
+  }
+  return added;
 };
 
 /** By the comment's author or the post's author (who moderates their own post). */

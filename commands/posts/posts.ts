@@ -5,6 +5,7 @@ import { entityIdFor, type CommandContext } from '../command-context.js';
 import { createOnce, earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
+import { assertRegisteredActor } from '../registered-actor.js';
 import { withAttachedMedia } from './with-media.js';
 
 export const createPost = async (
@@ -17,6 +18,7 @@ export const createPost = async (
   // A retry of a keyed create answers the post its first run made (commands/created-once.ts).
   const earlier = await earlierCreation(deps.store, stream, ctx);
   if (earlier) return { postId, position: earlier.position };
+  await assertRegisteredActor(deps.store, authorId);
   const target = { actorId: authorId, inputs: media, purpose: 'post' as const, targetId: postId, pathOf: (index: number) => `media.${index}` };
   return withAttachedMedia(deps, target, ctx, (items) =>
     createOnce(
