@@ -1,6 +1,6 @@
 import { AppError, conflict } from '../../kernel/errors.js';
 import { userDecider } from '../../domain/user/user.js';
-import { normalizeUsername, usernameDecider } from '../../domain/username/username.js';
+import { parseUsername, usernameDecider } from '../../domain/username/username.js';
 import { streams, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
@@ -33,7 +33,8 @@ export interface Registered {
  * whose registration never completed (login.ts).
  */
 export const register = async (deps: CommandDeps, input: RegisterInput, ctx: CommandContext): Promise<Registered> => {
-  const username = normalizeUsername(input.username);
+  // Checked before anything is written, so a refused name leaves no credentials behind.
+  const username = parseUsername(input.username);
   const displayName = input.displayName ?? username;
   const earlier = await deps.credentials.findByLogin(input.email);
   if (earlier) return resume(deps, earlier, input, { username, displayName }, ctx);
