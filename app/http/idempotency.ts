@@ -118,8 +118,14 @@ const idempotencyPlugin: FastifyPluginAsync<IdempotencyOptions> = async (app, { 
     // A key left claimed (complete or release failed, the process died) is taken over after the
     // store's abandon time; the retry then finds what this request created, as the ids of what a
     // keyed command creates derive from the key (commands/created-once.ts).
-    if (isRetryable(reply.statusCode, payload)) await store.release(claim.scope, claim.key, claim.token);
-    else await store.complete(claim.scope, claim.key, claim.token, { statusCode: reply.statusCode, body: storedBody(request, String(payload ?? '')) });
+    // Failing to keep the answer does not change it: the client gets what happened (a 201 stays a
+    // 201), and the key, left claimed, is taken over by a later retry as above.
+    try {
+      if (isRetryable(reply.statusCode, payload)) await store.release(claim.scope, claim.key, claim.token);
+      else await store.complete(claim.scope, claim.key, claim.token, { statusCode: reply.statusCode, body: storedBody(request, String(payload ?? '')) });
+    } catch (error) {
+      request.log.warn({ err: error }, 'could not record the answer under its Idempotency-Key');
+    }
     return payload;
   });
 };
