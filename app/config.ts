@@ -14,6 +14,9 @@ const duration = z.string().transform((text, ctx) => {
   return ms ?? 0;
 });
 
+/** The event streams' heartbeat (read-api/event-stream.ts's default): HTTP_CONNECTION_TIMEOUT must be longer. */
+export const STREAM_HEARTBEAT_MS = 15_000;
+
 const rateLimit = z.string().transform((text, ctx): Limit => {
   const limit = parseLimit(text);
   if (!limit) ctx.addIssue({ code: 'custom', message: `"${text}" is not a limit like 5/30m (requests per duration)` });
@@ -100,6 +103,28 @@ const schema = z.object({
   RATE_LIMIT_ANONYMOUS: rateLimitOf('anonymous'),
   /** Off by default: X-Forwarded-For is believed only from the proxies named here. */
   TRUST_PROXY: z.string().default('false').pipe(trustProxy),
+  // ---- PostgreSQL pools and timeouts (docs/architecture.md "Processes"): one pool serves the API, another the projectors and workers.
+  /** Connections of the API's pool: commands, reads, idempotency keys, rate-limit buckets, read-your-writes checkpoints. */
+  DATABASE_API_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** Connections of the projectors' and workers' pool (roles projector, worker and all; none in role api). */
+  DATABASE_WORKER_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
+  /** How long a query waits for a free connection (or for connecting) before it fails: a full pool answers 503, not a hang. */
+  DATABASE_CONNECT_TIMEOUT: z.string().default('5s').pipe(duration),
+  /** statement_timeout of the API's connections: a statement running longer is cancelled (503). */
+  DATABASE_STATEMENT_TIMEOUT: z.string().default('10s').pipe(duration),
+  /** idle_in_transaction_session_timeout of the API's connections: a transaction left open that long is ended. */
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: z.string().default('30s').pipe(duration),
+  // ---- HTTP bounds (app/server.ts, read-api/routes/stream-routes.ts, app/freshness.ts).
+  /** Time to receive a whole request, headers and body: a trickled body is cut off (408). Not the answer: streams stay open. */
+  HTTP_REQUEST_TIMEOUT: z.string().default('30s').pipe(duration),
+  /** A socket with no traffic either way for this long is closed (event streams send a heartbeat every 15 s, so keep it above that). */
+  HTTP_CONNECTION_TIMEOUT: z.string().default('60s').pipe(duration),
+  /** Open event streams (GET /api/v1/stream) per account in this process; one more answers 429 TOO_MANY_STREAMS. */
+  STREAMS_PER_ACCOUNT: z.coerce.number().int().min(1).max(10_000).default(5),
+  /** Open event streams in this process; one more answers 503 STREAMS_FULL. */
+  STREAMS_PER_PROCESS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /** Reads waiting on a projection for ?minPosition= at once in this process (one per request and projection); past it reads answer at once, stale. */
+  FRESHNESS_MAX_WAITERS: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
   /** Comma-separated projection names for the projector role; empty means all. */
   PROJECTIONS: z
     .string()
@@ -108,6 +133,9 @@ const schema = z.object({
 }).refine((config) => config.ROLE === 'all' || config.DATABASE_URL, {
   path: ['DATABASE_URL'],
   message: 'separate roles share their servers: set DATABASE_URL (the embedded PostgreSQL serves role "all" only)',
+}).refine((config) => config.HTTP_CONNECTION_TIMEOUT > STREAM_HEARTBEAT_MS, {
+  path: ['HTTP_CONNECTION_TIMEOUT'],
+  message: `must be longer than the event streams' heartbeat (${STREAM_HEARTBEAT_MS / 1000} s), or idle streams are cut`,
 });
 
 /** The environment, validated: one field per variable, named as the README names it. */
@@ -142,7 +170,7 @@ export const DEFAULT_PREFIXES: Prefixes = { redis: 'ig:', elasticsearch: 'ig-' }
 
 /** How a process of the platform paces itself: not read from the environment; only tests and benchmarks change it. */
 export interface Tuning {
-  /** PostgreSQL connections per process, shared by commands, reads and projectors. */
+  /** PostgreSQL connections of the replay CLI's pool (the platform's pools are sized by `database`). */
   poolSize: number;
   /** How long a read with ?minPosition= waits for the projections before it answers anyway, naming them (x-stale-projections). */
   freshnessTimeoutMs: number;
@@ -188,6 +216,31 @@ export interface MediaSettings {
   kafkaTopic: string;
 }
 
+/** PostgreSQL pools and their timeouts (docs/architecture.md "Processes"). */
+export interface DatabaseSettings {
+  /** The API's pool: commands, reads, idempotency keys, rate-limit buckets, read-your-writes checkpoints. */
+  apiPoolSize: number;
+  /** The projectors' and workers' pool (not opened in role api). */
+  workerPoolSize: number;
+  /** Both pools: how long a query waits for a connection before failing (0: without end). */
+  connectTimeoutMs: number;
+  /** The API's connections only: projector batches and rebuilds may take longer (0: none). */
+  statementTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+}
+
+/** What bounds the work one client can hold in an API process. */
+export interface ServingLimits {
+  /** Fastify's requestTimeout: the whole request (headers and body) must arrive within it (0: none). */
+  requestTimeoutMs: number;
+  /** Fastify's connectionTimeout: a socket idle this long is closed (0: none). */
+  connectionTimeoutMs: number;
+  streamsPerAccount: number;
+  streamsPerProcess: number;
+  /** Read-your-writes waits held at once (app/freshness.ts). */
+  freshnessMaxWaiters: number;
+}
+
 /** The configuration in the groups the platform takes, passed on unchanged from here to the part that uses each. */
 export interface Settings {
   role: Role;
@@ -209,6 +262,8 @@ export interface Settings {
   kafka: KafkaSettings | undefined;
   media: MediaSettings;
   rateLimits: RateLimitSettings;
+  database: DatabaseSettings;
+  serving: ServingLimits;
   tuning: Tuning;
   http: { port: number; host: string; logLevel: Config['LOG_LEVEL']; trustProxy: boolean | number | string[] };
   dataDir: string;
@@ -253,6 +308,20 @@ export const settingsOf = (config: Config): Settings => ({
   rateLimits: {
     enabled: config.RATE_LIMITS === 'on',
     limits: Object.fromEntries(RATE_LIMIT_CLASSES.map((name) => [name, config[`RATE_LIMIT_${name.toUpperCase() as Uppercase<typeof name>}`]])) as RateLimitSettings['limits'],
+  },
+  database: {
+    apiPoolSize: config.DATABASE_API_POOL_SIZE,
+    workerPoolSize: config.DATABASE_WORKER_POOL_SIZE,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT,
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT,
+    idleInTransactionTimeoutMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT,
+  },
+  serving: {
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT,
+    connectionTimeoutMs: config.HTTP_CONNECTION_TIMEOUT,
+    streamsPerAccount: config.STREAMS_PER_ACCOUNT,
+    streamsPerProcess: config.STREAMS_PER_PROCESS,
+    freshnessMaxWaiters: config.FRESHNESS_MAX_WAITERS,
   },
   tuning: { ...DEFAULT_TUNING },
   http: { port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL, trustProxy: config.TRUST_PROXY },

@@ -18,6 +18,7 @@ import { createFreshness } from './freshness.js';
 import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { RateLimitSettings } from './rate-limit/limits.js';
+import { isPurgeable, purgeBucketsPeriodically } from './rate-limit/purge.js';
 import { createPostgresRateLimitStore } from './rate-limit/store-postgres.js';
 import { createRedisRateLimitStore } from './rate-limit/store-redis.js';
 import type { RateLimitStore } from './rate-limit/store.js';
@@ -26,10 +27,11 @@ import { createParkingLot } from '../projections/runtime/parked-events.js';
 import { isTransientBackendError } from './http/backend-errors.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
 import { mediaWorkersOf } from './media-workers.js';
-import { runsMediaWorkers } from './roles.js';
+import { runsMediaWorkers, servesHttp } from './roles.js';
 import { createMediaStorage } from './media-storage.js';
 import type { MediaStorage } from '../media/storage/media-storage.js';
-import type { Settings } from './config.js';
+import type { DatabaseSettings, ServingLimits, Settings } from './config.js';
+import { FOLLOWING_MAX } from '../kernel/limits.js';
 
 /**
  * What the platform runs on: the settings of app/config.ts, with the two an entrypoint resolves
@@ -48,11 +50,14 @@ export interface Platform {
   background: BackgroundWork | null;
   metrics: Metrics;
   readiness: () => Promise<Readiness>;
+  /** The API's pool (the projectors and workers have their own, not exposed). */
   pool: pg.Pool;
   /** Where media live; app/server.ts serves the local storage's signed URLs (an S3 store serves its own). */
   mediaStorage: MediaStorage;
   /** The limits, and their token buckets: in Redis when it is configured, in PostgreSQL otherwise (none when off). */
   rateLimits: { settings: RateLimitSettings; store: RateLimitStore | null };
+  /** The HTTP bounds (request and socket timeouts) buildServer applies. */
+  serving: ServingLimits;
   close(): Promise<void>;
 }
 
@@ -60,9 +65,11 @@ export interface Platform {
 /** What only tests change: a test that records processing results itself runs no media workers. */
 export interface PlatformOptions {
   mediaWorkers?: boolean;
+  /** A lower following cap than kernel/limits.ts FOLLOWING_MAX, so that a test need not follow 7,500 accounts. */
+  followingMax?: number;
 }
 
-export const createPlatform = async (settings: PlatformSettings, { mediaWorkers = true }: PlatformOptions = {}): Promise<Platform> => {
+export const createPlatform = async (settings: PlatformSettings, { mediaWorkers = true, followingMax }: PlatformOptions = {}): Promise<Platform> => {
   const { tuning, role, prefixes, feed, notifications } = settings;
   // What close() undoes: each part registers its own close as it is created, and close() runs them
   // in reverse, so that a part closes before what it was built on (the fan-out workers and
@@ -74,9 +81,14 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
     return part;
   };
 
-  const pool = withTeardown(new pg.Pool({ connectionString: settings.databaseUrl, max: tuning.poolSize }), (p) => p.end());
-  // An idle client losing its connection (a restart of PostgreSQL) must not crash the process.
-  pool.on('error', () => undefined);
+  // Two pools (docs/architecture.md "Processes"): the API's (commands, reads, idempotency keys,
+  // rate-limit buckets) with statement and idle-transaction timeouts, and the projectors' and
+  // workers' (none in role api), so that a flood of requests cannot starve the projectors, nor a
+  // long rebuild batch the API. Both give up waiting for a connection after connectTimeoutMs: a
+  // full pool answers 503, never a hang.
+  const pool = withTeardown(createPool(settings.databaseUrl, settings.database, 'api'), (p) => p.end());
+  const runsBackground = role !== 'api';
+  const workerPool = runsBackground ? withTeardown(createPool(settings.databaseUrl, settings.database, 'worker'), (p) => p.end()) : null;
   const redis = settings.redisUrl
     ? withTeardown(new Redis(settings.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 }), (r) => r.disconnect())
     : null;
@@ -94,37 +106,71 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
     : redis
       ? createRedisRateLimitStore(redis, { prefix: prefixes.redis })
       : await createPostgresRateLimitStore(pool);
+  // PostgreSQL buckets do not expire by themselves: the processes taking from them purge them (app/rate-limit/purge.ts).
+  if (rateLimitStore && isPurgeable(rateLimitStore) && servesHttp(role)) withTeardown(purgeBucketsPeriodically(rateLimitStore), (purge) => purge.stop());
   const tokens = createTokenService(settings.jwtSecret);
   // Media storage (app/media-storage.ts): S3 when S3_BUCKET is set, files under DATA_DIR/media otherwise.
   const storage = withTeardown(await createMediaStorage(settings.media, settings.dataDir), (s) => s.close());
-  const commands: CommandDeps = { store, credentials, tokens, storyTtlMs: settings.storyTtlMs, storage, mediaExternalHosts: settings.media.externalHosts };
+  const commands: CommandDeps = {
+    store,
+    credentials,
+    tokens,
+    storyTtlMs: settings.storyTtlMs,
+    storage,
+    mediaExternalHosts: settings.media.externalHosts,
+    // The following cap's count, from the live profiles read model (opened below, before any command runs).
+    followingCount: (followerId, upTo) => apiReadModels.readers.profiles.followingCount(followerId, upTo),
+    followingMax: followingMax ?? FOLLOWING_MAX,
+  };
+  // What the projectors, story expiry and media workers append and read the log with: the same
+  // store on the workers' pool.
+  const workerCommands: CommandDeps | null = workerPool
+    ? { ...commands, store: withTeardown(metrics.countAppends(await createPostgresEventStore(workerPool)), (s) => s.close()) }
+    : null;
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
-  const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: prefixes.redis }) : createPostgresPushBus(pool), (p) => p.close());
+  // Projectors publish on it: on their pool where they run.
+  const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: prefixes.redis }) : createPostgresPushBus(workerPool ?? pool), (p) => p.close());
   const kafka = settings.kafka ? withTeardown(createKafkaFanOutWiring(settings.kafka), (k) => k.close()) : null;
-  const catalog = createReadModelCatalog({ pool, push, redis, elasticsearch, prefixes, feed, notifications, liveFanOut: kafka?.liveFanOut });
-  // The generation of each read model that serves reads, following the replay CLI's switches.
-  const readModels = withTeardown(await openLiveReadModels(pool, catalog, tuning.generationWatchIntervalMs), (r) => r.close());
-  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'media'> = {
-    freshness: createFreshness(() => readModels.projections(), tuning.freshnessTimeoutMs),
+  const backends = { redis, elasticsearch, prefixes, feed, notifications };
+  // The generation of each read model that serves reads, following the replay CLI's switches:
+  // the readers on the API's pool (their projections are only asked for checkpoints, and so get
+  // no pushes nor fan-out), the projectors' on theirs.
+  const apiReadModels = withTeardown(await openLiveReadModels(pool, createReadModelCatalog({ ...backends, pool }), tuning.generationWatchIntervalMs), (r) => r.close());
+  const workerReadModels = workerPool
+    ? withTeardown(
+        await openLiveReadModels(workerPool, createReadModelCatalog({ ...backends, pool: workerPool, push, liveFanOut: kafka?.liveFanOut }), tuning.generationWatchIntervalMs),
+        (r) => r.close(),
+      )
+    : null;
+  const readModels = workerReadModels ? bothFollowing(apiReadModels, workerReadModels) : apiReadModels;
+  const freshness = createFreshness({
+    projections: () => apiReadModels.projections(),
+    store,
+    timeoutMs: tuning.freshnessTimeoutMs,
+    maxWaiters: settings.serving.freshnessMaxWaiters,
+  });
+  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'media' | 'streamCaps'> = {
+    freshness,
     now: () => new Date(),
     push,
     // Media URLs (read-api/media-presenter.ts), signed by the same storage the commands use.
     media: createMediaPresenter(storage),
+    streamCaps: { perAccount: settings.serving.streamsPerAccount, perProcess: settings.serving.streamsPerProcess },
   };
   // The readers' getters themselves (a spread would freeze today's generation); the media read
   // model's reader is `mediaUploads`, since `media` is the presenter.
-  const { media: mediaReader, ...readerGetters } = Object.getOwnPropertyDescriptors(readModels.readers);
+  const { media: mediaReader, ...readerGetters } = Object.getOwnPropertyDescriptors(apiReadModels.readers);
   const reads: ReadDeps = Object.defineProperties(queryDeps, { ...readerGetters, mediaUploads: mediaReader! }) as ReadDeps;
-  const parkingLot = createParkingLot(pool);
+  const parkingLot = createParkingLot(workerPool ?? pool);
   const parking = { lot: parkingLot, isTransient: isTransientBackendError };
   const background =
-    role === 'api'
+    !workerCommands || !workerReadModels || !workerPool
       ? null
       : withTeardown(
           startBackgroundWork({
-            commands,
-            readModels,
+            commands: workerCommands,
+            readModels: workerReadModels,
             projections: role === 'worker' ? [] : settings.projectionNames,
             storyExpiry: role !== 'projector',
             storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
@@ -132,12 +178,12 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
             // Processing, janitor and sweeper (app/media-workers.ts), in roles worker and all.
             media: mediaWorkers && runsMediaWorkers(role)
               ? mediaWorkersOf({
-                  commands,
-                  pool,
+                  commands: workerCommands,
+                  pool: workerPool,
                   kafka: settings.kafka,
                   topic: settings.media.kafkaTopic,
                   tuning,
-                  stale: async (nowMs, limit) => (await readModels.readers.media.stale(nowMs, limit)).map((record) => record.mediaId),
+                  stale: async (nowMs, limit) => (await workerReadModels.readers.media.stale(nowMs, limit)).map((record) => record.mediaId),
                 })
               : undefined,
           }),
@@ -146,7 +192,7 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
   if (background) metrics.watchProjectors(() => background.statuses());
   // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
   if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push, parking), (workers) => workers.stop());
-  const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, storage, store, projections: readModels.projections(), parked: () => parkingLot.counts() });
+  const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, storage, store, projections: apiReadModels.projections(), parked: () => parkingLot.counts() });
 
   return {
     commands,
@@ -160,8 +206,38 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
     pool,
     mediaStorage: storage,
     rateLimits: { settings: settings.rateLimits, store: rateLimitStore },
+    serving: settings.serving,
     async close() {
       for (const close of teardown.toReversed()) await close();
     },
   };
 };
+
+/**
+ * A pool of the platform. The API's connections carry statement_timeout and
+ * idle_in_transaction_session_timeout; the workers' do not (a rebuild or a large batch may take
+ * long, and nothing a client sends runs there).
+ */
+export const createPool = (databaseUrl: string, database: DatabaseSettings, use: 'api' | 'worker'): pg.Pool => {
+  const orNone = (ms: number) => (ms > 0 ? ms : undefined);
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: use === 'api' ? database.apiPoolSize : database.workerPoolSize,
+    connectionTimeoutMillis: database.connectTimeoutMs,
+    ...(use === 'api' ? { statement_timeout: orNone(database.statementTimeoutMs), idle_in_transaction_session_timeout: orNone(database.idleInTransactionTimeoutMs) } : {}),
+  });
+  // An idle client losing its connection (a restart of PostgreSQL) must not crash the process.
+  pool.on('error', () => undefined);
+  return pool;
+};
+
+/** The API's read models as the platform shows them, with a refresh that moves the projectors' too. */
+const bothFollowing = (api: LiveReadModels, worker: LiveReadModels): LiveReadModels => ({
+  ...api,
+  readers: api.readers,
+  async refresh() {
+    const [moved] = await Promise.all([api.refresh(), worker.refresh()]);
+    return moved;
+  },
+  onSwitch: (listener) => worker.onSwitch(listener),
+});

@@ -20,6 +20,7 @@ import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 import type { RateLimitSettings } from './rate-limit/limits.js';
 import type { RateLimitStore } from './rate-limit/store.js';
+import { loadSettings, type ServingLimits } from './config.js';
 
 export interface ServerParts {
   commands: CommandDeps;
@@ -37,15 +38,36 @@ export interface ServerParts {
   trustProxy?: boolean | number | string[];
   /** The rate limits' clock (tests move it). */
   now?: () => number;
+  /** Request and socket timeouts (HTTP_REQUEST_TIMEOUT, HTTP_CONNECTION_TIMEOUT); the defaults of app/config.ts when absent. */
+  serving?: Pick<ServingLimits, 'requestTimeoutMs' | 'connectionTimeoutMs'>;
 }
 
 /**
- * The HTTP API. The cross-cutting plugins come first, so that every route inherits their hooks;
- * each names the plugins it needs registered before it. Then the operations routes, and the
- * command and query routes under /api/v1.
+ * Fastify's timeouts from the settings. requestTimeout bounds receiving the whole request,
+ * headers AND body, so a body trickled a byte at a time is cut off (Node answers 408); it stops at
+ * the request's last byte, so a long answer (an event stream) is not cut. connectionTimeout
+ * closes a socket silent both ways (streams send heartbeats). Node only honours a request timeout
+ * given when the server is created (Fastify's own option sets it after), and looks for overdue
+ * requests every connectionsCheckingInterval (30 s by default): a fraction of the timeout keeps
+ * the cut near it.
  */
-export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false, mediaStorage, rateLimits, trustProxy = false, now }: ServerParts) => {
+const timeoutsOf = ({ requestTimeoutMs, connectionTimeoutMs }: Pick<ServingLimits, 'requestTimeoutMs' | 'connectionTimeoutMs'>) => ({
+  requestTimeout: requestTimeoutMs,
+  connectionTimeout: connectionTimeoutMs,
+  http:
+    requestTimeoutMs > 0
+      ? {
+          requestTimeout: requestTimeoutMs,
+          // Node's 60 s, unless the whole request has less.
+          headersTimeout: Math.min(60_000, requestTimeoutMs),
+          connectionsCheckingInterval: Math.max(50, Math.min(30_000, Math.round(requestTimeoutMs / 4))),
+        }
+      : {},
+});
+
+export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false, mediaStorage, rateLimits, trustProxy = false, now, serving = loadSettings({}, []).serving }: ServerParts) => {
   const app = Fastify({
+    ...timeoutsOf(serving),
     // A hop count trusts that many proxies nearest to the server.
     trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
     logger: withTokensRedacted(logger),

@@ -3,6 +3,14 @@ import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { CredentialsStore } from './accounts/credentials-store.js';
 import type { TokenService } from './accounts/tokens.js';
 
+/**
+ * How many accounts `followerId` follows or has asked to follow, counted up to `upTo` (so the
+ * work is bounded by the cap). Answered by the profiles read model: a fact across every follow
+ * stream of the follower, which no one stream holds; eventually consistent, so follows still in
+ * the projection's lag are not counted yet (the cap's slack, docs/rules.md).
+ */
+export type FollowingCounter = (followerId: string, upTo: number) => Promise<number>;
+
 /** What command handlers are given by the composition root. */
 export interface CommandDeps {
   store: EventStore;
@@ -14,4 +22,7 @@ export interface CommandDeps {
   storyTtlMs: number;
   /** Where uploads and their variants live (media/storage/): presigned uploads, and what is stored. */
   storage: MediaStorage;
+  followingCount: FollowingCounter;
+  /** Accounts one may follow (kernel/limits.ts FOLLOWING_MAX; lower only in tests). */
+  followingMax: number;
 }

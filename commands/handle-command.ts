@@ -1,7 +1,7 @@
 import { ConcurrencyError, maxPosition, type DomainEvent, type EventStore, type Position } from '../events/index.js';
 import { fold, type Decider } from '../domain/decider.js';
 import { toNewEvents, type CommandContext } from './command-context.js';
-import { foldHistory } from './load-state.js';
+import { emptyStream, keepSnapshot, readStreamState, type LoadedStream } from './load-state.js';
 
 /**
  * A command as a handler builds it: everything but the time, which handleCommand stamps from
@@ -39,33 +39,50 @@ export interface HandleResult<State> {
 }
 
 /**
- * Load, decide, append, with a bounded retry on conflict.
+ * Load, decide, append, with a bounded retry on conflict. The stream is read from its snapshot
+ * when the decider declares one (commands/load-state.ts), so its cost does not grow with the
+ * stream; a long read is kept as a new snapshot once the command is through.
  * (`const Command` keeps the literal `type` of a command built inline from widening to string.)
  */
 export const handleCommand = async <const Command, State, Event extends DomainEvent>(
   options: HandleCommandOptions<Command, State, Event>,
 ): Promise<HandleResult<State>> => {
-  const { store, stream, decider, ctx } = options;
-  const maxAttempts = options.maxAttempts ?? 5;
-  for (let attempt = 1; ; attempt++) {
-    const history = options.newStream && attempt === 1 ? [] : await store.readStream(stream);
-    const state = foldHistory(decider, history);
-    // A command that takes no `now` ignores the extra field: deciders read only what they declare.
-    const command = { ...(await options.command()), now: ctx.now } as Command;
-    const decided = decider.decide(command, state);
-    if (decided.length === 0) {
-      const seen = history.at(-1)?.position;
-      const head = await store.headPosition();
-      return { position: seen ? maxPosition(seen, head) : head, appended: 0, state };
-    }
-    const expected = history.length === 0 ? 'no_stream' : history.length - 1;
-    try {
-      const { position } = await store.append(stream, toNewEvents(decided, ctx), expected);
-      return { position, appended: decided.length, state: fold(decider, decided, state) };
-    } catch (error) {
-      if (!(error instanceof ConcurrencyError) || attempt >= maxAttempts) throw error;
+  const { store, stream, decider } = options;
+  let read: LoadedStream<State> | undefined;
+  try {
+    for (let attempt = 1; ; attempt++) {
+      read = options.newStream && attempt === 1 ? emptyStream(decider) : await readStreamState(store, stream, decider);
+      const outcome = await decideAndAppend(options, read, attempt);
+      if (outcome !== 'conflict') return outcome;
       await backoff(attempt);
     }
+  } finally {
+    // Also after a refusal: the state read is a fact of the stream whatever the decision, and a
+    // refused command repeated on a long stream must not read it whole every time.
+    if (read) await keepSnapshot(store, stream, decider, read);
+  }
+};
+
+const decideAndAppend = async <Command, State, Event extends DomainEvent>(
+  options: HandleCommandOptions<Command, State, Event>,
+  { state, revision, position: seen }: LoadedStream<State>,
+  attempt: number,
+): Promise<HandleResult<State> | 'conflict'> => {
+  const { store, stream, decider, ctx } = options;
+  // A command that takes no `now` ignores the extra field: deciders read only what they declare.
+  const command = { ...(await options.command()), now: ctx.now } as Command;
+  const decided = decider.decide(command, state);
+  if (decided.length === 0) {
+    const head = await store.headPosition();
+    return { position: seen ? maxPosition(seen, head) : head, appended: 0, state };
+  }
+  const expected = revision < 0 ? 'no_stream' : revision;
+  try {
+    const { position } = await store.append(stream, toNewEvents(decided, ctx), expected);
+    return { position, appended: decided.length, state: fold(decider, decided, state) };
+  } catch (error) {
+    if (!(error instanceof ConcurrencyError) || attempt >= (options.maxAttempts ?? 5)) throw error;
+    return 'conflict';
   }
 };
 

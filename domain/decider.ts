@@ -5,6 +5,18 @@ export interface Decider<Command, State, Event> {
   decide: (command: Command, state: State) => Event[];
   evolve: (state: State, event: Event) => State;
   initialState: () => State;
+  /** Declared by an aggregate whose stream can grow without bound: its state may be snapshotted. */
+  snapshot?: SnapshotPolicy;
+}
+
+/**
+ * How an aggregate's state is snapshotted (commands/load-state.ts). The state must be plain JSON
+ * (what a fold of stored events gives). `key` names the state's shape, e.g. 'post.v1': bump it
+ * whenever the state type or the meaning of a field changes, so that snapshots of the old shape
+ * are ignored (the streams are folded whole again, then snapshotted under the new key).
+ */
+export interface SnapshotPolicy {
+  key: string;
 }
 
 /**

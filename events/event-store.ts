@@ -1,5 +1,6 @@
 import type { NewEvent, RecordedEvent } from './envelope.js';
 import type { Position } from './position.js';
+import type { SnapshotStore } from './snapshot-store.js';
 
 // The event store port. Its one adapter today is PostgreSQL (postgres/, beside this file); it
 // passes the contract suite in test/integration/event-store.contract.ts, as any other must.
@@ -49,11 +50,19 @@ export interface EventStore {
   /** Position of the last event a global-log reader can see now (START when empty). */
   headPosition(): Promise<Position>;
   /**
+   * Position of the last event committed (START when empty): at or after every position an
+   * append has returned, whereas headPosition() can lag one while an older transaction is still
+   * in flight. A position past it is not in the log (yet): nobody was handed it.
+   */
+  lastCommittedPosition(): Promise<Position>;
+  /**
    * Optional accelerator: calls `listener` soon after events are appended (here or, where the
    * adapter can tell, in other processes). Hints only: a call may be late, spurious or missed,
    * so readers still poll. Returns the unsubscribe function.
    */
   onAppend?(listener: () => void): () => void;
+  /** Optional accelerator: stream snapshots (snapshot-store.ts), which the write side reads when offered. */
+  snapshots?: SnapshotStore;
   close(): Promise<void>;
 }
 

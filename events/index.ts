@@ -2,6 +2,7 @@ export * from './envelope.js';
 export * from './event-store.js';
 export * from './position.js';
 export * from './registry.js';
+export * from './snapshot-store.js';
 export * from './streams.js';
 export * from './upcasters.js';
 export * from './validate.js';

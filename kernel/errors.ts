@@ -92,6 +92,11 @@ export const errorCatalogue = {
   PRIVATE_ACCOUNT: { status: 403, message: 'this account is private', description: 'The content belongs to a private account the caller does not follow.' },
   NOT_FOUND: { status: 404, message: 'not found', description: 'A read of content the caller may not know exists (unknown, or hidden by a block).' },
   CANNOT_FOLLOW_SELF: { status: 422, message: 'you cannot follow yourself', description: 'Following oneself.' },
+  FOLLOWING_LIMIT_REACHED: {
+    status: 422,
+    message: 'you follow as many accounts as allowed',
+    description: 'Following (or asking to follow) one more account past the cap (FOLLOWING_MAX, pending requests included).',
+  },
   CANNOT_BLOCK_SELF: { status: 422, message: 'you cannot block yourself', description: 'Blocking oneself.' },
   FOLLOW_REQUEST_NOT_FOUND: { status: 404, message: 'no pending follow request from this account', description: 'Answering a follow request that is not pending.' },
 
@@ -179,6 +184,18 @@ export const errorCatalogue = {
     status: 429,
     message: 'too many requests; retry later',
     description: 'A rate limit of the route\'s class is used up for this account or address; Retry-After says when to retry.',
+  },
+
+  // --- Bounded work per client (docs/architecture.md "Read path") ---
+  TOO_MANY_STREAMS: {
+    status: 429,
+    message: 'too many open event streams for this account',
+    description: 'GET /api/v1/stream while the account already holds STREAMS_PER_ACCOUNT open streams in this process; close one first.',
+  },
+  STREAMS_FULL: {
+    status: 503,
+    message: 'the server holds as many event streams as it takes; retry later',
+    description: 'GET /api/v1/stream while the process already holds STREAMS_PER_PROCESS open streams.',
   },
 
   // --- The server and its backends ---

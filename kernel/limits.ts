@@ -36,6 +36,14 @@ export const DISPLAY_NAME_MAX_LENGTH = 30;
 /** Instagram's limit for a profile's bio. */
 export const BIO_MAX_LENGTH = 150;
 
+/**
+ * Accounts one may follow, pending requests included: Instagram's own cap. It bounds the work a
+ * follower's reads do per request (the feed, stories and search read every followed account,
+ * review F13). Counted from the profiles read model (commands/graph/follow.ts), so the follows
+ * made within the projection's lag may pass it by that many.
+ */
+export const FOLLOWING_MAX = 7_500;
+
 /** A post is at least one photo or video... */
 export const MIN_MEDIA_PER_POST = 1;
 /** ...or a carousel of up to ten, as on Instagram. */

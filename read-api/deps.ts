@@ -8,6 +8,7 @@ import type { StoriesReader } from '../projections/stories/stories-reader.js';
 import type { EventStreamOptions } from './event-stream.js';
 import type { Freshness } from './freshness.js';
 import type { MediaPresenter } from './media-presenter.js';
+import type { StreamCaps } from './routes/stream-routes.js';
 
 /** What the read routes are given by the composition root: read models, and nothing that writes. */
 export interface ReadDeps {
@@ -28,4 +29,6 @@ export interface ReadDeps {
   push: Pick<PushBus, 'subscribe'>;
   /** Heartbeat and slow-client bound of the event streams (defaults: 15 s, 256 KiB). */
   streaming?: EventStreamOptions;
+  /** Open streams allowed per account and per process (read-api/routes/stream-routes.ts; defaults 5 and 10,000). */
+  streamCaps?: StreamCaps;
 }

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { fields } from '../events/index.js';
+import { fields, POSITION_FORMAT } from '../events/index.js';
 import { presentedMedia } from './media-presenter.js';
 
 // Query and path schemas of the read routes. Lists take ?cursor=&limit= (default 20, at most 100);
-// every read takes ?minPosition= (read-your-writes).
-const minPosition = z.string().min(1).max(100).optional();
+// every read takes ?minPosition= (read-your-writes): a position as a command answered it (the
+// event store's token shape, events/position.ts), so that no string sorting past every position
+// (`~`) can hold a request for the whole freshness wait.
+const minPosition = z.string().max(100).regex(POSITION_FORMAT, 'a position as a command answered it').optional();
 
 export const readQuery = z.strictObject({ minPosition });
 

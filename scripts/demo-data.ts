@@ -31,8 +31,30 @@ interface Account {
   token: string;
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// The platform's rate limits apply to the demo as to any client (per account; loopback callers
+// skip the per-address ones). A first run stays under the default limits (its busiest account
+// makes at most 26 uploads, the media class allows 30 per 30 minutes), but a re-run, or tighter
+// RATE_LIMIT_<CLASS> settings, meet a 429: the request waits as long as its Retry-After says and
+// goes again, as a well-behaved client does.
+let lastWaitNotice = 0;
+const fetchWithinLimits = async (url: string, init: RequestInit): Promise<Response> => {
+  for (;;) {
+    const response = await fetch(url, init);
+    if (response.status !== 429) return response;
+    await response.body?.cancel();
+    const seconds = Math.max(1, Number(response.headers.get('retry-after')) || 1);
+    if (Date.now() - lastWaitNotice > 10_000) {
+      lastWaitNotice = Date.now();
+      console.log(`rate limited on ${init.method} ${new URL(url).pathname}: waiting ${seconds} s (Retry-After) ...`);
+    }
+    await sleep(seconds * 1000);
+  }
+};
+
 const call = async (method: string, path: string, token?: string, body?: unknown) => {
-  const response = await fetch(`${API}${path}`, {
+  const response = await fetchWithinLimits(`${API}${path}`, {
     method,
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -48,8 +70,6 @@ const account = async (username: string, password: string, displayName: string):
   return { userId: String(body.userId), username, token: String(body.token) };
 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Uploads a generated picture through the media flow and answers its mediaId once processed:
  * POST /media/uploads, PUT the bytes to the presigned URL with its headers, POST complete, then
@@ -60,7 +80,7 @@ const upload = async (owner: Account, seed: number, size: { width: number; heigh
   const requested = await call('POST', '/api/v1/media/uploads', owner.token, { filename: `demo-${seed}.jpg`, contentType: 'image/jpeg', size: bytes.length, purpose });
   if (requested.status !== 201) throw new Error(`upload request refused: ${requested.status} ${JSON.stringify(requested.body)}`);
   const { mediaId, uploadUrl, headers } = requested.body as { mediaId: string; uploadUrl: string; headers: Record<string, string> };
-  const put = await fetch(uploadUrl, { method: 'PUT', headers, body: bytes });
+  const put = await fetchWithinLimits(uploadUrl, { method: 'PUT', headers, body: bytes });
   if (!put.ok) throw new Error(`the upload of ${mediaId} was refused: ${put.status} ${await put.text()}`);
   const completed = await call('POST', `/api/v1/media/${mediaId}/complete`, owner.token);
   if (completed.status !== 202) throw new Error(`completing ${mediaId} was refused: ${completed.status} ${JSON.stringify(completed.body)}`);

@@ -5,8 +5,10 @@ export type Backend = 'postgresql' | 'redis' | 'elasticsearch' | 'kafka';
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE']);
 
 // PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention:
-// shutdown, crash, cannot connect now).
-const isPostgresUnavailable = (code: string) => code.startsWith('08') || code.startsWith('57P');
+// shutdown, crash, cannot connect now); 57014, a statement cancelled by statement_timeout, and
+// 25P03, a session ended by idle_in_transaction_session_timeout (the API's pool sets both:
+// app/platform.ts), are PostgreSQL not answering in time.
+const isPostgresUnavailable = (code: string) => code.startsWith('08') || code.startsWith('57P') || code === '57014' || code === '25P03';
 
 // The clients' own names for "cannot reach the server".
 const ELASTICSEARCH_ERRORS = new Set(['ConnectionError', 'NoLivingConnectionsError', 'TimeoutError']);
@@ -36,7 +38,8 @@ export const backendOf = (error: unknown): string | null => {
     return (typeof port === 'number' && USUAL_PORTS[port]) || 'postgresql';
   }
   if (typeof code === 'string' && isPostgresUnavailable(code)) return 'postgresql';
-  if (/Connection terminated|connection timeout|Client has encountered a connection error/i.test(error.message)) return 'postgresql';
+  // The last: pg-pool's own, when no connection came free within connectionTimeoutMillis (a full pool).
+  if (/Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(error.message)) return 'postgresql';
   return null;
 };
 

@@ -42,8 +42,10 @@ interface Bucket {
   cls: RateLimitClass;
 }
 
-// The buckets of a request, before its body is read: per address and per account. Login's
-// per-account bucket needs the body (the account it names): see preValidation below.
+// The buckets of a request, before its body is read: per address and per account. A request
+// without an actor (no token, or one authentication refused and answers 401 after this hook)
+// counts per address in `anonymous`. Login's per-account bucket needs the body (the account it
+// names): see preValidation below.
 const bucketsOf = (request: FastifyRequest, cls: RateLimitClass, exemptLoopback: boolean): Bucket[] => {
   const scope = RATE_LIMIT_TABLE[cls].scope;
   const address = exemptLoopback && isLoopback(request.ip) ? null : addressGroup(request.ip);

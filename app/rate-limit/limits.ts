@@ -3,7 +3,8 @@ import { parseDuration } from '../duration.js';
 // Every rate limit of the API in one table (docs/architecture.md "HTTP API", "Rate limits"), in the
 // manner of Mastodon's rack_attack.rb. Each route declares its class (`config: { rateLimit }`, or
 // the default of its method); a class counts per account, per address, or (login) both. A request
-// of an account class without a token counts per address in `anonymous`.
+// of an account class without a valid token (none, or one refused: counted before its 401) counts
+// per address in `anonymous`.
 export const RATE_LIMIT_CLASSES = ['login', 'register', 'media', 'delete', 'write', 'read', 'anonymous'] as const;
 export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
 

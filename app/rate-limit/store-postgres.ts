@@ -2,7 +2,10 @@ import type pg from 'pg';
 import { takeOf, type RateLimitStore } from './store.js';
 
 // One row per bucket; one upsert refills it for the time since its last take and takes a token
-// if there is a whole one. Buckets full again are deleted now and then (a missing bucket is full).
+// if there is a whole one. Buckets full again are deleted now and then (a missing bucket is full):
+// app/rate-limit/purge.ts runs purgeFull in every process that serves HTTP. No index on
+// full_at_ms: every take updates it, and an index would cost each take its HOT update; the purge's
+// scan is bounded by the rows alive within one window.
 const SCHEMA = `
   create table if not exists rate_limit_buckets (
     key text primary key,
@@ -25,7 +28,18 @@ const TAKE = `
     full_at_ms = greatest(b.at_ms, $4::float8) + ($2::float8 - ${LEFT}) * $3::float8 / $2::float8
   returning allowed, tokens`;
 
-export const createPostgresRateLimitStore = async (pool: pg.Pool): Promise<RateLimitStore & { purgeFull(nowMs: number): Promise<number> }> => {
+// At most `$2` rows full by `$1`. The condition is checked again on the row being deleted (READ
+// COMMITTED re-reads a row updated meanwhile), so a bucket a concurrent take has just drained stays.
+const PURGE = `
+  delete from rate_limit_buckets
+  where key in (select key from rate_limit_buckets where full_at_ms <= $1 limit $2) and full_at_ms <= $1`;
+
+export interface PurgeableRateLimitStore extends RateLimitStore {
+  /** Deletes at most `batch` buckets that are full again at `nowMs` (a missing bucket is a full one); answers how many. */
+  purgeFull(nowMs: number, batch: number): Promise<number>;
+}
+
+export const createPostgresRateLimitStore = async (pool: pg.Pool): Promise<PurgeableRateLimitStore> => {
   await pool.query(SCHEMA);
   return {
     async take(key, limit, windowMs, nowMs) {
@@ -33,8 +47,8 @@ export const createPostgresRateLimitStore = async (pool: pg.Pool): Promise<RateL
       const row = rows[0]!;
       return takeOf(row.allowed, row.tokens, limit, windowMs);
     },
-    async purgeFull(nowMs) {
-      const { rowCount } = await pool.query('delete from rate_limit_buckets where full_at_ms <= $1', [nowMs]);
+    async purgeFull(nowMs, batch) {
+      const { rowCount } = await pool.query(PURGE, [nowMs, batch]);
       return rowCount ?? 0;
     },
   };

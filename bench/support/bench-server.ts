@@ -12,8 +12,9 @@ const redisUrl = process.env.REDIS_URL;
 const redisPrefix = process.env.REDIS_PREFIX ?? 'bench:';
 
 // Rate limits off unless RATE_LIMITS=on (bench/rate-limit.ts), with RATE_LIMIT_<CLASS> as the
-// environment gives them; MEDIA_EXTERNAL_HOSTS for benches that post media by URL.
-const passed = Object.entries(process.env).filter(([name]) => name.startsWith('RATE_LIMIT') || name === 'MEDIA_EXTERNAL_HOSTS');
+// environment gives them; MEDIA_EXTERNAL_HOSTS for benches that post media by URL; TRUST_PROXY for
+// benches that send X-Forwarded-For (bench/login-flood.ts).
+const passed = Object.entries(process.env).filter(([name]) => name.startsWith('RATE_LIMIT') || name === 'MEDIA_EXTERNAL_HOSTS' || name === 'TRUST_PROXY');
 const defaults = loadSettings({ RATE_LIMITS: 'off', ...Object.fromEntries(passed) }, []);
 const platform = await createPlatform({
   ...defaults,
@@ -25,7 +26,7 @@ const platform = await createPlatform({
   // 'api' measures the API alone (projectors run elsewhere); 'all' shares the cores with them.
   role: process.env.ROLE === 'api' ? 'api' : 'all',
 });
-const app = await buildServer({ ...platform });
+const app = await buildServer({ ...platform, trustProxy: defaults.http.trustProxy });
 app.post('/bench/noop', async () => ({ ok: true }));
 if (redisUrl) {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });

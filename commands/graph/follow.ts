@@ -43,6 +43,7 @@ export const follow = async (deps: CommandDeps, { followerId, username }: Follow
         followeeId,
         followeeIsPrivate: current.status === 'active' && current.private,
         blocked: await isBlockedEitherWay(deps.store, followerId, followeeId),
+        following: { count: await deps.followingCount(followerId, deps.followingMax), max: deps.followingMax },
       };
     },
     ctx,

@@ -1,5 +1,5 @@
 import type { EventsOf } from '../../events/registry.js';
-import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { ruleBroken } from '../../kernel/errors.js';
 
 // ---- Commands
@@ -25,6 +25,9 @@ export type BlockCommand = Block | Unblock;
 export interface BlockState {
   blocked: boolean;
 }
+
+// The stream grows with block/unblock: snapshotted (domain/decider.ts). Bump the key when BlockState changes.
+const snapshot: SnapshotPolicy = { key: 'block.v1' };
 
 // ---- Events
 
@@ -68,4 +71,4 @@ export const { evolve: evolveBlock, canApply: canApplyBlockEvent } = fromTransit
 
 const initialState = (): BlockState => ({ blocked: false });
 
-export const blockDecider: Decider<BlockCommand, BlockState, BlockEvent> = { decide: decideBlock, evolve: evolveBlock, initialState };
+export const blockDecider: Decider<BlockCommand, BlockState, BlockEvent> = { decide: decideBlock, evolve: evolveBlock, initialState, snapshot };

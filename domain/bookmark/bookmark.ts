@@ -1,5 +1,5 @@
 import type { EventsOf } from '../../events/registry.js';
-import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { assertPostUsable, type PostFacts } from '../post/post-facts.js';
 
 // ---- Commands
@@ -26,6 +26,9 @@ export type BookmarkCommand = Bookmark | Unbookmark;
 export interface BookmarkState {
   bookmarked: boolean;
 }
+
+// The stream grows with bookmark/unbookmark: snapshotted (domain/decider.ts). Bump the key when BookmarkState changes.
+const snapshot: SnapshotPolicy = { key: 'bookmark.v1' };
 
 // ---- Events
 
@@ -71,4 +74,5 @@ export const bookmarkDecider: Decider<BookmarkCommand, BookmarkState, BookmarkEv
   decide: decideBookmark,
   evolve: evolveBookmark,
   initialState,
+  snapshot,
 };

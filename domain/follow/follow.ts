@@ -1,5 +1,5 @@
 import type { EventsOf } from '../../events/registry.js';
-import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { forbidden, notFound, ruleBroken } from '../../kernel/errors.js';
 import { userNotFound } from '../user/user.js';
 
@@ -12,6 +12,11 @@ export interface Follow {
   followeeIsPrivate: boolean;
   /** A block exists between the two, in either direction (read from both block streams). */
   blocked: boolean;
+  /**
+   * Accounts the follower follows or asked to follow, and the cap (kernel/limits.ts
+   * FOLLOWING_MAX): the handler always gives it (commands/graph/follow.ts); absent, not checked.
+   */
+  following?: { count: number; max: number };
   now: string;
 }
 
@@ -52,6 +57,9 @@ export interface FollowState {
   status: 'none' | 'requested' | 'following';
 }
 
+// The stream grows with follow/unfollow, request/withdraw: snapshotted (domain/decider.ts). Bump the key when FollowState changes.
+const snapshot: SnapshotPolicy = { key: 'follow.v1' };
+
 // ---- Events
 
 export type FollowEvent = EventsOf<
@@ -84,6 +92,10 @@ const follow = (command: Follow, state: FollowState): FollowEvent[] => {
   if (command.blocked) throw userNotFound();
   // A second tap on "Follow" (or a retried request) must not create a second follow or request.
   if (state.status !== 'none') return [];
+  // A pending request counts: approving it later makes a follow without asking again.
+  if (command.following && command.following.count >= command.following.max) {
+    throw ruleBroken('FOLLOWING_LIMIT_REACHED', `You can follow at most ${command.following.max} accounts`);
+  }
   if (command.followeeIsPrivate) return [{ type: 'FollowRequested', data: { followerId, followeeId, requestedAt: now } }];
   return [{ type: 'Followed', data: { followerId, followeeId, followedAt: now } }];
 };
@@ -151,4 +163,4 @@ export const { evolve: evolveFollow, canApply: canApplyFollowEvent } = fromTrans
 
 const initialState = (): FollowState => ({ status: 'none' });
 
-export const followDecider: Decider<FollowCommand, FollowState, FollowEvent> = { decide: decideFollow, evolve: evolveFollow, initialState };
+export const followDecider: Decider<FollowCommand, FollowState, FollowEvent> = { decide: decideFollow, evolve: evolveFollow, initialState, snapshot };

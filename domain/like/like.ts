@@ -1,5 +1,5 @@
 import type { EventsOf } from '../../events/registry.js';
-import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { assertPostUsable, type PostFacts } from '../post/post-facts.js';
 
 // ---- Commands
@@ -26,6 +26,9 @@ export type LikeCommand = Like | Unlike;
 export interface LikeState {
   liked: boolean;
 }
+
+// The stream grows with like/unlike: snapshotted (domain/decider.ts). Bump the key when LikeState changes.
+const snapshot: SnapshotPolicy = { key: 'like.v1' };
 
 // ---- Events
 
@@ -67,4 +70,4 @@ export const { evolve: evolveLike, canApply: canApplyLikeEvent } = fromTransitio
 
 const initialState = (): LikeState => ({ liked: false });
 
-export const likeDecider: Decider<LikeCommand, LikeState, LikeEvent> = { decide: decideLike, evolve: evolveLike, initialState };
+export const likeDecider: Decider<LikeCommand, LikeState, LikeEvent> = { decide: decideLike, evolve: evolveLike, initialState, snapshot };

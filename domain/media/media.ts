@@ -2,7 +2,7 @@ import type { MediaPurpose, ProcessedMedia, UploadedMediaItem } from '../../even
 import type { EventsOf } from '../../events/registry.js';
 import { IMAGE_CONTENT_TYPES, IMAGE_MAX_BYTES, UNATTACHED_MEDIA_TTL_MS, VIDEO_CONTENT_TYPES, VIDEO_MAX_BYTES } from '../../kernel/limits.js';
 import { invalid, notFound, ruleBroken } from '../../kernel/errors.js';
-import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 
 // The media aggregate (stream media-{mediaId}): one upload's life, docs/architecture.md "Media".
 //
@@ -151,6 +151,9 @@ export type MediaState =
     });
 
 export type KnownMedia = Exclude<MediaState, { status: 'none' }>;
+
+// The stream grows with attach/release: snapshotted (domain/decider.ts). Bump the key when MediaState changes.
+const snapshot: SnapshotPolicy = { key: 'media.v1' };
 
 // ---- Events
 
@@ -343,7 +346,7 @@ export const { evolve: evolveMedia, canApply: canApplyMediaEvent } = fromTransit
 
 const initialState = (): MediaState => ({ status: 'none' });
 
-export const mediaDecider: Decider<MediaCommand, MediaState, MediaEvent> = { decide: decideMedia, evolve: evolveMedia, initialState };
+export const mediaDecider: Decider<MediaCommand, MediaState, MediaEvent> = { decide: decideMedia, evolve: evolveMedia, initialState, snapshot };
 
 // ---- What handlers read off a state
 

@@ -1,5 +1,5 @@
 import type { EventsOf } from '../../events/registry.js';
-import { unhandled, type Decider } from '../decider.js';
+import { unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 
 // ---- Commands
 
@@ -22,6 +22,9 @@ export interface NotificationsState {
   /** The latest `upTo` of a mark that covered every notification; null before the first. */
   allReadUpTo: string | null;
 }
+
+// The stream grows with every mark-read: snapshotted (domain/decider.ts). Bump the key when NotificationsState changes.
+const snapshot: SnapshotPolicy = { key: 'notifications.v1' };
 
 // ---- Events
 
@@ -67,4 +70,5 @@ export const notificationsDecider: Decider<NotificationsCommand, NotificationsSt
   decide: decideNotifications,
   evolve: evolveNotifications,
   initialState,
+  snapshot,
 };

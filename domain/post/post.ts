@@ -1,6 +1,6 @@
 import type { MediaItem } from '../../events/index.js';
 import type { EventsOf } from '../../events/registry.js';
-import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { conflict, forbidden, notFound, ruleBroken } from '../../kernel/errors.js';
 import { parseCaption } from './caption.js';
 
@@ -48,6 +48,9 @@ export type PostState =
       media: MediaItem[];
       createdAt: string;
     };
+
+// The stream grows with caption edits: snapshotted (domain/decider.ts). Bump the key when PostState changes.
+const snapshot: SnapshotPolicy = { key: 'post.v1' };
 
 // ---- Events
 
@@ -120,4 +123,4 @@ export const { evolve: evolvePost, canApply: canApplyPostEvent } = fromTransitio
 
 const initialState = (): PostState => ({ status: 'none' });
 
-export const postDecider: Decider<PostCommand, PostState, PostEvent> = { decide: decidePost, evolve: evolvePost, initialState };
+export const postDecider: Decider<PostCommand, PostState, PostEvent> = { decide: decidePost, evolve: evolvePost, initialState, snapshot };

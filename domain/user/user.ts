@@ -1,6 +1,6 @@
 import type { UploadedMediaItem } from '../../events/index.js';
 import type { EventsOf } from '../../events/registry.js';
-import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { parseUsername } from '../username/username.js';
 
@@ -60,6 +60,9 @@ export interface ActiveUser {
 
 /** Stream user-{id}. */
 export type UserState = { status: 'none' } | ActiveUser;
+
+// The stream grows with profile, privacy and avatar changes: snapshotted (domain/decider.ts). Bump the key when UserState changes.
+const snapshot: SnapshotPolicy = { key: 'user.v1' };
 
 // ---- Events
 
@@ -146,4 +149,4 @@ export const { evolve: evolveUser, canApply: canApplyUserEvent } = fromTransitio
 
 const initialState = (): UserState => ({ status: 'none' });
 
-export const userDecider: Decider<UserCommand, UserState, UserEvent> = { decide: decideUser, evolve: evolveUser, initialState };
+export const userDecider: Decider<UserCommand, UserState, UserEvent> = { decide: decideUser, evolve: evolveUser, initialState, snapshot };

@@ -1,6 +1,6 @@
 import type { EventsOf } from '../../events/registry.js';
 import { USERNAME_MAX_LENGTH, USERNAME_PATTERN } from '../../kernel/limits.js';
-import { fromTransition, unhandled, type Decider } from '../decider.js';
+import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { conflict, invalid } from '../../kernel/errors.js';
 
 // The username field rule and the reservation that keeps usernames unique, in one file: the
@@ -46,6 +46,9 @@ export type UsernameCommand = ReserveUsername | ReleaseUsername;
 export interface UsernameState {
   holder: string | null;
 }
+
+// The stream grows with reserve/release: snapshotted (domain/decider.ts). Bump the key when UsernameState changes.
+const snapshot: SnapshotPolicy = { key: 'username.v1' };
 
 // ---- Events
 
@@ -97,4 +100,5 @@ export const usernameDecider: Decider<UsernameCommand, UsernameState, UsernameEv
   decide: decideUsername,
   evolve: evolveUsername,
   initialState,
+  snapshot,
 };

@@ -1,8 +1,12 @@
 import type pg from 'pg';
 import { schemaV1 } from './schema-v1.sql.js';
+import { schemaV2Snapshots } from './schema-v2-snapshots.sql.js';
 
 // Ordered schema versions; a new version is appended here, never edited in place.
-const migrations: readonly { version: number; sql: string }[] = [{ version: 1, sql: schemaV1 }];
+const migrations: readonly { version: number; sql: string }[] = [
+  { version: 1, sql: schemaV1 },
+  { version: 2, sql: schemaV2Snapshots },
+];
 
 // One key for the whole database: migrations are rare and short, so serialising them across
 // schemas costs nothing and spares us from deriving a key per schema.

@@ -5,8 +5,9 @@ import { appendEvents } from './append.js';
 import { createAppendNotifier } from './append-notifier.js';
 import { migrateEventStore } from './migrate.js';
 import { createNotificationListener, type NotificationListener } from './notification-listener.js';
-import { lastVisiblePosition, readAllEvents } from './read-all.js';
+import { lastCommittedPosition, lastVisiblePosition, readAllEvents } from './read-all.js';
 import { readStreamEvents } from './read-stream.js';
+import { createPostgresSnapshotStore } from './snapshots.js';
 import { subscribeToAll } from './subscribe.js';
 
 export interface PostgresEventStoreOptions {
@@ -22,6 +23,11 @@ export interface PostgresEventStoreOptions {
   subscriptionBatchSize?: number;
   /** Connection of the LISTEN client; defaults to the pool's. */
   listenerConfig?: pg.ClientConfig;
+  /**
+   * Offer stream snapshots (snapshots.ts) to the write side (default true). Off, every command
+   * folds whole streams: what bench:command-cost compares against.
+   */
+  snapshots?: boolean;
 }
 
 /**
@@ -53,7 +59,9 @@ export const createPostgresEventStore = async (pool: pg.Pool, options: PostgresE
     readAll,
     subscribe: (from, subscribeOptions = {}) => subscribeToAll(subscriptionDeps, from, subscribeOptions.filter, subscribeOptions.signal),
     headPosition: async () => (await lastVisiblePosition(pool)) ?? START,
+    lastCommittedPosition: async () => (await lastCommittedPosition(pool)) ?? START,
     onAppend: (callback) => watchAppends(listener, callback, closing.signal),
+    ...(options.snapshots === false ? {} : { snapshots: createPostgresSnapshotStore(pool) }),
     async close() {
       closing.abort();
       await Promise.all([listener.close(), notifier?.drained()]);

@@ -70,5 +70,19 @@ export const lastVisiblePosition = async (pool: pg.Pool): Promise<Position | und
   return rows[0] ? logPositionOfRow(rows[0]) : undefined;
 };
 
+// Every committed row, in flight or not behind it: the newest by log order (events_log_order, read backwards).
+const LAST_COMMITTED = `select e.transaction_id, e.global_position from events e
+  order by e.transaction_id desc, e.global_position desc
+  limit 1`;
+
+/**
+ * Position of the last committed row, which may be past the visible head: an append hands its
+ * position out once it commits, even while an older transaction keeps the head behind it.
+ */
+export const lastCommittedPosition = async (pool: pg.Pool): Promise<Position | undefined> => {
+  const { rows } = await pool.query<{ transaction_id: string; global_position: string }>(LAST_COMMITTED);
+  return rows[0] ? logPositionOfRow(rows[0]) : undefined;
+};
+
 /** `stream_id like 'prefix%'` with the prefix's own wildcards taken literally. */
 const likePrefix = (prefix: string): string => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -17,6 +17,8 @@ export interface ProfilesReader {
   followers(userId: string, page: PageRequest): Promise<Page<UserSummary>>;
   following(userId: string, page: PageRequest): Promise<Page<UserSummary>>;
   followingIds(viewerId: string): Promise<string[]>;
+  /** Accounts `followerId` follows or asked to follow, counted up to `upTo` (the following cap). */
+  followingCount(followerId: string, upTo: number): Promise<number>;
   /** Pending requests to follow `ownerId`, newest first. */
   followRequests(ownerId: string, page: PageRequest): Promise<Page<FollowRequest>>;
   /** In the order of `ids`, skipping deleted and unknown posts; one query. */
@@ -47,6 +49,7 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   followers: (userId, page) => users.followers(pool, userId, page),
   following: (userId, page) => users.following(pool, userId, page),
   followingIds: (viewerId) => users.followingIds(pool, viewerId),
+  followingCount: (followerId, upTo) => users.followingCount(pool, followerId, upTo),
   followRequests: (ownerId, page) => users.followRequests(pool, ownerId, page),
   posts: (ids, viewerId) => posts.posts(pool, ids, viewerId),
   visiblePosts: (ids, viewerId) => posts.visiblePosts(pool, ids, viewerId),

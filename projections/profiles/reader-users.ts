@@ -120,6 +120,16 @@ export const followingIds = async (db: pg.Pool, viewerId: string): Promise<strin
   return rows.map((row) => row.id);
 };
 
+/** Follows and pending requests of `followerId`, counted up to `upTo`: work bounded by the cap (index follows_outgoing). */
+export const followingCount = async (db: pg.Pool, followerId: string, upTo: number): Promise<number> => {
+  if (!isUuid(followerId)) return 0;
+  const { rows } = await db.query<{ count: number }>(
+    "select count(*)::int as count from (select 1 from follows where follower_id = $1 and status <> 'none' limit $2) outgoing",
+    [followerId, upTo],
+  );
+  return rows[0]?.count ?? 0;
+};
+
 /** kernel/access.ts's rule, on the facts the read model holds; 'unknown' for no such registered author. */
 export const canSee = async (db: pg.Pool, viewerId: string, authorId: string): Promise<ContentAccess> => {
   if (!isUuid(authorId)) return 'unknown';

@@ -47,6 +47,8 @@ create table if not exists follows (
 create index if not exists follows_followers on follows (followee_id, followed_at desc, follower_id desc) where status = 'following';
 create index if not exists follows_following on follows (follower_id, followed_at desc, followee_id desc) where status = 'following';
 create index if not exists follows_requests on follows (followee_id, requested_at desc, follower_id desc) where status = 'requested';
+-- The following cap (kernel/limits.ts FOLLOWING_MAX) counts a follower's follows and requests.
+create index if not exists follows_outgoing on follows (follower_id) where status <> 'none';
 
 create table if not exists blocks (
   blocker_id uuid not null,

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
+import { AppError } from '../../kernel/errors.js';
 import type { PushMessage } from '../../projections/push/push-bus.js';
 import type { ReadDeps } from '../deps.js';
 import { createEventStream, type EventStream } from '../event-stream.js';
@@ -22,8 +23,45 @@ const dataOf = async (deps: ReadDeps, message: PushMessage): Promise<unknown> =>
   return presented;
 };
 
+/** Default caps on open streams (STREAMS_PER_ACCOUNT, STREAMS_PER_PROCESS). */
+export const DEFAULT_STREAM_CAPS: StreamCaps = { perAccount: 5, perProcess: 10_000 };
+
+export interface StreamCaps {
+  perAccount: number;
+  perProcess: number;
+}
+
+/**
+ * The slots of open streams: one taken before a stream holds anything (a subscription, a socket
+ * kept open), given back when it closes, however it closes. Counted in this process.
+ */
+const streamSlots = ({ perAccount, perProcess }: StreamCaps) => {
+  const byAccount = new Map<string, number>();
+  let total = 0;
+  return {
+    /** Takes a slot for `accountId`, or throws the refusal (nothing taken). */
+    take(accountId: string): () => void {
+      const held = byAccount.get(accountId) ?? 0;
+      if (held >= perAccount) throw new AppError('TOO_MANY_STREAMS', `at most ${perAccount} open streams per account; close one first`);
+      if (total >= perProcess) throw new AppError('STREAMS_FULL');
+      byAccount.set(accountId, held + 1);
+      total++;
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        total--;
+        const left = (byAccount.get(accountId) ?? 1) - 1;
+        if (left > 0) byAccount.set(accountId, left);
+        else byAccount.delete(accountId);
+      };
+    },
+  };
+};
+
 export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   const open = new Set<EventStream>();
+  const slots = streamSlots(deps.streamCaps ?? DEFAULT_STREAM_CAPS);
   // Closing the server waits for its responses; an open stream never finishes on its own.
   app.addHook('preClose', async () => {
     for (const stream of open) stream.end();
@@ -31,7 +69,7 @@ export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
 
   app.get('/stream', {
     // EventSource cannot set headers: the token may come as ?access_token= here.
-    config: { tokenInQuery: true },
+    config: { tokenInQuery: true, errors: ['TOO_MANY_STREAMS', 'STREAMS_FULL'] },
     schema: {
       description:
         'Server-Sent Events (text/event-stream): `event: feed` {postId, authorId, score} when a post enters your home feed, ' +
@@ -40,7 +78,10 @@ export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
     },
     handler: async (request, reply) => {
       const viewerId = actorOf(request);
+      // Before anything is held: over a cap, the refusal is an ordinary JSON answer.
+      const release = slots.take(viewerId);
       const stream = createEventStream(deps.streaming);
+      stream.body.once('close', release);
       // A bus that cannot subscribe answers 503 (the error handler names the backend).
       // Messages are sent in the order they arrive, each once its avatars are presented (or
       // without them, should the profiles read model not answer).

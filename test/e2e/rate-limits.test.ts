@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
+import { createTokenService } from '../../commands/accounts/tokens.js';
 import { RATE_LIMIT_CLASSES } from '../../app/rate-limit/limits.js';
 import { createRedisRateLimitStore } from '../../app/rate-limit/store-redis.js';
 import { addressGroup } from '../../app/rate-limit/address.js';
 import { useTestApp } from '../support/test-app.js';
+import { isRedisReachable } from '../support/test-redis.js';
 
 // The rate limits over HTTP (docs/architecture.md "HTTP API"), with tiny limits and a clock the
 // test moves: a window passes without waiting. Addresses come as X-Forwarded-For (TRUST_PROXY on);
-// requests without one are from loopback, exempt from the per-address limits only.
-let clock = 1_000_000_000;
+// requests without one are from loopback, exempt from the per-address limits only. The clock
+// starts at the real time and only moves ahead of it, so that the platform's purge of full
+// buckets (app/rate-limit/purge.ts, on the real clock) never deletes one this test still drains.
+let clock = Date.now();
 const window = 10_000;
 const limit = { limit: 3, windowMs: window };
 const { t, api } = useTestApp({
-  rateLimits: { limits: { read: limit, write: limit, login: limit, register: { limit: 2, windowMs: window }, anonymous: limit }, trustProxy: true, now: () => clock },
+  rateLimits: {
+    limits: { read: limit, write: limit, media: limit, delete: limit, login: limit, register: { limit: 2, windowMs: window }, anonymous: limit },
+    trustProxy: true,
+    now: () => clock,
+  },
 });
 // Buckets in a Redis that does not answer (nothing listens on port 1): requests go through.
 const downRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -59,6 +67,53 @@ describe('rate limits', () => {
     for (let i = 0; i < 4; i++) statuses.push((await login(`nobody${i}`, 'wrong password', '203.0.113.7')).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
     expect((await login('nobody9', 'wrong password', '203.0.113.8')).status).toBe(401);
+    clock += window;
+    expect((await login('nobody10', 'wrong password', '203.0.113.7')).status).toBe(401);
+  });
+
+  it('counts requests whose token is missing, malformed, expired or forged per address: a flood of them ends in 429, good tokens are served', async () => {
+    const frank = await api.register();
+    const secret = 'test-secret-that-is-at-least-32-characters-long';
+    const expired = await createTokenService(secret, () => Date.now() - 8 * 24 * 3600 * 1000).issue(frank);
+    const forged = await createTokenService('an-attacker-secret-of-at-least-32-bytes').issue(frank);
+    const flood = (token: string | undefined) =>
+      api.call('POST', '/api/v1/posts', { token, body: { caption: 'flood', media: [{ url: 'https://cdn.example.com/a.jpg', type: 'image' }] }, headers: from('203.0.113.90') });
+    const answers = [];
+    for (const token of [undefined, 'not.a.token', expired, forged, forged]) answers.push(await flood(token));
+    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 429, 429]);
+    // The 401s spent the address's bucket (anonymous class), each saying what is left.
+    expect(answers.slice(0, 3).map((answer) => answer.headers['ratelimit-remaining'])).toEqual(['2', '1', '0']);
+    expect(answers.slice(0, 3).map((answer) => answer.body.error.code)).toEqual(['UNAUTHORIZED', 'UNAUTHORIZED', 'UNAUTHORIZED']);
+    expect(answers[3]!.body.error.code).toBe('RATE_LIMITED');
+    expect(Number(answers[3]!.headers['retry-after'])).toBeGreaterThan(0);
+    // A valid token counts per account: served from another address, and from the flooded one too
+    // (an address shared behind a NAT with the flood).
+    expect((await api.call('GET', `/api/v1/users/${frank.username}`, { token: frank.token, headers: from('203.0.113.91') })).status).toBe(200);
+    expect((await api.call('GET', `/api/v1/users/${frank.username}`, { token: frank.token, headers: from('203.0.113.90') })).status).toBe(200);
+    // Bad tokens from another address have a bucket of their own.
+    expect((await api.call('GET', `/api/v1/users/${frank.username}`, { token: forged, headers: from('203.0.113.92') })).status).toBe(401);
+  });
+
+  it('counts upload requests per account in media, apart from its writes and from other accounts', async () => {
+    const grace = await api.register();
+    const henry = await api.register();
+    const requestUpload = (token: string) =>
+      api.call('POST', '/api/v1/media/uploads', { token, body: { filename: 'a.jpg', contentType: 'image/jpeg', size: 1_000, purpose: 'post' } });
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await requestUpload(grace.token)).status);
+    expect(statuses).toEqual([201, 201, 201, 429]);
+    expect((await api.call('POST', '/api/v1/notifications/read', { token: grace.token, body: {} })).status).not.toBe(429);
+    expect((await requestUpload(henry.token)).status).toBe(201);
+    clock += window;
+    expect((await requestUpload(grace.token)).status).toBe(201);
+  });
+
+  it('counts deletes per account, refused or not', async () => {
+    const iris = await api.register();
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await api.call('DELETE', `/api/v1/posts/${'0'.repeat(26)}`, { token: iris.token })).status);
+    expect(statuses.slice(0, 3)).not.toContain(429);
+    expect(statuses[3]).toBe(429);
   });
 
   it('counts logins per account, from any address, refusing the 4th even with the right password', async () => {
@@ -140,5 +195,22 @@ describe('rate limits', () => {
     expect(classOf('POST', '/api/v1/media/uploads')).toBe('media');
     expect(classOf('GET', '/media-files/*')).toBe('anonymous');
     expect(classOf('GET', '/health')).toBe(false);
+  });
+});
+
+// The same limits with the buckets in Redis (REDIS_URL set): one hash per bucket under the platform's prefix.
+describe.skipIf(!(await isRedisReachable()))('rate limits with the buckets in Redis', () => {
+  const { api: onRedis } = useTestApp({ redis: true, rateLimits: { limits: { login: limit }, trustProxy: true, now: () => clock } });
+
+  it('counts logins per account even with the right password, and serves it again after the window', async () => {
+    const jane = await onRedis.register();
+    const statuses = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await onRedis.call('POST', '/api/v1/users/login', { body: { username: jane.username, password: 'correct horse battery' }, headers: from(`192.0.2.${100 + i}`) });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    clock += window;
+    expect((await onRedis.call('POST', '/api/v1/users/login', { body: { username: jane.username, password: 'correct horse battery' } })).status).toBe(200);
   });
 });

@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventMetadata, NewEvent, RecordedEvent } from '../../events/envelope.js';
 import { ConcurrencyError, type EventFilter, type EventStore, type ExpectedRevision } from '../../events/event-store.js';
-import { comparePositions, maxPosition, type Position } from '../../events/position.js';
+import { comparePositions, isPosition, maxPosition, type Position } from '../../events/position.js';
 import { currentVersion } from '../../events/registry.js';
 import { InvalidEventError } from '../../events/validate.js';
 
@@ -482,6 +482,21 @@ export const eventStoreContract = (name: string, factory: EventStoreFactory): vo
         expect(comparePositions(later, reached)).toBeGreaterThanOrEqual(0);
         // Everything up to the head is readable: reading after it gives nothing of ours.
         expect((await store.readAll(reached, 10)).events.filter(scope.owns)).toEqual([]);
+      });
+    });
+
+    describe('lastCommittedPosition', () => {
+      it('is at or after the position an append returned as soon as it returned, and never before the head', async () => {
+        const headBefore = await store.headPosition();
+        const result = await store.append(scope.stream('a'), likes(2), 'no_stream');
+        // No waiting: read-your-writes compares a client's position with it (app/freshness.ts).
+        const committed = await store.lastCommittedPosition();
+        expect(comparePositions(committed, result.position)).toBeGreaterThanOrEqual(0);
+        expect(comparePositions(committed, headBefore)).toBeGreaterThanOrEqual(0);
+        // Both have the port's token shape (the HTTP API refuses ?minPosition= of any other).
+        expect(isPosition(result.position) && isPosition(committed)).toBe(true);
+        const later = await store.lastCommittedPosition();
+        expect(comparePositions(later, committed)).toBeGreaterThanOrEqual(0);
       });
     });
 

@@ -124,6 +124,21 @@ describe('PostgreSQL event store', () => {
     }
   });
 
+  it('counts an append committed behind a transaction still in flight as committed, though the head stays behind it', async () => {
+    const slow = await db.pool.connect();
+    try {
+      await slow.query('begin');
+      await insertRawRow(slow, { streamId: `inflight-${uuidv7()}`, revision: 0, eventId: uuidv7(), type: 'Liked', version: 1, data: liked().data });
+      const fast = await store.append(`inflight-${uuidv7()}`, [liked()], 'no_stream');
+      // The gap-free head cannot pass the open transaction; the committed position is already there.
+      expect((await store.headPosition()) < fast.position).toBe(true);
+      expect((await store.lastCommittedPosition()) >= fast.position).toBe(true);
+    } finally {
+      await slow.query('rollback').catch(() => undefined);
+      slow.release();
+    }
+  });
+
   it('moves a filtered read that matched nothing past the rows it skipped, so checkpoints advance', async () => {
     const head = await store.headPosition();
     const written = await store.append(`skip-${uuidv7()}`, [liked(), liked()], 'no_stream');
@@ -157,8 +172,8 @@ describe('PostgreSQL event store schema', () => {
       expect(await stores[0].headPosition()).toBe(START);
       const written = await stores[0].append(`m-${uuidv7()}`, [liked()], 'no_stream');
       expect(await waitFor(() => stores[1].headPosition(), (head) => head === written.position)).toBe(written.position);
-      const { rows } = await db.pool.query('select version from event_store_migrations');
-      expect(rows).toEqual([{ version: 1 }]);
+      const { rows } = await db.pool.query('select version from event_store_migrations order by version');
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
       await Promise.all(stores.map((s) => s.close()));
     } finally {
       await db.drop();

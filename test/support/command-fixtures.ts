@@ -2,6 +2,7 @@ import { toNewEvents, type CommandContext } from '../../commands/command-context
 import type { CommandDeps } from '../../commands/deps.js';
 import type { DomainEvent, EventStore } from '../../events/index.js';
 import { streams } from '../../events/streams.js';
+import { FOLLOWING_MAX } from '../../kernel/limits.js';
 import { createInMemoryEventStore } from './in-memory-event-store.js';
 
 // What the fast command-handler tests (test/unit/commands) stand on: handlers run against the
@@ -25,6 +26,9 @@ export const commandDeps = (store: EventStore = createInMemoryEventStore()): Com
   storyTtlMs: 24 * 60 * 60 * 1000,
   mediaExternalHosts: [],
   storage: unused('storage'),
+  // No read model here: follows are uncounted unless a test says otherwise.
+  followingCount: async () => 0,
+  followingMax: FOLLOWING_MAX,
 });
 
 /** Appends `events` to `streamId` as its history. */

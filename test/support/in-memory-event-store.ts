@@ -2,6 +2,7 @@ import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
 import { ConcurrencyError, type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type ReadAllResult, type SubscribeOptions } from '../../events/event-store.js';
 import { asPosition, START, type Position } from '../../events/position.js';
 import { currentVersion, type EventType } from '../../events/registry.js';
+import type { SnapshotStore, StreamSnapshot } from '../../events/snapshot-store.js';
 import { validateEvent } from '../../events/validate.js';
 
 // An EventStore in one process's memory, for fast tests of command handlers. It passes the same
@@ -23,7 +24,12 @@ const accepts = (expected: ExpectedRevision, last: number): boolean => {
   return expected === last;
 };
 
-export const createInMemoryEventStore = (): EventStore => {
+export interface InMemoryEventStoreOptions {
+  /** Offer stream snapshots, as the PostgreSQL store does (default true). */
+  snapshots?: boolean;
+}
+
+export const createInMemoryEventStore = (options: InMemoryEventStoreOptions = {}): EventStore => {
   const log: RecordedEvent[] = [];
   const streams = new Map<string, RecordedEvent[]>();
   const listeners = new Set<() => void>();
@@ -96,12 +102,31 @@ export const createInMemoryEventStore = (): EventStore => {
     }
   }
 
+  // Kept as JSON, as PostgreSQL's jsonb keeps them: what comes out is what a JSON round trip leaves.
+  const snapshots = new Map<string, { revision: number; json: string }>();
+  const snapshotStore: SnapshotStore = {
+    async readFromSnapshot(streamId, key) {
+      const kept = snapshots.get(JSON.stringify([streamId, key]));
+      const snapshot = kept ? (JSON.parse(kept.json) as StreamSnapshot) : null;
+      return { snapshot, events: structuredClone((streams.get(streamId) ?? []).slice(snapshot ? snapshot.revision + 1 : 0)) };
+    },
+    async saveSnapshot(streamId, key, snapshot) {
+      if (!Number.isSafeInteger(snapshot.revision) || snapshot.revision < 0) throw new RangeError(`a snapshot's revision is a revision (0 or more), got ${snapshot.revision}`);
+      const id = JSON.stringify([streamId, key]);
+      if ((snapshots.get(id)?.revision ?? -1) > snapshot.revision) return;
+      snapshots.set(id, { revision: snapshot.revision, json: JSON.stringify(snapshot) });
+    },
+  };
+
   return {
     append,
+    ...(options.snapshots === false ? {} : { snapshots: snapshotStore }),
     readStream: async (streamId, fromRevision = 0) => structuredClone((streams.get(streamId) ?? []).slice(fromRevision)),
     readAll,
     subscribe,
     headPosition: async () => headPosition(),
+    // Appends land in the log at once: nothing is ever in flight behind the head.
+    lastCommittedPosition: async () => headPosition(),
     onAppend: (listener) => {
       const call = () => listener();
       listeners.add(call);

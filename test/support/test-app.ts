@@ -43,6 +43,8 @@ export interface TestAppOptions {
   media?: Partial<Settings['media']>;
   /** The media workers (processing, janitor, sweeper) of role 'all' (default true); off for tests that record processing results themselves. */
   mediaWorkers?: boolean;
+  /** A following cap lower than FOLLOWING_MAX (createPlatform's option). */
+  followingMax?: number;
   /**
    * Rate limits: off unless given (the other tests make many requests from one address). Limits
    * for the classes named (the rest keep their defaults); `trustProxy` and `now` as buildServer takes them.
@@ -54,6 +56,9 @@ export interface TestAppOptions {
     /** In place of the platform's bucket store (a store whose server is down). */
     store?: RateLimitStore;
   };
+  /** Pool sizes and timeouts, and the HTTP bounds (request timeouts, stream caps), over the defaults. */
+  database?: Partial<Settings['database']>;
+  serving?: Partial<Settings['serving']>;
 }
 
 /**
@@ -83,7 +88,9 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       : { ...defaults.rateLimits, enabled: false },
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
     tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
-  }, { mediaWorkers: options.mediaWorkers ?? true });
+    database: { ...defaults.database, ...options.database },
+    serving: { ...defaults.serving, ...options.serving },
+  }, { mediaWorkers: options.mediaWorkers ?? true, followingMax: options.followingMax });
   const app = await buildServer({
     ...platform,
     rateLimits: { ...platform.rateLimits, store: options.rateLimits?.store ?? platform.rateLimits.store },

@@ -133,6 +133,11 @@ describe('backendOf', () => {
     expect(backendOf(Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }))).toBe('redis');
     expect(backendOf(Object.assign(new Error('terminating connection'), { code: '57P01' }))).toBe('postgresql');
   });
+  it('names PostgreSQL for a statement over statement_timeout, a session ended idle in a transaction, and a pool with no free connection in time', () => {
+    expect(backendOf(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBe('postgresql');
+    expect(backendOf(Object.assign(new Error('terminating connection due to idle-in-transaction timeout'), { code: '25P03' }))).toBe('postgresql');
+    expect(backendOf(new Error('timeout exceeded when trying to connect'))).toBe('postgresql');
+  });
   it("names the backend from a bare socket error's usual port, else PostgreSQL", () => {
     expect([6379, 9200, 9092, 5432, 15432].map((port) => backendOf(socketError(port)))).toEqual(['redis', 'elasticsearch', 'kafka', 'postgresql', 'postgresql']);
   });

@@ -19,6 +19,8 @@ describe('settings from the environment, in the groups the platform takes', () =
       media: { s3: undefined, publicBaseUrl: undefined, publicUrl: 'http://127.0.0.1:3000', externalHosts: [], kafkaTopic: 'media-processing' },
       tuning: { poolSize: 10, freshnessTimeoutMs: 2_000, storyExpiryIntervalMs: 1_000, generationWatchIntervalMs: 1_000, mediaSweepIntervalMs: 60_000, mediaProcessingConcurrency: 2 },
       rateLimits: { enabled: true, limits: defaultRateLimits() },
+      database: { apiPoolSize: 10, workerPoolSize: 10, connectTimeoutMs: 5_000, statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 30_000 },
+      serving: { requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, streamsPerAccount: 5, streamsPerProcess: 10_000, freshnessMaxWaiters: 1_000 },
       http: { port: 3000, host: '127.0.0.1', logLevel: 'info', trustProxy: false },
       dataDir: './data',
     });
@@ -69,6 +71,30 @@ describe('settings from the environment, in the groups the platform takes', () =
       externalHosts: ['images.example.com', 'cdn.example.org'],
       kafkaTopic: 'media-processing',
     });
+  });
+
+  it('sizes the two pools and bounds requests, streams and waits from their variables', () => {
+    const settings = loadSettings(
+      {
+        DATABASE_API_POOL_SIZE: '4',
+        DATABASE_WORKER_POOL_SIZE: '3',
+        DATABASE_CONNECT_TIMEOUT: '1s',
+        DATABASE_STATEMENT_TIMEOUT: '250ms',
+        DATABASE_IDLE_IN_TRANSACTION_TIMEOUT: '2s',
+        HTTP_REQUEST_TIMEOUT: '5s',
+        HTTP_CONNECTION_TIMEOUT: '20s',
+        STREAMS_PER_ACCOUNT: '2',
+        STREAMS_PER_PROCESS: '100',
+        FRESHNESS_MAX_WAITERS: '0',
+      },
+      [],
+    );
+    expect(settings.database).toEqual({ apiPoolSize: 4, workerPoolSize: 3, connectTimeoutMs: 1_000, statementTimeoutMs: 250, idleInTransactionTimeoutMs: 2_000 });
+    expect(settings.serving).toEqual({ requestTimeoutMs: 5_000, connectionTimeoutMs: 20_000, streamsPerAccount: 2, streamsPerProcess: 100, freshnessMaxWaiters: 0 });
+  });
+
+  it('refuses a connection timeout that would cut idle event streams between two heartbeats', () => {
+    expect(() => loadSettings({ HTTP_CONNECTION_TIMEOUT: '10s' }, [])).toThrow(/HTTP_CONNECTION_TIMEOUT: must be longer than the event streams' heartbeat/);
   });
 
   it('runs every projection when PROJECTIONS lists none', () => {
