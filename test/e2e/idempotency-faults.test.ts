@@ -39,6 +39,12 @@ const faultyEventStore = (inner: EventStore) => {
     readStream: guard((streamId, from) => inner.readStream(streamId, from)),
     readAll: guard((from, max, filter) => inner.readAll(from, max, filter)),
     headPosition: guard(() => inner.headPosition()),
+    ...(inner.snapshots && {
+      snapshots: {
+        readFromSnapshot: guard((streamId, key) => inner.snapshots!.readFromSnapshot(streamId, key)),
+        saveSnapshot: guard((streamId, key, snapshot) => inner.snapshots!.saveSnapshot(streamId, key, snapshot)),
+      },
+    }),
   };
   return {
     store,

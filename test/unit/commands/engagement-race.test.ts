@@ -45,16 +45,21 @@ const racing = (delayed: (streamId: string) => boolean) => {
   let read!: () => void;
   const reading = new Promise<void>((resolve) => (read = resolve));
   let held = true;
+  /** `answer`, held back when it is a read of a delayed stream before the block landed. */
+  const slow = async <T>(streamId: string, answer: T): Promise<T> => {
+    if (held && delayed(streamId)) {
+      read();
+      await landedGate;
+    }
+    return answer;
+  };
+  // Both ways of reading a stream: whole, and from its snapshot.
   const store: EventStore = {
     ...inner,
-    readStream: async (streamId, from) => {
-      const events = await inner.readStream(streamId, from);
-      if (held && delayed(streamId)) {
-        read();
-        await landedGate;
-      }
-      return events;
-    },
+    readStream: async (streamId, from) => slow(streamId, await inner.readStream(streamId, from)),
+    ...(inner.snapshots && {
+      snapshots: { ...inner.snapshots, readFromSnapshot: async (streamId, key) => slow(streamId, await inner.snapshots!.readFromSnapshot(streamId, key)) },
+    }),
   };
   return {
     deps: { ...deps, store },
