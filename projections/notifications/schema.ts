@@ -10,7 +10,11 @@ import { createUnderLock } from '../runtime/postgres-transaction.js';
 // facts from its events and a stream-revision guard (`rev`). Who it notifies and which group it
 // joins are derived from it and from the fact tables (users, posts, comments) by write-batch.ts,
 // whichever arrives first. notification_groups is derived again from the sources: one row per
-// (recipient, kind, post or comment, time window), so nothing in it is a blind counter.
+// (recipient, kind, post or comment, time window), so nothing in it is a blind counter. Each
+// group also keeps whether its recipient sees it (`visible`: an actor registered and with no
+// block either way) and has not read it (`unread`), both derived again whenever their inputs
+// change (write-batch.ts), so that a page of the list is an index range of visible groups and
+// the unread count one row of notification_unread, whatever the number of groups (review F9).
 const TABLES = `
 create table if not exists notification_users (
   id uuid primary key,
@@ -63,6 +67,7 @@ create index if not exists notification_sources_caption_mentions on notification
 create index if not exists notification_sources_by_comment on notification_sources (comment_id) where comment_id is not null;
 create index if not exists notification_sources_by_parent on notification_sources (parent_comment_id) where parent_comment_id is not null;
 create index if not exists notification_sources_by_username on notification_sources (mentioned_username) where mentioned_username is not null;
+create index if not exists notification_sources_by_actor on notification_sources (actor_id, resolved_recipient_id) where group_id is not null;
 
 create table if not exists notification_groups (
   id uuid primary key,
@@ -70,9 +75,21 @@ create table if not exists notification_groups (
   kind text not null,
   post_id uuid,
   comment_id uuid,
-  latest_at timestamptz not null
+  latest_at timestamptz not null,
+  visible boolean not null default false,
+  unread boolean not null default false
 );
-create index if not exists notification_groups_newest on notification_groups (recipient_id, latest_at desc, id desc);
+alter table notification_groups add column if not exists visible boolean not null default false;
+alter table notification_groups add column if not exists unread boolean not null default false;
+drop index if exists notification_groups_newest;
+create index if not exists notification_groups_listed on notification_groups (recipient_id, latest_at desc, id desc) where visible;
+create index if not exists notification_groups_unread on notification_groups (recipient_id, latest_at) where unread;
+
+-- Per recipient: the groups both visible and unread (what GET /notifications answers as unreadCount).
+create table if not exists notification_unread (
+  user_id uuid primary key,
+  groups integer not null
+);
 
 -- group_id is the nil UUID for a mark that covers every group.
 create table if not exists notification_reads (
@@ -92,6 +109,7 @@ export const NOTIFICATION_TABLES = [
   'notification_sources',
   'notification_groups',
   'notification_reads',
+  'notification_unread',
 ] as const;
 export const notificationTables: readonly string[] = NOTIFICATION_TABLES;
 

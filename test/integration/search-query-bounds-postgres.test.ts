@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../events/index.js';
@@ -8,6 +7,7 @@ import { EXPLORE_CANDIDATES_PER_LIST, SEARCH_RANKED_CANDIDATES } from '../../pro
 import type { SearchStore } from '../../projections/search/search-store.js';
 import { allPages } from '../support/all-pages.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
+import { explainAnalyze, recordingPool, rowsReadFrom } from '../support/explain-plan.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 // F12 on PostgreSQL: the work of one search, explore or hashtag 'top' page is bounded by the
@@ -27,16 +27,7 @@ const sent: { text: string; values: unknown[] }[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const recording = new Proxy(db.pool, {
-    get(target, property) {
-      const value = Reflect.get(target, property) as unknown;
-      if (property !== 'query') return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-      return (text: string, values: unknown[]) => {
-        sent.push({ text, values });
-        return target.query(text, values);
-      };
-    },
-  }) as pg.Pool;
+  const recording = recordingPool(db.pool, sent);
   store = createPostgresSearchStore(recording);
   await store.setup();
 });
@@ -64,28 +55,8 @@ const like = (postId: string) => {
 };
 const apply = (events: RecordedEvent[]) => store.apply(events, 'search', events.at(-1)!.position);
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  Plans?: PlanNode[];
-}
-const nodesOf = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodesOf)];
-
-/** The plan of the last statement sent whose text contains `marker`, run again under EXPLAIN ANALYZE. */
-const lastPlan = async (marker: string): Promise<PlanNode[]> => {
-  const statement = sent.findLast((s) => s.text.includes(marker))!;
-  // With the statistics a live read model has (autovacuum; a rebuild analyzes: replay CLI).
-  await db.pool.query('analyze');
-  const { rows } = await db.pool.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`explain (analyze, format json) ${statement.text}`, statement.values);
-  if (process.env.SHOW_PLANS) console.log(JSON.stringify(rows[0]!["QUERY PLAN"][0].Plan, null, 1));
-  return nodesOf(rows[0]!['QUERY PLAN'][0].Plan);
-};
-/** Rows read from a table by the plan's scans of it (an index scan in a loop counts every loop). */
-const rowsReadFrom = (nodes: PlanNode[], table: string) =>
-  nodes.filter((n) => n['Relation Name'] === table).reduce((sum, n) => sum + n['Actual Rows'] * n['Actual Loops'], 0);
+/** The plan of the last statement sent whose text contains `marker`. */
+const lastPlan = (marker: string) => explainAnalyze(db.pool, sent.findLast((s) => s.text.includes(marker))!);
 
 describe('PostgreSQL search: work per page bounded (query-bounds.ts)', () => {
   it(`ranks only the ${SEARCH_RANKED_CANDIDATES} newest matches of a text search, never every match`, async () => {
