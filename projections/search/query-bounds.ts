@@ -5,6 +5,11 @@ import { AppError } from '../../kernel/errors.js';
 // client puts in its cursor. Both adapters (postgres/, elasticsearch/) take them from here, the
 // contract suite (test/integration/search-store.contract.ts) checks the order within them, and
 // docs/architecture.md "Search" lists them.
+//
+// What needs no constant: a hashtag's 'top' and 'recent' pages are index ranges on PostgreSQL
+// (post_tags keeps each post's engagement) and sorted top-k collections over doc values on
+// Elasticsearch (a heap of the page's size, never a sort of the tag's posts, and search_after for
+// any cursor); the cursors of search and hashtag pages only ever narrow such a range.
 
 /**
  * PostgreSQL text search ranks at most this many matches per page: the newest ones (index order,
