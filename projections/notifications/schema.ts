@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
 import { createUnderLock } from '../runtime/postgres-transaction.js';
+import { GROUP_READ, GROUP_VISIBLE } from './visibility.js';
 
 // The notifications read model's tables (unqualified: the pool's search_path picks the schema,
 // so that a rebuild can fill a generation of its own).
@@ -79,11 +80,6 @@ create table if not exists notification_groups (
   visible boolean not null default false,
   unread boolean not null default false
 );
-alter table notification_groups add column if not exists visible boolean not null default false;
-alter table notification_groups add column if not exists unread boolean not null default false;
-drop index if exists notification_groups_newest;
-create index if not exists notification_groups_listed on notification_groups (recipient_id, latest_at desc, id desc) where visible;
-create index if not exists notification_groups_unread on notification_groups (recipient_id, latest_at) where unread;
 
 -- Per recipient: the groups both visible and unread (what GET /notifications answers as unreadCount).
 create table if not exists notification_unread (
@@ -98,6 +94,23 @@ create table if not exists notification_reads (
   read_up_to timestamptz not null,
   primary key (user_id, group_id)
 );
+
+-- A deployment from before the flags gets them here, derived once from what its tables hold.
+do $$
+begin
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = current_schema() and table_name = 'notification_groups' and column_name = 'visible') then
+    alter table notification_groups add column visible boolean not null default false;
+    alter table notification_groups add column unread boolean not null default false;
+    update notification_groups g set visible = ${GROUP_VISIBLE}, unread = not ${GROUP_READ};
+    insert into notification_unread (user_id, groups)
+    select recipient_id, count(*) from notification_groups where visible and unread group by recipient_id
+    on conflict (user_id) do update set groups = excluded.groups;
+  end if;
+end $$;
+drop index if exists notification_groups_newest;
+create index if not exists notification_groups_listed on notification_groups (recipient_id, latest_at desc, id desc) where visible;
+create index if not exists notification_groups_unread on notification_groups (recipient_id, latest_at) where unread;
 `;
 
 /** Every table of the notifications read model (the replay CLI dumps and drops them). */

@@ -14,10 +14,13 @@ export const visibleActorSql = (source: string, recipient: string): string => `
   and not exists (select 1 from notification_blocks b where b.active
     and ((b.blocker_id = ${recipient} and b.blocked_id = ${source}.actor_id) or (b.blocker_id = ${source}.actor_id and b.blocked_id = ${recipient})))`;
 
-/** The read marks of group `g`'s recipient that cover it: the mark of every group (ra), the group's own (rg). */
-export const READ_MARKS_OF_GROUP = `
-  left join notification_reads ra on ra.user_id = g.recipient_id and ra.group_id = '${ALL_GROUPS}'
-  left join notification_reads rg on rg.user_id = g.recipient_id and rg.group_id = g.id`;
+/**
+ * Group `g` is read: its latest activity is not after the later of its recipient's marks that
+ * cover it (the mark of every group, ALL_GROUPS, and the group's own).
+ */
+export const GROUP_READ = `coalesce(g.latest_at <= (
+  select max(r.read_up_to) from notification_reads r where r.user_id = g.recipient_id and r.group_id in (g.id, '${ALL_GROUPS}')
+), false)`;
 
-/** Group `g` is read: its latest activity is not after the later of its recipient's marks that cover it. */
-export const GROUP_READ = `coalesce(g.latest_at <= greatest(ra.read_up_to, rg.read_up_to), false)`;
+/** The flags of group `g` as the rules above derive them (write-batch.ts keeps them; schema.ts backfills them). */
+export const GROUP_VISIBLE = `exists (select 1 from notification_sources s where s.group_id = g.id and ${visibleActorSql('s', 'g.recipient_id')})`;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { bulkUpsert, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
 import { ALL_GROUPS, type BatchFacts, type SourceRow } from './batch-facts.js';
-import { GROUP_READ, READ_MARKS_OF_GROUP, visibleActorSql } from './visibility.js';
+import { GROUP_READ, GROUP_VISIBLE } from './visibility.js';
 
 // Writes one batch. Facts and sources are upserted (newer stream revisions win), then the
 // sources the batch may have changed are derived again: whom each notifies (the like's post
@@ -179,9 +179,9 @@ where g.recipient_id = any($1::uuid[]) and g.unread and g.latest_at <= r.read_up
 const REFRESH_FLAGS = `
 with fresh as (
   select g.id, (g.visible and g.unread) as was,
-    exists (select 1 from notification_sources s where s.group_id = g.id and ${visibleActorSql('s', 'g.recipient_id')}) as visible,
+    ${GROUP_VISIBLE} as visible,
     not ${GROUP_READ} as unread
-  from notification_groups g ${READ_MARKS_OF_GROUP}
+  from notification_groups g
   where g.id = any($1::uuid[])
 ), changed as (
   update notification_groups g set visible = f.visible, unread = f.unread

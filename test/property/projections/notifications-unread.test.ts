@@ -175,7 +175,7 @@ describe('notifications: the unread count is maintained, and bounded work per pa
     );
   });
 
-  it('a page reads only its own groups, and the count one row, when the reader blocked the actor of hundreds of groups', async () => {
+  it("a page reads only its own groups, and the count one row, when the reader blocked the actor of hundreds of groups; setup backfills an old deployment", async () => {
     const projection = createNotificationsProjection(db.pool, { windowMs: WINDOW_MS });
     const reader = createNotificationsReader(recordingPool(db.pool, sent));
     const record = logOf();
@@ -200,6 +200,13 @@ describe('notifications: the unread count is maintained, and bounded work per pa
     const count = await explainAnalyze(db.pool, sent.findLast((s) => s.text.includes('notification_unread'))!);
     expect(rowsReadFrom(count, 'notification_groups')).toBe(0);
     expect(rowsReadFrom(count, 'notification_unread')).toBeLessThanOrEqual(1);
+
+    // A deployment from before the flags (no columns, no counts) gets them at setup, as derived here.
+    const before = { page: await reader.list(victim, { limit: 50 }), unread: await reader.unreadCount(victim) };
+    await db.pool.query('drop index notification_groups_listed; drop index notification_groups_unread');
+    await db.pool.query('alter table notification_groups drop column visible, drop column unread; delete from notification_unread');
+    await projection.setup();
+    expect({ page: await reader.list(victim, { limit: 50 }), unread: await reader.unreadCount(victim) }).toEqual(before);
 
     // Unblocking brings the hidden groups back, into the count too.
     const unblock = record('Unblocked', { blockerId: victim, blockedId: harasser }, streams.block(victim, harasser), T0 + 3_000);
