@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../events/index.js';
 import { streams } from '../../events/index.js';
 import { createPostgresSearchStore } from '../../projections/search/postgres/store.js';
-import { EXPLORE_CANDIDATES_PER_LIST, SEARCH_RANKED_CANDIDATES } from '../../projections/search/query-bounds.js';
+import { EXPLORE_CANDIDATES_PER_LIST, exploreDay, SEARCH_RANKED_CANDIDATES } from '../../projections/search/query-bounds.js';
 import type { SearchStore } from '../../projections/search/search-store.js';
 import { allPages } from '../support/all-pages.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
@@ -102,5 +102,35 @@ describe('PostgreSQL search: work per page bounded (query-bounds.ts)', () => {
     const plan = await lastPlan('generate_series');
     // The newest list and the one day's most engaged list, each at most the bound.
     expect(rowsReadFrom(plan, 'search_posts')).toBeLessThanOrEqual(2 * EXPLORE_CANDIDATES_PER_LIST);
+  });
+
+  it('a deployment from before these columns gets them at setup, filled from what its tables hold', async () => {
+    const [secret, open] = [uuidv7(), uuidv7()];
+    const [a, b] = [uuidv7(), uuidv7()];
+    const created = (postId: string, authorId: string) =>
+      event('PostCreated', { postId, authorId, caption: '#migrated', hashtags: ['migrated'], mentions: [], media: [{ url: 'm.jpg', type: 'image' }], createdAt: iso(T0) }, streams.post(postId));
+    await apply([
+      event('PrivacyChanged', { userId: secret, private: true }, streams.user(secret)),
+      created(a, secret),
+      created(b, open),
+      like(b),
+    ]);
+    const observe = async () => ({
+      suggested: await store.suggestHashtags('migrated', 10),
+      top: (await store.postsByHashtag('migrated', 'top', {})).items,
+      days: (await db.pool.query<{ day: number }>('select created_day as day from search_posts where id = any($1::uuid[])', [[a, b]])).rows.map((r) => r.day),
+    });
+    const before = await observe();
+    expect(before.suggested).toEqual([{ tag: 'migrated', posts: 1 }]);
+    expect(before.top).toEqual([b, a]);
+    expect(before.days).toEqual([exploreDay(T0), exploreDay(T0)]);
+    // As the tables were: no engagement, no public flag, counts of every live post, no day.
+    await db.pool.query(`
+      drop index search_post_tags_top; drop index search_posts_engaged_by_day;
+      alter table search_post_tags drop column engagement, drop column public;
+      alter table search_posts drop column created_day;
+      update search_hashtags set posts = 2 where tag = 'migrated'`);
+    await store.setup();
+    expect(await observe()).toEqual(before);
   });
 });

@@ -64,9 +64,15 @@ create table if not exists ${tables.posts} (
     setweight(to_tsvector('simple'::regconfig, caption), 'B')
   ) stored
 );
--- Columns added after the first release: a deployment that has the table gets them here (and a
--- rebuild of search (replay CLI) fills them for the posts indexed before).
-alter table ${tables.posts} add column if not exists created_day integer;
+-- Added after the first release: a deployment that has the table gets it here, filled once.
+do $$
+begin
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = current_schema() and table_name = '${tables.posts}' and column_name = 'created_day') then
+    alter table ${tables.posts} add column created_day integer;
+    update ${tables.posts} set created_day = floor(extract(epoch from created_at) / 86400) where created_at is not null;
+  end if;
+end $$;
 create index if not exists ${tables.posts}_document on ${tables.posts} using gin (document) where created_at is not null and deleted_at is null;
 create index if not exists ${tables.posts}_recent on ${tables.posts} (created_at desc, id desc) where created_at is not null and deleted_at is null;
 create index if not exists ${tables.posts}_by_author on ${tables.posts} (author_id);
@@ -81,10 +87,7 @@ create table if not exists ${tables.postTags} (
   public boolean not null default true,
   primary key (tag, post_id)
 );
-alter table ${tables.postTags} add column if not exists engagement integer not null default 0;
-alter table ${tables.postTags} add column if not exists public boolean not null default true;
 create index if not exists ${tables.postTags}_recent on ${tables.postTags} (tag, created_at desc, post_id desc);
-create index if not exists ${tables.postTags}_top on ${tables.postTags} (tag, engagement desc, created_at desc, post_id desc);
 create index if not exists ${tables.postTags}_by_post on ${tables.postTags} (post_id);
 
 create table if not exists ${tables.hashtags} (
@@ -92,6 +95,22 @@ create table if not exists ${tables.hashtags} (
   posts integer not null default 0
 );
 create index if not exists ${tables.hashtags}_trgm on ${tables.hashtags} using gist (tag ${trgm}.gist_trgm_ops) where posts > 0;
+
+-- Added after the first release: a deployment that has post_tags gets the engagement 'top' reads
+-- and the public flag the counts take, filled once from the posts and users it holds.
+do $$
+begin
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = current_schema() and table_name = '${tables.postTags}' and column_name = 'public') then
+    alter table ${tables.postTags} add column engagement integer not null default 0;
+    alter table ${tables.postTags} add column public boolean not null default true;
+    update ${tables.postTags} pt set engagement = p.like_count + ${COMMENT_WEIGHT} * p.comment_count, public = not coalesce(u.private, false)
+    from ${tables.posts} p left join ${tables.users} u on u.id = p.author_id
+    where p.id = pt.post_id;
+    update ${tables.hashtags} h set posts = (select count(*) from ${tables.postTags} pt where pt.tag = h.tag and pt.public);
+  end if;
+end $$;
+create index if not exists ${tables.postTags}_top on ${tables.postTags} (tag, engagement desc, created_at desc, post_id desc);
 
 create table if not exists ${tables.likes} (
   post_id uuid not null,
