@@ -13,8 +13,10 @@ const redisPrefix = process.env.REDIS_PREFIX ?? 'bench:';
 
 // Rate limits off unless RATE_LIMITS=on (bench/rate-limit.ts), with RATE_LIMIT_<CLASS> as the
 // environment gives them; MEDIA_EXTERNAL_HOSTS for benches that post media by URL; TRUST_PROXY for
-// benches that send X-Forwarded-For (bench/login-flood.ts).
-const passed = Object.entries(process.env).filter(([name]) => name.startsWith('RATE_LIMIT') || name === 'MEDIA_EXTERNAL_HOSTS' || name === 'TRUST_PROXY');
+// benches that send X-Forwarded-For (bench/login-flood.ts); DATABASE_*_POOL_SIZE to size the pools.
+const passed = Object.entries(process.env).filter(
+  ([name]) => name.startsWith('RATE_LIMIT') || name === 'MEDIA_EXTERNAL_HOSTS' || name === 'TRUST_PROXY' || /^DATABASE_(API|WORKER)_POOL_SIZE$/.test(name),
+);
 const defaults = loadSettings({ RATE_LIMITS: 'off', ...Object.fromEntries(passed) }, []);
 const platform = await createPlatform({
   ...defaults,
@@ -22,7 +24,6 @@ const platform = await createPlatform({
   jwtSecret: 'bench-secret-that-is-at-least-32-characters-long',
   redisUrl,
   prefixes: { ...defaults.prefixes, redis: redisPrefix },
-  tuning: { ...defaults.tuning, poolSize: process.env.POOL_SIZE ? Number(process.env.POOL_SIZE) : defaults.tuning.poolSize },
   // 'api' measures the API alone (projectors run elsewhere); 'all' shares the cores with them.
   role: process.env.ROLE === 'api' ? 'api' : 'all',
 });

@@ -54,7 +54,8 @@ export const createGenerationCatalog = (options: CatalogOptions): GenerationCata
     if (existing) return existing;
     await options.pool.query(`create schema if not exists ${schema}`);
     // Every connection works in the generation's schema; public stays reachable for extensions.
-    const pool = new pg.Pool({ connectionString: withSearchPath(options.pool, schema), max: options.generationPoolSize ?? 5 });
+    // It keeps the base pool's timeouts: the API's generations answer clients as its own pool does.
+    const pool = new pg.Pool({ ...timeoutsOf(options.pool), connectionString: withSearchPath(options.pool, schema), max: options.generationPoolSize ?? 5 });
     pool.on('error', () => undefined);
     pools.set(schema, pool);
     return pool;
@@ -95,6 +96,12 @@ export const createGenerationCatalog = (options: CatalogOptions): GenerationCata
       pools.clear();
     },
   };
+};
+
+/** The connect, statement and idle-in-transaction timeouts the base pool was created with. */
+const timeoutsOf = (base: pg.Pool): pg.PoolConfig => {
+  const { connectionTimeoutMillis, statement_timeout, idle_in_transaction_session_timeout } = base.options as pg.PoolConfig;
+  return { connectionTimeoutMillis, statement_timeout, idle_in_transaction_session_timeout };
 };
 
 /** The base pool's connection string with the search_path set to `schema` (then public). */
