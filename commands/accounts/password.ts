@@ -1,6 +1,16 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { AppError } from '../../kernel/errors.js';
+import {
+  admissionQueue,
+  FAILED_LOGIN_MEMORY,
+  failureKeysOf,
+  failureMemory,
+  HASHING_CONCURRENCY,
+  HASHING_QUEUE,
+  SUSPECT_RETRY_AFTER_SECONDS,
+  type HashingCaller,
+} from './hashing-admission.js';
 
 // scrypt with OWASP's minimum cost (N=2^17 is stronger but takes ~128 MiB and ~250 ms on this
 // machine's cores; 2^15 keeps registration responsive). Parameters travel with the hash, so
@@ -8,45 +18,95 @@ import { AppError } from '../../kernel/errors.js';
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_LENGTH = 64;
 
-// At most 2 hashes per core at once, and a bounded queue behind them: a flood of logins or
-// registrations cannot take over libuv's thread pool (which file and DNS work share) or grow
-// without bound. Past the queue: 503 BACKEND_UNAVAILABLE naming `password-hashing`; the client retries.
-export const HASHING_CONCURRENCY = 2 * availableParallelism();
-export const HASHING_QUEUE = 64;
+// Every hash is admitted by the queue of hashing-admission.ts (HASHING_CONCURRENCY at once,
+// HASHING_QUEUE waiting, suspects of a recent failed login last), so that a flood of logins or
+// registrations can neither take over libuv's thread pool nor crowd out clean callers. The
+// caller is the request's: the HTTP routes run login and registration under `hashingFor`
+// (commands/http/account-routes.ts); a hash outside any (login's decoy at start) is clean.
 
-/** A counting semaphore with a bounded queue: `run` refuses (null) when the queue is full. */
-export const boundedSemaphore = (concurrency: number, queueLimit: number) => {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T | null> => {
-    if (running >= concurrency) {
-      if (waiting.length >= queueLimit) return null;
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    } else running += 1;
-    try {
-      return await task();
-    } finally {
-      // The slot passes straight to the next in line, or is freed.
-      const next = waiting.shift();
-      if (next) next();
-      else running -= 1;
-    }
-  };
+interface Waiter {
+  admit: () => void;
+  refuse: (refusal: AppError) => void;
+}
+
+let queue = admissionQueue<Waiter>(HASHING_CONCURRENCY, HASHING_QUEUE);
+const failedLogins = failureMemory(FAILED_LOGIN_MEMORY);
+const callers = new AsyncLocalStorage<HashingCaller>();
+
+/** A suspect turned away: a rate limit on its own failures, not an outage; Retry-After says when to come back. */
+export class SuspectHashingRefused extends AppError {
+  readonly retryAfterSeconds = SUSPECT_RETRY_AFTER_SECONDS;
+  constructor() {
+    super('RATE_LIMITED', 'too many failed logins from this address or for this account while logins are busy; retry later', [
+      { path: 'password-hashing', message: 'recent failed logins' },
+    ]);
+  }
+}
+
+// A clean caller turned away: hashing is saturated by clean callers, the platform is overloaded.
+const busy = () => new AppError('BACKEND_UNAVAILABLE', 'password hashing is busy; retry shortly', [{ path: 'password-hashing', message: 'busy' }]);
+
+/** Runs `work` with its password hashing admitted as `caller`'s. */
+export const hashingFor = <T>(caller: HashingCaller, work: () => Promise<T>): Promise<T> => callers.run(caller, work);
+
+/**
+ * Runs a login attempt as `caller`'s (hashingFor), and remembers its failure (INVALID_CREDENTIALS)
+ * by the caller's address and the account it named, for FAILED_LOGIN_MEMORY.ttlMs.
+ */
+export const loginAttempt = async <T>(caller: HashingCaller, attempt: () => Promise<T>): Promise<T> => {
+  try {
+    return await hashingFor(caller, attempt);
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') failedLogins.record(failureKeysOf(caller), Date.now());
+    throw error;
+  }
 };
 
-const hashing = boundedSemaphore(HASHING_CONCURRENCY, HASHING_QUEUE);
-
-const scrypt = async (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> => {
-  const key = await hashing(() => rawScrypt(password, salt, options));
-  if (key === null) throw new AppError('BACKEND_UNAVAILABLE', 'password hashing is busy; retry shortly', [{ path: 'password-hashing', message: 'busy' }]);
-  return key;
+// Test-only: holds every admitted hash before it starts until released, and sizes the queue, so an
+// e2e test can fill the queue with waiters and see who is let in, without timing.
+let held: Promise<void> | null = null;
+export const passwordHashingForTests = {
+  resize(concurrency: number, queueLimit: number) {
+    queue = admissionQueue<Waiter>(concurrency, queueLimit);
+  },
+  hold(): () => void {
+    let release!: () => void;
+    held = new Promise((resolve) => (release = resolve));
+    return () => {
+      held = null;
+      release();
+    };
+  },
+  load: () => queue.load(),
 };
 
-const rawScrypt = (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
-  new Promise((resolve, reject) =>
-    scryptCallback(password, salt, KEY_LENGTH, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
+const admitted = async <T>(task: () => Promise<T>): Promise<T> => {
+  const caller = callers.getStore();
+  const suspect = caller !== undefined && failedLogins.failedRecently(failureKeysOf(caller), Date.now());
+  const own = queue;
+  let waiter!: Waiter;
+  const turn = new Promise<void>((admit, refuse) => (waiter = { admit, refuse }));
+  const arrival = own.arrive(waiter, suspect);
+  if (arrival.outcome === 'refused') throw suspect ? new SuspectHashingRefused() : busy();
+  if (arrival.outcome === 'queued') {
+    arrival.displaced?.refuse(new SuspectHashingRefused());
+    await turn;
+  }
+  try {
+    if (held) await held;
+    return await task();
+  } finally {
+    // The slot passes straight to the next in line, or is freed.
+    own.finish()?.admit();
+  }
+};
+
+const scrypt = (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
+  admitted(
+    () =>
+      new Promise((resolve, reject) =>
+        scryptCallback(password, salt, KEY_LENGTH, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))),
+      ),
   );
 
 export const hashPassword = async (password: string): Promise<string> => {
