@@ -13,8 +13,10 @@ import { availableParallelism } from 'node:os';
  * Hashes at once: one per core. scrypt is CPU-bound, so more at once than cores adds no
  * throughput, only latency per hash; and scrypt runs on libuv's thread pool (4 threads by
  * default), which file, DNS, zlib and sharp work share: two per core on a 2-core machine took all
- * four threads, and a file stat waited ~0.2-0.5 s behind the hashes (one per core: 0.1 ms, the
- * same hashes per second).
+ * four threads, and a file stat waited ~0.2-0.5 s behind the hashes (one per core: 0.2 ms, the
+ * same hashes per second, half the latency per hash; bench/password-hashing.ts). Raising
+ * UV_THREADPOOL_SIZE instead frees the stat too but keeps the doubled latency, and must be set
+ * before the pool's first use, which an ES module's imports make easy to miss.
  */
 export const HASHING_CONCURRENCY = Math.max(1, availableParallelism());
 
