@@ -3,11 +3,16 @@ import { availableParallelism } from 'node:os';
 // Who gets password hashing when it is scarce (docs/rules.md). scrypt is the one costly step of
 // login and registration, and its capacity is this process's cores: per-address and per-account
 // rate limits cannot stop a flood spread over many addresses within its first window, so the
-// hashing queue itself tells callers apart. A caller with a recent failed login, by address or by
-// the account it names, is "suspect": it waits behind every other caller, is the first pushed out
-// when the queue is full, and is refused when it arrives at a full queue. Everyone else is
-// "clean", and a clean caller is turned away only when the queue is full of clean callers. Pure:
-// the clock is passed in; commands/accounts/password.ts runs the hashes through it.
+// hashing queue itself tells callers apart, by what this process saw of them lately:
+// - "suspect": a recent failed login from its address group, or naming its account. It waits
+//   behind everyone else, is the first pushed out of a full queue, and is refused at a full queue.
+// - "trusted": a login that named this account from this address group recently succeeded (and
+//   has not failed since). It goes first and may push a clean waiter out of a full queue, so a
+//   returning user gets in even while a flood from fresh addresses, not yet known to fail, fills
+//   the queue. Only the pair counts: logging in to one's own account lends no trust to guesses at
+//   other accounts from the same address.
+// - "clean": anyone else (a registration is clean or suspect: it names no account yet).
+// Pure: the clock is passed in; commands/accounts/password.ts runs the hashes through it.
 
 /**
  * Hashes at once: one per core. scrypt is CPU-bound, so more at once than cores adds no
@@ -27,11 +32,18 @@ export const HASHING_QUEUE = 64;
  * The memory of failed logins. 15 minutes outlasts the login rate limit's window (5 minutes), so
  * an address that paused is still known when it comes back, yet a user who mistyped is soon
  * clean again (and only ever waits longer while the hashing queue is contended). 100,000 keys
- * (an address and a named account per failure; ~10 MB, ~40 MB were every name 320 characters) hold more than 15 minutes of
- * failures at the rate the hashing can produce them on a few cores; past it the least recently
- * failed key is forgotten first, which is the one nearest to expiring anyway.
+ * (an address and a named account per failure; ~10 MB, ~40 MB were every name 320 characters)
+ * hold more than 15 minutes of failures at the rate the hashing can produce them on a few cores;
+ * past it the least recently failed key is forgotten first, which is the one nearest to expiring.
  */
 export const FAILED_LOGIN_MEMORY = { ttlMs: 15 * 60_000, maxKeys: 100_000 } as const;
+
+/**
+ * The memory of successful logins, by address group and account together. 7 days, a token's
+ * lifetime (an app logs in again about when its token runs out); 100,000 pairs, the least recently
+ * used forgotten first. Per process and empty at start, as the failures are.
+ */
+export const TRUSTED_LOGIN_MEMORY = { ttlMs: 7 * 24 * 3600_000, maxKeys: 100_000 } as const;
 
 /**
  * Retry-After of a suspect turned away (429 RATE_LIMITED): about the time a full queue takes to
@@ -51,78 +63,99 @@ export const failureKeysOf = ({ address, login }: HashingCaller): string[] => [
   ...(login === null ? [] : [`login:${login}`]),
 ];
 
+/** The trust-memory key of a caller: its address group and named account together (none without both). */
+export const trustKeysOf = ({ address, login }: HashingCaller): string[] => (address === null || login === null ? [] : [`${address} ${login}`]);
+
 /**
- * Failed logins by key, each kept `ttlMs` after its latest failure, `maxKeys` at most. A Map's
- * order is the order of insertion, and a failure re-inserts its key, so the first key is always
- * the least recently failed: the one evicted first and expired first.
+ * Keys remembered `ttlMs` after they were last remembered, `maxKeys` at most. A Map's order is
+ * the order of insertion, and remembering re-inserts a key, so the first key is always the least
+ * recently remembered: the one evicted first and expired first.
  */
-export const failureMemory = ({ ttlMs, maxKeys }: { ttlMs: number; maxKeys: number }) => {
-  const lastFailure = new Map<string, number>();
-  const expired = (failedAt: number, at: number) => at - failedAt >= ttlMs;
+export const keyMemory = ({ ttlMs, maxKeys }: { ttlMs: number; maxKeys: number }) => {
+  const lastSeen = new Map<string, number>();
+  const expired = (seenAt: number, at: number) => at - seenAt >= ttlMs;
   return {
-    record(keys: readonly string[], at: number) {
+    remember(keys: readonly string[], at: number) {
       for (const key of keys) {
-        lastFailure.delete(key);
-        lastFailure.set(key, at);
+        lastSeen.delete(key);
+        lastSeen.set(key, at);
       }
-      for (const [key, failedAt] of lastFailure) {
-        if (lastFailure.size <= maxKeys && !expired(failedAt, at)) break;
-        lastFailure.delete(key);
+      for (const [key, seenAt] of lastSeen) {
+        if (lastSeen.size <= maxKeys && !expired(seenAt, at)) break;
+        lastSeen.delete(key);
       }
     },
-    /** Whether any of `keys` failed within the last `ttlMs`. */
-    failedRecently(keys: readonly string[], at: number): boolean {
+    forget(keys: readonly string[]) {
+      for (const key of keys) lastSeen.delete(key);
+    },
+    /** Whether any of `keys` was remembered within the last `ttlMs`. */
+    remembers(keys: readonly string[], at: number): boolean {
       return keys.some((key) => {
-        const failedAt = lastFailure.get(key);
-        return failedAt !== undefined && !expired(failedAt, at);
+        const seenAt = lastSeen.get(key);
+        return seenAt !== undefined && !expired(seenAt, at);
       });
     },
     get size() {
-      return lastFailure.size;
+      return lastSeen.size;
     },
   };
 };
 
-export type FailureMemory = ReturnType<typeof failureMemory>;
+export type KeyMemory = ReturnType<typeof keyMemory>;
 
-/** What became of a caller arriving at the queue. `displaced`: a suspect waiter pushed out to make room, to be refused. */
-export type Arrival<W> = { outcome: 'run' } | { outcome: 'queued'; displaced: W | null } | { outcome: 'refused' };
+/** How a caller stands for password hashing, best first. */
+export const STANDINGS = ['trusted', 'clean', 'suspect'] as const;
+export type Standing = (typeof STANDINGS)[number];
 
 /**
- * `concurrency` tasks at once and `queueLimit` waiters, clean waiters first (in arrival order),
- * then suspect ones (in arrival order). At a full queue a clean arrival displaces the newest
- * suspect waiter (the one that would have waited longest), or is refused when none waits; a suspect
- * arrival is refused. A waiter is whatever the caller needs to wake it (password.ts: its promise's
- * resolve and reject).
+ * A caller's standing from the logins this process saw: trusted when its address group and
+ * account together logged in recently (a failure of the pair since forgets it), else suspect when
+ * its address group or its account failed recently, else clean.
+ */
+export const standingOf = (caller: HashingCaller, memory: { trusted: KeyMemory; failed: KeyMemory }, at: number): Standing => {
+  if (memory.trusted.remembers(trustKeysOf(caller), at)) return 'trusted';
+  return memory.failed.remembers(failureKeysOf(caller), at) ? 'suspect' : 'clean';
+};
+
+/** What became of a caller arriving at the queue. `displaced`: a waiter pushed out to make room, to be refused by its standing. */
+export type Arrival<W> = { outcome: 'run' } | { outcome: 'queued'; displaced: { waiter: W; standing: Standing } | null } | { outcome: 'refused' };
+
+/**
+ * `concurrency` tasks at once and `queueLimit` waiters, let in by standing (trusted, then clean,
+ * then suspect), each standing in arrival order. At a full queue an arrival displaces the newest
+ * waiter of the worst standing below its own (the one that would have waited longest), or is
+ * refused when none waits; so a suspect arrival is always refused there. A waiter is whatever the
+ * caller needs to wake it (password.ts: its promise's resolve and reject).
  */
 export const admissionQueue = <W>(concurrency: number, queueLimit: number) => {
   let running = 0;
-  const clean: W[] = [];
-  const suspect: W[] = [];
+  const waiting: Record<Standing, W[]> = { trusted: [], clean: [], suspect: [] };
+  const queued = () => waiting.trusted.length + waiting.clean.length + waiting.suspect.length;
   return {
-    arrive(waiter: W, isSuspect: boolean): Arrival<W> {
+    arrive(waiter: W, standing: Standing): Arrival<W> {
       if (running < concurrency) {
         running += 1;
         return { outcome: 'run' };
       }
-      if (clean.length + suspect.length < queueLimit) {
-        (isSuspect ? suspect : clean).push(waiter);
+      if (queued() < queueLimit) {
+        waiting[standing].push(waiter);
         return { outcome: 'queued', displaced: null };
       }
-      if (isSuspect || suspect.length === 0) return { outcome: 'refused' };
-      const displaced = suspect.pop()!;
-      clean.push(waiter);
-      return { outcome: 'queued', displaced };
+      const below = STANDINGS.slice(STANDINGS.indexOf(standing) + 1).toReversed();
+      const worst = below.find((other) => waiting[other].length > 0);
+      if (worst === undefined) return { outcome: 'refused' };
+      const displaced = waiting[worst].pop()!;
+      waiting[standing].push(waiter);
+      return { outcome: 'queued', displaced: { waiter: displaced, standing: worst } };
     },
     /** A task finished: its slot passes straight to the next waiter, returned to be woken, or is freed (null). */
     finish(): W | null {
-      if (clean.length > 0) return clean.shift()!;
-      if (suspect.length > 0) return suspect.shift()!;
+      for (const standing of STANDINGS) if (waiting[standing].length > 0) return waiting[standing].shift()!;
       running -= 1;
       return null;
     },
     load() {
-      return { running, clean: clean.length, suspect: suspect.length };
+      return { running, trusted: waiting.trusted.length, clean: waiting.clean.length, suspect: waiting.suspect.length };
     },
   };
 };

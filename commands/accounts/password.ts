@@ -5,11 +5,15 @@ import {
   admissionQueue,
   FAILED_LOGIN_MEMORY,
   failureKeysOf,
-  failureMemory,
   HASHING_CONCURRENCY,
   HASHING_QUEUE,
+  keyMemory,
+  standingOf,
   SUSPECT_RETRY_AFTER_SECONDS,
+  TRUSTED_LOGIN_MEMORY,
+  trustKeysOf,
   type HashingCaller,
+  type Standing,
 } from './hashing-admission.js';
 
 // scrypt with OWASP's minimum cost (N=2^17 is stronger but takes ~128 MiB and ~250 ms on this
@@ -19,8 +23,9 @@ const PARAMS = { N: 2 ** 15, r: 8, p: 1 };
 const KEY_LENGTH = 64;
 
 // Every hash is admitted by the queue of hashing-admission.ts (HASHING_CONCURRENCY at once,
-// HASHING_QUEUE waiting, suspects of a recent failed login last), so that a flood of logins or
-// registrations can neither take over libuv's thread pool nor crowd out clean callers. The
+// HASHING_QUEUE waiting, by standing: trusted pairs first, suspects of a recent failed login
+// last), so that a flood of logins or registrations can neither take over libuv's thread pool nor
+// crowd out the callers it has not made suspects. The
 // caller is the request's: the HTTP routes run login and registration under `hashingFor`
 // (commands/http/account-routes.ts); a hash outside any (login's decoy at start) is clean.
 
@@ -30,7 +35,7 @@ interface Waiter {
 }
 
 let queue = admissionQueue<Waiter>(HASHING_CONCURRENCY, HASHING_QUEUE);
-const failedLogins = failureMemory(FAILED_LOGIN_MEMORY);
+const logins = { failed: keyMemory(FAILED_LOGIN_MEMORY), trusted: keyMemory(TRUSTED_LOGIN_MEMORY) };
 const callers = new AsyncLocalStorage<HashingCaller>();
 
 /** A suspect turned away: a rate limit on its own failures, not an outage; Retry-After says when to come back. */
@@ -43,21 +48,28 @@ export class SuspectHashingRefused extends AppError {
   }
 }
 
-// A clean caller turned away: hashing is saturated by clean callers, the platform is overloaded.
+// A clean or trusted caller turned away: hashing is saturated by callers in good standing, the platform is overloaded.
 const busy = () => new AppError('BACKEND_UNAVAILABLE', 'password hashing is busy; retry shortly', [{ path: 'password-hashing', message: 'busy' }]);
+const refusalFor = (standing: Standing) => (standing === 'suspect' ? new SuspectHashingRefused() : busy());
 
 /** Runs `work` with its password hashing admitted as `caller`'s. */
 export const hashingFor = <T>(caller: HashingCaller, work: () => Promise<T>): Promise<T> => callers.run(caller, work);
 
 /**
- * Runs a login attempt as `caller`'s (hashingFor), and remembers its failure (INVALID_CREDENTIALS)
- * by the caller's address and the account it named, for FAILED_LOGIN_MEMORY.ttlMs.
+ * Runs a login attempt as `caller`'s (hashingFor) and remembers how it went: a success by the
+ * caller's address group and account together (TRUSTED_LOGIN_MEMORY), a failure
+ * (INVALID_CREDENTIALS) by each of them (FAILED_LOGIN_MEMORY), which also ends the pair's trust.
  */
 export const loginAttempt = async <T>(caller: HashingCaller, attempt: () => Promise<T>): Promise<T> => {
   try {
-    return await hashingFor(caller, attempt);
+    const loggedIn = await hashingFor(caller, attempt);
+    logins.trusted.remember(trustKeysOf(caller), Date.now());
+    return loggedIn;
   } catch (error) {
-    if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') failedLogins.record(failureKeysOf(caller), Date.now());
+    if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') {
+      logins.failed.remember(failureKeysOf(caller), Date.now());
+      logins.trusted.forget(trustKeysOf(caller));
+    }
     throw error;
   }
 };
@@ -82,14 +94,14 @@ export const passwordHashingForTests = {
 
 const admitted = async <T>(task: () => Promise<T>): Promise<T> => {
   const caller = callers.getStore();
-  const suspect = caller !== undefined && failedLogins.failedRecently(failureKeysOf(caller), Date.now());
+  const standing = caller === undefined ? 'clean' : standingOf(caller, logins, Date.now());
   const own = queue;
   let waiter!: Waiter;
   const turn = new Promise<void>((admit, refuse) => (waiter = { admit, refuse }));
-  const arrival = own.arrive(waiter, suspect);
-  if (arrival.outcome === 'refused') throw suspect ? new SuspectHashingRefused() : busy();
+  const arrival = own.arrive(waiter, standing);
+  if (arrival.outcome === 'refused') throw refusalFor(standing);
   if (arrival.outcome === 'queued') {
-    arrival.displaced?.refuse(new SuspectHashingRefused());
+    if (arrival.displaced) arrival.displaced.waiter.refuse(refusalFor(arrival.displaced.standing));
     await turn;
   }
   try {

@@ -5,7 +5,8 @@ import { useTestApp } from '../support/test-app.js';
 // A wrong-password flood cannot lock clean users out of login (commands/accounts/hashing-admission.ts):
 // once an address or a named account has failed a login, its later attempts wait behind clean
 // callers, are pushed out of a full hashing queue by them, and are refused at a full queue with
-// 429 and Retry-After. Over HTTP, with the rate limits on but roomy (so they refuse nothing here)
+// 429 and Retry-After; and before the flood's attempts have failed, a returning user (this address
+// and account logged in before) still gets in ahead of them. Over HTTP, with the rate limits on but roomy (so they refuse nothing here)
 // and addresses from X-Forwarded-For. The hashing is held (a test-only option of password.ts) so
 // that the queue stays full while the test looks at who gets in: outcomes, not timing.
 const roomy = { limit: 1000, windowMs: 60_000 };
@@ -17,6 +18,11 @@ const login = (username: string, password: string, address: string) =>
   api.call('POST', '/api/v1/users/login', { body: { username, password }, headers: from(address) });
 const register = (username: string, address: string) =>
   api.call('POST', '/api/v1/users/register', { body: { username, email: `${username}@example.com`, password: PASSWORD }, headers: from(address) });
+
+const expectBusy = (response: Awaited<ReturnType<typeof login>>) => {
+  expect(response.status).toBe(503);
+  expect(response.body.error).toMatchObject({ code: 'BACKEND_UNAVAILABLE', details: [{ path: 'password-hashing', message: 'busy' }] });
+};
 
 const expectTurnedAway = (response: Awaited<ReturnType<typeof login>>) => {
   expect(response.status).toBe(429);
@@ -56,7 +62,7 @@ describe('password hashing during a wrong-password flood', () => {
       // A clean login takes the place of the newest suspect waiter, which is answered 429 at once.
       const aliceAnswer = login(alice.username, PASSWORD, '198.51.100.10');
       expectTurnedAway(await floodAnswers[3]!);
-      expect(passwordHashingForTests.load()).toEqual({ running: 1, clean: 1, suspect: 2 });
+      expect(passwordHashingForTests.load()).toEqual({ running: 1, trusted: 0, clean: 1, suspect: 2 });
 
       // Registration is clean from a clean address (and takes the next suspect's place), a suspect
       // from a flood address: refused before anything is appended.
@@ -64,7 +70,7 @@ describe('password hashing during a wrong-password flood', () => {
       expectTurnedAway(await floodAnswers[2]!);
       const refusedRegistration = await register('mallory_flood', flood[0]!);
       expectTurnedAway(refusedRegistration);
-      expect(passwordHashingForTests.load()).toEqual({ running: 1, clean: 2, suspect: 1 });
+      expect(passwordHashingForTests.load()).toEqual({ running: 1, trusted: 0, clean: 2, suspect: 1 });
 
       release();
       const aliceLoggedIn = await aliceAnswer;
@@ -74,6 +80,37 @@ describe('password hashing during a wrong-password flood', () => {
       // The suspects that were let in get their answer: a wrong password.
       expect((await Promise.all([floodAnswers[0]!, floodAnswers[1]!])).map((answer) => answer.status)).toEqual([401, 401]);
       expect((await t.allEvents()).some((event) => event.streamId.includes('mallory_flood'))).toBe(false);
+    } finally {
+      release();
+    }
+  });
+
+  it("lets a returning user in at a queue full of a flood's first attempts from fresh addresses (pushing the newest out with 503), not a newcomer", async () => {
+    const bob = await api.register();
+    expect((await login(bob.username, PASSWORD, '198.51.100.30')).status).toBe(200);
+
+    passwordHashingForTests.resize(1, 2);
+    const release = passwordHashingForTests.hold();
+    try {
+      // Fresh addresses, unknown names: nothing has failed yet, so they are clean and fill the queue.
+      const firstWave: Promise<Awaited<ReturnType<typeof login>>>[] = [];
+      for (let i = 0; i < 3; i++) {
+        firstWave.push(login(`fresh${i}`, `guess ${i}`, `192.0.2.${i + 1}`));
+        await vi.waitFor(() => expect(passwordHashingForTests.load()).toMatchObject({ running: 1, clean: i }));
+      }
+      // A newcomer finds the queue full of clean callers: 503, the platform is overloaded.
+      expectBusy(await login('newcomer', PASSWORD, '198.51.100.40'));
+
+      // Bob, from the address he logged in from, goes ahead: the newest clean waiter is pushed out.
+      const bobAnswer = login(bob.username, PASSWORD, '198.51.100.30');
+      expectBusy(await firstWave[2]!);
+      expect(passwordHashingForTests.load()).toEqual({ running: 1, trusted: 1, clean: 1, suspect: 0 });
+      // The trust is that address's and account's together: Bob from elsewhere is a newcomer.
+      expectBusy(await login(bob.username, PASSWORD, '198.51.100.31'));
+
+      release();
+      expect((await bobAnswer).status).toBe(200);
+      expect((await Promise.all([firstWave[0]!, firstWave[1]!])).map((answer) => answer.status)).toEqual([401, 401]);
     } finally {
       release();
     }
