@@ -65,20 +65,34 @@ try {
     for (let i = 0; i < names.length; i += 8) await Promise.all(names.slice(i, i + 8).map(register));
 
     // Legitimate logins: LEGIT_CONNECTIONS loops, each taking the next user in turn (so that no
-    // user's bucket, per account or per address, comes near its limit from these alone).
+    // user's bucket, per account or per address, comes near its limit from these alone). A user
+    // who logged in already (in the first phase, from the same address) is a returning one, whom
+    // password hashing trusts (commands/accounts/hashing-admission.ts): the flood phase reports
+    // returning and first-time users apart (all of them are first-time users in a run too short,
+    // or a machine too slow, for the first phase to reach every user).
+    const loggedIn = new Set<number>();
+    const kindFigures = ({ attempts, succeeded }: { attempts: number; succeeded: number }) => ({
+      attempts,
+      successRate: attempts ? Number((succeeded / attempts).toFixed(3)) : null,
+    });
     const legitimate = async (until: number) => {
       let next = 0;
+      const byKind = { returning: { attempts: 0, succeeded: 0 }, firstTime: { attempts: 0, succeeded: 0 } };
       let servedInTime = 0;
       const latencies: number[] = [];
       const statuses: Record<string, number> = {};
       const loop = async () => {
         while (Date.now() < until) {
           const i = next++ % LEGIT_USERS;
+          const kind = loggedIn.has(i) ? byKind.returning : byKind.firstTime;
           const started = performance.now();
           const response = await post('/api/v1/users/login', { username: legitName(i), password: PASSWORD }, { 'x-forwarded-for': legitAddress(i) });
           await response.arrayBuffer();
           statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          kind.attempts += 1;
           if (response.status !== 200) continue;
+          kind.succeeded += 1;
+          loggedIn.add(i);
           latencies.push(performance.now() - started);
           // The rate counts logins answered within the run; the latencies also those answered after it.
           if (Date.now() <= until) servedInTime += 1;
@@ -93,6 +107,8 @@ try {
         attempts,
         successRate: attempts ? Number((latencies.length / attempts).toFixed(3)) : 0,
         statuses,
+        returning: kindFigures(byKind.returning),
+        firstTime: kindFigures(byKind.firstTime),
       };
     };
 
@@ -161,7 +177,7 @@ try {
         `${name.padEnd(16)} ${String(legit.loginsPerSecond).padStart(8)} ${String(legit.p50Ms).padStart(7)} ${String(legit.p99Ms).padStart(7)} ${legit.successRate.toFixed(3).padStart(8)}  ${health.p50Ms}/${health.p99Ms}/${health.maxMs}`,
       );
     }
-    console.log(`legitimate answers with the flood: ${JSON.stringify(withFlood.legit.statuses)}`);
+    console.log(`legitimate answers with the flood: ${JSON.stringify(withFlood.legit.statuses)}; returning users ${JSON.stringify(withFlood.legit.returning)}, first-time ${JSON.stringify(withFlood.legit.firstTime)}`);
     console.log(`flood: ${withFlood.flood!.requestsPerSecond} req/s, answered ${JSON.stringify(withFlood.flood!.answers)}`);
     console.log(`with / without flood (legitimate logins/s): ${ratio}`);
     printFigures('login-flood', {
