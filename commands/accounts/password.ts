@@ -25,9 +25,10 @@ const KEY_LENGTH = 64;
 // Every hash is admitted by the queue of hashing-admission.ts (HASHING_CONCURRENCY at once,
 // HASHING_QUEUE waiting, by standing: trusted pairs first, suspects of a recent failed login
 // last), so that a flood of logins or registrations can neither take over libuv's thread pool nor
-// crowd out the callers it has not made suspects. The
-// caller is the request's: the HTTP routes run login and registration under `hashingFor`
-// (commands/http/account-routes.ts); a hash outside any (login's decoy at start) is clean.
+// crowd out the callers it has not made suspects. The caller is the request's: the HTTP routes run
+// login and registration under `hashingFor` (commands/http/account-routes.ts), an
+// AsyncLocalStorage, so that the login and register handlers need not carry it; a hash outside
+// any (login's decoy at start) is clean.
 
 interface Waiter {
   admit: () => void;
