@@ -19,7 +19,8 @@ export const notificationsReadModel = ({ windowMs, push }: NotificationsReadMode
     projection: createNotificationsProjection(pool, { windowMs, push: mode === 'live' ? push : undefined }),
     reader: createNotificationsReader(pool),
     // An undone action's row keeps whatever details its batch happened to know; only active ones count.
-    dump: () => dumpTables(pool, NOTIFICATION_TABLES, { notification_sources: 'active', notification_blocks: 'active' }),
+    // A count back at 0 is a row a rebuild whose batches are cut elsewhere may never write.
+    dump: () => dumpTables(pool, NOTIFICATION_TABLES, { notification_sources: 'active', notification_blocks: 'active', notification_unread: 'groups <> 0' }),
     analyze: () => analyzeTables(pool, NOTIFICATION_TABLES),
     async drop() {
       await dropTables(pool, NOTIFICATION_TABLES);

@@ -1,14 +1,16 @@
 import type pg from 'pg';
 import { AppError } from '../../kernel/errors.js';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
-import { ALL_GROUPS } from './batch-facts.js';
+import { visibleActorSql } from './visibility.js';
 import type { NotificationKind } from './subscribed-events.js';
 import { notificationText } from './notification-text.js';
 
-// The read side of the notifications read model. Blocks are applied here, on the read path: an
-// actor with a block either way with the reader is left out of every group (and its count), and
-// a group left without actors is not listed. Actors whose registration has not been applied yet
-// are left out the same way, so that a group never names an unknown user.
+// The read side of the notifications read model. An actor with a block either way with the
+// reader is left out of every group (and its count), and a group left without actors is not
+// listed (nor counted as unread); actors whose registration has not been applied yet are left out
+// the same way, so that a group never names an unknown user. The rule is visibility.ts; the
+// writer keeps each group's outcome in its `visible` flag, so that the list and the unread count
+// cost what a page costs, whatever the number of groups (review F9).
 
 export interface NotificationActor {
   id: string;
@@ -40,18 +42,6 @@ export interface NotificationsReader {
 
 export const ACTORS_SHOWN = 3;
 
-const VISIBLE_ACTOR = (source: string) => `
-  exists (select 1 from notification_users u where u.id = ${source}.actor_id and u.username is not null)
-  and not exists (select 1 from notification_blocks b where b.active
-    and ((b.blocker_id = $1 and b.blocked_id = ${source}.actor_id) or (b.blocker_id = ${source}.actor_id and b.blocked_id = $1)))`;
-
-const VISIBLE_GROUP = `exists (select 1 from notification_sources s where s.group_id = g.id and ${VISIBLE_ACTOR('s')})`;
-
-const READ = `coalesce(g.latest_at <= greatest(ra.read_up_to, rg.read_up_to), false)`;
-const READ_MARKS = `
-  left join notification_reads ra on ra.user_id = $1 and ra.group_id = '${ALL_GROUPS}'
-  left join notification_reads rg on rg.user_id = $1 and rg.group_id = g.id`;
-
 interface GroupRow {
   id: string;
   kind: NotificationKind;
@@ -61,10 +51,13 @@ interface GroupRow {
   read: boolean;
 }
 
+// A page is an index range of the recipient's visible groups (notification_groups_listed): the
+// groups of an actor the recipient blocked were hidden when the block was applied, so none is
+// read to be skipped, however many there are.
 const GROUPS = (where: string) => `
-select g.id, g.kind, g.post_id, g.comment_id, g.latest_at, ${READ} as read
-from notification_groups g ${READ_MARKS}
-where g.recipient_id = $1 and ${where} and ${VISIBLE_GROUP}
+select g.id, g.kind, g.post_id, g.comment_id, g.latest_at, not g.unread as read
+from notification_groups g
+where g.recipient_id = $1 and g.visible and ${where}
 order by g.latest_at desc, g.id desc
 limit $2`;
 
@@ -74,13 +67,14 @@ select group_id, actor_id, username, display_name, actor_count from (
     count(*) over (partition by s.group_id) as actor_count,
     row_number() over (partition by s.group_id order by max(s.occurred_at) desc, s.actor_id desc) as rank
   from notification_sources s join notification_users u on u.id = s.actor_id and u.username is not null
-  where s.group_id = any($2::uuid[]) and ${VISIBLE_ACTOR('s')}
+  where s.group_id = any($2::uuid[]) and ${visibleActorSql('s', '$1')}
   group by s.group_id, s.actor_id, u.username, u.display_name
 ) ranked
 where rank <= ${ACTORS_SHOWN}
 order by group_id, rank`;
 
-const UNREAD = `select count(*)::int as count from notification_groups g ${READ_MARKS} where g.recipient_id = $1 and not ${READ} and ${VISIBLE_GROUP}`;
+/** The maintained count of the recipient's visible unread groups (write-batch.ts): one row, never a scan of the groups. */
+const UNREAD = `select groups as count from notification_unread where user_id = $1`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
 import { createUnderLock } from '../runtime/postgres-transaction.js';
+import { GROUP_READ, GROUP_VISIBLE } from './visibility.js';
 
 // The notifications read model's tables (unqualified: the pool's search_path picks the schema,
 // so that a rebuild can fill a generation of its own).
@@ -10,7 +11,11 @@ import { createUnderLock } from '../runtime/postgres-transaction.js';
 // facts from its events and a stream-revision guard (`rev`). Who it notifies and which group it
 // joins are derived from it and from the fact tables (users, posts, comments) by write-batch.ts,
 // whichever arrives first. notification_groups is derived again from the sources: one row per
-// (recipient, kind, post or comment, time window), so nothing in it is a blind counter.
+// (recipient, kind, post or comment, time window), so nothing in it is a blind counter. Each
+// group also keeps whether its recipient sees it (`visible`: an actor registered and with no
+// block either way) and has not read it (`unread`), both derived again whenever their inputs
+// change (write-batch.ts), so that a page of the list is an index range of visible groups and
+// the unread count one row of notification_unread, whatever the number of groups (review F9).
 const TABLES = `
 create table if not exists notification_users (
   id uuid primary key,
@@ -63,6 +68,7 @@ create index if not exists notification_sources_caption_mentions on notification
 create index if not exists notification_sources_by_comment on notification_sources (comment_id) where comment_id is not null;
 create index if not exists notification_sources_by_parent on notification_sources (parent_comment_id) where parent_comment_id is not null;
 create index if not exists notification_sources_by_username on notification_sources (mentioned_username) where mentioned_username is not null;
+create index if not exists notification_sources_by_actor on notification_sources (actor_id, resolved_recipient_id) where group_id is not null;
 
 create table if not exists notification_groups (
   id uuid primary key,
@@ -70,9 +76,16 @@ create table if not exists notification_groups (
   kind text not null,
   post_id uuid,
   comment_id uuid,
-  latest_at timestamptz not null
+  latest_at timestamptz not null,
+  visible boolean not null default false,
+  unread boolean not null default false
 );
-create index if not exists notification_groups_newest on notification_groups (recipient_id, latest_at desc, id desc);
+
+-- Per recipient: the groups both visible and unread (what GET /notifications answers as unreadCount).
+create table if not exists notification_unread (
+  user_id uuid primary key,
+  groups integer not null
+);
 
 -- group_id is the nil UUID for a mark that covers every group.
 create table if not exists notification_reads (
@@ -81,6 +94,23 @@ create table if not exists notification_reads (
   read_up_to timestamptz not null,
   primary key (user_id, group_id)
 );
+
+-- A deployment from before the flags gets them here, derived once from what its tables hold.
+do $$
+begin
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = current_schema() and table_name = 'notification_groups' and column_name = 'visible') then
+    alter table notification_groups add column visible boolean not null default false;
+    alter table notification_groups add column unread boolean not null default false;
+    update notification_groups g set visible = ${GROUP_VISIBLE}, unread = not ${GROUP_READ};
+    insert into notification_unread (user_id, groups)
+    select recipient_id, count(*) from notification_groups where visible and unread group by recipient_id
+    on conflict (user_id) do update set groups = excluded.groups;
+  end if;
+end $$;
+drop index if exists notification_groups_newest;
+create index if not exists notification_groups_listed on notification_groups (recipient_id, latest_at desc, id desc) where visible;
+create index if not exists notification_groups_unread on notification_groups (recipient_id, latest_at) where unread;
 `;
 
 /** Every table of the notifications read model (the replay CLI dumps and drops them). */
@@ -92,6 +122,7 @@ export const NOTIFICATION_TABLES = [
   'notification_sources',
   'notification_groups',
   'notification_reads',
+  'notification_unread',
 ] as const;
 export const notificationTables: readonly string[] = NOTIFICATION_TABLES;
 

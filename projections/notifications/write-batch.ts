@@ -1,12 +1,17 @@
 import type pg from 'pg';
 import { bulkUpsert, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
-import type { BatchFacts, SourceRow } from './batch-facts.js';
+import { ALL_GROUPS, type BatchFacts, type SourceRow } from './batch-facts.js';
+import { GROUP_READ, GROUP_VISIBLE } from './visibility.js';
 
 // Writes one batch. Facts and sources are upserted (newer stream revisions win), then the
 // sources the batch may have changed are derived again: whom each notifies (the like's post
 // author, the parent comment's author, the mentioned user) and which group it joins, or none
 // when it is retracted, deleted or the actor's own. Then the groups they left or joined are
-// rebuilt from their sources, so counts and times are never accumulated blindly.
+// rebuilt from their sources, so counts and times are never accumulated blindly. Last, the
+// `visible` and `unread` flags of every group whose inputs the batch changed (its sources, a
+// block between its recipient and an actor, an actor's registration, a read mark) are derived
+// again, and each recipient's unread count moves by exactly the flags that flipped: a function
+// of the state, so a replay ends with the same flags and counts however its batches are cut.
 //
 // Whichever of two related events is applied second resolves them (a reply before its parent
 // comment, a mention before the user registers): the derivation looks at both sides. Batches of
@@ -129,7 +134,8 @@ from derived d join affected a using (source_id)
 where s.source_id = d.source_id
 returning a.old_group, s.group_id as new_group`;
 
-const DELETE_GROUPS = 'delete from notification_groups where id = any($1::uuid[]) returning id, latest_at';
+const DELETE_GROUPS = `delete from notification_groups where id = any($1::uuid[])
+returning id, recipient_id, latest_at, (visible and unread) as counted`;
 
 const INSERT_GROUPS = `
 insert into notification_groups (id, recipient_id, kind, post_id, comment_id, latest_at)
@@ -149,6 +155,53 @@ const UPSERT_READS = bulkUpsert({
   ],
 });
 
+// The groups whose flags a batch's blocks may change: the blocker's groups the blocked user acts
+// in, and the other way round (the pairs come both ways). An index lookup per pair.
+const GROUPS_OF_PAIRS = `
+select distinct s.group_id::text as id
+from jsonb_to_recordset($1::jsonb) as p(actor_id uuid, recipient_id uuid)
+cross join lateral (
+  select group_id from notification_sources
+  where actor_id = p.actor_id and resolved_recipient_id = p.recipient_id and group_id is not null
+) s`;
+
+/** The groups newly registered users act in: they become visible once their actor has a name. */
+const GROUPS_OF_ACTORS = `select distinct group_id::text as id from notification_sources where actor_id = any($1::uuid[]) and group_id is not null`;
+
+/** The unread groups a mark of every group now covers (an index range per user: notification_groups_unread). */
+const GROUPS_MARKED_READ = `
+select g.id::text as id from notification_groups g
+join notification_reads r on r.user_id = g.recipient_id and r.group_id = '${ALL_GROUPS}'
+where g.recipient_id = any($1::uuid[]) and g.unread and g.latest_at <= r.read_up_to`;
+
+// Derives the flags of the given groups again and returns how each recipient's count of visible
+// unread groups moved. Only rows whose flags change are written.
+const REFRESH_FLAGS = `
+with fresh as (
+  select g.id, (g.visible and g.unread) as was,
+    ${GROUP_VISIBLE} as visible,
+    not ${GROUP_READ} as unread
+  from notification_groups g
+  where g.id = any($1::uuid[])
+), changed as (
+  update notification_groups g set visible = f.visible, unread = f.unread
+  from fresh f
+  where g.id = f.id and (g.visible <> f.visible or g.unread <> f.unread)
+  returning g.recipient_id, f.was, (f.visible and f.unread) as counted
+)
+select recipient_id::text as user_id, sum(counted::int - was::int)::int as groups from changed
+group by recipient_id having sum(counted::int - was::int) <> 0`;
+
+const ADD_UNREAD = bulkUpsert({
+  table: 'notification_unread',
+  key: ['user_id'],
+  ordered: true,
+  columns: [
+    { name: 'user_id', type: 'uuid' },
+    { name: 'groups', type: 'int', merge: 'add' },
+  ],
+});
+
 /** A group that got newer activity in this batch: what is pushed to its recipient. */
 export interface FreshGroup {
   id: string;
@@ -157,14 +210,55 @@ export interface FreshGroup {
 
 const sourceRows = (facts: BatchFacts): SourceRow[] => [...facts.sources.values()];
 
-const regroup = async (db: pg.PoolClient, groupIds: string[]): Promise<FreshGroup[]> => {
+/** Per recipient, how many visible unread groups the batch added (negative: took away). */
+type UnreadDeltas = Map<string, number>;
+
+const addDelta = (deltas: UnreadDeltas, userId: string, delta: number) => deltas.set(userId, (deltas.get(userId) ?? 0) + delta);
+
+/** Rebuilds the groups from their sources; the ones removed leave the counts they were in. */
+const regroup = async (db: pg.PoolClient, groupIds: string[], deltas: UnreadDeltas): Promise<FreshGroup[]> => {
   if (groupIds.length === 0) return [];
-  const before = await db.query<{ id: string; latest_at: Date }>(DELETE_GROUPS, [groupIds]);
+  const before = await db.query<{ id: string; recipient_id: string; latest_at: Date; counted: boolean }>(DELETE_GROUPS, [groupIds]);
+  for (const row of before.rows) if (row.counted) addDelta(deltas, row.recipient_id, -1);
   const after = await db.query<{ id: string; recipient_id: string; latest_at: Date }>(INSERT_GROUPS, [groupIds]);
   const previous = new Map(before.rows.map((row) => [row.id, row.latest_at.getTime()]));
   return after.rows
     .filter((row) => row.latest_at.getTime() > (previous.get(row.id) ?? -Infinity))
     .map((row) => ({ id: row.id, recipientId: row.recipient_id }));
+};
+
+/**
+ * The groups whose flags the batch may have changed without rebuilding them: those of a pair the
+ * batch blocked or unblocked (the blocker's groups of a blocked actor are hidden when the block
+ * is applied, so the list never skips them), of newly registered actors, and of read marks.
+ */
+const groupsToRefresh = async (db: pg.PoolClient, facts: BatchFacts): Promise<string[]> => {
+  const ids = new Set<string>();
+  const blocks = [...facts.blocks.values()];
+  if (blocks.length > 0) {
+    const pairs = blocks.flatMap((b) => [
+      { actor_id: b.blockedId, recipient_id: b.blockerId },
+      { actor_id: b.blockerId, recipient_id: b.blockedId },
+    ]);
+    for (const row of (await db.query<{ id: string }>(GROUPS_OF_PAIRS, [JSON.stringify(pairs)])).rows) ids.add(row.id);
+  }
+  const registered = [...facts.users.values()].filter((u) => u.username !== null).map((u) => u.id);
+  if (registered.length > 0) for (const row of (await db.query<{ id: string }>(GROUPS_OF_ACTORS, [registered])).rows) ids.add(row.id);
+  const reads = [...facts.reads.values()];
+  for (const read of reads) if (read.groupId !== ALL_GROUPS) ids.add(read.groupId);
+  const markedAll = [...new Set(reads.filter((r) => r.groupId === ALL_GROUPS).map((r) => r.userId))];
+  if (markedAll.length > 0) for (const row of (await db.query<{ id: string }>(GROUPS_MARKED_READ, [markedAll])).rows) ids.add(row.id);
+  return [...ids];
+};
+
+/** Derives the flags of `groupIds` again, then moves every recipient's unread count by what changed. */
+const refreshFlags = async (db: pg.PoolClient, groupIds: string[], deltas: UnreadDeltas): Promise<void> => {
+  if (groupIds.length > 0) {
+    const { rows } = await db.query<{ user_id: string; groups: number }>(REFRESH_FLAGS, [groupIds.sort()]);
+    for (const row of rows) addDelta(deltas, row.user_id, row.groups);
+  }
+  const moved = [...deltas].filter(([, delta]) => delta !== 0).map(([user_id, groups]) => ({ user_id, groups }));
+  await upsertRows(db, ADD_UNREAD, moved);
 };
 
 export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts, windowMs: number): Promise<FreshGroup[]> => {
@@ -186,14 +280,20 @@ export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
 
   const posts = [...new Set([...[...facts.posts.values()].filter((p) => p.deleted).map((p) => p.id), ...facts.captions.keys()])];
   const usernames = users.flatMap((u) => (u.username ? [u.username] : []));
-  if (facts.sources.size + posts.length + facts.comments.size + usernames.length === 0) return [];
-  const derived = await db.query<{ old_group: string | null; new_group: string | null }>(DERIVE, [
-    [...facts.sources.keys()],
-    posts,
-    [...facts.comments.keys()],
-    usernames,
-    windowMs,
-  ]);
-  const touched = new Set(derived.rows.flatMap((row) => [row.old_group, row.new_group]).filter((id): id is string => id !== null));
-  return regroup(db, [...touched].sort());
+  const deltas: UnreadDeltas = new Map();
+  let touched: string[] = [];
+  let fresh: FreshGroup[] = [];
+  if (facts.sources.size + posts.length + facts.comments.size + usernames.length > 0) {
+    const derived = await db.query<{ old_group: string | null; new_group: string | null }>(DERIVE, [
+      [...facts.sources.keys()],
+      posts,
+      [...facts.comments.keys()],
+      usernames,
+      windowMs,
+    ]);
+    touched = [...new Set(derived.rows.flatMap((row) => [row.old_group, row.new_group]).filter((id): id is string => id !== null))].sort();
+    fresh = await regroup(db, touched, deltas);
+  }
+  await refreshFlags(db, [...new Set([...touched, ...(await groupsToRefresh(db, facts))])], deltas);
+  return fresh;
 };

@@ -1,6 +1,7 @@
 import { isUuid } from '../profiles/keyset.js';
 import { AppError } from '../../kernel/errors.js';
 import { decodeCursor, pageLimit, type PageRequest } from '../runtime/page.js';
+import { checkExploreCursor } from './query-bounds.js';
 
 // The explore ranking (docs/architecture.md "Search", port: search-store.ts), one formula for every adapter:
 //
@@ -59,12 +60,14 @@ export const decodeExploreCursor = (request: PageRequest): { nowMs: number; scor
 };
 
 /**
- * What every adapter's explore starts with: the page size, the cursor, the instant the ranking is
- * computed at (the first page's, carried by the cursor) and the window's start (epoch ms).
+ * What every adapter's explore starts with: the page size, the cursor (refused when its instant is
+ * far from `now` or its score impossible: query-bounds.ts), the instant the ranking is computed at
+ * (the first page's, carried by the cursor) and the window's start (epoch ms).
  */
 export const explorePage = (request: PageRequest, now: Date, windowDays: number = EXPLORE_WINDOW_DAYS) => {
   const limit = pageLimit(request);
   const after = decodeExploreCursor(request);
+  if (after !== null) checkExploreCursor(after, now.getTime());
   const nowMs = after?.nowMs ?? now.getTime();
   const sinceMs = exploreWindowStart(nowMs, windowDays);
   if (Number.isNaN(new Date(sinceMs).getTime())) throw new RangeError('explore needs a valid `now` and window');

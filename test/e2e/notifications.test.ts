@@ -84,6 +84,28 @@ describe('notifications', () => {
     expect((await notifications(owner!, position)).unreadCount).toBe(1);
   });
 
+  // Review F9: each comment mentioning the victim is a group of its own; blocking the harasser
+  // hides them all at once (the list never reads them to skip them) and the count follows.
+  it("blocking a harasser hides their many groups from the list and the unread count at once; unblocking brings them back", async () => {
+    const [victim, harasser, friend] = await Promise.all(['v', 'h', 'f'].map((p) => api.register(`${p}${names()}`)));
+    const own = await api.createPost(harasser!);
+    for (let i = 0; i < 25; i++) await send(harasser!, 'POST', `/api/v1/posts/${own}/comments`, { text: `@${victim!.username} ${i}` });
+    const mine = await api.createPost(victim!);
+    let { position } = await send(friend!, 'POST', `/api/v1/posts/${mine}/like`);
+    let list = await notifications(victim!, position, '&limit=5');
+    expect(list.unreadCount).toBe(26);
+    expect(list.items).toHaveLength(5);
+    ({ position } = await send(victim!, 'POST', `/api/v1/users/${harasser!.username}/block`));
+    list = await notifications(victim!, position, '&limit=5');
+    expect(list.unreadCount).toBe(1);
+    expect(list.items.map((item) => item.type)).toEqual(['like']);
+    expect(list.nextCursor).toBeNull();
+    ({ position } = await send(victim!, 'DELETE', `/api/v1/users/${harasser!.username}/block`));
+    list = await notifications(victim!, position, '&limit=5');
+    expect(list.unreadCount).toBe(26);
+    expect(list.items.filter((item) => item.type === 'mention')).toHaveLength(4);
+  });
+
   it('pages with a cursor, and refuses bad input with field paths', async () => {
     const [owner, ...fans] = await Promise.all(['o', 'a', 'b', 'c'].map((p) => api.register(`${p}${names()}`)));
     let position = '';

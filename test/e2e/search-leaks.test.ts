@@ -77,6 +77,48 @@ describe.each([{ backend: 'postgres', elasticsearch: false }, { backend: 'elasti
       }
     });
 
+    // F6. Public posts only is the floor chosen for hashtags: a tag used only by a PUBLIC account
+    // that blocked the viewer still shows, with its count (that account's posts are public to any
+    // other account, so the count reveals nothing a fresh account would not see).
+    it("a private account's hashtag never shows to a stranger, nor its count; going public shows it, going private hides it again", async () => {
+      const secret = await api.register();
+      const open = await api.register();
+      const privacy = async (isPrivate: boolean) =>
+        track(await api.call('PUT', `/api/v1/users/${secret.username}`, { token: secret.token, body: { private: isPrivate } }));
+      await privacy(true);
+      const tag = `projectnightingale${elasticsearch ? 'es' : 'pg'}`;
+      const shared = `sharedbirds${elasticsearch ? 'es' : 'pg'}`;
+      await post(secret, `plans #${tag} #${shared}`);
+      await post(open, `birds #${shared}`);
+      type Tags = { hashtags: { tag: string; posts: number }[] };
+      const seen = async () => ({
+        autocomplete: ((await get(stranger, `/api/v1/search/autocomplete?q=${encodeURIComponent(`#${tag.slice(0, 12)}`)}`)) as Tags).hashtags,
+        search: ((await get(stranger, `/api/v1/search?type=hashtags&q=${tag}`)) as Tags).hashtags,
+        shared: ((await get(stranger, `/api/v1/search/autocomplete?q=${encodeURIComponent(`#${shared}`)}`)) as Tags).hashtags,
+      });
+      expect(await seen()).toEqual({ autocomplete: [], search: [], shared: [{ tag: shared, posts: 1 }] });
+      await privacy(false);
+      expect(await seen()).toEqual({ autocomplete: [{ tag, posts: 1 }], search: [{ tag, posts: 1 }], shared: [{ tag: shared, posts: 2 }] });
+      await privacy(true);
+      expect(await seen()).toEqual({ autocomplete: [], search: [], shared: [{ tag: shared, posts: 1 }] });
+    });
+
+    // F12: an explore cursor is [now, score, id] of a page it handed out; a score no post has, or
+    // an instant far from now, would rank another window (or scan it whole): refused.
+    it('a forged explore cursor (a score of -1, an instant hours old or ahead) is 400 INVALID_CURSOR', async () => {
+      const id = '0190a0a0-0000-7000-8000-000000000002';
+      for (const key of [
+        [Date.now(), -1, id],
+        [Date.now() - 3 * 3_600_000, 0.01, id],
+        [Date.now() + 3_600_000, 0.01, id],
+      ]) {
+        const cursor = Buffer.from(JSON.stringify(key)).toString('base64url');
+        const response = await api.call('GET', `/api/v1/feed/explore?cursor=${cursor}`, { token: stranger.token });
+        expect(response.status, JSON.stringify(key)).toBe(400);
+        expect(response.body.error.code).toBe('INVALID_CURSOR');
+      }
+    });
+
     it('a forged cursor is our own 4xx, never a message of the index', async () => {
       await post(stranger, 'cats everywhere #cats');
       const id = '0190a0a0-0000-7000-8000-000000000001';

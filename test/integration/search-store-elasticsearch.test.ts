@@ -220,7 +220,7 @@ const clientFailingAt = (failAt: number): Client => {
   });
 };
 
-const kinds: IntentKind[] = ['register', 'updateProfile', 'follow', 'approveRequest', 'createPost', 'editCaption', 'deletePost', 'like', 'unlike', 'comment', 'deleteComment', 'tick'];
+const kinds: IntentKind[] = ['register', 'updateProfile', 'changePrivacy', 'follow', 'approveRequest', 'createPost', 'editCaption', 'deletePost', 'like', 'unlike', 'comment', 'deleteComment', 'tick'];
 const anyLog = anyHistory({ minIntents: 10, maxIntents: 50, kinds }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history)));
 const anyBatchSize = fc.integer({ min: 1, max: 20 });
 const runs = { numRuns: 15, interruptAfterTimeLimit: 40_000 };

@@ -5,6 +5,7 @@ import { extractHashtags, extractMentions, parseCaption } from '../../domain/pos
 import { CAPTION_MAX_LENGTH, HASHTAG_MAX_LENGTH } from '../../kernel/limits.js';
 import { START, streams, type Position, type RecordedEvent } from '../../events/index.js';
 import { EXPLORE_WINDOW_DAYS, exploreScore } from '../../projections/search/explore-score.js';
+import { EXPLORE_CANDIDATES_PER_LIST, EXPLORE_CURSOR_MAX_AGE_MS, EXPLORE_CURSOR_MAX_SKEW_MS } from '../../projections/search/query-bounds.js';
 import type { SearchEvent, SearchStore } from '../../projections/search/search-store.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
 import { allPages as readAllPages } from '../support/all-pages.js';
@@ -354,6 +355,61 @@ export const searchStoreContract = (name: string, open: () => Promise<SearchStor
       });
     });
 
+    // F6: a hashtag (caption text) of a private account is not the public's to see, nor its count.
+    describe('hashtags of private accounts', () => {
+      const privacy = (userId: string, isPrivate: boolean): SearchEvent => ({ type: 'PrivacyChanged', data: { userId, private: isPrivate } });
+      const count = async (store: SearchStore, tag: string) => (await store.suggestHashtags(tag, 10)).find((s) => s.tag === tag)?.posts ?? 0;
+
+      it("counts and suggests only public accounts' live posts; a privacy change moves the author's tags out and back in", async () => {
+        const w = await newWorld();
+        const [secret, open] = [registered('nightingale'), registered('lark')];
+        const [hidden, alsoHidden, shown] = [newPost(secret.id), newPost(secret.id), newPost(open.id)];
+        // Private before posting, in the same batch as the posts.
+        await w.apply(secret.event, open.event, privacy(secret.id, true), created(hidden, '#projectnightingale #birds', T0), created(shown, '#birds', T0));
+        expect(await w.store.suggestHashtags('projectnight', 10)).toEqual([]);
+        expect(await w.store.suggestHashtags('projectnightingale', 10)).toEqual([]);
+        expect(await w.store.suggestHashtags('birds', 10)).toEqual([{ tag: 'birds', posts: 1 }]);
+        // Posted while private, in a later batch; then a typo neighbour must not reveal it either.
+        await w.apply(created(alsoHidden, '#projectnightingale', T0 + HOUR));
+        expect(await w.store.suggestHashtags('projectnightingal', 10)).toEqual([]);
+
+        await w.apply(privacy(secret.id, false));
+        expect(await w.store.suggestHashtags('projectnight', 10)).toEqual([{ tag: 'projectnightingale', posts: 2 }]);
+        expect(await count(w.store, 'birds')).toBe(2);
+
+        // Going private again hides every tag of the account, its posts' later edits included.
+        await w.apply(privacy(secret.id, true), edited(hidden, '#projectnightingale #moths'));
+        expect(await w.store.suggestHashtags('projectnight', 10)).toEqual([]);
+        expect(await w.store.suggestHashtags('moths', 10)).toEqual([]);
+        expect(await count(w.store, 'birds')).toBe(1);
+        // The store still lists the posts under their tags: who may see them is the read path's rule.
+        expect(sorted((await w.store.postsByHashtag('projectnightingale', 'recent', {})).items)).toEqual(sorted([hidden.postId, alsoHidden.postId]));
+      });
+
+      it('keeps the counts when privacy events are applied again, late or before the posts they cover', async () => {
+        const w = await newWorld();
+        const secret = registered('wren');
+        const [a, b] = [newPost(secret.id), newPost(secret.id)];
+        const batches = [
+          w.record([secret.event, created(a, '#wrens', T0)]),
+          w.record([privacy(secret.id, true)]),
+          w.record([created(b, '#wrens', T0 + HOUR), deleted(a)]),
+          w.record([privacy(secret.id, false)]),
+        ];
+        // The privacy changes first, the posts after (another stream, maybe another instance).
+        await w.applyRecorded(batches[1]!);
+        await w.applyRecorded(batches[3]!);
+        await w.applyRecorded(batches[0]!);
+        await w.applyRecorded(batches[2]!);
+        expect(await count(w.store, 'wrens')).toBe(1);
+        for (const batch of batches) await w.applyRecorded(batch, 'again');
+        expect(await count(w.store, 'wrens')).toBe(1);
+        // A stale copy of the private turn, re-applied after the public one, changes nothing.
+        await w.applyRecorded(batches[1]!, 'late');
+        expect(await count(w.store, 'wrens')).toBe(1);
+      });
+    });
+
     describe('explore', () => {
       it('ranks the recent posts of the window by the explore formula, across pages, leaving out old and deleted ones', async () => {
         const w = await newWorld();
@@ -386,6 +442,53 @@ export const searchStoreContract = (name: string, open: () => Promise<SearchStor
         const lastDay = posts.filter((p) => !p.deleted && p.ageHours < 24).map((p) => p.ref.postId);
         expect(sorted((await w.store.explore(new Date(now), { limit: 20 }, 1)).items)).toEqual(sorted(lastDay));
         await expect(w.store.explore(new Date(now), { cursor: 'bad', limit: 3 })).rejects.toMatchObject(INVALID_CURSOR);
+      });
+    });
+
+    // F12: a cursor is a sort key the list handed out; one it could not have (a score no post has,
+    // an instant far from now) is refused instead of ranking another window or scanning it all.
+    describe('explore cursors and bounds', () => {
+      const forged = (key: unknown[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+      it("refuses a forged cursor: a score of 0 or below, an instant over an hour old or ahead of the server's clock", async () => {
+        const w = await newWorld();
+        const now = T0 + DAY;
+        await w.apply(...Array.from({ length: 3 }, (_, i) => created(newPost(), '#x', now - i * HOUR)));
+        const id = uuidv7();
+        for (const key of [
+          [now, -1, id],
+          [now, 0, id],
+          [now - EXPLORE_CURSOR_MAX_AGE_MS - 1, 0.5, id],
+          [now - 30 * DAY, 0.5, id],
+          [now + EXPLORE_CURSOR_MAX_SKEW_MS + 1, 0.5, id],
+        ]) {
+          await expect(w.store.explore(new Date(now), { cursor: forged(key), limit: 1 })).rejects.toMatchObject(INVALID_CURSOR);
+        }
+        // A cursor it handed out stays good for the hour, and continues the same ranking.
+        const first = await w.store.explore(new Date(now), { limit: 1 });
+        const later = await w.store.explore(new Date(now + EXPLORE_CURSOR_MAX_AGE_MS - 1), { cursor: first.nextCursor!, limit: 5 });
+        expect([...first.items, ...later.items]).toEqual((await w.store.explore(new Date(now), { limit: 5 })).items);
+        await expect(w.store.explore(new Date(now + EXPLORE_CURSOR_MAX_AGE_MS + 1), { cursor: first.nextCursor!, limit: 1 })).rejects.toMatchObject(
+          INVALID_CURSOR,
+        );
+      });
+
+      it('ranks exactly by the formula within its bound when the window holds more posts than one list takes', async () => {
+        const w = await newWorld();
+        // More posts of one day than a list takes: the newest ones all liked, the oldest never.
+        const count = EXPLORE_CANDIDATES_PER_LIST + 30;
+        const dayStart = Math.floor(T0 / DAY) * DAY;
+        const now = dayStart + DAY - 1;
+        const posts = Array.from({ length: count }, (_, i) => ({ ref: newPost(), createdAt: now - i * 5 * 60_000, likes: i < EXPLORE_CANDIDATES_PER_LIST ? 1 + ((i * 7) % 5) : 0 }));
+        await w.apply(...posts.map((p) => created(p.ref, 'crowded day', p.createdAt)), ...posts.flatMap((p) => likes(p.ref, p.likes)));
+        const exact = posts
+          .map((p) => ({ id: p.ref.postId, score: exploreScore({ likes: p.likes, comments: 0 }, p.createdAt, now) }))
+          .sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : -1))
+          .map((p) => p.id);
+        const listed = await allPages((page) => w.store.explore(new Date(now), page), 100);
+        // Every post listed is in its exact place; only the tail past the bound may be left out.
+        expect(listed.length).toBeGreaterThanOrEqual(EXPLORE_CANDIDATES_PER_LIST);
+        expect(listed).toEqual(exact.slice(0, listed.length));
       });
     });
 

@@ -43,6 +43,12 @@ export interface PostDoc {
   createdAt: string | null;
   /** Created and not deleted: the only posts any query serves. */
   live: boolean;
+  /**
+   * The author is public now (an author not indexed yet counts as public, as every account
+   * starts): only such posts count in hashtag suggestions. Set from the author's document on every
+   * write of the post, and rewritten on the author's posts when their privacy changes (write.ts).
+   */
+  public: boolean;
   deleted: boolean;
   rev: number;
   likeCount: number;
@@ -155,6 +161,7 @@ export const emptyPost = (id: string): PostDoc => ({
   hashtags: [],
   createdAt: null,
   live: false,
+  public: true,
   deleted: false,
   rev: -1,
   likeCount: 0,
@@ -162,8 +169,16 @@ export const emptyPost = (id: string): PostDoc => ({
   engagement: 0,
 });
 
-/** The post after its stream's events above `doc.rev` (older ones were applied already), with `counts`. */
-export const applyPostEvents = (doc: PostDoc, events: readonly PostEvent[], counts: { likes: number; comments: number }): PostDoc => {
+/**
+ * The post after its stream's events above `doc.rev` (older ones were applied already), with
+ * `counts` and whether its author is public now (`authorPublic`, from the author's document).
+ */
+export const applyPostEvents = (
+  doc: PostDoc,
+  events: readonly PostEvent[],
+  counts: { likes: number; comments: number },
+  authorPublic: (authorId: string | null) => boolean,
+): PostDoc => {
   const post = events
     .filter((event) => event.rev > doc.rev)
     .reduce<PostDoc>((p, event) => {
@@ -181,6 +196,7 @@ export const applyPostEvents = (doc: PostDoc, events: readonly PostEvent[], coun
   return {
     ...post,
     live: post.createdAt !== null && !post.deleted,
+    public: authorPublic(post.authorId),
     likeCount: counts.likes,
     commentCount: counts.comments,
     engagement: engagement(counts),
@@ -191,6 +207,7 @@ export const applyPostEvents = (doc: PostDoc, events: readonly PostEvent[], coun
 export const samePost = (stored: PostDoc, next: PostDoc): boolean =>
   stored.rev === next.rev &&
   stored.live === next.live &&
+  stored.public === next.public &&
   stored.likeCount === next.likeCount &&
   stored.commentCount === next.commentCount &&
   stored.engagement === next.engagement;

@@ -2,6 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import { toKeyedPage, type Page, type PageRequest } from '../../runtime/page.js';
 import { EXPLORE_WINDOW_DAYS, explorePage, exploreScore } from '../explore-score.js';
 import type { SearchIndexes } from './indexes.js';
+import { EXPLORE_MAX_SCANNED } from '../query-bounds.js';
 
 // Explore in Elasticsearch. The score (explore-score.ts) is a power of 1.5 of the age, which
 // function_score cannot express without scripts (and this cluster has none), so it is computed
@@ -12,16 +13,15 @@ import type { SearchIndexes } from './indexes.js';
 // that bound, no unseen post can enter the page, and reading stops. Popular or fresh posts are
 // found within the first chunks; a long tail of old, quiet posts is never read.
 //
-// Deep pages scan everything ranked above them; past MAX_SCANNED posts a page is cut from the
-// best posts seen so far (approximate, and only ever that deep).
+// Deep pages scan everything ranked above them; past EXPLORE_MAX_SCANNED posts (query-bounds.ts)
+// a page is cut from the best posts seen so far (approximate, and only ever that deep), so no
+// cursor, a forged one with a tiny score included, makes a request read more.
 //
 // Cursor [now, score, id]: later pages rank at the first page's instant and continue after the
 // last post shown. Likes arriving between pages can still move a post across the cut.
 
-/** Posts read from each list in the first round; every further round reads twice as many, up to MAX_CHUNK. */
+/** Posts read from each list in the first round; every further round reads twice as many, up to what EXPLORE_MAX_SCANNED leaves. */
 const FIRST_CHUNK = 200;
-const MAX_CHUNK = 3_200;
-const MAX_SCANNED = 20_000;
 
 interface Scored {
   id: string;
@@ -82,11 +82,13 @@ export const exploreElasticsearch = async (
     list.last = (hits.at(-1)?.sort as (string | number)[] | undefined) ?? list.last;
   };
 
-  for (let size = FIRST_CHUNK; ; size = Math.min(MAX_CHUNK, size * 2)) {
+  let scanned = 0;
+  for (let size = FIRST_CHUNK; ; size = Math.min(size * 2, Math.floor((EXPLORE_MAX_SCANNED - scanned) / 2))) {
     await Promise.all([read(engaged, size), read(newest, size)]);
+    scanned += 2 * size;
     const candidates = [...seen].map(([id, score]) => ({ id, score })).filter(isAfterCursor).sort(bestFirst);
     // Either list read to its end means every post of the window has been seen.
-    if (engaged.done || newest.done || seen.size >= MAX_SCANNED) return toKeyedPage(candidates, limit, (p) => [nowMs, p.score, p.id], (p) => p.id);
+    if (engaged.done || newest.done || scanned + 2 * FIRST_CHUNK > EXPLORE_MAX_SCANNED) return toKeyedPage(candidates, limit, (p) => [nowMs, p.score, p.id], (p) => p.id);
     const maxEngagement = Number(engaged.last![engaged.engagementAt]);
     const newestCreatedAt = Number(newest.last![newest.createdAtAt]);
     // The best an unseen post can score: the most engagement left at the least age left.

@@ -83,6 +83,7 @@ const mappings: Record<SearchIndexKind, estypes.MappingTypeMapping> = {
       hashtags: { type: 'keyword' },
       createdAt: { type: 'date', format: 'strict_date_optional_time||epoch_millis' },
       live: { type: 'boolean' },
+      public: { type: 'boolean' },
       deleted: { type: 'boolean' },
       /** The last revision of the post's stream applied to this document; -1 for none yet. */
       rev: { type: 'integer' },
@@ -125,8 +126,14 @@ export const setupSearchIndexes = async (client: Client, indexes: SearchIndexes,
       index_patterns: [`${alias}-*`],
       template: { settings: settingsOf(kind, options), mappings: mappings[kind] },
     });
-    // The alias may point at another version (a rebuild swapped it): then it is left alone.
-    if (await client.indices.existsAlias({ name: alias })) continue;
+    // The alias may point at another version (a rebuild swapped it): then it is left alone. When it
+    // points at this version, fields added since the index was made (additions only, which an
+    // existing index takes) are put on it; a rebuild fills them for the documents written before.
+    if (await client.indices.existsAlias({ name: alias })) {
+      const current = Object.keys(await client.indices.getAlias({ name: alias }));
+      if (current.length === 1 && current[0] === index) await client.indices.putMapping({ index, ...mappings[kind] });
+      continue;
+    }
     try {
       await client.indices.create({ index, aliases: { [alias]: { is_write_index: true } } });
     } catch (error) {

@@ -4,19 +4,20 @@ import type { HashtagCount } from '../search-store.js';
 import { normalizeQuery, typoAllowance, typoDistance } from '../text-match.js';
 
 // Hashtag suggestions in Elasticsearch: there is no hashtags index, the counts are terms
-// aggregations over the live posts (so a deleted post or an edited caption moves them at once,
+// aggregations over the live posts of public authors (so a deleted post or an edited caption moves them at once,
 // and nothing is ever incremented). Two sources of candidates, in one request:
 // - tags starting with the text: a terms aggregation restricted to them (`include` regex),
 //   most used first: exact counts, already in the final order;
 // - tags within the typo allowance (text-match.ts, Elasticsearch's AUTO): the term suggester
 //   (a spell checker over the hashtags field) names up to FUZZY_CANDIDATES of them, which a
-//   second aggregation then counts over live posts (the suggester's frequencies include
-//   deleted posts). Tags are filtered by the same rule as the PostgreSQL adapter.
+//   second aggregation then counts over live public posts (the suggester's frequencies
+//   include deleted and private posts, so a tag it names that no public post carries is dropped). Tags are filtered by the same rule as the PostgreSQL adapter.
 
 const MAX_LIMIT = 100;
 const FUZZY_CANDIDATES = 50;
 
-const LIVE: estypes.QueryDslQueryContainer = { term: { live: true } };
+/** Live posts of public authors: a private account's tags never show, nor count (docs.ts `public`). */
+const COUNTED: estypes.QueryDslQueryContainer = { bool: { filter: [{ term: { live: true } }, { term: { public: true } }] } };
 
 /** `text` as a literal in a Lucene regular expression. */
 const regexLiteral = (text: string) => text.replace(/[.?+*|{}[\]()"\\#@&<>~^$]/g, (c) => `\\${c}`);
@@ -39,7 +40,7 @@ export const suggestHashtagsElasticsearch = async (client: Client, indexes: Sear
   const first = await client.search({
     index: indexes.posts.alias,
     size: 0,
-    query: LIVE,
+    query: COUNTED,
     aggs: {
       prefixed: {
         terms: { field: 'hashtags', include: `${regexLiteral(query)}.*`, size: wanted, order: [{ _count: 'desc' }, { _key: 'asc' }] },
@@ -78,7 +79,7 @@ export const suggestHashtagsElasticsearch = async (client: Client, indexes: Sear
     const counted = await client.search({
       index: indexes.posts.alias,
       size: 0,
-      query: { bool: { filter: [LIVE, { terms: { hashtags: suggested } }] } },
+      query: { bool: { filter: [COUNTED, { terms: { hashtags: suggested } }] } },
       aggs: { typos: { terms: { field: 'hashtags', include: suggested, size: suggested.length } } },
     });
     for (const bucket of bucketsOf(counted.aggregations, 'typos')) found.set(bucket.key, bucket.doc_count);

@@ -1,4 +1,4 @@
-import type { Client } from '@elastic/elasticsearch';
+import type { Client, estypes } from '@elastic/elasticsearch';
 import type { RecordedEvent } from '../../../events/index.js';
 import {
   applyPostEvents,
@@ -110,15 +110,31 @@ const countFacts = async (client: Client, indexes: SearchIndexes, postIds: reado
   return counts;
 };
 
+/** Whether each of these authors is public now, from their documents (one not indexed yet is: every account starts public). */
+const authorsPublic = async (client: Client, indexes: SearchIndexes, authorIds: readonly (string | null)[]): Promise<(authorId: string | null) => boolean> => {
+  const ids = [...new Set(authorIds.filter((id): id is string => id !== null))];
+  const privateAuthors = new Set<string>();
+  if (ids.length > 0) {
+    const { docs } = await client.mget<UserDoc>({ index: indexes.users.alias, ids, _source_includes: ['private'] });
+    for (const doc of docs) if ('found' in doc && doc.found && doc._source?.private === true) privateAuthors.add(doc._id);
+  }
+  return (authorId) => authorId === null || !privateAuthors.has(authorId);
+};
+
+const authorOf = (stored: PostDoc | undefined, events: readonly PostEvent[]): string | null =>
+  stored?.authorId ?? events.find((event) => event.type === 'PostCreated')?.data.authorId ?? null;
+
 /** One round of conditional post writes; returns the posts that lost a race and must be redone. */
 const writePostsOnce = async (client: Client, indexes: SearchIndexes, postIds: string[], events: Map<string, PostEvent[]>): Promise<string[]> => {
   // The sequence numbers first, the counts after: see the top of the file for why the order matters.
   const { docs } = await client.mget<PostDoc>({ index: indexes.posts.alias, ids: postIds });
   const counts = await countFacts(client, indexes, postIds);
+  const storedOf = (stored: (typeof docs)[number]) => ('found' in stored && stored.found ? stored._source : undefined);
+  const isPublic = await authorsPublic(client, indexes, docs.map((stored) => authorOf(storedOf(stored), events.get(stored._id) ?? [])));
   const operations = docs.flatMap((stored) => {
     const found = 'found' in stored && stored.found && stored._source !== undefined;
     const base = found ? stored._source! : emptyPost(stored._id);
-    const next = applyPostEvents(base, events.get(stored._id) ?? [], counts.get(stored._id)!);
+    const next = applyPostEvents(base, events.get(stored._id) ?? [], counts.get(stored._id)!, isPublic);
     if (found && samePost(base, next)) return [];
     const action = found
       ? { index: { _index: indexes.posts.alias, _id: stored._id, if_seq_no: stored._seq_no, if_primary_term: stored._primary_term } }
@@ -136,9 +152,56 @@ const writePosts = async (client: Client, indexes: SearchIndexes, events: Map<st
   }
 };
 
+/** Posts rewritten per round when an author's privacy changes (their `public` flag follows). */
+const AUTHOR_SWEEP_CHUNK = 500;
+
+/**
+ * Rewrites every post of these authors, so that their `public` flag follows the author's privacy.
+ * Runs after the authors' documents are written, and reads the posts after that (the writes are
+ * refreshed): a post another instance is creating at once either is found here, or reads the new
+ * privacy itself after its own write (recheckNewPosts).
+ */
+const sweepAuthorsPosts = async (client: Client, indexes: SearchIndexes, authorIds: readonly string[]) => {
+  if (authorIds.length === 0) return;
+  let after: estypes.SortResults | undefined;
+  for (;;) {
+    const response = await client.search({
+      index: indexes.posts.alias,
+      size: AUTHOR_SWEEP_CHUNK,
+      query: { terms: { authorId: [...authorIds] } },
+      sort: [{ id: 'asc' }],
+      _source: false,
+      track_total_hits: false,
+      ...(after ? { search_after: after } : {}),
+    });
+    const ids = response.hits.hits.map((hit) => hit._id!);
+    if (ids.length > 0) await writePosts(client, indexes, new Map(), new Set(ids));
+    if (ids.length < AUTHOR_SWEEP_CHUNK) return;
+    after = response.hits.hits.at(-1)!.sort;
+  }
+};
+
+/**
+ * The posts this batch created, read again after their write with their authors' documents: one
+ * written with a privacy its author changed meanwhile (in this batch, or in another instance whose
+ * sweep ran before the post was there to find) is written again.
+ */
+const recheckNewPosts = async (client: Client, indexes: SearchIndexes, events: Map<string, PostEvent[]>) => {
+  const created = [...events].filter(([, list]) => list.some((event) => event.type === 'PostCreated')).map(([id]) => id);
+  for (let attempt = 1; created.length > 0 && attempt <= MAX_POST_ATTEMPTS; attempt++) {
+    const { docs } = await client.mget<PostDoc>({ index: indexes.posts.alias, ids: created, _source_includes: ['authorId', 'public'] });
+    const written = docs.flatMap((doc) => ('found' in doc && doc.found && doc._source ? [{ ...doc._source, id: doc._id }] : []));
+    const isPublic = await authorsPublic(client, indexes, written.map((doc) => doc.authorId));
+    const stale = written.filter((doc) => doc.public !== isPublic(doc.authorId)).map((doc) => doc.id);
+    if (stale.length === 0) return;
+    await writePosts(client, indexes, new Map(), new Set(stale));
+  }
+};
+
 export const writeSearchBatch = async (client: Client, indexes: SearchIndexes, events: readonly RecordedEvent[]): Promise<void> => {
   const batch = foldSearchBatch(events);
-  // Users share nothing with posts and their facts: written alongside.
+  // Users share nothing with posts and their facts but the posts' `public` flag: written
+  // alongside, then the flag is settled both ways (the authors' posts, then the new posts).
   await Promise.all([
     writeUsers(client, indexes, batch.users),
     (async () => {
@@ -146,4 +209,7 @@ export const writeSearchBatch = async (client: Client, indexes: SearchIndexes, e
       await writePosts(client, indexes, batch.posts, batch.countedPosts);
     })(),
   ]);
+  const privacyChanged = [...batch.users].filter(([, list]) => list.some((event) => event.type === 'PrivacyChanged')).map(([id]) => id);
+  await sweepAuthorsPosts(client, indexes, privacyChanged);
+  await recheckNewPosts(client, indexes, batch.posts);
 };

@@ -3,6 +3,7 @@ import { ensureCheckpointTable } from '../../runtime/checkpoints-postgres.js';
 import { ensureTrigramExtension } from './trigram-extension.js';
 import { createUnderLock } from '../../runtime/postgres-transaction.js';
 import { prefixedTables } from '../../runtime/table-names.js';
+import { COMMENT_WEIGHT } from '../explore-score.js';
 
 // Tables of the search read model in PostgreSQL (unqualified: the connection's search_path picks
 // the schema), under a table-name prefix (default 'search_') so that a rebuild can fill a new
@@ -17,9 +18,12 @@ export const searchTables = (prefix: string) =>
   prefixedTables(prefix, {
     users: 'users',
     posts: 'posts',
-    /** (tag, post) for every LIVE post carrying the tag: 'recent' pages and the source of the counts. */
+    /**
+     * (tag, post) for every LIVE post carrying the tag, with the post's engagement and whether its
+     * author is public now: 'recent' and 'top' pages (index order, no sort), and the counts.
+     */
     postTags: 'post_tags',
-    /** Live posts per tag, moved by exactly the post_tags rows each batch inserts or deletes. */
+    /** Live posts of PUBLIC authors per tag, moved by exactly the post_tags rows each batch inserts, deletes or flips. */
     hashtags: 'hashtags',
     likes: 'likes',
     comments: 'comments',
@@ -51,6 +55,7 @@ create table if not exists ${tables.posts} (
   hashtags text[] not null default '{}',
   caption_rev integer not null default -1,
   created_at timestamptz,
+  created_day integer,
   deleted_at timestamptz,
   like_count integer not null default 0,
   comment_count integer not null default 0,
@@ -59,13 +64,27 @@ create table if not exists ${tables.posts} (
     setweight(to_tsvector('simple'::regconfig, caption), 'B')
   ) stored
 );
+-- Added after the first release: a deployment that has the table gets it here, filled once.
+do $$
+begin
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = current_schema() and table_name = '${tables.posts}' and column_name = 'created_day') then
+    alter table ${tables.posts} add column created_day integer;
+    update ${tables.posts} set created_day = floor(extract(epoch from created_at) / 86400) where created_at is not null;
+  end if;
+end $$;
 create index if not exists ${tables.posts}_document on ${tables.posts} using gin (document) where created_at is not null and deleted_at is null;
 create index if not exists ${tables.posts}_recent on ${tables.posts} (created_at desc, id desc) where created_at is not null and deleted_at is null;
+create index if not exists ${tables.posts}_by_author on ${tables.posts} (author_id);
+create index if not exists ${tables.posts}_engaged_by_day on ${tables.posts} (created_day, (like_count + ${COMMENT_WEIGHT} * comment_count) desc, id desc)
+  where created_at is not null and deleted_at is null;
 
 create table if not exists ${tables.postTags} (
   tag text collate "C" not null,
   post_id uuid not null,
   created_at timestamptz not null,
+  engagement integer not null default 0,
+  public boolean not null default true,
   primary key (tag, post_id)
 );
 create index if not exists ${tables.postTags}_recent on ${tables.postTags} (tag, created_at desc, post_id desc);
@@ -76,6 +95,22 @@ create table if not exists ${tables.hashtags} (
   posts integer not null default 0
 );
 create index if not exists ${tables.hashtags}_trgm on ${tables.hashtags} using gist (tag ${trgm}.gist_trgm_ops) where posts > 0;
+
+-- Added after the first release: a deployment that has post_tags gets the engagement 'top' reads
+-- and the public flag the counts take, filled once from the posts and users it holds.
+do $$
+begin
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = current_schema() and table_name = '${tables.postTags}' and column_name = 'public') then
+    alter table ${tables.postTags} add column engagement integer not null default 0;
+    alter table ${tables.postTags} add column public boolean not null default true;
+    update ${tables.postTags} pt set engagement = p.like_count + ${COMMENT_WEIGHT} * p.comment_count, public = not coalesce(u.private, false)
+    from ${tables.posts} p left join ${tables.users} u on u.id = p.author_id
+    where p.id = pt.post_id;
+    update ${tables.hashtags} h set posts = (select count(*) from ${tables.postTags} pt where pt.tag = h.tag and pt.public);
+  end if;
+end $$;
+create index if not exists ${tables.postTags}_top on ${tables.postTags} (tag, engagement desc, created_at desc, post_id desc);
 
 create table if not exists ${tables.likes} (
   post_id uuid not null,

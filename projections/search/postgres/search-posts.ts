@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { cursorKey, isIsoInstant, isUuid, keysetOf } from '../../profiles/keyset.js';
 import { AppError } from '../../../kernel/errors.js';
 import { decodeCursor, pageLimit, toKeyedPage, type Page, type PageRequest } from '../../runtime/page.js';
-import { COMMENT_WEIGHT } from '../explore-score.js';
+import { SEARCH_RANKED_CANDIDATES } from '../query-bounds.js';
 import type { SearchTables } from './schema.js';
 import { normalizeQuery } from '../text-match.js';
 
@@ -10,12 +10,13 @@ import { normalizeQuery } from '../text-match.js';
 // posts only, and the caption index covers created and undeleted posts only.
 //
 // Cursors (keyset, stable while new posts arrive):
-// - text search: [rank, id], best rank first. A caption edit may move a post's rank between
-//   two pages; nothing else does.
+// - text search: [rank, id], best rank first, over the SEARCH_RANKED_CANDIDATES newest matches
+//   (query-bounds.ts). A caption edit may move a post's rank between two pages, and new matching
+//   posts push the oldest candidates out of the ranked set.
 // - 'recent': [createdAt, id], newest first.
-// - 'top': [engagement, createdAt, id]: likes + 2 x comments, then newest. Engagement moves as
-//   likes arrive, so a post can shift between pages of 'top'; its pages are sorted at query time
-//   over the tag's live posts.
+// - 'top': [engagement, createdAt, id]: likes + 2 x comments, then newest, an index range of
+//   post_tags (which keeps each post's engagement: write.ts), never a sort. Engagement moves as
+//   likes arrive, so a post can shift between pages of 'top'.
 
 const LIVE = 'created_at is not null and deleted_at is null';
 const MAX_QUERY_WORDS = 20;
@@ -42,15 +43,21 @@ export const searchPostsPostgres = async (db: pg.Pool, tables: SearchTables, tex
   const after = textCursor(request);
   const tsquery = anyWordQuery(text);
   if (tsquery === null) return { items: [], nextCursor: null };
+  // The candidates are picked in index order (the GIN index for rare words, the newest-first one for
+  // common words, as the planner sees fit), and only they are ranked.
   const { rows } = await db.query<{ id: string; rank: number }>(
     `select id::text as id, rank from (
-       select id, ts_rank(document, q)::float8 as rank from ${tables.posts}, to_tsquery('simple', $1) q
-       where document @@ q and ${LIVE}
+       select id, ts_rank(document, to_tsquery('simple', $1))::float8 as rank from (
+         select id, document from ${tables.posts}
+         where document @@ to_tsquery('simple', $1) and ${LIVE}
+         order by created_at desc, id desc
+         limit $5
+       ) candidates
      ) s
      where $2::float8 is null or (rank, id) < ($2::float8, $3::uuid)
      order by rank desc, id desc
      limit $4`,
-    [tsquery, after.rank, after.id, limit + 1],
+    [tsquery, after.rank, after.id, limit + 1, SEARCH_RANKED_CANDIDATES],
   );
   return toKeyedPage(rows, limit, (row) => [row.rank, row.id], (row) => row.id);
 };
@@ -81,13 +88,10 @@ const topCursor = (request: PageRequest) => {
 const top = async (db: pg.Pool, tables: SearchTables, tag: string, request: PageRequest): Promise<Page<string>> => {
   const limit = pageLimit(request);
   const after = topCursor(request);
-  const engagement = `(p.like_count + ${COMMENT_WEIGHT} * p.comment_count)`;
   const { rows } = await db.query<{ id: string; created_at: Date; engagement: number }>(
-    `select p.id::text as id, p.created_at, ${engagement} as engagement
-     from ${tables.postTags} pt join ${tables.posts} p on p.id = pt.post_id
-     where pt.tag = $1 and p.created_at is not null and p.deleted_at is null
-       and ($2::int is null or (${engagement}, p.created_at, p.id) < ($2::int, $3::timestamptz, $4::uuid))
-     order by ${engagement} desc, p.created_at desc, p.id desc
+    `select post_id::text as id, created_at, engagement from ${tables.postTags}
+     where tag = $1 and ($2::int is null or (engagement, created_at, post_id) < ($2::int, $3::timestamptz, $4::uuid))
+     order by engagement desc, created_at desc, post_id desc
      limit $5`,
     [tag, after.engagement, after.time, after.id, limit + 1],
   );

@@ -5,6 +5,8 @@ import { countDeltas, postRows, type StoredState } from '../../runtime/count-del
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
 import type { SearchTables } from './schema.js';
 import { indexedHashtags } from '../search-store.js';
+import { COMMENT_WEIGHT } from '../explore-score.js';
+import { exploreDay } from '../query-bounds.js';
 
 // Writes one batch of the search read model, inside the batch's transaction (the checkpoint
 // commits with it). The batch is folded in memory by the register fold it shares with the
@@ -46,38 +48,75 @@ const upsertPosts = (tables: SearchTables) =>
       { name: 'hashtags', type: 'text[]', insert: (tags) => `coalesce(${tags}, '{}')`, merge: ifNewerCaption },
       { name: 'caption_rev', type: 'int', merge: 'greatest' },
       { name: 'created_at', type: 'timestamptz', insert: truncMs, merge: 'keep' },
+      { name: 'created_day', type: 'int', merge: 'keep' },
       { name: 'deleted_at', type: 'timestamptz', insert: truncMs, merge: 'keep' },
       { name: 'like_count', type: 'int', merge: 'add' },
       { name: 'comment_count', type: 'int', merge: 'add' },
     ],
   });
 
-// The (tag, post) rows of the given posts become exactly their stored live tags; the hashtag
-// counters move by the rows that really went in or out. Counters are locked in tag order, so two
-// instances moving the same tags wait for each other instead of deadlocking.
+// The (tag, post) rows of the given posts become exactly their stored live tags, each marked with
+// whether its author is public now (an author the table does not know yet counts as public, as
+// every account starts); the hashtag counters move by the PUBLIC rows that really went in, went
+// out or flipped (RETURNING reports what this statement did, whatever another instance does at
+// once; `xmax = 0` tells an inserted row from an updated one). Counters are locked in tag order,
+// so two instances moving the same tags wait for each other instead of deadlocking.
 const syncTags = (tables: SearchTables) => `
 with wanted as (
-  select distinct p.id as post_id, tag, p.created_at
+  select distinct p.id as post_id, tag, p.created_at, (p.like_count + ${COMMENT_WEIGHT} * p.comment_count) as engagement,
+    not coalesce(u.private, false) as public
   from ${tables.posts} p cross join lateral unnest(p.hashtags) as tag
+  left join ${tables.users} u on u.id = p.author_id
   where p.id = any($1::uuid[]) and p.created_at is not null and p.deleted_at is null
 ),
 removed as (
   delete from ${tables.postTags} pt
   where pt.post_id = any($1::uuid[]) and not exists (select 1 from wanted w where w.post_id = pt.post_id and w.tag = pt.tag)
-  returning pt.tag
+  returning pt.tag, pt.public
 ),
-added as (
-  insert into ${tables.postTags} (tag, post_id, created_at)
-  select tag, post_id, created_at from wanted order by tag, post_id
-  on conflict (tag, post_id) do nothing
-  returning tag
+upserted as (
+  insert into ${tables.postTags} (tag, post_id, created_at, engagement, public)
+  select tag, post_id, created_at, engagement, public from wanted order by tag, post_id
+  on conflict (tag, post_id) do update set public = excluded.public where ${tables.postTags}.public <> excluded.public
+  returning tag, public, (xmax = 0) as inserted
 ),
 deltas as (
-  select tag, sum(d)::int as d from (select tag, -1 as d from removed union all select tag, 1 as d from added) c
+  select tag, sum(d)::int as d from (
+    select tag, -1 as d from removed where public
+    union all select tag, 1 as d from upserted where public
+    union all select tag, -1 as d from upserted where not public and not inserted
+  ) c
   group by tag having sum(d) <> 0
 )
 insert into ${tables.hashtags} (tag, posts) select tag, d from deltas order by tag
 on conflict (tag) do update set posts = ${tables.hashtags}.posts + excluded.posts`;
+
+// The engagement 'top' pages are ordered by, copied from the posts whose counts the batch moved
+// (a post's tags are few: HASHTAG_MAX_COUNT), so that a page is an index range, never a sort.
+const syncEngagement = (tables: SearchTables) => `
+update ${tables.postTags} pt set engagement = p.like_count + ${COMMENT_WEIGHT} * p.comment_count
+from ${tables.posts} p
+where p.id = pt.post_id and p.id = any($1::uuid[]) and pt.engagement <> p.like_count + ${COMMENT_WEIGHT} * p.comment_count`;
+
+/** The posts of authors whose privacy the batch changed: their tags move in or out of the counts. */
+const postsOfAuthors = (tables: SearchTables) => `select id::text as id from ${tables.posts} where author_id = any($1::uuid[])`;
+
+// Two instances (partitioned by stream) may sync one post at once: one for the post's own events,
+// one for its author's privacy. Each takes its authors' locks, in order, before writing anything,
+// so the second one's statements see the first one's commit (a post never keeps the privacy its
+// author had before).
+const LOCK_AUTHORS = `select count(pg_advisory_xact_lock(hashtext('search-author:' || a))) from (select distinct a from unnest($1::text[]) a order by a offset 0) s`;
+
+/** Authors whose posts (or privacy) the batch changes, from the events themselves. */
+const authorsOf = (events: readonly RecordedEvent[]): string[] => {
+  const authors = new Set<string>();
+  for (const event of events) {
+    const data = event.data as { authorId?: unknown; userId?: unknown };
+    if ((event.type === 'PostCreated' || event.type === 'CaptionEdited' || event.type === 'PostDeleted') && typeof data.authorId === 'string') authors.add(data.authorId);
+    if (event.type === 'PrivacyChanged' && typeof data.userId === 'string') authors.add(data.userId);
+  }
+  return [...authors];
+};
 
 const upsertLikes = (tables: SearchTables) =>
   revisionedRowUpsert({
@@ -154,19 +193,25 @@ export const searchBatchWriter = (tables: SearchTables) => {
     users: upsertUsers(tables),
     posts: upsertPosts(tables),
     tags: syncTags(tables),
+    engagement: syncEngagement(tables),
+    postsOfAuthors: postsOfAuthors(tables),
     likes: upsertLikes(tables),
     comments: upsertComments(tables),
   };
   return async (db: pg.PoolClient, events: readonly RecordedEvent[]): Promise<void> => {
     const changes = foldChanges(events);
+    const authors = authorsOf(events);
+    if (authors.length > 0) await db.query(LOCK_AUTHORS, [authors]);
     const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
     await upsertRows(db, statements.users, userRows(changes));
-    await upsertRows(
-      db,
-      statements.posts,
-      postRows(changes, deltas).map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags) })),
-    );
-    if (changes.posts.size > 0) await db.query(statements.tags, [[...changes.posts.keys()]]);
+    const posts = postRows(changes, deltas, (change) => ({ created_day: change?.createdAt === undefined ? null : exploreDay(Date.parse(change.createdAt)) }));
+    await upsertRows(db, statements.posts, posts.map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags) })));
+    const privacyChanged = [...changes.users.values()].filter((user) => user.private !== undefined).map((user) => user.id);
+    const ofAuthors = privacyChanged.length > 0 ? (await db.query<{ id: string }>(statements.postsOfAuthors, [privacyChanged])).rows.map((row) => row.id) : [];
+    const synced = [...new Set([...changes.posts.keys(), ...ofAuthors])];
+    if (synced.length > 0) await db.query(statements.tags, [synced]);
+    const counted = posts.filter((row) => row.like_count !== 0 || row.comment_count !== 0).map((row) => row.id);
+    if (counted.length > 0) await db.query(statements.engagement, [counted]);
     await upsertRows(
       db,
       statements.likes,

@@ -23,13 +23,15 @@ import { allPages } from '../../support/all-pages.js';
 
 interface Model {
   users: Map<string, { id: string; username: string; displayName: string }>;
-  posts: Map<string, { id: string; createdAt: string; hashtags: string[]; deleted: boolean }>;
+  posts: Map<string, { id: string; authorId: string; createdAt: string; hashtags: string[]; deleted: boolean }>;
+  /** Accounts private at the end of the history: their posts' tags count nowhere. */
+  privateUsers: Set<string>;
   likes: Set<string>;
   comments: Map<string, { postId: string; deleted: boolean }>;
 }
 
 const foldModel = (history: readonly HistoryEvent[]): Model => {
-  const m: Model = { users: new Map(), posts: new Map(), likes: new Set(), comments: new Map() };
+  const m: Model = { users: new Map(), posts: new Map(), privateUsers: new Set(), likes: new Set(), comments: new Map() };
   for (const event of history) {
     switch (event.type) {
       case 'UserRegistered':
@@ -38,8 +40,12 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
       case 'ProfileUpdated':
         if (event.data.displayName !== undefined) m.users.get(event.data.userId)!.displayName = event.data.displayName;
         break;
+      case 'PrivacyChanged':
+        if (event.data.private) m.privateUsers.add(event.data.userId);
+        else m.privateUsers.delete(event.data.userId);
+        break;
       case 'PostCreated':
-        m.posts.set(event.data.postId, { id: event.data.postId, createdAt: event.data.createdAt, hashtags: event.data.hashtags, deleted: false });
+        m.posts.set(event.data.postId, { id: event.data.postId, authorId: event.data.authorId, createdAt: event.data.createdAt, hashtags: event.data.hashtags, deleted: false });
         break;
       case 'CaptionEdited':
         m.posts.get(event.data.postId)!.hashtags = event.data.hashtags;
@@ -81,7 +87,8 @@ const expected = (m: Model, tags: readonly string[], now: number) => {
   const tagged = (tag: string) => live.filter((p) => p.hashtags.includes(tag));
   const score = (p: (typeof live)[number]) => exploreScore(counts(p.id), Date.parse(p.createdAt), now);
   return {
-    counts: Object.fromEntries(tags.map((tag) => [tag, tagged(tag).length])),
+    // Hashtag counts: live posts of accounts public now (F6: a private account's tags never show).
+    counts: Object.fromEntries(tags.map((tag) => [tag, tagged(tag).filter((p) => !m.privateUsers.has(p.authorId)).length])),
     recent: Object.fromEntries(tags.map((tag) => [tag, tagged(tag).sort(newestFirst).map((p) => p.id)])),
     top: Object.fromEntries(
       tags.map((tag) => [tag, tagged(tag).sort((a, b) => engagement(b.id) - engagement(a.id) || newestFirst(a, b)).map((p) => p.id)]),

@@ -1,0 +1,26 @@
+import { ALL_GROUPS } from './batch-facts.js';
+
+// Who sees what of the notifications read model, one home for the writer (which keeps each
+// group's `visible` and `unread` flags, write-batch.ts) and the reader (which names the actors of
+// a page's groups, notifications-reader.ts).
+
+/**
+ * An actor the recipient sees: registered (a group never names an unknown user), and with no
+ * block either way between the two. Both arguments are SQL expressions: the source row's name
+ * (its actor_id is read) and the recipient's id.
+ */
+export const visibleActorSql = (source: string, recipient: string): string => `
+  exists (select 1 from notification_users u where u.id = ${source}.actor_id and u.username is not null)
+  and not exists (select 1 from notification_blocks b where b.active
+    and ((b.blocker_id = ${recipient} and b.blocked_id = ${source}.actor_id) or (b.blocker_id = ${source}.actor_id and b.blocked_id = ${recipient})))`;
+
+/**
+ * Group `g` is read: its latest activity is not after the later of its recipient's marks that
+ * cover it (the mark of every group, ALL_GROUPS, and the group's own).
+ */
+export const GROUP_READ = `coalesce(g.latest_at <= (
+  select max(r.read_up_to) from notification_reads r where r.user_id = g.recipient_id and r.group_id in (g.id, '${ALL_GROUPS}')
+), false)`;
+
+/** The flags of group `g` as the rules above derive them (write-batch.ts keeps them; schema.ts backfills them). */
+export const GROUP_VISIBLE = `exists (select 1 from notification_sources s where s.group_id = g.id and ${visibleActorSql('s', 'g.recipient_id')})`;
