@@ -245,4 +245,50 @@ describe('notifications: the unread count is maintained, and bounded work per pa
     expect(await reader.unreadCount(victim)).toBe(430);
     expect((await reader.list(victim, { limit: 1 })).items[0]!.actors[0]!.id).toBe(harasser);
   });
+
+  it('a page names its actors by reading ACTORS_SHOWN per group, when hundreds liked one and the reader blocked hundreds more; setup fills an old deployment', async () => {
+    const projection = createNotificationsProjection(db.pool, { windowMs: WINDOW_MS });
+    const reader = createNotificationsReader(recordingPool(db.pool, sent));
+    const record = logOf();
+    const victim = uuidv7();
+    const [fans, harassers] = [Array.from({ length: 300 }, () => uuidv7()), Array.from({ length: 300 }, () => uuidv7())];
+    const events = [registration(record, victim, 'victim'), ...[...fans, ...harassers].map((id, i) => registration(record, id, `liker${i}`))];
+    // One post, one window: 300 fans like it, then 300 harassers, each of whom the victim blocks.
+    // Nineteen posts liked by one fan each, earlier, fill the rest of the page.
+    const like = (postId: string, userId: string, at: number) => record('Liked', { postId, userId, postAuthorId: victim, likedAt: iso(at) }, streams.like(postId, userId), at);
+    const crowded = uuidv7();
+    events.push(...fans.slice(0, 19).map((fan, i) => like(uuidv7(), fan, T0 + i)));
+    events.push(...fans.map((fan, i) => like(crowded, fan, T0 + 1_000 + i)), ...harassers.map((harasser, i) => like(crowded, harasser, T0 + 2_000 + i)));
+    events.push(...harassers.map((blockedId) => record('Blocked', { blockerId: victim, blockedId, blockedAt: iso(T0 + 3_000) }, streams.block(victim, blockedId), T0 + 3_000)));
+    await projection.apply({ events, position: events.at(-1)!.position, replay: false }, 'notifications');
+
+    const page = await reader.list(victim, { limit: 20 });
+    expect(page.items).toHaveLength(20);
+    expect(page.items[0]!.post!.id).toBe(crowded);
+    expect(page.items[0]!.actorCount).toBe(300);
+    expect(page.items[0]!.actors.map((a) => a.id)).toEqual(fans.slice(-ACTORS_SHOWN).reverse());
+    expect(page.items.slice(1).every((item) => item.actorCount === 1)).toBe(true);
+    const actors = await explainAnalyze(db.pool, sent.findLast((s) => s.text.includes('notification_group_actors'))!);
+    expect(rowsReadFrom(actors, 'notification_sources')).toBe(0);
+    expect(rowsReadFrom(actors, 'notification_group_actors')).toBeLessThanOrEqual(20 * ACTORS_SHOWN);
+    expect(rowsReadFrom(actors, 'notification_users')).toBeLessThanOrEqual(20 * ACTORS_SHOWN);
+
+    // A deployment from before the actor counts and the flags gets them all at setup, as derived here.
+    const before = { page: await reader.list(victim, { limit: 50 }), unread: await reader.unreadCount(victim) };
+    await db.pool.query('drop table notification_group_actors');
+    await db.pool.query('alter table notification_groups drop column actor_count, drop column visible, drop column unread; delete from notification_unread');
+    await projection.setup();
+    expect({ page: await reader.list(victim, { limit: 50 }), unread: await reader.unreadCount(victim) }).toEqual(before);
+
+    // Unblocking one harasser names them (the newest) and counts them; a fan's unlike uncounts them.
+    const unblocked = harassers.at(-1)!;
+    const later = [
+      record('Unblocked', { blockerId: victim, blockedId: unblocked }, streams.block(victim, unblocked), T0 + 4_000),
+      record('Unliked', { postId: crowded, userId: fans[0]! }, streams.like(crowded, fans[0]!), T0 + 4_000),
+    ];
+    await projection.apply({ events: later, position: later.at(-1)!.position, replay: false }, 'notifications');
+    const item = (await reader.list(victim, { limit: 1 })).items[0]!;
+    expect(item.actorCount).toBe(300);
+    expect(item.actors.map((a) => a.id)).toEqual([unblocked, ...fans.slice(-(ACTORS_SHOWN - 1)).reverse()]);
+  });
 });
