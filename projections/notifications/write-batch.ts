@@ -168,15 +168,19 @@ const UPSERT_READS = bulkUpsert({
 
 // The actor rows a batch's blocks or registrations may flip: those of a blocked actor towards the
 // blocker and the other way round (the pairs come both ways; $1), and those of newly registered
-// actors ($2), an index lookup each (notification_group_actors_by_actor). Only rows whose flag
-// changes are written, and each group's actor count moves by them; returns the groups whose
-// count moved.
+// actors ($2), an index lookup each (notification_group_actors_by_actor; lateral, as
+// END_OLD_CAPTION_MENTIONS, so that a table without statistics yet is not scanned whole). Only
+// rows whose flag changes are written, and each group's actor count moves by them; returns the
+// groups whose count moved.
 const REFRESH_ACTORS = `
 with candidates as (
   select a.group_id, a.actor_id from jsonb_to_recordset($1::jsonb) as p(actor_id uuid, recipient_id uuid)
-  join notification_group_actors a on a.actor_id = p.actor_id and a.recipient_id = p.recipient_id
+  cross join lateral (
+    select group_id, actor_id from notification_group_actors where actor_id = p.actor_id and recipient_id = p.recipient_id offset 0
+  ) a
   union
-  select a.group_id, a.actor_id from notification_group_actors a where a.actor_id = any($2::uuid[])
+  select a.group_id, a.actor_id from unnest($2::uuid[]) as r(actor_id)
+  cross join lateral (select group_id, actor_id from notification_group_actors where actor_id = r.actor_id offset 0) a
 ), changed as (
   update notification_group_actors a set visible = not a.visible
   from candidates c
