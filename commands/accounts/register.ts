@@ -5,7 +5,9 @@ import { streams, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { handleCommand, type BuildCommand } from '../handle-command.js';
+import type { LoginClient } from './login.js';
 import { hashPassword } from './password.js';
+import type { IssuedSession } from './sessions.js';
 
 export interface RegisterInput {
   username: string;
@@ -14,10 +16,7 @@ export interface RegisterInput {
   displayName?: string;
 }
 
-export interface Registered {
-  userId: string;
-  username: string;
-  token: string;
+export interface Registered extends IssuedSession {
   position: Position;
 }
 
@@ -26,7 +25,7 @@ export interface Registered {
  * table (email uniqueness, password hash) and the user stream. The order makes every failure
  * leave nothing a later registration trips over: an email race releases the reservation again.
  */
-export const register = async (deps: CommandDeps, input: RegisterInput, ctx: CommandContext): Promise<Registered> => {
+export const register = async (deps: CommandDeps, input: RegisterInput, ctx: CommandContext, client: LoginClient): Promise<Registered> => {
   const username = normalizeUsername(input.username);
   if (await deps.credentials.emailTaken(input.email)) throw emailTaken();
 
@@ -53,8 +52,7 @@ export const register = async (deps: CommandDeps, input: RegisterInput, ctx: Com
     ctx: { ...ctx, actorId: userId },
     newStream: true,
   });
-  const token = await deps.tokens.issue({ userId, username });
-  return { userId, username, token, position: registered.position };
+  return { ...(await deps.sessions.start({ userId, username, ...client })), position: registered.position };
 };
 
 const emailTaken = () => conflict('EMAIL_TAKEN', 'an account with this email already exists');

@@ -157,9 +157,10 @@ export const createPostgresSessionStore = async (pool: pg.Pool, options: Postgre
       return rows.map(recordOf);
     },
 
-    async revoke(sessionId, now) {
+    async revoke(sessionId, now, owner) {
       if (!UUID.test(sessionId)) return null;
-      return (await revokeAll('session_id = $2', [sessionId], now))[0] ?? null;
+      const revoked = owner === undefined ? await revokeAll('session_id = $2', [sessionId], now) : await revokeAll('session_id = $2 and user_id = $3', [sessionId, owner], now);
+      return revoked[0] ?? null;
     },
 
     revokeAll: (userId, now, { except } = {}) =>

@@ -52,8 +52,8 @@ export interface SessionStore {
   rotate(input: { presentedHash: Buffer; nextHash: Buffer; address: string; now: Date; expiresAt: Date }): Promise<Rotation>;
   /** The user's live sessions (not revoked, not expired at `now`), most recently used first. */
   list(userId: string, now: Date): Promise<SessionRecord[]>;
-  /** Ends one session; null when it was unknown or ended already. Announced to every process. */
-  revoke(sessionId: string, now: Date): Promise<Revocation | null>;
+  /** Ends one session (of `owner` only, when given); null when it was unknown or ended already. Announced to every process. */
+  revoke(sessionId: string, now: Date, owner?: string): Promise<Revocation | null>;
   /** Ends every live session of the user but `except`; the ones ended. Announced to every process. */
   revokeAll(userId: string, now: Date, options?: { except?: string }): Promise<Revocation[]>;
   /** Revocations at or after `since` (a starting process loads those younger than the access token TTL). */

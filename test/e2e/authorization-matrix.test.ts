@@ -160,7 +160,8 @@ const tokenOf = (w: World, caller: Caller) => {
 };
 const expiredToken = (owner: User) => {
   const eightDaysAgo = Date.now() - 8 * 24 * 3600 * 1000;
-  return createTokenService('test-secret-that-is-at-least-32-characters-long', () => eightDaysAgo).issue({ userId: owner.userId, username: owner.username });
+  const issued = createTokenService('test-secret-that-is-at-least-32-characters-long', () => eightDaysAgo).issue({ userId: owner.userId, username: owner.username, sessionId: owner.sessionId });
+  return issued.then(({ token }) => token);
 };
 
 const outcomeOf = (response: { status: number; body: { error?: { code: string } } | null }) =>
