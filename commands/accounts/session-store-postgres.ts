@@ -115,12 +115,14 @@ export const createPostgresSessionStore = async (pool: pg.Pool, options: Postgre
       const client = await pool.connect();
       try {
         await client.query('begin');
-        // The session row locked: two refreshes with one token race to one winner; the other sees it superseded.
+        // The token and session rows locked: of two refreshes racing with one token, the second
+        // waits and then sees it superseded (both rows: a lock on the session alone would let it
+        // see the token row as its snapshot had it, unsuperseded).
         const { rows } = await client.query<{ session_id: string; user_id: string; superseded_at: Date | null; revoked_at: Date | null; expires_at: Date }>(
           `select s.session_id, s.user_id, t.superseded_at, s.revoked_at, s.expires_at
              from refresh_tokens t join sessions s using (session_id)
             where t.token_hash = $1
-            for update of s`,
+            for update`,
           [presentedHash],
         );
         const found = rows[0];
