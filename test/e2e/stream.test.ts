@@ -94,10 +94,10 @@ describe.each([
     expect((await api.call('POST', '/api/v1/auth/logout', { token: reader.token })).status).toBe(204);
     expect(await stream.nextEvent()).toBeNull();
     expect((await api.call('GET', '/api/v1/feed/home', { token: reader.token })).status).toBe(401);
-    // The other session's stream stays: a post reaches it.
-    await api.call('POST', `/api/v1/users/${reader.username}/follow`, { token: (await api.register()).token });
-    const postId = await api.createPost({ ...reader, token: other.body.accessToken }, 'still here');
-    expect((await nextJson(otherStream)).data.postId).toBe(postId);
+    // The other session's stream stays: a new follower's notification reaches it.
+    const fan = await api.register();
+    await follow(fan, reader);
+    expect(await nextJson(otherStream)).toMatchObject({ event: 'notification', data: { type: 'follow', actors: [{ id: fan.userId }] } });
   });
 
   it.skipIf(redis && !redisUp)("pushes a followee's new post as a feed event, authenticated by ?ticket=", async () => {
