@@ -1,4 +1,5 @@
 import type { CommandDeps } from '../deps.js';
+import { loadUser } from '../facts.js';
 import { AppError } from '../../kernel/errors.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { IssuedSession } from './sessions.js';
@@ -13,11 +14,14 @@ export interface LoginClient {
   address: string;
 }
 
-/** The same answer for an unknown login and a wrong password, so accounts cannot be probed. A new session. */
+/** The same answer for an unknown login and a wrong password, so accounts cannot be probed. */
 export const login = async (deps: CommandDeps, input: { login: string; password: string }, client: LoginClient): Promise<IssuedSession> => {
   const credentials = await deps.credentials.findByLogin(input.login);
   const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await decoy));
   if (!credentials || !valid) throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   const { userId, username } = credentials;
+  // Credentials whose registration stopped half-way (register.ts) hold no account: no token for a
+  // user that does not exist, answered as an unknown login; registering again completes it.
+  if ((await loadUser(deps.store, userId)).status !== 'active') throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   return deps.sessions.start({ userId, username, ...client });
 };
