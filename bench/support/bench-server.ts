@@ -27,7 +27,9 @@ const platform = await createPlatform({
   // 'api' measures the API alone (projectors run elsewhere); 'all' shares the cores with them.
   role: process.env.ROLE === 'api' ? 'api' : 'all',
 });
-const app = await buildServer({ ...platform, trustProxy: defaults.http.trustProxy });
+// REVOCATION_CHECK=off (bench/auth.ts's baseline): the plain JWT check, no revoked-session lookup.
+const commands = process.env.REVOCATION_CHECK === 'off' ? { ...platform.commands, sessions: { ...platform.commands.sessions, isRevoked: () => false } } : platform.commands;
+const app = await buildServer({ ...platform, commands, trustProxy: defaults.http.trustProxy });
 app.post('/bench/noop', async () => ({ ok: true }));
 if (redisUrl) {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });
