@@ -88,24 +88,34 @@ export const createSessions = async (
 ): Promise<Sessions> => {
   const revoked: RevocationList = createRevocationList(settings.accessTokenTtlMs, now);
   let listening = false;
+  // Each (re)connection of the channel; a reload finishing after the channel dropped again must not
+  // switch back to memory.
+  let connection = 0;
   const loadRecent = async () => {
     for (const revocation of await store.revokedSince(new Date(now() - settings.accessTokenTtlMs))) revoked.add(revocation);
+  };
+  const reload = (of: number) => {
+    loadRecent().then(
+      () => void (of === connection && (listening = true)),
+      // Still on the slow path: tried again until it loads or the channel drops.
+      () => void (of === connection && setTimeout(() => reload(of), 1_000).unref()),
+    );
   };
   const stopListening = await store.listen({
     onRevoked: (revocation) => revoked.add(revocation),
     onDown: () => {
+      connection++;
       listening = false;
     },
     // Listening first, then loading: a revocation committed in between arrives by both ways.
     onUp: () => {
-      loadRecent().then(
-        () => void (listening = true),
-        () => undefined, // stays on the slow path; the next reconnection loads again
-      );
+      const of = ++connection;
+      if (of > 1) reload(of); // the first load is awaited below
     },
   });
   await loadRecent();
-  listening = true;
+  // Unless the channel dropped meanwhile (its reconnection reloads).
+  if (connection === 1) listening = true;
   // Ended sessions go once no process needs them; their tokens then answer as unknown.
   const purge = runPeriodically(
     SESSION_PURGE_INTERVAL_MS,

@@ -15,10 +15,15 @@ const fakeStore = (recent: Revocation[] = []) => {
   let handlers: Parameters<SessionStore['listen']>[0] | null = null;
   const databaseAsked: string[] = [];
   const revokedInDatabase = new Set<string>(recent.map((r) => r.sessionId));
+  let loadsFail = false;
   const store = new Proxy({} as SessionStore, {
     get: (_target, name) => {
       if (name === 'purgeEnded') return async () => 0;
-      if (name === 'revokedSince') return async (since: Date) => recent.filter((r) => r.revokedAt >= since);
+      if (name === 'revokedSince')
+        return async (since: Date) => {
+          if (loadsFail) throw new Error('the database does not answer');
+          return recent.filter((r) => r.revokedAt >= since);
+        };
       if (name === 'isRevoked')
         return async (sessionId: string) => {
           databaseAsked.push(sessionId);
@@ -33,7 +38,7 @@ const fakeStore = (recent: Revocation[] = []) => {
       throw new Error(`${String(name)} is not used here`);
     },
   });
-  return { store, databaseAsked, revokedInDatabase, channel: () => handlers! };
+  return { store, databaseAsked, revokedInDatabase, channel: () => handlers!, failLoads: (fail: boolean) => void (loadsFail = fail) };
 };
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -72,6 +77,17 @@ describe('the revocation check', () => {
     await flush();
     expect(sessions.isRevoked('live')).toBe(false);
     expect(databaseAsked).toHaveLength(2);
+  });
+
+  it('stays on the database while the reload after a reconnection fails', async () => {
+    const fake = fakeStore();
+    const sessions = await createSessions(fake.store, createTokenService(SECRET), { accessTokenTtlMs: TTL, refreshTokenTtlMs: 30 * TTL });
+    fake.failLoads(true);
+    fake.channel().onDown();
+    fake.channel().onUp();
+    await flush();
+    expect(await sessions.isRevoked('x')).toBe(false);
+    expect(fake.databaseAsked).toEqual(['x']);
   });
 
   it('tells a waiting stream once when its session is revoked, and not for another session', async () => {
