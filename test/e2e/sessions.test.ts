@@ -1,5 +1,8 @@
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { useTestApp } from '../support/test-app.js';
+import { apiClient } from '../support/api-client.js';
+import { connectEventStream } from '../support/sse-client.js';
+import { startTestApp, useTestApp } from '../support/test-app.js';
 
 // Sessions through the HTTP API (commands/accounts/sessions.ts): what login hands out, refresh
 // rotation and reuse detection, the sessions list, ending one, logout and logout everywhere, each
@@ -130,5 +133,27 @@ describe('sessions', () => {
     const forged = await me(`${gina.token.slice(0, -2)}xx`);
     expect([revoked.status, revoked.body.error.code]).toEqual([401, 'UNAUTHORIZED']);
     expect([forged.status, forged.body.error.code]).toEqual([401, 'UNAUTHORIZED']);
+  });
+});
+
+describe('an event stream and its access token', () => {
+  it('ends when the access token that asked for its ticket expires, and a refreshed token opens the next', async () => {
+    const short = await startTestApp({ sessions: { accessTokenTtlMs: 5_000 } });
+    try {
+      const client = apiClient(short.app);
+      await short.app.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(short.app.server.address() as AddressInfo).port}`;
+      const hana = await client.register();
+      const { ticket } = (await client.call('POST', '/api/v1/auth/stream-ticket', { token: hana.token })).body;
+      const stream = await connectEventStream(`${base}/api/v1/stream?ticket=${encodeURIComponent(ticket)}`);
+      expect(stream.status).toBe(200);
+      expect(await stream.nextEvent()).toBeNull(); // ended by the server, not by a timeout of the test
+      expect((await client.call('GET', '/api/v1/feed/home', { token: hana.token })).status).toBe(401);
+      const renewed = await client.call('POST', '/api/v1/auth/refresh', { body: { refreshToken: hana.refreshToken } });
+      expect(renewed.status).toBe(200);
+      expect((await client.call('POST', '/api/v1/auth/stream-ticket', { token: renewed.body.accessToken })).status).toBe(201);
+    } finally {
+      await short.close();
+    }
   });
 });
