@@ -1,5 +1,21 @@
 import pg from 'pg';
-import type { Revocation, SessionRecord, SessionStore } from './session-store.js';
+import type { Revocation, Rotation, SessionRecord, SessionStore } from './session-store.js';
+
+/** `work` in one transaction: committed when it resolves, rolled back when it throws. */
+const inTransaction = async <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const result = await work(client);
+    await client.query('commit');
+    return result;
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+};
 
 // Sessions in PostgreSQL. A revocation and its announcement commit together: pg_notify inside the
 // revoking statement is delivered, to every process listening, only when that commits. Channel
@@ -93,28 +109,14 @@ export const createPostgresSessionStore = async (pool: pg.Pool, options: Postgre
     (await pool.query<RevocationRow>(revokeWhere(where), [now, ...params])).rows.map(revocationOf);
 
   return {
-    async create({ sessionId, userId, username, device, address, refreshTokenHash, now, expiresAt }) {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        await client.query(
-          `insert into sessions (${COLUMNS}) values ($1, $2, $3, $4, $5, $6, $6, $7)`,
-          [sessionId, userId, username, device, address, now, expiresAt],
-        );
+    create: ({ sessionId, userId, username, device, address, refreshTokenHash, now, expiresAt }) =>
+      inTransaction(pool, async (client) => {
+        await client.query(`insert into sessions (${COLUMNS}) values ($1, $2, $3, $4, $5, $6, $6, $7)`, [sessionId, userId, username, device, address, now, expiresAt]);
         await client.query('insert into refresh_tokens (token_hash, session_id) values ($1, $2)', [refreshTokenHash, sessionId]);
-        await client.query('commit');
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+      }),
 
-    async rotate({ presentedHash, nextHash, address, now, expiresAt }) {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
+    rotate: ({ presentedHash, nextHash, address, now, expiresAt }) =>
+      inTransaction(pool, async (client): Promise<Rotation> => {
         // The token and session rows locked: of two refreshes racing with one token, the second
         // waits and then sees it superseded (both rows: a lock on the session alone would let it
         // see the token row as its snapshot had it, unsuperseded).
@@ -126,13 +128,9 @@ export const createPostgresSessionStore = async (pool: pg.Pool, options: Postgre
           [presentedHash],
         );
         const found = rows[0];
-        if (!found || found.revoked_at !== null || found.expires_at <= now) {
-          await client.query('rollback');
-          return { outcome: 'invalid' };
-        }
+        if (!found || found.revoked_at !== null || found.expires_at <= now) return { outcome: 'invalid' };
         if (found.superseded_at !== null) {
           await client.query(revokeWhere('session_id = $2'), [now, found.session_id]);
-          await client.query('commit');
           return { outcome: 'reused', sessionId: found.session_id, userId: found.user_id };
         }
         await client.query('update refresh_tokens set superseded_at = $2 where token_hash = $1', [presentedHash, now]);
@@ -141,15 +139,8 @@ export const createPostgresSessionStore = async (pool: pg.Pool, options: Postgre
           `update sessions set last_used_at = $2, expires_at = $3, address = $4 where session_id = $1 returning ${COLUMNS}`,
           [found.session_id, now, expiresAt, address],
         );
-        await client.query('commit');
         return { outcome: 'rotated', session: recordOf(updated.rows[0]!) };
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    },
+      }),
 
     async list(userId, now) {
       const { rows } = await pool.query<SessionRow>(
