@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createPostgresCredentialsStore } from '../commands/accounts/credentials-store-postgres.js';
 import { createTokenService } from '../commands/accounts/tokens.js';
+import { createPostgresSessionStore } from '../commands/accounts/session-store-postgres.js';
+import { createSessions } from '../commands/accounts/sessions.js';
 import type { CommandDeps } from '../commands/deps.js';
 import { createPostgresIdempotencyStore } from '../commands/idempotency/idempotency-store-postgres.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
@@ -37,10 +39,10 @@ import { FOLLOWING_MAX } from '../kernel/limits.js';
 
 /**
  * What the platform runs on: the settings of app/config.ts, with the two an entrypoint resolves
- * (the embedded PostgreSQL's URL, the kept JWT secret) filled in. Each group goes unchanged to the
+ * (the embedded PostgreSQL's URL, the signing keys: JWT_SECRETS, JWT_SECRET or the kept file) filled in. Each group goes unchanged to the
  * part that uses it.
  */
-export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http'> & { databaseUrl: string; jwtSecret: string };
+export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'jwtSecrets' | 'http'> & { databaseUrl: string; jwtSecrets: readonly string[] };
 
 export interface Platform {
   commands: CommandDeps;
@@ -114,13 +116,17 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
       : await createPostgresRateLimitStore(pool);
   // PostgreSQL buckets do not expire by themselves: the processes taking from them purge them (app/rate-limit/purge.ts).
   if (rateLimitStore && isPurgeable(rateLimitStore) && servesHttp(role)) withTeardown(purgeBucketsPeriodically(rateLimitStore), (purge) => purge.stop());
-  const tokens = createTokenService(settings.jwtSecret);
+  const tokens = createTokenService(settings.jwtSecrets, Date.now, settings.sessions.accessTokenTtlMs);
+  // Sessions and their revocations (commands/accounts/sessions.ts): every process listens for
+  // revocations, so that any of them refuses a revoked session's access tokens at once.
+  const sessions = withTeardown(await createSessions(await createPostgresSessionStore(pool), tokens, settings.sessions), (s) => s.close());
   // Media storage (app/media-storage.ts): S3 when S3_BUCKET is set, files under DATA_DIR/media otherwise.
   const storage = withTeardown(await createMediaStorage(settings.media, settings.dataDir), (s) => s.close());
   const commands: CommandDeps = {
     store,
     credentials,
     tokens,
+    sessions,
     storyTtlMs: settings.storyTtlMs,
     storage,
     mediaExternalHosts: settings.media.externalHosts,
@@ -162,10 +168,11 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
     timeoutMs: tuning.freshnessTimeoutMs,
     maxWaiters: settings.serving.freshnessMaxWaiters,
   });
-  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'media' | 'streamCaps'> = {
+  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'sessions' | 'media' | 'streamCaps'> = {
     freshness,
     now: () => new Date(),
     push,
+    sessions,
     // Media URLs (read-api/media-presenter.ts), signed by the same storage the commands use.
     media: createMediaPresenter(storage),
     streamCaps: { perAccount: settings.serving.streamsPerAccount, perProcess: settings.serving.streamsPerProcess },

@@ -1,6 +1,7 @@
 import type { EventStore } from '../events/index.js';
 import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { CredentialsStore } from './accounts/credentials-store.js';
+import type { Sessions } from './accounts/sessions.js';
 import type { TokenService } from './accounts/tokens.js';
 
 /**
@@ -18,6 +19,8 @@ export interface CommandDeps {
   mediaExternalHosts: readonly string[];
   credentials: CredentialsStore;
   tokens: TokenService;
+  /** Logins' sessions: refresh, listing, revocation (commands/accounts/sessions.ts). */
+  sessions: Sessions;
   /** How long a story lives (STORY_TTL). */
   storyTtlMs: number;
   /** Where uploads and their variants live (media/storage/): presigned uploads, and what is stored. */

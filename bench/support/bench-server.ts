@@ -21,13 +21,15 @@ const defaults = loadSettings({ RATE_LIMITS: 'off', ...Object.fromEntries(passed
 const platform = await createPlatform({
   ...defaults,
   databaseUrl,
-  jwtSecret: 'bench-secret-that-is-at-least-32-characters-long',
+  jwtSecrets: ['bench-secret-that-is-at-least-32-characters-long'],
   redisUrl,
   prefixes: { ...defaults.prefixes, redis: redisPrefix },
   // 'api' measures the API alone (projectors run elsewhere); 'all' shares the cores with them.
   role: process.env.ROLE === 'api' ? 'api' : 'all',
 });
-const app = await buildServer({ ...platform, trustProxy: defaults.http.trustProxy });
+// REVOCATION_CHECK=off (bench/auth.ts's baseline): the plain JWT check, no revoked-session lookup.
+const commands = process.env.REVOCATION_CHECK === 'off' ? { ...platform.commands, sessions: { ...platform.commands.sessions, isRevoked: () => false } } : platform.commands;
+const app = await buildServer({ ...platform, commands, trustProxy: defaults.http.trustProxy });
 app.post('/bench/noop', async () => ({ ok: true }));
 if (redisUrl) {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });

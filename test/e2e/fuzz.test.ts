@@ -15,6 +15,8 @@ import { useTestApp } from '../support/test-app.js';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const STREAM = 'GET /api/v1/stream';
 const UNKNOWN = '0190a0a0-0000-7000-8000-000000000000';
+/** Routes that end the caller's sessions: the callers log in again after them (later runs of the route itself call with an ended session). */
+const ENDS_SESSIONS = new Set(['POST /api/v1/auth/logout', 'POST /api/v1/auth/logout-all', 'DELETE /api/v1/auth/sessions/{sessionId}']);
 
 const { t, api } = useTestApp();
 let owner: User;
@@ -35,9 +37,15 @@ beforeAll(async () => {
     storyId: [storyId, UNKNOWN],
     mediaId: [UNKNOWN],
     tag: ['world', 'nope'],
+    sessionId: [owner.sessionId, stranger.sessionId, UNKNOWN],
   });
   operations = operationsOf((await api.call('GET', '/docs/json')).body);
 });
+
+const loggedInAgain = async (user: User): Promise<User> => {
+  const { body } = await api.call('POST', '/api/v1/users/login', { body: { username: user.username, password: 'correct horse battery' } });
+  return { ...user, token: body.accessToken, refreshToken: body.refreshToken, sessionId: body.sessionId };
+};
 
 /** A path segment: a real id, or a broken one (over 100 characters, bad percent-encoding, hostile). */
 const pathValue = (name: string) =>
@@ -119,11 +127,17 @@ describe('fuzzed requests on every route of the OpenAPI document', () => {
         }),
         { numRuns: RUNS },
       );
+      if (ENDS_SESSIONS.has(routeKey(op))) [owner, stranger] = [await loggedInAgain(owner), await loggedInAgain(stranger)];
     }
   }, 120_000);
 
-  it('the SSE stream (not fuzzed: it stays open) refuses a bad token in the platform shape', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/api/v1/stream?access_token=not.a.token' });
+  it('the SSE stream (not fuzzed: it stays open) refuses a bad token or ticket in the platform shape', async () => {
+    for (const url of ['/api/v1/stream?ticket=not.a.ticket', `/api/v1/stream?ticket=${'x'.repeat(5000)}`]) {
+      const response = await t.app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(401);
+      expectPlatformError(401, response.body);
+    }
+    const response = await t.app.inject({ method: 'GET', url: '/api/v1/stream', headers: { authorization: 'Bearer not.a.token' } });
     expect(response.statusCode).toBe(401);
     expectPlatformError(401, response.body);
   });

@@ -23,6 +23,7 @@ export const commandDeps = (store: EventStore = createInMemoryEventStore()): Com
   store,
   credentials: unused('credentials'),
   tokens: unused('tokens'),
+  sessions: unused('sessions'),
   storyTtlMs: 24 * 60 * 60 * 1000,
   mediaExternalHosts: [],
   storage: unused('storage'),

@@ -59,6 +59,8 @@ export interface TestAppOptions {
   /** Pool sizes and timeouts, and the HTTP bounds (request timeouts, stream caps), over the defaults. */
   database?: Partial<Settings['database']>;
   serving?: Partial<Settings['serving']>;
+  /** Token lifetimes (ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL) over the defaults. */
+  sessions?: Partial<Settings['sessions']>;
 }
 
 /**
@@ -75,7 +77,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     ...defaults,
     dataDir,
     databaseUrl: db.url,
-    jwtSecret: 'test-secret-that-is-at-least-32-characters-long',
+    jwtSecrets: ['test-secret-that-is-at-least-32-characters-long'],
     personalDataKey: TEST_PERSONAL_DATA_KEY,
     storyTtlMs: options.storyTtlMs ?? defaults.storyTtlMs,
     redisUrl: redis?.url,
@@ -93,6 +95,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     // default), each with an API pool, a workers' pool and, after a rebuild, a pool per generation.
     database: { ...defaults.database, apiPoolSize: 4, workerPoolSize: 4, ...options.database },
     serving: { ...defaults.serving, ...options.serving },
+    sessions: { ...defaults.sessions, ...options.sessions },
   }, { mediaWorkers: options.mediaWorkers ?? true, followingMax: options.followingMax });
   const app = await buildServer({
     ...platform,
