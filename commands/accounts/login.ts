@@ -1,10 +1,6 @@
 import type { CommandDeps } from '../deps.js';
 import { AppError } from '../../kernel/errors.js';
-import { hashPassword, verifyPassword } from './password.js';
-
-// An unknown login is checked against this hash all the same, so that it takes as long as a wrong
-// password and response times do not tell which accounts exist.
-const decoy = hashPassword('decoy password, never a real one');
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
 
 export interface LoggedIn {
   token: string;
@@ -15,8 +11,24 @@ export interface LoggedIn {
 /** The same answer for an unknown login and a wrong password, so accounts cannot be probed. */
 export const login = async (deps: CommandDeps, input: { login: string; password: string }): Promise<LoggedIn> => {
   const credentials = await deps.credentials.findByLogin(input.login);
-  const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await decoy));
+  // An unknown login is checked against a decoy hash all the same, so that it takes as long as a
+  // wrong password and response times do not tell which accounts exist.
+  const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await decoyHash(deps.passwordParams)));
   if (!credentials || !valid) throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   const { userId, username } = credentials;
+  await upgradeHash(deps, userId, credentials.passwordHash, input.password);
   return { token: await deps.tokens.issue({ userId, username }), userId, username };
+};
+
+/**
+ * A hash of older parameters is replaced by one of today's, the password being at hand only now.
+ * Best effort: hashing refused (busy) leaves the old hash, upgraded at a later login.
+ */
+const upgradeHash = async (deps: CommandDeps, userId: string, stored: string, password: string) => {
+  if (!needsRehash(stored, deps.passwordParams)) return;
+  try {
+    await deps.credentials.setPasswordHash(userId, await hashPassword(password, deps.passwordParams));
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'BACKEND_UNAVAILABLE')) throw error;
+  }
 };

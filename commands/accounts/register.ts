@@ -28,10 +28,12 @@ export interface Registered {
  */
 export const register = async (deps: CommandDeps, input: RegisterInput, ctx: CommandContext): Promise<Registered> => {
   const username = normalizeUsername(input.username);
+  // Hashed before the email is looked up: a taken email costs the same hash as a free one, so the
+  // answer's time does not tell that the address has an account (security review F15).
+  const passwordHash = await hashPassword(input.password, deps.passwordParams);
   if (await deps.credentials.emailTaken(input.email)) throw emailTaken();
 
   const userId = newId();
-  const passwordHash = await hashPassword(input.password);
   const reservation = streams.username(username);
   const onReservation = (command: BuildCommand<UsernameCommand>) =>
     handleCommand({ store: deps.store, stream: reservation, decider: usernameDecider, command, ctx });
@@ -53,6 +55,7 @@ export const register = async (deps: CommandDeps, input: RegisterInput, ctx: Com
     ctx: { ...ctx, actorId: userId },
     newStream: true,
   });
+  deps.accountLinks.sendVerification({ userId, email: input.email });
   const token = await deps.tokens.issue({ userId, username });
   return { userId, username, token, position: registered.position };
 };
