@@ -12,9 +12,10 @@ import { createScratchSchema } from './support/scratch-schema.js';
 // usernames (VICTIMS accounts that are not the legitimate users) and half against unknown ones.
 // One API process (role all, the default limits on; buckets in PostgreSQL as on the embedded
 // defaults, in Redis when REDIS_URL is set). Reported: the legitimate logins/s, p50/p99 and success
-// rate with and without the flood; how the flood was answered (429 rate limited, 401 wrong
-// password, 503 password hashing busy); and a /health probe's latency every PROBE_MS, which shows
-// whether the bounded password hashing keeps the event loop free.
+// rate with and without the flood; how the flood was answered (429 by the rate limits, 429 by
+// password hashing to a suspect of a recent failed login, 401 wrong password, 503 password hashing
+// busy); and a /health probe's latency every PROBE_MS, which shows whether the bounded password
+// hashing keeps the event loop free.
 const DURATION_S = Number(process.env.DURATION ?? 20);
 const LEGIT_USERS = Number(process.env.LEGIT_USERS ?? 300);
 const LEGIT_CONNECTIONS = Number(process.env.LEGIT_CONNECTIONS ?? 8);
@@ -64,20 +65,34 @@ try {
     for (let i = 0; i < names.length; i += 8) await Promise.all(names.slice(i, i + 8).map(register));
 
     // Legitimate logins: LEGIT_CONNECTIONS loops, each taking the next user in turn (so that no
-    // user's bucket, per account or per address, comes near its limit from these alone).
+    // user's bucket, per account or per address, comes near its limit from these alone). A user
+    // who logged in already (in the first phase, from the same address) is a returning one, whom
+    // password hashing trusts (commands/accounts/hashing-admission.ts): the flood phase reports
+    // returning and first-time users apart (all of them are first-time users in a run too short,
+    // or a machine too slow, for the first phase to reach every user).
+    const loggedIn = new Set<number>();
+    const kindFigures = ({ attempts, succeeded }: { attempts: number; succeeded: number }) => ({
+      attempts,
+      successRate: attempts ? Number((succeeded / attempts).toFixed(3)) : null,
+    });
     const legitimate = async (until: number) => {
       let next = 0;
+      const byKind = { returning: { attempts: 0, succeeded: 0 }, firstTime: { attempts: 0, succeeded: 0 } };
       let servedInTime = 0;
       const latencies: number[] = [];
       const statuses: Record<string, number> = {};
       const loop = async () => {
         while (Date.now() < until) {
           const i = next++ % LEGIT_USERS;
+          const kind = loggedIn.has(i) ? byKind.returning : byKind.firstTime;
           const started = performance.now();
           const response = await post('/api/v1/users/login', { username: legitName(i), password: PASSWORD }, { 'x-forwarded-for': legitAddress(i) });
           await response.arrayBuffer();
           statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+          kind.attempts += 1;
           if (response.status !== 200) continue;
+          kind.succeeded += 1;
+          loggedIn.add(i);
           latencies.push(performance.now() - started);
           // The rate counts logins answered within the run; the latencies also those answered after it.
           if (Date.now() <= until) servedInTime += 1;
@@ -92,6 +107,8 @@ try {
         attempts,
         successRate: attempts ? Number((latencies.length / attempts).toFixed(3)) : 0,
         statuses,
+        returning: kindFigures(byKind.returning),
+        firstTime: kindFigures(byKind.firstTime),
       };
     };
 
@@ -110,7 +127,7 @@ try {
     // The flood: wrong passwords, each request from the next flood address, for an existing
     // (victim) or an unknown username in turn.
     let floodRequest = 0;
-    const floodAnswers = { rateLimited429: 0, wrongPassword401: 0, hashingBusy503: 0, other: 0 };
+    const floodAnswers = { rateLimited429: 0, suspectRefused429: 0, wrongPassword401: 0, hashingBusy503: 0, other: 0 };
     const flood = () =>
       autocannon({
         url: `${server.address}/api/v1/users/login`,
@@ -129,7 +146,9 @@ try {
               };
             },
             onResponse: (status, body) => {
-              if (status === 429) floodAnswers.rateLimited429 += 1;
+              // A 429 of password hashing names it (commands/accounts/password.ts); the rate limits' do not.
+              if (status === 429 && body.includes('password-hashing')) floodAnswers.suspectRefused429 += 1;
+              else if (status === 429) floodAnswers.rateLimited429 += 1;
               else if (status === 401) floodAnswers.wrongPassword401 += 1;
               else if (status === 503 && body.includes('password-hashing')) floodAnswers.hashingBusy503 += 1;
               else floodAnswers.other += 1;
@@ -158,7 +177,7 @@ try {
         `${name.padEnd(16)} ${String(legit.loginsPerSecond).padStart(8)} ${String(legit.p50Ms).padStart(7)} ${String(legit.p99Ms).padStart(7)} ${legit.successRate.toFixed(3).padStart(8)}  ${health.p50Ms}/${health.p99Ms}/${health.maxMs}`,
       );
     }
-    console.log(`legitimate answers with the flood: ${JSON.stringify(withFlood.legit.statuses)}`);
+    console.log(`legitimate answers with the flood: ${JSON.stringify(withFlood.legit.statuses)}; returning users ${JSON.stringify(withFlood.legit.returning)}, first-time ${JSON.stringify(withFlood.legit.firstTime)}`);
     console.log(`flood: ${withFlood.flood!.requestsPerSecond} req/s, answered ${JSON.stringify(withFlood.flood!.answers)}`);
     console.log(`with / without flood (legitimate logins/s): ${ratio}`);
     printFigures('login-flood', {
@@ -171,6 +190,7 @@ try {
       withFlood: { ...withFlood.legit, health: withFlood.health },
       withoutFlood: { ...withoutFlood.legit, health: withoutFlood.health },
       ratio,
+      successRates: { withFlood: withFlood.legit.successRate, withoutFlood: withoutFlood.legit.successRate },
       flood: withFlood.flood,
     });
   } finally {

@@ -3,9 +3,8 @@ import { blockDecider } from '../domain/block/block.js';
 import { followDecider } from '../domain/follow/follow.js';
 import { postFacts, type PostFacts } from '../domain/post/post-facts.js';
 import { postDecider } from '../domain/post/post.js';
-import { userDecider, type ActiveUser } from '../domain/user/user.js';
+import { userDecider, userNotFound, type ActiveUser } from '../domain/user/user.js';
 import { normalizeUsername, usernameDecider } from '../domain/username/username.js';
-import { notFound } from '../kernel/errors.js';
 import { streams, type EventStore } from '../events/index.js';
 import { loadState } from './load-state.js';
 
@@ -14,13 +13,13 @@ import { loadState } from './load-state.js';
 
 export const loadUser = (store: EventStore, userId: string) => loadState(store, streams.user(userId), userDecider);
 
-/** The registered user holding `username`, or a 404 USER_NOT_FOUND. */
+/** The registered user holding `username`, or a 404 USER_NOT_FOUND (the answer a block gives too). */
 export const findUserByUsername = async (store: EventStore, username: string): Promise<ActiveUser> => {
   const normalized = normalizeUsername(username);
   const { holder } = await loadState(store, streams.username(normalized), usernameDecider);
   // A reservation whose registration never completed holds no user: treat it as unknown.
   const user = holder ? await loadUser(store, holder) : undefined;
-  if (!user || user.status !== 'active') throw notFound('USER_NOT_FOUND', `no user named ${normalized}`);
+  if (!user || user.status !== 'active') throw userNotFound();
   return user;
 };
 

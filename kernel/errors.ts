@@ -95,7 +95,6 @@ export const errorCatalogue = {
   NOT_OWNER: { status: 403, message: 'only the account owner may do this', description: "Acting on another account's profile or follow requests." },
 
   // --- Who may see and act on whom (docs/rules.md) ---
-  BLOCKED: { status: 403, message: 'a block stands between these accounts', description: 'A block, either way, stands between the caller and the account.' },
   PRIVATE_ACCOUNT: { status: 403, message: 'this account is private', description: 'The content belongs to a private account the caller does not follow.' },
   NOT_FOUND: { status: 404, message: 'not found', description: 'A read of content the caller may not know exists (unknown, or hidden by a block).' },
   CANNOT_FOLLOW_SELF: { status: 422, message: 'you cannot follow yourself', description: 'Following oneself.' },
@@ -108,7 +107,7 @@ export const errorCatalogue = {
   FOLLOW_REQUEST_NOT_FOUND: { status: 404, message: 'no pending follow request from this account', description: 'Answering a follow request that is not pending.' },
 
   // --- Posts ---
-  POST_NOT_FOUND: { status: 404, message: 'no such post', description: 'No post has this id.' },
+  POST_NOT_FOUND: { status: 404, message: 'no such post', description: 'No post has this id, or a block (either way) hides it from the caller.' },
   POST_EXISTS: {
     status: 409,
     message: 'the post already exists',
@@ -134,7 +133,7 @@ export const errorCatalogue = {
   NOT_ALLOWED: { status: 403, message: 'not allowed', description: "Deleting a comment as neither its author nor the post's author." },
 
   // --- Stories ---
-  STORY_NOT_FOUND: { status: 404, message: 'no such story', description: 'No live story has this id.' },
+  STORY_NOT_FOUND: { status: 404, message: 'no such story', description: 'No live story has this id, or a block (either way) hides it from the caller.' },
   STORY_EXISTS: {
     status: 409,
     message: 'the story already exists',

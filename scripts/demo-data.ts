@@ -138,9 +138,14 @@ const main = async () => {
   }
   await inBatches(follows, 16, ([follower, target]) => call('POST', `/api/v1/users/${target.username}/follow`, follower.token));
   // Private accounts approve most of their requests.
-  await inBatches(follows.filter(([, target]) => privateAccounts.has(target.userId) && random() < 0.7), 16, ([follower, target]) =>
-    call('POST', `/api/v1/follow-requests/${follower.username}/approve`, target.token),
-  );
+  const approvals = follows.filter(([, target]) => privateAccounts.has(target.userId) && random() < 0.7);
+  await inBatches(approvals, 16, ([follower, target]) => call('POST', `/api/v1/follow-requests/${follower.username}/approve`, target.token));
+  // Whose posts an account may like and comment on, as the platform decides (docs/rules.md): a
+  // public account's, its own, and a private account's that approved its follow request. The
+  // demo engages only there, so that a run meets no refusal (403 PRIVATE_ACCOUNT).
+  const approved = new Set(approvals.map(([follower, target]) => `${follower.userId}>${target.userId}`));
+  const maySee = (viewer: Account, author: Account) =>
+    !privateAccounts.has(author.userId) || viewer.userId === author.userId || approved.has(`${viewer.userId}>${author.userId}`);
 
   const posts: { postId: string; author: Account }[] = [];
   const postPlan = people.flatMap((author, rank) => Array.from({ length: rank < 10 ? between(4, 8) : between(1, 4) }, () => author));
@@ -156,7 +161,7 @@ const main = async () => {
   });
 
   // Likes and comments, mostly on popular posts; some comments get a reply from the author.
-  const reactions = Array.from({ length: posts.length * 6 }, () => ({ post: pick(posts), fan: pick(people) }));
+  const reactions = Array.from({ length: posts.length * 6 }, () => ({ post: pick(posts), fan: pick(people) })).filter(({ post, fan }) => maySee(fan, post.author));
   await inBatches(reactions, 16, async ({ post, fan }) => {
     await call('POST', `/api/v1/posts/${post.postId}/like`, fan.token);
     if (random() < 0.25) {

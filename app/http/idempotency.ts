@@ -13,6 +13,8 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 interface IdempotencyClaim {
   scope: string;
   key: string;
+  /** This request's hold on the key (the store compares it in complete and release). */
+  token: string;
 }
 
 declare module 'fastify' {
@@ -76,7 +78,7 @@ const idempotencyPlugin: FastifyPluginAsync<IdempotencyOptions> = async (app, { 
       const claim = await store.claim(scope, key, fingerprint);
       switch (claim.outcome) {
         case 'claimed':
-          request.idempotencyClaim = { scope, key };
+          request.idempotencyClaim = { scope, key, token: claim.token };
           return;
         case 'replay': {
           const secret = secretAnswerOf(request);
@@ -113,8 +115,17 @@ const idempotencyPlugin: FastifyPluginAsync<IdempotencyOptions> = async (app, { 
     request.idempotencyClaim = null;
     // A 5xx, a conflict that survived the retries or a rate limit is not an answer: give the key
     // back so that the client's retry is handled afresh.
-    if (isRetryable(reply.statusCode, payload)) await store.release(claim.scope, claim.key);
-    else await store.complete(claim.scope, claim.key, { statusCode: reply.statusCode, body: storedBody(request, String(payload ?? '')) });
+    // A key left claimed (complete or release failed, the process died) is taken over after the
+    // store's abandon time; the retry then finds what this request created, as the ids of what a
+    // keyed command creates derive from the key (commands/created-once.ts).
+    // Failing to keep the answer does not change it: the client gets what happened (a 201 stays a
+    // 201), and the key, left claimed, is taken over by a later retry as above.
+    try {
+      if (isRetryable(reply.statusCode, payload)) await store.release(claim.scope, claim.key, claim.token);
+      else await store.complete(claim.scope, claim.key, claim.token, { statusCode: reply.statusCode, body: storedBody(request, String(payload ?? '')) });
+    } catch (error) {
+      request.log.warn({ err: error }, 'could not record the answer under its Idempotency-Key');
+    }
     return payload;
   });
 };

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { Counter, type Registry } from 'prom-client';
 // Declares `request.actor`, which authentication sets.
 import type {} from '../../kernel/actor.js';
+import { loginKey } from '../../kernel/caller-keys.js';
 import { AppError } from '../../kernel/errors.js';
 import { addressGroup, isLoopback } from '../rate-limit/address.js';
 import { RATE_LIMIT_TABLE, type RateLimitClass, type RateLimitSettings } from '../rate-limit/limits.js';
@@ -56,12 +57,12 @@ const bucketsOf = (request: FastifyRequest, cls: RateLimitClass, exemptLoopback:
   return address ? [{ key: `${cls}:a:${address}`, cls }] : [];
 };
 
-/** The login's account, as named in the body (username or email, case-folded), or null. */
+/** The login's account, as named in the body (kernel/caller-keys.ts loginKey), or null. */
 const loginAccountOf = (body: unknown): string | null => {
   if (typeof body !== 'object' || body === null) return null;
   const { username, email } = body as { username?: unknown; email?: unknown };
   const name = typeof username === 'string' ? username : typeof email === 'string' ? email : null;
-  return name === null ? null : name.trim().toLowerCase().slice(0, 320);
+  return name === null ? null : loginKey(name);
 };
 
 const seconds = (ms: number) => Math.max(0, Math.ceil(ms / 1000));

@@ -1,4 +1,5 @@
 import type { CommandDeps } from '../deps.js';
+import { loadUser } from '../facts.js';
 import { AppError } from '../../kernel/errors.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
 
@@ -16,6 +17,9 @@ export const login = async (deps: CommandDeps, input: { login: string; password:
   const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await decoyHash(deps.passwordParams)));
   if (!credentials || !valid) throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   const { userId, username } = credentials;
+  // Credentials whose registration stopped half-way (register.ts) hold no account: no token for a
+  // user that does not exist, answered as an unknown login; registering again completes it.
+  if ((await loadUser(deps.store, userId)).status !== 'active') throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   await upgradeHash(deps, userId, credentials.passwordHash, input.password);
   return { token: await deps.tokens.issue({ userId, username }), userId, username };
 };

@@ -1,6 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { availableParallelism } from 'node:os';
 import { AppError } from '../../kernel/errors.js';
+import {
+  admissionQueue,
+  FAILED_LOGIN_MEMORY,
+  failureKeysOf,
+  HASHING_CONCURRENCY,
+  HASHING_QUEUE,
+  keyMemory,
+  standingOf,
+  SUSPECT_RETRY_AFTER_SECONDS,
+  TRUSTED_LOGIN_MEMORY,
+  trustKeysOf,
+  type HashingCaller,
+  type Standing,
+} from './hashing-admission.js';
 
 /** scrypt's cost parameters: they travel with each hash ("scrypt$N$r$p$salt$key"). */
 export interface ScryptParams {
@@ -11,8 +25,9 @@ export interface ScryptParams {
 
 // scrypt at OWASP's recommended profile (Password Storage Cheat Sheet: N=2^17, r=8, p=1), the
 // first of its table, not the weaker N=2^15 this service used before (which OWASP pairs with p=3).
-// One hash takes 128 * N * r bytes = 128 MiB: HASHING_CONCURRENCY hashes at once hold at most
-// HASHING_CONCURRENCY * 128 MiB (waiters in the queue hold none). Stored hashes of other
+// One hash takes 128 * N * r bytes = 128 MiB: the HASHING_CONCURRENCY hashes at once
+// (hashing-admission.ts, one per core) hold at most that many times 128 MiB, 256 MiB on 2 cores
+// (waiters in the queue hold none). Stored hashes of other
 // parameters keep verifying, and are rehashed at these at the next successful login (login.ts,
 // needsRehash). Tests pass lower parameters (CommandDeps.passwordParams).
 export const PARAMS: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
@@ -20,45 +35,104 @@ const KEY_LENGTH = 64;
 // Room for N=2^17, r=8 (128 MiB) and scrypt's own small buffers; a stored hash asking for more is refused by node.
 const SCRYPT_MAXMEM = 256 * 1024 * 1024;
 
-// At most 2 hashes per core at once, and a bounded queue behind them: a flood of logins or
-// registrations cannot take over libuv's thread pool (which file and DNS work share) or grow
-// without bound. Past the queue: 503 BACKEND_UNAVAILABLE naming `password-hashing`; the client retries.
-export const HASHING_CONCURRENCY = 2 * availableParallelism();
-export const HASHING_QUEUE = 64;
+// Every hash is admitted by the queue of hashing-admission.ts (HASHING_CONCURRENCY at once,
+// HASHING_QUEUE waiting, by standing: trusted pairs first, suspects of a recent failed login
+// last), so that a flood of logins or registrations can neither take over libuv's thread pool nor
+// crowd out the callers it has not made suspects. The caller is the request's: the HTTP routes run
+// login and registration under `hashingFor` (commands/http/account-routes.ts), an
+// AsyncLocalStorage, so that the login and register handlers need not carry it; a hash outside
+// any is clean.
 
-/** A counting semaphore with a bounded queue: `run` refuses (null) when the queue is full. */
-export const boundedSemaphore = (concurrency: number, queueLimit: number) => {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T | null> => {
-    if (running >= concurrency) {
-      if (waiting.length >= queueLimit) return null;
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    } else running += 1;
-    try {
-      return await task();
-    } finally {
-      // The slot passes straight to the next in line, or is freed.
-      const next = waiting.shift();
-      if (next) next();
-      else running -= 1;
+interface Waiter {
+  admit: () => void;
+  refuse: (refusal: AppError) => void;
+}
+
+let queue = admissionQueue<Waiter>(HASHING_CONCURRENCY, HASHING_QUEUE);
+const logins = { failed: keyMemory(FAILED_LOGIN_MEMORY), trusted: keyMemory(TRUSTED_LOGIN_MEMORY) };
+const callers = new AsyncLocalStorage<HashingCaller>();
+
+/** A suspect turned away: a rate limit on its own failures, not an outage; Retry-After says when to come back. */
+export class SuspectHashingRefused extends AppError {
+  readonly retryAfterSeconds = SUSPECT_RETRY_AFTER_SECONDS;
+  constructor() {
+    super('RATE_LIMITED', 'too many failed logins from this address or for this account while logins are busy; retry later', [
+      { path: 'password-hashing', message: 'recent failed logins' },
+    ]);
+  }
+}
+
+// A clean or trusted caller turned away: hashing is saturated by callers in good standing, the platform is overloaded.
+const busy = () => new AppError('BACKEND_UNAVAILABLE', 'password hashing is busy; retry shortly', [{ path: 'password-hashing', message: 'busy' }]);
+const refusalFor = (standing: Standing) => (standing === 'suspect' ? new SuspectHashingRefused() : busy());
+
+/** Runs `work` with its password hashing admitted as `caller`'s. */
+export const hashingFor = <T>(caller: HashingCaller, work: () => Promise<T>): Promise<T> => callers.run(caller, work);
+
+/**
+ * Runs a login attempt as `caller`'s (hashingFor) and remembers how it went: a success by the
+ * caller's address group and account together (TRUSTED_LOGIN_MEMORY), a failure
+ * (INVALID_CREDENTIALS) by each of them (FAILED_LOGIN_MEMORY), which also ends the pair's trust.
+ */
+export const loginAttempt = async <T>(caller: HashingCaller, attempt: () => Promise<T>): Promise<T> => {
+  try {
+    const loggedIn = await hashingFor(caller, attempt);
+    logins.trusted.remember(trustKeysOf(caller), Date.now());
+    return loggedIn;
+  } catch (error) {
+    if (error instanceof AppError && error.code === 'INVALID_CREDENTIALS') {
+      logins.failed.remember(failureKeysOf(caller), Date.now());
+      logins.trusted.forget(trustKeysOf(caller));
     }
-  };
+    throw error;
+  }
 };
 
-const hashing = boundedSemaphore(HASHING_CONCURRENCY, HASHING_QUEUE);
-
-const scrypt = async (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> => {
-  const key = await hashing(() => rawScrypt(password, salt, options));
-  if (key === null) throw new AppError('BACKEND_UNAVAILABLE', 'password hashing is busy; retry shortly', [{ path: 'password-hashing', message: 'busy' }]);
-  return key;
+// Test-only: holds every admitted hash before it starts until released, and sizes the queue, so an
+// e2e test can fill the queue with waiters and see who is let in, without timing.
+let held: Promise<void> | null = null;
+export const passwordHashingForTests = {
+  resize(concurrency: number, queueLimit: number) {
+    queue = admissionQueue<Waiter>(concurrency, queueLimit);
+  },
+  hold(): () => void {
+    let release!: () => void;
+    held = new Promise((resolve) => (release = resolve));
+    return () => {
+      held = null;
+      release();
+    };
+  },
+  load: () => queue.load(),
 };
 
-const rawScrypt = (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
-  new Promise((resolve, reject) =>
-    scryptCallback(password, salt, KEY_LENGTH, { ...options, maxmem: SCRYPT_MAXMEM }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
+const admitted = async <T>(task: () => Promise<T>): Promise<T> => {
+  const caller = callers.getStore();
+  const standing = caller === undefined ? 'clean' : standingOf(caller, logins, Date.now());
+  const own = queue;
+  let waiter!: Waiter;
+  const turn = new Promise<void>((admit, refuse) => (waiter = { admit, refuse }));
+  const arrival = own.arrive(waiter, standing);
+  if (arrival.outcome === 'refused') throw refusalFor(standing);
+  if (arrival.outcome === 'queued') {
+    if (arrival.displaced) arrival.displaced.waiter.refuse(refusalFor(arrival.displaced.standing));
+    await turn;
+  }
+  try {
+    if (held) await held;
+    return await task();
+  } finally {
+    // The slot passes straight to the next in line, or is freed.
+    own.finish()?.admit();
+  }
+};
+
+const scrypt = (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
+  admitted(
+    () =>
+      new Promise((resolve, reject) =>
+        scryptCallback(password, salt, KEY_LENGTH, { ...options, maxmem: SCRYPT_MAXMEM }, (error, key) => (error ? reject(error) : resolve(key))),
+      ),
   );
 
 export const hashPassword = async (password: string, params: ScryptParams = PARAMS): Promise<string> => {

@@ -1,11 +1,12 @@
-import { conflict } from '../../kernel/errors.js';
+import { AppError, conflict } from '../../kernel/errors.js';
 import { userDecider } from '../../domain/user/user.js';
-import { normalizeUsername, usernameDecider, type UsernameCommand } from '../../domain/username/username.js';
+import { parseUsername, usernameDecider } from '../../domain/username/username.js';
 import { streams, type Position } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
-import { handleCommand, type BuildCommand } from '../handle-command.js';
-import { hashPassword } from './password.js';
+import { handleCommand } from '../handle-command.js';
+import type { Credentials } from './credentials-store.js';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
 
 export interface RegisterInput {
   username: string;
@@ -22,42 +23,98 @@ export interface Registered {
 }
 
 /**
- * Registration spans three places: the username reservation stream (uniqueness), the credentials
- * table (email uniqueness, password hash) and the user stream. The order makes every failure
- * leave nothing a later registration trips over: an email race releases the reservation again.
+ * Registration spans three places: the credentials table (email and username uniqueness, the
+ * password hash), the username reservation stream and the user stream, written in that order and
+ * resumable (docs/architecture.md "Registration"): when a registration stopped after the
+ * credentials or the reservation (a failed append, a crash), the same registration again (the same
+ * username, email and password) finds its credentials and completes under the same user id; any
+ * other is refused with USERNAME_TAKEN or EMAIL_TAKEN. A registration that is complete already is
+ * answered again the same way (it is its own retry after a lost reply); login refuses credentials
+ * whose registration never completed (login.ts).
  */
 export const register = async (deps: CommandDeps, input: RegisterInput, ctx: CommandContext): Promise<Registered> => {
-  const username = normalizeUsername(input.username);
-  // Hashed before the email is looked up: a taken email costs the same hash as a free one, so the
-  // answer's time does not tell that the address has an account (security review F15).
-  const passwordHash = await hashPassword(input.password, deps.passwordParams);
-  if (await deps.credentials.emailTaken(input.email)) throw emailTaken();
+  // Checked before anything is written, so a refused name leaves no credentials behind.
+  const username = parseUsername(input.username);
+  const displayName = input.displayName ?? username;
+  const earlier = await deps.credentials.findByLogin(input.email);
+  if (earlier) return resume(deps, earlier, input, { username, displayName }, ctx);
 
   const userId = newId();
-  const reservation = streams.username(username);
-  const onReservation = (command: BuildCommand<UsernameCommand>) =>
-    handleCommand({ store: deps.store, stream: reservation, decider: usernameDecider, command, ctx });
-  await onReservation(() => ({ type: 'ReserveUsername', username, userId }));
-
+  const passwordHash = await hashPassword(input.password, deps.passwordParams);
   const stored = await deps.credentials.insert({ userId, username, email: input.email, passwordHash });
   if (stored !== 'ok') {
-    await onReservation(() => ({ type: 'ReleaseUsername', username, userId }));
-    throw stored === 'email_taken' ? emailTaken() : conflict('USERNAME_TAKEN', `username ${username} is taken`);
+    // Another registration of this email or username got there first: resumed if it is this one.
+    const holder = await deps.credentials.findByLogin(stored === 'email_taken' ? input.email : username);
+    if (holder) return resume(deps, holder, input, { username, displayName }, ctx);
+    throw stored === 'email_taken' ? emailTaken() : usernameTaken(username);
   }
+  return complete(deps, { userId, username, email: input.email, displayName, resumed: false }, ctx);
+};
 
-  const displayName = input.displayName ?? username;
-  const registered = await handleCommand({
+/** Credentials stored already for this email or username: the same registration completes, any other is refused. */
+const resume = async (
+  deps: CommandDeps,
+  earlier: Credentials,
+  input: RegisterInput,
+  { username, displayName }: { username: string; displayName: string },
+  ctx: CommandContext,
+): Promise<Registered> => {
+  const sameEmail = earlier.email === input.email.toLowerCase();
+  if (!sameEmail) throw usernameTaken(username);
+  // A taken email costs a hash at today's parameters, as a free one does (security review F15: the
+  // answer's time must not tell that the address has an account): the check against the stored
+  // hash, and a decoy check at today's cost besides when that hash is of older, cheaper
+  // parameters (a quarter more then, for N=2^15, rather than four times less).
+  if (needsRehash(earlier.passwordHash, deps.passwordParams)) await verifyPassword(input.password, await decoyHash(deps.passwordParams));
+  if (earlier.username !== username || !(await verifyPassword(input.password, earlier.passwordHash))) throw emailTaken();
+  return complete(deps, { userId: earlier.userId, username, email: earlier.email, displayName, resumed: true }, ctx);
+};
+
+/** The reservation and the user stream, each appended unless it is there already; then the verification mail and the token. */
+const complete = async (
+  deps: CommandDeps,
+  { userId, username, email, displayName, resumed }: { userId: string; username: string; email: string; displayName: string; resumed: boolean },
+  ctx: CommandContext,
+): Promise<Registered> => {
+  // Re-reserving for the same user changes nothing; a name another holds is USERNAME_TAKEN.
+  await handleCommand({
     store: deps.store,
-    stream: streams.user(userId),
-    decider: userDecider,
-    command: () => ({ type: 'RegisterUser', userId, username, displayName }),
-    // The new account is the actor of its own registration.
-    ctx: { ...ctx, actorId: userId },
-    newStream: true,
+    stream: streams.username(username),
+    decider: usernameDecider,
+    command: () => ({ type: 'ReserveUsername', username, userId }),
+    ctx,
   });
-  deps.accountLinks.sendVerification({ userId, email: input.email });
+  const position = await registerUserOnce(deps, { userId, username, displayName, resumed }, ctx);
+  // After the answer (account-links.ts); a registration answered again mails a new link, which replaces the first.
+  deps.accountLinks.sendVerification({ userId, email });
   const token = await deps.tokens.issue({ userId, username });
-  return { userId, username, token, position: registered.position };
+  return { userId, username, token, position };
+};
+
+/** Appends UserRegistered unless the user stream has it (a resumed registration whose append had landed). */
+const registerUserOnce = async (
+  deps: CommandDeps,
+  { userId, username, displayName, resumed }: { userId: string; username: string; displayName: string; resumed: boolean },
+  ctx: CommandContext,
+): Promise<Position> => {
+  try {
+    const registered = await handleCommand({
+      store: deps.store,
+      stream: streams.user(userId),
+      decider: userDecider,
+      command: () => ({ type: 'RegisterUser', userId, username, displayName }),
+      // The new account is the actor of its own registration.
+      ctx: { ...ctx, actorId: userId },
+      // A fresh id has no stream yet; a resumed one may.
+      newStream: !resumed,
+    });
+    return registered.position;
+  } catch (error) {
+    // Registered meanwhile by the same registration running twice: done.
+    if (error instanceof AppError && error.code === 'USER_EXISTS') return deps.store.headPosition();
+    throw error;
+  }
 };
 
 const emailTaken = () => conflict('EMAIL_TAKEN', 'an account with this email already exists');
+const usernameTaken = (username: string) => conflict('USERNAME_TAKEN', `username ${username} is taken`);

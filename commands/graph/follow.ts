@@ -1,10 +1,11 @@
-import { forbidden } from '../../kernel/errors.js';
+import { userNotFound } from '../../domain/user/user.js';
 import { followDecider, type FollowCommand } from '../../domain/follow/follow.js';
 import { streams, type Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { findUserByUsername, isBlockedEitherWay, loadUser } from '../facts.js';
 import { handleCommand, type BuildCommand } from '../handle-command.js';
+import { assertRegisteredActor } from '../registered-actor.js';
 
 export type FollowStatus = 'none' | 'requested' | 'following';
 
@@ -29,7 +30,7 @@ export const endFollowByBlock = (deps: CommandDeps, followerId: string, followee
 
 /** Follows a public account, or asks a private one; a repeat changes nothing. */
 export const follow = async (deps: CommandDeps, { followerId, username }: FollowInput, ctx: CommandContext): Promise<FollowResult> => {
-  const { userId: followeeId } = await findUserByUsername(deps.store, username);
+  const [{ userId: followeeId }] = await Promise.all([findUserByUsername(deps.store, username), assertRegisteredActor(deps.store, followerId)]);
   const { position, state } = await onFollowStream(
     deps,
     followerId,
@@ -51,8 +52,9 @@ export const follow = async (deps: CommandDeps, { followerId, username }: Follow
     // A block appended while this follow was being decided: the block ended the follows it could
     // see, then this one landed. Each side writes its own fact before reading the other's, so one
     // of them always sees the other; here it is the follow, which takes itself back.
+    // Answered as the decider answers a block it sees: as an unknown account.
     await endFollowByBlock(deps, followerId, followeeId, ctx);
-    throw forbidden('BLOCKED', 'a block stands between these accounts');
+    throw userNotFound();
   }
   return { status: state.status, position };
 };

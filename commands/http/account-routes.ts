@@ -1,14 +1,36 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { addressGroup, loginKey } from '../../kernel/caller-keys.js';
 import { forbidden } from '../../kernel/errors.js';
 import { actorOf } from '../../kernel/actor.js';
+import type { HashingCaller } from '../accounts/hashing-admission.js';
 import { login } from '../accounts/login.js';
+import { hashingFor, loginAttempt, SuspectHashingRefused } from '../accounts/password.js';
 import { register } from '../accounts/register.js';
 import { removeAvatar, setAvatar } from '../accounts/set-avatar.js';
 import { updateProfile } from '../accounts/update-profile.js';
 import type { CommandDeps } from '../deps.js';
 import { contextOf } from './request-context.js';
 import { avatarBody, loginBody, position, profileBody, registerBody, usernameParam } from './schemas.js';
+
+// Login and registration hash a password as their caller's (commands/accounts/hashing-admission.ts):
+// its address group, and for a login the account it names; registration names none, so only its
+// address can make it a suspect.
+export const callerOf = (request: FastifyRequest, login: string | null): HashingCaller => ({
+  address: addressGroup(request.ip),
+  login: login === null ? null : loginKey(login),
+});
+
+/** `work`'s answer; a suspect refused by password hashing is told when to come back (Retry-After), as a rate limit's 429 is. */
+export const withRetryAfter = async <T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> => {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof SuspectHashingRefused) reply.header('retry-after', error.retryAfterSeconds);
+    throw error;
+  }
+};
 
 export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   app.post('/users/register', {
@@ -22,7 +44,7 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
         secretAnswerFields: ['token'],
         recompute: async (request) => {
           const body = request.body as { username: string; password: string };
-          return { token: (await login(deps, { login: body.username, password: body.password })).token };
+          return hashingFor(callerOf(request, null), async () => ({ token: (await login(deps, { login: body.username, password: body.password })).token }));
         },
       },
     },
@@ -30,15 +52,17 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
       body: registerBody,
       response: { 201: z.object({ userId: z.string(), username: z.string(), token: z.string(), position }) },
     },
-    handler: async (request, reply) => reply.code(201).send(await register(deps, request.body, contextOf(request))),
+    handler: async (request, reply) =>
+      reply.code(201).send(await withRetryAfter(reply, () => hashingFor(callerOf(request, null), () => register(deps, request.body, contextOf(request))))),
   });
 
   app.post('/users/login', {
     config: { public: true, idempotency: false, rateLimit: 'login', errors: ['INVALID_CREDENTIALS'] },
     schema: { body: loginBody, response: { 200: z.object({ token: z.string(), userId: z.string(), username: z.string() }) } },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const body = request.body;
-      return login(deps, { login: 'username' in body ? body.username : body.email, password: body.password });
+      const name = 'username' in body ? body.username : body.email;
+      return withRetryAfter(reply, () => loginAttempt(callerOf(request, name), () => login(deps, { login: name, password: body.password })));
     },
   });
 

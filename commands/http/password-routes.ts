@@ -5,13 +5,16 @@ import { EMAIL_MAX_LENGTH } from '../../kernel/limits.js';
 import { changePassword } from '../accounts/change-password.js';
 import { confirmPasswordReset, requestPasswordReset } from '../accounts/reset-password.js';
 import { ownAccount, resendVerification, verifyEmail } from '../accounts/verify-email.js';
+import { hashingFor } from '../accounts/password.js';
 import type { CommandDeps } from '../deps.js';
+import { callerOf, withRetryAfter } from './account-routes.js';
 import { registerBody } from './schemas.js';
 
 // Passwords and the mailed links (docs/architecture.md "Passwords and mailed links"). Every route
 // that takes a password or a link's token is in the login class (per address, and per account
 // where the body names one: a reset's email), and keeps no Idempotency-Key row: its body is secret
-// and the answer carries nothing a retry needs.
+// and the answer carries nothing a retry needs. Those that hash a password do it as their caller's
+// (commands/accounts/hashing-admission.ts), as login does.
 
 // Registration's policy for every new password (kernel/limits.ts PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH).
 const newPassword = registerBody.shape.password;
@@ -31,9 +34,10 @@ export const passwordRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, de
   app.put('/auth/password', {
     config: { rateLimit: 'login', errors: ['WRONG_PASSWORD'] },
     schema: { body: changeBody, response: { 200: z.object({ userId: z.string() }) } },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const userId = actorOf(request);
-      await changePassword(deps, { userId, ...request.body });
+      const caller = callerOf(request, request.actor?.username ?? null);
+      await withRetryAfter(reply, () => hashingFor(caller, () => changePassword(deps, { userId, ...request.body })));
       return { userId };
     },
   });
@@ -50,7 +54,7 @@ export const passwordRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, de
   app.post('/auth/password-reset/confirm', {
     config: { public: true, idempotency: false, rateLimit: 'login', errors: ['ACCOUNT_TOKEN_INVALID'] },
     schema: { body: confirmBody, response: { 200: z.object({ userId: z.string() }) } },
-    handler: async (request) => confirmPasswordReset(deps, request.body),
+    handler: async (request, reply) => withRetryAfter(reply, () => hashingFor(callerOf(request, null), () => confirmPasswordReset(deps, request.body))),
   });
 
   app.post('/auth/verify-email', {

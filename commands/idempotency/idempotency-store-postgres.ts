@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Claim, IdempotencyStore } from './idempotency-store.js';
 
@@ -11,7 +12,9 @@ const SCHEMA = `
     locked_at timestamptz not null default now(),
     created_at timestamptz not null default now(),
     primary key (scope, key)
-  )`;
+  );
+  -- Who holds the claim (a fresh token per claim and takeover): complete and release compare it.
+  alter table idempotency_keys add column if not exists claim_token text`;
 
 export interface PostgresIdempotencyOptions {
   /** A claim older than this whose request never completed (the process died) may be taken over. */
@@ -27,12 +30,13 @@ export const createPostgresIdempotencyStore = async (
   await pool.query(SCHEMA);
   return {
     async claim(scope, key, fingerprint): Promise<Claim> {
+      const token = randomUUID();
       const inserted = await pool.query(
-        `insert into idempotency_keys (scope, key, fingerprint) values ($1, $2, $3)
+        `insert into idempotency_keys (scope, key, fingerprint, claim_token) values ($1, $2, $3, $4)
          on conflict do nothing`,
-        [scope, key, fingerprint],
+        [scope, key, fingerprint, token],
       );
-      if (inserted.rowCount === 1) return { outcome: 'claimed' };
+      if (inserted.rowCount === 1) return { outcome: 'claimed', token };
       const { rows } = await pool.query<{ fingerprint: string; status_code: number | null; body: string | null; abandoned: boolean }>(
         `select fingerprint, status_code, body, locked_at < now() - make_interval(secs => $3::float8 / 1000) as abandoned
          from idempotency_keys where scope = $1 and key = $2`,
@@ -43,19 +47,28 @@ export const createPostgresIdempotencyStore = async (
       if (row.fingerprint !== fingerprint) return { outcome: 'mismatch' };
       if (row.status_code !== null) return { outcome: 'replay', response: { statusCode: row.status_code, body: row.body ?? '' } };
       if (!row.abandoned) return { outcome: 'in_progress' };
+      // Taken over: the old holder's token no longer completes or releases it.
       const taken = await pool.query(
-        `update idempotency_keys set locked_at = now()
+        `update idempotency_keys set locked_at = now(), claim_token = $4
          where scope = $1 and key = $2 and status_code is null
            and locked_at < now() - make_interval(secs => $3::float8 / 1000)`,
-        [scope, key, abandonAfterMs],
+        [scope, key, abandonAfterMs, token],
       );
-      return taken.rowCount === 1 ? { outcome: 'claimed' } : { outcome: 'in_progress' };
+      return taken.rowCount === 1 ? { outcome: 'claimed', token } : { outcome: 'in_progress' };
     },
-    async complete(scope, key, { statusCode, body }) {
-      await pool.query('update idempotency_keys set status_code = $3, body = $4 where scope = $1 and key = $2', [scope, key, statusCode, body]);
+    async complete(scope, key, token, { statusCode, body }) {
+      await pool.query(
+        'update idempotency_keys set status_code = $4, body = $5 where scope = $1 and key = $2 and claim_token = $3 and status_code is null',
+        [scope, key, token, statusCode, body],
+      );
     },
-    async release(scope, key) {
-      await pool.query('delete from idempotency_keys where scope = $1 and key = $2 and status_code is null', [scope, key]);
+    async release(scope, key, token) {
+      // Released, not deleted: claimable at once by a repeat (locked "forever ago"), still bound to its fingerprint.
+      await pool.query(
+        `update idempotency_keys set locked_at = '-infinity', claim_token = null
+         where scope = $1 and key = $2 and claim_token = $3 and status_code is null`,
+        [scope, key, token],
+      );
     },
     async purgeExpired() {
       const { rowCount } = await pool.query(

@@ -6,7 +6,8 @@ export interface StoredResponse {
 }
 
 export type Claim =
-  | { outcome: 'claimed' }
+  /** `token` names this claim: only its holder completes or releases the key (a takeover makes a new one). */
+  | { outcome: 'claimed'; token: string }
   | { outcome: 'replay'; response: StoredResponse }
   /** The key was used before with a different request. */
   | { outcome: 'mismatch' }
@@ -16,7 +17,15 @@ export type Claim =
 export interface IdempotencyStore {
   /** `scope` keeps one caller's keys apart from another's; `fingerprint` identifies the request. */
   claim(scope: string, key: string, fingerprint: string): Promise<Claim>;
-  complete(scope: string, key: string, response: StoredResponse): Promise<void>;
-  /** Gives the key back after a failure that the client may retry (a 5xx). */
-  release(scope: string, key: string): Promise<void>;
+  /**
+   * Records the answer, if `token` still holds the claim: a request whose claim was taken over
+   * (it ran past the abandon time) records nothing, so the answer kept is the one its successor gave.
+   */
+  complete(scope: string, key: string, token: string, response: StoredResponse): Promise<void>;
+  /**
+   * Gives the key back after a failure that the client may retry (a 5xx), if `token` still holds
+   * the claim. The key stays bound to its request: a retry with the same body claims it at once,
+   * another body is still a mismatch (the entity ids a key derives are the first request's).
+   */
+  release(scope: string, key: string, token: string): Promise<void>;
 }

@@ -6,11 +6,12 @@ import {
   type MediaCommand,
   type MediaState,
 } from '../../domain/media/media.js';
-import { streams, type MediaPurpose, type Position, type ProcessedMedia, type UploadedMediaItem } from '../../events/index.js';
+import { streams, type EventData, type MediaPurpose, type Position, type ProcessedMedia, type RecordedEvent, type UploadedMediaItem } from '../../events/index.js';
 import { ruleBroken } from '../../kernel/errors.js';
 import { UPLOAD_URL_TTL_SECONDS } from '../../kernel/limits.js';
 import { mediaKeys } from '../../media/storage/media-storage.js';
-import { newId, type CommandContext } from '../command-context.js';
+import { entityIdFor, type CommandContext } from '../command-context.js';
+import { createOnce, earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { handleCommand, type BuildCommand, type HandleResult } from '../handle-command.js';
 import { loadState } from '../load-state.js';
@@ -47,22 +48,43 @@ export interface RequestedUpload {
 export const requestUpload = async (deps: CommandDeps, input: UploadRequest, ctx: CommandContext): Promise<RequestedUpload> => {
   const { ownerId, filename, contentType, size, purpose } = input;
   checkUploadDeclaration({ purpose, declaredType: contentType, declaredSize: size });
-  const mediaId = newId();
+  const mediaId = entityIdFor(ctx, 'media');
+  const stream = streams.media(mediaId);
+  // A retry of a keyed request answers the upload its first run recorded, signed again for the
+  // same declaration and the same expiry (commands/created-once.ts).
+  const signedAgain = async (creation: RecordedEvent): Promise<RequestedUpload> => {
+    const recorded = creation.data as EventData<'MediaUploadRequested'>;
+    const signedAt = new Date(Date.parse(recorded.uploadExpiresAt) - UPLOAD_URL_TTL_SECONDS * 1000);
+    const upload = await viaStorage(() =>
+      deps.storage.presignUpload({ key: recorded.originalKey, contentType: recorded.declaredType, size: recorded.declaredSize, signedAt, expiresInSeconds: UPLOAD_URL_TTL_SECONDS }),
+    );
+    return { mediaId, uploadUrl: upload.url, method: upload.method, headers: upload.headers, expiresAt: upload.expiresAt, position: creation.position };
+  };
+  const earlier = await earlierCreation(deps.store, stream, ctx);
+  if (earlier) return signedAgain(earlier);
   const originalKey = mediaKeys.original(mediaId);
   const signedAt = new Date(ctx.now);
   const upload = await viaStorage(() =>
     deps.storage.presignUpload({ key: originalKey, contentType, size, signedAt, expiresInSeconds: UPLOAD_URL_TTL_SECONDS }),
   );
   const uploadExpiresAt = new Date(signedAt.getTime() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString();
-  const { position } = await handleCommand({
-    store: deps.store,
-    stream: streams.media(mediaId),
-    decider: mediaDecider,
-    command: () => ({ type: 'RequestUpload', mediaId, ownerId, purpose, filename, declaredType: contentType, declaredSize: size, originalKey, uploadExpiresAt }),
+  return createOnce(
+    deps.store,
+    stream,
     ctx,
-    newStream: true,
-  });
-  return { mediaId, uploadUrl: upload.url, method: upload.method, headers: upload.headers, expiresAt: upload.expiresAt, position };
+    async () => {
+      const { position } = await handleCommand({
+        store: deps.store,
+        stream,
+        decider: mediaDecider,
+        command: () => ({ type: 'RequestUpload', mediaId, ownerId, purpose, filename, declaredType: contentType, declaredSize: size, originalKey, uploadExpiresAt }),
+        ctx,
+        newStream: true,
+      });
+      return { mediaId, uploadUrl: upload.url, method: upload.method, headers: upload.headers, expiresAt: upload.expiresAt, position };
+    },
+    signedAgain,
+  );
 };
 
 /** The owner says the bytes are there: the storage is asked what it holds, the decider compares it with what was declared. */

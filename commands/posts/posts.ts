@@ -1,9 +1,11 @@
 import type { MediaInput } from '../../domain/post/external-media.js';
 import { postDecider } from '../../domain/post/post.js';
 import { streams, type Position } from '../../events/index.js';
-import { newId, type CommandContext } from '../command-context.js';
+import { entityIdFor, type CommandContext } from '../command-context.js';
+import { createOnce, earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
+import { assertRegisteredActor } from '../registered-actor.js';
 import { withAttachedMedia } from './with-media.js';
 
 export const createPost = async (
@@ -11,19 +13,32 @@ export const createPost = async (
   { authorId, caption, media }: { authorId: string; caption: string; media: readonly MediaInput[] },
   ctx: CommandContext,
 ): Promise<{ postId: string; position: Position }> => {
-  const postId = newId();
+  const postId = entityIdFor(ctx, 'post');
+  const stream = streams.post(postId);
+  // A retry of a keyed create answers the post its first run made (commands/created-once.ts).
+  const earlier = await earlierCreation(deps.store, stream, ctx);
+  if (earlier) return { postId, position: earlier.position };
+  await assertRegisteredActor(deps.store, authorId);
   const target = { actorId: authorId, inputs: media, purpose: 'post' as const, targetId: postId, pathOf: (index: number) => `media.${index}` };
-  return withAttachedMedia(deps, target, ctx, async (items) => {
-    const { position } = await handleCommand({
-      store: deps.store,
-      stream: streams.post(postId),
-      decider: postDecider,
-      command: () => ({ type: 'CreatePost', postId, authorId, caption, media: items }),
+  return withAttachedMedia(deps, target, ctx, (items) =>
+    createOnce(
+      deps.store,
+      stream,
       ctx,
-      newStream: true,
-    });
-    return { postId, position };
-  });
+      async () => {
+        const { position } = await handleCommand({
+          store: deps.store,
+          stream,
+          decider: postDecider,
+          command: () => ({ type: 'CreatePost', postId, authorId, caption, media: items }),
+          ctx,
+          newStream: true,
+        });
+        return { postId, position };
+      },
+      (creation) => ({ postId, position: creation.position }),
+    ),
+  );
 };
 
 export const editCaption = (deps: CommandDeps, { actorId, postId, caption }: { actorId: string; postId: string; caption: string }, ctx: CommandContext) =>

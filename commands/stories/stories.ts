@@ -2,12 +2,15 @@ import type { MediaInput } from '../../domain/post/external-media.js';
 import { storyDecider } from '../../domain/story/story.js';
 import { storyFacts, type StoryFacts } from '../../domain/story/story-facts.js';
 import { storyViewDecider } from '../../domain/story-view/story-view.js';
-import { streams, type Position } from '../../events/index.js';
-import { newId, type CommandContext } from '../command-context.js';
+import { streams, type EventData, type Position, type RecordedEvent } from '../../events/index.js';
+import { entityIdFor, type CommandContext } from '../command-context.js';
+import { createOnce, earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { loadAccess } from '../facts.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
 import { loadState } from '../load-state.js';
+import { assertRegisteredActor } from '../registered-actor.js';
+import { accessAfterAppend } from '../recheck-access.js';
 import { withAttachedMedia } from '../posts/with-media.js';
 
 export const postStory = async (
@@ -15,19 +18,33 @@ export const postStory = async (
   { authorId, media }: { authorId: string; media: MediaInput },
   ctx: CommandContext,
 ): Promise<{ storyId: string; expiresAt: string; position: Position }> => {
-  const storyId = newId();
+  const storyId = entityIdFor(ctx, 'story');
+  const stream = streams.story(storyId);
+  // The answer from the story's first event, for a retry of a create that happened (commands/created-once.ts).
+  const answerFrom = (creation: RecordedEvent) => ({ storyId, expiresAt: (creation.data as EventData<'StoryPosted'>).expiresAt, position: creation.position });
+  const earlier = await earlierCreation(deps.store, stream, ctx);
+  if (earlier) return answerFrom(earlier);
+  await assertRegisteredActor(deps.store, authorId);
   const target = { actorId: authorId, inputs: [media], purpose: 'story' as const, targetId: storyId, pathOf: () => 'media' };
-  return withAttachedMedia(deps, target, ctx, async ([item]) => {
-    const { position, state } = await handleCommand({
-      store: deps.store,
-      stream: streams.story(storyId),
-      decider: storyDecider,
-      command: () => ({ type: 'PostStory', storyId, authorId, media: item!, ttlMs: deps.storyTtlMs }),
+  return withAttachedMedia(deps, target, ctx, ([item]) =>
+    createOnce(
+      deps.store,
+      stream,
       ctx,
-      newStream: true,
-    });
-    return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
-  });
+      async () => {
+        const { position, state } = await handleCommand({
+          store: deps.store,
+          stream,
+          decider: storyDecider,
+          command: () => ({ type: 'PostStory', storyId, authorId, media: item!, ttlMs: deps.storyTtlMs }),
+          ctx,
+          newStream: true,
+        });
+        return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
+      },
+      answerFrom,
+    ),
+  );
 };
 
 const loadStoryFacts = async (deps: CommandDeps, viewerId: string, storyId: string): Promise<StoryFacts> => {
@@ -37,18 +54,30 @@ const loadStoryFacts = async (deps: CommandDeps, viewerId: string, storyId: stri
   return storyFacts(story, access);
 };
 
-/** Records a view once per viewer, in a stream of its own (storyview-{storyId}-{viewerId}). */
-export const viewStory = (deps: CommandDeps, { viewerId, storyId }: { viewerId: string; storyId: string }, ctx: CommandContext) =>
-  answerWithPosition(
-    { storyId },
-    {
-      store: deps.store,
-      stream: streams.storyView(storyId, viewerId),
-      decider: storyViewDecider,
-      command: async () => ({ type: 'ViewStory', storyId, viewerId, story: await loadStoryFacts(deps, viewerId, storyId) }),
-      ctx,
-    },
-  );
+/**
+ * Records a view once per viewer, in a stream of its own (storyview-{storyId}-{viewerId}), then
+ * re-checks the access it was decided on (commands/recheck-access.ts): a block or a switch to
+ * private that landed meanwhile answers as a fresh attempt would. A view has no event that
+ * withdraws it, so the recorded view stays; only the story's author ever sees a viewer.
+ */
+export const viewStory = async (deps: CommandDeps, { viewerId, storyId }: { viewerId: string; storyId: string }, ctx: CommandContext) => {
+  await assertRegisteredActor(deps.store, viewerId);
+  let decidedOn: StoryFacts | null = null;
+  const { position, appended } = await handleCommand({
+    store: deps.store,
+    stream: streams.storyView(storyId, viewerId),
+    decider: storyViewDecider,
+    command: async () => ({ type: 'ViewStory', storyId, viewerId, story: (decidedOn = await loadStoryFacts(deps, viewerId, storyId)) }),
+    ctx,
+  });
+  const facts = decidedOn as StoryFacts | null;
+  if (appended > 0 && facts && 'authorId' in facts) {
+    const access = await accessAfterAppend(deps, { actorId: viewerId, ownerId: facts.authorId }, async () => undefined);
+    // The decider's own refusal for the access as it is now (it throws unless allowed).
+    if (access !== 'allowed') storyViewDecider.decide({ type: 'ViewStory', storyId, viewerId, story: { ...facts, access }, now: ctx.now }, storyViewDecider.initialState());
+  }
+  return { storyId, position };
+};
 
 export const deleteStory = (deps: CommandDeps, { actorId, storyId }: { actorId: string; storyId: string }, ctx: CommandContext) =>
   answerWithPosition(

@@ -1,6 +1,7 @@
 import type { EventsOf } from '../../events/registry.js';
 import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { forbidden, notFound, ruleBroken } from '../../kernel/errors.js';
+import { userNotFound } from '../user/user.js';
 
 // ---- Commands
 
@@ -87,7 +88,8 @@ export const decideFollow = (command: FollowCommand, state: FollowState): Follow
 const follow = (command: Follow, state: FollowState): FollowEvent[] => {
   const { followerId, followeeId, now } = command;
   if (followerId === followeeId) throw ruleBroken('CANNOT_FOLLOW_SELF', 'You cannot follow yourself');
-  if (command.blocked) throw forbidden('BLOCKED', 'You cannot follow this account');
+  // A block, either way, answers as an unknown account (domain/access.ts).
+  if (command.blocked) throw userNotFound();
   // A second tap on "Follow" (or a retried request) must not create a second follow or request.
   if (state.status !== 'none') return [];
   // A pending request counts: approving it later makes a follow without asking again.

@@ -19,15 +19,18 @@ export const postFacts = (state: PostState, access: Access): PostFacts => {
   }
 };
 
+/** The answer for a post that is not there, and for one a block hides (domain/access.ts). */
+export const postNotFound = () => notFound('POST_NOT_FOUND', 'No such post');
+
 /** Refuses engagement with a post that is gone or that the actor may not see; returns the post's author. */
 export const assertPostUsable = (facts: PostFacts): string => {
   switch (facts.status) {
     case 'missing':
-      throw notFound('POST_NOT_FOUND', 'No such post');
+      throw postNotFound();
     case 'deleted':
       throw ruleBroken('POST_DELETED', 'The post was deleted');
     case 'active':
-      assertAccess(facts.access, 'this post');
+      assertAccess(facts.access, 'this post', postNotFound);
       return facts.authorId;
   }
 };

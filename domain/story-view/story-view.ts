@@ -43,15 +43,17 @@ type LiveStory = Extract<StoryFacts, { authorId: string }>;
 
 /** Refuses a view of a story that is gone, over, or hidden from the viewer; returns it otherwise. */
 const assertStoryViewable = (story: StoryFacts, storyId: string, now: string): LiveStory => {
+  // One answer for a story that is not there and one a block hides (domain/access.ts).
+  const storyNotFound = () => notFound('STORY_NOT_FOUND', 'No such story');
   switch (story.status) {
     case 'missing':
     case 'deleted':
-      throw notFound('STORY_NOT_FOUND', `No story ${storyId}`);
+      throw storyNotFound();
     case 'active':
     case 'expired':
       // Due counts as over even before the expiry process has appended StoryExpired.
       if (story.status === 'expired' || !isBefore(now, story.expiresAt)) throw ruleBroken('STORY_EXPIRED', `Story ${storyId} has expired`);
-      assertAccess(story.access, 'this story');
+      assertAccess(story.access, 'this story', storyNotFound);
       return story;
   }
 };

@@ -92,9 +92,15 @@ const register = (command: RegisterUser, state: UserState): UserEvent[] => {
   return [{ type: 'UserRegistered', data: { userId, username, displayName, registeredAt: now } }];
 };
 
+/**
+ * The answer for a user who is not there, and for one a block hides (domain/access.ts): the same
+ * code and message, so a blocked account cannot tell a block from an unknown name.
+ */
+export const userNotFound = () => notFound('USER_NOT_FOUND', 'No such user');
+
 /** Only the owner edits a profile; unknown users are reported before ownership. */
 const ownedBy = (actorId: string, state: UserState): ActiveUser => {
-  if (state.status === 'none') throw notFound('USER_NOT_FOUND', 'No such user');
+  if (state.status === 'none') throw userNotFound();
   if (state.userId !== actorId) throw forbidden('NOT_OWNER', 'Only the account owner may change it');
   return state;
 };

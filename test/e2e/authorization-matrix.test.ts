@@ -53,8 +53,9 @@ const same = (outcomes: Outcomes) => ({ public: outcomes, private: outcomes });
 const N401 = '401 UNAUTHORIZED';
 
 /**
- * Content of the owner: everyone signed in sees it, a block (either way) answers `hidden` (reads
- * 404 NOT_FOUND, acts 403 BLOCKED), a private account's only to followers.
+ * Content of the owner: everyone signed in sees it, a block (either way) answers `hidden`, exactly
+ * as an unknown id (reads and acts alike: 404 USER_NOT_FOUND, POST_NOT_FOUND, STORY_NOT_FOUND; never
+ * 403 BLOCKED), a private account's only to followers.
  */
 const seen = (hidden: Outcome, privateCode = '403 PRIVATE_ACCOUNT') => ({
   public: row(['ok', 'ok', 'ok', hidden, hidden, N401, N401]),
@@ -73,7 +74,7 @@ const matrix: Record<string, Row> = {
   'GET /api/v1/users/{username}': { url: (w) => `/api/v1/users/${w.owner.username}`, ...seen('404 USER_NOT_FOUND', 'ok') },
   'PUT /api/v1/users/{username}/avatar': { url: (w) => `/api/v1/users/${w.owner.username}/avatar`, body: () => ({ mediaId: UNKNOWN }), ...ownersOnly('403 NOT_OWNER', '403 NOT_OWNER', '404 MEDIA_NOT_FOUND') },
   'DELETE /api/v1/users/{username}/avatar': { url: (w) => `/api/v1/users/${w.owner.username}/avatar`, ...ownersOnly('403 NOT_OWNER') },
-  'POST /api/v1/users/{username}/follow': { url: (w) => `/api/v1/users/${w.owner.username}/follow`, fresh: true, ...same(row(['422 CANNOT_FOLLOW_SELF', 'ok', 'ok', '403 BLOCKED', '403 BLOCKED', N401, N401])) },
+  'POST /api/v1/users/{username}/follow': { url: (w) => `/api/v1/users/${w.owner.username}/follow`, fresh: true, ...same(row(['422 CANNOT_FOLLOW_SELF', 'ok', 'ok', '404 USER_NOT_FOUND', '404 USER_NOT_FOUND', N401, N401])) },
   'DELETE /api/v1/users/{username}/follow': { url: (w) => `/api/v1/users/${w.owner.username}/follow`, fresh: true, ...same(row(['ok', 'ok', 'ok', 'ok', 'ok', N401, N401])) },
   'POST /api/v1/follow-requests/{username}/approve': { url: (w) => `/api/v1/follow-requests/${w.stranger.username}/approve`, fresh: true, ...requestDecision() },
   'POST /api/v1/follow-requests/{username}/reject': { url: (w) => `/api/v1/follow-requests/${w.stranger.username}/reject`, fresh: true, ...requestDecision() },
@@ -83,16 +84,16 @@ const matrix: Record<string, Row> = {
   'PUT /api/v1/posts/{postId}': { url: (w) => `/api/v1/posts/${w.postId}`, body: () => ({ caption: 'edited' }), ...ownersOnly('403 NOT_AUTHOR') },
   'DELETE /api/v1/posts/{postId}': { url: (w) => `/api/v1/posts/${w.postId}`, fresh: true, ...ownersOnly('403 NOT_AUTHOR') },
   'GET /api/v1/posts/{postId}': { url: (w) => `/api/v1/posts/${w.postId}`, ...seen('404 POST_NOT_FOUND') },
-  'POST /api/v1/posts/{postId}/like': { url: (w) => `/api/v1/posts/${w.postId}/like`, ...seen('403 BLOCKED') },
+  'POST /api/v1/posts/{postId}/like': { url: (w) => `/api/v1/posts/${w.postId}/like`, ...seen('404 POST_NOT_FOUND') },
   // Undoing a like or a bookmark one does not hold is a no-op, answered ok whoever asks.
   'DELETE /api/v1/posts/{postId}/like': { url: (w) => `/api/v1/posts/${w.postId}/like`, ...seen('ok', 'ok') },
-  'POST /api/v1/posts/{postId}/comments': { url: (w) => `/api/v1/posts/${w.postId}/comments`, body: () => ({ text: 'nice' }), ...seen('403 BLOCKED') },
+  'POST /api/v1/posts/{postId}/comments': { url: (w) => `/api/v1/posts/${w.postId}/comments`, body: () => ({ text: 'nice' }), ...seen('404 POST_NOT_FOUND') },
   'GET /api/v1/posts/{postId}/comments': { url: (w) => `/api/v1/posts/${w.postId}/comments`, ...seen('404 POST_NOT_FOUND') },
   'DELETE /api/v1/comments/{commentId}': { url: (w) => `/api/v1/comments/${w.commentId}`, fresh: true, ...ownersOnly('403 NOT_ALLOWED') },
-  'POST /api/v1/posts/{postId}/bookmark': { url: (w) => `/api/v1/posts/${w.postId}/bookmark`, ...seen('403 BLOCKED') },
+  'POST /api/v1/posts/{postId}/bookmark': { url: (w) => `/api/v1/posts/${w.postId}/bookmark`, ...seen('404 POST_NOT_FOUND') },
   'DELETE /api/v1/posts/{postId}/bookmark': { url: (w) => `/api/v1/posts/${w.postId}/bookmark`, ...seen('ok', 'ok') },
   'POST /api/v1/stories': { url: () => '/api/v1/stories', body: () => ({ media: image }), ...same(signedIn()) },
-  'POST /api/v1/stories/{storyId}/view': { url: (w) => `/api/v1/stories/${w.storyId}/view`, ...seen('403 BLOCKED') },
+  'POST /api/v1/stories/{storyId}/view': { url: (w) => `/api/v1/stories/${w.storyId}/view`, ...seen('404 STORY_NOT_FOUND') },
   'DELETE /api/v1/stories/{storyId}': { url: (w) => `/api/v1/stories/${w.storyId}`, fresh: true, ...ownersOnly('403 NOT_AUTHOR') },
   'POST /api/v1/notifications/read': { url: () => '/api/v1/notifications/read', body: () => ({}), ...same(signedIn()) },
   'POST /api/v1/media/uploads': { url: () => '/api/v1/media/uploads', body: () => ({ filename: 'a.jpg', contentType: 'image/jpeg', size: 1000, purpose: 'post' }), ...same(signedIn()) },
@@ -199,4 +200,26 @@ describe('the authorization matrix', () => {
       expect(found).toEqual(expected);
     }, 120_000);
   }
+
+  it('a block, either way, answers every act on the owner exactly as an unknown id: the same status, code and message', async () => {
+    const w = worlds.public!;
+    const acts: [string, (id: string) => string, unknown][] = [
+      ['like', (id) => `/api/v1/posts/${id}/like`, undefined],
+      ['comment', (id) => `/api/v1/posts/${id}/comments`, { text: 'nice' }],
+      ['bookmark', (id) => `/api/v1/posts/${id}/bookmark`, undefined],
+      ['story view', (id) => `/api/v1/stories/${id}/view`, undefined],
+    ];
+    for (const caller of ['blocked', 'blocker'] as const) {
+      const token = w[caller].token;
+      const cases: [string, string, string, unknown][] = [
+        ...acts.map(([what, url, body]): [string, string, string, unknown] => [what, url(what === 'story view' ? w.storyId : w.postId), url(UNKNOWN), body]),
+        ['follow', `/api/v1/users/${w.owner.username}/follow`, '/api/v1/users/nobody_by_this_name/follow', undefined],
+      ];
+      for (const [what, hiddenUrl, unknownUrl, body] of cases) {
+        const hidden = await call('POST', hiddenUrl, token, body);
+        const unknown = await call('POST', unknownUrl, token, body);
+        expect([hidden.status, hidden.body?.error], `${what} as ${caller}`).toEqual([unknown.status, unknown.body?.error]);
+      }
+    }
+  });
 });

@@ -58,7 +58,7 @@ describe('the social graph over HTTP', () => {
     expect(await typesOf(`follow-${a.userId}-${p.userId}`)).toEqual(['FollowRequested', 'FollowRequestCancelled']);
   });
 
-  it('a block ends follows both ways, and the blocked user can no longer follow', async () => {
+  it('a block ends follows both ways, and neither side can follow: answered exactly as an unknown username', async () => {
     const [a, b] = [await api.register(), await api.register()];
     await follow(a, b.username);
     await follow(b, a.username);
@@ -66,11 +66,14 @@ describe('the social graph over HTTP', () => {
     expect(blocked.status).toBe(200);
     expect(await typesOf(`follow-${a.userId}-${b.userId}`)).toEqual(['Followed', 'Unfollowed']);
     expect(await typesOf(`follow-${b.userId}-${a.userId}`)).toEqual(['Followed', 'Unfollowed']);
+    const unknown = await follow(b, 'nobody_by_this_name');
+    expect(unknown.status).toBe(404);
     const refused = await follow(b, a.username);
-    expect(refused.status).toBe(403);
-    expect(refused.body.error.code).toBe('BLOCKED');
     const blockerToo = await follow(a, b.username);
-    expect(blockerToo.status).toBe(403);
+    for (const answer of [refused, blockerToo]) {
+      expect(answer.status).toBe(404);
+      expect(answer.body.error).toEqual(unknown.body.error);
+    }
 
     await api.call('DELETE', `/api/v1/users/${b.username}/block`, { token: a.token });
     expect((await follow(b, a.username)).body.status).toBe('following');

@@ -113,14 +113,17 @@ describe('posts, likes, comments and bookmarks over HTTP', () => {
     expect((await api.call('POST', `/api/v1/posts/${postId}/like`, { token: follower.token })).status).toBe(200);
 
     await api.call('POST', `/api/v1/users/${follower.username}/block`, { token: owner.token });
-    for (const [method, url, body] of [
-      ['POST', `/api/v1/posts/${postId}/like`, undefined],
-      ['POST', `/api/v1/posts/${postId}/comments`, { text: 'hi' }],
-      ['POST', `/api/v1/posts/${postId}/bookmark`, undefined],
+    // A block answers exactly as an unknown post: the blocked user learns neither.
+    const unknownPost = '0190a000-0000-7000-8000-00000000dead';
+    for (const [method, path, body] of [
+      ['POST', 'like', undefined],
+      ['POST', 'comments', { text: 'hi' }],
+      ['POST', 'bookmark', undefined],
     ] as const) {
-      const response = await api.call(method, url, { token: follower.token, body });
-      expect(response.status, url).toBe(403);
-      expect(response.body.error.code).toBe('BLOCKED');
+      const response = await api.call(method, `/api/v1/posts/${postId}/${path}`, { token: follower.token, body });
+      const unknown = await api.call(method, `/api/v1/posts/${unknownPost}/${path}`, { token: follower.token, body });
+      expect(response.status, path).toBe(404);
+      expect(response.body.error, path).toEqual(unknown.body.error);
     }
   });
 

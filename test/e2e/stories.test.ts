@@ -28,12 +28,15 @@ describe('stories over HTTP', () => {
     expect(afterDelete.status).toBe(404);
   });
 
-  it('refuses a view from a blocked user and from a non-follower of a private account', async () => {
+  it('refuses a view from a blocked user (as an unknown story) and from a non-follower of a private account', async () => {
     const [author, blocked, stranger] = [await api.register(), await api.register(), await api.register()];
     const { body } = await api.call('POST', '/api/v1/stories', { token: author.token, body: { media } });
     await api.call('POST', `/api/v1/users/${blocked.username}/block`, { token: author.token });
     const byBlocked = await api.call('POST', `/api/v1/stories/${body.storyId}/view`, { token: blocked.token });
-    expect(byBlocked.status).toBe(403);
+    // Answered exactly as a story that does not exist: the blocked user learns of neither.
+    const unknown = await api.call('POST', '/api/v1/stories/0190a000-0000-7000-8000-00000000dead/view', { token: blocked.token });
+    expect(byBlocked.status).toBe(404);
+    expect(byBlocked.body.error).toEqual(unknown.body.error);
     await api.call('PUT', `/api/v1/users/${author.username}`, { token: author.token, body: { private: true } });
     const byStranger = await api.call('POST', `/api/v1/stories/${body.storyId}/view`, { token: stranger.token });
     expect(byStranger.status).toBe(403);

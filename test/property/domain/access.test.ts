@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { accessTo, assertAccess, type Access } from '../../../domain/access.js';
-import { AppError } from '../../../kernel/errors.js';
+import { AppError, notFound } from '../../../kernel/errors.js';
 
 const runs = { numRuns: 200 };
 const user = fc.constantFrom('0190a000-0000-7000-8000-000000000001', '0190a000-0000-7000-8000-000000000002');
@@ -44,13 +44,14 @@ describe('access properties (docs/rules.md)', () => {
     );
   });
 
-  it('assertAccess throws a 403 exactly when access is not allowed, with the matching code', () => {
-    const codes: Record<Access, string | null> = { allowed: null, blocked: 'BLOCKED', private: 'PRIVATE_ACCOUNT' };
+  it('assertAccess throws exactly when access is not allowed: a block as the missing thing (404), a private account 403', () => {
+    const codes: Record<Access, [number, string] | null> = { allowed: null, blocked: [404, 'POST_NOT_FOUND'], private: [403, 'PRIVATE_ACCOUNT'] };
+    const missing = () => notFound('POST_NOT_FOUND', 'No such post');
     fc.assert(
       fc.property(fc.constantFrom<Access>('allowed', 'blocked', 'private'), fc.string(), (access, what) => {
         let thrown: unknown = null;
         try {
-          assertAccess(access, what);
+          assertAccess(access, what, missing);
         } catch (error) {
           thrown = error;
         }
@@ -58,7 +59,7 @@ describe('access properties (docs/rules.md)', () => {
           expect(thrown).toBeNull();
         } else {
           expect(thrown).toBeInstanceOf(AppError);
-          expect([(thrown as AppError).status, (thrown as AppError).code]).toEqual([403, codes[access]]);
+          expect([(thrown as AppError).status, (thrown as AppError).code]).toEqual(codes[access]);
         }
       }),
       runs,

@@ -105,7 +105,7 @@ const followCmd = (a: string, b: string) =>
     `follow(${name(a)}, ${name(b)})`,
     (m) => {
       if (a === b) return 'CANNOT_FOLLOW_SELF';
-      if (blockedEitherWay(m, a, b)) return 'BLOCKED';
+      if (blockedEitherWay(m, a, b)) return 'USER_NOT_FOUND';
       const key = pairKey(a, b);
       if (m.following.has(key) || m.pending.has(key)) return null;
       (m.private.has(b) ? m.pending : m.following).add(key);

@@ -102,7 +102,7 @@ describe('follow decider properties (docs/rules.md)', () => {
     fc.assert(
       fc.property(reachedState, fc.boolean(), now, (state, isPrivate, at) => {
         const command: FollowCommand = { type: 'Follow', ...pair, followeeIsPrivate: isPrivate, blocked: true, now: at };
-        expect(domainErrorOf(() => followDecider.decide(command, state)).code).toBe('BLOCKED');
+        expect(domainErrorOf(() => followDecider.decide(command, state)).code).toBe('USER_NOT_FOUND');
       }),
       runs,
     );

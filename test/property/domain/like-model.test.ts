@@ -121,7 +121,7 @@ const like = (postId: string, userId: string, blocks: ReadonlySet<string>) =>
       const post = m.posts.get(postId);
       if (!post) return { refused: 'POST_NOT_FOUND' };
       if (post.deleted) return { refused: 'POST_DELETED' };
-      if (accessOf(blocks, userId, post.authorId) === 'blocked') return { refused: 'BLOCKED' };
+      if (accessOf(blocks, userId, post.authorId) === 'blocked') return { refused: 'POST_NOT_FOUND' };
       return { changes: !m.likes.has(pair(postId, userId)) };
     },
     applyToModel: (m) => void m.likes.add(pair(postId, userId)),

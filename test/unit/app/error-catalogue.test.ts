@@ -84,13 +84,13 @@ describe('the error catalogue', () => {
   it('has each factory make errors of its status', () => {
     expect([
       invalid('CAPTION_TOO_LONG', 'm').status,
-      forbidden('BLOCKED', 'm').status,
+      forbidden('NOT_OWNER', 'm').status,
       notFound('POST_NOT_FOUND', 'm').status,
       conflict('USERNAME_TAKEN', 'm').status,
       ruleBroken('POST_DELETED', 'm').status,
     ]).toEqual([400, 403, 404, 409, 422]);
     // @ts-expect-error: `notFound` takes only codes catalogued as 404
-    expect(notFound('BLOCKED', 'm').status).toBe(403);
+    expect(notFound('NOT_OWNER', 'm').status).toBe(403);
   });
 });
 

@@ -49,8 +49,8 @@ describe('follow', () => {
 
   it('is refused across a block, whichever side blocked, appending nothing', async () => {
     await blocked(deps.store, cat, ann);
-    await expect(follow(deps, { followerId: ann, username: 'cat' }, ctx)).rejects.toMatchObject({ status: 403, code: 'BLOCKED' });
-    await expect(follow(deps, { followerId: cat, username: 'ann' }, ctx)).rejects.toMatchObject({ status: 403, code: 'BLOCKED' });
+    await expect(follow(deps, { followerId: ann, username: 'cat' }, ctx)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
+    await expect(follow(deps, { followerId: cat, username: 'ann' }, ctx)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
     expect([await typesIn(deps.store, streams.follow(ann, cat)), await typesIn(deps.store, streams.follow(cat, ann))]).toEqual([[], []]);
   });
 
@@ -71,7 +71,7 @@ describe('follow', () => {
         return result;
       },
     };
-    await expect(follow(commandDeps(store), { followerId: ann, username: 'cat' }, ctx)).rejects.toMatchObject({ status: 403, code: 'BLOCKED' });
+    await expect(follow(commandDeps(store), { followerId: ann, username: 'cat' }, ctx)).rejects.toMatchObject({ status: 404, code: 'USER_NOT_FOUND' });
     expect(await typesIn(inner, streams.follow(ann, cat))).toEqual(['Followed', 'Unfollowed']);
     expect((await inner.readStream(streams.follow(ann, cat))).at(-1)).toMatchObject({ data: { reason: 'blocked' } });
   });

@@ -1,45 +1,50 @@
 import { describe, expect, it } from 'vitest';
-import { boundedSemaphore, hashPassword, verifyPassword } from '../../../commands/accounts/password.js';
+import { hashingFor, hashPassword, loginAttempt, passwordHashingForTests, verifyPassword } from '../../../commands/accounts/password.js';
+import { AppError } from '../../../kernel/errors.js';
 
-// Password hashing is bounded (commands/accounts/password.ts): so many at once, so many waiting,
-// and past that a refusal rather than an ever-longer queue on the thread pool.
-const gate = () => {
-  let open!: () => void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return { opened, open };
-};
+// Password hashing goes through its admission queue (commands/accounts/hashing-admission.ts,
+// tested on its own in hashing-admission.test.ts): here, that the hashes still come out right,
+// that a failed hash frees its slot, and that a failed login makes its caller a suspect.
 
-describe('the bounded semaphore behind password hashing', () => {
-  it('runs at most `concurrency` tasks at once, queues `queueLimit` more, and refuses the rest', async () => {
-    const run = boundedSemaphore(2, 1);
-    const held = gate();
-    let running = 0;
-    let most = 0;
-    const task = async () => {
-      running += 1;
-      most = Math.max(most, running);
-      await held.opened;
-      running -= 1;
-      return 'done';
-    };
-    const accepted = [run(task), run(task), run(task)];
-    expect(await run(task)).toBeNull();
-    held.open();
-    expect(await Promise.all(accepted)).toEqual(['done', 'done', 'done']);
-    expect(most).toBe(2);
-    // The slots are free again.
-    expect(await run(async () => 'again')).toBe('again');
-  });
-
-  it('frees the slot when a task fails', async () => {
-    const run = boundedSemaphore(1, 0);
-    await expect(run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await run(async () => 'next')).toBe('next');
-  });
-
-  it('still hashes and verifies through it', async () => {
+describe('password hashing', () => {
+  it('hashes and verifies', async () => {
     const hash = await hashPassword('correct horse battery');
     expect(await verifyPassword('correct horse battery', hash)).toBe(true);
     expect(await verifyPassword('wrong', hash)).toBe(false);
+  });
+
+  it('frees the slot when a hash fails', async () => {
+    passwordHashingForTests.resize(1, 0);
+    // N must be a power of two: scrypt refuses these parameters.
+    await expect(verifyPassword('x', 'scrypt$3$8$1$c2FsdA==$a2V5')).rejects.toThrow();
+    expect(passwordHashingForTests.load()).toEqual({ running: 0, trusted: 0, clean: 0, suspect: 0 });
+    expect(await verifyPassword('x', await hashPassword('x'))).toBe(true);
+  });
+
+  it('a failed login makes its address and the account it named suspects: they wait behind clean callers and are refused with 429 at a full queue', async () => {
+    passwordHashingForTests.resize(1, 1);
+    const failing = { address: '203.0.113.50', login: 'victim' };
+    await expect(loginAttempt(failing, () => Promise.reject(new AppError('INVALID_CREDENTIALS')))).rejects.toThrow();
+    // Another refusal is not a failed login.
+    await expect(loginAttempt({ address: '203.0.113.51', login: 'other' }, () => Promise.reject(new AppError('VALIDATION_FAILED')))).rejects.toThrow();
+
+    const release = passwordHashingForTests.hold();
+    const hash = hashPassword('x'); // takes the one slot
+    const waiting = hashingFor({ address: '203.0.113.51', login: 'other' }, () => hashPassword('y')); // clean: waits
+    const refusals = await Promise.allSettled([
+      hashingFor({ address: '203.0.113.50', login: null }, () => hashPassword('z')),
+      hashingFor({ address: '198.51.100.9', login: 'victim' }, () => hashPassword('z')),
+    ]);
+    for (const refusal of refusals) {
+      expect(refusal.status).toBe('rejected');
+      expect((refusal as PromiseRejectedResult).reason).toMatchObject({ code: 'RATE_LIMITED', status: 429, retryAfterSeconds: expect.any(Number) });
+    }
+    // A clean caller at a full queue of clean callers is refused with 503 (overload).
+    await expect(hashingFor({ address: '198.51.100.10', login: 'third' }, () => hashPassword('w'))).rejects.toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+      details: [{ path: 'password-hashing', message: 'busy' }],
+    });
+    release();
+    await expect(Promise.all([hash, waiting])).resolves.toHaveLength(2);
   });
 });

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { accessTo, assertAccess } from '../../../domain/access.js';
+import { notFound } from '../../../kernel/errors.js';
 import { domainErrorOf } from '../../support/decider-spec.js';
+
+const missing = () => notFound('POST_NOT_FOUND', 'No such post');
 
 const ann = '0190a000-0000-7000-8000-000000000001';
 const bob = '0190a000-0000-7000-8000-000000000002';
@@ -18,13 +21,14 @@ describe('accessTo', () => {
 });
 
 describe('assertAccess', () => {
-  it('passes when allowed', () => expect(() => assertAccess('allowed', 'this post')).not.toThrow());
-  it('refuses a block with 403 BLOCKED', () => {
-    const error = domainErrorOf(() => assertAccess('blocked', 'this post'));
-    expect([error.status, error.code]).toEqual([403, 'BLOCKED']);
+  it('passes when allowed', () => expect(() => assertAccess('allowed', 'this post', missing)).not.toThrow());
+  it('answers a block exactly as a missing thing (code and message), never 403 BLOCKED', () => {
+    const error = domainErrorOf(() => assertAccess('blocked', 'this post', missing));
+    const unknown = missing();
+    expect([error.status, error.code, error.message]).toEqual([unknown.status, unknown.code, unknown.message]);
   });
   it('refuses a private account with 403 PRIVATE_ACCOUNT, naming the thing', () => {
-    const error = domainErrorOf(() => assertAccess('private', 'this story'));
+    const error = domainErrorOf(() => assertAccess('private', 'this story', missing));
     expect([error.status, error.code]).toEqual([403, 'PRIVATE_ACCOUNT']);
     expect(error.message).toContain('This story');
   });

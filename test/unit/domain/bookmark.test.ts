@@ -23,7 +23,7 @@ describe('Bookmark', () => {
   it('reports a missing post', () => given([]).when(bookmark({ status: 'missing' })).then(failsWith(404, 'POST_NOT_FOUND')));
   it('refuses a deleted post', () => given([]).when(bookmark({ status: 'deleted', authorId: ann })).then(failsWith(422, 'POST_DELETED')));
   it('refuses when a block stands between user and author', () =>
-    given([]).when(bookmark({ ...usable, access: 'blocked' })).then(failsWith(403, 'BLOCKED')));
+    given([]).when(bookmark({ ...usable, access: 'blocked' })).then(failsWith(404, 'POST_NOT_FOUND')));
   it("refuses a private account's post to a non-follower", () =>
     given([]).when(bookmark({ ...usable, access: 'private' })).then(failsWith(403, 'PRIVATE_ACCOUNT')));
 });

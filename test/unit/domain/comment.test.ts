@@ -61,7 +61,7 @@ describe('AddComment', () => {
   it('reports a missing post', () => given([]).when(add({ post: { status: 'missing' } })).then(failsWith(404, 'POST_NOT_FOUND')));
   it('refuses a deleted post', () => given([]).when(add({ post: { status: 'deleted', authorId: ann } })).then(failsWith(422, 'POST_DELETED')));
   it('refuses when a block stands between commenter and author', () =>
-    given([]).when(add({ post: { ...usable, access: 'blocked' } })).then(failsWith(403, 'BLOCKED')));
+    given([]).when(add({ post: { ...usable, access: 'blocked' } })).then(failsWith(404, 'POST_NOT_FOUND')));
   it("refuses a private account's post to a non-follower", () =>
     given([]).when(add({ post: { ...usable, access: 'private' } })).then(failsWith(403, 'PRIVATE_ACCOUNT')));
   it('reports a missing parent', () =>

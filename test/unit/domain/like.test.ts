@@ -27,7 +27,7 @@ describe('Like', () => {
   it('refuses a deleted post even when already liked', () =>
     given([liked]).when(like({ status: 'deleted', authorId: ann })).then(failsWith(422, 'POST_DELETED')));
   it('refuses when a block stands between liker and author', () =>
-    given([]).when(like({ ...usable, access: 'blocked' })).then(failsWith(403, 'BLOCKED')));
+    given([]).when(like({ ...usable, access: 'blocked' })).then(failsWith(404, 'POST_NOT_FOUND')));
   it("refuses a private account's post to a non-follower", () =>
     given([]).when(like({ ...usable, access: 'private' })).then(failsWith(403, 'PRIVATE_ACCOUNT')));
 });

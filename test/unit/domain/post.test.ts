@@ -90,7 +90,7 @@ describe('post facts', () => {
   it.each([
     ['missing', postFacts(none, 'allowed'), 404, 'POST_NOT_FOUND'],
     ['deleted', postFacts(gone, 'allowed'), 422, 'POST_DELETED'],
-    ['blocked', postFacts(active, 'blocked'), 403, 'BLOCKED'],
+    ['blocked (answered as missing)', postFacts(active, 'blocked'), 404, 'POST_NOT_FOUND'],
     ['private', postFacts(active, 'private'), 403, 'PRIVATE_ACCOUNT'],
   ] as const)('refuses a %s post', (_, facts, status, code) => {
     const error = domainErrorOf(() => assertPostUsable(facts));

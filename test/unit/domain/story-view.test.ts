@@ -30,7 +30,7 @@ describe('ViewStory', () => {
       .when(view(live, { now: '2025-03-02T09:59:59.999Z' }))
       .then([{ type: 'StoryViewed', data: { ...viewed.data, viewedAt: '2025-03-02T09:59:59.999Z' } }]));
   it('refuses when a block stands between viewer and author', () =>
-    given([]).when(view({ ...live, access: 'blocked' })).then(failsWith(403, 'BLOCKED')));
+    given([]).when(view({ ...live, access: 'blocked' })).then(failsWith(404, 'STORY_NOT_FOUND')));
   it("refuses a private account's story to a non-follower", () =>
     given([]).when(view({ ...live, access: 'private' })).then(failsWith(403, 'PRIVATE_ACCOUNT')));
 });
