@@ -70,6 +70,13 @@ const matrix: Record<string, Row> = {
   'GET /metrics': { url: () => '/metrics', ...same(all('ok')) },
   'POST /api/v1/users/register': { url: () => '/api/v1/users/register', body: () => newAccount(), ...same(all('ok')) },
   'POST /api/v1/users/login': { url: () => '/api/v1/users/login', body: (w) => ({ username: w.owner.username, password: PASSWORD }), ...same(all('ok')) },
+  // Passwords and mailed links: each caller changes its own password (to the same one) or asks for its own link; an unknown token is refused alike for all.
+  'PUT /api/v1/auth/password': { url: () => '/api/v1/auth/password', body: () => ({ currentPassword: PASSWORD, newPassword: PASSWORD }), ...same(signedIn()) },
+  'POST /api/v1/auth/password-reset': { url: () => '/api/v1/auth/password-reset', body: (w) => ({ email: `${w.owner.username}@example.com` }), ...same(all('ok')) },
+  'POST /api/v1/auth/password-reset/confirm': { url: () => '/api/v1/auth/password-reset/confirm', body: () => ({ token: 'never-issued', newPassword: PASSWORD }), ...same(all('400 ACCOUNT_TOKEN_INVALID')) },
+  'POST /api/v1/auth/verify-email': { url: () => '/api/v1/auth/verify-email', body: () => ({ token: 'never-issued' }), ...same(all('400 ACCOUNT_TOKEN_INVALID')) },
+  'POST /api/v1/auth/verify-email/resend': { url: () => '/api/v1/auth/verify-email/resend', ...same(signedIn()) },
+  'GET /api/v1/auth/me': { url: () => '/api/v1/auth/me', ...same(signedIn()) },
   'PUT /api/v1/users/{username}': { url: (w) => `/api/v1/users/${w.owner.username}`, body: () => ({ bio: 'hi' }), ...ownersOnly('403 NOT_OWNER') },
   'GET /api/v1/users/{username}': { url: (w) => `/api/v1/users/${w.owner.username}`, ...seen('404 USER_NOT_FOUND', 'ok') },
   'PUT /api/v1/users/{username}/avatar': { url: (w) => `/api/v1/users/${w.owner.username}/avatar`, body: () => ({ mediaId: UNKNOWN }), ...ownersOnly('403 NOT_OWNER', '403 NOT_OWNER', '404 MEDIA_NOT_FOUND') },
