@@ -189,7 +189,7 @@ export const errorCatalogue = {
   RATE_LIMITED: {
     status: 429,
     message: 'too many requests; retry later',
-    description: 'A rate limit of the route\'s class is used up for this account or address; Retry-After says when to retry.',
+    description: 'A rate limit of the route\'s class is used up for this account or address, or (detail `password-hashing`) a caller with recent failed logins is turned away while password hashing is busy; Retry-After says when to retry.',
   },
 
   // --- Bounded work per client (docs/architecture.md "Read path") ---

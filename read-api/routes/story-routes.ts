@@ -71,7 +71,8 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
       if (found.authorId !== viewerId) throw forbidden('NOT_AUTHOR', "only a story's author sees its viewers");
       const { cursor, limit } = request.query;
       const viewers = await deps.stories.viewers(found.id, { cursor, limit });
-      const summaries = await deps.profiles.userSummaries(viewers.items.map((v) => v.viewerId));
+      // Viewers behind a block either way are left out, as everywhere else a list names users.
+      const summaries = await deps.profiles.unblockedSummaries(viewerId, viewers.items.map((v) => v.viewerId));
       const items = await Promise.all(
         viewers.items.flatMap(({ viewerId: id, viewedAt }) => {
           const user = summaries.get(id);

@@ -166,6 +166,11 @@ describe.each([
     const viewers = await get(author, `/api/v1/stories/${story.body.storyId}/viewers`, seenOwn.body.position);
     expect(viewers.body.items.map((v: { user: { id: string } }) => v.user.id)).toEqual([viewer.userId]);
     expect((await get(viewer, `/api/v1/stories/${story.body.storyId}/viewers`)).status).toBe(403);
+    // A block either way hides the viewer from the author's list too (the view itself stays recorded).
+    expect((await get(other, `/api/v1/stories/${first.body.storyId}/viewers`)).body.items).toHaveLength(1);
+    const blocked = await api.call('POST', `/api/v1/users/${viewer.username}/block`, { token: other.token });
+    const afterBlock = await get(other, `/api/v1/stories/${first.body.storyId}/viewers`, blocked.body.position);
+    expect([blocked.status, afterBlock.status, afterBlock.body]).toEqual([200, 200, { items: [], nextCursor: null }]);
 
     await new Promise((resolve) => setTimeout(resolve, STORY_TTL_MS + 200));
     const later = await get(viewer, `/api/v1/users/${author.username}/stories`);
