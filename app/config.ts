@@ -4,6 +4,7 @@ import type { NotificationsSettings } from '../projections/notifications/notific
 import { parseDuration } from './duration.js';
 import { parseLimit, RATE_LIMIT_CLASSES, RATE_LIMIT_TABLE, type Limit, type RateLimitSettings } from './rate-limit/limits.js';
 import type { KafkaSettings } from './kafka-fan-out.js';
+import type { SessionSettings } from '../commands/accounts/sessions.js';
 import { ROLES, type Role } from './roles.js';
 
 // Twelve-factor configuration (docs/architecture.md "Processes"): every setting comes from the environment, is
@@ -66,6 +67,16 @@ const schema = z.object({
     .string()
     .refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'must be at least 32 bytes')
     .optional(),
+  /** Signing keys, comma-separated, newest first: tokens are signed with the first, verified with any (in place of JWT_SECRET). */
+  JWT_SECRETS: z
+    .string()
+    .transform((list) => list.split(',').map((secret) => secret.trim()).filter(Boolean))
+    .pipe(z.array(z.string().refine((secret) => Buffer.byteLength(secret, 'utf8') >= 32, 'each must be at least 32 bytes')).min(1, 'list at least one secret'))
+    .optional(),
+  /** How long an access token lives; a refresh token renews it. */
+  ACCESS_TOKEN_TTL: z.string().default('15m').pipe(duration),
+  /** How long a session may go unused (each refresh starts it again). */
+  REFRESH_TOKEN_TTL: z.string().default('30d').pipe(duration),
   STORY_TTL: z.string().default('24h').pipe(duration),
   // ---- Mail (commands/accounts/mail/): password reset and email verification links.
   /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps:// (TLS from the start); unset: the mail_outbox table and the log. */
@@ -107,6 +118,7 @@ const schema = z.object({
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   RATE_LIMIT_LOGIN: rateLimitOf('login'),
   RATE_LIMIT_REGISTER: rateLimitOf('register'),
+  RATE_LIMIT_REFRESH: rateLimitOf('refresh'),
   RATE_LIMIT_MEDIA: rateLimitOf('media'),
   RATE_LIMIT_DELETE: rateLimitOf('delete'),
   RATE_LIMIT_WRITE: rateLimitOf('write'),
@@ -144,6 +156,12 @@ const schema = z.object({
 }).refine((config) => config.ROLE === 'all' || config.DATABASE_URL, {
   path: ['DATABASE_URL'],
   message: 'separate roles share their servers: set DATABASE_URL (the embedded PostgreSQL serves role "all" only)',
+}).refine((config) => config.JWT_SECRET === undefined || config.JWT_SECRETS === undefined, {
+  path: ['JWT_SECRETS'],
+  message: 'set JWT_SECRETS or JWT_SECRET, not both (JWT_SECRETS lists every key, newest first)',
+}).refine((config) => config.REFRESH_TOKEN_TTL > config.ACCESS_TOKEN_TTL, {
+  path: ['REFRESH_TOKEN_TTL'],
+  message: 'must be longer than ACCESS_TOKEN_TTL',
 }).refine((config) => config.HTTP_CONNECTION_TIMEOUT > STREAM_HEARTBEAT_MS, {
   path: ['HTTP_CONNECTION_TIMEOUT'],
   message: `must be longer than the event streams' heartbeat (${STREAM_HEARTBEAT_MS / 1000} s), or idle streams are cut`,
@@ -261,6 +279,9 @@ export interface Settings {
   databaseUrl: string | undefined;
   /** Unset: generated once and kept under dataDir. */
   jwtSecret: string | undefined;
+  /** JWT_SECRETS, newest first (in place of jwtSecret). */
+  jwtSecrets: readonly string[] | undefined;
+  sessions: SessionSettings;
   /** Feeds and stories in Redis when set; in PostgreSQL otherwise. */
   redisUrl: string | undefined;
   /** Search in Elasticsearch when set; in PostgreSQL otherwise. */
@@ -287,6 +308,8 @@ export const settingsOf = (config: Config): Settings => ({
   projectionNames: config.PROJECTIONS?.length ? config.PROJECTIONS : undefined,
   databaseUrl: config.DATABASE_URL,
   jwtSecret: config.JWT_SECRET,
+  jwtSecrets: config.JWT_SECRETS,
+  sessions: { accessTokenTtlMs: config.ACCESS_TOKEN_TTL, refreshTokenTtlMs: config.REFRESH_TOKEN_TTL },
   redisUrl: config.REDIS_URL,
   elasticsearchUrl: config.ELASTICSEARCH_URL,
   prefixes: { ...DEFAULT_PREFIXES },

@@ -49,3 +49,13 @@ export const generatedSecret = async (dataDir: string, fileName: string): Promis
 /** JWT_SECRET when set; otherwise a secret generated once and kept under the data directory. */
 export const resolveJwtSecret = async (configured: string | undefined, dataDir: string): Promise<string> =>
   configured === undefined ? generatedSecret(dataDir, 'jwt-secret') : checkedSecret(configured, 'JWT_SECRET');
+
+/**
+ * The signing keys, newest first: JWT_SECRETS when set (each checked, naming its place in the
+ * list), else the one key of resolveJwtSecret. A key's id is derived from the key
+ * (commands/accounts/tokens.ts keyIdOf), so the single-key sources need none.
+ */
+export const resolveJwtSecrets = async (configured: { jwtSecrets: readonly string[] | undefined; jwtSecret: string | undefined }, dataDir: string): Promise<string[]> =>
+  configured.jwtSecrets?.length
+    ? configured.jwtSecrets.map((secret, index) => checkedSecret(secret, `JWT_SECRETS (key ${index + 1})`))
+    : [await resolveJwtSecret(configured.jwtSecret, dataDir)];

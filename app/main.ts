@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, EMBEDDED_POSTGRES_PORT, loadSettings, type Settings } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
-import { resolveJwtSecret } from './jwt-secret.js';
+import { resolveJwtSecrets } from './jwt-secret.js';
 import { createPlatform, type Platform } from './platform.js';
 import { withServiceUrls } from './service-urls.js';
 import { servesHttp } from './roles.js';
@@ -15,14 +15,14 @@ const main = async () => {
   const settings = loadSettings(withServiceUrls(process.env, process.cwd()));
   const dataDir = resolve(settings.dataDir);
   // Before anything starts: a missing or too short signing secret stops the start with its name.
-  const jwtSecret = await resolveJwtSecret(settings.jwtSecret, dataDir);
+  const jwtSecrets = await resolveJwtSecrets(settings, dataDir);
   const embedded = settings.databaseUrl
     ? undefined
     : await startEmbeddedPostgres({ dataDir: `${dataDir}/postgres`, persistent: true, port: EMBEDDED_POSTGRES_PORT });
   const platform = await createPlatform({
     ...settings,
     databaseUrl: settings.databaseUrl ?? embedded!.url,
-    jwtSecret,
+    jwtSecrets,
   });
   // Every role answers /health, /ready and /metrics; only api and all serve the API itself.
   const app = await buildServer({ ...platform, operationsOnly: !servesHttp(settings.role), logger: { level: settings.http.logLevel }, trustProxy: settings.http.trustProxy });

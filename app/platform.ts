@@ -8,6 +8,8 @@ import { createPostgresAccountTokenStore } from '../commands/accounts/account-to
 import { createPostgresOutboxMailer } from '../commands/accounts/mail/mailer-outbox-postgres.js';
 import { createSmtpMailer } from '../commands/accounts/mail/mailer-smtp.js';
 import { PARAMS as PASSWORD_PARAMS, type ScryptParams } from '../commands/accounts/password.js';
+import { createPostgresSessionStore } from '../commands/accounts/session-store-postgres.js';
+import { createSessions } from '../commands/accounts/sessions.js';
 import type { CommandDeps } from '../commands/deps.js';
 import { createPostgresIdempotencyStore } from '../commands/idempotency/idempotency-store-postgres.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
@@ -40,10 +42,10 @@ import { FOLLOWING_MAX } from '../kernel/limits.js';
 
 /**
  * What the platform runs on: the settings of app/config.ts, with the two an entrypoint resolves
- * (the embedded PostgreSQL's URL, the kept JWT secret) filled in. Each group goes unchanged to the
+ * (the embedded PostgreSQL's URL, the signing keys: JWT_SECRETS, JWT_SECRET or the kept file) filled in. Each group goes unchanged to the
  * part that uses it.
  */
-export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'http'> & { databaseUrl: string; jwtSecret: string };
+export type PlatformSettings = Omit<Settings, 'databaseUrl' | 'jwtSecret' | 'jwtSecrets' | 'http'> & { databaseUrl: string; jwtSecrets: readonly string[] };
 
 export interface Platform {
   commands: CommandDeps;
@@ -120,7 +122,10 @@ export const createPlatform = async (
       : await createPostgresRateLimitStore(pool);
   // PostgreSQL buckets do not expire by themselves: the processes taking from them purge them (app/rate-limit/purge.ts).
   if (rateLimitStore && isPurgeable(rateLimitStore) && servesHttp(role)) withTeardown(purgeBucketsPeriodically(rateLimitStore), (purge) => purge.stop());
-  const tokens = createTokenService(settings.jwtSecret);
+  const tokens = createTokenService(settings.jwtSecrets, Date.now, settings.sessions.accessTokenTtlMs);
+  // Sessions and their revocations (commands/accounts/sessions.ts): every process listens for
+  // revocations, so that any of them refuses a revoked session's access tokens at once.
+  const sessions = withTeardown(await createSessions(await createPostgresSessionStore(pool), tokens, settings.sessions), (s) => s.close());
   // Reset and verification mail (commands/accounts/account-links.ts): SMTP when SMTP_URL is set,
   // the mail_outbox table and the log otherwise. Closed after the mails in flight are sent.
   const mailer = withTeardown(
@@ -145,6 +150,7 @@ export const createPlatform = async (
     tokens,
     accountLinks,
     passwordParams: passwordParams ?? PASSWORD_PARAMS,
+    sessions,
     storyTtlMs: settings.storyTtlMs,
     storage,
     mediaExternalHosts: settings.media.externalHosts,
@@ -180,10 +186,11 @@ export const createPlatform = async (
     timeoutMs: tuning.freshnessTimeoutMs,
     maxWaiters: settings.serving.freshnessMaxWaiters,
   });
-  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'media' | 'streamCaps'> = {
+  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'sessions' | 'media' | 'streamCaps'> = {
     freshness,
     now: () => new Date(),
     push,
+    sessions,
     // Media URLs (read-api/media-presenter.ts), signed by the same storage the commands use.
     media: createMediaPresenter(storage),
     streamCaps: { perAccount: settings.serving.streamsPerAccount, perProcess: settings.serving.streamsPerProcess },

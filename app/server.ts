@@ -80,7 +80,7 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
   app.setSerializerCompiler(serializerCompiler);
   await app.register(errorHandling);
   await app.register(correlation);
-  await app.register(authentication, { tokens: commands.tokens });
+  await app.register(authentication, { tokens: commands.tokens, sessions: commands.sessions });
   // Before idempotency: a refused request claims no key.
   await app.register(rateLimitHooks, { ...rateLimits, registry: metrics.registry, now });
   await app.register(idempotencyKeys, { store: idempotency });

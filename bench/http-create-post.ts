@@ -14,7 +14,7 @@ const ROLE = process.env.ROLE ?? 'api';
 const server = await startBenchServer({ DATABASE_URL: scratch.url, ROLE });
 try {
   const api = jsonClient(server.address);
-  const { token } = await api('POST', '/api/v1/users/register', undefined, {
+  const { accessToken: token } = await api('POST', '/api/v1/users/register', undefined, {
     username: 'bench',
     email: 'bench@example.com',
     password: 'bench password',

@@ -3,6 +3,7 @@ import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { AccountLinks } from './accounts/account-links.js';
 import type { CredentialsStore } from './accounts/credentials-store.js';
 import type { ScryptParams } from './accounts/password.js';
+import type { Sessions } from './accounts/sessions.js';
 import type { TokenService } from './accounts/tokens.js';
 
 /**
@@ -24,6 +25,8 @@ export interface CommandDeps {
   accountLinks: AccountLinks;
   /** scrypt's cost for new hashes (commands/accounts/password.ts PARAMS; lower only in tests). */
   passwordParams: ScryptParams;
+  /** Logins' sessions: refresh, listing, revocation (commands/accounts/sessions.ts). */
+  sessions: Sessions;
   /** How long a story lives (STORY_TTL). */
   storyTtlMs: number;
   /** Where uploads and their variants live (media/storage/): presigned uploads, and what is stored. */

@@ -7,6 +7,10 @@ import { AppError } from './errors.js';
 export interface Actor {
   userId: string;
   username: string;
+  /** The session the access token belongs to (commands/accounts/sessions.ts). */
+  sessionId: string;
+  /** When the access token expires (ms since the epoch): an event stream it opened closes then. */
+  expiresAtMs: number;
 }
 
 declare module 'fastify' {

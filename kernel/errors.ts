@@ -65,6 +65,22 @@ export const errorCatalogue = {
     message: 'this link is unknown, used already or expired',
     description: 'A password reset or email verification token that was never issued, was used already, was replaced by a newer link, or expired (PASSWORD_RESET_TTL, EMAIL_VERIFICATION_TTL).',
   },
+  INVALID_REFRESH_TOKEN: {
+    status: 401,
+    message: 'unknown or expired refresh token',
+    description: 'A refresh token never issued, or whose session ended (logged out, revoked, unused for REFRESH_TOKEN_TTL).',
+  },
+  REFRESH_TOKEN_REUSED: {
+    status: 401,
+    message: 'this refresh token was used already; the session is ended',
+    description: 'A refresh token that a refresh had already replaced: someone else holds a copy, so its whole session is revoked. Log in again.',
+  },
+  INVALID_STREAM_TICKET: {
+    status: 401,
+    message: 'unknown, used or expired stream ticket',
+    description: 'GET /stream with a ticket that POST /auth/stream-ticket never issued, that was used already, is older than a minute or whose session ended.',
+  },
+  SESSION_NOT_FOUND: { status: 404, message: 'no such session', description: 'Ending a session that is not one of the caller\'s live sessions.' },
 
   // --- Idempotency-Key (docs/architecture.md "HTTP API") ---
   IDEMPOTENCY_IN_PROGRESS: {

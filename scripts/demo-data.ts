@@ -67,7 +67,7 @@ const account = async (username: string, password: string, displayName: string):
   const registered = await call('POST', '/api/v1/users/register', undefined, { username, email: `${username}@demo.example`, password, displayName });
   const { status, body } = registered.status === 409 ? await call('POST', '/api/v1/users/login', undefined, { username, password }) : registered;
   if (status >= 300) throw new Error(`cannot get ${username}: ${status} ${JSON.stringify(body)}`);
-  return { userId: String(body.userId), username, token: String(body.token) };
+  return { userId: String(body.userId), username, token: String(body.accessToken) };
 };
 
 /**

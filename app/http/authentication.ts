@@ -1,31 +1,33 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import type { Sessions } from '../../commands/accounts/sessions.js';
 import type { TokenService } from '../../commands/accounts/tokens.js';
 // Declares `request.actor`, which this plugin sets.
-import type {} from '../../kernel/actor.js';
-import { AppError } from '../../kernel/errors.js';
+import type { Actor } from '../../kernel/actor.js';
+import { AppError, type ErrorCode } from '../../kernel/errors.js';
 import { sendError } from './error-handler.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** No token needed (register, login, health, docs). */
+    /** No token needed (register, login, refresh, health, docs). */
     public?: boolean;
     /**
-     * The token may also come as `?access_token=` (the event stream: browsers' EventSource cannot
-     * set headers). Only where needed: URLs end up in logs and histories, headers do not.
+     * The caller may instead come with `?ticket=` (the event stream: browsers' EventSource cannot
+     * set headers): a single-use, one-minute ticket of POST /auth/stream-ticket, never the access
+     * token, since URLs end up in logs and histories.
      */
-    tokenInQuery?: boolean;
+    streamTicket?: boolean;
   }
   interface FastifyRequest {
-    /** Why the request is refused 401 (missing, malformed, expired or forged token), or null. */
-    authenticationFailure: string | null;
+    /** Why the request is refused 401 (missing, malformed, expired, forged or revoked token), or null. */
+    authenticationFailure: { code: ErrorCode; message: string } | null;
   }
 }
 
-const queryToken = (request: FastifyRequest): string | null => {
-  if (!request.routeOptions.config.tokenInQuery) return null;
-  const token = (request.query as { access_token?: unknown } | undefined)?.access_token;
-  return typeof token === 'string' && token !== '' ? token : null;
+const queryTicket = (request: FastifyRequest): string | null => {
+  if (!request.routeOptions.config.streamTicket) return null;
+  const ticket = (request.query as { ticket?: unknown } | undefined)?.ticket;
+  return typeof ticket === 'string' && ticket !== '' && ticket.length <= 128 ? ticket : null;
 };
 
 /**
@@ -33,25 +35,43 @@ const queryToken = (request: FastifyRequest): string | null => {
  * `request.actor` (kernel/actor.ts). A public route still learns who calls when a valid token
  * comes along. After correlation, so that a 401 carries the request's ids too.
  *
+ * A token of a revoked session is refused at once: `sessions.isRevoked` answers from memory on the
+ * hot path (commands/accounts/sessions.ts), from the database only while the revocation channel is down.
+ *
  * The token is checked in onRequest, but a refused one is answered only in preParsing, once every
  * onRequest hook has run: the rate limits (app/http/rate-limit.ts, registered after this plugin)
  * count the request per address first, so that a flood of bad tokens ends in 429s, not endless 401s.
  */
-const authenticationPlugin: FastifyPluginAsync<{ tokens: TokenService }> = async (app, { tokens }) => {
+const authenticationPlugin: FastifyPluginAsync<{ tokens: TokenService; sessions: Sessions }> = async (app, { tokens, sessions }) => {
   app.decorateRequest('actor', null);
   app.decorateRequest('authenticationFailure', null);
+
+  const actorOfToken = async (token: string): Promise<Actor | null> => {
+    const verified = await tokens.verify(token);
+    if (!verified) return null;
+    const revoked = sessions.isRevoked(verified.sessionId);
+    return (typeof revoked === 'boolean' ? revoked : await revoked) ? null : verified;
+  };
+  const actorOfTicket = async (ticket: string): Promise<Actor | null> => {
+    const redeemed = await sessions.redeemStreamTicket(ticket);
+    return redeemed && { userId: redeemed.userId, username: redeemed.username, sessionId: redeemed.sessionId, expiresAtMs: redeemed.tokenExpiresAt.getTime() };
+  };
+
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : queryToken(request);
-    request.actor = token ? await tokens.verify(token) : null;
+    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : null;
+    const ticket = token ? null : queryTicket(request);
+    request.actor = token ? await actorOfToken(token) : ticket ? await actorOfTicket(ticket) : null;
     if (request.actor || request.routeOptions.config.public || request.is404) return;
-    request.authenticationFailure = token ? 'invalid or expired token' : 'missing bearer token';
+    request.authenticationFailure = ticket
+      ? { code: 'INVALID_STREAM_TICKET', message: 'unknown, used or expired stream ticket' }
+      : { code: 'UNAUTHORIZED', message: token ? 'invalid, expired or revoked token' : 'missing bearer token' };
   });
   // Callback style: a refusal does not call `done`, so the body is never read. (An async preParsing
   // hook may only resolve to a payload stream.)
   app.addHook('preParsing', (request, reply, payload, done) => {
     if (request.authenticationFailure === null) return done(null, payload);
-    sendError(reply, new AppError('UNAUTHORIZED', request.authenticationFailure));
+    sendError(reply, new AppError(request.authenticationFailure.code, request.authenticationFailure.message));
   });
 };
 

@@ -1,9 +1,9 @@
 import type { FastifyRequest, FastifyServerOptions } from 'fastify';
 
-// The event stream takes its token in the query string (?access_token=, for EventSource), and
-// request logs carry the URL: write the token there as [redacted], so that logs hold no
-// credentials. The rest is what Fastify's own request serializer logs.
-export const redactAccessToken = (url: string) => url.replace(/([?&]access_token=)[^&#]*/g, '$1[redacted]');
+// The event stream takes a single-use ticket in the query string (?ticket=, for EventSource), and
+// request logs carry the URL: write it there as [redacted], so that logs hold no credentials (an
+// access_token a client still sends the same). The rest is what Fastify's own request serializer logs.
+export const redactAccessToken = (url: string) => url.replace(/([?&](?:access_token|ticket)=)[^&#]*/g, '$1[redacted]');
 
 const serializeRequest = (request: FastifyRequest) => ({
   method: request.method,

@@ -5,7 +5,7 @@ import { parseDuration } from '../duration.js';
 // the default of its method); a class counts per account, per address, or (login) both. A request
 // of an account class without a valid token (none, or one refused: counted before its 401) counts
 // per address in `anonymous`.
-export const RATE_LIMIT_CLASSES = ['login', 'register', 'media', 'delete', 'write', 'read', 'anonymous'] as const;
+export const RATE_LIMIT_CLASSES = ['login', 'register', 'refresh', 'media', 'delete', 'write', 'read', 'anonymous'] as const;
 export type RateLimitClass = (typeof RATE_LIMIT_CLASSES)[number];
 
 export interface Limit {
@@ -20,6 +20,8 @@ export type Scope = 'account' | 'address' | 'address+account';
 export const RATE_LIMIT_TABLE: Record<RateLimitClass, { scope: Scope; default: string }> = {
   login: { scope: 'address+account', default: '25/5m' },
   register: { scope: 'address', default: '5/30m' },
+  // A client refreshes every ACCESS_TOKEN_TTL per session; a flood of junk tokens is DB work.
+  refresh: { scope: 'address', default: '120/5m' },
   media: { scope: 'account', default: '30/30m' },
   delete: { scope: 'account', default: '30/30m' },
   write: { scope: 'account', default: '1500/5m' },

@@ -63,17 +63,17 @@ export const seedHomeFeed = async (address: string, { authors, postsEach }: { au
   let position = '';
   for (let a = 0; a < authors; a++) {
     const author = await register(`author${a}`);
-    await api('POST', `/api/v1/users/author${a}/follow`, reader.token);
+    await api('POST', `/api/v1/users/author${a}/follow`, reader.accessToken);
     for (let p = 0; p < postsEach; p++) {
       const media = [{ url: `https://cdn.example.com/${a}/${p}.jpg`, type: 'image' }];
-      ({ position } = await api('POST', '/api/v1/posts', author.token, { caption: `post ${p} by ${a} #bench`, media }));
+      ({ position } = await api('POST', '/api/v1/posts', author.accessToken, { caption: `post ${p} by ${a} #bench`, media }));
     }
   }
   // A read with ?minPosition= waits 2 s at most for the projections; on a busy machine, ask again.
   let first: { items?: unknown[] } = {};
   for (let attempt = 0; attempt < 30 && first.items?.length !== 20; attempt++) {
-    first = await api('GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(position)}`, reader.token);
+    first = await api('GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(position)}`, reader.accessToken);
   }
   if (first.items?.length !== 20) throw new Error(`expected a full first page, got ${JSON.stringify(first).slice(0, 200)}`);
-  return { readerToken: reader.token as string };
+  return { readerToken: reader.accessToken as string };
 };

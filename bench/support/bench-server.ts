@@ -21,7 +21,7 @@ const defaults = loadSettings({ RATE_LIMITS: 'off', ...Object.fromEntries(passed
 const platform = await createPlatform({
   ...defaults,
   databaseUrl,
-  jwtSecret: 'bench-secret-that-is-at-least-32-characters-long',
+  jwtSecrets: ['bench-secret-that-is-at-least-32-characters-long'],
   redisUrl,
   prefixes: { ...defaults.prefixes, redis: redisPrefix },
   // 'api' measures the API alone (projectors run elsewhere); 'all' shares the cores with them.

@@ -2,15 +2,16 @@ import type { CommandDeps } from '../deps.js';
 import { loadUser } from '../facts.js';
 import { AppError } from '../../kernel/errors.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
+import type { IssuedSession } from './sessions.js';
 
-export interface LoggedIn {
-  token: string;
-  userId: string;
-  username: string;
+/** Where a login comes from: what the sessions list shows (commands/accounts/sessions.ts). */
+export interface LoginClient {
+  userAgent: string | undefined;
+  address: string;
 }
 
 /** The same answer for an unknown login and a wrong password, so accounts cannot be probed. */
-export const login = async (deps: CommandDeps, input: { login: string; password: string }): Promise<LoggedIn> => {
+export const login = async (deps: CommandDeps, input: { login: string; password: string }, client: LoginClient): Promise<IssuedSession> => {
   const credentials = await deps.credentials.findByLogin(input.login);
   // An unknown login is checked against a decoy hash all the same, so that it takes as long as a
   // wrong password and response times do not tell which accounts exist.
@@ -21,7 +22,7 @@ export const login = async (deps: CommandDeps, input: { login: string; password:
   // user that does not exist, answered as an unknown login; registering again completes it.
   if ((await loadUser(deps.store, userId)).status !== 'active') throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   await upgradeHash(deps, userId, credentials.passwordHash, input.password);
-  return { token: await deps.tokens.issue({ userId, username }), userId, username };
+  return deps.sessions.start({ userId, username, ...client });
 };
 
 /**

@@ -6,7 +6,9 @@ import { newId, type CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { handleCommand } from '../handle-command.js';
 import type { Credentials } from './credentials-store.js';
+import type { LoginClient } from './login.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
+import type { IssuedSession } from './sessions.js';
 
 export interface RegisterInput {
   username: string;
@@ -15,10 +17,14 @@ export interface RegisterInput {
   displayName?: string;
 }
 
-export interface Registered {
+export interface Registered extends IssuedSession {
+  position: Position;
+}
+
+/** The account, registered or completed: a session is started for it then (register). */
+interface Account {
   userId: string;
   username: string;
-  token: string;
   position: Position;
 }
 
@@ -32,7 +38,12 @@ export interface Registered {
  * answered again the same way (it is its own retry after a lost reply); login refuses credentials
  * whose registration never completed (login.ts).
  */
-export const register = async (deps: CommandDeps, input: RegisterInput, ctx: CommandContext): Promise<Registered> => {
+export const register = async (deps: CommandDeps, input: RegisterInput, ctx: CommandContext, client: LoginClient): Promise<Registered> => {
+  const { userId, username, position } = await registerAccount(deps, input, ctx);
+  return { ...(await deps.sessions.start({ userId, username, ...client })), position };
+};
+
+const registerAccount = async (deps: CommandDeps, input: RegisterInput, ctx: CommandContext): Promise<Account> => {
   // Checked before anything is written, so a refused name leaves no credentials behind.
   const username = parseUsername(input.username);
   const displayName = input.displayName ?? username;
@@ -58,7 +69,7 @@ const resume = async (
   input: RegisterInput,
   { username, displayName }: { username: string; displayName: string },
   ctx: CommandContext,
-): Promise<Registered> => {
+): Promise<Account> => {
   const sameEmail = earlier.email === input.email.toLowerCase();
   if (!sameEmail) throw usernameTaken(username);
   // A taken email costs a hash at today's parameters, as a free one does (security review F15: the
@@ -70,12 +81,12 @@ const resume = async (
   return complete(deps, { userId: earlier.userId, username, email: earlier.email, displayName, resumed: true }, ctx);
 };
 
-/** The reservation and the user stream, each appended unless it is there already; then the verification mail and the token. */
+/** The reservation and the user stream, each appended unless it is there already; then the verification mail. */
 const complete = async (
   deps: CommandDeps,
   { userId, username, email, displayName, resumed }: { userId: string; username: string; email: string; displayName: string; resumed: boolean },
   ctx: CommandContext,
-): Promise<Registered> => {
+): Promise<Account> => {
   // Re-reserving for the same user changes nothing; a name another holds is USERNAME_TAKEN.
   await handleCommand({
     store: deps.store,
@@ -87,8 +98,7 @@ const complete = async (
   const position = await registerUserOnce(deps, { userId, username, displayName, resumed }, ctx);
   // After the answer (account-links.ts); a registration answered again mails a new link, which replaces the first.
   deps.accountLinks.sendVerification({ userId, email });
-  const token = await deps.tokens.issue({ userId, username });
-  return { userId, username, token, position };
+  return { userId, username, position };
 };
 
 /** Appends UserRegistered unless the user stream has it (a resumed registration whose append had landed). */

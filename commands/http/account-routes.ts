@@ -11,6 +11,7 @@ import { register } from '../accounts/register.js';
 import { removeAvatar, setAvatar } from '../accounts/set-avatar.js';
 import { updateProfile } from '../accounts/update-profile.js';
 import type { CommandDeps } from '../deps.js';
+import { clientOf, issuedSession, SESSION_FIELDS } from './auth-routes.js';
 import { contextOf } from './request-context.js';
 import { avatarBody, loginBody, position, profileBody, registerBody, usernameParam } from './schemas.js';
 
@@ -37,32 +38,35 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
     config: {
       public: true,
       rateLimit: 'register',
-      // An Idempotency-Key's row keeps neither the password nor the token: a replay of a success
-      // checks the repeat's password as a login does and issues a fresh token.
+      // An Idempotency-Key's row keeps neither the password nor the tokens: a replay of a success
+      // checks the repeat's password as a login does and starts a fresh session.
       idempotency: {
         secretRequestFields: ['password'],
-        secretAnswerFields: ['token'],
+        secretAnswerFields: SESSION_FIELDS,
         recompute: async (request) => {
           const body = request.body as { username: string; password: string };
-          return hashingFor(callerOf(request, null), async () => ({ token: (await login(deps, { login: body.username, password: body.password })).token }));
+          return hashingFor(callerOf(request, null), async () => {
+            const { accessToken, accessTokenExpiresAt, refreshToken, sessionId } = await login(deps, { login: body.username, password: body.password }, clientOf(request));
+            return { accessToken, accessTokenExpiresAt, refreshToken, sessionId };
+          });
         },
       },
     },
     schema: {
       body: registerBody,
-      response: { 201: z.object({ userId: z.string(), username: z.string(), token: z.string(), position }) },
+      response: { 201: issuedSession.extend({ position }) },
     },
     handler: async (request, reply) =>
-      reply.code(201).send(await withRetryAfter(reply, () => hashingFor(callerOf(request, null), () => register(deps, request.body, contextOf(request))))),
+      reply.code(201).send(await withRetryAfter(reply, () => hashingFor(callerOf(request, null), () => register(deps, request.body, contextOf(request), clientOf(request))))),
   });
 
   app.post('/users/login', {
     config: { public: true, idempotency: false, rateLimit: 'login', errors: ['INVALID_CREDENTIALS'] },
-    schema: { body: loginBody, response: { 200: z.object({ token: z.string(), userId: z.string(), username: z.string() }) } },
+    schema: { body: loginBody, response: { 200: issuedSession } },
     handler: async (request, reply) => {
       const body = request.body;
       const name = 'username' in body ? body.username : body.email;
-      return withRetryAfter(reply, () => loginAttempt(callerOf(request, name), () => login(deps, { login: name, password: body.password })));
+      return withRetryAfter(reply, () => loginAttempt(callerOf(request, name), () => login(deps, { login: name, password: body.password }, clientOf(request))));
     },
   });
 

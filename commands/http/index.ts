@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { CommandDeps } from '../deps.js';
 import { accountRoutes } from './account-routes.js';
+import { authRoutes } from './auth-routes.js';
 import { graphRoutes } from './graph-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import { notificationRoutes } from './notification-routes.js';
@@ -12,6 +13,7 @@ import { storyRoutes } from './story-routes.js';
 export const commandRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   await app.register(accountRoutes, deps);
   await app.register(passwordRoutes, deps);
+  await app.register(authRoutes, deps);
   await app.register(graphRoutes, deps);
   await app.register(postRoutes, deps);
   await app.register(storyRoutes, deps);

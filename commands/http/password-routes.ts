@@ -26,6 +26,9 @@ const resetBody = z.strictObject({ email: z.string().min(1).max(EMAIL_MAX_LENGTH
 const confirmBody = z.strictObject({ token: linkToken, newPassword });
 const verifyBody = z.strictObject({ token: linkToken });
 
+// A password set: whose, and how many sessions it ended (a change keeps the caller's, a reset none).
+const passwordSet = z.object({ userId: z.string(), endedSessions: z.number().int() });
+
 // The one answer of a reset request, whatever the email.
 const RESET_ACCEPTED = { status: 'accepted', message: 'if an account has this email, a reset link is on its way' } as const;
 const resetAccepted = z.object({ status: z.literal('accepted'), message: z.string() });
@@ -33,12 +36,12 @@ const resetAccepted = z.object({ status: z.literal('accepted'), message: z.strin
 export const passwordRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   app.put('/auth/password', {
     config: { rateLimit: 'login', errors: ['WRONG_PASSWORD'] },
-    schema: { body: changeBody, response: { 200: z.object({ userId: z.string() }) } },
+    schema: { body: changeBody, response: { 200: passwordSet } },
     handler: async (request, reply) => {
       const userId = actorOf(request);
-      const caller = callerOf(request, request.actor?.username ?? null);
-      await withRetryAfter(reply, () => hashingFor(caller, () => changePassword(deps, { userId, ...request.body })));
-      return { userId };
+      const { sessionId, username } = request.actor!;
+      const changed = await withRetryAfter(reply, () => hashingFor(callerOf(request, username), () => changePassword(deps, { userId, sessionId, ...request.body })));
+      return { userId, ...changed };
     },
   });
 
@@ -53,7 +56,7 @@ export const passwordRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, de
 
   app.post('/auth/password-reset/confirm', {
     config: { public: true, idempotency: false, rateLimit: 'login', errors: ['ACCOUNT_TOKEN_INVALID'] },
-    schema: { body: confirmBody, response: { 200: z.object({ userId: z.string() }) } },
+    schema: { body: confirmBody, response: { 200: passwordSet } },
     handler: async (request, reply) => withRetryAfter(reply, () => hashingFor(callerOf(request, null), () => confirmPasswordReset(deps, request.body))),
   });
 

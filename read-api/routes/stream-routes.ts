@@ -23,6 +23,9 @@ const dataOf = async (deps: ReadDeps, message: PushMessage): Promise<unknown> =>
   return presented;
 };
 
+/** setTimeout's longest delay (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Default caps on open streams (STREAMS_PER_ACCOUNT, STREAMS_PER_PROCESS). */
 export const DEFAULT_STREAM_CAPS: StreamCaps = { perAccount: 5, perProcess: 10_000 };
 
@@ -68,16 +71,18 @@ export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
   });
 
   app.get('/stream', {
-    // EventSource cannot set headers: the token may come as ?access_token= here.
-    config: { tokenInQuery: true, errors: ['TOO_MANY_STREAMS', 'STREAMS_FULL'] },
+    // EventSource cannot set headers: a stream ticket may come as ?ticket= here (never the access token).
+    config: { streamTicket: true, errors: ['TOO_MANY_STREAMS', 'STREAMS_FULL', 'INVALID_STREAM_TICKET'] },
     schema: {
       description:
         'Server-Sent Events (text/event-stream): `event: feed` {postId, authorId, score} when a post enters your home feed, ' +
-        '`event: notification` with the notification, a `: heartbeat` comment every 15 s. Authenticate with the Bearer header or ?access_token=.',
-      querystring: z.object({ access_token: z.string().optional() }),
+        '`event: notification` with the notification, a `: heartbeat` comment every 15 s. Authenticate with the Bearer header or ' +
+        '?ticket= (POST /auth/stream-ticket: single use, one minute). The stream ends when its session ends or its access token expires.',
+      querystring: z.object({ ticket: z.string().max(128).optional() }),
     },
     handler: async (request, reply) => {
       const viewerId = actorOf(request);
+      const { sessionId, expiresAtMs } = request.actor!;
       // Before anything is held: over a cap, the refusal is an ordinary JSON answer.
       const release = slots.take(viewerId);
       const stream = createEventStream(deps.streaming);
@@ -94,9 +99,15 @@ export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
         throw error;
       });
       open.add(stream);
-      // However it ends: the client went, was too slow, or the server closes.
+      // No longer than its credentials: ended with its session (logout, revocation, in any
+      // process: commands/accounts/sessions.ts), or when the access token behind it expires.
+      const stopWatching = deps.sessions.onRevoked(sessionId, () => stream.end());
+      const expiry = setTimeout(() => stream.end(), Math.min(MAX_TIMER_MS, Math.max(0, expiresAtMs - Date.now())));
+      // However it ends: the client went, was too slow, the session ended, or the server closes.
       stream.body.once('close', () => {
         unsubscribe();
+        stopWatching();
+        clearTimeout(expiry);
         open.delete(stream);
       });
       reply.header('content-type', 'text/event-stream; charset=utf-8');

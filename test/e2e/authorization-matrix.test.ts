@@ -77,6 +77,14 @@ const matrix: Record<string, Row> = {
   'POST /api/v1/auth/verify-email': { url: () => '/api/v1/auth/verify-email', body: () => ({ token: 'never-issued' }), ...same(all('400 ACCOUNT_TOKEN_INVALID')) },
   'POST /api/v1/auth/verify-email/resend': { url: () => '/api/v1/auth/verify-email/resend', ...same(signedIn()) },
   'GET /api/v1/auth/me': { url: () => '/api/v1/auth/me', ...same(signedIn()) },
+  // A refresh is authorized by its refresh token alone (here one never issued), whoever sends it.
+  'POST /api/v1/auth/refresh': { url: () => '/api/v1/auth/refresh', body: () => ({ refreshToken: 'never-issued-refresh-token' }), ...same(all('401 INVALID_REFRESH_TOKEN')) },
+  'GET /api/v1/auth/sessions': { url: () => '/api/v1/auth/sessions', ...same(signedIn()) },
+  // Only one's own session can be ended: the owner's is unknown to everyone else.
+  'DELETE /api/v1/auth/sessions/{sessionId}': { url: (w) => `/api/v1/auth/sessions/${w.owner.sessionId}`, fresh: true, ...ownersOnly('404 SESSION_NOT_FOUND') },
+  'POST /api/v1/auth/logout': { url: () => '/api/v1/auth/logout', fresh: true, ...same(signedIn()) },
+  'POST /api/v1/auth/logout-all': { url: () => '/api/v1/auth/logout-all', fresh: true, ...same(signedIn()) },
+  'POST /api/v1/auth/stream-ticket': { url: () => '/api/v1/auth/stream-ticket', ...same(signedIn()) },
   'PUT /api/v1/users/{username}': { url: (w) => `/api/v1/users/${w.owner.username}`, body: () => ({ bio: 'hi' }), ...ownersOnly('403 NOT_OWNER') },
   'GET /api/v1/users/{username}': { url: (w) => `/api/v1/users/${w.owner.username}`, ...seen('404 USER_NOT_FOUND', 'ok') },
   'PUT /api/v1/users/{username}/avatar': { url: (w) => `/api/v1/users/${w.owner.username}/avatar`, body: () => ({ mediaId: UNKNOWN }), ...ownersOnly('403 NOT_OWNER', '403 NOT_OWNER', '404 MEDIA_NOT_FOUND') },
@@ -168,7 +176,8 @@ const tokenOf = (w: World, caller: Caller) => {
 };
 const expiredToken = (owner: User) => {
   const eightDaysAgo = Date.now() - 8 * 24 * 3600 * 1000;
-  return createTokenService('test-secret-that-is-at-least-32-characters-long', () => eightDaysAgo).issue({ userId: owner.userId, username: owner.username });
+  const issued = createTokenService('test-secret-that-is-at-least-32-characters-long', () => eightDaysAgo).issue({ userId: owner.userId, username: owner.username, sessionId: owner.sessionId });
+  return issued.then(({ token }) => token);
 };
 
 const outcomeOf = (response: { status: number; body: { error?: { code: string } } | null }) =>
@@ -198,8 +207,7 @@ describe('the authorization matrix', () => {
         const callers = spec.fresh ? [...CALLERS.filter((c) => c !== 'owner'), 'owner' as const] : CALLERS;
         for (const caller of callers.filter((c) => !spec.skip?.includes(c))) {
           const token = await tokenOf(w, caller);
-          const url = route === 'GET /api/v1/stream' ? `${spec.url(w)}${token ? `?access_token=${token}` : ''}` : spec.url(w);
-          const response = await call(method, url, route === 'GET /api/v1/stream' ? undefined : token, spec.body?.(w));
+          const response = await call(method, spec.url(w), token, spec.body?.(w));
           found.push(`${route} as ${caller}: ${outcomeOf(response)}`);
           expected.push(`${route} as ${caller}: ${spec[privacy][caller]}`);
         }

@@ -54,7 +54,7 @@ describe('npm start with no configuration', () => {
       await waitUntilReady(second.address);
       const login = await callJson(second.address, 'POST', '/api/v1/users/login', undefined, { username: 'bob', password: 'correct horse battery' });
       expect(login.status).toBe(200);
-      const feed = await callJson(second.address, 'GET', '/api/v1/feed/home', login.body.token);
+      const feed = await callJson(second.address, 'GET', '/api/v1/feed/home', login.body.accessToken);
       expect(feed.body.items.map((p: { caption: string }) => p.caption)).toEqual(['first post #hello']);
     } finally {
       second.child.kill('SIGTERM');

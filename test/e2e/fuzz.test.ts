@@ -122,8 +122,13 @@ describe('fuzzed requests on every route of the OpenAPI document', () => {
     }
   }, 120_000);
 
-  it('the SSE stream (not fuzzed: it stays open) refuses a bad token in the platform shape', async () => {
-    const response = await t.app.inject({ method: 'GET', url: '/api/v1/stream?access_token=not.a.token' });
+  it('the SSE stream (not fuzzed: it stays open) refuses a bad token or ticket in the platform shape', async () => {
+    for (const url of ['/api/v1/stream?ticket=not.a.ticket', `/api/v1/stream?ticket=${'x'.repeat(5000)}`]) {
+      const response = await t.app.inject({ method: 'GET', url });
+      expect(response.statusCode).toBe(401);
+      expectPlatformError(401, response.body);
+    }
+    const response = await t.app.inject({ method: 'GET', url: '/api/v1/stream', headers: { authorization: 'Bearer not.a.token' } });
     expect(response.statusCode).toBe(401);
     expectPlatformError(401, response.body);
   });

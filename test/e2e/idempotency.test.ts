@@ -73,15 +73,16 @@ describe('Idempotency-Key', () => {
     expect(response.body.error.code).toBe('INVALID_IDEMPOTENCY_KEY');
   });
 
-  it('keeps no token and no password-derived hash for a register; a replay proves the password and gets a fresh, working token', async () => {
+  it('keeps no token and no password-derived hash for a register; a replay proves the password and gets a fresh, working session', async () => {
     const body = { username: 'dora', email: 'dora@example.com', password: 'correct horse battery' };
     const headers = { 'idempotency-key': 'register-dora' };
     const registered = await api.call('POST', '/api/v1/users/register', { body, headers });
     expect(registered.status).toBe(201);
     const { rows } = await t.db.pool.query<{ fingerprint: string; body: string }>(`select fingerprint, body from idempotency_keys where key = 'register-dora'`);
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.body).not.toContain(registered.body.token);
-    expect(JSON.parse(rows[0]!.body)).not.toHaveProperty('token');
+    expect(rows[0]!.body).not.toContain(registered.body.accessToken);
+    expect(rows[0]!.body).not.toContain(registered.body.refreshToken);
+    for (const field of ['accessToken', 'refreshToken', 'accessTokenExpiresAt', 'sessionId']) expect(JSON.parse(rows[0]!.body)).not.toHaveProperty(field);
     // The fingerprint is the same whatever the password: it is not derived from it.
     const { createHash } = await import('node:crypto');
     const withPassword = createHash('sha256').update(`POST /api/v1/users/register\n${JSON.stringify(body)}`).digest('base64url');
@@ -91,12 +92,15 @@ describe('Idempotency-Key', () => {
     expect(again.status).toBe(201);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body.userId).toBe(registered.body.userId);
-    const me = await api.call('GET', `/api/v1/users/${body.username}`, { token: again.body.token });
+    const me = await api.call('GET', `/api/v1/users/${body.username}`, { token: again.body.accessToken });
     expect(me.status).toBe(200);
+    // A session of its own: a new one, not the first's again.
+    expect(again.body.sessionId).not.toBe(registered.body.sessionId);
+    expect(again.body.refreshToken).not.toBe(registered.body.refreshToken);
 
     const wrongPassword = await api.call('POST', '/api/v1/users/register', { body: { ...body, password: 'another password entirely' }, headers });
     expect(wrongPassword.status).toBe(422);
     expect(wrongPassword.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    expect(wrongPassword.body).not.toHaveProperty('token');
+    expect(wrongPassword.body).not.toHaveProperty('accessToken');
   });
 });

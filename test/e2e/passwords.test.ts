@@ -82,8 +82,9 @@ describe('email verification (through SMTP)', () => {
 });
 
 describe('password reset (through SMTP)', () => {
-  it('mails a single-use link: it sets a new password once, the old password stops working, and a second use is refused', async () => {
+  it('mails a single-use link: it sets a new password once and ends every session, the old password stops working, and a second use is refused', async () => {
     const rita = await api.register('rita');
+    const otherDevice = (await login(api, 'rita', PASSWORD)).body.accessToken as string;
     await mailed.platform.commands.accountLinks.settled();
     const mailing = nextMail('rita@example.com');
     const asked = await askReset(api, 'Rita@Example.com');
@@ -93,11 +94,13 @@ describe('password reset (through SMTP)', () => {
 
     const confirmed = await confirmReset(api, token);
     expect(confirmed.status).toBe(200);
-    expect(confirmed.body).toEqual({ userId: rita.userId });
+    expect(confirmed.body).toEqual({ userId: rita.userId, endedSessions: 2 });
+    for (const token of [rita.token, otherDevice]) expect((await api.call('GET', '/api/v1/auth/me', { token })).status).toBe(401);
     expect((await login(api, 'rita', PASSWORD)).status).toBe(401);
-    expect((await login(api, 'rita', NEW_PASSWORD)).status).toBe(200);
+    const again = await login(api, 'rita', NEW_PASSWORD);
+    expect(again.status).toBe(200);
     // Following the link proved the mailbox.
-    expect((await me(api, rita)).emailVerified).toBe(true);
+    expect((await me(api, { ...rita, token: again.body.accessToken })).emailVerified).toBe(true);
 
     const reused = await confirmReset(api, token, 'yet another passphrase');
     expect(reused.status).toBe(400);
@@ -154,8 +157,9 @@ describe('password reset (through SMTP)', () => {
 });
 
 describe('password change', () => {
-  it('needs the current password, applies registration\'s policy to the new one, and then only the new one logs in', async () => {
+  it('needs the current password, applies registration\'s policy to the new one, ends the other sessions but the caller\'s, and then only the new one logs in', async () => {
     const cody = await api.register('cody');
+    const otherDevice = (await login(api, 'cody', PASSWORD)).body.accessToken as string;
     const change = (currentPassword: string, newPassword: string) =>
       api.call('PUT', '/api/v1/auth/password', { token: cody.token, body: { currentPassword, newPassword } });
 
@@ -169,6 +173,10 @@ describe('password change', () => {
 
     const changed = await change(PASSWORD, NEW_PASSWORD);
     expect(changed.status).toBe(200);
+    // Two sessions besides the caller's: the other device's and the one the first check above logged in.
+    expect(changed.body).toEqual({ userId: cody.userId, endedSessions: 2 });
+    expect((await api.call('GET', '/api/v1/auth/me', { token: otherDevice })).status).toBe(401);
+    expect((await api.call('GET', '/api/v1/auth/me', { token: cody.token })).status).toBe(200);
     expect((await login(api, 'cody', PASSWORD)).status).toBe(401);
     expect((await login(api, 'cody', NEW_PASSWORD)).status).toBe(200);
   });

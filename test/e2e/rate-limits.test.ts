@@ -74,8 +74,8 @@ describe('rate limits', () => {
   it('counts requests whose token is missing, malformed, expired or forged per address: a flood of them ends in 429, good tokens are served', async () => {
     const frank = await api.register();
     const secret = 'test-secret-that-is-at-least-32-characters-long';
-    const expired = await createTokenService(secret, () => Date.now() - 8 * 24 * 3600 * 1000).issue(frank);
-    const forged = await createTokenService('an-attacker-secret-of-at-least-32-bytes').issue(frank);
+    const expired = (await createTokenService(secret, () => Date.now() - 8 * 24 * 3600 * 1000).issue(frank)).token;
+    const forged = (await createTokenService('an-attacker-secret-of-at-least-32-bytes').issue(frank)).token;
     const flood = (token: string | undefined) =>
       api.call('POST', '/api/v1/posts', { token, body: { caption: 'flood', media: [{ url: 'https://cdn.example.com/a.jpg', type: 'image' }] }, headers: from('203.0.113.90') });
     const answers = [];

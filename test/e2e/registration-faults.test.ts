@@ -91,7 +91,7 @@ describe('a registration that stopped half-way', () => {
       expect(retried.status, JSON.stringify(retried.body)).toBe(201);
       expect(retried.body.userId).toBe(stored!.user_id);
       expect(await userEventsOf(stored!.user_id)).toEqual(['UserRegistered']);
-      const me = await api.call('GET', `/api/v1/users/${body.username}?minPosition=${encodeURIComponent(retried.body.position)}`, { token: retried.body.token });
+      const me = await api.call('GET', `/api/v1/users/${body.username}?minPosition=${encodeURIComponent(retried.body.position)}`, { token: retried.body.accessToken });
       expect(me.status).toBe(200);
       expect((await login(body.username)).body.userId).toBe(stored!.user_id);
     });
@@ -109,9 +109,10 @@ describe('a registration that stopped half-way', () => {
 
   it('commands refuse a token naming a user id that never registered', async () => {
     const { createTokenService } = await import('../../commands/accounts/tokens.js');
-    const ghostToken = await createTokenService('test-secret-that-is-at-least-32-characters-long').issue({
+    const { token: ghostToken } = await createTokenService('test-secret-that-is-at-least-32-characters-long').issue({
       userId: '0190a0a0-0000-7000-8000-00000000abcd',
       username: 'ghost',
+      sessionId: '0190a0a0-0000-7000-8000-00000000abce',
     });
     const owner = await api.register(account().username);
     const postId = await api.createPost(owner);

@@ -45,12 +45,14 @@ describe('event stream across processes', () => {
     const register = async (username: string) =>
       (await callJson(a.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' })).body;
     const [author, reader] = [await register('author'), await register('reader')];
-    await callJson(a.address, 'POST', '/api/v1/users/author/follow', reader.token);
+    await callJson(a.address, 'POST', '/api/v1/users/author/follow', reader.accessToken);
 
-    const stream = await connectEventStream(`${b.address}/api/v1/stream?access_token=${encodeURIComponent(reader.token)}`);
+    // The ticket asked for on A opens the stream on B: tickets are kept in PostgreSQL.
+    const { ticket } = (await callJson(a.address, 'POST', '/api/v1/auth/stream-ticket', reader.accessToken)).body;
+    const stream = await connectEventStream(`${b.address}/api/v1/stream?ticket=${encodeURIComponent(ticket)}`);
     streams.push(stream);
     expect(stream.status).toBe(200);
-    const created = await callJson(a.address, 'POST', '/api/v1/posts', author.token, {
+    const created = await callJson(a.address, 'POST', '/api/v1/posts', author.accessToken, {
       caption: 'across processes',
       media: [{ url: 'https://cdn.example.com/x.jpg', type: 'image' }],
     });
@@ -59,18 +61,23 @@ describe('event stream across processes', () => {
     expect(JSON.parse(event!.data)).toEqual({ postId: created.body.postId, authorId: author.userId, score: expect.any(Number) });
 
     // A like through A: the notifications projection pushes to the author, whose stream is on B.
-    const authorStream = await connectEventStream(`${b.address}/api/v1/stream`, author.token);
+    const authorStream = await connectEventStream(`${b.address}/api/v1/stream`, author.accessToken);
     streams.push(authorStream);
-    await callJson(a.address, 'POST', `/api/v1/posts/${created.body.postId}/like`, reader.token);
+    await callJson(a.address, 'POST', `/api/v1/posts/${created.body.postId}/like`, reader.accessToken);
     // The follow's notification may still come first, if it was projected after the author connected.
     let notification = await authorStream.nextEvent();
     while (notification && JSON.parse(notification.data).type === 'follow') notification = await authorStream.nextEvent();
     expect(notification?.event).toBe('notification');
     expect(JSON.parse(notification!.data)).toMatchObject({ type: 'like', post: { id: created.body.postId }, actors: [{ id: reader.userId }] });
 
+    // A logout through A ends the reader's stream on B, and B refuses the reader's access token
+    // (the revocation reaches B through LISTEN/NOTIFY, not a lookup per request).
+    expect((await callJson(a.address, 'POST', '/api/v1/auth/logout', reader.accessToken)).status).toBe(204);
+    expect(await stream.nextEvent()).toBeNull();
+    expect((await callJson(b.address, 'GET', '/api/v1/feed/home', reader.accessToken)).status).toBe(401);
+
     // SIGTERM with a stream open: the process ends the stream and exits instead of waiting on it.
     b.child.kill('SIGTERM');
-    expect(await stream.nextEvent()).toBeNull();
     expect(await authorStream.nextEvent()).toBeNull();
     expect(await b.exited).toBe(0);
   });

@@ -35,38 +35,75 @@ describe.each([
     open.push(connection);
     return connection;
   };
+  /** A stream ticket of the user's session (POST /auth/stream-ticket). */
+  const ticketOf = async (who: User): Promise<string> => {
+    const issued = await api.call('POST', '/api/v1/auth/stream-ticket', { token: who.token });
+    expect(issued.status).toBe(201);
+    return issued.body.ticket as string;
+  };
   const follow = (who: User, whom: User) => api.call('POST', `/api/v1/users/${whom.username}/follow`, { token: who.token });
   const nextJson = async (connection: SseConnection) => {
     const event = await connection.nextEvent();
     return { event: event?.event, id: event?.id, data: event ? JSON.parse(event.data) : null };
   };
 
-  it.skipIf(redis && !redisUp)('refuses a caller without a valid token with 401, by header or query', async () => {
-    for (const [path, token] of [['/api/v1/stream', undefined], ['/api/v1/stream', 'not-a-token'], ['/api/v1/stream?access_token=not-a-token', undefined]] as const) {
+  it.skipIf(redis && !redisUp)('refuses a caller without a valid token or ticket with 401; the access token in the URL is no longer taken', async () => {
+    const someone = await api.register();
+    const refusals = [
+      ['/api/v1/stream', undefined, 'UNAUTHORIZED'],
+      ['/api/v1/stream', 'not-a-token', 'UNAUTHORIZED'],
+      [`/api/v1/stream?access_token=${someone.token}`, undefined, 'UNAUTHORIZED'],
+      ['/api/v1/stream?ticket=not-a-ticket', undefined, 'INVALID_STREAM_TICKET'],
+    ] as const;
+    for (const [path, token, code] of refusals) {
       const refused = await connect(path, token);
       expect(refused.status).toBe(401);
       expect(refused.headers.get('content-type')).toMatch(/application\/json/);
-      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAUTHORIZED');
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(code);
     }
-    // The query token is the stream's alone: other routes still want the header.
-    const someone = await api.register();
-    expect((await api.call('GET', `/api/v1/feed/home?access_token=${someone.token}`)).status).toBe(401);
+    // The ticket is the stream's alone: other routes want the header.
+    expect((await api.call('GET', `/api/v1/feed/home?ticket=${await ticketOf(someone)}`)).status).toBe(401);
   });
 
-  it.skipIf(redis && !redisUp)('writes the query token into request logs as [redacted]', async () => {
+  it.skipIf(redis && !redisUp)('takes a ticket once: a second connection with it is refused', async () => {
+    const reader = await api.register();
+    const ticket = await ticketOf(reader);
+    const first = await connect(`/api/v1/stream?ticket=${encodeURIComponent(ticket)}`);
+    expect(first.status).toBe(200);
+    const again = await connect(`/api/v1/stream?ticket=${encodeURIComponent(ticket)}`);
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as { error: { code: string } }).error.code).toBe('INVALID_STREAM_TICKET');
+  });
+
+  it.skipIf(redis && !redisUp)('writes the query ticket into request logs as [redacted]', async () => {
     const lines: string[] = [];
     const logged = await buildServer({ ...t.platform, logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
-    const token = (await api.register()).token;
-    await logged.inject({ method: 'GET', url: `/api/v1/stream?access_token=not-${token}` });
+    const ticket = await ticketOf(await api.register());
+    await logged.inject({ method: 'GET', url: `/api/v1/stream?ticket=not-${ticket}` });
     await logged.close();
-    expect(lines.join('')).toContain('access_token=[redacted]');
-    expect(lines.join('')).not.toContain(token);
+    expect(lines.join('')).toContain('ticket=[redacted]');
+    expect(lines.join('')).not.toContain(ticket);
   });
 
-  it.skipIf(redis && !redisUp)("pushes a followee's new post as a feed event, authenticated by ?access_token=", async () => {
+  it.skipIf(redis && !redisUp)('closes an open stream when its session is revoked (logout), and its access token stops working at once', async () => {
+    const reader = await api.register();
+    const stream = await connect(`/api/v1/stream?ticket=${encodeURIComponent(await ticketOf(reader))}`);
+    expect(stream.status).toBe(200);
+    const other = await api.call('POST', '/api/v1/users/login', { body: { username: reader.username, password: 'correct horse battery' } });
+    const otherStream = await connect('/api/v1/stream', other.body.accessToken);
+    expect((await api.call('POST', '/api/v1/auth/logout', { token: reader.token })).status).toBe(204);
+    expect(await stream.nextEvent()).toBeNull();
+    expect((await api.call('GET', '/api/v1/feed/home', { token: reader.token })).status).toBe(401);
+    // The other session's stream stays: a new follower's notification reaches it.
+    const fan = await api.register();
+    await follow(fan, reader);
+    expect(await nextJson(otherStream)).toMatchObject({ event: 'notification', data: { type: 'follow', actors: [{ id: fan.userId }] } });
+  });
+
+  it.skipIf(redis && !redisUp)("pushes a followee's new post as a feed event, authenticated by ?ticket=", async () => {
     const [author, reader, bystander] = [await api.register(), await api.register(), await api.register()];
     await follow(reader, author);
-    const stream = await connect(`/api/v1/stream?access_token=${encodeURIComponent(reader.token)}`);
+    const stream = await connect(`/api/v1/stream?ticket=${encodeURIComponent(await ticketOf(reader))}`);
     const other = await connect('/api/v1/stream', bystander.token);
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');

@@ -12,6 +12,7 @@ import { errorHandling } from '../../app/http/error-handler.js';
 import { generatedSecret } from '../../app/jwt-secret.js';
 import { createMediaStorage, MEDIA_URL_SECRET_FILE } from '../../app/media-storage.js';
 import type { TokenService } from '../../commands/accounts/tokens.js';
+import type { Sessions } from '../../commands/accounts/sessions.js';
 import { createLocalStorage, type LocalMediaStorage } from '../../media/storage/local/local-storage.js';
 import { byteRange, localMediaFiles } from '../../media/storage/local/routes.js';
 import { mediaKeys } from '../../media/storage/media-storage.js';
@@ -35,6 +36,7 @@ interface LocalServer {
 
 /** No token is ever valid here: the media routes must not need one. */
 const noTokens = { verify: async () => null } as unknown as TokenService;
+const noSessions = {} as unknown as Sessions;
 
 const startLocalServer = async (): Promise<LocalServer> => {
   const dataDir = await mkdtemp(join(tmpdir(), 'media-local-'));
@@ -42,7 +44,7 @@ const startLocalServer = async (): Promise<LocalServer> => {
   const app = Fastify();
   await app.register(errorHandling);
   await app.register(correlation);
-  await app.register(authentication, { tokens: noTokens });
+  await app.register(authentication, { tokens: noTokens, sessions: noSessions });
   // A JSON route beside the plugin: the plugin's catch-all parser must not reach it.
   app.post('/json', { config: { public: true } }, async (request) => ({ got: request.body }));
   // The URLs name the port, known once listening: the routes get the storage made then.
@@ -225,7 +227,7 @@ describe('local storage in the real server (app/server.ts)', () => {
     const db = await createTestDatabase();
     const dataDir = await mkdtemp(join(tmpdir(), 'media-server-'));
     const defaults = defaultSettings();
-    const platform = await createPlatform({ ...defaults, databaseUrl: db.url, jwtSecret: 'test-secret-that-is-at-least-32-characters-long' });
+    const platform = await createPlatform({ ...defaults, databaseUrl: db.url, jwtSecrets: ['test-secret-that-is-at-least-32-characters-long'] });
     const storage = (await createMediaStorage({ ...defaults.media, publicUrl: 'http://api.test' }, dataDir)) as LocalMediaStorage;
     const app = await buildServer({ ...platform, mediaStorage: storage });
     try {

@@ -78,7 +78,7 @@ describe('the platform serving HTTP with buckets in PostgreSQL', () => {
       for (let i = 0; i < 3; i++) await store.take('drained', 3, 3_600_000, Date.now());
       const defaults = defaultSettings();
       const platform = await createPlatform(
-        { ...defaults, role: 'api', dataDir, databaseUrl: db.url, jwtSecret: 'test-secret-that-is-at-least-32-characters-long', rateLimits: { ...defaults.rateLimits, enabled: true } },
+        { ...defaults, role: 'api', dataDir, databaseUrl: db.url, jwtSecrets: ['test-secret-that-is-at-least-32-characters-long'], rateLimits: { ...defaults.rateLimits, enabled: true } },
         { mediaWorkers: false },
       );
       try {

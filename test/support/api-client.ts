@@ -10,7 +10,10 @@ export interface Response {
 export interface User {
   userId: string;
   username: string;
+  /** The access token of the registration's session (the API calls it `accessToken`). */
   token: string;
+  refreshToken: string;
+  sessionId: string;
 }
 
 export const apiClient = (app: FastifyInstance) => {
@@ -39,7 +42,8 @@ export const apiClient = (app: FastifyInstance) => {
       body: { username, email: `${username}@example.com`, password: 'correct horse battery', ...extra },
     });
     if (response.status !== 201) throw new Error(`register ${username}: ${response.status} ${JSON.stringify(response.body)}`);
-    return { userId: response.body.userId, username: response.body.username, token: response.body.token };
+    const { userId, username: name, accessToken, refreshToken, sessionId } = response.body;
+    return { userId, username: name, token: accessToken, refreshToken, sessionId };
   };
 
   const createPost = async (author: User, caption = 'hello #world') => {

@@ -26,6 +26,7 @@ export const commandDeps = (store: EventStore = createInMemoryEventStore()): Com
   tokens: unused('tokens'),
   accountLinks: unused('accountLinks'),
   passwordParams: PARAMS,
+  sessions: unused('sessions'),
   storyTtlMs: 24 * 60 * 60 * 1000,
   mediaExternalHosts: [],
   storage: unused('storage'),

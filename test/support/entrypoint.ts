@@ -80,6 +80,7 @@ export const callJson = async (address: string, method: string, path: string, to
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
+  const text = await response.text(); // empty for a 204
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of the API under test
-  return { status: response.status, body: (await response.json()) as any };
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as any };
 };

@@ -86,7 +86,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     ...defaults,
     dataDir,
     databaseUrl: db.url,
-    jwtSecret: 'test-secret-that-is-at-least-32-characters-long',
+    jwtSecrets: ['test-secret-that-is-at-least-32-characters-long'],
     storyTtlMs: options.storyTtlMs ?? defaults.storyTtlMs,
     redisUrl: redis?.url,
     elasticsearchUrl: options.elasticsearch ? inject('elasticsearchUrl') : undefined,
