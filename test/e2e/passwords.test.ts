@@ -12,15 +12,17 @@ import { startTestApp, useTestApp, type ApiClient, type TestApp } from '../suppo
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new passphrase';
 
+// Two apps in one file, on small pools (the test database serves every file running at once).
+const database = { apiPoolSize: 3, workerPoolSize: 3 };
 // The embedded default: no SMTP_URL.
-const { t: outbox, api: outboxApi } = useTestApp();
+const { t: outbox, api: outboxApi } = useTestApp({ database });
 
 let smtp: TestSmtpServer;
 let mailed: TestApp;
 let api: ApiClient;
 beforeAll(async () => {
   smtp = await startTestSmtpServer();
-  mailed = await startTestApp({ mail: { smtpUrl: smtp.url, from: 'accounts@example.com' }, passwordParams: PARAMS });
+  mailed = await startTestApp({ mail: { smtpUrl: smtp.url, from: 'accounts@example.com' }, passwordParams: PARAMS, database });
   api = apiClient(mailed.app);
 }, 60_000);
 afterAll(async () => {
