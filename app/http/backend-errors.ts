@@ -7,8 +7,10 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOST
 // PostgreSQL SQLSTATE classes 08 (connection exception) and 57P (operator intervention:
 // shutdown, crash, cannot connect now); 57014, a statement cancelled by statement_timeout, and
 // 25P03, a session ended by idle_in_transaction_session_timeout (the API's pool sets both:
-// app/platform.ts), are PostgreSQL not answering in time.
-const isPostgresUnavailable = (code: string) => code.startsWith('08') || code.startsWith('57P') || code === '57014' || code === '25P03';
+// app/platform.ts), are PostgreSQL not answering in time; class 53 (insufficient resources:
+// 53300 too many connections, out of memory, disk full) is PostgreSQL refusing work for now.
+const isPostgresUnavailable = (code: string) =>
+  code.startsWith('08') || code.startsWith('57P') || code.startsWith('53') || code === '57014' || code === '25P03';
 
 // The clients' own names for "cannot reach the server".
 const ELASTICSEARCH_ERRORS = new Set(['ConnectionError', 'NoLivingConnectionsError', 'TimeoutError']);

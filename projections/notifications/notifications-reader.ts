@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { AppError } from '../../kernel/errors.js';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from '../runtime/page.js';
-import { visibleActorSql } from './visibility.js';
 import type { NotificationKind } from './subscribed-events.js';
 import { notificationText } from './notification-text.js';
 
@@ -9,8 +8,9 @@ import { notificationText } from './notification-text.js';
 // reader is left out of every group (and its count), and a group left without actors is not
 // listed (nor counted as unread); actors whose registration has not been applied yet are left out
 // the same way, so that a group never names an unknown user. The rule is visibility.ts; the
-// writer keeps each group's outcome in its `visible` flag, so that the list and the unread count
-// cost what a page costs, whatever the number of groups (review F9).
+// writer keeps its outcome in each (group, actor)'s and each group's `visible` flag and in each
+// group's actor count, so that the list, its actors and the unread count cost what a page
+// costs, whatever the number of groups or of actors in them (review F9).
 
 export interface NotificationActor {
   id: string;
@@ -49,29 +49,33 @@ interface GroupRow {
   comment_id: string | null;
   latest_at: Date;
   read: boolean;
+  actor_count: number;
 }
 
 // A page is an index range of the recipient's visible groups (notification_groups_listed): the
 // groups of an actor the recipient blocked were hidden when the block was applied, so none is
 // read to be skipped, however many there are.
 const GROUPS = (where: string) => `
-select g.id, g.kind, g.post_id, g.comment_id, g.latest_at, not g.unread as read
+select g.id, g.kind, g.post_id, g.comment_id, g.latest_at, not g.unread as read, g.actor_count
 from notification_groups g
 where g.recipient_id = $1 and g.visible and ${where}
 order by g.latest_at desc, g.id desc
 limit $2`;
 
+// The newest ACTORS_SHOWN actors the recipient sees of each group: an index range per group
+// (notification_group_actors_shown), so a group with ten thousand likers, or with thousands of
+// actors the recipient blocked, costs what one with three does. The count is the group's own.
 const ACTORS = `
-select group_id, actor_id, username, display_name, actor_count from (
-  select s.group_id, s.actor_id, u.username, u.display_name,
-    count(*) over (partition by s.group_id) as actor_count,
-    row_number() over (partition by s.group_id order by max(s.occurred_at) desc, s.actor_id desc) as rank
-  from notification_sources s join notification_users u on u.id = s.actor_id and u.username is not null
-  where s.group_id = any($2::uuid[]) and ${visibleActorSql('s', '$1')}
-  group by s.group_id, s.actor_id, u.username, u.display_name
-) ranked
-where rank <= ${ACTORS_SHOWN}
-order by group_id, rank`;
+select x.group_id, a.actor_id, u.username, u.display_name
+from unnest($1::uuid[]) as x(group_id)
+cross join lateral (
+  select a.actor_id, a.latest_at from notification_group_actors a
+  where a.group_id = x.group_id and a.visible
+  order by a.latest_at desc, a.actor_id desc
+  limit ${ACTORS_SHOWN}
+) a
+join notification_users u on u.id = a.actor_id
+order by x.group_id, a.latest_at desc, a.actor_id desc`;
 
 /** The maintained count of the recipient's visible unread groups (write-batch.ts): one row, never a scan of the groups. */
 const UNREAD = `select groups as count from notification_unread where user_id = $1`;
@@ -84,17 +88,14 @@ const cursorKey = (cursor: string): [string, string] => {
   return [at, id];
 };
 
-const hydrate = async (db: pg.Pool, userId: string, groups: readonly GroupRow[]): Promise<NotificationItem[]> => {
+const hydrate = async (db: pg.Pool, groups: readonly GroupRow[]): Promise<NotificationItem[]> => {
   if (groups.length === 0) return [];
-  const { rows } = await db.query<{ group_id: string; actor_id: string; username: string; display_name: string | null; actor_count: string }>(ACTORS, [
-    userId,
-    groups.map((g) => g.id),
-  ]);
+  const { rows } = await db.query<{ group_id: string; actor_id: string; username: string; display_name: string | null }>(ACTORS, [groups.map((g) => g.id)]);
   return groups.flatMap((group) => {
     const mine = rows.filter((row) => row.group_id === group.id);
     if (mine.length === 0) return [];
     const actors = mine.map((row) => ({ id: row.actor_id, username: row.username, displayName: row.display_name ?? '' }));
-    const actorCount = Number(mine[0]!.actor_count);
+    const actorCount = group.actor_count;
     return [
       {
         id: group.id,
@@ -119,7 +120,7 @@ export const createNotificationsReader = (db: pg.Pool): NotificationsReader => (
       ? await db.query<GroupRow>(GROUPS('(g.latest_at, g.id) < ($3::timestamptz, $4::uuid)'), [userId, limit + 1, ...after])
       : await db.query<GroupRow>(GROUPS('true'), [userId, limit + 1]);
     const page = toPage(rows, limit, (row) => [row.latest_at.toISOString(), row.id], (row) => row);
-    return { items: await hydrate(db, userId, page.items), nextCursor: page.nextCursor };
+    return { items: await hydrate(db, page.items), nextCursor: page.nextCursor };
   },
   async unreadCount(userId) {
     const { rows } = await db.query<{ count: number }>(UNREAD, [userId]);
@@ -127,6 +128,6 @@ export const createNotificationsReader = (db: pg.Pool): NotificationsReader => (
   },
   async item(userId, groupId) {
     const { rows } = await db.query<GroupRow>(GROUPS('g.id = $3'), [userId, 1, groupId]);
-    return (await hydrate(db, userId, rows))[0] ?? null;
+    return (await hydrate(db, rows))[0] ?? null;
   },
 });

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
 import { createUnderLock } from '../runtime/postgres-transaction.js';
+import { GROUP_ACTOR_COUNT, INSERT_GROUP_ACTORS } from './group-actors.js';
 import { GROUP_READ, GROUP_VISIBLE } from './visibility.js';
 
 // The notifications read model's tables (unqualified: the pool's search_path picks the schema,
@@ -16,6 +17,10 @@ import { GROUP_READ, GROUP_VISIBLE } from './visibility.js';
 // block either way) and has not read it (`unread`), both derived again whenever their inputs
 // change (write-batch.ts), so that a page of the list is an index range of visible groups and
 // the unread count one row of notification_unread, whatever the number of groups (review F9).
+// notification_group_actors is derived the same way: one row per (group, actor) with the actor's
+// latest activity in it and whether the recipient sees them, and each group keeps the count of
+// those it sees (`actor_count`), so that naming a page's actors reads ACTORS_SHOWN index entries
+// per group, however many liked it or were blocked.
 const TABLES = `
 create table if not exists notification_users (
   id uuid primary key,
@@ -68,7 +73,7 @@ create index if not exists notification_sources_caption_mentions on notification
 create index if not exists notification_sources_by_comment on notification_sources (comment_id) where comment_id is not null;
 create index if not exists notification_sources_by_parent on notification_sources (parent_comment_id) where parent_comment_id is not null;
 create index if not exists notification_sources_by_username on notification_sources (mentioned_username) where mentioned_username is not null;
-create index if not exists notification_sources_by_actor on notification_sources (actor_id, resolved_recipient_id) where group_id is not null;
+drop index if exists notification_sources_by_actor;
 
 create table if not exists notification_groups (
   id uuid primary key,
@@ -78,8 +83,22 @@ create table if not exists notification_groups (
   comment_id uuid,
   latest_at timestamptz not null,
   visible boolean not null default false,
-  unread boolean not null default false
+  unread boolean not null default false,
+  actor_count integer not null default 0
 );
+
+create table if not exists notification_group_actors (
+  group_id uuid not null,
+  actor_id uuid not null,
+  recipient_id uuid not null,
+  latest_at timestamptz not null,
+  visible boolean not null,
+  primary key (group_id, actor_id)
+);
+-- The actors a page names: the newest visible ones of each group, an index range per group.
+create index if not exists notification_group_actors_shown on notification_group_actors (group_id, latest_at desc, actor_id desc) where visible;
+-- The rows a block or a registration may flip: an actor's, towards one recipient.
+create index if not exists notification_group_actors_by_actor on notification_group_actors (actor_id, recipient_id);
 
 -- Per recipient: the groups both visible and unread (what GET /notifications answers as unreadCount).
 create table if not exists notification_unread (
@@ -94,6 +113,19 @@ create table if not exists notification_reads (
   read_up_to timestamptz not null,
   primary key (user_id, group_id)
 );
+
+-- A deployment from before the actor counts gets them here, derived once from its sources (before
+-- the flags below, which are derived from the counts).
+do $$
+begin
+  if not exists (select 1 from information_schema.columns
+                 where table_schema = current_schema() and table_name = 'notification_groups' and column_name = 'actor_count') then
+    alter table notification_groups add column actor_count integer not null default 0;
+    delete from notification_group_actors;
+    ${INSERT_GROUP_ACTORS('true')}
+    update notification_groups g set actor_count = ${GROUP_ACTOR_COUNT};
+  end if;
+end $$;
 
 -- A deployment from before the flags gets them here, derived once from what its tables hold.
 do $$
@@ -121,6 +153,7 @@ export const NOTIFICATION_TABLES = [
   'notification_blocks',
   'notification_sources',
   'notification_groups',
+  'notification_group_actors',
   'notification_reads',
   'notification_unread',
 ] as const;

@@ -1,8 +1,8 @@
 import { ALL_GROUPS } from './batch-facts.js';
 
 // Who sees what of the notifications read model, one home for the writer (which keeps each
-// group's `visible` and `unread` flags, write-batch.ts) and the reader (which names the actors of
-// a page's groups, notifications-reader.ts).
+// group's `visible` and `unread` flags and each (group, actor)'s `visible` flag, write-batch.ts
+// and group-actors.ts), and schema.ts, which derives them once for a deployment from before them.
 
 /**
  * An actor the recipient sees: registered (a group never names an unknown user), and with no
@@ -22,5 +22,8 @@ export const GROUP_READ = `coalesce(g.latest_at <= (
   select max(r.read_up_to) from notification_reads r where r.user_id = g.recipient_id and r.group_id in (g.id, '${ALL_GROUPS}')
 ), false)`;
 
-/** The flags of group `g` as the rules above derive them (write-batch.ts keeps them; schema.ts backfills them). */
-export const GROUP_VISIBLE = `exists (select 1 from notification_sources s where s.group_id = g.id and ${visibleActorSql('s', 'g.recipient_id')})`;
+/**
+ * Group `g` is listed: its recipient sees at least one of its actors (`actor_count`, the count of
+ * its actors visibleActorSql lets through, kept by write-batch.ts; schema.ts backfills the flags).
+ */
+export const GROUP_VISIBLE = `g.actor_count > 0`;

@@ -1,17 +1,20 @@
 import type pg from 'pg';
 import { bulkUpsert, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
 import { ALL_GROUPS, type BatchFacts, type SourceRow } from './batch-facts.js';
-import { GROUP_READ, GROUP_VISIBLE } from './visibility.js';
+import { GROUP_ACTOR_COUNT, INSERT_GROUP_ACTORS } from './group-actors.js';
+import { GROUP_READ, GROUP_VISIBLE, visibleActorSql } from './visibility.js';
 
 // Writes one batch. Facts and sources are upserted (newer stream revisions win), then the
 // sources the batch may have changed are derived again: whom each notifies (the like's post
 // author, the parent comment's author, the mentioned user) and which group it joins, or none
 // when it is retracted, deleted or the actor's own. Then the groups they left or joined are
-// rebuilt from their sources, so counts and times are never accumulated blindly. Last, the
-// `visible` and `unread` flags of every group whose inputs the batch changed (its sources, a
-// block between its recipient and an actor, an actor's registration, a read mark) are derived
-// again, and each recipient's unread count moves by exactly the flags that flipped: a function
-// of the state, so a replay ends with the same flags and counts however its batches are cut.
+// rebuilt from their sources, actors included (group-actors.ts), so counts and times are never
+// accumulated blindly. Then the actors a block between them and a recipient, or their
+// registration, shows or hides are flipped, each group's actor count moving by exactly the
+// flags that flipped. Last, the `visible` and `unread` flags of every group whose inputs the
+// batch changed (its sources, its actor count, a read mark) are derived again, and each
+// recipient's unread count moves by exactly the flags that flipped: a function of the state, so
+// a replay ends with the same flags and counts however its batches are cut.
 //
 // Whichever of two related events is applied second resolves them (a reply before its parent
 // comment, a mention before the user registers): the derivation looks at both sides. Batches of
@@ -137,12 +140,20 @@ returning a.old_group, s.group_id as new_group`;
 const DELETE_GROUPS = `delete from notification_groups where id = any($1::uuid[])
 returning id, recipient_id, latest_at, (visible and unread) as counted`;
 
+const DELETE_GROUP_ACTORS = `delete from notification_group_actors where group_id = any($1::uuid[])`;
+
+const INSERT_ACTORS_OF_GROUPS = INSERT_GROUP_ACTORS('group_id = any($1::uuid[])');
+
+// After the groups' actors (INSERT_ACTORS_OF_GROUPS), whose visible ones they count.
 const INSERT_GROUPS = `
-insert into notification_groups (id, recipient_id, kind, post_id, comment_id, latest_at)
-select group_id, (array_agg(resolved_recipient_id))[1], (array_agg(kind))[1], (array_agg(post_id))[1],
-  (array_agg(case kind when 'reply' then parent_comment_id when 'mention' then comment_id end))[1], max(occurred_at)
-from notification_sources where group_id = any($1::uuid[])
-group by group_id
+insert into notification_groups (id, recipient_id, kind, post_id, comment_id, latest_at, actor_count)
+select g.id, g.recipient_id, g.kind, g.post_id, g.comment_id, g.latest_at, ${GROUP_ACTOR_COUNT}
+from (
+  select group_id as id, (array_agg(resolved_recipient_id))[1] as recipient_id, (array_agg(kind))[1] as kind, (array_agg(post_id))[1] as post_id,
+    (array_agg(case kind when 'reply' then parent_comment_id when 'mention' then comment_id end))[1] as comment_id, max(occurred_at) as latest_at
+  from notification_sources where group_id = any($1::uuid[])
+  group by group_id
+) g
 returning id, recipient_id, latest_at`;
 
 const UPSERT_READS = bulkUpsert({
@@ -155,18 +166,31 @@ const UPSERT_READS = bulkUpsert({
   ],
 });
 
-// The groups whose flags a batch's blocks may change: the blocker's groups the blocked user acts
-// in, and the other way round (the pairs come both ways). An index lookup per pair.
-const GROUPS_OF_PAIRS = `
-select distinct s.group_id::text as id
-from jsonb_to_recordset($1::jsonb) as p(actor_id uuid, recipient_id uuid)
-cross join lateral (
-  select group_id from notification_sources
-  where actor_id = p.actor_id and resolved_recipient_id = p.recipient_id and group_id is not null
-) s`;
-
-/** The groups newly registered users act in: they become visible once their actor has a name. */
-const GROUPS_OF_ACTORS = `select distinct group_id::text as id from notification_sources where actor_id = any($1::uuid[]) and group_id is not null`;
+// The actor rows a batch's blocks or registrations may flip: those of a blocked actor towards the
+// blocker and the other way round (the pairs come both ways; $1), and those of newly registered
+// actors ($2), an index lookup each (notification_group_actors_by_actor; lateral, as
+// END_OLD_CAPTION_MENTIONS, so that a table without statistics yet is not scanned whole). Only
+// rows whose flag changes are written, and each group's actor count moves by them; returns the
+// groups whose count moved.
+const REFRESH_ACTORS = `
+with candidates as (
+  select a.group_id, a.actor_id from jsonb_to_recordset($1::jsonb) as p(actor_id uuid, recipient_id uuid)
+  cross join lateral (
+    select group_id, actor_id from notification_group_actors where actor_id = p.actor_id and recipient_id = p.recipient_id offset 0
+  ) a
+  union
+  select a.group_id, a.actor_id from unnest($2::uuid[]) as r(actor_id)
+  cross join lateral (select group_id, actor_id from notification_group_actors where actor_id = r.actor_id offset 0) a
+), changed as (
+  update notification_group_actors a set visible = not a.visible
+  from candidates c
+  where a.group_id = c.group_id and a.actor_id = c.actor_id and a.visible <> (${visibleActorSql('a', 'a.recipient_id')})
+  returning a.group_id, a.visible
+)
+update notification_groups g set actor_count = g.actor_count + d.moved
+from (select group_id, sum(case when visible then 1 else -1 end)::int as moved from changed group by group_id) d
+where g.id = d.group_id and d.moved <> 0
+returning g.id::text as id`;
 
 /** The unread groups a mark of every group now covers (an index range per user: notification_groups_unread). */
 const GROUPS_MARKED_READ = `
@@ -220,6 +244,8 @@ const regroup = async (db: pg.PoolClient, groupIds: string[], deltas: UnreadDelt
   if (groupIds.length === 0) return [];
   const before = await db.query<{ id: string; recipient_id: string; latest_at: Date; counted: boolean }>(DELETE_GROUPS, [groupIds]);
   for (const row of before.rows) if (row.counted) addDelta(deltas, row.recipient_id, -1);
+  await db.query(DELETE_GROUP_ACTORS, [groupIds]);
+  await db.query(INSERT_ACTORS_OF_GROUPS, [groupIds]);
   const after = await db.query<{ id: string; recipient_id: string; latest_at: Date }>(INSERT_GROUPS, [groupIds]);
   const previous = new Map(before.rows.map((row) => [row.id, row.latest_at.getTime()]));
   return after.rows
@@ -228,22 +254,21 @@ const regroup = async (db: pg.PoolClient, groupIds: string[], deltas: UnreadDelt
 };
 
 /**
- * The groups whose flags the batch may have changed without rebuilding them: those of a pair the
- * batch blocked or unblocked (the blocker's groups of a blocked actor are hidden when the block
- * is applied, so the list never skips them), of newly registered actors, and of read marks.
+ * The groups whose flags the batch may have changed without rebuilding them: those whose actor
+ * count a block or unblock between their recipient and an actor, or an actor's registration,
+ * moved (the blocker's groups of a blocked actor are hidden when the block is applied, so the
+ * list never skips them), and those of read marks.
  */
 const groupsToRefresh = async (db: pg.PoolClient, facts: BatchFacts): Promise<string[]> => {
   const ids = new Set<string>();
-  const blocks = [...facts.blocks.values()];
-  if (blocks.length > 0) {
-    const pairs = blocks.flatMap((b) => [
-      { actor_id: b.blockedId, recipient_id: b.blockerId },
-      { actor_id: b.blockerId, recipient_id: b.blockedId },
-    ]);
-    for (const row of (await db.query<{ id: string }>(GROUPS_OF_PAIRS, [JSON.stringify(pairs)])).rows) ids.add(row.id);
-  }
+  const pairs = [...facts.blocks.values()].flatMap((b) => [
+    { actor_id: b.blockedId, recipient_id: b.blockerId },
+    { actor_id: b.blockerId, recipient_id: b.blockedId },
+  ]);
   const registered = [...facts.users.values()].filter((u) => u.username !== null).map((u) => u.id);
-  if (registered.length > 0) for (const row of (await db.query<{ id: string }>(GROUPS_OF_ACTORS, [registered])).rows) ids.add(row.id);
+  if (pairs.length + registered.length > 0) {
+    for (const row of (await db.query<{ id: string }>(REFRESH_ACTORS, [JSON.stringify(pairs), registered])).rows) ids.add(row.id);
+  }
   const reads = [...facts.reads.values()];
   for (const read of reads) if (read.groupId !== ALL_GROUPS) ids.add(read.groupId);
   const markedAll = [...new Set(reads.filter((r) => r.groupId === ALL_GROUPS).map((r) => r.userId))];

@@ -15,7 +15,7 @@ export interface CatalogOptions {
   redisPrefix: string;
   elasticsearchPrefix: string;
   definitions: readonly ReadModelDefinition[];
-  /** Connections of each generation's own pool (default 5). */
+  /** Connections of each generation's own pool (default: half the base pool's, at least 2). */
   generationPoolSize?: number;
 }
 
@@ -55,7 +55,7 @@ export const createGenerationCatalog = (options: CatalogOptions): GenerationCata
     await options.pool.query(`create schema if not exists ${schema}`);
     // Every connection works in the generation's schema; public stays reachable for extensions.
     // It keeps the base pool's timeouts: the API's generations answer clients as its own pool does.
-    const pool = new pg.Pool({ ...timeoutsOf(options.pool), connectionString: withSearchPath(options.pool, schema), max: options.generationPoolSize ?? 5 });
+    const pool = new pg.Pool({ ...timeoutsOf(options.pool), connectionString: withSearchPath(options.pool, schema), max: options.generationPoolSize ?? halfOf(options.pool) });
     pool.on('error', () => undefined);
     pools.set(schema, pool);
     return pool;
@@ -97,6 +97,11 @@ export const createGenerationCatalog = (options: CatalogOptions): GenerationCata
     },
   };
 };
+
+// Every read model of a rebuilt generation has a pool of its own (its schema is the connection's
+// search_path), so the connections a process may open grow with them: half the base pool each
+// keeps a process with all six rebuilt within a few times its base pool (docs/architecture.md).
+const halfOf = (base: pg.Pool): number => Math.max(2, Math.ceil(((base.options as pg.PoolConfig).max ?? 10) / 2));
 
 /** The connect, statement and idle-in-transaction timeouts the base pool was created with. */
 const timeoutsOf = (base: pg.Pool): pg.PoolConfig => {

@@ -99,7 +99,9 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       : { ...defaults.rateLimits, enabled: false },
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
     tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
-    database: { ...defaults.database, ...options.database },
+    // Small pools: two test files run at once against one PostgreSQL (max_connections 100 by
+    // default), each with an API pool, a workers' pool and, after a rebuild, a pool per generation.
+    database: { ...defaults.database, apiPoolSize: 4, workerPoolSize: 4, ...options.database },
     serving: { ...defaults.serving, ...options.serving },
     mail: { ...defaults.mail, ...options.mail },
   }, {

@@ -3,19 +3,22 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { streams, type RecordedEvent } from '../../../events/index.js';
 import { createNotificationsProjection, createNotificationsReader, NOTIFICATION_TABLES } from '../../../projections/notifications/index.js';
+import { ACTORS_SHOWN } from '../../../projections/notifications/notifications-reader.js';
 import { allPages } from '../../support/all-pages.js';
 import { explainAnalyze, recordingPool, rowsReadFrom } from '../../support/explain-plan.js';
 import { syntheticPosition } from '../../support/history-arbitraries.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 // Review F9: the unread count is a maintained per-recipient count, and a page of the list reads
-// the page's groups only, even when the reader blocked the actor of thousands of them.
+// the page's groups only, even when the reader blocked the actor of thousands of them, and names
+// their actors by reading ACTORS_SHOWN of each, even when thousands liked one of them.
 // - Property (rule: the list shows the groups with an actor no block stands between, each read
-//   when its latest activity is not after the later of the marks covering it, and unreadCount is
-//   the number of unread ones): after any sequence of likes, unlikes, blocks and unblocks either
-//   way, marks of everything and of single groups, cut into batches anyhow, list and count equal
-//   a model of the same steps, for every user.
-// - Bound: EXPLAIN ANALYZE of the list and count statements, rows read, never time.
+//   when its latest activity is not after the later of the marks covering it, naming the
+//   ACTORS_SHOWN newest of those actors and counting all of them, and unreadCount is the number
+//   of unread ones): after any sequence of likes, unlikes, blocks and unblocks either way, marks
+//   of everything and of single groups, cut into batches anyhow, list, actors and count equal a
+//   model of the same steps, for every user.
+// - Bound: EXPLAIN ANALYZE of the list, actors and count statements, rows read, never time.
 
 const WINDOW_MS = 10 * 60_000;
 const T0 = Date.parse('2025-03-01T00:00:00.000Z');
@@ -56,6 +59,9 @@ const logOf = () => {
 const registration = (record: ReturnType<typeof logOf>, userId: string, name: string) =>
   record('UserRegistered', { userId, username: name, displayName: name, registeredAt: iso(T0) }, streams.user(userId), T0);
 
+/** More actors than a group names, so that the property sees some left unnamed but counted. */
+const ACTOR_COUNT = ACTORS_SHOWN + 2;
+
 type Step =
   | { kind: 'like' | 'unlike'; actor: number; post: number }
   | { kind: 'block' | 'unblock'; actor: number; byRecipient: boolean }
@@ -65,8 +71,10 @@ type Step =
   | { kind: 'cut' };
 
 const anyStep: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constantFrom('like' as const, 'unlike' as const), actor: fc.nat(2), post: fc.nat(3) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('block' as const, 'unblock' as const), actor: fc.nat(2), byRecipient: fc.boolean() }) },
+  // Likes outweigh unlikes, so that groups often have more actors than they name.
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('like' as const), actor: fc.nat(ACTOR_COUNT - 1), post: fc.nat(1) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('unlike' as const), actor: fc.nat(ACTOR_COUNT - 1), post: fc.nat(1) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constantFrom('block' as const, 'unblock' as const), actor: fc.nat(ACTOR_COUNT - 1), byRecipient: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'markAll' as const }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('markOne' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'tick' as const }) },
@@ -78,14 +86,14 @@ describe('notifications: the unread count is maintained, and bounded work per pa
 
   it('the unread count equals the unread groups the list shows, after any likes, blocks, unblocks and marks, however batched', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(anyStep, { minLength: 1, maxLength: 40 }), async (steps) => {
+      fc.asyncProperty(fc.array(anyStep, { minLength: 1, maxLength: 40, size: 'max' }), async (steps) => {
         await reset();
         const projection = createNotificationsProjection(db.pool, { windowMs: WINDOW_MS });
         const reader = createNotificationsReader(db.pool);
         const record = logOf();
         const recipient = uuidv7();
-        const actors = [uuidv7(), uuidv7(), uuidv7()];
-        const posts = [uuidv7(), uuidv7(), uuidv7(), uuidv7()];
+        const actors = Array.from({ length: ACTOR_COUNT }, () => uuidv7());
+        const posts = [uuidv7(), uuidv7()];
         let now = T0 + 1;
         let batch: RecordedEvent[] = [registration(record, recipient, 'recipient'), ...actors.map((id, i) => registration(record, id, `actor${i}`))];
         const flush = async () => {
@@ -99,22 +107,29 @@ describe('notifications: the unread count is maintained, and bounded work per pa
         const markedGroup = new Map<string, number>();
         const groupKey = (postId: string, at: number) => `${postId}|${Math.floor(at / WINDOW_MS)}`;
         const expectedList = () => {
-          const groups = new Map<string, { postId: string; latest: number; visible: boolean }>();
+          const groups = new Map<string, { postId: string; latest: number; seen: { actor: string; at: number }[] }>();
           for (const [key, at] of likedAt) {
             const [actor, postId] = key.split('|') as [string, string];
             const blocked = blocks.has(`${recipient}|${actor}`) || blocks.has(`${actor}|${recipient}`);
-            const group = groups.get(groupKey(postId, at)) ?? { postId, latest: -Infinity, visible: false };
+            const group = groups.get(groupKey(postId, at)) ?? { postId, latest: -Infinity, seen: [] };
             // A blocked actor's activity still dates the group (as the read model documents).
-            groups.set(groupKey(postId, at), { postId, latest: Math.max(group.latest, at), visible: group.visible || !blocked });
+            groups.set(groupKey(postId, at), { postId, latest: Math.max(group.latest, at), seen: blocked ? group.seen : [...group.seen, { actor, at }] });
           }
+          const newestFirst = (a: { actor: string; at: number }, b: { actor: string; at: number }) => b.at - a.at || (a.actor < b.actor ? 1 : -1);
           return [...groups]
-            .filter(([, g]) => g.visible)
-            .map(([key, g]) => ({ post: g.postId, createdAt: iso(g.latest), read: g.latest <= Math.max(markedAll, markedGroup.get(key) ?? -Infinity) }))
+            .filter(([, g]) => g.seen.length > 0)
+            .map(([key, g]) => ({
+              post: g.postId,
+              createdAt: iso(g.latest),
+              read: g.latest <= Math.max(markedAll, markedGroup.get(key) ?? -Infinity),
+              actors: [...g.seen].sort(newestFirst).slice(0, ACTORS_SHOWN).map((s) => s.actor),
+              actorCount: g.seen.length,
+            }))
             .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1) || (a.post < b.post ? 1 : -1));
         };
         const check = async () => {
           const items = await allPages((page) => reader.list(recipient, page), 3, { maxPages: 50 });
-          const shown = items.map((item) => ({ post: item.post!.id, createdAt: item.createdAt, read: item.read }));
+          const shown = items.map((item) => ({ post: item.post!.id, createdAt: item.createdAt, read: item.read, actors: item.actors.map((a) => a.id), actorCount: item.actorCount }));
           const byTimeThenPost = (a: { createdAt: string; post: string }, b: { createdAt: string; post: string }) =>
             a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : a.post < b.post ? 1 : -1;
           const expected = expectedList();
@@ -171,7 +186,23 @@ describe('notifications: the unread count is maintained, and bounded work per pa
         await flush();
         await check();
       }),
-      { numRuns: 25 },
+      {
+        numRuns: 25,
+        // Always among the runs: more actors than a group names, the newest blocked, another gone, then unblocked.
+        examples: [
+          [
+            [
+              ...Array.from({ length: ACTOR_COUNT }, (_, actor) => ({ kind: 'like' as const, actor, post: 0 })),
+              { kind: 'block', actor: ACTOR_COUNT - 1, byRecipient: true },
+              { kind: 'cut' },
+              { kind: 'unlike', actor: ACTOR_COUNT - 2, post: 0 },
+              { kind: 'block', actor: 0, byRecipient: false },
+              { kind: 'cut' },
+              { kind: 'unblock', actor: ACTOR_COUNT - 1, byRecipient: true },
+            ],
+          ],
+        ],
+      },
     );
   });
 
@@ -213,5 +244,51 @@ describe('notifications: the unread count is maintained, and bounded work per pa
     await projection.apply({ events: [unblock], position: unblock.position, replay: false }, 'notifications');
     expect(await reader.unreadCount(victim)).toBe(430);
     expect((await reader.list(victim, { limit: 1 })).items[0]!.actors[0]!.id).toBe(harasser);
+  });
+
+  it('a page names its actors by reading ACTORS_SHOWN per group, when hundreds liked one and the reader blocked hundreds more; setup fills an old deployment', async () => {
+    const projection = createNotificationsProjection(db.pool, { windowMs: WINDOW_MS });
+    const reader = createNotificationsReader(recordingPool(db.pool, sent));
+    const record = logOf();
+    const victim = uuidv7();
+    const [fans, harassers] = [Array.from({ length: 300 }, () => uuidv7()), Array.from({ length: 300 }, () => uuidv7())];
+    const events = [registration(record, victim, 'victim'), ...[...fans, ...harassers].map((id, i) => registration(record, id, `liker${i}`))];
+    // One post, one window: 300 fans like it, then 300 harassers, each of whom the victim blocks.
+    // Nineteen posts liked by one fan each, earlier, fill the rest of the page.
+    const like = (postId: string, userId: string, at: number) => record('Liked', { postId, userId, postAuthorId: victim, likedAt: iso(at) }, streams.like(postId, userId), at);
+    const crowded = uuidv7();
+    events.push(...fans.slice(0, 19).map((fan, i) => like(uuidv7(), fan, T0 + i)));
+    events.push(...fans.map((fan, i) => like(crowded, fan, T0 + 1_000 + i)), ...harassers.map((harasser, i) => like(crowded, harasser, T0 + 2_000 + i)));
+    events.push(...harassers.map((blockedId) => record('Blocked', { blockerId: victim, blockedId, blockedAt: iso(T0 + 3_000) }, streams.block(victim, blockedId), T0 + 3_000)));
+    await projection.apply({ events, position: events.at(-1)!.position, replay: false }, 'notifications');
+
+    const page = await reader.list(victim, { limit: 20 });
+    expect(page.items).toHaveLength(20);
+    expect(page.items[0]!.post!.id).toBe(crowded);
+    expect(page.items[0]!.actorCount).toBe(300);
+    expect(page.items[0]!.actors.map((a) => a.id)).toEqual(fans.slice(-ACTORS_SHOWN).reverse());
+    expect(page.items.slice(1).every((item) => item.actorCount === 1)).toBe(true);
+    const actors = await explainAnalyze(db.pool, sent.findLast((s) => s.text.includes('notification_group_actors'))!);
+    expect(rowsReadFrom(actors, 'notification_sources')).toBe(0);
+    expect(rowsReadFrom(actors, 'notification_group_actors')).toBeLessThanOrEqual(20 * ACTORS_SHOWN);
+    expect(rowsReadFrom(actors, 'notification_users')).toBeLessThanOrEqual(20 * ACTORS_SHOWN);
+
+    // A deployment from before the actor counts and the flags gets them all at setup, as derived here.
+    const before = { page: await reader.list(victim, { limit: 50 }), unread: await reader.unreadCount(victim) };
+    await db.pool.query('drop table notification_group_actors');
+    await db.pool.query('alter table notification_groups drop column actor_count, drop column visible, drop column unread; delete from notification_unread');
+    await projection.setup();
+    expect({ page: await reader.list(victim, { limit: 50 }), unread: await reader.unreadCount(victim) }).toEqual(before);
+
+    // Unblocking one harasser names them (the newest) and counts them; a fan's unlike uncounts them.
+    const unblocked = harassers.at(-1)!;
+    const later = [
+      record('Unblocked', { blockerId: victim, blockedId: unblocked }, streams.block(victim, unblocked), T0 + 4_000),
+      record('Unliked', { postId: crowded, userId: fans[0]! }, streams.like(crowded, fans[0]!), T0 + 4_000),
+    ];
+    await projection.apply({ events: later, position: later.at(-1)!.position, replay: false }, 'notifications');
+    const item = (await reader.list(victim, { limit: 1 })).items[0]!;
+    expect(item.actorCount).toBe(300);
+    expect(item.actors.map((a) => a.id)).toEqual([unblocked, ...fans.slice(-(ACTORS_SHOWN - 1)).reverse()]);
   });
 });

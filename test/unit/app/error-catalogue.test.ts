@@ -138,6 +138,10 @@ describe('backendOf', () => {
     expect(backendOf(Object.assign(new Error('terminating connection due to idle-in-transaction timeout'), { code: '25P03' }))).toBe('postgresql');
     expect(backendOf(new Error('timeout exceeded when trying to connect'))).toBe('postgresql');
   });
+  it('names PostgreSQL when it refuses for lack of resources (out of connections), and not for a constraint it enforces', () => {
+    expect(backendOf(Object.assign(new Error('sorry, too many clients already'), { code: '53300' }))).toBe('postgresql');
+    expect(backendOf(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }))).toBeNull();
+  });
   it("names the backend from a bare socket error's usual port, else PostgreSQL", () => {
     expect([6379, 9200, 9092, 5432, 15432].map((port) => backendOf(socketError(port)))).toEqual(['redis', 'elasticsearch', 'kafka', 'postgresql', 'postgresql']);
   });
