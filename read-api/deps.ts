@@ -3,7 +3,6 @@ import type { FeedReader } from '../projections/feed/feed-reader.js';
 import type { NotificationsReader } from '../projections/notifications/notifications-reader.js';
 import type { ProfilesReader } from '../projections/profiles/profiles-reader.js';
 import type { PushBus } from '../projections/push/push-bus.js';
-import type { Sessions } from '../commands/accounts/sessions.js';
 import type { SearchStore } from '../projections/search/search-store.js';
 import type { StoriesReader } from '../projections/stories/stories-reader.js';
 import type { EventStreamOptions } from './event-stream.js';
@@ -28,8 +27,8 @@ export interface ReadDeps {
   now: () => Date;
   /** Where GET /api/v1/stream subscribes to the caller's pushes. */
   push: Pick<PushBus, 'subscribe'>;
-  /** Where GET /api/v1/stream learns that its session ended (commands/accounts/sessions.ts). */
-  sessions: Pick<Sessions, 'onRevoked'>;
+  /** Where GET /api/v1/stream learns that its session ended (the sessions of the write side, which the platform passes in). */
+  sessions: { onRevoked(sessionId: string, listener: () => void): () => void };
   /** Heartbeat and slow-client bound of the event streams (defaults: 15 s, 256 KiB). */
   streaming?: EventStreamOptions;
   /** Open streams allowed per account and per process (read-api/routes/stream-routes.ts; defaults 5 and 10,000). */

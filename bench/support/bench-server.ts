@@ -28,7 +28,9 @@ const platform = await createPlatform({
   role: process.env.ROLE === 'api' ? 'api' : 'all',
   // Verification mails of the accounts a bench makes stay in the mail_outbox table, off the bench's output.
 }, { mailLog: () => undefined });
-const app = await buildServer({ ...platform, trustProxy: defaults.http.trustProxy });
+// REVOCATION_CHECK=off (bench/auth.ts's baseline): the plain JWT check, no revoked-session lookup.
+const commands = process.env.REVOCATION_CHECK === 'off' ? { ...platform.commands, sessions: { ...platform.commands.sessions, isRevoked: () => false } } : platform.commands;
+const app = await buildServer({ ...platform, commands, trustProxy: defaults.http.trustProxy });
 app.post('/bench/noop', async () => ({ ok: true }));
 if (redisUrl) {
   const redis = new Redis(redisUrl, { enableAutoPipelining: true });

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { Revocation, SessionRecord, SessionStore, StreamTicketRecord } from './session-store.js';
+import type { Revocation, SessionRecord, SessionStore } from './session-store.js';
 
 // Sessions in PostgreSQL. A revocation and its announcement commit together: pg_notify inside the
 // revoking statement is delivered, to every process listening, only when that commits. Channel

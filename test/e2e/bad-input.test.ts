@@ -118,6 +118,15 @@ const cases: BadCase[] = [
   { name: 'view an unknown story', method: 'POST', url: () => `/api/v1/stories/${UNKNOWN}/view`, status: 404, code: 'STORY_NOT_FOUND' },
   { name: "delete another user's story", method: 'DELETE', url: () => `/api/v1/stories/${aliceStory}`, as: () => bob, status: 403, code: 'NOT_AUTHOR' },
   { name: 'delete a story id that is not a uuid', method: 'DELETE', url: () => '/api/v1/stories/nope', status: 400, code: 'VALIDATION_FAILED', paths: ['storyId'] },
+  // sessions
+  { name: 'refresh without a body', method: 'POST', url: () => '/api/v1/auth/refresh', status: 400, code: 'VALIDATION_FAILED', paths: [''] },
+  { name: 'refresh with a token that is not a string', method: 'POST', url: () => '/api/v1/auth/refresh', body: { refreshToken: 42 }, status: 400, code: 'VALIDATION_FAILED', paths: ['refreshToken'] },
+  { name: 'refresh with an oversized token', method: 'POST', url: () => '/api/v1/auth/refresh', body: { refreshToken: 'x'.repeat(129) }, status: 400, code: 'VALIDATION_FAILED', paths: ['refreshToken'] },
+  { name: 'refresh with an unknown field', method: 'POST', url: () => '/api/v1/auth/refresh', body: { refreshToken: 'x', sessionId: UNKNOWN }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'refresh with a token never issued', method: 'POST', url: () => '/api/v1/auth/refresh', body: { refreshToken: 'never-issued' }, status: 401, code: 'INVALID_REFRESH_TOKEN' },
+  { name: 'end a session id that is not a uuid', method: 'DELETE', url: () => '/api/v1/auth/sessions/nope', status: 400, code: 'VALIDATION_FAILED', paths: ['sessionId'] },
+  { name: "end another user's session", method: 'DELETE', url: () => `/api/v1/auth/sessions/${bob.sessionId}`, status: 404, code: 'SESSION_NOT_FOUND' },
+  { name: 'end an unknown session', method: 'DELETE', url: () => `/api/v1/auth/sessions/${UNKNOWN}`, status: 404, code: 'SESSION_NOT_FOUND' },
   // notifications
   { name: 'mark read with a malformed id', method: 'POST', url: () => '/api/v1/notifications/read', body: { ids: ['nope'] }, status: 400, code: 'VALIDATION_FAILED', paths: ['ids.0'] },
   { name: 'mark read up to a time that is not one', method: 'POST', url: () => '/api/v1/notifications/read', body: { upTo: 'yesterday' }, status: 400, code: 'VALIDATION_FAILED', paths: ['upTo'] },

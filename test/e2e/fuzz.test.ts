@@ -15,6 +15,8 @@ import { useTestApp } from '../support/test-app.js';
 const RUNS = Number(process.env.FUZZ_RUNS ?? 12);
 const STREAM = 'GET /api/v1/stream';
 const UNKNOWN = '0190a0a0-0000-7000-8000-000000000000';
+/** Routes that end the caller's sessions: the callers log in again after them (later runs of the route itself call with an ended session). */
+const ENDS_SESSIONS = new Set(['POST /api/v1/auth/logout', 'POST /api/v1/auth/logout-all', 'DELETE /api/v1/auth/sessions/{sessionId}']);
 
 const { t, api } = useTestApp();
 let owner: User;
@@ -35,9 +37,15 @@ beforeAll(async () => {
     storyId: [storyId, UNKNOWN],
     mediaId: [UNKNOWN],
     tag: ['world', 'nope'],
+    sessionId: [owner.sessionId, stranger.sessionId, UNKNOWN],
   });
   operations = operationsOf((await api.call('GET', '/docs/json')).body);
 });
+
+const loggedInAgain = async (user: User): Promise<User> => {
+  const { body } = await api.call('POST', '/api/v1/users/login', { body: { username: user.username, password: 'correct horse battery' } });
+  return { ...user, token: body.accessToken, refreshToken: body.refreshToken, sessionId: body.sessionId };
+};
 
 /** A path segment: a real id, or a broken one (over 100 characters, bad percent-encoding, hostile). */
 const pathValue = (name: string) =>
@@ -119,6 +127,7 @@ describe('fuzzed requests on every route of the OpenAPI document', () => {
         }),
         { numRuns: RUNS },
       );
+      if (ENDS_SESSIONS.has(routeKey(op))) [owner, stranger] = [await loggedInAgain(owner), await loggedInAgain(stranger)];
     }
   }, 120_000);
 

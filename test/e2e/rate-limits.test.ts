@@ -88,8 +88,8 @@ describe('rate limits', () => {
     expect(Number(answers[3]!.headers['retry-after'])).toBeGreaterThan(0);
     // A valid token counts per account: served from another address, and from the flooded one too
     // (an address shared behind a NAT with the flood).
-    expect((await api.call('GET', `/api/v1/users/${frank.username}`, { token: frank.token, headers: from('203.0.113.91') })).status).toBe(200);
-    expect((await api.call('GET', `/api/v1/users/${frank.username}`, { token: frank.token, headers: from('203.0.113.90') })).status).toBe(200);
+    expect((await api.call('GET', '/api/v1/feed/home', { token: frank.token, headers: from('203.0.113.91') })).status).toBe(200);
+    expect((await api.call('GET', '/api/v1/feed/home', { token: frank.token, headers: from('203.0.113.90') })).status).toBe(200);
     // Bad tokens from another address have a bucket of their own.
     expect((await api.call('GET', `/api/v1/users/${frank.username}`, { token: forged, headers: from('203.0.113.92') })).status).toBe(401);
   });

@@ -28,6 +28,17 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ ROLE: 'web' })).toEqual([expect.stringMatching(/^ROLE: /)]);
   });
 
+  it('reads the signing keys and token lifetimes: JWT_SECRETS a list (each at least 32 bytes), not with JWT_SECRET; refresh outliving access', () => {
+    const [a, b] = ['a'.repeat(32), 'b'.repeat(33)];
+    expect(loadSettings({ JWT_SECRETS: ` ${a} , ${b} ` }, []).jwtSecrets).toEqual([a, b]);
+    expect(problemsOf({ JWT_SECRETS: `${a},short` })).toEqual([expect.stringContaining('each must be at least 32 bytes')]);
+    expect(problemsOf({ JWT_SECRETS: ',' })).toEqual([expect.stringContaining('list at least one secret')]);
+    expect(problemsOf({ JWT_SECRETS: a, JWT_SECRET: b })).toEqual([expect.stringContaining('JWT_SECRETS: set JWT_SECRETS or JWT_SECRET, not both')]);
+    expect(loadSettings({}, []).sessions).toEqual({ accessTokenTtlMs: 15 * 60_000, refreshTokenTtlMs: 30 * 86_400_000 });
+    expect(loadSettings({ ACCESS_TOKEN_TTL: '5m', REFRESH_TOKEN_TTL: '7d' }, []).sessions).toEqual({ accessTokenTtlMs: 300_000, refreshTokenTtlMs: 7 * 86_400_000 });
+    expect(problemsOf({ ACCESS_TOKEN_TTL: '1h', REFRESH_TOKEN_TTL: '30m' })).toEqual([expect.stringContaining('REFRESH_TOKEN_TTL: must be longer than ACCESS_TOKEN_TTL')]);
+  });
+
   it('reports every bad variable at once', () => {
     expect(problemsOf({ PORT: '-1', STORY_TTL: 'soon' })).toHaveLength(2);
   });

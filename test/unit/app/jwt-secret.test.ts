@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../app/config.js';
-import { generatedSecret, resolveJwtSecret } from '../../../app/jwt-secret.js';
+import { generatedSecret, resolveJwtSecret, resolveJwtSecrets } from '../../../app/jwt-secret.js';
 
 // Rule: a signing secret shorter than 32 bytes, from JWT_SECRET or a file under DATA_DIR, is
 // refused with its name; the generated file is written whole, once, whoever generates it first.
@@ -47,5 +47,15 @@ describe('signing secrets', () => {
     expect(new Set(secrets).size).toBe(1);
     expect((await readFile(join(dir, 'jwt-secret'), 'utf8')).trim()).toBe(secrets[0]);
     expect(await readdir(dir)).toEqual(['jwt-secret']);
+  });
+
+  it('takes JWT_SECRETS as the keys, newest first, naming a short one by its place; else the one key of JWT_SECRET or the file', async () => {
+    const dir = await fresh();
+    const [newest, older] = ['n'.repeat(32), 'o'.repeat(40)];
+    expect(await resolveJwtSecrets({ jwtSecrets: [newest, older], jwtSecret: undefined }, dir)).toEqual([newest, older]);
+    expect(await problemOf(resolveJwtSecrets({ jwtSecrets: [newest, 'short'], jwtSecret: undefined }, dir))).toContain('JWT_SECRETS (key 2)');
+    expect(await resolveJwtSecrets({ jwtSecrets: undefined, jwtSecret: newest }, dir)).toEqual([newest]);
+    const generated = await resolveJwtSecrets({ jwtSecrets: undefined, jwtSecret: undefined }, dir);
+    expect(generated).toEqual([(await readFile(join(dir, 'jwt-secret'), 'utf8')).trim()]);
   });
 });

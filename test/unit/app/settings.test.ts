@@ -9,6 +9,8 @@ describe('settings from the environment, in the groups the platform takes', () =
       projectionNames: undefined,
       databaseUrl: undefined,
       jwtSecret: undefined,
+      jwtSecrets: undefined,
+      sessions: { accessTokenTtlMs: 900_000, refreshTokenTtlMs: 2_592_000_000 },
       redisUrl: undefined,
       elasticsearchUrl: undefined,
       prefixes: { redis: 'ig:', elasticsearch: 'ig-' },
