@@ -9,7 +9,7 @@ describe('accounts over HTTP', () => {
       body: { username: 'Alice', email: 'alice@example.com', password: 'correct horse battery', displayName: 'Alice A.' },
     });
     expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ username: 'alice', userId: expect.any(String), token: expect.any(String) });
+    expect(response.body).toMatchObject({ username: 'alice', userId: expect.any(String), accessToken: expect.any(String) });
     expect(typeof response.body.position).toBe('string');
     const events = await t.allEvents();
     expect(events.filter((e) => e.streamId === 'username-alice').map((e) => e.type)).toEqual(['UsernameReserved']);

@@ -75,7 +75,7 @@ describe('password hashing during a wrong-password flood', () => {
       release();
       const aliceLoggedIn = await aliceAnswer;
       expect(aliceLoggedIn.status).toBe(200);
-      expect(aliceLoggedIn.body).toMatchObject({ userId: alice.userId, token: expect.any(String) });
+      expect(aliceLoggedIn.body).toMatchObject({ userId: alice.userId, accessToken: expect.any(String) });
       expect((await carolAnswer).status).toBe(201);
       // The suspects that were let in get their answer: a wrong password.
       expect((await Promise.all([floodAnswers[0]!, floodAnswers[1]!])).map((answer) => answer.status)).toEqual([401, 401]);
