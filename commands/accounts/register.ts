@@ -76,8 +76,10 @@ const resume = async (
   // answer's time must not tell that the address has an account): the check against the stored
   // hash, and a decoy check at today's cost besides when that hash is of older, cheaper
   // parameters (a quarter more then, for N=2^15, rather than four times less).
+  // Checked whatever the username, so that another username does not skip the hash.
   if (needsRehash(earlier.passwordHash, deps.passwordParams)) await verifyPassword(input.password, await decoyHash(deps.passwordParams));
-  if (earlier.username !== username || !(await verifyPassword(input.password, earlier.passwordHash))) throw emailTaken();
+  const samePassword = await verifyPassword(input.password, earlier.passwordHash);
+  if (earlier.username !== username || !samePassword) throw emailTaken();
   return complete(deps, { userId: earlier.userId, username, email: earlier.email, displayName, resumed: true }, ctx);
 };
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword, PARAMS } from '../../commands/accounts/password.js';
+import { hashPassword, PARAMS, passwordHashingForTests } from '../../commands/accounts/password.js';
 import { apiClient, type User } from '../support/api-client.js';
 import { startTestSmtpServer, tokenIn, type TestSmtpServer } from '../support/smtp-server.js';
 import { startTestApp, useTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
@@ -199,11 +199,31 @@ describe('hash cost', () => {
   });
 });
 
+describe('registration with a taken email', () => {
+  // No timing: hashing is held, and the taken email's registration must be found hashing (as a
+  // free one would) rather than answered; an EMAIL_TAKEN before any hash (review F15) answers at once.
+  it('hashes before it answers EMAIL_TAKEN, as a free email costs a hash', async () => {
+    await outboxApi.register('tess');
+    const release = passwordHashingForTests.hold();
+    let answered = false;
+    const answer = outboxApi
+      .call('POST', '/api/v1/users/register', { body: { username: 'tess2', email: 'tess@example.com', password: 'another password' } })
+      .finally(() => (answered = true));
+    try {
+      while (!answered && passwordHashingForTests.load().running === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(answered).toBe(false);
+    } finally {
+      release();
+    }
+    expect((await answer).body.error.code).toBe('EMAIL_TAKEN');
+  });
+});
+
 describe('the embedded default: the mail_outbox table and the log', () => {
   it('keeps each mail in the outbox and prints its link, which works', async () => {
     const oona = await outboxApi.register('oona');
     await outbox.platform.commands.accountLinks.settled();
-    const { rows } = await outbox.db.pool.query<{ recipient: string; subject: string; body: string }>('select recipient, subject, body from mail_outbox');
+    const { rows } = await outbox.db.pool.query<{ recipient: string; subject: string; body: string }>("select recipient, subject, body from mail_outbox where recipient = 'oona@example.com'");
     expect(rows).toEqual([expect.objectContaining({ recipient: 'oona@example.com', subject: 'Verify your email' })]);
     const token = tokenIn(rows[0]!.body);
     expect(outbox.mailLog.some((line) => line.includes('oona@example.com') && line.includes(token))).toBe(true);
