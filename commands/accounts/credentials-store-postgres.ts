@@ -47,10 +47,6 @@ export const createPostgresCredentialsStore = async (pool: pg.Pool): Promise<Cre
         return constraint?.includes('email') ? 'email_taken' : 'username_taken';
       }
     },
-    async emailTaken(email) {
-      const { rowCount } = await pool.query('select 1 from credentials where email = $1', [email.toLowerCase()]);
-      return (rowCount ?? 0) > 0;
-    },
     async findByLogin(login) {
       const { rows } = await pool.query<Row>(`select ${COLUMNS} from credentials where username = $1 or email = $1 limit 1`, [login.toLowerCase()]);
       return credentialsOf(rows[0]);

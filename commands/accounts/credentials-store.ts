@@ -15,7 +15,6 @@ export interface StoredCredentials extends Credentials {
 export interface CredentialsStore {
   /** Stores new credentials (email unverified); returns 'email_taken' or 'username_taken' instead of throwing. */
   insert(credentials: Credentials): Promise<'ok' | 'email_taken' | 'username_taken'>;
-  emailTaken(email: string): Promise<boolean>;
   /** By username or email, both compared lowercased (an email holds "@", which no username does). */
   findByLogin(login: string): Promise<StoredCredentials | null>;
   findById(userId: string): Promise<StoredCredentials | null>;
