@@ -37,12 +37,18 @@ const appendMany = async (store: EventStore, streamId: string, count: number, ma
   }
 };
 
+/** A registered user (commands refuse a caller with no registered account): their id. */
+const registerUser = async (store: EventStore) => {
+  const userId = uuidv7();
+  const username = `a${userId.slice(-12)}`;
+  await appendMany(store, streams.user(userId), 1, () => ({ type: 'UserRegistered', data: { userId, username, displayName: username, registeredAt: at } }));
+  return userId;
+};
+
 /** An author and a post, with `edits` caption edits and `switches` privacy switches after them. */
 const seedPost = async (store: EventStore, edits: number, switches: number) => {
-  const authorId = uuidv7();
+  const authorId = await registerUser(store);
   const postId = uuidv7();
-  const username = `a${authorId.slice(-12)}`;
-  await appendMany(store, streams.user(authorId), 1, () => ({ type: 'UserRegistered', data: { userId: authorId, username, displayName: username, registeredAt: at } }));
   // Ends public, so that every like is allowed.
   await appendMany(store, streams.user(authorId), switches, (i) => ({ type: 'PrivacyChanged', data: { userId: authorId, private: i % 2 === 0 && i !== switches - 1 } }));
   const caption = (i: number) => `sunset at the beach, take ${i} #beach #sunset`;
@@ -103,7 +109,7 @@ const measure = async ({ postId, store }: Scenario) => {
   const deadline = started + DURATION_MS;
   await Promise.all(
     Array.from({ length: WORKERS }, async () => {
-      const userId = uuidv7();
+      const userId = await registerUser(store.store);
       while (performance.now() < deadline) {
         await like(deps, { userId, postId }, ctx());
         await unlike(deps, { userId, postId }, ctx());
@@ -131,7 +137,7 @@ const main = async () => {
       { name: `${HISTORY} edits, ${HISTORY} privacy switches, snapshots off`, postId: long, store: plain, snapshots: false, history: HISTORY },
     ];
     // Warm-up: plans every statement, and lets the long streams' first reads write their snapshots.
-    for (const scenario of scenarios) await like(depsOf(scenario.store.store), { userId: uuidv7(), postId: scenario.postId }, ctx());
+    for (const scenario of scenarios) await like(depsOf(scenario.store.store), { userId: await registerUser(withSnapshots), postId: scenario.postId }, ctx());
     const totals = scenarios.map(() => ({ commands: 0, seconds: 0, eventsRead: 0 }));
     for (let round = 0; round < ROUNDS; round++) {
       for (const [i, scenario] of scenarios.entries()) {
