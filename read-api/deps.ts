@@ -28,7 +28,7 @@ export interface ReadDeps {
   /** Where GET /api/v1/stream subscribes to the caller's pushes. */
   push: Pick<PushBus, 'subscribe'>;
   /** Where GET /api/v1/stream learns that its session ended (the sessions of the write side, which the platform passes in). */
-  sessions: { onRevoked(sessionId: string, listener: () => void): () => void };
+  sessions: { onRevoked(sessionId: string, listener: () => void): () => void; isRevoked(sessionId: string): boolean | Promise<boolean> };
   /** Heartbeat and slow-client bound of the event streams (defaults: 15 s, 256 KiB). */
   streaming?: EventStreamOptions;
   /** Open streams allowed per account and per process (read-api/routes/stream-routes.ts; defaults 5 and 10,000). */

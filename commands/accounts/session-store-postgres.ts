@@ -180,6 +180,15 @@ export const createPostgresSessionStore = async (pool: pg.Pool, options: Postgre
       return rows[0]?.revoked ?? true;
     },
 
+    async purgeEnded(now, revokedBefore, limit) {
+      const { rowCount } = await pool.query(
+        `delete from sessions where session_id in (
+           select session_id from sessions where expires_at < $1 or revoked_at < $2 limit $3)`,
+        [now, revokedBefore, limit],
+      );
+      return rowCount ?? 0;
+    },
+
     async issueTicket({ ticketHash, sessionId, userId, username, expiresAt, tokenExpiresAt }) {
       // Expired tickets go as new ones come: the table holds about a minute's worth.
       await pool.query('delete from stream_tickets where expires_at < now()');

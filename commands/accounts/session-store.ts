@@ -64,6 +64,12 @@ export interface SessionStore {
    * Listens for revocations from every process (this one included); `onRevoked` for each,
    * `onDown` when the channel is lost, `onUp` once it listens (again). Returns a stop function.
    */
+  /**
+   * Deletes up to `limit` sessions (with their refresh tokens and tickets) that expired before `now`
+   * or were revoked before `revokedBefore` (older than the access TTL: no process needs them in its
+   * revocation list any more, and their tokens are refused as unknown). The number deleted.
+   */
+  purgeEnded(now: Date, revokedBefore: Date, limit: number): Promise<number>;
   /** Keeps a stream ticket (its hash) until `expiresAt`. */
   issueTicket(ticket: StreamTicketRecord): Promise<void>;
   /** Uses the ticket up: its record once, if it is unexpired at `now` and its session live; null otherwise. */

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AppError } from '../../kernel/errors.js';
+import { runPeriodically } from '../periodic.js';
 import { createRevocationList, type RevocationList } from './revocation-list.js';
 import type { Revocation, SessionRecord, SessionStore, StreamTicketRecord } from './session-store.js';
 import type { TokenService, VerifiedToken } from './tokens.js';
@@ -19,6 +20,9 @@ import type { TokenService, VerifiedToken } from './tokens.js';
 export const DEFAULT_REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
 /** How long a stream ticket may wait to be used. */
 export const STREAM_TICKET_TTL_MS = 60_000;
+/** Ended sessions deleted per run, one run an hour (`purgeEnded`). */
+export const SESSION_PURGE_BATCH = 10_000;
+const SESSION_PURGE_INTERVAL_MS = 3_600_000;
 /** The longest device description kept (from the User-Agent). */
 export const DEVICE_MAX_LENGTH = 160;
 
@@ -102,6 +106,12 @@ export const createSessions = async (
   });
   await loadRecent();
   listening = true;
+  // Ended sessions go once no process needs them; their tokens then answer as unknown.
+  const purge = runPeriodically(
+    SESSION_PURGE_INTERVAL_MS,
+    async () => void (await store.purgeEnded(new Date(now()), new Date(now() - settings.accessTokenTtlMs), SESSION_PURGE_BATCH)),
+    (error) => console.warn('sessions: purging ended sessions failed', error),
+  );
 
   const issue = async (session: Pick<SessionRecord, 'userId' | 'username' | 'sessionId'>, refreshToken: string): Promise<IssuedSession> => {
     const { token, expiresAt } = await tokens.issue(session);
@@ -194,6 +204,9 @@ export const createSessions = async (
 
     onRevoked: (sessionId, listener) => revoked.onRevoked(sessionId, listener),
 
-    close: () => stopListening(),
+    async close() {
+      await purge.stop();
+      await stopListening();
+    },
   };
 };

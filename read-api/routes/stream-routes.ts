@@ -102,6 +102,8 @@ export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
       // No longer than its credentials: ended with its session (logout, revocation, in any
       // process: commands/accounts/sessions.ts), or when the access token behind it expires.
       const stopWatching = deps.sessions.onRevoked(sessionId, () => stream.end());
+      // Revoked after the ticket was taken and before the watch began: ended at once.
+      if (await deps.sessions.isRevoked(sessionId)) stream.end();
       const expiry = setTimeout(() => stream.end(), Math.min(MAX_TIMER_MS, Math.max(0, expiresAtMs - Date.now())));
       // However it ends: the client went, was too slow, the session ended, or the server closes.
       stream.body.once('close', () => {

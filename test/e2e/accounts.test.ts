@@ -4,12 +4,13 @@ import { useTestApp } from '../support/test-app.js';
 const { t, api } = useTestApp();
 
 describe('accounts over HTTP', () => {
-  it('registers, answers with the user id, a token and a position, and appends the reservation and the user', async () => {
+  it('registers, answers with the user id, a session and a position, and appends the reservation and the user', async () => {
     const response = await api.call('POST', '/api/v1/users/register', {
       body: { username: 'Alice', email: 'alice@example.com', password: 'correct horse battery', displayName: 'Alice A.' },
     });
     expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ username: 'alice', userId: expect.any(String), accessToken: expect.any(String) });
+    expect(response.body).toMatchObject({ username: 'alice', userId: expect.any(String), accessToken: expect.any(String), refreshToken: expect.any(String), sessionId: expect.any(String) });
+    expect(response.body).not.toHaveProperty('token');
     expect(typeof response.body.position).toBe('string');
     const events = await t.allEvents();
     expect(events.filter((e) => e.streamId === 'username-alice').map((e) => e.type)).toEqual(['UsernameReserved']);

@@ -35,13 +35,13 @@ describe('npm start with no configuration', () => {
         callJson(first.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' });
       const alice = (await register('alice')).body;
       const bob = (await register('bob')).body;
-      await callJson(first.address, 'POST', '/api/v1/users/alice/follow', bob.token);
-      const created = await callJson(first.address, 'POST', '/api/v1/posts', alice.token, {
+      await callJson(first.address, 'POST', '/api/v1/users/alice/follow', bob.accessToken);
+      const created = await callJson(first.address, 'POST', '/api/v1/posts', alice.accessToken, {
         caption: 'first post #hello',
         media: [{ url: 'https://cdn.example.com/1.jpg', type: 'image' }],
       });
       expect(created.status).toBe(201);
-      const feed = await callJson(first.address, 'GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(created.body.position)}`, bob.token);
+      const feed = await callJson(first.address, 'GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(created.body.position)}`, bob.accessToken);
       expect(feed.body.items.map((p: { id: string }) => p.id)).toEqual([created.body.postId]);
     } finally {
       first.child.kill('SIGTERM');

@@ -38,12 +38,12 @@ describe('roles as separate processes', () => {
       callJson(api.address, 'POST', '/api/v1/users/register', undefined, { username, email: `${username}@example.com`, password: 'correct horse battery' });
     const author = (await register('author')).body;
     const reader = (await register('reader')).body;
-    await callJson(api.address, 'POST', '/api/v1/users/author/follow', reader.token);
-    const created = await callJson(api.address, 'POST', '/api/v1/posts', author.token, {
+    await callJson(api.address, 'POST', '/api/v1/users/author/follow', reader.accessToken);
+    const created = await callJson(api.address, 'POST', '/api/v1/posts', author.accessToken, {
       caption: 'across processes',
       media: [{ url: 'https://cdn.example.com/x.jpg', type: 'image' }],
     });
-    const feed = await callJson(api.address, 'GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(created.body.position)}`, reader.token);
+    const feed = await callJson(api.address, 'GET', `/api/v1/feed/home?minPosition=${encodeURIComponent(created.body.position)}`, reader.accessToken);
     expect(feed.body.items.map((p: { id: string }) => p.id)).toEqual([created.body.postId]);
 
     // The projections ran in the projector process, not in the api process.

@@ -109,6 +109,22 @@ describe('the PostgreSQL session store', () => {
     await stop();
   });
 
+  it('purges sessions expired, or revoked before the bound, and keeps the others', async () => {
+    const live = await newSession();
+    const recentlyRevoked = await newSession();
+    const longRevoked = await newSession();
+    await store.revoke(recentlyRevoked.sessionId, at(50));
+    await store.revoke(longRevoked.sessionId, at(10));
+    const expired = randomUUID();
+    await store.create({ sessionId: expired, userId: randomUUID(), username: 'x', device: 'd', address: 'a', refreshTokenHash: hash(expired), now: at(0), expiresAt: at(20) });
+    // Every session of this file is older; only these four count.
+    const ids = [live, recentlyRevoked, longRevoked].map((s) => s.sessionId).concat(expired);
+    await store.purgeEnded(at(30), at(40), 100_000);
+    const { rows } = await db.pool.query<{ session_id: string }>('select session_id from sessions where session_id = any($1)', [ids]);
+    expect(rows.map((r) => r.session_id).sort()).toEqual([live.sessionId, recentlyRevoked.sessionId].sort());
+    expect((await db.pool.query('select 1 from refresh_tokens where token_hash = $1', [hash(expired)])).rowCount).toBe(0);
+  });
+
   it('takes a stream ticket once, and not after it expired or its session ended', async () => {
     const { sessionId, userId } = await newSession();
     const ticket = { sessionId, userId, username: 'alice', expiresAt: at(1), tokenExpiresAt: at(15) };

@@ -17,6 +17,7 @@ const fakeStore = (recent: Revocation[] = []) => {
   const revokedInDatabase = new Set<string>(recent.map((r) => r.sessionId));
   const store = new Proxy({} as SessionStore, {
     get: (_target, name) => {
+      if (name === 'purgeEnded') return async () => 0;
       if (name === 'revokedSince') return async (since: Date) => recent.filter((r) => r.revokedAt >= since);
       if (name === 'isRevoked')
         return async (sessionId: string) => {
