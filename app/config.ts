@@ -83,6 +83,17 @@ const schema = z.object({
   /** How long a session may go unused (each refresh starts it again). */
   REFRESH_TOKEN_TTL: z.string().default('30d').pipe(duration),
   STORY_TTL: z.string().default('24h').pipe(duration),
+  // ---- Mail (commands/accounts/mail/): password reset and email verification links.
+  /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps:// (TLS from the start); unset: the mail_outbox table and the log. */
+  SMTP_URL: z
+    .string()
+    .refine((url) => /^smtps?:\/\/[^/\s]/.test(url), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).max(320).default('no-reply@localhost'),
+  /** How long a password reset link works. */
+  PASSWORD_RESET_TTL: z.string().default('30m').pipe(duration),
+  /** How long an email verification link works. */
+  EMAIL_VERIFICATION_TTL: z.string().default('48h').pipe(duration),
   /** Notifications of one kind on one post (or comment) within this window, by the events' own times, form one group. */
   NOTIFICATION_GROUP_WINDOW: z.string().default('24h').pipe(duration),
   DATA_DIR: z.string().min(1).default('./data'),
@@ -284,6 +295,8 @@ export interface Settings {
   elasticsearchUrl: string | undefined;
   prefixes: Prefixes;
   storyTtlMs: number;
+  /** Reset and verification mail: through SMTP when smtpUrl is set, into the outbox table and the log otherwise. */
+  mail: { smtpUrl: string | undefined; from: string; resetTtlMs: number; verificationTtlMs: number };
   feed: FeedSettings;
   notifications: NotificationsSettings;
   /** Feed fan-out through Kafka to the fan-out workers when set; in-process otherwise. */
@@ -309,6 +322,7 @@ export const settingsOf = (config: Config): Settings => ({
   elasticsearchUrl: config.ELASTICSEARCH_URL,
   prefixes: { ...DEFAULT_PREFIXES },
   storyTtlMs: config.STORY_TTL,
+  mail: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, resetTtlMs: config.PASSWORD_RESET_TTL, verificationTtlMs: config.EMAIL_VERIFICATION_TTL },
   feed: { celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD, chunkSize: config.FANOUT_CHUNK_SIZE },
   notifications: { windowMs: config.NOTIFICATION_GROUP_WINDOW },
   kafka: config.KAFKA_BROKERS && {

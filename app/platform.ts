@@ -3,6 +3,11 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createPostgresCredentialsStore } from '../commands/accounts/credentials-store-postgres.js';
 import { createTokenService } from '../commands/accounts/tokens.js';
+import { createAccountLinks } from '../commands/accounts/account-links.js';
+import { createPostgresAccountTokenStore } from '../commands/accounts/account-tokens-postgres.js';
+import { createPostgresOutboxMailer } from '../commands/accounts/mail/mailer-outbox-postgres.js';
+import { createSmtpMailer } from '../commands/accounts/mail/mailer-smtp.js';
+import { PARAMS as PASSWORD_PARAMS, type ScryptParams } from '../commands/accounts/password.js';
 import { createPostgresSessionStore } from '../commands/accounts/session-store-postgres.js';
 import { createSessions } from '../commands/accounts/sessions.js';
 import type { CommandDeps } from '../commands/deps.js';
@@ -73,9 +78,16 @@ export interface PlatformOptions {
   mediaWorkers?: boolean;
   /** A lower following cap than kernel/limits.ts FOLLOWING_MAX, so that a test need not follow 7,500 accounts. */
   followingMax?: number;
+  /** Cheaper scrypt than commands/accounts/password.ts PARAMS (128 MiB and a quarter second a hash), so that tests registering many accounts stay quick. */
+  passwordParams?: ScryptParams;
+  /** Where the outbox mailer prints each mail (default: stdout). */
+  mailLog?: (line: string) => void;
 }
 
-export const createPlatform = async (settings: PlatformSettings, { mediaWorkers = true, followingMax }: PlatformOptions = {}): Promise<Platform> => {
+export const createPlatform = async (
+  settings: PlatformSettings,
+  { mediaWorkers = true, followingMax, passwordParams, mailLog = (line) => console.log(line) }: PlatformOptions = {},
+): Promise<Platform> => {
   const { tuning, role, prefixes, feed, notifications } = settings;
   // What close() undoes: each part registers its own close as it is created, and close() runs them
   // in reverse, so that a part closes before what it was built on (the fan-out workers and
@@ -120,12 +132,30 @@ export const createPlatform = async (settings: PlatformSettings, { mediaWorkers 
   // Sessions and their revocations (commands/accounts/sessions.ts): every process listens for
   // revocations, so that any of them refuses a revoked session's access tokens at once.
   const sessions = withTeardown(await createSessions(await createPostgresSessionStore(pool), tokens, settings.sessions), (s) => s.close());
+  // Reset and verification mail (commands/accounts/account-links.ts): SMTP when SMTP_URL is set,
+  // the mail_outbox table and the log otherwise. Closed after the mails in flight are sent.
+  const mailer = withTeardown(
+    settings.mail.smtpUrl ? createSmtpMailer(settings.mail.smtpUrl, settings.mail.from) : await createPostgresOutboxMailer(pool, mailLog),
+    (m) => m.close(),
+  );
+  const accountLinks = withTeardown(
+    createAccountLinks({
+      credentials,
+      tokens: await createPostgresAccountTokenStore(pool),
+      mailer,
+      settings: { resetTtlMs: settings.mail.resetTtlMs, verificationTtlMs: settings.mail.verificationTtlMs, publicUrl: settings.media.publicUrl },
+      onError: (what, error) => console.error(`[mail] ${what} failed`, error),
+    }),
+    (links) => links.settled(),
+  );
   // Media storage (app/media-storage.ts): S3 when S3_BUCKET is set, files under DATA_DIR/media otherwise.
   const storage = withTeardown(await createMediaStorage(settings.media, settings.dataDir), (s) => s.close());
   const commands: CommandDeps = {
     store,
     credentials,
     tokens,
+    accountLinks,
+    passwordParams: passwordParams ?? PASSWORD_PARAMS,
     sessions,
     storyTtlMs: settings.storyTtlMs,
     storage,

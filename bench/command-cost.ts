@@ -16,6 +16,7 @@ import { toNewEvents, type CommandContext } from '../commands/command-context.js
 import { streams, type DomainEvent, type EventStore } from '../events/index.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
 import { FOLLOWING_MAX } from '../kernel/limits.js';
+import { PARAMS } from '../commands/accounts/password.js';
 import { printFigures } from './support/report.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 
@@ -88,7 +89,7 @@ const countingReads = (inner: EventStore) => {
 
 const depsOf = (store: EventStore): CommandDeps => {
   const unused = new Proxy({}, { get: () => { throw new Error('not used by likes'); } });
-  return { store, credentials: unused as never, tokens: unused as never, sessions: unused as never, storage: unused as never, storyTtlMs: 86_400_000, mediaExternalHosts: [], followingCount: async () => 0, followingMax: FOLLOWING_MAX };
+  return { store, credentials: unused as never, tokens: unused as never, sessions: unused as never, accountLinks: unused as never, passwordParams: PARAMS, storage: unused as never, storyTtlMs: 86_400_000, mediaExternalHosts: [], followingCount: async () => 0, followingMax: FOLLOWING_MAX };
 };
 
 interface Scenario {

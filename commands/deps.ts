@@ -1,6 +1,8 @@
 import type { EventStore } from '../events/index.js';
 import type { MediaStorage } from '../media/storage/media-storage.js';
+import type { AccountLinks } from './accounts/account-links.js';
 import type { CredentialsStore } from './accounts/credentials-store.js';
+import type { ScryptParams } from './accounts/password.js';
 import type { Sessions } from './accounts/sessions.js';
 import type { TokenService } from './accounts/tokens.js';
 
@@ -19,6 +21,10 @@ export interface CommandDeps {
   mediaExternalHosts: readonly string[];
   credentials: CredentialsStore;
   tokens: TokenService;
+  /** The password reset and email verification links, mailed after the answer. */
+  accountLinks: AccountLinks;
+  /** scrypt's cost for new hashes (commands/accounts/password.ts PARAMS; lower only in tests). */
+  passwordParams: ScryptParams;
   /** Logins' sessions: refresh, listing, revocation (commands/accounts/sessions.ts). */
   sessions: Sessions;
   /** How long a story lives (STORY_TTL). */

@@ -59,6 +59,12 @@ export const errorCatalogue = {
   // --- Authentication ---
   UNAUTHORIZED: { status: 401, message: 'missing bearer token', description: 'No bearer token, or one that is invalid or expired.' },
   INVALID_CREDENTIALS: { status: 401, message: 'unknown login or wrong password', description: 'Login with an unknown username or email, or the wrong password.' },
+  WRONG_PASSWORD: { status: 403, message: 'the current password is wrong', description: 'PUT /api/v1/auth/password with a currentPassword that is not the account\'s.' },
+  ACCOUNT_TOKEN_INVALID: {
+    status: 400,
+    message: 'this link is unknown, used already or expired',
+    description: 'A password reset or email verification token that was never issued, was used already, was replaced by a newer link, or expired (PASSWORD_RESET_TTL, EMAIL_VERIFICATION_TTL).',
+  },
   INVALID_REFRESH_TOKEN: {
     status: 401,
     message: 'unknown or expired refresh token',

@@ -26,7 +26,8 @@ const platform = await createPlatform({
   prefixes: { ...defaults.prefixes, redis: redisPrefix },
   // 'api' measures the API alone (projectors run elsewhere); 'all' shares the cores with them.
   role: process.env.ROLE === 'api' ? 'api' : 'all',
-});
+  // Verification mails of the accounts a bench makes stay in the mail_outbox table, off the bench's output.
+}, { mailLog: () => undefined });
 // REVOCATION_CHECK=off (bench/auth.ts's baseline): the plain JWT check, no revoked-session lookup.
 const commands = process.env.REVOCATION_CHECK === 'off' ? { ...platform.commands, sessions: { ...platform.commands.sessions, isRevoked: () => false } } : platform.commands;
 const app = await buildServer({ ...platform, commands, trustProxy: defaults.http.trustProxy });

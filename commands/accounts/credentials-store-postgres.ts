@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CredentialsStore } from './credentials-store.js';
+import type { CredentialsStore, StoredCredentials } from './credentials-store.js';
 
 const SCHEMA = `
   create table if not exists credentials (
@@ -8,9 +8,26 @@ const SCHEMA = `
     email text not null unique,
     password_hash text not null,
     created_at timestamptz not null default now()
-  )`;
+  );
+  -- Null until the account follows its verification link (account-mail.ts); added to tables from before it.
+  alter table credentials add column if not exists email_verified_at timestamptz`;
 
 const UNIQUE_VIOLATION = '23505';
+
+interface Row {
+  user_id: string;
+  username: string;
+  email: string;
+  password_hash: string;
+  email_verified_at: Date | null;
+}
+
+const COLUMNS = 'user_id, username, email, password_hash, email_verified_at';
+
+const credentialsOf = (row: Row | undefined): StoredCredentials | null =>
+  row
+    ? { userId: row.user_id, username: row.username, email: row.email, passwordHash: row.password_hash, emailVerified: row.email_verified_at !== null }
+    : null;
 
 export const createPostgresCredentialsStore = async (pool: pg.Pool): Promise<CredentialsStore> => {
   await pool.query(SCHEMA);
@@ -30,17 +47,19 @@ export const createPostgresCredentialsStore = async (pool: pg.Pool): Promise<Cre
         return constraint?.includes('email') ? 'email_taken' : 'username_taken';
       }
     },
-    async emailTaken(email) {
-      const { rowCount } = await pool.query('select 1 from credentials where email = $1', [email.toLowerCase()]);
-      return (rowCount ?? 0) > 0;
-    },
     async findByLogin(login) {
-      const { rows } = await pool.query<{ user_id: string; username: string; email: string; password_hash: string }>(
-        'select user_id, username, email, password_hash from credentials where username = $1 or email = $1 limit 1',
-        [login.toLowerCase()],
-      );
-      const row = rows[0];
-      return row ? { userId: row.user_id, username: row.username, email: row.email, passwordHash: row.password_hash } : null;
+      const { rows } = await pool.query<Row>(`select ${COLUMNS} from credentials where username = $1 or email = $1 limit 1`, [login.toLowerCase()]);
+      return credentialsOf(rows[0]);
+    },
+    async findById(userId) {
+      const { rows } = await pool.query<Row>(`select ${COLUMNS} from credentials where user_id = $1`, [userId]);
+      return credentialsOf(rows[0]);
+    },
+    async setPasswordHash(userId, passwordHash) {
+      await pool.query('update credentials set password_hash = $2 where user_id = $1', [userId, passwordHash]);
+    },
+    async markEmailVerified(userId) {
+      await pool.query('update credentials set email_verified_at = coalesce(email_verified_at, now()) where user_id = $1', [userId]);
     },
   };
 };

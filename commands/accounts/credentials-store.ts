@@ -7,10 +7,18 @@ export interface Credentials {
   passwordHash: string;
 }
 
+/** Credentials as stored: with whether the email was verified (a link of account-mail.ts followed). */
+export interface StoredCredentials extends Credentials {
+  emailVerified: boolean;
+}
+
 export interface CredentialsStore {
-  /** Stores new credentials; returns 'email_taken' or 'username_taken' instead of throwing. */
+  /** Stores new credentials (email unverified); returns 'email_taken' or 'username_taken' instead of throwing. */
   insert(credentials: Credentials): Promise<'ok' | 'email_taken' | 'username_taken'>;
-  emailTaken(email: string): Promise<boolean>;
-  /** By username or email, both compared lowercased. */
-  findByLogin(login: string): Promise<Credentials | null>;
+  /** By username or email, both compared lowercased (an email holds "@", which no username does). */
+  findByLogin(login: string): Promise<StoredCredentials | null>;
+  findById(userId: string): Promise<StoredCredentials | null>;
+  /** Replaces the password hash (a change, a reset, or a rehash at new parameters). */
+  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
+  markEmailVerified(userId: string): Promise<void>;
 }

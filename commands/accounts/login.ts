@@ -1,12 +1,8 @@
 import type { CommandDeps } from '../deps.js';
 import { loadUser } from '../facts.js';
 import { AppError } from '../../kernel/errors.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
 import type { IssuedSession } from './sessions.js';
-
-// An unknown login is checked against this hash all the same, so that it takes as long as a wrong
-// password and response times do not tell which accounts exist.
-const decoy = hashPassword('decoy password, never a real one');
 
 /** Where a login comes from: what the sessions list shows (commands/accounts/sessions.ts). */
 export interface LoginClient {
@@ -17,11 +13,27 @@ export interface LoginClient {
 /** The same answer for an unknown login and a wrong password, so accounts cannot be probed. */
 export const login = async (deps: CommandDeps, input: { login: string; password: string }, client: LoginClient): Promise<IssuedSession> => {
   const credentials = await deps.credentials.findByLogin(input.login);
-  const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await decoy));
+  // An unknown login is checked against a decoy hash all the same, so that it takes as long as a
+  // wrong password and response times do not tell which accounts exist.
+  const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await decoyHash(deps.passwordParams)));
   if (!credentials || !valid) throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   const { userId, username } = credentials;
   // Credentials whose registration stopped half-way (register.ts) hold no account: no token for a
   // user that does not exist, answered as an unknown login; registering again completes it.
   if ((await loadUser(deps.store, userId)).status !== 'active') throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
+  await upgradeHash(deps, userId, credentials.passwordHash, input.password);
   return deps.sessions.start({ userId, username, ...client });
+};
+
+/**
+ * A hash of older parameters is replaced by one of today's, the password being at hand only now.
+ * Best effort: hashing refused (busy) leaves the old hash, upgraded at a later login.
+ */
+const upgradeHash = async (deps: CommandDeps, userId: string, stored: string, password: string) => {
+  if (!needsRehash(stored, deps.passwordParams)) return;
+  try {
+    await deps.credentials.setPasswordHash(userId, await hashPassword(password, deps.passwordParams));
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'BACKEND_UNAVAILABLE')) throw error;
+  }
 };

@@ -16,11 +16,24 @@ import {
   type Standing,
 } from './hashing-admission.js';
 
-// scrypt with OWASP's minimum cost (N=2^17 is stronger but takes ~128 MiB and ~250 ms on this
-// machine's cores; 2^15 keeps registration responsive). Parameters travel with the hash, so
-// they can be raised later without invalidating stored hashes.
-const PARAMS = { N: 2 ** 15, r: 8, p: 1 };
+/** scrypt's cost parameters: they travel with each hash ("scrypt$N$r$p$salt$key"). */
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
+
+// scrypt at OWASP's recommended profile (Password Storage Cheat Sheet: N=2^17, r=8, p=1), the
+// first of its table, not the weaker N=2^15 this service used before (which OWASP pairs with p=3).
+// One hash takes 128 * N * r bytes = 128 MiB: the HASHING_CONCURRENCY hashes at once
+// (hashing-admission.ts, one per core) hold at most that many times 128 MiB, 256 MiB on 2 cores
+// (waiters in the queue hold none). Stored hashes of other
+// parameters keep verifying, and are rehashed at these at the next successful login (login.ts,
+// needsRehash). Tests pass lower parameters (CommandDeps.passwordParams).
+export const PARAMS: ScryptParams = { N: 2 ** 17, r: 8, p: 1 };
 const KEY_LENGTH = 64;
+// Room for N=2^17, r=8 (128 MiB) and scrypt's own small buffers; a stored hash asking for more is refused by node.
+const SCRYPT_MAXMEM = 256 * 1024 * 1024;
 
 // Every hash is admitted by the queue of hashing-admission.ts (HASHING_CONCURRENCY at once,
 // HASHING_QUEUE waiting, by standing: trusted pairs first, suspects of a recent failed login
@@ -28,7 +41,7 @@ const KEY_LENGTH = 64;
 // crowd out the callers it has not made suspects. The caller is the request's: the HTTP routes run
 // login and registration under `hashingFor` (commands/http/account-routes.ts), an
 // AsyncLocalStorage, so that the login and register handlers need not carry it; a hash outside
-// any (login's decoy at start) is clean.
+// any is clean.
 
 interface Waiter {
   admit: () => void;
@@ -118,14 +131,35 @@ const scrypt = (password: string, salt: Buffer, options: ScryptOptions): Promise
   admitted(
     () =>
       new Promise((resolve, reject) =>
-        scryptCallback(password, salt, KEY_LENGTH, { ...options, maxmem: 256 * 1024 * 1024 }, (error, key) => (error ? reject(error) : resolve(key))),
+        scryptCallback(password, salt, KEY_LENGTH, { ...options, maxmem: SCRYPT_MAXMEM }, (error, key) => (error ? reject(error) : resolve(key))),
       ),
   );
 
-export const hashPassword = async (password: string): Promise<string> => {
+export const hashPassword = async (password: string, params: ScryptParams = PARAMS): Promise<string> => {
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, PARAMS);
-  return ['scrypt', PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+  const key = await scrypt(password, salt, params);
+  return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
+};
+
+/** Whether a stored hash was made with other parameters than `params` (older, or another scheme): rehash it at the next login. */
+export const needsRehash = (stored: string, params: ScryptParams = PARAMS): boolean => {
+  const [scheme, n, r, p] = stored.split('$');
+  return scheme !== 'scrypt' || Number(n) !== params.N || Number(r) !== params.r || Number(p) !== params.p;
+};
+
+// A hash of a password no one has, per parameters: what an unknown login is checked against, so
+// that it costs what a known one costs (login.ts).
+const decoys = new Map<string, Promise<string>>();
+export const decoyHash = (params: ScryptParams = PARAMS): Promise<string> => {
+  const key = `${params.N}$${params.r}$${params.p}`;
+  let decoy = decoys.get(key);
+  if (!decoy) {
+    decoy = hashPassword('decoy password, never a real one', params);
+    decoys.set(key, decoy);
+    // A failed decoy (hashing busy) is made again next time.
+    decoy.catch(() => decoys.delete(key));
+  }
+  return decoy;
 };
 
 export const verifyPassword = async (password: string, stored: string): Promise<boolean> => {

@@ -18,13 +18,13 @@ import { avatarBody, loginBody, position, profileBody, registerBody, usernamePar
 // Login and registration hash a password as their caller's (commands/accounts/hashing-admission.ts):
 // its address group, and for a login the account it names; registration names none, so only its
 // address can make it a suspect.
-const callerOf = (request: FastifyRequest, login: string | null): HashingCaller => ({
+export const callerOf = (request: FastifyRequest, login: string | null): HashingCaller => ({
   address: addressGroup(request.ip),
   login: login === null ? null : loginKey(login),
 });
 
 /** `work`'s answer; a suspect refused by password hashing is told when to come back (Retry-After), as a rate limit's 429 is. */
-const withRetryAfter = async <T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> => {
+export const withRetryAfter = async <T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> => {
   try {
     return await work();
   } catch (error) {

@@ -70,6 +70,13 @@ const matrix: Record<string, Row> = {
   'GET /metrics': { url: () => '/metrics', ...same(all('ok')) },
   'POST /api/v1/users/register': { url: () => '/api/v1/users/register', body: () => newAccount(), ...same(all('ok')) },
   'POST /api/v1/users/login': { url: () => '/api/v1/users/login', body: (w) => ({ username: w.owner.username, password: PASSWORD }), ...same(all('ok')) },
+  // Passwords and mailed links: each caller changes its own password (to the same one) or asks for its own link; an unknown token is refused alike for all.
+  'PUT /api/v1/auth/password': { url: () => '/api/v1/auth/password', body: () => ({ currentPassword: PASSWORD, newPassword: PASSWORD }), ...same(signedIn()) },
+  'POST /api/v1/auth/password-reset': { url: () => '/api/v1/auth/password-reset', body: (w) => ({ email: `${w.owner.username}@example.com` }), ...same(all('ok')) },
+  'POST /api/v1/auth/password-reset/confirm': { url: () => '/api/v1/auth/password-reset/confirm', body: () => ({ token: 'never-issued', newPassword: PASSWORD }), ...same(all('400 ACCOUNT_TOKEN_INVALID')) },
+  'POST /api/v1/auth/verify-email': { url: () => '/api/v1/auth/verify-email', body: () => ({ token: 'never-issued' }), ...same(all('400 ACCOUNT_TOKEN_INVALID')) },
+  'POST /api/v1/auth/verify-email/resend': { url: () => '/api/v1/auth/verify-email/resend', ...same(signedIn()) },
+  'GET /api/v1/auth/me': { url: () => '/api/v1/auth/me', ...same(signedIn()) },
   // A refresh is authorized by its refresh token alone (here one never issued), whoever sends it.
   'POST /api/v1/auth/refresh': { url: () => '/api/v1/auth/refresh', body: () => ({ refreshToken: 'never-issued-refresh-token' }), ...same(all('401 INVALID_REFRESH_TOKEN')) },
   'GET /api/v1/auth/sessions': { url: () => '/api/v1/auth/sessions', ...same(signedIn()) },

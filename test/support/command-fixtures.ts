@@ -3,6 +3,7 @@ import type { CommandDeps } from '../../commands/deps.js';
 import type { DomainEvent, EventStore } from '../../events/index.js';
 import { streams } from '../../events/streams.js';
 import { FOLLOWING_MAX } from '../../kernel/limits.js';
+import { PARAMS } from '../../commands/accounts/password.js';
 import { createInMemoryEventStore } from './in-memory-event-store.js';
 
 // What the fast command-handler tests (test/unit/commands) stand on: handlers run against the
@@ -23,6 +24,8 @@ export const commandDeps = (store: EventStore = createInMemoryEventStore()): Com
   store,
   credentials: unused('credentials'),
   tokens: unused('tokens'),
+  accountLinks: unused('accountLinks'),
+  passwordParams: PARAMS,
   sessions: unused('sessions'),
   storyTtlMs: 24 * 60 * 60 * 1000,
   mediaExternalHosts: [],

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, inject } from 'vitest';
 import type { Settings } from '../../app/config.js';
 import type { KafkaSettings } from '../../app/kafka-fan-out.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
+import type { ScryptParams } from '../../commands/accounts/password.js';
 import type { RateLimitStore } from '../../app/rate-limit/store.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
@@ -26,6 +27,8 @@ export interface TestApp {
    * are still open, which would make "what was appended" checks depend on other test files.
    */
   allEvents(): Promise<{ type: string; streamId: string }[]>;
+  /** What the outbox mailer printed (when no SMTP_URL is given), one entry per mail. */
+  mailLog: string[];
   close(): Promise<void>;
 }
 
@@ -61,7 +64,14 @@ export interface TestAppOptions {
   serving?: Partial<Settings['serving']>;
   /** Token lifetimes (ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL) over the defaults. */
   sessions?: Partial<Settings['sessions']>;
+  /** SMTP_URL, MAIL_FROM and the link lifetimes, over the defaults (the outbox mailer). */
+  mail?: Partial<Settings['mail']>;
+  /** scrypt's cost (default TEST_PASSWORD_PARAMS; the platform's PARAMS to test the real one). */
+  passwordParams?: ScryptParams;
 }
+
+/** Cheaper than password.ts PARAMS (N=2^17, 128 MiB a hash): the cost the suite ran with before, so that its many registrations stay quick. */
+export const TEST_PASSWORD_PARAMS: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 
 /**
  * The real HTTP API, with its projectors and story expiry running, on a fresh schema of the real
@@ -73,6 +83,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
   const defaults = defaultSettings();
   // The local media storage's files (and its URL secret) in a directory of this app's own.
   const dataDir = await mkdtemp(join(tmpdir(), 'ig-test-app-'));
+  const mailLog: string[] = [];
   const platform = await createPlatform({
     ...defaults,
     dataDir,
@@ -96,7 +107,13 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     database: { ...defaults.database, apiPoolSize: 4, workerPoolSize: 4, ...options.database },
     serving: { ...defaults.serving, ...options.serving },
     sessions: { ...defaults.sessions, ...options.sessions },
-  }, { mediaWorkers: options.mediaWorkers ?? true, followingMax: options.followingMax });
+    mail: { ...defaults.mail, ...options.mail },
+  }, {
+    mediaWorkers: options.mediaWorkers ?? true,
+    followingMax: options.followingMax,
+    passwordParams: options.passwordParams ?? TEST_PASSWORD_PARAMS,
+    mailLog: (line) => mailLog.push(line),
+  });
   const app = await buildServer({
     ...platform,
     rateLimits: { ...platform.rateLimits, store: options.rateLimits?.store ?? platform.rateLimits.store },
@@ -115,6 +132,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       );
       return rows;
     },
+    mailLog,
     async close() {
       await app.close();
       await platform.close();

@@ -1,0 +1,28 @@
+import type pg from 'pg';
+import type { Mailer } from './mailer.js';
+
+const SCHEMA = `
+  create table if not exists mail_outbox (
+    id bigserial primary key,
+    recipient text not null,
+    subject text not null,
+    body text not null,
+    created_at timestamptz not null default now()
+  )`;
+
+/**
+ * The embedded default (no SMTP_URL): each mail is kept in the mail_outbox table and printed on
+ * `log`, link included. It is meant for running the service locally, where printing the link is
+ * what makes a reset or a verification usable at all; a deployment sets SMTP_URL, and then no
+ * link reaches the logs.
+ */
+export const createPostgresOutboxMailer = async (pool: pg.Pool, log: (line: string) => void): Promise<Mailer> => {
+  await pool.query(SCHEMA);
+  return {
+    async send({ to, subject, text }) {
+      await pool.query('insert into mail_outbox (recipient, subject, body) values ($1, $2, $3)', [to, subject, text]);
+      log(`[mail outbox] to ${to}: ${subject}\n${text}`);
+    },
+    async close() {},
+  };
+};
