@@ -1,21 +1,6 @@
 import pg from 'pg';
+import { inTransaction } from '../../events/postgres/transaction.js';
 import type { Revocation, Rotation, SessionRecord, SessionStore } from './session-store.js';
-
-/** `work` in one transaction: committed when it resolves, rolled back when it throws. */
-const inTransaction = async <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-};
 
 // Sessions in PostgreSQL. A revocation and its announcement commit together: pg_notify inside the
 // revoking statement is delivered, to every process listening, only when that commits. Channel

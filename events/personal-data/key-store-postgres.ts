@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { KEY_CACHE_TTL_MS, WrongMasterKeyError, type MasterKey, type PersonalDataKeyStore } from './key-store.js';
 import { DATA_KEY_BYTES, open, seal } from './sealed-text.js';
+import { createUnderLock } from '../postgres/transaction.js';
 
 // Personal data keys in PostgreSQL (table personal_data_keys, in the first schema of the pool's
 // search_path, beside the events). Each data key is stored wrapped (sealed-text.ts) by the master
@@ -37,22 +38,6 @@ export interface PostgresKeyStoreOptions {
   now?: () => number;
 }
 
-/** Under an advisory lock: `create table if not exists` is not safe when two processes start together. */
-const createKeysTable = async (pool: pg.Pool) => {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
-    await client.query(`select pg_advisory_xact_lock(hashtext('personal_data_keys'))`);
-    await client.query(SCHEMA);
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-};
-
 const wrapContext = (personId: string) => `personal-data-key|${personId}`;
 
 /** The PostgreSQL key store, and the same store (one cache) querying another pool. */
@@ -66,7 +51,8 @@ export interface PostgresKeyStore extends PersonalDataKeyStore {
 }
 
 export const createPostgresKeyStore = async (pool: pg.Pool, master: MasterKey, options: PostgresKeyStoreOptions = {}): Promise<PostgresKeyStore> => {
-  await createKeysTable(pool);
+  // Under an advisory lock: `create table if not exists` is not safe when two processes start together.
+  await createUnderLock(pool, 'personal_data_keys', SCHEMA);
   // A wrong master key stops the start here, by name, rather than at the first read of a sealed event.
   const { rows: stored } = await pool.query<{ master_key_id: string }>('select master_key_id from personal_data_keys limit 1');
   if (stored[0] && stored[0].master_key_id !== master.id) throw new WrongMasterKeyError(stored[0].master_key_id, master.id);

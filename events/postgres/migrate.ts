@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { schemaV1 } from './schema-v1.sql.js';
 import { schemaV2Snapshots } from './schema-v2-snapshots.sql.js';
+import { inTransaction } from './transaction.js';
 
 // Ordered schema versions; a new version is appended here, never edited in place.
 const migrations: readonly { version: number; sql: string }[] = [
@@ -17,10 +18,8 @@ const MIGRATION_LOCK = `select pg_advisory_xact_lock(hashtext('event_store_migra
  * and safe when several processes start at once: they take turns under an advisory lock, and
  * each one applies only the versions the previous ones have not.
  */
-export const migrateEventStore = async (pool: pg.Pool): Promise<void> => {
-  const client = await pool.connect();
-  try {
-    await client.query('begin');
+export const migrateEventStore = (pool: pg.Pool): Promise<void> =>
+  inTransaction(pool, async (client) => {
     await client.query(MIGRATION_LOCK);
     await client.query(`create table if not exists event_store_migrations (
       version integer primary key,
@@ -32,11 +31,4 @@ export const migrateEventStore = async (pool: pg.Pool): Promise<void> => {
       await client.query(migration.sql);
       await client.query('insert into event_store_migrations (version) values ($1)', [migration.version]);
     }
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-};
+  });

@@ -1,35 +1,9 @@
 import type pg from 'pg';
 import type { Position } from '../../events/index.js';
+import { inTransaction } from '../../events/postgres/transaction.js';
 import { saveCheckpoint } from './checkpoints-postgres.js';
 
-/** Runs `work` in a transaction (opened by `begin`), committed when it resolves, rolled back when it throws. */
-export const inTransaction = async <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, begin = 'begin'): Promise<T> => {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query(begin);
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    // A connection that cannot even roll back is not given back to the pool.
-    await client.query('rollback').catch((rollbackError: Error) => (broken = rollbackError));
-    throw error;
-  } finally {
-    client.release(broken);
-  }
-};
-
-/**
- * Runs a read model's `create ... if not exists` statements while holding an advisory lock named
- * `lock`: instances (or projections) starting together would otherwise race on the catalog,
- * which `if not exists` alone does not prevent.
- */
-export const createUnderLock = (pool: pg.Pool, lock: string, statements: string): Promise<void> =>
-  inTransaction(pool, async (client) => {
-    await client.query('select pg_advisory_xact_lock(hashtext($1))', [lock]);
-    await client.query(statements);
-  });
+export { createUnderLock, inTransaction } from '../../events/postgres/transaction.js';
 
 /**
  * Runs a PostgreSQL read model's writes for one batch and stores the checkpoint in the same
