@@ -34,20 +34,6 @@ const recordOf = (row: Row | undefined): TwoFactorRecord | null =>
 
 export const createPostgresTwoFactorStore = async (pool: pg.Pool): Promise<TwoFactorStore> => {
   await pool.query(SCHEMA);
-  const inTransaction = async <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
-  };
   return {
     async find(userId) {
       const { rows } = await pool.query<Row>('select sealed_secret, enabled_at, last_used_step from two_factor where user_id = $1', [userId]);
@@ -68,14 +54,17 @@ export const createPostgresTwoFactorStore = async (pool: pg.Pool): Promise<TwoFa
       ]);
       return rowCount === 1;
     },
-    enable: (userId, recoveryCodeHashes) =>
-      inTransaction(async (client) => {
-        const { rowCount } = await client.query('update two_factor set enabled_at = now() where user_id = $1 and enabled_at is null', [userId]);
-        if (rowCount !== 1) return false;
-        await client.query('delete from two_factor_recovery_codes where user_id = $1', [userId]);
-        await client.query('insert into two_factor_recovery_codes (user_id, code_hash) select $1, unnest($2::text[])', [userId, recoveryCodeHashes]);
-        return true;
-      }),
+    // One statement each for enable and disable: their writes to the three tables land together.
+    async enable(userId, recoveryCodeHashes) {
+      const { rows } = await pool.query<{ enabled: number }>(
+        `with enabled as (update two_factor set enabled_at = now() where user_id = $1 and enabled_at is null returning user_id),
+              cleared as (delete from two_factor_recovery_codes where user_id in (select user_id from enabled)),
+              added as (insert into two_factor_recovery_codes (user_id, code_hash) select user_id, unnest($2::text[]) from enabled)
+         select count(*)::int as enabled from enabled`,
+        [userId, recoveryCodeHashes],
+      );
+      return rows[0]!.enabled === 1;
+    },
     async useRecoveryCode(userId, codeHash) {
       const { rowCount } = await pool.query('update two_factor_recovery_codes set used_at = now() where user_id = $1 and code_hash = $2 and used_at is null', [
         userId,
@@ -83,15 +72,16 @@ export const createPostgresTwoFactorStore = async (pool: pg.Pool): Promise<TwoFa
       ]);
       return rowCount === 1;
     },
-    disable: (userId) =>
-      inTransaction(async (client) => {
-        await client.query('delete from two_factor where user_id = $1', [userId]);
-        await client.query('delete from two_factor_recovery_codes where user_id = $1', [userId]);
-        await client.query('delete from two_factor_challenges where user_id = $1', [userId]);
-      }),
-    async addChallenge(challengeHash, userId, expiresAt) {
-      // Expired challenges go as new ones come: their table stays the size of five minutes of logins.
-      await pool.query('delete from two_factor_challenges where expires_at < now()');
+    async disable(userId) {
+      await pool.query(
+        `with secret as (delete from two_factor where user_id = $1), codes as (delete from two_factor_recovery_codes where user_id = $1)
+         delete from two_factor_challenges where user_id = $1`,
+        [userId],
+      );
+    },
+    async addChallenge(challengeHash, userId, expiresAt, now) {
+      // Expired challenges go as new ones come: the table stays the size of five minutes of logins.
+      await pool.query('delete from two_factor_challenges where expires_at <= $1', [now]);
       await pool.query('insert into two_factor_challenges (challenge_hash, user_id, expires_at) values ($1, $2, $3)', [challengeHash, userId, expiresAt]);
     },
     async attemptChallenge(challengeHash, now, maxAttempts) {

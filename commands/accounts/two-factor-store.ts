@@ -28,8 +28,8 @@ export interface TwoFactorStore {
   useRecoveryCode(userId: string, codeHash: string): Promise<boolean>;
   /** Forgets the secret, the recovery codes and the pending challenges. */
   disable(userId: string): Promise<void>;
-  /** Stores a login challenge (hashed) for `userId`, valid until `expiresAt`. */
-  addChallenge(challengeHash: string, userId: string, expiresAt: Date): Promise<void>;
+  /** Stores a login challenge (hashed) for `userId`, valid until `expiresAt`; challenges expired at `now` go. */
+  addChallenge(challengeHash: string, userId: string, expiresAt: Date, now: Date): Promise<void>;
   /**
    * Counts one attempt at a live challenge: its user, or null when it is unknown, expired, used or
    * has had `maxAttempts` attempts already.

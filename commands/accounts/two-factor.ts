@@ -108,8 +108,9 @@ export const disableTwoFactor = async (deps: CommandDeps, input: { userId: strin
 export const twoFactorChallengeFor = async (deps: CommandDeps, userId: string): Promise<TwoFactorChallenge | null> => {
   if (!(await deps.twoFactor.store.find(userId))?.enabledAt) return null;
   const challenge = newAccountToken();
-  const expiresAt = new Date(deps.twoFactor.now() + TWO_FACTOR_CHALLENGE_TTL_MS);
-  await deps.twoFactor.store.addChallenge(hashAccountToken(challenge), userId, expiresAt);
+  const now = deps.twoFactor.now();
+  const expiresAt = new Date(now + TWO_FACTOR_CHALLENGE_TTL_MS);
+  await deps.twoFactor.store.addChallenge(hashAccountToken(challenge), userId, expiresAt, new Date(now));
   return { twoFactorRequired: true, challenge, expiresAt: expiresAt.toISOString() };
 };
 
