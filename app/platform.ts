@@ -10,6 +10,8 @@ import { createSmtpMailer } from '../commands/accounts/mail/mailer-smtp.js';
 import { PARAMS as PASSWORD_PARAMS, type ScryptParams } from '../commands/accounts/password.js';
 import { createPostgresSessionStore } from '../commands/accounts/session-store-postgres.js';
 import { createSessions } from '../commands/accounts/sessions.js';
+import { twoFactorKeyOf } from '../commands/accounts/two-factor.js';
+import { createPostgresTwoFactorStore } from '../commands/accounts/two-factor-store-postgres.js';
 import type { CommandDeps } from '../commands/deps.js';
 import { createPostgresIdempotencyStore } from '../commands/idempotency/idempotency-store-postgres.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
@@ -82,11 +84,13 @@ export interface PlatformOptions {
   passwordParams?: ScryptParams;
   /** Where the outbox mailer prints each mail (default: stdout). */
   mailLog?: (line: string) => void;
+  /** The clock TOTP codes and login challenges are checked against (default Date.now): tests fix it to compute the codes an authenticator would show. */
+  twoFactorClock?: () => number;
 }
 
 export const createPlatform = async (
   settings: PlatformSettings,
-  { mediaWorkers = true, followingMax, passwordParams, mailLog = (line) => console.log(line) }: PlatformOptions = {},
+  { mediaWorkers = true, followingMax, passwordParams, mailLog = (line) => console.log(line), twoFactorClock = Date.now }: PlatformOptions = {},
 ): Promise<Platform> => {
   const { tuning, role, prefixes, feed, notifications } = settings;
   // What close() undoes: each part registers its own close as it is created, and close() runs them
@@ -117,9 +121,12 @@ export const createPlatform = async (
 
   const metrics = createMetrics();
   // Personal fields sealed per person at the store boundary (events/personal-data/), under data keys wrapped by the master key.
-  const personalDataKeys = await createPostgresKeyStore(pool, await resolvePersonalDataKey(settings.personalDataKey, settings.dataDir));
+  const personalDataMasterKey = await resolvePersonalDataKey(settings.personalDataKey, settings.dataDir);
+  const personalDataKeys = await createPostgresKeyStore(pool, personalDataMasterKey);
   const store = withTeardown(metrics.countAppends(createPersonalDataEventStore(await createPostgresEventStore(pool), personalDataKeys)), (s) => s.close());
   const credentials = await createPostgresCredentialsStore(pool);
+  // TOTP secrets sealed under a key derived from the personal data master key (commands/accounts/two-factor.ts twoFactorKeyOf).
+  const twoFactor = { store: await createPostgresTwoFactorStore(pool), secretKey: twoFactorKeyOf(personalDataMasterKey), now: twoFactorClock };
   const idempotency = await createPostgresIdempotencyStore(pool);
   const rateLimitStore = !settings.rateLimits.enabled
     ? null
@@ -157,6 +164,7 @@ export const createPlatform = async (
     accountLinks,
     passwordParams: passwordParams ?? PASSWORD_PARAMS,
     sessions,
+    twoFactor,
     storyTtlMs: settings.storyTtlMs,
     storage,
     mediaExternalHosts: settings.media.externalHosts,

@@ -5,6 +5,7 @@ import type { CredentialsStore } from './accounts/credentials-store.js';
 import type { ScryptParams } from './accounts/password.js';
 import type { Sessions } from './accounts/sessions.js';
 import type { TokenService } from './accounts/tokens.js';
+import type { TwoFactorDeps } from './accounts/two-factor.js';
 
 /**
  * How many accounts `followerId` follows or has asked to follow, counted up to `upTo` (so the
@@ -27,6 +28,8 @@ export interface CommandDeps {
   passwordParams: ScryptParams;
   /** Logins' sessions: refresh, listing, revocation (commands/accounts/sessions.ts). */
   sessions: Sessions;
+  /** TOTP secrets, recovery codes and login challenges (commands/accounts/two-factor.ts), with the clock codes are checked against. */
+  twoFactor: TwoFactorDeps;
   /** How long a story lives (STORY_TTL). */
   storyTtlMs: number;
   /** Where uploads and their variants live (media/storage/): presigned uploads, and what is stored. */

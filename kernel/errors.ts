@@ -59,6 +59,11 @@ export const errorCatalogue = {
   // --- Authentication ---
   UNAUTHORIZED: { status: 401, message: 'missing bearer token', description: 'No bearer token, or one that is invalid or expired.' },
   INVALID_CREDENTIALS: { status: 401, message: 'unknown login or wrong password', description: 'Login with an unknown username or email, or the wrong password.' },
+  TWO_FACTOR_CODE_INVALID: {
+    status: 403,
+    message: 'the code is wrong or used already',
+    description: 'POST /api/v1/auth/2fa/confirm or /disable with a code that is not the current TOTP code (±30 s) nor an unused recovery code, or one accepted already.',
+  },
   WRONG_PASSWORD: { status: 403, message: 'the current password is wrong', description: 'PUT /api/v1/auth/password with a currentPassword that is not the account\'s.' },
   ACCOUNT_TOKEN_INVALID: {
     status: 400,
@@ -96,6 +101,18 @@ export const errorCatalogue = {
 
   // --- Accounts and profiles ---
   USERNAME_TAKEN: { status: 409, message: 'the username is taken', description: 'Another account holds this username.' },
+  TWO_FACTOR_ENABLED: {
+    status: 409,
+    message: 'two-factor authentication is on already',
+    description: 'POST /api/v1/auth/2fa/enroll or /confirm for an account whose two-factor authentication is on: disable it first.',
+  },
+  TWO_FACTOR_NOT_ENROLLED: { status: 409, message: 'no two-factor secret to confirm', description: 'POST /api/v1/auth/2fa/confirm before POST /api/v1/auth/2fa/enroll.' },
+  TWO_FACTOR_NOT_ENABLED: { status: 409, message: 'two-factor authentication is not on', description: 'POST /api/v1/auth/2fa/disable for an account without two-factor authentication.' },
+  TWO_FACTOR_REQUIRED: {
+    status: 401,
+    message: 'this account logs in in two steps',
+    description: 'A retried registration (same Idempotency-Key) of an account that has turned two-factor authentication on since: log in with POST /api/v1/users/login.',
+  },
   EMAIL_TAKEN: { status: 409, message: 'an account with this email already exists', description: 'Another account registered with this email.' },
   USER_EXISTS: {
     status: 409,

@@ -3,6 +3,7 @@ import { loadUser } from '../facts.js';
 import { AppError } from '../../kernel/errors.js';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
 import type { IssuedSession } from './sessions.js';
+import { twoFactorChallengeFor, type TwoFactorChallenge } from './two-factor.js';
 
 /** Where a login comes from: what the sessions list shows (commands/accounts/sessions.ts). */
 export interface LoginClient {
@@ -10,8 +11,12 @@ export interface LoginClient {
   address: string;
 }
 
-/** The same answer for an unknown login and a wrong password, so accounts cannot be probed. */
-export const login = async (deps: CommandDeps, input: { login: string; password: string }, client: LoginClient): Promise<IssuedSession> => {
+/**
+ * The same answer for an unknown login and a wrong password, so accounts cannot be probed. An
+ * account with two-factor authentication on gets a challenge instead of a session: its second
+ * step is POST /auth/login/2fa (commands/accounts/two-factor.ts completeTwoFactorLogin).
+ */
+export const login = async (deps: CommandDeps, input: { login: string; password: string }, client: LoginClient): Promise<IssuedSession | TwoFactorChallenge> => {
   const credentials = await deps.credentials.findByLogin(input.login);
   // An unknown login is checked against a decoy hash all the same, so that it takes as long as a
   // wrong password and response times do not tell which accounts exist.
@@ -22,7 +27,7 @@ export const login = async (deps: CommandDeps, input: { login: string; password:
   // user that does not exist, answered as an unknown login; registering again completes it.
   if ((await loadUser(deps.store, userId)).status !== 'active') throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   await upgradeHash(deps, userId, credentials.passwordHash, input.password);
-  return deps.sessions.start({ userId, username, ...client });
+  return (await twoFactorChallengeFor(deps, userId)) ?? deps.sessions.start({ userId, username, ...client });
 };
 
 /**

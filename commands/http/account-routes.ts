@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { addressGroup, loginKey } from '../../kernel/caller-keys.js';
-import { forbidden } from '../../kernel/errors.js';
+import { AppError, forbidden } from '../../kernel/errors.js';
 import { actorOf } from '../../kernel/actor.js';
 import type { HashingCaller } from '../accounts/hashing-admission.js';
 import { login } from '../accounts/login.js';
@@ -12,6 +12,7 @@ import { removeAvatar, setAvatar } from '../accounts/set-avatar.js';
 import { updateProfile } from '../accounts/update-profile.js';
 import type { CommandDeps } from '../deps.js';
 import { clientOf, issuedSession, SESSION_FIELDS } from './auth-routes.js';
+import { twoFactorChallenge } from './two-factor-routes.js';
 import { contextOf } from './request-context.js';
 import { avatarBody, loginBody, position, profileBody, registerBody, usernameParam } from './schemas.js';
 
@@ -46,7 +47,10 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
         recompute: async (request) => {
           const body = request.body as { username: string; password: string };
           return hashingFor(callerOf(request, null), async () => {
-            const { accessToken, accessTokenExpiresAt, refreshToken, sessionId } = await login(deps, { login: body.username, password: body.password }, clientOf(request));
+            const loggedIn = await login(deps, { login: body.username, password: body.password }, clientOf(request));
+            // An account that turned 2FA on since it registered gets no session from a replay: it logs in in two steps.
+            if ('twoFactorRequired' in loggedIn) throw new AppError('TWO_FACTOR_REQUIRED', 'this account logs in in two steps: POST /api/v1/users/login');
+            const { accessToken, accessTokenExpiresAt, refreshToken, sessionId } = loggedIn;
             return { accessToken, accessTokenExpiresAt, refreshToken, sessionId };
           });
         },
@@ -62,7 +66,11 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
 
   app.post('/users/login', {
     config: { public: true, idempotency: false, rateLimit: 'login', errors: ['INVALID_CREDENTIALS'] },
-    schema: { body: loginBody, response: { 200: issuedSession } },
+    schema: {
+      description: 'Starts a session; for an account with two-factor authentication on, answers a challenge instead, for POST /auth/login/2fa.',
+      body: loginBody,
+      response: { 200: z.union([issuedSession, twoFactorChallenge]) },
+    },
     handler: async (request, reply) => {
       const body = request.body;
       const name = 'username' in body ? body.username : body.email;

@@ -8,12 +8,14 @@ import { notificationRoutes } from './notification-routes.js';
 import { passwordRoutes } from './password-routes.js';
 import { postRoutes } from './post-routes.js';
 import { storyRoutes } from './story-routes.js';
+import { twoFactorRoutes } from './two-factor-routes.js';
 
 /** Every write route of docs/architecture.md "HTTP API"; app/server.ts mounts them under /api/v1. */
 export const commandRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   await app.register(accountRoutes, deps);
   await app.register(passwordRoutes, deps);
   await app.register(authRoutes, deps);
+  await app.register(twoFactorRoutes, deps);
   await app.register(graphRoutes, deps);
   await app.register(postRoutes, deps);
   await app.register(storyRoutes, deps);

@@ -80,6 +80,13 @@ const matrix: Record<string, Row> = {
   // A refresh is authorized by its refresh token alone (here one never issued), whoever sends it.
   'POST /api/v1/auth/refresh': { url: () => '/api/v1/auth/refresh', body: () => ({ refreshToken: 'never-issued-refresh-token' }), ...same(all('401 INVALID_REFRESH_TOKEN')) },
   'GET /api/v1/auth/sessions': { url: () => '/api/v1/auth/sessions', ...same(signedIn()) },
+  // Two-factor authentication is one's own: each caller enrols their own (in a fresh world, so that
+  // the shared one never enrols and confirming there is always before enrolling), and the login
+  // step is authorized by its challenge alone (here one never issued).
+  'POST /api/v1/auth/2fa/enroll': { url: () => '/api/v1/auth/2fa/enroll', body: () => ({ password: PASSWORD }), fresh: true, ...same(signedIn()) },
+  'POST /api/v1/auth/2fa/confirm': { url: () => '/api/v1/auth/2fa/confirm', body: () => ({ code: '123456' }), ...same(signedIn('409 TWO_FACTOR_NOT_ENROLLED')) },
+  'POST /api/v1/auth/2fa/disable': { url: () => '/api/v1/auth/2fa/disable', body: () => ({ password: PASSWORD, code: '123456' }), ...same(signedIn('409 TWO_FACTOR_NOT_ENABLED')) },
+  'POST /api/v1/auth/login/2fa': { url: () => '/api/v1/auth/login/2fa', body: () => ({ challenge: 'never-issued', code: '123456' }), ...same(all('401 INVALID_CREDENTIALS')) },
   // Only one's own session can be ended: the owner's is unknown to everyone else.
   'DELETE /api/v1/auth/sessions/{sessionId}': { url: (w) => `/api/v1/auth/sessions/${w.owner.sessionId}`, fresh: true, ...ownersOnly('404 SESSION_NOT_FOUND') },
   'POST /api/v1/auth/logout': { url: () => '/api/v1/auth/logout', fresh: true, ...same(signedIn()) },

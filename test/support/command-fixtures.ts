@@ -27,6 +27,7 @@ export const commandDeps = (store: EventStore = createInMemoryEventStore()): Com
   accountLinks: unused('accountLinks'),
   passwordParams: PARAMS,
   sessions: unused('sessions'),
+  twoFactor: unused('twoFactor'),
   storyTtlMs: 24 * 60 * 60 * 1000,
   mediaExternalHosts: [],
   storage: unused('storage'),

@@ -68,6 +68,8 @@ export interface TestAppOptions {
   mail?: Partial<Settings['mail']>;
   /** scrypt's cost (default TEST_PASSWORD_PARAMS; the platform's PARAMS to test the real one). */
   passwordParams?: ScryptParams;
+  /** The clock TOTP codes and login challenges are checked against (createPlatform's twoFactorClock), so that a test computes the codes. */
+  twoFactorClock?: () => number;
 }
 
 /** Cheaper than password.ts PARAMS (N=2^17, 128 MiB a hash): the cost the suite ran with before, so that its many registrations stay quick. */
@@ -113,6 +115,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     followingMax: options.followingMax,
     passwordParams: options.passwordParams ?? TEST_PASSWORD_PARAMS,
     mailLog: (line) => mailLog.push(line),
+    twoFactorClock: options.twoFactorClock,
   });
   const app = await buildServer({
     ...platform,
