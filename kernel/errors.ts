@@ -64,7 +64,11 @@ export const errorCatalogue = {
     message: 'the code is wrong or used already',
     description: 'POST /api/v1/auth/2fa/confirm or /disable with a code that is not the current TOTP code (±30 s) nor an unused recovery code, or one accepted already.',
   },
-  WRONG_PASSWORD: { status: 403, message: 'the current password is wrong', description: 'PUT /api/v1/auth/password with a currentPassword that is not the account\'s.' },
+  WRONG_PASSWORD: {
+    status: 403,
+    message: 'the password is wrong',
+    description: 'An authenticated request that must be confirmed with the account\'s password (changing it, enrolling or disabling two-factor authentication) gave another.',
+  },
   ACCOUNT_TOKEN_INVALID: {
     status: 400,
     message: 'this link is unknown, used already or expired',
