@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { listenOnSchemaChannel } from '../../events/postgres/schema-channel.js';
 import { inTransaction } from '../../events/postgres/transaction.js';
 import type { Revocation, Rotation, SessionRecord, SessionStore } from './session-store.js';
 
@@ -198,18 +199,7 @@ export const createPostgresSessionStore = async (pool: pg.Pool, options: Postgre
         }
       };
       const connect = async (): Promise<void> => {
-        const client = new pg.Client(options.listenerConfig ?? pool.options);
-        // Without an error listener a lost connection would crash the process.
-        client.on('error', () => undefined);
-        try {
-          await client.connect();
-          const { rows } = await client.query<{ schema: string }>('select current_schema() as schema');
-          client.on('notification', (notification) => receive(notification.payload));
-          await client.query(`listen "sessions.${rows[0]!.schema.replaceAll('"', '""')}"`);
-        } catch (error) {
-          await client.end().catch(() => undefined);
-          throw error;
-        }
+        const client = await listenOnSchemaChannel(options.listenerConfig ?? pool.options, 'sessions', receive);
         current = client;
         client.once('end', () => {
           current = null;

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { listenOnSchemaChannel } from '../../events/postgres/schema-channel.js';
 import { createLocalListeners } from './local-listeners.js';
 import { asPushMessage, warnOnPushError, type PushBus, type PushErrorReporter, type PushMessage } from './push-bus.js';
 
@@ -70,18 +71,7 @@ export const createPostgresPushBus = (pool: pg.Pool, options: PostgresPushBusOpt
   };
 
   const connect = async (): Promise<pg.Client> => {
-    const client = new pg.Client(options.listenerConfig ?? pool.options);
-    // Without an error listener a lost connection would crash the process.
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      const { rows } = await client.query<{ schema: string }>('select current_schema() as schema');
-      client.on('notification', (notification) => receive(notification.payload));
-      await client.query(`listen "push.${rows[0]!.schema.replaceAll('"', '""')}"`);
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
+    const client = await listenOnSchemaChannel(options.listenerConfig ?? pool.options, 'push', receive);
     client.once('end', () => lost(client));
     return client;
   };
