@@ -5,6 +5,12 @@ import { parseDuration } from './duration.js';
 import { parseLimit, RATE_LIMIT_CLASSES, RATE_LIMIT_TABLE, type Limit, type RateLimitSettings } from './rate-limit/limits.js';
 import type { KafkaSettings } from './kafka-fan-out.js';
 import type { SessionSettings } from '../commands/accounts/sessions.js';
+
+/** The account deletion lifecycle's two settings (ACCOUNT_DELETION_GRACE, ACCOUNT_ERASURE_INTERVAL). */
+export interface AccountDeletionSettings {
+  graceMs: number;
+  erasureIntervalMs: number;
+}
 import { ROLES, type Role } from './roles.js';
 
 // Twelve-factor configuration (docs/architecture.md "Processes"): every setting comes from the environment, is
@@ -83,6 +89,11 @@ const schema = z.object({
   /** How long a session may go unused (each refresh starts it again). */
   REFRESH_TOKEN_TTL: z.string().default('30d').pipe(duration),
   STORY_TTL: z.string().default('24h').pipe(duration),
+  // ---- Account deletion (docs/architecture.md "Account deletion"; workers/erasure/).
+  /** How long a deleted account stays hidden and restorable before the erasure worker erases it. */
+  ACCOUNT_DELETION_GRACE: z.string().default('30d').pipe(duration),
+  /** How often the erasure worker looks for accounts whose grace period is over. */
+  ACCOUNT_ERASURE_INTERVAL: z.string().default('1m').pipe(duration),
   // ---- Mail (commands/accounts/mail/): password reset and email verification links.
   /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps:// (TLS from the start); unset: the mail_outbox table and the log. */
   SMTP_URL: z
@@ -295,6 +306,8 @@ export interface Settings {
   elasticsearchUrl: string | undefined;
   prefixes: Prefixes;
   storyTtlMs: number;
+  /** ACCOUNT_DELETION_GRACE and ACCOUNT_ERASURE_INTERVAL, in ms. */
+  accountDeletion: AccountDeletionSettings;
   /** Reset and verification mail: through SMTP when smtpUrl is set, into the outbox table and the log otherwise. */
   mail: { smtpUrl: string | undefined; from: string; resetTtlMs: number; verificationTtlMs: number };
   feed: FeedSettings;
@@ -322,6 +335,7 @@ export const settingsOf = (config: Config): Settings => ({
   elasticsearchUrl: config.ELASTICSEARCH_URL,
   prefixes: { ...DEFAULT_PREFIXES },
   storyTtlMs: config.STORY_TTL,
+  accountDeletion: { graceMs: config.ACCOUNT_DELETION_GRACE, erasureIntervalMs: config.ACCOUNT_ERASURE_INTERVAL },
   mail: { smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, resetTtlMs: config.PASSWORD_RESET_TTL, verificationTtlMs: config.EMAIL_VERIFICATION_TTL },
   feed: { celebrityThreshold: config.FEED_CELEBRITY_THRESHOLD, chunkSize: config.FANOUT_CHUNK_SIZE },
   notifications: { windowMs: config.NOTIFICATION_GROUP_WINDOW },

@@ -6,10 +6,12 @@ const pair = { followerId: id, followeeId: id };
 export const FollowRequested = z.object({ ...pair, requestedAt: timestamp });
 export const FollowRequestApproved = z.object({ ...pair, approvedAt: timestamp });
 export const FollowRequestRejected = z.object(pair);
-/** Withdrawn by the requester, or ended by a block (`reason`). */
-export const FollowRequestCancelled = z.object({ ...pair, reason: z.enum(['withdrawn', 'blocked']) });
+// `reason` values are only ever added (an old event stays valid): 'account-erased' is a follow or
+// request ended by the erasure of either side's account (workers/erasure).
+/** Withdrawn by the requester, ended by a block, or by an account's erasure (`reason`). */
+export const FollowRequestCancelled = z.object({ ...pair, reason: z.enum(['withdrawn', 'blocked', 'account-erased']) });
 export const Followed = z.object({ ...pair, followedAt: timestamp });
-export const Unfollowed = z.object({ ...pair, reason: z.enum(['unfollowed', 'blocked']) });
+export const Unfollowed = z.object({ ...pair, reason: z.enum(['unfollowed', 'blocked', 'account-erased']) });
 
 // block-{blockerId}-{blockedId}
 export const Blocked = z.object({ blockerId: id, blockedId: id, blockedAt: timestamp });

@@ -26,6 +26,15 @@ export const AvatarChanged = z.object({ userId: id, avatar: uploadedMediaItem.nu
 
 export const PrivacyChanged = z.object({ userId: id, private: z.boolean() });
 
+// The deletion lifecycle (docs/architecture.md "Account deletion"): a request starts the grace
+// period, during which the account is hidden from everyone else and its owner may restore it;
+// once `eraseAfter` has passed, the erasure worker ends everything the person made (through the
+// ordinary commands, so every projection removes it as it removes any deleted post or like),
+// destroys their personal-data key, and appends AccountErased. No personal field: none is sealed.
+export const AccountDeletionRequested = z.object({ userId: id, requestedAt: timestamp, eraseAfter: timestamp });
+export const AccountRestored = z.object({ userId: id, restoredAt: timestamp });
+export const AccountErased = z.object({ userId: id, erasedAt: timestamp });
+
 // username-{lowercased}: the reservation that keeps usernames unique.
 export const UsernameReserved = z.object({ username, userId: id });
 export const UsernameReleased = z.object({ username, userId: id });

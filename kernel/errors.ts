@@ -130,6 +130,21 @@ export const errorCatalogue = {
   },
   USER_NOT_FOUND: { status: 404, message: 'no such user', description: 'No active user has this username or id, or a block hides them from the caller.' },
   NOT_OWNER: { status: 403, message: 'only the account owner may do this', description: "Acting on another account's profile or follow requests." },
+  ACCOUNT_DELETION_PENDING: {
+    status: 403,
+    message: 'this account is scheduled for deletion',
+    description: 'The caller asked to delete their account and its grace period runs: everything but restoring it (and reading their own session and account) is refused.',
+  },
+  ACCOUNT_ERASURE_STARTED: {
+    status: 409,
+    message: 'this account is being erased',
+    description: 'POST /users/{username}/restore after the grace period (ACCOUNT_DELETION_GRACE) ended: the erasure may have begun and cannot be undone.',
+  },
+  ACCOUNT_NOT_DELETING: {
+    status: 409,
+    message: 'this account is not awaiting erasure',
+    description: 'The erasure worker met an account that is not in its grace period, or whose grace is not over (restored, or a clock behind); it leaves it.',
+  },
 
   // --- Who may see and act on whom (docs/rules.md) ---
   PRIVATE_ACCOUNT: { status: 403, message: 'this account is private', description: 'The content belongs to a private account the caller does not follow.' },

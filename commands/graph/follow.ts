@@ -26,7 +26,7 @@ export const onFollowStream = (deps: CommandDeps, followerId: string, followeeId
 
 /** Ends a follow or pending request because a block now stands between the two (block.ts too). */
 export const endFollowByBlock = (deps: CommandDeps, followerId: string, followeeId: string, ctx: CommandContext) =>
-  onFollowStream(deps, followerId, followeeId, () => ({ type: 'EndFollowByBlock', followerId, followeeId }), ctx);
+  onFollowStream(deps, followerId, followeeId, () => ({ type: 'EndFollow', followerId, followeeId, reason: 'blocked' }), ctx);
 
 /** Follows a public account, or asks a private one; a repeat changes nothing. */
 export const follow = async (deps: CommandDeps, { followerId, username }: FollowInput, ctx: CommandContext): Promise<FollowResult> => {

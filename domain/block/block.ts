@@ -36,7 +36,7 @@ export type BlockEvent = EventsOf<'Blocked' | 'Unblocked'>;
 // ---- Decide
 
 // Ending the follows between the two is not decided here: the handler (commands/graph/block.ts)
-// sends EndFollowByBlock to both follow streams after Blocked, since those are other aggregates.
+// sends EndFollow (reason blocked) to both follow streams after Blocked, since those are other aggregates.
 export const decideBlock = (command: BlockCommand, state: BlockState): BlockEvent[] => {
   switch (command.type) {
     case 'Block':

@@ -41,14 +41,18 @@ export interface RejectFollowRequest {
   followeeId: string;
 }
 
-/** Sent to both follow streams of a pair when one of them blocks the other. */
-export interface EndFollowByBlock {
-  type: 'EndFollowByBlock';
+/**
+ * Sent to both follow streams of a pair when one of them blocks the other (`blocked`), or by the
+ * erasure worker to every follow stream of an account being erased, either side (`account-erased`).
+ */
+export interface EndFollow {
+  type: 'EndFollow';
   followerId: string;
   followeeId: string;
+  reason: 'blocked' | 'account-erased';
 }
 
-export type FollowCommand = Follow | Unfollow | ApproveFollowRequest | RejectFollowRequest | EndFollowByBlock;
+export type FollowCommand = Follow | Unfollow | ApproveFollowRequest | RejectFollowRequest | EndFollow;
 
 // ---- State
 
@@ -78,8 +82,8 @@ export const decideFollow = (command: FollowCommand, state: FollowState): Follow
       return approve(command, state);
     case 'RejectFollowRequest':
       return reject(command, state);
-    case 'EndFollowByBlock':
-      return endByBlock(command, state);
+    case 'EndFollow':
+      return endFollow(command, state);
     default:
       return unhandled(command);
   }
@@ -106,10 +110,10 @@ const unfollow = ({ followerId, followeeId }: Unfollow, state: FollowState): Fol
   return [];
 };
 
-// The block itself is decided on the block stream; this only ends what the block ends.
-const endByBlock = ({ followerId, followeeId }: EndFollowByBlock, state: FollowState): FollowEvent[] => {
-  if (state.status === 'following') return [{ type: 'Unfollowed', data: { followerId, followeeId, reason: 'blocked' } }];
-  if (state.status === 'requested') return [{ type: 'FollowRequestCancelled', data: { followerId, followeeId, reason: 'blocked' } }];
+// The block (or the erasure) is decided elsewhere; this only ends the follow or request it ends.
+const endFollow = ({ followerId, followeeId, reason }: EndFollow, state: FollowState): FollowEvent[] => {
+  if (state.status === 'following') return [{ type: 'Unfollowed', data: { followerId, followeeId, reason } }];
+  if (state.status === 'requested') return [{ type: 'FollowRequestCancelled', data: { followerId, followeeId, reason } }];
   return [];
 };
 

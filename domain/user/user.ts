@@ -1,7 +1,7 @@
 import type { UploadedMediaItem } from '../../events/index.js';
 import type { EventsOf } from '../../events/registry.js';
 import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
-import { conflict, forbidden, notFound } from '../../kernel/errors.js';
+import { AppError, conflict, forbidden, notFound } from '../../kernel/errors.js';
 import { parseUsername } from '../username/username.js';
 
 // ---- Commands
@@ -43,7 +43,37 @@ export interface SetAvatar {
   now: string;
 }
 
-export type UserCommand = RegisterUser | UpdateProfile | ChangePrivacy | SetAvatar;
+/**
+ * Starts the grace period: the handler has checked the password and computes `eraseAfter` as now
+ * plus ACCOUNT_DELETION_GRACE (the decider has no clock and no settings).
+ */
+export interface RequestAccountDeletion {
+  type: 'RequestAccountDeletion';
+  actorId: string;
+  userId: string;
+  now: string;
+  eraseAfter: string;
+}
+
+/** Ends the grace period: the account is back as it was. Refused once the grace is over. */
+export interface RestoreAccount {
+  type: 'RestoreAccount';
+  actorId: string;
+  userId: string;
+  now: string;
+}
+
+/**
+ * The erasure worker's last step, once everything the person made is ended and their personal-data
+ * key destroyed (workers/erasure). Only after the grace period.
+ */
+export interface EraseAccount {
+  type: 'EraseAccount';
+  userId: string;
+  now: string;
+}
+
+export type UserCommand = RegisterUser | UpdateProfile | ChangePrivacy | SetAvatar | RequestAccountDeletion | RestoreAccount | EraseAccount;
 
 // ---- State
 
@@ -58,15 +88,32 @@ export interface ActiveUser {
   avatarId: string | null;
 }
 
+/**
+ * In its grace period: hidden from everyone else (the write side answers as for an unknown user,
+ * the read side shows nothing of it), able to log in and restore, and nothing more.
+ */
+export interface DeletingUser extends Omit<ActiveUser, 'status'> {
+  status: 'deleting';
+  eraseAfter: string;
+}
+
+/** Erased: the id stays (the log names it), nothing else of the person does. */
+export interface ErasedUser {
+  status: 'erased';
+  userId: string;
+}
+
 /** Stream user-{id}. */
-export type UserState = { status: 'none' } | ActiveUser;
+export type UserState = { status: 'none' } | ActiveUser | DeletingUser | ErasedUser;
 
 // The stream grows with profile, privacy and avatar changes: snapshotted (domain/decider.ts). Bump the key when UserState changes.
-const snapshot: SnapshotPolicy = { key: 'user.v1' };
+const snapshot: SnapshotPolicy = { key: 'user.v2' };
 
 // ---- Events
 
-export type UserEvent = EventsOf<'UserRegistered' | 'ProfileUpdated' | 'PrivacyChanged' | 'AvatarChanged'>;
+export type UserEvent = EventsOf<
+  'UserRegistered' | 'ProfileUpdated' | 'PrivacyChanged' | 'AvatarChanged' | 'AccountDeletionRequested' | 'AccountRestored' | 'AccountErased'
+>;
 
 // ---- Decide
 
@@ -80,6 +127,12 @@ export const decideUser = (command: UserCommand, state: UserState): UserEvent[] 
       return changePrivacy(command, ownedBy(command.actorId, state));
     case 'SetAvatar':
       return setAvatar(command, ownedBy(command.actorId, state));
+    case 'RequestAccountDeletion':
+      return requestDeletion(command, state);
+    case 'RestoreAccount':
+      return restore(command, state);
+    case 'EraseAccount':
+      return erase(command, state);
     default:
       return unhandled(command);
   }
@@ -98,9 +151,14 @@ const register = (command: RegisterUser, state: UserState): UserEvent[] => {
  */
 export const userNotFound = () => notFound('USER_NOT_FOUND', 'No such user');
 
-/** Only the owner edits a profile; unknown users are reported before ownership. */
+/** The owner of an account in its grace period may restore it and nothing else (commands/registered-actor.ts too). */
+export const deletionPending = () =>
+  new AppError('ACCOUNT_DELETION_PENDING', 'This account is scheduled for deletion; restore it (POST /api/v1/users/{username}/restore) to use it');
+
+/** Only the owner edits a profile; unknown users (and hidden or erased ones) are reported before ownership. */
 const ownedBy = (actorId: string, state: UserState): ActiveUser => {
-  if (state.status === 'none') throw userNotFound();
+  if (state.status === 'deleting' && state.userId === actorId) throw deletionPending();
+  if (state.status !== 'active') throw userNotFound();
   if (state.userId !== actorId) throw forbidden('NOT_OWNER', 'Only the account owner may change it');
   return state;
 };
@@ -124,6 +182,41 @@ const setAvatar = (command: SetAvatar, user: ActiveUser): UserEvent[] =>
     ? []
     : [{ type: 'AvatarChanged', data: { userId: user.userId, avatar: command.avatar, changedAt: command.now } }];
 
+/** The owner of an account in its grace period, or of an erased one: the same refusal as for a stranger's. */
+const ownerOf = (actorId: string, state: UserState): ActiveUser | DeletingUser => {
+  if (state.status !== 'active' && state.status !== 'deleting') throw userNotFound();
+  if (state.userId !== actorId) throw forbidden('NOT_OWNER', 'Only the account owner may change it');
+  return state;
+};
+
+// A second request during the grace period changes nothing (its deadline stays the first one's).
+const requestDeletion = (command: RequestAccountDeletion, state: UserState): UserEvent[] => {
+  const user = ownerOf(command.actorId, state);
+  if (user.status === 'deleting') return [];
+  return [{ type: 'AccountDeletionRequested', data: { userId: user.userId, requestedAt: command.now, eraseAfter: command.eraseAfter } }];
+};
+
+// Restoring an account that is not being deleted is the wish already granted (a retry). Once the
+// grace is over the worker may have begun ending the person's content, so restoring is refused.
+const restore = (command: RestoreAccount, state: UserState): UserEvent[] => {
+  const user = ownerOf(command.actorId, state);
+  if (user.status === 'active') return [];
+  if (Date.parse(command.now) >= Date.parse(user.eraseAfter)) {
+    throw new AppError('ACCOUNT_ERASURE_STARTED', 'The grace period is over; this account is being erased');
+  }
+  return [{ type: 'AccountRestored', data: { userId: user.userId, restoredAt: command.now } }];
+};
+
+// Only an account whose grace period is over is erased; erasing it again changes nothing.
+const erase = (command: EraseAccount, state: UserState): UserEvent[] => {
+  if (state.status === 'erased') return [];
+  if (state.status !== 'deleting') throw conflict('ACCOUNT_NOT_DELETING', 'Only an account in its deletion grace period is erased');
+  if (Date.parse(command.now) < Date.parse(state.eraseAfter)) {
+    throw conflict('ACCOUNT_NOT_DELETING', 'The grace period of this account is not over');
+  }
+  return [{ type: 'AccountErased', data: { userId: state.userId, erasedAt: command.now } }];
+};
+
 // ---- Transition
 
 export const userTransition = (state: UserState, event: UserEvent): UserState | null => {
@@ -142,6 +235,15 @@ export const userTransition = (state: UserState, event: UserEvent): UserState | 
       return state.status === 'active' ? { ...state, private: event.data.private } : null;
     case 'AvatarChanged':
       return state.status === 'active' ? { ...state, avatarId: event.data.avatar?.mediaId ?? null } : null;
+    case 'AccountDeletionRequested':
+      return state.status === 'active' ? { ...state, status: 'deleting', eraseAfter: event.data.eraseAfter } : null;
+    case 'AccountRestored': {
+      if (state.status !== 'deleting') return null;
+      const { eraseAfter: _ended, ...rest } = state;
+      return { ...rest, status: 'active' };
+    }
+    case 'AccountErased':
+      return state.status === 'deleting' ? { status: 'erased', userId: state.userId } : null;
   }
 };
 

@@ -173,8 +173,8 @@ const blockCmd = (a: string, b: string) =>
     // As the block handler does: the block, then the follows ended both ways.
     (h) => {
       blockStream(h)({ type: 'Block', blockerId: a, blockedId: b, now });
-      follow(h)({ type: 'EndFollowByBlock', followerId: a, followeeId: b });
-      follow(h)({ type: 'EndFollowByBlock', followerId: b, followeeId: a });
+      follow(h)({ type: 'EndFollow', followerId: a, followeeId: b, reason: 'blocked' });
+      follow(h)({ type: 'EndFollow', followerId: b, followeeId: a, reason: 'blocked' });
     },
   );
 

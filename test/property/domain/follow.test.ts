@@ -28,7 +28,7 @@ const followCommand = (privacy: fc.Arbitrary<boolean> = fc.boolean()): fc.Arbitr
     fc.constant<FollowCommand>({ type: 'Unfollow', ...pair }),
     fc.record({ actorId: actor, now }).map((c): FollowCommand => ({ type: 'ApproveFollowRequest', ...pair, ...c })),
     actor.map((actorId): FollowCommand => ({ type: 'RejectFollowRequest', ...pair, actorId })),
-    fc.constant<FollowCommand>({ type: 'EndFollowByBlock', ...pair }),
+    fc.constant<FollowCommand>({ type: 'EndFollow', ...pair, reason: 'blocked' }), fc.constant<FollowCommand>({ type: 'EndFollow', ...pair, reason: 'account-erased' }),
   );
 const commands = (privacy?: fc.Arbitrary<boolean>) => fc.array(followCommand(privacy), { maxLength: 25 });
 
@@ -87,10 +87,10 @@ describe('follow decider properties (docs/rules.md)', () => {
     expect(follows).toBeGreaterThan(0);
   });
 
-  it('a block ends the follow: EndFollowByBlock from any reached state leaves none', () => {
+  it('a block or an erasure ends the follow: EndFollow from any reached state leaves none', () => {
     fc.assert(
       fc.property(reachedState, (state) => {
-        const events = followDecider.decide({ type: 'EndFollowByBlock', ...pair }, state);
+        const events = followDecider.decide({ type: 'EndFollow', ...pair, reason: 'blocked' }, state);
         expect(fold(followDecider, events, state)).toEqual({ status: 'none' });
         expect(events.every((e) => e.type !== 'Unfollowed' || e.data.reason === 'blocked')).toBe(true);
       }),

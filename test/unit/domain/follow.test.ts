@@ -20,7 +20,7 @@ const follow = (over: { followeeIsPrivate?: boolean; blocked?: boolean } = {}) =
 const approve = (actorId = bob) => ({ type: 'ApproveFollowRequest', actorId, ...pair, now }) as const;
 const reject = (actorId = bob) => ({ type: 'RejectFollowRequest', actorId, ...pair }) as const;
 const unfollow = { type: 'Unfollow', ...pair } as const;
-const endByBlock = { type: 'EndFollowByBlock', ...pair } as const;
+const endByBlock = { type: 'EndFollow', ...pair, reason: 'blocked' } as const;
 
 describe('Follow', () => {
   it('follows a public account at once', () => given([]).when(follow()).then([followed]));
@@ -63,7 +63,7 @@ describe('RejectFollowRequest', () => {
   it('cannot reject a follow already approved', () => given([followed]).when(reject()).then(failsWith(404, 'FOLLOW_REQUEST_NOT_FOUND')));
 });
 
-describe('EndFollowByBlock', () => {
+describe('EndFollow (block)', () => {
   it('ends a follow', () => given([followed]).when(endByBlock).then([{ type: 'Unfollowed', data: { ...pair, reason: 'blocked' } }]));
   it('cancels a pending request', () =>
     given([requested]).when(endByBlock).then([{ type: 'FollowRequestCancelled', data: { ...pair, reason: 'blocked' } }]));
