@@ -166,6 +166,7 @@ export const createPlatform = async (
     sessions,
     twoFactor,
     storyTtlMs: settings.storyTtlMs,
+    accountDeletionGraceMs: settings.accountDeletion.graceMs,
     storage,
     mediaExternalHosts: settings.media.externalHosts,
     // The following cap's count, from the live profiles read model (opened below, before any command runs).

@@ -34,6 +34,8 @@ export interface TestApp {
 
 export interface TestAppOptions {
   storyTtlMs?: number;
+  /** ACCOUNT_DELETION_GRACE (default 30 days): a test of the grace's end gives a short one. */
+  accountDeletionGraceMs?: number;
   /** Feeds and stories in the real Redis (under a prefix of this test's own) instead of PostgreSQL. */
   redis?: boolean;
   celebrityThreshold?: number;
@@ -93,6 +95,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     jwtSecrets: ['test-secret-that-is-at-least-32-characters-long'],
     personalDataKey: TEST_PERSONAL_DATA_KEY,
     storyTtlMs: options.storyTtlMs ?? defaults.storyTtlMs,
+    accountDeletion: { ...defaults.accountDeletion, graceMs: options.accountDeletionGraceMs ?? defaults.accountDeletion.graceMs },
     redisUrl: redis?.url,
     elasticsearchUrl: options.elasticsearch ? inject('elasticsearchUrl') : undefined,
     prefixes: { redis: redis?.prefix ?? defaults.prefixes.redis, elasticsearch: options.elasticsearch ? `${db.schema}-` : defaults.prefixes.elasticsearch },
