@@ -186,7 +186,7 @@ describe('the end of the grace period', () => {
   let short: TestApp;
   let client: ApiClient;
   beforeAll(async () => {
-    short = await startTestApp({ accountDeletionGraceMs: 1_000 });
+    short = await startTestApp({ accountDeletion: { graceMs: 1_000, erasureIntervalMs: 3_600_000 } });
     client = apiClient(short.app);
   });
   afterAll(() => short.close());
