@@ -15,6 +15,7 @@ describe('settings from the environment, in the groups the platform takes', () =
       elasticsearchUrl: undefined,
       prefixes: { redis: 'ig:', elasticsearch: 'ig-' },
       storyTtlMs: 86_400_000,
+      accountDeletion: { graceMs: 30 * 86_400_000, erasureIntervalMs: 60_000 },
       mail: { smtpUrl: undefined, from: 'no-reply@localhost', resetTtlMs: 30 * 60_000, verificationTtlMs: 48 * 3_600_000 },
       feed: { celebrityThreshold: 10_000, chunkSize: 1_000 },
       notifications: { windowMs: 86_400_000 },
