@@ -1,11 +1,12 @@
 import type { Cluster, Redis } from 'ioredis';
 import { feedKeys, FLOOR_MEMBER } from './feed-keys.js';
+import { FEED_TRIM_EVERY } from './feed-options.js';
 import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedStore, type RangeQuery } from './feed-store.js';
 
 // The feed in Redis (docs/architecture.md "Projections"): sorted sets for feeds and timelines, sets for the graph.
 // Redis-Cluster-safe: every command names one key, and commands issued together are sent
 // together (give the client `enableAutoPipelining: true` to batch them into few writes).
-// Nothing here uses MULTI or scripts; the orderings that matter are awaited (see pushEntries).
+// Nothing here uses MULTI; the one script touches one user's feed and floor (one hash tag).
 
 export interface RedisFeedStoreOptions {
   /** Prefix of every key: a rebuild writes a new generation under another. */
@@ -37,51 +38,74 @@ const readRange = async (client: RedisClient, key: string, { after, minScore, li
   return [...tied, ...toEntries(older)].slice(0, limit);
 };
 
-// Pushing into one feed is one script: add, and when the feed goes over the cap, raise its floor
-// to the first entry beyond the cap and remove everything down to it (entries tied with the cut
-// go too: the floor covers them). It touches only the feed and its floor, which share a hash tag
-// ({userId}, feed-keys.ts) and so a Redis Cluster slot: Cluster-safe, and one round trip per
-// follower instead of two to four commands, which is what a fan-out to 10,000 followers costs.
-const PUSH_SCRIPT = `
-local feed, floor, cap = KEYS[1], KEYS[2], tonumber(ARGV[1])
-redis.call('ZADD', feed, unpack(ARGV, 2))
+// Trimming at the cap is amortized (FEED_TRIM_EVERY in feed-options.ts, with its reason): a
+// fan-out push is a bare ZADD, and only one follower in FEED_TRIM_EVERY (a hash of follower and
+// post) gets the script below, which adds and then SETTLES the feed: when it holds more than the
+// cap, its floor rises to the first entry beyond the cap and everything down to it goes (entries
+// tied with the cut go too: the floor covers them). Between settles a feed may hold entries past
+// the cap; no read shows them: `feed` answers only entries above the cut (the score at rank
+// `cap`), and `feedFloor` is at least the cut, exactly what a trim would have left. A removal
+// settles first, so hidden entries never come back into view below a floor that would then have
+// fallen. A backfill (pushToFeed) always settles. The script touches only the feed and its
+// floor, which share a hash tag ({userId}, feed-keys.ts) and so a Redis Cluster slot.
+const SETTLE_SCRIPT = `
+local feed, floor, cap, op = KEYS[1], KEYS[2], tonumber(ARGV[1]), ARGV[2]
+if op == 'add' then redis.call('ZADD', feed, unpack(ARGV, 3)) end
 if redis.call('ZCARD', feed) > cap then
   local beyond = redis.call('ZREVRANGE', feed, cap, cap, 'WITHSCORES')
   redis.call('ZADD', floor, 'GT', beyond[2], '${FLOOR_MEMBER}')
   redis.call('ZREMRANGEBYSCORE', feed, '-inf', beyond[2])
 end
+if op == 'rem' then redis.call('ZREM', feed, unpack(ARGV, 3)) end
 return 0`;
-const PUSH_COMMAND = 'igFeedPush';
+const SETTLE_COMMAND = 'igFeedSettle';
 /** Members read per SSCAN step when an erasure walks a user's follow sets. */
 const ERASE_SCAN_COUNT = 500;
 /** Keeps a script's argument list well inside Lua's unpack limit. */
 const MAX_ENTRIES_PER_CALL = 500;
 
-type PushCommand = (feedKey: string, floorKey: string, cap: number, ...scoresAndIds: (string | number)[]) => Promise<unknown>;
+type SettleCommand = (feedKey: string, floorKey: string, cap: number, op: 'add' | 'rem', ...args: (string | number)[]) => Promise<unknown>;
 
-const definePushScript = (client: RedisClient) => {
+const defineSettleScript = (client: RedisClient) => {
   // ioredis sends it with EVALSHA, loading it with EVAL when the server does not know it yet.
-  if (!(PUSH_COMMAND in client)) client.defineCommand(PUSH_COMMAND, { numberOfKeys: 2, lua: PUSH_SCRIPT });
-  const command = (client as unknown as Record<string, PushCommand>)[PUSH_COMMAND]!.bind(client);
-  return (feedKey: string, floorKey: string, cap: number, scoresAndIds: (string | number)[]) => command(feedKey, floorKey, cap, ...scoresAndIds);
+  if (!(SETTLE_COMMAND in client)) client.defineCommand(SETTLE_COMMAND, { numberOfKeys: 2, lua: SETTLE_SCRIPT });
+  const command = (client as unknown as Record<string, SettleCommand>)[SETTLE_COMMAND]!.bind(client);
+  return (feedKey: string, floorKey: string, cap: number, op: 'add' | 'rem', args: (string | number)[]) => command(feedKey, floorKey, cap, op, ...args);
 };
+
+/** FNV-1a, 32 bits: a cheap, stable spread of ids (not a security hash). */
+const fnv1a = (text: string): number => {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
+};
+
+/** Does this push of `postId` settle `userId`'s feed? One follower in FEED_TRIM_EVERY, rotating with the post. */
+const settlesOn = (userId: string, postHash: number): boolean => ((fnv1a(userId) + postHash) >>> 0) % FEED_TRIM_EVERY === 0;
 
 export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStoreOptions): FeedStore => {
   const keys = feedKeys(options.prefix);
   const feedCap = options.feedCap ?? DEFAULT_FEED_CAP;
 
-  const push = definePushScript(client);
-  /** Adds entries to feeds, trimming each feed that goes over the cap: one script call per feed. */
-  const pushEntries = async (pushes: ReadonlyArray<{ userId: string; entries: readonly FeedEntry[] }>): Promise<void> => {
-    await Promise.all(
-      pushes.map(async ({ userId, entries }) => {
-        for (const entry of entries) assertScore(entry.score);
-        for (let i = 0; i < entries.length; i += MAX_ENTRIES_PER_CALL) {
-          const slice = entries.slice(i, i + MAX_ENTRIES_PER_CALL);
-          await push(keys.feed(userId), keys.floor(userId), feedCap, slice.flatMap((entry) => [entry.score, entry.postId]));
-        }
-      }),
-    );
+  const settle = defineSettleScript(client);
+  /** Adds entries to one feed and settles it, in calls of at most MAX_ENTRIES_PER_CALL entries. */
+  const pushSettling = async (userId: string, entries: readonly FeedEntry[]): Promise<void> => {
+    for (const entry of entries) assertScore(entry.score);
+    for (let i = 0; i < entries.length; i += MAX_ENTRIES_PER_CALL) {
+      const slice = entries.slice(i, i + MAX_ENTRIES_PER_CALL);
+      await settle(keys.feed(userId), keys.floor(userId), feedCap, 'add', slice.flatMap((entry) => [entry.score, entry.postId]));
+    }
+  };
+  /** Settles one feed, then removes posts from it. */
+  const removeSettling = async (userId: string, postIds: readonly string[]): Promise<void> => {
+    for (let i = 0; i < postIds.length; i += MAX_ENTRIES_PER_CALL) {
+      await settle(keys.feed(userId), keys.floor(userId), feedCap, 'rem', postIds.slice(i, i + MAX_ENTRIES_PER_CALL));
+    }
+  };
+  /** The score at rank `feedCap` (newest first): entries at or below it are past the cap, hidden until the next settle. */
+  const cutOf = async (userId: string): Promise<number | null> => {
+    const [, score] = await client.zrevrange(keys.feed(userId), feedCap, feedCap, 'WITHSCORES');
+    return score === undefined ? null : Number(score);
   };
 
   const membersIn = async (key: string, candidates: readonly string[]): Promise<Set<string>> => {
@@ -146,22 +170,35 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       else await client.hset(keys.celebrities, userId, state);
     },
 
-    pushToFeeds: (userIds, entry) => pushEntries(userIds.map((userId) => ({ userId, entries: [entry] }))),
-    pushToFeed: (userId, entries) => pushEntries([{ userId, entries }]),
+    // The fan-out's write: one ZADD per follower, issued together (one pipeline with
+    // `enableAutoPipelining`), a settling script for one in FEED_TRIM_EVERY.
+    pushToFeeds: async (userIds, entry) => {
+      assertScore(entry.score);
+      const postHash = fnv1a(entry.postId);
+      await Promise.all(
+        userIds.map((userId) =>
+          settlesOn(userId, postHash) ? pushSettling(userId, [entry]) : client.zadd(keys.feed(userId), entry.score, entry.postId),
+        ),
+      );
+    },
+    pushToFeed: (userId, entries) => pushSettling(userId, entries),
     removeFromFeeds: async (userIds, postId) => {
-      await Promise.all(userIds.map((userId) => client.zrem(keys.feed(userId), postId)));
+      await Promise.all(userIds.map((userId) => removeSettling(userId, [postId])));
     },
-    removeFromFeed: async (userId, postIds) => {
-      if (postIds.length > 0) await client.zrem(keys.feed(userId), ...postIds);
+    removeFromFeed: (userId, postIds) => removeSettling(userId, postIds),
+    feed: async (userId, range) => {
+      const [cut, entries] = await Promise.all([cutOf(userId), readRange(client, keys.feed(userId), range)]);
+      return cut === null ? entries : entries.filter((entry) => entry.score > cut);
     },
-    feed: (userId, range) => readRange(client, keys.feed(userId), range),
+    // Hidden entries included: a removal that starts from here reaches them too.
     oldestInFeed: async (userId) => {
       const [, score] = await client.zrange(keys.feed(userId), 0, 0, 'WITHSCORES');
       return score === undefined ? null : Number(score);
     },
     feedFloor: async (userId) => {
-      const score = await client.zscore(keys.floor(userId), FLOOR_MEMBER);
-      return score === null ? null : Number(score);
+      const [score, cut] = await Promise.all([client.zscore(keys.floor(userId), FLOOR_MEMBER), cutOf(userId)]);
+      const floor = score === null ? null : Number(score);
+      return floor === null ? cut : cut === null ? floor : Math.max(floor, cut);
     },
     raiseFeedFloor: async (userId, score) => {
       assertScore(score);

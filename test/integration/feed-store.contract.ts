@@ -174,6 +174,29 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         expect(await store.feed(u, { limit: 10_000 })).toEqual(newest.slice(0, 800));
       });
 
+      it('a feed pushed past its cap, however its trims are spread, never reads more than the cap: the oldest go, the floor covers them, and a removal brings none back', async () => {
+        const store = await harness.newStore({ feedCap: 4 });
+        const users = Array.from({ length: 40 }, () => user());
+        const entries = Array.from({ length: 30 }, (_, i) => ({ postId: uuidv7(), score: T0 + i * 1000 }));
+        const expectTrimmed = async (pushed: readonly FeedEntry[], removed: ReadonlySet<string> = new Set()) => {
+          const newest = [...pushed].sort(newestFirst);
+          const kept = newest.slice(0, 4).filter((entry) => !removed.has(entry.postId));
+          for (const u of users) {
+            expect(await store.feed(u, { limit: 100 })).toEqual(kept);
+            expect(await store.feed(u, { limit: 100, minScore: T0 })).toEqual(kept);
+            expect(await store.feedFloor(u)).toBe(newest.length > 4 ? newest[4]!.score : null);
+          }
+        };
+        for (const [i, entry] of entries.entries()) {
+          await store.pushToFeeds(users, entry);
+          if (i % 7 === 3 || i === entries.length - 1) await expectTrimmed(entries.slice(0, i + 1));
+        }
+        // Taking out three of the four shown leaves one: nothing past the cap comes back into view.
+        const gone = entries.slice(-3).map((entry) => entry.postId);
+        for (const postId of gone) await store.removeFromFeeds(users, postId);
+        await expectTrimmed(entries, new Set(gone));
+      });
+
       it('reads ranges newest first, strictly after a key (ties on the score ordered by post id), from a minimum score, up to a limit', async () => {
         const store = await harness.newStore();
         const ids = Array.from({ length: 12 }, () => uuidv7());
