@@ -4,6 +4,7 @@ import { UnknownReadModelError } from '../projections/runtime/generation-catalog
 import type { Projection } from '../projections/runtime/projection.js';
 import { startProjector, type ProjectorHandle, type ProjectorOptions, type ProjectorStatus } from '../projections/runtime/runner.js';
 import type { LiveReadModels } from './live-read-models.js';
+import { startErasureWorker, type ErasureWorkerOptions } from './erasure-worker.js';
 import { startMediaWorkers, type MediaWorkersOptions } from './media-workers.js';
 
 // What runs beside (or instead of) the API: a projector per live read model, and the process that
@@ -11,7 +12,8 @@ import { startMediaWorkers, type MediaWorkersOptions } from './media-workers.js'
 // through the write side). When the replay CLI switches a read model to a new generation, its
 // projector here moves over: the old one finishes its batch and stops, the new one resumes from
 // the new generation's checkpoint. In worker processes (roles worker and all) the media workers
-// run here too (app/media-workers.ts): processing, the janitor and the sweeper.
+// run here too (app/media-workers.ts): processing, the janitor and the sweeper; and the erasure
+// worker (app/erasure-worker.ts): the due list of deleted accounts and the eraser.
 export interface BackgroundWork {
   /** The running projectors (one per selected read model). */
   projectors(): ProjectorHandle[];
@@ -28,11 +30,13 @@ export interface BackgroundOptions {
   storyExpiryIntervalMs: number;
   /** The media workers' parts; undefined where they do not run (roles api and projector). */
   media?: MediaWorkersOptions | undefined;
+  /** The erasure worker's parts; undefined where it does not run (roles api and projector). */
+  erasure?: ErasureWorkerOptions | undefined;
   /** Where the projectors park an event they cannot apply (docs/architecture.md "Parked events"). */
   parking?: ProjectorOptions['parking'];
 }
 
-export const startBackgroundWork = ({ commands, readModels, projections, storyExpiry, storyExpiryIntervalMs, media, parking }: BackgroundOptions): BackgroundWork => {
+export const startBackgroundWork = ({ commands, readModels, projections, storyExpiry, storyExpiryIntervalMs, media, erasure, parking }: BackgroundOptions): BackgroundWork => {
   const known = readModels.projections().map((p) => p.name);
   const unknown = (projections ?? []).filter((name) => !known.includes(name));
   if (unknown.length > 0) throw new UnknownReadModelError(unknown, known);
@@ -61,12 +65,14 @@ export const startBackgroundWork = ({ commands, readModels, projections, storyEx
       })
     : null;
   const mediaWorkers = media ? startMediaWorkers(media) : null;
+  const erasureWorker = erasure ? startErasureWorker(erasure) : null;
   return {
     projectors: () => [...running.values()],
-    // The media reactors' lag and failures are reported beside the projectors' (they are not read models).
-    statuses: () => [...[...running.values()].map((projector) => projector.status()), ...(mediaWorkers?.statuses() ?? [])],
+    // The media and erasure reactors' lag and failures are reported beside the projectors' (they are not read models).
+    statuses: () => [...[...running.values()].map((projector) => projector.status()), ...(mediaWorkers?.statuses() ?? []), ...(erasureWorker?.statuses() ?? [])],
     async stop() {
       stopped = true;
+      await erasureWorker?.stop();
       await mediaWorkers?.stop();
       await expiry?.stop();
       await Promise.all([...running.values()].map((projector) => projector.stop()));

@@ -37,6 +37,7 @@ import { checkReadiness, type Readiness } from './readiness.js';
 import { createParkingLot } from '../projections/runtime/parked-events.js';
 import { isTransientBackendError } from './http/backend-errors.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
+import { accountScrub, type ErasureTestHooks } from './erasure-worker.js';
 import { mediaWorkersOf } from './media-workers.js';
 import { runsMediaWorkers, servesHttp } from './roles.js';
 import { createMediaStorage } from './media-storage.js';
@@ -86,11 +87,13 @@ export interface PlatformOptions {
   mailLog?: (line: string) => void;
   /** The clock TOTP codes and login challenges are checked against (default Date.now): tests fix it to compute the codes an authenticator would show. */
   twoFactorClock?: () => number;
+  /** The erasure worker's wait after destroying a key (tests: a few ms) and a hook after each of its steps (tests stop a run there). */
+  erasure?: ErasureTestHooks;
 }
 
 export const createPlatform = async (
   settings: PlatformSettings,
-  { mediaWorkers = true, followingMax, passwordParams, mailLog = (line) => console.log(line), twoFactorClock = Date.now }: PlatformOptions = {},
+  { mediaWorkers = true, followingMax, passwordParams, mailLog = (line) => console.log(line), twoFactorClock = Date.now, erasure }: PlatformOptions = {},
 ): Promise<Platform> => {
   const { tuning, role, prefixes, feed, notifications } = settings;
   // What close() undoes: each part registers its own close as it is created, and close() runs them
@@ -138,17 +141,19 @@ export const createPlatform = async (
   const tokens = createTokenService(settings.jwtSecrets, Date.now, settings.sessions.accessTokenTtlMs);
   // Sessions and their revocations (commands/accounts/sessions.ts): every process listens for
   // revocations, so that any of them refuses a revoked session's access tokens at once.
-  const sessions = withTeardown(await createSessions(await createPostgresSessionStore(pool), tokens, settings.sessions), (s) => s.close());
+  const sessionStore = await createPostgresSessionStore(pool);
+  const sessions = withTeardown(await createSessions(sessionStore, tokens, settings.sessions), (s) => s.close());
   // Reset and verification mail (commands/accounts/account-links.ts): SMTP when SMTP_URL is set,
   // the mail_outbox table and the log otherwise. Closed after the mails in flight are sent.
   const mailer = withTeardown(
     settings.mail.smtpUrl ? createSmtpMailer(settings.mail.smtpUrl, settings.mail.from) : await createPostgresOutboxMailer(pool, mailLog),
     (m) => m.close(),
   );
+  const accountTokens = await createPostgresAccountTokenStore(pool);
   const accountLinks = withTeardown(
     createAccountLinks({
       credentials,
-      tokens: await createPostgresAccountTokenStore(pool),
+      tokens: accountTokens,
       mailer,
       settings: { resetTtlMs: settings.mail.resetTtlMs, verificationTtlMs: settings.mail.verificationTtlMs, publicUrl: settings.media.publicUrl },
       onError: (what, error) => console.error(`[mail] ${what} failed`, error),
@@ -166,6 +171,7 @@ export const createPlatform = async (
     sessions,
     twoFactor,
     storyTtlMs: settings.storyTtlMs,
+    accountDeletionGraceMs: settings.accountDeletion.graceMs,
     storage,
     mediaExternalHosts: settings.media.externalHosts,
     // The following cap's count, from the live profiles read model (opened below, before any command runs).
@@ -243,6 +249,20 @@ export const createPlatform = async (
                   stale: async (nowMs, limit) => (await workerReadModels.readers.media.stale(nowMs, limit)).map((record) => record.mediaId),
                 })
               : undefined,
+            // The due list of deleted accounts and the eraser (app/erasure-worker.ts), where the story expiry runs.
+            erasure:
+              role !== 'projector'
+                ? {
+                    commands: workerCommands,
+                    pool: workerPool,
+                    readModels: workerReadModels,
+                    personalDataKeys: personalDataKeys.using(workerPool),
+                    scrub: accountScrub({ pool, credentials, twoFactor: twoFactor.store, sessions: sessionStore, accountTokens, idempotency, parkingLot }),
+                    intervalMs: settings.accountDeletion.erasureIntervalMs,
+                    parking,
+                    ...erasure,
+                  }
+                : undefined,
           }),
           (b) => b.stop(),
         );

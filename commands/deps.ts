@@ -32,6 +32,8 @@ export interface CommandDeps {
   twoFactor: TwoFactorDeps;
   /** How long a story lives (STORY_TTL). */
   storyTtlMs: number;
+  /** ACCOUNT_DELETION_GRACE: how long after a deletion request its owner may restore the account (commands/accounts/delete-account.ts). */
+  accountDeletionGraceMs: number;
   /** Where uploads and their variants live (media/storage/): presigned uploads, and what is stored. */
   storage: MediaStorage;
   followingCount: FollowingCounter;

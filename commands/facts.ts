@@ -3,9 +3,10 @@ import { blockDecider } from '../domain/block/block.js';
 import { followDecider } from '../domain/follow/follow.js';
 import { postFacts, type PostFacts } from '../domain/post/post-facts.js';
 import { postDecider } from '../domain/post/post.js';
-import { userDecider, userNotFound, type ActiveUser } from '../domain/user/user.js';
+import { userDecider, userNotFound, type ActiveUser, type DeletingUser, type UserState } from '../domain/user/user.js';
 import { normalizeUsername, usernameDecider } from '../domain/username/username.js';
 import { streams, type EventStore } from '../events/index.js';
+import { forbidden } from '../kernel/errors.js';
 import { loadState } from './load-state.js';
 
 // Facts a decision needs from streams other than the one it appends to. Each is read fresh on
@@ -13,14 +14,33 @@ import { loadState } from './load-state.js';
 
 export const loadUser = (store: EventStore, userId: string) => loadState(store, streams.user(userId), userDecider);
 
-/** The registered user holding `username`, or a 404 USER_NOT_FOUND (the answer a block gives too). */
-export const findUserByUsername = async (store: EventStore, username: string): Promise<ActiveUser> => {
-  const normalized = normalizeUsername(username);
-  const { holder } = await loadState(store, streams.username(normalized), usernameDecider);
+const holderOf = async (store: EventStore, username: string): Promise<UserState | undefined> => {
+  const { holder } = await loadState(store, streams.username(normalizeUsername(username)), usernameDecider);
   // A reservation whose registration never completed holds no user: treat it as unknown.
-  const user = holder ? await loadUser(store, holder) : undefined;
+  return holder ? loadUser(store, holder) : undefined;
+};
+
+/**
+ * The registered user holding `username`, or a 404 USER_NOT_FOUND (the answer a block gives too).
+ * An account in its deletion grace period, or erased, is unknown to everyone (docs/rules.md
+ * "Account deletion"): only `findOwnAccount` finds it, for its owner.
+ */
+export const findUserByUsername = async (store: EventStore, username: string): Promise<ActiveUser> => {
+  const user = await holderOf(store, username);
   if (!user || user.status !== 'active') throw userNotFound();
   return user;
+};
+
+/**
+ * The caller's own account named by `username`, also in its grace period (the owner's routes:
+ * deleting and restoring it). Another visible account is 403 NOT_OWNER; an unknown, hidden or
+ * erased one 404 USER_NOT_FOUND, so that a stranger never learns a hidden account exists.
+ */
+export const findOwnAccount = async (store: EventStore, actorId: string, username: string): Promise<ActiveUser | DeletingUser> => {
+  const user = await holderOf(store, username);
+  if (user && (user.status === 'active' || user.status === 'deleting') && user.userId === actorId) return user;
+  if (user?.status === 'active') throw forbidden('NOT_OWNER', 'only the account owner may delete or restore it');
+  throw userNotFound();
 };
 
 export const isBlockedEitherWay = async (store: EventStore, a: string, b: string): Promise<boolean> => {
@@ -34,7 +54,11 @@ export const isBlockedEitherWay = async (store: EventStore, a: string, b: string
 export const isFollowing = async (store: EventStore, followerId: string, followeeId: string): Promise<boolean> =>
   (await loadState(store, streams.follow(followerId, followeeId), followDecider)).status === 'following';
 
-/** May `actorId` see what `ownerId` shares? The owner's privacy, the follow, and blocks both ways. */
+/**
+ * May `actorId` see what `ownerId` shares? The owner's privacy, the follow, and blocks both ways.
+ * An owner in their deletion grace period (or erased) is hidden from everyone else: answered
+ * 'blocked', which every decider refuses exactly as a missing post or story (domain/access.ts).
+ */
 export const loadAccess = async (store: EventStore, actorId: string, ownerId: string): Promise<Access> => {
   if (actorId === ownerId) return 'allowed';
   const [owner, follows, blocked] = await Promise.all([
@@ -42,6 +66,7 @@ export const loadAccess = async (store: EventStore, actorId: string, ownerId: st
     isFollowing(store, actorId, ownerId),
     isBlockedEitherWay(store, actorId, ownerId),
   ]);
+  if (owner.status === 'deleting' || owner.status === 'erased') return 'blocked';
   const ownerIsPrivate = owner.status === 'active' && owner.private;
   return accessTo({ actorId, ownerId, ownerIsPrivate, actorFollowsOwner: follows, blockedEitherWay: blocked });
 };

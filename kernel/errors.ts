@@ -62,12 +62,12 @@ export const errorCatalogue = {
   TWO_FACTOR_CODE_INVALID: {
     status: 403,
     message: 'the code is wrong or used already',
-    description: 'POST /api/v1/auth/2fa/confirm or /disable with a code that is not the current TOTP code (±30 s) nor an unused recovery code, or one accepted already.',
+    description: 'POST /api/v1/auth/2fa/confirm or /disable, or DELETE /api/v1/users/{username} of an account with two-factor authentication on, without a code or with one that is not the current TOTP code (±30 s) nor an unused recovery code, or one accepted already.',
   },
   WRONG_PASSWORD: {
     status: 403,
     message: 'the password is wrong',
-    description: 'An authenticated request that must be confirmed with the account\'s password (changing it, enrolling or disabling two-factor authentication) gave another.',
+    description: 'An authenticated request that must be confirmed with the account\'s password (changing it, enrolling or disabling two-factor authentication, deleting the account) gave another.',
   },
   ACCOUNT_TOKEN_INVALID: {
     status: 400,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AccountTokenStore } from './account-tokens.js';
+import type { ErasableAccountTokenStore } from './account-tokens.js';
 
 // Expiry by the database's clock, the one that stamps every row here.
 const SCHEMA = `
@@ -12,7 +12,7 @@ const SCHEMA = `
   );
   create index if not exists account_tokens_user on account_tokens (user_id, purpose)`;
 
-export const createPostgresAccountTokenStore = async (pool: pg.Pool): Promise<AccountTokenStore> => {
+export const createPostgresAccountTokenStore = async (pool: pg.Pool): Promise<ErasableAccountTokenStore> => {
   await pool.query(SCHEMA);
   return {
     async issue({ tokenHash, userId, purpose, ttlMs }) {
@@ -34,6 +34,9 @@ export const createPostgresAccountTokenStore = async (pool: pg.Pool): Promise<Ac
       const userId = rows[0]?.user_id ?? null;
       if (userId) await pool.query('delete from account_tokens where user_id = $1 and purpose = $2 and token_hash <> $3', [userId, purpose, tokenHash]);
       return userId;
+    },
+    async erase(userId) {
+      await pool.query('delete from account_tokens where user_id = $1', [userId]);
     },
   };
 };

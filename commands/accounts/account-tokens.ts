@@ -15,6 +15,11 @@ export interface AccountTokenStore {
   consume(tokenHash: string, purpose: AccountTokenPurpose): Promise<string | null>;
 }
 
+/** The adapter's part the erasure worker uses (workers/erasure/): every token of the account goes. */
+export interface ErasableAccountTokenStore extends AccountTokenStore {
+  erase(userId: string): Promise<void>;
+}
+
 export const newAccountToken = (): string => randomBytes(32).toString('base64url');
 
 export const hashAccountToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');

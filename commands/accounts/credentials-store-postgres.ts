@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CredentialsStore, StoredCredentials } from './credentials-store.js';
+import type { ErasableCredentialsStore, StoredCredentials } from './credentials-store.js';
 
 const SCHEMA = `
   create table if not exists credentials (
@@ -29,7 +29,7 @@ const credentialsOf = (row: Row | undefined): StoredCredentials | null =>
     ? { userId: row.user_id, username: row.username, email: row.email, passwordHash: row.password_hash, emailVerified: row.email_verified_at !== null }
     : null;
 
-export const createPostgresCredentialsStore = async (pool: pg.Pool): Promise<CredentialsStore> => {
+export const createPostgresCredentialsStore = async (pool: pg.Pool): Promise<ErasableCredentialsStore> => {
   await pool.query(SCHEMA);
   return {
     async insert({ userId, username, email, passwordHash }) {
@@ -60,6 +60,9 @@ export const createPostgresCredentialsStore = async (pool: pg.Pool): Promise<Cre
     },
     async markEmailVerified(userId) {
       await pool.query('update credentials set email_verified_at = coalesce(email_verified_at, now()) where user_id = $1', [userId]);
+    },
+    async erase(userId) {
+      await pool.query('delete from credentials where user_id = $1', [userId]);
     },
   };
 };

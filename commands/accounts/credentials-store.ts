@@ -22,3 +22,8 @@ export interface CredentialsStore {
   setPasswordHash(userId: string, passwordHash: string): Promise<void>;
   markEmailVerified(userId: string): Promise<void>;
 }
+
+/** The adapter's part the erasure worker uses (workers/erasure/): the account's row goes, freeing its email and username. */
+export interface ErasableCredentialsStore extends CredentialsStore {
+  erase(userId: string): Promise<void>;
+}

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { listenOnSchemaChannel } from '../../events/postgres/schema-channel.js';
 import { inTransaction } from '../../events/postgres/transaction.js';
-import type { Revocation, Rotation, SessionRecord, SessionStore } from './session-store.js';
+import type { ErasableSessionStore, Revocation, Rotation, SessionRecord } from './session-store.js';
 
 // Sessions in PostgreSQL. A revocation and its announcement commit together: pg_notify inside the
 // revoking statement is delivered, to every process listening, only when that commits. Channel
@@ -87,7 +87,7 @@ export interface PostgresSessionStoreOptions {
   reconnectDelayMs?: number;
 }
 
-export const createPostgresSessionStore = async (pool: pg.Pool, options: PostgresSessionStoreOptions = {}): Promise<SessionStore> => {
+export const createPostgresSessionStore = async (pool: pg.Pool, options: PostgresSessionStoreOptions = {}): Promise<ErasableSessionStore> => {
   await pool.query(SCHEMA);
   const { reconnectDelayMs = 1_000 } = options;
 
@@ -144,6 +144,15 @@ export const createPostgresSessionStore = async (pool: pg.Pool, options: Postgre
 
     revokeAll: (userId, now, { except } = {}) =>
       except === undefined ? revokeAll('user_id = $2', [userId], now) : revokeAll('user_id = $2 and session_id <> $3', [userId, except], now),
+
+    erase: (userId, now) =>
+      inTransaction(pool, async (client) => {
+        const { rows } = await client.query<RevocationRow>(revokeWhere('user_id = $2'), [now, userId]);
+        await client.query('delete from refresh_tokens where session_id in (select session_id from sessions where user_id = $1)', [userId]);
+        await client.query('delete from stream_tickets where user_id = $1', [userId]);
+        await client.query(`update sessions set device = '', address = '', username = '' where user_id = $1`, [userId]);
+        return rows.map(revocationOf);
+      }),
 
     async revokedSince(since) {
       const { rows } = await pool.query<RevocationRow>('select session_id, user_id, revoked_at from sessions where revoked_at >= $1', [since]);

@@ -77,6 +77,17 @@ export interface SessionStore {
   listen(handlers: { onRevoked(revocation: Revocation): void; onUp(): void; onDown(): void }): Promise<() => Promise<void>>;
 }
 
+/** The adapter's part the erasure worker uses (workers/erasure/). */
+export interface ErasableSessionStore extends SessionStore {
+  /**
+   * Ends every live session of the user (announced, as revokeAll), deletes their refresh tokens and
+   * stream tickets, and blanks what the rows said of the person (device, address, username). The
+   * rows themselves stay, revoked, until purgeEnded takes them after the access-token TTL, so that a
+   * process starting meanwhile still refuses their access tokens.
+   */
+  erase(userId: string, now: Date): Promise<Revocation[]>;
+}
+
 /** A one-minute, single-use ticket that opens the event stream for one session. */
 export interface StreamTicketRecord {
   ticketHash: Buffer;

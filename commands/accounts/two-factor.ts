@@ -3,11 +3,9 @@ import { AppError, conflict, forbidden } from '../../kernel/errors.js';
 import type { MasterKey } from '../../events/personal-data/index.js';
 import { open, seal } from '../../events/personal-data/sealed-text.js';
 import type { CommandDeps } from '../deps.js';
-import { loadUser } from '../facts.js';
 import { hashAccountToken, newAccountToken } from './account-tokens.js';
-import type { LoginClient } from './login.js';
+import { loginDeletionOf, type LoggedIn, type LoginClient } from './login.js';
 import { verifyPassword } from './password.js';
-import type { IssuedSession } from './sessions.js';
 import { base32Encode, otpauthUri, TOTP_DIGITS, TOTP_SECRET_BYTES, verifyTotp } from './totp.js';
 import type { TwoFactorRecord, TwoFactorStore } from './two-factor-store.js';
 
@@ -104,6 +102,19 @@ export const disableTwoFactor = async (deps: CommandDeps, input: { userId: strin
   return { twoFactorEnabled: false };
 };
 
+/**
+ * Confirms the caller for an act as grave as disabling 2FA (deleting the account): the password,
+ * and when 2FA is on a code (TOTP or recovery), used up as disabling uses it. With 2FA on, no
+ * code is TWO_FACTOR_CODE_INVALID as a wrong one is.
+ */
+export const confirmPasswordAndCode = async (deps: CommandDeps, input: { userId: string; password: string; code?: string | undefined }): Promise<void> => {
+  await checkPassword(deps, input.userId, input.password);
+  const record = await deps.twoFactor.store.find(input.userId);
+  if (!record?.enabledAt) return;
+  if (input.code === undefined) throw forbidden('TWO_FACTOR_CODE_INVALID', 'two-factor authentication is on: give a code (TOTP or recovery) as well');
+  if (!(await useCode(deps, input.userId, record, input.code))) throw forbidden('TWO_FACTOR_CODE_INVALID', 'the code is wrong or used already');
+};
+
 /** For a login whose password was right: a challenge when the account has 2FA on, else null (the session starts at once). */
 export const twoFactorChallengeFor = async (deps: CommandDeps, userId: string): Promise<TwoFactorChallenge | null> => {
   if (!(await deps.twoFactor.store.find(userId))?.enabledAt) return null;
@@ -119,7 +130,7 @@ export const twoFactorChallengeFor = async (deps: CommandDeps, userId: string): 
 const refused = () => new AppError('INVALID_CREDENTIALS', 'unknown or expired challenge, or a wrong or used code');
 
 /** The second step of a login: the challenge and a code (TOTP or recovery) start the session login would have. */
-export const completeTwoFactorLogin = async (deps: CommandDeps, input: { challenge: string; code: string }, client: LoginClient): Promise<IssuedSession> => {
+export const completeTwoFactorLogin = async (deps: CommandDeps, input: { challenge: string; code: string }, client: LoginClient): Promise<LoggedIn> => {
   const { store, now } = deps.twoFactor;
   const challengeHash = hashAccountToken(input.challenge);
   const userId = await store.attemptChallenge(challengeHash, new Date(now()), TWO_FACTOR_CHALLENGE_ATTEMPTS);
@@ -128,6 +139,7 @@ export const completeTwoFactorLogin = async (deps: CommandDeps, input: { challen
   if (!record?.enabledAt || !(await useCode(deps, userId, record, input.code))) throw refused();
   if (!(await store.endChallenge(challengeHash))) throw refused();
   const credentials = await deps.credentials.findById(userId);
-  if (!credentials || (await loadUser(deps.store, userId)).status !== 'active') throw refused();
-  return deps.sessions.start({ userId, username: credentials.username, ...client });
+  const deletion = credentials ? await loginDeletionOf(deps, userId) : undefined;
+  if (!credentials || deletion === undefined) throw refused();
+  return { ...(await deps.sessions.start({ userId, username: credentials.username, ...client })), deletion };
 };

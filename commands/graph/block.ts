@@ -4,6 +4,7 @@ import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { findUserByUsername } from '../facts.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
+import { assertRegisteredActor } from '../registered-actor.js';
 import { endFollowByBlock } from './follow.js';
 
 /** Who blocks (or unblocks) whom, the other account named as in the route. */
@@ -18,7 +19,7 @@ export interface BlockInput {
  * and repeating the block (which appends nothing to the block stream) finishes the cleanup.
  */
 export const block = async (deps: CommandDeps, { blockerId, username }: BlockInput, ctx: CommandContext): Promise<{ position: Position }> => {
-  const { userId: blockedId } = await findUserByUsername(deps.store, username);
+  const [{ userId: blockedId }] = await Promise.all([findUserByUsername(deps.store, username), assertRegisteredActor(deps.store, blockerId)]);
   const result = await handleCommand({
     store: deps.store,
     stream: streams.block(blockerId, blockedId),

@@ -2,6 +2,7 @@ import type { Position } from '../../events/index.js';
 import type { CommandContext } from '../command-context.js';
 import type { CommandDeps } from '../deps.js';
 import { findUserByUsername } from '../facts.js';
+import { assertRegisteredActor } from '../registered-actor.js';
 import { onFollowStream } from './follow.js';
 
 export interface FollowRequestAnswer {
@@ -17,6 +18,8 @@ export const answerFollowRequest = async (
   { ownerId, requesterUsername, answer }: FollowRequestAnswer,
   ctx: CommandContext,
 ): Promise<{ position: Position }> => {
+  // Approving makes a follow; rejecting only ends a request (as undoing does, open to an account in its deletion grace).
+  if (answer === 'approve') await assertRegisteredActor(deps.store, ownerId);
   const requester = await findUserByUsername(deps.store, requesterUsername);
   const pair = { actorId: ownerId, followerId: requester.userId, followeeId: ownerId };
   const { position } = await onFollowStream(

@@ -5,6 +5,7 @@ import { actorOf } from '../../kernel/actor.js';
 import { AppError } from '../../kernel/errors.js';
 import type { LoginClient } from '../accounts/login.js';
 import type { CommandDeps } from '../deps.js';
+import { accountDeletion } from './schemas.js';
 
 // Sessions (commands/accounts/sessions.ts): refresh, the caller's sessions, logout, and the
 // one-minute ticket that opens the event stream. Login and register start a session
@@ -19,6 +20,9 @@ export const issuedSession = z.object({
   accessTokenExpiresAt: z.string(),
   refreshToken: z.string(),
 });
+
+/** What a login answers when the session starts (POST /users/login, /auth/login/2fa): for an account in its deletion grace period, when it will be erased. */
+export const loginSession = issuedSession.extend({ deletion: accountDeletion });
 
 /** The fields of a session's answer an Idempotency-Key row must not keep (app/http/idempotency.ts). */
 export const SESSION_FIELDS = ['accessToken', 'accessTokenExpiresAt', 'refreshToken', 'sessionId'] as const;

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import { EMAIL_MAX_LENGTH } from '../../kernel/limits.js';
 import { changePassword } from '../accounts/change-password.js';
+import { accountDeletionOf } from '../accounts/delete-account.js';
 import { confirmPasswordReset, requestPasswordReset } from '../accounts/reset-password.js';
 import { ownAccount, resendVerification, verifyEmail } from '../accounts/verify-email.js';
 import { hashingFor } from '../accounts/password.js';
 import type { CommandDeps } from '../deps.js';
 import { callerOf, withRetryAfter } from './account-routes.js';
-import { registerBody } from './schemas.js';
+import { accountDeletion, registerBody } from './schemas.js';
 
 // Passwords and the mailed links (docs/architecture.md "Passwords and mailed links"). Every route
 // that takes a password or a link's token is in the login class (per address, and per account
@@ -75,7 +76,13 @@ export const passwordRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, de
 
   // The caller's own account: what only they may see (the email, and whether it is verified).
   app.get('/auth/me', {
-    schema: { response: { 200: z.object({ userId: z.string(), username: z.string(), email: z.string(), emailVerified: z.boolean() }) } },
-    handler: async (request) => ownAccount(deps, { userId: actorOf(request) }),
+    schema: {
+      description: "The caller's own account; `deletion` is null, or, in its deletion grace period, when it will be erased.",
+      response: { 200: z.object({ userId: z.string(), username: z.string(), email: z.string(), emailVerified: z.boolean(), deletion: accountDeletion }) },
+    },
+    handler: async (request) => {
+      const userId = actorOf(request);
+      return { ...(await ownAccount(deps, { userId })), deletion: await accountDeletionOf(deps.store, userId) };
+    },
   });
 };

@@ -110,6 +110,13 @@ export const storyBody = z.strictObject({ media: mediaItem });
 
 export const avatarBody = z.strictObject({ mediaId: z.uuid() });
 
+// ---- Deleting one's account (commands/accounts/delete-account.ts): confirmed as disabling
+// two-factor authentication is, by any password registration accepts and, when 2FA is on, a
+// code: six digits of TOTP or a recovery code ("abcd-efgh-ijkl-mnop", with or without dashes).
+export const deleteAccountBody = z.strictObject({ password: loginPassword, code: z.string().min(1).max(32).optional() });
+/** When an account in its deletion grace period will be erased; null for an active one. */
+export const accountDeletion = z.object({ eraseAfter: z.string() }).nullable();
+
 // ---- Uploads (docs/architecture.md "Media"). The declared type and size are checked by the media
 // aggregate's declaration rule (domain/media/media.ts checkUploadDeclaration), which answers
 // MEDIA_TYPE_UNSUPPORTED or MEDIA_TOO_LARGE naming the field; the schema only bounds the shape.

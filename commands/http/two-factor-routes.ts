@@ -6,7 +6,7 @@ import { hashingFor, loginAttempt } from '../accounts/password.js';
 import { completeTwoFactorLogin, confirmTwoFactor, disableTwoFactor, enrollTwoFactor } from '../accounts/two-factor.js';
 import type { CommandDeps } from '../deps.js';
 import { callerOf, withRetryAfter } from './account-routes.js';
-import { clientOf, issuedSession } from './auth-routes.js';
+import { clientOf, loginSession } from './auth-routes.js';
 
 // Two-factor authentication (commands/accounts/two-factor.ts). Every route takes a password or a
 // code: all are in the login class and keep no Idempotency-Key row (their bodies are secret, and
@@ -74,7 +74,7 @@ export const twoFactorRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, d
       description:
         "A login's second step: the challenge POST /users/login answered and a code (TOTP or an unused recovery code) start the session. A challenge lives five minutes and takes five codes.",
       body: loginBody,
-      response: { 200: issuedSession },
+      response: { 200: loginSession },
     },
     handler: async (request) => loginAttempt(callerOf(request, null), () => completeTwoFactorLogin(deps, request.body, clientOf(request))),
   });

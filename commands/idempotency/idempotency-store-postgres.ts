@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { Claim, IdempotencyStore } from './idempotency-store.js';
+import type { Claim, ErasableIdempotencyStore } from './idempotency-store.js';
 
 const SCHEMA = `
   create table if not exists idempotency_keys (
@@ -26,7 +26,7 @@ export interface PostgresIdempotencyOptions {
 export const createPostgresIdempotencyStore = async (
   pool: pg.Pool,
   { abandonAfterMs = 60_000, retentionMs = 24 * 3600_000 }: PostgresIdempotencyOptions = {},
-): Promise<IdempotencyStore & { purgeExpired(): Promise<number> }> => {
+): Promise<ErasableIdempotencyStore & { purgeExpired(): Promise<number> }> => {
   await pool.query(SCHEMA);
   return {
     async claim(scope, key, fingerprint): Promise<Claim> {
@@ -69,6 +69,9 @@ export const createPostgresIdempotencyStore = async (
          where scope = $1 and key = $2 and claim_token = $3 and status_code is null`,
         [scope, key, token],
       );
+    },
+    async erase(scope) {
+      await pool.query('delete from idempotency_keys where scope = $1', [scope]);
     },
     async purgeExpired() {
       const { rowCount } = await pool.query(

@@ -29,3 +29,8 @@ export interface IdempotencyStore {
    */
   release(scope: string, key: string, token: string): Promise<void>;
 }
+
+/** The adapter's part the erasure worker uses (workers/erasure/): every key of a caller (scope: the user id) and the answers kept for them go. */
+export interface ErasableIdempotencyStore extends IdempotencyStore {
+  erase(scope: string): Promise<void>;
+}

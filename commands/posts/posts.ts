@@ -41,11 +41,13 @@ export const createPost = async (
   );
 };
 
-export const editCaption = (deps: CommandDeps, { actorId, postId, caption }: { actorId: string; postId: string; caption: string }, ctx: CommandContext) =>
-  answerWithPosition(
+export const editCaption = async (deps: CommandDeps, { actorId, postId, caption }: { actorId: string; postId: string; caption: string }, ctx: CommandContext) => {
+  await assertRegisteredActor(deps.store, actorId);
+  return answerWithPosition(
     { postId },
     { store: deps.store, stream: streams.post(postId), decider: postDecider, command: () => ({ type: 'EditCaption', postId, actorId, caption }), ctx },
   );
+};
 
 export const deletePost = (deps: CommandDeps, { actorId, postId }: { actorId: string; postId: string }, ctx: CommandContext) =>
   answerWithPosition(

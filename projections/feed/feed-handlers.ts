@@ -5,7 +5,7 @@ import { forEachBounded } from './bounded.js';
 import { promoteIfCelebrity, reconcileCelebrity } from './celebrity.js';
 import type { FanOut } from './fan-out.js';
 import type { FeedTunables } from './feed-options.js';
-import type { FeedStore } from './feed-store.js';
+import type { FeedEntry, FeedStore } from './feed-store.js';
 
 // What each event does to the feed read model. Every step is idempotent, so an event applied
 // twice changes nothing. Events of different streams may come in any order and run at once (a
@@ -14,7 +14,7 @@ import type { FeedStore } from './feed-store.js';
 // author's timeline; the follower into the author's followers) and only then READS the other's
 // (the followers; the timeline), so at least one of the two sees the other.
 
-export const feedEventTypes = ['PostCreated', 'PostDeleted', 'Followed', 'Unfollowed', 'Blocked', 'Unblocked'] as const;
+export const feedEventTypes = ['PostCreated', 'PostDeleted', 'Followed', 'Unfollowed', 'Blocked', 'Unblocked', 'AccountErased'] as const;
 export type FeedEvent = EventsOf<(typeof feedEventTypes)[number]>;
 
 export interface FeedContext {
@@ -39,6 +39,8 @@ export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Pr
       return blocked(context, event.data);
     case 'Unblocked':
       return unblocked(context, event.data);
+    case 'AccountErased':
+      return accountErased(context, event.data);
     default:
       return everyTypeHandled(event);
   }
@@ -107,4 +109,24 @@ const refollow = async ({ store, tunables }: FeedContext, followerId: string, fo
   if (!(await store.followersAmong(followeeId, [followerId])).has(followerId)) return;
   if ((await store.celebrityStates([followeeId])).get(followeeId) === 'celebrity') return;
   await backfillFeed(store, followerId, followeeId, tunables.backfillLimit);
+};
+
+const ERASED_TIMELINE_PAGE = 1_000;
+
+// The erasure's cascade (PostDeleted, Unfollowed with reason 'account-erased') came first in the
+// log and took the person's posts and follows out; the feed projection applies the erasure after
+// the rest of its batch (feed-projection.ts), so that within a batch it comes last too. What may
+// remain goes here: a post still in the timeline is marked deleted (never served, wherever a copy
+// sits), then every key of the person goes (their home feed, floor, timeline, celebrity state,
+// follows both ways). Another instance may still apply an older cascade event of another stream
+// afterwards: those only remove, and a follow it adds back is ended by the Unfollowed after it.
+const accountErased = async ({ store }: FeedContext, { userId }: DataOf<'AccountErased'>) => {
+  let after: FeedEntry | null = null;
+  for (;;) {
+    const [page = []]: FeedEntry[][] = await store.timelines([userId], { after, limit: ERASED_TIMELINE_PAGE });
+    await Promise.all(page.map((entry) => store.markDeleted(entry.postId)));
+    if (page.length < ERASED_TIMELINE_PAGE) break;
+    after = page.at(-1)!;
+  }
+  await store.eraseUser(userId);
 };

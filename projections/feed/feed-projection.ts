@@ -47,7 +47,12 @@ export const createFeedProjection = ({ store, checkpoints, fanOut, push, ...give
       await store.setup();
     },
     apply: async (batch, checkpointKey) => {
-      await applyByStream(batch.events, live.tunables.concurrency, batch.replay ? applyReplayed : applyLive);
+      const apply = batch.replay ? applyReplayed : applyLive;
+      // An erasure comes after its cascade in the log; applied last, it comes after it here too
+      // (the batch's other streams run concurrently with one another: apply-by-stream.ts).
+      const erasures = batch.events.filter((event) => event.type === 'AccountErased');
+      await applyByStream(erasures.length > 0 ? batch.events.filter((event) => event.type !== 'AccountErased') : batch.events, live.tunables.concurrency, apply);
+      for (const erasure of erasures) await apply(erasure);
       await saveCheckpoint(checkpoints, checkpointKey, batch.position);
     },
     checkpoint: (checkpointKey) => loadCheckpoint(checkpoints, checkpointKey),

@@ -257,5 +257,24 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
         [userId, score],
       );
     },
+
+    // One statement: the followees' counts drop by the follows really deleted, as removeFollow's do.
+    eraseUser: async (userId) => {
+      await query(
+        `with unfollowed as (
+           delete from ${t.follows} where follower_id = $1 returning followee_id
+         ),
+         counts as (
+           update ${t.followerCounts} c set followers = c.followers - 1 from unfollowed u where c.user_id = u.followee_id
+         ),
+         followers as (delete from ${t.follows} where followee_id = $1),
+         own_count as (delete from ${t.followerCounts} where user_id = $1),
+         feed as (delete from ${t.items} where user_id = $1),
+         meta as (delete from ${t.meta} where user_id = $1),
+         timeline as (delete from ${t.timelines} where author_id = $1)
+         delete from ${t.celebrities} where user_id = $1`,
+        [userId],
+      );
+    },
   };
 };

@@ -52,6 +52,8 @@ if redis.call('ZCARD', feed) > cap then
 end
 return 0`;
 const PUSH_COMMAND = 'igFeedPush';
+/** Members read per SSCAN step when an erasure walks a user's follow sets. */
+const ERASE_SCAN_COUNT = 500;
 /** Keeps a script's argument list well inside Lua's unpack limit. */
 const MAX_ENTRIES_PER_CALL = 500;
 
@@ -164,6 +166,25 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     raiseFeedFloor: async (userId, score) => {
       assertScore(score);
       await client.zadd(keys.floor(userId), 'GT', score, FLOOR_MEMBER);
+    },
+
+    // The other side of each follow first (one key per command, in whatever slot it sits), while
+    // the user's own sets still say who they are; then each of the user's keys on its own.
+    eraseUser: async (userId) => {
+      const otherSides = [
+        { own: keys.followers(userId), other: keys.following },
+        { own: keys.following(userId), other: keys.followers },
+      ];
+      for (const { own, other } of otherSides) {
+        let cursor = '0';
+        do {
+          const [next, members] = await client.sscan(own, cursor, 'COUNT', ERASE_SCAN_COUNT);
+          await Promise.all(members.map((member) => client.srem(other(member), userId)));
+          cursor = next;
+        } while (cursor !== '0');
+      }
+      const own = [keys.followers(userId), keys.following(userId), keys.feed(userId), keys.floor(userId), keys.timeline(userId)];
+      await Promise.all([...own.map((key) => client.del(key)), client.hdel(keys.celebrities, userId)]);
     },
   };
 };

@@ -90,6 +90,14 @@ export interface FeedStore {
   feedFloor(userId: string): Promise<number | null>;
   /** Raises the floor to `score` unless it is already at or above it. */
   raiseFeedFloor(userId: string, score: number): Promise<void>;
+
+  // An erased account (docs/architecture.md "Account deletion").
+  /**
+   * Removes everything the feed keeps of the user: their home feed and its floor, their
+   * timeline, their celebrity state, their follows both ways (from the other side's sets and
+   * counts too). Idempotent.
+   */
+  eraseUser(userId: string): Promise<void>;
 }
 
 export const DEFAULT_FEED_CAP = 800;

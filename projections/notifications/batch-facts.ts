@@ -30,8 +30,20 @@ export interface SourceRow {
   restarted?: true;
 }
 
+/** An account's lifecycle as notifications need it (domain/user/user.ts): a deleting one is hidden, an erased one gone. */
+export type AccountState = 'active' | 'deleting' | 'erased';
+
+export interface UserFacts {
+  id: string;
+  username: string | null;
+  registeredAt: string | null;
+  displayName: { value: string; rev: number } | null;
+  /** The latest lifecycle event of the batch (null: the batch said nothing of it). */
+  state: { value: AccountState; rev: number } | null;
+}
+
 export interface BatchFacts {
-  users: Map<string, { id: string; username: string | null; registeredAt: string | null; displayName: { value: string; rev: number } | null }>;
+  users: Map<string, UserFacts>;
   posts: Map<string, { id: string; authorId: string | null; deleted: boolean }>;
   comments: Map<string, { id: string; postId: string | null; authorId: string | null; deleted: boolean }>;
   blocks: Map<string, { blockerId: string; blockedId: string; active: boolean; rev: number }>;
@@ -92,6 +104,9 @@ const captionMentions = (facts: BatchFacts, postId: string, authorId: string, me
   }
 };
 
+const userFacts = (facts: BatchFacts, userId: string): UserFacts =>
+  facts.users.get(userId) ?? { id: userId, username: null, registeredAt: null, displayName: null, state: null };
+
 const followState = (facts: BatchFacts, event: RecordedEvent, followerId: string, followeeId: string, kind: NotificationKind | null, at: string | null) => {
   const id = sourceIds.follow(followerId, followeeId);
   const fields = kind ? { kind, actorId: followerId, recipientId: followeeId, occurredAt: at } : { active: false };
@@ -103,14 +118,20 @@ const apply = (facts: BatchFacts, event: NotificationEvent & RecordedEvent): voi
   switch (event.type) {
     case 'UserRegistered': {
       const { userId, username, displayName, registeredAt } = event.data;
-      facts.users.set(userId, { id: userId, username, registeredAt, displayName: { value: displayName, rev } });
+      facts.users.set(userId, { ...userFacts(facts, userId), username, registeredAt, displayName: { value: displayName, rev } });
       return;
     }
     case 'ProfileUpdated': {
       const { userId, displayName } = event.data;
       if (displayName === undefined) return;
-      const user = facts.users.get(userId) ?? { id: userId, username: null, registeredAt: null, displayName: null };
-      facts.users.set(userId, { ...user, displayName: { value: displayName, rev } });
+      facts.users.set(userId, { ...userFacts(facts, userId), displayName: { value: displayName, rev } });
+      return;
+    }
+    case 'AccountDeletionRequested':
+    case 'AccountRestored':
+    case 'AccountErased': {
+      const value = event.type === 'AccountDeletionRequested' ? 'deleting' : event.type === 'AccountRestored' ? 'active' : 'erased';
+      facts.users.set(event.data.userId, { ...userFacts(facts, event.data.userId), state: { value, rev } });
       return;
     }
     case 'PostCreated':

@@ -20,16 +20,23 @@ import { GROUP_READ, GROUP_VISIBLE } from './visibility.js';
 // notification_group_actors is derived the same way: one row per (group, actor) with the actor's
 // latest activity in it and whether the recipient sees them, and each group keeps the count of
 // those it sees (`actor_count`), so that naming a page's actors reads ACTORS_SHOWN index entries
-// per group, however many liked it or were blocked.
+// per group, however many liked it or were blocked. notification_users keeps each account's
+// lifecycle (`state`, a register by user-stream revision): a deleting account's actor rows are
+// not visible, and an erased account's sources join no group (visibility.ts).
 const TABLES = `
 create table if not exists notification_users (
   id uuid primary key,
   username text,
   display_name text,
   display_name_rev integer not null default -1,
-  registered_at timestamptz
+  registered_at timestamptz,
+  state text not null default 'active' check (state in ('active', 'deleting', 'erased')),
+  state_rev integer not null default -1
 );
 create index if not exists notification_users_by_username on notification_users (username);
+-- A deployment from before account deletion: every account it knows is active.
+alter table notification_users add column if not exists state text not null default 'active' check (state in ('active', 'deleting', 'erased'));
+alter table notification_users add column if not exists state_rev integer not null default -1;
 
 create table if not exists notification_posts (
   id uuid primary key,
@@ -86,6 +93,8 @@ create table if not exists notification_groups (
   unread boolean not null default false,
   actor_count integer not null default 0
 );
+-- Every group of a recipient, visible or not: what an erasure of the recipient takes away.
+create index if not exists notification_groups_by_recipient on notification_groups (recipient_id);
 
 create table if not exists notification_group_actors (
   group_id uuid not null,

@@ -3,10 +3,14 @@ import { blockEvents, commentEvents, followEvents, likeEvents, postEvents } from
 
 // What the notifications read model reads: the activities that notify someone, the facts that
 // say whom (post and comment authors, usernames for mentions) or hide them (deletions, blocks),
-// and the user's own read marks.
+// and the user's own read marks; and an account's lifecycle (a deleting account's part is hidden,
+// an erased account's groups and part are gone: docs/architecture.md "Account deletion").
 export const notificationEventTypes = [
   'UserRegistered',
   'ProfileUpdated',
+  'AccountDeletionRequested',
+  'AccountRestored',
+  'AccountErased',
   ...postEvents,
   ...likeEvents,
   ...commentEvents,

@@ -5,12 +5,13 @@ import { ALL_GROUPS } from './batch-facts.js';
 // and group-actors.ts), and schema.ts, which derives them once for a deployment from before them.
 
 /**
- * An actor the recipient sees: registered (a group never names an unknown user), and with no
- * block either way between the two. Both arguments are SQL expressions: the source row's name
- * (its actor_id is read) and the recipient's id.
+ * An actor the recipient sees: registered (a group never names an unknown user), with an active
+ * account (one being deleted is hidden from everyone during its grace period, as if it did not
+ * exist; restored, it shows again), and with no block either way between the two. Both arguments
+ * are SQL expressions: the source row's name (its actor_id is read) and the recipient's id.
  */
 export const visibleActorSql = (source: string, recipient: string): string => `
-  exists (select 1 from notification_users u where u.id = ${source}.actor_id and u.username is not null)
+  exists (select 1 from notification_users u where u.id = ${source}.actor_id and u.username is not null and u.state = 'active')
   and not exists (select 1 from notification_blocks b where b.active
     and ((b.blocker_id = ${recipient} and b.blocked_id = ${source}.actor_id) or (b.blocker_id = ${source}.actor_id and b.blocked_id = ${recipient})))`;
 
@@ -27,3 +28,10 @@ export const GROUP_READ = `coalesce(g.latest_at <= (
  * its actors visibleActorSql lets through, kept by write-batch.ts; schema.ts backfills the flags).
  */
 export const GROUP_VISIBLE = `g.actor_count > 0`;
+
+/**
+ * The user `id` (an SQL expression) is not erased: an erased account takes part in no group,
+ * neither as recipient nor as actor, so that its groups and its part in others' are gone for
+ * good (write-batch.ts derives its sources again when the erasure is applied).
+ */
+export const notErasedSql = (id: string): string => `not exists (select 1 from notification_users e where e.id = ${id} and e.state = 'erased')`;

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { bulkUpsert, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
+import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
 import { ALL_GROUPS, type BatchFacts, type SourceRow } from './batch-facts.js';
 import { GROUP_ACTOR_COUNT, INSERT_GROUP_ACTORS } from './group-actors.js';
-import { GROUP_READ, GROUP_VISIBLE, visibleActorSql } from './visibility.js';
+import { GROUP_READ, GROUP_VISIBLE, notErasedSql, visibleActorSql } from './visibility.js';
 
 // Writes one batch. Facts and sources are upserted (newer stream revisions win), then the
 // sources the batch may have changed are derived again: whom each notifies (the like's post
@@ -14,7 +14,10 @@ import { GROUP_READ, GROUP_VISIBLE, visibleActorSql } from './visibility.js';
 // flags that flipped. Last, the `visible` and `unread` flags of every group whose inputs the
 // batch changed (its sources, its actor count, a read mark) are derived again, and each
 // recipient's unread count moves by exactly the flags that flipped: a function of the state, so
-// a replay ends with the same flags and counts however its batches are cut.
+// a replay ends with the same flags and counts however its batches are cut. An account's
+// deletion request or restoration flips its actor rows as a block does; its erasure derives its
+// sources again (they join no group: visibility.ts notErasedSql), so its own groups and its part
+// in others' are rebuilt away, and then forgets its read marks and unread count.
 //
 // Whichever of two related events is applied second resolves them (a reply before its parent
 // comment, a mention before the user registers): the derivation looks at both sides. Batches of
@@ -32,8 +35,36 @@ const UPSERT_USERS = bulkUpsert({
     { name: 'display_name', type: 'text', merge: { newerThan: 'display_name_rev' } },
     { name: 'display_name_rev', type: 'int', merge: 'greatest' },
     { name: 'registered_at', type: 'timestamptz', insert: truncMs, merge: 'keep' },
+    // A batch that says nothing of the account's lifecycle sends a null state at revision -1.
+    ...registerColumns('state', 'text', (value) => `coalesce(${value}, 'active')`),
   ],
 });
+
+// An erased account keeps its id only: its username is free to be taken again (a mention of the
+// new owner must not resolve to it), and its display name is personal text.
+const BLANK_ERASED_USERS = `update notification_users set username = null, display_name = ''
+where id = any($1::uuid[]) and state = 'erased' and (username is not null or display_name is distinct from '')`;
+
+// The sources an erasure takes out of their groups: those of the groups the erased account
+// receives (notification_groups_by_recipient) and its own in groups it acts in
+// (notification_group_actors_by_actor), each through the group's index range. Derived again,
+// they join no group (notErasedSql), and their groups are rebuilt without them.
+const SOURCES_OF_ERASED = `
+select s.source_id from (
+  select id from notification_groups where recipient_id = any($1::uuid[])
+  union
+  select group_id from notification_group_actors where actor_id = any($1::uuid[])
+) g
+join notification_sources s on s.group_id = g.id
+where s.resolved_recipient_id = any($1::uuid[]) or s.actor_id = any($1::uuid[])`;
+
+/**
+ * What is left of an erased account's own once its groups are gone: its read marks and unread
+ * count. Of the given accounts (the batch's erased ones, and its readers: a mark applied by
+ * another instance after the erasure), only the erased ones.
+ */
+const ERASED_AMONG = `select id::text as id from notification_users where id = any($1::uuid[]) and state = 'erased'`;
+const FORGET_ERASED = [`delete from notification_reads where user_id = any($1::uuid[])`, `delete from notification_unread where user_id = any($1::uuid[])`];
 
 const UPSERT_POSTS = bulkUpsert({
   table: 'notification_posts',
@@ -119,6 +150,7 @@ with affected as (
   select s.source_id, r.recipient_id,
     case when s.active and s.kind is not null and s.actor_id is not null and s.occurred_at is not null
           and r.recipient_id is not null and r.recipient_id <> s.actor_id
+          and ${notErasedSql('s.actor_id')} and ${notErasedSql('r.recipient_id')}
           and not coalesce(p.deleted, false) and not coalesce(c.deleted, false) and not coalesce(pc.deleted, false)
     then md5(concat_ws('|', r.recipient_id, s.kind, s.post_id,
                        case s.kind when 'reply' then s.parent_comment_id when 'mention' then s.comment_id end,
@@ -166,9 +198,10 @@ const UPSERT_READS = bulkUpsert({
   ],
 });
 
-// The actor rows a batch's blocks or registrations may flip: those of a blocked actor towards the
-// blocker and the other way round (the pairs come both ways; $1), and those of newly registered
-// actors ($2), an index lookup each (notification_group_actors_by_actor; lateral, as
+// The actor rows a batch's blocks, registrations or account lifecycle events may flip: those of a
+// blocked actor towards the blocker and the other way round (the pairs come both ways; $1), and
+// those of newly registered actors and of actors whose account was put up for deletion or
+// restored ($2), an index lookup each (notification_group_actors_by_actor; lateral, as
 // END_OLD_CAPTION_MENTIONS, so that a table without statistics yet is not scanned whole). Only
 // rows whose flag changes are written, and each group's actor count moves by them; returns the
 // groups whose count moved.
@@ -255,8 +288,8 @@ const regroup = async (db: pg.PoolClient, groupIds: string[], deltas: UnreadDelt
 
 /**
  * The groups whose flags the batch may have changed without rebuilding them: those whose actor
- * count a block or unblock between their recipient and an actor, or an actor's registration,
- * moved (the blocker's groups of a blocked actor are hidden when the block is applied, so the
+ * count a block or unblock between their recipient and an actor, an actor's registration, or an
+ * actor's account deletion request or restoration, moved (the blocker's groups of a blocked actor are hidden when the block is applied, so the
  * list never skips them), and those of read marks.
  */
 const groupsToRefresh = async (db: pg.PoolClient, facts: BatchFacts): Promise<string[]> => {
@@ -265,9 +298,9 @@ const groupsToRefresh = async (db: pg.PoolClient, facts: BatchFacts): Promise<st
     { actor_id: b.blockedId, recipient_id: b.blockerId },
     { actor_id: b.blockerId, recipient_id: b.blockedId },
   ]);
-  const registered = [...facts.users.values()].filter((u) => u.username !== null).map((u) => u.id);
-  if (pairs.length + registered.length > 0) {
-    for (const row of (await db.query<{ id: string }>(REFRESH_ACTORS, [JSON.stringify(pairs), registered])).rows) ids.add(row.id);
+  const changed = [...facts.users.values()].filter((u) => u.username !== null || u.state !== null).map((u) => u.id);
+  if (pairs.length + changed.length > 0) {
+    for (const row of (await db.query<{ id: string }>(REFRESH_ACTORS, [JSON.stringify(pairs), changed])).rows) ids.add(row.id);
   }
   const reads = [...facts.reads.values()];
   for (const read of reads) if (read.groupId !== ALL_GROUPS) ids.add(read.groupId);
@@ -292,8 +325,18 @@ export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
   await upsertRows(
     db,
     UPSERT_USERS,
-    users.map((u) => ({ id: u.id, username: u.username, registered_at: u.registeredAt, display_name: u.displayName?.value ?? null, display_name_rev: u.displayName?.rev ?? -1 })),
+    users.map((u) => ({
+      id: u.id,
+      username: u.username,
+      registered_at: u.registeredAt,
+      display_name: u.displayName?.value ?? null,
+      display_name_rev: u.displayName?.rev ?? -1,
+      state: u.state?.value ?? null,
+      state_rev: u.state?.rev ?? -1,
+    })),
   );
+  const erased = users.filter((u) => u.state?.value === 'erased').map((u) => u.id);
+  if (erased.length > 0) await db.query(BLANK_ERASED_USERS, [erased]);
   await upsertRows(db, UPSERT_POSTS, [...facts.posts.values()].map((p) => ({ id: p.id, author_id: p.authorId, deleted: p.deleted })));
   await upsertRows(db, UPSERT_COMMENTS, [...facts.comments.values()].map((c) => ({ id: c.id, post_id: c.postId, author_id: c.authorId, deleted: c.deleted })));
   await upsertRows(db, UPSERT_BLOCKS, [...facts.blocks.values()].map((b) => ({ blocker_id: b.blockerId, blocked_id: b.blockedId, active: b.active, rev: b.rev })));
@@ -305,12 +348,14 @@ export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
 
   const posts = [...new Set([...[...facts.posts.values()].filter((p) => p.deleted).map((p) => p.id), ...facts.captions.keys()])];
   const usernames = users.flatMap((u) => (u.username ? [u.username] : []));
+  const ofErased = erased.length > 0 ? (await db.query<{ source_id: string }>(SOURCES_OF_ERASED, [erased])).rows.map((row) => row.source_id) : [];
+  const sourceIds = [...new Set([...facts.sources.keys(), ...ofErased])];
   const deltas: UnreadDeltas = new Map();
   let touched: string[] = [];
   let fresh: FreshGroup[] = [];
-  if (facts.sources.size + posts.length + facts.comments.size + usernames.length > 0) {
+  if (sourceIds.length + posts.length + facts.comments.size + usernames.length > 0) {
     const derived = await db.query<{ old_group: string | null; new_group: string | null }>(DERIVE, [
-      [...facts.sources.keys()],
+      sourceIds,
       posts,
       [...facts.comments.keys()],
       usernames,
@@ -320,5 +365,9 @@ export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
     fresh = await regroup(db, touched, deltas);
   }
   await refreshFlags(db, [...new Set([...touched, ...(await groupsToRefresh(db, facts))])], deltas);
+  const readers = [...new Set([...facts.reads.values()].map((r) => r.userId))];
+  const erasedReaders = readers.length > 0 ? (await db.query<{ id: string }>(ERASED_AMONG, [readers])).rows.map((row) => row.id) : [];
+  const forget = [...new Set([...erased, ...erasedReaders])];
+  if (forget.length > 0) for (const statement of FORGET_ERASED) await db.query(statement, [forget]);
   return fresh;
 };

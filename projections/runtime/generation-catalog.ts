@@ -41,12 +41,16 @@ export class UnknownReadModelError extends Error {
   }
 }
 
+/** The schema of generation `generation` (> 1) of read model `name`, beside the base schema. */
+export const generationSchema = (baseSchema: string, name: string, generation: number): string =>
+  `${baseSchema}_g${generation}_${name.replace(/[^a-z0-9_]/g, '_')}`;
+
 export const createGenerationCatalog = (options: CatalogOptions): GenerationCatalog => {
   const pools = new Map<string, pg.Pool>();
   let baseSchema: Promise<string> | undefined;
   const schemaOf = async (name: string, generation: number) => {
     baseSchema ??= options.pool.query<{ schema: string }>('select current_schema() as schema').then(({ rows }) => rows[0]!.schema);
-    return `${await baseSchema}_g${generation}_${name.replace(/[^a-z0-9_]/g, '_')}`;
+    return generationSchema(await baseSchema, name, generation);
   };
 
   const poolFor = async (schema: string): Promise<pg.Pool> => {

@@ -109,6 +109,16 @@ export const createParkingLot = (pool: pg.Pool) => {
       const { rows } = await pool.query<{ projection: string; n: number }>('select projection, count(*)::int as n from parked_events group by projection');
       return new Map(rows.map((r) => [r.projection, r.n]));
     },
+    /**
+     * The erasure of an account (workers/erasure/): a parked event holds the event as it was read,
+     * personal text opened, so every parked event or message that names the person (their streams,
+     * their id in its data or as its actor) goes. The number removed.
+     */
+    async eraseMentionsOf(userId: string): Promise<number> {
+      await ensure();
+      const { rowCount } = await pool.query(`delete from parked_events where strpos(event::text, $1) > 0`, [userId]);
+      return rowCount ?? 0;
+    },
     async remove(projection: string, eventId: string): Promise<void> {
       await ensure();
       await pool.query('delete from parked_events where projection = $1 and event_id = $2', [projection, eventId]);

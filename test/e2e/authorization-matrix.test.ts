@@ -94,6 +94,10 @@ const matrix: Record<string, Row> = {
   'POST /api/v1/auth/stream-ticket': { url: () => '/api/v1/auth/stream-ticket', ...same(signedIn()) },
   'PUT /api/v1/users/{username}': { url: (w) => `/api/v1/users/${w.owner.username}`, body: () => ({ bio: 'hi' }), ...ownersOnly('403 NOT_OWNER') },
   'GET /api/v1/users/{username}': { url: (w) => `/api/v1/users/${w.owner.username}`, ...seen('404 USER_NOT_FOUND', 'ok') },
+  // Deleting and restoring are the owner's alone: another account is NOT_OWNER while it is visible
+  // (a hidden one is USER_NOT_FOUND: test/e2e/account-deletion.test.ts); restoring an active account is a no-op.
+  'DELETE /api/v1/users/{username}': { url: (w) => `/api/v1/users/${w.owner.username}`, body: () => ({ password: PASSWORD }), fresh: true, ...ownersOnly('403 NOT_OWNER') },
+  'POST /api/v1/users/{username}/restore': { url: (w) => `/api/v1/users/${w.owner.username}/restore`, ...ownersOnly('403 NOT_OWNER') },
   'PUT /api/v1/users/{username}/avatar': { url: (w) => `/api/v1/users/${w.owner.username}/avatar`, body: () => ({ mediaId: UNKNOWN }), ...ownersOnly('403 NOT_OWNER', '403 NOT_OWNER', '404 MEDIA_NOT_FOUND') },
   'DELETE /api/v1/users/{username}/avatar': { url: (w) => `/api/v1/users/${w.owner.username}/avatar`, ...ownersOnly('403 NOT_OWNER') },
   'POST /api/v1/users/{username}/follow': { url: (w) => `/api/v1/users/${w.owner.username}/follow`, fresh: true, ...same(row(['422 CANNOT_FOLLOW_SELF', 'ok', 'ok', '404 USER_NOT_FOUND', '404 USER_NOT_FOUND', N401, N401])) },

@@ -139,6 +139,10 @@ const cases: BadCase[] = [
   // notifications
   { name: 'mark read with a malformed id', method: 'POST', url: () => '/api/v1/notifications/read', body: { ids: ['nope'] }, status: 400, code: 'VALIDATION_FAILED', paths: ['ids.0'] },
   { name: 'mark read up to a time that is not one', method: 'POST', url: () => '/api/v1/notifications/read', body: { upTo: 'yesterday' }, status: 400, code: 'VALIDATION_FAILED', paths: ['upTo'] },
+  { name: 'delete an account without a password', method: 'DELETE', url: () => '/api/v1/users/alice', body: {}, status: 400, code: 'VALIDATION_FAILED', paths: ['password'] },
+  { name: 'delete an account with a code that is not a string', method: 'DELETE', url: () => '/api/v1/users/alice', body: { password: 'correct horse battery', code: 123456 }, status: 400, code: 'VALIDATION_FAILED', paths: ['code'] },
+  { name: "delete another's account", method: 'DELETE', url: () => '/api/v1/users/bob', body: { password: 'correct horse battery' }, status: 403, code: 'NOT_OWNER' },
+  { name: 'restore an unknown account', method: 'POST', url: () => '/api/v1/users/nobody.here/restore', status: 404, code: 'USER_NOT_FOUND' },
   { name: 'mark read with an unknown field', method: 'POST', url: () => '/api/v1/notifications/read', body: { everything: true }, status: 400, code: 'VALIDATION_FAILED' },
 ];
 

@@ -171,6 +171,19 @@ describe('fuzz regressions', () => {
     expect((await t.allEvents()).length).toBe(before);
   });
 
+  // DELETE /api/v1/users/{username} is fuzzed as every route is: a fuzzed body never holds the
+  // password, so the owner's account stays (were it deleted, the runs after it would be 403s).
+  it('deleting an account with a hostile or missing password or code is a 4xx that appends nothing and leaves the account', async () => {
+    const before = (await t.allEvents()).length;
+    for (const body of [{ password: 'a\u0000b' }, { password: 'x'.repeat(5000) }, { password: 'correct horse batter' }, { password: 'correct horse battery', code: 'c'.repeat(33) }, { code: '123456' }]) {
+      const response = await api.call('DELETE', `/api/v1/users/${owner.username}`, { token: owner.token, body });
+      expect(response.status, JSON.stringify(body).slice(0, 80)).toBeGreaterThanOrEqual(400);
+      expect(response.status).toBeLessThan(500);
+    }
+    expect((await t.allEvents()).length).toBe(before);
+    expect((await api.call('GET', '/api/v1/auth/me', { token: owner.token })).body.deletion).toBeNull();
+  });
+
   it('a path with bad percent-encoding is a 400 BAD_REQUEST in the platform shape', async () => {
     const response = await api.call('GET', '/api/v1/posts/%FF%FE');
     expect(response.status).toBe(400);

@@ -76,7 +76,8 @@ describe('two-factor authentication', () => {
     const second = await secondStep(first.body.challenge, code());
     expect(second.status).toBe(200);
     expect(second.body).toMatchObject({ userId: user.userId, username: user.username });
-    expect(Object.keys(second.body).sort()).toEqual(['accessToken', 'accessTokenExpiresAt', 'refreshToken', 'sessionId', 'userId', 'username']);
+    expect(Object.keys(second.body).sort()).toEqual(['accessToken', 'accessTokenExpiresAt', 'deletion', 'refreshToken', 'sessionId', 'userId', 'username']);
+    expect(second.body.deletion).toBeNull();
     expect((await api.call('GET', '/api/v1/auth/sessions', { token: second.body.accessToken })).status).toBe(200);
     // The challenge is used up.
     advance(1);

@@ -71,9 +71,11 @@ describe('command cost on long streams (PostgreSQL)', () => {
     await db.drop();
   });
 
-  it('every edit and privacy switch read at most the snapshot threshold of events, however long the stream', () => {
+  it('every edit and privacy switch read at most the snapshot threshold of events per stream, however long the streams', () => {
     expect(growth).toHaveLength(2 * HISTORY);
-    expect(Math.max(...growth)).toBeLessThanOrEqual(SNAPSHOT_AFTER_EVENTS + 1);
+    // An edit reads the post and the author's user stream (the author must not be in a deletion
+    // grace period: commands/registered-actor.ts); a privacy switch the user stream alone.
+    expect(Math.max(...growth)).toBeLessThanOrEqual(2 * (SNAPSHOT_AFTER_EVENTS + 1));
   });
 
   it('a like and an unlike read a bounded number of events, as on a fresh post', async () => {

@@ -46,6 +46,11 @@ const unfollowed = (followerId: string, followeeId: string): DomainEvent => ({
 });
 const blocked = (blockerId: string, blockedId: string): DomainEvent => ({ type: 'Blocked', data: { blockerId, blockedId, blockedAt: at(0) } });
 const deleted = (p: Posted): DomainEvent => ({ type: 'PostDeleted', data: { postId: p.data.postId, authorId: p.data.authorId, deletedAt: at(0) } });
+const erasedFollow = (followerId: string, followeeId: string): DomainEvent => ({
+  type: 'Unfollowed',
+  data: { followerId, followeeId, reason: 'account-erased' },
+});
+const erased = (userId: string): DomainEvent => ({ type: 'AccountErased', data: { userId, erasedAt: at(0) } });
 
 const streamOf = (event: DomainEvent): string => {
   switch (event.type) {
@@ -57,6 +62,8 @@ const streamOf = (event: DomainEvent): string => {
       return `follow-${event.data.followerId}-${event.data.followeeId}`;
     case 'Blocked':
       return `block-${event.data.blockerId}-${event.data.blockedId}`;
+    case 'AccountErased':
+      return `user-${event.data.userId}`;
     default:
       return `other-${event.type}`;
   }
@@ -399,6 +406,47 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         expect(await world.feedIds(v)).toEqual(idsNewestFirst(posts));
         expect(await world.feedIds(w)).toEqual([]);
         expect(await world.readAll(u)).toEqual(idsNewestFirst(posts));
+      });
+
+      // docs/architecture.md "Account deletion": the cascade (PostDeleted, Unfollowed 'account-erased')
+      // comes first in the log; the erasure then removes every key the feed keeps of the person.
+      it('an erasure leaves nothing of the person: home feed, floor, timeline, celebrity state, follows both ways (whatever the cascade left)', async () => {
+        const world = await newWorld({ celebrityThreshold: 2, backfillLimit: 1 });
+        const [gone, a, f1, f2] = [user(), user(), user(), user()];
+        const older = [post(a, 1000), post(a, 2000)];
+        await world.apply(...older);
+        // The follow copies only a's newest post: the person's floor rises. Two followers make them a celebrity.
+        await world.apply(followed(gone, a), followed(f1, gone), followed(f2, gone), followed(a, f1));
+        const own = [post(gone, 3000), post(gone, 4000)];
+        await world.apply(...own);
+        expect(await world.store.feedFloor(gone)).not.toBeNull();
+        expect(await world.store.celebrityStates([gone])).toEqual(new Map([[gone, 'celebrity']]));
+
+        // A cascade that left one post and one follow behind (f2's), and the erasure in the same batch.
+        await world.apply(deleted(own[0]!), erasedFollow(gone, a), erasedFollow(f1, gone), erased(gone));
+        const leftover = own[1]!.data.postId;
+        expect(await world.store.feed(gone, { limit: 100 })).toEqual([]);
+        expect(await world.store.feedFloor(gone)).toBeNull();
+        expect(await world.store.timelines([gone], { limit: 100 })).toEqual([[]]);
+        expect(await world.store.celebrityStates([gone])).toEqual(new Map());
+        expect(await world.store.following(gone)).toEqual([]);
+        expect(await world.store.followerCount(gone)).toBe(0);
+        expect(await world.store.followersAmong(gone, [f1, f2])).toEqual(new Set());
+        for (const follower of [f1, f2]) expect(await world.store.following(follower)).not.toContain(gone);
+        expect(await world.store.followerCount(a)).toBe(0);
+        expect(await world.store.followersAmong(a, [gone])).toEqual(new Set());
+        expect(await world.store.following(a)).toEqual([f1]);
+        // A post the cascade left is never served, from a pulled timeline or a pushed copy alike.
+        expect(await world.store.deletedAmong([leftover])).toEqual(new Set([leftover]));
+        await world.store.pushToFeeds([f2], { postId: leftover, score: T0 + 4000 });
+        expect(await world.readAll(f2)).toEqual([]);
+        expect(await world.readAll(a)).toEqual(idsNewestFirst(older));
+        expect(await world.readAll(gone)).toEqual([]);
+
+        // Applied again (a retried batch): nothing changes.
+        const before = await snapshot(world.store, [gone, a, f1, f2], [...older, ...own].map((p) => p.data.postId));
+        await world.apply(erased(gone));
+        expect(await snapshot(world.store, [gone, a, f1, f2], [...older, ...own].map((p) => p.data.postId))).toEqual(before);
       });
 
       it('applying the same batch twice changes nothing, and the checkpoint follows the batch', async () => {

@@ -237,6 +237,27 @@ export const storiesStoreContract = (name: string, makeStore: () => Promise<Stor
       expect((await reader.activeStories([author], iso(base + MINUTE))).get(author)).toEqual([]);
     });
 
+    // docs/architecture.md "Account deletion": the stories read model does not subscribe to the
+    // erasure. Its cascade deletes every story of the person (StoryDeleted), and their views of
+    // others' stories stay as bare ids, which the read path never names (the profiles reader
+    // knows no erased account) and a rebuild brings back from the log all the same.
+    it("after an erasure's cascade the person has nothing live, in no tray, and their views stay by id only", async () => {
+      const [gone, other, fan] = [uuidv7(), uuidv7(), uuidv7()];
+      const theirs = [posted(uuidv7(), gone, T0), posted(uuidv7(), gone, T0 + MINUTE)];
+      const seen = posted(uuidv7(), other, T0);
+      const [s1, s2] = theirs.map((event) => storyOf(event).id) as [string, string];
+      const o1 = storyOf(seen).id;
+      await apply(...theirs, seen, viewed(o1, other, gone, T0 + 2 * MINUTE), viewed(s1, gone, fan, T0 + 3 * MINUTE));
+      await apply(deleted(s1, gone, T0 + 4 * MINUTE), deleted(s2, gone, T0 + 4 * MINUTE));
+
+      const now = T0 + 5 * MINUTE;
+      expect(await reader.activeStories([gone], iso(now))).toEqual(new Map([[gone, []]]));
+      expect((await reader.tray(fan, [gone, other], iso(now))).map((entry) => entry.authorId)).toEqual([other]);
+      for (const id of [s1, s2]) expect((await reader.story(id, iso(now)))?.state).toBe('deleted');
+      expect((await reader.viewers(o1)).items).toEqual([{ viewerId: gone, viewedAt: iso(T0 + 2 * MINUTE) }]);
+      expect(await reader.seenBy(gone, [o1, s1])).toEqual(new Set([o1]));
+    });
+
     it('changes nothing when a batch is applied twice, or holds an event twice', async () => {
       const [author, viewer] = [uuidv7(), uuidv7()];
       const post = posted(uuidv7(), author, T0);

@@ -29,6 +29,7 @@ export const commandDeps = (store: EventStore = createInMemoryEventStore()): Com
   sessions: unused('sessions'),
   twoFactor: unused('twoFactor'),
   storyTtlMs: 24 * 60 * 60 * 1000,
+  accountDeletionGraceMs: 30 * 24 * 60 * 60 * 1000,
   mediaExternalHosts: [],
   storage: unused('storage'),
   // No read model here: follows are uncounted unless a test says otherwise.

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, inject } from 'vitest';
 import type { Settings } from '../../app/config.js';
 import type { KafkaSettings } from '../../app/kafka-fan-out.js';
+import type { ErasureTestHooks } from '../../app/erasure-worker.js';
 import { createPlatform, type Platform } from '../../app/platform.js';
 import type { ScryptParams } from '../../commands/accounts/password.js';
 import type { RateLimitStore } from '../../app/rate-limit/store.js';
@@ -70,6 +71,10 @@ export interface TestAppOptions {
   passwordParams?: ScryptParams;
   /** The clock TOTP codes and login challenges are checked against (createPlatform's twoFactorClock), so that a test computes the codes. */
   twoFactorClock?: () => number;
+  /** ACCOUNT_DELETION_GRACE and ACCOUNT_ERASURE_INTERVAL over the defaults (30 days, a minute). */
+  accountDeletion?: Partial<Settings['accountDeletion']>;
+  /** The erasure worker's wait after destroying a key (default KEY_CACHE_TTL_MS) and its hook after each step. */
+  erasure?: ErasureTestHooks;
 }
 
 /** Cheaper than password.ts PARAMS (N=2^17, 128 MiB a hash): the cost the suite ran with before, so that its many registrations stay quick. */
@@ -110,12 +115,14 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     serving: { ...defaults.serving, ...options.serving },
     sessions: { ...defaults.sessions, ...options.sessions },
     mail: { ...defaults.mail, ...options.mail },
+    accountDeletion: { ...defaults.accountDeletion, ...options.accountDeletion },
   }, {
     mediaWorkers: options.mediaWorkers ?? true,
     followingMax: options.followingMax,
     passwordParams: options.passwordParams ?? TEST_PASSWORD_PARAMS,
     mailLog: (line) => mailLog.push(line),
     twoFactorClock: options.twoFactorClock,
+    erasure: options.erasure,
   });
   const app = await buildServer({
     ...platform,

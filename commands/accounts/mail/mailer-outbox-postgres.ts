@@ -11,6 +11,15 @@ const SCHEMA = `
   )`;
 
 /**
+ * Deletes the outbox's mails to `address` (the erasure of its account, workers/erasure/). The table
+ * may be absent (a deployment that always had SMTP_URL): nothing to delete then.
+ */
+export const eraseOutboxMail = async (pool: pg.Pool, address: string): Promise<void> => {
+  const { rows } = await pool.query<{ present: boolean }>(`select to_regclass('mail_outbox') is not null as present`);
+  if (rows[0]?.present) await pool.query('delete from mail_outbox where lower(recipient) = lower($1)', [address]);
+};
+
+/**
  * The embedded default (no SMTP_URL): each mail is kept in the mail_outbox table and printed on
  * `log`, link included. It is meant for running the service locally, where printing the link is
  * what makes a reset or a verification usable at all; a deployment sets SMTP_URL, and then no

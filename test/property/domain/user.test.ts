@@ -27,7 +27,20 @@ const userCommand: fc.Arbitrary<UserCommand> = fc.oneof(
     .map((c): UserCommand => ({ type: 'UpdateProfile', userId: owner, ...c })),
   fc.record({ actorId: actor, private: fc.boolean() }).map((c): UserCommand => ({ type: 'ChangePrivacy', userId: owner, ...c })),
 );
-const commands = fc.array(userCommand, { maxLength: 20 });
+// The deletion lifecycle on any clock: moments within a few seconds of each other and graces of
+// up to a few seconds, so that restores and erasures land on both sides of (and at) eraseAfter.
+const BASE = Date.parse('2025-03-01T10:00:00.000Z');
+const moment = fc.integer({ min: 0, max: 5_000 }).map((ms) => new Date(BASE + ms).toISOString());
+const lifecycleCommand: fc.Arbitrary<UserCommand> = fc.oneof(
+  fc.record({ actorId: actor, now: moment, grace: fc.integer({ min: 0, max: 3_000 }) }).map(
+    ({ grace, ...c }): UserCommand => ({ type: 'RequestAccountDeletion', userId: owner, ...c, eraseAfter: new Date(Date.parse(c.now) + grace).toISOString() }),
+  ),
+  fc.record({ actorId: actor, now: moment }).map((c): UserCommand => ({ type: 'RestoreAccount', userId: owner, ...c })),
+  moment.map((at): UserCommand => ({ type: 'EraseAccount', userId: owner, now: at })),
+);
+const registration: UserCommand = { type: 'RegisterUser', userId: owner, username: 'ann', displayName: 'Ann', now: new Date(BASE).toISOString() };
+const lifecycle = fc.array(fc.oneof({ weight: 4, arbitrary: lifecycleCommand }, { weight: 1, arbitrary: userCommand }), { maxLength: 25 }).map((cmds) => [registration, ...cmds]);
+const commands = fc.array(fc.oneof(userCommand, lifecycleCommand), { maxLength: 20 });
 
 const activeUser: fc.Arbitrary<ActiveUser> = fc.record({
   status: fc.constant('active' as const),
@@ -78,6 +91,46 @@ describe('user decider properties (docs/rules.md)', () => {
           { type: 'ChangePrivacy', actorId: other, userId: owner, private: isPrivate },
         ];
         for (const command of commandsByOther) expect(domainErrorOf(() => userDecider.decide(command, state)).code).toBe('NOT_OWNER');
+      }),
+      runs,
+    );
+  });
+
+  it('an account is erased only after a deletion request whose grace passed with no restore after it; nothing restores an erased account', () => {
+    fc.assert(
+      fc.property(lifecycle, (cmds) => {
+        const { history } = runCommands(userDecider, cmds);
+        // The request in force: the last AccountDeletionRequested with no AccountRestored after it.
+        let pending: { eraseAfter: string } | null = null;
+        let erased = false;
+        for (const event of history) {
+          if (event.type === 'AccountDeletionRequested') pending = { eraseAfter: event.data.eraseAfter };
+          if (event.type === 'AccountRestored') {
+            expect(erased).toBe(false);
+            pending = null;
+          }
+          if (event.type === 'AccountErased') {
+            expect(pending).not.toBeNull();
+            expect(Date.parse(event.data.erasedAt)).toBeGreaterThanOrEqual(Date.parse(pending!.eraseAfter));
+            erased = true;
+          }
+          // An erased account takes no event: not a restore, a new request, a profile change, nor a second erasure.
+          if (erased) expect(event.type).toBe('AccountErased');
+        }
+        expect(history.filter((e) => e.type === 'AccountErased').length).toBeLessThanOrEqual(1);
+      }),
+      runs,
+    );
+  });
+
+  it('a restore is refused exactly from eraseAfter on (the grace boundary)', () => {
+    fc.assert(
+      fc.property(moment, fc.integer({ min: 0, max: 3_000 }), moment, (requestedAt, grace, restoreAt) => {
+        const eraseAfter = new Date(Date.parse(requestedAt) + grace).toISOString();
+        const { state } = runCommands(userDecider, [registration, { type: 'RequestAccountDeletion', actorId: owner, userId: owner, now: requestedAt, eraseAfter }]);
+        const restore: UserCommand = { type: 'RestoreAccount', actorId: owner, userId: owner, now: restoreAt };
+        if (Date.parse(restoreAt) < Date.parse(eraseAfter)) expect(userDecider.decide(restore, state).map((e) => e.type)).toEqual(['AccountRestored']);
+        else expect(domainErrorOf(() => userDecider.decide(restore, state)).code).toBe('ACCOUNT_ERASURE_STARTED');
       }),
       runs,
     );

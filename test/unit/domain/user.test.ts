@@ -93,3 +93,70 @@ describe('SetAvatar', () => {
   it('reports an unknown user', () => given([]).when(setAvatar(first)).then(failsWith(404, 'USER_NOT_FOUND')));
   it('keeps the avatar id in the state', () => expect(fold(userDecider, [registered, changed(first)])).toMatchObject({ avatarId: first.mediaId }));
 });
+
+describe('RequestAccountDeletion, RestoreAccount and EraseAccount', () => {
+  const later = '2025-03-31T10:00:00.000Z'; // now plus a 30-day grace
+  const justBefore = '2025-03-31T09:59:59.999Z';
+  const requested: UserEvent = { type: 'AccountDeletionRequested', data: { userId: ann, requestedAt: now, eraseAfter: later } };
+  const restored = (at: string): UserEvent => ({ type: 'AccountRestored', data: { userId: ann, restoredAt: at } });
+  const erased = (at: string): UserEvent => ({ type: 'AccountErased', data: { userId: ann, erasedAt: at } });
+  const requestDeletion = (actorId = ann, at = now, eraseAfter = later) => ({ type: 'RequestAccountDeletion', actorId, userId: ann, now: at, eraseAfter }) as const;
+  const restore = (at: string, actorId = ann) => ({ type: 'RestoreAccount', actorId, userId: ann, now: at }) as const;
+  const erase = (at: string) => ({ type: 'EraseAccount', userId: ann, now: at }) as const;
+
+  describe('given an active account', () => {
+    it('a deletion request by its owner starts the grace period', () => given([registered]).when(requestDeletion()).then([requested]));
+    it('the account is deleting with every field kept, until eraseAfter', () =>
+      expect(fold(userDecider, [registered, requested])).toEqual({
+        status: 'deleting',
+        userId: ann,
+        username: 'ann',
+        displayName: 'Ann',
+        bio: '',
+        private: false,
+        avatarId: null,
+        eraseAfter: later,
+      }));
+    it('a deletion request by another user is NOT_OWNER', () => given([registered]).when(requestDeletion(bob)).then(failsWith(403, 'NOT_OWNER')));
+    it('a restore is the wish already granted: nothing', () => given([registered]).when(restore(now)).then([]));
+    it('a restore by another user is NOT_OWNER', () => given([registered]).when(restore(now, bob)).then(failsWith(403, 'NOT_OWNER')));
+    it('an erasure is refused (ACCOUNT_NOT_DELETING)', () => given([registered]).when(erase(later)).then(failsWith(409, 'ACCOUNT_NOT_DELETING')));
+  });
+
+  describe('given an account in its grace period', () => {
+    it('a second deletion request is nothing, keeping the first deadline', () =>
+      given([registered, requested]).when(requestDeletion(ann, justBefore, '2025-05-01T00:00:00.000Z')).then([]));
+    it('a restore by its owner 1 ms before eraseAfter ends the grace', () => given([registered, requested]).when(restore(justBefore)).then([restored(justBefore)]));
+    it('the restored account is active again, as it was', () => expect(fold(userDecider, [registered, requested, restored(now)])).toEqual(fold(userDecider, [registered])));
+    it('a restore at eraseAfter is refused (ACCOUNT_ERASURE_STARTED)', () => given([registered, requested]).when(restore(later)).then(failsWith(409, 'ACCOUNT_ERASURE_STARTED')));
+    it('a restore by another user is NOT_OWNER', () => given([registered, requested]).when(restore(now, bob)).then(failsWith(403, 'NOT_OWNER')));
+    it('an erasure before eraseAfter is refused (ACCOUNT_NOT_DELETING)', () =>
+      given([registered, requested]).when(erase(justBefore)).then(failsWith(409, 'ACCOUNT_NOT_DELETING')));
+    it('an erasure at eraseAfter erases it', () => given([registered, requested]).when(erase(later)).then([erased(later)]));
+    it('profile edits by the owner are ACCOUNT_DELETION_PENDING', () => given([registered, requested]).when(update({ bio: 'x' })).then(failsWith(403, 'ACCOUNT_DELETION_PENDING')));
+    it('profile edits by anyone else answer as for an unknown user', () => given([registered, requested]).when(update({ bio: 'x' }, bob)).then(failsWith(404, 'USER_NOT_FOUND')));
+  });
+
+  describe('given a restored account', () => {
+    it('a new deletion request starts a new grace period', () =>
+      given([registered, requested, restored(now)])
+        .when(requestDeletion(ann, justBefore, '2025-04-30T09:59:59.999Z'))
+        .then([{ type: 'AccountDeletionRequested', data: { userId: ann, requestedAt: justBefore, eraseAfter: '2025-04-30T09:59:59.999Z' } }]));
+    it('an erasure is refused (ACCOUNT_NOT_DELETING)', () => given([registered, requested, restored(now)]).when(erase(later)).then(failsWith(409, 'ACCOUNT_NOT_DELETING')));
+  });
+
+  describe('given an erased account', () => {
+    const history = [registered, requested, erased(later)];
+    it('keeps only the id', () => expect(fold(userDecider, history)).toEqual({ status: 'erased', userId: ann }));
+    it('a second erasure is nothing', () => given(history).when(erase('2026-01-01T00:00:00.000Z')).then([]));
+    it('a restore answers as for an unknown user', () => given(history).when(restore(later)).then(failsWith(404, 'USER_NOT_FOUND')));
+    it('a deletion request answers as for an unknown user', () => given(history).when(requestDeletion()).then(failsWith(404, 'USER_NOT_FOUND')));
+    it('profile edits answer as for an unknown user', () => given(history).when(update({ bio: 'x' })).then(failsWith(404, 'USER_NOT_FOUND')));
+  });
+
+  describe('given no account', () => {
+    it('a deletion request is USER_NOT_FOUND', () => given([]).when(requestDeletion()).then(failsWith(404, 'USER_NOT_FOUND')));
+    it('a restore is USER_NOT_FOUND', () => given([]).when(restore(now)).then(failsWith(404, 'USER_NOT_FOUND')));
+    it('an erasure is ACCOUNT_NOT_DELETING', () => given([]).when(erase(later)).then(failsWith(409, 'ACCOUNT_NOT_DELETING')));
+  });
+});
