@@ -1,6 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { streams, type DomainEvent } from '../../events/index.js';
 import { apiClient, type User } from '../support/api-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -10,9 +8,8 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 // explore), while its owner still sees their own; a restore shows everything again. Read by a
 // follower, a stranger and the owner, before, during and after a restore, on each search backend.
 //
-// The lifecycle events are appended to the user's stream with the app's event store, as the
-// write side would (DELETE /api/v1/users/{username} and its restore are another change's), so
-// that this test reads the read side alone.
+// The deletion and the restore go through the HTTP API (DELETE /api/v1/users/{username}, which
+// ends the owner's sessions: they log in again, and POST /api/v1/users/{username}/restore).
 describe.each([{ backend: 'postgres', elasticsearch: false }, { backend: 'elasticsearch', elasticsearch: true }])(
   'an account in its deletion grace, on $backend',
   ({ elasticsearch }) => {
@@ -37,20 +34,16 @@ describe.each([{ backend: 'postgres', elasticsearch: false }, { backend: 'elasti
       return response;
     };
     const ids = (items: { id: string }[]) => items.map((item) => item.id);
-    const appendToUser = async (userId: string, event: DomainEvent) => {
-      const eventId = uuidv7();
-      const { position } = await t.platform.commands.store.append(
-        streams.user(userId),
-        [{ eventId, type: event.type, data: event.data, metadata: { correlationId: eventId, causationId: null, actorId: userId, occurredAt: new Date().toISOString() } }],
-        'any',
-      );
-      if (position > last) last = position;
+    const logIn = async (user: User): Promise<User> => {
+      const { status, body } = await api.call('POST', '/api/v1/users/login', { body: { username: user.username, password: 'correct horse battery' } });
+      expect(status, JSON.stringify(body)).toBe(200);
+      return { ...user, token: body.accessToken, refreshToken: body.refreshToken, sessionId: body.sessionId };
     };
 
     it('is hidden from a follower and a stranger, shown to its owner, and back for everyone after a restore', async () => {
       const tag = `grace${elasticsearch ? 'es' : 'pg'}${Date.now().toString(36)}`;
       const word = `kingfisher${elasticsearch ? 'es' : 'pg'}`;
-      const owner = await api.register();
+      let owner = await api.register();
       const follower = await api.register();
       const stranger = await api.register();
       track(await api.call('POST', `/api/v1/users/${owner.username}/follow`, { token: follower.token }));
@@ -109,11 +102,9 @@ describe.each([{ backend: 'postgres', elasticsearch: false }, { backend: 'elasti
       const before = { follower: { ...listed, home: true }, stranger: { ...listed, home: false }, owner: { ...listed, home: first.owner.home } };
       expect(first).toEqual(before);
 
-      const now = Date.now();
-      await appendToUser(owner.userId, {
-        type: 'AccountDeletionRequested',
-        data: { userId: owner.userId, requestedAt: new Date(now).toISOString(), eraseAfter: new Date(now + 30 * 86_400_000).toISOString() },
-      });
+      const requested = track(await api.call('DELETE', `/api/v1/users/${owner.username}`, { token: owner.token, body: { password: 'correct horse battery' } }));
+      expect(requested.status, JSON.stringify(requested.body)).toBe(202);
+      owner = await logIn(owner);
       const hidden = {
         profile: 404,
         post: [404, 'POST_NOT_FOUND'],
@@ -147,7 +138,8 @@ describe.each([{ backend: 'postgres', elasticsearch: false }, { backend: 'elasti
       // Counts are not recomputed during the grace (the erasure ends them for real).
       expect((await get(stranger, `/api/v1/posts/${otherPost}`)).body).toMatchObject({ likeCount: 2, commentCount: 1 });
 
-      await appendToUser(owner.userId, { type: 'AccountRestored', data: { userId: owner.userId, restoredAt: new Date().toISOString() } });
+      const restored = track(await api.call('POST', `/api/v1/users/${owner.username}/restore`, { token: owner.token }));
+      expect(restored.status, JSON.stringify(restored.body)).toBe(200);
       expect({ follower: await reads(follower), stranger: await reads(stranger), owner: await reads(owner) }).toEqual(before);
     });
   },
