@@ -5,11 +5,15 @@ import { forbidden, notFound, type AppError } from '../kernel/errors.js';
 // "Read path"): a blocked user is answered as if the account did not exist, a private account's
 // content is refused to non-followers, and deleted posts are never served.
 
-/** The profile named, unless it does not exist or a block stands between the two users. */
+/**
+ * The profile named, unless it does not exist, a block stands between the two users, or it is
+ * not listed (deleting or erased) and the viewer is not its owner: canSee's 'unknown'.
+ */
 export const visibleUser = async (deps: ReadDeps, viewerId: string, username: string) => {
   const user = await deps.profiles.userByUsername(username);
   if (!user) throw notFound('USER_NOT_FOUND', `no user named ${username}`);
-  if ((await deps.profiles.canSee(viewerId, user.id)) === 'blocked') throw notFound('USER_NOT_FOUND', `no user named ${username}`);
+  const access = await deps.profiles.canSee(viewerId, user.id);
+  if (access === 'blocked' || access === 'unknown') throw notFound('USER_NOT_FOUND', `no user named ${username}`);
   return user;
 };
 

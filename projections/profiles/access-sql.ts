@@ -1,6 +1,18 @@
 // The SQL form of kernel/access.ts's rule (ACCESS_RULE), for queries that decide visibility where
 // the facts are: the only one, checked row by row against the table by
 // test/integration/access-rule.test.ts. `viewer` and `other`/`author` are SQL expressions.
+//
+// And the one home of "a listed user" (docs/architecture.md "Account deletion"): an account whose
+// UserRegistered has been applied and that is neither in its deletion grace period nor erased.
+// Everyone else reads an unlisted account as no account at all (no profile, no posts, absent
+// from every list); its owner still sees their own (LISTED_FOR). kernel/access.ts's rule is about
+// relationships and knows nothing of this: an unlisted owner is 'unknown', not a relationship.
+
+/** A listed user; `user` is the alias of a users row in scope. */
+export const LISTED = (user: string) => `(${user}.username is not null and ${user}.state = 'active')`;
+
+/** Listed, or the viewer's own row while it is still registered (the owner during the grace). */
+export const LISTED_FOR = (viewer: string, user: string) => `(${LISTED(user)} or (${user}.id = ${viewer} and ${user}.username is not null))`;
 
 export const BLOCKED_EITHER_WAY = (viewer: string, other: string) =>
   `exists (select 1 from blocks b where b.active and ((b.blocker_id = ${viewer} and b.blocked_id = ${other}) or (b.blocker_id = ${other} and b.blocked_id = ${viewer})))`;
@@ -10,8 +22,8 @@ export const FOLLOWS = (follower: string, followee: string) =>
   `exists (select 1 from follows f where f.follower_id = ${follower} and f.followee_id = ${followee} and f.status = 'following')`;
 
 /**
- * accessTo(...) = 'allowed': the viewer's own content, or no block either way and the author
- * public or followed. The author's users row must be in scope as `u`.
+ * accessTo(...) = 'allowed' for a listed author: the viewer's own content, or a listed author with
+ * no block either way, public or followed. The author's users row must be in scope as `u`.
  */
 export const MAY_SEE = (viewer: string, author: string) =>
-  `(${author} = ${viewer} or (not ${BLOCKED_EITHER_WAY(viewer, author)} and (not u.private or ${FOLLOWS(viewer, author)})))`;
+  `(${author} = ${viewer} or (${LISTED('u')} and not ${BLOCKED_EITHER_WAY(viewer, author)} and (not u.private or ${FOLLOWS(viewer, author)})))`;

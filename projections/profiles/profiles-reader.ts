@@ -21,14 +21,14 @@ export interface ProfilesReader {
   followingCount(followerId: string, upTo: number): Promise<number>;
   /** Pending requests to follow `ownerId`, newest first. */
   followRequests(ownerId: string, page: PageRequest): Promise<Page<FollowRequest>>;
-  /** In the order of `ids`, skipping deleted and unknown posts; one query. */
+  /** In the order of `ids`, skipping deleted and unknown posts and those of unlisted authors (but the viewer's own); one query. */
   posts(ids: readonly string[], viewerId: string | null): Promise<HydratedPost[]>;
   /** posts(), keeping only those whose author the viewer may see (canSee = 'allowed'); one query. */
   visiblePosts(ids: readonly string[], viewerId: string): Promise<HydratedPost[]>;
   /** Newest first. */
   userPosts(authorId: string, viewerId: string | null, page: PageRequest): Promise<Page<HydratedPost>>;
-  /** Oldest first; `parentId` null for the top level. */
-  comments(postId: string, thread: { parentId: string | null }, page: PageRequest): Promise<Page<CommentView>>;
+  /** Oldest first; `parentId` null for the top level. Comments of unlisted authors only to themselves (`viewerId`). */
+  comments(postId: string, thread: { parentId: string | null }, page: PageRequest, viewerId?: string | null): Promise<Page<CommentView>>;
   /** Who liked the post, newest like first. */
   likes(postId: string, page: PageRequest): Promise<Page<UserSummary>>;
   /** Newest bookmark first. */
@@ -54,7 +54,7 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   posts: (ids, viewerId) => posts.posts(pool, ids, viewerId),
   visiblePosts: (ids, viewerId) => posts.visiblePosts(pool, ids, viewerId),
   userPosts: (authorId, viewerId, page) => posts.userPosts(pool, authorId, viewerId, page),
-  comments: (postId, thread, page) => comments.comments(pool, postId, thread, page),
+  comments: (postId, thread, page, viewerId) => comments.comments(pool, postId, thread, page, viewerId ?? null),
   likes: (postId, page) => posts.likes(pool, postId, page),
   bookmarks: (userId, page) => posts.bookmarks(pool, userId, page),
   canSee: (viewerId, authorId) => users.canSee(pool, viewerId, authorId),

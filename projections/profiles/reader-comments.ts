@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { UploadedMediaItem } from '../../events/index.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
+import { LISTED_FOR } from './access-sql.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
 import type { CommentView } from './reader-types.js';
 
@@ -20,13 +21,15 @@ interface CommentRow {
 
 /**
  * A post's comments, oldest first: the top-level ones (`parentId` null) or the replies to one
- * comment. Deleted comments are hidden (their replies stay reachable by the parent's id).
+ * comment. Deleted comments are hidden (their replies stay reachable by the parent's id), and so
+ * are comments and replies of unlisted authors (deleting, erased), except to their author.
  */
 export const comments = async (
   db: pg.Pool,
   postId: string,
   thread: { parentId: string | null },
   request: PageRequest,
+  viewerId: string | null = null,
 ): Promise<Page<CommentView>> => {
   const keyset = keysetOf(request);
   if (!isUuid(postId) || (thread.parentId !== null && !isUuid(thread.parentId))) return { items: [], nextCursor: null };
@@ -34,12 +37,12 @@ export const comments = async (
   const level = thread.parentId === null ? 'c.parent_id is null and $2::uuid is null' : 'c.parent_id = $2::uuid';
   const { rows } = await db.query<CommentRow>(
     `select c.id, c.post_id, c.parent_id, c.author_id, u.username, u.display_name, u.private, u.avatar, c.text, c.created_at, c.reply_count
-     from comments c join users u on u.id = c.author_id and u.username is not null
+     from comments c join users u on u.id = c.author_id and ${LISTED_FOR('$6::uuid', 'u')}
      where c.post_id = $1 and ${level} and c.created_at is not null and c.deleted_at is null
        and ($3::timestamptz is null or (c.created_at, c.id) > ($3::timestamptz, $4::uuid))
      order by c.created_at, c.id
      limit $5`,
-    [postId, thread.parentId, keyset.afterTime, keyset.afterId, keyset.limit + 1],
+    [postId, thread.parentId, keyset.afterTime, keyset.afterId, keyset.limit + 1, viewerId !== null && isUuid(viewerId) ? viewerId : null],
   );
   return toPage(rows, keyset.limit, cursorKey((r) => r.created_at, (r) => r.id), (row) => ({
     id: row.id,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { MAY_SEE } from './access-sql.js';
+import { LISTED, LISTED_FOR, MAY_SEE } from './access-sql.js';
 import type { MediaItem, UploadedMediaItem } from '../../events/index.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
@@ -8,7 +8,9 @@ import type { HydratedPost, UserSummary } from './reader-types.js';
 
 // Posts as the API serves them, with author, counts and the viewer's own like and bookmark, each
 // list in ONE query (hydration runs on every home-feed read). Deleted posts, posts whose
-// PostCreated has not been applied, and posts of authors not yet registered are never served.
+// PostCreated has not been applied, and posts of authors not yet registered are never served; nor
+// are posts of an unlisted author (deleting, erased: access-sql.ts), except to that author. In
+// every query below `$1` is the viewer (null for none).
 
 const HYDRATED = `
   p.id, p.author_id, u.username, u.display_name, u.private, u.avatar, p.caption, p.hashtags, p.mentions, p.media, p.created_at,
@@ -16,7 +18,7 @@ const HYDRATED = `
   exists (select 1 from likes l where l.post_id = p.id and l.user_id = $1::uuid and l.active) as liked_by_me,
   exists (select 1 from bookmarks b where b.user_id = $1::uuid and b.post_id = p.id and b.active) as bookmarked_by_me`;
 const LIVE = 'p.created_at is not null and p.deleted_at is null';
-const AUTHOR = 'users u on u.id = p.author_id and u.username is not null';
+const AUTHOR = `users u on u.id = p.author_id and ${LISTED_FOR('$1::uuid', 'u')}`;
 
 interface PostRow {
   id: string;
@@ -118,7 +120,7 @@ export const likes = async (db: pg.Pool, postId: string, request: PageRequest): 
   if (!isUuid(postId)) return { items: [], nextCursor: null };
   const { rows } = await db.query<Parameters<typeof summaryOf>[0] & { liked_at: Date }>(
     `select ${SUMMARY_COLUMNS}, l.liked_at
-     from likes l join users u on u.id = l.user_id and u.username is not null
+     from likes l join users u on u.id = l.user_id and ${LISTED('u')}
      where l.post_id = $1 and l.active and ($2::timestamptz is null or (l.liked_at, l.user_id) < ($2::timestamptz, $3::uuid))
      order by l.liked_at desc, l.user_id desc
      limit $4`,

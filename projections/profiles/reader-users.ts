@@ -1,13 +1,14 @@
 import type pg from 'pg';
 import { accessTo } from '../../kernel/access.js';
-import { BLOCKED_EITHER_WAY, FOLLOWS, MAY_SEE } from './access-sql.js';
+import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, LISTED_FOR, MAY_SEE } from './access-sql.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
 import type { UploadedMediaItem } from '../../events/index.js';
 import type { ContentAccess, FollowRequest, Relationship, UserProfile, UserSummary } from './reader-types.js';
 
 // Users, the graph between them, and who may see whom. Only users whose UserRegistered has been
-// applied are served (a row may exist earlier, holding counts).
+// applied are served (a row may exist earlier, holding counts); lists of users name listed users
+// only (access-sql.ts LISTED: not in their deletion grace, not erased).
 
 interface SummaryRow {
   id: string;
@@ -26,7 +27,10 @@ export const summaryOf = (row: SummaryRow): UserSummary => ({
   avatar: row.avatar,
 });
 
-
+/**
+ * The profile holding the username, whatever its lifecycle state (an erased account holds none):
+ * whether the viewer may see it is canSee's answer ('unknown' for an unlisted account of another).
+ */
 export const userByUsername = async (db: pg.Pool, username: string): Promise<UserProfile | null> => {
   const { rows } = await db.query<
     SummaryRow & { bio: string; follower_count: number; following_count: number; post_count: number; registered_at: Date }
@@ -47,6 +51,7 @@ export const userByUsername = async (db: pg.Pool, username: string): Promise<Use
   };
 };
 
+/** Summaries by id of registered users, for callers that decided who is shown (the stories tray, notification actors). */
 export const userSummaries = async (db: pg.Pool, ids: readonly string[]): Promise<Map<string, UserSummary>> => {
   const valid = [...new Set(ids.filter(isUuid))];
   if (valid.length === 0) return new Map();
@@ -77,7 +82,7 @@ const followList = async (db: pg.Pool, userId: string, side: 'followers' | 'foll
   const [mine, theirs] = side === 'followers' ? ['followee_id', 'follower_id'] : ['follower_id', 'followee_id'];
   const { rows } = await db.query<SummaryRow & { followed_at: Date }>(
     `select ${SUMMARY_COLUMNS}, f.followed_at
-     from follows f join users u on u.id = f.${theirs} and u.username is not null
+     from follows f join users u on u.id = f.${theirs} and ${LISTED('u')}
      where f.${mine} = $1 and f.status = 'following'
        and ($2::timestamptz is null or (f.followed_at, f.${theirs}) < ($2::timestamptz, $3::uuid))
      order by f.followed_at desc, f.${theirs} desc
@@ -95,7 +100,7 @@ export const followRequests = async (db: pg.Pool, ownerId: string, request: Page
   if (!isUuid(ownerId)) return { items: [], nextCursor: null };
   const { rows } = await db.query<SummaryRow & { requested_at: Date }>(
     `select ${SUMMARY_COLUMNS}, f.requested_at
-     from follows f join users u on u.id = f.follower_id and u.username is not null
+     from follows f join users u on u.id = f.follower_id and ${LISTED('u')}
      where f.followee_id = $1 and f.status = 'requested'
        and ($2::timestamptz is null or (f.requested_at, f.follower_id) < ($2::timestamptz, $3::uuid))
      order by f.requested_at desc, f.follower_id desc
@@ -130,13 +135,16 @@ export const followingCount = async (db: pg.Pool, followerId: string, upTo: numb
   return rows[0]?.count ?? 0;
 };
 
-/** kernel/access.ts's rule, on the facts the read model holds; 'unknown' for no such registered author. */
+/**
+ * kernel/access.ts's rule, on the facts the read model holds; 'unknown' for no such registered
+ * author, and for an author not listed (deleting, erased) unless the viewer is that author.
+ */
 export const canSee = async (db: pg.Pool, viewerId: string, authorId: string): Promise<ContentAccess> => {
   if (!isUuid(authorId)) return 'unknown';
   const viewer = isUuid(viewerId) ? viewerId : null;
   const { rows } = await db.query<{ private: boolean; blocked: boolean; follows: boolean }>(
     `select u.private, ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} as blocked, ${FOLLOWS('$1::uuid', 'u.id')} as follows
-     from users u where u.id = $2 and u.username is not null`,
+     from users u where u.id = $2 and ${LISTED_FOR('$1::uuid', 'u')}`,
     [viewer, authorId],
   );
   const row = rows[0];
@@ -153,34 +161,34 @@ export const visibleAuthors = async (db: pg.Pool, viewerId: string, authorIds: r
   const { rows } = await db.query<{ id: string }>({
     name: 'profiles-visible-authors',
     text: `select u.id from users u
-     where u.id = any($2::uuid[]) and u.username is not null
+     where u.id = any($2::uuid[]) and ${LISTED_FOR('$1::uuid', 'u')}
        and ${MAY_SEE('$1::uuid', 'u.id')}`,
     values: [viewer, valid],
   });
   return new Set(rows.map((row) => row.id));
 };
 
-/** The summaries of the users among `userIds` with no block either way with `viewerId` (private accounts included), in one query. */
+/** The summaries of the listed users among `userIds` with no block either way with `viewerId` (private accounts included), in one query. */
 export const unblockedSummaries = async (db: pg.Pool, viewerId: string, userIds: readonly string[]): Promise<Map<string, UserSummary>> => {
   const valid = [...new Set(userIds.filter(isUuid))];
   if (valid.length === 0) return new Map();
   const viewer = isUuid(viewerId) ? viewerId : null;
   const { rows } = await db.query<SummaryRow>(
     `select ${SUMMARY_COLUMNS} from users u
-     where u.id = any($2::uuid[]) and u.username is not null and not ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')}`,
+     where u.id = any($2::uuid[]) and ${LISTED('u')} and not ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')}`,
     [viewer, valid],
   );
   return new Map(rows.map((row) => [row.id, summaryOf(row)]));
 };
 
-/** The users among `userIds` with no block either way with `viewerId` (private accounts included), in one query. */
+/** The listed users among `userIds` with no block either way with `viewerId` (private accounts included), in one query. */
 export const unblockedAmong = async (db: pg.Pool, viewerId: string, userIds: readonly string[]): Promise<Set<string>> => {
   const valid = [...new Set(userIds.filter(isUuid))];
   if (valid.length === 0) return new Set();
   const viewer = isUuid(viewerId) ? viewerId : null;
   const { rows } = await db.query<{ id: string }>(
     `select u.id from users u
-     where u.id = any($2::uuid[]) and u.username is not null and not ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')}`,
+     where u.id = any($2::uuid[]) and ${LISTED('u')} and not ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')}`,
     [viewer, valid],
   );
   return new Set(rows.map((row) => row.id));

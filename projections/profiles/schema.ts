@@ -25,6 +25,8 @@ create table if not exists users (
   private_rev integer not null default -1,
   avatar jsonb,
   avatar_rev integer not null default -1,
+  state text not null default 'active',
+  state_rev integer not null default -1,
   follower_count integer not null default 0,
   following_count integer not null default 0,
   post_count integer not null default 0
@@ -33,6 +35,10 @@ create index if not exists users_by_username on users (username);
 -- Added with media (issue 12): tables made before it get the columns here.
 alter table users add column if not exists avatar jsonb;
 alter table users add column if not exists avatar_rev integer not null default -1;
+-- Added with account deletion (issue 14): the lifecycle register ('active' | 'deleting' |
+-- 'erased'); only an active account is listed to others (access-sql.ts LISTED).
+alter table users add column if not exists state text not null default 'active';
+alter table users add column if not exists state_rev integer not null default -1;
 
 -- One row per (follower, followee): a pending request and a follow are states of one register.
 create table if not exists follows (

@@ -13,18 +13,28 @@ import { readStoredState } from './stored-state.js';
 const ifNewerCaption = { newerThan: 'caption_rev' } as const;
 const setOnceAt = (name: string): UpsertColumn => ({ name, type: 'timestamptz', insert: truncMs, merge: 'keep' });
 
+/**
+ * The username is set once, and blanked for good once the state register says 'erased' (the name
+ * is free again: UsernameReleased). SET expressions read the row as stored, so the state it is
+ * about to hold is computed here as its register merge computes it.
+ */
+const usernameUnlessErased = (stored: string) =>
+  `case when (case when excluded.state_rev > ${stored}.state_rev then excluded.state else ${stored}.state end) = 'erased' then null
+   else coalesce(${stored}.username, excluded.username) end`;
+
 const UPSERT_USERS = bulkUpsert({
   table: 'users',
   key: ['id'],
   ordered: true,
   columns: [
     { name: 'id', type: 'uuid' },
-    { name: 'username', type: 'text', merge: 'keep' },
+    { name: 'username', type: 'text', merge: { sql: usernameUnlessErased } },
     setOnceAt('registered_at'),
     ...registerColumns('display_name', 'text'),
     ...registerColumns('bio', 'text', (bio) => `coalesce(${bio}, '')`),
     ...registerColumns('private', 'boolean', (flag) => `coalesce(${flag}, false)`),
     ...registerColumns('avatar', 'jsonb'),
+    ...registerColumns('state', 'text', (state) => `coalesce(${state}, 'active')`),
     { name: 'follower_count', type: 'int', merge: 'add' },
     { name: 'following_count', type: 'int', merge: 'add' },
     { name: 'post_count', type: 'int', merge: 'add' },
@@ -93,7 +103,7 @@ const userRows = (changes: BatchChanges, deltas: CountDeltas) =>
     const counts = deltas.users.get(id);
     return {
       id,
-      username: change?.username ?? null,
+      username: change?.state?.value === 'erased' ? null : (change?.username ?? null),
       registered_at: change?.registeredAt ?? null,
       display_name: change?.displayName?.value ?? null,
       display_name_rev: change?.displayName?.rev ?? -1,
@@ -103,6 +113,8 @@ const userRows = (changes: BatchChanges, deltas: CountDeltas) =>
       private_rev: change?.private?.rev ?? -1,
       avatar: change?.avatar?.value ?? null,
       avatar_rev: change?.avatar?.rev ?? -1,
+      state: change?.state?.value ?? null,
+      state_rev: change?.state?.rev ?? -1,
       follower_count: counts?.followers ?? 0,
       following_count: counts?.following ?? 0,
       post_count: counts?.posts ?? 0,

@@ -1,6 +1,6 @@
 import type { EventsOf, EventType, MediaItem, RecordedEvent, UploadedMediaItem } from '../../events/index.js';
 import type { FollowStatus } from '../../kernel/access.js';
-import { avatarEvents, blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents } from './event-families.js';
+import { accountLifecycleEvents, avatarEvents, blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents } from './event-families.js';
 import { everyTypeHandled } from './projection.js';
 
 // The register fold, shared by the PostgreSQL read models that hold users, the graph and content
@@ -15,6 +15,7 @@ import { everyTypeHandled } from './projection.js';
 /** The events the fold understands; a read model subscribing to some of them gets their changes. */
 export const changeEventTypes = [
   ...profileEvents,
+  ...accountLifecycleEvents,
   ...avatarEvents,
   ...followEvents,
   ...blockEvents,
@@ -34,9 +35,14 @@ export interface Register<T> {
   rev: number;
 }
 
+/** Where an account stands in its deletion lifecycle (domain/user/user.ts): listed only while active. */
+export type AccountState = 'active' | 'deleting' | 'erased';
+
 export interface UserChange {
   id: string;
   username?: string;
+  /** The lifecycle register; 'erased' also blanks the row's username (written as null, never back). */
+  state?: Register<AccountState>;
   registeredAt?: string;
   displayName?: Register<string>;
   bio?: Register<string>;
@@ -174,6 +180,22 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
     case 'PrivacyChanged': {
       const row = user(event.data.userId);
       row.private = newer(row.private, event.data.private, rev);
+      return;
+    }
+    case 'AccountDeletionRequested':
+      user(event.data.userId).state = newer(user(event.data.userId).state, 'deleting', rev);
+      return;
+    case 'AccountRestored':
+      user(event.data.userId).state = newer(user(event.data.userId).state, 'active', rev);
+      return;
+    // The last event of the stream: every personal register is blanked at its revision, so that no
+    // earlier event applied again (a re-applied or late batch) brings a name, bio or avatar back.
+    case 'AccountErased': {
+      const row = user(event.data.userId);
+      row.state = newer(row.state, 'erased', rev);
+      row.displayName = newer(row.displayName, '', rev);
+      row.bio = newer(row.bio, '', rev);
+      row.avatar = newer(row.avatar, null, rev);
       return;
     }
     case 'AvatarChanged': {

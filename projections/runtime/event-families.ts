@@ -7,6 +7,13 @@ import type { EventType } from '../../events/index.js';
 /** A user's own stream: registration and profile. */
 export const profileEvents = ['UserRegistered', 'ProfileUpdated', 'PrivacyChanged'] as const satisfies readonly EventType[];
 
+/**
+ * A user's deletion lifecycle (docs/architecture.md "Account deletion"): the grace period starts,
+ * ends by a restore, or ends in the erasure. The read models that list users or their content
+ * subscribe to hide the account during the grace and blank it once erased.
+ */
+export const accountLifecycleEvents = ['AccountDeletionRequested', 'AccountRestored', 'AccountErased'] as const satisfies readonly EventType[];
+
 /** A user's avatar (its own event, so that the read models that show no pictures need not subscribe). */
 export const avatarEvents = ['AvatarChanged'] as const satisfies readonly EventType[];
 

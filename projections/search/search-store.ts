@@ -1,5 +1,5 @@
 import type { EventsOf, EventType, Position, RecordedEvent } from '../../events/index.js';
-import { commentEvents, likeEvents, postEvents, profileEvents } from '../runtime/event-families.js';
+import { accountLifecycleEvents, commentEvents, likeEvents, postEvents, profileEvents } from '../runtime/event-families.js';
 import type { Page, PageRequest } from '../runtime/page.js';
 import { isHashtagLength } from '../../kernel/limits.js';
 
@@ -16,6 +16,12 @@ import { isHashtagLength } from '../../kernel/limits.js';
 // - A cursor the list did not hand out throws AppError('INVALID_CURSOR') (runtime/page.ts).
 // - Typos: one edit for words of 3 to 5 characters, two from 6 (Elasticsearch's AUTO).
 // - Idempotence: re-applying a batch, or an older batch after newer ones, changes nothing.
+// - Accounts in their deletion grace (AccountDeletionRequested, until AccountRestored) are found
+//   by no query: not among users, and none of their posts in text search, hashtag pages ('recent',
+//   'top'), explore, suggestions or counts; a restore brings all back. AccountErased blanks the
+//   user for good (no username, no name: found by nothing, the name free for another account);
+//   the posts go through their own PostDeleted. The blank stays as a tombstone rather than being
+//   deleted, so that an older batch applied after it cannot bring the user back.
 
 // The search read model (docs/architecture.md "Search"): users by username and name with autocomplete and
 // typo tolerance, posts by caption and hashtag, hashtag counts, and the explore ranking. One
@@ -34,7 +40,7 @@ import { isHashtagLength } from '../../kernel/limits.js';
  */
 export const indexedHashtags = (tags: readonly string[]): string[] => tags.filter(isHashtagLength);
 
-export const searchEventTypes = [...profileEvents, ...postEvents, ...likeEvents, ...commentEvents] as const satisfies readonly EventType[];
+export const searchEventTypes = [...profileEvents, ...accountLifecycleEvents, ...postEvents, ...likeEvents, ...commentEvents] as const satisfies readonly EventType[];
 
 export type SearchEventType = (typeof searchEventTypes)[number];
 /** A search event as a string-literal union on `type` (what the contract suite builds). */

@@ -40,7 +40,7 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       const viewerId = actorOf(request);
       await visiblePost(viewerId, request.params.postId);
       const { cursor, limit, parentId } = request.query;
-      const comments = await deps.profiles.comments(request.params.postId, { parentId: parentId ?? null }, { cursor, limit });
+      const comments = await deps.profiles.comments(request.params.postId, { parentId: parentId ?? null }, { cursor, limit }, viewerId);
       return { items: await presentComments(deps, await onlyVisible(deps, viewerId, comments.items)), nextCursor: comments.nextCursor };
     },
   });

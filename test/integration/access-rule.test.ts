@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streams, type DomainEvent } from '../../events/index.js';
 import { ACCESS_RULE, accessFor, accessTo, type ContentAccess, type RelationshipFacts } from '../../kernel/access.js';
-import { BLOCKED_EITHER_WAY, FOLLOWS, MAY_SEE } from '../../projections/profiles/access-sql.js';
+import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED_FOR, MAY_SEE } from '../../projections/profiles/access-sql.js';
 import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../projections/profiles/index.js';
 import { toRecordedEvents, type HistoryEvent } from '../support/history-arbitraries.js';
 import { applyEvents } from '../support/projection-harness.js';
@@ -37,6 +37,10 @@ const blocks = (blockerId: string, blockedId: string) =>
   event(streams.block(blockerId, blockedId), { type: 'Blocked', data: { blockerId, blockedId, blockedAt: AT } });
 const unblocks = (blockerId: string, blockedId: string) =>
   event(streams.block(blockerId, blockedId), { type: 'Unblocked', data: { blockerId, blockedId } });
+const deleting = (userId: string) =>
+  event(streams.user(userId), { type: 'AccountDeletionRequested', data: { userId, requestedAt: AT, eraseAfter: '2025-01-31T00:00:00.000Z' } });
+const restores = (userId: string) => event(streams.user(userId), { type: 'AccountRestored', data: { userId, restoredAt: AT } });
+const erased = (userId: string) => event(streams.user(userId), { type: 'AccountErased', data: { userId, erasedAt: AT } });
 
 const cases: Case[] = [
   { name: 'self (private, blocked by nobody)', expected: 'allowed', self: true, events: (_, author) => [privately(author)] },
@@ -63,6 +67,17 @@ const cases: Case[] = [
   // A follow applied before the followee's UserRegistered leaves a users row without a username.
   { name: 'unknown author (a row, never registered)', expected: 'unknown', unregistered: true, events: (viewer, author) => [follows(viewer, author)] },
   { name: 'unknown author (no row at all)', expected: 'unknown', unregistered: true, events: () => [] },
+  // Account deletion: an author in the grace period is no author to anyone but themself
+  // (access-sql.ts LISTED, LISTED_FOR), whatever the relationship; a restore lists them again.
+  { name: 'author in the deletion grace, followed', expected: 'unknown', events: (viewer, author) => [follows(viewer, author), deleting(author)] },
+  { name: 'self in the deletion grace', expected: 'allowed', self: true, events: (_, author) => [deleting(author)] },
+  { name: 'restored author, followed', expected: 'allowed', events: (viewer, author) => [follows(viewer, author), deleting(author), restores(author)] },
+  {
+    name: 'restored private author, not followed',
+    expected: 'private',
+    events: (_, author) => [privately(author), deleting(author), restores(author)],
+  },
+  { name: 'erased author', expected: 'unknown', events: (_, author) => [deleting(author), erased(author)] },
 ];
 
 const registered = (userId: string, n: number) =>
@@ -116,12 +131,12 @@ describe('the access rule in PostgreSQL (projections/profiles/access-sql.ts) and
   });
   afterAll(() => db?.drop());
 
-  /** The SQL predicates on the case's pair, and the facts they read (null: no registered author row). */
+  /** The SQL predicates on the case's pair, and the facts they read (null: no author row listed to the viewer). */
   const inPostgres = async (viewer: string, author: string) => {
     const { rows } = await db.pool.query<{ may_see: boolean; private: boolean; blocked: boolean; follows: boolean }>(
       `select ${MAY_SEE('$1::uuid', 'u.id')} as may_see, u.private,
          ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} as blocked, ${FOLLOWS('$1::uuid', 'u.id')} as follows
-       from users u where u.id = $2 and u.username is not null`,
+       from users u where u.id = $2 and ${LISTED_FOR('$1::uuid', 'u')}`,
       [viewer, author],
     );
     return rows[0] ?? null;

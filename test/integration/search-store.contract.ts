@@ -42,6 +42,9 @@ const streamOf = (event: SearchEvent): string => {
     case 'UserRegistered':
     case 'ProfileUpdated':
     case 'PrivacyChanged':
+    case 'AccountDeletionRequested':
+    case 'AccountRestored':
+    case 'AccountErased':
       return streams.user(event.data.userId);
     case 'PostCreated':
     case 'CaptionEdited':
@@ -407,6 +410,148 @@ export const searchStoreContract = (name: string, open: () => Promise<SearchStor
         // A stale copy of the private turn, re-applied after the public one, changes nothing.
         await w.applyRecorded(batches[1]!, 'late');
         expect(await count(w.store, 'wrens')).toBe(1);
+      });
+    });
+
+    // Account deletion (docs/architecture.md "Account deletion"): during the grace period the
+    // account and its posts are found by nobody, a restore brings them back, the erasure blanks
+    // the user for good (its posts leave through their own PostDeleted).
+    describe('accounts in their deletion grace, restored, erased', () => {
+      const deletionRequested = (userId: string): SearchEvent => ({
+        type: 'AccountDeletionRequested',
+        data: { userId, requestedAt: iso(T0), eraseAfter: iso(T0 + 30 * DAY) },
+      });
+      const restored = (userId: string): SearchEvent => ({ type: 'AccountRestored', data: { userId, restoredAt: iso(T0 + HOUR) } });
+      const erased = (userId: string): SearchEvent => ({ type: 'AccountErased', data: { userId, erasedAt: iso(T0 + 31 * DAY) } });
+      const count = async (store: SearchStore, tag: string) => (await store.suggestHashtags(tag, 10)).find((s) => s.tag === tag)?.posts ?? 0;
+
+      /** Everything a store finds of the author `leaving` (and of `staying`, who stays listed). */
+      const findings = async (store: SearchStore, now: number) => {
+        const users = async (text: string, prefix: boolean) => sorted((await store.searchUsers({ text, prefix, followingIds: [], limit: 10 })).map((h) => h.id));
+        return {
+          exact: await users('kingfisher', false),
+          prefix: await users('kingf', true),
+          byName: await users('halcyon', false),
+          text: sorted(await allPages((page) => store.searchPosts('riverbank', page), 2)),
+          recent: sorted(await allPages((page) => store.postsByHashtag('riverbank', 'recent', page), 2)),
+          top: sorted(await allPages((page) => store.postsByHashtag('riverbank', 'top', page), 2)),
+          explore: sorted(await allPages((page) => store.explore(new Date(now), page), 2)),
+          suggested: await store.suggestHashtags('riverb', 10),
+          count: await count(store, 'riverbank'),
+        };
+      };
+
+      it("hides the account and its posts from every query during the grace, brings them back on restore, and keeps a stranger's untouched", async () => {
+        const w = await newWorld();
+        const leaving = registered('kingfisher', 'Halcyon Blue');
+        const staying = registered('kingfisher.fan', 'Fan');
+        const [a, b, c] = [newPost(leaving.id), newPost(leaving.id), newPost(staying.id)];
+        const now = T0 + 3 * HOUR;
+        await w.apply(leaving.event, staying.event, created(a, 'riverbank dawn #riverbank', T0), created(b, 'riverbank dusk #riverbank', T0 + HOUR));
+        await w.apply(created(c, 'riverbank noon #riverbank', T0 + 2 * HOUR), ...likes(a, 3), ...comments(b, 1));
+        const before = await findings(w.store, now);
+        expect(before).toEqual({
+          exact: [leaving.id],
+          prefix: sorted([leaving.id, staying.id]),
+          byName: [leaving.id],
+          text: sorted([a.postId, b.postId, c.postId]),
+          recent: sorted([a.postId, b.postId, c.postId]),
+          top: sorted([a.postId, b.postId, c.postId]),
+          explore: sorted([a.postId, b.postId, c.postId]),
+          suggested: [{ tag: 'riverbank', posts: 3 }],
+          count: 3,
+        });
+
+        await w.apply(deletionRequested(leaving.id));
+        const during = {
+          exact: [],
+          prefix: [staying.id],
+          byName: [],
+          text: [c.postId],
+          recent: [c.postId],
+          top: [c.postId],
+          explore: [c.postId],
+          suggested: [{ tag: 'riverbank', posts: 1 }],
+          count: 1,
+        };
+        expect(await findings(w.store, now)).toEqual(during);
+        // A post the author's stream had in flight (created before the request, applied after it) is hidden too.
+        const late = newPost(leaving.id);
+        await w.apply(created(late, 'riverbank late #riverbank', T0 + 2 * HOUR));
+        expect(await findings(w.store, now)).toEqual(during);
+
+        await w.apply(restored(leaving.id));
+        expect(await findings(w.store, now)).toEqual({
+          ...before,
+          text: sorted([a.postId, b.postId, c.postId, late.postId]),
+          recent: sorted([a.postId, b.postId, c.postId, late.postId]),
+          top: sorted([a.postId, b.postId, c.postId, late.postId]),
+          explore: sorted([a.postId, b.postId, c.postId, late.postId]),
+          suggested: [{ tag: 'riverbank', posts: 4 }],
+          count: 4,
+        });
+      });
+
+      it('blanks an erased user for good: found by no name, the username free for a new account, even when older batches are applied again', async () => {
+        const w = await newWorld();
+        const leaving = registered('kingfisher', 'Halcyon Blue');
+        const post = newPost(leaving.id);
+        const batches = [
+          w.record([leaving.event, created(post, 'riverbank #riverbank', T0)]),
+          w.record([renamed(leaving.id, 'Halcyon Green'), deletionRequested(leaving.id)]),
+          // The erasure worker's cascade (the post's own stream), then the erasure.
+          w.record([deleted(post), erased(leaving.id)]),
+        ];
+        for (const batch of batches) await w.applyRecorded(batch);
+        const successor = registered('kingfisher', 'Another Bird');
+        await w.apply(successor.event);
+        const now = T0 + 3 * HOUR;
+        const after = {
+          exact: [successor.id],
+          prefix: [successor.id],
+          byName: [],
+          text: [],
+          recent: [],
+          top: [],
+          explore: [],
+          suggested: [],
+          count: 0,
+        };
+        expect(await findings(w.store, now)).toEqual(after);
+        expect(await w.store.searchUsers({ text: 'kingfisher', prefix: false, followingIds: [], limit: 10 })).toEqual([
+          { id: successor.id, username: 'kingfisher', displayName: 'Another Bird' },
+        ]);
+        // Older batches after the erasure (a late instance, a re-applied batch) bring nothing back.
+        await w.applyRecorded(batches[0]!, 'late');
+        await w.applyRecorded(batches[1]!, 'late');
+        expect(await findings(w.store, now)).toEqual(after);
+        for (const batch of batches) await w.applyRecorded(batch, 'again');
+        expect(await findings(w.store, now)).toEqual(after);
+      });
+
+      it('keeps the counts when lifecycle events are applied again, late or before the posts they cover', async () => {
+        const w = await newWorld();
+        const leaving = registered('heron');
+        const [a, b] = [newPost(leaving.id), newPost(leaving.id)];
+        const batches = [
+          w.record([leaving.event, created(a, '#herons', T0)]),
+          w.record([deletionRequested(leaving.id)]),
+          w.record([created(b, '#herons', T0 + HOUR)]),
+          w.record([restored(leaving.id)]),
+        ];
+        // The lifecycle first, the posts after (another stream, maybe another instance).
+        await w.applyRecorded(batches[1]!);
+        await w.applyRecorded(batches[0]!);
+        expect(await count(w.store, 'herons')).toBe(0);
+        await w.applyRecorded(batches[3]!);
+        await w.applyRecorded(batches[2]!);
+        expect(await count(w.store, 'herons')).toBe(2);
+        for (const batch of batches) await w.applyRecorded(batch, 'again');
+        expect(await count(w.store, 'herons')).toBe(2);
+        // A stale copy of the request, re-applied after the restore, changes nothing.
+        await w.applyRecorded(batches[1]!, 'late');
+        expect(await count(w.store, 'herons')).toBe(2);
+        expect(sorted((await w.store.postsByHashtag('herons', 'recent', {})).items)).toEqual(sorted([a.postId, b.postId]));
       });
     });
 

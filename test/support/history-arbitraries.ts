@@ -57,6 +57,9 @@ const weights: Record<IntentKind, number> = {
   viewStory: 3,
   deleteStory: 1,
   expireStory: 2,
+  requestDeletion: 1,
+  restoreAccount: 1,
+  eraseAccount: 2,
   tick: 1,
 };
 

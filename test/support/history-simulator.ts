@@ -9,7 +9,14 @@ import { accessTo } from '../../kernel/access.js';
 // or, when the platform would refuse it or it would change nothing, no event at all. So every
 // generated history is one the real write side could have produced (docs/rules.md: no
 // engagement with deleted or hidden posts, blocks end follows both ways, approval emits
-// FollowRequestApproved + Followed, stories expire at postedAt + ttl, ...).
+// FollowRequestApproved + Followed, stories expire at postedAt + ttl, ...). Account deletion
+// (docs/architecture.md "Account deletion"): a deleting account does nothing but undo and delete
+// (unlike, unbookmark, unfollow, delete its posts, comments, stories) and others do nothing to it
+// (it reads as unknown); once its grace (DELETION_GRACE_MS) is over the erasure worker's cascade
+// ends everything it made, then AccountErased and UsernameReleased, and the name may be taken again.
+
+/** The simulated grace period between a deletion request and the earliest erasure. */
+export const DELETION_GRACE_MS = 30 * 60_000;
 
 /** A domain event with the stream it is appended to and the write side's clock at that moment. */
 export type HistoryEvent = DomainEvent & { streamId: string; at: string };
@@ -38,6 +45,9 @@ export const intentKinds = [
   'viewStory',
   'deleteStory',
   'expireStory',
+  'requestDeletion',
+  'restoreAccount',
+  'eraseAccount',
   'tick',
 ] as const;
 export type IntentKind = (typeof intentKinds)[number];
@@ -86,6 +96,8 @@ const mediaLists: MediaItem[][] = [
 interface User {
   id: string;
   username: string;
+  state: 'active' | 'deleting' | 'erased';
+  eraseAfter: number;
   displayName: string;
   bio: string;
   private: boolean;
@@ -135,6 +147,8 @@ interface World {
   comments: Comment[];
   stories: Story[];
   storyViews: Set<string>;
+  /** Usernames released by an erasure, free to be registered again. */
+  released: string[];
 }
 
 const key = (a: string, b: string) => `${a}|${b}`;
@@ -154,6 +168,7 @@ export const simulateHistory = (intents: readonly Intent[], options: SimulationO
     comments: [],
     stories: [],
     storyViews: new Set(),
+    released: [],
   };
   const history: HistoryEvent[] = [];
   const maxUsers = Math.max(2, Math.min(options.maxUsers, historyUsernames.length));
@@ -172,6 +187,15 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
   const isFollowing = (follower: string, followee: string) => w.follows.get(key(follower, followee)) === 'following';
   const blockedEitherWay = (a: string, b: string) => w.blocks.has(key(a, b)) || w.blocks.has(key(b, a));
   const userById = (id: string) => w.users.find((u) => u.id === id);
+  const stateOf = (id: string) => userById(id)?.state ?? 'erased';
+  const isActive = (id: string) => stateOf(id) === 'active';
+  /** Listed accounts: the only ones that act, and the only ones others act on. */
+  const activeUsers = () => w.users.filter((u) => u.state === 'active');
+  /**
+   * An undo or delete by `actor` touching something of `owner`: a deleting actor may undo and
+   * delete anything of theirs; an active one only what involves listed accounts.
+   */
+  const mayUndo = (actor: string, owner: string) => stateOf(actor) === 'deleting' || (isActive(actor) && isActive(owner));
   /** docs/rules.md, kernel/access.ts: may `actor` see and act on `owner`'s content? */
   const allowed = (actor: string, owner: string) =>
     accessTo({
@@ -181,29 +205,36 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       actorFollowsOwner: isFollowing(actor, owner),
       blockedEitherWay: blockedEitherWay(actor, owner),
     }) === 'allowed';
-  /** Two different registered users. */
+  /** Two different listed users. */
   const twoUsers = (a: number, b: number): [User, User] | undefined => {
-    const first = pick(w.users, a);
-    const others = w.users.filter((u) => u !== first);
+    const first = pick(activeUsers(), a);
+    const others = activeUsers().filter((u) => u !== first);
     const second = pick(others, b);
     return first && second ? [first, second] : undefined;
   };
+  /** Pairs of listed accounts in that status (an owner answers requests of listed accounts only). */
   const followPairs = (status: 'following' | 'requested') =>
-    [...w.follows].filter(([, s]) => s === status).map(([k]) => k.split('|') as [string, string]);
-  const endFollow = (followerId: string, followeeId: string) => {
+    [...w.follows]
+      .filter(([, s]) => s === status)
+      .map(([k]) => k.split('|') as [string, string])
+      .filter(([follower, followee]) => isActive(follower) && isActive(followee));
+  const endFollow = (followerId: string, followeeId: string, reason: 'blocked' | 'account-erased' = 'blocked') => {
     const status = w.follows.get(key(followerId, followeeId));
     const stream = streams.follow(followerId, followeeId);
-    if (status === 'following') emit(stream, { type: 'Unfollowed', data: { followerId, followeeId, reason: 'blocked' } });
-    if (status === 'requested') emit(stream, { type: 'FollowRequestCancelled', data: { followerId, followeeId, reason: 'blocked' } });
+    if (status === 'following') emit(stream, { type: 'Unfollowed', data: { followerId, followeeId, reason } });
+    if (status === 'requested') emit(stream, { type: 'FollowRequestCancelled', data: { followerId, followeeId, reason } });
     w.follows.delete(key(followerId, followeeId));
   };
   const livePosts = () => w.posts.filter((p) => !p.deleted);
 
   const handlers: Record<IntentKind, (i: Intent) => void> = {
-    register: () => {
+    register: ({ a }) => {
       const index = w.users.length;
       if (index >= limits.maxUsers) return;
-      const user: User = { id: historyIds.user(index), username: historyUsernames[index]!, displayName: '', bio: '', private: false, avatarId: null };
+      // A username an erasure released may be taken again (never one still held).
+      const reused = a % 2 === 0 ? w.released.shift() : undefined;
+      const username = reused ?? historyUsernames[index]!;
+      const user: User = { id: historyIds.user(index), username, state: 'active', eraseAfter: 0, displayName: '', bio: '', private: false, avatarId: null };
       user.displayName = user.username;
       w.users.push(user);
       emit(streams.username(user.username), { type: 'UsernameReserved', data: { username: user.username, userId: user.id } });
@@ -213,7 +244,7 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       });
     },
     updateProfile: ({ a, b, c }) => {
-      const user = pick(w.users, a);
+      const user = pick(activeUsers(), a);
       if (!user) return;
       const changed: { displayName?: string; bio?: string } = {};
       const displayName = displayNames[b % displayNames.length]!;
@@ -223,14 +254,14 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       if (Object.keys(changed).length > 0) emit(streams.user(user.id), { type: 'ProfileUpdated', data: { userId: user.id, ...changed } });
     },
     changePrivacy: ({ a }) => {
-      const user = pick(w.users, a);
+      const user = pick(activeUsers(), a);
       if (!user) return;
       user.private = !user.private;
       emit(streams.user(user.id), { type: 'PrivacyChanged', data: { userId: user.id, private: user.private } });
     },
     // A new avatar (one of a few uploads), or none: as SetAvatar decides, the same one again is nothing.
     changeAvatar: ({ a, b }) => {
-      const user = pick(w.users, a);
+      const user = pick(activeUsers(), a);
       if (!user) return;
       // Each user's own uploads (one of three), so that no media is another user's avatar.
       const mediaId = b % 4 === 0 ? null : `0190e00${b % 3}-0000-7000-8000-${user.id.slice(24)}`;
@@ -254,7 +285,10 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       }
     },
     unfollow: ({ a }) => {
-      const pair = pick([...w.follows.keys()], a);
+      const pair = pick(
+        [...w.follows.keys()].filter((k) => mayUndo(...(k.split('|') as [string, string]))),
+        a,
+      );
       if (!pair) return;
       const [followerId, followeeId] = pair.split('|') as [string, string];
       const stream = streams.follow(followerId, followeeId);
@@ -290,14 +324,17 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       endFollow(blocked.id, blocker.id);
     },
     unblock: ({ a }) => {
-      const pair = pick([...w.blocks], a);
+      const pair = pick(
+        [...w.blocks].filter((k) => k.split('|').every(isActive)),
+        a,
+      );
       if (!pair) return;
       const [blockerId, blockedId] = pair.split('|') as [string, string];
       w.blocks.delete(pair);
       emit(streams.block(blockerId, blockedId), { type: 'Unblocked', data: { blockerId, blockedId } });
     },
     createPost: ({ a, b, c }) => {
-      const author = pick(w.users, a);
+      const author = pick(activeUsers(), a);
       if (!author) return;
       const post: Post = { id: historyIds.post(w.posts.length), authorId: author.id, caption: '', deleted: false };
       const parsed = parseCaption(captions[b % captions.length]!);
@@ -309,7 +346,10 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       });
     },
     editCaption: ({ a, b }) => {
-      const post = pick(livePosts(), a);
+      const post = pick(
+        livePosts().filter((p) => isActive(p.authorId)),
+        a,
+      );
       if (!post) return;
       const parsed = parseCaption(captions[b % captions.length]!);
       if (parsed.caption === post.caption) return;
@@ -317,15 +357,18 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       emit(streams.post(post.id), { type: 'CaptionEdited', data: { postId: post.id, authorId: post.authorId, ...parsed, editedAt: now() } });
     },
     deletePost: ({ a }) => {
-      const post = pick(livePosts(), a);
+      const post = pick(
+        livePosts().filter((p) => mayUndo(p.authorId, p.authorId)),
+        a,
+      );
       if (!post) return;
       post.deleted = true;
       emit(streams.post(post.id), { type: 'PostDeleted', data: { postId: post.id, authorId: post.authorId, deletedAt: now() } });
     },
     like: ({ a, b }) => {
-      const user = pick(w.users, a);
+      const user = pick(activeUsers(), a);
       const post = pick(livePosts(), b);
-      if (!user || !post || !allowed(user.id, post.authorId) || w.likes.has(key(post.id, user.id))) return;
+      if (!user || !post || !isActive(post.authorId) || !allowed(user.id, post.authorId) || w.likes.has(key(post.id, user.id))) return;
       w.likes.add(key(post.id, user.id));
       emit(streams.like(post.id, user.id), {
         type: 'Liked',
@@ -333,17 +376,24 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       });
     },
     unlike: ({ a }) => {
-      const like = pick([...w.likes], a);
+      const authorOf = (postId: string) => w.posts.find((p) => p.id === postId)!.authorId;
+      const like = pick(
+        [...w.likes].filter((k) => {
+          const [postId, userId] = k.split('|') as [string, string];
+          return mayUndo(userId, authorOf(postId));
+        }),
+        a,
+      );
       if (!like) return;
       const [postId, userId] = like.split('|') as [string, string];
       w.likes.delete(like);
       emit(streams.like(postId, userId), { type: 'Unliked', data: { postId, userId } });
     },
     comment: ({ a, b, c }) => {
-      const author = pick(w.users, a);
+      const author = pick(activeUsers(), a);
       const post = pick(livePosts(), b);
-      if (!author || !post || !allowed(author.id, post.authorId)) return;
-      const siblings = w.comments.filter((x) => x.postId === post.id && !x.deleted);
+      if (!author || !post || !isActive(post.authorId) || !allowed(author.id, post.authorId)) return;
+      const siblings = w.comments.filter((x) => x.postId === post.id && !x.deleted && isActive(x.authorId));
       // Every other comment is top level; the rest answer a live comment of the same post.
       const parent = c % 2 === 0 ? undefined : pick(siblings, c >> 1);
       const comment: Comment = { id: historyIds.comment(w.comments.length), postId: post.id, authorId: author.id, postAuthorId: post.authorId, deleted: false };
@@ -367,27 +417,36 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
         a,
       );
       if (!comment) return;
-      comment.deleted = true;
       // Its author, or the post's author moderating.
       const deletedBy = b % 2 === 0 ? comment.authorId : comment.postAuthorId;
+      const other = deletedBy === comment.authorId ? comment.postAuthorId : comment.authorId;
+      if (!mayUndo(deletedBy, other)) return;
+      comment.deleted = true;
       emit(streams.comment(comment.id), { type: 'CommentDeleted', data: { commentId: comment.id, postId: comment.postId, deletedBy, deletedAt: now() } });
     },
     bookmark: ({ a, b }) => {
-      const user = pick(w.users, a);
+      const user = pick(activeUsers(), a);
       const post = pick(livePosts(), b);
-      if (!user || !post || !allowed(user.id, post.authorId) || w.bookmarks.has(key(user.id, post.id))) return;
+      if (!user || !post || !isActive(post.authorId) || !allowed(user.id, post.authorId) || w.bookmarks.has(key(user.id, post.id))) return;
       w.bookmarks.add(key(user.id, post.id));
       emit(streams.bookmark(user.id, post.id), { type: 'Bookmarked', data: { userId: user.id, postId: post.id, bookmarkedAt: now() } });
     },
     unbookmark: ({ a }) => {
-      const bookmark = pick([...w.bookmarks], a);
+      const authorOf = (postId: string) => w.posts.find((p) => p.id === postId)!.authorId;
+      const bookmark = pick(
+        [...w.bookmarks].filter((k) => {
+          const [userId, postId] = k.split('|') as [string, string];
+          return mayUndo(userId, authorOf(postId));
+        }),
+        a,
+      );
       if (!bookmark) return;
       const [userId, postId] = bookmark.split('|') as [string, string];
       w.bookmarks.delete(bookmark);
       emit(streams.bookmark(userId, postId), { type: 'Unbookmarked', data: { userId, postId } });
     },
     postStory: ({ a, b }) => {
-      const author = pick(w.users, a);
+      const author = pick(activeUsers(), a);
       if (!author) return;
       const story: Story = { id: historyIds.story(w.stories.length), authorId: author.id, expiresAt: w.now + limits.storyTtlMs, status: 'active' };
       w.stories.push(story);
@@ -397,9 +456,9 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       });
     },
     viewStory: ({ a, b }) => {
-      const viewer = pick(w.users, a);
+      const viewer = pick(activeUsers(), a);
       const story = pick(
-        w.stories.filter((s) => s.status === 'active' && w.now < s.expiresAt),
+        w.stories.filter((s) => s.status === 'active' && w.now < s.expiresAt && isActive(s.authorId)),
         b,
       );
       // Authors do not appear among their own viewers.
@@ -414,7 +473,7 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
     deleteStory: ({ a }) => {
       // An expired story can still be deleted (it leaves the author's archive).
       const story = pick(
-        w.stories.filter((s) => s.status !== 'deleted'),
+        w.stories.filter((s) => s.status !== 'deleted' && mayUndo(s.authorId, s.authorId)),
         a,
       );
       if (!story) return;
@@ -430,6 +489,62 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       story.status = 'expired';
       // The fact's time, not the processing time (domain/story/story.ts).
       emit(streams.story(story.id), { type: 'StoryExpired', data: { storyId: story.id, authorId: story.authorId, expiredAt: iso(story.expiresAt) } });
+    },
+    requestDeletion: ({ a }) => {
+      const user = pick(activeUsers(), a);
+      if (!user) return;
+      user.state = 'deleting';
+      user.eraseAfter = w.now + DELETION_GRACE_MS;
+      emit(streams.user(user.id), { type: 'AccountDeletionRequested', data: { userId: user.id, requestedAt: now(), eraseAfter: iso(user.eraseAfter) } });
+    },
+    restoreAccount: ({ a }) => {
+      const user = pick(
+        w.users.filter((u) => u.state === 'deleting' && w.now < u.eraseAfter),
+        a,
+      );
+      if (!user) return;
+      user.state = 'active';
+      emit(streams.user(user.id), { type: 'AccountRestored', data: { userId: user.id, restoredAt: now() } });
+    },
+    // The erasure worker: everything the person made ends through the ordinary commands, then the
+    // account is erased and its username released.
+    eraseAccount: ({ a }) => {
+      const user = pick(
+        w.users.filter((u) => u.state === 'deleting' && w.now >= u.eraseAfter),
+        a,
+      );
+      if (!user) return;
+      const id = user.id;
+      for (const post of livePosts().filter((p) => p.authorId === id)) {
+        post.deleted = true;
+        emit(streams.post(post.id), { type: 'PostDeleted', data: { postId: post.id, authorId: id, deletedAt: now() } });
+      }
+      for (const comment of w.comments.filter((c) => c.authorId === id && !c.deleted)) {
+        comment.deleted = true;
+        emit(streams.comment(comment.id), { type: 'CommentDeleted', data: { commentId: comment.id, postId: comment.postId, deletedBy: id, deletedAt: now() } });
+      }
+      for (const story of w.stories.filter((s) => s.authorId === id && s.status !== 'deleted')) {
+        story.status = 'deleted';
+        emit(streams.story(story.id), { type: 'StoryDeleted', data: { storyId: story.id, authorId: id, deletedAt: now() } });
+      }
+      for (const like of [...w.likes].filter((k) => k.endsWith(`|${id}`))) {
+        const [postId, userId] = like.split('|') as [string, string];
+        w.likes.delete(like);
+        emit(streams.like(postId, userId), { type: 'Unliked', data: { postId, userId } });
+      }
+      for (const bookmark of [...w.bookmarks].filter((k) => k.startsWith(`${id}|`))) {
+        const [userId, postId] = bookmark.split('|') as [string, string];
+        w.bookmarks.delete(bookmark);
+        emit(streams.bookmark(userId, postId), { type: 'Unbookmarked', data: { userId, postId } });
+      }
+      for (const pair of [...w.follows.keys()]) {
+        const [followerId, followeeId] = pair.split('|') as [string, string];
+        if (followerId === id || followeeId === id) endFollow(followerId, followeeId, 'account-erased');
+      }
+      user.state = 'erased';
+      emit(streams.user(id), { type: 'AccountErased', data: { userId: id, erasedAt: now() } });
+      emit(streams.username(user.username), { type: 'UsernameReleased', data: { username: user.username, userId: id } });
+      w.released.push(user.username);
     },
     tick: () => undefined,
   };

@@ -28,10 +28,16 @@ const externalVersionOf = (event: RecordedEvent): number => {
 
 export interface UserDoc {
   id: string;
-  /** Null until the UserRegistered is applied (a document is never searched without it). */
+  /** Null until the UserRegistered is applied, and again once erased (a document is never searched without it). */
   username: string | null;
   displayName: string;
   private: boolean;
+  /**
+   * The deletion lifecycle: only 'active' users are found. An erased user stays as a blank
+   * tombstone (no username, no name), so that an older batch applied later cannot bring it back.
+   * Documents written before it have none: active.
+   */
+  state?: 'active' | 'deleting' | 'erased';
 }
 
 export interface PostDoc {
@@ -49,6 +55,11 @@ export interface PostDoc {
    * write of the post, and rewritten on the author's posts when their privacy changes (write.ts).
    */
   public: boolean;
+  /**
+   * The author is not listed now (in their deletion grace, or erased): no query finds the post.
+   * Set and swept like `public`; documents written before it have none (queries test `hidden: true`).
+   */
+  hidden?: boolean;
   deleted: boolean;
   rev: number;
   likeCount: number;
@@ -73,7 +84,9 @@ export type FactWrite =
   | { kind: 'comments'; id: string; version: number; doc: CommentDoc };
 
 type Recorded<E extends SearchEvent> = E & { rev: number };
-export type UserEvent = Recorded<Extract<SearchEvent, { type: 'UserRegistered' | 'ProfileUpdated' | 'PrivacyChanged' }>>;
+export type UserEvent = Recorded<
+  Extract<SearchEvent, { type: 'UserRegistered' | 'ProfileUpdated' | 'PrivacyChanged' | 'AccountDeletionRequested' | 'AccountRestored' | 'AccountErased' }>
+>;
 export type PostEvent = Recorded<Extract<SearchEvent, { type: 'PostCreated' | 'CaptionEdited' | 'PostDeleted' }>>;
 
 export interface SearchBatch {
@@ -113,6 +126,9 @@ export const foldSearchBatch = (events: readonly RecordedEvent[]): SearchBatch =
       case 'UserRegistered':
       case 'ProfileUpdated':
       case 'PrivacyChanged':
+      case 'AccountDeletionRequested':
+      case 'AccountRestored':
+      case 'AccountErased':
         push(users, event.data.userId, { ...event, rev });
         break;
       case 'PostCreated':
@@ -139,7 +155,7 @@ export const foldSearchBatch = (events: readonly RecordedEvent[]): SearchBatch =
   return { facts: [...facts.values()], users, posts, countedPosts };
 };
 
-export const emptyUser = (id: string): UserDoc => ({ id, username: null, displayName: '', private: false });
+export const emptyUser = (id: string): UserDoc => ({ id, username: null, displayName: '', private: false, state: 'active' });
 
 /** The user after `events` (all newer than the stored document's version). */
 export const applyUserEvents = (doc: UserDoc, events: readonly UserEvent[]): UserDoc =>
@@ -151,8 +167,24 @@ export const applyUserEvents = (doc: UserDoc, events: readonly UserEvent[]): Use
         return event.data.displayName === undefined ? user : { ...user, displayName: event.data.displayName };
       case 'PrivacyChanged':
         return { ...user, private: event.data.private };
+      case 'AccountDeletionRequested':
+        return { ...user, state: 'deleting' };
+      case 'AccountRestored':
+        return { ...user, state: 'active' };
+      // The last event of the stream: the document is blanked, never written from the user's events again.
+      case 'AccountErased':
+        return { ...emptyUser(user.id), state: 'erased' };
     }
   }, doc);
+
+/** An author's facts that a post document carries: privacy and listing, from the author's document. */
+export interface AuthorFacts {
+  public: boolean;
+  listed: boolean;
+}
+
+/** The facts of an author not indexed yet: public and listed, as every account starts. */
+export const NEW_AUTHOR: AuthorFacts = { public: true, listed: true };
 
 export const emptyPost = (id: string): PostDoc => ({
   id,
@@ -162,6 +194,7 @@ export const emptyPost = (id: string): PostDoc => ({
   createdAt: null,
   live: false,
   public: true,
+  hidden: false,
   deleted: false,
   rev: -1,
   likeCount: 0,
@@ -171,13 +204,13 @@ export const emptyPost = (id: string): PostDoc => ({
 
 /**
  * The post after its stream's events above `doc.rev` (older ones were applied already), with
- * `counts` and whether its author is public now (`authorPublic`, from the author's document).
+ * `counts` and whether its author is public and listed now (`author`, from the author's document).
  */
 export const applyPostEvents = (
   doc: PostDoc,
   events: readonly PostEvent[],
   counts: { likes: number; comments: number },
-  authorPublic: (authorId: string | null) => boolean,
+  author: (authorId: string | null) => AuthorFacts,
 ): PostDoc => {
   const post = events
     .filter((event) => event.rev > doc.rev)
@@ -196,7 +229,8 @@ export const applyPostEvents = (
   return {
     ...post,
     live: post.createdAt !== null && !post.deleted,
-    public: authorPublic(post.authorId),
+    public: author(post.authorId).public,
+    hidden: !author(post.authorId).listed,
     likeCount: counts.likes,
     commentCount: counts.comments,
     engagement: engagement(counts),
@@ -208,6 +242,7 @@ export const samePost = (stored: PostDoc, next: PostDoc): boolean =>
   stored.rev === next.rev &&
   stored.live === next.live &&
   stored.public === next.public &&
+  (stored.hidden ?? false) === (next.hidden ?? false) &&
   stored.likeCount === next.likeCount &&
   stored.commentCount === next.commentCount &&
   stored.engagement === next.engagement;

@@ -3,6 +3,7 @@ import { toKeyedPage, type Page, type PageRequest } from '../../runtime/page.js'
 import { EXPLORE_WINDOW_DAYS, explorePage, exploreScore } from '../explore-score.js';
 import type { SearchIndexes } from './indexes.js';
 import { EXPLORE_MAX_SCANNED } from '../query-bounds.js';
+import { HIDDEN } from './search-posts.js';
 
 // Explore in Elasticsearch. The score (explore-score.ts) is a power of 1.5 of the age, which
 // function_score cannot express without scripts (and this cluster has none), so it is computed
@@ -52,7 +53,7 @@ export const exploreElasticsearch = async (
 ): Promise<Page<string>> => {
   const { limit, after, nowMs, sinceMs: since } = explorePage(request, now, windowDays);
   const window: estypes.QueryDslQueryContainer = {
-    bool: { filter: [{ term: { live: true } }, { range: { createdAt: { gt: since, format: 'epoch_millis' } } }] },
+    bool: { filter: [{ term: { live: true } }, { range: { createdAt: { gt: since, format: 'epoch_millis' } } }], must_not: [HIDDEN] },
   };
   const isAfterCursor = (post: Scored) => after === null || post.score < after.score || (post.score === after.score && post.id < after.id);
 

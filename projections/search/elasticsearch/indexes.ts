@@ -13,7 +13,8 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 // - posts: caption (english analyzer, and a plain subfield without stemming for the words the
 //   english stemmer would mangle), hashtags (keywords), author, creation time, and the like and
 //   comment counts with their engagement for 'top' and explore. Deleted posts stay as
-//   tombstones (`live: false`), so that a stale write can never bring them back.
+//   tombstones (`live: false`), so that a stale write can never bring them back; posts of an
+//   author in their deletion grace carry `hidden: true` and are found by no query.
 // - likes, comments: one small document per like or comment, the facts the counts derive from.
 
 export const SEARCH_INDEX_KINDS = ['users', 'posts', 'likes', 'comments'] as const;
@@ -72,6 +73,7 @@ const mappings: Record<SearchIndexKind, estypes.MappingTypeMapping> = {
         fields: { autocomplete: { type: 'text', analyzer: 'name_autocomplete', search_analyzer: 'name' } },
       },
       private: { type: 'boolean' },
+      state: { type: 'keyword' },
     },
   },
   posts: {
@@ -84,6 +86,7 @@ const mappings: Record<SearchIndexKind, estypes.MappingTypeMapping> = {
       createdAt: { type: 'date', format: 'strict_date_optional_time||epoch_millis' },
       live: { type: 'boolean' },
       public: { type: 'boolean' },
+      hidden: { type: 'boolean' },
       deleted: { type: 'boolean' },
       /** The last revision of the post's stream applied to this document; -1 for none yet. */
       rev: { type: 'integer' },

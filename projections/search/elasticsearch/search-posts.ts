@@ -6,7 +6,7 @@ import type { SearchIndexes } from './indexes.js';
 import { normalizeQuery } from '../text-match.js';
 
 // Posts by caption text and by hashtag in Elasticsearch. Only live posts (created, not deleted)
-// are ever returned. Pages are keyset cursors on the sort values (search_after), with the post id
+// of listed authors (not `hidden`) are ever returned. Pages are keyset cursors on the sort values (search_after), with the post id
 // as the last tiebreaker:
 // - text search: [score, id], best score first. Scores move when other posts are indexed (term
 //   statistics), so a page boundary can shift while posts arrive; relevance has no stable key.
@@ -15,6 +15,8 @@ import { normalizeQuery } from '../text-match.js';
 //   as likes arrive, so a post can shift between pages of 'top'.
 
 const LIVE: estypes.QueryDslQueryContainer = { term: { live: true } };
+/** Posts of an author in their deletion grace (docs.ts `hidden`): found by no query. */
+export const HIDDEN: estypes.QueryDslQueryContainer = { term: { hidden: true } };
 const MAX_QUERY_WORDS = 20;
 
 /** The words of a query, as the PostgreSQL adapter splits them (letters, marks, digits and '_'). */
@@ -64,6 +66,7 @@ export const searchPostsElasticsearch = async (client: Client, indexes: SearchIn
   const query: estypes.QueryDslQueryContainer = {
     bool: {
       filter: [LIVE],
+      must_not: [HIDDEN],
       should: [
         { match: { caption: { query: phrase } } },
         { match: { 'caption.plain': { query: phrase } } },
@@ -82,7 +85,7 @@ export const postsByHashtagElasticsearch = (
   sort: 'recent' | 'top',
   request: PageRequest,
 ): Promise<Page<string>> => {
-  const query: estypes.QueryDslQueryContainer = { bool: { filter: [LIVE, { term: { hashtags: normalizeQuery(tag) } }] } };
+  const query: estypes.QueryDslQueryContainer = { bool: { filter: [LIVE, { term: { hashtags: normalizeQuery(tag) } }], must_not: [HIDDEN] } };
   const newest: estypes.Sort = [{ createdAt: 'desc' }, { id: 'desc' }];
   return sort === 'top'
     ? searchPage(client, indexes.posts.alias, query, [{ engagement: 'desc' }, ...newest], request, ['number', 'number', 'string'])

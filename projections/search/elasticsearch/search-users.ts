@@ -35,6 +35,8 @@ export const searchUsersElasticsearch = async (client: Client, indexes: SearchIn
     query: {
       bool: {
         filter: [{ exists: { field: 'username' } }],
+        // Listed users only (docs.ts `state`; documents without one are active).
+        must_not: [{ terms: { state: ['deleting', 'erased'] } }],
         must: [{ bool: { should: matching(text, query.prefix), minimum_should_match: 1 } }],
         // Lifts followed accounts among the matches (it does not add non-matching ones: `must` holds).
         should: followingIds.length > 0 ? [{ ids: { values: followingIds, boost: 50 } } as estypes.QueryDslQueryContainer] : [],

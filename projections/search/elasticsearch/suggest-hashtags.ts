@@ -2,6 +2,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 import type { SearchIndexes } from './indexes.js';
 import type { HashtagCount } from '../search-store.js';
 import { normalizeQuery, typoAllowance, typoDistance } from '../text-match.js';
+import { HIDDEN } from './search-posts.js';
 
 // Hashtag suggestions in Elasticsearch: there is no hashtags index, the counts are terms
 // aggregations over the live posts of public authors (so a deleted post or an edited caption moves them at once,
@@ -16,8 +17,8 @@ import { normalizeQuery, typoAllowance, typoDistance } from '../text-match.js';
 const MAX_LIMIT = 100;
 const FUZZY_CANDIDATES = 50;
 
-/** Live posts of public authors: a private account's tags never show, nor count (docs.ts `public`). */
-const COUNTED: estypes.QueryDslQueryContainer = { bool: { filter: [{ term: { live: true } }, { term: { public: true } }] } };
+/** Live posts of public, listed authors: a private or deleting account's tags never show, nor count (docs.ts `public`, `hidden`). */
+const COUNTED: estypes.QueryDslQueryContainer = { bool: { filter: [{ term: { live: true } }, { term: { public: true } }], must_not: [HIDDEN] } };
 
 /** `text` as a literal in a Lucene regular expression. */
 const regexLiteral = (text: string) => text.replace(/[.?+*|{}[\]()"\\#@&<>~^$]/g, (c) => `\\${c}`);

@@ -5,6 +5,8 @@ import {
   applyUserEvents,
   emptyPost,
   emptyUser,
+  NEW_AUTHOR,
+  type AuthorFacts,
   foldSearchBatch,
   samePost,
   type FactWrite,
@@ -110,15 +112,26 @@ const countFacts = async (client: Client, indexes: SearchIndexes, postIds: reado
   return counts;
 };
 
-/** Whether each of these authors is public now, from their documents (one not indexed yet is: every account starts public). */
-const authorsPublic = async (client: Client, indexes: SearchIndexes, authorIds: readonly (string | null)[]): Promise<(authorId: string | null) => boolean> => {
+/**
+ * Whether each of these authors is public and listed now, from their documents (one not indexed
+ * yet is both: every account starts so).
+ */
+const authorsNow = async (
+  client: Client,
+  indexes: SearchIndexes,
+  authorIds: readonly (string | null)[],
+): Promise<(authorId: string | null) => AuthorFacts> => {
   const ids = [...new Set(authorIds.filter((id): id is string => id !== null))];
-  const privateAuthors = new Set<string>();
+  const facts = new Map<string, AuthorFacts>();
   if (ids.length > 0) {
-    const { docs } = await client.mget<UserDoc>({ index: indexes.users.alias, ids, _source_includes: ['private'] });
-    for (const doc of docs) if ('found' in doc && doc.found && doc._source?.private === true) privateAuthors.add(doc._id);
+    const { docs } = await client.mget<UserDoc>({ index: indexes.users.alias, ids, _source_includes: ['private', 'state'] });
+    for (const doc of docs) {
+      if ('found' in doc && doc.found && doc._source) {
+        facts.set(doc._id, { public: doc._source.private !== true, listed: (doc._source.state ?? 'active') === 'active' });
+      }
+    }
   }
-  return (authorId) => authorId === null || !privateAuthors.has(authorId);
+  return (authorId) => (authorId === null ? NEW_AUTHOR : (facts.get(authorId) ?? NEW_AUTHOR));
 };
 
 const authorOf = (stored: PostDoc | undefined, events: readonly PostEvent[]): string | null =>
@@ -130,11 +143,11 @@ const writePostsOnce = async (client: Client, indexes: SearchIndexes, postIds: s
   const { docs } = await client.mget<PostDoc>({ index: indexes.posts.alias, ids: postIds });
   const counts = await countFacts(client, indexes, postIds);
   const storedOf = (stored: (typeof docs)[number]) => ('found' in stored && stored.found ? stored._source : undefined);
-  const isPublic = await authorsPublic(client, indexes, docs.map((stored) => authorOf(storedOf(stored), events.get(stored._id) ?? [])));
+  const author = await authorsNow(client, indexes, docs.map((stored) => authorOf(storedOf(stored), events.get(stored._id) ?? [])));
   const operations = docs.flatMap((stored) => {
     const found = 'found' in stored && stored.found && stored._source !== undefined;
     const base = found ? stored._source! : emptyPost(stored._id);
-    const next = applyPostEvents(base, events.get(stored._id) ?? [], counts.get(stored._id)!, isPublic);
+    const next = applyPostEvents(base, events.get(stored._id) ?? [], counts.get(stored._id)!, author);
     if (found && samePost(base, next)) return [];
     const action = found
       ? { index: { _index: indexes.posts.alias, _id: stored._id, if_seq_no: stored._seq_no, if_primary_term: stored._primary_term } }
@@ -152,11 +165,12 @@ const writePosts = async (client: Client, indexes: SearchIndexes, events: Map<st
   }
 };
 
-/** Posts rewritten per round when an author's privacy changes (their `public` flag follows). */
+/** Posts rewritten per round when an author's privacy or listing changes (their `public` and `hidden` flags follow). */
 const AUTHOR_SWEEP_CHUNK = 500;
 
 /**
- * Rewrites every post of these authors, so that their `public` flag follows the author's privacy.
+ * Rewrites every post of these authors, so that their `public` and `hidden` flags follow the
+ * author's privacy and listing.
  * Runs after the authors' documents are written, and reads the posts after that (the writes are
  * refreshed): a post another instance is creating at once either is found here, or reads the new
  * privacy itself after its own write (recheckNewPosts).
@@ -189,18 +203,23 @@ const sweepAuthorsPosts = async (client: Client, indexes: SearchIndexes, authorI
 const recheckNewPosts = async (client: Client, indexes: SearchIndexes, events: Map<string, PostEvent[]>) => {
   const created = [...events].filter(([, list]) => list.some((event) => event.type === 'PostCreated')).map(([id]) => id);
   for (let attempt = 1; created.length > 0 && attempt <= MAX_POST_ATTEMPTS; attempt++) {
-    const { docs } = await client.mget<PostDoc>({ index: indexes.posts.alias, ids: created, _source_includes: ['authorId', 'public'] });
+    const { docs } = await client.mget<PostDoc>({ index: indexes.posts.alias, ids: created, _source_includes: ['authorId', 'public', 'hidden'] });
     const written = docs.flatMap((doc) => ('found' in doc && doc.found && doc._source ? [{ ...doc._source, id: doc._id }] : []));
-    const isPublic = await authorsPublic(client, indexes, written.map((doc) => doc.authorId));
-    const stale = written.filter((doc) => doc.public !== isPublic(doc.authorId)).map((doc) => doc.id);
+    const author = await authorsNow(client, indexes, written.map((doc) => doc.authorId));
+    const stale = written
+      .filter((doc) => doc.public !== author(doc.authorId).public || (doc.hidden ?? false) !== !author(doc.authorId).listed)
+      .map((doc) => doc.id);
     if (stale.length === 0) return;
     await writePosts(client, indexes, new Map(), new Set(stale));
   }
 };
 
+/** The user events that change what an author's posts carry (privacy, listing). */
+const AUTHOR_EVENTS = new Set<string>(['PrivacyChanged', 'AccountDeletionRequested', 'AccountRestored', 'AccountErased']);
+
 export const writeSearchBatch = async (client: Client, indexes: SearchIndexes, events: readonly RecordedEvent[]): Promise<void> => {
   const batch = foldSearchBatch(events);
-  // Users share nothing with posts and their facts but the posts' `public` flag: written
+  // Users share nothing with posts and their facts but the posts' `public` and `hidden` flags: written
   // alongside, then the flag is settled both ways (the authors' posts, then the new posts).
   await Promise.all([
     writeUsers(client, indexes, batch.users),
@@ -209,7 +228,7 @@ export const writeSearchBatch = async (client: Client, indexes: SearchIndexes, e
       await writePosts(client, indexes, batch.posts, batch.countedPosts);
     })(),
   ]);
-  const privacyChanged = [...batch.users].filter(([, list]) => list.some((event) => event.type === 'PrivacyChanged')).map(([id]) => id);
-  await sweepAuthorsPosts(client, indexes, privacyChanged);
+  const authorsMoved = [...batch.users].filter(([, list]) => list.some((event) => AUTHOR_EVENTS.has(event.type))).map(([id]) => id);
+  await sweepAuthorsPosts(client, indexes, authorsMoved);
   await recheckNewPosts(client, indexes, batch.posts);
 };

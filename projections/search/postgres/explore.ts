@@ -2,9 +2,9 @@ import type pg from 'pg';
 import { toKeyedPage, type Page, type PageRequest } from '../../runtime/page.js';
 import { COMMENT_WEIGHT, EXPLORE_WINDOW_DAYS, explorePage, exploreScoreSql } from '../explore-score.js';
 import { EXPLORE_CANDIDATES_PER_LIST, exploreDay } from '../query-bounds.js';
-import type { SearchTables } from './schema.js';
+import { LISTED_AUTHOR, type SearchTables } from './schema.js';
 
-// Explore in PostgreSQL: live posts of the window, scored at query time by the formula of
+// Explore in PostgreSQL: live posts of listed authors in the window, scored at query time by the formula of
 // explore-score.ts (the score depends on `now`, so it cannot be stored), best first, ties by id.
 // Only a bounded candidate set is scored (query-bounds.ts, EXPLORE_CANDIDATES_PER_LIST): the
 // newest posts of the window, and the most engaged posts of each UTC day the window touches
@@ -22,7 +22,7 @@ const LIVE = 'created_at is not null and deleted_at is null';
 const exploreSql = (tables: SearchTables) => `
 with candidates as (
   (select id, like_count, comment_count, created_at from ${tables.posts}
-   where ${LIVE} and created_at > $2::timestamptz
+   where ${LIVE} and ${LISTED_AUTHOR(tables, tables.posts)} and created_at > $2::timestamptz
    order by created_at desc, id desc
    limit $6)
   union
@@ -30,7 +30,7 @@ with candidates as (
    from generate_series($7::int, $8::int) as day
    cross join lateral (
      select id, like_count, comment_count, created_at from ${tables.posts}
-     where created_day = day and ${LIVE}
+     where created_day = day and ${LIVE} and ${LISTED_AUTHOR(tables, tables.posts)}
      order by ${ENGAGEMENT} desc, id desc
      limit $6
    ) c)

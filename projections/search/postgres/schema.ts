@@ -31,6 +31,14 @@ export const searchTables = (prefix: string) =>
 
 export type SearchTables = ReturnType<typeof searchTables>;
 
+/**
+ * The post `post` (an alias or table name of the posts table) is by a listed author: one not in
+ * their deletion grace (an author the users table does not know yet is, as every account starts).
+ * Post tags of unlisted authors are not kept at all (write.ts syncTags).
+ */
+export const LISTED_AUTHOR = (tables: SearchTables, post: string) =>
+  `not exists (select 1 from ${tables.users} author where author.id = ${post}.author_id and author.state <> 'active')`;
+
 // Captions and hashtags are indexed with the 'simple' configuration: lowercased words, no
 // stemming and no stop words, because captions come in every language and an English stemmer
 // would mangle the others. Hashtags (already lowercased by the domain) are lexemes as they are,
@@ -42,8 +50,14 @@ create table if not exists ${tables.users} (
   display_name text not null default '',
   display_name_rev integer not null default -1,
   private boolean not null default false,
-  private_rev integer not null default -1
+  private_rev integer not null default -1,
+  state text not null default 'active',
+  state_rev integer not null default -1
 );
+-- Added with account deletion (issue 14): the lifecycle register; only 'active' users and their
+-- posts are found (write.ts, LISTED_AUTHOR).
+alter table ${tables.users} add column if not exists state text not null default 'active';
+alter table ${tables.users} add column if not exists state_rev integer not null default -1;
 create index if not exists ${tables.users}_username on ${tables.users} (username);
 create index if not exists ${tables.users}_username_trgm on ${tables.users} using gist (username ${trgm}.gist_trgm_ops);
 create index if not exists ${tables.users}_name_trgm on ${tables.users} using gist (lower(display_name) ${trgm}.gist_trgm_ops);

@@ -3,11 +3,12 @@ import { cursorKey, isIsoInstant, isUuid, keysetOf } from '../../profiles/keyset
 import { AppError } from '../../../kernel/errors.js';
 import { decodeCursor, pageLimit, toKeyedPage, type Page, type PageRequest } from '../../runtime/page.js';
 import { SEARCH_RANKED_CANDIDATES } from '../query-bounds.js';
-import type { SearchTables } from './schema.js';
+import { LISTED_AUTHOR, type SearchTables } from './schema.js';
 import { normalizeQuery } from '../text-match.js';
 
-// Posts by caption text and by hashtag. Only live posts are ever returned: post_tags holds live
-// posts only, and the caption index covers created and undeleted posts only.
+// Posts by caption text and by hashtag. Only live posts of listed authors are ever returned:
+// post_tags holds those only, and the caption index covers created and undeleted posts only (the
+// author's listing is checked per candidate: LISTED_AUTHOR).
 //
 // Cursors (keyset, stable while new posts arrive):
 // - text search: [rank, id], best rank first, over the SEARCH_RANKED_CANDIDATES newest matches
@@ -49,7 +50,7 @@ export const searchPostsPostgres = async (db: pg.Pool, tables: SearchTables, tex
     `select id::text as id, rank from (
        select id, ts_rank(document, to_tsquery('simple', $1))::float8 as rank from (
          select id, document from ${tables.posts}
-         where document @@ to_tsquery('simple', $1) and ${LIVE}
+         where document @@ to_tsquery('simple', $1) and ${LIVE} and ${LISTED_AUTHOR(tables, tables.posts)}
          order by created_at desc, id desc
          limit $5
        ) candidates

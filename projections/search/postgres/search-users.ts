@@ -23,15 +23,16 @@ const candidatesSql = (tables: SearchTables, trgm: string) => {
   const distance = `OPERATOR(${trgm}.<->)`;
   const wordDistance = `OPERATOR(${trgm}.<->>)`;
   const columns = 'id::text as id, username, display_name';
-  const named = 'username is not null';
+  // Listed users only: registered, not in their deletion grace, not erased (whose username is gone).
+  const named = "username is not null and state = 'active'";
   return `
-(select ${columns} from ${tables.users} where username = $1)
+(select ${columns} from ${tables.users} where username = $1 and ${named})
 union
 (select ${columns} from ${tables.users} where ${named} order by username ${distance} $1 limit $2)
 union
 (select ${columns} from ${tables.users} where ${named} order by lower(display_name) ${wordDistance} $1 limit $2)
 union
-(select ${columns} from ${tables.users} where $5 and username like $3 order by username limit $2)
+(select ${columns} from ${tables.users} where $5 and username like $3 and ${named} order by username limit $2)
 union
 (select ${columns} from ${tables.users} where $5 and ${named} and (lower(display_name) like $3 or lower(display_name) like '% ' || $3) limit $2)
 union

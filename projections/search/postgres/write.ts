@@ -28,9 +28,19 @@ const upsertUsers = (tables: SearchTables) =>
     ordered: true,
     columns: [
       { name: 'id', type: 'uuid' },
-      { name: 'username', type: 'text', merge: 'keep' },
+      // Set once, blanked for good by the erasure (the state the register is about to hold).
+      {
+        name: 'username',
+        type: 'text',
+        merge: {
+          sql: (stored) =>
+            `case when (case when excluded.state_rev > ${stored}.state_rev then excluded.state else ${stored}.state end) = 'erased' then null
+             else coalesce(${stored}.username, excluded.username) end`,
+        },
+      },
       ...registerColumns('display_name', 'text', (name) => `coalesce(${name}, '')`),
       ...registerColumns('private', 'boolean', (flag) => `coalesce(${flag}, false)`),
+      ...registerColumns('state', 'text', (state) => `coalesce(${state}, 'active')`),
     ],
   });
 
@@ -55,7 +65,8 @@ const upsertPosts = (tables: SearchTables) =>
     ],
   });
 
-// The (tag, post) rows of the given posts become exactly their stored live tags, each marked with
+// The (tag, post) rows of the given posts become exactly their stored live tags of listed authors
+// (an author in their deletion grace has none: LISTED_AUTHOR), each marked with
 // whether its author is public now (an author the table does not know yet counts as public, as
 // every account starts); the hashtag counters move by the PUBLIC rows that really went in, went
 // out or flipped (RETURNING reports what this statement did, whatever another instance does at
@@ -67,7 +78,7 @@ with wanted as (
     not coalesce(u.private, false) as public
   from ${tables.posts} p cross join lateral unnest(p.hashtags) as tag
   left join ${tables.users} u on u.id = p.author_id
-  where p.id = any($1::uuid[]) and p.created_at is not null and p.deleted_at is null
+  where p.id = any($1::uuid[]) and p.created_at is not null and p.deleted_at is null and coalesce(u.state, 'active') = 'active'
 ),
 removed as (
   delete from ${tables.postTags} pt
@@ -98,7 +109,7 @@ update ${tables.postTags} pt set engagement = p.like_count + ${COMMENT_WEIGHT} *
 from ${tables.posts} p
 where p.id = pt.post_id and p.id = any($1::uuid[]) and pt.engagement <> p.like_count + ${COMMENT_WEIGHT} * p.comment_count`;
 
-/** The posts of authors whose privacy the batch changed: their tags move in or out of the counts. */
+/** The posts of authors whose privacy or listing the batch changed: their tags move in or out of the counts. */
 const postsOfAuthors = (tables: SearchTables) => `select id::text as id from ${tables.posts} where author_id = any($1::uuid[])`;
 
 // Two instances (partitioned by stream) may sync one post at once: one for the post's own events,
@@ -107,13 +118,16 @@ const postsOfAuthors = (tables: SearchTables) => `select id::text as id from ${t
 // author had before).
 const LOCK_AUTHORS = `select count(pg_advisory_xact_lock(hashtext('search-author:' || a))) from (select distinct a from unnest($1::text[]) a order by a offset 0) s`;
 
-/** Authors whose posts (or privacy) the batch changes, from the events themselves. */
+/** The user events that move an author's posts in or out of the counts. */
+const AUTHOR_EVENTS = new Set(['PrivacyChanged', 'AccountDeletionRequested', 'AccountRestored', 'AccountErased']);
+
+/** Authors whose posts (or privacy, or listing) the batch changes, from the events themselves. */
 const authorsOf = (events: readonly RecordedEvent[]): string[] => {
   const authors = new Set<string>();
   for (const event of events) {
     const data = event.data as { authorId?: unknown; userId?: unknown };
     if ((event.type === 'PostCreated' || event.type === 'CaptionEdited' || event.type === 'PostDeleted') && typeof data.authorId === 'string') authors.add(data.authorId);
-    if (event.type === 'PrivacyChanged' && typeof data.userId === 'string') authors.add(data.userId);
+    if (AUTHOR_EVENTS.has(event.type) && typeof data.userId === 'string') authors.add(data.userId);
   }
   return [...authors];
 };
@@ -169,11 +183,13 @@ const readStoredState = async (db: pg.PoolClient, tables: SearchTables, changes:
 const userRows = (changes: BatchChanges) =>
   [...changes.users.values()].map((u) => ({
     id: u.id,
-    username: u.username ?? null,
+    username: u.state?.value === 'erased' ? null : (u.username ?? null),
     display_name: u.displayName?.value ?? null,
     display_name_rev: u.displayName?.rev ?? -1,
     private: u.private?.value ?? null,
     private_rev: u.private?.rev ?? -1,
+    state: u.state?.value ?? null,
+    state_rev: u.state?.rev ?? -1,
   }));
 
 const commentRows = (changes: BatchChanges) =>
@@ -206,8 +222,8 @@ export const searchBatchWriter = (tables: SearchTables) => {
     await upsertRows(db, statements.users, userRows(changes));
     const posts = postRows(changes, deltas, (change) => ({ created_day: change?.createdAt === undefined ? null : exploreDay(Date.parse(change.createdAt)) }));
     await upsertRows(db, statements.posts, posts.map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags) })));
-    const privacyChanged = [...changes.users.values()].filter((user) => user.private !== undefined).map((user) => user.id);
-    const ofAuthors = privacyChanged.length > 0 ? (await db.query<{ id: string }>(statements.postsOfAuthors, [privacyChanged])).rows.map((row) => row.id) : [];
+    const authorsMoved = [...changes.users.values()].filter((user) => user.private !== undefined || user.state !== undefined).map((user) => user.id);
+    const ofAuthors = authorsMoved.length > 0 ? (await db.query<{ id: string }>(statements.postsOfAuthors, [authorsMoved])).rows.map((row) => row.id) : [];
     const synced = [...new Set([...changes.posts.keys(), ...ofAuthors])];
     if (synced.length > 0) await db.query(statements.tags, [synced]);
     const counted = posts.filter((row) => row.like_count !== 0 || row.comment_count !== 0).map((row) => row.id);

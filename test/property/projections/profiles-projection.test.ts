@@ -13,12 +13,25 @@ import { allPages } from '../../support/all-pages.js';
 // posts, comment threads, likers, bookmarks; every list read one item a page, so cursors are
 // exercised) equals what a plain in-memory model of the same events says, however the log
 // interleaves streams, however it is cut into batches, after a crash mid-batch and a resume, split
-// over two partitioned instances, and applied twice.
+// over two partitioned instances, and applied twice. Accounts in their deletion grace are listed
+// to nobody but themselves, and erased ones are blank rows whose username is free again.
 
 // ---- the reference model: sets and maps folded from the history -------------------------------
 
 interface Model {
-  users: Map<string, { id: string; username: string; displayName: string; bio: string; private: boolean; avatar: UploadedMediaItem | null; registeredAt: string }>;
+  users: Map<
+    string,
+    {
+      id: string;
+      username: string;
+      displayName: string;
+      bio: string;
+      private: boolean;
+      avatar: UploadedMediaItem | null;
+      registeredAt: string;
+      state: 'active' | 'deleting' | 'erased';
+    }
+  >;
   follows: Map<string, { followerId: string; followeeId: string; status: 'none' | 'requested' | 'following'; requestedAt: string; followedAt: string }>;
   blocks: Set<string>;
   posts: Map<
@@ -45,9 +58,18 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
     switch (event.type) {
       case 'UserRegistered': {
         const { userId, username, displayName, registeredAt } = event.data;
-        m.users.set(userId, { id: userId, username, displayName, bio: '', private: false, avatar: null, registeredAt });
+        m.users.set(userId, { id: userId, username, displayName, bio: '', private: false, avatar: null, registeredAt, state: 'active' });
         break;
       }
+      case 'AccountDeletionRequested':
+        m.users.get(event.data.userId)!.state = 'deleting';
+        break;
+      case 'AccountRestored':
+        m.users.get(event.data.userId)!.state = 'active';
+        break;
+      case 'AccountErased':
+        Object.assign(m.users.get(event.data.userId)!, { state: 'erased', displayName: '', bio: '', avatar: null });
+        break;
       case 'ProfileUpdated': {
         const user = m.users.get(event.data.userId)!;
         if (event.data.displayName !== undefined) user.displayName = event.data.displayName;
@@ -128,9 +150,15 @@ const summary = (m: Model, id: string) => {
   return { id, username: user.username, displayName: user.displayName, private: user.private, avatar: user.avatar };
 };
 
+/** Listed to everyone: neither in the deletion grace nor erased (projections/profiles/access-sql.ts LISTED). */
+const listed = (m: Model, id: string) => m.users.get(id)?.state === 'active';
+/** Listed, or the viewer's own account while it is not erased (LISTED_FOR). */
+const listedFor = (m: Model, viewer: string, id: string) => listed(m, id) || (viewer === id && m.users.get(id)?.state === 'deleting');
+
 const following = (m: Model, follower: string, followee: string) => m.follows.get(pair(follower, followee))?.status === 'following';
 const blockedEitherWay = (m: Model, a: string, b: string) => m.blocks.has(pair(a, b)) || m.blocks.has(pair(b, a));
 const access = (m: Model, viewer: string, author: string) => {
+  if (!listedFor(m, viewer, author)) return 'unknown';
   if (viewer === author) return 'allowed';
   if (blockedEitherWay(m, viewer, author)) return 'blocked';
   if (m.users.get(author)!.private && !following(m, viewer, author)) return 'private';
@@ -141,6 +169,7 @@ const expectedSnapshot = (m: Model) => {
   const users = [...m.users.keys()];
   const follows = [...m.follows.values()];
   const livePosts = [...m.posts.values()].filter((p) => !p.deleted);
+  const shownTo = (viewer: string) => (p: { authorId: string }) => listedFor(m, viewer, p.authorId);
   const liveComments = [...m.comments.values()].filter((c) => !c.deleted);
   const hydrate = (viewer: string) => (p: Model['posts'] extends Map<string, infer P> ? P : never) => ({
     id: p.id,
@@ -167,25 +196,45 @@ const expectedSnapshot = (m: Model) => {
   const perUser = <T>(f: (id: string) => T) => Object.fromEntries(users.map((id) => [id, f(id)]));
   const perPair = <T>(f: (a: string, b: string) => T) => Object.fromEntries(users.flatMap((a) => users.map((b) => [`${a}>${b}`, f(a, b)])));
   const active = (status: string) => follows.filter((f) => f.status === status);
+  const holder = (username: string) => [...m.users.values()].find((u) => u.username === username && u.state !== 'erased');
   return {
-    profiles: perUser((id) => {
-      const user = m.users.get(id)!;
-      return {
-        ...user,
+    // By every username ever registered: the account holding it now (an erased one holds none).
+    profiles: Object.fromEntries(
+      [...new Set([...m.users.values()].map((u) => u.username))].map((username) => {
+        const user = holder(username);
+        if (!user) return [username, null];
+        const { state: _state, ...profile } = user;
+        const id = user.id;
+        return [
+          username,
+          {
+            ...profile,
         followerCount: active('following').filter((f) => f.followeeId === id).length,
         followingCount: active('following').filter((f) => f.followerId === id).length,
-        postCount: livePosts.filter((p) => p.authorId === id).length,
-      };
+            postCount: livePosts.filter((p) => p.authorId === id).length,
+          },
+        ];
+      }),
+    ),
+    // Every account's lifecycle register; an erased row is blank, its username gone.
+    rows: perUser((id) => {
+      const user = m.users.get(id)!;
+      const erased = user.state === 'erased';
+      return { state: user.state, username: erased ? null : user.username, displayName: user.displayName, bio: user.bio, avatar: user.avatar };
     }),
     followers: perUser((id) =>
-      newestFirst(active('following').filter((f) => f.followeeId === id), (f) => f.followedAt, (f) => f.followerId).map((f) => summary(m, f.followerId)),
+      newestFirst(active('following').filter((f) => f.followeeId === id && listed(m, f.followerId)), (f) => f.followedAt, (f) => f.followerId).map((f) =>
+        summary(m, f.followerId),
+      ),
     ),
     following: perUser((id) =>
-      newestFirst(active('following').filter((f) => f.followerId === id), (f) => f.followedAt, (f) => f.followeeId).map((f) => summary(m, f.followeeId)),
+      newestFirst(active('following').filter((f) => f.followerId === id && listed(m, f.followeeId)), (f) => f.followedAt, (f) => f.followeeId).map((f) =>
+        summary(m, f.followeeId),
+      ),
     ),
     followingIds: perUser((id) => active('following').filter((f) => f.followerId === id).map((f) => f.followeeId).sort()),
     requests: perUser((id) =>
-      newestFirst(active('requested').filter((f) => f.followeeId === id), (f) => f.requestedAt, (f) => f.followerId).map((f) => ({
+      newestFirst(active('requested').filter((f) => f.followeeId === id && listed(m, f.followerId)), (f) => f.requestedAt, (f) => f.followerId).map((f) => ({
         ...summary(m, f.followerId),
         requestedAt: f.requestedAt,
       })),
@@ -198,33 +247,35 @@ const expectedSnapshot = (m: Model) => {
     })),
     access: perPair((a, b) => access(m, a, b)),
     visibleAuthors: perUser((viewer) => users.filter((author) => access(m, viewer, author) === 'allowed').sort()),
-    // Every post ever created, asked for in creation order: deleted ones must be skipped.
-    posts: perUser((viewer) => livePosts.map(hydrate(viewer))),
+    // Every post ever created, asked for in creation order: deleted ones and those of unlisted authors (but the viewer's own) must be skipped.
+    posts: perUser((viewer) => livePosts.filter(shownTo(viewer)).map(hydrate(viewer))),
     userPosts: perUser((author) =>
-      newestFirst(livePosts.filter((p) => p.authorId === author), (p) => p.createdAt, (p) => p.id).map(hydrate(author)),
+      newestFirst(livePosts.filter((p) => p.authorId === author).filter(shownTo(author)), (p) => p.createdAt, (p) => p.id).map(hydrate(author)),
     ),
     bookmarks: perUser((user) =>
-      newestFirst([...m.bookmarks.values()].filter((b) => b.userId === user && !m.posts.get(b.postId)!.deleted), (b) => b.at, (b) => b.postId).map((b) =>
-        hydrate(user)(m.posts.get(b.postId)!),
-      ),
+      newestFirst(
+        [...m.bookmarks.values()].filter((b) => b.userId === user && !m.posts.get(b.postId)!.deleted && shownTo(user)(m.posts.get(b.postId)!)),
+        (b) => b.at,
+        (b) => b.postId,
+      ).map((b) => hydrate(user)(m.posts.get(b.postId)!)),
     ),
     likes: Object.fromEntries(
       [...m.posts.keys()].map((post) => [
         post,
-        newestFirst([...m.likes.values()].filter((l) => l.postId === post), (l) => l.at, (l) => l.userId).map((l) => summary(m, l.userId)),
+        newestFirst([...m.likes.values()].filter((l) => l.postId === post && listed(m, l.userId)), (l) => l.at, (l) => l.userId).map((l) => summary(m, l.userId)),
       ]),
     ),
     topComments: Object.fromEntries(
       [...m.posts.keys()].map((post) => [
         post,
-        oldestFirst(liveComments.filter((c) => c.postId === post && c.parentId === null), (c) => c.createdAt, (c) => c.id).map(commentView),
+        oldestFirst(liveComments.filter((c) => c.postId === post && c.parentId === null && listed(m, c.authorId)), (c) => c.createdAt, (c) => c.id).map(commentView),
       ]),
     ),
     // Replies of every comment, deleted ones included: replies stay reachable by the parent's id.
     replies: Object.fromEntries(
       [...m.comments.values()].map((parent) => [
         parent.id,
-        oldestFirst(liveComments.filter((c) => c.parentId === parent.id), (c) => c.createdAt, (c) => c.id).map(commentView),
+        oldestFirst(liveComments.filter((c) => c.parentId === parent.id && listed(m, c.authorId)), (c) => c.createdAt, (c) => c.id).map(commentView),
       ]),
     ),
   };
@@ -233,7 +284,7 @@ const expectedSnapshot = (m: Model) => {
 // ---- what the read model answers ---------------------------------------------------------------
 
 
-const actualSnapshot = async (reader: ProfilesReader, m: Model) => {
+const actualSnapshot = async (reader: ProfilesReader, m: Model, pool: TestDatabase['pool']) => {
   const users = [...m.users.keys()];
   const postIds = [...m.posts.keys()];
   const perUser = async <T>(f: (id: string) => Promise<T>) => Object.fromEntries(await Promise.all(users.map(async (id) => [id, await f(id)] as const)));
@@ -241,7 +292,15 @@ const actualSnapshot = async (reader: ProfilesReader, m: Model) => {
     Object.fromEntries(await Promise.all(users.flatMap((a) => users.map(async (b) => [`${a}>${b}`, await f(a, b)] as const))));
   const perKey = async <T>(keys: string[], f: (key: string) => Promise<T>) => Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await f(k)] as const)));
   return {
-    profiles: await perUser(async (id) => reader.userByUsername(m.users.get(id)!.username)),
+    profiles: await perKey([...new Set([...m.users.values()].map((u) => u.username))], (username) => reader.userByUsername(username)),
+    rows: Object.fromEntries(
+      (
+        await pool.query<{ id: string; state: string; username: string | null; display_name: string; bio: string; avatar: UploadedMediaItem | null }>(
+          'select id, state, username, display_name, bio, avatar from users where id = any($1::uuid[])',
+          [users],
+        )
+      ).rows.map((r) => [r.id, { state: r.state, username: r.username, displayName: r.display_name, bio: r.bio, avatar: r.avatar }]),
+    ),
     followers: await perUser((id) => allPages((page) => reader.followers(id, page))),
     following: await perUser((id) => allPages((page) => reader.following(id, page))),
     followingIds: await perUser(async (id) => (await reader.followingIds(id)).sort()),
@@ -284,7 +343,7 @@ const runs = { numRuns: 25, interruptAfterTimeLimit: 40_000 };
 
 const check = async (history: readonly HistoryEvent[]) => {
   const model = foldModel(history);
-  expect(await actualSnapshot(reader, model)).toEqual(expectedSnapshot(model));
+  expect(await actualSnapshot(reader, model, db.pool)).toEqual(expectedSnapshot(model));
 };
 
 const endsEqualToFold = <T>(inputs: fc.Arbitrary<T>, apply: (events: RecordedEvent[], input: T) => Promise<unknown>) =>
