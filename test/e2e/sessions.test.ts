@@ -20,7 +20,8 @@ describe('sessions', () => {
     const alice = await api.register();
     const answer = await login(alice.username);
     expect(answer.status).toBe(200);
-    expect(Object.keys(answer.body).sort()).toEqual(['accessToken', 'accessTokenExpiresAt', 'refreshToken', 'sessionId', 'userId', 'username']);
+    expect(Object.keys(answer.body).sort()).toEqual(['accessToken', 'accessTokenExpiresAt', 'deletion', 'refreshToken', 'sessionId', 'userId', 'username']);
+    expect(answer.body.deletion).toBeNull();
     const ttl = Date.parse(answer.body.accessTokenExpiresAt) - Date.now();
     expect(ttl).toBeGreaterThan(14 * 60_000);
     expect(ttl).toBeLessThanOrEqual(15 * 60_000);
