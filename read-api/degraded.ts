@@ -59,15 +59,23 @@ export const watchRedisReadModels = ({ redis, models, health, isRedisFailure, in
   const tick = () => {
     running ??= check().finally(() => (running = null));
   };
+  // A Redis that comes back may have come back empty: none of its read models is trusted again
+  // before a check has found it whole (its epoch: projections/runtime/redis-epoch.ts).
+  const lost = () => models.forEach((model) => untrusted.add(model));
+  redis.on('close', lost);
+  redis.on('ready', tick);
   tick();
   const timer = setInterval(tick, intervalMs);
   timer.unref();
   return {
-    // ioredis says 'ready' only while connected; between checks a reconnected Redis is trusted
-    // again as soon as the next check finds its read models whole.
+    // ioredis says 'ready' only while connected.
     unavailable: (model) => redis.status !== 'ready' || untrusted.has(model),
     isRedisFailure,
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      redis.off('close', lost);
+      redis.off('ready', tick);
+    },
   };
 };
 
