@@ -13,7 +13,9 @@ import { backoffDelay, sleep } from './sleep.js';
 // A failing step (setup, read, apply) is retried after a backoff until it succeeds or stop() is
 // called; with a parking lot, a batch that still fails after `afterAttempts` tries, for a reason
 // that is not a backend being away (`isTransient`), is applied one event at a time, and the event
-// that fails is parked (parked-events.ts) so that the projection goes on past it.
+// that fails is parked (parked-events.ts) so that the projection goes on past it. A projection
+// whose store can lose its data (Projection.verify: a Redis read model, redis-epoch.ts) is asked
+// before the first batch, after a failure and about once a second; one it reset starts over.
 //
 // Below startProjector: what a projector knows (ProjectorState), then the loop (follow) and its
 // steps in the order they run: resume, readAndApply (readBatch, refreshHead, applyBatch),
