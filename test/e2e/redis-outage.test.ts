@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEGRADED_HEADER } from '../../read-api/degraded.js';
 import { epochKey } from '../../projections/runtime/redis-epoch.js';
 import { feedKeys } from '../../projections/feed/feed-keys.js';
+import { createProfilesReader } from '../../projections/profiles/profiles-reader.js';
 import { apiClient, type User } from '../support/api-client.js';
+import { explainAnalyze, recordingPool, rowsReadFrom } from '../support/explain-plan.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
 
 // Degraded, not down (read-api/degraded.ts), and a Redis that lost its data (review F26,
@@ -131,6 +133,18 @@ describe('Redis stopped mid-run', () => {
     // Reads that need Redis and have no fallback answer 503 naming it.
     const own = await api.call('GET', `/api/v1/users/${author.username}/stories`, { token: reader.token });
     expect(own.status).toBe(503);
+  });
+
+  it('pulls a degraded page in one query that reads posts through posts_by_author, at most a page per author', async () => {
+    const sent: { text: unknown; values: unknown[] }[] = [];
+    const profiles = createProfilesReader(recordingPool(t.platform.pool, sent as { text: string; values: unknown[] }[]));
+    expect(ids(await profiles.pullFeed(reader.userId, null, 1))).toEqual([posts[0]]);
+    expect(sent).toHaveLength(1);
+    const { text, values } = sent[0]!.text as { text: string; values: unknown[] };
+    const nodes = await explainAnalyze(t.platform.pool, { text, values });
+    expect(nodes.some((node) => node['Index Name'] === 'posts_by_author')).toBe(true);
+    // Two authors (the reader and the one followed), a page of one each.
+    expect(rowsReadFrom(nodes.filter((node) => node['Index Name'] === 'posts_by_author'), 'posts')).toBeLessThanOrEqual(2);
   });
 
   it('catches the Redis read models up from their checkpoints when Redis comes back with its data', async () => {
