@@ -19,6 +19,11 @@ export interface LiveReadModels {
   generations(): Record<string, number>;
   /** Which backend serves each read model, for start-up logs. */
   readonly backends: Record<string, ReadModelDefinition['backend']>;
+  /**
+   * Whether the live generation of `name` may be trusted now (a Redis read model: its epoch,
+   * projections/runtime/redis-epoch.ts); null for read models that cannot lose their data.
+   */
+  health(name: string): Promise<'ok' | 'lost' | 'rebuilding'> | null;
   /** Re-reads the registry and moves to newly live generations; returns the names that moved. */
   refresh(): Promise<string[]>;
   /** Called after a read model moved to a new generation (its projection already set up). */
@@ -30,6 +35,7 @@ interface Serving {
   generation: number;
   projection: Projection;
   reader: unknown;
+  health: (() => Promise<'ok' | 'lost' | 'rebuilding'>) | undefined;
 }
 
 export const openLiveReadModels = async (pool: pg.Pool, catalog: GenerationCatalog, watchIntervalMs: number): Promise<LiveReadModels> => {
@@ -40,7 +46,7 @@ export const openLiveReadModels = async (pool: pg.Pool, catalog: GenerationCatal
   const serve = async (name: string, generation: number): Promise<Serving> => {
     const opened = await catalog.open(name, generation, 'live');
     await opened.projection.setup();
-    return { generation, projection: opened.projection, reader: opened.reader };
+    return { generation, projection: opened.projection, reader: opened.reader, health: opened.health?.bind(opened) };
   };
 
   const live = await liveGenerations(pool);
@@ -81,6 +87,7 @@ export const openLiveReadModels = async (pool: pg.Pool, catalog: GenerationCatal
     readers,
     projections: () => catalog.definitions.map(({ name }) => serving.get(name)!.projection),
     generations: () => Object.fromEntries([...serving].map(([name, { generation }]) => [name, generation])),
+    health: (name) => serving.get(name)?.health?.() ?? null,
     backends: Object.fromEntries(catalog.definitions.map((definition) => [definition.name, definition.backend])),
     refresh: refreshOnce,
     onSwitch: (listener) => void listeners.push(listener),

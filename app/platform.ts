@@ -23,6 +23,7 @@ import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
 import type { PushBus } from '../projections/push/push-bus.js';
 import type { ReadDeps } from '../read-api/deps.js';
 import { createMediaPresenter } from '../read-api/media-presenter.js';
+import { watchRedisReadModels } from '../read-api/degraded.js';
 import { openLiveReadModels, type LiveReadModels } from './live-read-models.js';
 import { createReadModelCatalog } from './read-models.js';
 import { createFreshness } from './freshness.js';
@@ -35,7 +36,7 @@ import { createRedisRateLimitStore } from './rate-limit/store-redis.js';
 import type { RateLimitStore } from './rate-limit/store.js';
 import { checkReadiness, type Readiness } from './readiness.js';
 import { createParkingLot } from '../projections/runtime/parked-events.js';
-import { isTransientBackendError } from './http/backend-errors.js';
+import { backendOf, isTransientBackendError } from './http/backend-errors.js';
 import { createKafkaFanOutWiring } from './kafka-fan-out.js';
 import { accountScrub, type ErasureTestHooks } from './erasure-worker.js';
 import { mediaWorkersOf } from './media-workers.js';
@@ -212,7 +213,11 @@ export const createPlatform = async (
     timeoutMs: tuning.freshnessTimeoutMs,
     maxWaiters: settings.serving.freshnessMaxWaiters,
   });
-  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'sessions' | 'media' | 'streamCaps'> = {
+  // Which Redis read models reads must not trust now: Redis away, or lost and being rebuilt (read-api/degraded.ts).
+  const redisModels = Object.entries(apiReadModels.backends).flatMap(([name, backend]) => (backend === 'redis' ? [name] : []));
+  const degraded = redis ? withTeardown(watchRedisReadModels({ redis, models: redisModels, health: (name) => apiReadModels.health(name), isRedisFailure: (error) => backendOf(error) === 'redis' }), (d) => d.stop()) : undefined;
+  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'sessions' | 'media' | 'streamCaps' | 'degraded'> = {
+    ...(degraded && { degraded }),
     freshness,
     now: () => new Date(),
     push,

@@ -62,6 +62,7 @@ export const createReadModelCatalog = (backends: ReadModelBackends, definitions 
   createGenerationCatalog({
     pool: backends.pool,
     redisPrefix: backends.prefixes.redis,
+    redis: backends.redis,
     elasticsearchPrefix: backends.prefixes.elasticsearch,
     definitions: Object.values(definitions),
   });

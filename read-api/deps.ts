@@ -5,6 +5,7 @@ import type { ProfilesReader } from '../projections/profiles/profiles-reader.js'
 import type { PushBus } from '../projections/push/push-bus.js';
 import type { SearchStore } from '../projections/search/search-store.js';
 import type { StoriesReader } from '../projections/stories/stories-reader.js';
+import type { DegradedReads } from './degraded.js';
 import type { EventStreamOptions } from './event-stream.js';
 import type { Freshness } from './freshness.js';
 import type { MediaPresenter } from './media-presenter.js';
@@ -29,6 +30,8 @@ export interface ReadDeps {
   push: Pick<PushBus, 'subscribe'>;
   /** Where GET /api/v1/stream learns that its session ended (the sessions of the write side, which the platform passes in). */
   sessions: { onRevoked(sessionId: string, listener: () => void): () => void; isRevoked(sessionId: string): boolean | Promise<boolean> };
+  /** Which Redis read models cannot answer now (read-api/degraded.ts); absent without Redis. */
+  degraded?: DegradedReads;
   /** Heartbeat and slow-client bound of the event streams (defaults: 15 s, 256 KiB). */
   streaming?: EventStreamOptions;
   /** Open streams allowed per account and per process (read-api/routes/stream-routes.ts; defaults 5 and 10,000). */

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Page, PageRequest } from '../runtime/page.js';
 import * as comments from './reader-comments.js';
 import * as posts from './reader-posts.js';
+import { pullFeed, type PullFeedKey } from './reader-pull-feed.js';
 import type { CommentView, ContentAccess, FollowRequest, HydratedPost, Relationship, UserProfile, UserSummary } from './reader-types.js';
 import * as users from './reader-users.js';
 
@@ -25,6 +26,8 @@ export interface ProfilesReader {
   posts(ids: readonly string[], viewerId: string | null): Promise<HydratedPost[]>;
   /** posts(), keeping only those whose author the viewer may see (canSee = 'allowed'); one query. */
   visiblePosts(ids: readonly string[], viewerId: string): Promise<HydratedPost[]>;
+  /** The home feed by pull (the fallback while Redis cannot answer): followed and own posts, visible, newest first, after `after`; one query. */
+  pullFeed(viewerId: string, after: PullFeedKey | null, limit: number): Promise<HydratedPost[]>;
   /** Newest first. */
   userPosts(authorId: string, viewerId: string | null, page: PageRequest): Promise<Page<HydratedPost>>;
   /** Oldest first; `parentId` null for the top level. Comments of unlisted authors only to themselves (`viewerId`). */
@@ -53,6 +56,7 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   followRequests: (ownerId, page) => users.followRequests(pool, ownerId, page),
   posts: (ids, viewerId) => posts.posts(pool, ids, viewerId),
   visiblePosts: (ids, viewerId) => posts.visiblePosts(pool, ids, viewerId),
+  pullFeed: (viewerId, after, limit) => pullFeed(pool, viewerId, after, limit),
   userPosts: (authorId, viewerId, page) => posts.userPosts(pool, authorId, viewerId, page),
   comments: (postId, thread, page, viewerId) => comments.comments(pool, postId, thread, page, viewerId ?? null),
   likes: (postId, page) => posts.likes(pool, postId, page),

@@ -12,15 +12,15 @@ import type { HydratedPost, UserSummary } from './reader-types.js';
 // are posts of an unlisted author (deleting, erased: access-sql.ts), except to that author. In
 // every query below `$1` is the viewer (null for none).
 
-const HYDRATED = `
+export const HYDRATED = `
   p.id, p.author_id, u.username, u.display_name, u.private, u.avatar, p.caption, p.hashtags, p.mentions, p.media, p.created_at,
   p.like_count, p.comment_count,
   exists (select 1 from likes l where l.post_id = p.id and l.user_id = $1::uuid and l.active) as liked_by_me,
   exists (select 1 from bookmarks b where b.user_id = $1::uuid and b.post_id = p.id and b.active) as bookmarked_by_me`;
-const LIVE = 'p.created_at is not null and p.deleted_at is null';
-const AUTHOR = `users u on u.id = p.author_id and ${LISTED_FOR('$1::uuid', 'u')}`;
+export const LIVE = 'p.created_at is not null and p.deleted_at is null';
+export const AUTHOR = `users u on u.id = p.author_id and ${LISTED_FOR('$1::uuid', 'u')}`;
 
-interface PostRow {
+export interface PostRow {
   id: string;
   author_id: string;
   username: string;
@@ -38,7 +38,7 @@ interface PostRow {
   bookmarked_by_me: boolean;
 }
 
-const hydrated = (row: PostRow): HydratedPost => ({
+export const hydrated = (row: PostRow): HydratedPost => ({
   id: row.id,
   author: { id: row.author_id, username: row.username, displayName: row.display_name, private: row.private, avatar: row.avatar },
   caption: row.caption ?? '',

@@ -1,6 +1,8 @@
+import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { FIRST_GENERATION } from './generations.js';
 import type { GenerationStorage, OpenReadModel, ReadModelDefinition } from './read-model.js';
+import { guardedByRedisEpoch } from './redis-epoch.js';
 
 // Where each generation of each registered read model lives, and opening or dropping one.
 // Generation 1 is the base locations (the connection's schema, the configured Redis and
@@ -15,6 +17,8 @@ export interface CatalogOptions {
   redisPrefix: string;
   elasticsearchPrefix: string;
   definitions: readonly ReadModelDefinition[];
+  /** The Redis the read models with backend 'redis' write to: each is guarded by its epoch (redis-epoch.ts). */
+  redis?: Redis | null;
   /** Connections of each generation's own pool (default: half the base pool's, at least 2). */
   generationPoolSize?: number;
 }
@@ -82,12 +86,20 @@ export const createGenerationCatalog = (options: CatalogOptions): GenerationCata
           elasticsearchPrefix: `${options.elasticsearchPrefix}g${generation}.${name}-`,
         };
 
+  const open = async (name: string, generation: number, mode: GenerationStorage['mode']): Promise<OpenReadModel<unknown>> => {
+    const found = definition(name);
+    const storage = await storageOf(name, generation, mode);
+    const opened = found.open(storage);
+    // A Redis read model can lose its data behind its checkpoint's back: its epoch tells (F26).
+    return found.backend === 'redis' && options.redis ? guardedByRedisEpoch(opened, { redis: options.redis, pool: storage.pool, redisPrefix: storage.redisPrefix, name }) : opened;
+  };
+
   return {
     definitions: options.definitions,
     definition,
-    open: async (name, generation, mode) => definition(name).open(await storageOf(name, generation, mode)),
+    open,
     async drop(name, generation) {
-      const opened = definition(name).open(await storageOf(name, generation, 'rebuild'));
+      const opened = await open(name, generation, 'rebuild');
       await opened.drop();
       if (generation === FIRST_GENERATION) return;
       const schema = await schemaOf(name, generation);

@@ -58,6 +58,14 @@ export interface Projection {
   apply(batch: ProjectionBatch, checkpointKey: string): Promise<void>;
   /** The checkpoint stored under `checkpointKey`; START when none. */
   checkpoint(checkpointKey: string): Promise<Position>;
+  /**
+   * For a store that can lose its data behind the checkpoint's back (Redis: redis-epoch.ts):
+   * checks that it still holds what the checkpoint says, and when it does not, resets the read
+   * model (data and checkpoint) so that it is rebuilt from START. True when the checkpoint under
+   * `checkpointKey` may have changed and must be read again. The runner calls it before the first
+   * batch, after a failure, and about once a second while it runs.
+   */
+  verify?(checkpointKey: string): Promise<boolean>;
 }
 
 /**

@@ -37,6 +37,12 @@ export interface OpenReadModel<Reader> {
    * as if empty until autovacuum gets to them (never, where it is off).
    */
   analyze?(): Promise<void>;
+  /**
+   * Whether readers may trust it now, for a store that can lose its data (a Redis read model:
+   * redis-epoch.ts): 'lost' until the projector has reset it, 'rebuilding' until it has caught
+   * up again. Rejects when the store cannot be reached.
+   */
+  health?(): Promise<'ok' | 'lost' | 'rebuilding'>;
 }
 
 export interface ReadModelDefinition<Reader = unknown> {

@@ -13,7 +13,9 @@ import { backoffDelay, sleep } from './sleep.js';
 // A failing step (setup, read, apply) is retried after a backoff until it succeeds or stop() is
 // called; with a parking lot, a batch that still fails after `afterAttempts` tries, for a reason
 // that is not a backend being away (`isTransient`), is applied one event at a time, and the event
-// that fails is parked (parked-events.ts) so that the projection goes on past it.
+// that fails is parked (parked-events.ts) so that the projection goes on past it. A projection
+// whose store can lose its data (Projection.verify: a Redis read model, redis-epoch.ts) is asked
+// before the first batch, after a failure and about once a second; one it reset starts over.
 //
 // Below startProjector: what a projector knows (ProjectorState), then the loop (follow) and its
 // steps in the order they run: resume, readAndApply (readBatch, refreshHead, applyBatch),
@@ -82,6 +84,8 @@ export interface ProjectorHandle {
 }
 
 const HEAD_REFRESH_MS = 1_000;
+/** How often a running projector asks a projection that can lose its data whether it did (Projection.verify). */
+const VERIFY_MS = 1_000;
 const EAGER_START_MS = 5;
 
 const reportToConsole = (error: unknown, context: ProjectorErrorContext) =>
@@ -134,6 +138,8 @@ interface ProjectorState {
   /** See ProjectorStatus.head and refreshHead. */
   head: Position;
   headCheckedAt: number;
+  /** When Projection.verify last ran (performance.now()). */
+  verifiedAt: number;
   /** Consecutive failures of the current step; 0 once it succeeds. */
   failures: number;
   lastError: string | null;
@@ -199,6 +205,7 @@ const createProjector = (store: EventStore, projection: Projection, options: Pro
       checkpoint: START,
       head: START,
       headCheckedAt: -Infinity,
+      verifiedAt: -Infinity,
       failures: 0,
       lastError: null,
       lastTransient: false,
@@ -231,6 +238,7 @@ const follow = async (projector: Projector) => {
 const resume = async (projector: Projector) => {
   const { projection, checkpointKey, state } = projector;
   if (projector.setup) await retrying(projector, () => projection.setup());
+  if (projection.verify) await retrying(projector, () => verified(projection, checkpointKey, state));
   const stored = await retrying(projector, () => projection.checkpoint(checkpointKey));
   if (stored !== undefined) state.checkpoint = state.head = stored;
 };
@@ -247,9 +255,17 @@ const readAndApply = async (projector: Projector): Promise<boolean> => {
 };
 
 const readBatch = async ({ store, projection, checkpointKey, batchSize, filter, state }: Projector): Promise<ReadAllResult> => {
+  // A store that lost its data is reset (Projection.verify): the checkpoint is back at START.
+  const reset = projection.verify && (state.failures > 0 || performance.now() - state.verifiedAt >= VERIFY_MS) ? await verified(projection, checkpointKey, state) : false;
   // After a failure the batch may or may not have been stored: ask the projection where it is.
-  if (state.failures > 0) state.checkpoint = await projection.checkpoint(checkpointKey);
+  if (state.failures > 0 || reset) state.checkpoint = await projection.checkpoint(checkpointKey);
   return store.readAll(state.checkpoint, batchSize, filter);
+};
+
+const verified = async (projection: Projection, checkpointKey: string, state: ProjectorState): Promise<boolean> => {
+  const reset = await projection.verify!(checkpointKey);
+  state.verifiedAt = performance.now();
+  return reset;
 };
 
 const applyBatch = async ({ projection, checkpointKey, mine, replay, state }: Projector, batch: ReadAllResult) => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, onlyVisible, visibleUser } from '../access.js';
+import { degradedTo, homeFeedByPull, DEGRADED_HEADER } from '../degraded.js';
 import type { ReadDeps } from '../deps.js';
 import { presentPosts } from '../present.js';
 import { publicPostsPage } from '../public-posts.js';
@@ -10,7 +11,8 @@ import { hydratedPost, page, pageQuery, usernameParam } from '../schemas.js';
 export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   app.get('/feed/home', {
     config: { reads: ['feed', 'profiles'] },
-    schema: { querystring: pageQuery, response: { 200: page(hydratedPost) } },
+    schema: { querystring: pageQuery, response: { 200: page(hydratedPost).describe(`The home feed; with ${DEGRADED_HEADER}: feed, by pull from PostgreSQL while Redis cannot answer (same cursor)`) } },
+    ...degradedTo(deps, ['feed', 'cards'], (request) => homeFeedByPull(deps, actorOf(request), request.query as { cursor?: string; limit?: number })),
     handler: async (request) => {
       const viewerId = actorOf(request);
       const { cursor, limit } = request.query;

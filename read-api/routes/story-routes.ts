@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, visibleUser } from '../access.js';
+import { DEGRADED_HEADER, degradedTo, emptyStoriesTray } from '../degraded.js';
 import type { ReadDeps } from '../deps.js';
 import { forbidden, notFound } from '../../kernel/errors.js';
 import { presentedMedia } from '../media-presenter.js';
@@ -20,7 +21,11 @@ const trayEntry = z.object({ author: userSummary, hasUnseen: z.boolean(), latest
 export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   app.get('/stories/feed', {
     config: { reads: ['stories', 'profiles'] },
-    schema: { querystring: readQuery, response: { 200: z.object({ items: z.array(trayEntry) }) } },
+    schema: {
+      querystring: readQuery,
+      response: { 200: z.object({ items: z.array(trayEntry) }).describe(`The stories tray; with ${DEGRADED_HEADER}: stories, empty while Redis cannot answer`) },
+    },
+    ...degradedTo(deps, ['stories'], emptyStoriesTray),
     handler: async (request) => {
       const viewerId = actorOf(request);
       // The viewer's own stories lead the tray, as in the app.

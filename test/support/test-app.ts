@@ -37,6 +37,8 @@ export interface TestAppOptions {
   storyTtlMs?: number;
   /** Feeds and stories in the real Redis (under a prefix of this test's own) instead of PostgreSQL. */
   redis?: boolean;
+  /** With `redis`: a Redis server of the test's own (one it stops and starts) instead of the shared one. */
+  redisUrl?: string;
   celebrityThreshold?: number;
   /** Search in the real Elasticsearch of the test run (indexes under a prefix of this test's own). */
   elasticsearch?: boolean;
@@ -86,7 +88,7 @@ export const TEST_PASSWORD_PARAMS: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
  */
 export const startTestApp = async (options: TestAppOptions = {}): Promise<TestApp> => {
   const db = await createTestDatabase();
-  const redis = options.redis ? await createTestRedis() : null;
+  const redis = options.redis ? await createTestRedis(options.redisUrl) : null;
   const defaults = defaultSettings();
   // The local media storage's files (and its URL secret) in a directory of this app's own.
   const dataDir = await mkdtemp(join(tmpdir(), 'ig-test-app-'));

@@ -22,11 +22,12 @@ export interface TestRedis {
   drop(): Promise<void>;
 }
 
-export const createTestRedis = async (): Promise<TestRedis> => {
+/** A prefix of its own on the shared test Redis, or on the server at `url` (a test's own). */
+export const createTestRedis = async (url = TEST_REDIS_URL): Promise<TestRedis> => {
   const prefix = `t_${randomBytes(6).toString('hex')}:`;
-  const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
+  const client = new Redis(url, { maxRetriesPerRequest: 2 });
   return {
-    url: TEST_REDIS_URL,
+    url,
     prefix,
     client,
     async drop() {
