@@ -29,7 +29,7 @@ export interface SeededPost {
  * and like, and a reader following the author, seeded through the API; resolves once the profiles
  * read model shows every comment and like.
  */
-const seedPost = async (address: string): Promise<SeededPost> => {
+export const seedPost = async (address: string): Promise<SeededPost> => {
   const api = jsonClient(address);
   const register = (name: string) =>
     api('POST', '/api/v1/users/register', undefined, { username: name, email: `${name}@example.com`, password: 'bench password' });
