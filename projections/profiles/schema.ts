@@ -93,6 +93,7 @@ create table if not exists comments (
 );
 create index if not exists comments_top_level on comments (post_id, created_at, id) where parent_id is null and created_at is not null and deleted_at is null;
 create index if not exists comments_replies on comments (parent_id, created_at, id) where created_at is not null and deleted_at is null;
+create index if not exists comments_by_author on comments (author_id, id) where deleted_at is null;
 
 create table if not exists likes (
   post_id uuid not null,
@@ -103,6 +104,8 @@ create table if not exists likes (
   primary key (post_id, user_id)
 );
 create index if not exists likes_by_post on likes (post_id, liked_at desc, user_id desc) where active;
+-- The erasure worker pages through one person's likes and comments (workers/erasure/inventory-postgres.ts).
+create index if not exists likes_by_user on likes (user_id, post_id) where active;
 
 create table if not exists bookmarks (
   user_id uuid not null,

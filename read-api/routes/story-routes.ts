@@ -68,7 +68,13 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
       const viewerId = actorOf(request);
       const found = await deps.stories.story(request.params.storyId);
       if (!found || found.state === 'deleted') throw notFound('STORY_NOT_FOUND', 'no such story');
-      if (found.authorId !== viewerId) throw forbidden('NOT_AUTHOR', "only a story's author sees its viewers");
+      if (found.authorId !== viewerId) {
+        // Someone a block hides the author from, or anyone while the author is hidden (deleting),
+        // learns no more than of an unknown story; others are told only the author sees viewers.
+        const access = await deps.profiles.canSee(viewerId, found.authorId);
+        if (access === 'blocked' || access === 'unknown') throw notFound('STORY_NOT_FOUND', 'no such story');
+        throw forbidden('NOT_AUTHOR', "only a story's author sees its viewers");
+      }
       const { cursor, limit } = request.query;
       const viewers = await deps.stories.viewers(found.id, { cursor, limit });
       // Viewers behind a block either way are left out, as everywhere else a list names users.

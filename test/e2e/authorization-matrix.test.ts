@@ -134,7 +134,8 @@ const matrix: Record<string, Row> = {
   'GET /api/v1/feed/explore': { url: () => '/api/v1/feed/explore', ...same(signedIn()) },
   'GET /api/v1/stories/feed': { url: () => '/api/v1/stories/feed', ...same(signedIn()) },
   'GET /api/v1/users/{username}/stories': { url: (w) => `/api/v1/users/${w.owner.username}/stories`, ...seen('404 USER_NOT_FOUND') },
-  'GET /api/v1/stories/{storyId}/viewers': { url: (w) => `/api/v1/stories/${w.storyId}/viewers`, ...ownersOnly('403 NOT_AUTHOR') },
+  // A block hides the story itself (404, as an unknown one); others are told only its author sees viewers.
+  'GET /api/v1/stories/{storyId}/viewers': { url: (w) => `/api/v1/stories/${w.storyId}/viewers`, ...ownersOnly('403 NOT_AUTHOR', '404 STORY_NOT_FOUND') },
   'GET /api/v1/search': { url: () => '/api/v1/search?q=hello', ...same(signedIn()) },
   'GET /api/v1/search/autocomplete': { url: () => '/api/v1/search/autocomplete?q=he', ...same(signedIn()) },
   'GET /api/v1/hashtags/{tag}/posts': { url: () => '/api/v1/hashtags/world/posts', ...same(signedIn()) },
