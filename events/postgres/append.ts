@@ -6,6 +6,8 @@ import { currentVersion, type EventType } from '../registry.js';
 import { validateEvent } from '../validate.js';
 import { logPositionOfRow } from './log-position.js';
 
+// Named, so each connection parses and plans it once (prepared on first use): the hot statement
+// of every command, where parsing was a measurable part of its cost (bench:http).
 const APPEND = `select next_revision, last_transaction_id, last_global_position
   from event_store_append($1, $2, $3, $4::uuid[], $5::text[], $6::integer[], $7::jsonb[], $8::jsonb[])`;
 
@@ -30,6 +32,17 @@ export const appendEvents = async (
   expected: ExpectedRevision,
 ): Promise<AppendResult> => {
   const data = events.map((event) => JSON.stringify(validateEvent(event)));
+  return appendValidated(pool, streamId, events, data, expected);
+};
+
+/** appendEvents once the events are validated and serialised (`data`, in order). */
+const appendValidated = async (
+  pool: pg.Pool,
+  streamId: string,
+  events: readonly NewEvent[],
+  data: readonly string[],
+  expected: ExpectedRevision,
+): Promise<AppendResult> => {
   const [expectation, expectedRevision] = expectationParameters(expected);
   const values = [
     streamId,
@@ -42,7 +55,7 @@ export const appendEvents = async (
     events.map((e) => JSON.stringify(e.metadata)),
   ];
   try {
-    const { rows } = await pool.query<AppendRow>(APPEND, values);
+    const { rows } = await pool.query<AppendRow>({ name: 'event_store_append', text: APPEND, values });
     return appendResult(rows[0]);
   } catch (error) {
     throw asConcurrencyError(error, streamId, expected) ?? error;
@@ -77,4 +90,134 @@ const asConcurrencyError = (error: unknown, streamId: string, expected: Expected
   }
   if (code === UNIQUE_VIOLATION) return new ConcurrencyError(streamId, expected, 'unknown');
   return undefined;
+};
+
+// Appends that arrive while others are on their way to the database are sent together, in one
+// statement and one commit (event_store_append_batch, schema-v3-append-batch.sql.ts): a commit
+// waits for the WAL flush and holds a pooled connection meanwhile, so under concurrent writers
+// commits, not statements, bounded the appends per second (bench:http). Group commit, done by
+// the client: an append that finds fewer than `maxInFlight` statements in flight is sent at
+// once, alone and as before; the others queue and leave together as soon as one returns. Each
+// append keeps its own outcome: its expectation is checked against its stream alone, and a
+// refusal (a ConcurrencyError, or any error of its own) refuses it and nothing else. Two appends
+// to one stream never share a batch (the later one waits for the next), and a batch is ordered
+// by stream id so that concurrent batches lock stream rows in one order.
+
+const APPEND_BATCH = `select item, item_next_revision, item_transaction_id, item_global_position, item_error_code, item_error_message, item_error_detail
+  from event_store_append_batch($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::uuid[], $6::text[], $7::integer[], $8::jsonb[], $9::jsonb[])`;
+
+/** Under the 64 subtransactions a backend keeps track of cheaply (one per append of a batch). */
+const MAX_BATCH = 32;
+
+interface BatchRow {
+  item: number;
+  item_next_revision: string | null;
+  item_transaction_id: string | null;
+  item_global_position: string | null;
+  item_error_code: string | null;
+  item_error_message: string | null;
+  item_error_detail: string | null;
+}
+
+interface Pending {
+  streamId: string;
+  events: readonly NewEvent[];
+  data: string[];
+  expected: ExpectedRevision;
+  expectation: [string, number | null];
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface AppendBatcher {
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+}
+
+/** The error an append of a batch raised by itself, as appendEvents would have thrown it. */
+const itemError = (row: BatchRow, streamId: string, expected: ExpectedRevision): Error => {
+  const error = Object.assign(new Error(row.item_error_message ?? 'append failed'), { code: row.item_error_code, detail: row.item_error_detail ?? undefined });
+  return asConcurrencyError(error, streamId, expected) ?? error;
+};
+
+export const createAppendBatcher = (pool: pg.Pool, { maxInFlight = Math.max(1, Math.floor((pool.options.max ?? 10) / 2)) }: { maxInFlight?: number } = {}): AppendBatcher => {
+  let inFlight = 0;
+  const queue: Pending[] = [];
+
+  const sendBatch = async (batch: Pending[]) => {
+    batch.sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+    const values = [
+      batch.map((p) => p.streamId),
+      batch.map((p) => p.expectation[0]),
+      batch.map((p) => p.expectation[1]),
+      batch.map((p) => p.events.length),
+      batch.flatMap((p) => p.events.map((e) => e.eventId)),
+      batch.flatMap((p) => p.events.map((e) => e.type)),
+      batch.flatMap((p) => p.events.map((e) => currentVersion(e.type as EventType))),
+      batch.flatMap((p) => p.data),
+      batch.flatMap((p) => p.events.map((e) => JSON.stringify(e.metadata))),
+    ];
+    let rows: BatchRow[];
+    try {
+      ({ rows } = await pool.query<BatchRow>({ name: 'event_store_append_batch', text: APPEND_BATCH, values }));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+      return;
+    }
+    batch.forEach((p, index) => {
+      const row = rows.find((r) => r.item === index + 1);
+      if (!row) return p.reject(new Error(`event_store_append_batch returned no row for ${p.streamId}`));
+      if (row.item_error_code) return p.reject(itemError(row, p.streamId, p.expected));
+      p.resolve(appendResult({ next_revision: row.item_next_revision ?? '-1', last_transaction_id: row.item_transaction_id, last_global_position: row.item_global_position }));
+    });
+  };
+
+  const sendOne = async (p: Pending) => {
+    try {
+      p.resolve(await appendValidated(pool, p.streamId, p.events, p.data, p.expected));
+    } catch (error) {
+      p.reject(error);
+    }
+  };
+
+  /** Takes the next batch off the queue: the oldest appends, one per stream, MAX_BATCH at most. */
+  const nextBatch = (): Pending[] => {
+    const batch: Pending[] = [];
+    const streams = new Set<string>();
+    for (let i = 0; i < queue.length && batch.length < MAX_BATCH; ) {
+      const p = queue[i]!;
+      if (streams.has(p.streamId)) {
+        i++;
+        continue;
+      }
+      streams.add(p.streamId);
+      batch.push(p);
+      queue.splice(i, 1);
+    }
+    return batch;
+  };
+
+  const pump = () => {
+    while (inFlight < maxInFlight && queue.length > 0) {
+      const batch = nextBatch();
+      inFlight++;
+      void (batch.length === 1 ? sendOne(batch[0]!) : sendBatch(batch)).finally(() => {
+        inFlight--;
+        pump();
+      });
+    }
+  };
+
+  return {
+    append(streamId, events, expected) {
+      // Validated here, so that a bad event is refused to its caller before anything is queued.
+      const data = events.map((event) => JSON.stringify(validateEvent(event)));
+      const expectation = expectationParameters(expected);
+      // An empty append writes nothing: it only reads, so it need not wait for a commit.
+      if (events.length === 0) return appendValidated(pool, streamId, events, data, expected);
+      return new Promise<AppendResult>((resolve, reject) => {
+        queue.push({ streamId, events, data, expected, expectation, resolve, reject });
+        pump();
+      });
+    },
+  };
 };

@@ -1,12 +1,14 @@
 import type pg from 'pg';
 import { schemaV1 } from './schema-v1.sql.js';
 import { schemaV2Snapshots } from './schema-v2-snapshots.sql.js';
+import { schemaV3AppendBatch } from './schema-v3-append-batch.sql.js';
 import { inTransaction } from './transaction.js';
 
 // Ordered schema versions; a new version is appended here, never edited in place.
 const migrations: readonly { version: number; sql: string }[] = [
   { version: 1, sql: schemaV1 },
   { version: 2, sql: schemaV2Snapshots },
+  { version: 3, sql: schemaV3AppendBatch },
 ];
 
 // One key for the whole database: migrations are rare and short, so serialising them across

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { EventStore } from '../event-store.js';
 import { START } from '../position.js';
-import { appendEvents } from './append.js';
+import { appendEvents, createAppendBatcher } from './append.js';
 import { createAppendNotifier } from './append-notifier.js';
 import { migrateEventStore } from './migrate.js';
 import { createNotificationListener, type NotificationListener } from './notification-listener.js';
@@ -28,6 +28,14 @@ export interface PostgresEventStoreOptions {
    * folds whole streams: what bench:command-cost compares against.
    */
   snapshots?: boolean;
+  /**
+   * Send appends that arrive while others are in flight together, in one statement and one
+   * commit (append.ts createAppendBatcher; default true). Off, each append is its own statement:
+   * what bench:append compares against.
+   */
+  batchAppends?: boolean;
+  /** Append statements in flight at once before appends queue for the next batch (default: half the pool). */
+  maxAppendsInFlight?: number;
 }
 
 /**
@@ -40,6 +48,7 @@ export const createPostgresEventStore = async (pool: pg.Pool, options: PostgresE
   const notifier = options.notify === false ? undefined : createAppendNotifier(pool);
   const listener = createNotificationListener(options.listenerConfig ?? pool.options);
   const closing = new AbortController();
+  const batcher = options.batchAppends === false ? undefined : createAppendBatcher(pool, options.maxAppendsInFlight ? { maxInFlight: options.maxAppendsInFlight } : {});
   const readAll: EventStore['readAll'] = (from, max, filter) => readAllEvents(pool, from, max, filter);
   const subscriptionDeps = {
     readAll,
@@ -51,7 +60,7 @@ export const createPostgresEventStore = async (pool: pg.Pool, options: PostgresE
 
   return {
     async append(streamId, events, expected) {
-      const result = await appendEvents(pool, streamId, events, expected);
+      const result = await (batcher ? batcher.append(streamId, events, expected) : appendEvents(pool, streamId, events, expected));
       if (events.length > 0) notifier?.appended();
       return result;
     },

@@ -9,7 +9,8 @@ import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './recorded-event-
 // A command does several loads (its own stream, the post, the owner, blocks, the follow), so the
 // snapshot and the events after it come back in ONE statement: the snapshot as a first row with
 // no event columns, then the tail. Without a snapshot the same statement returns the whole
-// stream, so a stream that was never snapshotted costs what readStream costs.
+// stream, so a stream that was never snapshotted costs what readStream costs. Named (prepared once
+// per connection): nearly every command runs it, and its parse and plan cost more than its execution.
 const READ_FROM_SNAPSHOT = `
 with snapshot as (
   select s.revision, s.position, s.state, s.digest from stream_snapshots s
@@ -53,7 +54,7 @@ const snapshotOf = (streamId: string, key: string, row: Row | undefined): Stream
 
 export const createPostgresSnapshotStore = (pool: pg.Pool): SnapshotStore => ({
   async readFromSnapshot(streamId, key): Promise<StreamFromSnapshot> {
-    const { rows } = await pool.query<Row>(READ_FROM_SNAPSHOT, [streamId, key]);
+    const { rows } = await pool.query<Row>({ name: 'event_store_read_from_snapshot', text: READ_FROM_SNAPSHOT, values: [streamId, key] });
     const snapshot = snapshotOf(streamId, key, rows[0]);
     if (snapshot === 'none') return { snapshot: null, events: rows.map(toRecordedEvent) };
     // A damaged row is ignored: the stream is read whole (a second round trip, for a row that

@@ -225,7 +225,7 @@ describe('the authorization matrix', () => {
         }
       }
       expect(found).toEqual(expected);
-    }, 120_000);
+    }, 300_000); // about 100 routes × 7 callers in a row (fresh worlds for the rows that ask): minutes on a busy machine
   }
 
   it('a block, either way, answers every act on the owner exactly as an unknown id: the same status, code and message', async () => {

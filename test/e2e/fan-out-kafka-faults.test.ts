@@ -107,7 +107,8 @@ describe('fan-out through Kafka under faults', () => {
         await workers.stop();
         await fanOut.close();
       }
-    });
+      // It starts a broker (a JVM) twice: on a busy 2-core machine that alone takes most of a minute.
+    }, 180_000);
   });
 
   describe.skipIf(brokers.length === 0)('a worker process killed mid-batch', () => {

@@ -161,6 +161,45 @@ describe('PostgreSQL event store', () => {
     await store.append(`dup-${uuidv7()}`, [event], 'no_stream');
     await expect(store.append(`dup-${uuidv7()}`, [event], 'no_stream')).rejects.toBeInstanceOf(ConcurrencyError);
   });
+
+  it('sends concurrent appends together in one commit, each with its own outcome, as if sent alone', async () => {
+    // One connection in flight at a time: every append that arrives meanwhile queues and leaves in
+    // the next batch (append.ts createAppendBatcher).
+    const batched = await createPostgresEventStore(db.pool, { notify: false, maxAppendsInFlight: 1 });
+    try {
+      const existing = `batch-existing-${uuidv7()}`;
+      await batched.append(existing, [liked()], 'no_stream');
+      const reused = liked();
+      await batched.append(`batch-reused-${uuidv7()}`, [reused], 'no_stream');
+      const fresh = Array.from({ length: 40 }, () => `batch-fresh-${uuidv7()}`);
+      const twice = `batch-twice-${uuidv7()}`;
+      const outcomes = await Promise.allSettled([
+        ...fresh.map((stream) => batched.append(stream, [liked(), liked()], 'no_stream')),
+        batched.append(existing, [liked()], 'no_stream'), // refused: the stream exists
+        batched.append(existing, [liked()], 0), // the one right expectation
+        batched.append(`batch-dup-${uuidv7()}`, [reused], 'no_stream'), // refused: a reused event id
+        batched.append(twice, [liked()], 'no_stream'),
+        batched.append(twice, [liked()], 'no_stream'), // refused: the first one of the two created it
+      ]);
+      const [freshOutcomes, [staleExisting, rightExisting, dup, twiceFirst, twiceSecond]] = [outcomes.slice(0, 40), outcomes.slice(40)];
+      expect(freshOutcomes.every((o) => o.status === 'fulfilled' && o.value.nextRevision === 1)).toBe(true);
+      expect(staleExisting).toMatchObject({ status: 'rejected', reason: { expected: 'no_stream', actual: 0 } });
+      const reasonOf = (outcome: PromiseSettledResult<unknown> | undefined) => (outcome?.status === 'rejected' ? outcome.reason : undefined);
+      expect(reasonOf(staleExisting)).toBeInstanceOf(ConcurrencyError);
+      expect(rightExisting).toMatchObject({ status: 'fulfilled', value: { nextRevision: 1 } });
+      expect(reasonOf(dup)).toBeInstanceOf(ConcurrencyError);
+      expect(twiceFirst).toMatchObject({ status: 'fulfilled', value: { nextRevision: 0 } });
+      expect(twiceSecond).toMatchObject({ status: 'rejected', reason: { actual: 0 } });
+      // Each stream holds exactly what its accepted appends wrote, and several appends shared a commit.
+      for (const stream of [...fresh, existing]) expect((await batched.readStream(stream)).map((e) => e.streamRevision)).toEqual([0, 1]);
+      const positions = freshOutcomes.map((o) => (o.status === 'fulfilled' ? o.value.position : ''));
+      expect(new Set(positions).size).toBe(40);
+      const transactions = new Set(positions.map((position) => position.split(':')[0]));
+      expect(transactions.size).toBeLessThan(40);
+    } finally {
+      await batched.close();
+    }
+  });
 });
 
 describe('PostgreSQL event store schema', () => {
@@ -173,7 +212,7 @@ describe('PostgreSQL event store schema', () => {
       const written = await stores[0].append(`m-${uuidv7()}`, [liked()], 'no_stream');
       expect(await waitFor(() => stores[1].headPosition(), (head) => head === written.position)).toBe(written.position);
       const { rows } = await db.pool.query('select version from event_store_migrations order by version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
       await Promise.all(stores.map((s) => s.close()));
     } finally {
       await db.drop();
