@@ -1,9 +1,14 @@
 import type { ReadDeps } from './deps.js';
+import type { ContentAccess } from '../kernel/access.js';
 import { forbidden, notFound, type AppError } from '../kernel/errors.js';
 
 // The read path enforces privacy on its own, whatever a projection still holds (docs/architecture.md
 // "Read path"): a blocked user is answered as if the account did not exist, a private account's
 // content is refused to non-followers, and deleted posts are never served.
+
+/** Content of an author that a viewer reads as missing: a block stands between them, or no such (listed) author. */
+const hidden = (access: ContentAccess) => access === 'blocked' || access === 'unknown';
+const noUser = (username: string) => notFound('USER_NOT_FOUND', `no user named ${username}`);
 
 /**
  * The profile named, unless it does not exist, a block stands between the two users, or it is
@@ -11,21 +16,30 @@ import { forbidden, notFound, type AppError } from '../kernel/errors.js';
  */
 export const visibleUser = async (deps: ReadDeps, viewerId: string, username: string) => {
   const user = await deps.profiles.userByUsername(username);
-  if (!user) throw notFound('USER_NOT_FOUND', `no user named ${username}`);
-  const access = await deps.profiles.canSee(viewerId, user.id);
-  if (access === 'blocked' || access === 'unknown') throw notFound('USER_NOT_FOUND', `no user named ${username}`);
+  if (!user || hidden(await deps.profiles.canSee(viewerId, user.id))) throw noUser(username);
   return user;
 };
 
+/** visibleUser(), with the viewer's relationship to the user, in one query (the profile page). */
+export const visibleProfile = async (deps: ReadDeps, viewerId: string, username: string) => {
+  const found = await deps.profiles.profileFor(viewerId, username);
+  if (!found || hidden(found.access)) throw noUser(username);
+  return found;
+};
+
 /**
- * Refuses content of `authorId` that `viewerId` may not see. A block answers as `missing` does, the
- * error the route gives for content that does not exist, so that the two cannot be told apart.
+ * Refuses content the viewer's `access` to its author does not allow. A block answers as
+ * `missing` does, the error the route gives for content that does not exist, so that the two
+ * cannot be told apart.
  */
-export const assertCanSeeContent = async (deps: ReadDeps, viewerId: string, authorId: string, what = 'content', missing?: () => AppError) => {
-  const access = await deps.profiles.canSee(viewerId, authorId);
-  if (access === 'blocked' || access === 'unknown') throw missing?.() ?? notFound('NOT_FOUND', `${what} not found`);
+export const refuseUnlessAllowed = (access: ContentAccess, what = 'content', missing?: () => AppError): void => {
+  if (hidden(access)) throw missing?.() ?? notFound('NOT_FOUND', `${what} not found`);
   if (access === 'private') throw forbidden('PRIVATE_ACCOUNT', `this account is private: follow it to see its ${what}`);
 };
+
+/** refuseUnlessAllowed() for content of `authorId`, asking canSee. */
+export const assertCanSeeContent = async (deps: ReadDeps, viewerId: string, authorId: string, what = 'content', missing?: () => AppError) =>
+  refuseUnlessAllowed(await deps.profiles.canSee(viewerId, authorId), what, missing);
 
 /** Keeps only the items whose author the viewer may see, in one query for the whole page. */
 export const onlyVisible = async <T extends { author: { id: string } }>(deps: ReadDeps, viewerId: string, items: T[]): Promise<T[]> => {

@@ -3,9 +3,11 @@ import { loadSettings } from '../../app/config.js';
 import { createPlatform } from '../../app/platform.js';
 import { buildServer } from '../../app/server.js';
 
-// The real API (with its projectors), plus two baseline routes that go through the same hooks
+// The real API (with its projectors), plus baseline routes that go through the same hooks
 // (authentication, validation) but do the least a route can: a no-op POST (create-post's
-// baseline) and a bare ZREVRANGE of 20 ids from a feed in Redis (home feed's baseline).
+// baseline), a bare ZREVRANGE of 20 ids from a feed in Redis (home feed's baseline), and one GET
+// of a string the bench stored, answered as JSON as it is (the post page's and profile's baseline:
+// a page served from one cached card, bench/support/page-bench.ts).
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error('DATABASE_URL is required');
 const redisUrl = process.env.REDIS_URL;
@@ -37,6 +39,10 @@ if (redisUrl) {
   app.get('/bench/zrevrange', async (request) => ({
     items: await redis.zrevrange(`${redisPrefix}feed:{${request.actor?.userId}}`, 0, 19),
   }));
+  app.get('/bench/get/:name', async (request, reply) => {
+    const value = await redis.get(`${redisPrefix}bench:get:${(request.params as { name: string }).name}`);
+    return reply.type('application/json').send(value ?? 'null');
+  });
 }
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
 process.send?.({ address });

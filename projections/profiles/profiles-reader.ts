@@ -12,6 +12,8 @@ export type * from './reader-types.js';
 // holds them; enforcing who may see what (canSee, visibleAuthors) is the routes' job.
 export interface ProfilesReader {
   userByUsername(username: string): Promise<UserProfile | null>;
+  /** userByUsername(), canSee() and relationship() for the viewer, in one query (the profile page). */
+  profileFor(viewerId: string, username: string): Promise<{ user: UserProfile; access: ContentAccess; relationship: Relationship } | null>;
   userSummaries(ids: readonly string[]): Promise<Map<string, UserSummary>>;
   relationship(viewerId: string, otherId: string): Promise<Relationship>;
   /** Newest follow first. */
@@ -24,6 +26,8 @@ export interface ProfilesReader {
   followRequests(ownerId: string, page: PageRequest): Promise<Page<FollowRequest>>;
   /** In the order of `ids`, skipping deleted and unknown posts and those of unlisted authors (but the viewer's own); one query. */
   posts(ids: readonly string[], viewerId: string | null): Promise<HydratedPost[]>;
+  /** posts() of one post with canSee() of its author for the viewer, in one query (the post page). */
+  postFor(postId: string, viewerId: string): Promise<{ post: HydratedPost; access: ContentAccess } | null>;
   /** posts(), keeping only those whose author the viewer may see (canSee = 'allowed'); one query. */
   visiblePosts(ids: readonly string[], viewerId: string): Promise<HydratedPost[]>;
   /** The home feed by pull (the fallback while Redis cannot answer): followed and own posts, visible, newest first, after `after`; one query. */
@@ -47,6 +51,7 @@ export interface ProfilesReader {
 
 export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   userByUsername: (username) => users.userByUsername(pool, username),
+  profileFor: (viewerId, username) => users.profileFor(pool, viewerId, username),
   userSummaries: (ids) => users.userSummaries(pool, ids),
   relationship: (viewerId, otherId) => users.relationship(pool, viewerId, otherId),
   followers: (userId, page) => users.followers(pool, userId, page),
@@ -55,6 +60,7 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   followingCount: (followerId, upTo) => users.followingCount(pool, followerId, upTo),
   followRequests: (ownerId, page) => users.followRequests(pool, ownerId, page),
   posts: (ids, viewerId) => posts.posts(pool, ids, viewerId),
+  postFor: (postId, viewerId) => posts.postFor(pool, postId, viewerId),
   visiblePosts: (ids, viewerId) => posts.visiblePosts(pool, ids, viewerId),
   pullFeed: (viewerId, after, limit) => pullFeed(pool, viewerId, after, limit),
   userPosts: (authorId, viewerId, page) => posts.userPosts(pool, authorId, viewerId, page),

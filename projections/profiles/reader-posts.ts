@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { LISTED, LISTED_FOR, MAY_SEE } from './access-sql.js';
+import { accessTo, type ContentAccess } from '../../kernel/access.js';
+import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, LISTED_FOR, MAY_SEE } from './access-sql.js';
 import type { MediaItem, UploadedMediaItem } from '../../events/index.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
@@ -67,6 +68,25 @@ export const posts = async (db: pg.Pool, ids: readonly string[], viewerId: strin
   });
   const byId = new Map(rows.map((row) => [row.id, hydrated(row)]));
   return ids.flatMap((id) => byId.get(id.toLowerCase()) ?? []);
+};
+
+/**
+ * posts() of one post and canSee() of its author for the viewer in ONE query (the post page, on
+ * every view): null for no such live post (or an unlisted author's, but to that author).
+ */
+export const postFor = async (db: pg.Pool, postId: string, viewerId: string): Promise<{ post: HydratedPost; access: ContentAccess } | null> => {
+  if (!isUuid(postId)) return null;
+  const { rows } = await db.query<PostRow & { blocked: boolean; follows: boolean }>({
+    name: 'profiles-post-for',
+    text: `select ${HYDRATED}, ${BLOCKED_EITHER_WAY('$1::uuid', 'p.author_id')} as blocked, ${FOLLOWS('$1::uuid', 'p.author_id')} as follows
+     from posts p join ${AUTHOR} where p.id = $2::uuid and ${LIVE}`,
+    values: [viewerParam(viewerId), postId],
+  });
+  const row = rows[0];
+  if (!row) return null;
+  // The author's row is listed for the viewer (AUTHOR): what is left is canSee's rule.
+  const access = accessTo({ actorId: viewerId, ownerId: row.author_id, ownerIsPrivate: row.private, actorFollowsOwner: row.follows, blockedEitherWay: row.blocked });
+  return { post: hydrated(row), access };
 };
 
 /**

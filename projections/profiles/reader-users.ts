@@ -27,28 +27,60 @@ export const summaryOf = (row: SummaryRow): UserSummary => ({
   avatar: row.avatar,
 });
 
+type ProfileRow = SummaryRow & { bio: string; follower_count: number; following_count: number; post_count: number; registered_at: Date };
+const PROFILE_COLUMNS = `${SUMMARY_COLUMNS}, u.bio, u.follower_count, u.following_count, u.post_count, u.registered_at`;
+const profileOf = (row: ProfileRow): UserProfile => ({
+  ...summaryOf(row),
+  bio: row.bio,
+  followerCount: row.follower_count,
+  followingCount: row.following_count,
+  postCount: row.post_count,
+  registeredAt: row.registered_at.toISOString(),
+});
+
 /**
  * The profile holding the username, whatever its lifecycle state (an erased account holds none):
  * whether the viewer may see it is canSee's answer ('unknown' for an unlisted account of another).
  */
 export const userByUsername = async (db: pg.Pool, username: string): Promise<UserProfile | null> => {
+  const { rows } = await db.query<ProfileRow>({
+    name: 'profiles-user-by-username',
+    text: `select ${PROFILE_COLUMNS} from users u where u.username = $1 limit 1`,
+    values: [username.toLowerCase()],
+  });
+  const row = rows[0];
+  return row ? profileOf(row) : null;
+};
+
+/**
+ * userByUsername(), canSee() and relationship() for one viewer in ONE query (the profile page,
+ * on every profile view); null for no such username.
+ */
+export const profileFor = async (
+  db: pg.Pool,
+  viewerId: string,
+  username: string,
+): Promise<{ user: UserProfile; access: ContentAccess; relationship: Relationship } | null> => {
+  const viewer = isUuid(viewerId) ? viewerId : null;
   const { rows } = await db.query<
-    SummaryRow & { bio: string; follower_count: number; following_count: number; post_count: number; registered_at: Date }
-  >(
-    `select ${SUMMARY_COLUMNS}, u.bio, u.follower_count, u.following_count, u.post_count, u.registered_at
-     from users u where u.username = $1 limit 1`,
-    [username.toLowerCase()],
-  );
+    ProfileRow & { listed: boolean; following: boolean; requested: boolean; followed_by: boolean; blocked: boolean }
+  >({
+    name: 'profiles-profile-for',
+    text: `select ${PROFILE_COLUMNS}, ${LISTED_FOR('$1::uuid', 'u')} is true as listed,
+       ${FOLLOWS('$1::uuid', 'u.id')} as following,
+       exists (select 1 from follows f where f.follower_id = $1::uuid and f.followee_id = u.id and f.status = 'requested') as requested,
+       ${FOLLOWS('u.id', '$1::uuid')} as followed_by,
+       ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} as blocked
+     from users u where u.username = $2 limit 1`,
+    values: [viewer, username.toLowerCase()],
+  });
   const row = rows[0];
   if (!row) return null;
-  return {
-    ...summaryOf(row),
-    bio: row.bio,
-    followerCount: row.follower_count,
-    followingCount: row.following_count,
-    postCount: row.post_count,
-    registeredAt: row.registered_at.toISOString(),
-  };
+  const access: ContentAccess = row.listed
+    ? accessTo({ actorId: viewerId, ownerId: row.id, ownerIsPrivate: row.private, actorFollowsOwner: row.following, blockedEitherWay: row.blocked })
+    : 'unknown';
+  const relationship = { following: row.following, requested: row.requested, followedBy: row.followed_by, blockedEitherWay: row.blocked };
+  return { user: profileOf(row), access, relationship };
 };
 
 /** Summaries by id of registered users, for callers that decided who is shown (the stories tray, notification actors). */
@@ -142,11 +174,13 @@ export const followingCount = async (db: pg.Pool, followerId: string, upTo: numb
 export const canSee = async (db: pg.Pool, viewerId: string, authorId: string): Promise<ContentAccess> => {
   if (!isUuid(authorId)) return 'unknown';
   const viewer = isUuid(viewerId) ? viewerId : null;
-  const { rows } = await db.query<{ private: boolean; blocked: boolean; follows: boolean }>(
-    `select u.private, ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} as blocked, ${FOLLOWS('$1::uuid', 'u.id')} as follows
+  // Named (planned once per connection): it runs on every post page and content list.
+  const { rows } = await db.query<{ private: boolean; blocked: boolean; follows: boolean }>({
+    name: 'profiles-can-see',
+    text: `select u.private, ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} as blocked, ${FOLLOWS('$1::uuid', 'u.id')} as follows
      from users u where u.id = $2 and ${LISTED_FOR('$1::uuid', 'u')}`,
-    [viewer, authorId],
-  );
+    values: [viewer, authorId],
+  });
   const row = rows[0];
   if (!row) return 'unknown';
   return accessTo({ actorId: viewerId, ownerId: authorId, ownerIsPrivate: row.private, actorFollowsOwner: row.follows, blockedEitherWay: row.blocked });

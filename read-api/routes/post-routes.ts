@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
-import { assertCanSeeContent, onlyVisible, withoutBlocked } from '../access.js';
+import { onlyVisible, refuseUnlessAllowed, withoutBlocked } from '../access.js';
 import type { ReadDeps } from '../deps.js';
 import { notFound } from '../../kernel/errors.js';
 import { presentComments, presentPage, presentPost, presentPosts, presentUsers } from '../present.js';
@@ -18,13 +18,13 @@ const comment = z.object({
 });
 
 export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
-  /** The post, if it exists, is not deleted, and the viewer may see its author's content. */
+  /** The post, if it exists, is not deleted, and the viewer may see its author's content (one query). */
   const visiblePost = async (viewerId: string, postId: string) => {
-    const [post] = await deps.profiles.posts([postId], viewerId);
+    const found = await deps.profiles.postFor(postId, viewerId);
     const missing = () => notFound('POST_NOT_FOUND', 'no such post');
-    if (!post) throw missing();
-    await assertCanSeeContent(deps, viewerId, post.author.id, 'posts', missing); // blocked reads as missing
-    return post;
+    if (!found) throw missing();
+    refuseUnlessAllowed(found.access, 'posts', missing); // blocked reads as missing
+    return found.post;
   };
 
   app.get('/posts/:postId', {

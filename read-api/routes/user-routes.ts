@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
-import { assertCanSeeContent, visibleUser, withoutBlocked } from '../access.js';
+import { assertCanSeeContent, visibleProfile, visibleUser, withoutBlocked } from '../access.js';
 import type { ReadDeps } from '../deps.js';
 import { presentedMedia } from '../media-presenter.js';
 import { presentPage, presentUser, presentUsers } from '../present.js';
@@ -25,9 +25,7 @@ export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     config: { reads: ['profiles'] },
     schema: { params: usernameParam, querystring: readQuery, response: { 200: profile } },
     handler: async (request) => {
-      const viewerId = actorOf(request);
-      const user = await visibleUser(deps, viewerId, request.params.username);
-      const relationship = await deps.profiles.relationship(viewerId, user.id);
+      const { user, relationship } = await visibleProfile(deps, actorOf(request), request.params.username);
       return { ...(await presentUser(deps, user)), relationship };
     },
   });
