@@ -11,7 +11,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 // and in SQL (projections/profiles/access-sql.ts). Every relationship case below is projected
 // into a real profiles read model; then the SQL predicates are evaluated in PostgreSQL, and the
 // facts they read are mapped through the TypeScript rule, and both, and the reader methods built
-// on them (canSee, visibleAuthors, visiblePosts), must give the case's expected answer.
+// on them (canSee, visibleAuthors, visiblePosts, postFor, profileFor), must give the case's expected answer.
 
 const AT = '2025-01-01T00:00:00.000Z';
 const id = (n: number, role: number) => `0190a000-0000-7000-8000-${String(n * 10 + role).padStart(12, '0')}`;
@@ -90,7 +90,8 @@ const postOf = (authorId: string, postId: string) =>
 
 const parties = cases.map((c, n) => {
   const author = id(n, 1);
-  return { ...c, viewer: c.self ? author : id(n, 2), author, post: id(n, 3) };
+  // The usernames `registered` gives below: the viewer is user n*2, the author n*2+1 (or the viewer).
+  return { ...c, viewer: c.self ? author : id(n, 2), author, post: id(n, 3), authorName: `access_${c.self ? n * 2 : n * 2 + 1}` };
 });
 
 const history = parties.flatMap(({ viewer, author, post, unregistered, events }, n) => [
@@ -142,7 +143,7 @@ describe('the access rule in PostgreSQL (projections/profiles/access-sql.ts) and
     return rows[0] ?? null;
   };
 
-  it.each(parties)('$name: $expected', async ({ viewer, author, post, expected }) => {
+  it.each(parties)('$name: $expected', async ({ viewer, author, post, authorName, expected }) => {
     const sql = await inPostgres(viewer, author);
     if (expected === 'unknown') expect(sql).toBeNull();
     else {
@@ -157,6 +158,9 @@ describe('the access rule in PostgreSQL (projections/profiles/access-sql.ts) and
       (await reader.visiblePosts([post], viewer)).map((p) => p.id),
       'visiblePosts',
     ).toEqual(expected === 'allowed' ? [post] : []);
+    // The post page's and the profile's one-statement reads decide by the same rule.
+    expect((await reader.postFor(post, viewer))?.access ?? 'unknown', 'postFor').toBe(expected);
+    expect((await reader.profileFor(viewer, authorName))?.access ?? 'unknown', 'profileFor').toBe(expected);
   });
 
   it('visibleAuthors answers every case at once as canSee does one by one', async () => {
