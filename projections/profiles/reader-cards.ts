@@ -1,0 +1,166 @@
+import type pg from 'pg';
+import type { MediaItem } from '../../events/index.js';
+import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED } from './access-sql.js';
+import { isUuid } from './keyset.js';
+import type { UserProfile } from './reader-types.js';
+
+// What the API's card cache (read-api/card-cache.ts) loads on a miss: the viewer-independent part
+// of posts and users, and the viewer-author facts the access rule reads, each kind for a whole
+// request's misses in ONE query. Every id asked for gets an answer (null: no such live post, no
+// such registered user), so that the cache can keep the absence too.
+
+/** A live post (created, not deleted), without its author's fields and the viewer's marks. */
+export interface PostCardFacts {
+  id: string;
+  authorId: string;
+  caption: string;
+  hashtags: string[];
+  mentions: string[];
+  media: MediaItem[];
+  createdAt: string;
+  likeCount: number;
+  commentCount: number;
+}
+
+/** A registered user (username not null), with LISTED (access-sql.ts) as read. */
+export interface UserCardFacts extends UserProfile {
+  listed: boolean;
+}
+
+/** What kernel/access.ts's rule and the profile's relationship read of one viewer-user pair. */
+export interface PairFacts {
+  /** The viewer's follow of the other is accepted. */
+  following: boolean;
+  /** The viewer asked to follow the other, who has not answered. */
+  requested: boolean;
+  /** The other follows the viewer. */
+  followedBy: boolean;
+  blockedEitherWay: boolean;
+}
+
+export const NO_PAIR_FACTS: PairFacts = { following: false, requested: false, followedBy: false, blockedEitherWay: false };
+
+const uuids = (ids: readonly string[]) => [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
+
+/** Each id (lowercased) to its live post, or null. */
+export const postCards = async (db: pg.Pool, ids: readonly string[]): Promise<Map<string, PostCardFacts | null>> => {
+  const valid = uuids(ids);
+  const found = new Map<string, PostCardFacts | null>(valid.map((id) => [id, null]));
+  if (valid.length === 0) return found;
+  const { rows } = await db.query<{
+    id: string;
+    author_id: string;
+    caption: string | null;
+    hashtags: string[] | null;
+    mentions: string[] | null;
+    media: MediaItem[];
+    created_at: Date;
+    like_count: number;
+    comment_count: number;
+  }>({
+    name: 'profiles-post-cards',
+    text: `select p.id, p.author_id, p.caption, p.hashtags, p.mentions, p.media, p.created_at, p.like_count, p.comment_count
+     from posts p where p.id = any($1::uuid[]) and p.created_at is not null and p.deleted_at is null`,
+    values: [valid],
+  });
+  for (const row of rows) {
+    found.set(row.id, {
+      id: row.id,
+      authorId: row.author_id,
+      caption: row.caption ?? '',
+      hashtags: row.hashtags ?? [],
+      mentions: row.mentions ?? [],
+      media: row.media,
+      createdAt: row.created_at.toISOString(),
+      likeCount: row.like_count,
+      commentCount: row.comment_count,
+    });
+  }
+  return found;
+};
+
+const USER_CARD = `select u.id, u.username, u.display_name, u.private, u.avatar, u.bio, u.follower_count, u.following_count, u.post_count,
+  u.registered_at, ${LISTED('u')} is true as listed from users u`;
+
+type UserCardRow = {
+  id: string;
+  username: string;
+  display_name: string;
+  private: boolean;
+  avatar: UserProfile['avatar'];
+  bio: string;
+  follower_count: number;
+  following_count: number;
+  post_count: number;
+  registered_at: Date;
+  listed: boolean;
+};
+
+const userCardOf = (row: UserCardRow): UserCardFacts => ({
+  id: row.id,
+  username: row.username,
+  displayName: row.display_name,
+  private: row.private,
+  avatar: row.avatar,
+  bio: row.bio,
+  followerCount: row.follower_count,
+  followingCount: row.following_count,
+  postCount: row.post_count,
+  registeredAt: row.registered_at.toISOString(),
+  listed: row.listed,
+});
+
+/** Each id (lowercased) to its registered user, or null. */
+export const userCards = async (db: pg.Pool, ids: readonly string[]): Promise<Map<string, UserCardFacts | null>> => {
+  const valid = uuids(ids);
+  const found = new Map<string, UserCardFacts | null>(valid.map((id) => [id, null]));
+  if (valid.length === 0) return found;
+  const { rows } = await db.query<UserCardRow>({
+    name: 'profiles-user-cards',
+    text: `${USER_CARD} where u.id = any($1::uuid[]) and u.username is not null`,
+    values: [valid],
+  });
+  for (const row of rows) found.set(row.id, userCardOf(row));
+  return found;
+};
+
+/** The registered user holding the username, or null. */
+export const userCardByUsername = async (db: pg.Pool, username: string): Promise<UserCardFacts | null> => {
+  const { rows } = await db.query<UserCardRow>({
+    name: 'profiles-user-card-by-username',
+    text: `${USER_CARD} where u.username = $1 limit 1`,
+    values: [username.toLowerCase()],
+  });
+  return rows[0] ? userCardOf(rows[0]) : null;
+};
+
+/** The facts of `viewerId` with each of `otherIds` (lowercased), in one query; none for a viewer that is no UUID. */
+export const pairFacts = async (db: pg.Pool, viewerId: string, otherIds: readonly string[]): Promise<Map<string, PairFacts>> => {
+  const valid = uuids(otherIds);
+  if (valid.length === 0 || !isUuid(viewerId)) return new Map(valid.map((id) => [id, NO_PAIR_FACTS]));
+  const { rows } = await db.query<{ id: string; following: boolean; requested: boolean; followed_by: boolean; blocked: boolean }>({
+    name: 'profiles-pair-facts',
+    text: `select o.id, ${FOLLOWS('$1::uuid', 'o.id')} as following,
+       exists (select 1 from follows f where f.follower_id = $1::uuid and f.followee_id = o.id and f.status = 'requested') as requested,
+       ${FOLLOWS('o.id', '$1::uuid')} as followed_by,
+       ${BLOCKED_EITHER_WAY('$1::uuid', 'o.id')} as blocked
+     from unnest($2::uuid[]) as o(id)`,
+    values: [viewerId, valid],
+  });
+  return new Map(rows.map((row) => [row.id, { following: row.following, requested: row.requested, followedBy: row.followed_by, blockedEitherWay: row.blocked }]));
+};
+
+/** Whether `viewerId` likes and bookmarks each of `postIds` (lowercased), in one query (read-api/viewer-marks.ts). */
+export const viewerMarks = async (db: pg.Pool, viewerId: string, postIds: readonly string[]): Promise<Map<string, { liked: boolean; bookmarked: boolean }>> => {
+  const valid = uuids(postIds);
+  if (valid.length === 0 || !isUuid(viewerId)) return new Map(valid.map((id) => [id, { liked: false, bookmarked: false }]));
+  const { rows } = await db.query<{ id: string; liked: boolean; bookmarked: boolean }>({
+    name: 'profiles-viewer-marks',
+    text: `select p.id,
+       exists (select 1 from likes l where l.post_id = p.id and l.user_id = $1::uuid and l.active) as liked,
+       exists (select 1 from bookmarks b where b.user_id = $1::uuid and b.post_id = p.id and b.active) as bookmarked
+     from unnest($2::uuid[]) as p(id)`,
+    values: [viewerId, valid],
+  });
+  return new Map(rows.map((row) => [row.id, { liked: row.liked, bookmarked: row.bookmarked }]));
+};
