@@ -22,7 +22,8 @@ export const createRedisCardBus = (publisher: RedisClient, { prefix, onError = w
   const subscribers = new Set<RedisClient>();
 
   const subscribe = (listener: CardBusListener) => {
-    const subscriber = (publisher as Redis).duplicate({ autoResubscribe: false });
+    // Named, so that an operator (or a test) can tell it in CLIENT LIST.
+    const subscriber = (publisher as Redis).duplicate({ autoResubscribe: false, connectionName: `${prefix}cards` });
     subscribers.add(subscriber);
     let ended = false;
     subscriber.on('error', () => undefined);
