@@ -1,8 +1,9 @@
 import type pg from 'pg';
-import type { MediaItem } from '../../events/index.js';
 import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED } from './access-sql.js';
 import { isUuid } from './keyset.js';
-import type { UserProfile } from './reader-types.js';
+import { LIVE, postFieldsOf, type PostOwnRow } from './reader-posts.js';
+import type { HydratedPost, UserProfile } from './reader-types.js';
+import { PROFILE_COLUMNS, profileOf, type ProfileRow } from './reader-users.js';
 
 // What the API's card cache (read-api/card-cache.ts) loads on a miss: the viewer-independent part
 // of posts and users, and the viewer-author facts the access rule reads, each kind for a whole
@@ -10,17 +11,7 @@ import type { UserProfile } from './reader-types.js';
 // such registered user), so that the cache can keep the absence too.
 
 /** A live post (created, not deleted), without its author's fields and the viewer's marks. */
-export interface PostCardFacts {
-  id: string;
-  authorId: string;
-  caption: string;
-  hashtags: string[];
-  mentions: string[];
-  media: MediaItem[];
-  createdAt: string;
-  likeCount: number;
-  commentCount: number;
-}
+export type PostCardFacts = Omit<HydratedPost, 'author' | 'likedByMe' | 'bookmarkedByMe'> & { authorId: string };
 
 /** A registered user (username not null), with LISTED (access-sql.ts) as read. */
 export interface UserCardFacts extends UserProfile {
@@ -47,68 +38,19 @@ export const postCards = async (db: pg.Pool, ids: readonly string[]): Promise<Ma
   const valid = uuids(ids);
   const found = new Map<string, PostCardFacts | null>(valid.map((id) => [id, null]));
   if (valid.length === 0) return found;
-  const { rows } = await db.query<{
-    id: string;
-    author_id: string;
-    caption: string | null;
-    hashtags: string[] | null;
-    mentions: string[] | null;
-    media: MediaItem[];
-    created_at: Date;
-    like_count: number;
-    comment_count: number;
-  }>({
+  const { rows } = await db.query<PostOwnRow>({
     name: 'profiles-post-cards',
     text: `select p.id, p.author_id, p.caption, p.hashtags, p.mentions, p.media, p.created_at, p.like_count, p.comment_count
-     from posts p where p.id = any($1::uuid[]) and p.created_at is not null and p.deleted_at is null`,
+     from posts p where p.id = any($1::uuid[]) and ${LIVE}`,
     values: [valid],
   });
-  for (const row of rows) {
-    found.set(row.id, {
-      id: row.id,
-      authorId: row.author_id,
-      caption: row.caption ?? '',
-      hashtags: row.hashtags ?? [],
-      mentions: row.mentions ?? [],
-      media: row.media,
-      createdAt: row.created_at.toISOString(),
-      likeCount: row.like_count,
-      commentCount: row.comment_count,
-    });
-  }
+  for (const row of rows) found.set(row.id, { ...postFieldsOf(row), authorId: row.author_id });
   return found;
 };
 
-const USER_CARD = `select u.id, u.username, u.display_name, u.private, u.avatar, u.bio, u.follower_count, u.following_count, u.post_count,
-  u.registered_at, ${LISTED('u')} is true as listed from users u`;
-
-type UserCardRow = {
-  id: string;
-  username: string;
-  display_name: string;
-  private: boolean;
-  avatar: UserProfile['avatar'];
-  bio: string;
-  follower_count: number;
-  following_count: number;
-  post_count: number;
-  registered_at: Date;
-  listed: boolean;
-};
-
-const userCardOf = (row: UserCardRow): UserCardFacts => ({
-  id: row.id,
-  username: row.username,
-  displayName: row.display_name,
-  private: row.private,
-  avatar: row.avatar,
-  bio: row.bio,
-  followerCount: row.follower_count,
-  followingCount: row.following_count,
-  postCount: row.post_count,
-  registeredAt: row.registered_at.toISOString(),
-  listed: row.listed,
-});
+const USER_CARD = `select ${PROFILE_COLUMNS}, ${LISTED('u')} is true as listed from users u`;
+type UserCardRow = ProfileRow & { listed: boolean };
+const userCardOf = (row: UserCardRow): UserCardFacts => ({ ...profileOf(row), listed: row.listed });
 
 /** Each id (lowercased) to its registered user, or null. */
 export const userCards = async (db: pg.Pool, ids: readonly string[]): Promise<Map<string, UserCardFacts | null>> => {
