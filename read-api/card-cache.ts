@@ -371,6 +371,14 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     return appended(shown.fragment, `,"author":${summary}`);
   };
 
+  /** postJson() when both cards are presented for now: no promise on the hot path. */
+  const postJsonNow = (card: PostCard, author: UserCard): string | undefined => {
+    const at = now();
+    const { shown } = card;
+    if (!author.shown || at >= author.shown.until || !shown || shown.authorPrivate !== author.facts.private || at >= shown.until) return undefined;
+    return appended(shown.fragment, `,"author":${author.shown.summary}`);
+  };
+
   /** kernel/access.ts's rule on the cached facts, for an author listed for the viewer. */
   const accessOf = (viewerId: string, author: UserCard, facts: PairFacts | undefined) =>
     accessTo({
@@ -400,19 +408,20 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       const ids = postIds.filter(isUuid).map((id) => id.toLowerCase());
       if (ids.length === 0 || !isUuid(viewerId)) return [];
       const withAuthor = await postsWithAuthors([...new Set(ids)], viewerId, options);
-      const shown: PostCardJson[] = [];
-      for (const id of ids) {
+      const shown = ids.flatMap((id) => {
         const found = withAuthor(id);
-        if (found?.access === 'allowed') shown.push({ postId: id, json: await postJson(found.post, found.author) });
-      }
-      return shown;
+        if (found?.access !== 'allowed') return [];
+        const json = postJsonNow(found.post, found.author);
+        return [json !== undefined ? { postId: id, json } : postJson(found.post, found.author).then((json) => ({ postId: id, json }))];
+      });
+      return shown.every((item): item is PostCardJson => !(item instanceof Promise)) ? shown : Promise.all(shown);
     },
 
     async postFor(postId, viewerId, options = {}) {
       if (!isUuid(postId)) return null;
       const id = postId.toLowerCase();
       const found = (await postsWithAuthors([id], viewerId, options))(id);
-      return found && { json: await postJson(found.post, found.author), access: found.access };
+      return found && { json: postJsonNow(found.post, found.author) ?? (await postJson(found.post, found.author)), access: found.access };
     },
 
     async profileFor(viewerId, username, options = {}) {
