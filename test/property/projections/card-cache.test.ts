@@ -301,6 +301,39 @@ describe('card cache: the PostgreSQL bus', () => {
     }
   });
 
+  // Rule: a presented card is not served past the signing window its URLs were made in: past it,
+  // the same card answers the URLs the presenter signs now.
+  it('presents a card again once its signing window is over', async () => {
+    await reset();
+    const history = simulateHistory([{ kind: 'changeAvatar', a: 0, b: 1, c: 0, advanceMs: 1 }], {
+      maxUsers: 2,
+      storyTtlMs: 3_600_000,
+      start: '2025-01-01T00:00:00.000Z',
+    });
+    const avatarChanged = history.find((event) => event.type === 'AvatarChanged');
+    expect(avatarChanged?.type === 'AvatarChanged' && avatarChanged.data.avatar, 'the history sets an avatar').toBeTruthy();
+    await applyEvents(silent(), toRecordedEvents(history));
+    let clock = Date.parse('2025-01-01T05:59:00.000Z');
+    const presenter = createMediaPresenter(createInMemoryMediaStorage(), () => new Date(clock));
+    const bus = createPostgresCardBus(db.pool);
+    const cache = createCardCache({ profiles: () => reader, media: presenter, bus, now: () => clock });
+    try {
+      await eventually('the card bus listening', async () => cache.live, 10_000);
+      const viewer = historyIds.user(1);
+      const avatarUrl = async () => (JSON.parse((await cache.profileFor(viewer, 'ann'))!.json) as { avatar: { url: string } }).avatar.url;
+      const expectedUrl = async () => (await presenter.presentOne((await reader.userByUsername('ann'))!.avatar!, { private: false })).url;
+      const first = await avatarUrl();
+      expect(first).toBe(await expectedUrl());
+      clock += 2 * 60_000; // past the 6-hour window of public signed URLs
+      const next = await avatarUrl();
+      expect(next).not.toBe(first);
+      expect(next).toBe(await expectedUrl());
+    } finally {
+      cache.close();
+      await bus.close();
+    }
+  });
+
   // Rule: without a live subscription nothing is kept: every read goes to SQL.
   it('keeps nothing without a bus', async () => {
     await reset();
