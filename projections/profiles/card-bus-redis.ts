@@ -1,4 +1,4 @@
-import type { Cluster, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { deliverMessage, owingPublisher, warnOnCardBusError, type CardBus, type CardBusListener } from './card-bus.js';
 
 // The card bus on Redis pub/sub: ONE channel, `<prefix>cards`, that every API process subscribes
@@ -14,16 +14,18 @@ export interface RedisCardBusOptions {
   onError?: (error: unknown) => void;
 }
 
-type RedisClient = Redis | Cluster;
-
-/** `publisher` is the platform's command connection: the bus publishes on it and never closes it. */
-export const createRedisCardBus = (publisher: RedisClient, { prefix, onError = warnOnCardBusError }: RedisCardBusOptions): CardBus => {
+/**
+ * `publisher` is the platform's command connection: the bus publishes on it and never closes it.
+ * A single server's (a Cluster's duplicate() takes other arguments; plain PUBLISH reaches every
+ * node of one, so only the subscriber's connection would differ).
+ */
+export const createRedisCardBus = (publisher: Redis, { prefix, onError = warnOnCardBusError }: RedisCardBusOptions): CardBus => {
   const channel = `${prefix}cards`;
-  const subscribers = new Set<RedisClient>();
+  const subscribers = new Set<Redis>();
 
   const subscribe = (listener: CardBusListener) => {
     // Named, so that an operator (or a test) can tell it in CLIENT LIST.
-    const subscriber = (publisher as Redis).duplicate({ autoResubscribe: false, connectionName: `${prefix}cards` });
+    const subscriber = publisher.duplicate({ autoResubscribe: false, connectionName: `${prefix}cards` });
     subscribers.add(subscriber);
     let ended = false;
     subscriber.on('error', () => undefined);
