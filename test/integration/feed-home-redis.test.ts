@@ -1,9 +1,11 @@
 import { Redis, type Command } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { feedReadModel } from '../../projections/feed/feed-read-model.js';
 import { createFeedReader } from '../../projections/feed/feed-reader.js';
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
 import { newestFirst, type FeedEntry } from '../../projections/feed/feed-store.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } from '../support/test-redis.js';
 
 // The Redis home page's cost and its celebrity copy (docs/architecture.md "Feed"): for a user who
@@ -153,5 +155,30 @@ describe.skipIf(!(await isRedisReachable()))('the Redis home page', () => {
     await writing.setCelebrityState(a, null);
     expect((await reader.homeFeed(u)).postIds).toEqual([older!.postId]);
     expect(await writing.celebrityStates([a])).toEqual(new Map());
+  });
+
+  it('the dump that replay verify compares holds the viewer marks, and not the celebrity hash’s version (a random id per write)', async () => {
+    const db = await createTestDatabase();
+    try {
+      const redisPrefix = `${redis.prefix}${++stores}:`;
+      const model = feedReadModel({ redis: other, celebrityThreshold: 3, chunkSize: 10 }).open({
+        generation: 1,
+        pool: db.pool,
+        redisPrefix,
+        elasticsearchPrefix: 'unused-',
+        mode: 'rebuild',
+      });
+      const store = createRedisFeedStore(other, { prefix: redisPrefix });
+      const [u, celeb, p] = [user(), user(), uuidv7()];
+      await Promise.all([store.addMark('liked', u, p), store.addMark('saved', u, p), store.setCelebrityState(celeb, 'celebrity')]);
+      const dump = await model.dump();
+      expect(dump.get(`feed-liked:{${u}}`)).toBe(JSON.stringify([p]));
+      expect(dump.get(`feed-saved:{${u}}`)).toBe(JSON.stringify([p]));
+      expect(dump.get('feed-celebrities')).toBe(JSON.stringify([[celeb, 'celebrity']]));
+      await store.setCelebrityState(celeb, null);
+      expect((await model.dump()).has('feed-celebrities')).toBe(false);
+    } finally {
+      await db.drop();
+    }
   });
 });
