@@ -9,6 +9,7 @@ import { createFeedProjection } from '../../projections/feed/feed-projection.js'
 import { ensureCheckpointTable } from '../../projections/runtime/checkpoints-postgres.js';
 import { createFeedReader, type FeedPage, type FeedReader, type HomeItem, type HomePage } from '../../projections/feed/feed-reader.js';
 import { newestFirst, type FeedEntry, type FeedStore } from '../../projections/feed/feed-store.js';
+import { allPages } from '../support/all-pages.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
 import { feedSettings } from '../support/settings.js';
 
@@ -137,16 +138,7 @@ const worldOf = (store: FeedStore, checkpoints: pg.Pool, tunables: Partial<FeedT
       } while (cursor !== null);
       return ids;
     },
-    readItems: async (userId, pageSize = 7) => {
-      const items: HomeItem[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: HomePage = await reader.homePage(userId, { cursor, limit: pageSize });
-        items.push(...page.items);
-        cursor = page.nextCursor;
-      } while (cursor !== null);
-      return items;
-    },
+    readItems: (userId, pageSize = 7) => allPages((page) => reader.homePage(userId, page), pageSize),
     feedIds: async (userId) => (await store.feed(userId, { limit: 10_000 })).map((entry) => entry.postId),
   };
 };

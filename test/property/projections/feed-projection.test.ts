@@ -4,12 +4,13 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../../events/index.js';
 import { createFeedProjection } from '../../../projections/feed/feed-projection.js';
-import { createFeedReader, type FeedReader, type HomeItem } from '../../../projections/feed/feed-reader.js';
+import { createFeedReader, type FeedReader } from '../../../projections/feed/feed-reader.js';
 import { createPostgresFeedStore } from '../../../projections/feed/feed-store-postgres.js';
 import { createRedisFeedStore } from '../../../projections/feed/feed-store-redis.js';
 import { newestFirst, type FeedStore } from '../../../projections/feed/feed-store.js';
 import { ensureCheckpointTable } from '../../../projections/runtime/checkpoints-postgres.js';
 import type { Projection } from '../../../projections/runtime/projection.js';
+import { allPages } from '../../support/all-pages.js';
 import { applyEvents } from '../../support/projection-harness.js';
 import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../../support/history-arbitraries.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
@@ -67,7 +68,11 @@ const fold = (history: readonly HistoryEvent[]): Expected => {
   const postIds: string[] = [];
   const liked = new Map<string, Set<string>>();
   const saved = new Map<string, Set<string>>();
-  const marksOf = (marks: Map<string, Set<string>>, userId: string) => marks.get(userId) ?? marks.set(userId, new Set()).get(userId)!;
+  const mark = (marks: Map<string, Set<string>>, { userId, postId }: { userId: string; postId: string }, on: boolean) => {
+    const set = marks.get(userId) ?? marks.set(userId, new Set()).get(userId)!;
+    if (on) set.add(postId);
+    else set.delete(postId);
+  };
   for (const event of history) {
     switch (event.type) {
       case 'UserRegistered':
@@ -87,17 +92,14 @@ const fold = (history: readonly HistoryEvent[]): Expected => {
       case 'PostDeleted':
         posts.delete(event.data.postId);
         break;
+      // A pair's last event stands.
       case 'Liked':
-        marksOf(liked, event.data.userId).add(event.data.postId);
-        break;
       case 'Unliked':
-        marksOf(liked, event.data.userId).delete(event.data.postId);
+        mark(liked, event.data, event.type === 'Liked');
         break;
       case 'Bookmarked':
-        marksOf(saved, event.data.userId).add(event.data.postId);
-        break;
       case 'Unbookmarked':
-        marksOf(saved, event.data.userId).delete(event.data.postId);
+        mark(saved, event.data, event.type === 'Bookmarked');
         break;
     }
   }
@@ -164,23 +166,12 @@ const readAll = async (read: (cursor: string | null) => ReturnType<FeedReader['h
   return ids;
 };
 
-const readItems = async (read: (cursor: string | null) => ReturnType<FeedReader['homePage']>) => {
-  const items: HomeItem[] = [];
-  let cursor: string | null = null;
-  do {
-    const page = await read(cursor);
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor !== null);
-  return items;
-};
-
 const expectReadsEqual = async (store: FeedStore, expected: Expected, pageSize: number) => {
   const reader = createFeedReader(store);
   for (const userId of expected.users) {
     const [liked, saved] = [expected.liked.get(userId)!, expected.saved.get(userId)!];
     expect(await readAll((cursor) => reader.homeFeed(userId, { cursor, limit: pageSize }))).toEqual(expected.feeds.get(userId));
-    expect(await readItems((cursor) => reader.homePage(userId, { cursor, limit: pageSize }))).toEqual(
+    expect(await allPages((page) => reader.homePage(userId, page), pageSize)).toEqual(
       expected.feeds.get(userId)!.map((postId) => ({ postId, likedByMe: liked.has(postId), bookmarkedByMe: saved.has(postId) })),
     );
     expect(await reader.marksAmong(userId, expected.postIds)).toEqual({ liked, saved });
