@@ -106,11 +106,7 @@ const homeSource = (store: FeedStore, userId: string, marks: KnownMarks): Source
   let following: Promise<string[]> | null = null;
   return async (after, want) => {
     const { floor, entries, marks: found, pulled } = await store.homeWindow(userId, { after, limit: want });
-    learn(
-      marks,
-      entries.map((entry) => entry.postId),
-      found,
-    );
+    learn(marks, entries.map((entry) => entry.postId), found);
     let above: FeedEntry[] = [];
     if (floor === null || after === null || after.score > floor) {
       const range = { after, minScore: floor === null ? null : floor + 1, limit: want };
