@@ -189,9 +189,13 @@ export const withRelationship = (json: string, { following, requested, followedB
  */
 export const sendJson = (reply: FastifyReply, json: string): FastifyReply => reply.type('application/json').send(json);
 
-/** A page of posts, `{"items":[...],"nextCursor":...}`, each card with its marks (the home feed). */
-export const postPageJson = (items: readonly PostCardJson[], marks: ReadonlyMap<string, Marks>, nextCursor: string | null): string =>
-  `{"items":[${items.map((item) => withMarks(item.json, marks.get(item.postId))).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+/**
+ * A page of posts, `{"items":[...],"nextCursor":...}`, each card with the viewer's marks on it (the
+ * home feed): `marksOf` from a ViewerMarks map (`(id) => map.get(id)`) or from the feed read
+ * model's sets (`(id) => ({ likedByMe: liked.has(id), bookmarkedByMe: saved.has(id) })`).
+ */
+export const postPageJson = (items: readonly PostCardJson[], marksOf: (postId: string) => Marks | undefined, nextCursor: string | null): string =>
+  `{"items":[${items.map((item) => withMarks(item.json, marksOf(item.postId))).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
 
 export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACHE_SIZE, now = Date.now }: CardCacheOptions): CardCache => {
   const posts = new CardMap<PostCard | null>(size);
