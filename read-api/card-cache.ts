@@ -279,11 +279,16 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       }
       missing.push(key);
     }
+    // A shared load that fails fails its joiners too, as their own query would have (handled
+    // here, so that it is no unhandled rejection while this request's own load is awaited).
+    const joined = Promise.all(joins);
+    joined.catch(() => undefined);
     if (missing.length > 0) {
       const startedAt = invalidations.begin();
       const loading = load(missing);
-      // What later requests join: each key's value, or undefined when the load fails (they load again).
-      const shared = new Map(missing.map((key) => [key, loading.then((loaded) => loaded.get(key)).catch(() => undefined)]));
+      // What later requests join: each key's value (a failure rejects them too).
+      const shared = new Map(missing.map((key) => [key, loading.then((loaded) => loaded.get(key))]));
+      for (const promise of shared.values()) promise.catch(() => undefined);
       try {
         if (trusted) for (const [key, promise] of shared) map.loading.set(key, promise);
         const loaded = await loading;
@@ -299,7 +304,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
         invalidations.end();
       }
     }
-    await Promise.all(joins);
+    await joined;
     return found;
   };
 

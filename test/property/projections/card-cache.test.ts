@@ -170,6 +170,7 @@ describe.skipIf(!reachable)('card cache: races, drops and read-through (Redis bu
   let wiring: ReturnType<typeof counted>;
   let loads: number;
   let hold: { read: () => void; release: Promise<void> } | null;
+  let failNext = false;
   let cache: CardCache;
 
   beforeAll(async () => {
@@ -180,6 +181,11 @@ describe.skipIf(!reachable)('card cache: races, drops and read-through (Redis bu
       ...reader,
       postCards: async (ids) => {
         loads++;
+        if (failNext) {
+          failNext = false;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          throw new Error('injected load failure');
+        }
         const found = await reader.postCards(ids);
         const current = hold;
         if (current) {
@@ -213,6 +219,20 @@ describe.skipIf(!reachable)('card cache: races, drops and read-through (Redis bu
     expect(loads).toBe(1);
     await cache.postFor(postId, viewer);
     expect(loads).toBe(1);
+  });
+
+  // Rule: a failed shared load fails every request that joined it (as their own query would
+  // have), leaves nothing behind, and the next read loads again.
+  it('fails the joiners of a failed load, and loads again afterwards', async () => {
+    const { all, postId, viewer } = postThenLike();
+    await applyEvents(wiring.projection, all);
+    await wiring.delivered();
+    failNext = true;
+    const outcomes = await Promise.allSettled([cache.postFor(postId, viewer), cache.postFor(postId, viewer)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(loads).toBe(1);
+    expect(likeCountOf(await cache.postFor(postId, viewer))).toBe(1);
+    expect(loads).toBe(2);
   });
 
   // Rule: a load that read the old row before the change committed, and whose invalidation arrives
