@@ -15,6 +15,8 @@ import { createRedisFeedStore } from './feed-store-redis.js';
 import type { FeedStore } from './feed-store.js';
 
 export const FEED = 'feed';
+/** 2: the following set under the user's hash tag, and the viewer marks (feed-keys.ts). */
+export const FEED_LAYOUT = 2;
 
 export interface FeedReadModelOptions extends FeedSettings {
   /** Feeds in Redis when given, in PostgreSQL otherwise. */
@@ -35,6 +37,7 @@ export interface FeedReadModelOptions extends FeedSettings {
 export const feedReadModel = ({ redis, liveFanOut, push, ...settings }: FeedReadModelOptions): ReadModelDefinition<FeedReader> => ({
   name: FEED,
   backend: redis ? 'redis' : 'postgresql',
+  layout: FEED_LAYOUT,
   open: ({ pool, redisPrefix, mode }) => {
     const store = redis ? createRedisFeedStore(redis, { prefix: redisPrefix }) : createPostgresFeedStore(pool);
     const fanOut = mode === 'live' && liveFanOut ? liveFanOut(store) : inProcessFanOut(store, mode === 'live' ? push : undefined);
