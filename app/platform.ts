@@ -24,7 +24,7 @@ import type { PushBus } from '../projections/push/push-bus.js';
 import type { ReadDeps } from '../read-api/deps.js';
 import { createMediaPresenter } from '../read-api/media-presenter.js';
 import { createCardCache } from '../read-api/card-cache.js';
-import { sqlViewerMarks } from '../read-api/viewer-marks.js';
+import { feedViewerMarks, sqlViewerMarks } from '../read-api/viewer-marks.js';
 import { createPostgresCardBus } from '../projections/profiles/card-bus-postgres.js';
 import { createRedisCardBus } from '../projections/profiles/card-bus-redis.js';
 import { PROFILES } from '../projections/profiles/profiles-projection.js';
@@ -243,7 +243,9 @@ export const createPlatform = async (
   apiReadModels.onSwitch((name) => name === PROFILES && cards.clear());
   const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'sessions' | 'media' | 'streamCaps' | 'degraded' | 'cards' | 'marks'> = {
     cards,
-    marks: sqlViewerMarks(() => apiReadModels.readers.profiles),
+    marks: degraded
+      ? feedViewerMarks(() => apiReadModels.readers.feed, sqlViewerMarks(() => apiReadModels.readers.profiles), degraded)
+      : sqlViewerMarks(() => apiReadModels.readers.profiles),
     ...(degraded && { degraded }),
     freshness,
     now: () => new Date(),

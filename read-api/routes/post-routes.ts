@@ -35,11 +35,12 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     handler: async (request, reply) => {
       const viewerId = actorOf(request);
       const { postId } = request.params;
-      const found = await deps.cards.postFor(postId, viewerId, { readThrough: request.query.minPosition !== undefined });
+      const readThrough = request.query.minPosition !== undefined;
+      const found = await deps.cards.postFor(postId, viewerId, { readThrough });
       const missing = () => notFound('POST_NOT_FOUND', 'no such post');
       if (!found) throw missing();
       refuseUnlessAllowed(found.access, 'posts', missing); // blocked reads as missing
-      const marks = await deps.marks(viewerId, [postId]);
+      const marks = await deps.marks(viewerId, [postId], { readThrough });
       return sendJson(reply, withMarks(found.json, marks.get(postId.toLowerCase())));
     },
   });
