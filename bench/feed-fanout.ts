@@ -4,9 +4,13 @@
 // baseline: one pipeline of ZADDs of the same keys straight into Redis.
 //   npm run bench:fanout    (REDIS_URL, else redis://127.0.0.1:6379; DATABASE_URL, else the local test database)
 // Two states of the followers' feeds: fresh (nothing to trim) and full (at the cap, so every push
-// goes past it; a cap of 50 stands in for 800 to keep the set-up short). Then 100,000 followers
-// on Redis (the celebrity threshold raised above them), fresh and full. Works in a scratch schema
-// and under a scratch key prefix, each scenario's keys removed after it.
+// goes past it). Full Redis feeds at 10,000 followers are at the real cap, 800 (8 million entries);
+// at 100,000 followers, and on PostgreSQL, a cap of 50 stands in for 800 to keep the set-up short.
+// Then 100,000 followers on Redis (the celebrity threshold raised above them), fresh and full.
+// Two baselines for full feeds: ZADDs into fresh keys (the bare write), and ZADDs into sets as full
+// as the feeds (the same write into the same shape: a ZADD into an 800-entry skiplist costs Redis
+// itself more than one into an empty key, whoever sends it). Works in a scratch schema and under a
+// scratch key prefix, each scenario's keys removed after it.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -25,7 +29,8 @@ const FOLLOWERS = 10_000;
 const MANY_FOLLOWERS = 100_000;
 const RUNS = 7;
 const MANY_RUNS = 5;
-const FULL_CAP = 50;
+const FULL_CAP = 800;
+const SHORT_FULL_CAP = 50;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 let clock = Date.parse('2025-01-01T00:00:00.000Z');
@@ -65,24 +70,44 @@ const seedFollowers = async (store: FeedStore, authorId: string, count: number):
 };
 
 /** One pipeline of ZADDs of a new post into one sorted set per follower; returns its time in ms. */
-const baseline = async (redis: Redis, prefix: string, followers: string[]): Promise<number> => {
+const baseline = async (redis: Redis, prefix: string, followers: string[], set = 'baseline'): Promise<number> => {
   const postId = randomUUID();
   const started = performance.now();
   const pipeline = redis.pipeline();
-  for (const f of followers) pipeline.zadd(`${prefix}baseline:${f}`, (clock += 1), postId);
+  for (const f of followers) pipeline.zadd(`${prefix}${set}:${f}`, (clock += 1), postId);
   await pipeline.exec();
   return performance.now() - started;
+};
+
+/** The like-for-like baseline's sets: one per follower, as full as the feeds (`size` older entries). */
+const fillBaselineSets = async (redis: Redis, prefix: string, followers: string[], size: number) => {
+  const members = Array.from({ length: size }, (_, i) => [clock - 10_000_000 + i, randomUUID()] as const).flat();
+  for (let i = 0; i < followers.length; i += 200) {
+    const pipeline = redis.pipeline();
+    for (const f of followers.slice(i, i + 200)) pipeline.zadd(`${prefix}baseline-full:${f}`, ...members);
+    await pipeline.exec();
+  }
 };
 
 /**
  * Applies one post per run and checks every follower has it; returns the apply times in ms, and
  * those of a baseline run taken before each (the machine's load weighs on both alike).
  */
-const measure = async (store: FeedStore, projection: Projection, authorId: string, followers: string[], runs: number, runBaseline: () => Promise<number>) => {
+const measure = async (
+  store: FeedStore,
+  projection: Projection,
+  authorId: string,
+  followers: string[],
+  runs: number,
+  runBaseline: () => Promise<number>,
+  runFullBaseline: (() => Promise<number>) | null,
+) => {
   const times: number[] = [];
   const baselineTimes: number[] = [];
+  const fullBaselineTimes: number[] = [];
   for (let run = 0; run < runs; run++) {
     baselineTimes.push(await runBaseline());
+    if (runFullBaseline) fullBaselineTimes.push(await runFullBaseline());
     const event = postCreated(authorId);
     const started = performance.now();
     await projection.apply({ events: [event], position: event.position, replay: false }, `bench-${authorId}`);
@@ -98,7 +123,7 @@ const measure = async (store: FeedStore, projection: Projection, authorId: strin
     if (feeds.some((feed) => feed.length > store.feedCap)) throw new Error('a feed reads more than its cap');
   }
   if (missing > 0) throw new Error(`${missing} followers have an empty feed`);
-  return { times, baselineTimes };
+  return { times, baselineTimes, fullBaselineTimes };
 };
 
 /** Fills every follower's feed to the cap through the store (older posts, from elsewhere). */
@@ -126,11 +151,11 @@ const main = async () => {
   const redis = new Redis(REDIS_URL, { enableAutoPipelining: true });
   const prefix = `bench_feed_${randomBytes(4).toString('hex')}:`;
   const rows: Record<string, string>[] = [];
-  const figures: { name: string; store: string; feeds: string; followers: number; medianMs: number; baselineMedianMs: number }[] = [];
+  const figures: { name: string; store: string; feeds: string; followers: number; feedCap: number; medianMs: number; baselineMedianMs: number; fullSetsBaselineMedianMs?: number }[] = [];
   const started = performance.now();
   try {
     for (const [index, { store: kind, feeds, followers: count, runs }] of SCENARIOS.entries()) {
-      const feedCap = feeds === 'fresh' ? 800 : FULL_CAP;
+      const feedCap = feeds === 'fresh' ? 800 : kind === 'redis' && count === FOLLOWERS ? FULL_CAP : SHORT_FULL_CAP;
       const generation = `s${index}`;
       const store =
         kind === 'redis'
@@ -141,21 +166,34 @@ const main = async () => {
       await projection.setup();
       const authorId = randomUUID();
       const followers = await seedFollowers(store, authorId, count);
-      if (feeds === 'full') await fillFeeds(store, followers);
-      const { times, baselineTimes } = await measure(store, projection, authorId, followers, runs, () => baseline(redis, `${prefix}${generation}:`, followers));
+      const keyPrefix = `${prefix}${generation}:`;
+      if (feeds === 'full') await Promise.all([fillFeeds(store, followers), fillBaselineSets(redis, keyPrefix, followers, feedCap)]);
+      const { times, baselineTimes, fullBaselineTimes } = await measure(
+        store,
+        projection,
+        authorId,
+        followers,
+        runs,
+        () => baseline(redis, keyPrefix, followers),
+        feeds === 'full' ? () => baseline(redis, keyPrefix, followers, 'baseline-full') : null,
+      );
       const name = `${kind}-${feeds}-${count}`;
-      figures.push({ name, store: kind, feeds, followers: count, medianMs: median(times), baselineMedianMs: median(baselineTimes) });
+      const fullSets = fullBaselineTimes.length > 0 ? { fullSetsBaselineMedianMs: median(fullBaselineTimes) } : {};
+      figures.push({ name, store: kind, feeds, followers: count, feedCap, medianMs: median(times), baselineMedianMs: median(baselineTimes), ...fullSets });
       rows.push({
         scenario: `${kind} feed store, ${feeds} feeds (cap ${feedCap}), ${count.toLocaleString('en')} followers`,
         ...format(times),
         'baseline median ms': median(baselineTimes).toFixed(1),
         'vs baseline': `${(median(times) / median(baselineTimes)).toFixed(2)}x`,
+        'full-sets baseline ms': fullBaselineTimes.length > 0 ? median(fullBaselineTimes).toFixed(1) : '-',
+        'vs full sets': fullBaselineTimes.length > 0 ? `${(median(times) / median(fullBaselineTimes)).toFixed(2)}x` : '-',
       });
       console.error(`${name}: median ${median(times).toFixed(1)} ms, baseline ${median(baselineTimes).toFixed(1)} ms`);
       await dropRedisKeys(redis, [`${prefix}${generation}:*`]);
     }
     console.log(`Fan-out of one post to each follower, ${RUNS} posts per scenario (${MANY_RUNS} at ${MANY_FOLLOWERS.toLocaleString('en')}; time to the last follower's feed)`);
-    console.log('baseline: one pipeline of one ZADD per follower straight into Redis, run before each post\n');
+    console.log('baseline: one pipeline of one ZADD per follower straight into Redis (fresh keys), run before each post;');
+    console.log('full sets: the same pipeline into sets as full as the feeds (the same write into the same shape)\n');
     console.table(rows);
     console.log(`total run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
     printFigures('fanout', { scenarios: figures });

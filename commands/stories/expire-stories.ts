@@ -1,4 +1,4 @@
-import { reportingSafely, runPeriodically } from '../periodic.js';
+import { runBatchesPeriodically } from '../periodic.js';
 import { storyDecider } from '../../domain/story/story.js';
 import { streams, type EventStore } from '../../events/index.js';
 import { newId, type CommandContext } from '../command-context.js';
@@ -87,15 +87,9 @@ export interface StoryExpiry {
  * get the same ids back.
  */
 export const startStoryExpiry = (options: StoryExpiryOptions): StoryExpiry => {
-  const clock = options.clock ?? (() => new Date());
-  const report = reportingSafely(options.onError);
-  return runPeriodically(
-    options.intervalMs,
-    async () => {
-      const run = await expireDueStories({ store: options.store }, options.due, clock().toISOString(), {}, options.batchSize);
-      for (const { storyId, error } of run.failed) report(error, storyId);
-      options.onRun?.(run);
-    },
-    (error) => report(error),
+  return runBatchesPeriodically(
+    options,
+    (now) => expireDueStories({ store: options.store }, options.due, now.toISOString(), {}, options.batchSize),
+    (failure) => failure.storyId,
   );
 };

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { newId, type CommandContext } from '../../commands/command-context.js';
 import { loadState } from '../../commands/load-state.js';
-import { reportingSafely, runPeriodically, type Periodic } from '../../commands/periodic.js';
+import { runBatchesPeriodically, type Periodic } from '../../commands/periodic.js';
 import { userDecider } from '../../domain/user/user.js';
 import { streams, type EventData, type EventStore } from '../../events/index.js';
 import type { PersonalDataKeyStore } from '../../events/personal-data/key-store.js';
@@ -187,15 +187,5 @@ export interface EraserOptions extends EraserDeps {
 
 /** Runs eraseDueAccounts every `intervalMs`, one run at a time. */
 export const startEraser = (options: EraserOptions): Periodic => {
-  const clock = options.clock ?? (() => new Date());
-  const report = reportingSafely(options.onError);
-  return runPeriodically(
-    options.intervalMs,
-    async () => {
-      const run = await eraseDueAccounts(options, clock());
-      for (const { userId, error } of run.failed) report(error, userId);
-      options.onRun?.(run);
-    },
-    (error) => report(error),
-  );
+  return runBatchesPeriodically(options, (now) => eraseDueAccounts(options, now), (failure) => failure.userId);
 };

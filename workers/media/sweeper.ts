@@ -1,4 +1,4 @@
-import { reportingSafely, runPeriodically, type Periodic } from '../../commands/periodic.js';
+import { runBatchesPeriodically, type Periodic } from '../../commands/periodic.js';
 import { newId, type CommandContext } from '../../commands/command-context.js';
 import type { MediaStorage } from '../../media/storage/media-storage.js';
 import type { MediaWorkerCommands } from './media-commands.js';
@@ -54,15 +54,5 @@ export interface SweeperOptions extends SweepDeps {
 
 /** Runs sweepOnce every `intervalMs`, one run at a time (the next is scheduled when the last has finished). */
 export const startSweeper = (options: SweeperOptions): Periodic => {
-  const clock = options.clock ?? (() => new Date());
-  const report = reportingSafely(options.onError);
-  return runPeriodically(
-    options.intervalMs,
-    async () => {
-      const run = await sweepOnce(options, clock(), options.batchSize);
-      for (const { mediaId, error } of run.failed) report(error, mediaId);
-      options.onRun?.(run);
-    },
-    (error) => report(error),
-  );
+  return runBatchesPeriodically(options, (now) => sweepOnce(options, now, options.batchSize), (failure) => failure.mediaId);
 };
