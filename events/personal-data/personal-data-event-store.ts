@@ -1,7 +1,7 @@
 import type { NewEvent, RecordedEvent } from '../envelope.js';
 import type { EventStore } from '../event-store.js';
 import type { SnapshotStore, StreamFromSnapshot, StreamSnapshot } from '../snapshot-store.js';
-import { validateEvent, vouchForValid } from '../validate.js';
+import { validateEvent } from '../validate.js';
 import { erasedData, personalValuesOf, restoredData, valueOfPath, type FieldValue } from './field-values.js';
 import { KEY_CACHE_TTL_MS, type PersonalDataKeyStore } from './key-store.js';
 import { personalFieldsOf } from './personal-fields.js';
@@ -12,8 +12,7 @@ import { isSealedText, keyIdOf, open, seal, SealedTextError } from './sealed-tex
 // (personal-fields.ts) is validated in clear, so that every limit applies to the real text; then
 // its personal values are sealed together under the subject's data key into the event's metadata
 // (`personalData`), and its data keeps the fields' erased values, so the stored event is valid
-// for its schema as it stands (vouched for to the wrapped store, which so does not parse it a
-// second time: events/validate.ts vouchForValid) and the data column never
+// for its schema as it stands (the wrapped store validates it again) and the data column never
 // holds personal text. On read, the values are opened and put back and `personalData` is
 // removed: the domain and the projections never see sealed text. Once the subject's key is
 // destroyed, the event reads as stored: erased. Events without `personalData` (written before
@@ -74,16 +73,10 @@ const subjectOf = (event: { type: string; data: unknown }): string | undefined =
 
 /**
  * The event as it is stored: personal values sealed under the subject's key, erased in the data.
- * `keyFor` gives (and creates) the subject's key. The event is validated here, once, in clear, and
- * its stored data is vouched for (events/validate.ts vouchForValid: an erased event is a valid
- * event of its type), so that the wrapped store does not parse it a second time.
+ * `keyFor` gives (and creates) the subject's key.
  */
-export const sealEvent = async (event: NewEvent, keyFor: (personId: string) => Promise<Buffer>): Promise<NewEvent> => {
-  if (!personalFieldsOf(event.type)) return event;
-  const sealed = await sealValidEvent({ ...event, data: validateEvent(event) }, keyFor);
-  if (typeof sealed.data === 'object' && sealed.data !== null) vouchForValid(sealed.type, sealed.data);
-  return sealed;
-};
+export const sealEvent = async (event: NewEvent, keyFor: (personId: string) => Promise<Buffer>): Promise<NewEvent> =>
+  personalFieldsOf(event.type) ? sealValidEvent({ ...event, data: validateEvent(event) }, keyFor) : event;
 
 /**
  * sealEvent without the validation: for events already in the log (the re-keying migration),
