@@ -141,12 +141,17 @@ cross join lateral (
 where s.source_id = old.source_id`;
 
 // $1 sources written, $2 posts deleted or re-captioned, $3 comments added or deleted,
-// $4 usernames registered, $5 the grouping window in milliseconds.
+// $4 usernames registered, $5 the grouping window in milliseconds. The affected sources are one
+// index lookup per key, a union of one branch per index: written as one OR of the five
+// conditions, the planner scans the whole table, at a cost that grows with it (a rebuild's
+// batches got slower as it went).
 const DERIVE = `
-with affected as (
-  select source_id, group_id as old_group from notification_sources
-  where source_id = any($1::text[]) or post_id = any($2::uuid[]) or comment_id = any($3::uuid[])
-     or parent_comment_id = any($3::uuid[]) or mentioned_username = any($4::text[])
+with affected as materialized (
+  select source_id, group_id as old_group from notification_sources where source_id = any($1::text[])
+  union select source_id, group_id from notification_sources where post_id = any($2::uuid[])
+  union select source_id, group_id from notification_sources where comment_id = any($3::uuid[])
+  union select source_id, group_id from notification_sources where parent_comment_id = any($3::uuid[])
+  union select source_id, group_id from notification_sources where mentioned_username = any($4::text[])
 ), derived as (
   select s.source_id, r.recipient_id,
     case when s.active and s.kind is not null and s.actor_id is not null and s.occurred_at is not null
