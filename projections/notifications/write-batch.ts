@@ -141,13 +141,15 @@ cross join lateral (
 where s.source_id = old.source_id`;
 
 // $1 sources written, $2 posts deleted or re-captioned, $3 comments added or deleted,
-// $4 usernames registered, $5 the grouping window in milliseconds. The affected sources are one
-// index lookup per key, a union of one branch per index: written as one OR of the five
-// conditions, the planner scans the whole table, at a cost that grows with it (a rebuild's
-// batches got slower as it went).
+// $4 usernames registered, $5 the grouping window in milliseconds. The affected sources are a
+// union of one branch per index: written as one OR of the five conditions, the planner scans the
+// whole table, at a cost that grows with it. The sources written are looked up one by one
+// (lateral, as END_OLD_CAPTION_MENTIONS): a thousand keys of a table of some ten thousand pages
+// are planned as a scan too.
 const DERIVE = `
 with affected as materialized (
-  select source_id, group_id as old_group from notification_sources where source_id = any($1::text[])
+  select w.source_id, w.group_id as old_group from unnest($1::text[]) as k(source_id)
+  cross join lateral (select source_id, group_id from notification_sources where source_id = k.source_id offset 0) w
   union select source_id, group_id from notification_sources where post_id = any($2::uuid[])
   union select source_id, group_id from notification_sources where comment_id = any($3::uuid[])
   union select source_id, group_id from notification_sources where parent_comment_id = any($3::uuid[])
