@@ -7,7 +7,8 @@ import type { CelebrityState, FeedStore } from './feed-store.js';
 // is either pushed into a follower's feed or its author is pulled, whatever the interleaving:
 // - a post reads the state AFTER writing itself to the author's timeline, and is pushed unless
 //   the author is a 'celebrity';
-// - the reader pulls 'celebrity' and 'demoting' authors;
+// - the reader pulls 'celebrity' and 'demoting' authors (the Redis store answers from a copy of
+//   the states checked by their version at every read, so as the hash is then: feed-store-redis.ts);
 // - falling below the threshold, an author becomes 'demoting' FIRST (still pulled), then their
 //   newest posts are pushed to every follower, and only then is the state cleared. A post made
 //   meanwhile either sees 'demoting' (and pushes itself) or was already in the timeline the

@@ -1,4 +1,5 @@
 import type { EventsOf } from '../../events/index.js';
+import { blockEvents, bookmarkEvents, likeEvents } from '../runtime/event-families.js';
 import { everyTypeHandled } from '../runtime/projection.js';
 import { backfillFeed, removeAuthorFromFeed } from './backfill.js';
 import { forEachBounded } from './bounded.js';
@@ -14,7 +15,7 @@ import type { FeedEntry, FeedStore } from './feed-store.js';
 // author's timeline; the follower into the author's followers) and only then READS the other's
 // (the followers; the timeline), so at least one of the two sees the other.
 
-export const feedEventTypes = ['PostCreated', 'PostDeleted', 'Followed', 'Unfollowed', 'Blocked', 'Unblocked', 'AccountErased'] as const;
+export const feedEventTypes = ['PostCreated', 'PostDeleted', 'Followed', 'Unfollowed', ...blockEvents, ...likeEvents, ...bookmarkEvents, 'AccountErased'] as const;
 export type FeedEvent = EventsOf<(typeof feedEventTypes)[number]>;
 
 export interface FeedContext {
@@ -39,6 +40,18 @@ export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Pr
       return blocked(context, event.data);
     case 'Unblocked':
       return unblocked(context, event.data);
+    // Viewer marks, as sets: a (user, post) pair's like and unlike share the stream
+    // like-{postId}-{userId} (bookmarks: bookmark-{userId}-{postId}, events/streams.ts), and the
+    // projection applies a stream's events in log order (apply-by-stream.ts; instances split the
+    // log by stream), a re-applied batch included, so the pair's last event is the one that stands.
+    case 'Liked':
+      return context.store.addMark('liked', event.data.userId, event.data.postId);
+    case 'Unliked':
+      return context.store.removeMark('liked', event.data.userId, event.data.postId);
+    case 'Bookmarked':
+      return context.store.addMark('saved', event.data.userId, event.data.postId);
+    case 'Unbookmarked':
+      return context.store.removeMark('saved', event.data.userId, event.data.postId);
     case 'AccountErased':
       return accountErased(context, event.data);
     default:
@@ -118,7 +131,8 @@ const ERASED_TIMELINE_PAGE = 1_000;
 // the rest of its batch (feed-projection.ts), so that within a batch it comes last too. What may
 // remain goes here: a post still in the timeline is marked deleted (never served, wherever a copy
 // sits), then every key of the person goes (their home feed, floor, timeline, celebrity state,
-// follows both ways). Another instance may still apply an older cascade event of another stream
+// follows both ways, viewer marks; the cascade's Unliked and Unbookmarked took the marks out
+// already, and end any a late instance adds back). Another instance may still apply an older cascade event of another stream
 // afterwards: those only remove, and a follow it adds back is ended by the Unfollowed after it.
 const accountErased = async ({ store }: FeedContext, { userId }: DataOf<'AccountErased'>) => {
   let after: FeedEntry | null = null;

@@ -1,7 +1,9 @@
 // Redis keys of the feed read model, all under one prefix so that a rebuild can
-// write a new generation beside the live one. No command spans two keys, except that a user's
-// feed and its floor share a hash tag ({userId}): they sit in one slot of a Redis Cluster, so the
-// floor is raised on the same connection, before the trim that needs it.
+// write a new generation beside the live one. No command spans two keys, except the scripts over
+// one user's keys: a user's feed, floor, following set and viewer marks share a hash tag
+// ({userId}), so they sit in one slot of a Redis Cluster, where the settle script raises the
+// floor before the trim that needs it and the home-page script reads them all at once
+// (feed-store-redis.ts).
 export const feedKeys = (prefix: string) => ({
   /** Sorted set: post ids scored by createdAt (ms); at most feedCap members. */
   feed: (userId: string) => `${prefix}feed:{${userId}}`,
@@ -10,8 +12,17 @@ export const feedKeys = (prefix: string) => ({
   /** Sorted set: the author's live posts scored by createdAt (ms); not capped. */
   timeline: (authorId: string) => `${prefix}feed-timeline:${authorId}`,
   followers: (userId: string) => `${prefix}feed-followers:${userId}`,
-  following: (userId: string) => `${prefix}feed-following:${userId}`,
-  /** Hash: authorId -> CelebrityState, for the authors pulled at read time. */
+  /** Set of followee ids; in the user's slot, for the home-page script. */
+  following: (userId: string) => `${prefix}feed-following:{${userId}}`,
+  /** Set of the post ids the user likes. */
+  liked: (userId: string) => `${prefix}feed-liked:{${userId}}`,
+  /** Set of the post ids the user bookmarked. */
+  saved: (userId: string) => `${prefix}feed-saved:{${userId}}`,
+  /**
+   * Hash: authorId -> CelebrityState, for the authors pulled at read time, and the field
+   * CELEBRITY_VERSION_FIELD: a random id written with every change (one script), which readers
+   * check their in-process copy against.
+   */
   celebrities: `${prefix}feed-celebrities`,
   /** Set of deleted post ids. */
   deleted: `${prefix}feed-deleted`,
@@ -23,3 +34,6 @@ export const feedKeyPatterns = (prefix: string): string[] => [`${prefix}feed:*`,
 export type FeedKeys = ReturnType<typeof feedKeys>;
 
 export const FLOOR_MEMBER = 'floor';
+
+/** The field of the celebrity hash that changes with every write to it (never a user id: ids are UUIDs). */
+export const CELEBRITY_VERSION_FIELD = '#version';

@@ -5,7 +5,7 @@ import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.
 import { dropRedisKeys, dumpRedisKeys } from '../runtime/dump-redis.js';
 import type { ReadModelDefinition, ReadModelDump } from '../runtime/read-model.js';
 import { inProcessFanOut, type FanOut } from './fan-out.js';
-import { feedKeyPatterns } from './feed-keys.js';
+import { CELEBRITY_VERSION_FIELD, feedKeyPatterns } from './feed-keys.js';
 import type { FeedSettings } from './feed-options.js';
 import { createFeedProjection } from './feed-projection.js';
 import { createFeedReader, type FeedReader } from './feed-reader.js';
@@ -15,6 +15,8 @@ import { createRedisFeedStore } from './feed-store-redis.js';
 import type { FeedStore } from './feed-store.js';
 
 export const FEED = 'feed';
+/** 2: the following set under the user's hash tag, and the viewer marks (feed-keys.ts). */
+export const FEED_LAYOUT = 2;
 
 export interface FeedReadModelOptions extends FeedSettings {
   /** Feeds in Redis when given, in PostgreSQL otherwise. */
@@ -35,6 +37,7 @@ export interface FeedReadModelOptions extends FeedSettings {
 export const feedReadModel = ({ redis, liveFanOut, push, ...settings }: FeedReadModelOptions): ReadModelDefinition<FeedReader> => ({
   name: FEED,
   backend: redis ? 'redis' : 'postgresql',
+  layout: FEED_LAYOUT,
   open: ({ pool, redisPrefix, mode }) => {
     const store = redis ? createRedisFeedStore(redis, { prefix: redisPrefix }) : createPostgresFeedStore(pool);
     const fanOut = mode === 'live' && liveFanOut ? liveFanOut(store) : inProcessFanOut(store, mode === 'live' ? push : undefined);
@@ -45,9 +48,10 @@ export const feedReadModel = ({ redis, liveFanOut, push, ...settings }: FeedRead
       reader: createFeedReader(store),
       // A feed entry of a deleted post is never served (the reader drops it), and one may outlive
       // the delete when a follow's backfill and the delete run in the same batch: not a difference.
+      // Nor is the celebrity hash's version, a random id per write.
       dump: async () =>
         redis
-          ? withoutDeletedPosts(await dumpRedisKeys(redis, redisPrefix, feedKeyPatterns(redisPrefix)))
+          ? withoutCelebrityVersion(withoutDeletedPosts(await dumpRedisKeys(redis, redisPrefix, feedKeyPatterns(redisPrefix))))
           : dumpTables(pool, tables, { [t.items]: `post_id not in (select post_id from ${t.deleted})` }),
       analyze: () => (redis ? Promise.resolve() : analyzeTables(pool, tables)),
       async drop() {
@@ -68,5 +72,15 @@ const withoutDeletedPosts = (dump: ReadModelDump): ReadModelDump => {
     if (kept.length > 0) dump.set(key, JSON.stringify(kept));
     else dump.delete(key);
   }
+  return dump;
+};
+
+/** The dump without the celebrity hash's version field (feed-keys.ts), and without the hash if nothing else is left. */
+const withoutCelebrityVersion = (dump: ReadModelDump): ReadModelDump => {
+  const hash = dump.get('feed-celebrities');
+  if (hash === undefined) return dump;
+  const fields = (JSON.parse(hash) as [string, string][]).filter(([field]) => field !== CELEBRITY_VERSION_FIELD);
+  if (fields.length > 0) dump.set('feed-celebrities', JSON.stringify(fields));
+  else dump.delete('feed-celebrities');
   return dump;
 };

@@ -1,5 +1,5 @@
 import { decodeFeedCursor, encodeFeedCursor } from './feed-cursor.js';
-import type { FeedEntry, FeedKey, FeedStore } from './feed-store.js';
+import { noMarks, type FeedEntry, type FeedKey, type FeedStore, type ViewerMarks } from './feed-store.js';
 import { furthest, justAbove, mergeNewest } from './newest-first.js';
 
 // Reading home feeds (docs/architecture.md "Projections"): newest first by (score, postId), in keyset pages.
@@ -9,6 +9,12 @@ import { furthest, justAbove, mergeNewest } from './newest-first.js';
 // of the pulled (celebrity) authors the user follows; at or below the floor (past the cap, or
 // past what a backfill copied) it is the merge of the timelines of every followed author and
 // the user's own, so the feed never "runs out". Deleted posts are filtered out on every read.
+//
+// Each slice of a home page starts with the store's HomeWindow (one script call and one HGET in
+// Redis: the floor, the pushed entries above it with their viewer marks, the pulled authors
+// followed); the pulled timelines, the timelines below the floor and the marks of entries from
+// them are read only when needed, and the deleted markers (with those marks) in the next round trip.
+// So for a user who follows no pulled author, a first page is 2 round trips: 3 Redis commands.
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -26,8 +32,24 @@ export interface FeedPage {
   nextCursor: string | null;
 }
 
+export interface HomeItem {
+  postId: string;
+  likedByMe: boolean;
+  bookmarkedByMe: boolean;
+}
+
+export interface HomePage {
+  items: HomeItem[];
+  /** Null on the last page. */
+  nextCursor: string | null;
+}
+
 export interface FeedReader {
   homeFeed(userId: string, request?: FeedPageRequest): Promise<FeedPage>;
+  /** homeFeed's page, each post with the viewer's marks. */
+  homePage(userId: string, request?: FeedPageRequest): Promise<HomePage>;
+  /** Of these posts, those the viewer likes and bookmarked (the post page's marks). */
+  marksAmong(userId: string, postIds: readonly string[]): Promise<ViewerMarks>;
   /** One author's posts, newest first (the profile grid). */
   userTimeline(authorId: string, request?: FeedPageRequest): Promise<FeedPage>;
 }
@@ -38,44 +60,84 @@ type Source = (after: FeedKey | null, want: number) => Promise<FeedEntry[]>;
 const pageSize = (limit: number | undefined): number =>
   Math.min(MAX_PAGE_SIZE, Math.max(1, Math.trunc(Number.isFinite(limit) ? limit! : DEFAULT_PAGE_SIZE)));
 
-const readPage = async (store: FeedStore, source: Source, request: FeedPageRequest): Promise<FeedPage> => {
+/** The page's entries (one more tells whether another page follows), with the deleted ones dropped and refilled. */
+const readEntries = async (
+  store: FeedStore,
+  source: Source,
+  request: FeedPageRequest,
+  /** Beside each slice's deleted markers, in the same round trip. */
+  alongside: (entries: FeedEntry[]) => Promise<void> = async () => undefined,
+): Promise<{ page: FeedEntry[]; nextCursor: string | null }> => {
   const limit = pageSize(request.limit);
   let after = request.cursor ? decodeFeedCursor(request.cursor) : null;
-  // One entry more than the page tells whether another page follows.
   const kept: FeedEntry[] = [];
   while (kept.length <= limit) {
     const want = limit + 1 - kept.length;
     const entries = await source(after, want);
-    const deleted = await store.deletedAmong(entries.map((entry) => entry.postId));
+    const [deleted] = await Promise.all([store.deletedAmong(entries.map((entry) => entry.postId)), alongside(entries)]);
     kept.push(...entries.filter((entry) => !deleted.has(entry.postId)));
     if (entries.length < want) break;
     after = entries.at(-1)!;
   }
   const page = kept.slice(0, limit);
-  return { postIds: page.map((entry) => entry.postId), nextCursor: kept.length > limit ? encodeFeedCursor(page.at(-1)!) : null };
+  return { page, nextCursor: kept.length > limit ? encodeFeedCursor(page.at(-1)!) : null };
 };
 
-const homeSource = async (store: FeedStore, userId: string): Promise<Source> => {
-  const [following, floor] = await Promise.all([store.following(userId), store.feedFloor(userId)]);
-  const states = await store.celebrityStates(following);
-  const pulled = following.filter((authorId) => states.has(authorId));
-  const everyone = [userId, ...following];
+const readPage = async (store: FeedStore, source: Source, request: FeedPageRequest): Promise<FeedPage> => {
+  const { page, nextCursor } = await readEntries(store, source, request);
+  return { postIds: page.map((entry) => entry.postId), nextCursor };
+};
+
+/** What a home page learnt of the viewer's marks: the marks, and the posts they are known for. */
+interface KnownMarks extends ViewerMarks {
+  known: Set<string>;
+}
+
+const knownMarks = (): KnownMarks => ({ ...noMarks(), known: new Set() });
+
+const learn = (into: KnownMarks, postIds: Iterable<string>, marks: ViewerMarks): void => {
+  for (const postId of postIds) into.known.add(postId);
+  for (const postId of marks.liked) into.liked.add(postId);
+  for (const postId of marks.saved) into.saved.add(postId);
+};
+
+/** The home feed's source; `marks` learns the viewer marks the store's windows answered with. */
+const homeSource = (store: FeedStore, userId: string, marks: KnownMarks): Source => {
+  let following: Promise<string[]> | null = null;
   return async (after, want) => {
+    const { floor, entries, marks: found, pulled } = await store.homeWindow(userId, { after, limit: want });
+    learn(marks, entries.map((entry) => entry.postId), found);
     let above: FeedEntry[] = [];
     if (floor === null || after === null || after.score > floor) {
       const range = { after, minScore: floor === null ? null : floor + 1, limit: want };
-      const [pushed, pulledTimelines] = await Promise.all([store.feed(userId, range), store.timelines(pulled, range)]);
-      above = mergeNewest([pushed, ...pulledTimelines], want);
+      const pulledTimelines = pulled.length === 0 ? [] : await store.timelines(pulled, range);
+      above = mergeNewest([entries, ...pulledTimelines], want);
       if (above.length === want || floor === null) return above;
     }
     const rest = want - above.length;
-    const below = await store.timelines(everyone, { after: furthest(after, justAbove(floor!)), limit: rest });
+    following ??= store.following(userId);
+    const below = await store.timelines([userId, ...(await following)], { after: furthest(after, justAbove(floor!)), limit: rest });
     return [...above, ...mergeNewest(below, rest)];
   };
 };
 
+const homePage = async (store: FeedStore, userId: string, request: FeedPageRequest): Promise<HomePage> => {
+  const marks = knownMarks();
+  // The windows answered the pushed entries' marks; those of pulled ones come beside the deleted markers.
+  const { page, nextCursor } = await readEntries(store, homeSource(store, userId, marks), request, async (entries) => {
+    const unknown = entries.map((entry) => entry.postId).filter((postId) => !marks.known.has(postId));
+    if (unknown.length > 0) learn(marks, unknown, await store.marksAmong(userId, unknown));
+  });
+  return {
+    items: page.map(({ postId }) => ({ postId, likedByMe: marks.liked.has(postId), bookmarkedByMe: marks.saved.has(postId) })),
+    nextCursor,
+  };
+};
+
 export const createFeedReader = (store: FeedStore): FeedReader => ({
-  homeFeed: async (userId, request = {}) => readPage(store, await homeSource(store, userId), request),
+  homeFeed: (userId, request = {}) => readPage(store, homeSource(store, userId, knownMarks()), request),
+  homePage: (userId, request = {}) => homePage(store, userId, request),
+  marksAmong: (userId, postIds) => store.marksAmong(userId, postIds),
   userTimeline: (authorId, request = {}) =>
     readPage(store, async (after, want) => (await store.timelines([authorId], { after, limit: want }))[0] ?? [], request),
 });

@@ -15,6 +15,8 @@ export const feedTables = (prefix: string) =>
     followerCounts: 'follower_counts',
     celebrities: 'celebrities',
     deleted: 'deleted_posts',
+    /** Viewer marks: (user, kind 'liked' | 'saved', post), a set. */
+    marks: 'marks',
   });
 
 export type FeedTables = ReturnType<typeof feedTables>;
@@ -55,4 +57,10 @@ create table if not exists ${t.celebrities} (
 );
 create table if not exists ${t.deleted} (
   post_id text collate "C" primary key
+);
+create table if not exists ${t.marks} (
+  user_id text collate "C" not null,
+  kind text not null check (kind in ('liked', 'saved')),
+  post_id text collate "C" not null,
+  primary key (user_id, kind, post_id)
 );`;

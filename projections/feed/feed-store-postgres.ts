@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { feedSchema, feedTables } from './feed-schema-postgres.js';
-import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedStore, type RangeQuery } from './feed-store.js';
+import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedStore, type RangeQuery, type ViewerMarks } from './feed-store.js';
 import { createUnderLock } from '../runtime/postgres-transaction.js';
 
 // The feed in PostgreSQL, for deployments without Redis (docs/architecture.md "Projections"). Each method is one
@@ -125,7 +125,18 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       [userIds, postIds],
     );
 
-  return {
+  const marksAmong = async (userId: string, postIds: readonly string[]): Promise<ViewerMarks> => {
+    const marks: ViewerMarks = { liked: new Set(), saved: new Set() };
+    if (postIds.length === 0) return marks;
+    const rows = await query<{ kind: 'liked' | 'saved'; post_id: string }>(
+      `select kind, post_id from ${t.marks} where user_id = $1 and post_id = any($2::text[])`,
+      [userId, postIds],
+    );
+    for (const row of rows) marks[row.kind].add(row.post_id);
+    return marks;
+  };
+
+  const store: FeedStore = {
     feedCap,
     setup: async () => {
       // Several projections (or instances) may set up at once; one at a time creates the tables.
@@ -258,6 +269,32 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       );
     },
 
+    // The generic path, with the queries above: the floor first, then the feed above it with its
+    // marks beside the pulled authors followed.
+    homeWindow: async (userId, { after, limit }) => {
+      const pushed = async () => {
+        const floor = await store.feedFloor(userId);
+        const above = floor === null || after === null || after.score > floor;
+        const entries = above ? await store.feed(userId, { after, minScore: floor === null ? null : floor + 1, limit }) : [];
+        return { floor, entries, marks: await marksAmong(userId, entries.map((entry) => entry.postId)) };
+      };
+      const pulledFollowed = async () => {
+        const following = await store.following(userId);
+        const states = await store.celebrityStates(following);
+        return following.filter((authorId) => states.has(authorId));
+      };
+      const [window, pulled] = await Promise.all([pushed(), pulledFollowed()]);
+      return { ...window, pulled };
+    },
+
+    addMark: async (kind, userId, postId) => {
+      await query(`insert into ${t.marks} (user_id, kind, post_id) values ($1, $2, $3) on conflict do nothing`, [userId, kind, postId]);
+    },
+    removeMark: async (kind, userId, postId) => {
+      await query(`delete from ${t.marks} where user_id = $1 and kind = $2 and post_id = $3`, [userId, kind, postId]);
+    },
+    marksAmong,
+
     // One statement: the followees' counts drop by the follows really deleted, as removeFollow's do.
     eraseUser: async (userId) => {
       await query(
@@ -271,10 +308,12 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
          own_count as (delete from ${t.followerCounts} where user_id = $1),
          feed as (delete from ${t.items} where user_id = $1),
          meta as (delete from ${t.meta} where user_id = $1),
-         timeline as (delete from ${t.timelines} where author_id = $1)
+         timeline as (delete from ${t.timelines} where author_id = $1),
+         marks as (delete from ${t.marks} where user_id = $1)
          delete from ${t.celebrities} where user_id = $1`,
         [userId],
       );
     },
   };
+  return store;
 };

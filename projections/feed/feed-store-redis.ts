@@ -1,12 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
-import { feedKeys, FLOOR_MEMBER } from './feed-keys.js';
+import { CELEBRITY_VERSION_FIELD, feedKeys, FLOOR_MEMBER } from './feed-keys.js';
 import { FEED_TRIM_EVERY } from './feed-options.js';
-import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedStore, type RangeQuery } from './feed-store.js';
+import {
+  assertScore,
+  DEFAULT_FEED_CAP,
+  type CelebrityState,
+  type FeedEntry,
+  type FeedStore,
+  type HomeWindow,
+  type RangeQuery,
+  type ViewerMarks,
+} from './feed-store.js';
 
 // The feed in Redis (docs/architecture.md "Projections"): sorted sets for feeds and timelines, sets for the graph.
 // Redis-Cluster-safe: every command names one key, and commands issued together are sent
 // together (give the client `enableAutoPipelining: true` to batch them into few writes).
-// Nothing here uses MULTI; the one script touches one user's feed and floor (one hash tag).
+// Nothing here uses MULTI; each script touches one slot: the settle and home-page scripts one
+// user's keys (one hash tag), the celebrity script the celebrity hash alone.
 
 export interface RedisFeedStoreOptions {
   /** Prefix of every key: a rebuild writes a new generation under another. */
@@ -64,14 +75,80 @@ const ERASE_SCAN_COUNT = 500;
 /** Keeps a script's argument list well inside Lua's unpack limit. */
 const MAX_ENTRIES_PER_CALL = 500;
 
-type SettleCommand = (feedKey: string, floorKey: string, cap: number, op: 'add' | 'rem', ...args: (string | number)[]) => Promise<unknown>;
+// A home page's first read (HomeWindow in feed-store.ts; feed-reader.ts `homePage`), in one call
+// over one user's keys (one hash tag: Cluster-safe): the floor as `feedFloor` answers it (the
+// stored floor or the cut, the score at rank `cap`, whichever is higher), the feed's entries
+// strictly above it and after the cursor's score (all those tied on the cursor's score, which
+// the caller filters by id, then `limit` older ones: readRange's reads), the likes and bookmarks
+// among them, and which of the given celebrity ids the user follows. Scores travel as the strings
+// Redis keeps (exact); the caller compares ids, Lua's string order following the server's locale.
+// Replies: floor (nil: none), flat [id, score, ...], liked flags, saved flags, followed celebrities.
+const HOME_SCRIPT = `
+local feed, floorKey, following, liked, saved = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local cap, limit, after = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
+local floor = redis.call('ZSCORE', floorKey, '${FLOOR_MEMBER}')
+local cut = redis.call('ZREVRANGE', feed, cap, cap, 'WITHSCORES')[2]
+if cut and (not floor or tonumber(cut) > tonumber(floor)) then floor = cut end
+local entries = {}
+if after == '' or not floor or tonumber(after) > tonumber(floor) then
+  local min = floor and ('(' .. floor) or '-inf'
+  if after == '' then
+    entries = redis.call('ZREVRANGEBYSCORE', feed, '+inf', min, 'WITHSCORES', 'LIMIT', 0, limit)
+  else
+    entries = redis.call('ZREVRANGEBYSCORE', feed, after, after, 'WITHSCORES')
+    local older = redis.call('ZREVRANGEBYSCORE', feed, '(' .. after, min, 'WITHSCORES', 'LIMIT', 0, limit)
+    for i = 1, #older do entries[#entries + 1] = older[i] end
+  end
+end
+local function among(key, ids)
+  local flags = {}
+  for i = 1, #ids, 500 do
+    local part = redis.call('SMISMEMBER', key, unpack(ids, i, math.min(i + 499, #ids)))
+    for j = 1, #part do flags[#flags + 1] = part[j] end
+  end
+  return flags
+end
+local ids = {}
+for i = 1, #entries, 2 do ids[#ids + 1] = entries[i] end
+local celebrities = {}
+for i = 4, #ARGV do celebrities[#celebrities + 1] = ARGV[i] end
+local followed = {}
+local flags = among(following, celebrities)
+for i = 1, #flags do if flags[i] == 1 then followed[#followed + 1] = celebrities[i] end end
+return {floor or false, entries, among(liked, ids), among(saved, ids), followed}`;
+const HOME_COMMAND = 'igFeedHome';
+type HomeReply = [string | null, string[], number[], number[], string[]];
+
+// A celebrity state and the hash's version change together (one script on one key), so a reader
+// whose copy carries the version it reads holds exactly the hash as it is at that read.
+// A write that changes nothing keeps the version, so that readers keep their copy (an erasure
+// clears the state of every erased account).
+const CELEBRITY_SCRIPT = `
+local state = ARGV[2] ~= '' and ARGV[2] or false
+if redis.call('HGET', KEYS[1], ARGV[1]) == state then return 0 end
+if state then redis.call('HSET', KEYS[1], ARGV[1], state) else redis.call('HDEL', KEYS[1], ARGV[1]) end
+redis.call('HSET', KEYS[1], '${CELEBRITY_VERSION_FIELD}', ARGV[3])
+return 1`;
+const CELEBRITY_COMMAND = 'igFeedCelebrity';
+
+type ScriptCommand<R> = (...args: (string | number)[]) => Promise<R>;
+
+/** A script as a client command: ioredis sends it with EVALSHA, loading it with EVAL when the server does not know it yet. */
+const defineScript = <R>(client: RedisClient, name: string, numberOfKeys: number, lua: string): ScriptCommand<R> => {
+  if (!(name in client)) client.defineCommand(name, { numberOfKeys, lua });
+  return (client as unknown as Record<string, ScriptCommand<R>>)[name]!.bind(client);
+};
 
 const defineSettleScript = (client: RedisClient) => {
-  // ioredis sends it with EVALSHA, loading it with EVAL when the server does not know it yet.
-  if (!(SETTLE_COMMAND in client)) client.defineCommand(SETTLE_COMMAND, { numberOfKeys: 2, lua: SETTLE_SCRIPT });
-  const command = (client as unknown as Record<string, SettleCommand>)[SETTLE_COMMAND]!.bind(client);
+  const command = defineScript<unknown>(client, SETTLE_COMMAND, 2, SETTLE_SCRIPT);
   return (feedKey: string, floorKey: string, cap: number, op: 'add' | 'rem', args: (string | number)[]) => command(feedKey, floorKey, cap, op, ...args);
 };
+
+/** The in-process copy of the celebrity hash, as of `version` (null: a hash never written with one). */
+interface CelebrityCopy {
+  version: string | null;
+  ids: string[];
+}
 
 /** FNV-1a, 32 bits: a cheap, stable spread of ids (not a security hash). */
 const fnv1a = (text: string): number => {
@@ -112,6 +189,23 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     if (candidates.length === 0) return new Set();
     const flags = await client.smismember(key, ...candidates);
     return new Set(candidates.filter((_, i) => flags[i] === 1));
+  };
+  const marksAmong = async (userId: string, postIds: readonly string[]): Promise<ViewerMarks> => {
+    const [liked, saved] = await Promise.all([membersIn(keys.liked(userId), postIds), membersIn(keys.saved(userId), postIds)]);
+    return { liked, saved };
+  };
+
+  const home = defineScript<HomeReply>(client, HOME_COMMAND, 5, HOME_SCRIPT);
+  const writeCelebrity = defineScript<unknown>(client, CELEBRITY_COMMAND, 1, CELEBRITY_SCRIPT);
+  // Which authors are pulled, without reading the hash on every home page: a copy of it, checked
+  // by the version read in the same round trip as the page's script (which is handed the copy's
+  // ids and answers which of them the user follows); re-read whole when the version moved. The
+  // hash holds only pulled authors (a few, by definition of the threshold), so the copy is small.
+  let celebrityCopy: CelebrityCopy | null = null;
+  const readCelebrities = async (): Promise<CelebrityCopy> => {
+    const { [CELEBRITY_VERSION_FIELD]: version = null, ...states } = await client.hgetall(keys.celebrities);
+    celebrityCopy = { version, ids: Object.keys(states) };
+    return celebrityCopy;
   };
 
   return {
@@ -166,8 +260,7 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       return found;
     },
     setCelebrityState: async (userId, state) => {
-      if (state === null) await client.hdel(keys.celebrities, userId);
-      else await client.hset(keys.celebrities, userId, state);
+      await writeCelebrity(keys.celebrities, userId, state ?? '', randomUUID());
     },
 
     // The fan-out's write: one ZADD per follower, issued together (one pipeline with
@@ -219,6 +312,40 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       await client.zadd(keys.floor(userId), 'GT', score, FLOOR_MEMBER);
     },
 
+    // One round trip when the celebrity copy is current: the script and the version's HGET.
+    homeWindow: async (userId, { after, limit }): Promise<HomeWindow> => {
+      const copy = celebrityCopy;
+      const [[floor, flat, liked, saved, followed], version] = await Promise.all([
+        home(keys.feed(userId), keys.floor(userId), keys.following(userId), keys.liked(userId), keys.saved(userId), feedCap, limit, after?.score ?? '', ...(copy?.ids ?? [])),
+        client.hget(keys.celebrities, CELEBRITY_VERSION_FIELD),
+      ]);
+      let pulled = followed;
+      if (copy === null || copy.version !== version) {
+        const fresh = await readCelebrities();
+        pulled = [...(await membersIn(keys.following(userId), fresh.ids))];
+      }
+      const marks: ViewerMarks = { liked: new Set(), saved: new Set() };
+      const entries: FeedEntry[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const entry = { postId: flat[i]!, score: Number(flat[i + 1]) };
+        // The cursor's ties come first, all of them: those up to the cursor's id are not after it.
+        if (after && entry.score === after.score && entry.postId >= after.postId) continue;
+        if (entries.length === limit) break;
+        entries.push(entry);
+        if (liked[i / 2] === 1) marks.liked.add(entry.postId);
+        if (saved[i / 2] === 1) marks.saved.add(entry.postId);
+      }
+      return { floor: floor === null ? null : Number(floor), entries, marks, pulled };
+    },
+
+    addMark: async (kind, userId, postId) => {
+      await client.sadd(keys[kind](userId), postId);
+    },
+    removeMark: async (kind, userId, postId) => {
+      await client.srem(keys[kind](userId), postId);
+    },
+    marksAmong,
+
     // The other side of each follow first (one key per command, in whatever slot it sits), while
     // the user's own sets still say who they are; then each of the user's keys on its own.
     eraseUser: async (userId) => {
@@ -234,8 +361,8 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
           cursor = next;
         } while (cursor !== '0');
       }
-      const own = [keys.followers(userId), keys.following(userId), keys.feed(userId), keys.floor(userId), keys.timeline(userId)];
-      await Promise.all([...own.map((key) => client.del(key)), client.hdel(keys.celebrities, userId)]);
+      const own = [keys.followers(userId), keys.following(userId), keys.feed(userId), keys.floor(userId), keys.timeline(userId), keys.liked(userId), keys.saved(userId)];
+      await Promise.all([...own.map((key) => client.del(key)), writeCelebrity(keys.celebrities, userId, '', randomUUID())]);
     },
   };
 };

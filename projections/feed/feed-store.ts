@@ -7,7 +7,10 @@
 // - each author's own timeline: all their live posts (deep), for backfill, celebrity pull, the
 //   profile grid and reading past the cap;
 // - follower and following sets (the feed keeps its own: projections are independent);
-// - which authors are pulled at read time (celebrities), and which posts were deleted.
+// - which authors are pulled at read time (celebrities), and which posts were deleted;
+// - each user's viewer marks: the posts they like and the posts they bookmarked (set semantics:
+//   the events of one (user, post) pair share a stream, so they are applied in log order and the
+//   last one stands; see feed-handlers.ts).
 //
 // FEED COMPLETENESS. A user's pushed feed holds every post of the authors they follow whose
 // score is above the feed's floor (null: everywhere), except posts of pulled authors. Whatever
@@ -44,6 +47,30 @@ export interface RangeQuery {
  * again, their recent posts being pushed to followers; still pulled until that is done).
  */
 export type CelebrityState = 'celebrity' | 'demoting';
+
+/** What a viewer did to a post: liked it, bookmarked ("saved") it. */
+export type MarkKind = 'liked' | 'saved';
+
+/** Of some posts, those the viewer likes and those they bookmarked. */
+export interface ViewerMarks {
+  liked: Set<string>;
+  saved: Set<string>;
+}
+
+/**
+ * The first read of a home page (feed-reader.ts `homePage`), which the Redis adapter answers in one
+ * script call beside one HGET: the feed's floor as `feedFloor` answers it, the pushed entries of
+ * `feed(userId, { after, minScore: floor + 1, limit })` (none when `after` is at or below the
+ * floor), the viewer marks of those entries, and the pulled authors the user follows.
+ */
+export interface HomeWindow {
+  floor: number | null;
+  entries: FeedEntry[];
+  /** Marks of `entries` only. */
+  marks: ViewerMarks;
+  /** Followed authors in a pulled state ('celebrity' or 'demoting'). */
+  pulled: string[];
+}
 
 export interface FeedStore {
   /** Home feeds keep at most this many entries (800 by default). */
@@ -91,11 +118,19 @@ export interface FeedStore {
   /** Raises the floor to `score` unless it is already at or above it. */
   raiseFeedFloor(userId: string, score: number): Promise<void>;
 
+  /** See HomeWindow: one page's start, in as few round trips as the adapter can. */
+  homeWindow(userId: string, range: { after: FeedKey | null; limit: number }): Promise<HomeWindow>;
+
+  // Viewer marks (likes, bookmarks), per user.
+  addMark(kind: MarkKind, userId: string, postId: string): Promise<void>;
+  removeMark(kind: MarkKind, userId: string, postId: string): Promise<void>;
+  marksAmong(userId: string, postIds: readonly string[]): Promise<ViewerMarks>;
+
   // An erased account (docs/architecture.md "Account deletion").
   /**
    * Removes everything the feed keeps of the user: their home feed and its floor, their
    * timeline, their celebrity state, their follows both ways (from the other side's sets and
-   * counts too). Idempotent.
+   * counts too), their viewer marks. Idempotent.
    */
   eraseUser(userId: string): Promise<void>;
 }
@@ -113,3 +148,6 @@ export const newestFirst = (a: FeedKey, b: FeedKey): number =>
 export const assertScore = (score: number): void => {
   if (!Number.isSafeInteger(score)) throw new RangeError(`feed scores are whole milliseconds, got ${score}`);
 };
+
+/** No marks. */
+export const noMarks = (): ViewerMarks => ({ liked: new Set(), saved: new Set() });

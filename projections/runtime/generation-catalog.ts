@@ -91,7 +91,7 @@ export const createGenerationCatalog = (options: CatalogOptions): GenerationCata
     const storage = await storageOf(name, generation, mode);
     const opened = found.open(storage);
     // A Redis read model can lose its data behind its checkpoint's back: its epoch tells (F26).
-    return found.backend === 'redis' && options.redis ? guardedByRedisEpoch(opened, { redis: options.redis, pool: storage.pool, redisPrefix: storage.redisPrefix, name }) : opened;
+    return found.backend === 'redis' && options.redis ? guardedByRedisEpoch(opened, { redis: options.redis, pool: storage.pool, redisPrefix: storage.redisPrefix, name, layout: found.layout ?? 1 }) : opened;
   };
 
   return {

@@ -49,5 +49,12 @@ export interface ReadModelDefinition<Reader = unknown> {
   /** The projection's name. */
   name: string;
   backend: 'postgresql' | 'redis' | 'elasticsearch';
+  /**
+   * The shape of what it stores (default 1). Raise it with a change that the data a deployment
+   * holds cannot be read by (keys moved, a new key every read needs): a Redis read model is then
+   * reset and rebuilt by its epoch guard on its next start (redis-epoch.ts), served degraded
+   * meanwhile. PostgreSQL read models are rebuilt by `replay rebuild` (README "Upgrading").
+   */
+  layout?: number;
   open(storage: GenerationStorage): OpenReadModel<Reader>;
 }

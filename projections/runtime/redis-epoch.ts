@@ -19,6 +19,11 @@ import type { OpenReadModel } from './read-model.js';
 // health() says 'rebuilding' and reads of the model are served degraded (read-api/degraded.ts),
 // never empty as if caught up. Data lost before this guard ran for the first time (a deployment
 // upgraded to it) cannot be told from data that is there: the first setup adopts what it finds.
+//
+// The same guard rebuilds a read model whose LAYOUT changed (ReadModelDefinition.layout: keys
+// moved or added, so what a deployment holds cannot be read by the new code): the epoch's key
+// names the layout, so new code finds no epoch under its key, and resets and rebuilds the read
+// model as after a loss, reads degraded meanwhile. The log then says the layout changed.
 
 export type RedisReadModelHealth = 'ok' | 'lost' | 'rebuilding';
 
@@ -39,12 +44,17 @@ export interface RedisEpochOptions {
   redisPrefix: string;
   /** The read model's name. */
   name: string;
+  /** The read model's layout (ReadModelDefinition.layout; default 1). */
+  layout?: number;
   /** Where the loss is reported (default console.error). */
   log?: (line: string) => void;
 }
 
-/** The epoch's Redis key: under the read model's prefix, outside its own key patterns (its dump leaves it out). */
-export const epochKey = (redisPrefix: string, name: string): string => `${redisPrefix}epoch:${name}`;
+/**
+ * The epoch's Redis key: under the read model's prefix, outside its own key patterns (its dump
+ * leaves it out), naming the layout from the second on (the first's key predates layouts).
+ */
+export const epochKey = (redisPrefix: string, name: string, layout = 1): string => `${redisPrefix}epoch:${name}${layout === 1 ? '' : `@${layout}`}`;
 
 const TABLE = `create table if not exists projection_redis_epochs (
   name text primary key,
@@ -66,10 +76,18 @@ interface EpochRow {
  */
 export const guardedByRedisEpoch = <Reader>(
   opened: OpenReadModel<Reader>,
-  { redis, pool, redisPrefix, name, log = (line) => console.error(line) }: RedisEpochOptions,
+  { redis, pool, redisPrefix, name, layout = 1, log = (line) => console.error(line) }: RedisEpochOptions,
 ): OpenReadModel<Reader> & { health(): Promise<RedisReadModelHealth> } => {
   const inner = opened.projection;
-  const key = epochKey(redisPrefix, name);
+  const key = epochKey(redisPrefix, name, layout);
+  const earlierKeys = Array.from({ length: layout - 1 }, (_, i) => epochKey(redisPrefix, name, i + 1));
+  /** Whether Redis holds the stored epoch under an earlier layout's key: the data is there, in a shape this code cannot read. */
+  const earlierLayout = async (epoch: string): Promise<number | null> => {
+    if (earlierKeys.length === 0) return null;
+    const found = await redis.mget(...earlierKeys);
+    const index = found.lastIndexOf(epoch);
+    return index === -1 ? null : index + 1;
+  };
   // The epoch this instance last saw agree in both places; undefined before its first verify.
   let known: string | undefined;
 
@@ -96,7 +114,15 @@ export const guardedByRedisEpoch = <Reader>(
       }
       const checkpoint = await inner.checkpoint(checkpointKey);
       const epoch = randomUUID();
-      if (checkpoint !== START) {
+      const from = inRedis === null ? await earlierLayout(row.epoch) : null;
+      if (checkpoint !== START && from !== null) {
+        log(
+          `[read model ${name}] LAYOUT CHANGED from ${from} to ${layout}: what Redis holds cannot be read by this version. ` +
+            `Dropping it and rebuilding from the log (checkpoint was ${checkpoint}); reads are degraded until it has caught up. ` +
+            '(`npm run replay -- rebuild` ahead of the deployment avoids the degraded time: README "Operations".)',
+        );
+        await opened.drop();
+      } else if (checkpoint !== START) {
         log(
           `[read model ${name}] REDIS LOST ITS DATA: epoch ${inRedis ?? '(none)'} in Redis, ${row.epoch} in PostgreSQL, ` +
             `checkpoint ${checkpoint}. Dropping what is left and rebuilding from the log; reads are degraded until it has caught up. ` +
@@ -111,6 +137,7 @@ export const guardedByRedisEpoch = <Reader>(
         checkpoint === START ? null : checkpoint,
       ]);
       await redis.set(key, epoch);
+      if (earlierKeys.length > 0) await redis.del(...earlierKeys);
       known = epoch;
       return true;
     });
@@ -156,7 +183,7 @@ export const guardedByRedisEpoch = <Reader>(
     },
     async drop() {
       await opened.drop();
-      await redis.del(key);
+      await redis.del(key, ...earlierKeys);
       await pool.query('delete from projection_redis_epochs where name = $1', [name]).catch((error: { code?: string }) => {
         if (error.code !== '42P01') throw error; // never set up: no table
       });

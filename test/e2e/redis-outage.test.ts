@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEGRADED_HEADER } from '../../read-api/degraded.js';
 import { epochKey } from '../../projections/runtime/redis-epoch.js';
+import { FEED_LAYOUT } from '../../projections/feed/feed-read-model.js';
 import { feedKeys } from '../../projections/feed/feed-keys.js';
 import { createProfilesReader } from '../../projections/profiles/profiles-reader.js';
 import { apiClient, type User } from '../support/api-client.js';
@@ -84,7 +85,7 @@ describe('Redis stopped mid-run', () => {
   let reader: User;
   const posts: string[] = [];
   let epoch: string | null = null;
-  const feedEpoch = () => t.redis!.client.get(epochKey(t.redis!.prefix, 'feed'));
+  const feedEpoch = () => t.redis!.client.get(epochKey(t.redis!.prefix, 'feed', FEED_LAYOUT));
 
   it('answers the home feed from Redis while Redis is up', async () => {
     [author, reader] = [await api.register(), await api.register()];

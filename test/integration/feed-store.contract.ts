@@ -7,8 +7,9 @@ import { deliverFanOutChunk } from '../../projections/feed/fan-out.js';
 import type { FeedTunables } from '../../projections/feed/feed-options.js';
 import { createFeedProjection } from '../../projections/feed/feed-projection.js';
 import { ensureCheckpointTable } from '../../projections/runtime/checkpoints-postgres.js';
-import { createFeedReader, type FeedReader } from '../../projections/feed/feed-reader.js';
-import { newestFirst, type FeedEntry, type FeedStore } from '../../projections/feed/feed-store.js';
+import { createFeedReader, type FeedPage, type FeedReader, type HomeItem, type HomePage } from '../../projections/feed/feed-reader.js';
+import { newestFirst, type CelebrityState, type FeedEntry, type FeedStore } from '../../projections/feed/feed-store.js';
+import { allPages } from '../support/all-pages.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
 import { feedSettings } from '../support/settings.js';
 
@@ -51,6 +52,13 @@ const erasedFollow = (followerId: string, followeeId: string): DomainEvent => ({
   data: { followerId, followeeId, reason: 'account-erased' },
 });
 const erased = (userId: string): DomainEvent => ({ type: 'AccountErased', data: { userId, erasedAt: at(0) } });
+const liked = (userId: string, p: Posted): DomainEvent => ({
+  type: 'Liked',
+  data: { postId: p.data.postId, userId, postAuthorId: p.data.authorId, likedAt: at(0) },
+});
+const unliked = (userId: string, p: Posted): DomainEvent => ({ type: 'Unliked', data: { postId: p.data.postId, userId } });
+const bookmarked = (userId: string, p: Posted): DomainEvent => ({ type: 'Bookmarked', data: { userId, postId: p.data.postId, bookmarkedAt: at(0) } });
+const unbookmarked = (userId: string, p: Posted): DomainEvent => ({ type: 'Unbookmarked', data: { userId, postId: p.data.postId } });
 
 const streamOf = (event: DomainEvent): string => {
   switch (event.type) {
@@ -64,6 +72,12 @@ const streamOf = (event: DomainEvent): string => {
       return `block-${event.data.blockerId}-${event.data.blockedId}`;
     case 'AccountErased':
       return `user-${event.data.userId}`;
+    case 'Liked':
+    case 'Unliked':
+      return `like-${event.data.postId}-${event.data.userId}`;
+    case 'Bookmarked':
+    case 'Unbookmarked':
+      return `bookmark-${event.data.userId}-${event.data.postId}`;
     default:
       return `other-${event.type}`;
   }
@@ -77,8 +91,10 @@ interface World {
   reader: FeedReader;
   /** Applies the events as one batch (in the given order within each stream). */
   apply(...events: DomainEvent[]): Promise<void>;
-  /** Every page of a user's home feed, concatenated. */
+  /** Every page of a user's home feed, concatenated (and checks that homePage pages the same). */
   readAll(userId: string, pageSize?: number): Promise<string[]>;
+  /** Every page of homePage, concatenated. */
+  readItems(userId: string, pageSize?: number): Promise<HomeItem[]>;
   feedIds(userId: string): Promise<string[]>;
 }
 
@@ -112,12 +128,17 @@ const worldOf = (store: FeedStore, checkpoints: pg.Pool, tunables: Partial<FeedT
       const ids: string[] = [];
       let cursor: string | null = null;
       do {
-        const page = await reader.homeFeed(userId, { cursor, limit: pageSize });
+        const [page, marked]: [FeedPage, HomePage] = await Promise.all([
+          reader.homeFeed(userId, { cursor, limit: pageSize }),
+          reader.homePage(userId, { cursor, limit: pageSize }),
+        ]);
+        expect({ postIds: marked.items.map((item) => item.postId), nextCursor: marked.nextCursor }).toEqual(page);
         ids.push(...page.postIds);
         cursor = page.nextCursor;
       } while (cursor !== null);
       return ids;
     },
+    readItems: (userId, pageSize = 7) => allPages((page) => reader.homePage(userId, page), pageSize),
     feedIds: async (userId) => (await store.feed(userId, { limit: 10_000 })).map((entry) => entry.postId),
   };
 };
@@ -136,6 +157,7 @@ const snapshot = async (store: FeedStore, userIds: readonly string[], postIds: r
       timeline: (await store.timelines([id], { limit: 10_000 }))[0],
       following: (await store.following(id)).sort(),
       followers: await store.followerCount(id),
+      marks: await store.marksAmong(id, postIds),
     })),
   );
   return { users, celebrities: [...(await store.celebrityStates(userIds))].sort(), deleted: [...deleted].sort() };
@@ -222,6 +244,47 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
             },
           ),
           { numRuns: 25 },
+        );
+      });
+
+      it('answers a home window as its parts answer it: the floor, the feed above it after a key (ties ordered by id), the marks among those, the pulled authors followed', async () => {
+        const store = await harness.newStore({ feedCap: 6 });
+        const ids = Array.from({ length: 14 }, () => uuidv7());
+        const authors = Array.from({ length: 4 }, () => user());
+        await fc.assert(
+          fc.asyncProperty(
+            fc.uniqueArray(fc.record({ id: fc.constantFrom(...ids), score: fc.integer({ min: 0, max: 6 }) }), { selector: (e) => e.id, maxLength: 14 }),
+            fc.option(fc.integer({ min: 0, max: 6 }), { nil: null }),
+            fc.option(fc.record({ id: fc.constantFrom(...ids, '0', 'g'), score: fc.integer({ min: -1, max: 7 }) }), { nil: null }),
+            fc.integer({ min: 1, max: 8 }),
+            fc.subarray(ids),
+            fc.subarray(ids),
+            fc.array(fc.tuple(fc.constantFrom(...authors), fc.constantFrom<CelebrityState | null>('celebrity', 'demoting', null), fc.boolean()), { maxLength: 6 }),
+            async (raw, floor, after, limit, likedIds, savedIds, graph) => {
+              const u = user();
+              // One at a time through the fan-out's push: in Redis most skip the trim, so the feed may hold entries past the cap.
+              for (const e of raw) await store.pushToFeeds([u], { postId: e.id, score: T0 + e.score });
+              if (floor !== null) await store.raiseFeedFloor(u, T0 + floor);
+              await Promise.all([...likedIds.map((id) => store.addMark('liked', u, id)), ...savedIds.map((id) => store.addMark('saved', u, id))]);
+              for (const [author, state, follows] of graph) {
+                await store.setCelebrityState(author, state);
+                await (follows ? store.addFollow(u, author) : store.removeFollow(u, author));
+              }
+              const afterKey = after && { postId: after.id, score: T0 + after.score };
+
+              const window = await store.homeWindow(u, { after: afterKey, limit });
+              const expectedFloor = await store.feedFloor(u);
+              const above = expectedFloor === null || afterKey === null || afterKey.score > expectedFloor;
+              const entries = above ? await store.feed(u, { after: afterKey, minScore: expectedFloor === null ? null : expectedFloor + 1, limit }) : [];
+              const following = await store.following(u);
+              const states = await store.celebrityStates(following);
+              expect(window.floor).toBe(expectedFloor);
+              expect(window.entries).toEqual(entries);
+              expect(window.marks).toEqual(await store.marksAmong(u, entries.map((entry) => entry.postId)));
+              expect(new Set(window.pulled)).toEqual(new Set(following.filter((author) => states.has(author))));
+            },
+          ),
+          { numRuns: 20 },
         );
       });
 
@@ -472,13 +535,65 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         expect(await snapshot(world.store, [gone, a, f1, f2], [...older, ...own].map((p) => p.data.postId))).toEqual(before);
       });
 
+      it('keeps each viewer’s likes and bookmarks as sets: the last event of a pair stands, a repeat changes nothing, an erasure takes them', async () => {
+        const world = await newWorld();
+        const [u, v, a] = [user(), user(), user()];
+        const posts = [post(a, 1000), post(a, 2000), post(a, 3000)];
+        const [p1, p2, p3] = posts.map((p) => p.data.postId) as [string, string, string];
+        await world.apply(...posts, liked(u, posts[0]!), liked(u, posts[1]!), unliked(u, posts[1]!), bookmarked(u, posts[1]!), liked(v, posts[2]!));
+        // One batch holding a pair's like, unlike and like again: the last one stands.
+        await world.apply(liked(u, posts[2]!), unliked(u, posts[2]!), liked(u, posts[2]!), bookmarked(v, posts[0]!), unbookmarked(v, posts[0]!));
+        const expectMarks = async () => {
+          expect(await world.store.marksAmong(u, [p1, p2, p3, uuidv7()])).toEqual({ liked: new Set([p1, p3]), saved: new Set([p2]) });
+          expect(await world.store.marksAmong(v, [p1, p2, p3])).toEqual({ liked: new Set([p3]), saved: new Set() });
+          expect(await world.reader.marksAmong(u, [])).toEqual({ liked: new Set(), saved: new Set() });
+        };
+        await expectMarks();
+        // Applied again, whole or from the middle (a retried batch): nothing changes.
+        await world.apply(liked(u, posts[0]!), liked(u, posts[1]!), unliked(u, posts[1]!), bookmarked(u, posts[1]!), liked(v, posts[2]!));
+        await world.apply(unliked(u, posts[2]!), liked(u, posts[2]!), unbookmarked(v, posts[0]!));
+        await expectMarks();
+
+        await world.apply(erased(u));
+        expect(await world.store.marksAmong(u, [p1, p2, p3])).toEqual({ liked: new Set(), saved: new Set() });
+        expect(await world.store.marksAmong(v, [p1, p2, p3])).toEqual({ liked: new Set([p3]), saved: new Set() });
+      });
+
+      it('a home page marks each post the viewer likes or bookmarked, pushed, pulled or read below the floor alike, and pages as homeFeed does', async () => {
+        const world = await newWorld({ celebrityThreshold: 3, backfillLimit: 2 }, 6);
+        const [u, normal, celeb, late] = [user(), user(), user(), user()];
+        await world.apply(followed(u, normal), followed(u, celeb), ...[user(), user()].map((f) => followed(f, celeb)));
+        // `late`'s older posts stay below u's floor once u follows them (backfill 2, cap 6).
+        const earlier = Array.from({ length: 5 }, (_, i) => post(late, i * 1000));
+        const posts = Array.from({ length: 12 }, (_, i) => post([normal, celeb, u][i % 3]!, 10_000 + i * 1000));
+        await world.apply(...earlier, ...posts);
+        await world.apply(followed(u, late));
+        const all = [...earlier, ...posts];
+        const likedPosts = all.filter((_, i) => i % 2 === 0);
+        const savedPosts = all.filter((_, i) => i % 3 === 0);
+        await world.apply(...likedPosts.map((p) => liked(u, p)), ...savedPosts.map((p) => bookmarked(u, p)), ...all.map((p) => liked(late, p)));
+        await world.apply(deleted(posts[4]!));
+        expect(await world.store.feedFloor(u)).not.toBeNull();
+
+        const live = all.filter((p) => p !== posts[4]);
+        const likedIds = new Set(likedPosts.map((p) => p.data.postId));
+        const savedIds = new Set(savedPosts.map((p) => p.data.postId));
+        const expected = idsNewestFirst(live).map((postId) => ({ postId, likedByMe: likedIds.has(postId), bookmarkedByMe: savedIds.has(postId) }));
+        for (const pageSize of [1, 4, 20]) {
+          expect(await world.readItems(u, pageSize)).toEqual(expected);
+          expect(await world.readAll(u, pageSize)).toEqual(expected.map((item) => item.postId));
+        }
+        expect((await world.reader.homePage(u, { limit: 3 })).items).toEqual(expected.slice(0, 3));
+      });
+
       it('applying the same batch twice changes nothing, and the checkpoint follows the batch', async () => {
         const store = await harness.newStore();
         const projection = createFeedProjection({ store, checkpoints: harness.checkpoints, ...feedSettings({ celebrityThreshold: 2, backfillLimit: 2 }) });
         const [u, v, a, b] = [user(), user(), user(), user()];
         const posts = [post(a, 1000), post(b, 2000), post(a, 3000), post(b, 4000), post(u, 5000)];
         // b blocks u: the block, then the follow it ends (as the write side appends them).
-        const events: DomainEvent[] = [...posts, followed(u, a), followed(v, a), followed(u, b), unfollowed(v, a), blocked(b, u), unfollowed(u, b), deleted(posts[0]!)];
+        const marks = [liked(u, posts[1]!), liked(v, posts[2]!), unliked(u, posts[1]!), liked(u, posts[2]!), bookmarked(u, posts[3]!)];
+        const events: DomainEvent[] = [...posts, followed(u, a), followed(v, a), followed(u, b), unfollowed(v, a), blocked(b, u), unfollowed(u, b), deleted(posts[0]!), ...marks];
         const batch = { events: events.map((event, index) => recorded(event, 0, index + 1)), position: syntheticPosition(events.length), replay: false };
         const key = `feed-contract-${uuidv7()}`;
         const everyone = [u, v, a, b];
@@ -490,6 +605,7 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         expect(await snapshot(store, everyone, postIds)).toEqual(once);
         expect(await projection.checkpoint(key)).toBe(batch.position);
         expect(await worldOf(store, harness.checkpoints).readAll(u)).toEqual([posts[4], posts[2]].map((p) => p!.data.postId));
+        expect(once.users[0]!.marks).toEqual({ liked: new Set([posts[2]!.data.postId]), saved: new Set([posts[3]!.data.postId]) });
       });
     });
   });

@@ -10,13 +10,16 @@ import { createRedisFeedStore } from '../../../projections/feed/feed-store-redis
 import { newestFirst, type FeedStore } from '../../../projections/feed/feed-store.js';
 import { ensureCheckpointTable } from '../../../projections/runtime/checkpoints-postgres.js';
 import type { Projection } from '../../../projections/runtime/projection.js';
+import { allPages } from '../../support/all-pages.js';
 import { applyEvents } from '../../support/projection-harness.js';
 import { anyHistory, anyInterleaving, toRecordedEvents, type HistoryEvent, type IntentKind } from '../../support/history-arbitraries.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } from '../../support/test-redis.js';
 
 // docs/architecture.md "Testing": for random valid histories, every home feed read through the reader equals a fold
-// of the history: the live posts of the authors the user follows, plus their own, newest first.
+// of the history: the live posts of the authors the user follows, plus their own, newest first;
+// and each post of a home page is marked liked / bookmarked exactly when the pair's last like or
+// bookmark event says so (the viewer marks, as the fold keeps them; so are marksAmong's answers).
 // The projection runs with a celebrity threshold of 3 (so authors get promoted and demoted),
 // a cap and a backfill limit that are sometimes tiny (so trims, floors and reading past them
 // happen), over an interleaving of the streams, as one or two instances splitting the streams
@@ -24,7 +27,23 @@ import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } fro
 // history is rebuilt into an empty store in one go and must read the same.
 // FEED_RUNS=500 runs it longer than the suite's modest default.
 
-const kinds: IntentKind[] = ['register', 'follow', 'unfollow', 'approveRequest', 'rejectRequest', 'changePrivacy', 'block', 'unblock', 'createPost', 'deletePost', 'tick'];
+const kinds: IntentKind[] = [
+  'register',
+  'follow',
+  'unfollow',
+  'approveRequest',
+  'rejectRequest',
+  'changePrivacy',
+  'block',
+  'unblock',
+  'createPost',
+  'deletePost',
+  'like',
+  'unlike',
+  'bookmark',
+  'unbookmark',
+  'tick',
+];
 
 // ---------------------------------------------------------------------------------------------
 // The reference fold
@@ -35,12 +54,25 @@ interface Expected {
   feeds: Map<string, string[]>;
   /** Per user: their own live posts, newest first. */
   timelines: Map<string, string[]>;
+  /** Every post ever created. */
+  postIds: string[];
+  /** Per user: the posts they like and bookmarked now. */
+  liked: Map<string, Set<string>>;
+  saved: Map<string, Set<string>>;
 }
 
 const fold = (history: readonly HistoryEvent[]): Expected => {
   const users: string[] = [];
   const following = new Map<string, Set<string>>();
   const posts = new Map<string, { postId: string; authorId: string; score: number }>();
+  const postIds: string[] = [];
+  const liked = new Map<string, Set<string>>();
+  const saved = new Map<string, Set<string>>();
+  const mark = (marks: Map<string, Set<string>>, { userId, postId }: { userId: string; postId: string }, on: boolean) => {
+    const set = marks.get(userId) ?? marks.set(userId, new Set()).get(userId)!;
+    if (on) set.add(postId);
+    else set.delete(postId);
+  };
   for (const event of history) {
     switch (event.type) {
       case 'UserRegistered':
@@ -55,9 +87,19 @@ const fold = (history: readonly HistoryEvent[]): Expected => {
         break;
       case 'PostCreated':
         posts.set(event.data.postId, { postId: event.data.postId, authorId: event.data.authorId, score: Date.parse(event.data.createdAt) });
+        postIds.push(event.data.postId);
         break;
       case 'PostDeleted':
         posts.delete(event.data.postId);
+        break;
+      // A pair's last event stands.
+      case 'Liked':
+      case 'Unliked':
+        mark(liked, event.data, event.type === 'Liked');
+        break;
+      case 'Bookmarked':
+      case 'Unbookmarked':
+        mark(saved, event.data, event.type === 'Bookmarked');
         break;
     }
   }
@@ -67,13 +109,30 @@ const fold = (history: readonly HistoryEvent[]): Expected => {
     users,
     feeds: new Map(users.map((u) => [u, by(new Set([u, ...following.get(u)!]))])),
     timelines: new Map(users.map((u) => [u, by(new Set([u]))])),
+    postIds,
+    liked: new Map(users.map((u) => [u, liked.get(u) ?? new Set()])),
+    saved: new Map(users.map((u) => [u, saved.get(u) ?? new Set()])),
   };
 };
 
 // ---------------------------------------------------------------------------------------------
 // Running the projection as the runtime would, with a crash
 
-const WRITES = new Set(['addToTimeline', 'removeFromTimeline', 'markDeleted', 'addFollow', 'removeFollow', 'setCelebrityState', 'pushToFeeds', 'pushToFeed', 'removeFromFeeds', 'removeFromFeed', 'raiseFeedFloor']);
+const WRITES = new Set([
+  'addToTimeline',
+  'removeFromTimeline',
+  'markDeleted',
+  'addFollow',
+  'removeFollow',
+  'setCelebrityState',
+  'pushToFeeds',
+  'pushToFeed',
+  'removeFromFeeds',
+  'removeFromFeed',
+  'raiseFeedFloor',
+  'addMark',
+  'removeMark',
+]);
 
 /** The store as a process that dies at its n-th write: that write and every later one fail. */
 const dyingAt = (store: FeedStore, n: number): FeedStore => {
@@ -110,7 +169,12 @@ const readAll = async (read: (cursor: string | null) => ReturnType<FeedReader['h
 const expectReadsEqual = async (store: FeedStore, expected: Expected, pageSize: number) => {
   const reader = createFeedReader(store);
   for (const userId of expected.users) {
+    const [liked, saved] = [expected.liked.get(userId)!, expected.saved.get(userId)!];
     expect(await readAll((cursor) => reader.homeFeed(userId, { cursor, limit: pageSize }))).toEqual(expected.feeds.get(userId));
+    expect(await allPages((page) => reader.homePage(userId, page), pageSize)).toEqual(
+      expected.feeds.get(userId)!.map((postId) => ({ postId, likedByMe: liked.has(postId), bookmarkedByMe: saved.has(postId) })),
+    );
+    expect(await reader.marksAmong(userId, expected.postIds)).toEqual({ liked, saved });
     expect(await readAll((cursor) => reader.userTimeline(userId, { cursor, limit: pageSize }))).toEqual(expected.timelines.get(userId));
     expect((await store.feed(userId, { limit: 10_000 })).length).toBeLessThanOrEqual(store.feedCap);
   }
@@ -124,7 +188,7 @@ interface Adapter {
 }
 
 const feedProperty = (adapter: () => Adapter, numRuns: number) =>
-  it('every home feed read equals the fold of the history, with instances split by stream, after a crash mid-batch and a resume, and after a full rebuild', async () => {
+  it('every home feed read, with its viewer marks, equals the fold of the history, with instances split by stream, after a crash mid-batch and a resume, and after a full rebuild', async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -179,7 +243,7 @@ describe('feed projection (PostgreSQL)', () => {
         const tablePrefix = `feed${++stores % 2}_`;
         const store = createPostgresFeedStore(db.pool, { feedCap, tablePrefix });
         await store.setup();
-        const tables = ['items', 'meta', 'timelines', 'follows', 'follower_counts', 'celebrities', 'deleted_posts'];
+        const tables = ['items', 'meta', 'timelines', 'follows', 'follower_counts', 'celebrities', 'deleted_posts', 'marks'];
         await db.pool.query(`truncate ${tables.map((table) => tablePrefix + table).join(', ')}`);
         return store;
       },

@@ -1,0 +1,40 @@
+import { httpFigures, printFigures } from './support/report.js';
+import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { load, printTable, seedHomeFeed, startBenchServer } from './support/bench-run.js';
+import { createScratchSchema } from './support/scratch-schema.js';
+
+// Home feed, 20 hydrated items, at 50 connections, next to a same-run baseline: the same server
+// answering a bare ZREVRANGE of 20 ids from the same feed in Redis. Seeded through the API: a
+// reader following AUTHORS authors who post POSTS_EACH posts each.
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
+const DURATION_S = Number(process.env.DURATION ?? 10);
+const AUTHORS = 20;
+const POSTS_EACH = 3;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const scratch = await createScratchSchema('bench_feed');
+const prefix = `bench_${randomBytes(4).toString('hex')}:`;
+const server = await startBenchServer({ DATABASE_URL: scratch.url, REDIS_URL, REDIS_PREFIX: prefix, MEDIA_EXTERNAL_HOSTS: 'cdn.example.com' });
+try {
+  const { readerToken } = await seedHomeFeed(server.address, { authors: AUTHORS, postsEach: POSTS_EACH });
+
+  const run = (path: string) =>
+    load({ url: `${server.address}${path}`, connections: CONNECTIONS, duration: DURATION_S, headers: { authorization: `Bearer ${readerToken}` } });
+  await run('/api/v1/feed/home');
+  const baseline = await run(process.env.BASE ?? '/bench/zrevrange');
+  const home = await run('/api/v1/feed/home');
+  printTable(`${CONNECTIONS} connections, ${DURATION_S}s each; feed of ${AUTHORS * POSTS_EACH} posts`, [
+    ['bare ZREVRANGE 20 (baseline)', baseline],
+    ['GET /api/v1/feed/home', home],
+  ]);
+  console.log(`home feed / baseline: ${(home.requests.average / baseline.requests.average).toFixed(3)}`);
+  printFigures('feed', { connections: CONNECTIONS, durationSeconds: DURATION_S, homeFeed: httpFigures(home), baseline: httpFigures(baseline), ratio: home.requests.average / baseline.requests.average });
+} finally {
+  await server.stop();
+  await scratch.drop();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length) await redis.unlink(...keys);
+  redis.disconnect();
+}
