@@ -181,9 +181,17 @@ from derived d join affected a using (source_id)
 where s.source_id = d.source_id
 returning a.old_group, s.group_id as new_group`;
 
-// The groups and their actor rows go together (notification_group_actors has no group to cascade from).
+// The groups and their actor rows go together (notification_group_actors has no group to cascade
+// from). The actor rows are found group by group (lateral, as END_OLD_CAPTION_MENTIONS): `group_id
+// = any(...)` was planned as a scan of the whole table, even at cached-page costs.
 const DELETE_GROUPS = `
-with actors as (delete from notification_group_actors where group_id = any($1::uuid[]))
+with actors as (
+  delete from notification_group_actors a using (
+    select x.group_id, x.actor_id from unnest($1::uuid[]) as k(id)
+    cross join lateral (select group_id, actor_id from notification_group_actors where group_id = k.id offset 0) x
+  ) t
+  where a.group_id = t.group_id and a.actor_id = t.actor_id
+)
 delete from notification_groups where id = any($1::uuid[])
 returning id, recipient_id, latest_at, (visible and unread) as counted`;
 
