@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FeedSettings } from '../projections/feed/feed-options.js';
 import type { NotificationsSettings } from '../projections/notifications/notifications-projection.js';
+import { DEFAULT_CARD_CACHE_SIZE } from '../read-api/card-cache.js';
 import { parseDuration } from './duration.js';
 import { parseLimit, RATE_LIMIT_CLASSES, RATE_LIMIT_TABLE, type Limit, type RateLimitSettings } from './rate-limit/limits.js';
 import type { KafkaSettings } from './kafka-fan-out.js';
@@ -164,6 +165,8 @@ const schema = z.object({
   STREAMS_PER_PROCESS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   /** Reads waiting on a projection for ?minPosition= at once in this process (one per request and projection); past it reads answer at once, stale. */
   FRESHNESS_MAX_WAITERS: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
+  /** Post cards and user cards each kept in an API process's card cache (read-api/card-cache.ts); 0 keeps none. */
+  CARD_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(DEFAULT_CARD_CACHE_SIZE),
   /** Comma-separated projection names for the projector role; empty means all. */
   PROJECTIONS: z
     .string()
@@ -284,6 +287,8 @@ export interface ServingLimits {
   streamsPerProcess: number;
   /** Read-your-writes waits held at once (app/freshness.ts). */
   freshnessMaxWaiters: number;
+  /** Post and user cards each kept in process (read-api/card-cache.ts). */
+  cardCacheSize: number;
 }
 
 /** The configuration in the groups the platform takes, passed on unchanged from here to the part that uses each. */
@@ -381,6 +386,7 @@ export const settingsOf = (config: Config): Settings => ({
     streamsPerAccount: config.STREAMS_PER_ACCOUNT,
     streamsPerProcess: config.STREAMS_PER_PROCESS,
     freshnessMaxWaiters: config.FRESHNESS_MAX_WAITERS,
+    cardCacheSize: config.CARD_CACHE_SIZE,
   },
   tuning: { ...DEFAULT_TUNING },
   http: { port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL, trustProxy: config.TRUST_PROXY },

@@ -23,6 +23,11 @@ import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
 import type { PushBus } from '../projections/push/push-bus.js';
 import type { ReadDeps } from '../read-api/deps.js';
 import { createMediaPresenter } from '../read-api/media-presenter.js';
+import { createCardCache } from '../read-api/card-cache.js';
+import { feedViewerMarks, sqlViewerMarks } from '../read-api/viewer-marks.js';
+import { createPostgresCardBus } from '../projections/profiles/card-bus-postgres.js';
+import { createRedisCardBus } from '../projections/profiles/card-bus-redis.js';
+import { PROFILES } from '../projections/profiles/profiles-projection.js';
 import { watchRedisReadModels } from '../read-api/degraded.js';
 import { openLiveReadModels, type LiveReadModels } from './live-read-models.js';
 import { createReadModelCatalog } from './read-models.js';
@@ -194,6 +199,12 @@ export const createPlatform = async (
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
   // Projectors publish on it: on their pool where they run.
   const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: prefixes.redis }) : createPostgresPushBus(workerPool ?? pool), (p) => p.close());
+  // The card caches' invalidations (read-api/card-cache.ts): the live profiles projection
+  // publishes on it (on the projectors' pool where they run), API processes subscribe.
+  const cardBus = withTeardown(
+    redis ? createRedisCardBus(redis, { prefix: prefixes.redis }) : createPostgresCardBus(workerPool ?? pool, { listenerConfig: pool.options }),
+    (b) => b.close(),
+  );
   const kafka = settings.kafka ? withTeardown(createKafkaFanOutWiring(settings.kafka), (k) => k.close()) : null;
   const backends = { redis, elasticsearch, prefixes, feed, notifications };
   // The generation of each read model that serves reads, following the replay CLI's switches:
@@ -202,7 +213,7 @@ export const createPlatform = async (
   const apiReadModels = withTeardown(await openLiveReadModels(pool, createReadModelCatalog({ ...backends, pool }), tuning.generationWatchIntervalMs), (r) => r.close());
   const workerReadModels = workerPool
     ? withTeardown(
-        await openLiveReadModels(workerPool, createReadModelCatalog({ ...backends, pool: workerPool, push, liveFanOut: kafka?.liveFanOut }), tuning.generationWatchIntervalMs),
+        await openLiveReadModels(workerPool, createReadModelCatalog({ ...backends, pool: workerPool, push, cards: cardBus, liveFanOut: kafka?.liveFanOut }), tuning.generationWatchIntervalMs),
         (r) => r.close(),
       )
     : null;
@@ -216,14 +227,31 @@ export const createPlatform = async (
   // Which Redis read models reads must not trust now: Redis away, or lost and being rebuilt (read-api/degraded.ts).
   const redisModels = Object.entries(apiReadModels.backends).flatMap(([name, backend]) => (backend === 'redis' ? [name] : []));
   const degraded = redis ? withTeardown(watchRedisReadModels({ redis, models: redisModels, health: (name) => apiReadModels.health(name), isRedisFailure: (error) => backendOf(error) === 'redis' }), (d) => d.stop()) : undefined;
-  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'sessions' | 'media' | 'streamCaps' | 'degraded'> = {
+  // Media URLs (read-api/media-presenter.ts), signed by the same storage the commands use.
+  const media = createMediaPresenter(storage);
+  // Cards of the hot reads, in process; a process serving no reads subscribes to nothing and keeps none.
+  const cards = withTeardown(
+    createCardCache({
+      profiles: () => apiReadModels.readers.profiles,
+      media,
+      bus: servesHttp(role) ? cardBus : null,
+      size: settings.serving.cardCacheSize,
+    }),
+    (c) => c.close(),
+  );
+  // A new generation of the profiles read model holds other rows: nothing cached from the old one stays.
+  apiReadModels.onSwitch((name) => name === PROFILES && cards.clear());
+  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'sessions' | 'media' | 'streamCaps' | 'degraded' | 'cards' | 'marks'> = {
+    cards,
+    marks: degraded
+      ? feedViewerMarks(() => apiReadModels.readers.feed, sqlViewerMarks(() => apiReadModels.readers.profiles), degraded)
+      : sqlViewerMarks(() => apiReadModels.readers.profiles),
     ...(degraded && { degraded }),
     freshness,
     now: () => new Date(),
     push,
     sessions,
-    // Media URLs (read-api/media-presenter.ts), signed by the same storage the commands use.
-    media: createMediaPresenter(storage),
+    media,
     streamCaps: { perAccount: settings.serving.streamsPerAccount, perProcess: settings.serving.streamsPerProcess },
   };
   // The readers' getters themselves (a spread would freeze today's generation); the media read

@@ -10,6 +10,7 @@ import type { MediaReader } from '../projections/media/index.js';
 import { profilesReadModel } from '../projections/profiles/profiles-read-model.js';
 import type { ProfilesReader } from '../projections/profiles/index.js';
 import type { PushPublisher } from '../projections/push/push-bus.js';
+import type { CardPublisher } from '../projections/profiles/card-bus.js';
 import { createGenerationCatalog, type GenerationCatalog } from '../projections/runtime/generation-catalog.js';
 import type { ReadModelDefinition } from '../projections/runtime/read-model.js';
 import { searchReadModel } from '../projections/search/search-read-model.js';
@@ -31,6 +32,8 @@ export interface ReadModelBackends {
   liveFanOut?: ((store: FeedStore) => FanOut) | undefined;
   /** Where projections push to connected clients (GET /api/v1/stream); nothing is pushed without it. */
   push?: PushPublisher | undefined;
+  /** Where the live profiles projection publishes what it touched, for the API's card caches (read-api/card-cache.ts). */
+  cards?: CardPublisher | undefined;
 }
 
 export interface Readers {
@@ -48,8 +51,8 @@ export type ReadModelDefinitions = { [Name in keyof Readers]: ReadModelDefinitio
  * Every read model of the platform, on the backends configured. Registering a read model here is
  * all it takes for the API to serve it, the projector to run it and the replay CLI to rebuild it.
  */
-export const readModelDefinitions = ({ redis, elasticsearch, feed, notifications, liveFanOut, push }: ReadModelBackends): ReadModelDefinitions => ({
-  profiles: profilesReadModel(),
+export const readModelDefinitions = ({ redis, elasticsearch, feed, notifications, liveFanOut, push, cards }: ReadModelBackends): ReadModelDefinitions => ({
+  profiles: profilesReadModel({ cards }),
   feed: feedReadModel({ ...feed, redis, push, liveFanOut }),
   stories: storiesReadModel({ redis }),
   search: searchReadModel({ elasticsearch }),

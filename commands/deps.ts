@@ -2,7 +2,7 @@ import type { EventStore } from '../events/index.js';
 import type { MediaStorage } from '../media/storage/media-storage.js';
 import type { AccountLinks } from './accounts/account-links.js';
 import type { CredentialsStore } from './accounts/credentials-store.js';
-import type { ScryptParams } from './accounts/password.js';
+import type { PasswordHashing, ScryptParams } from './accounts/password.js';
 import type { Sessions } from './accounts/sessions.js';
 import type { TokenService } from './accounts/tokens.js';
 import type { TwoFactorDeps } from './accounts/two-factor.js';
@@ -26,6 +26,12 @@ export interface CommandDeps {
   accountLinks: AccountLinks;
   /** scrypt's cost for new hashes (commands/accounts/password.ts PARAMS; lower only in tests). */
   passwordParams: ScryptParams;
+  /**
+   * Whose password hashes these are, for the hashing admission queue (commands/accounts/password.ts
+   * hashingAs): the routes that hash bind the request's caller (withHashingAs in
+   * commands/http/account-routes.ts); absent, a clean caller's.
+   */
+  hashing?: PasswordHashing;
   /** Logins' sessions: refresh, listing, revocation (commands/accounts/sessions.ts). */
   sessions: Sessions;
   /** TOTP secrets, recovery codes and login challenges (commands/accounts/two-factor.ts), with the clock codes are checked against. */

@@ -27,6 +27,13 @@ export const visibleProfile = async (deps: ReadDeps, viewerId: string, username:
   return found;
 };
 
+/** visibleProfile() from the card cache (read-api/card-cache.ts): the profile's JSON without its relationship. */
+export const visibleProfileCard = async (deps: ReadDeps, viewerId: string, username: string, readThrough: boolean) => {
+  const found = await deps.cards.profileFor(viewerId, username, { readThrough });
+  if (!found || hidden(found.access)) throw noUser(username);
+  return found;
+};
+
 /**
  * Refuses content the viewer's `access` to its author does not allow. A block answers as
  * `missing` does, the error the route gives for content that does not exist, so that the two

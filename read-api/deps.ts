@@ -5,15 +5,21 @@ import type { ProfilesReader } from '../projections/profiles/profiles-reader.js'
 import type { PushBus } from '../projections/push/push-bus.js';
 import type { SearchStore } from '../projections/search/search-store.js';
 import type { StoriesReader } from '../projections/stories/stories-reader.js';
+import type { CardCache } from './card-cache.js';
 import type { DegradedReads } from './degraded.js';
 import type { EventStreamOptions } from './event-stream.js';
 import type { Freshness } from './freshness.js';
 import type { MediaPresenter } from './media-presenter.js';
 import type { StreamCaps } from './routes/stream-routes.js';
+import type { ViewerMarks } from './viewer-marks.js';
 
 /** What the read routes are given by the composition root: read models, and nothing that writes. */
 export interface ReadDeps {
   profiles: ProfilesReader;
+  /** Post, user and pair cards of the profiles read model, in process (read-api/card-cache.ts): the post page, the profile, the feed's hydration. */
+  cards: CardCache;
+  /** The viewer's likedByMe/bookmarkedByMe, which cards leave out. */
+  marks: ViewerMarks;
   feed: FeedReader;
   stories: StoriesReader;
   notifications: NotificationsReader;

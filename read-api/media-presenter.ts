@@ -40,19 +40,27 @@ export type PresentedMedia = z.infer<typeof presentedMedia>;
 export interface MediaPresenter {
   present(items: readonly MediaItem[], owner: { private: boolean }): Promise<PresentedMedia[]>;
   presentOne(item: MediaItem, owner: { private: boolean }): Promise<PresentedMedia>;
+  /**
+   * Until when (ms since the epoch) what present() answers now for such an owner stays what it
+   * answers: the end of the current signing window. A presentation kept for later (the card
+   * cache, read-api/card-cache.ts) must not be served past it.
+   */
+  presentedUntil(owner: { private: boolean }): number;
 }
 
 export const createMediaPresenter = (storage: MediaStorage, now: () => Date = () => new Date()): MediaPresenter => {
   const signed = new Map<string, string>();
+
+  const windowOf = (ownerPrivate: boolean) => (ownerPrivate ? PRIVATE_URL_WINDOW_MS : PUBLIC_URL_WINDOW_MS);
+  const windowStart = (ownerPrivate: boolean) => Math.floor(now().getTime() / windowOf(ownerPrivate)) * windowOf(ownerPrivate);
 
   const urlOf = async (key: string, ownerPrivate: boolean): Promise<string> => {
     if (!ownerPrivate) {
       const unsigned = storage.publicUrl(key);
       if (unsigned) return unsigned;
     }
-    const windowMs = ownerPrivate ? PRIVATE_URL_WINDOW_MS : PUBLIC_URL_WINDOW_MS;
     const expiresInSeconds = ownerPrivate ? PRIVATE_URL_TTL_SECONDS : PUBLIC_URL_TTL_SECONDS;
-    const signedAtMs = Math.floor(now().getTime() / windowMs) * windowMs;
+    const signedAtMs = windowStart(ownerPrivate);
     const cacheKey = `${key}\n${signedAtMs}\n${expiresInSeconds}`;
     const cached = signed.get(cacheKey);
     if (cached) return cached;
@@ -77,6 +85,7 @@ export const createMediaPresenter = (storage: MediaStorage, now: () => Date = ()
   return {
     presentOne,
     present: (items, owner) => Promise.all(items.map((item) => presentOne(item, owner))),
+    presentedUntil: (owner) => windowStart(owner.private) + windowOf(owner.private),
   };
 };
 

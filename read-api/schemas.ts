@@ -33,6 +33,20 @@ export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(
 /** A user wherever one appears (authors, likers, followers, search hits); `avatar` null when none is set. */
 export const userSummary = z.object({ id: z.string(), username: z.string(), displayName: z.string(), avatar: presentedMedia.nullable() });
 
+/** A profile page (GET /users/{username}). */
+export const profile = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  avatar: presentedMedia.nullable(),
+  bio: z.string(),
+  private: z.boolean(),
+  followerCount: z.number(),
+  followingCount: z.number(),
+  postCount: z.number(),
+  relationship: z.object({ following: z.boolean(), requested: z.boolean(), followedBy: z.boolean() }),
+});
+
 export const hydratedPost = z.object({
   id: z.string(),
   author: userSummary,

@@ -6,6 +6,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 
 export interface BenchServer {
   address: string;
+  /**
+   * CPU time (user + system, microseconds) the server process has used so far: the difference over
+   * a run, per request, is what a request costs the API itself, a figure that other work on a
+   * shared machine slows down far less than it does requests per second.
+   */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -21,6 +27,16 @@ export const startBenchServer = async (env: Record<string, string>): Promise<Ben
   });
   return {
     address,
+    cpuMicros: () =>
+      new Promise<number>((resolve) => {
+        const answer = (m: { cpu?: { user: number; system: number } }) => {
+          if (!m.cpu) return;
+          child.off('message', answer);
+          resolve(m.cpu.user + m.cpu.system);
+        };
+        child.on('message', answer);
+        child.send('cpu');
+      }),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));

@@ -1,6 +1,6 @@
 import { AppError, forbidden } from '../../kernel/errors.js';
 import type { CommandDeps } from '../deps.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { hashingOf } from './password.js';
 
 /**
  * A new password for the caller's own account, given the current one (registration's policy: the
@@ -14,7 +14,7 @@ export const changePassword = async (
   const credentials = await deps.credentials.findById(input.userId);
   // A token naming no credentials (a registration that stopped half-way) has no password to change.
   if (!credentials) throw new AppError('UNAUTHORIZED', 'this token names no account');
-  if (!(await verifyPassword(input.currentPassword, credentials.passwordHash))) throw forbidden('WRONG_PASSWORD', 'the current password is wrong');
-  await deps.credentials.setPasswordHash(input.userId, await hashPassword(input.newPassword, deps.passwordParams));
+  if (!(await hashingOf(deps).verify(input.currentPassword, credentials.passwordHash))) throw forbidden('WRONG_PASSWORD', 'the current password is wrong');
+  await deps.credentials.setPasswordHash(input.userId, await hashingOf(deps).hash(input.newPassword, deps.passwordParams));
   return { endedSessions: (await deps.sessions.revokeAll(input.userId, { except: input.sessionId })).length };
 };

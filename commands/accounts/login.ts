@@ -1,7 +1,7 @@
 import type { CommandDeps } from '../deps.js';
 import { loadUser } from '../facts.js';
 import { AppError } from '../../kernel/errors.js';
-import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
+import { hashingOf, needsRehash } from './password.js';
 import type { AccountDeletion } from './delete-account.js';
 import type { IssuedSession } from './sessions.js';
 import { twoFactorChallengeFor, type TwoFactorChallenge } from './two-factor.js';
@@ -36,7 +36,7 @@ export const login = async (deps: CommandDeps, input: { login: string; password:
   const credentials = await deps.credentials.findByLogin(input.login);
   // An unknown login is checked against a decoy hash all the same, so that it takes as long as a
   // wrong password and response times do not tell which accounts exist.
-  const valid = await verifyPassword(input.password, credentials?.passwordHash ?? (await decoyHash(deps.passwordParams)));
+  const valid = await hashingOf(deps).verify(input.password, credentials?.passwordHash ?? (await hashingOf(deps).decoy(deps.passwordParams)));
   if (!credentials || !valid) throw new AppError('INVALID_CREDENTIALS', 'unknown login or wrong password');
   const { userId, username } = credentials;
   // Credentials whose registration stopped half-way (register.ts), or of an erased account, hold no
@@ -55,7 +55,7 @@ export const login = async (deps: CommandDeps, input: { login: string; password:
 const upgradeHash = async (deps: CommandDeps, userId: string, stored: string, password: string) => {
   if (!needsRehash(stored, deps.passwordParams)) return;
   try {
-    await deps.credentials.setPasswordHash(userId, await hashPassword(password, deps.passwordParams));
+    await deps.credentials.setPasswordHash(userId, await hashingOf(deps).hash(password, deps.passwordParams));
   } catch (error) {
     if (!(error instanceof AppError && error.code === 'BACKEND_UNAVAILABLE')) throw error;
   }

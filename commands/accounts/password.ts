@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { AppError } from '../../kernel/errors.js';
 import {
@@ -38,10 +37,12 @@ const SCRYPT_MAXMEM = 256 * 1024 * 1024;
 // Every hash is admitted by the queue of hashing-admission.ts (HASHING_CONCURRENCY at once,
 // HASHING_QUEUE waiting, by standing: trusted pairs first, suspects of a recent failed login
 // last), so that a flood of logins or registrations can neither take over libuv's thread pool nor
-// crowd out the callers it has not made suspects. The caller is the request's: the HTTP routes run
-// login and registration under `hashingFor` (commands/http/account-routes.ts), an
-// AsyncLocalStorage, so that the login and register handlers need not carry it; a hash outside
-// any is clean.
+// crowd out the callers it has not made suspects. The caller is the request's, passed explicitly:
+// the HTTP routes bind it with `hashingAs` and hand the handlers deps whose `hashing` is that
+// caller's (`withHashingAs`, commands/http/account-routes.ts); a hash with no caller is clean.
+// Not an AsyncLocalStorage: in Node 20 one turns on promise hooks for the whole process, a tax on
+// every promise of every route (bench:http profile: promiseInitHook, _propagate, ~4 % of CPU)
+// paid for the few requests that hash.
 
 interface Waiter {
   admit: () => void;
@@ -50,7 +51,6 @@ interface Waiter {
 
 let queue = admissionQueue<Waiter>(HASHING_CONCURRENCY, HASHING_QUEUE);
 const logins = { failed: keyMemory(FAILED_LOGIN_MEMORY), trusted: keyMemory(TRUSTED_LOGIN_MEMORY) };
-const callers = new AsyncLocalStorage<HashingCaller>();
 
 /** A suspect turned away: a rate limit on its own failures, not an outage; Retry-After says when to come back. */
 export class SuspectHashingRefused extends AppError {
@@ -66,17 +66,15 @@ export class SuspectHashingRefused extends AppError {
 const busy = () => new AppError('BACKEND_UNAVAILABLE', 'password hashing is busy; retry shortly', [{ path: 'password-hashing', message: 'busy' }]);
 const refusalFor = (standing: Standing) => (standing === 'suspect' ? new SuspectHashingRefused() : busy());
 
-/** Runs `work` with its password hashing admitted as `caller`'s. */
-export const hashingFor = <T>(caller: HashingCaller, work: () => Promise<T>): Promise<T> => callers.run(caller, work);
-
 /**
- * Runs a login attempt as `caller`'s (hashingFor) and remembers how it went: a success by the
- * caller's address group and account together (TRUSTED_LOGIN_MEMORY), a failure
- * (INVALID_CREDENTIALS) by each of them (FAILED_LOGIN_MEMORY), which also ends the pair's trust.
+ * Runs a login attempt with its hashing admitted as `caller`'s (`attempt` is given hashingAs(caller))
+ * and remembers how it went: a success by the caller's address group and account together
+ * (TRUSTED_LOGIN_MEMORY), a failure (INVALID_CREDENTIALS) by each of them (FAILED_LOGIN_MEMORY),
+ * which also ends the pair's trust.
  */
-export const loginAttempt = async <T>(caller: HashingCaller, attempt: () => Promise<T>): Promise<T> => {
+export const loginAttempt = async <T>(caller: HashingCaller, attempt: (hashing: PasswordHashing) => Promise<T>): Promise<T> => {
   try {
-    const loggedIn = await hashingFor(caller, attempt);
+    const loggedIn = await attempt(hashingAs(caller));
     logins.trusted.remember(trustKeysOf(caller), Date.now());
     return loggedIn;
   } catch (error) {
@@ -106,8 +104,7 @@ export const passwordHashingForTests = {
   load: () => queue.load(),
 };
 
-const admitted = async <T>(task: () => Promise<T>): Promise<T> => {
-  const caller = callers.getStore();
+const admitted = async <T>(caller: HashingCaller | undefined, task: () => Promise<T>): Promise<T> => {
   const standing = caller === undefined ? 'clean' : standingOf(caller, logins, Date.now());
   const own = queue;
   let waiter!: Waiter;
@@ -127,19 +124,22 @@ const admitted = async <T>(task: () => Promise<T>): Promise<T> => {
   }
 };
 
-const scrypt = (password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
+const scrypt = (caller: HashingCaller | undefined, password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> =>
   admitted(
+    caller,
     () =>
       new Promise((resolve, reject) =>
         scryptCallback(password, salt, KEY_LENGTH, { ...options, maxmem: SCRYPT_MAXMEM }, (error, key) => (error ? reject(error) : resolve(key))),
       ),
   );
 
-export const hashPassword = async (password: string, params: ScryptParams = PARAMS): Promise<string> => {
-  const salt = randomBytes(16);
-  const key = await scrypt(password, salt, params);
-  return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
-};
+/** Password hashing admitted as one caller's (hashingAs): what a handler hashes and verifies with. */
+export interface PasswordHashing {
+  hash(password: string, params?: ScryptParams): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+  /** The decoy hash of `params` (decoyHash), made as this caller's if it is not made yet. */
+  decoy(params?: ScryptParams): Promise<string>;
+}
 
 /** Whether a stored hash was made with other parameters than `params` (older, or another scheme): rehash it at the next login. */
 export const needsRehash = (stored: string, params: ScryptParams = PARAMS): boolean => {
@@ -150,22 +150,42 @@ export const needsRehash = (stored: string, params: ScryptParams = PARAMS): bool
 // A hash of a password no one has, per parameters: what an unknown login is checked against, so
 // that it costs what a known one costs (login.ts).
 const decoys = new Map<string, Promise<string>>();
-export const decoyHash = (params: ScryptParams = PARAMS): Promise<string> => {
-  const key = `${params.N}$${params.r}$${params.p}`;
-  let decoy = decoys.get(key);
-  if (!decoy) {
-    decoy = hashPassword('decoy password, never a real one', params);
-    decoys.set(key, decoy);
-    // A failed decoy (hashing busy) is made again next time.
-    decoy.catch(() => decoys.delete(key));
-  }
-  return decoy;
+
+/** Password hashing whose every hash is admitted as `caller`'s (undefined: a clean caller). */
+export const hashingAs = (caller: HashingCaller | undefined): PasswordHashing => {
+  const hash = async (password: string, params: ScryptParams = PARAMS): Promise<string> => {
+    const salt = randomBytes(16);
+    const key = await scrypt(caller, password, salt, params);
+    return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
+  };
+  return {
+    hash,
+    async verify(password, stored) {
+      const [scheme, n, r, p, salt, key] = stored.split('$');
+      if (scheme !== 'scrypt' || !salt || !key) return false;
+      const expected = Buffer.from(key, 'base64');
+      const actual = await scrypt(caller, password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
+      return actual.length === expected.length && timingSafeEqual(actual, expected);
+    },
+    decoy(params = PARAMS) {
+      const key = `${params.N}$${params.r}$${params.p}`;
+      let decoy = decoys.get(key);
+      if (!decoy) {
+        decoy = hash('decoy password, never a real one', params);
+        decoys.set(key, decoy);
+        // A failed decoy (hashing busy) is made again next time.
+        decoy.catch(() => decoys.delete(key));
+      }
+      return decoy;
+    },
+  };
 };
 
-export const verifyPassword = async (password: string, stored: string): Promise<boolean> => {
-  const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p) });
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
-};
+/** A clean caller's hashing: what a handler uses when its deps bind no caller (CommandDeps.hashing), and the tests. */
+export const cleanHashing = hashingAs(undefined);
+export const hashPassword = cleanHashing.hash;
+export const verifyPassword = cleanHashing.verify;
+export const decoyHash = cleanHashing.decoy;
+
+/** The hashing of a handler's deps: the caller the route bound (CommandDeps.hashing), or a clean one. */
+export const hashingOf = (deps: { hashing?: PasswordHashing | undefined }): PasswordHashing => deps.hashing ?? cleanHashing;

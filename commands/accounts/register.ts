@@ -7,7 +7,7 @@ import type { CommandDeps } from '../deps.js';
 import { handleCommand } from '../handle-command.js';
 import type { Credentials } from './credentials-store.js';
 import type { LoginClient } from './login.js';
-import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password.js';
+import { hashingOf, needsRehash } from './password.js';
 import type { IssuedSession } from './sessions.js';
 
 export interface RegisterInput {
@@ -51,7 +51,7 @@ const registerAccount = async (deps: CommandDeps, input: RegisterInput, ctx: Com
   if (earlier) return resume(deps, earlier, input, { username, displayName }, ctx);
 
   const userId = newId();
-  const passwordHash = await hashPassword(input.password, deps.passwordParams);
+  const passwordHash = await hashingOf(deps).hash(input.password, deps.passwordParams);
   const stored = await deps.credentials.insert({ userId, username, email: input.email, passwordHash });
   if (stored !== 'ok') {
     // Another registration of this email or username got there first: resumed if it is this one.
@@ -77,8 +77,8 @@ const resume = async (
   // hash, and a decoy check at today's cost besides when that hash is of older, cheaper
   // parameters (a quarter more then, for N=2^15, rather than four times less).
   // Checked whatever the username, so that another username does not skip the hash.
-  if (needsRehash(earlier.passwordHash, deps.passwordParams)) await verifyPassword(input.password, await decoyHash(deps.passwordParams));
-  const samePassword = await verifyPassword(input.password, earlier.passwordHash);
+  if (needsRehash(earlier.passwordHash, deps.passwordParams)) await hashingOf(deps).verify(input.password, await hashingOf(deps).decoy(deps.passwordParams));
+  const samePassword = await hashingOf(deps).verify(input.password, earlier.passwordHash);
   if (earlier.username !== username || !samePassword) throw emailTaken();
   return complete(deps, { userId: earlier.userId, username, email: earlier.email, displayName, resumed: true }, ctx);
 };

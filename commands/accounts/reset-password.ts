@@ -1,6 +1,6 @@
 import { invalid } from '../../kernel/errors.js';
 import type { CommandDeps } from '../deps.js';
-import { hashPassword } from './password.js';
+import { hashingOf } from './password.js';
 
 /** Asks for a reset link: the same for any email (AccountLinks.sendPasswordReset does the work after the answer). */
 export const requestPasswordReset = (deps: CommandDeps, input: { email: string }): void => deps.accountLinks.sendPasswordReset(input.email);
@@ -12,7 +12,7 @@ export const requestPasswordReset = (deps: CommandDeps, input: { email: string }
  */
 export const confirmPasswordReset = async (deps: CommandDeps, input: { token: string; newPassword: string }): Promise<{ userId: string; endedSessions: number }> => {
   // Hashed before the token is used up: hashing refused (busy) leaves the link working for a retry.
-  const passwordHash = await hashPassword(input.newPassword, deps.passwordParams);
+  const passwordHash = await hashingOf(deps).hash(input.newPassword, deps.passwordParams);
   const userId = await deps.accountLinks.consume(input.token, 'password-reset');
   if (!userId) throw tokenInvalid();
   await deps.credentials.setPasswordHash(userId, passwordHash);

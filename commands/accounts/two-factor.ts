@@ -5,7 +5,7 @@ import { open, seal } from '../../events/personal-data/sealed-text.js';
 import type { CommandDeps } from '../deps.js';
 import { hashAccountToken, newAccountToken } from './account-tokens.js';
 import { loginDeletionOf, type LoggedIn, type LoginClient } from './login.js';
-import { verifyPassword } from './password.js';
+import { hashingOf } from './password.js';
 import { base32Encode, otpauthUri, TOTP_DIGITS, TOTP_SECRET_BYTES, verifyTotp } from './totp.js';
 import type { TwoFactorRecord, TwoFactorStore } from './two-factor-store.js';
 
@@ -67,7 +67,7 @@ const useCode = async (deps: CommandDeps, userId: string, record: TwoFactorRecor
 const checkPassword = async (deps: CommandDeps, userId: string, password: string) => {
   const credentials = await deps.credentials.findById(userId);
   if (!credentials) throw new AppError('UNAUTHORIZED', 'this token names no account');
-  if (!(await verifyPassword(password, credentials.passwordHash))) throw forbidden('WRONG_PASSWORD', 'the password is wrong');
+  if (!(await hashingOf(deps).verify(password, credentials.passwordHash))) throw forbidden('WRONG_PASSWORD', 'the password is wrong');
   return credentials;
 };
 

@@ -7,7 +7,7 @@ import { actorOf } from '../../kernel/actor.js';
 import type { HashingCaller } from '../accounts/hashing-admission.js';
 import { requestAccountDeletion, restoreAccount } from '../accounts/delete-account.js';
 import { login } from '../accounts/login.js';
-import { hashingFor, loginAttempt, SuspectHashingRefused } from '../accounts/password.js';
+import { hashingAs, loginAttempt, SuspectHashingRefused } from '../accounts/password.js';
 import { register } from '../accounts/register.js';
 import { removeAvatar, setAvatar } from '../accounts/set-avatar.js';
 import { updateProfile } from '../accounts/update-profile.js';
@@ -24,6 +24,9 @@ export const callerOf = (request: FastifyRequest, login: string | null): Hashing
   address: addressGroup(request.ip),
   login: login === null ? null : loginKey(login),
 });
+
+/** `deps` whose password hashes are admitted as `caller`'s (commands/accounts/password.ts hashingAs): what the routes that hash give their handler. */
+export const withHashingAs = (deps: CommandDeps, caller: HashingCaller): CommandDeps => ({ ...deps, hashing: hashingAs(caller) });
 
 /** `work`'s answer; a suspect refused by password hashing is told when to come back (Retry-After), as a rate limit's 429 is. */
 export const withRetryAfter = async <T>(reply: FastifyReply, work: () => Promise<T>): Promise<T> => {
@@ -47,13 +50,11 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
         secretAnswerFields: SESSION_FIELDS,
         recompute: async (request) => {
           const body = request.body as { username: string; password: string };
-          return hashingFor(callerOf(request, null), async () => {
-            const loggedIn = await login(deps, { login: body.username, password: body.password }, clientOf(request));
-            // An account that turned 2FA on since it registered gets no session from a replay: it logs in in two steps.
-            if ('twoFactorRequired' in loggedIn) throw new AppError('TWO_FACTOR_REQUIRED', 'this account logs in in two steps: POST /api/v1/users/login');
-            const { accessToken, accessTokenExpiresAt, refreshToken, sessionId } = loggedIn;
-            return { accessToken, accessTokenExpiresAt, refreshToken, sessionId };
-          });
+          const loggedIn = await login(withHashingAs(deps, callerOf(request, null)), { login: body.username, password: body.password }, clientOf(request));
+          // An account that turned 2FA on since it registered gets no session from a replay: it logs in in two steps.
+          if ('twoFactorRequired' in loggedIn) throw new AppError('TWO_FACTOR_REQUIRED', 'this account logs in in two steps: POST /api/v1/users/login');
+          const { accessToken, accessTokenExpiresAt, refreshToken, sessionId } = loggedIn;
+          return { accessToken, accessTokenExpiresAt, refreshToken, sessionId };
         },
       },
     },
@@ -62,7 +63,7 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
       response: { 201: issuedSession.extend({ position }) },
     },
     handler: async (request, reply) =>
-      reply.code(201).send(await withRetryAfter(reply, () => hashingFor(callerOf(request, null), () => register(deps, request.body, contextOf(request), clientOf(request))))),
+      reply.code(201).send(await withRetryAfter(reply, () => register(withHashingAs(deps, callerOf(request, null)), request.body, contextOf(request), clientOf(request)))),
   });
 
   app.post('/users/login', {
@@ -76,7 +77,7 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
     handler: async (request, reply) => {
       const body = request.body;
       const name = 'username' in body ? body.username : body.email;
-      return withRetryAfter(reply, () => loginAttempt(callerOf(request, name), () => login(deps, { login: name, password: body.password }, clientOf(request))));
+      return withRetryAfter(reply, () => loginAttempt(callerOf(request, name), (hashing) => login({ ...deps, hashing }, { login: name, password: body.password }, clientOf(request))));
     },
   });
 
@@ -124,7 +125,7 @@ export const accountRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
     handler: async (request, reply) => {
       const actorId = actorOf(request);
       const input = { actorId, username: request.params.username, ...request.body };
-      const deleting = await withRetryAfter(reply, () => hashingFor(callerOf(request, request.actor!.username), () => requestAccountDeletion(deps, input, contextOf(request))));
+      const deleting = await withRetryAfter(reply, () => requestAccountDeletion(withHashingAs(deps, callerOf(request, request.actor!.username)), input, contextOf(request)));
       return reply.code(202).send(deleting);
     },
   });

@@ -6,9 +6,8 @@ import { changePassword } from '../accounts/change-password.js';
 import { accountDeletionOf } from '../accounts/delete-account.js';
 import { confirmPasswordReset, requestPasswordReset } from '../accounts/reset-password.js';
 import { ownAccount, resendVerification, verifyEmail } from '../accounts/verify-email.js';
-import { hashingFor } from '../accounts/password.js';
 import type { CommandDeps } from '../deps.js';
-import { callerOf, withRetryAfter } from './account-routes.js';
+import { callerOf, withHashingAs, withRetryAfter } from './account-routes.js';
 import { accountDeletion, registerBody } from './schemas.js';
 
 // Passwords and the mailed links (docs/architecture.md "Passwords and mailed links"). Every route
@@ -41,7 +40,7 @@ export const passwordRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, de
     handler: async (request, reply) => {
       const userId = actorOf(request);
       const { sessionId, username } = request.actor!;
-      const changed = await withRetryAfter(reply, () => hashingFor(callerOf(request, username), () => changePassword(deps, { userId, sessionId, ...request.body })));
+      const changed = await withRetryAfter(reply, () => changePassword(withHashingAs(deps, callerOf(request, username)), { userId, sessionId, ...request.body }));
       return { userId, ...changed };
     },
   });
@@ -58,7 +57,7 @@ export const passwordRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, de
   app.post('/auth/password-reset/confirm', {
     config: { public: true, idempotency: false, rateLimit: 'login', errors: ['ACCOUNT_TOKEN_INVALID'] },
     schema: { body: confirmBody, response: { 200: passwordSet } },
-    handler: async (request, reply) => withRetryAfter(reply, () => hashingFor(callerOf(request, null), () => confirmPasswordReset(deps, request.body))),
+    handler: async (request, reply) => withRetryAfter(reply, () => confirmPasswordReset(withHashingAs(deps, callerOf(request, null)), request.body)),
   });
 
   app.post('/auth/verify-email', {

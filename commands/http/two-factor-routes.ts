@@ -2,10 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import { PASSWORD_MAX_LENGTH } from '../../kernel/limits.js';
-import { hashingFor, loginAttempt } from '../accounts/password.js';
+import { loginAttempt } from '../accounts/password.js';
 import { completeTwoFactorLogin, confirmTwoFactor, disableTwoFactor, enrollTwoFactor } from '../accounts/two-factor.js';
 import type { CommandDeps } from '../deps.js';
-import { callerOf, withRetryAfter } from './account-routes.js';
+import { callerOf, withHashingAs, withRetryAfter } from './account-routes.js';
 import { clientOf, loginSession } from './auth-routes.js';
 
 // Two-factor authentication (commands/accounts/two-factor.ts). Every route takes a password or a
@@ -39,7 +39,7 @@ export const twoFactorRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, d
     },
     handler: async (request, reply) => {
       const userId = actorOf(request);
-      const enrolled = await withRetryAfter(reply, () => hashingFor(callerOf(request, request.actor!.username), () => enrollTwoFactor(deps, { userId, ...request.body })));
+      const enrolled = await withRetryAfter(reply, () => enrollTwoFactor(withHashingAs(deps, callerOf(request, request.actor!.username)), { userId, ...request.body }));
       return reply.code(201).send(enrolled);
     },
   });
@@ -63,7 +63,7 @@ export const twoFactorRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, d
     },
     handler: async (request, reply) => {
       const userId = actorOf(request);
-      return withRetryAfter(reply, () => hashingFor(callerOf(request, request.actor!.username), () => disableTwoFactor(deps, { userId, ...request.body })));
+      return withRetryAfter(reply, () => disableTwoFactor(withHashingAs(deps, callerOf(request, request.actor!.username)), { userId, ...request.body }));
     },
   });
 
@@ -76,6 +76,6 @@ export const twoFactorRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, d
       body: loginBody,
       response: { 200: loginSession },
     },
-    handler: async (request) => loginAttempt(callerOf(request, null), () => completeTwoFactorLogin(deps, request.body, clientOf(request))),
+    handler: async (request) => loginAttempt(callerOf(request, null), (hashing) => completeTwoFactorLogin({ ...deps, hashing }, request.body, clientOf(request))),
   });
 };

@@ -7,17 +7,27 @@ import type { FieldPath, PersonalField } from './personal-fields.js';
 /** One occurrence of a personal field: where it is in the data (keys and array indexes) and its value. */
 export type FieldValue = [at: (string | number)[], value: unknown];
 
-const segmentsOf = (path: FieldPath): string[] => path.split('.').flatMap((part) => (part.endsWith('[]') ? [part.slice(0, -2), '[]'] : [part]));
+// Split once per path: the paths are the few of personal-fields.ts, and every sealed append and
+// opened read walks them (splitting them each time was a visible part of create-post's profile).
+const segmentsByPath = new Map<FieldPath, readonly string[]>();
+const segmentsOf = (path: FieldPath): readonly string[] => {
+  let segments = segmentsByPath.get(path);
+  if (!segments) {
+    segments = path.split('.').flatMap((part) => (part.endsWith('[]') ? [part.slice(0, -2), '[]'] : [part]));
+    if (segmentsByPath.size < 1000) segmentsByPath.set(path, segments);
+  }
+  return segments;
+};
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Every place `path` reaches in `data`; an absent field (an optional one, a media item without a URL) is no place. */
-const placesOf = (data: unknown, segments: readonly string[], at: (string | number)[] = []): (string | number)[][] => {
-  if (segments.length === 0) return [at];
-  const [head, ...rest] = segments as [string, ...string[]];
-  if (head === '[]') return Array.isArray(data) ? data.flatMap((item, index) => placesOf(item, rest, [...at, index])) : [];
+const placesOf = (data: unknown, segments: readonly string[], from = 0, at: (string | number)[] = []): (string | number)[][] => {
+  if (from === segments.length) return [at];
+  const head = segments[from]!;
+  if (head === '[]') return Array.isArray(data) ? data.flatMap((item, index) => placesOf(item, segments, from + 1, [...at, index])) : [];
   if (!isRecord(data) || !Object.hasOwn(data, head) || data[head] === undefined) return [];
-  return placesOf(data[head], rest, [...at, head]);
+  return placesOf(data[head], segments, from + 1, [...at, head]);
 };
 
 const valueAt = (data: unknown, at: readonly (string | number)[]): unknown =>

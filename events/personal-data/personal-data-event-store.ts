@@ -1,9 +1,9 @@
 import type { NewEvent, RecordedEvent } from '../envelope.js';
 import type { EventStore } from '../event-store.js';
 import type { SnapshotStore, StreamFromSnapshot, StreamSnapshot } from '../snapshot-store.js';
-import { validateEvent } from '../validate.js';
+import { validateEvent, vouchForValid } from '../validate.js';
 import { erasedData, personalValuesOf, restoredData, valueOfPath, type FieldValue } from './field-values.js';
-import type { PersonalDataKeyStore } from './key-store.js';
+import { KEY_CACHE_TTL_MS, type PersonalDataKeyStore } from './key-store.js';
 import { personalFieldsOf } from './personal-fields.js';
 import { isSealedText, keyIdOf, open, seal, SealedTextError } from './sealed-text.js';
 
@@ -12,7 +12,8 @@ import { isSealedText, keyIdOf, open, seal, SealedTextError } from './sealed-tex
 // (personal-fields.ts) is validated in clear, so that every limit applies to the real text; then
 // its personal values are sealed together under the subject's data key into the event's metadata
 // (`personalData`), and its data keeps the fields' erased values, so the stored event is valid
-// for its schema as it stands (the wrapped store validates it again) and the data column never
+// for its schema as it stands (vouched for to the wrapped store, which so does not parse it a
+// second time: events/validate.ts vouchForValid) and the data column never
 // holds personal text. On read, the values are opened and put back and `personalData` is
 // removed: the domain and the projections never see sealed text. Once the subject's key is
 // destroyed, the event reads as stored: erased. Events without `personalData` (written before
@@ -39,6 +40,10 @@ export interface SealedFields {
 }
 
 export interface PersonalDataStoreOptions {
+  /** How long a text opened stays opened without deciphering it again (openedTextCache; default KEY_CACHE_TTL_MS, 0 keeps none). */
+  openedTtlMs?: number;
+  /** The clock of that cache (tests). */
+  now?: () => number;
   /**
    * Called for sealed text that does not open although its key exists (damage, or text moved to
    * another event): the event reads as erased, so that one damaged row never stops a projector
@@ -69,10 +74,16 @@ const subjectOf = (event: { type: string; data: unknown }): string | undefined =
 
 /**
  * The event as it is stored: personal values sealed under the subject's key, erased in the data.
- * `keyFor` gives (and creates) the subject's key.
+ * `keyFor` gives (and creates) the subject's key. The event is validated here, once, in clear, and
+ * its stored data is vouched for (events/validate.ts vouchForValid: an erased event is a valid
+ * event of its type), so that the wrapped store does not parse it a second time.
  */
-export const sealEvent = async (event: NewEvent, keyFor: (personId: string) => Promise<Buffer>): Promise<NewEvent> =>
-  personalFieldsOf(event.type) ? sealValidEvent({ ...event, data: validateEvent(event) }, keyFor) : event;
+export const sealEvent = async (event: NewEvent, keyFor: (personId: string) => Promise<Buffer>): Promise<NewEvent> => {
+  if (!personalFieldsOf(event.type)) return event;
+  const sealed = await sealValidEvent({ ...event, data: validateEvent(event) }, keyFor);
+  if (typeof sealed.data === 'object' && sealed.data !== null) vouchForValid(sealed.type, sealed.data);
+  return sealed;
+};
 
 /**
  * sealEvent without the validation: for events already in the log (the re-keying migration),
@@ -95,10 +106,37 @@ const withoutSealedFields = (metadata: RecordedEvent['metadata']): RecordedEvent
   return rest;
 };
 
+/**
+ * Texts opened, by what opened them: the key's id, the associated data and the sealed text itself.
+ * AES-GCM gives one plaintext for one key, nonce, associated data and ciphertext, so a text opened
+ * before is not deciphered again (a command reads the same streams over and over: create-post reads
+ * its author's user stream each time, and each createDecipheriv cost ~7 us on the bench machine).
+ * Asked only once the subject's key is found and matches the one that sealed the text, so that a
+ * destroyed key reads erased at once, as before; an entry lives no longer than a key stays cached
+ * (KEY_CACHE_TTL_MS), so opened text outlives its key in memory no longer than the key itself
+ * may; bounded, the oldest go first.
+ */
+const openedTextCache = (ttlMs: number, now: () => number, maxSize = 10_000) => {
+  const entries = new Map<string, { plaintext: string; until: number }>();
+  return (key: Buffer, sealed: string, context: string): string => {
+    const name = `${keyIdOf(key)}\n${context}\n${sealed}`;
+    const entry = entries.get(name);
+    if (entry && entry.until > now()) return entry.plaintext;
+    const plaintext = open(key, sealed, context).toString('utf8');
+    if (ttlMs > 0) {
+      entries.delete(name);
+      entries.set(name, { plaintext, until: now() + ttlMs });
+      if (entries.size > maxSize) entries.delete(entries.keys().next().value!);
+    }
+    return plaintext;
+  };
+};
+
 const warn = (where: string, error: Error) => process.emitWarning(`${where}: ${error.message}; read as erased`, 'PersonalDataWarning');
 
 export const createPersonalDataEventStore = (inner: EventStore, keys: PersonalDataKeyStore, options: PersonalDataStoreOptions = {}): EventStore => {
   const onUnreadable = options.onUnreadable ?? warn;
+  const openText = openedTextCache(options.openedTtlMs ?? KEY_CACHE_TTL_MS, options.now ?? Date.now);
 
   const openEvents = async (events: RecordedEvent[]): Promise<RecordedEvent[]> => {
     const subjects = new Set<string>();
@@ -116,7 +154,7 @@ export const createPersonalDataEventStore = (inner: EventStore, keys: PersonalDa
       // Shredded (no key, or a newer key made after the one that sealed this was destroyed): the data holds the erased values.
       if (!key || keyIdOf(key) !== sealed.key) return opened;
       try {
-        const values = JSON.parse(open(key, sealed.fields, eventContext(event.eventId, event.type, sealed.subject)).toString('utf8')) as FieldValue[];
+        const values = JSON.parse(openText(key, sealed.fields, eventContext(event.eventId, event.type, sealed.subject))) as FieldValue[];
         return { ...opened, data: restoredData(event.data, values) };
       } catch (error) {
         if (!(error instanceof SealedTextError)) throw error;
@@ -165,7 +203,7 @@ export const createPersonalDataEventStore = (inner: EventStore, keys: PersonalDa
       const dataKey = subject ? (await keys.keysOf([subject])).get(subject) : undefined;
       try {
         if (wellFormed && subject && dataKey && keyIdOf(dataKey) === sealedState.key) {
-          const state: unknown = JSON.parse(open(dataKey, sealedState.state as string, snapshotContext(streamId, key, stored.snapshot.revision)).toString('utf8'));
+          const state: unknown = JSON.parse(openText(dataKey, sealedState.state as string, snapshotContext(streamId, key, stored.snapshot.revision)));
           noteSubjects(streamId, tailSubjects, subject);
           return { snapshot: { ...stored.snapshot, state }, events };
         }

@@ -3,7 +3,7 @@ import type { NewEvent } from '../envelope.js';
 import { ConcurrencyError, type AppendResult, type ExpectedRevision } from '../event-store.js';
 import { START } from '../position.js';
 import { currentVersion, type EventType } from '../registry.js';
-import { validateEvent } from '../validate.js';
+import { validEventJson } from '../validate.js';
 import { logPositionOfRow } from './log-position.js';
 
 // Named, so each connection parses and plans it once (prepared on first use): the hot statement
@@ -31,7 +31,7 @@ export const appendEvents = async (
   events: readonly NewEvent[],
   expected: ExpectedRevision,
 ): Promise<AppendResult> => {
-  const data = events.map((event) => JSON.stringify(validateEvent(event)));
+  const data = events.map(validEventJson);
   return appendValidated(pool, streamId, events, data, expected);
 };
 
@@ -210,7 +210,7 @@ export const createAppendBatcher = (pool: pg.Pool, { maxInFlight = Math.max(1, M
   return {
     append(streamId, events, expected) {
       // Validated here, so that a bad event is refused to its caller before anything is queued.
-      const data = events.map((event) => JSON.stringify(validateEvent(event)));
+      const data = events.map(validEventJson);
       const expectation = expectationParameters(expected);
       // An empty append writes nothing: it only reads, so it need not wait for a commit.
       if (events.length === 0) return appendValidated(pool, streamId, events, data, expected);

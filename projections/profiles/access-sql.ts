@@ -27,3 +27,9 @@ export const FOLLOWS = (follower: string, followee: string) =>
  */
 export const MAY_SEE = (viewer: string, author: string) =>
   `(${author} = ${viewer} or (${LISTED('u')} and not ${BLOCKED_EITHER_WAY(viewer, author)} and (not u.private or ${FOLLOWS(viewer, author)})))`;
+
+/**
+ * LISTED_FOR on facts already read (a cached card: read-api/card-cache.ts): `user` is a registered
+ * user (username not null) and `listed` its LISTED as the query read it.
+ */
+export const listedFor = (viewerId: string, user: { id: string; listed: boolean }): boolean => user.listed || user.id === viewerId;

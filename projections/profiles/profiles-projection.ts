@@ -3,6 +3,8 @@ import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
 import { applyInTransaction } from '../runtime/postgres-transaction.js';
 import type { Projection } from '../runtime/projection.js';
 import { changeEventTypes, foldChanges } from '../runtime/batch-changes.js';
+import type { CardPublisher } from './card-bus.js';
+import { isEmptyTouch, touchesOf } from './card-touches.js';
 import { setupProfilesSchema } from './schema.js';
 import { writeProfileChanges } from './write-batch.js';
 
@@ -11,16 +13,28 @@ import { writeProfileChanges } from './write-batch.js';
 // each batch is folded by the register fold (runtime/batch-changes.ts), which reads every event
 // this projection subscribes to, and written in one transaction with its checkpoint. Usernames
 // come with UserRegistered, so the reservation stream is not read; stories belong to the stories
-// read model. It fires no side effects, so a replay runs exactly like live processing.
+// read model. Its one side effect: once a live batch is committed, what it touched is published
+// to the API processes' card caches (card-touches.ts, card-bus.ts); a replay, or a generation
+// being rebuilt (no `cards` given), publishes nothing.
 export const PROFILES = 'profiles';
 
-export const createProfilesProjection = (pool: pg.Pool): Projection => ({
+export interface ProfilesProjectionOptions {
+  /** Where the touches of each committed live batch go (read-api/card-cache.ts evicts them). */
+  cards?: CardPublisher | undefined;
+}
+
+export const createProfilesProjection = (pool: pg.Pool, { cards }: ProfilesProjectionOptions = {}): Projection => ({
   name: PROFILES,
   eventTypes: changeEventTypes,
   setup: () => setupProfilesSchema(pool),
-  apply: (batch, checkpointKey) =>
-    applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
+  async apply(batch, checkpointKey) {
+    await applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
       if (batch.events.length > 0) await writeProfileChanges(client, foldChanges(batch.events));
-    }),
+    });
+    // After the commit, so that a cache reloading on the message reads the new rows.
+    if (!cards || batch.replay || batch.events.length === 0) return;
+    const touches = touchesOf(batch.events);
+    if (!isEmptyTouch(touches)) await cards.publish(touches);
+  },
   checkpoint: (checkpointKey) => loadCheckpoint(pool, checkpointKey),
 });

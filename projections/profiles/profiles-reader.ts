@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import type { Page, PageRequest } from '../runtime/page.js';
+import * as cards from './reader-cards.js';
+import type { PairFacts, PostCardFacts, UserCardFacts } from './reader-cards.js';
 import * as comments from './reader-comments.js';
 import * as posts from './reader-posts.js';
 import { pullFeed, type PullFeedKey } from './reader-pull-feed.js';
@@ -7,6 +9,7 @@ import type { CommentView, ContentAccess, FollowRequest, HydratedPost, Relations
 import * as users from './reader-users.js';
 
 export type * from './reader-types.js';
+export type { PairFacts, PostCardFacts, UserCardFacts } from './reader-cards.js';
 
 // The read side of the profiles read model, for the query routes. It reports facts as the model
 // holds them; enforcing who may see what (canSee, visibleAuthors) is the routes' job.
@@ -47,6 +50,15 @@ export interface ProfilesReader {
   unblockedAmong(viewerId: string, userIds: readonly string[]): Promise<Set<string>>;
   /** unblockedAmong() with the users' summaries, in one query (user search). */
   unblockedSummaries(viewerId: string, userIds: readonly string[]): Promise<Map<string, UserSummary>>;
+  /** The card cache's loads (read-api/card-cache.ts), one query each: live posts by id (null: none). */
+  postCards(ids: readonly string[]): Promise<Map<string, PostCardFacts | null>>;
+  /** Registered users by id (null: none), with whether they are listed. */
+  userCards(ids: readonly string[]): Promise<Map<string, UserCardFacts | null>>;
+  userCardByUsername(username: string): Promise<UserCardFacts | null>;
+  /** Follows, request and blocks between the viewer and each of `otherIds`. */
+  pairFacts(viewerId: string, otherIds: readonly string[]): Promise<Map<string, PairFacts>>;
+  /** The viewer's likes and bookmarks among `postIds` (read-api/viewer-marks.ts). */
+  viewerMarks(viewerId: string, postIds: readonly string[]): Promise<Map<string, { liked: boolean; bookmarked: boolean }>>;
 }
 
 export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
@@ -71,4 +83,9 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   visibleAuthors: (viewerId, authorIds) => users.visibleAuthors(pool, viewerId, authorIds),
   unblockedAmong: (viewerId, userIds) => users.unblockedAmong(pool, viewerId, userIds),
   unblockedSummaries: (viewerId, userIds) => users.unblockedSummaries(pool, viewerId, userIds),
+  postCards: (ids) => cards.postCards(pool, ids),
+  userCards: (ids) => cards.userCards(pool, ids),
+  userCardByUsername: (username) => cards.userCardByUsername(pool, username),
+  pairFacts: (viewerId, otherIds) => cards.pairFacts(pool, viewerId, otherIds),
+  viewerMarks: (viewerId, postIds) => cards.viewerMarks(pool, viewerId, postIds),
 });

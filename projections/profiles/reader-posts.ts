@@ -39,9 +39,12 @@ export interface PostRow {
   bookmarked_by_me: boolean;
 }
 
-export const hydrated = (row: PostRow): HydratedPost => ({
+/** The columns of a post row that are the post's own (no author fields, no viewer marks). */
+export type PostOwnRow = Omit<PostRow, 'username' | 'display_name' | 'private' | 'avatar' | 'liked_by_me' | 'bookmarked_by_me'>;
+
+/** A post's own fields as served (hydrated() adds the author and the viewer's marks; the card cache keeps them apart). */
+export const postFieldsOf = (row: PostOwnRow) => ({
   id: row.id,
-  author: { id: row.author_id, username: row.username, displayName: row.display_name, private: row.private, avatar: row.avatar },
   caption: row.caption ?? '',
   hashtags: row.hashtags ?? [],
   mentions: row.mentions ?? [],
@@ -49,6 +52,11 @@ export const hydrated = (row: PostRow): HydratedPost => ({
   createdAt: row.created_at.toISOString(),
   likeCount: row.like_count,
   commentCount: row.comment_count,
+});
+
+export const hydrated = (row: PostRow): HydratedPost => ({
+  ...postFieldsOf(row),
+  author: { id: row.author_id, username: row.username, displayName: row.display_name, private: row.private, avatar: row.avatar },
   likedByMe: row.liked_by_me,
   bookmarkedByMe: row.bookmarked_by_me,
 });

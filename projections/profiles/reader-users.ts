@@ -27,9 +27,9 @@ export const summaryOf = (row: SummaryRow): UserSummary => ({
   avatar: row.avatar,
 });
 
-type ProfileRow = SummaryRow & { bio: string; follower_count: number; following_count: number; post_count: number; registered_at: Date };
-const PROFILE_COLUMNS = `${SUMMARY_COLUMNS}, u.bio, u.follower_count, u.following_count, u.post_count, u.registered_at`;
-const profileOf = (row: ProfileRow): UserProfile => ({
+export type ProfileRow = SummaryRow & { bio: string; follower_count: number; following_count: number; post_count: number; registered_at: Date };
+export const PROFILE_COLUMNS = `${SUMMARY_COLUMNS}, u.bio, u.follower_count, u.following_count, u.post_count, u.registered_at`;
+export const profileOf = (row: ProfileRow): UserProfile => ({
   ...summaryOf(row),
   bio: row.bio,
   followerCount: row.follower_count,

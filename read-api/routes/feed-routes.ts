@@ -3,6 +3,7 @@ import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, onlyVisible, visibleUser } from '../access.js';
 import { degradedTo, homeFeedByPull, DEGRADED_HEADER } from '../degraded.js';
 import type { ReadDeps } from '../deps.js';
+import { postPageJson, sendJson } from '../card-cache.js';
 import { presentPosts } from '../present.js';
 import { publicPostsPage } from '../public-posts.js';
 import { hydratedPost, page, pageQuery, usernameParam } from '../schemas.js';
@@ -13,13 +14,22 @@ export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     config: { reads: ['feed', 'profiles'] },
     schema: { querystring: pageQuery, response: { 200: page(hydratedPost).describe(`The home feed; with ${DEGRADED_HEADER}: feed, by pull from PostgreSQL while Redis cannot answer (same cursor)`) } },
     ...degradedTo(deps, ['feed', 'cards'], (request) => homeFeedByPull(deps, actorOf(request), request.query as { cursor?: string; limit?: number })),
-    handler: async (request) => {
+    // The hot path (docs/architecture.md "Read path"): the page's ids with the viewer's marks from
+    // the feed read model (one Redis script for a user who follows no pulled author), the posts
+    // from the card cache, sent as the cards' JSON (the schema stays, for the OpenAPI document).
+    handler: async (request, reply) => {
       const viewerId = actorOf(request);
-      const { cursor, limit } = request.query;
-      const { postIds, nextCursor } = await deps.feed.homeFeed(viewerId, { cursor, limit });
-      // Hydration skips deleted posts and, in the same query, whatever a projection still holds
-      // of an author who has since gone private or blocked the viewer.
-      return { items: await presentPosts(deps, await deps.profiles.visiblePosts(postIds, viewerId)), nextCursor };
+      const { cursor, limit, minPosition } = request.query;
+      const { items, nextCursor } = await deps.feed.homePage(viewerId, { cursor, limit });
+      // The cards skip deleted posts and, by the one access rule, whatever the feed still holds of
+      // an author who has since gone private, hidden or blocked the viewer.
+      const cards = await deps.cards.visiblePosts(
+        items.map((item) => item.postId),
+        viewerId,
+        { readThrough: minPosition !== undefined },
+      );
+      const marks = new Map(items.map((item) => [item.postId, item]));
+      return sendJson(reply, postPageJson(cards, (postId) => marks.get(postId), nextCursor));
     },
   });
 

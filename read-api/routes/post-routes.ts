@@ -2,9 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import { onlyVisible, refuseUnlessAllowed, withoutBlocked } from '../access.js';
+import { sendJson, withMarks } from '../card-cache.js';
 import type { ReadDeps } from '../deps.js';
 import { notFound } from '../../kernel/errors.js';
-import { presentComments, presentPage, presentPost, presentPosts, presentUsers } from '../present.js';
+import { presentComments, presentPage, presentPosts, presentUsers } from '../present.js';
 import { commentsQuery, hydratedPost, page, pageQuery, postIdParam, readQuery, userSummary } from '../schemas.js';
 
 const comment = z.object({
@@ -30,7 +31,18 @@ export const postRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
   app.get('/posts/:postId', {
     config: { reads: ['profiles'] },
     schema: { params: postIdParam, querystring: readQuery, response: { 200: hydratedPost } },
-    handler: async (request) => presentPost(deps, await visiblePost(actorOf(request), request.params.postId)),
+    // From the card cache, sent as the card's JSON with the viewer's marks (the schema stays for the OpenAPI document).
+    handler: async (request, reply) => {
+      const viewerId = actorOf(request);
+      const { postId } = request.params;
+      const readThrough = request.query.minPosition !== undefined;
+      const found = await deps.cards.postFor(postId, viewerId, { readThrough });
+      const missing = () => notFound('POST_NOT_FOUND', 'no such post');
+      if (!found) throw missing();
+      refuseUnlessAllowed(found.access, 'posts', missing); // blocked reads as missing
+      const marks = await deps.marks(viewerId, [postId], { readThrough });
+      return sendJson(reply, withMarks(found.json, marks.get(postId.toLowerCase())));
+    },
   });
 
   app.get('/posts/:postId/comments', {

@@ -1,32 +1,21 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
-import { assertCanSeeContent, visibleProfile, visibleUser, withoutBlocked } from '../access.js';
+import { assertCanSeeContent, visibleProfileCard, visibleUser, withoutBlocked } from '../access.js';
+import { sendJson, withRelationship } from '../card-cache.js';
 import type { ReadDeps } from '../deps.js';
-import { presentedMedia } from '../media-presenter.js';
-import { presentPage, presentUser, presentUsers } from '../present.js';
-import { page, pageQuery, readQuery, userSummary, usernameParam } from '../schemas.js';
-
-const profile = z.object({
-  id: z.string(),
-  username: z.string(),
-  displayName: z.string(),
-  avatar: presentedMedia.nullable(),
-  bio: z.string(),
-  private: z.boolean(),
-  followerCount: z.number(),
-  followingCount: z.number(),
-  postCount: z.number(),
-  relationship: z.object({ following: z.boolean(), requested: z.boolean(), followedBy: z.boolean() }),
-});
+import { presentPage, presentUsers } from '../present.js';
+import { page, pageQuery, profile, readQuery, userSummary, usernameParam } from '../schemas.js';
 
 export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   app.get('/users/:username', {
     config: { reads: ['profiles'] },
     schema: { params: usernameParam, querystring: readQuery, response: { 200: profile } },
-    handler: async (request) => {
-      const { user, relationship } = await visibleProfile(deps, actorOf(request), request.params.username);
-      return { ...(await presentUser(deps, user)), relationship };
+    // From the card cache, sent as the card's JSON (the schema stays for the OpenAPI document).
+    handler: async (request, reply) => {
+      const readThrough = request.query.minPosition !== undefined;
+      const { json, relationship } = await visibleProfileCard(deps, actorOf(request), request.params.username, readThrough);
+      return sendJson(reply, withRelationship(json, relationship));
     },
   });
 

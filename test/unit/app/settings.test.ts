@@ -24,7 +24,7 @@ describe('settings from the environment, in the groups the platform takes', () =
       tuning: { poolSize: 10, freshnessTimeoutMs: 2_000, storyExpiryIntervalMs: 1_000, generationWatchIntervalMs: 1_000, mediaSweepIntervalMs: 60_000, mediaProcessingConcurrency: 2 },
       rateLimits: { enabled: true, limits: defaultRateLimits() },
       database: { apiPoolSize: 10, workerPoolSize: 10, connectTimeoutMs: 5_000, statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 30_000 },
-      serving: { requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, streamsPerAccount: 5, streamsPerProcess: 10_000, freshnessMaxWaiters: 1_000 },
+      serving: { requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, streamsPerAccount: 5, streamsPerProcess: 10_000, freshnessMaxWaiters: 1_000, cardCacheSize: 20_000 },
       http: { port: 3000, host: '127.0.0.1', logLevel: 'info', trustProxy: false },
       dataDir: './data',
     });
@@ -90,11 +90,12 @@ describe('settings from the environment, in the groups the platform takes', () =
         STREAMS_PER_ACCOUNT: '2',
         STREAMS_PER_PROCESS: '100',
         FRESHNESS_MAX_WAITERS: '0',
+        CARD_CACHE_SIZE: '50',
       },
       [],
     );
     expect(settings.database).toEqual({ apiPoolSize: 4, workerPoolSize: 3, connectTimeoutMs: 1_000, statementTimeoutMs: 250, idleInTransactionTimeoutMs: 2_000 });
-    expect(settings.serving).toEqual({ requestTimeoutMs: 5_000, connectionTimeoutMs: 20_000, streamsPerAccount: 2, streamsPerProcess: 100, freshnessMaxWaiters: 0 });
+    expect(settings.serving).toEqual({ requestTimeoutMs: 5_000, connectionTimeoutMs: 20_000, streamsPerAccount: 2, streamsPerProcess: 100, freshnessMaxWaiters: 0, cardCacheSize: 50 });
   });
 
   it('refuses a connection timeout that would cut idle event streams between two heartbeats', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashingFor, hashPassword, loginAttempt, passwordHashingForTests, verifyPassword } from '../../../commands/accounts/password.js';
+import { hashingAs, hashPassword, loginAttempt, passwordHashingForTests, verifyPassword } from '../../../commands/accounts/password.js';
 import { AppError } from '../../../kernel/errors.js';
 
 // Password hashing goes through its admission queue (commands/accounts/hashing-admission.ts,
@@ -30,17 +30,17 @@ describe('password hashing', () => {
 
     const release = passwordHashingForTests.hold();
     const hash = hashPassword('x'); // takes the one slot
-    const waiting = hashingFor({ address: '203.0.113.51', login: 'other' }, () => hashPassword('y')); // clean: waits
+    const waiting = hashingAs({ address: '203.0.113.51', login: 'other' }).hash('y'); // clean: waits
     const refusals = await Promise.allSettled([
-      hashingFor({ address: '203.0.113.50', login: null }, () => hashPassword('z')),
-      hashingFor({ address: '198.51.100.9', login: 'victim' }, () => hashPassword('z')),
+      hashingAs({ address: '203.0.113.50', login: null }).hash('z'),
+      hashingAs({ address: '198.51.100.9', login: 'victim' }).hash('z'),
     ]);
     for (const refusal of refusals) {
       expect(refusal.status).toBe('rejected');
       expect((refusal as PromiseRejectedResult).reason).toMatchObject({ code: 'RATE_LIMITED', status: 429, retryAfterSeconds: expect.any(Number) });
     }
     // A clean caller at a full queue of clean callers is refused with 503 (overload).
-    await expect(hashingFor({ address: '198.51.100.10', login: 'third' }, () => hashPassword('w'))).rejects.toMatchObject({
+    await expect(hashingAs({ address: '198.51.100.10', login: 'third' }).hash('w')).rejects.toMatchObject({
       code: 'BACKEND_UNAVAILABLE',
       details: [{ path: 'password-hashing', message: 'busy' }],
     });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../../events/envelope.js';
-import { InvalidEventError, validateEvent } from '../../../events/validate.js';
+import { InvalidEventError, validateEvent, validEventJson, vouchForValid } from '../../../events/validate.js';
 
 const metadata = { correlationId: 'c-1', causationId: null, actorId: null, occurredAt: '2025-03-01T12:00:00.000Z' };
 const event = (type: string, data: unknown): NewEvent => ({ eventId: '0190d000-0000-7000-8000-000000000001', type, data, metadata });
@@ -85,5 +85,23 @@ describe('validateEvent', () => {
   it('rejects a version 1 PostCreated: new events are written at the current version only', () => {
     const { media: _media, ...rest } = postCreatedData(1);
     expect(() => validateEvent(event('PostCreated', { ...rest, imageUrl: 'media/0.jpg' }))).toThrow(InvalidEventError);
+  });
+});
+
+// The store appends validEventJson: each event parsed once on the write path, the erased copy the
+// personal-data store makes of a validated event vouched for instead of parsed again.
+describe('validEventJson', () => {
+  it('validates what nobody vouched for, and stores what the schema gives (unknown keys stripped)', () => {
+    expect(JSON.parse(validEventJson(event('Liked', { ...likedData, passwordHash: 'x' })))).toEqual(likedData);
+    expect(() => validEventJson(event('Liked', { ...likedData, likedAt: 'yesterday' }))).toThrow(InvalidEventError);
+  });
+
+  it('takes vouched-for data as the JSON it was when vouched for, and only for the type it was vouched for', () => {
+    const data: Record<string, unknown> = { ...likedData };
+    vouchForValid('Liked', data);
+    data.likedAt = 'yesterday'; // a change after vouching does not reach the log
+    expect(JSON.parse(validEventJson(event('Liked', data)))).toEqual(likedData);
+    // Vouched for as another type: parsed as this one, and refused.
+    expect(() => validEventJson(event('PostCreated', data))).toThrow(InvalidEventError);
   });
 });

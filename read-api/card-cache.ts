@@ -1,0 +1,454 @@
+import type { FastifyReply } from 'fastify';
+import { accessTo, type ContentAccess } from '../kernel/access.js';
+import { listedFor } from '../projections/profiles/access-sql.js';
+import type { CardBus } from '../projections/profiles/card-bus.js';
+import type { CardTouches } from '../projections/profiles/card-touches.js';
+import { isUuid } from '../projections/profiles/keyset.js';
+import type { PairFacts, PostCardFacts, ProfilesReader, Relationship, UserCardFacts } from '../projections/profiles/profiles-reader.js';
+import { NO_PAIR_FACTS } from '../projections/profiles/reader-cards.js';
+import type { MediaPresenter } from './media-presenter.js';
+import { presentUser } from './present.js';
+import { hydratedPost, profile, userSummary } from './schemas.js';
+
+// Cards of the hot reads (docs/architecture.md "Read path", "Card cache"), held IN PROCESS so that
+// a hit costs no I/O at all: the home feed's hydration, the post page and the profile page.
+//
+// - Three kinds, each a bounded LRU map: post cards (a live post's own fields, or its absence),
+//   user cards (a registered user's profile, whether it is listed, or its absence) and pair facts
+//   (follows, request and blocks between a viewer and another user). Visibility is NOT cached: it
+//   is decided on every read by kernel/access.ts `accessTo` from the cached facts, as `postFor`,
+//   `visiblePosts` and `profileFor` decide it from the rows (projections/profiles/).
+// - Presented once, pre-serialized: a card keeps its media presented (read-api/media-presenter.ts)
+//   and its JSON as the response schema shapes it, until the end of the signing window its URLs
+//   were made in (`presentedUntil`), then presents again (no SQL). A post's JSON is its own
+//   fragment plus its author's summary, so that an author's change evicts one user card, not
+//   every post of theirs; the viewer's likedByMe/bookmarkedByMe are spliced in by `withMarks`.
+// - Misses load in ONE query per kind per request (the missing ids batched), and concurrent
+//   misses of one key share its load.
+// - Invalidation: the profiles projector publishes what each committed live batch touched
+//   (projections/profiles/card-touches.ts) on the card bus; every touched key is evicted. A load
+//   takes the invalidation sequence number before its query and inserts only if no invalidation
+//   of its key (nor a clear) came since: an old row read before a commit whose message arrives
+//   during the load is handed to that one request and never kept.
+// - The bus is at most once, so entries are trusted only while the subscription is live: until
+//   then, and from a drop until the next live subscription, every read goes to SQL and nothing is
+//   kept; becoming live again clears everything (what was published meanwhile is lost).
+// - Every entry also expires after CARD_TTL_MS, the bound on staleness if all else failed.
+// - `readThrough` (a read with ?minPosition=, read-your-writes) skips hits, loads from SQL and
+//   refreshes what it loaded.
+
+/** The last safety net: a card whose invalidation was lost (a publisher that died between commit and publish) is served at most this long. */
+export const CARD_TTL_MS = 60_000;
+/**
+ * Post cards, and user cards, kept per process (CARD_CACHE_SIZE). A post card with its JSON is
+ * ~1-2 KB, so 20,000 of each is ~50 MB at most, and covers the posts of the feeds of thousands of
+ * active viewers (20 a page, mostly shared: followed accounts post to many feeds).
+ */
+export const DEFAULT_CARD_CACHE_SIZE = 20_000;
+/** Pair facts are ~100 bytes, and a viewer reads many authors: five per card. */
+const PAIRS_PER_CARD = 5;
+/** Invalidations remembered while loads are in flight; past it, every load in flight is refused its insert (as after a clear). */
+const REMEMBERED_INVALIDATIONS = 100_000;
+
+export interface ReadOptions {
+  /** Load from SQL whatever is cached (a ?minPosition= read), refreshing the cache. */
+  readThrough?: boolean;
+}
+
+/** A post as the API answers it, without likedByMe/bookmarkedByMe (withMarks adds them). */
+export interface PostCardJson {
+  postId: string;
+  json: string;
+}
+
+export interface Marks {
+  likedByMe: boolean;
+  bookmarkedByMe: boolean;
+}
+
+export interface CardCache {
+  /** The posts of `postIds` in that order whose author the viewer may see, skipping deleted and unknown ones: what profiles.visiblePosts keeps. */
+  visiblePosts(postIds: readonly string[], viewerId: string, options?: ReadOptions): Promise<PostCardJson[]>;
+  /** The live post and the viewer's access to its author: what profiles.postFor answers (null for none). */
+  postFor(postId: string, viewerId: string, options?: ReadOptions): Promise<{ json: string; access: ContentAccess } | null>;
+  /** The profile (its JSON without the relationship), the viewer's access and relationship: what profiles.profileFor answers. */
+  profileFor(viewerId: string, username: string, options?: ReadOptions): Promise<{ json: string; access: ContentAccess; relationship: Relationship } | null>;
+  /** Drops every entry (a switch to another generation of the profiles read model). */
+  clear(): void;
+  /** Whether entries are trusted now: the bus subscription is live. */
+  readonly live: boolean;
+  /** Entries per kind, for tests and metrics. */
+  sizes(): { posts: number; users: number; pairs: number };
+  /** Ends the bus subscription. */
+  close(): void;
+}
+
+export interface CardCacheOptions {
+  /** The live generation's reader, looked up per load (generations switch). */
+  profiles: () => Pick<ProfilesReader, 'postCards' | 'userCards' | 'userCardByUsername' | 'pairFacts'>;
+  media: MediaPresenter;
+  /** Null: no bus (a process serving no reads), so nothing is ever kept. */
+  bus: Pick<CardBus, 'subscribe'> | null;
+  size?: number;
+  now?: () => number;
+}
+
+interface Entry<V> {
+  value: V;
+  expiresAt: number;
+}
+
+/** One kind: an LRU map (a Map keeps insertion order, so its first key is the least recently used) and the loads in flight. */
+class CardMap<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+  readonly loading = new Map<string, Promise<V | undefined>>();
+  constructor(private readonly capacity: number) {}
+
+  hit(key: string, now: number): V | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    this.entries.delete(key);
+    if (entry.expiresAt <= now) return undefined;
+    this.entries.set(key, entry);
+    return entry.value;
+  }
+
+  put(key: string, value: V, now: number): void {
+    this.entries.delete(key);
+    this.entries.set(key, { value, expiresAt: now + CARD_TTL_MS });
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  evict(key: string): void {
+    this.entries.delete(key);
+    this.loading.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+    this.loading.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** The invalidation sequence: a load may insert only what no invalidation (nor clear) has touched since it began. */
+class Invalidations {
+  private seq = 0;
+  private clearedAt = 0;
+  private readonly touched = new Map<string, number>();
+  private loads = 0;
+
+  begin(): number {
+    this.loads++;
+    return this.seq;
+  }
+
+  end(): void {
+    // With no load in flight, no insert will ask about earlier invalidations.
+    if (--this.loads === 0) this.touched.clear();
+  }
+
+  touch(key: string): void {
+    this.touched.set(key, ++this.seq);
+    if (this.touched.size > REMEMBERED_INVALIDATIONS) this.clear();
+  }
+
+  clear(): void {
+    this.clearedAt = ++this.seq;
+    this.touched.clear();
+  }
+
+  mayInsert(key: string, startedAt: number): boolean {
+    return this.clearedAt <= startedAt && (this.touched.get(key) ?? 0) <= startedAt;
+  }
+}
+
+type PostCard = { facts: PostCardFacts; shown?: { authorPrivate: boolean; until: number; fragment: string } };
+type UserCard = { facts: UserCardFacts; shown?: { until: number; summary: string; profile: string } };
+
+const postFields = hydratedPost.omit({ author: true, likedByMe: true, bookmarkedByMe: true });
+const profileFields = profile.omit({ relationship: true });
+
+/** A card's JSON object with fields appended (`fields` starts with a comma). */
+const appended = (json: string, fields: string) => `${json.slice(0, -1)}${fields}}`;
+
+/** The post's JSON with the viewer's marks: what GET /posts/{id} and the feed's items answer. */
+export const withMarks = (json: string, marks: Marks | undefined): string =>
+  appended(json, `,"likedByMe":${marks?.likedByMe === true},"bookmarkedByMe":${marks?.bookmarkedByMe === true}`);
+
+/** The profile's JSON with the viewer's relationship: what GET /users/{username} answers. */
+export const withRelationship = (json: string, { following, requested, followedBy }: Relationship): string =>
+  appended(json, `,"relationship":${JSON.stringify({ following, requested, followedBy })}`);
+
+/**
+ * Sends a card's JSON as it is: a string payload skips the response serializer, whose zod pass
+ * costs more than the read (the route's response schema stays, for the OpenAPI document).
+ */
+export const sendJson = (reply: FastifyReply, json: string): FastifyReply => reply.type('application/json').send(json);
+
+/**
+ * A page of posts, `{"items":[...],"nextCursor":...}`, each card with the viewer's marks on it (the
+ * home feed): `marksOf` from a ViewerMarks map (`(id) => map.get(id)`) or from the feed read
+ * model's sets (`(id) => ({ likedByMe: liked.has(id), bookmarkedByMe: saved.has(id) })`).
+ */
+export const postPageJson = (items: readonly PostCardJson[], marksOf: (postId: string) => Marks | undefined, nextCursor: string | null): string =>
+  `{"items":[${items.map((item) => withMarks(item.json, marksOf(item.postId))).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+
+export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACHE_SIZE, now = Date.now }: CardCacheOptions): CardCache => {
+  const posts = new CardMap<PostCard | null>(size);
+  const users = new CardMap<UserCard | null>(size);
+  const pairs = new CardMap<PairFacts>(size * PAIRS_PER_CARD);
+  /** Username to user id: a hint, checked against the user card on use (so it needs no invalidation of its own). */
+  const names = new CardMap<string>(size);
+  const byName = new Map<string, Promise<UserCard | null>>();
+  const invalidations = new Invalidations();
+  let live = false;
+
+  const clear = () => {
+    invalidations.clear();
+    posts.clear();
+    users.clear();
+    pairs.clear();
+    names.clear();
+    byName.clear();
+  };
+
+  const touched = ({ posts: postIds, users: userIds, pairs: touchedPairs }: CardTouches) => {
+    for (const id of postIds.map((id) => id.toLowerCase())) {
+      invalidations.touch(`p:${id}`);
+      posts.evict(id);
+    }
+    for (const id of userIds.map((id) => id.toLowerCase())) {
+      invalidations.touch(`u:${id}`);
+      users.evict(id);
+    }
+    for (const [a, b] of touchedPairs.map((pair) => pair.map((id) => id.toLowerCase()))) {
+      for (const key of [`${a}|${b}`, `${b}|${a}`]) {
+        invalidations.touch(`r:${key}`);
+        pairs.evict(key);
+      }
+    }
+    // A username's load in flight may have read the user before the change.
+    if (userIds.length > 0) byName.clear();
+  };
+
+  const unsubscribe = bus?.subscribe({
+    touched,
+    clear,
+    live: () => {
+      clear();
+      live = true;
+    },
+    down: () => {
+      live = false;
+      clear();
+    },
+  });
+
+  /**
+   * The values of `keys` (distinct, valid): hits, loads in flight, and ONE load of the rest. Kept
+   * only while the bus is live, and only what no invalidation touched during the load.
+   */
+  const many = async <V>(
+    kind: string,
+    map: CardMap<V>,
+    keys: readonly string[],
+    load: (keys: string[]) => Promise<Map<string, V>>,
+    { readThrough = false }: ReadOptions,
+  ): Promise<Map<string, V>> => {
+    const found = new Map<string, V>();
+    const joins: Promise<void>[] = [];
+    const missing: string[] = [];
+    const trusted = live;
+    const at = now();
+    for (const key of keys) {
+      if (trusted && !readThrough) {
+        const value = map.hit(key, at);
+        if (value !== undefined) {
+          found.set(key, value);
+          continue;
+        }
+        const pending = map.loading.get(key);
+        if (pending) {
+          joins.push(pending.then((value) => void (value !== undefined && found.set(key, value))));
+          continue;
+        }
+      }
+      missing.push(key);
+    }
+    // A shared load that fails fails its joiners too, as their own query would have (handled
+    // here, so that it is no unhandled rejection while this request's own load is awaited).
+    const joined = Promise.all(joins);
+    joined.catch(() => undefined);
+    if (missing.length > 0) {
+      const startedAt = invalidations.begin();
+      const loading = load(missing);
+      // What later requests join: each key's value (a failure rejects them too).
+      const shared = new Map(missing.map((key) => [key, loading.then((loaded) => loaded.get(key))]));
+      for (const promise of shared.values()) promise.catch(() => undefined);
+      try {
+        if (trusted) for (const [key, promise] of shared) map.loading.set(key, promise);
+        const loaded = await loading;
+        const loadedAt = now();
+        for (const key of missing) {
+          const value = loaded.get(key);
+          if (value === undefined) continue;
+          found.set(key, value);
+          if (live && invalidations.mayInsert(`${kind}:${key}`, startedAt)) map.put(key, value, loadedAt);
+        }
+      } finally {
+        for (const [key, promise] of shared) if (map.loading.get(key) === promise) map.loading.delete(key);
+        invalidations.end();
+      }
+    }
+    await joined;
+    return found;
+  };
+
+  const postCards = (ids: readonly string[], options: ReadOptions) =>
+    many('p', posts, ids, async (missing) => {
+      const loaded = await profiles().postCards(missing);
+      return new Map([...loaded].map(([id, facts]) => [id, facts && { facts }]));
+    }, options);
+
+  const userCards = (ids: readonly string[], options: ReadOptions) =>
+    many('u', users, ids, async (missing) => {
+      const loaded = await profiles().userCards(missing);
+      return new Map([...loaded].map(([id, facts]) => [id, facts && { facts }]));
+    }, options);
+
+  /** The viewer's facts with each of `otherIds`; none (and nothing cached) for a viewer that is no UUID. */
+  const pairFacts = async (viewerId: string, otherIds: readonly string[], options: ReadOptions): Promise<Map<string, PairFacts>> => {
+    if (!isUuid(viewerId)) return new Map(otherIds.map((id) => [id, NO_PAIR_FACTS]));
+    const viewer = viewerId.toLowerCase();
+    const byKey = await many('r', pairs, otherIds.map((id) => `${viewer}|${id}`), async (missing) => {
+      const loaded = await profiles().pairFacts(viewer, missing.map((key) => key.slice(viewer.length + 1)));
+      return new Map([...loaded].map(([id, facts]) => [`${viewer}|${id}`, facts]));
+    }, options);
+    return new Map([...byKey].map(([key, facts]) => [key.slice(viewer.length + 1), facts]));
+  };
+
+  /** The user by username, shared by concurrent misses of the name, kept under the same rules as `many`'s. */
+  const userByName = async (username: string, { readThrough = false }: ReadOptions): Promise<UserCard | null> => {
+    const trusted = live && !readThrough;
+    const pending = trusted ? byName.get(username) : undefined;
+    if (pending) return pending;
+    const startedAt = invalidations.begin();
+    const loading = (async () => {
+      try {
+        const facts = await profiles().userCardByUsername(username);
+        const card = facts && { facts };
+        if (card && live && invalidations.mayInsert(`u:${card.facts.id}`, startedAt)) {
+          users.put(card.facts.id, card, now());
+          names.put(username, card.facts.id, now());
+        }
+        return card;
+      } finally {
+        invalidations.end();
+      }
+    })();
+    if (trusted) byName.set(username, loading);
+    try {
+      return await loading;
+    } finally {
+      if (byName.get(username) === loading) byName.delete(username);
+    }
+  };
+
+  /** The user card's summary and profile JSON, presented again past its signing window. */
+  const shownUser = async (card: UserCard): Promise<NonNullable<UserCard['shown']>> => {
+    if (card.shown && now() < card.shown.until) return card.shown;
+    const until = media.presentedUntil(card.facts);
+    const presented = await presentUser({ media }, card.facts);
+    card.shown = { until, summary: JSON.stringify(userSummary.parse(presented)), profile: JSON.stringify(profileFields.parse(presented)) };
+    return card.shown;
+  };
+
+  /** The post's JSON (without marks), its media presented under its author's privacy as it stands on the author's card. */
+  const postJson = async (card: PostCard, author: UserCard): Promise<string> => {
+    const { summary } = await shownUser(author);
+    const owner = { private: author.facts.private };
+    let shown = card.shown;
+    if (!shown || shown.authorPrivate !== owner.private || now() >= shown.until) {
+      const until = media.presentedUntil(owner);
+      const presented = await media.present(card.facts.media, owner);
+      shown = card.shown = { authorPrivate: owner.private, until, fragment: JSON.stringify(postFields.parse({ ...card.facts, media: presented })) };
+    }
+    return appended(shown.fragment, `,"author":${summary}`);
+  };
+
+  /** postJson() when both cards are presented for now: no promise on the hot path. */
+  const postJsonNow = (card: PostCard, author: UserCard): string | undefined => {
+    const at = now();
+    const { shown } = card;
+    if (!author.shown || at >= author.shown.until || !shown || shown.authorPrivate !== author.facts.private || at >= shown.until) return undefined;
+    return appended(shown.fragment, `,"author":${author.shown.summary}`);
+  };
+
+  /** kernel/access.ts's rule on the cached facts, for an author listed for the viewer. */
+  const accessOf = (viewerId: string, author: UserCard, facts: PairFacts | undefined) =>
+    accessTo({
+      actorId: viewerId,
+      ownerId: author.facts.id,
+      ownerIsPrivate: author.facts.private,
+      actorFollowsOwner: facts?.following === true,
+      blockedEitherWay: facts?.blockedEitherWay === true,
+    });
+
+  /** The live posts of `ids`, their authors listed for the viewer, and the viewer's facts with those authors. */
+  const postsWithAuthors = async (ids: readonly string[], viewerId: string, options: ReadOptions) => {
+    const found = await postCards(ids, options);
+    const authorIds = [...new Set([...found.values()].flatMap((card) => (card ? [card.facts.authorId] : [])))];
+    const [authors, facts] = await Promise.all([userCards(authorIds, options), pairFacts(viewerId, authorIds, options)]);
+    const withAuthor = (id: string) => {
+      const post = found.get(id);
+      const author = post ? authors.get(post.facts.authorId) : null;
+      if (!post || !author || !listedFor(viewerId, author.facts)) return null;
+      return { post, author, access: accessOf(viewerId, author, facts.get(author.facts.id)) };
+    };
+    return withAuthor;
+  };
+
+  return {
+    async visiblePosts(postIds, viewerId, options = {}) {
+      const ids = postIds.filter(isUuid).map((id) => id.toLowerCase());
+      if (ids.length === 0 || !isUuid(viewerId)) return [];
+      const withAuthor = await postsWithAuthors([...new Set(ids)], viewerId, options);
+      const shown = ids.flatMap((id) => {
+        const found = withAuthor(id);
+        if (found?.access !== 'allowed') return [];
+        const json = postJsonNow(found.post, found.author);
+        return [json !== undefined ? { postId: id, json } : postJson(found.post, found.author).then((json) => ({ postId: id, json }))];
+      });
+      return shown.every((item): item is PostCardJson => !(item instanceof Promise)) ? shown : Promise.all(shown);
+    },
+
+    async postFor(postId, viewerId, options = {}) {
+      if (!isUuid(postId)) return null;
+      const id = postId.toLowerCase();
+      const found = (await postsWithAuthors([id], viewerId, options))(id);
+      return found && { json: postJsonNow(found.post, found.author) ?? (await postJson(found.post, found.author)), access: found.access };
+    },
+
+    async profileFor(viewerId, username, options = {}) {
+      const name = username.toLowerCase();
+      const hinted = live && !options.readThrough ? names.hit(name, now()) : undefined;
+      const byHint = hinted === undefined ? null : (await userCards([hinted], options)).get(hinted);
+      const user = byHint?.facts.username === name ? byHint : await userByName(name, options);
+      if (!user) return null;
+      const facts = (await pairFacts(viewerId, [user.facts.id], options)).get(user.facts.id) ?? NO_PAIR_FACTS;
+      const access: ContentAccess = listedFor(viewerId, user.facts) ? accessOf(viewerId, user, facts) : 'unknown';
+      return { json: (await shownUser(user)).profile, access, relationship: { ...facts } };
+    },
+
+    clear,
+    get live() {
+      return live;
+    },
+    sizes: () => ({ posts: posts.size, users: users.size, pairs: pairs.size }),
+    close: () => unsubscribe?.(),
+  };
+};
