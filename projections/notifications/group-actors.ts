@@ -6,8 +6,11 @@ import { visibleActorSql } from './visibility.js';
 // rebuilds a group (write-batch.ts) and schema.ts once for a deployment from before them, with
 // the same statements, so both end with the same rows.
 
-/** Derives the actor rows of the grouped sources `sourceFilter` selects (an SQL condition on notification_sources). */
-export const INSERT_GROUP_ACTORS = (sourceFilter: string): string => `
+/**
+ * Derives the actor rows of the grouped sources `sourceFilter` selects (an SQL condition on
+ * notification_sources); `returning` lets the writer count them in the same statement.
+ */
+export const INSERT_GROUP_ACTORS = (sourceFilter: string, returning = ''): string => `
 insert into notification_group_actors (group_id, actor_id, recipient_id, latest_at, visible)
 select a.group_id, a.actor_id, a.recipient_id, a.latest_at, ${visibleActorSql('a', 'a.recipient_id')}
 from (
@@ -15,7 +18,7 @@ from (
   from notification_sources
   where group_id is not null and ${sourceFilter}
   group by group_id, actor_id
-) a;`;
+) a ${returning}`;
 
 /** How many actors of group `g` its recipient sees, counted from the rows above. */
 export const GROUP_ACTOR_COUNT = `(select count(*)::int from notification_group_actors a where a.group_id = g.id and a.visible)`;

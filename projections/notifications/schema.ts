@@ -131,7 +131,7 @@ begin
                  where table_schema = current_schema() and table_name = 'notification_groups' and column_name = 'actor_count') then
     alter table notification_groups add column actor_count integer not null default 0;
     delete from notification_group_actors;
-    ${INSERT_GROUP_ACTORS('true')}
+    ${INSERT_GROUP_ACTORS('true')};
     update notification_groups g set actor_count = ${GROUP_ACTOR_COUNT};
   end if;
 end $$;

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
 import { ALL_GROUPS, type BatchFacts, type SourceRow } from './batch-facts.js';
-import { GROUP_ACTOR_COUNT, INSERT_GROUP_ACTORS } from './group-actors.js';
+import { INSERT_GROUP_ACTORS } from './group-actors.js';
 import { GROUP_READ, GROUP_VISIBLE, notErasedSql, visibleActorSql } from './visibility.js';
 
 // Writes one batch. Facts and sources are upserted (newer stream revisions win), then the
@@ -11,8 +11,9 @@ import { GROUP_READ, GROUP_VISIBLE, notErasedSql, visibleActorSql } from './visi
 // rebuilt from their sources, actors included (group-actors.ts), so counts and times are never
 // accumulated blindly. Then the actors a block between them and a recipient, or their
 // registration, shows or hides are flipped, each group's actor count moving by exactly the
-// flags that flipped. Last, the `visible` and `unread` flags of every group whose inputs the
-// batch changed (its sources, its actor count, a read mark) are derived again, and each
+// flags that flipped. The `visible` and `unread` flags of every group whose inputs the batch
+// changed are derived again (a rebuilt group's as it is inserted, then those whose actor count or
+// read mark moved), and each
 // recipient's unread count moves by exactly the flags that flipped: a function of the state, so
 // a replay ends with the same flags and counts however its batches are cut. An account's
 // deletion request or restoration flips its actor rows as a block does; its erasure derives its
@@ -23,8 +24,12 @@ import { GROUP_READ, GROUP_VISIBLE, notErasedSql, visibleActorSql } from './visi
 // comment, a mention before the user registers): the derivation looks at both sides. Batches of
 // this projection take one transaction-scoped lock per schema, so that two instances (partitioned
 // by stream) never derive from each other's uncommitted rows; each sees the other's commit.
-
-const LOCK = `select pg_advisory_xact_lock(hashtext('notifications:' || current_schema()))`;
+// The same statement tells the planner, for this transaction, that a page read at random costs
+// little more than one read in sequence (random_page_cost 1.1 instead of 4, the figure for a
+// spinning disk): the tables a batch touches are in the cache, and at 4 a thousand keys of a
+// table of a few thousand pages were planned as scans of the whole table (the groups, their
+// actors), a batch cost that grew with the rebuild.
+const LOCK = `select pg_advisory_xact_lock(hashtext('notifications:' || current_schema())), set_config('random_page_cost', '1.1', true)`;
 
 const UPSERT_USERS = bulkUpsert({
   table: 'notification_users',
@@ -140,12 +145,19 @@ cross join lateral (
 where s.source_id = old.source_id`;
 
 // $1 sources written, $2 posts deleted or re-captioned, $3 comments added or deleted,
-// $4 usernames registered, $5 the grouping window in milliseconds.
+// $4 usernames registered, $5 the grouping window in milliseconds. The affected sources are a
+// union of one branch per index: written as one OR of the five conditions, the planner scans the
+// whole table, at a cost that grows with it. The sources written are looked up one by one
+// (lateral, as END_OLD_CAPTION_MENTIONS): a thousand keys of a table of some ten thousand pages
+// are planned as a scan too.
 const DERIVE = `
-with affected as (
-  select source_id, group_id as old_group from notification_sources
-  where source_id = any($1::text[]) or post_id = any($2::uuid[]) or comment_id = any($3::uuid[])
-     or parent_comment_id = any($3::uuid[]) or mentioned_username = any($4::text[])
+with affected as materialized (
+  select w.source_id, w.group_id as old_group from unnest($1::text[]) as k(source_id)
+  cross join lateral (select source_id, group_id from notification_sources where source_id = k.source_id offset 0) w
+  union select source_id, group_id from notification_sources where post_id = any($2::uuid[])
+  union select source_id, group_id from notification_sources where comment_id = any($3::uuid[])
+  union select source_id, group_id from notification_sources where parent_comment_id = any($3::uuid[])
+  union select source_id, group_id from notification_sources where mentioned_username = any($4::text[])
 ), derived as (
   select s.source_id, r.recipient_id,
     case when s.active and s.kind is not null and s.actor_id is not null and s.occurred_at is not null
@@ -169,24 +181,41 @@ from derived d join affected a using (source_id)
 where s.source_id = d.source_id
 returning a.old_group, s.group_id as new_group`;
 
-const DELETE_GROUPS = `delete from notification_groups where id = any($1::uuid[])
+// The groups and their actor rows go together (notification_group_actors has no group to cascade
+// from). The actor rows are found group by group (lateral, as END_OLD_CAPTION_MENTIONS): `group_id
+// = any(...)` was planned as a scan of the whole table, even at cached-page costs.
+const DELETE_GROUPS = `
+with actors as (
+  delete from notification_group_actors a using (
+    select x.group_id, x.actor_id from unnest($1::uuid[]) as k(id)
+    cross join lateral (select group_id, actor_id from notification_group_actors where group_id = k.id offset 0) x
+  ) t
+  where a.group_id = t.group_id and a.actor_id = t.actor_id
+)
+delete from notification_groups where id = any($1::uuid[])
 returning id, recipient_id, latest_at, (visible and unread) as counted`;
 
-const DELETE_GROUP_ACTORS = `delete from notification_group_actors where group_id = any($1::uuid[])`;
-
-const INSERT_ACTORS_OF_GROUPS = INSERT_GROUP_ACTORS('group_id = any($1::uuid[])');
-
-// After the groups' actors (INSERT_ACTORS_OF_GROUPS), whose visible ones they count.
+// The groups' actor rows (group-actors.ts), then the groups, in one statement: each group's actor
+// count is taken from the rows the statement inserts (what GROUP_ACTOR_COUNT counts once they are
+// in: the group's rows were all deleted just before), and its flags are derived at once from it
+// and the read marks (visibility.ts), so that a rebuilt group needs no second pass (REFRESH_FLAGS)
+// and no lookup per group. What it returns as `counted` is what the recipient's unread count gains.
 const INSERT_GROUPS = `
-insert into notification_groups (id, recipient_id, kind, post_id, comment_id, latest_at, actor_count)
-select g.id, g.recipient_id, g.kind, g.post_id, g.comment_id, g.latest_at, ${GROUP_ACTOR_COUNT}
+with actors as (${INSERT_GROUP_ACTORS('group_id = any($1::uuid[])', 'returning group_id, visible')}),
+counts as (select group_id, (count(*) filter (where visible))::int as actor_count from actors group by group_id)
+insert into notification_groups (id, recipient_id, kind, post_id, comment_id, latest_at, actor_count, visible, unread)
+select g.id, g.recipient_id, g.kind, g.post_id, g.comment_id, g.latest_at, g.actor_count, ${GROUP_VISIBLE}, not ${GROUP_READ}
 from (
-  select group_id as id, (array_agg(resolved_recipient_id))[1] as recipient_id, (array_agg(kind))[1] as kind, (array_agg(post_id))[1] as post_id,
-    (array_agg(case kind when 'reply' then parent_comment_id when 'mention' then comment_id end))[1] as comment_id, max(occurred_at) as latest_at
-  from notification_sources where group_id = any($1::uuid[])
-  group by group_id
+  select s.*, coalesce(c.actor_count, 0) as actor_count
+  from (
+    select group_id as id, (array_agg(resolved_recipient_id))[1] as recipient_id, (array_agg(kind))[1] as kind, (array_agg(post_id))[1] as post_id,
+      (array_agg(case kind when 'reply' then parent_comment_id when 'mention' then comment_id end))[1] as comment_id, max(occurred_at) as latest_at
+    from notification_sources where group_id = any($1::uuid[])
+    group by group_id
+  ) s
+  left join counts c on c.group_id = s.id
 ) g
-returning id, recipient_id, latest_at`;
+returning id, recipient_id, latest_at, (visible and unread) as counted`;
 
 const UPSERT_READS = bulkUpsert({
   table: 'notification_reads',
@@ -277,9 +306,8 @@ const regroup = async (db: pg.PoolClient, groupIds: string[], deltas: UnreadDelt
   if (groupIds.length === 0) return [];
   const before = await db.query<{ id: string; recipient_id: string; latest_at: Date; counted: boolean }>(DELETE_GROUPS, [groupIds]);
   for (const row of before.rows) if (row.counted) addDelta(deltas, row.recipient_id, -1);
-  await db.query(DELETE_GROUP_ACTORS, [groupIds]);
-  await db.query(INSERT_ACTORS_OF_GROUPS, [groupIds]);
-  const after = await db.query<{ id: string; recipient_id: string; latest_at: Date }>(INSERT_GROUPS, [groupIds]);
+  const after = await db.query<{ id: string; recipient_id: string; latest_at: Date; counted: boolean }>(INSERT_GROUPS, [groupIds]);
+  for (const row of after.rows) if (row.counted) addDelta(deltas, row.recipient_id, 1);
   const previous = new Map(before.rows.map((row) => [row.id, row.latest_at.getTime()]));
   return after.rows
     .filter((row) => row.latest_at.getTime() > (previous.get(row.id) ?? -Infinity))
@@ -364,7 +392,9 @@ export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
     touched = [...new Set(derived.rows.flatMap((row) => [row.old_group, row.new_group]).filter((id): id is string => id !== null))].sort();
     fresh = await regroup(db, touched, deltas);
   }
-  await refreshFlags(db, [...new Set([...touched, ...(await groupsToRefresh(db, facts))])], deltas);
+  // The rebuilt groups got their flags as they went in (INSERT_GROUPS); a group that a block or a
+  // read mark of this batch also concerns is among those refreshed.
+  await refreshFlags(db, await groupsToRefresh(db, facts), deltas);
   const readers = [...new Set([...facts.reads.values()].map((r) => r.userId))];
   const erasedReaders = readers.length > 0 ? (await db.query<{ id: string }>(ERASED_AMONG, [readers])).rows.map((row) => row.id) : [];
   const forget = [...new Set([...erased, ...erasedReaders])];

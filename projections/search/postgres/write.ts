@@ -104,10 +104,19 @@ on conflict (tag) do update set posts = ${tables.hashtags}.posts + excluded.post
 
 // The engagement 'top' pages are ordered by, copied from the posts whose counts the batch moved
 // (a post's tags are few: HASHTAG_MAX_COUNT), so that a page is an index range, never a sort.
+// Each post and its tags are an index lookup (lateral): a join of the two tables was planned as a
+// scan of both, at a cost that grew with them. A statement of its own, after the posts' upsert
+// and syncTags: its snapshot must see the tag rows another instance committed while this one
+// waited for the post's row (a statement's snapshot is taken when it starts).
 const syncEngagement = (tables: SearchTables) => `
-update ${tables.postTags} pt set engagement = p.like_count + ${COMMENT_WEIGHT} * p.comment_count
-from ${tables.posts} p
-where p.id = pt.post_id and p.id = any($1::uuid[]) and pt.engagement <> p.like_count + ${COMMENT_WEIGHT} * p.comment_count`;
+update ${tables.postTags} pt set engagement = t.engagement
+from (
+  select own.tag, own.post_id, p.engagement
+  from unnest($1::uuid[]) as k(id)
+  cross join lateral (select like_count + ${COMMENT_WEIGHT} * comment_count as engagement from ${tables.posts} where id = k.id offset 0) p
+  cross join lateral (select tag, post_id from ${tables.postTags} where post_id = k.id and engagement <> p.engagement offset 0) own
+) t
+where pt.tag = t.tag and pt.post_id = t.post_id`;
 
 /** The posts of authors whose privacy or listing the batch changed: their tags move in or out of the counts. */
 const postsOfAuthors = (tables: SearchTables) => `select id::text as id from ${tables.posts} where author_id = any($1::uuid[])`;
@@ -163,15 +172,18 @@ const readStoredState = async (db: pg.PoolClient, tables: SearchTables, changes:
   if (changes.likes.size > 0) {
     const pairs = [...changes.likes.values()].map((c) => [c.postId, c.userId]);
     const { rows } = await db.query<{ post_id: string; user_id: string; active: boolean; rev: number }>(
+      // One index lookup per pair (lateral): a join was planned as a scan of the likes table.
       `select l.post_id, l.user_id, l.active, l.rev
-       from jsonb_array_elements($1::jsonb) k join ${tables.likes} l on l.post_id = (k->>0)::uuid and l.user_id = (k->>1)::uuid`,
+       from jsonb_array_elements($1::jsonb) k
+       cross join lateral (select * from ${tables.likes} where post_id = (k->>0)::uuid and user_id = (k->>1)::uuid offset 0) l`,
       [JSON.stringify(pairs)],
     );
     for (const r of rows) stored.likes.set(pairKey(r.post_id, r.user_id), { active: r.active, rev: r.rev });
   }
   if (changes.comments.size > 0) {
     const { rows } = await db.query<{ id: string; post_id: string | null; created: boolean; deleted: boolean }>(
-      `select id, post_id, created, deleted from ${tables.comments} where id = any($1::uuid[])`,
+      `select c.id, c.post_id, c.created, c.deleted from unnest($1::uuid[]) k(id)
+       cross join lateral (select * from ${tables.comments} where id = k.id offset 0) c`,
       [[...changes.comments.keys()]],
     );
     // Replies are not counted apart here, so the parent does not matter.
