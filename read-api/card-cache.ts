@@ -73,6 +73,8 @@ export interface CardCache {
   postFor(postId: string, viewerId: string, options?: ReadOptions): Promise<{ json: string; access: ContentAccess } | null>;
   /** The profile (its JSON without the relationship), the viewer's access and relationship: what profiles.profileFor answers. */
   profileFor(viewerId: string, username: string, options?: ReadOptions): Promise<{ json: string; access: ContentAccess; relationship: Relationship } | null>;
+  /** Whether the post is cached as live (the home feed's reader then skips its deleted marker: FeedPageRequest.knownLive). */
+  knownLive(postId: string): boolean;
   /** Drops every entry (a switch to another generation of the profiles read model). */
   clear(): void;
   /** Whether entries are trusted now: the bus subscription is live. */
@@ -113,6 +115,12 @@ class CardMap<V> {
   private generation = 0;
   private putsThisGeneration = 0;
   constructor(private readonly capacity: number) {}
+
+  /** The value, if cached and not expired, without moving it. */
+  peek(key: string, now: number): V | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.expiresAt > now ? entry.value : undefined;
+  }
 
   hit(key: string, now: number): V | undefined {
     const entry = this.entries.get(key);
@@ -421,7 +429,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     const at = now();
     const shown: PostCardJson[] = [];
     for (const postId of postIds) {
-      if (!isUuid(postId)) continue;
+      // No UUID check here: only UUIDs were ever loaded, so anything else misses and the general path skips it.
       const id = postId.toLowerCase();
       const post = posts.hit(id, at);
       if (post === undefined) return undefined;
@@ -464,6 +472,8 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
   };
 
   return {
+    knownLive: (postId) => live && posts.peek(postId, now()) != null,
+
     async visiblePosts(postIds, viewerId, options = {}) {
       const cached = options.readThrough ? undefined : visibleFromCache(postIds, viewerId);
       if (cached) return cached;

@@ -107,6 +107,31 @@ describe.skipIf(!(await isRedisReachable()))('the Redis home page', () => {
     expect(next.map((command) => command.stage)).toEqual([1, 1, 2]);
   });
 
+  it('posts the caller knows to be live skip their deleted markers: a page of them is one round trip; the others are still checked', async () => {
+    const { reader, writing } = stores2();
+    const [u, a] = [user(), user()];
+    await writing.addFollow(u, a);
+    const pushed = entries(30);
+    await writing.pushToFeed(u, pushed);
+    await reader.homePage(u, { limit: 20 }); // loads the script and the copy
+    const newest = [...pushed].sort(newestFirst);
+
+    let page: Awaited<ReturnType<typeof reader.homePage>> | undefined;
+    const sent = await counting.during(async () => (page = await reader.homePage(u, { limit: 20, knownLive: () => true })));
+    expect(sent).toEqual([
+      { name: 'evalsha', stage: 1 },
+      { name: 'hget', stage: 1 },
+    ]);
+    expect(page!.items.map((item) => item.postId)).toEqual(newest.slice(0, 20).map((entry) => entry.postId));
+
+    // A deleted post the caller does not know as live is read from the markers and left out, the page refilled.
+    const deleted = newest[1]!.postId;
+    await writing.markDeleted(deleted);
+    const known = new Set(newest.slice(0, 20).map((entry) => entry.postId).filter((id) => id !== deleted));
+    const checked = await reader.homePage(u, { limit: 20, knownLive: (postId) => known.has(postId) });
+    expect(checked.items.map((item) => item.postId)).toEqual(newest.filter((entry) => entry.postId !== deleted).slice(0, 20).map((entry) => entry.postId));
+  });
+
   it('a user who follows a pulled author: their timeline in a second round trip, its posts’ marks beside the deleted markers', async () => {
     const { reader, writing } = stores2();
     const [u, celeb] = [user(), user()];
