@@ -6,7 +6,11 @@
 // And, for each, the rate of the read a home-feed page makes (ZREVRANGE of 20 with scores, the
 // binary ids turned back into text on the client), over the same feeds. Also the bytes a listpack
 // would take (feeds of 128 entries: `zset-max-listpack-entries` is 128 on the shared server and is
-// not changed here). Post cards are not cached in Redis yet: there is nothing to measure for them.
+// not changed here). And the viewer marks the home page reads with the feed (each user's likes,
+// `feed-liked:{u}`, a Redis set written through the store): bytes per like, for users with
+// MARKS_MANY and MARKS_FEW likes (sets of strings are hashtables on Redis 7.0 at any size; 7.2
+// keeps small ones, up to `set-max-listpack-entries`, as listpacks). Post cards are held in each API
+// process (read-api/card-cache.ts), not in Redis: nothing of them to measure here.
 //   npm run bench:feed:memory    (REDIS_URL, else redis://127.0.0.1:6379; FEEDS, else 10000)
 // Works in rounds of ROUND feeds under a scratch key prefix of the shared Redis, deleting each
 // round's keys after it (never a FLUSH), so at most ROUND full feeds of each encoding exist at once.
@@ -28,6 +32,9 @@ const PAGE = 20;
 const READS = 5_000;
 const READ_BATCH = 50;
 const FLOOR_BYTES = 16 + 8;
+const MARK_USERS = 1_000;
+const MARKS_MANY = 500;
+const MARKS_FEW = 100;
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 
@@ -45,6 +52,28 @@ const memoryOf = async (redis: Redis, keys: readonly string[]): Promise<Tally> =
     Promise.all(keys.map((key) => redis.zcard(key))),
   ]);
   return { bytes: bytes.reduce<number>((sum, b) => sum + (b ?? 0), 0), entries: entries.reduce((sum, n) => sum + n, 0) };
+};
+
+const setMemoryOf = async (redis: Redis, keys: readonly string[]): Promise<Tally> => {
+  const [bytes, entries] = await Promise.all([
+    Promise.all(keys.map((key) => redis.memory('USAGE', key, 'SAMPLES', 0) as Promise<number | null>)),
+    Promise.all(keys.map((key) => redis.scard(key))),
+  ]);
+  return { bytes: bytes.reduce<number>((sum, b) => sum + (b ?? 0), 0), entries: entries.reduce((sum, n) => sum + n, 0) };
+};
+
+/** MARK_USERS users with `count` likes each, through the store; bytes per like and the set's encoding. */
+const marksMemory = async (redis: Redis, prefix: string, count: number) => {
+  const store = createRedisFeedStore(redis, { prefix });
+  const users = Array.from({ length: MARK_USERS }, () => randomUUID());
+  for (let i = 0; i < users.length; i += 50) {
+    await Promise.all(users.slice(i, i + 50).flatMap((userId) => Array.from({ length: count }, () => store.addMark('liked', userId, randomUUID()))));
+  }
+  const keys = users.map((userId) => feedKeys(prefix).liked(userId));
+  const tally = await setMemoryOf(redis, keys);
+  const encoding = await redis.object('ENCODING', keys[0]!);
+  await dropRedisKeys(redis, [`${prefix}*`]);
+  return { bytesPerLike: perEntry(tally), encoding, likesPerUser: count };
 };
 
 const add = (a: Tally, b: Tally): Tally => ({ bytes: a.bytes + b.bytes, entries: a.entries + b.entries });
@@ -125,6 +154,8 @@ const main = async () => {
     const listpackBinary = await memoryOf(redis, small.map((i) => `${prefix}lp-binary:{u${i}}`));
     await dropRedisKeys(redis, [`${prefix}*`]);
 
+    const [manyMarks, fewMarks] = [await marksMemory(redis, `${prefix}marks-many:`, MARKS_MANY), await marksMemory(redis, `${prefix}marks-few:`, MARKS_FEW)];
+
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     const row = (name: string, tally: Tally, rate?: number) => ({
       'home-feed entries': name,
@@ -133,19 +164,24 @@ const main = async () => {
       'page reads/s (ZREVRANGE 20)': rate === undefined ? '-' : Math.round(rate).toLocaleString('en'),
     });
     console.log(`Redis memory per home-feed entry over ${FEEDS.toLocaleString('en')} full feeds (${CAP} entries each), MEMORY USAGE SAMPLES 0`);
-    console.log('post cards: not cached in Redis yet, nothing to measure\n');
+    console.log('post cards: held in each API process (read-api/card-cache.ts), not in Redis\n');
     console.table([
       row(`text ids (36 chars), skiplist: what the store writes`, text, median(textRates)),
       row('binary ids (16 bytes), skiplist', binary, median(binaryRates)),
       row(`text ids, ${encoding} (${LISTPACK_ENTRIES} entries)`, listpackText),
       row(`binary ids, ${encoding} (${LISTPACK_ENTRIES} entries)`, listpackBinary),
     ]);
+    console.log(`viewer marks (feed-liked:{u}), ${MARK_USERS.toLocaleString('en')} users:`);
+    console.table(
+      [manyMarks, fewMarks].map((m) => ({ 'likes per user': m.likesPerUser, encoding: m.encoding, 'bytes per like': m.bytesPerLike.toFixed(1), 'vs 16 bytes of id': `${(m.bytesPerLike / 16).toFixed(2)}x` })),
+    );
     console.log(`total run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
     printFigures('feed-memory', {
       feeds: FEEDS,
       entriesPerFeed: CAP,
       floorBytesPerEntry: FLOOR_BYTES,
       postCards: null,
+      marks: { users: MARK_USERS, many: manyMarks, few: fewMarks },
       text: { bytesPerEntry: perEntry(text), pageReadsPerSecond: median(textRates) },
       binary: { bytesPerEntry: perEntry(binary), pageReadsPerSecond: median(binaryRates) },
       listpack: { entriesPerFeed: LISTPACK_ENTRIES, encoding, textBytesPerEntry: perEntry(listpackText), binaryBytesPerEntry: perEntry(listpackBinary) },
