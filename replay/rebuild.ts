@@ -59,13 +59,15 @@ const build = async (context: ReplayContext, builds: readonly Build[], settings:
   const { reporter, catalog } = context;
   const targets: (CatchUpTarget & { readModel: OpenReadModel<unknown> })[] = [];
   for (const { name, generation } of builds) {
-    const opened = await catalog.open(name, generation, 'rebuild');
+    const opened = await catalog.open(name, generation, 'build');
     await opened.projection.setup();
     targets.push({ projection: opened.projection, checkpointKey: name, readModel: opened });
   }
   const label = builds.map((b) => `${b.name}@g${b.generation}`).join(', ');
   const started = performance.now();
   const pass = await runCatchUp(context, `rebuild ${label}`, targets, { batchSize: settings.batchSize, replay: true });
+  // To its serving shape (indexes built after the load, tables logged) before anything reads it.
+  if (!pass.interrupted) await finishBuilds(context, targets);
   const seconds = (performance.now() - started) / 1000;
   const summary = { generations: builds.map(({ name, generation }) => ({ projection: name, generation })), events: pass.events, seconds, position: pass.position };
   if (pass.interrupted) {
@@ -88,6 +90,12 @@ const build = async (context: ReplayContext, builds: readonly Build[], settings:
     { ok: true, ...summary, eventsPerSecond: rate, switched: switching.map((b) => b.name) },
   );
   return EXIT.ok;
+};
+
+const finishBuilds = async (context: ReplayContext, targets: readonly { readModel: OpenReadModel<unknown> }[]) => {
+  if (!targets.some((target) => target.readModel.finishBuild)) return;
+  context.reporter.note('building indexes and making tables logged', { finishing: true });
+  await Promise.all(targets.map((target) => target.readModel.finishBuild?.()));
 };
 
 /** Keeps the switched generations caught up while the other processes notice the switch. */

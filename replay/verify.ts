@@ -23,7 +23,7 @@ export const verify = async (context: ReplayContext, name: string, options: Veri
   const liveGeneration = await liveGenerationOf(pool, name);
   const live = await catalog.open(name, liveGeneration, 'rebuild');
   const generation = await addGeneration(pool, name, 'scratch', { batchSize: options.batchSize, switch: false });
-  const scratch = await catalog.open(name, generation, 'rebuild');
+  const scratch = await catalog.open(name, generation, 'build');
   await scratch.projection.setup();
   const target = [{ projection: scratch.projection, checkpointKey: name, readModel: scratch }];
   let differences: Difference[] = [];
@@ -36,6 +36,8 @@ export const verify = async (context: ReplayContext, name: string, options: Veri
         reporter.result(`interrupted: the scratch generation ${generation} is left for 'drop-old'`, { ok: false, interrupted: true });
         return EXIT.interrupted;
       }
+      // Compared in its serving shape, as a rebuild would switch to it (idempotent in later rounds).
+      await scratch.finishBuild?.();
       const [liveDump, scratchDump] = await Promise.all([live.dump(), scratch.dump()]);
       differences = compareDumps(liveDump, scratchDump);
       position = until;

@@ -5,7 +5,9 @@ import type { Projection } from '../runtime/projection.js';
 import { changeEventTypes, foldChanges } from '../runtime/batch-changes.js';
 import type { CardPublisher } from './card-bus.js';
 import { isEmptyTouch, touchesOf } from './card-touches.js';
-import { setupProfilesSchema } from './schema.js';
+import { setUpPostgresSchema } from '../runtime/build-schema.js';
+import type { GenerationStorage } from '../runtime/read-model.js';
+import { PROFILES_SCHEMA } from './schema.js';
 import { writeProfileChanges } from './write-batch.js';
 
 // Profiles (docs/architecture.md "Projections"): users, follows, blocks, posts, comments, likes and bookmarks with exact
@@ -21,12 +23,14 @@ export const PROFILES = 'profiles';
 export interface ProfilesProjectionOptions {
   /** Where the touches of each committed live batch go (read-api/card-cache.ts evicts them). */
   cards?: CardPublisher | undefined;
+  /** The generation's mode: 'build' sets up the bulk-load shape (runtime/build-schema.ts). */
+  mode?: GenerationStorage['mode'];
 }
 
-export const createProfilesProjection = (pool: pg.Pool, { cards }: ProfilesProjectionOptions = {}): Projection => ({
+export const createProfilesProjection = (pool: pg.Pool, { cards, mode = 'live' }: ProfilesProjectionOptions = {}): Projection => ({
   name: PROFILES,
   eventTypes: changeEventTypes,
-  setup: () => setupProfilesSchema(pool),
+  setup: () => setUpPostgresSchema(pool, PROFILES_SCHEMA, mode),
   async apply(batch, checkpointKey) {
     await applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
       if (batch.events.length > 0) await writeProfileChanges(client, foldChanges(batch.events));

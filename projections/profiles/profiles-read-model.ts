@@ -1,10 +1,11 @@
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
+import { finishPostgresBuild } from '../runtime/build-schema.js';
 import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import type { ReadModelDefinition } from '../runtime/read-model.js';
 import type { CardPublisher } from './card-bus.js';
 import { createProfilesProjection, PROFILES } from './profiles-projection.js';
 import { createProfilesReader, type ProfilesReader } from './profiles-reader.js';
-import { PROFILES_TABLES } from './schema.js';
+import { PROFILES_SCHEMA, PROFILES_TABLES } from './schema.js';
 
 /** The profiles read model as registered with the platform (and so with the replay CLI). */
 export const profilesReadModel = ({ cards }: { cards?: CardPublisher | undefined } = {}): ReadModelDefinition<ProfilesReader> => ({
@@ -12,10 +13,11 @@ export const profilesReadModel = ({ cards }: { cards?: CardPublisher | undefined
   backend: 'postgresql',
   open: ({ pool, mode }) => ({
     // A generation being rebuilt serves no cards: the API clears its cache when it switches to it.
-    projection: createProfilesProjection(pool, { cards: mode === 'live' ? cards : undefined }),
+    projection: createProfilesProjection(pool, { cards: mode === 'live' ? cards : undefined, mode }),
     reader: createProfilesReader(pool),
     dump: () => dumpTables(pool, PROFILES_TABLES),
     analyze: () => analyzeTables(pool, PROFILES_TABLES),
+    ...(mode === 'build' ? { finishBuild: () => finishPostgresBuild(pool, PROFILES_SCHEMA) } : {}),
     async drop() {
       await dropTables(pool, PROFILES_TABLES);
       await deleteCheckpoints(pool, PROFILES);

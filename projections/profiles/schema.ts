@@ -1,6 +1,4 @@
-import type pg from 'pg';
-import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
-import { createUnderLock } from '../runtime/postgres-transaction.js';
+import type { PostgresSchema } from '../runtime/build-schema.js';
 
 // The profiles read model's tables (unqualified: the connection's search_path picks the schema).
 //
@@ -121,7 +119,5 @@ create index if not exists bookmarks_by_user on bookmarks (user_id, bookmarked_a
 /** Every table of the profiles read model (the replay CLI dumps and drops them). */
 export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'posts', 'comments', 'likes', 'bookmarks'] as const;
 
-export const setupProfilesSchema = async (pool: pg.Pool): Promise<void> => {
-  await ensureCheckpointTable(pool);
-  await createUnderLock(pool, 'projection-profiles-schema', TABLES);
-};
+/** The projection's writes read by primary key only (stored-state.ts): every secondary index waits for the end of a build. */
+export const PROFILES_SCHEMA: PostgresSchema = { lock: 'projection-profiles-schema', ddl: TABLES, tables: PROFILES_TABLES };

@@ -10,7 +10,7 @@ import { asPosition, START, type Position } from '../../events/index.js';
 
 export type Queryable = pg.Pool | pg.PoolClient;
 
-const CREATE = `create table if not exists projection_checkpoints (
+const create = (unlogged: boolean) => `create ${unlogged ? 'unlogged ' : ''}table if not exists projection_checkpoints (
   key text primary key,
   position text collate "C" not null,
   updated_at timestamptz not null default now()
@@ -25,9 +25,13 @@ const SAVE = `insert into projection_checkpoints (key, position) values ($1, $2)
 /** Several projections set up at once may race on `create table if not exists`; the loser's error means the table is there. */
 const ALREADY_EXISTS = new Set(['42P07', '23505']);
 
-export const ensureCheckpointTable = async (db: Queryable): Promise<void> => {
+/**
+ * `unlogged` for a generation being built whose tables are unlogged (build-schema.ts): a crash
+ * then empties the checkpoint with them.
+ */
+export const ensureCheckpointTable = async (db: Queryable, { unlogged = false } = {}): Promise<void> => {
   try {
-    await db.query(CREATE);
+    await db.query(create(unlogged));
   } catch (error) {
     if (!ALREADY_EXISTS.has((error as { code?: string }).code ?? '')) throw error;
   }

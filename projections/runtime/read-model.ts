@@ -16,9 +16,13 @@ export interface GenerationStorage {
   elasticsearchPrefix: string;
   /**
    * 'live' serves traffic and may have side effects (Kafka fan-out, pushes); 'rebuild' is filled
-   * by the replay CLI and must write only into its own storage.
+   * by the replay CLI and must write only into its own storage. 'build' is 'rebuild' for a new
+   * generation filled from the start of the log (`replay rebuild`, `resume`, `verify`): it starts
+   * empty and serves nothing until `finishBuild()` has run, so its storage may take a shape made
+   * for a bulk load (unlogged tables, indexes built after the load: build-schema.ts; no refresh
+   * in Elasticsearch), and its pool's transactions do not wait for the WAL flush.
    */
-  mode: 'live' | 'rebuild';
+  mode: 'live' | 'rebuild' | 'build';
 }
 
 /** A read model's content in a canonical form, keyed so that two generations compare entry by entry. */
@@ -37,6 +41,12 @@ export interface OpenReadModel<Reader> {
    * as if empty until autovacuum gets to them (never, where it is off).
    */
   analyze?(): Promise<void>;
+  /**
+   * For a generation opened in mode 'build': brings its storage to its serving shape (deferred
+   * indexes built, tables logged, refresh on). The replay CLI calls it once the pass has caught up,
+   * before switching reads to it. Idempotent; absent when the build shape is the serving one.
+   */
+  finishBuild?(): Promise<void>;
   /**
    * Whether readers may trust it now, for a store that can lose its data (a Redis read model:
    * redis-epoch.ts): 'lost' until the projector has reset it, 'rebuilding' until it has caught

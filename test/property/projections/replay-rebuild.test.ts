@@ -54,7 +54,7 @@ describe('a rebuilt generation equals the live one', () => {
             // (docs/architecture.md "Event store"): wait until it serves the whole history, or the live pass sees less.
             while (last && (await store.headPosition()) < last) await new Promise((r) => setTimeout(r, 20));
             const open = async (generation: number) => {
-              const opened = await Promise.all(catalog.definitions.map((d) => catalog.open(d.name, generation, generation === 1 ? 'live' : 'rebuild')));
+              const opened = await Promise.all(catalog.definitions.map((d) => catalog.open(d.name, generation, generation === 1 ? 'live' : 'build')));
               for (const o of opened) await o.projection.setup();
               return opened;
             };
@@ -70,6 +70,7 @@ describe('a rebuilt generation equals the live one', () => {
             for (const d of catalog.definitions) await addGeneration(db.pool, d.name, 'building', { batchSize: rebuildBatch, switch: false });
             const rebuilt = await open(2);
             await catchUp(store, rebuilt.map((o) => ({ projection: o.projection, checkpointKey: o.projection.name })), { batchSize: rebuildBatch, replay: true });
+            for (const o of rebuilt) await o.finishBuild?.();
             for (let i = 0; i < live.length; i++) {
               const differences = compareDumps(await live[i]!.dump(), await rebuilt[i]!.dump());
               expect(differences, `${catalog.definitions[i]!.name} after ${history.length} events`).toEqual([]);
