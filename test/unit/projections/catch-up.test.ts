@@ -11,7 +11,10 @@ import { createInMemoryEventStore } from '../../support/in-memory-event-store.js
 
 const logOf = async (events: number): Promise<EventStore> => {
   const store = createInMemoryEventStore();
-  for (let i = 0; i < events; i++) await store.append(`username-u${i}`, [{ type: 'UsernameReserved', data: { username: `u${i}`, userId: randomUUID() } }], 'no_stream');
+  const metadata = { correlationId: randomUUID(), causationId: null, actorId: null, occurredAt: new Date(0).toISOString() };
+  for (let i = 0; i < events; i++) {
+    await store.append(`username-u${i}`, [{ eventId: randomUUID(), type: 'UsernameReserved', data: { username: `u${i}`, userId: randomUUID() }, metadata }], 'no_stream');
+  }
   return store;
 };
 
