@@ -69,6 +69,13 @@ try {
   console.log(`generating ${total.toLocaleString('en-US')} events...`);
   console.log(await generateLog(pool, total));
   await pool.query('analyze events');
+  // The log serves a transaction once every older one on the server has ended (events/postgres/
+  // read-all.ts): another session's long transaction would hide the generated rows from the reads.
+  const generated = await store.lastCommittedPosition();
+  for (let waited = 0; (await store.headPosition()) < generated; waited++) {
+    if (waited % 50 === 0) console.log('waiting for older transactions on the server to end, so that the log is visible...');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 
   const readTheLog = (from: EventStore) => async () => {
     let position: Position = START;
