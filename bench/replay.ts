@@ -24,7 +24,8 @@ import { createScratchSchema } from './support/scratch-schema.js';
 // models named (alone, then together in one pass), to measure one projection's rate without
 // waiting for the others. REPLAY_BACKENDS=postgres keeps every read model in PostgreSQL (no Redis, no
 // Elasticsearch), the embedded deployment's shape. REPLAY_ALONE=0 runs the one pass only (no
-// rebuild of each alone), for long logs. Each row reports the process's peak RSS while it ran. Run: npm run bench:replay
+// rebuild of each alone), for long logs. REPLAY_LOG_SCHEMA=<name> keeps the generated log in that
+// schema for later runs (generated there when it is empty; drop it by hand). Each row reports the process's peak RSS while it ran. Run: npm run bench:replay
 const total = Number(process.env.REPLAY_EVENTS ?? 1_000_000);
 const batchSize = Number(process.env.REPLAY_BATCH ?? 1_000);
 const encrypted = process.env.REPLAY_ENCRYPTED === '1';
@@ -32,7 +33,8 @@ const encrypted = process.env.REPLAY_ENCRYPTED === '1';
 const alone = process.env.REPLAY_ALONE !== '0';
 const only = process.env.REPLAY_ONLY ? new Set(process.env.REPLAY_ONLY.split(',').map((name) => name.trim())) : null;
 
-const scratch = await createScratchSchema('bench_replay');
+const keptLog = process.env.REPLAY_LOG_SCHEMA;
+const scratch = await createScratchSchema('bench_replay', { keep: keptLog });
 const pool = new pg.Pool({ connectionString: scratch.url, max: 10 });
 const postgresOnly = process.env.REPLAY_BACKENDS === 'postgres';
 const redis = postgresOnly ? null : new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
@@ -44,11 +46,13 @@ const rows: { what: string; seconds: number; eventsPerSecond: number; peakRssMb:
 // The process's resident memory, sampled while each row runs: a rebuild's memory must stay
 // bounded (batches in flight, folds of one batch), whatever the size of the log.
 let peakRss = 0;
+// The events the log holds (the generator's count after its few duplicate keys are dropped, or a kept log's).
+let logEvents = total;
 const sampleRss = () => void (peakRss = Math.max(peakRss, process.memoryUsage.rss()));
 const record = (what: string, seconds: number) => {
   const peakRssMb = Math.round(peakRss / 2 ** 20);
-  rows.push({ what, seconds: Number(seconds.toFixed(1)), eventsPerSecond: Math.round(total / seconds), peakRssMb });
-  console.log(`${what.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${Math.round(total / seconds).toLocaleString('en-US').padStart(9)} events/s  peak RSS ${peakRssMb} MB`);
+  rows.push({ what, seconds: Number(seconds.toFixed(1)), eventsPerSecond: Math.round(logEvents / seconds), peakRssMb });
+  console.log(`${what.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${Math.round(logEvents / seconds).toLocaleString('en-US').padStart(9)} events/s  peak RSS ${peakRssMb} MB`);
 };
 const timed = async (work: () => Promise<unknown>) => {
   peakRss = 0;
@@ -66,9 +70,16 @@ const timed = async (work: () => Promise<unknown>) => {
 
 try {
   await ensureGenerationsTable(pool);
-  console.log(`generating ${total.toLocaleString('en-US')} events...`);
-  console.log(await generateLog(pool, total));
-  await pool.query('analyze events');
+  const { rows: held } = await pool.query<{ n: string }>('select count(*) as n from events');
+  if (Number(held[0]!.n) === 0) {
+    console.log(`generating ${total.toLocaleString('en-US')} events...`);
+    console.log(await generateLog(pool, total));
+    await pool.query('analyze events');
+    logEvents = Number((await pool.query<{ n: string }>('select count(*) as n from events')).rows[0]!.n);
+  } else {
+    logEvents = Number(held[0]!.n);
+    console.log(`the log of schema ${scratch.schema} holds ${Number(held[0]!.n).toLocaleString('en-US')} events: reused`);
+  }
   // The log serves a transaction once every older one on the server has ended (events/postgres/
   // read-all.ts): another session's long transaction would hide the generated rows from the reads.
   const generated = await store.lastCommittedPosition();
@@ -129,7 +140,7 @@ try {
     record('read the log alone, sealed', await timed(readTheLog(sealedStore)));
     record('rebuild all, one pass, sealed', await rebuild(names, sealedStore));
   }
-  console.log(JSON.stringify({ total, batchSize, rows, ...(sealing ? { sealing } : {}) }));
+  console.log(JSON.stringify({ total: logEvents, batchSize, rows, ...(sealing ? { sealing } : {}) }));
 } finally {
   await catalog.close();
   await store.close();
