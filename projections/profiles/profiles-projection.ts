@@ -8,6 +8,7 @@ import { isEmptyTouch, touchesOf } from './card-touches.js';
 import { setUpPostgresSchema } from '../runtime/build-schema.js';
 import type { GenerationStorage } from '../runtime/read-model.js';
 import { PROFILES_SCHEMA } from './schema.js';
+import { createDeferredCountTables } from './deferred-counts.js';
 import type { WrittenRows } from './stored-state.js';
 import { writeProfileChanges } from './write-batch.js';
 
@@ -28,8 +29,9 @@ export interface ProfilesProjectionOptions {
   mode?: GenerationStorage['mode'];
   /**
    * For a generation being built, alone, from the start of the log: the keys it has written, so
-   * that a batch reads back only rows it may have written (stored-state.ts). Closed once others
-   * may write into the generation too (finishBuild).
+   * that a batch reads back only rows it may have written (stored-state.ts), and defers the
+   * counter moves of rows it changes nothing else of (deferred-counts.ts). Closed once others
+   * may write into the generation too (finishBuild, after addDeferredCounts).
    */
   written?: WrittenRows | undefined;
 }
@@ -37,7 +39,10 @@ export interface ProfilesProjectionOptions {
 export const createProfilesProjection = (pool: pg.Pool, { cards, mode = 'live', written }: ProfilesProjectionOptions = {}): Projection => ({
   name: PROFILES,
   eventTypes: changeEventTypes,
-  setup: () => setUpPostgresSchema(pool, PROFILES_SCHEMA, mode),
+  async setup() {
+    await setUpPostgresSchema(pool, PROFILES_SCHEMA, mode);
+    if (written) await createDeferredCountTables(pool);
+  },
   async apply(batch, checkpointKey) {
     await applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
       if (batch.events.length > 0) await writeProfileChanges(client, foldChanges(batch.events), written);

@@ -4,6 +4,7 @@ import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.
 import type { ReadModelDefinition } from '../runtime/read-model.js';
 import { WrittenKeys } from '../runtime/written-keys.js';
 import type { CardPublisher } from './card-bus.js';
+import { addDeferredCounts, DEFERRED_COUNT_TABLES } from './deferred-counts.js';
 import { createProfilesProjection, PROFILES } from './profiles-projection.js';
 import { createProfilesReader, type ProfilesReader } from './profiles-reader.js';
 import { PROFILES_SCHEMA, PROFILES_TABLES } from './schema.js';
@@ -25,14 +26,15 @@ export const profilesReadModel = ({ cards }: { cards?: CardPublisher | undefined
       ...(written
         ? {
             async finishBuild() {
-              // Once it may serve, the projector processes write into it too.
+              // Once it may serve, the projector processes write into it too: counts go to their rows again.
               written.close();
+              await addDeferredCounts(pool);
               await finishPostgresBuild(pool, PROFILES_SCHEMA);
             },
           }
         : {}),
       async drop() {
-        await dropTables(pool, PROFILES_TABLES);
+        await dropTables(pool, [...PROFILES_TABLES, ...DEFERRED_COUNT_TABLES]);
         await deleteCheckpoints(pool, PROFILES);
       },
     };

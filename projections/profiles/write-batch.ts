@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows, type UpsertColumn } from '../runtime/bulk-upsert.js';
 import type { BatchChanges } from '../runtime/batch-changes.js';
 import { countDeltas, postRows, type CountDeltas } from '../runtime/count-deltas.js';
+import { deferCounts } from './deferred-counts.js';
 import { readStoredState, type WrittenRows } from './stored-state.js';
 
 // Writes one batch: a bulk upsert per table (runtime/bulk-upsert.ts), each row passed as JSON
@@ -137,16 +138,27 @@ const commentRows = (changes: BatchChanges, deltas: CountDeltas) =>
     };
   });
 
-/** `written`: what a generation being built has written so far (stored-state.ts). */
+/**
+ * `written`: what a generation being built has written so far (stored-state.ts); while it is
+ * open, rows that only move counters go to the deferred deltas (deferred-counts.ts).
+ */
 export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChanges, written?: WrittenRows): Promise<void> => {
   const deltas = countDeltas(changes, await readStoredState(db, changes, written));
-  await upsertRows(db, UPSERT_USERS, userRows(changes, deltas));
-  await upsertRows(
-    db,
+  const deferring = written?.open ?? false;
+  /** Writes `rows` of a counted table: whole, or, while deferring, the count-only ones to its deltas. */
+  const writeCounted = async (statement: string, table: 'users' | 'posts' | 'comments', rows: readonly { id: string }[], changed: Map<string, unknown>) => {
+    if (!deferring) return upsertRows(db, statement, rows);
+    await upsertRows(db, statement, rows.filter((row) => changed.has(row.id)));
+    await deferCounts(db, table, rows.filter((row) => !changed.has(row.id)));
+  };
+  await writeCounted(UPSERT_USERS, 'users', userRows(changes, deltas), changes.users);
+  await writeCounted(
     UPSERT_POSTS,
+    'posts',
     postRows(changes, deltas, (change) => ({ mentions: change?.caption?.value.mentions, media: change?.media })),
+    changes.posts,
   );
-  await upsertRows(db, UPSERT_COMMENTS, commentRows(changes, deltas));
+  await writeCounted(UPSERT_COMMENTS, 'comments', commentRows(changes, deltas), changes.comments);
   await upsertRows(
     db,
     UPSERT_FOLLOWS,

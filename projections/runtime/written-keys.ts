@@ -17,7 +17,7 @@ const PROBES = 4;
 export class WrittenKeys<Table extends string> {
   // 4 MiB a table: at 3,000,000 keys (a table's rows after about 10,000,000 events), 1 "maybe" in 100.
   private readonly filters = new Map<Table, Uint32Array>();
-  private open = true;
+  private opened = true;
   private loaded: Promise<void> | undefined;
 
   /**
@@ -33,7 +33,7 @@ export class WrittenKeys<Table extends string> {
   }
 
   add(table: Table, key: string): void {
-    if (!this.open) return;
+    if (!this.opened) return;
     const words = this.filter(table);
     const h = hash(key);
     const block = (h & (BLOCKS - 1)) * WORDS_PER_BLOCK;
@@ -43,7 +43,7 @@ export class WrittenKeys<Table extends string> {
 
   /** False only while open, for a key never added: nothing is stored under it. */
   mayHave(table: Table, key: string): boolean {
-    if (!this.open) return true;
+    if (!this.opened) return true;
     const words = this.filter(table);
     const h = hash(key);
     const block = (h & (BLOCKS - 1)) * WORDS_PER_BLOCK;
@@ -54,9 +54,14 @@ export class WrittenKeys<Table extends string> {
     return true;
   }
 
+  /** Whether this pass is still the only writer (until `close`). */
+  get open(): boolean {
+    return this.opened;
+  }
+
   /** From now on every key may be stored (another writer may have written it). */
   close(): void {
-    this.open = false;
+    this.opened = false;
     this.filters.clear();
   }
 
