@@ -3,6 +3,7 @@ import type { EventsOf, EventType, RecordedEvent } from '../../events/index.js';
 import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
 import { applyInTransaction } from '../runtime/postgres-transaction.js';
 import { everyTypeHandled, type Projection } from '../runtime/projection.js';
+import type { GenerationStorage } from '../runtime/read-model.js';
 import { setupMediaSchema } from './media-schema.js';
 
 // The 'media' projection (docs/architecture.md "Media"): each upload's status for its owner
@@ -77,10 +78,11 @@ const write = async (client: pg.PoolClient, event: MediaRecorded): Promise<void>
   }
 };
 
-export const createMediaProjection = (pool: pg.Pool): Projection => ({
+/** `mode` 'build' sets up the bulk-load shape of a generation built from the start (runtime/build-schema.ts). */
+export const createMediaProjection = (pool: pg.Pool, { mode = 'live' }: { mode?: GenerationStorage['mode'] } = {}): Projection => ({
   name: MEDIA,
   eventTypes: mediaEventTypes,
-  setup: () => setupMediaSchema(pool),
+  setup: () => setupMediaSchema(pool, mode),
   apply: (batch, checkpointKey) =>
     applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
       for (const event of batch.events) if (isMediaEvent(event)) await write(client, event);

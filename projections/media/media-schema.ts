@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
-import { createUnderLock } from '../runtime/postgres-transaction.js';
+import { setUpPostgresSchema, type PostgresSchema } from '../runtime/build-schema.js';
+import type { GenerationStorage } from '../runtime/read-model.js';
 
 // The media read model's table (unqualified: the pool's search_path picks the generation's
 // schema). One row per upload, written only by its own stream's events, each guarded by the
@@ -33,7 +33,7 @@ create index if not exists media_unattached_by_request on media (requested_at) w
 
 export const MEDIA_TABLES = ['media'] as const;
 
-export const setupMediaSchema = async (pool: pg.Pool): Promise<void> => {
-  await ensureCheckpointTable(pool);
-  await createUnderLock(pool, 'projection-media-schema', TABLES);
-};
+/** The projection's writes go by primary key only (media-projection.ts): every secondary index waits for the end of a build. */
+export const MEDIA_SCHEMA: PostgresSchema = { lock: 'projection-media-schema', ddl: TABLES, tables: MEDIA_TABLES };
+
+export const setupMediaSchema = (pool: pg.Pool, mode: GenerationStorage['mode'] = 'live'): Promise<void> => setUpPostgresSchema(pool, MEDIA_SCHEMA, mode);

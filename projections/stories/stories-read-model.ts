@@ -1,12 +1,13 @@
 import type { Redis } from 'ioredis';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
+import { finishPostgresBuild } from '../runtime/build-schema.js';
 import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import { dropRedisKeys, dumpRedisKeys } from '../runtime/dump-redis.js';
 import type { ReadModelDefinition } from '../runtime/read-model.js';
 import { storiesKeyPatterns } from './stories-keys.js';
 import { createStoriesProjection } from './stories-projection.js';
 import { createStoriesReader, type StoriesReader } from './stories-reader.js';
-import { STORIES_TABLES } from './stories-schema-postgres.js';
+import { STORIES_SCHEMA, STORIES_TABLES } from './stories-schema-postgres.js';
 import { createPostgresStoriesStore } from './stories-store-postgres.js';
 import { createRedisStoriesStore } from './stories-store-redis.js';
 
@@ -16,13 +17,14 @@ export const STORIES = 'stories';
 export const storiesReadModel = ({ redis }: { redis: Redis | null }): ReadModelDefinition<StoriesReader> => ({
   name: STORIES,
   backend: redis ? 'redis' : 'postgresql',
-  open: ({ pool, redisPrefix }) => {
-    const store = redis ? createRedisStoriesStore({ redis, pool, prefix: redisPrefix }) : createPostgresStoriesStore(pool);
+  open: ({ pool, redisPrefix, mode }) => {
+    const store = redis ? createRedisStoriesStore({ redis, pool, prefix: redisPrefix }) : createPostgresStoriesStore(pool, { mode });
     return {
       projection: createStoriesProjection(store),
       reader: createStoriesReader(store),
       dump: () => (redis ? dumpRedisKeys(redis, redisPrefix, storiesKeyPatterns(redisPrefix)) : dumpTables(pool, STORIES_TABLES)),
       analyze: () => (redis ? Promise.resolve() : analyzeTables(pool, STORIES_TABLES)),
+      ...(mode === 'build' && !redis ? { finishBuild: () => finishPostgresBuild(pool, STORIES_SCHEMA) } : {}),
       async drop() {
         if (redis) await dropRedisKeys(redis, storiesKeyPatterns(redisPrefix));
         else await dropTables(pool, STORIES_TABLES);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
-import { createUnderLock } from '../runtime/postgres-transaction.js';
+import { setUpPostgresSchema, type PostgresSchema } from '../runtime/build-schema.js';
+import type { GenerationStorage } from '../runtime/read-model.js';
 
 // Tables of the PostgreSQL stories read model. Unqualified names: the connection's search_path
 // picks the schema (a test's own, or a rebuild's new generation). Ids are text in the "C"
@@ -33,9 +33,8 @@ create index if not exists story_views_by_viewer on story_views (viewer_id, stor
 /** Every table of the PostgreSQL stories read model (the replay CLI dumps and drops them). */
 export const STORIES_TABLES = ['stories', 'story_views'] as const;
 
-/** Creates the tables and the checkpoint table; idempotent, and safe when several processes start at once. */
-export const ensureStoriesSchema = async (pool: pg.Pool): Promise<void> => {
-  // `if not exists` alone races on the catalog when two processes create the same table.
-  await createUnderLock(pool, 'projection-stories-schema', SCHEMA);
-  await ensureCheckpointTable(pool);
-};
+/** The projection's writes go by primary key only (stories-store-postgres.ts): every secondary index waits for the end of a build. */
+export const STORIES_SCHEMA: PostgresSchema = { lock: 'projection-stories-schema', ddl: SCHEMA, tables: STORIES_TABLES };
+
+/** Creates the tables and the checkpoint table in the shape `mode` asks for; idempotent, and safe when several processes start at once. */
+export const ensureStoriesSchema = (pool: pg.Pool, mode: GenerationStorage['mode'] = 'live'): Promise<void> => setUpPostgresSchema(pool, STORIES_SCHEMA, mode);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { GenerationStorage } from '../runtime/read-model.js';
 import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
 import { applyInTransaction } from '../runtime/postgres-transaction.js';
 import { ensureStoriesSchema } from './stories-schema-postgres.js';
@@ -50,8 +51,9 @@ const storyOf = (row: StoryRow): Story => ({
   state: stateOf({ deleted: row.deleted_at_ms !== null, expired: row.expired_at_ms !== null }),
 });
 
-export const createPostgresStoriesStore = (pool: pg.Pool): StoriesStore => ({
-  setup: () => ensureStoriesSchema(pool),
+/** `mode` 'build' sets up the bulk-load shape of a generation built from the start (runtime/build-schema.ts). */
+export const createPostgresStoriesStore = (pool: pg.Pool, { mode = 'live' }: { mode?: GenerationStorage['mode'] } = {}): StoriesStore => ({
+  setup: () => ensureStoriesSchema(pool, mode),
 
   write({ stories, views }, checkpointKey, position) {
     // In one transaction with the checkpoint: it never gets ahead of, or behind, the writes.

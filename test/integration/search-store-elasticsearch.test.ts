@@ -270,3 +270,34 @@ describe('Elasticsearch search store against the PostgreSQL one', () => {
     );
   });
 });
+
+describe('an Elasticsearch search generation built from the start (mode build)', () => {
+  const settingsOf = async (prefix: string) => {
+    const response = await client.indices.getSettings({ index: searchIndexes(prefix).posts.alias, flat_settings: true });
+    const settings = Object.values(response)[0]!.settings as Record<string, string | undefined>;
+    return { refresh: settings['index.refresh_interval'] ?? null, replicas: settings['index.auto_expand_replicas'] ?? null };
+  };
+
+  it('refreshes only what its own searches read, crashes and resumes, and after finishBuild has the serving settings and answers as PostgreSQL', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyLog, anyBatchSize, fc.integer({ min: 1, max: 30 }), async ([history, log], batchSize, failAt) => {
+        const events = toRecordedEvents(log);
+        const prefix = newPrefix();
+        prefixes.push(prefix);
+        const store = createElasticsearchSearchStore(client, db.pool, { prefix, mode: 'build' });
+        await store.setup();
+        expect(await settingsOf(prefix)).toEqual({ refresh: '-1', replicas: 'false' });
+        const crashing = createElasticsearchSearchStore(clientFailingAt(failAt), db.pool, { prefix, mode: 'build' });
+        await applyEvents(createSearchProjection(crashing), events, { batchSize, replay: true }).catch((error: unknown) => {
+          if (!(error instanceof InjectedFailure)) throw error;
+        });
+        await applyEvents(createSearchProjection(store), events, { batchSize, replay: true });
+        await store.finishBuild();
+        await store.finishBuild(); // idempotent: a resume may run it again
+        expect(await settingsOf(prefix)).toEqual({ refresh: null, replicas: '0-1' });
+        expect(await observe(store, history)).toEqual(await reference(toRecordedEvents(history), history));
+      }),
+      { numRuns: 8, interruptAfterTimeLimit: 30_000 },
+    );
+  });
+});

@@ -110,18 +110,28 @@ export interface SearchIndexSettings {
   shards?: number;
 }
 
+// One replica where the cluster has a second node, none on a single node (which stays green).
+const AUTO_EXPAND_REPLICAS = '0-1';
+
 const settingsOf = (kind: SearchIndexKind, options: SearchIndexSettings): estypes.IndicesIndexSettings => ({
   number_of_shards: options.shards ?? 1,
-  // One replica where the cluster has a second node, none on a single node (which stays green).
-  auto_expand_replicas: '0-1',
+  auto_expand_replicas: AUTO_EXPAND_REPLICAS,
   ...(kind === 'users' || kind === 'posts' ? { analysis } : {}),
 });
 
 const errorType = (error: unknown): string | undefined =>
   (error as { meta?: { body?: { error?: { type?: string } } } }).meta?.body?.error?.type;
 
-/** Creates the templates, then each index and its alias unless the alias already exists; idempotent. */
-export const setupSearchIndexes = async (client: Client, indexes: SearchIndexes, options: SearchIndexSettings = {}): Promise<void> => {
+// A generation being built (read-model.ts mode 'build') is read by nobody until finishBuild: its
+// indexes are made without periodic refreshes (the writes refresh only what the pass itself
+// searches: write.ts) and without replicas, which would index every document twice.
+const BUILD_SETTINGS: estypes.IndicesIndexSettings = { refresh_interval: '-1', auto_expand_replicas: 'false', number_of_replicas: 0 };
+
+/**
+ * Creates the templates, then each index and its alias unless the alias already exists; idempotent.
+ * `build`: new indexes take the bulk-load settings above, until finishSearchIndexesBuild.
+ */
+export const setupSearchIndexes = async (client: Client, indexes: SearchIndexes, options: SearchIndexSettings = {}, { build = false } = {}): Promise<void> => {
   for (const kind of SEARCH_INDEX_KINDS) {
     const { alias, index, template } = indexes[kind];
     await client.indices.putIndexTemplate({
@@ -138,13 +148,25 @@ export const setupSearchIndexes = async (client: Client, indexes: SearchIndexes,
       continue;
     }
     try {
-      await client.indices.create({ index, aliases: { [alias]: { is_write_index: true } } });
+      await client.indices.create({ index, aliases: { [alias]: { is_write_index: true } }, ...(build ? { settings: BUILD_SETTINGS } : {}) });
     } catch (error) {
       // Another instance created it first; it made the alias in the same call.
       if (errorType(error) !== 'resource_already_exists_exception') throw error;
       if (!(await client.indices.existsAlias({ name: alias }))) await client.indices.putAlias({ index, name: alias, is_write_index: true });
     }
   }
+};
+
+/**
+ * Brings indexes set up with `build` to their serving settings (the template's: periodic refresh,
+ * replicas where there is a second node), and refreshes them so that readers see every write.
+ * Idempotent.
+ */
+export const finishSearchIndexesBuild = async (client: Client, indexes: SearchIndexes): Promise<void> => {
+  const aliases = SEARCH_INDEX_KINDS.map((kind) => indexes[kind].alias);
+  // null puts refresh_interval back to the default, which the template leaves it at (the client types allow no null).
+  await client.indices.putSettings({ index: aliases, settings: { refresh_interval: null, auto_expand_replicas: AUTO_EXPAND_REPLICAS } as unknown as estypes.IndicesIndexSettings });
+  await client.indices.refresh({ index: aliases });
 };
 
 /** Drops every index, alias and template under the prefix (tests and benchmarks clean up with it). */

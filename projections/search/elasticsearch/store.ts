@@ -1,8 +1,9 @@
 import type { Client } from '@elastic/elasticsearch';
 import type pg from 'pg';
 import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../../runtime/checkpoints-postgres.js';
+import type { GenerationStorage } from '../../runtime/read-model.js';
 import { exploreElasticsearch } from './explore.js';
-import { searchIndexes, setupSearchIndexes, type SearchIndexSettings } from './indexes.js';
+import { finishSearchIndexesBuild, searchIndexes, setupSearchIndexes, type SearchIndexSettings } from './indexes.js';
 import { postsByHashtagElasticsearch, searchPostsElasticsearch } from './search-posts.js';
 import type { SearchStore } from '../search-store.js';
 import { searchUsersElasticsearch } from './search-users.js';
@@ -22,23 +23,39 @@ export interface ElasticsearchSearchStoreOptions extends SearchIndexSettings {
    * so that a rebuild fills a new generation beside the live one, each with its own checkpoints.
    */
   prefix: string;
+  /**
+   * The generation's mode: 'build' makes new indexes without refresh or replicas, and refreshes
+   * only what the batches' own searches read (write.ts), until finishBuild.
+   */
+  mode?: GenerationStorage['mode'];
+}
+
+export interface ElasticsearchSearchStore extends SearchStore {
+  /** A generation opened in mode 'build' to its serving shape: index settings restored, refreshed, and every later write refreshed. Idempotent. */
+  finishBuild(): Promise<void>;
 }
 
 export const createElasticsearchSearchStore = (
   client: Client,
   checkpoints: pg.Pool,
   options: ElasticsearchSearchStoreOptions,
-): SearchStore => {
-  const { prefix } = options;
+): ElasticsearchSearchStore => {
+  const { prefix, mode = 'live' } = options;
   const indexes = searchIndexes(prefix);
+  // After finishBuild, a build's handover batches are written as live ones: readers may be switched to it.
+  let building = mode === 'build';
   const checkpointRow = (checkpointKey: string) => `${prefix}${checkpointKey}`;
   return {
     setup: async () => {
       await ensureCheckpointTable(checkpoints);
-      await setupSearchIndexes(client, indexes, options);
+      await setupSearchIndexes(client, indexes, options, { build: building });
+    },
+    async finishBuild() {
+      await finishSearchIndexesBuild(client, indexes);
+      building = false;
     },
     apply: async (events, checkpointKey, position) => {
-      if (events.length > 0) await writeSearchBatch(client, indexes, events);
+      if (events.length > 0) await writeSearchBatch(client, indexes, events, { refreshForReaders: !building });
       await saveCheckpoint(checkpoints, checkpointRow(checkpointKey), position);
     },
     checkpoint: (checkpointKey) => loadCheckpoint(checkpoints, checkpointRow(checkpointKey)),

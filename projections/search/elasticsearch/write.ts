@@ -35,7 +35,9 @@ import type { SearchIndexes } from './indexes.js';
 //    The post stream's own fields are guarded by `rev` (events at or below it were applied).
 //
 // Every bulk refreshes what it wrote: facts must be visible to the counting search, and users and
-// posts to readers once the checkpoint (saved after this) says the batch is in.
+// posts to readers once the checkpoint (saved after this) says the batch is in. A generation being
+// built has no readers (`refreshForReaders` false): there only the facts are refreshed, and the
+// posts before an author's sweep searches them; every read by id (mget) is real-time anyway.
 
 /** Conditional post writes lose only to a concurrent instance; a few retries always settle. */
 const MAX_POST_ATTEMPTS = 20;
@@ -46,34 +48,51 @@ interface BulkItemResult {
   error?: { type?: string; reason?: string | null };
 }
 
-/** Runs a bulk request; returns the ids that hit a version conflict, throws on any other failure. */
-const bulk = async (client: Client, operations: object[]): Promise<string[]> => {
-  if (operations.length === 0) return [];
-  const response = await client.bulk({ operations, refresh: true });
+export interface SearchWriteOptions {
+  /** Refresh every write for readers (live), or only what the batch's own searches need (a generation being built). */
+  refreshForReaders: boolean;
+}
+
+/** An action line and its document. */
+type BulkWrite = [action: estypes.BulkOperationContainer, doc: object];
+
+/** Documents per bulk request: a few MB of these small documents, a size Elasticsearch takes in one go. */
+const BULK_DOCUMENTS = 5_000;
+
+/**
+ * Runs the writes in bulk requests of BULK_DOCUMENTS, refreshed when `refresh` (one refresh after
+ * the last when there are several); returns the ids that hit a version conflict, throws on any
+ * other failure.
+ */
+const bulk = async (client: Client, writes: readonly BulkWrite[], refresh: boolean): Promise<string[]> => {
   const conflicts: string[] = [];
-  for (const item of response.items) {
-    const result = Object.values(item)[0] as BulkItemResult;
-    if (!result.error) continue;
-    if (result.status !== 409) throw new Error(`search index write failed (${result.status}): ${result.error.type}: ${result.error.reason}`);
-    conflicts.push(result._id ?? '');
+  const single = writes.length <= BULK_DOCUMENTS;
+  for (let start = 0; start < writes.length; start += BULK_DOCUMENTS) {
+    const response = await client.bulk({ operations: writes.slice(start, start + BULK_DOCUMENTS).flat(), refresh: refresh && single });
+    for (const item of response.items) {
+      const result = Object.values(item)[0] as BulkItemResult;
+      if (!result.error) continue;
+      if (result.status !== 409) throw new Error(`search index write failed (${result.status}): ${result.error.type}: ${result.error.reason}`);
+      conflicts.push(result._id ?? '');
+    }
   }
+  if (refresh && !single) await client.indices.refresh({ index: [...new Set(writes.map(([action]) => (Object.values(action)[0] as { _index: string })._index))] });
   return conflicts;
 };
 
 const writeFacts = async (client: Client, indexes: SearchIndexes, facts: readonly FactWrite[]) => {
+  // Always refreshed: the posts' counts are searched from them next.
   await bulk(
     client,
-    facts.flatMap((fact) => [
-      { index: { _index: indexes[fact.kind].alias, _id: fact.id, version: fact.version, version_type: 'external' } },
-      fact.doc,
-    ]),
+    facts.map((fact) => [{ index: { _index: indexes[fact.kind].alias, _id: fact.id, version: fact.version, version_type: 'external' } }, fact.doc]),
+    true,
   );
 };
 
-const writeUsers = async (client: Client, indexes: SearchIndexes, users: Map<string, UserEvent[]>) => {
+const writeUsers = async (client: Client, indexes: SearchIndexes, users: Map<string, UserEvent[]>, options: SearchWriteOptions) => {
   if (users.size === 0) return;
   const { docs } = await client.mget<UserDoc>({ index: indexes.users.alias, ids: [...users.keys()] });
-  const operations = docs.flatMap((stored) => {
+  const writes = docs.flatMap((stored): BulkWrite[] => {
     const events = users.get(stored._id)!;
     const found = 'found' in stored && stored.found;
     const version = found ? (stored._version ?? -1) : -1;
@@ -81,10 +100,10 @@ const writeUsers = async (client: Client, indexes: SearchIndexes, users: Map<str
     if (newer.length === 0) return [];
     const base = found && stored._source ? stored._source : emptyUser(stored._id);
     const doc = applyUserEvents(base, newer);
-    return [{ index: { _index: indexes.users.alias, _id: stored._id, version: newer.at(-1)!.rev, version_type: 'external' } }, doc];
+    return [[{ index: { _index: indexes.users.alias, _id: stored._id, version: newer.at(-1)!.rev, version_type: 'external' } }, doc]];
   });
   // A conflict means another instance already wrote this revision or a newer one.
-  await bulk(client, operations);
+  await bulk(client, writes, options.refreshForReaders);
 };
 
 interface Counts {
@@ -138,13 +157,19 @@ const authorOf = (stored: PostDoc | undefined, events: readonly PostEvent[]): st
   stored?.authorId ?? events.find((event) => event.type === 'PostCreated')?.data.authorId ?? null;
 
 /** One round of conditional post writes; returns the posts that lost a race and must be redone. */
-const writePostsOnce = async (client: Client, indexes: SearchIndexes, postIds: string[], events: Map<string, PostEvent[]>): Promise<string[]> => {
+const writePostsOnce = async (
+  client: Client,
+  indexes: SearchIndexes,
+  postIds: string[],
+  events: Map<string, PostEvent[]>,
+  options: SearchWriteOptions,
+): Promise<string[]> => {
   // The sequence numbers first, the counts after: see the top of the file for why the order matters.
   const { docs } = await client.mget<PostDoc>({ index: indexes.posts.alias, ids: postIds });
   const counts = await countFacts(client, indexes, postIds);
   const storedOf = (stored: (typeof docs)[number]) => ('found' in stored && stored.found ? stored._source : undefined);
   const author = await authorsNow(client, indexes, docs.map((stored) => authorOf(storedOf(stored), events.get(stored._id) ?? [])));
-  const operations = docs.flatMap((stored) => {
+  const writes = docs.flatMap((stored): BulkWrite[] => {
     const found = 'found' in stored && stored.found && stored._source !== undefined;
     const base = found ? stored._source! : emptyPost(stored._id);
     const next = applyPostEvents(base, events.get(stored._id) ?? [], counts.get(stored._id)!, author);
@@ -152,16 +177,22 @@ const writePostsOnce = async (client: Client, indexes: SearchIndexes, postIds: s
     const action = found
       ? { index: { _index: indexes.posts.alias, _id: stored._id, if_seq_no: stored._seq_no, if_primary_term: stored._primary_term } }
       : { create: { _index: indexes.posts.alias, _id: stored._id } };
-    return [action, next];
+    return [[action, next]];
   });
-  return bulk(client, operations);
+  return bulk(client, writes, options.refreshForReaders);
 };
 
-const writePosts = async (client: Client, indexes: SearchIndexes, events: Map<string, PostEvent[]>, countedPosts: Set<string>) => {
+const writePosts = async (
+  client: Client,
+  indexes: SearchIndexes,
+  events: Map<string, PostEvent[]>,
+  countedPosts: Set<string>,
+  options: SearchWriteOptions,
+) => {
   let pending = [...new Set([...events.keys(), ...countedPosts])];
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > MAX_POST_ATTEMPTS) throw new Error(`search: ${pending.length} post documents still conflict after ${MAX_POST_ATTEMPTS} attempts`);
-    pending = await writePostsOnce(client, indexes, pending, events);
+    pending = await writePostsOnce(client, indexes, pending, events, options);
   }
 };
 
@@ -175,8 +206,10 @@ const AUTHOR_SWEEP_CHUNK = 500;
  * refreshed): a post another instance is creating at once either is found here, or reads the new
  * privacy itself after its own write (recheckNewPosts).
  */
-const sweepAuthorsPosts = async (client: Client, indexes: SearchIndexes, authorIds: readonly string[]) => {
+const sweepAuthorsPosts = async (client: Client, indexes: SearchIndexes, authorIds: readonly string[], options: SearchWriteOptions) => {
   if (authorIds.length === 0) return;
+  // Unless every write was, the posts written so far are made searchable for the sweep first.
+  if (!options.refreshForReaders) await client.indices.refresh({ index: indexes.posts.alias });
   let after: estypes.SortResults | undefined;
   for (;;) {
     const response = await client.search({
@@ -189,7 +222,7 @@ const sweepAuthorsPosts = async (client: Client, indexes: SearchIndexes, authorI
       ...(after ? { search_after: after } : {}),
     });
     const ids = response.hits.hits.map((hit) => hit._id!);
-    if (ids.length > 0) await writePosts(client, indexes, new Map(), new Set(ids));
+    if (ids.length > 0) await writePosts(client, indexes, new Map(), new Set(ids), options);
     if (ids.length < AUTHOR_SWEEP_CHUNK) return;
     after = response.hits.hits.at(-1)!.sort;
   }
@@ -200,7 +233,7 @@ const sweepAuthorsPosts = async (client: Client, indexes: SearchIndexes, authorI
  * written with a privacy its author changed meanwhile (in this batch, or in another instance whose
  * sweep ran before the post was there to find) is written again.
  */
-const recheckNewPosts = async (client: Client, indexes: SearchIndexes, events: Map<string, PostEvent[]>) => {
+const recheckNewPosts = async (client: Client, indexes: SearchIndexes, events: Map<string, PostEvent[]>, options: SearchWriteOptions) => {
   const created = [...events].filter(([, list]) => list.some((event) => event.type === 'PostCreated')).map(([id]) => id);
   for (let attempt = 1; created.length > 0 && attempt <= MAX_POST_ATTEMPTS; attempt++) {
     const { docs } = await client.mget<PostDoc>({ index: indexes.posts.alias, ids: created, _source_includes: ['authorId', 'public', 'hidden'] });
@@ -210,25 +243,30 @@ const recheckNewPosts = async (client: Client, indexes: SearchIndexes, events: M
       .filter((doc) => doc.public !== author(doc.authorId).public || (doc.hidden ?? false) !== !author(doc.authorId).listed)
       .map((doc) => doc.id);
     if (stale.length === 0) return;
-    await writePosts(client, indexes, new Map(), new Set(stale));
+    await writePosts(client, indexes, new Map(), new Set(stale), options);
   }
 };
 
 /** The user events that change what an author's posts carry (privacy, listing). */
 const AUTHOR_EVENTS = new Set<string>(['PrivacyChanged', 'AccountDeletionRequested', 'AccountRestored', 'AccountErased']);
 
-export const writeSearchBatch = async (client: Client, indexes: SearchIndexes, events: readonly RecordedEvent[]): Promise<void> => {
+export const writeSearchBatch = async (
+  client: Client,
+  indexes: SearchIndexes,
+  events: readonly RecordedEvent[],
+  options: SearchWriteOptions = { refreshForReaders: true },
+): Promise<void> => {
   const batch = foldSearchBatch(events);
   // Users share nothing with posts and their facts but the posts' `public` and `hidden` flags: written
   // alongside, then the flag is settled both ways (the authors' posts, then the new posts).
   await Promise.all([
-    writeUsers(client, indexes, batch.users),
+    writeUsers(client, indexes, batch.users, options),
     (async () => {
       await writeFacts(client, indexes, batch.facts);
-      await writePosts(client, indexes, batch.posts, batch.countedPosts);
+      await writePosts(client, indexes, batch.posts, batch.countedPosts, options);
     })(),
   ]);
   const authorsMoved = [...batch.users].filter(([, list]) => list.some((event) => AUTHOR_EVENTS.has(event.type))).map(([id]) => id);
-  await sweepAuthorsPosts(client, indexes, authorsMoved);
-  await recheckNewPosts(client, indexes, batch.posts);
+  await sweepAuthorsPosts(client, indexes, authorsMoved, options);
+  await recheckNewPosts(client, indexes, batch.posts, options);
 };

@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import { ensureCheckpointTable } from '../../runtime/checkpoints-postgres.js';
-import { ensureTrigramExtension } from './trigram-extension.js';
-import { createUnderLock } from '../../runtime/postgres-transaction.js';
+import { finishPostgresBuild, setUpPostgresSchema, type PostgresSchema } from '../../runtime/build-schema.js';
+import type { Queryable } from '../../runtime/checkpoints-postgres.js';
+import type { GenerationStorage } from '../../runtime/read-model.js';
+import { ensureTrigramExtension, findTrigramSchema } from './trigram-extension.js';
 import { prefixedTables } from '../../runtime/table-names.js';
 import { COMMENT_WEIGHT } from '../explore-score.js';
 
@@ -142,9 +143,27 @@ create table if not exists ${tables.comments} (
 );
 `;
 
-export const setupSearchSchema = async (pool: pg.Pool, tables: SearchTables): Promise<void> => {
-  await ensureCheckpointTable(pool);
+/**
+ * The tables as build-schema.ts shapes them. The batch writer reads posts by author (an author's
+ * privacy or listing moved) and tag rows by post (syncTags, syncEngagement), so those two
+ * indexes stay while building; the full-text, trigram and page-order ones wait for the end.
+ */
+const searchSchema = (tables: SearchTables, trgm: string): PostgresSchema => ({
+  lock: 'projection-search-schema',
+  ddl: schema(tables, trgm),
+  tables: Object.values(tables),
+  buildIndexes: [`${tables.posts}_by_author`, `${tables.postTags}_by_post`],
+});
+
+export const setupSearchSchema = async (pool: pg.Pool, tables: SearchTables, mode: GenerationStorage['mode'] = 'live'): Promise<void> => {
   // Outside the transaction: a lost creation race must not abort the table creation with it.
   const trgm = await ensureTrigramExtension(pool);
-  await createUnderLock(pool, 'projection-search-schema', schema(tables, trgm));
+  await setUpPostgresSchema(pool, searchSchema(tables, trgm), mode);
+};
+
+/** A generation set up in mode 'build' to its serving shape (build-schema.ts finishPostgresBuild). */
+export const finishSearchBuild = async (db: Queryable, tables: SearchTables): Promise<void> => {
+  const trgm = await findTrigramSchema(db);
+  if (trgm === null) throw new Error('pg_trgm is not installed: run the search projection setup first');
+  await finishPostgresBuild(db, searchSchema(tables, trgm));
 };

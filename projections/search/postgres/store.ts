@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { GenerationStorage } from '../../runtime/read-model.js';
 import { loadCheckpoint } from '../../runtime/checkpoints-postgres.js';
 import { applyInTransaction } from '../../runtime/postgres-transaction.js';
 import { explorePostgres } from './explore.js';
@@ -18,6 +19,8 @@ import { findTrigramSchema } from './trigram-extension.js';
 export interface PostgresSearchStoreOptions {
   /** Prefix of every table name (default 'search_'): a rebuild fills a new generation under another. */
   tablePrefix?: string;
+  /** The generation's mode: 'build' sets up the bulk-load shape (schema.ts, runtime/build-schema.ts). */
+  mode?: GenerationStorage['mode'];
 }
 
 export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearchStoreOptions = {}): SearchStore => {
@@ -37,7 +40,7 @@ export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearch
 
   return {
     setup: async () => {
-      await setupSearchSchema(pool, tables);
+      await setupSearchSchema(pool, tables, options.mode);
       trigramSchema = undefined;
     },
     apply: (events, checkpointKey, position) =>
