@@ -182,6 +182,17 @@ const sendAll = async (client: RedisClient, commands: readonly Command[]): Promi
   return replies.map(([, reply]) => reply);
 };
 
+/** One command per key: `name key ...args` with the arguments of every item of that key, in order. */
+const perKey = <T>(items: readonly T[], name: string, keyOf: (item: T) => string, argsOf: (item: T) => (string | number)[]): Command[] => {
+  const byKey = new Map<string, (string | number)[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const args = byKey.get(key) ?? byKey.set(key, []).get(key)!;
+    args.push(...argsOf(item));
+  }
+  return [...byKey].map(([key, args]): Command => [name, key, ...args]);
+};
+
 export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStoreOptions): FeedStore => {
   const keys = feedKeys(options.prefix);
   const feedCap = options.feedCap ?? DEFAULT_FEED_CAP;
@@ -234,16 +245,23 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     return celebrityCopy;
   };
 
+  // One command per feed, with all of its posts: a bare ZADD, or the settling script when any of
+  // them is one of the pushes that settle (FEED_TRIM_EVERY), which then settles after them all.
   const pushToFeedsMany: FeedStore['pushToFeedsMany'] = async (posts) => {
-    const commands: Command[] = [];
+    const feeds = new Map<string, { entries: FeedEntry[]; settles: boolean }>();
     for (const { entry, userIds } of posts) {
       assertScore(entry.score);
       const postHash = fnv1a(entry.postId);
       for (const userId of userIds) {
-        commands.push(
-          settlesOn(userId, postHash) ? [SETTLE_COMMAND, keys.feed(userId), keys.floor(userId), feedCap, 'add', entry.score, entry.postId] : ['zadd', keys.feed(userId), entry.score, entry.postId],
-        );
+        const feed = feeds.get(userId) ?? feeds.set(userId, { entries: [], settles: false }).get(userId)!;
+        feed.entries.push(entry);
+        feed.settles ||= settlesOn(userId, postHash);
       }
+    }
+    const commands: Command[] = [];
+    for (const [userId, { entries, settles }] of feeds) {
+      if (settles) commands.push(...settlingPushes(userId, entries));
+      else commands.push(['zadd', keys.feed(userId), ...entries.flatMap((entry) => [entry.score, entry.postId])]);
     }
     await sendAll(client, commands);
   };
@@ -260,7 +278,7 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       posts.forEach((post) => assertScore(post.score));
       await sendAll(
         client,
-        posts.map((post): Command => ['zadd', keys.timeline(post.authorId), post.score, post.postId]),
+        perKey(posts, 'zadd', (post) => keys.timeline(post.authorId), (post) => [post.score, post.postId]),
       );
     },
     removeFromTimeline: async (authorId, postId) => {
@@ -277,13 +295,10 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       await Promise.all([client.sadd(keys.followers(followeeId), followerId), client.sadd(keys.following(followerId), followeeId)]);
     },
     addFollows: async (follows) => {
-      await sendAll(
-        client,
-        follows.flatMap(({ followerId, followeeId }): Command[] => [
-          ['sadd', keys.followers(followeeId), followerId],
-          ['sadd', keys.following(followerId), followeeId],
-        ]),
-      );
+      await sendAll(client, [
+        ...perKey(follows, 'sadd', (follow) => keys.followers(follow.followeeId), (follow) => [follow.followerId]),
+        ...perKey(follows, 'sadd', (follow) => keys.following(follow.followerId), (follow) => [follow.followeeId]),
+      ]);
     },
     removeFollow: async (followerId, followeeId) => {
       await Promise.all([client.srem(keys.followers(followeeId), followerId), client.srem(keys.following(followerId), followeeId)]);
@@ -404,10 +419,11 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       await client.srem(keys[kind](userId), postId);
     },
     setMarks: async (changes) => {
-      await sendAll(
-        client,
-        changes.map(({ kind, userId, postId, marked }): Command => [marked ? 'sadd' : 'srem', keys[kind](userId), postId]),
-      );
+      // At most one change per member: the additions and the removals of a set may go in either order.
+      await sendAll(client, [
+        ...perKey(changes.filter((change) => change.marked), 'sadd', (change) => keys[change.kind](change.userId), (change) => [change.postId]),
+        ...perKey(changes.filter((change) => !change.marked), 'srem', (change) => keys[change.kind](change.userId), (change) => [change.postId]),
+      ]);
     },
     marksAmong,
 

@@ -377,7 +377,7 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         await store.addToTimelines(posts);
         await store.addToTimelines([posts[0]!]);
         expect(await store.timelines([a, b], { limit: 10 })).toEqual([
-          [posts[1], posts[0]].map(({ postId, score }) => ({ postId, score })),
+          [posts[1]!, posts[0]!].map(({ postId, score }) => ({ postId, score })),
           [{ postId: posts[2]!.postId, score: posts[2]!.score }],
         ]);
 
