@@ -23,13 +23,18 @@ import { createScratchSchema } from './support/scratch-schema.js';
 // to the clear figures of the same run. REPLAY_ONLY=notifications,search rebuilds only the read
 // models named (alone, then together in one pass), to measure one projection's rate without
 // waiting for the others. REPLAY_BACKENDS=postgres keeps every read model in PostgreSQL (no Redis, no
-// Elasticsearch), the embedded deployment's shape. Run: npm run bench:replay
+// Elasticsearch), the embedded deployment's shape. REPLAY_ALONE=0 runs the one pass only (no
+// rebuild of each alone), for long logs. REPLAY_LOG_SCHEMA=<name> keeps the generated log in that
+// schema for later runs (generated there when it is empty; drop it by hand). Each row reports the process's peak RSS while it ran. Run: npm run bench:replay
 const total = Number(process.env.REPLAY_EVENTS ?? 1_000_000);
 const batchSize = Number(process.env.REPLAY_BATCH ?? 1_000);
 const encrypted = process.env.REPLAY_ENCRYPTED === '1';
+// REPLAY_ALONE=0 skips the rebuilds of each read model alone (the one pass only: the 10M-event run).
+const alone = process.env.REPLAY_ALONE !== '0';
 const only = process.env.REPLAY_ONLY ? new Set(process.env.REPLAY_ONLY.split(',').map((name) => name.trim())) : null;
 
-const scratch = await createScratchSchema('bench_replay');
+const keptLog = process.env.REPLAY_LOG_SCHEMA;
+const scratch = await createScratchSchema('bench_replay', { keep: keptLog });
 const pool = new pg.Pool({ connectionString: scratch.url, max: 10 });
 const postgresOnly = process.env.REPLAY_BACKENDS === 'postgres';
 const redis = postgresOnly ? null : new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
@@ -37,22 +42,51 @@ const elasticsearch = !postgresOnly && process.env.ELASTICSEARCH_URL ? new Elast
 const store = await createPostgresEventStore(pool);
 const { feed, notifications } = loadSettings({}, []);
 const catalog = createReadModelCatalog({ pool, redis, elasticsearch, prefixes: { redis: `${scratch.schema}:`, elasticsearch: `${scratch.schema}-` }, feed, notifications });
-const rows: { what: string; seconds: number; eventsPerSecond: number }[] = [];
+const rows: { what: string; seconds: number; eventsPerSecond: number; peakRssMb: number }[] = [];
+// The process's resident memory, sampled while each row runs: a rebuild's memory must stay
+// bounded (batches in flight, folds of one batch), whatever the size of the log.
+let peakRss = 0;
+// The events the log holds (the generator's count after its few duplicate keys are dropped, or a kept log's).
+let logEvents = total;
+const sampleRss = () => void (peakRss = Math.max(peakRss, process.memoryUsage.rss()));
 const record = (what: string, seconds: number) => {
-  rows.push({ what, seconds: Number(seconds.toFixed(1)), eventsPerSecond: Math.round(total / seconds) });
-  console.log(`${what.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${Math.round(total / seconds).toLocaleString('en-US').padStart(9)} events/s`);
+  const peakRssMb = Math.round(peakRss / 2 ** 20);
+  rows.push({ what, seconds: Number(seconds.toFixed(1)), eventsPerSecond: Math.round(logEvents / seconds), peakRssMb });
+  console.log(`${what.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${Math.round(logEvents / seconds).toLocaleString('en-US').padStart(9)} events/s  peak RSS ${peakRssMb} MB`);
 };
 const timed = async (work: () => Promise<unknown>) => {
+  peakRss = 0;
+  sampleRss();
+  const sampler = setInterval(sampleRss, 100);
   const started = performance.now();
-  await work();
+  try {
+    await work();
+  } finally {
+    clearInterval(sampler);
+    sampleRss();
+  }
   return (performance.now() - started) / 1000;
 };
 
 try {
   await ensureGenerationsTable(pool);
-  console.log(`generating ${total.toLocaleString('en-US')} events...`);
-  console.log(await generateLog(pool, total));
-  await pool.query('analyze events');
+  const { rows: held } = await pool.query<{ n: string }>('select count(*) as n from events');
+  if (Number(held[0]!.n) === 0) {
+    console.log(`generating ${total.toLocaleString('en-US')} events...`);
+    console.log(await generateLog(pool, total));
+    await pool.query('analyze events');
+    logEvents = Number((await pool.query<{ n: string }>('select count(*) as n from events')).rows[0]!.n);
+  } else {
+    logEvents = Number(held[0]!.n);
+    console.log(`the log of schema ${scratch.schema} holds ${Number(held[0]!.n).toLocaleString('en-US')} events: reused`);
+  }
+  // The log serves a transaction once every older one on the server has ended (events/postgres/
+  // read-all.ts): another session's long transaction would hide the generated rows from the reads.
+  const generated = await store.lastCommittedPosition();
+  for (let waited = 0; (await store.headPosition()) < generated; waited++) {
+    if (waited % 50 === 0) console.log('waiting for older transactions on the server to end, so that the log is visible...');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 
   const readTheLog = (from: EventStore) => async () => {
     let position: Position = START;
@@ -92,7 +126,7 @@ try {
   const names = catalog.definitions.map((d) => d.name).filter((name) => only === null || only.has(name));
   const unknown = [...(only ?? [])].filter((name) => !catalog.definitions.some((d) => d.name === name));
   if (unknown.length > 0) throw new Error(`REPLAY_ONLY names no read model: ${unknown.join(', ')}`);
-  for (const name of names) record(`rebuild ${name} (${catalog.definition(name).backend})`, await rebuild([name]));
+  if (alone) for (const name of names) record(`rebuild ${name} (${catalog.definition(name).backend})`, await rebuild([name]));
   record('rebuild all, one pass', await rebuild(names));
   let sealing: { sealedEvents: number; sealSeconds: number } | undefined;
   if (encrypted) {
@@ -106,7 +140,7 @@ try {
     record('read the log alone, sealed', await timed(readTheLog(sealedStore)));
     record('rebuild all, one pass, sealed', await rebuild(names, sealedStore));
   }
-  console.log(JSON.stringify({ total, batchSize, rows, ...(sealing ? { sealing } : {}) }));
+  console.log(JSON.stringify({ total: logEvents, batchSize, rows, ...(sealing ? { sealing } : {}) }));
 } finally {
   await catalog.close();
   await store.close();

@@ -3,8 +3,14 @@ import type { Projection } from './projection.js';
 
 // One pass over the global log for a replay: reads each batch once and hands it to every target
 // projection (each from its own checkpoint), until the head (or `until`) is reached or the signal
-// stops it. The next batch is read while the current one is applied. Unlike the projector
-// (runner.ts) it ends when drained, and it fails fast: the replay CLI reports and `resume` retries.
+// stops it. Unlike the projector (runner.ts) it ends when drained, and it fails fast: the replay
+// CLI reports and `resume` retries.
+//
+// Each target applies the batches in log order on a lane of its own, and the lanes do not wait
+// for one another: the log is read ahead up to `ahead` batches past the slowest lane. A batch
+// costs projections very differently (a run of likes is heavy for profiles and notifications,
+// nothing for search), so the pass takes about as long as its slowest projection's total rather
+// than the sum of each batch's slowest apply; memory stays bounded by `ahead + 1` batches.
 
 export interface CatchUpTarget {
   projection: Projection;
@@ -12,7 +18,7 @@ export interface CatchUpTarget {
 }
 
 export interface CatchUpProgress {
-  /** Where the pass has read and applied up to. */
+  /** Where every target has applied up to. */
   position: Position;
   /** Events applied by this pass so far (counted once however many targets took them). */
   events: number;
@@ -26,10 +32,12 @@ export interface CatchUpOptions {
   from?: Position;
   /** Stop once this position is applied: events after it are left for later. */
   until?: Position;
-  /** Aborting lets the batch being applied finish, then ends the pass. */
+  /** Aborting lets the batches being applied finish, then ends the pass. */
   signal?: AbortSignal;
-  /** After each batch; awaited before the next one is applied. */
+  /** After each batch every target has applied, in log order; awaited before the log is read further. */
   onBatch?: (progress: CatchUpProgress) => void | Promise<void>;
+  /** Batches the fastest lane may run ahead of the slowest (default 4). */
+  ahead?: number;
 }
 
 export interface CatchUpResult extends CatchUpProgress {
@@ -40,6 +48,7 @@ export interface CatchUpResult extends CatchUpProgress {
 export const catchUp = async (store: EventStore, targets: readonly CatchUpTarget[], options: CatchUpOptions): Promise<CatchUpResult> => {
   const starts = await Promise.all(targets.map(async (target) => options.from ?? (await target.projection.checkpoint(target.checkpointKey))));
   const types = [...new Set(targets.flatMap((target) => target.projection.eventTypes))];
+  const ahead = Math.max(0, options.ahead ?? 4);
   let position = starts.reduce((min, start) => (start < min ? start : min), starts[0] ?? START);
   let events = 0;
   const read = (from: Position): Promise<ReadAllResult> => {
@@ -48,22 +57,50 @@ export const catchUp = async (store: EventStore, targets: readonly CatchUpTarget
     reading.catch(() => undefined);
     return reading;
   };
+  // Each lane's last apply; each batch in flight, with what every lane makes of it, oldest first.
+  const lanes: Promise<void>[] = targets.map(() => Promise.resolve());
+  const inFlight: { applied: Promise<unknown>; end: Position; count: number }[] = [];
+  let failure: unknown;
+  const settleOldest = async () => {
+    const oldest = inFlight.shift()!;
+    await oldest.applied;
+    position = oldest.end;
+    events += oldest.count;
+    await options.onBatch?.({ position, events });
+  };
+  const settleAll = async () => {
+    // Every lane ends its batches before the pass reports: none is left writing behind it.
+    await Promise.allSettled(lanes);
+    while (inFlight.length > 0 && failure === undefined) await settleOldest().catch((error: unknown) => (failure = error));
+    if (failure !== undefined) throw failure;
+  };
   let next = read(position);
+  let readFrom = position;
   for (;;) {
-    if (options.signal?.aborted) return { position, events, interrupted: true };
+    if (options.signal?.aborted) {
+      await settleAll();
+      return { position, events, interrupted: true };
+    }
     const batch = await next;
     const drained = batch.events.length < options.batchSize;
     const reachedUntil = options.until !== undefined && batch.position >= options.until;
     const end = reachedUntil ? options.until! : batch.position;
     const taken = reachedUntil ? batch.events.filter((event) => event.position <= end) : batch.events;
     if (!drained && !reachedUntil) next = read(batch.position);
-    if (end > position) {
-      await Promise.all(targets.map((target, i) => applyTo(target, starts[i]!, taken, end, options.replay)));
-      position = end;
-      events += taken.length;
-      await options.onBatch?.({ position, events });
+    if (end > readFrom) {
+      readFrom = end;
+      const applies = targets.map((target, i) => (lanes[i] = lanes[i]!.then(() => applyTo(target, starts[i]!, taken, end, options.replay))));
+      const applied = Promise.all(applies);
+      // A failed lane fails the pass at once, without waiting for the batches before it elsewhere.
+      applied.catch((error: unknown) => (failure ??= error));
+      inFlight.push({ applied, end, count: taken.length });
+      while (inFlight.length > ahead && failure === undefined) await settleOldest().catch((error: unknown) => (failure ??= error));
+      if (failure !== undefined) await settleAll();
     }
-    if (drained || reachedUntil) return { position, events, interrupted: false };
+    if (drained || reachedUntil) {
+      await settleAll();
+      return { position, events, interrupted: false };
+    }
   }
 };
 

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildShape, finishPostgresBuild, setUpPostgresSchema, type PostgresSchema } from '../../projections/runtime/build-schema.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
