@@ -1,9 +1,9 @@
 import { backfillFeeds } from './backfill.js';
-import { forEachBounded } from './bounded.js';
+import { allSettling, forEachBounded } from './bounded.js';
 import { settleCelebrities } from './celebrity.js';
 import type { FanOutChunk } from './fan-out.js';
 import { applyFeedEvent, fanOutPost, type FeedContext, type FeedEvent } from './feed-handlers.js';
-import type { AuthoredEntry, Follow, MarkChange } from './feed-store.js';
+import type { AuthoredEntry, CelebrityState, Follow, MarkChange } from './feed-store.js';
 
 // A batch of the log in a few bulk store calls per step, instead of each event's handler making
 // its own (issue 16: a rebuild at 50,000 events/s). Why it changes nothing: the handlers of events
@@ -34,9 +34,13 @@ export const applyFeedBatch = async (context: FeedContext, events: readonly Feed
     seen.set(streamIds[i]!, round + 1);
     (rounds[round] ??= []).push(event);
   });
-  await Promise.all([context.store.setMarks([...marks.values()]), (async () => {
-    for (const round of rounds) await applyRound(context, round);
-  })()]);
+  // A failure ends the batch (to be retried) only once nothing of it is still writing.
+  await allSettling([
+    () => context.store.setMarks([...marks.values()]),
+    async () => {
+      for (const round of rounds) await applyRound(context, round);
+    },
+  ]);
 };
 
 const markChangeOf = (event: FeedEvent): MarkChange | null => {
@@ -62,21 +66,24 @@ const applyRound = async (context: FeedContext, round: readonly FeedEvent[]) => 
     else if (event.type === 'PostCreated') posts.push({ postId: event.data.postId, authorId: event.data.authorId, score: Date.parse(event.data.createdAt) });
     else others.push(event);
   }
-  await Promise.all([store.addFollows(follows), store.addToTimelines(posts)]);
-  // Authors see their own posts in their home feed, celebrities included.
-  const [settled] = await Promise.all([
-    settleCelebrities(
-      context,
-      follows.map((follow) => follow.followeeId),
-      posts.map((post) => post.authorId),
-    ),
-    store.pushToFeedsMany(posts.map(({ authorId, postId, score }) => ({ entry: { postId, score }, userIds: [authorId] }))),
+  await allSettling([() => store.addFollows(follows), () => store.addToTimelines(posts)]);
+  let settled = new Map<string, { state: CelebrityState | null; followers: number }>();
+  await allSettling([
+    async () => {
+      settled = await settleCelebrities(
+        context,
+        follows.map((follow) => follow.followeeId),
+        posts.map((post) => post.authorId),
+      );
+    },
+    // Authors see their own posts in their home feed, celebrities included.
+    () => store.pushToFeedsMany(posts.map(({ authorId, postId, score }) => ({ entry: { postId, score }, userIds: [authorId] }))),
   ]);
   // A celebrity's posts are pulled at read time: no fan-out, and nothing for a follow to copy.
   const pushed = (userId: string) => settled.get(userId)!.state !== 'celebrity';
-  await Promise.all([
-    fanOutPosts(context, posts.filter((post) => pushed(post.authorId)), (authorId) => settled.get(authorId)!.followers),
-    backfillFeeds(store, follows.filter((follow) => pushed(follow.followeeId)), tunables.backfillLimit),
+  await allSettling([
+    () => fanOutPosts(context, posts.filter((post) => pushed(post.authorId)), (authorId) => settled.get(authorId)!.followers),
+    () => backfillFeeds(store, follows.filter((follow) => pushed(follow.followeeId)), tunables.backfillLimit),
   ]);
   await forEachBounded(others, tunables.concurrency, (event) => applyFeedEvent(context, event));
 };
