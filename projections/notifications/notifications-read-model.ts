@@ -14,17 +14,21 @@ export interface NotificationsReadModelOptions extends NotificationsSettings {
 export const notificationsReadModel = ({ windowMs, push }: NotificationsReadModelOptions): ReadModelDefinition<NotificationsReader> => ({
   name: NOTIFICATIONS,
   backend: 'postgresql',
-  open: ({ pool, mode }) => ({
+  open: ({ pool, mode }) => {
     // A generation being rebuilt pushes nothing: its groups were pushed when they happened.
-    projection: createNotificationsProjection(pool, { windowMs, push: mode === 'live' ? push : undefined }),
-    reader: createNotificationsReader(pool),
-    // An undone action's row keeps whatever details its batch happened to know; only active ones count.
-    // A count back at 0 is a row a rebuild whose batches are cut elsewhere may never write.
-    dump: () => dumpTables(pool, NOTIFICATION_TABLES, { notification_sources: 'active', notification_blocks: 'active', notification_unread: 'groups <> 0' }),
-    analyze: () => analyzeTables(pool, NOTIFICATION_TABLES),
-    async drop() {
-      await dropTables(pool, NOTIFICATION_TABLES);
-      await deleteCheckpoints(pool, NOTIFICATIONS);
-    },
-  }),
+    const projection = createNotificationsProjection(pool, { windowMs, push: mode === 'live' ? push : undefined, mode });
+    return {
+      projection,
+      reader: createNotificationsReader(pool),
+      // An undone action's row keeps whatever details its batch happened to know; only active ones count.
+      // A count back at 0 is a row a rebuild whose batches are cut elsewhere may never write.
+      dump: () => dumpTables(pool, NOTIFICATION_TABLES, { notification_sources: 'active', notification_blocks: 'active', notification_unread: 'groups <> 0' }),
+      analyze: () => analyzeTables(pool, NOTIFICATION_TABLES),
+      ...(mode === 'build' ? { finishBuild: () => projection.finishBuild() } : {}),
+      async drop() {
+        await dropTables(pool, NOTIFICATION_TABLES);
+        await deleteCheckpoints(pool, NOTIFICATIONS);
+      },
+    };
+  },
 });

@@ -1,8 +1,6 @@
-import type pg from 'pg';
-import { ensureCheckpointTable } from '../runtime/checkpoints-postgres.js';
-import { createUnderLock } from '../runtime/postgres-transaction.js';
+import type { PostgresSchema } from '../runtime/build-schema.js';
 import { GROUP_ACTOR_COUNT, INSERT_GROUP_ACTORS } from './group-actors.js';
-import { GROUP_READ, GROUP_VISIBLE } from './visibility.js';
+import { COUNT_UNREAD, GROUP_READ, GROUP_VISIBLE } from './visibility.js';
 
 // The notifications read model's tables (unqualified: the pool's search_path picks the schema,
 // so that a rebuild can fill a generation of its own).
@@ -144,9 +142,7 @@ begin
     alter table notification_groups add column visible boolean not null default false;
     alter table notification_groups add column unread boolean not null default false;
     update notification_groups g set visible = ${GROUP_VISIBLE}, unread = not ${GROUP_READ};
-    insert into notification_unread (user_id, groups)
-    select recipient_id, count(*) from notification_groups where visible and unread group by recipient_id
-    on conflict (user_id) do update set groups = excluded.groups;
+    ${COUNT_UNREAD};
   end if;
 end $$;
 drop index if exists notification_groups_newest;
@@ -168,7 +164,14 @@ export const NOTIFICATION_TABLES = [
 ] as const;
 export const notificationTables: readonly string[] = NOTIFICATION_TABLES;
 
-export const setupNotificationsSchema = async (pool: pg.Pool): Promise<void> => {
-  await ensureCheckpointTable(pool);
-  await createUnderLock(pool, 'projection-notifications-schema', TABLES);
+/**
+ * While a generation is built, a batch only stores facts and sources (write-batch.ts
+ * storeNotificationFacts) through primary keys, but for the lookup that ends a re-captioned
+ * post's old mentions; everything else is read once the pass is over (deriveEveryNotification).
+ */
+export const NOTIFICATIONS_SCHEMA: PostgresSchema = {
+  lock: 'projection-notifications-schema',
+  ddl: TABLES,
+  tables: NOTIFICATION_TABLES,
+  buildIndexes: ['notification_sources_caption_mentions'],
 };

@@ -35,3 +35,14 @@ export const GROUP_VISIBLE = `g.actor_count > 0`;
  * good (write-batch.ts derives its sources again when the erasure is applied).
  */
 export const notErasedSql = (id: string): string => `not exists (select 1 from notification_users e where e.id = ${id} and e.state = 'erased')`;
+
+/** Group `g` counts in its recipient's unread count (notification_unread): listed and not read. */
+export const countsAsUnread = (g: string): string => `(${g}.visible and ${g}.unread)`;
+
+/**
+ * Sets each recipient's unread count to what their groups' flags count now (countsAsUnread): the
+ * writer moves the counts by the flags that flip, and a build or an upgrade counts them once.
+ */
+export const COUNT_UNREAD = `insert into notification_unread (user_id, groups)
+select g.recipient_id, count(*) from notification_groups g where ${countsAsUnread('g')} group by g.recipient_id
+on conflict (user_id) do update set groups = excluded.groups`;

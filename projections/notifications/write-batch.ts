@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
+import { analyzeTables } from '../runtime/dump-postgres.js';
 import { ALL_GROUPS, type BatchFacts, type SourceRow } from './batch-facts.js';
 import { INSERT_GROUP_ACTORS } from './group-actors.js';
-import { GROUP_READ, GROUP_VISIBLE, notErasedSql, visibleActorSql } from './visibility.js';
+import { COUNT_UNREAD, countsAsUnread, GROUP_READ, GROUP_VISIBLE, notErasedSql, visibleActorSql } from './visibility.js';
 
 // Writes one batch. Facts and sources are upserted (newer stream revisions win), then the
 // sources the batch may have changed are derived again: whom each notifies (the like's post
@@ -69,6 +70,8 @@ where s.resolved_recipient_id = any($1::uuid[]) or s.actor_id = any($1::uuid[])`
  * another instance after the erasure), only the erased ones.
  */
 const ERASED_AMONG = `select id::text as id from notification_users where id = any($1::uuid[]) and state = 'erased'`;
+/** Every erased account: whose marks and count a build forgets at the end (deriveEveryNotification). */
+const ERASED = `select id::text as id from notification_users where state = 'erased'`;
 const FORGET_ERASED = [`delete from notification_reads where user_id = any($1::uuid[])`, `delete from notification_unread where user_id = any($1::uuid[])`];
 
 const UPSERT_POSTS = bulkUpsert({
@@ -144,6 +147,27 @@ cross join lateral (
 ) old
 where s.source_id = old.source_id`;
 
+// Whom each source of `from` (an SQL FROM item naming notification_sources `s`) notifies and which
+// group it joins, or none (null): one home for the rule, derived for a batch's affected sources
+// (DERIVE) and for every source once a build has stored them all (DERIVE_EVERY). `window` is the
+// SQL of the grouping window in milliseconds.
+const derivedSources = (from: string, window: string) => `
+  select s.source_id, r.recipient_id,
+    case when s.active and s.kind is not null and s.actor_id is not null and s.occurred_at is not null
+          and r.recipient_id is not null and r.recipient_id <> s.actor_id
+          and ${notErasedSql('s.actor_id')} and ${notErasedSql('r.recipient_id')}
+          and not coalesce(p.deleted, false) and not coalesce(c.deleted, false) and not coalesce(pc.deleted, false)
+    then md5(concat_ws('|', r.recipient_id, s.kind, s.post_id,
+                       case s.kind when 'reply' then s.parent_comment_id when 'mention' then s.comment_id end,
+                       floor(extract(epoch from s.occurred_at) * 1000 / ${window})::bigint))::uuid
+    end as group_id
+  from ${from}
+  left join notification_posts p on p.id = s.post_id
+  left join notification_comments c on c.id = s.comment_id
+  left join notification_comments pc on pc.id = s.parent_comment_id
+  left join notification_users mu on mu.username = s.mentioned_username and mu.registered_at <= s.occurred_at
+  cross join lateral (select coalesce(s.recipient_id, pc.author_id, mu.id) as recipient_id) r`;
+
 // $1 sources written, $2 posts deleted or re-captioned, $3 comments added or deleted,
 // $4 usernames registered, $5 the grouping window in milliseconds. The affected sources are a
 // union of one branch per index: written as one OR of the five conditions, the planner scans the
@@ -158,28 +182,20 @@ with affected as materialized (
   union select source_id, group_id from notification_sources where comment_id = any($3::uuid[])
   union select source_id, group_id from notification_sources where parent_comment_id = any($3::uuid[])
   union select source_id, group_id from notification_sources where mentioned_username = any($4::text[])
-), derived as (
-  select s.source_id, r.recipient_id,
-    case when s.active and s.kind is not null and s.actor_id is not null and s.occurred_at is not null
-          and r.recipient_id is not null and r.recipient_id <> s.actor_id
-          and ${notErasedSql('s.actor_id')} and ${notErasedSql('r.recipient_id')}
-          and not coalesce(p.deleted, false) and not coalesce(c.deleted, false) and not coalesce(pc.deleted, false)
-    then md5(concat_ws('|', r.recipient_id, s.kind, s.post_id,
-                       case s.kind when 'reply' then s.parent_comment_id when 'mention' then s.comment_id end,
-                       floor(extract(epoch from s.occurred_at) * 1000 / $5::bigint)::bigint))::uuid
-    end as group_id
-  from notification_sources s
-  join affected a using (source_id)
-  left join notification_posts p on p.id = s.post_id
-  left join notification_comments c on c.id = s.comment_id
-  left join notification_comments pc on pc.id = s.parent_comment_id
-  left join notification_users mu on mu.username = s.mentioned_username and mu.registered_at <= s.occurred_at
-  cross join lateral (select coalesce(s.recipient_id, pc.author_id, mu.id) as recipient_id) r
-)
+), derived as (${derivedSources('notification_sources s join affected a using (source_id)', '$5::bigint')})
 update notification_sources s set resolved_recipient_id = d.recipient_id, group_id = d.group_id
 from derived d join affected a using (source_id)
 where s.source_id = d.source_id
 returning a.old_group, s.group_id as new_group`;
+
+// Every source, in one pass over the tables ($1 the window). Only the rows it changes are
+// written: most of a log's retracted sources stay as they were stored, ungrouped.
+const DERIVE_EVERY = `
+with derived as (${derivedSources('notification_sources s', '$1::bigint')})
+update notification_sources s set resolved_recipient_id = d.recipient_id, group_id = d.group_id
+from derived d
+where s.source_id = d.source_id
+  and (s.resolved_recipient_id is distinct from d.recipient_id or s.group_id is distinct from d.group_id)`;
 
 // The groups and their actor rows go together (notification_group_actors has no group to cascade
 // from). The actor rows are found group by group (lateral, as END_OLD_CAPTION_MENTIONS): `group_id
@@ -193,15 +209,17 @@ with actors as (
   where a.group_id = t.group_id and a.actor_id = t.actor_id
 )
 delete from notification_groups where id = any($1::uuid[])
-returning id, recipient_id, latest_at, (visible and unread) as counted`;
+returning id, recipient_id, latest_at, ${countsAsUnread('notification_groups')} as counted`;
 
 // The groups' actor rows (group-actors.ts), then the groups, in one statement: each group's actor
 // count is taken from the rows the statement inserts (what GROUP_ACTOR_COUNT counts once they are
 // in: the group's rows were all deleted just before), and its flags are derived at once from it
 // and the read marks (visibility.ts), so that a rebuilt group needs no second pass (REFRESH_FLAGS)
-// and no lookup per group. What it returns as `counted` is what the recipient's unread count gains.
-const INSERT_GROUPS = `
-with actors as (${INSERT_GROUP_ACTORS('group_id = any($1::uuid[])', 'returning group_id, visible')}),
+// and no lookup per group. The groups are those of the grouped sources `sourceFilter` selects:
+// a batch's ($1, INSERT_GROUPS, which returns as `counted` what the recipient's unread count
+// gains), or every one once a build has derived them all (INSERT_EVERY_GROUP).
+const insertGroups = (sourceFilter: string, returning = '') => `
+with actors as (${INSERT_GROUP_ACTORS(sourceFilter, 'returning group_id, visible')}),
 counts as (select group_id, (count(*) filter (where visible))::int as actor_count from actors group by group_id)
 insert into notification_groups (id, recipient_id, kind, post_id, comment_id, latest_at, actor_count, visible, unread)
 select g.id, g.recipient_id, g.kind, g.post_id, g.comment_id, g.latest_at, g.actor_count, ${GROUP_VISIBLE}, not ${GROUP_READ}
@@ -210,12 +228,15 @@ from (
   from (
     select group_id as id, (array_agg(resolved_recipient_id))[1] as recipient_id, (array_agg(kind))[1] as kind, (array_agg(post_id))[1] as post_id,
       (array_agg(case kind when 'reply' then parent_comment_id when 'mention' then comment_id end))[1] as comment_id, max(occurred_at) as latest_at
-    from notification_sources where group_id = any($1::uuid[])
+    from notification_sources where group_id is not null and ${sourceFilter}
     group by group_id
   ) s
   left join counts c on c.group_id = s.id
 ) g
-returning id, recipient_id, latest_at, (visible and unread) as counted`;
+${returning}`;
+
+const INSERT_GROUPS = insertGroups('group_id = any($1::uuid[])', `returning id, recipient_id, latest_at, ${countsAsUnread('notification_groups')} as counted`);
+const INSERT_EVERY_GROUP = insertGroups('true');
 
 const UPSERT_READS = bulkUpsert({
   table: 'notification_reads',
@@ -264,7 +285,7 @@ where g.recipient_id = any($1::uuid[]) and g.unread and g.latest_at <= r.read_up
 // unread groups moved. Only rows whose flags change are written.
 const REFRESH_FLAGS = `
 with fresh as (
-  select g.id, (g.visible and g.unread) as was,
+  select g.id, ${countsAsUnread('g')} as was,
     ${GROUP_VISIBLE} as visible,
     not ${GROUP_READ} as unread
   from notification_groups g
@@ -273,7 +294,7 @@ with fresh as (
   update notification_groups g set visible = f.visible, unread = f.unread
   from fresh f
   where g.id = f.id and (g.visible <> f.visible or g.unread <> f.unread)
-  returning g.recipient_id, f.was, (f.visible and f.unread) as counted
+  returning g.recipient_id, f.was, ${countsAsUnread('f')} as counted
 )
 select recipient_id::text as user_id, sum(counted::int - was::int)::int as groups from changed
 group by recipient_id having sum(counted::int - was::int) <> 0`;
@@ -347,13 +368,19 @@ const refreshFlags = async (db: pg.PoolClient, groupIds: string[], deltas: Unrea
   await upsertRows(db, ADD_UNREAD, moved);
 };
 
-export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts, windowMs: number): Promise<FreshGroup[]> => {
+const erasedIn = (facts: BatchFacts): string[] => [...facts.users.values()].filter((u) => u.state?.value === 'erased').map((u) => u.id);
+
+/**
+ * Stores a batch's facts, sources and read marks (newer stream revisions win), deriving nothing
+ * from them: what a live batch writes first (writeNotificationFacts), and all that a batch of a
+ * generation being built writes (deriveEveryNotification derives it all once the pass is over).
+ */
+export const storeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts): Promise<void> => {
   await db.query(LOCK);
-  const users = [...facts.users.values()];
   await upsertRows(
     db,
     UPSERT_USERS,
-    users.map((u) => ({
+    [...facts.users.values()].map((u) => ({
       id: u.id,
       username: u.username,
       registered_at: u.registeredAt,
@@ -363,7 +390,7 @@ export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
       state_rev: u.state?.rev ?? -1,
     })),
   );
-  const erased = users.filter((u) => u.state?.value === 'erased').map((u) => u.id);
+  const erased = erasedIn(facts);
   if (erased.length > 0) await db.query(BLANK_ERASED_USERS, [erased]);
   await upsertRows(db, UPSERT_POSTS, [...facts.posts.values()].map((p) => ({ id: p.id, author_id: p.authorId, deleted: p.deleted })));
   await upsertRows(db, UPSERT_COMMENTS, [...facts.comments.values()].map((c) => ({ id: c.id, post_id: c.postId, author_id: c.authorId, deleted: c.deleted })));
@@ -373,7 +400,13 @@ export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
   await upsertRows(db, upsertSources(false), sources.filter((row) => row.restarted));
   await upsertRows(db, END_OLD_CAPTION_MENTIONS, [...facts.captions].map(([postId, { rev }]) => ({ post_id: postId, rev })));
   await upsertRows(db, UPSERT_READS, [...facts.reads.values()].map((r) => ({ user_id: r.userId, group_id: r.groupId, read_up_to: r.upTo })));
+};
 
+/** Stores a batch (storeNotificationFacts), then derives again what it may have changed (see the top of this file). */
+export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts, windowMs: number): Promise<FreshGroup[]> => {
+  await storeNotificationFacts(db, facts);
+  const users = [...facts.users.values()];
+  const erased = erasedIn(facts);
   const posts = [...new Set([...[...facts.posts.values()].filter((p) => p.deleted).map((p) => p.id), ...facts.captions.keys()])];
   const usernames = users.flatMap((u) => (u.username ? [u.username] : []));
   const ofErased = erased.length > 0 ? (await db.query<{ source_id: string }>(SOURCES_OF_ERASED, [erased])).rows.map((row) => row.source_id) : [];
@@ -400,4 +433,30 @@ export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
   const forget = [...new Set([...erased, ...erasedReaders])];
   if (forget.length > 0) for (const statement of FORGET_ERASED) await db.query(statement, [forget]);
   return fresh;
+};
+
+/**
+ * Derives, from what the tables hold at the end of a build's pass, all that its batches left
+ * underived (storeNotificationFacts), with the statements a live batch derives its share with:
+ * the erased accounts' read marks and counts forgotten, every source's recipient and group, every
+ * group with its actors and flags, every recipient's unread count. What was derived before is
+ * derived anew (a later `verify` round, a `resume` after a crash in the middle, run it again).
+ */
+export const deriveEveryNotification = async (db: pg.PoolClient, windowMs: number): Promise<void> => {
+  await db.query(LOCK);
+  // A few statements over whole tables: their hash joins and aggregates fit in memory at 64MB
+  // (not 4MB, where they spill), and compiling them (JIT) cost seconds the plain plans do not.
+  await db.query(`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
+  const erased = (await db.query<{ id: string }>(ERASED)).rows.map((row) => row.id);
+  if (erased.length > 0) for (const statement of FORGET_ERASED) await db.query(statement, [erased]);
+  await db.query(DERIVE_EVERY, [windowMs]);
+  // The statistics the pass left say that no source has a group yet: planned on them, the
+  // groups' aggregates are joined by nested loops, one pass over the sources per group.
+  await analyzeTables(db, ['notification_sources']);
+  await db.query('delete from notification_group_actors');
+  await db.query('delete from notification_groups');
+  await db.query(INSERT_EVERY_GROUP);
+  await analyzeTables(db, ['notification_groups']);
+  await db.query('delete from notification_unread');
+  await db.query(COUNT_UNREAD);
 };

@@ -8,6 +8,8 @@ import { isEmptyTouch, touchesOf } from './card-touches.js';
 import { setUpPostgresSchema } from '../runtime/build-schema.js';
 import type { GenerationStorage } from '../runtime/read-model.js';
 import { PROFILES_SCHEMA } from './schema.js';
+import { createDeferredCountTables } from './deferred-counts.js';
+import type { WrittenRows } from './stored-state.js';
 import { writeProfileChanges } from './write-batch.js';
 
 // Profiles (docs/architecture.md "Projections"): users, follows, blocks, posts, comments, likes and bookmarks with exact
@@ -25,15 +27,25 @@ export interface ProfilesProjectionOptions {
   cards?: CardPublisher | undefined;
   /** The generation's mode: 'build' sets up the bulk-load shape (runtime/build-schema.ts). */
   mode?: GenerationStorage['mode'];
+  /**
+   * For a generation being built, alone, from the start of the log: the keys it has written, so
+   * that a batch reads back only rows it may have written (stored-state.ts), and defers the
+   * counter moves of rows it changes nothing else of (deferred-counts.ts). Closed once others
+   * may write into the generation too (finishBuild, after addDeferredCounts).
+   */
+  written?: WrittenRows | undefined;
 }
 
-export const createProfilesProjection = (pool: pg.Pool, { cards, mode = 'live' }: ProfilesProjectionOptions = {}): Projection => ({
+export const createProfilesProjection = (pool: pg.Pool, { cards, mode = 'live', written }: ProfilesProjectionOptions = {}): Projection => ({
   name: PROFILES,
   eventTypes: changeEventTypes,
-  setup: () => setUpPostgresSchema(pool, PROFILES_SCHEMA, mode),
+  async setup() {
+    await setUpPostgresSchema(pool, PROFILES_SCHEMA, mode);
+    if (written) await createDeferredCountTables(pool);
+  },
   async apply(batch, checkpointKey) {
     await applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
-      if (batch.events.length > 0) await writeProfileChanges(client, foldChanges(batch.events));
+      if (batch.events.length > 0) await writeProfileChanges(client, foldChanges(batch.events), written);
     });
     // After the commit, so that a cache reloading on the message reads the new rows.
     if (!cards || batch.replay || batch.events.length === 0) return;

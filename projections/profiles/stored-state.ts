@@ -2,55 +2,106 @@ import type pg from 'pg';
 import type { FollowStatus } from '../../kernel/access.js';
 import { pairKey, type BatchChanges } from '../runtime/batch-changes.js';
 import type { StoredState } from '../runtime/count-deltas.js';
+import type { WrittenKeys } from '../runtime/written-keys.js';
 
 // Reads, before a batch's writes, the stored state of the rows whose changes move counts. No
 // lock is needed: those rows are written by their own stream's instance only (count-deltas.ts).
+// A generation being built reads only the rows it may have written (runtime/written-keys.ts):
+// any other row holds nothing yet, the state count-deltas.ts assumes of a row not found.
 
-const pairs = <T>(map: Map<string, T>, pick: (value: T) => [string, string]) => JSON.stringify([...map.values()].map((value) => pick(value)));
+/** The tables whose stored state a batch reads. */
+export type StateTable = 'follows' | 'likes' | 'posts' | 'comments';
+export type WrittenRows = WrittenKeys<StateTable>;
 
-const readFollows = async (db: pg.PoolClient, changes: BatchChanges) => {
-  if (changes.follows.size === 0) return new Map();
+/** The keys of `map` whose rows may be stored. */
+const mayBeStored = <T>(map: Map<string, T>, table: StateTable, written: WrittenRows | undefined): [string, T][] =>
+  written ? [...map].filter(([key]) => written.mayHave(table, key)) : [...map];
+
+const pairs = <T>(entries: [string, T][], pick: (value: T) => [string, string]) => JSON.stringify(entries.map(([, value]) => pick(value)));
+
+const readFollows = async (db: pg.PoolClient, changes: BatchChanges, written: WrittenRows | undefined) => {
+  const keys = mayBeStored(changes.follows, 'follows', written);
+  if (keys.length === 0) return new Map();
   const { rows } = await db.query<{ follower_id: string; followee_id: string; status: FollowStatus; rev: number }>(
     `select f.follower_id, f.followee_id, f.status, f.rev
      from jsonb_array_elements($1::jsonb) k join follows f on f.follower_id = (k->>0)::uuid and f.followee_id = (k->>1)::uuid`,
-    [pairs(changes.follows, (c) => [c.followerId, c.followeeId])],
+    [pairs(keys, (c) => [c.followerId, c.followeeId])],
   );
   return new Map(rows.map((r) => [pairKey(r.follower_id, r.followee_id), { status: r.status, rev: r.rev }]));
 };
 
-const readLikes = async (db: pg.PoolClient, changes: BatchChanges) => {
-  if (changes.likes.size === 0) return new Map();
+const readLikes = async (db: pg.PoolClient, changes: BatchChanges, written: WrittenRows | undefined) => {
+  const keys = mayBeStored(changes.likes, 'likes', written);
+  if (keys.length === 0) return new Map();
   const { rows } = await db.query<{ post_id: string; user_id: string; active: boolean; rev: number }>(
     `select l.post_id, l.user_id, l.active, l.rev
      from jsonb_array_elements($1::jsonb) k join likes l on l.post_id = (k->>0)::uuid and l.user_id = (k->>1)::uuid`,
-    [pairs(changes.likes, (c) => [c.postId, c.userId])],
+    [pairs(keys, (c) => [c.postId, c.userId])],
   );
   return new Map(rows.map((r) => [pairKey(r.post_id, r.user_id), { active: r.active, rev: r.rev }]));
 };
 
-const readPosts = async (db: pg.PoolClient, changes: BatchChanges) => {
-  if (changes.posts.size === 0) return new Map();
+const readPosts = async (db: pg.PoolClient, changes: BatchChanges, written: WrittenRows | undefined) => {
+  const keys = mayBeStored(changes.posts, 'posts', written);
+  if (keys.length === 0) return new Map();
   const { rows } = await db.query<{ id: string; author_id: string | null; created: boolean; deleted: boolean }>(
     `select id, author_id, created_at is not null as created, deleted_at is not null as deleted from posts where id = any($1::uuid[])`,
-    [[...changes.posts.keys()]],
+    [keys.map(([id]) => id)],
   );
   return new Map(rows.map((r) => [r.id, { authorId: r.author_id, created: r.created, deleted: r.deleted }]));
 };
 
-const readComments = async (db: pg.PoolClient, changes: BatchChanges) => {
-  if (changes.comments.size === 0) return new Map();
+const readComments = async (db: pg.PoolClient, changes: BatchChanges, written: WrittenRows | undefined) => {
+  const keys = mayBeStored(changes.comments, 'comments', written);
+  if (keys.length === 0) return new Map();
   const { rows } = await db.query<{ id: string; post_id: string | null; parent_id: string | null; created: boolean; deleted: boolean }>(
     `select id, post_id, parent_id, created_at is not null as created, deleted_at is not null as deleted from comments where id = any($1::uuid[])`,
-    [[...changes.comments.keys()]],
+    [keys.map(([id]) => id)],
   );
   return new Map(rows.map((r) => [r.id, { postId: r.post_id, parentId: r.parent_id, created: r.created, deleted: r.deleted }]));
 };
 
-export const readStoredState = async (db: pg.PoolClient, changes: BatchChanges): Promise<StoredState> => {
+/**
+ * The stored state `changes` are counted against. With `written`, the keys the batch is about to
+ * write are added to it: before the commit, which is safe, since a key added but never written
+ * only makes a later batch read a row it will not find.
+ */
+export const readStoredState = async (db: pg.PoolClient, changes: BatchChanges, written?: WrittenRows): Promise<StoredState> => {
+  if (written) await written.ready(() => addStoredKeys(db, written));
   // One connection runs one query at a time; sequential awaits keep that explicit.
-  const follows = await readFollows(db, changes);
-  const likes = await readLikes(db, changes);
-  const posts = await readPosts(db, changes);
-  const comments = await readComments(db, changes);
+  const follows = await readFollows(db, changes, written);
+  const likes = await readLikes(db, changes, written);
+  const posts = await readPosts(db, changes, written);
+  const comments = await readComments(db, changes, written);
+  if (written) {
+    for (const [table, map] of [['follows', changes.follows], ['likes', changes.likes], ['posts', changes.posts], ['comments', changes.comments]] as const) {
+      for (const key of map.keys()) written.add(table, key);
+    }
+  }
   return { follows, likes, posts, comments };
+};
+
+/** Each table's key columns, as stored-state keys are made of them (pairKey for two). */
+const KEY_COLUMNS: Record<StateTable, readonly string[]> = {
+  follows: ['follower_id', 'followee_id'],
+  likes: ['post_id', 'user_id'],
+  posts: ['id'],
+  comments: ['id'],
+};
+const PAGE = 20_000;
+
+/** Gives `written` every key stored (none, when a build starts), a page at a time by key. */
+const addStoredKeys = async (db: pg.PoolClient, written: WrittenRows): Promise<void> => {
+  for (const [table, columns] of Object.entries(KEY_COLUMNS) as [StateTable, readonly string[]][]) {
+    const key = columns.join(', ');
+    const keyOf = (row: Record<string, string>) => (columns.length === 1 ? row[columns[0]!]! : pairKey(row[columns[0]!]!, row[columns[1]!]!));
+    let after: string[] | undefined;
+    for (;;) {
+      const where = after ? `where (${key}) > (${columns.map((_, i) => `$${i + 1}::uuid`).join(', ')})` : '';
+      const { rows } = await db.query<Record<string, string>>(`select ${key} from ${table} ${where} order by ${key} limit ${PAGE}`, after ?? []);
+      for (const row of rows) written.add(table, keyOf(row));
+      if (rows.length < PAGE) break;
+      after = columns.map((column) => rows.at(-1)![column]!);
+    }
+  }
 };

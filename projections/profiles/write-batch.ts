@@ -2,7 +2,8 @@ import type pg from 'pg';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows, type UpsertColumn } from '../runtime/bulk-upsert.js';
 import type { BatchChanges } from '../runtime/batch-changes.js';
 import { countDeltas, postRows, type CountDeltas } from '../runtime/count-deltas.js';
-import { readStoredState } from './stored-state.js';
+import { deferCounts } from './deferred-counts.js';
+import { readStoredState, type WrittenRows } from './stored-state.js';
 
 // Writes one batch: a bulk upsert per table (runtime/bulk-upsert.ts), each row passed as JSON
 // and guarded so that only newer revisions overwrite (runtime/batch-changes.ts), counts moved by
@@ -103,17 +104,17 @@ const userRows = (changes: BatchChanges, deltas: CountDeltas) =>
     const counts = deltas.users.get(id);
     return {
       id,
-      username: change?.state?.value === 'erased' ? null : (change?.username ?? null),
-      registered_at: change?.registeredAt ?? null,
-      display_name: change?.displayName?.value ?? null,
+      username: change?.state?.value === 'erased' ? undefined : change?.username,
+      registered_at: change?.registeredAt,
+      display_name: change?.displayName?.value,
       display_name_rev: change?.displayName?.rev ?? -1,
-      bio: change?.bio?.value ?? null,
+      bio: change?.bio?.value,
       bio_rev: change?.bio?.rev ?? -1,
-      private: change?.private?.value ?? null,
+      private: change?.private?.value,
       private_rev: change?.private?.rev ?? -1,
-      avatar: change?.avatar?.value ?? null,
+      avatar: change?.avatar?.value,
       avatar_rev: change?.avatar?.rev ?? -1,
-      state: change?.state?.value ?? null,
+      state: change?.state?.value,
       state_rev: change?.state?.rev ?? -1,
       follower_count: counts?.followers ?? 0,
       following_count: counts?.following ?? 0,
@@ -126,26 +127,38 @@ const commentRows = (changes: BatchChanges, deltas: CountDeltas) =>
     const change = changes.comments.get(id);
     return {
       id,
-      post_id: change?.postId ?? null,
-      author_id: change?.authorId ?? null,
-      parent_id: change?.parentId ?? null,
-      text: change?.text ?? null,
-      mentions: change?.mentions ?? null,
-      created_at: change?.createdAt ?? null,
-      deleted_at: change?.deletedAt ?? null,
+      post_id: change?.postId,
+      author_id: change?.authorId,
+      parent_id: change?.parentId,
+      text: change?.text,
+      mentions: change?.mentions,
+      created_at: change?.createdAt,
+      deleted_at: change?.deletedAt,
       reply_count: deltas.replies.get(id) ?? 0,
     };
   });
 
-export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChanges): Promise<void> => {
-  const deltas = countDeltas(changes, await readStoredState(db, changes));
-  await upsertRows(db, UPSERT_USERS, userRows(changes, deltas));
-  await upsertRows(
-    db,
+/**
+ * `written`: what a generation being built has written so far (stored-state.ts); while it is
+ * open, rows that only move counters go to the deferred deltas (deferred-counts.ts).
+ */
+export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChanges, written?: WrittenRows): Promise<void> => {
+  const deltas = countDeltas(changes, await readStoredState(db, changes, written));
+  const deferring = written?.open ?? false;
+  /** Writes `rows` of a counted table: whole, or, while deferring, the count-only ones to its deltas. */
+  const writeCounted = async (statement: string, table: 'users' | 'posts' | 'comments', rows: readonly { id: string }[], changed: Map<string, unknown>) => {
+    if (!deferring) return upsertRows(db, statement, rows);
+    await upsertRows(db, statement, rows.filter((row) => changed.has(row.id)));
+    await deferCounts(db, table, rows.filter((row) => !changed.has(row.id)));
+  };
+  await writeCounted(UPSERT_USERS, 'users', userRows(changes, deltas), changes.users);
+  await writeCounted(
     UPSERT_POSTS,
-    postRows(changes, deltas, (change) => ({ mentions: change?.caption?.value.mentions ?? null, media: change?.media ?? null })),
+    'posts',
+    postRows(changes, deltas, (change) => ({ mentions: change?.caption?.value.mentions, media: change?.media })),
+    changes.posts,
   );
-  await upsertRows(db, UPSERT_COMMENTS, commentRows(changes, deltas));
+  await writeCounted(UPSERT_COMMENTS, 'comments', commentRows(changes, deltas), changes.comments);
   await upsertRows(
     db,
     UPSERT_FOLLOWS,

@@ -3,7 +3,10 @@ import { SQL_IDENTIFIER } from './table-names.js';
 
 // One statement writes a whole table's share of a batch (the "fold a batch, then write it in
 // bulk" shape of projection.ts): the rows travel as one JSON array, are unpacked by
-// jsonb_to_recordset, and are merged into the stored rows by a rule per column. The rules are
+// json_to_recordset, and are merged into the stored rows by a rule per column. Plain `json`, not
+// `jsonb`: the text is unpacked once, without first being built into a jsonb value. A field a row
+// leaves out is unpacked as NULL, as an explicit null is: rows that carry only what changed are
+// smaller to send and to parse (most rows of a batch only move a counter). The rules are
 // what makes a batch applied twice, or an older batch after newer ones, change nothing:
 // set-once facts keep the first value, last-writer-wins registers keep the higher stream
 // revision, counters only ever add deltas computed against the stored state.
@@ -30,7 +33,7 @@ export type MergeRule =
 export interface UpsertColumn {
   /** The table's column. */
   name: string;
-  /** Its SQL type, as jsonb_to_recordset unpacks it. */
+  /** Its SQL type, as json_to_recordset unpacks it. */
   type: string;
   /** The key of each JSON row that carries it (default: `name`). */
   field?: string;
@@ -95,7 +98,7 @@ export const bulkUpsert = ({ table, key, columns, ordered, newerRevision }: Bulk
   const updates = columns.flatMap((column) => (column.merge ? [`${column.name} = ${merged(column.name, column.merge, table)}`] : []));
   return `insert into ${table} (${columns.map((column) => column.name).join(', ')})
 select ${columns.map(value).join(', ')}
-from jsonb_to_recordset($1::jsonb) as ${INCOMING}(${columns.map((column) => `${quoted(fieldOf(column))} ${column.type}`).join(', ')})${
+from json_to_recordset($1::json) as ${INCOMING}(${columns.map((column) => `${quoted(fieldOf(column))} ${column.type}`).join(', ')})${
     ordered ? `\norder by ${keyFields.join(', ')}` : ''
   }
 on conflict (${key.join(', ')}) do update set

@@ -97,7 +97,8 @@ export const countDeltas = (changes: BatchChanges, stored: StoredState): CountDe
 /**
  * The posts rows of a batch, as the bulk upserts of both read models that keep posts take them
  * (profiles' posts, search's posts): every post the batch changed or moved a count of, with the
- * columns they share, plus what `extra` adds for one table's own columns.
+ * columns they share, plus what `extra` adds for one table's own columns. What the batch did
+ * not change is left out (undefined), which the upsert unpacks as NULL (bulk-upsert.ts).
  */
 export const postRows = <Extra extends object>(
   changes: BatchChanges,
@@ -109,12 +110,12 @@ export const postRows = <Extra extends object>(
     const counts = deltas.posts.get(id);
     return {
       id,
-      author_id: change?.authorId ?? null,
-      caption: change?.caption?.value.caption ?? null,
-      hashtags: change?.caption?.value.hashtags ?? null,
+      author_id: change?.authorId,
+      caption: change?.caption?.value.caption,
+      hashtags: change?.caption?.value.hashtags,
       caption_rev: change?.caption?.rev ?? -1,
-      created_at: change?.createdAt ?? null,
-      deleted_at: change?.deletedAt ?? null,
+      created_at: change?.createdAt,
+      deleted_at: change?.deletedAt,
       like_count: counts?.likes ?? 0,
       comment_count: counts?.comments ?? 0,
       ...extra(change),

@@ -28,7 +28,7 @@ describe('bulkUpsert', () => {
       normalized(`insert into things (id, created_at, status, seen_at, likes, deleted, read_up_to, name, name_rev, custom)
         select incoming.id, date_trunc('milliseconds', incoming.created_at), incoming.status, incoming.seen_at, incoming.likes,
           incoming.deleted, incoming.read_up_to, coalesce(incoming.name, ''), incoming.name_rev, incoming.custom
-        from jsonb_to_recordset($1::jsonb) as incoming(id uuid, created_at timestamptz, status text, seen_at timestamptz, likes int,
+        from json_to_recordset($1::json) as incoming(id uuid, created_at timestamptz, status text, seen_at timestamptz, likes int,
           deleted boolean, read_up_to timestamptz, name text, name_rev int, custom int)
         order by incoming.id
         on conflict (id) do update set
