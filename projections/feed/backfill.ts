@@ -1,4 +1,4 @@
-import type { FeedEntry, FeedStore } from './feed-store.js';
+import type { FeedEntry, FeedStore, Follow } from './feed-store.js';
 
 // Moving one author's posts into or out of one user's feed: a follow's backfill, a demoted
 // celebrity's catch-up, an unfollow's or a block's removal.
@@ -10,13 +10,24 @@ import type { FeedEntry, FeedStore } from './feed-store.js';
  * first. Afterwards, reads which of them were deleted meanwhile (a PostDeleted on another
  * stream, maybe in another instance) and takes those out again: write, then read.
  */
-export const pushNewest = async (store: FeedStore, userId: string, newestFirst: readonly FeedEntry[], limit: number): Promise<void> => {
-  const pushed = newestFirst.slice(0, limit);
-  if (pushed.length === 0) return;
-  if (newestFirst.length > limit) await store.raiseFeedFloor(userId, pushed.at(-1)!.score);
-  await store.pushToFeed(userId, pushed);
-  const deleted = await store.deletedAmong(pushed.map((entry) => entry.postId));
-  if (deleted.size > 0) await store.removeFromFeed(userId, [...deleted]);
+export const pushNewest = (store: FeedStore, userId: string, newestFirst: readonly FeedEntry[], limit: number): Promise<void> =>
+  pushNewestMany(store, [{ userId, newestFirst }], limit);
+
+/** pushNewest into each feed, each step one bulk store call for them all. */
+const pushNewestMany = async (store: FeedStore, feeds: readonly { userId: string; newestFirst: readonly FeedEntry[] }[], limit: number): Promise<void> => {
+  const pushes = feeds.map(({ userId, newestFirst }) => ({ userId, entries: newestFirst.slice(0, limit), incomplete: newestFirst.length > limit }));
+  const due = pushes.filter((push) => push.entries.length > 0);
+  if (due.length === 0) return;
+  await Promise.all(due.filter((push) => push.incomplete).map((push) => store.raiseFeedFloor(push.userId, push.entries.at(-1)!.score)));
+  await store.pushToFeedMany(due);
+  const deleted = await store.deletedAmong([...new Set(due.flatMap((push) => push.entries.map((entry) => entry.postId)))]);
+  if (deleted.size === 0) return;
+  await Promise.all(
+    due.map(({ userId, entries }) => {
+      const gone = entries.filter((entry) => deleted.has(entry.postId)).map((entry) => entry.postId);
+      return gone.length > 0 ? store.removeFromFeed(userId, gone) : undefined;
+    }),
+  );
 };
 
 /**
@@ -24,16 +35,45 @@ export const pushNewest = async (store: FeedStore, userId: string, newestFirst: 
  * follower's floor go into the follower's feed. Then reads whether the follow still stands: an
  * unfollow applied meanwhile (from another stream) may have run its removal before this push.
  */
-export const backfillFeed = async (store: FeedStore, userId: string, authorId: string, limit: number): Promise<void> => {
-  const floor = await store.feedFloor(userId);
-  const [newest = []] = await store.timelines([authorId], { minScore: floor === null ? null : floor + 1, limit: limit + 1 });
-  await pushNewest(store, userId, newest, limit);
-  if (newest.length > 0 && !(await store.followersAmong(authorId, [userId])).has(userId)) {
-    await store.removeFromFeed(
-      userId,
-      newest.map((entry) => entry.postId),
-    );
-  }
+export const backfillFeed = (store: FeedStore, userId: string, authorId: string, limit: number): Promise<void> =>
+  backfillFeeds(store, [{ followerId: userId, followeeId: authorId }], limit);
+
+/** backfillFeed of each follow, each step one bulk store call for them all. */
+export const backfillFeeds = async (store: FeedStore, follows: readonly Follow[], limit: number): Promise<void> => {
+  if (follows.length === 0) return;
+  // Each followee's newest, whatever the floor: those above a follower's floor are a prefix of
+  // them, the very entries a read of the timeline from that floor would answer.
+  const followees = [...new Set(follows.map((follow) => follow.followeeId))];
+  const timelines = await store.timelines(followees, { limit: limit + 1 });
+  const newestOf = new Map(followees.map((followeeId, i) => [followeeId, timelines[i]!]));
+  const withPosts = follows.filter((follow) => newestOf.get(follow.followeeId)!.length > 0);
+  if (withPosts.length === 0) return;
+  const followers = [...new Set(withPosts.map((follow) => follow.followerId))];
+  const floors = await Promise.all(followers.map((followerId) => store.feedFloor(followerId)));
+  const floorOf = new Map(followers.map((followerId, i) => [followerId, floors[i]!]));
+  const backfills = withPosts
+    .map((follow) => {
+      const floor = floorOf.get(follow.followerId)!;
+      const newest = newestOf.get(follow.followeeId)!;
+      return { ...follow, newest: floor === null ? newest : newest.filter((entry) => entry.score > floor) };
+    })
+    .filter((backfill) => backfill.newest.length > 0);
+  await pushNewestMany(
+    store,
+    backfills.map(({ followerId, newest }) => ({ userId: followerId, newestFirst: newest })),
+    limit,
+  );
+  const standing = await store.followersAmongMany(backfills.map(({ followerId, followeeId }) => ({ userId: followeeId, candidateIds: [followerId] })));
+  await Promise.all(
+    backfills.map(({ followerId, newest }, i) =>
+      standing[i]!.has(followerId)
+        ? undefined
+        : store.removeFromFeed(
+            followerId,
+            newest.map((entry) => entry.postId),
+          ),
+    ),
+  );
 };
 
 const REMOVAL_PAGE = 1_000;

@@ -17,3 +17,7 @@ export const forEachBounded = async <T>(items: AsyncIterable<T> | Iterable<T>, l
   await Promise.all(running);
   if (failures.length > 0) throw failures[0];
 };
+
+/** Runs every work at once; rejects with the first failure once all have settled (as above). */
+export const allSettling = (works: readonly (() => Promise<unknown>)[]): Promise<void> =>
+  forEachBounded(works, Math.max(1, works.length), async (work) => void (await work()));

@@ -17,29 +17,49 @@ import type { CelebrityState, FeedStore } from './feed-store.js';
 
 type Context = { store: FeedStore; tunables: FeedTunables };
 
-const stateOf = async (store: FeedStore, authorId: string): Promise<CelebrityState | null> =>
-  (await store.celebrityStates([authorId])).get(authorId) ?? null;
-
-/** After a follow: promotes the followee when the count reached the threshold. Returns the state. */
-export const promoteIfCelebrity = async ({ store, tunables }: Context, authorId: string): Promise<CelebrityState | null> => {
-  const [count, state] = await Promise.all([store.followerCount(authorId), stateOf(store, authorId)]);
-  if (count < tunables.celebrityThreshold || state === 'celebrity') return state;
-  await store.setCelebrityState(authorId, 'celebrity');
-  return 'celebrity';
+/**
+ * Where the follower count takes an author's state. A follow only promotes (at the threshold); a
+ * post or an unfollow reconciles: promotes, or demotes a pulled author below the threshold (which
+ * may also have changed in the configuration).
+ */
+const transition = (count: number, state: CelebrityState | null, threshold: number, reconciles: boolean): 'promote' | 'demote' | 'stay' => {
+  if (count >= threshold) return state === 'celebrity' ? 'stay' : 'promote';
+  return reconciles && state !== null ? 'demote' : 'stay';
 };
 
-/**
- * After a post or an unfollow: brings the state in line with the count (the threshold may also
- * have changed in the configuration), promoting or demoting. Returns the state.
- */
-export const reconcileCelebrity = async (context: Context, authorId: string): Promise<CelebrityState | null> => {
-  const { store, tunables } = context;
-  const [count, state] = await Promise.all([store.followerCount(authorId), stateOf(store, authorId)]);
-  if (count >= tunables.celebrityThreshold) {
-    if (state !== 'celebrity') await store.setCelebrityState(authorId, 'celebrity');
-    return 'celebrity';
+const enactTransition = async (context: Context, authorId: string, count: number, state: CelebrityState | null, reconciles: boolean) => {
+  switch (transition(count, state, context.tunables.celebrityThreshold, reconciles)) {
+    case 'promote':
+      await context.store.setCelebrityState(authorId, 'celebrity');
+      return 'celebrity';
+    case 'demote':
+      return demote(context, authorId);
+    case 'stay':
+      return state;
   }
-  return state === null ? null : demote(context, authorId);
+};
+
+/** After a follow: promotes the followee when the count reached the threshold. Returns the state. */
+export const promoteIfCelebrity = (context: Context, authorId: string): Promise<CelebrityState | null> => settleCelebrities(context, [authorId], []).then((settled) => settled.get(authorId)!.state);
+
+/** After a post or an unfollow: brings the state in line with the count, promoting or demoting. Returns the state. */
+export const reconcileCelebrity = (context: Context, authorId: string): Promise<CelebrityState | null> => settleCelebrities(context, [], [authorId]).then((settled) => settled.get(authorId)!.state);
+
+/**
+ * promoteIfCelebrity of the `followees` and reconcileCelebrity of the `authors` (a batch's follows
+ * and posts) with one read of their counts and states; an author in both lists is reconciled,
+ * which promotes as a follow would. Returns each one's state, and the follower count read.
+ */
+export const settleCelebrities = async (
+  context: Context,
+  followees: readonly string[],
+  authors: readonly string[],
+): Promise<Map<string, { state: CelebrityState | null; followers: number }>> => {
+  const reconciled = new Set(authors);
+  const ids = [...new Set([...followees, ...authors])];
+  const [counts, states] = await Promise.all([context.store.followerCounts(ids), context.store.celebrityStates(ids)]);
+  const settled = await Promise.all(ids.map((id) => enactTransition(context, id, counts.get(id)!, states.get(id) ?? null, reconciled.has(id))));
+  return new Map(ids.map((id, i) => [id, { state: settled[i]!, followers: counts.get(id)! }]));
 };
 
 const demote = async ({ store, tunables }: Context, authorId: string): Promise<CelebrityState | null> => {

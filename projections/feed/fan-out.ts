@@ -25,6 +25,8 @@ export interface FanOutChunk {
 export interface FanOut {
   /** Resolves once the chunk is delivered (in-process) or durably queued (Kafka). */
   publish(chunk: FanOutChunk): Promise<void>;
+  /** Several chunks (of a batch's posts) at once, in a few bulk store calls; without it, `publish` of each. */
+  publishAll?(chunks: readonly FanOutChunk[]): Promise<void>;
 }
 
 /**
@@ -33,20 +35,32 @@ export interface FanOut {
  * a post deleted before a late chunk arrived. Writing first and reading after means that of a
  * push and a concurrent removal, at least one sees the other, so no stale entry survives both.
  */
-export const deliverFanOutChunk = async (store: FeedStore, chunk: FanOutChunk, push?: PushPublisher): Promise<void> => {
-  const { postId, authorId, score, followerIds } = chunk;
-  if (followerIds.length === 0) return;
-  await store.pushToFeeds(followerIds, { postId, score });
-  const [stillFollowing, deleted] = await Promise.all([store.followersAmong(authorId, followerIds), store.deletedAmong([postId])]);
-  const stale = deleted.has(postId) ? followerIds : followerIds.filter((id) => !stillFollowing.has(id));
-  if (stale.length > 0) await store.removeFromFeeds(stale, postId);
-  if (!push || chunk.replay) return;
-  const gone = new Set(stale);
-  const reached = followerIds.filter((id) => !gone.has(id));
-  if (reached.length > 0) await push.publish(reached, { type: 'feed', postId, authorId, score });
+export const deliverFanOutChunk = (store: FeedStore, chunk: FanOutChunk, push?: PushPublisher): Promise<void> => deliverFanOutChunks(store, [chunk], push);
+
+/** deliverFanOutChunk of each chunk, each step one bulk store call for them all. */
+export const deliverFanOutChunks = async (store: FeedStore, given: readonly FanOutChunk[], push?: PushPublisher): Promise<void> => {
+  const chunks = given.filter((chunk) => chunk.followerIds.length > 0);
+  if (chunks.length === 0) return;
+  await store.pushToFeedsMany(chunks.map(({ postId, score, followerIds }) => ({ entry: { postId, score }, userIds: followerIds })));
+  const [stillFollowing, deleted] = await Promise.all([
+    store.followersAmongMany(chunks.map(({ authorId, followerIds }) => ({ userId: authorId, candidateIds: followerIds }))),
+    store.deletedAmong([...new Set(chunks.map((chunk) => chunk.postId))]),
+  ]);
+  const stale = chunks.map(({ postId, followerIds }, i) => (deleted.has(postId) ? followerIds : followerIds.filter((id) => !stillFollowing[i]!.has(id))));
+  await Promise.all(chunks.map((chunk, i) => (stale[i]!.length > 0 ? store.removeFromFeeds(stale[i]!, chunk.postId) : undefined)));
+  if (!push) return;
+  await Promise.all(
+    chunks.map(({ postId, authorId, score, followerIds, replay }, i) => {
+      if (replay) return undefined;
+      const gone = new Set(stale[i]);
+      const reached = followerIds.filter((id) => !gone.has(id));
+      return reached.length > 0 ? push.publish(reached, { type: 'feed', postId, authorId, score }) : undefined;
+    }),
+  );
 };
 
 /** Delivers each chunk at once in this process; with `push`, also tells the followers' streams. */
 export const inProcessFanOut = (store: FeedStore, push?: PushPublisher): FanOut => ({
   publish: (chunk) => deliverFanOutChunk(store, chunk, push),
+  publishAll: (chunks) => deliverFanOutChunks(store, chunks, push),
 });

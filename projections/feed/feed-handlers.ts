@@ -42,7 +42,7 @@ export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Pr
       return unblocked(context, event.data);
     // Viewer marks, as sets: a (user, post) pair's like and unlike share the stream
     // like-{postId}-{userId} (bookmarks: bookmark-{userId}-{postId}, events/streams.ts), and the
-    // projection applies a stream's events in log order (apply-by-stream.ts; instances split the
+    // projection applies a stream's events in log order (feed-batch.ts; instances split the
     // log by stream), a re-applied batch included, so the pair's last event is the one that stands.
     case 'Liked':
       return context.store.addMark('liked', event.data.userId, event.data.postId);
@@ -62,7 +62,7 @@ export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Pr
 type DataOf<T extends FeedEvent['type']> = Extract<FeedEvent, { type: T }>['data'];
 
 const postCreated = async (context: FeedContext, { postId, authorId, createdAt }: DataOf<'PostCreated'>) => {
-  const { store, fanOut, tunables, replay } = context;
+  const { store } = context;
   const score = Date.parse(createdAt);
   await store.addToTimeline(authorId, { postId, score });
   // Authors see their own posts in their home feed, celebrities included.
@@ -70,6 +70,11 @@ const postCreated = async (context: FeedContext, { postId, authorId, createdAt }
   // Pulled at read time, and pushed to no stream: announcing it would be the very fan-out to
   // every follower that the pull path exists to avoid; followers see it when they next read.
   if ((await reconcileCelebrity(context, authorId)) === 'celebrity') return;
+  await fanOutPost(context, { postId, authorId, score });
+};
+
+/** Publishes a post to its author's followers, chunk by chunk as the follower set is walked. */
+export const fanOutPost = async ({ store, fanOut, tunables, replay }: FeedContext, { postId, authorId, score }: { postId: string; authorId: string; score: number }) => {
   await forEachBounded(store.followerChunks(authorId, tunables.chunkSize), tunables.fanOutConcurrency, (followerIds) =>
     fanOut.publish({ postId, authorId, score, followerIds, ...(replay ? { replay } : {}) }),
   );

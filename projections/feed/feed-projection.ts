@@ -3,8 +3,8 @@ import type { RecordedEvent } from '../../events/index.js';
 import type { PushPublisher } from '../push/push-bus.js';
 import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../runtime/checkpoints-postgres.js';
 import type { Projection } from '../runtime/projection.js';
-import { applyByStream } from './apply-by-stream.js';
 import { inProcessFanOut, type FanOut } from './fan-out.js';
+import { applyFeedBatch } from './feed-batch.js';
 import { applyFeedEvent, feedEventTypes, type FeedContext, type FeedEvent } from './feed-handlers.js';
 import { feedTunables, type FeedPacing, type FeedSettings } from './feed-options.js';
 import type { FeedStore } from './feed-store.js';
@@ -35,24 +35,28 @@ const handled = new Set<string>(feedEventTypes);
 export const createFeedProjection = ({ store, checkpoints, fanOut, push, ...given }: FeedProjectionOptions): Projection => {
   const live: FeedContext = { store, fanOut: fanOut ?? inProcessFanOut(store, push), tunables: feedTunables(given), replay: false };
   const replaying: FeedContext = { ...live, replay: true };
-  const applyIn = (context: FeedContext) => async (event: RecordedEvent) => {
-    if (handled.has(event.type)) await applyFeedEvent(context, { type: event.type, data: event.data } as FeedEvent);
-  };
-  const [applyLive, applyReplayed] = [applyIn(live), applyIn(replaying)];
+  const feedEvent = (event: RecordedEvent) => ({ type: event.type, data: event.data }) as FeedEvent;
   return {
     name: 'feed',
     eventTypes: feedEventTypes,
+    // The store first: a PostgreSQL store being built creates the checkpoint table unlogged,
+    // with its own tables (build-schema.ts), which a logged one made first would defeat.
     setup: async () => {
-      await ensureCheckpointTable(checkpoints);
       await store.setup();
+      await ensureCheckpointTable(checkpoints);
     },
     apply: async (batch, checkpointKey) => {
-      const apply = batch.replay ? applyReplayed : applyLive;
+      const context = batch.replay ? replaying : live;
+      const events = batch.events.filter((event) => handled.has(event.type));
       // An erasure comes after its cascade in the log; applied last, it comes after it here too
-      // (the batch's other streams run concurrently with one another: apply-by-stream.ts).
-      const erasures = batch.events.filter((event) => event.type === 'AccountErased');
-      await applyByStream(erasures.length > 0 ? batch.events.filter((event) => event.type !== 'AccountErased') : batch.events, live.tunables.concurrency, apply);
-      for (const erasure of erasures) await apply(erasure);
+      // (the batch's other streams are applied together, in rounds: feed-batch.ts).
+      const rest = events.filter((event) => event.type !== 'AccountErased');
+      await applyFeedBatch(
+        context,
+        rest.map(feedEvent),
+        rest.map((event) => event.streamId),
+      );
+      for (const erasure of events.filter((event) => event.type === 'AccountErased')) await applyFeedEvent(context, feedEvent(erasure));
       await saveCheckpoint(checkpoints, checkpointKey, batch.position);
     },
     checkpoint: (checkpointKey) => loadCheckpoint(checkpoints, checkpointKey),

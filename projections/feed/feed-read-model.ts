@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { PushPublisher } from '../push/push-bus.js';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
+import { finishPostgresBuild } from '../runtime/build-schema.js';
 import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import { dropRedisKeys, dumpRedisKeys } from '../runtime/dump-redis.js';
 import type { ReadModelDefinition, ReadModelDump } from '../runtime/read-model.js';
@@ -9,7 +10,7 @@ import { CELEBRITY_VERSION_FIELD, feedKeyPatterns } from './feed-keys.js';
 import type { FeedSettings } from './feed-options.js';
 import { createFeedProjection } from './feed-projection.js';
 import { createFeedReader, type FeedReader } from './feed-reader.js';
-import { feedTables } from './feed-schema-postgres.js';
+import { feedPostgresSchema, feedTables } from './feed-schema-postgres.js';
 import { createPostgresFeedStore } from './feed-store-postgres.js';
 import { createRedisFeedStore } from './feed-store-redis.js';
 import type { FeedStore } from './feed-store.js';
@@ -39,7 +40,7 @@ export const feedReadModel = ({ redis, liveFanOut, push, ...settings }: FeedRead
   backend: redis ? 'redis' : 'postgresql',
   layout: FEED_LAYOUT,
   open: ({ pool, redisPrefix, mode }) => {
-    const store = redis ? createRedisFeedStore(redis, { prefix: redisPrefix }) : createPostgresFeedStore(pool);
+    const store = redis ? createRedisFeedStore(redis, { prefix: redisPrefix }) : createPostgresFeedStore(pool, { mode });
     const fanOut = mode === 'live' && liveFanOut ? liveFanOut(store) : inProcessFanOut(store, mode === 'live' ? push : undefined);
     const t = feedTables('feed_');
     const tables = Object.values(t);
@@ -54,6 +55,7 @@ export const feedReadModel = ({ redis, liveFanOut, push, ...settings }: FeedRead
           ? withoutCelebrityVersion(withoutDeletedPosts(await dumpRedisKeys(redis, redisPrefix, feedKeyPatterns(redisPrefix))))
           : dumpTables(pool, tables, { [t.items]: `post_id not in (select post_id from ${t.deleted})` }),
       analyze: () => (redis ? Promise.resolve() : analyzeTables(pool, tables)),
+      ...(mode === 'build' && !redis ? { finishBuild: () => finishPostgresBuild(pool, feedPostgresSchema(t)) } : {}),
       async drop() {
         if (redis) await dropRedisKeys(redis, feedKeyPatterns(redisPrefix));
         else await dropTables(pool, tables);

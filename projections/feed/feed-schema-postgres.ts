@@ -1,3 +1,4 @@
+import type { PostgresSchema } from '../runtime/build-schema.js';
 import { prefixedTables } from '../runtime/table-names.js';
 
 // Tables of the feed read model in PostgreSQL, under a table-name prefix (default 'feed_') so that
@@ -64,3 +65,16 @@ create table if not exists ${t.marks} (
   post_id text collate "C" not null,
   primary key (user_id, kind, post_id)
 );`;
+
+
+/**
+ * The schema as build-schema.ts takes it. While a generation is built, the projection's fan-out
+ * walks the followers of each author (follows by followee); the score indexes serve the reader,
+ * and the store's own reads by score (a trim, a backfill) stay within one feed or timeline's rows.
+ */
+export const feedPostgresSchema = (t: FeedTables): PostgresSchema => ({
+  lock: `feed-setup:${t.items}`,
+  ddl: feedSchema(t),
+  tables: Object.values(t),
+  buildIndexes: [`${t.follows}_by_followee`],
+});

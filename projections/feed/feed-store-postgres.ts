@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import { feedSchema, feedTables } from './feed-schema-postgres.js';
+import { feedPostgresSchema, feedTables } from './feed-schema-postgres.js';
 import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedStore, type RangeQuery, type ViewerMarks } from './feed-store.js';
-import { createUnderLock } from '../runtime/postgres-transaction.js';
+import { setUpPostgresSchema } from '../runtime/build-schema.js';
+import type { GenerationStorage } from '../runtime/read-model.js';
 
 // The feed in PostgreSQL, for deployments without Redis (docs/architecture.md "Projections"). Each method is one
 // autocommit statement (the trim a second one), never a transaction spanning the projection's
@@ -12,6 +13,8 @@ export interface PostgresFeedStoreOptions {
   /** Prefix of every table name (default 'feed_'): a rebuild fills a new generation under another. */
   tablePrefix?: string;
   feedCap?: number;
+  /** The generation's mode: 'build' sets up the bulk-load shape (runtime/build-schema.ts). */
+  mode?: GenerationStorage['mode'];
 }
 
 const DEADLOCK = '40P01';
@@ -140,7 +143,7 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     feedCap,
     setup: async () => {
       // Several projections (or instances) may set up at once; one at a time creates the tables.
-      await createUnderLock(db, `feed-setup:${t.items}`, feedSchema(t));
+      await setUpPostgresSchema(db, feedPostgresSchema(t), options.mode ?? 'live');
     },
 
     addToTimeline: async (authorId, entry) => {
@@ -150,6 +153,16 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
         entry.postId,
         entry.score,
       ]);
+    },
+    addToTimelines: async (posts) => {
+      if (posts.length === 0) return;
+      posts.forEach((post) => assertScore(post.score));
+      await query(
+        `insert into ${t.timelines} (author_id, post_id, score)
+         select * from unnest($1::text[], $2::text[], $3::bigint[]) order by 1, 2
+         on conflict do nothing`,
+        [posts.map((post) => post.authorId), posts.map((post) => post.postId), posts.map((post) => post.score)],
+      );
     },
     removeFromTimeline: async (authorId, postId) => {
       await query(`delete from ${t.timelines} where author_id = $1 and post_id = $2`, [authorId, postId]);
@@ -176,6 +189,20 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
         [followerId, followeeId],
       );
     },
+    addFollows: async (follows) => {
+      if (follows.length === 0) return;
+      await query(
+        `with added as (
+           insert into ${t.follows} (follower_id, followee_id)
+           select * from unnest($1::text[], $2::text[]) order by 1, 2
+           on conflict do nothing returning followee_id
+         )
+         insert into ${t.followerCounts} as c (user_id, followers)
+         select followee_id, count(*) from added group by followee_id order by followee_id
+         on conflict (user_id) do update set followers = c.followers + excluded.followers`,
+        [follows.map((follow) => follow.followerId), follows.map((follow) => follow.followeeId)],
+      );
+    },
     removeFollow: async (followerId, followeeId) => {
       await query(
         `with removed as (
@@ -188,6 +215,25 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     followerCount: async (userId) => {
       const rows = await query<{ followers: number }>(`select followers from ${t.followerCounts} where user_id = $1`, [userId]);
       return rows[0]?.followers ?? 0;
+    },
+    followerCounts: async (userIds) => {
+      const counts = new Map(userIds.map((userId) => [userId, 0]));
+      if (userIds.length === 0) return counts;
+      const rows = await query<{ user_id: string; followers: number }>(`select user_id, followers from ${t.followerCounts} where user_id = any($1::text[])`, [
+        userIds,
+      ]);
+      for (const row of rows) counts.set(row.user_id, row.followers);
+      return counts;
+    },
+    followersOf: async (userIds) => {
+      const followers = new Map(userIds.map((userId) => [userId, [] as string[]]));
+      if (userIds.length === 0) return followers;
+      const rows = await query<{ followee_id: string; follower_id: string }>(
+        `select followee_id, follower_id from ${t.follows} where followee_id = any($1::text[])`,
+        [userIds],
+      );
+      for (const row of rows) followers.get(row.followee_id)!.push(row.follower_id);
+      return followers;
     },
     async *followerChunks(userId, chunkSize) {
       let after = '';
@@ -209,6 +255,19 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
         [userId, candidateIds],
       );
       return new Set(rows.map((row) => row.follower_id));
+    },
+    followersAmongMany: async (queries) => {
+      const found = queries.map(() => new Set<string>());
+      const [ords, candidates] = [queries.flatMap(({ candidateIds }, i) => candidateIds.map(() => i)), queries.flatMap(({ candidateIds }) => candidateIds)];
+      if (candidates.length === 0) return found;
+      const rows = await query<{ ord: number; follower_id: string }>(
+        `select q.ord, f.follower_id
+           from unnest($1::int[], $2::text[], $3::text[]) as q(ord, followee_id, follower_id)
+           join ${t.follows} f on f.followee_id = q.followee_id and f.follower_id = q.follower_id`,
+        [ords, ords.map((i) => queries[i]!.userId), candidates],
+      );
+      for (const row of rows) found[row.ord]!.add(row.follower_id);
+      return found;
     },
     following: async (userId) => {
       const rows = await query<{ followee_id: string }>(`select followee_id from ${t.follows} where follower_id = $1`, [userId]);
@@ -244,6 +303,18 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
         entries.map(() => userId),
         entries.map((entry) => entry.postId),
         entries.map((entry) => entry.score),
+      ),
+    pushToFeedsMany: (posts) =>
+      push(
+        posts.flatMap(({ userIds }) => userIds),
+        posts.flatMap(({ entry, userIds }) => userIds.map(() => entry.postId)),
+        posts.flatMap(({ entry, userIds }) => userIds.map(() => entry.score)),
+      ),
+    pushToFeedMany: (feeds) =>
+      push(
+        feeds.flatMap(({ userId, entries }) => entries.map(() => userId)),
+        feeds.flatMap(({ entries }) => entries.map((entry) => entry.postId)),
+        feeds.flatMap(({ entries }) => entries.map((entry) => entry.score)),
       ),
     removeFromFeeds: async (userIds, postId) => {
       if (userIds.length > 0) await remove(userIds, userIds.map(() => postId));
@@ -292,6 +363,29 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     },
     removeMark: async (kind, userId, postId) => {
       await query(`delete from ${t.marks} where user_id = $1 and kind = $2 and post_id = $3`, [userId, kind, postId]);
+    },
+    // At most one change per (kind, user, post): the added and the removed ones are two statements.
+    setMarks: async (changes) => {
+      const columns = (marked: boolean) => {
+        const chosen = changes.filter((change) => change.marked === marked);
+        return [chosen.map((change) => change.userId), chosen.map((change) => change.kind), chosen.map((change) => change.postId)];
+      };
+      const [added, removed] = [columns(true), columns(false)];
+      if (added[0]!.length > 0) {
+        await query(
+          `insert into ${t.marks} (user_id, kind, post_id)
+           select * from unnest($1::text[], $2::text[], $3::text[]) order by 1, 2, 3
+           on conflict do nothing`,
+          added,
+        );
+      }
+      if (removed[0]!.length > 0) {
+        await query(
+          `delete from ${t.marks} m using unnest($1::text[], $2::text[], $3::text[]) as r(user_id, kind, post_id)
+            where m.user_id = r.user_id and m.kind = r.kind and m.post_id = r.post_id`,
+          removed,
+        );
+      }
     },
     marksAmong,
 

@@ -160,19 +160,56 @@ const fnv1a = (text: string): number => {
 /** Does this push of `postId` settle `userId`'s feed? One follower in FEED_TRIM_EVERY, rotating with the post. */
 const settlesOn = (userId: string, postHash: number): boolean => ((fnv1a(userId) + postHash) >>> 0) % FEED_TRIM_EVERY === 0;
 
+/** One command of one key: its name (a client method, or a script defined on the client) and its arguments. */
+type Command = [name: string, ...args: (string | number)[]];
+type Sender = Record<string, (...args: (string | number)[]) => Promise<unknown>>;
+
+/**
+ * Sends commands together and answers their replies in order. On a single server, one explicit
+ * pipeline: an auto-pipelined command costs its own promise and queue bookkeeping, which put a
+ * fan-out to 10,000 full feeds at 1.65x a bare pipeline of ZADDs (bench:fanout). A Cluster
+ * pipeline must stay within one node's slots, so there each command goes on its own
+ * (auto-pipelined per node with `enableAutoPipelining`).
+ */
+const sendAll = async (client: RedisClient, commands: readonly Command[]): Promise<unknown[]> => {
+  if (commands.length === 0) return [];
+  if (client.isCluster) return Promise.all(commands.map(([name, ...args]) => (client as unknown as Sender)[name]!(...args)));
+  const pipeline = client.pipeline() as unknown as Record<string, (...args: (string | number)[]) => unknown> & { exec(): Promise<[Error | null, unknown][] | null> };
+  for (const [name, ...args] of commands) pipeline[name]!(...args);
+  const replies = (await pipeline.exec()) ?? [];
+  const failed = replies.find(([error]) => error !== null);
+  if (failed) throw failed[0];
+  return replies.map(([, reply]) => reply);
+};
+
+/** One command per key: `name key ...args` with the arguments of every item of that key, in order. */
+const perKey = <T>(items: readonly T[], name: string, keyOf: (item: T) => string, argsOf: (item: T) => (string | number)[]): Command[] => {
+  const byKey = new Map<string, (string | number)[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const args = byKey.get(key) ?? byKey.set(key, []).get(key)!;
+    args.push(...argsOf(item));
+  }
+  return [...byKey].map(([key, args]): Command => [name, key, ...args]);
+};
+
 export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStoreOptions): FeedStore => {
   const keys = feedKeys(options.prefix);
   const feedCap = options.feedCap ?? DEFAULT_FEED_CAP;
 
   const settle = defineSettleScript(client);
-  /** Adds entries to one feed and settles it, in calls of at most MAX_ENTRIES_PER_CALL entries. */
-  const pushSettling = async (userId: string, entries: readonly FeedEntry[]): Promise<void> => {
+  /** Adds entries to one feed and settles it: a script call per MAX_ENTRIES_PER_CALL entries. */
+  const settlingPushes = (userId: string, entries: readonly FeedEntry[]): Command[] => {
+    const commands: Command[] = [];
     for (const entry of entries) assertScore(entry.score);
     for (let i = 0; i < entries.length; i += MAX_ENTRIES_PER_CALL) {
       const slice = entries.slice(i, i + MAX_ENTRIES_PER_CALL);
-      await settle(keys.feed(userId), keys.floor(userId), feedCap, 'add', slice.flatMap((entry) => [entry.score, entry.postId]));
+      commands.push([SETTLE_COMMAND, keys.feed(userId), keys.floor(userId), feedCap, 'add', ...slice.flatMap((entry) => [entry.score, entry.postId])]);
     }
+    return commands;
   };
+  // The calls of one feed go in order (one connection on a single server; one slot on a Cluster).
+  const pushSettling = async (userId: string, entries: readonly FeedEntry[]): Promise<void> => void (await sendAll(client, settlingPushes(userId, entries)));
   /** Settles one feed, then removes posts from it. */
   const removeSettling = async (userId: string, postIds: readonly string[]): Promise<void> => {
     for (let i = 0; i < postIds.length; i += MAX_ENTRIES_PER_CALL) {
@@ -208,6 +245,27 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     return celebrityCopy;
   };
 
+  // One command per feed, with all of its posts: a bare ZADD, or the settling script when any of
+  // them is one of the pushes that settle (FEED_TRIM_EVERY), which then settles after them all.
+  const pushToFeedsMany: FeedStore['pushToFeedsMany'] = async (posts) => {
+    const feeds = new Map<string, { entries: FeedEntry[]; settles: boolean }>();
+    for (const { entry, userIds } of posts) {
+      assertScore(entry.score);
+      const postHash = fnv1a(entry.postId);
+      for (const userId of userIds) {
+        const feed = feeds.get(userId) ?? feeds.set(userId, { entries: [], settles: false }).get(userId)!;
+        feed.entries.push(entry);
+        feed.settles ||= settlesOn(userId, postHash);
+      }
+    }
+    const commands: Command[] = [];
+    for (const [userId, { entries, settles }] of feeds) {
+      if (settles) commands.push(...settlingPushes(userId, entries));
+      else commands.push(['zadd', keys.feed(userId), ...entries.flatMap((entry) => [entry.score, entry.postId])]);
+    }
+    await sendAll(client, commands);
+  };
+
   return {
     feedCap,
     setup: async () => undefined,
@@ -215,6 +273,13 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     addToTimeline: async (authorId, entry) => {
       assertScore(entry.score);
       await client.zadd(keys.timeline(authorId), entry.score, entry.postId);
+    },
+    addToTimelines: async (posts) => {
+      posts.forEach((post) => assertScore(post.score));
+      await sendAll(
+        client,
+        perKey(posts, 'zadd', (post) => keys.timeline(post.authorId), (post) => [post.score, post.postId]),
+      );
     },
     removeFromTimeline: async (authorId, postId) => {
       await client.zrem(keys.timeline(authorId), postId);
@@ -229,10 +294,30 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     addFollow: async (followerId, followeeId) => {
       await Promise.all([client.sadd(keys.followers(followeeId), followerId), client.sadd(keys.following(followerId), followeeId)]);
     },
+    addFollows: async (follows) => {
+      await sendAll(client, [
+        ...perKey(follows, 'sadd', (follow) => keys.followers(follow.followeeId), (follow) => [follow.followerId]),
+        ...perKey(follows, 'sadd', (follow) => keys.following(follow.followerId), (follow) => [follow.followeeId]),
+      ]);
+    },
     removeFollow: async (followerId, followeeId) => {
       await Promise.all([client.srem(keys.followers(followeeId), followerId), client.srem(keys.following(followerId), followeeId)]);
     },
     followerCount: (userId) => client.scard(keys.followers(userId)),
+    followerCounts: async (userIds) => {
+      const counts = await sendAll(
+        client,
+        userIds.map((userId): Command => ['scard', keys.followers(userId)]),
+      );
+      return new Map(userIds.map((userId, i) => [userId, counts[i] as number]));
+    },
+    followersOf: async (userIds) => {
+      const members = await sendAll(
+        client,
+        userIds.map((userId): Command => ['smembers', keys.followers(userId)]),
+      );
+      return new Map(userIds.map((userId, i) => [userId, members[i] as string[]]));
+    },
     async *followerChunks(userId, chunkSize) {
       // SSCAN returns every member present for the whole scan at least once; a repeat only
       // repeats an idempotent push.
@@ -247,6 +332,15 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       if (pending.length > 0) yield pending;
     },
     followersAmong: (userId, candidateIds) => membersIn(keys.followers(userId), candidateIds),
+    followersAmongMany: async (queries) => {
+      const asked = queries.filter(({ candidateIds }) => candidateIds.length > 0);
+      const flags = await sendAll(
+        client,
+        asked.map(({ userId, candidateIds }): Command => ['smismember', keys.followers(userId), ...candidateIds]),
+      );
+      const found = new Map(asked.map((query, i) => [query, new Set(query.candidateIds.filter((_, j) => (flags[i] as number[])[j] === 1))]));
+      return queries.map((query) => found.get(query) ?? new Set());
+    },
     following: (userId) => client.smembers(keys.following(userId)),
 
     celebrityStates: async (userIds) => {
@@ -263,32 +357,12 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       await writeCelebrity(keys.celebrities, userId, state ?? '', randomUUID());
     },
 
-    // The fan-out's write: one ZADD per follower, issued together (one pipeline with
-    // `enableAutoPipelining`), a settling script for one in FEED_TRIM_EVERY.
-    pushToFeeds: async (userIds, entry) => {
-      assertScore(entry.score);
-      const postHash = fnv1a(entry.postId);
-      if (client.isCluster) {
-        await Promise.all(
-          userIds.map((userId) =>
-            settlesOn(userId, postHash) ? pushSettling(userId, [entry]) : client.zadd(keys.feed(userId), entry.score, entry.postId),
-          ),
-        );
-        return;
-      }
-      // One explicit pipeline on a single server: an auto-pipelined command costs its own promise
-      // and queue bookkeeping, which put a fan-out to 10,000 full feeds at 1.65x a bare pipeline
-      // of ZADDs (bench:fanout). A Cluster pipeline must stay within one node's slots, so there
-      // the commands go auto-pipelined, one per follower, as above.
-      const pipeline = client.pipeline() as unknown as Record<string, (...args: (string | number)[]) => unknown> & { exec(): Promise<[Error | null, unknown][] | null> };
-      for (const userId of userIds) {
-        if (settlesOn(userId, postHash)) pipeline[SETTLE_COMMAND]!(keys.feed(userId), keys.floor(userId), feedCap, 'add', entry.score, entry.postId);
-        else pipeline.zadd!(keys.feed(userId), entry.score, entry.postId);
-      }
-      const failed = (await pipeline.exec())?.find(([error]) => error !== null);
-      if (failed) throw failed[0];
-    },
+    // The fan-out's write: one ZADD per follower, sent together (sendAll), a settling script for
+    // one in FEED_TRIM_EVERY.
+    pushToFeeds: (userIds, entry) => pushToFeedsMany([{ entry, userIds }]),
+    pushToFeedsMany,
     pushToFeed: (userId, entries) => pushSettling(userId, entries),
+    pushToFeedMany: async (feeds) => void (await sendAll(client, feeds.flatMap(({ userId, entries }) => settlingPushes(userId, entries)))),
     removeFromFeeds: async (userIds, postId) => {
       await Promise.all(userIds.map((userId) => removeSettling(userId, [postId])));
     },
@@ -343,6 +417,13 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     },
     removeMark: async (kind, userId, postId) => {
       await client.srem(keys[kind](userId), postId);
+    },
+    setMarks: async (changes) => {
+      // At most one change per member: the additions and the removals of a set may go in either order.
+      await sendAll(client, [
+        ...perKey(changes.filter((change) => change.marked), 'sadd', (change) => keys[change.kind](change.userId), (change) => [change.postId]),
+        ...perKey(changes.filter((change) => !change.marked), 'srem', (change) => keys[change.kind](change.userId), (change) => [change.postId]),
+      ]);
     },
     marksAmong,
 

@@ -51,6 +51,24 @@ export type CelebrityState = 'celebrity' | 'demoting';
 /** What a viewer did to a post: liked it, bookmarked ("saved") it. */
 export type MarkKind = 'liked' | 'saved';
 
+/** A post in its author's timeline. */
+export interface AuthoredEntry extends FeedEntry {
+  authorId: string;
+}
+
+export interface Follow {
+  followerId: string;
+  followeeId: string;
+}
+
+/** A viewer mark set (`marked`) or taken away. */
+export interface MarkChange {
+  kind: MarkKind;
+  userId: string;
+  postId: string;
+  marked: boolean;
+}
+
 /** Of some posts, those the viewer likes and those they bookmarked. */
 export interface ViewerMarks {
   liked: Set<string>;
@@ -80,6 +98,8 @@ export interface FeedStore {
 
   // Author timelines, newest first.
   addToTimeline(authorId: string, entry: FeedEntry): Promise<void>;
+  /** addToTimeline of each post, in as few round trips as the adapter can (a batch of the log). */
+  addToTimelines(posts: readonly AuthoredEntry[]): Promise<void>;
   removeFromTimeline(authorId: string, postId: string): Promise<void>;
   /** One range per author, in the order of `authorIds`. */
   timelines(authorIds: readonly string[], range: RangeQuery): Promise<FeedEntry[][]>;
@@ -90,12 +110,23 @@ export interface FeedStore {
 
   // The follow graph, as the feed sees it.
   addFollow(followerId: string, followeeId: string): Promise<void>;
+  /** addFollow of each follow, in as few round trips as the adapter can. */
+  addFollows(follows: readonly Follow[]): Promise<void>;
   removeFollow(followerId: string, followeeId: string): Promise<void>;
   followerCount(userId: string): Promise<number>;
+  /** followerCount of each user (every one of `userIds` is in the map). */
+  followerCounts(userIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Every follower of each user, in one go (every one of `userIds` is in the map): for callers that
+   * bound the total by the follower counts; followerChunks walks a single large set.
+   */
+  followersOf(userIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Every follower, in chunks of at most `chunkSize` (a follower may come twice; never missed). */
   followerChunks(userId: string, chunkSize: number): AsyncIterable<string[]>;
   /** Those of `candidateIds` who follow `userId` now. */
   followersAmong(userId: string, candidateIds: readonly string[]): Promise<Set<string>>;
+  /** followersAmong of each query, in its order, in as few round trips as the adapter can. */
+  followersAmongMany(queries: readonly { userId: string; candidateIds: readonly string[] }[]): Promise<Set<string>[]>;
   following(userId: string): Promise<string[]>;
 
   // Authors pulled at read time.
@@ -105,8 +136,12 @@ export interface FeedStore {
   // Home feeds.
   /** Adds one post to many feeds, trimming each at the cap (raising its floor first). */
   pushToFeeds(userIds: readonly string[], entry: FeedEntry): Promise<void>;
+  /** pushToFeeds of each post, in as few round trips as the adapter can (the fan-out of a batch). */
+  pushToFeedsMany(posts: readonly { entry: FeedEntry; userIds: readonly string[] }[]): Promise<void>;
   /** Adds many posts to one feed (a backfill), trimming at the cap (raising the floor first). */
   pushToFeed(userId: string, entries: readonly FeedEntry[]): Promise<void>;
+  /** pushToFeed of each feed, in as few round trips as the adapter can (the backfills of a batch). */
+  pushToFeedMany(feeds: readonly { userId: string; entries: readonly FeedEntry[] }[]): Promise<void>;
   removeFromFeeds(userIds: readonly string[], postId: string): Promise<void>;
   removeFromFeed(userId: string, postIds: readonly string[]): Promise<void>;
   /** Newest first; at most feedCap entries exist. */
@@ -124,6 +159,8 @@ export interface FeedStore {
   // Viewer marks (likes, bookmarks), per user.
   addMark(kind: MarkKind, userId: string, postId: string): Promise<void>;
   removeMark(kind: MarkKind, userId: string, postId: string): Promise<void>;
+  /** addMark or removeMark of each change; at most one change per (kind, user, post). */
+  setMarks(changes: readonly MarkChange[]): Promise<void>;
   marksAmong(userId: string, postIds: readonly string[]): Promise<ViewerMarks>;
 
   // An erased account (docs/architecture.md "Account deletion").

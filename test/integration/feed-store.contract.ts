@@ -365,6 +365,74 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
       });
     });
 
+    describe('its verbs for many at once (a batch of the log)', () => {
+      it('adds timelines, follows and viewer marks as the one-at-a-time verbs do, repeats included', async () => {
+        const store = await harness.newStore();
+        const [a, b, u, v] = [user(), user(), user(), user()];
+        const posts = [
+          { authorId: a, postId: uuidv7(), score: T0 + 1000 },
+          { authorId: a, postId: uuidv7(), score: T0 + 2000 },
+          { authorId: b, postId: uuidv7(), score: T0 + 3000 },
+        ];
+        await store.addToTimelines(posts);
+        await store.addToTimelines([posts[0]!]);
+        expect(await store.timelines([a, b], { limit: 10 })).toEqual([
+          [posts[1]!, posts[0]!].map(({ postId, score }) => ({ postId, score })),
+          [{ postId: posts[2]!.postId, score: posts[2]!.score }],
+        ]);
+
+        await store.addFollows([
+          { followerId: u, followeeId: a },
+          { followerId: v, followeeId: a },
+          { followerId: u, followeeId: b },
+        ]);
+        await store.addFollows([{ followerId: u, followeeId: a }]);
+        expect(await store.followerCounts([a, b, u])).toEqual(new Map([[a, 2], [b, 1], [u, 0]]));
+        const followers = await store.followersOf([a, b, u]);
+        expect(new Map([...followers].map(([id, list]) => [id, [...list].sort()]))).toEqual(new Map([[a, [u, v].sort()], [b, [u]], [u, []]]));
+        expect(await store.following(u).then((ids) => ids.sort())).toEqual([a, b].sort());
+        expect(
+          await store.followersAmongMany([
+            { userId: a, candidateIds: [u, b] },
+            { userId: b, candidateIds: [] },
+            { userId: b, candidateIds: [v, u] },
+          ]),
+        ).toEqual([new Set([u]), new Set(), new Set([u])]);
+
+        await store.setMarks([
+          { kind: 'liked', userId: u, postId: posts[0]!.postId, marked: true },
+          { kind: 'saved', userId: u, postId: posts[1]!.postId, marked: true },
+          { kind: 'liked', userId: u, postId: posts[2]!.postId, marked: true },
+        ]);
+        await store.setMarks([
+          { kind: 'liked', userId: u, postId: posts[2]!.postId, marked: false },
+          { kind: 'liked', userId: u, postId: posts[0]!.postId, marked: true },
+        ]);
+        expect(await store.marksAmong(u, posts.map((post) => post.postId))).toEqual({ liked: new Set([posts[0]!.postId]), saved: new Set([posts[1]!.postId]) });
+      });
+
+      it('pushes many posts to many feeds, and many entries to many feeds, trimming each at the cap as one push at a time would', async () => {
+        const store = await harness.newStore({ feedCap: 4 });
+        const [u, v, w] = [user(), user(), user()];
+        const entries = Array.from({ length: 6 }, (_, i) => ({ postId: uuidv7(), score: T0 + i * 1000 }));
+        await store.pushToFeedsMany(entries.map((entry, i) => ({ entry, userIds: i % 2 === 0 ? [u, v] : [u] })));
+        await store.pushToFeedsMany([{ entry: entries[0]!, userIds: [v] }]);
+        const newest = [...entries].sort(newestFirst);
+        expect(await store.feed(u, { limit: 10 })).toEqual(newest.slice(0, 4));
+        expect(await store.feedFloor(u)).toBe(newest[4]!.score);
+        expect(await store.feed(v, { limit: 10 })).toEqual([entries[4], entries[2], entries[0]]);
+        expect(await store.feedFloor(v)).toBeNull();
+
+        await store.pushToFeedMany([
+          { userId: w, entries: entries.slice(0, 5) },
+          { userId: v, entries: [entries[5]!] },
+        ]);
+        expect(await store.feed(w, { limit: 10 })).toEqual(newest.slice(1, 5));
+        expect(await store.feedFloor(w)).toBe(entries[0]!.score);
+        expect(await store.feed(v, { limit: 10 })).toEqual([entries[5], entries[4], entries[2], entries[0]]);
+      });
+    });
+
     describe('the feed built on it', () => {
       it('pages stay stable while new posts arrive between page reads: no duplicate, no skip', async () => {
         const world = await newWorld({ celebrityThreshold: 3 });
