@@ -10,6 +10,7 @@ import { createPostgresEventStore } from '../events/postgres/index.js';
 import { catchUp, whenDoubled, type CatchUpTarget } from '../projections/runtime/catch-up.js';
 import type { OpenReadModel } from '../projections/runtime/read-model.js';
 import { addGeneration, ensureGenerationsTable, forgetGeneration } from '../projections/runtime/generations.js';
+import { REBUILD_BATCH_SIZE } from '../replay/cli.js';
 import { generateLog } from './support/generate-log.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 
@@ -27,7 +28,7 @@ import { createScratchSchema } from './support/scratch-schema.js';
 // rebuild of each alone), for long logs. REPLAY_LOG_SCHEMA=<name> keeps the generated log in that
 // schema for later runs (generated there when it is empty; drop it by hand). Each row reports the process's peak RSS while it ran. Run: npm run bench:replay
 const total = Number(process.env.REPLAY_EVENTS ?? 1_000_000);
-const batchSize = Number(process.env.REPLAY_BATCH ?? 1_000);
+const batchSize = Number(process.env.REPLAY_BATCH ?? REBUILD_BATCH_SIZE);
 const encrypted = process.env.REPLAY_ENCRYPTED === '1';
 // REPLAY_ALONE=0 skips the rebuilds of each read model alone (the one pass only: the 10M-event run).
 const alone = process.env.REPLAY_ALONE !== '0';

@@ -10,6 +10,9 @@ import { verify } from './verify.js';
 import { listParked, retryParked } from './parked.js';
 import { createReporter } from './reporter.js';
 
+/** Events read per batch by `rebuild` and `verify` (the live projectors and `--from` read 1,000 at a time). */
+export const REBUILD_BATCH_SIZE = 10_000;
+
 // The replay CLI: `npm run replay -- <command> [options]` (or the `instagram-es-replay` bin).
 // Parses the command line first, so that a usage error never touches a backend, then runs the
 // command against the context app/replay-main.ts builds from the configuration.
@@ -50,7 +53,7 @@ Builds a new generation of each projection (new PostgreSQL schema, Redis key pre
 Elasticsearch indexes) from the start of the log while the live one keeps serving, catches up
 with the head, then switches reads to it atomically. Side effects (pushes, Kafka fan-out) are
 not sent again. Ctrl-C stops after the current batch; 'resume' continues.
-  --batch-size <n>     events read per batch (default 1000)
+  --batch-size <n>     events read per batch (default ${REBUILD_BATCH_SIZE}; 1000 with --from)
   --no-switch          stop once caught up, before switching ('resume --switch' switches later)
   --from <position>    no new generation: re-apply the log from <position> into the live one
   --handover-ms <ms>   keep the new generation caught up this long after the switch, while the
@@ -182,6 +185,10 @@ const plan = (command: string, positionals: readonly string[], values: Values): 
     if (positionals.length > 0) throw new UsageError(`unexpected argument(s) ${positionals.join(' ')}`);
   };
   const batchSize = integer(values['batch-size'], 'batch-size', 1_000);
+  // A generation built from the start takes larger batches: each batch's fold collapses more
+  // events into one row write, and the per-statement costs are paid ten times less often; the
+  // pass holds at most a few batches (catch-up.ts), tens of MB at this size.
+  const buildBatchSize = integer(values['batch-size'], 'batch-size', REBUILD_BATCH_SIZE);
   const handoverMs = integer(values['handover-ms'], 'handover-ms', 3_000, 0);
   switch (command) {
     case 'status': {
@@ -198,7 +205,7 @@ const plan = (command: string, positionals: readonly string[], values: Values): 
       return (context, known) =>
         from !== undefined
           ? replayFrom(context, projections(known), asPosition(from), batchSize)
-          : rebuild(context, projections(known), { batchSize, switch: values['no-switch'] !== true, handoverMs });
+          : rebuild(context, projections(known), { batchSize: buildBatchSize, switch: values['no-switch'] !== true, handoverMs });
     }
     case 'resume':
       noPositionals();
@@ -221,7 +228,7 @@ const plan = (command: string, positionals: readonly string[], values: Values): 
       return (context, known) => retryParked(context, projections(known)[0]!);
     default: {
       if (positionals.length !== 1) throw new UsageError('verify takes exactly one projection');
-      const verifyOptions = { batchSize, rounds: integer(values.rounds, 'rounds', 3), show: integer(values.show, 'show', 20, 0), keep: values.keep === true };
+      const verifyOptions = { batchSize: buildBatchSize, rounds: integer(values.rounds, 'rounds', 3), show: integer(values.show, 'show', 20, 0), keep: values.keep === true };
       return (context, known) => verify(context, projections(known)[0]!, verifyOptions);
     }
   }
