@@ -22,8 +22,11 @@ const SAVE = `insert into projection_checkpoints (key, position) values ($1, $2)
   on conflict (key) do update set position = excluded.position, updated_at = now()
   where projection_checkpoints.position < excluded.position`;
 
-/** Several projections set up at once may race on `create table if not exists`; the loser's error means the table is there. */
-const ALREADY_EXISTS = new Set(['42P07', '23505']);
+/**
+ * Several projections set up at once may race on `create table if not exists`; the loser's error
+ * (duplicate table, duplicate row type, or the catalog's unique index) means the table is there.
+ */
+const ALREADY_EXISTS = new Set(['42P07', '42710', '23505']);
 
 /**
  * `unlogged` for a generation being built whose tables are unlogged (build-schema.ts): a crash
