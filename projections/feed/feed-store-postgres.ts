@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { feedPostgresSchema, feedTables } from './feed-schema-postgres.js';
-import { assertScore, DEFAULT_FEED_CAP, type CelebrityState, type FeedEntry, type FeedStore, type RangeQuery, type ViewerMarks } from './feed-store.js';
+import { assertScore, DEFAULT_FEED_CAP, type AuthoredEntry, type CelebrityState, type Follow, type FeedEntry, type FeedStore, type RangeQuery, type ViewerMarks } from './feed-store.js';
 import { setUpPostgresSchema } from '../runtime/build-schema.js';
 import type { GenerationStorage } from '../runtime/read-model.js';
 
@@ -139,6 +139,33 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     return marks;
   };
 
+  const addToTimelines = async (posts: readonly AuthoredEntry[]): Promise<void> => {
+    if (posts.length === 0) return;
+    posts.forEach((post) => assertScore(post.score));
+    await query(
+      `insert into ${t.timelines} (author_id, post_id, score)
+       select * from unnest($1::text[], $2::text[], $3::bigint[]) order by 1, 2
+       on conflict do nothing`,
+      [posts.map((post) => post.authorId), posts.map((post) => post.postId), posts.map((post) => post.score)],
+    );
+  };
+
+  // The follower count moves only by the rows really inserted: exact under repeats (one follow is a batch of one).
+  const addFollows = async (follows: readonly Follow[]): Promise<void> => {
+    if (follows.length === 0) return;
+    await query(
+      `with added as (
+         insert into ${t.follows} (follower_id, followee_id)
+         select * from unnest($1::text[], $2::text[]) order by 1, 2
+         on conflict do nothing returning followee_id
+       )
+       insert into ${t.followerCounts} as c (user_id, followers)
+       select followee_id, count(*) from added group by followee_id order by followee_id
+       on conflict (user_id) do update set followers = c.followers + excluded.followers`,
+      [follows.map((follow) => follow.followerId), follows.map((follow) => follow.followeeId)],
+    );
+  };
+
   const store: FeedStore = {
     feedCap,
     setup: async () => {
@@ -146,24 +173,8 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       await setUpPostgresSchema(db, feedPostgresSchema(t), options.mode ?? 'live');
     },
 
-    addToTimeline: async (authorId, entry) => {
-      assertScore(entry.score);
-      await query(`insert into ${t.timelines} (author_id, post_id, score) values ($1, $2, $3) on conflict do nothing`, [
-        authorId,
-        entry.postId,
-        entry.score,
-      ]);
-    },
-    addToTimelines: async (posts) => {
-      if (posts.length === 0) return;
-      posts.forEach((post) => assertScore(post.score));
-      await query(
-        `insert into ${t.timelines} (author_id, post_id, score)
-         select * from unnest($1::text[], $2::text[], $3::bigint[]) order by 1, 2
-         on conflict do nothing`,
-        [posts.map((post) => post.authorId), posts.map((post) => post.postId), posts.map((post) => post.score)],
-      );
-    },
+    addToTimeline: (authorId, entry) => addToTimelines([{ ...entry, authorId }]),
+    addToTimelines,
     removeFromTimeline: async (authorId, postId) => {
       await query(`delete from ${t.timelines} where author_id = $1 and post_id = $2`, [authorId, postId]);
     },
@@ -179,30 +190,8 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     },
 
     // The follower count moves only by the rows really inserted or deleted: exact under repeats.
-    addFollow: async (followerId, followeeId) => {
-      await query(
-        `with added as (
-           insert into ${t.follows} (follower_id, followee_id) values ($1, $2) on conflict do nothing returning followee_id
-         )
-         insert into ${t.followerCounts} as c (user_id, followers) select followee_id, 1 from added
-         on conflict (user_id) do update set followers = c.followers + 1`,
-        [followerId, followeeId],
-      );
-    },
-    addFollows: async (follows) => {
-      if (follows.length === 0) return;
-      await query(
-        `with added as (
-           insert into ${t.follows} (follower_id, followee_id)
-           select * from unnest($1::text[], $2::text[]) order by 1, 2
-           on conflict do nothing returning followee_id
-         )
-         insert into ${t.followerCounts} as c (user_id, followers)
-         select followee_id, count(*) from added group by followee_id order by followee_id
-         on conflict (user_id) do update set followers = c.followers + excluded.followers`,
-        [follows.map((follow) => follow.followerId), follows.map((follow) => follow.followeeId)],
-      );
-    },
+    addFollow: (followerId, followeeId) => addFollows([{ followerId, followeeId }]),
+    addFollows,
     removeFollow: async (followerId, followeeId) => {
       await query(
         `with removed as (
