@@ -47,9 +47,13 @@ const UPSERT_USERS = bulkUpsert({
 });
 
 // An erased account keeps its id only: its username is free to be taken again (a mention of the
-// new owner must not resolve to it), and its display name is personal text.
-const BLANK_ERASED_USERS = `update notification_users set username = null, display_name = ''
-where id = any($1::uuid[]) and state = 'erased' and (username is not null or display_name is distinct from '')`;
+// new owner must not resolve to it), and its display name is personal text. Returns the usernames
+// it let go, whose mentions a live batch derives again: resolved through the username, they no
+// longer name the account (an ungrouped one, of a deleted post, included), as a build derives them.
+const BLANK_ERASED_USERS = `update notification_users u set username = null, display_name = ''
+from (select id, username from notification_users where id = any($1::uuid[])) old
+where u.id = old.id and u.state = 'erased' and (u.username is not null or u.display_name is distinct from '')
+returning old.username`;
 
 // The sources an erasure takes out of their groups: those of the groups the erased account
 // receives (notification_groups_by_recipient) and its own in groups it acts in
@@ -375,7 +379,7 @@ const erasedIn = (facts: BatchFacts): string[] => [...facts.users.values()].filt
  * from them: what a live batch writes first (writeNotificationFacts), and all that a batch of a
  * generation being built writes (deriveEveryNotification derives it all once the pass is over).
  */
-export const storeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts): Promise<void> => {
+export const storeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts): Promise<{ releasedUsernames: string[] }> => {
   await db.query(LOCK);
   await upsertRows(
     db,
@@ -391,7 +395,7 @@ export const storeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
     })),
   );
   const erased = erasedIn(facts);
-  if (erased.length > 0) await db.query(BLANK_ERASED_USERS, [erased]);
+  const released = erased.length > 0 ? (await db.query<{ username: string | null }>(BLANK_ERASED_USERS, [erased])).rows : [];
   await upsertRows(db, UPSERT_POSTS, [...facts.posts.values()].map((p) => ({ id: p.id, author_id: p.authorId, deleted: p.deleted })));
   await upsertRows(db, UPSERT_COMMENTS, [...facts.comments.values()].map((c) => ({ id: c.id, post_id: c.postId, author_id: c.authorId, deleted: c.deleted })));
   await upsertRows(db, UPSERT_BLOCKS, [...facts.blocks.values()].map((b) => ({ blocker_id: b.blockerId, blocked_id: b.blockedId, active: b.active, rev: b.rev })));
@@ -400,15 +404,16 @@ export const storeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
   await upsertRows(db, upsertSources(false), sources.filter((row) => row.restarted));
   await upsertRows(db, END_OLD_CAPTION_MENTIONS, [...facts.captions].map(([postId, { rev }]) => ({ post_id: postId, rev })));
   await upsertRows(db, UPSERT_READS, [...facts.reads.values()].map((r) => ({ user_id: r.userId, group_id: r.groupId, read_up_to: r.upTo })));
+  return { releasedUsernames: released.flatMap((row) => (row.username ? [row.username] : [])) };
 };
 
 /** Stores a batch (storeNotificationFacts), then derives again what it may have changed (see the top of this file). */
 export const writeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts, windowMs: number): Promise<FreshGroup[]> => {
-  await storeNotificationFacts(db, facts);
+  const { releasedUsernames } = await storeNotificationFacts(db, facts);
   const users = [...facts.users.values()];
   const erased = erasedIn(facts);
   const posts = [...new Set([...[...facts.posts.values()].filter((p) => p.deleted).map((p) => p.id), ...facts.captions.keys()])];
-  const usernames = users.flatMap((u) => (u.username ? [u.username] : []));
+  const usernames = [...new Set([...users.flatMap((u) => (u.username ? [u.username] : [])), ...releasedUsernames])];
   const ofErased = erased.length > 0 ? (await db.query<{ source_id: string }>(SOURCES_OF_ERASED, [erased])).rows.map((row) => row.source_id) : [];
   const sourceIds = [...new Set([...facts.sources.keys(), ...ofErased])];
   const deltas: UnreadDeltas = new Map();

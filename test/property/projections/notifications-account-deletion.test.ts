@@ -217,6 +217,34 @@ describe('notifications: account deletion', () => {
     expect(await reader.list(id.gone, {})).toEqual({ items: [], nextCursor: null });
   });
 
+  it('after the erasure no mention resolves to the account, one of a post deleted before it included', async () => {
+    // A mention resolves through the username, which the erasure lets go. A mention of a deleted
+    // post is in no group, so the erasure's regrouping does not reach it; a build derives it from
+    // the final tables, where the username names no one, so the live path must end the same way.
+    await reset();
+    const { events, record } = logOf();
+    const owner = uuidv7();
+    const gone = uuidv7();
+    record('UserRegistered', { userId: owner, username: 'owner', displayName: 'Owner', registeredAt: iso(T0) }, streams.user(owner), T0);
+    record('UserRegistered', { userId: gone, username: 'gone', displayName: 'Gone', registeredAt: iso(T0) }, streams.user(gone), T0);
+    const postId = uuidv7();
+    record(
+      'PostCreated',
+      { postId, authorId: owner, caption: '@gone', hashtags: [], mentions: ['gone'], media: [{ url: 'm/a.jpg', type: 'image' }], createdAt: iso(T0 + 1000) },
+      streams.post(postId),
+      T0 + 1000,
+    );
+    record('PostDeleted', { postId, authorId: owner, deletedAt: iso(T0 + 2000) }, streams.post(postId), T0 + 2000);
+    record('AccountDeletionRequested', { userId: gone, requestedAt: iso(T0 + 3000), eraseAfter: iso(T0 + 4000) }, streams.user(gone), T0 + 3000);
+    record('AccountErased', { userId: gone, erasedAt: iso(T0 + 4000) }, streams.user(gone), T0 + 4000);
+    for (const batchSize of [1, events.length]) {
+      await reset();
+      await applyEvents(projection(), events, { batchSize });
+      const resolved = await db.pool.query(`select count(*)::int as n from notification_sources where resolved_recipient_id = $1`, [gone]);
+      expect(resolved.rows[0], `batches of ${batchSize}`).toEqual({ n: 0 });
+    }
+  });
+
   it('ends the same whatever the batching, and split by stream over two instances (property)', async () => {
     const { events, id } = scenario();
     await reset();

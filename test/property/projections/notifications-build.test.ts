@@ -39,19 +39,24 @@ describe('notifications built from the start of the log', { timeout: 300_000 }, 
         async (history, liveBatch, buildBatch, finishedAt) => {
           const log = toRecordedEvents(history);
           const liveModel = open(live, 'live');
-          await liveModel.projection.setup();
-          await applyEvents(liveModel.projection, log, { batchSize: liveBatch });
-
           const building = open(built, 'build');
-          await building.projection.setup();
-          const cut = Math.round(log.length * finishedAt);
-          await applyEvents(building.projection, log.slice(0, cut), { batchSize: buildBatch, replay: true });
-          await building.finishBuild!();
-          await applyEvents(building.projection, log, { batchSize: buildBatch, replay: true });
-          await building.finishBuild!();
+          // Dropped whatever the outcome: a shrunk run must start from empty tables, or it fails
+          // on what the failed run left and shrinks to a history that has nothing to do with it.
+          try {
+            await liveModel.projection.setup();
+            await applyEvents(liveModel.projection, log, { batchSize: liveBatch });
 
-          expect(compareDumps(await liveModel.dump(), await building.dump())).toEqual([]);
-          await Promise.all([liveModel.drop(), building.drop()]);
+            await building.projection.setup();
+            const cut = Math.round(log.length * finishedAt);
+            await applyEvents(building.projection, log.slice(0, cut), { batchSize: buildBatch, replay: true });
+            await building.finishBuild!();
+            await applyEvents(building.projection, log, { batchSize: buildBatch, replay: true });
+            await building.finishBuild!();
+
+            expect(compareDumps(await liveModel.dump(), await building.dump())).toEqual([]);
+          } finally {
+            await Promise.all([liveModel.drop(), building.drop()]);
+          }
         },
       ),
       { numRuns: 12 },
