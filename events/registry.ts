@@ -28,6 +28,8 @@ export const eventSchemas = {
   Unfollowed: { version: 1, schema: relationship.Unfollowed },
   Blocked: { version: 1, schema: relationship.Blocked },
   Unblocked: { version: 1, schema: relationship.Unblocked },
+  Muted: { version: 1, schema: relationship.Muted },
+  Unmuted: { version: 1, schema: relationship.Unmuted },
   PostCreated: { version: 2, schema: post.PostCreated },
   CaptionEdited: { version: 1, schema: post.CaptionEdited },
   PostDeleted: { version: 1, schema: post.PostDeleted },

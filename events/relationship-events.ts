@@ -16,3 +16,8 @@ export const Unfollowed = z.object({ ...pair, reason: z.enum(['unfollowed', 'blo
 // block-{blockerId}-{blockedId}
 export const Blocked = z.object({ blockerId: id, blockedId: id, blockedAt: timestamp });
 export const Unblocked = z.object({ blockerId: id, blockedId: id });
+
+// mute-{muterId}-{mutedId}: the muter stops seeing the muted account's posts and stories in their
+// home feed and stories tray; nothing else changes (no follow ends, the muted account is not told).
+export const Muted = z.object({ muterId: id, mutedId: id, mutedAt: timestamp });
+export const Unmuted = z.object({ muterId: id, mutedId: id });

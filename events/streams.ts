@@ -8,6 +8,7 @@ export const streams = {
   story: (storyId: string) => `story-${storyId}`,
   follow: (followerId: string, followeeId: string) => `follow-${followerId}-${followeeId}`,
   block: (blockerId: string, blockedId: string) => `block-${blockerId}-${blockedId}`,
+  mute: (muterId: string, mutedId: string) => `mute-${muterId}-${mutedId}`,
   like: (postId: string, userId: string) => `like-${postId}-${userId}`,
   bookmark: (userId: string, postId: string) => `bookmark-${userId}-${postId}`,
   storyView: (storyId: string, viewerId: string) => `storyview-${storyId}-${viewerId}`,

@@ -156,6 +156,7 @@ export const errorCatalogue = {
     description: 'Following (or asking to follow) one more account past the cap (FOLLOWING_MAX, pending requests included).',
   },
   CANNOT_BLOCK_SELF: { status: 422, message: 'you cannot block yourself', description: 'Blocking oneself.' },
+  CANNOT_MUTE_SELF: { status: 422, message: 'you cannot mute yourself', description: 'Muting oneself.' },
   FOLLOW_REQUEST_NOT_FOUND: { status: 404, message: 'no pending follow request from this account', description: 'Answering a follow request that is not pending.' },
 
   // --- Posts ---

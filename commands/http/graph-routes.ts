@@ -4,11 +4,14 @@ import type { CommandDeps } from '../deps.js';
 import { block, unblock } from '../graph/block.js';
 import { follow, unfollow } from '../graph/follow.js';
 import { answerFollowRequest } from '../graph/follow-requests.js';
+import { mute, unmute } from '../graph/mute.js';
 import { routesActingOn } from './acting-on.js';
 import { position, usernameParam } from './schemas.js';
 
 const followResponse = { 200: z.object({ status: z.enum(['none', 'requested', 'following']), position }) };
 const positionResponse = { 200: z.object({ position }) };
+/** Whether the caller mutes the account now, as a bookmark answers `bookmarked`. */
+const muteResponse = { 200: z.object({ muted: z.boolean(), position }) };
 
 export const graphRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   const onUser = routesActingOn(app, 'username', usernameParam);
@@ -25,4 +28,8 @@ export const graphRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps)
 
   onUser('POST', '/users/:username/block', positionResponse, (blockerId, username, ctx) => block(deps, { blockerId, username }, ctx));
   onUser('DELETE', '/users/:username/block', positionResponse, (blockerId, username, ctx) => unblock(deps, { blockerId, username }, ctx));
+
+  // Both ways in `write`: an unmute destroys nothing, so it is not held to the `delete` class's budget.
+  onUser('POST', '/users/:username/mute', muteResponse, (muterId, username, ctx) => mute(deps, { muterId, username }, ctx));
+  onUser('DELETE', '/users/:username/mute', muteResponse, (muterId, username, ctx) => unmute(deps, { muterId, username }, ctx), 'write');
 };
