@@ -55,6 +55,11 @@ export interface ReadOptions {
   readThrough?: boolean;
 }
 
+export interface VisiblePostsOptions extends ReadOptions {
+  /** Also leave out the posts of authors the viewer mutes (the home feed: docs/rules.md "Mutes"). */
+  withoutMuted?: boolean;
+}
+
 /** A post as the API answers it, without likedByMe/bookmarkedByMe (withMarks adds them). */
 export interface PostCardJson {
   postId: string;
@@ -67,8 +72,12 @@ export interface Marks {
 }
 
 export interface CardCache {
-  /** The posts of `postIds` in that order whose author the viewer may see, skipping deleted and unknown ones: what profiles.visiblePosts keeps. */
-  visiblePosts(postIds: readonly string[], viewerId: string, options?: ReadOptions): Promise<PostCardJson[]>;
+  /**
+   * The posts of `postIds` in that order whose author the viewer may see, skipping deleted and
+   * unknown ones: what profiles.visiblePosts keeps; with `withoutMuted`, not those of an author the
+   * viewer mutes either (read from the same pair facts, so no extra load).
+   */
+  visiblePosts(postIds: readonly string[], viewerId: string, options?: VisiblePostsOptions): Promise<PostCardJson[]>;
   /** The live post and the viewer's access to its author: what profiles.postFor answers (null for none). */
   postFor(postId: string, viewerId: string, options?: ReadOptions): Promise<{ json: string; access: ContentAccess } | null>;
   /** The profile (its JSON without the relationship), the viewer's access and relationship: what profiles.profileFor answers. */
@@ -208,8 +217,8 @@ export const withMarks = (json: string, marks: Marks | undefined): string =>
   appended(json, `,"likedByMe":${marks?.likedByMe === true},"bookmarkedByMe":${marks?.bookmarkedByMe === true}`);
 
 /** The profile's JSON with the viewer's relationship: what GET /users/{username} answers. */
-export const withRelationship = (json: string, { following, requested, followedBy }: Relationship): string =>
-  appended(json, `,"relationship":${JSON.stringify({ following, requested, followedBy })}`);
+export const withRelationship = (json: string, { following, requested, followedBy, muting }: Relationship): string =>
+  appended(json, `,"relationship":${JSON.stringify({ following, requested, followedBy, muting })}`);
 
 /**
  * Sends a card's JSON as it is: a string payload skips the response serializer, whose zod pass
@@ -423,7 +432,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
    * Undefined as soon as anything is missing, for the general path to load it. The same rules
    * as postsWithAuthors and visiblePosts below, in the same order.
    */
-  const visibleFromCache = (postIds: readonly string[], viewerId: string): PostCardJson[] | undefined => {
+  const visibleFromCache = (postIds: readonly string[], viewerId: string, withoutMuted: boolean): PostCardJson[] | undefined => {
     if (!live || !isUuid(viewerId)) return undefined;
     const viewer = viewerId.toLowerCase();
     const at = now();
@@ -439,7 +448,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       if (author === null || !listedFor(viewerId, author.facts)) continue;
       const facts = pairs.hit(`${viewer}|${author.facts.id}`, at);
       if (facts === undefined) return undefined;
-      if (accessOf(viewerId, author, facts) !== 'allowed') continue;
+      if (accessOf(viewerId, author, facts) !== 'allowed' || (withoutMuted && facts.muting)) continue;
       const json = postJsonNow(post, author, at);
       if (json === undefined) return undefined;
       shown.push({ postId: id, json });
@@ -466,7 +475,8 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       const post = found.get(id);
       const author = post ? authors.get(post.facts.authorId) : null;
       if (!post || !author || !listedFor(viewerId, author.facts)) return null;
-      return { post, author, access: accessOf(viewerId, author, facts.get(author.facts.id)) };
+      const pair = facts.get(author.facts.id);
+      return { post, author, access: accessOf(viewerId, author, pair), muting: pair?.muting === true };
     };
     return withAuthor;
   };
@@ -475,14 +485,15 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     knownLive: (postId) => live && posts.peek(postId, now()) != null,
 
     async visiblePosts(postIds, viewerId, options = {}) {
-      const cached = options.readThrough ? undefined : visibleFromCache(postIds, viewerId);
+      const withoutMuted = options.withoutMuted === true;
+      const cached = options.readThrough ? undefined : visibleFromCache(postIds, viewerId, withoutMuted);
       if (cached) return cached;
       const ids = postIds.filter(isUuid).map((id) => id.toLowerCase());
       if (ids.length === 0 || !isUuid(viewerId)) return [];
       const withAuthor = await postsWithAuthors([...new Set(ids)], viewerId, options);
       const shown = ids.flatMap((id) => {
         const found = withAuthor(id);
-        if (found?.access !== 'allowed') return [];
+        if (found?.access !== 'allowed' || (withoutMuted && found.muting)) return [];
         const json = postJsonNow(found.post, found.author);
         return [json !== undefined ? { postId: id, json } : postJson(found.post, found.author).then((json) => ({ postId: id, json }))];
       });

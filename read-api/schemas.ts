@@ -44,7 +44,13 @@ export const profile = z.object({
   followerCount: z.number(),
   followingCount: z.number(),
   postCount: z.number(),
-  relationship: z.object({ following: z.boolean(), requested: z.boolean(), followedBy: z.boolean() }),
+  relationship: z.object({
+    following: z.boolean(),
+    requested: z.boolean(),
+    followedBy: z.boolean(),
+    /** The caller mutes this account: its posts and stories stay out of the caller's home feed and tray. */
+    muting: z.boolean(),
+  }),
 });
 
 export const hydratedPost = z.object({

@@ -17,6 +17,12 @@ export const LISTED_FOR = (viewer: string, user: string) => `(${LISTED(user)} or
 export const BLOCKED_EITHER_WAY = (viewer: string, other: string) =>
   `exists (select 1 from blocks b where b.active and ((b.blocker_id = ${viewer} and b.blocked_id = ${other}) or (b.blocker_id = ${other} and b.blocked_id = ${viewer})))`;
 
+/**
+ * The viewer mutes the other (a standing mute). Not part of the access rule: a mute hides the
+ * muted account's posts and stories from the muter's home feed and tray only (docs/rules.md).
+ */
+export const MUTES = (muter: string, muted: string) => `exists (select 1 from mutes m where m.muter_id = ${muter} and m.muted_id = ${muted} and m.active)`;
+
 /** An accepted follow (a pending request is not one). */
 export const FOLLOWS = (follower: string, followee: string) =>
   `exists (select 1 from follows f where f.follower_id = ${follower} and f.followee_id = ${followee} and f.status = 'following')`;

@@ -4,7 +4,7 @@ import { everyTypeHandled } from '../runtime/projection.js';
 
 // What an applied event changes in the cards the API keeps in process (read-api/card-cache.ts):
 // the one map from an event of the profiles projection to the post cards, user cards (profile,
-// author summary, counts) and viewer-author pair facts (follows, requests, blocks) it may leave
+// author summary, counts) and viewer-author pair facts (follows, requests, blocks, mutes) it may leave
 // stale. The profiles projector publishes it after each committed live batch (card-bus.ts), and
 // every API process evicts what it names. Over-naming costs a reload; under-naming serves a
 // stale card until CARD_TTL_MS, so each case names everything its fold (runtime/batch-changes.ts)
@@ -45,6 +45,11 @@ export const touchedBy = (event: ChangeEvent): CardTouches => {
     case 'Blocked':
     case 'Unblocked':
       touches.pairs.push([event.data.blockerId, event.data.blockedId]);
+      return touches;
+    // Whether the viewer mutes the author is a pair fact (the home feed's filter, the profile's relationship).
+    case 'Muted':
+    case 'Unmuted':
+      touches.pairs.push([event.data.muterId, event.data.mutedId]);
       return touches;
     // The author's post count moves with creation and deletion.
     case 'PostCreated':

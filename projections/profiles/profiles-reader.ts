@@ -22,7 +22,7 @@ export interface ProfilesReader {
   /** Newest follow first. */
   followers(userId: string, page: PageRequest): Promise<Page<UserSummary>>;
   following(userId: string, page: PageRequest): Promise<Page<UserSummary>>;
-  followingIds(viewerId: string): Promise<string[]>;
+  followingIds(viewerId: string, options?: { withoutMuted?: boolean }): Promise<string[]>;
   /** Accounts `followerId` follows or asked to follow, counted up to `upTo` (the following cap). */
   followingCount(followerId: string, upTo: number): Promise<number>;
   /** Pending requests to follow `ownerId`, newest first. */
@@ -68,7 +68,7 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   relationship: (viewerId, otherId) => users.relationship(pool, viewerId, otherId),
   followers: (userId, page) => users.followers(pool, userId, page),
   following: (userId, page) => users.following(pool, userId, page),
-  followingIds: (viewerId) => users.followingIds(pool, viewerId),
+  followingIds: (viewerId, options) => users.followingIds(pool, viewerId, options),
   followingCount: (followerId, upTo) => users.followingCount(pool, followerId, upTo),
   followRequests: (ownerId, page) => users.followRequests(pool, ownerId, page),
   posts: (ids, viewerId) => posts.posts(pool, ids, viewerId),

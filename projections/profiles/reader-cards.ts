@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED } from './access-sql.js';
+import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, MUTES } from './access-sql.js';
 import { isUuid } from './keyset.js';
 import { LIVE, postFieldsOf, type PostOwnRow } from './reader-posts.js';
 import type { HydratedPost, UserProfile } from './reader-types.js';
@@ -27,9 +27,11 @@ export interface PairFacts {
   /** The other follows the viewer. */
   followedBy: boolean;
   blockedEitherWay: boolean;
+  /** The viewer mutes the other: the home feed leaves their posts out (read-api/card-cache.ts visiblePosts). */
+  muting: boolean;
 }
 
-export const NO_PAIR_FACTS: PairFacts = { following: false, requested: false, followedBy: false, blockedEitherWay: false };
+export const NO_PAIR_FACTS: PairFacts = { following: false, requested: false, followedBy: false, blockedEitherWay: false, muting: false };
 
 const uuids = (ids: readonly string[]) => [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
 
@@ -80,16 +82,17 @@ export const userCardByUsername = async (db: pg.Pool, username: string): Promise
 export const pairFacts = async (db: pg.Pool, viewerId: string, otherIds: readonly string[]): Promise<Map<string, PairFacts>> => {
   const valid = uuids(otherIds);
   if (valid.length === 0 || !isUuid(viewerId)) return new Map(valid.map((id) => [id, NO_PAIR_FACTS]));
-  const { rows } = await db.query<{ id: string; following: boolean; requested: boolean; followed_by: boolean; blocked: boolean }>({
+  const { rows } = await db.query<{ id: string; following: boolean; requested: boolean; followed_by: boolean; blocked: boolean; muting: boolean }>({
     name: 'profiles-pair-facts',
     text: `select o.id, ${FOLLOWS('$1::uuid', 'o.id')} as following,
        exists (select 1 from follows f where f.follower_id = $1::uuid and f.followee_id = o.id and f.status = 'requested') as requested,
        ${FOLLOWS('o.id', '$1::uuid')} as followed_by,
-       ${BLOCKED_EITHER_WAY('$1::uuid', 'o.id')} as blocked
+       ${BLOCKED_EITHER_WAY('$1::uuid', 'o.id')} as blocked,
+       ${MUTES('$1::uuid', 'o.id')} as muting
      from unnest($2::uuid[]) as o(id)`,
     values: [viewerId, valid],
   });
-  return new Map(rows.map((row) => [row.id, { following: row.following, requested: row.requested, followedBy: row.followed_by, blockedEitherWay: row.blocked }]));
+  return new Map(rows.map((row) => [row.id, { following: row.following, requested: row.requested, followedBy: row.followed_by, blockedEitherWay: row.blocked, muting: row.muting }]));
 };
 
 /** Whether `viewerId` likes and bookmarks each of `postIds` (lowercased), in one query (read-api/viewer-marks.ts). */

@@ -1,12 +1,13 @@
 import type pg from 'pg';
-import { MAY_SEE } from './access-sql.js';
+import { MAY_SEE, MUTES } from './access-sql.js';
 import { isUuid } from './keyset.js';
 import { HYDRATED, LIVE, AUTHOR, hydrated, type PostRow } from './reader-posts.js';
 import type { HydratedPost } from './reader-types.js';
 
 // The home feed by pull, over this read model: the posts of the accounts the viewer follows and
 // the viewer's own, newest first, under the same visibility rule as the feed's hydration
-// (reader-posts.ts visiblePosts: listed author, MAY_SEE). It is the home feed's fallback while the
+// (reader-posts.ts visiblePosts: listed author, MAY_SEE), less the authors the viewer mutes, as the
+// Redis feed's page leaves them out (read-api/card-cache.ts withoutMuted). It is the home feed's fallback while the
 // Redis feed cannot answer (read-api/degraded.ts). ONE query a page: the authors the viewer may
 // see, then at most `limit` posts of each from the posts_by_author index (a LATERAL scan that
 // stops after `limit`), merged newest first and cut to `limit`. The key is the Redis feed's,
@@ -28,6 +29,7 @@ export const pullFeed = async (db: pg.Pool, viewerId: string, after: PullFeedKey
         select u.id from users u
         where (u.id = $1::uuid or u.id in (select f.followee_id from follows f where f.follower_id = $1::uuid and f.status = 'following'))
           and ${MAY_SEE('$1::uuid', 'u.id')}
+          and not ${MUTES('$1::uuid', 'u.id')}
       ), page as (
         select q.id, q.created_at from authors a cross join lateral (
           select p.id, p.created_at from posts p

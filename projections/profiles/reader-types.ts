@@ -28,6 +28,8 @@ export interface Relationship {
   /** The other user follows the viewer. */
   followedBy: boolean;
   blockedEitherWay: boolean;
+  /** The viewer mutes the other user (a fact the muted user is never shown). */
+  muting: boolean;
 }
 
 export interface FollowRequest extends UserSummary {

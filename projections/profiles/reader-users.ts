@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { accessTo } from '../../kernel/access.js';
-import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, LISTED_FOR, MAY_SEE } from './access-sql.js';
+import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, LISTED_FOR, MAY_SEE, MUTES } from './access-sql.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
 import type { UploadedMediaItem } from '../../events/index.js';
@@ -63,14 +63,15 @@ export const profileFor = async (
 ): Promise<{ user: UserProfile; access: ContentAccess; relationship: Relationship } | null> => {
   const viewer = isUuid(viewerId) ? viewerId : null;
   const { rows } = await db.query<
-    ProfileRow & { listed: boolean; following: boolean; requested: boolean; followed_by: boolean; blocked: boolean }
+    ProfileRow & { listed: boolean; following: boolean; requested: boolean; followed_by: boolean; blocked: boolean; muting: boolean }
   >({
     name: 'profiles-profile-for',
     text: `select ${PROFILE_COLUMNS}, ${LISTED_FOR('$1::uuid', 'u')} is true as listed,
        ${FOLLOWS('$1::uuid', 'u.id')} as following,
        exists (select 1 from follows f where f.follower_id = $1::uuid and f.followee_id = u.id and f.status = 'requested') as requested,
        ${FOLLOWS('u.id', '$1::uuid')} as followed_by,
-       ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} as blocked
+       ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} as blocked,
+       ${MUTES('$1::uuid', 'u.id')} as muting
      from users u where u.username = $2 limit 1`,
     values: [viewer, username.toLowerCase()],
   });
@@ -79,7 +80,7 @@ export const profileFor = async (
   const access: ContentAccess = row.listed
     ? accessTo({ actorId: viewerId, ownerId: row.id, ownerIsPrivate: row.private, actorFollowsOwner: row.following, blockedEitherWay: row.blocked })
     : 'unknown';
-  const relationship = { following: row.following, requested: row.requested, followedBy: row.followed_by, blockedEitherWay: row.blocked };
+  const relationship = { following: row.following, requested: row.requested, followedBy: row.followed_by, blockedEitherWay: row.blocked, muting: row.muting };
   return { user: profileOf(row), access, relationship };
 };
 
@@ -95,16 +96,17 @@ export const userSummaries = async (db: pg.Pool, ids: readonly string[]): Promis
 };
 
 export const relationship = async (db: pg.Pool, viewerId: string, otherId: string): Promise<Relationship> => {
-  if (!isUuid(viewerId) || !isUuid(otherId)) return { following: false, requested: false, followedBy: false, blockedEitherWay: false };
-  const { rows } = await db.query<{ following: boolean; requested: boolean; followed_by: boolean; blocked: boolean }>(
+  if (!isUuid(viewerId) || !isUuid(otherId)) return { following: false, requested: false, followedBy: false, blockedEitherWay: false, muting: false };
+  const { rows } = await db.query<{ following: boolean; requested: boolean; followed_by: boolean; blocked: boolean; muting: boolean }>(
     `select ${FOLLOWS('$1', '$2')} as following,
        exists (select 1 from follows f where f.follower_id = $1 and f.followee_id = $2 and f.status = 'requested') as requested,
        ${FOLLOWS('$2', '$1')} as followed_by,
-       ${BLOCKED_EITHER_WAY('$1', '$2')} as blocked`,
+       ${BLOCKED_EITHER_WAY('$1', '$2')} as blocked,
+       ${MUTES('$1', '$2')} as muting`,
     [viewerId, otherId],
   );
   const row = rows[0]!;
-  return { following: row.following, requested: row.requested, followedBy: row.followed_by, blockedEitherWay: row.blocked };
+  return { following: row.following, requested: row.requested, followedBy: row.followed_by, blockedEitherWay: row.blocked, muting: row.muting };
 };
 
 /** A user's followers, or the accounts the user follows: newest follow first. */
@@ -147,11 +149,11 @@ export const followRequests = async (db: pg.Pool, ownerId: string, request: Page
   );
 };
 
-/** Ids of the accounts `viewerId` follows. */
-export const followingIds = async (db: pg.Pool, viewerId: string): Promise<string[]> => {
+/** Ids of the accounts `viewerId` follows; with `withoutMuted`, less those the viewer mutes (the stories tray). */
+export const followingIds = async (db: pg.Pool, viewerId: string, { withoutMuted = false } = {}): Promise<string[]> => {
   if (!isUuid(viewerId)) return [];
   const { rows } = await db.query<{ id: string }>(
-    "select followee_id as id from follows where follower_id = $1 and status = 'following'",
+    `select f.followee_id as id from follows f where f.follower_id = $1 and f.status = 'following'${withoutMuted ? ` and not ${MUTES('$1', 'f.followee_id')}` : ''}`,
     [viewerId],
   );
   return rows.map((row) => row.id);

@@ -63,6 +63,20 @@ create table if not exists blocks (
   primary key (blocker_id, blocked_id)
 );
 
+-- Added with mutes (issue 17): one row per (muter, muted), written whole by the pair's stream;
+-- 'active' says whether the mute stands (a row is never deleted, so that an older batch applied
+-- again cannot bring back a mute its revision guard no longer sees). Readers ask 'where active'.
+create table if not exists mutes (
+  muter_id uuid not null,
+  muted_id uuid not null,
+  active boolean not null,
+  rev integer not null,
+  muted_at timestamptz,
+  primary key (muter_id, muted_id)
+);
+-- The erasure worker ends the mutes of an erased account either way (workers/erasure/inventory-postgres.ts).
+create index if not exists mutes_of_muted on mutes (muted_id, muter_id) where active;
+
 create table if not exists posts (
   id uuid primary key,
   author_id uuid,
@@ -117,7 +131,7 @@ create index if not exists bookmarks_by_user on bookmarks (user_id, bookmarked_a
 `;
 
 /** Every table of the profiles read model (the replay CLI dumps and drops them). */
-export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'posts', 'comments', 'likes', 'bookmarks'] as const;
+export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'mutes', 'posts', 'comments', 'likes', 'bookmarks'] as const;
 
 /** The projection's writes read by primary key only (stored-state.ts): every secondary index waits for the end of a build. */
 export const PROFILES_SCHEMA: PostgresSchema = { lock: 'projection-profiles-schema', ddl: TABLES, tables: PROFILES_TABLES };

@@ -78,7 +78,7 @@ const UPSERT_COMMENTS = bulkUpsert({
   ],
 });
 
-/** A pair's row (follow, block, like, bookmark), written whole by the pair's stream. */
+/** A pair's row (follow, block, mute, like, bookmark), written whole by the pair's stream. */
 const pairUpsert = (table: string, key: [string, string], columns: UpsertColumn[]) =>
   revisionedRowUpsert({ table, key, ordered: true, columns: [...key.map((name) => ({ name, type: 'uuid' })), ...columns] });
 /** A time a later event of the pair may not carry (an unlike has no time): the last one known stays. */
@@ -90,6 +90,7 @@ const UPSERT_FOLLOWS = pairUpsert('follows', ['follower_id', 'followee_id'], [
   lastKnownAt('followed_at'),
 ]);
 const UPSERT_BLOCKS = pairUpsert('blocks', ['blocker_id', 'blocked_id'], [{ name: 'active', type: 'boolean', merge: 'replace' }, lastKnownAt('blocked_at')]);
+const UPSERT_MUTES = pairUpsert('mutes', ['muter_id', 'muted_id'], [{ name: 'active', type: 'boolean', merge: 'replace' }, lastKnownAt('muted_at')]);
 const UPSERT_LIKES = pairUpsert('likes', ['post_id', 'user_id'], [{ name: 'active', type: 'boolean', merge: 'replace' }, lastKnownAt('liked_at')]);
 const UPSERT_BOOKMARKS = pairUpsert('bookmarks', ['user_id', 'post_id'], [
   { name: 'active', type: 'boolean', merge: 'replace' },
@@ -175,6 +176,11 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
     db,
     UPSERT_BLOCKS,
     [...changes.blocks.values()].map((b) => ({ blocker_id: b.blockerId, blocked_id: b.blockedId, active: b.active, rev: b.rev, blocked_at: b.blockedAt })),
+  );
+  await upsertRows(
+    db,
+    UPSERT_MUTES,
+    [...changes.mutes.values()].map((m) => ({ muter_id: m.muterId, muted_id: m.mutedId, active: m.active, rev: m.rev, muted_at: m.mutedAt })),
   );
   await upsertRows(db, UPSERT_LIKES, deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev, liked_at: l.at })));
   await upsertRows(

@@ -1,6 +1,6 @@
 import type { EventsOf, EventType, MediaItem, RecordedEvent, UploadedMediaItem } from '../../events/index.js';
 import type { FollowStatus } from '../../kernel/access.js';
-import { accountLifecycleEvents, avatarEvents, blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents } from './event-families.js';
+import { accountLifecycleEvents, avatarEvents, blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, muteEvents, postEvents, profileEvents } from './event-families.js';
 import { everyTypeHandled } from './projection.js';
 
 // The register fold, shared by the PostgreSQL read models that hold users, the graph and content
@@ -19,6 +19,7 @@ export const changeEventTypes = [
   ...avatarEvents,
   ...followEvents,
   ...blockEvents,
+  ...muteEvents,
   ...postEvents,
   ...likeEvents,
   ...commentEvents,
@@ -67,6 +68,14 @@ export interface BlockChange {
   blockedAt: string | null;
 }
 
+export interface MuteChange {
+  muterId: string;
+  mutedId: string;
+  active: boolean;
+  rev: number;
+  mutedAt: string | null;
+}
+
 export interface Caption {
   caption: string;
   hashtags: string[];
@@ -106,6 +115,7 @@ export interface BatchChanges {
   users: Map<string, UserChange>;
   follows: Map<string, FollowChange>;
   blocks: Map<string, BlockChange>;
+  mutes: Map<string, MuteChange>;
   posts: Map<string, PostChange>;
   comments: Map<string, CommentChange>;
   likes: Map<string, MembershipChange>;
@@ -129,6 +139,7 @@ export const foldChanges = (events: readonly RecordedEvent[]): BatchChanges => {
     users: new Map(),
     follows: new Map(),
     blocks: new Map(),
+    mutes: new Map(),
     posts: new Map(),
     comments: new Map(),
     likes: new Map(),
@@ -220,6 +231,15 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       if (current && current.rev >= rev) return;
       const blockedAt = event.type === 'Blocked' ? event.data.blockedAt : (current?.blockedAt ?? null);
       changes.blocks.set(pairKey(blockerId, blockedId), { blockerId, blockedId, active: event.type === 'Blocked', rev, blockedAt });
+      return;
+    }
+    case 'Muted':
+    case 'Unmuted': {
+      const { muterId, mutedId } = event.data;
+      const current = changes.mutes.get(pairKey(muterId, mutedId));
+      if (current && current.rev >= rev) return;
+      const mutedAt = event.type === 'Muted' ? event.data.mutedAt : (current?.mutedAt ?? null);
+      changes.mutes.set(pairKey(muterId, mutedId), { muterId, mutedId, active: event.type === 'Muted', rev, mutedAt });
       return;
     }
     case 'PostCreated': {

@@ -29,6 +29,8 @@ export const followEvents = [
 
 export const blockEvents = ['Blocked', 'Unblocked'] as const satisfies readonly EventType[];
 
+export const muteEvents = ['Muted', 'Unmuted'] as const satisfies readonly EventType[];
+
 /** A post's stream. */
 export const postEvents = ['PostCreated', 'CaptionEdited', 'PostDeleted'] as const satisfies readonly EventType[];
 

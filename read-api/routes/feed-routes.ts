@@ -25,11 +25,13 @@ export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       const knownLive = readThrough ? undefined : deps.cards.knownLive;
       const { items, nextCursor } = await deps.feed.homePage(viewerId, { cursor, limit, ...(knownLive && { knownLive }) });
       // The cards skip deleted posts and, by the one access rule, whatever the feed still holds of
-      // an author who has since gone private, hidden or blocked the viewer.
+      // an author who has since gone private, hidden or blocked the viewer; and the posts of authors
+      // the viewer mutes, which stay in the feed read model so that an unmute brings them back as
+      // they were (filtered on read from the pair facts the access rule loads anyway).
       const cards = await deps.cards.visiblePosts(
         items.map((item) => item.postId),
         viewerId,
-        { readThrough },
+        { readThrough, withoutMuted: true },
       );
       const marks = new Map(items.map((item) => [item.postId, item]));
       return sendJson(reply, postPageJson(cards, (postId) => marks.get(postId), nextCursor));

@@ -28,8 +28,9 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
     ...degradedTo(deps, ['stories'], emptyStoriesTray),
     handler: async (request) => {
       const viewerId = actorOf(request);
-      // The viewer's own stories lead the tray, as in the app.
-      const authors = [viewerId, ...(await deps.profiles.followingIds(viewerId))];
+      // The viewer's own stories lead the tray, as in the app; the accounts the viewer mutes stay
+      // out of it (their stories are still there on their profile: a mute is not a block).
+      const authors = [viewerId, ...(await deps.profiles.followingIds(viewerId, { withoutMuted: true }))];
       const visible = await deps.profiles.visibleAuthors(viewerId, authors);
       const tray = await deps.stories.tray(viewerId, authors.filter((id) => visible.has(id)), deps.now());
       const summaries = await deps.profiles.userSummaries(tray.map((entry) => entry.authorId));

@@ -58,7 +58,7 @@ describe.each([
 
     // A follow request, approved: the pair facts follow, and the post shows again.
     const requested = await api.call('POST', `/api/v1/users/${author.username}/follow`, { token: fan.token });
-    expect((await get(fan, `/api/v1/users/${author.username}`, requested.body.position)).body.relationship).toEqual({ following: false, requested: true, followedBy: false });
+    expect((await get(fan, `/api/v1/users/${author.username}`, requested.body.position)).body.relationship).toEqual({ following: false, requested: true, followedBy: false, muting: false });
     const approved = await api.call('POST', `/api/v1/follow-requests/${fan.username}/approve`, { token: author.token });
     expect(approved.status).toBe(200);
     await eventually('the approved follow on the cached pages', async () => (await get(fan, `/api/v1/posts/${postId}`)).status === 200, 10_000);

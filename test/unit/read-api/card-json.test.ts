@@ -43,8 +43,8 @@ describe('card JSON', () => {
   // Rule: a profile card with the relationship is a valid profile answer, without blockedEitherWay (never answered).
   it('splices the relationship into a profile card, leaving the block out', () => {
     const json = JSON.stringify({ id: 'u1', username: 'ann', displayName: 'Ann', avatar: null, bio: '', private: false, followerCount: 0, followingCount: 0, postCount: 0 });
-    const body = JSON.parse(withRelationship(json, { following: true, requested: false, followedBy: false, blockedEitherWay: false }));
+    const body = JSON.parse(withRelationship(json, { following: true, requested: false, followedBy: false, blockedEitherWay: false, muting: true }));
     expect(profile.parse(body)).toEqual(body);
-    expect(body.relationship).toEqual({ following: true, requested: false, followedBy: false });
+    expect(body.relationship).toEqual({ following: true, requested: false, followedBy: false, muting: true });
   });
 });
