@@ -6,6 +6,7 @@ import type { ErasableSessionStore } from '../commands/accounts/session-store.js
 import type { TwoFactorStore } from '../commands/accounts/two-factor-store.js';
 import type { CommandDeps } from '../commands/deps.js';
 import { onFollowStream } from '../commands/graph/follow.js';
+import { endMute } from '../commands/graph/mute.js';
 import { handleCommand } from '../commands/handle-command.js';
 import type { ErasableIdempotencyStore } from '../commands/idempotency/idempotency-store.js';
 import { deleteMedia } from '../commands/media/media.js';
@@ -78,6 +79,7 @@ export const erasureCommands = (deps: CommandDeps): ErasureCommands => ({
   unbookmark: (input, ctx) => unbookmark(deps, input, ctx),
   endFollow: ({ followerId, followeeId }, ctx) =>
     onFollowStream(deps, followerId, followeeId, () => ({ type: 'EndFollow', followerId, followeeId, reason: 'account-erased' }), ctx),
+  endMute: (pair, ctx) => endMute(deps, pair, ctx),
   deleteMedia: (input, ctx) => deleteMedia(deps, input, ctx),
   eraseAccount: ({ userId }, ctx) =>
     handleCommand({ store: deps.store, stream: streams.user(userId), decider: userDecider, command: () => ({ type: 'EraseAccount', userId }), ctx }),

@@ -11,7 +11,7 @@ import { forEachBounded } from '../../projections/feed/bounded.js';
 import { readMediaFacts } from '../media/media-stream.js';
 import type { DueAccount, DueList } from './due-list.js';
 import type { ErasureCommands } from './erasure-commands.js';
-import type { ErasureInventory, FollowPair } from './inventory.js';
+import type { ErasureInventory, FollowPair, MutePair } from './inventory.js';
 
 // The eraser (docs/architecture.md "The erasure worker"): every ACCOUNT_ERASURE_INTERVAL it takes
 // the accounts whose grace period is over from the due list, one at a time, and erases each:
@@ -22,7 +22,8 @@ import type { ErasureInventory, FollowPair } from './inventory.js';
 //      so that no process still opens their text when the read models are scrubbed;
 //   4. ends everything they made, through the ordinary commands, as them: their posts, comments and
 //      live stories deleted, likes and bookmarks undone, every follow and request either way ended
-//      (EndFollow, reason 'account-erased'), their media deleted with its objects;
+//      (EndFollow, reason 'account-erased'), every mute either way ended (Unmute), their media
+//      deleted with its objects;
 //   5. appends EraseAccount (AccountErased) on the user stream, then releases the username;
 //   6. scrubs what lives outside the log (credentials last, so that the email stays known until
 //      everything keyed by it has gone);
@@ -145,6 +146,7 @@ const cascade = async (deps: EraserDeps, userId: string, ctx: CommandContext): P
   await eachPage<string>((after) => inventory.likedPosts(userId, after, pageSize), (postId) => commands.unlike({ userId, postId }, ctx));
   await eachPage<string>((after) => inventory.bookmarkedPosts(userId, after, pageSize), (postId) => commands.unbookmark({ userId, postId }, ctx));
   await eachPage<FollowPair>((after) => inventory.follows(userId, after, pageSize), (pair) => commands.endFollow(pair, ctx));
+  await eachPage<MutePair>((after) => inventory.mutes(userId, after, pageSize), (pair) => commands.endMute(pair, ctx));
   await eachPage<string>((after) => inventory.media(userId, after, pageSize), (mediaId) => deleteMediaOf(deps, mediaId, ctx));
 };
 

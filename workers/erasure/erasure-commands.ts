@@ -12,6 +12,8 @@ export interface ErasureCommands {
   unbookmark(input: { userId: string; postId: string }, ctx: CommandContext): Promise<unknown>;
   /** EndFollow with reason 'account-erased': ends a follow or a pending request, either way. */
   endFollow(input: { followerId: string; followeeId: string }, ctx: CommandContext): Promise<unknown>;
+  /** Unmute: ends a mute, either way (the same command as the route's). */
+  endMute(input: { muterId: string; mutedId: string }, ctx: CommandContext): Promise<unknown>;
   /** DeleteMedia: the storage keys to delete when the media is (now or already) deleted; [] when it was never attached. */
   deleteMedia(input: { mediaId: string }, ctx: CommandContext): Promise<readonly string[]>;
   /** EraseAccount on the user stream (AccountErased, once). */

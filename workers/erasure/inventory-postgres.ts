@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ErasureInventory, FollowPair } from './inventory.js';
+import type { ErasureInventory, FollowPair, MutePair } from './inventory.js';
 
 // The inventory over the profiles and media read models' PostgreSQL tables, read-only. Their live
 // generation may live in a schema of its own (projections/runtime/generation-catalog.ts): `schemaOf`
@@ -47,6 +47,16 @@ export const createPostgresInventory = (pool: pg.Pool, schemaOf: SchemaOf): Eras
         [userId, after?.followerId ?? null, after?.followeeId ?? null, limit],
       );
       return rows.map((row): FollowPair => ({ followerId: row.follower_id, followeeId: row.followee_id }));
+    },
+    async mutes(userId, after, limit) {
+      const { rows } = await pool.query<{ muter_id: string; muted_id: string }>(
+        `select muter_id, muted_id from ${await profiles('mutes')}
+         where (muter_id = $1 or muted_id = $1) and active
+           and ($2::uuid is null or (muter_id, muted_id) > ($2::uuid, $3::uuid))
+         order by muter_id, muted_id limit $4`,
+        [userId, after?.muterId ?? null, after?.mutedId ?? null, limit],
+      );
+      return rows.map((row): MutePair => ({ muterId: row.muter_id, mutedId: row.muted_id }));
     },
     media: async (userId, after, limit) =>
       ids(

@@ -11,6 +11,12 @@ export interface FollowPair {
   followeeId: string;
 }
 
+/** One mute stream the person is on, either way, with a standing mute. */
+export interface MutePair {
+  muterId: string;
+  mutedId: string;
+}
+
 export interface ErasureInventory {
   /** Their posts not deleted, by id after `after`. */
   posts(userId: string, after: string | null, limit: number): Promise<string[]>;
@@ -22,6 +28,8 @@ export interface ErasureInventory {
   bookmarkedPosts(userId: string, after: string | null, limit: number): Promise<string[]>;
   /** Follows and requests they are either side of (status requested or following), by (follower, followee). */
   follows(userId: string, after: FollowPair | null, limit: number): Promise<FollowPair[]>;
+  /** Standing mutes they are either side of, by (muter, muted). */
+  mutes(userId: string, after: MutePair | null, limit: number): Promise<MutePair[]>;
   /** Their uploads not deleted or expired (avatars, post and story media, uploads never used). */
   media(userId: string, after: string | null, limit: number): Promise<string[]>;
 }
