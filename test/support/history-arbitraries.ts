@@ -44,6 +44,8 @@ const weights: Record<IntentKind, number> = {
   rejectRequest: 1,
   block: 1,
   unblock: 1,
+  mute: 1,
+  unmute: 1,
   createPost: 4,
   editCaption: 1,
   deletePost: 1,

@@ -32,6 +32,8 @@ export const intentKinds = [
   'rejectRequest',
   'block',
   'unblock',
+  'mute',
+  'unmute',
   'createPost',
   'editCaption',
   'deletePost',
@@ -141,6 +143,8 @@ interface World {
   users: User[];
   follows: Map<string, 'following' | 'requested'>;
   blocks: Set<string>;
+  /** Standing mutes, muter|muted. */
+  mutes: Set<string>;
   posts: Post[];
   likes: Set<string>;
   bookmarks: Set<string>;
@@ -162,6 +166,7 @@ export const simulateHistory = (intents: readonly Intent[], options: SimulationO
     users: [],
     follows: new Map(),
     blocks: new Set(),
+    mutes: new Set(),
     posts: [],
     likes: new Set(),
     bookmarks: new Set(),
@@ -332,6 +337,26 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       const [blockerId, blockedId] = pair.split('|') as [string, string];
       w.blocks.delete(pair);
       emit(streams.block(blockerId, blockedId), { type: 'Unblocked', data: { blockerId, blockedId } });
+    },
+    // domain/mute/mute.ts: nothing else changes; a block either way refuses it; a repeat is nothing.
+    mute: ({ a, b }) => {
+      const pair = twoUsers(a, b);
+      if (!pair) return;
+      const [muter, muted] = pair;
+      if (blockedEitherWay(muter.id, muted.id) || w.mutes.has(key(muter.id, muted.id))) return;
+      w.mutes.add(key(muter.id, muted.id));
+      emit(streams.mute(muter.id, muted.id), { type: 'Muted', data: { muterId: muter.id, mutedId: muted.id, mutedAt: now() } });
+    },
+    // An undo: the route names a listed account; a deleting muter may still undo theirs.
+    unmute: ({ a }) => {
+      const pair = pick(
+        [...w.mutes].filter((k) => mayUndo(...(k.split('|') as [string, string]))),
+        a,
+      );
+      if (!pair) return;
+      const [muterId, mutedId] = pair.split('|') as [string, string];
+      w.mutes.delete(pair);
+      emit(streams.mute(muterId, mutedId), { type: 'Unmuted', data: { muterId, mutedId } });
     },
     createPost: ({ a, b, c }) => {
       const author = pick(activeUsers(), a);
@@ -540,6 +565,12 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       for (const pair of [...w.follows.keys()]) {
         const [followerId, followeeId] = pair.split('|') as [string, string];
         if (followerId === id || followeeId === id) endFollow(followerId, followeeId, 'account-erased');
+      }
+      for (const pair of [...w.mutes]) {
+        const [muterId, mutedId] = pair.split('|') as [string, string];
+        if (muterId !== id && mutedId !== id) continue;
+        w.mutes.delete(pair);
+        emit(streams.mute(muterId, mutedId), { type: 'Unmuted', data: { muterId, mutedId } });
       }
       user.state = 'erased';
       emit(streams.user(id), { type: 'AccountErased', data: { userId: id, erasedAt: now() } });

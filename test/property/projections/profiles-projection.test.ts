@@ -37,6 +37,7 @@ interface Model {
   >;
   follows: Map<string, { followerId: string; followeeId: string; status: 'none' | 'requested' | 'following'; requestedAt: string; followedAt: string }>;
   blocks: Set<string>;
+  mutes: Set<string>;
   posts: Map<
     string,
     { id: string; authorId: string; caption: string; hashtags: string[]; mentions: string[]; media: MediaItem[]; createdAt: string; deleted: boolean }
@@ -49,7 +50,7 @@ interface Model {
 const pair = (a: string, b: string) => `${a}|${b}`;
 
 const foldModel = (history: readonly HistoryEvent[]): Model => {
-  const m: Model = { users: new Map(), follows: new Map(), blocks: new Set(), posts: new Map(), comments: new Map(), likes: new Map(), bookmarks: new Map() };
+  const m: Model = { users: new Map(), follows: new Map(), blocks: new Set(), mutes: new Set(), posts: new Map(), comments: new Map(), likes: new Map(), bookmarks: new Map() };
   const setFollow = (followerId: string, followeeId: string, status: 'none' | 'requested' | 'following', at?: string) => {
     const current = m.follows.get(pair(followerId, followeeId)) ?? { followerId, followeeId, status, requestedAt: '', followedAt: '' };
     current.status = status;
@@ -102,6 +103,12 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
         break;
       case 'Unblocked':
         m.blocks.delete(pair(event.data.blockerId, event.data.blockedId));
+        break;
+      case 'Muted':
+        m.mutes.add(pair(event.data.muterId, event.data.mutedId));
+        break;
+      case 'Unmuted':
+        m.mutes.delete(pair(event.data.muterId, event.data.mutedId));
         break;
       case 'PostCreated': {
         const { postId, authorId, caption, hashtags, mentions, media, createdAt } = event.data;
@@ -236,6 +243,13 @@ const expectedSnapshot = (m: Model) => {
       ),
     ),
     followingIds: perUser((id) => active('following').filter((f) => f.followerId === id).map((f) => f.followeeId).sort()),
+    // The stories tray's authors: followed, not muted.
+    unmutedFollowingIds: perUser((id) =>
+      active('following')
+        .filter((f) => f.followerId === id && !m.mutes.has(pair(id, f.followeeId)))
+        .map((f) => f.followeeId)
+        .sort(),
+    ),
     requests: perUser((id) =>
       newestFirst(active('requested').filter((f) => f.followeeId === id && listed(m, f.followerId)), (f) => f.requestedAt, (f) => f.followerId).map((f) => ({
         ...summary(m, f.followerId),
@@ -247,6 +261,7 @@ const expectedSnapshot = (m: Model) => {
       requested: m.follows.get(pair(a, b))?.status === 'requested',
       followedBy: following(m, b, a),
       blockedEitherWay: blockedEitherWay(m, a, b),
+      muting: m.mutes.has(pair(a, b)),
     })),
     access: perPair((a, b) => access(m, a, b)),
     visibleAuthors: perUser((viewer) => users.filter((author) => access(m, viewer, author) === 'allowed').sort()),
@@ -307,6 +322,7 @@ const actualSnapshot = async (reader: ProfilesReader, m: Model, pool: TestDataba
     followers: await perUser((id) => allPages((page) => reader.followers(id, page))),
     following: await perUser((id) => allPages((page) => reader.following(id, page))),
     followingIds: await perUser(async (id) => (await reader.followingIds(id)).sort()),
+    unmutedFollowingIds: await perUser(async (id) => (await reader.followingIds(id, { withoutMuted: true })).sort()),
     requests: await perUser((id) => allPages((page) => reader.followRequests(id, page))),
     relationships: await perPair((a, b) => reader.relationship(a, b)),
     access: await perPair((a, b) => reader.canSee(a, b)),
@@ -336,7 +352,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const reset = () => db.pool.query('truncate users, follows, blocks, posts, comments, likes, bookmarks, projection_checkpoints');
+const reset = () => db.pool.query('truncate users, follows, blocks, mutes, posts, comments, likes, bookmarks, projection_checkpoints');
 
 /** A history, and another order the log could hold it in (each stream's order kept). */
 const anyLog = anyHistory({ maxIntents: 40 }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history)));
