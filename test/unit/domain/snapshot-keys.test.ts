@@ -5,6 +5,7 @@ import { commentDecider } from '../../../domain/comment/comment.js';
 import { followDecider } from '../../../domain/follow/follow.js';
 import { likeDecider } from '../../../domain/like/like.js';
 import { mediaDecider } from '../../../domain/media/media.js';
+import { muteDecider } from '../../../domain/mute/mute.js';
 import { notificationsDecider } from '../../../domain/notifications/notifications.js';
 import { postDecider } from '../../../domain/post/post.js';
 import { storyViewDecider } from '../../../domain/story-view/story-view.js';
@@ -17,7 +18,7 @@ import { usernameDecider } from '../../../domain/username/username.js';
 // are not snapshotted: their deciders append at most three events to a stream (created, then
 // deleted or expired, then deleted), so folding one costs no more than reading a snapshot.
 
-const growing = { block: blockDecider, bookmark: bookmarkDecider, follow: followDecider, like: likeDecider, media: mediaDecider, notifications: notificationsDecider, post: postDecider, user: userDecider, username: usernameDecider };
+const growing = { block: blockDecider, bookmark: bookmarkDecider, follow: followDecider, like: likeDecider, media: mediaDecider, mute: muteDecider, notifications: notificationsDecider, post: postDecider, user: userDecider, username: usernameDecider };
 const bounded = { comment: commentDecider, story: storyDecider, storyView: storyViewDecider };
 
 describe('snapshot keys', () => {
