@@ -106,6 +106,9 @@ const matrix: Record<string, Row> = {
   'POST /api/v1/follow-requests/{username}/reject': { url: (w) => `/api/v1/follow-requests/${w.stranger.username}/reject`, fresh: true, ...requestDecision() },
   'POST /api/v1/users/{username}/block': { url: (w) => `/api/v1/users/${w.owner.username}/block`, fresh: true, ...same(row(['422 CANNOT_BLOCK_SELF', 'ok', 'ok', 'ok', 'ok', N401, N401])) },
   'DELETE /api/v1/users/{username}/block': { url: (w) => `/api/v1/users/${w.owner.username}/block`, fresh: true, ...same(row(['ok', 'ok', 'ok', 'ok', 'ok', N401, N401])) },
+  // A mute behind a block (either way) answers as an unknown account, as a follow does; an unmute needs no facts.
+  'POST /api/v1/users/{username}/mute': { url: (w) => `/api/v1/users/${w.owner.username}/mute`, fresh: true, ...same(row(['422 CANNOT_MUTE_SELF', 'ok', 'ok', '404 USER_NOT_FOUND', '404 USER_NOT_FOUND', N401, N401])) },
+  'DELETE /api/v1/users/{username}/mute': { url: (w) => `/api/v1/users/${w.owner.username}/mute`, fresh: true, ...same(row(['ok', 'ok', 'ok', 'ok', 'ok', N401, N401])) },
   'POST /api/v1/posts': { url: () => '/api/v1/posts', body: () => ({ caption: 'x', media: [image] }), ...same(signedIn()) },
   'PUT /api/v1/posts/{postId}': { url: (w) => `/api/v1/posts/${w.postId}`, body: () => ({ caption: 'edited' }), ...ownersOnly('403 NOT_AUTHOR') },
   'DELETE /api/v1/posts/{postId}': { url: (w) => `/api/v1/posts/${w.postId}`, fresh: true, ...ownersOnly('403 NOT_AUTHOR') },

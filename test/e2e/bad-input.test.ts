@@ -71,6 +71,11 @@ const cases: BadCase[] = [
   { name: 'reject a request of an unknown user', method: 'POST', url: () => '/api/v1/follow-requests/ghost/reject', status: 404, code: 'USER_NOT_FOUND' },
   { name: 'block yourself', method: 'POST', url: () => '/api/v1/users/alice/block', status: 422, code: 'CANNOT_BLOCK_SELF' },
   { name: 'block an unknown user', method: 'POST', url: () => '/api/v1/users/ghost/block', status: 404, code: 'USER_NOT_FOUND' },
+  { name: 'mute yourself', method: 'POST', url: () => '/api/v1/users/alice/mute', status: 422, code: 'CANNOT_MUTE_SELF' },
+  { name: 'mute an unknown user', method: 'POST', url: () => '/api/v1/users/ghost/mute', status: 404, code: 'USER_NOT_FOUND' },
+  { name: 'mute an invalid username', method: 'POST', url: () => '/api/v1/users/bad%20name/mute', status: 400, code: 'VALIDATION_FAILED', paths: ['username'] },
+  { name: 'unmute an unknown user', method: 'DELETE', url: () => '/api/v1/users/ghost/mute', status: 404, code: 'USER_NOT_FOUND' },
+  { name: 'unmute a username too long', method: 'DELETE', url: () => `/api/v1/users/${'a'.repeat(31)}/mute`, status: 400, code: 'VALIDATION_FAILED', paths: ['username'] },
   // posts
   { name: 'post without media', method: 'POST', url: () => '/api/v1/posts', body: { caption: 'x' }, status: 400, code: 'VALIDATION_FAILED', paths: ['media'] },
   { name: 'post with 11 media items', method: 'POST', url: () => '/api/v1/posts', body: { caption: 'x', media: Array(11).fill(image) }, status: 400, code: 'VALIDATION_FAILED', paths: ['media'] },
