@@ -93,6 +93,9 @@ describe('erasing an account', () => {
     const followed = await api.call('POST', `/api/v1/users/${person.username}/follow`, { token: third.token });
     expect(followed.status).toBe(200);
     expect((await api.call('POST', `/api/v1/posts/${postId}/like`, { token: friend.token })).status).toBe(200);
+    // Mutes either way: the person mutes the friend, the third mutes the person.
+    expect((await api.call('POST', `/api/v1/users/${friend.username}/mute`, { token: person.token })).body.muted).toBe(true);
+    expect((await api.call('POST', `/api/v1/users/${person.username}/mute`, { token: third.token })).body.muted).toBe(true);
 
     // Before: the friend sees the post in their home feed and in search; S3 holds its objects.
     const feedBefore = await api.call('GET', `/api/v1/feed/home?${fresh(followed.body.position)}`, { token: friend.token });
@@ -112,6 +115,10 @@ describe('erasing an account', () => {
     );
     await eventually(() => t.platform.commands.credentials.findById(person.userId), (credentials) => credentials === null);
     const head = (await t.platform.commands.store.readStream(streams.user(person.userId))).at(-1)!.position;
+
+    // Every mute either way was ended by the cascade.
+    for (const stream of [streams.mute(person.userId, friend.userId), streams.mute(third.userId, person.userId)])
+      expect((await t.platform.commands.store.readStream(stream)).map((event) => event.type), stream).toEqual(['Muted', 'Unmuted']);
 
     // Their profile is gone, and their name and email can be taken by a new account.
     const profile = await api.call('GET', `/api/v1/users/${person.username}?${fresh(head)}`, { token: friend.token });
