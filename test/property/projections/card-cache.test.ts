@@ -40,7 +40,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const reset = () => db.pool.query('truncate users, follows, blocks, posts, comments, likes, bookmarks, projection_checkpoints');
+const reset = () => db.pool.query('truncate users, follows, blocks, mutes, posts, comments, likes, bookmarks, projection_checkpoints');
 
 /** A bus whose deliveries are counted, and a publisher counting what it sent, so that a test can wait for "delivered". */
 const counted = (bus: CardBus) => {
@@ -92,15 +92,20 @@ const assertCachedEqualsSql = async (cache: CardCache, history: readonly History
     }
     const [cachedPage, sqlPage] = await Promise.all([cache.visiblePosts([...posts, ...posts.slice(0, 1)], viewer), reader.visiblePosts([...posts, ...posts.slice(0, 1)], viewer)]);
     expect(cachedPage.map((item) => JSON.parse(item.json)), `visible posts for ${viewer}`).toEqual(await Promise.all(sqlPage.map(expectedPost)));
+    // The home feed's hydration: the same, less the authors the viewer mutes (from the cached pair facts).
+    const muted = new Set((await Promise.all(users.map(async (id) => ((await reader.relationship(viewer, id)).muting ? [id] : [])))).flat());
+    const cachedHome = await cache.visiblePosts(posts, viewer, { withoutMuted: true });
+    const sqlHome = (await reader.visiblePosts(posts, viewer)).filter((post) => !muted.has(post.author.id));
+    expect(cachedHome.map((item) => JSON.parse(item.json)), `home posts for ${viewer}`).toEqual(await Promise.all(sqlHome.map(expectedPost)));
     for (const username of usernames) {
       const [cached, sql] = await Promise.all([cache.profileFor(viewer, username), reader.profileFor(viewer, username)]);
       if (!sql) expect(cached, `profile ${username} for ${viewer}`).toBeNull();
       else {
         expect(cached?.access, `access to ${username} for ${viewer}`).toBe(sql.access);
         expect(cached?.relationship, `relationship with ${username} for ${viewer}`).toEqual(sql.relationship);
-        const { following, requested, followedBy } = sql.relationship;
+        const { following, requested, followedBy, muting } = sql.relationship;
         expect(JSON.parse(withRelationship(cached!.json, cached!.relationship)), `profile ${username} for ${viewer}`).toEqual(
-          json(profile.parse({ ...(await presentUser({ media }, sql.user)), relationship: { following, requested, followedBy } })),
+          json(profile.parse({ ...(await presentUser({ media }, sql.user)), relationship: { following, requested, followedBy, muting } })),
         );
       }
     }
