@@ -82,6 +82,8 @@ export interface CardCache {
   postFor(postId: string, viewerId: string, options?: ReadOptions): Promise<{ json: string; access: ContentAccess } | null>;
   /** The profile (its JSON without the relationship), the viewer's access and relationship: what profiles.profileFor answers. */
   profileFor(viewerId: string, username: string, options?: ReadOptions): Promise<{ json: string; access: ContentAccess; relationship: Relationship } | null>;
+  /** Whether the viewer mutes the other user, from the cached pair facts (the event stream's feed pushes). */
+  muting(viewerId: string, otherId: string): Promise<boolean>;
   /** Whether the post is cached as live (the home feed's reader then skips its deleted marker: FeedPageRequest.knownLive). */
   knownLive(postId: string): boolean;
   /** Drops every entry (a switch to another generation of the profiles read model). */
@@ -483,6 +485,12 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
 
   return {
     knownLive: (postId) => live && posts.peek(postId, now()) != null,
+
+    async muting(viewerId, otherId) {
+      if (!isUuid(otherId)) return false;
+      const other = otherId.toLowerCase();
+      return (await pairFacts(viewerId, [other], {})).get(other)?.muting === true;
+    },
 
     async visiblePosts(postIds, viewerId, options = {}) {
       const withoutMuted = options.withoutMuted === true;

@@ -90,9 +90,15 @@ export const streamRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =
       // A bus that cannot subscribe answers 503 (the error handler names the backend).
       // Messages are sent in the order they arrive, each once its avatars are presented (or
       // without them, should the profiles read model not answer).
+      // A post of an author the viewer mutes is in their feed read model but not in their home
+      // feed (docs/rules.md "Mutes"): it is not announced either (should the check fail, it is: a
+      // feed event is a hint to refetch, and the refetch leaves the post out).
       let sent = Promise.resolve();
       const onMessage = (message: PushMessage) => {
-        sent = sent.then(async () => stream.send(message.type, await dataOf(deps, message).catch(() => dataWithoutAvatars(message))));
+        sent = sent.then(async () => {
+          if (message.type === 'feed' && (await deps.cards.muting(viewerId, message.authorId).catch(() => false))) return;
+          stream.send(message.type, await dataOf(deps, message).catch(() => dataWithoutAvatars(message)));
+        });
       };
       const unsubscribe = await deps.push.subscribe(viewerId, onMessage).catch((error: unknown) => {
         stream.body.destroy();

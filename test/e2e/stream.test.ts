@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../../app/server.js';
 import { apiClient, type User } from '../support/api-client.js';
+import { eventually } from '../support/kafka.js';
 import { connectEventStream, type SseConnection } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { createTestRedis, isRedisReachable } from '../support/test-redis.js';
@@ -116,6 +117,24 @@ describe.each([
     await follow(bystander, reader);
     const own = await api.createPost(reader, 'to the bystander');
     expect((await nextJson(other)).data.postId).toBe(own);
+  });
+
+  // Rule (docs/rules.md "Mutes"): a muted author's post is not announced to the muter; an unmute announces again.
+  it.skipIf(redis && !redisUp)("announces no post of an author the reader mutes, and announces again after the unmute", async () => {
+    const [muted, friend, reader] = [await api.register(), await api.register(), await api.register()];
+    await follow(reader, muted);
+    await follow(reader, friend);
+    await api.call('POST', `/api/v1/users/${muted.username}/mute`, { token: reader.token });
+    const stream = await connect('/api/v1/stream', reader.token);
+    await api.createPost(muted, 'not announced');
+    // Pushed in the log's order: had the muted author's post been sent, it would come first.
+    const friends = await api.createPost(friend, 'announced');
+    expect(await nextJson(stream)).toMatchObject({ event: 'feed', data: { postId: friends, authorId: friend.userId } });
+    await api.call('DELETE', `/api/v1/users/${muted.username}/mute`, { token: reader.token });
+    // The unmute reaches the cached pair facts within one bus hop (this process's cache serves the stream).
+    await eventually('the unmute in the card cache', async () => !(await t.platform.reads.cards.muting(reader.userId, muted.userId)), 10_000);
+    const again = await api.createPost(muted, 'announced again');
+    expect(await nextJson(stream)).toMatchObject({ event: 'feed', data: { postId: again, authorId: muted.userId } });
   });
 
   it.skipIf(redis && !redisUp)('pushes a like to the author as a notification event', async () => {
