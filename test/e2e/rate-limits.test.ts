@@ -195,6 +195,9 @@ describe('rate limits', () => {
     expect(classOf('POST', '/api/v1/media/uploads')).toBe('media');
     expect(classOf('GET', '/media-files/*')).toBe('anonymous');
     expect(classOf('GET', '/health')).toBe(false);
+    // An unmute destroys nothing: both mute routes are writes, not held to the delete class.
+    expect(classOf('POST', '/api/v1/users/:username/mute')).toBe('write');
+    expect(classOf('DELETE', '/api/v1/users/:username/mute')).toBe('write');
   });
 });
 

@@ -8,7 +8,7 @@ import { accessTo } from '../../kernel/access.js';
 // handlers would know, and each intent either becomes the events the platform would append for it
 // or, when the platform would refuse it or it would change nothing, no event at all. So every
 // generated history is one the real write side could have produced (docs/rules.md: no
-// engagement with deleted or hidden posts, blocks end follows both ways, approval emits
+// engagement with deleted or hidden posts, blocks end follows both ways, a block refuses a mute, approval emits
 // FollowRequestApproved + Followed, stories expire at postedAt + ttl, ...). Account deletion
 // (docs/architecture.md "Account deletion"): a deleting account does nothing but undo and delete
 // (unlike, unbookmark, unfollow, delete its posts, comments, stories) and others do nothing to it
