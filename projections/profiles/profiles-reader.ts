@@ -5,7 +5,7 @@ import type { PairFacts, PostCardFacts, UserCardFacts } from './reader-cards.js'
 import * as comments from './reader-comments.js';
 import * as posts from './reader-posts.js';
 import { pullFeed, type PullFeedKey } from './reader-pull-feed.js';
-import type { CommentView, ContentAccess, FollowRequest, HydratedPost, Relationship, UserProfile, UserSummary } from './reader-types.js';
+import type { CommentView, ContentAccess, FollowRequest, HydratedPost, RankedSummary, Relationship, UserProfile, UserSummary } from './reader-types.js';
 import * as suggestions from './reader-suggestions.js';
 import type { MutualFollowers, SuggestedUser } from './reader-suggestions.js';
 import * as users from './reader-users.js';
@@ -51,8 +51,8 @@ export interface ProfilesReader {
   visibleAuthors(viewerId: string, authorIds: readonly string[]): Promise<Set<string>>;
   /** The users among `userIds` with no block either way with the viewer (for user search). */
   unblockedAmong(viewerId: string, userIds: readonly string[]): Promise<Set<string>>;
-  /** unblockedAmong() with the users' summaries, in one query (user search). */
-  unblockedSummaries(viewerId: string, userIds: readonly string[]): Promise<Map<string, UserSummary>>;
+  /** unblockedAmong() with the users' summaries and standing (verified, followers), in one query (user search). */
+  unblockedSummaries(viewerId: string, userIds: readonly string[]): Promise<Map<string, RankedSummary>>;
   /** The card cache's loads (read-api/card-cache.ts), one query each: live posts by id (null: none). */
   postCards(ids: readonly string[]): Promise<Map<string, PostCardFacts | null>>;
   /** Registered users by id (null: none), with whether they are listed. */

@@ -40,6 +40,9 @@ alter table users add column if not exists avatar_rev integer not null default -
 -- 'erased'); only an active account is listed to others (access-sql.ts LISTED).
 alter table users add column if not exists state text not null default 'active';
 alter table users add column if not exists state_rev integer not null default -1;
+-- Added with verified accounts (issue 17): an operator's flag, ranking the account higher in user search.
+alter table users add column if not exists verified boolean not null default false;
+alter table users add column if not exists verified_rev integer not null default -1;
 
 -- One row per (follower, followee): a pending request and a follow are states of one register.
 create table if not exists follows (

@@ -42,7 +42,7 @@ describe('card JSON', () => {
 
   // Rule: a profile card with the relationship and the mutual followers is a valid profile answer, without blockedEitherWay (never answered).
   it('splices the relationship and the mutual followers into a profile card, leaving the block out', () => {
-    const json = JSON.stringify({ id: 'u1', username: 'ann', displayName: 'Ann', avatar: null, bio: '', private: false, followerCount: 0, followingCount: 0, postCount: 0 });
+    const json = JSON.stringify({ id: 'u1', username: 'ann', displayName: 'Ann', avatar: null, bio: '', private: false, followerCount: 0, followingCount: 0, postCount: 0, verified: false });
     const related = withRelationship(json, { following: true, requested: false, followedBy: false, blockedEitherWay: false });
     const body = JSON.parse(withMutualFollowers(related, { usernames: ['bob'], count: 4 }));
     expect(profile.parse(body)).toEqual(body);
