@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { BLOCKED_EITHER_WAY, LISTED } from './access-sql.js';
+import { BLOCKED_EITHER_WAY, LISTED, MUTES } from './access-sql.js';
 import { isUuid } from './keyset.js';
 import type { UserSummary } from './reader-types.js';
 import { SUMMARY_COLUMNS, summaryOf } from './reader-users.js';
@@ -37,10 +37,11 @@ export interface MutualFollowers {
 
 // The rule of who may be suggested to the viewer, in one place: a listed account that is not the
 // viewer, that the viewer neither follows nor asked to follow (a pending request to a private
-// account is a follow in waiting), with no block either way.
+// account is a follow in waiting), with no block either way, and that the viewer does not mute.
 const SUGGESTIBLE = (viewer: string, user: string) => `${LISTED(user)} and ${user}.id <> ${viewer}
   and not exists (select 1 from follows o where o.follower_id = ${viewer} and o.followee_id = ${user}.id and o.status <> 'none')
-  and not ${BLOCKED_EITHER_WAY(viewer, `${user}.id`)}`;
+  and not ${BLOCKED_EITHER_WAY(viewer, `${user}.id`)}
+  and not ${MUTES(viewer, `${user}.id`)}`;
 
 /**
  * Friends of friends, most mutual first, then most followed, then by id (a total order: the same

@@ -40,6 +40,21 @@ describe('suggestions and mutual followers', () => {
     expect((two.body.items as Array<{ username: string }>).map((item) => item.username)).toEqual([c!.username, d!.username]);
   });
 
+  // Rule (issue 17): an account the viewer mutes is never suggested; an unmute suggests it again.
+  it('never suggests an account the viewer mutes, and suggests it again after the unmute', async () => {
+    const [viewer, a, c, d] = await Promise.all(Array.from({ length: 4 }, () => api.register()));
+    await follow(viewer!, a!);
+    for (const whom of [c!, d!]) await follow(a!, whom);
+    const muted = (await api.call('POST', `/api/v1/users/${c!.username}/mute`, { token: viewer!.token })).body.position as string;
+    const names = async (position: string) =>
+      ((await get(viewer!, '/api/v1/suggestions/users?limit=50', position)).body.items as Array<{ username: string; mutualCount: number }>)
+        .filter((item) => item.mutualCount > 0)
+        .map((item) => item.username);
+    expect(await names(muted)).toEqual([d!.username]);
+    const unmuted = (await api.call('DELETE', `/api/v1/users/${c!.username}/mute`, { token: viewer!.token })).body.position as string;
+    expect((await names(unmuted)).sort()).toEqual([c!.username, d!.username].sort());
+  });
+
   it('a new account is suggested the most followed public accounts, a private one never', async () => {
     const [star, hidden, fan1, fan2, newcomer] = await Promise.all(Array.from({ length: 5 }, () => api.register()));
     await api.call('PUT', `/api/v1/users/${hidden!.username}`, { token: hidden!.token, body: { private: true } });
