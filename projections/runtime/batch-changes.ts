@@ -1,6 +1,6 @@
 import type { EventsOf, EventType, MediaItem, RecordedEvent, UploadedMediaItem } from '../../events/index.js';
 import type { FollowStatus } from '../../kernel/access.js';
-import { accountLifecycleEvents, avatarEvents, blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents } from './event-families.js';
+import { accountLifecycleEvents, avatarEvents, blockEvents, bookmarkEvents, collectionEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents } from './event-families.js';
 import { everyTypeHandled } from './projection.js';
 
 // The register fold, shared by the PostgreSQL read models that hold users, the graph and content
@@ -23,6 +23,7 @@ export const changeEventTypes = [
   ...likeEvents,
   ...commentEvents,
   ...bookmarkEvents,
+  ...collectionEvents,
 ] as const satisfies readonly EventType[];
 
 export type ChangeEventType = (typeof changeEventTypes)[number];
@@ -102,6 +103,25 @@ export interface MembershipChange {
   at: string | null;
 }
 
+/** A collection's row: set-once facts and the name register, all from its own stream. */
+export interface CollectionChange {
+  id: string;
+  ownerId?: string;
+  name?: Register<string>;
+  createdAt?: string;
+  deletedAt?: string;
+}
+
+/** Whether a post is filed in a collection, and since when (written by the collection's stream). */
+export interface CollectionPostChange {
+  collectionId: string;
+  postId: string;
+  ownerId: string;
+  active: boolean;
+  rev: number;
+  at: string | null;
+}
+
 export interface BatchChanges {
   users: Map<string, UserChange>;
   follows: Map<string, FollowChange>;
@@ -110,6 +130,8 @@ export interface BatchChanges {
   comments: Map<string, CommentChange>;
   likes: Map<string, MembershipChange>;
   bookmarks: Map<string, MembershipChange>;
+  collections: Map<string, CollectionChange>;
+  collectionPosts: Map<string, CollectionPostChange>;
 }
 
 export const pairKey = (a: string, b: string): string => `${a}|${b}`;
@@ -133,6 +155,8 @@ export const foldChanges = (events: readonly RecordedEvent[]): BatchChanges => {
     comments: new Map(),
     likes: new Map(),
     bookmarks: new Map(),
+    collections: new Map(),
+    collectionPosts: new Map(),
   };
   for (const event of events as readonly ChangeEvent[]) foldEvent(changes, event);
   return changes;
@@ -155,6 +179,17 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       requestedAt: times.requestedAt ?? current?.requestedAt ?? null,
       followedAt: times.followedAt ?? current?.followedAt ?? null,
     });
+  };
+  const collection = (id: string, ownerId: string) => {
+    const row = entry<CollectionChange>(changes.collections, id, () => ({ id }));
+    row.ownerId = ownerId;
+    return row;
+  };
+  const filed = (data: { collectionId: string; postId: string; ownerId: string }, active: boolean, at: string | null) => {
+    const key = pairKey(data.collectionId, data.postId);
+    const current = changes.collectionPosts.get(key);
+    if (current && current.rev >= rev) return;
+    changes.collectionPosts.set(key, { ...data, active, rev, at: at ?? current?.at ?? null });
   };
   const membership = (map: Map<string, MembershipChange>, postId: string, userId: string, active: boolean, at: string | null) => {
     const current = map.get(pairKey(postId, userId));
@@ -261,6 +296,30 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       return membership(changes.bookmarks, event.data.postId, event.data.userId, true, event.data.bookmarkedAt);
     case 'Unbookmarked':
       return membership(changes.bookmarks, event.data.postId, event.data.userId, false, null);
+    case 'CollectionCreated': {
+      const row = collection(event.data.collectionId, event.data.ownerId);
+      row.createdAt = event.data.createdAt;
+      row.name = newer(row.name, event.data.name, rev);
+      return;
+    }
+    case 'CollectionRenamed': {
+      const row = collection(event.data.collectionId, event.data.ownerId);
+      row.name = newer(row.name, event.data.name, rev);
+      return;
+    }
+    case 'CollectionDeleted': {
+      const row = collection(event.data.collectionId, event.data.ownerId);
+      row.deletedAt ??= event.data.deletedAt;
+      return;
+    }
+    case 'PostAddedToCollection': {
+      const { collectionId, postId, ownerId, addedAt } = event.data;
+      return filed({ collectionId, postId, ownerId }, true, addedAt);
+    }
+    case 'PostRemovedFromCollection': {
+      const { collectionId, postId, ownerId } = event.data;
+      return filed({ collectionId, postId, ownerId }, false, null);
+    }
     default:
       return everyTypeHandled(event);
   }
