@@ -24,6 +24,8 @@ describe('read routes and forged input', () => {
     ['/api/v1/users/alice/followers', ['1', uuid]],
     ['/api/v1/users/alice/followers', ['2024-02-30T00:00:00.000Z', uuid]],
     ['/api/v1/bookmarks', ['x 1', uuid]],
+    ['/api/v1/collections', ['2024-01-01T00:00:00.000Z', 'not-a-uuid']],
+    [`/api/v1/collections/${uuid}`, ['x 1', uuid]],
     [`/api/v1/posts/${uuid}/likes`, ['+275760-09-13T00:00:00.000Z', uuid]],
     ['/api/v1/feed/user/alice', ['1 2', uuid]],
     ['/api/v1/hashtags/tag/posts', [1, uuid]],
@@ -50,6 +52,8 @@ describe('read routes and forged input', () => {
     ['/api/v1/posts/not-a-uuid/comments', 'postId'],
     ['/api/v1/posts/0190a0a0-0000-7000-8000-000000000000/comments?parentId=7', 'parentId'],
     ['/api/v1/media/not-a-uuid', 'mediaId'],
+    ['/api/v1/collections/not-a-uuid', 'collectionId'],
+    ['/api/v1/collections?limit=101', 'limit'],
     ['/api/v1/media/0190a0a0-0000-7000-8000-000000000000?minPosition=', 'minPosition'],
   ])('%s answers 400 VALIDATION_FAILED naming %s', async (url, path) => {
     const response = await api.call('GET', url, { token: bob.token });
