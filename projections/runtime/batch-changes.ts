@@ -307,9 +307,12 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       row.name = newer(row.name, event.data.name, rev);
       return;
     }
+    // The last event of the stream: the name (the owner's own text, sealed in the log) is blanked at
+    // its revision, so that a live model ends as a rebuild does after the owner's erasure.
     case 'CollectionDeleted': {
       const row = collection(event.data.collectionId, event.data.ownerId);
       row.deletedAt ??= event.data.deletedAt;
+      row.name = newer(row.name, '', rev);
       return;
     }
     case 'PostAddedToCollection': {
