@@ -15,7 +15,6 @@ export const collectionRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, 
   const onCollection = routesActingOn(app, 'collectionId', collectionIdParam);
 
   app.post('/collections', {
-    config: { errors: ['COLLECTIONS_LIMIT_REACHED'] },
     schema: { body: collectionBody, response: { 201: collectionResponse } },
     handler: async (request, reply) =>
       reply.code(201).send(await createCollection(deps, { ownerId: actorOf(request), name: request.body.name }, contextOf(request))),
