@@ -10,6 +10,7 @@ export interface ErasureCommands {
   deleteStory(input: { actorId: string; storyId: string }, ctx: CommandContext): Promise<unknown>;
   unlike(input: { userId: string; postId: string }, ctx: CommandContext): Promise<unknown>;
   unbookmark(input: { userId: string; postId: string }, ctx: CommandContext): Promise<unknown>;
+  deleteCollection(input: { actorId: string; collectionId: string }, ctx: CommandContext): Promise<unknown>;
   /** EndFollow with reason 'account-erased': ends a follow or a pending request, either way. */
   endFollow(input: { followerId: string; followeeId: string }, ctx: CommandContext): Promise<unknown>;
   /** Unmute: ends a mute, either way (the same command as the route's). */
