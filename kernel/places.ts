@@ -16,10 +16,11 @@ const DIACRITICS = /[\u0300-\u036f]/g;
 export const normalizePlaceName = (name: string): string =>
   name
     .normalize('NFKC')
+    // Case-folded before the accents go: 'İ' lowercases to 'i' and a combining dot.
+    .toLowerCase()
     .normalize('NFD')
     .replace(DIACRITICS, '')
     .normalize('NFC')
-    .toLowerCase()
     .replace(/\s+/gu, ' ')
     .trim();
 
