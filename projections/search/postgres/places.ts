@@ -11,7 +11,7 @@ import type { SearchTables } from './schema.js';
 
 // Places in PostgreSQL (no PostGIS): candidates from the locations counted now (posts > 0: a live
 // post of a public, listed author carries them), by name (the trigram-nearest keys and the keys
-// starting with the text) and, with a point, the nearest by a GiST k-nearest-neighbour scan on
+// starting with the text, in key order: an index range, not a sort of every match) and, with a point, the nearest by a GiST k-nearest-neighbour scan on
 // (lon, lat) as a plane; place-ranking.ts then applies the exact rule (words, typos, the
 // great-circle radius). Both lists are bounded (query-bounds.ts), so a request reads at most
 // PLACES_NAME_CANDIDATES x 2 + PLACES_NEAREST_CANDIDATES rows.
@@ -38,7 +38,7 @@ const candidatesSql = (tables: SearchTables, trgm: string) => {
   return `
 (select ${columns} from ${tables.locations} l where l.posts > 0 order by l.key OPERATOR(${trgm}.<->>) $1 limit $2)
 union
-(select ${columns} from ${tables.locations} l where l.posts > 0 and l.key like $3 order by l.posts desc limit $2)
+(select ${columns} from ${tables.locations} l where l.posts > 0 and l.key like $3 order by l.key limit $2)
 union
 (select ${columns} from ${tables.locations} l where $4::float8 is not null and l.posts > 0 and l.lat is not null
   order by point(l.lon, l.lat) <-> point($5::float8, $4::float8) limit $6)`;

@@ -153,13 +153,13 @@ create index if not exists ${tables.postLocations}_names on ${tables.postLocatio
 
 create table if not exists ${tables.locations} (
   id uuid primary key,
-  key text not null default '',
+  key text collate "C" not null default '',
   lat float8,
   lon float8,
   posts integer not null default 0
 );
 create index if not exists ${tables.locations}_trgm on ${tables.locations} using gist (key ${trgm}.gist_trgm_ops) where posts > 0;
-create index if not exists ${tables.locations}_key on ${tables.locations} (key text_pattern_ops) where posts > 0;
+create index if not exists ${tables.locations}_key on ${tables.locations} (key) where posts > 0;
 create index if not exists ${tables.locations}_point on ${tables.locations} using gist (point(lon, lat)) where posts > 0 and lat is not null;
 
 create table if not exists ${tables.likes} (

@@ -110,8 +110,10 @@ export const postsByHashtagPostgres = (
 
 // Location pages read the posts table itself (one place per post, set once: its location index
 // ranges), with the hashtag pages' cursors: 'recent' [createdAt, id], 'top' [engagement,
-// createdAt, id] in the index's expression order. Listed authors only (LISTED_AUTHOR per row).
+// createdAt, id] in the order of the index's expression (likes + 2 x comments, schema.ts). Listed authors only (LISTED_AUTHOR per row).
 const engagementSql = `(like_count + ${COMMENT_WEIGHT} * comment_count)`;
+// The order names the table's id, not the output's `id::text` (ORDER BY prefers output names): a
+// text order is no index order, and would be a sort of the location's posts.
 
 const locationRecent = async (db: pg.Pool, tables: SearchTables, id: string, request: PageRequest): Promise<Page<string>> => {
   const keyset = keysetOf(request);
@@ -119,7 +121,7 @@ const locationRecent = async (db: pg.Pool, tables: SearchTables, id: string, req
     `select id::text as id, created_at from ${tables.posts}
      where location_id = $1 and ${LIVE} and ${LISTED_AUTHOR(tables, tables.posts)}
        and ($2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::uuid))
-     order by created_at desc, id desc
+     order by created_at desc, ${tables.posts}.id desc
      limit $4`,
     [id, keyset.afterTime, keyset.afterId, keyset.limit + 1],
   );
@@ -133,7 +135,7 @@ const locationTop = async (db: pg.Pool, tables: SearchTables, id: string, reques
     `select id::text as id, created_at, ${engagementSql} as engagement from ${tables.posts}
      where location_id = $1 and ${LIVE} and ${LISTED_AUTHOR(tables, tables.posts)}
        and ($2::int is null or (${engagementSql}, created_at, id) < ($2::int, $3::timestamptz, $4::uuid))
-     order by ${engagementSql} desc, created_at desc, id desc
+     order by ${engagementSql} desc, created_at desc, ${tables.posts}.id desc
      limit $5`,
     [id, after.engagement, after.time, after.id, limit + 1],
   );
