@@ -32,7 +32,7 @@ export const eventSchemas = {
   Unblocked: { version: 1, schema: relationship.Unblocked },
   Muted: { version: 1, schema: relationship.Muted },
   Unmuted: { version: 1, schema: relationship.Unmuted },
-  PostCreated: { version: 2, schema: post.PostCreated },
+  PostCreated: { version: 3, schema: post.PostCreated },
   CaptionEdited: { version: 1, schema: post.CaptionEdited },
   PostDeleted: { version: 1, schema: post.PostDeleted },
   Liked: { version: 1, schema: engagement.Liked },

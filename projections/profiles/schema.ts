@@ -96,6 +96,8 @@ create table if not exists posts (
   like_count integer not null default 0,
   comment_count integer not null default 0
 );
+-- Added with locations (issue 17): the place a post names, { id, name } (null for none).
+alter table posts add column if not exists location jsonb;
 create index if not exists posts_by_author on posts (author_id, created_at desc, id desc) where created_at is not null and deleted_at is null;
 
 create table if not exists comments (
