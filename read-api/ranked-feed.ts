@@ -47,10 +47,12 @@ const firstPage = async (deps: RankedDeps, viewerId: string, limit: number, read
   const knownLive = readThrough ? undefined : deps.cards.knownLive;
   const items = await deps.feed.homeCandidates(viewerId, RANKING.CANDIDATES, knownLive ? { knownLive } : {});
   const cards = await deps.cards.visiblePosts(items.map((item) => item.postId), viewerId, { readThrough });
-  const affinity = await deps.profiles.affinity(viewerId, [...new Set(cards.map((card) => card.facts.authorId))], deps.now());
-  const ranked = rankCandidates(cards.map(candidateOf), affinity, deps.now().getTime());
+  const now = deps.now();
+  const affinity = await deps.profiles.affinity(viewerId, [...new Set(cards.map((card) => card.facts.authorId))], now);
+  const ranked = rankCandidates(cards.map(candidateOf), affinity, now.getTime());
   const sessionId = randomUUID();
-  if (ranked.length > limit) await deps.rankedOrders.save(viewerId, sessionId, ranked);
+  // A single page needs no pin: its answer has no cursor.
+  if (ranked.length > limit) await deps.rankedOrders.save(viewerId, sessionId, ranked, now.getTime());
   const byId = new Map(cards.map((card) => [card.postId, card]));
   const marks = new Map(items.map((item) => [item.postId.toLowerCase(), item]));
   return postPageJson(
@@ -62,8 +64,8 @@ const firstPage = async (deps: RankedDeps, viewerId: string, limit: number, read
 
 const laterPage = async (deps: RankedDeps, viewerId: string, cursor: string, limit: number, readThrough: boolean): Promise<string> => {
   const { sessionId, offset } = decodeRankedCursor(cursor);
-  const pinned = await deps.rankedOrders.load(viewerId, sessionId);
-  // Expired, or another viewer's: the client starts again from the first page.
+  const pinned = await deps.rankedOrders.load(viewerId, sessionId, deps.now().getTime());
+  // Expired, pushed out by the viewer's newer sessions, or another viewer's: the client starts again from the first page.
   if (pinned === null || offset >= pinned.length) throw new AppError('INVALID_CURSOR');
   const shown: PostCardJson[] = [];
   let next = offset;

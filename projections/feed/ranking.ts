@@ -40,6 +40,12 @@ export const RANKING = {
   CANDIDATES: 300,
   /** How long a session's ranked order stays pinned for its later pages. */
   SESSION_TTL_MS: 30 * 60 * 1000,
+  /**
+   * Pinned sessions kept per viewer (a few devices or tabs paging at once); a newer one pushes the
+   * oldest out, whose cursor is then refused. Without it, one account within its read rate limit
+   * could pin thousands of 300-id lists at once.
+   */
+  SESSIONS_PER_VIEWER: 5,
 } as const;
 
 /** What the score reads of a post. */
