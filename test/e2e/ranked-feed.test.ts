@@ -82,6 +82,29 @@ describe.each([
     expect(await ids(viewer, '/api/v1/feed/home?order=ranked&limit=2', after)).toEqual([posts[0], posts[4]]);
   });
 
+  it.skipIf(redis && !redisUp)('a later page drops the posts of an author who blocked the viewer or went private since the pin', async () => {
+    const [viewer, blocker, hider, friend] = await Promise.all([api.register(), api.register(), api.register(), api.register()]);
+    for (const whom of [blocker, hider, friend]) await follow(viewer, whom);
+    const friendPost = await post(friend, 'stays');
+    const blocked = await post(blocker, 'blocked later');
+    const hidden = await post(hider, 'private later');
+    const position = await like(friend, friendPost);
+    const first = await page(viewer, '/api/v1/feed/home?order=ranked&limit=1', position);
+    // friendPost: 1 like + 10; the others 10 each.
+    expect(first.items.map((item) => item.id)).toEqual([friendPost]);
+    const block = await api.call('POST', `/api/v1/users/${viewer.username}/block`, { token: blocker.token });
+    expect(block.status).toBeLessThan(300);
+    // The viewer unfollows, then the author goes private: the pinned post is no longer the viewer's to see.
+    expect((await api.call('DELETE', `/api/v1/users/${hider.username}/follow`, { token: viewer.token })).status).toBeLessThan(300);
+    const privacy = await api.call('PUT', `/api/v1/users/${hider.username}`, { token: hider.token, body: { private: true } });
+    expect(privacy.status).toBeLessThan(300);
+    const after = privacy.body.position as string;
+    const rest = await page(viewer, `/api/v1/feed/home?order=ranked&limit=5&cursor=${first.nextCursor}`, after);
+    expect(rest.items.map((item) => item.id)).not.toContain(blocked);
+    expect(rest.items.map((item) => item.id)).not.toContain(hidden);
+    expect(rest.nextCursor).toBeNull();
+  });
+
   it.skipIf(redis && !redisUp)("refuses a bad order, a forged cursor, a chronological cursor, and another viewer's session", async () => {
     const [viewer, other, author] = await Promise.all([api.register(), api.register(), api.register()]);
     await follow(viewer, author);
