@@ -64,6 +64,13 @@ export const touchedBy = (event: ChangeEvent): CardTouches => {
     case 'Bookmarked':
     case 'Unbookmarked':
       return touches;
+    // Collections are private to their owner and read from the tables on every request; no card holds them.
+    case 'CollectionCreated':
+    case 'CollectionRenamed':
+    case 'CollectionDeleted':
+    case 'PostAddedToCollection':
+    case 'PostRemovedFromCollection':
+      return touches;
     default:
       everyTypeHandled(event);
       return touches;

@@ -40,3 +40,12 @@ export const likeEvents = ['Liked', 'Unliked'] as const satisfies readonly Event
 export const commentEvents = ['CommentAdded', 'CommentDeleted'] as const satisfies readonly EventType[];
 
 export const bookmarkEvents = ['Bookmarked', 'Unbookmarked'] as const satisfies readonly EventType[];
+
+/** A collection's stream (collection-{id}): its life and the posts filed in it. */
+export const collectionEvents = [
+  'CollectionCreated',
+  'CollectionRenamed',
+  'CollectionDeleted',
+  'PostAddedToCollection',
+  'PostRemovedFromCollection',
+] as const satisfies readonly EventType[];

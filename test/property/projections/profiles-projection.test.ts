@@ -14,7 +14,7 @@ import { allPages } from '../../support/all-pages.js';
 
 // The profiles read model against a fold of the history: for random valid histories, what the
 // reader answers (profiles and counts, follower lists, requests, relationships, access, hydrated
-// posts, comment threads, likers, bookmarks; every list read one item a page, so cursors are
+// posts, comment threads, likers, bookmarks, collections with their counts, covers and posts; every list read one item a page, so cursors are
 // exercised) equals what a plain in-memory model of the same events says, however the log
 // interleaves streams, however it is cut into batches, after a crash mid-batch and a resume, split
 // over two partitioned instances, and applied twice; with the ranked feed's affinity sources and
@@ -47,6 +47,8 @@ interface Model {
   comments: Map<string, { id: string; postId: string; authorId: string; parentId: string | null; text: string; createdAt: string; deleted: boolean }>;
   likes: Map<string, { postId: string; userId: string; at: string }>;
   bookmarks: Map<string, { userId: string; postId: string; at: string }>;
+  /** Every collection ever created; `posts` maps each filed post to when it was (last) added. */
+  collections: Map<string, { id: string; ownerId: string; name: string; createdAt: string; deleted: boolean; posts: Map<string, string> }>;
   /** The ranked feed's affinity sources by stream id (projections/profiles/affinity.ts), self-interactions left out. */
   affinity: Map<string, { viewerId: string; authorId: string; weight: number; at: string; active: boolean }>;
 }
@@ -62,6 +64,7 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
     comments: new Map(),
     likes: new Map(),
     bookmarks: new Map(),
+    collections: new Map(),
     affinity: new Map(),
   };
   const interacted = (streamId: string, viewerId: string, authorId: string, weight: number, at: string) => {
@@ -166,6 +169,23 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
       case 'Unbookmarked':
         m.bookmarks.delete(pair(event.data.userId, event.data.postId));
         break;
+      case 'CollectionCreated': {
+        const { collectionId, ownerId, name, createdAt } = event.data;
+        m.collections.set(collectionId, { id: collectionId, ownerId, name, createdAt, deleted: false, posts: new Map() });
+        break;
+      }
+      case 'CollectionRenamed':
+        m.collections.get(event.data.collectionId)!.name = event.data.name;
+        break;
+      case 'CollectionDeleted':
+        m.collections.get(event.data.collectionId)!.deleted = true;
+        break;
+      case 'PostAddedToCollection':
+        m.collections.get(event.data.collectionId)!.posts.set(event.data.postId, event.data.addedAt);
+        break;
+      case 'PostRemovedFromCollection':
+        m.collections.get(event.data.collectionId)!.posts.delete(event.data.postId);
+        break;
       default:
         break;
     }
@@ -237,7 +257,42 @@ const expectedSnapshot = (m: Model) => {
   const active = (status: string) => follows.filter((f) => f.status === status);
   const holder = (username: string) => [...m.users.values()].find((u) => u.username === username && u.state !== 'erased');
   const now = affinityInstant(m);
+  // docs/rules.md "Collections": a collection shows the posts filed in it that its owner still
+  // bookmarks, live, by an author the owner may see now; newest added first.
+  const shownIn = (c: Model['collections'] extends Map<string, infer C> ? C : never) =>
+    newestFirst(
+      [...c.posts].filter(([postId]) => {
+        const post = m.posts.get(postId)!;
+        return m.bookmarks.has(pair(c.ownerId, postId)) && !post.deleted && access(m, c.ownerId, post.authorId) === 'allowed';
+      }),
+      ([, addedAt]) => addedAt,
+      ([postId]) => postId,
+    ).map(([postId]) => m.posts.get(postId)!);
+  const liveCollections = [...m.collections.values()].filter((c) => !c.deleted);
   return {
+    collections: perUser((owner) =>
+      newestFirst(liveCollections.filter((c) => c.ownerId === owner), (c) => c.createdAt, (c) => c.id).map((c) => {
+        const shown = shownIn(c);
+        const cover = shown[0];
+        return {
+          id: c.id,
+          name: c.name,
+          postCount: shown.length,
+          cover: cover ? { item: cover.media[0], author: { private: m.users.get(cover.authorId)!.private } } : null,
+        };
+      }),
+    ),
+    collection: Object.fromEntries(
+      [...m.collections.values()].map((c) => [
+        c.id,
+        {
+          own: c.deleted ? null : { id: c.id, name: c.name, postCount: shownIn(c).length },
+          posts: c.deleted ? [] : shownIn(c).map(hydrate(c.ownerId)),
+          stranger: null,
+          strangerPosts: [],
+        },
+      ]),
+    ),
     // Every source row as stored, and each viewer's decayed affinity with every author at one instant (ranking.ts's TypeScript form).
     affinitySources: Object.fromEntries([...m.affinity].map(([id, source]) => [id, source])),
     affinity: perUser((viewer) =>
@@ -342,7 +397,23 @@ const actualSnapshot = async (reader: ProfilesReader, m: Model, pool: TestDataba
     Object.fromEntries(await Promise.all(users.flatMap((a) => users.map(async (b) => [`${a}>${b}`, await f(a, b)] as const))));
   const perKey = async <T>(keys: string[], f: (key: string) => Promise<T>) => Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await f(k)] as const)));
   const now = affinityInstant(m);
+  const collections = [...m.collections.values()];
+  const strangerTo = (ownerId: string) => users.find((id) => id !== ownerId)!;
   return {
+    collections: await perUser((owner) => allPages((page) => reader.collections(owner, page))),
+    collection: Object.fromEntries(
+      await Promise.all(
+        collections.map(async (c) => [
+          c.id,
+          {
+            own: await reader.collection(c.ownerId, c.id),
+            posts: await allPages((page) => reader.collectionPosts(c.ownerId, c.id, page)),
+            stranger: await reader.collection(strangerTo(c.ownerId), c.id),
+            strangerPosts: await allPages((page) => reader.collectionPosts(strangerTo(c.ownerId), c.id, page)),
+          },
+        ]),
+      ),
+    ),
     affinitySources: Object.fromEntries(
       (
         await pool.query<{ source_id: string; viewer_id: string; author_id: string; weight: number; at: Date; active: boolean }>(
@@ -394,7 +465,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const reset = () => db.pool.query('truncate users, follows, blocks, posts, comments, likes, bookmarks, affinity_sources, projection_checkpoints');
+const reset = () => db.pool.query('truncate users, follows, blocks, posts, comments, likes, bookmarks, collections, collection_posts, affinity_sources, projection_checkpoints');
 
 /** A history, and another order the log could hold it in (each stream's order kept). */
 const anyLog = anyHistory({ maxIntents: 40 }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history)));
@@ -444,6 +515,24 @@ describe('profiles projection: the read model equals a fold of the history', () 
       const crashing = createProfilesProjection(poolFailingAt(db.pool, failAt), { mode: 'build', written: new WrittenKeys<StateTable>() });
       await crashThenResume(crashing, resumed, events, { batchSize, replay: true });
       await addDeferredCounts(db.pool);
+    }));
+
+  // Histories drawn mostly from what collections depend on (posts, bookmarks, blocks, privacy,
+  // erasure), so that collections fill, empty and hide posts often enough to be checked.
+  const collectionKinds = [
+    'register', 'follow', 'block', 'unblock', 'changePrivacy', 'createPost', 'deletePost', 'bookmark', 'unbookmark',
+    'createCollection', 'createCollection', 'renameCollection', 'deleteCollection', 'addToCollection', 'addToCollection', 'addToCollection', 'removeFromCollection',
+    'requestDeletion', 'eraseAccount', 'tick',
+  ] as const;
+  const anyCollectionLog = anyHistory({ maxUsers: 3, minIntents: 10, maxIntents: 40, kinds: collectionKinds }).chain((history) =>
+    fc.tuple(fc.constant(history), anyInterleaving(history)),
+  );
+
+  it('collections (created, renamed, filled, emptied, deleted; posts hidden by unbookmarks, blocks, privacy, erasure) equal the fold, in any batches and twice', () =>
+    assertEndsEqualToFold({ anyLog: anyCollectionLog, reset, check, runs }, fc.tuple(anyBatchSize, anyBatchSize), async (events, [first, second]) => {
+      const projection = createProfilesProjection(db.pool);
+      await applyEvents(projection, events, { batchSize: first });
+      await applyEvents(projection, events, { batchSize: second, checkpointKey: 'profiles-again', replay: true });
     }));
 
   // Erasures need a deletion request and its grace to pass, rare in the histories above: these
