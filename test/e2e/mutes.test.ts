@@ -30,6 +30,8 @@ describe.each([
     api.call('GET', position ? `${url}${url.includes('?') ? '&' : '?'}minPosition=${encodeURIComponent(position)}` : url, { token: who.token });
   const ids = (body: { items: { id: string }[] }) => body.items.map((item) => item.id);
   const homeIds = async (who: User, position?: string) => ids((await get(who, '/api/v1/feed/home', position)).body);
+  /** The ranked home feed's ids, as a set (its order is the ranking's, not the test's). */
+  const rankedIds = async (who: User, position?: string) => ids((await get(who, '/api/v1/feed/home?order=ranked', position)).body).sort();
   const trayAuthors = async (who: User, position?: string) =>
     ((await get(who, '/api/v1/stories/feed', position)).body.items as { author: { id: string } }[]).map((entry) => entry.author.id);
   const pulledIds = async (who: User) => (await t.platform.reads.profiles.pullFeed(who.userId, null, 20)).map((post) => post.id);
@@ -60,6 +62,7 @@ describe.each([
     expect(muted.body).toEqual({ muted: true, position: expect.any(String) });
     const at = muted.body.position as string;
     expect(await homeIds(muter, at)).toEqual([kept.postId]);
+    expect(await rankedIds(muter, at)).toEqual([kept.postId]);
     await eventually('the mute reaches the warm home feed', async () => (await homeIds(muter)).join() === kept.postId, 10_000);
     expect(await pulledIds(muter)).toEqual([kept.postId]);
     expect(await trayAuthors(muter, at)).toEqual([friend.userId]);
@@ -90,6 +93,7 @@ describe.each([
     expect(unmuted.body).toEqual({ muted: false, position: expect.any(String) });
     const restored = [newer.postId, kept.postId, older.postId];
     expect(await homeIds(muter, unmuted.body.position)).toEqual(restored);
+    expect(await rankedIds(muter, unmuted.body.position)).toEqual([...restored].sort());
     await eventually('the unmute reaches the warm home feed', async () => (await homeIds(muter)).join() === restored.join(), 10_000);
     expect(await pulledIds(muter)).toEqual(restored);
     expect((await trayAuthors(muter, unmuted.body.position)).sort()).toEqual([author.userId, friend.userId].sort());

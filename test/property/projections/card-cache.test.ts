@@ -40,7 +40,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const reset = () => db.pool.query('truncate users, follows, blocks, mutes, posts, comments, likes, bookmarks, projection_checkpoints');
+const reset = () => db.pool.query('truncate users, follows, blocks, mutes, posts, comments, likes, bookmarks, collections, collection_posts, affinity_sources, projection_checkpoints');
 
 /** A bus whose deliveries are counted, and a publisher counting what it sent, so that a test can wait for "delivered". */
 const counted = (bus: CardBus) => {
