@@ -45,8 +45,8 @@ const foldStories = (history: readonly HistoryEvent[]): Model => {
         model.users.push(event.data.userId);
         break;
       case 'StoryPosted': {
-        const { storyId, authorId, media, postedAt, expiresAt } = event.data;
-        model.stories.set(storyId, { id: storyId, authorId, media, postedAt, expiresAt, state: 'active' });
+        const { storyId, authorId, media, postedAt, expiresAt, sharedPost } = event.data;
+        model.stories.set(storyId, { id: storyId, authorId, media, postedAt, expiresAt, state: 'active', sharedPost: sharedPost ?? null });
         break;
       }
       case 'StoryDeleted':
