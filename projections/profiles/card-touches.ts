@@ -63,6 +63,10 @@ export const touchedBy = (event: ChangeEvent): CardTouches => {
     case 'Bookmarked':
     case 'Unbookmarked':
       return touches;
+    // A share moves the shared post's share count; an ordinary story touches no card.
+    case 'StoryPosted':
+      if (event.data.sharedPost) touches.posts.push(event.data.sharedPost.postId);
+      return touches;
     default:
       everyTypeHandled(event);
       return touches;

@@ -1,6 +1,6 @@
 import type { EventsOf, EventType, MediaItem, RecordedEvent, UploadedMediaItem } from '../../events/index.js';
 import type { FollowStatus } from '../../kernel/access.js';
-import { accountLifecycleEvents, avatarEvents, blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents } from './event-families.js';
+import { accountLifecycleEvents, avatarEvents, blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents, shareEvents } from './event-families.js';
 import { everyTypeHandled } from './projection.js';
 
 // The register fold, shared by the PostgreSQL read models that hold users, the graph and content
@@ -23,6 +23,7 @@ export const changeEventTypes = [
   ...likeEvents,
   ...commentEvents,
   ...bookmarkEvents,
+  ...shareEvents,
 ] as const satisfies readonly EventType[];
 
 export type ChangeEventType = (typeof changeEventTypes)[number];
@@ -102,6 +103,14 @@ export interface MembershipChange {
   at: string | null;
 }
 
+/** A share of a post to a story (a StoryPosted with `sharedPost`): one per story, set once. */
+export interface ShareChange {
+  storyId: string;
+  postId: string;
+  sharerId: string;
+  at: string;
+}
+
 export interface BatchChanges {
   users: Map<string, UserChange>;
   follows: Map<string, FollowChange>;
@@ -110,6 +119,8 @@ export interface BatchChanges {
   comments: Map<string, CommentChange>;
   likes: Map<string, MembershipChange>;
   bookmarks: Map<string, MembershipChange>;
+  /** By story id. */
+  shares: Map<string, ShareChange>;
 }
 
 export const pairKey = (a: string, b: string): string => `${a}|${b}`;
@@ -133,6 +144,7 @@ export const foldChanges = (events: readonly RecordedEvent[]): BatchChanges => {
     comments: new Map(),
     likes: new Map(),
     bookmarks: new Map(),
+    shares: new Map(),
   };
   for (const event of events as readonly ChangeEvent[]) foldEvent(changes, event);
   return changes;
@@ -261,6 +273,12 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       return membership(changes.bookmarks, event.data.postId, event.data.userId, true, event.data.bookmarkedAt);
     case 'Unbookmarked':
       return membership(changes.bookmarks, event.data.postId, event.data.userId, false, null);
+    case 'StoryPosted': {
+      // An ordinary story changes nothing here (stories have a read model of their own).
+      const { storyId, authorId, postedAt, sharedPost } = event.data;
+      if (sharedPost) changes.shares.set(storyId, { storyId, postId: sharedPost.postId, sharerId: authorId, at: postedAt });
+      return;
+    }
     default:
       return everyTypeHandled(event);
   }

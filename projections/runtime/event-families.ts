@@ -37,3 +37,6 @@ export const likeEvents = ['Liked', 'Unliked'] as const satisfies readonly Event
 export const commentEvents = ['CommentAdded', 'CommentDeleted'] as const satisfies readonly EventType[];
 
 export const bookmarkEvents = ['Bookmarked', 'Unbookmarked'] as const satisfies readonly EventType[];
+
+/** A story's first event: what a share of a post is (POST /posts/{id}/share; its `sharedPost`). */
+export const shareEvents = ['StoryPosted'] as const satisfies readonly EventType[];

@@ -54,6 +54,7 @@ const weights: Record<IntentKind, number> = {
   bookmark: 2,
   unbookmark: 1,
   postStory: 2,
+  share: 2,
   viewStory: 3,
   deleteStory: 1,
   expireStory: 2,

@@ -44,12 +44,14 @@ interface Model {
   comments: Map<string, { id: string; postId: string; authorId: string; parentId: string | null; text: string; createdAt: string; deleted: boolean }>;
   likes: Map<string, { postId: string; userId: string; at: string }>;
   bookmarks: Map<string, { userId: string; postId: string; at: string }>;
+  /** Shares to stories, by story: each counts once, whatever becomes of its story. */
+  shares: Map<string, string>;
 }
 
 const pair = (a: string, b: string) => `${a}|${b}`;
 
 const foldModel = (history: readonly HistoryEvent[]): Model => {
-  const m: Model = { users: new Map(), follows: new Map(), blocks: new Set(), posts: new Map(), comments: new Map(), likes: new Map(), bookmarks: new Map() };
+  const m: Model = { users: new Map(), follows: new Map(), blocks: new Set(), posts: new Map(), comments: new Map(), likes: new Map(), bookmarks: new Map(), shares: new Map() };
   const setFollow = (followerId: string, followeeId: string, status: 'none' | 'requested' | 'following', at?: string) => {
     const current = m.follows.get(pair(followerId, followeeId)) ?? { followerId, followeeId, status, requestedAt: '', followedAt: '' };
     current.status = status;
@@ -134,6 +136,9 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
       case 'Unbookmarked':
         m.bookmarks.delete(pair(event.data.userId, event.data.postId));
         break;
+      case 'StoryPosted':
+        if (event.data.sharedPost) m.shares.set(event.data.storyId, event.data.sharedPost.postId);
+        break;
       default:
         break;
     }
@@ -184,6 +189,7 @@ const expectedSnapshot = (m: Model) => {
     createdAt: p.createdAt,
     likeCount: [...m.likes.values()].filter((l) => l.postId === p.id).length,
     commentCount: liveComments.filter((c) => c.postId === p.id).length,
+    shareCount: [...m.shares.values()].filter((postId) => postId === p.id).length,
     likedByMe: m.likes.has(pair(p.id, viewer)),
     bookmarkedByMe: m.bookmarks.has(pair(viewer, p.id)),
   });
