@@ -4,6 +4,7 @@ import type { MediaItem, RecordedEvent, UploadedMediaItem } from '../../../event
 import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../../projections/profiles/index.js';
 import { addDeferredCounts } from '../../../projections/profiles/deferred-counts.js';
 import type { StateTable } from '../../../projections/profiles/stored-state.js';
+import { PROFILES_TABLES } from '../../../projections/profiles/schema.js';
 import { WrittenKeys } from '../../../projections/runtime/written-keys.js';
 import { assertEndsEqualToFold } from '../../support/fold-property.js';
 import { anyHistory, anyInterleaving, type HistoryEvent } from '../../support/history-arbitraries.js';
@@ -342,7 +343,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const reset = () => db.pool.query('truncate users, follows, blocks, posts, comments, likes, bookmarks, projection_checkpoints');
+const reset = () => db.pool.query(`truncate ${PROFILES_TABLES.join(', ')}, projection_checkpoints`);
 
 /** A history, and another order the log could hold it in (each stream's order kept). */
 const anyLog = anyHistory({ maxIntents: 40 }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history)));
