@@ -118,3 +118,41 @@ describe('sharing a post to a story', () => {
     expect(ofDeleted.body.error.code).toBe('POST_DELETED');
   });
 });
+
+describe('what a share counts and tells', () => {
+  it("counts each share once on the post's cards (a deleted story leaves its count) and notifies the author, grouped, never for their own share", async () => {
+    const [author, ann, bob] = [await api.register(), await api.register(), await api.register()];
+    const postId = await post(author);
+    const own = (await share(author, postId)).body as { storyId: string };
+    const first = (await share(ann, postId)).body as { storyId: string };
+    await share(ann, postId);
+    const last = (await share(bob, postId)).body as { position: string };
+    const page = await get(ann, `/api/v1/posts/${postId}`, last.position);
+    expect(page.shareCount).toBe(4);
+    const profilePosts = await get(ann, `/api/v1/feed/user/${author.username}`, last.position);
+    expect(profilePosts.items[0]).toMatchObject({ id: postId, shareCount: 4 });
+
+    const deleted = await send(ann, 'DELETE', `/api/v1/stories/${first.storyId}`);
+    await send(author, 'DELETE', `/api/v1/stories/${own.storyId}`);
+    expect((await get(ann, `/api/v1/posts/${postId}`, deleted.position)).shareCount).toBe(4);
+
+    const { items } = await get(author, '/api/v1/notifications', deleted.position);
+    const shares = items.filter((item: { type: string }) => item.type === 'share');
+    expect(shares).toHaveLength(1);
+    expect(shares[0]).toMatchObject({ post: { id: postId }, actorCount: 2, text: `${bob.username} and ${ann.username} shared your post` });
+    // The sharers hear nothing of it.
+    for (const sharer of [ann, bob]) {
+      const theirs = await get(sharer, '/api/v1/notifications', deleted.position);
+      expect(theirs.items.filter((item: { type: string }) => item.type === 'share')).toEqual([]);
+    }
+  });
+
+  it("leaves a sharer the author blocks out of the author's share notification", async () => {
+    const [author, sharer] = [await api.register(), await api.register()];
+    const postId = await post(author);
+    await share(sharer, postId);
+    const blocked = await send(author, 'POST', `/api/v1/users/${sharer.username}/block`);
+    const { items } = await get(author, '/api/v1/notifications', blocked.position);
+    expect(items.filter((item: { type: string }) => item.type === 'share')).toEqual([]);
+  });
+});
