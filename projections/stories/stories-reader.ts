@@ -26,7 +26,7 @@ export interface StoriesReader {
   /**
    * Authors with live stories: those with unseen ones first, then the most recent poster first.
    * `shown`, when given, keeps only the stories it names of those live (a shared story whose post
-   * the viewer may not see: read-api/shared-stories.ts), before the tray is ordered.
+   * the viewer may not see: read-api/story-shares.ts), before the tray is ordered.
    */
   tray(viewerId: string, followedAuthorIds: readonly string[], now: Instant, shown?: (live: readonly Story[]) => Promise<ReadonlySet<string>>): Promise<TrayEntry[]>;
   seenBy(viewerId: string, storyIds: readonly string[]): Promise<Set<string>>;

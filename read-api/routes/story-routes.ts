@@ -8,7 +8,7 @@ import { forbidden, notFound } from '../../kernel/errors.js';
 import { presentedMedia } from '../media-presenter.js';
 import { presentUser } from '../present.js';
 import { page, pageQuery, readQuery, storyIdParam, userSummary, usernameParam } from '../schemas.js';
-import { sharedStoriesFor, type SharedStories } from '../shared-stories.js';
+import { sharedStoriesFor, type SharedStories } from '../story-shares.js';
 import type { Story } from '../../projections/stories/stories-store.js';
 import type { UserSummary } from '../../projections/profiles/reader-types.js';
 
