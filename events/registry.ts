@@ -16,6 +16,7 @@ export const eventSchemas = {
   UserRegistered: { version: 1, schema: user.UserRegistered },
   ProfileUpdated: { version: 1, schema: user.ProfileUpdated },
   PrivacyChanged: { version: 1, schema: user.PrivacyChanged },
+  VerifiedChanged: { version: 1, schema: user.VerifiedChanged },
   AccountDeletionRequested: { version: 1, schema: user.AccountDeletionRequested },
   AccountRestored: { version: 1, schema: user.AccountRestored },
   AccountErased: { version: 1, schema: user.AccountErased },

@@ -26,6 +26,9 @@ export const AvatarChanged = z.object({ userId: id, avatar: uploadedMediaItem.nu
 
 export const PrivacyChanged = z.object({ userId: id, private: z.boolean() });
 
+/** Set by an operator (`npm run admin -- verify <username>`): a verified account is ranked higher in user search and its profile says so. */
+export const VerifiedChanged = z.object({ userId: id, verified: z.boolean(), changedAt: timestamp });
+
 // The deletion lifecycle (docs/architecture.md "Account deletion"): a request starts the grace
 // period, during which the account is hidden from everyone else and its owner may restore it;
 // once `eraseAfter` has passed, the erasure worker ends everything the person made (through the

@@ -4,7 +4,7 @@ import { listedFor } from '../projections/profiles/access-sql.js';
 import type { CardBus } from '../projections/profiles/card-bus.js';
 import type { CardTouches } from '../projections/profiles/card-touches.js';
 import { isUuid } from '../projections/profiles/keyset.js';
-import type { PairFacts, PostCardFacts, ProfilesReader, Relationship, UserCardFacts } from '../projections/profiles/profiles-reader.js';
+import type { MutualFollowers, PairFacts, PostCardFacts, ProfilesReader, Relationship, UserCardFacts } from '../projections/profiles/profiles-reader.js';
 import { NO_PAIR_FACTS } from '../projections/profiles/reader-cards.js';
 import type { MediaPresenter } from './media-presenter.js';
 import { presentUser } from './present.js';
@@ -72,7 +72,11 @@ export interface CardCache {
   /** The live post and the viewer's access to its author: what profiles.postFor answers (null for none). */
   postFor(postId: string, viewerId: string, options?: ReadOptions): Promise<{ json: string; access: ContentAccess } | null>;
   /** The profile (its JSON without the relationship), the viewer's access and relationship: what profiles.profileFor answers. */
-  profileFor(viewerId: string, username: string, options?: ReadOptions): Promise<{ json: string; access: ContentAccess; relationship: Relationship } | null>;
+  profileFor(
+    viewerId: string,
+    username: string,
+    options?: ReadOptions,
+  ): Promise<{ json: string; access: ContentAccess; relationship: Relationship; userId: string } | null>;
   /** Whether the post is cached as live (the home feed's reader then skips its deleted marker: FeedPageRequest.knownLive). */
   knownLive(postId: string): boolean;
   /** Drops every entry (a switch to another generation of the profiles read model). */
@@ -198,7 +202,7 @@ type PostCard = {
 type UserCard = { facts: UserCardFacts; shown?: { until: number; summary: string; profile: string } };
 
 const postFields = hydratedPost.omit({ author: true, likedByMe: true, bookmarkedByMe: true });
-const profileFields = profile.omit({ relationship: true });
+const profileFields = profile.omit({ relationship: true, mutualFollowers: true });
 
 /** A card's JSON object with fields appended (`fields` starts with a comma). */
 const appended = (json: string, fields: string) => `${json.slice(0, -1)}${fields}}`;
@@ -210,6 +214,10 @@ export const withMarks = (json: string, marks: Marks | undefined): string =>
 /** The profile's JSON with the viewer's relationship: what GET /users/{username} answers. */
 export const withRelationship = (json: string, { following, requested, followedBy }: Relationship): string =>
   appended(json, `,"relationship":${JSON.stringify({ following, requested, followedBy })}`);
+
+/** The profile's JSON with who of the viewer's follows follow the account (read-api/mutual-followers.ts). */
+export const withMutualFollowers = (json: string, mutuals: MutualFollowers): string =>
+  appended(json, `,"mutualFollowers":${JSON.stringify({ usernames: mutuals.usernames, count: mutuals.count })}`);
 
 /**
  * Sends a card's JSON as it is: a string payload skips the response serializer, whose zod pass
@@ -504,7 +512,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       if (!user) return null;
       const facts = (await pairFacts(viewerId, [user.facts.id], options)).get(user.facts.id) ?? NO_PAIR_FACTS;
       const access: ContentAccess = listedFor(viewerId, user.facts) ? accessOf(viewerId, user, facts) : 'unknown';
-      return { json: (await shownUser(user)).profile, access, relationship: { ...facts } };
+      return { json: (await shownUser(user)).profile, access, relationship: { ...facts }, userId: user.facts.id };
     },
 
     clear,

@@ -7,6 +7,7 @@ import { postRoutes } from './routes/post-routes.js';
 import { searchRoutes } from './routes/search-routes.js';
 import { storyRoutes } from './routes/story-routes.js';
 import { streamRoutes } from './routes/stream-routes.js';
+import { suggestionRoutes } from './routes/suggestion-routes.js';
 import { userRoutes } from './routes/user-routes.js';
 
 /** Every query route of docs/architecture.md "HTTP API"; app/server.ts mounts them under /api/v1. */
@@ -19,4 +20,5 @@ export const readRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
   await app.register(notificationRoutes, deps);
   await app.register(streamRoutes, deps);
   await app.register(mediaRoutes, deps);
+  await app.register(suggestionRoutes, deps);
 };

@@ -44,7 +44,11 @@ export const profile = z.object({
   followerCount: z.number(),
   followingCount: z.number(),
   postCount: z.number(),
+  /** Set by an operator (npm run admin -- verify): shown as a badge, ranked higher in user search. */
+  verified: z.boolean(),
   relationship: z.object({ following: z.boolean(), requested: z.boolean(), followedBy: z.boolean() }),
+  /** "Followed by a, b and N others you follow": up to three names, and the count of all of them (none on one's own profile). */
+  mutualFollowers: z.object({ usernames: z.array(z.string()), count: z.number() }),
 });
 
 export const hydratedPost = z.object({

@@ -73,7 +73,18 @@ export interface EraseAccount {
   now: string;
 }
 
-export type UserCommand = RegisterUser | UpdateProfile | ChangePrivacy | SetAvatar | RequestAccountDeletion | RestoreAccount | EraseAccount;
+/**
+ * An operator's decision (npm run admin -- verify / unverify), not the owner's: no actor to check.
+ * Only an active account gets or loses the badge; setting what it already has changes nothing.
+ */
+export interface SetVerified {
+  type: 'SetVerified';
+  userId: string;
+  verified: boolean;
+  now: string;
+}
+
+export type UserCommand = RegisterUser | UpdateProfile | ChangePrivacy | SetAvatar | RequestAccountDeletion | RestoreAccount | EraseAccount | SetVerified;
 
 // ---- State
 
@@ -86,6 +97,8 @@ export interface ActiveUser {
   private: boolean;
   /** The media id of the current avatar, or null. */
   avatarId: string | null;
+  /** The operator's badge (SetVerified). */
+  verified: boolean;
 }
 
 /**
@@ -107,12 +120,19 @@ export interface ErasedUser {
 export type UserState = { status: 'none' } | ActiveUser | DeletingUser | ErasedUser;
 
 // The stream grows with profile, privacy and avatar changes: snapshotted (domain/decider.ts). Bump the key when UserState changes.
-const snapshot: SnapshotPolicy = { key: 'user.v2' };
+const snapshot: SnapshotPolicy = { key: 'user.v3' };
 
 // ---- Events
 
 export type UserEvent = EventsOf<
-  'UserRegistered' | 'ProfileUpdated' | 'PrivacyChanged' | 'AvatarChanged' | 'AccountDeletionRequested' | 'AccountRestored' | 'AccountErased'
+  | 'UserRegistered'
+  | 'ProfileUpdated'
+  | 'PrivacyChanged'
+  | 'AvatarChanged'
+  | 'AccountDeletionRequested'
+  | 'AccountRestored'
+  | 'AccountErased'
+  | 'VerifiedChanged'
 >;
 
 // ---- Decide
@@ -133,6 +153,8 @@ export const decideUser = (command: UserCommand, state: UserState): UserEvent[] 
       return restore(command, state);
     case 'EraseAccount':
       return erase(command, state);
+    case 'SetVerified':
+      return setVerified(command, state);
     default:
       return unhandled(command);
   }
@@ -217,6 +239,13 @@ const erase = (command: EraseAccount, state: UserState): UserEvent[] => {
   return [{ type: 'AccountErased', data: { userId: state.userId, erasedAt: command.now } }];
 };
 
+// An account in its grace period, or erased, is unknown here as everywhere (its badge is moot).
+const setVerified = (command: SetVerified, state: UserState): UserEvent[] => {
+  if (state.status !== 'active') throw userNotFound();
+  if (state.verified === command.verified) return [];
+  return [{ type: 'VerifiedChanged', data: { userId: state.userId, verified: command.verified, changedAt: command.now } }];
+};
+
 // ---- Transition
 
 export const userTransition = (state: UserState, event: UserEvent): UserState | null => {
@@ -224,7 +253,7 @@ export const userTransition = (state: UserState, event: UserEvent): UserState | 
     case 'UserRegistered': {
       if (state.status !== 'none') return null;
       const { userId, username, displayName } = event.data;
-      return { status: 'active', userId, username, displayName, bio: '', private: false, avatarId: null };
+      return { status: 'active', userId, username, displayName, bio: '', private: false, avatarId: null, verified: false };
     }
     case 'ProfileUpdated': {
       if (state.status !== 'active') return null;
@@ -244,6 +273,8 @@ export const userTransition = (state: UserState, event: UserEvent): UserState | 
     }
     case 'AccountErased':
       return state.status === 'deleting' ? { status: 'erased', userId: state.userId } : null;
+    case 'VerifiedChanged':
+      return state.status === 'active' ? { ...state, verified: event.data.verified } : null;
   }
 };
 

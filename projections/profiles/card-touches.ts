@@ -27,6 +27,7 @@ export const touchedBy = (event: ChangeEvent): CardTouches => {
     case 'ProfileUpdated':
     case 'PrivacyChanged':
     case 'AvatarChanged':
+    case 'VerifiedChanged':
     case 'AccountDeletionRequested':
     case 'AccountRestored':
     case 'AccountErased':

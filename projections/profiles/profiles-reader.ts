@@ -5,11 +5,14 @@ import type { PairFacts, PostCardFacts, UserCardFacts } from './reader-cards.js'
 import * as comments from './reader-comments.js';
 import * as posts from './reader-posts.js';
 import { pullFeed, type PullFeedKey } from './reader-pull-feed.js';
-import type { CommentView, ContentAccess, FollowRequest, HydratedPost, Relationship, UserProfile, UserSummary } from './reader-types.js';
+import type { CommentView, ContentAccess, FollowRequest, HydratedPost, RankedSummary, Relationship, UserProfile, UserSummary } from './reader-types.js';
+import * as suggestions from './reader-suggestions.js';
+import type { MutualFollowers, SuggestedUser } from './reader-suggestions.js';
 import * as users from './reader-users.js';
 
 export type * from './reader-types.js';
 export type { PairFacts, PostCardFacts, UserCardFacts } from './reader-cards.js';
+export type { MutualFollowers, SuggestedUser } from './reader-suggestions.js';
 
 // The read side of the profiles read model, for the query routes. It reports facts as the model
 // holds them; enforcing who may see what (canSee, visibleAuthors) is the routes' job.
@@ -48,8 +51,8 @@ export interface ProfilesReader {
   visibleAuthors(viewerId: string, authorIds: readonly string[]): Promise<Set<string>>;
   /** The users among `userIds` with no block either way with the viewer (for user search). */
   unblockedAmong(viewerId: string, userIds: readonly string[]): Promise<Set<string>>;
-  /** unblockedAmong() with the users' summaries, in one query (user search). */
-  unblockedSummaries(viewerId: string, userIds: readonly string[]): Promise<Map<string, UserSummary>>;
+  /** unblockedAmong() with the users' summaries and standing (verified, followers), in one query (user search). */
+  unblockedSummaries(viewerId: string, userIds: readonly string[]): Promise<Map<string, RankedSummary>>;
   /** The card cache's loads (read-api/card-cache.ts), one query each: live posts by id (null: none). */
   postCards(ids: readonly string[]): Promise<Map<string, PostCardFacts | null>>;
   /** Registered users by id (null: none), with whether they are listed. */
@@ -57,6 +60,10 @@ export interface ProfilesReader {
   userCardByUsername(username: string): Promise<UserCardFacts | null>;
   /** Follows, request and blocks between the viewer and each of `otherIds`. */
   pairFacts(viewerId: string, otherIds: readonly string[]): Promise<Map<string, PairFacts>>;
+  /** Friends of friends the viewer may follow, most mutual first (reader-suggestions.ts); up to `limit`, at most SUGGESTIONS_MAX. */
+  suggestedUsers(viewerId: string, limit: number): Promise<SuggestedUser[]>;
+  /** The accounts the viewer follows that follow `userId` (a profile's "followed by"). */
+  mutualFollowers(viewerId: string, userId: string): Promise<MutualFollowers>;
   /** The viewer's likes and bookmarks among `postIds` (read-api/viewer-marks.ts). */
   viewerMarks(viewerId: string, postIds: readonly string[]): Promise<Map<string, { liked: boolean; bookmarked: boolean }>>;
 }
@@ -88,4 +95,6 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   userCardByUsername: (username) => cards.userCardByUsername(pool, username),
   pairFacts: (viewerId, otherIds) => cards.pairFacts(pool, viewerId, otherIds),
   viewerMarks: (viewerId, postIds) => cards.viewerMarks(pool, viewerId, postIds),
+  suggestedUsers: (viewerId, limit) => suggestions.suggestedUsers(pool, viewerId, limit),
+  mutualFollowers: (viewerId, userId) => suggestions.mutualFollowers(pool, viewerId, userId),
 });

@@ -18,6 +18,14 @@ export interface UserProfile extends UserSummary {
   followingCount: number;
   postCount: number;
   registeredAt: string;
+  /** An operator's badge (npm run admin -- verify). */
+  verified: boolean;
+}
+
+/** A user summary with what user search ranks equally good matches by (projections/search/user-ranking.ts Standing). */
+export interface RankedSummary extends UserSummary {
+  verified: boolean;
+  followerCount: number;
 }
 
 export interface Relationship {

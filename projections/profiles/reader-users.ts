@@ -4,7 +4,7 @@ import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, LISTED_FOR, MAY_SEE } from './acce
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
 import type { UploadedMediaItem } from '../../events/index.js';
-import type { ContentAccess, FollowRequest, Relationship, UserProfile, UserSummary } from './reader-types.js';
+import type { ContentAccess, FollowRequest, RankedSummary, Relationship, UserProfile, UserSummary } from './reader-types.js';
 
 // Users, the graph between them, and who may see whom. Only users whose UserRegistered has been
 // applied are served (a row may exist earlier, holding counts); lists of users name listed users
@@ -27,8 +27,8 @@ export const summaryOf = (row: SummaryRow): UserSummary => ({
   avatar: row.avatar,
 });
 
-export type ProfileRow = SummaryRow & { bio: string; follower_count: number; following_count: number; post_count: number; registered_at: Date };
-export const PROFILE_COLUMNS = `${SUMMARY_COLUMNS}, u.bio, u.follower_count, u.following_count, u.post_count, u.registered_at`;
+export type ProfileRow = SummaryRow & { bio: string; follower_count: number; following_count: number; post_count: number; registered_at: Date; verified: boolean };
+export const PROFILE_COLUMNS = `${SUMMARY_COLUMNS}, u.bio, u.follower_count, u.following_count, u.post_count, u.registered_at, u.verified`;
 export const profileOf = (row: ProfileRow): UserProfile => ({
   ...summaryOf(row),
   bio: row.bio,
@@ -36,6 +36,7 @@ export const profileOf = (row: ProfileRow): UserProfile => ({
   followingCount: row.following_count,
   postCount: row.post_count,
   registeredAt: row.registered_at.toISOString(),
+  verified: row.verified,
 });
 
 /**
@@ -202,17 +203,21 @@ export const visibleAuthors = async (db: pg.Pool, viewerId: string, authorIds: r
   return new Set(rows.map((row) => row.id));
 };
 
-/** The summaries of the listed users among `userIds` with no block either way with `viewerId` (private accounts included), in one query. */
-export const unblockedSummaries = async (db: pg.Pool, viewerId: string, userIds: readonly string[]): Promise<Map<string, UserSummary>> => {
+/**
+ * The summaries of the listed users among `userIds` with no block either way with `viewerId`
+ * (private accounts included), with their standing (verified, followers) that user search ranks
+ * by, in one query.
+ */
+export const unblockedSummaries = async (db: pg.Pool, viewerId: string, userIds: readonly string[]): Promise<Map<string, RankedSummary>> => {
   const valid = [...new Set(userIds.filter(isUuid))];
   if (valid.length === 0) return new Map();
   const viewer = isUuid(viewerId) ? viewerId : null;
-  const { rows } = await db.query<SummaryRow>(
-    `select ${SUMMARY_COLUMNS} from users u
+  const { rows } = await db.query<SummaryRow & { verified: boolean; follower_count: number }>(
+    `select ${SUMMARY_COLUMNS}, u.verified, u.follower_count from users u
      where u.id = any($2::uuid[]) and ${LISTED('u')} and not ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')}`,
     [viewer, valid],
   );
-  return new Map(rows.map((row) => [row.id, summaryOf(row)]));
+  return new Map(rows.map((row) => [row.id, { ...summaryOf(row), verified: row.verified, followerCount: row.follower_count }]));
 };
 
 /** The listed users among `userIds` with no block either way with `viewerId` (private accounts included), in one query. */

@@ -30,6 +30,9 @@ create table if not exists users (
   post_count integer not null default 0
 );
 create index if not exists users_by_username on users (username);
+-- The most followed public accounts, for suggestions to a viewer whose follows give too few
+-- (reader-suggestions.ts): read in this order, never sorted.
+create index if not exists users_popular on users (follower_count desc, id) where username is not null and state = 'active' and not private;
 -- Added with media (issue 12): tables made before it get the columns here.
 alter table users add column if not exists avatar jsonb;
 alter table users add column if not exists avatar_rev integer not null default -1;
@@ -37,6 +40,9 @@ alter table users add column if not exists avatar_rev integer not null default -
 -- 'erased'); only an active account is listed to others (access-sql.ts LISTED).
 alter table users add column if not exists state text not null default 'active';
 alter table users add column if not exists state_rev integer not null default -1;
+-- Added with verified accounts (issue 17): an operator's flag, ranking the account higher in user search.
+alter table users add column if not exists verified boolean not null default false;
+alter table users add column if not exists verified_rev integer not null default -1;
 
 -- One row per (follower, followee): a pending request and a follow are states of one register.
 create table if not exists follows (

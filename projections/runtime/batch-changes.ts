@@ -1,6 +1,18 @@
 import type { EventsOf, EventType, MediaItem, RecordedEvent, UploadedMediaItem } from '../../events/index.js';
 import type { FollowStatus } from '../../kernel/access.js';
-import { accountLifecycleEvents, avatarEvents, blockEvents, bookmarkEvents, commentEvents, followEvents, likeEvents, postEvents, profileEvents, shareEvents } from './event-families.js';
+import {
+  accountLifecycleEvents,
+  avatarEvents,
+  blockEvents,
+  bookmarkEvents,
+  commentEvents,
+  followEvents,
+  likeEvents,
+  postEvents,
+  profileEvents,
+  shareEvents,
+  verificationEvents,
+} from './event-families.js';
 import { everyTypeHandled } from './projection.js';
 
 // The register fold, shared by the PostgreSQL read models that hold users, the graph and content
@@ -17,6 +29,7 @@ export const changeEventTypes = [
   ...profileEvents,
   ...accountLifecycleEvents,
   ...avatarEvents,
+  ...verificationEvents,
   ...followEvents,
   ...blockEvents,
   ...postEvents,
@@ -49,6 +62,7 @@ export interface UserChange {
   bio?: Register<string>;
   private?: Register<boolean>;
   avatar?: Register<UploadedMediaItem | null>;
+  verified?: Register<boolean>;
 }
 
 export interface FollowChange {
@@ -208,11 +222,17 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       row.displayName = newer(row.displayName, '', rev);
       row.bio = newer(row.bio, '', rev);
       row.avatar = newer(row.avatar, null, rev);
+      row.verified = newer(row.verified, false, rev);
       return;
     }
     case 'AvatarChanged': {
       const row = user(event.data.userId);
       row.avatar = newer(row.avatar, event.data.avatar, rev);
+      return;
+    }
+    case 'VerifiedChanged': {
+      const row = user(event.data.userId);
+      row.verified = newer(row.verified, event.data.verified, rev);
       return;
     }
     case 'FollowRequested':

@@ -14,6 +14,9 @@ export const profileEvents = ['UserRegistered', 'ProfileUpdated', 'PrivacyChange
  */
 export const accountLifecycleEvents = ['AccountDeletionRequested', 'AccountRestored', 'AccountErased'] as const satisfies readonly EventType[];
 
+/** The verified badge an operator sets (npm run admin -- verify): the profiles read model holds it, for profiles and user search. */
+export const verificationEvents = ['VerifiedChanged'] as const satisfies readonly EventType[];
+
 /** A user's avatar (its own event, so that the read models that show no pictures need not subscribe). */
 export const avatarEvents = ['AvatarChanged'] as const satisfies readonly EventType[];
 

@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
+import { normalizeQuery } from '../../projections/search/text-match.js';
+import { rankUsers } from '../../projections/search/user-ranking.js';
+import { MAX_PAGE_LIMIT } from '../../projections/runtime/page.js';
 import type { ReadDeps } from '../deps.js';
 import { presentPosts, presentUsers } from '../present.js';
 import { publicPostsPage } from '../public-posts.js';
@@ -41,13 +44,20 @@ const hashtagParam = z.strictObject({ tag: z.string().trim().transform((t) => t.
 const hashtagQuery = pageQuery.extend({ sort: z.enum(['recent', 'top']).default('recent') });
 
 export const searchRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
-  /** Users matching `q`, without those a block stands between; exact username, then followed accounts first. */
+  /**
+   * Users matching `q`, without those a block stands between; exact username, then followed
+   * accounts first, then verified and more followed accounts among equally good matches
+   * (projections/search/user-ranking.ts). The store proposes three times the page, ranked by
+   * relevance alone (it holds neither badge nor follower count); the same rule ranks them again
+   * with the standing the profiles read model gives, in the query that also checks blocks.
+   */
   const findUsers = async (viewerId: string, q: string, prefix: boolean, limit: number) => {
     const followingIds = await deps.profiles.followingIds(viewerId);
-    const hits = await deps.search.searchUsers({ text: q, prefix, followingIds, limit });
-    // The summaries (avatars) come from the profiles read model, in the same query as the block check.
+    const hits = await deps.search.searchUsers({ text: q, prefix, followingIds, limit: Math.min(MAX_PAGE_LIMIT, limit * 3) });
     const unblocked = await deps.profiles.unblockedSummaries(viewerId, hits.map((hit) => hit.id));
-    return presentUsers(deps, hits.flatMap((hit) => unblocked.get(hit.id) ?? []));
+    const query = { text: normalizeQuery(q), prefix, followingIds: new Set(followingIds.map((id) => id.toLowerCase())) };
+    const ranked = rankUsers(hits.filter((hit) => unblocked.has(hit.id)), query, limit, unblocked);
+    return presentUsers(deps, ranked.map((hit) => unblocked.get(hit.id)!));
   };
 
   app.get('/search', {

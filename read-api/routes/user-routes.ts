@@ -2,20 +2,25 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, visibleProfileCard, visibleUser, withoutBlocked } from '../access.js';
-import { sendJson, withRelationship } from '../card-cache.js';
+import { sendJson, withMutualFollowers, withRelationship } from '../card-cache.js';
+import { createMutualFollowersCache } from '../mutual-followers.js';
 import type { ReadDeps } from '../deps.js';
 import { presentPage, presentUsers } from '../present.js';
 import { page, pageQuery, profile, readQuery, userSummary, usernameParam } from '../schemas.js';
 
 export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
+  const mutuals = createMutualFollowersCache(() => deps.profiles);
+
   app.get('/users/:username', {
     config: { reads: ['profiles'] },
     schema: { params: usernameParam, querystring: readQuery, response: { 200: profile } },
     // From the card cache, sent as the card's JSON (the schema stays for the OpenAPI document).
     handler: async (request, reply) => {
       const readThrough = request.query.minPosition !== undefined;
-      const { json, relationship } = await visibleProfileCard(deps, actorOf(request), request.params.username, readThrough);
-      return sendJson(reply, withRelationship(json, relationship));
+      const viewerId = actorOf(request);
+      const { json, relationship, userId } = await visibleProfileCard(deps, viewerId, request.params.username, readThrough);
+      const followedBy = viewerId === userId ? { usernames: [], count: 0 } : readThrough ? await deps.profiles.mutualFollowers(viewerId, userId) : await mutuals.get(viewerId, userId);
+      return sendJson(reply, withMutualFollowers(withRelationship(json, relationship), followedBy));
     },
   });
 

@@ -136,6 +136,8 @@ const matrix: Record<string, Row> = {
   'GET /api/v1/follow-requests': { url: () => '/api/v1/follow-requests', ...same(signedIn()) },
   'GET /api/v1/posts/{postId}/likes': { url: (w) => `/api/v1/posts/${w.postId}/likes`, ...seen('404 POST_NOT_FOUND') },
   'GET /api/v1/bookmarks': { url: () => '/api/v1/bookmarks', ...same(signedIn()) },
+  // Suggestions are the caller's own: the same answer shape for every signed-in caller.
+  'GET /api/v1/suggestions/users': { url: () => '/api/v1/suggestions/users', ...same(signedIn()) },
   'GET /api/v1/feed/home': { url: () => '/api/v1/feed/home', ...same(signedIn()) },
   'GET /api/v1/feed/user/{username}': { url: (w) => `/api/v1/feed/user/${w.owner.username}`, ...seen('404 USER_NOT_FOUND') },
   'GET /api/v1/feed/explore': { url: () => '/api/v1/feed/explore', ...same(signedIn()) },

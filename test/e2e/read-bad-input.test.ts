@@ -51,6 +51,10 @@ describe('read routes and forged input', () => {
     ['/api/v1/posts/0190a0a0-0000-7000-8000-000000000000/comments?parentId=7', 'parentId'],
     ['/api/v1/media/not-a-uuid', 'mediaId'],
     ['/api/v1/media/0190a0a0-0000-7000-8000-000000000000?minPosition=', 'minPosition'],
+    ['/api/v1/suggestions/users?limit=0', 'limit'],
+    ['/api/v1/suggestions/users?limit=51', 'limit'],
+    ['/api/v1/suggestions/users?limit=ten', 'limit'],
+    ['/api/v1/suggestions/users?cursor=x', ''],
   ])('%s answers 400 VALIDATION_FAILED naming %s', async (url, path) => {
     const response = await api.call('GET', url, { token: bob.token });
     expect(response.status).toBe(400);

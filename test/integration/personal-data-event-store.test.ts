@@ -69,11 +69,16 @@ describe('personal data sealed in the PostgreSQL event store', () => {
   const rawRows = async (ids: readonly string[]) =>
     (await db.pool.query<{ data: unknown; metadata: unknown }>('select data, metadata from events where event_id = any($1::uuid[])', [ids])).rows;
   const readBack = async (events: readonly NewEvent[]) => (await Promise.all(events.map((e) => store.readStream(streamOf(e))))).flat();
-  /** The log after `from` once it holds `count` events: a commit is readable in the log once every older transaction on the server has ended. */
+  /**
+   * The log after `from` once it holds `count` events: a commit is readable in the log once every
+   * older transaction on the server has ended, and another test file's long transaction (a
+   * property test's, under a loaded machine) can hold it back for many seconds. Waits up to 40 s,
+   * inside the test's 60 s.
+   */
   const logAfter = async (from: Position, count: number) => {
     for (let attempt = 0; ; attempt++) {
       const { events } = await store.readAll(from, 1000);
-      if (events.length >= count || attempt === 200) return events;
+      if (events.length >= count || attempt === 800) return events;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };

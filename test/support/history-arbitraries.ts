@@ -38,6 +38,7 @@ const weights: Record<IntentKind, number> = {
   updateProfile: 1,
   changePrivacy: 1,
   changeAvatar: 1,
+  verify: 1,
   follow: 4,
   unfollow: 1,
   approveRequest: 2,

@@ -26,6 +26,7 @@ export const intentKinds = [
   'updateProfile',
   'changePrivacy',
   'changeAvatar',
+  'verify',
   'follow',
   'unfollow',
   'approveRequest',
@@ -103,6 +104,7 @@ interface User {
   bio: string;
   private: boolean;
   avatarId: string | null;
+  verified: boolean;
 }
 
 /** An avatar as attachMedia returns it: a processed upload with its variants' storage keys. */
@@ -237,7 +239,7 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       // A username an erasure released may be taken again (never one still held).
       const reused = a % 2 === 0 ? w.released.shift() : undefined;
       const username = reused ?? historyUsernames[index]!;
-      const user: User = { id: historyIds.user(index), username, state: 'active', eraseAfter: 0, displayName: '', bio: '', private: false, avatarId: null };
+      const user: User = { id: historyIds.user(index), username, state: 'active', eraseAfter: 0, displayName: '', bio: '', private: false, avatarId: null, verified: false };
       user.displayName = user.username;
       w.users.push(user);
       emit(streams.username(user.username), { type: 'UsernameReserved', data: { username: user.username, userId: user.id } });
@@ -261,6 +263,13 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       if (!user) return;
       user.private = !user.private;
       emit(streams.user(user.id), { type: 'PrivacyChanged', data: { userId: user.id, private: user.private } });
+    },
+    // An operator's badge, given or taken away: as SetVerified decides, only an active account's, and only a change.
+    verify: ({ a }) => {
+      const user = pick(activeUsers(), a);
+      if (!user) return;
+      user.verified = !user.verified;
+      emit(streams.user(user.id), { type: 'VerifiedChanged', data: { userId: user.id, verified: user.verified, changedAt: now() } });
     },
     // A new avatar (one of a few uploads), or none: as SetAvatar decides, the same one again is nothing.
     changeAvatar: ({ a, b }) => {

@@ -26,6 +26,7 @@ const userCommand: fc.Arbitrary<UserCommand> = fc.oneof(
     .record({ actorId: actor, displayName: displayName, bio: bio }, { requiredKeys: ['actorId'] })
     .map((c): UserCommand => ({ type: 'UpdateProfile', userId: owner, ...c })),
   fc.record({ actorId: actor, private: fc.boolean() }).map((c): UserCommand => ({ type: 'ChangePrivacy', userId: owner, ...c })),
+  fc.record({ verified: fc.boolean(), now }).map((c): UserCommand => ({ type: 'SetVerified', userId: owner, ...c })),
 );
 // The deletion lifecycle on any clock: moments within a few seconds of each other and graces of
 // up to a few seconds, so that restores and erasures land on both sides of (and at) eraseAfter.
@@ -50,6 +51,7 @@ const activeUser: fc.Arbitrary<ActiveUser> = fc.record({
   bio: fc.constantFrom('', 'photos'),
   private: fc.boolean(),
   avatarId: fc.constant(null),
+  verified: fc.boolean(),
 });
 
 describe('user decider properties (docs/rules.md)', () => {
@@ -78,6 +80,25 @@ describe('user decider properties (docs/rules.md)', () => {
         const changed = (newName !== undefined && newName !== state.displayName) || (newBio !== undefined && newBio !== state.bio);
         expect(events.length).toBe(changed ? 1 : 0);
         expect(userDecider.decide(command, after)).toEqual([]);
+      }),
+      runs,
+    );
+  });
+
+  it('the verified badge: only an active account has it, it is what the last SetVerified said, and repeating that appends nothing', () => {
+    fc.assert(
+      fc.property(lifecycle, (cmds) => {
+        const { history, state } = runCommands(userDecider, cmds);
+        const changes = history.filter((e) => e.type === 'VerifiedChanged');
+        // Each change flips the badge: no event repeats the value it already had.
+        changes.forEach((event, i) => expect(event.data.verified).toBe(i % 2 === 0));
+        if (state.status === 'active') {
+          expect(state.verified).toBe(changes.length % 2 === 1);
+          expect(userDecider.decide({ type: 'SetVerified', userId: owner, verified: state.verified, now: new Date(BASE).toISOString() }, state)).toEqual([]);
+        } else {
+          const refused = domainErrorOf(() => userDecider.decide({ type: 'SetVerified', userId: owner, verified: true, now: new Date(BASE).toISOString() }, state));
+          expect(refused.code).toBe('USER_NOT_FOUND');
+        }
       }),
       runs,
     );

@@ -34,6 +34,7 @@ interface Model {
       avatar: UploadedMediaItem | null;
       registeredAt: string;
       state: 'active' | 'deleting' | 'erased';
+      verified: boolean;
     }
   >;
   follows: Map<string, { followerId: string; followeeId: string; status: 'none' | 'requested' | 'following'; requestedAt: string; followedAt: string }>;
@@ -64,7 +65,7 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
     switch (event.type) {
       case 'UserRegistered': {
         const { userId, username, displayName, registeredAt } = event.data;
-        m.users.set(userId, { id: userId, username, displayName, bio: '', private: false, avatar: null, registeredAt, state: 'active' });
+        m.users.set(userId, { id: userId, username, displayName, bio: '', private: false, avatar: null, registeredAt, state: 'active', verified: false });
         break;
       }
       case 'AccountDeletionRequested':
@@ -74,7 +75,7 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
         m.users.get(event.data.userId)!.state = 'active';
         break;
       case 'AccountErased':
-        Object.assign(m.users.get(event.data.userId)!, { state: 'erased', displayName: '', bio: '', avatar: null });
+        Object.assign(m.users.get(event.data.userId)!, { state: 'erased', displayName: '', bio: '', avatar: null, verified: false });
         break;
       case 'ProfileUpdated': {
         const user = m.users.get(event.data.userId)!;
@@ -87,6 +88,9 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
         break;
       case 'AvatarChanged':
         m.users.get(event.data.userId)!.avatar = event.data.avatar;
+        break;
+      case 'VerifiedChanged':
+        m.users.get(event.data.userId)!.verified = event.data.verified;
         break;
       case 'FollowRequested':
         setFollow(event.data.followerId, event.data.followeeId, 'requested', event.data.requestedAt);

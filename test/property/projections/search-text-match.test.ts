@@ -62,4 +62,34 @@ describe('user ranking', () => {
       { numRuns: 200 },
     );
   });
+
+  // Rule (projections/search/user-ranking.ts): standing (verified, then followers) never moves an
+  // account across a tier or from a typo above a true match, and within those, more standing never
+  // ranks lower: raising one account's standing never moves it down, and never changes the others'
+  // order among themselves.
+  it('ranks by standing within a tier and match kind: raising an account never moves it down nor reorders the rest', () => {
+    const standing = fc.record({ verified: fc.boolean(), followerCount: fc.nat({ max: 1_000 }) });
+    fc.assert(
+      fc.property(candidates, fc.constantFrom('mark', 'mar', 'anna', 'bob', 'marcus'), fc.boolean(), fc.array(standing, { maxLength: 12 }), fc.nat(), (users, text, prefix, standings, pickSeed) => {
+        const query = { text, prefix, followingIds: new Set(users.filter((_, i) => i % 3 === 0).map((u) => u.id)) };
+        const given = new Map(users.map((u, i) => [u.id, standings[i] ?? { verified: false, followerCount: 0 }]));
+        const before = rankUsers(users, query, 100, given).map((u) => u.id);
+        const tierOf = (id: string) => {
+          const user = users.find((u) => u.id === id)!;
+          return [matchQuality(user, query) === 0 ? 0 : query.followingIds.has(id) ? 1 : 2, matchQuality(user, query)! >= 3 ? 1 : 0];
+        };
+        // Tiers and match kinds stay in their order whatever the standing.
+        const kinds = before.map((id) => tierOf(id).join(':'));
+        expect(kinds).toEqual([...kinds].sort());
+        if (before.length === 0) return;
+        const raised = before[pickSeed % before.length]!;
+        const old = given.get(raised)!;
+        const higher = new Map(given).set(raised, { verified: true, followerCount: old.followerCount + 1 });
+        const after = rankUsers(users, query, 100, higher).map((u) => u.id);
+        expect(after.indexOf(raised)).toBeLessThanOrEqual(before.indexOf(raised));
+        expect(after.filter((id) => id !== raised)).toEqual(before.filter((id) => id !== raised));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

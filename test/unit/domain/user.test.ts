@@ -31,6 +31,7 @@ describe('RegisterUser', () => {
       bio: '',
       private: false,
       avatarId: null,
+      verified: false,
     }));
 });
 
@@ -115,6 +116,7 @@ describe('RequestAccountDeletion, RestoreAccount and EraseAccount', () => {
         bio: '',
         private: false,
         avatarId: null,
+        verified: false,
         eraseAfter: later,
       }));
     it('a deletion request by another user is NOT_OWNER', () => given([registered]).when(requestDeletion(bob)).then(failsWith(403, 'NOT_OWNER')));

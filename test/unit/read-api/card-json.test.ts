@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { postPageJson, withMarks, withRelationship } from '../../../read-api/card-cache.js';
+import { postPageJson, withMarks, withMutualFollowers, withRelationship } from '../../../read-api/card-cache.js';
 import { hydratedPost, page, profile } from '../../../read-api/schemas.js';
 
 // The card cache's JSON splices (read-api/card-cache.ts): a card's pre-serialized JSON with the
@@ -41,11 +41,13 @@ describe('card JSON', () => {
     expect(JSON.parse(postPageJson([], () => undefined, null))).toEqual({ items: [], nextCursor: null });
   });
 
-  // Rule: a profile card with the relationship is a valid profile answer, without blockedEitherWay (never answered).
-  it('splices the relationship into a profile card, leaving the block out', () => {
-    const json = JSON.stringify({ id: 'u1', username: 'ann', displayName: 'Ann', avatar: null, bio: '', private: false, followerCount: 0, followingCount: 0, postCount: 0 });
-    const body = JSON.parse(withRelationship(json, { following: true, requested: false, followedBy: false, blockedEitherWay: false }));
+  // Rule: a profile card with the relationship and the mutual followers is a valid profile answer, without blockedEitherWay (never answered).
+  it('splices the relationship and the mutual followers into a profile card, leaving the block out', () => {
+    const json = JSON.stringify({ id: 'u1', username: 'ann', displayName: 'Ann', avatar: null, bio: '', private: false, followerCount: 0, followingCount: 0, postCount: 0, verified: false });
+    const related = withRelationship(json, { following: true, requested: false, followedBy: false, blockedEitherWay: false });
+    const body = JSON.parse(withMutualFollowers(related, { usernames: ['bob'], count: 4 }));
     expect(profile.parse(body)).toEqual(body);
     expect(body.relationship).toEqual({ following: true, requested: false, followedBy: false });
+    expect(body.mutualFollowers).toEqual({ usernames: ['bob'], count: 4 });
   });
 });

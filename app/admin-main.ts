@@ -1,0 +1,57 @@
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { createPersonalDataEventStore, createPostgresKeyStore } from '../events/personal-data/index.js';
+import { createPostgresEventStore } from '../events/postgres/index.js';
+import { ADMIN_EXIT, runAdminCli } from './admin-cli.js';
+import { ConfigError, EMBEDDED_POSTGRES_PORT, loadSettings } from './config.js';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+import { resolvePersonalDataKey } from './personal-data-key.js';
+import { isPostgresReachable } from './postgres-reachable.js';
+import { withServiceUrls } from './service-urls.js';
+
+// Entrypoint of the operator CLI (`npm run admin -- <command>`): the platform's DATABASE_URL and
+// personal-data key (PERSONAL_DATA_KEY or DATA_DIR), and on the embedded defaults the bundled
+// PostgreSQL under DATA_DIR, as the replay CLI finds it (app/replay-main.ts).
+
+const main = async (): Promise<number> => {
+  const settings = loadSettings(withServiceUrls(process.env, process.cwd()), []);
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let databaseUrl = settings.databaseUrl;
+  if (!databaseUrl) {
+    const running = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_POSTGRES_PORT}/postgres`;
+    if (await isPostgresReachable(running)) databaseUrl = running;
+    else {
+      embedded = await startEmbeddedPostgres({ dataDir: `${resolve(settings.dataDir)}/postgres`, persistent: true, port: EMBEDDED_POSTGRES_PORT });
+      databaseUrl = embedded.url;
+    }
+  }
+  const url = databaseUrl;
+  try {
+    return await runAdminCli(process.argv.slice(2), {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      connect: async () => {
+        const masterKey = await resolvePersonalDataKey(settings.personalDataKey, settings.dataDir);
+        const pool = new pg.Pool({ connectionString: url, max: 2 });
+        const store = createPersonalDataEventStore(await createPostgresEventStore(pool), await createPostgresKeyStore(pool, masterKey));
+        return {
+          store,
+          close: async () => {
+            await store.close();
+            await pool.end();
+          },
+        };
+      },
+    });
+  } finally {
+    await embedded?.stop();
+  }
+};
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String((error as Error)?.stack ?? error)}\n`);
+    process.exit(error instanceof ConfigError ? ADMIN_EXIT.usage : ADMIN_EXIT.failed);
+  },
+);
