@@ -12,6 +12,7 @@ import { deleteMedia } from '../commands/media/media.js';
 import { deleteComment } from '../commands/posts/comments.js';
 import { deletePost } from '../commands/posts/posts.js';
 import { unbookmark, unlike } from '../commands/posts/reactions.js';
+import { deleteCollection } from '../commands/collections/collections.js';
 import { deleteStory } from '../commands/stories/stories.js';
 import { userDecider } from '../domain/user/user.js';
 import { usernameDecider } from '../domain/username/username.js';
@@ -76,6 +77,7 @@ export const erasureCommands = (deps: CommandDeps): ErasureCommands => ({
   deleteStory: (input, ctx) => deleteStory(deps, input, ctx),
   unlike: (input, ctx) => unlike(deps, input, ctx),
   unbookmark: (input, ctx) => unbookmark(deps, input, ctx),
+  deleteCollection: (input, ctx) => deleteCollection(deps, input, ctx),
   endFollow: ({ followerId, followeeId }, ctx) =>
     onFollowStream(deps, followerId, followeeId, () => ({ type: 'EndFollow', followerId, followeeId, reason: 'account-erased' }), ctx),
   deleteMedia: (input, ctx) => deleteMedia(deps, input, ctx),

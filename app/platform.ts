@@ -183,6 +183,8 @@ export const createPlatform = async (
     // The following cap's count, from the live profiles read model (opened below, before any command runs).
     followingCount: (followerId, upTo) => apiReadModels.readers.profiles.followingCount(followerId, upTo),
     followingMax: followingMax ?? FOLLOWING_MAX,
+    // The collections cap's count, from the same read model.
+    collectionCount: (ownerId, upTo) => apiReadModels.readers.profiles.collectionCount(ownerId, upTo),
   };
   // What the projectors, story expiry and media workers append and read the log with: the same
   // store on the workers' pool.

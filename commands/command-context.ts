@@ -47,7 +47,7 @@ export const newId = (): string => {
 };
 
 /** What a keyed command creates; part of the derived id, so one key can create one of each. */
-export type CreatedKind = 'post' | 'comment' | 'story' | 'media';
+export type CreatedKind = 'post' | 'comment' | 'story' | 'media' | 'collection';
 
 // The namespace of derived entity ids (a fixed random UUID: changing it would make retries of
 // keys already answered create second entities).

@@ -15,6 +15,12 @@ import type { TwoFactorDeps } from './accounts/two-factor.js';
  */
 export type FollowingCounter = (followerId: string, upTo: number) => Promise<number>;
 
+/**
+ * How many live collections `ownerId` keeps, counted up to `upTo`: the profiles read model's
+ * answer, as FollowingCounter's (collections still in the projection's lag are not counted yet).
+ */
+export type CollectionCounter = (ownerId: string, upTo: number) => Promise<number>;
+
 /** What command handlers are given by the composition root. */
 export interface CommandDeps {
   store: EventStore;
@@ -45,4 +51,5 @@ export interface CommandDeps {
   followingCount: FollowingCounter;
   /** Accounts one may follow (kernel/limits.ts FOLLOWING_MAX; lower only in tests). */
   followingMax: number;
+  collectionCount: CollectionCounter;
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { DecidedEvent } from './envelope.js';
+import * as collection from './collection-events.js';
 import * as engagement from './engagement-events.js';
 import * as media from './media-events.js';
 import * as notification from './notification-events.js';
@@ -39,6 +40,11 @@ export const eventSchemas = {
   CommentDeleted: { version: 1, schema: engagement.CommentDeleted },
   Bookmarked: { version: 1, schema: engagement.Bookmarked },
   Unbookmarked: { version: 1, schema: engagement.Unbookmarked },
+  CollectionCreated: { version: 1, schema: collection.CollectionCreated },
+  CollectionRenamed: { version: 1, schema: collection.CollectionRenamed },
+  CollectionDeleted: { version: 1, schema: collection.CollectionDeleted },
+  PostAddedToCollection: { version: 1, schema: collection.PostAddedToCollection },
+  PostRemovedFromCollection: { version: 1, schema: collection.PostRemovedFromCollection },
   StoryPosted: { version: 1, schema: story.StoryPosted },
   StoryViewed: { version: 1, schema: story.StoryViewed },
   StoryDeleted: { version: 1, schema: story.StoryDeleted },

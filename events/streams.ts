@@ -10,6 +10,8 @@ export const streams = {
   block: (blockerId: string, blockedId: string) => `block-${blockerId}-${blockedId}`,
   like: (postId: string, userId: string) => `like-${postId}-${userId}`,
   bookmark: (userId: string, postId: string) => `bookmark-${userId}-${postId}`,
+  /** One owner's named collection of saved posts (the posts themselves stay bookmarked on their bookmark- streams). */
+  collection: (collectionId: string) => `collection-${collectionId}`,
   storyView: (storyId: string, viewerId: string) => `storyview-${storyId}-${viewerId}`,
   /** One upload's life, from the presigned URL to its deletion. */
   media: (mediaId: string) => `media-${mediaId}`,

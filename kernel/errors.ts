@@ -189,6 +189,29 @@ export const errorCatalogue = {
   PARENT_ON_OTHER_POST: { status: 400, message: 'the comment replied to is on another post', description: 'A reply whose parent comment belongs to another post.' },
   NOT_ALLOWED: { status: 403, message: 'not allowed', description: "Deleting a comment as neither its author nor the post's author." },
 
+  // --- Collections of saved posts (docs/rules.md) ---
+  COLLECTION_NOT_FOUND: {
+    status: 404,
+    message: 'no such collection',
+    description: "No live collection has this id, or it is another account's (a collection is private to its owner, so a stranger cannot learn it exists).",
+  },
+  COLLECTION_EXISTS: {
+    status: 409,
+    message: 'the collection already exists',
+    description: 'Creating a collection with an id in use (the server picks ids, so a client does not meet it).',
+  },
+  INVALID_COLLECTION_NAME: {
+    status: 400,
+    message: 'a collection name is 1 to 60 characters, not blank',
+    description: 'A collection name that is blank once trimmed, or over 60 characters.',
+  },
+  COLLECTIONS_LIMIT_REACHED: {
+    status: 422,
+    message: 'you keep as many collections as allowed',
+    description: 'Creating one more collection past the cap (COLLECTIONS_MAX, 100); delete one first.',
+  },
+  COLLECTION_FULL: { status: 422, message: 'the collection holds as many posts as allowed', description: 'Adding a post to a collection that holds COLLECTION_POSTS_MAX (1,000) posts.' },
+
   // --- Stories ---
   STORY_NOT_FOUND: { status: 404, message: 'no such story', description: 'No live story has this id, or a block (either way) hides it from the caller.' },
   STORY_EXISTS: {

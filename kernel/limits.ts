@@ -71,6 +71,20 @@ export const COMMENT_MAX_LENGTH = CAPTION_MAX_LENGTH;
  */
 export const TEXT_INPUT_MAX_LENGTH = 2 * CAPTION_MAX_LENGTH;
 
+/** The longest name of a collection of saved posts, in code points (trimmed; never blank). */
+export const COLLECTION_NAME_MAX_LENGTH = 60;
+/**
+ * Posts one collection holds. Counted exactly by the collection's own stream (domain/collection/
+ * collection.ts); it bounds the stream's state and a collection page's count.
+ */
+export const COLLECTION_POSTS_MAX = 1_000;
+/**
+ * Collections one account keeps (deleted ones not counted). Counted from the profiles read model
+ * (commands/collections/collections.ts), as FOLLOWING_MAX is, so creations within the projection's
+ * lag may pass it by that many.
+ */
+export const COLLECTIONS_MAX = 100;
+
 /** The longest email address SMTP can carry (RFC 5321). */
 export const EMAIL_MAX_LENGTH = 254;
 /** OWASP's minimum password length. */

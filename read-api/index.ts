@@ -3,6 +3,7 @@ import type { ReadDeps } from './deps.js';
 import { feedRoutes } from './routes/feed-routes.js';
 import { mediaRoutes } from './routes/media-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
+import { collectionRoutes } from './routes/collection-routes.js';
 import { postRoutes } from './routes/post-routes.js';
 import { searchRoutes } from './routes/search-routes.js';
 import { storyRoutes } from './routes/story-routes.js';
@@ -14,6 +15,7 @@ import { userRoutes } from './routes/user-routes.js';
 export const readRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   await app.register(userRoutes, deps);
   await app.register(postRoutes, deps);
+  await app.register(collectionRoutes, deps);
   await app.register(feedRoutes, deps);
   await app.register(storyRoutes, deps);
   await app.register(searchRoutes, deps);

@@ -27,6 +27,7 @@ export const usernameParam = z.strictObject({
 });
 export const postIdParam = z.strictObject({ postId: z.uuid() });
 export const storyIdParam = z.strictObject({ storyId: z.uuid() });
+export const collectionIdParam = z.strictObject({ collectionId: z.uuid() });
 
 export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { CommandDeps } from '../deps.js';
 import { accountRoutes } from './account-routes.js';
 import { authRoutes } from './auth-routes.js';
+import { collectionRoutes } from './collection-routes.js';
 import { graphRoutes } from './graph-routes.js';
 import { mediaRoutes } from './media-routes.js';
 import { notificationRoutes } from './notification-routes.js';
@@ -18,6 +19,7 @@ export const commandRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, dep
   await app.register(twoFactorRoutes, deps);
   await app.register(graphRoutes, deps);
   await app.register(postRoutes, deps);
+  await app.register(collectionRoutes, deps);
   await app.register(storyRoutes, deps);
   await app.register(notificationRoutes, deps);
   await app.register(mediaRoutes, deps);

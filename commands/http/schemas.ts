@@ -3,6 +3,7 @@ import type { MediaInput } from '../../domain/post/external-media.js';
 import { mediaPurpose } from '../../events/media-events.js';
 import {
   BIO_MAX_LENGTH,
+  COLLECTION_NAME_MAX_LENGTH,
   DISPLAY_NAME_MAX_LENGTH,
   EMAIL_MAX_LENGTH,
   MAX_MEDIA_PER_POST,
@@ -29,6 +30,8 @@ export const usernameParam = z.strictObject({
 export const postIdParam = z.strictObject({ postId: z.uuid() });
 export const commentIdParam = z.strictObject({ commentId: z.uuid() });
 export const storyIdParam = z.strictObject({ storyId: z.uuid() });
+export const collectionIdParam = z.strictObject({ collectionId: z.uuid() });
+export const collectionPostParam = z.strictObject({ collectionId: z.uuid(), postId: z.uuid() });
 
 // Free text that goes into events must be storable: PostgreSQL's jsonb takes neither U+0000 nor
 // a lone surrogate, so such a string is a 400 here, before any write (a registration writes three
@@ -94,6 +97,10 @@ const mediaItem = z
 // domain/comment/comment-text.ts), answered with 400s naming the same field; HTTP only bounds the
 // work (kernel/limits.ts).
 const caption = storableText().max(TEXT_INPUT_MAX_LENGTH);
+
+// A collection's name rule (trimmed, not blank, COLLECTION_NAME_MAX_LENGTH) is the domain's
+// (domain/collection/collection.ts), answered as INVALID_COLLECTION_NAME; HTTP only bounds the work.
+export const collectionBody = z.strictObject({ name: storableText().max(4 * COLLECTION_NAME_MAX_LENGTH) });
 
 export const createPostBody = z.strictObject({
   caption: caption.default(''),

@@ -7,7 +7,7 @@ import type { EventType } from '../registry.js';
 // an erased event is still a valid event of its type and every reader folds it as usual.
 //
 // Chosen: the texts a person writes and the words derived from them (display name, bio, captions
-// with their hashtags and mentions, comment texts), the external media URLs they post (they point
+// with their hashtags and mentions, comment texts, collection names), the external media URLs they post (they point
 // at their photos and may carry their identity), and upload file names. Not chosen: ids, times,
 // counts, storage keys (the media objects themselves go with the account's erasure), and the
 // username, which is the stream id of the username reservation and the account's public handle:
@@ -56,6 +56,8 @@ export const personalFields: Partial<Record<EventType, PersonalFieldsOfType>> = 
     ],
   },
   StoryPosted: { subject: 'authorId', fields: [{ path: 'media.url', erased: ERASED_URL }] },
+  CollectionCreated: { subject: 'ownerId', fields: [{ path: 'name', erased: '' }] },
+  CollectionRenamed: { subject: 'ownerId', fields: [{ path: 'name', erased: '' }] },
   MediaUploadRequested: { subject: 'ownerId', fields: [{ path: 'filename', erased: '' }] },
 };
 

@@ -68,6 +68,13 @@ export const touchedBy = (event: ChangeEvent): CardTouches => {
     case 'StoryPosted':
       if (event.data.sharedPost) touches.posts.push(event.data.sharedPost.postId);
       return touches;
+    // Collections are private to their owner and read from the tables on every request; no card holds them.
+    case 'CollectionCreated':
+    case 'CollectionRenamed':
+    case 'CollectionDeleted':
+    case 'PostAddedToCollection':
+    case 'PostRemovedFromCollection':
+      return touches;
     default:
       everyTypeHandled(event);
       return touches;

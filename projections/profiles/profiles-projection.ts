@@ -12,7 +12,7 @@ import { createDeferredCountTables } from './deferred-counts.js';
 import type { WrittenRows } from './stored-state.js';
 import { writeProfileChanges } from './write-batch.js';
 
-// Profiles (docs/architecture.md "Projections"): users, follows, blocks, posts, comments, likes and bookmarks with exact
+// Profiles (docs/architecture.md "Projections"): users, follows, blocks, posts, comments, likes, bookmarks and collections with exact
 // counts, in PostgreSQL. The "fold a batch, then write it in bulk" shape (runtime/projection.ts):
 // each batch is folded by the register fold (runtime/batch-changes.ts), which reads every event
 // this projection subscribes to, and written in one transaction with its checkpoint. Usernames

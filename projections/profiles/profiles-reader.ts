@@ -2,10 +2,22 @@ import type pg from 'pg';
 import type { Page, PageRequest } from '../runtime/page.js';
 import * as cards from './reader-cards.js';
 import type { PairFacts, PostCardFacts, UserCardFacts } from './reader-cards.js';
+import * as collections from './reader-collections.js';
 import * as comments from './reader-comments.js';
 import * as posts from './reader-posts.js';
 import { pullFeed, type PullFeedKey } from './reader-pull-feed.js';
-import type { CommentView, ContentAccess, FollowRequest, HydratedPost, RankedSummary, Relationship, UserProfile, UserSummary } from './reader-types.js';
+import type {
+  CollectionSummary,
+  CollectionView,
+  CommentView,
+  ContentAccess,
+  FollowRequest,
+  HydratedPost,
+  RankedSummary,
+  Relationship,
+  UserProfile,
+  UserSummary,
+} from './reader-types.js';
 import * as suggestions from './reader-suggestions.js';
 import type { MutualFollowers, SuggestedUser } from './reader-suggestions.js';
 import * as users from './reader-users.js';
@@ -46,6 +58,14 @@ export interface ProfilesReader {
   likes(postId: string, page: PageRequest): Promise<Page<UserSummary>>;
   /** Newest bookmark first. */
   bookmarks(userId: string, page: PageRequest): Promise<Page<HydratedPost>>;
+  /** The owner's live collections, newest first (reader-collections.ts: only the owner's ids match). */
+  collections(ownerId: string, page: PageRequest): Promise<Page<CollectionSummary>>;
+  /** The owner's live collection, or null for none, a deleted one or another's. */
+  collection(ownerId: string, collectionId: string): Promise<CollectionView | null>;
+  /** The posts the owner sees in the collection, newest added first. */
+  collectionPosts(ownerId: string, collectionId: string, page: PageRequest): Promise<Page<HydratedPost>>;
+  /** The owner's live collections, counted up to `upTo` (the collections cap). */
+  collectionCount(ownerId: string, upTo: number): Promise<number>;
   canSee(viewerId: string, authorId: string): Promise<ContentAccess>;
   /** The authors among `authorIds` whose content the viewer may see, in one query. */
   visibleAuthors(viewerId: string, authorIds: readonly string[]): Promise<Set<string>>;
@@ -86,6 +106,10 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   comments: (postId, thread, page, viewerId) => comments.comments(pool, postId, thread, page, viewerId ?? null),
   likes: (postId, page) => posts.likes(pool, postId, page),
   bookmarks: (userId, page) => posts.bookmarks(pool, userId, page),
+  collections: (ownerId, page) => collections.collections(pool, ownerId, page),
+  collection: (ownerId, collectionId) => collections.collection(pool, ownerId, collectionId),
+  collectionPosts: (ownerId, collectionId, page) => collections.collectionPosts(pool, ownerId, collectionId, page),
+  collectionCount: (ownerId, upTo) => collections.collectionCount(pool, ownerId, upTo),
   canSee: (viewerId, authorId) => users.canSee(pool, viewerId, authorId),
   visibleAuthors: (viewerId, authorIds) => users.visibleAuthors(pool, viewerId, authorIds),
   unblockedAmong: (viewerId, userIds) => users.unblockedAmong(pool, viewerId, userIds),

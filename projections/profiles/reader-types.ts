@@ -70,3 +70,20 @@ export interface CommentView {
 
 /** Whether a viewer may see an author's content (kernel/access.ts), or 'unknown' for no such author. */
 export type { ContentAccess } from '../../kernel/access.js';
+
+/** One of the owner's collections as listed: its newest visible post's first media item is its cover. */
+export interface CollectionSummary {
+  id: string;
+  name: string;
+  /** The posts of it the owner sees: still bookmarked, live, and by an author they may see. */
+  postCount: number;
+  /** With the cover post's author's privacy, which decides how its URL is signed (read-api/media-presenter.ts). */
+  cover: { item: MediaItem; author: { private: boolean } } | null;
+}
+
+/** One collection (the page of its posts comes apart). */
+export interface CollectionView {
+  id: string;
+  name: string;
+  postCount: number;
+}

@@ -124,6 +124,29 @@ create table if not exists bookmarks (
 );
 create index if not exists bookmarks_by_user on bookmarks (user_id, bookmarked_at desc, post_id desc) where active;
 
+-- Collections of saved posts (added with issue 17): private to their owner. A collection lists only
+-- its posts that are still bookmarked (reader-collections.ts), so an unbookmark writes no row here.
+create table if not exists collections (
+  id uuid primary key,
+  owner_id uuid,
+  name text,
+  name_rev integer not null default -1,
+  created_at timestamptz,
+  deleted_at timestamptz
+);
+create index if not exists collections_by_owner on collections (owner_id, created_at desc, id desc) where created_at is not null and deleted_at is null;
+
+create table if not exists collection_posts (
+  collection_id uuid not null,
+  post_id uuid not null,
+  owner_id uuid not null,
+  active boolean not null,
+  rev integer not null,
+  added_at timestamptz,
+  primary key (collection_id, post_id)
+);
+create index if not exists collection_posts_newest on collection_posts (collection_id, added_at desc, post_id desc) where active;
+
 -- One row per share of a post to a story (written once, by the story's stream): what makes a
 -- share count once however often its batch is applied (runtime/count-deltas.ts).
 create table if not exists shares (
@@ -135,7 +158,7 @@ create table if not exists shares (
 `;
 
 /** Every table of the profiles read model (the replay CLI dumps and drops them). */
-export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'posts', 'comments', 'likes', 'bookmarks', 'shares'] as const;
+export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'posts', 'comments', 'likes', 'bookmarks', 'collections', 'collection_posts', 'shares'] as const;
 
 /** The projection's writes read by primary key only (stored-state.ts): every secondary index waits for the end of a build. */
 export const PROFILES_SCHEMA: PostgresSchema = { lock: 'projection-profiles-schema', ddl: TABLES, tables: PROFILES_TABLES };

@@ -110,6 +110,24 @@ const UPSERT_BOOKMARKS = pairUpsert('bookmarks', ['user_id', 'post_id'], [
   lastKnownAt('bookmarked_at'),
 ]);
 
+const UPSERT_COLLECTIONS = bulkUpsert({
+  table: 'collections',
+  key: ['id'],
+  ordered: true,
+  columns: [
+    { name: 'id', type: 'uuid' },
+    { name: 'owner_id', type: 'uuid', merge: 'keep' },
+    ...registerColumns('name', 'text'),
+    setOnceAt('created_at'),
+    setOnceAt('deleted_at'),
+  ],
+});
+const UPSERT_COLLECTION_POSTS = pairUpsert('collection_posts', ['collection_id', 'post_id'], [
+  { name: 'owner_id', type: 'uuid', merge: 'keep' },
+  { name: 'active', type: 'boolean', merge: 'replace' },
+  lastKnownAt('added_at'),
+]);
+
 const keysOf = (...maps: Map<string, unknown>[]) => [...new Set(maps.flatMap((map) => [...map.keys()]))];
 
 const userRows = (changes: BatchChanges, deltas: CountDeltas) =>
@@ -198,5 +216,29 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
     db,
     UPSERT_BOOKMARKS,
     [...changes.bookmarks.values()].map((b) => ({ user_id: b.userId, post_id: b.postId, active: b.active, rev: b.rev, bookmarked_at: b.at })),
+  );
+  await upsertRows(
+    db,
+    UPSERT_COLLECTIONS,
+    [...changes.collections.values()].map((c) => ({
+      id: c.id,
+      owner_id: c.ownerId,
+      name: c.name?.value,
+      name_rev: c.name?.rev ?? -1,
+      created_at: c.createdAt,
+      deleted_at: c.deletedAt,
+    })),
+  );
+  await upsertRows(
+    db,
+    UPSERT_COLLECTION_POSTS,
+    [...changes.collectionPosts.values()].map((c) => ({
+      collection_id: c.collectionId,
+      post_id: c.postId,
+      owner_id: c.ownerId,
+      active: c.active,
+      rev: c.rev,
+      added_at: c.at,
+    })),
   );
 };

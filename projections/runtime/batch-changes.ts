@@ -5,6 +5,7 @@ import {
   avatarEvents,
   blockEvents,
   bookmarkEvents,
+  collectionEvents,
   commentEvents,
   followEvents,
   likeEvents,
@@ -37,6 +38,7 @@ export const changeEventTypes = [
   ...commentEvents,
   ...bookmarkEvents,
   ...shareEvents,
+  ...collectionEvents,
 ] as const satisfies readonly EventType[];
 
 export type ChangeEventType = (typeof changeEventTypes)[number];
@@ -125,6 +127,25 @@ export interface ShareChange {
   at: string;
 }
 
+/** A collection's row: set-once facts and the name register, all from its own stream. */
+export interface CollectionChange {
+  id: string;
+  ownerId?: string;
+  name?: Register<string>;
+  createdAt?: string;
+  deletedAt?: string;
+}
+
+/** Whether a post is filed in a collection, and since when (written by the collection's stream). */
+export interface CollectionPostChange {
+  collectionId: string;
+  postId: string;
+  ownerId: string;
+  active: boolean;
+  rev: number;
+  at: string | null;
+}
+
 export interface BatchChanges {
   users: Map<string, UserChange>;
   follows: Map<string, FollowChange>;
@@ -135,6 +156,8 @@ export interface BatchChanges {
   bookmarks: Map<string, MembershipChange>;
   /** By story id. */
   shares: Map<string, ShareChange>;
+  collections: Map<string, CollectionChange>;
+  collectionPosts: Map<string, CollectionPostChange>;
 }
 
 export const pairKey = (a: string, b: string): string => `${a}|${b}`;
@@ -159,6 +182,8 @@ export const foldChanges = (events: readonly RecordedEvent[]): BatchChanges => {
     likes: new Map(),
     bookmarks: new Map(),
     shares: new Map(),
+    collections: new Map(),
+    collectionPosts: new Map(),
   };
   for (const event of events as readonly ChangeEvent[]) foldEvent(changes, event);
   return changes;
@@ -181,6 +206,17 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       requestedAt: times.requestedAt ?? current?.requestedAt ?? null,
       followedAt: times.followedAt ?? current?.followedAt ?? null,
     });
+  };
+  const collection = (id: string, ownerId: string) => {
+    const row = entry<CollectionChange>(changes.collections, id, () => ({ id }));
+    row.ownerId = ownerId;
+    return row;
+  };
+  const filed = (data: { collectionId: string; postId: string; ownerId: string }, active: boolean, at: string | null) => {
+    const key = pairKey(data.collectionId, data.postId);
+    const current = changes.collectionPosts.get(key);
+    if (current && current.rev >= rev) return;
+    changes.collectionPosts.set(key, { ...data, active, rev, at: at ?? current?.at ?? null });
   };
   const membership = (map: Map<string, MembershipChange>, postId: string, userId: string, active: boolean, at: string | null) => {
     const current = map.get(pairKey(postId, userId));
@@ -298,6 +334,33 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       const { storyId, authorId, postedAt, sharedPost } = event.data;
       if (sharedPost) changes.shares.set(storyId, { storyId, postId: sharedPost.postId, sharerId: authorId, at: postedAt });
       return;
+    }
+    case 'CollectionCreated': {
+      const row = collection(event.data.collectionId, event.data.ownerId);
+      row.createdAt = event.data.createdAt;
+      row.name = newer(row.name, event.data.name, rev);
+      return;
+    }
+    case 'CollectionRenamed': {
+      const row = collection(event.data.collectionId, event.data.ownerId);
+      row.name = newer(row.name, event.data.name, rev);
+      return;
+    }
+    // The last event of the stream: the name (the owner's own text, sealed in the log) is blanked at
+    // its revision, so that a live model ends as a rebuild does after the owner's erasure.
+    case 'CollectionDeleted': {
+      const row = collection(event.data.collectionId, event.data.ownerId);
+      row.deletedAt ??= event.data.deletedAt;
+      row.name = newer(row.name, '', rev);
+      return;
+    }
+    case 'PostAddedToCollection': {
+      const { collectionId, postId, ownerId, addedAt } = event.data;
+      return filed({ collectionId, postId, ownerId }, true, addedAt);
+    }
+    case 'PostRemovedFromCollection': {
+      const { collectionId, postId, ownerId } = event.data;
+      return filed({ collectionId, postId, ownerId }, false, null);
     }
     default:
       return everyTypeHandled(event);

@@ -25,6 +25,8 @@ interface World {
   postId: string;
   commentId: string;
   storyId: string;
+  /** The owner's collection, holding the owner's post. */
+  collectionId: string;
 }
 
 interface Row {
@@ -125,6 +127,14 @@ const matrix: Record<string, Row> = {
     public: row(['ok', 'ok', 'ok', '404 POST_NOT_FOUND', '404 POST_NOT_FOUND', N401, N401]),
     private: row(['ok', '403 POST_NOT_SHAREABLE', '403 PRIVATE_ACCOUNT', '404 POST_NOT_FOUND', '404 POST_NOT_FOUND', N401, N401]),
   },
+  // Collections are private to their owner: anyone else is told there is no such collection (never 403), blocked or not.
+  'POST /api/v1/collections': { url: () => '/api/v1/collections', body: () => ({ name: 'Saved' }), ...same(signedIn()) },
+  'GET /api/v1/collections': { url: () => '/api/v1/collections', ...same(signedIn()) },
+  'GET /api/v1/collections/{collectionId}': { url: (w) => `/api/v1/collections/${w.collectionId}`, ...ownersOnly('404 COLLECTION_NOT_FOUND') },
+  'PUT /api/v1/collections/{collectionId}': { url: (w) => `/api/v1/collections/${w.collectionId}`, body: () => ({ name: 'Renamed' }), ...ownersOnly('404 COLLECTION_NOT_FOUND') },
+  'DELETE /api/v1/collections/{collectionId}': { url: (w) => `/api/v1/collections/${w.collectionId}`, fresh: true, ...ownersOnly('404 COLLECTION_NOT_FOUND') },
+  'POST /api/v1/collections/{collectionId}/posts/{postId}': { url: (w) => `/api/v1/collections/${w.collectionId}/posts/${w.postId}`, ...ownersOnly('404 COLLECTION_NOT_FOUND') },
+  'DELETE /api/v1/collections/{collectionId}/posts/{postId}': { url: (w) => `/api/v1/collections/${w.collectionId}/posts/${w.postId}`, ...ownersOnly('404 COLLECTION_NOT_FOUND') },
   'POST /api/v1/stories': { url: () => '/api/v1/stories', body: () => ({ media: image }), ...same(signedIn()) },
   'POST /api/v1/stories/{storyId}/view': { url: (w) => `/api/v1/stories/${w.storyId}/view`, ...seen('404 STORY_NOT_FOUND') },
   'DELETE /api/v1/stories/{storyId}': { url: (w) => `/api/v1/stories/${w.storyId}`, fresh: true, ...ownersOnly('403 NOT_AUTHOR') },
@@ -180,6 +190,8 @@ const world = async (isPrivate: boolean): Promise<World> => {
   const postId = await api.createPost(owner);
   const commentId = (await call('POST', `/api/v1/posts/${postId}/comments`, owner.token, { text: 'mine' })).body.commentId;
   const storyId = (await call('POST', '/api/v1/stories', owner.token, { media: image })).body.storyId;
+  const collectionId = (await call('POST', '/api/v1/collections', owner.token, { name: 'Mine' })).body.collectionId;
+  await call('POST', `/api/v1/collections/${collectionId}/posts/${postId}`, owner.token, undefined);
   await call('POST', `/api/v1/users/${owner.username}/follow`, follower.token, undefined);
   await call('POST', `/api/v1/users/${blocked.username}/block`, owner.token, undefined);
   await call('POST', `/api/v1/users/${owner.username}/block`, blocker.token, undefined);
@@ -187,7 +199,7 @@ const world = async (isPrivate: boolean): Promise<World> => {
   // The stranger asks to follow (a request when private, a follow when public: undone again).
   await call('POST', `/api/v1/users/${owner.username}/follow`, stranger.token, undefined);
   if (!isPrivate) await call('DELETE', `/api/v1/users/${owner.username}/follow`, stranger.token, undefined);
-  return { owner, follower, stranger, blocked, blocker, postId, commentId, storyId };
+  return { owner, follower, stranger, blocked, blocker, postId, commentId, storyId, collectionId };
 };
 
 const tokenOf = (w: World, caller: Caller) => {

@@ -10,6 +10,7 @@ let bob: User;
 let alicePost: string;
 let aliceStory: string;
 let aliceComment: string;
+let aliceCollection: string;
 const UNKNOWN = '0190a0a0-0000-7000-8000-000000000000';
 const image = { url: 'https://cdn.example.com/a.jpg', type: 'image' };
 
@@ -19,6 +20,8 @@ beforeAll(async () => {
   alicePost = await api.createPost(alice);
   aliceStory = (await api.call('POST', '/api/v1/stories', { token: alice.token, body: { media: image } })).body.storyId;
   aliceComment = (await api.call('POST', `/api/v1/posts/${alicePost}/comments`, { token: alice.token, body: { text: 'mine' } })).body.commentId;
+  aliceCollection = (await api.call('POST', '/api/v1/collections', { token: alice.token, body: { name: 'Mine' } })).body.collectionId;
+  await api.call('POST', `/api/v1/collections/${aliceCollection}/posts/${alicePost}`, { token: alice.token });
 });
 
 type Method = 'POST' | 'PUT' | 'DELETE';
@@ -111,6 +114,23 @@ const cases: BadCase[] = [
   { name: 'share with an unknown field', method: 'POST', url: () => `/api/v1/posts/${alicePost}/share`, body: { to: 'story', media: 'x' }, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'share an unknown post', method: 'POST', url: () => `/api/v1/posts/${UNKNOWN}/share`, body: { to: 'story' }, status: 404, code: 'POST_NOT_FOUND' },
   { name: 'share a post id that is not a uuid', method: 'POST', url: () => '/api/v1/posts/nope/share', body: { to: 'story' }, status: 400, code: 'VALIDATION_FAILED', paths: ['postId'] },
+  // collections (another's answers as none: docs/rules.md "Collections")
+  { name: 'collection without a name', method: 'POST', url: () => '/api/v1/collections', body: {}, status: 400, code: 'VALIDATION_FAILED', paths: ['name'] },
+  { name: 'collection with a name that is not a string', method: 'POST', url: () => '/api/v1/collections', body: { name: 7 }, status: 400, code: 'VALIDATION_FAILED', paths: ['name'] },
+  { name: 'collection with an unknown field', method: 'POST', url: () => '/api/v1/collections', body: { name: 'x', private: true }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'collection with a blank name', method: 'POST', url: () => '/api/v1/collections', body: { name: ' \t ' }, status: 400, code: 'INVALID_COLLECTION_NAME', paths: ['name'] },
+  { name: 'collection with a name over 60 characters', method: 'POST', url: () => '/api/v1/collections', body: { name: 'n'.repeat(61) }, status: 400, code: 'INVALID_COLLECTION_NAME', paths: ['name'] },
+  { name: 'collection with a name holding U+0000', method: 'POST', url: () => '/api/v1/collections', body: { name: 'a\u0000b' }, status: 400, code: 'VALIDATION_FAILED', paths: ['name'] },
+  { name: 'rename to a blank name', method: 'PUT', url: () => `/api/v1/collections/${aliceCollection}`, body: { name: '' }, status: 400, code: 'INVALID_COLLECTION_NAME', paths: ['name'] },
+  { name: 'rename an unknown collection', method: 'PUT', url: () => `/api/v1/collections/${UNKNOWN}`, body: { name: 'x' }, status: 404, code: 'COLLECTION_NOT_FOUND' },
+  { name: "rename another user's collection", method: 'PUT', url: () => `/api/v1/collections/${aliceCollection}`, as: () => bob, body: { name: 'x' }, status: 404, code: 'COLLECTION_NOT_FOUND' },
+  { name: "delete another user's collection", method: 'DELETE', url: () => `/api/v1/collections/${aliceCollection}`, as: () => bob, status: 404, code: 'COLLECTION_NOT_FOUND' },
+  { name: 'delete a collection id that is not a uuid', method: 'DELETE', url: () => '/api/v1/collections/nope', status: 400, code: 'VALIDATION_FAILED', paths: ['collectionId'] },
+  { name: 'add an unknown post to a collection', method: 'POST', url: () => `/api/v1/collections/${aliceCollection}/posts/${UNKNOWN}`, status: 404, code: 'POST_NOT_FOUND' },
+  { name: 'add a post id that is not a uuid', method: 'POST', url: () => `/api/v1/collections/${aliceCollection}/posts/x`, status: 400, code: 'VALIDATION_FAILED', paths: ['postId'] },
+  { name: "add to another user's collection", method: 'POST', url: () => `/api/v1/collections/${aliceCollection}/posts/${alicePost}`, as: () => bob, status: 404, code: 'COLLECTION_NOT_FOUND' },
+  { name: 'add to an unknown collection', method: 'POST', url: () => `/api/v1/collections/${UNKNOWN}/posts/${alicePost}`, status: 404, code: 'COLLECTION_NOT_FOUND' },
+  { name: "remove from another user's collection", method: 'DELETE', url: () => `/api/v1/collections/${aliceCollection}/posts/${alicePost}`, as: () => bob, status: 404, code: 'COLLECTION_NOT_FOUND' },
   // media uploads (the flow's own refusals: test/e2e/media.test.ts)
   { name: 'upload of an unsupported type', method: 'POST', url: () => '/api/v1/media/uploads', body: { filename: 'a.svg', contentType: 'image/svg+xml', size: 10 }, status: 400, code: 'MEDIA_TYPE_UNSUPPORTED', paths: ['contentType'] },
   { name: 'upload of a size over the limit', method: 'POST', url: () => '/api/v1/media/uploads', body: { filename: 'a.jpg', contentType: 'image/jpeg', size: 1e9 }, status: 400, code: 'MEDIA_TOO_LARGE', paths: ['size'] },

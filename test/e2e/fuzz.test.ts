@@ -30,11 +30,14 @@ beforeAll(async () => {
   const postId = await api.createPost(owner);
   const commentId = (await api.call('POST', `/api/v1/posts/${postId}/comments`, { token: owner.token, body: { text: 'hi' } })).body.commentId;
   const storyId = (await api.call('POST', '/api/v1/stories', { token: owner.token, body: { media: { url: 'https://cdn.example.com/s.jpg', type: 'image' } } })).body.storyId;
+  const collectionId = (await api.call('POST', '/api/v1/collections', { token: owner.token, body: { name: 'fuzzed' } })).body.collectionId;
+  await api.call('POST', `/api/v1/collections/${collectionId}/posts/${postId}`, { token: owner.token });
   Object.assign(ids, {
     username: [owner.username, stranger.username, 'ghost'],
     postId: [postId, UNKNOWN],
     commentId: [commentId, UNKNOWN],
     storyId: [storyId, UNKNOWN],
+    collectionId: [collectionId, UNKNOWN],
     mediaId: [UNKNOWN],
     tag: ['world', 'nope'],
     sessionId: [owner.sessionId, stranger.sessionId, UNKNOWN],

@@ -97,6 +97,10 @@ describe('the due list and the eraser', () => {
     expect((await api.call('POST', `/api/v1/posts/${friendsPost}/bookmark`, { token: person.token })).status).toBe(200);
     const comment = await api.call('POST', `/api/v1/posts/${friendsPost}/comments`, { token: person.token, body: { text: 'nice one' } });
     expect(comment.status).toBe(201);
+    const collection = await api.call('POST', '/api/v1/collections', { token: person.token, body: { name: 'my secret list' } });
+    expect(collection.status).toBe(201);
+    const collectionId: string = collection.body.collectionId;
+    expect((await api.call('POST', `/api/v1/collections/${collectionId}/posts/${friendsPost}`, { token: person.token })).status).toBe(200);
     expect((await api.call('POST', `/api/v1/users/${friend.username}/follow`, { token: person.token })).status).toBe(200);
     const followed = await api.call('POST', `/api/v1/users/${person.username}/follow`, { token: friend.token });
     expect(followed.status).toBe(200);
@@ -115,6 +119,10 @@ describe('the due list and the eraser', () => {
     expect(await eventsOf('StoryDeleted', streams.story(story.body.storyId))).toHaveLength(1);
     expect(await eventsOf('Unliked', streams.like(friendsPost, person.userId))).toHaveLength(1);
     expect(await eventsOf('Unbookmarked', streams.bookmark(person.userId, friendsPost))).toHaveLength(1);
+    expect(await eventsOf('CollectionDeleted', streams.collection(collectionId))).toHaveLength(1);
+    // The collection's name was sealed under the person's key: it reads as erased now.
+    const [created] = await t.platform.commands.store.readStream(streams.collection(collectionId));
+    expect(created?.data).toMatchObject({ name: '' });
     expect(await eventsOf('Unfollowed', streams.follow(person.userId, friend.userId))).toHaveLength(1);
     expect(await eventsOf('Unfollowed', streams.follow(friend.userId, person.userId))).toHaveLength(1);
     // Outside the log: the credentials (email and username free), the sessions' refresh tokens, the key.

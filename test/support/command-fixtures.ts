@@ -35,6 +35,7 @@ export const commandDeps = (store: EventStore = createInMemoryEventStore()): Com
   // No read model here: follows are uncounted unless a test says otherwise.
   followingCount: async () => 0,
   followingMax: FOLLOWING_MAX,
+  collectionCount: async () => 0,
 });
 
 /** Appends `events` to `streamId` as its history. */

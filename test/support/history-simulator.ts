@@ -2,6 +2,7 @@ import { parseCommentText } from '../../domain/comment/comment-text.js';
 import { parseCaption } from '../../domain/post/caption.js';
 import { streams, type DomainEvent, type MediaItem, type UploadedMediaItem } from '../../events/index.js';
 import { accessTo } from '../../kernel/access.js';
+import { COLLECTION_POSTS_MAX, COLLECTIONS_MAX } from '../../kernel/limits.js';
 
 // The write side in miniature, for generating event histories: a list of intents ("someone
 // follows someone", "someone likes a post") is played against a model of what the deciders and
@@ -13,7 +14,7 @@ import { accessTo } from '../../kernel/access.js';
 // (docs/architecture.md "Account deletion"): a deleting account does nothing but undo and delete
 // (unlike, unbookmark, unfollow, delete its posts, comments, stories) and others do nothing to it
 // (it reads as unknown); once its grace (DELETION_GRACE_MS) is over the erasure worker's cascade
-// ends everything it made, then AccountErased and UsernameReleased, and the name may be taken again.
+// ends everything it made (its collections deleted too), then AccountErased and UsernameReleased, and the name may be taken again.
 
 /** The simulated grace period between a deletion request and the earliest erasure. */
 export const DELETION_GRACE_MS = 30 * 60_000;
@@ -42,6 +43,11 @@ export const intentKinds = [
   'deleteComment',
   'bookmark',
   'unbookmark',
+  'createCollection',
+  'renameCollection',
+  'deleteCollection',
+  'addToCollection',
+  'removeFromCollection',
   'postStory',
   'share',
   'viewStory',
@@ -79,11 +85,14 @@ export const historyIds = {
   post: (i: number) => `0190b000-0000-7000-8000-${hex12(i + 1)}`,
   comment: (i: number) => `0190c000-0000-7000-8000-${hex12(i + 1)}`,
   story: (i: number) => `0190d000-0000-7000-8000-${hex12(i + 1)}`,
+  collection: (i: number) => `0190f000-0000-7000-8000-${hex12(i + 1)}`,
 };
 export const historyUsernames = ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal'] as const;
 
 const captions = ['', 'sunset #beach', 'with @bob and @cat #fun #beach', 'no tags here', '#Café #día @ann.', '@hal #x_y'];
 const commentTexts = ['nice!', '@ann look at this', 'wow #tag', '  spaced out  ', '@bob @eve 🎉'];
+// Kept trimmed, as the collection decider keeps them.
+const collectionNames = ['Trips', '  Food  ', 'Café ☕', 'n'.repeat(60)];
 const displayNames = ['Ann', 'Bobby', 'C. at', '東京', 'Eve 🌅'];
 const bios = ['', 'hello', 'photographer', 'café lover @ann'];
 const mediaLists: MediaItem[][] = [
@@ -141,6 +150,15 @@ interface Story {
   status: 'active' | 'expired' | 'deleted';
 }
 
+interface Collection {
+  id: string;
+  ownerId: string;
+  name: string;
+  deleted: boolean;
+  /** Filed posts, oldest added first (the decider's state). */
+  posts: string[];
+}
+
 interface World {
   now: number;
   users: User[];
@@ -149,6 +167,7 @@ interface World {
   posts: Post[];
   likes: Set<string>;
   bookmarks: Set<string>;
+  collections: Collection[];
   comments: Comment[];
   stories: Story[];
   storyViews: Set<string>;
@@ -170,6 +189,7 @@ export const simulateHistory = (intents: readonly Intent[], options: SimulationO
     posts: [],
     likes: new Set(),
     bookmarks: new Set(),
+    collections: [],
     comments: [],
     stories: [],
     storyViews: new Set(),
@@ -231,6 +251,12 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
     w.follows.delete(key(followerId, followeeId));
   };
   const livePosts = () => w.posts.filter((p) => !p.deleted);
+  /** Live collections whose owner may act on them: an active one, or (to undo and delete) a deleting one. */
+  const ownedCollections = (undoing: boolean) => w.collections.filter((c) => !c.deleted && (undoing ? mayUndo(c.ownerId, c.ownerId) : isActive(c.ownerId)));
+  const deleteCollection = (collection: Collection) => {
+    collection.deleted = true;
+    emit(streams.collection(collection.id), { type: 'CollectionDeleted', data: { collectionId: collection.id, ownerId: collection.ownerId, deletedAt: now() } });
+  };
 
   const handlers: Record<IntentKind, (i: Intent) => void> = {
     register: ({ a }) => {
@@ -458,6 +484,46 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       w.bookmarks.delete(bookmark);
       emit(streams.bookmark(userId, postId), { type: 'Unbookmarked', data: { userId, postId } });
     },
+    createCollection: ({ a, b }) => {
+      const owner = pick(activeUsers(), a);
+      if (!owner || w.collections.filter((c) => c.ownerId === owner.id && !c.deleted).length >= COLLECTIONS_MAX) return;
+      const collection: Collection = { id: historyIds.collection(w.collections.length), ownerId: owner.id, name: collectionNames[b % collectionNames.length]!.trim(), deleted: false, posts: [] };
+      w.collections.push(collection);
+      emit(streams.collection(collection.id), { type: 'CollectionCreated', data: { collectionId: collection.id, ownerId: owner.id, name: collection.name, createdAt: now() } });
+    },
+    renameCollection: ({ a, b }) => {
+      const collection = pick(ownedCollections(false), a);
+      const name = collectionNames[b % collectionNames.length]!.trim();
+      if (!collection || name === collection.name) return;
+      collection.name = name;
+      emit(streams.collection(collection.id), { type: 'CollectionRenamed', data: { collectionId: collection.id, ownerId: collection.ownerId, name } });
+    },
+    deleteCollection: ({ a }) => {
+      const collection = pick(ownedCollections(true), a);
+      if (collection) deleteCollection(collection);
+    },
+    // As commands/collections/collections.ts: filed, then saved (Bookmarked) unless saved already.
+    addToCollection: ({ a, b }) => {
+      const collection = pick(ownedCollections(false), a);
+      const post = pick(livePosts(), b);
+      if (!collection || !post || !isActive(post.authorId) || !allowed(collection.ownerId, post.authorId)) return;
+      if (collection.posts.includes(post.id) || collection.posts.length >= COLLECTION_POSTS_MAX) return;
+      collection.posts.push(post.id);
+      emit(streams.collection(collection.id), { type: 'PostAddedToCollection', data: { collectionId: collection.id, ownerId: collection.ownerId, postId: post.id, addedAt: now() } });
+      if (w.bookmarks.has(key(collection.ownerId, post.id))) return;
+      w.bookmarks.add(key(collection.ownerId, post.id));
+      emit(streams.bookmark(collection.ownerId, post.id), { type: 'Bookmarked', data: { userId: collection.ownerId, postId: post.id, bookmarkedAt: now() } });
+    },
+    removeFromCollection: ({ a, b }) => {
+      const collection = pick(
+        ownedCollections(true).filter((c) => c.posts.length > 0),
+        a,
+      );
+      const postId = collection && pick(collection.posts, b);
+      if (!collection || !postId) return;
+      collection.posts = collection.posts.filter((id) => id !== postId);
+      emit(streams.collection(collection.id), { type: 'PostRemovedFromCollection', data: { collectionId: collection.id, ownerId: collection.ownerId, postId } });
+    },
     postStory: ({ a, b }) => {
       const author = pick(activeUsers(), a);
       if (!author) return;
@@ -570,6 +636,7 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
         w.bookmarks.delete(bookmark);
         emit(streams.bookmark(userId, postId), { type: 'Unbookmarked', data: { userId, postId } });
       }
+      for (const collection of w.collections.filter((c) => c.ownerId === id && !c.deleted)) deleteCollection(collection);
       for (const pair of [...w.follows.keys()]) {
         const [followerId, followeeId] = pair.split('|') as [string, string];
         if (followerId === id || followeeId === id) endFollow(followerId, followeeId, 'account-erased');

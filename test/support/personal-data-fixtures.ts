@@ -42,6 +42,10 @@ export const personalDataOf = (type: EventType, personId: string, marker: string
       return { commentId: uuidv7(), postId: uuidv7(), authorId: personId, postAuthorId: uuidv7(), parentCommentId: null, text: `nice ${marker} @bob`, mentions: ['bob'], createdAt: at };
     case 'StoryPosted':
       return { storyId: uuidv7(), authorId: personId, media: { url: `https://cdn.example.com/${marker}.mp4`, type: 'video' }, postedAt: at, expiresAt: '2025-03-02T12:00:00.000Z' };
+    case 'CollectionCreated':
+      return { collectionId: uuidv7(), ownerId: personId, name: `Trips ${marker}`, createdAt: at };
+    case 'CollectionRenamed':
+      return { collectionId: uuidv7(), ownerId: personId, name: `Food ${marker}` };
     case 'MediaUploadRequested':
       return {
         mediaId: uuidv7(),

@@ -10,6 +10,7 @@ export interface ErasureCommands {
   deleteStory(input: { actorId: string; storyId: string }, ctx: CommandContext): Promise<unknown>;
   unlike(input: { userId: string; postId: string }, ctx: CommandContext): Promise<unknown>;
   unbookmark(input: { userId: string; postId: string }, ctx: CommandContext): Promise<unknown>;
+  deleteCollection(input: { actorId: string; collectionId: string }, ctx: CommandContext): Promise<unknown>;
   /** EndFollow with reason 'account-erased': ends a follow or a pending request, either way. */
   endFollow(input: { followerId: string; followeeId: string }, ctx: CommandContext): Promise<unknown>;
   /** DeleteMedia: the storage keys to delete when the media is (now or already) deleted; [] when it was never attached. */

@@ -38,6 +38,12 @@ export const createPostgresInventory = (pool: pg.Pool, schemaOf: SchemaOf): Eras
         after,
         limit,
       ]),
+    collections: async (userId, after, limit) =>
+      ids(
+        `select id from ${await profiles('collections')}
+         where owner_id = $1 and created_at is not null and deleted_at is null and ($2::uuid is null or id > $2) order by id limit $3`,
+        [userId, after, limit],
+      ),
     async follows(userId, after, limit) {
       const { rows } = await pool.query<{ follower_id: string; followee_id: string }>(
         `select follower_id, followee_id from ${await profiles('follows')}

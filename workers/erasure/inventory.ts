@@ -20,6 +20,8 @@ export interface ErasureInventory {
   likedPosts(userId: string, after: string | null, limit: number): Promise<string[]>;
   /** The posts they have bookmarked now. */
   bookmarkedPosts(userId: string, after: string | null, limit: number): Promise<string[]>;
+  /** Their collections not deleted. */
+  collections(userId: string, after: string | null, limit: number): Promise<string[]>;
   /** Follows and requests they are either side of (status requested or following), by (follower, followee). */
   follows(userId: string, after: FollowPair | null, limit: number): Promise<FollowPair[]>;
   /** Their uploads not deleted or expired (avatars, post and story media, uploads never used). */

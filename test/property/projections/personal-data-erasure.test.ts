@@ -60,6 +60,11 @@ const marked = (event: HistoryEvent, marker: string): HistoryEvent => {
     case 'StoryPosted':
       data.media = withUrl(data.media as Record<string, unknown>);
       break;
+    // Within the name's 60 characters.
+    case 'CollectionCreated':
+    case 'CollectionRenamed':
+      data.name = `${String(data.name).slice(0, 50)} ${marker}`;
+      break;
     default:
       return event;
   }
@@ -70,6 +75,7 @@ const subjectOf = (event: HistoryEvent): string | undefined => {
   const data = event.data as Record<string, unknown>;
   if (event.type === 'UserRegistered' || event.type === 'ProfileUpdated') return data.userId as string;
   if (['PostCreated', 'CaptionEdited', 'CommentAdded', 'StoryPosted'].includes(event.type)) return data.authorId as string;
+  if (event.type === 'CollectionCreated' || event.type === 'CollectionRenamed') return data.ownerId as string;
   return undefined;
 };
 

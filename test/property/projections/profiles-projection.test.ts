@@ -14,7 +14,7 @@ import { allPages } from '../../support/all-pages.js';
 
 // The profiles read model against a fold of the history: for random valid histories, what the
 // reader answers (profiles and counts, follower lists, requests, relationships, access, hydrated
-// posts, comment threads, likers, bookmarks; every list read one item a page, so cursors are
+// posts, comment threads, likers, bookmarks, collections with their counts, covers and posts; every list read one item a page, so cursors are
 // exercised) equals what a plain in-memory model of the same events says, however the log
 // interleaves streams, however it is cut into batches, after a crash mid-batch and a resume, split
 // over two partitioned instances, and applied twice. Accounts in their deletion grace are listed
@@ -48,12 +48,14 @@ interface Model {
   bookmarks: Map<string, { userId: string; postId: string; at: string }>;
   /** Shares to stories, by story: each counts once, whatever becomes of its story. */
   shares: Map<string, string>;
+  /** Every collection ever created; `posts` maps each filed post to when it was (last) added. */
+  collections: Map<string, { id: string; ownerId: string; name: string; createdAt: string; deleted: boolean; posts: Map<string, string> }>;
 }
 
 const pair = (a: string, b: string) => `${a}|${b}`;
 
 const foldModel = (history: readonly HistoryEvent[]): Model => {
-  const m: Model = { users: new Map(), follows: new Map(), blocks: new Set(), posts: new Map(), comments: new Map(), likes: new Map(), bookmarks: new Map(), shares: new Map() };
+  const m: Model = { users: new Map(), follows: new Map(), blocks: new Set(), posts: new Map(), comments: new Map(), likes: new Map(), bookmarks: new Map(), collections: new Map(), shares: new Map() };
   const setFollow = (followerId: string, followeeId: string, status: 'none' | 'requested' | 'following', at?: string) => {
     const current = m.follows.get(pair(followerId, followeeId)) ?? { followerId, followeeId, status, requestedAt: '', followedAt: '' };
     current.status = status;
@@ -144,6 +146,23 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
       case 'StoryPosted':
         if (event.data.sharedPost) m.shares.set(event.data.storyId, event.data.sharedPost.postId);
         break;
+      case 'CollectionCreated': {
+        const { collectionId, ownerId, name, createdAt } = event.data;
+        m.collections.set(collectionId, { id: collectionId, ownerId, name, createdAt, deleted: false, posts: new Map() });
+        break;
+      }
+      case 'CollectionRenamed':
+        m.collections.get(event.data.collectionId)!.name = event.data.name;
+        break;
+      case 'CollectionDeleted':
+        m.collections.get(event.data.collectionId)!.deleted = true;
+        break;
+      case 'PostAddedToCollection':
+        m.collections.get(event.data.collectionId)!.posts.set(event.data.postId, event.data.addedAt);
+        break;
+      case 'PostRemovedFromCollection':
+        m.collections.get(event.data.collectionId)!.posts.delete(event.data.postId);
+        break;
       default:
         break;
     }
@@ -211,7 +230,42 @@ const expectedSnapshot = (m: Model) => {
   const perPair = <T>(f: (a: string, b: string) => T) => Object.fromEntries(users.flatMap((a) => users.map((b) => [`${a}>${b}`, f(a, b)])));
   const active = (status: string) => follows.filter((f) => f.status === status);
   const holder = (username: string) => [...m.users.values()].find((u) => u.username === username && u.state !== 'erased');
+  // docs/rules.md "Collections": a collection shows the posts filed in it that its owner still
+  // bookmarks, live, by an author the owner may see now; newest added first.
+  const shownIn = (c: Model['collections'] extends Map<string, infer C> ? C : never) =>
+    newestFirst(
+      [...c.posts].filter(([postId]) => {
+        const post = m.posts.get(postId)!;
+        return m.bookmarks.has(pair(c.ownerId, postId)) && !post.deleted && access(m, c.ownerId, post.authorId) === 'allowed';
+      }),
+      ([, addedAt]) => addedAt,
+      ([postId]) => postId,
+    ).map(([postId]) => m.posts.get(postId)!);
+  const liveCollections = [...m.collections.values()].filter((c) => !c.deleted);
   return {
+    collections: perUser((owner) =>
+      newestFirst(liveCollections.filter((c) => c.ownerId === owner), (c) => c.createdAt, (c) => c.id).map((c) => {
+        const shown = shownIn(c);
+        const cover = shown[0];
+        return {
+          id: c.id,
+          name: c.name,
+          postCount: shown.length,
+          cover: cover ? { item: cover.media[0], author: { private: m.users.get(cover.authorId)!.private } } : null,
+        };
+      }),
+    ),
+    collection: Object.fromEntries(
+      [...m.collections.values()].map((c) => [
+        c.id,
+        {
+          own: c.deleted ? null : { id: c.id, name: c.name, postCount: shownIn(c).length },
+          posts: c.deleted ? [] : shownIn(c).map(hydrate(c.ownerId)),
+          stranger: null,
+          strangerPosts: [],
+        },
+      ]),
+    ),
     // By every username ever registered: the account holding it now (an erased one holds none).
     profiles: Object.fromEntries(
       [...new Set([...m.users.values()].map((u) => u.username))].map((username) => {
@@ -305,7 +359,23 @@ const actualSnapshot = async (reader: ProfilesReader, m: Model, pool: TestDataba
   const perPair = async <T>(f: (a: string, b: string) => Promise<T>) =>
     Object.fromEntries(await Promise.all(users.flatMap((a) => users.map(async (b) => [`${a}>${b}`, await f(a, b)] as const))));
   const perKey = async <T>(keys: string[], f: (key: string) => Promise<T>) => Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await f(k)] as const)));
+  const collections = [...m.collections.values()];
+  const strangerTo = (ownerId: string) => users.find((id) => id !== ownerId)!;
   return {
+    collections: await perUser((owner) => allPages((page) => reader.collections(owner, page))),
+    collection: Object.fromEntries(
+      await Promise.all(
+        collections.map(async (c) => [
+          c.id,
+          {
+            own: await reader.collection(c.ownerId, c.id),
+            posts: await allPages((page) => reader.collectionPosts(c.ownerId, c.id, page)),
+            stranger: await reader.collection(strangerTo(c.ownerId), c.id),
+            strangerPosts: await allPages((page) => reader.collectionPosts(strangerTo(c.ownerId), c.id, page)),
+          },
+        ]),
+      ),
+    ),
     profiles: await perKey([...new Set([...m.users.values()].map((u) => u.username))], (username) => reader.userByUsername(username)),
     rows: Object.fromEntries(
       (
@@ -397,6 +467,24 @@ describe('profiles projection: the read model equals a fold of the history', () 
       const crashing = createProfilesProjection(poolFailingAt(db.pool, failAt), { mode: 'build', written: new WrittenKeys<StateTable>() });
       await crashThenResume(crashing, resumed, events, { batchSize, replay: true });
       await addDeferredCounts(db.pool);
+    }));
+
+  // Histories drawn mostly from what collections depend on (posts, bookmarks, blocks, privacy,
+  // erasure), so that collections fill, empty and hide posts often enough to be checked.
+  const collectionKinds = [
+    'register', 'follow', 'block', 'unblock', 'changePrivacy', 'createPost', 'deletePost', 'bookmark', 'unbookmark',
+    'createCollection', 'createCollection', 'renameCollection', 'deleteCollection', 'addToCollection', 'addToCollection', 'addToCollection', 'removeFromCollection',
+    'requestDeletion', 'eraseAccount', 'tick',
+  ] as const;
+  const anyCollectionLog = anyHistory({ maxUsers: 3, minIntents: 10, maxIntents: 40, kinds: collectionKinds }).chain((history) =>
+    fc.tuple(fc.constant(history), anyInterleaving(history)),
+  );
+
+  it('collections (created, renamed, filled, emptied, deleted; posts hidden by unbookmarks, blocks, privacy, erasure) equal the fold, in any batches and twice', () =>
+    assertEndsEqualToFold({ anyLog: anyCollectionLog, reset, check, runs }, fc.tuple(anyBatchSize, anyBatchSize), async (events, [first, second]) => {
+      const projection = createProfilesProjection(db.pool);
+      await applyEvents(projection, events, { batchSize: first });
+      await applyEvents(projection, events, { batchSize: second, checkpointKey: 'profiles-again', replay: true });
     }));
 
   it('applying the whole history twice (a rebuild over a live model) changes nothing', () =>

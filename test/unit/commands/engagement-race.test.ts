@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { entityIdFor, type CommandContext } from '../../../commands/command-context.js';
 import type { CommandDeps } from '../../../commands/deps.js';
+import { addToCollection, createCollection } from '../../../commands/collections/collections.js';
 import { block } from '../../../commands/graph/block.js';
 import { addComment } from '../../../commands/posts/comments.js';
 import { createPost } from '../../../commands/posts/posts.js';
@@ -11,7 +12,7 @@ import { streams } from '../../../events/streams.js';
 import { commandDeps, ctx, given, givenUser, typesIn } from '../../support/command-fixtures.js';
 import { createInMemoryEventStore } from '../../support/in-memory-event-store.js';
 
-// Write-time re-checks (commands/recheck-access.ts; review F20): a like, comment, bookmark or story
+// Write-time re-checks (commands/recheck-access.ts; review F20): a like, comment, bookmark, collection entry or story
 // view decided on facts read just before a block (or a switch to private) was appended lands after
 // it, and must not survive it. The race is forced: the engagement's reads of the block (or user)
 // streams return what they read, but only once the block has been appended, as a slow read would.
@@ -102,6 +103,15 @@ describe('an engagement racing a block does not survive it', () => {
     const outcome = await engageDuringBlock((raceDeps) => bookmark(raceDeps, { userId: fan, postId }, ctx), author, 'fan');
     expect(outcome).toMatchObject({ error: postGone });
     expect(await typesIn(inner, streams.bookmark(fan, postId))).toEqual(['Bookmarked', 'Unbookmarked']);
+  });
+
+  // commands/collections/collections.ts: the collection decided on the stale facts; the bookmark that follows reads fresh ones.
+  it('a post added to a collection leaves it again, unsaved, and is refused as a missing post', async () => {
+    const { collectionId } = await createCollection(deps, { ownerId: fan, name: 'Saved' }, keyed(fan, 'collection'));
+    const outcome = await engageDuringBlock((raceDeps) => addToCollection(raceDeps, { actorId: fan, collectionId, postId }, ctx), author, 'fan');
+    expect(outcome).toMatchObject({ error: postGone });
+    expect(await typesIn(inner, streams.collection(collectionId))).toEqual(['CollectionCreated', 'PostAddedToCollection', 'PostRemovedFromCollection']);
+    expect(await typesIn(inner, streams.bookmark(fan, postId))).toEqual([]);
   });
 
   it('a comment is deleted again and refused as a missing post', async () => {

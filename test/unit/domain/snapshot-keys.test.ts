@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockDecider } from '../../../domain/block/block.js';
 import { bookmarkDecider } from '../../../domain/bookmark/bookmark.js';
+import { collectionDecider } from '../../../domain/collection/collection.js';
 import { commentDecider } from '../../../domain/comment/comment.js';
 import { followDecider } from '../../../domain/follow/follow.js';
 import { likeDecider } from '../../../domain/like/like.js';
@@ -17,7 +18,7 @@ import { usernameDecider } from '../../../domain/username/username.js';
 // are not snapshotted: their deciders append at most three events to a stream (created, then
 // deleted or expired, then deleted), so folding one costs no more than reading a snapshot.
 
-const growing = { block: blockDecider, bookmark: bookmarkDecider, follow: followDecider, like: likeDecider, media: mediaDecider, notifications: notificationsDecider, post: postDecider, user: userDecider, username: usernameDecider };
+const growing = { block: blockDecider, bookmark: bookmarkDecider, collection: collectionDecider, follow: followDecider, like: likeDecider, media: mediaDecider, notifications: notificationsDecider, post: postDecider, user: userDecider, username: usernameDecider };
 const bounded = { comment: commentDecider, story: storyDecider, storyView: storyViewDecider };
 
 describe('snapshot keys', () => {

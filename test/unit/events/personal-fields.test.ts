@@ -20,6 +20,8 @@ describe('personal fields', () => {
       CaptionEdited: ['authorId', ['caption', 'hashtags', 'mentions']],
       CommentAdded: ['authorId', ['text', 'mentions']],
       StoryPosted: ['authorId', ['media.url']],
+      CollectionCreated: ['ownerId', ['name']],
+      CollectionRenamed: ['ownerId', ['name']],
       MediaUploadRequested: ['ownerId', ['filename']],
     });
   });
