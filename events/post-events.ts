@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HASHTAG_MAX_LENGTH, isHashtagLength, MAX_MEDIA_PER_POST, MIN_MEDIA_PER_POST } from '../kernel/limits.js';
+import { codePointLength, HASHTAG_MAX_LENGTH, isHashtagLength, LOCATION_NAME_MAX_LENGTH, MAX_MEDIA_PER_POST, MIN_MEDIA_PER_POST } from '../kernel/limits.js';
 import { id, mediaItem, timestamp, username } from './fields.js';
 
 // post-{postId}. Hashtags (lowercased, without '#') and mentions (usernames, without '@') are
@@ -11,14 +11,32 @@ const captionFields = {
   mentions: z.array(username),
 };
 
-/** Version 2: a post carries a list of media items, a carousel (version 1 had a single `imageUrl`). */
-export const PostCreated = z.object({
+/**
+ * The place a post names (domain/location/location.ts): the location id derived from the place,
+ * the name as given (trimmed), and the coordinates on the place grid, both or neither.
+ */
+export const postLocation = z
+  .object({
+    id,
+    name: z.string().refine((name) => name.length > 0 && codePointLength(name) <= LOCATION_NAME_MAX_LENGTH, `1 to ${LOCATION_NAME_MAX_LENGTH} characters`),
+    lat: z.number().min(-90).max(90).optional(),
+    lon: z.number().min(-180).max(180).optional(),
+  })
+  .refine((place) => (place.lat === undefined) === (place.lon === undefined), 'lat and lon come together');
+
+export type PostLocation = z.infer<typeof postLocation>;
+
+/** Version 2 (carousels: a list of media items) as it was before locations; read through the upcaster in upcasters.ts. */
+export const PostCreatedV2 = z.object({
   postId: id,
   authorId: id,
   ...captionFields,
   media: z.array(mediaItem).min(MIN_MEDIA_PER_POST).max(MAX_MEDIA_PER_POST),
   createdAt: timestamp,
 });
+
+/** Version 3: a post may name a place (`location`, absent when it names none). */
+export const PostCreated = PostCreatedV2.extend({ location: postLocation.optional() });
 
 /** The shape PostCreated had before carousels; read through the upcaster in upcasters.ts. */
 export const PostCreatedV1 = z.object({

@@ -31,7 +31,7 @@ export const eventSchemas = {
   Unfollowed: { version: 1, schema: relationship.Unfollowed },
   Blocked: { version: 1, schema: relationship.Blocked },
   Unblocked: { version: 1, schema: relationship.Unblocked },
-  PostCreated: { version: 2, schema: post.PostCreated },
+  PostCreated: { version: 3, schema: post.PostCreated },
   CaptionEdited: { version: 1, schema: post.CaptionEdited },
   PostDeleted: { version: 1, schema: post.PostDeleted },
   Liked: { version: 1, schema: engagement.Liked },

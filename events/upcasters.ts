@@ -13,6 +13,8 @@ const upcasters: Record<string, Record<number, Upcaster>> = {
       const { imageUrl, ...rest } = data as z.infer<typeof PostCreatedV1>;
       return { ...rest, media: [{ url: imageUrl, type: 'image' }] };
     },
+    // v2 -> v3: locations came; a post stored before them names no place (the field is optional).
+    2: (data) => data,
   },
 };
 

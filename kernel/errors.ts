@@ -176,6 +176,13 @@ export const errorCatalogue = {
   TOO_MANY_HASHTAGS: { status: 400, message: 'too many hashtags', description: 'A caption with more hashtags than allowed.' },
   TOO_MANY_MENTIONS: { status: 400, message: 'too many mentions', description: 'A caption or comment that mentions more accounts than allowed.' },
 
+  // --- Locations ---
+  LOCATION_NOT_FOUND: {
+    status: 404,
+    message: 'no such location',
+    description: 'No live post of a public account carries this location (a place only private posts carry answers as an unknown one).',
+  },
+
   // --- Comments ---
   COMMENT_NOT_FOUND: { status: 404, message: 'no such comment', description: 'No comment has this id (the one deleted, or the one replied to).' },
   COMMENT_EXISTS: {

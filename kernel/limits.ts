@@ -59,6 +59,13 @@ export const CAPTION_MAX_LENGTH = 2200;
 export const HASHTAG_MAX_LENGTH = 100;
 /** Whether a tag (without '#') is short enough to be a hashtag. */
 export const isHashtagLength = (tag: string): boolean => codePointLength(tag) <= HASHTAG_MAX_LENGTH;
+/** A post's place name (Instagram's are far shorter), in code points after trimming. */
+export const LOCATION_NAME_MAX_LENGTH = 100;
+/** Latitudes and longitudes of a place are kept to this many decimals (about 110 m): the grid places are deduplicated on. */
+export const LOCATION_GRID_DECIMALS = 3;
+/** Search for places nearby (`GET /api/v1/search?type=places&lat=&lon=`): the default and largest radius. */
+export const PLACES_RADIUS_DEFAULT_KM = 10;
+export const PLACES_RADIUS_MAX_KM = 50;
 /** Instagram's hashtag limit per caption (each distinct tag counted once). */
 export const MAX_HASHTAGS = 30;
 /** Instagram's mention limit per caption or comment (each distinct account counted once). */

@@ -24,7 +24,7 @@ export interface ReadDeps {
   stories: StoriesReader;
   notifications: NotificationsReader;
   /** The query side of the search store. */
-  search: Pick<SearchStore, 'searchUsers' | 'searchPosts' | 'postsByHashtag' | 'suggestHashtags' | 'explore'>;
+  search: Pick<SearchStore, 'searchUsers' | 'searchPosts' | 'postsByHashtag' | 'suggestHashtags' | 'explore' | 'searchPlaces' | 'location' | 'postsByLocation'>;
   freshness: Freshness;
   /** Turns stored media items (storage keys) into what the API answers (URLs), by the media URL rule. */
   media: MediaPresenter;

@@ -59,6 +59,8 @@ export const hydratedPost = z.object({
   hashtags: z.array(z.string()),
   mentions: z.array(z.string()),
   media: z.array(presentedMedia),
+  /** The place the post names (GET /locations/{id}/posts), absent when it names none. */
+  location: z.object({ id: z.string(), name: z.string() }).optional(),
   createdAt: z.string(),
   likeCount: z.number(),
   commentCount: z.number(),

@@ -6,6 +6,7 @@ import {
   COLLECTION_NAME_MAX_LENGTH,
   DISPLAY_NAME_MAX_LENGTH,
   EMAIL_MAX_LENGTH,
+  LOCATION_NAME_MAX_LENGTH,
   MAX_MEDIA_PER_POST,
   MEDIA_DIMENSION_MAX,
   MEDIA_FILENAME_MAX_LENGTH,
@@ -101,10 +102,23 @@ const caption = storableText().max(TEXT_INPUT_MAX_LENGTH);
 // A collection's name rule (trimmed, not blank, COLLECTION_NAME_MAX_LENGTH) is the domain's
 // (domain/collection/collection.ts), answered as INVALID_COLLECTION_NAME; HTTP only bounds the work.
 export const collectionBody = z.strictObject({ name: storableText().max(4 * COLLECTION_NAME_MAX_LENGTH) });
+// The place a post names (domain/location/location.ts dedupes it into a location). Coordinates
+// come both or neither: a lone one names no point, so it is a 400 naming the missing field.
+export const placeInput = z
+  .strictObject({
+    name: storableText().trim().min(1).max(LOCATION_NAME_MAX_LENGTH),
+    lat: z.number().min(-90).max(90).optional(),
+    lon: z.number().min(-180).max(180).optional(),
+  })
+  .superRefine((place, context) => {
+    if (place.lat !== undefined && place.lon === undefined) context.addIssue({ code: 'custom', path: ['lon'], message: 'lat and lon come together: give lon too' });
+    if (place.lon !== undefined && place.lat === undefined) context.addIssue({ code: 'custom', path: ['lat'], message: 'lat and lon come together: give lat too' });
+  });
 
 export const createPostBody = z.strictObject({
   caption: caption.default(''),
   media: z.array(mediaItem).min(MIN_MEDIA_PER_POST).max(MAX_MEDIA_PER_POST),
+  location: placeInput.optional(),
 });
 export const editPostBody = z.strictObject({ caption });
 

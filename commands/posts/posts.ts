@@ -1,3 +1,4 @@
+import type { PlaceInput } from '../../domain/location/location.js';
 import type { MediaInput } from '../../domain/post/external-media.js';
 import { postDecider } from '../../domain/post/post.js';
 import { streams, type Position } from '../../events/index.js';
@@ -10,7 +11,7 @@ import { withAttachedMedia } from './with-media.js';
 
 export const createPost = async (
   deps: CommandDeps,
-  { authorId, caption, media }: { authorId: string; caption: string; media: readonly MediaInput[] },
+  { authorId, caption, media, location }: { authorId: string; caption: string; media: readonly MediaInput[]; location?: PlaceInput | undefined },
   ctx: CommandContext,
 ): Promise<{ postId: string; position: Position }> => {
   const postId = entityIdFor(ctx, 'post');
@@ -30,7 +31,7 @@ export const createPost = async (
           store: deps.store,
           stream,
           decider: postDecider,
-          command: () => ({ type: 'CreatePost', postId, authorId, caption, media: items }),
+          command: () => ({ type: 'CreatePost', postId, authorId, caption, media: items, location }),
           ctx,
           newStream: true,
         });

@@ -3,6 +3,7 @@ import type { EventsOf } from '../../events/registry.js';
 import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { conflict, forbidden, notFound, ruleBroken } from '../../kernel/errors.js';
 import { parseCaption } from './caption.js';
+import { locationOf, type PlaceInput } from '../location/location.js';
 
 // ---- Commands
 
@@ -13,6 +14,8 @@ export interface CreatePost {
   authorId: string;
   caption: string;
   media: MediaItem[];
+  /** The place the post names, if any: deduplicated into a location (domain/location/location.ts). */
+  location?: PlaceInput | undefined;
   now: string;
 }
 
@@ -78,7 +81,8 @@ const createPost = (command: CreatePost, state: PostState): PostEvent[] => {
   if (state.status !== 'none') throw conflict('POST_EXISTS', `Post ${command.postId} already exists`);
   const { caption, hashtags, mentions } = parseCaption(command.caption);
   const { postId, authorId, media, now } = command;
-  return [{ type: 'PostCreated', data: { postId, authorId, caption, hashtags, mentions, media, createdAt: now } }];
+  const location = command.location && locationOf(command.location);
+  return [{ type: 'PostCreated', data: { postId, authorId, caption, hashtags, mentions, media, createdAt: now, ...(location && { location }) } }];
 };
 
 const editCaption = (command: EditCaption, state: PostState): PostEvent[] => {

@@ -5,7 +5,7 @@ import type { MediaItem, UploadedMediaItem } from '../../events/index.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
 import { SUMMARY_COLUMNS, summaryOf } from './reader-users.js';
-import type { HydratedPost, UserSummary } from './reader-types.js';
+import type { HydratedPost, LocationCard, UserSummary } from './reader-types.js';
 
 // Posts as the API serves them, with author, counts and the viewer's own like and bookmark, each
 // list in ONE query (hydration runs on every home-feed read). Deleted posts, posts whose
@@ -14,7 +14,7 @@ import type { HydratedPost, UserSummary } from './reader-types.js';
 // every query below `$1` is the viewer (null for none).
 
 export const HYDRATED = `
-  p.id, p.author_id, u.username, u.display_name, u.private, u.avatar, p.caption, p.hashtags, p.mentions, p.media, p.created_at,
+  p.id, p.author_id, u.username, u.display_name, u.private, u.avatar, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at,
   p.like_count, p.comment_count, p.share_count,
   exists (select 1 from likes l where l.post_id = p.id and l.user_id = $1::uuid and l.active) as liked_by_me,
   exists (select 1 from bookmarks b where b.user_id = $1::uuid and b.post_id = p.id and b.active) as bookmarked_by_me`;
@@ -32,6 +32,7 @@ export interface PostRow {
   hashtags: string[] | null;
   mentions: string[] | null;
   media: MediaItem[];
+  location: LocationCard | null;
   created_at: Date;
   like_count: number;
   comment_count: number;
@@ -50,6 +51,7 @@ export const postFieldsOf = (row: PostOwnRow) => ({
   hashtags: row.hashtags ?? [],
   mentions: row.mentions ?? [],
   media: row.media,
+  ...(row.location !== null && { location: row.location }),
   createdAt: row.created_at.toISOString(),
   likeCount: row.like_count,
   commentCount: row.comment_count,

@@ -42,6 +42,12 @@ export interface FollowRequest extends UserSummary {
   requestedAt: string;
 }
 
+/** A post's location as a card shows it (GET /locations/{id}/posts has the rest). */
+export interface LocationCard {
+  id: string;
+  name: string;
+}
+
 export interface HydratedPost {
   id: string;
   author: UserSummary;
@@ -49,6 +55,8 @@ export interface HydratedPost {
   hashtags: string[];
   mentions: string[];
   media: MediaItem[];
+  /** The place the post names, absent when it names none. */
+  location?: LocationCard;
   createdAt: string;
   likeCount: number;
   commentCount: number;

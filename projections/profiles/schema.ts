@@ -83,6 +83,8 @@ create table if not exists posts (
   comment_count integer not null default 0,
   share_count integer not null default 0
 );
+-- Added with locations (issue 17): the place a post names, { id, name } (null for none).
+alter table posts add column if not exists location jsonb;
 -- Added with shares (issue 17): tables made before it get the column here.
 alter table posts add column if not exists share_count integer not null default 0;
 create index if not exists posts_by_author on posts (author_id, created_at desc, id desc) where created_at is not null and deleted_at is null;

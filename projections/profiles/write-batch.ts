@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows, type UpsertColumn } from '../runtime/bulk-upsert.js';
-import type { BatchChanges } from '../runtime/batch-changes.js';
+import type { BatchChanges, PostChange } from '../runtime/batch-changes.js';
 import { countDeltas, postRows, type CountDeltas } from '../runtime/count-deltas.js';
 import { deferCounts } from './deferred-counts.js';
 import { readStoredState, type WrittenRows } from './stored-state.js';
@@ -43,6 +43,9 @@ const UPSERT_USERS = bulkUpsert({
   ],
 });
 
+/** A card keeps a post's location as { id, name } (the coordinates live in the search read model). */
+const locationCard = (location: PostChange['location']) => (location ? { id: location.id, name: location.name } : location);
+
 const UPSERT_POSTS = bulkUpsert({
   table: 'posts',
   key: ['id'],
@@ -55,6 +58,7 @@ const UPSERT_POSTS = bulkUpsert({
     { name: 'mentions', type: 'text[]', merge: ifNewerCaption },
     { name: 'caption_rev', type: 'int', merge: 'greatest' },
     { name: 'media', type: 'jsonb', merge: 'keep' },
+    { name: 'location', type: 'jsonb', merge: 'keep' },
     setOnceAt('created_at'),
     setOnceAt('deleted_at'),
     { name: 'like_count', type: 'int', merge: 'add' },
@@ -189,7 +193,7 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
   await writeCounted(
     UPSERT_POSTS,
     'posts',
-    postRows(changes, deltas, (change) => ({ mentions: change?.caption?.value.mentions, media: change?.media })),
+    postRows(changes, deltas, (change) => ({ mentions: change?.caption?.value.mentions, media: change?.media, location: locationCard(change?.location) })),
     changes.posts,
   );
   await writeCounted(UPSERT_COMMENTS, 'comments', commentRows(changes, deltas), changes.comments);

@@ -1,4 +1,4 @@
-import type { EventsOf, EventType, MediaItem, RecordedEvent, UploadedMediaItem } from '../../events/index.js';
+import type { EventsOf, EventType, MediaItem, PostLocation, RecordedEvent, UploadedMediaItem } from '../../events/index.js';
 import type { FollowStatus } from '../../kernel/access.js';
 import {
   accountLifecycleEvents,
@@ -94,6 +94,8 @@ export interface PostChange {
   id: string;
   authorId?: string;
   media?: MediaItem[];
+  /** The location the post names (set once by PostCreated; null when it names none). */
+  location?: PostLocation | null;
   createdAt?: string;
   caption?: Register<Caption>;
   deletedAt?: string;
@@ -291,9 +293,9 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       return;
     }
     case 'PostCreated': {
-      const { postId, authorId, caption, hashtags, mentions, media, createdAt } = event.data;
+      const { postId, authorId, caption, hashtags, mentions, media, createdAt, location } = event.data;
       const row = post(postId);
-      Object.assign(row, { authorId, media, createdAt });
+      Object.assign(row, { authorId, media, createdAt, location: location ?? null });
       row.caption = newer(row.caption, { caption, hashtags, mentions }, rev);
       return;
     }

@@ -44,6 +44,16 @@ export const EXPLORE_MAX_SCANNED = 2_000;
 export const EXPLORE_CURSOR_MAX_AGE_MS = 3_600_000;
 export const EXPLORE_CURSOR_MAX_SKEW_MS = 300_000;
 
+/**
+ * Place search proposes at most this many locations by name (the trigram-nearest keys, and the
+ * most used keys starting with the text) and, with a point, this many nearest to it
+ * (PLACES_NEAREST_CANDIDATES, PostgreSQL's k-nearest-neighbour scan; Elasticsearch filters by the
+ * radius itself); the exact rule (place-ranking.ts) picks among them. A place outside the lists
+ * is not found: the price of bounded work.
+ */
+export const PLACES_NAME_CANDIDATES = 50;
+export const PLACES_NEAREST_CANDIDATES = 200;
+
 const DAY_MS = 86_400_000;
 
 /** The UTC day number of an instant (epoch ms): explore's per-day lists. */

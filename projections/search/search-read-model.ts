@@ -23,7 +23,7 @@ export const searchReadModel = ({ elasticsearch }: { elasticsearch: Client | nul
     return {
       projection: createSearchProjection(store),
       reader: store,
-      dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables, { [named.hashtags]: 'posts > 0' })),
+      dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables, { [named.hashtags]: 'posts > 0', [named.locations]: 'posts > 0' })),
       analyze: () => (elasticsearch ? Promise.resolve() : analyzeTables(pool, tables)),
       ...(mode === 'build' ? { finishBuild: () => (indexStore ? indexStore.finishBuild() : finishSearchBuild(pool, named)) } : {}),
       async drop() {

@@ -16,6 +16,10 @@ import { isHashtagLength } from '../../kernel/limits.js';
 // - A cursor the list did not hand out throws AppError('INVALID_CURSOR') (runtime/page.ts).
 // - Typos: one edit for words of 3 to 5 characters, two from 6 (Elasticsearch's AUTO).
 // - Idempotence: re-applying a batch, or an older batch after newer ones, changes nothing.
+// - Places (locations): a location is found (searchPlaces, location) only while at least one
+//   live post of a public, listed author carries it; postCount counts exactly those posts; its
+//   name is the least (code point order) of their names as given, its coordinates the grid ones
+//   the posts carry. 'recent' and 'top' location pages order as hashtag pages do.
 // - Accounts in their deletion grace (AccountDeletionRequested, until AccountRestored) are found
 //   by no query: not among users, and none of their posts in text search, hashtag pages ('recent',
 //   'top'), explore, suggestions or counts; a restore brings all back. AccountErased blanks the
@@ -58,6 +62,23 @@ export interface HashtagCount {
   posts: number;
 }
 
+/** A place as search shows it: the location, and how many live posts of public accounts carry it. */
+export interface PlaceHit {
+  id: string;
+  name: string;
+  lat?: number;
+  lon?: number;
+  postCount: number;
+}
+
+export interface PlaceQuery {
+  /** The name, typos allowed (place-ranking.ts decides what matches). */
+  text: string;
+  /** Only places within `radiusKm` of the point (great-circle), nearest first. */
+  near?: { lat: number; lon: number; radiusKm: number } | undefined;
+  limit: number;
+}
+
 export interface UserQuery {
   text: string;
   /** Autocomplete: the text is the beginning of a username or name (edge n-grams / prefix). */
@@ -80,6 +101,12 @@ export interface SearchStore {
   searchPosts(text: string, page: PageRequest): Promise<Page<string>>;
   /** Post ids carrying `tag`: newest first ('recent') or by engagement ('top'). */
   postsByHashtag(tag: string, sort: 'recent' | 'top', page: PageRequest): Promise<Page<string>>;
+  /** Places by name (typos allowed), best match first; with `near`, those within its radius, nearest first. */
+  searchPlaces(query: PlaceQuery): Promise<PlaceHit[]>;
+  /** One location, or null when no live post of a public account carries it. */
+  location(id: string): Promise<PlaceHit | null>;
+  /** Post ids carrying the location: newest first ('recent') or by engagement ('top'). */
+  postsByLocation(id: string, sort: 'recent' | 'top', page: PageRequest): Promise<Page<string>>;
   /** Hashtags starting with (or within edit distance 2 of) `text`, most used first. */
   suggestHashtags(text: string, limit: number): Promise<HashtagCount[]>;
   /**

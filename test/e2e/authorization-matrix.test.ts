@@ -158,6 +158,8 @@ const matrix: Record<string, Row> = {
   'GET /api/v1/search': { url: () => '/api/v1/search?q=hello', ...same(signedIn()) },
   'GET /api/v1/search/autocomplete': { url: () => '/api/v1/search/autocomplete?q=he', ...same(signedIn()) },
   'GET /api/v1/hashtags/{tag}/posts': { url: () => '/api/v1/hashtags/world/posts', ...same(signedIn()) },
+  // A location page is the search projection's: who sees which of its posts is test/e2e/locations.test.ts's.
+  'GET /api/v1/locations/{locationId}/posts': { url: () => `/api/v1/locations/${UNKNOWN}/posts`, ...same(signedIn('404 LOCATION_NOT_FOUND')) },
   'GET /api/v1/notifications': { url: () => '/api/v1/notifications', ...same(signedIn()) },
   // The SSE stream stays open for a valid token: only the refusals are called.
   'GET /api/v1/stream': { url: () => '/api/v1/stream', ...same(signedIn()), skip: ['owner', 'follower', 'stranger', 'blocked', 'blocker'] },

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { locationIdOf } from '../../domain/location/location.js';
 import { errorCatalogue } from '../../kernel/errors.js';
 import type { User } from '../support/api-client.js';
 import { badCursor, hostileHeader, hostileString, mutated, operationsOf, routeKey, type JsonSchema, type Operation } from '../support/openapi-arbitraries.js';
@@ -29,6 +30,8 @@ beforeAll(async () => {
   stranger = await api.register('fuzzstranger');
   const postId = await api.createPost(owner);
   const commentId = (await api.call('POST', `/api/v1/posts/${postId}/comments`, { token: owner.token, body: { text: 'hi' } })).body.commentId;
+  // A post naming a place, so that the location page has one real location to be fuzzed at.
+  await api.call('POST', '/api/v1/posts', { token: owner.token, body: { media: [{ url: 'https://cdn.example.com/p.jpg', type: 'image' }], location: { name: 'Fuzz Fair', lat: 1, lon: 2 } } });
   const storyId = (await api.call('POST', '/api/v1/stories', { token: owner.token, body: { media: { url: 'https://cdn.example.com/s.jpg', type: 'image' } } })).body.storyId;
   const collectionId = (await api.call('POST', '/api/v1/collections', { token: owner.token, body: { name: 'fuzzed' } })).body.collectionId;
   await api.call('POST', `/api/v1/collections/${collectionId}/posts/${postId}`, { token: owner.token });
@@ -40,6 +43,7 @@ beforeAll(async () => {
     collectionId: [collectionId, UNKNOWN],
     mediaId: [UNKNOWN],
     tag: ['world', 'nope'],
+    locationId: [locationIdOf({ name: 'Fuzz Fair', lat: 1, lon: 2 }), UNKNOWN],
     sessionId: [owner.sessionId, stranger.sessionId, UNKNOWN],
   });
   operations = operationsOf((await api.call('GET', '/docs/json')).body);

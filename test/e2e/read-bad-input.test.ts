@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../support/api-client.js';
 import { useTestApp } from '../support/test-app.js';
+import { locationIdOf } from '../../domain/location/location.js';
 
 // Bad input on the read routes gets a 4xx, never a 500, and user lists hide whoever a block
 // stands between (they answer as unknown everywhere else too).
@@ -9,10 +10,14 @@ let alice: User;
 let bob: User;
 let postId: string;
 let position: string;
+let locationId: string;
 beforeAll(async () => {
   alice = await api.register('alice');
   bob = await api.register('bob');
   postId = await api.createPost(alice, 'hello #tag');
+  const located = await api.call('POST', '/api/v1/posts', { token: alice.token, body: { media: [{ url: 'https://cdn.example.com/a.jpg', type: 'image' }], location: { name: 'Pier 39' } } });
+  locationId = locationIdOf({ name: 'Pier 39' });
+  expect(located.status).toBe(201);
   position = (await api.call('POST', `/api/v1/posts/${postId}/like`, { token: bob.token })).body.position;
 });
 
@@ -30,13 +35,15 @@ describe('read routes and forged input', () => {
     ['/api/v1/feed/user/alice', ['1 2', uuid]],
     ['/api/v1/hashtags/tag/posts', [1, uuid]],
     ['/api/v1/hashtags/tag/posts?sort=top', [1e12, '2024-01-01T00:00:00.000Z', uuid]],
+    ['/api/v1/locations/{location}/posts', [1, uuid]],
+    ['/api/v1/locations/{location}/posts?sort=top', [-1, '2024-01-01T00:00:00.000Z', uuid]],
     ['/api/v1/feed/explore', [1e20, 0, uuid]],
     ['/api/v1/feed/home', ['not', 'a feed cursor']],
     ['/api/v1/users/alice/following', 'not base64 json at all'],
   ])('%s with a forged cursor answers 400', async (url, key) => {
     const cursor = typeof key === 'string' ? key : cursorOf(key);
     const separator = url.includes('?') ? '&' : '?';
-    const response = await api.call('GET', `${url}${separator}cursor=${cursor}`, { token: bob.token });
+    const response = await api.call('GET', `${url.replace('{location}', locationId)}${separator}cursor=${cursor}&minPosition=${encodeURIComponent(position)}`, { token: bob.token });
     expect(response.status, JSON.stringify(response.body)).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(response.body.error.code).toMatch(/^(INVALID_CURSOR|INVALID_INPUT|POST_NOT_FOUND|VALIDATION_FAILED)$/);
@@ -49,6 +56,13 @@ describe('read routes and forged input', () => {
     ['/api/v1/search/autocomplete?q=x&limit=50', 'limit'],
     ['/api/v1/hashtags/%20/posts', 'tag'],
     ['/api/v1/hashtags/tag/posts?sort=best', 'sort'],
+    ['/api/v1/locations/not-a-uuid/posts', 'locationId'],
+    ['/api/v1/locations/0190a0a0-0000-7000-8000-000000000000/posts?sort=near', 'sort'],
+    ['/api/v1/search?q=x&type=places&lat=91&lon=0', 'lat'],
+    ['/api/v1/search?q=x&type=places&lat=1', 'lon'],
+    ['/api/v1/search?q=x&type=places&lon=1', 'lat'],
+    ['/api/v1/search?q=x&type=places&lat=1&lon=2&radiusKm=51', 'radiusKm'],
+    ['/api/v1/search?q=x&type=places&lat=north&lon=2', 'lat'],
     ['/api/v1/posts/not-a-uuid/comments', 'postId'],
     ['/api/v1/posts/0190a0a0-0000-7000-8000-000000000000/comments?parentId=7', 'parentId'],
     ['/api/v1/media/not-a-uuid', 'mediaId'],

@@ -57,7 +57,7 @@ describe('PostgreSQL event store', () => {
     await db.drop();
   });
 
-  it('reads a PostCreated stored at schema version 1 (imageUrl) as version 2 (media) everywhere', async () => {
+  it('reads a PostCreated stored at schema version 1 (imageUrl) as the current version (media) everywhere', async () => {
     const postId = uuidv7();
     const v1 = {
       postId,
@@ -71,7 +71,7 @@ describe('PostgreSQL event store', () => {
     const head = await store.headPosition();
     await insertRawRow(db.pool, { streamId: `post-${postId}`, revision: 0, eventId: uuidv7(), type: 'PostCreated', version: 1, data: v1 });
     const { imageUrl: _imageUrl, ...unchanged } = v1;
-    const expected = { type: 'PostCreated', schemaVersion: 2, data: { ...unchanged, media: [{ url: 'https://cdn.example/sunset.jpg', type: 'image' }] } };
+    const expected = { type: 'PostCreated', schemaVersion: 3, data: { ...unchanged, media: [{ url: 'https://cdn.example/sunset.jpg', type: 'image' }] } };
 
     expect((await store.readStream(`post-${postId}`))[0]).toMatchObject(expected);
     const fromLog = await waitFor(

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../events/index.js';
 import { streams } from '../../events/index.js';
 import { createPostgresSearchStore } from '../../projections/search/postgres/store.js';
-import { EXPLORE_CANDIDATES_PER_LIST, exploreDay, SEARCH_RANKED_CANDIDATES } from '../../projections/search/query-bounds.js';
+import { EXPLORE_CANDIDATES_PER_LIST, exploreDay, PLACES_NAME_CANDIDATES, PLACES_NEAREST_CANDIDATES, SEARCH_RANKED_CANDIDATES } from '../../projections/search/query-bounds.js';
+import { locationOf, type PlaceInput } from '../../domain/location/location.js';
 import type { SearchStore } from '../../projections/search/search-store.js';
 import { allPages } from '../support/all-pages.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
@@ -39,7 +40,7 @@ let position = 0;
 const event = (type: string, data: object, streamId: string): RecordedEvent => ({
   eventId: uuidv7(),
   type,
-  schemaVersion: type === 'PostCreated' ? 2 : 1,
+  schemaVersion: type === 'PostCreated' ? 3 : 1,
   data,
   metadata: { correlationId: uuidv7(), causationId: null, actorId: null, occurredAt: iso(T0) },
   streamId,
@@ -49,6 +50,12 @@ const event = (type: string, data: object, streamId: string): RecordedEvent => (
 });
 const post = (postId: string, caption: string, hashtags: string[], createdAt: number) =>
   event('PostCreated', { postId, authorId: uuidv7(), caption, hashtags, mentions: [], media: [{ url: 'm.jpg', type: 'image' }], createdAt: iso(createdAt) }, streams.post(postId));
+const postAt = (postId: string, place: PlaceInput, createdAt: number) =>
+  event(
+    'PostCreated',
+    { postId, authorId: uuidv7(), caption: '', hashtags: [], mentions: [], media: [{ url: 'm.jpg', type: 'image' }], createdAt: iso(createdAt), location: locationOf(place) },
+    streams.post(postId),
+  );
 const like = (postId: string) => {
   const userId = uuidv7();
   return event('Liked', { postId, userId, postAuthorId: uuidv7(), likedAt: iso(T0) }, streams.like(postId, userId));
@@ -88,6 +95,37 @@ describe('PostgreSQL search: work per page bounded (query-bounds.ts)', () => {
     expect(plan.map((n) => n['Node Type'])).not.toContain('Sort');
     expect(rowsReadFrom(plan, 'search_post_tags')).toBeLessThanOrEqual(21);
     expect(rowsReadFrom(plan, 'search_posts')).toBe(0);
+  });
+
+  it("reads a page of a location's 'top' and 'recent' as index ranges, in engagement order", async () => {
+    const place = { name: 'Crowded Square', lat: 10, lon: 10 };
+    const ids = Array.from({ length: 300 }, () => uuidv7());
+    await apply(ids.map((id, i) => postAt(id, place, T0 - i * MINUTE)));
+    await apply(ids.flatMap((id, i) => Array.from({ length: i % 7 }, () => like(id))));
+    const expected = ids.map((id, i) => ({ id, likes: i % 7, i })).sort((a, b) => b.likes - a.likes || a.i - b.i).map((p) => p.id);
+    const { id } = locationOf(place);
+    const first = await store.postsByLocation(id, 'top', { limit: 20 });
+    expect(first.items).toEqual(expected.slice(0, 20));
+    const second = await store.postsByLocation(id, 'top', { cursor: first.nextCursor!, limit: 20 });
+    expect(second.items).toEqual(expected.slice(20, 40));
+    const top = await lastPlan('location_id = $1');
+    expect(top.map((n) => n['Node Type'])).not.toEqual(expect.arrayContaining([expect.stringMatching(/Sort/)]));
+    expect(rowsReadFrom(top, 'search_posts')).toBeLessThanOrEqual(21);
+    const recent = await store.postsByLocation(id, 'recent', { cursor: (await store.postsByLocation(id, 'recent', { limit: 20 })).nextCursor!, limit: 20 });
+    expect(recent.items).toEqual(ids.slice(20, 40));
+    const plan = await lastPlan('location_id = $1');
+    expect(plan.map((n) => n['Node Type'])).not.toEqual(expect.arrayContaining([expect.stringMatching(/Sort/)]));
+    expect(rowsReadFrom(plan, 'search_posts')).toBeLessThanOrEqual(21);
+  });
+
+  it('proposes a bounded number of places per search, by name and nearby, whatever the number of places', async () => {
+    const count = 2 * (PLACES_NAME_CANDIDATES + PLACES_NEAREST_CANDIDATES);
+    await apply(Array.from({ length: count }, (_, i) => postAt(uuidv7(), { name: `Corner Shop ${i}`, lat: 20 + i / 1000, lon: 20 }, T0)));
+    const hits = await store.searchPlaces({ text: 'corner shop', near: { lat: 20, lon: 20, radiusKm: 50 }, limit: 20 });
+    // The nearest first: shop 0 is at the point, shop i about 111 m x i away.
+    expect(hits.map((hit) => hit.name)).toEqual(Array.from({ length: 20 }, (_, i) => `Corner Shop ${i}`));
+    const plan = await lastPlan('OPERATOR(');
+    expect(rowsReadFrom(plan, 'search_locations')).toBeLessThanOrEqual(2 * PLACES_NAME_CANDIDATES + PLACES_NEAREST_CANDIDATES);
   });
 
   it('scores only the bounded candidates of explore, whatever the number of posts in its window', async () => {

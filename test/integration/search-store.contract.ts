@@ -8,6 +8,7 @@ import { EXPLORE_WINDOW_DAYS, exploreScore } from '../../projections/search/expl
 import { EXPLORE_CANDIDATES_PER_LIST, EXPLORE_CURSOR_MAX_AGE_MS, EXPLORE_CURSOR_MAX_SKEW_MS } from '../../projections/search/query-bounds.js';
 import type { SearchEvent, SearchStore } from '../../projections/search/search-store.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
+import { locationOf, type PlaceInput } from '../../domain/location/location.js';
 import { allPages as readAllPages } from '../support/all-pages.js';
 
 /** What a list throws for a cursor it did not hand out. */
@@ -73,7 +74,7 @@ const worldOf = (store: SearchStore) => {
       return {
         eventId,
         type: event.type,
-        schemaVersion: event.type === 'PostCreated' ? 2 : 1,
+        schemaVersion: event.type === 'PostCreated' ? 3 : 1,
         data: event.data,
         metadata: { correlationId: eventId, causationId: null, actorId: null, occurredAt: iso(T0) },
         streamId,
@@ -108,6 +109,10 @@ const captionFields = (caption: string) => ({ caption, hashtags: extractHashtags
 const created = (post: PostRef, caption: string, createdAtMs: number): SearchEvent => ({
   type: 'PostCreated',
   data: { ...post, ...captionFields(caption), media: [{ url: 'media/a.jpg', type: 'image' }], createdAt: iso(createdAtMs) },
+});
+const createdAt = (post: PostRef, place: PlaceInput, createdAtMs: number, caption = ''): SearchEvent => ({
+  type: 'PostCreated',
+  data: { ...post, ...captionFields(caption), media: [{ url: 'media/a.jpg', type: 'image' }], createdAt: iso(createdAtMs), location: locationOf(place) },
 });
 const edited = (post: PostRef, caption: string): SearchEvent => ({ type: 'CaptionEdited', data: { ...post, ...captionFields(caption), editedAt: iso(T0) } });
 const deleted = (post: PostRef): SearchEvent => ({ type: 'PostDeleted', data: { ...post, deletedAt: iso(T0) } });
@@ -754,6 +759,92 @@ export const searchStoreContract = (name: string, open: () => Promise<SearchStor
           }),
           { numRuns: 25 },
         );
+      });
+    });
+
+    describe('places', () => {
+      const privacy = (userId: string, isPrivate: boolean): SearchEvent => ({ type: 'PrivacyChanged', data: { userId, private: isPrivate } });
+      const flore = { name: 'Café de Flore', lat: 48.85404, lon: 2.33259 };
+      const places = (store: SearchStore, text: string, near?: { lat: number; lon: number; radiusKm: number }) => store.searchPlaces({ text, near, limit: 10 });
+
+      it('finds a place by its name, with typos, any case or accents; counts its live posts; shows the least name and the grid point', async () => {
+        const w = await newWorld();
+        const [a, b, c] = [newPost(), newPost(), newPost()];
+        const other = newPost();
+        await w.apply(
+          createdAt(a, flore, T0),
+          createdAt(b, { ...flore, name: '  café   DE flore ' }, T0 + HOUR),
+          createdAt(c, flore, T0 + 2 * HOUR),
+          createdAt(other, { name: 'Louvre' }, T0),
+        );
+        const id = locationOf(flore).id;
+        expect(locationOf({ ...flore, name: 'CAFE DE FLORE' }).id).toBe(id);
+        const expected = { id, name: 'Café de Flore', lat: 48.854, lon: 2.333, postCount: 3 };
+        for (const text of ['café de flore', 'CAFE DE FLORE', 'cafe de flroe', 'flore', 'cafe de', 'café']) {
+          expect(await places(w.store, text)).toEqual([expected]);
+        }
+        expect(await w.store.location(id)).toEqual(expected);
+        expect(await places(w.store, 'zzqqxx')).toEqual([]);
+        expect(await places(w.store, 'louvre')).toEqual([{ id: locationOf({ name: 'Louvre' }).id, name: 'Louvre', postCount: 1 }]);
+
+        await w.apply(deleted(a), deleted(c));
+        // 'Café de Flore' went with its posts: the least name of the live ones is the other spelling.
+        expect(await w.store.location(id)).toEqual({ ...expected, name: 'café DE flore', postCount: 1 });
+        await w.apply(deleted(b));
+        expect(await w.store.location(id)).toBeNull();
+        expect(await places(w.store, 'flore')).toEqual([]);
+        expect(await w.store.location(uuidv7())).toBeNull();
+      });
+
+      it('finds places nearby: within the radius only, nearest first, places without coordinates left out', async () => {
+        const w = await newWorld();
+        const at = (lat: number, lon: number) => ({ name: 'Corner Cafe', lat, lon });
+        const [near, nearer, far] = [at(48.86, 2.35), at(48.857, 2.352), at(48.95, 2.35)];
+        const nowhere = { name: 'Corner Cafe' };
+        await w.apply(...[near, nearer, far, nowhere].map((place, i) => createdAt(newPost(), place, T0 + i * HOUR)));
+        const hits = await places(w.store, 'corner cafe', { lat: 48.8566, lon: 2.3522, radiusKm: 5 });
+        expect(hits.map((hit) => hit.id)).toEqual([locationOf(nearer).id, locationOf(near).id]);
+        const wide = await places(w.store, 'corner cafe', { lat: 48.8566, lon: 2.3522, radiusKm: 50 });
+        expect(wide.map((hit) => hit.id)).toEqual([nearer, near, far].map((place) => locationOf(place).id));
+        // By name alone, all four (one without coordinates).
+        expect(sorted((await places(w.store, 'corner cafe')).map((hit) => hit.id))).toEqual(sorted([near, nearer, far, nowhere].map((place) => locationOf(place).id)));
+      });
+
+      it("never finds a place by private accounts' posts alone, nor counts them; a privacy change moves them out and in", async () => {
+        const w = await newWorld();
+        const [secret, open] = [registered('heron'), registered('egret')];
+        const hideout = { name: 'Grandma Cottage' };
+        const park = { name: 'Heron Park' };
+        await w.apply(secret.event, open.event, privacy(secret.id, true), createdAt(newPost(secret.id), hideout, T0), createdAt(newPost(secret.id), park, T0));
+        await w.apply(createdAt(newPost(open.id), park, T0 + HOUR));
+        expect(await places(w.store, 'grandma cottage')).toEqual([]);
+        expect(await w.store.location(locationOf(hideout).id)).toBeNull();
+        expect((await w.store.location(locationOf(park).id))?.postCount).toBe(1);
+
+        await w.apply(privacy(secret.id, false));
+        expect((await places(w.store, 'grandma cottage')).map((hit) => hit.id)).toEqual([locationOf(hideout).id]);
+        expect((await w.store.location(locationOf(park).id))?.postCount).toBe(2);
+        await w.apply(privacy(secret.id, true));
+        expect(await w.store.location(locationOf(hideout).id)).toBeNull();
+        expect((await w.store.location(locationOf(park).id))?.postCount).toBe(1);
+      });
+
+      it('lists a location\'s posts newest first and by engagement, page by page, without deleted ones; batches applied again change nothing', async () => {
+        const w = await newWorld();
+        const place = { name: 'Pier 39', lat: 37.8087, lon: -122.4098 };
+        const posts = Array.from({ length: 5 }, () => newPost());
+        const batch = w.record([...posts.map((post, i) => createdAt(post, place, T0 + i * HOUR)), createdAt(newPost(), { name: 'Pier 40' }, T0)]);
+        await w.applyRecorded(batch);
+        await w.apply(...likes(posts[1]!, 3), ...comments(posts[3]!, 1), ...likes(posts[0]!, 2), deleted(posts[4]!));
+        await w.applyRecorded(batch);
+        const id = locationOf(place).id;
+        const newest = await allPages((page) => w.store.postsByLocation(id, 'recent', page), 2);
+        expect(newest).toEqual([posts[3], posts[2], posts[1], posts[0]].map((post) => post!.postId));
+        // Engagement: likes + 2 x comments; ties newest first.
+        const top = await allPages((page) => w.store.postsByLocation(id, 'top', page), 3);
+        expect(top).toEqual([posts[1], posts[3], posts[0], posts[2]].map((post) => post!.postId));
+        expect((await w.store.location(id))?.postCount).toBe(4);
+        await expect(w.store.postsByLocation(id, 'top', { cursor: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject(INVALID_CURSOR);
       });
     });
   });

@@ -1,4 +1,5 @@
 import { parseCommentText } from '../../domain/comment/comment-text.js';
+import { locationOf, type PlaceInput } from '../../domain/location/location.js';
 import { parseCaption } from '../../domain/post/caption.js';
 import { streams, type DomainEvent, type MediaItem, type UploadedMediaItem } from '../../events/index.js';
 import { accessTo } from '../../kernel/access.js';
@@ -95,6 +96,20 @@ const commentTexts = ['nice!', '@ann look at this', 'wow #tag', '  spaced out  '
 const collectionNames = ['Trips', '  Food  ', 'Café ☕', 'n'.repeat(60)];
 const displayNames = ['Ann', 'Bobby', 'C. at', '東京', 'Eve 🌅'];
 const bios = ['', 'hello', 'photographer', 'café lover @ann'];
+// Places posts name (domain/location/location.ts): none half the time, two spellings of one place
+// (one location), one with coordinates, a second with a point near the first.
+const places: (PlaceInput | undefined)[] = [
+  undefined,
+  { name: 'Café de Flore', lat: 48.85404, lon: 2.33259 },
+  undefined,
+  { name: 'café  DE flore', lat: 48.8541, lon: 2.3326 },
+  { name: 'Pier 39' },
+  undefined,
+  { name: 'Corner Cafe', lat: 48.857, lon: 2.352 },
+];
+
+const located = (place: PlaceInput | undefined) => (place ? { location: locationOf(place) } : {});
+
 const mediaLists: MediaItem[][] = [
   [{ url: 'media/a.jpg', type: 'image' }],
   [{ url: 'media/b.mp4', type: 'video', width: 1080, height: 1920 }],
@@ -381,7 +396,7 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       w.posts.push(post);
       emit(streams.post(post.id), {
         type: 'PostCreated',
-        data: { postId: post.id, authorId: author.id, ...parsed, media, createdAt: now() },
+        data: { postId: post.id, authorId: author.id, ...parsed, media, createdAt: now(), ...located(places[(a + c) % places.length]) },
       });
     },
     editCaption: ({ a, b }) => {

@@ -61,6 +61,11 @@ export interface PostDoc {
    */
   hidden?: boolean;
   deleted: boolean;
+  /** The place the post names (set once by PostCreated); absent or null when none. */
+  locationId?: string | null;
+  locationName?: string | null;
+  /** The grid point of the place, when it has one. */
+  locationPoint?: { lat: number; lon: number } | null;
   rev: number;
   likeCount: number;
   commentCount: number;
@@ -217,8 +222,11 @@ export const applyPostEvents = (
     .reduce<PostDoc>((p, event) => {
       switch (event.type) {
         case 'PostCreated': {
-          const { authorId, caption, hashtags, createdAt } = event.data;
-          return { ...p, authorId, caption, hashtags: indexedHashtags(hashtags), createdAt, rev: event.rev };
+          const { authorId, caption, hashtags, createdAt, location } = event.data;
+          const place = location
+            ? { locationId: location.id, locationName: location.name, locationPoint: location.lat !== undefined && location.lon !== undefined ? { lat: location.lat, lon: location.lon } : null }
+            : {};
+          return { ...p, authorId, caption, hashtags: indexedHashtags(hashtags), createdAt, ...place, rev: event.rev };
         }
         case 'CaptionEdited':
           return { ...p, caption: event.data.caption, hashtags: indexedHashtags(event.data.hashtags), rev: event.rev };

@@ -15,6 +15,7 @@ import type { Client, estypes } from '@elastic/elasticsearch';
 //   comment counts with their engagement for 'top' and explore. Deleted posts stay as
 //   tombstones (`live: false`), so that a stale write can never bring them back; posts of an
 //   author in their deletion grace carry `hidden: true` and are found by no query.
+//   Posts naming a place carry its id, name and grid point (places are aggregations of posts).
 // - likes, comments: one small document per like or comment, the facts the counts derive from.
 
 export const SEARCH_INDEX_KINDS = ['users', 'posts', 'likes', 'comments'] as const;
@@ -88,6 +89,11 @@ const mappings: Record<SearchIndexKind, estypes.MappingTypeMapping> = {
       public: { type: 'boolean' },
       hidden: { type: 'boolean' },
       deleted: { type: 'boolean' },
+      // Added with locations (issue 17): the place (kernel/places.ts), its name with the names'
+      // analyzer (accents folded) and as a keyword (the least name is shown), its grid point.
+      locationId: { type: 'keyword' },
+      locationName: { type: 'text', analyzer: 'name', fields: { raw: { type: 'keyword' } } },
+      locationPoint: { type: 'geo_point' },
       /** The last revision of the post's stream applied to this document; -1 for none yet. */
       rev: { type: 'integer' },
       likeCount: { type: 'integer' },

@@ -78,16 +78,25 @@ export const searchPostsElasticsearch = async (client: Client, indexes: SearchIn
   return searchPage(client, indexes.posts.alias, query, [{ _score: { order: 'desc' } }, { id: 'desc' }], request, ['number', 'string']);
 };
 
+/** The live posts of listed authors matching `filter` (a hashtag, a location): 'recent' or 'top'. */
+export const postsByFilterElasticsearch = (
+  client: Client,
+  indexes: SearchIndexes,
+  filter: estypes.QueryDslQueryContainer,
+  sort: 'recent' | 'top',
+  request: PageRequest,
+): Promise<Page<string>> => {
+  const query: estypes.QueryDslQueryContainer = { bool: { filter: [LIVE, filter], must_not: [HIDDEN] } };
+  const newest: estypes.Sort = [{ createdAt: 'desc' }, { id: 'desc' }];
+  return sort === 'top'
+    ? searchPage(client, indexes.posts.alias, query, [{ engagement: 'desc' }, ...newest], request, ['number', 'number', 'string'])
+    : searchPage(client, indexes.posts.alias, query, newest, request, ['number', 'string']);
+};
+
 export const postsByHashtagElasticsearch = (
   client: Client,
   indexes: SearchIndexes,
   tag: string,
   sort: 'recent' | 'top',
   request: PageRequest,
-): Promise<Page<string>> => {
-  const query: estypes.QueryDslQueryContainer = { bool: { filter: [LIVE, { term: { hashtags: normalizeQuery(tag) } }], must_not: [HIDDEN] } };
-  const newest: estypes.Sort = [{ createdAt: 'desc' }, { id: 'desc' }];
-  return sort === 'top'
-    ? searchPage(client, indexes.posts.alias, query, [{ engagement: 'desc' }, ...newest], request, ['number', 'number', 'string'])
-    : searchPage(client, indexes.posts.alias, query, newest, request, ['number', 'string']);
-};
+): Promise<Page<string>> => postsByFilterElasticsearch(client, indexes, { term: { hashtags: normalizeQuery(tag) } }, sort, request);

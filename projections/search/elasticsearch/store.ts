@@ -9,6 +9,7 @@ import type { SearchStore } from '../search-store.js';
 import { searchUsersElasticsearch } from './search-users.js';
 import { writeSearchBatch } from './write.js';
 import { suggestHashtagsElasticsearch } from './suggest-hashtags.js';
+import { locationElasticsearch, postsByLocationElasticsearch, searchPlacesElasticsearch } from './places.js';
 
 // Search in Elasticsearch (docs/architecture.md "Search"): the indexes and aliases of
 // indexes.ts, idempotent whole-document writes (write.ts),
@@ -64,5 +65,8 @@ export const createElasticsearchSearchStore = (
     postsByHashtag: (tag, sort, page) => postsByHashtagElasticsearch(client, indexes, tag, sort, page),
     suggestHashtags: (text, limit) => suggestHashtagsElasticsearch(client, indexes, text, limit),
     explore: (now, page, windowDays) => exploreElasticsearch(client, indexes, now, page, windowDays),
+    searchPlaces: (query) => searchPlacesElasticsearch(client, indexes, query),
+    location: (id) => locationElasticsearch(client, indexes, id),
+    postsByLocation: (id, sort, page) => postsByLocationElasticsearch(client, indexes, id, sort, page),
   };
 };

@@ -28,6 +28,10 @@ export const searchTables = (prefix: string) =>
     hashtags: 'hashtags',
     likes: 'likes',
     comments: 'comments',
+    /** (post, location) for every LIVE post of a LISTED author naming a place, with whether the author is public now. */
+    postLocations: 'post_locations',
+    /** Each location's normalized name and grid point, with its live posts of PUBLIC authors (moved as `hashtags` is). */
+    locations: 'locations',
   });
 
 export type SearchTables = ReturnType<typeof searchTables>;
@@ -126,6 +130,37 @@ begin
   end if;
 end $$;
 create index if not exists ${tables.postTags}_top on ${tables.postTags} (tag, engagement desc, created_at desc, post_id desc);
+
+-- Added with locations (issue 17): the place a post names, set once by PostCreated. A deployment
+-- made before it gets the columns here; posts made before it name no place.
+alter table ${tables.posts} add column if not exists location_id uuid;
+alter table ${tables.posts} add column if not exists location_name text;
+alter table ${tables.posts} add column if not exists location_key text;
+alter table ${tables.posts} add column if not exists location_lat float8;
+alter table ${tables.posts} add column if not exists location_lon float8;
+create index if not exists ${tables.posts}_location_recent on ${tables.posts} (location_id, created_at desc, id desc)
+  where location_id is not null and created_at is not null and deleted_at is null;
+create index if not exists ${tables.posts}_location_top on ${tables.posts} (location_id, (like_count + ${COMMENT_WEIGHT} * comment_count) desc, created_at desc, id desc)
+  where location_id is not null and created_at is not null and deleted_at is null;
+
+create table if not exists ${tables.postLocations} (
+  post_id uuid primary key,
+  location_id uuid not null,
+  name text collate "C" not null,
+  public boolean not null
+);
+create index if not exists ${tables.postLocations}_names on ${tables.postLocations} (location_id, name) where public;
+
+create table if not exists ${tables.locations} (
+  id uuid primary key,
+  key text collate "C" not null default '',
+  lat float8,
+  lon float8,
+  posts integer not null default 0
+);
+create index if not exists ${tables.locations}_trgm on ${tables.locations} using gist (key ${trgm}.gist_trgm_ops) where posts > 0;
+create index if not exists ${tables.locations}_key on ${tables.locations} (key) where posts > 0;
+create index if not exists ${tables.locations}_point on ${tables.locations} using gist (point(lon, lat)) where posts > 0 and lat is not null;
 
 create table if not exists ${tables.likes} (
   post_id uuid not null,

@@ -5,6 +5,7 @@ import { decodeCursor, pageLimit, toKeyedPage, type Page, type PageRequest } fro
 import { SEARCH_RANKED_CANDIDATES } from '../query-bounds.js';
 import { LISTED_AUTHOR, type SearchTables } from './schema.js';
 import { normalizeQuery } from '../text-match.js';
+import { COMMENT_WEIGHT } from '../explore-score.js';
 
 // Posts by caption text and by hashtag. Only live posts of listed authors are ever returned:
 // post_tags holds those only, and the caption index covers created and undeleted posts only (the
@@ -106,3 +107,39 @@ export const postsByHashtagPostgres = (
   sort: 'recent' | 'top',
   request: PageRequest,
 ): Promise<Page<string>> => (sort === 'top' ? top : recent)(db, tables, normalizeTag(tag), request);
+
+// Location pages read the posts table itself (one place per post, set once: its location index
+// ranges), with the hashtag pages' cursors: 'recent' [createdAt, id], 'top' [engagement,
+// createdAt, id] in the order of the index's expression (likes + 2 x comments, schema.ts). Listed authors only (LISTED_AUTHOR per row).
+const engagementSql = `(like_count + ${COMMENT_WEIGHT} * comment_count)`;
+// The order names the table's id, not the output's `id::text` (ORDER BY prefers output names): a
+// text order is no index order, and would be a sort of the location's posts.
+
+const locationRecent = async (db: pg.Pool, tables: SearchTables, id: string, request: PageRequest): Promise<Page<string>> => {
+  const keyset = keysetOf(request);
+  const { rows } = await db.query<{ id: string; created_at: Date }>(
+    `select id::text as id, created_at from ${tables.posts}
+     where location_id = $1 and ${LIVE} and ${LISTED_AUTHOR(tables, tables.posts)}
+       and ($2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::uuid))
+     order by created_at desc, ${tables.posts}.id desc
+     limit $4`,
+    [id, keyset.afterTime, keyset.afterId, keyset.limit + 1],
+  );
+  return toKeyedPage(rows, keyset.limit, cursorKey((r) => r.created_at, (r) => r.id), (row) => row.id);
+};
+
+const locationTop = async (db: pg.Pool, tables: SearchTables, id: string, request: PageRequest): Promise<Page<string>> => {
+  const limit = pageLimit(request);
+  const after = topCursor(request);
+  const { rows } = await db.query<{ id: string; created_at: Date; engagement: number }>(
+    `select id::text as id, created_at, ${engagementSql} as engagement from ${tables.posts}
+     where location_id = $1 and ${LIVE} and ${LISTED_AUTHOR(tables, tables.posts)}
+       and ($2::int is null or (${engagementSql}, created_at, id) < ($2::int, $3::timestamptz, $4::uuid))
+     order by ${engagementSql} desc, created_at desc, ${tables.posts}.id desc
+     limit $5`,
+    [id, after.engagement, after.time, after.id, limit + 1],
+  );
+  return toKeyedPage(rows, limit, (row) => [row.engagement, row.created_at.toISOString(), row.id], (row) => row.id);
+};
+
+export const locationPageQueries = { recent: locationRecent, top: locationTop };

@@ -9,6 +9,7 @@ import type { SearchStore } from '../search-store.js';
 import { searchUsersPostgres } from './search-users.js';
 import { searchBatchWriter } from './write.js';
 import { suggestHashtagsPostgres } from './suggest-hashtags.js';
+import { locationPostgres, postsByLocationPostgres, searchPlacesPostgres } from './places.js';
 import { findTrigramSchema } from './trigram-extension.js';
 
 // Search in PostgreSQL, where Elasticsearch is not configured (docs/architecture.md "Search"): full-text
@@ -53,5 +54,8 @@ export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearch
     postsByHashtag: (tag, sort, page) => postsByHashtagPostgres(pool, tables, tag, sort, page),
     suggestHashtags: async (text, limit) => suggestHashtagsPostgres(pool, tables, await trigram(), text, limit),
     explore: (now, page, windowDays) => explorePostgres(pool, tables, now, page, windowDays),
+    searchPlaces: async (query) => searchPlacesPostgres(pool, tables, await trigram(), query),
+    location: (id) => locationPostgres(pool, tables, id),
+    postsByLocation: (id, sort, page) => postsByLocationPostgres(pool, tables, id, sort, page),
   };
 };

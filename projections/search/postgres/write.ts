@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { RecordedEvent } from '../../../events/index.js';
-import { foldChanges, pairKey, type BatchChanges } from '../../runtime/batch-changes.js';
+import { foldChanges, pairKey, type BatchChanges, type PostChange } from '../../runtime/batch-changes.js';
+import { normalizePlaceName } from '../../../kernel/places.js';
 import { countDeltas, postRows, type StoredState } from '../../runtime/count-deltas.js';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
 import type { SearchTables } from './schema.js';
@@ -62,8 +63,56 @@ const upsertPosts = (tables: SearchTables) =>
       { name: 'deleted_at', type: 'timestamptz', insert: truncMs, merge: 'keep' },
       { name: 'like_count', type: 'int', merge: 'add' },
       { name: 'comment_count', type: 'int', merge: 'add' },
+      // The place the post names: set once by PostCreated (kernel/places.ts normalizes the key).
+      { name: 'location_id', type: 'uuid', merge: 'keep' },
+      { name: 'location_name', type: 'text', merge: 'keep' },
+      { name: 'location_key', type: 'text', merge: 'keep' },
+      { name: 'location_lat', type: 'float8', merge: 'keep' },
+      { name: 'location_lon', type: 'float8', merge: 'keep' },
     ],
   });
+
+// The locations the given live posts name, as rows of their own (posts 0) before syncLocations
+// counts them: the name's key and the grid point are the same for every post of a location (its id
+// is derived from them), so whichever post inserts the row, the row is the same.
+const insertLocations = (tables: SearchTables) => `
+insert into ${tables.locations} (id, key, lat, lon)
+select distinct on (location_id) location_id, location_key, location_lat, location_lon from ${tables.posts}
+where id = any($1::uuid[]) and location_id is not null and created_at is not null and deleted_at is null
+order by location_id
+on conflict (id) do nothing`;
+
+// The (post, location) rows of the given posts become exactly their live locations of listed
+// authors, each marked with whether its author is public now, and the location counters move by
+// the PUBLIC rows that really went in, went out or flipped: syncTags' rule, for one place per post.
+const syncLocations = (tables: SearchTables) => `
+with wanted as (
+  select p.id as post_id, p.location_id, p.location_name as name, not coalesce(u.private, false) as public
+  from ${tables.posts} p left join ${tables.users} u on u.id = p.author_id
+  where p.id = any($1::uuid[]) and p.location_id is not null and p.created_at is not null and p.deleted_at is null
+    and coalesce(u.state, 'active') = 'active'
+),
+removed as (
+  delete from ${tables.postLocations} pl
+  where pl.post_id = any($1::uuid[]) and not exists (select 1 from wanted w where w.post_id = pl.post_id)
+  returning pl.location_id, pl.public
+),
+upserted as (
+  insert into ${tables.postLocations} (post_id, location_id, name, public)
+  select post_id, location_id, name, public from wanted order by post_id
+  on conflict (post_id) do update set public = excluded.public where ${tables.postLocations}.public <> excluded.public
+  returning location_id, public, (xmax = 0) as inserted
+),
+deltas as (
+  select location_id, sum(d)::int as d from (
+    select location_id, -1 as d from removed where public
+    union all select location_id, 1 as d from upserted where public
+    union all select location_id, -1 as d from upserted where not public and not inserted
+  ) c
+  group by location_id having sum(d) <> 0
+)
+insert into ${tables.locations} (id, posts) select location_id, d from deltas order by location_id
+on conflict (id) do update set posts = ${tables.locations}.posts + excluded.posts`;
 
 // The (tag, post) rows of the given posts become exactly their stored live tags of listed authors
 // (an author in their deletion grace has none: LISTED_AUTHOR), each marked with
@@ -192,6 +241,15 @@ const readStoredState = async (db: pg.PoolClient, tables: SearchTables, changes:
   return stored;
 };
 
+/** A post row's location columns (undefined, so NULL and kept, when the batch did not create the post). */
+const locationColumns = (location: PostChange['location']) => ({
+  location_id: location?.id,
+  location_name: location?.name,
+  location_key: location && normalizePlaceName(location.name),
+  location_lat: location?.lat,
+  location_lon: location?.lon,
+});
+
 const userRows = (changes: BatchChanges) =>
   [...changes.users.values()].map((u) => ({
     id: u.id,
@@ -221,6 +279,8 @@ export const searchBatchWriter = (tables: SearchTables) => {
     users: upsertUsers(tables),
     posts: upsertPosts(tables),
     tags: syncTags(tables),
+    insertLocations: insertLocations(tables),
+    locations: syncLocations(tables),
     engagement: syncEngagement(tables),
     postsOfAuthors: postsOfAuthors(tables),
     likes: upsertLikes(tables),
@@ -237,11 +297,19 @@ export const searchBatchWriter = (tables: SearchTables) => {
     const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
     await upsertRows(db, statements.users, userRows(changes));
     const posts = postRows(changes, deltas, (change) => ({ created_day: change?.createdAt === undefined ? null : exploreDay(Date.parse(change.createdAt)) }));
-    await upsertRows(db, statements.posts, posts.map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags) })));
+    await upsertRows(
+      db,
+      statements.posts,
+      posts.map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags), ...locationColumns(changes.posts.get(row.id)?.location) })),
+    );
     const authorsMoved = [...changes.users.values()].filter((user) => user.private !== undefined || user.state !== undefined).map((user) => user.id);
     const ofAuthors = authorsMoved.length > 0 ? (await db.query<{ id: string }>(statements.postsOfAuthors, [authorsMoved])).rows.map((row) => row.id) : [];
     const synced = [...new Set([...changes.posts.keys(), ...ofAuthors])];
-    if (synced.length > 0) await db.query(statements.tags, [synced]);
+    if (synced.length > 0) {
+      await db.query(statements.tags, [synced]);
+      await db.query(statements.insertLocations, [synced]);
+      await db.query(statements.locations, [synced]);
+    }
     const counted = posts.filter((row) => row.like_count !== 0 || row.comment_count !== 0).map((row) => row.id);
     if (counted.length > 0) await db.query(statements.engagement, [counted]);
     await upsertRows(

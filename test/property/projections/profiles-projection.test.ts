@@ -41,7 +41,7 @@ interface Model {
   blocks: Set<string>;
   posts: Map<
     string,
-    { id: string; authorId: string; caption: string; hashtags: string[]; mentions: string[]; media: MediaItem[]; createdAt: string; deleted: boolean }
+    { id: string; authorId: string; caption: string; hashtags: string[]; mentions: string[]; media: MediaItem[]; location?: { id: string; name: string }; createdAt: string; deleted: boolean }
   >;
   comments: Map<string, { id: string; postId: string; authorId: string; parentId: string | null; text: string; createdAt: string; deleted: boolean }>;
   likes: Map<string, { postId: string; userId: string; at: string }>;
@@ -113,8 +113,18 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
         m.blocks.delete(pair(event.data.blockerId, event.data.blockedId));
         break;
       case 'PostCreated': {
-        const { postId, authorId, caption, hashtags, mentions, media, createdAt } = event.data;
-        m.posts.set(postId, { id: postId, authorId, caption, hashtags, mentions, media, createdAt, deleted: false });
+        const { postId, authorId, caption, hashtags, mentions, media, createdAt, location } = event.data;
+        m.posts.set(postId, {
+          id: postId,
+          authorId,
+          caption,
+          hashtags,
+          mentions,
+          media,
+          ...(location && { location: { id: location.id, name: location.name } }),
+          createdAt,
+          deleted: false,
+        });
         break;
       }
       case 'CaptionEdited':
@@ -210,6 +220,7 @@ const expectedSnapshot = (m: Model) => {
     hashtags: p.hashtags,
     mentions: p.mentions,
     media: p.media,
+    ...(p.location && { location: p.location }),
     createdAt: p.createdAt,
     likeCount: [...m.likes.values()].filter((l) => l.postId === p.id).length,
     commentCount: liveComments.filter((c) => c.postId === p.id).length,

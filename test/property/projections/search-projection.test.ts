@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '../../../events/index.js';
+import type { PostLocation, RecordedEvent } from '../../../events/index.js';
 import { exploreScore } from '../../../projections/search/explore-score.js';
 import { searchTables } from '../../../projections/search/postgres/schema.js';
 import { createSearchProjection } from '../../../projections/search/search-projection.js';
@@ -23,7 +23,7 @@ import { allPages } from '../../support/all-pages.js';
 
 interface Model {
   users: Map<string, { id: string; username: string; displayName: string }>;
-  posts: Map<string, { id: string; authorId: string; createdAt: string; hashtags: string[]; deleted: boolean }>;
+  posts: Map<string, { id: string; authorId: string; createdAt: string; hashtags: string[]; deleted: boolean; location?: PostLocation | undefined }>;
   /** Accounts private at the end of the history: their posts' tags count nowhere. */
   privateUsers: Set<string>;
   likes: Set<string>;
@@ -45,7 +45,14 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
         else m.privateUsers.delete(event.data.userId);
         break;
       case 'PostCreated':
-        m.posts.set(event.data.postId, { id: event.data.postId, authorId: event.data.authorId, createdAt: event.data.createdAt, hashtags: event.data.hashtags, deleted: false });
+        m.posts.set(event.data.postId, {
+          id: event.data.postId,
+          authorId: event.data.authorId,
+          createdAt: event.data.createdAt,
+          hashtags: event.data.hashtags,
+          deleted: false,
+          location: event.data.location,
+        });
         break;
       case 'CaptionEdited':
         m.posts.get(event.data.postId)!.hashtags = event.data.hashtags;
@@ -95,8 +102,30 @@ const expected = (m: Model, tags: readonly string[], now: number) => {
     ),
     explore: [...live].sort((a, b) => score(b) - score(a) || byId(a.id, b.id)).map((p) => p.id),
     users: [...m.users.values()],
+    // Places: counted and named by the live posts of accounts public now; listed by all live posts.
+    locations: Object.fromEntries(
+      locationsOf(m).map((location) => {
+        const at = live.filter((p) => p.location?.id === location.id);
+        const counted = at.filter((p) => !m.privateUsers.has(p.authorId));
+        const name = counted.map((p) => p.location!.name).sort()[0];
+        const point = location.lat !== undefined && location.lon !== undefined ? { lat: location.lat, lon: location.lon } : {};
+        return [
+          location.id,
+          {
+            place: name === undefined ? null : { id: location.id, name, ...point, postCount: counted.length },
+            recent: at.sort(newestFirst).map((p) => p.id),
+            top: [...at].sort((a, b) => engagement(b.id) - engagement(a.id) || newestFirst(a, b)).map((p) => p.id),
+          },
+        ];
+      }),
+    ),
   };
 };
+
+/** Every location the history named, once each. */
+const locationsOf = (m: Model): PostLocation[] => [
+  ...new Map([...m.posts.values()].flatMap((p) => (p.location ? [[p.location.id, p.location] as const] : []))).values(),
+];
 
 // ---- what the read model answers -----------------------------------------------------------------
 
@@ -111,6 +140,18 @@ const actual = async (store: SearchStore, m: Model, tags: readonly string[], now
     explore: await allPages((page) => store.explore(new Date(now), page)),
     users: await Promise.all(
       [...m.users.values()].map(async (user) => (await store.searchUsers({ text: user.username, prefix: false, followingIds: [], limit: 5 }))[0]),
+    ),
+    locations: Object.fromEntries(
+      await Promise.all(
+        locationsOf(m).map(async ({ id }) => [
+          id,
+          {
+            place: await store.location(id),
+            recent: await allPages((page) => store.postsByLocation(id, 'recent', page)),
+            top: await allPages((page) => store.postsByLocation(id, 'top', page)),
+          },
+        ]),
+      ),
     ),
   };
 };
@@ -131,7 +172,7 @@ afterAll(async () => {
 
 const tables = searchTables('search_');
 const reset = () =>
-  db.pool.query(`truncate ${[tables.users, tables.posts, tables.postTags, tables.hashtags, tables.likes, tables.comments, 'projection_checkpoints'].join(', ')}`);
+  db.pool.query(`truncate ${[tables.users, tables.posts, tables.postTags, tables.hashtags, tables.likes, tables.comments, tables.postLocations, tables.locations, 'projection_checkpoints'].join(', ')}`);
 
 // What search reads (users, posts and their tags, likes, comments) and what makes it possible
 // (follows let users like private accounts' posts; blocks hide users and posts).

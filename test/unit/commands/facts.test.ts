@@ -30,7 +30,7 @@ const requested = (followerId: string, followeeId: string) =>
 
 describe('loadUser', () => {
   it("folds the user's stream", async () =>
-    expect(await loadUser(store, bob)).toEqual({ status: 'active', userId: bob, username: 'bob', displayName: 'bob', bio: '', private: true, avatarId: null }));
+    expect(await loadUser(store, bob)).toEqual({ status: 'active', userId: bob, username: 'bob', displayName: 'bob', bio: '', private: true, avatarId: null, verified: false }));
   it('knows no user without a stream', async () => expect(await loadUser(store, cat)).toEqual({ status: 'none' }));
 });
 

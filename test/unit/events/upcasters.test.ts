@@ -23,7 +23,7 @@ const postCreatedV1 = fc.record({
 });
 
 describe('upcast', () => {
-  it('turns a version 1 PostCreated (imageUrl) into version 2 (one image in media)', () => {
+  it('turns a version 1 PostCreated (imageUrl) into the current version (one image in media, no location)', () => {
     const v1 = {
       postId: '0190b000-0000-7000-8000-000000000001',
       authorId: '0190a000-0000-7000-8000-000000000001',
@@ -36,7 +36,7 @@ describe('upcast', () => {
     const { imageUrl: _imageUrl, ...rest } = v1;
 
     expect(upcast('PostCreated', 1, v1)).toEqual({
-      version: 2,
+      version: 3,
       data: { ...rest, media: [{ url: 'https://cdn.example/sunset.jpg', type: 'image' }] },
     });
   });
@@ -54,6 +54,22 @@ describe('upcast', () => {
       }),
       { numRuns: 150 },
     );
+  });
+
+  it('reads a version 2 PostCreated (before locations) as version 3 naming no place', () => {
+    const v2 = {
+      postId: '0190b000-0000-7000-8000-000000000002',
+      authorId: '0190a000-0000-7000-8000-000000000001',
+      caption: 'pier',
+      hashtags: [],
+      mentions: [],
+      media: [{ url: 'https://cdn.example/pier.jpg', type: 'image' }],
+      createdAt: '2024-06-01T18:00:00.000Z',
+    };
+    const { version, data } = upcast('PostCreated', 2, v2);
+    expect(version).toBe(3);
+    expect(PostCreated.parse(data)).toEqual(v2);
+    expect(data).not.toHaveProperty('location');
   });
 
   it('property: data already at the current version comes back unchanged', () => {
