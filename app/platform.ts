@@ -29,6 +29,8 @@ import { createPostgresCardBus } from '../projections/profiles/card-bus-postgres
 import { createRedisCardBus } from '../projections/profiles/card-bus-redis.js';
 import { PROFILES } from '../projections/profiles/profiles-projection.js';
 import { watchRedisReadModels } from '../read-api/degraded.js';
+import { createPostgresRankedOrders } from '../read-api/ranked-orders-postgres.js';
+import { createRedisRankedOrders } from '../read-api/ranked-orders-redis.js';
 import { openLiveReadModels, type LiveReadModels } from './live-read-models.js';
 import { createReadModelCatalog } from './read-models.js';
 import { createFreshness } from './freshness.js';
@@ -243,8 +245,10 @@ export const createPlatform = async (
   );
   // A new generation of the profiles read model holds other rows: nothing cached from the old one stays.
   apiReadModels.onSwitch((name) => name === PROFILES && cards.clear());
-  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'sessions' | 'media' | 'streamCaps' | 'degraded' | 'cards' | 'marks'> = {
+  const queryDeps: Pick<ReadDeps, 'freshness' | 'now' | 'push' | 'sessions' | 'media' | 'streamCaps' | 'degraded' | 'cards' | 'marks' | 'rankedOrders'> = {
     cards,
+    // The ranked home feed's pinned orders: beside the feeds in Redis, else in PostgreSQL (read-api/ranked-orders.ts).
+    rankedOrders: redis ? createRedisRankedOrders(redis, { prefix: prefixes.redis }) : await createPostgresRankedOrders(pool),
     marks: degraded
       ? feedViewerMarks(() => apiReadModels.readers.feed, sqlViewerMarks(() => apiReadModels.readers.profiles), degraded)
       : sqlViewerMarks(() => apiReadModels.readers.profiles),

@@ -6,7 +6,8 @@ import { createScratchSchema } from './support/scratch-schema.js';
 
 // Home feed, 20 hydrated items, at 50 connections, next to a same-run baseline: the same server
 // answering a bare ZREVRANGE of 20 ids from the same feed in Redis. Seeded through the API: a
-// reader following AUTHORS authors who post POSTS_EACH posts each.
+// reader following AUTHORS authors who post POSTS_EACH posts each. The ranked home feed
+// (?order=ranked: every first page ranks all the candidates and pins them) runs in the same run.
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.DURATION ?? 10);
 const AUTHORS = 20;
@@ -24,12 +25,23 @@ try {
   await run('/bench/zrevrange'); // warm-up
   const baseline = await run('/bench/zrevrange');
   const home = await run('/api/v1/feed/home');
+  const ranked = await run('/api/v1/feed/home?order=ranked');
   printTable(`${CONNECTIONS} connections, ${DURATION_S}s each; feed of ${AUTHORS * POSTS_EACH} posts`, [
     ['bare ZREVRANGE 20 (baseline)', baseline],
     ['GET /api/v1/feed/home', home],
+    ['GET /api/v1/feed/home?order=ranked (first pages)', ranked],
   ]);
   console.log(`home feed / baseline: ${(home.requests.average / baseline.requests.average).toFixed(3)}`);
-  printFigures('feed', { connections: CONNECTIONS, durationSeconds: DURATION_S, homeFeed: httpFigures(home), baseline: httpFigures(baseline), ratio: home.requests.average / baseline.requests.average });
+  console.log(`ranked / chronological: ${(ranked.requests.average / home.requests.average).toFixed(3)}`);
+  printFigures('feed', {
+    connections: CONNECTIONS,
+    durationSeconds: DURATION_S,
+    homeFeed: httpFigures(home),
+    rankedHomeFeed: httpFigures(ranked),
+    baseline: httpFigures(baseline),
+    ratio: home.requests.average / baseline.requests.average,
+    rankedRatio: ranked.requests.average / home.requests.average,
+  });
 } finally {
   await server.stop();
   await scratch.drop();

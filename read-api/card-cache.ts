@@ -59,6 +59,8 @@ export interface ReadOptions {
 export interface PostCardJson {
   postId: string;
   json: string;
+  /** The card's facts (the ranked home feed scores them: projections/feed/ranking.ts). */
+  facts: PostCardFacts;
 }
 
 export interface Marks {
@@ -230,7 +232,7 @@ export const sendJson = (reply: FastifyReply, json: string): FastifyReply => rep
  * home feed): `marksOf` from a ViewerMarks map (`(id) => map.get(id)`) or from the feed read
  * model's sets (`(id) => ({ likedByMe: liked.has(id), bookmarkedByMe: saved.has(id) })`).
  */
-export const postPageJson = (items: readonly PostCardJson[], marksOf: (postId: string) => Marks | undefined, nextCursor: string | null): string =>
+export const postPageJson = (items: readonly Pick<PostCardJson, 'postId' | 'json'>[], marksOf: (postId: string) => Marks | undefined, nextCursor: string | null): string =>
   `{"items":[${items.map((item) => withMarks(item.json, marksOf(item.postId))).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
 
 export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACHE_SIZE, now = Date.now }: CardCacheOptions): CardCache => {
@@ -450,7 +452,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       if (accessOf(viewerId, author, facts) !== 'allowed') continue;
       const json = postJsonNow(post, author, at);
       if (json === undefined) return undefined;
-      shown.push({ postId: id, json });
+      shown.push({ postId: id, json, facts: post.facts });
     }
     return shown;
   };
@@ -491,8 +493,9 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       const shown = ids.flatMap((id) => {
         const found = withAuthor(id);
         if (found?.access !== 'allowed') return [];
+        const { facts } = found.post;
         const json = postJsonNow(found.post, found.author);
-        return [json !== undefined ? { postId: id, json } : postJson(found.post, found.author).then((json) => ({ postId: id, json }))];
+        return [json !== undefined ? { postId: id, json, facts } : postJson(found.post, found.author).then((json) => ({ postId: id, json, facts }))];
       });
       return shown.every((item): item is PostCardJson => !(item instanceof Promise)) ? shown : Promise.all(shown);
     },

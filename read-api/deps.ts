@@ -10,6 +10,7 @@ import type { DegradedReads } from './degraded.js';
 import type { EventStreamOptions } from './event-stream.js';
 import type { Freshness } from './freshness.js';
 import type { MediaPresenter } from './media-presenter.js';
+import type { RankedOrders } from './ranked-orders.js';
 import type { StreamCaps } from './routes/stream-routes.js';
 import type { ViewerMarks } from './viewer-marks.js';
 
@@ -30,7 +31,9 @@ export interface ReadDeps {
   media: MediaPresenter;
   /** The media read model (the 'media' projection): each upload's status, for its owner. */
   mediaUploads: MediaReader;
-  /** The clock, for hiding stories past their expiry. */
+  /** Where the ranked home feed pins each session's order (read-api/ranked-orders.ts). */
+  rankedOrders: RankedOrders;
+  /** The clock, for hiding stories past their expiry and the ranked feed's decay. */
   now: () => Date;
   /** Where GET /api/v1/stream subscribes to the caller's pushes. */
   push: Pick<PushBus, 'subscribe'>;

@@ -16,6 +16,11 @@ export const pageQuery = z.strictObject({
   minPosition,
 });
 
+/** The home feed's query: a page, and its order (chronological unless `ranked`: read-api/ranked-feed.ts). */
+export const homeFeedQuery = pageQuery.extend({
+  order: z.enum(['chronological', 'ranked']).default('chronological').describe('chronological (newest first, the default) or ranked (by engagement, recency and affinity; the cursor pins the order for 30 minutes)'),
+});
+
 export const commentsQuery = pageQuery.extend({ parentId: z.uuid().optional() });
 
 /** Usernames are matched case-insensitively: they are stored lowercase. */

@@ -18,6 +18,8 @@ import { furthest, justAbove, mergeNewest } from './newest-first.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
+/** The most homeCandidates reads at once: a bound on one request's work whatever its caller asks. */
+export const MAX_CANDIDATES = 1_000;
 
 export interface FeedPageRequest {
   /** From a previous page's nextCursor; absent for the first page. */
@@ -54,6 +56,11 @@ export interface FeedReader {
   homeFeed(userId: string, request?: FeedPageRequest): Promise<FeedPage>;
   /** homeFeed's page, each post with the viewer's marks. */
   homePage(userId: string, request?: FeedPageRequest): Promise<HomePage>;
+  /**
+   * The first `count` items of the home feed (at most MAX_CANDIDATES), by the same reading as
+   * homePage: the ranked home feed's candidates (projections/feed/ranking.ts).
+   */
+  homeCandidates(userId: string, count: number, request?: Pick<FeedPageRequest, 'knownLive'>): Promise<HomeItem[]>;
   /** Of these posts, those the viewer likes and bookmarked (the post page's marks). */
   marksAmong(userId: string, postIds: readonly string[]): Promise<ViewerMarks>;
   /** One author's posts, newest first (the profile grid). */
@@ -73,8 +80,8 @@ const readEntries = async (
   request: FeedPageRequest,
   /** Beside each slice's deleted markers, in the same round trip. */
   alongside: (entries: FeedEntry[]) => Promise<void> = async () => undefined,
+  limit = pageSize(request.limit),
 ): Promise<{ page: FeedEntry[]; nextCursor: string | null }> => {
-  const limit = pageSize(request.limit);
   let after = request.cursor ? decodeFeedCursor(request.cursor) : null;
   const kept: FeedEntry[] = [];
   while (kept.length <= limit) {
@@ -129,13 +136,13 @@ const homeSource = (store: FeedStore, userId: string, marks: KnownMarks): Source
   };
 };
 
-const homePage = async (store: FeedStore, userId: string, request: FeedPageRequest): Promise<HomePage> => {
+const homePage = async (store: FeedStore, userId: string, request: FeedPageRequest, limit = pageSize(request.limit)): Promise<HomePage> => {
   const marks = knownMarks();
   // The windows answered the pushed entries' marks; those of pulled ones come beside the deleted markers.
   const { page, nextCursor } = await readEntries(store, homeSource(store, userId, marks), request, async (entries) => {
     const unknown = entries.map((entry) => entry.postId).filter((postId) => !marks.known.has(postId));
     if (unknown.length > 0) learn(marks, unknown, await store.marksAmong(userId, unknown));
-  });
+  }, limit);
   return {
     items: page.map(({ postId }) => ({ postId, likedByMe: marks.liked.has(postId), bookmarkedByMe: marks.saved.has(postId) })),
     nextCursor,
@@ -145,6 +152,8 @@ const homePage = async (store: FeedStore, userId: string, request: FeedPageReque
 export const createFeedReader = (store: FeedStore): FeedReader => ({
   homeFeed: (userId, request = {}) => readPage(store, homeSource(store, userId, knownMarks()), request),
   homePage: (userId, request = {}) => homePage(store, userId, request),
+  homeCandidates: async (userId, count, { knownLive } = {}) =>
+    (await homePage(store, userId, knownLive ? { knownLive } : {}, Math.min(MAX_CANDIDATES, Math.max(1, Math.trunc(count))))).items,
   marksAmong: (userId, postIds) => store.marksAmong(userId, postIds),
   userTimeline: (authorId, request = {}) =>
     readPage(store, async (after, want) => (await store.timelines([authorId], { after, limit: want }))[0] ?? [], request),

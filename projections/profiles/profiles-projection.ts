@@ -11,13 +11,15 @@ import { PROFILES_SCHEMA } from './schema.js';
 import { createDeferredCountTables } from './deferred-counts.js';
 import type { WrittenRows } from './stored-state.js';
 import { writeProfileChanges } from './write-batch.js';
+import { affinityEventTypes, foldAffinity, writeAffinity } from './affinity.js';
 
 // Profiles (docs/architecture.md "Projections"): users, follows, blocks, posts, comments, likes, bookmarks and collections with exact
 // counts, in PostgreSQL. The "fold a batch, then write it in bulk" shape (runtime/projection.ts):
 // each batch is folded by the register fold (runtime/batch-changes.ts), which reads every event
 // this projection subscribes to, and written in one transaction with its checkpoint. Usernames
 // come with UserRegistered, so the reservation stream is not read; stories belong to the stories
-// read model. Its one side effect: once a live batch is committed, what it touched is published
+// read model, but their views feed the ranked feed's affinity (affinity.ts), written in the same
+// transaction. Its one side effect: once a live batch is committed, what it touched is published
 // to the API processes' card caches (card-touches.ts, card-bus.ts); a replay, or a generation
 // being rebuilt (no `cards` given), publishes nothing.
 export const PROFILES = 'profiles';
@@ -38,14 +40,16 @@ export interface ProfilesProjectionOptions {
 
 export const createProfilesProjection = (pool: pg.Pool, { cards, mode = 'live', written }: ProfilesProjectionOptions = {}): Projection => ({
   name: PROFILES,
-  eventTypes: changeEventTypes,
+  eventTypes: [...new Set([...changeEventTypes, ...affinityEventTypes])],
   async setup() {
     await setUpPostgresSchema(pool, PROFILES_SCHEMA, mode);
     if (written) await createDeferredCountTables(pool);
   },
   async apply(batch, checkpointKey) {
     await applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
-      if (batch.events.length > 0) await writeProfileChanges(client, foldChanges(batch.events), written);
+      if (batch.events.length === 0) return;
+      await writeProfileChanges(client, foldChanges(batch.events), written);
+      await writeAffinity(client, foldAffinity(batch.events));
     });
     // After the commit, so that a cache reloading on the message reads the new rows.
     if (!cards || batch.replay || batch.events.length === 0) return;

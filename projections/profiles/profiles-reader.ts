@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Page, PageRequest } from '../runtime/page.js';
+import { affinityOf } from './affinity.js';
 import * as cards from './reader-cards.js';
 import type { PairFacts, PostCardFacts, UserCardFacts } from './reader-cards.js';
 import * as collections from './reader-collections.js';
@@ -86,6 +87,8 @@ export interface ProfilesReader {
   mutualFollowers(viewerId: string, userId: string): Promise<MutualFollowers>;
   /** The viewer's likes and bookmarks among `postIds` (read-api/viewer-marks.ts). */
   viewerMarks(viewerId: string, postIds: readonly string[]): Promise<Map<string, { liked: boolean; bookmarked: boolean }>>;
+  /** The viewer's affinity with each of `authorIds` at `now` (the ranked home feed, affinity.ts); authors with none are absent. One query. */
+  affinity(viewerId: string, authorIds: readonly string[], now: Date): Promise<Map<string, number>>;
 }
 
 export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
@@ -119,6 +122,7 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   userCardByUsername: (username) => cards.userCardByUsername(pool, username),
   pairFacts: (viewerId, otherIds) => cards.pairFacts(pool, viewerId, otherIds),
   viewerMarks: (viewerId, postIds) => cards.viewerMarks(pool, viewerId, postIds),
+  affinity: (viewerId, authorIds, now) => affinityOf(pool, viewerId, authorIds, now),
   suggestedUsers: (viewerId, limit) => suggestions.suggestedUsers(pool, viewerId, limit),
   mutualFollowers: (viewerId, userId) => suggestions.mutualFollowers(pool, viewerId, userId),
 });

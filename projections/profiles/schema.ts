@@ -149,6 +149,20 @@ create table if not exists collection_posts (
 );
 create index if not exists collection_posts_newest on collection_posts (collection_id, added_at desc, post_id desc) where active;
 
+-- The ranked home feed's affinity (affinity.ts): one row per interaction, keyed by its stream.
+-- The read takes one viewer's rows for a page's authors; an erasure deletes by either side.
+create table if not exists affinity_sources (
+  source_id text primary key,
+  viewer_id uuid not null,
+  author_id uuid not null,
+  weight real not null,
+  at timestamptz not null,
+  active boolean not null,
+  rev integer not null
+);
+create index if not exists affinity_by_viewer on affinity_sources (viewer_id, author_id, at);
+create index if not exists affinity_by_author on affinity_sources (author_id);
+
 -- One row per share of a post to a story (written once, by the story's stream): what makes a
 -- share count once however often its batch is applied (runtime/count-deltas.ts).
 create table if not exists shares (
@@ -160,7 +174,7 @@ create table if not exists shares (
 `;
 
 /** Every table of the profiles read model (the replay CLI dumps and drops them). */
-export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'posts', 'comments', 'likes', 'bookmarks', 'collections', 'collection_posts', 'shares'] as const;
+export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'posts', 'comments', 'likes', 'bookmarks', 'collections', 'collection_posts', 'affinity_sources', 'shares'] as const;
 
 /** The projection's writes read by primary key only (stored-state.ts): every secondary index waits for the end of a build. */
 export const PROFILES_SCHEMA: PostgresSchema = { lock: 'projection-profiles-schema', ddl: TABLES, tables: PROFILES_TABLES };

@@ -6,21 +6,35 @@ import type { ReadDeps } from '../deps.js';
 import { postPageJson, sendJson } from '../card-cache.js';
 import { presentPosts } from '../present.js';
 import { publicPostsPage } from '../public-posts.js';
-import { hydratedPost, page, pageQuery, usernameParam } from '../schemas.js';
+import { isRankedCursor, rankedHomePage } from '../ranked-feed.js';
+import { homeFeedQuery, hydratedPost, page, pageQuery, usernameParam } from '../schemas.js';
 
 // The three feeds: the caller's home feed, one user's posts, and explore (public posts by score).
 export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   app.get('/feed/home', {
     config: { reads: ['feed', 'profiles'] },
-    schema: { querystring: pageQuery, response: { 200: page(hydratedPost).describe(`The home feed; with ${DEGRADED_HEADER}: feed, by pull from PostgreSQL while Redis cannot answer (same cursor)`) } },
-    ...degradedTo(deps, ['feed', 'cards'], (request) => homeFeedByPull(deps, actorOf(request), request.query as { cursor?: string; limit?: number })),
+    schema: {
+      querystring: homeFeedQuery,
+      response: {
+        200: page(hydratedPost).describe(
+          `The home feed; with ${DEGRADED_HEADER}: feed, by pull from PostgreSQL while Redis cannot answer (same cursor; chronological, also for order=ranked, from the top for a ranked cursor)`,
+        ),
+      },
+    },
+    // While Redis cannot answer, ranked too falls back to the chronological feed by pull: a ranked
+    // cursor (its pinned order may be in Redis) starts it from the top rather than being refused.
+    ...degradedTo(deps, ['feed', 'cards'], (request) => {
+      const { cursor, limit } = request.query as { cursor?: string; limit?: number };
+      return homeFeedByPull(deps, actorOf(request), { limit, ...(cursor !== undefined && !isRankedCursor(cursor) && { cursor }) });
+    }),
     // The hot path (docs/architecture.md "Read path"): the page's ids with the viewer's marks from
     // the feed read model (one Redis script for a user who follows no pulled author), the posts
     // from the card cache, sent as the cards' JSON (the schema stays, for the OpenAPI document).
     handler: async (request, reply) => {
       const viewerId = actorOf(request);
-      const { cursor, limit, minPosition } = request.query;
+      const { cursor, limit, minPosition, order } = request.query;
       const readThrough = minPosition !== undefined;
+      if (order === 'ranked') return sendJson(reply, await rankedHomePage(deps, viewerId, { cursor, limit, readThrough }));
       // Posts the card cache holds as live need no deleted marker (one round trip fewer on a warm page).
       const knownLive = readThrough ? undefined : deps.cards.knownLive;
       const { items, nextCursor } = await deps.feed.homePage(viewerId, { cursor, limit, ...(knownLive && { knownLive }) });

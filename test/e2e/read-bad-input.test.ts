@@ -39,6 +39,8 @@ describe('read routes and forged input', () => {
     ['/api/v1/locations/{location}/posts?sort=top', [-1, '2024-01-01T00:00:00.000Z', uuid]],
     ['/api/v1/feed/explore', [1e20, 0, uuid]],
     ['/api/v1/feed/home', ['not', 'a feed cursor']],
+    ['/api/v1/feed/home?order=ranked', [1, 'a ranked cursor is (session, offset)']],
+    ['/api/v1/feed/home?order=ranked', ['0190a0a0-0000-7000-8000-000000000000', 1]],
     ['/api/v1/users/alice/following', 'not base64 json at all'],
   ])('%s with a forged cursor answers 400', async (url, key) => {
     const cursor = typeof key === 'string' ? key : cursorOf(key);
@@ -54,6 +56,7 @@ describe('read routes and forged input', () => {
     ['/api/v1/search?q=', 'q'],
     ['/api/v1/search?q=x&type=people', 'type.0'],
     ['/api/v1/search/autocomplete?q=x&limit=50', 'limit'],
+    ['/api/v1/feed/home?order=best', 'order'],
     ['/api/v1/hashtags/%20/posts', 'tag'],
     ['/api/v1/hashtags/tag/posts?sort=best', 'sort'],
     ['/api/v1/locations/not-a-uuid/posts', 'locationId'],

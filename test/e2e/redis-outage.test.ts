@@ -98,6 +98,9 @@ describe('Redis stopped mid-run', () => {
       expect(ids(feed.body.items)).toEqual(posts);
       expect(stories.body.items.map((entry: { author: { id: string } }) => entry.author.id)).toEqual([author.userId]);
     }, WAIT);
+    const ranked = await home(reader, '?order=ranked');
+    expect(ranked.headers[DEGRADED_HEADER]).toBeUndefined();
+    expect(ids(ranked.body.items)).toEqual(posts);
     epoch = await feedEpoch();
     expect(epoch).not.toBeNull();
   });
@@ -119,6 +122,11 @@ describe('Redis stopped mid-run', () => {
     expect(second.headers[DEGRADED_HEADER]).toBe('feed');
     expect(ids(second.body.items)).toEqual([posts[1]]);
     expect(second.body.nextCursor).toBeNull();
+    // Ranked falls back to the same chronological pull; a ranked cursor (its order pinned in Redis) starts it from the top.
+    const rankedCursor = Buffer.from(JSON.stringify(['0190a0a0-0000-7000-8000-000000000000', 1])).toString('base64url');
+    const ranked = await home(reader, `?order=ranked&limit=1&cursor=${rankedCursor}`);
+    expect([ranked.status, ranked.headers[DEGRADED_HEADER]]).toEqual([200, 'feed']);
+    expect(ids(ranked.body.items)).toEqual([posts[0]]);
 
     const stories = await tray(reader);
     expect(stories.status).toBe(200);
