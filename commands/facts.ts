@@ -3,6 +3,7 @@ import { blockDecider } from '../domain/block/block.js';
 import { followDecider } from '../domain/follow/follow.js';
 import { postFacts, type PostFacts } from '../domain/post/post-facts.js';
 import { postDecider } from '../domain/post/post.js';
+import type { ShareablePost } from '../domain/story/shared-post.js';
 import { userDecider, userNotFound, type ActiveUser, type DeletingUser, type UserState } from '../domain/user/user.js';
 import { normalizeUsername, usernameDecider } from '../domain/username/username.js';
 import { streams, type EventStore } from '../events/index.js';
@@ -76,4 +77,12 @@ export const loadPostFacts = async (store: EventStore, actorId: string, postId: 
   // Access matters only for a post that is there to be engaged with.
   const access = post.status === 'active' ? await loadAccess(store, actorId, post.authorId) : 'allowed';
   return postFacts(post, access);
+};
+
+/** What a share of `postId` to a story by `sharerId` is decided on (domain/story/shared-post.ts). */
+export const loadShareablePost = async (store: EventStore, sharerId: string, postId: string): Promise<ShareablePost> => {
+  const post = await loadState(store, streams.post(postId), postDecider);
+  if (post.status !== 'active') return { postId, facts: postFacts(post, 'allowed'), authorIsPrivate: false, firstMedia: null };
+  const [access, author] = await Promise.all([loadAccess(store, sharerId, post.authorId), loadUser(store, post.authorId)]);
+  return { postId, facts: postFacts(post, access), authorIsPrivate: author.status === 'active' && author.private, firstMedia: post.media[0] ?? null };
 };

@@ -11,7 +11,8 @@ import * as user from './user-events.js';
 
 // Every event type the platform knows, with the schema of its current version. A type's data
 // is never changed in place: a new version gets a new schema here and an upcaster from the old
-// one in upcasters.ts.
+// one in upcasters.ts. An optional field added to a type (StoryPosted's `sharedPost`) is not a
+// change of its data: every stored event still parses as it is, so the version stays.
 export const eventSchemas = {
   UserRegistered: { version: 1, schema: user.UserRegistered },
   ProfileUpdated: { version: 1, schema: user.ProfileUpdated },

@@ -167,6 +167,11 @@ export const errorCatalogue = {
     description: 'Creating a post with an id in use (the server picks ids, so a client does not meet it).',
   },
   POST_DELETED: { status: 422, message: 'the post was deleted', description: 'Acting on a deleted post.' },
+  POST_NOT_SHAREABLE: {
+    status: 403,
+    message: "only its author may share a private account's post",
+    description: "Sharing to a story a post of a private account one follows: the story would show it to the sharer's own audience.",
+  },
   NOT_AUTHOR: { status: 403, message: 'only the author may do this', description: "Editing or deleting another author's post or story, or reading another author's story viewers." },
   CAPTION_TOO_LONG: { status: 400, message: 'the caption is too long', description: 'A caption over its length limit.' },
   TOO_MANY_HASHTAGS: { status: 400, message: 'too many hashtags', description: 'A caption with more hashtags than allowed.' },

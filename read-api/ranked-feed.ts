@@ -39,8 +39,7 @@ const candidateOf = ({ postId, facts }: PostCardJson): RankCandidate => ({
   createdAtMs: Date.parse(facts.createdAt),
   likes: facts.likeCount,
   comments: facts.commentCount,
-  // Shares are not counted by the read model yet (issue 17's shares part).
-  shares: 0,
+  shares: facts.shareCount,
 });
 
 const firstPage = async (deps: RankedDeps, viewerId: string, limit: number, readThrough: boolean): Promise<string> => {

@@ -75,6 +75,7 @@ export const hydratedPost = z.object({
   createdAt: z.string(),
   likeCount: z.number(),
   commentCount: z.number(),
+  shareCount: z.number(),
   likedByMe: z.boolean(),
   bookmarkedByMe: z.boolean(),
 });

@@ -5,9 +5,10 @@ import type { CommandDeps } from '../deps.js';
 import { addComment, deleteComment } from '../posts/comments.js';
 import { createPost, deletePost, editCaption } from '../posts/posts.js';
 import { bookmark, like, unbookmark, unlike } from '../posts/reactions.js';
+import { sharePost } from '../stories/stories.js';
 import { routesActingOn } from './acting-on.js';
 import { contextOf } from './request-context.js';
-import { commentBody, commentIdParam, createPostBody, editPostBody, position, postIdParam } from './schemas.js';
+import { commentBody, commentIdParam, createPostBody, editPostBody, position, postIdParam, shareBody } from './schemas.js';
 
 const postResponse = z.object({ postId: z.string(), position });
 const likeResponse = { 200: z.object({ liked: z.boolean(), position }) };
@@ -43,6 +44,14 @@ export const postRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) 
   onComment('DELETE', '/comments/:commentId', { 200: z.object({ commentId: z.string(), position }) }, (actorId, commentId, ctx) =>
     deleteComment(deps, { actorId, commentId }, ctx),
   );
+
+  // A share is a new story of the caller's: answered as POST /stories answers.
+  app.post('/posts/:postId/share', {
+    config: { rateLimit: 'write' },
+    schema: { params: postIdParam, body: shareBody, response: { 201: z.object({ storyId: z.string(), expiresAt: z.string(), position }) } },
+    handler: async (request, reply) =>
+      reply.code(201).send(await sharePost(deps, { sharerId: actorOf(request), postId: request.params.postId }, contextOf(request))),
+  });
 
   onPost('POST', '/posts/:postId/bookmark', bookmarkResponse, (userId, postId, ctx) => bookmark(deps, { userId, postId }, ctx));
   onPost('DELETE', '/posts/:postId/bookmark', bookmarkResponse, (userId, postId, ctx) => unbookmark(deps, { userId, postId }, ctx));

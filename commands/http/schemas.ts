@@ -128,6 +128,8 @@ export const commentBody = z.strictObject({
 });
 
 export const storyBody = z.strictObject({ media: mediaItem });
+/** Where a post is shared to: a story, the one place there is (DMs may come). */
+export const shareBody = z.strictObject({ to: z.literal('story') });
 
 export const avatarBody = z.strictObject({ mediaId: z.uuid() });
 

@@ -6,7 +6,7 @@ import { streams, type EventData, type Position, type RecordedEvent } from '../.
 import { entityIdFor, type CommandContext } from '../command-context.js';
 import { createOnce, earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
-import { loadAccess } from '../facts.js';
+import { loadAccess, loadShareablePost } from '../facts.js';
 import { answerWithPosition, handleCommand } from '../handle-command.js';
 import { loadState } from '../load-state.js';
 import { assertRegisteredActor } from '../registered-actor.js';
@@ -44,6 +44,43 @@ export const postStory = async (
       },
       answerFrom,
     ),
+  );
+};
+
+/**
+ * Shares a post to a story of the sharer's (domain/story/shared-post.ts decides who may), a new
+ * story stream as postStory makes, so that an Idempotency-Key retry answers the first story. It
+ * attaches no media: the story shows the post's own first item, which stays the post's (the
+ * janitor leaves it to the post). No re-check after the append: the read side shows a shared
+ * story only to those who may see the post at that moment (read-api/routes/story-routes.ts).
+ */
+export const sharePost = async (
+  deps: CommandDeps,
+  { sharerId, postId }: { sharerId: string; postId: string },
+  ctx: CommandContext,
+): Promise<{ storyId: string; expiresAt: string; position: Position }> => {
+  const storyId = entityIdFor(ctx, 'story');
+  const stream = streams.story(storyId);
+  const answerFrom = (creation: RecordedEvent) => ({ storyId, expiresAt: (creation.data as EventData<'StoryPosted'>).expiresAt, position: creation.position });
+  const earlier = await earlierCreation(deps.store, stream, ctx);
+  if (earlier) return answerFrom(earlier);
+  await assertRegisteredActor(deps.store, sharerId);
+  return createOnce(
+    deps.store,
+    stream,
+    ctx,
+    async () => {
+      const { position, state } = await handleCommand({
+        store: deps.store,
+        stream,
+        decider: storyDecider,
+        command: async () => ({ type: 'SharePost', storyId, sharerId, post: await loadShareablePost(deps.store, sharerId, postId), ttlMs: deps.storyTtlMs }),
+        ctx,
+        newStream: true,
+      });
+      return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
+    },
+    answerFrom,
   );
 };
 

@@ -2,6 +2,7 @@ import type { MediaItem } from '../../events/index.js';
 import type { EventsOf } from '../../events/registry.js';
 import { fromTransition, unhandled, type Decider } from '../decider.js';
 import { conflict, forbidden, notFound, ruleBroken } from '../../kernel/errors.js';
+import { assertShareable, type ShareablePost } from './shared-post.js';
 import { expiryOf, isBefore } from './story-time.js';
 
 // ---- Commands
@@ -13,6 +14,16 @@ export interface PostStory {
   media: MediaItem;
   now: string;
   /** STORY_TTL: how long the story stays up (24 hours unless configured otherwise). */
+  ttlMs: number;
+}
+
+/** A story that shows someone's post (POST /posts/{id}/share): decided on the post's facts. */
+export interface SharePost {
+  type: 'SharePost';
+  storyId: string;
+  sharerId: string;
+  post: ShareablePost;
+  now: string;
   ttlMs: number;
 }
 
@@ -30,7 +41,7 @@ export interface ExpireStory {
   now: string;
 }
 
-export type StoryCommand = PostStory | DeleteStory | ExpireStory;
+export type StoryCommand = PostStory | SharePost | DeleteStory | ExpireStory;
 
 // ---- State
 
@@ -56,6 +67,8 @@ export const decideStory = (command: StoryCommand, state: StoryState): StoryEven
   switch (command.type) {
     case 'PostStory':
       return postStory(command, state);
+    case 'SharePost':
+      return sharePost(command, state);
     case 'DeleteStory':
       return deleteStory(command, state);
     case 'ExpireStory':
@@ -71,6 +84,14 @@ const postStory = (command: PostStory, state: StoryState): StoryEvent[] => {
   if (state.status !== 'none') throw conflict('STORY_EXISTS', `Story ${command.storyId} already exists`);
   const { storyId, authorId, media, now } = command;
   return [{ type: 'StoryPosted', data: { storyId, authorId, media, postedAt: now, expiresAt: expiryOf(now, command.ttlMs) } }];
+};
+
+const sharePost = (command: SharePost, state: StoryState): StoryEvent[] => {
+  if (state.status !== 'none') throw conflict('STORY_EXISTS', `Story ${command.storyId} already exists`);
+  const { storyId, sharerId, post, now } = command;
+  const { authorId, media } = assertShareable(sharerId, post);
+  const data = { storyId, authorId: sharerId, media, postedAt: now, expiresAt: expiryOf(now, command.ttlMs), sharedPost: { postId: post.postId, authorId } };
+  return [{ type: 'StoryPosted', data }];
 };
 
 const deleteStory = (command: DeleteStory, state: StoryState): StoryEvent[] => {

@@ -68,6 +68,7 @@ const emptyFacts = (): BatchFacts => ({
 
 export const sourceIds = {
   like: (postId: string, userId: string) => `like:${postId}:${userId}`,
+  share: (storyId: string) => `share:${storyId}`,
   follow: (followerId: string, followeeId: string) => `follow:${followerId}:${followeeId}`,
   comment: (commentId: string) => `comment:${commentId}`,
   postMention: (postId: string, username: string) => `mention:post:${postId}:${username}`,
@@ -194,6 +195,15 @@ const apply = (facts: BatchFacts, event: NotificationEvent & RecordedEvent): voi
     case 'Unblocked': {
       const { blockerId, blockedId } = event.data;
       facts.blocks.set(`${blockerId}:${blockedId}`, { blockerId, blockedId, active: event.type === 'Blocked', rev });
+      return;
+    }
+    // A share notifies the post's author, grouped per post as likes are; an ordinary story notifies
+    // no one. It stays once made, as the share count does (whatever becomes of the story).
+    case 'StoryPosted': {
+      const { storyId, authorId, postedAt, sharedPost } = event.data;
+      if (!sharedPost) return;
+      const id = sourceIds.share(storyId);
+      facts.sources.set(id, source(id, rev, { kind: 'share', actorId: authorId, recipientId: sharedPost.authorId, postId: sharedPost.postId, occurredAt: postedAt }));
       return;
     }
     case 'NotificationsRead': {

@@ -8,6 +8,7 @@ const phrases: Record<NotificationKind, string> = {
   follow: 'started following you',
   follow_request: 'asked to follow you',
   mention: 'mentioned you',
+  share: 'shared your post',
 };
 
 export const notificationText = (kind: NotificationKind, actorNames: readonly string[], actorCount: number, inComment: boolean): string => {

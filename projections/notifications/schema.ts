@@ -1,6 +1,10 @@
 import type { PostgresSchema } from '../runtime/build-schema.js';
 import { GROUP_ACTOR_COUNT, INSERT_GROUP_ACTORS } from './group-actors.js';
+import { notificationKinds } from './subscribed-events.js';
 import { COUNT_UNREAD, GROUP_READ, GROUP_VISIBLE } from './visibility.js';
+
+/** The kinds a source may have, as an SQL list. */
+const KINDS = notificationKinds.map((kind) => `'${kind}'`).join(', ');
 
 // The notifications read model's tables (unqualified: the pool's search_path picks the schema,
 // so that a rebuild can fill a generation of its own).
@@ -59,7 +63,7 @@ create table if not exists notification_blocks (
 
 create table if not exists notification_sources (
   source_id text primary key,
-  kind text check (kind in ('like', 'comment', 'reply', 'follow', 'follow_request', 'mention')),
+  kind text check (kind in (${KINDS})),
   actor_id uuid,
   recipient_id uuid,
   parent_comment_id uuid,
@@ -120,6 +124,17 @@ create table if not exists notification_reads (
   read_up_to timestamptz not null,
   primary key (user_id, group_id)
 );
+
+-- A deployment from before shares (issue 17) gets the kind 'share' in its check here.
+do $$
+begin
+  if exists (select 1 from pg_constraint
+             where conrelid = 'notification_sources'::regclass and conname = 'notification_sources_kind_check'
+               and pg_get_constraintdef(oid) not like '%''share''%') then
+    alter table notification_sources drop constraint notification_sources_kind_check;
+    alter table notification_sources add constraint notification_sources_kind_check check (kind in (${KINDS}));
+  end if;
+end $$;
 
 -- A deployment from before the actor counts gets them here, derived once from its sources (before
 -- the flags below, which are derived from the counts).

@@ -69,6 +69,10 @@ export const touchedBy = (event: ChangeEvent): CardTouches => {
     case 'Bookmarked':
     case 'Unbookmarked':
       return touches;
+    // A share moves the shared post's share count; an ordinary story touches no card.
+    case 'StoryPosted':
+      if (event.data.sharedPost) touches.posts.push(event.data.sharedPost.postId);
+      return touches;
     // Collections are private to their owner and read from the tables on every request; no card holds them.
     case 'CollectionCreated':
     case 'CollectionRenamed':

@@ -17,7 +17,7 @@ interface Counted {
 
 const COUNTED: readonly Counted[] = [
   { table: 'users', counters: ['follower_count', 'following_count', 'post_count'] },
-  { table: 'posts', counters: ['like_count', 'comment_count'] },
+  { table: 'posts', counters: ['like_count', 'comment_count', 'share_count'] },
   { table: 'comments', counters: ['reply_count'] },
 ];
 

@@ -42,7 +42,7 @@ export const postCards = async (db: pg.Pool, ids: readonly string[]): Promise<Ma
   if (valid.length === 0) return found;
   const { rows } = await db.query<PostOwnRow>({
     name: 'profiles-post-cards',
-    text: `select p.id, p.author_id, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, p.like_count, p.comment_count
+    text: `select p.id, p.author_id, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, p.like_count, p.comment_count, p.share_count
      from posts p where p.id = any($1::uuid[]) and ${LIVE}`,
     values: [valid],
   });

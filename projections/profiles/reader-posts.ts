@@ -15,7 +15,7 @@ import type { HydratedPost, LocationCard, UserSummary } from './reader-types.js'
 
 export const HYDRATED = `
   p.id, p.author_id, u.username, u.display_name, u.private, u.avatar, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at,
-  p.like_count, p.comment_count,
+  p.like_count, p.comment_count, p.share_count,
   exists (select 1 from likes l where l.post_id = p.id and l.user_id = $1::uuid and l.active) as liked_by_me,
   exists (select 1 from bookmarks b where b.user_id = $1::uuid and b.post_id = p.id and b.active) as bookmarked_by_me`;
 export const LIVE = 'p.created_at is not null and p.deleted_at is null';
@@ -36,6 +36,7 @@ export interface PostRow {
   created_at: Date;
   like_count: number;
   comment_count: number;
+  share_count: number;
   liked_by_me: boolean;
   bookmarked_by_me: boolean;
 }
@@ -54,6 +55,7 @@ export const postFieldsOf = (row: PostOwnRow) => ({
   createdAt: row.created_at.toISOString(),
   likeCount: row.like_count,
   commentCount: row.comment_count,
+  shareCount: row.share_count,
 });
 
 export const hydrated = (row: PostRow): HydratedPost => ({

@@ -62,6 +62,8 @@ export interface HydratedPost {
   createdAt: string;
   likeCount: number;
   commentCount: number;
+  /** Shares of the post to stories, each counted once (a story's deletion or expiry leaves it). */
+  shareCount: number;
   likedByMe: boolean;
   bookmarkedByMe: boolean;
 }

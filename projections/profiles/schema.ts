@@ -94,10 +94,13 @@ create table if not exists posts (
   created_at timestamptz,
   deleted_at timestamptz,
   like_count integer not null default 0,
-  comment_count integer not null default 0
+  comment_count integer not null default 0,
+  share_count integer not null default 0
 );
 -- Added with locations (issue 17): the place a post names, { id, name } (null for none).
 alter table posts add column if not exists location jsonb;
+-- Added with shares (issue 17): tables made before it get the column here.
+alter table posts add column if not exists share_count integer not null default 0;
 create index if not exists posts_by_author on posts (author_id, created_at desc, id desc) where created_at is not null and deleted_at is null;
 
 create table if not exists comments (
@@ -173,10 +176,19 @@ create table if not exists affinity_sources (
 );
 create index if not exists affinity_by_viewer on affinity_sources (viewer_id, author_id, at);
 create index if not exists affinity_by_author on affinity_sources (author_id);
+
+-- One row per share of a post to a story (written once, by the story's stream): what makes a
+-- share count once however often its batch is applied (runtime/count-deltas.ts).
+create table if not exists shares (
+  story_id uuid primary key,
+  post_id uuid not null,
+  sharer_id uuid not null,
+  shared_at timestamptz not null
+);
 `;
 
 /** Every table of the profiles read model (the replay CLI dumps and drops them). */
-export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'mutes', 'posts', 'comments', 'likes', 'bookmarks', 'collections', 'collection_posts', 'affinity_sources'] as const;
+export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'mutes', 'posts', 'comments', 'likes', 'bookmarks', 'collections', 'collection_posts', 'affinity_sources', 'shares'] as const;
 
 /** The projection's writes read by primary key only (stored-state.ts): every secondary index waits for the end of a build. */
 export const PROFILES_SCHEMA: PostgresSchema = { lock: 'projection-profiles-schema', ddl: TABLES, tables: PROFILES_TABLES };

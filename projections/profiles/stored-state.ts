@@ -10,7 +10,7 @@ import type { WrittenKeys } from '../runtime/written-keys.js';
 // any other row holds nothing yet, the state count-deltas.ts assumes of a row not found.
 
 /** The tables whose stored state a batch reads. */
-export type StateTable = 'follows' | 'likes' | 'posts' | 'comments';
+export type StateTable = 'follows' | 'likes' | 'posts' | 'comments' | 'shares';
 export type WrittenRows = WrittenKeys<StateTable>;
 
 /** The keys of `map` whose rows may be stored. */
@@ -61,6 +61,13 @@ const readComments = async (db: pg.PoolClient, changes: BatchChanges, written: W
   return new Map(rows.map((r) => [r.id, { postId: r.post_id, parentId: r.parent_id, created: r.created, deleted: r.deleted }]));
 };
 
+const readShares = async (db: pg.PoolClient, changes: BatchChanges, written: WrittenRows | undefined): Promise<Set<string>> => {
+  const keys = mayBeStored(changes.shares, 'shares', written);
+  if (keys.length === 0) return new Set();
+  const { rows } = await db.query<{ story_id: string }>('select story_id from shares where story_id = any($1::uuid[])', [keys.map(([id]) => id)]);
+  return new Set(rows.map((r) => r.story_id));
+};
+
 /**
  * The stored state `changes` are counted against. With `written`, the keys the batch is about to
  * write are added to it: before the commit, which is safe, since a key added but never written
@@ -73,12 +80,14 @@ export const readStoredState = async (db: pg.PoolClient, changes: BatchChanges, 
   const likes = await readLikes(db, changes, written);
   const posts = await readPosts(db, changes, written);
   const comments = await readComments(db, changes, written);
+  const shares = await readShares(db, changes, written);
   if (written) {
-    for (const [table, map] of [['follows', changes.follows], ['likes', changes.likes], ['posts', changes.posts], ['comments', changes.comments]] as const) {
+    const tables = [['follows', changes.follows], ['likes', changes.likes], ['posts', changes.posts], ['comments', changes.comments], ['shares', changes.shares]] as const;
+    for (const [table, map] of tables) {
       for (const key of map.keys()) written.add(table, key);
     }
   }
-  return { follows, likes, posts, comments };
+  return { follows, likes, posts, comments, shares };
 };
 
 /** Each table's key columns, as stored-state keys are made of them (pairKey for two). */
@@ -87,6 +96,7 @@ const KEY_COLUMNS: Record<StateTable, readonly string[]> = {
   likes: ['post_id', 'user_id'],
   posts: ['id'],
   comments: ['id'],
+  shares: ['story_id'],
 };
 const PAGE = 20_000;
 

@@ -63,6 +63,19 @@ const UPSERT_POSTS = bulkUpsert({
     setOnceAt('deleted_at'),
     { name: 'like_count', type: 'int', merge: 'add' },
     { name: 'comment_count', type: 'int', merge: 'add' },
+    { name: 'share_count', type: 'int', merge: 'add' },
+  ],
+});
+
+const INSERT_SHARES = bulkUpsert({
+  table: 'shares',
+  key: ['story_id'],
+  ordered: true,
+  columns: [
+    { name: 'story_id', type: 'uuid' },
+    { name: 'post_id', type: 'uuid', merge: 'keep' },
+    { name: 'sharer_id', type: 'uuid', merge: 'keep' },
+    setOnceAt('shared_at'),
   ],
 });
 
@@ -185,6 +198,7 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
     changes.posts,
   );
   await writeCounted(UPSERT_COMMENTS, 'comments', commentRows(changes, deltas), changes.comments);
+  await upsertRows(db, INSERT_SHARES, deltas.shares.map((s) => ({ story_id: s.storyId, post_id: s.postId, sharer_id: s.sharerId, shared_at: s.at })));
   await upsertRows(
     db,
     UPSERT_FOLLOWS,

@@ -12,6 +12,7 @@ import {
   muteEvents,
   postEvents,
   profileEvents,
+  shareEvents,
   verificationEvents,
 } from './event-families.js';
 import { everyTypeHandled } from './projection.js';
@@ -38,6 +39,7 @@ export const changeEventTypes = [
   ...likeEvents,
   ...commentEvents,
   ...bookmarkEvents,
+  ...shareEvents,
   ...collectionEvents,
 ] as const satisfies readonly EventType[];
 
@@ -129,6 +131,14 @@ export interface MembershipChange {
   at: string | null;
 }
 
+/** A share of a post to a story (a StoryPosted with `sharedPost`): one per story, set once. */
+export interface ShareChange {
+  storyId: string;
+  postId: string;
+  sharerId: string;
+  at: string;
+}
+
 /** A collection's row: set-once facts and the name register, all from its own stream. */
 export interface CollectionChange {
   id: string;
@@ -157,6 +167,8 @@ export interface BatchChanges {
   comments: Map<string, CommentChange>;
   likes: Map<string, MembershipChange>;
   bookmarks: Map<string, MembershipChange>;
+  /** By story id. */
+  shares: Map<string, ShareChange>;
   collections: Map<string, CollectionChange>;
   collectionPosts: Map<string, CollectionPostChange>;
 }
@@ -183,6 +195,7 @@ export const foldChanges = (events: readonly RecordedEvent[]): BatchChanges => {
     comments: new Map(),
     likes: new Map(),
     bookmarks: new Map(),
+    shares: new Map(),
     collections: new Map(),
     collectionPosts: new Map(),
   };
@@ -339,6 +352,12 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       return membership(changes.bookmarks, event.data.postId, event.data.userId, true, event.data.bookmarkedAt);
     case 'Unbookmarked':
       return membership(changes.bookmarks, event.data.postId, event.data.userId, false, null);
+    case 'StoryPosted': {
+      // An ordinary story changes nothing here (stories have a read model of their own).
+      const { storyId, authorId, postedAt, sharedPost } = event.data;
+      if (sharedPost) changes.shares.set(storyId, { storyId, postId: sharedPost.postId, sharerId: authorId, at: postedAt });
+      return;
+    }
     case 'CollectionCreated': {
       const row = collection(event.data.collectionId, event.data.ownerId);
       row.createdAt = event.data.createdAt;

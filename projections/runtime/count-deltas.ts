@@ -1,5 +1,5 @@
 import type { FollowStatus } from '../../kernel/access.js';
-import type { BatchChanges, FollowChange, MembershipChange, PostChange } from './batch-changes.js';
+import type { BatchChanges, FollowChange, MembershipChange, PostChange, ShareChange } from './batch-changes.js';
 
 // The counter moves of the register fold (batch-changes.ts), for the read models that keep counts
 // of it (profiles; search's PostgreSQL store), each reading its own stored state.
@@ -20,6 +20,8 @@ export interface StoredState {
   likes: Map<string, { active: boolean; rev: number }>;
   posts: Map<string, { authorId: string | null; created: boolean; deleted: boolean }>;
   comments: Map<string, { postId: string | null; parentId: string | null; created: boolean; deleted: boolean }>;
+  /** The stories whose share row is stored (a read model that counts shares: profiles). */
+  shares?: ReadonlySet<string>;
 }
 
 export interface UserCounts {
@@ -30,6 +32,7 @@ export interface UserCounts {
 export interface PostCounts {
   likes: number;
   comments: number;
+  shares: number;
 }
 
 export interface CountDeltas {
@@ -40,6 +43,8 @@ export interface CountDeltas {
   /** The follows and likes that are newer than what is stored: the only ones worth writing. */
   follows: FollowChange[];
   likes: MembershipChange[];
+  /** The shares not stored yet: each counts once, its story's row written once. */
+  shares: ShareChange[];
 }
 
 const add = <T extends object>(map: Map<string, T>, key: string, zero: () => T, delta: Partial<Record<keyof T, number>>) => {
@@ -51,9 +56,9 @@ const add = <T extends object>(map: Map<string, T>, key: string, zero: () => T, 
 const flip = (before: boolean, after: boolean): number => Number(after) - Number(before);
 
 export const countDeltas = (changes: BatchChanges, stored: StoredState): CountDeltas => {
-  const deltas: CountDeltas = { users: new Map(), posts: new Map(), replies: new Map(), follows: [], likes: [] };
+  const deltas: CountDeltas = { users: new Map(), posts: new Map(), replies: new Map(), follows: [], likes: [], shares: [] };
   const user = (id: string, delta: Partial<UserCounts>) => add(deltas.users, id, () => ({ followers: 0, following: 0, posts: 0 }), delta);
-  const post = (id: string, delta: Partial<PostCounts>) => add(deltas.posts, id, () => ({ likes: 0, comments: 0 }), delta);
+  const post = (id: string, delta: Partial<PostCounts>) => add(deltas.posts, id, () => ({ likes: 0, comments: 0, shares: 0 }), delta);
 
   for (const [key, change] of changes.follows) {
     const before = stored.follows.get(key) ?? { status: 'none', rev: -1 };
@@ -72,6 +77,14 @@ export const countDeltas = (changes: BatchChanges, stored: StoredState): CountDe
     deltas.likes.push(change);
     const d = flip(before.active, change.active);
     if (d !== 0) post(change.postId, { likes: d });
+  }
+
+  // A share counts once per story, whatever becomes of the story (deleted, expired): it counts
+  // that the post was shared, as a like counts that it is liked.
+  for (const [storyId, change] of changes.shares) {
+    if (stored.shares?.has(storyId)) continue;
+    deltas.shares.push(change);
+    post(change.postId, { shares: 1 });
   }
 
   // A post or comment is live from its creation until its deletion; both are set once.
@@ -118,6 +131,7 @@ export const postRows = <Extra extends object>(
       deleted_at: change?.deletedAt,
       like_count: counts?.likes ?? 0,
       comment_count: counts?.comments ?? 0,
+      share_count: counts?.shares ?? 0,
       ...extra(change),
     };
   });

@@ -43,6 +43,9 @@ export const commentEvents = ['CommentAdded', 'CommentDeleted'] as const satisfi
 
 export const bookmarkEvents = ['Bookmarked', 'Unbookmarked'] as const satisfies readonly EventType[];
 
+/** A story's first event: what a share of a post is (POST /posts/{id}/share; its `sharedPost`). */
+export const shareEvents = ['StoryPosted'] as const satisfies readonly EventType[];
+
 /** A collection's stream (collection-{id}): its life and the posts filed in it. */
 export const collectionEvents = [
   'CollectionCreated',

@@ -23,8 +23,12 @@ export interface TrayEntry {
 export interface StoriesReader {
   /** Per requested author (every one is a key), their live stories, oldest first. */
   activeStories(authorIds: readonly string[], now: Instant): Promise<Map<string, Story[]>>;
-  /** Authors with live stories: those with unseen ones first, then the most recent poster first. */
-  tray(viewerId: string, followedAuthorIds: readonly string[], now: Instant): Promise<TrayEntry[]>;
+  /**
+   * Authors with live stories: those with unseen ones first, then the most recent poster first.
+   * `shown`, when given, keeps only the stories it names of those live (a shared story whose post
+   * the viewer may not see: read-api/story-shares.ts), before the tray is ordered.
+   */
+  tray(viewerId: string, followedAuthorIds: readonly string[], now: Instant, shown?: (live: readonly Story[]) => Promise<ReadonlySet<string>>): Promise<TrayEntry[]>;
   seenBy(viewerId: string, storyIds: readonly string[]): Promise<Set<string>>;
   /** The story, or null when unknown; given `now`, an active story past its expiry reads as expired. */
   story(storyId: string, now?: Instant): Promise<Story | null>;
@@ -45,12 +49,14 @@ const trayOrder = (a: TrayEntry, b: TrayEntry): number =>
 export const createStoriesReader = (store: StoriesStore): StoriesReader => ({
   activeStories: (authorIds, now) => store.liveStories(authorIds, msAt(now)),
 
-  async tray(viewerId, followedAuthorIds, now) {
+  async tray(viewerId, followedAuthorIds, now, shown) {
     const authors = [...new Set(followedAuthorIds)];
     const live = await store.liveStories(authors, msAt(now));
+    const kept = shown ? await shown([...live.values()].flat()) : undefined;
     const seen = await store.seenBy(viewerId, [...live.values()].flat().map((story) => story.id));
     const entries: TrayEntry[] = [];
-    for (const [authorId, stories] of live) {
+    for (const [authorId, all] of live) {
+      const stories = kept ? all.filter((story) => kept.has(story.id)) : all;
       if (stories.length === 0) continue;
       const marked = stories.map((story) => ({ ...story, seen: seen.has(story.id) }));
       entries.push({

@@ -15,8 +15,11 @@ create table if not exists stories (
   posted_at_ms bigint,
   expires_at_ms bigint,
   deleted_at_ms bigint,
-  expired_at_ms bigint
+  expired_at_ms bigint,
+  shared_post jsonb
 );
+-- Added with shares (issue 17): the post a shared story shows; tables made before it get it here.
+alter table stories add column if not exists shared_post jsonb;
 create index if not exists stories_by_author on stories (author_id, expires_at_ms);
 create index if not exists stories_due on stories (expires_at_ms, story_id)
   where posted_at_ms is not null and deleted_at_ms is null and expired_at_ms is null;

@@ -14,12 +14,13 @@ import type { StoriesStore, Story } from './stories-store.js';
 // upsert that keeps what is there (coalesce) gives the same row whatever order and however
 // often the events arrive.
 const UPSERT_STORIES = `
-insert into stories (story_id, author_id, media, posted_at_ms, expires_at_ms, deleted_at_ms, expired_at_ms)
-select story_id, author_id, media, posted_at_ms, expires_at_ms, deleted_at_ms, expired_at_ms
+insert into stories (story_id, author_id, media, posted_at_ms, expires_at_ms, deleted_at_ms, expired_at_ms, shared_post)
+select story_id, author_id, media, posted_at_ms, expires_at_ms, deleted_at_ms, expired_at_ms, shared_post
 from jsonb_to_recordset($1::jsonb) as x(story_id text, author_id text, media jsonb, posted_at_ms bigint,
-  expires_at_ms bigint, deleted_at_ms bigint, expired_at_ms bigint)
+  expires_at_ms bigint, deleted_at_ms bigint, expired_at_ms bigint, shared_post jsonb)
 on conflict (story_id) do update set
   media = coalesce(stories.media, excluded.media),
+  shared_post = coalesce(stories.shared_post, excluded.shared_post),
   posted_at_ms = coalesce(stories.posted_at_ms, excluded.posted_at_ms),
   expires_at_ms = coalesce(stories.expires_at_ms, excluded.expires_at_ms),
   deleted_at_ms = coalesce(stories.deleted_at_ms, excluded.deleted_at_ms),
@@ -30,7 +31,7 @@ insert into story_views (story_id, viewer_id, viewed_at_ms)
 select story_id, viewer_id, viewed_at_ms from jsonb_to_recordset($1::jsonb) as x(story_id text, viewer_id text, viewed_at_ms bigint)
 on conflict do nothing`;
 
-const STORY_COLUMNS = 'story_id, author_id, media, posted_at_ms, expires_at_ms, deleted_at_ms, expired_at_ms';
+const STORY_COLUMNS = 'story_id, author_id, media, posted_at_ms, expires_at_ms, deleted_at_ms, expired_at_ms, shared_post';
 
 interface StoryRow {
   story_id: string;
@@ -40,6 +41,7 @@ interface StoryRow {
   expires_at_ms: string;
   deleted_at_ms: string | null;
   expired_at_ms: string | null;
+  shared_post: Story['sharedPost'];
 }
 
 const storyOf = (row: StoryRow): Story => ({
@@ -49,6 +51,7 @@ const storyOf = (row: StoryRow): Story => ({
   postedAt: isoOf(Number(row.posted_at_ms)),
   expiresAt: isoOf(Number(row.expires_at_ms)),
   state: stateOf({ deleted: row.deleted_at_ms !== null, expired: row.expired_at_ms !== null }),
+  sharedPost: row.shared_post,
 });
 
 /** `mode` 'build' sets up the bulk-load shape of a generation built from the start (runtime/build-schema.ts). */
@@ -125,6 +128,7 @@ const storyRecord = (fact: StoryFact) => ({
   expires_at_ms: fact.posted?.expiresAtMs ?? null,
   deleted_at_ms: fact.deletedAtMs ?? null,
   expired_at_ms: fact.expiredAtMs ?? null,
+  shared_post: fact.posted?.sharedPost ?? null,
 });
 
 const viewRecord = (view: ViewFact) => ({

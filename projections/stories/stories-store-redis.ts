@@ -32,6 +32,7 @@ const storyOf = (storyId: string, hash: StoryHash): Story | null => {
     postedAt: isoOf(Number(hash.postedAtMs)),
     expiresAt: isoOf(Number(hash.expiresAtMs)),
     state: stateOf({ deleted: hash.deletedAtMs !== undefined, expired: hash.expiredAtMs !== undefined }),
+    sharedPost: hash.sharedPost === undefined ? null : (JSON.parse(hash.sharedPost) as Story['sharedPost']),
   };
 };
 
@@ -41,6 +42,8 @@ const hashFieldsOf = (fact: StoryFact): Record<string, string> => ({
     media: JSON.stringify(fact.posted.media),
     postedAtMs: String(fact.posted.postedAtMs),
     expiresAtMs: String(fact.posted.expiresAtMs),
+    // Written with the story's other posted facts; no field for an ordinary story, as before shares.
+    ...(fact.posted.sharedPost && { sharedPost: JSON.stringify(fact.posted.sharedPost) }),
   }),
   ...(fact.deletedAtMs !== undefined && { deletedAtMs: String(fact.deletedAtMs) }),
   ...(fact.expiredAtMs !== undefined && { expiredAtMs: String(fact.expiredAtMs) }),

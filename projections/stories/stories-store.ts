@@ -22,6 +22,13 @@ export interface Story {
   postedAt: string;
   expiresAt: string;
   state: StoryStatus;
+  /** The post a shared story shows (POST /posts/{id}/share); null for an ordinary story. */
+  sharedPost: SharedPost | null;
+}
+
+export interface SharedPost {
+  postId: string;
+  authorId: string;
 }
 
 export interface StoryViewer {

@@ -1,4 +1,5 @@
 import type { MediaItem } from '../../events/index.js';
+import type { SharedPost } from './stories-store.js';
 import { everyTypeHandled } from '../runtime/projection.js';
 import { msOf } from './story-records.js';
 import type { StoriesEvent } from './stories-store.js';
@@ -12,7 +13,7 @@ import type { StoriesEvent } from './stories-store.js';
 export interface StoryFact {
   storyId: string;
   authorId: string;
-  posted?: { media: MediaItem; postedAtMs: number; expiresAtMs: number };
+  posted?: { media: MediaItem; postedAtMs: number; expiresAtMs: number; sharedPost: SharedPost | null };
   deletedAtMs?: number;
   expiredAtMs?: number;
 }
@@ -40,8 +41,8 @@ export const storyFactsOf = (events: readonly StoriesEvent[]): StoryBatch => {
   for (const event of events) {
     switch (event.type) {
       case 'StoryPosted': {
-        const { storyId, authorId, media, postedAt, expiresAt } = event.data;
-        storyFact(storyId, authorId).posted = { media, postedAtMs: msOf(postedAt), expiresAtMs: msOf(expiresAt) };
+        const { storyId, authorId, media, postedAt, expiresAt, sharedPost } = event.data;
+        storyFact(storyId, authorId).posted = { media, postedAtMs: msOf(postedAt), expiresAtMs: msOf(expiresAt), sharedPost: sharedPost ?? null };
         break;
       }
       case 'StoryDeleted':

@@ -1,13 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
+import { notificationKinds } from '../../projections/notifications/subscribed-events.js';
 import type { ReadDeps } from '../deps.js';
 import { presentNotifications } from '../present.js';
 import { pageQuery, userSummary } from '../schemas.js';
 
 const notification = z.object({
   id: z.string(),
-  type: z.enum(['like', 'comment', 'reply', 'follow', 'follow_request', 'mention']),
+  type: z.enum(notificationKinds),
   post: z.object({ id: z.string() }).optional(),
   comment: z.object({ id: z.string() }).optional(),
   actors: z.array(userSummary),

@@ -8,6 +8,9 @@ import { forbidden, notFound } from '../../kernel/errors.js';
 import { presentedMedia } from '../media-presenter.js';
 import { presentUser } from '../present.js';
 import { page, pageQuery, readQuery, storyIdParam, userSummary, usernameParam } from '../schemas.js';
+import { sharedStoriesFor, type SharedStories } from '../story-shares.js';
+import type { Story } from '../../projections/stories/stories-store.js';
+import type { UserSummary } from '../../projections/profiles/reader-types.js';
 
 const story = z.object({
   id: z.string(),
@@ -15,10 +18,21 @@ const story = z.object({
   postedAt: z.string(),
   expiresAt: z.string(),
   seen: z.boolean(),
+  sharedPost: z.object({ id: z.string(), author: userSummary }).nullable().describe('The post a shared story shows (POST /posts/{id}/share); null for an ordinary story'),
 });
 const trayEntry = z.object({ author: userSummary, hasUnseen: z.boolean(), latestPostedAt: z.string(), stories: z.array(story) });
 
 export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
+  /** A story as answered: its media made URLs by its owner's privacy (a shared story's: the post author's), its shared post named. */
+  const presentStory = async ({ sharedPost, ...rest }: Story & { seen: boolean }, author: UserSummary, shared: SharedStories) => {
+    const postAuthor = sharedPost ? shared.postAuthors.get(sharedPost.postId) : undefined;
+    return {
+      ...rest,
+      media: await deps.media.presentOne(rest.media, postAuthor ?? author),
+      sharedPost: sharedPost && postAuthor ? { id: sharedPost.postId, author: await presentUser(deps, postAuthor) } : null,
+    };
+  };
+
   app.get('/stories/feed', {
     config: { reads: ['stories', 'profiles'] },
     schema: {
@@ -32,7 +46,11 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
       // out of it (their stories are still there on their profile: a mute is not a block).
       const authors = [viewerId, ...(await deps.profiles.followingIds(viewerId, { withoutMuted: true }))];
       const visible = await deps.profiles.visibleAuthors(viewerId, authors);
-      const tray = await deps.stories.tray(viewerId, authors.filter((id) => visible.has(id)), deps.now());
+      let shared: SharedStories = { shown: new Set(), postAuthors: new Map() };
+      const tray = await deps.stories.tray(viewerId, authors.filter((id) => visible.has(id)), deps.now(), async (live) => {
+        shared = await sharedStoriesFor(deps, viewerId, live);
+        return shared.shown;
+      });
       const summaries = await deps.profiles.userSummaries(tray.map((entry) => entry.authorId));
       const found = tray.flatMap((entry) => {
         const author = summaries.get(entry.authorId);
@@ -43,7 +61,7 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
           author: await presentUser(deps, author),
           hasUnseen,
           latestPostedAt,
-          stories: await Promise.all(stories.map(async (story) => ({ ...story, media: await deps.media.presentOne(story.media, author) }))),
+          stories: await Promise.all(stories.map((story) => presentStory(story, author, shared))),
         })),
       );
       return { items: [...items.filter((i) => i.author.id === viewerId), ...items.filter((i) => i.author.id !== viewerId)] };
@@ -57,9 +75,11 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
       const viewerId = actorOf(request);
       const user = await visibleUser(deps, viewerId, request.params.username);
       await assertCanSeeContent(deps, viewerId, user.id, 'stories');
-      const stories = (await deps.stories.activeStories([user.id], deps.now())).get(user.id) ?? [];
+      const live = (await deps.stories.activeStories([user.id], deps.now())).get(user.id) ?? [];
+      const shared = await sharedStoriesFor(deps, viewerId, live);
+      const stories = live.filter((s) => shared.shown.has(s.id));
       const seen = await deps.stories.seenBy(viewerId, stories.map((s) => s.id));
-      return { items: await Promise.all(stories.map(async (s) => ({ ...s, media: await deps.media.presentOne(s.media, user), seen: seen.has(s.id) }))) };
+      return { items: await Promise.all(stories.map((s) => presentStory({ ...s, seen: seen.has(s.id) }, user, shared))) };
     },
   });
 

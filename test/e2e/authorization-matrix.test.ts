@@ -123,6 +123,13 @@ const matrix: Record<string, Row> = {
   'DELETE /api/v1/comments/{commentId}': { url: (w) => `/api/v1/comments/${w.commentId}`, fresh: true, ...ownersOnly('403 NOT_ALLOWED') },
   'POST /api/v1/posts/{postId}/bookmark': { url: (w) => `/api/v1/posts/${w.postId}/bookmark`, ...seen('404 POST_NOT_FOUND') },
   'DELETE /api/v1/posts/{postId}/bookmark': { url: (w) => `/api/v1/posts/${w.postId}/bookmark`, ...seen('ok', 'ok') },
+  // A share: a post one may see, but a private account's by its author only (the story shows it to the sharer's audience).
+  'POST /api/v1/posts/{postId}/share': {
+    url: (w) => `/api/v1/posts/${w.postId}/share`,
+    body: () => ({ to: 'story' }),
+    public: row(['ok', 'ok', 'ok', '404 POST_NOT_FOUND', '404 POST_NOT_FOUND', N401, N401]),
+    private: row(['ok', '403 POST_NOT_SHAREABLE', '403 PRIVATE_ACCOUNT', '404 POST_NOT_FOUND', '404 POST_NOT_FOUND', N401, N401]),
+  },
   // Collections are private to their owner: anyone else is told there is no such collection (never 403), blocked or not.
   'POST /api/v1/collections': { url: () => '/api/v1/collections', body: () => ({ name: 'Saved' }), ...same(signedIn()) },
   'GET /api/v1/collections': { url: () => '/api/v1/collections', ...same(signedIn()) },
@@ -253,6 +260,7 @@ describe('the authorization matrix', () => {
       ['like', (id) => `/api/v1/posts/${id}/like`, undefined],
       ['comment', (id) => `/api/v1/posts/${id}/comments`, { text: 'nice' }],
       ['bookmark', (id) => `/api/v1/posts/${id}/bookmark`, undefined],
+      ['share', (id) => `/api/v1/posts/${id}/share`, { to: 'story' }],
       ['story view', (id) => `/api/v1/stories/${id}/view`, undefined],
     ];
     for (const caller of ['blocked', 'blocker'] as const) {

@@ -125,6 +125,11 @@ const cases: BadCase[] = [
   { name: 'delete an unknown comment', method: 'DELETE', url: () => `/api/v1/comments/${UNKNOWN}`, status: 404, code: 'COMMENT_NOT_FOUND' },
   { name: 'bookmark an unknown post', method: 'POST', url: () => `/api/v1/posts/${UNKNOWN}/bookmark`, status: 404, code: 'POST_NOT_FOUND' },
   { name: 'unbookmark a post id that is not a uuid', method: 'DELETE', url: () => '/api/v1/posts/x/bookmark', status: 400, code: 'VALIDATION_FAILED', paths: ['postId'] },
+  { name: 'share to somewhere other than a story', method: 'POST', url: () => `/api/v1/posts/${alicePost}/share`, body: { to: 'feed' }, status: 400, code: 'VALIDATION_FAILED', paths: ['to'] },
+  { name: 'share without saying where', method: 'POST', url: () => `/api/v1/posts/${alicePost}/share`, body: {}, status: 400, code: 'VALIDATION_FAILED', paths: ['to'] },
+  { name: 'share with an unknown field', method: 'POST', url: () => `/api/v1/posts/${alicePost}/share`, body: { to: 'story', media: 'x' }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'share an unknown post', method: 'POST', url: () => `/api/v1/posts/${UNKNOWN}/share`, body: { to: 'story' }, status: 404, code: 'POST_NOT_FOUND' },
+  { name: 'share a post id that is not a uuid', method: 'POST', url: () => '/api/v1/posts/nope/share', body: { to: 'story' }, status: 400, code: 'VALIDATION_FAILED', paths: ['postId'] },
   // collections (another's answers as none: docs/rules.md "Collections")
   { name: 'collection without a name', method: 'POST', url: () => '/api/v1/collections', body: {}, status: 400, code: 'VALIDATION_FAILED', paths: ['name'] },
   { name: 'collection with a name that is not a string', method: 'POST', url: () => '/api/v1/collections', body: { name: 7 }, status: 400, code: 'VALIDATION_FAILED', paths: ['name'] },

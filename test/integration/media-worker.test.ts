@@ -146,6 +146,29 @@ describe.each(storages)('media workers on %s', (_name, startStorage) => {
     expect(await typesOf(store, media.mediaId)).toContain('MediaDeleted');
   });
 
+  it("keeps a post's media when a story sharing the post ends: the story showed them, they stay the post's", async () => {
+    const author = uuidv7();
+    const sharer = uuidv7();
+    const media = await readyMedia(author);
+    const postId = uuidv7();
+    const [item] = await attachMedia(deps, { actorId: author, mediaIds: [media.mediaId], purpose: 'post', targetId: postId }, ctxOf(author));
+    const at = new Date();
+    await append(streams.post(postId), 'PostCreated', { postId, authorId: author, caption: '', hashtags: [], mentions: [], media: [item], createdAt: at.toISOString() });
+    const shareId = uuidv7();
+    const sharedPost = { postId, authorId: author };
+    await append(streams.story(shareId), 'StoryPosted', { storyId: shareId, authorId: sharer, media: item, postedAt: at.toISOString(), expiresAt: new Date(at.getTime() + 1000).toISOString(), sharedPost });
+    await append(streams.story(shareId), 'StoryDeleted', { storyId: shareId, authorId: sharer, deletedAt: at.toISOString() });
+    // An ordinary story ending after it: once its media are gone, the janitor has passed the share's end.
+    const own = await readyMedia(sharer, 'story');
+    const storyId = uuidv7();
+    const [ownItem] = await attachMedia(deps, { actorId: sharer, mediaIds: [own.mediaId], purpose: 'story', targetId: storyId }, ctxOf(sharer));
+    await append(streams.story(storyId), 'StoryPosted', { storyId, authorId: sharer, media: ownItem, postedAt: at.toISOString(), expiresAt: new Date(at.getTime() + 1000).toISOString() });
+    await append(streams.story(storyId), 'StoryDeleted', { storyId, authorId: sharer, deletedAt: at.toISOString() });
+    await eventually('the ordinary story media are deleted', async () => (await stored(real, own.keys)) === 0);
+    expect(await stored(real, media.keys)).toBe(media.keys.length);
+    expect(await typesOf(store, media.mediaId)).not.toContain('MediaDeleted');
+  });
+
   it('deletes the avatar an AvatarChanged replaces, and keeps the new one', async () => {
     const user = uuidv7();
     const [first, second] = [await readyMedia(user, 'avatar'), await readyMedia(user, 'avatar')];

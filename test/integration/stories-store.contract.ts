@@ -45,7 +45,7 @@ const expired = (storyId: string, authorId: string, expiredAtMs: number): Storie
 const storyOf = (event: StoriesEvent, state: Story['state'] = 'active'): Story => {
   if (event.type !== 'StoryPosted') throw new Error('a StoryPosted was expected');
   const { storyId, authorId, postedAt, expiresAt } = event.data;
-  return { id: storyId, authorId, media: event.data.media, postedAt, expiresAt, state };
+  return { id: storyId, authorId, media: event.data.media, postedAt, expiresAt, state, sharedPost: event.data.sharedPost ?? null };
 };
 
 export const storiesStoreContract = (name: string, makeStore: () => Promise<StoriesStoreUnderTest>, options: { skip?: boolean } = {}) => {
@@ -71,6 +71,19 @@ export const storiesStoreContract = (name: string, makeStore: () => Promise<Stor
       await apply(post);
       expect(await reader.story(storyOf(post).id)).toEqual(storyOf(post));
       expect(await reader.story(uuidv7())).toBeNull();
+    });
+
+    it('keeps the post a shared story shows, through its deletion too, in the story and the live lists', async () => {
+      const author = uuidv7();
+      const sharedPost = { postId: uuidv7(), authorId: uuidv7() };
+      const share = posted(uuidv7(), author, T0);
+      if (share.type === 'StoryPosted') share.data.sharedPost = sharedPost;
+      const ordinary = posted(uuidv7(), author, T0 + 1);
+      await apply(share, ordinary);
+      expect(await reader.story(storyOf(share).id)).toEqual(storyOf(share));
+      expect((await reader.activeStories([author], iso(T0 + 2))).get(author)?.map((s) => s.sharedPost)).toEqual([sharedPost, null]);
+      await apply(deleted(storyOf(share).id, author, T0 + 3));
+      expect((await reader.story(storyOf(share).id))?.sharedPost).toEqual(sharedPost);
     });
 
     it("lists each requested author's live stories oldest first, hiding deleted, expired and past-expiry ones", async () => {

@@ -62,6 +62,7 @@ const weights: Record<IntentKind, number> = {
   addToCollection: 2,
   removeFromCollection: 1,
   postStory: 2,
+  share: 2,
   viewStory: 3,
   deleteStory: 1,
   expireStory: 2,

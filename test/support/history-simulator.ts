@@ -52,6 +52,7 @@ export const intentKinds = [
   'addToCollection',
   'removeFromCollection',
   'postStory',
+  'share',
   'viewStory',
   'deleteStory',
   'expireStory',
@@ -149,6 +150,8 @@ interface Post {
   authorId: string;
   caption: string;
   deleted: boolean;
+  /** Its first media item: what a story sharing it shows. */
+  firstMedia: MediaItem;
 }
 interface Comment {
   id: string;
@@ -411,13 +414,14 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
     createPost: ({ a, b, c }) => {
       const author = pick(activeUsers(), a);
       if (!author) return;
-      const post: Post = { id: historyIds.post(w.posts.length), authorId: author.id, caption: '', deleted: false };
+      const media = mediaLists[c % mediaLists.length]!;
+      const post: Post = { id: historyIds.post(w.posts.length), authorId: author.id, caption: '', deleted: false, firstMedia: media[0]! };
       const parsed = parseCaption(captions[b % captions.length]!);
       post.caption = parsed.caption;
       w.posts.push(post);
       emit(streams.post(post.id), {
         type: 'PostCreated',
-        data: { postId: post.id, authorId: author.id, ...parsed, media: mediaLists[c % mediaLists.length]!, createdAt: now(), ...located(places[(a + c) % places.length]) },
+        data: { postId: post.id, authorId: author.id, ...parsed, media, createdAt: now(), ...located(places[(a + c) % places.length]) },
       });
     },
     editCaption: ({ a, b }) => {
@@ -568,6 +572,26 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       emit(streams.story(story.id), {
         type: 'StoryPosted',
         data: { storyId: story.id, authorId: author.id, media: mediaLists[b % mediaLists.length]![0]!, postedAt: now(), expiresAt: iso(story.expiresAt) },
+      });
+    },
+    // domain/story/shared-post.ts: a live post the sharer may see; a private account's by its author only.
+    share: ({ a, b }) => {
+      const sharer = pick(activeUsers(), a);
+      const post = pick(livePosts(), b);
+      if (!sharer || !post || !isActive(post.authorId) || !allowed(sharer.id, post.authorId)) return;
+      if (userById(post.authorId)!.private && sharer.id !== post.authorId) return;
+      const story: Story = { id: historyIds.story(w.stories.length), authorId: sharer.id, expiresAt: w.now + limits.storyTtlMs, status: 'active' };
+      w.stories.push(story);
+      emit(streams.story(story.id), {
+        type: 'StoryPosted',
+        data: {
+          storyId: story.id,
+          authorId: sharer.id,
+          media: post.firstMedia,
+          postedAt: now(),
+          expiresAt: iso(story.expiresAt),
+          sharedPost: { postId: post.id, authorId: post.authorId },
+        },
       });
     },
     viewStory: ({ a, b }) => {

@@ -11,7 +11,7 @@ import { readMediaFacts } from './media-stream.js';
 // media goes too, objects and all.
 //   PostDeleted, StoryDeleted, StoryExpired: the uploaded media items of that post or story (read
 //     from its own stream: PostCreated / StoryPosted) are deleted (MediaDeleted) and their objects
-//     removed;
+//     removed; a story that shares a post shows the post's media and owns none;
 //   AvatarChanged: the avatar it replaces (the one before it on the user's stream), likewise;
 //   MediaDeleted, MediaExpired: the objects of that media (its original and every variant
 //     recorded on its stream) are removed, whoever appended the event (this janitor, the sweeper,
@@ -35,7 +35,9 @@ export const attachedMediaIds = (events: readonly RecordedEvent[]): string[] => 
   const ids: string[] = [];
   for (const event of events) {
     if (event.type === 'PostCreated') ids.push(...uploadedIds((event.data as { media: MediaItem[] }).media));
-    if (event.type === 'StoryPosted') ids.push(...uploadedIds([(event.data as { media: MediaItem }).media]));
+    // A shared story shows the post's media, which stays the post's: its end deletes nothing.
+    const story = event.data as { media: MediaItem; sharedPost?: unknown };
+    if (event.type === 'StoryPosted' && story.sharedPost === undefined) ids.push(...uploadedIds([story.media]));
   }
   return [...new Set(ids)];
 };

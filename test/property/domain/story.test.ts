@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { ShareablePost } from '../../../domain/story/shared-post.js';
 import { canApplyStoryEvent, storyDecider, type StoryCommand } from '../../../domain/story/story.js';
-import { ann, anyInstant, anyMediaItem, anyPerson } from '../../support/content-arbitraries.js';
+import { ann, anyInstant, anyMediaItem, anyPerson, anyPostFacts, anyPostId } from '../../support/content-arbitraries.js';
+import { domainErrorOf } from '../../support/decider-spec.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 import { runCommands } from '../../support/decider-spec.js';
 
@@ -10,7 +12,20 @@ const hour = 60 * 60 * 1000;
 /** From a millisecond to a week, with the 24-hour default and demo-sized values well represented. */
 const anyTtl = fc.oneof(fc.constant(24 * hour), fc.integer({ min: 1, max: 60_000 }), fc.integer({ min: 1, max: 7 * 24 * hour }));
 
+/** What a share may be decided on: any post facts; a post the rule calls private has a private author. */
+const anyShareablePost: fc.Arbitrary<ShareablePost> = fc
+  .record({ postId: anyPostId, facts: anyPostFacts, authorIsPrivate: fc.boolean(), firstMedia: anyMediaItem })
+  .map((post) => (post.facts.status === 'active' && post.facts.access === 'private' ? { ...post, authorIsPrivate: true } : post));
+
 const storyCommand: fc.Arbitrary<StoryCommand> = fc.oneof(
+  fc.record({
+    type: fc.constant('SharePost' as const),
+    storyId: fc.constant(storyId),
+    sharerId: anyPerson,
+    post: anyShareablePost,
+    now: anyInstant,
+    ttlMs: anyTtl,
+  }),
   fc.record({
     type: fc.constant('PostStory' as const),
     storyId: fc.constant(storyId),
@@ -78,6 +93,50 @@ describe('a story expires exactly once, STORY_TTL after it was posted (docs/rule
         expect(expiredBeforeDelete === -1 || expiredBeforeDelete < deletedAt).toBe(true);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+describe('sharing a post to a story (docs/rules.md "Shares")', () => {
+  // Rule: a share is refused as a like is (missing or blocked: POST_NOT_FOUND; deleted: POST_DELETED;
+  // private and not followed: PRIVATE_ACCOUNT), and a private account's post by anyone but its
+  // author (POST_NOT_SHAREABLE); otherwise it posts one story of the sharer's, showing the post's
+  // first media item and naming the post and its author.
+  it('for any post facts and sharer: exactly the allowed shares post a story, each refusal with its code', () => {
+    fc.assert(
+      fc.property(anyShareablePost, anyPerson, anyInstant, anyTtl, (post, sharerId, now, ttlMs) => {
+        const command: StoryCommand = { type: 'SharePost', storyId, sharerId, post, now, ttlMs };
+        const { facts } = post;
+        const expected =
+          facts.status === 'missing' || (facts.status === 'active' && facts.access === 'blocked')
+            ? 'POST_NOT_FOUND'
+            : facts.status === 'deleted'
+              ? 'POST_DELETED'
+              : facts.access === 'private'
+                ? 'PRIVATE_ACCOUNT'
+                : post.authorIsPrivate && facts.authorId !== sharerId
+                  ? 'POST_NOT_SHAREABLE'
+                  : null;
+        if (expected !== null) {
+          expect(domainErrorOf(() => storyDecider.decide(command, storyDecider.initialState())).code).toBe(expected);
+          return;
+        }
+        const events = storyDecider.decide(command, storyDecider.initialState());
+        expect(events).toEqual([
+          {
+            type: 'StoryPosted',
+            data: {
+              storyId,
+              authorId: sharerId,
+              media: post.firstMedia,
+              postedAt: now,
+              expiresAt: new Date(Date.parse(now) + ttlMs).toISOString(),
+              sharedPost: { postId: post.postId, authorId: facts.status === 'active' ? facts.authorId : '' },
+            },
+          },
+        ]);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -11,6 +11,7 @@ import { createCardCache, withRelationship, type CardCache } from '../../../read
 import { createMediaPresenter } from '../../../read-api/media-presenter.js';
 import { presentPost, presentUser } from '../../../read-api/present.js';
 import { hydratedPost, profile } from '../../../read-api/schemas.js';
+import { PROFILES_TABLES } from '../../../projections/profiles/schema.js';
 import { anyHistory, historyIds, simulateHistory, toRecordedEvents, type HistoryEvent } from '../../support/history-arbitraries.js';
 import { createInMemoryMediaStorage } from '../../support/in-memory-media-storage.js';
 import { eventually } from '../../support/kafka.js';
@@ -40,7 +41,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const reset = () => db.pool.query('truncate users, follows, blocks, mutes, posts, comments, likes, bookmarks, collections, collection_posts, affinity_sources, projection_checkpoints');
+const reset = () => db.pool.query(`truncate ${PROFILES_TABLES.join(', ')}, projection_checkpoints`);
 
 /** A bus whose deliveries are counted, and a publisher counting what it sent, so that a test can wait for "delivered". */
 const counted = (bus: CardBus) => {

@@ -31,6 +31,7 @@ const START_AT = '2025-01-01T00:00:00.000Z';
 const kinds: IntentKind[] = [
   ...(['register', 'register', 'follow', 'follow', 'unfollow', 'approveRequest', 'rejectRequest', 'changePrivacy', 'block', 'unblock'] as const),
   ...(['createPost', 'createPost', 'editCaption', 'deletePost', 'like', 'like', 'like', 'unlike', 'comment', 'comment', 'comment', 'deleteComment'] as const),
+  ...(['share', 'share', 'postStory', 'deleteStory', 'expireStory'] as const),
   ...(['updateProfile', 'tick'] as const),
 ];
 
@@ -84,6 +85,8 @@ const expectedLists = (history: readonly HistoryEvent[]): Map<string, { items: N
   const comments = new Map<string, { postId: string; authorId: string; postAuthorId: string; parentId: string | null; mentions: string[]; at: string; deleted: boolean }>();
   const likes = new Map<string, { actorId: string; recipientId: string; postId: string; at: string } | null>();
   const follows = new Map<string, { kind: NotificationKind; actorId: string; recipientId: string; at: string } | null>();
+  /** Shares by story: each stays, whatever becomes of its story. */
+  const shares: Array<{ actorId: string; recipientId: string; postId: string; at: string }> = [];
   const blocks = new Set<string>();
   const readUpTo = new Map<string, number>();
   for (const event of history) {
@@ -139,6 +142,11 @@ const expectedLists = (history: readonly HistoryEvent[]): Map<string, { items: N
       case 'Unblocked':
         blocks.delete(`${event.data.blockerId}|${event.data.blockedId}`);
         break;
+      case 'StoryPosted':
+        if (event.data.sharedPost) {
+          shares.push({ actorId: event.data.authorId, recipientId: event.data.sharedPost.authorId, postId: event.data.sharedPost.postId, at: event.data.postedAt });
+        }
+        break;
       case 'NotificationsRead':
         readUpTo.set(event.data.userId, Math.max(readUpTo.get(event.data.userId) ?? 0, Date.parse(event.data.upTo)));
         break;
@@ -153,6 +161,7 @@ const expectedLists = (history: readonly HistoryEvent[]): Map<string, { items: N
   const activities: Activity[] = [];
   for (const like of likes.values()) if (like && livePost(like.postId)) activities.push({ kind: 'like', ...like, groupComment: null });
   for (const follow of follows.values()) if (follow) activities.push({ ...follow, postId: null, groupComment: null });
+  for (const share of shares) if (livePost(share.postId)) activities.push({ kind: 'share', ...share, groupComment: null });
   for (const [postId, post] of posts) {
     if (post.deleted) continue;
     for (const [name, at] of post.mentions) {

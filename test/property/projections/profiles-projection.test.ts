@@ -4,6 +4,7 @@ import type { MediaItem, RecordedEvent, UploadedMediaItem } from '../../../event
 import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../../projections/profiles/index.js';
 import { addDeferredCounts } from '../../../projections/profiles/deferred-counts.js';
 import type { StateTable } from '../../../projections/profiles/stored-state.js';
+import { PROFILES_TABLES } from '../../../projections/profiles/schema.js';
 import { WrittenKeys } from '../../../projections/runtime/written-keys.js';
 import { decayedAffinity, RANKING } from '../../../projections/feed/ranking.js';
 import { assertEndsEqualToFold } from '../../support/fold-property.js';
@@ -48,6 +49,8 @@ interface Model {
   comments: Map<string, { id: string; postId: string; authorId: string; parentId: string | null; text: string; createdAt: string; deleted: boolean }>;
   likes: Map<string, { postId: string; userId: string; at: string }>;
   bookmarks: Map<string, { userId: string; postId: string; at: string }>;
+  /** Shares to stories, by story: each counts once, whatever becomes of its story. */
+  shares: Map<string, string>;
   /** Every collection ever created; `posts` maps each filed post to when it was (last) added. */
   collections: Map<string, { id: string; ownerId: string; name: string; createdAt: string; deleted: boolean; posts: Map<string, string> }>;
   /** The ranked feed's affinity sources by stream id (projections/profiles/affinity.ts), self-interactions left out. */
@@ -68,6 +71,7 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
     bookmarks: new Map(),
     collections: new Map(),
     affinity: new Map(),
+    shares: new Map(),
   };
   const interacted = (streamId: string, viewerId: string, authorId: string, weight: number, at: string) => {
     if (viewerId !== authorId) m.affinity.set(streamId, { viewerId, authorId, weight, at, active: true });
@@ -187,6 +191,9 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
       case 'Unbookmarked':
         m.bookmarks.delete(pair(event.data.userId, event.data.postId));
         break;
+      case 'StoryPosted':
+        if (event.data.sharedPost) m.shares.set(event.data.storyId, event.data.sharedPost.postId);
+        break;
       case 'CollectionCreated': {
         const { collectionId, ownerId, name, createdAt } = event.data;
         m.collections.set(collectionId, { id: collectionId, ownerId, name, createdAt, deleted: false, posts: new Map() });
@@ -259,6 +266,7 @@ const expectedSnapshot = (m: Model) => {
     createdAt: p.createdAt,
     likeCount: [...m.likes.values()].filter((l) => l.postId === p.id).length,
     commentCount: liveComments.filter((c) => c.postId === p.id).length,
+    shareCount: [...m.shares.values()].filter((postId) => postId === p.id).length,
     likedByMe: m.likes.has(pair(p.id, viewer)),
     bookmarkedByMe: m.bookmarks.has(pair(viewer, p.id)),
   });
@@ -493,7 +501,7 @@ afterAll(async () => {
   await db.drop();
 });
 
-const reset = () => db.pool.query('truncate users, follows, blocks, mutes, posts, comments, likes, bookmarks, collections, collection_posts, affinity_sources, projection_checkpoints');
+const reset = () => db.pool.query(`truncate ${PROFILES_TABLES.join(', ')}, projection_checkpoints`);
 
 /** A history, and another order the log could hold it in (each stream's order kept). */
 const anyLog = anyHistory({ maxIntents: 40 }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history)));

@@ -25,6 +25,8 @@ const START_AT = '2025-01-01T00:00:00.000Z';
 const kinds: IntentKind[] = [
   ...(['postStory', 'postStory', 'postStory', 'viewStory', 'viewStory', 'viewStory', 'viewStory', 'viewStory'] as const),
   ...(['deleteStory', 'deleteStory', 'expireStory', 'expireStory', 'tick', 'tick', 'register', 'register', 'block', 'follow', 'changePrivacy'] as const),
+  // Stories that share a post: the read model keeps the post they show.
+  ...(['createPost', 'share', 'share'] as const),
 ];
 const anyStoryHistory = anyHistory({ kinds, maxUsers: 5, minIntents: 20, maxIntents: 60, storyTtlMs: HOUR, start: START_AT });
 
@@ -45,8 +47,8 @@ const foldStories = (history: readonly HistoryEvent[]): Model => {
         model.users.push(event.data.userId);
         break;
       case 'StoryPosted': {
-        const { storyId, authorId, media, postedAt, expiresAt } = event.data;
-        model.stories.set(storyId, { id: storyId, authorId, media, postedAt, expiresAt, state: 'active' });
+        const { storyId, authorId, media, postedAt, expiresAt, sharedPost } = event.data;
+        model.stories.set(storyId, { id: storyId, authorId, media, postedAt, expiresAt, state: 'active', sharedPost: sharedPost ?? null });
         break;
       }
       case 'StoryDeleted':

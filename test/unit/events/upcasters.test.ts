@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PostCreated, PostCreatedV1 } from '../../../events/post-events.js';
 import { currentVersion } from '../../../events/registry.js';
+import { StoryPosted } from '../../../events/story-events.js';
 import { UnknownEventVersionError, upcast } from '../../../events/upcasters.js';
 
 const instant = fc
@@ -81,6 +82,23 @@ describe('upcast', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  // Rule (events/registry.ts): an optional field added to a type keeps its version, since every
+  // stored event of it parses as it is: a StoryPosted from before shares is an ordinary story.
+  it('reads a StoryPosted stored before shares as it is, at the same version, an ordinary story', () => {
+    const stored = {
+      storyId: '0190d000-0000-7000-8000-000000000001',
+      authorId: '0190a000-0000-7000-8000-000000000001',
+      media: { url: 'https://cdn.example/s.jpg', type: 'image' },
+      postedAt: '2024-06-01T18:00:00.000Z',
+      expiresAt: '2024-06-02T18:00:00.000Z',
+    };
+    expect(currentVersion('StoryPosted')).toBe(1);
+    const { version, data } = upcast('StoryPosted', 1, stored);
+    expect(version).toBe(1);
+    expect(StoryPosted.parse(data)).toEqual(stored);
+    expect(StoryPosted.parse(data).sharedPost).toBeUndefined();
   });
 
   it('passes event types it does not know through untouched', () => {

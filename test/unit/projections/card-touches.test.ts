@@ -9,14 +9,13 @@ import { anyHistory, toRecordedEvents } from '../../support/history-arbitraries.
 
 // The one map from a profiles event to the cards it may leave stale (projections/profiles/card-touches.ts).
 
-/** An event of `type` whose every data field reads as a distinct id, so that any field the map names shows. */
+/** Data whose every field reads as a distinct id (an object's fields too), so that any field the map names shows. */
+const idsUnder = (path: string, objects: readonly string[]): object =>
+  new Proxy({}, { get: (_target, field) => (typeof field !== 'string' ? undefined : objects.includes(field) ? idsUnder(`${path}.${field}`, []) : `${path}.${field}`) });
+
+/** An event of `type` whose every data field reads as a distinct id (StoryPosted's sharedPost an object of them). */
 const eventOf = (type: string): ChangeEvent =>
-  ({
-    type,
-    streamId: `s-${type}`,
-    streamRevision: 0,
-    data: new Proxy({}, { get: (_target, field) => (typeof field === 'string' ? `${type}.${field}` : undefined) }),
-  }) as unknown as ChangeEvent;
+  ({ type, streamId: `s-${type}`, streamRevision: 0, data: idsUnder(type, ['sharedPost']) }) as unknown as ChangeEvent;
 
 /** The viewer's own marks and collections: no card holds them (read-api/viewer-marks.ts, reader-collections.ts). */
 const UNCARDED = new Set(['Bookmarked', 'Unbookmarked', 'CollectionCreated', 'CollectionRenamed', 'CollectionDeleted', 'PostAddedToCollection', 'PostRemovedFromCollection']);
@@ -49,6 +48,7 @@ describe('card touches', () => {
           for (const id of changes.posts.keys()) expect(touches.posts).toContain(id);
           for (const change of changes.comments.values()) if (change.postId) expect(touches.posts).toContain(change.postId);
           for (const like of changes.likes.values()) expect(touches.posts).toContain(like.postId);
+          for (const share of changes.shares.values()) expect(touches.posts).toContain(share.postId);
           for (const key of [...changes.follows.keys(), ...changes.blocks.keys()]) expect(pairs).toContain(key);
           // Counts moved by the batch land on rows it names (the deltas need no stored state for new rows).
           const deltas = countDeltas(changes, { follows: new Map(), likes: new Map(), posts: new Map(), comments: new Map() });

@@ -14,6 +14,7 @@ const card = JSON.stringify({
   createdAt: '2025-01-01T00:00:00.000Z',
   likeCount: 2,
   commentCount: 0,
+  shareCount: 1,
   author: { id: 'u1', username: 'ann', displayName: 'Ann', avatar: null },
 });
 
