@@ -1,12 +1,10 @@
-import { resolve } from 'node:path';
 import pg from 'pg';
 import { createPersonalDataEventStore, createPostgresKeyStore } from '../events/personal-data/index.js';
 import { createPostgresEventStore } from '../events/postgres/index.js';
 import { ADMIN_EXIT, runAdminCli } from './admin-cli.js';
-import { ConfigError, EMBEDDED_POSTGRES_PORT, loadSettings } from './config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
+import { ConfigError, loadSettings } from './config.js';
+import { cliPostgres } from './cli-postgres.js';
 import { resolvePersonalDataKey } from './personal-data-key.js';
-import { isPostgresReachable } from './postgres-reachable.js';
 import { withServiceUrls } from './service-urls.js';
 
 // Entrypoint of the operator CLI (`npm run admin -- <command>`): the platform's DATABASE_URL and
@@ -15,17 +13,8 @@ import { withServiceUrls } from './service-urls.js';
 
 const main = async (): Promise<number> => {
   const settings = loadSettings(withServiceUrls(process.env, process.cwd()), []);
-  let embedded: EmbeddedPostgresHandle | undefined;
-  let databaseUrl = settings.databaseUrl;
-  if (!databaseUrl) {
-    const running = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_POSTGRES_PORT}/postgres`;
-    if (await isPostgresReachable(running)) databaseUrl = running;
-    else {
-      embedded = await startEmbeddedPostgres({ dataDir: `${resolve(settings.dataDir)}/postgres`, persistent: true, port: EMBEDDED_POSTGRES_PORT });
-      databaseUrl = embedded.url;
-    }
-  }
-  const url = databaseUrl;
+  const postgres = await cliPostgres(settings);
+  const url = postgres.url;
   try {
     return await runAdminCli(process.argv.slice(2), {
       stdout: (text) => process.stdout.write(text),
@@ -44,7 +33,7 @@ const main = async (): Promise<number> => {
       },
     });
   } finally {
-    await embedded?.stop();
+    await postgres.stop();
   }
 };
 

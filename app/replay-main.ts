@@ -1,9 +1,7 @@
-import { resolve } from 'node:path';
 import { EXIT } from '../replay/context.js';
 import { runReplayCli } from '../replay/cli.js';
-import { ConfigError, EMBEDDED_POSTGRES_PORT, loadSettings } from './config.js';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
-import { isPostgresReachable } from './postgres-reachable.js';
+import { ConfigError, loadSettings } from './config.js';
+import { cliPostgres } from './cli-postgres.js';
 import { connectReplay } from './replay-connect.js';
 import { withServiceUrls } from './service-urls.js';
 
@@ -18,16 +16,8 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.
 const main = async (): Promise<number> => {
   // Like npm start: the servers `npm run services:up` wrote to ./.services/urls.env fill in what the environment leaves unset.
   const settings = loadSettings(withServiceUrls(process.env, process.cwd()), []);
-  let embedded: EmbeddedPostgresHandle | undefined;
-  let databaseUrl = settings.databaseUrl;
-  if (!databaseUrl) {
-    const running = `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_POSTGRES_PORT}/postgres`;
-    if (await isPostgresReachable(running)) databaseUrl = running;
-    else {
-      embedded = await startEmbeddedPostgres({ dataDir: `${resolve(settings.dataDir)}/postgres`, persistent: true, port: EMBEDDED_POSTGRES_PORT });
-      databaseUrl = embedded.url;
-    }
-  }
+  const postgres = await cliPostgres(settings);
+  const databaseUrl = postgres.url;
   const interrupt = new AbortController();
   process.on('SIGINT', () => {
     if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
@@ -43,7 +33,7 @@ const main = async (): Promise<number> => {
       connect: connectReplay({ ...settings, databaseUrl }),
     });
   } finally {
-    await embedded?.stop();
+    await postgres.stop();
   }
 };
 

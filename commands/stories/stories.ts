@@ -7,45 +7,51 @@ import { entityIdFor, type CommandContext } from '../command-context.js';
 import { createOnce, earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { loadAccess, loadShareablePost } from '../facts.js';
-import { answerWithPosition, handleCommand } from '../handle-command.js';
+import { answerWithPosition, handleCommand, type BuildCommand } from '../handle-command.js';
 import { loadState } from '../load-state.js';
 import { assertRegisteredActor } from '../registered-actor.js';
 import { accessAfterAppend } from '../recheck-access.js';
 import { withAttachedMedia } from '../posts/with-media.js';
 
-export const postStory = async (
+type NewStory = { storyId: string; expiresAt: string; position: Position };
+type StoryCommandOf = BuildCommand<Parameters<typeof storyDecider.decide>[0]>;
+
+/**
+ * A new story stream, made once per Idempotency-Key (commands/created-once.ts): a retry of a
+ * create that happened answers from the story's first event. `make` gets the new story's id and
+ * the append, to call with the decider's command (postStory wraps it in attaching its upload).
+ */
+const createStory = async (
   deps: CommandDeps,
-  { authorId, media }: { authorId: string; media: MediaInput },
+  actorId: string,
   ctx: CommandContext,
-): Promise<{ storyId: string; expiresAt: string; position: Position }> => {
+  make: (storyId: string, append: (command: StoryCommandOf) => Promise<NewStory>) => Promise<NewStory>,
+): Promise<NewStory> => {
   const storyId = entityIdFor(ctx, 'story');
   const stream = streams.story(storyId);
-  // The answer from the story's first event, for a retry of a create that happened (commands/created-once.ts).
   const answerFrom = (creation: RecordedEvent) => ({ storyId, expiresAt: (creation.data as EventData<'StoryPosted'>).expiresAt, position: creation.position });
   const earlier = await earlierCreation(deps.store, stream, ctx);
   if (earlier) return answerFrom(earlier);
-  await assertRegisteredActor(deps.store, authorId);
-  const target = { actorId: authorId, inputs: [media], purpose: 'story' as const, targetId: storyId, pathOf: () => 'media' };
-  return withAttachedMedia(deps, target, ctx, ([item]) =>
+  await assertRegisteredActor(deps.store, actorId);
+  const append = (command: StoryCommandOf) =>
     createOnce(
       deps.store,
       stream,
       ctx,
       async () => {
-        const { position, state } = await handleCommand({
-          store: deps.store,
-          stream,
-          decider: storyDecider,
-          command: () => ({ type: 'PostStory', storyId, authorId, media: item!, ttlMs: deps.storyTtlMs }),
-          ctx,
-          newStream: true,
-        });
+        const { position, state } = await handleCommand({ store: deps.store, stream, decider: storyDecider, command, ctx, newStream: true });
         return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
       },
       answerFrom,
-    ),
-  );
+    );
+  return make(storyId, append);
 };
+
+export const postStory = (deps: CommandDeps, { authorId, media }: { authorId: string; media: MediaInput }, ctx: CommandContext): Promise<NewStory> =>
+  createStory(deps, authorId, ctx, (storyId, append) => {
+    const target = { actorId: authorId, inputs: [media], purpose: 'story' as const, targetId: storyId, pathOf: () => 'media' };
+    return withAttachedMedia(deps, target, ctx, ([item]) => append(() => ({ type: 'PostStory', storyId, authorId, media: item!, ttlMs: deps.storyTtlMs })));
+  });
 
 /**
  * Shares a post to a story of the sharer's (domain/story/shared-post.ts decides who may), a new
@@ -54,35 +60,10 @@ export const postStory = async (
  * janitor leaves it to the post). No re-check after the append: the read side shows a shared
  * story only to those who may see the post at that moment (read-api/routes/story-routes.ts).
  */
-export const sharePost = async (
-  deps: CommandDeps,
-  { sharerId, postId }: { sharerId: string; postId: string },
-  ctx: CommandContext,
-): Promise<{ storyId: string; expiresAt: string; position: Position }> => {
-  const storyId = entityIdFor(ctx, 'story');
-  const stream = streams.story(storyId);
-  const answerFrom = (creation: RecordedEvent) => ({ storyId, expiresAt: (creation.data as EventData<'StoryPosted'>).expiresAt, position: creation.position });
-  const earlier = await earlierCreation(deps.store, stream, ctx);
-  if (earlier) return answerFrom(earlier);
-  await assertRegisteredActor(deps.store, sharerId);
-  return createOnce(
-    deps.store,
-    stream,
-    ctx,
-    async () => {
-      const { position, state } = await handleCommand({
-        store: deps.store,
-        stream,
-        decider: storyDecider,
-        command: async () => ({ type: 'SharePost', storyId, sharerId, post: await loadShareablePost(deps.store, sharerId, postId), ttlMs: deps.storyTtlMs }),
-        ctx,
-        newStream: true,
-      });
-      return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
-    },
-    answerFrom,
+export const sharePost = (deps: CommandDeps, { sharerId, postId }: { sharerId: string; postId: string }, ctx: CommandContext): Promise<NewStory> =>
+  createStory(deps, sharerId, ctx, (storyId, append) =>
+    append(async () => ({ type: 'SharePost', storyId, sharerId, post: await loadShareablePost(deps.store, sharerId, postId), ttlMs: deps.storyTtlMs })),
   );
-};
 
 const loadStoryFacts = async (deps: CommandDeps, viewerId: string, storyId: string): Promise<StoryFacts> => {
   const story = await loadState(deps.store, streams.story(storyId), storyDecider);
