@@ -1,4 +1,5 @@
-import { ConcurrencyError, maxPosition, type DomainEvent, type EventStore, type Position } from '../events/index.js';
+import { ConcurrencyError, maxPosition, type DomainEvent, type EventStore, type Position, type RecordedEvent } from '../events/index.js';
+import { createOnce } from './created-once.js';
 import { fold, type Decider } from '../domain/decider.js';
 import { toNewEvents, type CommandContext } from './command-context.js';
 import { emptyStream, keepSnapshot, readStreamState, type LoadedStream } from './load-state.js';
@@ -94,6 +95,18 @@ export const answerWithPosition = async <const Ids extends object, const Command
   ids: Ids,
   options: HandleCommandOptions<Command, State, Event>,
 ): Promise<Ids & { position: Position }> => ({ ...ids, position: (await handleCommand(options)).position });
+
+/**
+ * handleCommand for a command that creates its stream (a post, comment, story, upload,
+ * collection): appended as a new stream, once (created-once.ts createOnce), answered by `answer`
+ * from the result, or by `fromCreation` from the stream's first event when the append committed
+ * and its reply was lost, or an earlier run of the same keyed command got there first.
+ */
+export const createStream = <const Command, State, Event extends DomainEvent, T>(
+  options: Omit<HandleCommandOptions<Command, State, Event>, 'newStream'>,
+  answer: (result: HandleResult<State>) => T,
+  fromCreation: (creation: RecordedEvent) => T | Promise<T>,
+): Promise<T> => createOnce(options.store, options.stream, options.ctx, async () => answer(await handleCommand({ ...options, newStream: true })), fromCreation);
 
 // Jittered, so that racing writers do not collide again in lockstep.
 const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));

@@ -2,10 +2,10 @@ import { collectionDecider, type CollectionCommand } from '../../domain/collecti
 import { streams, type Position } from '../../events/index.js';
 import { COLLECTION_POSTS_MAX, COLLECTIONS_MAX } from '../../kernel/limits.js';
 import { entityIdFor, type CommandContext } from '../command-context.js';
-import { createOnce, earlierCreation } from '../created-once.js';
+import { earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { loadPostFacts } from '../facts.js';
-import { answerWithPosition, handleCommand, type BuildCommand } from '../handle-command.js';
+import { answerWithPosition, type BuildCommand, createStream } from '../handle-command.js';
 import { bookmark } from '../posts/reactions.js';
 import { assertRegisteredActor } from '../registered-actor.js';
 
@@ -29,27 +29,21 @@ export const createCollection = async (
   if (earlier) return { collectionId, position: earlier.position };
   await assertRegisteredActor(deps.store, ownerId);
   const answer = (position: Position) => ({ collectionId, position });
-  return createOnce(
-    deps.store,
-    stream,
-    ctx,
-    async () => {
-      const { position } = await handleCommand({
-        store: deps.store,
-        stream,
-        decider: collectionDecider,
-        command: async () => ({
-          type: 'CreateCollection',
-          collectionId,
-          ownerId,
-          name,
-          owned: { count: await deps.collectionCount(ownerId, COLLECTIONS_MAX), max: COLLECTIONS_MAX },
-        }),
-        ctx,
-        newStream: true,
-      });
-      return answer(position);
+  return createStream(
+    {
+      store: deps.store,
+      stream,
+      decider: collectionDecider,
+      command: async () => ({
+        type: 'CreateCollection',
+        collectionId,
+        ownerId,
+        name,
+        owned: { count: await deps.collectionCount(ownerId, COLLECTIONS_MAX), max: COLLECTIONS_MAX },
+      }),
+      ctx,
     },
+    ({ position }) => answer(position),
     (creation) => answer(creation.position),
   );
 };

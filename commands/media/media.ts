@@ -11,9 +11,9 @@ import { ruleBroken } from '../../kernel/errors.js';
 import { UPLOAD_URL_TTL_SECONDS } from '../../kernel/limits.js';
 import { mediaKeys } from '../../media/storage/media-storage.js';
 import { entityIdFor, type CommandContext } from '../command-context.js';
-import { createOnce, earlierCreation } from '../created-once.js';
+import { earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
-import { handleCommand, type BuildCommand, type HandleResult } from '../handle-command.js';
+import { type BuildCommand, createStream, handleCommand, type HandleResult } from '../handle-command.js';
 import { loadState } from '../load-state.js';
 import { viaStorage } from './storage-unavailable.js';
 
@@ -68,21 +68,15 @@ export const requestUpload = async (deps: CommandDeps, input: UploadRequest, ctx
     deps.storage.presignUpload({ key: originalKey, contentType, size, signedAt, expiresInSeconds: UPLOAD_URL_TTL_SECONDS }),
   );
   const uploadExpiresAt = new Date(signedAt.getTime() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString();
-  return createOnce(
-    deps.store,
-    stream,
-    ctx,
-    async () => {
-      const { position } = await handleCommand({
-        store: deps.store,
-        stream,
-        decider: mediaDecider,
-        command: () => ({ type: 'RequestUpload', mediaId, ownerId, purpose, filename, declaredType: contentType, declaredSize: size, originalKey, uploadExpiresAt }),
-        ctx,
-        newStream: true,
-      });
-      return { mediaId, uploadUrl: upload.url, method: upload.method, headers: upload.headers, expiresAt: upload.expiresAt, position };
+  return createStream(
+    {
+      store: deps.store,
+      stream,
+      decider: mediaDecider,
+      command: () => ({ type: 'RequestUpload', mediaId, ownerId, purpose, filename, declaredType: contentType, declaredSize: size, originalKey, uploadExpiresAt }),
+      ctx,
     },
+    ({ position }) => ({ mediaId, uploadUrl: upload.url, method: upload.method, headers: upload.headers, expiresAt: upload.expiresAt, position }),
     signedAgain,
   );
 };

@@ -3,10 +3,10 @@ import { commentFacts } from '../../domain/comment/comment-facts.js';
 import { assertPostUsable, type PostFacts } from '../../domain/post/post-facts.js';
 import { streams, type Position } from '../../events/index.js';
 import { entityIdFor, type CommandContext } from '../command-context.js';
-import { createOnce, earlierCreation } from '../created-once.js';
+import { earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { loadPostFacts } from '../facts.js';
-import { answerWithPosition, handleCommand } from '../handle-command.js';
+import { answerWithPosition, createStream } from '../handle-command.js';
 import { assertRegisteredActor } from '../registered-actor.js';
 import { loadState } from '../load-state.js';
 import { accessAfterAppend } from '../recheck-access.js';
@@ -35,30 +35,24 @@ export const addComment = async (
   await assertRegisteredActor(deps.store, authorId);
   const answer = (position: Position) => ({ commentId, position });
   let decidedOn: PostFacts | null = null;
-  const added = await createOnce(
-    deps.store,
-    stream,
-    ctx,
-    async () => {
-      const { position } = await handleCommand({
-        store: deps.store,
-        stream,
-        decider: commentDecider,
-        command: async () => ({
-          type: 'AddComment',
-          commentId,
-          postId,
-          authorId,
-          text,
-          parentCommentId,
-          post: (decidedOn = await loadPostFacts(deps.store, authorId, postId)),
-          parent: parentCommentId ? await loadCommentFacts(deps, parentCommentId) : null,
-        }),
-        ctx,
-        newStream: true,
-      });
-      return answer(position);
+  const added = await createStream(
+    {
+      store: deps.store,
+      stream,
+      decider: commentDecider,
+      command: async () => ({
+        type: 'AddComment',
+        commentId,
+        postId,
+        authorId,
+        text,
+        parentCommentId,
+        post: (decidedOn = await loadPostFacts(deps.store, authorId, postId)),
+        parent: parentCommentId ? await loadCommentFacts(deps, parentCommentId) : null,
+      }),
+      ctx,
     },
+    ({ position }) => answer(position),
     (creation) => answer(creation.position),
   );
   // A block or a switch to private that landed meanwhile takes the comment back (commands/recheck-access.ts).

@@ -3,9 +3,9 @@ import type { MediaInput } from '../../domain/post/external-media.js';
 import { postDecider } from '../../domain/post/post.js';
 import { streams, type Position } from '../../events/index.js';
 import { entityIdFor, type CommandContext } from '../command-context.js';
-import { createOnce, earlierCreation } from '../created-once.js';
+import { earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
-import { answerWithPosition, handleCommand } from '../handle-command.js';
+import { answerWithPosition, createStream } from '../handle-command.js';
 import { assertRegisteredActor } from '../registered-actor.js';
 import { withAttachedMedia } from './with-media.js';
 
@@ -22,21 +22,9 @@ export const createPost = async (
   await assertRegisteredActor(deps.store, authorId);
   const target = { actorId: authorId, inputs: media, purpose: 'post' as const, targetId: postId, pathOf: (index: number) => `media.${index}` };
   return withAttachedMedia(deps, target, ctx, (items) =>
-    createOnce(
-      deps.store,
-      stream,
-      ctx,
-      async () => {
-        const { position } = await handleCommand({
-          store: deps.store,
-          stream,
-          decider: postDecider,
-          command: () => ({ type: 'CreatePost', postId, authorId, caption, media: items, location }),
-          ctx,
-          newStream: true,
-        });
-        return { postId, position };
-      },
+    createStream(
+      { store: deps.store, stream, decider: postDecider, command: () => ({ type: 'CreatePost', postId, authorId, caption, media: items, location }), ctx },
+      ({ position }) => ({ postId, position }),
       (creation) => ({ postId, position: creation.position }),
     ),
   );

@@ -4,10 +4,10 @@ import { storyFacts, type StoryFacts } from '../../domain/story/story-facts.js';
 import { storyViewDecider } from '../../domain/story-view/story-view.js';
 import { streams, type EventData, type Position, type RecordedEvent } from '../../events/index.js';
 import { entityIdFor, type CommandContext } from '../command-context.js';
-import { createOnce, earlierCreation } from '../created-once.js';
+import { earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { loadAccess, loadShareablePost } from '../facts.js';
-import { answerWithPosition, handleCommand, type BuildCommand } from '../handle-command.js';
+import { answerWithPosition, type BuildCommand, createStream, handleCommand } from '../handle-command.js';
 import { loadState } from '../load-state.js';
 import { assertRegisteredActor } from '../registered-actor.js';
 import { accessAfterAppend } from '../recheck-access.js';
@@ -34,14 +34,9 @@ const createStory = async (
   if (earlier) return answerFrom(earlier);
   await assertRegisteredActor(deps.store, actorId);
   const append = (command: StoryCommandOf) =>
-    createOnce(
-      deps.store,
-      stream,
-      ctx,
-      async () => {
-        const { position, state } = await handleCommand({ store: deps.store, stream, decider: storyDecider, command, ctx, newStream: true });
-        return { storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position };
-      },
+    createStream(
+      { store: deps.store, stream, decider: storyDecider, command, ctx },
+      ({ position, state }) => ({ storyId, expiresAt: state.status === 'none' ? '' : state.expiresAt, position }),
       answerFrom,
     );
   return make(storyId, append);
