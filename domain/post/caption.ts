@@ -27,6 +27,17 @@ export const extractHashtags = (text: string): string[] =>
       .filter(isHashtagLength),
   );
 
+const WHOLE_HASHTAG = /^[\p{L}\p{M}\p{Nd}_]+$/u;
+
+/**
+ * A tag named on its own (a route's `{tag}`, with or without its '#') as extractHashtags would
+ * have taken it from a caption: lowercased, without '#'; null when no caption could carry it.
+ */
+export const normalizeHashtag = (raw: string): string | null => {
+  const tag = raw.trim().replace(/^#/, '').toLowerCase();
+  return WHOLE_HASHTAG.test(tag) && isHashtagLength(tag) ? tag : null;
+};
+
 // An '@' right after something that can end an email's local part is an address (a@b.com),
 // not a mention. What follows the '@' is a mention only if it is a username (kernel/limits.ts).
 const MENTION = /(?<![\p{L}\p{N}._%+-])@([A-Za-z0-9._]+)/gu;
