@@ -6,7 +6,7 @@ import type { CommandDeps } from '../deps.js';
 import { handleCommand, type BuildCommand } from '../handle-command.js';
 import { assertRegisteredActor } from '../registered-actor.js';
 
-/** Who follows (or unfollows) which tag, as the route normalised it (domain/post/caption.ts normalizeHashtag). */
+/** Who follows (or unfollows) which tag, as the route normalised it (kernel/hashtags.ts normalizeHashtag). */
 export interface HashtagFollowInput {
   userId: string;
   tag: string;

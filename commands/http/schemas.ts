@@ -19,14 +19,14 @@ import {
   USERNAME_RULE,
   HASHTAG_MAX_LENGTH,
 } from '../../kernel/limits.js';
-import { normalizeHashtag } from '../../domain/post/caption.js';
+import { normalizeHashtag } from '../../kernel/hashtags.js';
 
 // Request schemas of the command routes. Objects are strict: an unknown field is a 400, not
 // silently dropped, so that a client's typo does not pass as success.
 
 /**
  * A hashtag named in a path, with or without its '#' (`%23Cats` and `cats` are one tag), normalised
- * as a caption's hashtags are (domain/post/caption.ts normalizeHashtag); anything no caption could
+ * as a caption's hashtags are (kernel/hashtags.ts normalizeHashtag); anything no caption could
  * carry is a 400 naming `tag`.
  */
 export const hashtagParam = z.strictObject({

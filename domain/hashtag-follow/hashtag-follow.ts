@@ -1,7 +1,7 @@
 import type { EventsOf } from '../../events/registry.js';
 import { fromTransition, unhandled, type Decider, type SnapshotPolicy } from '../decider.js';
 import { invalid, ruleBroken } from '../../kernel/errors.js';
-import { normalizeHashtag } from '../post/caption.js';
+import { normalizeHashtag } from '../../kernel/hashtags.js';
 
 // Following a hashtag: the tag's posts from public accounts join the follower's home feed, each
 // marked with the tag (docs/architecture.md "Feed"). Intents, not toggles, as mutes are: a second

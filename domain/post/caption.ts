@@ -1,5 +1,6 @@
 import { CAPTION_MAX_LENGTH, codePointLength, isHashtagLength, MAX_HASHTAGS, MAX_MENTIONS, USERNAME_PATTERN } from '../../kernel/limits.js';
 import { invalid, type CodeOfStatus } from '../../kernel/errors.js';
+import { HASHTAG_WORD } from '../../kernel/hashtags.js';
 
 // The caption's rules: its limits (kernel/limits.ts) are checked here, not over HTTP, because
 // hashtags and mentions are counted once each, as extracted.
@@ -13,7 +14,7 @@ export interface ParsedCaption {
 const unique = (items: readonly string[]): string[] => [...new Set(items)];
 
 // Letters and marks of any script (a combining accent belongs to its word), decimal digits, '_'.
-const HASHTAG = /#([\p{L}\p{M}\p{Nd}_]+)/gu;
+const HASHTAG = new RegExp(`#(${HASHTAG_WORD})`, 'gu');
 
 /**
  * Hashtags without '#', lowercased, each once, in order of first appearance. A run longer than
@@ -26,17 +27,6 @@ export const extractHashtags = (text: string): string[] =>
       .map((match) => (match[1] ?? '').toLowerCase())
       .filter(isHashtagLength),
   );
-
-const WHOLE_HASHTAG = /^[\p{L}\p{M}\p{Nd}_]+$/u;
-
-/**
- * A tag named on its own (a route's `{tag}`, with or without its '#') as extractHashtags would
- * have taken it from a caption: lowercased, without '#'; null when no caption could carry it.
- */
-export const normalizeHashtag = (raw: string): string | null => {
-  const tag = raw.trim().replace(/^#/, '').toLowerCase();
-  return WHOLE_HASHTAG.test(tag) && isHashtagLength(tag) ? tag : null;
-};
 
 // An '@' right after something that can end an email's local part is an address (a@b.com),
 // not a mention. What follows the '@' is a mention only if it is a username (kernel/limits.ts).
