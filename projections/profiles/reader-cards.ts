@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, MUTES } from './access-sql.js';
 import { isUuid } from './keyset.js';
-import { LIVE, postFieldsOf, type PostOwnRow } from './reader-posts.js';
+import { LIVE, postFieldsOf, TAGS, type PostOwnRow } from './reader-posts.js';
 import type { HydratedPost, UserProfile } from './reader-types.js';
 import { PROFILE_COLUMNS, profileOf, type ProfileRow } from './reader-users.js';
 
@@ -42,7 +42,7 @@ export const postCards = async (db: pg.Pool, ids: readonly string[]): Promise<Ma
   if (valid.length === 0) return found;
   const { rows } = await db.query<PostOwnRow>({
     name: 'profiles-post-cards',
-    text: `select p.id, p.author_id, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, p.like_count, p.comment_count, p.share_count
+    text: `select p.id, p.author_id, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, p.like_count, p.comment_count, p.share_count, ${TAGS}
      from posts p where p.id = any($1::uuid[]) and ${LIVE}`,
     values: [valid],
   });
