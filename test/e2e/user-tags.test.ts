@@ -43,7 +43,7 @@ describe('tagging people on a post', () => {
       [{ username: ann.username, x: 0, y: 1 }],
     ]);
     const [created] = await t.platform.commands.store.readStream(`post-${postId}`);
-    expect(created!.data.media.map((item: { tags?: unknown }) => item.tags)).toEqual([
+    expect((created!.data as { media: Array<{ tags?: unknown }> }).media.map((item) => item.tags)).toEqual([
       [
         { userId: ann.userId, x: 0.25, y: 0.5 },
         { userId: bob.userId, x: 1, y: 0 },
