@@ -124,9 +124,13 @@ const deletePost = (command: DeletePost, state: PostState): PostEvent[] => {
 };
 
 const removeTag = (command: RemoveTag, state: PostState): PostEvent[] => {
+  const self = command.actorId === command.userId;
+  // Taking oneself off a post one is not tagged on is granted already, whatever the post: so an
+  // unknown post answers as a post behind a block does, and neither tells that it exists (as an unlike).
+  if (self && (state.status !== 'active' || !isTagged(state.media, command.userId))) return [];
   if (state.status === 'none') throw postNotFound(command.postId);
-  // The tagged person, or the author; anyone else may not change the post.
-  if (command.actorId !== command.userId && command.actorId !== state.authorId) throw notAuthor();
+  // Someone else's tag: the author's to take off, no one else's.
+  if (!self && command.actorId !== state.authorId) throw notAuthor();
   // A retried removal, a tag never there, or a post deleted since: the wish is granted already.
   if (state.status === 'deleted' || !isTagged(state.media, command.userId)) return [];
   const { postId, authorId } = state;

@@ -218,11 +218,14 @@ describe('refusals', () => {
     expect((await postEvents()).length).toBe(before);
   });
 
-  it('a story takes no tags (400), and removing from an unknown post is 404 POST_NOT_FOUND', async () => {
+  it('a story takes no tags (400); taking oneself off an unknown post answers as for any post one is not on, the author route 404 POST_NOT_FOUND', async () => {
     const [author, ann] = [await api.register(), await api.register()];
     const story = await api.call('POST', '/api/v1/stories', { token: author.token, body: { media: { ...image(0), tags: [{ username: ann.username, x: 0, y: 0 }] } } });
     expect([story.status, story.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
-    const missing = await api.call('DELETE', '/api/v1/posts/0190a000-0000-7000-8000-00000000dead/tags/me', { token: ann.token });
+    const unknownPost = '0190a000-0000-7000-8000-00000000dead';
+    const self = await api.call('DELETE', `/api/v1/posts/${unknownPost}/tags/me`, { token: ann.token });
+    expect([self.status, self.body.tagged]).toEqual([200, false]);
+    const missing = await api.call('DELETE', `/api/v1/posts/${unknownPost}/tags/${ann.username}`, { token: author.token });
     expect([missing.status, missing.body.error.code]).toEqual([404, 'POST_NOT_FOUND']);
   });
 });
