@@ -126,13 +126,20 @@ export const placeInput = z
     if (place.lon !== undefined && place.lat === undefined) context.addIssue({ code: 'custom', path: ['lat'], message: 'lat and lon come together: give lat too' });
   });
 
+/** An item's tag count as the schema sees it, whether the item parsed (transformed) or not. */
+const tagCountOf = (item: unknown): number => {
+  const tags = typeof item === 'object' && item !== null ? (item as { tags?: unknown }).tags : undefined;
+  return Array.isArray(tags) ? tags.length : 0;
+};
+
 export const createPostBody = z.strictObject({
   caption: caption.default(''),
   media: z
     .array(postMediaItem)
     .min(MIN_MEDIA_PER_POST)
     .max(MAX_MEDIA_PER_POST)
-    .refine((items) => items.reduce((sum, item) => sum + item.tags.length, 0) <= MAX_TAGS_PER_POST, `at most ${MAX_TAGS_PER_POST} tags in a post`),
+    // zod runs this even when an item failed (and so was not transformed): count only what is a list.
+    .refine((items) => items.reduce((sum, item) => sum + tagCountOf(item), 0) <= MAX_TAGS_PER_POST, `at most ${MAX_TAGS_PER_POST} tags in a post`),
   location: placeInput.optional(),
 });
 export const editPostBody = z.strictObject({ caption });
