@@ -3,6 +3,7 @@ import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, MUTES } from './access-sql.js';
 import { isUuid } from './keyset.js';
 import { LIVE, postFieldsOf, TAGS, type PostOwnRow } from './reader-posts.js';
 import type { HydratedPost, UserProfile } from './reader-types.js';
+import { taggedUserIds } from '../../domain/post/tags.js';
 import { PROFILE_COLUMNS, profileOf, type ProfileRow } from './reader-users.js';
 
 // What the API's card cache (read-api/card-cache.ts) loads on a miss: the viewer-independent part
@@ -10,8 +11,12 @@ import { PROFILE_COLUMNS, profileOf, type ProfileRow } from './reader-users.js';
 // request's misses in ONE query. Every id asked for gets an answer (null: no such live post, no
 // such registered user), so that the cache can keep the absence too.
 
-/** A live post (created, not deleted), without its author's fields and the viewer's marks. */
-export type PostCardFacts = Omit<HydratedPost, 'author' | 'likedByMe' | 'bookmarkedByMe'> & { authorId: string };
+/**
+ * A live post (created, not deleted), without its author's fields and the viewer's marks.
+ * `taggedIds`: everyone its items were tagged with (taken off since, or unlisted, too): whose
+ * lifecycle changes its card, which shows only the standing tags of listed people (read-api/card-cache.ts).
+ */
+export type PostCardFacts = Omit<HydratedPost, 'author' | 'likedByMe' | 'bookmarkedByMe'> & { authorId: string; taggedIds: string[] };
 
 /** A registered user (username not null), with LISTED (access-sql.ts) as read. */
 export interface UserCardFacts extends UserProfile {
@@ -46,7 +51,7 @@ export const postCards = async (db: pg.Pool, ids: readonly string[]): Promise<Ma
      from posts p where p.id = any($1::uuid[]) and ${LIVE}`,
     values: [valid],
   });
-  for (const row of rows) found.set(row.id, { ...postFieldsOf(row), authorId: row.author_id });
+  for (const row of rows) found.set(row.id, { ...postFieldsOf(row), authorId: row.author_id, taggedIds: taggedUserIds(row.media) });
   return found;
 };
 

@@ -122,6 +122,21 @@ describe('tagging people on a post', () => {
     await eventually('the tag off the cached card', async () => (await plain()) === undefined, 10_000);
   });
 
+  it("a cached card follows the tagged person's deletion and restore (the card cache indexes cards by the people they tag)", async () => {
+    const [author, ann, viewer] = [await api.register(), await api.register(), await api.register()];
+    const { postId, position } = await postTagging(author, [[{ username: ann.username, x: 0.5, y: 0.5 }]]);
+    await get(viewer, `/api/v1/posts/${postId}`, position);
+    await eventually('the card bus subscribed', async () => t.platform.reads.cards.live, 10_000);
+    const plain = async () => (await api.call('GET', `/api/v1/posts/${postId}`, { token: viewer.token })).body.media[0].tags;
+    await eventually('the tag on the cached card', async () => (await plain())?.[0]?.username === ann.username, 10_000);
+    await send(ann, 'DELETE', `/api/v1/users/${ann.username}`, { password: 'correct horse battery' });
+    await eventually('a deleting person off the cached card', async () => (await plain()) === undefined, 10_000);
+    // The deletion ended Ann's sessions: she logs in again to restore.
+    const login = await api.call('POST', '/api/v1/users/login', { body: { username: ann.username, password: 'correct horse battery' } });
+    await send({ ...ann, token: login.body.accessToken }, 'POST', `/api/v1/users/${ann.username}/restore`);
+    await eventually('the restored person back on the cached card', async () => (await plain())?.[0]?.username === ann.username, 10_000);
+  });
+
   it('the author may take someone off; a third person may not (403 NOT_AUTHOR)', async () => {
     const [author, ann, stranger] = [await api.register(), await api.register(), await api.register()];
     const { postId } = await postTagging(author, [[{ username: ann.username, x: 0.5, y: 0.5 }]]);
