@@ -3,7 +3,6 @@ import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, MUTES } from './access-sql.js';
 import { isUuid } from './keyset.js';
 import { LIVE, postFieldsOf, TAGS, type PostOwnRow } from './reader-posts.js';
 import type { HydratedPost, UserProfile } from './reader-types.js';
-import { taggedUserIds } from '../../domain/post/tags.js';
 import { PROFILE_COLUMNS, profileOf, type ProfileRow } from './reader-users.js';
 
 // What the API's card cache (read-api/card-cache.ts) loads on a miss: the viewer-independent part
@@ -37,6 +36,9 @@ export interface PairFacts {
 }
 
 export const NO_PAIR_FACTS: PairFacts = { following: false, requested: false, followedBy: false, blockedEitherWay: false, muting: false };
+
+/** Everyone the stored items tag (ids as stored: PostCreated's media), each once. */
+const taggedUserIds = (media: PostOwnRow['media']): string[] => [...new Set(media.flatMap((item) => item.tags?.map((tag) => tag.userId) ?? []))];
 
 const uuids = (ids: readonly string[]) => [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
 
