@@ -52,6 +52,3 @@ export const withoutTag = (media: readonly PostMediaItem[], userId: string): Pos
     const kept = tags.filter((tag) => tag.userId !== userId);
     return kept.length > 0 ? { ...rest, tags: kept } : rest;
   });
-
-/** Every account tagged on the post, once each. */
-export const taggedUserIds = (media: readonly PostMediaItem[]): string[] => [...new Set(media.flatMap((item) => item.tags?.map((tag) => tag.userId) ?? []))];
