@@ -89,13 +89,12 @@ export const deletePost = (deps: CommandDeps, { actorId, postId }: { actorId: st
  * Takes `userId` off the post: the tagged person themself, or the post's author (domain/post/post.ts
  * RemoveTag). Answered with whether the person is tagged now (never), as an unbookmark answers.
  */
-export const removeTag = async (deps: CommandDeps, { actorId, postId, userId }: { actorId: string; postId: string; userId: string }, ctx: CommandContext) => {
-  await assertRegisteredActor(deps.store, actorId);
-  return answerWithPosition(
+export const removeTag = (deps: CommandDeps, { actorId, postId, userId }: { actorId: string; postId: string; userId: string }, ctx: CommandContext) =>
+  // An undo, as an unlike: no registration check, so that the erasure worker takes a deleting person's tags off as them.
+  answerWithPosition(
     { postId, tagged: false },
     { store: deps.store, stream: streams.post(postId), decider: postDecider, command: () => ({ type: 'RemoveTag', postId, actorId, userId }), ctx },
   );
-};
 
 /** The author takes the account holding `username` off their post (an unknown name: 404 USER_NOT_FOUND). */
 export const removeTagOf = async (deps: CommandDeps, { actorId, postId, username }: { actorId: string; postId: string; username: string }, ctx: CommandContext) => {

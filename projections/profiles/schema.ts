@@ -193,6 +193,8 @@ create table if not exists post_tags (
 );
 -- GET /users/{username}/tagged: one person's tags, newest first.
 create index if not exists post_tags_by_user on post_tags (user_id, tagged_at desc, post_id desc) where active;
+-- The erasure worker pages through one person's tags (workers/erasure/inventory-postgres.ts).
+create index if not exists post_tags_of_user on post_tags (user_id, post_id) where active;
 
 -- One row per share of a post to a story (written once, by the story's stream): what makes a
 -- share count once however often its batch is applied (runtime/count-deltas.ts).

@@ -711,6 +711,11 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
         w.bookmarks.delete(bookmark);
         emit(streams.bookmark(userId, postId), { type: 'Unbookmarked', data: { userId, postId } });
       }
+      // Their tags on live posts (the author's own posts were deleted above) are taken off.
+      for (const post of livePosts().filter((p) => p.tagged.has(id))) {
+        post.tagged.delete(id);
+        emit(streams.post(post.id), { type: 'TagRemoved', data: { postId: post.id, authorId: post.authorId, userId: id, removedAt: now() } });
+      }
       for (const collection of w.collections.filter((c) => c.ownerId === id && !c.deleted)) deleteCollection(collection);
       for (const pair of [...w.follows.keys()]) {
         const [followerId, followeeId] = pair.split('|') as [string, string];
