@@ -39,7 +39,8 @@ export interface DeletePost {
 
 /**
  * Takes `userId` off every item of the post: asked by that person (DELETE /posts/{id}/tags/me) or
- * by the post's author (DELETE /posts/{id}/tags/{username}). Not tagged, or a deleted post: nothing to do.
+ * by the post's author (DELETE /posts/{id}/tags/{username}). Not tagged, or a deleted post: nothing to
+ * do; for the person themself, no such post too (it tells nothing of the post).
  */
 export interface RemoveTag {
   type: 'RemoveTag';
