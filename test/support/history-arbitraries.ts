@@ -50,6 +50,8 @@ const weights: Record<IntentKind, number> = {
   followHashtag: 2,
   unfollowHashtag: 1,
   createPost: 4,
+  tagPost: 2,
+  removeTag: 1,
   editCaption: 1,
   deletePost: 1,
   like: 4,
