@@ -187,6 +187,8 @@ export const createPlatform = async (
     followingMax: followingMax ?? FOLLOWING_MAX,
     // The collections cap's count, from the same read model.
     collectionCount: (ownerId, upTo) => apiReadModels.readers.profiles.collectionCount(ownerId, upTo),
+    // The followed hashtags cap's count, from the same read model.
+    hashtagFollowCount: (userId, upTo) => apiReadModels.readers.profiles.hashtagFollowCount(userId, upTo),
   };
   // What the projectors, story expiry and media workers append and read the log with: the same
   // store on the workers' pool.

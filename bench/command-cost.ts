@@ -89,7 +89,7 @@ const countingReads = (inner: EventStore) => {
 
 const depsOf = (store: EventStore): CommandDeps => {
   const unused = new Proxy({}, { get: () => { throw new Error('not used by likes'); } });
-  return { store, credentials: unused as never, tokens: unused as never, sessions: unused as never, twoFactor: unused as never, accountLinks: unused as never, passwordParams: PARAMS, storage: unused as never, storyTtlMs: 86_400_000, accountDeletionGraceMs: 30 * 86_400_000, mediaExternalHosts: [], followingCount: async () => 0, followingMax: FOLLOWING_MAX, collectionCount: async () => 0 };
+  return { store, credentials: unused as never, tokens: unused as never, sessions: unused as never, twoFactor: unused as never, accountLinks: unused as never, passwordParams: PARAMS, storage: unused as never, storyTtlMs: 86_400_000, accountDeletionGraceMs: 30 * 86_400_000, mediaExternalHosts: [], followingCount: async () => 0, followingMax: FOLLOWING_MAX, collectionCount: async () => 0, hashtagFollowCount: async () => 0 };
 };
 
 interface Scenario {

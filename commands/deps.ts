@@ -21,6 +21,12 @@ export type FollowingCounter = (followerId: string, upTo: number) => Promise<num
  */
 export type CollectionCounter = (ownerId: string, upTo: number) => Promise<number>;
 
+/**
+ * How many hashtags `userId` follows, counted up to `upTo`: the profiles read model's answer, as
+ * FollowingCounter's (follows still in the projection's lag are not counted yet).
+ */
+export type HashtagFollowCounter = (userId: string, upTo: number) => Promise<number>;
+
 /** What command handlers are given by the composition root. */
 export interface CommandDeps {
   store: EventStore;
@@ -52,4 +58,5 @@ export interface CommandDeps {
   /** Accounts one may follow (kernel/limits.ts FOLLOWING_MAX; lower only in tests). */
   followingMax: number;
   collectionCount: CollectionCounter;
+  hashtagFollowCount: HashtagFollowCounter;
 }

@@ -36,6 +36,8 @@ export const eventSchemas = {
   Unblocked: { version: 1, schema: relationship.Unblocked },
   Muted: { version: 1, schema: relationship.Muted },
   Unmuted: { version: 1, schema: relationship.Unmuted },
+  HashtagFollowed: { version: 1, schema: relationship.HashtagFollowed },
+  HashtagUnfollowed: { version: 1, schema: relationship.HashtagUnfollowed },
   PostCreated: { version: 3, schema: post.PostCreated },
   CaptionEdited: { version: 1, schema: post.CaptionEdited },
   PostDeleted: { version: 1, schema: post.PostDeleted },

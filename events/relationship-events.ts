@@ -21,3 +21,9 @@ export const Unblocked = z.object({ blockerId: id, blockedId: id });
 // home feed and stories tray; nothing else changes (no follow ends, the muted account is not told).
 export const Muted = z.object({ muterId: id, mutedId: id, mutedAt: timestamp });
 export const Unmuted = z.object({ muterId: id, mutedId: id });
+
+// hashtagfollow-{userId}-{tag}: the user's home feed takes in the tag's posts from public accounts,
+// each marked with the tag (docs/architecture.md "Feed"). `tag` is normalised as a caption's
+// hashtags are (kernel/hashtags.ts `normalizeHashtag`): lowercase, without '#'.
+export const HashtagFollowed = z.object({ userId: id, tag: z.string().min(1), followedAt: timestamp });
+export const HashtagUnfollowed = z.object({ userId: id, tag: z.string().min(1) });

@@ -9,6 +9,8 @@ export const streams = {
   follow: (followerId: string, followeeId: string) => `follow-${followerId}-${followeeId}`,
   block: (blockerId: string, blockedId: string) => `block-${blockerId}-${blockedId}`,
   mute: (muterId: string, mutedId: string) => `mute-${muterId}-${mutedId}`,
+  /** One (user, hashtag) pair; the tag as normalised (kernel/hashtags.ts normalizeHashtag). */
+  hashtagFollow: (userId: string, tag: string) => `hashtagfollow-${userId}-${tag}`,
   like: (postId: string, userId: string) => `like-${postId}-${userId}`,
   bookmark: (userId: string, postId: string) => `bookmark-${userId}-${postId}`,
   /** One owner's named collection of saved posts (the posts themselves stay bookmarked on their bookmark- streams). */

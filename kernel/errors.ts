@@ -157,6 +157,11 @@ export const errorCatalogue = {
   },
   CANNOT_BLOCK_SELF: { status: 422, message: 'you cannot block yourself', description: 'Blocking oneself.' },
   CANNOT_MUTE_SELF: { status: 422, message: 'you cannot mute yourself', description: 'Muting oneself.' },
+  HASHTAG_FOLLOWS_LIMIT_REACHED: {
+    status: 422,
+    message: 'you follow as many hashtags as allowed',
+    description: 'Following one more hashtag past the cap (HASHTAG_FOLLOWS_MAX).',
+  },
   FOLLOW_REQUEST_NOT_FOUND: { status: 404, message: 'no pending follow request from this account', description: 'Answering a follow request that is not pending.' },
 
   // --- Posts ---
@@ -179,6 +184,7 @@ export const errorCatalogue = {
   },
   NOT_AUTHOR: { status: 403, message: 'only the author may do this', description: "Editing or deleting another author's post or story, or reading another author's story viewers." },
   CAPTION_TOO_LONG: { status: 400, message: 'the caption is too long', description: 'A caption over its length limit.' },
+  INVALID_HASHTAG: { status: 400, message: 'not a hashtag', description: 'A hashtag to follow that is not one a caption could carry (letters, marks, digits and _, at most HASHTAG_MAX_LENGTH).' },
   TOO_MANY_HASHTAGS: { status: 400, message: 'too many hashtags', description: 'A caption with more hashtags than allowed.' },
   TOO_MANY_MENTIONS: { status: 400, message: 'too many mentions', description: 'A caption or comment that mentions more accounts than allowed.' },
 

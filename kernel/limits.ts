@@ -99,6 +99,15 @@ export const COLLECTION_POSTS_MAX = 1_000;
  */
 export const COLLECTIONS_MAX = 100;
 
+/**
+ * Hashtags one account follows. It bounds the work a follower's reads do per request: the home
+ * feed below its floor and the degraded pull merge every followed tag's posts, and an unfollow of
+ * an author keeps what a followed tag brought. Counted from the profiles read model
+ * (commands/graph/hashtag-follow.ts), as FOLLOWING_MAX is, so follows made within the
+ * projection's lag may pass it by that many.
+ */
+export const HASHTAG_FOLLOWS_MAX = 100;
+
 /** The longest email address SMTP can carry (RFC 5321). */
 export const EMAIL_MAX_LENGTH = 254;
 /** OWASP's minimum password length. */

@@ -71,6 +71,8 @@ export interface PostCardJson {
 export interface Marks {
   likedByMe: boolean;
   bookmarkedByMe: boolean;
+  /** The home feed's: the followed hashtag that brought the post (projections/feed/feed-reader.ts HomeItem). */
+  via?: string;
 }
 
 export interface CardCache {
@@ -222,7 +224,10 @@ const appended = (json: string, fields: string) => `${json.slice(0, -1)}${fields
 
 /** The post's JSON with the viewer's marks: what GET /posts/{id} and the feed's items answer. */
 export const withMarks = (json: string, marks: Marks | undefined): string =>
-  appended(json, `,"likedByMe":${marks?.likedByMe === true},"bookmarkedByMe":${marks?.bookmarkedByMe === true}`);
+  appended(
+    json,
+    `,"likedByMe":${marks?.likedByMe === true},"bookmarkedByMe":${marks?.bookmarkedByMe === true}${marks?.via === undefined ? '' : `,"via":${JSON.stringify({ hashtag: marks.via })}`}`,
+  );
 
 /** The profile's JSON with the viewer's relationship: what GET /users/{username} answers. */
 export const withRelationship = (json: string, { following, requested, followedBy, muting }: Relationship): string =>

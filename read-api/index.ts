@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { ReadDeps } from './deps.js';
 import { feedRoutes } from './routes/feed-routes.js';
+import { hashtagRoutes } from './routes/hashtag-routes.js';
 import { mediaRoutes } from './routes/media-routes.js';
 import { notificationRoutes } from './routes/notification-routes.js';
 import { collectionRoutes } from './routes/collection-routes.js';
@@ -19,6 +20,7 @@ export const readRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
   await app.register(feedRoutes, deps);
   await app.register(storyRoutes, deps);
   await app.register(searchRoutes, deps);
+  await app.register(hashtagRoutes, deps);
   await app.register(notificationRoutes, deps);
   await app.register(streamRoutes, deps);
   await app.register(mediaRoutes, deps);

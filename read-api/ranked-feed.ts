@@ -75,8 +75,15 @@ const laterPage = async (deps: RankedDeps, viewerId: string, cursor: string, lim
     next += slice.length;
     shown.push(...(await deps.cards.visiblePosts(slice, viewerId, { readThrough, withoutMuted: true })));
   }
-  const marks: Map<string, Marks> = await deps.marks(viewerId, shown.map((card) => card.postId), { readThrough });
-  return postPageJson(shown, (postId) => marks.get(postId), next < pinned.length ? encodeRankedCursor(sessionId, next) : null);
+  const ids = shown.map((card) => card.postId);
+  // The via marks are read again, as the likes are: a tag followed or unfollowed since the pin shows.
+  const [marks, via]: [Map<string, Marks>, Map<string, string>] = await Promise.all([deps.marks(viewerId, ids, { readThrough }), deps.feed.viaAmong(viewerId, ids)]);
+  const marksOf = (postId: string): Marks | undefined => {
+    const found = marks.get(postId);
+    const tag = via.get(postId);
+    return tag === undefined ? found : { likedByMe: found?.likedByMe === true, bookmarkedByMe: found?.bookmarkedByMe === true, via: tag };
+  };
+  return postPageJson(shown, marksOf, next < pinned.length ? encodeRankedCursor(sessionId, next) : null);
 };
 
 /** One page of the ranked home feed, as the JSON the route sends. */

@@ -78,4 +78,6 @@ export const hydratedPost = z.object({
   shareCount: z.number(),
   likedByMe: z.boolean(),
   bookmarkedByMe: z.boolean(),
+  /** Home feed only: the followed hashtag that brought the post; absent when it is the viewer's own or its author is followed. */
+  via: z.object({ hashtag: z.string() }).optional(),
 });

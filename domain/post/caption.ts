@@ -1,5 +1,6 @@
 import { CAPTION_MAX_LENGTH, codePointLength, isHashtagLength, MAX_HASHTAGS, MAX_MENTIONS, USERNAME_PATTERN } from '../../kernel/limits.js';
 import { invalid, type CodeOfStatus } from '../../kernel/errors.js';
+import { HASHTAG_WORD } from '../../kernel/hashtags.js';
 
 // The caption's rules: its limits (kernel/limits.ts) are checked here, not over HTTP, because
 // hashtags and mentions are counted once each, as extracted.
@@ -13,7 +14,7 @@ export interface ParsedCaption {
 const unique = (items: readonly string[]): string[] => [...new Set(items)];
 
 // Letters and marks of any script (a combining accent belongs to its word), decimal digits, '_'.
-const HASHTAG = /#([\p{L}\p{M}\p{Nd}_]+)/gu;
+const HASHTAG = new RegExp(`#(${HASHTAG_WORD})`, 'gu');
 
 /**
  * Hashtags without '#', lowercased, each once, in order of first appearance. A run longer than

@@ -1,7 +1,44 @@
 import type { FeedEntry, FeedStore, Follow } from './feed-store.js';
 
-// Moving one author's posts into or out of one user's feed: a follow's backfill, a demoted
-// celebrity's catch-up, an unfollow's or a block's removal.
+// Moving one author's (or one hashtag's) posts into or out of one user's feed: a follow's
+// backfill, a demoted celebrity's catch-up, an unfollow's or a block's removal, a hashtag
+// follow's backfill and its unfollow's removal.
+
+/** Posts that may leave one user's feed, each with its author. */
+export interface Removal {
+  userId: string;
+  posts: readonly { postId: string; authorId: string }[];
+}
+
+/**
+ * Takes out of each feed the posts no reason wants there any more (feed-store.ts): not the
+ * user's own, not by an author they follow (unless `byFollow` is false: a block's removal, whose
+ * follows end with the Unfollowed events after it), not created with a tag they follow. Called
+ * after the caller wrote its own change, so that of two changes racing (an unfollow of the author
+ * and one of the tag) at least one sees the other's.
+ */
+export const removeUnwanted = async (store: FeedStore, removals: readonly Removal[], { byFollow = true } = {}): Promise<void> => {
+  const due = removals.filter((removal) => removal.posts.length > 0);
+  if (due.length === 0) return;
+  const tagsOf = await store.followedTagsOf([...new Set(due.map((removal) => removal.userId))]);
+  const anyTags = [...tagsOf.values()].some((tags) => tags.length > 0);
+  const pairs = due.flatMap(({ userId, posts }) => posts.map((post) => ({ userId, post })));
+  // One follow question per (author, user), however many of the author's posts are asked about.
+  const followKeys = byFollow ? [...new Set(pairs.filter(({ userId, post }) => post.authorId !== userId).map(({ userId, post }) => `${post.authorId} ${userId}`))] : [];
+  const [postTags, follows] = await Promise.all([
+    anyTags ? store.postTags([...new Set(pairs.map(({ post }) => post.postId))]) : new Map<string, { tags: string[] }>(),
+    store.followersAmongMany(followKeys.map((key) => ({ userId: key.split(' ')[0]!, candidateIds: [key.split(' ')[1]!] }))),
+  ]);
+  const followed = new Set(followKeys.filter((key, i) => follows[i]!.has(key.split(' ')[1]!)));
+  const gone = new Map<string, string[]>();
+  for (const { userId, post } of pairs) {
+    const followedTags = tagsOf.get(userId)!;
+    const wanted =
+      post.authorId === userId || followed.has(`${post.authorId} ${userId}`) || (postTags.get(post.postId)?.tags.some((tag) => followedTags.includes(tag)) ?? false);
+    if (!wanted) (gone.get(userId) ?? gone.set(userId, []).get(userId)!).push(post.postId);
+  }
+  await Promise.all([...gone].map(([userId, postIds]) => store.removeFromFeed(userId, postIds)));
+};
 
 /**
  * Pushes the newest `limit` of `newestFirst` (an author's timeline, newest first, one entry
@@ -64,15 +101,12 @@ export const backfillFeeds = async (store: FeedStore, follows: readonly Follow[]
     limit,
   );
   const standing = await store.followersAmongMany(backfills.map(({ followerId, followeeId }) => ({ userId: followeeId, candidateIds: [followerId] })));
-  await Promise.all(
-    backfills.map(({ followerId, newest }, i) =>
-      standing[i]!.has(followerId)
-        ? undefined
-        : store.removeFromFeed(
-            followerId,
-            newest.map((entry) => entry.postId),
-          ),
-    ),
+  // A post a followed tag brought stays (removeUnwanted).
+  await removeUnwanted(
+    store,
+    backfills
+      .filter(({ followerId }, i) => !standing[i]!.has(followerId))
+      .map(({ followerId, followeeId, newest }) => ({ userId: followerId, posts: newest.map((entry) => ({ postId: entry.postId, authorId: followeeId })) })),
   );
 };
 
@@ -80,19 +114,60 @@ const REMOVAL_PAGE = 1_000;
 
 /**
  * Takes the author's posts out of the user's feed: those of the author's timeline at or above
- * the feed's oldest entry (older ones cannot be in it). A fan-out chunk landing after this
- * removal takes itself out again (fan-out.ts), since the follow is gone by then.
+ * the feed's oldest entry (older ones cannot be in it), but those a followed tag wants there
+ * (and, unless `byFollow` is false, those of a follow standing again). A fan-out chunk landing
+ * after this removal takes itself out again (fan-out.ts), since the follow is gone by then.
  */
-export const removeAuthorFromFeed = async (store: FeedStore, userId: string, authorId: string): Promise<void> => {
+export const removeAuthorFromFeed = async (store: FeedStore, userId: string, authorId: string, { byFollow = true } = {}): Promise<void> => {
   const oldest = await store.oldestInFeed(userId);
   if (oldest === null) return;
   let after: FeedEntry | null = null;
   for (;;) {
     const [page = []]: FeedEntry[][] = await store.timelines([authorId], { after, minScore: oldest, limit: REMOVAL_PAGE });
-    await store.removeFromFeed(
-      userId,
-      page.map((entry) => entry.postId),
-    );
+    await removeUnwanted(store, [{ userId, posts: page.map((entry) => ({ postId: entry.postId, authorId })) }], { byFollow });
+    if (page.length < REMOVAL_PAGE) return;
+    after = page.at(-1)!;
+  }
+};
+
+/**
+ * A hashtag follow (new): the tag's newest posts above the user's floor go into their feed, as a
+ * follow's backfill does (the floor rising first when the tag has more). Then reads whether the
+ * tag follow still stands: an unfollow applied meanwhile may have run its removal before this push.
+ */
+export const backfillTag = async (store: FeedStore, userId: string, tag: string, limit: number): Promise<void> => {
+  const [[newest = []], floor] = await Promise.all([store.tagTimelines([tag], { limit: limit + 1 }), store.feedFloor(userId)]);
+  const above = floor === null ? newest : newest.filter((entry) => entry.score > floor);
+  if (above.length === 0) return;
+  await pushNewest(store, userId, above, limit);
+  const [standing] = await store.tagFollowersAmongMany([{ tag, candidateIds: [userId] }]);
+  if (standing!.has(userId)) return;
+  await removeTagPosts(store, userId, above.slice(0, limit));
+};
+
+/** Of these posts of a tag, those no other reason wants in the user's feed go (removeUnwanted, with the posts' authors). */
+const removeTagPosts = async (store: FeedStore, userId: string, entries: readonly FeedEntry[]): Promise<void> => {
+  const postTags = await store.postTags(entries.map((entry) => entry.postId));
+  // A post whose tags are forgotten was deleted: its marker hides it, its removal takes it out.
+  const posts = entries.flatMap((entry) => {
+    const tagged = postTags.get(entry.postId);
+    return tagged ? [{ postId: entry.postId, authorId: tagged.authorId }] : [];
+  });
+  await removeUnwanted(store, [{ userId, posts }]);
+};
+
+/**
+ * A hashtag unfollow: the tag's posts at or above the feed's oldest entry leave it, but those
+ * another reason wants there (Mastodon's `unmerge_tag_from_home`): the user's own, a followed
+ * author's, or one created with another tag the user follows.
+ */
+export const removeTagFromFeed = async (store: FeedStore, userId: string, tag: string): Promise<void> => {
+  const oldest = await store.oldestInFeed(userId);
+  if (oldest === null) return;
+  let after: FeedEntry | null = null;
+  for (;;) {
+    const [page = []]: FeedEntry[][] = await store.tagTimelines([tag], { after, minScore: oldest, limit: REMOVAL_PAGE });
+    await removeTagPosts(store, userId, page);
     if (page.length < REMOVAL_PAGE) return;
     after = page.at(-1)!;
   }

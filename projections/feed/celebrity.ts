@@ -1,4 +1,4 @@
-import { pushNewest } from './backfill.js';
+import { pushNewest, removeUnwanted } from './backfill.js';
 import type { FeedTunables } from './feed-options.js';
 import type { CelebrityState, FeedStore } from './feed-store.js';
 
@@ -72,7 +72,10 @@ const demote = async ({ store, tunables }: Context, authorId: string): Promise<C
     // Write, then read: a follower whose unfollow was applied meanwhile gets them taken out again.
     const still = await store.followersAmong(authorId, followerIds);
     const gone = followerIds.filter((followerId) => !still.has(followerId));
-    await Promise.all(gone.map((followerId) => store.removeFromFeed(followerId, pushedIds)));
+    await removeUnwanted(
+      store,
+      gone.map((userId) => ({ userId, posts: pushedIds.map((postId) => ({ postId, authorId })) })),
+    );
   }
   await store.setCelebrityState(authorId, null);
   // A follow may have lifted the count again while the posts were being pushed: clear, then read.

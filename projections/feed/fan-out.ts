@@ -1,4 +1,5 @@
 import type { PushPublisher } from '../push/push-bus.js';
+import { removeUnwanted } from './backfill.js';
 import type { FeedStore } from './feed-store.js';
 
 // Fan-out on write is cut into chunks of followers (docs/architecture.md "Projections"). The port
@@ -17,7 +18,10 @@ export interface FanOutChunk {
   authorId: string;
   /** The post's createdAt in milliseconds. */
   score: number;
+  /** The followers of the author, or with `tag`, of that hashtag (the post was created with it). */
   followerIds: string[];
+  /** Set when the chunk goes to the tag's followers rather than the author's (docs/architecture.md "Feed": hashtag follows). */
+  tag?: string;
   /** Set when the post comes from a replay of the log: delivered, but never pushed to clients. */
   replay?: boolean;
 }
@@ -42,12 +46,25 @@ export const deliverFanOutChunks = async (store: FeedStore, given: readonly FanO
   const chunks = given.filter((chunk) => chunk.followerIds.length > 0);
   if (chunks.length === 0) return;
   await store.pushToFeedsMany(chunks.map(({ postId, score, followerIds }) => ({ entry: { postId, score }, userIds: followerIds })));
-  const [stillFollowing, deleted] = await Promise.all([
-    store.followersAmongMany(chunks.map(({ authorId, followerIds }) => ({ userId: authorId, candidateIds: followerIds }))),
+  const byTag = chunks.map((chunk, i) => ({ chunk, i })).filter(({ chunk }) => chunk.tag !== undefined);
+  const byAuthor = chunks.map((chunk, i) => ({ chunk, i })).filter(({ chunk }) => chunk.tag === undefined);
+  const [authorFollowing, tagFollowing, deleted] = await Promise.all([
+    store.followersAmongMany(byAuthor.map(({ chunk }) => ({ userId: chunk.authorId, candidateIds: chunk.followerIds }))),
+    store.tagFollowersAmongMany(byTag.map(({ chunk }) => ({ tag: chunk.tag!, candidateIds: chunk.followerIds }))),
     store.deletedAmong([...new Set(chunks.map((chunk) => chunk.postId))]),
   ]);
-  const stale = chunks.map(({ postId, followerIds }, i) => (deleted.has(postId) ? followerIds : followerIds.filter((id) => !stillFollowing[i]!.has(id))));
-  await Promise.all(chunks.map((chunk, i) => (stale[i]!.length > 0 ? store.removeFromFeeds(stale[i]!, chunk.postId) : undefined)));
+  const stillFollowing: Set<string>[] = [];
+  byAuthor.forEach(({ i }, j) => (stillFollowing[i] = authorFollowing[j]!));
+  byTag.forEach(({ i }, j) => (stillFollowing[i] = tagFollowing[j]!));
+  const deletedIn = chunks.map((chunk) => deleted.has(chunk.postId));
+  const unfollowed = chunks.map(({ followerIds }, i) => (deletedIn[i] ? [] : followerIds.filter((id) => !stillFollowing[i]!.has(id))));
+  await Promise.all(chunks.map((chunk, i) => (deletedIn[i] ? store.removeFromFeeds(chunk.followerIds, chunk.postId) : undefined)));
+  // A follower who no longer follows the author (or the tag) keeps the post if another reason wants it.
+  await removeUnwanted(
+    store,
+    chunks.flatMap(({ postId, authorId }, i) => unfollowed[i]!.map((userId) => ({ userId, posts: [{ postId, authorId }] }))),
+  );
+  const stale = chunks.map(({ followerIds }, i) => (deletedIn[i] ? followerIds : unfollowed[i]!));
   if (!push) return;
   await Promise.all(
     chunks.map(({ postId, authorId, score, followerIds, replay }, i) => {

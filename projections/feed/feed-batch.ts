@@ -2,8 +2,8 @@ import { backfillFeeds } from './backfill.js';
 import { allSettling, forEachBounded } from './bounded.js';
 import { settleCelebrities } from './celebrity.js';
 import type { FanOutChunk } from './fan-out.js';
-import { applyFeedEvent, fanOutPost, type FeedContext, type FeedEvent } from './feed-handlers.js';
-import type { AuthoredEntry, CelebrityState, Follow, MarkChange } from './feed-store.js';
+import { applyFeedEvent, fanOutPost, fanOutToTags, type FeedContext, type FeedEvent } from './feed-handlers.js';
+import type { AuthoredEntry, CelebrityState, Follow, MarkChange, TaggedPost } from './feed-store.js';
 
 // A batch of the log in a few bulk store calls per step, instead of each event's handler making
 // its own (issue 16: a rebuild at 50,000 events/s). Why it changes nothing: the handlers of events
@@ -12,9 +12,10 @@ import type { AuthoredEntry, CelebrityState, Follow, MarkChange } from './feed-s
 // steps in order, and each stream's events in log order, is one the per-event path may take too.
 // - The batch is cut into rounds, the n-th event of each stream in the n-th round, so that a
 //   round holds at most one event per stream.
-// - In a round, the follows and posts go step by step together: every follow and timeline
-//   written; then the counts and states read and settled (celebrity.ts), the authors' own feeds
-//   pushed; then the fan-outs and backfills, each writing before it reads, as its handler does.
+// - In a round, the follows and posts go step by step together: every follow and timeline (and
+//   tag timeline) written; then the counts and states read and settled (celebrity.ts), the
+//   authors' own feeds pushed; then the fan-outs (to authors' and tags' followers) and backfills,
+//   each writing before it reads, as its handler does.
 //   The round's other events (deletes, unfollows, blocks) go through their handlers after that.
 // - Viewer marks depend on nothing else in the feed: of each (kind, user, post) pair, whose
 //   events share a stream, the batch's last event stands, as if applied in order.
@@ -59,14 +60,14 @@ const markChangeOf = (event: FeedEvent): MarkChange | null => {
 const applyRound = async (context: FeedContext, round: readonly FeedEvent[]) => {
   const { store, tunables } = context;
   const follows: Follow[] = [];
-  const posts: AuthoredEntry[] = [];
+  const posts: TaggedPost[] = [];
   const others: FeedEvent[] = [];
   for (const event of round) {
     if (event.type === 'Followed') follows.push({ followerId: event.data.followerId, followeeId: event.data.followeeId });
-    else if (event.type === 'PostCreated') posts.push({ postId: event.data.postId, authorId: event.data.authorId, score: Date.parse(event.data.createdAt) });
+    else if (event.type === 'PostCreated') posts.push({ postId: event.data.postId, authorId: event.data.authorId, score: Date.parse(event.data.createdAt), tags: event.data.hashtags });
     else others.push(event);
   }
-  await allSettling([() => store.addFollows(follows), () => store.addToTimelines(posts)]);
+  await allSettling([() => store.addFollows(follows), () => store.addToTimelines(posts), () => store.addToTagTimelines(posts)]);
   let settled = new Map<string, { state: CelebrityState | null; followers: number }>();
   await allSettling([
     async () => {
@@ -84,6 +85,8 @@ const applyRound = async (context: FeedContext, round: readonly FeedEvent[]) => 
   await allSettling([
     () => fanOutPosts(context, posts.filter((post) => pushed(post.authorId)), (authorId) => settled.get(authorId)!.followers),
     () => backfillFeeds(store, follows.filter((follow) => pushed(follow.followeeId)), tunables.backfillLimit),
+    // Every tagged post, a celebrity's too (its tags' followers do not pull the author).
+    () => forEachBounded(posts.filter((post) => post.tags.length > 0), tunables.concurrency, (post) => fanOutToTags(context, post)),
   ]);
   await forEachBounded(others, tunables.concurrency, (event) => applyFeedEvent(context, event));
 };

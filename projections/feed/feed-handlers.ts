@@ -1,7 +1,7 @@
 import type { EventsOf } from '../../events/index.js';
-import { blockEvents, bookmarkEvents, likeEvents } from '../runtime/event-families.js';
+import { blockEvents, bookmarkEvents, hashtagFollowEvents, likeEvents } from '../runtime/event-families.js';
 import { everyTypeHandled } from '../runtime/projection.js';
-import { backfillFeed, removeAuthorFromFeed } from './backfill.js';
+import { backfillFeed, backfillTag, removeAuthorFromFeed, removeTagFromFeed } from './backfill.js';
 import { forEachBounded } from './bounded.js';
 import { promoteIfCelebrity, reconcileCelebrity } from './celebrity.js';
 import type { FanOut } from './fan-out.js';
@@ -15,7 +15,7 @@ import type { FeedEntry, FeedStore } from './feed-store.js';
 // author's timeline; the follower into the author's followers) and only then READS the other's
 // (the followers; the timeline), so at least one of the two sees the other.
 
-export const feedEventTypes = ['PostCreated', 'PostDeleted', 'Followed', 'Unfollowed', ...blockEvents, ...likeEvents, ...bookmarkEvents, 'AccountErased'] as const;
+export const feedEventTypes = ['PostCreated', 'PostDeleted', 'Followed', 'Unfollowed', ...blockEvents, ...likeEvents, ...bookmarkEvents, ...hashtagFollowEvents, 'AccountErased'] as const;
 export type FeedEvent = EventsOf<(typeof feedEventTypes)[number]>;
 
 export interface FeedContext {
@@ -52,6 +52,10 @@ export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Pr
       return context.store.addMark('saved', event.data.userId, event.data.postId);
     case 'Unbookmarked':
       return context.store.removeMark('saved', event.data.userId, event.data.postId);
+    case 'HashtagFollowed':
+      return hashtagFollowed(context, event.data);
+    case 'HashtagUnfollowed':
+      return hashtagUnfollowed(context, event.data);
     case 'AccountErased':
       return accountErased(context, event.data);
     default:
@@ -61,16 +65,33 @@ export const applyFeedEvent = async (context: FeedContext, event: FeedEvent): Pr
 
 type DataOf<T extends FeedEvent['type']> = Extract<FeedEvent, { type: T }>['data'];
 
-const postCreated = async (context: FeedContext, { postId, authorId, createdAt }: DataOf<'PostCreated'>) => {
+const postCreated = async (context: FeedContext, { postId, authorId, createdAt, hashtags }: DataOf<'PostCreated'>) => {
   const { store } = context;
   const score = Date.parse(createdAt);
-  await store.addToTimeline(authorId, { postId, score });
+  await Promise.all([store.addToTimeline(authorId, { postId, score }), store.addToTagTimelines([{ postId, authorId, score, tags: hashtags }])]);
   // Authors see their own posts in their home feed, celebrities included.
   await store.pushToFeeds([authorId], { postId, score });
+  // A celebrity's tagged post goes to the tags' followers all the same: they do not pull the author.
+  await fanOutToTags(context, { postId, authorId, score, tags: hashtags });
   // Pulled at read time, and pushed to no stream: announcing it would be the very fan-out to
   // every follower that the pull path exists to avoid; followers see it when they next read.
   if ((await reconcileCelebrity(context, authorId)) === 'celebrity') return;
   await fanOutPost(context, { postId, authorId, score });
+};
+
+/**
+ * Publishes a post to the followers of each hashtag it was created with, chunk by chunk, as an
+ * author's fan-out is (the chunk names the tag, so its delivery checks the tag follow). A user
+ * following the author and a tag gets the post twice: a push is a set addition. The author's
+ * privacy is not known here: a private author's post reaches its tags' followers' feeds, and is
+ * shown only to those the access rule lets see it (read-api/card-cache.ts visiblePosts).
+ */
+export const fanOutToTags = async ({ store, fanOut, tunables, replay }: FeedContext, { postId, authorId, score, tags }: { postId: string; authorId: string; score: number; tags: readonly string[] }) => {
+  for (const tag of tags) {
+    await forEachBounded(store.tagFollowerChunks(tag, tunables.chunkSize), tunables.fanOutConcurrency, (followerIds) =>
+      fanOut.publish({ postId, authorId, score, followerIds, tag, ...(replay ? { replay } : {}) }),
+    );
+  }
 };
 
 /** Publishes a post to its author's followers, chunk by chunk as the follower set is walked. */
@@ -86,6 +107,11 @@ const postDeleted = async ({ store, tunables }: FeedContext, { postId, authorId 
   await store.markDeleted(postId);
   await store.removeFromTimeline(authorId, postId);
   await store.removeFromFeeds([authorId], postId);
+  // The tags' followers' copies, then the tags themselves (last: a retry still finds them).
+  for (const tag of (await store.postTags([postId])).get(postId)?.tags ?? []) {
+    for await (const followerIds of store.tagFollowerChunks(tag, tunables.chunkSize)) await store.removeFromFeeds(followerIds, postId);
+  }
+  await store.removeFromTagTimelines(postId);
   // A celebrity's post went to no follower's feed (bar copies pushed before the promotion,
   // which the mark hides until they are trimmed): no need to visit every follower.
   if ((await store.celebrityStates([authorId])).get(authorId) === 'celebrity') return;
@@ -109,9 +135,23 @@ const unfollowed = async (context: FeedContext, { followerId, followeeId }: Data
   await reconcileCelebrity(context, followeeId);
 };
 
-// The follows themselves end with the Unfollowed events the block appends next.
+// The follows themselves end with the Unfollowed events the block appends next. A post a followed
+// hashtag brought stays in the feed read model, as the tag still wants it: the access rule hides
+// it on read (read-api/card-cache.ts visiblePosts), as it hides a fan-out landing after the block.
 const blocked = async ({ store }: FeedContext, { blockerId, blockedId }: DataOf<'Blocked'>) => {
-  await Promise.all([removeAuthorFromFeed(store, blockerId, blockedId), removeAuthorFromFeed(store, blockedId, blockerId)]);
+  await Promise.all([removeAuthorFromFeed(store, blockerId, blockedId, { byFollow: false }), removeAuthorFromFeed(store, blockedId, blockerId, { byFollow: false })]);
+};
+
+// Hashtag follows (hashtagfollow-{userId}-{tag}): as a follow, the follow is written first, then the
+// tag's timeline read (a post writes its tag timeline, then reads the tag's followers).
+const hashtagFollowed = async ({ store, tunables }: FeedContext, { userId, tag }: DataOf<'HashtagFollowed'>) => {
+  await store.addTagFollow(userId, tag);
+  await backfillTag(store, userId, tag, tunables.backfillLimit);
+};
+
+const hashtagUnfollowed = async ({ store }: FeedContext, { userId, tag }: DataOf<'HashtagUnfollowed'>) => {
+  await store.removeTagFollow(userId, tag);
+  await removeTagFromFeed(store, userId, tag);
 };
 
 // Blocked and Unblocked share a stream, but the follows between the two users do not: a follow

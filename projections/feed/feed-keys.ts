@@ -18,6 +18,14 @@ export const feedKeys = (prefix: string) => ({
   liked: (userId: string) => `${prefix}feed-liked:{${userId}}`,
   /** Set of the post ids the user bookmarked. */
   saved: (userId: string) => `${prefix}feed-saved:{${userId}}`,
+  /** Set of the hashtags the user follows; in the user's slot, for the home-page script. */
+  tags: (userId: string) => `${prefix}feed-tags:{${userId}}`,
+  /** Set of the user ids following the tag (tags hold no braces: domain/post/caption.ts). */
+  tagFollowers: (tag: string) => `${prefix}feed-tag-followers:${tag}`,
+  /** Sorted set: the live posts created with the tag, scored by createdAt (ms); not capped. */
+  tagTimeline: (tag: string) => `${prefix}feed-tag-timeline:${tag}`,
+  /** Hash: post id -> JSON [authorId, ...tags] of each live tagged post. */
+  postTags: `${prefix}feed-post-tags`,
   /**
    * Hash: authorId -> CelebrityState, for the authors pulled at read time, and the field
    * CELEBRITY_VERSION_FIELD: a random id written with every change (one script), which readers

@@ -16,8 +16,12 @@ import { createRedisFeedStore } from './feed-store-redis.js';
 import type { FeedStore } from './feed-store.js';
 
 export const FEED = 'feed';
-/** 2: the following set under the user's hash tag, and the viewer marks (feed-keys.ts). */
-export const FEED_LAYOUT = 2;
+/**
+ * 2: the following set under the user's hash tag, and the viewer marks (feed-keys.ts).
+ * 3: hashtag follows, tag timelines and posts' tags, which a feed built before holds none of (so
+ * a tag followed after the upgrade would backfill nothing older): rebuilt from the log.
+ */
+export const FEED_LAYOUT = 3;
 
 export interface FeedReadModelOptions extends FeedSettings {
   /** Feeds in Redis when given, in PostgreSQL otherwise. */

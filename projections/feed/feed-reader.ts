@@ -44,6 +44,11 @@ export interface HomeItem {
   postId: string;
   likedByMe: boolean;
   bookmarkedByMe: boolean;
+  /**
+   * The followed hashtag that brought the post (the first of its tags, in caption order, the
+   * viewer follows); absent when the post is the viewer's own or its author is followed.
+   */
+  via?: string;
 }
 
 export interface HomePage {
@@ -63,6 +68,8 @@ export interface FeedReader {
   homeCandidates(userId: string, count: number, request?: Pick<FeedPageRequest, 'knownLive'>): Promise<HomeItem[]>;
   /** Of these posts, those the viewer likes and bookmarked (the post page's marks). */
   marksAmong(userId: string, postIds: readonly string[]): Promise<ViewerMarks>;
+  /** Of these posts, those a followed hashtag brought, each with that tag (HomeItem's `via`; the ranked feed's later pages). */
+  viaAmong(userId: string, postIds: readonly string[]): Promise<Map<string, string>>;
   /** One author's posts, newest first (the profile grid). */
   userTimeline(authorId: string, request?: FeedPageRequest): Promise<FeedPage>;
 }
@@ -116,11 +123,16 @@ const learn = (into: KnownMarks, postIds: Iterable<string>, marks: ViewerMarks):
   for (const postId of marks.saved) into.saved.add(postId);
 };
 
-/** The home feed's source; `marks` learns the viewer marks the store's windows answered with. */
-const homeSource = (store: FeedStore, userId: string, marks: KnownMarks): Source => {
+/**
+ * The home feed's source; `marks` learns the viewer marks the store's windows answered with, and
+ * `tags` whether the user follows any hashtag.
+ */
+const homeSource = (store: FeedStore, userId: string, marks: KnownMarks, tags: { follows: boolean } = { follows: false }): Source => {
   let following: Promise<string[]> | null = null;
+  let followedTags: Promise<string[]> | null = null;
   return async (after, want) => {
-    const { floor, entries, marks: found, pulled } = await store.homeWindow(userId, { after, limit: want });
+    const { floor, entries, marks: found, pulled, followsTags } = await store.homeWindow(userId, { after, limit: want });
+    tags.follows ||= followsTags;
     learn(marks, entries.map((entry) => entry.postId), found);
     let above: FeedEntry[] = [];
     if (floor === null || after === null || after.score > floor) {
@@ -131,20 +143,56 @@ const homeSource = (store: FeedStore, userId: string, marks: KnownMarks): Source
     }
     const rest = want - above.length;
     following ??= store.following(userId);
-    const below = await store.timelines([userId, ...(await following)], { after: furthest(after, justAbove(floor!)), limit: rest });
-    return [...above, ...mergeNewest(below, rest)];
+    // Below the floor the feed is the merge of what each reason brings: the user's own and
+    // followed authors' timelines, and the timelines of the tags they follow.
+    followedTags ??= followsTags ? store.followedTagsOf([userId]).then((of) => of.get(userId)!) : Promise.resolve([]);
+    const range = { after: furthest(after, justAbove(floor!)), limit: rest };
+    const [below, belowTags] = await Promise.all([
+      following.then((ids) => store.timelines([userId, ...ids], range)),
+      followedTags.then((tags) => store.tagTimelines(tags, range)),
+    ]);
+    return [...above, ...mergeNewest([...below, ...belowTags], rest)];
   };
+};
+
+/**
+ * Of these posts, those a followed hashtag brought into the user's feed, each with the first of
+ * its tags (caption order) the user follows: not the user's own, not by an author they follow.
+ * Two round trips: the posts' tags, then the follows of their authors beside the user's tags.
+ */
+const viaAmong = async (store: FeedStore, userId: string, postIds: readonly string[]): Promise<Map<string, string>> => {
+  const via = new Map<string, string>();
+  const tagged = [...(await store.postTags(postIds))].filter(([, { authorId }]) => authorId !== userId);
+  if (tagged.length === 0) return via;
+  const authors = [...new Set(tagged.map(([, { authorId }]) => authorId))];
+  const [follows, tagsOf] = await Promise.all([
+    store.followersAmongMany(authors.map((authorId) => ({ userId: authorId, candidateIds: [userId] }))),
+    store.followedTagsOf([userId]),
+  ]);
+  const followedAuthors = new Set(authors.filter((_, i) => follows[i]!.has(userId)));
+  const followedTags = new Set(tagsOf.get(userId));
+  for (const [postId, { authorId, tags }] of tagged) {
+    const tag = followedAuthors.has(authorId) ? undefined : tags.find((t) => followedTags.has(t));
+    if (tag !== undefined) via.set(postId, tag);
+  }
+  return via;
 };
 
 const homePage = async (store: FeedStore, userId: string, request: FeedPageRequest, limit = pageSize(request.limit)): Promise<HomePage> => {
   const marks = knownMarks();
+  const tags = { follows: false };
   // The windows answered the pushed entries' marks; those of pulled ones come beside the deleted markers.
-  const { page, nextCursor } = await readEntries(store, homeSource(store, userId, marks), request, async (entries) => {
+  const { page, nextCursor } = await readEntries(store, homeSource(store, userId, marks, tags), request, async (entries) => {
     const unknown = entries.map((entry) => entry.postId).filter((postId) => !marks.known.has(postId));
     if (unknown.length > 0) learn(marks, unknown, await store.marksAmong(userId, unknown));
   }, limit);
+  // Only for a user who follows a hashtag: everyone else's page costs nothing more.
+  const via = tags.follows ? await viaAmong(store, userId, page.map((entry) => entry.postId)) : new Map<string, string>();
   return {
-    items: page.map(({ postId }) => ({ postId, likedByMe: marks.liked.has(postId), bookmarkedByMe: marks.saved.has(postId) })),
+    items: page.map(({ postId }) => {
+      const tag = via.get(postId);
+      return { postId, likedByMe: marks.liked.has(postId), bookmarkedByMe: marks.saved.has(postId), ...(tag !== undefined && { via: tag }) };
+    }),
     nextCursor,
   };
 };
@@ -155,6 +203,7 @@ export const createFeedReader = (store: FeedStore): FeedReader => ({
   homeCandidates: async (userId, count, { knownLive } = {}) =>
     (await homePage(store, userId, knownLive ? { knownLive } : {}, Math.min(MAX_CANDIDATES, Math.max(1, Math.trunc(count))))).items,
   marksAmong: (userId, postIds) => store.marksAmong(userId, postIds),
+  viaAmong: (userId, postIds) => viaAmong(store, userId, postIds),
   userTimeline: (authorId, request = {}) =>
     readPage(store, async (after, want) => (await store.timelines([authorId], { after, limit: want }))[0] ?? [], request),
 });

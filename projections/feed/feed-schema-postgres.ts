@@ -18,6 +18,12 @@ export const feedTables = (prefix: string) =>
     deleted: 'deleted_posts',
     /** Viewer marks: (user, kind 'liked' | 'saved', post), a set. */
     marks: 'marks',
+    /** Hashtag follows: (user, tag), a set. */
+    tagFollows: 'tag_follows',
+    /** Each tag's live posts, with their author. */
+    tagTimelines: 'tag_timelines',
+    /** Each live tagged post's author and tags, in caption order. */
+    postTags: 'post_tags',
   });
 
 export type FeedTables = ReturnType<typeof feedTables>;
@@ -64,6 +70,24 @@ create table if not exists ${t.marks} (
   kind text not null check (kind in ('liked', 'saved')),
   post_id text collate "C" not null,
   primary key (user_id, kind, post_id)
+);
+create table if not exists ${t.tagFollows} (
+  user_id text collate "C" not null,
+  tag text collate "C" not null,
+  primary key (user_id, tag)
+);
+create index if not exists ${t.tagFollows}_by_tag on ${t.tagFollows} (tag, user_id);
+create table if not exists ${t.tagTimelines} (
+  tag text collate "C" not null,
+  post_id text collate "C" not null,
+  score bigint not null,
+  primary key (tag, post_id)
+);
+create index if not exists ${t.tagTimelines}_by_score on ${t.tagTimelines} (tag, score, post_id);
+create table if not exists ${t.postTags} (
+  post_id text collate "C" primary key,
+  author_id text collate "C" not null,
+  tags text[] not null
 );`;
 
 

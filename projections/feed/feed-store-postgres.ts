@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { feedPostgresSchema, feedTables } from './feed-schema-postgres.js';
-import { assertScore, DEFAULT_FEED_CAP, type AuthoredEntry, type CelebrityState, type Follow, type FeedEntry, type FeedStore, type RangeQuery, type ViewerMarks } from './feed-store.js';
+import { assertScore, DEFAULT_FEED_CAP, type AuthoredEntry, type CelebrityState, type Follow, type FeedEntry, type FeedStore, type PostTags, type RangeQuery, type ViewerMarks } from './feed-store.js';
 import { setUpPostgresSchema } from '../runtime/build-schema.js';
 import type { GenerationStorage } from '../runtime/read-model.js';
 
@@ -343,8 +343,9 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
         const states = await store.celebrityStates(following);
         return following.filter((authorId) => states.has(authorId));
       };
-      const [window, pulled] = await Promise.all([pushed(), pulledFollowed()]);
-      return { ...window, pulled };
+      const followsTags = async () => (await query(`select 1 from ${t.tagFollows} where user_id = $1 limit 1`, [userId])).length > 0;
+      const [window, pulled, tags] = await Promise.all([pushed(), pulledFollowed(), followsTags()]);
+      return { ...window, pulled, followsTags: tags };
     },
 
     addMark: async (kind, userId, postId) => {
@@ -378,6 +379,83 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     },
     marksAmong,
 
+    addTagFollow: async (userId, tag) => {
+      await query(`insert into ${t.tagFollows} (user_id, tag) values ($1, $2) on conflict do nothing`, [userId, tag]);
+    },
+    removeTagFollow: async (userId, tag) => {
+      await query(`delete from ${t.tagFollows} where user_id = $1 and tag = $2`, [userId, tag]);
+    },
+    followedTagsOf: async (userIds) => {
+      const tags = new Map(userIds.map((userId) => [userId, [] as string[]]));
+      if (userIds.length === 0) return tags;
+      const rows = await query<{ user_id: string; tag: string }>(`select user_id, tag from ${t.tagFollows} where user_id = any($1::text[])`, [userIds]);
+      for (const row of rows) tags.get(row.user_id)!.push(row.tag);
+      return tags;
+    },
+    async *tagFollowerChunks(tag, chunkSize) {
+      let after = '';
+      for (;;) {
+        const rows = await query<{ user_id: string }>(
+          `select user_id from ${t.tagFollows} where tag = $1 and user_id > $2 order by user_id limit $3`,
+          [tag, after, chunkSize],
+        );
+        if (rows.length === 0) return;
+        yield rows.map((row) => row.user_id);
+        if (rows.length < chunkSize) return;
+        after = rows.at(-1)!.user_id;
+      }
+    },
+    tagFollowersAmongMany: async (queries) => {
+      const found = queries.map(() => new Set<string>());
+      const ords = queries.flatMap(({ candidateIds }, i) => candidateIds.map(() => i));
+      if (ords.length === 0) return found;
+      const rows = await query<{ ord: number; user_id: string }>(
+        `select q.ord, f.user_id
+           from unnest($1::int[], $2::text[], $3::text[]) as q(ord, tag, user_id)
+           join ${t.tagFollows} f on f.tag = q.tag and f.user_id = q.user_id`,
+        [ords, ords.map((i) => queries[i]!.tag), queries.flatMap(({ candidateIds }) => candidateIds)],
+      );
+      for (const row of rows) found[row.ord]!.add(row.user_id);
+      return found;
+    },
+    // The post's tags first: a removal that finds them reaches every timeline row written after.
+    addToTagTimelines: async (posts) => {
+      const tagged = posts.filter((post) => post.tags.length > 0);
+      if (tagged.length === 0) return;
+      tagged.forEach((post) => assertScore(post.score));
+      await query(
+        `insert into ${t.postTags} (post_id, author_id, tags)
+         select p.post_id, p.author_id, array(select jsonb_array_elements_text(p.tags))
+           from jsonb_to_recordset($1::jsonb) as p(post_id text, author_id text, tags jsonb)
+          order by 1
+         on conflict do nothing`,
+        [JSON.stringify(tagged.map((post) => ({ post_id: post.postId, author_id: post.authorId, tags: post.tags })))],
+      );
+      const rows = tagged.flatMap((post) => post.tags.map((tag) => ({ tag, post })));
+      await query(
+        `insert into ${t.tagTimelines} (tag, post_id, score)
+         select * from unnest($1::text[], $2::text[], $3::bigint[]) order by 1, 2
+         on conflict do nothing`,
+        [rows.map((row) => row.tag), rows.map((row) => row.post.postId), rows.map((row) => row.post.score)],
+      );
+    },
+    // The tags are forgotten last, so that a retry after a crash still finds them.
+    removeFromTagTimelines: async (postId) => {
+      await query(`delete from ${t.tagTimelines} where post_id = $1 and tag = any(select unnest(tags) from ${t.postTags} where post_id = $1)`, [postId]);
+      await query(`delete from ${t.postTags} where post_id = $1`, [postId]);
+    },
+    tagTimelines: (tags, range) => ranges(t.tagTimelines, 'tag', tags, range),
+    postTags: async (postIds) => {
+      const found = new Map<string, PostTags>();
+      if (postIds.length === 0) return found;
+      const rows = await query<{ post_id: string; author_id: string; tags: string[] }>(
+        `select post_id, author_id, tags from ${t.postTags} where post_id = any($1::text[])`,
+        [postIds],
+      );
+      for (const row of rows) found.set(row.post_id, { authorId: row.author_id, tags: row.tags });
+      return found;
+    },
+
     // One statement: the followees' counts drop by the follows really deleted, as removeFollow's do.
     eraseUser: async (userId) => {
       await query(
@@ -392,7 +470,8 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
          feed as (delete from ${t.items} where user_id = $1),
          meta as (delete from ${t.meta} where user_id = $1),
          timeline as (delete from ${t.timelines} where author_id = $1),
-         marks as (delete from ${t.marks} where user_id = $1)
+         marks as (delete from ${t.marks} where user_id = $1),
+         tag_follows as (delete from ${t.tagFollows} where user_id = $1)
          delete from ${t.celebrities} where user_id = $1`,
         [userId],
       );

@@ -9,6 +9,7 @@ import {
   type FeedEntry,
   type FeedStore,
   type HomeWindow,
+  type PostTags,
   type RangeQuery,
   type ViewerMarks,
 } from './feed-store.js';
@@ -82,9 +83,10 @@ const MAX_ENTRIES_PER_CALL = 500;
 // the caller filters by id, then `limit` older ones: readRange's reads), the likes and bookmarks
 // among them, and which of the given celebrity ids the user follows. Scores travel as the strings
 // Redis keeps (exact); the caller compares ids, Lua's string order following the server's locale.
-// Replies: floor (nil: none), flat [id, score, ...], liked flags, saved flags, followed celebrities.
+// Replies: floor (nil: none), flat [id, score, ...], liked flags, saved flags, followed celebrities,
+// how many hashtags the user follows.
 const HOME_SCRIPT = `
-local feed, floorKey, following, liked, saved = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local feed, floorKey, following, liked, saved, tags = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local cap, limit, after = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local floor = redis.call('ZSCORE', floorKey, '${FLOOR_MEMBER}')
 local cut = redis.call('ZREVRANGE', feed, cap, cap, 'WITHSCORES')[2]
@@ -115,9 +117,9 @@ for i = 4, #ARGV do celebrities[#celebrities + 1] = ARGV[i] end
 local followed = {}
 local flags = among(following, celebrities)
 for i = 1, #flags do if flags[i] == 1 then followed[#followed + 1] = celebrities[i] end end
-return {floor or false, entries, among(liked, ids), among(saved, ids), followed}`;
-const HOME_COMMAND = 'igFeedHome';
-type HomeReply = [string | null, string[], number[], number[], string[]];
+return {floor or false, entries, among(liked, ids), among(saved, ids), followed, redis.call('SCARD', tags)}`;
+const HOME_COMMAND = 'igFeedHome2';
+type HomeReply = [string | null, string[], number[], number[], string[], number];
 
 // A celebrity state and the hash's version change together (one script on one key), so a reader
 // whose copy carries the version it reads holds exactly the hash as it is at that read.
@@ -232,7 +234,38 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     return { liked, saved };
   };
 
-  const home = defineScript<HomeReply>(client, HOME_COMMAND, 5, HOME_SCRIPT);
+  /** Each set's members, in the order of `setKeys`, in one round trip. */
+  const membersOf = async (setKeys: readonly string[]): Promise<string[][]> =>
+    (await sendAll(
+      client,
+      setKeys.map((key): Command => ['smembers', key]),
+    )) as string[][];
+  /** SSCAN of a set in chunks of at most `chunkSize`: every member present for the whole scan at least once. */
+  async function* scanChunks(key: string, chunkSize: number): AsyncIterable<string[]> {
+    const pending: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, members] = await client.sscan(key, cursor, 'COUNT', chunkSize);
+      pending.push(...members);
+      cursor = next;
+      while (pending.length >= chunkSize) yield pending.splice(0, chunkSize);
+    } while (cursor !== '0');
+    if (pending.length > 0) yield pending;
+  }
+  const postTags = async (postIds: readonly string[]): Promise<Map<string, PostTags>> => {
+    const found = new Map<string, PostTags>();
+    if (postIds.length === 0) return found;
+    const values = await client.hmget(keys.postTags, ...postIds);
+    postIds.forEach((postId, i) => {
+      const value = values[i];
+      if (value == null) return;
+      const [authorId, ...tags] = JSON.parse(value) as string[];
+      found.set(postId, { authorId: authorId!, tags });
+    });
+    return found;
+  };
+
+  const home = defineScript<HomeReply>(client, HOME_COMMAND, 6, HOME_SCRIPT);
   const writeCelebrity = defineScript<unknown>(client, CELEBRITY_COMMAND, 1, CELEBRITY_SCRIPT);
   // Which authors are pulled, without reading the hash on every home page: a copy of it, checked
   // by the version read in the same round trip as the page's script (which is handed the copy's
@@ -318,19 +351,8 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       );
       return new Map(userIds.map((userId, i) => [userId, members[i] as string[]]));
     },
-    async *followerChunks(userId, chunkSize) {
-      // SSCAN returns every member present for the whole scan at least once; a repeat only
-      // repeats an idempotent push.
-      const pending: string[] = [];
-      let cursor = '0';
-      do {
-        const [next, members] = await client.sscan(keys.followers(userId), cursor, 'COUNT', chunkSize);
-        pending.push(...members);
-        cursor = next;
-        while (pending.length >= chunkSize) yield pending.splice(0, chunkSize);
-      } while (cursor !== '0');
-      if (pending.length > 0) yield pending;
-    },
+    // A repeat only repeats an idempotent push.
+    followerChunks: (userId, chunkSize) => scanChunks(keys.followers(userId), chunkSize),
     followersAmong: (userId, candidateIds) => membersIn(keys.followers(userId), candidateIds),
     followersAmongMany: async (queries) => {
       const asked = queries.filter(({ candidateIds }) => candidateIds.length > 0);
@@ -389,8 +411,8 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     // One round trip when the celebrity copy is current: the script and the version's HGET.
     homeWindow: async (userId, { after, limit }): Promise<HomeWindow> => {
       const copy = celebrityCopy;
-      const [[floor, flat, liked, saved, followed], version] = await Promise.all([
-        home(keys.feed(userId), keys.floor(userId), keys.following(userId), keys.liked(userId), keys.saved(userId), feedCap, limit, after?.score ?? '', ...(copy?.ids ?? [])),
+      const [[floor, flat, liked, saved, followed, tagCount], version] = await Promise.all([
+        home(keys.feed(userId), keys.floor(userId), keys.following(userId), keys.liked(userId), keys.saved(userId), keys.tags(userId), feedCap, limit, after?.score ?? '', ...(copy?.ids ?? [])),
         client.hget(keys.celebrities, CELEBRITY_VERSION_FIELD),
       ]);
       let pulled = followed;
@@ -409,7 +431,7 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
         if (liked[i / 2] === 1) marks.liked.add(entry.postId);
         if (saved[i / 2] === 1) marks.saved.add(entry.postId);
       }
-      return { floor: floor === null ? null : Number(floor), entries, marks, pulled };
+      return { floor: floor === null ? null : Number(floor), entries, marks, pulled, followsTags: tagCount > 0 };
     },
 
     addMark: async (kind, userId, postId) => {
@@ -427,6 +449,51 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     },
     marksAmong,
 
+    addTagFollow: async (userId, tag) => {
+      await Promise.all([client.sadd(keys.tagFollowers(tag), userId), client.sadd(keys.tags(userId), tag)]);
+    },
+    removeTagFollow: async (userId, tag) => {
+      await Promise.all([client.srem(keys.tagFollowers(tag), userId), client.srem(keys.tags(userId), tag)]);
+    },
+    followedTagsOf: async (userIds) => {
+      const members = await membersOf(userIds.map((userId) => keys.tags(userId)));
+      return new Map(userIds.map((userId, i) => [userId, members[i]!]));
+    },
+    tagFollowerChunks: (tag, chunkSize) => scanChunks(keys.tagFollowers(tag), chunkSize),
+    tagFollowersAmongMany: async (queries) => {
+      const asked = queries.filter(({ candidateIds }) => candidateIds.length > 0);
+      const flags = await sendAll(
+        client,
+        asked.map(({ tag, candidateIds }): Command => ['smismember', keys.tagFollowers(tag), ...candidateIds]),
+      );
+      const found = new Map(asked.map((query, i) => [query, new Set(query.candidateIds.filter((_, j) => (flags[i] as number[])[j] === 1))]));
+      return queries.map((query) => found.get(query) ?? new Set());
+    },
+    // The post's tags first: a removal that finds them reaches every timeline written after.
+    addToTagTimelines: async (posts) => {
+      const tagged = posts.filter((post) => post.tags.length > 0);
+      tagged.forEach((post) => assertScore(post.score));
+      if (tagged.length === 0) return;
+      await client.hset(keys.postTags, ...tagged.flatMap((post) => [post.postId, JSON.stringify([post.authorId, ...post.tags])]));
+      await sendAll(
+        client,
+        perKey(
+          tagged.flatMap((post) => post.tags.map((tag) => ({ tag, post }))),
+          'zadd',
+          ({ tag }) => keys.tagTimeline(tag),
+          ({ post }) => [post.score, post.postId],
+        ),
+      );
+    },
+    // The tags are forgotten last, so that a retry after a crash still finds them.
+    removeFromTagTimelines: async (postId) => {
+      const tags = (await postTags([postId])).get(postId)?.tags ?? [];
+      await Promise.all(tags.map((tag) => client.zrem(keys.tagTimeline(tag), postId)));
+      await client.hdel(keys.postTags, postId);
+    },
+    tagTimelines: (tags, range) => Promise.all(tags.map((tag) => readRange(client, keys.tagTimeline(tag), range))),
+    postTags,
+
     // The other side of each follow first (one key per command, in whatever slot it sits), while
     // the user's own sets still say who they are; then each of the user's keys on its own.
     eraseUser: async (userId) => {
@@ -442,7 +509,9 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
           cursor = next;
         } while (cursor !== '0');
       }
-      const own = [keys.followers(userId), keys.following(userId), keys.feed(userId), keys.floor(userId), keys.timeline(userId), keys.liked(userId), keys.saved(userId)];
+      const [tags = []] = await membersOf([keys.tags(userId)]);
+      await Promise.all(tags.map((tag) => client.srem(keys.tagFollowers(tag), userId)));
+      const own = [keys.followers(userId), keys.following(userId), keys.feed(userId), keys.floor(userId), keys.timeline(userId), keys.liked(userId), keys.saved(userId), keys.tags(userId)];
       await Promise.all([...own.map((key) => client.del(key)), writeCelebrity(keys.celebrities, userId, '', randomUUID())]);
     },
   };

@@ -10,7 +10,14 @@
 // - which authors are pulled at read time (celebrities), and which posts were deleted;
 // - each user's viewer marks: the posts they like and the posts they bookmarked (set semantics:
 //   the events of one (user, post) pair share a stream, so they are applied in log order and the
-//   last one stands; see feed-handlers.ts).
+//   last one stands; see feed-handlers.ts);
+// - hashtag follows (who follows which tag, both ways), each tag's timeline (every live post
+//   created with the tag) and each tagged post's author and tags, in caption order.
+//
+// A post is WANTED in a user's feed when it is their own, its author is followed, or it was
+// created with a hashtag the user follows (feed-handlers.ts `keepWanted`). Every removal (an
+// unfollow of an author or of a tag, a stale fan-out or backfill) takes out only posts no reason
+// wants any more, reading the other reasons after writing its own change.
 //
 // FEED COMPLETENESS. A user's pushed feed holds every post of the authors they follow whose
 // score is above the feed's floor (null: everywhere), except posts of pulled authors. Whatever
@@ -61,6 +68,18 @@ export interface Follow {
   followeeId: string;
 }
 
+/** A post created with hashtags, as the feed keeps it for the tags' followers. */
+export interface TaggedPost extends AuthoredEntry {
+  /** In caption order, each once (domain/post/caption.ts). */
+  tags: readonly string[];
+}
+
+/** What the feed keeps of a tagged post. */
+export interface PostTags {
+  authorId: string;
+  tags: string[];
+}
+
 /** A viewer mark set (`marked`) or taken away. */
 export interface MarkChange {
   kind: MarkKind;
@@ -88,6 +107,8 @@ export interface HomeWindow {
   marks: ViewerMarks;
   /** Followed authors in a pulled state ('celebrity' or 'demoting'). */
   pulled: string[];
+  /** Whether the user follows any hashtag (then the reader marks `via` and reads tag timelines below the floor). */
+  followsTags: boolean;
 }
 
 export interface FeedStore {
@@ -163,11 +184,29 @@ export interface FeedStore {
   setMarks(changes: readonly MarkChange[]): Promise<void>;
   marksAmong(userId: string, postIds: readonly string[]): Promise<ViewerMarks>;
 
+  // Hashtag follows and tag timelines.
+  addTagFollow(userId: string, tag: string): Promise<void>;
+  removeTagFollow(userId: string, tag: string): Promise<void>;
+  /** The tags each user follows (every one of `userIds` is in the map). */
+  followedTagsOf(userIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** Every follower of the tag, in chunks of at most `chunkSize` (a follower may come twice; never missed). */
+  tagFollowerChunks(tag: string, chunkSize: number): AsyncIterable<string[]>;
+  /** Of each query's candidates, those who follow its tag now; in its order. */
+  tagFollowersAmongMany(queries: readonly { tag: string; candidateIds: readonly string[] }[]): Promise<Set<string>[]>;
+  /** Adds each post to the timeline of each of its tags, and records its author and tags. */
+  addToTagTimelines(posts: readonly TaggedPost[]): Promise<void>;
+  /** Takes the post out of its tags' timelines and forgets its tags (nothing when it has none). */
+  removeFromTagTimelines(postId: string): Promise<void>;
+  /** One range per tag, in the order of `tags`. */
+  tagTimelines(tags: readonly string[], range: RangeQuery): Promise<FeedEntry[][]>;
+  /** Of these posts, the tagged ones with their author and tags. */
+  postTags(postIds: readonly string[]): Promise<Map<string, PostTags>>;
+
   // An erased account (docs/architecture.md "Account deletion").
   /**
    * Removes everything the feed keeps of the user: their home feed and its floor, their
    * timeline, their celebrity state, their follows both ways (from the other side's sets and
-   * counts too), their viewer marks. Idempotent.
+   * counts too), their viewer marks, their hashtag follows. Idempotent.
    */
   eraseUser(userId: string): Promise<void>;
 }

@@ -52,6 +52,10 @@ export const touchedBy = (event: ChangeEvent): CardTouches => {
     case 'Unmuted':
       touches.pairs.push([event.data.muterId, event.data.mutedId]);
       return touches;
+    // No card holds a followed tag: the feed's via marks read the profiles read model per page.
+    case 'HashtagFollowed':
+    case 'HashtagUnfollowed':
+      return touches;
     // The author's post count moves with creation and deletion.
     case 'PostCreated':
     case 'PostDeleted':

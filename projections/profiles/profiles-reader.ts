@@ -5,6 +5,8 @@ import * as cards from './reader-cards.js';
 import type { PairFacts, PostCardFacts, UserCardFacts } from './reader-cards.js';
 import * as collections from './reader-collections.js';
 import * as comments from './reader-comments.js';
+import * as hashtagFollows from './reader-hashtag-follows.js';
+import type { FollowedHashtag } from './reader-hashtag-follows.js';
 import * as posts from './reader-posts.js';
 import { pullFeed, type PullFeedKey } from './reader-pull-feed.js';
 import type {
@@ -69,6 +71,11 @@ export interface ProfilesReader {
   collectionPosts(ownerId: string, collectionId: string, page: PageRequest): Promise<Page<HydratedPost>>;
   /** The owner's live collections, counted up to `upTo` (the collections cap). */
   collectionCount(ownerId: string, upTo: number): Promise<number>;
+  /** The tags the user follows, newest follow first (reader-hashtag-follows.ts; bounded). */
+  followedHashtags(userId: string): Promise<FollowedHashtag[]>;
+  followsHashtag(userId: string, tag: string): Promise<boolean>;
+  /** The tags the user follows, counted up to `upTo` (the followed hashtags cap). */
+  hashtagFollowCount(userId: string, upTo: number): Promise<number>;
   canSee(viewerId: string, authorId: string): Promise<ContentAccess>;
   /** The authors among `authorIds` whose content the viewer may see, in one query. */
   visibleAuthors(viewerId: string, authorIds: readonly string[]): Promise<Set<string>>;
@@ -116,6 +123,9 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   collection: (ownerId, collectionId) => collections.collection(pool, ownerId, collectionId),
   collectionPosts: (ownerId, collectionId, page) => collections.collectionPosts(pool, ownerId, collectionId, page),
   collectionCount: (ownerId, upTo) => collections.collectionCount(pool, ownerId, upTo),
+  followedHashtags: (userId) => hashtagFollows.followedHashtags(pool, userId),
+  followsHashtag: (userId, tag) => hashtagFollows.followsHashtag(pool, userId, tag),
+  hashtagFollowCount: (userId, upTo) => hashtagFollows.hashtagFollowCount(pool, userId, upTo),
   canSee: (viewerId, authorId) => users.canSee(pool, viewerId, authorId),
   visibleAuthors: (viewerId, authorIds) => users.visibleAuthors(pool, viewerId, authorIds),
   unblockedAmong: (viewerId, userIds) => users.unblockedAmong(pool, viewerId, userIds),

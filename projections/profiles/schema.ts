@@ -83,6 +83,18 @@ create table if not exists mutes (
 -- The erasure worker ends the mutes of an erased account either way (workers/erasure/inventory-postgres.ts).
 create index if not exists mutes_of_muted on mutes (muted_id, muter_id) where active;
 
+-- Added with hashtag follows (issue 17): one row per (user, tag), written whole by the pair's
+-- stream, never deleted (as mutes: an older batch applied again cannot bring a follow back past
+-- its revision guard). Readers ask 'where active'. The tag is normalised (domain/post/caption.ts).
+create table if not exists hashtag_follows (
+  user_id uuid not null,
+  tag text not null,
+  active boolean not null,
+  rev integer not null,
+  followed_at timestamptz,
+  primary key (user_id, tag)
+);
+
 create table if not exists posts (
   id uuid primary key,
   author_id uuid,
@@ -207,7 +219,7 @@ create table if not exists shares (
 `;
 
 /** Every table of the profiles read model (the replay CLI dumps and drops them). */
-export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'mutes', 'posts', 'comments', 'likes', 'bookmarks', 'collections', 'collection_posts', 'affinity_sources', 'shares', 'post_tags'] as const;
+export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'mutes', 'hashtag_follows', 'posts', 'comments', 'likes', 'bookmarks', 'collections', 'collection_posts', 'affinity_sources', 'shares', 'post_tags'] as const;
 
 /** The projection's writes read by primary key only (stored-state.ts): every secondary index waits for the end of a build. */
 export const PROFILES_SCHEMA: PostgresSchema = { lock: 'projection-profiles-schema', ddl: TABLES, tables: PROFILES_TABLES };

@@ -109,6 +109,12 @@ const UPSERT_FOLLOWS = pairUpsert('follows', ['follower_id', 'followee_id'], [
 ]);
 const UPSERT_BLOCKS = pairUpsert('blocks', ['blocker_id', 'blocked_id'], [{ name: 'active', type: 'boolean', merge: 'replace' }, lastKnownAt('blocked_at')]);
 const UPSERT_MUTES = pairUpsert('mutes', ['muter_id', 'muted_id'], [{ name: 'active', type: 'boolean', merge: 'replace' }, lastKnownAt('muted_at')]);
+const UPSERT_HASHTAG_FOLLOWS = revisionedRowUpsert({
+  table: 'hashtag_follows',
+  key: ['user_id', 'tag'],
+  ordered: true,
+  columns: [{ name: 'user_id', type: 'uuid' }, { name: 'tag', type: 'text' }, { name: 'active', type: 'boolean', merge: 'replace' }, lastKnownAt('followed_at')],
+});
 const UPSERT_LIKES = pairUpsert('likes', ['post_id', 'user_id'], [{ name: 'active', type: 'boolean', merge: 'replace' }, lastKnownAt('liked_at')]);
 const UPSERT_BOOKMARKS = pairUpsert('bookmarks', ['user_id', 'post_id'], [
   { name: 'active', type: 'boolean', merge: 'replace' },
@@ -227,6 +233,11 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
     db,
     UPSERT_MUTES,
     [...changes.mutes.values()].map((m) => ({ muter_id: m.muterId, muted_id: m.mutedId, active: m.active, rev: m.rev, muted_at: m.mutedAt })),
+  );
+  await upsertRows(
+    db,
+    UPSERT_HASHTAG_FOLLOWS,
+    [...changes.hashtagFollows.values()].map((h) => ({ user_id: h.userId, tag: h.tag, active: h.active, rev: h.rev, followed_at: h.followedAt })),
   );
   await upsertRows(db, UPSERT_LIKES, deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev, liked_at: l.at })));
   await upsertRows(

@@ -8,6 +8,7 @@ import {
   collectionEvents,
   commentEvents,
   followEvents,
+  hashtagFollowEvents,
   likeEvents,
   muteEvents,
   postEvents,
@@ -36,6 +37,7 @@ export const changeEventTypes = [
   ...followEvents,
   ...blockEvents,
   ...muteEvents,
+  ...hashtagFollowEvents,
   ...postEvents,
   ...tagEvents,
   ...likeEvents,
@@ -94,6 +96,14 @@ export interface MuteChange {
   active: boolean;
   rev: number;
   mutedAt: string | null;
+}
+
+export interface HashtagFollowChange {
+  userId: string;
+  tag: string;
+  active: boolean;
+  rev: number;
+  followedAt: string | null;
 }
 
 export interface Caption {
@@ -187,6 +197,8 @@ export interface BatchChanges {
   follows: Map<string, FollowChange>;
   blocks: Map<string, BlockChange>;
   mutes: Map<string, MuteChange>;
+  /** By pairKey(userId, tag). */
+  hashtagFollows: Map<string, HashtagFollowChange>;
   posts: Map<string, PostChange>;
   comments: Map<string, CommentChange>;
   likes: Map<string, MembershipChange>;
@@ -217,6 +229,7 @@ export const foldChanges = (events: readonly RecordedEvent[]): BatchChanges => {
     follows: new Map(),
     blocks: new Map(),
     mutes: new Map(),
+    hashtagFollows: new Map(),
     posts: new Map(),
     comments: new Map(),
     likes: new Map(),
@@ -345,6 +358,15 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       if (current && current.rev >= rev) return;
       const mutedAt = event.type === 'Muted' ? event.data.mutedAt : (current?.mutedAt ?? null);
       changes.mutes.set(pairKey(muterId, mutedId), { muterId, mutedId, active: event.type === 'Muted', rev, mutedAt });
+      return;
+    }
+    case 'HashtagFollowed':
+    case 'HashtagUnfollowed': {
+      const { userId, tag } = event.data;
+      const current = changes.hashtagFollows.get(pairKey(userId, tag));
+      if (current && current.rev >= rev) return;
+      const followedAt = event.type === 'HashtagFollowed' ? event.data.followedAt : (current?.followedAt ?? null);
+      changes.hashtagFollows.set(pairKey(userId, tag), { userId, tag, active: event.type === 'HashtagFollowed', rev, followedAt });
       return;
     }
     case 'PostCreated': {

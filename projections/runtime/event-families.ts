@@ -34,6 +34,9 @@ export const blockEvents = ['Blocked', 'Unblocked'] as const satisfies readonly 
 
 export const muteEvents = ['Muted', 'Unmuted'] as const satisfies readonly EventType[];
 
+/** A (user, hashtag) pair's stream: hashtagfollow-{userId}-{tag}. */
+export const hashtagFollowEvents = ['HashtagFollowed', 'HashtagUnfollowed'] as const satisfies readonly EventType[];
+
 /** A post's stream. */
 export const postEvents = ['PostCreated', 'CaptionEdited', 'PostDeleted'] as const satisfies readonly EventType[];
 

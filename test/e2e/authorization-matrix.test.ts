@@ -158,6 +158,11 @@ const matrix: Record<string, Row> = {
   'GET /api/v1/bookmarks': { url: () => '/api/v1/bookmarks', ...same(signedIn()) },
   // Suggestions are the caller's own: the same answer shape for every signed-in caller.
   'GET /api/v1/suggestions/users': { url: () => '/api/v1/suggestions/users', ...same(signedIn()) },
+  // Hashtag follows are each caller's own: the tag belongs to no one, so no owner's privacy or block applies.
+  'POST /api/v1/hashtags/{tag}/follow': { url: () => '/api/v1/hashtags/matrix/follow', ...same(signedIn()) },
+  'DELETE /api/v1/hashtags/{tag}/follow': { url: () => '/api/v1/hashtags/matrix/follow', ...same(signedIn()) },
+  'GET /api/v1/hashtags/{tag}': { url: () => '/api/v1/hashtags/matrix', ...same(signedIn()) },
+  'GET /api/v1/users/me/hashtags': { url: () => '/api/v1/users/me/hashtags', ...same(signedIn()) },
   'GET /api/v1/feed/home': { url: () => '/api/v1/feed/home', ...same(signedIn()) },
   'GET /api/v1/feed/user/{username}': { url: (w) => `/api/v1/feed/user/${w.owner.username}`, ...seen('404 USER_NOT_FOUND') },
   'GET /api/v1/feed/explore': { url: () => '/api/v1/feed/explore', ...same(signedIn()) },

@@ -78,6 +78,9 @@ const cases: BadCase[] = [
   { name: 'mute an unknown user', method: 'POST', url: () => '/api/v1/users/ghost/mute', status: 404, code: 'USER_NOT_FOUND' },
   { name: 'mute an invalid username', method: 'POST', url: () => '/api/v1/users/bad%20name/mute', status: 400, code: 'VALIDATION_FAILED', paths: ['username'] },
   { name: 'unmute an unknown user', method: 'DELETE', url: () => '/api/v1/users/ghost/mute', status: 404, code: 'USER_NOT_FOUND' },
+  { name: 'follow a hashtag with a dash', method: 'POST', url: () => '/api/v1/hashtags/dash-tag/follow', status: 400, code: 'VALIDATION_FAILED', paths: ['tag'] },
+  { name: 'follow a bare #', method: 'POST', url: () => '/api/v1/hashtags/%23/follow', status: 400, code: 'VALIDATION_FAILED', paths: ['tag'] },
+  { name: 'unfollow a hashtag with a space', method: 'DELETE', url: () => '/api/v1/hashtags/two%20words/follow', status: 400, code: 'VALIDATION_FAILED', paths: ['tag'] },
   { name: 'unmute a username too long', method: 'DELETE', url: () => `/api/v1/users/${'a'.repeat(31)}/mute`, status: 400, code: 'VALIDATION_FAILED', paths: ['username'] },
   // posts
   { name: 'post without media', method: 'POST', url: () => '/api/v1/posts', body: { caption: 'x' }, status: 400, code: 'VALIDATION_FAILED', paths: ['media'] },

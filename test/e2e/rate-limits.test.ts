@@ -198,6 +198,11 @@ describe('rate limits', () => {
     // An unmute destroys nothing: both mute routes are writes, not held to the delete class.
     expect(classOf('POST', '/api/v1/users/:username/mute')).toBe('write');
     expect(classOf('DELETE', '/api/v1/users/:username/mute')).toBe('write');
+    // So does an unfollow of a hashtag: both hashtag follow routes are writes; their reads are reads.
+    expect(classOf('POST', '/api/v1/hashtags/:tag/follow')).toBe('write');
+    expect(classOf('DELETE', '/api/v1/hashtags/:tag/follow')).toBe('write');
+    expect(classOf('GET', '/api/v1/hashtags/:tag')).toBe('read');
+    expect(classOf('GET', '/api/v1/users/me/hashtags')).toBe('read');
     // Taking a tag off is a removal: the delete class, as an unlike; /tagged is a read.
     expect(classOf('DELETE', '/api/v1/posts/:postId/tags/me')).toBe('delete');
     expect(classOf('DELETE', '/api/v1/posts/:postId/tags/:username')).toBe('delete');

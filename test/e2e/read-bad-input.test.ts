@@ -59,6 +59,8 @@ describe('read routes and forged input', () => {
     ['/api/v1/feed/home?order=best', 'order'],
     ['/api/v1/hashtags/%20/posts', 'tag'],
     ['/api/v1/hashtags/tag/posts?sort=best', 'sort'],
+    ['/api/v1/hashtags/a.b', 'tag'],
+    ['/api/v1/hashtags/dash-tag', 'tag'],
     ['/api/v1/locations/not-a-uuid/posts', 'locationId'],
     ['/api/v1/locations/0190a0a0-0000-7000-8000-000000000000/posts?sort=near', 'sort'],
     ['/api/v1/search?q=x&type=places&lat=91&lon=0', 'lat'],

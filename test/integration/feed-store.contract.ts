@@ -37,6 +37,13 @@ const post = (authorId: string, ms: number): Posted => ({
   type: 'PostCreated',
   data: { postId: uuidv7(), authorId, caption: '', hashtags: [], mentions: [], media: [{ url: 'media/a.jpg', type: 'image' }], createdAt: at(ms) },
 });
+/** A post created with these hashtags (as a caption's, normalised). */
+const tagged = (authorId: string, ms: number, hashtags: string[]): Posted => {
+  const p = post(authorId, ms);
+  return { ...p, data: { ...p.data, caption: hashtags.map((tag) => `#${tag}`).join(' '), hashtags } };
+};
+const tagFollowed = (userId: string, tag: string): DomainEvent => ({ type: 'HashtagFollowed', data: { userId, tag, followedAt: at(0) } });
+const tagUnfollowed = (userId: string, tag: string): DomainEvent => ({ type: 'HashtagUnfollowed', data: { userId, tag } });
 const followed = (followerId: string, followeeId: string): DomainEvent => ({
   type: 'Followed',
   data: { followerId, followeeId, followedAt: at(0) },
@@ -72,6 +79,9 @@ const streamOf = (event: DomainEvent): string => {
       return `block-${event.data.blockerId}-${event.data.blockedId}`;
     case 'AccountErased':
       return `user-${event.data.userId}`;
+    case 'HashtagFollowed':
+    case 'HashtagUnfollowed':
+      return `hashtagfollow-${event.data.userId}-${event.data.tag}`;
     case 'Liked':
     case 'Unliked':
       return `like-${event.data.postId}-${event.data.userId}`;
@@ -674,6 +684,163 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         expect(await projection.checkpoint(key)).toBe(batch.position);
         expect(await worldOf(store, harness.checkpoints).readAll(u)).toEqual([posts[4], posts[2]].map((p) => p!.data.postId));
         expect(once.users[0]!.marks).toEqual({ liked: new Set([posts[2]!.data.postId]), saved: new Set([posts[3]!.data.postId]) });
+      });
+    });
+
+    // docs/architecture.md "Feed": hashtag follows. A post is wanted in a feed when it is the
+    // user's own, its author is followed, or it was created with a tag the user follows.
+    describe('hashtag follows', () => {
+      const via = (items: readonly HomeItem[]) => items.map((item) => [item.postId, item.via ?? null]);
+
+      it('keeps tag follows both ways, tag timelines newest first and each tagged post’s author and tags; repeats change nothing', async () => {
+        const store = await harness.newStore();
+        const [u, v, a] = [user(), user(), user()];
+        await store.addTagFollow(u, 'cats');
+        await store.addTagFollow(u, 'cats');
+        await store.addTagFollow(u, 'día');
+        await store.addTagFollow(v, 'cats');
+        const [p1, p2] = [uuidv7(), uuidv7()];
+        const posts = [
+          { postId: p1, authorId: a, score: T0 + 1000, tags: ['cats', 'dogs'] },
+          { postId: p2, authorId: a, score: T0 + 2000, tags: ['cats'] },
+          { postId: uuidv7(), authorId: a, score: T0 + 3000, tags: [] },
+        ];
+        await store.addToTagTimelines(posts);
+        await store.addToTagTimelines(posts);
+        const tags = await store.followedTagsOf([u, v, a]);
+        expect([tags.get(u)!.sort(), tags.get(v), tags.get(a)]).toEqual([['cats', 'día'], ['cats'], []]);
+        const chunks: string[][] = [];
+        for await (const chunk of store.tagFollowerChunks('cats', 1)) chunks.push(chunk);
+        expect(chunks.flat().sort()).toEqual([u, v].sort());
+        expect(chunks.every((chunk) => chunk.length <= 1)).toBe(true);
+        expect(await store.tagFollowersAmongMany([{ tag: 'cats', candidateIds: [u, a] }, { tag: 'día', candidateIds: [v] }, { tag: 'x', candidateIds: [] }])).toEqual([
+          new Set([u]),
+          new Set(),
+          new Set(),
+        ]);
+        expect((await store.tagTimelines(['cats', 'dogs', 'none'], { limit: 10 })).map((list) => list.map((e) => e.postId))).toEqual([[p2, p1], [p1], []]);
+        expect(await store.postTags([p1, p2, posts[2]!.postId])).toEqual(
+          new Map([
+            [p1, { authorId: a, tags: ['cats', 'dogs'] }],
+            [p2, { authorId: a, tags: ['cats'] }],
+          ]),
+        );
+        await store.removeFromTagTimelines(p1);
+        await store.removeFromTagTimelines(p1);
+        expect((await store.tagTimelines(['cats', 'dogs'], { limit: 10 })).map((list) => list.map((e) => e.postId))).toEqual([[p2], []]);
+        expect([...(await store.postTags([p1, p2])).keys()]).toEqual([p2]);
+        await store.removeTagFollow(u, 'cats');
+        expect((await store.followedTagsOf([u])).get(u)).toEqual(['día']);
+        expect(await store.tagFollowersAmongMany([{ tag: 'cats', candidateIds: [u, v] }])).toEqual([new Set([v])]);
+      });
+
+      it('a tagged post reaches the tag’s followers marked via the tag; a followed author’s or one’s own shows no via', async () => {
+        const world = await newWorld();
+        const [u, stranger, friend] = [user(), user(), user()];
+        await world.apply(tagFollowed(u, 'beach'), tagFollowed(u, 'sun'), followed(u, friend));
+        const [s1, f1, own, untagged, second] = [
+          tagged(stranger, 1000, ['fun', 'sun', 'beach']),
+          tagged(friend, 2000, ['beach']),
+          tagged(u, 3000, ['beach']),
+          post(stranger, 4000),
+          tagged(stranger, 5000, ['beach']),
+        ];
+        await world.apply(s1, f1, own, untagged);
+        await world.apply(second);
+        expect(via(await world.readItems(u))).toEqual([
+          [second.data.postId, 'beach'],
+          [own.data.postId, null],
+          [f1.data.postId, null],
+          // The first of its tags, in caption order, that u follows.
+          [s1.data.postId, 'sun'],
+        ]);
+        // Followed now: the author's posts lose their via.
+        await world.apply(followed(u, stranger));
+        expect(via(await world.readItems(u, 2)).filter(([, tag]) => tag !== null)).toEqual([]);
+        expect((await world.reader.viaAmong(u, [second.data.postId, f1.data.postId])).size).toBe(0);
+      });
+
+      it('a celebrity’s tagged post is pushed to the tag’s followers, who do not pull the author', async () => {
+        const world = await newWorld({ celebrityThreshold: 2 });
+        const [u, celeb] = [user(), user()];
+        await world.apply(followed(user(), celeb), followed(user(), celeb), tagFollowed(u, 'beach'));
+        const p = tagged(celeb, 1000, ['beach']);
+        await world.apply(p);
+        expect(await world.store.celebrityStates([celeb])).toEqual(new Map([[celeb, 'celebrity']]));
+        expect(via(await world.readItems(u))).toEqual([[p.data.postId, 'beach']]);
+      });
+
+      it('a tag follow backfills its newest posts; older ones stay reachable below the raised floor, marked via', async () => {
+        const world = await newWorld({ backfillLimit: 3 });
+        const [u, a, b] = [user(), user(), user()];
+        const posts = Array.from({ length: 6 }, (_, i) => tagged([a, b][i % 2]!, i * 1000, ['cats']));
+        await world.apply(...posts, post(a, 10_000));
+        await world.apply(tagFollowed(u, 'cats'));
+        const newest = idsNewestFirst(posts);
+        expect(await world.feedIds(u)).toEqual(newest.slice(0, 3));
+        expect(await world.store.feedFloor(u)).toBe(T0 + 3000);
+        expect(await world.readAll(u, 2)).toEqual(newest);
+        expect(via(await world.readItems(u, 2))).toEqual(newest.map((id) => [id, 'cats']));
+      });
+
+      it('an unfollow of a tag removes only what it alone brought: not one’s own, a followed author’s, or another followed tag’s', async () => {
+        const world = await newWorld();
+        const [u, stranger, friend] = [user(), user(), user()];
+        await world.apply(tagFollowed(u, 'beach'), tagFollowed(u, 'sun'), followed(u, friend));
+        const [only, both, byFriend, own, other] = [
+          tagged(stranger, 1000, ['beach']),
+          tagged(stranger, 2000, ['beach', 'sun']),
+          tagged(friend, 3000, ['beach']),
+          tagged(u, 4000, ['beach']),
+          tagged(stranger, 5000, ['sun']),
+        ];
+        await world.apply(only, both, byFriend, own, other);
+        await world.apply(tagUnfollowed(u, 'beach'));
+        expect(via(await world.readItems(u))).toEqual([
+          [other.data.postId, 'sun'],
+          [own.data.postId, null],
+          [byFriend.data.postId, null],
+          [both.data.postId, 'sun'],
+        ]);
+        expect(await world.feedIds(u)).not.toContain(only.data.postId);
+        // And an unfollow of the author keeps what a followed tag brought.
+        const sunny = tagged(friend, 6000, ['sun']);
+        await world.apply(sunny);
+        await world.apply(unfollowed(u, friend));
+        expect(via(await world.readItems(u))).toEqual([
+          [sunny.data.postId, 'sun'],
+          [other.data.postId, 'sun'],
+          [own.data.postId, null],
+          [both.data.postId, 'sun'],
+        ]);
+      });
+
+      it('a tag chunk landing after the tag’s unfollow takes itself out, unless another reason wants the post', async () => {
+        const world = await newWorld();
+        const [u, v, a] = [user(), user(), user()];
+        await world.apply(tagFollowed(u, 'cats'), tagUnfollowed(u, 'cats'), tagFollowed(v, 'cats'), tagUnfollowed(v, 'cats'), followed(v, a));
+        const late = tagged(a, 1000, ['cats']);
+        await world.store.addToTimeline(a, entryOf(late));
+        await deliverFanOutChunk(world.store, { postId: late.data.postId, authorId: a, score: entryOf(late).score, followerIds: [u, v], tag: 'cats' });
+        expect(await world.feedIds(u)).toEqual([]);
+        expect(await world.feedIds(v)).toEqual([late.data.postId]);
+      });
+
+      it('a deleted tagged post leaves the tags’ timelines and their followers’ feeds; an erasure ends the person’s tag follows', async () => {
+        const world = await newWorld();
+        const [u, a] = [user(), user()];
+        await world.apply(tagFollowed(u, 'cats'), tagFollowed(u, 'dogs'));
+        const [keep, gone] = [tagged(a, 1000, ['cats']), tagged(a, 2000, ['cats', 'dogs'])];
+        await world.apply(keep, gone);
+        await world.apply(deleted(gone));
+        expect(await world.feedIds(u)).toEqual([keep.data.postId]);
+        expect((await world.store.tagTimelines(['cats', 'dogs'], { limit: 10 })).map((list) => list.map((e) => e.postId))).toEqual([[keep.data.postId], []]);
+        expect([...(await world.store.postTags([keep.data.postId, gone.data.postId])).keys()]).toEqual([keep.data.postId]);
+
+        await world.apply(erased(u));
+        expect((await world.store.followedTagsOf([u])).get(u)).toEqual([]);
+        expect(await world.store.tagFollowersAmongMany([{ tag: 'cats', candidateIds: [u] }])).toEqual([new Set()]);
+        expect(await world.feedIds(u)).toEqual([]);
       });
     });
   });

@@ -36,6 +36,7 @@ export const commandDeps = (store: EventStore = createInMemoryEventStore()): Com
   followingCount: async () => 0,
   followingMax: FOLLOWING_MAX,
   collectionCount: async () => 0,
+  hashtagFollowCount: async () => 0,
 });
 
 /** Appends `events` to `streamId` as its history. */

@@ -47,6 +47,8 @@ const weights: Record<IntentKind, number> = {
   unblock: 1,
   mute: 1,
   unmute: 1,
+  followHashtag: 2,
+  unfollowHashtag: 1,
   createPost: 4,
   tagPost: 2,
   removeTag: 1,

@@ -37,6 +37,8 @@ export const intentKinds = [
   'unblock',
   'mute',
   'unmute',
+  'followHashtag',
+  'unfollowHashtag',
   'createPost',
   'tagPost',
   'removeTag',
@@ -94,6 +96,8 @@ export const historyIds = {
 };
 export const historyUsernames = ['ann', 'bob', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal'] as const;
 
+// Tags followed: those the captions carry (normalised), and one no caption does.
+const followedTags = ['beach', 'fun', 'café', 'día', 'x_y', 'none'];
 const captions = ['', 'sunset #beach', 'with @bob and @cat #fun #beach', 'no tags here', '#Café #día @ann.', '@hal #x_y'];
 const commentTexts = ['nice!', '@ann look at this', 'wow #tag', '  spaced out  ', '@bob @eve 🎉'];
 // Kept trimmed, as the collection decider keeps them.
@@ -187,6 +191,8 @@ interface World {
   blocks: Set<string>;
   /** Standing mutes, muter|muted. */
   mutes: Set<string>;
+  /** Standing hashtag follows, user|tag. */
+  hashtagFollows: Set<string>;
   posts: Post[];
   likes: Set<string>;
   bookmarks: Set<string>;
@@ -210,6 +216,7 @@ export const simulateHistory = (intents: readonly Intent[], options: SimulationO
     follows: new Map(),
     blocks: new Set(),
     mutes: new Set(),
+    hashtagFollows: new Set(),
     posts: [],
     likes: new Set(),
     bookmarks: new Set(),
@@ -414,6 +421,25 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       const [muterId, mutedId] = pair.split('|') as [string, string];
       w.mutes.delete(pair);
       emit(streams.mute(muterId, mutedId), { type: 'Unmuted', data: { muterId, mutedId } });
+    },
+    // domain/hashtag-follow/hashtag-follow.ts: intents; the cap is far above what a history follows.
+    followHashtag: ({ a, b }) => {
+      const user = pick(activeUsers(), a);
+      const tag = followedTags[b % followedTags.length]!;
+      if (!user || w.hashtagFollows.has(key(user.id, tag))) return;
+      w.hashtagFollows.add(key(user.id, tag));
+      emit(streams.hashtagFollow(user.id, tag), { type: 'HashtagFollowed', data: { userId: user.id, tag, followedAt: now() } });
+    },
+    // Needs no facts: a deleting account may still undo theirs.
+    unfollowHashtag: ({ a }) => {
+      const pair = pick(
+        [...w.hashtagFollows].filter((k) => mayUndo(k.split('|')[0]!, k.split('|')[0]!)),
+        a,
+      );
+      if (!pair) return;
+      const [userId, tag] = pair.split('|') as [string, string];
+      w.hashtagFollows.delete(pair);
+      emit(streams.hashtagFollow(userId, tag), { type: 'HashtagUnfollowed', data: { userId, tag } });
     },
     createPost: ({ a, b, c }) => {
       const author = pick(activeUsers(), a);

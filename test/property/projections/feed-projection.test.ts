@@ -19,7 +19,9 @@ import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } fro
 // docs/architecture.md "Testing": for random valid histories, every home feed read through the reader equals a fold
 // of the history: the live posts of the authors the user follows, plus their own, newest first;
 // and each post of a home page is marked liked / bookmarked exactly when the pair's last like or
-// bookmark event says so (the viewer marks, as the fold keeps them; so are marksAmong's answers).
+// bookmark event says so (the viewer marks, as the fold keeps them; so are marksAmong's answers);
+// plus the live posts created with a hashtag the user follows, each marked `via` the first of its
+// tags they follow unless it is their own or its author is followed (hashtag follows).
 // The projection runs with a celebrity threshold of 3 (so authors get promoted and demoted),
 // a cap and a backfill limit that are sometimes tiny (so trims, floors and reading past them
 // happen), over an interleaving of the streams, as one or two instances splitting the streams
@@ -42,6 +44,8 @@ const kinds: IntentKind[] = [
   'unlike',
   'bookmark',
   'unbookmark',
+  'followHashtag',
+  'unfollowHashtag',
   'tick',
 ];
 
@@ -59,12 +63,15 @@ interface Expected {
   /** Per user: the posts they like and bookmarked now. */
   liked: Map<string, Set<string>>;
   saved: Map<string, Set<string>>;
+  /** Per user: the posts of their feed a followed hashtag brought, with that tag. */
+  via: Map<string, Map<string, string>>;
 }
 
 const fold = (history: readonly HistoryEvent[]): Expected => {
   const users: string[] = [];
   const following = new Map<string, Set<string>>();
-  const posts = new Map<string, { postId: string; authorId: string; score: number }>();
+  const posts = new Map<string, { postId: string; authorId: string; score: number; tags: string[] }>();
+  const tagsFollowed = new Map<string, Set<string>>();
   const postIds: string[] = [];
   const liked = new Map<string, Set<string>>();
   const saved = new Map<string, Set<string>>();
@@ -78,6 +85,13 @@ const fold = (history: readonly HistoryEvent[]): Expected => {
       case 'UserRegistered':
         users.push(event.data.userId);
         following.set(event.data.userId, new Set());
+        tagsFollowed.set(event.data.userId, new Set());
+        break;
+      case 'HashtagFollowed':
+        tagsFollowed.get(event.data.userId)!.add(event.data.tag);
+        break;
+      case 'HashtagUnfollowed':
+        tagsFollowed.get(event.data.userId)!.delete(event.data.tag);
         break;
       case 'Followed':
         following.get(event.data.followerId)!.add(event.data.followeeId);
@@ -86,7 +100,7 @@ const fold = (history: readonly HistoryEvent[]): Expected => {
         following.get(event.data.followerId)!.delete(event.data.followeeId);
         break;
       case 'PostCreated':
-        posts.set(event.data.postId, { postId: event.data.postId, authorId: event.data.authorId, score: Date.parse(event.data.createdAt) });
+        posts.set(event.data.postId, { postId: event.data.postId, authorId: event.data.authorId, score: Date.parse(event.data.createdAt), tags: event.data.hashtags });
         postIds.push(event.data.postId);
         break;
       case 'PostDeleted':
@@ -105,9 +119,23 @@ const fold = (history: readonly HistoryEvent[]): Expected => {
   }
   const live = [...posts.values()].sort(newestFirst);
   const by = (authors: Set<string>) => live.filter((p) => authors.has(p.authorId)).map((p) => p.postId);
+  const viaOf = (u: string, p: { authorId: string; tags: string[] }) =>
+    p.authorId === u || following.get(u)!.has(p.authorId) ? undefined : p.tags.find((tag) => tagsFollowed.get(u)!.has(tag));
+  const home = (u: string) => live.filter((p) => p.authorId === u || following.get(u)!.has(p.authorId) || viaOf(u, p) !== undefined).map((p) => p.postId);
   return {
     users,
-    feeds: new Map(users.map((u) => [u, by(new Set([u, ...following.get(u)!]))])),
+    feeds: new Map(users.map((u) => [u, home(u)])),
+    via: new Map(
+      users.map((u) => [
+        u,
+        new Map(
+          live.flatMap((p) => {
+            const tag = viaOf(u, p);
+            return tag === undefined ? [] : [[p.postId, tag] as const];
+          }),
+        ),
+      ]),
+    ),
     timelines: new Map(users.map((u) => [u, by(new Set([u]))])),
     postIds,
     liked: new Map(users.map((u) => [u, liked.get(u) ?? new Set()])),
@@ -132,6 +160,10 @@ const WRITES = new Set([
   'raiseFeedFloor',
   'addMark',
   'removeMark',
+  'addTagFollow',
+  'removeTagFollow',
+  'addToTagTimelines',
+  'removeFromTagTimelines',
 ]);
 
 /** The store as a process that dies at its n-th write: that write and every later one fail. */
@@ -169,10 +201,15 @@ const readAll = async (read: (cursor: string | null) => ReturnType<FeedReader['h
 const expectReadsEqual = async (store: FeedStore, expected: Expected, pageSize: number) => {
   const reader = createFeedReader(store);
   for (const userId of expected.users) {
-    const [liked, saved] = [expected.liked.get(userId)!, expected.saved.get(userId)!];
+    const [liked, saved, via] = [expected.liked.get(userId)!, expected.saved.get(userId)!, expected.via.get(userId)!];
     expect(await readAll((cursor) => reader.homeFeed(userId, { cursor, limit: pageSize }))).toEqual(expected.feeds.get(userId));
     expect(await allPages((page) => reader.homePage(userId, page), pageSize)).toEqual(
-      expected.feeds.get(userId)!.map((postId) => ({ postId, likedByMe: liked.has(postId), bookmarkedByMe: saved.has(postId) })),
+      expected.feeds.get(userId)!.map((postId) => ({
+        postId,
+        likedByMe: liked.has(postId),
+        bookmarkedByMe: saved.has(postId),
+        ...(via.has(postId) && { via: via.get(postId) }),
+      })),
     );
     expect(await reader.marksAmong(userId, expected.postIds)).toEqual({ liked, saved });
     expect(await readAll((cursor) => reader.userTimeline(userId, { cursor, limit: pageSize }))).toEqual(expected.timelines.get(userId));
@@ -243,7 +280,7 @@ describe('feed projection (PostgreSQL)', () => {
         const tablePrefix = `feed${++stores % 2}_`;
         const store = createPostgresFeedStore(db.pool, { feedCap, tablePrefix });
         await store.setup();
-        const tables = ['items', 'meta', 'timelines', 'follows', 'follower_counts', 'celebrities', 'deleted_posts', 'marks'];
+        const tables = ['items', 'meta', 'timelines', 'follows', 'follower_counts', 'celebrities', 'deleted_posts', 'marks', 'tag_follows', 'tag_timelines', 'post_tags'];
         await db.pool.query(`truncate ${tables.map((table) => tablePrefix + table).join(', ')}`);
         return store;
       },

@@ -4,6 +4,7 @@ import { bookmarkDecider } from '../../../domain/bookmark/bookmark.js';
 import { collectionDecider } from '../../../domain/collection/collection.js';
 import { commentDecider } from '../../../domain/comment/comment.js';
 import { followDecider } from '../../../domain/follow/follow.js';
+import { hashtagFollowDecider } from '../../../domain/hashtag-follow/hashtag-follow.js';
 import { likeDecider } from '../../../domain/like/like.js';
 import { mediaDecider } from '../../../domain/media/media.js';
 import { muteDecider } from '../../../domain/mute/mute.js';
@@ -19,7 +20,7 @@ import { usernameDecider } from '../../../domain/username/username.js';
 // are not snapshotted: their deciders append at most three events to a stream (created, then
 // deleted or expired, then deleted), so folding one costs no more than reading a snapshot.
 
-const growing = { block: blockDecider, bookmark: bookmarkDecider, collection: collectionDecider, follow: followDecider, like: likeDecider, media: mediaDecider, mute: muteDecider, notifications: notificationsDecider, post: postDecider, user: userDecider, username: usernameDecider };
+const growing = { block: blockDecider, bookmark: bookmarkDecider, collection: collectionDecider, follow: followDecider, hashtagFollow: hashtagFollowDecider, like: likeDecider, media: mediaDecider, mute: muteDecider, notifications: notificationsDecider, post: postDecider, user: userDecider, username: usernameDecider };
 const bounded = { comment: commentDecider, story: storyDecider, storyView: storyViewDecider };
 
 describe('snapshot keys', () => {
