@@ -9,6 +9,17 @@ import type { Media } from '../api/client';
 
 const PLACEHOLDER_SIZE = 32;
 
+/** When the first photo was decoded on this page, for the browser test's report (not asserted). */
+declare global {
+  interface Window {
+    __firstImageAt?: number;
+  }
+}
+
+const noteFirstImage = () => {
+  window.__firstImageAt ??= performance.now();
+};
+
 const Blurhash = ({ hash }: { hash: string }) => {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
@@ -60,7 +71,10 @@ export const MediaView = ({ media, alt, eager = false }: { media: Media; alt: st
           height={height}
           loading={eager ? 'eager' : 'lazy'}
           decoding="async"
-          onLoad={() => setState('loaded')}
+          onLoad={() => {
+            noteFirstImage();
+            setState('loaded');
+          }}
           onError={() => setState('failed')}
         />
       )}

@@ -1,5 +1,6 @@
 import type { Post } from '../api/client';
 import { Carousel } from './carousel';
+import { BookmarkIcon, CommentIcon, HeartIcon } from './icons';
 import { usePostActions } from './post-actions';
 import { ErrorMessage } from './status';
 
@@ -27,15 +28,15 @@ export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { 
       <Carousel items={post.media} label={mediaLabel(post)} eager={eager} />
       <div class="post-actions">
         <button type="button" class="action like" aria-pressed={marks.liked} aria-label={marks.liked ? 'Unlike' : 'Like'} onClick={toggleLike}>
-          <span aria-hidden="true">{marks.liked ? '♥' : '♡'}</span>
+          <HeartIcon filled={marks.liked} />
         </button>
         {linkToPost && (
           <a class="action" href={`/p/${post.id}`} aria-label={`Comments (${post.commentCount})`}>
-            <span aria-hidden="true">💬</span>
+            <CommentIcon />
           </a>
         )}
         <button type="button" class="action bookmark" aria-pressed={marks.bookmarked} aria-label={marks.bookmarked ? 'Remove bookmark' : 'Bookmark'} onClick={toggleBookmark}>
-          <span aria-hidden="true">{marks.bookmarked ? '★' : '☆'}</span>
+          <BookmarkIcon filled={marks.bookmarked} />
         </button>
       </div>
       {error && <ErrorMessage error={error} />}
