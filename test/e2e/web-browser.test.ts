@@ -113,9 +113,10 @@ describe.skipIf(!chromiumPath)('the web client in Chromium', () => {
     const asked = (await call('POST', '/api/v1/media/uploads', token, { filename: `photo-${seed}.jpg`, contentType: 'image/jpeg', size: bytes.length })) as { mediaId: string; uploadUrl: string; headers: Record<string, string> };
     const put = await fetch(asked.uploadUrl, { method: 'PUT', headers: asked.headers, body: bytes });
     expect(put.status).toBeLessThan(300);
-    await call('POST', `/api/v1/media/${asked.mediaId}/complete`, token);
+    const completed = (await call('POST', `/api/v1/media/${asked.mediaId}/complete`, token)) as { position: string };
     for (let attempt = 0; ; attempt++) {
-      const media = await call('GET', `/api/v1/media/${asked.mediaId}`, token);
+      // The media read model has the completion before the first look (read-your-writes).
+      const media = await call('GET', `/api/v1/media/${asked.mediaId}?minPosition=${completed.position}`, token);
       if (media.status === 'ready') return asked.mediaId;
       if (media.status === 'rejected' || attempt > 200) throw new Error(`media not processed: ${JSON.stringify(media)}`);
       await new Promise((resolveWait) => setTimeout(resolveWait, 100));
@@ -201,6 +202,16 @@ describe.skipIf(!chromiumPath)('the web client in Chromium', () => {
     await card.getByRole('button', { name: 'Remove bookmark' }).waitFor();
     await expect.poll(async () => ((await call('GET', `/api/v1/posts/${post.postId}`, viewerToken)) as { bookmarkedByMe: boolean }).bookmarkedByMe).toBe(true);
 
+    // A refusal rolls the optimistic change back and says why: a 429 with its wait.
+    await page.route('**/api/v1/posts/*/like', (route: Route) =>
+      route.fulfill({ status: 429, headers: { 'retry-after': '42', 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'too many requests', details: [] } }) }),
+    );
+    await card.getByRole('button', { name: 'Unlike' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toBe('Too many requests. Try again in 42 seconds.');
+    await card.getByRole('button', { name: 'Unlike' }).waitFor();
+    expect(await card.getByText('1 like', { exact: true }).isVisible()).toBe(true);
+    await page.unroute('**/api/v1/posts/*/like');
+
     // The feed switches to ranked and back, still showing the post.
     await page.getByRole('button', { name: 'For you' }).click();
     await expect.poll(() => page.getByRole('button', { name: 'For you' }).getAttribute('aria-pressed')).toBe('true');
@@ -212,10 +223,25 @@ describe.skipIf(!chromiumPath)('the web client in Chromium', () => {
     await card.getByRole('link', { name: /^Comments/ }).click();
     await page.waitForURL(`${origin}/p/${post.postId}`);
     await page.getByText('No comments yet.').waitFor();
+    // A flaky connection: the first send reaches the API but its answer is lost; the client sends
+    // again with the same Idempotency-Key, and the API answers the first one's result.
+    const keys: string[] = [];
+    await page.route('**/api/v1/posts/*/comments', async (route: Route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      if (keys.length > 1) return route.continue();
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
     const box2 = page.getByLabel('Add a comment');
     await box2.fill('What a light!');
-    await page.getByRole('button', { name: 'Post', exact: true }).click();
+    await box2.press('Tab');
+    await page.keyboard.press('Enter');
     await page.locator('.comment-list').getByText('What a light!').waitFor();
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
+    await page.unroute('**/api/v1/posts/*/comments');
     await expect.poll(() => page.getByRole('link', { name: /Comments/ }).count()).toBe(0);
     await shot(page, 'post');
     const comments = (await call('GET', `/api/v1/posts/${post.postId}/comments`, authorToken)) as { items: { text: string }[] };
