@@ -92,7 +92,7 @@ describe.skipIf(!chromiumPath)('the web client in Chromium', () => {
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('heading', { name: 'Home' }).waitFor();
-    const session = JSON.parse((await page.evaluate(() => localStorage.getItem('instagram-es.session')))!) as { accessToken: string };
+    const session = JSON.parse((await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('instagram-es.session')))!) as { accessToken: string };
     return session.accessToken;
   };
 
@@ -174,7 +174,7 @@ describe.skipIf(!chromiumPath)('the web client in Chromium', () => {
     const after = (await box.boundingBox())!;
     expect(after.height).toBe(before.height); // no layout jump
     const image = card.getByRole('img', { name: /^Photo by @ansel.*Golden hour/ });
-    expect(await image.evaluate((element) => (element as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    expect(await image.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
     expect(await card.locator('canvas.blurhash').count()).toBe(0);
     await shot(page, 'home');
     // The carousel: one photo at a time, each in its own aspect ratio's box.
@@ -279,7 +279,11 @@ describe.skipIf(!chromiumPath)('the web client in Chromium', () => {
     await card.waitFor();
     await page.reload();
     await card.locator('.media[data-state="loaded"]').waitFor();
-    const timing = await page.evaluate(() => ({ feed: window.__feedRenderedAt, image: window.__firstImageAt }));
+    const timing = await page.evaluate(() => {
+      // The marks web/src/screens/home.tsx and components/media-view.tsx set (this file compiles without the DOM's types).
+      const marks = globalThis as { __feedRenderedAt?: number; __firstImageAt?: number };
+      return { feed: marks.__feedRenderedAt, image: marks.__firstImageAt };
+    });
     report['first feed render'] = `${Math.round(timing.feed ?? -1)} ms after navigation start`;
     report['first image'] = `${Math.round(timing.image ?? -1)} ms`;
 
