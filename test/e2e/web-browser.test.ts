@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, copyFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +26,11 @@ const SCREENS = resolve(import.meta.dirname, '../../test-results/screens');
 const PASSWORD = 'correct horse battery';
 // The clock TOTP codes are checked against (createPlatform's twoFactorClock), so the test makes the authenticator's codes.
 let clock = Date.now();
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+/** axe-core's findings on each screen (WCAG 2 A and AA rules), by rule: what a Lighthouse accessibility audit runs. */
+const findings: Record<string, string[]> = {};
+let axeSource: string | undefined;
 
 const freePort = () =>
   new Promise<number>((done, fail) => {
@@ -69,10 +75,24 @@ describe.skipIf(!chromiumPath)('the web client in Chromium', () => {
     await browser?.close();
     await t?.close();
     if (outDir) await rm(outDir, { recursive: true, force: true });
+    console.log(`[web] accessibility (axe-core): ${JSON.stringify(findings)}`);
     console.log(`[web] ${Object.entries(report).map(([name, value]) => `${name}: ${value}`).join('; ')}`);
   });
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: false });
+  /** A screenshot of the screen, and axe-core's audit of it. */
+  const shot = async (page: Page, name: string) => {
+    await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: false });
+    // Evaluated through the DevTools protocol, which the page's content security policy does not
+    // govern (a script tag would be refused by it: the app runs under its real policy here).
+    axeSource ??= await readFile(AXE, 'utf8');
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const axe = (globalThis as unknown as { axe: { run(options: object): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }> } }).axe;
+      const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+      return result.violations.map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+    });
+    findings[name] = violations;
+  };
 
   const newPage = async (): Promise<{ context: BrowserContext; page: Page }> => {
     const context = await browser.newContext({ viewport: { width: 480, height: 900 }, deviceScaleFactor: 1, colorScheme: 'light' });
@@ -296,6 +316,9 @@ describe.skipIf(!chromiumPath)('the web client in Chromium', () => {
 
     const { files, total } = await initialJsGzip(outDir);
     report['initial JS'] = `${(total / 1024).toFixed(1)} KB gzipped (${files.join(', ')})`;
+    // No WCAG A/AA finding of axe-core on any screen audited.
+    expect(Object.keys(findings).length).toBeGreaterThanOrEqual(6);
+    for (const [screen, found] of Object.entries(findings)) expect(found, screen).toEqual([]);
     expect((page as Page & { errors: string[] }).errors).toEqual([]);
     expect((authorPage as Page & { errors: string[] }).errors).toEqual([]);
   });
