@@ -11,7 +11,7 @@ import { handleCommand } from '../commands/handle-command.js';
 import type { ErasableIdempotencyStore } from '../commands/idempotency/idempotency-store.js';
 import { deleteMedia } from '../commands/media/media.js';
 import { deleteComment } from '../commands/posts/comments.js';
-import { deletePost } from '../commands/posts/posts.js';
+import { deletePost, removeTag } from '../commands/posts/posts.js';
 import { unbookmark, unlike } from '../commands/posts/reactions.js';
 import { deleteCollection } from '../commands/collections/collections.js';
 import { deleteStory } from '../commands/stories/stories.js';
@@ -82,6 +82,7 @@ export const erasureCommands = (deps: CommandDeps): ErasureCommands => ({
   endFollow: ({ followerId, followeeId }, ctx) =>
     onFollowStream(deps, followerId, followeeId, () => ({ type: 'EndFollow', followerId, followeeId, reason: 'account-erased' }), ctx),
   endMute: (pair, ctx) => endMute(deps, pair, ctx),
+  removeTag: ({ postId, userId }, ctx) => removeTag(deps, { actorId: userId, postId, userId }, ctx),
   deleteMedia: (input, ctx) => deleteMedia(deps, input, ctx),
   eraseAccount: ({ userId }, ctx) =>
     handleCommand({ store: deps.store, stream: streams.user(userId), decider: userDecider, command: () => ({ type: 'EraseAccount', userId }), ctx }),

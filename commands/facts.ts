@@ -84,5 +84,8 @@ export const loadShareablePost = async (store: EventStore, sharerId: string, pos
   const post = await loadState(store, streams.post(postId), postDecider);
   if (post.status !== 'active') return { postId, facts: postFacts(post, 'allowed'), authorIsPrivate: false, firstMedia: null };
   const [access, author] = await Promise.all([loadAccess(store, sharerId, post.authorId), loadUser(store, post.authorId)]);
-  return { postId, facts: postFacts(post, access), authorIsPrivate: author.status === 'active' && author.private, firstMedia: post.media[0] ?? null };
+  // The story shows the item, not who is tagged on it: the tags stay the post's (TagRemoved changes no story).
+  const first = post.media[0];
+  const firstMedia = first ? (({ tags: _tags, ...item }) => item)(first) : null;
+  return { postId, facts: postFacts(post, access), authorIsPrivate: author.status === 'active' && author.private, firstMedia };
 };

@@ -9,5 +9,5 @@ export * from './validate.js';
 export type { MediaItem, MediaVariant, ProcessedMedia, UploadedMediaItem, ExternalMediaItem } from './fields.js';
 export { isUploadedMedia } from './fields.js';
 export type { MediaPurpose } from './media-events.js';
-export type { PostLocation } from './post-events.js';
+export type { MediaTag, PostLocation, PostMediaItem } from './post-events.js';
 export * as fields from './fields.js';

@@ -167,6 +167,11 @@ export const errorCatalogue = {
     description: 'Creating a post with an id in use (the server picks ids, so a client does not meet it).',
   },
   POST_DELETED: { status: 422, message: 'the post was deleted', description: 'Acting on a deleted post.' },
+  DUPLICATE_TAG: {
+    status: 400,
+    message: 'a person is tagged once per photo or video',
+    description: 'Creating a post whose media item tags the same account twice; the details name the second tag (media.{i}.tags.{j}.username).',
+  },
   POST_NOT_SHAREABLE: {
     status: 403,
     message: "only its author may share a private account's post",
@@ -339,7 +344,7 @@ export const invalid = (code: CodeOfStatus<400>, message: string, details: reado
 /** The actor may not do this (someone else's post, a blocked user). */
 export const forbidden = (code: CodeOfStatus<403>, message: string) => new AppError(code, message);
 /** The thing acted on or read does not exist (or may not be known to exist). */
-export const notFound = (code: CodeOfStatus<404>, message: string) => new AppError(code, message);
+export const notFound = (code: CodeOfStatus<404>, message: string, details: readonly ErrorDetail[] = []) => new AppError(code, message, details);
 /** Uniqueness taken (a username). */
 export const conflict = (code: CodeOfStatus<409>, message: string) => new AppError(code, message);
 /** A domain rule broken by a well-formed command (liking a deleted post, following yourself). */

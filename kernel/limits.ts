@@ -48,6 +48,13 @@ export const FOLLOWING_MAX = 7_500;
 export const MIN_MEDIA_PER_POST = 1;
 /** ...or a carousel of up to ten, as on Instagram. */
 export const MAX_MEDIA_PER_POST = 10;
+/** People tagged on one photo or video of a post: Instagram's cap. */
+export const MAX_TAGS_PER_MEDIA = 20;
+/**
+ * People tagged across a post's items, each tag counted (one person on two items counts twice):
+ * it bounds the username look-ups a create does (commands/posts/posts.ts) and the notifications it makes.
+ */
+export const MAX_TAGS_PER_POST = 50;
 
 /** Instagram's caption length, in code points. */
 export const CAPTION_MAX_LENGTH = 2200;

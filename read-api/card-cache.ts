@@ -255,6 +255,21 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
   const byName = new Map<string, Promise<UserCard | null>>();
   const invalidations = new Invalidations();
   let live = false;
+  /** Tagged person to the post cards that tag them (postCards below); past `size` people, the post cards go with it. */
+  const tagIndex = new Map<string, Set<string>>();
+  const indexTag = (userId: string, postId: string) => {
+    const id = userId.toLowerCase();
+    let cards = tagIndex.get(id);
+    if (!cards) {
+      if (tagIndex.size >= size) {
+        // Forgetting who is tagged where would keep a card past its tagged person's change: drop the cards too.
+        tagIndex.clear();
+        posts.clear();
+      }
+      tagIndex.set(id, (cards = new Set()));
+    }
+    cards.add(postId);
+  };
 
   const clear = () => {
     invalidations.clear();
@@ -263,6 +278,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     pairs.clear();
     names.clear();
     byName.clear();
+    tagIndex.clear();
   };
 
   const touched = ({ posts: postIds, users: userIds, pairs: touchedPairs }: CardTouches) => {
@@ -273,6 +289,11 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     for (const id of userIds.map((id) => id.toLowerCase())) {
       invalidations.touch(`u:${id}`);
       users.evict(id);
+      for (const postId of tagIndex.get(id) ?? []) {
+        invalidations.touch(`p:${postId}`);
+        posts.evict(postId);
+      }
+      tagIndex.delete(id);
     }
     for (const [a, b] of touchedPairs.map((pair) => pair.map((id) => id.toLowerCase()))) {
       for (const key of [`${a}|${b}`, `${b}|${a}`]) {
@@ -307,6 +328,8 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     keys: readonly string[],
     load: (keys: string[]) => Promise<Map<string, V>>,
     { readThrough = false }: ReadOptions,
+    /** Other invalidation keys a loaded value depends on: touched during the load, it is not kept either. */
+    dependsOn?: (value: V) => readonly string[],
   ): Promise<Map<string, V>> => {
     const found = new Map<string, V>();
     const joins: Promise<void>[] = [];
@@ -346,7 +369,8 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
           const value = loaded.get(key);
           if (value === undefined) continue;
           found.set(key, value);
-          if (live && invalidations.mayInsert(`${kind}:${key}`, startedAt)) map.put(key, value, loadedAt);
+          const fresh = invalidations.mayInsert(`${kind}:${key}`, startedAt) && (dependsOn?.(value) ?? []).every((other) => invalidations.mayInsert(other, startedAt));
+          if (live && fresh) map.put(key, value, loadedAt);
         }
       } finally {
         for (const [key, promise] of shared) if (map.loading.get(key) === promise) map.loading.delete(key);
@@ -357,11 +381,25 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     return found;
   };
 
+  /**
+   * A post card shows the standing tags of listed people by name: a tagged person's deletion,
+   * restore or erasure changes it, and touches only that person (card-touches.ts names no post
+   * for them). So the cards loaded are indexed by everyone their items tag, and a touch of one of
+   * them evicts those cards too; a load in flight meanwhile is not kept (`dependsOn`).
+   */
   const postCards = (ids: readonly string[], options: ReadOptions) =>
-    many('p', posts, ids, async (missing) => {
-      const loaded = await profiles().postCards(missing);
-      return new Map([...loaded].map(([id, facts]) => [id, facts && { facts }]));
-    }, options);
+    many(
+      'p',
+      posts,
+      ids,
+      async (missing) => {
+        const loaded = await profiles().postCards(missing);
+        for (const [id, facts] of loaded) for (const userId of facts?.taggedIds ?? []) indexTag(userId, id);
+        return new Map([...loaded].map(([id, facts]) => [id, facts && { facts }]));
+      },
+      options,
+      (card) => (card ? card.facts.taggedIds.map((userId) => `u:${userId.toLowerCase()}`) : []),
+    );
 
   const userCards = (ids: readonly string[], options: ReadOptions) =>
     many('u', users, ids, async (missing) => {

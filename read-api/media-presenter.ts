@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isUploadedMedia, type MediaItem, type UploadedMediaItem } from '../events/index.js';
+import type { ShownMediaItem } from '../projections/profiles/reader-types.js';
 import type { MediaStorage } from '../media/storage/media-storage.js';
 
 // How stored media items become what the API answers (docs/architecture.md "Media"): the one home
@@ -34,11 +35,14 @@ export const presentedMedia = z.object({
   blurhash: z.string().optional(),
   dominantColor: z.string().optional(),
   variants: z.array(presentedVariant).optional(),
+  /** The people tagged on a post's item, by username, where on it (fractions of width and height from the top left); absent when none. */
+  tags: z.array(z.object({ username: z.string(), x: z.number(), y: z.number() })).optional(),
 });
 export type PresentedMedia = z.infer<typeof presentedMedia>;
 
 export interface MediaPresenter {
-  present(items: readonly MediaItem[], owner: { private: boolean }): Promise<PresentedMedia[]>;
+  /** A post's items, with their tags as the read model named them (never the stored ids). */
+  present(items: readonly ShownMediaItem[], owner: { private: boolean }): Promise<PresentedMedia[]>;
   presentOne(item: MediaItem, owner: { private: boolean }): Promise<PresentedMedia>;
   /**
    * Until when (ms since the epoch) what present() answers now for such an owner stays what it
@@ -79,12 +83,17 @@ export const createMediaPresenter = (storage: MediaStorage, now: () => Date = ()
     return { mediaId, type, url: main.url, width, height, ...(durationMs !== undefined && { durationMs }), blurhash, dominantColor, variants };
   };
 
-  const presentOne = (item: MediaItem, owner: { private: boolean }): Promise<PresentedMedia> =>
-    isUploadedMedia(item) ? presentUploaded(item, owner.private) : Promise.resolve({ ...item });
+  // Field by field: whatever else a stored item holds (a post's tags, by id) is never passed on.
+  const presentOne = (item: MediaItem, owner: { private: boolean }): Promise<PresentedMedia> => {
+    if (isUploadedMedia(item)) return presentUploaded(item, owner.private);
+    const { url, type, width, height } = item;
+    return Promise.resolve({ url, type, ...(width !== undefined && { width }), ...(height !== undefined && { height }) });
+  };
 
   return {
     presentOne,
-    present: (items, owner) => Promise.all(items.map((item) => presentOne(item, owner))),
+    present: (items, owner) =>
+      Promise.all(items.map(async (item) => ({ ...(await presentOne(item, owner)), ...(item.tags && item.tags.length > 0 && { tags: item.tags }) }))),
     presentedUntil: (owner) => windowStart(owner.private) + windowOf(owner.private),
   };
 };

@@ -3,16 +3,18 @@ import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
 import type { CommandDeps } from '../deps.js';
 import { addComment, deleteComment } from '../posts/comments.js';
-import { createPost, deletePost, editCaption } from '../posts/posts.js';
+import { createPost, deletePost, editCaption, removeTag, removeTagOf } from '../posts/posts.js';
 import { bookmark, like, unbookmark, unlike } from '../posts/reactions.js';
 import { sharePost } from '../stories/stories.js';
 import { routesActingOn } from './acting-on.js';
 import { contextOf } from './request-context.js';
-import { commentBody, commentIdParam, createPostBody, editPostBody, position, postIdParam, shareBody } from './schemas.js';
+import { commentBody, commentIdParam, createPostBody, editPostBody, position, postIdParam, shareBody, usernameParam } from './schemas.js';
 
 const postResponse = z.object({ postId: z.string(), position });
 const likeResponse = { 200: z.object({ liked: z.boolean(), position }) };
 const bookmarkResponse = { 200: z.object({ bookmarked: z.boolean(), position }) };
+const tagResponse = { 200: z.object({ postId: z.string(), tagged: z.boolean(), position }) };
+const postTagParam = z.strictObject({ ...postIdParam.shape, ...usernameParam.shape });
 
 export const postRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) => {
   const onPost = routesActingOn(app, 'postId', postIdParam);
@@ -20,8 +22,11 @@ export const postRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) 
 
   app.post('/posts', {
     schema: { body: createPostBody, response: { 201: postResponse } },
-    handler: async (request, reply) =>
-      reply.code(201).send(await createPost(deps, { authorId: actorOf(request), ...request.body }, contextOf(request))),
+    handler: async (request, reply) => {
+      const { caption, media, location } = request.body;
+      const post = { authorId: actorOf(request), caption, location, media: media.map((item) => item.input), tags: media.map((item) => item.tags) };
+      return reply.code(201).send(await createPost(deps, post, contextOf(request)));
+    },
   });
   app.put('/posts/:postId', {
     schema: { params: postIdParam, body: editPostBody, response: { 200: postResponse } },
@@ -29,6 +34,14 @@ export const postRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, deps) 
       editCaption(deps, { actorId: actorOf(request), postId: request.params.postId, caption: request.body.caption }, contextOf(request)),
   });
   onPost('DELETE', '/posts/:postId', { 200: postResponse }, (actorId, postId, ctx) => deletePost(deps, { actorId, postId }, ctx));
+
+  // User tags: the tagged person takes themself off (idempotent: not tagged answers the same, with
+  // no event), or the author takes someone off. Deletes, in the delete rate class.
+  onPost('DELETE', '/posts/:postId/tags/me', tagResponse, (actorId, postId, ctx) => removeTag(deps, { actorId, postId, userId: actorId }, ctx));
+  app.delete('/posts/:postId/tags/:username', {
+    schema: { params: postTagParam, response: tagResponse },
+    handler: (request) => removeTagOf(deps, { actorId: actorOf(request), ...request.params }, contextOf(request)),
+  });
 
   onPost('POST', '/posts/:postId/like', likeResponse, (userId, postId, ctx) => like(deps, { userId, postId }, ctx));
   onPost('DELETE', '/posts/:postId/like', likeResponse, (userId, postId, ctx) => unlike(deps, { userId, postId }, ctx));

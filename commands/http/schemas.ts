@@ -8,6 +8,8 @@ import {
   EMAIL_MAX_LENGTH,
   LOCATION_NAME_MAX_LENGTH,
   MAX_MEDIA_PER_POST,
+  MAX_TAGS_PER_MEDIA,
+  MAX_TAGS_PER_POST,
   MEDIA_DIMENSION_MAX,
   MEDIA_FILENAME_MAX_LENGTH,
   MEDIA_URL_MAX_LENGTH,
@@ -70,29 +72,38 @@ export const profileBody = z
 // or a URL on a host of MEDIA_EXTERNAL_HOSTS (checked by domain/post/external-media.ts, 400
 // MEDIA_HOST_NOT_ALLOWED). One strict object with a refinement, rather than a union, so that a
 // bad field is named by its own path (media.0.url), not by the item's.
-const mediaItem = z
-  .strictObject({
-    mediaId: z.uuid().optional(),
-    url: z.url({ protocol: /^https?$/ }).max(MEDIA_URL_MAX_LENGTH).optional(),
-    type: z.enum(['image', 'video']).optional(),
-    width: z.number().int().positive().max(MEDIA_DIMENSION_MAX).optional(),
-    height: z.number().int().positive().max(MEDIA_DIMENSION_MAX).optional(),
-  })
-  .superRefine((item, context) => {
-    if (item.mediaId !== undefined) {
-      for (const field of ['url', 'type', 'width', 'height'] as const) {
-        if (item[field] !== undefined) context.addIssue({ code: 'custom', path: [field], message: 'an upload ({ mediaId }) takes no other field' });
-      }
-      return;
+const mediaFields = {
+  mediaId: z.uuid().optional(),
+  url: z.url({ protocol: /^https?$/ }).max(MEDIA_URL_MAX_LENGTH).optional(),
+  type: z.enum(['image', 'video']).optional(),
+  width: z.number().int().positive().max(MEDIA_DIMENSION_MAX).optional(),
+  height: z.number().int().positive().max(MEDIA_DIMENSION_MAX).optional(),
+};
+type MediaFields = { mediaId?: string | undefined; url?: string | undefined; type?: 'image' | 'video' | undefined; width?: number | undefined; height?: number | undefined };
+const refineMedia = (item: MediaFields, context: z.RefinementCtx) => {
+  if (item.mediaId !== undefined) {
+    for (const field of ['url', 'type', 'width', 'height'] as const) {
+      if (item[field] !== undefined) context.addIssue({ code: 'custom', path: [field], message: 'an upload ({ mediaId }) takes no other field' });
     }
-    if (item.url === undefined) context.addIssue({ code: 'custom', path: ['mediaId'], message: 'give mediaId (an upload), or url and type' });
-    else if (item.type === undefined) context.addIssue({ code: 'custom', path: ['type'], message: 'an external URL needs its type: image or video' });
-  })
-  .transform((item): MediaInput =>
-    item.mediaId !== undefined
-      ? { mediaId: item.mediaId }
-      : { url: item.url!, type: item.type!, ...(item.width !== undefined && { width: item.width }), ...(item.height !== undefined && { height: item.height }) },
-  );
+    return;
+  }
+  if (item.url === undefined) context.addIssue({ code: 'custom', path: ['mediaId'], message: 'give mediaId (an upload), or url and type' });
+  else if (item.type === undefined) context.addIssue({ code: 'custom', path: ['type'], message: 'an external URL needs its type: image or video' });
+};
+const mediaInputOf = (item: MediaFields): MediaInput =>
+  item.mediaId !== undefined
+    ? { mediaId: item.mediaId }
+    : { url: item.url!, type: item.type!, ...(item.width !== undefined && { width: item.width }), ...(item.height !== undefined && { height: item.height }) };
+const mediaItem = z.strictObject(mediaFields).superRefine(refineMedia).transform(mediaInputOf);
+
+/** A person tagged on a post's photo or video: who, and where, as fractions of the item's width and height from its top left. */
+export const tagInput = z.strictObject({ username: usernameParam.shape.username, x: z.number().min(0).max(1), y: z.number().min(0).max(1) });
+export type TagInput = z.infer<typeof tagInput>;
+/** A post's media item: a story's, with the people tagged on it (domain/post/tags.ts decides who may be). */
+const postMediaItem = z
+  .strictObject({ ...mediaFields, tags: z.array(tagInput).max(MAX_TAGS_PER_MEDIA).optional() })
+  .superRefine(refineMedia)
+  .transform((item) => ({ input: mediaInputOf(item), tags: item.tags ?? [] }));
 
 // Caption and comment limits are domain rules (domain/post/caption.ts,
 // domain/comment/comment-text.ts), answered with 400s naming the same field; HTTP only bounds the
@@ -115,9 +126,20 @@ export const placeInput = z
     if (place.lon !== undefined && place.lat === undefined) context.addIssue({ code: 'custom', path: ['lat'], message: 'lat and lon come together: give lat too' });
   });
 
+/** An item's tag count as the schema sees it, whether the item parsed (transformed) or not. */
+const tagCountOf = (item: unknown): number => {
+  const tags = typeof item === 'object' && item !== null ? (item as { tags?: unknown }).tags : undefined;
+  return Array.isArray(tags) ? tags.length : 0;
+};
+
 export const createPostBody = z.strictObject({
   caption: caption.default(''),
-  media: z.array(mediaItem).min(MIN_MEDIA_PER_POST).max(MAX_MEDIA_PER_POST),
+  media: z
+    .array(postMediaItem)
+    .min(MIN_MEDIA_PER_POST)
+    .max(MAX_MEDIA_PER_POST)
+    // zod runs this even when an item failed (and so was not transformed): count only what is a list.
+    .refine((items) => items.reduce((sum, item) => sum + tagCountOf(item), 0) <= MAX_TAGS_PER_POST, `at most ${MAX_TAGS_PER_POST} tags in a post`),
   location: placeInput.optional(),
 });
 export const editPostBody = z.strictObject({ caption });

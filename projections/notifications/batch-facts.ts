@@ -69,6 +69,7 @@ const emptyFacts = (): BatchFacts => ({
 export const sourceIds = {
   like: (postId: string, userId: string) => `like:${postId}:${userId}`,
   share: (storyId: string) => `share:${storyId}`,
+  tag: (postId: string, userId: string) => `tag:${postId}:${userId}`,
   follow: (followerId: string, followeeId: string) => `follow:${followerId}:${followeeId}`,
   comment: (commentId: string) => `comment:${commentId}`,
   postMention: (postId: string, username: string) => `mention:post:${postId}:${username}`,
@@ -138,7 +139,19 @@ const apply = (facts: BatchFacts, event: NotificationEvent & RecordedEvent): voi
     case 'PostCreated':
       facts.posts.set(event.data.postId, { id: event.data.postId, authorId: event.data.authorId, deleted: facts.posts.get(event.data.postId)?.deleted ?? false });
       captionMentions(facts, event.data.postId, event.data.authorId, event.data.mentions, event.data.createdAt, rev);
+      // Each person tagged on the post is notified once, however many of its items tag them (a
+      // self-tag notifies no one: the derivation never notifies an actor of their own act).
+      for (const userId of new Set(event.data.media.flatMap((item) => item.tags?.map((tag) => tag.userId) ?? []))) {
+        const id = sourceIds.tag(event.data.postId, userId);
+        facts.sources.set(id, source(id, rev, { kind: 'tagged', actorId: event.data.authorId, recipientId: userId, postId: event.data.postId, occurredAt: event.data.createdAt }));
+      }
       return;
+    // A tag taken off takes its notification away, read or not: it would point at a tag that is gone.
+    case 'TagRemoved': {
+      const id = sourceIds.tag(event.data.postId, event.data.userId);
+      facts.sources.set(id, source(id, rev, { active: false }));
+      return;
+    }
     case 'CaptionEdited':
       captionMentions(facts, event.data.postId, event.data.authorId, event.data.mentions, event.data.editedAt, rev);
       return;

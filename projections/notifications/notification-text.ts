@@ -9,6 +9,7 @@ const phrases: Record<NotificationKind, string> = {
   follow_request: 'asked to follow you',
   mention: 'mentioned you',
   share: 'shared your post',
+  tagged: 'tagged you in a post',
 };
 
 export const notificationText = (kind: NotificationKind, actorNames: readonly string[], actorCount: number, inComment: boolean): string => {

@@ -125,12 +125,12 @@ create table if not exists notification_reads (
   primary key (user_id, group_id)
 );
 
--- A deployment from before shares (issue 17) gets the kind 'share' in its check here.
+-- A deployment from before shares and user tags (issue 17) gets the kinds 'share' and 'tagged' in its check here.
 do $$
 begin
   if exists (select 1 from pg_constraint
              where conrelid = 'notification_sources'::regclass and conname = 'notification_sources_kind_check'
-               and pg_get_constraintdef(oid) not like '%''share''%') then
+               and pg_get_constraintdef(oid) not like '%''tagged''%') then
     alter table notification_sources drop constraint notification_sources_kind_check;
     alter table notification_sources add constraint notification_sources_kind_check check (kind in (${KINDS}));
   end if;

@@ -1,5 +1,5 @@
 import type { EventsOf, EventType } from '../../events/index.js';
-import { blockEvents, commentEvents, followEvents, likeEvents, postEvents, shareEvents } from '../runtime/event-families.js';
+import { blockEvents, commentEvents, followEvents, likeEvents, postEvents, shareEvents, tagEvents } from '../runtime/event-families.js';
 
 // What the notifications read model reads: the activities that notify someone, the facts that
 // say whom (post and comment authors, usernames for mentions) or hide them (deletions, blocks),
@@ -17,10 +17,11 @@ export const notificationEventTypes = [
   ...followEvents,
   ...blockEvents,
   ...shareEvents,
+  ...tagEvents,
   'NotificationsRead',
 ] as const satisfies readonly EventType[];
 
 export type NotificationEvent = EventsOf<(typeof notificationEventTypes)[number]>;
 
-export const notificationKinds = ['like', 'comment', 'reply', 'follow', 'follow_request', 'mention', 'share'] as const;
+export const notificationKinds = ['like', 'comment', 'reply', 'follow', 'follow_request', 'mention', 'share', 'tagged'] as const;
 export type NotificationKind = (typeof notificationKinds)[number];

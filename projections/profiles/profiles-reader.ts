@@ -53,6 +53,8 @@ export interface ProfilesReader {
   pullFeed(viewerId: string, after: PullFeedKey | null, limit: number): Promise<HydratedPost[]>;
   /** Newest first. */
   userPosts(authorId: string, viewerId: string | null, page: PageRequest): Promise<Page<HydratedPost>>;
+  /** The live posts `userId` is tagged in whose author the viewer may see, newest first. */
+  taggedPosts(userId: string, viewerId: string | null, page: PageRequest): Promise<Page<HydratedPost>>;
   /** Oldest first; `parentId` null for the top level. Comments of unlisted authors only to themselves (`viewerId`). */
   comments(postId: string, thread: { parentId: string | null }, page: PageRequest, viewerId?: string | null): Promise<Page<CommentView>>;
   /** Who liked the post, newest like first. */
@@ -106,6 +108,7 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   visiblePosts: (ids, viewerId) => posts.visiblePosts(pool, ids, viewerId),
   pullFeed: (viewerId, after, limit) => pullFeed(pool, viewerId, after, limit),
   userPosts: (authorId, viewerId, page) => posts.userPosts(pool, authorId, viewerId, page),
+  taggedPosts: (userId, viewerId, page) => posts.taggedPosts(pool, userId, viewerId, page),
   comments: (postId, thread, page, viewerId) => comments.comments(pool, postId, thread, page, viewerId ?? null),
   likes: (postId, page) => posts.likes(pool, postId, page),
   bookmarks: (userId, page) => posts.bookmarks(pool, userId, page),

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, MUTES } from './access-sql.js';
 import { isUuid } from './keyset.js';
-import { LIVE, postFieldsOf, type PostOwnRow } from './reader-posts.js';
+import { LIVE, postFieldsOf, TAGS, type PostOwnRow } from './reader-posts.js';
 import type { HydratedPost, UserProfile } from './reader-types.js';
 import { PROFILE_COLUMNS, profileOf, type ProfileRow } from './reader-users.js';
 
@@ -10,8 +10,12 @@ import { PROFILE_COLUMNS, profileOf, type ProfileRow } from './reader-users.js';
 // request's misses in ONE query. Every id asked for gets an answer (null: no such live post, no
 // such registered user), so that the cache can keep the absence too.
 
-/** A live post (created, not deleted), without its author's fields and the viewer's marks. */
-export type PostCardFacts = Omit<HydratedPost, 'author' | 'likedByMe' | 'bookmarkedByMe'> & { authorId: string };
+/**
+ * A live post (created, not deleted), without its author's fields and the viewer's marks.
+ * `taggedIds`: everyone its items were tagged with (taken off since, or unlisted, too): whose
+ * lifecycle changes its card, which shows only the standing tags of listed people (read-api/card-cache.ts).
+ */
+export type PostCardFacts = Omit<HydratedPost, 'author' | 'likedByMe' | 'bookmarkedByMe'> & { authorId: string; taggedIds: string[] };
 
 /** A registered user (username not null), with LISTED (access-sql.ts) as read. */
 export interface UserCardFacts extends UserProfile {
@@ -33,6 +37,9 @@ export interface PairFacts {
 
 export const NO_PAIR_FACTS: PairFacts = { following: false, requested: false, followedBy: false, blockedEitherWay: false, muting: false };
 
+/** Everyone the stored items tag (ids as stored: PostCreated's media), each once. */
+const taggedUserIds = (media: PostOwnRow['media']): string[] => [...new Set(media.flatMap((item) => item.tags?.map((tag) => tag.userId) ?? []))];
+
 const uuids = (ids: readonly string[]) => [...new Set(ids.filter(isUuid).map((id) => id.toLowerCase()))];
 
 /** Each id (lowercased) to its live post, or null. */
@@ -42,11 +49,11 @@ export const postCards = async (db: pg.Pool, ids: readonly string[]): Promise<Ma
   if (valid.length === 0) return found;
   const { rows } = await db.query<PostOwnRow>({
     name: 'profiles-post-cards',
-    text: `select p.id, p.author_id, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, p.like_count, p.comment_count, p.share_count
+    text: `select p.id, p.author_id, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, p.like_count, p.comment_count, p.share_count, ${TAGS}
      from posts p where p.id = any($1::uuid[]) and ${LIVE}`,
     values: [valid],
   });
-  for (const row of rows) found.set(row.id, { ...postFieldsOf(row), authorId: row.author_id });
+  for (const row of rows) found.set(row.id, { ...postFieldsOf(row), authorId: row.author_id, taggedIds: taggedUserIds(row.media) });
   return found;
 };
 

@@ -37,7 +37,7 @@ export const collections = async (db: pg.Pool, ownerId: string, request: PageReq
   const { rows } = await db.query<CollectionRow & { cover: MediaItem | null; cover_private: boolean | null }>(
     `select c.id, c.name, c.created_at, ${POST_COUNT}, cover.item as cover, cover.private as cover_private
      from collections c
-     left join lateral (select p.media->0 as item, u.private from ${SHOWN_POSTS} order by cp.added_at desc, cp.post_id desc limit 1) cover on true
+     left join lateral (select (p.media->0) - 'tags' as item, u.private from ${SHOWN_POSTS} order by cp.added_at desc, cp.post_id desc limit 1) cover on true
      where c.owner_id = $1::uuid and ${LIVE_COLLECTION}
        and ($2::timestamptz is null or (c.created_at, c.id) < ($2::timestamptz, $3::uuid))
      order by c.created_at desc, c.id desc

@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import { accessTo, type ContentAccess } from '../../kernel/access.js';
 import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, LISTED_FOR, MAY_SEE } from './access-sql.js';
-import type { MediaItem, UploadedMediaItem } from '../../events/index.js';
+import type { PostMediaItem, UploadedMediaItem } from '../../events/index.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
 import { SUMMARY_COLUMNS, summaryOf } from './reader-users.js';
-import type { HydratedPost, LocationCard, UserSummary } from './reader-types.js';
+import type { TagPosition } from '../runtime/batch-changes.js';
+import type { HydratedPost, LocationCard, ShownMediaItem, ShownTag, UserSummary } from './reader-types.js';
 
 // Posts as the API serves them, with author, counts and the viewer's own like and bookmark, each
 // list in ONE query (hydration runs on every home-feed read). Deleted posts, posts whose
@@ -13,8 +14,16 @@ import type { HydratedPost, LocationCard, UserSummary } from './reader-types.js'
 // are posts of an unlisted author (deleting, erased: access-sql.ts), except to that author. In
 // every query below `$1` is the viewer (null for none).
 
+/**
+ * The post's standing tags, each with the tagged person's username now (a card shows names, the
+ * rows keep ids: an erased or deleting person is left out, as everywhere else they are unlisted).
+ * `p` is the post's row.
+ */
+export const TAGS = `(select coalesce(jsonb_agg(jsonb_build_object('username', tu.username, 'positions', t.positions)), '[]'::jsonb)
+    from post_tags t join users tu on tu.id = t.user_id and ${LISTED('tu')} where t.post_id = p.id and t.active) as tags`;
+
 export const HYDRATED = `
-  p.id, p.author_id, u.username, u.display_name, u.private, u.avatar, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at,
+  p.id, p.author_id, u.username, u.display_name, u.private, u.avatar, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, ${TAGS},
   p.like_count, p.comment_count, p.share_count,
   exists (select 1 from likes l where l.post_id = p.id and l.user_id = $1::uuid and l.active) as liked_by_me,
   exists (select 1 from bookmarks b where b.user_id = $1::uuid and b.post_id = p.id and b.active) as bookmarked_by_me`;
@@ -31,8 +40,9 @@ export interface PostRow {
   caption: string | null;
   hashtags: string[] | null;
   mentions: string[] | null;
-  media: MediaItem[];
+  media: PostMediaItem[];
   location: LocationCard | null;
+  tags: { username: string; positions: TagPosition[] }[];
   created_at: Date;
   like_count: number;
   comment_count: number;
@@ -44,13 +54,23 @@ export interface PostRow {
 /** The columns of a post row that are the post's own (no author fields, no viewer marks). */
 export type PostOwnRow = Omit<PostRow, 'username' | 'display_name' | 'private' | 'avatar' | 'liked_by_me' | 'bookmarked_by_me'>;
 
+/** The items as served: the stored tags (ids) replaced by the standing ones, named (TAGS), in the order the author gave them. */
+const shownMedia = (media: readonly PostMediaItem[], tags: PostOwnRow['tags']): ShownMediaItem[] =>
+  media.map(({ tags: _ids, ...item }, index) => {
+    const shown: ShownTag[] = tags
+      .flatMap(({ username, positions }) => positions.filter((at) => at.item === index).map(({ order, x, y }) => ({ order, username, x, y })))
+      .sort((a, b) => a.order - b.order)
+      .map(({ username, x, y }) => ({ username, x, y }));
+    return shown.length > 0 ? { ...item, tags: shown } : item;
+  });
+
 /** A post's own fields as served (hydrated() adds the author and the viewer's marks; the card cache keeps them apart). */
 export const postFieldsOf = (row: PostOwnRow) => ({
   id: row.id,
   caption: row.caption ?? '',
   hashtags: row.hashtags ?? [],
   mentions: row.mentions ?? [],
-  media: row.media,
+  media: shownMedia(row.media, row.tags),
   ...(row.location !== null && { location: row.location }),
   createdAt: row.created_at.toISOString(),
   likeCount: row.like_count,
@@ -129,6 +149,26 @@ export const userPosts = async (db: pg.Pool, authorId: string, viewerId: string 
     [viewerParam(viewerId), authorId, keyset.afterTime, keyset.afterId, keyset.limit + 1],
   );
   return toPage(rows, keyset.limit, cursorKey((r) => r.created_at, (r) => r.id), hydrated);
+};
+
+/**
+ * The posts `userId` stands tagged in, newest first (by the post's creation: a tag is made with its
+ * post), live ones only, and only those whose author the viewer may see (MAY_SEE): the page's
+ * cursor comes from what it shows. Whether the viewer may see the tagged user's profile at all is
+ * the route's (read-api/routes/user-routes.ts).
+ */
+export const taggedPosts = async (db: pg.Pool, userId: string, viewerId: string | null, request: PageRequest): Promise<Page<HydratedPost>> => {
+  const keyset = keysetOf(request);
+  if (!isUuid(userId)) return { items: [], nextCursor: null };
+  const { rows } = await db.query<PostRow & { tagged_at: Date }>(
+    `select ${HYDRATED}, pt.tagged_at from post_tags pt join posts p on p.id = pt.post_id join ${AUTHOR}
+     where pt.user_id = $2 and pt.active and ${LIVE} and ${MAY_SEE('$1::uuid', 'p.author_id')}
+       and ($3::timestamptz is null or (pt.tagged_at, pt.post_id) < ($3::timestamptz, $4::uuid))
+     order by pt.tagged_at desc, pt.post_id desc
+     limit $5`,
+    [viewerParam(viewerId), userId, keyset.afterTime, keyset.afterId, keyset.limit + 1],
+  );
+  return toPage(rows, keyset.limit, cursorKey((r) => r.tagged_at, (r) => r.id), hydrated);
 };
 
 /** A user's bookmarked posts, newest bookmark first (deleted posts left out). */

@@ -50,13 +50,23 @@ export interface LocationCard {
   name: string;
 }
 
+/** A person tagged on a media item, as served: their username now, and where on the item (fractions from its top left). */
+export interface ShownTag {
+  username: string;
+  x: number;
+  y: number;
+}
+
+/** A post's media item as the read side serves it: the tagged people by name (the stored ids never leave). */
+export type ShownMediaItem = MediaItem & { tags?: ShownTag[] };
+
 export interface HydratedPost {
   id: string;
   author: UserSummary;
   caption: string;
   hashtags: string[];
   mentions: string[];
-  media: MediaItem[];
+  media: ShownMediaItem[];
   /** The place the post names, absent when it names none. */
   location?: LocationCard;
   createdAt: string;

@@ -177,6 +177,25 @@ create table if not exists affinity_sources (
 create index if not exists affinity_by_viewer on affinity_sources (viewer_id, author_id, at);
 create index if not exists affinity_by_author on affinity_sources (author_id);
 
+-- User tags (issue 17): one row per (post, tagged person), written whole by the post's stream
+-- (PostCreated sets it, TagRemoved ends it: 'active'), with where on which items ('positions':
+-- [{ item, order, x, y }]). Never deleted, as mutes are not. Readers ask 'where active', a live
+-- post, and a listed tagged user: a deleted post, an erased or deleting account, leave no tag shown.
+create table if not exists post_tags (
+  post_id uuid not null,
+  user_id uuid not null,
+  author_id uuid not null,
+  positions jsonb,
+  active boolean not null,
+  rev integer not null,
+  tagged_at timestamptz,
+  primary key (post_id, user_id)
+);
+-- GET /users/{username}/tagged: one person's tags, newest first.
+create index if not exists post_tags_by_user on post_tags (user_id, tagged_at desc, post_id desc) where active;
+-- The erasure worker pages through one person's tags (workers/erasure/inventory-postgres.ts).
+create index if not exists post_tags_of_user on post_tags (user_id, post_id) where active;
+
 -- One row per share of a post to a story (written once, by the story's stream): what makes a
 -- share count once however often its batch is applied (runtime/count-deltas.ts).
 create table if not exists shares (
@@ -188,7 +207,7 @@ create table if not exists shares (
 `;
 
 /** Every table of the profiles read model (the replay CLI dumps and drops them). */
-export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'mutes', 'posts', 'comments', 'likes', 'bookmarks', 'collections', 'collection_posts', 'affinity_sources', 'shares'] as const;
+export const PROFILES_TABLES = ['users', 'follows', 'blocks', 'mutes', 'posts', 'comments', 'likes', 'bookmarks', 'collections', 'collection_posts', 'affinity_sources', 'shares', 'post_tags'] as const;
 
 /** The projection's writes read by primary key only (stored-state.ts): every secondary index waits for the end of a build. */
 export const PROFILES_SCHEMA: PostgresSchema = { lock: 'projection-profiles-schema', ddl: TABLES, tables: PROFILES_TABLES };

@@ -133,6 +133,13 @@ const UPSERT_COLLECTION_POSTS = pairUpsert('collection_posts', ['collection_id',
   lastKnownAt('added_at'),
 ]);
 
+const UPSERT_POST_TAGS = pairUpsert('post_tags', ['post_id', 'user_id'], [
+  { name: 'author_id', type: 'uuid', merge: 'keep' },
+  { name: 'positions', type: 'jsonb', merge: 'replaceUnlessNull' },
+  { name: 'active', type: 'boolean', merge: 'replace' },
+  lastKnownAt('tagged_at'),
+]);
+
 const keysOf = (...maps: Map<string, unknown>[]) => [...new Set(maps.flatMap((map) => [...map.keys()]))];
 
 const userRows = (changes: BatchChanges, deltas: CountDeltas) =>
@@ -249,6 +256,19 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
       active: c.active,
       rev: c.rev,
       added_at: c.at,
+    })),
+  );
+  await upsertRows(
+    db,
+    UPSERT_POST_TAGS,
+    [...changes.postTags.values()].map((t) => ({
+      post_id: t.postId,
+      user_id: t.userId,
+      author_id: t.authorId,
+      positions: t.positions,
+      active: t.active,
+      rev: t.rev,
+      tagged_at: t.at,
     })),
   );
 };

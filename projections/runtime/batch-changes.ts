@@ -13,6 +13,7 @@ import {
   postEvents,
   profileEvents,
   shareEvents,
+  tagEvents,
   verificationEvents,
 } from './event-families.js';
 import { everyTypeHandled } from './projection.js';
@@ -36,6 +37,7 @@ export const changeEventTypes = [
   ...blockEvents,
   ...muteEvents,
   ...postEvents,
+  ...tagEvents,
   ...likeEvents,
   ...commentEvents,
   ...bookmarkEvents,
@@ -122,6 +124,28 @@ export interface CommentChange {
   deletedAt?: string;
 }
 
+/** Where one person is tagged on one item of a post: `item` its index, `order` the tag's place among the item's tags. */
+export interface TagPosition {
+  item: number;
+  order: number;
+  x: number;
+  y: number;
+}
+
+/**
+ * Whether a person is tagged on a post (the pair's row, written by the post's stream): where, and
+ * since when. PostCreated sets it, TagRemoved ends it; the positions stay as last known.
+ */
+export interface PostTagChange {
+  postId: string;
+  userId: string;
+  authorId: string;
+  positions: TagPosition[] | null;
+  active: boolean;
+  rev: number;
+  at: string | null;
+}
+
 /** Likes and bookmarks: whether the pair is in the set, and since when. */
 export interface MembershipChange {
   postId: string;
@@ -171,6 +195,8 @@ export interface BatchChanges {
   shares: Map<string, ShareChange>;
   collections: Map<string, CollectionChange>;
   collectionPosts: Map<string, CollectionPostChange>;
+  /** By pairKey(postId, userId). */
+  postTags: Map<string, PostTagChange>;
 }
 
 export const pairKey = (a: string, b: string): string => `${a}|${b}`;
@@ -198,6 +224,7 @@ export const foldChanges = (events: readonly RecordedEvent[]): BatchChanges => {
     shares: new Map(),
     collections: new Map(),
     collectionPosts: new Map(),
+    postTags: new Map(),
   };
   for (const event of events as readonly ChangeEvent[]) foldEvent(changes, event);
   return changes;
@@ -231,6 +258,13 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
     const current = changes.collectionPosts.get(key);
     if (current && current.rev >= rev) return;
     changes.collectionPosts.set(key, { ...data, active, rev, at: at ?? current?.at ?? null });
+  };
+  /** A tag's row: `positions` null ends it. */
+  const tagged = (postId: string, userId: string, authorId: string, positions: TagPosition[] | null, at: string | null) => {
+    const key = pairKey(postId, userId);
+    const current = changes.postTags.get(key);
+    if (current && current.rev >= rev) return;
+    changes.postTags.set(key, { postId, userId, authorId, positions: positions ?? current?.positions ?? null, active: positions !== null, rev, at: at ?? current?.at ?? null });
   };
   const membership = (map: Map<string, MembershipChange>, postId: string, userId: string, active: boolean, at: string | null) => {
     const current = map.get(pairKey(postId, userId));
@@ -318,7 +352,16 @@ const foldEvent = (changes: BatchChanges, event: ChangeEvent): void => {
       const row = post(postId);
       Object.assign(row, { authorId, media, createdAt, location: location ?? null });
       row.caption = newer(row.caption, { caption, hashtags, mentions }, rev);
+      const positions = new Map<string, TagPosition[]>();
+      media.forEach((item, index) =>
+        item.tags?.forEach(({ userId, x, y }, order) => positions.set(userId, [...(positions.get(userId) ?? []), { item: index, order, x, y }])),
+      );
+      for (const [userId, at] of positions) tagged(postId, userId, authorId, at, createdAt);
       return;
+    }
+    case 'TagRemoved': {
+      const { postId, userId, authorId } = event.data;
+      return tagged(postId, userId, authorId, null, null);
     }
     case 'CaptionEdited': {
       const { postId, authorId, caption, hashtags, mentions } = event.data;

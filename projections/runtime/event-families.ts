@@ -37,6 +37,13 @@ export const muteEvents = ['Muted', 'Unmuted'] as const satisfies readonly Event
 /** A post's stream. */
 export const postEvents = ['PostCreated', 'CaptionEdited', 'PostDeleted'] as const satisfies readonly EventType[];
 
+/**
+ * A post's stream after its creation, for its user tags: a tagged person taken off (the tags
+ * themselves come with PostCreated's media items). Apart from postEvents, so that only the read
+ * models that show tags subscribe (profiles, notifications).
+ */
+export const tagEvents = ['TagRemoved'] as const satisfies readonly EventType[];
+
 export const likeEvents = ['Liked', 'Unliked'] as const satisfies readonly EventType[];
 
 export const commentEvents = ['CommentAdded', 'CommentDeleted'] as const satisfies readonly EventType[];

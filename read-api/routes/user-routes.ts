@@ -5,8 +5,8 @@ import { assertCanSeeContent, visibleProfileCard, visibleUser, withoutBlocked } 
 import { sendJson, withMutualFollowers, withRelationship } from '../card-cache.js';
 import { createMutualFollowersCache } from '../mutual-followers.js';
 import type { ReadDeps } from '../deps.js';
-import { presentPage, presentUsers } from '../present.js';
-import { page, pageQuery, profile, readQuery, userSummary, usernameParam } from '../schemas.js';
+import { presentPage, presentPosts, presentUsers } from '../present.js';
+import { hydratedPost, page, pageQuery, profile, readQuery, userSummary, usernameParam } from '../schemas.js';
 
 export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   const mutuals = createMutualFollowersCache(() => deps.profiles);
@@ -38,6 +38,21 @@ export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       },
     });
   }
+
+  // The posts a user is tagged in: the user's profile must be the viewer's to see (a block either
+  // way 404, private and not followed 403, as their own posts), and each post's author too (the
+  // query's MAY_SEE): a private author's post shows only to that author's followers.
+  app.get('/users/:username/tagged', {
+    config: { reads: ['profiles'] },
+    schema: { params: usernameParam, querystring: pageQuery, response: { 200: page(hydratedPost) } },
+    handler: async (request) => {
+      const viewerId = actorOf(request);
+      const user = await visibleUser(deps, viewerId, request.params.username);
+      await assertCanSeeContent(deps, viewerId, user.id, 'tagged posts');
+      const { cursor, limit } = request.query;
+      return presentPage(await deps.profiles.taggedPosts(user.id, viewerId, { cursor, limit }), (items) => presentPosts(deps, items));
+    },
+  });
 
   app.get('/follow-requests', {
     config: { reads: ['profiles'] },

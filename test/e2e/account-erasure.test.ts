@@ -93,6 +93,13 @@ describe('erasing an account', () => {
     const followed = await api.call('POST', `/api/v1/users/${person.username}/follow`, { token: third.token });
     expect(followed.status).toBe(200);
     expect((await api.call('POST', `/api/v1/posts/${postId}/like`, { token: friend.token })).status).toBe(200);
+    // The friend tags the person on a post of theirs.
+    const tagging = await api.call('POST', '/api/v1/posts', {
+      token: friend.token,
+      body: { media: [{ url: 'https://cdn.example.com/tagged.jpg', type: 'image', tags: [{ username: person.username, x: 0.5, y: 0.5 }] }] },
+    });
+    expect(tagging.status, JSON.stringify(tagging.body)).toBe(201);
+    const taggedPostId = tagging.body.postId as string;
     // Mutes either way: the person mutes the friend, the third mutes the person.
     expect((await api.call('POST', `/api/v1/users/${friend.username}/mute`, { token: person.token })).body.muted).toBe(true);
     expect((await api.call('POST', `/api/v1/users/${person.username}/mute`, { token: third.token })).body.muted).toBe(true);
@@ -119,6 +126,12 @@ describe('erasing an account', () => {
     // Every mute either way was ended by the cascade.
     for (const stream of [streams.mute(person.userId, friend.userId), streams.mute(third.userId, person.userId)])
       expect((await t.platform.commands.store.readStream(stream)).map((event) => event.type), stream).toEqual(['Muted', 'Unmuted']);
+
+    // Their tag was taken off the friend's post by the cascade, and no card shows it.
+    expect((await t.platform.commands.store.readStream(streams.post(taggedPostId))).map((event) => event.type)).toEqual(['PostCreated', 'TagRemoved']);
+    const taggedCard = await api.call('GET', `/api/v1/posts/${taggedPostId}?${fresh(head)}`, { token: third.token });
+    expect(taggedCard.status).toBe(200);
+    expect(taggedCard.body.media[0].tags).toBeUndefined();
 
     // Their profile is gone, and their name and email can be taken by a new account.
     const profile = await api.call('GET', `/api/v1/users/${person.username}?${fresh(head)}`, { token: friend.token });

@@ -123,6 +123,11 @@ const matrix: Record<string, Row> = {
   'DELETE /api/v1/comments/{commentId}': { url: (w) => `/api/v1/comments/${w.commentId}`, fresh: true, ...ownersOnly('403 NOT_ALLOWED') },
   'POST /api/v1/posts/{postId}/bookmark': { url: (w) => `/api/v1/posts/${w.postId}/bookmark`, ...seen('404 POST_NOT_FOUND') },
   'DELETE /api/v1/posts/{postId}/bookmark': { url: (w) => `/api/v1/posts/${w.postId}/bookmark`, ...seen('ok', 'ok') },
+  // User tags: taking oneself off a post one is not tagged on is a no-op for anyone (it tells nothing
+  // of the post, as an unlike); taking someone else off is the author's alone (here the owner themself,
+  // so the owner's call is that same no-op).
+  'DELETE /api/v1/posts/{postId}/tags/me': { url: (w) => `/api/v1/posts/${w.postId}/tags/me`, ...same(signedIn()) },
+  'DELETE /api/v1/posts/{postId}/tags/{username}': { url: (w) => `/api/v1/posts/${w.postId}/tags/${w.owner.username}`, ...ownersOnly('403 NOT_AUTHOR') },
   // A share: a post one may see, but a private account's by its author only (the story shows it to the sharer's audience).
   'POST /api/v1/posts/{postId}/share': {
     url: (w) => `/api/v1/posts/${w.postId}/share`,
@@ -146,6 +151,8 @@ const matrix: Record<string, Row> = {
   'POST /api/v1/media/{mediaId}/complete': { url: () => `/api/v1/media/${UNKNOWN}/complete`, ...same(signedIn('404 MEDIA_NOT_FOUND')) },
   'GET /api/v1/users/{username}/followers': { url: (w) => `/api/v1/users/${w.owner.username}/followers`, ...seen('404 USER_NOT_FOUND') },
   'GET /api/v1/users/{username}/following': { url: (w) => `/api/v1/users/${w.owner.username}/following`, ...seen('404 USER_NOT_FOUND') },
+  // The posts the owner is tagged in: the owner's profile must be the caller's to see (each post's author too: test/e2e/user-tags.test.ts).
+  'GET /api/v1/users/{username}/tagged': { url: (w) => `/api/v1/users/${w.owner.username}/tagged`, ...seen('404 USER_NOT_FOUND') },
   'GET /api/v1/follow-requests': { url: () => '/api/v1/follow-requests', ...same(signedIn()) },
   'GET /api/v1/posts/{postId}/likes': { url: (w) => `/api/v1/posts/${w.postId}/likes`, ...seen('404 POST_NOT_FOUND') },
   'GET /api/v1/bookmarks': { url: () => '/api/v1/bookmarks', ...same(signedIn()) },

@@ -32,12 +32,19 @@ beforeAll(async () => {
   const commentId = (await api.call('POST', `/api/v1/posts/${postId}/comments`, { token: owner.token, body: { text: 'hi' } })).body.commentId;
   // A post naming a place, so that the location page has one real location to be fuzzed at.
   await api.call('POST', '/api/v1/posts', { token: owner.token, body: { media: [{ url: 'https://cdn.example.com/p.jpg', type: 'image' }], location: { name: 'Fuzz Fair', lat: 1, lon: 2 } } });
+  // A post tagging the stranger, so that the tag routes and /tagged are fuzzed at a real tag.
+  const taggedPostId = (
+    await api.call('POST', '/api/v1/posts', {
+      token: owner.token,
+      body: { media: [{ url: 'https://cdn.example.com/t.jpg', type: 'image', tags: [{ username: stranger.username, x: 0.5, y: 0.5 }] }] },
+    })
+  ).body.postId;
   const storyId = (await api.call('POST', '/api/v1/stories', { token: owner.token, body: { media: { url: 'https://cdn.example.com/s.jpg', type: 'image' } } })).body.storyId;
   const collectionId = (await api.call('POST', '/api/v1/collections', { token: owner.token, body: { name: 'fuzzed' } })).body.collectionId;
   await api.call('POST', `/api/v1/collections/${collectionId}/posts/${postId}`, { token: owner.token });
   Object.assign(ids, {
     username: [owner.username, stranger.username, 'ghost'],
-    postId: [postId, UNKNOWN],
+    postId: [postId, taggedPostId, UNKNOWN],
     commentId: [commentId, UNKNOWN],
     storyId: [storyId, UNKNOWN],
     collectionId: [collectionId, UNKNOWN],

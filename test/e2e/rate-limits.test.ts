@@ -198,6 +198,10 @@ describe('rate limits', () => {
     // An unmute destroys nothing: both mute routes are writes, not held to the delete class.
     expect(classOf('POST', '/api/v1/users/:username/mute')).toBe('write');
     expect(classOf('DELETE', '/api/v1/users/:username/mute')).toBe('write');
+    // Taking a tag off is a removal: the delete class, as an unlike; /tagged is a read.
+    expect(classOf('DELETE', '/api/v1/posts/:postId/tags/me')).toBe('delete');
+    expect(classOf('DELETE', '/api/v1/posts/:postId/tags/:username')).toBe('delete');
+    expect(classOf('GET', '/api/v1/users/:username/tagged')).toBe('read');
   });
 });
 

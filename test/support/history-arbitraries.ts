@@ -48,6 +48,8 @@ const weights: Record<IntentKind, number> = {
   mute: 1,
   unmute: 1,
   createPost: 4,
+  tagPost: 2,
+  removeTag: 1,
   editCaption: 1,
   deletePost: 1,
   like: 4,

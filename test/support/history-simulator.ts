@@ -38,6 +38,8 @@ export const intentKinds = [
   'mute',
   'unmute',
   'createPost',
+  'tagPost',
+  'removeTag',
   'editCaption',
   'deletePost',
   'like',
@@ -150,8 +152,10 @@ interface Post {
   authorId: string;
   caption: string;
   deleted: boolean;
-  /** Its first media item: what a story sharing it shows. */
+  /** Its first media item: what a story sharing it shows (without its tags). */
   firstMedia: MediaItem;
+  /** The people still tagged on it (domain/post/tags.ts). */
+  tagged: Set<string>;
 }
 interface Comment {
   id: string;
@@ -415,7 +419,7 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
       const author = pick(activeUsers(), a);
       if (!author) return;
       const media = mediaLists[c % mediaLists.length]!;
-      const post: Post = { id: historyIds.post(w.posts.length), authorId: author.id, caption: '', deleted: false, firstMedia: media[0]! };
+      const post: Post = { id: historyIds.post(w.posts.length), authorId: author.id, caption: '', deleted: false, firstMedia: media[0]!, tagged: new Set() };
       const parsed = parseCaption(captions[b % captions.length]!);
       post.caption = parsed.caption;
       w.posts.push(post);
@@ -423,6 +427,37 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
         type: 'PostCreated',
         data: { postId: post.id, authorId: author.id, ...parsed, media, createdAt: now(), ...located(places[(a + c) % places.length]) },
       });
+    },
+    // A post tagging one or two listed people no block stands between with the author (the decider
+    // refuses the others): the first on the first item, the second on the last (the same person on
+    // both when the picks agree on a carousel); themself too, sometimes.
+    tagPost: ({ a, b, c }) => {
+      const author = pick(activeUsers(), a);
+      if (!author) return;
+      const taggable = activeUsers().filter((u) => !blockedEitherWay(author.id, u.id));
+      const [first, second] = [pick(taggable, b), pick(taggable, b + c + 1)];
+      if (!first || !second) return;
+      const media = mediaLists[c % mediaLists.length]!;
+      const at = (n: number) => ({ x: (n % 5) / 4, y: ((n >> 2) % 5) / 4 });
+      const tagged: MediaItem[] = media.map((item, index) => {
+        const people = [...new Set([...(index === 0 ? [first.id] : []), ...(index === media.length - 1 ? [second.id] : [])])];
+        return { ...item, tags: people.map((userId, n) => ({ userId, ...at(a + b + n) })) };
+      });
+      const post: Post = { id: historyIds.post(w.posts.length), authorId: author.id, caption: '', deleted: false, firstMedia: media[0]!, tagged: new Set([first.id, second.id]) };
+      const parsed = parseCaption(captions[b % captions.length]!);
+      post.caption = parsed.caption;
+      w.posts.push(post);
+      emit(streams.post(post.id), { type: 'PostCreated', data: { postId: post.id, authorId: author.id, ...parsed, media: tagged, createdAt: now() } });
+    },
+    // The tagged person takes themself off, or the author takes them off (a deleting one may still, as an undo).
+    removeTag: ({ a, b }) => {
+      const tags = livePosts().flatMap((p) => [...p.tagged].map((userId) => ({ post: p, userId })));
+      const tag = pick(tags, a);
+      if (!tag) return;
+      const actor = b % 2 === 0 ? tag.userId : tag.post.authorId;
+      if (!mayUndo(actor, actor)) return;
+      tag.post.tagged.delete(tag.userId);
+      emit(streams.post(tag.post.id), { type: 'TagRemoved', data: { postId: tag.post.id, authorId: tag.post.authorId, userId: tag.userId, removedAt: now() } });
     },
     editCaption: ({ a, b }) => {
       const post = pick(
@@ -675,6 +710,11 @@ const stepper = (w: World, emit: Emit, limits: { maxUsers: number; storyTtlMs: n
         const [userId, postId] = bookmark.split('|') as [string, string];
         w.bookmarks.delete(bookmark);
         emit(streams.bookmark(userId, postId), { type: 'Unbookmarked', data: { userId, postId } });
+      }
+      // Their tags on live posts (the author's own posts were deleted above) are taken off.
+      for (const post of livePosts().filter((p) => p.tagged.has(id))) {
+        post.tagged.delete(id);
+        emit(streams.post(post.id), { type: 'TagRemoved', data: { postId: post.id, authorId: post.authorId, userId: id, removedAt: now() } });
       }
       for (const collection of w.collections.filter((c) => c.ownerId === id && !c.deleted)) deleteCollection(collection);
       for (const pair of [...w.follows.keys()]) {

@@ -21,7 +21,7 @@ import type { ErasureInventory, FollowPair, MutePair } from './inventory.js';
 //   3. destroys the person's personal-data key, then waits out the key cache (KEY_CACHE_TTL_MS),
 //      so that no process still opens their text when the read models are scrubbed;
 //   4. ends everything they made, through the ordinary commands, as them: their posts, comments and
-//      live stories deleted, likes and bookmarks undone, collections deleted, every follow and request either way ended
+//      live stories deleted, likes and bookmarks undone, their user tags taken off, collections deleted, every follow and request either way ended
 //      (EndFollow, reason 'account-erased'), every mute either way ended (Unmute), their media
 //      deleted with its objects;
 //   5. appends EraseAccount (AccountErased) on the user stream, then releases the username;
@@ -145,6 +145,7 @@ const cascade = async (deps: EraserDeps, userId: string, ctx: CommandContext): P
   await forEachBounded(await deps.liveStories(userId, ctx.now), concurrency, (storyId) => unlessGone(commands.deleteStory({ actorId: userId, storyId }, ctx)));
   await eachPage<string>((after) => inventory.likedPosts(userId, after, pageSize), (postId) => commands.unlike({ userId, postId }, ctx));
   await eachPage<string>((after) => inventory.bookmarkedPosts(userId, after, pageSize), (postId) => commands.unbookmark({ userId, postId }, ctx));
+  await eachPage<string>((after) => inventory.taggedPosts(userId, after, pageSize), (postId) => commands.removeTag({ postId, userId }, ctx));
   await eachPage<string>((after) => inventory.collections(userId, after, pageSize), (collectionId) => commands.deleteCollection({ actorId: userId, collectionId }, ctx));
   await eachPage<FollowPair>((after) => inventory.follows(userId, after, pageSize), (pair) => commands.endFollow(pair, ctx));
   await eachPage<MutePair>((after) => inventory.mutes(userId, after, pageSize), (pair) => commands.endMute(pair, ctx));

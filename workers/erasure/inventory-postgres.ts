@@ -38,6 +38,12 @@ export const createPostgresInventory = (pool: pg.Pool, schemaOf: SchemaOf): Eras
         after,
         limit,
       ]),
+    taggedPosts: async (userId, after, limit) =>
+      ids(`select post_id as id from ${await profiles('post_tags')} where user_id = $1 and active and ($2::uuid is null or post_id > $2) order by post_id limit $3`, [
+        userId,
+        after,
+        limit,
+      ]),
     collections: async (userId, after, limit) =>
       ids(
         `select id from ${await profiles('collections')}

@@ -32,6 +32,7 @@ const kinds: IntentKind[] = [
   ...(['register', 'register', 'follow', 'follow', 'unfollow', 'approveRequest', 'rejectRequest', 'changePrivacy', 'block', 'unblock'] as const),
   ...(['createPost', 'createPost', 'editCaption', 'deletePost', 'like', 'like', 'like', 'unlike', 'comment', 'comment', 'comment', 'deleteComment'] as const),
   ...(['share', 'share', 'postStory', 'deleteStory', 'expireStory'] as const),
+  ...(['tagPost', 'tagPost', 'removeTag'] as const),
   ...(['updateProfile', 'tick'] as const),
 ];
 
@@ -87,6 +88,8 @@ const expectedLists = (history: readonly HistoryEvent[]): Map<string, { items: N
   const follows = new Map<string, { kind: NotificationKind; actorId: string; recipientId: string; at: string } | null>();
   /** Shares by story: each stays, whatever becomes of its story. */
   const shares: Array<{ actorId: string; recipientId: string; postId: string; at: string }> = [];
+  /** User tags by post|person: a notification of the person tagged, until taken off (read or not). */
+  const tags = new Map<string, { actorId: string; recipientId: string; postId: string; at: string } | null>();
   const blocks = new Set<string>();
   const readUpTo = new Map<string, number>();
   for (const event of history) {
@@ -103,8 +106,16 @@ const expectedLists = (history: readonly HistoryEvent[]): Map<string, { items: N
         const at = event.type === 'PostCreated' ? event.data.createdAt : event.data.editedAt;
         const mentions = new Map(event.data.mentions.map((name) => [name, previous.get(name) ?? at]));
         posts.set(event.data.postId, { authorId: event.data.authorId, deleted: false, mentions });
+        if (event.type === 'PostCreated') {
+          for (const item of event.data.media) {
+            for (const { userId } of item.tags ?? []) tags.set(`${event.data.postId}|${userId}`, { actorId: event.data.authorId, recipientId: userId, postId: event.data.postId, at });
+          }
+        }
         break;
       }
+      case 'TagRemoved':
+        tags.set(`${event.data.postId}|${event.data.userId}`, null);
+        break;
       case 'PostDeleted':
         posts.get(event.data.postId)!.deleted = true;
         break;
@@ -162,6 +173,7 @@ const expectedLists = (history: readonly HistoryEvent[]): Map<string, { items: N
   for (const like of likes.values()) if (like && livePost(like.postId)) activities.push({ kind: 'like', ...like, groupComment: null });
   for (const follow of follows.values()) if (follow) activities.push({ ...follow, postId: null, groupComment: null });
   for (const share of shares) if (livePost(share.postId)) activities.push({ kind: 'share', ...share, groupComment: null });
+  for (const tag of tags.values()) if (tag && livePost(tag.postId)) activities.push({ kind: 'tagged', ...tag, groupComment: null });
   for (const [postId, post] of posts) {
     if (post.deleted) continue;
     for (const [name, at] of post.mentions) {

@@ -15,7 +15,7 @@ import { allPages } from '../../support/all-pages.js';
 
 // The profiles read model against a fold of the history: for random valid histories, what the
 // reader answers (profiles and counts, follower lists, requests, relationships, access, hydrated
-// posts, comment threads, likers, bookmarks, collections with their counts, covers and posts; every list read one item a page, so cursors are
+// posts with their items' tags, the posts each person is tagged in, comment threads, likers, bookmarks, collections with their counts, covers and posts; every list read one item a page, so cursors are
 // exercised) equals what a plain in-memory model of the same events says, however the log
 // interleaves streams, however it is cut into batches, after a crash mid-batch and a resume, split
 // over two partitioned instances, and applied twice; with the ranked feed's affinity sources and
@@ -44,7 +44,21 @@ interface Model {
   mutes: Set<string>;
   posts: Map<
     string,
-    { id: string; authorId: string; caption: string; hashtags: string[]; mentions: string[]; media: MediaItem[]; location?: { id: string; name: string }; createdAt: string; deleted: boolean }
+    {
+      id: string;
+      authorId: string;
+      caption: string;
+      hashtags: string[];
+      mentions: string[];
+      /** As stored, without tags. */
+      media: MediaItem[];
+      /** Per item, the tags as created (ids), in order; `untagged` the people taken off since. */
+      tags: { userId: string; x: number; y: number }[][];
+      untagged: Set<string>;
+      location?: { id: string; name: string };
+      createdAt: string;
+      deleted: boolean;
+    }
   >;
   comments: Map<string, { id: string; postId: string; authorId: string; parentId: string | null; text: string; createdAt: string; deleted: boolean }>;
   likes: Map<string, { postId: string; userId: string; at: string }>;
@@ -151,7 +165,9 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
           caption,
           hashtags,
           mentions,
-          media,
+          media: media.map(({ tags: _tags, ...item }) => item),
+          tags: media.map((item) => item.tags ?? []),
+          untagged: new Set(),
           ...(location && { location: { id: location.id, name: location.name } }),
           createdAt,
           deleted: false,
@@ -163,6 +179,9 @@ const foldModel = (history: readonly HistoryEvent[]): Model => {
         break;
       case 'PostDeleted':
         m.posts.get(event.data.postId)!.deleted = true;
+        break;
+      case 'TagRemoved':
+        m.posts.get(event.data.postId)!.untagged.add(event.data.userId);
         break;
       case 'CommentAdded': {
         const { commentId, postId, authorId, parentCommentId, text, createdAt } = event.data;
@@ -261,7 +280,11 @@ const expectedSnapshot = (m: Model) => {
     caption: p.caption,
     hashtags: p.hashtags,
     mentions: p.mentions,
-    media: p.media,
+    // docs/rules.md "User tags": the standing tags of listed people, by username, in the author's order.
+    media: p.media.map((item, index) => {
+      const shown = p.tags[index]!.filter((tag) => !p.untagged.has(tag.userId) && listed(m, tag.userId)).map((tag) => ({ username: m.users.get(tag.userId)!.username, x: tag.x, y: tag.y }));
+      return shown.length > 0 ? { ...item, tags: shown } : item;
+    }),
     ...(p.location && { location: p.location }),
     createdAt: p.createdAt,
     likeCount: [...m.likes.values()].filter((l) => l.postId === p.id).length,
@@ -392,6 +415,14 @@ const expectedSnapshot = (m: Model) => {
     userPosts: perUser((author) =>
       newestFirst(livePosts.filter((p) => p.authorId === author).filter(shownTo(author)), (p) => p.createdAt, (p) => p.id).map(hydrate(author)),
     ),
+    // The live posts each person stands tagged in whose author they may see, newest first.
+    tagged: perUser((user) =>
+      newestFirst(
+        livePosts.filter((p) => p.tags.some((item) => item.some((tag) => tag.userId === user)) && !p.untagged.has(user) && access(m, user, p.authorId) === 'allowed'),
+        (p) => p.createdAt,
+        (p) => p.id,
+      ).map(hydrate(user)),
+    ),
     bookmarks: perUser((user) =>
       newestFirst(
         [...m.bookmarks.values()].filter((b) => b.userId === user && !m.posts.get(b.postId)!.deleted && shownTo(user)(m.posts.get(b.postId)!)),
@@ -478,6 +509,7 @@ const actualSnapshot = async (reader: ProfilesReader, m: Model, pool: TestDataba
     visibleAuthors: await perUser(async (viewer) => [...(await reader.visibleAuthors(viewer, users))].sort()),
     posts: await perUser((viewer) => reader.posts(postIds, viewer)),
     userPosts: await perUser((author) => allPages((page) => reader.userPosts(author, author, page))),
+    tagged: await perUser((user) => allPages((page) => reader.taggedPosts(user, user, page))),
     bookmarks: await perUser((user) => allPages((page) => reader.bookmarks(user, page))),
     likes: await perKey(postIds, (post) => allPages((page) => reader.likes(post, page))),
     topComments: await perKey(postIds, (post) => allPages((page) => reader.comments(post, { parentId: null }, page))),
@@ -566,6 +598,21 @@ describe('profiles projection: the read model equals a fold of the history', () 
 
   it('collections (created, renamed, filled, emptied, deleted; posts hidden by unbookmarks, blocks, privacy, erasure) equal the fold, in any batches and twice', () =>
     assertEndsEqualToFold({ anyLog: anyCollectionLog, reset, check, runs }, fc.tuple(anyBatchSize, anyBatchSize), async (events, [first, second]) => {
+      const projection = createProfilesProjection(db.pool);
+      await applyEvents(projection, events, { batchSize: first });
+      await applyEvents(projection, events, { batchSize: second, checkpointKey: 'profiles-again', replay: true });
+    }));
+
+  // Histories drawn mostly from what user tags depend on (tagged posts, removals, deletions, blocks,
+  // privacy, deletion and erasure of the tagged), so that cards' tags and /tagged change often.
+  const tagKinds = [
+    'register', 'follow', 'approveRequest', 'block', 'unblock', 'changePrivacy', 'tagPost', 'tagPost', 'tagPost', 'removeTag', 'removeTag', 'deletePost',
+    'requestDeletion', 'restoreAccount', 'eraseAccount', 'tick',
+  ] as const;
+  const anyTagLog = anyHistory({ maxUsers: 4, minIntents: 10, maxIntents: 40, kinds: tagKinds }).chain((history) => fc.tuple(fc.constant(history), anyInterleaving(history)));
+
+  it('user tags (cards and /tagged: tagged, taken off, posts deleted, people blocked, private, deleting, erased) equal the fold, in any batches and twice', () =>
+    assertEndsEqualToFold({ anyLog: anyTagLog, reset, check, runs }, fc.tuple(anyBatchSize, anyBatchSize), async (events, [first, second]) => {
       const projection = createProfilesProjection(db.pool);
       await applyEvents(projection, events, { batchSize: first });
       await applyEvents(projection, events, { batchSize: second, checkpointKey: 'profiles-again', replay: true });

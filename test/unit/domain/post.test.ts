@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fold } from '../../../domain/decider.js';
 import { assertPostUsable, postFacts } from '../../../domain/post/post-facts.js';
 import { postDecider, type CreatePost, type PostEvent, type PostState } from '../../../domain/post/post.js';
-import type { MediaItem } from '../../../events/index.js';
+import type { MediaItem, PostMediaItem } from '../../../events/index.js';
 import { deciderSpec, domainErrorOf, failsWith } from '../../support/decider-spec.js';
 
 const { given } = deciderSpec(postDecider);
@@ -67,6 +67,59 @@ describe('DeletePost', () => {
   it('is for the author only', () => given([created]).when(remove(bob)).then(failsWith(403, 'NOT_AUTHOR')));
   it('does not let a stranger probe a deleted post', () => given([created, deleted]).when(remove(bob)).then(failsWith(403, 'NOT_AUTHOR')));
   it('reports a missing post', () => given([]).when(remove()).then(failsWith(404, 'POST_NOT_FOUND')));
+});
+
+describe('user tags (docs/rules.md "User tags")', () => {
+  const cat = '0190a000-0000-7000-8000-000000000003';
+  const tag = (userId: string | null, over: { blockedEitherWay?: boolean; x?: number } = {}) => ({
+    username: 'someone',
+    x: over.x ?? 0.5,
+    y: 0.25,
+    userId,
+    blockedEitherWay: over.blockedEitherWay ?? false,
+  });
+  const taggedCreated = (media: PostMediaItem[]) => ({ ...created, data: { ...created.data, media } }) as PostEvent;
+  const onTwo = taggedCreated([
+    { ...photo, tags: [{ userId: bob, x: 0.5, y: 0.25 }, { userId: cat, x: 0.5, y: 0.25 }] },
+    { ...photo, tags: [{ userId: bob, x: 0.5, y: 0.25 }] },
+  ]);
+  const removed = (userId: string): PostEvent => ({ type: 'TagRemoved', data: { postId, authorId: ann, userId, removedAt: later } });
+
+  it('puts the tags, ids only, on their items; an item without tags carries none', () =>
+    given([])
+      .when(create({ media: [photo, photo], tags: [[], [tag(bob)]] }))
+      .then([taggedCreated([photo, { ...photo, tags: [{ userId: bob, x: 0.5, y: 0.25 }] }])]));
+  it('lets the author tag themself', () =>
+    given([]).when(create({ tags: [[tag(ann)]] })).then([taggedCreated([{ ...photo, tags: [{ userId: ann, x: 0.5, y: 0.25 }] }])]));
+  it('refuses an unknown account 404 USER_NOT_FOUND', () => given([]).when(create({ tags: [[tag(null)]] })).then(failsWith(404, 'USER_NOT_FOUND')));
+  it('refuses a blocked account exactly as an unknown one, naming the tag', () => {
+    const blocked = domainErrorOf(() => postDecider.decide(create({ media: [photo, photo], tags: [[], [tag(bob), tag(cat, { blockedEitherWay: true })]] }), { status: 'none' }));
+    const unknown = domainErrorOf(() => postDecider.decide(create({ media: [photo, photo], tags: [[], [tag(bob), tag(null)]] }), { status: 'none' }));
+    expect([blocked.status, blocked.code, blocked.message, blocked.details]).toEqual([unknown.status, unknown.code, unknown.message, unknown.details]);
+    expect(blocked.details).toEqual([{ path: 'media.1.tags.1.username', message: 'no such user' }]);
+  });
+  it('refuses one account twice on an item 400 DUPLICATE_TAG, and takes it on two items', () => {
+    given([]).when(create({ tags: [[tag(bob), tag(bob, { x: 0.9 })]] })).then(failsWith(400, 'DUPLICATE_TAG'));
+    given([])
+      .when(create({ media: [photo, photo], tags: [[tag(bob), tag(cat)], [tag(bob)]] }))
+      .then([onTwo]);
+  });
+  it('the tagged person takes themself off every item', () => given([onTwo]).when({ type: 'RemoveTag', postId, actorId: bob, userId: bob, now: later }).then([removed(bob)]));
+  it('the author takes someone off', () => given([onTwo]).when({ type: 'RemoveTag', postId, actorId: ann, userId: cat, now: later }).then([removed(cat)]));
+  it('no one else may', () => given([onTwo]).when({ type: 'RemoveTag', postId, actorId: cat, userId: bob, now: later }).then(failsWith(403, 'NOT_AUTHOR')));
+  it('not tagged (any more), or a deleted post: nothing to do', () => {
+    given([onTwo, removed(bob)]).when({ type: 'RemoveTag', postId, actorId: bob, userId: bob, now: later }).then([]);
+    given([created]).when({ type: 'RemoveTag', postId, actorId: bob, userId: bob, now: later }).then([]);
+    given([onTwo, deleted]).when({ type: 'RemoveTag', postId, actorId: bob, userId: bob, now: later }).then([]);
+  });
+  it('taking oneself off an unknown post is a no-op too (it tells nothing of the post); the author route on one is 404 POST_NOT_FOUND', () => {
+    given([]).when({ type: 'RemoveTag', postId, actorId: bob, userId: bob, now: later }).then([]);
+    given([]).when({ type: 'RemoveTag', postId, actorId: ann, userId: bob, now: later }).then(failsWith(404, 'POST_NOT_FOUND'));
+  });
+  it('evolves TagRemoved into items without that person, an emptied item without tags', () => {
+    const state = fold(postDecider, [onTwo, removed(bob)]);
+    expect(state.status === 'active' && state.media.map((item) => item.tags)).toEqual([[{ userId: cat, x: 0.5, y: 0.25 }], undefined]);
+  });
 });
 
 describe('evolve', () => {

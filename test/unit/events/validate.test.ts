@@ -82,6 +82,24 @@ describe('validateEvent', () => {
     ]);
   });
 
+  it("backstops the user tags of a PostCreated's items: kept as given; a tag out of the item, more than 20 an item or 50 a post, refused", () => {
+    const tag = (n: number) => ({ userId: `0190a000-0000-7000-8000-${String(n).padStart(12, '0')}`, x: 0.5, y: 1 });
+    const tagged = (counts: number[]) => ({ ...postCreatedData(counts.length), media: counts.map((count, i) => ({ url: `media/${i}.jpg`, type: 'image', tags: Array.from({ length: count }, (_, n) => tag(n)) })) });
+    expect(validateEvent(event('PostCreated', tagged([2, 1])))).toEqual(tagged([2, 1]));
+    expect(validateEvent(event('PostCreated', tagged([20, 20, 10])))).toBeTruthy();
+    // An item is a union (upload or URL): for a count, zod names the item that matched neither.
+    expect(invalidEventError(() => validateEvent(event('PostCreated', tagged([21])))).issues.map((i) => i.path)).toEqual([['media', 0]]);
+    expect(invalidEventError(() => validateEvent(event('PostCreated', tagged([20, 20, 11])))).issues.map((i) => i.path)).toEqual([['media']]);
+    const off = { ...postCreatedData(1), media: [{ url: 'media/0.jpg', type: 'image', tags: [{ ...tag(1), x: 1.5 }] }] };
+    expect(invalidEventError(() => validateEvent(event('PostCreated', off))).issues.map((i) => i.path)).toEqual([['media', 0, 'tags', 0, 'x']]);
+  });
+
+  it('validates TagRemoved', () => {
+    const data = { postId: '0190b000-0000-7000-8000-000000000001', authorId: '0190a000-0000-7000-8000-000000000001', userId: '0190a000-0000-7000-8000-000000000002', removedAt: '2025-03-01T12:00:00.000Z' };
+    expect(validateEvent(event('TagRemoved', data))).toEqual(data);
+    expect(() => validateEvent(event('TagRemoved', { ...data, userId: 'ann' }))).toThrow(InvalidEventError);
+  });
+
   it('rejects a version 1 PostCreated: new events are written at the current version only', () => {
     const { media: _media, ...rest } = postCreatedData(1);
     expect(() => validateEvent(event('PostCreated', { ...rest, imageUrl: 'media/0.jpg' }))).toThrow(InvalidEventError);
