@@ -37,7 +37,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -46,7 +46,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -303,7 +303,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -312,7 +312,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -568,7 +568,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -577,7 +577,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -841,7 +841,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -850,7 +850,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -1068,7 +1068,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1077,7 +1077,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -1326,7 +1326,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1335,7 +1335,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -1714,7 +1714,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1723,7 +1723,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -1980,7 +1980,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -1989,7 +1989,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -2205,7 +2205,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2214,7 +2214,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -2434,7 +2434,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2443,7 +2443,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -2789,7 +2789,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -2798,7 +2798,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -3047,7 +3047,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3056,7 +3056,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -3312,7 +3312,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3321,7 +3321,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -3529,7 +3529,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3538,7 +3538,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -3792,6 +3792,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -3826,6 +3831,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -3845,7 +3855,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -3854,7 +3864,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -3989,6 +3999,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -4009,7 +4024,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4018,7 +4033,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -4139,7 +4154,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4148,7 +4163,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -4408,6 +4423,11 @@ export interface paths {
                                             durationMs?: number;
                                             height?: number;
                                             mediaId?: string;
+                                            tags?: {
+                                                username: string;
+                                                x: number;
+                                                y: number;
+                                            }[];
                                             /** @enum {string} */
                                             type: "image" | "video";
                                             url: string;
@@ -4442,6 +4462,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -4462,7 +4487,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4471,7 +4496,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -4633,7 +4658,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4642,7 +4667,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -4879,7 +4904,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -4888,7 +4913,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -5141,7 +5166,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5150,7 +5175,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -5389,7 +5414,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5398,7 +5423,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -5649,7 +5674,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5658,7 +5683,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -5911,6 +5936,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -5945,6 +5975,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -5964,7 +5999,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -5973,7 +6008,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -6111,6 +6146,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -6145,6 +6185,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -6164,7 +6209,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6173,7 +6218,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -6311,6 +6356,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -6345,6 +6395,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -6364,7 +6419,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6373,7 +6428,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -6548,6 +6603,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -6569,7 +6629,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6578,7 +6638,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -6710,7 +6770,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6719,7 +6779,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -6969,7 +7029,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -6978,7 +7038,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -7235,6 +7295,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -7269,6 +7334,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -7288,7 +7358,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7297,7 +7367,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -7476,6 +7546,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -7510,6 +7585,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -7536,7 +7616,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7545,7 +7625,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -7738,7 +7818,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7747,7 +7827,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -7922,7 +8002,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -7931,7 +8011,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -8200,7 +8280,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8209,7 +8289,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -8464,6 +8544,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -8491,14 +8576,14 @@ export interface paths {
                                 read: boolean;
                                 text: string;
                                 /** @enum {string} */
-                                type: "like" | "comment" | "reply" | "follow" | "follow_request" | "mention" | "share";
+                                type: "like" | "comment" | "reply" | "follow" | "follow_request" | "mention" | "share" | "tagged";
                             }[];
                             nextCursor: string | null;
                             unreadCount: number;
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8507,7 +8592,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -8645,7 +8730,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8654,7 +8739,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -8903,6 +8988,11 @@ export interface paths {
                             height?: number;
                             /** Format: uuid */
                             mediaId?: string;
+                            tags?: {
+                                username: string;
+                                x: number;
+                                y: number;
+                            }[];
                             /** @enum {string} */
                             type?: "image" | "video";
                             /** Format: uri */
@@ -8925,7 +9015,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -8934,7 +9024,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -9187,6 +9277,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -9221,6 +9316,11 @@ export interface paths {
                                 durationMs?: number;
                                 height?: number;
                                 mediaId?: string;
+                                tags?: {
+                                    username: string;
+                                    x: number;
+                                    y: number;
+                                }[];
                                 /** @enum {string} */
                                 type: "image" | "video";
                                 url: string;
@@ -9238,7 +9338,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9247,7 +9347,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -9409,7 +9509,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9418,7 +9518,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -9655,7 +9755,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9664,7 +9764,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -9914,7 +10014,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -9923,7 +10023,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -10159,7 +10259,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10168,7 +10268,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -10424,6 +10524,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -10451,7 +10556,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10460,7 +10565,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -10624,7 +10729,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10633,7 +10738,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -10884,7 +10989,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -10893,7 +10998,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -11129,7 +11234,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11138,7 +11243,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -11392,6 +11497,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -11412,7 +11522,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11421,7 +11531,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -11602,7 +11712,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11611,7 +11721,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -11830,6 +11940,529 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/posts/{postId}/tags/{username}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    postId: string;
+                    username: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            position: string;
+                            postId: string;
+                            tagged: boolean;
+                        };
+                    };
+                };
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description no or bad token, bad login: UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED, INVALID_STREAM_TICKET, TWO_FACTOR_REQUIRED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED" | "INVALID_STREAM_TICKET" | "TWO_FACTOR_REQUIRED";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description not allowed: TWO_FACTOR_CODE_INVALID, WRONG_PASSWORD, NOT_OWNER, ACCOUNT_DELETION_PENDING, PRIVATE_ACCOUNT, POST_NOT_SHAREABLE, NOT_AUTHOR, NOT_ALLOWED, UPLOAD_SIGNATURE_INVALID */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "TWO_FACTOR_CODE_INVALID" | "WRONG_PASSWORD" | "NOT_OWNER" | "ACCOUNT_DELETION_PENDING" | "PRIVATE_ACCOUNT" | "POST_NOT_SHAREABLE" | "NOT_AUTHOR" | "NOT_ALLOWED" | "UPLOAD_SIGNATURE_INVALID";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description unknown: ROUTE_NOT_FOUND, SESSION_NOT_FOUND, USER_NOT_FOUND, NOT_FOUND, FOLLOW_REQUEST_NOT_FOUND, POST_NOT_FOUND, LOCATION_NOT_FOUND, COMMENT_NOT_FOUND, COLLECTION_NOT_FOUND, STORY_NOT_FOUND, MEDIA_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "ROUTE_NOT_FOUND" | "SESSION_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "FOLLOW_REQUEST_NOT_FOUND" | "POST_NOT_FOUND" | "LOCATION_NOT_FOUND" | "COMMENT_NOT_FOUND" | "COLLECTION_NOT_FOUND" | "STORY_NOT_FOUND" | "MEDIA_NOT_FOUND";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description taken, or a conflict that survived retries: IDEMPOTENCY_IN_PROGRESS, USERNAME_TAKEN, TWO_FACTOR_ENABLED, TWO_FACTOR_NOT_ENROLLED, TWO_FACTOR_NOT_ENABLED, EMAIL_TAKEN, USER_EXISTS, ACCOUNT_ERASURE_STARTED, ACCOUNT_NOT_DELETING, POST_EXISTS, COMMENT_EXISTS, COLLECTION_EXISTS, STORY_EXISTS, CONCURRENCY_CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "IDEMPOTENCY_IN_PROGRESS" | "USERNAME_TAKEN" | "TWO_FACTOR_ENABLED" | "TWO_FACTOR_NOT_ENROLLED" | "TWO_FACTOR_NOT_ENABLED" | "EMAIL_TAKEN" | "USER_EXISTS" | "ACCOUNT_ERASURE_STARTED" | "ACCOUNT_NOT_DELETING" | "POST_EXISTS" | "COMMENT_EXISTS" | "COLLECTION_EXISTS" | "STORY_EXISTS" | "CONCURRENCY_CONFLICT";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description body over 1 MiB: PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "PAYLOAD_TOO_LARGE";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description a body of an unsupported Content-Type: UNSUPPORTED_MEDIA_TYPE */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "UNSUPPORTED_MEDIA_TYPE";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description a domain rule broken, or an Idempotency-Key reused with another request: IDEMPOTENCY_KEY_REUSED, CANNOT_FOLLOW_SELF, FOLLOWING_LIMIT_REACHED, CANNOT_BLOCK_SELF, CANNOT_MUTE_SELF, POST_DELETED, COMMENT_DELETED, COLLECTIONS_LIMIT_REACHED, COLLECTION_FULL, STORY_EXPIRED, STORY_NOT_DUE, MEDIA_NOT_UPLOADED, MEDIA_ALREADY_COMPLETED, MEDIA_UPLOAD_EXPIRED, MEDIA_NOT_READY, MEDIA_REJECTED, MEDIA_ALREADY_ATTACHED, MEDIA_WRONG_PURPOSE, MEDIA_UNSUPPORTED, MEDIA_TYPE_MISMATCH, MEDIA_CORRUPT, MEDIA_TOO_MANY_PIXELS, MEDIA_TOO_LONG */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "IDEMPOTENCY_KEY_REUSED" | "CANNOT_FOLLOW_SELF" | "FOLLOWING_LIMIT_REACHED" | "CANNOT_BLOCK_SELF" | "CANNOT_MUTE_SELF" | "POST_DELETED" | "COMMENT_DELETED" | "COLLECTIONS_LIMIT_REACHED" | "COLLECTION_FULL" | "STORY_EXPIRED" | "STORY_NOT_DUE" | "MEDIA_NOT_UPLOADED" | "MEDIA_ALREADY_COMPLETED" | "MEDIA_UPLOAD_EXPIRED" | "MEDIA_NOT_READY" | "MEDIA_REJECTED" | "MEDIA_ALREADY_ATTACHED" | "MEDIA_WRONG_PURPOSE" | "MEDIA_UNSUPPORTED" | "MEDIA_TYPE_MISMATCH" | "MEDIA_CORRUPT" | "MEDIA_TOO_MANY_PIXELS" | "MEDIA_TOO_LONG";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests (a rate limit): RATE_LIMITED, TOO_MANY_STREAMS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "RATE_LIMITED" | "TOO_MANY_STREAMS";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an unexpected error (a bug): INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "INTERNAL";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description a backend is down: STREAMS_FULL, BACKEND_UNAVAILABLE */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "STREAMS_FULL" | "BACKEND_UNAVAILABLE";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/posts/{postId}/tags/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    postId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            position: string;
+                            postId: string;
+                            tagged: boolean;
+                        };
+                    };
+                };
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description no or bad token, bad login: UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED, INVALID_STREAM_TICKET, TWO_FACTOR_REQUIRED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED" | "INVALID_STREAM_TICKET" | "TWO_FACTOR_REQUIRED";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description not allowed: TWO_FACTOR_CODE_INVALID, WRONG_PASSWORD, NOT_OWNER, ACCOUNT_DELETION_PENDING, PRIVATE_ACCOUNT, POST_NOT_SHAREABLE, NOT_AUTHOR, NOT_ALLOWED, UPLOAD_SIGNATURE_INVALID */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "TWO_FACTOR_CODE_INVALID" | "WRONG_PASSWORD" | "NOT_OWNER" | "ACCOUNT_DELETION_PENDING" | "PRIVATE_ACCOUNT" | "POST_NOT_SHAREABLE" | "NOT_AUTHOR" | "NOT_ALLOWED" | "UPLOAD_SIGNATURE_INVALID";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description unknown: ROUTE_NOT_FOUND, SESSION_NOT_FOUND, USER_NOT_FOUND, NOT_FOUND, FOLLOW_REQUEST_NOT_FOUND, POST_NOT_FOUND, LOCATION_NOT_FOUND, COMMENT_NOT_FOUND, COLLECTION_NOT_FOUND, STORY_NOT_FOUND, MEDIA_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "ROUTE_NOT_FOUND" | "SESSION_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "FOLLOW_REQUEST_NOT_FOUND" | "POST_NOT_FOUND" | "LOCATION_NOT_FOUND" | "COMMENT_NOT_FOUND" | "COLLECTION_NOT_FOUND" | "STORY_NOT_FOUND" | "MEDIA_NOT_FOUND";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description taken, or a conflict that survived retries: IDEMPOTENCY_IN_PROGRESS, USERNAME_TAKEN, TWO_FACTOR_ENABLED, TWO_FACTOR_NOT_ENROLLED, TWO_FACTOR_NOT_ENABLED, EMAIL_TAKEN, USER_EXISTS, ACCOUNT_ERASURE_STARTED, ACCOUNT_NOT_DELETING, POST_EXISTS, COMMENT_EXISTS, COLLECTION_EXISTS, STORY_EXISTS, CONCURRENCY_CONFLICT */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "IDEMPOTENCY_IN_PROGRESS" | "USERNAME_TAKEN" | "TWO_FACTOR_ENABLED" | "TWO_FACTOR_NOT_ENROLLED" | "TWO_FACTOR_NOT_ENABLED" | "EMAIL_TAKEN" | "USER_EXISTS" | "ACCOUNT_ERASURE_STARTED" | "ACCOUNT_NOT_DELETING" | "POST_EXISTS" | "COMMENT_EXISTS" | "COLLECTION_EXISTS" | "STORY_EXISTS" | "CONCURRENCY_CONFLICT";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description body over 1 MiB: PAYLOAD_TOO_LARGE */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "PAYLOAD_TOO_LARGE";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description a body of an unsupported Content-Type: UNSUPPORTED_MEDIA_TYPE */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "UNSUPPORTED_MEDIA_TYPE";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description a domain rule broken, or an Idempotency-Key reused with another request: IDEMPOTENCY_KEY_REUSED, CANNOT_FOLLOW_SELF, FOLLOWING_LIMIT_REACHED, CANNOT_BLOCK_SELF, CANNOT_MUTE_SELF, POST_DELETED, COMMENT_DELETED, COLLECTIONS_LIMIT_REACHED, COLLECTION_FULL, STORY_EXPIRED, STORY_NOT_DUE, MEDIA_NOT_UPLOADED, MEDIA_ALREADY_COMPLETED, MEDIA_UPLOAD_EXPIRED, MEDIA_NOT_READY, MEDIA_REJECTED, MEDIA_ALREADY_ATTACHED, MEDIA_WRONG_PURPOSE, MEDIA_UNSUPPORTED, MEDIA_TYPE_MISMATCH, MEDIA_CORRUPT, MEDIA_TOO_MANY_PIXELS, MEDIA_TOO_LONG */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "IDEMPOTENCY_KEY_REUSED" | "CANNOT_FOLLOW_SELF" | "FOLLOWING_LIMIT_REACHED" | "CANNOT_BLOCK_SELF" | "CANNOT_MUTE_SELF" | "POST_DELETED" | "COMMENT_DELETED" | "COLLECTIONS_LIMIT_REACHED" | "COLLECTION_FULL" | "STORY_EXPIRED" | "STORY_NOT_DUE" | "MEDIA_NOT_UPLOADED" | "MEDIA_ALREADY_COMPLETED" | "MEDIA_UPLOAD_EXPIRED" | "MEDIA_NOT_READY" | "MEDIA_REJECTED" | "MEDIA_ALREADY_ATTACHED" | "MEDIA_WRONG_PURPOSE" | "MEDIA_UNSUPPORTED" | "MEDIA_TYPE_MISMATCH" | "MEDIA_CORRUPT" | "MEDIA_TOO_MANY_PIXELS" | "MEDIA_TOO_LONG";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests (a rate limit): RATE_LIMITED, TOO_MANY_STREAMS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "RATE_LIMITED" | "TOO_MANY_STREAMS";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an unexpected error (a bug): INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "INTERNAL";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description a backend is down: STREAMS_FULL, BACKEND_UNAVAILABLE */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "STREAMS_FULL" | "BACKEND_UNAVAILABLE";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search": {
         parameters: {
             query?: never;
@@ -11882,6 +12515,11 @@ export interface paths {
                                             durationMs?: number;
                                             height?: number;
                                             mediaId?: string;
+                                            tags?: {
+                                                username: string;
+                                                x: number;
+                                                y: number;
+                                            }[];
                                             /** @enum {string} */
                                             type: "image" | "video";
                                             url: string;
@@ -11916,6 +12554,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -11940,6 +12583,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -11959,7 +12607,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -11968,7 +12616,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -12107,6 +12755,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -12126,7 +12779,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12135,7 +12788,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -12282,7 +12935,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12291,7 +12944,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -12543,7 +13196,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12552,7 +13205,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -12802,7 +13455,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -12811,7 +13464,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -13067,6 +13720,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -13089,7 +13747,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -13098,7 +13756,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -13272,6 +13930,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -13299,6 +13962,11 @@ export interface paths {
                                         durationMs?: number;
                                         height?: number;
                                         mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
                                         /** @enum {string} */
                                         type: "image" | "video";
                                         url: string;
@@ -13322,6 +13990,11 @@ export interface paths {
                                                 durationMs?: number;
                                                 height?: number;
                                                 mediaId?: string;
+                                                tags?: {
+                                                    username: string;
+                                                    x: number;
+                                                    y: number;
+                                                }[];
                                                 /** @enum {string} */
                                                 type: "image" | "video";
                                                 url: string;
@@ -13345,7 +14018,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -13354,7 +14027,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -13474,7 +14147,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -13483,7 +14156,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -13617,6 +14290,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -13637,7 +14315,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -13646,7 +14324,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -13780,6 +14458,11 @@ export interface paths {
                                 durationMs?: number;
                                 height?: number;
                                 mediaId?: string;
+                                tags?: {
+                                    username: string;
+                                    x: number;
+                                    y: number;
+                                }[];
                                 /** @enum {string} */
                                 type: "image" | "video";
                                 url: string;
@@ -13814,7 +14497,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -13823,7 +14506,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -13987,7 +14670,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -13996,7 +14679,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -14245,7 +14928,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -14254,7 +14937,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -14511,7 +15194,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -14520,7 +15203,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -14757,7 +15440,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -14766,7 +15449,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -15015,7 +15698,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -15024,7 +15707,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -15259,7 +15942,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -15268,7 +15951,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -15519,7 +16202,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -15528,7 +16211,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -15765,7 +16448,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -15774,7 +16457,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -16028,6 +16711,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -16048,7 +16736,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16057,7 +16745,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -16234,6 +16922,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -16254,7 +16947,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16263,7 +16956,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -16436,7 +17129,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16445,7 +17138,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -16681,7 +17374,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16690,7 +17383,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -16944,7 +17637,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -16953,7 +17646,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -17208,6 +17901,11 @@ export interface paths {
                                     durationMs?: number;
                                     height?: number;
                                     mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
                                     /** @enum {string} */
                                     type: "image" | "video";
                                     url: string;
@@ -17231,6 +17929,11 @@ export interface paths {
                                             durationMs?: number;
                                             height?: number;
                                             mediaId?: string;
+                                            tags?: {
+                                                username: string;
+                                                x: number;
+                                                y: number;
+                                            }[];
                                             /** @enum {string} */
                                             type: "image" | "video";
                                             url: string;
@@ -17253,7 +17956,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -17262,7 +17965,257 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description no or bad token, bad login: UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED, INVALID_STREAM_TICKET, TWO_FACTOR_REQUIRED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED" | "INVALID_STREAM_TICKET" | "TWO_FACTOR_REQUIRED";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description not allowed: TWO_FACTOR_CODE_INVALID, WRONG_PASSWORD, NOT_OWNER, ACCOUNT_DELETION_PENDING, PRIVATE_ACCOUNT, POST_NOT_SHAREABLE, NOT_AUTHOR, NOT_ALLOWED, UPLOAD_SIGNATURE_INVALID */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "TWO_FACTOR_CODE_INVALID" | "WRONG_PASSWORD" | "NOT_OWNER" | "ACCOUNT_DELETION_PENDING" | "PRIVATE_ACCOUNT" | "POST_NOT_SHAREABLE" | "NOT_AUTHOR" | "NOT_ALLOWED" | "UPLOAD_SIGNATURE_INVALID";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description unknown: ROUTE_NOT_FOUND, SESSION_NOT_FOUND, USER_NOT_FOUND, NOT_FOUND, FOLLOW_REQUEST_NOT_FOUND, POST_NOT_FOUND, LOCATION_NOT_FOUND, COMMENT_NOT_FOUND, COLLECTION_NOT_FOUND, STORY_NOT_FOUND, MEDIA_NOT_FOUND */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "ROUTE_NOT_FOUND" | "SESSION_NOT_FOUND" | "USER_NOT_FOUND" | "NOT_FOUND" | "FOLLOW_REQUEST_NOT_FOUND" | "POST_NOT_FOUND" | "LOCATION_NOT_FOUND" | "COMMENT_NOT_FOUND" | "COLLECTION_NOT_FOUND" | "STORY_NOT_FOUND" | "MEDIA_NOT_FOUND";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests (a rate limit): RATE_LIMITED, TOO_MANY_STREAMS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "RATE_LIMITED" | "TOO_MANY_STREAMS";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an unexpected error (a bug): INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "INTERNAL";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description a backend is down: STREAMS_FULL, BACKEND_UNAVAILABLE */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "STREAMS_FULL" | "BACKEND_UNAVAILABLE";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{username}/tagged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    minPosition?: string;
+                };
+                header?: never;
+                path: {
+                    username: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                author: {
+                                    avatar: {
+                                        blurhash?: string;
+                                        dominantColor?: string;
+                                        durationMs?: number;
+                                        height?: number;
+                                        mediaId?: string;
+                                        tags?: {
+                                            username: string;
+                                            x: number;
+                                            y: number;
+                                        }[];
+                                        /** @enum {string} */
+                                        type: "image" | "video";
+                                        url: string;
+                                        variants?: {
+                                            contentType: string;
+                                            height: number;
+                                            name: string;
+                                            url: string;
+                                            width: number;
+                                        }[];
+                                        width?: number;
+                                    } | null;
+                                    displayName: string;
+                                    id: string;
+                                    username: string;
+                                };
+                                bookmarkedByMe: boolean;
+                                caption: string;
+                                commentCount: number;
+                                createdAt: string;
+                                hashtags: string[];
+                                id: string;
+                                likeCount: number;
+                                likedByMe: boolean;
+                                location?: {
+                                    id: string;
+                                    name: string;
+                                };
+                                media: {
+                                    blurhash?: string;
+                                    dominantColor?: string;
+                                    durationMs?: number;
+                                    height?: number;
+                                    mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
+                                    /** @enum {string} */
+                                    type: "image" | "video";
+                                    url: string;
+                                    variants?: {
+                                        contentType: string;
+                                        height: number;
+                                        name: string;
+                                        url: string;
+                                        width: number;
+                                    }[];
+                                    width?: number;
+                                }[];
+                                mentions: string[];
+                                shareCount: number;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -17456,7 +18409,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -17465,7 +18418,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
@@ -17709,7 +18662,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -17718,7 +18671,7 @@ export interface paths {
                         "application/json": {
                             error: {
                                 /** @enum {string} */
-                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
                                 details: {
                                     location?: string;
                                     message: string;
