@@ -19,7 +19,7 @@ const layer = (folder, forbidden) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', '.services/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', '.services/**', 'web/dist/**', 'web/src/api/schema.d.ts', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -43,4 +43,19 @@ export default tseslint.config(
   // workers/ react to the log with side effects (processing media, deleting objects): they issue
   // commands and use media/, and are started by app/.
   layer('workers', ['read-api', 'replay', 'app']),
+  // web/ is a client of the public HTTP API only (its types come from the OpenAPI document), never of the server's code.
+  {
+    files: ['web/**/*.ts', 'web/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: ['kernel', 'events', 'domain', 'commands', 'projections', 'read-api', 'replay', 'app', 'media', 'workers', 'scripts', 'test'].map((name) => ({
+            group: [`**/${name}/*`, `**/${name}`],
+            message: `web/ may not import ${name}/: it is a client of the HTTP API (docs/architecture.md "Web client")`,
+          })),
+        },
+      ],
+    },
+  },
 );

@@ -109,6 +109,8 @@ const schema = z.object({
   /** Notifications of one kind on one post (or comment) within this window, by the events' own times, form one group. */
   NOTIFICATION_GROUP_WINDOW: z.string().default('24h').pipe(duration),
   DATA_DIR: z.string().min(1).default('./data'),
+  /** The web client's build (npm run build:web), served at / by the API (app/http/web-client.ts); a folder without index.html: not served. */
+  WEB_ROOT: z.string().min(1).default('./web/dist'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ROLE: z.enum(ROLES).default('all'),
   // ---- Media (docs/architecture.md "Media"). S3_BUCKET set: an S3-compatible store; unset: files under DATA_DIR/media.
@@ -324,7 +326,7 @@ export interface Settings {
   database: DatabaseSettings;
   serving: ServingLimits;
   tuning: Tuning;
-  http: { port: number; host: string; logLevel: Config['LOG_LEVEL']; trustProxy: boolean | number | string[] };
+  http: { port: number; host: string; logLevel: Config['LOG_LEVEL']; trustProxy: boolean | number | string[]; webRoot: string };
   dataDir: string;
 }
 
@@ -389,7 +391,7 @@ export const settingsOf = (config: Config): Settings => ({
     cardCacheSize: config.CARD_CACHE_SIZE,
   },
   tuning: { ...DEFAULT_TUNING },
-  http: { port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL, trustProxy: config.TRUST_PROXY },
+  http: { port: config.PORT, host: config.HOST, logLevel: config.LOG_LEVEL, trustProxy: config.TRUST_PROXY, webRoot: config.WEB_ROOT },
   dataDir: config.DATA_DIR,
 });
 

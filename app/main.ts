@@ -25,7 +25,7 @@ const main = async () => {
     jwtSecrets,
   });
   // Every role answers /health, /ready and /metrics; only api and all serve the API itself.
-  const app = await buildServer({ ...platform, operationsOnly: !servesHttp(settings.role), logger: { level: settings.http.logLevel }, trustProxy: settings.http.trustProxy });
+  const app = await buildServer({ ...platform, operationsOnly: !servesHttp(settings.role), logger: { level: settings.http.logLevel }, trustProxy: settings.http.trustProxy, webRoot: resolve(settings.http.webRoot) });
   const address = await app.listen({ port: settings.http.port, host: settings.http.host });
   announce(app, address, settings, platform, embedded ? `embedded PostgreSQL (${dataDir}/postgres)` : 'PostgreSQL (DATABASE_URL)');
   stopOnSignal(app, platform, embedded);

@@ -15,6 +15,7 @@ import { idempotencyKeys } from './http/idempotency.js';
 import { rateLimits as rateLimitHooks } from './http/rate-limit.js';
 import { withTokensRedacted } from './http/redact-token.js';
 import { installOpenApi, operationRoutes } from './http/operations.js';
+import { webClient } from './http/web-client.js';
 import { locallyServed } from './media-storage.js';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
@@ -40,6 +41,8 @@ export interface ServerParts {
   now?: () => number;
   /** Request and socket timeouts (HTTP_REQUEST_TIMEOUT, HTTP_CONNECTION_TIMEOUT); the defaults of app/config.ts when absent. */
   serving?: Pick<ServingLimits, 'requestTimeoutMs' | 'connectionTimeoutMs'>;
+  /** The web client's build (web/dist), served at `/` (app/http/web-client.ts); none: not served. */
+  webRoot?: string;
 }
 
 /**
@@ -65,7 +68,7 @@ const timeoutsOf = ({ requestTimeoutMs, connectionTimeoutMs }: Pick<ServingLimit
       : {},
 });
 
-export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false, mediaStorage, rateLimits, trustProxy = false, now, serving = loadSettings({}, []).serving }: ServerParts) => {
+export const buildServer = async ({ commands, idempotency, reads, metrics, readiness, logger = false, operationsOnly = false, mediaStorage, rateLimits, trustProxy = false, now, serving = loadSettings({}, []).serving, webRoot }: ServerParts) => {
   const app = Fastify({
     ...timeoutsOf(serving),
     // A hop count trusts that many proxies nearest to the server.
@@ -99,5 +102,6 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
     },
     { prefix: '/api/v1' },
   );
+  if (webRoot) await app.register(webClient, { root: webRoot });
   return app;
 };

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../app/embedded-postgres.js';
 import { readServiceUrls } from '../../app/service-urls.js';
+import { ensureChromium } from './chromium.js';
 import { ensureElasticsearch, type ElasticsearchHandle } from './elasticsearch.js';
 import { isPostgresReachable } from './postgres-reachable.js';
 
@@ -19,6 +20,8 @@ declare module 'vitest' {
     elasticsearchUrl: string;
     /** Comma-separated brokers, or '' when there is no Kafka. */
     kafkaBrokers: string;
+    /** Debian's Chromium for the browser tests (installed when missing), or '' when it cannot be had. */
+    chromiumPath: string;
   }
 }
 
@@ -26,13 +29,16 @@ let embedded: EmbeddedPostgresHandle | undefined;
 let elasticsearch: ElasticsearchHandle | undefined;
 
 export async function setup(project: TestProject) {
-  // Elasticsearch takes seconds to start: begin now, alongside PostgreSQL.
+  // Elasticsearch takes seconds to start, and installing Chromium (once per machine) tens of
+  // seconds: begin both now, alongside PostgreSQL.
   const startingElasticsearch = ensureElasticsearch();
+  const installingChromium = ensureChromium();
   try {
     await setupPostgres(project);
   } finally {
     elasticsearch = await startingElasticsearch;
   }
+  project.provide('chromiumPath', (await installingChromium) ?? '');
   project.provide('elasticsearchUrl', elasticsearch.url);
   project.provide('kafkaBrokers', process.env.KAFKA_BROKERS ?? fromServicesUp.KAFKA_BROKERS ?? '');
 }

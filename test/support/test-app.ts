@@ -77,6 +77,8 @@ export interface TestAppOptions {
   accountDeletion?: Partial<Settings['accountDeletion']>;
   /** The erasure worker's wait after destroying a key (default KEY_CACHE_TTL_MS) and its hook after each step. */
   erasure?: ErasureTestHooks;
+  /** A web client build to serve at / (buildServer's webRoot); none by default. */
+  webRoot?: string;
 }
 
 /** Cheaper than password.ts PARAMS (N=2^17, 128 MiB a hash): the cost the suite ran with before, so that its many registrations stay quick. */
@@ -133,6 +135,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     rateLimits: { ...platform.rateLimits, store: options.rateLimits?.store ?? platform.rateLimits.store },
     trustProxy: options.rateLimits?.trustProxy,
     now: options.rateLimits?.now,
+    webRoot: options.webRoot,
   });
   return {
     app,

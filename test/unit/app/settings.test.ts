@@ -25,7 +25,7 @@ describe('settings from the environment, in the groups the platform takes', () =
       rateLimits: { enabled: true, limits: defaultRateLimits() },
       database: { apiPoolSize: 10, workerPoolSize: 10, connectTimeoutMs: 5_000, statementTimeoutMs: 10_000, idleInTransactionTimeoutMs: 30_000 },
       serving: { requestTimeoutMs: 30_000, connectionTimeoutMs: 60_000, streamsPerAccount: 5, streamsPerProcess: 10_000, freshnessMaxWaiters: 1_000, cardCacheSize: 20_000 },
-      http: { port: 3000, host: '127.0.0.1', logLevel: 'info', trustProxy: false },
+      http: { port: 3000, host: '127.0.0.1', logLevel: 'info', trustProxy: false, webRoot: './web/dist' },
       dataDir: './data',
     });
   });

@@ -1,0 +1,61 @@
+import type { Post } from '../api/client';
+import { Carousel } from './carousel';
+import { BookmarkIcon, CommentIcon, HeartIcon } from './icons';
+import { usePostActions } from './post-actions';
+import { ErrorMessage } from './status';
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** The words of an image's alt text: who posted it and what they said about it. */
+export const mediaLabel = (post: Post) => `Photo by @${post.author.username}${post.caption ? `: ${post.caption.slice(0, 120)}` : ''}`;
+
+const count = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+
+export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { post: Post; eager?: boolean; linkToPost?: boolean; onFresh?: (post: Post) => void }) => {
+  const { marks, error, toggleLike, toggleBookmark } = usePostActions(post, onFresh);
+  const author = post.author.displayName || post.author.username;
+  return (
+    <article class="post" aria-label={`Post by ${post.author.username}`} data-post-id={post.id}>
+      <header class="post-header">
+        <span class="avatar" aria-hidden="true">
+          {post.author.avatar ? <img src={post.author.avatar.variants?.at(-1)?.url ?? post.author.avatar.url} alt="" width={32} height={32} /> : author.slice(0, 1).toUpperCase()}
+        </span>
+        <span class="post-author">
+          <strong>{post.author.username}</strong>
+          {post.location && <span class="post-location">{post.location.name}</span>}
+        </span>
+      </header>
+      <Carousel items={post.media} label={mediaLabel(post)} eager={eager} />
+      <div class="post-actions">
+        <button type="button" class="action like" aria-pressed={marks.liked} aria-label={marks.liked ? 'Unlike' : 'Like'} onClick={toggleLike}>
+          <HeartIcon filled={marks.liked} />
+        </button>
+        {linkToPost && (
+          <a class="action" href={`/p/${post.id}`} aria-label={`Comments (${post.commentCount})`}>
+            <CommentIcon />
+          </a>
+        )}
+        <button type="button" class="action bookmark" aria-pressed={marks.bookmarked} aria-label={marks.bookmarked ? 'Remove bookmark' : 'Bookmark'} onClick={toggleBookmark}>
+          <BookmarkIcon filled={marks.bookmarked} />
+        </button>
+      </div>
+      {error && <ErrorMessage error={error} />}
+      <p class="post-likes" aria-live="polite">
+        {count(marks.likeCount, 'like', 'likes')}
+      </p>
+      {post.caption && (
+        <p class="post-caption">
+          <strong>{post.author.username}</strong> {post.caption}
+        </p>
+      )}
+      {linkToPost && post.commentCount > 0 && (
+        <a class="post-comments-link" href={`/p/${post.id}`}>
+          View {post.commentCount === 1 ? '1 comment' : `all ${post.commentCount} comments`}
+        </a>
+      )}
+      <p class="post-time">
+        <time dateTime={post.createdAt}>{timeFormat.format(new Date(post.createdAt))}</time>
+      </p>
+    </article>
+  );
+};

@@ -1,0 +1,74 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { api } from './api/client';
+import { ErrorMessage } from './components/status';
+import { navigate, onLinkClick, useRoute } from './router';
+import { HomeScreen } from './screens/home';
+import { LoginScreen, RegisterScreen } from './screens/auth';
+import { PostScreen } from './screens/post';
+import { clearSession, useSession } from './session';
+import './styles.css';
+
+// The web client's shell (docs/architecture.md "Web client"): the header, the route's screen, and
+// the guard that sends a signed-out reader to the login screen (and a signed-in one away from it).
+
+const Header = ({ username }: { username: string }) => {
+  const [error, setError] = useState<unknown>(null);
+  const logout = async () => {
+    setError(null);
+    try {
+      await api.post('/api/v1/auth/logout');
+    } catch (failure) {
+      // An ended session is as good as logged out; anything else is shown, and the tokens dropped anyway.
+      setError(failure);
+    }
+    clearSession();
+    navigate('/login', { replace: true });
+  };
+  return (
+    <header class="top">
+      <nav aria-label="Main">
+        <a href="/" class="brand">
+          instagram-es
+        </a>
+        <a href="/">Home</a>
+      </nav>
+      <span class="me">
+        <span class="visually-hidden">Signed in as </span>@{username}
+      </span>
+      <button type="button" onClick={logout}>
+        Log out
+      </button>
+      {error !== null && <ErrorMessage error={error} />}
+    </header>
+  );
+};
+
+const App = () => {
+  const route = useRoute();
+  const session = useSession();
+  const guest = route.name === 'login' || route.name === 'register';
+  useEffect(() => {
+    if (!session && !guest) navigate('/login', { replace: true });
+    else if (session && guest) navigate('/', { replace: true });
+  }, [session, guest]);
+  if (!session) return guest ? route.name === 'login' ? <LoginScreen /> : <RegisterScreen /> : null;
+  return (
+    <>
+      <Header username={session.username} />
+      {route.name === 'home' && <HomeScreen />}
+      {route.name === 'post' && <PostScreen key={route.postId} postId={route.postId} />}
+      {route.name === 'not-found' && (
+        <main>
+          <h1>Page not found</h1>
+          <p>
+            <a href="/">Back to your feed</a>
+          </p>
+        </main>
+      )}
+    </>
+  );
+};
+
+document.addEventListener('click', onLinkClick);
+render(<App />, document.getElementById('app')!);

@@ -1,0 +1,48 @@
+import { useEffect, useState } from 'preact/hooks';
+
+// The client's routes, in the History API: the server answers index.html for any of them
+// (app/http/web-client.ts), so a reload or a shared link opens the same screen.
+
+export type Route = { name: 'home' } | { name: 'login' } | { name: 'register' } | { name: 'post'; postId: string } | { name: 'not-found' };
+
+export const routeOf = (path: string): Route => {
+  if (path === '/' || path === '') return { name: 'home' };
+  if (path === '/login') return { name: 'login' };
+  if (path === '/register') return { name: 'register' };
+  const post = /^\/p\/([0-9a-f-]{36})\/?$/i.exec(path);
+  if (post) return { name: 'post', postId: post[1]!.toLowerCase() };
+  return { name: 'not-found' };
+};
+
+const listeners = new Set<() => void>();
+
+export const navigate = (to: string, { replace = false } = {}) => {
+  if (to === location.pathname + location.search) return;
+  if (replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
+  window.scrollTo(0, 0);
+  for (const listener of listeners) listener();
+};
+
+window.addEventListener('popstate', () => {
+  for (const listener of listeners) listener();
+});
+
+export const useRoute = (): Route => {
+  const [path, setPath] = useState(location.pathname);
+  useEffect(() => {
+    const update = () => setPath(location.pathname);
+    listeners.add(update);
+    return () => void listeners.delete(update);
+  }, []);
+  return routeOf(path);
+};
+
+/** A same-origin link's click, handled by the router (modifier keys and middle clicks keep the browser's own behaviour). */
+export const onLinkClick = (event: MouseEvent) => {
+  const anchor = (event.target as Element | null)?.closest?.('a');
+  if (!anchor || anchor.target || anchor.origin !== location.origin || event.defaultPrevented) return;
+  if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  event.preventDefault();
+  navigate(anchor.pathname + anchor.search);
+};
