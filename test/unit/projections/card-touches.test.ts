@@ -18,11 +18,11 @@ const eventOf = (type: string): ChangeEvent =>
   ({ type, streamId: `s-${type}`, streamRevision: 0, data: idsUnder(type, ['sharedPost']) }) as unknown as ChangeEvent;
 
 /** The viewer's own marks and collections: no card holds them (read-api/viewer-marks.ts, reader-collections.ts). */
-const UNCARDED = new Set(['Bookmarked', 'Unbookmarked', 'CollectionCreated', 'CollectionRenamed', 'CollectionDeleted', 'PostAddedToCollection', 'PostRemovedFromCollection']);
+const UNCARDED = new Set(['Bookmarked', 'Unbookmarked', 'CollectionCreated', 'CollectionRenamed', 'CollectionDeleted', 'PostAddedToCollection', 'PostRemovedFromCollection', 'HashtagFollowed', 'HashtagUnfollowed']);
 
 describe('card touches', () => {
   // Rule: every event type the profiles projection subscribes to is mapped (a new one cannot be forgotten), and
-  // only bookmarks and collections, which no card holds, touch nothing.
+  // only bookmarks, collections and hashtag follows, which no card holds, touch nothing.
   it('maps every event type the profiles projection handles', () => {
     for (const type of changeEventTypes) {
       const touches = touchedBy(eventOf(type));
