@@ -1,10 +1,12 @@
+import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { base32Decode, TOTP_STEP_MS, totpAt } from '../../commands/accounts/totp.js';
 import { expectCleanRun, PASSWORD, startWebHarness, type WebHarness } from '../support/web-browser.js';
 
 // The web client's notifications and settings in Chromium (test/support/web-browser.ts): A keeps
 // a page open on home while B follows A and likes A's post (through the API); A's badge counts
-// them live over the event stream, without a reload. A opens the notifications (B's name in each
+// them live over the event stream, without a reload (its first connection refused: it reconnects
+// with a fresh ticket). A opens the notifications (B's name in each
 // group, the badge clears; a comment arriving meanwhile goes to the top), then the settings: ends
 // the session of a second login (that browser is sent to its login screen), changes the password
 // (a wrong current one first: the API's message), turns on two-factor authentication with a code
@@ -33,12 +35,22 @@ describe.skipIf(!chromiumPath)('notifications and settings in Chromium', () => {
     const bob = `bob${stamp}`;
     const { page } = await h.newPage();
     const { page: bobPage } = await h.newPage();
+    // A's first stream is refused (as a server restarting would): the client asks for a fresh ticket and connects again.
+    const tickets: string[] = [];
+    await page.route('**/api/v1/stream?*', async (route: Route) => {
+      tickets.push(new URL(route.request().url()).searchParams.get('ticket') ?? '');
+      if (tickets.length === 1) return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'BACKEND_UNAVAILABLE', message: 'down', details: [] } }) });
+      return route.continue();
+    });
     const aliceToken = await h.registerThroughUi(page, alice, 'Alice Author');
     const bobToken = await h.registerThroughUi(bobPage, bob, 'Bob Fan');
     const post = await h.postPhotos(aliceToken, 'A quiet morning', [[11, 1080, 1080]]);
 
     // A's page stays open on home; a mark on its window shows it is never reloaded.
     await page.evaluate(() => ((globalThis as { __sameDocument?: boolean }).__sameDocument = true));
+    await expect.poll(() => tickets.length).toBe(2);
+    expect(tickets[1]).not.toBe(tickets[0]);
+    await page.unroute('**/api/v1/stream?*');
     const badge = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
     await badge('Notifications').waitFor();
     await h.call('POST', `/api/v1/users/${alice}/follow`, bobToken);

@@ -65,8 +65,10 @@ export const SessionsSection = ({ version }: { version: number }) => {
           {items.map((session) => (
             <li key={session.sessionId} class="session">
               <span class="session-what" id={`session-${session.sessionId}`}>
-                <strong>{deviceName(session.device)}</strong>
-                {session.current && <span class="session-current"> (this device)</span>}
+                <span>
+                  <strong>{deviceName(session.device)}</strong>
+                  {session.current && <span class="session-current"> (this device)</span>}
+                </span>
                 <span class="session-meta">
                   {session.address} · last used <time dateTime={session.lastUsedAt}>{dateTime.format(new Date(session.lastUsedAt))}</time>
                 </span>
