@@ -162,7 +162,7 @@ describe.skipIf(!chromiumPath)('notifications and settings in Chromium', () => {
     await dialog.getByRole('button', { name: 'Delete my account' }).click();
     await page.waitForURL(`${origin}/login`);
     await page.getByRole('status').filter({ hasText: `Your account @${alice} is scheduled for deletion and will be erased on` }).waitFor();
-    expect(await page.evaluate(() => (globalThis as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('instagram-es.session'))).toBeNull();
+    expect(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('instagram-es.session'))).toBeNull();
     // Hidden from everyone else at once.
     expect((await fetch(`${origin}/api/v1/users/${alice}`, { headers: { authorization: `Bearer ${bobToken}` } })).status).toBe(404);
 
