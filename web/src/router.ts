@@ -3,12 +3,14 @@ import { useEffect, useState } from 'preact/hooks';
 // The client's routes, in the History API: the server answers index.html for any of them
 // (app/http/web-client.ts), so a reload or a shared link opens the same screen.
 
-export type Route = { name: 'home' } | { name: 'login' } | { name: 'register' } | { name: 'post'; postId: string } | { name: 'not-found' };
+export type Route = { name: 'home' } | { name: 'login' } | { name: 'register' } | { name: 'post'; postId: string } | { name: 'notifications' } | { name: 'settings' } | { name: 'not-found' };
 
 export const routeOf = (path: string): Route => {
   if (path === '/' || path === '') return { name: 'home' };
   if (path === '/login') return { name: 'login' };
   if (path === '/register') return { name: 'register' };
+  if (path === '/notifications') return { name: 'notifications' };
+  if (path === '/settings') return { name: 'settings' };
   const post = /^\/p\/([0-9a-f-]{36})\/?$/i.exec(path);
   if (post) return { name: 'post', postId: post[1]!.toLowerCase() };
   return { name: 'not-found' };
