@@ -6,6 +6,7 @@ import { navigate, onLinkClick, useRoute } from './router';
 import { HomeScreen } from './screens/home';
 import { LoginScreen, RegisterScreen } from './screens/auth';
 import { PostScreen } from './screens/post';
+import { DiscoveryScreen } from './screens/discovery';
 import { clearSession, useSession } from './session';
 import './styles.css';
 
@@ -32,6 +33,9 @@ const Header = ({ username }: { username: string }) => {
           instagram-es
         </a>
         <a href="/">Home</a>
+        <a href="/search">Search</a>
+        <a href="/explore">Explore</a>
+        <a href="/saved">Saved</a>
       </nav>
       <span class="me">
         <span class="visually-hidden">Signed in as </span>@{username}
@@ -58,6 +62,7 @@ const App = () => {
       <Header username={session.username} />
       {route.name === 'home' && <HomeScreen />}
       {route.name === 'post' && <PostScreen key={route.postId} postId={route.postId} />}
+      <DiscoveryScreen route={route} />
       {route.name === 'not-found' && (
         <main>
           <h1>Page not found</h1>
