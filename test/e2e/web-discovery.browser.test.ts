@@ -70,6 +70,11 @@ describe.skipIf(!chromiumPath)('the web client: search, hashtags, places, explor
     await page.getByRole('region', { name: 'Posts matching “sunsetglow”' }).locator(`a[href="/p/${post.postId}"]`).waitFor();
     await page.getByRole('link', { name: /#sunsetglow/ }).first().waitFor();
 
+    // Nothing found is said so.
+    await box.fill('qqzzxxqqzz');
+    await box.press('Enter');
+    await page.getByText('No results for “qqzzxxqqzz”.').waitFor();
+
     // The hashtag page from a suggestion, with the keyboard ('#' asks for hashtags only).
     await box.press('Escape');
     await box.press('Escape');
@@ -90,7 +95,20 @@ describe.skipIf(!chromiumPath)('the web client: search, hashtags, places, explor
     const viewerToken = JSON.parse((await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('instagram-es.session')))!) as { accessToken: string };
     await expect.poll(async () => ((await h.call('GET', '/api/v1/hashtags/sunsetglow', viewerToken.accessToken)) as { following: boolean }).following).toBe(true);
     await expect.poll(() => thumb.locator('img').evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(0);
+    // The thumbnail's box is square (the thumb variant's shape) whatever the photo's (1080 × 1350).
+    const square = (await thumb.boundingBox())!;
+    expect(square.width).toBeCloseTo(square.height, 0);
     await h.shot(page, 'discovery-hashtag');
+    // A refused unfollow is rolled back, with the API's message.
+    await page.route('**/api/v1/hashtags/*/follow', (route) =>
+      route.request().method() === 'DELETE'
+        ? route.fulfill({ status: 429, headers: { 'retry-after': '30', 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'too many requests', details: [] } }) })
+        : route.continue(),
+    );
+    await page.getByRole('button', { name: 'Unfollow #sunsetglow' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Too many requests. Try again in 30 seconds.');
+    await page.getByRole('button', { name: 'Unfollow #sunsetglow' }).waitFor();
+    await page.unroute('**/api/v1/hashtags/*/follow');
 
     // The post, its caption's tag a link; its place's page.
     await thumb.click();
@@ -106,6 +124,10 @@ describe.skipIf(!chromiumPath)('the web client: search, hashtags, places, explor
     await expect.poll(() => page.getByRole('button', { name: 'Top' }).getAttribute('aria-pressed')).toBe('true');
     await page.getByRole('region', { name: 'Posts at Baker Beach' }).locator(`a[href="/p/${post.postId}"]`).waitFor();
     await h.shot(page, 'discovery-place');
+
+    // An unknown place is the API's 404, shown as such.
+    await page.goto(`${origin}/places/00000000-0000-4000-8000-000000000000`);
+    await page.getByRole('heading', { name: 'Place not found' }).waitFor();
 
     // Explore: the week's public posts as a grid.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Explore' }).click();

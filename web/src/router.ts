@@ -20,7 +20,13 @@ const discoveryRouteOf = (path: string): DiscoveryRoute | null => {
   if (path === '/explore') return { name: 'explore' };
   if (path === '/saved') return { name: 'saved' };
   const tag = /^\/tags\/([^/]+)\/?$/.exec(path);
-  if (tag) return { name: 'hashtag', tag: decodeURIComponent(tag[1]!).replace(/^#/, '').toLowerCase() };
+  if (tag) {
+    try {
+      return { name: 'hashtag', tag: decodeURIComponent(tag[1]!).replace(/^#/, '').toLowerCase() };
+    } catch {
+      return null; // a malformed %-escape names no tag
+    }
+  }
   const place = new RegExp(`^/places/${UUID}/?$`, 'i').exec(path);
   if (place) return { name: 'place', placeId: place[1]!.toLowerCase() };
   // "all": every bookmark, the collection every saved post is in.
