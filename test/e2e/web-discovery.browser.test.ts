@@ -26,14 +26,14 @@ describe.skipIf(!chromiumPath)('the web client: search, hashtags, places, explor
     const { page: authorPage } = await h.newPage();
     const { page } = await h.newPage();
 
+    await h.registerThroughUi(page, viewerName, 'Bea Viewer');
     const authorToken = await h.registerThroughUi(authorPage, authorName, 'Sunsetglow Studio');
     const mediaId = await h.upload(authorToken, 11, 1080, 1350);
     const post = (await h.call('POST', '/api/v1/posts', authorToken, {
-      caption: 'Last light over the bay #sunsetglow',
+      caption: `Last light over the bay with @${viewerName}. #sunsetglow`,
       media: [{ mediaId }],
       location: { name: 'Baker Beach', lat: 37.7936, lon: -122.4836 },
     })) as { postId: string; position: string };
-    await h.registerThroughUi(page, viewerName, 'Bea Viewer');
 
     // Search is a projection: the typo finds the tag and A once it has the post and the account.
     await expect
@@ -62,6 +62,12 @@ describe.skipIf(!chromiumPath)('the web client: search, hashtags, places, explor
     expect(await box.getAttribute('aria-expanded')).toBe('false');
     await box.press('Escape');
     expect(await box.inputValue()).toBe('');
+
+    // Places by name, a typo too.
+    await box.fill('baker bech');
+    await suggestions.getByRole('option', { name: /Baker Beach\s*1 post/ }).waitFor();
+    await box.press('Escape');
+    await box.press('Escape');
 
     // The full search (Enter): the tag, A and the post's grid.
     await box.fill('sunsetglow');
@@ -115,6 +121,7 @@ describe.skipIf(!chromiumPath)('the web client: search, hashtags, places, explor
     await page.waitForURL(`${origin}/p/${post.postId}`);
     const card = page.locator(`article[data-post-id="${post.postId}"]`);
     expect(await card.getByRole('link', { name: '#sunsetglow' }).getAttribute('href')).toBe('/tags/sunsetglow');
+    expect(await card.getByRole('link', { name: `@${viewerName}` }).getAttribute('href')).toBe(`/u/${viewerName}`);
     await card.getByRole('link', { name: 'Baker Beach' }).click();
     await page.waitForURL(/\/places\/[0-9a-f-]{36}$/);
     await page.getByRole('heading', { name: 'Baker Beach' }).waitFor();
