@@ -163,7 +163,10 @@ describe.skipIf(!chromiumPath)('the web client: search, hashtags, places, explor
     await expect.poll(() => trips.isEnabled()).toBe(true);
     await trips.click();
     await expect.poll(() => trips.textContent()).toContain('Saved here');
+    // Enabled again: the API's answer is in (inCollection), not only the optimistic flip.
+    await expect.poll(() => trips.isEnabled()).toBe(true);
     expect(await trips.getAttribute('aria-pressed')).toBe('true');
+    await h.shot(page, 'discovery-save');
     await dialog.getByRole('button', { name: 'Close' }).click();
     await card.getByRole('button', { name: 'Remove bookmark' }).waitFor();
 
