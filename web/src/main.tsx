@@ -8,6 +8,7 @@ import { HomeScreen } from './screens/home';
 import { LoginScreen, RegisterScreen } from './screens/auth';
 import { NotificationsScreen } from './screens/notifications';
 import { PostScreen } from './screens/post';
+import { DiscoveryScreen } from './screens/discovery';
 import { SettingsScreen } from './screens/settings';
 import { clearSession, useSession } from './session';
 import './styles.css';
@@ -35,6 +36,9 @@ const Header = ({ username }: { username: string }) => {
           instagram-es
         </a>
         <a href="/">Home</a>
+        <a href="/search">Search</a>
+        <a href="/explore">Explore</a>
+        <a href="/saved">Saved</a>
         <NotificationsLink />
         <a href="/settings">Settings</a>
       </nav>
@@ -63,6 +67,7 @@ const App = () => {
       <Header username={session.username} />
       {route.name === 'home' && <HomeScreen />}
       {route.name === 'post' && <PostScreen key={route.postId} postId={route.postId} />}
+      <DiscoveryScreen route={route} />
       {route.name === 'notifications' && <NotificationsScreen />}
       {route.name === 'settings' && <SettingsScreen />}
       {route.name === 'not-found' && (
