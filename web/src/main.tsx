@@ -6,6 +6,8 @@ import { navigate, onLinkClick, useRoute } from './router';
 import { HomeScreen } from './screens/home';
 import { LoginScreen, RegisterScreen } from './screens/auth';
 import { PostScreen } from './screens/post';
+import { ProfileScreen } from './screens/profile/profile';
+import { RequestsScreen } from './screens/profile/requests';
 import { clearSession, useSession } from './session';
 import './styles.css';
 
@@ -32,6 +34,7 @@ const Header = ({ username }: { username: string }) => {
           instagram-es
         </a>
         <a href="/">Home</a>
+        <a href={`/u/${username}`}>Profile</a>
       </nav>
       <span class="me">
         <span class="visually-hidden">Signed in as </span>@{username}
@@ -58,6 +61,8 @@ const App = () => {
       <Header username={session.username} />
       {route.name === 'home' && <HomeScreen />}
       {route.name === 'post' && <PostScreen key={route.postId} postId={route.postId} />}
+      {route.name === 'profile' && <ProfileScreen key={route.username} username={route.username} view={route.view} />}
+      {route.name === 'requests' && <RequestsScreen />}
       {route.name === 'not-found' && (
         <main>
           <h1>Page not found</h1>

@@ -3,7 +3,16 @@ import { useEffect, useState } from 'preact/hooks';
 // The client's routes, in the History API: the server answers index.html for any of them
 // (app/http/web-client.ts), so a reload or a shared link opens the same screen.
 
-export type Route = { name: 'home' } | { name: 'login' } | { name: 'register' } | { name: 'post'; postId: string } | { name: 'not-found' };
+export type ProfileView = 'posts' | 'tagged' | 'followers' | 'following';
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'login' }
+  | { name: 'register' }
+  | { name: 'post'; postId: string }
+  | { name: 'profile'; username: string; view: ProfileView }
+  | { name: 'requests' }
+  | { name: 'not-found' };
 
 export const routeOf = (path: string): Route => {
   if (path === '/' || path === '') return { name: 'home' };
@@ -11,6 +20,9 @@ export const routeOf = (path: string): Route => {
   if (path === '/register') return { name: 'register' };
   const post = /^\/p\/([0-9a-f-]{36})\/?$/i.exec(path);
   if (post) return { name: 'post', postId: post[1]!.toLowerCase() };
+  const profile = /^\/u\/([a-z0-9._]{1,30})(?:\/(tagged|followers|following))?\/?$/i.exec(path);
+  if (profile) return { name: 'profile', username: profile[1]!.toLowerCase(), view: (profile[2]?.toLowerCase() ?? 'posts') as ProfileView };
+  if (path === '/requests') return { name: 'requests' };
   return { name: 'not-found' };
 };
 
