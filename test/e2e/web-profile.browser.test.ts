@@ -1,3 +1,4 @@
+import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoImage } from '../../scripts/demo-images.js';
 import { expectCleanRun, startWebHarness, type WebHarness } from '../support/web-browser.js';
@@ -54,8 +55,18 @@ describe.skipIf(!chromiumPath)('the profile screens in Chromium', () => {
     expect(await pb.getByRole('link', { name: /followers/ }).count()).toBe(0);
     expect(await pb.getByText('Ada Lovelace').isVisible()).toBe(true);
     await h.shot(pb, 'profile-private');
+    // A refused follow goes back to "Follow" and says why (a 429 with its wait).
+    await pb.route('**/api/v1/users/*/follow', (route: Route) =>
+      route.fulfill({ status: 429, headers: { 'retry-after': '42', 'content-type': 'application/json' }, body: JSON.stringify({ error: { code: 'RATE_LIMITED', message: 'too many requests', details: [] } }) }),
+    );
+    await pb.getByRole('button', { name: `Follow @${a}` }).click();
+    await expect.poll(() => pb.getByRole('alert').textContent()).toBe('Too many requests. Try again in 42 seconds.');
+    await pb.getByRole('button', { name: `Follow @${a}` }).waitFor();
+    expect((await profileOf(a, tokenB)).relationship.requested).toBe(false);
+    await pb.unroute('**/api/v1/users/*/follow');
     await pb.getByRole('button', { name: `Follow @${a}` }).click();
     await pb.getByRole('button', { name: `Requested @${a}` }).waitFor();
+    expect(await pb.getByRole('alert').count()).toBe(0);
     await pb.getByText('Your request is waiting for their approval.').waitFor();
     expect((await profileOf(a, tokenB)).relationship.requested).toBe(true);
 
