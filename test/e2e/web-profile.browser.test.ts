@@ -100,6 +100,11 @@ describe.skipIf(!chromiumPath)('the profile screens in Chromium', () => {
     // The post's author name leads back to the profile.
     await pb.locator(`article[data-post-id="${first.postId}"]`).getByRole('link', { name: a, exact: true }).click();
     await pb.waitForURL(`${origin}/u/${a}`);
+    // Unfollowing a private account asks first; cancelled, nothing changes.
+    await pb.getByRole('button', { name: `Following @${a}` }).click();
+    await pb.getByRole('dialog', { name: `Unfollow @${a}?` }).getByRole('button', { name: 'Cancel' }).click();
+    await pb.getByRole('button', { name: `Following @${a}` }).waitFor();
+    expect((await profileOf(a, tokenB)).relationship.following).toBe(true);
 
     // A: one follower, and the list names B.
     await pa.goto(`${origin}/u/${a}`);

@@ -24,7 +24,8 @@ const Tile = ({ post }: { post: Post }) => {
   if (!first) return null;
   const { src, srcSet } = thumbOf(first);
   const count = post.media.length;
-  const alt = `${mediaLabel(post)}${count > 1 ? ` (${count} items)` : ''}`;
+  const label = first.type === 'video' ? mediaLabel(post).replace(/^Photo/, 'Video') : mediaLabel(post);
+  const alt = `${label}${count > 1 ? ` (${count} items)` : ''}`;
   return (
     <li>
       <a class="tile" href={`/p/${post.id}`} style={{ backgroundColor: first.dominantColor ?? undefined }} aria-label={src ? undefined : alt}>
