@@ -1,11 +1,13 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api/client';
+import { PlusIcon } from './components/icons';
 import { ErrorMessage } from './components/status';
 import { navigate, onLinkClick, useRoute } from './router';
 import { HomeScreen } from './screens/home';
 import { LoginScreen, RegisterScreen } from './screens/auth';
 import { PostScreen } from './screens/post';
+import { ComposerScreen } from './screens/composer';
 import { clearSession, useSession } from './session';
 import './styles.css';
 
@@ -32,6 +34,9 @@ const Header = ({ username }: { username: string }) => {
           instagram-es
         </a>
         <a href="/">Home</a>
+        <a href="/new" class="nav-new" aria-label="New post" title="New post">
+          <PlusIcon />
+        </a>
       </nav>
       <span class="me">
         <span class="visually-hidden">Signed in as </span>@{username}
@@ -58,6 +63,7 @@ const App = () => {
       <Header username={session.username} />
       {route.name === 'home' && <HomeScreen />}
       {route.name === 'post' && <PostScreen key={route.postId} postId={route.postId} />}
+      {route.name === 'composer' && <ComposerScreen />}
       {route.name === 'not-found' && (
         <main>
           <h1>Page not found</h1>

@@ -3,12 +3,13 @@ import { useEffect, useState } from 'preact/hooks';
 // The client's routes, in the History API: the server answers index.html for any of them
 // (app/http/web-client.ts), so a reload or a shared link opens the same screen.
 
-export type Route = { name: 'home' } | { name: 'login' } | { name: 'register' } | { name: 'post'; postId: string } | { name: 'not-found' };
+export type Route = { name: 'home' } | { name: 'login' } | { name: 'register' } | { name: 'post'; postId: string } | { name: 'composer' } | { name: 'not-found' };
 
 export const routeOf = (path: string): Route => {
   if (path === '/' || path === '') return { name: 'home' };
   if (path === '/login') return { name: 'login' };
   if (path === '/register') return { name: 'register' };
+  if (path === '/new') return { name: 'composer' };
   const post = /^\/p\/([0-9a-f-]{36})\/?$/i.exec(path);
   if (post) return { name: 'post', postId: post[1]!.toLowerCase() };
   return { name: 'not-found' };
