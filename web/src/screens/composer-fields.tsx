@@ -32,6 +32,7 @@ export const CaptionField = ({ value, onChange }: { value: string; onChange: (te
   const typed = wordAt(value, caret);
   const list = useSuggestions(typed?.word ?? null, autocomplete);
   const nextCaret = useRef<number | null>(null);
+  const consumed = useRef(false);
   useEffect(() => {
     if (nextCaret.current === null || !field.current) return;
     field.current.setSelectionRange(nextCaret.current, nextCaret.current);
@@ -62,9 +63,15 @@ export const CaptionField = ({ value, onChange }: { value: string; onChange: (te
           onChange((event.target as HTMLTextAreaElement).value);
           track(event);
         }}
-        onKeyUp={(event) => !['ArrowDown', 'ArrowUp', 'Enter', 'Tab', 'Escape'].includes(event.key) && track(event)}
+        onKeyUp={(event) => {
+          // A key the list took (ArrowDown in it) did not move the caret; any other may have.
+          if (consumed.current) consumed.current = false;
+          else track(event);
+        }}
         onClick={track}
-        onKeyDown={(event) => list.onKeyDown(event, pick)}
+        onKeyDown={(event) => {
+          consumed.current = list.onKeyDown(event, pick);
+        }}
         onBlur={list.close}
       />
       <SuggestionList id="caption" label="Suggestions" list={list} onPick={pick} />

@@ -42,7 +42,7 @@ const mediaOf = (answer: MediaAnswer): Media => ({
   ...(answer.variants !== undefined && { variants: answer.variants }),
 });
 
-const Status = ({ state, name }: { state: UploadState; name: string }) => {
+const Status = ({ state, name, onRetry }: { state: UploadState; name: string; onRetry: () => void }) => {
   const uploaded = state.phase === 'uploading' ? state.loaded : 1;
   const total = state.phase === 'uploading' ? Math.max(1, state.total) : 1;
   const words =
@@ -67,7 +67,7 @@ const Status = ({ state, name }: { state: UploadState; name: string }) => {
           {state.message}
         </p>
       )}
-      {state.phase === 'failed' && <ErrorMessage error={state.error} />}
+      {state.phase === 'failed' && <ErrorMessage error={state.error} onRetry={onRetry} />}
     </div>
   );
 };
@@ -143,6 +143,7 @@ export const ComposerItem = ({
   count,
   onMove,
   onRemove,
+  onRetry,
   onAspect,
   onTags,
 }: {
@@ -151,6 +152,7 @@ export const ComposerItem = ({
   count: number;
   onMove: (by: -1 | 1) => void;
   onRemove: () => void;
+  onRetry: () => void;
   onAspect: (aspect: number) => void;
   onTags: (tags: Tag[]) => void;
 }) => {
@@ -159,12 +161,12 @@ export const ComposerItem = ({
   return (
     <li class="composer-item" aria-label={label} data-phase={item.state.phase}>
       {ready && ready.type === 'image' ? <Tagging item={item} media={ready} label={label} onTags={onTags} /> : ready ? <MediaView media={ready} alt={label} eager /> : <LocalPreview item={item} label={label} onAspect={onAspect} />}
-      <Status state={item.state} name={item.file.name} />
+      <Status state={item.state} name={item.file.name} onRetry={onRetry} />
       <div class="composer-item-actions">
-        <button type="button" aria-label={`Move ${item.file.name} earlier`} disabled={index === 0} onClick={() => onMove(-1)}>
+        <button type="button" id={`${item.key}-earlier`} aria-label={`Move ${item.file.name} earlier`} disabled={index === 0} onClick={() => onMove(-1)}>
           <span aria-hidden="true">↑</span>
         </button>
-        <button type="button" aria-label={`Move ${item.file.name} later`} disabled={index === count - 1} onClick={() => onMove(1)}>
+        <button type="button" id={`${item.key}-later`} aria-label={`Move ${item.file.name} later`} disabled={index === count - 1} onClick={() => onMove(1)}>
           <span aria-hidden="true">↓</span>
         </button>
         <button type="button" class="danger" onClick={onRemove} aria-label={`Remove ${item.file.name}`}>

@@ -80,13 +80,15 @@ export const ComposerScreen = () => {
       return { key: `item-${nextKey++}`, file, kind: file.type.startsWith('video/') || /\.mov$/i.test(file.name) ? 'video' : 'image', preview, state: { phase: 'uploading', loaded: 0, total: file.size }, tags: [] };
     });
     setItems((shown) => [...shown, ...added]);
-    for (const item of added) {
-      const controller = new AbortController();
-      uploads.current.set(item.key, controller);
-      uploadFile(item.file, (state: UploadState) => update(item.key, { state }), controller.signal)
-        .catch(() => undefined) // aborted: the item is gone
-        .finally(() => uploads.current.delete(item.key));
-    }
+    for (const item of added) start(item);
+  };
+
+  const start = (item: Item) => {
+    const controller = new AbortController();
+    uploads.current.set(item.key, controller);
+    uploadFile(item.file, (state: UploadState) => update(item.key, { state }), controller.signal)
+      .catch(() => undefined) // aborted: the item is gone
+      .finally(() => uploads.current.get(item.key) === controller && uploads.current.delete(item.key));
   };
 
   const remove = (item: Item) => {
@@ -94,16 +96,26 @@ export const ComposerScreen = () => {
     URL.revokeObjectURL(item.preview);
     previews.current.delete(item.preview);
     setItems((shown) => shown.filter((other) => other.key !== item.key));
+    // The focused button went with its item: the picker is where one goes on from.
+    document.getElementById('composer-files')?.focus();
   };
 
-  const move = (index: number, by: -1 | 1) =>
+  const move = (item: Item, by: -1 | 1) => {
     setItems((shown) => {
+      const index = shown.findIndex((other) => other.key === item.key);
       const to = index + by;
-      if (to < 0 || to >= shown.length) return shown;
+      if (index < 0 || to < 0 || to >= shown.length) return shown;
       const next = [...shown];
       [next[index], next[to]] = [next[to]!, next[index]!];
       return next;
     });
+    // Moving an element out of the page's order drops its focus: it goes back to the button, or to
+    // the other one once the item is at an end.
+    requestAnimationFrame(() => {
+      const same = document.getElementById(`${item.key}-${by < 0 ? 'earlier' : 'later'}`) as HTMLButtonElement | null;
+      (same && !same.disabled ? same : document.getElementById(`${item.key}-${by < 0 ? 'later' : 'earlier'}`))?.focus();
+    });
+  };
 
   const waiting = items.some((item) => item.state.phase === 'uploading' || item.state.phase === 'processing');
   const broken = items.some((item) => item.state.phase === 'rejected' || item.state.phase === 'failed');
@@ -160,8 +172,9 @@ export const ComposerScreen = () => {
                 item={item}
                 index={index}
                 count={items.length}
-                onMove={(by) => move(index, by)}
+                onMove={(by) => move(item, by)}
                 onRemove={() => remove(item)}
+                onRetry={() => start(item)}
                 onAspect={(aspect) => update(item.key, { aspect })}
                 onTags={(tags) => update(item.key, { tags })}
               />
