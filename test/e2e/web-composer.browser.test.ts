@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FFMPEG_PATH } from '../../media/processing/ffmpeg.js';
 import { demoImage } from '../../scripts/demo-images.js';
 import { makeVideo, scratchFolder, writeFixture } from '../support/media-fixtures.js';
+import { s3TestSettings } from '../support/s3.js';
 import { expectCleanRun, startWebHarness, type WebHarness } from '../support/web-browser.js';
 
 // The composer (/new) in Chromium against the real API (test/support/web-browser.ts): A picks a
@@ -225,5 +226,38 @@ describe.skipIf(!chromiumPath)('the composer in Chromium', () => {
     await friendCard.getByText(placeName).waitFor();
 
     expectCleanRun(h, [page, friendPage]);
+  });
+});
+
+// With S3_BUCKET the presigned URL is the bucket's, another origin than the page's: the page's
+// content security policy must let the browser PUT there (and the bucket's CORS must allow it:
+// the test S3Proxy's is open).
+describe.skipIf(!chromiumPath)('the composer uploading straight to S3', () => {
+  let h: WebHarness;
+  beforeAll(async () => {
+    const s3 = await s3TestSettings();
+    h = await startWebHarness(chromiumPath, { media: { s3: { bucket: s3.bucket, endpoint: s3.endpoint, region: s3.region, credentials: s3.credentials, forcePathStyle: s3.forcePathStyle } } });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('puts the photo to the bucket with its progress and shares it', async () => {
+    const { origin } = h;
+    const { page } = await h.newPage();
+    const uploads: string[] = [];
+    page.on('request', (request) => request.method() === 'PUT' && uploads.push(new URL(request.url()).origin));
+    await h.registerThroughUi(page, `sam${Date.now().toString(36).slice(-5)}`, 'Sam S3');
+    await page.goto(`${origin}/new`);
+    await page.getByLabel('Add photos or videos').setInputFiles([{ name: 'bucket.jpg', mimeType: 'image/jpeg', buffer: await demoImage(31, 800, 600) }]);
+    const item = page.getByRole('listitem', { name: /: bucket\.jpg$/ });
+    await item.getByText('Ready', { exact: true }).waitFor({ timeout: 20_000 });
+    expect(uploads).toHaveLength(1);
+    expect(uploads[0]).not.toBe(origin);
+    await page.getByRole('textbox', { name: 'Caption' }).fill('Straight to the bucket');
+    await page.getByRole('button', { name: 'Share' }).click();
+    await page.waitForURL(/\/p\/[0-9a-f-]{36}$/);
+    await page.getByText('Straight to the bucket').waitFor();
+    expectCleanRun(h, [page]);
   });
 });
