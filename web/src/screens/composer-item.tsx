@@ -45,9 +45,10 @@ const mediaOf = (answer: MediaAnswer): Media => ({
 const Status = ({ state, name, onRetry }: { state: UploadState; name: string; onRetry: () => void }) => {
   const uploaded = state.phase === 'uploading' ? state.loaded : 1;
   const total = state.phase === 'uploading' ? Math.max(1, state.total) : 1;
+  // The phase is announced (a live region); the percentage is the bar's, not read at each step.
   const words =
     state.phase === 'uploading'
-      ? `Uploading ${Math.floor((uploaded / total) * 100)}%`
+      ? 'Uploading…'
       : state.phase === 'processing'
         ? 'Processing…'
         : state.phase === 'ready'
@@ -61,6 +62,7 @@ const Status = ({ state, name, onRetry }: { state: UploadState; name: string; on
       <p class="upload-words" role="status">
         {state.phase === 'processing' && <span class="spinner" aria-hidden="true" />}
         {words}
+        {state.phase === 'uploading' && <span aria-hidden="true"> {Math.floor((uploaded / total) * 100)}%</span>}
       </p>
       {state.phase === 'rejected' && (
         <p class="error" role="alert">
