@@ -224,6 +224,13 @@ describe.skipIf(!chromiumPath)('the composer in Chromium', () => {
     const friendCard = friendPage.locator(`article[data-post-id="${postId}"]`);
     await friendCard.getByText(`Evening light #${tag}`).waitFor();
     await friendCard.getByText(placeName).waitFor();
+    if (video) {
+      // In the feed too, the second item is the video, inline with its poster.
+      await friendCard.getByRole('button', { name: 'Next photo' }).click();
+      const inFeed = friendCard.locator('video');
+      await inFeed.waitFor();
+      expect(await inFeed.evaluate((element) => { const v = element as unknown as { poster: string; muted: boolean; playsInline: boolean }; return v.poster !== '' && v.muted && v.playsInline; })).toBe(true);
+    }
 
     expectCleanRun(h, [page, friendPage]);
   });

@@ -129,7 +129,7 @@ const Tagging = ({ item, media, label, onTags }: { item: Item; media: Media; lab
         )}
         {point && <span class="tag-point" aria-hidden="true" style={{ left: `${point.x * 100}%`, top: `${point.y * 100}%` }} />}
       </div>
-      {point && <UsernameField id={`tag-${item.key}`} label="Who is this?" onPick={add} onCancel={() => setPoint(null)} />}
+      {point && <UsernameField key={`${point.x},${point.y}`} id={`tag-${item.key}`} label="Who is this?" onPick={add} onCancel={() => setPoint(null)} />}
       {notice && (
         <p class="field-hint" role="status">
           {notice}
