@@ -27,8 +27,8 @@ const ShareError = ({ error }: { error: unknown }) => {
       <p>{error instanceof ApiError ? error.shown : 'Something went wrong.'}</p>
       {listed.length > 0 && (
         <ul>
-          {listed.map((detail) => (
-            <li key={detail.path}>
+          {listed.map((detail, at) => (
+            <li key={at}>
               <code>{detail.path}</code>: {detail.message}
             </li>
           ))}
@@ -67,7 +67,7 @@ export const ComposerScreen = () => {
     setNotice(null);
     if (files.length === 0) return;
     const refused = files.filter((file) => !/^(image|video)\//.test(file.type) && !/\.(heic|heif|mov)$/i.test(file.name));
-    if (refused.length > 0) return setNotice(`Only photos and videos can be posted: ${refused.map((file) => file.name).join(', ')} is not one.`);
+    if (refused.length > 0) return setNotice(`Only photos and videos can be posted: ${refused.map((file) => file.name).join(', ')} ${refused.length === 1 ? 'is not one' : 'are not'}.`);
     const room = MAX_ITEMS - items.length;
     if (files.length > room) {
       return setNotice(
