@@ -100,6 +100,9 @@ describe.skipIf(!chromiumPath)('the composer in Chromium', () => {
     await notes.getByRole('button', { name: 'Remove notes.jpg' }).click();
     await notes.waitFor({ state: 'detached' });
 
+    // A file that is no photo or video by its type is refused before any upload.
+    await picker.setInputFiles([{ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('a note') }]);
+    await page.getByRole('alert').filter({ hasText: 'Only photos and videos can be posted: notes.txt is not one.' }).waitFor();
     // More than ten in all: refused with a message, nothing added.
     const spare = await demoImage(3, 64, 64);
     await picker.setInputFiles(Array.from({ length: 10 }, (_, at) => ({ name: `extra-${at}.jpg`, mimeType: 'image/jpeg', buffer: spare })));
