@@ -186,6 +186,7 @@ describe.skipIf(!chromiumPath)('the composer in Chromium', () => {
     await card.getByText(placeName).waitFor();
     await card.getByRole('button', { name: 'Tagged people (1)' }).click();
     await card.getByRole('list', { name: 'Tagged people' }).getByText(`@${friendName}`).waitFor();
+    await h.shot(page, 'composer-shared');
     const saved = (await h.call('GET', `/api/v1/posts/${postId}`, authorToken)) as unknown as PostAnswer;
     expect(saved.caption).toBe(`Evening light #${tag} with @${friendName}`);
     expect(saved.hashtags).toEqual([tag]);
