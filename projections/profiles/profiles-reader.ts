@@ -43,6 +43,10 @@ export interface ProfilesReader {
   followingIds(viewerId: string, options?: { withoutMuted?: boolean }): Promise<string[]>;
   /** Accounts `followerId` follows or asked to follow, counted up to `upTo` (the following cap). */
   followingCount(followerId: string, upTo: number): Promise<number>;
+  /** The accounts `userId` blocks now, newest block first. */
+  blockedBy(userId: string, page: PageRequest): Promise<Page<UserSummary>>;
+  /** The accounts `userId` mutes now, newest mute first. */
+  mutedBy(userId: string, page: PageRequest): Promise<Page<UserSummary>>;
   /** Pending requests to follow `ownerId`, newest first. */
   followRequests(ownerId: string, page: PageRequest): Promise<Page<FollowRequest>>;
   /** In the order of `ids`, skipping deleted and unknown posts and those of unlisted authors (but the viewer's own); one query. */
@@ -109,6 +113,8 @@ export const createProfilesReader = (pool: pg.Pool): ProfilesReader => ({
   following: (userId, page) => users.following(pool, userId, page),
   followingIds: (viewerId, options) => users.followingIds(pool, viewerId, options),
   followingCount: (followerId, upTo) => users.followingCount(pool, followerId, upTo),
+  blockedBy: (userId, page) => users.blockedBy(pool, userId, page),
+  mutedBy: (userId, page) => users.mutedBy(pool, userId, page),
   followRequests: (ownerId, page) => users.followRequests(pool, ownerId, page),
   posts: (ids, viewerId) => posts.posts(pool, ids, viewerId),
   postFor: (postId, viewerId) => posts.postFor(pool, postId, viewerId),

@@ -130,6 +130,30 @@ const followList = async (db: pg.Pool, userId: string, side: 'followers' | 'foll
 export const followers = (db: pg.Pool, userId: string, request: PageRequest) => followList(db, userId, 'followers', request);
 export const following = (db: pg.Pool, userId: string, request: PageRequest) => followList(db, userId, 'following', request);
 
+/**
+ * The accounts a user has blocked, or muted, standing now: newest first, listed accounts only (an
+ * account in its deletion grace is hidden from the lists as from everywhere). Their owner's own
+ * lists, so that a block, which hides the other profile from both, can still be undone.
+ */
+const standingList = async (db: pg.Pool, userId: string, table: 'blocks' | 'mutes', request: PageRequest): Promise<Page<UserSummary>> => {
+  const keyset = keysetOf(request);
+  if (!isUuid(userId)) return { items: [], nextCursor: null };
+  const [mine, theirs, at] = table === 'blocks' ? ['blocker_id', 'blocked_id', 'blocked_at'] : ['muter_id', 'muted_id', 'muted_at'];
+  const { rows } = await db.query<SummaryRow & { since: Date }>(
+    `select ${SUMMARY_COLUMNS}, coalesce(s.${at}, 'epoch') as since
+     from ${table} s join users u on u.id = s.${theirs} and ${LISTED('u')}
+     where s.${mine} = $1 and s.active
+       and ($2::timestamptz is null or (coalesce(s.${at}, 'epoch'), s.${theirs}) < ($2::timestamptz, $3::uuid))
+     order by coalesce(s.${at}, 'epoch') desc, s.${theirs} desc
+     limit $4`,
+    [userId, keyset.afterTime, keyset.afterId, keyset.limit + 1],
+  );
+  return toPage(rows, keyset.limit, cursorKey((r) => r.since, (r) => r.id), summaryOf);
+};
+
+export const blockedBy = (db: pg.Pool, userId: string, request: PageRequest) => standingList(db, userId, 'blocks', request);
+export const mutedBy = (db: pg.Pool, userId: string, request: PageRequest) => standingList(db, userId, 'mutes', request);
+
 export const followRequests = async (db: pg.Pool, ownerId: string, request: PageRequest): Promise<Page<FollowRequest>> => {
   const keyset = keysetOf(request);
   if (!isUuid(ownerId)) return { items: [], nextCursor: null };

@@ -39,6 +39,19 @@ export const userRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
     });
   }
 
+  // One's own blocks and mutes: the only way back to a blocked account (a block hides each
+  // profile from the other), and the list a settings screen shows.
+  for (const [path, list] of [['blocks', 'blockedBy'], ['mutes', 'mutedBy']] as const) {
+    app.get(`/users/me/${path}`, {
+      config: { reads: ['profiles'] },
+      schema: { querystring: pageQuery, response: { 200: page(userSummary) } },
+      handler: async (request) => {
+        const { cursor, limit } = request.query;
+        return presentPage(await deps.profiles[list](actorOf(request), { cursor, limit }), (items) => presentUsers(deps, items));
+      },
+    });
+  }
+
   // The posts a user is tagged in: the user's profile must be the viewer's to see (a block either
   // way 404, private and not followed 403, as their own posts), and each post's author too (the
   // query's MAY_SEE): a private author's post shows only to that author's followers.

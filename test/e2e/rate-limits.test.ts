@@ -203,6 +203,8 @@ describe('rate limits', () => {
     expect(classOf('DELETE', '/api/v1/hashtags/:tag/follow')).toBe('write');
     expect(classOf('GET', '/api/v1/hashtags/:tag')).toBe('read');
     expect(classOf('GET', '/api/v1/users/me/hashtags')).toBe('read');
+    expect(classOf('GET', '/api/v1/users/me/blocks')).toBe('read');
+    expect(classOf('GET', '/api/v1/users/me/mutes')).toBe('read');
     // Taking a tag off is a removal: the delete class, as an unlike; /tagged is a read.
     expect(classOf('DELETE', '/api/v1/posts/:postId/tags/me')).toBe('delete');
     expect(classOf('DELETE', '/api/v1/posts/:postId/tags/:username')).toBe('delete');

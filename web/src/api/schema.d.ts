@@ -19335,6 +19335,175 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/blocks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    minPosition?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                avatar: {
+                                    blurhash?: string;
+                                    dominantColor?: string;
+                                    durationMs?: number;
+                                    height?: number;
+                                    mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
+                                    /** @enum {string} */
+                                    type: "image" | "video";
+                                    url: string;
+                                    variants?: {
+                                        contentType: string;
+                                        height: number;
+                                        name: string;
+                                        url: string;
+                                        width: number;
+                                    }[];
+                                    width?: number;
+                                } | null;
+                                displayName: string;
+                                id: string;
+                                username: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, INVALID_HASHTAG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "INVALID_HASHTAG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description no or bad token, bad login: UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED, INVALID_STREAM_TICKET, TWO_FACTOR_REQUIRED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED" | "INVALID_STREAM_TICKET" | "TWO_FACTOR_REQUIRED";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests (a rate limit): RATE_LIMITED, TOO_MANY_STREAMS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "RATE_LIMITED" | "TOO_MANY_STREAMS";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an unexpected error (a bug): INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "INTERNAL";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description a backend is down: STREAMS_FULL, BACKEND_UNAVAILABLE */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "STREAMS_FULL" | "BACKEND_UNAVAILABLE";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/me/hashtags": {
         parameters: {
             query?: never;
@@ -19363,6 +19532,175 @@ export interface paths {
                                 followedAt: string;
                                 tag: string;
                             }[];
+                        };
+                    };
+                };
+                /** @description no or bad token, bad login: UNAUTHORIZED, INVALID_CREDENTIALS, INVALID_REFRESH_TOKEN, REFRESH_TOKEN_REUSED, INVALID_STREAM_TICKET, TWO_FACTOR_REQUIRED */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "UNAUTHORIZED" | "INVALID_CREDENTIALS" | "INVALID_REFRESH_TOKEN" | "REFRESH_TOKEN_REUSED" | "INVALID_STREAM_TICKET" | "TWO_FACTOR_REQUIRED";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description too many requests (a rate limit): RATE_LIMITED, TOO_MANY_STREAMS */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "RATE_LIMITED" | "TOO_MANY_STREAMS";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description an unexpected error (a bug): INTERNAL */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "INTERNAL";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+                /** @description a backend is down: STREAMS_FULL, BACKEND_UNAVAILABLE */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "STREAMS_FULL" | "BACKEND_UNAVAILABLE";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/me/mutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    limit?: number;
+                    minPosition?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                avatar: {
+                                    blurhash?: string;
+                                    dominantColor?: string;
+                                    durationMs?: number;
+                                    height?: number;
+                                    mediaId?: string;
+                                    tags?: {
+                                        username: string;
+                                        x: number;
+                                        y: number;
+                                    }[];
+                                    /** @enum {string} */
+                                    type: "image" | "video";
+                                    url: string;
+                                    variants?: {
+                                        contentType: string;
+                                        height: number;
+                                        name: string;
+                                        url: string;
+                                        width: number;
+                                    }[];
+                                    width?: number;
+                                } | null;
+                                displayName: string;
+                                id: string;
+                                username: string;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description malformed input: VALIDATION_FAILED, MALFORMED_BODY, INVALID_INPUT, BAD_REQUEST, INVALID_CURSOR, INVALID_IDEMPOTENCY_KEY, ACCOUNT_TOKEN_INVALID, INVALID_USERNAME, DUPLICATE_TAG, CAPTION_TOO_LONG, INVALID_HASHTAG, TOO_MANY_HASHTAGS, TOO_MANY_MENTIONS, COMMENT_EMPTY, COMMENT_TOO_LONG, PARENT_ON_OTHER_POST, INVALID_COLLECTION_NAME, MEDIA_TYPE_UNSUPPORTED, MEDIA_TOO_LARGE, MEDIA_HOST_NOT_ALLOWED */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                /** @enum {string} */
+                                code: "VALIDATION_FAILED" | "MALFORMED_BODY" | "INVALID_INPUT" | "BAD_REQUEST" | "INVALID_CURSOR" | "INVALID_IDEMPOTENCY_KEY" | "ACCOUNT_TOKEN_INVALID" | "INVALID_USERNAME" | "DUPLICATE_TAG" | "CAPTION_TOO_LONG" | "INVALID_HASHTAG" | "TOO_MANY_HASHTAGS" | "TOO_MANY_MENTIONS" | "COMMENT_EMPTY" | "COMMENT_TOO_LONG" | "PARENT_ON_OTHER_POST" | "INVALID_COLLECTION_NAME" | "MEDIA_TYPE_UNSUPPORTED" | "MEDIA_TOO_LARGE" | "MEDIA_HOST_NOT_ALLOWED";
+                                details: {
+                                    location?: string;
+                                    message: string;
+                                    path: string;
+                                }[];
+                                message: string;
+                            };
                         };
                     };
                 };
