@@ -2,6 +2,7 @@ import type { Post } from '../api/client';
 import { Carousel } from './carousel';
 import { BookmarkIcon, CommentIcon, HeartIcon } from './icons';
 import { usePostActions } from './post-actions';
+import { ShareButton } from './share-button';
 import { ErrorMessage } from './status';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -35,6 +36,7 @@ export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { 
             <CommentIcon />
           </a>
         )}
+        <ShareButton post={post} />
         <button type="button" class="action bookmark" aria-pressed={marks.bookmarked} aria-label={marks.bookmarked ? 'Remove bookmark' : 'Bookmark'} onClick={toggleBookmark}>
           <BookmarkIcon filled={marks.bookmarked} />
         </button>

@@ -1,0 +1,143 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Route } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { demoImage } from '../../scripts/demo-images.js';
+import { expectCleanRun, startWebHarness, type WebHarness } from '../support/web-browser.js';
+
+// Stories in the web client, in Chromium against the real API (test/support/web-browser.ts): Ann
+// and Bob register through the UI and follow each other (through the API); Ann posts a story
+// through the tray's "Add story" with a real JPEG (upload, processing, story); Bob's tray shows
+// her unseen; Bob opens the viewer (its progress bar, the photo), pauses with Space, taps through
+// to the end and the viewer closes; his tray shows her seen. Ann sees Bob among her story's
+// viewers. Bob shares Ann's post to his story with the card's share button; Ann, moving on from
+// her own story to Bob's, sees the shared post with "View post" and follows it. Ann deletes her
+// story; once her account is private, Bob's share is refused with the API's words.
+
+const chromiumPath = inject('chromiumPath');
+
+describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
+  let h: WebHarness;
+  let dir: string;
+  beforeAll(async () => {
+    h = await startWebHarness(chromiumPath);
+    dir = await mkdtemp(join(tmpdir(), 'web-stories-'));
+  });
+  afterAll(async () => {
+    await h?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('post a story, see it in the tray, view it, list its viewers, share a post to a story', async () => {
+    const stamp = Date.now().toString(36).slice(-5);
+    const ann = `ann${stamp}`;
+    const bob = `bob${stamp}`;
+    const { page: a } = await h.newPage();
+    const { page: b } = await h.newPage();
+    const annToken = await h.registerThroughUi(a, ann, 'Ann Author');
+    const bobToken = await h.registerThroughUi(b, bob, 'Bob Viewer');
+    await h.call('POST', `/api/v1/users/${ann}/follow`, bobToken);
+    await h.call('POST', `/api/v1/users/${bob}/follow`, annToken);
+    const post = await h.postPhotos(annToken, 'Morning at the lake', [[11, 1080, 1080]]);
+
+    // Ann posts a story through the UI; "complete" is held back until the processing state is seen.
+    const file = join(dir, 'story.jpg');
+    await writeFile(file, await demoImage(21, 1080, 1920));
+    let release!: () => void;
+    const released = new Promise<void>((done) => (release = done));
+    await a.route('**/api/v1/media/*/complete', async (route: Route) => {
+      await released;
+      await route.continue();
+    });
+    await a.getByLabel('Add story').setInputFiles(file);
+    await a.getByText('Processing your story…').waitFor();
+    release();
+    await a.getByText('Your story is posted.').waitFor({ timeout: 30_000 });
+    await a.unroute('**/api/v1/media/*/complete');
+    await a.getByRole('button', { name: 'Your story, 1 story' }).waitFor();
+    const annStories = (await h.call('GET', `/api/v1/users/${ann}/stories`, bobToken)) as { items: { id: string; sharedPost: unknown }[] };
+    expect(annStories.items).toHaveLength(1);
+    const storyId = annStories.items[0]!.id;
+
+    // Bob's tray: Ann, unseen.
+    await b.reload();
+    const annInTray = b.getByRole('button', { name: `Stories of @${ann}, 1 new` });
+    await annInTray.waitFor();
+    expect(await annInTray.getAttribute('data-unseen')).toBe('true');
+    await h.shot(b, 'stories-tray');
+
+    // The viewer: one bar, filling over 5 s; the photo; Space pauses.
+    await annInTray.click();
+    const viewer = b.getByRole('dialog', { name: `Stories of @${ann}` });
+    await viewer.waitFor();
+    await b.keyboard.press('Space');
+    await viewer.getByRole('button', { name: 'Play' }).waitFor();
+    const photo = viewer.getByRole('img', { name: `Story by @${ann}` });
+    await expect.poll(() => photo.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await viewer.locator('.story-bar').count()).toBe(1);
+    const fill = viewer.locator('.story-bar[data-state="current"] .story-fill');
+    const style = await fill.evaluate((element) => {
+      const computed = (globalThis as unknown as { getComputedStyle(e: unknown): { animationName: string; animationDuration: string; animationPlayState: string } }).getComputedStyle(element);
+      return { name: computed.animationName, duration: computed.animationDuration, state: computed.animationPlayState };
+    });
+    expect(style).toEqual({ name: 'story-fill', duration: '5s', state: 'paused' });
+    await h.shot(b, 'stories-viewer');
+    // The view is recorded (the author's viewers list has Bob).
+    await expect.poll(async () => ((await h.call('GET', `/api/v1/stories/${storyId}/viewers`, annToken)) as { items: { user: { username: string } }[] }).items.map((v) => v.user.username)).toEqual([bob]);
+    // A tap on the right half is the next story: past Ann's only one, the viewer closes, and the tray shows her seen.
+    await viewer.getByRole('button', { name: 'Next story' }).click();
+    await viewer.waitFor({ state: 'detached' });
+    const seen = b.getByRole('button', { name: `Stories of @${ann}, all seen` });
+    await seen.waitFor();
+    expect(await seen.getAttribute('data-unseen')).toBe('false');
+
+    // Bob shares Ann's post to his story from the post's card.
+    const card = b.locator(`article[data-post-id="${post.postId}"]`);
+    await card.getByRole('button', { name: 'Share' }).click();
+    await card.getByRole('button', { name: 'Share to your story' }).click();
+    await card.getByText('Shared to your story.').waitFor();
+    await b.getByRole('button', { name: 'Your story, 1 story' }).waitFor();
+
+    // Ann: her own story lists Bob as a viewer.
+    await a.reload();
+    await a.getByRole('button', { name: 'Your story, 1 story' }).click();
+    const own = a.getByRole('dialog', { name: 'Your story' });
+    await own.waitFor();
+    await a.keyboard.press('Space');
+    await own.getByRole('button', { name: 'Viewers' }).click();
+    const viewers = own.getByRole('region', { name: 'Viewers' });
+    await viewers.getByText(bob, { exact: true }).waitFor();
+    await h.shot(a, 'stories-viewers');
+    await a.keyboard.press('Escape');
+    await viewers.waitFor({ state: 'detached' });
+    // ArrowRight past her own story: Bob's, which shows Ann's post with "View post".
+    await own.getByRole('button', { name: 'Play' }).focus();
+    await a.keyboard.press('ArrowRight');
+    const bobs = a.getByRole('dialog', { name: `Stories of @${bob}` });
+    await bobs.waitFor();
+    await bobs.getByRole('img', { name: `Post by @${ann}, shared to @${bob}'s story` }).waitFor();
+    await bobs.getByRole('link', { name: 'View post' }).click();
+    await a.waitForURL(`${h.origin}/p/${post.postId}`);
+    await bobs.waitFor({ state: 'detached' });
+
+    // Ann deletes her story: the viewer moves on to Bob's, and her tray has no story of hers.
+    await a.goto(`${h.origin}/`);
+    await a.getByRole('button', { name: 'Your story, 1 story' }).click();
+    await a.getByRole('button', { name: 'Delete story' }).click();
+    await a.getByRole('button', { name: 'Delete', exact: true }).click();
+    await a.getByRole('dialog', { name: `Stories of @${bob}` }).waitFor();
+    await a.keyboard.press('Escape');
+    await a.getByRole('button', { name: `Stories of @${bob}, all seen` }).waitFor();
+    expect(await a.getByRole('button', { name: /^Your story/ }).count()).toBe(0);
+
+    // A private account's post cannot be shared by anyone else: the API's words, on the card.
+    await h.call('PUT', `/api/v1/users/${ann}`, annToken, { private: true });
+    await b.reload();
+    await card.getByRole('button', { name: 'Share' }).click();
+    await card.getByRole('button', { name: 'Share to your story' }).click();
+    await expect.poll(() => card.getByRole('alert').textContent()).toBe("Only its author may share a private account's post");
+
+    expectCleanRun(h, [a, b]);
+  });
+});

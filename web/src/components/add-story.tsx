@@ -1,0 +1,78 @@
+import { useState } from 'preact/hooks';
+import { api } from '../api/client';
+import { uploadMedia, type UploadStage } from '../api/upload';
+import { ErrorMessage } from './status';
+
+// "Add story": one photo or video picked, uploaded and processed (api/upload.ts), then made a
+// story (POST /api/v1/stories). The stage is said in a live region; a refusal or a rejected file
+// shows the API's words. The file input is the control itself (visually a "+" badge on one's
+// avatar), so the keyboard and the test reach it by its label.
+
+type State = { step: 'idle' } | UploadStage | { stage: 'posting' } | { stage: 'done' };
+
+const said = (state: State) => {
+  if (!('stage' in state)) return '';
+  switch (state.stage) {
+    case 'uploading':
+      return `Uploading your story… ${Math.round(state.fraction * 100)}%`;
+    case 'processing':
+      return 'Processing your story…';
+    case 'posting':
+      return 'Posting your story…';
+    case 'done':
+      return 'Your story is posted.';
+  }
+};
+
+/** The upload-and-post steps of one story, shared by the tray's "+" control and its status line. */
+export const useAddStory = (onPosted: () => void) => {
+  const [state, setState] = useState<State>({ step: 'idle' });
+  const [error, setError] = useState<unknown>(null);
+  const busy = 'stage' in state && state.stage !== 'done';
+
+  const pick = async (input: HTMLInputElement) => {
+    const file = input.files?.[0];
+    if (!file || busy) return;
+    setError(null);
+    try {
+      const mediaId = await uploadMedia(file, { purpose: 'story', onStage: setState });
+      setState({ stage: 'posting' });
+      await api.post('/api/v1/stories', { body: { media: { mediaId } } });
+      setState({ stage: 'done' });
+      onPosted();
+    } catch (failure) {
+      setState({ step: 'idle' });
+      setError(failure);
+    } finally {
+      // The same file may be picked again after a failure.
+      input.value = '';
+    }
+  };
+  return { state, error, busy, pick };
+};
+
+type AddStoryState = ReturnType<typeof useAddStory>;
+
+export const AddStoryInput = ({ add }: { add: AddStoryState }) => (
+  <label class="add-story" data-busy={String(add.busy)}>
+    <input
+      type="file"
+      class="visually-hidden"
+      accept="image/jpeg,image/png,image/webp,image/gif,image/avif,image/heic,image/heif,video/mp4,video/quicktime,video/webm"
+      aria-label="Add story"
+      disabled={add.busy}
+      onChange={(event) => void add.pick(event.currentTarget as HTMLInputElement)}
+    />
+    <span aria-hidden="true">+</span>
+  </label>
+);
+
+export const AddStoryStatus = ({ add }: { add: AddStoryState }) => (
+  <div class="add-story-status">
+    <p role="status">
+      {add.busy && <span class="spinner" aria-hidden="true" />}
+      {said(add.state)}
+    </p>
+    {add.error !== null && <ErrorMessage error={add.error} />}
+  </div>
+);
