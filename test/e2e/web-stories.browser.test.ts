@@ -13,7 +13,9 @@ import { expectCleanRun, startWebHarness, type WebHarness } from '../support/web
 // to the end and the viewer closes; his tray shows her seen. Ann sees Bob among her story's
 // viewers. Bob shares Ann's post to his story with the card's share button; Ann, moving on from
 // her own story to Bob's, sees the shared post with "View post" and follows it. Ann deletes her
-// story; once her account is private, Bob's share is refused with the API's words.
+// story; once her account is private, Bob's share is refused with the API's words. Also: a file that
+// is no picture refused in the API's words, focus kept in the viewer and given back, Copy link, and
+// the tray while Redis cannot answer (x-degraded).
 
 const chromiumPath = inject('chromiumPath');
 
@@ -34,12 +36,21 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     const ann = `ann${stamp}`;
     const bob = `bob${stamp}`;
     const { page: a } = await h.newPage();
-    const { page: b } = await h.newPage();
+    const { context: bContext, page: b } = await h.newPage();
+    await bContext.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: h.origin });
     const annToken = await h.registerThroughUi(a, ann, 'Ann Author');
     const bobToken = await h.registerThroughUi(b, bob, 'Bob Viewer');
     await h.call('POST', `/api/v1/users/${ann}/follow`, bobToken);
     await h.call('POST', `/api/v1/users/${bob}/follow`, annToken);
     const post = await h.postPhotos(annToken, 'Morning at the lake', [[11, 1080, 1080]]);
+
+    // A file that is no picture: the processing worker's refusal, in the API's words.
+    await a.getByLabel('Add story').setInputFiles({ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('these are notes, not a photo\n'.repeat(20)) });
+    const refusal = a.locator('.stories').getByRole('alert');
+    await refusal.waitFor({ timeout: 30_000 });
+    // The media's rejection message (GET /media/{id}: `message`), not a generic one.
+    expect(await refusal.textContent()).toContain('the bytes are not a JPEG');
+    expect(await a.getByRole('button', { name: /^Your story/ }).count()).toBe(0);
 
     // Ann posts a story through the UI; "complete" is held back until the processing state is seen.
     const file = join(dir, 'story.jpg');
@@ -54,6 +65,7 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     await a.getByText('Processing your story…').waitFor();
     release();
     await a.getByText('Your story is posted.').waitFor({ timeout: 30_000 });
+    expect(await refusal.count()).toBe(0);
     await a.unroute('**/api/v1/media/*/complete');
     await a.getByRole('button', { name: 'Your story, 1 story' }).waitFor();
     const annStories = (await h.call('GET', `/api/v1/users/${ann}/stories`, bobToken)) as { items: { id: string; sharedPost: unknown }[] };
@@ -83,6 +95,12 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     });
     expect(style).toEqual({ name: 'story-fill', duration: '5s', state: 'paused' });
     await h.shot(b, 'stories-viewer');
+    // Focus stays in the dialog: Tab from its last control comes back to its first.
+    const tabStops = await viewer.locator('button, a[href]').count();
+    for (let step = 0; step <= tabStops; step++) {
+      await b.keyboard.press('Tab');
+      expect(await b.evaluate(() => Boolean((globalThis as unknown as { document: { activeElement: { closest(s: string): unknown } } }).document.activeElement.closest('[role="dialog"]')))).toBe(true);
+    }
     // The view is recorded (the author's viewers list has Bob).
     await expect.poll(async () => ((await h.call('GET', `/api/v1/stories/${storyId}/viewers`, annToken)) as { items: { user: { username: string } }[] }).items.map((v) => v.user.username)).toEqual([bob]);
     // A tap on the right half is the next story: past Ann's only one, the viewer closes, and the tray shows her seen.
@@ -91,6 +109,8 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     const seen = b.getByRole('button', { name: `Stories of @${ann}, all seen` });
     await seen.waitFor();
     expect(await seen.getAttribute('data-unseen')).toBe('false');
+    // Focus is back on the control that opened the viewer.
+    expect(await seen.evaluate((element) => element === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
 
     // Bob shares Ann's post to his story from the post's card.
     const card = b.locator(`article[data-post-id="${post.postId}"]`);
@@ -98,6 +118,11 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     await card.getByRole('button', { name: 'Share to your story' }).click();
     await card.getByText('Shared to your story.').waitFor();
     await b.getByRole('button', { name: 'Your story, 1 story' }).waitFor();
+    // Copy link: the post's address on the clipboard.
+    await card.getByRole('button', { name: 'Share' }).click();
+    await card.getByRole('button', { name: 'Copy link' }).click();
+    await card.getByText('Link copied.').waitFor();
+    expect(await b.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText())).toBe(`${h.origin}/p/${post.postId}`);
 
     // Ann: her own story lists Bob as a viewer.
     await a.reload();
@@ -116,6 +141,8 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     await a.keyboard.press('ArrowRight');
     const bobs = a.getByRole('dialog', { name: `Stories of @${bob}` });
     await bobs.waitFor();
+    await a.keyboard.press('Space'); // on the Play/Pause button, which keeps focus: pressed
+    await bobs.getByRole('button', { name: 'Play' }).waitFor();
     await bobs.getByRole('img', { name: `Post by @${ann}, shared to @${bob}'s story` }).waitFor();
     await bobs.getByRole('link', { name: 'View post' }).click();
     await a.waitForURL(`${h.origin}/p/${post.postId}`);
@@ -137,6 +164,15 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     await card.getByRole('button', { name: 'Share' }).click();
     await card.getByRole('button', { name: 'Share to your story' }).click();
     await expect.poll(() => card.getByRole('alert').textContent()).toBe("Only its author may share a private account's post");
+
+    // While Redis cannot answer, the tray is empty with x-degraded: stories, and says so.
+    await b.route('**/api/v1/stories/feed*', (route: Route) =>
+      route.fulfill({ status: 200, headers: { 'content-type': 'application/json', 'x-degraded': 'stories' }, body: JSON.stringify({ items: [] }) }),
+    );
+    await b.reload();
+    await b.getByText('Stories are unavailable right now. Try again in a moment.').waitFor();
+    await b.getByLabel('Add story').waitFor({ state: 'attached' });
+    await b.unroute('**/api/v1/stories/feed*');
 
     expectCleanRun(h, [a, b]);
   });

@@ -54,6 +54,8 @@ export const StoryViewer = ({ entries: given, start, meId, onSeen, onDeleted, on
 
   const show = (author: number, index: number) => {
     setAt((current) => ({ author, story: index, round: current.round + 1 }));
+    // Moving on is watching on: a pause ends with its story.
+    setPaused(false);
     setReady(false);
     setDurationMs(null);
     setPanel('none');
