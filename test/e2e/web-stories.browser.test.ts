@@ -4,15 +4,16 @@ import { join } from 'node:path';
 import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoImage } from '../../scripts/demo-images.js';
+import { makeVideo } from '../support/media-fixtures.js';
 import { expectCleanRun, startWebHarness, type WebHarness } from '../support/web-browser.js';
 
 // Stories in the web client, in Chromium against the real API (test/support/web-browser.ts): Ann
 // and Bob register through the UI and follow each other (through the API); Ann posts a story
-// through the tray's "Add story" with a real JPEG (upload, processing, story); Bob's tray shows
-// her unseen; Bob opens the viewer (its progress bar, the photo), pauses with Space, taps through
-// to the end and the viewer closes; his tray shows her seen. Ann sees Bob among her story's
+// through the tray's "Add story" with a real JPEG (upload, processing, story), then a video; Bob's
+// tray shows her unseen; Bob opens the viewer (a bar per story, the photo's 5 s and the video's
+// length), pauses with Space, taps through to the end and the viewer closes; his tray shows her seen. Ann sees Bob among her story's
 // viewers. Bob shares Ann's post to his story with the card's share button; Ann, moving on from
-// her own story to Bob's, sees the shared post with "View post" and follows it. Ann deletes her
+// her own story to Bob's, sees the shared post with "View post" and follows it. Ann deletes a
 // story; once her account is private, Bob's share is refused with the API's words. Also: a file that
 // is no picture refused in the API's words, focus kept in the viewer and given back, Copy link, and
 // the tray while Redis cannot answer (x-degraded).
@@ -68,18 +69,21 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     expect(await refusal.count()).toBe(0);
     await a.unroute('**/api/v1/media/*/complete');
     await a.getByRole('button', { name: 'Your story, 1 story' }).waitFor();
-    const annStories = (await h.call('GET', `/api/v1/users/${ann}/stories`, bobToken)) as { items: { id: string; sharedPost: unknown }[] };
-    expect(annStories.items).toHaveLength(1);
+    // And a 3-second video as her second story.
+    await a.getByLabel('Add story').setInputFiles(await makeVideo(dir, 'story.mp4', { seconds: 3, faststart: true }));
+    await a.getByRole('button', { name: 'Your story, 2 stories' }).waitFor({ timeout: 30_000 });
+    const annStories = (await h.call('GET', `/api/v1/users/${ann}/stories`, bobToken)) as { items: { id: string; media: { type: string; durationMs?: number } }[] };
+    expect(annStories.items.map((item) => item.media.type)).toEqual(['image', 'video']);
     const storyId = annStories.items[0]!.id;
 
     // Bob's tray: Ann, unseen.
     await b.reload();
-    const annInTray = b.getByRole('button', { name: `Stories of @${ann}, 1 new` });
+    const annInTray = b.getByRole('button', { name: `Stories of @${ann}, 2 new` });
     await annInTray.waitFor();
     expect(await annInTray.getAttribute('data-unseen')).toBe('true');
     await h.shot(b, 'stories-tray');
 
-    // The viewer: one bar, filling over 5 s; the photo; Space pauses.
+    // The viewer: a bar per story, the first filling over 5 s; the photo; Space pauses.
     await annInTray.click();
     const viewer = b.getByRole('dialog', { name: `Stories of @${ann}` });
     await viewer.waitFor();
@@ -87,13 +91,14 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     await viewer.getByRole('button', { name: 'Play' }).waitFor();
     const photo = viewer.getByRole('img', { name: `Story by @${ann}` });
     await expect.poll(() => photo.evaluate((element) => (element as unknown as { naturalWidth: number }).naturalWidth), { timeout: 15_000 }).toBeGreaterThan(0);
-    expect(await viewer.locator('.story-bar').count()).toBe(1);
+    expect(await viewer.locator('.story-bar').evaluateAll((bars) => bars.map((bar) => bar.getAttribute('data-state')))).toEqual(['current', 'next']);
     const fill = viewer.locator('.story-bar[data-state="current"] .story-fill');
-    const style = await fill.evaluate((element) => {
-      const computed = (globalThis as unknown as { getComputedStyle(e: unknown): { animationName: string; animationDuration: string; animationPlayState: string } }).getComputedStyle(element);
-      return { name: computed.animationName, duration: computed.animationDuration, state: computed.animationPlayState };
-    });
-    expect(style).toEqual({ name: 'story-fill', duration: '5s', state: 'paused' });
+    const animation = () =>
+      fill.evaluate((element) => {
+        const computed = (globalThis as unknown as { getComputedStyle(e: unknown): { animationName: string; animationDuration: string; animationPlayState: string } }).getComputedStyle(element);
+        return { name: computed.animationName, seconds: Number.parseFloat(computed.animationDuration), state: computed.animationPlayState };
+      });
+    expect(await animation()).toEqual({ name: 'story-fill', seconds: 5, state: 'paused' });
     await h.shot(b, 'stories-viewer');
     // Focus stays in the dialog: Tab from its last control comes back to its first.
     const tabStops = await viewer.locator('button, a[href]').count();
@@ -103,7 +108,18 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     }
     // The view is recorded (the author's viewers list has Bob).
     await expect.poll(async () => ((await h.call('GET', `/api/v1/stories/${storyId}/viewers`, annToken)) as { items: { user: { username: string } }[] }).items.map((v) => v.user.username)).toEqual([bob]);
-    // A tap on the right half is the next story: past Ann's only one, the viewer closes, and the tray shows her seen.
+    // A tap on the right half is the next story: her video, its bar as long as the video.
+    await viewer.getByRole('button', { name: 'Next story' }).click();
+    await viewer.getByLabel(`Story by @${ann}`).and(viewer.locator('video')).waitFor();
+    await b.keyboard.press('Space'); // focus is on the tap zone: Space pauses
+    await viewer.getByRole('button', { name: 'Play' }).waitFor();
+    expect(await viewer.locator('.story-bar').evaluateAll((bars) => bars.map((bar) => bar.getAttribute('data-state')))).toEqual(['done', 'current']);
+    const video = await animation();
+    // Chromium decodes the processed H.264 (its first frame at least).
+    await expect.poll(() => viewer.locator('video').evaluate((element) => (element as unknown as { readyState: number }).readyState), { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    expect(video.state).toBe('paused');
+    expect(Math.abs(video.seconds - 3)).toBeLessThan(0.3);
+    // Past her last story the viewer closes, and the tray shows her seen.
     await viewer.getByRole('button', { name: 'Next story' }).click();
     await viewer.waitFor({ state: 'detached' });
     const seen = b.getByRole('button', { name: `Stories of @${ann}, all seen` });
@@ -126,18 +142,33 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
 
     // Ann: her own story lists Bob as a viewer.
     await a.reload();
-    await a.getByRole('button', { name: 'Your story, 1 story' }).click();
+    await a.getByRole('button', { name: 'Your story, 2 stories' }).click();
     const own = a.getByRole('dialog', { name: 'Your story' });
     await own.waitFor();
+    // A held press pauses, and its release is no tap: still her first story.
+    const nextZone = own.getByRole('button', { name: 'Next story' });
+    const zone = (await nextZone.boundingBox())!;
+    await a.mouse.move(zone.x + zone.width / 2, zone.y + zone.height / 2);
+    await a.mouse.down();
+    await own.getByText('Paused', { exact: true }).waitFor();
+    await a.waitForTimeout(400);
+    await a.mouse.up();
+    expect(await own.getByRole('img', { name: `Story by @${ann}` }).count()).toBe(1);
+    // Space on a tap zone pauses rather than pressing it.
+    await nextZone.focus();
     await a.keyboard.press('Space');
+    await own.getByRole('button', { name: 'Play' }).waitFor();
+    expect(await own.getByRole('img', { name: `Story by @${ann}` }).count()).toBe(1);
     await own.getByRole('button', { name: 'Viewers' }).click();
     const viewers = own.getByRole('region', { name: 'Viewers' });
     await viewers.getByText(bob, { exact: true }).waitFor();
     await h.shot(a, 'stories-viewers');
     await a.keyboard.press('Escape');
     await viewers.waitFor({ state: 'detached' });
-    // ArrowRight past her own story: Bob's, which shows Ann's post with "View post".
+    // ArrowRight past her own two stories: Bob's, which shows Ann's post with "View post".
     await own.getByRole('button', { name: 'Play' }).focus();
+    await a.keyboard.press('ArrowRight');
+    await own.locator('video').waitFor();
     await a.keyboard.press('ArrowRight');
     const bobs = a.getByRole('dialog', { name: `Stories of @${bob}` });
     await bobs.waitFor();
@@ -148,15 +179,20 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     await a.waitForURL(`${h.origin}/p/${post.postId}`);
     await bobs.waitFor({ state: 'detached' });
 
-    // Ann deletes her story: the viewer moves on to Bob's, and her tray has no story of hers.
+    // Ann deletes her photo story: the viewer shows the one left, and so does her tray.
     await a.goto(`${h.origin}/`);
-    await a.getByRole('button', { name: 'Your story, 1 story' }).click();
-    await a.getByRole('button', { name: 'Delete story' }).click();
-    await a.getByRole('button', { name: 'Delete', exact: true }).click();
-    await a.getByRole('dialog', { name: `Stories of @${bob}` }).waitFor();
+    await a.getByRole('button', { name: 'Your story, 2 stories' }).click();
+    await own.getByRole('img', { name: `Story by @${ann}` }).waitFor();
+    await own.getByRole('button', { name: 'Delete story' }).click();
+    await own.getByRole('button', { name: 'Delete', exact: true }).click();
+    await own.locator('video').waitFor();
+    expect(await own.locator('.story-bar').count()).toBe(1);
     await a.keyboard.press('Escape');
+    await own.waitFor({ state: 'detached' });
+    await a.getByRole('button', { name: 'Your story, 1 story' }).waitFor();
     await a.getByRole('button', { name: `Stories of @${bob}, all seen` }).waitFor();
-    expect(await a.getByRole('button', { name: /^Your story/ }).count()).toBe(0);
+    const left = (await h.call('GET', `/api/v1/users/${ann}/stories`, annToken)) as { items: { id: string }[] };
+    expect(left.items.map((item) => item.id)).toEqual([annStories.items[1]!.id]);
 
     // A private account's post cannot be shared by anyone else: the API's words, on the card.
     await h.call('PUT', `/api/v1/users/${ann}`, annToken, { private: true });

@@ -86,7 +86,10 @@ export const ShareButton = ({ post }: { post: Post }) => {
         }
       }}
     >
-      <button ref={toggle} type="button" class="action" aria-label="Share" aria-expanded={open} aria-controls={panelId} onClick={() => setOpen(!open)}>
+      <button ref={toggle} type="button" class="action" aria-label="Share" aria-expanded={open} aria-controls={panelId} onClick={() => {
+          if (!open) start();
+          setOpen(!open);
+        }}>
         <ShareIcon />
       </button>
       <div id={panelId} class="share-panel" role="group" aria-label="Share this post" hidden={!open}>

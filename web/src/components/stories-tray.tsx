@@ -54,6 +54,7 @@ export const StoriesTray = () => {
   }, [load]);
 
   const add = useAddStory(() => void load());
+  // One's own live stories get the ring too: one's own views are not counted.
   const own = entries?.find((entry) => entry.author.id === me?.userId);
   const others = entries?.filter((entry) => entry !== own) ?? [];
   const shown = own ? [own, ...others] : others;
@@ -63,7 +64,7 @@ export const StoriesTray = () => {
       <ul class="stories-tray" aria-busy={entries === null && error === null}>
         <li class="story-slot own">
           {own ? (
-            <button type="button" class="story-open" data-unseen="false" aria-label={label(own, true)} onClick={() => setOpen(0)}>
+            <button type="button" class="story-open" data-unseen="true" aria-label={label(own, true)} onClick={() => setOpen(0)}>
               <span class="story-ring">{me && <StoryAvatar user={own.author} size={56} />}</span>
               <span class="story-name">Your story</span>
             </button>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { ErrorMessage } from './status';
 import { StoryAvatar } from './story-avatar';
@@ -75,8 +75,9 @@ export const StoryViewer = ({ entries: given, start, meId, onSeen, onDeleted, on
     show(at.author, 0); // the first story again from its start
   };
 
-  // Focus moves into the dialog, and back to what opened it when it closes; the page behind does not scroll.
-  useEffect(() => {
+  // Focus moves into the dialog before it is painted (a key pressed as it appears is its own), and
+  // back to what opened it when it closes; the page behind does not scroll.
+  useLayoutEffect(() => {
     const opener = document.activeElement as HTMLElement | null;
     dialog.current?.focus();
     const overflow = document.body.style.overflow;
