@@ -6,6 +6,7 @@ import type { ErasableSessionStore } from '../commands/accounts/session-store.js
 import type { TwoFactorStore } from '../commands/accounts/two-factor-store.js';
 import type { CommandDeps } from '../commands/deps.js';
 import { onFollowStream } from '../commands/graph/follow.js';
+import { unfollowHashtag } from '../commands/graph/hashtag-follow.js';
 import { endMute } from '../commands/graph/mute.js';
 import { handleCommand } from '../commands/handle-command.js';
 import type { ErasableIdempotencyStore } from '../commands/idempotency/idempotency-store.js';
@@ -82,6 +83,7 @@ export const erasureCommands = (deps: CommandDeps): ErasureCommands => ({
   endFollow: ({ followerId, followeeId }, ctx) =>
     onFollowStream(deps, followerId, followeeId, () => ({ type: 'EndFollow', followerId, followeeId, reason: 'account-erased' }), ctx),
   endMute: (pair, ctx) => endMute(deps, pair, ctx),
+  unfollowHashtag: (input, ctx) => unfollowHashtag(deps, input, ctx),
   removeTag: ({ postId, userId }, ctx) => removeTag(deps, { actorId: userId, postId, userId }, ctx),
   deleteMedia: (input, ctx) => deleteMedia(deps, input, ctx),
   eraseAccount: ({ userId }, ctx) =>

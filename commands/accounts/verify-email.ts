@@ -18,10 +18,14 @@ export const resendVerification = async (deps: CommandDeps, input: { userId: str
   return { emailVerified: credentials.emailVerified };
 };
 
-/** The caller's own account as only they see it: the email and whether it is verified. */
+/**
+ * The caller's own account as only they see it: the email, whether it is verified, and whether
+ * two-factor authentication is on (a settings screen shows enroll or disable by it; a secret
+ * enrolled but not confirmed yet is not on).
+ */
 export const ownAccount = async (deps: CommandDeps, input: { userId: string }) => {
-  const credentials = await deps.credentials.findById(input.userId);
+  const [credentials, twoFactor] = await Promise.all([deps.credentials.findById(input.userId), deps.twoFactor.store.find(input.userId)]);
   if (!credentials) throw new AppError('UNAUTHORIZED', 'this token names no account');
   const { userId, username, email, emailVerified } = credentials;
-  return { userId, username, email, emailVerified };
+  return { userId, username, email, emailVerified, twoFactorEnabled: Boolean(twoFactor?.enabledAt) };
 };

@@ -7,7 +7,8 @@ import { answerFollowRequest } from '../graph/follow-requests.js';
 import { followHashtag, unfollowHashtag } from '../graph/hashtag-follow.js';
 import { mute, unmute } from '../graph/mute.js';
 import { routesActingOn } from './acting-on.js';
-import { hashtagParam, position, usernameParam } from './schemas.js';
+import { hashtagParam } from '../../kernel/hashtag-param.js';
+import { position, usernameParam } from './schemas.js';
 
 const followResponse = { 200: z.object({ status: z.enum(['none', 'requested', 'following']), position }) };
 const positionResponse = { 200: z.object({ position }) };

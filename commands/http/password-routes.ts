@@ -73,11 +73,11 @@ export const passwordRoutes: FastifyPluginAsyncZod<CommandDeps> = async (app, de
     handler: async (request, reply) => reply.code(202).send(await resendVerification(deps, { userId: actorOf(request) })),
   });
 
-  // The caller's own account: what only they may see (the email, and whether it is verified).
+  // The caller's own account: what only they may see (the email, whether it is verified, whether 2FA is on).
   app.get('/auth/me', {
     schema: {
-      description: "The caller's own account; `deletion` is null, or, in its deletion grace period, when it will be erased.",
-      response: { 200: z.object({ userId: z.string(), username: z.string(), email: z.string(), emailVerified: z.boolean(), deletion: accountDeletion }) },
+      description: "The caller's own account; `twoFactorEnabled` once a code confirmed the enrolled secret; `deletion` is null, or, in its deletion grace period, when it will be erased.",
+      response: { 200: z.object({ userId: z.string(), username: z.string(), email: z.string(), emailVerified: z.boolean(), twoFactorEnabled: z.boolean(), deletion: accountDeletion }) },
     },
     handler: async (request) => {
       const userId = actorOf(request);

@@ -19,31 +19,10 @@ import {
   TEXT_INPUT_MAX_LENGTH,
   USERNAME_PATTERN,
   USERNAME_RULE,
-  HASHTAG_MAX_LENGTH,
 } from '../../kernel/limits.js';
-import { normalizeHashtag } from '../../kernel/hashtags.js';
 
 // Request schemas of the command routes. Objects are strict: an unknown field is a 400, not
 // silently dropped, so that a client's typo does not pass as success.
-
-/**
- * A hashtag named in a path, with or without its '#' (`%23Cats` and `cats` are one tag), normalised
- * as a caption's hashtags are (kernel/hashtags.ts normalizeHashtag); anything no caption could
- * carry is a 400 naming `tag`.
- */
-export const hashtagParam = z.strictObject({
-  tag: z
-    .string()
-    .max(4 * HASHTAG_MAX_LENGTH)
-    .transform((raw, context) => {
-      const tag = normalizeHashtag(raw);
-      if (tag === null) {
-        context.addIssue({ code: 'custom', message: `letters, marks, digits and _ only, at most ${HASHTAG_MAX_LENGTH}` });
-        return z.NEVER;
-      }
-      return tag;
-    }),
-});
 
 export const usernameParam = z.strictObject({
   username: z

@@ -1,28 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
-import { HASHTAG_MAX_LENGTH } from '../../kernel/limits.js';
-import { normalizeHashtag } from '../../kernel/hashtags.js';
+import { hashtagParam } from '../../kernel/hashtag-param.js';
 import type { ReadDeps } from '../deps.js';
 
 // Hashtag follows, read side (docs/rules.md "Hashtag follows"): a tag as the viewer stands to it,
 // and the tags the viewer follows. Both read the profiles read model's hashtag_follows; the home
 // feed's `via` marks come from the feed read model (projections/feed/feed-reader.ts).
-
-/** A tag named in the path, as the follow routes take it (commands/http/schemas.ts hashtagParam): a 400 naming `tag` when no caption could carry it. */
-const tagParam = z.strictObject({
-  tag: z
-    .string()
-    .max(4 * HASHTAG_MAX_LENGTH)
-    .transform((raw, context) => {
-      const tag = normalizeHashtag(raw);
-      if (tag === null) {
-        context.addIssue({ code: 'custom', message: `letters, marks, digits and _ only, at most ${HASHTAG_MAX_LENGTH}` });
-        return z.NEVER;
-      }
-      return tag;
-    }),
-});
 
 const hashtag = z.object({ tag: z.string(), following: z.boolean().describe('Whether the viewer follows the tag (its public posts join their home feed)') });
 const followedHashtags = z.object({
@@ -32,7 +16,7 @@ const followedHashtags = z.object({
 export const hashtagRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => {
   app.get('/hashtags/:tag', {
     config: { reads: ['profiles'] },
-    schema: { params: tagParam, response: { 200: hashtag } },
+    schema: { params: hashtagParam, response: { 200: hashtag } },
     handler: async (request) => {
       const { tag } = request.params;
       return { tag, following: await deps.profiles.followsHashtag(actorOf(request), tag) };

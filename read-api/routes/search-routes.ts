@@ -1,3 +1,4 @@
+import { hashtagParam } from '../../kernel/hashtag-param.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../kernel/actor.js';
@@ -56,7 +57,6 @@ const autocompleteQuery = z.strictObject({
 const autocompleteResponse = z.object({ users: z.array(userSummary), hashtags: z.array(hashtagCount) });
 
 // Hashtag pages: `/hashtags/%23Cats/posts` and `/hashtags/cats/posts` are the same page.
-const hashtagParam = z.strictObject({ tag: z.string().trim().transform((t) => t.replace(/^#/, '').toLowerCase()).pipe(z.string().min(1).max(100)) });
 const hashtagQuery = pageQuery.extend({ sort: z.enum(['recent', 'top']).default('recent') });
 
 // Location pages: the place, then its posts as a hashtag page lists them.

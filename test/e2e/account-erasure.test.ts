@@ -103,6 +103,8 @@ describe('erasing an account', () => {
     // Mutes either way: the person mutes the friend, the third mutes the person.
     expect((await api.call('POST', `/api/v1/users/${friend.username}/mute`, { token: person.token })).body.muted).toBe(true);
     expect((await api.call('POST', `/api/v1/users/${person.username}/mute`, { token: third.token })).body.muted).toBe(true);
+    // Hashtag follows: two tags.
+    for (const tag of ['marmalade', 'toast']) expect((await api.call('POST', `/api/v1/hashtags/${tag}/follow`, { token: person.token })).body.following).toBe(true);
 
     // Before: the friend sees the post in their home feed and in search; S3 holds its objects.
     const feedBefore = await api.call('GET', `/api/v1/feed/home?${fresh(followed.body.position)}`, { token: friend.token });
@@ -126,6 +128,10 @@ describe('erasing an account', () => {
     // Every mute either way was ended by the cascade.
     for (const stream of [streams.mute(person.userId, friend.userId), streams.mute(third.userId, person.userId)])
       expect((await t.platform.commands.store.readStream(stream)).map((event) => event.type), stream).toEqual(['Muted', 'Unmuted']);
+
+    // Every hashtag follow of theirs was ended by the cascade.
+    for (const tag of ['marmalade', 'toast'])
+      expect((await t.platform.commands.store.readStream(streams.hashtagFollow(person.userId, tag))).map((event) => event.type), tag).toEqual(['HashtagFollowed', 'HashtagUnfollowed']);
 
     // Their tag was taken off the friend's post by the cascade, and no card shows it.
     expect((await t.platform.commands.store.readStream(streams.post(taggedPostId))).map((event) => event.type)).toEqual(['PostCreated', 'TagRemoved']);

@@ -48,7 +48,7 @@ describe('email verification (through SMTP)', () => {
     const mail = await waiting;
     expect(mail.text).toContain('From: accounts@example.com');
     expect(mail.text).toContain('Subject: Verify your email');
-    expect(await me(api, vera)).toEqual({ userId: vera.userId, username: 'vera', email: 'vera@example.com', emailVerified: false, deletion: null });
+    expect(await me(api, vera)).toEqual({ userId: vera.userId, username: 'vera', email: 'vera@example.com', emailVerified: false, twoFactorEnabled: false, deletion: null });
     expect((await login(api, 'vera', PASSWORD)).status).toBe(200);
 
     const token = tokenIn(mail.text);

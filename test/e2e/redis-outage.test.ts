@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,21 +11,12 @@ import { createProfilesReader } from '../../projections/profiles/profiles-reader
 import { apiClient, type User } from '../support/api-client.js';
 import { explainAnalyze, recordingPool, rowsReadFrom } from '../support/explain-plan.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
+import { freePort } from '../support/free-port.js';
 
 // Degraded, not down (read-api/degraded.ts), and a Redis that lost its data (review F26,
 // projections/runtime/redis-epoch.ts), against a real redis-server of this file's own on a free
 // loopback port (never the shared one), stopped and started mid-run: first with its data dir
 // (AOF), then empty.
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 const startRedis = (port: number, dir: string) =>
   new Promise<ChildProcess>((resolve, reject) => {

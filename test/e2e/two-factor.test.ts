@@ -23,6 +23,7 @@ const wrongCode = (secret: Buffer) => {
 const enroll = (user: User, password = PASSWORD) => api.call('POST', '/api/v1/auth/2fa/enroll', { token: user.token, body: { password } });
 const confirm = (user: User, code: string) => api.call('POST', '/api/v1/auth/2fa/confirm', { token: user.token, body: { code } });
 const disable = (user: User, code: string, password = PASSWORD) => api.call('POST', '/api/v1/auth/2fa/disable', { token: user.token, body: { password, code } });
+const me = async (user: User) => (await api.call('GET', '/api/v1/auth/me', { token: user.token })).body;
 const login = (username: string) => api.call('POST', '/api/v1/users/login', { body: { username, password: PASSWORD } });
 const secondStep = (challenge: string, code: string) => api.call('POST', '/api/v1/auth/login/2fa', { body: { challenge, code } });
 
@@ -54,8 +55,9 @@ describe('two-factor authentication', () => {
     expect(rows).toHaveLength(1);
     expect(JSON.stringify(rows)).not.toContain(enrolled.body.secret);
     expect(rows[0].sealed_secret).toMatch(/^enc:v1:/);
-    // Not confirmed: not asked for.
+    // Not confirmed: not asked for, and not on.
     expect((await login(ada.username)).body.accessToken).toEqual(expect.any(String));
+    expect((await me(ada)).twoFactorEnabled).toBe(false);
     expect((await confirm(ada, wrongCode(base32Decode(enrolled.body.secret)))).body.error.code).toBe('TWO_FACTOR_CODE_INVALID');
   });
 
@@ -67,6 +69,7 @@ describe('two-factor authentication', () => {
     for (const recoveryCode of recoveryCodes) expect(stored).not.toContain(recoveryCode);
     expect((await confirm(user, code())).body.error.code).toBe('TWO_FACTOR_ENABLED');
     expect((await enroll(user)).body.error.code).toBe('TWO_FACTOR_ENABLED');
+    expect((await me(user)).twoFactorEnabled).toBe(true);
 
     const first = await login(user.username);
     expect(first.status).toBe(200);
@@ -130,6 +133,7 @@ describe('two-factor authentication', () => {
     const disabled = await disable(user, recoveryCodes[3]!);
     expect(disabled.status).toBe(200);
     expect(disabled.body).toEqual({ twoFactorEnabled: false });
+    expect((await me(user)).twoFactorEnabled).toBe(false);
     expect((await disable(user, code())).body.error.code).toBe('TWO_FACTOR_NOT_ENABLED');
     const oneStep = await login(user.username);
     expect(oneStep.body.twoFactorRequired).toBeUndefined();

@@ -1,6 +1,5 @@
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -10,6 +9,7 @@ import { expect } from 'vitest';
 import { demoImage } from '../../scripts/demo-images.js';
 import { CHROMIUM_ARGS } from './chromium.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './test-app.js';
+import { freePort } from './free-port.js';
 
 // The harness of the browser tests (test/e2e/web-*.browser.test.ts and web-browser.test.ts): a
 // build of the current web/ code, the real API serving it on a real port, Debian's Chromium
@@ -22,16 +22,6 @@ export const PASSWORD = 'correct horse battery';
 export const SCREENS = resolve(import.meta.dirname, '../../test-results/screens');
 const DOCS_SCREENS = resolve(import.meta.dirname, '../../docs/screens');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-const freePort = () =>
-  new Promise<number>((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
 
 /** A page that keeps the app's uncaught errors and console errors (failed resource loads aside). */
 export type RecordingPage = Page & { errors: string[] };

@@ -1,11 +1,15 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api/client';
+import { NotificationsLink } from './components/notifications-link';
 import { ErrorMessage } from './components/status';
 import { navigate, onLinkClick, useRoute } from './router';
 import { HomeScreen } from './screens/home';
 import { LoginScreen, RegisterScreen } from './screens/auth';
+import { NotificationsScreen } from './screens/notifications';
 import { PostScreen } from './screens/post';
+import { DiscoveryScreen } from './screens/discovery';
+import { SettingsScreen } from './screens/settings';
 import { clearSession, useSession } from './session';
 import './styles.css';
 
@@ -32,6 +36,11 @@ const Header = ({ username }: { username: string }) => {
           instagram-es
         </a>
         <a href="/">Home</a>
+        <a href="/search">Search</a>
+        <a href="/explore">Explore</a>
+        <a href="/saved">Saved</a>
+        <NotificationsLink />
+        <a href="/settings">Settings</a>
       </nav>
       <span class="me">
         <span class="visually-hidden">Signed in as </span>@{username}
@@ -58,6 +67,9 @@ const App = () => {
       <Header username={session.username} />
       {route.name === 'home' && <HomeScreen />}
       {route.name === 'post' && <PostScreen key={route.postId} postId={route.postId} />}
+      <DiscoveryScreen route={route} />
+      {route.name === 'notifications' && <NotificationsScreen />}
+      {route.name === 'settings' && <SettingsScreen />}
       {route.name === 'not-found' && (
         <main>
           <h1>Page not found</h1>

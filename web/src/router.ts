@@ -3,15 +3,47 @@ import { useEffect, useState } from 'preact/hooks';
 // The client's routes, in the History API: the server answers index.html for any of them
 // (app/http/web-client.ts), so a reload or a shared link opens the same screen.
 
-export type Route = { name: 'home' } | { name: 'login' } | { name: 'register' } | { name: 'post'; postId: string } | { name: 'not-found' };
+export type Route = { name: 'home' } | { name: 'login' } | { name: 'register' } | { name: 'post'; postId: string } | { name: 'notifications' } | { name: 'settings' } | { name: 'not-found' } | DiscoveryRoute;
+
+type DiscoveryRoute =
+  | { name: 'search' }
+  | { name: 'hashtag'; tag: string }
+  | { name: 'place'; placeId: string }
+  | { name: 'explore' }
+  | { name: 'saved' }
+  | { name: 'collection'; collectionId: string };
+
+const UUID = '([0-9a-f-]{36})';
+
+const discoveryRouteOf = (path: string): DiscoveryRoute | null => {
+  if (path === '/search') return { name: 'search' };
+  if (path === '/explore') return { name: 'explore' };
+  if (path === '/saved') return { name: 'saved' };
+  const tag = /^\/tags\/([^/]+)\/?$/.exec(path);
+  if (tag) {
+    try {
+      return { name: 'hashtag', tag: decodeURIComponent(tag[1]!).replace(/^#/, '').toLowerCase() };
+    } catch {
+      return null; // a malformed %-escape names no tag
+    }
+  }
+  const place = new RegExp(`^/places/${UUID}/?$`, 'i').exec(path);
+  if (place) return { name: 'place', placeId: place[1]!.toLowerCase() };
+  // "all": every bookmark, the collection every saved post is in.
+  const collection = new RegExp(`^/saved/(all|${UUID})/?$`, 'i').exec(path);
+  if (collection) return { name: 'collection', collectionId: collection[1]!.toLowerCase() };
+  return null;
+};
 
 export const routeOf = (path: string): Route => {
   if (path === '/' || path === '') return { name: 'home' };
   if (path === '/login') return { name: 'login' };
   if (path === '/register') return { name: 'register' };
+  if (path === '/notifications') return { name: 'notifications' };
+  if (path === '/settings') return { name: 'settings' };
   const post = /^\/p\/([0-9a-f-]{36})\/?$/i.exec(path);
   if (post) return { name: 'post', postId: post[1]!.toLowerCase() };
-  return { name: 'not-found' };
+  return discoveryRouteOf(path) ?? { name: 'not-found' };
 };
 
 const listeners = new Set<() => void>();

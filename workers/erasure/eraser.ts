@@ -22,7 +22,7 @@ import type { ErasureInventory, FollowPair, MutePair } from './inventory.js';
 //      so that no process still opens their text when the read models are scrubbed;
 //   4. ends everything they made, through the ordinary commands, as them: their posts, comments and
 //      live stories deleted, likes and bookmarks undone, their user tags taken off, collections deleted, every follow and request either way ended
-//      (EndFollow, reason 'account-erased'), every mute either way ended (Unmute), their media
+//      (EndFollow, reason 'account-erased'), every mute either way ended (Unmute), every hashtag follow ended (UnfollowHashtag), their media
 //      deleted with its objects;
 //   5. appends EraseAccount (AccountErased) on the user stream, then releases the username;
 //   6. scrubs what lives outside the log (credentials last, so that the email stays known until
@@ -149,6 +149,7 @@ const cascade = async (deps: EraserDeps, userId: string, ctx: CommandContext): P
   await eachPage<string>((after) => inventory.collections(userId, after, pageSize), (collectionId) => commands.deleteCollection({ actorId: userId, collectionId }, ctx));
   await eachPage<FollowPair>((after) => inventory.follows(userId, after, pageSize), (pair) => commands.endFollow(pair, ctx));
   await eachPage<MutePair>((after) => inventory.mutes(userId, after, pageSize), (pair) => commands.endMute(pair, ctx));
+  await eachPage<string>((after) => inventory.followedHashtags(userId, after, pageSize), (tag) => commands.unfollowHashtag({ userId, tag }, ctx));
   await eachPage<string>((after) => inventory.media(userId, after, pageSize), (mediaId) => deleteMediaOf(deps, mediaId, ctx));
 };
 

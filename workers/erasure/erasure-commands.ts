@@ -15,6 +15,8 @@ export interface ErasureCommands {
   endFollow(input: { followerId: string; followeeId: string }, ctx: CommandContext): Promise<unknown>;
   /** Unmute: ends a mute, either way (the same command as the route's). */
   endMute(input: { muterId: string; mutedId: string }, ctx: CommandContext): Promise<unknown>;
+  /** UnfollowHashtag (the same command as the route's): the hashtag's posts leave their home feed. */
+  unfollowHashtag(input: { userId: string; tag: string }, ctx: CommandContext): Promise<unknown>;
   /** RemoveTag by the tagged person: takes them off every item of the post (no-op when not tagged). */
   removeTag(input: { postId: string; userId: string }, ctx: CommandContext): Promise<unknown>;
   /** DeleteMedia: the storage keys to delete when the media is (now or already) deleted; [] when it was never attached. */

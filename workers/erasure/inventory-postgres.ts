@@ -44,6 +44,12 @@ export const createPostgresInventory = (pool: pg.Pool, schemaOf: SchemaOf): Eras
         after,
         limit,
       ]),
+    followedHashtags: async (userId, after, limit) =>
+      ids(`select tag as id from ${await profiles('hashtag_follows')} where user_id = $1 and active and ($2::text is null or tag > $2) order by tag limit $3`, [
+        userId,
+        after,
+        limit,
+      ]),
     collections: async (userId, after, limit) =>
       ids(
         `select id from ${await profiles('collections')}

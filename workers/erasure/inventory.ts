@@ -32,6 +32,8 @@ export interface ErasureInventory {
   follows(userId: string, after: FollowPair | null, limit: number): Promise<FollowPair[]>;
   /** Standing mutes they are either side of, by (muter, muted). */
   mutes(userId: string, after: MutePair | null, limit: number): Promise<MutePair[]>;
+  /** The hashtags they follow now, by tag. */
+  followedHashtags(userId: string, after: string | null, limit: number): Promise<string[]>;
   /** The posts they stand tagged in (user tags), by post id. */
   taggedPosts(userId: string, after: string | null, limit: number): Promise<string[]>;
   /** Their uploads not deleted or expired (avatars, post and story media, uploads never used). */

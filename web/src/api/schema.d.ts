@@ -1561,7 +1561,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description The caller's own account; `deletion` is null, or, in its deletion grace period, when it will be erased. */
+        /** @description The caller's own account; `twoFactorEnabled` once a code confirmed the enrolled secret; `deletion` is null, or, in its deletion grace period, when it will be erased. */
         get: {
             parameters: {
                 query?: never;
@@ -1583,6 +1583,7 @@ export interface paths {
                             } | null;
                             email: string;
                             emailVerified: boolean;
+                            twoFactorEnabled: boolean;
                             userId: string;
                             username: string;
                         };

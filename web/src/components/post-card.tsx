@@ -1,4 +1,5 @@
 import type { Post } from '../api/client';
+import { RichText } from './caption';
 import { Carousel } from './carousel';
 import { BookmarkIcon, CommentIcon, HeartIcon } from './icons';
 import { usePostActions } from './post-actions';
@@ -23,7 +24,11 @@ export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { 
         </span>
         <span class="post-author">
           <strong>{post.author.username}</strong>
-          {post.location && <span class="post-location">{post.location.name}</span>}
+          {post.location && (
+            <a class="post-location" href={`/places/${post.location.id}`}>
+              {post.location.name}
+            </a>
+          )}
         </span>
       </header>
       <Carousel items={post.media} label={mediaLabel(post)} eager={eager} />
@@ -47,7 +52,7 @@ export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { 
       </p>
       {post.caption && (
         <p class="post-caption">
-          <strong>{post.author.username}</strong> {post.caption}
+          <strong>{post.author.username}</strong> <RichText text={post.caption} hashtags={post.hashtags} mentions={post.mentions} />
         </p>
       )}
       {linkToPost && post.commentCount > 0 && (

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
+import { Flash } from '../components/flash';
 import { ErrorMessage } from '../components/status';
 import { navigate } from '../router';
 import { setSession } from '../session';
@@ -60,6 +61,7 @@ export const LoginScreen = () => {
   return (
     <main class="auth" aria-labelledby="auth-title">
       <h1 id="auth-title">Log in</h1>
+      <Flash />
       {challenge === null ? (
         <form onSubmit={onPassword} aria-describedby={error ? 'auth-error' : undefined}>
           <Field label="Username or email" name="username" autoComplete="username" value={login} onInput={setLogin} />

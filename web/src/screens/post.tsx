@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type Comment, type Post } from '../api/client';
 import { PostCard } from '../components/post-card';
+import { SaveToCollection } from '../components/save-to-collection';
 import { ErrorMessage, Loading } from '../components/status';
 
 // A post with its comments: top-level comments oldest first, each with its replies behind a
@@ -136,6 +137,7 @@ export const PostScreen = ({ postId }: { postId: string }) => {
         Post{post ? ` by ${post.author.username}` : ''}
       </h1>
       {post ? <PostCard post={post} eager linkToPost={false} onFresh={setPost} /> : <Loading label="Loading post…" />}
+      {post && <SaveToCollection postId={postId} onChanged={(position) => void loadPost(position)} />}
       <section class="comments" aria-labelledby="comments-title">
         <h2 id="comments-title">Comments</h2>
         <ul class="comment-list">

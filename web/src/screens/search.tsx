@@ -1,0 +1,346 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, type Answer, type Post } from '../api/client';
+import { Avatar, type UserSummary } from '../components/avatar';
+import { PostGrid, usePaged, type Page } from '../components/post-grid';
+import { ErrorMessage, Loading } from '../components/status';
+import { navigate } from '../router';
+
+// Search (README "search"): a combobox whose listbox suggests accounts, hashtags and places as one
+// types (after a 200 ms pause; each keystroke aborts the request before it), and the full search
+// on Enter: accounts, hashtags, places and a grid of posts paged by the API's cursor. The API
+// tolerates typos and answers what it finds; the screen shows it as answered. The query is kept in
+// the URL (?q=) so that a reload or the back button shows the same results.
+
+const DEBOUNCE_MS = 200;
+const SUGGESTED = 6;
+
+type Search = Answer<'/api/v1/search', 'get'>;
+type Hashtag = NonNullable<Search['hashtags']>[number];
+type Place = NonNullable<Search['places']>[number];
+
+type Suggestion = { kind: 'user'; user: UserSummary } | { kind: 'hashtag'; hashtag: Hashtag } | { kind: 'place'; place: Place };
+
+const hrefOf = (suggestion: Suggestion) =>
+  suggestion.kind === 'user' ? `/u/${encodeURIComponent(suggestion.user.username)}` : suggestion.kind === 'hashtag' ? `/tags/${encodeURIComponent(suggestion.hashtag.tag)}` : `/places/${suggestion.place.id}`;
+
+const postsText = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'post' : 'posts'}`;
+
+const queryOfUrl = () => new URLSearchParams(location.search).get('q')?.trim() ?? '';
+
+/** Accounts and hashtags by prefix with typos (autocomplete), and places by name (search: autocomplete has none). */
+const suggestionsFor = async (q: string, signal: AbortSignal): Promise<Suggestion[]> => {
+  const plain = !q.startsWith('@') && !q.startsWith('#');
+  const [completed, places] = await Promise.all([
+    api.get('/api/v1/search/autocomplete', { query: { q, limit: SUGGESTED }, signal }),
+    plain ? api.get('/api/v1/search', { query: { q, type: 'places', limit: 3 }, signal }) : null,
+  ]);
+  return [
+    ...completed.users.map((user): Suggestion => ({ kind: 'user', user })),
+    ...completed.hashtags.map((hashtag): Suggestion => ({ kind: 'hashtag', hashtag })),
+    ...(places?.places ?? []).map((place): Suggestion => ({ kind: 'place', place })),
+  ];
+};
+
+const SuggestionBody = ({ suggestion }: { suggestion: Suggestion }) => {
+  if (suggestion.kind === 'user') {
+    const { user } = suggestion;
+    return (
+      <>
+        <Avatar user={user} />
+        <span class="suggestion-text">
+          <strong>{user.username}</strong>
+          {user.displayName && <span class="muted">{user.displayName}</span>}
+        </span>
+      </>
+    );
+  }
+  if (suggestion.kind === 'hashtag') {
+    return (
+      <>
+        <span class="suggestion-icon" aria-hidden="true">
+          #
+        </span>
+        <span class="suggestion-text">
+          <strong>#{suggestion.hashtag.tag}</strong>
+          <span class="muted">{postsText(suggestion.hashtag.posts)}</span>
+        </span>
+      </>
+    );
+  }
+  return (
+    <>
+      <span class="suggestion-icon" aria-hidden="true">
+        <svg viewBox="0 0 24 24" width="18" height="18" focusable="false" fill="none" stroke="currentColor" stroke-width="2">
+          <path d="M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21z" />
+          <circle cx="12" cy="9.5" r="2.5" />
+        </svg>
+      </span>
+      <span class="suggestion-text">
+        <strong>{suggestion.place.name}</strong>
+        <span class="muted">{postsText(suggestion.place.postCount)}</span>
+      </span>
+    </>
+  );
+};
+
+const SearchBox = ({ initial, onSearch }: { initial: string; onSearch: (q: string) => void }) => {
+  const [text, setText] = useState(initial);
+  const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+  const [open, setOpen] = useState(false);
+  const [active, setActive] = useState(-1);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const request = useRef<AbortController | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  useEffect(() => () => {
+    clearTimeout(timer.current);
+    request.current?.abort();
+  }, []);
+
+  const close = () => {
+    setOpen(false);
+    setActive(-1);
+  };
+
+  const ask = (q: string) => {
+    clearTimeout(timer.current);
+    request.current?.abort();
+    setError(null);
+    if (q.trim() === '' || q.trim() === '@' || q.trim() === '#') {
+      setSuggestions([]);
+      setPending(false);
+      close();
+      return;
+    }
+    setPending(true);
+    timer.current = setTimeout(async () => {
+      const controller = new AbortController();
+      request.current = controller;
+      try {
+        const found = await suggestionsFor(q.trim(), controller.signal);
+        if (controller.signal.aborted) return;
+        setSuggestions(found);
+        setActive(-1);
+        setOpen(true);
+      } catch (failure) {
+        if (controller.signal.aborted) return;
+        setSuggestions([]);
+        setError(failure);
+      } finally {
+        if (!controller.signal.aborted) setPending(false);
+      }
+    }, DEBOUNCE_MS);
+  };
+
+  const choose = (suggestion: Suggestion) => {
+    close();
+    navigate(hrefOf(suggestion));
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    const count = suggestions.length;
+    if (event.key === 'ArrowDown' && count > 0) {
+      event.preventDefault();
+      setOpen(true);
+      setActive((at) => (at + 1) % count);
+    } else if (event.key === 'ArrowUp' && count > 0) {
+      event.preventDefault();
+      setOpen(true);
+      setActive((at) => (at <= 0 ? count - 1 : at - 1));
+    } else if (event.key === 'Escape') {
+      event.preventDefault();
+      clearTimeout(timer.current);
+      request.current?.abort();
+      if (open) close();
+      else {
+        setText('');
+        setSuggestions([]);
+        setPending(false);
+      }
+    } else if (event.key === 'Enter' && open && active >= 0 && suggestions[active]) {
+      event.preventDefault();
+      choose(suggestions[active]);
+    }
+  };
+
+  const onSubmit = (event: Event) => {
+    event.preventDefault();
+    clearTimeout(timer.current);
+    request.current?.abort();
+    setPending(false);
+    close();
+    if (text.trim() !== '') onSearch(text.trim());
+  };
+
+  const expanded = open && text.trim() !== '';
+  const activeId = expanded && active >= 0 ? `suggestion-${active}` : undefined;
+  return (
+    <form class="search-box" role="search" onSubmit={onSubmit}>
+      <label for="search-input" class="visually-hidden">
+        Search
+      </label>
+      <input
+        id="search-input"
+        type="search"
+        role="combobox"
+        autoComplete="off"
+        spellcheck={false}
+        placeholder="Search people, #hashtags, places"
+        aria-autocomplete="list"
+        aria-expanded={expanded}
+        aria-controls="search-suggestions"
+        aria-activedescendant={activeId}
+        aria-describedby="search-status"
+        value={text}
+        onInput={(event) => {
+          const value = (event.target as HTMLInputElement).value;
+          setText(value);
+          ask(value);
+        }}
+        onKeyDown={onKeyDown}
+        onBlur={() => setTimeout(close, 150)}
+        onFocus={() => suggestions.length > 0 && setOpen(true)}
+      />
+      <button type="submit" class="primary">
+        Search
+      </button>
+      <ul id="search-suggestions" role="listbox" aria-label="Suggestions" class="suggestions" hidden={!expanded || suggestions.length === 0}>
+        {suggestions.map((suggestion, index) => (
+          <li
+            key={hrefOf(suggestion)}
+            id={`suggestion-${index}`}
+            role="option"
+            aria-selected={index === active}
+            class="suggestion"
+            // mousedown, not click: the input's blur would close the list before the click lands.
+            onMouseDown={(event) => {
+              event.preventDefault();
+              choose(suggestion);
+            }}
+            onMouseEnter={() => setActive(index)}
+          >
+            <SuggestionBody suggestion={suggestion} />
+          </li>
+        ))}
+      </ul>
+      <p id="search-status" class="visually-hidden" role="status">
+        {pending ? '' : expanded ? (suggestions.length === 0 ? 'No suggestions' : `${suggestions.length} suggestions, use the arrow keys to choose`) : ''}
+      </p>
+      {expanded && !pending && suggestions.length === 0 && error === null && <p class="suggestions-empty">No suggestions. Press Enter to search all posts.</p>}
+      {error !== null && <ErrorMessage error={error} />}
+    </form>
+  );
+};
+
+type SearchPage = Page<Post> & { rest?: Search };
+
+const SearchResults = ({ q }: { q: string }) => {
+  const [rest, setRest] = useState<Search | null>(null);
+  const posts = usePaged<Post, SearchPage>(
+    q,
+    async (cursor) => {
+      if (cursor === null) {
+        const found = await api.get('/api/v1/search', { query: { q, type: 'users,posts,hashtags,places' }, fresh: true });
+        return { items: found.posts?.items ?? [], nextCursor: found.posts?.nextCursor ?? null, rest: found };
+      }
+      const next = await api.get('/api/v1/search', { query: { q, type: 'posts', cursor } });
+      return next.posts ?? { items: [], nextCursor: null };
+    },
+    (page) => setRest(page.rest ?? null),
+  );
+  const users = rest?.users ?? [];
+  const hashtags = rest?.hashtags ?? [];
+  const places = rest?.places ?? [];
+  const nothing = !posts.loading && posts.error === null && rest !== null && users.length + hashtags.length + places.length + posts.items.length === 0;
+  if (posts.error !== null && rest === null) return <ErrorMessage error={posts.error} onRetry={posts.retry} />;
+  if (rest === null) return <Loading label="Searching…" />;
+  return (
+    <div class="search-results">
+      <h2 class="visually-hidden">Results for “{q}”</h2>
+      {nothing && <p class="empty">No results for “{q}”.</p>}
+      {users.length > 0 && (
+        <section aria-labelledby="results-accounts">
+          <h3 id="results-accounts">Accounts</h3>
+          <ul class="result-list">
+            {users.map((user) => (
+              <li key={user.id}>
+                <a href={`/u/${encodeURIComponent(user.username)}`} class="result">
+                  <Avatar user={user} />
+                  <span class="suggestion-text">
+                    <strong>{user.username}</strong>
+                    {user.displayName && <span class="muted">{user.displayName}</span>}
+                  </span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {hashtags.length > 0 && (
+        <section aria-labelledby="results-hashtags">
+          <h3 id="results-hashtags">Hashtags</h3>
+          <ul class="result-list">
+            {hashtags.map((hashtag) => (
+              <li key={hashtag.tag}>
+                <a href={`/tags/${encodeURIComponent(hashtag.tag)}`} class="result">
+                  <span class="suggestion-text">
+                    <strong>#{hashtag.tag}</strong>
+                    <span class="muted">{postsText(hashtag.posts)}</span>
+                  </span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {places.length > 0 && (
+        <section aria-labelledby="results-places">
+          <h3 id="results-places">Places</h3>
+          <ul class="result-list">
+            {places.map((place) => (
+              <li key={place.id}>
+                <a href={`/places/${place.id}`} class="result">
+                  <span class="suggestion-text">
+                    <strong>{place.name}</strong>
+                    <span class="muted">{postsText(place.postCount)}</span>
+                  </span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {(posts.items.length > 0 || posts.loading || posts.error !== null) && (
+        <>
+          <h3>Posts</h3>
+          <PostGrid label={`Posts matching “${q}”`} posts={posts.items} loading={posts.loading} error={posts.error} hasMore={posts.hasMore} onMore={posts.more} onRetry={posts.retry} empty="No posts match." />
+        </>
+      )}
+    </div>
+  );
+};
+
+export const SearchScreen = () => {
+  const [q, setQ] = useState(queryOfUrl);
+  useEffect(() => {
+    const back = () => setQ(queryOfUrl());
+    window.addEventListener('popstate', back);
+    return () => window.removeEventListener('popstate', back);
+  }, []);
+  return (
+    <main class="discovery" aria-labelledby="search-title">
+      <h1 id="search-title" class="page-title">
+        Search
+      </h1>
+      <SearchBox
+        initial={q}
+        onSearch={(next) => {
+          navigate(`/search?q=${encodeURIComponent(next)}`);
+          setQ(next);
+        }}
+      />
+      {q !== '' ? <SearchResults key={q} q={q} /> : <p class="empty">Find people by name, posts by their words and #hashtags, and places.</p>}
+    </main>
+  );
+};
