@@ -26,7 +26,10 @@ const NOT_CLIENT = /^\/(api|docs|media-files|assets|health|ready|metrics)(\/|$)/
 /** A last segment with an extension: a file asked for (favicon.ico, a stale chunk), not a screen. */
 const FILE_LIKE = /\/[^/]*\.[^/]*$/;
 
-export const isClientRoute = (path: string) => !NOT_CLIENT.test(path) && !FILE_LIKE.test(path);
+/** A profile's screen: a username may hold periods (`/u/jane.doe`), which FILE_LIKE would take for an extension. */
+const PROFILE = /^\/u\/[a-z0-9._]{1,30}(\/(tagged|followers|following))?\/?$/i;
+
+export const isClientRoute = (path: string) => !NOT_CLIENT.test(path) && (PROFILE.test(path) || !FILE_LIKE.test(path));
 
 // The index's policy: no inline scripts (Vite emits none), images and videos from anywhere the
 // API's media URLs point to (a CDN, a presigned bucket, the local /media-files), API calls to

@@ -88,7 +88,7 @@ describe('the web client served at /', () => {
 
 describe('isClientRoute', () => {
   it('tells the client routes from the API, the operations routes and files', () => {
-    for (const path of ['/', '/login', '/p/abc', '/u/alice/tagged']) expect(isClientRoute(path), path).toBe(true);
+    for (const path of ['/', '/login', '/p/abc', '/u/alice/tagged', '/u/jane.doe', '/u/jane.doe/followers']) expect(isClientRoute(path), path).toBe(true);
     for (const path of ['/api', '/api/v1/x', '/docs', '/docs/json', '/health', '/ready', '/metrics', '/media-files/a', '/assets/x.js', '/favicon.ico', '/robots.txt'])
       expect(isClientRoute(path), path).toBe(false);
   });

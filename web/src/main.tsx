@@ -10,6 +10,8 @@ import { NotificationsScreen } from './screens/notifications';
 import { PostScreen } from './screens/post';
 import { DiscoveryScreen } from './screens/discovery';
 import { SettingsScreen } from './screens/settings';
+import { ProfileScreen } from './screens/profile/profile';
+import { RequestsScreen } from './screens/profile/requests';
 import { clearSession, useSession } from './session';
 import './styles.css';
 
@@ -41,6 +43,7 @@ const Header = ({ username }: { username: string }) => {
         <a href="/saved">Saved</a>
         <NotificationsLink />
         <a href="/settings">Settings</a>
+        <a href={`/u/${username}`}>Profile</a>
       </nav>
       <span class="me">
         <span class="visually-hidden">Signed in as </span>@{username}
@@ -70,6 +73,8 @@ const App = () => {
       <DiscoveryScreen route={route} />
       {route.name === 'notifications' && <NotificationsScreen />}
       {route.name === 'settings' && <SettingsScreen />}
+      {route.name === 'profile' && <ProfileScreen key={route.username} username={route.username} view={route.view} />}
+      {route.name === 'requests' && <RequestsScreen />}
       {route.name === 'not-found' && (
         <main>
           <h1>Page not found</h1>

@@ -3,7 +3,19 @@ import { useEffect, useState } from 'preact/hooks';
 // The client's routes, in the History API: the server answers index.html for any of them
 // (app/http/web-client.ts), so a reload or a shared link opens the same screen.
 
-export type Route = { name: 'home' } | { name: 'login' } | { name: 'register' } | { name: 'post'; postId: string } | { name: 'notifications' } | { name: 'settings' } | { name: 'not-found' } | DiscoveryRoute;
+export type ProfileView = 'posts' | 'tagged' | 'followers' | 'following';
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'login' }
+  | { name: 'register' }
+  | { name: 'post'; postId: string }
+  | { name: 'profile'; username: string; view: ProfileView }
+  | { name: 'requests' }
+  | { name: 'notifications' }
+  | { name: 'settings' }
+  | { name: 'not-found' }
+  | DiscoveryRoute;
 
 type DiscoveryRoute =
   | { name: 'search' }
@@ -43,6 +55,9 @@ export const routeOf = (path: string): Route => {
   if (path === '/settings') return { name: 'settings' };
   const post = /^\/p\/([0-9a-f-]{36})\/?$/i.exec(path);
   if (post) return { name: 'post', postId: post[1]!.toLowerCase() };
+  const profile = /^\/u\/([a-z0-9._]{1,30})(?:\/(tagged|followers|following))?\/?$/i.exec(path);
+  if (profile) return { name: 'profile', username: profile[1]!.toLowerCase(), view: (profile[2]?.toLowerCase() ?? 'posts') as ProfileView };
+  if (path === '/requests') return { name: 'requests' };
   return discoveryRouteOf(path) ?? { name: 'not-found' };
 };
 

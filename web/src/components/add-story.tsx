@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api/client';
-import { uploadMedia, type UploadStage } from '../api/upload';
+import { uploadMedia } from '../api/upload';
 import { ErrorMessage } from './status';
 
 // "Add story": one photo or video picked, uploaded and processed (api/upload.ts), then made a
@@ -8,7 +8,7 @@ import { ErrorMessage } from './status';
 // shows the API's words. The file input is the control itself (visually a "+" badge on one's
 // avatar), so the keyboard and the test reach it by its label.
 
-type State = { step: 'idle' } | UploadStage | { stage: 'posting' } | { stage: 'done' };
+type State = { step: 'idle' } | { stage: 'uploading'; fraction: number } | { stage: 'processing' } | { stage: 'posting' } | { stage: 'done' };
 
 const said = (state: State) => {
   if (!('stage' in state)) return '';
@@ -35,7 +35,13 @@ export const useAddStory = (onPosted: () => void) => {
     if (!file || busy) return;
     setError(null);
     try {
-      const mediaId = await uploadMedia(file, { purpose: 'story', onStage: setState });
+      const mediaId = await uploadMedia(
+        file,
+        'story',
+        (stage) => setState(stage === 'uploading' ? { stage, fraction: 0 } : { stage }),
+        undefined,
+        (fraction) => setState({ stage: 'uploading', fraction }),
+      );
       setState({ stage: 'posting' });
       await api.post('/api/v1/stories', { body: { media: { mediaId } } });
       setState({ stage: 'done' });

@@ -1,3 +1,4 @@
+import { Avatar } from './avatar';
 import type { Post } from '../api/client';
 import { RichText } from './caption';
 import { Carousel } from './carousel';
@@ -16,14 +17,18 @@ const count = (n: number, one: string, many: string) => `${n.toLocaleString()} $
 export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { post: Post; eager?: boolean; linkToPost?: boolean; onFresh?: (post: Post) => void }) => {
   const { marks, error, toggleLike, toggleBookmark } = usePostActions(post, onFresh);
   const author = post.author.displayName || post.author.username;
+  const profileHref = `/u/${post.author.username}`;
   return (
     <article class="post" aria-label={`Post by ${post.author.username}`} data-post-id={post.id}>
       <header class="post-header">
-        <span class="avatar" aria-hidden="true">
-          {post.author.avatar ? <img src={post.author.avatar.variants?.at(-1)?.url ?? post.author.avatar.url} alt="" width={32} height={32} /> : author.slice(0, 1).toUpperCase()}
-        </span>
+        {/* The picture repeats the name's link: out of the tab order and the accessibility tree. */}
+        <a href={profileHref} tabIndex={-1} aria-hidden="true" class="post-avatar-link">
+          <Avatar avatar={post.author.avatar ?? null} name={author} />
+        </a>
         <span class="post-author">
-          <strong>{post.author.username}</strong>
+          <a href={profileHref} class="post-author-link">
+            <strong>{post.author.username}</strong>
+          </a>
           {post.location && (
             <a class="post-location" href={`/places/${post.location.id}`}>
               {post.location.name}

@@ -200,7 +200,9 @@ export const StoryViewer = ({ entries: given, start, meId, onSeen, onDeleted, on
         </ol>
         <header class="story-head">
           <StoryAvatar user={entry.author} size={32} />
-          <strong>{entry.author.username}</strong>
+          <a class="story-author" href={`/u/${entry.author.username}`}>
+            {entry.author.username}
+          </a>
           <time dateTime={story.postedAt}>{ago(story.postedAt)}</time>
           <span class="story-head-actions">
             <button type="button" class="story-icon" aria-pressed={paused} aria-label={paused ? 'Play' : 'Pause'} onClick={() => setPaused((p) => !p)}>

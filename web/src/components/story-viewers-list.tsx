@@ -41,7 +41,9 @@ export const StoryViewersList = ({ storyId, onClose }: { storyId: string; onClos
           {viewers.map(({ user, viewedAt }) => (
             <li key={user.id}>
               <StoryAvatar user={user} size={32} />
-              <span class="story-viewer-name">{user.username}</span>
+              <a class="story-viewer-name" href={`/u/${user.username}`}>
+                {user.username}
+              </a>
               <time dateTime={viewedAt}>{ago(viewedAt)}</time>
             </li>
           ))}

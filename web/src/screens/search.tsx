@@ -46,7 +46,7 @@ const SuggestionBody = ({ suggestion }: { suggestion: Suggestion }) => {
     const { user } = suggestion;
     return (
       <>
-        <Avatar user={user} />
+        <Avatar avatar={user.avatar ?? null} name={user.displayName || user.username} />
         <span class="suggestion-text">
           <strong>{user.username}</strong>
           {user.displayName && <span class="muted">{user.displayName}</span>}
@@ -266,7 +266,7 @@ const SearchResults = ({ q }: { q: string }) => {
             {users.map((user) => (
               <li key={user.id}>
                 <a href={`/u/${encodeURIComponent(user.username)}`} class="result">
-                  <Avatar user={user} />
+                  <Avatar avatar={user.avatar ?? null} name={user.displayName || user.username} />
                   <span class="suggestion-text">
                     <strong>{user.username}</strong>
                     {user.displayName && <span class="muted">{user.displayName}</span>}
