@@ -53,18 +53,29 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     expect(await refusal.textContent()).toContain('the bytes are not a JPEG');
     expect(await a.getByRole('button', { name: /^Your story/ }).count()).toBe(0);
 
-    // Ann posts a story through the UI; "complete" is held back until the processing state is seen.
+    // Ann posts a story through the UI; the bytes and then "complete" are held back until each
+    // stage (the upload's progress bar, then processing) has been seen.
     const file = join(dir, 'story.jpg');
     await writeFile(file, await demoImage(21, 1080, 1920));
-    let release!: () => void;
-    const released = new Promise<void>((done) => (release = done));
-    await a.route('**/api/v1/media/*/complete', async (route: Route) => {
-      await released;
-      await route.continue();
-    });
+    const hold = async (pattern: string) => {
+      let release!: () => void;
+      const released = new Promise<void>((done) => (release = done));
+      await a.route(pattern, async (route: Route) => {
+        await released;
+        await route.continue();
+      });
+      return release;
+    };
+    const releaseBytes = await hold('**/media-files/**');
+    const releaseComplete = await hold('**/api/v1/media/*/complete');
     await a.getByLabel('Add story').setInputFiles(file);
+    await a.getByRole('progressbar', { name: 'Story upload' }).waitFor();
+    await a.getByText(/^Uploading your story… \d+%$/).waitFor();
+    releaseBytes();
     await a.getByText('Processing your story…').waitFor();
-    release();
+    expect(await a.getByRole('progressbar', { name: 'Story upload' }).count()).toBe(0);
+    await a.unroute('**/media-files/**');
+    releaseComplete();
     await a.getByText('Your story is posted.').waitFor({ timeout: 30_000 });
     expect(await refusal.count()).toBe(0);
     await a.unroute('**/api/v1/media/*/complete');

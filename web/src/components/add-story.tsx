@@ -79,6 +79,7 @@ export const AddStoryStatus = ({ add }: { add: AddStoryState }) => (
       {add.busy && <span class="spinner" aria-hidden="true" />}
       {said(add.state)}
     </p>
+    {'stage' in add.state && add.state.stage === 'uploading' && <progress class="add-story-progress" max={1} value={add.state.fraction} aria-label="Story upload" />}
     {add.error !== null && <ErrorMessage error={add.error} />}
   </div>
 );

@@ -154,6 +154,7 @@ export const StoryViewer = ({ entries: given, start, meId, onSeen, onDeleted, on
     }
   };
 
+  // A long press on a phone would open the context menu over the story; holding is pausing here.
   const press = () => {
     pressedAt.current = Date.now();
     setHeld(true);
@@ -224,8 +225,8 @@ export const StoryViewer = ({ entries: given, start, meId, onSeen, onDeleted, on
               setReady(true);
             }}
           />
-          <button type="button" class="story-tap left" aria-label="Previous story" onPointerDown={press} onPointerUp={release} onPointerLeave={release} onPointerCancel={release} onClick={tap(previous)} />
-          <button type="button" class="story-tap right" aria-label="Next story" onPointerDown={press} onPointerUp={release} onPointerLeave={release} onPointerCancel={release} onClick={tap(next)} />
+          <button type="button" class="story-tap left" aria-label="Previous story" onPointerDown={press} onPointerUp={release} onPointerLeave={release} onPointerCancel={release} onContextMenu={(event) => event.preventDefault()} onClick={tap(previous)} />
+          <button type="button" class="story-tap right" aria-label="Next story" onPointerDown={press} onPointerUp={release} onPointerLeave={release} onPointerCancel={release} onContextMenu={(event) => event.preventDefault()} onClick={tap(next)} />
           {story.sharedPost && (
             <p class="story-shared">
               <span>Post by @{story.sharedPost.author.username}</span>
