@@ -102,6 +102,6 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
     },
     { prefix: '/api/v1' },
   );
-  if (webRoot) await app.register(webClient, { root: webRoot });
+  if (webRoot) await app.register(webClient, { root: webRoot, uploadOrigin: (await mediaStorage?.uploadOrigin?.()) ?? null });
   return app;
 };

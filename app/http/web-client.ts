@@ -33,24 +33,29 @@ export const isClientRoute = (path: string) => !NOT_CLIENT.test(path) && (PROFIL
 
 // The index's policy: no inline scripts (Vite emits none), images and videos from anywhere the
 // API's media URLs point to (a CDN, a presigned bucket, the local /media-files), API calls to
-// this origin only.
-const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "img-src 'self' data: blob: https: http:",
-  "media-src 'self' blob: https: http:",
-  "style-src 'self' 'unsafe-inline'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+// this origin only, and uploads also to the bucket's when presigned URLs name one (the composer
+// PUTs the bytes there itself).
+const contentSecurityPolicy = (uploadOrigin: string | null) =>
+  [
+    "default-src 'self'",
+    "img-src 'self' data: blob: https: http:",
+    "media-src 'self' blob: https: http:",
+    "style-src 'self' 'unsafe-inline'",
+    `connect-src 'self'${uploadOrigin ? ` ${uploadOrigin}` : ''}`,
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 
 export interface WebClientOptions {
   /** The build's folder (web/dist): index.html and assets/. */
   root: string;
+  /** Where presigned upload URLs point when not at this API (MediaStorage.uploadOrigin). */
+  uploadOrigin?: string | null;
 }
 
-const webClientPlugin: FastifyPluginAsync<WebClientOptions> = async (app, { root }) => {
+const webClientPlugin: FastifyPluginAsync<WebClientOptions> = async (app, { root, uploadOrigin = null }) => {
+  const CONTENT_SECURITY_POLICY = contentSecurityPolicy(uploadOrigin);
   const indexPath = join(root, 'index.html');
   if (!existsSync(indexPath)) {
     app.log.warn({ root }, 'no web client build (npm run build:web): / is not served');

@@ -51,6 +51,12 @@ export interface MediaStorage {
   /** Which adapter, for `/ready`, metrics and 503s that name it. */
   readonly backend: 'local' | 's3';
   presignUpload(request: PresignUploadRequest): Promise<PresignedUpload>;
+  /**
+   * The origin presigned upload URLs point to when it is not the API's own (an S3 store's), which a
+   * browser client must be let connect to (the web client's content security policy); null when
+   * uploads go to the API itself (the local store's /media-files/) or it cannot be told.
+   */
+  uploadOrigin?(): Promise<string | null>;
   /** A signed, expiring GET URL. */
   downloadUrl(request: DownloadUrlRequest): Promise<string>;
   /**

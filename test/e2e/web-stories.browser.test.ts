@@ -53,32 +53,34 @@ describe.skipIf(!chromiumPath)('stories in the web client (Chromium)', () => {
     expect(await refusal.textContent()).toContain('the bytes are not a JPEG');
     expect(await a.getByRole('button', { name: /^Your story/ }).count()).toBe(0);
 
-    // Ann posts a story through the UI; the bytes and then "complete" are held back until each
-    // stage (the upload's progress bar, then processing) has been seen.
+    // Ann posts a story through the UI; the bytes and then the first look at the media are held
+    // back until each stage (the upload's progress bar, then processing) has been seen.
     const file = join(dir, 'story.jpg');
     await writeFile(file, await demoImage(21, 1080, 1920));
-    const hold = async (pattern: string) => {
+    const hold = async (matches: (url: URL) => boolean, method: string) => {
       let release!: () => void;
       const released = new Promise<void>((done) => (release = done));
-      await a.route(pattern, async (route: Route) => {
-        await released;
+      await a.route(matches, async (route: Route) => {
+        if (route.request().method() === method) await released;
         await route.continue();
       });
       return release;
     };
-    const releaseBytes = await hold('**/media-files/**');
-    const releaseComplete = await hold('**/api/v1/media/*/complete');
+    const bytes = (url: URL) => url.pathname.startsWith('/media-files/');
+    const mediaLook = (url: URL) => /^\/api\/v1\/media\/[0-9a-f-]{36}$/.test(url.pathname);
+    const releaseBytes = await hold(bytes, 'PUT');
+    const releaseLook = await hold(mediaLook, 'GET');
     await a.getByLabel('Add story').setInputFiles(file);
     await a.getByRole('progressbar', { name: 'Story upload' }).waitFor();
     await a.getByText(/^Uploading your story… \d+%$/).waitFor();
     releaseBytes();
     await a.getByText('Processing your story…').waitFor();
     expect(await a.getByRole('progressbar', { name: 'Story upload' }).count()).toBe(0);
-    await a.unroute('**/media-files/**');
-    releaseComplete();
+    await a.unroute(bytes);
+    releaseLook();
     await a.getByText('Your story is posted.').waitFor({ timeout: 30_000 });
     expect(await refusal.count()).toBe(0);
-    await a.unroute('**/api/v1/media/*/complete');
+    await a.unroute(mediaLook);
     await a.getByRole('button', { name: 'Your story, 1 story' }).waitFor();
     // And a 3-second video as her second story.
     await a.getByLabel('Add story').setInputFiles(await makeVideo(dir, 'story.mp4', { seconds: 3, faststart: true }));

@@ -37,6 +37,17 @@ describe('S3 storage', () => {
     await storage.close();
   });
 
+  it("the upload origin is the presigned URLs' (the web client's policy lets browsers connect there): path style, the endpoint's; virtual-hosted, the bucket's host", async () => {
+    const settings = await s3TestSettings();
+    const pathStyle = createS3Storage({ ...settings, forcePathStyle: true });
+    const presigned = await pathStyle.presignUpload({ key: mediaKeys.original(uuidv7()), contentType: 'image/jpeg', size: 10, signedAt: new Date(), expiresInSeconds: 60 });
+    expect(await pathStyle.uploadOrigin!()).toBe(new URL(presigned.url).origin);
+    expect(await pathStyle.uploadOrigin!()).toBe(new URL(settings.endpoint!).origin);
+    const aws = createS3Storage({ bucket: 'some-bucket', region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, forcePathStyle: false });
+    expect(await aws.uploadOrigin!()).toBe('https://some-bucket.s3.eu-west-1.amazonaws.com');
+    await Promise.all([pathStyle.close(), aws.close()]);
+  });
+
   it('a store that does not answer: ping, head and put throw StorageUnavailable naming s3, which the API answers with a 503 naming it', async () => {
     const settings = await s3TestSettings();
     const storage = createS3Storage({ ...settings, endpoint: `http://127.0.0.1:${await freePort()}` });

@@ -2,6 +2,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api } from './api/client';
 import { NotificationsLink } from './components/notifications-link';
+import { PlusIcon } from './components/icons';
 import { ErrorMessage } from './components/status';
 import { navigate, onLinkClick, useRoute } from './router';
 import { HomeScreen } from './screens/home';
@@ -12,6 +13,7 @@ import { DiscoveryScreen } from './screens/discovery';
 import { SettingsScreen } from './screens/settings';
 import { ProfileScreen } from './screens/profile/profile';
 import { RequestsScreen } from './screens/profile/requests';
+import { ComposerScreen } from './screens/composer';
 import { clearSession, useSession } from './session';
 import './styles.css';
 
@@ -38,6 +40,9 @@ const Header = ({ username }: { username: string }) => {
           instagram-es
         </a>
         <a href="/">Home</a>
+        <a href="/new" class="nav-new" aria-label="New post" title="New post">
+          <PlusIcon />
+        </a>
         <a href="/search">Search</a>
         <a href="/explore">Explore</a>
         <a href="/saved">Saved</a>
@@ -75,6 +80,7 @@ const App = () => {
       {route.name === 'settings' && <SettingsScreen />}
       {route.name === 'profile' && <ProfileScreen key={route.username} username={route.username} view={route.view} />}
       {route.name === 'requests' && <RequestsScreen />}
+      {route.name === 'composer' && <ComposerScreen />}
       {route.name === 'not-found' && (
         <main>
           <h1>Page not found</h1>

@@ -10,6 +10,7 @@ export type Route =
   | { name: 'login' }
   | { name: 'register' }
   | { name: 'post'; postId: string }
+  | { name: 'composer' }
   | { name: 'profile'; username: string; view: ProfileView }
   | { name: 'requests' }
   | { name: 'notifications' }
@@ -53,6 +54,7 @@ export const routeOf = (path: string): Route => {
   if (path === '/register') return { name: 'register' };
   if (path === '/notifications') return { name: 'notifications' };
   if (path === '/settings') return { name: 'settings' };
+  if (path === '/new') return { name: 'composer' };
   const post = /^\/p\/([0-9a-f-]{36})\/?$/i.exec(path);
   if (post) return { name: 'post', postId: post[1]!.toLowerCase() };
   const profile = /^\/u\/([a-z0-9._]{1,30})(?:\/(tagged|followers|following))?\/?$/i.exec(path);

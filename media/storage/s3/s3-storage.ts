@@ -93,6 +93,17 @@ export const createS3Storage = (options: S3StorageOptions): MediaStorage => {
       };
     },
 
+    // Read off a URL signed for a key never used, so that it is the SDK's own choice of host
+    // (virtual-hosted or path style, the endpoint's or AWS's). Signing is local, unless the
+    // credentials come from a provider (an instance role): one that fails leaves the origin unknown.
+    async uploadOrigin() {
+      try {
+        return new URL(await getSignedUrl(client, new PutObjectCommand({ Bucket, Key: 'media/upload-origin/original' }), { expiresIn: 60 })).origin;
+      } catch {
+        return null;
+      }
+    },
+
     downloadUrl: async ({ key, signedAt, expiresInSeconds }) =>
       getSignedUrl(client, new GetObjectCommand({ Bucket, Key: checked(key) }), { expiresIn: expiresInSeconds, signingDate: signedAt }),
 

@@ -1,60 +1,107 @@
-import { api, ApiError } from './client';
+import { api, ApiError, type Answer } from './client';
 
-// The upload flow (README "Media"): ask for a presigned PUT, PUT the bytes to it with exactly the
-// headers given (the signature covers type and length), say they are there, then wait for the
-// media worker to make the variants. Attaching (a post, a story, an avatar) wants a `ready` upload.
-// The PUT goes by XMLHttpRequest, the one browser API that reports upload progress; the first poll
-// passes complete's position, so the media read model already has the completion.
+// One file through the API's upload flow (README "Media"): ask for an upload, PUT the bytes to the
+// presigned URL with exactly its headers, say it is complete, then poll the media until the worker
+// has processed or rejected it. The PUT goes through XMLHttpRequest because fetch reports no
+// upload progress. Every step answers to one AbortSignal, so removing a file stops its work.
 
+export type MediaAnswer = Answer<'/api/v1/media/{mediaId}', 'get'>;
+/** What the upload is for (the API sizes its limits and variants by it). */
 export type UploadPurpose = 'post' | 'story' | 'avatar';
-/** `processing` from the moment the bytes are stored: completing is the start of the processing. */
+/** The steps a screen waiting on uploadMedia may show. */
 export type UploadStage = 'uploading' | 'processing';
 
-const POLL_START_MS = 250;
-const POLL_MAX_MS = 2000;
-/** Processing a photo takes seconds; past this the person is told to try again rather than wait on. */
-const PROCESSING_TIMEOUT_MS = 120_000;
-/** Headers a browser sets itself and refuses (with a console error) to be given. */
-const BROWSER_SET = new Set(['content-length', 'host', 'connection']);
+export type UploadState =
+  | { phase: 'uploading'; loaded: number; total: number }
+  | { phase: 'processing' }
+  | { phase: 'ready'; media: MediaAnswer }
+  | { phase: 'rejected'; message: string }
+  | { phase: 'failed'; error: unknown };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Types the API takes (README "media"), for the files a browser names no type for (HEIC, MOV on some systems). */
+const TYPE_BY_EXTENSION: Record<string, string> = {
+  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif',
+  heic: 'image/heic', heif: 'image/heif', avif: 'image/avif', mp4: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm',
+};
 
-const put = (url: string, method: string, headers: Record<string, string>, file: File, onProgress?: (fraction: number) => void, signal?: AbortSignal) =>
+export const contentTypeOf = (file: File) => file.type || TYPE_BY_EXTENSION[file.name.split('.').pop()?.toLowerCase() ?? ''] || 'application/octet-stream';
+
+/** Headers a page may not set itself (the browser sends them): setting one only logs an error. */
+const FORBIDDEN_HEADERS = new Set(['content-length', 'host', 'connection', 'expect', 'transfer-encoding']);
+
+const put = (url: string, headers: Record<string, string>, file: File, signal: AbortSignal, onProgress: (loaded: number, total: number) => void) =>
   new Promise<void>((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open(method, url);
-    for (const [name, value] of Object.entries(headers)) if (!BROWSER_SET.has(name.toLowerCase())) request.setRequestHeader(name, value);
-    request.upload.onprogress = (event) => event.lengthComputable && onProgress?.(event.loaded / event.total);
-    request.onload = () => (request.status < 300 ? resolve() : reject(new ApiError(request.status, 'UPLOAD_FAILED', `The upload failed (${request.status}). Try again.`)));
-    request.onerror = () => reject(new ApiError(0, 'NETWORK', 'The upload failed: the connection was lost. Try again.'));
-    request.onabort = () => reject(new DOMException('The upload was cancelled.', 'AbortError'));
-    signal?.addEventListener('abort', () => request.abort(), { once: true });
+    request.open('PUT', url);
+    for (const [name, value] of Object.entries(headers)) if (!FORBIDDEN_HEADERS.has(name.toLowerCase())) request.setRequestHeader(name, value);
+    request.upload.onprogress = (event) => onProgress(event.loaded, event.lengthComputable ? event.total : file.size);
+    request.onload = () => {
+      if (request.status >= 200 && request.status < 300) resolve();
+      else reject(storageError(request));
+    };
+    request.onerror = () => reject(new ApiError(0, 'NETWORK', 'The upload failed. Check your network and try again.'));
+    request.onabort = () => reject(new DOMException('aborted', 'AbortError'));
+    signal.addEventListener('abort', () => request.abort(), { once: true });
     request.send(file);
   });
 
-/** Uploads one file and answers its mediaId once processed; a refusal or rejection throws an ApiError with the API's words. */
-export const uploadMedia = async (
-  file: File,
-  purpose: UploadPurpose,
-  onStage?: (stage: UploadStage) => void,
-  signal?: AbortSignal,
-  /** The share of the bytes sent, 0 to 1, while uploading. */
-  onProgress?: (fraction: number) => void,
-): Promise<string> => {
-  onStage?.('uploading');
-  onProgress?.(0);
-  const asked = await api.post('/api/v1/media/uploads', { body: { filename: file.name.slice(0, 255) || 'upload', contentType: file.type, size: file.size, purpose }, signal });
-  await put(asked.uploadUrl, asked.method, asked.headers, file, onProgress, signal);
-  onStage?.('processing');
-  const completed = await api.post('/api/v1/media/{mediaId}/complete', { params: { mediaId: asked.mediaId }, signal });
-  const started = Date.now();
-  for (let wait = POLL_START_MS; ; wait = Math.min(POLL_MAX_MS, wait * 2)) {
-    const media = await api.get('/api/v1/media/{mediaId}', { params: { mediaId: asked.mediaId }, query: { minPosition: completed.position }, signal });
-    if (media.status === 'ready') return asked.mediaId;
-    if (media.status !== 'pending' && media.status !== 'processing') {
-      throw new ApiError(422, media.reason ?? 'MEDIA_REJECTED', media.message ?? `The file could not be used (${media.status}).`);
-    }
-    if (Date.now() - started > PROCESSING_TIMEOUT_MS) throw new ApiError(504, 'PROCESSING_TIMEOUT', 'Processing is taking too long. Try again later.');
-    await sleep(wait);
+/** The storage's refusal: the API's error shape from the local store, S3's XML otherwise. */
+const storageError = (request: XMLHttpRequest) => {
+  try {
+    const body = JSON.parse(request.responseText) as { error?: { code?: string; message?: string } };
+    if (body.error?.message) return new ApiError(request.status, body.error.code ?? 'HTTP_ERROR', body.error.message);
+  } catch {
+    // not JSON
   }
+  return new ApiError(request.status, 'HTTP_ERROR', `The storage refused the upload (${request.status}).`);
+};
+
+const wait = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), reject(new DOMException('aborted', 'AbortError'))), { once: true });
+  });
+
+/** Uploads one file and reports each state; resolves when it is ready, rejected or failed (never throws but for an abort). */
+export const uploadFile = async (file: File, onState: (state: UploadState) => void, signal: AbortSignal, purpose: UploadPurpose = 'post'): Promise<void> => {
+  try {
+    onState({ phase: 'uploading', loaded: 0, total: file.size });
+    const asked = await api.post('/api/v1/media/uploads', { body: { filename: file.name.slice(0, 255) || 'upload', contentType: contentTypeOf(file), size: file.size, purpose }, signal });
+    await put(asked.uploadUrl, asked.headers, file, signal, (loaded, total) => onState({ phase: 'uploading', loaded, total }));
+    onState({ phase: 'uploading', loaded: file.size, total: file.size });
+    const completed = await api.post('/api/v1/media/{mediaId}/complete', { params: { mediaId: asked.mediaId }, signal });
+    onState({ phase: 'processing' });
+    // Processing takes from a fraction of a second (a photo) to many seconds (a video to transcode).
+    for (let attempt = 0; ; attempt++) {
+      const media = await api.get('/api/v1/media/{mediaId}', { params: { mediaId: asked.mediaId }, query: { minPosition: completed.position }, signal });
+      if (media.status === 'ready') return onState({ phase: 'ready', media });
+      if (media.status === 'rejected') return onState({ phase: 'rejected', message: media.message ?? media.reason ?? 'The file was rejected.' });
+      if (media.status !== 'processing' && media.status !== 'pending') return onState({ phase: 'rejected', message: `The upload is ${media.status}.` });
+      await wait(Math.min(2000, 250 + attempt * 150), signal);
+    }
+  } catch (error) {
+    if (signal.aborted) throw error;
+    onState({ phase: 'failed', error });
+  }
+};
+
+/**
+ * The same flow for a screen that only wants the result (an avatar, a story): the ready upload's
+ * mediaId, or an ApiError with the API's words (a refusal, a rejection, a lost connection).
+ */
+export const uploadMedia = async (file: File, purpose: UploadPurpose, onStage?: (stage: UploadStage) => void, signal = new AbortController().signal): Promise<string> => {
+  let last: UploadState | undefined;
+  await uploadFile(
+    file,
+    (state) => {
+      if ((state.phase === 'uploading' || state.phase === 'processing') && state.phase !== last?.phase) onStage?.(state.phase);
+      last = state;
+    },
+    signal,
+    purpose,
+  );
+  if (last?.phase === 'ready') return last.media.id;
+  if (last?.phase === 'rejected') throw new ApiError(422, 'MEDIA_REJECTED', last.message);
+  if (last?.phase === 'failed' && last.error instanceof ApiError) throw last.error;
+  throw new ApiError(0, 'NETWORK', 'The upload failed. Check your network and try again.');
 };

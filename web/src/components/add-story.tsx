@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api } from '../api/client';
-import { uploadMedia } from '../api/upload';
+import { api, ApiError } from '../api/client';
+import { uploadFile, type UploadState } from '../api/upload';
 import { ErrorMessage } from './status';
 
 // "Add story": one photo or video picked, uploaded and processed (api/upload.ts), then made a
@@ -35,13 +35,22 @@ export const useAddStory = (onPosted: () => void) => {
     if (!file || busy) return;
     setError(null);
     try {
-      const mediaId = await uploadMedia(
+      let last: UploadState | undefined;
+      await uploadFile(
         file,
+        (upload) => {
+          last = upload;
+          if (upload.phase === 'uploading') setState({ stage: 'uploading', fraction: upload.total > 0 ? upload.loaded / upload.total : 0 });
+          else if (upload.phase === 'processing') setState({ stage: 'processing' });
+        },
+        new AbortController().signal,
         'story',
-        (stage) => setState(stage === 'uploading' ? { stage, fraction: 0 } : { stage }),
-        undefined,
-        (fraction) => setState({ stage: 'uploading', fraction }),
       );
+      const done = last as UploadState | undefined;
+      if (done?.phase === 'rejected') throw new ApiError(422, 'MEDIA_REJECTED', done.message);
+      if (done?.phase === 'failed') throw done.error;
+      if (done?.phase !== 'ready') throw new ApiError(0, 'NETWORK', 'The upload failed. Check your network and try again.');
+      const mediaId = done.media.id;
       setState({ stage: 'posting' });
       await api.post('/api/v1/stories', { body: { media: { mediaId } } });
       setState({ stage: 'done' });

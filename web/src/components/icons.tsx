@@ -26,3 +26,10 @@ export const BookmarkIcon = ({ filled }: { filled: boolean }) => (
     <path d="M6 3.5h12v17l-6-5-6 5z" />
   </Svg>
 );
+
+export const PlusIcon = () => (
+  <Svg filled={false}>
+    <rect x="3.5" y="3.5" width="17" height="17" rx="4.5" />
+    <path d="M12 8v8M8 12h8" />
+  </Svg>
+);

@@ -1,6 +1,8 @@
+import type { ComponentChildren } from 'preact';
 import { decode } from 'blurhash';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Media } from '../api/client';
+import './media-view.css';
 
 // One photo or video of a post, in a box of its own aspect ratio from the first paint (the API
 // gives width and height), so nothing below moves when the bytes arrive. Until the image has
@@ -46,6 +48,46 @@ const srcSetOf = (media: Media) => {
   return chosen.map((variant) => `${variant.url} ${variant.width}w`).join(', ') || undefined;
 };
 
+type Tag = NonNullable<Media['tags']>[number];
+
+/** A label at a tag's point (x and y are fractions of the item's box from its top left). */
+export const TagLabel = ({ tag, children }: { tag: Tag; children?: ComponentChildren }) => (
+  <span class="tag-label" style={{ left: `${tag.x * 100}%`, top: `${tag.y * 100}%` }}>
+    @{tag.username}
+    {children}
+  </span>
+);
+
+/** Who is tagged, hidden until asked for (the labels would cover the photo), as Instagram does. */
+const TagToggle = ({ tags }: { tags: Tag[] }) => {
+  const [shown, setShown] = useState(false);
+  return (
+    <>
+      <button type="button" class="tag-toggle" aria-pressed={shown} aria-label={`Tagged people (${tags.length})`} onClick={() => setShown(!shown)}>
+        <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" focusable="false" fill="currentColor">
+          <circle cx="12" cy="8" r="4" />
+          <path d="M4 21c0-4.4 3.6-7 8-7s8 2.6 8 7z" />
+        </svg>
+      </button>
+      {shown && (
+        <ul class="tag-labels" aria-label="Tagged people">
+          {tags.map((tag) => (
+            <li key={tag.username}>
+              <TagLabel tag={tag} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+};
+
+/** A video's still before it plays: the processing worker's poster frame, else its largest image variant. */
+export const posterOf = (media: Media) => {
+  const variants = media.variants ?? [];
+  return (variants.find((variant) => variant.name === 'poster') ?? variants.find((variant) => variant.contentType.startsWith('image/')))?.url;
+};
+
 export const MediaView = ({ media, alt, eager = false }: { media: Media; alt: string; eager?: boolean }) => {
   const [state, setState] = useState<'placeholder' | 'loaded' | 'failed'>('placeholder');
   const image = useRef<HTMLImageElement>(null);
@@ -59,7 +101,21 @@ export const MediaView = ({ media, alt, eager = false }: { media: Media; alt: st
     <div class="media" data-state={state} style={{ aspectRatio: `${width} / ${height}`, backgroundColor: media.dominantColor ?? '#ddd' }}>
       {media.blurhash && state !== 'loaded' && <Blurhash hash={media.blurhash} />}
       {media.type === 'video' ? (
-        <video src={media.url} controls muted playsInline preload="metadata" aria-label={alt} width={width} height={height} onLoadedData={() => setState('loaded')} onError={() => setState('failed')} />
+        // Inline and muted (browsers play muted video without a gesture, and iOS only inline with playsinline).
+        <video
+          src={media.url}
+          poster={posterOf(media)}
+          controls
+          muted
+          playsInline
+          loop
+          preload="metadata"
+          aria-label={alt}
+          width={width}
+          height={height}
+          onLoadedMetadata={() => setState('loaded')}
+          onError={() => setState('failed')}
+        />
       ) : (
         <img
           ref={image}
@@ -78,6 +134,7 @@ export const MediaView = ({ media, alt, eager = false }: { media: Media; alt: st
           onError={() => setState('failed')}
         />
       )}
+      {media.tags && media.tags.length > 0 && <TagToggle tags={media.tags} />}
       {state === 'failed' && <p class="media-error">This {media.type === 'video' ? 'video' : 'photo'} could not be loaded.</p>}
     </div>
   );
