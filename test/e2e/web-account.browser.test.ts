@@ -56,14 +56,14 @@ describe.skipIf(!chromiumPath)('notifications and settings in Chromium', () => {
     const badge = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
     await badge('Notifications').waitFor();
     await h.call('POST', `/api/v1/users/${alice}/follow`, bobToken);
-    await badge('Notifications, 1 unread').waitFor();
+    await badge('Notifications (1 unread)').waitFor();
     await h.call('POST', `/api/v1/posts/${post.postId}/like`, bobToken);
-    await badge('Notifications, 2 unread').waitFor();
+    await badge('Notifications (2 unread)').waitFor();
     expect(await page.evaluate(() => (globalThis as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     expect(await page.locator('.notifications-link .badge').textContent()).toBe('2');
 
     // The notifications: B's name in each group, each linking to its post or profile; the badge clears.
-    await badge('Notifications, 2 unread').click();
+    await badge('Notifications (2 unread)').click();
     await page.waitForURL(`${origin}/notifications`);
     const list = page.getByRole('list').filter({ has: page.locator('.notification') });
     const liked = list.getByRole('link', { name: new RegExp(`^${bob} liked your post`) });

@@ -71,7 +71,7 @@ export const comboboxProps = (id: string, list: { open: boolean; active: number 
 });
 
 export const SuggestionList = ({ id, label, list, onPick }: { id: string; label: string; list: { items: Suggestion[]; active: number }; onPick: (item: Suggestion) => void }) => (
-  <ul id={`${id}-list`} class="suggestions" role="listbox" aria-label={label} hidden={list.items.length === 0}>
+  <ul id={`${id}-list`} class="suggest-list" role="listbox" aria-label={label} hidden={list.items.length === 0}>
     {list.items.map((item, at) => (
       <li
         key={item.value}
