@@ -40,6 +40,8 @@ interface CallOptions<O> {
   /** Pass the latest own position as ?minPosition= (reads only). */
   fresh?: boolean;
   signal?: AbortSignal;
+  /** The answer's headers (e.g. `x-degraded`: README "Redis: degraded, not down"). */
+  onHeaders?: (headers: Headers) => void;
 }
 
 export class ApiError extends Error {
@@ -157,6 +159,7 @@ async function call<M extends Method, P extends PathsWith<M>>(method: M, path: P
       continue;
     }
     if (!response.ok) throw await errorOf(response);
+    options.onHeaders?.(response.headers);
     const answer = response.status === 204 ? undefined : await response.json();
     notePosition(answer);
     return answer as Answer<P, M>;

@@ -4,6 +4,7 @@ import { RichText } from './caption';
 import { Carousel } from './carousel';
 import { BookmarkIcon, CommentIcon, HeartIcon } from './icons';
 import { usePostActions } from './post-actions';
+import { ShareButton } from './share-button';
 import { ErrorMessage } from './status';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -45,6 +46,7 @@ export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { 
             <CommentIcon />
           </a>
         )}
+        <ShareButton post={post} />
         <button type="button" class="action bookmark" aria-pressed={marks.bookmarked} aria-label={marks.bookmarked ? 'Remove bookmark' : 'Bookmark'} onClick={toggleBookmark}>
           <BookmarkIcon filled={marks.bookmarked} />
         </button>

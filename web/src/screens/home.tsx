@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Post } from '../api/client';
 import { PostCard } from '../components/post-card';
+import { StoriesTray } from '../components/stories-tray';
 import { ErrorMessage, Loading } from '../components/status';
 
 // The home feed: chronological (the default) or ranked, paged by the API's cursor as the reader
@@ -96,6 +97,7 @@ export const HomeScreen = () => {
           </button>
         </div>
       </div>
+      <StoriesTray />
       <div class="feed-list" aria-busy={loading}>
         {posts.map((post, index) => (
           <PostCard key={post.id} post={post} eager={index < 2} onFresh={replace} />
