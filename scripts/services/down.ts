@@ -4,6 +4,7 @@ import { formatServiceUrls, readServiceUrlsFile, S3_SERVICE_KEYS, type ServiceUr
 import { stopElasticsearch } from './elasticsearch.js';
 import { stopKafka } from './kafka.js';
 import { stopPostgres } from './postgres.js';
+import { stopPostgresReplica } from './postgres-replica.js';
 import { stopRedis } from './redis.js';
 import { stopS3Proxy } from './s3proxy.js';
 import { SERVICE_NAMES, servicesSettings } from './settings.js';
@@ -19,6 +20,7 @@ const stoppers = {
   kafka: () => stopKafka(join(servicesDir, 'kafka', 'node')),
   elasticsearch: () => stopElasticsearch(servicesDir),
   s3: () => stopS3Proxy(servicesDir),
+  'postgres-replica': () => stopPostgresReplica(servicesDir),
 };
 
 const results = await Promise.allSettled(services.map(async (name) => [name, await stoppers[name]()] as const));
@@ -33,6 +35,7 @@ const keys: Record<string, readonly (keyof ServiceUrls)[]> = {
   kafka: ['KAFKA_BROKERS'],
   elasticsearch: ['ELASTICSEARCH_URL'],
   s3: S3_SERVICE_KEYS,
+  'postgres-replica': ['POSTGRES_REPLICA_PRIMARY_URL', 'POSTGRES_REPLICA_URL'],
 };
 const kept = Object.entries(readServiceUrlsFile(join(servicesDir, 'urls.env'))).filter(
   ([key]) => !services.some((name) => (keys[name] as readonly string[]).includes(key)),

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 // What services:up and services:down work on, from the environment (every port overridable, so
 // the "absent" paths can be tried on ports nothing listens on).
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const SERVICE_NAMES = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3'] as const;
+export const SERVICE_NAMES = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3', 'postgres-replica'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 const port = (name: string, fallback: number) => {
@@ -25,5 +25,7 @@ export const servicesSettings = () => {
     kafkaPort: port('SERVICES_KAFKA_PORT', 19092),
     kafkaControllerPort: port('SERVICES_KAFKA_CONTROLLER_PORT', 19093),
     s3Port: port('SERVICES_S3_PORT', 19000),
+    postgresReplicaPrimaryPort: port('SERVICES_POSTGRES_REPLICA_PRIMARY_PORT', 15432),
+    postgresReplicaPort: port('SERVICES_POSTGRES_REPLICA_PORT', 15433),
   };
 };
