@@ -47,6 +47,8 @@ const postgresUrl = z
 
 const schema = z.object({
   DATABASE_URL: postgresUrl.optional(),
+  /** A streaming replica of DATABASE_URL's server: the read API's queries go there (docs/architecture.md "Read replicas"). */
+  DATABASE_READ_URL: postgresUrl.optional(),
   REDIS_URL: z
     .string()
     .refine((url) => /^rediss?:\/\//.test(url), 'must be a redis:// or rediss:// URL')
@@ -177,6 +179,12 @@ const schema = z.object({
 }).refine((config) => config.ROLE === 'all' || config.DATABASE_URL, {
   path: ['DATABASE_URL'],
   message: 'separate roles share their servers: set DATABASE_URL (the embedded PostgreSQL serves role "all" only)',
+}).refine((config) => config.DATABASE_READ_URL === undefined || config.DATABASE_URL, {
+  path: ['DATABASE_READ_URL'],
+  message: 'a read replica follows a primary: set DATABASE_URL too (the embedded PostgreSQL has no replica)',
+}).refine((config) => config.DATABASE_READ_URL === undefined || config.DATABASE_READ_URL !== config.DATABASE_URL, {
+  path: ['DATABASE_READ_URL'],
+  message: 'names the same server as DATABASE_URL: leave it unset to read from the primary',
 }).refine((config) => config.JWT_SECRET === undefined || config.JWT_SECRETS === undefined, {
   path: ['JWT_SECRETS'],
   message: 'set JWT_SECRETS or JWT_SECRET, not both (JWT_SECRETS lists every key, newest first)',
@@ -300,6 +308,8 @@ export interface Settings {
   projectionNames: readonly string[] | undefined;
   /** Unset: the embedded PostgreSQL (role 'all' only). */
   databaseUrl: string | undefined;
+  /** A streaming replica of databaseUrl's server for the read API's queries; unset: they go to databaseUrl. */
+  databaseReadUrl: string | undefined;
   /** Unset: generated once and kept under dataDir. */
   jwtSecret: string | undefined;
   /** Unset: generated once and kept under dataDir (app/personal-data-key.ts). */
@@ -334,6 +344,7 @@ export const settingsOf = (config: Config): Settings => ({
   role: config.ROLE,
   projectionNames: config.PROJECTIONS?.length ? config.PROJECTIONS : undefined,
   databaseUrl: config.DATABASE_URL,
+  databaseReadUrl: config.DATABASE_READ_URL,
   jwtSecret: config.JWT_SECRET,
   personalDataKey: config.PERSONAL_DATA_KEY,
   jwtSecrets: config.JWT_SECRETS,
