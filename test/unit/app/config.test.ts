@@ -56,6 +56,16 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ ROLE: 'api' })).toEqual([expect.stringContaining('DATABASE_URL: separate roles share their servers')]);
   });
 
+  it('reads DATABASE_READ_URL: a postgres:// URL, only beside a DATABASE_URL naming another server', () => {
+    const primary = 'postgres://u@db-primary:5432/app';
+    const replica = 'postgres://u@db-replica:5432/app';
+    expect(loadSettings({ DATABASE_URL: primary, DATABASE_READ_URL: replica }, [])).toMatchObject({ databaseUrl: primary, databaseReadUrl: replica });
+    expect(loadSettings({ DATABASE_URL: primary }, []).databaseReadUrl).toBeUndefined();
+    expect(problemsOf({ DATABASE_URL: primary, DATABASE_READ_URL: 'mysql://x' })).toEqual([expect.stringContaining('DATABASE_READ_URL: must be a postgres://')]);
+    expect(problemsOf({ DATABASE_READ_URL: replica })).toEqual([expect.stringContaining('DATABASE_READ_URL: a read replica follows a primary')]);
+    expect(problemsOf({ DATABASE_URL: primary, DATABASE_READ_URL: primary })).toEqual([expect.stringContaining('DATABASE_READ_URL: names the same server as DATABASE_URL')]);
+  });
+
   it('reads the rate limits: on by default with the table\'s limits, one class set by RATE_LIMIT_<CLASS>, all off by RATE_LIMITS=off', () => {
     const defaults = loadSettings({}, []).rateLimits;
     expect(defaults.enabled).toBe(true);
