@@ -47,7 +47,7 @@ export class ReplicaBehindError extends Error {
   }
 }
 
-/** The primary's WAL position now, and how far the replica has replayed (both as LSN text). */
+/** The primary's WAL position now (LSN text). */
 const currentLsn = async (primary: pg.Pool): Promise<string> => (await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn;
 
 /** True once the replica has replayed the primary's WAL up to `lsn`. */
@@ -59,6 +59,9 @@ const replayedUpTo = async (replica: pg.Pool, lsn: string): Promise<boolean> =>
  * tables the primary's pools just created, at start-up); throws after `timeoutMs`.
  */
 export const waitForReplay = async (primary: pg.Pool, replica: pg.Pool, timeoutMs: number): Promise<void> => {
+  // A server that is not in recovery replays nothing: it would only time out, saying less.
+  const { standby } = (await replica.query<{ standby: boolean }>('select pg_is_in_recovery() as standby')).rows[0]!;
+  if (!standby) throw new Error('DATABASE_READ_URL names a server that is not a streaming replica (pg_is_in_recovery() is false)');
   const lsn = await currentLsn(primary);
   const until = performance.now() + timeoutMs;
   while (!(await replayedUpTo(replica, lsn))) {

@@ -150,3 +150,9 @@ describe('read replica (DATABASE_READ_URL)', () => {
     await expect.poll(async () => texts(await comments()), { timeout: 10_000 }).toContain('written while the replica is away');
   });
 });
+
+describe('DATABASE_READ_URL naming a server that is not a replica', () => {
+  it('stops the start with a message naming the variable (a primary replays nothing: waiting would only time out)', async () => {
+    await expect(startTestApp({ readReplica: { primaryUrl: replica.primaryUrl, replicaUrl: replica.primaryUrl } })).rejects.toThrow(/DATABASE_READ_URL names a server that is not a streaming replica/);
+  });
+});
