@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Answer, type Post } from '../api/client';
-import { PostGrid, usePaged, type Page } from '../components/post-grid';
-import { ErrorMessage, Loading } from '../components/status';
+import { PageState, usePaged, type Page } from '../components/paged';
+import { PostGrid } from '../components/post-grid';
+import { ErrorMessage } from '../components/status';
 import { navigate } from '../router';
 
 // Saved posts (README "collections"): the viewer's collections, each with its count and cover,
@@ -92,14 +93,7 @@ export const SavedScreen = () => {
           <Tile key={collection.id} href={`/saved/${collection.id}`} name={collection.name} count={countText(collection.postCount)} cover={collection.cover} />
         ))}
       </ul>
-      {collections.loading && <Loading label="Loading collections…" />}
-      {collections.error !== null && <ErrorMessage error={collections.error} onRetry={collections.retry} />}
-      {!collections.loading && collections.error === null && collections.items.length === 0 && <p class="empty">No collections yet. Create one, then save posts to it from a post's page.</p>}
-      {collections.hasMore && !collections.loading && (
-        <button type="button" class="load-more" onClick={collections.more}>
-          Load more
-        </button>
-      )}
+      <PageState list={collections} loadingLabel="Loading collections…" empty="No collections yet. Create one, then save posts to it from a post's page." />
     </main>
   );
 };
@@ -137,7 +131,7 @@ const AllSaved = () => {
       <h1 id="collection-title" class="page-title">
         All saved
       </h1>
-      <PostGrid label="All saved posts" posts={posts.items} loading={posts.loading} error={posts.error} hasMore={posts.hasMore} onMore={posts.more} onRetry={posts.retry} empty="Nothing saved yet. Bookmark a post to keep it here." />
+      <PostGrid label="All saved posts" list={posts} empty="Nothing saved yet. Bookmark a post to keep it here." />
     </main>
   );
 };
@@ -263,12 +257,7 @@ const OneCollection = ({ collectionId }: { collectionId: string }) => {
       {confirming && meta && <Confirm text={`Delete the collection “${meta.name}”? Its posts stay saved in All saved.`} action="Delete" onConfirm={() => void remove()} onCancel={() => setConfirming(false)} />}
       <PostGrid
         label={meta ? `Posts in ${meta.name}` : 'Posts in this collection'}
-        posts={posts.items}
-        loading={posts.loading}
-        error={meta === null ? null : posts.error}
-        hasMore={posts.hasMore}
-        onMore={posts.more}
-        onRetry={posts.retry}
+        list={meta === null ? { ...posts, error: null } : posts}
         empty="No posts in this collection yet. Save one from a post's page."
         itemAction={(post) => (
           <button type="button" class="link grid-remove" onClick={() => void takeOut(post)}>

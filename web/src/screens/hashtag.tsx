@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Post } from '../api/client';
-import { PostGrid, usePaged } from '../components/post-grid';
+import { usePaged } from '../components/paged';
+import { PostGrid } from '../components/post-grid';
 import { ErrorMessage } from '../components/status';
 
 // A hashtag's page (README "search", "hashtags"): its public posts, newest first or top (by
@@ -115,12 +116,7 @@ export const HashtagScreen = ({ tag }: { tag: string }) => {
       </div>
       <PostGrid
         label={`Posts tagged #${tag}`}
-        posts={posts.items}
-        loading={posts.loading}
-        error={posts.error}
-        hasMore={posts.hasMore}
-        onMore={posts.more}
-        onRetry={posts.retry}
+        list={posts}
         empty={`No public posts with #${tag} yet.`}
       />
     </main>

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Answer, type Post } from '../api/client';
-import { PostGrid, usePaged, type Page } from '../components/post-grid';
+import { usePaged, type Page } from '../components/paged';
+import { PostGrid } from '../components/post-grid';
 import { ErrorMessage } from '../components/status';
 import { SortSwitch, type Sort } from './hashtag';
 
@@ -48,12 +49,7 @@ export const PlaceScreen = ({ placeId }: { placeId: string }) => {
       </div>
       <PostGrid
         label={place ? `Posts at ${place.name}` : 'Posts at this place'}
-        posts={posts.items}
-        loading={posts.loading}
-        error={place === null ? null : posts.error}
-        hasMore={posts.hasMore}
-        onMore={posts.more}
-        onRetry={posts.retry}
+        list={place === null ? { ...posts, error: null } : posts}
         empty="No public posts here yet."
       />
     </main>

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Answer, type Post } from '../api/client';
 import { Avatar, type UserSummary } from '../components/avatar';
-import { PostGrid, usePaged, type Page } from '../components/post-grid';
+import { usePaged, type Page } from '../components/paged';
+import { PostGrid } from '../components/post-grid';
 import { ErrorMessage, Loading } from '../components/status';
 import { navigate } from '../router';
 
@@ -314,7 +315,7 @@ const SearchResults = ({ q }: { q: string }) => {
       {(posts.items.length > 0 || posts.loading || posts.error !== null) && (
         <>
           <h3>Posts</h3>
-          <PostGrid label={`Posts matching “${q}”`} posts={posts.items} loading={posts.loading} error={posts.error} hasMore={posts.hasMore} onMore={posts.more} onRetry={posts.retry} empty="No posts match." />
+          <PostGrid label={`Posts matching “${q}”`} list={posts} empty="No posts match." />
         </>
       )}
     </div>
