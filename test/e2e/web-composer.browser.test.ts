@@ -200,9 +200,12 @@ describe.skipIf(!chromiumPath)('the composer in Chromium', () => {
 
     if (video) {
       // The video plays inline: muted, playsinline, with controls and the worker's poster frame.
+      expect(await card.getByRole('img', { name: /^Photo by @.* \(1 of 2\)$/ }).count()).toBe(1);
       await card.getByRole('button', { name: 'Next photo' }).click();
       const player = card.locator('video');
       await player.waitFor();
+      // Said as a video, not a photo (the carousel labels each item by its own type).
+      expect(await player.getAttribute('aria-label')).toMatch(new RegExp(`^Video by @${authorName}: Evening light .* \\(2 of 2\\)$`));
       const attributes = await player.evaluate((element) => {
         const v = element as unknown as { src: string; poster: string; muted: boolean; controls: boolean; playsInline: boolean; canPlayType(type: string): string };
         return { src: v.src, poster: v.poster, muted: v.muted, controls: v.controls, inline: v.playsInline, h264: v.canPlayType('video/mp4; codecs="avc1.42E01E"') };

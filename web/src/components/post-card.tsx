@@ -1,5 +1,5 @@
 import { Avatar } from './avatar';
-import type { Post } from '../api/client';
+import type { Media, Post } from '../api/client';
 import { RichText } from './caption';
 import { Carousel } from './carousel';
 import { BookmarkIcon, CommentIcon, HeartIcon } from './icons';
@@ -9,8 +9,9 @@ import { ErrorMessage } from './status';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** The words of an image's alt text: who posted it and what they said about it. */
-export const mediaLabel = (post: Post) => `Photo by @${post.author.username}${post.caption ? `: ${post.caption.slice(0, 120)}` : ''}`;
+/** The words of an item's alt text (the first's by default): what it is, who posted it and what they said about it. */
+export const mediaLabel = (post: Post, item: Media | undefined = post.media[0]) =>
+  `${item?.type === 'video' ? 'Video' : 'Photo'} by @${post.author.username}${post.caption ? `: ${post.caption.slice(0, 120)}` : ''}`;
 
 const count = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
 
@@ -36,7 +37,7 @@ export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { 
           )}
         </span>
       </header>
-      <Carousel items={post.media} label={mediaLabel(post)} eager={eager} />
+      <Carousel items={post.media} label={mediaLabel(post)} labelOf={(item) => mediaLabel(post, item)} eager={eager} />
       <div class="post-actions">
         <button type="button" class="action like" aria-pressed={marks.liked} aria-label={marks.liked ? 'Unlike' : 'Like'} onClick={toggleLike}>
           <HeartIcon filled={marks.liked} />

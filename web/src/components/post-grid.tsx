@@ -36,7 +36,7 @@ const Thumb = ({ post }: { post: Post }) => {
   if (!first) return null;
   const thumb = thumbOf(first);
   const count = post.media.length;
-  const label = `${first.type === 'video' ? mediaLabel(post).replace(/^Photo/, 'Video') : mediaLabel(post)}${count > 1 ? ` (${count} items)` : ''}`;
+  const label = `${mediaLabel(post, first)}${count > 1 ? ` (${count} items)` : ''}`;
   return (
     <a class="grid-item" href={`/p/${post.id}`} data-post-id={post.id} style={{ backgroundColor: first.dominantColor ?? undefined }}>
       {thumb ? (
