@@ -1,18 +1,18 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type Answer, type Post } from '../api/client';
 import { Avatar, type UserSummary } from '../components/avatar';
 import { usePaged, type Page } from '../components/paged';
 import { PostGrid } from '../components/post-grid';
 import { ErrorMessage, Loading } from '../components/status';
+import { comboboxProps, SuggestionList, useSuggestions } from '../components/suggestions';
 import { navigate } from '../router';
 
 // Search (README "search"): a combobox whose listbox suggests accounts, hashtags and places as one
-// types (after a 200 ms pause; each keystroke aborts the request before it), and the full search
-// on Enter: accounts, hashtags, places and a grid of posts paged by the API's cursor. The API
-// tolerates typos and answers what it finds; the screen shows it as answered. The query is kept in
+// types (components/suggestions: after a 200 ms pause; each keystroke aborts the request before
+// it), and the full search on Enter: accounts, hashtags, places and a grid of posts paged by the
+// API's cursor. The API tolerates typos and answers what it finds; the screen shows it as answered. The query is kept in
 // the URL (?q=) so that a reload or the back button shows the same results.
 
-const DEBOUNCE_MS = 200;
 const SUGGESTED = 6;
 
 type Search = Answer<'/api/v1/search', 'get'>;
@@ -84,98 +84,39 @@ const SuggestionBody = ({ suggestion }: { suggestion: Suggestion }) => {
   );
 };
 
+/** What the lookup is asked, if anything: nothing before one types, for an empty box, or a bare `@` or `#`. */
+const queryOf = (text: string) => {
+  const q = text.trim();
+  return q === '' || q === '@' || q === '#' ? null : q;
+};
+
 const SearchBox = ({ initial, onSearch }: { initial: string; onSearch: (q: string) => void }) => {
   const [text, setText] = useState(initial);
-  const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
-  const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(-1);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const request = useRef<AbortController | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-
-  useEffect(() => () => {
-    clearTimeout(timer.current);
-    request.current?.abort();
-  }, []);
-
-  const close = () => {
-    setOpen(false);
-    setActive(-1);
-  };
-
-  const ask = (q: string) => {
-    clearTimeout(timer.current);
-    request.current?.abort();
-    setError(null);
-    if (q.trim() === '' || q.trim() === '@' || q.trim() === '#') {
-      setSuggestions([]);
-      setPending(false);
-      close();
-      return;
-    }
-    setPending(true);
-    timer.current = setTimeout(async () => {
-      const controller = new AbortController();
-      request.current = controller;
-      try {
-        const found = await suggestionsFor(q.trim(), controller.signal);
-        if (controller.signal.aborted) return;
-        setSuggestions(found);
-        setActive(-1);
-        setOpen(true);
-      } catch (failure) {
-        if (controller.signal.aborted) return;
-        setSuggestions([]);
-        setError(failure);
-      } finally {
-        if (!controller.signal.aborted) setPending(false);
-      }
-    }, DEBOUNCE_MS);
-  };
+  // The box may start with the URL's query: it asks nothing until one types.
+  const [typed, setTyped] = useState(false);
+  const list = useSuggestions(typed ? queryOf(text) : null, suggestionsFor, { autoSelect: false });
 
   const choose = (suggestion: Suggestion) => {
-    close();
+    list.close();
     navigate(hrefOf(suggestion));
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
-    const count = suggestions.length;
-    if (event.key === 'ArrowDown' && count > 0) {
+    if (list.onKeyDown(event, choose)) return;
+    if (event.key === 'Escape') {
+      // The list closed already: a second Escape empties the box.
       event.preventDefault();
-      setOpen(true);
-      setActive((at) => (at + 1) % count);
-    } else if (event.key === 'ArrowUp' && count > 0) {
-      event.preventDefault();
-      setOpen(true);
-      setActive((at) => (at <= 0 ? count - 1 : at - 1));
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      clearTimeout(timer.current);
-      request.current?.abort();
-      if (open) close();
-      else {
-        setText('');
-        setSuggestions([]);
-        setPending(false);
-      }
-    } else if (event.key === 'Enter' && open && active >= 0 && suggestions[active]) {
-      event.preventDefault();
-      choose(suggestions[active]);
+      list.cancel();
+      setText('');
     }
   };
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    clearTimeout(timer.current);
-    request.current?.abort();
-    setPending(false);
-    close();
+    list.cancel();
     if (text.trim() !== '') onSearch(text.trim());
   };
 
-  const expanded = open && text.trim() !== '';
-  const activeId = expanded && active >= 0 ? `suggestion-${active}` : undefined;
   return (
     <form class="search-box" role="search" onSubmit={onSubmit}>
       <label for="search-input" class="visually-hidden">
@@ -184,52 +125,29 @@ const SearchBox = ({ initial, onSearch }: { initial: string; onSearch: (q: strin
       <input
         id="search-input"
         type="search"
-        role="combobox"
         autoComplete="off"
         spellcheck={false}
         placeholder="Search people, #hashtags, places"
-        aria-autocomplete="list"
-        aria-expanded={expanded}
-        aria-controls="search-suggestions"
-        aria-activedescendant={activeId}
         aria-describedby="search-status"
+        {...comboboxProps('search', list, true)}
         value={text}
         onInput={(event) => {
-          const value = (event.target as HTMLInputElement).value;
-          setText(value);
-          ask(value);
+          setText((event.target as HTMLInputElement).value);
+          setTyped(true);
         }}
         onKeyDown={onKeyDown}
-        onBlur={() => setTimeout(close, 150)}
-        onFocus={() => suggestions.length > 0 && setOpen(true)}
+        onBlur={() => setTimeout(list.close, 150)}
+        onFocus={list.reopen}
       />
       <button type="submit" class="primary">
         Search
       </button>
-      <ul id="search-suggestions" role="listbox" aria-label="Suggestions" class="suggestions" hidden={!expanded || suggestions.length === 0}>
-        {suggestions.map((suggestion, index) => (
-          <li
-            key={hrefOf(suggestion)}
-            id={`suggestion-${index}`}
-            role="option"
-            aria-selected={index === active}
-            class="suggestion"
-            // mousedown, not click: the input's blur would close the list before the click lands.
-            onMouseDown={(event) => {
-              event.preventDefault();
-              choose(suggestion);
-            }}
-            onMouseEnter={() => setActive(index)}
-          >
-            <SuggestionBody suggestion={suggestion} />
-          </li>
-        ))}
-      </ul>
+      <SuggestionList id="search" label="Suggestions" class="search-suggestions" list={list} onPick={choose} keyOf={hrefOf} render={(suggestion) => <SuggestionBody suggestion={suggestion} />} hover />
       <p id="search-status" class="visually-hidden" role="status">
-        {pending ? '' : expanded ? (suggestions.length === 0 ? 'No suggestions' : `${suggestions.length} suggestions, use the arrow keys to choose`) : ''}
+        {list.pending ? '' : list.open ? `${list.items.length} suggestions, use the arrow keys to choose` : list.none ? 'No suggestions' : ''}
       </p>
-      {expanded && !pending && suggestions.length === 0 && error === null && <p class="suggestions-empty">No suggestions. Press Enter to search all posts.</p>}
-      {error !== null && <ErrorMessage error={error} />}
+      {list.none && <p class="suggestions-empty">No suggestions. Press Enter to search all posts.</p>}
+      {list.error !== null && <ErrorMessage error={list.error} />}
     </form>
   );
 };
