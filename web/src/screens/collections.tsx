@@ -1,9 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type Answer, type Post } from '../api/client';
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Answer, type Post } from '../api/client';
+import { ConfirmDialog } from '../components/confirm-dialog';
 import { PageState, usePaged, type Page } from '../components/paged';
 import { PostGrid } from '../components/post-grid';
 import { ErrorMessage } from '../components/status';
 import { navigate } from '../router';
+import { plural } from '../text';
+import { NotLoaded } from './discovery-parts';
 
 // Saved posts (README "collections"): the viewer's collections, each with its count and cover,
 // and "All saved" (every bookmark); a collection's page with its posts, renamed, deleted (after a
@@ -14,7 +17,7 @@ import { navigate } from '../router';
 export type Collection = Answer<'/api/v1/collections', 'get'>['items'][number];
 type Media = NonNullable<Collection['cover']>;
 
-const countText = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'post' : 'posts'}`;
+const countText = (n: number) => plural(n, 'post', 'posts');
 
 const coverUrl = (media: Media | null | undefined) => {
   if (!media) return null;
@@ -98,27 +101,6 @@ export const SavedScreen = () => {
   );
 };
 
-/** A modal confirmation (the native dialog: focus kept inside, Escape cancels). */
-const Confirm = ({ text, action, onConfirm, onCancel }: { text: string; action: string; onConfirm: () => void; onCancel: () => void }) => {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    dialog.current?.showModal();
-  }, []);
-  return (
-    <dialog ref={dialog} class="confirm" aria-labelledby="confirm-text" onCancel={onCancel}>
-      <p id="confirm-text">{text}</p>
-      <div class="confirm-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="button" class="danger" onClick={onConfirm}>
-          {action}
-        </button>
-      </div>
-    </dialog>
-  );
-};
-
 type CollectionPage = Page<Post> & { name: string; postCount: number };
 
 const AllSaved = () => {
@@ -197,15 +179,12 @@ const OneCollection = ({ collectionId }: { collectionId: string }) => {
   };
 
   if (meta === null && posts.error !== null) {
-    const gone = posts.error instanceof ApiError && posts.error.status === 404;
     return (
-      <main class="discovery">
+      <NotLoaded what="Collection" error={posts.error} onRetry={posts.retry}>
         <p class="crumb">
           <a href="/saved">Saved</a>
         </p>
-        <h1 class="page-title">{gone ? 'Collection not found' : 'This collection could not be loaded'}</h1>
-        <ErrorMessage error={posts.error} onRetry={gone ? undefined : posts.retry} />
-      </main>
+      </NotLoaded>
     );
   }
   return (
@@ -254,7 +233,11 @@ const OneCollection = ({ collectionId }: { collectionId: string }) => {
         </form>
       )}
       {error !== null && <ErrorMessage error={error} />}
-      {confirming && meta && <Confirm text={`Delete the collection “${meta.name}”? Its posts stay saved in All saved.`} action="Delete" onConfirm={() => void remove()} onCancel={() => setConfirming(false)} />}
+      {confirming && meta && (
+        <ConfirmDialog title={`Delete “${meta.name}”?`} confirmLabel="Delete" danger onConfirm={() => void remove()} onCancel={() => setConfirming(false)}>
+          <p>The collection goes; its posts stay saved in All saved.</p>
+        </ConfirmDialog>
+      )}
       <PostGrid
         label={meta ? `Posts in ${meta.name}` : 'Posts in this collection'}
         list={meta === null ? { ...posts, error: null } : posts}

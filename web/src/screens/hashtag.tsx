@@ -3,6 +3,8 @@ import { api, type Post } from '../api/client';
 import { usePaged } from '../components/paged';
 import { PostGrid } from '../components/post-grid';
 import { ErrorMessage } from '../components/status';
+import { plural } from '../text';
+import { DiscoveryHead } from './discovery-parts';
 
 // A hashtag's page (README "search", "hashtags"): its public posts, newest first or top (by
 // engagement), and the viewer's follow of the tag (a followed tag's posts join their home feed).
@@ -99,18 +101,9 @@ export const HashtagScreen = ({ tag }: { tag: string }) => {
   }, [tag]);
   return (
     <main class="discovery" aria-labelledby="hashtag-title">
-      <div class="discovery-head">
-        <span class="tag-mark" aria-hidden="true">
-          #
-        </span>
-        <div>
-          <h1 id="hashtag-title" class="page-title">
-            #{tag}
-          </h1>
-          {count !== null && <p class="muted">{`${count.toLocaleString()} ${count === 1 ? 'post' : 'posts'}`}</p>}
-          <FollowHashtag tag={tag} />
-        </div>
-      </div>
+      <DiscoveryHead mark="#" titleId="hashtag-title" title={`#${tag}`} count={count === null ? null : plural(count, 'post', 'posts')}>
+        <FollowHashtag tag={tag} />
+      </DiscoveryHead>
       <div class="discovery-bar">
         <SortSwitch sort={sort} onChange={setSort} label="Order of posts" />
       </div>

@@ -1,11 +1,14 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Answer, type Post } from '../api/client';
 import { Avatar, type UserSummary } from '../components/avatar';
+import { PlaceIcon } from '../components/icons';
 import { usePaged, type Page } from '../components/paged';
 import { PostGrid } from '../components/post-grid';
 import { ErrorMessage, Loading } from '../components/status';
 import { comboboxProps, SuggestionList, useSuggestions } from '../components/suggestions';
 import { navigate } from '../router';
+import { plural } from '../text';
 
 // Search (README "search"): a combobox whose listbox suggests accounts, hashtags and places as one
 // types (components/suggestions: after a 200 ms pause; each keystroke aborts the request before
@@ -24,7 +27,7 @@ type Suggestion = { kind: 'user'; user: UserSummary } | { kind: 'hashtag'; hasht
 const hrefOf = (suggestion: Suggestion) =>
   suggestion.kind === 'user' ? `/u/${encodeURIComponent(suggestion.user.username)}` : suggestion.kind === 'hashtag' ? `/tags/${encodeURIComponent(suggestion.hashtag.tag)}` : `/places/${suggestion.place.id}`;
 
-const postsText = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'post' : 'posts'}`;
+const postsText = (n: number) => plural(n, 'post', 'posts');
 
 const queryOfUrl = () => new URLSearchParams(location.search).get('q')?.trim() ?? '';
 
@@ -42,16 +45,38 @@ const suggestionsFor = async (q: string, signal: AbortSignal): Promise<Suggestio
   ];
 };
 
+/** An account's, a tag's or a place's name, and its second line (a display name, a count). */
+const Named = ({ name, detail }: { name: string; detail?: string | null }) => (
+  <span class="suggestion-text">
+    <strong>{name}</strong>
+    {detail && <span class="muted">{detail}</span>}
+  </span>
+);
+
+/** One kind of result (accounts, hashtags, places) under its heading, each a link; nothing when none. */
+const ResultSection = <T,>({ id, title, items, keyOf, hrefOf, children }: { id: string; title: string; items: T[]; keyOf: (item: T) => string; hrefOf: (item: T) => string; children: (item: T) => ComponentChildren }) =>
+  items.length === 0 ? null : (
+    <section aria-labelledby={id}>
+      <h3 id={id}>{title}</h3>
+      <ul class="result-list">
+        {items.map((item) => (
+          <li key={keyOf(item)}>
+            <a href={hrefOf(item)} class="result">
+              {children(item)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+
 const SuggestionBody = ({ suggestion }: { suggestion: Suggestion }) => {
   if (suggestion.kind === 'user') {
     const { user } = suggestion;
     return (
       <>
         <Avatar avatar={user.avatar ?? null} name={user.displayName || user.username} />
-        <span class="suggestion-text">
-          <strong>{user.username}</strong>
-          {user.displayName && <span class="muted">{user.displayName}</span>}
-        </span>
+        <Named name={user.username} detail={user.displayName} />
       </>
     );
   }
@@ -61,25 +86,16 @@ const SuggestionBody = ({ suggestion }: { suggestion: Suggestion }) => {
         <span class="suggestion-icon" aria-hidden="true">
           #
         </span>
-        <span class="suggestion-text">
-          <strong>#{suggestion.hashtag.tag}</strong>
-          <span class="muted">{postsText(suggestion.hashtag.posts)}</span>
-        </span>
+        <Named name={`#${suggestion.hashtag.tag}`} detail={postsText(suggestion.hashtag.posts)} />
       </>
     );
   }
   return (
     <>
       <span class="suggestion-icon" aria-hidden="true">
-        <svg viewBox="0 0 24 24" width="18" height="18" focusable="false" fill="none" stroke="currentColor" stroke-width="2">
-          <path d="M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21z" />
-          <circle cx="12" cy="9.5" r="2.5" />
-        </svg>
+        <PlaceIcon size={18} stroke={2} />
       </span>
-      <span class="suggestion-text">
-        <strong>{suggestion.place.name}</strong>
-        <span class="muted">{postsText(suggestion.place.postCount)}</span>
-      </span>
+      <Named name={suggestion.place.name} detail={postsText(suggestion.place.postCount)} />
     </>
   );
 };
@@ -178,58 +194,20 @@ const SearchResults = ({ q }: { q: string }) => {
     <div class="search-results">
       <h2 class="visually-hidden">Results for “{q}”</h2>
       {nothing && <p class="empty">No results for “{q}”.</p>}
-      {users.length > 0 && (
-        <section aria-labelledby="results-accounts">
-          <h3 id="results-accounts">Accounts</h3>
-          <ul class="result-list">
-            {users.map((user) => (
-              <li key={user.id}>
-                <a href={`/u/${encodeURIComponent(user.username)}`} class="result">
-                  <Avatar avatar={user.avatar ?? null} name={user.displayName || user.username} />
-                  <span class="suggestion-text">
-                    <strong>{user.username}</strong>
-                    {user.displayName && <span class="muted">{user.displayName}</span>}
-                  </span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-      {hashtags.length > 0 && (
-        <section aria-labelledby="results-hashtags">
-          <h3 id="results-hashtags">Hashtags</h3>
-          <ul class="result-list">
-            {hashtags.map((hashtag) => (
-              <li key={hashtag.tag}>
-                <a href={`/tags/${encodeURIComponent(hashtag.tag)}`} class="result">
-                  <span class="suggestion-text">
-                    <strong>#{hashtag.tag}</strong>
-                    <span class="muted">{postsText(hashtag.posts)}</span>
-                  </span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-      {places.length > 0 && (
-        <section aria-labelledby="results-places">
-          <h3 id="results-places">Places</h3>
-          <ul class="result-list">
-            {places.map((place) => (
-              <li key={place.id}>
-                <a href={`/places/${place.id}`} class="result">
-                  <span class="suggestion-text">
-                    <strong>{place.name}</strong>
-                    <span class="muted">{postsText(place.postCount)}</span>
-                  </span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <ResultSection id="results-accounts" title="Accounts" items={users} keyOf={(user) => user.id} hrefOf={(user) => `/u/${encodeURIComponent(user.username)}`}>
+        {(user) => (
+          <>
+            <Avatar avatar={user.avatar ?? null} name={user.displayName || user.username} />
+            <Named name={user.username} detail={user.displayName} />
+          </>
+        )}
+      </ResultSection>
+      <ResultSection id="results-hashtags" title="Hashtags" items={hashtags} keyOf={(hashtag) => hashtag.tag} hrefOf={(hashtag) => `/tags/${encodeURIComponent(hashtag.tag)}`}>
+        {(hashtag) => <Named name={`#${hashtag.tag}`} detail={postsText(hashtag.posts)} />}
+      </ResultSection>
+      <ResultSection id="results-places" title="Places" items={places} keyOf={(place) => place.id} hrefOf={(place) => `/places/${place.id}`}>
+        {(place) => <Named name={place.name} detail={postsText(place.postCount)} />}
+      </ResultSection>
       {(posts.items.length > 0 || posts.loading || posts.error !== null) && (
         <>
           <h3>Posts</h3>
