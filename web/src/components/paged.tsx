@@ -13,9 +13,15 @@ export interface Page<T> {
 /**
  * A cursor-paged list read from the start whenever `key` changes: items, in order, without the
  * repeats a page boundary may bring; a page answered after the key changed is dropped. `done`:
- * the last page is in.
+ * the last page is in. `keepShown`: the first page joins what is shown already (items a live
+ * stream put there while it was read) rather than replacing it.
  */
-export const usePaged = <T extends { id: string }, P extends Page<T> = Page<T>>(key: string, fetchPage: (cursor: string | null) => Promise<P>, onFirst?: (page: P) => void) => {
+export const usePaged = <T extends { id: string }, P extends Page<T> = Page<T>>(
+  key: string,
+  fetchPage: (cursor: string | null) => Promise<P>,
+  onFirst?: (page: P) => void,
+  { keepShown = false }: { keepShown?: boolean } = {},
+) => {
   const [items, setItems] = useState<T[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [done, setDone] = useState(false);
@@ -36,7 +42,7 @@ export const usePaged = <T extends { id: string }, P extends Page<T> = Page<T>>(
       if (mine !== generation.current) return;
       if (from === null) first.current?.(page);
       setItems((shown) => {
-        if (from === null) return page.items;
+        if (from === null && !keepShown) return page.items;
         const seen = new Set(shown.map((item) => item.id));
         return [...shown, ...page.items.filter((item) => !seen.has(item.id))];
       });
