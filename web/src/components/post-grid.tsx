@@ -12,7 +12,7 @@ import './post-grid.css';
 // reader nears the end).
 
 /** The square crops made for grids (media/processing/image.ts: thumb 150 px, and 320 px for dense screens), WebP first; the full image for external media. */
-const thumbOf = (media: Media) => {
+export const thumbOf = (media: Media) => {
   const images = (media.variants ?? []).filter((variant) => variant.contentType.startsWith('image/'));
   const webp = images.filter((variant) => variant.contentType === 'image/webp');
   const chosen = webp.length > 0 ? webp : images;

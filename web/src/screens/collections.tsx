@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Answer, type Post } from '../api/client';
 import { ConfirmDialog } from '../components/confirm-dialog';
 import { PageState, usePaged, type Page } from '../components/paged';
-import { PostGrid } from '../components/post-grid';
+import { PostGrid, thumbOf } from '../components/post-grid';
 import { ErrorMessage } from '../components/status';
 import { navigate } from '../router';
 import { plural } from '../text';
@@ -19,11 +19,7 @@ type Media = NonNullable<Collection['cover']>;
 
 const countText = (n: number) => plural(n, 'post', 'posts');
 
-const coverUrl = (media: Media | null | undefined) => {
-  if (!media) return null;
-  const thumbs = (media.variants ?? []).filter((variant) => variant.name === 'thumb');
-  return (thumbs.find((variant) => variant.contentType === 'image/webp') ?? thumbs[0])?.url ?? (media.type === 'image' ? media.url : null);
-};
+const coverUrl = (media: Media | null | undefined) => (media ? (thumbOf(media)?.src ?? null) : null);
 
 const Tile = ({ href, name, count, cover }: { href: string; name: string; count: string | null; cover: Media | null | undefined }) => {
   const url = coverUrl(cover);
