@@ -18,7 +18,8 @@ export interface Page<T> {
  */
 export const usePaged = <T extends { id: string }, P extends Page<T> = Page<T>>(
   key: string,
-  fetchPage: (cursor: string | null) => Promise<P>,
+  // Page<T> & P: T is inferred from the answer's items when not given.
+  fetchPage: (cursor: string | null) => Promise<Page<T> & P>,
   onFirst?: (page: P) => void,
   { keepShown = false }: { keepShown?: boolean } = {},
 ) => {
