@@ -68,6 +68,16 @@ export class UnreadableEventError extends Error {
   }
 }
 
+const NO_POSITION = (1n << 64n) - 1n;
+
+/**
+ * Whether the client gave the event's $all position. A server that has none for it (a stream
+ * read before 22.10) sends 2^64-1, or leaves the fields unset, which the client reads as 0 and 0:
+ * the log's first record is the server's epoch record at 0, so no event is there.
+ */
+const hasLogPosition = (position: ClientPosition | undefined): position is ClientPosition =>
+  position !== undefined && position.commit !== NO_POSITION && position.prepare !== NO_POSITION && (position.commit !== 0n || position.prepare !== 0n);
+
 /**
  * The port's recorded event, upcast to the current version of its type (events/upcasters.ts):
  * stored events keep the version they were written in, as rows do on PostgreSQL. Its position is
@@ -75,7 +85,7 @@ export class UnreadableEventError extends Error {
  */
 export const toRecordedEvent = (record: ClientRecord): RecordedEvent => {
   if (!isStoredMetadata(record.metadata)) throw new UnreadableEventError(record.streamId, record.id, 'not written by this adapter (no schemaVersion and metadata in its metadata)');
-  if (!record.position) throw new UnreadableEventError(record.streamId, record.id, 'no $all position (stream reads carry it from EventStoreDB 22.10 on)');
+  if (!hasLogPosition(record.position)) throw new UnreadableEventError(record.streamId, record.id, 'no $all position (stream reads carry it from EventStoreDB 22.10 on)');
   const current = upcast(record.type, record.metadata.schemaVersion, record.data);
   return {
     eventId: record.id,
