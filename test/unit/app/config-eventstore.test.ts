@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadSettings } from '../../../app/config.js';
-
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    loadConfig(env, []);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems;
-  }
-};
+import { loadSettings } from '../../../app/config.js';
+import { configProblems as problemsOf } from '../../support/settings.js';
 
 describe('EVENTSTORE_URL', () => {
   it('is unset by default: the event store is PostgreSQL', () => {
