@@ -5,16 +5,18 @@ import {
   excludeSystemEvents,
   FORWARDS,
   StreamNotFoundError,
+  type AllStreamRecordedEvent,
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
   type ReadPosition,
 } from '@eventstore/db-client';
 import type { NewEvent, RecordedEvent } from '../envelope.js';
-import { ConcurrencyError, matchesFilter, meetsExpectation, type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type ReadAllResult } from '../event-store.js';
-import { maxPosition, START, type Position } from '../position.js';
+import { ConcurrencyError, matchesFilter, meetsExpectation, type AppendResult, type EventFilter, type EventStore, type ExpectedRevision } from '../event-store.js';
+import { START, type Position } from '../position.js';
 import { validateEvent } from '../validate.js';
 import { decodeCommitPosition, encodeCommitPosition } from './commit-position.js';
 import { asConcurrencyError, toClientExpectedRevision } from './expected-revision.js';
+import { readAllByPages } from './log-scan.js';
 import { isPlatformEvent, serverFilterOf, toEventData, toRecordedEvent } from './recorded-event.js';
 
 // The EventStoreDB adapter of the event store port (docs/architecture.md "Event store"), through
@@ -54,11 +56,12 @@ export const createEventStoreDbEventStore = (connectionString: string, options: 
   const closing = new AbortController();
   const watch = createAppendWatch(client, closing.signal, options.watchRetryMs ?? 1_000);
   const scanPageSize = options.scanPageSize ?? 512;
+  const readPage = readLogPage(client);
 
   return {
     append: (streamId, events, expected) => appendEvents(client, streamId, events, expected),
     readStream: (streamId, fromRevision) => readStreamEvents(client, streamId, fromRevision),
-    readAll: (from, max, filter) => readAllEvents(client, from, max, filter, scanPageSize),
+    readAll: (from, max, filter) => readAllByPages(readPage, from, max, filter, scanPageSize),
     subscribe: (from, subscribeOptions = {}) =>
       subscribeToAllEvents(client, from, subscribeOptions.filter, subscribeOptions.signal ? AbortSignal.any([subscribeOptions.signal, closing.signal]) : closing.signal),
     headPosition: async () => (await lastPlatformEventPosition(client)) ?? START,
@@ -138,38 +141,13 @@ const readStreamPage = async (client: EventStoreDBClient, streamId: string, opti
 // ---------------------------------------------------------------------------------------------
 // The global log
 
-/**
- * Up to `max` platform events after `from` that pass the filter, read from $all in pages and
- * filtered here (the client's readAll sends no filter). A read that reached the end of $all
- * returns, with a filter, the position of the last event it looked at, so that checkpoints move
- * past what the filter skipped; without one, the last event returned (or, with none, the last
- * looked at: only system events were skipped).
- */
-const readAllEvents = async (client: EventStoreDBClient, from: Position, max: number, filter: EventFilter | undefined, scanPageSize: number): Promise<ReadAllResult> => {
-  if (max <= 0) return { events: [], position: from };
-  decodeCommitPosition(from); // refuses a token of another store before any read
-  const pageSize = filter ? Math.max(max + 1, scanPageSize) : max + 1;
-  const events: RecordedEvent[] = [];
-  let scanned = from;
-  for (;;) {
-    let read = 0;
-    let full = false;
-    // A read from a position starts at the event there (if any): it was looked at already, and is skipped.
-    for await (const resolved of client.readAll({ fromPosition: decodeCommitPosition(scanned), maxCount: pageSize, direction: FORWARDS })) {
-      read++;
-      // The rest of a page after the batch filled is drained unread, so that the call ends in its own time.
-      if (full || !resolved.event) continue;
-      const position = encodeCommitPosition(resolved.event.position);
-      if (position <= scanned) continue;
-      scanned = position;
-      if (!isPlatformEvent(resolved.event) || !matchesFilter(resolved.event, filter)) continue;
-      events.push(toRecordedEvent(resolved.event));
-      full = events.length === max;
-    }
-    const last = events.at(-1)?.position;
-    if (full) return { events, position: last! };
-    if (read < pageSize) return { events, position: filter || !last ? maxPosition(from, scanned) : last };
+/** The client's readAll forwards, a page at a time, for log-scan.ts. */
+const readLogPage = (client: EventStoreDBClient) => async (from: ReadPosition, count: number): Promise<AllStreamRecordedEvent[]> => {
+  const page: AllStreamRecordedEvent[] = [];
+  for await (const resolved of client.readAll({ fromPosition: from, maxCount: count, direction: FORWARDS })) {
+    if (resolved.event) page.push(resolved.event);
   }
+  return page;
 };
 
 /** Catch-up then live, filtered by the server (serverFilterOf) and again here, until `stop` aborts. */

@@ -1,49 +1,14 @@
 import { EVENT_TYPE, STREAM_NAME, type EventData, type RegexFilter, type PrefixesFilter } from '@eventstore/db-client';
-import { convertGrpcEvent } from '@eventstore/db-client/dist/utils/convertGrpcEvent.js';
-import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
-import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../../events/envelope.js';
 import { currentVersion } from '../../../events/registry.js';
-import { isPlatformEvent, serverFilterOf, toEventData, toRecordedEvent, UnreadableEventError, type ClientRecord } from '../../../events/eventstoredb/recorded-event.js';
+import { isPlatformEvent, serverFilterOf, toEventData, toRecordedEvent, UnreadableEventError } from '../../../events/eventstoredb/recorded-event.js';
+import { asServerReturns } from '../../support/eventstoredb-records.js';
 
 // The adapter's mapping of events, through the client's own conversion: an event is turned into
-// the client's EventData as the adapter appends it, then into the gRPC message a server sends
-// back for it (its bytes as the client's append serialises them), which the client's
-// convertGrpcEvent turns into the resolved event that readStream, readAll and subscribeToAll
-// hand the adapter. No server is involved; what the server does in between (store the bytes,
-// number the revision, place the event in $all) is given.
-
-interface Placement {
-  streamId: string;
-  revision: bigint;
-  commit?: bigint;
-  prepare?: bigint;
-  created?: Date;
-}
-
-/** `data` (the client's EventData) as a server returns it in a read, converted by the client. */
-const asServerReturns = (data: EventData, { streamId, revision, commit, prepare, created = new Date('2025-03-01T12:00:00.123Z') }: Placement): ClientRecord => {
-  const record = new streamsPb.ReadResp.ReadEvent.RecordedEvent();
-  const id = new sharedPb.UUID();
-  id.setString(data.id);
-  record.setId(id);
-  const stream = new sharedPb.StreamIdentifier();
-  stream.setStreamName(Buffer.from(streamId, 'utf8'));
-  record.setStreamIdentifier(stream);
-  record.setStreamRevision(revision.toString());
-  if (commit !== undefined) record.setCommitPosition(commit.toString());
-  if (prepare !== undefined) record.setPreparePosition(prepare.toString());
-  // EventStoreDB's "created" is in 100 ns ticks since the Unix epoch.
-  record.getMetadataMap().set('type', data.type).set('content-type', data.contentType).set('created', (BigInt(created.getTime()) * 10_000n).toString());
-  const bytes = (value: unknown) => (value instanceof Uint8Array ? value : Buffer.from(JSON.stringify(value), 'utf8'));
-  record.setData(bytes(data.data));
-  if (data.metadata !== undefined) record.setCustomMetadata(bytes(data.metadata));
-  const event = new streamsPb.ReadResp.ReadEvent();
-  event.setEvent(record);
-  return convertGrpcEvent(event).event as ClientRecord;
-};
+// the client's EventData as the adapter appends it, then into what the client hands the adapter
+// when a server returns it (test/support/eventstoredb-records.ts).
 
 const liked = (): NewEvent => ({
   eventId: uuidv7(),
