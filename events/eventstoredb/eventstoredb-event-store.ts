@@ -91,7 +91,7 @@ const appendEvents = async (client: EventStoreDBClient, streamId: string, events
   let nextExpectedRevision: bigint;
   try {
     const result = await client.appendToStream(streamId, data, { expectedRevision });
-    // Only with throwOnAppendFailure=false in the connection string; the server said which revision it found only in passing.
+    // Only with throwOnAppendFailure=false in the connection string: the client then resolves a refusal, without the actual revision.
     if (!result.success) throw new ConcurrencyError(streamId, expected, 'unknown');
     nextExpectedRevision = result.nextExpectedRevision;
   } catch (error) {
