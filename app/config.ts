@@ -55,6 +55,11 @@ const schema = z.object({
     .string()
     .refine((url) => /^https?:\/\//.test(url), 'must be an http:// or https:// URL')
     .optional(),
+  /** Set: the event store is this EventStoreDB (events/eventstoredb/); unset: PostgreSQL. */
+  EVENTSTORE_URL: z
+    .string()
+    .refine((url) => /^esdb(\+discover)?:\/\/[^/\s]/.test(url), 'must be an esdb:// or esdb+discover:// connection string, e.g. esdb://localhost:2113?tls=false')
+    .optional(),
   FEED_CELEBRITY_THRESHOLD: z.coerce.number().int().min(1).default(10_000),
   /** Followers per fan-out chunk: one Kafka message (36-byte ids, so 10,000 stay well under 1 MB). */
   FANOUT_CHUNK_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
@@ -311,6 +316,8 @@ export interface Settings {
   redisUrl: string | undefined;
   /** Search in Elasticsearch when set; in PostgreSQL otherwise. */
   elasticsearchUrl: string | undefined;
+  /** The event store in EventStoreDB when set; in PostgreSQL otherwise (app/event-store.ts). */
+  eventStoreUrl: string | undefined;
   prefixes: Prefixes;
   storyTtlMs: number;
   /** ACCOUNT_DELETION_GRACE and ACCOUNT_ERASURE_INTERVAL, in ms. */
@@ -340,6 +347,7 @@ export const settingsOf = (config: Config): Settings => ({
   sessions: { accessTokenTtlMs: config.ACCESS_TOKEN_TTL, refreshTokenTtlMs: config.REFRESH_TOKEN_TTL },
   redisUrl: config.REDIS_URL,
   elasticsearchUrl: config.ELASTICSEARCH_URL,
+  eventStoreUrl: config.EVENTSTORE_URL,
   prefixes: { ...DEFAULT_PREFIXES },
   storyTtlMs: config.STORY_TTL,
   accountDeletion: { graceMs: config.ACCOUNT_DELETION_GRACE, erasureIntervalMs: config.ACCOUNT_ERASURE_INTERVAL },
