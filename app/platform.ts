@@ -279,6 +279,7 @@ export const createPlatform = async (
             storyExpiry: role !== 'projector',
             storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
             parking,
+            partitioned: settings.projectorPartitions && { ...settings.projectorPartitions, pool: workerPool },
             // Processing, janitor and sweeper (app/media-workers.ts), in roles worker and all.
             media: mediaWorkers && runsMediaWorkers(role)
               ? mediaWorkersOf({
