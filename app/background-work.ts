@@ -22,6 +22,8 @@ export interface BackgroundWork {
   /** The running projectors (one per selected read model, or one per partition held). */
   projectors(): ProjectorHandle[];
   statuses(): ProjectorStatus[];
+  /** With PROJECTOR_PARTITIONS: how many partitions of each projection this process holds now. */
+  ownedPartitions(): Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export const startBackgroundWork = ({ commands, readModels, projections, storyEx
   const erasureWorker = erasure ? startErasureWorker(erasure) : null;
   return {
     projectors,
+    ownedPartitions: () => new Map([...leased].map(([name, group]) => [name, group.owned().length])),
     // The media and erasure reactors' lag and failures are reported beside the projectors' (they are not read models).
     statuses: () => [...projectors().map((projector) => projector.status()), ...(mediaWorkers?.statuses() ?? []), ...(erasureWorker?.statuses() ?? [])],
     async stop() {

@@ -309,6 +309,7 @@ export const createPlatform = async (
           (b) => b.stop(),
         );
   if (background) metrics.watchProjectors(() => background.statuses());
+  if (background) metrics.watchPartitions(() => background.ownedPartitions());
   // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
   if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push, parking), (workers) => workers.stop());
   const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, storage, store, projections: apiReadModels.projections(), parked: () => parkingLot.counts() });

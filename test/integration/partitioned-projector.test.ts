@@ -150,6 +150,10 @@ describe('partitioned projector processes', () => {
     );
     await eventually('every checkpoint at the head', async () => [...(await checkpoints()).values()].every((position) => position >= head), 15_000, async () => ({ head, checkpoints: [...(await checkpoints())] }));
 
+    // Each survivor says on /metrics what it holds: three partitions each now.
+    const ownedOn = async (running: Running) => /projector_partitions_owned\{projection="profiles"\} (\d+)/.exec(await (await fetch(`${running.address}/metrics`)).text())?.[1];
+    await eventually('an even split of the survivors, on /metrics', async () => (await Promise.all(processes.filter((p) => p !== victim).map(ownedOn))).every((owned) => owned === '3'), 15_000, async () => Promise.all(processes.filter((p) => p !== victim).map(ownedOn)));
+
     const { rows } = await db.pool.query<{ id: string; username: string; display_name: string; bio: string }>('select id::text, username, display_name, bio from users order by id');
     expect(rows.map((row) => [row.id, { username: row.username, displayName: row.display_name, bio: row.bio }])).toEqual(
       [...fold].sort(([a], [b]) => (a < b ? -1 : 1)),
