@@ -171,7 +171,7 @@ export const startLeasedProjector = (store: EventStore, projection: Projection, 
       if (!instances.has(0) || stopping.signal.aborted) continue;
       try {
         const target = current;
-        const lowest = await lowestOfPartitions(runnable(target, count), count);
+        const lowest = await lowestOfPartitions(target, count);
         const moved = lowest !== START && (rolled === undefined || lowest > rolled);
         if (moved) await target.apply({ events: [], position: lowest, replay: options.projector?.replay ?? false }, target.name);
         if (moved) rolled = lowest;
@@ -225,8 +225,9 @@ const runnable = (projection: Projection, count: number): Projection =>
         },
       };
 
+/** The lowest of the partitions' checkpoints as they run them (runnable): max(lowest stored, the projection's own). */
 const lowestOfPartitions = async (projection: Projection, count: number): Promise<Position> => {
   const keys = Array.from({ length: count }, (_, index) => checkpointKeyOf(projection.name, { index, count }));
-  const checkpoints = await Promise.all(keys.map((key) => projection.checkpoint(key)));
-  return checkpoints.reduce((lowest, checkpoint) => (checkpoint < lowest ? checkpoint : lowest));
+  const [whole, ...checkpoints] = await Promise.all([projection.name, ...keys].map((key) => projection.checkpoint(key)));
+  return maxPosition(whole!, checkpoints.reduce((lowest, checkpoint) => (checkpoint < lowest ? checkpoint : lowest)));
 };
