@@ -5,6 +5,7 @@
 // - p50 and p99 latency of autocomplete (users by prefix, with 50 followed accounts), user search
 //   with a typo, hashtag suggestions, and a hashtag's top posts, over 10,000 users and 100,000
 //   posts (the rebuild's posts, topped up, untimed, to 100,000).
+// - the bytes per document of each Elasticsearch index at the end (docs/capacity.md sizes shards by it).
 // Next to same-run baselines: the same events written as plain documents or rows (a bulk into a
 // bare index, an INSERT of jsonb rows), and a bare round trip to each server.
 //   npx tsx bench/search.ts    (ELASTICSEARCH_URL, else http://127.0.0.1:9200; DATABASE_URL, else the local test database)
@@ -259,13 +260,27 @@ const main = async () => {
         latencies.push({ store: name, query, 'p50 ms': p50.toFixed(2), 'p99 ms': p99.toFixed(2), 'bare round trip p50 / p99 ms': `${bare.p50.toFixed(2)} / ${bare.p99.toFixed(2)}` });
       }
     }
+    // Bytes per document of each Elasticsearch index (primaries, merged to one segment so the
+    // figure is the data's, not the pending merges'), for docs/capacity.md's shard sizing.
+    // Measured last, so that the merge cannot change the query latencies above.
+    const indexSizes: { index: string; documents: number; bytes: number; bytesPerDocument: number }[] = [];
+    for (const [kind, { alias }] of Object.entries(searchIndexes(prefix))) {
+      await client.indices.forcemerge({ index: alias, max_num_segments: 1 });
+      await client.indices.refresh({ index: alias });
+      const stats = await client.indices.stats({ index: alias, metric: ['docs', 'store'] });
+      const documents = stats._all.primaries?.docs?.count ?? 0;
+      const bytes = stats._all.primaries?.store?.size_in_bytes ?? 0;
+      indexSizes.push({ index: kind, documents, bytes, bytesPerDocument: documents ? Math.round(bytes / documents) : 0 });
+    }
     const posts = data.log.filter((e) => e.type === 'PostCreated').length + data.topUp.length;
     console.log(`Search: rebuild from ${data.log.length.toLocaleString('en')} events (batches of ${BATCH}), then queries over ${USERS.toLocaleString('en')} users and ${posts.toLocaleString('en')} posts`);
     console.log(`(${QUERIES} queries each after ${WARM_UP} to warm up, one at a time)\n`);
     console.table(rates);
     console.table(latencies);
+    console.log('Elasticsearch index sizes (primaries, one segment):');
+    console.table(indexSizes);
     console.log(`total run time ${((performance.now() - started) / 1000).toFixed(1)} s`);
-    printFigures('search', { events: data.log.length, batch: BATCH, stores: figures });
+    printFigures('search', { events: data.log.length, batch: BATCH, stores: figures, elasticsearchIndexSizes: indexSizes });
   } finally {
     await dropSearchIndexes(client, searchIndexes(prefix));
     await client.indices.delete({ index: baselineIndex, ignore_unavailable: true });

@@ -1,13 +1,18 @@
 import type { Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoImage } from '../../scripts/demo-images.js';
-import { expectCleanRun, startWebHarness, type WebHarness } from '../support/web-browser.js';
+import { expectCleanRun, PASSWORD, startWebHarness, type WebHarness } from '../support/web-browser.js';
 
 // The profile screens in Chromium (test/support/web-browser.ts): two people register through the
 // UI; A turns their account private and sets a picture through the UI; B sees "This account is
 // private" and asks to follow; A approves on the requests screen; B then sees A's grid and opens
 // a post from it; A's profile counts the follower; B's tagged tab lists a post tagging B; B mutes
 // and unmutes A, then blocks (A's profile is gone for B, B's for A) and unblocks through the menu.
+// Then C's blocks and mutes: C blocks D in another browser (its own login), and C's first tab,
+// which never saw that block, still offers Unblock on D's profile (from GET /users/me/blocks) and
+// links to Settings, where D is listed as blocked and G then E as muted (a page each, "Load more"
+// reading the second by its cursor); an unmute refused by the API puts the row back with its
+// message; unmuting (by keyboard) and unblocking from settings empty both lists, as the API agrees.
 
 const chromiumPath = inject('chromiumPath');
 
@@ -162,5 +167,108 @@ describe.skipIf(!chromiumPath)('the profile screens in Chromium', () => {
 
     expect(Object.keys(h.findings)).toEqual(['profile-own', 'profile-private', 'profile-requests', 'profile-grid']);
     expectCleanRun(h, [pa, pb]);
+  });
+
+  it('blocked and muted accounts in settings; a block made in another browser', async () => {
+    const origin = h.origin;
+    const stamp = Date.now().toString(36).slice(-5);
+    const [c, d, e, g] = ['cy', 'dee', 'eve', 'gus'].map((name) => `${name}${stamp}`) as [string, string, string, string];
+    const register = async (username: string, displayName: string) => {
+      const response = await fetch(`${origin}/api/v1/users/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, email: `${username}@example.com`, password: PASSWORD, displayName }) });
+      expect(response.status).toBe(201);
+    };
+    await register(d, 'Dee Dot');
+    await register(e, 'Eve Ever');
+    await register(g, 'Gus Grey');
+    const { page } = await h.newPage();
+    const tokenC = await h.registerThroughUi(page, c, 'Cy Sea');
+    const names = async (list: 'blocks' | 'mutes') => ((await h.call('GET', `/api/v1/users/me/${list}`, tokenC)) as { items: { username: string }[] }).items.map((user) => user.username);
+
+    // C's other browser logs in and blocks D through D's profile menu.
+    const { page: elsewhere } = await h.newPage();
+    await elsewhere.goto(`${origin}/login`);
+    await elsewhere.getByLabel('Username or email').fill(c);
+    await elsewhere.getByLabel('Password').fill(PASSWORD);
+    await elsewhere.getByRole('button', { name: 'Log in' }).click();
+    await elsewhere.getByRole('heading', { name: 'Home' }).waitFor();
+    await elsewhere.goto(`${origin}/u/${d}`);
+    await elsewhere.getByRole('button', { name: `More options for @${d}` }).click();
+    await elsewhere.getByRole('button', { name: 'Block', exact: true }).click();
+    await elsewhere.getByRole('dialog', { name: `Block @${d}?` }).getByRole('button', { name: 'Block' }).click();
+    await elsewhere.getByRole('heading', { name: `You blocked @${d}` }).waitFor();
+    await h.call('POST', `/api/v1/users/${e}/mute`, tokenC);
+    await h.call('POST', `/api/v1/users/${g}/mute`, tokenC);
+    // This tab holds none of those positions: it looks once the read model has them.
+    await expect.poll(() => names('blocks')).toEqual([d]);
+    await expect.poll(() => names('mutes')).toEqual([g, e]);
+
+    // The first tab: D's profile answers 404, and C's blocks say why.
+    await page.goto(`${origin}/u/${d}`);
+    await page.getByRole('heading', { name: `You blocked @${d}` }).waitFor();
+    await page.getByRole('button', { name: `Unblock @${d}` }).waitFor();
+    // Pages of one for the mutes, so that two need "Load more" (the API's own cursor).
+    await page.route('**/api/v1/users/me/mutes?*', async (route: Route) => {
+      const url = new URL(route.request().url());
+      url.searchParams.set('limit', '1');
+      await route.continue({ url: url.toString() });
+    });
+    await page.getByRole('link', { name: 'Settings, Blocked accounts' }).click();
+    await page.waitForURL(`${origin}/settings#blocked-accounts`);
+    const blocked = page.getByRole('region', { name: 'Blocked accounts' });
+    const muted = page.getByRole('region', { name: 'Muted accounts' });
+    const focused = (locator: ReturnType<typeof page.getByRole>) => locator.evaluate((element) => element === (element.ownerDocument.activeElement as unknown));
+    await expect.poll(() => focused(blocked.getByRole('heading', { name: 'Blocked accounts' }))).toBe(true);
+    const rows = (region: typeof blocked) => region.getByRole('list').getByRole('listitem');
+    await expect.poll(() => rows(blocked).getByRole('link').allTextContents()).toEqual([d]);
+    expect(await rows(blocked).getByRole('link').getAttribute('href')).toBe(`/u/${d}`);
+    await rows(blocked).getByText('Dee Dot', { exact: true }).waitFor();
+    await rows(blocked).getByRole('button', { name: `Unblock @${d}` }).waitFor();
+    // Newest first, one page at a time.
+    await expect.poll(() => rows(muted).getByRole('link').allTextContents()).toEqual([g]);
+    await muted.getByRole('button', { name: 'Load more muted accounts' }).click();
+    await expect.poll(() => rows(muted).getByRole('link').allTextContents()).toEqual([g, e]);
+    await expect.poll(() => muted.getByRole('button', { name: 'Load more muted accounts' }).count()).toBe(0);
+    await page.unroute('**/api/v1/users/me/mutes?*');
+    await muted.scrollIntoViewIfNeeded();
+    await h.shot(page, 'account-blocked');
+
+    // An unmute the API refuses: the row leaves at once, and comes back with the API's message.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolveHeld) => (release = resolveHeld));
+    await page.route(`**/api/v1/users/${g}/mute`, async (route: Route) => {
+      await held;
+      await route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { code: 'CONFLICT', message: 'That did not work this time', details: [] } }) });
+    });
+    await muted.getByRole('button', { name: `Unmute @${g}` }).click();
+    await expect.poll(() => rows(muted).getByRole('link').allTextContents()).toEqual([e]);
+    release();
+    await muted.getByRole('alert').filter({ hasText: 'That did not work this time' }).waitFor();
+    expect(await rows(muted).getByRole('link').allTextContents()).toEqual([g, e]);
+    expect(await names('mutes')).toEqual([g, e]);
+    await page.unroute(`**/api/v1/users/${g}/mute`);
+
+    // By keyboard: the row leaves and the focus goes to the next row's button.
+    await muted.getByRole('button', { name: `Unmute @${g}` }).focus();
+    await page.keyboard.press('Enter');
+    await muted.getByRole('status').filter({ hasText: `Unmuted @${g}.` }).waitFor();
+    await expect.poll(() => focused(muted.getByRole('button', { name: `Unmute @${e}` }))).toBe(true);
+    expect(await muted.getByRole('alert').count()).toBe(0);
+    await page.keyboard.press('Enter');
+    await muted.getByText('You have not muted anyone.').waitFor();
+    await expect.poll(() => names('mutes')).toEqual([]);
+
+    await blocked.getByRole('button', { name: `Unblock @${d}` }).click();
+    await blocked.getByText('You have not blocked anyone.').waitFor();
+    await expect.poll(() => focused(blocked.getByRole('heading', { name: 'Blocked accounts' }))).toBe(true);
+    await expect.poll(() => names('blocks')).toEqual([]);
+    await expect.poll(async () => (await fetch(`${origin}/api/v1/users/${d}`, { headers: { authorization: `Bearer ${tokenC}` } })).status).toBe(200);
+
+    // Settings read again (a reload) from the API: both lists still empty.
+    await page.reload();
+    await blocked.getByText('You have not blocked anyone.').waitFor();
+    await muted.getByText('You have not muted anyone.').waitFor();
+
+    expect(h.findings['account-blocked']).toEqual([]);
+    expectCleanRun(h, [page, elsewhere]);
   });
 });

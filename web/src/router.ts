@@ -93,5 +93,6 @@ export const onLinkClick = (event: MouseEvent) => {
   if (!anchor || anchor.target || anchor.origin !== location.origin || event.defaultPrevented) return;
   if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
   event.preventDefault();
-  navigate(anchor.pathname + anchor.search);
+  // The hash too: it names a section of the screen (/settings#blocked-accounts).
+  navigate(anchor.pathname + anchor.search + anchor.hash);
 };

@@ -1,14 +1,17 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Answer } from '../api/client';
 import { ErrorMessage, Loading } from '../components/status';
+import { AccountsSection } from './settings/blocks-mutes';
 import { DeleteAccountSection, RestoreAccountSection } from './settings/delete-account';
 import { PasswordSection } from './settings/password';
 import { SessionsSection } from './settings/sessions';
 import { TwoFactorSection } from './settings/two-factor';
 import './settings/settings.css';
 
-// Settings: sessions, password, two-factor authentication, and deleting (or, during the grace
-// period, restoring) the account. What only the owner sees comes from GET /auth/me.
+// Settings: sessions, password, two-factor authentication, blocked and muted accounts, and
+// deleting (or, during the grace period, restoring) the account. What only the owner sees comes
+// from GET /auth/me. A link to a section (/settings#blocked-accounts, from a blocked profile)
+// lands on its heading once the sections are there.
 
 type Me = Answer<'/api/v1/auth/me', 'get'>;
 
@@ -27,6 +30,11 @@ export const SettingsScreen = () => {
     }
   };
   useEffect(() => void load(), []);
+  useEffect(() => {
+    const section = me && location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;
+    section?.querySelector<HTMLElement>('h2[tabindex]')?.focus();
+    section?.scrollIntoView({ block: 'start' });
+  }, [me !== null]);
 
   return (
     <main class="settings" aria-labelledby="settings-title">
@@ -39,6 +47,8 @@ export const SettingsScreen = () => {
           <SessionsSection version={sessionsVersion} />
           <PasswordSection onChanged={() => setSessionsVersion((n) => n + 1)} />
           <TwoFactorSection enabled={me.twoFactorEnabled} onChange={(twoFactorEnabled) => setMe({ ...me, twoFactorEnabled })} />
+          <AccountsSection kind="blocks" />
+          <AccountsSection kind="mutes" />
           {!me.deletion && <DeleteAccountSection username={me.username} twoFactorEnabled={me.twoFactorEnabled} />}
         </>
       )}

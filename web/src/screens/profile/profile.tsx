@@ -4,7 +4,7 @@ import { ConfirmDialog } from '../../components/confirm-dialog';
 import { ErrorMessage, Loading } from '../../components/status';
 import type { ProfileView } from '../../router';
 import { useSession } from '../../session';
-import { isBlockedHere, rememberBlock } from './blocked';
+import { lookUpBlock, type BlockLookup } from './block-lookup';
 import { EditProfile } from './edit-profile';
 import { FollowButton } from './follow-button';
 import { PostGrid } from './post-grid';
@@ -18,8 +18,10 @@ import './profile.css';
 // A profile (/u/{username}, /tagged, /followers, /following), from GET /users/{username}: its
 // header, then its posts or tagged posts as a grid, or its followers or following. A private
 // account's posts and lists show only to its followers (the API answers 403 otherwise); a block
-// either way answers 404, shown as "not found". One's own profile adds the edit settings, the
-// follow requests link and suggestions; someone else's the follow button and the options menu.
+// either way answers 404: the viewer's own blocks tell one they made (block-lookup.ts), shown with
+// Unblock, from one the other made or a missing profile, shown as "not found". One's own profile
+// adds the edit settings, the follow requests link and suggestions; someone else's the follow
+// button and the options menu.
 
 const useProfile = (username: string) => {
   const [profile, setProfile] = useState<Profile | null>(null);
@@ -65,7 +67,6 @@ const Blocked = ({ username, onUnblocked }: { username: string; onUnblocked: () 
     setError(null);
     try {
       await api.delete('/api/v1/users/{username}/block', { params: { username } });
-      rememberBlock(username, false);
       onUnblocked();
     } catch (failure) {
       setError(failure);
@@ -80,6 +81,9 @@ const Blocked = ({ username, onUnblocked }: { username: string; onUnblocked: () 
       <button type="button" onClick={() => setAsking(true)} disabled={busy}>
         Unblock<span class="visually-hidden"> @{username}</span>
       </button>
+      <p>
+        Everyone you blocked is listed in <a href="/settings#blocked-accounts">Settings, Blocked accounts</a>.
+      </p>
       {error !== null && <ErrorMessage error={error} />}
       {asking && (
         <ConfirmDialog title={`Unblock @${username}?`} confirmLabel="Unblock" onConfirm={() => void unblock()} onCancel={() => setAsking(false)}>
@@ -105,27 +109,38 @@ export const ProfileScreen = ({ username, view }: { username: string; view: Prof
   const session = useSession();
   const own = session?.username === username;
   const { profile, setProfile, error, load } = useProfile(username);
-  const [blocked, setBlocked] = useState(() => !own && isBlockedHere(username));
+  // null until a 404 has been looked up in one's blocks (or a block made here says so).
+  const [blocked, setBlocked] = useState<BlockLookup | null>(null);
   const [editing, setEditing] = useState(false);
-  useEffect(() => setBlocked(!own && isBlockedHere(username)), [username, own]);
+  const missing = profile === null && error instanceof ApiError && error.status === 404;
+  useEffect(() => {
+    if (!missing || own) return;
+    let current = true;
+    void lookUpBlock(username).then((found) => current && setBlocked(found));
+    return () => void (current = false);
+  }, [missing, own, username]);
 
-  if (blocked)
+  if (blocked === 'blocked')
     return (
       <Blocked
         username={username}
         onUnblocked={() => {
-          setBlocked(false);
+          setBlocked(null);
           void load();
         }}
       />
     );
   if (profile === null) {
-    if (error === null) return <main class="profile"><Loading label="Loading profile…" /></main>;
-    const missing = error instanceof ApiError && error.status === 404;
+    if (error === null || (missing && !own && blocked === null)) return <main class="profile"><Loading label="Loading profile…" /></main>;
     return (
       <main class="profile">
         <h1>{missing ? 'Profile not found' : 'This profile could not be loaded'}</h1>
         <ErrorMessage error={error} onRetry={missing ? undefined : () => void load()} />
+        {blocked === 'unknown' && (
+          <p>
+            If you blocked @{username}, you can unblock them in <a href="/settings#blocked-accounts">Settings, Blocked accounts</a>.
+          </p>
+        )}
         <p>
           <a href="/">Back to your feed</a>
         </p>
@@ -136,10 +151,7 @@ export const ProfileScreen = ({ username, view }: { username: string; view: Prof
   const canSee = own || !profile.private || profile.relationship.following;
   const relationship = profile.relationship;
   const onMuted = (muting: boolean) => setProfile((shown) => (shown ? { ...shown, relationship: { ...shown.relationship, muting } } : shown));
-  const onBlocked = () => {
-    rememberBlock(username, true);
-    setBlocked(true);
-  };
+  const onBlocked = () => setBlocked('blocked');
 
   return (
     <main class="profile" aria-labelledby="profile-title">
