@@ -121,7 +121,8 @@ export const startLeasedProjector = (store: EventStore, projection: Projection, 
   const turn = async () => {
     const renewedSince = performance.now();
     const held = new Set(await leases.renew());
-    for (const index of [...instances.keys()]) if (!held.has(index)) await drop(index);
+    // Lost (expired, or taken): stopped without waiting for its batch, so that the other leases' turn is not held up.
+    for (const index of [...instances.keys()]) if (!held.has(index)) void track(drop(index));
     for (const index of held) {
       // Held but not running here: a turn that failed after the renewal, or an instance fenced while the renewal was slow.
       if (instances.has(index)) extend(index, renewedSince);
