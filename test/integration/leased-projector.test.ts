@@ -34,16 +34,18 @@ afterEach(async () => {
   await db.drop();
 });
 
-const recorder: Projection = {
+/** The recorder over `pool`'s schema: its table, its checkpoints (a generation of its own in another schema). */
+const recorderIn = (pool: () => pg.Pool): Projection => ({
   name: 'recorder',
   eventTypes: ['Liked'],
   setup: async () => undefined,
   apply: (batch, checkpointKey) =>
-    applyInTransaction(db.pool, checkpointKey, batch.position, async (client) => {
+    applyInTransaction(pool(), checkpointKey, batch.position, async (client) => {
       for (const event of batch.events) await client.query('insert into applied (checkpoint_key, event_id) values ($1, $2)', [checkpointKey, event.eventId]);
     }),
-  checkpoint: (checkpointKey) => loadCheckpoint(db.pool, checkpointKey),
-};
+  checkpoint: (checkpointKey) => loadCheckpoint(pool(), checkpointKey),
+});
+const recorder = recorderIn(() => db.pool);
 
 const appendLikes = async (count: number): Promise<{ ids: string[]; position: Position }> => {
   const ids: string[] = [];
@@ -80,8 +82,8 @@ const until = async (what: string, check: () => boolean | Promise<boolean>) => {
 };
 
 /** Every event id applied, with how many times. */
-const appliedCounts = async () =>
-  new Map((await db.pool.query<{ event_id: string; n: string }>('select event_id, count(*) as n from applied group by event_id')).rows.map((row) => [row.event_id, Number(row.n)]));
+const appliedCounts = async (pool = db.pool) =>
+  new Map((await pool.query<{ event_id: string; n: string }>('select event_id, count(*) as n from applied group by event_id')).rows.map((row) => [row.event_id, Number(row.n)]));
 
 describe('leased partitions in one process', () => {
   it('continue a projection that ran whole, share with a newcomer, hand over on stop: every event exactly once', async () => {
@@ -113,6 +115,37 @@ describe('leased partitions in one process', () => {
     // After the whole run, only partitions applied events.
     const keys = (await db.pool.query<{ key: string }>("select distinct checkpoint_key as key from applied where checkpoint_key <> 'recorder'")).rows.map((row) => row.key);
     expect(keys.every((key) => /^recorder#[0-2]\/3$/.test(key))).toBe(true);
+  });
+
+  it('on a generation switch the partitions held move to the new generation, which goes on from the checkpoint it was built to', async () => {
+    const next = await createTestDatabase();
+    try {
+      await ensureCheckpointTable(next.pool);
+      await next.pool.query('create table applied (seq bigserial primary key, checkpoint_key text not null, event_id text not null)');
+      const generation2 = recorderIn(() => next.pool);
+      // Generation 2 built whole up to here, as the replay CLI builds one.
+      const built = await appendLikes(15);
+      const builder = startProjector(store, generation2, { pollIntervalMs: 20 });
+      expect(await waitForCheckpoint(generation2, ['recorder'], built.position, 10_000)).toBe(true);
+      await builder.stop();
+
+      const group = leased('owner-switch');
+      await until('every partition held', () => group.owned().length === 3);
+      const before = await appendLikes(10);
+      expect(await waitForCheckpoint(recorder, ['recorder'], before.position, 10_000)).toBe(true);
+      group.switchTo(generation2);
+      const after = await appendLikes(10);
+      expect(await waitForCheckpoint(generation2, ['recorder'], after.position, 10_000)).toBe(true);
+      expect(group.owned()).toEqual([0, 1, 2]);
+
+      // Generation 2 holds every event once: those it was built with, then the ones the partitions applied to it.
+      const counts = await appliedCounts(next.pool);
+      expect([...counts.keys()].sort()).toEqual([...built.ids, ...before.ids, ...after.ids].sort());
+      expect([...counts.values()].every((n) => n === 1)).toBe(true);
+      await group.stop();
+    } finally {
+      await next.drop();
+    }
   });
 
   it('a partition lease nobody renews is taken over after it expires', async () => {
