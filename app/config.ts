@@ -179,6 +179,14 @@ const schema = z.object({
     .string()
     .transform((list) => list.split(',').map((name) => name.trim()).filter(Boolean))
     .optional(),
+  /** Split each projection into this many partitions, shared by lease among the projector processes; unset runs each whole in every projector process. */
+  PROJECTOR_PARTITIONS: z.coerce.number().int().min(1).max(256).optional(),
+  /** How long a projector process's partition lease lasts without renewal (renewed every third of it): a crashed process's partitions move after about this long. */
+  PROJECTOR_LEASE: z
+    .string()
+    .default('10s')
+    .pipe(duration)
+    .refine((ms) => ms >= 300, 'must be at least 300ms (the lease is renewed every third of it)'),
 }).refine((config) => config.ROLE === 'all' || config.DATABASE_URL, {
   path: ['DATABASE_URL'],
   message: 'separate roles share their servers: set DATABASE_URL (the embedded PostgreSQL serves role "all" only)',
@@ -303,6 +311,8 @@ export interface Settings {
   role: Role;
   /** With role 'projector' or 'all': only these projections; undefined runs every one. */
   projectionNames: readonly string[] | undefined;
+  /** PROJECTOR_PARTITIONS and PROJECTOR_LEASE: undefined runs each projection whole in every projector process. */
+  projectorPartitions: { partitions: number; leaseMs: number } | undefined;
   /** Unset: the embedded PostgreSQL (role 'all' only). */
   databaseUrl: string | undefined;
   /** Unset: generated once and kept under dataDir. */
@@ -340,6 +350,7 @@ export interface Settings {
 export const settingsOf = (config: Config): Settings => ({
   role: config.ROLE,
   projectionNames: config.PROJECTIONS?.length ? config.PROJECTIONS : undefined,
+  projectorPartitions: config.PROJECTOR_PARTITIONS === undefined ? undefined : { partitions: config.PROJECTOR_PARTITIONS, leaseMs: config.PROJECTOR_LEASE },
   databaseUrl: config.DATABASE_URL,
   jwtSecret: config.JWT_SECRET,
   personalDataKey: config.PERSONAL_DATA_KEY,

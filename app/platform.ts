@@ -279,6 +279,7 @@ export const createPlatform = async (
             storyExpiry: role !== 'projector',
             storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
             parking,
+            partitioned: settings.projectorPartitions && { ...settings.projectorPartitions, pool: workerPool },
             // Processing, janitor and sweeper (app/media-workers.ts), in roles worker and all.
             media: mediaWorkers && runsMediaWorkers(role)
               ? mediaWorkersOf({
@@ -308,6 +309,7 @@ export const createPlatform = async (
           (b) => b.stop(),
         );
   if (background) metrics.watchProjectors(() => background.statuses());
+  if (background) metrics.watchPartitions(() => background.ownedPartitions());
   // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
   if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push, parking), (workers) => workers.stop());
   const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, storage, store, projections: apiReadModels.projections(), parked: () => parkingLot.counts() });
