@@ -15,8 +15,8 @@ import { createPostgresTwoFactorStore } from '../commands/accounts/two-factor-st
 import type { CommandDeps } from '../commands/deps.js';
 import { createPostgresIdempotencyStore } from '../commands/idempotency/idempotency-store-postgres.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
-import { createPostgresEventStore } from '../events/postgres/index.js';
 import { createPersonalDataEventStore, createPostgresKeyStore, type PersonalDataKeyStore } from '../events/personal-data/index.js';
+import { openEventStore } from './event-store.js';
 import { resolvePersonalDataKey } from './personal-data-key.js';
 import { createPostgresPushBus } from '../projections/push/push-bus-postgres.js';
 import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
@@ -134,7 +134,7 @@ export const createPlatform = async (
   // Personal fields sealed per person at the store boundary (events/personal-data/), under data keys wrapped by the master key.
   const personalDataMasterKey = await resolvePersonalDataKey(settings.personalDataKey, settings.dataDir);
   const personalDataKeys = await createPostgresKeyStore(pool, personalDataMasterKey);
-  const store = withTeardown(metrics.countAppends(createPersonalDataEventStore(await createPostgresEventStore(pool), personalDataKeys)), (s) => s.close());
+  const store = withTeardown(metrics.countAppends(createPersonalDataEventStore(await openEventStore(settings.eventStoreUrl, pool), personalDataKeys)), (s) => s.close());
   const credentials = await createPostgresCredentialsStore(pool);
   // TOTP secrets sealed under a key derived from the personal data master key (commands/accounts/two-factor.ts twoFactorKeyOf).
   const twoFactor = { store: await createPostgresTwoFactorStore(pool), secretKey: twoFactorKeyOf(personalDataMasterKey), now: twoFactorClock };
@@ -196,7 +196,7 @@ export const createPlatform = async (
     ? {
         ...commands,
         store: withTeardown(
-          metrics.countAppends(createPersonalDataEventStore(await createPostgresEventStore(workerPool), personalDataKeys.using(workerPool))),
+          metrics.countAppends(createPersonalDataEventStore(await openEventStore(settings.eventStoreUrl, workerPool), personalDataKeys.using(workerPool))),
           (s) => s.close(),
         ),
       }
@@ -279,6 +279,7 @@ export const createPlatform = async (
             storyExpiry: role !== 'projector',
             storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
             parking,
+            partitioned: settings.projectorPartitions && { ...settings.projectorPartitions, pool: workerPool },
             // Processing, janitor and sweeper (app/media-workers.ts), in roles worker and all.
             media: mediaWorkers && runsMediaWorkers(role)
               ? mediaWorkersOf({
@@ -308,6 +309,7 @@ export const createPlatform = async (
           (b) => b.stop(),
         );
   if (background) metrics.watchProjectors(() => background.statuses());
+  if (background) metrics.watchPartitions(() => background.ownedPartitions());
   // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
   if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push, parking), (workers) => workers.stop());
   const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, storage, store, projections: apiReadModels.projections(), parked: () => parkingLot.counts() });

@@ -39,6 +39,14 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ ACCESS_TOKEN_TTL: '1h', REFRESH_TOKEN_TTL: '30m' })).toEqual([expect.stringContaining('REFRESH_TOKEN_TTL: must be longer than ACCESS_TOKEN_TTL')]);
   });
 
+  it('reads the partitioned projectors\' settings: a whole partition count, a lease of at least 300ms', () => {
+    expect(loadSettings({}, []).projectorPartitions).toBeUndefined();
+    expect(loadSettings({ PROJECTOR_PARTITIONS: '4' }, []).projectorPartitions).toEqual({ partitions: 4, leaseMs: 10_000 });
+    expect(problemsOf({ PROJECTOR_PARTITIONS: '0' })).toEqual([expect.stringMatching(/^PROJECTOR_PARTITIONS: /)]);
+    expect(problemsOf({ PROJECTOR_PARTITIONS: '2.5' })).toEqual([expect.stringMatching(/^PROJECTOR_PARTITIONS: /)]);
+    expect(problemsOf({ PROJECTOR_LEASE: '100ms' })).toEqual([expect.stringContaining('PROJECTOR_LEASE: must be at least 300ms')]);
+  });
+
   it('reports every bad variable at once', () => {
     expect(problemsOf({ PORT: '-1', STORY_TTL: 'soon' })).toHaveLength(2);
   });
