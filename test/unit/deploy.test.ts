@@ -283,6 +283,15 @@ describe('Dockerfile', () => {
   });
 });
 
+describe('.dockerignore', () => {
+  it("keeps out of the build context what the build makes and what holds this machine's data and secrets", () => {
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+    // node_modules and dist: npm ci and the build make them for the image's own platform; data and
+    // .services: the embedded PostgreSQL's files and the test servers'; .env: the stack's secrets.
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', 'web/dist', 'data', '.services', '**/.env', '.git']));
+  });
+});
+
 describe('the list of variables still to come to app/config.ts', () => {
   it('names only variables app/config.ts does not read yet (delete those it reads now)', () => {
     expect(PENDING_IN_CONFIG.filter((name) => CONFIG_VARIABLES.includes(name))).toEqual([]);
