@@ -212,6 +212,9 @@ const schema = z.object({
 /** The environment, validated: one field per variable, named as the README names it. */
 export type Config = z.infer<typeof schema>;
 
+/** Every variable the platform reads: the schema's keys (deploy/compose.yaml may set no other, test/unit/deploy.test.ts). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
