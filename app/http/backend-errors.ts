@@ -56,11 +56,22 @@ export const elasticsearchRefusal = (error: unknown): number | null => {
 };
 
 /**
- * A failure that is a backend being away or overloaded (not this data): a projector retries it
- * and never parks the event (docs/architecture.md "Parked events").
+ * PostgreSQL aborted the transaction to break a deadlock (40P01) or a serialization conflict
+ * (40001): not this data's fault, and the same transaction run again succeeds. Partitioned
+ * projector instances writing shared rows (a post's tag rows, an author's counters) meet it now
+ * and then; PostgreSQL's own advice is to retry.
+ */
+export const isTransactionConflict = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+};
+
+/**
+ * A failure that is a backend being away or overloaded, or a transaction conflict (not this
+ * data): a projector retries it and never parks the event (docs/architecture.md "Parked events").
  */
 export const isTransientBackendError = (error: unknown): boolean => {
-  if (backendOf(error) !== null) return true;
+  if (backendOf(error) !== null || isTransactionConflict(error)) return true;
   const status = (error as { statusCode?: unknown; meta?: { statusCode?: unknown } } | null)?.meta?.statusCode ?? (error as { statusCode?: unknown } | null)?.statusCode;
   return status === 503 || status === 429;
 };

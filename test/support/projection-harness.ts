@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { START, type RecordedEvent } from '../../events/index.js';
 import { checkpointKeyOf, partitionOf, type Partition } from '../../projections/runtime/partition.js';
 import type { Projection } from '../../projections/runtime/projection.js';
+import { isTransactionConflict } from '../../app/http/backend-errors.js';
 
 // Drives a projection over a list of recorded events without an event store, the way the
 // runner would: from the projection's stored checkpoint, in batches, only the projection's types
@@ -28,7 +29,16 @@ export const applyEvents = async (projection: Projection, log: readonly Recorded
     const events = chunk.filter(
       (event) => types.has(event.type) && (!options.partition || partitionOf(event.streamId, options.partition.count) === options.partition.index),
     );
-    await projection.apply({ events, position: chunk.at(-1)!.position, replay: options.replay ?? false }, key);
+    // A batch aborted by a deadlock with another instance is applied again, as the runner retries
+    // a failed batch (it never parks one for it: app/http/backend-errors.ts isTransactionConflict).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await projection.apply({ events, position: chunk.at(-1)!.position, replay: options.replay ?? false }, key);
+        break;
+      } catch (error) {
+        if (!isTransactionConflict(error) || attempt >= 10) throw error;
+      }
+    }
   }
 };
 
