@@ -1,5 +1,5 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventStore } from '../events/index.js';
 import { lagBetween } from '../projections/runtime/lag.js';
@@ -15,7 +15,7 @@ export interface Readiness {
 
 export interface ReadinessSources {
   pool: pg.Pool;
-  redis: Redis | null;
+  redis: Redis | Cluster | null;
   elasticsearch: ElasticsearchClient | null;
   /** Answers when a Kafka broker does (KAFKA_BROKERS set); fan-out waits while it is down. */
   kafka?: { probe(): Promise<void> } | null;

@@ -29,7 +29,8 @@ export const createRedisPushBus = (publisher: RedisClient, options: RedisPushBus
 
   const connection = () => {
     if (subscriber) return subscriber;
-    subscriber = publisher.duplicate();
+    // A Cluster's SSUBSCRIBE goes through its sharded subscribers (a connection per primary, following the slots through failovers).
+    subscriber = publisher.isCluster ? (publisher as Cluster).duplicate([], { shardedSubscribers: true }) : (publisher as Redis).duplicate();
     // ioredis reconnects and resubscribes by itself; what is published meanwhile is lost (at most once).
     subscriber.on('error', () => undefined);
     subscriber.on(sharded ? 'smessage' : 'message', (channel: string, text: string) => {

@@ -6,7 +6,7 @@ import { createRedisStoriesStore } from '../../projections/stories/stories-store
 import { storyFactsOf } from '../../projections/stories/story-facts.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { createTestRedis, isRedisReachable, type TestRedis } from '../support/test-redis.js';
+import { CLUSTER_SKIP_REASON, createTestRedis, createTestRedisCluster, isRedisClusterReachable, isRedisReachable, type TestRedis } from '../support/test-redis.js';
 import { storiesStoreContract } from './stories-store.contract.js';
 
 const redisReachable = await isRedisReachable();
@@ -29,6 +29,23 @@ storiesStoreContract(
     };
   },
   { skip: !redisReachable },
+);
+
+// The same contract on a Redis Cluster (npm run services:up starts one): single-key commands only.
+const clusterReachable = await isRedisClusterReachable();
+storiesStoreContract(
+  `Redis Cluster${clusterReachable ? '' : ` (${CLUSTER_SKIP_REASON})`}`,
+  async () => {
+    const [db, redis] = await Promise.all([createTestDatabase(), createTestRedisCluster()]);
+    return {
+      store: createRedisStoriesStore({ redis: redis.client, pool: db.pool, prefix: redis.prefix }),
+      cleanup: async () => {
+        await redis.drop();
+        await db.drop();
+      },
+    };
+  },
+  { skip: !clusterReachable },
 );
 
 describe.skipIf(!redisReachable)('Redis stories store generations', () => {
