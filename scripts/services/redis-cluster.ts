@@ -53,6 +53,27 @@ export const clusterInfo = async (port: number): Promise<Record<string, string> 
   }
 };
 
+/** INFO replication of one node, as fields (null when it does not answer). */
+const replicationInfo = async (port: number): Promise<Record<string, string> | null> => {
+  const client = new Redis(port, '127.0.0.1', { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const text = await client.info('replication');
+    return Object.fromEntries(text.split('\r\n').flatMap((line) => (line.includes(':') ? [line.split(':', 2) as [string, string]] : [])));
+  } catch {
+    return null;
+  } finally {
+    client.disconnect();
+  }
+};
+
+/** Every replica has synced with its primary: only then can it take over when the primary dies. */
+export const replicasInSync = async (ports: readonly number[]): Promise<boolean> => {
+  const infos = await Promise.all(ports.map(replicationInfo));
+  return infos.every((info) => info !== null && (info.role === 'master' || info.master_link_status === 'up'));
+};
+
 /** Every node answers, knows all the others and says the cluster is whole (all 16384 slots served). */
 export const clusterIsWhole = async (ports: readonly number[]): Promise<boolean> => {
   const infos = await Promise.all(ports.map(clusterInfo));
@@ -65,7 +86,9 @@ const startNode = async (binary: string, env: NodeJS.ProcessEnv, home: string, p
   // appendonly: a restarted node comes back with its data; the epoch guard (projections/runtime/redis-epoch.ts) catches the rest.
   const args = ['--port', `${port}`, '--bind', '127.0.0.1', '--daemonize', 'yes', '--pidfile', pidFileOf(home, port), '--dir', dir, '--logfile', join(dir, 'redis.log')];
   const cluster = ['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`, '--cluster-node-timeout', `${nodeTimeoutMs}`];
-  await run(binary, [...args, ...cluster, '--appendonly', 'yes', '--save', ''], { env });
+  // No delay before a replica's first sync (the default waits 5 s for more replicas): a replica
+  // that never synced refuses to take over ("disconnected from master for longer than allowed").
+  await run(binary, [...args, ...cluster, '--appendonly', 'yes', '--save', '', '--repl-diskless-sync-delay', '0'], { env });
 };
 
 /** Restarts one node of a cluster ensureRedisCluster made (its folder and config kept): it rejoins, as a replica when it was failed over. */
@@ -100,6 +123,7 @@ export const ensureRedisCluster = async (options: RedisClusterOptions): Promise<
     await run(cli, ['--cluster', 'create', ...nodes.split(','), '--cluster-replicas', '1', '--cluster-yes'], { env });
   }
   await waitFor('[redis-cluster] cluster_state:ok on every node', 30_000, () => clusterIsWhole(ports));
+  await waitFor('[redis-cluster] every replica in sync with its primary', 30_000, () => replicasInSync(ports));
   return { nodes, ours: true };
 };
 

@@ -1,0 +1,152 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis, type Cluster } from 'ioredis';
+import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcessFanOut, type FanOut } from '../../projections/feed/fan-out.js';
+import { createFeedProjection } from '../../projections/feed/feed-projection.js';
+import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
+import { clusterInfo, clusterIsWhole, clusterNodePid, ensureRedisCluster, stopRedisCluster, type RedisClusterOptions } from '../../scripts/services/redis-cluster.js';
+import { portAnswers, waitFor } from '../../scripts/services/probe.js';
+import { toRecordedEvents, type HistoryEvent } from '../support/history-arbitraries.js';
+import { applyEvents } from '../support/projection-harness.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTestRedisCluster, type TestRedis } from '../support/test-redis.js';
+
+// A primary of a Redis Cluster killed (SIGKILL) in the middle of a post's fan-out to 3,000
+// followers, chunked as the projection chunks it: once its replica is promoted, every follower's
+// feed holds the post exactly once. The cluster is this test's own (six nodes on free ports, a
+// 1 s cluster-node-timeout so that the failover takes seconds), so that the shared one is not
+// harmed. What carries the fan-out through: the cluster client retries a command whose
+// connection closed or that met CLUSTERDOWN (app/redis-client.ts CLUSTER_RETRY), and what still
+// fails fails the batch, which the projector applies again from its checkpoint (here: the
+// harness called again, as a restarted runner would), the feed's pushes being idempotent.
+
+const FOLLOWERS = 3_000;
+const CHUNK = 100;
+/** Chunks delivered before the kill: the fan-out is well under way, far from done. */
+const KILL_AFTER_CHUNKS = 8;
+const at = '2025-03-01T12:00:00.000Z';
+
+const followed = (followerId: string, followeeId: string): HistoryEvent => ({
+  type: 'Followed',
+  streamId: `follow-${followerId}-${followeeId}`,
+  data: { followerId, followeeId, followedAt: at },
+  at,
+});
+const posted = (postId: string, authorId: string): HistoryEvent => ({
+  type: 'PostCreated',
+  streamId: `post-${postId}`,
+  data: { postId, authorId, caption: 'hi', hashtags: [], mentions: [], media: [{ url: 'https://cdn.example.com/a.jpg', type: 'image' }], createdAt: at },
+  at,
+});
+
+/** Six ports (and their bus ports, + 10000) nothing listens on. */
+const freeClusterPorts = async (): Promise<number[]> => {
+  for (let base = 7_100; base < 7_900; base += 10) {
+    const ports = Array.from({ length: 6 }, (_, i) => base + i);
+    const taken = await Promise.all(ports.flatMap((port) => [portAnswers(port, 200), portAnswers(port + 10_000, 200)]));
+    if (!taken.some(Boolean)) return ports;
+  }
+  throw new Error('no six free ports in 7100-7899');
+};
+
+/** The primaries, by port, from one surviving node's CLUSTER NODES. */
+const primaries = async (port: number): Promise<number[]> => {
+  const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+  try {
+    const text = (await client.cluster('NODES')) as string;
+    // <id> <ip:port@bus> <flags> <primary> <ping> <pong> <epoch> <link> <slots...>
+    return text.split('\n').flatMap((line) => {
+      const [, address, flags = '', , , , , , ...slots] = line.split(' ');
+      const roles = flags.split(',');
+      return roles.includes('master') && !roles.some((role) => role.startsWith('fail')) && slots.length > 0 ? [Number(address!.split('@')[0]!.split(':')[1])] : [];
+    });
+  } finally {
+    client.disconnect();
+  }
+};
+
+describe('Redis Cluster failover mid-fan-out', () => {
+  let options: RedisClusterOptions;
+  let db: TestDatabase;
+  let redis: TestRedis<Cluster>;
+  beforeAll(async () => {
+    options = { home: await mkdtemp(join(tmpdir(), 'redis-cluster-failover-')), ports: await freeClusterPorts(), nodeTimeoutMs: 1_000, binariesHome: resolve(import.meta.dirname, '../../.services/redis') };
+    await ensureRedisCluster(options);
+    db = await createTestDatabase();
+    redis = await createTestRedisCluster(options.ports.map((port) => `127.0.0.1:${port}`));
+  }, 60_000);
+  afterAll(async () => {
+    redis?.client.disconnect();
+    await db?.drop();
+    if (options) {
+      await stopRedisCluster(options.home, options.ports);
+      await rm(options.home, { recursive: true, force: true });
+    }
+  });
+
+  it('kills the primary holding part of the feeds mid-fan-out; once its replica is promoted, every follower has the post exactly once', async () => {
+    const store = createRedisFeedStore(redis.client, { prefix: redis.prefix });
+    const [author, postId] = [uuidv7(), uuidv7()];
+    const followers = Array.from({ length: FOLLOWERS }, () => uuidv7());
+    const log = toRecordedEvents([...followers.map((follower) => followed(follower, author)), posted(postId, author)]);
+    const graph = log.slice(0, -1);
+    const feed = createFeedProjection({ store, checkpoints: db.pool, celebrityThreshold: FOLLOWERS * 10, chunkSize: CHUNK });
+    await feed.setup();
+    await applyEvents(feed, graph, { checkpointKey: 'feed-failover' });
+
+    // The victim: a primary (each owns a third of the slots, so about a third of the feeds).
+    const [victim] = await primaries(options.ports[0]!);
+    const victimPid = (await clusterNodePid(options.home, victim!))!;
+    expect(victimPid).toBeGreaterThan(0);
+    const inner = inProcessFanOut(store);
+    let delivered = 0;
+    let killedAt: number | null = null;
+    const killing: FanOut = {
+      publish: async (chunk) => {
+        if (++delivered === KILL_AFTER_CHUNKS + 1 && killedAt === null) {
+          process.kill(victimPid, 'SIGKILL');
+          killedAt = delivered;
+        }
+        await inner.publish(chunk);
+      },
+    };
+    const projection = createFeedProjection({ store, checkpoints: db.pool, celebrityThreshold: FOLLOWERS * 10, chunkSize: CHUNK, fanOut: killing });
+
+    // The projector's loop: a batch that fails is applied again from the checkpoint.
+    const started = performance.now();
+    let failures = 0;
+    for (;;) {
+      try {
+        await applyEvents(projection, log, { checkpointKey: 'feed-failover' });
+        break;
+      } catch (error) {
+        if (++failures > 60) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    const fanOutMs = performance.now() - started;
+
+    expect(killedAt).toBe(KILL_AFTER_CHUNKS + 1);
+    expect(delivered).toBeGreaterThanOrEqual(FOLLOWERS / CHUNK);
+    const survivors = options.ports.filter((port) => port !== victim);
+    await waitFor('the cluster to be whole again without the killed primary', 30_000, async () => {
+      const infos = await Promise.all(survivors.map(clusterInfo));
+      return infos.every((info) => info?.cluster_state === 'ok');
+    });
+    // Its replica took its slots: three primaries again, none of them the dead one.
+    const after = await primaries(survivors[0]!);
+    expect(after).toHaveLength(3);
+    expect(after).not.toContain(victim);
+
+    const feeds = await Promise.all(followers.map((follower) => redis.client.zrange(`${redis.prefix}feed:{${follower}}`, 0, -1)));
+    const missing = followers.filter((_, i) => !feeds[i]!.includes(postId));
+    expect(missing).toEqual([]);
+    expect(feeds.every((members) => members.length === 1 && members[0] === postId)).toBe(true);
+    console.log(`[failover] fan-out of one post to ${FOLLOWERS} followers across a primary's SIGKILL: ${Math.round(fanOutMs)} ms, ${failures} batch retries`);
+    // The shared helpers agree the cluster is not whole (one node dead): this is the test's own cluster.
+    expect(await clusterIsWhole(options.ports)).toBe(false);
+  }, 120_000);
+});
