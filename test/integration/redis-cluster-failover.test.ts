@@ -7,14 +7,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessFanOut, type FanOut } from '../../projections/feed/fan-out.js';
 import { createFeedProjection } from '../../projections/feed/feed-projection.js';
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
-import { clusterInfo, clusterIsWhole, clusterNodePid, ensureRedisCluster, stopRedisCluster, type RedisClusterOptions } from '../../scripts/services/redis-cluster.js';
+import { createRedisCardBus } from '../../projections/profiles/card-bus-redis.js';
+import type { CardTouches } from '../../projections/profiles/card-touches.js';
+import { clusterInfo, clusterIsWhole, clusterNodePid, ensureRedisCluster, replicasInSync, restartClusterNode, stopRedisCluster, type RedisClusterOptions } from '../../scripts/services/redis-cluster.js';
 import { portAnswers, waitFor } from '../../scripts/services/probe.js';
 import { toRecordedEvents, type HistoryEvent } from '../support/history-arbitraries.js';
 import { applyEvents } from '../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTestRedisCluster, type TestRedis } from '../support/test-redis.js';
 
-// A primary of a Redis Cluster killed (SIGKILL) in the middle of a post's fan-out to 3,000
+// A node of a Redis Cluster killed under the card bus's subscription, then a primary killed (SIGKILL) in the middle of a post's fan-out to 3,000
 // followers, chunked as the projection chunks it: once its replica is promoted, every follower's
 // feed holds the post exactly once. The cluster is this test's own (six nodes on free ports, a
 // 1 s cluster-node-timeout so that the failover takes seconds), so that the shared one is not
@@ -85,7 +87,44 @@ describe('Redis Cluster failover mid-fan-out', () => {
       await stopRedisCluster(options.home, options.ports);
       await rm(options.home, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
+
+  // The card bus subscribes on one node (plain PUBLISH reaches every node): that node killed, the
+  // cache hears down(), then live() once the bus has subscribed on another, and gets what is
+  // published after. The node is then restarted, and rejoins, so that the next test starts whole.
+  it('the card bus moves to another node when the one it subscribed on dies', async () => {
+    const bus = createRedisCardBus(redis.client, { prefix: redis.prefix });
+    const events: string[] = [];
+    const received: CardTouches[] = [];
+    const unsubscribe = bus.subscribe({ touched: (touches) => received.push(touches), clear: () => events.push('clear'), live: () => events.push('live'), down: () => events.push('down') });
+    try {
+      await waitFor('the card bus live', 10_000, async () => events.includes('live'));
+      const named = await Promise.all(
+        options.ports.map(async (port) => {
+          const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
+          try {
+            return ((await client.client('LIST')) as string).includes(`name=${redis.prefix}cards`) ? port : null;
+          } finally {
+            client.disconnect();
+          }
+        }),
+      );
+      const subscribedOn = named.filter((port) => port !== null);
+      expect(subscribedOn).toHaveLength(1);
+      process.kill((await clusterNodePid(options.home, subscribedOn[0]!))!, 'SIGKILL');
+      await waitFor('down, then live again', 30_000, async () => events.lastIndexOf('live') > events.indexOf('down') && events.includes('down'));
+      const touches: CardTouches = { posts: [uuidv7()], users: [], pairs: [] };
+      await waitFor('a publish after the move delivered', 30_000, async () => {
+        await bus.publish(touches);
+        return received.some((got) => got.posts[0] === touches.posts[0]);
+      });
+    } finally {
+      unsubscribe();
+      await bus.close();
+    }
+    await restartClusterNode(options, (await Promise.all(options.ports.map(async (port) => ((await clusterNodePid(options.home, port)) ? null : port)))).find((port) => port !== null)!);
+    await waitFor('the restarted node back in a whole cluster, every replica in sync', 30_000, async () => (await clusterIsWhole(options.ports)) && (await replicasInSync(options.ports)));
+  }, 60_000);
 
   it('kills the primary holding part of the feeds mid-fan-out; once its replica is promoted, every follower has the post exactly once', async () => {
     const store = createRedisFeedStore(redis.client, { prefix: redis.prefix });
