@@ -11,9 +11,15 @@ type RedisClient = Redis | Cluster;
 
 const SCAN_COUNT = 1_000;
 
+/** The cluster's primaries, once the client knows them (a PING waits for its first slot map). */
+const primariesOf = async (cluster: Cluster): Promise<Redis[]> => {
+  if (cluster.status !== 'ready') await cluster.ping();
+  return cluster.nodes('master');
+};
+
 const keysMatching = async (redis: RedisClient, patterns: readonly string[]): Promise<string[]> => {
   const keys = new Set<string>();
-  const servers: Redis[] = redis.isCluster ? (redis as Cluster).nodes('master') : [redis as Redis];
+  const servers: Redis[] = redis.isCluster ? await primariesOf(redis as Cluster) : [redis as Redis];
   for (const server of servers) {
     for (const pattern of patterns) {
       let cursor = '0';
