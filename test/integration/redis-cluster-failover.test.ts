@@ -9,8 +9,19 @@ import { createFeedProjection } from '../../projections/feed/feed-projection.js'
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
 import { createRedisCardBus } from '../../projections/profiles/card-bus-redis.js';
 import type { CardTouches } from '../../projections/profiles/card-touches.js';
-import { clusterInfo, clusterIsWhole, clusterNodePid, ensureRedisCluster, replicasInSync, restartClusterNode, stopRedisCluster, type RedisClusterOptions } from '../../scripts/services/redis-cluster.js';
-import { portAnswers, waitFor } from '../../scripts/services/probe.js';
+import {
+  clusterInfo,
+  clusterIsWhole,
+  clusterNodePid,
+  clusterPrimaries as primaries,
+  ensureRedisCluster,
+  freeClusterPorts,
+  replicasInSync,
+  restartClusterNode,
+  stopRedisCluster,
+  type RedisClusterOptions,
+} from '../../scripts/services/redis-cluster.js';
+import { waitFor } from '../../scripts/services/probe.js';
 import { toRecordedEvents, type HistoryEvent } from '../support/history-arbitraries.js';
 import { applyEvents } from '../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -43,32 +54,6 @@ const posted = (postId: string, authorId: string): HistoryEvent => ({
   data: { postId, authorId, caption: 'hi', hashtags: [], mentions: [], media: [{ url: 'https://cdn.example.com/a.jpg', type: 'image' }], createdAt: at },
   at,
 });
-
-/** Six ports (and their bus ports, + 10000) nothing listens on. */
-const freeClusterPorts = async (): Promise<number[]> => {
-  for (let base = 7_100; base < 7_900; base += 10) {
-    const ports = Array.from({ length: 6 }, (_, i) => base + i);
-    const taken = await Promise.all(ports.flatMap((port) => [portAnswers(port, 200), portAnswers(port + 10_000, 200)]));
-    if (!taken.some(Boolean)) return ports;
-  }
-  throw new Error('no six free ports in 7100-7899');
-};
-
-/** The primaries, by port, from one surviving node's CLUSTER NODES. */
-const primaries = async (port: number): Promise<number[]> => {
-  const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
-  try {
-    const text = (await client.cluster('NODES')) as string;
-    // <id> <ip:port@bus> <flags> <primary> <ping> <pong> <epoch> <link> <slots...>
-    return text.split('\n').flatMap((line) => {
-      const [, address, flags = '', , , , , , ...slots] = line.split(' ');
-      const roles = flags.split(',');
-      return roles.includes('master') && !roles.some((role) => role.startsWith('fail')) && slots.length > 0 ? [Number(address!.split('@')[0]!.split(':')[1])] : [];
-    });
-  } finally {
-    client.disconnect();
-  }
-};
 
 describe('Redis Cluster failover mid-fan-out', () => {
   let options: RedisClusterOptions;
