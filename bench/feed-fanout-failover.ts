@@ -10,6 +10,7 @@ import { createFeedProjection } from '../projections/feed/feed-projection.js';
 import { createRedisFeedStore } from '../projections/feed/feed-store-redis.js';
 import { waitFor } from '../scripts/services/probe.js';
 import { clusterInfo, clusterNodePid, clusterPrimaries, ensureRedisCluster, freeClusterPorts, stopRedisCluster } from '../scripts/services/redis-cluster.js';
+import { posted } from '../test/support/feed-history.js';
 import { toRecordedEvents } from '../test/support/history-arbitraries.js';
 import { printFigures } from './support/report.js';
 import { createScratchSchema } from './support/scratch-schema.js';
@@ -29,11 +30,9 @@ const NODE_TIMEOUT_MS = Number(process.env.NODE_TIMEOUT_MS ?? 1_000);
 const RUNS = 5;
 const KILL_AFTER = 3;
 
-const at = '2025-03-01T12:00:00.000Z';
 const postEvent = (authorId: string) => {
   const postId = uuidv7();
-  const data = { postId, authorId, caption: '', hashtags: [], mentions: [], media: [{ url: 'https://cdn.example.com/a.jpg', type: 'image' as const }], createdAt: at };
-  return { postId, event: toRecordedEvents([{ type: 'PostCreated', streamId: `post-${postId}`, data, at }])[0]! };
+  return { postId, event: toRecordedEvents([posted(postId, authorId)])[0]! };
 };
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 

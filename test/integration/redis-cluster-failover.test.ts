@@ -22,7 +22,8 @@ import {
   type RedisClusterOptions,
 } from '../../scripts/services/redis-cluster.js';
 import { waitFor } from '../../scripts/services/probe.js';
-import { toRecordedEvents, type HistoryEvent } from '../support/history-arbitraries.js';
+import { followed, posted } from '../support/feed-history.js';
+import { toRecordedEvents } from '../support/history-arbitraries.js';
 import { applyEvents } from '../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTestRedisCluster, type TestRedis } from '../support/test-redis.js';
@@ -40,21 +41,6 @@ const FOLLOWERS = 3_000;
 const CHUNK = 100;
 /** Chunks delivered before the kill: the fan-out is well under way, far from done. */
 const KILL_AFTER_CHUNKS = 8;
-const at = '2025-03-01T12:00:00.000Z';
-
-const followed = (followerId: string, followeeId: string): HistoryEvent => ({
-  type: 'Followed',
-  streamId: `follow-${followerId}-${followeeId}`,
-  data: { followerId, followeeId, followedAt: at },
-  at,
-});
-const posted = (postId: string, authorId: string): HistoryEvent => ({
-  type: 'PostCreated',
-  streamId: `post-${postId}`,
-  data: { postId, authorId, caption: 'hi', hashtags: [], mentions: [], media: [{ url: 'https://cdn.example.com/a.jpg', type: 'image' }], createdAt: at },
-  at,
-});
-
 describe('Redis Cluster failover mid-fan-out', () => {
   let options: RedisClusterOptions;
   let db: TestDatabase;

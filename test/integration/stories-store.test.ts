@@ -16,37 +16,28 @@ storiesStoreContract('PostgreSQL', async () => {
   return { store: createPostgresStoriesStore(db.pool), cleanup: () => db.drop() };
 });
 
-storiesStoreContract(
-  'Redis',
-  async () => {
-    const [db, redis] = await Promise.all([createTestDatabase(), createTestRedis()]);
-    return {
-      store: createRedisStoriesStore({ redis: redis.client, pool: db.pool, prefix: redis.prefix }),
-      cleanup: async () => {
-        await redis.drop();
-        await db.drop();
-      },
-    };
-  },
-  { skip: !redisReachable },
-);
-
-// The same contract on a Redis Cluster (npm run services:up starts one): single-key commands only.
+// On a single Redis and on a Redis Cluster (npm run services:up starts one): single-key commands only.
 const clusterReachable = await isRedisClusterReachable();
-storiesStoreContract(
-  `Redis Cluster${clusterReachable ? '' : ` (${CLUSTER_SKIP_REASON})`}`,
-  async () => {
-    const [db, redis] = await Promise.all([createTestDatabase(), createTestRedisCluster()]);
-    return {
-      store: createRedisStoriesStore({ redis: redis.client, pool: db.pool, prefix: redis.prefix }),
-      cleanup: async () => {
-        await redis.drop();
-        await db.drop();
-      },
-    };
-  },
-  { skip: !clusterReachable },
-);
+const redisServers = [
+  { name: 'Redis', reachable: redisReachable, connect: () => createTestRedis() },
+  { name: `Redis Cluster${clusterReachable ? '' : ` (${CLUSTER_SKIP_REASON})`}`, reachable: clusterReachable, connect: () => createTestRedisCluster() },
+];
+for (const { name, reachable, connect } of redisServers) {
+  storiesStoreContract(
+    name,
+    async () => {
+      const [db, redis] = await Promise.all([createTestDatabase(), connect()]);
+      return {
+        store: createRedisStoriesStore({ redis: redis.client, pool: db.pool, prefix: redis.prefix }),
+        cleanup: async () => {
+          await redis.drop();
+          await db.drop();
+        },
+      };
+    },
+    { skip: !reachable },
+  );
+}
 
 describe.skipIf(!redisReachable)('Redis stories store generations', () => {
   let db: TestDatabase;
