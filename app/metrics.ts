@@ -12,6 +12,8 @@ export interface Metrics {
   observeHttp(app: FastifyInstance): void;
   /** Where projector statuses come from (the projectors running in this process). */
   watchProjectors(statuses: () => ProjectorStatus[]): void;
+  /** Where the partitions this process holds come from (PROJECTOR_PARTITIONS: projection name to partitions held). */
+  watchPartitions(owned: () => ReadonlyMap<string, number>): void;
 }
 
 export const createMetrics = (): Metrics => {
@@ -57,6 +59,17 @@ export const createMetrics = (): Metrics => {
       for (const status of statuses()) if (status.parked > 0) this.inc(perProjector(status), status.parked);
     },
   });
+  let owned: () => ReadonlyMap<string, number> = () => new Map();
+  new Gauge({
+    name: 'projector_partitions_owned',
+    help: 'Partitions of each projection this process holds by lease and runs (PROJECTOR_PARTITIONS)',
+    labelNames: ['projection'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [projection, partitions] of owned()) this.set({ projection }, partitions);
+    },
+  });
   new Gauge({
     name: 'feed_fanout_backlog_events',
     help: 'Events the feed projection has still to fan out (in-process fan-out: its lag)',
@@ -84,6 +97,9 @@ export const createMetrics = (): Metrics => {
     },
     watchProjectors(source) {
       statuses = source;
+    },
+    watchPartitions(source) {
+      owned = source;
     },
   };
 };

@@ -4,6 +4,7 @@ import { formatServiceUrls, readServiceUrlsFile } from '../../app/service-urls.j
 import { stopElasticsearch } from './elasticsearch.js';
 import { stopKafka } from './kafka.js';
 import { stopPostgres } from './postgres.js';
+import { stopPostgresReplica } from './postgres-replica.js';
 import { stopRedis } from './redis.js';
 import { stopRedisCluster } from './redis-cluster.js';
 import { stopS3Proxy } from './s3proxy.js';
@@ -21,6 +22,7 @@ const stoppers = {
   kafka: () => stopKafka(join(servicesDir, 'kafka', 'node')),
   elasticsearch: () => stopElasticsearch(servicesDir),
   s3: () => stopS3Proxy(servicesDir),
+  'postgres-replica': () => stopPostgresReplica(servicesDir),
 };
 
 const results = await Promise.allSettled(services.map(async (name) => [name, await stoppers[name]()] as const));

@@ -4,7 +4,7 @@ import { S3_SERVICE_KEYS, type ServiceUrls } from '../../app/service-urls.js';
 // What services:up and services:down work on, from the environment (every port overridable, so
 // the "absent" paths can be tried on ports nothing listens on).
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const SERVICE_NAMES = ['postgres', 'redis', 'redis-cluster', 'kafka', 'elasticsearch', 's3'] as const;
+export const SERVICE_NAMES = ['postgres', 'redis', 'redis-cluster', 'kafka', 'elasticsearch', 's3', 'postgres-replica'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** The urls.env keys each service writes: a run of some services keeps the others' lines. */
@@ -15,6 +15,7 @@ export const SERVICE_KEYS: Record<ServiceName, readonly (keyof ServiceUrls)[]> =
   kafka: ['KAFKA_BROKERS'],
   elasticsearch: ['ELASTICSEARCH_URL'],
   s3: S3_SERVICE_KEYS,
+  'postgres-replica': ['POSTGRES_REPLICA_PRIMARY_URL', 'POSTGRES_REPLICA_URL'],
 };
 
 const port = (name: string, fallback: number) => {
@@ -43,5 +44,7 @@ export const servicesSettings = () => {
     kafkaPort: port('SERVICES_KAFKA_PORT', 19092),
     kafkaControllerPort: port('SERVICES_KAFKA_CONTROLLER_PORT', 19093),
     s3Port: port('SERVICES_S3_PORT', 19000),
+    postgresReplicaPrimaryPort: port('SERVICES_POSTGRES_REPLICA_PRIMARY_PORT', 15432),
+    postgresReplicaPort: port('SERVICES_POSTGRES_REPLICA_PORT', 15433),
   };
 };
