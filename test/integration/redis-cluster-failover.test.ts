@@ -8,6 +8,8 @@ import { inProcessFanOut, type FanOut } from '../../projections/feed/fan-out.js'
 import { createFeedProjection } from '../../projections/feed/feed-projection.js';
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
 import { createRedisCardBus } from '../../projections/profiles/card-bus-redis.js';
+import { createRedisPushBus } from '../../projections/push/push-bus-redis.js';
+import type { PushMessage } from '../../projections/push/push-bus.js';
 import type { CardTouches } from '../../projections/profiles/card-touches.js';
 import {
   clusterInfo,
@@ -22,20 +24,22 @@ import {
   type RedisClusterOptions,
 } from '../../scripts/services/redis-cluster.js';
 import { waitFor } from '../../scripts/services/probe.js';
-import { followed, posted } from '../support/feed-history.js';
+import { FEED_HISTORY_AT, followed, posted } from '../support/feed-history.js';
 import { toRecordedEvents } from '../support/history-arbitraries.js';
 import { applyEvents } from '../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTestRedisCluster, type TestRedis } from '../support/test-redis.js';
 
-// A node of a Redis Cluster killed under the card bus's subscription, then a primary killed (SIGKILL) in the middle of a post's fan-out to 3,000
-// followers, chunked as the projection chunks it: once its replica is promoted, every follower's
-// feed holds the post exactly once. The cluster is this test's own (six nodes on free ports, a
-// 1 s cluster-node-timeout so that the failover takes seconds), so that the shared one is not
-// harmed. What carries the fan-out through: the cluster client retries a command whose
-// connection closed or that met CLUSTERDOWN (app/redis-client.ts CLUSTER_RETRY), and what still
-// fails fails the batch, which the projector applies again from its checkpoint (here: the
-// harness called again, as a restarted runner would), the feed's pushes being idempotent.
+// A node of a Redis Cluster killed under the card bus's subscription; then a primary killed
+// (SIGKILL) in the middle of a post's fan-out to 3,000 followers, chunked as the projection chunks
+// it: once its replica is promoted, every follower's feed holds the post exactly once, and every
+// stream held open through it (the sharded push bus) hears pushes again. The cluster is this
+// test's own (six nodes on free ports, a 1 s cluster-node-timeout so that the failover takes
+// seconds), so that the shared one is not harmed. What carries the fan-out through: the cluster
+// client retries a command whose connection closed or that met CLUSTERDOWN (app/redis-client.ts
+// CLUSTER_RETRY), and what still fails fails the batch, which the projector applies again from its
+// checkpoint (here: the harness called again, as a restarted runner would), the feed's pushes
+// being idempotent.
 
 const FOLLOWERS = 3_000;
 const CHUNK = 100;
@@ -111,6 +115,12 @@ describe('Redis Cluster failover mid-fan-out', () => {
     const [victim] = await primaries(options.ports[0]!);
     const victimPid = (await clusterNodePid(options.home, victim!))!;
     expect(victimPid).toBeGreaterThan(0);
+    // Streams held open through the failover: the sharded push bus's subscriptions (one
+    // connection per primary) must follow the dead primary's slots to its replica.
+    const bus = createRedisPushBus(redis.client, { prefix: redis.prefix, sharded: true });
+    const listening = followers.slice(0, 30);
+    const pushed = new Map<string, PushMessage[]>(listening.map((userId) => [userId, []]));
+    await Promise.all(listening.map((userId) => bus.subscribe(userId, (message) => pushed.get(userId)!.push(message))));
     const inner = inProcessFanOut(store);
     let delivered = 0;
     let killedAt: number | null = null;
@@ -155,6 +165,15 @@ describe('Redis Cluster failover mid-fan-out', () => {
     const missing = followers.filter((_, i) => !feeds[i]!.includes(postId));
     expect(missing).toEqual([]);
     expect(feeds.every((members) => members.length === 1 && members[0] === postId)).toBe(true);
+    // Delivery is at most once: publish until each stream has heard it (a lost subscription never would).
+    const message: PushMessage = { type: 'feed', postId, authorId: author, score: Date.parse(FEED_HISTORY_AT) };
+    await waitFor('every open stream to hear a push after the failover', 20_000, async () => {
+      const deaf = listening.filter((userId) => pushed.get(userId)!.length === 0);
+      if (deaf.length === 0) return true;
+      await bus.publish(deaf, message);
+      return false;
+    });
+    await bus.close();
     console.log(`[failover] fan-out of one post to ${FOLLOWERS} followers across a primary's SIGKILL: ${Math.round(fanOutMs)} ms, ${failures} batch retries`);
     // The shared helpers agree the cluster is not whole (one node dead): this is the test's own cluster.
     expect(await clusterIsWhole(options.ports)).toBe(false);
