@@ -60,7 +60,7 @@ try {
     baseline.push(performance.now() - started);
   }
 
-  const [victim] = await clusterPrimaries(options.ports[0]!);
+  const [victim] = await clusterPrimaries(options.ports);
   const victimPid = (await clusterNodePid(home, victim!))!;
   const inner = inProcessFanOut(store);
   let delivered = 0;

@@ -137,21 +137,27 @@ export const stopRedisCluster = async (home: string, ports: readonly number[]): 
 /** The pid of the node on `port`, when this cluster started it and it runs. */
 export const clusterNodePid = (home: string, port: number) => livePid(pidFileOf(home, port), 'redis');
 
-/** The primaries serving slots, by port, as the node on `port` sees them (CLUSTER NODES), failed ones left out. */
-export const clusterPrimaries = async (port: number): Promise<number[]> => {
-  const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1 });
-  client.on('error', () => undefined);
-  try {
-    const text = (await client.cluster('NODES')) as string;
-    // <id> <ip:port@bus> <flags> <primary> <ping> <pong> <epoch> <link> <slots...>
-    return text.split('\n').flatMap((line) => {
-      const [, address, flags = '', , , , , , ...slots] = line.split(' ');
-      const roles = flags.split(',');
-      return roles.includes('master') && !roles.some((role) => role.startsWith('fail')) && slots.length > 0 ? [Number(address!.split('@')[0]!.split(':')[1])] : [];
-    });
-  } finally {
-    client.disconnect();
+/** The primaries serving slots, by port, as the first of `ports` that answers sees them (CLUSTER NODES), failed ones left out. */
+export const clusterPrimaries = async (ports: readonly number[]): Promise<number[]> => {
+  let lastError: unknown = new Error('[redis-cluster] no port given');
+  for (const port of ports) {
+    const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 1, retryStrategy: () => null });
+    client.on('error', () => undefined);
+    try {
+      const text = (await client.cluster('NODES')) as string;
+      // <id> <ip:port@bus> <flags> <primary> <ping> <pong> <epoch> <link> <slots...>
+      return text.split('\n').flatMap((line) => {
+        const [, address, flags = '', , , , , , ...slots] = line.split(' ');
+        const roles = flags.split(',');
+        return roles.includes('master') && !roles.some((role) => role.startsWith('fail')) && slots.length > 0 ? [Number(address!.split('@')[0]!.split(':')[1])] : [];
+      });
+    } catch (error) {
+      lastError = error; // a node loading its data, or gone: ask the next
+    } finally {
+      client.disconnect();
+    }
   }
+  throw lastError;
 };
 
 /** Six ports from `from` on (in steps of 10) that nothing listens on, nor on their bus ports (+ 10000): a cluster of a test's or bench's own. */
