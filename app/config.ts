@@ -53,6 +53,12 @@ const schema = z.object({
     .string()
     .refine((url) => /^rediss?:\/\//.test(url), 'must be a redis:// or rediss:// URL')
     .optional(),
+  /** Comma-separated host:port of Redis Cluster nodes; set, and Redis is that cluster (it wins over REDIS_URL). */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .transform((list) => list.split(',').map((node) => node.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'each node must be host:port')).min(1, 'list at least one host:port'))
+    .optional(),
   ELASTICSEARCH_URL: z
     .string()
     .refine((url) => /^https?:\/\//.test(url), 'must be an http:// or https:// URL')
@@ -337,6 +343,8 @@ export interface Settings {
   sessions: SessionSettings;
   /** Feeds and stories in Redis when set; in PostgreSQL otherwise. */
   redisUrl: string | undefined;
+  /** A Redis Cluster's nodes (some suffice): when set, Redis is that cluster and redisUrl is not used. */
+  redisClusterNodes: readonly string[] | undefined;
   /** Search in Elasticsearch when set; in PostgreSQL otherwise. */
   elasticsearchUrl: string | undefined;
   /** The event store in EventStoreDB when set; in PostgreSQL otherwise (app/event-store.ts). */
@@ -371,6 +379,7 @@ export const settingsOf = (config: Config): Settings => ({
   jwtSecrets: config.JWT_SECRETS,
   sessions: { accessTokenTtlMs: config.ACCESS_TOKEN_TTL, refreshTokenTtlMs: config.REFRESH_TOKEN_TTL },
   redisUrl: config.REDIS_URL,
+  redisClusterNodes: config.REDIS_CLUSTER_NODES,
   elasticsearchUrl: config.ELASTICSEARCH_URL,
   eventStoreUrl: config.EVENTSTORE_URL,
   prefixes: { ...DEFAULT_PREFIXES },

@@ -1,5 +1,4 @@
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createPostgresCredentialsStore } from '../commands/accounts/credentials-store-postgres.js';
 import { createTokenService } from '../commands/accounts/tokens.js';
@@ -36,6 +35,7 @@ import { createReadModelCatalog } from './read-models.js';
 import { createFreshness } from './freshness.js';
 import { startBackgroundWork, type BackgroundWork } from './background-work.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { connectRedis } from './redis-client.js';
 import type { RateLimitSettings } from './rate-limit/limits.js';
 import { isPurgeable, purgeBucketsPeriodically } from './rate-limit/purge.js';
 import { createPostgresRateLimitStore } from './rate-limit/store-postgres.js';
@@ -128,10 +128,9 @@ export const createPlatform = async (
     : null;
   const runsBackground = role !== 'api';
   const workerPool = runsBackground ? withTeardown(createPool(settings.databaseUrl, settings.database, 'worker'), (p) => p.end()) : null;
-  const redis = settings.redisUrl
-    ? withTeardown(new Redis(settings.redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 }), (r) => r.disconnect())
-    : null;
-  redis?.on('error', () => undefined); // reported per command as 503s; ioredis reconnects by itself
+  // A Redis Cluster when REDIS_CLUSTER_NODES is set, else the single server of REDIS_URL (app/redis-client.ts).
+  const redisClient = connectRedis(settings);
+  const redis = redisClient ? withTeardown(redisClient, (r) => r.disconnect()) : null;
   const elasticsearch = settings.elasticsearchUrl
     ? withTeardown(new ElasticsearchClient({ node: settings.elasticsearchUrl, requestTimeout: 10_000 }), (es) => es.close())
     : null;
@@ -210,7 +209,7 @@ export const createPlatform = async (
 
   // Opens its subscribing connection only when a client's stream subscribes (API processes).
   // Projectors publish on it: on their pool where they run.
-  const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: prefixes.redis }) : createPostgresPushBus(workerPool ?? pool), (p) => p.close());
+  const push = withTeardown(redis ? createRedisPushBus(redis, { prefix: prefixes.redis, sharded: redis.isCluster }) : createPostgresPushBus(workerPool ?? pool), (p) => p.close());
   // The card caches' invalidations (read-api/card-cache.ts): the live profiles projection
   // publishes on it (on the projectors' pool where they run), API processes subscribe.
   const cardBus = withTeardown(

@@ -1,5 +1,5 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type pg from 'pg';
 import { feedReadModel, type FeedReader, type FeedSettings } from '../projections/feed/index.js';
 import type { FanOut } from '../projections/feed/fan-out.js';
@@ -22,7 +22,7 @@ import type { Prefixes } from './config.js';
 export interface ReadModelBackends {
   pool: pg.Pool;
   /** Feeds and stories live in Redis when given, in PostgreSQL otherwise (docs/architecture.md "Processes"). */
-  redis: Redis | null;
+  redis: Redis | Cluster | null;
   /** Search lives in Elasticsearch when given, in PostgreSQL otherwise. */
   elasticsearch: ElasticsearchClient | null;
   prefixes: Prefixes;

@@ -1,5 +1,5 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type pg from 'pg';
 import type { EventStore } from '../events/index.js';
 import { lagBetween } from '../projections/runtime/lag.js';
@@ -17,7 +17,7 @@ export interface ReadinessSources {
   pool: pg.Pool;
   /** The read replica's pool (DATABASE_READ_URL), when there is one: reported as `postgresql-replica`. */
   readPool?: pg.Pool | null;
-  redis: Redis | null;
+  redis: Redis | Cluster | null;
   elasticsearch: ElasticsearchClient | null;
   /** Answers when a Kafka broker does (KAFKA_BROKERS set); fan-out waits while it is down. */
   kafka?: { probe(): Promise<void> } | null;

@@ -1,5 +1,4 @@
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createPersonalDataEventStore, createPostgresKeyStore } from '../events/personal-data/index.js';
 import { ensureGenerationsTable } from '../projections/runtime/generations.js';
@@ -7,6 +6,7 @@ import type { CliIo } from '../replay/cli.js';
 import type { Settings } from './config.js';
 import { createReadModelCatalog } from './read-models.js';
 import { resolvePersonalDataKey } from './personal-data-key.js';
+import { connectRedis } from './redis-client.js';
 import { openEventStore } from './event-store.js';
 
 // The replay CLI's view of the platform: the same backends and read model registrations as the
@@ -17,20 +17,19 @@ import { openEventStore } from './event-store.js';
  * The platform's settings the replay CLI needs: its servers, and the projections' own settings as
  * the platform runs them (a rebuild must compute the same).
  */
-export type ReplayBackends = Pick<Settings, 'redisUrl' | 'elasticsearchUrl' | 'prefixes' | 'feed' | 'notifications' | 'tuning' | 'personalDataKey' | 'dataDir'> & {
+export type ReplayBackends = Pick<Settings, 'redisUrl' | 'redisClusterNodes' | 'elasticsearchUrl' | 'prefixes' | 'feed' | 'notifications' | 'tuning' | 'personalDataKey' | 'dataDir'> & {
   databaseUrl: string;
   /** The platform's EVENTSTORE_URL: its log is there when set. */
   eventStoreUrl?: string | undefined;
 };
 
 export const connectReplay = (backends: ReplayBackends): CliIo['connect'] => async () => {
-  const { databaseUrl, redisUrl, elasticsearchUrl, prefixes, feed, notifications, tuning } = backends;
+  const { databaseUrl, elasticsearchUrl, prefixes, feed, notifications, tuning } = backends;
   // The platform's master key (same PERSONAL_DATA_KEY or DATA_DIR): a rebuild reads personal fields opened, as the projectors do.
   const masterKey = await resolvePersonalDataKey(backends.personalDataKey, backends.dataDir);
   const pool = new pg.Pool({ connectionString: databaseUrl, max: tuning.poolSize });
   pool.on('error', () => undefined);
-  const redis = redisUrl ? new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 }) : null;
-  redis?.on('error', () => undefined);
+  const redis = connectRedis(backends);
   const elasticsearch = elasticsearchUrl ? new ElasticsearchClient({ node: elasticsearchUrl, requestTimeout: 30_000 }) : null;
   const close = async () => {
     await catalog.close();

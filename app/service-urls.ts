@@ -7,6 +7,8 @@ import { join } from 'node:path';
 export const SERVICE_URL_KEYS = [
   'DATABASE_URL',
   'REDIS_URL',
+  // The Redis Cluster's nodes (host:port,...): the tests' cluster suites read it; see TESTS_ONLY.
+  'REDIS_CLUSTER_NODES',
   'ELASTICSEARCH_URL',
   'KAFKA_BROKERS',
   // The S3-compatible store (S3Proxy): with these, `npm start` keeps media in it rather than under DATA_DIR/media.
@@ -23,6 +25,12 @@ export const SERVICE_URL_KEYS = [
 ] as const;
 /** The keys that together name the S3 store: services:down removes them together. */
 export const S3_SERVICE_KEYS = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'] as const;
+/**
+ * Keys of the file that `npm start`, the replay and admin CLIs do not take from it (withServiceUrls):
+ * services:up starts the Redis Cluster for the tests, and the platform runs on one only when the
+ * environment names it (REDIS_CLUSTER_NODES wins over REDIS_URL: app/config.ts).
+ */
+const TESTS_ONLY: readonly string[] = ['REDIS_CLUSTER_NODES'];
 export type ServiceUrls = Partial<Record<(typeof SERVICE_URL_KEYS)[number], string>>;
 
 export const serviceUrlsFile = (root: string) => join(root, '.services', 'urls.env');
@@ -60,6 +68,6 @@ export const readServiceUrls = (root: string): ServiceUrls => readServiceUrlsFil
 export const withServiceUrls = (env: NodeJS.ProcessEnv, root: string): NodeJS.ProcessEnv => {
   // The S3 keys go together: a bucket of one's own in the environment gets no S3Proxy endpoint or credentials from the file.
   const ownS3 = S3_SERVICE_KEYS.some((key) => env[key]);
-  const fromFile = Object.entries(readServiceUrls(root)).filter(([key]) => !env[key] && !(ownS3 && (S3_SERVICE_KEYS as readonly string[]).includes(key)));
+  const fromFile = Object.entries(readServiceUrls(root)).filter(([key]) => !env[key] && !TESTS_ONLY.includes(key) && !(ownS3 && (S3_SERVICE_KEYS as readonly string[]).includes(key)));
   return { ...env, ...Object.fromEntries(fromFile) };
 };

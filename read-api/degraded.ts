@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { AppError } from '../kernel/errors.js';
 import { decodeFeedCursor, encodeFeedCursor } from '../projections/feed/feed-cursor.js';
 import { isUuid } from '../projections/profiles/keyset.js';
@@ -37,7 +37,7 @@ export interface DegradedReads {
 }
 
 export interface DegradedReadsOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   /** The Redis read models, and whether each may be trusted (LiveReadModels.health). */
   models: readonly string[];
   health: (model: string) => Promise<'ok' | 'lost' | 'rebuilding'> | null;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { RANKING } from '../projections/feed/ranking.js';
 import type { RankedOrders, RankedOrdersOptions } from './ranked-orders.js';
 
@@ -26,7 +26,7 @@ return 1
 const SAVE_SHA = createHash('sha1').update(SAVE_SCRIPT).digest('hex');
 
 export const createRedisRankedOrders = (
-  redis: Redis,
+  redis: Redis | Cluster,
   { prefix, ttlMs = RANKING.SESSION_TTL_MS, sessionsPerViewer = RANKING.SESSIONS_PER_VIEWER }: RankedOrdersOptions & { prefix: string },
 ): RankedOrders => {
   const key = (viewerId: string) => `${prefix}feed-ranked:{${viewerId}}`;

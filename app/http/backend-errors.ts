@@ -22,6 +22,8 @@ const KAFKA_ERRORS = new Set([
   'KafkaJSNumberOfRetriesExceeded',
 ]);
 
+const REDIS_CLUSTER_UNAVAILABLE = /^(CLUSTERDOWN|TRYAGAIN|Too many Cluster redirections|None of startup nodes is available|Failed to refresh slots cache|Cluster is ended)/;
+
 // A bare socket error (Node's ECONNREFUSED and kin) names only the address it tried; its port
 // tells the backend when that is the backend's usual one.
 const USUAL_PORTS: Record<number, Backend> = { 5432: 'postgresql', 6379: 'redis', 9200: 'elasticsearch', 9092: 'kafka' };
@@ -34,6 +36,8 @@ export const backendOf = (error: unknown): string | null => {
   if (ELASTICSEARCH_ERRORS.has(error.name)) return 'elasticsearch';
   if (KAFKA_ERRORS.has(error.name)) return 'kafka';
   if (error.name === 'MaxRetriesPerRequestError' || /^Connection is closed|Stream isn't writeable/.test(error.message)) return 'redis';
+  // ioredis's Cluster client: retries spent through a failover, slots with no primary yet, no node reachable.
+  if (error.name === 'ClusterAllFailedError' || REDIS_CLUSTER_UNAVAILABLE.test(error.message)) return 'redis';
   const { code, port } = error as { code?: unknown; port?: unknown };
   if (typeof code === 'string' && NETWORK_CODES.has(code)) {
     // PostgreSQL is the one backend every process uses: an unknown address is most likely it.

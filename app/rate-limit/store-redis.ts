@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { takeOf, type RateLimitStore } from './store.js';
 
 // One hash per bucket (tokens, last refill), refilled and taken from in one script that touches
@@ -22,7 +22,7 @@ return {allowed, tostring(tokens)}
 `;
 const SHA = createHash('sha1').update(SCRIPT).digest('hex');
 
-export const createRedisRateLimitStore = (redis: Redis, { prefix }: { prefix: string }): RateLimitStore => ({
+export const createRedisRateLimitStore = (redis: Redis | Cluster, { prefix }: { prefix: string }): RateLimitStore => ({
   async take(key, limit, windowMs, nowMs) {
     const args = [`${prefix}ratelimit:${key}`, limit, windowMs, nowMs] as const;
     let result: unknown;

@@ -18,7 +18,8 @@ export interface BenchServer {
 export const startBenchServer = async (env: Record<string, string>): Promise<BenchServer> => {
   const profile = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : [];
   const child: ChildProcess = fork(new URL('./bench-server.ts', import.meta.url).pathname, [], {
-    env: { ...process.env, ...env },
+    // A Redis Cluster only for a bench that names one (urls.env, sourced for the other servers, lists the tests' cluster).
+    env: { ...process.env, REDIS_CLUSTER_NODES: '', ...env },
     execArgv: ['--import', 'tsx', ...profile],
   });
   const address = await new Promise<string>((resolve, reject) => {

@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import { loadSettings } from '../../app/config.js';
 import { createPlatform } from '../../app/platform.js';
+import { connectRedis } from '../../app/redis-client.js';
 import { buildServer } from '../../app/server.js';
 
 // The real API (with its projectors), plus baseline routes that go through the same hooks
@@ -11,6 +11,8 @@ import { buildServer } from '../../app/server.js';
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) throw new Error('DATABASE_URL is required');
 const redisUrl = process.env.REDIS_URL;
+// A Redis Cluster instead (bench/http-home-feed-cluster.ts); startBenchServer passes it only when a bench names it.
+const redisClusterNodes = process.env.REDIS_CLUSTER_NODES ? process.env.REDIS_CLUSTER_NODES.split(',') : undefined;
 const redisPrefix = process.env.REDIS_PREFIX ?? 'bench:';
 
 // Rate limits off unless RATE_LIMITS=on (bench/rate-limit.ts), with RATE_LIMIT_<CLASS> as the
@@ -25,6 +27,7 @@ const platform = await createPlatform({
   databaseUrl,
   jwtSecrets: ['bench-secret-that-is-at-least-32-characters-long'],
   redisUrl,
+  redisClusterNodes,
   prefixes: { ...defaults.prefixes, redis: redisPrefix },
   // 'api' measures the API alone (projectors run elsewhere); 'all' shares the cores with them.
   role: process.env.ROLE === 'api' ? 'api' : 'all',
@@ -34,8 +37,8 @@ const platform = await createPlatform({
 const commands = process.env.REVOCATION_CHECK === 'off' ? { ...platform.commands, sessions: { ...platform.commands.sessions, isRevoked: () => false } } : platform.commands;
 const app = await buildServer({ ...platform, commands, trustProxy: defaults.http.trustProxy });
 app.post('/bench/noop', async () => ({ ok: true }));
-if (redisUrl) {
-  const redis = new Redis(redisUrl, { enableAutoPipelining: true });
+const redis = connectRedis({ redisUrl, redisClusterNodes });
+if (redis) {
   app.get('/bench/zrevrange', async (request) => ({
     items: await redis.zrevrange(`${redisPrefix}feed:{${request.actor?.userId}}`, 0, 19),
   }));

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { PushPublisher } from '../push/push-bus.js';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
 import { finishPostgresBuild } from '../runtime/build-schema.js';
@@ -25,7 +25,7 @@ export const FEED_LAYOUT = 3;
 
 export interface FeedReadModelOptions extends FeedSettings {
   /** Feeds in Redis when given, in PostgreSQL otherwise. */
-  redis: Redis | null;
+  redis: Redis | Cluster | null;
   /**
    * The fan-out of the LIVE generation (e.g. through Kafka); a generation being rebuilt always
    * fans out in-process into its own store, so that a replay never reaches the live feeds.

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
 import { deliverMessage, owingPublisher, warnOnCardBusError, type CardBus, type CardBusListener } from './card-bus.js';
 
 // The card bus on Redis pub/sub: ONE channel, `<prefix>cards`, that every API process subscribes
@@ -16,31 +16,59 @@ export interface RedisCardBusOptions {
 
 /**
  * `publisher` is the platform's command connection: the bus publishes on it and never closes it.
- * A single server's (a Cluster's duplicate() takes other arguments; plain PUBLISH reaches every
- * node of one, so only the subscriber's connection would differ).
+ * On a Redis Cluster, plain PUBLISH reaches every node, so the subscriber is a connection to any
+ * one node: when that node goes away (killed, failed over), the subscriber connects to the next
+ * node the cluster client knows, and the listener hears down() then live() as after any drop.
  */
-export const createRedisCardBus = (publisher: Redis, { prefix, onError = warnOnCardBusError }: RedisCardBusOptions): CardBus => {
+export const createRedisCardBus = (publisher: Redis | Cluster, { prefix, onError = warnOnCardBusError }: RedisCardBusOptions): CardBus => {
   const channel = `${prefix}cards`;
   const subscribers = new Set<Redis>();
+  // Named, so that an operator (or a test) can tell it in CLIENT LIST.
+  const options = { autoResubscribe: false, connectionName: `${prefix}cards` };
+  let nextNode = 0;
+  let closed = false;
+  /** A connection of its own: a single server's duplicate, or one to a cluster node that does not reconnect (the next one is tried instead). */
+  const connect = (): Redis | null => {
+    if (!publisher.isCluster) return (publisher as Redis).duplicate(options);
+    // The nodes the cluster client knows (it learns them at its first connect: subscriptions come after).
+    const nodes = (publisher as Cluster).nodes('all');
+    const node = nodes[nextNode++ % Math.max(1, nodes.length)]?.options;
+    if (!node) return null;
+    return new Redis({ host: node.host, port: node.port, ...options, retryStrategy: () => null });
+  };
 
   const subscribe = (listener: CardBusListener) => {
-    // Named, so that an operator (or a test) can tell it in CLIENT LIST.
-    const subscriber = publisher.duplicate({ autoResubscribe: false, connectionName: `${prefix}cards` });
-    subscribers.add(subscriber);
     let ended = false;
-    subscriber.on('error', () => undefined);
-    subscriber.on('message', (from: string, text: string) => {
-      if (from === channel) deliverMessage(text, listener);
-    });
-    subscriber.on('ready', () => {
-      subscriber.subscribe(channel).then(
-        () => !ended && listener.live(),
-        () => undefined, // the connection dropped again: its next 'ready' subscribes
-      );
-    });
-    subscriber.on('close', () => !ended && listener.down());
+    let subscriber: Redis | undefined;
+    const attach = () => {
+      const connected = connect();
+      if (!connected) return void setTimeout(() => !ended && !closed && attach(), 100).unref();
+      subscriber = connected;
+      subscribers.add(subscriber);
+      listen(subscriber);
+    };
+    const listen = (subscriber: Redis) => {
+      subscriber.on('error', () => undefined);
+      subscriber.on('message', (from: string, text: string) => {
+        if (from === channel) deliverMessage(text, listener);
+      });
+      subscriber.on('ready', () => {
+        subscriber.subscribe(channel).then(
+          () => !ended && listener.live(),
+          () => undefined, // the connection dropped again: its next 'ready' subscribes
+        );
+      });
+      subscriber.on('close', () => !ended && listener.down());
+      // A cluster node's connection does not reconnect: the next node is tried, soon.
+      subscriber.on('end', () => {
+        subscribers.delete(subscriber);
+        if (!ended && !closed) setTimeout(() => !ended && !closed && attach(), 100).unref();
+      });
+    };
+    attach();
     return () => {
       ended = true;
+      if (!subscriber) return;
       subscribers.delete(subscriber);
       subscriber.disconnect();
     };
@@ -52,6 +80,7 @@ export const createRedisCardBus = (publisher: Redis, { prefix, onError = warnOnC
     }, onError),
     subscribe,
     async close() {
+      closed = true;
       for (const subscriber of subscribers) subscriber.disconnect();
       subscribers.clear();
     },

@@ -20,6 +20,9 @@ export interface RedisPushBusOptions {
 
 type RedisClient = Redis | Cluster;
 
+/** How often a bus on a Cluster looks whether the primaries changed (a failover). */
+const TOPOLOGY_CHECK_MS = 1_000;
+
 /** `publisher` is the platform's command connection: the bus publishes on it and never closes it. */
 export const createRedisPushBus = (publisher: RedisClient, options: RedisPushBusOptions): PushBus => {
   const { prefix, sharded = false, onError = warnOnPushError } = options;
@@ -29,7 +32,8 @@ export const createRedisPushBus = (publisher: RedisClient, options: RedisPushBus
 
   const connection = () => {
     if (subscriber) return subscriber;
-    subscriber = publisher.duplicate();
+    // A Cluster's SSUBSCRIBE goes through its sharded subscribers (a connection per primary).
+    subscriber = publisher.isCluster ? (publisher as Cluster).duplicate([], { shardedSubscribers: true }) : (publisher as Redis).duplicate();
     // ioredis reconnects and resubscribes by itself; what is published meanwhile is lost (at most once).
     subscriber.on('error', () => undefined);
     subscriber.on(sharded ? 'smessage' : 'message', (channel: string, text: string) => {
@@ -39,13 +43,41 @@ export const createRedisPushBus = (publisher: RedisClient, options: RedisPushBus
     });
     return subscriber;
   };
+  const subscribeOn = (client: RedisClient, userId: string) => (sharded ? client.ssubscribe(channelOf(userId)) : client.subscribe(channelOf(userId)));
+
+  // ioredis (5.11) does not move the sharded subscriptions of a primary that died to its promoted
+  // replica (the failover test showed them deaf for good): on a Cluster, when the primaries the
+  // command client routes to change, the subscriber is replaced and every user subscribed again
+  // (what is published in between is lost, as on any drop).
+  const subscribed = new Set<string>();
+  const primariesOf = () =>
+    (publisher as Cluster)
+      .nodes('master')
+      .map(({ options: node }) => `${node.host}:${node.port}`)
+      .sort()
+      .join(',');
+  let primaries = '';
+  const watch = publisher.isCluster
+    ? setInterval(() => {
+        const now = primariesOf();
+        const moved = primaries !== '' && now !== primaries;
+        primaries = now;
+        if (!moved || !subscriber) return;
+        subscriber.disconnect();
+        subscriber = null;
+        const fresh = connection();
+        for (const userId of subscribed) void subscribeOn(fresh, userId).catch(() => undefined);
+      }, TOPOLOGY_CHECK_MS)
+    : null;
+  watch?.unref();
 
   const listeners = createLocalListeners({
     firstOfUser: async (userId) => {
-      const channel = channelOf(userId);
-      await (sharded ? connection().ssubscribe(channel) : connection().subscribe(channel));
+      subscribed.add(userId);
+      await subscribeOn(connection(), userId);
     },
     lastOfUser: (userId) => {
+      subscribed.delete(userId);
       const channel = channelOf(userId);
       // Commands on one connection run in order: a new subscription right after this one ends wins.
       void (sharded ? connection().sunsubscribe(channel) : connection().unsubscribe(channel)).catch(() => undefined);
@@ -62,6 +94,8 @@ export const createRedisPushBus = (publisher: RedisClient, options: RedisPushBus
     },
     subscribe: (userId, listener) => listeners.add(userId, listener),
     async close() {
+      if (watch) clearInterval(watch);
+      subscribed.clear();
       listeners.clear();
       subscriber?.disconnect();
       subscriber = null;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import pg from 'pg';
 import { FIRST_GENERATION } from './generations.js';
 import type { GenerationStorage, OpenReadModel, ReadModelDefinition } from './read-model.js';
@@ -18,7 +18,7 @@ export interface CatalogOptions {
   elasticsearchPrefix: string;
   definitions: readonly ReadModelDefinition[];
   /** The Redis the read models with backend 'redis' write to: each is guarded by its epoch (redis-epoch.ts). */
-  redis?: Redis | null;
+  redis?: Redis | Cluster | null;
   /** Connections of each generation's own pool (default: half the base pool's, at least 2). */
   generationPoolSize?: number;
   /**

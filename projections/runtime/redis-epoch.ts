@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type pg from 'pg';
 import { START, type Position } from '../../events/index.js';
 import { createUnderLock, inTransaction } from './postgres-transaction.js';
@@ -38,7 +38,7 @@ export class RedisEpochChangedError extends Error {
 }
 
 export interface RedisEpochOptions {
-  redis: Redis;
+  redis: Redis | Cluster;
   /** The generation's pool: its projection_redis_epochs table sits beside its checkpoints. */
   pool: pg.Pool;
   redisPrefix: string;
@@ -84,7 +84,8 @@ export const guardedByRedisEpoch = <Reader>(
   /** Whether Redis holds the stored epoch under an earlier layout's key: the data is there, in a shape this code cannot read. */
   const earlierLayout = async (epoch: string): Promise<number | null> => {
     if (earlierKeys.length === 0) return null;
-    const found = await redis.mget(...earlierKeys);
+    // One GET per key: the epoch keys of a read model's layouts sit in different Cluster slots.
+    const found = await Promise.all(earlierKeys.map((earlier) => redis.get(earlier)));
     const index = found.lastIndexOf(epoch);
     return index === -1 ? null : index + 1;
   };
@@ -137,7 +138,7 @@ export const guardedByRedisEpoch = <Reader>(
         checkpoint === START ? null : checkpoint,
       ]);
       await redis.set(key, epoch);
-      if (earlierKeys.length > 0) await redis.del(...earlierKeys);
+      await Promise.all(earlierKeys.map((earlier) => redis.del(earlier)));
       known = epoch;
       return true;
     });
@@ -183,7 +184,7 @@ export const guardedByRedisEpoch = <Reader>(
     },
     async drop() {
       await opened.drop();
-      await redis.del(key, ...earlierKeys);
+      await Promise.all([key, ...earlierKeys].map((each) => redis.del(each)));
       await pool.query('delete from projection_redis_epochs where name = $1', [name]).catch((error: { code?: string }) => {
         if (error.code !== '42P01') throw error; // never set up: no table
       });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { deleteCheckpoints } from '../runtime/checkpoints-postgres.js';
 import { finishPostgresBuild } from '../runtime/build-schema.js';
 import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
@@ -14,7 +14,7 @@ import { createRedisStoriesStore } from './stories-store-redis.js';
 export const STORIES = 'stories';
 
 /** The stories read model as registered with the platform (and so with the replay CLI); in Redis when given. */
-export const storiesReadModel = ({ redis }: { redis: Redis | null }): ReadModelDefinition<StoriesReader> => ({
+export const storiesReadModel = ({ redis }: { redis: Redis | Cluster | null }): ReadModelDefinition<StoriesReader> => ({
   name: STORIES,
   backend: redis ? 'redis' : 'postgresql',
   open: ({ pool, redisPrefix, mode }) => {

@@ -17,7 +17,7 @@ export const redisAnswers = isRedisReachable;
 const onPath = async (name: string) => (await run('sh', ['-c', `command -v ${name}`]).catch(() => null))?.stdout.trim() || null;
 
 /** The binary to run, and the library folder it needs (when unpacked from Debian's packages). */
-const redisBinary = async (home: string): Promise<{ binary: string; libraries?: string }> => {
+export const redisBinary = async (home: string): Promise<{ binary: string; libraries?: string }> => {
   const root = join(home, 'root');
   const unpacked = { binary: join(root, 'usr/bin/redis-server'), libraries: join(root, 'usr/lib/x86_64-linux-gnu') };
   if (existsSync(unpacked.binary)) return unpacked;

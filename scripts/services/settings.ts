@@ -1,15 +1,32 @@
 import { resolve } from 'node:path';
+import { S3_SERVICE_KEYS, type ServiceUrls } from '../../app/service-urls.js';
 
 // What services:up and services:down work on, from the environment (every port overridable, so
 // the "absent" paths can be tried on ports nothing listens on).
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const SERVICE_NAMES = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3', 'postgres-replica'] as const;
+export const SERVICE_NAMES = ['postgres', 'redis', 'redis-cluster', 'kafka', 'elasticsearch', 's3', 'postgres-replica'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** The urls.env keys each service writes: a run of some services keeps the others' lines. */
+export const SERVICE_KEYS: Record<ServiceName, readonly (keyof ServiceUrls)[]> = {
+  postgres: ['DATABASE_URL'],
+  redis: ['REDIS_URL'],
+  'redis-cluster': ['REDIS_CLUSTER_NODES'],
+  kafka: ['KAFKA_BROKERS'],
+  elasticsearch: ['ELASTICSEARCH_URL'],
+  s3: S3_SERVICE_KEYS,
+  'postgres-replica': ['POSTGRES_REPLICA_PRIMARY_URL', 'POSTGRES_REPLICA_URL'],
+};
 
 const port = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isInteger(value) || value < 1 || value > 65_535) throw new Error(`${name} must be a port number, got ${process.env[name]}`);
   return value;
+};
+
+const clusterPorts = (first: number) => {
+  if (first + 5 + 10_000 > 65_535) throw new Error(`SERVICES_REDIS_CLUSTER_PORT must leave room for six ports and their bus ports (+ 10000), got ${first}`);
+  return Array.from({ length: 6 }, (_, i) => first + i);
 };
 
 export const servicesSettings = () => {
@@ -22,6 +39,8 @@ export const servicesSettings = () => {
     services: names as ServiceName[],
     postgresPort: port('SERVICES_POSTGRES_PORT', 5432),
     redisPort: port('SERVICES_REDIS_PORT', 6379),
+    /** The Redis Cluster's six nodes: this port and the five after it (each with its bus port, + 10000). */
+    redisClusterPorts: clusterPorts(port('SERVICES_REDIS_CLUSTER_PORT', 7001)),
     kafkaPort: port('SERVICES_KAFKA_PORT', 19092),
     kafkaControllerPort: port('SERVICES_KAFKA_CONTROLLER_PORT', 19093),
     s3Port: port('SERVICES_S3_PORT', 19000),

@@ -1,13 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatServiceUrls, type ServiceUrls } from '../../app/service-urls.js';
+import { formatServiceUrls, readServiceUrlsFile, type ServiceUrls } from '../../app/service-urls.js';
 import { ensureElasticsearch } from './elasticsearch.js';
 import { kafkaAnswers, runningKafka, startKafka } from './kafka.js';
 import { ensurePostgres, postgresAnswers } from './postgres.js';
 import { ensurePostgresReplica } from './postgres-replica.js';
 import { ensureRedis, redisAnswers } from './redis.js';
+import { ensureRedisCluster } from './redis-cluster.js';
 import { ensureS3Proxy } from './s3proxy.js';
-import { servicesSettings } from './settings.js';
+import { SERVICE_KEYS, servicesSettings } from './settings.js';
 
 // npm run services:up: makes sure every server the tests and `npm start` use answers on
 // loopback, reusing what already runs and starting the rest, then writes their URLs to
@@ -33,6 +34,11 @@ type Entry = [keyof ServiceUrls, string];
 const starters: Record<(typeof settings.services)[number], () => Promise<Entry | Entry[]>> = {
   postgres: async () => ['DATABASE_URL', (await given('DATABASE_URL', postgresAnswers)) ?? (await ensurePostgres(servicesDir, settings.postgresPort)).url],
   redis: async () => ['REDIS_URL', (await given('REDIS_URL', redisAnswers)) ?? (await ensureRedis(servicesDir, settings.redisPort)).url],
+  // Six nodes on SERVICES_REDIS_CLUSTER_PORT.. (7001-7006): reused when they answer as a whole cluster.
+  'redis-cluster': async () => {
+    const options = { home: join(servicesDir, 'redis-cluster'), ports: settings.redisClusterPorts, binariesHome: join(servicesDir, 'redis') };
+    return ['REDIS_CLUSTER_NODES', (await ensureRedisCluster(options)).nodes];
+  },
   kafka: async () => {
     // A list of brokers is taken as given: KafkaJS checks it when it connects.
     if (process.env.KAFKA_BROKERS) return ['KAFKA_BROKERS', process.env.KAFKA_BROKERS];
@@ -75,7 +81,10 @@ const main = async () => {
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []));
   const entries = results.flatMap((result) => (result.status !== 'fulfilled' ? [] : typeof result.value[0] === 'string' ? [result.value as Entry] : (result.value as Entry[])));
   const urls = Object.fromEntries(entries) as ServiceUrls;
-  await writeFile(join(servicesDir, 'urls.env'), formatServiceUrls(urls));
+  // A run of some services (SERVICES=redis-cluster) keeps the lines of the others, as services:down does.
+  const ran = new Set<string>(settings.services.flatMap((name) => SERVICE_KEYS[name]));
+  const kept = Object.entries(readServiceUrlsFile(join(servicesDir, 'urls.env'))).filter(([key]) => !ran.has(key));
+  await writeFile(join(servicesDir, 'urls.env'), formatServiceUrls({ ...Object.fromEntries(kept), ...urls }));
   for (const [key, value] of Object.entries(urls)) console.log(`${key}=${value}`);
   console.error(`[services] ${join(servicesDir, 'urls.env')} written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (failures.length > 0) {

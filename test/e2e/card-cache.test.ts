@@ -1,24 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, type User } from '../support/api-client.js';
 import { eventually } from '../support/kafka.js';
-import { isRedisReachable } from '../support/test-redis.js';
+import { CLUSTER_SKIP_REASON, isRedisClusterReachable, isRedisReachable } from '../support/test-redis.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // The post page and the profile page through the platform's card cache (read-api/card-cache.ts),
 // on each card bus: LISTEN/NOTIFY (REDIS_URL unset) and Redis pub/sub. A page read once is cached;
 // a change made afterwards reaches the next plain read once the projector's invalidation is
 // delivered, and at once for a read with ?minPosition= (read-your-writes reads through).
-const redisUp = await isRedisReachable();
+// On a Redis Cluster the bus subscribes on one node (plain PUBLISH reaches them all).
+const singleUp = await isRedisReachable();
+const clusterUp = await isRedisClusterReachable();
 
 describe.each([
-  { bus: 'postgres', redis: false },
-  { bus: 'redis', redis: true },
-])('card cache over the $bus bus', ({ redis }) => {
+  { bus: 'postgres', redis: false, cluster: false },
+  { bus: 'redis', redis: true, cluster: false },
+  { bus: `redis-cluster${clusterUp ? '' : ` (${CLUSTER_SKIP_REASON})`}`, redis: false, cluster: true },
+])('card cache over the $bus bus', ({ redis: single, cluster }) => {
+  const redis = single || cluster;
+  const redisUp = cluster ? clusterUp : singleUp;
   let t: TestApp;
   let api: ReturnType<typeof apiClient>;
   beforeAll(async () => {
     if (redis && !redisUp) return;
-    t = await startTestApp({ redis });
+    t = await startTestApp({ redis: single, redisCluster: cluster });
     api = apiClient(t.app);
     await eventually('the card bus subscribed', async () => t.platform.reads.cards.live, 10_000);
   });

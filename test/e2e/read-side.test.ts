@@ -1,23 +1,29 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient, type User } from '../support/api-client.js';
-import { isRedisReachable } from '../support/test-redis.js';
+import { CLUSTER_SKIP_REASON, isRedisClusterReachable, isRedisReachable } from '../support/test-redis.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // The read side end to end, through the real projections, on each feed/stories backend: the
-// PostgreSQL stores (REDIS_URL unset) and the Redis stores.
-const redisUp = await isRedisReachable();
+// PostgreSQL stores (REDIS_URL unset), the Redis stores, and the Redis stores on a Redis Cluster
+// (REDIS_CLUSTER_NODES: 3 primaries, 3 replicas, which npm run services:up starts).
+const singleUp = await isRedisReachable();
+const clusterUp = await isRedisClusterReachable();
 const STORY_TTL_MS = 1_500;
 const CELEBRITY_THRESHOLD = 3;
 
 describe.each([
-  { backend: 'postgres', redis: false },
-  { backend: 'redis', redis: true },
-])('read side on $backend', ({ redis }) => {
+  { backend: 'postgres', redis: false, cluster: false },
+  { backend: 'redis', redis: true, cluster: false },
+  { backend: `redis-cluster${clusterUp ? '' : ` (${CLUSTER_SKIP_REASON})`}`, redis: false, cluster: true },
+])('read side on $backend', ({ redis: single, cluster }) => {
+  // "redis": the Redis stores, on a single server or on the cluster; unavailable ones skip.
+  const redis = single || cluster;
+  const redisUp = cluster ? clusterUp : single ? singleUp : true;
   let t: TestApp;
   let api: ReturnType<typeof apiClient>;
   beforeAll(async () => {
     if (redis && !redisUp) return;
-    t = await startTestApp({ storyTtlMs: STORY_TTL_MS, redis, celebrityThreshold: CELEBRITY_THRESHOLD });
+    t = await startTestApp({ storyTtlMs: STORY_TTL_MS, redis: single, redisCluster: cluster, celebrityThreshold: CELEBRITY_THRESHOLD });
     api = apiClient(t.app);
   });
   afterAll(() => t?.close());

@@ -3,32 +3,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFeedProjection } from '../../projections/feed/feed-projection.js';
 import { createPostgresFeedStore } from '../../projections/feed/feed-store-postgres.js';
 import type { PushMessage, PushPublisher } from '../../projections/push/push-bus.js';
-import { toRecordedEvents, type HistoryEvent } from '../support/history-arbitraries.js';
+import { FEED_HISTORY_AT, followed, posted, unfollowed } from '../support/feed-history.js';
+import { toRecordedEvents } from '../support/history-arbitraries.js';
 import { applyEvents } from '../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 // What the feed projection pushes to followers' streams: a new post to those whose feed it
 // entered, never during a replay, never for a celebrity's post (pulled at read time).
 
-const at = '2025-03-01T12:00:00.000Z';
-const followed = (followerId: string, followeeId: string): HistoryEvent => ({
-  type: 'Followed',
-  streamId: `follow-${followerId}-${followeeId}`,
-  data: { followerId, followeeId, followedAt: at },
-  at,
-});
-const unfollowed = (followerId: string, followeeId: string): HistoryEvent => ({
-  type: 'Unfollowed',
-  streamId: `follow-${followerId}-${followeeId}`,
-  data: { followerId, followeeId, reason: 'unfollowed' },
-  at,
-});
-const posted = (postId: string, authorId: string): HistoryEvent => ({
-  type: 'PostCreated',
-  streamId: `post-${postId}`,
-  data: { postId, authorId, caption: 'hi', hashtags: [], mentions: [], media: [{ url: 'https://cdn.example.com/a.jpg', type: 'image' }], createdAt: at },
-  at,
-});
+const at = FEED_HISTORY_AT;
 
 /** An in-memory publisher: the feed projection's side of the bus. */
 const recordingPublisher = () => {

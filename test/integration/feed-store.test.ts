@@ -2,10 +2,11 @@ import { Redis } from 'ioredis';
 import { createPostgresFeedStore } from '../../projections/feed/feed-store-postgres.js';
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
 import { createTestDatabase } from '../support/test-database.js';
-import { createTestRedis, isRedisReachable, TEST_REDIS_URL } from '../support/test-redis.js';
+import { CLUSTER_SKIP_REASON, createTestRedis, createTestRedisCluster, isRedisClusterReachable, isRedisReachable, TEST_REDIS_URL } from '../support/test-redis.js';
 import { feedStoreContract } from './feed-store.contract.js';
 
-// The FeedStore contract against real servers: PostgreSQL always, Redis when it answers. Each
+// The FeedStore contract against real servers: PostgreSQL always, Redis when it answers, a Redis
+// Cluster (3 primaries, 3 replicas: npm run services:up) when one does. Each
 // test gets a store of its own: a table prefix (PostgreSQL) or key prefix (Redis) per store.
 
 feedStoreContract('PostgreSQL', async () => {
@@ -43,4 +44,25 @@ feedStoreContract(
     };
   },
   { skip: !(await isRedisReachable()) },
+);
+
+// On a Redis Cluster every command and script must stay within one slot (CROSSSLOT otherwise):
+// the same contract, through the platform's cluster client (app/redis-client.ts).
+const clusterReachable = await isRedisClusterReachable();
+feedStoreContract(
+  `Redis Cluster${clusterReachable ? '' : ` (${CLUSTER_SKIP_REASON})`}`,
+  async () => {
+    const [db, redis] = await Promise.all([createTestDatabase(), createTestRedisCluster()]);
+    let stores = 0;
+    return {
+      checkpoints: db.pool,
+      newStore: async (options = {}) => {
+        const store = createRedisFeedStore(redis.client, { ...options, prefix: `${redis.prefix}${++stores}:` });
+        await store.setup();
+        return store;
+      },
+      close: () => Promise.all([redis.drop(), db.drop()]).then(() => undefined),
+    };
+  },
+  { skip: !clusterReachable },
 );

@@ -5,7 +5,7 @@ import { createPostgresPushBus, MAX_PAYLOAD_BYTES, packPayloads } from '../../pr
 import { createRedisPushBus } from '../../projections/push/push-bus-redis.js';
 import type { PushMessage } from '../../projections/push/push-bus.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { createTestRedis, isRedisReachable } from '../support/test-redis.js';
+import { CLUSTER_SKIP_REASON, createTestRedis, createTestRedisCluster, isRedisClusterReachable, isRedisReachable } from '../support/test-redis.js';
 import { pushBusContract } from './push-bus.contract.js';
 
 const redisReachable = await isRedisReachable();
@@ -25,6 +25,18 @@ for (const sharded of [false, true]) {
     { skip: !redisReachable },
   );
 }
+
+// On a Redis Cluster the platform runs the bus sharded (SSUBSCRIBE through ioredis's sharded
+// subscribers, one per primary; SPUBLISH to the channel's shard only), as here.
+const clusterReachable = await isRedisClusterReachable();
+pushBusContract(
+  `Redis Cluster sharded pub/sub${clusterReachable ? '' : ` (${CLUSTER_SKIP_REASON})`}`,
+  async () => {
+    const redis = await createTestRedisCluster();
+    return { createBus: () => createRedisPushBus(redis.client, { prefix: redis.prefix, sharded: true }), cleanup: () => redis.drop() };
+  },
+  { skip: !clusterReachable },
+);
 
 describe('PostgreSQL push payloads', () => {
   const message: PushMessage = { type: 'feed', postId: uuidv7(), authorId: uuidv7(), score: Date.now() };

@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { createPostgresRankedOrders } from '../../read-api/ranked-orders-postgres.js';
 import { createRedisRankedOrders } from '../../read-api/ranked-orders-redis.js';
 import { createTestDatabase } from '../support/test-database.js';
-import { createTestRedis, isRedisReachable } from '../support/test-redis.js';
+import { CLUSTER_SKIP_REASON, createTestRedis, createTestRedisCluster, isRedisClusterReachable, isRedisReachable } from '../support/test-redis.js';
 import { rankedOrdersContract } from './ranked-orders.contract.js';
 
 rankedOrdersContract('PostgreSQL', async () => {
@@ -18,6 +18,17 @@ rankedOrdersContract(
     return { orders: async (options) => createRedisRankedOrders(redis.client, { prefix: redis.prefix, ...options }), cleanup: () => redis.drop() };
   },
   { skip: !(await isRedisReachable()) },
+);
+
+// One script over the viewer's hash: Cluster-safe.
+const clusterUp = await isRedisClusterReachable();
+rankedOrdersContract(
+  `Redis Cluster${clusterUp ? '' : ` (${CLUSTER_SKIP_REASON})`}`,
+  async () => {
+    const redis = await createTestRedisCluster();
+    return { orders: async (options) => createRedisRankedOrders(redis.client, { prefix: redis.prefix, ...options }), cleanup: () => redis.drop() };
+  },
+  { skip: !clusterUp },
 );
 
 // Redis expires a viewer's hash by itself; the PostgreSQL rows of anyone go as later sessions are saved.

@@ -8,7 +8,7 @@ import { createPostgresRateLimitStore, type PurgeableRateLimitStore } from '../.
 import { createRedisRateLimitStore } from '../../app/rate-limit/store-redis.js';
 import { defaultSettings } from '../support/settings.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { createTestRedis, isRedisReachable } from '../support/test-redis.js';
+import { CLUSTER_SKIP_REASON, createTestRedis, createTestRedisCluster, isRedisClusterReachable, isRedisReachable } from '../support/test-redis.js';
 import { rateLimitStoreContract } from './rate-limit-store.contract.js';
 
 rateLimitStoreContract('PostgreSQL', async () => {
@@ -23,6 +23,17 @@ rateLimitStoreContract(
     return { store: createRedisRateLimitStore(redis.client, { prefix: redis.prefix }), cleanup: () => redis.drop() };
   },
   { skip: !(await isRedisReachable()) },
+);
+
+// One script over the bucket's own key: Cluster-safe.
+const clusterUp = await isRedisClusterReachable();
+rateLimitStoreContract(
+  `Redis Cluster${clusterUp ? '' : ` (${CLUSTER_SKIP_REASON})`}`,
+  async () => {
+    const redis = await createTestRedisCluster();
+    return { store: createRedisRateLimitStore(redis.client, { prefix: redis.prefix }), cleanup: () => redis.drop() };
+  },
+  { skip: !clusterUp },
 );
 
 // Redis buckets expire by themselves; PostgreSQL rows are purged (app/rate-limit/purge.ts) once

@@ -6,7 +6,7 @@ import { createRedisStoriesStore } from '../../projections/stories/stories-store
 import { storyFactsOf } from '../../projections/stories/story-facts.js';
 import { syntheticPosition } from '../support/history-arbitraries.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { createTestRedis, isRedisReachable, type TestRedis } from '../support/test-redis.js';
+import { CLUSTER_SKIP_REASON, createTestRedis, createTestRedisCluster, isRedisClusterReachable, isRedisReachable, type TestRedis } from '../support/test-redis.js';
 import { storiesStoreContract } from './stories-store.contract.js';
 
 const redisReachable = await isRedisReachable();
@@ -16,20 +16,28 @@ storiesStoreContract('PostgreSQL', async () => {
   return { store: createPostgresStoriesStore(db.pool), cleanup: () => db.drop() };
 });
 
-storiesStoreContract(
-  'Redis',
-  async () => {
-    const [db, redis] = await Promise.all([createTestDatabase(), createTestRedis()]);
-    return {
-      store: createRedisStoriesStore({ redis: redis.client, pool: db.pool, prefix: redis.prefix }),
-      cleanup: async () => {
-        await redis.drop();
-        await db.drop();
-      },
-    };
-  },
-  { skip: !redisReachable },
-);
+// On a single Redis and on a Redis Cluster (npm run services:up starts one): single-key commands only.
+const clusterReachable = await isRedisClusterReachable();
+const redisServers = [
+  { name: 'Redis', reachable: redisReachable, connect: () => createTestRedis() },
+  { name: `Redis Cluster${clusterReachable ? '' : ` (${CLUSTER_SKIP_REASON})`}`, reachable: clusterReachable, connect: () => createTestRedisCluster() },
+];
+for (const { name, reachable, connect } of redisServers) {
+  storiesStoreContract(
+    name,
+    async () => {
+      const [db, redis] = await Promise.all([createTestDatabase(), connect()]);
+      return {
+        store: createRedisStoriesStore({ redis: redis.client, pool: db.pool, prefix: redis.prefix }),
+        cleanup: async () => {
+          await redis.drop();
+          await db.drop();
+        },
+      };
+    },
+    { skip: !reachable },
+  );
+}
 
 describe.skipIf(!redisReachable)('Redis stories store generations', () => {
   let db: TestDatabase;

@@ -12,14 +12,17 @@ import type { RateLimitStore } from '../../app/rate-limit/store.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
 import { defaultSettings, TEST_MEDIA_EXTERNAL_HOSTS, TEST_PERSONAL_DATA_KEY } from './settings.js';
+import type { Cluster } from 'ioredis';
 import { createTestDatabase, withSearchPath, type TestDatabase } from './test-database.js';
-import { createTestRedis, type TestRedis } from './test-redis.js';
+import { createTestRedis, createTestRedisCluster, type TestRedis } from './test-redis.js';
 
 export interface TestApp {
   app: FastifyInstance;
   platform: Platform;
   db: TestDatabase;
   redis: TestRedis | null;
+  /** With `redisCluster`: the test's prefix on the test Redis Cluster (test-redis.ts), through the platform's cluster client. */
+  redisCluster: TestRedis<Cluster> | null;
   /** The Elasticsearch URL and index prefix when search runs in Elasticsearch. */
   elasticsearch: { url: string; prefix: string } | null;
   /**
@@ -39,6 +42,8 @@ export interface TestAppOptions {
   redis?: boolean;
   /** With `redis`: a Redis server of the test's own (one it stops and starts) instead of the shared one. */
   redisUrl?: string;
+  /** Feeds, stories, rate limits, caches and the push bus on the test Redis Cluster (REDIS_CLUSTER_NODES; npm run services:up starts one). */
+  redisCluster?: boolean;
   celebrityThreshold?: number;
   /** Search in the real Elasticsearch of the test run (indexes under a prefix of this test's own). */
   elasticsearch?: boolean;
@@ -98,6 +103,7 @@ export const TEST_PASSWORD_PARAMS: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
 export const startTestApp = async (options: TestAppOptions = {}): Promise<TestApp> => {
   const db = await createTestDatabase(options.readReplica?.primaryUrl);
   const redis = options.redis ? await createTestRedis(options.redisUrl) : null;
+  const redisCluster = options.redisCluster ? await createTestRedisCluster() : null;
   const defaults = defaultSettings();
   // The local media storage's files (and its URL secret) in a directory of this app's own.
   const dataDir = await mkdtemp(join(tmpdir(), 'ig-test-app-'));
@@ -111,8 +117,9 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     personalDataKey: TEST_PERSONAL_DATA_KEY,
     storyTtlMs: options.storyTtlMs ?? defaults.storyTtlMs,
     redisUrl: redis?.url,
+    redisClusterNodes: redisCluster ? redisCluster.url.split(',') : undefined,
     elasticsearchUrl: options.elasticsearch ? inject('elasticsearchUrl') : undefined,
-    prefixes: { redis: redis?.prefix ?? defaults.prefixes.redis, elasticsearch: options.elasticsearch ? `${db.schema}-` : defaults.prefixes.elasticsearch },
+    prefixes: { redis: redis?.prefix ?? redisCluster?.prefix ?? defaults.prefixes.redis, elasticsearch: options.elasticsearch ? `${db.schema}-` : defaults.prefixes.elasticsearch },
     feed: { ...defaults.feed, celebrityThreshold: options.celebrityThreshold ?? defaults.feed.celebrityThreshold },
     kafka: options.kafka,
     media: { ...defaults.media, externalHosts: options.mediaExternalHosts ?? TEST_MEDIA_EXTERNAL_HOSTS, ...options.media },
@@ -150,6 +157,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     platform,
     db,
     redis,
+    redisCluster,
     elasticsearch: options.elasticsearch ? { url: inject('elasticsearchUrl'), prefix: `${db.schema}-` } : null,
     async allEvents() {
       const { rows } = await db.pool.query<{ type: string; streamId: string }>(
@@ -163,6 +171,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       await platform.close();
       await db.drop();
       await redis?.drop();
+      await redisCluster?.drop();
       await rm(dataDir, { recursive: true, force: true });
       if (options.elasticsearch) await dropElasticsearchPrefix(inject('elasticsearchUrl'), `${db.schema}-`);
     },

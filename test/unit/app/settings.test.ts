@@ -13,6 +13,7 @@ describe('settings from the environment, in the groups the platform takes', () =
       jwtSecrets: undefined,
       sessions: { accessTokenTtlMs: 900_000, refreshTokenTtlMs: 2_592_000_000 },
       redisUrl: undefined,
+      redisClusterNodes: undefined,
       elasticsearchUrl: undefined,
       prefixes: { redis: 'ig:', elasticsearch: 'ig-' },
       storyTtlMs: 86_400_000,

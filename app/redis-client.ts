@@ -1,0 +1,54 @@
+import { Cluster, Redis } from 'ioredis';
+
+// The one Redis connection a process runs on (feeds, stories, rate limits, caches, the buses):
+// a single server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES) through ioredis's cluster
+// client, which routes each command to the primary owning its key's slot. Every Redis user takes
+// `Redis | Cluster` and names one key per command, or one hash tag per script (docs/architecture.md
+// "Redis Cluster").
+export type RedisClient = Redis | Cluster;
+
+export interface RedisTarget {
+  redisUrl?: string | undefined;
+  /** host:port of some of the cluster's nodes (the client learns the rest from CLUSTER SLOTS). */
+  redisClusterNodes?: readonly string[] | undefined;
+}
+
+/**
+ * How the cluster client rides through a failover (a primary killed, its replica promoted after
+ * cluster-node-timeout and an election): a command whose connection closed, or that got
+ * CLUSTERDOWN while the slots had no primary, is retried every RETRY_DELAY_MS after a refresh of
+ * the slot map, up to MAX_REDIRECTIONS times (~8 s), then fails as any Redis failure does (503,
+ * degraded reads; a projector retries its batch: the feed's writes are idempotent).
+ */
+export const CLUSTER_RETRY = { RETRY_DELAY_MS: 250, MAX_REDIRECTIONS: 32 } as const;
+
+export const clusterOptions = (overrides: { keyPrefix?: string } = {}) => ({
+  enableAutoPipelining: true,
+  // Reads from the primaries: a replica may lag, and the feed reads its own writes (freshness waits).
+  scaleReads: 'master' as const,
+  retryDelayOnFailover: CLUSTER_RETRY.RETRY_DELAY_MS,
+  retryDelayOnClusterDown: CLUSTER_RETRY.RETRY_DELAY_MS,
+  retryDelayOnTryAgain: CLUSTER_RETRY.RETRY_DELAY_MS,
+  maxRedirections: CLUSTER_RETRY.MAX_REDIRECTIONS,
+  // Every startup node unreachable: try again, at most every 2 s (never give up: the platform reports 503s meanwhile).
+  clusterRetryStrategy: (times: number) => Math.min(100 * times, 2_000),
+  // The slot map is refreshed on MOVED and after failures; also every 5 s, so that a promotion is seen soon.
+  slotsRefreshInterval: 5_000,
+  redisOptions: { maxRetriesPerRequest: 2, connectTimeout: 2_000, ...overrides },
+});
+
+export const hostPortOf = (node: string) => {
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+};
+
+/** The process's client: the cluster's when REDIS_CLUSTER_NODES is set (it wins over REDIS_URL), else the single server's, else none. */
+export const connectRedis = ({ redisUrl, redisClusterNodes }: RedisTarget): RedisClient | null => {
+  const client = redisClusterNodes?.length
+    ? new Cluster(redisClusterNodes.map(hostPortOf), clusterOptions())
+    : redisUrl
+      ? new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 })
+      : null;
+  client?.on('error', () => undefined); // reported per command as 503s; ioredis reconnects by itself
+  return client;
+};
