@@ -1,4 +1,4 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
 
 // The fan-out topic: its partitions bound how many workers share the work (one consumer per
 // partition at most), and its replication how many brokers may fail (docs/architecture.md "Processes": scale-out by the
@@ -7,21 +7,52 @@ export interface FanOutTopic {
   topic: string;
   partitions: number;
   replicationFactor: number;
+  /**
+   * Replicas that must hold a message before the broker acknowledges it (the producers send with
+   * acks=all); fewer in sync and the partition refuses writes rather than risk losing one.
+   * Unset: the broker's default.
+   */
+  minInsyncReplicas?: number;
 }
 
-export const ensureFanOutTopic = async (kafka: Kafka, { topic, partitions, replicationFactor }: FanOutTopic): Promise<void> => {
+export const ensureFanOutTopic = async (kafka: Kafka, { topic, partitions, replicationFactor, minInsyncReplicas }: FanOutTopic): Promise<void> => {
   const admin = kafka.admin();
   await admin.connect();
   try {
+    const configEntries = minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }];
     // Resolves false when the topic exists already (kafkajs swallows TOPIC_ALREADY_EXISTS).
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
-  } catch (error) {
-    // Two processes creating it at once: the loser is told it exists, which is all it wanted.
-    if (!isAlreadyExists(error)) throw error;
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries }] }).catch((error: unknown) => {
+      // Two processes creating it at once: the loser is told it exists, which is all it wanted.
+      if (!isAlreadyExists(error)) throw error;
+    });
+    await waitForLeaders(admin, topic);
   } finally {
     await admin.disconnect();
   }
 };
+
+/**
+ * Until every partition of the topic has a leader. Not kafkajs's own waitForLeaders: with several
+ * brokers, the one it asks may not know a topic just created (UNKNOWN_TOPIC_OR_PARTITION) for a
+ * moment, which it does not retry.
+ */
+const waitForLeaders = async (admin: Admin, topic: string, timeoutMs = 30_000) => {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await admin.fetchTopicMetadata({ topics: [topic] }).then(
+      ({ topics }) => (topics[0]?.partitions.length ?? 0) > 0 && topics[0]!.partitions.every((partition) => partition.leader >= 0),
+      (error: unknown) => {
+        if (!isRetriableKafkaError(error) || Date.now() > until) throw error;
+        return false;
+      },
+    );
+    if (ready) return;
+    if (Date.now() > until) throw new Error(`the partitions of Kafka topic ${topic} have no leader after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+};
+
+const isRetriableKafkaError = (error: unknown) => (error as { retriable?: boolean }).retriable === true;
 
 const isAlreadyExists = (error: unknown) => {
   const errors = (error as { errors?: { type?: string }[] }).errors ?? [];

@@ -1,22 +1,26 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatServiceUrls, readServiceUrlsFile, S3_SERVICE_KEYS, type ServiceUrls } from '../../app/service-urls.js';
+import { formatServiceUrls, readServiceUrlsFile } from '../../app/service-urls.js';
 import { stopElasticsearch } from './elasticsearch.js';
-import { stopKafka } from './kafka.js';
+import { stopKafka, stopKafkaCluster } from './kafka.js';
 import { stopPostgres } from './postgres.js';
 import { stopRedis } from './redis.js';
 import { stopS3Proxy } from './s3proxy.js';
-import { SERVICE_NAMES, servicesSettings } from './settings.js';
+import { SERVICE_KEYS, SERVICE_NAMES, servicesSettings } from './settings.js';
 
 // npm run services:down: stops what services:up started, known by the pid files under
 // <services> (a server it found already running has none, and is left alone), and removes
 // urls.env. Cached downloads and data stay, so the next services:up is quick.
-const { servicesDir, services } = servicesSettings();
+const settings = servicesSettings();
+const { servicesDir } = settings;
+// Without SERVICES, everything it may have started: the single broker and the cluster alike.
+const services = process.env.SERVICES ? settings.services : SERVICE_NAMES;
 
 const stoppers = {
   postgres: () => stopPostgres(servicesDir),
   redis: () => stopRedis(servicesDir),
   kafka: () => stopKafka(join(servicesDir, 'kafka', 'node')),
+  'kafka-cluster': () => stopKafkaCluster(join(servicesDir, 'kafka-cluster')),
   elasticsearch: () => stopElasticsearch(servicesDir),
   s3: () => stopS3Proxy(servicesDir),
 };
@@ -27,16 +31,9 @@ for (const result of results) {
   else console.error(`[services] ${result.value[0]}: ${result.value[1] ? 'stopped' : 'not started by services:up'}`);
 }
 // The URLs of the services left alone stay in urls.env.
-const keys: Record<string, readonly (keyof ServiceUrls)[]> = {
-  postgres: ['DATABASE_URL'],
-  redis: ['REDIS_URL'],
-  kafka: ['KAFKA_BROKERS'],
-  elasticsearch: ['ELASTICSEARCH_URL'],
-  s3: S3_SERVICE_KEYS,
-};
 const kept = Object.entries(readServiceUrlsFile(join(servicesDir, 'urls.env'))).filter(
-  ([key]) => !services.some((name) => (keys[name] as readonly string[]).includes(key)),
+  ([key]) => !services.some((name) => (SERVICE_KEYS[name] as readonly string[]).includes(key)),
 );
-if (services.length === SERVICE_NAMES.length || kept.length === 0) await rm(join(servicesDir, 'urls.env'), { force: true });
+if (!process.env.SERVICES || kept.length === 0) await rm(join(servicesDir, 'urls.env'), { force: true });
 else await writeFile(join(servicesDir, 'urls.env'), formatServiceUrls(Object.fromEntries(kept)));
 if (results.some((result) => result.status === 'rejected')) process.exit(1);

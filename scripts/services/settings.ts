@@ -1,10 +1,22 @@
 import { resolve } from 'node:path';
+import { S3_SERVICE_KEYS, type ServiceUrls } from '../../app/service-urls.js';
 
 // What services:up and services:down work on, from the environment (every port overridable, so
 // the "absent" paths can be tried on ports nothing listens on).
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const SERVICE_NAMES = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3'] as const;
+export const SERVICE_NAMES = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3', 'kafka-cluster'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** What services:up starts without SERVICES: one Kafka broker; `kafka-cluster` (three) in its place when asked for. */
+export const DEFAULT_SERVICES: readonly ServiceName[] = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3'];
+/** The urls.env entries each service writes (services:down removes those of what it stops). */
+export const SERVICE_KEYS: Record<ServiceName, readonly (keyof ServiceUrls)[]> = {
+  postgres: ['DATABASE_URL'],
+  redis: ['REDIS_URL'],
+  kafka: ['KAFKA_BROKERS'],
+  'kafka-cluster': ['KAFKA_BROKERS'],
+  elasticsearch: ['ELASTICSEARCH_URL'],
+  s3: S3_SERVICE_KEYS,
+};
 
 const port = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -13,9 +25,13 @@ const port = (name: string, fallback: number) => {
 };
 
 export const servicesSettings = () => {
-  const names = (process.env.SERVICES ?? SERVICE_NAMES.join(',')).split(',').map((name) => name.trim()).filter(Boolean);
+  const names = (process.env.SERVICES ?? DEFAULT_SERVICES.join(',')).split(',').map((name) => name.trim()).filter(Boolean);
   const unknown = names.filter((name) => !(SERVICE_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) throw new Error(`SERVICES: unknown ${unknown.join(', ')}; known: ${SERVICE_NAMES.join(', ')}`);
+  // Both would write KAFKA_BROKERS.
+  if (names.includes('kafka') && names.includes('kafka-cluster')) throw new Error('SERVICES: kafka and kafka-cluster both provide KAFKA_BROKERS; name one');
+  const clusterPort = port('SERVICES_KAFKA_CLUSTER_PORT', 19192);
+  if (clusterPort + 102 > 65_535) throw new Error(`SERVICES_KAFKA_CLUSTER_PORT must leave room for its nodes' ports (up to +102), got ${clusterPort}`);
   return {
     /** Where the services keep their files, and where urls.env is written: <dir>/urls.env. */
     servicesDir: resolve(process.env.SERVICES_DIR ?? resolve(ROOT, '.services')),
@@ -25,5 +41,7 @@ export const servicesSettings = () => {
     kafkaPort: port('SERVICES_KAFKA_PORT', 19092),
     kafkaControllerPort: port('SERVICES_KAFKA_CONTROLLER_PORT', 19093),
     s3Port: port('SERVICES_S3_PORT', 19000),
+    /** The cluster's nodes: clients on SERVICES_KAFKA_CLUSTER_PORT and the next two ports, controllers 100 ports above. */
+    kafkaClusterPorts: [0, 1, 2].map((i) => ({ port: clusterPort + i, controllerPort: clusterPort + 100 + i })),
   };
 };
