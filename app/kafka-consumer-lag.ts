@@ -51,12 +51,17 @@ export const watchConsumerLag = (brokers: string[], groups: ConsumerGroupTopic[]
     } catch {
       return; // the brokers away: the last figures stay
     }
+    // Only topics that exist (a worker not started yet has not created its own): kafkajs's admin
+    // keeps every topic it was asked about in its metadata requests, and one unknown topic would
+    // fail them all from then on.
+    const existing = new Set(await admin.listTopics().catch(() => [] as string[]));
     await Promise.all(
-      groups.map(async (group) => {
-        // A topic not created yet (no worker started) has no partitions to report.
-        const lag = await fetchConsumerLag(admin, group).catch(() => null);
-        if (lag) lags.set(`${group.group}\u0000${group.topic}`, lag);
-      }),
+      groups
+        .filter(({ topic }) => existing.has(topic))
+        .map(async (group) => {
+          const lag = await fetchConsumerLag(admin, group).catch(() => null);
+          if (lag) lags.set(`${group.group}\u0000${group.topic}`, lag);
+        }),
     );
   };
   const poll = () => (polling = polling.then(pollOnce));
