@@ -21,7 +21,7 @@ export const ensureFanOutTopic = async (kafka: Kafka, { topic, partitions, repli
   try {
     const configEntries = minInsyncReplicas === undefined ? [] : [{ name: 'min.insync.replicas', value: String(minInsyncReplicas) }];
     // Resolves false when the topic exists already (kafkajs swallows TOPIC_ALREADY_EXISTS).
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries }] }).catch((error: unknown) => {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor, configEntries }], waitForLeaders: false }).catch((error: unknown) => {
       // Two processes creating it at once: the loser is told it exists, which is all it wanted.
       if (!isAlreadyExists(error)) throw error;
     });
