@@ -1,4 +1,5 @@
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
+import { fetchConsumerLag, type ConsumerGroupTopic, type PartitionLag } from '../projections/feed/consumer-lag.js';
 
 // Per-partition lag of the platform's Kafka consumer groups (the fan-out workers', the media
 // processing consumers'), for /metrics (kafka_consumer_lag): for each partition, the messages
@@ -8,27 +9,7 @@ import { Kafka, logLevel, type Admin } from 'kafkajs';
 // process that runs the consumers, so a scrape costs no round trip; a poll that fails (the
 // brokers away) leaves the last figures in place until one succeeds.
 
-export interface ConsumerGroupTopic {
-  group: string;
-  topic: string;
-}
-
-export interface PartitionLag extends ConsumerGroupTopic {
-  partition: number;
-  lag: number;
-}
-
-/** The lag of `group` on each partition of `topic`, as the brokers have it now. */
-export const fetchConsumerLag = async (admin: Admin, { group, topic }: ConsumerGroupTopic): Promise<PartitionLag[]> => {
-  const [ends, [committed]] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId: group, topics: [topic] })]);
-  const committedOf = new Map((committed?.partitions ?? []).map(({ partition, offset }) => [partition, Number(offset)]));
-  return ends.map(({ partition, low, high }) => {
-    const at = committedOf.get(partition) ?? -1;
-    // -1: nothing committed yet; the consumer starts at the oldest message kept.
-    const from = at >= 0 ? at : Number(low);
-    return { group, topic, partition, lag: Math.max(0, Number(high) - from) };
-  });
-};
+export type { ConsumerGroupTopic, PartitionLag } from '../projections/feed/consumer-lag.js';
 
 export interface ConsumerLagWatch {
   /** The figures of the last successful poll of each group. */

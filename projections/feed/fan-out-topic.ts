@@ -59,6 +59,21 @@ const isAlreadyExists = (error: unknown) => {
   return errors.length > 0 && errors.every((inner) => inner.type === 'TOPIC_ALREADY_EXISTS');
 };
 
+/**
+ * What the platform's consumers (fan-out workers, media processing consumers) share so that a
+ * broker lost from a cluster stalls them for seconds, not minutes. kafkajs refreshes its view of
+ * the partitions' leaders only every `metadataMaxAge` (5 minutes by default), and retries a fetch
+ * from a dead leader with the view it has, backing off up to 30 s a try: a killed broker's
+ * partitions stopped being consumed for minutes after the controller had moved their leadership
+ * (test/e2e/kafka-broker-failure.test.ts). With the view at most 3 s old and retries capped at 3 s,
+ * the consumer fetches from the new leaders within seconds; past the retries it crashes and is
+ * restarted, however long the brokers stay away.
+ */
+export const CLUSTER_AWARE_CONSUMER = {
+  metadataMaxAge: 3_000,
+  retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 3_000, restartOnFailure: async () => true },
+};
+
 /** Sends keyed JSON messages to one topic, idempotently (`acks=all`), connecting on first use. */
 export interface TopicProducer {
   send(key: string, message: unknown): Promise<void>;

@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FanOutChunk } from './fan-out.js';
-import { ensureFanOutTopic, type FanOutTopic } from './fan-out-topic.js';
+import { CLUSTER_AWARE_CONSUMER, ensureFanOutTopic, type FanOutTopic } from './fan-out-topic.js';
 import type { ParkedMessage } from '../runtime/parked-events.js';
 
 // The fan-out workers (role `worker`): one Kafka consumer group over the fan-out topic, each
@@ -53,7 +53,7 @@ export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOpt
     heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
     allowAutoTopicCreation: false,
     // A crashed consumer (the broker went away) restarts and rejoins, however long that takes.
-    retry: { retries: 10, restartOnFailure: async () => true },
+    ...CLUSTER_AWARE_CONSUMER,
   });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     console.error(`[fan-out workers] consumer crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'stopped'}`),

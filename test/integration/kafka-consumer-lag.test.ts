@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { fetchConsumerLag, watchConsumerLag } from '../../app/kafka-consumer-lag.js';
+import { watchConsumerLag } from '../../app/kafka-consumer-lag.js';
+import { fetchConsumerLag } from '../../projections/feed/consumer-lag.js';
 import { createMetrics } from '../../app/metrics.js';
 import { ensureFanOutTopic } from '../../projections/feed/fan-out-topic.js';
 import { kafkaClient, testKafkaBrokers, testTopicName } from '../support/kafka.js';

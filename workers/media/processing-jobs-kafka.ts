@@ -1,5 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import { createTopicProducer, ensureFanOutTopic, type FanOutTopic } from '../../projections/feed/fan-out-topic.js';
+import { CLUSTER_AWARE_CONSUMER, createTopicProducer, ensureFanOutTopic, type FanOutTopic } from '../../projections/feed/fan-out-topic.js';
 import { backoffDelay, sleep } from '../../projections/runtime/sleep.js';
 
 // Processing jobs through Kafka (KAFKA_BROKERS set; topic KAFKA_MEDIA_TOPIC, `media-processing`):
@@ -68,7 +68,7 @@ export const startProcessingConsumers = async (kafka: Kafka, options: Processing
     sessionTimeout,
     heartbeatInterval,
     allowAutoTopicCreation: false,
-    retry: { retries: 10, restartOnFailure: async () => true },
+    ...CLUSTER_AWARE_CONSUMER,
   });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     console.error(`[media workers] consumer crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'stopped'}`),
