@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { fetchConsumerLag, type ConsumerGroupTopic, type PartitionLag } from '../projections/feed/consumer-lag.js';
 
 // Per-partition lag of the platform's Kafka consumer groups (the fan-out workers', the media
@@ -22,28 +22,39 @@ export interface ConsumerLagWatch {
 /** Polls the lag of `groups` every `intervalMs` (default 5 s) until stopped. */
 export const watchConsumerLag = (brokers: string[], groups: ConsumerGroupTopic[], intervalMs = 5_000): ConsumerLagWatch => {
   const kafka = new Kafka({ clientId: 'instagram-es-lag', brokers, connectionTimeout: 3_000, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin({ retry: { retries: 1 } });
-  let connected: Promise<void> | null = null;
+  let admin: Admin | null = null;
   const lags = new Map<string, PartitionLag[]>();
   let polling: Promise<void> = Promise.resolve();
+  /**
+   * A poll that fails drops the admin client: kafkajs's admin keeps the partitions' leaders it
+   * was told of for 5 minutes (its metadataMaxAge, not settable), so after a broker of a cluster
+   * is lost it would go on asking the dead one; a new client asks the brokers afresh.
+   */
+  const drop = async () => {
+    const old = admin;
+    admin = null;
+    await old?.disconnect().catch(() => undefined);
+  };
   const pollOnce = async () => {
     try {
-      await (connected ??= admin.connect().catch((error: unknown) => ((connected = null), Promise.reject(error))));
+      if (!admin) {
+        const fresh = kafka.admin({ retry: { retries: 1 } });
+        await fresh.connect();
+        admin = fresh;
+      }
+      const current = admin;
+      // Only topics that exist (a worker not started yet has not created its own): kafkajs's admin
+      // keeps every topic it was asked about in its metadata requests, and one unknown topic would
+      // fail them all from then on.
+      const existing = new Set(await current.listTopics());
+      await Promise.all(
+        groups
+          .filter(({ topic }) => existing.has(topic))
+          .map(async (group) => lags.set(`${group.group}\u0000${group.topic}`, await fetchConsumerLag(current, group))),
+      );
     } catch {
-      return; // the brokers away: the last figures stay
+      await drop(); // the last figures stay until a poll succeeds
     }
-    // Only topics that exist (a worker not started yet has not created its own): kafkajs's admin
-    // keeps every topic it was asked about in its metadata requests, and one unknown topic would
-    // fail them all from then on.
-    const existing = new Set(await admin.listTopics().catch(() => [] as string[]));
-    await Promise.all(
-      groups
-        .filter(({ topic }) => existing.has(topic))
-        .map(async (group) => {
-          const lag = await fetchConsumerLag(admin, group).catch(() => null);
-          if (lag) lags.set(`${group.group}\u0000${group.topic}`, lag);
-        }),
-    );
   };
   const poll = () => (polling = polling.then(pollOnce));
   void poll();
@@ -55,7 +66,7 @@ export const watchConsumerLag = (brokers: string[], groups: ConsumerGroupTopic[]
     async stop() {
       clearInterval(timer);
       await polling;
-      await admin.disconnect().catch(() => undefined);
+      await drop();
     },
   };
 };

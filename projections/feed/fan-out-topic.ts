@@ -1,4 +1,4 @@
-import { Partitioners, type Admin, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
 
 // The fan-out topic: its partitions bound how many workers share the work (one consumer per
 // partition at most), and its replication how many brokers may fail (docs/architecture.md "Processes": scale-out by the
@@ -72,6 +72,40 @@ const isAlreadyExists = (error: unknown) => {
 export const CLUSTER_AWARE_CONSUMER = {
   metadataMaxAge: 3_000,
   retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 3_000, restartOnFailure: async () => true },
+};
+
+/**
+ * Commits again, every few seconds, the offsets of what the consumer finished that the broker may
+ * not have. kafkajs commits at the end of each batch and tries no more when that commit fails (the
+ * group's coordinator was on the broker just lost): with nothing more to fetch, the partition's
+ * last messages stayed uncommitted, its lag above zero, until the next message or the next
+ * rebalance redelivered them (test/e2e/kafka-broker-failure.test.ts). A commit of a partition
+ * this member no longer holds is refused by the broker (another generation), so it moves nothing back.
+ */
+export const recommitFinished = (consumer: Consumer, intervalMs = 5_000) => {
+  /** The next offset to read, per topic and partition: the last finished message's plus one. */
+  const finished = new Map<string, { topic: string; partition: number; offset: string }>();
+  const timer = setInterval(() => {
+    const offsets = [...finished.values()];
+    finished.clear();
+    if (offsets.length === 0) return;
+    consumer.commitOffsets(offsets).catch(() => {
+      // Not committed: keep them for the next try, unless a later message has replaced them.
+      for (const entry of offsets) {
+        const key = `${entry.topic}/${entry.partition}`;
+        if (!finished.has(key)) finished.set(key, entry);
+      }
+    });
+  }, intervalMs);
+  timer.unref();
+  return {
+    finished(topic: string, partition: number, offset: string) {
+      finished.set(`${topic}/${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
 };
 
 /** Sends keyed JSON messages to one topic, idempotently (`acks=all`), connecting on first use. */
