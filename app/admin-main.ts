@@ -1,9 +1,9 @@
 import pg from 'pg';
 import { createPersonalDataEventStore, createPostgresKeyStore } from '../events/personal-data/index.js';
-import { createPostgresEventStore } from '../events/postgres/index.js';
 import { ADMIN_EXIT, runAdminCli } from './admin-cli.js';
 import { ConfigError, loadSettings } from './config.js';
 import { cliPostgres } from './cli-postgres.js';
+import { openEventStore } from './event-store.js';
 import { resolvePersonalDataKey } from './personal-data-key.js';
 import { withServiceUrls } from './service-urls.js';
 
@@ -22,7 +22,7 @@ const main = async (): Promise<number> => {
       connect: async () => {
         const masterKey = await resolvePersonalDataKey(settings.personalDataKey, settings.dataDir);
         const pool = new pg.Pool({ connectionString: url, max: 2 });
-        const store = createPersonalDataEventStore(await createPostgresEventStore(pool), await createPostgresKeyStore(pool, masterKey));
+        const store = createPersonalDataEventStore(await openEventStore(settings.eventStoreUrl, pool), await createPostgresKeyStore(pool, masterKey));
         return {
           store,
           close: async () => {

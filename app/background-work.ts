@@ -1,7 +1,9 @@
+import type pg from 'pg';
 import type { CommandDeps } from '../commands/deps.js';
 import { startStoryExpiry } from '../commands/stories/expire-stories.js';
 import { UnknownReadModelError } from '../projections/runtime/generation-catalog.js';
 import type { Projection } from '../projections/runtime/projection.js';
+import { defaultOwner, startLeasedProjector, type LeasedProjector } from '../projections/runtime/leased-projector.js';
 import { startProjector, type ProjectorHandle, type ProjectorOptions, type ProjectorStatus } from '../projections/runtime/runner.js';
 import type { LiveReadModels } from './live-read-models.js';
 import { startErasureWorker, type ErasureWorkerOptions } from './erasure-worker.js';
@@ -14,10 +16,14 @@ import { startMediaWorkers, type MediaWorkersOptions } from './media-workers.js'
 // the new generation's checkpoint. In worker processes (roles worker and all) the media workers
 // run here too (app/media-workers.ts): processing, the janitor and the sweeper; and the erasure
 // worker (app/erasure-worker.ts): the due list of deleted accounts and the eraser.
+// With PROJECTOR_PARTITIONS, each read model runs under partition leases shared with the other
+// projector processes (projections/runtime/leased-projector.ts) instead of whole in every one.
 export interface BackgroundWork {
-  /** The running projectors (one per selected read model). */
+  /** The running projectors (one per selected read model, or one per partition held). */
   projectors(): ProjectorHandle[];
   statuses(): ProjectorStatus[];
+  /** With PROJECTOR_PARTITIONS: how many partitions of each projection this process holds now. */
+  ownedPartitions(): Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -34,27 +40,61 @@ export interface BackgroundOptions {
   erasure?: ErasureWorkerOptions | undefined;
   /** Where the projectors park an event they cannot apply (docs/architecture.md "Parked events"). */
   parking?: ProjectorOptions['parking'];
+  /** Split each projection into partitions shared by lease among the projector processes; undefined runs each whole here. */
+  partitioned?: PartitionedSettings | undefined;
 }
 
-export const startBackgroundWork = ({ commands, readModels, projections, storyExpiry, storyExpiryIntervalMs, media, erasure, parking }: BackgroundOptions): BackgroundWork => {
+/** PROJECTOR_PARTITIONS and PROJECTOR_LEASE. */
+export interface PartitionedSettings {
+  partitions: number;
+  leaseMs: number;
+  /** The pool the leases live in (the process's pool for projectors and workers). */
+  pool: pg.Pool;
+}
+
+/**
+ * How many partitions `projection` is split into: a read model that can lose its data behind its
+ * checkpoint's back (Projection.verify: Redis) is reset whole, checkpoint with it, so it runs as one
+ * leased partition, one process at a time.
+ */
+export const partitionsOf = (projection: Projection, partitions: number): number => (projection.verify ? 1 : partitions);
+
+export const startBackgroundWork = ({ commands, readModels, projections, storyExpiry, storyExpiryIntervalMs, media, erasure, parking, partitioned }: BackgroundOptions): BackgroundWork => {
   const known = readModels.projections().map((p) => p.name);
   const unknown = (projections ?? []).filter((name) => !known.includes(name));
   if (unknown.length > 0) throw new UnknownReadModelError(unknown, known);
   const selected = (name: string) => !projections || projections.includes(name);
 
+  const projectorOptions: ProjectorOptions = { setup: false, pollIntervalMs: 100, ...(parking ? { parking } : {}) };
   const running = new Map<string, ProjectorHandle>();
+  const leased = new Map<string, LeasedProjector>();
+  const owner = defaultOwner();
   const start = (projection: Projection) =>
-    running.set(projection.name, startProjector(commands.store, projection, { setup: false, pollIntervalMs: 100, ...(parking ? { parking } : {}) }));
+    partitioned
+      ? leased.set(
+          projection.name,
+          startLeasedProjector(commands.store, projection, {
+            pool: partitioned.pool,
+            partitions: partitionsOf(projection, partitioned.partitions),
+            leaseMs: partitioned.leaseMs,
+            owner,
+            projector: projectorOptions,
+          }),
+        )
+      : running.set(projection.name, startProjector(commands.store, projection, projectorOptions));
   for (const projection of readModels.projections()) if (selected(projection.name)) start(projection);
   let stopped = false;
   const moves: Promise<void>[] = [];
   readModels.onSwitch((name, projection) => {
     if (!selected(name) || stopped) return;
+    // The partitions held stay held: their instances move to the new generation.
+    if (partitioned) return leased.get(name)?.switchTo(projection);
     const previous = running.get(name);
     start(projection);
     // Both may run for a moment: every write is idempotent and checkpoints never move back.
     if (previous) moves.push(previous.stop());
   });
+  const projectors = () => [...running.values(), ...[...leased.values()].flatMap((group) => group.projectors())];
 
   const expiry = storyExpiry
     ? startStoryExpiry({
@@ -67,15 +107,17 @@ export const startBackgroundWork = ({ commands, readModels, projections, storyEx
   const mediaWorkers = media ? startMediaWorkers(media) : null;
   const erasureWorker = erasure ? startErasureWorker(erasure) : null;
   return {
-    projectors: () => [...running.values()],
+    projectors,
+    ownedPartitions: () => new Map([...leased].map(([name, group]) => [name, group.owned().length])),
     // The media and erasure reactors' lag and failures are reported beside the projectors' (they are not read models).
-    statuses: () => [...[...running.values()].map((projector) => projector.status()), ...(mediaWorkers?.statuses() ?? []), ...(erasureWorker?.statuses() ?? [])],
+    statuses: () => [...projectors().map((projector) => projector.status()), ...(mediaWorkers?.statuses() ?? []), ...(erasureWorker?.statuses() ?? [])],
     async stop() {
       stopped = true;
       await erasureWorker?.stop();
       await mediaWorkers?.stop();
       await expiry?.stop();
       await Promise.all([...running.values()].map((projector) => projector.stop()));
+      await Promise.all([...leased.values()].map((group) => group.stop()));
       await Promise.all(moves);
     },
   };

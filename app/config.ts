@@ -47,6 +47,8 @@ const postgresUrl = z
 
 const schema = z.object({
   DATABASE_URL: postgresUrl.optional(),
+  /** A streaming replica of DATABASE_URL's server: the read API's queries go there (docs/architecture.md "Read replicas"). */
+  DATABASE_READ_URL: postgresUrl.optional(),
   REDIS_URL: z
     .string()
     .refine((url) => /^rediss?:\/\//.test(url), 'must be a redis:// or rediss:// URL')
@@ -54,6 +56,11 @@ const schema = z.object({
   ELASTICSEARCH_URL: z
     .string()
     .refine((url) => /^https?:\/\//.test(url), 'must be an http:// or https:// URL')
+    .optional(),
+  /** Set: the event store is this EventStoreDB (events/eventstoredb/); unset: PostgreSQL. */
+  EVENTSTORE_URL: z
+    .string()
+    .refine((url) => /^esdb(\+discover)?:\/\/[^/\s]/.test(url), 'must be an esdb:// or esdb+discover:// connection string, e.g. esdb://localhost:2113?tls=false')
     .optional(),
   FEED_CELEBRITY_THRESHOLD: z.coerce.number().int().min(1).default(10_000),
   /** Followers per fan-out chunk: one Kafka message (36-byte ids, so 10,000 stay well under 1 MB). */
@@ -177,9 +184,23 @@ const schema = z.object({
     .string()
     .transform((list) => list.split(',').map((name) => name.trim()).filter(Boolean))
     .optional(),
+  /** Split each projection into this many partitions, shared by lease among the projector processes; unset runs each whole in every projector process. */
+  PROJECTOR_PARTITIONS: z.coerce.number().int().min(1).max(256).optional(),
+  /** How long a projector process's partition lease lasts without renewal (renewed every third of it): a crashed process's partitions move after about this long. */
+  PROJECTOR_LEASE: z
+    .string()
+    .default('10s')
+    .pipe(duration)
+    .refine((ms) => ms >= 300, 'must be at least 300ms (the lease is renewed every third of it)'),
 }).refine((config) => config.ROLE === 'all' || config.DATABASE_URL, {
   path: ['DATABASE_URL'],
   message: 'separate roles share their servers: set DATABASE_URL (the embedded PostgreSQL serves role "all" only)',
+}).refine((config) => config.DATABASE_READ_URL === undefined || config.DATABASE_URL, {
+  path: ['DATABASE_READ_URL'],
+  message: 'a read replica follows a primary: set DATABASE_URL too (the embedded PostgreSQL has no replica)',
+}).refine((config) => config.DATABASE_READ_URL === undefined || config.DATABASE_READ_URL !== config.DATABASE_URL, {
+  path: ['DATABASE_READ_URL'],
+  message: 'names the same server as DATABASE_URL: leave it unset to read from the primary',
 }).refine((config) => config.JWT_SECRET === undefined || config.JWT_SECRETS === undefined, {
   path: ['JWT_SECRETS'],
   message: 'set JWT_SECRETS or JWT_SECRET, not both (JWT_SECRETS lists every key, newest first)',
@@ -209,6 +230,9 @@ export function kafkaReplication(config: { KAFKA_BROKERS?: string[] | undefined;
 
 /** The environment, validated: one field per variable, named as the README names it. */
 export type Config = z.infer<typeof schema>;
+
+/** Every variable the platform reads: the schema's keys (deploy/compose.yaml may set no other, test/unit/deploy.test.ts). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -317,8 +341,12 @@ export interface Settings {
   role: Role;
   /** With role 'projector' or 'all': only these projections; undefined runs every one. */
   projectionNames: readonly string[] | undefined;
+  /** PROJECTOR_PARTITIONS and PROJECTOR_LEASE: undefined runs each projection whole in every projector process. */
+  projectorPartitions: { partitions: number; leaseMs: number } | undefined;
   /** Unset: the embedded PostgreSQL (role 'all' only). */
   databaseUrl: string | undefined;
+  /** A streaming replica of databaseUrl's server for the read API's queries; unset: they go to databaseUrl. */
+  databaseReadUrl: string | undefined;
   /** Unset: generated once and kept under dataDir. */
   jwtSecret: string | undefined;
   /** Unset: generated once and kept under dataDir (app/personal-data-key.ts). */
@@ -330,6 +358,8 @@ export interface Settings {
   redisUrl: string | undefined;
   /** Search in Elasticsearch when set; in PostgreSQL otherwise. */
   elasticsearchUrl: string | undefined;
+  /** The event store in EventStoreDB when set; in PostgreSQL otherwise (app/event-store.ts). */
+  eventStoreUrl: string | undefined;
   prefixes: Prefixes;
   storyTtlMs: number;
   /** ACCOUNT_DELETION_GRACE and ACCOUNT_ERASURE_INTERVAL, in ms. */
@@ -352,13 +382,16 @@ export interface Settings {
 export const settingsOf = (config: Config): Settings => ({
   role: config.ROLE,
   projectionNames: config.PROJECTIONS?.length ? config.PROJECTIONS : undefined,
+  projectorPartitions: config.PROJECTOR_PARTITIONS === undefined ? undefined : { partitions: config.PROJECTOR_PARTITIONS, leaseMs: config.PROJECTOR_LEASE },
   databaseUrl: config.DATABASE_URL,
+  databaseReadUrl: config.DATABASE_READ_URL,
   jwtSecret: config.JWT_SECRET,
   personalDataKey: config.PERSONAL_DATA_KEY,
   jwtSecrets: config.JWT_SECRETS,
   sessions: { accessTokenTtlMs: config.ACCESS_TOKEN_TTL, refreshTokenTtlMs: config.REFRESH_TOKEN_TTL },
   redisUrl: config.REDIS_URL,
   elasticsearchUrl: config.ELASTICSEARCH_URL,
+  eventStoreUrl: config.EVENTSTORE_URL,
   prefixes: { ...DEFAULT_PREFIXES },
   storyTtlMs: config.STORY_TTL,
   accountDeletion: { graceMs: config.ACCOUNT_DELETION_GRACE, erasureIntervalMs: config.ACCOUNT_ERASURE_INTERVAL },

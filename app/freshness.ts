@@ -2,6 +2,7 @@ import { asPosition, type EventStore, type Position } from '../events/index.js';
 import { createCheckpointWaiter, type CheckpointWaiter, type WaitOptions } from '../projections/runtime/wait-for-checkpoint.js';
 import type { Projection } from '../projections/runtime/projection.js';
 import type { Freshness } from '../read-api/freshness.js';
+import { ReplicaBehindError } from './read-replica.js';
 
 // Read-your-writes over the live projections of this deployment (docs/architecture.md "Read
 // path"). What a ?minPosition= costs is bounded whatever the client sends:
@@ -11,6 +12,13 @@ import type { Freshness } from '../read-api/freshness.js';
 // - every request waiting on one projection shares that projection's one poll loop;
 // - at most `maxWaiters` waits (one per request and projection) are held at once; past that a read
 //   answers at once, stale.
+// With a read replica (DATABASE_READ_URL) the waits read the replica's checkpoints, so a wait ends
+// once the replica has replayed the projection's transaction up to the position: its read model
+// rows come in the same transaction as its checkpoint (a Redis or Elasticsearch read model's were
+// written before that checkpoint was committed), and what a standby shows only moves forward. A
+// wait that ends unreached is told apart: the primary's checkpoint at the position means the
+// replica lags (503 naming it: app/read-replica.ts ReplicaBehindError), else the projection is
+// behind (answered, stale, as without a replica).
 
 export interface FreshnessOptions {
   /** The live generations now: a switch since the last request is taken into account. */
@@ -21,6 +29,8 @@ export interface FreshnessOptions {
   /** Waits held at once by this process (one per request and projection it reads). */
   maxWaiters: number;
   poll?: WaitOptions;
+  /** With a read replica (`projections` being the replica's): the same projections on the primary. */
+  primaryProjections?: () => readonly Projection[];
 }
 
 export interface LiveFreshness extends Freshness {
@@ -57,7 +67,17 @@ const freshReads = <T>(read: () => Promise<T>): (() => Promise<T>) => {
   };
 };
 
-export const createFreshness = ({ projections, store, timeoutMs, maxWaiters, poll }: FreshnessOptions): LiveFreshness => {
+/** The names (of those late on the replica) whose projection on the primary has applied `position`. */
+const appliedOnPrimary = async (primary: readonly Projection[], late: readonly string[], position: Position): Promise<string[]> => {
+  const byName = new Map(primary.map((projection) => [projection.name, projection]));
+  const applied = await Promise.all(late.map(async (name) => {
+    const projection = byName.get(name);
+    return projection !== undefined && (await projection.checkpoint(name)) >= position;
+  }));
+  return late.filter((_, i) => applied[i]);
+};
+
+export const createFreshness = ({ projections, store, timeoutMs, maxWaiters, poll, primaryProjections }: FreshnessOptions): LiveFreshness => {
   // One waiter per live projection (a generation switch brings a new projection, and so a new waiter).
   const waiters = new WeakMap<Projection, CheckpointWaiter>();
   const waiterOf = (projection: Projection): CheckpointWaiter => {
@@ -92,7 +112,12 @@ export const createFreshness = ({ projections, store, timeoutMs, maxWaiters, pol
       waiting += pending.length;
       try {
         const reached = await Promise.all(pending.map(({ waiter }) => waiter.wait(position, timeoutMs)));
-        return pending.filter((_, i) => !reached[i]).map(({ name }) => name);
+        const late = pending.filter((_, i) => !reached[i]).map(({ name }) => name);
+        if (late.length > 0 && primaryProjections) {
+          const replicaLags = await appliedOnPrimary(primaryProjections(), late, position);
+          if (replicaLags.length > 0) throw new ReplicaBehindError(replicaLags);
+        }
+        return late;
       } finally {
         waiting -= pending.length;
       }

@@ -38,14 +38,23 @@ interface Serving {
   health: (() => Promise<'ok' | 'lost' | 'rebuilding'>) | undefined;
 }
 
-export const openLiveReadModels = async (pool: pg.Pool, catalog: GenerationCatalog, watchIntervalMs: number): Promise<LiveReadModels> => {
-  await ensureGenerationsTable(pool);
+export interface LiveReadModelsOptions {
+  /**
+   * The pool is a read replica's (app/read-replica.ts): nothing is created nor set up there (a hot
+   * standby refuses writes; the primary's read models, opened first, create the tables and the
+   * WAL brings them), and the generations followed are those the replica has replayed.
+   */
+  readReplica?: boolean;
+}
+
+export const openLiveReadModels = async (pool: pg.Pool, catalog: GenerationCatalog, watchIntervalMs: number, { readReplica = false }: LiveReadModelsOptions = {}): Promise<LiveReadModels> => {
+  if (!readReplica) await ensureGenerationsTable(pool);
   const serving = new Map<string, Serving>();
   const listeners: ((name: string, projection: Projection) => void)[] = [];
 
   const serve = async (name: string, generation: number): Promise<Serving> => {
     const opened = await catalog.open(name, generation, 'live');
-    await opened.projection.setup();
+    if (!readReplica) await opened.projection.setup();
     return { generation, projection: opened.projection, reader: opened.reader, health: opened.health?.bind(opened) };
   };
 

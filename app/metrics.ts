@@ -15,6 +15,8 @@ export interface Metrics {
   watchProjectors(statuses: () => ProjectorStatus[]): void;
   /** Where the Kafka consumer groups' per-partition lag comes from (app/kafka-consumer-lag.ts). */
   watchKafkaLag(lags: () => PartitionLag[]): void;
+  /** Where the partitions this process holds come from (PROJECTOR_PARTITIONS: projection name to partitions held). */
+  watchPartitions(owned: () => ReadonlyMap<string, number>): void;
 }
 
 export const createMetrics = (): Metrics => {
@@ -60,6 +62,17 @@ export const createMetrics = (): Metrics => {
       for (const status of statuses()) if (status.parked > 0) this.inc(perProjector(status), status.parked);
     },
   });
+  let owned: () => ReadonlyMap<string, number> = () => new Map();
+  new Gauge({
+    name: 'projector_partitions_owned',
+    help: 'Partitions of each projection this process holds by lease and runs (PROJECTOR_PARTITIONS)',
+    labelNames: ['projection'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [projection, partitions] of owned()) this.set({ projection }, partitions);
+    },
+  });
   new Gauge({
     name: 'feed_fanout_backlog_events',
     help: 'Events the feed projection has still to fan out (in-process fan-out: its lag)',
@@ -101,6 +114,9 @@ export const createMetrics = (): Metrics => {
     },
     watchKafkaLag(source) {
       kafkaLags = source;
+    },
+    watchPartitions(source) {
+      owned = source;
     },
   };
 };

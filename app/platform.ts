@@ -15,8 +15,8 @@ import { createPostgresTwoFactorStore } from '../commands/accounts/two-factor-st
 import type { CommandDeps } from '../commands/deps.js';
 import { createPostgresIdempotencyStore } from '../commands/idempotency/idempotency-store-postgres.js';
 import type { IdempotencyStore } from '../commands/idempotency/idempotency-store.js';
-import { createPostgresEventStore } from '../events/postgres/index.js';
 import { createPersonalDataEventStore, createPostgresKeyStore, type PersonalDataKeyStore } from '../events/personal-data/index.js';
+import { openEventStore } from './event-store.js';
 import { resolvePersonalDataKey } from './personal-data-key.js';
 import { createPostgresPushBus } from '../projections/push/push-bus-postgres.js';
 import { createRedisPushBus } from '../projections/push/push-bus-redis.js';
@@ -46,6 +46,7 @@ import { createParkingLot } from '../projections/runtime/parked-events.js';
 import { backendOf, isTransientBackendError } from './http/backend-errors.js';
 import { watchConsumerLag } from './kafka-consumer-lag.js';
 import { createKafkaFanOutWiring, workersGroupOf } from './kafka-fan-out.js';
+import { namedAsReplica, READ_REPLICA_APPLICATION_NAME, waitForReplay } from './read-replica.js';
 import { accountScrub, type ErasureTestHooks } from './erasure-worker.js';
 import { mediaWorkersOf } from './media-workers.js';
 import { runsMediaWorkers, servesHttp } from './roles.js';
@@ -121,6 +122,11 @@ export const createPlatform = async (
   // long rebuild batch the API. Both give up waiting for a connection after connectTimeoutMs: a
   // full pool answers 503, never a hang.
   const pool = withTeardown(createPool(settings.databaseUrl, settings.database, 'api'), (p) => p.end());
+  // The read replica's (DATABASE_READ_URL, app/read-replica.ts): the read API's readers and the
+  // checkpoint reads of its read-your-writes waits, sized and bounded as the API's.
+  const readPool = settings.databaseReadUrl
+    ? withTeardown(namedAsReplica(createPool(settings.databaseReadUrl, settings.database, 'api', READ_REPLICA_APPLICATION_NAME)), (p) => p.end())
+    : null;
   const runsBackground = role !== 'api';
   const workerPool = runsBackground ? withTeardown(createPool(settings.databaseUrl, settings.database, 'worker'), (p) => p.end()) : null;
   const redis = settings.redisUrl
@@ -135,7 +141,7 @@ export const createPlatform = async (
   // Personal fields sealed per person at the store boundary (events/personal-data/), under data keys wrapped by the master key.
   const personalDataMasterKey = await resolvePersonalDataKey(settings.personalDataKey, settings.dataDir);
   const personalDataKeys = await createPostgresKeyStore(pool, personalDataMasterKey);
-  const store = withTeardown(metrics.countAppends(createPersonalDataEventStore(await createPostgresEventStore(pool), personalDataKeys)), (s) => s.close());
+  const store = withTeardown(metrics.countAppends(createPersonalDataEventStore(await openEventStore(settings.eventStoreUrl, pool), personalDataKeys)), (s) => s.close());
   const credentials = await createPostgresCredentialsStore(pool);
   // TOTP secrets sealed under a key derived from the personal data master key (commands/accounts/two-factor.ts twoFactorKeyOf).
   const twoFactor = { store: await createPostgresTwoFactorStore(pool), secretKey: twoFactorKeyOf(personalDataMasterKey), now: twoFactorClock };
@@ -197,7 +203,7 @@ export const createPlatform = async (
     ? {
         ...commands,
         store: withTeardown(
-          metrics.countAppends(createPersonalDataEventStore(await createPostgresEventStore(workerPool), personalDataKeys.using(workerPool))),
+          metrics.countAppends(createPersonalDataEventStore(await openEventStore(settings.eventStoreUrl, workerPool), personalDataKeys.using(workerPool))),
           (s) => s.close(),
         ),
       }
@@ -225,8 +231,23 @@ export const createPlatform = async (
       )
     : null;
   const readModels = workerReadModels ? bothFollowing(apiReadModels, workerReadModels) : apiReadModels;
+  // With a replica, the reads' own read models: the same catalog on the replica's pool, opened
+  // once the replica has replayed the tables the primary's just created, creating nothing. The
+  // primary's (apiReadModels) keep serving what the write side reads (the caps' counts), the card
+  // cache (refilled as soon as the projector invalidates a card: from a lagging replica it would
+  // keep the old card until the next change) and the Redis read models' health.
+  const readsReadModels = readPool
+    ? withTeardown(
+        await waitForReplay(pool, readPool, REPLICA_START_TIMEOUT_MS).then(() =>
+          openLiveReadModels(readPool, createReadModelCatalog({ ...backends, pool: readPool, readReplica: { adopt: namedAsReplica } }), tuning.generationWatchIntervalMs, { readReplica: true }),
+        ),
+        (r) => r.close(),
+      )
+    : apiReadModels;
   const freshness = createFreshness({
-    projections: () => apiReadModels.projections(),
+    // The checkpoints of the read models the reads read (the replica's: read-your-writes through it).
+    projections: () => readsReadModels.projections(),
+    ...(readPool && { primaryProjections: () => apiReadModels.projections() }),
     store,
     timeoutMs: tuning.freshnessTimeoutMs,
     maxWaiters: settings.serving.freshnessMaxWaiters,
@@ -253,8 +274,8 @@ export const createPlatform = async (
     // The ranked home feed's pinned orders: beside the feeds in Redis, else in PostgreSQL (read-api/ranked-orders.ts).
     rankedOrders: redis ? createRedisRankedOrders(redis, { prefix: prefixes.redis }) : await createPostgresRankedOrders(pool),
     marks: degraded
-      ? feedViewerMarks(() => apiReadModels.readers.feed, sqlViewerMarks(() => apiReadModels.readers.profiles), degraded)
-      : sqlViewerMarks(() => apiReadModels.readers.profiles),
+      ? feedViewerMarks(() => readsReadModels.readers.feed, sqlViewerMarks(() => readsReadModels.readers.profiles), degraded)
+      : sqlViewerMarks(() => readsReadModels.readers.profiles),
     ...(degraded && { degraded }),
     freshness,
     now: () => new Date(),
@@ -265,7 +286,7 @@ export const createPlatform = async (
   };
   // The readers' getters themselves (a spread would freeze today's generation); the media read
   // model's reader is `mediaUploads`, since `media` is the presenter.
-  const { media: mediaReader, ...readerGetters } = Object.getOwnPropertyDescriptors(apiReadModels.readers);
+  const { media: mediaReader, ...readerGetters } = Object.getOwnPropertyDescriptors(readsReadModels.readers);
   const reads: ReadDeps = Object.defineProperties(queryDeps, { ...readerGetters, mediaUploads: mediaReader! }) as ReadDeps;
   const parkingLot = createParkingLot(workerPool ?? pool);
   const parking = { lot: parkingLot, isTransient: isTransientBackendError };
@@ -280,6 +301,7 @@ export const createPlatform = async (
             storyExpiry: role !== 'projector',
             storyExpiryIntervalMs: tuning.storyExpiryIntervalMs,
             parking,
+            partitioned: settings.projectorPartitions && { ...settings.projectorPartitions, pool: workerPool },
             // Processing, janitor and sweeper (app/media-workers.ts), in roles worker and all.
             media: mediaWorkers && runsMediaWorkers(role)
               ? mediaWorkersOf({
@@ -309,6 +331,7 @@ export const createPlatform = async (
           (b) => b.stop(),
         );
   if (background) metrics.watchProjectors(() => background.statuses());
+  if (background) metrics.watchPartitions(() => background.ownedPartitions());
   // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
   if (kafka && settings.kafka && (role === 'worker' || role === 'all')) {
     withTeardown(kafka.startWorkers(push, parking), (workers) => workers.stop());
@@ -317,7 +340,7 @@ export const createPlatform = async (
     const lag = withTeardown(watchConsumerLag(settings.kafka.brokers, groups.map((topic) => ({ group: workersGroupOf(topic), topic }))), (watch) => watch.stop());
     metrics.watchKafkaLag(() => lag.current());
   }
-  const readiness = () => checkReadiness({ pool, redis, elasticsearch, kafka, storage, store, projections: apiReadModels.projections(), parked: () => parkingLot.counts() });
+  const readiness = () => checkReadiness({ pool, readPool, redis, elasticsearch, kafka, storage, store, projections: apiReadModels.projections(), parked: () => parkingLot.counts() });
 
   return {
     commands,
@@ -339,15 +362,19 @@ export const createPlatform = async (
   };
 };
 
+/** How long a start waits for the read replica to replay the tables the primary's pools created. */
+const REPLICA_START_TIMEOUT_MS = 30_000;
+
 /**
  * A pool of the platform. The API's connections carry statement_timeout and
  * idle_in_transaction_session_timeout; the workers' do not (a rebuild or a large batch may take
  * long, and nothing a client sends runs there).
  */
-export const createPool = (databaseUrl: string, database: DatabaseSettings, use: 'api' | 'worker'): pg.Pool => {
+export const createPool = (databaseUrl: string, database: DatabaseSettings, use: 'api' | 'worker', applicationName?: string): pg.Pool => {
   const orNone = (ms: number) => (ms > 0 ? ms : undefined);
   const pool = new pg.Pool({
     connectionString: databaseUrl,
+    ...(applicationName && { application_name: applicationName }),
     max: use === 'api' ? database.apiPoolSize : database.workerPoolSize,
     connectionTimeoutMillis: database.connectTimeoutMs,
     ...(use === 'api' ? { statement_timeout: orNone(database.statementTimeoutMs), idle_in_transaction_session_timeout: orNone(database.idleInTransactionTimeoutMs) } : {}),

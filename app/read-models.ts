@@ -11,7 +11,7 @@ import { profilesReadModel } from '../projections/profiles/profiles-read-model.j
 import type { ProfilesReader } from '../projections/profiles/index.js';
 import type { PushPublisher } from '../projections/push/push-bus.js';
 import type { CardPublisher } from '../projections/profiles/card-bus.js';
-import { createGenerationCatalog, type GenerationCatalog } from '../projections/runtime/generation-catalog.js';
+import { createGenerationCatalog, type CatalogOptions, type GenerationCatalog } from '../projections/runtime/generation-catalog.js';
 import type { ReadModelDefinition } from '../projections/runtime/read-model.js';
 import { searchReadModel } from '../projections/search/search-read-model.js';
 import type { SearchStore } from '../projections/search/index.js';
@@ -34,6 +34,8 @@ export interface ReadModelBackends {
   push?: PushPublisher | undefined;
   /** Where the live profiles projection publishes what it touched, for the API's card caches (read-api/card-cache.ts). */
   cards?: CardPublisher | undefined;
+  /** `pool` is a read replica's (app/read-replica.ts): the catalog creates nothing there. */
+  readReplica?: CatalogOptions['readReplica'];
 }
 
 export interface Readers {
@@ -68,4 +70,5 @@ export const createReadModelCatalog = (backends: ReadModelBackends, definitions 
     redis: backends.redis,
     elasticsearchPrefix: backends.prefixes.elasticsearch,
     definitions: Object.values(definitions),
+    ...(backends.readReplica && { readReplica: backends.readReplica }),
   });

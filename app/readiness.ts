@@ -15,6 +15,8 @@ export interface Readiness {
 
 export interface ReadinessSources {
   pool: pg.Pool;
+  /** The read replica's pool (DATABASE_READ_URL), when there is one: reported as `postgresql-replica`. */
+  readPool?: pg.Pool | null;
   redis: Redis | null;
   elasticsearch: ElasticsearchClient | null;
   /** Answers when a Kafka broker does (KAFKA_BROKERS set); fan-out waits while it is down. */
@@ -36,8 +38,9 @@ const probe = async (check: () => Promise<unknown>): Promise<'up' | 'down'> =>
     () => 'down' as const,
   );
 
-export const checkReadiness = async ({ pool, redis, elasticsearch, kafka, storage, store, projections, parked }: ReadinessSources): Promise<Readiness> => {
+export const checkReadiness = async ({ pool, readPool, redis, elasticsearch, kafka, storage, store, projections, parked }: ReadinessSources): Promise<Readiness> => {
   const backends: Readiness['backends'] = { postgresql: await probe(() => pool.query('select 1')) };
+  if (readPool) backends['postgresql-replica'] = await probe(() => readPool.query('select 1'));
   if (redis) backends.redis = await probe(() => redis.ping());
   if (elasticsearch) backends.elasticsearch = await probe(() => elasticsearch.ping());
   if (kafka) backends.kafka = await probe(() => kafka.probe());

@@ -1,13 +1,13 @@
 import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { createPostgresEventStore } from '../events/postgres/index.js';
 import { createPersonalDataEventStore, createPostgresKeyStore } from '../events/personal-data/index.js';
 import { ensureGenerationsTable } from '../projections/runtime/generations.js';
 import type { CliIo } from '../replay/cli.js';
 import type { Settings } from './config.js';
 import { createReadModelCatalog } from './read-models.js';
 import { resolvePersonalDataKey } from './personal-data-key.js';
+import { openEventStore } from './event-store.js';
 
 // The replay CLI's view of the platform: the same backends and read model registrations as the
 // platform's (app/read-models.ts), with no live side effects: the catalog it opens fans out
@@ -19,6 +19,8 @@ import { resolvePersonalDataKey } from './personal-data-key.js';
  */
 export type ReplayBackends = Pick<Settings, 'redisUrl' | 'elasticsearchUrl' | 'prefixes' | 'feed' | 'notifications' | 'tuning' | 'personalDataKey' | 'dataDir'> & {
   databaseUrl: string;
+  /** The platform's EVENTSTORE_URL: its log is there when set. */
+  eventStoreUrl?: string | undefined;
 };
 
 export const connectReplay = (backends: ReplayBackends): CliIo['connect'] => async () => {
@@ -38,7 +40,7 @@ export const connectReplay = (backends: ReplayBackends): CliIo['connect'] => asy
     await pool.end();
   };
   const personalDataKeys = await createPostgresKeyStore(pool, masterKey);
-  const store = createPersonalDataEventStore(await createPostgresEventStore(pool), personalDataKeys);
+  const store = createPersonalDataEventStore(await openEventStore(backends.eventStoreUrl, pool), personalDataKeys);
   const catalog = createReadModelCatalog({ pool, redis, elasticsearch, prefixes, feed, notifications });
   await ensureGenerationsTable(pool);
   return { store, pool, catalog, personalDataKeys, close };

@@ -16,6 +16,10 @@ export const SERVICE_URL_KEYS = [
   'S3_ACCESS_KEY_ID',
   'S3_SECRET_ACCESS_KEY',
   'S3_FORCE_PATH_STYLE',
+  // A primary and its streaming replica for the read-replica tests (SERVICES=postgres-replica);
+  // the platform reads neither (DATABASE_READ_URL is set by hand, next to the DATABASE_URL it follows).
+  'POSTGRES_REPLICA_PRIMARY_URL',
+  'POSTGRES_REPLICA_URL',
 ] as const;
 /** The keys that together name the S3 store: services:down removes them together. */
 export const S3_SERVICE_KEYS = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'] as const;

@@ -2,14 +2,23 @@ import type { NewEvent, RecordedEvent } from './envelope.js';
 import type { Position } from './position.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
-// The event store port. Its one adapter today is PostgreSQL (postgres/, beside this file); it
-// passes the contract suite in test/integration/event-store.contract.ts, as any other must.
+// The event store port. Its adapters are PostgreSQL (postgres/, beside this file, the default) and
+// EventStoreDB (eventstoredb/, when EVENTSTORE_URL is set); both run the contract suite in
+// test/integration/event-store.contract.ts, as any other must.
 
 /**
  * What the appender believes about the stream: its last revision (0-based), that it does not
  * exist yet, that it exists, or no belief at all.
  */
 export type ExpectedRevision = number | 'no_stream' | 'stream_exists' | 'any';
+
+/** Whether a stream whose last revision is `last` (-1: no stream) meets `expected`. */
+export const meetsExpectation = (expected: ExpectedRevision, last: number): boolean => {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return last === -1;
+  if (expected === 'stream_exists') return last >= 0;
+  return expected === last;
+};
 
 export interface AppendResult {
   /** Revision of the last event appended (0 for the first event of a stream). */
@@ -23,6 +32,11 @@ export interface EventFilter {
   types?: readonly string[];
   streamPrefixes?: readonly string[];
 }
+
+/** The filter's rule, for adapters that apply it in process (EventStoreDB's readAll, the in-memory store). */
+export const matchesFilter = (event: { type: string; streamId: string }, filter: EventFilter | undefined): boolean =>
+  (!filter?.types || filter.types.includes(event.type)) &&
+  (!filter?.streamPrefixes || filter.streamPrefixes.some((prefix) => event.streamId.startsWith(prefix)));
 
 export interface ReadAllResult {
   events: RecordedEvent[];

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { takeOf, type RateLimitStore } from './store.js';
+import { createUnderLock } from '../../events/postgres/transaction.js';
 
 // One row per bucket; one upsert refills it for the time since its last take and takes a token
 // if there is a whole one. Buckets full again are deleted now and then (a missing bucket is full):
@@ -40,7 +41,8 @@ export interface PurgeableRateLimitStore extends RateLimitStore {
 }
 
 export const createPostgresRateLimitStore = async (pool: pg.Pool): Promise<PurgeableRateLimitStore> => {
-  await pool.query(SCHEMA);
+  // Under a lock: processes starting together on a fresh database would race on the catalog.
+  await createUnderLock(pool, 'rate-limit-schema', SCHEMA);
   return {
     async take(key, limit, windowMs, nowMs) {
       const { rows } = await pool.query<{ allowed: boolean; tokens: number }>(TAKE, [key, limit, windowMs, nowMs]);

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ErasableAccountTokenStore } from './account-tokens.js';
+import { createUnderLock } from '../../events/postgres/transaction.js';
 
 // Expiry by the database's clock, the one that stamps every row here.
 const SCHEMA = `
@@ -13,7 +14,8 @@ const SCHEMA = `
   create index if not exists account_tokens_user on account_tokens (user_id, purpose)`;
 
 export const createPostgresAccountTokenStore = async (pool: pg.Pool): Promise<ErasableAccountTokenStore> => {
-  await pool.query(SCHEMA);
+  // Under a lock: processes starting together on a fresh database would race on the catalog.
+  await createUnderLock(pool, 'account-tokens-schema', SCHEMA);
   return {
     async issue({ tokenHash, userId, purpose, ttlMs }) {
       // Earlier links of this purpose go (used or not, expired or not: nothing reads them again).

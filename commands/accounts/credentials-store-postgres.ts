@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ErasableCredentialsStore, StoredCredentials } from './credentials-store.js';
+import { createUnderLock } from '../../events/postgres/transaction.js';
 
 const SCHEMA = `
   create table if not exists credentials (
@@ -30,7 +31,8 @@ const credentialsOf = (row: Row | undefined): StoredCredentials | null =>
     : null;
 
 export const createPostgresCredentialsStore = async (pool: pg.Pool): Promise<ErasableCredentialsStore> => {
-  await pool.query(SCHEMA);
+  // Under a lock: processes starting together on a fresh database would race on the catalog.
+  await createUnderLock(pool, 'credentials-schema', SCHEMA);
   return {
     async insert({ userId, username, email, passwordHash }) {
       try {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { listenOnSchemaChannel } from '../../events/postgres/schema-channel.js';
 import { inTransaction } from '../../events/postgres/transaction.js';
 import type { ErasableSessionStore, Revocation, Rotation, SessionRecord } from './session-store.js';
+import { createUnderLock } from '../../events/postgres/transaction.js';
 
 // Sessions in PostgreSQL. A revocation and its announcement commit together: pg_notify inside the
 // revoking statement is delivered, to every process listening, only when that commits. Channel
@@ -88,7 +89,8 @@ export interface PostgresSessionStoreOptions {
 }
 
 export const createPostgresSessionStore = async (pool: pg.Pool, options: PostgresSessionStoreOptions = {}): Promise<ErasableSessionStore> => {
-  await pool.query(SCHEMA);
+  // Under a lock: processes starting together on a fresh database would race on the catalog.
+  await createUnderLock(pool, 'sessions-schema', SCHEMA);
   const { reconnectDelayMs = 1_000 } = options;
 
   const revokeAll = async (where: string, params: unknown[], now: Date) =>

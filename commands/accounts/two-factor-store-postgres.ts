@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { TwoFactorRecord, TwoFactorStore } from './two-factor-store.js';
+import { createUnderLock } from '../../events/postgres/transaction.js';
 
 // Beside `credentials` (credentials-store-postgres.ts), each row going with its account's.
 const SCHEMA = `
@@ -33,7 +34,8 @@ const recordOf = (row: Row | undefined): TwoFactorRecord | null =>
   row ? { sealedSecret: row.sealed_secret, enabledAt: row.enabled_at, lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step) } : null;
 
 export const createPostgresTwoFactorStore = async (pool: pg.Pool): Promise<TwoFactorStore> => {
-  await pool.query(SCHEMA);
+  // Under a lock: processes starting together on a fresh database would race on the catalog.
+  await createUnderLock(pool, 'two-factor-schema', SCHEMA);
   return {
     async find(userId) {
       const { rows } = await pool.query<Row>('select sealed_secret, enabled_at, last_used_step from two_factor where user_id = $1', [userId]);

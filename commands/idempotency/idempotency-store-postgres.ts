@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { Claim, ErasableIdempotencyStore } from './idempotency-store.js';
+import { createUnderLock } from '../../events/postgres/transaction.js';
 
 const SCHEMA = `
   create table if not exists idempotency_keys (
@@ -27,7 +28,8 @@ export const createPostgresIdempotencyStore = async (
   pool: pg.Pool,
   { abandonAfterMs = 60_000, retentionMs = 24 * 3600_000 }: PostgresIdempotencyOptions = {},
 ): Promise<ErasableIdempotencyStore & { purgeExpired(): Promise<number> }> => {
-  await pool.query(SCHEMA);
+  // Under a lock: processes starting together on a fresh database would race on the catalog.
+  await createUnderLock(pool, 'idempotency-schema', SCHEMA);
   return {
     async claim(scope, key, fingerprint): Promise<Claim> {
       const token = randomUUID();

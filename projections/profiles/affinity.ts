@@ -88,16 +88,26 @@ where s.source_id = r.source_id and s.rev < r.rev`;
 
 /**
  * Writes a batch's affinity changes, after the register fold's writes of the same transaction
- * (the users rows' states). The erased accounts among those named are read FOR SHARE: an
- * erasure being applied by another instance holds its users row until it commits, so this batch
- * then sees it erased and writes nothing of theirs, and a batch that got here first makes that
- * erasure's delete wait for it, and see its rows.
+ * (the users rows' states). Partitioned instances apply a viewer's interactions and their erasure
+ * in different transactions at once, so each batch first takes a transaction-scoped advisory lock
+ * per account it names (in id order, so that no two batches wait on each other in a cycle):
+ * exclusive for an account it erases, shared for the others. An erasure thus waits for every batch
+ * still writing rows that name the account, and its delete then sees them; a batch that comes
+ * after an erasure has committed sees the account erased (read after its lock) and writes nothing
+ * of theirs. (A row lock on the users row cannot do this: the row may not exist yet, and a read
+ * filtered on the erased state locks nothing while the account is not erased.)
  */
+const ACCOUNT_LOCKS = `select case when e.erased then pg_advisory_xact_lock(hashtextextended('affinity-account:' || e.id, 0))
+  else pg_advisory_xact_lock_shared(hashtextextended('affinity-account:' || e.id, 0)) end
+  from unnest($1::text[], $2::boolean[]) as e(id, erased) order by e.id`;
+
 export const writeAffinity = async (db: pg.ClientBase, { sources, erased }: AffinityChanges): Promise<void> => {
   const changes = [...sources.values()];
   const named = [...new Set(changes.flatMap((change) => (change.interaction ? [change.interaction.viewerId, change.interaction.authorId] : [])))].sort();
+  const locked = [...new Set([...named, ...erased])].sort();
+  if (locked.length > 0) await db.query(ACCOUNT_LOCKS, [locked, locked.map((id) => erased.has(id))]);
   if (named.length > 0) {
-    const { rows } = await db.query<{ id: string }>(`select id from users where id = any($1::uuid[]) and state = 'erased' order by id for share`, [named]);
+    const { rows } = await db.query<{ id: string }>(`select id from users where id = any($1::uuid[]) and state = 'erased'`, [named]);
     for (const row of rows) erased.add(row.id);
   }
   const kept = changes.filter(({ interaction }) => !interaction || (!erased.has(interaction.viewerId) && !erased.has(interaction.authorId)));

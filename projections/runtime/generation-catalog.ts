@@ -21,6 +21,12 @@ export interface CatalogOptions {
   redis?: Redis | null;
   /** Connections of each generation's own pool (default: half the base pool's, at least 2). */
   generationPoolSize?: number;
+  /**
+   * The pool is a read replica's (a hot standby, app/read-replica.ts): no schema is created (the
+   * primary's catalog creates them, and the WAL brings them), and each generation's pool is
+   * passed through `adopt` as the base pool was.
+   */
+  readReplica?: { adopt(pool: pg.Pool): pg.Pool };
 }
 
 export interface GenerationCatalog {
@@ -60,10 +66,11 @@ export const createGenerationCatalog = (options: CatalogOptions): GenerationCata
   const poolFor = async (schema: string): Promise<pg.Pool> => {
     const existing = pools.get(schema);
     if (existing) return existing;
-    await options.pool.query(`create schema if not exists ${schema}`);
+    if (!options.readReplica) await options.pool.query(`create schema if not exists ${schema}`);
     // Every connection works in the generation's schema; public stays reachable for extensions.
     // It keeps the base pool's timeouts: the API's generations answer clients as its own pool does.
-    const pool = new pg.Pool({ ...timeoutsOf(options.pool), connectionString: withSearchPath(options.pool, schema), max: options.generationPoolSize ?? halfOf(options.pool) });
+    const created = new pg.Pool({ ...timeoutsOf(options.pool), connectionString: withSearchPath(options.pool, schema), max: options.generationPoolSize ?? halfOf(options.pool) });
+    const pool = options.readReplica ? options.readReplica.adopt(created) : created;
     pool.on('error', () => undefined);
     pools.set(schema, pool);
     return pool;
@@ -119,10 +126,10 @@ export const createGenerationCatalog = (options: CatalogOptions): GenerationCata
 // keeps a process with all six rebuilt within a few times its base pool (docs/architecture.md).
 const halfOf = (base: pg.Pool): number => Math.max(2, Math.ceil(((base.options as pg.PoolConfig).max ?? 10) / 2));
 
-/** The connect, statement and idle-in-transaction timeouts the base pool was created with. */
+/** The connect, statement and idle-in-transaction timeouts the base pool was created with, and its application_name. */
 const timeoutsOf = (base: pg.Pool): pg.PoolConfig => {
-  const { connectionTimeoutMillis, statement_timeout, idle_in_transaction_session_timeout } = base.options as pg.PoolConfig;
-  return { connectionTimeoutMillis, statement_timeout, idle_in_transaction_session_timeout };
+  const { connectionTimeoutMillis, statement_timeout, idle_in_transaction_session_timeout, application_name } = base.options as pg.PoolConfig;
+  return { connectionTimeoutMillis, statement_timeout, idle_in_transaction_session_timeout, ...(application_name && { application_name }) };
 };
 
 /** The base pool's connection string with the search_path set to `schema` (then public). */

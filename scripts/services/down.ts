@@ -4,6 +4,7 @@ import { formatServiceUrls, readServiceUrlsFile } from '../../app/service-urls.j
 import { stopElasticsearch } from './elasticsearch.js';
 import { stopKafka, stopKafkaCluster } from './kafka.js';
 import { stopPostgres } from './postgres.js';
+import { stopPostgresReplica } from './postgres-replica.js';
 import { stopRedis } from './redis.js';
 import { stopS3Proxy } from './s3proxy.js';
 import { SERVICE_KEYS, SERVICE_NAMES, servicesSettings } from './settings.js';
@@ -23,6 +24,7 @@ const stoppers = {
   'kafka-cluster': () => stopKafkaCluster(join(servicesDir, 'kafka-cluster')),
   elasticsearch: () => stopElasticsearch(servicesDir),
   s3: () => stopS3Proxy(servicesDir),
+  'postgres-replica': () => stopPostgresReplica(servicesDir),
 };
 
 const results = await Promise.allSettled(services.map(async (name) => [name, await stoppers[name]()] as const));

@@ -4,10 +4,10 @@ import { S3_SERVICE_KEYS, type ServiceUrls } from '../../app/service-urls.js';
 // What services:up and services:down work on, from the environment (every port overridable, so
 // the "absent" paths can be tried on ports nothing listens on).
 export const ROOT = resolve(import.meta.dirname, '..', '..');
-export const SERVICE_NAMES = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3', 'kafka-cluster'] as const;
+export const SERVICE_NAMES = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3', 'postgres-replica', 'kafka-cluster'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 /** What services:up starts without SERVICES: one Kafka broker; `kafka-cluster` (three) in its place when asked for. */
-export const DEFAULT_SERVICES: readonly ServiceName[] = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3'];
+export const DEFAULT_SERVICES: readonly ServiceName[] = ['postgres', 'redis', 'kafka', 'elasticsearch', 's3', 'postgres-replica'];
 /** The urls.env entries each service writes (services:down removes those of what it stops). */
 export const SERVICE_KEYS: Record<ServiceName, readonly (keyof ServiceUrls)[]> = {
   postgres: ['DATABASE_URL'],
@@ -16,6 +16,7 @@ export const SERVICE_KEYS: Record<ServiceName, readonly (keyof ServiceUrls)[]> =
   'kafka-cluster': ['KAFKA_BROKERS'],
   elasticsearch: ['ELASTICSEARCH_URL'],
   s3: S3_SERVICE_KEYS,
+  'postgres-replica': ['POSTGRES_REPLICA_PRIMARY_URL', 'POSTGRES_REPLICA_URL'],
 };
 
 const port = (name: string, fallback: number) => {
@@ -43,5 +44,7 @@ export const servicesSettings = () => {
     s3Port: port('SERVICES_S3_PORT', 19000),
     /** The cluster's nodes: clients on SERVICES_KAFKA_CLUSTER_PORT and the next two ports, controllers 100 ports above. */
     kafkaClusterPorts: [0, 1, 2].map((i) => ({ port: clusterPort + i, controllerPort: clusterPort + 100 + i })),
+    postgresReplicaPrimaryPort: port('SERVICES_POSTGRES_REPLICA_PRIMARY_PORT', 15432),
+    postgresReplicaPort: port('SERVICES_POSTGRES_REPLICA_PORT', 15433),
   };
 };

@@ -4,6 +4,7 @@ import { formatServiceUrls, readServiceUrlsFile, type ServiceUrls } from '../../
 import { ensureElasticsearch } from './elasticsearch.js';
 import { kafkaAnswers, runningKafka, runningKafkaCluster, startKafka, startKafkaCluster } from './kafka.js';
 import { ensurePostgres, postgresAnswers } from './postgres.js';
+import { ensurePostgresReplica } from './postgres-replica.js';
 import { ensureRedis, redisAnswers } from './redis.js';
 import { ensureS3Proxy } from './s3proxy.js';
 import { SERVICE_KEYS, servicesSettings } from './settings.js';
@@ -62,6 +63,15 @@ const starters: Record<(typeof settings.services)[number], () => Promise<Entry |
       ['S3_ACCESS_KEY_ID', store.accessKeyId],
       ['S3_SECRET_ACCESS_KEY', store.secretAccessKey],
       ['S3_FORCE_PATH_STYLE', 'true'],
+    ];
+  },
+  // A primary and a streaming replica of their own, for the read-replica tests (not DATABASE_URL
+  // and DATABASE_READ_URL: the replica follows its own primary, not the shared server).
+  'postgres-replica': async () => {
+    const { primaryUrl, replicaUrl } = await ensurePostgresReplica(servicesDir, { primary: settings.postgresReplicaPrimaryPort, replica: settings.postgresReplicaPort });
+    return [
+      ['POSTGRES_REPLICA_PRIMARY_URL', primaryUrl],
+      ['POSTGRES_REPLICA_URL', replicaUrl],
     ];
   },
 };

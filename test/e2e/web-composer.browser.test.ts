@@ -176,9 +176,31 @@ describe.skipIf(!chromiumPath)('the composer in Chromium', () => {
     expect(await refusal.textContent()).toContain('No such user');
     expect(page.url()).toBe(`${origin}/new`);
     await photoItem.getByRole('button', { name: `Remove tag @ghost${stamp}` }).click();
+    // The post is made, but its answer is lost on the first try and on each of the client's retries
+    // (same key each time): Share says the connection failed. A second click sends the same
+    // Idempotency-Key (one per draft), so it gets the first post's answer, not 422 MEDIA_ALREADY_ATTACHED.
+    const keys: string[] = [];
+    let losing = true;
+    await page.route('**/api/v1/posts', async (route: Route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      keys.push(route.request().headers()['idempotency-key'] ?? '');
+      if (!losing) return route.continue();
+      await route.fetch();
+      return route.abort('connectionreset');
+    });
+    await share.click();
+    await page.getByRole('alert').filter({ hasText: 'The connection failed' }).waitFor();
+    expect(page.url()).toBe(`${origin}/new`);
+    const lost = keys.length;
+    expect(lost).toBeGreaterThan(1);
+    losing = false;
     await share.click();
     await page.waitForURL(/\/p\/[0-9a-f-]{36}$/);
+    await page.unroute('**/api/v1/posts');
     const postId = page.url().split('/p/')[1]!;
+    expect(keys.length).toBe(lost + 1);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).not.toBe('');
 
     // The post page: caption, place, the tag on the photo.
     const card = page.locator(`article[data-post-id="${postId}"]`);
@@ -197,12 +219,18 @@ describe.skipIf(!chromiumPath)('the composer in Chromium', () => {
     expect(saved.media[0]!.tags![0]!.username).toBe(friendName);
     expect(saved.media[0]!.tags![0]!.x).toBeCloseTo(0.3, 1);
     expect(saved.media[0]!.tags![0]!.y).toBeCloseTo(0.6, 1);
+    // One post of this draft: the earlier one and this, no other.
+    await expect.poll(async () => ((await h.call('GET', `/api/v1/feed/user/${authorName}`, authorToken)) as { items: { id: string }[] }).items.map((item) => item.id), { timeout: 15_000 }).toContain(postId);
+    expect(((await h.call('GET', `/api/v1/feed/user/${authorName}`, authorToken)) as { items: { id: string }[] }).items).toHaveLength(2);
 
     if (video) {
       // The video plays inline: muted, playsinline, with controls and the worker's poster frame.
+      expect(await card.getByRole('img', { name: /^Photo by @.* \(1 of 2\)$/ }).count()).toBe(1);
       await card.getByRole('button', { name: 'Next photo' }).click();
       const player = card.locator('video');
       await player.waitFor();
+      // Said as a video, not a photo (the carousel labels each item by its own type).
+      expect(await player.getAttribute('aria-label')).toMatch(new RegExp(`^Video by @${authorName}: Evening light .* \\(2 of 2\\)$`));
       const attributes = await player.evaluate((element) => {
         const v = element as unknown as { src: string; poster: string; muted: boolean; controls: boolean; playsInline: boolean; canPlayType(type: string): string };
         return { src: v.src, poster: v.poster, muted: v.muted, controls: v.controls, inline: v.playsInline, h264: v.canPlayType('video/mp4; codecs="avc1.42E01E"') };

@@ -50,14 +50,14 @@ describe.skipIf(!chromiumPath)('the profile screens in Chromium', () => {
     await pa.getByLabel('Change profile photo').setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: await demoImage(24, 600, 600) });
     await expect.poll(async () => (await profileOf(a, tokenA)).avatar !== null, { timeout: 30_000 }).toBe(true);
     await pa.locator('.profile-header .avatar img').waitFor();
-    expect(await pa.getByRole('list', { name: `Posts by @${a}` }).getByRole('link').count()).toBe(2);
+    expect(await pa.getByRole('region', { name: `Posts by @${a}` }).getByRole('link').count()).toBe(2);
     await pa.getByRole('link', { name: 'Follow requests' }).waitFor();
     await h.shot(pa, 'profile-own');
 
     // B: A's profile is private: no grid, no lists, the follow button.
     await pb.goto(`${origin}/u/${a}`);
     await pb.getByRole('heading', { name: 'This account is private' }).waitFor();
-    expect(await pb.getByRole('list', { name: `Posts by @${a}` }).count()).toBe(0);
+    expect(await pb.getByRole('region', { name: `Posts by @${a}` }).count()).toBe(0);
     expect(await pb.getByRole('link', { name: /followers/ }).count()).toBe(0);
     expect(await pb.getByText('Ada Lovelace').isVisible()).toBe(true);
     await h.shot(pb, 'profile-private');
@@ -89,7 +89,7 @@ describe.skipIf(!chromiumPath)('the profile screens in Chromium', () => {
 
     // B: the grid now, square thumbnails linking to the posts; open one.
     await pb.reload();
-    const grid = pb.getByRole('list', { name: `Posts by @${a}` });
+    const grid = pb.getByRole('region', { name: `Posts by @${a}` });
     await grid.getByRole('link').nth(1).waitFor();
     expect(await grid.getByRole('link').count()).toBe(2);
     expect(await pb.getByRole('heading', { name: 'This account is private' }).count()).toBe(0);
@@ -127,7 +127,7 @@ describe.skipIf(!chromiumPath)('the profile screens in Chromium', () => {
     await pb.waitForURL(`${origin}/u/${b}`);
     await pb.getByRole('link', { name: 'Tagged' }).click();
     await pb.waitForURL(`${origin}/u/${b}/tagged`);
-    const taggedGrid = pb.getByRole('list', { name: `Posts @${b} is tagged in` });
+    const taggedGrid = pb.getByRole('region', { name: `Posts @${b} is tagged in` });
     await taggedGrid.locator(`a[href="/p/${tagged.postId}"]`).waitFor();
     expect(await taggedGrid.getByRole('link').count()).toBe(1);
 

@@ -1,5 +1,5 @@
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
-import { ConcurrencyError, type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type ReadAllResult, type SubscribeOptions } from '../../events/event-store.js';
+import { ConcurrencyError, matchesFilter, meetsExpectation, type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type ReadAllResult, type SubscribeOptions } from '../../events/event-store.js';
 import { asPosition, START, type Position } from '../../events/position.js';
 import { currentVersion, type EventType } from '../../events/registry.js';
 import type { SnapshotStore, StreamSnapshot } from '../../events/snapshot-store.js';
@@ -12,17 +12,6 @@ import { validateEvent } from '../../events/validate.js';
 
 // Fixed width, so that string order is log order (events/position.ts).
 const positionOf = (index: number): Position => asPosition((index + 1).toString(16).padStart(16, '0'));
-
-const matches = (event: RecordedEvent, filter: EventFilter | undefined): boolean =>
-  (!filter?.types || filter.types.includes(event.type)) &&
-  (!filter?.streamPrefixes || filter.streamPrefixes.some((prefix) => event.streamId.startsWith(prefix)));
-
-const accepts = (expected: ExpectedRevision, last: number): boolean => {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return last === -1;
-  if (expected === 'stream_exists') return last >= 0;
-  return expected === last;
-};
 
 export interface InMemoryEventStoreOptions {
   /** Offer stream snapshots, as the PostgreSQL store does (default true). */
@@ -41,7 +30,7 @@ export const createInMemoryEventStore = (options: InMemoryEventStoreOptions = {}
     const data = events.map(validateEvent);
     const stream = streams.get(streamId) ?? [];
     const last = stream.length - 1;
-    if (!accepts(expected, last)) throw new ConcurrencyError(streamId, expected, last === -1 ? 'no_stream' : last);
+    if (!meetsExpectation(expected, last)) throw new ConcurrencyError(streamId, expected, last === -1 ? 'no_stream' : last);
     if (events.length === 0) return { nextRevision: last, position: stream.at(-1)?.position ?? START };
     const recordedAt = new Date().toISOString();
     const recorded = events.map(
@@ -71,7 +60,7 @@ export const createInMemoryEventStore = (options: InMemoryEventStoreOptions = {}
       if (events.length === max) break;
       // Past every event looked at, so that a filtered read's checkpoint moves on.
       position = event.position;
-      if (matches(event, filter)) events.push(structuredClone(event));
+      if (matchesFilter(event, filter)) events.push(structuredClone(event));
     }
     return { events, position };
   };

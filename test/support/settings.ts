@@ -1,4 +1,4 @@
-import { loadSettings, type Settings } from '../../app/config.js';
+import { ConfigError, loadConfig, loadSettings, type Settings } from '../../app/config.js';
 import type { FeedPacing, FeedSettings } from '../../projections/feed/feed-options.js';
 
 /**
@@ -21,3 +21,14 @@ export const feedSettings = (given: Partial<FeedSettings & FeedPacing> = {}): Fe
   ...defaultSettings().feed,
   ...given,
 });
+
+/** The problems app/config.ts reports for `env` (none when it loads). */
+export const configProblems = (env: Record<string, string>, argv: string[] = []): readonly string[] => {
+  try {
+    loadConfig(env, argv);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
+  }
+};

@@ -12,7 +12,7 @@ import type { RateLimitStore } from '../../app/rate-limit/store.js';
 import { buildServer } from '../../app/server.js';
 import { apiClient } from './api-client.js';
 import { defaultSettings, TEST_MEDIA_EXTERNAL_HOSTS, TEST_PERSONAL_DATA_KEY } from './settings.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import { createTestDatabase, withSearchPath, type TestDatabase } from './test-database.js';
 import { createTestRedis, type TestRedis } from './test-redis.js';
 
 export interface TestApp {
@@ -79,6 +79,13 @@ export interface TestAppOptions {
   erasure?: ErasureTestHooks;
   /** A web client build to serve at / (buildServer's webRoot); none by default. */
   webRoot?: string;
+  /**
+   * DATABASE_URL on this primary (the test's schema made there) and DATABASE_READ_URL on its
+   * streaming replica (the same schema, once replayed): test/support/postgres-replica.ts.
+   */
+  readReplica?: { primaryUrl: string; replicaUrl: string };
+  /** How long a ?minPosition= read waits (default 10 s). */
+  freshnessTimeoutMs?: number;
 }
 
 /** Cheaper than password.ts PARAMS (N=2^17, 128 MiB a hash): the cost the suite ran with before, so that its many registrations stay quick. */
@@ -89,7 +96,7 @@ export const TEST_PASSWORD_PARAMS: ScryptParams = { N: 2 ** 15, r: 8, p: 1 };
  * PostgreSQL (and a fresh key prefix of the real Redis), driven with app.inject.
  */
 export const startTestApp = async (options: TestAppOptions = {}): Promise<TestApp> => {
-  const db = await createTestDatabase();
+  const db = await createTestDatabase(options.readReplica?.primaryUrl);
   const redis = options.redis ? await createTestRedis(options.redisUrl) : null;
   const defaults = defaultSettings();
   // The local media storage's files (and its URL secret) in a directory of this app's own.
@@ -99,6 +106,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
     ...defaults,
     dataDir,
     databaseUrl: db.url,
+    databaseReadUrl: options.readReplica && withSearchPath(options.readReplica.replicaUrl, db.schema),
     jwtSecrets: ['test-secret-that-is-at-least-32-characters-long'],
     personalDataKey: TEST_PERSONAL_DATA_KEY,
     storyTtlMs: options.storyTtlMs ?? defaults.storyTtlMs,
@@ -112,7 +120,7 @@ export const startTestApp = async (options: TestAppOptions = {}): Promise<TestAp
       ? { enabled: true, limits: { ...defaults.rateLimits.limits, ...options.rateLimits.limits } }
       : { ...defaults.rateLimits, enabled: false },
     // Patient reads, and expiry and generation switches seen sooner than a deployment needs.
-    tuning: { ...defaults.tuning, freshnessTimeoutMs: 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
+    tuning: { ...defaults.tuning, freshnessTimeoutMs: options.freshnessTimeoutMs ?? 10_000, storyExpiryIntervalMs: 200, generationWatchIntervalMs: 100 },
     // Small pools: two test files run at once against one PostgreSQL (max_connections 100 by
     // default), each with an API pool, a workers' pool and, after a rebuild, a pool per generation.
     database: { ...defaults.database, apiPoolSize: 4, workerPoolSize: 4, ...options.database },

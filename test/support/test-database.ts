@@ -14,10 +14,10 @@ export interface TestDatabase {
 /**
  * Each test file gets a schema of its own in the shared test database, so that files run in
  * parallel without seeing each other's tables. Everything the code creates lands in it through
- * the search_path carried by the connection string.
+ * the search_path carried by the connection string. `base`: another server than the shared one
+ * (the read replica's primary).
  */
-export const createTestDatabase = async (): Promise<TestDatabase> => {
-  const base = inject('databaseUrl');
+export const createTestDatabase = async (base: string = inject('databaseUrl')): Promise<TestDatabase> => {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
@@ -43,7 +43,8 @@ export const createTestDatabase = async (): Promise<TestDatabase> => {
   };
 };
 
-const withSearchPath = (connectionString: string, schema: string): string => {
+/** `connectionString` with its search_path set to `schema` (a replica's URL: the test's schema there). */
+export const withSearchPath = (connectionString: string, schema: string): string => {
   const url = new URL(connectionString);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return url.toString();

@@ -8,7 +8,7 @@ const root = new URL('../../', import.meta.url).pathname;
 const trackedFiles = () => execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
 const documents = ['README.md', ...trackedFiles().filter((file) => file.startsWith('docs/') && file.endsWith('.md'))];
 
-const TOP_FOLDERS = ['kernel', 'events', 'domain', 'commands', 'projections', 'read-api', 'replay', 'app', 'test', 'bench', 'scripts', 'docs', 'bin', '.ci'];
+const TOP_FOLDERS = ['kernel', 'events', 'domain', 'commands', 'projections', 'read-api', 'replay', 'app', 'test', 'bench', 'scripts', 'docs', 'bin', '.ci', 'deploy'];
 
 /** Backticked repository paths (`domain/post/caption.ts`, `projections/runtime/`), without placeholders or globs. */
 const citedPaths = (text: string): string[] =>

@@ -20,7 +20,15 @@ import './styles.css';
 // The web client's shell (docs/architecture.md "Web client"): the header, the route's screen, and
 // the guard that sends a signed-out reader to the login screen (and a signed-in one away from it).
 
+/** A link of the main navigation, marked as the current page (for screen readers and the eye) on its own screen. */
+const NavLink = ({ href, here, children }: { href: string; here: boolean; children: string }) => (
+  <a href={href} aria-current={here ? 'page' : undefined}>
+    {children}
+  </a>
+);
+
 const Header = ({ username }: { username: string }) => {
+  const route = useRoute();
   const [error, setError] = useState<unknown>(null);
   const logout = async () => {
     setError(null);
@@ -35,21 +43,9 @@ const Header = ({ username }: { username: string }) => {
   };
   return (
     <header class="top">
-      <nav aria-label="Main">
-        <a href="/" class="brand">
-          instagram-es
-        </a>
-        <a href="/">Home</a>
-        <a href="/new" class="nav-new" aria-label="New post" title="New post">
-          <PlusIcon />
-        </a>
-        <a href="/search">Search</a>
-        <a href="/explore">Explore</a>
-        <a href="/saved">Saved</a>
-        <NotificationsLink />
-        <a href="/settings">Settings</a>
-        <a href={`/u/${username}`}>Profile</a>
-      </nav>
+      <a href="/" class="brand">
+        instagram-es
+      </a>
       <span class="me">
         <span class="visually-hidden">Signed in as </span>@{username}
       </span>
@@ -57,6 +53,30 @@ const Header = ({ username }: { username: string }) => {
         Log out
       </button>
       {error !== null && <ErrorMessage error={error} />}
+      <nav aria-label="Main">
+        <NavLink href="/" here={route.name === 'home'}>
+          Home
+        </NavLink>
+        <NavLink href="/search" here={route.name === 'search'}>
+          Search
+        </NavLink>
+        <NavLink href="/explore" here={route.name === 'explore'}>
+          Explore
+        </NavLink>
+        <a href="/new" class="nav-new" aria-label="New post" title="New post" aria-current={route.name === 'composer' ? 'page' : undefined}>
+          <PlusIcon />
+        </a>
+        <NotificationsLink />
+        <NavLink href="/saved" here={route.name === 'saved' || route.name === 'collection'}>
+          Saved
+        </NavLink>
+        <NavLink href={`/u/${username}`} here={route.name === 'profile' && route.username === username}>
+          Profile
+        </NavLink>
+        <NavLink href="/settings" here={route.name === 'settings'}>
+          Settings
+        </NavLink>
+      </nav>
     </header>
   );
 };

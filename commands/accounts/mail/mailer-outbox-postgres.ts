@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Mailer } from './mailer.js';
+import { createUnderLock } from '../../../events/postgres/transaction.js';
 
 const SCHEMA = `
   create table if not exists mail_outbox (
@@ -26,7 +27,8 @@ export const eraseOutboxMail = async (pool: pg.Pool, address: string): Promise<v
  * link reaches the logs.
  */
 export const createPostgresOutboxMailer = async (pool: pg.Pool, log: (line: string) => void): Promise<Mailer> => {
-  await pool.query(SCHEMA);
+  // Under a lock: processes starting together on a fresh database would race on the catalog.
+  await createUnderLock(pool, 'mail-outbox-schema', SCHEMA);
   return {
     async send({ to, subject, text }) {
       await pool.query('insert into mail_outbox (recipient, subject, body) values ($1, $2, $3)', [to, subject, text]);

@@ -39,6 +39,14 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ ACCESS_TOKEN_TTL: '1h', REFRESH_TOKEN_TTL: '30m' })).toEqual([expect.stringContaining('REFRESH_TOKEN_TTL: must be longer than ACCESS_TOKEN_TTL')]);
   });
 
+  it('reads the partitioned projectors\' settings: a whole partition count, a lease of at least 300ms', () => {
+    expect(loadSettings({}, []).projectorPartitions).toBeUndefined();
+    expect(loadSettings({ PROJECTOR_PARTITIONS: '4' }, []).projectorPartitions).toEqual({ partitions: 4, leaseMs: 10_000 });
+    expect(problemsOf({ PROJECTOR_PARTITIONS: '0' })).toEqual([expect.stringMatching(/^PROJECTOR_PARTITIONS: /)]);
+    expect(problemsOf({ PROJECTOR_PARTITIONS: '2.5' })).toEqual([expect.stringMatching(/^PROJECTOR_PARTITIONS: /)]);
+    expect(problemsOf({ PROJECTOR_LEASE: '100ms' })).toEqual([expect.stringContaining('PROJECTOR_LEASE: must be at least 300ms')]);
+  });
+
   it('reports every bad variable at once', () => {
     expect(problemsOf({ PORT: '-1', STORY_TTL: 'soon' })).toHaveLength(2);
   });
@@ -54,6 +62,16 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ ROLE: 'api', DATABASE_URL: url }, ['--role', 'projector']).ROLE).toBe('projector');
     expect(loadConfig({ DATABASE_URL: url }, ['--role=worker']).ROLE).toBe('worker');
     expect(problemsOf({ ROLE: 'api' })).toEqual([expect.stringContaining('DATABASE_URL: separate roles share their servers')]);
+  });
+
+  it('reads DATABASE_READ_URL: a postgres:// URL, only beside a DATABASE_URL naming another server', () => {
+    const primary = 'postgres://u@db-primary:5432/app';
+    const replica = 'postgres://u@db-replica:5432/app';
+    expect(loadSettings({ DATABASE_URL: primary, DATABASE_READ_URL: replica }, [])).toMatchObject({ databaseUrl: primary, databaseReadUrl: replica });
+    expect(loadSettings({ DATABASE_URL: primary }, []).databaseReadUrl).toBeUndefined();
+    expect(problemsOf({ DATABASE_URL: primary, DATABASE_READ_URL: 'mysql://x' })).toEqual([expect.stringContaining('DATABASE_READ_URL: must be a postgres://')]);
+    expect(problemsOf({ DATABASE_READ_URL: replica })).toEqual([expect.stringContaining('DATABASE_READ_URL: a read replica follows a primary')]);
+    expect(problemsOf({ DATABASE_URL: primary, DATABASE_READ_URL: primary })).toEqual([expect.stringContaining('DATABASE_READ_URL: names the same server as DATABASE_URL')]);
   });
 
   it('reads the rate limits: on by default with the table\'s limits, one class set by RATE_LIMIT_<CLASS>, all off by RATE_LIMITS=off', () => {

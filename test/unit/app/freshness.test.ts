@@ -191,3 +191,25 @@ describe('read-your-writes freshness', () => {
     expect(committed.reads).toBe(0);
   });
 });
+
+describe('with a read replica (primaryProjections)', () => {
+  /** A projection whose checkpoint is fixed at `position`. */
+  const stillAt = (name: string, position: Position) => ({ name, checkpoint: async () => position }) as unknown as Projection;
+  const store = { lastCommittedPosition: async () => at(10) };
+  const options = { store, timeoutMs: 30, maxWaiters: 10 };
+
+  it('refuses (503, naming the replica) a read the primary has applied and the replica has not replayed', async () => {
+    const freshness = createFreshness({ ...options, projections: () => [stillAt('feed', at(3))], primaryProjections: () => [stillAt('feed', at(5))] });
+    await expect(freshness.behind(['feed'], at(5))).rejects.toMatchObject({ name: 'ReplicaBehindError', backend: 'postgresql-replica', projections: ['feed'] });
+  });
+
+  it('answers, naming the projection, when the projection itself is behind on the primary too (stale, as without a replica)', async () => {
+    const freshness = createFreshness({ ...options, projections: () => [stillAt('feed', at(3))], primaryProjections: () => [stillAt('feed', at(4))] });
+    expect(await freshness.behind(['feed'], at(5))).toEqual(['feed']);
+  });
+
+  it('answers at once when the replica has replayed the position', async () => {
+    const freshness = createFreshness({ ...options, projections: () => [stillAt('feed', at(5))], primaryProjections: () => [stillAt('feed', START)] });
+    expect(await freshness.behind(['feed'], at(5))).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@ describe('settings from the environment, in the groups the platform takes', () =
     expect(loadSettings({}, [])).toEqual({
       role: 'all',
       projectionNames: undefined,
+      projectorPartitions: undefined,
       databaseUrl: undefined,
       jwtSecret: undefined,
       jwtSecrets: undefined,
@@ -40,12 +41,15 @@ describe('settings from the environment, in the groups the platform takes', () =
         KAFKA_BROKERS: 'k1:9092,k2:9092',
         KAFKA_SESSION_TIMEOUT: '6s',
         PROJECTIONS: 'feed, stories',
+        PROJECTOR_PARTITIONS: '3',
+        PROJECTOR_LEASE: '2s',
       },
       ['--role', 'projector'],
     );
     expect(settings).toMatchObject({
       role: 'projector',
       projectionNames: ['feed', 'stories'],
+      projectorPartitions: { partitions: 3, leaseMs: 2_000 },
       databaseUrl: 'postgres://db/x',
       feed: { celebrityThreshold: 50, chunkSize: 20 },
       notifications: { windowMs: 3_600_000 },

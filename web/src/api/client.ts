@@ -7,8 +7,9 @@ import { clearSession, getSession, setSession, type Session } from '../session';
 // "Idempotency", "Read-your-writes", "Rate limits"):
 // - `Authorization: Bearer <accessToken>`; on 401 the refresh token is exchanged once (one
 //   refresh at a time: a refresh token used twice ends the whole session) and the call repeated.
-// - every POST but login carries an Idempotency-Key made once per call and reused on each retry,
-//   so a retry after a lost answer (network error, 502/503/504) never does the work twice.
+// - every POST but login carries an Idempotency-Key made once per call (or given by the caller:
+//   `idempotencyKey`) and reused on each retry, so a retry after a lost answer (network error,
+//   502/503/504) never does the work twice.
 // - errors in the catalogue's shape {error: {code, message, details}} become ApiError with the
 //   API's own message; a 429 carries Retry-After's seconds.
 // - commands answer `position`; the client keeps the latest, and reads pass it as ?minPosition= so
@@ -42,6 +43,11 @@ interface CallOptions<O> {
   signal?: AbortSignal;
   /** The answer's headers (e.g. `x-degraded`: README "Redis: degraded, not down"). */
   onHeaders?: (headers: Headers) => void;
+  /**
+   * A POST's Idempotency-Key, for a caller whose repeat of the same request (a second click after
+   * every retry's answer was lost) must get the first one's answer; by default each call makes its own.
+   */
+  idempotencyKey?: string;
 }
 
 export class ApiError extends Error {
@@ -82,7 +88,7 @@ export const lastPosition = () => latestPosition;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const newKey = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
+export const newIdempotencyKey = () => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
 
 const urlOf = (template: string, params: Record<string, unknown> | undefined, query: Record<string, unknown> | undefined) => {
   const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(String(params?.[name] ?? '')));
@@ -129,7 +135,7 @@ async function call<M extends Method, P extends PathsWith<M>>(method: M, path: P
   const query: Record<string, unknown> = { ...(options.query as Record<string, unknown> | undefined) };
   if (options.fresh && latestPosition && method === 'get') query.minPosition = latestPosition;
   const url = urlOf(path, options.params as Record<string, unknown> | undefined, query);
-  const key = method === 'post' && !UNKEYED.has(path) ? newKey() : null;
+  const key = method === 'post' && !UNKEYED.has(path) ? (options.idempotencyKey ?? newIdempotencyKey()) : null;
   let refreshed = false;
   for (let attempt = 0; ; attempt++) {
     const session = getSession();

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
+import './confirm-dialog.css';
 
 // A confirmation in the browser's own modal <dialog>: it traps focus, Escape cancels, and focus
 // returns to the control that opened it when it closes. Cancel has the focus first, so a stray

@@ -33,3 +33,11 @@ export const PlusIcon = () => (
     <path d="M12 8v8M8 12h8" />
   </Svg>
 );
+
+/** A map pin (a place): `size` and `stroke` for where it stands (a suggestion, a place's head). */
+export const PlaceIcon = ({ size, stroke }: { size: number; stroke: number }) => (
+  <svg viewBox="0 0 24 24" width={size} height={size} aria-hidden="true" focusable="false" fill="none" stroke="currentColor" stroke-width={stroke}>
+    <path d="M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21z" />
+    <circle cx="12" cy="9.5" r="2.5" />
+  </svg>
+);

@@ -1,18 +1,18 @@
 import { Avatar } from './avatar';
-import type { Post } from '../api/client';
+import type { Media, Post } from '../api/client';
 import { RichText } from './caption';
 import { Carousel } from './carousel';
 import { BookmarkIcon, CommentIcon, HeartIcon } from './icons';
 import { usePostActions } from './post-actions';
 import { ShareButton } from './share-button';
 import { ErrorMessage } from './status';
+import { plural } from '../text';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
-/** The words of an image's alt text: who posted it and what they said about it. */
-export const mediaLabel = (post: Post) => `Photo by @${post.author.username}${post.caption ? `: ${post.caption.slice(0, 120)}` : ''}`;
-
-const count = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+/** The words of an item's alt text (the first's by default): what it is, who posted it and what they said about it. */
+export const mediaLabel = (post: Post, item: Media | undefined = post.media[0]) =>
+  `${item?.type === 'video' ? 'Video' : 'Photo'} by @${post.author.username}${post.caption ? `: ${post.caption.slice(0, 120)}` : ''}`;
 
 export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { post: Post; eager?: boolean; linkToPost?: boolean; onFresh?: (post: Post) => void }) => {
   const { marks, error, toggleLike, toggleBookmark } = usePostActions(post, onFresh);
@@ -36,7 +36,7 @@ export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { 
           )}
         </span>
       </header>
-      <Carousel items={post.media} label={mediaLabel(post)} eager={eager} />
+      <Carousel items={post.media} label={mediaLabel(post)} labelOf={(item) => mediaLabel(post, item)} eager={eager} />
       <div class="post-actions">
         <button type="button" class="action like" aria-pressed={marks.liked} aria-label={marks.liked ? 'Unlike' : 'Like'} onClick={toggleLike}>
           <HeartIcon filled={marks.liked} />
@@ -53,7 +53,7 @@ export const PostCard = ({ post, eager = false, linkToPost = true, onFresh }: { 
       </div>
       {error && <ErrorMessage error={error} />}
       <p class="post-likes" aria-live="polite">
-        {count(marks.likeCount, 'like', 'likes')}
+        {plural(marks.likeCount, 'like', 'likes')}
       </p>
       {post.caption && (
         <p class="post-caption">

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { getSession } from '../session';
 import { AddStoryInput, AddStoryStatus, useAddStory } from './add-story';
-import { StoryAvatar } from './story-avatar';
+import { Avatar } from './avatar';
 import { StoryViewer } from './story-viewer';
 import { STORIES_CHANGED, unseenCount, withSeen, without, type TrayEntry } from './stories-model';
 import { ErrorMessage } from './status';
@@ -65,12 +65,12 @@ export const StoriesTray = () => {
         <li class="story-slot own">
           {own ? (
             <button type="button" class="story-open" data-unseen="true" aria-label={label(own, true)} onClick={() => setOpen(0)}>
-              <span class="story-ring">{me && <StoryAvatar user={own.author} size={56} />}</span>
+              <span class="story-ring">{me && <Avatar avatar={own.author.avatar ?? null} name={own.author.displayName || own.author.username} size={56} />}</span>
               <span class="story-name">Your story</span>
             </button>
           ) : (
             <span class="story-open placeholder" aria-hidden="true">
-              <span class="story-ring">{me && <StoryAvatar user={{ username: me.username, displayName: '', avatar: null }} size={56} />}</span>
+              <span class="story-ring">{me && <Avatar avatar={null} name={me.username} size={56} />}</span>
               <span class="story-name">Your story</span>
             </span>
           )}
@@ -80,7 +80,7 @@ export const StoriesTray = () => {
           <li class="story-slot" key={entry.author.id}>
             <button type="button" class="story-open" data-unseen={String(entry.hasUnseen)} aria-label={label(entry, false)} onClick={() => setOpen(shown.indexOf(entry))}>
               <span class="story-ring">
-                <StoryAvatar user={entry.author} size={56} />
+                <Avatar avatar={entry.author.avatar ?? null} name={entry.author.displayName || entry.author.username} size={56} />
               </span>
               <span class="story-name">{entry.author.username}</span>
             </button>

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { ErrorMessage } from './status';
-import { StoryAvatar } from './story-avatar';
+import { Avatar } from './avatar';
 import { StoryMedia } from './story-media';
 import { StoryViewersList } from './story-viewers-list';
 import { ago, startOf, storiesChanged, type Story, type TrayEntry } from './stories-model';
@@ -200,7 +200,7 @@ export const StoryViewer = ({ entries: given, start, meId, onSeen, onDeleted, on
           ))}
         </ol>
         <header class="story-head">
-          <StoryAvatar user={entry.author} size={32} />
+          <Avatar avatar={entry.author.avatar ?? null} name={entry.author.displayName || entry.author.username} size={32} />
           <a class="story-author" href={`/u/${entry.author.username}`}>
             {entry.author.username}
           </a>

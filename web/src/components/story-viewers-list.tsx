@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, type Answer } from '../api/client';
 import { ErrorMessage, Loading } from './status';
-import { StoryAvatar } from './story-avatar';
+import { Avatar } from './avatar';
 import { ago } from './stories-model';
 
 // Who has seen one's own story (GET /api/v1/stories/{storyId}/viewers: the author only), latest
@@ -40,7 +40,7 @@ export const StoryViewersList = ({ storyId, onClose }: { storyId: string; onClos
         <ul>
           {viewers.map(({ user, viewedAt }) => (
             <li key={user.id}>
-              <StoryAvatar user={user} size={32} />
+              <Avatar avatar={user.avatar ?? null} name={user.displayName || user.username} size={32} />
               <a class="story-viewer-name" href={`/u/${user.username}`}>
                 {user.username}
               </a>

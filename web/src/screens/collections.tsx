@@ -1,8 +1,12 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type Answer, type Post } from '../api/client';
-import { PostGrid, usePaged, type Page } from '../components/post-grid';
-import { ErrorMessage, Loading } from '../components/status';
+import { useEffect, useState } from 'preact/hooks';
+import { api, type Answer, type Post } from '../api/client';
+import { ConfirmDialog } from '../components/confirm-dialog';
+import { PageState, usePaged, type Page } from '../components/paged';
+import { PostGrid, thumbOf } from '../components/post-grid';
+import { ErrorMessage } from '../components/status';
 import { navigate } from '../router';
+import { plural } from '../text';
+import { NotLoaded } from './discovery-parts';
 
 // Saved posts (README "collections"): the viewer's collections, each with its count and cover,
 // and "All saved" (every bookmark); a collection's page with its posts, renamed, deleted (after a
@@ -13,13 +17,9 @@ import { navigate } from '../router';
 export type Collection = Answer<'/api/v1/collections', 'get'>['items'][number];
 type Media = NonNullable<Collection['cover']>;
 
-const countText = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'post' : 'posts'}`;
+const countText = (n: number) => plural(n, 'post', 'posts');
 
-const coverUrl = (media: Media | null | undefined) => {
-  if (!media) return null;
-  const thumbs = (media.variants ?? []).filter((variant) => variant.name === 'thumb');
-  return (thumbs.find((variant) => variant.contentType === 'image/webp') ?? thumbs[0])?.url ?? (media.type === 'image' ? media.url : null);
-};
+const coverUrl = (media: Media | null | undefined) => (media ? (thumbOf(media)?.src ?? null) : null);
 
 const Tile = ({ href, name, count, cover }: { href: string; name: string; count: string | null; cover: Media | null | undefined }) => {
   const url = coverUrl(cover);
@@ -92,36 +92,8 @@ export const SavedScreen = () => {
           <Tile key={collection.id} href={`/saved/${collection.id}`} name={collection.name} count={countText(collection.postCount)} cover={collection.cover} />
         ))}
       </ul>
-      {collections.loading && <Loading label="Loading collections…" />}
-      {collections.error !== null && <ErrorMessage error={collections.error} onRetry={collections.retry} />}
-      {!collections.loading && collections.error === null && collections.items.length === 0 && <p class="empty">No collections yet. Create one, then save posts to it from a post's page.</p>}
-      {collections.hasMore && !collections.loading && (
-        <button type="button" class="load-more" onClick={collections.more}>
-          Load more
-        </button>
-      )}
+      <PageState list={collections} loadingLabel="Loading collections…" empty="No collections yet. Create one, then save posts to it from a post's page." />
     </main>
-  );
-};
-
-/** A modal confirmation (the native dialog: focus kept inside, Escape cancels). */
-const Confirm = ({ text, action, onConfirm, onCancel }: { text: string; action: string; onConfirm: () => void; onCancel: () => void }) => {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    dialog.current?.showModal();
-  }, []);
-  return (
-    <dialog ref={dialog} class="confirm" aria-labelledby="confirm-text" onCancel={onCancel}>
-      <p id="confirm-text">{text}</p>
-      <div class="confirm-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="button" class="danger" onClick={onConfirm}>
-          {action}
-        </button>
-      </div>
-    </dialog>
   );
 };
 
@@ -137,7 +109,7 @@ const AllSaved = () => {
       <h1 id="collection-title" class="page-title">
         All saved
       </h1>
-      <PostGrid label="All saved posts" posts={posts.items} loading={posts.loading} error={posts.error} hasMore={posts.hasMore} onMore={posts.more} onRetry={posts.retry} empty="Nothing saved yet. Bookmark a post to keep it here." />
+      <PostGrid label="All saved posts" list={posts} empty="Nothing saved yet. Bookmark a post to keep it here." />
     </main>
   );
 };
@@ -203,15 +175,12 @@ const OneCollection = ({ collectionId }: { collectionId: string }) => {
   };
 
   if (meta === null && posts.error !== null) {
-    const gone = posts.error instanceof ApiError && posts.error.status === 404;
     return (
-      <main class="discovery">
+      <NotLoaded what="Collection" error={posts.error} onRetry={posts.retry}>
         <p class="crumb">
           <a href="/saved">Saved</a>
         </p>
-        <h1 class="page-title">{gone ? 'Collection not found' : 'This collection could not be loaded'}</h1>
-        <ErrorMessage error={posts.error} onRetry={gone ? undefined : posts.retry} />
-      </main>
+      </NotLoaded>
     );
   }
   return (
@@ -260,15 +229,14 @@ const OneCollection = ({ collectionId }: { collectionId: string }) => {
         </form>
       )}
       {error !== null && <ErrorMessage error={error} />}
-      {confirming && meta && <Confirm text={`Delete the collection “${meta.name}”? Its posts stay saved in All saved.`} action="Delete" onConfirm={() => void remove()} onCancel={() => setConfirming(false)} />}
+      {confirming && meta && (
+        <ConfirmDialog title={`Delete “${meta.name}”?`} confirmLabel="Delete" danger onConfirm={() => void remove()} onCancel={() => setConfirming(false)}>
+          <p>The collection goes; its posts stay saved in All saved.</p>
+        </ConfirmDialog>
+      )}
       <PostGrid
         label={meta ? `Posts in ${meta.name}` : 'Posts in this collection'}
-        posts={posts.items}
-        loading={posts.loading}
-        error={meta === null ? null : posts.error}
-        hasMore={posts.hasMore}
-        onMore={posts.more}
-        onRetry={posts.retry}
+        list={meta === null ? { ...posts, error: null } : posts}
         empty="No posts in this collection yet. Save one from a post's page."
         itemAction={(post) => (
           <button type="button" class="link grid-remove" onClick={() => void takeOut(post)}>

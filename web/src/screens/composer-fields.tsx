@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
 import { comboboxProps, SuggestionList, useSuggestions, type Suggestion } from '../components/suggestions';
+import { plural } from '../text';
 
 // The composer's text fields with suggestions from the search API: the caption (a `#tag` or
 // `@name` being typed, from /search/autocomplete, which answers hashtags for `#…` and users for
@@ -10,12 +11,10 @@ import { comboboxProps, SuggestionList, useSuggestions, type Suggestion } from '
 export const CAPTION_MAX = 2200;
 export const PLACE_MAX = 100;
 
-const count = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
-
 const autocomplete = async (q: string, signal: AbortSignal): Promise<Suggestion[]> => {
   const found = await api.get('/api/v1/search/autocomplete', { query: { q, limit: 8 }, signal });
   return [
-    ...found.hashtags.map((hashtag) => ({ value: `#${hashtag.tag}`, detail: count(hashtag.posts, 'post', 'posts') })),
+    ...found.hashtags.map((hashtag) => ({ value: `#${hashtag.tag}`, detail: plural(hashtag.posts, 'post', 'posts') })),
     ...found.users.map((user) => ({ value: `@${user.username}`, ...(user.displayName ? { detail: user.displayName } : {}) })),
   ];
 };
@@ -144,7 +143,7 @@ export const LocationField = ({ value, onChange }: { value: Place; onChange: (pl
     const found = await api.get('/api/v1/search', { query: { q, type: 'places', limit: 6 }, signal });
     return (found.places ?? []).map((place) => {
       known.current.set(place.name, { name: place.name, ...(place.lat !== undefined && place.lon !== undefined ? { lat: place.lat, lon: place.lon } : {}) });
-      return { value: place.name, detail: count(place.postCount, 'post', 'posts') };
+      return { value: place.name, detail: plural(place.postCount, 'post', 'posts') };
     });
   };
   const [typing, setTyping] = useState(false);

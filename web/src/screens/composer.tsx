@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, ApiError } from '../api/client';
+import { api, ApiError, newIdempotencyKey } from '../api/client';
 import { uploadFile, type UploadState } from '../api/upload';
 import { navigate } from '../router';
 import { CaptionField, LocationField, type Place } from './composer-fields';
@@ -46,6 +46,8 @@ export const ComposerScreen = () => {
   const [sharing, setSharing] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const uploads = useRef(new Map<string, AbortController>());
+  /** One Idempotency-Key per draft: a Share repeated after its answer was lost gets the first post, not 422 MEDIA_ALREADY_ATTACHED; a changed draft is a new request (the API refuses a key reused with another body). */
+  const draft = useRef<{ body: string; key: string } | null>(null);
   const previews = useRef(new Set<string>());
 
   // Leaving the screen stops the uploads still running and frees the previews (an upload never
@@ -128,16 +130,17 @@ export const ComposerScreen = () => {
     setError(null);
     try {
       const name = place.name.trim();
-      const answer = await api.post('/api/v1/posts', {
-        body: {
-          caption,
-          media: items.map((item) => ({
-            mediaId: item.state.phase === 'ready' ? item.state.media.id : '',
-            ...(item.tags.length > 0 && { tags: item.tags.map(({ username, x, y }: Tag) => ({ username, x, y })) }),
-          })),
-          ...(name && { location: { ...place, name } }),
-        },
-      });
+      const body = {
+        caption,
+        media: items.map((item) => ({
+          mediaId: item.state.phase === 'ready' ? item.state.media.id : '',
+          ...(item.tags.length > 0 && { tags: item.tags.map(({ username, x, y }: Tag) => ({ username, x, y })) }),
+        })),
+        ...(name && { location: { ...place, name } }),
+      };
+      const text = JSON.stringify(body);
+      if (draft.current?.body !== text) draft.current = { body: text, key: newIdempotencyKey() };
+      const answer = await api.post('/api/v1/posts', { body, idempotencyKey: draft.current.key });
       // The post page reads with this post's position (api/client.ts `fresh`), so it finds it.
       navigate(`/p/${answer.postId}`);
     } catch (failure) {

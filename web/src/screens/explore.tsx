@@ -1,5 +1,6 @@
 import { api, ApiError, type Post } from '../api/client';
-import { PostGrid, usePaged } from '../components/post-grid';
+import { usePaged } from '../components/paged';
+import { PostGrid } from '../components/post-grid';
 
 // Explore (README "search": /feed/explore): public posts of the last 7 days by engagement and
 // recency, as a grid. Its cursor is pinned to an instant and expires (EXPLORE_CURSOR_MAX_AGE_MS):
@@ -15,12 +16,7 @@ export const ExploreScreen = () => {
       </h1>
       <PostGrid
         label="Popular posts"
-        posts={posts.items}
-        loading={posts.loading}
-        error={posts.error}
-        hasMore={posts.hasMore}
-        onMore={posts.more}
-        onRetry={stale ? posts.reload : posts.retry}
+        list={stale ? { ...posts, retry: posts.reload } : posts}
         empty="Nothing to explore yet: no public posts in the last 7 days."
       />
     </main>

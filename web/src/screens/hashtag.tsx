@@ -1,7 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, type Post } from '../api/client';
-import { PostGrid, usePaged } from '../components/post-grid';
+import { usePaged } from '../components/paged';
+import { PostGrid } from '../components/post-grid';
 import { ErrorMessage } from '../components/status';
+import { plural } from '../text';
+import { DiscoveryHead } from './discovery-parts';
 
 // A hashtag's page (README "search", "hashtags"): its public posts, newest first or top (by
 // engagement), and the viewer's follow of the tag (a followed tag's posts join their home feed).
@@ -98,29 +101,15 @@ export const HashtagScreen = ({ tag }: { tag: string }) => {
   }, [tag]);
   return (
     <main class="discovery" aria-labelledby="hashtag-title">
-      <div class="discovery-head">
-        <span class="tag-mark" aria-hidden="true">
-          #
-        </span>
-        <div>
-          <h1 id="hashtag-title" class="page-title">
-            #{tag}
-          </h1>
-          {count !== null && <p class="muted">{`${count.toLocaleString()} ${count === 1 ? 'post' : 'posts'}`}</p>}
-          <FollowHashtag tag={tag} />
-        </div>
-      </div>
+      <DiscoveryHead mark="#" titleId="hashtag-title" title={`#${tag}`} count={count === null ? null : plural(count, 'post', 'posts')}>
+        <FollowHashtag tag={tag} />
+      </DiscoveryHead>
       <div class="discovery-bar">
         <SortSwitch sort={sort} onChange={setSort} label="Order of posts" />
       </div>
       <PostGrid
         label={`Posts tagged #${tag}`}
-        posts={posts.items}
-        loading={posts.loading}
-        error={posts.error}
-        hasMore={posts.hasMore}
-        onMore={posts.more}
-        onRetry={posts.retry}
+        list={posts}
         empty={`No public posts with #${tag} yet.`}
       />
     </main>

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api/client';
-import { ErrorMessage, Loading } from '../components/status';
+import { PageState, usePaged, type Page } from '../components/paged';
+import { ErrorMessage } from '../components/status';
 import { markRead, useNotificationEvents, type Notification } from '../live';
 import './notifications.css';
 
@@ -66,11 +67,6 @@ const Item = ({ notification, fresh }: { notification: Notification; fresh: bool
 );
 
 export const NotificationsScreen = () => {
-  const [items, setItems] = useState<Notification[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [done, setDone] = useState(false);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
   const [markError, setMarkError] = useState<unknown>(null);
   /** Ids unread when first shown on this visit: they keep their mark after being marked read. */
   const [fresh, setFresh] = useState<Set<string>>(new Set());
@@ -94,26 +90,21 @@ export const NotificationsScreen = () => {
     }
   }, []);
 
-  const load = async (from: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api.get('/api/v1/notifications', { query: { limit: PAGE, ...(from ? { cursor: from } : {}) }, fresh: from === null });
-      // Groups the stream brought during the read stay at the top; the page's copies are older.
-      setItems((shown) => [...shown, ...page.items.filter((item) => !shown.some((known) => known.id === item.id))]);
+  const list = usePaged<Notification, Page<Notification> & { unreadCount: number }>(
+    'notifications',
+    async (cursor) => {
+      const page = await api.get('/api/v1/notifications', { query: { limit: PAGE, ...(cursor ? { cursor } : {}) }, fresh: cursor === null });
       noteFresh(page.items);
-      setCursor(page.nextCursor);
-      setDone(page.nextCursor === null);
-      if (from === null && page.unreadCount > 0) void markShown(newest(page.items));
-      else if (from === null) marked.current = newest(page.items) ?? '';
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setLoading(false);
-    }
-  };
-
-  useEffect(() => void load(null), []);
+      return page;
+    },
+    (page) => {
+      if (page.unreadCount > 0) void markShown(newest(page.items));
+      else marked.current = newest(page.items) ?? '';
+    },
+    // Groups the stream brought during the read stay at the top; the page's copies are older.
+    { keepShown: true },
+  );
+  const items = list.items;
 
   // What arrived while the tab was hidden is marked read once the reader comes back to it.
   const shownRef = useRef(items);
@@ -127,7 +118,7 @@ export const NotificationsScreen = () => {
   useNotificationEvents(
     useCallback(
       (notification: Notification) => {
-        setItems((shown) => [notification, ...shown.filter((item) => item.id !== notification.id)]);
+        list.setItems((shown) => [notification, ...shown.filter((item) => item.id !== notification.id)]);
         noteFresh([notification]);
         if (document.visibilityState === 'visible') void markShown(notification.createdAt);
       },
@@ -140,20 +131,13 @@ export const NotificationsScreen = () => {
       <h1 id="notifications-title">Notifications</h1>
       {markError !== null && <ErrorMessage error={markError} onRetry={() => void markShown(newest(items))} />}
       {items.length > 0 && (
-        <ul class="notification-list" aria-busy={loading}>
+        <ul class="notification-list" aria-busy={list.loading}>
           {items.map((item) => (
             <Item key={item.id} notification={item} fresh={fresh.has(item.id)} />
           ))}
         </ul>
       )}
-      {loading && <Loading label={items.length === 0 ? 'Loading notifications…' : 'Loading more…'} />}
-      {error !== null && <ErrorMessage error={error} onRetry={() => void load(items.length === 0 ? null : cursor)} />}
-      {!loading && error === null && done && items.length === 0 && <p class="empty">No notifications yet. Likes, comments, mentions and new followers show here.</p>}
-      {!done && cursor && !loading && error === null && (
-        <button type="button" class="load-more" onClick={() => void load(cursor)}>
-          Load more
-        </button>
-      )}
+      <PageState list={list} loadingLabel="Loading notifications…" moreLabel="Loading more…" empty="No notifications yet. Likes, comments, mentions and new followers show here." />
     </main>
   );
 };

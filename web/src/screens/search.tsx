@@ -1,17 +1,21 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import { api, type Answer, type Post } from '../api/client';
 import { Avatar, type UserSummary } from '../components/avatar';
-import { PostGrid, usePaged, type Page } from '../components/post-grid';
+import { PlaceIcon } from '../components/icons';
+import { usePaged, type Page } from '../components/paged';
+import { PostGrid } from '../components/post-grid';
 import { ErrorMessage, Loading } from '../components/status';
+import { comboboxProps, SuggestionList, useSuggestions } from '../components/suggestions';
 import { navigate } from '../router';
+import { plural } from '../text';
 
 // Search (README "search"): a combobox whose listbox suggests accounts, hashtags and places as one
-// types (after a 200 ms pause; each keystroke aborts the request before it), and the full search
-// on Enter: accounts, hashtags, places and a grid of posts paged by the API's cursor. The API
-// tolerates typos and answers what it finds; the screen shows it as answered. The query is kept in
+// types (components/suggestions: after a 200 ms pause; each keystroke aborts the request before
+// it), and the full search on Enter: accounts, hashtags, places and a grid of posts paged by the
+// API's cursor. The API tolerates typos and answers what it finds; the screen shows it as answered. The query is kept in
 // the URL (?q=) so that a reload or the back button shows the same results.
 
-const DEBOUNCE_MS = 200;
 const SUGGESTED = 6;
 
 type Search = Answer<'/api/v1/search', 'get'>;
@@ -23,7 +27,7 @@ type Suggestion = { kind: 'user'; user: UserSummary } | { kind: 'hashtag'; hasht
 const hrefOf = (suggestion: Suggestion) =>
   suggestion.kind === 'user' ? `/u/${encodeURIComponent(suggestion.user.username)}` : suggestion.kind === 'hashtag' ? `/tags/${encodeURIComponent(suggestion.hashtag.tag)}` : `/places/${suggestion.place.id}`;
 
-const postsText = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'post' : 'posts'}`;
+const postsText = (n: number) => plural(n, 'post', 'posts');
 
 const queryOfUrl = () => new URLSearchParams(location.search).get('q')?.trim() ?? '';
 
@@ -41,16 +45,38 @@ const suggestionsFor = async (q: string, signal: AbortSignal): Promise<Suggestio
   ];
 };
 
+/** An account's, a tag's or a place's name, and its second line (a display name, a count). */
+const Named = ({ name, detail }: { name: string; detail?: string | null }) => (
+  <span class="suggestion-text">
+    <strong>{name}</strong>
+    {detail && <span class="muted">{detail}</span>}
+  </span>
+);
+
+/** One kind of result (accounts, hashtags, places) under its heading, each a link; nothing when none. */
+const ResultSection = <T,>({ id, title, items, keyOf, hrefOf, children }: { id: string; title: string; items: T[]; keyOf: (item: T) => string; hrefOf: (item: T) => string; children: (item: T) => ComponentChildren }) =>
+  items.length === 0 ? null : (
+    <section aria-labelledby={id}>
+      <h3 id={id}>{title}</h3>
+      <ul class="result-list">
+        {items.map((item) => (
+          <li key={keyOf(item)}>
+            <a href={hrefOf(item)} class="result">
+              {children(item)}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+
 const SuggestionBody = ({ suggestion }: { suggestion: Suggestion }) => {
   if (suggestion.kind === 'user') {
     const { user } = suggestion;
     return (
       <>
         <Avatar avatar={user.avatar ?? null} name={user.displayName || user.username} />
-        <span class="suggestion-text">
-          <strong>{user.username}</strong>
-          {user.displayName && <span class="muted">{user.displayName}</span>}
-        </span>
+        <Named name={user.username} detail={user.displayName} />
       </>
     );
   }
@@ -60,121 +86,53 @@ const SuggestionBody = ({ suggestion }: { suggestion: Suggestion }) => {
         <span class="suggestion-icon" aria-hidden="true">
           #
         </span>
-        <span class="suggestion-text">
-          <strong>#{suggestion.hashtag.tag}</strong>
-          <span class="muted">{postsText(suggestion.hashtag.posts)}</span>
-        </span>
+        <Named name={`#${suggestion.hashtag.tag}`} detail={postsText(suggestion.hashtag.posts)} />
       </>
     );
   }
   return (
     <>
       <span class="suggestion-icon" aria-hidden="true">
-        <svg viewBox="0 0 24 24" width="18" height="18" focusable="false" fill="none" stroke="currentColor" stroke-width="2">
-          <path d="M12 21s-7-6.2-7-11.5a7 7 0 0 1 14 0C19 14.8 12 21 12 21z" />
-          <circle cx="12" cy="9.5" r="2.5" />
-        </svg>
+        <PlaceIcon size={18} stroke={2} />
       </span>
-      <span class="suggestion-text">
-        <strong>{suggestion.place.name}</strong>
-        <span class="muted">{postsText(suggestion.place.postCount)}</span>
-      </span>
+      <Named name={suggestion.place.name} detail={postsText(suggestion.place.postCount)} />
     </>
   );
 };
 
+/** What the lookup is asked, if anything: nothing before one types, for an empty box, or a bare `@` or `#`. */
+const queryOf = (text: string) => {
+  const q = text.trim();
+  return q === '' || q === '@' || q === '#' ? null : q;
+};
+
 const SearchBox = ({ initial, onSearch }: { initial: string; onSearch: (q: string) => void }) => {
   const [text, setText] = useState(initial);
-  const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
-  const [open, setOpen] = useState(false);
-  const [active, setActive] = useState(-1);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const request = useRef<AbortController | null>(null);
-  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-
-  useEffect(() => () => {
-    clearTimeout(timer.current);
-    request.current?.abort();
-  }, []);
-
-  const close = () => {
-    setOpen(false);
-    setActive(-1);
-  };
-
-  const ask = (q: string) => {
-    clearTimeout(timer.current);
-    request.current?.abort();
-    setError(null);
-    if (q.trim() === '' || q.trim() === '@' || q.trim() === '#') {
-      setSuggestions([]);
-      setPending(false);
-      close();
-      return;
-    }
-    setPending(true);
-    timer.current = setTimeout(async () => {
-      const controller = new AbortController();
-      request.current = controller;
-      try {
-        const found = await suggestionsFor(q.trim(), controller.signal);
-        if (controller.signal.aborted) return;
-        setSuggestions(found);
-        setActive(-1);
-        setOpen(true);
-      } catch (failure) {
-        if (controller.signal.aborted) return;
-        setSuggestions([]);
-        setError(failure);
-      } finally {
-        if (!controller.signal.aborted) setPending(false);
-      }
-    }, DEBOUNCE_MS);
-  };
+  // The box may start with the URL's query: it asks nothing until one types.
+  const [typed, setTyped] = useState(false);
+  const list = useSuggestions(typed ? queryOf(text) : null, suggestionsFor, { autoSelect: false });
 
   const choose = (suggestion: Suggestion) => {
-    close();
+    list.close();
     navigate(hrefOf(suggestion));
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
-    const count = suggestions.length;
-    if (event.key === 'ArrowDown' && count > 0) {
+    if (list.onKeyDown(event, choose)) return;
+    if (event.key === 'Escape') {
+      // The list closed already: a second Escape empties the box.
       event.preventDefault();
-      setOpen(true);
-      setActive((at) => (at + 1) % count);
-    } else if (event.key === 'ArrowUp' && count > 0) {
-      event.preventDefault();
-      setOpen(true);
-      setActive((at) => (at <= 0 ? count - 1 : at - 1));
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      clearTimeout(timer.current);
-      request.current?.abort();
-      if (open) close();
-      else {
-        setText('');
-        setSuggestions([]);
-        setPending(false);
-      }
-    } else if (event.key === 'Enter' && open && active >= 0 && suggestions[active]) {
-      event.preventDefault();
-      choose(suggestions[active]);
+      list.cancel();
+      setText('');
     }
   };
 
   const onSubmit = (event: Event) => {
     event.preventDefault();
-    clearTimeout(timer.current);
-    request.current?.abort();
-    setPending(false);
-    close();
+    list.cancel();
     if (text.trim() !== '') onSearch(text.trim());
   };
 
-  const expanded = open && text.trim() !== '';
-  const activeId = expanded && active >= 0 ? `suggestion-${active}` : undefined;
   return (
     <form class="search-box" role="search" onSubmit={onSubmit}>
       <label for="search-input" class="visually-hidden">
@@ -183,52 +141,29 @@ const SearchBox = ({ initial, onSearch }: { initial: string; onSearch: (q: strin
       <input
         id="search-input"
         type="search"
-        role="combobox"
         autoComplete="off"
         spellcheck={false}
         placeholder="Search people, #hashtags, places"
-        aria-autocomplete="list"
-        aria-expanded={expanded}
-        aria-controls="search-suggestions"
-        aria-activedescendant={activeId}
         aria-describedby="search-status"
+        {...comboboxProps('search', list, true)}
         value={text}
         onInput={(event) => {
-          const value = (event.target as HTMLInputElement).value;
-          setText(value);
-          ask(value);
+          setText((event.target as HTMLInputElement).value);
+          setTyped(true);
         }}
         onKeyDown={onKeyDown}
-        onBlur={() => setTimeout(close, 150)}
-        onFocus={() => suggestions.length > 0 && setOpen(true)}
+        onBlur={() => setTimeout(list.close, 150)}
+        onFocus={list.reopen}
       />
       <button type="submit" class="primary">
         Search
       </button>
-      <ul id="search-suggestions" role="listbox" aria-label="Suggestions" class="suggestions" hidden={!expanded || suggestions.length === 0}>
-        {suggestions.map((suggestion, index) => (
-          <li
-            key={hrefOf(suggestion)}
-            id={`suggestion-${index}`}
-            role="option"
-            aria-selected={index === active}
-            class="suggestion"
-            // mousedown, not click: the input's blur would close the list before the click lands.
-            onMouseDown={(event) => {
-              event.preventDefault();
-              choose(suggestion);
-            }}
-            onMouseEnter={() => setActive(index)}
-          >
-            <SuggestionBody suggestion={suggestion} />
-          </li>
-        ))}
-      </ul>
+      <SuggestionList id="search" label="Suggestions" class="search-suggestions" list={list} onPick={choose} keyOf={hrefOf} render={(suggestion) => <SuggestionBody suggestion={suggestion} />} hover />
       <p id="search-status" class="visually-hidden" role="status">
-        {pending ? '' : expanded ? (suggestions.length === 0 ? 'No suggestions' : `${suggestions.length} suggestions, use the arrow keys to choose`) : ''}
+        {list.pending ? '' : list.open ? `${list.items.length} suggestions, use the arrow keys to choose` : list.none ? 'No suggestions' : ''}
       </p>
-      {expanded && !pending && suggestions.length === 0 && error === null && <p class="suggestions-empty">No suggestions. Press Enter to search all posts.</p>}
-      {error !== null && <ErrorMessage error={error} />}
+      {list.none && <p class="suggestions-empty">No suggestions. Press Enter to search all posts.</p>}
+      {list.error !== null && <ErrorMessage error={list.error} />}
     </form>
   );
 };
@@ -259,62 +194,24 @@ const SearchResults = ({ q }: { q: string }) => {
     <div class="search-results">
       <h2 class="visually-hidden">Results for “{q}”</h2>
       {nothing && <p class="empty">No results for “{q}”.</p>}
-      {users.length > 0 && (
-        <section aria-labelledby="results-accounts">
-          <h3 id="results-accounts">Accounts</h3>
-          <ul class="result-list">
-            {users.map((user) => (
-              <li key={user.id}>
-                <a href={`/u/${encodeURIComponent(user.username)}`} class="result">
-                  <Avatar avatar={user.avatar ?? null} name={user.displayName || user.username} />
-                  <span class="suggestion-text">
-                    <strong>{user.username}</strong>
-                    {user.displayName && <span class="muted">{user.displayName}</span>}
-                  </span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-      {hashtags.length > 0 && (
-        <section aria-labelledby="results-hashtags">
-          <h3 id="results-hashtags">Hashtags</h3>
-          <ul class="result-list">
-            {hashtags.map((hashtag) => (
-              <li key={hashtag.tag}>
-                <a href={`/tags/${encodeURIComponent(hashtag.tag)}`} class="result">
-                  <span class="suggestion-text">
-                    <strong>#{hashtag.tag}</strong>
-                    <span class="muted">{postsText(hashtag.posts)}</span>
-                  </span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
-      {places.length > 0 && (
-        <section aria-labelledby="results-places">
-          <h3 id="results-places">Places</h3>
-          <ul class="result-list">
-            {places.map((place) => (
-              <li key={place.id}>
-                <a href={`/places/${place.id}`} class="result">
-                  <span class="suggestion-text">
-                    <strong>{place.name}</strong>
-                    <span class="muted">{postsText(place.postCount)}</span>
-                  </span>
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <ResultSection id="results-accounts" title="Accounts" items={users} keyOf={(user) => user.id} hrefOf={(user) => `/u/${encodeURIComponent(user.username)}`}>
+        {(user) => (
+          <>
+            <Avatar avatar={user.avatar ?? null} name={user.displayName || user.username} />
+            <Named name={user.username} detail={user.displayName} />
+          </>
+        )}
+      </ResultSection>
+      <ResultSection id="results-hashtags" title="Hashtags" items={hashtags} keyOf={(hashtag) => hashtag.tag} hrefOf={(hashtag) => `/tags/${encodeURIComponent(hashtag.tag)}`}>
+        {(hashtag) => <Named name={`#${hashtag.tag}`} detail={postsText(hashtag.posts)} />}
+      </ResultSection>
+      <ResultSection id="results-places" title="Places" items={places} keyOf={(place) => place.id} hrefOf={(place) => `/places/${place.id}`}>
+        {(place) => <Named name={place.name} detail={postsText(place.postCount)} />}
+      </ResultSection>
       {(posts.items.length > 0 || posts.loading || posts.error !== null) && (
         <>
           <h3>Posts</h3>
-          <PostGrid label={`Posts matching “${q}”`} posts={posts.items} loading={posts.loading} error={posts.error} hasMore={posts.hasMore} onMore={posts.more} onRetry={posts.retry} empty="No posts match." />
+          <PostGrid label={`Posts matching “${q}”`} list={posts} empty="No posts match." />
         </>
       )}
     </div>

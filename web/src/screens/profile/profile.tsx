@@ -1,13 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError } from '../../api/client';
+import { api, ApiError, type Post } from '../../api/client';
 import { ConfirmDialog } from '../../components/confirm-dialog';
+import { usePaged } from '../../components/paged';
+import { PostGrid } from '../../components/post-grid';
 import { ErrorMessage, Loading } from '../../components/status';
 import type { ProfileView } from '../../router';
 import { useSession } from '../../session';
 import { lookUpBlock, type BlockLookup } from './block-lookup';
 import { EditProfile } from './edit-profile';
 import { FollowButton } from './follow-button';
-import { PostGrid } from './post-grid';
 import { ProfileHeader } from './profile-header';
 import { ProfileMenu } from './profile-menu';
 import { Suggestions } from './suggestions';
@@ -195,26 +196,25 @@ export const ProfileScreen = ({ username, view }: { username: string; view: Prof
       ) : (
         <>
           <Tabs username={username} view={view} />
-          {view === 'tagged' ? (
-            <PostGrid
-              key={`tagged-${username}`}
-              listKey={`tagged-${username}`}
-              label={`Posts @${username} is tagged in`}
-              empty={own ? 'Photos and videos you are tagged in show here.' : `No posts tagging @${username} yet.`}
-              load={(cursor) => api.get('/api/v1/users/{username}/tagged', { params: { username }, query: { limit: 18, ...(cursor ? { cursor } : {}) }, fresh: cursor === null })}
-            />
-          ) : (
-            <PostGrid
-              key={`posts-${username}`}
-              listKey={`posts-${username}`}
-              label={`Posts by @${username}`}
-              empty={own ? 'Your posts show here.' : 'No posts yet.'}
-              load={(cursor) => api.get('/api/v1/feed/user/{username}', { params: { username }, query: { limit: 18, ...(cursor ? { cursor } : {}) }, fresh: cursor === null })}
-            />
-          )}
+          <ProfileGrid key={`${view}-${username}`} username={username} tagged={view === 'tagged'} own={own} />
         </>
       )}
       {own && <Suggestions />}
     </main>
+  );
+};
+
+/** A profile's posts, or the posts it is tagged in, read as the reader scrolls. */
+const ProfileGrid = ({ username, tagged, own }: { username: string; tagged: boolean; own: boolean }) => {
+  const list = usePaged<Post>(`${tagged ? 'tagged' : 'posts'}-${username}`, (cursor) => {
+    const query = { limit: 18, ...(cursor ? { cursor } : {}) };
+    return tagged
+      ? api.get('/api/v1/users/{username}/tagged', { params: { username }, query, fresh: cursor === null })
+      : api.get('/api/v1/feed/user/{username}', { params: { username }, query, fresh: cursor === null });
+  });
+  return tagged ? (
+    <PostGrid list={list} endless label={`Posts @${username} is tagged in`} empty={own ? 'Photos and videos you are tagged in show here.' : `No posts tagging @${username} yet.`} />
+  ) : (
+    <PostGrid list={list} endless label={`Posts by @${username}`} empty={own ? 'Your posts show here.' : 'No posts yet.'} />
   );
 };

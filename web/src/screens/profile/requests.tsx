@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { api } from '../../api/client';
-import { ErrorMessage, Loading } from '../../components/status';
+import { PageState, usePaged } from '../../components/paged';
+import { ErrorMessage } from '../../components/status';
 import { useSession } from '../../session';
-import { usePaged } from './paged';
 import type { UserSummary } from './types';
 import { UserRow } from './user-row';
 
@@ -49,7 +49,7 @@ const RequestRow = ({ user }: { user: UserSummary & { requestedAt: string } }) =
 
 export const RequestsScreen = () => {
   const session = useSession();
-  const { items, loading, error, done, more, retry, hasMore } = usePaged('requests', (cursor) => api.get('/api/v1/follow-requests', { query: cursor ? { cursor } : {}, fresh: cursor === null }));
+  const list = usePaged<UserSummary & { requestedAt: string }>('requests', (cursor) => api.get('/api/v1/follow-requests', { query: cursor ? { cursor } : {}, fresh: cursor === null }));
   return (
     <main class="requests" aria-labelledby="requests-title">
       <h1 id="requests-title">Follow requests</h1>
@@ -58,19 +58,12 @@ export const RequestsScreen = () => {
           <a href={`/u/${session.username}`}>Back to your profile</a>
         </p>
       )}
-      <ul class="user-list" aria-label="Pending requests" aria-busy={loading}>
-        {items.map((user) => (
+      <ul class="user-list" aria-label="Pending requests" aria-busy={list.loading}>
+        {list.items.map((user) => (
           <RequestRow key={user.id} user={user} />
         ))}
       </ul>
-      {loading && <Loading label="Loading requests…" />}
-      {error !== null && <ErrorMessage error={error} onRetry={retry} />}
-      {!loading && error === null && done && items.length === 0 && <p class="empty">No pending follow requests.</p>}
-      {hasMore && !loading && error === null && (
-        <button type="button" class="load-more" onClick={more}>
-          Load more
-        </button>
-      )}
+      <PageState list={list} loadingLabel="Loading requests…" empty="No pending follow requests." />
     </main>
   );
 };

@@ -6,4 +6,4 @@ export type FollowStatus = Answer<'/api/v1/users/{username}/follow', 'post'>['st
 
 export const statusOf = (relationship: Profile['relationship']): FollowStatus => (relationship.following ? 'following' : relationship.requested ? 'requested' : 'none');
 
-export const plural = (n: number, one: string, many: string) => `${n.toLocaleString()} ${n === 1 ? one : many}`;
+export { plural } from '../../text';

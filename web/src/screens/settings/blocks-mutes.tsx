@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../../api/client';
 import { ErrorMessage, Loading } from '../../components/status';
-import { usePaged } from '../profile/paged';
+import { usePaged } from '../../components/paged';
 import type { UserSummary } from '../profile/types';
 // The rows' look (.user-list, .user-row) is the profile lists', in profile.css (in the one bundle:
 // importing it here would put it before settings.css and change which button.danger wins).
