@@ -79,7 +79,10 @@ const schema = z.object({
     .optional(),
   KAFKA_FANOUT_TOPIC: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'letters, digits, ".", "_" and "-" (at most 249)').default('feed-fanout'),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(8),
-  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(100).default(1),
+  /** Unset: as many as KAFKA_BROKERS lists, up to 3 (kafkaReplication). */
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(100).optional(),
+  /** Unset: 2 with 3 replicas or more, else 1 (kafkaReplication). */
+  KAFKA_MIN_INSYNC_REPLICAS: z.coerce.number().int().min(1).max(100).optional(),
   KAFKA_SESSION_TIMEOUT: z.string().default('30s').pipe(duration),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -210,10 +213,26 @@ const schema = z.object({
 }).refine((config) => config.REFRESH_TOKEN_TTL > config.ACCESS_TOKEN_TTL, {
   path: ['REFRESH_TOKEN_TTL'],
   message: 'must be longer than ACCESS_TOKEN_TTL',
+}).refine((config) => kafkaReplication(config).minInsyncReplicas <= kafkaReplication(config).replicationFactor, {
+  path: ['KAFKA_MIN_INSYNC_REPLICAS'],
+  message: 'must be at most KAFKA_REPLICATION_FACTOR (a write needs that many replicas in sync)',
 }).refine((config) => config.HTTP_CONNECTION_TIMEOUT > STREAM_HEARTBEAT_MS, {
   path: ['HTTP_CONNECTION_TIMEOUT'],
   message: `must be longer than the event streams' heartbeat (${STREAM_HEARTBEAT_MS / 1000} s), or idle streams are cut`,
 });
+
+/**
+ * Replicas of the Kafka topics the platform creates, and how many of them must have a message
+ * before the broker acknowledges it (the producers send with acks=all). Unset, they follow the
+ * broker list: one broker listed, 1 and 1; three or more (a cluster, `SERVICES=kafka-cluster`),
+ * 3 and 2, so a topic keeps taking writes with one broker lost and no acknowledged message is on
+ * one broker only. A longer list of a bigger cluster still gets 3 replicas.
+ */
+export function kafkaReplication(config: { KAFKA_BROKERS?: string[] | undefined; KAFKA_REPLICATION_FACTOR?: number | undefined; KAFKA_MIN_INSYNC_REPLICAS?: number | undefined }) {
+  const replicationFactor = config.KAFKA_REPLICATION_FACTOR ?? Math.min(3, Math.max(1, config.KAFKA_BROKERS?.length ?? 1));
+  const minInsyncReplicas = config.KAFKA_MIN_INSYNC_REPLICAS ?? (replicationFactor >= 3 ? 2 : 1);
+  return { replicationFactor, minInsyncReplicas };
+}
 
 /** The environment, validated: one field per variable, named as the README names it. */
 export type Config = z.infer<typeof schema>;
@@ -392,7 +411,7 @@ export const settingsOf = (config: Config): Settings => ({
     brokers: config.KAFKA_BROKERS,
     topic: config.KAFKA_FANOUT_TOPIC,
     partitions: config.KAFKA_TOPIC_PARTITIONS,
-    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    ...kafkaReplication(config),
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
   },
   media: {

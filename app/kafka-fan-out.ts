@@ -14,6 +14,8 @@ export interface KafkaSettings {
   topic: string;
   partitions: number;
   replicationFactor: number;
+  /** min.insync.replicas of the topics it creates (KAFKA_MIN_INSYNC_REPLICAS). */
+  minInsyncReplicas?: number;
   /** Consumer group session timeout (how soon a dead worker's partitions move); default 30 s. */
   sessionTimeoutMs?: number;
 }
@@ -33,7 +35,7 @@ export const createKafkaFanOutWiring = (settings: KafkaSettings): KafkaFanOutWir
   // KafkaJS's own log repeats every failed connection attempt; what fails reaches us instead (a
   // publish rejects, so the projector logs and retries its batch; workers log crashes and starts).
   const kafka = new Kafka({ clientId: 'instagram-es', brokers: settings.brokers, connectionTimeout: 3_000, logLevel: logLevel.NOTHING });
-  const topic = { topic: settings.topic, partitions: settings.partitions, replicationFactor: settings.replicationFactor };
+  const topic = topicOf(settings);
   const producer = createKafkaFanOut(kafka, topic);
   let liveStore: FeedStore | null = null;
   return {
@@ -46,7 +48,7 @@ export const createKafkaFanOutWiring = (settings: KafkaSettings): KafkaFanOutWir
         if (!liveStore) throw new Error('the live feed read model is not open yet');
         await deliverFanOutChunk(liveStore, chunk, push);
       };
-      const options = { ...topic, groupId: `${settings.topic}-workers`, deliver, ...(settings.sessionTimeoutMs ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}), ...(parking ? { parking } : {}) };
+      const options = { ...topic, groupId: workersGroupOf(settings.topic), deliver, ...(settings.sessionTimeoutMs ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}), ...(parking ? { parking } : {}) };
       return startRetrying('fan-out workers', () => startFanOutWorkers(kafka, options));
     },
     async probe() {
@@ -61,6 +63,17 @@ export const createKafkaFanOutWiring = (settings: KafkaSettings): KafkaFanOutWir
     close: () => producer.close(),
   };
 };
+
+/** The consumer group of the workers of a topic (fan-out workers, media processing consumers). */
+export const workersGroupOf = (topic: string) => `${topic}-workers`;
+
+/** The topic settings of a Kafka wiring (fan-out's or media's): partitions and replication. */
+export const topicOf = (settings: Pick<KafkaSettings, 'topic' | 'partitions' | 'replicationFactor' | 'minInsyncReplicas'>) => ({
+  topic: settings.topic,
+  partitions: settings.partitions,
+  replicationFactor: settings.replicationFactor,
+  ...(settings.minInsyncReplicas === undefined ? {} : { minInsyncReplicas: settings.minInsyncReplicas }),
+});
 
 /** Starts Kafka consumers now or, while Kafka does not answer, every few seconds until stopped (also the media workers'). */
 export const startRetrying = (label: string, start: () => Promise<{ stop(): Promise<void> }>) => {

@@ -16,7 +16,7 @@ import { createProcessingJobProducer, startProcessingConsumers } from '../worker
 import { inProcessProcessingReactor, kafkaProcessingReactor } from '../workers/media/processing-reactor.js';
 import { startSweeper, type StaleMedia } from '../workers/media/sweeper.js';
 import { startReactor } from '../workers/runtime/reactor.js';
-import { startRetrying } from './kafka-fan-out.js';
+import { startRetrying, topicOf, workersGroupOf } from './kafka-fan-out.js';
 
 // The media workers of a worker process (roles `worker` and `all`; docs/architecture.md "Media"):
 //   - the processing reactor: on MediaUploaded, processes the file in-process, or, with Kafka,
@@ -32,6 +32,7 @@ export interface MediaKafkaSettings {
   topic: string;
   partitions: number;
   replicationFactor: number;
+  minInsyncReplicas?: number;
   sessionTimeoutMs?: number;
 }
 
@@ -87,14 +88,14 @@ export const startMediaWorkers = (options: MediaWorkersOptions): MediaWorkers =>
   const reactors = [startReactor(store, pool, createJanitor({ store, storage, commands: options.commands, ...(options.clock ? { clock: options.clock } : {}) }), { ...reactorOptions, concurrency: 4 })];
   if (options.kafka) {
     const kafka = new Kafka({ clientId: 'instagram-es-media', brokers: options.kafka.brokers, connectionTimeout: 3_000, logLevel: logLevel.NOTHING });
-    const topic = { topic: options.kafka.topic, partitions: options.kafka.partitions, replicationFactor: options.kafka.replicationFactor };
+    const topic = topicOf(options.kafka);
     const producer = createProcessingJobProducer(kafka, topic);
     // Small batches: a job is on the broker within one batch of its MediaUploaded.
     reactors.push(startReactor(store, pool, kafkaProcessingReactor(producer.publish), { ...reactorOptions, concurrency: 8 }));
     const consumers = startRetrying('media workers', () =>
       startProcessingConsumers(kafka, {
         ...topic,
-        groupId: `${options.kafka!.topic}-workers`,
+        groupId: workersGroupOf(options.kafka!.topic),
         concurrency,
         ...(options.kafka!.sessionTimeoutMs ? { sessionTimeoutMs: options.kafka!.sessionTimeoutMs } : {}),
         ...(options.retry ? { retry: options.retry } : {}),

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventStore } from '../events/index.js';
 import type { ProjectorStatus } from '../projections/runtime/runner.js';
+import type { PartitionLag } from './kafka-consumer-lag.js';
 
 // Prometheus metrics (GET /metrics): HTTP latency by route, events appended, and each projector's
 // lag and rate, read from the projectors of this process at scrape time.
@@ -12,6 +13,8 @@ export interface Metrics {
   observeHttp(app: FastifyInstance): void;
   /** Where projector statuses come from (the projectors running in this process). */
   watchProjectors(statuses: () => ProjectorStatus[]): void;
+  /** Where the Kafka consumer groups' per-partition lag comes from (app/kafka-consumer-lag.ts). */
+  watchKafkaLag(lags: () => PartitionLag[]): void;
   /** Where the partitions this process holds come from (PROJECTOR_PARTITIONS: projection name to partitions held). */
   watchPartitions(owned: () => ReadonlyMap<string, number>): void;
 }
@@ -78,6 +81,17 @@ export const createMetrics = (): Metrics => {
       this.set(statuses().filter((s) => s.name === 'feed').reduce((sum, s) => sum + s.lag, 0));
     },
   });
+  let kafkaLags: () => PartitionLag[] = () => [];
+  new Gauge({
+    name: 'kafka_consumer_lag',
+    help: 'Messages between a Kafka consumer group committed offset and the end of a partition (polled every few seconds by the process running the group)',
+    labelNames: ['topic', 'partition', 'group'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { topic, partition, group, lag } of kafkaLags()) this.set({ topic, partition: String(partition), group }, lag);
+    },
+  });
 
   return {
     registry,
@@ -97,6 +111,9 @@ export const createMetrics = (): Metrics => {
     },
     watchProjectors(source) {
       statuses = source;
+    },
+    watchKafkaLag(source) {
+      kafkaLags = source;
     },
     watchPartitions(source) {
       owned = source;

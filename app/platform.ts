@@ -44,7 +44,8 @@ import type { RateLimitStore } from './rate-limit/store.js';
 import { checkReadiness, type Readiness } from './readiness.js';
 import { createParkingLot } from '../projections/runtime/parked-events.js';
 import { backendOf, isTransientBackendError } from './http/backend-errors.js';
-import { createKafkaFanOutWiring } from './kafka-fan-out.js';
+import { watchConsumerLag } from './kafka-consumer-lag.js';
+import { createKafkaFanOutWiring, workersGroupOf } from './kafka-fan-out.js';
 import { namedAsReplica, READ_REPLICA_APPLICATION_NAME, waitForReplay } from './read-replica.js';
 import { accountScrub, type ErasureTestHooks } from './erasure-worker.js';
 import { mediaWorkersOf } from './media-workers.js';
@@ -331,7 +332,13 @@ export const createPlatform = async (
   if (background) metrics.watchProjectors(() => background.statuses());
   if (background) metrics.watchPartitions(() => background.ownedPartitions());
   // The fan-out workers run in worker processes, and in 'all' (the single-machine default).
-  if (kafka && (role === 'worker' || role === 'all')) withTeardown(kafka.startWorkers(push, parking), (workers) => workers.stop());
+  if (kafka && settings.kafka && (role === 'worker' || role === 'all')) {
+    withTeardown(kafka.startWorkers(push, parking), (workers) => workers.stop());
+    // Their groups' lag per partition, on /metrics: the fan-out workers', and the media consumers' where they run here.
+    const groups = [settings.kafka.topic, ...(background && mediaWorkers && runsMediaWorkers(role) ? [settings.media.kafkaTopic] : [])];
+    const lag = withTeardown(watchConsumerLag(settings.kafka.brokers, groups.map((topic) => ({ group: workersGroupOf(topic), topic }))), (watch) => watch.stop());
+    metrics.watchKafkaLag(() => lag.current());
+  }
   const readiness = () => checkReadiness({ pool, readPool, redis, elasticsearch, kafka, storage, store, projections: apiReadModels.projections(), parked: () => parkingLot.counts() });
 
   return {

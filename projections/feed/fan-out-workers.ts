@@ -1,6 +1,6 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import type { FanOutChunk } from './fan-out.js';
-import { ensureFanOutTopic, type FanOutTopic } from './fan-out-topic.js';
+import { CLUSTER_AWARE_CONSUMER, ensureFanOutTopic, recommitFinished, type FanOutTopic } from './fan-out-topic.js';
 import type { ParkedMessage } from '../runtime/parked-events.js';
 
 // The fan-out workers (role `worker`): one Kafka consumer group over the fan-out topic, each
@@ -53,7 +53,7 @@ export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOpt
     heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
     allowAutoTopicCreation: false,
     // A crashed consumer (the broker went away) restarts and rejoins, however long that takes.
-    retry: { retries: 10, restartOnFailure: async () => true },
+    ...CLUSTER_AWARE_CONSUMER,
   });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     console.error(`[fan-out workers] consumer crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'stopped'}`),
@@ -62,6 +62,7 @@ export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOpt
   const attempts = new Map<string, number>();
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  const recommit = recommitFinished(consumer);
   await consumer.run({
     partitionsConsumedConcurrently: options.concurrency ?? options.partitions,
     // Offsets are committed only for messages whose eachMessage resolved: after the writes.
@@ -74,6 +75,7 @@ export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOpt
       try {
         await options.deliver(chunk);
         attempts.delete(id);
+        recommit.finished(topic, partition, message.offset);
       } catch (error) {
         const { parking } = options;
         const attempt = (attempts.get(id) ?? 0) + 1;
@@ -81,9 +83,15 @@ export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOpt
         if (!parking || (parking.isTransient?.(error) ?? false) || attempt < (parking.afterAttempts ?? 5)) throw error;
         await parking.lot.parkMessage(FAN_OUT_WORKERS, { id, position: id, type: 'FanOutChunk', payload: chunk }, error, attempt);
         attempts.delete(id);
+        recommit.finished(topic, partition, message.offset);
         console.error(`[fan-out workers] parked chunk ${id} of post ${chunk.postId}`, error);
       }
     },
   });
-  return { stop: () => consumer.disconnect() };
+  return {
+    async stop() {
+      recommit.stop();
+      await consumer.disconnect();
+    },
+  };
 };

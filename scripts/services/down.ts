@@ -2,7 +2,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatServiceUrls, readServiceUrlsFile } from '../../app/service-urls.js';
 import { stopElasticsearch } from './elasticsearch.js';
-import { stopKafka } from './kafka.js';
+import { stopKafka, stopKafkaCluster } from './kafka.js';
 import { stopPostgres } from './postgres.js';
 import { stopPostgresReplica } from './postgres-replica.js';
 import { stopRedis } from './redis.js';
@@ -13,13 +13,17 @@ import { SERVICE_KEYS, SERVICE_NAMES, servicesSettings } from './settings.js';
 // npm run services:down: stops what services:up started, known by the pid files under
 // <services> (a server it found already running has none, and is left alone), and removes
 // urls.env. Cached downloads and data stay, so the next services:up is quick.
-const { servicesDir, services, redisClusterPorts } = servicesSettings();
+const settings = servicesSettings();
+const { servicesDir, redisClusterPorts } = settings;
+// Without SERVICES, everything it may have started: the single broker and the cluster alike.
+const services = process.env.SERVICES ? settings.services : SERVICE_NAMES;
 
 const stoppers = {
   postgres: () => stopPostgres(servicesDir),
   redis: () => stopRedis(servicesDir),
   'redis-cluster': () => stopRedisCluster(join(servicesDir, 'redis-cluster'), redisClusterPorts),
   kafka: () => stopKafka(join(servicesDir, 'kafka', 'node')),
+  'kafka-cluster': () => stopKafkaCluster(join(servicesDir, 'kafka-cluster')),
   elasticsearch: () => stopElasticsearch(servicesDir),
   s3: () => stopS3Proxy(servicesDir),
   'postgres-replica': () => stopPostgresReplica(servicesDir),
@@ -34,6 +38,6 @@ for (const result of results) {
 const kept = Object.entries(readServiceUrlsFile(join(servicesDir, 'urls.env'))).filter(
   ([key]) => !services.some((name) => (SERVICE_KEYS[name] as readonly string[]).includes(key)),
 );
-if (services.length === SERVICE_NAMES.length || kept.length === 0) await rm(join(servicesDir, 'urls.env'), { force: true });
+if (!process.env.SERVICES || kept.length === 0) await rm(join(servicesDir, 'urls.env'), { force: true });
 else await writeFile(join(servicesDir, 'urls.env'), formatServiceUrls(Object.fromEntries(kept)));
 if (results.some((result) => result.status === 'rejected')) process.exit(1);

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { formatServiceUrls, readServiceUrlsFile, type ServiceUrls } from '../../app/service-urls.js';
 import { ensureElasticsearch } from './elasticsearch.js';
-import { kafkaAnswers, runningKafka, startKafka } from './kafka.js';
+import { kafkaAnswers, runningKafka, runningKafkaCluster, startKafka, startKafkaCluster } from './kafka.js';
 import { ensurePostgres, postgresAnswers } from './postgres.js';
 import { ensurePostgresReplica } from './postgres-replica.js';
 import { ensureRedis, redisAnswers } from './redis.js';
@@ -28,6 +28,7 @@ const given = async (name: string, answers: (url: string) => Promise<boolean>): 
 const httpAnswers = async (url: string) => (await fetch(url).catch(() => null))?.ok === true;
 
 const kafkaNodeDir = join(servicesDir, 'kafka', 'node');
+const kafkaCluster = { servicesDir, clusterDir: join(servicesDir, 'kafka-cluster'), ports: settings.kafkaClusterPorts };
 
 type Entry = [keyof ServiceUrls, string];
 
@@ -48,6 +49,13 @@ const starters: Record<(typeof settings.services)[number], () => Promise<Entry |
     if (await kafkaAnswers(settings.kafkaPort)) return ['KAFKA_BROKERS', `127.0.0.1:${settings.kafkaPort}`];
     console.error(`[kafka] starting a broker on 127.0.0.1:${settings.kafkaPort}`);
     return ['KAFKA_BROKERS', (await startKafka(options)).brokers];
+  },
+  'kafka-cluster': async () => {
+    if (process.env.KAFKA_BROKERS) return ['KAFKA_BROKERS', process.env.KAFKA_BROKERS];
+    const running = await runningKafkaCluster(kafkaCluster);
+    if (running) return ['KAFKA_BROKERS', running.brokers];
+    console.error(`[kafka] starting a cluster of three on 127.0.0.1:${kafkaCluster.ports.map(({ port }) => port).join(',')}`);
+    return ['KAFKA_BROKERS', (await startKafkaCluster(kafkaCluster)).brokers];
   },
   elasticsearch: async () => ['ELASTICSEARCH_URL', (await given('ELASTICSEARCH_URL', httpAnswers)) ?? (await ensureElasticsearch(servicesDir))],
   s3: async () => {
@@ -81,10 +89,10 @@ const main = async () => {
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as Error] : []));
   const entries = results.flatMap((result) => (result.status !== 'fulfilled' ? [] : typeof result.value[0] === 'string' ? [result.value as Entry] : (result.value as Entry[])));
   const urls = Object.fromEntries(entries) as ServiceUrls;
-  // A run of some services (SERVICES=redis-cluster) keeps the lines of the others, as services:down does.
-  const ran = new Set<string>(settings.services.flatMap((name) => SERVICE_KEYS[name]));
-  const kept = Object.entries(readServiceUrlsFile(join(servicesDir, 'urls.env'))).filter(([key]) => !ran.has(key));
-  await writeFile(join(servicesDir, 'urls.env'), formatServiceUrls({ ...Object.fromEntries(kept), ...urls }));
+  // SERVICES naming some: the URLs of the others stay as the last services:up wrote them.
+  const written = new Set(settings.services.flatMap((name) => SERVICE_KEYS[name]));
+  const others = process.env.SERVICES ? Object.entries(readServiceUrlsFile(join(servicesDir, 'urls.env'))).filter(([key]) => !written.has(key as keyof ServiceUrls)) : [];
+  await writeFile(join(servicesDir, 'urls.env'), formatServiceUrls({ ...Object.fromEntries(others), ...urls }));
   for (const [key, value] of Object.entries(urls)) console.log(`${key}=${value}`);
   console.error(`[services] ${join(servicesDir, 'urls.env')} written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (failures.length > 0) {

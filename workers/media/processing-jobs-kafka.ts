@@ -1,5 +1,5 @@
 import type { Consumer, Kafka } from 'kafkajs';
-import { createTopicProducer, ensureFanOutTopic, type FanOutTopic } from '../../projections/feed/fan-out-topic.js';
+import { CLUSTER_AWARE_CONSUMER, createTopicProducer, ensureFanOutTopic, recommitFinished, type FanOutTopic } from '../../projections/feed/fan-out-topic.js';
 import { backoffDelay, sleep } from '../../projections/runtime/sleep.js';
 
 // Processing jobs through Kafka (KAFKA_BROKERS set; topic KAFKA_MEDIA_TOPIC, `media-processing`):
@@ -68,20 +68,21 @@ export const startProcessingConsumers = async (kafka: Kafka, options: Processing
     sessionTimeout,
     heartbeatInterval,
     allowAutoTopicCreation: false,
-    retry: { retries: 10, restartOnFailure: async () => true },
+    ...CLUSTER_AWARE_CONSUMER,
   });
   consumer.on(consumer.events.CRASH, ({ payload }) =>
     console.error(`[media workers] consumer crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'stopped'}`),
   );
   await consumer.connect();
   await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+  const recommit = recommitFinished(consumer);
   const initialDelayMs = options.retry?.initialDelayMs ?? 200;
   const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
   await consumer.run({
     partitionsConsumedConcurrently: options.concurrency ?? 2,
     // Offsets are committed only for messages whose eachMessage resolved: after the result is recorded.
     autoCommit: true,
-    eachMessage: async ({ message, heartbeat }) => {
+    eachMessage: async ({ topic, partition, message, heartbeat }) => {
       const job = parseJob(message.value);
       // A message that is not a job is skipped rather than blocking its partition for ever.
       if (!job) return;
@@ -91,6 +92,7 @@ export const startProcessingConsumers = async (kafka: Kafka, options: Processing
         for (let attempt = 1; ; attempt++) {
           try {
             await options.process(job);
+            recommit.finished(topic, partition, message.offset);
             return;
           } catch (error) {
             // Stopping: leave the job uncommitted for whoever holds the partition next.
@@ -109,6 +111,7 @@ export const startProcessingConsumers = async (kafka: Kafka, options: Processing
   return {
     async stop() {
       stopping.abort();
+      recommit.stop();
       await consumer.disconnect();
     },
   };

@@ -54,7 +54,7 @@ describe('settings from the environment, in the groups the platform takes', () =
       databaseUrl: 'postgres://db/x',
       feed: { celebrityThreshold: 50, chunkSize: 20 },
       notifications: { windowMs: 3_600_000 },
-      kafka: { brokers: ['k1:9092', 'k2:9092'], topic: 'feed-fanout', partitions: 8, replicationFactor: 1, sessionTimeoutMs: 6_000 },
+      kafka: { brokers: ['k1:9092', 'k2:9092'], topic: 'feed-fanout', partitions: 8, replicationFactor: 2, minInsyncReplicas: 1, sessionTimeoutMs: 6_000 },
     });
   });
 
