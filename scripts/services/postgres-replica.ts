@@ -97,8 +97,25 @@ const started = async (dataDir: string, port: number, what: string) => {
   await startCluster(dataDir, port);
 };
 
+/** Whether the server at `port` answers as this pair's primary (not in recovery) or replica (in recovery). */
+const answersAs = async (port: number, inRecovery: boolean): Promise<boolean> => {
+  const client = new pg.Client({ connectionString: ownUrl(port), connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ recovery: boolean }>('select pg_is_in_recovery() as recovery');
+    return rows[0]?.recovery === inRecovery;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
 /** The primary and its replica, started when they do not run (a replica made first when there is none). */
 export const ensurePostgresReplica = async (servicesDir: string, ports: { primary: number; replica: number }): Promise<PostgresReplicaService> => {
+  // A pair already answering on the ports (another checkout's services:up started it) is reused,
+  // as the other services reuse a server that answers.
+  if ((await answersAs(ports.primary, false)) && (await answersAs(ports.replica, true))) return { primaryUrl: ownUrl(ports.primary), replicaUrl: ownUrl(ports.replica) };
   const primaryDir = primaryDirOf(servicesDir);
   const replicaDir = replicaDirOf(servicesDir);
   let primaryPort = await ownPort(primaryDir);
