@@ -6,7 +6,7 @@ import { chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { CHROMIUM_ARGS, ensureChromium } from '../test/support/chromium.js';
 import { startEntrypoint, waitUntilReady } from '../test/support/entrypoint.js';
-import { freePort } from '../test/support/free-port.js';
+import { freePort } from '../scripts/services/probe.js';
 import { initialJsGzip } from '../test/support/web-browser.js';
 import { printFigures } from './support/report.js';
 import { createScratchSchema } from './support/scratch-schema.js';

@@ -14,7 +14,7 @@ import type { Projection } from '../../projections/runtime/projection.js';
 import { startKafka, stopKafka } from '../../scripts/services/kafka.js';
 import { freePort } from '../../scripts/services/probe.js';
 import { startEntrypoint, type Running } from '../support/entrypoint.js';
-import { eventually, kafkaClient, postCreated, postIdOf, seedFollowers, testKafkaBrokers, testTopicName } from '../support/kafka.js';
+import { applyRetrying, eventually, kafkaClient, postCreated, postIdOf, seedFollowers, testKafkaBrokers, testTopicName } from '../support/kafka.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTestRedis, isRedisReachable, type TestRedis } from '../support/test-redis.js';
 
@@ -30,19 +30,6 @@ if (brokers.length === 0) console.warn('[fan-out faults] worker test skipped: no
 if (!redisUp) console.warn('[fan-out faults] broker restart test skipped: no Redis');
 
 const apply = (projection: Projection, event: RecordedEvent) => projection.apply({ events: [event], position: event.position, replay: false }, 'feed-faults');
-
-/** As the projector runs a batch: a failed one (the broker gone) is tried again after a pause. */
-const applyRetrying = async (projection: Projection, event: RecordedEvent): Promise<number> => {
-  for (let failures = 0; ; failures++) {
-    try {
-      await apply(projection, event);
-      return failures;
-    } catch (error) {
-      if (failures >= 30) throw error;
-      await new Promise((resolveLater) => setTimeout(resolveLater, 500));
-    }
-  }
-};
 
 describe('fan-out through Kafka under faults', () => {
   let db: TestDatabase;
@@ -93,7 +80,7 @@ describe('fan-out through Kafka under faults', () => {
         await stopKafka(nodeDir, { kill: true });
         expect(reached.get(postIdOf(first))!.size).toBeLessThan(FOLLOWERS); // the broker died mid-fan-out
         // A post while the broker is down: its batch fails and is retried until the broker is back.
-        const applyingSecond = applyRetrying(projection, second);
+        const applyingSecond = applyRetrying(projection, second, 'feed-faults', 30);
         await new Promise((resolveLater) => setTimeout(resolveLater, 1_000));
         await startKafka(node);
         await applyingSecond;

@@ -5,16 +5,15 @@ import type { Admin } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandDeps } from '../../commands/deps.js';
-import { streams, type EventStore, type RecordedEvent } from '../../events/index.js';
+import { streams, type EventStore } from '../../events/index.js';
 import { createPostgresEventStore } from '../../events/postgres/index.js';
 import { createKafkaFanOut } from '../../projections/feed/fan-out-kafka.js';
 import { createFeedProjection } from '../../projections/feed/feed-projection.js';
 import { createPostgresFeedStore } from '../../projections/feed/feed-store-postgres.js';
-import type { Projection } from '../../projections/runtime/projection.js';
 import { KAFKA_CLUSTER_SIZE, startKafka, startKafkaCluster, stopKafka, stopKafkaCluster, type KafkaCluster } from '../../scripts/services/kafka.js';
 import { freePort } from '../../scripts/services/probe.js';
 import { startEntrypoint, type Running } from '../support/entrypoint.js';
-import { eventually, kafkaClient, postCreated, postIdOf, testTopicName } from '../support/kafka.js';
+import { applyRetrying, eventually, kafkaClient, postCreated, postIdOf, testTopicName } from '../support/kafka.js';
 import { makeJpeg } from '../support/media-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { s3Environment, testS3, typesOf, uploadAs } from '../integration/media-worker-support.js';
@@ -39,21 +38,6 @@ const ROOT = resolve(import.meta.dirname, '../..');
 // made rarer but have not removed.
 const optedIn = process.env.KAFKA_FAULT_TESTS === '1';
 if (!optedIn) console.warn('[kafka broker failure] skipped: set KAFKA_FAULT_TESTS=1 to run it (three JVMs, about a minute)');
-
-const apply = (projection: Projection, event: RecordedEvent) => projection.apply({ events: [event], position: event.position, replay: false }, 'feed-broker-failure');
-
-/** As the projector runs a batch: a failed one (a leader gone mid-send) is tried again after a pause. */
-const applyRetrying = async (projection: Projection, event: RecordedEvent): Promise<number> => {
-  for (let failures = 0; ; failures++) {
-    try {
-      await apply(projection, event);
-      return failures;
-    } catch (error) {
-      if (failures >= 60) throw error;
-      await new Promise((resolveLater) => setTimeout(resolveLater, 500));
-    }
-  }
-};
 
 /** Each partition's leader and in-sync replicas. */
 const partitionsOf = async (admin: Admin, topic: string) =>
@@ -153,7 +137,7 @@ describe.skipIf(!optedIn)('Kafka on three brokers, one killed mid-fan-out and mi
 
       // 1,000 chunks of 10 followers, published (acks=all) while the worker consumes them and processes the files.
       const projection = createFeedProjection({ store: feeds, checkpoints: db.pool, fanOut, chunkSize: 10, celebrityThreshold: FOLLOWERS + 1 });
-      const publishing = applyRetrying(projection, event);
+      const publishing = applyRetrying(projection, event, 'feed-broker-failure', 60);
       await eventually('the worker is on both the chunks and the files', async () => (await rows()).n > 0 && (await processed()) >= 1, 120_000);
       // The leader of a fan-out partition (it leads some media partitions too, or is their follower).
       const victim = (await partitionsOf(admin, topic))[0]!.leader;

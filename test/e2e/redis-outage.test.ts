@@ -11,7 +11,7 @@ import { createProfilesReader } from '../../projections/profiles/profiles-reader
 import { apiClient, type User } from '../support/api-client.js';
 import { explainAnalyze, recordingPool, rowsReadFrom } from '../support/explain-plan.js';
 import { startTestApp, type ApiClient, type TestApp } from '../support/test-app.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../scripts/services/probe.js';
 
 // Degraded, not down (read-api/degraded.ts), and a Redis that lost its data (review F26,
 // projections/runtime/redis-epoch.ts), against a real redis-server of this file's own on a free

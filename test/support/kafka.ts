@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { inject } from 'vitest';
 import type { RecordedEvent } from '../../events/index.js';
 import type { FeedStore } from '../../projections/feed/feed-store.js';
+import type { Projection } from '../../projections/runtime/projection.js';
 import { toRecordedEvents } from './history-arbitraries.js';
 
 // Kafka for tests: the broker of `npm run services:up` (KAFKA_BROKERS, else .services/urls.env).
@@ -44,5 +45,21 @@ export const eventually = async (what: string, check: () => Promise<boolean>, ti
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`not within ${timeoutMs} ms: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+/**
+ * Applies one event as the projector runs a batch: a failed one (a broker or leader gone
+ * mid-send) is tried again every 500 ms, at most `maxFailures` times; answers how many failed.
+ */
+export const applyRetrying = async (projection: Projection, event: RecordedEvent, checkpointKey: string, maxFailures: number): Promise<number> => {
+  for (let failures = 0; ; failures++) {
+    try {
+      await projection.apply({ events: [event], position: event.position, replay: false }, checkpointKey);
+      return failures;
+    } catch (error) {
+      if (failures >= maxFailures) throw error;
+      await new Promise((resolveLater) => setTimeout(resolveLater, 500));
+    }
   }
 };

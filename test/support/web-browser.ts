@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { demoImage } from '../../scripts/demo-images.js';
 import { CHROMIUM_ARGS } from './chromium.js';
 import { startTestApp, type TestApp, type TestAppOptions } from './test-app.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../../scripts/services/probe.js';
 
 // The harness of the browser tests (test/e2e/web-*.browser.test.ts and web-browser.test.ts): a
 // build of the current web/ code, the real API serving it on a real port, Debian's Chromium

@@ -2,19 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, loadSettings } from '../../../app/config.js';
+import { loadConfig, loadSettings } from '../../../app/config.js';
 import { hostPortOf } from '../../../app/redis-client.js';
 import { parseServiceUrls, withServiceUrls } from '../../../app/service-urls.js';
+import { configProblems } from '../../support/settings.js';
 
-const problemsOf = (env: Record<string, string>, argv: string[] = []) => {
-  try {
-    loadConfig(env, argv);
-    return [];
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    return error.problems;
-  }
-};
+const problemsOf = configProblems;
 
 describe('configuration from the environment', () => {
   it('defaults everything when nothing is set (the embedded defaults)', () => {
