@@ -16,7 +16,7 @@ import { startEntrypoint, type Running } from '../support/entrypoint.js';
 import { applyRetrying, eventually, kafkaClient, postCreated, postIdOf, testTopicName } from '../support/kafka.js';
 import { makeJpeg } from '../support/media-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { s3Environment, testS3, typesOf, uploadAs } from '../integration/media-worker-support.js';
+import { resultCounts, s3Environment, testS3, uploadAs } from '../integration/media-worker-support.js';
 
 // Kafka with replication (issue 19 item 2): a cluster of three KRaft brokers of the test's own,
 // the platform's topics created by a worker process (role worker) with its defaults for three
@@ -101,10 +101,7 @@ describe.skipIf(!optedIn)('Kafka on three brokers, one killed mid-fan-out and mi
       const photo = await makeJpeg({ width: 4000, height: 3000 });
       const mediaIds: string[] = [];
       for (let i = 0; i < FILES; i++) mediaIds.push(await uploadAs(deps, owner, photo));
-      const results = async () => {
-        const types = await Promise.all(mediaIds.map((mediaId) => typesOf(store, mediaId)));
-        return types.map((list) => list.filter((type) => type === 'MediaProcessed' || type === 'MediaRejected').length);
-      };
+      const results = () => resultCounts(store, mediaIds);
       const processed = async () => (await results()).filter((count) => count > 0).length;
 
       // Feeds in PostgreSQL, in this test's schema, where the worker writes them.

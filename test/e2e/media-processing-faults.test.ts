@@ -11,7 +11,7 @@ import { eventually, testKafkaBrokers, testTopicName } from '../support/kafka.js
 import { makeJpeg } from '../support/media-fixtures.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { WORK_DIR_PREFIX } from '../../workers/media/process-upload.js';
-import { s3Environment, testS3, typesOf, uploadAs } from '../integration/media-worker-support.js';
+import { resultCounts, s3Environment, testS3, uploadAs } from '../integration/media-worker-support.js';
 
 // Processing through the real broker with a worker process (role worker) SIGKILLed in the middle
 // of a batch of 12-megapixel images: another worker process takes its partitions over, and every
@@ -66,10 +66,7 @@ describe.skipIf(brokers.length === 0)('media processing through Kafka, a worker 
     const mediaIds: string[] = [];
     for (let i = 0; i < FILES; i++) mediaIds.push(await uploadAs(deps, owner, photo));
 
-    const results = async () => {
-      const types = await Promise.all(mediaIds.map((mediaId) => typesOf(store, mediaId)));
-      return types.map((list) => list.filter((type) => type === 'MediaProcessed' || type === 'MediaRejected').length);
-    };
+    const results = () => resultCounts(store, mediaIds);
     const done = async () => (await results()).filter((count) => count > 0).length;
 
     const doomed = await startEntrypoint(dataDir, env);

@@ -46,6 +46,10 @@ export const uploadAs = async (
 
 export const typesOf = async (store: EventStore, mediaId: string) => (await store.readStream(streams.media(mediaId))).map((event) => event.type);
 
+/** How many results (MediaProcessed or MediaRejected) each upload's stream holds, in the order given: exactly once is 1 each. */
+export const resultCounts = async (store: EventStore, mediaIds: readonly string[]): Promise<number[]> =>
+  (await Promise.all(mediaIds.map((mediaId) => typesOf(store, mediaId)))).map((types) => types.filter((type) => type === 'MediaProcessed' || type === 'MediaRejected').length);
+
 export interface CountingStorage extends MediaStorage {
   /** Keys written, once per put (a key written twice appears twice). */
   readonly puts: string[];
