@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EventStore } from '../events/index.js';
 import type { ProjectorStatus } from '../projections/runtime/runner.js';
+import { consumerRestarts } from '../projections/feed/fan-out-topic.js';
 import type { PartitionLag } from './kafka-consumer-lag.js';
 
 // Prometheus metrics (GET /metrics): HTTP latency by route, events appended, and each projector's
@@ -90,6 +91,18 @@ export const createMetrics = (): Metrics => {
     collect() {
       this.reset();
       for (const { topic, partition, group, lag } of kafkaLags()) this.set({ topic, partition: String(partition), group }, lag);
+    },
+  });
+
+  // Counted where the consumers run (projections/feed/fan-out-topic.ts startJobConsumer); none in a process without them.
+  new Gauge({
+    name: 'kafka_consumer_restarts_total',
+    help: 'Kafka consumers of a group started afresh because their commits kept failing with finished messages waiting (a lost group coordinator)',
+    labelNames: ['group'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [group, restarts] of consumerRestarts()) this.set({ group }, restarts);
     },
   });
 

@@ -1,4 +1,4 @@
-import { Partitioners, type Admin, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Admin, type Consumer, type EachMessagePayload, type Kafka, type Producer } from 'kafkajs';
 
 // The fan-out topic: its partitions bound how many workers share the work (one consumer per
 // partition at most), and its replication how many brokers may fail (docs/architecture.md "Processes": scale-out by the
@@ -75,27 +75,64 @@ export const CLUSTER_AWARE_CONSUMER = {
 };
 
 /**
+ * How long commits may keep failing, with finished messages waiting to be committed, before the
+ * consumer is started afresh (disconnected, and a new one connected, subscribed and run).
+ * kafkajs keeps, for its commits and heartbeats, the group coordinator it found at the join: once
+ * that broker is lost every commit fails ("Broker 1 not found in the cached metadata") and the
+ * group's lag stays up, until kafkajs's runner has used up its retries and restarts the consumer,
+ * a minute or more later (test/e2e/kafka-broker-failure.test.ts saw the media group's lag stay at
+ * the 14 jobs processed after the kill). A new consumer asks for the coordinator again. 20 s: four
+ * recommit rounds, past the failures of an ordinary rebalance (REBALANCE_IN_PROGRESS until the
+ * members have joined again, seconds), and far below kafkajs's own minute.
+ */
+export const COMMIT_STALL_RESTART_MS = 20_000;
+/** How often what the consumer finished is committed again (see recommitFinished). */
+export const RECOMMIT_INTERVAL_MS = 5_000;
+
+/** Whether commits failing since `failingSince` (null: the last one succeeded) call for a new consumer at `now`. */
+export const commitStalled = (failingSince: number | null, now: number, stalledAfterMs = COMMIT_STALL_RESTART_MS): boolean =>
+  failingSince !== null && now - failingSince >= stalledAfterMs;
+
+/**
  * Commits again, every few seconds, the offsets of what the consumer finished that the broker may
  * not have. kafkajs commits at the end of each batch and tries no more when that commit fails (the
  * group's coordinator was on the broker just lost): with nothing more to fetch, the partition's
  * last messages stayed uncommitted, its lag above zero, until the next message or the next
  * rebalance redelivered them (test/e2e/kafka-broker-failure.test.ts). A commit of a partition
- * this member no longer holds is refused by the broker (another generation), so it moves nothing back.
+ * this member no longer holds is refused by the broker (another generation), so it moves nothing
+ * back; a join forgets the partitions it did not keep. When the commits have failed for
+ * `stalledAfterMs` with offsets waiting, `onStalled` is called (once).
  */
-export const recommitFinished = (consumer: Consumer, intervalMs = 5_000) => {
+export const recommitFinished = (
+  consumer: Consumer,
+  { intervalMs = RECOMMIT_INTERVAL_MS, stalledAfterMs = COMMIT_STALL_RESTART_MS, onStalled = () => undefined }: { intervalMs?: number; stalledAfterMs?: number; onStalled?: () => void } = {},
+) => {
   /** The next offset to read, per topic and partition: the last finished message's plus one. */
   const finished = new Map<string, { topic: string; partition: number; offset: string }>();
+  let failingSince: number | null = null;
+  let stalled = false;
+  const removeJoinListener = consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    for (const [key, { topic, partition }] of finished) if (!(payload.memberAssignment[topic] ?? []).includes(partition)) finished.delete(key);
+  });
   const timer = setInterval(() => {
     const offsets = [...finished.values()];
     finished.clear();
     if (offsets.length === 0) return;
-    consumer.commitOffsets(offsets).catch(() => {
-      // Not committed: keep them for the next try, unless a later message has replaced them.
-      for (const entry of offsets) {
-        const key = `${entry.topic}/${entry.partition}`;
-        if (!finished.has(key)) finished.set(key, entry);
-      }
-    });
+    consumer.commitOffsets(offsets).then(
+      () => (failingSince = null),
+      () => {
+        // Not committed: keep them for the next try, unless a later message has replaced them.
+        for (const entry of offsets) {
+          const key = `${entry.topic}/${entry.partition}`;
+          if (!finished.has(key)) finished.set(key, entry);
+        }
+        failingSince ??= Date.now();
+        if (!stalled && commitStalled(failingSince, Date.now(), stalledAfterMs)) {
+          stalled = true;
+          onStalled();
+        }
+      },
+    );
   }, intervalMs);
   timer.unref();
   return {
@@ -104,6 +141,92 @@ export const recommitFinished = (consumer: Consumer, intervalMs = 5_000) => {
     },
     stop() {
       clearInterval(timer);
+      removeJoinListener();
+    },
+  };
+};
+
+/** Consumers started afresh by the commit-stall watchdog, per group, since the process started (kafka_consumer_restarts_total). */
+const restartsByGroup = new Map<string, number>();
+export const consumerRestarts = (): ReadonlyMap<string, number> => restartsByGroup;
+
+export interface JobConsumerOptions {
+  /** Names the consumer in the log: 'fan-out workers', 'media workers'. */
+  label: string;
+  groupId: string;
+  topic: string;
+  sessionTimeout: number;
+  heartbeatInterval: number;
+  /** Partitions worked on at once. */
+  concurrency: number;
+  /** One message; resolving marks it finished (committed after), throwing leaves it to be fetched again. */
+  eachMessage(payload: EachMessagePayload): Promise<void>;
+}
+
+/**
+ * A consumer of a job topic (fan-out chunks, processing jobs), as the two groups of workers share
+ * it: from the beginning, `CLUSTER_AWARE_CONSUMER`, offsets committed after `eachMessage` resolves
+ * (and again by recommitFinished), and started afresh when its commits have failed for
+ * COMMIT_STALL_RESTART_MS (logged at warn, counted in consumerRestarts). What it had finished and
+ * not committed is delivered again to the new one: at-least-once, as the writes expect.
+ */
+export const startJobConsumer = async (kafka: Kafka, options: JobConsumerOptions): Promise<{ stop(): Promise<void> }> => {
+  const { label, groupId, topic } = options;
+  let stopped = false;
+  let current: { consumer: Consumer; recommit: ReturnType<typeof recommitFinished> } | null = null;
+  let restarting: Promise<void> | null = null;
+  const open = async () => {
+    const consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: options.sessionTimeout,
+      heartbeatInterval: options.heartbeatInterval,
+      allowAutoTopicCreation: false,
+      ...CLUSTER_AWARE_CONSUMER,
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      console.error(`[${label}] consumer crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'stopped'}`),
+    );
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const recommit = recommitFinished(consumer, { onStalled: () => void restart() });
+    await consumer.run({
+      partitionsConsumedConcurrently: options.concurrency,
+      autoCommit: true,
+      eachMessage: async (payload) => {
+        await options.eachMessage(payload);
+        recommit.finished(payload.topic, payload.partition, payload.message.offset);
+      },
+    });
+    return { consumer, recommit };
+  };
+  const close = async (running: NonNullable<typeof current>) => {
+    running.recommit.stop();
+    await running.consumer.disconnect().catch(() => undefined);
+  };
+  const restart = () =>
+    (restarting ??= (async () => {
+      console.warn(`[${label}] commits of group ${groupId} have failed for ${COMMIT_STALL_RESTART_MS / 1000} s with finished messages waiting; starting the consumer afresh`);
+      restartsByGroup.set(groupId, (restartsByGroup.get(groupId) ?? 0) + 1);
+      const old = current;
+      current = null;
+      if (old) await close(old);
+      while (!stopped) {
+        try {
+          current = await open();
+          if (stopped) await close(current);
+          return;
+        } catch (error) {
+          console.error(`[${label}] could not start the consumer again (${(error as Error).message}); retrying in 5 s`);
+          await new Promise((resolve) => setTimeout(resolve, 5_000));
+        }
+      }
+    })().finally(() => (restarting = null)));
+  current = await open();
+  return {
+    async stop() {
+      stopped = true;
+      await restarting;
+      if (current) await close(current);
     },
   };
 };

@@ -1,6 +1,6 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { FanOutChunk } from './fan-out.js';
-import { CLUSTER_AWARE_CONSUMER, ensureFanOutTopic, recommitFinished, type FanOutTopic } from './fan-out-topic.js';
+import { ensureFanOutTopic, startJobConsumer, type FanOutTopic } from './fan-out-topic.js';
 import type { ParkedMessage } from '../runtime/parked-events.js';
 
 // The fan-out workers (role `worker`): one Kafka consumer group over the fan-out topic, each
@@ -47,26 +47,17 @@ const parseChunk = (value: Buffer | null): FanOutChunk | null => {
 export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOptions): Promise<FanOutWorkers> => {
   await ensureFanOutTopic(kafka, options);
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId,
-    sessionTimeout,
-    heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
-    allowAutoTopicCreation: false,
-    // A crashed consumer (the broker went away) restarts and rejoins, however long that takes.
-    ...CLUSTER_AWARE_CONSUMER,
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) =>
-    console.error(`[fan-out workers] consumer crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'stopped'}`),
-  );
   /** Failed deliveries per message (topic/partition@offset), while it is retried. */
   const attempts = new Map<string, number>();
-  await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
-  const recommit = recommitFinished(consumer);
-  await consumer.run({
-    partitionsConsumedConcurrently: options.concurrency ?? options.partitions,
+  // A crashed consumer (the broker went away) restarts and rejoins, however long that takes.
+  return startJobConsumer(kafka, {
+    label: 'fan-out workers',
+    groupId: options.groupId,
+    topic: options.topic,
+    sessionTimeout,
+    heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+    concurrency: options.concurrency ?? options.partitions,
     // Offsets are committed only for messages whose eachMessage resolved: after the writes.
-    autoCommit: true,
     eachMessage: async ({ topic, partition, message }) => {
       const chunk = parseChunk(message.value);
       // A message that is not a chunk is skipped rather than blocking its partition for ever.
@@ -75,7 +66,6 @@ export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOpt
       try {
         await options.deliver(chunk);
         attempts.delete(id);
-        recommit.finished(topic, partition, message.offset);
       } catch (error) {
         const { parking } = options;
         const attempt = (attempts.get(id) ?? 0) + 1;
@@ -83,15 +73,8 @@ export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOpt
         if (!parking || (parking.isTransient?.(error) ?? false) || attempt < (parking.afterAttempts ?? 5)) throw error;
         await parking.lot.parkMessage(FAN_OUT_WORKERS, { id, position: id, type: 'FanOutChunk', payload: chunk }, error, attempt);
         attempts.delete(id);
-        recommit.finished(topic, partition, message.offset);
         console.error(`[fan-out workers] parked chunk ${id} of post ${chunk.postId}`, error);
       }
     },
   });
-  return {
-    async stop() {
-      recommit.stop();
-      await consumer.disconnect();
-    },
-  };
 };

@@ -1,5 +1,5 @@
-import type { Consumer, Kafka } from 'kafkajs';
-import { CLUSTER_AWARE_CONSUMER, createTopicProducer, ensureFanOutTopic, recommitFinished, type FanOutTopic } from '../../projections/feed/fan-out-topic.js';
+import type { Kafka } from 'kafkajs';
+import { createTopicProducer, ensureFanOutTopic, startJobConsumer, type FanOutTopic } from '../../projections/feed/fan-out-topic.js';
 import { backoffDelay, sleep } from '../../projections/runtime/sleep.js';
 
 // Processing jobs through Kafka (KAFKA_BROKERS set; topic KAFKA_MEDIA_TOPIC, `media-processing`):
@@ -63,26 +63,17 @@ export const startProcessingConsumers = async (kafka: Kafka, options: Processing
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
   const heartbeatInterval = Math.max(500, Math.floor(sessionTimeout / 10));
   const stopping = new AbortController();
-  const consumer: Consumer = kafka.consumer({
-    groupId: options.groupId,
-    sessionTimeout,
-    heartbeatInterval,
-    allowAutoTopicCreation: false,
-    ...CLUSTER_AWARE_CONSUMER,
-  });
-  consumer.on(consumer.events.CRASH, ({ payload }) =>
-    console.error(`[media workers] consumer crashed (${payload.error.message}); ${payload.restart ? 'restarting' : 'stopped'}`),
-  );
-  await consumer.connect();
-  await consumer.subscribe({ topic: options.topic, fromBeginning: true });
-  const recommit = recommitFinished(consumer);
   const initialDelayMs = options.retry?.initialDelayMs ?? 200;
   const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
-  await consumer.run({
-    partitionsConsumedConcurrently: options.concurrency ?? 2,
+  const consumer = await startJobConsumer(kafka, {
+    label: 'media workers',
+    groupId: options.groupId,
+    topic: options.topic,
+    sessionTimeout,
+    heartbeatInterval,
+    concurrency: options.concurrency ?? 2,
     // Offsets are committed only for messages whose eachMessage resolved: after the result is recorded.
-    autoCommit: true,
-    eachMessage: async ({ topic, partition, message, heartbeat }) => {
+    eachMessage: async ({ message, heartbeat }) => {
       const job = parseJob(message.value);
       // A message that is not a job is skipped rather than blocking its partition for ever.
       if (!job) return;
@@ -92,7 +83,6 @@ export const startProcessingConsumers = async (kafka: Kafka, options: Processing
         for (let attempt = 1; ; attempt++) {
           try {
             await options.process(job);
-            recommit.finished(topic, partition, message.offset);
             return;
           } catch (error) {
             // Stopping: leave the job uncommitted for whoever holds the partition next.
@@ -111,8 +101,7 @@ export const startProcessingConsumers = async (kafka: Kafka, options: Processing
   return {
     async stop() {
       stopping.abort();
-      recommit.stop();
-      await consumer.disconnect();
+      await consumer.stop();
     },
   };
 };
