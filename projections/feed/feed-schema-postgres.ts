@@ -93,12 +93,13 @@ create table if not exists ${t.postTags} (
 
 /**
  * The schema as build-schema.ts takes it. While a generation is built, the projection's fan-out
- * walks the followers of each author (follows by followee); the score indexes serve the reader,
- * and the store's own reads by score (a trim, a backfill) stay within one feed or timeline's rows.
+ * walks the followers of each author (follows by followee) and of each tag (tag follows by tag);
+ * the score indexes serve the reader, and the store's own reads by score (a trim, a backfill)
+ * stay within one feed or timeline's rows.
  */
 export const feedPostgresSchema = (t: FeedTables): PostgresSchema => ({
   lock: `feed-setup:${t.items}`,
   ddl: feedSchema(t),
   tables: Object.values(t),
-  buildIndexes: [`${t.follows}_by_followee`],
+  buildIndexes: [`${t.follows}_by_followee`, `${t.tagFollows}_by_tag`],
 });
