@@ -89,6 +89,7 @@ describe('a rebuilt generation equals the live one', () => {
       { numRuns: runs, ...(process.env.REPLAY_SEED ? { seed: Number(process.env.REPLAY_SEED), path: process.env.REPLAY_PATH, endOnFailure: true } : {}) },
     );
   };
-  it('for random histories, every read model', everyReadModel(() => redis));
-  it('for random histories, every read model, feeds and stories in PostgreSQL', everyReadModel(() => null));
+  // A few minutes each: a run takes seconds on a quiet machine, half a minute on a busy one.
+  it('for random histories, every read model', everyReadModel(() => redis), 300_000);
+  it('for random histories, every read model, feeds and stories in PostgreSQL', everyReadModel(() => null), 300_000);
 });
