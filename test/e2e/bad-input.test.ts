@@ -45,6 +45,7 @@ const cases: BadCase[] = [
   { name: 'register missing fields', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'x' }, status: 400, code: 'VALIDATION_FAILED', paths: ['email', 'password'] },
   { name: 'register with wrong types', method: 'POST', url: () => '/api/v1/users/register', body: { username: 42, email: 'a@b.co', password: true }, status: 400, code: 'VALIDATION_FAILED', paths: ['username', 'password'] },
   { name: 'register a username with spaces', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'no spaces', email: 'a@b.co', password: 'long enough' }, status: 400, code: 'VALIDATION_FAILED', paths: ['username'] },
+  { name: 'register the reserved name me', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'Me', email: 'me@b.co', password: 'long enough' }, status: 400, code: 'USERNAME_RESERVED', paths: ['username'] },
   { name: 'register a bad email and short password', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'zed', email: 'nope', password: 'short' }, status: 400, code: 'VALIDATION_FAILED', paths: ['email', 'password'] },
   { name: 'register with an unknown field', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'zed', email: 'z@b.co', password: 'long enough', admin: true }, status: 400, code: 'VALIDATION_FAILED', paths: [''] },
   { name: 'login without password', method: 'POST', url: () => '/api/v1/users/login', body: { username: 'alice' }, status: 400, code: 'VALIDATION_FAILED' },
