@@ -1,6 +1,7 @@
-import type { Consumer } from 'kafkajs';
+import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { COMMIT_STALL_RESTART_MS, commitStalled, recommitFinished } from '../../../projections/feed/fan-out-topic.js';
+import { createMetrics } from '../../../app/metrics.js';
+import { COMMIT_STALL_RESTART_MS, RECOMMIT_INTERVAL_MS, commitStalled, recommitFinished, startJobConsumer } from '../../../projections/feed/fan-out-topic.js';
 
 // The job consumers' watchdog (projections/feed/fan-out-topic.ts): kafkajs keeps committing to the
 // group coordinator it found at the join, so once that broker is lost every commit fails until the
@@ -74,5 +75,73 @@ describe('recommitFinished', () => {
     await vi.advanceTimersByTimeAsync(60_000); // nothing finished since: nothing to commit, nothing stalled
     expect(onStalled).not.toHaveBeenCalled();
     recommit.stop();
+  });
+});
+
+/** A kafkajs whose consumers record their life, commit as told and hand their eachMessage out. */
+const fakeKafkaOfConsumers = () => {
+  let failing = false;
+  const consumers: { disconnected: boolean; eachMessage: (payload: EachMessagePayload) => Promise<void> }[] = [];
+  const kafka = {
+    consumer: () => {
+      const state: { disconnected: boolean; eachMessage: (payload: EachMessagePayload) => Promise<void> } = { disconnected: false, eachMessage: async () => undefined };
+      consumers.push(state);
+      return {
+        events: { CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' },
+        on: () => () => undefined,
+        connect: async () => undefined,
+        subscribe: async () => undefined,
+        run: async ({ eachMessage }: { eachMessage: (payload: EachMessagePayload) => Promise<void> }) => void (state.eachMessage = eachMessage),
+        commitOffsets: async () => {
+          if (failing) throw new Error('Broker 1 not found in the cached metadata');
+        },
+        disconnect: async () => void (state.disconnected = true),
+      };
+    },
+  } as unknown as Kafka;
+  return { kafka, consumers, fail: (value: boolean) => (failing = value) };
+};
+
+const messageOf = (offset: string) => ({ topic: 'jobs', partition: 0, message: { offset, value: null } }) as unknown as EachMessagePayload;
+
+describe('startJobConsumer', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
+
+  it('starts a consumer afresh once its commits have failed past the threshold, saying so and counting it', async () => {
+    vi.useFakeTimers();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const { kafka, consumers, fail } = fakeKafkaOfConsumers();
+    const handled: string[] = [];
+    const consumer = await startJobConsumer(kafka, {
+      label: 'test workers',
+      groupId: 'stall-test-group',
+      topic: 'jobs',
+      sessionTimeout: 6_000,
+      heartbeatInterval: 600,
+      concurrency: 1,
+      eachMessage: async ({ message }) => void handled.push(message.offset),
+    });
+    expect(consumers).toHaveLength(1);
+    fail(true);
+    await consumers[0]!.eachMessage(messageOf('7'));
+    expect(handled).toEqual(['7']);
+    await vi.advanceTimersByTimeAsync(COMMIT_STALL_RESTART_MS);
+    expect(consumers).toHaveLength(1); // failing for less than the threshold yet
+    await vi.advanceTimersByTimeAsync(RECOMMIT_INTERVAL_MS);
+    expect(consumers).toHaveLength(2);
+    expect(consumers[0]!.disconnected).toBe(true);
+    expect(consumers[1]!.disconnected).toBe(false);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('stall-test-group'));
+    expect(await createMetrics().registry.metrics()).toMatch(/kafka_consumer_restarts_total\{group="stall-test-group"\} 1/);
+    // The new consumer is the one consuming; with commits answering again, nothing more restarts.
+    fail(false);
+    await consumers[1]!.eachMessage(messageOf('7'));
+    await vi.advanceTimersByTimeAsync(4 * COMMIT_STALL_RESTART_MS);
+    expect(consumers).toHaveLength(2);
+    await consumer.stop();
+    expect(consumers[1]!.disconnected).toBe(true);
   });
 });
