@@ -219,7 +219,8 @@ export const createPersonalDataEventStore = (inner: EventStore, keys: PersonalDa
   });
 
   return {
-    append: async (streamId, events, expected) => inner.append(streamId, await Promise.all(events.map((event) => sealEvent(event, (personId) => keys.keyFor(personId)))), expected),
+    append: async (streamId, events, expected, appendOptions) =>
+      inner.append(streamId, await Promise.all(events.map((event) => sealEvent(event, (personId) => keys.keyFor(personId)))), expected, appendOptions),
     readStream,
     async readAll(from, max, filter) {
       const result = await inner.readAll(from, max, filter);
