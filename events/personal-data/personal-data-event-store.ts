@@ -1,7 +1,7 @@
 import type { NewEvent, RecordedEvent } from '../envelope.js';
 import type { EventStore } from '../event-store.js';
 import type { SnapshotStore, StreamFromSnapshot, StreamSnapshot } from '../snapshot-store.js';
-import { validateEvent } from '../validate.js';
+import { knownValidData, validateEvent } from '../validate.js';
 import { erasedData, personalValuesOf, restoredData, valueOfPath, type FieldValue } from './field-values.js';
 import { KEY_CACHE_TTL_MS, type PersonalDataKeyStore } from './key-store.js';
 import { personalFieldsOf } from './personal-fields.js';
@@ -75,8 +75,12 @@ const subjectOf = (event: { type: string; data: unknown }): string | undefined =
  * The event as it is stored: personal values sealed under the subject's key, erased in the data.
  * `keyFor` gives (and creates) the subject's key.
  */
-export const sealEvent = async (event: NewEvent, keyFor: (personId: string) => Promise<Buffer>): Promise<NewEvent> =>
-  personalFieldsOf(event.type) ? sealValidEvent({ ...event, data: validateEvent(event) }, keyFor) : event;
+export const sealEvent = async (event: NewEvent, keyFor: (personId: string) => Promise<Buffer>): Promise<NewEvent> => {
+  if (!personalFieldsOf(event.type)) return event;
+  const sealed = await sealValidEvent({ ...event, data: validateEvent(event) }, keyFor);
+  // Valid in clear, so valid erased: the wrapped store need not run the schema again (validate.ts knownValidData).
+  return { ...sealed, data: knownValidData(sealed.type, sealed.data) };
+};
 
 /**
  * sealEvent without the validation: for events already in the log (the re-keying migration),
