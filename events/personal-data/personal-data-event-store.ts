@@ -12,7 +12,7 @@ import { isSealedText, keyIdOf, open, seal, SealedTextError } from './sealed-tex
 // (personal-fields.ts) is validated in clear, so that every limit applies to the real text; then
 // its personal values are sealed together under the subject's data key into the event's metadata
 // (`personalData`), and its data keeps the fields' erased values, so the stored event is valid
-// for its schema as it stands (the wrapped store validates it again) and the data column never
+// for its schema as it stands (marked so: the wrapped store does not run the schema again) and the data column never
 // holds personal text. On read, the values are opened and put back and `personalData` is
 // removed: the domain and the projections never see sealed text. Once the subject's key is
 // destroyed, the event reads as stored: erased. Events without `personalData` (written before
