@@ -95,9 +95,10 @@ const readEntries = async (
     const want = limit + 1 - kept.length;
     const entries = await source(after, want);
     const { knownLive } = request;
-    const unknown = knownLive ? entries.filter((entry) => !knownLive(entry.postId)) : entries;
-    const [deleted] = await Promise.all([store.deletedAmong(unknown.map((entry) => entry.postId)), alongside(entries)]);
-    kept.push(...entries.filter((entry) => !deleted.has(entry.postId)));
+    const unknown = (knownLive ? entries.filter((entry) => !knownLive(entry.postId)) : entries).map((entry) => entry.postId);
+    // Every entry known live (the warm page): no markers to read, and nothing to drop.
+    const [deleted] = await Promise.all([unknown.length === 0 ? null : store.deletedAmong(unknown), alongside(entries)]);
+    for (const entry of entries) if (!deleted?.has(entry.postId)) kept.push(entry);
     if (entries.length < want) break;
     after = entries.at(-1)!;
   }
@@ -117,8 +118,8 @@ interface KnownMarks extends ViewerMarks {
 
 const knownMarks = (): KnownMarks => ({ ...noMarks(), known: new Set() });
 
-const learn = (into: KnownMarks, postIds: Iterable<string>, marks: ViewerMarks): void => {
-  for (const postId of postIds) into.known.add(postId);
+const learn = (into: KnownMarks, entries: readonly { postId: string }[], marks: ViewerMarks): void => {
+  for (const { postId } of entries) into.known.add(postId);
   for (const postId of marks.liked) into.liked.add(postId);
   for (const postId of marks.saved) into.saved.add(postId);
 };
@@ -133,12 +134,15 @@ const homeSource = (store: FeedStore, userId: string, marks: KnownMarks, tags: {
   return async (after, want) => {
     const { floor, entries, marks: found, pulled, followsTags } = await store.homeWindow(userId, { after, limit: want });
     tags.follows ||= followsTags;
-    learn(marks, entries.map((entry) => entry.postId), found);
+    learn(marks, entries, found);
     let above: FeedEntry[] = [];
     if (floor === null || after === null || after.score > floor) {
-      const range = { after, minScore: floor === null ? null : floor + 1, limit: want };
-      const pulledTimelines = pulled.length === 0 ? [] : await store.timelines(pulled, range);
-      above = mergeNewest([entries, ...pulledTimelines], want);
+      // With no pulled author the window's entries are the slice above the floor as they are (newest first, at most `want`).
+      if (pulled.length === 0) above = entries;
+      else {
+        const range = { after, minScore: floor === null ? null : floor + 1, limit: want };
+        above = mergeNewest([entries, ...(await store.timelines(pulled, range))], want);
+      }
       if (above.length === want || floor === null) return above;
     }
     const rest = want - above.length;
@@ -183,8 +187,11 @@ const homePage = async (store: FeedStore, userId: string, request: FeedPageReque
   const tags = { follows: false };
   // The windows answered the pushed entries' marks; those of pulled ones come beside the deleted markers.
   const { page, nextCursor } = await readEntries(store, homeSource(store, userId, marks, tags), request, async (entries) => {
-    const unknown = entries.map((entry) => entry.postId).filter((postId) => !marks.known.has(postId));
-    if (unknown.length > 0) learn(marks, unknown, await store.marksAmong(userId, unknown));
+    const unknown = entries.filter((entry) => !marks.known.has(entry.postId));
+    if (unknown.length > 0) {
+      const ids = unknown.map((entry) => entry.postId);
+      learn(marks, unknown, await store.marksAmong(userId, ids));
+    }
   }, limit);
   // Only for a user who follows a hashtag: everyone else's page costs nothing more.
   const via = tags.follows ? await viaAmong(store, userId, page.map((entry) => entry.postId)) : new Map<string, string>();
