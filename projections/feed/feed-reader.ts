@@ -11,8 +11,8 @@ import { furthest, justAbove, mergeNewest } from './newest-first.js';
 // the user's own, so the feed never "runs out". Deleted posts are filtered out on every read.
 //
 // Each slice of a home page starts with the store's HomeWindow (one script call and one HGET in
-// Redis: the floor, the pushed entries above it with their viewer marks, the pulled authors
-// followed); the pulled timelines, the timelines below the floor and the marks of entries from
+// Redis, the HGET shared by the pages of one pipelined write: the floor, the pushed entries above
+// it with their viewer marks, the pulled authors followed); the pulled timelines, the timelines below the floor and the marks of entries from
 // them are read only when needed, and the deleted markers (with those marks) in the next round trip.
 // So for a user who follows no pulled author, a first page is 2 round trips: 3 Redis commands.
 
