@@ -5,6 +5,7 @@ import { normalizePlaceName } from '../../../kernel/places.js';
 import { countDeltas, postRows, type StoredState } from '../../runtime/count-deltas.js';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
 import type { SearchTables } from './schema.js';
+import type { Queryable } from '../../runtime/checkpoints-postgres.js';
 import { indexedHashtags } from '../search-store.js';
 import { COMMENT_WEIGHT } from '../explore-score.js';
 import { exploreDay } from '../query-bounds.js';
@@ -286,13 +287,19 @@ export const searchBatchWriter = (tables: SearchTables) => {
     likes: upsertLikes(tables),
     comments: upsertComments(tables),
   };
-  return async (db: pg.PoolClient, events: readonly RecordedEvent[]): Promise<void> => {
+  /**
+   * `deriving` false (a generation being built, before finishBuild): only the rows the events
+   * write themselves (users, posts with their counts, likes, comments) are stored, by this pass
+   * alone, so no author lock is taken; the rows derived from them (tags, locations, their counts
+   * and engagement) are derived once, set-based, by deriveEverySearchRow.
+   */
+  return async (db: pg.PoolClient, events: readonly RecordedEvent[], deriving = true): Promise<void> => {
     // Each statement is index lookups over one batch's keys, but a table filled faster than its
     // statistics are refreshed is planned at a cost above jit_above_cost: compiling the plan then
     // took longer than running it (100 ms of a 120 ms statement, measured on a rebuild).
     await db.query('set local jit = off');
     const changes = foldChanges(events);
-    const authors = authorsOf(events);
+    const authors = deriving ? authorsOf(events) : [];
     if (authors.length > 0) await db.query(LOCK_AUTHORS, [authors]);
     const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
     await upsertRows(db, statements.users, userRows(changes));
@@ -302,6 +309,11 @@ export const searchBatchWriter = (tables: SearchTables) => {
       statements.posts,
       posts.map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags), ...locationColumns(changes.posts.get(row.id)?.location) })),
     );
+    if (!deriving) {
+      await upsertRows(db, statements.likes, deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev })));
+      await upsertRows(db, statements.comments, commentRows(changes));
+      return;
+    }
     const authorsMoved = [...changes.users.values()].filter((user) => user.private !== undefined || user.state !== undefined).map((user) => user.id);
     const ofAuthors = authorsMoved.length > 0 ? (await db.query<{ id: string }>(statements.postsOfAuthors, [authorsMoved])).rows.map((row) => row.id) : [];
     const synced = [...new Set([...changes.posts.keys(), ...ofAuthors])];
@@ -319,4 +331,41 @@ export const searchBatchWriter = (tables: SearchTables) => {
     );
     await upsertRows(db, statements.comments, commentRows(changes));
   };
+};
+
+/**
+ * Derives, from the users and posts a build's pass stored (searchBatchWriter, `deriving` false),
+ * every row the batches left underived, by the rules the live statements keep them by (syncTags,
+ * insertLocations, syncLocations, syncEngagement): the (tag, post) rows of live posts of listed
+ * authors with their engagement and public flag, the public counts of each hashtag, the
+ * locations named by live posts, and their (post, location) rows and public counts. What was
+ * derived before is derived anew (a `resume` after a crash in the middle runs it again).
+ */
+export const deriveEverySearchRow = async (db: Queryable, tables: SearchTables): Promise<void> => {
+  // Whole-table statements: hash joins and aggregates in memory (64MB, not 4MB, where they spill), no JIT.
+  await db.query(`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
+  for (const table of [tables.postTags, tables.hashtags, tables.postLocations, tables.locations]) await db.query(`delete from ${table}`);
+  const live = `p.created_at is not null and p.deleted_at is null`;
+  const listed = `coalesce(u.state, 'active') = 'active'`;
+  await db.query(`
+insert into ${tables.postTags} (tag, post_id, created_at, engagement, public)
+select distinct tag, p.id, p.created_at, p.like_count + ${COMMENT_WEIGHT} * p.comment_count, not coalesce(u.private, false)
+from ${tables.posts} p cross join lateral unnest(p.hashtags) as tag
+left join ${tables.users} u on u.id = p.author_id
+where ${live} and ${listed}`);
+  await db.query(`insert into ${tables.hashtags} (tag, posts) select tag, count(*)::int from ${tables.postTags} where public group by tag`);
+  await db.query(`
+insert into ${tables.locations} (id, key, lat, lon)
+select distinct on (location_id) location_id, location_key, location_lat, location_lon from ${tables.posts} p
+where p.location_id is not null and ${live}
+order by location_id`);
+  await db.query(`
+insert into ${tables.postLocations} (post_id, location_id, name, public)
+select p.id, p.location_id, p.location_name, not coalesce(u.private, false)
+from ${tables.posts} p left join ${tables.users} u on u.id = p.author_id
+where p.location_id is not null and ${live} and ${listed}`);
+  await db.query(`
+update ${tables.locations} l set posts = c.posts
+from (select location_id, count(*)::int as posts from ${tables.postLocations} where public group by location_id) c
+where l.id = c.location_id`);
 };
