@@ -47,6 +47,8 @@ export const createKafkaFanOutWiring = (settings: KafkaSettings): KafkaFanOutWir
       const deliver = async (chunk: Parameters<typeof deliverFanOutChunk>[1]) => {
         if (!liveStore) throw new Error('the live feed read model is not open yet');
         await deliverFanOutChunk(liveStore, chunk, push);
+        // Before kafkajs commits the chunk: a commit past writes a Redis failover lost would never redeliver them.
+        await liveStore.replicated();
       };
       const options = { ...topic, groupId: workersGroupOf(settings.topic), deliver, ...(settings.sessionTimeoutMs ? { sessionTimeoutMs: settings.sessionTimeoutMs } : {}), ...(parking ? { parking } : {}) };
       return startRetrying('fan-out workers', () => startFanOutWorkers(kafka, options));

@@ -19,6 +19,7 @@ import { webClient } from './http/web-client.js';
 import { locallyServed } from './media-storage.js';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
+import { PATH_PARAM_MAX_LENGTH } from '../kernel/limits.js';
 import type { RateLimitSettings } from './rate-limit/limits.js';
 import type { RateLimitStore } from './rate-limit/store.js';
 import { loadSettings, type ServingLimits } from './config.js';
@@ -78,6 +79,7 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
     requestIdHeader: false, // requestIdOf reads X-Request-Id, validated
     genReqId: requestIdOf,
     frameworkErrors,
+    maxParamLength: PATH_PARAM_MAX_LENGTH,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -105,6 +105,11 @@ export const errorCatalogue = {
 
   // --- Accounts and profiles ---
   USERNAME_TAKEN: { status: 409, message: 'the username is taken', description: 'Another account holds this username.' },
+  USERNAME_RESERVED: {
+    status: 400,
+    message: 'the username is reserved',
+    description: "A name the API uses in a username's place (`me`, as in /api/v1/users/me/...): no account may take it.",
+  },
   TWO_FACTOR_ENABLED: {
     status: 409,
     message: 'two-factor authentication is on already',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { normalizeHashtag } from './hashtags.js';
-import { HASHTAG_MAX_LENGTH } from './limits.js';
+import { HASHTAG_MAX_LENGTH, PATH_PARAM_MAX_LENGTH } from './limits.js';
 
 /**
  * A hashtag named in a path, for every route that takes one (follow and unfollow, the tag as the
@@ -11,7 +11,7 @@ import { HASHTAG_MAX_LENGTH } from './limits.js';
 export const hashtagParam = z.strictObject({
   tag: z
     .string()
-    .max(4 * HASHTAG_MAX_LENGTH)
+    .max(PATH_PARAM_MAX_LENGTH)
     .transform((raw, context) => {
       const tag = normalizeHashtag(raw);
       if (tag === null) {

@@ -66,6 +66,14 @@ export const CAPTION_MAX_LENGTH = 2200;
 export const HASHTAG_MAX_LENGTH = 100;
 /** Whether a tag (without '#') is short enough to be a hashtag. */
 export const isHashtagLength = (tag: string): boolean => codePointLength(tag) <= HASHTAG_MAX_LENGTH;
+/**
+ * The longest path parameter the router takes, in UTF-16 units after decoding: the longest any
+ * route's own schema accepts (a hashtag of HASHTAG_MAX_LENGTH code points, each up to 4 units with
+ * its marks), so that every shorter one is judged by its route's schema, which names the field.
+ * Fastify's default of 100 refused a 101-letter tag before its schema could say `tag`. Longer is
+ * refused by the router itself (a 400 naming only the params), before any work.
+ */
+export const PATH_PARAM_MAX_LENGTH = 4 * HASHTAG_MAX_LENGTH;
 /** A post's place name (Instagram's are far shorter), in code points after trimming. */
 export const LOCATION_NAME_MAX_LENGTH = 100;
 /** Latitudes and longitudes of a place are kept to this many decimals (about 110 m): the grid places are deduplicated on. */

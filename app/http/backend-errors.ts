@@ -22,7 +22,10 @@ const KAFKA_ERRORS = new Set([
   'KafkaJSNumberOfRetriesExceeded',
 ]);
 
-const REDIS_CLUSTER_UNAVAILABLE = /^(CLUSTERDOWN|TRYAGAIN|Too many Cluster redirections|None of startup nodes is available|Failed to refresh slots cache|Cluster is ended)/;
+// MOVED and ASK reach the caller from an auto-pipeline whose commands a slot move redirected to
+// different places: ioredis follows a redirection of a pipeline only when every command met the
+// same one. The slot map catches up within a refresh (app/redis-client.ts), so it is transient.
+const REDIS_CLUSTER_UNAVAILABLE = /^(CLUSTERDOWN|TRYAGAIN|MOVED \d+ |ASK \d+ |Too many Cluster redirections|None of startup nodes is available|Failed to refresh slots cache|Cluster is ended)/;
 
 // A bare socket error (Node's ECONNREFUSED and kin) names only the address it tried; its port
 // tells the backend when that is the backend's usual one.

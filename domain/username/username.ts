@@ -13,7 +13,14 @@ export const normalizeUsername = (raw: string): string => raw.trim().toLowerCase
 
 export const isValidUsername = (normalized: string): boolean => USERNAME_PATTERN.test(normalized);
 
-/** The normalized username, or an INVALID_USERNAME error naming the field. */
+/**
+ * Names no account may take: each is a word the routes use in a username's place (`/users/me/...`,
+ * `/posts/{id}/tags/me`), so an account holding it could not be reached by its name there (its
+ * author could not untag it). Checked at reservation only: a name held before stays its holder's.
+ */
+export const RESERVED_USERNAMES: ReadonlySet<string> = new Set(['me']);
+
+/** The normalized username, or an INVALID_USERNAME (or USERNAME_RESERVED) error naming the field. */
 export const parseUsername = (raw: string): string => {
   const username = normalizeUsername(raw);
   if (!isValidUsername(username)) {
@@ -21,6 +28,7 @@ export const parseUsername = (raw: string): string => {
       { path: 'username', message: `must match ${USERNAME_PATTERN.source}` },
     ]);
   }
+  if (RESERVED_USERNAMES.has(username)) throw invalid('USERNAME_RESERVED', `"${username}" is a word the API uses in a username's place`, [{ path: 'username', message: 'reserved' }]);
   return username;
 };
 

@@ -23,11 +23,13 @@ export const inTransaction = async <T>(pool: pg.Pool, work: (client: pg.PoolClie
 
 /**
  * Runs a read model's `create ... if not exists` statements while holding an advisory lock named
- * `lock`: instances (or projections) starting together would otherwise race on the catalog,
- * which `if not exists` alone does not prevent.
+ * `lock` in the connection's schema: instances (or projections) starting together would otherwise
+ * race on the catalog, which `if not exists` alone does not prevent. The lock is the schema's, as
+ * the tables are: a generation being built (its own schema) or a test's schema is never held up
+ * by another's DDL waiting behind a long batch there.
  */
 export const createUnderLock = (pool: pg.Pool, lock: string, statements: string): Promise<void> =>
   inTransaction(pool, async (client) => {
-    await client.query('select pg_advisory_xact_lock(hashtext($1))', [lock]);
+    await client.query("select pg_advisory_xact_lock(hashtext(current_schema() || '.' || $1))", [lock]);
     await client.query(statements);
   });

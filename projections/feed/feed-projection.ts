@@ -57,6 +57,8 @@ export const createFeedProjection = ({ store, checkpoints, fanOut, push, ...give
         rest.map((event) => event.streamId),
       );
       for (const erasure of events.filter((event) => event.type === 'AccountErased')) await applyFeedEvent(context, feedEvent(erasure));
+      // A checkpoint past writes a Redis failover could still lose would never see them again.
+      await store.replicated();
       await saveCheckpoint(checkpoints, checkpointKey, batch.position);
     },
     checkpoint: (checkpointKey) => loadCheckpoint(checkpoints, checkpointKey),

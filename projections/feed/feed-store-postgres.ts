@@ -168,6 +168,8 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
 
   const store: FeedStore = {
     feedCap,
+    // A commit is durable on the primary; a streaming replica is read through minPosition waits.
+    replicated: async () => undefined,
     setup: async () => {
       // Several projections (or instances) may set up at once; one at a time creates the tables.
       await setUpPostgresSchema(db, feedPostgresSchema(t), options.mode ?? 'live');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { CELEBRITY_VERSION_FIELD, feedKeys, FLOOR_MEMBER } from './feed-keys.js';
 import { FEED_TRIM_EVERY } from './feed-options.js';
+import { waitForReplicas } from '../runtime/redis-replicas.js';
 import {
   assertScore,
   DEFAULT_FEED_CAP,
@@ -302,6 +303,7 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
   return {
     feedCap,
     setup: async () => undefined,
+    replicated: async () => void (await waitForReplicas(client)),
 
     addToTimeline: async (authorId, entry) => {
       assertScore(entry.score);

@@ -116,6 +116,12 @@ export interface FeedStore {
   readonly feedCap: number;
   /** Creates tables/indexes; idempotent. */
   setup(): Promise<void>;
+  /**
+   * Resolves once what this store has written is held by the replicas its server has (each Redis
+   * Cluster primary's: projections/runtime/redis-replicas.ts), so that a checkpoint or a Kafka
+   * commit stored after it never runs ahead of writes a failover could lose. At once elsewhere.
+   */
+  replicated(): Promise<void>;
 
   // Author timelines, newest first.
   addToTimeline(authorId: string, entry: FeedEntry): Promise<void>;

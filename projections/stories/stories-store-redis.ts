@@ -1,6 +1,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type pg from 'pg';
 import { ensureCheckpointTable, loadCheckpoint, saveCheckpoint } from '../runtime/checkpoints-postgres.js';
+import { waitForReplicas } from '../runtime/redis-replicas.js';
 import { hasEnded, type StoryFact } from './story-facts.js';
 import { isoOf, oldestFirst, stateOf } from './story-records.js';
 import type { StoriesStore, Story } from './stories-store.js';
@@ -74,6 +75,8 @@ export const createRedisStoriesStore = ({ redis, pool, prefix }: RedisStoriesSto
         writes.push(redis.sadd(keys.seen(view.viewerId), view.storyId));
       }
       await Promise.all(writes);
+      // Held by the Cluster's replicas (redis-replicas.ts): a checkpoint past writes a failover lost would never see them again.
+      await waitForReplicas(redis);
       // After the writes: a crash in between re-applies the batch, which changes nothing.
       await saveCheckpoint(pool, checkpointRow(checkpointKey), position);
     },

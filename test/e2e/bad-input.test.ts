@@ -45,6 +45,7 @@ const cases: BadCase[] = [
   { name: 'register missing fields', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'x' }, status: 400, code: 'VALIDATION_FAILED', paths: ['email', 'password'] },
   { name: 'register with wrong types', method: 'POST', url: () => '/api/v1/users/register', body: { username: 42, email: 'a@b.co', password: true }, status: 400, code: 'VALIDATION_FAILED', paths: ['username', 'password'] },
   { name: 'register a username with spaces', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'no spaces', email: 'a@b.co', password: 'long enough' }, status: 400, code: 'VALIDATION_FAILED', paths: ['username'] },
+  { name: 'register the reserved name me', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'Me', email: 'me@b.co', password: 'long enough' }, status: 400, code: 'USERNAME_RESERVED', paths: ['username'] },
   { name: 'register a bad email and short password', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'zed', email: 'nope', password: 'short' }, status: 400, code: 'VALIDATION_FAILED', paths: ['email', 'password'] },
   { name: 'register with an unknown field', method: 'POST', url: () => '/api/v1/users/register', body: { username: 'zed', email: 'z@b.co', password: 'long enough', admin: true }, status: 400, code: 'VALIDATION_FAILED', paths: [''] },
   { name: 'login without password', method: 'POST', url: () => '/api/v1/users/login', body: { username: 'alice' }, status: 400, code: 'VALIDATION_FAILED' },
@@ -80,6 +81,8 @@ const cases: BadCase[] = [
   { name: 'unmute an unknown user', method: 'DELETE', url: () => '/api/v1/users/ghost/mute', status: 404, code: 'USER_NOT_FOUND' },
   { name: 'follow a hashtag with a dash', method: 'POST', url: () => '/api/v1/hashtags/dash-tag/follow', status: 400, code: 'VALIDATION_FAILED', paths: ['tag'] },
   { name: 'follow a bare #', method: 'POST', url: () => '/api/v1/hashtags/%23/follow', status: 400, code: 'VALIDATION_FAILED', paths: ['tag'] },
+  // Past Fastify's default maxParamLength of 100, judged by the route's schema (kernel/limits.ts PATH_PARAM_MAX_LENGTH).
+  { name: 'follow a hashtag of 101 letters', method: 'POST', url: () => `/api/v1/hashtags/${'t'.repeat(101)}/follow`, status: 400, code: 'VALIDATION_FAILED', paths: ['tag'] },
   { name: 'unfollow a hashtag with a space', method: 'DELETE', url: () => '/api/v1/hashtags/two%20words/follow', status: 400, code: 'VALIDATION_FAILED', paths: ['tag'] },
   { name: 'unmute a username too long', method: 'DELETE', url: () => `/api/v1/users/${'a'.repeat(31)}/mute`, status: 400, code: 'VALIDATION_FAILED', paths: ['username'] },
   // posts

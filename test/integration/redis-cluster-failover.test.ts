@@ -9,6 +9,7 @@ import { createFeedProjection } from '../../projections/feed/feed-projection.js'
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
 import { createRedisCardBus } from '../../projections/profiles/card-bus-redis.js';
 import { createRedisPushBus } from '../../projections/push/push-bus-redis.js';
+import { waitForReplicas } from '../../projections/runtime/redis-replicas.js';
 import type { PushMessage } from '../../projections/push/push-bus.js';
 import type { CardTouches } from '../../projections/profiles/card-touches.js';
 import {
@@ -82,6 +83,37 @@ describe('Redis Cluster failover mid-fan-out', () => {
       await stopRedisCluster(options.home, options.ports);
       await rm(options.home, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  /** Writes under 64 hash tags: (2/3)^64, about 5e-12, is the chance that a primary gets none of them. */
+  const writeEverywhere = () => Promise.all(Array.from({ length: 64 }, (_, i) => redis.client.set(`${redis.prefix}replicas:{${uuidv7()}}`, String(i))));
+
+  // The feed and stories stores wait for this before their checkpoint (and the Kafka workers before
+  // a commit): with it, a write acknowledged just before its primary dies cannot be behind the checkpoint.
+  it("waits for every primary's replica to hold this client's writes, and reports one whose replica does not answer", async () => {
+    // The client learns the replicas from its slot map, refreshed every 5 s (the cluster is new).
+    await waitFor('the client to know every primary has a replica', 15_000, async () => redis.client.slots.length === 16_384 && redis.client.slots.every((owners) => owners.length > 1));
+    await writeEverywhere();
+    const all = await waitForReplicas(redis.client);
+    expect(all.waited.map((node) => Number(node.split(':')[1])).sort()).toEqual((await primaries(options.ports)).sort());
+    expect(all.unacknowledged).toEqual([]);
+
+    // A primary's replica frozen (SIGSTOP): its writes are unacknowledged after the timeout, the others' are not.
+    const [primary] = await primaries(options.ports);
+    const role = new Redis(primary!, '127.0.0.1', { maxRetriesPerRequest: 1 });
+    const [, , replicas] = (await role.call('ROLE')) as [string, number, [string, string, string][]];
+    role.disconnect();
+    const replicaPid = (await clusterNodePid(options.home, Number(replicas[0]![1])))!;
+    process.kill(replicaPid, 'SIGSTOP');
+    try {
+      await writeEverywhere();
+      const frozen = await waitForReplicas(redis.client, 300);
+      expect(frozen.waited).toHaveLength(3);
+      expect(frozen.unacknowledged).toEqual([`127.0.0.1:${primary}`]);
+    } finally {
+      process.kill(replicaPid, 'SIGCONT');
+    }
+    await waitFor('the thawed replica in sync in a whole cluster', 30_000, async () => (await clusterIsWhole(options.ports)) && (await replicasInSync(options.ports)));
   }, 60_000);
 
   // The card bus subscribes on one node (plain PUBLISH reaches every node): that node killed, the

@@ -37,8 +37,9 @@ export const runReplay = async (
       databaseUrl: app.db.url,
       personalDataKey: TEST_PERSONAL_DATA_KEY,
       redisUrl: app.redis?.url,
+      redisClusterNodes: app.redisCluster?.url.split(','),
       elasticsearchUrl: app.elasticsearch?.url,
-      prefixes: { redis: app.redis?.prefix ?? defaults.prefixes.redis, elasticsearch: app.elasticsearch?.prefix ?? defaults.prefixes.elasticsearch },
+      prefixes: { redis: app.redis?.prefix ?? app.redisCluster?.prefix ?? defaults.prefixes.redis, elasticsearch: app.elasticsearch?.prefix ?? defaults.prefixes.elasticsearch },
     }),
   });
   const records = stdout

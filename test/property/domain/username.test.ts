@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { USERNAME_PATTERN } from '../../../kernel/limits.js';
-import { canApplyUsernameEvent, normalizeUsername, usernameDecider, type UsernameCommand } from '../../../domain/username/username.js';
+import { canApplyUsernameEvent, normalizeUsername, RESERVED_USERNAMES, usernameDecider, type UsernameCommand } from '../../../domain/username/username.js';
 import { runCommands } from '../../support/decider-spec.js';
 import { itObeysTheDeciderLaws } from '../../support/decider-laws.js';
 
@@ -35,13 +35,15 @@ describe('username reservation properties (docs/architecture.md "Event store")',
     );
   });
 
-  it('normalizing is idempotent, and reserving any text stores a name matching the pattern or is refused', () => {
+  it('normalizing is idempotent, and reserving any text stores a name matching the pattern and not reserved, or is refused', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 35 }), fc.stringMatching(/^ ?[A-Za-z0-9._]{1,31} ?$/)), (raw) => {
+      fc.property(fc.oneof(fc.string({ maxLength: 35 }), fc.stringMatching(/^ ?[A-Za-z0-9._]{1,31} ?$/), fc.constantFrom('me', 'ME', ' Me ')), (raw) => {
         expect(normalizeUsername(normalizeUsername(raw))).toBe(normalizeUsername(raw));
         const { steps } = runCommands(usernameDecider, [{ type: 'ReserveUsername', username: raw, userId: users[0]! }]);
         const step = steps[0]!;
-        if (USERNAME_PATTERN.test(normalizeUsername(raw))) {
+        if (RESERVED_USERNAMES.has(normalizeUsername(raw))) {
+          expect(step.refused?.code).toBe('USERNAME_RESERVED');
+        } else if (USERNAME_PATTERN.test(normalizeUsername(raw))) {
           expect(step.events).toEqual([{ type: 'UsernameReserved', data: { username: normalizeUsername(raw), userId: users[0] } }]);
         } else {
           expect(step.refused?.code).toBe('INVALID_USERNAME');

@@ -142,9 +142,9 @@ describe('backendOf', () => {
     expect(backendOf(Object.assign(new Error('sorry, too many clients already'), { code: '53300' }))).toBe('postgresql');
     expect(backendOf(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }))).toBeNull();
   });
-  it('names Redis for a Redis Cluster without a primary for the slot, out of retries, or out of reachable nodes', () => {
-    const messages = ['CLUSTERDOWN The cluster is down', 'TRYAGAIN Multiple keys request during rehashing of slot', 'Too many Cluster redirections. Last error: Error: Connection is closed.', 'None of startup nodes is available'];
-    expect(messages.map((message) => backendOf(new Error(message)))).toEqual(['redis', 'redis', 'redis', 'redis']);
+  it('names Redis for a Redis Cluster without a primary for the slot, out of retries, out of reachable nodes, or redirecting a pipeline across a slot move', () => {
+    const messages = ['CLUSTERDOWN The cluster is down', 'TRYAGAIN Multiple keys request during rehashing of slot', 'Too many Cluster redirections. Last error: Error: Connection is closed.', 'None of startup nodes is available', 'MOVED 1268 127.0.0.1:7100', 'ASK 1268 127.0.0.1:7100'];
+    expect(messages.map((message) => backendOf(new Error(message)))).toEqual(['redis', 'redis', 'redis', 'redis', 'redis', 'redis']);
     expect(backendOf(Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' }))).toBe('redis');
     expect(backendOf(new Error('CROSSSLOT Keys in request don\'t hash to the same slot'))).toBeNull();
   });
