@@ -76,23 +76,35 @@ const upsertPosts = (tables: SearchTables) =>
 // The locations the given live posts name, as rows of their own (posts 0) before syncLocations
 // counts them: the name's key and the grid point are the same for every post of a location (its id
 // is derived from them), so whichever post inserts the row, the row is the same.
-const insertLocations = (tables: SearchTables) => `
+const insertLocations = (tables: SearchTables, posts = 'p.id = any($1::uuid[])') => `
 insert into ${tables.locations} (id, key, lat, lon)
-select distinct on (location_id) location_id, location_key, location_lat, location_lon from ${tables.posts}
-where id = any($1::uuid[]) and location_id is not null and created_at is not null and deleted_at is null
+select distinct on (location_id) location_id, location_key, location_lat, location_lon from ${tables.posts} p
+where ${posts} and p.location_id is not null and p.created_at is not null and p.deleted_at is null
 order by location_id
 on conflict (id) do nothing`;
+
+// The (post, location) rows the posts `posts` (an SQL condition on posts `p`) should have: one
+// home for the rule, for a batch's posts (syncLocations) and for every post once a build has
+// stored them all (deriveEverySearchRow).
+const wantedLocations = (tables: SearchTables, posts: string) => `
+  select p.id as post_id, p.location_id, p.location_name as name, not coalesce(u.private, false) as public
+  from ${tables.posts} p left join ${tables.users} u on u.id = p.author_id
+  where ${posts} and p.location_id is not null and p.created_at is not null and p.deleted_at is null
+    and coalesce(u.state, 'active') = 'active'`;
+
+// The (tag, post) rows the posts `posts` should have (as wantedLocations, for syncTags and deriveEverySearchRow).
+const wantedTags = (tables: SearchTables, posts: string) => `
+  select distinct p.id as post_id, tag, p.created_at, (p.like_count + ${COMMENT_WEIGHT} * p.comment_count) as engagement,
+    not coalesce(u.private, false) as public
+  from ${tables.posts} p cross join lateral unnest(p.hashtags) as tag
+  left join ${tables.users} u on u.id = p.author_id
+  where ${posts} and p.created_at is not null and p.deleted_at is null and coalesce(u.state, 'active') = 'active'`;
 
 // The (post, location) rows of the given posts become exactly their live locations of listed
 // authors, each marked with whether its author is public now, and the location counters move by
 // the PUBLIC rows that really went in, went out or flipped: syncTags' rule, for one place per post.
 const syncLocations = (tables: SearchTables) => `
-with wanted as (
-  select p.id as post_id, p.location_id, p.location_name as name, not coalesce(u.private, false) as public
-  from ${tables.posts} p left join ${tables.users} u on u.id = p.author_id
-  where p.id = any($1::uuid[]) and p.location_id is not null and p.created_at is not null and p.deleted_at is null
-    and coalesce(u.state, 'active') = 'active'
-),
+with wanted as (${wantedLocations(tables, 'p.id = any($1::uuid[])')}),
 removed as (
   delete from ${tables.postLocations} pl
   where pl.post_id = any($1::uuid[]) and not exists (select 1 from wanted w where w.post_id = pl.post_id)
@@ -123,13 +135,7 @@ on conflict (id) do update set posts = ${tables.locations}.posts + excluded.post
 // once; `xmax = 0` tells an inserted row from an updated one). Counters are locked in tag order,
 // so two instances moving the same tags wait for each other instead of deadlocking.
 const syncTags = (tables: SearchTables) => `
-with wanted as (
-  select distinct p.id as post_id, tag, p.created_at, (p.like_count + ${COMMENT_WEIGHT} * p.comment_count) as engagement,
-    not coalesce(u.private, false) as public
-  from ${tables.posts} p cross join lateral unnest(p.hashtags) as tag
-  left join ${tables.users} u on u.id = p.author_id
-  where p.id = any($1::uuid[]) and p.created_at is not null and p.deleted_at is null and coalesce(u.state, 'active') = 'active'
-),
+with wanted as (${wantedTags(tables, 'p.id = any($1::uuid[])')}),
 removed as (
   delete from ${tables.postTags} pt
   where pt.post_id = any($1::uuid[]) and not exists (select 1 from wanted w where w.post_id = pt.post_id and w.tag = pt.tag)
@@ -345,25 +351,12 @@ export const deriveEverySearchRow = async (db: Queryable, tables: SearchTables):
   // Whole-table statements: hash joins and aggregates in memory (64MB, not 4MB, where they spill), no JIT.
   await db.query(`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
   for (const table of [tables.postTags, tables.hashtags, tables.postLocations, tables.locations]) await db.query(`delete from ${table}`);
-  const live = `p.created_at is not null and p.deleted_at is null`;
-  const listed = `coalesce(u.state, 'active') = 'active'`;
-  await db.query(`
-insert into ${tables.postTags} (tag, post_id, created_at, engagement, public)
-select distinct tag, p.id, p.created_at, p.like_count + ${COMMENT_WEIGHT} * p.comment_count, not coalesce(u.private, false)
-from ${tables.posts} p cross join lateral unnest(p.hashtags) as tag
-left join ${tables.users} u on u.id = p.author_id
-where ${live} and ${listed}`);
+  await db.query(`insert into ${tables.postTags} (tag, post_id, created_at, engagement, public)
+select tag, post_id, created_at, engagement, public from (${wantedTags(tables, 'true')}) w`);
   await db.query(`insert into ${tables.hashtags} (tag, posts) select tag, count(*)::int from ${tables.postTags} where public group by tag`);
-  await db.query(`
-insert into ${tables.locations} (id, key, lat, lon)
-select distinct on (location_id) location_id, location_key, location_lat, location_lon from ${tables.posts} p
-where p.location_id is not null and ${live}
-order by location_id`);
-  await db.query(`
-insert into ${tables.postLocations} (post_id, location_id, name, public)
-select p.id, p.location_id, p.location_name, not coalesce(u.private, false)
-from ${tables.posts} p left join ${tables.users} u on u.id = p.author_id
-where p.location_id is not null and ${live} and ${listed}`);
+  await db.query(insertLocations(tables, 'true'));
+  await db.query(`insert into ${tables.postLocations} (post_id, location_id, name, public)
+select post_id, location_id, name, public from (${wantedLocations(tables, 'true')}) w`);
   await db.query(`
 update ${tables.locations} l set posts = c.posts
 from (select location_id, count(*)::int as posts from ${tables.postLocations} where public group by location_id) c
