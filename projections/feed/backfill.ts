@@ -86,11 +86,10 @@ export const backfillFeeds = async (store: FeedStore, follows: readonly Follow[]
   const withPosts = follows.filter((follow) => newestOf.get(follow.followeeId)!.length > 0);
   if (withPosts.length === 0) return;
   const followers = [...new Set(withPosts.map((follow) => follow.followerId))];
-  const floors = await Promise.all(followers.map((followerId) => store.feedFloor(followerId)));
-  const floorOf = new Map(followers.map((followerId, i) => [followerId, floors[i]!]));
+  const floorOf = await store.feedFloors(followers);
   const backfills = withPosts
     .map((follow) => {
-      const floor = floorOf.get(follow.followerId)!;
+      const floor = floorOf.get(follow.followerId) ?? null;
       const newest = newestOf.get(follow.followeeId)!;
       return { ...follow, newest: floor === null ? newest : newest.filter((entry) => entry.score > floor) };
     })

@@ -41,16 +41,30 @@ export interface FanOut {
  */
 export const deliverFanOutChunk = (store: FeedStore, chunk: FanOutChunk, push?: PushPublisher): Promise<void> => deliverFanOutChunks(store, [chunk], push);
 
+export interface DeliveryOptions {
+  /**
+   * Nothing else writes the store while this delivers: a generation being built (mode 'build')
+   * is filled by the replay pass alone, one batch at a time, whose rounds (feed-batch.ts) cut a
+   * post's chunks from the followers read after the round's follows are written, and deliver
+   * them before any of the round's removals runs. So the followers still follow when the chunk
+   * lands, and the read-back of the follows, one row per push, is skipped. The deleted posts are
+   * still read (one row per post): a batch applied again after a crash may find its post deleted
+   * by the first application.
+   */
+  soleWriter?: boolean;
+}
+
 /** deliverFanOutChunk of each chunk, each step one bulk store call for them all. */
-export const deliverFanOutChunks = async (store: FeedStore, given: readonly FanOutChunk[], push?: PushPublisher): Promise<void> => {
+export const deliverFanOutChunks = async (store: FeedStore, given: readonly FanOutChunk[], push?: PushPublisher, { soleWriter = false }: DeliveryOptions = {}): Promise<void> => {
   const chunks = given.filter((chunk) => chunk.followerIds.length > 0);
   if (chunks.length === 0) return;
   await store.pushToFeedsMany(chunks.map(({ postId, score, followerIds }) => ({ entry: { postId, score }, userIds: followerIds })));
   const byTag = chunks.map((chunk, i) => ({ chunk, i })).filter(({ chunk }) => chunk.tag !== undefined);
   const byAuthor = chunks.map((chunk, i) => ({ chunk, i })).filter(({ chunk }) => chunk.tag === undefined);
+  const everyone = (chunks: readonly { chunk: FanOutChunk }[]) => Promise.resolve(chunks.map(({ chunk }) => new Set(chunk.followerIds)));
   const [authorFollowing, tagFollowing, deleted] = await Promise.all([
-    store.followersAmongMany(byAuthor.map(({ chunk }) => ({ userId: chunk.authorId, candidateIds: chunk.followerIds }))),
-    store.tagFollowersAmongMany(byTag.map(({ chunk }) => ({ tag: chunk.tag!, candidateIds: chunk.followerIds }))),
+    soleWriter ? everyone(byAuthor) : store.followersAmongMany(byAuthor.map(({ chunk }) => ({ userId: chunk.authorId, candidateIds: chunk.followerIds }))),
+    soleWriter ? everyone(byTag) : store.tagFollowersAmongMany(byTag.map(({ chunk }) => ({ tag: chunk.tag!, candidateIds: chunk.followerIds }))),
     store.deletedAmong([...new Set(chunks.map((chunk) => chunk.postId))]),
   ]);
   const stillFollowing: Set<string>[] = [];
@@ -77,7 +91,7 @@ export const deliverFanOutChunks = async (store: FeedStore, given: readonly FanO
 };
 
 /** Delivers each chunk at once in this process; with `push`, also tells the followers' streams. */
-export const inProcessFanOut = (store: FeedStore, push?: PushPublisher): FanOut => ({
-  publish: (chunk) => deliverFanOutChunk(store, chunk, push),
-  publishAll: (chunks) => deliverFanOutChunks(store, chunks, push),
+export const inProcessFanOut = (store: FeedStore, push?: PushPublisher, options: DeliveryOptions = {}): FanOut => ({
+  publish: (chunk) => deliverFanOutChunks(store, [chunk], push, options),
+  publishAll: (chunks) => deliverFanOutChunks(store, chunks, push, options),
 });

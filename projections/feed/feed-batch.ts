@@ -86,9 +86,20 @@ const applyRound = async (context: FeedContext, round: readonly FeedEvent[]) => 
     () => fanOutPosts(context, posts.filter((post) => pushed(post.authorId)), (authorId) => settled.get(authorId)!.followers),
     () => backfillFeeds(store, follows.filter((follow) => pushed(follow.followeeId)), tunables.backfillLimit),
     // Every tagged post, a celebrity's too (its tags' followers do not pull the author).
-    () => forEachBounded(posts.filter((post) => post.tags.length > 0), tunables.concurrency, (post) => fanOutToTags(context, post)),
+    () => fanOutTagged(context, posts),
   ]);
   await forEachBounded(others, tunables.concurrency, (event) => applyFeedEvent(context, event));
+};
+
+/**
+ * fanOutToTags of each post, walking only the tags that have followers: one read for the round's
+ * tags instead of a walk per post and tag (most tags of a log are followed by no one). The read
+ * comes after the tag timelines' write, as each walk does, so it may stand for them.
+ */
+const fanOutTagged = async (context: FeedContext, posts: readonly TaggedPost[]) => {
+  const followed = await context.store.tagsWithFollowers([...new Set(posts.flatMap((post) => post.tags))]);
+  const reaching = posts.map((post) => ({ ...post, tags: post.tags.filter((tag) => followed.has(tag)) })).filter((post) => post.tags.length > 0);
+  await forEachBounded(reaching, context.tunables.concurrency, (post) => fanOutToTags(context, post));
 };
 
 /**

@@ -45,7 +45,8 @@ export const feedReadModel = ({ redis, liveFanOut, push, ...settings }: FeedRead
   layout: FEED_LAYOUT,
   open: ({ pool, redisPrefix, mode }) => {
     const store = redis ? createRedisFeedStore(redis, { prefix: redisPrefix }) : createPostgresFeedStore(pool, { mode });
-    const fanOut = mode === 'live' && liveFanOut ? liveFanOut(store) : inProcessFanOut(store, mode === 'live' ? push : undefined);
+    // A generation being built is written by the replay pass alone (fan-out.ts `soleWriter`).
+    const fanOut = mode === 'live' && liveFanOut ? liveFanOut(store) : inProcessFanOut(store, mode === 'live' ? push : undefined, { soleWriter: mode === 'build' });
     const t = feedTables('feed_');
     const tables = Object.values(t);
     return {

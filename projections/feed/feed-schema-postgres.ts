@@ -28,6 +28,14 @@ export const feedTables = (prefix: string) =>
 
 export type FeedTables = ReturnType<typeof feedTables>;
 
+/**
+ * The feeds' sizes and the follower counts are updated by nearly every push and follow statement
+ * (a fan-out slice touches most feeds). Pages kept half free let each update stay on its page
+ * without a new index entry (a HOT update): about half the cost of those upserts, measured on
+ * 2026-12-03. Only tables created from now on take it; it changes no answer.
+ */
+const COUNTER_FILLFACTOR = 50;
+
 export const feedSchema = (t: FeedTables): string => `
 create table if not exists ${t.items} (
   user_id text collate "C" not null,
@@ -40,7 +48,7 @@ create table if not exists ${t.meta} (
   user_id text collate "C" primary key,
   size integer not null default 0,
   floor bigint
-);
+) with (fillfactor = ${COUNTER_FILLFACTOR});
 create table if not exists ${t.timelines} (
   author_id text collate "C" not null,
   post_id text collate "C" not null,
@@ -57,7 +65,7 @@ create index if not exists ${t.follows}_by_followee on ${t.follows} (followee_id
 create table if not exists ${t.followerCounts} (
   user_id text collate "C" primary key,
   followers integer not null default 0
-);
+) with (fillfactor = ${COUNTER_FILLFACTOR});
 create table if not exists ${t.celebrities} (
   user_id text collate "C" primary key,
   state text not null check (state in ('celebrity', 'demoting'))
@@ -93,12 +101,13 @@ create table if not exists ${t.postTags} (
 
 /**
  * The schema as build-schema.ts takes it. While a generation is built, the projection's fan-out
- * walks the followers of each author (follows by followee); the score indexes serve the reader,
- * and the store's own reads by score (a trim, a backfill) stay within one feed or timeline's rows.
+ * walks the followers of each author (follows by followee) and of each tag (tag follows by tag);
+ * the score indexes serve the reader, and the store's own reads by score (a trim, a backfill)
+ * stay within one feed or timeline's rows.
  */
 export const feedPostgresSchema = (t: FeedTables): PostgresSchema => ({
   lock: `feed-setup:${t.items}`,
   ddl: feedSchema(t),
   tables: Object.values(t),
-  buildIndexes: [`${t.follows}_by_followee`],
+  buildIndexes: [`${t.follows}_by_followee`, `${t.tagFollows}_by_tag`],
 });

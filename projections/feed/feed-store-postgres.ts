@@ -75,7 +75,7 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
   const push = async (userIds: readonly string[], postIds: readonly string[], scores: readonly number[]): Promise<void> => {
     if (userIds.length === 0) return;
     scores.forEach(assertScore);
-    const grown = await query<{ user_id: string }>(
+    const grown = await query<{ user_id: string; size: number }>(
       `with added as (
          insert into ${t.items} (user_id, post_id, score)
          select * from unnest($1::text[], $2::text[], $3::bigint[]) order by 1, 2
@@ -88,7 +88,10 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
        returning user_id, size`,
       [userIds, postIds, scores],
     );
-    if (grown.length > 0) await trim(grown.map((row) => row.user_id));
+    // The sizes are the ones this statement left (the size rows' locks order concurrent pushes):
+    // of pushes that take a feed over the cap, the last one sees it over, and trims.
+    const over = grown.filter((row) => row.size > feedCap);
+    if (over.length > 0) await trim(over.map((row) => row.user_id));
   };
 
   // For each feed over the cap: `cut` is the highest score among its (size - cap) oldest rows.
@@ -322,6 +325,13 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       const rows = await query<{ floor: string | null }>(`select floor from ${t.meta} where user_id = $1`, [userId]);
       return rows[0]?.floor == null ? null : Number(rows[0].floor);
     },
+    feedFloors: async (userIds) => {
+      const floors = new Map<string, number | null>(userIds.map((userId) => [userId, null]));
+      if (userIds.length === 0) return floors;
+      const rows = await query<{ user_id: string; floor: string | null }>(`select user_id, floor from ${t.meta} where user_id = any($1::text[]) and floor is not null`, [userIds]);
+      for (const row of rows) floors.set(row.user_id, Number(row.floor));
+      return floors;
+    },
     raiseFeedFloor: async (userId, score) => {
       assertScore(score);
       await query(
@@ -406,6 +416,14 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
         if (rows.length < chunkSize) return;
         after = rows.at(-1)!.user_id;
       }
+    },
+    tagsWithFollowers: async (tags) => {
+      if (tags.length === 0) return new Set();
+      const rows = await query<{ tag: string }>(
+        `select t.tag from unnest($1::text[]) as t(tag) where exists (select 1 from ${t.tagFollows} f where f.tag = t.tag)`,
+        [[...new Set(tags)]],
+      );
+      return new Set(rows.map((row) => row.tag));
     },
     tagFollowersAmongMany: async (queries) => {
       const found = queries.map(() => new Set<string>());

@@ -300,6 +300,12 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     await sendAll(client, commands);
   };
 
+  const feedFloor = async (userId: string): Promise<number | null> => {
+    const [score, cut] = await Promise.all([client.zscore(keys.floor(userId), FLOOR_MEMBER), cutOf(userId)]);
+    const floor = score === null ? null : Number(score);
+    return floor === null ? cut : cut === null ? floor : Math.max(floor, cut);
+  };
+
   return {
     feedCap,
     setup: async () => undefined,
@@ -400,10 +406,10 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       const [, score] = await client.zrange(keys.feed(userId), 0, 0, 'WITHSCORES');
       return score === undefined ? null : Number(score);
     },
-    feedFloor: async (userId) => {
-      const [score, cut] = await Promise.all([client.zscore(keys.floor(userId), FLOOR_MEMBER), cutOf(userId)]);
-      const floor = score === null ? null : Number(score);
-      return floor === null ? cut : cut === null ? floor : Math.max(floor, cut);
+    feedFloor,
+    feedFloors: async (userIds) => {
+      const floors = await Promise.all(userIds.map(feedFloor));
+      return new Map(userIds.map((userId, i) => [userId, floors[i]!]));
     },
     raiseFeedFloor: async (userId, score) => {
       assertScore(score);
@@ -462,6 +468,14 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       return new Map(userIds.map((userId, i) => [userId, members[i]!]));
     },
     tagFollowerChunks: (tag, chunkSize) => scanChunks(keys.tagFollowers(tag), chunkSize),
+    tagsWithFollowers: async (tags) => {
+      const unique = [...new Set(tags)];
+      const found = await sendAll(
+        client,
+        unique.map((tag): Command => ['exists', keys.tagFollowers(tag)]),
+      );
+      return new Set(unique.filter((_, i) => found[i] === 1));
+    },
     tagFollowersAmongMany: async (queries) => {
       const asked = queries.filter(({ candidateIds }) => candidateIds.length > 0);
       const flags = await sendAll(

@@ -177,6 +177,8 @@ export interface FeedStore {
   oldestInFeed(userId: string): Promise<number | null>;
   /** The feed is complete only above this score; null when complete everywhere. */
   feedFloor(userId: string): Promise<number | null>;
+  /** feedFloor of each user (every one of `userIds` is in the map), in as few round trips as the adapter can (the backfills of a batch). */
+  feedFloors(userIds: readonly string[]): Promise<Map<string, number | null>>;
   /** Raises the floor to `score` unless it is already at or above it. */
   raiseFeedFloor(userId: string, score: number): Promise<void>;
 
@@ -197,6 +199,8 @@ export interface FeedStore {
   followedTagsOf(userIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Every follower of the tag, in chunks of at most `chunkSize` (a follower may come twice; never missed). */
   tagFollowerChunks(tag: string, chunkSize: number): AsyncIterable<string[]>;
+  /** Of these tags, those with at least one follower now: a batch's posts walk only those tags' followers. */
+  tagsWithFollowers(tags: readonly string[]): Promise<Set<string>>;
   /** Of each query's candidates, those who follow its tag now; in its order. */
   tagFollowersAmongMany(queries: readonly { tag: string; candidateIds: readonly string[] }[]): Promise<Set<string>[]>;
   /** Adds each post to the timeline of each of its tags, and records its author and tags. */

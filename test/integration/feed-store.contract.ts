@@ -218,6 +218,7 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
             expect(await store.feed(u, { limit: 100, minScore: T0 })).toEqual(kept);
             expect(await store.feedFloor(u)).toBe(newest.length > 4 ? newest[4]!.score : null);
           }
+          expect(await store.feedFloors(users)).toEqual(new Map(users.map((u) => [u, newest.length > 4 ? newest[4]!.score : null])));
         };
         for (const [i, entry] of entries.entries()) {
           await store.pushToFeeds(users, entry);
@@ -350,6 +351,9 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         expect(await store.feedFloor(u)).toBe(T0 + 10);
         await store.raiseFeedFloor(u, T0 + 20);
         expect(await store.feedFloor(u)).toBe(T0 + 20);
+        const other = user();
+        expect(await store.feedFloors([u, other])).toEqual(new Map([[u, T0 + 20], [other, null]]));
+        expect(await store.feedFloors([])).toEqual(new Map());
       });
 
       it('yields every follower in chunks no larger than asked, and answers membership questions', async () => {
@@ -732,6 +736,11 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         await store.removeTagFollow(u, 'cats');
         expect((await store.followedTagsOf([u])).get(u)).toEqual(['día']);
         expect(await store.tagFollowersAmongMany([{ tag: 'cats', candidateIds: [u, v] }])).toEqual([new Set([v])]);
+        // Which tags anyone follows: a tag's last unfollow takes it out; a tag with posts but no follower is not in.
+        expect(await store.tagsWithFollowers(['cats', 'día', 'dogs', 'cats', 'none'])).toEqual(new Set(['cats', 'día']));
+        await store.removeTagFollow(v, 'cats');
+        expect(await store.tagsWithFollowers(['cats', 'día', 'dogs'])).toEqual(new Set(['día']));
+        expect(await store.tagsWithFollowers([])).toEqual(new Set());
       });
 
       it('a tagged post reaches the tag’s followers marked via the tag; a followed author’s or one’s own shows no via', async () => {

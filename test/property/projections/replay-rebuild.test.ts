@@ -27,7 +27,9 @@ describe('a rebuilt generation equals the live one', () => {
   });
   afterAll(() => redis?.disconnect());
 
-  it('for random histories, every read model', async () => {
+  // Both feed stores: Redis (when it answers), and PostgreSQL, whose build shape differs most from its live one.
+  const everyReadModel = (feedsIn: () => Redis | null) => async () => {
+    const redis = feedsIn();
     await fc.assert(
       fc.asyncProperty(
         anyHistory({ maxUsers: 6, minIntents: 10, maxIntents: 60 }),
@@ -86,5 +88,8 @@ describe('a rebuilt generation equals the live one', () => {
       ),
       { numRuns: runs, ...(process.env.REPLAY_SEED ? { seed: Number(process.env.REPLAY_SEED), path: process.env.REPLAY_PATH, endOnFailure: true } : {}) },
     );
-  });
+  };
+  // A few minutes each: a run takes seconds on a quiet machine, half a minute on a busy one.
+  it('for random histories, every read model', everyReadModel(() => redis), 300_000);
+  it('for random histories, every read model, feeds and stories in PostgreSQL', everyReadModel(() => null), 300_000);
 });
