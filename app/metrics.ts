@@ -110,8 +110,8 @@ export const createMetrics = (): Metrics => {
     registry,
     countAppends: (store) => ({
       ...store,
-      append: async (streamId, events, expected) => {
-        const result = await store.append(streamId, events, expected);
+      append: async (streamId, events, expected, appendOptions) => {
+        const result = await store.append(streamId, events, expected, appendOptions);
         for (const event of events) appended.inc({ type: event.type });
         return result;
       },

@@ -116,6 +116,7 @@ try {
     // The time to the serving shape: the pass, then each generation's finishBuild (indexes, logged tables).
     const seconds = await timed(async () => {
       await catchUp(from, targets, { batchSize, replay: true, onBatch });
+      await onBatch.settled();
       await Promise.all(opened.map((readModel) => readModel.finishBuild?.()));
     });
     for (const [name, generation] of generations) {

@@ -1,4 +1,4 @@
-import { ConcurrencyError, maxPosition, type DomainEvent, type EventStore, type Position, type RecordedEvent } from '../events/index.js';
+import { ConcurrencyError, maxPosition, type DomainEvent, type EventStore, type Position, type RecordedEvent, type StreamGuard } from '../events/index.js';
 import { createOnce } from './created-once.js';
 import { fold, type Decider } from '../domain/decider.js';
 import { toNewEvents, type CommandContext } from './command-context.js';
@@ -23,6 +23,13 @@ export interface HandleCommandOptions<Command, State, Event> {
   decider: Decider<Command, State, Event>;
   command: BuildCommand<Command>;
   ctx: CommandContext;
+  /**
+   * Other streams the decision rests on (the caller's account: commands/registered-actor.ts),
+   * asked on every attempt before the command is built; the append commits only while each is
+   * still at the revision given (events/event-store.ts StreamGuard). One that moved is a
+   * conflict like another writer's, and the next attempt asks with `fresh`, to read it again.
+   */
+  guards?: (attempt: { fresh: boolean }) => Promise<readonly StreamGuard[]>;
   /**
    * The stream id was just made up (a fresh UUIDv7), so the stream cannot exist: skip reading it
    * and append with 'no_stream', which still refuses, as a conflict, if it somehow does exist.
@@ -70,6 +77,7 @@ const decideAndAppend = async <Command, State, Event extends DomainEvent>(
   attempt: number,
 ): Promise<HandleResult<State> | 'conflict'> => {
   const { store, stream, decider, ctx } = options;
+  const guards = options.guards ? await options.guards({ fresh: attempt > 1 }) : undefined;
   // A command that takes no `now` ignores the extra field: deciders read only what they declare.
   const command = { ...(await options.command()), now: ctx.now } as Command;
   const decided = decider.decide(command, state);
@@ -79,7 +87,7 @@ const decideAndAppend = async <Command, State, Event extends DomainEvent>(
   }
   const expected = revision < 0 ? 'no_stream' : revision;
   try {
-    const { position } = await store.append(stream, toNewEvents(decided, ctx), expected);
+    const { position } = await store.append(stream, toNewEvents(decided, ctx), expected, guards ? { guards } : undefined);
     return { position, appended: decided.length, state: fold(decider, decided, state) };
   } catch (error) {
     if (!(error instanceof ConcurrencyError) || attempt >= (options.maxAttempts ?? 5)) throw error;

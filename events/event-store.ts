@@ -20,6 +20,22 @@ export const meetsExpectation = (expected: ExpectedRevision, last: number): bool
   return expected === last;
 };
 
+/**
+ * A stream a decision rests on besides the one it appends to (the caller's account, for a new
+ * post): the append commits only while that stream's last revision is still `revision`, else it
+ * throws ConcurrencyError and appends nothing, as a wrong expectation does. So a fact read from
+ * another stream earlier (even kept in memory from an earlier command) is as good as one read in
+ * the same transaction, without reading it again (commands/registered-actor.ts).
+ */
+export interface StreamGuard {
+  streamId: string;
+  revision: number;
+}
+
+export interface AppendOptions {
+  guards?: readonly StreamGuard[];
+}
+
 export interface AppendResult {
   /** Revision of the last event appended (0 for the first event of a stream). */
   nextRevision: number;
@@ -53,8 +69,11 @@ export interface SubscribeOptions {
 }
 
 export interface EventStore {
-  /** Appends atomically; a wrong `expected` throws ConcurrencyError and appends nothing. */
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends atomically; a wrong `expected`, or a guard (StreamGuard) whose stream moved on, throws
+   * ConcurrencyError and appends nothing. A wrapper of a store passes `options` on.
+   */
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, options?: AppendOptions): Promise<AppendResult>;
   /** The stream's events in revision order, from `fromRevision` (inclusive), upcast. */
   readStream(streamId: string, fromRevision?: number): Promise<RecordedEvent[]>;
   /** Up to `max` events of the global log strictly after `from`, in log order, upcast. */

@@ -64,6 +64,8 @@ export interface VisiblePostsOptions extends ReadOptions {
 export interface PostCardJson {
   postId: string;
   json: string;
+  /** `json` without its closing brace, as UTF-8: what postPageBody splices the marks onto (kept with the card: no encoding per page). */
+  open: Buffer;
   /** The card's facts (the ranked home feed scores them: projections/feed/ranking.ts). */
   facts: PostCardFacts;
 }
@@ -212,8 +214,12 @@ class Invalidations {
 
 type PostCard = {
   facts: PostCardFacts;
-  shown?: { authorPrivate: boolean; until: number; fragment: string; withAuthor?: { summary: string; json: string } };
+  shown?: { authorPrivate: boolean; until: number; fragment: string; withAuthor?: { summary: string } & CardJson };
 };
+/** A post's JSON, and the same without its closing brace as UTF-8 (PostCardJson). */
+type CardJson = Pick<PostCardJson, 'json' | 'open'>;
+/** A card's JSON with its encoded opening (PostCardJson `open`). */
+export const cardJson = (json: string): CardJson => ({ json, open: Buffer.from(json.slice(0, -1), 'utf8') });
 type UserCard = { facts: UserCardFacts; shown?: { until: number; summary: string; profile: string } };
 
 const postFields = hydratedPost.omit({ author: true, likedByMe: true, bookmarkedByMe: true });
@@ -250,6 +256,34 @@ export const sendJson = (reply: FastifyReply, json: string): FastifyReply => rep
  */
 export const postPageJson = (items: readonly Pick<PostCardJson, 'postId' | 'json'>[], marksOf: (postId: string) => Marks | undefined, nextCursor: string | null): string =>
   `{"items":[${items.map((item) => withMarks(item.json, marksOf(item.postId))).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+
+const PAGE_OPEN = Buffer.from('{"items":[');
+const COMMA = Buffer.from(',');
+/** The four endings of a card without `via`, by likedByMe + 2 × bookmarkedByMe: withMarks's, as bytes. */
+const MARKS_CLOSE = [0, 1, 2, 3].map((flags) => Buffer.from(withMarks('{}', { likedByMe: (flags & 1) === 1, bookmarkedByMe: (flags & 2) === 2 }).slice(1)));
+const marksClose = (marks: Marks | undefined): Buffer =>
+  marks?.via === undefined
+    ? MARKS_CLOSE[(marks?.likedByMe === true ? 1 : 0) + (marks?.bookmarkedByMe === true ? 2 : 0)]!
+    : Buffer.from(withMarks('{}', marks).slice(1), 'utf8');
+
+/**
+ * postPageJson's bytes, byte for byte (test/unit/read-api/card-json.test.ts), from the cards'
+ * encoded JSON: one copy of each card into the body, with no string to join, measure and encode
+ * per page (the home feed's answer is ~20 cards, ~12 KB). Sent as it is by sendJsonBytes.
+ */
+export const postPageBody = (items: readonly Pick<PostCardJson, 'postId' | 'open'>[], marksOf: (postId: string) => Marks | undefined, nextCursor: string | null): Buffer => {
+  const parts: Buffer[] = [PAGE_OPEN];
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
+    if (i > 0) parts.push(COMMA);
+    parts.push(item.open, marksClose(marksOf(item.postId)));
+  }
+  parts.push(Buffer.from(`],"nextCursor":${JSON.stringify(nextCursor)}}`, 'utf8'));
+  return Buffer.concat(parts);
+};
+
+/** sendJson of JSON already encoded: the content type written out as Fastify completes it for a string (so the headers stay the same). */
+export const sendJsonBytes = (reply: FastifyReply, body: Buffer): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
 
 export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACHE_SIZE, now = Date.now }: CardCacheOptions): CardCache => {
   const posts = new CardMap<PostCard | null>(size);
@@ -460,7 +494,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
   };
 
   /** The post's JSON (without marks), its media presented under its author's privacy as it stands on the author's card. */
-  const postJson = async (card: PostCard, author: UserCard): Promise<string> => {
+  const postJson = async (card: PostCard, author: UserCard): Promise<CardJson> => {
     const { summary } = await shownUser(author);
     const owner = { private: author.facts.private };
     let shown = card.shown;
@@ -469,16 +503,16 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       const presented = await media.present(card.facts.media, owner);
       shown = card.shown = { authorPrivate: owner.private, until, fragment: JSON.stringify(postFields.parse({ ...card.facts, media: presented })) };
     }
-    return appended(shown.fragment, `,"author":${summary}`);
+    return cardJson(appended(shown.fragment, `,"author":${summary}`));
   };
 
   /** postJson() when both cards are presented for now: no promise on the hot path, and the joined JSON kept while the author's summary stands. */
-  const postJsonNow = (card: PostCard, author: UserCard, at = now()): string | undefined => {
+  const postJsonNow = (card: PostCard, author: UserCard, at = now()): CardJson | undefined => {
     const { shown } = card;
     if (!author.shown || at >= author.shown.until || !shown || shown.authorPrivate !== author.facts.private || at >= shown.until) return undefined;
     const { summary } = author.shown;
-    if (shown.withAuthor?.summary !== summary) shown.withAuthor = { summary, json: appended(shown.fragment, `,"author":${summary}`) };
-    return shown.withAuthor.json;
+    if (shown.withAuthor?.summary !== summary) shown.withAuthor = { summary, ...cardJson(appended(shown.fragment, `,"author":${summary}`)) };
+    return shown.withAuthor;
   };
 
   /**
@@ -506,7 +540,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       if (accessOf(viewerId, author, facts) !== 'allowed' || (withoutMuted && facts.muting)) continue;
       const json = postJsonNow(post, author, at);
       if (json === undefined) return undefined;
-      shown.push({ postId: id, json, facts: post.facts });
+      shown.push({ postId: id, json: json.json, open: json.open, facts: post.facts });
     }
     return shown;
   };
@@ -557,7 +591,8 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
         if (found?.access !== 'allowed' || (withoutMuted && found.muting)) return [];
         const { facts } = found.post;
         const json = postJsonNow(found.post, found.author);
-        return [json !== undefined ? { postId: id, json, facts } : postJson(found.post, found.author).then((json) => ({ postId: id, json, facts }))];
+        const shownAs = ({ json, open }: CardJson): PostCardJson => ({ postId: id, json, open, facts });
+        return [json !== undefined ? shownAs(json) : postJson(found.post, found.author).then(shownAs)];
       });
       return shown.every((item): item is PostCardJson => !(item instanceof Promise)) ? shown : Promise.all(shown);
     },
@@ -566,7 +601,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       if (!isUuid(postId)) return null;
       const id = postId.toLowerCase();
       const found = (await postsWithAuthors([id], viewerId, options))(id);
-      return found && { json: postJsonNow(found.post, found.author) ?? (await postJson(found.post, found.author)), access: found.access };
+      return found && { json: (postJsonNow(found.post, found.author) ?? (await postJson(found.post, found.author))).json, access: found.access };
     },
 
     async profileFor(viewerId, username, options = {}) {

@@ -38,6 +38,8 @@ export const runCatchUp = async (
       await analyze(progress);
     },
   });
+  // The last refresh of statistics may still run: the pass is not over before it is.
+  await analyze.settled();
   context.reporter.done();
   return result;
 };

@@ -68,6 +68,13 @@ export const createTokenService = (
   }
   const [signingHeader, signingKey] = [...keys][0]!;
   const sign = (key: KeyObject, input: string) => createHmac('sha256', key).update(input).digest();
+  // Tokens that passed the signature check, by their text: a client sends the same token with
+  // every request of its 15 minutes, and the HMAC, decoding and parse were ~5 % of a request's CPU
+  // (bench:http). The text decides the check's outcome whole (the keys are this service's, fixed),
+  // so a token found here is the one verified; its expiry is still compared with the clock on
+  // every use. Bounded: the oldest go first.
+  const verified = new Map<string, VerifiedToken>();
+  const MAX_VERIFIED_KEPT = 10_000;
 
   return {
     async issue({ userId, username, sessionId }) {
@@ -78,6 +85,8 @@ export const createTokenService = (
       return { token: `${input}.${sign(signingKey, input).toString('base64url')}`, expiresAt: new Date(exp * 1000) };
     },
     async verify(token) {
+      const known = verified.get(token);
+      if (known) return known.expiresAtMs <= now() ? null : { ...known };
       const parts = token.split('.');
       if (parts.length !== 3) return null;
       const [header, payload, signature] = parts as [string, string, string];
@@ -90,7 +99,10 @@ export const createTokenService = (
       const claims = parsePayload(payload);
       if (!claims || claims.iss !== ISSUER || typeof claims.exp !== 'number' || claims.exp * 1000 <= now()) return null;
       if (typeof claims.sub !== 'string' || typeof claims.username !== 'string' || typeof claims.sid !== 'string') return null;
-      return { userId: claims.sub, username: claims.username, sessionId: claims.sid, expiresAtMs: claims.exp * 1000 };
+      const result = { userId: claims.sub, username: claims.username, sessionId: claims.sid, expiresAtMs: claims.exp * 1000 };
+      verified.set(token, result);
+      if (verified.size > MAX_VERIFIED_KEPT) verified.delete(verified.keys().next().value!);
+      return { ...result };
     },
   };
 };

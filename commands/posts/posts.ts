@@ -9,7 +9,7 @@ import { earlierCreation } from '../created-once.js';
 import type { CommandDeps } from '../deps.js';
 import { findUserByUsername, isBlockedEitherWay } from '../facts.js';
 import { answerWithPosition, createStream } from '../handle-command.js';
-import { assertRegisteredActor } from '../registered-actor.js';
+import { assertRegisteredActor, registeredActorGuard } from '../registered-actor.js';
 import { withAttachedMedia } from './with-media.js';
 
 /** A person the author tags on an item, named as in the request. */
@@ -60,11 +60,21 @@ export const createPost = async (
   // A retry of a keyed create answers the post its first run made (commands/created-once.ts).
   const earlier = await earlierCreation(deps.store, stream, ctx);
   if (earlier) return { postId, position: earlier.position };
-  await assertRegisteredActor(deps.store, authorId);
+  // Before any media is attached; kept by this process while the account stays as it was, so
+  // that the append's guard, not a read of the author's stream, checks it (registered-actor.ts).
+  await registeredActorGuard(deps.store, authorId);
   const target = { actorId: authorId, inputs: media, purpose: 'post' as const, targetId: postId, pathOf: (index: number) => `media.${index}` };
+  const guards = async (attempt: { fresh: boolean }) => [await registeredActorGuard(deps.store, authorId, attempt)];
   return withAttachedMedia(deps, target, ctx, (items) =>
     createStream(
-      { store: deps.store, stream, decider: postDecider, command: async () => ({ type: 'CreatePost', postId, authorId, caption, media: items, location, tags: await resolveTags(deps, authorId, tags) }), ctx },
+      {
+        store: deps.store,
+        stream,
+        decider: postDecider,
+        command: async () => ({ type: 'CreatePost', postId, authorId, caption, media: items, location, tags: await resolveTags(deps, authorId, tags) }),
+        guards,
+        ctx,
+      },
       ({ position }) => ({ postId, position }),
       (creation) => ({ postId, position: creation.position }),
     ),

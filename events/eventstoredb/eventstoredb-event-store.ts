@@ -11,7 +11,7 @@ import {
   type ReadPosition,
 } from '@eventstore/db-client';
 import type { NewEvent, RecordedEvent } from '../envelope.js';
-import { ConcurrencyError, matchesFilter, meetsExpectation, type AppendResult, type EventFilter, type EventStore, type ExpectedRevision } from '../event-store.js';
+import { ConcurrencyError, matchesFilter, meetsExpectation, type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type StreamGuard } from '../event-store.js';
 import { START, type Position } from '../position.js';
 import { validateEvent } from '../validate.js';
 import { decodeCommitPosition, encodeCommitPosition } from './commit-position.js';
@@ -59,7 +59,7 @@ export const createEventStoreDbEventStore = (connectionString: string, options: 
   const readPage = readLogPage(client);
 
   return {
-    append: (streamId, events, expected) => appendEvents(client, streamId, events, expected),
+    append: (streamId, events, expected, appendOptions) => appendEvents(client, streamId, events, expected, appendOptions?.guards),
     readStream: (streamId, fromRevision) => readStreamEvents(client, streamId, fromRevision),
     readAll: (from, max, filter) => readAllByPages(readPage, from, max, filter, scanPageSize),
     subscribe: (from, subscribeOptions = {}) =>
@@ -84,9 +84,16 @@ export const createEventStoreDbEventStore = (connectionString: string, options: 
  * append of the same event ids at the same expectation is deduplicated by the server, which
  * answers with the first append's result.
  */
-const appendEvents = async (client: EventStoreDBClient, streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> => {
+const appendEvents = async (
+  client: EventStoreDBClient,
+  streamId: string,
+  events: readonly NewEvent[],
+  expected: ExpectedRevision,
+  guards: readonly StreamGuard[] = [],
+): Promise<AppendResult> => {
   const expectedRevision = toClientExpectedRevision(expected);
   const data = events.map((event) => toEventData(event, validateEvent(event)));
+  await checkGuards(client, guards);
   if (data.length === 0) return emptyAppend(client, streamId, expected);
   let nextExpectedRevision: bigint;
   try {
@@ -102,6 +109,18 @@ const appendEvents = async (client: EventStoreDBClient, streamId: string, events
   // gives the last event: reading that event back gives exactly it, for one more round trip.
   const last = await eventAt(client, streamId, nextExpectedRevision);
   return { nextRevision: Number(nextExpectedRevision), position: last.position };
+};
+
+/**
+ * EventStoreDB appends to one stream at a time, so a guard is checked by reading its stream's last
+ * event just before the append: a guarded stream that moves in between is not seen (PostgreSQL's
+ * adapter holds the guarded row until its commit). As good as the read the guard replaces.
+ */
+const checkGuards = async (client: EventStoreDBClient, guards: readonly StreamGuard[]) => {
+  for (const guard of guards) {
+    const actual = (await lastEventOf(client, guard.streamId))?.streamRevision ?? -1;
+    if (actual !== guard.revision) throw new ConcurrencyError(guard.streamId, guard.revision, actual === -1 ? 'no_stream' : actual);
+  }
 };
 
 /** An empty batch writes nothing: the expectation is checked against the stream's last event here. */

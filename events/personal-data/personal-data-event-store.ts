@@ -1,7 +1,7 @@
 import type { NewEvent, RecordedEvent } from '../envelope.js';
 import type { EventStore } from '../event-store.js';
 import type { SnapshotStore, StreamFromSnapshot, StreamSnapshot } from '../snapshot-store.js';
-import { validateEvent } from '../validate.js';
+import { knownValidData, validateEvent } from '../validate.js';
 import { erasedData, personalValuesOf, restoredData, valueOfPath, type FieldValue } from './field-values.js';
 import { KEY_CACHE_TTL_MS, type PersonalDataKeyStore } from './key-store.js';
 import { personalFieldsOf } from './personal-fields.js';
@@ -12,7 +12,7 @@ import { isSealedText, keyIdOf, open, seal, SealedTextError } from './sealed-tex
 // (personal-fields.ts) is validated in clear, so that every limit applies to the real text; then
 // its personal values are sealed together under the subject's data key into the event's metadata
 // (`personalData`), and its data keeps the fields' erased values, so the stored event is valid
-// for its schema as it stands (the wrapped store validates it again) and the data column never
+// for its schema as it stands (marked so: the wrapped store does not run the schema again) and the data column never
 // holds personal text. On read, the values are opened and put back and `personalData` is
 // removed: the domain and the projections never see sealed text. Once the subject's key is
 // destroyed, the event reads as stored: erased. Events without `personalData` (written before
@@ -75,8 +75,12 @@ const subjectOf = (event: { type: string; data: unknown }): string | undefined =
  * The event as it is stored: personal values sealed under the subject's key, erased in the data.
  * `keyFor` gives (and creates) the subject's key.
  */
-export const sealEvent = async (event: NewEvent, keyFor: (personId: string) => Promise<Buffer>): Promise<NewEvent> =>
-  personalFieldsOf(event.type) ? sealValidEvent({ ...event, data: validateEvent(event) }, keyFor) : event;
+export const sealEvent = async (event: NewEvent, keyFor: (personId: string) => Promise<Buffer>): Promise<NewEvent> => {
+  if (!personalFieldsOf(event.type)) return event;
+  const sealed = await sealValidEvent({ ...event, data: validateEvent(event) }, keyFor);
+  // Valid in clear, so valid erased: the wrapped store need not run the schema again (validate.ts knownValidData).
+  return { ...sealed, data: knownValidData(sealed.type, sealed.data) };
+};
 
 /**
  * sealEvent without the validation: for events already in the log (the re-keying migration),
@@ -219,7 +223,8 @@ export const createPersonalDataEventStore = (inner: EventStore, keys: PersonalDa
   });
 
   return {
-    append: async (streamId, events, expected) => inner.append(streamId, await Promise.all(events.map((event) => sealEvent(event, (personId) => keys.keyFor(personId)))), expected),
+    append: async (streamId, events, expected, appendOptions) =>
+      inner.append(streamId, await Promise.all(events.map((event) => sealEvent(event, (personId) => keys.keyFor(personId)))), expected, appendOptions),
     readStream,
     async readAll(from, max, filter) {
       const result = await inner.readAll(from, max, filter);

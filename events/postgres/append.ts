@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { NewEvent } from '../envelope.js';
-import { ConcurrencyError, type AppendResult, type ExpectedRevision } from '../event-store.js';
+import { ConcurrencyError, type AppendResult, type ExpectedRevision, type StreamGuard } from '../event-store.js';
 import { START } from '../position.js';
 import { currentVersion, type EventType } from '../registry.js';
 import { validateEvent } from '../validate.js';
@@ -9,10 +9,16 @@ import { logPositionOfRow } from './log-position.js';
 // Named, so each connection parses and plans it once (prepared on first use): the hot statement
 // of every command, where parsing was a measurable part of its cost (bench:http).
 const APPEND = `select next_revision, last_transaction_id, last_global_position
-  from event_store_append($1, $2, $3, $4::uuid[], $5::text[], $6::integer[], $7::jsonb[], $8::jsonb[])`;
+  from event_store_append($1, $2, $3, $4::uuid[], $5::text[], $6::integer[], $7::jsonb[], $8::jsonb[], $9::text[], $10::bigint[])`;
 
 const WRONG_EXPECTED_REVISION = 'ES409';
+/** A guard's stream moved on (schema-v4-append-guards.sql.ts); detail `index:actual`. */
+const GUARD_MOVED = 'ES412';
 const UNIQUE_VIOLATION = '23505';
+/** Two appends' guards and stream rows locked in opposite orders: PostgreSQL refused one; it may try again. */
+const DEADLOCK_DETECTED = '40P01';
+
+const noGuards: readonly StreamGuard[] = [];
 
 interface AppendRow {
   next_revision: string;
@@ -30,9 +36,10 @@ export const appendEvents = async (
   streamId: string,
   events: readonly NewEvent[],
   expected: ExpectedRevision,
+  guards: readonly StreamGuard[] = noGuards,
 ): Promise<AppendResult> => {
   const data = events.map((event) => JSON.stringify(validateEvent(event)));
-  return appendValidated(pool, streamId, events, data, expected);
+  return appendValidated(pool, streamId, events, data, expected, guards);
 };
 
 /** appendEvents once the events are validated and serialised (`data`, in order). */
@@ -42,6 +49,7 @@ const appendValidated = async (
   events: readonly NewEvent[],
   data: readonly string[],
   expected: ExpectedRevision,
+  guards: readonly StreamGuard[],
 ): Promise<AppendResult> => {
   const [expectation, expectedRevision] = expectationParameters(expected);
   const values = [
@@ -53,12 +61,14 @@ const appendValidated = async (
     events.map((e) => currentVersion(e.type as EventType)),
     data,
     events.map((e) => JSON.stringify(e.metadata)),
+    guards.map((g) => g.streamId),
+    guards.map((g) => g.revision),
   ];
   try {
-    const { rows } = await pool.query<AppendRow>({ name: 'event_store_append', text: APPEND, values });
+    const { rows } = await pool.query<AppendRow>({ name: 'event_store_append_guarded', text: APPEND, values });
     return appendResult(rows[0]);
   } catch (error) {
-    throw asConcurrencyError(error, streamId, expected) ?? error;
+    throw asConcurrencyError(error, streamId, expected, guards) ?? error;
   }
 };
 
@@ -82,15 +92,20 @@ const appendResult = (row: AppendRow | undefined): AppendResult => {
  * appends, so a violation left over means another append won (or an event id was reused by a
  * retry of an append that did commit); either way the caller must reload and decide again.
  */
-const asConcurrencyError = (error: unknown, streamId: string, expected: ExpectedRevision): ConcurrencyError | undefined => {
+const asConcurrencyError = (error: unknown, streamId: string, expected: ExpectedRevision, guards: readonly StreamGuard[]): ConcurrencyError | undefined => {
   const { code, detail } = (error ?? {}) as { code?: string; detail?: string };
-  if (code === WRONG_EXPECTED_REVISION) {
-    const actual = Number(detail);
-    return new ConcurrencyError(streamId, expected, actual === -1 ? 'no_stream' : actual);
+  if (code === WRONG_EXPECTED_REVISION) return new ConcurrencyError(streamId, expected, actualRevision(Number(detail)));
+  if (code === GUARD_MOVED) {
+    const [index, actual] = (detail ?? '').split(':').map(Number);
+    const guard = guards[(index ?? 0) - 1];
+    if (guard) return new ConcurrencyError(guard.streamId, guard.revision, actualRevision(actual ?? NaN));
+    return new ConcurrencyError(streamId, expected, 'unknown');
   }
-  if (code === UNIQUE_VIOLATION) return new ConcurrencyError(streamId, expected, 'unknown');
+  if (code === UNIQUE_VIOLATION || code === DEADLOCK_DETECTED) return new ConcurrencyError(streamId, expected, 'unknown');
   return undefined;
 };
+
+const actualRevision = (revision: number): number | 'no_stream' | 'unknown' => (revision === -1 ? 'no_stream' : Number.isSafeInteger(revision) ? revision : 'unknown');
 
 // Appends that arrive while others are on their way to the database are sent together, in one
 // statement and one commit (event_store_append_batch, schema-v3-append-batch.sql.ts): a commit
@@ -104,7 +119,8 @@ const asConcurrencyError = (error: unknown, streamId: string, expected: Expected
 // by stream id so that concurrent batches lock stream rows in one order.
 
 const APPEND_BATCH = `select item, item_next_revision, item_transaction_id, item_global_position, item_error_code, item_error_message, item_error_detail
-  from event_store_append_batch($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::uuid[], $6::text[], $7::integer[], $8::jsonb[], $9::jsonb[])`;
+  from event_store_append_batch($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::uuid[], $6::text[], $7::integer[], $8::jsonb[], $9::jsonb[],
+    $10::integer[], $11::text[], $12::bigint[])`;
 
 /** Under the 64 subtransactions a backend keeps track of cheaply (one per append of a batch). */
 const MAX_BATCH = 32;
@@ -125,18 +141,19 @@ interface Pending {
   data: string[];
   expected: ExpectedRevision;
   expectation: [string, number | null];
+  guards: readonly StreamGuard[];
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
 
 export interface AppendBatcher {
-  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, guards?: readonly StreamGuard[]): Promise<AppendResult>;
 }
 
 /** The error an append of a batch raised by itself, as appendEvents would have thrown it. */
-const itemError = (row: BatchRow, streamId: string, expected: ExpectedRevision): Error => {
+const itemError = (row: BatchRow, { streamId, expected, guards }: Pending): Error => {
   const error = Object.assign(new Error(row.item_error_message ?? 'append failed'), { code: row.item_error_code, detail: row.item_error_detail ?? undefined });
-  return asConcurrencyError(error, streamId, expected) ?? error;
+  return asConcurrencyError(error, streamId, expected, guards) ?? error;
 };
 
 export const createAppendBatcher = (pool: pg.Pool, { maxInFlight = Math.max(1, Math.floor((pool.options.max ?? 10) / 2)) }: { maxInFlight?: number } = {}): AppendBatcher => {
@@ -155,10 +172,13 @@ export const createAppendBatcher = (pool: pg.Pool, { maxInFlight = Math.max(1, M
       batch.flatMap((p) => p.events.map((e) => currentVersion(e.type as EventType))),
       batch.flatMap((p) => p.data),
       batch.flatMap((p) => p.events.map((e) => JSON.stringify(e.metadata))),
+      batch.map((p) => p.guards.length),
+      batch.flatMap((p) => p.guards.map((g) => g.streamId)),
+      batch.flatMap((p) => p.guards.map((g) => g.revision)),
     ];
     let rows: BatchRow[];
     try {
-      ({ rows } = await pool.query<BatchRow>({ name: 'event_store_append_batch', text: APPEND_BATCH, values }));
+      ({ rows } = await pool.query<BatchRow>({ name: 'event_store_append_batch_guarded', text: APPEND_BATCH, values }));
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
@@ -166,14 +186,14 @@ export const createAppendBatcher = (pool: pg.Pool, { maxInFlight = Math.max(1, M
     batch.forEach((p, index) => {
       const row = rows.find((r) => r.item === index + 1);
       if (!row) return p.reject(new Error(`event_store_append_batch returned no row for ${p.streamId}`));
-      if (row.item_error_code) return p.reject(itemError(row, p.streamId, p.expected));
+      if (row.item_error_code) return p.reject(itemError(row, p));
       p.resolve(appendResult({ next_revision: row.item_next_revision ?? '-1', last_transaction_id: row.item_transaction_id, last_global_position: row.item_global_position }));
     });
   };
 
   const sendOne = async (p: Pending) => {
     try {
-      p.resolve(await appendValidated(pool, p.streamId, p.events, p.data, p.expected));
+      p.resolve(await appendValidated(pool, p.streamId, p.events, p.data, p.expected, p.guards));
     } catch (error) {
       p.reject(error);
     }
@@ -208,14 +228,14 @@ export const createAppendBatcher = (pool: pg.Pool, { maxInFlight = Math.max(1, M
   };
 
   return {
-    append(streamId, events, expected) {
+    append(streamId, events, expected, guards = noGuards) {
       // Validated here, so that a bad event is refused to its caller before anything is queued.
       const data = events.map((event) => JSON.stringify(validateEvent(event)));
       const expectation = expectationParameters(expected);
       // An empty append writes nothing: it only reads, so it need not wait for a commit.
-      if (events.length === 0) return appendValidated(pool, streamId, events, data, expected);
+      if (events.length === 0) return appendValidated(pool, streamId, events, data, expected, guards);
       return new Promise<AppendResult>((resolve, reject) => {
-        queue.push({ streamId, events, data, expected, expectation, resolve, reject });
+        queue.push({ streamId, events, data, expected, expectation, guards, resolve, reject });
         pump();
       });
     },

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { schemaV1 } from './schema-v1.sql.js';
 import { schemaV2Snapshots } from './schema-v2-snapshots.sql.js';
 import { schemaV3AppendBatch } from './schema-v3-append-batch.sql.js';
+import { schemaV4AppendGuards } from './schema-v4-append-guards.sql.js';
 import { inTransaction } from './transaction.js';
 
 // Ordered schema versions; a new version is appended here, never edited in place.
@@ -9,6 +10,7 @@ const migrations: readonly { version: number; sql: string }[] = [
   { version: 1, sql: schemaV1 },
   { version: 2, sql: schemaV2Snapshots },
   { version: 3, sql: schemaV3AppendBatch },
+  { version: 4, sql: schemaV4AppendGuards },
 ];
 
 // One key for the whole database: migrations are rare and short, so serialising them across

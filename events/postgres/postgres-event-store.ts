@@ -59,8 +59,9 @@ export const createPostgresEventStore = async (pool: pg.Pool, options: PostgresE
   };
 
   return {
-    async append(streamId, events, expected) {
-      const result = await (batcher ? batcher.append(streamId, events, expected) : appendEvents(pool, streamId, events, expected));
+    async append(streamId, events, expected, appendOptions) {
+      const guards = appendOptions?.guards;
+      const result = await (batcher ? batcher.append(streamId, events, expected, guards) : appendEvents(pool, streamId, events, expected, guards));
       if (events.length > 0) notifier?.appended();
       return result;
     },

@@ -1,5 +1,5 @@
 import { decodeFeedCursor, encodeFeedCursor } from './feed-cursor.js';
-import { noMarks, type FeedEntry, type FeedKey, type FeedStore, type ViewerMarks } from './feed-store.js';
+import { type FeedEntry, type FeedKey, type FeedStore, type ViewerMarks } from './feed-store.js';
 import { furthest, justAbove, mergeNewest } from './newest-first.js';
 
 // Reading home feeds (docs/architecture.md "Projections"): newest first by (score, postId), in keyset pages.
@@ -11,8 +11,8 @@ import { furthest, justAbove, mergeNewest } from './newest-first.js';
 // the user's own, so the feed never "runs out". Deleted posts are filtered out on every read.
 //
 // Each slice of a home page starts with the store's HomeWindow (one script call and one HGET in
-// Redis: the floor, the pushed entries above it with their viewer marks, the pulled authors
-// followed); the pulled timelines, the timelines below the floor and the marks of entries from
+// Redis, the HGET shared by the pages of one pipelined write: the floor, the pushed entries above
+// it with their viewer marks, the pulled authors followed); the pulled timelines, the timelines below the floor and the marks of entries from
 // them are read only when needed, and the deleted markers (with those marks) in the next round trip.
 // So for a user who follows no pulled author, a first page is 2 round trips: 3 Redis commands.
 
@@ -95,9 +95,10 @@ const readEntries = async (
     const want = limit + 1 - kept.length;
     const entries = await source(after, want);
     const { knownLive } = request;
-    const unknown = knownLive ? entries.filter((entry) => !knownLive(entry.postId)) : entries;
-    const [deleted] = await Promise.all([store.deletedAmong(unknown.map((entry) => entry.postId)), alongside(entries)]);
-    kept.push(...entries.filter((entry) => !deleted.has(entry.postId)));
+    const unknown = (knownLive ? entries.filter((entry) => !knownLive(entry.postId)) : entries).map((entry) => entry.postId);
+    // Every entry known live (the warm page): no markers to read, and nothing to drop.
+    const [deleted] = await Promise.all([unknown.length === 0 ? null : store.deletedAmong(unknown), alongside(entries)]);
+    for (const entry of entries) if (!deleted?.has(entry.postId)) kept.push(entry);
     if (entries.length < want) break;
     after = entries.at(-1)!;
   }
@@ -110,18 +111,39 @@ const readPage = async (store: FeedStore, source: Source, request: FeedPageReque
   return { postIds: page.map((entry) => entry.postId), nextCursor };
 };
 
-/** What a home page learnt of the viewer's marks: the marks, and the posts they are known for. */
-interface KnownMarks extends ViewerMarks {
-  known: Set<string>;
+/**
+ * What a home page learnt of the viewer's marks: each answer as it came (a window's, or the marks
+ * read for entries from elsewhere), with the entries it covers. Kept as given, not copied into
+ * one set: a warm page has one window, whose answer then serves every item as it is.
+ */
+class KnownMarks {
+  private readonly answers: { entries: readonly FeedEntry[]; marks: ViewerMarks }[] = [];
+  private ids: Set<string> | null = null;
+
+  learn(entries: readonly FeedEntry[], marks: ViewerMarks): void {
+    this.answers.push({ entries, marks });
+    if (this.ids) for (const { postId } of entries) this.ids.add(postId);
+  }
+
+  /** Of a slice's entries, those no answer covers (none when the slice is one window's entries as they came). */
+  unknown(entries: readonly FeedEntry[]): FeedEntry[] {
+    if (this.answers.some((answer) => answer.entries === entries)) return [];
+    if (!this.ids) {
+      this.ids = new Set();
+      for (const answer of this.answers) for (const { postId } of answer.entries) this.ids.add(postId);
+    }
+    const ids = this.ids;
+    return entries.filter((entry) => !ids.has(entry.postId));
+  }
+
+  liked(postId: string): boolean {
+    return this.answers.some((answer) => answer.marks.liked.has(postId));
+  }
+
+  saved(postId: string): boolean {
+    return this.answers.some((answer) => answer.marks.saved.has(postId));
+  }
 }
-
-const knownMarks = (): KnownMarks => ({ ...noMarks(), known: new Set() });
-
-const learn = (into: KnownMarks, postIds: Iterable<string>, marks: ViewerMarks): void => {
-  for (const postId of postIds) into.known.add(postId);
-  for (const postId of marks.liked) into.liked.add(postId);
-  for (const postId of marks.saved) into.saved.add(postId);
-};
 
 /**
  * The home feed's source; `marks` learns the viewer marks the store's windows answered with, and
@@ -133,12 +155,15 @@ const homeSource = (store: FeedStore, userId: string, marks: KnownMarks, tags: {
   return async (after, want) => {
     const { floor, entries, marks: found, pulled, followsTags } = await store.homeWindow(userId, { after, limit: want });
     tags.follows ||= followsTags;
-    learn(marks, entries.map((entry) => entry.postId), found);
+    marks.learn(entries, found);
     let above: FeedEntry[] = [];
     if (floor === null || after === null || after.score > floor) {
-      const range = { after, minScore: floor === null ? null : floor + 1, limit: want };
-      const pulledTimelines = pulled.length === 0 ? [] : await store.timelines(pulled, range);
-      above = mergeNewest([entries, ...pulledTimelines], want);
+      // With no pulled author the window's entries are the slice above the floor as they are (newest first, at most `want`).
+      if (pulled.length === 0) above = entries;
+      else {
+        const range = { after, minScore: floor === null ? null : floor + 1, limit: want };
+        above = mergeNewest([entries, ...(await store.timelines(pulled, range))], want);
+      }
       if (above.length === want || floor === null) return above;
     }
     const rest = want - above.length;
@@ -179,26 +204,26 @@ const viaAmong = async (store: FeedStore, userId: string, postIds: readonly stri
 };
 
 const homePage = async (store: FeedStore, userId: string, request: FeedPageRequest, limit = pageSize(request.limit)): Promise<HomePage> => {
-  const marks = knownMarks();
+  const marks = new KnownMarks();
   const tags = { follows: false };
   // The windows answered the pushed entries' marks; those of pulled ones come beside the deleted markers.
   const { page, nextCursor } = await readEntries(store, homeSource(store, userId, marks, tags), request, async (entries) => {
-    const unknown = entries.map((entry) => entry.postId).filter((postId) => !marks.known.has(postId));
-    if (unknown.length > 0) learn(marks, unknown, await store.marksAmong(userId, unknown));
+    const unknown = marks.unknown(entries);
+    if (unknown.length > 0) marks.learn(unknown, await store.marksAmong(userId, unknown.map((entry) => entry.postId)));
   }, limit);
   // Only for a user who follows a hashtag: everyone else's page costs nothing more.
   const via = tags.follows ? await viaAmong(store, userId, page.map((entry) => entry.postId)) : new Map<string, string>();
   return {
     items: page.map(({ postId }) => {
       const tag = via.get(postId);
-      return { postId, likedByMe: marks.liked.has(postId), bookmarkedByMe: marks.saved.has(postId), ...(tag !== undefined && { via: tag }) };
+      return { postId, likedByMe: marks.liked(postId), bookmarkedByMe: marks.saved(postId), ...(tag !== undefined && { via: tag }) };
     }),
     nextCursor,
   };
 };
 
 export const createFeedReader = (store: FeedStore): FeedReader => ({
-  homeFeed: (userId, request = {}) => readPage(store, homeSource(store, userId, knownMarks()), request),
+  homeFeed: (userId, request = {}) => readPage(store, homeSource(store, userId, new KnownMarks()), request),
   homePage: (userId, request = {}) => homePage(store, userId, request),
   homeCandidates: async (userId, count, { knownLive } = {}) =>
     (await homePage(store, userId, knownLive ? { knownLive } : {}, Math.min(MAX_CANDIDATES, Math.max(1, Math.trunc(count))))).items,

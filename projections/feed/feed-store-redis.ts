@@ -84,8 +84,10 @@ const MAX_ENTRIES_PER_CALL = 500;
 // the caller filters by id, then `limit` older ones: readRange's reads), the likes and bookmarks
 // among them, and which of the given celebrity ids the user follows. Scores travel as the strings
 // Redis keeps (exact); the caller compares ids, Lua's string order following the server's locale.
-// Replies: floor (nil: none), flat [id, score, ...], liked flags, saved flags, followed celebrities,
-// how many hashtags the user follows.
+// Replies: floor (nil: none), the entries as one string 'id score id score ...', their marks as
+// one string of a digit each (liked + 2 × saved), the followed celebrities, how many hashtags the
+// user follows. Joined in the script, the page is 2 bulk strings instead of ~80 elements for the
+// client to parse one by one (ids and scores hold no space).
 const HOME_SCRIPT = `
 local feed, floorKey, following, liked, saved, tags = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local cap, limit, after = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
@@ -113,14 +115,16 @@ local function among(key, ids)
 end
 local ids = {}
 for i = 1, #entries, 2 do ids[#ids + 1] = entries[i] end
+local likes, saves, marks = among(liked, ids), among(saved, ids), {}
+for i = 1, #ids do marks[i] = likes[i] + 2 * saves[i] end
 local celebrities = {}
 for i = 4, #ARGV do celebrities[#celebrities + 1] = ARGV[i] end
 local followed = {}
 local flags = among(following, celebrities)
 for i = 1, #flags do if flags[i] == 1 then followed[#followed + 1] = celebrities[i] end end
-return {floor or false, entries, among(liked, ids), among(saved, ids), followed, redis.call('SCARD', tags)}`;
-const HOME_COMMAND = 'igFeedHome2';
-type HomeReply = [string | null, string[], number[], number[], string[], number];
+return {floor or false, table.concat(entries, ' '), table.concat(marks), followed, redis.call('SCARD', tags)}`;
+const HOME_COMMAND = 'igFeedHome3';
+type HomeReply = [string | null, string, string, string[], number];
 
 // A celebrity state and the hash's version change together (one script on one key), so a reader
 // whose copy carries the version it reads holds exactly the hash as it is at that read.
@@ -278,6 +282,22 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     celebrityCopy = { version, ids: Object.keys(states) };
     return celebrityCopy;
   };
+  // The version's HGET, one for every home page whose script goes out in the same auto-pipelined
+  // write: the client flushes what was issued meanwhile on the next setImmediate (ioredis
+  // autoPipelining), so the pages sharing this read send it beside their scripts, as each of them
+  // would have sent its own (the hash is in another slot than the user's keys: no single command
+  // could read both). Dropped on the same setImmediate, after the flush, so that a later page
+  // reads the version afresh. At 50 connections it saves most of a page's second command.
+  let versionRead: Promise<string | null> | null = null;
+  const celebrityVersion = (): Promise<string | null> => {
+    if (versionRead) return versionRead;
+    const read = client.hget(keys.celebrities, CELEBRITY_VERSION_FIELD);
+    versionRead = read;
+    setImmediate(() => {
+      if (versionRead === read) versionRead = null;
+    });
+    return read;
+  };
 
   // One command per feed, with all of its posts: a bare ZADD, or the settling script when any of
   // them is one of the pushes that settle (FEED_TRIM_EVERY), which then settles after them all.
@@ -416,12 +436,13 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       await client.zadd(keys.floor(userId), 'GT', score, FLOOR_MEMBER);
     },
 
-    // One round trip when the celebrity copy is current: the script and the version's HGET.
+    // One round trip when the celebrity copy is current: the script and the version's HGET (shared
+    // by the pages of one pipelined write: celebrityVersion).
     homeWindow: async (userId, { after, limit }): Promise<HomeWindow> => {
       const copy = celebrityCopy;
-      const [[floor, flat, liked, saved, followed, tagCount], version] = await Promise.all([
+      const [[floor, joined, flags, followed, tagCount], version] = await Promise.all([
         home(keys.feed(userId), keys.floor(userId), keys.following(userId), keys.liked(userId), keys.saved(userId), keys.tags(userId), feedCap, limit, after?.score ?? '', ...(copy?.ids ?? [])),
-        client.hget(keys.celebrities, CELEBRITY_VERSION_FIELD),
+        celebrityVersion(),
       ]);
       let pulled = followed;
       if (copy === null || copy.version !== version) {
@@ -430,14 +451,16 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       }
       const marks: ViewerMarks = { liked: new Set(), saved: new Set() };
       const entries: FeedEntry[] = [];
+      const flat = joined === '' ? [] : joined.split(' ');
       for (let i = 0; i + 1 < flat.length; i += 2) {
         const entry = { postId: flat[i]!, score: Number(flat[i + 1]) };
         // The cursor's ties come first, all of them: those up to the cursor's id are not after it.
         if (after && entry.score === after.score && entry.postId >= after.postId) continue;
         if (entries.length === limit) break;
         entries.push(entry);
-        if (liked[i / 2] === 1) marks.liked.add(entry.postId);
-        if (saved[i / 2] === 1) marks.saved.add(entry.postId);
+        const mark = flags.charCodeAt(i / 2) - 48;
+        if ((mark & 1) === 1) marks.liked.add(entry.postId);
+        if ((mark & 2) === 2) marks.saved.add(entry.postId);
       }
       return { floor: floor === null ? null : Number(floor), entries, marks, pulled, followsTags: tagCount > 0 };
     },

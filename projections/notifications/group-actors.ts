@@ -8,16 +8,19 @@ import { visibleActorSql } from './visibility.js';
 
 /**
  * Derives the actor rows of the grouped sources `sourceFilter` selects (an SQL condition on
- * notification_sources); `returning` lets the writer count them in the same statement.
+ * notification_sources); `returning` lets the writer count them in the same statement. A group's
+ * id is a hash of its recipient, kind and target (write-batch.ts derivedSources), so its sources
+ * all carry the same ones: grouping by them too yields one row per group, with no aggregate
+ * state per group to pick one (an array_agg per group made a build's whole-table aggregate spill).
  */
 export const INSERT_GROUP_ACTORS = (sourceFilter: string, returning = ''): string => `
 insert into notification_group_actors (group_id, actor_id, recipient_id, latest_at, visible)
 select a.group_id, a.actor_id, a.recipient_id, a.latest_at, ${visibleActorSql('a', 'a.recipient_id')}
 from (
-  select group_id, actor_id, (array_agg(resolved_recipient_id))[1] as recipient_id, max(occurred_at) as latest_at
+  select group_id, actor_id, resolved_recipient_id as recipient_id, max(occurred_at) as latest_at
   from notification_sources
   where group_id is not null and ${sourceFilter}
-  group by group_id, actor_id
+  group by group_id, actor_id, resolved_recipient_id
 ) a ${returning}`;
 
 /** How many actors of group `g` its recipient sees, counted from the rows above. */

@@ -189,4 +189,6 @@ export const NOTIFICATIONS_SCHEMA: PostgresSchema = {
   ddl: TABLES,
   tables: NOTIFICATION_TABLES,
   buildIndexes: ['notification_sources_caption_mentions'],
+  // deriveEveryNotification (write-batch.ts) sets every source's recipient and group at the end.
+  updatedAtFinish: ['notification_sources'],
 };

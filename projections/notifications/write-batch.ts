@@ -230,10 +230,11 @@ select g.id, g.recipient_id, g.kind, g.post_id, g.comment_id, g.latest_at, g.act
 from (
   select s.*, coalesce(c.actor_count, 0) as actor_count
   from (
-    select group_id as id, (array_agg(resolved_recipient_id))[1] as recipient_id, (array_agg(kind))[1] as kind, (array_agg(post_id))[1] as post_id,
-      (array_agg(case kind when 'reply' then parent_comment_id when 'mention' then comment_id end))[1] as comment_id, max(occurred_at) as latest_at
+    select group_id as id, resolved_recipient_id as recipient_id, kind, post_id,
+      case kind when 'reply' then parent_comment_id when 'mention' then comment_id end as comment_id, max(occurred_at) as latest_at
     from notification_sources where group_id is not null and ${sourceFilter}
-    group by group_id
+    -- The group's id hashes its recipient, kind and target (derivedSources): one row per group (group-actors.ts).
+    group by group_id, resolved_recipient_id, kind, post_id, case kind when 'reply' then parent_comment_id when 'mention' then comment_id end
   ) s
   left join counts c on c.group_id = s.id
 ) g

@@ -49,7 +49,8 @@ export const createProfilesProjection = (pool: pg.Pool, { cards, mode = 'live', 
     await applyInTransaction(pool, checkpointKey, batch.position, async (client) => {
       if (batch.events.length === 0) return;
       await writeProfileChanges(client, foldChanges(batch.events), written);
-      await writeAffinity(client, foldAffinity(batch.events));
+      // While `written` is open this pass is the generation's only writer.
+      await writeAffinity(client, foldAffinity(batch.events), { alone: written?.open ?? false });
     });
     // After the commit, so that a cache reloading on the message reads the new rows.
     if (!cards || batch.replay || batch.events.length === 0) return;

@@ -25,7 +25,17 @@ export interface PostgresSchema {
   tables: readonly string[];
   /** Secondary (non-unique) indexes the projection's own apply path reads through: built up front even while building. */
   buildIndexes?: readonly string[];
+  /**
+   * Tables whose every row the build's end updates in place (a derivation over the whole load),
+   * by columns no index of the build shape covers: while building, their pages are filled to
+   * half, so that each row's new version fits on its page (a HOT update: no new index entry, the
+   * largest cost of such an update). The serving shape packs them again (SET LOGGED rewrites them).
+   */
+  updatedAtFinish?: readonly string[];
 }
+
+/** How full a building table of `updatedAtFinish` fills its pages (percent). */
+const ROOM_TO_UPDATE = 50;
 
 const INDEX = /create\s+(unique\s+)?index\s+if\s+not\s+exists\s+(\w+)[^;]*;?/gi;
 const CREATE_TABLE = /create\s+table\s+if\s+not\s+exists/gi;
@@ -52,7 +62,13 @@ export const setUpPostgresSchema = async (pool: pg.Pool, schema: PostgresSchema,
     return;
   }
   await ensureCheckpointTable(pool, { unlogged: true });
-  await createUnderLock(pool, schema.lock, buildShape(schema).now);
+  const room = checked(schema.updatedAtFinish ?? []).map((table) => `alter table ${table} set (fillfactor = ${ROOM_TO_UPDATE})`);
+  await createUnderLock(pool, schema.lock, [buildShape(schema).now, ...room].join(';\n'));
+};
+
+const checked = (tables: readonly string[]) => {
+  for (const table of tables) if (!SQL_IDENTIFIER.test(table)) throw new Error(`not a table name: ${JSON.stringify(table)}`);
+  return tables;
 };
 
 /**
@@ -62,10 +78,9 @@ export const setUpPostgresSchema = async (pool: pg.Pool, schema: PostgresSchema,
  */
 export const finishPostgresBuild = async (db: Queryable, schema: PostgresSchema): Promise<void> => {
   // Logged first: SET LOGGED rewrites a table with every index it has, so the deferred ones come after.
-  for (const table of [...schema.tables, 'projection_checkpoints']) {
-    if (!SQL_IDENTIFIER.test(table)) throw new Error(`not a table name: ${JSON.stringify(table)}`);
-    await db.query(`alter table ${table} set logged`);
-  }
+  // Packed again by the rewrite that follows.
+  for (const table of checked(schema.updatedAtFinish ?? [])) await db.query(`alter table ${table} reset (fillfactor)`);
+  for (const table of checked([...schema.tables, 'projection_checkpoints'])) await db.query(`alter table ${table} set logged`);
   for (const statement of buildShape(schema).deferred) await db.query(statement);
   await analyzeTables(db, schema.tables);
 };

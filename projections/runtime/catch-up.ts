@@ -112,16 +112,36 @@ const applyTo = async (target: CatchUpTarget, start: Position, events: readonly 
   await target.projection.apply({ events: mine, position, replay }, target.checkpointKey);
 };
 
+/** An onBatch hook whose work may still be running when the hook has returned: `settled` awaits it. */
+export interface BackgroundHook {
+  (progress: CatchUpProgress): Promise<void>;
+  /** Resolves once the work started last has ended; rejects with the first failure of any. */
+  settled(): Promise<void>;
+}
+
 /**
- * An onBatch hook that runs `work` each time the events applied have doubled since it last ran
+ * An onBatch hook that starts `work` each time the events applied have doubled since it last ran
  * (first at `first`): e.g. refreshing the planner's statistics of tables a rebuild fills, at a
- * cost that stays a small share of the rebuild however large it gets.
+ * cost that stays a small share of the rebuild however large it gets. The pass does not wait
+ * for it (an ANALYZE of every table of three read models stalled the pass for seconds each
+ * time): it runs beside the lanes, one at a time (a run due while the last one still runs waits
+ * for it), and a failure fails the next batch's hook, or `settled`, which the caller awaits
+ * once the pass is over.
  */
-export const whenDoubled = (work: () => Promise<void>, first = 10_000) => {
+export const whenDoubled = (work: () => Promise<void>, first = 10_000): BackgroundHook => {
   let next = first;
-  return async ({ events }: CatchUpProgress): Promise<void> => {
+  let running: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | undefined;
+  const settled = async () => {
+    await running;
+    if (failure) throw failure.error;
+  };
+  const hook = async ({ events }: CatchUpProgress): Promise<void> => {
+    if (failure) throw failure.error;
     if (events < next) return;
     next = events * 2;
-    await work();
+    await settled();
+    running = work().catch((error: unknown) => void (failure ??= { error }));
   };
+  return Object.assign(hook, { settled });
 };

@@ -5,7 +5,7 @@ import type { ReadModelDefinition } from '../runtime/read-model.js';
 import { dumpSearchIndexes } from './elasticsearch/dump.js';
 import { dropSearchIndexes, searchIndexes } from './elasticsearch/indexes.js';
 import { SEARCH, createSearchProjection } from './search-projection.js';
-import { finishSearchBuild, searchTables } from './postgres/schema.js';
+import { searchTables } from './postgres/schema.js';
 import { createElasticsearchSearchStore } from './elasticsearch/store.js';
 import { createPostgresSearchStore } from './postgres/store.js';
 import type { SearchStore } from './search-store.js';
@@ -16,7 +16,8 @@ export const searchReadModel = ({ elasticsearch }: { elasticsearch: Client | nul
   backend: elasticsearch ? 'elasticsearch' : 'postgresql',
   open: ({ pool, elasticsearchPrefix, mode }) => {
     const indexStore = elasticsearch ? createElasticsearchSearchStore(elasticsearch, pool, { prefix: elasticsearchPrefix, mode }) : null;
-    const store = indexStore ?? createPostgresSearchStore(pool, { mode });
+    const postgresStore = indexStore ? null : createPostgresSearchStore(pool, { mode });
+    const store = indexStore ?? postgresStore!;
     const named = searchTables('search_');
     const tables = Object.values(named);
     const indexes = searchIndexes(elasticsearchPrefix);
@@ -25,7 +26,7 @@ export const searchReadModel = ({ elasticsearch }: { elasticsearch: Client | nul
       reader: store,
       dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables, { [named.hashtags]: 'posts > 0', [named.locations]: 'posts > 0' })),
       analyze: () => (elasticsearch ? Promise.resolve() : analyzeTables(pool, tables)),
-      ...(mode === 'build' ? { finishBuild: () => (indexStore ? indexStore.finishBuild() : finishSearchBuild(pool, named)) } : {}),
+      ...(mode === 'build' ? { finishBuild: () => (indexStore ?? postgresStore!).finishBuild() } : {}),
       async drop() {
         if (elasticsearch) await dropSearchIndexes(elasticsearch, indexes);
         else await dropTables(pool, tables);

@@ -3,7 +3,7 @@ import { actorOf } from '../../kernel/actor.js';
 import { assertCanSeeContent, onlyVisible, visibleUser } from '../access.js';
 import { degradedTo, homeFeedByPull, DEGRADED_HEADER } from '../degraded.js';
 import type { ReadDeps } from '../deps.js';
-import { postPageJson, sendJson } from '../card-cache.js';
+import { postPageBody, sendJson, sendJsonBytes } from '../card-cache.js';
 import { presentPosts } from '../present.js';
 import { publicPostsPage } from '../public-posts.js';
 import { isRankedCursor, rankedHomePage } from '../ranked-feed.js';
@@ -47,8 +47,13 @@ export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
         viewerId,
         { readThrough, withoutMuted: true },
       );
-      const marks = new Map(items.map((item) => [item.postId, item]));
-      return sendJson(reply, postPageJson(cards, (postId) => marks.get(postId), nextCursor));
+      // The cards come in the items' order, some left out: each card's marks are those of the next item of its id.
+      let at = 0;
+      const marksOf = (postId: string) => {
+        while (at < items.length && items[at]!.postId.toLowerCase() !== postId) at++;
+        return items[at];
+      };
+      return sendJsonBytes(reply, postPageBody(cards, marksOf, nextCursor));
     },
   });
 

@@ -16,15 +16,17 @@ create index if not exists things_by_at on things (at) where owner is not null;
 `,
   tables: ['things'],
   buildIndexes: ['things_by_owner'],
+  updatedAtFinish: ['things'],
 };
 
 const shapeOf = async (pool: pg.Pool) => {
-  const { rows: tables } = await pool.query<{ name: string; persistence: string }>(
-    `select c.relname as name, c.relpersistence as persistence from pg_class c
+  const { rows: tables } = await pool.query<{ name: string; persistence: string; options: string[] | null }>(
+    `select c.relname as name, c.relpersistence as persistence, c.reloptions as options from pg_class c
      where c.relnamespace = current_schema()::regnamespace and c.relkind = 'r' order by 1`,
   );
   const { rows: indexes } = await pool.query<{ indexname: string }>('select indexname from pg_indexes where schemaname = current_schema() order by 1');
-  return { tables: tables.map((t) => `${t.name}:${t.persistence === 'u' ? 'unlogged' : 'logged'}`), indexes: indexes.map((i) => i.indexname) };
+  const shape = (t: (typeof tables)[number]) => [t.name, t.persistence === 'u' ? 'unlogged' : 'logged', ...(t.options ?? [])].join(':');
+  return { tables: tables.map(shape), indexes: indexes.map((i) => i.indexname) };
 };
 
 describe('the build shape of a PostgreSQL read model', () => {
@@ -44,10 +46,10 @@ describe('the build shape of a PostgreSQL read model', () => {
     expect(now).toContain('things_by_owner');
   });
 
-  it('is set up unlogged with the write-side indexes, and finishes into the live shape', async () => {
+  it('is set up unlogged with the write-side indexes, room to update the rows its end updates, and finishes into the live shape', async () => {
     await setUpPostgresSchema(db.pool, SCHEMA, 'build');
     expect(await shapeOf(db.pool)).toEqual({
-      tables: ['projection_checkpoints:unlogged', 'things:unlogged'],
+      tables: ['projection_checkpoints:unlogged', 'things:unlogged:fillfactor=50'],
       indexes: ['projection_checkpoints_pkey', 'things_by_kind', 'things_by_owner', 'things_pkey'],
     });
     await db.pool.query(`insert into things values (gen_random_uuid(), gen_random_uuid(), 'a', now())`);

@@ -263,6 +263,41 @@ export const eventStoreContract = (name: string, factory: EventStoreFactory): vo
       });
     });
 
+    describe('guards', () => {
+      it('commits while each guarded stream is at the revision given; a guard that moved, or names no stream, refuses the append and appends nothing', async () => {
+        const guarded = scope.stream('account');
+        await store.append(guarded, likes(2), 'no_stream');
+        const kept = scope.stream('kept');
+        expect((await store.append(kept, likes(1), 'no_stream', { guards: [{ streamId: guarded, revision: 1 }] })).nextRevision).toBe(0);
+
+        await store.append(guarded, likes(1), 1);
+        const refused = scope.stream('refused');
+        const stale = await rejection(store.append(refused, likes(1), 'no_stream', { guards: [{ streamId: guarded, revision: 1 }] }));
+        expect(stale).toBeInstanceOf(ConcurrencyError);
+        expect(stale).toMatchObject({ streamId: guarded, expected: 1, actual: 2 });
+        const missing = scope.stream('missing');
+        const none = await rejection(store.append(refused, likes(1), 'no_stream', { guards: [{ streamId: guarded, revision: 2 }, { streamId: missing, revision: 0 }] }));
+        expect(none).toMatchObject({ streamId: missing, expected: 0, actual: 'no_stream' });
+        expect(await store.readStream(refused)).toEqual([]);
+        expect((await store.readStream(kept)).length).toBe(1);
+      });
+
+      it('20 concurrent appends (sent together where the adapter batches them), half behind their guard: exactly the others commit', async () => {
+        const guarded = scope.stream('account');
+        await store.append(guarded, likes(3), 'no_stream');
+        const attempts = Array.from({ length: 20 }, (_, i) => ({ stream: scope.stream(`item-${i}`), revision: i % 2 === 0 ? 2 : 1 }));
+        const outcomes = await Promise.allSettled(
+          attempts.map(({ stream, revision }) => store.append(stream, likes(1), 'no_stream', { guards: [{ streamId: guarded, revision }] })),
+        );
+        outcomes.forEach((outcome, i) => {
+          if (i % 2 === 0) expect(outcome.status).toBe('fulfilled');
+          else expect(outcome).toMatchObject({ status: 'rejected', reason: { streamId: guarded, expected: 1, actual: 2 } });
+        });
+        const lengths = await Promise.all(attempts.map(async ({ stream }) => (await store.readStream(stream)).length));
+        expect(lengths).toEqual(attempts.map((_, i) => (i % 2 === 0 ? 1 : 0)));
+      });
+    });
+
     describe('concurrent appends', () => {
       it('20 appenders at the same expected revision: exactly one wins each round, the others get ConcurrencyError, no gaps', async () => {
         const stream = scope.stream('contended');

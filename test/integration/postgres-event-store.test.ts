@@ -212,7 +212,7 @@ describe('PostgreSQL event store schema', () => {
       const written = await stores[0].append(`m-${uuidv7()}`, [liked()], 'no_stream');
       expect(await waitFor(() => stores[1].headPosition(), (head) => head === written.position)).toBe(written.position);
       const { rows } = await db.pool.query('select version from event_store_migrations order by version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
       await Promise.all(stores.map((s) => s.close()));
     } finally {
       await db.drop();

@@ -1,5 +1,5 @@
 import type { NewEvent, RecordedEvent } from '../../events/envelope.js';
-import { ConcurrencyError, matchesFilter, meetsExpectation, type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type ReadAllResult, type SubscribeOptions } from '../../events/event-store.js';
+import { ConcurrencyError, matchesFilter, meetsExpectation, type AppendOptions, type AppendResult, type EventFilter, type EventStore, type ExpectedRevision, type ReadAllResult, type SubscribeOptions } from '../../events/event-store.js';
 import { asPosition, START, type Position } from '../../events/position.js';
 import { currentVersion, type EventType } from '../../events/registry.js';
 import type { SnapshotStore, StreamSnapshot } from '../../events/snapshot-store.js';
@@ -26,8 +26,14 @@ export const createInMemoryEventStore = (options: InMemoryEventStoreOptions = {}
 
   const headPosition = (): Position => log.at(-1)?.position ?? START;
 
-  const append = async (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult> => {
+  const lastRevisionOf = (streamId: string) => (streams.get(streamId)?.length ?? 0) - 1;
+
+  const append = async (streamId: string, events: readonly NewEvent[], expected: ExpectedRevision, options: AppendOptions = {}): Promise<AppendResult> => {
     const data = events.map(validateEvent);
+    for (const guard of options.guards ?? []) {
+      const actual = lastRevisionOf(guard.streamId);
+      if (actual !== guard.revision) throw new ConcurrencyError(guard.streamId, guard.revision, actual === -1 ? 'no_stream' : actual);
+    }
     const stream = streams.get(streamId) ?? [];
     const last = stream.length - 1;
     if (!meetsExpectation(expected, last)) throw new ConcurrencyError(streamId, expected, last === -1 ? 'no_stream' : last);

@@ -179,15 +179,14 @@ create table if not exists ${tables.comments} (
 `;
 
 /**
- * The tables as build-schema.ts shapes them. The batch writer reads posts by author (an author's
- * privacy or listing moved) and tag rows by post (syncTags, syncEngagement), so those two
- * indexes stay while building; the full-text, trigram and page-order ones wait for the end.
+ * The tables as build-schema.ts shapes them. A building generation's batches only write rows by
+ * their keys (write.ts, `deriving` false): the secondary indexes the live writer reads through
+ * (posts by author, tag rows by post) wait for the end with the full-text, trigram and page-order ones.
  */
 const searchSchema = (tables: SearchTables, trgm: string): PostgresSchema => ({
   lock: 'projection-search-schema',
   ddl: schema(tables, trgm),
   tables: Object.values(tables),
-  buildIndexes: [`${tables.posts}_by_author`, `${tables.postTags}_by_post`],
 });
 
 export const setupSearchSchema = async (pool: pg.Pool, tables: SearchTables, mode: GenerationStorage['mode'] = 'live'): Promise<void> => {

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import type { GenerationStorage } from '../../runtime/read-model.js';
 import { loadCheckpoint } from '../../runtime/checkpoints-postgres.js';
-import { applyInTransaction } from '../../runtime/postgres-transaction.js';
+import { applyInTransaction, inTransaction } from '../../runtime/postgres-transaction.js';
 import { explorePostgres } from './explore.js';
-import { searchTables, setupSearchSchema } from './schema.js';
+import { finishSearchBuild, searchTables, setupSearchSchema } from './schema.js';
 import { postsByHashtagPostgres, searchPostsPostgres } from './search-posts.js';
 import type { SearchStore } from '../search-store.js';
 import { searchUsersPostgres } from './search-users.js';
-import { searchBatchWriter } from './write.js';
+import { deriveEverySearchRow, searchBatchWriter } from './write.js';
 import { suggestHashtagsPostgres } from './suggest-hashtags.js';
 import { locationPostgres, postsByLocationPostgres, searchPlacesPostgres } from './places.js';
 import { findTrigramSchema } from './trigram-extension.js';
@@ -24,9 +24,21 @@ export interface PostgresSearchStoreOptions {
   mode?: GenerationStorage['mode'];
 }
 
-export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearchStoreOptions = {}): SearchStore => {
+export interface PostgresSearchStore extends SearchStore {
+  /**
+   * Mode 'build': derives the rows the batches left underived (write.ts deriveEverySearchRow),
+   * then brings the tables to their serving shape (schema.ts finishSearchBuild). Idempotent.
+   */
+  finishBuild(): Promise<void>;
+}
+
+export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearchStoreOptions = {}): PostgresSearchStore => {
   const tables = searchTables(options.tablePrefix ?? 'search_');
   const writeSearchBatch = searchBatchWriter(tables);
+  // A generation built from the start of the log serves nothing before finishBuild: its batches
+  // store what the events write and leave the derived rows to finishBuild, which derives them
+  // once from the whole load; after it (a `verify` round, the handover) batches derive as live ones.
+  let deriving = options.mode !== 'build';
 
   // Where pg_trgm lives, looked up once: an API process may query without ever running setup().
   let trigramSchema: Promise<string> | undefined;
@@ -46,8 +58,13 @@ export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearch
     },
     apply: (events, checkpointKey, position) =>
       applyInTransaction(pool, checkpointKey, position, async (client) => {
-        if (events.length > 0) await writeSearchBatch(client, events);
+        if (events.length > 0) await writeSearchBatch(client, events, deriving);
       }),
+    async finishBuild() {
+      await inTransaction(pool, (client) => deriveEverySearchRow(client, tables));
+      await finishSearchBuild(pool, tables);
+      deriving = true;
+    },
     checkpoint: (checkpointKey) => loadCheckpoint(pool, checkpointKey),
     searchUsers: async (query) => searchUsersPostgres(pool, tables, await trigram(), query),
     searchPosts: (text, page) => searchPostsPostgres(pool, tables, text, page),

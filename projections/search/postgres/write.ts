@@ -5,6 +5,7 @@ import { normalizePlaceName } from '../../../kernel/places.js';
 import { countDeltas, postRows, type StoredState } from '../../runtime/count-deltas.js';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
 import type { SearchTables } from './schema.js';
+import type { Queryable } from '../../runtime/checkpoints-postgres.js';
 import { indexedHashtags } from '../search-store.js';
 import { COMMENT_WEIGHT } from '../explore-score.js';
 import { exploreDay } from '../query-bounds.js';
@@ -75,23 +76,35 @@ const upsertPosts = (tables: SearchTables) =>
 // The locations the given live posts name, as rows of their own (posts 0) before syncLocations
 // counts them: the name's key and the grid point are the same for every post of a location (its id
 // is derived from them), so whichever post inserts the row, the row is the same.
-const insertLocations = (tables: SearchTables) => `
+const insertLocations = (tables: SearchTables, posts = 'p.id = any($1::uuid[])') => `
 insert into ${tables.locations} (id, key, lat, lon)
-select distinct on (location_id) location_id, location_key, location_lat, location_lon from ${tables.posts}
-where id = any($1::uuid[]) and location_id is not null and created_at is not null and deleted_at is null
+select distinct on (location_id) location_id, location_key, location_lat, location_lon from ${tables.posts} p
+where ${posts} and p.location_id is not null and p.created_at is not null and p.deleted_at is null
 order by location_id
 on conflict (id) do nothing`;
+
+// The (post, location) rows the posts `posts` (an SQL condition on posts `p`) should have: one
+// home for the rule, for a batch's posts (syncLocations) and for every post once a build has
+// stored them all (deriveEverySearchRow).
+const wantedLocations = (tables: SearchTables, posts: string) => `
+  select p.id as post_id, p.location_id, p.location_name as name, not coalesce(u.private, false) as public
+  from ${tables.posts} p left join ${tables.users} u on u.id = p.author_id
+  where ${posts} and p.location_id is not null and p.created_at is not null and p.deleted_at is null
+    and coalesce(u.state, 'active') = 'active'`;
+
+// The (tag, post) rows the posts `posts` should have (as wantedLocations, for syncTags and deriveEverySearchRow).
+const wantedTags = (tables: SearchTables, posts: string) => `
+  select distinct p.id as post_id, tag, p.created_at, (p.like_count + ${COMMENT_WEIGHT} * p.comment_count) as engagement,
+    not coalesce(u.private, false) as public
+  from ${tables.posts} p cross join lateral unnest(p.hashtags) as tag
+  left join ${tables.users} u on u.id = p.author_id
+  where ${posts} and p.created_at is not null and p.deleted_at is null and coalesce(u.state, 'active') = 'active'`;
 
 // The (post, location) rows of the given posts become exactly their live locations of listed
 // authors, each marked with whether its author is public now, and the location counters move by
 // the PUBLIC rows that really went in, went out or flipped: syncTags' rule, for one place per post.
 const syncLocations = (tables: SearchTables) => `
-with wanted as (
-  select p.id as post_id, p.location_id, p.location_name as name, not coalesce(u.private, false) as public
-  from ${tables.posts} p left join ${tables.users} u on u.id = p.author_id
-  where p.id = any($1::uuid[]) and p.location_id is not null and p.created_at is not null and p.deleted_at is null
-    and coalesce(u.state, 'active') = 'active'
-),
+with wanted as (${wantedLocations(tables, 'p.id = any($1::uuid[])')}),
 removed as (
   delete from ${tables.postLocations} pl
   where pl.post_id = any($1::uuid[]) and not exists (select 1 from wanted w where w.post_id = pl.post_id)
@@ -122,13 +135,7 @@ on conflict (id) do update set posts = ${tables.locations}.posts + excluded.post
 // once; `xmax = 0` tells an inserted row from an updated one). Counters are locked in tag order,
 // so two instances moving the same tags wait for each other instead of deadlocking.
 const syncTags = (tables: SearchTables) => `
-with wanted as (
-  select distinct p.id as post_id, tag, p.created_at, (p.like_count + ${COMMENT_WEIGHT} * p.comment_count) as engagement,
-    not coalesce(u.private, false) as public
-  from ${tables.posts} p cross join lateral unnest(p.hashtags) as tag
-  left join ${tables.users} u on u.id = p.author_id
-  where p.id = any($1::uuid[]) and p.created_at is not null and p.deleted_at is null and coalesce(u.state, 'active') = 'active'
-),
+with wanted as (${wantedTags(tables, 'p.id = any($1::uuid[])')}),
 removed as (
   delete from ${tables.postTags} pt
   where pt.post_id = any($1::uuid[]) and not exists (select 1 from wanted w where w.post_id = pt.post_id and w.tag = pt.tag)
@@ -286,13 +293,19 @@ export const searchBatchWriter = (tables: SearchTables) => {
     likes: upsertLikes(tables),
     comments: upsertComments(tables),
   };
-  return async (db: pg.PoolClient, events: readonly RecordedEvent[]): Promise<void> => {
+  /**
+   * `deriving` false (a generation being built, before finishBuild): only the rows the events
+   * write themselves (users, posts with their counts, likes, comments) are stored, by this pass
+   * alone, so no author lock is taken; the rows derived from them (tags, locations, their counts
+   * and engagement) are derived once, set-based, by deriveEverySearchRow.
+   */
+  return async (db: pg.PoolClient, events: readonly RecordedEvent[], deriving = true): Promise<void> => {
     // Each statement is index lookups over one batch's keys, but a table filled faster than its
     // statistics are refreshed is planned at a cost above jit_above_cost: compiling the plan then
     // took longer than running it (100 ms of a 120 ms statement, measured on a rebuild).
     await db.query('set local jit = off');
     const changes = foldChanges(events);
-    const authors = authorsOf(events);
+    const authors = deriving ? authorsOf(events) : [];
     if (authors.length > 0) await db.query(LOCK_AUTHORS, [authors]);
     const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
     await upsertRows(db, statements.users, userRows(changes));
@@ -302,6 +315,11 @@ export const searchBatchWriter = (tables: SearchTables) => {
       statements.posts,
       posts.map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags), ...locationColumns(changes.posts.get(row.id)?.location) })),
     );
+    if (!deriving) {
+      await upsertRows(db, statements.likes, deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev })));
+      await upsertRows(db, statements.comments, commentRows(changes));
+      return;
+    }
     const authorsMoved = [...changes.users.values()].filter((user) => user.private !== undefined || user.state !== undefined).map((user) => user.id);
     const ofAuthors = authorsMoved.length > 0 ? (await db.query<{ id: string }>(statements.postsOfAuthors, [authorsMoved])).rows.map((row) => row.id) : [];
     const synced = [...new Set([...changes.posts.keys(), ...ofAuthors])];
@@ -319,4 +337,28 @@ export const searchBatchWriter = (tables: SearchTables) => {
     );
     await upsertRows(db, statements.comments, commentRows(changes));
   };
+};
+
+/**
+ * Derives, from the users and posts a build's pass stored (searchBatchWriter, `deriving` false),
+ * every row the batches left underived, by the rules the live statements keep them by (syncTags,
+ * insertLocations, syncLocations, syncEngagement): the (tag, post) rows of live posts of listed
+ * authors with their engagement and public flag, the public counts of each hashtag, the
+ * locations named by live posts, and their (post, location) rows and public counts. What was
+ * derived before is derived anew (a `resume` after a crash in the middle runs it again).
+ */
+export const deriveEverySearchRow = async (db: Queryable, tables: SearchTables): Promise<void> => {
+  // Whole-table statements: hash joins and aggregates in memory (64MB, not 4MB, where they spill), no JIT.
+  await db.query(`select set_config('work_mem', '64MB', true), set_config('jit', 'off', true)`);
+  for (const table of [tables.postTags, tables.hashtags, tables.postLocations, tables.locations]) await db.query(`delete from ${table}`);
+  await db.query(`insert into ${tables.postTags} (tag, post_id, created_at, engagement, public)
+select tag, post_id, created_at, engagement, public from (${wantedTags(tables, 'true')}) w`);
+  await db.query(`insert into ${tables.hashtags} (tag, posts) select tag, count(*)::int from ${tables.postTags} where public group by tag`);
+  await db.query(insertLocations(tables, 'true'));
+  await db.query(`insert into ${tables.postLocations} (post_id, location_id, name, public)
+select post_id, location_id, name, public from (${wantedLocations(tables, 'true')}) w`);
+  await db.query(`
+update ${tables.locations} l set posts = c.posts
+from (select location_id, count(*)::int as posts from ${tables.postLocations} where public group by location_id) c
+where l.id = c.location_id`);
 };

@@ -22,6 +22,17 @@ describe('access tokens', () => {
     expect(await tokens.verify(token)).toEqual({ ...claims, expiresAtMs: now + DEFAULT_ACCESS_TOKEN_TTL_MS });
   });
 
+  it('refuses a token it verified before once it has expired, and hands out a copy its caller cannot change', async () => {
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const tokens = createTokenService(SECRET, () => now);
+    const token = await issue(tokens);
+    const first = await tokens.verify(token);
+    first!.userId = 'someone else';
+    expect(await tokens.verify(token)).toMatchObject({ userId: claims.userId });
+    now += DEFAULT_ACCESS_TOKEN_TTL_MS;
+    expect(await tokens.verify(token)).toBeNull();
+  });
+
   it('refuses a token signed with another secret', async () => {
     const other = createTokenService('another-secret-that-is-at-least-32-characters');
     expect(await createTokenService(SECRET).verify(await issue(other))).toBeNull();

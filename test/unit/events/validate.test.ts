@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NewEvent } from '../../../events/envelope.js';
-import { InvalidEventError, validateEvent } from '../../../events/validate.js';
+import { InvalidEventError, knownValidData, validateEvent } from '../../../events/validate.js';
 
 const metadata = { correlationId: 'c-1', causationId: null, actorId: null, occurredAt: '2025-03-01T12:00:00.000Z' };
 const event = (type: string, data: unknown): NewEvent => ({ eventId: '0190d000-0000-7000-8000-000000000001', type, data, metadata });
@@ -36,6 +36,13 @@ const invalidEventError = (run: () => unknown): InvalidEventError => {
 describe('validateEvent', () => {
   it('returns the data of a valid event, without keys its schema does not know', () => {
     expect(validateEvent(event('Liked', { ...likedData, passwordHash: 'x' }))).toEqual(likedData);
+  });
+
+  it('takes data marked valid for its type as it is, and validates it under any other type, or a copy of it', () => {
+    const marked = knownValidData('Liked', { ...likedData, extra: 'kept' });
+    expect(validateEvent(event('Liked', marked))).toBe(marked);
+    expect(validateEvent(event('Liked', { ...marked }))).toEqual(likedData);
+    expect(invalidEventError(() => validateEvent(event('PostCreated', marked))).eventType).toBe('PostCreated');
   });
 
   it('rejects an unknown event type', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { START, type EventStore, type Position } from '../../../events/index.js';
-import { catchUp } from '../../../projections/runtime/catch-up.js';
+import { catchUp, whenDoubled } from '../../../projections/runtime/catch-up.js';
 import type { Projection, ProjectionBatch } from '../../../projections/runtime/projection.js';
 import { createInMemoryEventStore } from '../../support/in-memory-event-store.js';
 
@@ -107,5 +107,45 @@ describe('the replay pass', () => {
     expect(other.running()).toBe(0);
     expect(failing.applied).toEqual(['username-u0', 'username-u1', 'username-u2', 'username-u3']);
     expect(other.applied.length).toBeLessThan(20);
+  });
+});
+
+// The statistics refresh of a rebuild (whenDoubled) runs beside the pass, not in its way.
+describe('whenDoubled', () => {
+  const at = (events: number) => ({ position: START, events });
+
+  it('starts the work each time the events doubled, without waiting for it, one run at a time', async () => {
+    const started: number[] = [];
+    const releases: (() => void)[] = [];
+    let events = 0;
+    const hook = whenDoubled(() => {
+      started.push(events);
+      return new Promise<void>((resolve) => releases.push(resolve));
+    }, 10);
+    for (events of [5, 10, 15]) await hook(at(events));
+    // The hook returned while the first run is still going.
+    expect(started).toEqual([10]);
+    // Due at 20, it waits for the run in flight: a second starts only once the first has ended.
+    events = 20;
+    const due = hook(at(events));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(started).toEqual([10]);
+    releases[0]!();
+    await due;
+    expect(started).toEqual([10, 20]);
+    let settled = false;
+    const settling = hook.settled().then(() => (settled = true));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(settled).toBe(false);
+    releases[1]!();
+    await settling;
+    expect(settled).toBe(true);
+  });
+
+  it('fails the next call, and settled, with the failure of a run', async () => {
+    const hook = whenDoubled(() => Promise.reject(new Error('analyze failed')), 1);
+    await hook(at(1));
+    await expect(hook.settled()).rejects.toThrow('analyze failed');
+    await expect(hook(at(1))).rejects.toThrow('analyze failed');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { postPageJson, withMarks, withMutualFollowers, withRelationship } from '../../../read-api/card-cache.js';
+import { cardJson, postPageBody, postPageJson, withMarks, withMutualFollowers, withRelationship } from '../../../read-api/card-cache.js';
 import { hydratedPost, page, profile } from '../../../read-api/schemas.js';
 
 // The card cache's JSON splices (read-api/card-cache.ts): a card's pre-serialized JSON with the
@@ -49,5 +49,56 @@ describe('card JSON', () => {
     expect(profile.parse(body)).toEqual(body);
     expect(body.relationship).toEqual({ following: true, requested: false, followedBy: false, muting: true });
     expect(body.mutualFollowers).toEqual({ usernames: ['bob'], count: 4 });
+  });
+
+  // Rule: the home feed's body assembled from the cards' encoded JSON is postPageJson's answer byte
+  // for byte, whatever the cards hold (non-ASCII and astral text, quotes, backslashes, control
+  // characters, null fields, a location or none) and whatever the marks (via included).
+  it('assembles the same bytes from the encoded cards as the page JSON', () => {
+    const post = (id: string, { displayName = 'Ann', ...fields }: Record<string, unknown>) =>
+      JSON.stringify({
+        id,
+        caption: '',
+        hashtags: [],
+        mentions: [],
+        media: [{ type: 'image', url: `https://cdn.example.com/${id}.jpg` }],
+        createdAt: '2025-01-01T00:00:00.000Z',
+        likeCount: 0,
+        commentCount: 0,
+        shareCount: 0,
+        ...fields,
+        author: { id: 'u1', username: 'ann', displayName, avatar: null },
+      });
+    const cards = [
+      post('p1', { caption: 'plain' }),
+      post('p2', { caption: 'café, 東京, emoji 📷🏳️‍🌈 and a lone surrogate \ud800', hashtags: ['été'], displayName: 'Zoë «Z»' }),
+      post('p3', { caption: 'say "hi" \\ back\nslash \u0000 \u001f \u2028', mentions: ['bob'] }),
+      post('p4', { location: { id: 'l1', name: 'São Paulo "SP"' }, likeCount: 1234567, displayName: '' }),
+      post('p5', { media: [], caption: '' }),
+    ].map((json, i) => ({ postId: `p${i + 1}`, ...cardJson(json) }));
+    const marks = new Map([
+      ['p1', { likedByMe: true, bookmarkedByMe: false }],
+      ['p2', { likedByMe: false, bookmarkedByMe: true }],
+      ['p3', { likedByMe: true, bookmarkedByMe: true, via: 'ünï "tag"' }],
+      ['p4', { likedByMe: false, bookmarkedByMe: false, via: 'cats' }],
+    ]);
+    const marksOf = (id: string) => marks.get(id);
+    for (const cursor of [null, 'eyJzIjoxfQ', 'a "quoted" ü cursor']) {
+      for (const items of [cards, cards.slice(1, 2), [], [...cards].reverse()]) {
+        const body = postPageBody(items, marksOf, cursor);
+        const json = postPageJson(items, marksOf, cursor);
+        expect(body.equals(Buffer.from(json, 'utf8'))).toBe(true);
+        expect(JSON.parse(body.toString('utf8'))).toEqual(JSON.parse(json));
+      }
+    }
+    const one = JSON.parse(postPageBody(cards, marksOf, null).toString('utf8'));
+    expect(page(hydratedPost).parse(one)).toEqual(one);
+    expect(one.items.map((item: { likedByMe: boolean; bookmarkedByMe: boolean; via?: { hashtag: string } }) => [item.likedByMe, item.bookmarkedByMe, item.via?.hashtag])).toEqual([
+      [true, false, undefined],
+      [false, true, undefined],
+      [true, true, 'ünï "tag"'],
+      [false, false, 'cats'],
+      [false, false, undefined],
+    ]);
   });
 });
