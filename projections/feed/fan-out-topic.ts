@@ -231,7 +231,7 @@ export const startJobConsumer = async (kafka: Kafka, options: JobConsumerOptions
   };
 };
 
-/** Sends keyed JSON messages to one topic, idempotently (`acks=all`), connecting on first use. */
+/** Sends keyed JSON messages to one topic, at least once (`acks=all`, retried), connecting on first use. */
 export interface TopicProducer {
   send(key: string, message: unknown): Promise<void>;
   close(): Promise<void>;
@@ -288,7 +288,11 @@ export const createTopicProducer = (kafka: Kafka, topic: FanOutTopic): TopicProd
   let ready: Promise<Producer> | null = null;
   const connect = async () => {
     await ensureFanOutTopic(kafka, topic);
-    producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    // Not kafkajs's idempotent producer: its sequence numbers are what a leader change turned into
+    // acknowledged-but-dropped messages (above). Without them, a send retried across a broker's loss
+    // may be written twice, never dropped; every consumer of a job topic is idempotent (a chunk's
+    // inserts, a media item's one MediaProcessed), so a duplicate changes nothing.
+    producer = kafka.producer({ idempotent: false, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
     return producer;
   };
