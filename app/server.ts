@@ -79,7 +79,7 @@ export const buildServer = async ({ commands, idempotency, reads, metrics, readi
     requestIdHeader: false, // requestIdOf reads X-Request-Id, validated
     genReqId: requestIdOf,
     frameworkErrors,
-    maxParamLength: PATH_PARAM_MAX_LENGTH,
+    routerOptions: { maxParamLength: PATH_PARAM_MAX_LENGTH },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
