@@ -503,7 +503,8 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       const presented = await media.present(card.facts.media, owner);
       shown = card.shown = { authorPrivate: owner.private, until, fragment: JSON.stringify(postFields.parse({ ...card.facts, media: presented })) };
     }
-    return cardJson(appended(shown.fragment, `,"author":${summary}`));
+    // Kept with the card (postJsonNow), so that its next page neither joins nor encodes it again.
+    return postJsonNow(card, author) ?? cardJson(appended(shown.fragment, `,"author":${summary}`));
   };
 
   /** postJson() when both cards are presented for now: no promise on the hot path, and the joined JSON kept while the author's summary stands. */

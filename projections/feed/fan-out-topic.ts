@@ -86,6 +86,11 @@ export const CLUSTER_AWARE_CONSUMER = {
  * members have joined again, seconds), and far below kafkajs's own minute.
  */
 export const COMMIT_STALL_RESTART_MS = 20_000;
+/**
+ * A job consumer's heartbeat interval for its session timeout: a tenth of it (Kafka's advice for
+ * heartbeat.interval.ms is at most a third), so that a few lost beats do not end the session; at least 500 ms.
+ */
+export const heartbeatIntervalFor = (sessionTimeoutMs: number): number => Math.max(500, Math.floor(sessionTimeoutMs / 10));
 /** How often what the consumer finished is committed again (see recommitFinished). */
 export const RECOMMIT_INTERVAL_MS = 5_000;
 
@@ -274,14 +279,14 @@ export const nextProduceCall = <T extends { value: string }>(queue: T[], limits 
  * caller's retry of its batch gets a producer connected afresh.
  *
  * One produce call in flight at a time; what callers send meanwhile waits and goes in the next
- * call, together. kafkajs's idempotent producer numbers a partition's messages when it builds a
- * request and takes the numbers back when the request fails: with calls in flight side by side (the
- * fan-out publishes FANOUT_CONCURRENCY chunks at once, the processing reactor its batch's jobs), a
- * leader lost mid-call made a later call reuse the number of a message the dead leader had
- * written and replicated, and the new leader answered that call "duplicate", as a success, without
- * writing it. The chunk was acknowledged and never delivered: a few followers of a post fanned out
- * across the loss of a broker never got it (test/e2e/kafka-broker-failure.test.ts, about one run
- * in four). tulios/kafkajs#1005 is the same loss without a failure.
+ * call, together (the fan-out publishes FANOUT_CONCURRENCY chunks at once, the processing reactor
+ * its batch's jobs). Both this and the producer's settings below come from the loss of a broker
+ * (test/e2e/kafka-broker-failure.test.ts, about one run in four): kafkajs's idempotent producer
+ * numbers a partition's messages when it builds a request and takes the numbers back when the
+ * request fails, and a retried chunk went out under a number the dead leader had already written
+ * and replicated; the new leader answered "duplicate", as a success, without writing it, so the
+ * chunk was acknowledged and never delivered (tulios/kafkajs#1005 is the same loss without a
+ * failure). One call in flight made that rarer; only leaving the idempotence out ended it.
  */
 export const createTopicProducer = (kafka: Kafka, topic: FanOutTopic): TopicProducer => {
   let producer: Producer | null = null;

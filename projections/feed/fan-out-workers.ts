@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { FanOutChunk } from './fan-out.js';
-import { ensureFanOutTopic, startJobConsumer, type FanOutTopic } from './fan-out-topic.js';
+import { ensureFanOutTopic, heartbeatIntervalFor, startJobConsumer, type FanOutTopic } from './fan-out-topic.js';
 import type { ParkedMessage } from '../runtime/parked-events.js';
 
 // The fan-out workers (role `worker`): one Kafka consumer group over the fan-out topic, each
@@ -55,7 +55,7 @@ export const startFanOutWorkers = async (kafka: Kafka, options: FanOutWorkersOpt
     groupId: options.groupId,
     topic: options.topic,
     sessionTimeout,
-    heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+    heartbeatInterval: heartbeatIntervalFor(sessionTimeout),
     concurrency: options.concurrency ?? options.partitions,
     // Offsets are committed only for messages whose eachMessage resolved: after the writes.
     eachMessage: async ({ topic, partition, message }) => {

@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { createTopicProducer, ensureFanOutTopic, startJobConsumer, type FanOutTopic } from '../../projections/feed/fan-out-topic.js';
+import { createTopicProducer, ensureFanOutTopic, heartbeatIntervalFor, startJobConsumer, type FanOutTopic } from '../../projections/feed/fan-out-topic.js';
 import { backoffDelay, sleep } from '../../projections/runtime/sleep.js';
 
 // Processing jobs through Kafka (KAFKA_BROKERS set; topic KAFKA_MEDIA_TOPIC, `media-processing`):
@@ -61,7 +61,7 @@ export interface ProcessingConsumers {
 export const startProcessingConsumers = async (kafka: Kafka, options: ProcessingConsumersOptions): Promise<ProcessingConsumers> => {
   await ensureProcessingTopic(kafka, options);
   const sessionTimeout = options.sessionTimeoutMs ?? 30_000;
-  const heartbeatInterval = Math.max(500, Math.floor(sessionTimeout / 10));
+  const heartbeatInterval = heartbeatIntervalFor(sessionTimeout);
   const stopping = new AbortController();
   const initialDelayMs = options.retry?.initialDelayMs ?? 200;
   const maxDelayMs = options.retry?.maxDelayMs ?? 30_000;
