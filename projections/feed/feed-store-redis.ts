@@ -61,17 +61,43 @@ const readRange = async (client: RedisClient, key: string, { after, minScore, li
 // settles first, so hidden entries never come back into view below a floor that would then have
 // fallen. A backfill (pushToFeed) always settles. The script touches only the feed and its
 // floor, which share a hash tag ({userId}, feed-keys.ts) and so a Redis Cluster slot.
-const SETTLE_SCRIPT = `
+// The settle itself, shared by the scripts below (one rule, one home): Lua, feed and floor keys.
+const SETTLE_LUA = `
+local function settle(feed, floor, cap)
+  if redis.call('ZCARD', feed) > cap then
+    local beyond = redis.call('ZREVRANGE', feed, cap, cap, 'WITHSCORES')
+    redis.call('ZADD', floor, 'GT', beyond[2], '${FLOOR_MEMBER}')
+    redis.call('ZREMRANGEBYSCORE', feed, '-inf', beyond[2])
+  end
+end`;
+const SETTLE_SCRIPT = `${SETTLE_LUA}
 local feed, floor, cap, op = KEYS[1], KEYS[2], tonumber(ARGV[1]), ARGV[2]
 if op == 'add' then redis.call('ZADD', feed, unpack(ARGV, 3)) end
-if redis.call('ZCARD', feed) > cap then
-  local beyond = redis.call('ZREVRANGE', feed, cap, cap, 'WITHSCORES')
-  redis.call('ZADD', floor, 'GT', beyond[2], '${FLOOR_MEMBER}')
-  redis.call('ZREMRANGEBYSCORE', feed, '-inf', beyond[2])
-end
+settle(feed, floor, cap)
 if op == 'rem' then redis.call('ZREM', feed, unpack(ARGV, 3)) end
 return 0`;
 const SETTLE_COMMAND = 'igFeedSettle';
+
+// A fan-out push of one post into many feeds, on a single server, in one call: KEYS the feeds,
+// then the floors of those among them whose push settles (FEED_TRIM_EVERY); ARGV the cap, the
+// post's score and id, then the 1-based index among KEYS of each settling feed, in the floors'
+// order. The same writes as a ZADD per feed and a settling script for the chosen few, in one
+// command for the client to encode and one reply to parse, instead of one each per follower
+// (which cost the client more than Redis's own work: bench:fanout). Not on a Redis Cluster,
+// whose script may name keys of one slot only: there each feed gets its own command (sendAll).
+const FAN_OUT_SCRIPT = `${SETTLE_LUA}
+local cap, score, postId = tonumber(ARGV[1]), ARGV[2], ARGV[3]
+local settling = #ARGV - 3
+local feeds = #KEYS - settling
+for i = 1, feeds do redis.call('ZADD', KEYS[i], score, postId) end
+for j = 1, settling do settle(KEYS[tonumber(ARGV[3 + j])], KEYS[feeds + j], cap) end
+return 0`;
+const FAN_OUT_COMMAND = 'igFeedFanOut';
+/**
+ * Feeds per FAN_OUT_SCRIPT call: a call runs alone on the server, so this bounds how long it
+ * holds other clients up (about a millisecond: FANOUT_CHUNK_SIZE's default).
+ */
+const FEEDS_PER_FAN_OUT_CALL = 1_000;
 /** Members read per SSCAN step when an erasure walks a user's follow sets. */
 const ERASE_SCAN_COUNT = 500;
 /** Keeps a script's argument list well inside Lua's unpack limit. */
@@ -140,9 +166,12 @@ const CELEBRITY_COMMAND = 'igFeedCelebrity';
 
 type ScriptCommand<R> = (...args: (string | number)[]) => Promise<R>;
 
-/** A script as a client command: ioredis sends it with EVALSHA, loading it with EVAL when the server does not know it yet. */
-const defineScript = <R>(client: RedisClient, name: string, numberOfKeys: number, lua: string): ScriptCommand<R> => {
-  if (!(name in client)) client.defineCommand(name, { numberOfKeys, lua });
+/**
+ * A script as a client command: ioredis sends it with EVALSHA, loading it with EVAL when the server
+ * does not know it yet. Without `numberOfKeys`, each call's first argument says how many keys follow.
+ */
+const defineScript = <R>(client: RedisClient, name: string, numberOfKeys: number | undefined, lua: string): ScriptCommand<R> => {
+  if (!(name in client)) client.defineCommand(name, { lua, ...(numberOfKeys === undefined ? {} : { numberOfKeys }) });
   return (client as unknown as Record<string, ScriptCommand<R>>)[name]!.bind(client);
 };
 
@@ -205,6 +234,7 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
   const feedCap = options.feedCap ?? DEFAULT_FEED_CAP;
 
   const settle = defineSettleScript(client);
+  defineScript<unknown>(client, FAN_OUT_COMMAND, undefined, FAN_OUT_SCRIPT);
   /** Adds entries to one feed and settles it: a script call per MAX_ENTRIES_PER_CALL entries. */
   const settlingPushes = (userId: string, entries: readonly FeedEntry[]): Command[] => {
     const commands: Command[] = [];
@@ -299,9 +329,30 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     return read;
   };
 
-  // One command per feed, with all of its posts: a bare ZADD, or the settling script when any of
-  // them is one of the pushes that settle (FEED_TRIM_EVERY), which then settles after them all.
+  // On a single server, one FAN_OUT_SCRIPT call per post and FEEDS_PER_FAN_OUT_CALL feeds. On a
+  // Cluster, one command per feed, with all of its posts: a bare ZADD, or the settling script when
+  // any of them is one of the pushes that settle (FEED_TRIM_EVERY), which then settles after them all.
   const pushToFeedsMany: FeedStore['pushToFeedsMany'] = async (posts) => {
+    if (!client.isCluster) {
+      const commands: Command[] = [];
+      for (const { entry, userIds } of posts) {
+        assertScore(entry.score);
+        const postHash = fnv1a(entry.postId);
+        for (let i = 0; i < userIds.length; i += FEEDS_PER_FAN_OUT_CALL) {
+          const slice = userIds.slice(i, i + FEEDS_PER_FAN_OUT_CALL);
+          const floors: string[] = [];
+          const settling: number[] = [];
+          slice.forEach((userId, j) => {
+            if (!settlesOn(userId, postHash)) return;
+            floors.push(keys.floor(userId));
+            settling.push(j + 1);
+          });
+          commands.push([FAN_OUT_COMMAND, slice.length + floors.length, ...slice.map(keys.feed), ...floors, feedCap, entry.score, entry.postId, ...settling]);
+        }
+      }
+      await sendAll(client, commands);
+      return;
+    }
     const feeds = new Map<string, { entries: FeedEntry[]; settles: boolean }>();
     for (const { entry, userIds } of posts) {
       assertScore(entry.score);

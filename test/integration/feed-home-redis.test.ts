@@ -1,4 +1,4 @@
-import { Redis, type Command } from 'ioredis';
+import { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedReadModel } from '../../projections/feed/feed-read-model.js';
@@ -6,6 +6,7 @@ import { createFeedReader } from '../../projections/feed/feed-reader.js';
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
 import { newestFirst, type FeedEntry } from '../../projections/feed/feed-store.js';
 import { createTestDatabase } from '../support/test-database.js';
+import { countingClient } from '../support/counting-redis.js';
 import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } from '../support/test-redis.js';
 
 // The Redis home page's cost and its celebrity copy (docs/architecture.md "Feed"): for a user who
@@ -14,41 +15,6 @@ import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } fro
 // hash is exact: a state written by another process (another client) is seen on the next read.
 // Commands are counted through the client's sendCommand, round trips ("stages") as runs of
 // commands sent with no reply received in between.
-
-interface Sent {
-  name: string;
-  stage: number;
-}
-
-/** A client that logs each command it sends with its stage: a new stage starts once a reply came back. */
-const countingClient = async () => {
-  const client = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 2 });
-  await client.ping();
-  const log: Sent[] = [];
-  let stage = 0;
-  let replied = true;
-  const send = client.sendCommand.bind(client);
-  client.sendCommand = (command: Command, ...rest: [never?]) => {
-    if (replied) [stage, replied] = [stage + 1, false];
-    log.push({ name: command.name, stage: stage });
-    const settled = () => {
-      replied = true;
-    };
-    command.promise.then(settled, settled);
-    return send(command, ...rest);
-  };
-  return {
-    client,
-    /** The commands sent while `run` ran, stages counted from 1. */
-    during: async (run: () => Promise<unknown>): Promise<Sent[]> => {
-      const from = log.length;
-      replied = true;
-      stage = 0;
-      await run();
-      return log.slice(from);
-    },
-  };
-};
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const user = () => uuidv7();
