@@ -2,7 +2,8 @@
 // within 100 ms"): the time from applying the PostCreated to the feed projection to the last
 // follower having the post, for the Redis and the PostgreSQL feed stores, next to a same-run
 // baseline: one pipeline of ZADDs of the same keys straight into Redis.
-//   npm run bench:fanout    (REDIS_URL, else redis://127.0.0.1:6379; DATABASE_URL, else the local test database)
+//   npm run bench:fanout    (REDIS_URL, else redis://127.0.0.1:6379; DATABASE_URL, else the local test database;
+//                            FANOUT_SCENARIOS=redis-full-10000,... runs only the scenarios named)
 // Two states of the followers' feeds: fresh (nothing to trim) and full (at the cap, so every push
 // goes past it). Full Redis feeds at 10,000 followers are at the real cap, 800 (8 million entries);
 // at 100,000 followers, and on PostgreSQL, a cap of 50 stands in for 800 to keep the set-up short.
@@ -145,6 +146,11 @@ const SCENARIOS: Scenario[] = [
   ...(['fresh', 'full'] as const).map((feeds) => ({ store: 'redis' as const, feeds, followers: MANY_FOLLOWERS, runs: MANY_RUNS })),
 ];
 
+const only = (process.env.FANOUT_SCENARIOS ?? '').split(',').filter(Boolean);
+const nameOf = ({ store, feeds, followers }: Scenario) => `${store}-${feeds}-${followers}`;
+const unknown = only.filter((name) => !SCENARIOS.some((scenario) => nameOf(scenario) === name));
+if (unknown.length > 0) throw new Error(`FANOUT_SCENARIOS names no scenario: ${unknown.join(', ')} (they are ${SCENARIOS.map(nameOf).join(', ')})`);
+
 const main = async () => {
   const scratch = await createScratchSchema('bench_feed');
   const pool = new pg.Pool({ connectionString: scratch.url, max: 10 });
@@ -154,7 +160,9 @@ const main = async () => {
   const figures: { name: string; store: string; feeds: string; followers: number; feedCap: number; medianMs: number; baselineMedianMs: number; fullSetsBaselineMedianMs?: number }[] = [];
   const started = performance.now();
   try {
-    for (const [index, { store: kind, feeds, followers: count, runs }] of SCENARIOS.entries()) {
+    for (const [index, scenario] of SCENARIOS.entries()) {
+      if (only.length > 0 && !only.includes(nameOf(scenario))) continue;
+      const { store: kind, feeds, followers: count, runs } = scenario;
       const feedCap = feeds === 'fresh' ? 800 : kind === 'redis' && count === FOLLOWERS ? FULL_CAP : SHORT_FULL_CAP;
       const generation = `s${index}`;
       const store =
@@ -177,7 +185,7 @@ const main = async () => {
         () => baseline(redis, keyPrefix, followers),
         feeds === 'full' ? () => baseline(redis, keyPrefix, followers, 'baseline-full') : null,
       );
-      const name = `${kind}-${feeds}-${count}`;
+      const name = nameOf(scenario);
       const fullSets = fullBaselineTimes.length > 0 ? { fullSetsBaselineMedianMs: median(fullBaselineTimes) } : {};
       figures.push({ name, store: kind, feeds, followers: count, feedCap, medianMs: median(times), baselineMedianMs: median(baselineTimes), ...fullSets });
       rows.push({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { CELEBRITY_VERSION_FIELD, feedKeys, FLOOR_MEMBER } from './feed-keys.js';
-import { FEED_TRIM_EVERY } from './feed-options.js';
+import { settlesOn } from './feed-options.js';
 import { waitForReplicas } from '../runtime/redis-replicas.js';
 import {
   assertScore,
@@ -186,16 +186,6 @@ interface CelebrityCopy {
   ids: string[];
 }
 
-/** FNV-1a, 32 bits: a cheap, stable spread of ids (not a security hash). */
-const fnv1a = (text: string): number => {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
-  return hash >>> 0;
-};
-
-/** Does this push of `postId` settle `userId`'s feed? One follower in FEED_TRIM_EVERY, rotating with the post. */
-const settlesOn = (userId: string, postHash: number): boolean => ((fnv1a(userId) + postHash) >>> 0) % FEED_TRIM_EVERY === 0;
-
 /** One command of one key: its name (a client method, or a script defined on the client) and its arguments. */
 type Command = [name: string, ...args: (string | number)[]];
 type Sender = Record<string, (...args: (string | number)[]) => Promise<unknown>>;
@@ -337,13 +327,13 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       const commands: Command[] = [];
       for (const { entry, userIds } of posts) {
         assertScore(entry.score);
-        const postHash = fnv1a(entry.postId);
+        const settles = settlesOn(entry.postId);
         for (let i = 0; i < userIds.length; i += FEEDS_PER_FAN_OUT_CALL) {
           const slice = userIds.slice(i, i + FEEDS_PER_FAN_OUT_CALL);
           const floors: string[] = [];
           const settling: number[] = [];
           slice.forEach((userId, j) => {
-            if (!settlesOn(userId, postHash)) return;
+            if (!settles(userId)) return;
             floors.push(keys.floor(userId));
             settling.push(j + 1);
           });
@@ -356,11 +346,11 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     const feeds = new Map<string, { entries: FeedEntry[]; settles: boolean }>();
     for (const { entry, userIds } of posts) {
       assertScore(entry.score);
-      const postHash = fnv1a(entry.postId);
+      const settles = settlesOn(entry.postId);
       for (const userId of userIds) {
         const feed = feeds.get(userId) ?? feeds.set(userId, { entries: [], settles: false }).get(userId)!;
         feed.entries.push(entry);
-        feed.settles ||= settlesOn(userId, postHash);
+        feed.settles ||= settles(userId);
       }
     }
     const commands: Command[] = [];
