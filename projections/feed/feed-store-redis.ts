@@ -18,8 +18,9 @@ import {
 // The feed in Redis (docs/architecture.md "Projections"): sorted sets for feeds and timelines, sets for the graph.
 // Redis-Cluster-safe: every command names one key, and commands issued together are sent
 // together (give the client `enableAutoPipelining: true` to batch them into few writes).
-// Nothing here uses MULTI; each script touches one slot: the settle and home-page scripts one
-// user's keys (one hash tag), the celebrity script the celebrity hash alone.
+// Nothing here uses MULTI; each script sent to a Cluster touches one slot: the settle and
+// home-page scripts one user's keys (one hash tag), the celebrity script the celebrity hash alone.
+// The fan-out script, over many users' feeds, goes to a single server only.
 
 export interface RedisFeedStoreOptions {
   /** Prefix of every key: a rebuild writes a new generation under another. */
@@ -52,15 +53,16 @@ const readRange = async (client: RedisClient, key: string, { after, minScore, li
 };
 
 // Trimming at the cap is amortized (FEED_TRIM_EVERY in feed-options.ts, with its reason): a
-// fan-out push is a bare ZADD, and only one follower in FEED_TRIM_EVERY (a hash of follower and
-// post) gets the script below, which adds and then SETTLES the feed: when it holds more than the
+// fan-out push is a bare ZADD, and only for one follower in FEED_TRIM_EVERY (settlesOn: a hash
+// of follower and post) is it followed by a SETTLE of the feed (SETTLE_LUA, in the settle script
+// below and in the fan-out script after it): when it holds more than the
 // cap, its floor rises to the first entry beyond the cap and everything down to it goes (entries
 // tied with the cut go too: the floor covers them). Between settles a feed may hold entries past
 // the cap; no read shows them: `feed` answers only entries above the cut (the score at rank
 // `cap`), and `feedFloor` is at least the cut, exactly what a trim would have left. A removal
 // settles first, so hidden entries never come back into view below a floor that would then have
-// fallen. A backfill (pushToFeed) always settles. The script touches only the feed and its
-// floor, which share a hash tag ({userId}, feed-keys.ts) and so a Redis Cluster slot.
+// fallen. A backfill (pushToFeed) always settles. The settle script touches only the feed and
+// its floor, which share a hash tag ({userId}, feed-keys.ts) and so a Redis Cluster slot.
 // The settle itself, shared by the scripts below (one rule, one home): Lua, feed and floor keys.
 const SETTLE_LUA = `
 local function settle(feed, floor, cap)
@@ -448,8 +450,8 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       await writeCelebrity(keys.celebrities, userId, state ?? '', randomUUID());
     },
 
-    // The fan-out's write: one ZADD per follower, sent together (sendAll), a settling script for
-    // one in FEED_TRIM_EVERY.
+    // The fan-out's write (pushToFeedsMany): a script call per 1,000 feeds on a single server, a
+    // command per feed on a Cluster.
     pushToFeeds: (userIds, entry) => pushToFeedsMany([{ entry, userIds }]),
     pushToFeedsMany,
     pushToFeed: (userId, entries) => pushSettling(userId, entries),
