@@ -86,7 +86,7 @@ describe.skipIf(!reachable)('Kafka fan-out', () => {
     const keys = chunks.map(chunkKey);
     expect(new Set(keys).size).toBe(7);
     const partitionOf = Partitioners.DefaultPartitioner();
-    const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0 }));
+    const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
     const expected = [0, 0, 0];
     for (const key of keys) expected[partitionOf({ topic: topic.topic, partitionMetadata, message: { key, value: '' } })]! += 1;
     const admin = kafka.admin();
