@@ -19,17 +19,16 @@ export interface FeedPacing {
 }
 
 /**
- * How a home feed is trimmed at its cap, in both stores (feed-store-redis.ts, feed-store-postgres.ts),
- * amortized: a fan-out push only adds, for all but one follower in FEED_TRIM_EVERY (settlesOn: a
- * hash of the follower and the post, so a replay chooses the same), whose push also settles the
- * feed, cutting it back to the cap and raising its floor. In between a feed holds a few entries
- * past the cap (FEED_TRIM_EVERY on average) that no read shows: reads answer the newest `feedCap`
- * only, and the floor they see is raised to the first hidden entry (the cut). A backfill always
- * settles, and a removal settles first (so that hidden entries never come back into view). Why:
- * the trim costs each feed it visits more than the push (a script per follower in Redis, about
- * twice a ZADD; in PostgreSQL a row deleted and a size row rewritten), which put a fan-out to
- * 10,000 full feeds far over its budget (bench:fanout). Changes no answer; 16 keeps the memory
- * past the cap near 2% of an 800-entry feed.
+ * How a Redis home feed is trimmed at its cap (feed-store-redis.ts), amortized: a fan-out push
+ * only adds, for all but one follower in FEED_TRIM_EVERY (settlesOn: a hash of the follower and
+ * the post, so a replay chooses the same), whose push also settles the feed, cutting it back to
+ * the cap and raising its floor. In between a feed holds a few entries past the cap
+ * (FEED_TRIM_EVERY on average) that no read shows: reads answer the newest `feedCap` only, and
+ * the floor they see is raised to the first hidden entry (the cut). A backfill always settles,
+ * and a removal settles first (so that hidden entries never come back into view). Why: the trim
+ * is a script per feed, about twice a ZADD, which put a fan-out to 10,000 full feeds over its
+ * 100 ms budget (bench:fanout). Changes no answer; 16 keeps the memory past the cap near 2% of an
+ * 800-entry feed. (The PostgreSQL store still trims at every push.)
  */
 export const FEED_TRIM_EVERY = 16;
 

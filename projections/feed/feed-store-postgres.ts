@@ -1,12 +1,11 @@
 import type pg from 'pg';
 import { feedPostgresSchema, feedTables } from './feed-schema-postgres.js';
 import { assertScore, DEFAULT_FEED_CAP, type AuthoredEntry, type CelebrityState, type Follow, type FeedEntry, type FeedStore, type PostTags, type RangeQuery, type ViewerMarks } from './feed-store.js';
-import { settlesOn } from './feed-options.js';
 import { setUpPostgresSchema } from '../runtime/build-schema.js';
 import type { GenerationStorage } from '../runtime/read-model.js';
 
 // The feed in PostgreSQL, for deployments without Redis (docs/architecture.md "Projections"). Each method is one
-// autocommit statement (the trim a second one, after a push, before a removal), never a transaction spanning the projection's
+// autocommit statement (the trim a second one), never a transaction spanning the projection's
 // steps: the projection writes its own fact and only then reads the other side's, which needs
 // every write committed before the read that follows it (see feed-projection.ts).
 
@@ -38,19 +37,11 @@ const retryingDeadlocks = async <T>(run: () => Promise<T>): Promise<T> => {
 export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreOptions = {}): FeedStore => {
   const t = feedTables(options.tablePrefix ?? 'feed_');
   const feedCap = options.feedCap ?? DEFAULT_FEED_CAP;
-  if (!Number.isSafeInteger(feedCap) || feedCap < 1) throw new RangeError(`feedCap must be a positive integer, got ${feedCap}`);
-  /**
-   * SQL: the score at rank `feedCap` (newest first) of the feed whose size row is `m`, when
-   * m.size > feedCap (no row otherwise): entries at or below it are past the cap, hidden from
-   * every read until the next trim (FEED_TRIM_EVERY in feed-options.ts). Read from the oldest
-   * end (size - cap - 1 rows in: a few), not from the newest (cap rows in).
-   */
-  const cutOf = (m: string) => `(select i.score from ${t.items} i where i.user_id = ${m}.user_id order by i.score, i.post_id offset ${m}.size - ${feedCap} - 1 limit 1)`;
   const query = <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
     retryingDeadlocks(() => db.query<R>(sql, params)).then((result) => result.rows);
 
-  /** Newest-first ranges of one table, one per owner, in one round trip; `capped` (home feeds): above each feed's cut only. */
-  const ranges = async (table: string, ownerColumn: string, owners: readonly string[], range: RangeQuery, capped = false): Promise<FeedEntry[][]> => {
+  /** Newest-first ranges of one table, one per owner, in one round trip. */
+  const ranges = async (table: string, ownerColumn: string, owners: readonly string[], range: RangeQuery): Promise<FeedEntry[][]> => {
     if (owners.length === 0 || range.limit <= 0) return owners.map(() => []);
     const params: unknown[] = [owners, range.limit];
     const conditions = [`${ownerColumn} = o.owner`];
@@ -62,12 +53,9 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       params.push(range.minScore);
       conditions.push(`score >= $${params.length}::bigint`);
     }
-    if (capped) conditions.push('(c.cut is null or score > c.cut)');
-    const cut = capped ? `left join lateral (select ${cutOf('m')} as cut from ${t.meta} m where m.user_id = o.owner and m.size > ${feedCap}) c on true` : '';
     const rows = await query<{ ord: string; post_id: string; score: string }>(
       `select o.ord, e.post_id, e.score
          from unnest($1::text[]) with ordinality as o(owner, ord)
-         ${cut}
          cross join lateral (
            select post_id, score from ${table} where ${conditions.join(' and ')}
            order by score desc, post_id desc limit $2
@@ -82,10 +70,9 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
 
   /**
    * Inserts (user, post, score) rows, counting into each feed's size only the rows really
-   * inserted (a repeat adds nothing), then trims the feeds that went over the cap: all of them,
-   * or (a fan-out) only those among `settling` (FEED_TRIM_EVERY), the others left past it.
+   * inserted (a repeat adds nothing), then trims the feeds that went over the cap.
    */
-  const push = async (userIds: readonly string[], postIds: readonly string[], scores: readonly number[], settling: ReadonlySet<string> | 'all' = 'all'): Promise<void> => {
+  const push = async (userIds: readonly string[], postIds: readonly string[], scores: readonly number[]): Promise<void> => {
     if (userIds.length === 0) return;
     scores.forEach(assertScore);
     const grown = await query<{ user_id: string; size: number }>(
@@ -101,9 +88,9 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
        returning user_id, size`,
       [userIds, postIds, scores],
     );
-    // The sizes are the ones this statement left (the size rows' locks order concurrent pushes).
-    // A feed left over the cap by a push that does not settle reads as if trimmed (cutOf).
-    const over = grown.filter((row) => row.size > feedCap && (settling === 'all' || settling.has(row.user_id)));
+    // The sizes are the ones this statement left (the size rows' locks order concurrent pushes):
+    // of pushes that take a feed over the cap, the last one sees it over, and trims.
+    const over = grown.filter((row) => row.size > feedCap);
     if (over.length > 0) await trim(over.map((row) => row.user_id));
   };
 
@@ -113,7 +100,9 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
   const trim = (userIds: readonly string[]) =>
     query(
       `with over as (
-         select m.user_id, ${cutOf('m')} as cut
+         select m.user_id,
+                (select i.score from ${t.items} i where i.user_id = m.user_id
+                  order by i.score, i.post_id offset m.size - $2 - 1 limit 1) as cut
            from ${t.meta} m
           where m.user_id = any($1::text[]) and m.size > $2
        ),
@@ -130,10 +119,8 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       [userIds, feedCap],
     );
 
-  // Trimmed first: a removal that took a feed back under the cap would bring its hidden entries back into view.
-  const remove = async (userIds: readonly string[], postIds: readonly string[]) => {
-    await trim([...new Set(userIds)]);
-    await query(
+  const remove = (userIds: readonly string[], postIds: readonly string[]) =>
+    query(
       `with removed as (
          delete from ${t.items} i using unnest($1::text[], $2::text[]) as r(user_id, post_id)
           where i.user_id = r.user_id and i.post_id = r.post_id
@@ -143,22 +130,6 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
        update ${t.meta} m set size = m.size - counts.n from counts where m.user_id = counts.user_id`,
       [userIds, postIds],
     );
-  };
-
-  // The fan-out's write: one statement, and a trim of the feeds whose push settles (FEED_TRIM_EVERY).
-  const pushToFeedsMany: FeedStore['pushToFeedsMany'] = (posts) => {
-    const settling = new Set<string>();
-    for (const { entry, userIds } of posts) {
-      const settles = settlesOn(entry.postId);
-      for (const userId of userIds) if (settles(userId)) settling.add(userId);
-    }
-    return push(
-      posts.flatMap(({ userIds }) => userIds),
-      posts.flatMap(({ entry, userIds }) => userIds.map(() => entry.postId)),
-      posts.flatMap(({ entry, userIds }) => userIds.map(() => entry.score)),
-      settling,
-    );
-  };
 
   const marksAmong = async (userId: string, postIds: readonly string[]): Promise<ViewerMarks> => {
     const marks: ViewerMarks = { liked: new Set(), saved: new Set() };
@@ -315,14 +286,24 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       }
     },
 
+    pushToFeeds: (userIds, entry) =>
+      push(
+        userIds,
+        userIds.map(() => entry.postId),
+        userIds.map(() => entry.score),
+      ),
     pushToFeed: (userId, entries) =>
       push(
         entries.map(() => userId),
         entries.map((entry) => entry.postId),
         entries.map((entry) => entry.score),
       ),
-    pushToFeeds: (userIds, entry) => pushToFeedsMany([{ entry, userIds }]),
-    pushToFeedsMany,
+    pushToFeedsMany: (posts) =>
+      push(
+        posts.flatMap(({ userIds }) => userIds),
+        posts.flatMap(({ entry, userIds }) => userIds.map(() => entry.postId)),
+        posts.flatMap(({ entry, userIds }) => userIds.map(() => entry.score)),
+      ),
     pushToFeedMany: (feeds) =>
       push(
         feeds.flatMap(({ userId, entries }) => entries.map(() => userId)),
@@ -335,24 +316,20 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     removeFromFeed: async (userId, postIds) => {
       if (postIds.length > 0) await remove(postIds.map(() => userId), postIds);
     },
-    feed: async (userId, range) => (await ranges(t.items, 'user_id', [userId], range, true))[0]!,
+    feed: async (userId, range) => (await ranges(t.items, 'user_id', [userId], range))[0]!,
     oldestInFeed: async (userId) => {
       const rows = await query<{ score: string }>(`select score from ${t.items} where user_id = $1 order by score, post_id limit 1`, [userId]);
       return rows[0] ? Number(rows[0].score) : null;
     },
-    // The stored floor or the cut, whichever is higher (entries past the cap are hidden: cutOf).
     feedFloor: async (userId) => {
-      const rows = await query<{ floor: string | null }>(`select greatest(m.floor, case when m.size > ${feedCap} then ${cutOf('m')} end) as floor from ${t.meta} m where m.user_id = $1`, [userId]);
+      const rows = await query<{ floor: string | null }>(`select floor from ${t.meta} where user_id = $1`, [userId]);
       return rows[0]?.floor == null ? null : Number(rows[0].floor);
     },
     feedFloors: async (userIds) => {
       const floors = new Map<string, number | null>(userIds.map((userId) => [userId, null]));
       if (userIds.length === 0) return floors;
-      const rows = await query<{ user_id: string; floor: string | null }>(
-        `select m.user_id, greatest(m.floor, case when m.size > ${feedCap} then ${cutOf('m')} end) as floor from ${t.meta} m where m.user_id = any($1::text[])`,
-        [userIds],
-      );
-      for (const row of rows) if (row.floor !== null) floors.set(row.user_id, Number(row.floor));
+      const rows = await query<{ user_id: string; floor: string | null }>(`select user_id, floor from ${t.meta} where user_id = any($1::text[]) and floor is not null`, [userIds]);
+      for (const row of rows) floors.set(row.user_id, Number(row.floor));
       return floors;
     },
     raiseFeedFloor: async (userId, score) => {
