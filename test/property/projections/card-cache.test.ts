@@ -98,6 +98,16 @@ const assertCachedEqualsSql = async (cache: CardCache, history: readonly History
     const cachedHome = await cache.visiblePosts(posts, viewer, { withoutMuted: true });
     const sqlHome = (await reader.visiblePosts(posts, viewer)).filter((post) => !muted.has(post.author.id));
     expect(cachedHome.map((item) => JSON.parse(item.json)), `home posts for ${viewer}`).toEqual(await Promise.all(sqlHome.map(expectedPost)));
+    // The warm home page's body from the maps alone: the same posts with each item's marks, and the
+    // cursor; once visiblePosts has loaded them all, nothing is missing (a live cache, a UUID viewer).
+    const items = posts.map((postId, i) => ({ postId, likedByMe: i % 2 === 0, bookmarkedByMe: i % 3 === 0 }));
+    const body = cache.homePageBody(items, viewer, posts.length % 2 === 0 ? null : 'a cursor');
+    expect(body, `home page body for ${viewer}`).toBeDefined();
+    const marksOf = new Map(items.map((item) => [item.postId, { likedByMe: item.likedByMe, bookmarkedByMe: item.bookmarkedByMe }]));
+    expect(JSON.parse(body!.toString('utf8')), `home page body for ${viewer}`).toEqual({
+      items: (await Promise.all(sqlHome.map(expectedPost))).map((post) => ({ ...post, ...marksOf.get(post.id as string) })),
+      nextCursor: posts.length % 2 === 0 ? null : 'a cursor',
+    });
     for (const username of usernames) {
       const [cached, sql] = await Promise.all([cache.profileFor(viewer, username), reader.profileFor(viewer, username)]);
       if (!sql) expect(cached, `profile ${username} for ${viewer}`).toBeNull();
