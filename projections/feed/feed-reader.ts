@@ -153,8 +153,10 @@ class KnownMarks implements KnownDeleted {
     return ids.size === 0 ? entries : entries.filter((entry) => !ids.has(entry.postId));
   }
 
+  // Plain loops: these three run per entry of a page (a closure each would be garbage per call).
   deleted(postId: string): boolean {
-    return this.answers.some((answer) => answer.deleted?.has(postId) === true);
+    for (const answer of this.answers) if (answer.deleted?.has(postId) === true) return true;
+    return false;
   }
 
   /** Of a slice's entries, those no answer covers (none when the slice is one window's entries as they came). */
@@ -169,11 +171,13 @@ class KnownMarks implements KnownDeleted {
   }
 
   liked(postId: string): boolean {
-    return this.answers.some((answer) => answer.marks.liked.has(postId));
+    for (const answer of this.answers) if (answer.marks.liked.has(postId)) return true;
+    return false;
   }
 
   saved(postId: string): boolean {
-    return this.answers.some((answer) => answer.marks.saved.has(postId));
+    for (const answer of this.answers) if (answer.marks.saved.has(postId)) return true;
+    return false;
   }
 }
 
