@@ -2,9 +2,9 @@ import { Redis, type Command } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedReadModel } from '../../projections/feed/feed-read-model.js';
-import { createFeedReader } from '../../projections/feed/feed-reader.js';
+import { createFeedReader, type FeedReader } from '../../projections/feed/feed-reader.js';
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
-import { newestFirst, type FeedEntry } from '../../projections/feed/feed-store.js';
+import { newestFirst, type FeedEntry, type FeedStore } from '../../projections/feed/feed-store.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { createTestRedis, isRedisReachable, TEST_REDIS_URL, type TestRedis } from '../support/test-redis.js';
 
@@ -78,6 +78,16 @@ describe.skipIf(!(await isRedisReachable()))('the Redis home page', () => {
     return { reading, reader: createFeedReader(reading), writing: createRedisFeedStore(other, { prefix }) };
   };
 
+  /** A user following one author, 30 entries in their feed, and a first page read (the script loaded, the celebrity copy read): the entries newest first. */
+  const warmFeed = async (reader: FeedReader, writing: FeedStore) => {
+    const [u, a] = [user(), user()];
+    await writing.addFollow(u, a);
+    const pushed = entries(30);
+    await writing.pushToFeed(u, pushed);
+    await reader.homePage(u, { limit: 20 });
+    return { u, newest: [...pushed].sort(newestFirst) };
+  };
+
   it('a first page for a user who follows no pulled author: one command (the script, with the marks, the deleted markers and the celebrity version)', async () => {
     const { reader, writing } = stores2();
     const [u, a, celeb] = [user(), user(), user()];
@@ -106,12 +116,7 @@ describe.skipIf(!(await isRedisReachable()))('the Redis home page', () => {
 
   it('a deleted post is left out by the script\'s own markers, whatever the caller knows live, and the page refilled by the script again', async () => {
     const { reader, writing } = stores2();
-    const [u, a] = [user(), user()];
-    await writing.addFollow(u, a);
-    const pushed = entries(30);
-    await writing.pushToFeed(u, pushed);
-    await reader.homePage(u, { limit: 20 }); // loads the script and the copy
-    const newest = [...pushed].sort(newestFirst);
+    const { u, newest } = await warmFeed(reader, writing);
     const deleted = [newest[1]!.postId, newest[7]!.postId];
     await Promise.all(deleted.map((postId) => writing.markDeleted(postId)));
 
@@ -134,12 +139,7 @@ describe.skipIf(!(await isRedisReachable()))('the Redis home page', () => {
         return window;
       },
     });
-    const [u, a] = [user(), user()];
-    await writing.addFollow(u, a);
-    const pushed = entries(30);
-    await writing.pushToFeed(u, pushed);
-    await reader.homePage(u, { limit: 20 }); // loads the script and the copy
-    const newest = [...pushed].sort(newestFirst);
+    const { u, newest } = await warmFeed(reader, writing);
 
     const all = await counting.during(() => reader.homePage(u, { limit: 20, knownLive: () => true }));
     expect(all.map((command) => command.name)).toEqual(['evalsha']);
