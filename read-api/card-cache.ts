@@ -219,8 +219,11 @@ type PostCard = {
   facts: PostCardFacts;
   shown?: { authorPrivate: boolean; until: number; fragment: string; withAuthor?: { summary: string } & CardJson };
 };
-/** A post's JSON, and the same without its closing brace as UTF-8 (PostCardJson). */
-type CardJson = Pick<PostCardJson, 'json' | 'open'>;
+/**
+ * A post's JSON, and the same without its closing brace as UTF-8 (PostCardJson); `withoutTags`:
+ * the last one made from it without some tags (shownWithout), and which.
+ */
+type CardJson = Pick<PostCardJson, 'json' | 'open'> & { withoutTags?: { hidden: string; card: CardJson } };
 /** A card's JSON with its encoded opening (PostCardJson `open`). */
 export const cardJson = (json: string): CardJson => ({ json, open: Buffer.from(json.slice(0, -1), 'utf8') });
 type UserCard = { facts: UserCardFacts; shown?: { until: number; summary: string; profile: string } };
@@ -601,8 +604,17 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     return hidden;
   };
 
-  /** The card's JSON as the viewer sees it: the cached one, or (a tag hidden) one made for this read. */
-  const shownWithout = (json: CardJson, hidden: readonly string[]): CardJson => (hidden.length === 0 ? json : cardJson(withoutTags(json.json, hidden)));
+  /**
+   * The card's JSON as the viewer sees it: the cached one, or (a tag hidden) one made without those
+   * tags, kept beside it for the last set hidden (a viewer in such a block reads the same cards
+   * page after page; another set replaces it, the card's next JSON drops it).
+   */
+  const shownWithout = (json: CardJson, hidden: readonly string[]): CardJson => {
+    if (hidden.length === 0) return json;
+    const key = hidden.join('\n');
+    if (json.withoutTags?.hidden !== key) json.withoutTags = { hidden: key, card: cardJson(withoutTags(json.json, hidden)) };
+    return json.withoutTags.card;
+  };
 
   /** kernel/access.ts's rule on the cached facts, for an author listed for the viewer. */
   const accessOf = (viewerId: string, author: UserCard, facts: PairFacts | undefined) =>
