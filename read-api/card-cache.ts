@@ -669,7 +669,10 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
         if (found?.access !== 'allowed' || (withoutMuted && found.muting)) return [];
         const { facts } = found.post;
         const json = postJsonNow(found.post, found.author);
-        const shownAs = (card: CardJson): PostCardJson => ({ postId: id, ...shownWithout(card, found.hidden), facts });
+        const shownAs = (card: CardJson): PostCardJson => {
+          const { json, open } = shownWithout(card, found.hidden);
+          return { postId: id, json, open, facts };
+        };
         return [json !== undefined ? shownAs(json) : postJson(found.post, found.author).then(shownAs)];
       });
       return shown.every((item): item is PostCardJson => !(item instanceof Promise)) ? shown : Promise.all(shown);
