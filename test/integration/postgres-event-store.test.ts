@@ -204,7 +204,13 @@ describe('PostgreSQL event store', () => {
   // event_store_append_batch (schema-v5-append-batch-as-set.sql.ts) called as append.ts calls it,
   // on one connection counting its function calls (track_functions), so that the test sees which
   // way the batch went: as one set (no per-append event_store_append) or append by append.
-  const appendBatch = async (items: { streamId: string; expected: 'no_stream' | number; events: NewEvent[]; guards?: { streamId: string; revision: number }[] }[]) => {
+  interface BatchItem {
+    streamId: string;
+    expected: 'no_stream' | number;
+    events: readonly NewEvent[];
+    guards?: readonly { streamId: string; revision: number }[];
+  }
+  const appendBatch = async (items: readonly BatchItem[]) => {
     const client = await db.pool.connect();
     try {
       await client.query('begin');
@@ -271,11 +277,12 @@ describe('PostgreSQL event store', () => {
     await store.append(existing, [liked()], 'no_stream');
     await store.append(guarded, [liked()], 'no_stream');
     const [good, behindGuard] = [`set-good-${uuidv7()}`, `set-behind-${uuidv7()}`];
-    for (const [refused, expectedCode] of [
+    const refusals: [BatchItem, string][] = [
       [{ streamId: existing, expected: 1, events: [liked()] }, 'ES409'],
-      [{ streamId: existing, expected: 'no_stream' as const, events: [liked()] }, 'ES409'],
-      [{ streamId: behindGuard, expected: 'no_stream' as const, events: [liked()], guards: [{ streamId: guarded, revision: 5 }] }, 'ES412'],
-    ] as const) {
+      [{ streamId: existing, expected: 'no_stream', events: [liked()] }, 'ES409'],
+      [{ streamId: behindGuard, expected: 'no_stream', events: [liked()], guards: [{ streamId: guarded, revision: 5 }] }, 'ES412'],
+    ];
+    for (const [refused, expectedCode] of refusals) {
       const goodStream = `${good}-${expectedCode}-${uuidv7()}`;
       const { rows, perAppendCalls } = await appendBatch([{ streamId: goodStream, expected: 'no_stream', events: [liked()], guards: [{ streamId: guarded, revision: 0 }] }, refused]);
       expect(perAppendCalls).toBeGreaterThan(0); // event_store_append, once per append (and its inner overload)
