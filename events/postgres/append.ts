@@ -112,9 +112,8 @@ const actualRevision = (revision: number): number | 'no_stream' | 'unknown' => (
 // waits for the WAL flush and holds a pooled connection meanwhile, so under concurrent writers
 // commits, not statements, bounded the appends per second (bench:http). Group commit, done by
 // the client: an append that finds fewer than `maxInFlight` statements in flight is sent at
-// once, as a batch of one; the others queue and leave together as soon as one returns (a batch
-// of one too goes through event_store_append_batch: since schema version 5 it appends the common
-// batch as one set, in fewer statements than event_store_append's nested calls). Each
+// once, alone and as before (event_store_append: for one append cheaper than the batch function's
+// subtransaction); the others queue and leave together as soon as one returns. Each
 // append keeps its own outcome: its expectation is checked against its stream alone, and a
 // refusal (a ConcurrencyError, or any error of its own) refuses it and nothing else. Two appends
 // to one stream never share a batch (the later one waits for the next), and a batch is ordered
@@ -193,6 +192,14 @@ export const createAppendBatcher = (pool: pg.Pool, { maxInFlight = Math.max(1, M
     });
   };
 
+  const sendOne = async (p: Pending) => {
+    try {
+      p.resolve(await appendValidated(pool, p.streamId, p.events, p.data, p.expected, p.guards));
+    } catch (error) {
+      p.reject(error);
+    }
+  };
+
   /** Takes the next batch off the queue: the oldest appends, one per stream, MAX_BATCH at most. */
   const nextBatch = (): Pending[] => {
     const batch: Pending[] = [];
@@ -214,7 +221,7 @@ export const createAppendBatcher = (pool: pg.Pool, { maxInFlight = Math.max(1, M
     while (inFlight < maxInFlight && queue.length > 0) {
       const batch = nextBatch();
       inFlight++;
-      void sendBatch(batch).finally(() => {
+      void (batch.length === 1 ? sendOne(batch[0]!) : sendBatch(batch)).finally(() => {
         inFlight--;
         pump();
       });
