@@ -63,3 +63,13 @@ export interface AccessFacts {
 /** May `actorId` see `ownerId`'s content? Pure: the caller reads the facts. */
 export const accessTo = ({ actorId, ownerId, ownerIsPrivate, actorFollowsOwner, blockedEitherWay }: AccessFacts): Access =>
   accessFor({ self: actorId === ownerId, blockedEitherWay, ownerIsPrivate, actorFollowsOwner });
+
+/**
+ * Whether a post's tag of someone shows to a viewer (docs/rules.md "Who may see whom"): not when a
+ * block stands between the viewer and the tagged person, either way. The post itself is the
+ * author's, decided by `accessTo`; a block with a person tagged on it hides that person's name
+ * from the card only, as the block hides their profile and content everywhere else. One's own tag
+ * always shows to oneself (no one blocks themselves). The SQL form is
+ * projections/profiles/access-sql.ts `TAG_SHOWN_TO`.
+ */
+export const tagShownTo = ({ blockedEitherWay }: Pick<AccessFacts, 'blockedEitherWay'>): boolean => !blockedEitherWay;

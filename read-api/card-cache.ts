@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { accessTo, type ContentAccess } from '../kernel/access.js';
+import { accessTo, tagShownTo, type ContentAccess } from '../kernel/access.js';
 import { listedFor } from '../projections/profiles/access-sql.js';
 import type { CardBus } from '../projections/profiles/card-bus.js';
 import type { CardTouches } from '../projections/profiles/card-touches.js';
@@ -17,7 +17,10 @@ import { hydratedPost, profile, userSummary } from './schemas.js';
 //   user cards (a registered user's profile, whether it is listed, or its absence) and pair facts
 //   (follows, request and blocks between a viewer and another user). Visibility is NOT cached: it
 //   is decided on every read by kernel/access.ts `accessTo` from the cached facts, as `postFor`,
-//   `visiblePosts` and `profileFor` decide it from the rows (projections/profiles/).
+//   `visiblePosts` and `profileFor` decide it from the rows (projections/profiles/); and so is
+//   which of a post's tags show (`tagShownTo`, from the viewer's pair facts with each tagged
+//   person, loaded with the authors' in the same query): a card holds every standing tag, and a
+//   viewer a block stands between with a tagged person gets the card without that tag.
 // - Presented once, pre-serialized: a card keeps its media presented (read-api/media-presenter.ts)
 //   and its JSON as the response schema shapes it, until the end of the signing window its URLs
 //   were made in (`presentedUntil`), then presents again (no SQL). A post's JSON is its own
@@ -216,8 +219,11 @@ type PostCard = {
   facts: PostCardFacts;
   shown?: { authorPrivate: boolean; until: number; fragment: string; withAuthor?: { summary: string } & CardJson };
 };
-/** A post's JSON, and the same without its closing brace as UTF-8 (PostCardJson). */
-type CardJson = Pick<PostCardJson, 'json' | 'open'>;
+/**
+ * A post's JSON, and the same without its closing brace as UTF-8 (PostCardJson); `withoutTags`:
+ * the last one made from it without some tags (shownWithout), and which.
+ */
+type CardJson = Pick<PostCardJson, 'json' | 'open'> & { withoutTags?: { hidden: string; card: CardJson } };
 /** A card's JSON with its encoded opening (PostCardJson `open`). */
 export const cardJson = (json: string): CardJson => ({ json, open: Buffer.from(json.slice(0, -1), 'utf8') });
 type UserCard = { facts: UserCardFacts; shown?: { until: number; summary: string; profile: string } };
@@ -234,6 +240,28 @@ export const withMarks = (json: string, marks: Marks | undefined): string =>
     json,
     `,"likedByMe":${marks?.likedByMe === true},"bookmarkedByMe":${marks?.bookmarkedByMe === true}${marks?.via === undefined ? '' : `,"via":${JSON.stringify({ hashtag: marks.via })}`}`,
   );
+
+/** No tag hidden (shared, so that the home feed's fast path allocates nothing for a card whose tags all show). */
+const NO_HIDDEN_TAGS: readonly string[] = Object.freeze([]);
+
+/**
+ * A post's JSON without the tags of `hiddenUsernames` (the people a block stands between with the
+ * viewer: kernel/access.ts `tagShownTo`), an item left with none without its `tags` as the SQL
+ * hydration leaves it. Parsed and written again: the rare card of a viewer in such a block pays it,
+ * the card as cached is the same for everyone else.
+ */
+export const withoutTags = (json: string, hiddenUsernames: readonly string[]): string => {
+  if (hiddenUsernames.length === 0) return json;
+  const hidden = new Set(hiddenUsernames);
+  const post = JSON.parse(json) as { media: Array<{ tags?: Array<{ username: string }> }> };
+  for (const item of post.media) {
+    if (!item.tags) continue;
+    const shown = item.tags.filter((tag) => !hidden.has(tag.username));
+    if (shown.length > 0) item.tags = shown;
+    else delete item.tags;
+  }
+  return JSON.stringify(post);
+};
 
 /** The profile's JSON with the viewer's relationship: what GET /users/{username} answers. */
 export const withRelationship = (json: string, { following, requested, followedBy, muting }: Relationship): string =>
@@ -539,11 +567,53 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       const facts = pairs.hit(`${viewer}|${author.facts.id}`, at);
       if (facts === undefined) return undefined;
       if (accessOf(viewerId, author, facts) !== 'allowed' || (withoutMuted && facts.muting)) continue;
+      const hidden = hiddenTagsFromCache(post.facts, viewer, at);
+      if (hidden === undefined) return undefined;
       const json = postJsonNow(post, author, at);
       if (json === undefined) return undefined;
-      shown.push({ postId: id, json: json.json, open: json.open, facts: post.facts });
+      const { json: text, open } = shownWithout(json, hidden);
+      shown.push({ postId: id, json: text, open, facts: post.facts });
     }
     return shown;
+  };
+
+  /**
+   * The usernames of the post's standing tags that do not show to the viewer (`viewer` lowercased:
+   * kernel/access.ts `tagShownTo`), from the cached pair facts alone: undefined when one is not
+   * cached, for the general path to load it. A post that tags no one costs nothing here.
+   */
+  const hiddenTagsFromCache = (facts: PostCardFacts, viewer: string, at: number): readonly string[] | undefined => {
+    let hidden = NO_HIDDEN_TAGS;
+    for (const { userId, username } of facts.standingTags) {
+      if (userId === viewer) continue;
+      const pair = pairs.hit(`${viewer}|${userId}`, at);
+      if (pair === undefined) return undefined;
+      if (!tagShownTo(pair)) hidden = [...hidden, username];
+    }
+    return hidden;
+  };
+
+  /** hiddenTagsFromCache() on loaded pair facts (every tagged person's loaded with the authors'; one missing hides its tag). */
+  const hiddenTagsAmong = (facts: PostCardFacts, viewer: string, pairsLoaded: Map<string, PairFacts>): readonly string[] => {
+    let hidden = NO_HIDDEN_TAGS;
+    for (const { userId, username } of facts.standingTags) {
+      if (userId === viewer) continue;
+      const pair = pairsLoaded.get(userId);
+      if (pair === undefined || !tagShownTo(pair)) hidden = [...hidden, username];
+    }
+    return hidden;
+  };
+
+  /**
+   * The card's JSON as the viewer sees it: the cached one, or (a tag hidden) one made without those
+   * tags, kept beside it for the last set hidden (a viewer in such a block reads the same cards
+   * page after page; another set replaces it, the card's next JSON drops it).
+   */
+  const shownWithout = (json: CardJson, hidden: readonly string[]): CardJson => {
+    if (hidden.length === 0) return json;
+    const key = hidden.join('\n');
+    if (json.withoutTags?.hidden !== key) json.withoutTags = { hidden: key, card: cardJson(withoutTags(json.json, hidden)) };
+    return json.withoutTags.card;
   };
 
   /** kernel/access.ts's rule on the cached facts, for an author listed for the viewer. */
@@ -556,17 +626,24 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       blockedEitherWay: facts?.blockedEitherWay === true,
     });
 
-  /** The live posts of `ids`, their authors listed for the viewer, and the viewer's facts with those authors. */
+  /**
+   * The live posts of `ids`, their authors listed for the viewer, the viewer's facts with those
+   * authors, and the tags hidden from the viewer: the pair facts of the people the posts tag are
+   * loaded with the authors' (one query), not one per tag.
+   */
   const postsWithAuthors = async (ids: readonly string[], viewerId: string, options: ReadOptions) => {
     const found = await postCards(ids, options);
-    const authorIds = [...new Set([...found.values()].flatMap((card) => (card ? [card.facts.authorId] : [])))];
-    const [authors, facts] = await Promise.all([userCards(authorIds, options), pairFacts(viewerId, authorIds, options)]);
+    const cards = [...found.values()].flatMap((card) => (card ? [card] : []));
+    const authorIds = [...new Set(cards.map((card) => card.facts.authorId))];
+    const viewer = viewerId.toLowerCase();
+    const taggedIds = cards.flatMap((card) => card.facts.standingTags.map((tag) => tag.userId)).filter((id) => id !== viewer);
+    const [authors, facts] = await Promise.all([userCards(authorIds, options), pairFacts(viewerId, [...new Set([...authorIds, ...taggedIds])], options)]);
     const withAuthor = (id: string) => {
       const post = found.get(id);
       const author = post ? authors.get(post.facts.authorId) : null;
       if (!post || !author || !listedFor(viewerId, author.facts)) return null;
       const pair = facts.get(author.facts.id);
-      return { post, author, access: accessOf(viewerId, author, pair), muting: pair?.muting === true };
+      return { post, author, access: accessOf(viewerId, author, pair), muting: pair?.muting === true, hidden: hiddenTagsAmong(post.facts, viewer, facts) };
     };
     return withAuthor;
   };
@@ -592,7 +669,10 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
         if (found?.access !== 'allowed' || (withoutMuted && found.muting)) return [];
         const { facts } = found.post;
         const json = postJsonNow(found.post, found.author);
-        const shownAs = ({ json, open }: CardJson): PostCardJson => ({ postId: id, json, open, facts });
+        const shownAs = (card: CardJson): PostCardJson => {
+          const { json, open } = shownWithout(card, found.hidden);
+          return { postId: id, json, open, facts };
+        };
         return [json !== undefined ? shownAs(json) : postJson(found.post, found.author).then(shownAs)];
       });
       return shown.every((item): item is PostCardJson => !(item instanceof Promise)) ? shown : Promise.all(shown);
@@ -602,7 +682,9 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       if (!isUuid(postId)) return null;
       const id = postId.toLowerCase();
       const found = (await postsWithAuthors([id], viewerId, options))(id);
-      return found && { json: (postJsonNow(found.post, found.author) ?? (await postJson(found.post, found.author))).json, access: found.access };
+      if (!found) return null;
+      const json = postJsonNow(found.post, found.author) ?? (await postJson(found.post, found.author));
+      return { json: shownWithout(json, found.hidden).json, access: found.access };
     },
 
     async profileFor(viewerId, username, options = {}) {

@@ -5,9 +5,9 @@ import { createTopicProducer, type FanOutTopic } from './fan-out-topic.js';
 // The Kafka adapter of the FanOut port (docs/architecture.md "Projections"): a chunk becomes one message on the fan-out
 // topic, for the workers (fan-out-workers.ts) to write into feeds. `publish` resolves once the
 // broker has the message on every in-sync replica (acks all), so the projection moves its
-// checkpoint only past fan-out that cannot be lost. The producer is idempotent: its own retries
-// do not duplicate a message. A batch the projection retries publishes its chunks again, which
-// the workers' idempotent writes absorb.
+// checkpoint only past fan-out that cannot be lost. A send retried by the producer may write a
+// message twice (it is not kafkajs's idempotent producer: fan-out-topic.ts says why), and a batch
+// the projection retries publishes its chunks again; the workers' idempotent writes absorb both.
 
 export interface KafkaFanOut extends FanOut {
   close(): Promise<void>;
