@@ -10,10 +10,14 @@
 // batch's order (stream order); and every event inserted by one statement, in the batch's order. If
 // anything in it refuses (a wrong expectation, a guard that moved, a reused event id, a deadlock),
 // that subtransaction is rolled back whole and the batch is run again as before, append by append
-// with each its own outcome. So the answer is version 4's in every case; a refusal costs one try
-// more. Processes of the previous release call this same function and get the same answers.
+// with each its own outcome: version 4's function, kept under the name event_store_append_batch_each.
+// So the answer is version 4's in every case; a refusal costs one try more. Processes of the
+// previous release call this same function and get the same answers.
 export const schemaV5AppendBatchAsSet = `
-create or replace function event_store_append_batch(
+alter function event_store_append_batch(text[], text[], bigint[], integer[], uuid[], text[], integer[], jsonb[], jsonb[], integer[], text[], bigint[])
+  rename to event_store_append_batch_each;
+
+create function event_store_append_batch(
   p_stream_ids text[],
   p_expected text[],
   p_expected_revisions bigint[],
@@ -31,17 +35,12 @@ create or replace function event_store_append_batch(
 language plpgsql
 -- Planned once per connection: the statements over the batch's arrays would otherwise be planned
 -- again on every call (the planner's custom plans for a few rows look cheaper than its generic
--- one), which made a batch of one cost four times version 4's. None of them scans a table, so
--- their generic plans do not depend on its size.
+-- one), which made a batch of one cost four times version 4's. Each reads the streams rows by key, so
+-- their generic plans do not depend on the tables' sizes.
 set plan_cache_mode = force_generic_plan
 as $fn$
 declare
   v_items integer := coalesce(cardinality(p_stream_ids), 0);
-  v_from integer := 1;
-  v_to integer;
-  v_guards_from integer := 1;
-  v_guards_to integer;
-  v_result record;
   v_stream text;
   v_revision bigint;
   v_actual bigint;
@@ -102,26 +101,8 @@ begin
     end if;
   end if;
 
-  for i in 1 .. v_items loop
-    v_to := v_from + p_counts[i] - 1;
-    v_guards_to := v_guards_from + p_guard_counts[i] - 1;
-    item := i;
-    item_error_code := null; item_error_message := null; item_error_detail := null;
-    begin
-      select * into strict v_result from event_store_append(p_stream_ids[i], p_expected[i], p_expected_revisions[i],
-        p_event_ids[v_from:v_to], p_types[v_from:v_to], p_versions[v_from:v_to], p_data[v_from:v_to], p_metadata[v_from:v_to],
-        p_guard_streams[v_guards_from:v_guards_to], p_guard_revisions[v_guards_from:v_guards_to]);
-      item_next_revision := v_result.next_revision;
-      item_transaction_id := v_result.last_transaction_id;
-      item_global_position := v_result.last_global_position;
-    exception when others then
-      get stacked diagnostics item_error_code = returned_sqlstate, item_error_message = message_text, item_error_detail = pg_exception_detail;
-      item_next_revision := null; item_transaction_id := null; item_global_position := null;
-    end;
-    return next;
-    v_from := v_to + 1;
-    v_guards_from := v_guards_to + 1;
-  end loop;
+  return query select * from event_store_append_batch_each(p_stream_ids, p_expected, p_expected_revisions, p_counts, p_event_ids, p_types,
+    p_versions, p_data, p_metadata, p_guard_counts, p_guard_streams, p_guard_revisions);
 end
 $fn$;
 `;
