@@ -84,10 +84,12 @@ begin
         from unnest(p_event_ids, p_types, p_versions, p_data, p_metadata) with ordinality as e(event_id, type, version, data, metadata, ord)
         join items i on e.ord > i.before and e.ord <= i.before + i.count
         order by e.ord
-        returning stream_id, global_position
+        returning stream_id, stream_revision, global_position
       )
+      -- By revision too: two appends of one batch to one stream each get their own last position.
       select array_agg(l.last order by l.item) into v_last
-        from (select i.item, max(n.global_position) as last from inserted n join items i on i.stream_id = n.stream_id group by i.item) l;
+        from (select i.item, max(n.global_position) as last from inserted n join items i
+          on i.stream_id = n.stream_id and n.stream_revision > i.revision and n.stream_revision <= i.revision + i.count group by i.item) l;
       v_as_set := true;
     exception when others then
       v_as_set := false; -- run again append by append below, each with its own outcome

@@ -271,6 +271,22 @@ describe('PostgreSQL event store', () => {
     expect([...all].sort((a, b) => (a.position < b.position ? -1 : 1)).map((e) => e.eventId)).toEqual(byBatchOrder);
   });
 
+  it('answers each of two appends to one stream in one set with the position of its own last event', async () => {
+    const streamId = `set-twice-${uuidv7()}`;
+    const items: BatchItem[] = [
+      { streamId, expected: 'no_stream', events: [liked(), liked()] },
+      { streamId, expected: 1, events: [liked()] },
+    ];
+    const { rows, perAppendCalls } = await appendBatch(items);
+    expect(perAppendCalls).toBe(0);
+    expect(rows.map((r) => [r.item_error_code, Number(r.item_next_revision)])).toEqual([[null, 1], [null, 2]]);
+    const read = await store.readStream(streamId);
+    const positionOf = (revision: number) => read[revision]!.position;
+    const answered = rows.map((r) => BigInt(r.item_global_position!).toString(16).padStart(16, '0'));
+    expect(positionOf(1).endsWith(answered[0]!)).toBe(true);
+    expect(positionOf(2).endsWith(answered[1]!)).toBe(true);
+  });
+
   it('runs a batch append by append when one of it is refused, and only that one is refused', async () => {
     const existing = `set-existing-${uuidv7()}`;
     const guarded = `set-account-${uuidv7()}`;
