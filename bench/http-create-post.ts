@@ -1,5 +1,6 @@
 import { httpFigures, printFigures } from './support/report.js';
 import { jsonClient, load, printTable, startBenchServer } from './support/bench-run.js';
+import { postgresBackendCpu } from './support/postgres-cpu.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 
 // Create-post over HTTP at 50 connections, next to a same-run baseline: the same server
@@ -11,9 +12,14 @@ const DURATION_S = Number(process.env.DURATION ?? 10);
 
 const scratch = await createScratchSchema('bench_http');
 const ROLE = process.env.ROLE ?? 'api';
+// The server's connections carry the scratch schema's name, so that the CPU of their PostgreSQL
+// backends can be told apart from the others' on a shared server (support/postgres-cpu.ts).
+const serverUrl = new URL(scratch.url);
+serverUrl.searchParams.set('application_name', scratch.schema);
+const postgresCpu = await postgresBackendCpu(scratch.url, scratch.schema);
 // The posts link their media on cdn.example.com: without it allowed every create is a 422, fast and
 // meaningless (the run refuses to report figures with any non-2xx answer).
-const server = await startBenchServer({ DATABASE_URL: scratch.url, ROLE, MEDIA_EXTERNAL_HOSTS: 'cdn.example.com' });
+const server = await startBenchServer({ DATABASE_URL: serverUrl.toString(), ROLE, MEDIA_EXTERNAL_HOSTS: 'cdn.example.com' });
 try {
   const api = jsonClient(server.address);
   const { accessToken: token } = await api('POST', '/api/v1/users/register', undefined, {
@@ -31,17 +37,21 @@ try {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body,
     });
-  // Each run also measures the server's CPU time per request (bench-run.ts cpuMicros): on a shared
-  // machine requests per second move with the others' load, the API's own cost per request far less.
+  // Each run also measures the server's CPU time per request (bench-run.ts cpuMicros), and that of
+  // its PostgreSQL backends: on a shared machine requests per second move with the others' load,
+  // the cost per request far less.
   const measured = async (path: string) => {
     const before = await server.cpuMicros();
+    await postgresCpu.start();
     const result = await run(path);
+    const postgresMicros = await postgresCpu.stop();
     const requests = result.requests.total;
-    return { result, cpuMicrosPerRequest: requests > 0 ? ((await server.cpuMicros()) - before) / requests : 0 };
+    const perRequest = (micros: number) => (requests > 0 ? micros / requests : 0);
+    return { result, cpuMicrosPerRequest: perRequest((await server.cpuMicros()) - before), postgresCpuMicrosPerRequest: postgresMicros === null ? null : perRequest(postgresMicros) };
   };
   await run('/bench/noop'); // warm-up: JIT, connection pools
   const { result: baseline, cpuMicrosPerRequest: baselineCpu } = await measured('/bench/noop');
-  const { result: createPost, cpuMicrosPerRequest: createPostCpu } = await measured('/api/v1/posts');
+  const { result: createPost, cpuMicrosPerRequest: createPostCpu, postgresCpuMicrosPerRequest: createPostPostgresCpu } = await measured('/api/v1/posts');
   printTable(`${CONNECTIONS} connections, ${DURATION_S}s each, role ${ROLE}`, [
     ['no-op POST (baseline)', baseline],
     ['POST /api/v1/posts', createPost],
@@ -51,16 +61,22 @@ try {
   }
   console.log(`create-post / baseline: ${(createPost.requests.average / baseline.requests.average).toFixed(3)}`);
   console.log(`API CPU per request: create-post ${createPostCpu.toFixed(0)} us, no-op ${baselineCpu.toFixed(0)} us (no-op / create-post ${(baselineCpu / createPostCpu).toFixed(3)})`);
+  console.log(`PostgreSQL backends' CPU per create-post: ${createPostPostgresCpu === null ? 'not measured (PostgreSQL is not on this machine)' : `${createPostPostgresCpu.toFixed(0)} us`}`);
   printFigures('http', {
     connections: CONNECTIONS,
     durationSeconds: DURATION_S,
     role: ROLE,
-    createPost: { ...httpFigures(createPost), cpuMicrosPerRequest: Math.round(createPostCpu) },
+    createPost: {
+      ...httpFigures(createPost),
+      cpuMicrosPerRequest: Math.round(createPostCpu),
+      postgresCpuMicrosPerRequest: createPostPostgresCpu === null ? null : Math.round(createPostPostgresCpu),
+    },
     baseline: { ...httpFigures(baseline), cpuMicrosPerRequest: Math.round(baselineCpu) },
     ratio: createPost.requests.average / baseline.requests.average,
     cpuRatio: baselineCpu / createPostCpu,
   });
 } finally {
   await server.stop();
+  await postgresCpu.close();
   await scratch.drop();
 }

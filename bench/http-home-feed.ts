@@ -23,8 +23,15 @@ const server = await startBenchServer({ DATABASE_URL: scratch.url, REDIS_URL, RE
 try {
   const { readerToken } = await seedHomeFeed(server.address, { authors: AUTHORS, postsEach: POSTS_EACH });
 
-  const run = (path: string) =>
-    load({ url: `${server.address}${path}`, connections: CONNECTIONS, duration: DURATION_S, headers: { authorization: `Bearer ${readerToken}` } });
+  // Each run with the server's CPU time per request over it (bench-run.ts cpuMicros): a figure the
+  // other work of a shared machine moves far less than requests per second.
+  const cpuPerRequest = new Map<object, number>();
+  const run = async (path: string) => {
+    const before = await server.cpuMicros();
+    const result = await load({ url: `${server.address}${path}`, connections: CONNECTIONS, duration: DURATION_S, headers: { authorization: `Bearer ${readerToken}` } });
+    cpuPerRequest.set(result, Math.round(((await server.cpuMicros()) - before) / Math.max(1, result.requests.total)));
+    return result;
+  };
   await run('/bench/zrevrange'); // warm-up
   const baseline = await run('/bench/zrevrange');
   const home = await run('/api/v1/feed/home');
@@ -40,6 +47,8 @@ try {
     ['GET /api/v1/feed/home?order=ranked (a later page)', later],
   ]);
   console.log(`home feed / baseline: ${(home.requests.average / baseline.requests.average).toFixed(3)}`);
+  const cpu = { baseline: cpuPerRequest.get(baseline)!, homeFeed: cpuPerRequest.get(home)!, rankedHomeFeed: cpuPerRequest.get(ranked)!, rankedLaterPages: cpuPerRequest.get(later)! };
+  console.log(`server CPU per request (µs): bare ZREVRANGE ${cpu.baseline}, home feed ${cpu.homeFeed}, ranked first pages ${cpu.rankedHomeFeed}, ranked later pages ${cpu.rankedLaterPages}`);
   console.log(`ranked / chronological: ${(ranked.requests.average / home.requests.average).toFixed(3)} first pages, ${(later.requests.average / home.requests.average).toFixed(3)} later pages`);
   printFigures('feed', {
     connections: CONNECTIONS,
@@ -51,6 +60,7 @@ try {
     ratio: home.requests.average / baseline.requests.average,
     rankedRatio: ranked.requests.average / home.requests.average,
     rankedLaterPagesRatio: later.requests.average / home.requests.average,
+    cpuMicrosPerRequest: cpu,
   });
 } finally {
   await server.stop();

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { accessTo, type ContentAccess } from '../kernel/access.js';
+import { accessTo, tagShownTo, type ContentAccess } from '../kernel/access.js';
 import { listedFor } from '../projections/profiles/access-sql.js';
 import type { CardBus } from '../projections/profiles/card-bus.js';
 import type { CardTouches } from '../projections/profiles/card-touches.js';
@@ -17,7 +17,10 @@ import { hydratedPost, profile, userSummary } from './schemas.js';
 //   user cards (a registered user's profile, whether it is listed, or its absence) and pair facts
 //   (follows, request and blocks between a viewer and another user). Visibility is NOT cached: it
 //   is decided on every read by kernel/access.ts `accessTo` from the cached facts, as `postFor`,
-//   `visiblePosts` and `profileFor` decide it from the rows (projections/profiles/).
+//   `visiblePosts` and `profileFor` decide it from the rows (projections/profiles/); and so is
+//   which of a post's tags show (`tagShownTo`, from the viewer's pair facts with each tagged
+//   person, loaded with the authors' in the same query): a card holds every standing tag, and a
+//   viewer a block stands between with a tagged person gets the card without that tag.
 // - Presented once, pre-serialized: a card keeps its media presented (read-api/media-presenter.ts)
 //   and its JSON as the response schema shapes it, until the end of the signing window its URLs
 //   were made in (`presentedUntil`), then presents again (no SQL). A post's JSON is its own
@@ -49,6 +52,8 @@ export const DEFAULT_CARD_CACHE_SIZE = 20_000;
 const PAIRS_PER_CARD = 5;
 /** Invalidations remembered while loads are in flight; past it, every load in flight is refused its insert (as after a clear). */
 const REMEMBERED_INVALIDATIONS = 100_000;
+/** A pair key's halves are lowercase UUIDs (pairFacts keeps nothing for any other viewer). */
+const UUID_LENGTH = 36;
 
 export interface ReadOptions {
   /** Load from SQL whatever is cached (a ?minPosition= read), refreshing the cache. */
@@ -77,6 +82,9 @@ export interface Marks {
   via?: string;
 }
 
+/** A home page's item: a post id and the viewer's marks on it (projections/feed/feed-reader.ts HomeItem). */
+export type PageItem = Marks & { postId: string };
+
 export interface CardCache {
   /**
    * The posts of `postIds` in that order whose author the viewer may see, skipping deleted and
@@ -84,6 +92,13 @@ export interface CardCache {
    * viewer mutes either (read from the same pair facts, so no extra load).
    */
   visiblePosts(postIds: readonly string[], viewerId: string, options?: VisiblePostsOptions): Promise<PostCardJson[]>;
+  /**
+   * The home page's body, `postPageBody(visiblePosts(ids, viewer, { withoutMuted: true }), marks,
+   * nextCursor)`, from the maps alone when every post, author and pair fact is cached and presented
+   * for now (the home feed's steady state): no intermediate list of cards, no promise. Undefined as
+   * soon as anything is missing (or the cache is not live), for the caller to take the general path.
+   */
+  homePageBody(items: readonly PageItem[], viewerId: string, nextCursor: string | null): Buffer | undefined;
   /** The live post and the viewer's access to its author: what profiles.postFor answers (null for none). */
   postFor(postId: string, viewerId: string, options?: ReadOptions): Promise<{ json: string; access: ContentAccess } | null>;
   /** The profile (its JSON without the relationship), the viewer's access and relationship: what profiles.profileFor answers. */
@@ -131,11 +146,21 @@ interface Entry<V> {
  * used within the last generation is still far from the front.
  */
 class CardMap<V> {
-  private readonly entries = new Map<string, Entry<V>>();
+  protected readonly entries = new Map<string, Entry<V>>();
   readonly loading = new Map<string, Promise<V | undefined>>();
-  private generation = 0;
+  protected generation = 0;
   private putsThisGeneration = 0;
   constructor(private readonly capacity: number) {}
+
+  /** Every entry stored goes through here (the pair map's index follows it). */
+  protected store(key: string, entry: Entry<V>): void {
+    this.entries.set(key, entry);
+  }
+
+  /** And every entry removed. */
+  protected remove(key: string): void {
+    this.entries.delete(key);
+  }
 
   /** The value, if cached and not expired, without moving it. */
   peek(key: string, now: number): V | undefined {
@@ -144,29 +169,34 @@ class CardMap<V> {
   }
 
   hit(key: string, now: number): V | undefined {
-    const entry = this.entries.get(key);
+    return this.use(key, this.entries.get(key), now);
+  }
+
+  /** An entry found under `key` (by whichever index), checked for expiry and moved to the back once per generation. */
+  protected use(key: string | (() => string), entry: Entry<V> | undefined, now: number): V | undefined {
     if (!entry) return undefined;
     if (entry.expiresAt <= now) {
-      this.entries.delete(key);
+      this.remove(typeof key === 'string' ? key : key());
       return undefined;
     }
     if (entry.generation !== this.generation) {
-      this.entries.delete(key);
-      this.entries.set(key, entry);
+      const name = typeof key === 'string' ? key : key();
+      this.remove(name);
+      this.store(name, entry);
       entry.generation = this.generation;
     }
     return entry.value;
   }
 
   put(key: string, value: V, now: number): void {
-    this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: now + CARD_TTL_MS, generation: this.generation });
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.remove(key);
+    this.store(key, { value, expiresAt: now + CARD_TTL_MS, generation: this.generation });
+    if (this.entries.size > this.capacity) this.remove(this.entries.keys().next().value!);
     if (++this.putsThisGeneration >= Math.max(1, this.capacity >> 2)) [this.generation, this.putsThisGeneration] = [this.generation + 1, 0];
   }
 
   evict(key: string): void {
-    this.entries.delete(key);
+    this.remove(key);
     this.loading.delete(key);
   }
 
@@ -177,6 +207,40 @@ class CardMap<V> {
 
   get size(): number {
     return this.entries.size;
+  }
+}
+
+/**
+ * Pair facts, keyed `viewer|other` (two lowercase UUIDs), with an index by viewer then other: the
+ * home page looks up some 20 authors' facts per page, and the index takes them by the ids it holds
+ * (their hashes kept with the strings), where each flat key would be a new string to join and hash.
+ */
+class PairMap<V> extends CardMap<V> {
+  private readonly byViewer = new Map<string, Map<string, Entry<V>>>();
+
+  protected override store(key: string, entry: Entry<V>): void {
+    super.store(key, entry);
+    const viewer = key.slice(0, UUID_LENGTH);
+    let others = this.byViewer.get(viewer);
+    if (!others) this.byViewer.set(viewer, (others = new Map()));
+    others.set(key.slice(UUID_LENGTH + 1), entry);
+  }
+
+  protected override remove(key: string): void {
+    super.remove(key);
+    const viewer = key.slice(0, UUID_LENGTH);
+    const others = this.byViewer.get(viewer);
+    if (others?.delete(key.slice(UUID_LENGTH + 1)) && others.size === 0) this.byViewer.delete(viewer);
+  }
+
+  /** hit(`${viewer}|${other}`), by the index. */
+  hitPair(viewer: string, other: string, now: number): V | undefined {
+    return this.use(() => `${viewer}|${other}`, this.byViewer.get(viewer)?.get(other), now);
+  }
+
+  override clear(): void {
+    super.clear();
+    this.byViewer.clear();
   }
 }
 
@@ -216,8 +280,11 @@ type PostCard = {
   facts: PostCardFacts;
   shown?: { authorPrivate: boolean; until: number; fragment: string; withAuthor?: { summary: string } & CardJson };
 };
-/** A post's JSON, and the same without its closing brace as UTF-8 (PostCardJson). */
-type CardJson = Pick<PostCardJson, 'json' | 'open'>;
+/**
+ * A post's JSON, and the same without its closing brace as UTF-8 (PostCardJson); `withoutTags`:
+ * the last one made from it without some tags (shownWithout), and which.
+ */
+type CardJson = Pick<PostCardJson, 'json' | 'open'> & { withoutTags?: { hidden: string; card: CardJson } };
 /** A card's JSON with its encoded opening (PostCardJson `open`). */
 export const cardJson = (json: string): CardJson => ({ json, open: Buffer.from(json.slice(0, -1), 'utf8') });
 type UserCard = { facts: UserCardFacts; shown?: { until: number; summary: string; profile: string } };
@@ -234,6 +301,28 @@ export const withMarks = (json: string, marks: Marks | undefined): string =>
     json,
     `,"likedByMe":${marks?.likedByMe === true},"bookmarkedByMe":${marks?.bookmarkedByMe === true}${marks?.via === undefined ? '' : `,"via":${JSON.stringify({ hashtag: marks.via })}`}`,
   );
+
+/** No tag hidden (shared, so that the home feed's fast path allocates nothing for a card whose tags all show). */
+const NO_HIDDEN_TAGS: readonly string[] = Object.freeze([]);
+
+/**
+ * A post's JSON without the tags of `hiddenUsernames` (the people a block stands between with the
+ * viewer: kernel/access.ts `tagShownTo`), an item left with none without its `tags` as the SQL
+ * hydration leaves it. Parsed and written again: the rare card of a viewer in such a block pays it,
+ * the card as cached is the same for everyone else.
+ */
+export const withoutTags = (json: string, hiddenUsernames: readonly string[]): string => {
+  if (hiddenUsernames.length === 0) return json;
+  const hidden = new Set(hiddenUsernames);
+  const post = JSON.parse(json) as { media: Array<{ tags?: Array<{ username: string }> }> };
+  for (const item of post.media) {
+    if (!item.tags) continue;
+    const shown = item.tags.filter((tag) => !hidden.has(tag.username));
+    if (shown.length > 0) item.tags = shown;
+    else delete item.tags;
+  }
+  return JSON.stringify(post);
+};
 
 /** The profile's JSON with the viewer's relationship: what GET /users/{username} answers. */
 export const withRelationship = (json: string, { following, requested, followedBy, muting }: Relationship): string =>
@@ -278,9 +367,13 @@ export const postPageBody = (items: readonly Pick<PostCardJson, 'postId' | 'open
     if (i > 0) parts.push(COMMA);
     parts.push(item.open, marksClose(marksOf(item.postId)));
   }
-  parts.push(Buffer.from(`],"nextCursor":${JSON.stringify(nextCursor)}}`, 'utf8'));
+  parts.push(pageClose(nextCursor));
   return Buffer.concat(parts);
 };
+
+/** A page's end: `],"nextCursor":...}` (a constant for the last page). */
+const LAST_PAGE_CLOSE = Buffer.from('],"nextCursor":null}');
+const pageClose = (nextCursor: string | null): Buffer => (nextCursor === null ? LAST_PAGE_CLOSE : Buffer.from(`],"nextCursor":${JSON.stringify(nextCursor)}}`, 'utf8'));
 
 /** sendJson of JSON already encoded: the content type written out as Fastify completes it for a string (so the headers stay the same). */
 export const sendJsonBytes = (reply: FastifyReply, body: Buffer): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
@@ -288,7 +381,7 @@ export const sendJsonBytes = (reply: FastifyReply, body: Buffer): FastifyReply =
 export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACHE_SIZE, now = Date.now }: CardCacheOptions): CardCache => {
   const posts = new CardMap<PostCard | null>(size);
   const users = new CardMap<UserCard | null>(size);
-  const pairs = new CardMap<PairFacts>(size * PAIRS_PER_CARD);
+  const pairs = new PairMap<PairFacts>(size * PAIRS_PER_CARD);
   /** Username to user id: a hint, checked against the user card on use (so it needs no invalidation of its own). */
   const names = new CardMap<string>(size);
   const byName = new Map<string, Promise<UserCard | null>>();
@@ -517,10 +610,31 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
   };
 
   /**
+   * One post of visiblePosts() from the maps alone: its card with the JSON presented for now,
+   * null when the rules leave it out, undefined as soon as anything is missing (for the general
+   * path to load it). The same rules as postsWithAuthors and visiblePosts below, in the same order.
+   * `viewer` is `viewerId` lowercased, a UUID.
+   */
+  const cachedPost = (postId: string, viewerId: string, viewer: string, withoutMuted: boolean, at: number): { card: PostCard; json: CardJson } | null | undefined => {
+    // No UUID check here: only UUIDs were ever loaded, so anything else misses and the general path skips it.
+    const post = posts.hit(postId.toLowerCase(), at);
+    if (post == null) return post;
+    const author = users.hit(post.facts.authorId, at);
+    if (author === undefined) return undefined;
+    if (author === null || !listedFor(viewerId, author.facts)) return null;
+    const facts = pairs.hitPair(viewer, author.facts.id, at);
+    if (facts === undefined) return undefined;
+    if (accessOf(viewerId, author, facts) !== 'allowed' || (withoutMuted && facts.muting)) return null;
+    const hidden = hiddenTagsFromCache(post.facts, viewer, at);
+    if (hidden === undefined) return undefined;
+    const json = postJsonNow(post, author, at);
+    return json && { card: post, json: shownWithout(json, hidden) };
+  };
+
+  /**
    * visiblePosts() from the maps alone, when every post, author and pair fact asked for is cached
    * and presented for now (the home feed's steady state): no Map, promise or await per page.
-   * Undefined as soon as anything is missing, for the general path to load it. The same rules
-   * as postsWithAuthors and visiblePosts below, in the same order.
+   * Undefined as soon as anything is missing, for the general path to load it.
    */
   const visibleFromCache = (postIds: readonly string[], viewerId: string, withoutMuted: boolean): PostCardJson[] | undefined => {
     if (!live || !isUuid(viewerId)) return undefined;
@@ -528,22 +642,68 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     const at = now();
     const shown: PostCardJson[] = [];
     for (const postId of postIds) {
-      // No UUID check here: only UUIDs were ever loaded, so anything else misses and the general path skips it.
-      const id = postId.toLowerCase();
-      const post = posts.hit(id, at);
-      if (post === undefined) return undefined;
-      if (post === null) continue;
-      const author = users.hit(post.facts.authorId, at);
-      if (author === undefined) return undefined;
-      if (author === null || !listedFor(viewerId, author.facts)) continue;
-      const facts = pairs.hit(`${viewer}|${author.facts.id}`, at);
-      if (facts === undefined) return undefined;
-      if (accessOf(viewerId, author, facts) !== 'allowed' || (withoutMuted && facts.muting)) continue;
-      const json = postJsonNow(post, author, at);
-      if (json === undefined) return undefined;
-      shown.push({ postId: id, json: json.json, open: json.open, facts: post.facts });
+      const found = cachedPost(postId, viewerId, viewer, withoutMuted, at);
+      if (found === undefined) return undefined;
+      if (found === null) continue;
+      shown.push({ postId: postId.toLowerCase(), json: found.json.json, open: found.json.open, facts: found.card.facts });
     }
     return shown;
+  };
+
+  /** postPageBody(visibleFromCache(...)) without the list between them (CardCache.homePageBody). */
+  const homePageBody = (items: readonly PageItem[], viewerId: string, nextCursor: string | null): Buffer | undefined => {
+    if (!live || !isUuid(viewerId)) return undefined;
+    const viewer = viewerId.toLowerCase();
+    const at = now();
+    const parts: Buffer[] = [PAGE_OPEN];
+    for (const item of items) {
+      const found = cachedPost(item.postId, viewerId, viewer, true, at);
+      if (found === undefined) return undefined;
+      if (found === null) continue;
+      if (parts.length > 1) parts.push(COMMA);
+      parts.push(found.json.open, marksClose(item));
+    }
+    parts.push(pageClose(nextCursor));
+    return Buffer.concat(parts);
+  };
+
+  /**
+   * The usernames of the post's standing tags that do not show to the viewer (`viewer` lowercased:
+   * kernel/access.ts `tagShownTo`), from the cached pair facts alone: undefined when one is not
+   * cached, for the general path to load it. A post that tags no one costs nothing here.
+   */
+  const hiddenTagsFromCache = (facts: PostCardFacts, viewer: string, at: number): readonly string[] | undefined => {
+    let hidden = NO_HIDDEN_TAGS;
+    for (const { userId, username } of facts.standingTags) {
+      if (userId === viewer) continue;
+      const pair = pairs.hitPair(viewer, userId, at);
+      if (pair === undefined) return undefined;
+      if (!tagShownTo(pair)) hidden = [...hidden, username];
+    }
+    return hidden;
+  };
+
+  /** hiddenTagsFromCache() on loaded pair facts (every tagged person's loaded with the authors'; one missing hides its tag). */
+  const hiddenTagsAmong = (facts: PostCardFacts, viewer: string, pairsLoaded: Map<string, PairFacts>): readonly string[] => {
+    let hidden = NO_HIDDEN_TAGS;
+    for (const { userId, username } of facts.standingTags) {
+      if (userId === viewer) continue;
+      const pair = pairsLoaded.get(userId);
+      if (pair === undefined || !tagShownTo(pair)) hidden = [...hidden, username];
+    }
+    return hidden;
+  };
+
+  /**
+   * The card's JSON as the viewer sees it: the cached one, or (a tag hidden) one made without those
+   * tags, kept beside it for the last set hidden (a viewer in such a block reads the same cards
+   * page after page; another set replaces it, the card's next JSON drops it).
+   */
+  const shownWithout = (json: CardJson, hidden: readonly string[]): CardJson => {
+    if (hidden.length === 0) return json;
+    const key = hidden.join('\n');
+    if (json.withoutTags?.hidden !== key) json.withoutTags = { hidden: key, card: cardJson(withoutTags(json.json, hidden)) };
+    return json.withoutTags.card;
   };
 
   /** kernel/access.ts's rule on the cached facts, for an author listed for the viewer. */
@@ -556,23 +716,31 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       blockedEitherWay: facts?.blockedEitherWay === true,
     });
 
-  /** The live posts of `ids`, their authors listed for the viewer, and the viewer's facts with those authors. */
+  /**
+   * The live posts of `ids`, their authors listed for the viewer, the viewer's facts with those
+   * authors, and the tags hidden from the viewer: the pair facts of the people the posts tag are
+   * loaded with the authors' (one query), not one per tag.
+   */
   const postsWithAuthors = async (ids: readonly string[], viewerId: string, options: ReadOptions) => {
     const found = await postCards(ids, options);
-    const authorIds = [...new Set([...found.values()].flatMap((card) => (card ? [card.facts.authorId] : [])))];
-    const [authors, facts] = await Promise.all([userCards(authorIds, options), pairFacts(viewerId, authorIds, options)]);
+    const cards = [...found.values()].flatMap((card) => (card ? [card] : []));
+    const authorIds = [...new Set(cards.map((card) => card.facts.authorId))];
+    const viewer = viewerId.toLowerCase();
+    const taggedIds = cards.flatMap((card) => card.facts.standingTags.map((tag) => tag.userId)).filter((id) => id !== viewer);
+    const [authors, facts] = await Promise.all([userCards(authorIds, options), pairFacts(viewerId, [...new Set([...authorIds, ...taggedIds])], options)]);
     const withAuthor = (id: string) => {
       const post = found.get(id);
       const author = post ? authors.get(post.facts.authorId) : null;
       if (!post || !author || !listedFor(viewerId, author.facts)) return null;
       const pair = facts.get(author.facts.id);
-      return { post, author, access: accessOf(viewerId, author, pair), muting: pair?.muting === true };
+      return { post, author, access: accessOf(viewerId, author, pair), muting: pair?.muting === true, hidden: hiddenTagsAmong(post.facts, viewer, facts) };
     };
     return withAuthor;
   };
 
   return {
     knownLive: (postId) => live && posts.peek(postId, now()) != null,
+    homePageBody,
 
     async muting(viewerId, otherId) {
       if (!isUuid(otherId)) return false;
@@ -592,7 +760,10 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
         if (found?.access !== 'allowed' || (withoutMuted && found.muting)) return [];
         const { facts } = found.post;
         const json = postJsonNow(found.post, found.author);
-        const shownAs = ({ json, open }: CardJson): PostCardJson => ({ postId: id, json, open, facts });
+        const shownAs = (card: CardJson): PostCardJson => {
+          const { json, open } = shownWithout(card, found.hidden);
+          return { postId: id, json, open, facts };
+        };
         return [json !== undefined ? shownAs(json) : postJson(found.post, found.author).then(shownAs)];
       });
       return shown.every((item): item is PostCardJson => !(item instanceof Promise)) ? shown : Promise.all(shown);
@@ -602,7 +773,9 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       if (!isUuid(postId)) return null;
       const id = postId.toLowerCase();
       const found = (await postsWithAuthors([id], viewerId, options))(id);
-      return found && { json: (postJsonNow(found.post, found.author) ?? (await postJson(found.post, found.author))).json, access: found.access };
+      if (!found) return null;
+      const json = postJsonNow(found.post, found.author) ?? (await postJson(found.post, found.author));
+      return { json: shownWithout(json, found.hidden).json, access: found.access };
     },
 
     async profileFor(viewerId, username, options = {}) {

@@ -36,8 +36,16 @@ export const seal = (key: Buffer, plaintext: string | Buffer, associatedData: st
   const iv = pooledRandomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', cipherKeyOf(key), iv);
   cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-  const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return SEALED_PREFIX + Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url');
+  // Written once into the buffer encoded (iv ‖ tag ‖ ciphertext): GCM gives the ciphertext from
+  // update (final adds nothing), so no concatenation is needed on the path of every sealed append.
+  const body = cipher.update(plaintext);
+  const tail = cipher.final();
+  const sealed = Buffer.allocUnsafe(IV_BYTES + TAG_BYTES + body.length + tail.length);
+  iv.copy(sealed, 0);
+  cipher.getAuthTag().copy(sealed, IV_BYTES);
+  body.copy(sealed, IV_BYTES + TAG_BYTES);
+  tail.copy(sealed, IV_BYTES + TAG_BYTES + body.length);
+  return SEALED_PREFIX + sealed.toString('base64url');
 };
 
 /** The plaintext, or a SealedTextError when the text is not well formed or fails its authentication. */

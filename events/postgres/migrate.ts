@@ -3,6 +3,7 @@ import { schemaV1 } from './schema-v1.sql.js';
 import { schemaV2Snapshots } from './schema-v2-snapshots.sql.js';
 import { schemaV3AppendBatch } from './schema-v3-append-batch.sql.js';
 import { schemaV4AppendGuards } from './schema-v4-append-guards.sql.js';
+import { schemaV5AppendBatchAsSet } from './schema-v5-append-batch-as-set.sql.js';
 import { inTransaction } from './transaction.js';
 
 // Ordered schema versions; a new version is appended here, never edited in place.
@@ -11,6 +12,7 @@ const migrations: readonly { version: number; sql: string }[] = [
   { version: 2, sql: schemaV2Snapshots },
   { version: 3, sql: schemaV3AppendBatch },
   { version: 4, sql: schemaV4AppendGuards },
+  { version: 5, sql: schemaV5AppendBatchAsSet },
 ];
 
 // One key for the whole database: migrations are rare and short, so serialising them across

@@ -34,7 +34,7 @@ export interface PostgresEventStoreOptions {
    * what bench:append compares against.
    */
   batchAppends?: boolean;
-  /** Append statements in flight at once before appends queue for the next batch (default: half the pool). */
+  /** Append statements in flight at once before appends queue for the next batch (default: 2, or half the pool when that is fewer; append.ts). */
   maxAppendsInFlight?: number;
 }
 

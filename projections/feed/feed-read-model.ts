@@ -59,7 +59,7 @@ export const feedReadModel = ({ redis, liveFanOut, push, ...settings }: FeedRead
         redis
           ? withoutCelebrityVersion(withoutDeletedPosts(await dumpRedisKeys(redis, redisPrefix, feedKeyPatterns(redisPrefix))))
           : dumpTables(pool, tables, { [t.items]: `post_id not in (select post_id from ${t.deleted})` }),
-      analyze: () => (redis ? Promise.resolve() : analyzeTables(pool, tables)),
+      analyze: () => (redis ? Promise.resolve() : analyzeTables(pool, tables, { building: mode === 'build' })),
       ...(mode === 'build' && !redis ? { finishBuild: () => finishPostgresBuild(pool, feedPostgresSchema(t)) } : {}),
       async drop() {
         if (redis) await dropRedisKeys(redis, feedKeyPatterns(redisPrefix));

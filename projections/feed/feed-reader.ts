@@ -10,11 +10,13 @@ import { furthest, justAbove, mergeNewest } from './newest-first.js';
 // past what a backfill copied) it is the merge of the timelines of every followed author and
 // the user's own, so the feed never "runs out". Deleted posts are filtered out on every read.
 //
-// Each slice of a home page starts with the store's HomeWindow (one script call and one HGET in
-// Redis, the HGET shared by the pages of one pipelined write: the floor, the pushed entries above
-// it with their viewer marks, the pulled authors followed); the pulled timelines, the timelines below the floor and the marks of entries from
-// them are read only when needed, and the deleted markers (with those marks) in the next round trip.
-// So for a user who follows no pulled author, a first page is 2 round trips: 3 Redis commands.
+// Each slice of a home page starts with the store's HomeWindow (one script call on a single Redis;
+// on a Cluster the script and one HGET, the HGET shared by the pages of one pipelined write: the
+// floor, the pushed entries above it with their viewer marks, the pulled authors followed); the
+// pulled timelines, the timelines below the floor and the marks of entries from them are read only
+// when needed, and the deleted markers the window did not answer (with those marks) in the next
+// round trip. So for a user who follows no pulled author, a first page is 1 Redis command on one
+// server, and 2 round trips (3 commands) on a Cluster unless the caller knows the posts live.
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -80,14 +82,23 @@ type Source = (after: FeedKey | null, want: number) => Promise<FeedEntry[]>;
 const pageSize = (limit: number | undefined): number =>
   Math.min(MAX_PAGE_SIZE, Math.max(1, Math.trunc(Number.isFinite(limit) ? limit! : DEFAULT_PAGE_SIZE)));
 
+/** Deleted markers a source already read with its entries (a window's: HomeWindow `deleted`). */
+interface KnownDeleted {
+  /** Of a slice's entries, those whose marker no read answered (none when the slice is one window's entries as they came). */
+  unchecked(entries: readonly FeedEntry[]): readonly FeedEntry[];
+  /** Whether an entry some read answered for is deleted. */
+  deleted(postId: string): boolean;
+}
+
 /** The page's entries (one more tells whether another page follows), with the deleted ones dropped and refilled. */
 const readEntries = async (
   store: FeedStore,
   source: Source,
   request: FeedPageRequest,
-  /** Beside each slice's deleted markers, in the same round trip. */
-  alongside: (entries: FeedEntry[]) => Promise<void> = async () => undefined,
+  /** Beside each slice's deleted markers, in the same round trip (nothing to wait for: undefined). */
+  alongside: (entries: FeedEntry[]) => Promise<void> | undefined = () => undefined,
   limit = pageSize(request.limit),
+  known?: KnownDeleted,
 ): Promise<{ page: FeedEntry[]; nextCursor: string | null }> => {
   let after = request.cursor ? decodeFeedCursor(request.cursor) : null;
   const kept: FeedEntry[] = [];
@@ -95,10 +106,14 @@ const readEntries = async (
     const want = limit + 1 - kept.length;
     const entries = await source(after, want);
     const { knownLive } = request;
-    const unknown = (knownLive ? entries.filter((entry) => !knownLive(entry.postId)) : entries).map((entry) => entry.postId);
-    // Every entry known live (the warm page): no markers to read, and nothing to drop.
-    const [deleted] = await Promise.all([unknown.length === 0 ? null : store.deletedAmong(unknown), alongside(entries)]);
-    for (const entry of entries) if (!deleted?.has(entry.postId)) kept.push(entry);
+    const unchecked = known ? known.unchecked(entries) : entries;
+    const unknown = (knownLive ? unchecked.filter((entry) => !knownLive(entry.postId)) : unchecked).map((entry) => entry.postId);
+    // Every marker answered by the window, or every entry known live (the warm page): none to read.
+    const reading = unknown.length === 0 ? null : store.deletedAmong(unknown);
+    const beside = alongside(entries);
+    // Awaited together (a failure of one leaves no rejection of the other unhandled); alone, no Promise.all.
+    const deleted = beside ? (await Promise.all([reading, beside]))[0] : reading && (await reading);
+    for (const entry of entries) if (!deleted?.has(entry.postId) && !known?.deleted(entry.postId)) kept.push(entry);
     if (entries.length < want) break;
     after = entries.at(-1)!;
   }
@@ -106,23 +121,42 @@ const readEntries = async (
   return { page, nextCursor: kept.length > limit ? encodeFeedCursor(page.at(-1)!) : null };
 };
 
-const readPage = async (store: FeedStore, source: Source, request: FeedPageRequest): Promise<FeedPage> => {
-  const { page, nextCursor } = await readEntries(store, source, request);
+const readPage = async (store: FeedStore, source: Source, request: FeedPageRequest, known?: KnownDeleted): Promise<FeedPage> => {
+  const { page, nextCursor } = await readEntries(store, source, request, undefined, undefined, known);
   return { postIds: page.map((entry) => entry.postId), nextCursor };
 };
 
 /**
- * What a home page learnt of the viewer's marks: each answer as it came (a window's, or the marks
- * read for entries from elsewhere), with the entries it covers. Kept as given, not copied into
- * one set: a warm page has one window, whose answer then serves every item as it is.
+ * What a home page learnt of the viewer's marks, and of deleted markers: each answer as it came (a
+ * window's, or the marks read for entries from elsewhere), with the entries it covers. Kept as
+ * given, not copied into one set: a warm page has one window, whose answer then serves every item
+ * as it is.
  */
-class KnownMarks {
-  private readonly answers: { entries: readonly FeedEntry[]; marks: ViewerMarks }[] = [];
+class KnownMarks implements KnownDeleted {
+  private readonly answers: { entries: readonly FeedEntry[]; marks: ViewerMarks; deleted: ReadonlySet<string> | undefined }[] = [];
   private ids: Set<string> | null = null;
+  private checkedIds: Set<string> | null = null;
 
-  learn(entries: readonly FeedEntry[], marks: ViewerMarks): void {
-    this.answers.push({ entries, marks });
+  learn(entries: readonly FeedEntry[], marks: ViewerMarks, deleted?: ReadonlySet<string>): void {
+    this.answers.push({ entries, marks, deleted });
     if (this.ids) for (const { postId } of entries) this.ids.add(postId);
+    if (this.checkedIds && deleted) for (const { postId } of entries) this.checkedIds.add(postId);
+  }
+
+  unchecked(entries: readonly FeedEntry[]): readonly FeedEntry[] {
+    if (this.answers.some((answer) => answer.entries === entries && answer.deleted)) return [];
+    if (!this.checkedIds) {
+      this.checkedIds = new Set();
+      for (const answer of this.answers) if (answer.deleted) for (const { postId } of answer.entries) this.checkedIds.add(postId);
+    }
+    const ids = this.checkedIds;
+    return ids.size === 0 ? entries : entries.filter((entry) => !ids.has(entry.postId));
+  }
+
+  // Plain loops: these three run per entry of a page (a closure each would be garbage per call).
+  deleted(postId: string): boolean {
+    for (const answer of this.answers) if (answer.deleted?.has(postId) === true) return true;
+    return false;
   }
 
   /** Of a slice's entries, those no answer covers (none when the slice is one window's entries as they came). */
@@ -137,11 +171,13 @@ class KnownMarks {
   }
 
   liked(postId: string): boolean {
-    return this.answers.some((answer) => answer.marks.liked.has(postId));
+    for (const answer of this.answers) if (answer.marks.liked.has(postId)) return true;
+    return false;
   }
 
   saved(postId: string): boolean {
-    return this.answers.some((answer) => answer.marks.saved.has(postId));
+    for (const answer of this.answers) if (answer.marks.saved.has(postId)) return true;
+    return false;
   }
 }
 
@@ -153,9 +189,9 @@ const homeSource = (store: FeedStore, userId: string, marks: KnownMarks, tags: {
   let following: Promise<string[]> | null = null;
   let followedTags: Promise<string[]> | null = null;
   return async (after, want) => {
-    const { floor, entries, marks: found, pulled, followsTags } = await store.homeWindow(userId, { after, limit: want });
+    const { floor, entries, marks: found, deleted, pulled, followsTags } = await store.homeWindow(userId, { after, limit: want });
     tags.follows ||= followsTags;
-    marks.learn(entries, found);
+    marks.learn(entries, found, deleted);
     let above: FeedEntry[] = [];
     if (floor === null || after === null || after.score > floor) {
       // With no pulled author the window's entries are the slice above the floor as they are (newest first, at most `want`).
@@ -207,10 +243,17 @@ const homePage = async (store: FeedStore, userId: string, request: FeedPageReque
   const marks = new KnownMarks();
   const tags = { follows: false };
   // The windows answered the pushed entries' marks; those of pulled ones come beside the deleted markers.
-  const { page, nextCursor } = await readEntries(store, homeSource(store, userId, marks, tags), request, async (entries) => {
-    const unknown = marks.unknown(entries);
-    if (unknown.length > 0) marks.learn(unknown, await store.marksAmong(userId, unknown.map((entry) => entry.postId)));
-  }, limit);
+  const { page, nextCursor } = await readEntries(
+    store,
+    homeSource(store, userId, marks, tags),
+    request,
+    (entries) => {
+      const unknown = marks.unknown(entries);
+      if (unknown.length > 0) return store.marksAmong(userId, unknown.map((entry) => entry.postId)).then((found) => marks.learn(unknown, found));
+    },
+    limit,
+    marks,
+  );
   // Only for a user who follows a hashtag: everyone else's page costs nothing more.
   const via = tags.follows ? await viaAmong(store, userId, page.map((entry) => entry.postId)) : new Map<string, string>();
   return {
@@ -223,7 +266,10 @@ const homePage = async (store: FeedStore, userId: string, request: FeedPageReque
 };
 
 export const createFeedReader = (store: FeedStore): FeedReader => ({
-  homeFeed: (userId, request = {}) => readPage(store, homeSource(store, userId, new KnownMarks()), request),
+  homeFeed: (userId, request = {}) => {
+    const known = new KnownMarks();
+    return readPage(store, homeSource(store, userId, known), request, known);
+  },
   homePage: (userId, request = {}) => homePage(store, userId, request),
   homeCandidates: async (userId, count, { knownLive } = {}) =>
     (await homePage(store, userId, knownLive ? { knownLive } : {}, Math.min(MAX_CANDIDATES, Math.max(1, Math.trunc(count))))).items,

@@ -113,10 +113,16 @@ const MAX_ENTRIES_PER_CALL = 500;
 // among them, and which of the given celebrity ids the user follows. Scores travel as the strings
 // Redis keeps (exact); the caller compares ids, Lua's string order following the server's locale.
 // Replies: floor (nil: none), the entries as one string 'id score id score ...', their marks as
-// one string of a digit each (liked + 2 × saved), the followed celebrities, how many hashtags the
-// user follows. Joined in the script, the page is 2 bulk strings instead of ~80 elements for the
-// client to parse one by one (ids and scores hold no space).
-const HOME_SCRIPT = `
+// one string of a digit each (liked + 2 × saved, + 4 × deleted on one server), the followed
+// celebrities, how many hashtags the user follows. Joined in the script, the page is 2 bulk
+// strings instead of ~80 elements for the client to parse one by one (ids and scores hold no space).
+//
+// On a single server (no slots to stay within) the same call also reads what a Cluster needs
+// other commands for, in other slots: the entries' deleted markers (KEYS[7]) and the celebrity
+// hash's version (KEYS[8], the last reply), so that a warm page is ONE command, where it was the
+// script, the version's HGET and the markers' SMISMEMBER (each command costs the API process
+// more CPU than the script's whole answer does: bench:feed).
+const homeScript = (oneServer: boolean) => `
 local feed, floorKey, following, liked, saved, tags = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local cap, limit, after = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local floor = redis.call('ZSCORE', floorKey, '${FLOOR_MEMBER}')
@@ -144,15 +150,20 @@ end
 local ids = {}
 for i = 1, #entries, 2 do ids[#ids + 1] = entries[i] end
 local likes, saves, marks = among(liked, ids), among(saved, ids), {}
-for i = 1, #ids do marks[i] = likes[i] + 2 * saves[i] end
-local celebrities = {}
-for i = 4, #ARGV do celebrities[#celebrities + 1] = ARGV[i] end
+${oneServer ? `local gone = among(KEYS[7], ids)
+for i = 1, #ids do marks[i] = likes[i] + 2 * saves[i] + 4 * gone[i] end` : `for i = 1, #ids do marks[i] = likes[i] + 2 * saves[i] end`}
 local followed = {}
-local flags = among(following, celebrities)
-for i = 1, #flags do if flags[i] == 1 then followed[#followed + 1] = celebrities[i] end end
-return {floor or false, table.concat(entries, ' '), table.concat(marks), followed, redis.call('SCARD', tags)}`;
-const HOME_COMMAND = 'igFeedHome3';
-type HomeReply = [string | null, string, string, string[], number];
+if #ARGV > 3 then
+  local celebrities = {}
+  for i = 4, #ARGV do celebrities[#celebrities + 1] = ARGV[i] end
+  local flags = among(following, celebrities)
+  for i = 1, #flags do if flags[i] == 1 then followed[#followed + 1] = celebrities[i] end end
+end
+return {floor or false, table.concat(entries, ' '), table.concat(marks), followed, redis.call('SCARD', tags)${oneServer ? `, redis.call('HGET', KEYS[8], '${CELEBRITY_VERSION_FIELD}')` : ''}}`;
+const HOME_COMMAND = 'igFeedHome4';
+const HOME_ONE_SERVER_COMMAND = 'igFeedHomeOne1';
+/** On a single server, the celebrity hash's version last (null: no version written). */
+type HomeReply = [floor: string | null, entries: string, marks: string, followed: string[], tagCount: number, version?: string | null];
 
 // A celebrity state and the hash's version change together (one script on one key), so a reader
 // whose copy carries the version it reads holds exactly the hash as it is at that read.
@@ -292,7 +303,10 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     return found;
   };
 
-  const home = defineScript<HomeReply>(client, HOME_COMMAND, 6, HOME_SCRIPT);
+  const oneServer = !client.isCluster;
+  const home = oneServer
+    ? defineScript<HomeReply>(client, HOME_ONE_SERVER_COMMAND, 8, homeScript(true))
+    : defineScript<HomeReply>(client, HOME_COMMAND, 6, homeScript(false));
   const writeCelebrity = defineScript<unknown>(client, CELEBRITY_COMMAND, 1, CELEBRITY_SCRIPT);
   // Which authors are pulled, without reading the hash on every home page: a copy of it, checked
   // by the version read in the same round trip as the page's script (which is handed the copy's
@@ -479,33 +493,45 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       await client.zadd(keys.floor(userId), 'GT', score, FLOOR_MEMBER);
     },
 
-    // One round trip when the celebrity copy is current: the script and the version's HGET (shared
-    // by the pages of one pipelined write: celebrityVersion).
+    // One round trip when the celebrity copy is current: on one server the script alone; on a
+    // Cluster the script and the version's HGET (shared by the pages of one pipelined write:
+    // celebrityVersion), the deleted markers then read by the caller (no `deleted`).
     homeWindow: async (userId, { after, limit }): Promise<HomeWindow> => {
       const copy = celebrityCopy;
-      const [[floor, joined, flags, followed, tagCount], version] = await Promise.all([
-        home(keys.feed(userId), keys.floor(userId), keys.following(userId), keys.liked(userId), keys.saved(userId), keys.tags(userId), feedCap, limit, after?.score ?? '', ...(copy?.ids ?? [])),
-        celebrityVersion(),
-      ]);
+      const userKeys = [keys.feed(userId), keys.floor(userId), keys.following(userId), keys.liked(userId), keys.saved(userId), keys.tags(userId)];
+      const range = [feedCap, limit, after?.score ?? '', ...(copy?.ids ?? [])];
+      let reply: HomeReply;
+      let version: string | null;
+      if (oneServer) {
+        reply = await home(...userKeys, keys.deleted, keys.celebrities, ...range);
+        version = reply[5] ?? null;
+      } else [reply, version] = await Promise.all([home(...userKeys, ...range), celebrityVersion()]);
+      const [floor, joined, flags, followed, tagCount] = reply;
       let pulled = followed;
       if (copy === null || copy.version !== version) {
         const fresh = await readCelebrities();
         pulled = [...(await membersIn(keys.following(userId), fresh.ids))];
       }
       const marks: ViewerMarks = { liked: new Set(), saved: new Set() };
+      const deleted = oneServer ? new Set<string>() : undefined;
       const entries: FeedEntry[] = [];
-      const flat = joined === '' ? [] : joined.split(' ');
-      for (let i = 0; i + 1 < flat.length; i += 2) {
-        const entry = { postId: flat[i]!, score: Number(flat[i + 1]) };
+      // 'id score id score ...', walked without splitting it into an array first.
+      for (let at = 0, i = 0; at < joined.length; i++) {
+        const space = joined.indexOf(' ', at);
+        const end = joined.indexOf(' ', space + 1);
+        const next = end === -1 ? joined.length : end;
+        const entry = { postId: joined.slice(at, space), score: Number(joined.slice(space + 1, next)) };
+        at = next + 1;
         // The cursor's ties come first, all of them: those up to the cursor's id are not after it.
         if (after && entry.score === after.score && entry.postId >= after.postId) continue;
         if (entries.length === limit) break;
         entries.push(entry);
-        const mark = flags.charCodeAt(i / 2) - 48;
+        const mark = flags.charCodeAt(i) - 48;
         if ((mark & 1) === 1) marks.liked.add(entry.postId);
         if ((mark & 2) === 2) marks.saved.add(entry.postId);
+        if ((mark & 4) === 4) deleted!.add(entry.postId);
       }
-      return { floor: floor === null ? null : Number(floor), entries, marks, pulled, followsTags: tagCount > 0 };
+      return { floor: floor === null ? null : Number(floor), entries, marks, ...(deleted && { deleted }), pulled, followsTags: tagCount > 0 };
     },
 
     addMark: async (kind, userId, postId) => {

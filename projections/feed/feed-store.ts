@@ -96,15 +96,21 @@ export interface ViewerMarks {
 
 /**
  * The first read of a home page (feed-reader.ts `homePage`), which the Redis adapter answers in one
- * script call beside one HGET: the feed's floor as `feedFloor` answers it, the pushed entries of
- * `feed(userId, { after, minScore: floor + 1, limit })` (none when `after` is at or below the
- * floor), the viewer marks of those entries, and the pulled authors the user follows.
+ * script call (beside one HGET on a Cluster): the feed's floor as `feedFloor` answers it, the pushed
+ * entries of `feed(userId, { after, minScore: floor + 1, limit })` (none when `after` is at or
+ * below the floor), the viewer marks of those entries, and the pulled authors the user follows.
  */
 export interface HomeWindow {
   floor: number | null;
   entries: FeedEntry[];
   /** Marks of `entries` only. */
   marks: ViewerMarks;
+  /**
+   * `deletedAmong(entries)`, when the adapter reads the deleted markers in the same call (a single
+   * Redis server: the markers' set is in another Cluster slot than the user's keys); absent, the
+   * reader asks deletedAmong.
+   */
+  deleted?: Set<string>;
   /** Followed authors in a pulled state ('celebrity' or 'demoting'). */
   pulled: string[];
   /** Whether the user follows any hashtag (then the reader marks `via` and reads tag timelines below the floor). */

@@ -14,7 +14,7 @@ export const mediaReadModel = (): ReadModelDefinition<MediaReader> => ({
     projection: createMediaProjection(pool, { mode }),
     reader: createMediaReader(pool),
     dump: () => dumpTables(pool, MEDIA_TABLES),
-    analyze: () => analyzeTables(pool, MEDIA_TABLES),
+    analyze: () => analyzeTables(pool, MEDIA_TABLES, { building: mode === 'build' }),
     ...(mode === 'build' ? { finishBuild: () => finishPostgresBuild(pool, MEDIA_SCHEMA) } : {}),
     async drop() {
       await dropTables(pool, MEDIA_TABLES);

@@ -23,7 +23,7 @@ export const notificationsReadModel = ({ windowMs, push }: NotificationsReadMode
       // An undone action's row keeps whatever details its batch happened to know; only active ones count.
       // A count back at 0 is a row a rebuild whose batches are cut elsewhere may never write.
       dump: () => dumpTables(pool, NOTIFICATION_TABLES, { notification_sources: 'active', notification_blocks: 'active', notification_unread: 'groups <> 0' }),
-      analyze: () => analyzeTables(pool, NOTIFICATION_TABLES),
+      analyze: () => analyzeTables(pool, NOTIFICATION_TABLES, { building: mode === 'build' }),
       ...(mode === 'build' ? { finishBuild: () => projection.finishBuild() } : {}),
       async drop() {
         await dropTables(pool, NOTIFICATION_TABLES);

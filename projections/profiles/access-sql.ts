@@ -18,6 +18,12 @@ export const BLOCKED_EITHER_WAY = (viewer: string, other: string) =>
   `exists (select 1 from blocks b where b.active and ((b.blocker_id = ${viewer} and b.blocked_id = ${other}) or (b.blocker_id = ${other} and b.blocked_id = ${viewer})))`;
 
 /**
+ * kernel/access.ts `tagShownTo`: a tag of `tagged` on a post shows to `viewer` unless a block stands
+ * between them, either way (a null viewer, no one signed in, sees every standing tag).
+ */
+export const TAG_SHOWN_TO = (viewer: string, tagged: string) => `not ${BLOCKED_EITHER_WAY(viewer, tagged)}`;
+
+/**
  * The viewer mutes the other (a standing mute). Not part of the access rule: a mute hides the
  * muted account's posts and stories from the muter's home feed and tray only (docs/rules.md).
  */

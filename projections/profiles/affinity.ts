@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { EventsOf, RecordedEvent } from '../../events/index.js';
 import { affinityHorizonSql, affinitySumSql, RANKING } from '../feed/ranking.js';
 import { upsertRows } from '../runtime/bulk-upsert.js';
+import { copyRows } from '../runtime/copy-rows.js';
 import { isUuid } from './keyset.js';
 
 // The viewer-to-author affinity of the ranked home feed (docs/architecture.md "Ranked home feed"),
@@ -27,6 +28,11 @@ export interface AffinityChange {
   rev: number;
   active: boolean;
   interaction?: { viewerId: string; authorId: string; weight: number; at: string };
+  /**
+   * The batch holds the stream's first event (revision 0): no earlier batch can have written its
+   * row, since only its own stream's events write it, in log order.
+   */
+  fromStreamStart: boolean;
 }
 
 export interface AffinityChanges {
@@ -44,7 +50,8 @@ export const foldAffinity = (events: readonly RecordedEvent[]): AffinityChanges 
     if (current && current.rev >= event.streamRevision) return;
     // An interaction made earlier in the batch stays known to a later undo of the same stream.
     const known = interaction ?? current?.interaction;
-    changes.sources.set(event.streamId, { sourceId: event.streamId, rev: event.streamRevision, active, ...(known && { interaction: known }) });
+    const fromStreamStart = event.streamRevision === 0 || (current?.fromStreamStart ?? false);
+    changes.sources.set(event.streamId, { sourceId: event.streamId, rev: event.streamRevision, active, fromStreamStart, ...(known && { interaction: known }) });
   };
   const made = (event: RecordedEvent, viewerId: string, authorId: string, weight: number, at: string) => {
     if (viewerId !== authorId) set(event, true, { viewerId, authorId, weight, at });
@@ -79,6 +86,10 @@ from json_to_recordset($1::json) as r(source_id text, viewer_id uuid, author_id 
 order by r.source_id
 on conflict (source_id) do update set weight = excluded.weight, at = excluded.at, active = excluded.active, rev = excluded.rev
 where s.rev < excluded.rev`;
+
+const AFFINITY_COLUMNS = ['source_id', 'viewer_id', 'author_id', 'weight', 'at', 'active', 'rev'];
+/** An ISO time in UTC of at most millisecond precision, as the events carry: what date_trunc('milliseconds') leaves as it is. */
+const MILLISECOND_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/;
 
 // An undo whose interaction came in an earlier batch: the row is there (one stream, applied in
 // order) unless it was a self-interaction, which has no row and needs none.
@@ -117,13 +128,17 @@ export const writeAffinity = async (db: pg.ClientBase, { sources, erased }: Affi
     for (const row of rows) erased.add(row.id);
   }
   const kept = changes.filter(({ interaction }) => !interaction || (!erased.has(interaction.viewerId) && !erased.has(interaction.authorId)));
-  await upsertRows(
-    db,
-    UPSERT,
-    kept.flatMap(({ sourceId, rev, active, interaction }) =>
-      interaction ? [{ source_id: sourceId, viewer_id: interaction.viewerId, author_id: interaction.authorId, weight: interaction.weight, at: interaction.at, active, rev }] : [],
-    ),
-  );
+  // Alone, a row whose stream starts in this batch is new: appended with COPY (copy-rows.ts), when
+  // its time needs no truncation (the upsert stores it at millisecond precision).
+  const appended: Record<string, unknown>[] = [];
+  const upserted: Record<string, unknown>[] = [];
+  for (const { sourceId, rev, active, interaction, fromStreamStart } of kept) {
+    if (!interaction) continue;
+    const row = { source_id: sourceId, viewer_id: interaction.viewerId, author_id: interaction.authorId, weight: interaction.weight, at: interaction.at, active, rev };
+    (alone && fromStreamStart && MILLISECOND_TIME.test(interaction.at) ? appended : upserted).push(row);
+  }
+  await copyRows(db, 'affinity_sources', AFFINITY_COLUMNS, appended);
+  await upsertRows(db, UPSERT, upserted);
   await upsertRows(db, DEACTIVATE, kept.flatMap(({ sourceId, rev, interaction }) => (interaction ? [] : [{ source_id: sourceId, rev }])));
   if (erased.size > 0) {
     await db.query('delete from affinity_sources where viewer_id = any($1::uuid[]) or author_id = any($1::uuid[])', [[...erased]]);

@@ -62,7 +62,7 @@ export const touchedBy = (event: ChangeEvent): CardTouches => {
       touches.posts.push(event.data.postId);
       touches.users.push(event.data.authorId);
       return touches;
-    // A card shows its items' tags (reader-posts.ts TAGS): taking one off changes the post's card.
+    // A card shows its items' tags (reader-posts.ts tagsShownTo): taking one off changes the post's card.
     case 'TagRemoved':
     case 'CaptionEdited':
     case 'CommentAdded':

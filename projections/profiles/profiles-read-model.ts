@@ -22,7 +22,7 @@ export const profilesReadModel = ({ cards }: { cards?: CardPublisher | undefined
       projection: createProfilesProjection(pool, { cards: mode === 'live' ? cards : undefined, mode, written }),
       reader: createProfilesReader(pool),
       dump: () => dumpTables(pool, PROFILES_TABLES),
-      analyze: () => analyzeTables(pool, PROFILES_TABLES),
+      analyze: () => analyzeTables(pool, PROFILES_TABLES, { building: mode === 'build' }),
       ...(written
         ? {
             async finishBuild() {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, MUTES } from './access-sql.js';
 import { isUuid } from './keyset.js';
-import { LIVE, postFieldsOf, TAGS, type PostOwnRow } from './reader-posts.js';
+import { LIVE, postFieldsOf, tagsShownTo, type PostOwnRow } from './reader-posts.js';
 import type { HydratedPost, UserProfile } from './reader-types.js';
 import { PROFILE_COLUMNS, profileOf, type ProfileRow } from './reader-users.js';
 
@@ -11,11 +11,24 @@ import { PROFILE_COLUMNS, profileOf, type ProfileRow } from './reader-users.js';
 // such registered user), so that the cache can keep the absence too.
 
 /**
- * A live post (created, not deleted), without its author's fields and the viewer's marks.
+ * A live post (created, not deleted), without its author's fields and the viewer's marks, its
+ * items with every standing tag of a listed person (the same for every viewer).
  * `taggedIds`: everyone its items were tagged with (taken off since, or unlisted, too): whose
  * lifecycle changes its card, which shows only the standing tags of listed people (read-api/card-cache.ts).
+ * `standingTags`: the people those shown tags name, each once: the card cache leaves out, per
+ * viewer, the tags of those a block stands between with the viewer (kernel/access.ts `tagShownTo`).
  */
-export type PostCardFacts = Omit<HydratedPost, 'author' | 'likedByMe' | 'bookmarkedByMe'> & { authorId: string; taggedIds: string[] };
+export type PostCardFacts = Omit<HydratedPost, 'author' | 'likedByMe' | 'bookmarkedByMe'> & {
+  authorId: string;
+  taggedIds: string[];
+  standingTags: StandingTag[];
+};
+
+/** A person a post's items stand tagged with, listed now: their id (for the viewer's pair facts) and the username the items show. */
+export interface StandingTag {
+  userId: string;
+  username: string;
+}
 
 /** A registered user (username not null), with LISTED (access-sql.ts) as read. */
 export interface UserCardFacts extends UserProfile {
@@ -49,11 +62,14 @@ export const postCards = async (db: pg.Pool, ids: readonly string[]): Promise<Ma
   if (valid.length === 0) return found;
   const { rows } = await db.query<PostOwnRow>({
     name: 'profiles-post-cards',
-    text: `select p.id, p.author_id, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, p.like_count, p.comment_count, p.share_count, ${TAGS}
+    text: `select p.id, p.author_id, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, p.like_count, p.comment_count, p.share_count, ${tagsShownTo(null)}
      from posts p where p.id = any($1::uuid[]) and ${LIVE}`,
     values: [valid],
   });
-  for (const row of rows) found.set(row.id, { ...postFieldsOf(row), authorId: row.author_id, taggedIds: taggedUserIds(row.media) });
+  for (const row of rows) {
+    const standingTags = row.tags.map(({ userId, username }) => ({ userId, username }));
+    found.set(row.id, { ...postFieldsOf(row), authorId: row.author_id, taggedIds: taggedUserIds(row.media), standingTags });
+  }
   return found;
 };
 

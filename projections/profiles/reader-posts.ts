@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { accessTo, type ContentAccess } from '../../kernel/access.js';
-import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, LISTED_FOR, MAY_SEE } from './access-sql.js';
+import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED, LISTED_FOR, MAY_SEE, TAG_SHOWN_TO } from './access-sql.js';
 import type { PostMediaItem, UploadedMediaItem } from '../../events/index.js';
 import { toPage, type Page, type PageRequest } from '../runtime/page.js';
 import { cursorKey, isUuid, keysetOf } from './keyset.js';
@@ -16,14 +16,16 @@ import type { HydratedPost, LocationCard, ShownMediaItem, ShownTag, UserSummary 
 
 /**
  * The post's standing tags, each with the tagged person's username now (a card shows names, the
- * rows keep ids: an erased or deleting person is left out, as everywhere else they are unlisted).
- * `p` is the post's row.
+ * rows keep ids: an erased or deleting person is left out, as everywhere else they are unlisted),
+ * and only those `viewer` may see (TAG_SHOWN_TO: no block either way with the tagged person); with
+ * no viewer, every standing tag (the card cache's cards, filtered per viewer on read). The id comes
+ * along for that filter and never leaves the read side (shownMedia drops it). `p` is the post's row.
  */
-export const TAGS = `(select coalesce(jsonb_agg(jsonb_build_object('username', tu.username, 'positions', t.positions)), '[]'::jsonb)
-    from post_tags t join users tu on tu.id = t.user_id and ${LISTED('tu')} where t.post_id = p.id and t.active) as tags`;
+export const tagsShownTo = (viewer: string | null) => `(select coalesce(jsonb_agg(jsonb_build_object('userId', t.user_id, 'username', tu.username, 'positions', t.positions)), '[]'::jsonb)
+    from post_tags t join users tu on tu.id = t.user_id and ${LISTED('tu')} where t.post_id = p.id and t.active${viewer === null ? '' : ` and ${TAG_SHOWN_TO(viewer, 't.user_id')}`}) as tags`;
 
 export const HYDRATED = `
-  p.id, p.author_id, u.username, u.display_name, u.private, u.avatar, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, ${TAGS},
+  p.id, p.author_id, u.username, u.display_name, u.private, u.avatar, p.caption, p.hashtags, p.mentions, p.media, p.location, p.created_at, ${tagsShownTo('$1::uuid')},
   p.like_count, p.comment_count, p.share_count,
   exists (select 1 from likes l where l.post_id = p.id and l.user_id = $1::uuid and l.active) as liked_by_me,
   exists (select 1 from bookmarks b where b.user_id = $1::uuid and b.post_id = p.id and b.active) as bookmarked_by_me`;
@@ -42,7 +44,7 @@ export interface PostRow {
   mentions: string[] | null;
   media: PostMediaItem[];
   location: LocationCard | null;
-  tags: { username: string; positions: TagPosition[] }[];
+  tags: { userId: string; username: string; positions: TagPosition[] }[];
   created_at: Date;
   like_count: number;
   comment_count: number;
@@ -54,7 +56,7 @@ export interface PostRow {
 /** The columns of a post row that are the post's own (no author fields, no viewer marks). */
 export type PostOwnRow = Omit<PostRow, 'username' | 'display_name' | 'private' | 'avatar' | 'liked_by_me' | 'bookmarked_by_me'>;
 
-/** The items as served: the stored tags (ids) replaced by the standing ones, named (TAGS), in the order the author gave them. */
+/** The items as served: the stored tags (ids) replaced by the standing ones, named (tagsShownTo), in the order the author gave them. */
 const shownMedia = (media: readonly PostMediaItem[], tags: PostOwnRow['tags']): ShownMediaItem[] =>
   media.map(({ tags: _ids, ...item }, index) => {
     const shown: ShownTag[] = tags

@@ -6,6 +6,7 @@ import { dumpSearchIndexes } from './elasticsearch/dump.js';
 import { dropSearchIndexes, searchIndexes } from './elasticsearch/indexes.js';
 import { SEARCH, createSearchProjection } from './search-projection.js';
 import { searchTables } from './postgres/schema.js';
+import { searchDeferredCounts } from './postgres/write.js';
 import { createElasticsearchSearchStore } from './elasticsearch/store.js';
 import { createPostgresSearchStore } from './postgres/store.js';
 import type { SearchStore } from './search-store.js';
@@ -25,11 +26,11 @@ export const searchReadModel = ({ elasticsearch }: { elasticsearch: Client | nul
       projection: createSearchProjection(store),
       reader: store,
       dump: () => (elasticsearch ? dumpSearchIndexes(elasticsearch, indexes) : dumpTables(pool, tables, { [named.hashtags]: 'posts > 0', [named.locations]: 'posts > 0' })),
-      analyze: () => (elasticsearch ? Promise.resolve() : analyzeTables(pool, tables)),
+      analyze: () => (elasticsearch ? Promise.resolve() : analyzeTables(pool, tables, { building: mode === 'build' })),
       ...(mode === 'build' ? { finishBuild: () => (indexStore ?? postgresStore!).finishBuild() } : {}),
       async drop() {
         if (elasticsearch) await dropSearchIndexes(elasticsearch, indexes);
-        else await dropTables(pool, tables);
+        else await dropTables(pool, [...tables, ...searchDeferredCounts(named).tables]);
         // The Elasticsearch store keys its checkpoint rows by its prefix (elasticsearch/store.ts).
         await deleteCheckpoints(pool, elasticsearch ? `${elasticsearchPrefix}${SEARCH}` : SEARCH);
       },

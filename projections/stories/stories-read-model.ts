@@ -23,7 +23,7 @@ export const storiesReadModel = ({ redis }: { redis: Redis | Cluster | null }): 
       projection: createStoriesProjection(store),
       reader: createStoriesReader(store),
       dump: () => (redis ? dumpRedisKeys(redis, redisPrefix, storiesKeyPatterns(redisPrefix)) : dumpTables(pool, STORIES_TABLES)),
-      analyze: () => (redis ? Promise.resolve() : analyzeTables(pool, STORIES_TABLES)),
+      analyze: () => (redis ? Promise.resolve() : analyzeTables(pool, STORIES_TABLES, { building: mode === 'build' })),
       ...(mode === 'build' && !redis ? { finishBuild: () => finishPostgresBuild(pool, STORIES_SCHEMA) } : {}),
       async drop() {
         if (redis) await dropRedisKeys(redis, storiesKeyPatterns(redisPrefix));

@@ -38,6 +38,9 @@ export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       // Posts the card cache holds as live need no deleted marker (one round trip fewer on a warm page).
       const knownLive = readThrough ? undefined : deps.cards.knownLive;
       const { items, nextCursor } = await deps.feed.homePage(viewerId, { cursor, limit, ...(knownLive && { knownLive }) });
+      // The warm page: its body straight from the cached cards, by the same rules as below.
+      const cached = readThrough ? undefined : deps.cards.homePageBody(items, viewerId, nextCursor);
+      if (cached) return sendJsonBytes(reply, cached);
       // The cards skip deleted posts and, by the one access rule, whatever the feed still holds of
       // an author who has since gone private, hidden or blocked the viewer; and the posts of authors
       // the viewer mutes, which stay in the feed read model so that an unmute brings them back as

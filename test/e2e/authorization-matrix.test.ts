@@ -268,6 +268,57 @@ describe('the authorization matrix', () => {
     }, 300_000); // about 100 routes × 7 callers in a row (fresh worlds for the rows that ask): minutes on a busy machine
   }
 
+  // Who sees a tag of the owner on someone else's post (kernel/access.ts tagShownTo): every card
+  // route as each caller, the post a third person's (public, followed by every signed-in caller),
+  // tagging the owner. 'shown': the post with the owner's tag; 'hidden': the post without it (a
+  // block, either way, between the caller and the owner hides the tag, never the post: the
+  // tagger is no party to the block); else the route's refusal. A private owner's tag shows as a
+  // public one's: being tagged is no content of the owner's.
+  const TAG_SHOWN_BUT_TO_A_BLOCK = row(['shown', 'shown', 'shown', 'hidden', 'hidden', N401, N401]);
+  const TAG_ROWS: Record<string, { url: (w: World, tagger: User, postId: string, word: string) => string; public: Outcomes; private: Outcomes }> = {
+    'GET /api/v1/posts/{postId}': { url: (_w, _tagger, postId) => `/api/v1/posts/${postId}`, ...same(TAG_SHOWN_BUT_TO_A_BLOCK) },
+    'GET /api/v1/feed/home': { url: () => '/api/v1/feed/home', ...same(TAG_SHOWN_BUT_TO_A_BLOCK) },
+    'GET /api/v1/feed/home?order=ranked': { url: () => '/api/v1/feed/home?order=ranked', ...same(TAG_SHOWN_BUT_TO_A_BLOCK) },
+    'GET /api/v1/feed/user/{username} (the tagger\'s)': { url: (_w, tagger) => `/api/v1/feed/user/${tagger.username}`, ...same(TAG_SHOWN_BUT_TO_A_BLOCK) },
+    'GET /api/v1/hashtags/{tag}/posts': { url: (_w, _tagger, _postId, word) => `/api/v1/hashtags/${word}/posts`, ...same(TAG_SHOWN_BUT_TO_A_BLOCK) },
+    'GET /api/v1/search': { url: (_w, _tagger, _postId, word) => `/api/v1/search?q=${word}&type=posts`, ...same(TAG_SHOWN_BUT_TO_A_BLOCK) },
+    // The owner's own /tagged: the owner's profile must be the caller's to see, then the tag is the owner's own.
+    'GET /api/v1/users/{username}/tagged': {
+      url: (w) => `/api/v1/users/${w.owner.username}/tagged`,
+      public: row(['shown', 'shown', 'shown', '404 USER_NOT_FOUND', '404 USER_NOT_FOUND', N401, N401]),
+      private: row(['shown', 'shown', '403 PRIVATE_ACCOUNT', '404 USER_NOT_FOUND', '404 USER_NOT_FOUND', N401, N401]),
+    },
+  };
+  for (const privacy of ['public', 'private'] as const) {
+    it(`a tag of the owner on another's post, on every card route as each caller, a ${privacy} owner`, async () => {
+      const w = worlds[privacy]!;
+      const tagger = await user();
+      const word = `mxtag${Date.now().toString(36)}`;
+      const created = await call('POST', '/api/v1/posts', tagger.token, { caption: `${word} #${word}`, media: [{ ...image, tags: [{ username: w.owner.username, x: 0.5, y: 0.5 }] }] });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      const postId = created.body.postId as string;
+      let position = created.body.position as string;
+      for (const caller of ['owner', 'follower', 'stranger', 'blocked', 'blocker'] as const) position = (await call('POST', `/api/v1/users/${tagger.username}/follow`, w[caller].token, undefined)).body.position ?? position;
+      const shownIn = (body: Record<string, unknown>) => {
+        const items = (body.items ?? (body.posts as { items?: unknown[] } | undefined)?.items ?? [body]) as Array<{ id: string; media: Array<{ tags?: Array<{ username: string }> }> }>;
+        const post = items.find((item) => item.id === postId);
+        if (!post) return 'no post';
+        return post.media[0]?.tags?.some((tag) => tag.username === w.owner.username) ? 'shown' : 'hidden';
+      };
+      const found: string[] = [];
+      const expected: string[] = [];
+      for (const [route, spec] of Object.entries(TAG_ROWS)) {
+        const url = spec.url(w, tagger, postId, word);
+        for (const caller of CALLERS) {
+          const response = await call('GET', `${url}${url.includes('?') ? '&' : '?'}minPosition=${encodeURIComponent(position)}`, await tokenOf(w, caller), undefined);
+          found.push(`${route} as ${caller}: ${response.status < 300 ? shownIn(response.body) : outcomeOf(response)}`);
+          expected.push(`${route} as ${caller}: ${spec[privacy][caller]}`);
+        }
+      }
+      expect(found).toEqual(expected);
+    }, 120_000);
+  }
+
   it('a block, either way, answers every act on the owner exactly as an unknown id: the same status, code and message', async () => {
     const w = worlds.public!;
     const acts: [string, (id: string) => string, unknown][] = [

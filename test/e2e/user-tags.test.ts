@@ -155,6 +155,60 @@ describe('tagging people on a post', () => {
   });
 });
 
+describe('a tag of someone a block stands between with the viewer', () => {
+  /** The usernames each item of the post shows to `viewer`, as `body` holds it (undefined for an item with no tag). */
+  const tagsIn = (post: { media: Array<{ tags?: Array<{ username: string }> }> } | undefined) => post?.media.map((item) => item.tags?.map((tag) => tag.username));
+  const postIn = (body: { items: Array<{ id: string }> }, postId: string) => body.items.find((post) => post.id === postId) as Parameters<typeof tagsIn>[0];
+
+  // Rule (docs/rules.md "Who may see whom", kernel/access.ts tagShownTo): a viewer a block stands
+  // between with a tagged person, either way, sees the post (the author's, whom they may see)
+  // without that person's tag on every surface that shows a card: the home feed (card cache, from
+  // SQL and from the cached facts), the post page, the author's grid, another tagged person's
+  // /tagged, the hashtag page and search; a viewer with no such block sees the tag.
+  it('bob blocks one viewer, another blocks bob: both see ann’s post without bob’s tag everywhere; a third viewer sees it', async () => {
+    const [ann, bob, cat, blockedByBob, blocksBob, bystander] = await Promise.all([1, 2, 3, 4, 5, 6].map(() => api.register()));
+    for (const viewer of [blockedByBob!, blocksBob!, bystander!]) await send(viewer, 'POST', `/api/v1/users/${ann!.username}/follow`);
+    const word = `tagblock${Date.now().toString(36)}`;
+    const created = await send(ann!, 'POST', '/api/v1/posts', {
+      caption: `${word} #${word}`,
+      media: [{ ...image(0), tags: [{ username: bob!.username, x: 0.1, y: 0.1 }, { username: cat!.username, x: 0.9, y: 0.9 }] }, { ...image(1), tags: [{ username: bob!.username, x: 0.5, y: 0.5 }] }],
+    });
+    const postId = created.postId!;
+    await send(bob!, 'POST', `/api/v1/users/${blockedByBob!.username}/block`);
+    const { position } = await send(blocksBob!, 'POST', `/api/v1/users/${bob!.username}/block`);
+    const everywhere = async (viewer: User, at: string) => ({
+      home: tagsIn(postIn(await get(viewer, '/api/v1/feed/home', at), postId)),
+      ranked: tagsIn(postIn(await get(viewer, '/api/v1/feed/home?order=ranked', at), postId)),
+      page: tagsIn(await get(viewer, `/api/v1/posts/${postId}`, at)),
+      grid: tagsIn(postIn(await get(viewer, `/api/v1/feed/user/${ann!.username}`, at), postId)),
+      catTagged: tagsIn(postIn(await get(viewer, `/api/v1/users/${cat!.username}/tagged`, at), postId)),
+      hashtag: tagsIn(postIn(await get(viewer, `/api/v1/hashtags/${word}/posts`, at), postId)),
+      search: tagsIn(postIn((await get(viewer, `/api/v1/search?q=${word}&type=posts`, at)).posts, postId)),
+    });
+    const surfaces = (tags: Array<string[] | undefined>) => ({ home: tags, ranked: tags, page: tags, grid: tags, catTagged: tags, hashtag: tags, search: tags });
+    const withBob = [[bob!.username, cat!.username], [bob!.username]];
+    const withoutBob = [[cat!.username], undefined];
+    expect(await everywhere(bystander!, position), 'a viewer with no block').toEqual(surfaces(withBob));
+    expect(await everywhere(blockedByBob!, position), 'bob blocked the viewer').toEqual(surfaces(withoutBob));
+    expect(await everywhere(blocksBob!, position), 'the viewer blocked bob').toEqual(surfaces(withoutBob));
+    expect(tagsIn(await get(ann!, `/api/v1/posts/${postId}`, position)), 'the author').toEqual(withBob);
+
+    // Plain reads, from the card cache once it holds the cards and the pair facts (its fast path), answer the same.
+    await eventually('the card bus subscribed', async () => t.platform.reads.cards.live, 10_000);
+    const plainHome = async (viewer: User) => tagsIn(postIn((await api.call('GET', '/api/v1/feed/home', { token: viewer.token })).body, postId));
+    for (const [viewer, tags] of [[blockedByBob!, withoutBob], [blocksBob!, withoutBob], [bystander!, withBob]] as const) {
+      await plainHome(viewer);
+      expect(await plainHome(viewer)).toEqual(tags);
+      expect(tagsIn((await api.call('GET', `/api/v1/posts/${postId}`, { token: viewer.token })).body)).toEqual(tags);
+    }
+
+    // The block undone, the tag shows again (the pair's card touch evicts the cached fact).
+    const unblocked = await send(bob!, 'DELETE', `/api/v1/users/${blockedByBob!.username}/block`);
+    expect(tagsIn(await get(blockedByBob!, `/api/v1/posts/${postId}`, unblocked.position))).toEqual(withBob);
+    await eventually('the tag back on the cached home feed', async () => JSON.stringify(await plainHome(blockedByBob!)) === JSON.stringify(withBob), 10_000);
+  });
+});
+
 describe('who may see /tagged', () => {
   it('a stranger sees a public account’s tags; a private account’s answer 403 PRIVATE_ACCOUNT to a non-follower; a block either way 404 USER_NOT_FOUND', async () => {
     const [author, ann, stranger, blocker] = [await api.register(), await api.register(), await api.register(), await api.register()];

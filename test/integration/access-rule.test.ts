@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streams, type DomainEvent } from '../../events/index.js';
-import { ACCESS_RULE, accessFor, accessTo, type ContentAccess, type RelationshipFacts } from '../../kernel/access.js';
-import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED_FOR, MAY_SEE } from '../../projections/profiles/access-sql.js';
+import { ACCESS_RULE, accessFor, accessTo, tagShownTo, type ContentAccess, type RelationshipFacts } from '../../kernel/access.js';
+import { BLOCKED_EITHER_WAY, FOLLOWS, LISTED_FOR, MAY_SEE, TAG_SHOWN_TO } from '../../projections/profiles/access-sql.js';
 import { createProfilesProjection, createProfilesReader, type ProfilesReader } from '../../projections/profiles/index.js';
 import { toRecordedEvents, type HistoryEvent } from '../support/history-arbitraries.js';
 import { applyEvents } from '../support/projection-harness.js';
@@ -11,7 +11,8 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 // and in SQL (projections/profiles/access-sql.ts). Every relationship case below is projected
 // into a real profiles read model; then the SQL predicates are evaluated in PostgreSQL, and the
 // facts they read are mapped through the TypeScript rule, and both, and the reader methods built
-// on them (canSee, visibleAuthors, visiblePosts, postFor, profileFor), must give the case's expected answer.
+// on them (canSee, visibleAuthors, visiblePosts, postFor, profileFor), must give the case's expected answer;
+// and so must the tag rule's two spellings (tagShownTo, TAG_SHOWN_TO), a block hiding a tag of the other.
 
 const AT = '2025-01-01T00:00:00.000Z';
 const id = (n: number, role: number) => `0190a000-0000-7000-8000-${String(n * 10 + role).padStart(12, '0')}`;
@@ -134,8 +135,8 @@ describe('the access rule in PostgreSQL (projections/profiles/access-sql.ts) and
 
   /** The SQL predicates on the case's pair, and the facts they read (null: no author row listed to the viewer). */
   const inPostgres = async (viewer: string, author: string) => {
-    const { rows } = await db.pool.query<{ may_see: boolean; private: boolean; blocked: boolean; follows: boolean }>(
-      `select ${MAY_SEE('$1::uuid', 'u.id')} as may_see, u.private,
+    const { rows } = await db.pool.query<{ may_see: boolean; tag_shown: boolean; private: boolean; blocked: boolean; follows: boolean }>(
+      `select ${MAY_SEE('$1::uuid', 'u.id')} as may_see, ${TAG_SHOWN_TO('$1::uuid', 'u.id')} as tag_shown, u.private,
          ${BLOCKED_EITHER_WAY('$1::uuid', 'u.id')} as blocked, ${FOLLOWS('$1::uuid', 'u.id')} as follows
        from users u where u.id = $2 and ${LISTED_FOR('$1::uuid', 'u')}`,
       [viewer, author],
@@ -151,6 +152,9 @@ describe('the access rule in PostgreSQL (projections/profiles/access-sql.ts) and
       const facts = { actorId: viewer, ownerId: author, ownerIsPrivate: sql!.private, actorFollowsOwner: sql!.follows, blockedEitherWay: sql!.blocked };
       expect(accessTo(facts), 'the TypeScript rule on the facts as stored').toBe(expected);
       expect(sql!.may_see, 'MAY_SEE').toBe(expected === 'allowed');
+      // A tag of the author on someone else's post: hidden exactly when a block stands between them (kernel/access.ts tagShownTo).
+      expect(tagShownTo(facts), 'tagShownTo on the facts as stored').toBe(expected !== 'blocked');
+      expect(sql!.tag_shown, 'TAG_SHOWN_TO').toBe(expected !== 'blocked');
     }
     expect(await reader.canSee(viewer, author), 'canSee').toBe(expected);
     expect([...(await reader.visibleAuthors(viewer, [author]))], 'visibleAuthors').toEqual(expected === 'allowed' ? [author] : []);

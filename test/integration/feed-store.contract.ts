@@ -258,7 +258,7 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         );
       });
 
-      it('answers a home window as its parts answer it: the floor, the feed above it after a key (ties ordered by id), the marks among those, the pulled authors followed', async () => {
+      it('answers a home window as its parts answer it: the floor, the feed above it after a key (ties ordered by id), the marks among those, their deleted markers when it answers them, the pulled authors followed', async () => {
         const store = await harness.newStore({ feedCap: 6 });
         const ids = Array.from({ length: 14 }, () => uuidv7());
         const authors = Array.from({ length: 4 }, () => user());
@@ -271,12 +271,15 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
             fc.subarray(ids),
             fc.subarray(ids),
             fc.array(fc.tuple(fc.constantFrom(...authors), fc.constantFrom<CelebrityState | null>('celebrity', 'demoting', null), fc.boolean()), { maxLength: 6 }),
-            async (raw, floor, after, limit, likedIds, savedIds, graph) => {
+            fc.subarray(ids),
+            async (raw, floor, after, limit, likedIds, savedIds, graph, deletedIds) => {
               const u = user();
               // One at a time through the fan-out's push: in Redis most skip the trim, so the feed may hold entries past the cap.
               for (const e of raw) await store.pushToFeeds([u], { postId: e.id, score: T0 + e.score });
               if (floor !== null) await store.raiseFeedFloor(u, T0 + floor);
               await Promise.all([...likedIds.map((id) => store.addMark('liked', u, id)), ...savedIds.map((id) => store.addMark('saved', u, id))]);
+              // The markers are shared by every run of the property (one store): marked once, never unmarked.
+              await Promise.all(deletedIds.map((id) => store.markDeleted(id)));
               for (const [author, state, follows] of graph) {
                 await store.setCelebrityState(author, state);
                 await (follows ? store.addFollow(u, author) : store.removeFollow(u, author));
@@ -292,6 +295,7 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
               expect(window.floor).toBe(expectedFloor);
               expect(window.entries).toEqual(entries);
               expect(window.marks).toEqual(await store.marksAmong(u, entries.map((entry) => entry.postId)));
+              if (window.deleted) expect(window.deleted).toEqual(await store.deletedAmong(entries.map((entry) => entry.postId)));
               expect(new Set(window.pulled)).toEqual(new Set(following.filter((author) => states.has(author))));
             },
           ),

@@ -200,6 +200,114 @@ describe('PostgreSQL event store', () => {
       await batched.close();
     }
   });
+
+  // event_store_append_batch (schema-v5-append-batch-as-set.sql.ts) called as append.ts calls it,
+  // on one connection counting its function calls (track_functions), so that the test sees which
+  // way the batch went: as one set (no per-append event_store_append) or append by append.
+  interface BatchItem {
+    streamId: string;
+    expected: 'no_stream' | number;
+    events: readonly NewEvent[];
+    guards?: readonly { streamId: string; revision: number }[];
+  }
+  const appendBatch = async (items: readonly BatchItem[]) => {
+    const client = await db.pool.connect();
+    try {
+      await client.query('begin');
+      await client.query(`set local track_functions = 'pl'`);
+      const { rows } = await client.query<{ item: number; item_next_revision: string | null; item_global_position: string | null; item_error_code: string | null }>(
+        `select item, item_next_revision, item_global_position, item_error_code from event_store_append_batch($1::text[], $2::text[], $3::bigint[], $4::integer[], $5::uuid[],
+          $6::text[], $7::integer[], $8::jsonb[], $9::jsonb[], $10::integer[], $11::text[], $12::bigint[])`,
+        [
+          items.map((i) => i.streamId),
+          items.map((i) => (i.expected === 'no_stream' ? 'no_stream' : 'revision')),
+          items.map((i) => (i.expected === 'no_stream' ? null : i.expected)),
+          items.map((i) => i.events.length),
+          items.flatMap((i) => i.events.map((e) => e.eventId)),
+          items.flatMap((i) => i.events.map((e) => e.type)),
+          items.flatMap((i) => i.events.map(() => 1)),
+          items.flatMap((i) => i.events.map((e) => JSON.stringify(e.data))),
+          items.flatMap((i) => i.events.map((e) => JSON.stringify(e.metadata))),
+          items.map((i) => i.guards?.length ?? 0),
+          items.flatMap((i) => (i.guards ?? []).map((g) => g.streamId)),
+          items.flatMap((i) => (i.guards ?? []).map((g) => g.revision)),
+        ],
+      );
+      const { rows: calls } = await client.query<{ calls: string }>(`select coalesce(sum(calls), 0) as calls from pg_stat_xact_user_functions where funcname = 'event_store_append'`);
+      await client.query('commit');
+      return { rows: rows.sort((a, b) => a.item - b.item), perAppendCalls: Number(calls[0]!.calls) };
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+
+  it('appends a batch whose appends all go through as one set, with the same outcome as each alone', async () => {
+    const existing = `set-existing-${uuidv7()}`;
+    const guarded = `set-account-${uuidv7()}`;
+    await store.append(existing, [liked()], 'no_stream');
+    await store.append(guarded, [liked(), liked()], 'no_stream');
+    const fresh = Array.from({ length: 5 }, () => `set-fresh-${uuidv7()}`).sort();
+    const items = [
+      ...fresh.map((streamId, i) => ({ streamId, expected: 'no_stream' as const, events: Array.from({ length: 1 + (i % 3) }, liked), guards: [{ streamId: guarded, revision: 1 }] })),
+      { streamId: existing, expected: 0, events: [liked(), liked()] },
+    ];
+    const { rows, perAppendCalls } = await appendBatch(items);
+    expect(perAppendCalls).toBe(0);
+    expect(rows.map((r) => [r.item_error_code, Number(r.item_next_revision)])).toEqual(items.map((i) => [null, (i.expected === 'no_stream' ? -1 : i.expected) + i.events.length]));
+    for (const [index, item] of items.entries()) {
+      const read = await store.readStream(item.streamId);
+      const appended = read.slice(item.expected === 'no_stream' ? 0 : item.expected + 1);
+      // Each append's events in its order, at the revisions after the one it expected, answered with its last one's position.
+      expect(appended.map((e) => e.eventId)).toEqual(item.events.map((e) => e.eventId));
+      expect(read.map((e) => e.streamRevision)).toEqual(read.map((_, revision) => revision));
+      expect(appended.at(-1)!.position.endsWith(BigInt(rows[index]!.item_global_position!).toString(16).padStart(16, '0'))).toBe(true);
+    }
+    // The events were inserted in the batch's order.
+    const all = (await Promise.all(items.map((i) => store.readStream(i.streamId)))).flat().filter((e) => items.some((i) => i.events.some((n) => n.eventId === e.eventId)));
+    const byBatchOrder = items.flatMap((i) => i.events.map((e) => e.eventId));
+    expect([...all].sort((a, b) => (a.position < b.position ? -1 : 1)).map((e) => e.eventId)).toEqual(byBatchOrder);
+  });
+
+  it('answers each of two appends to one stream in one set with the position of its own last event', async () => {
+    const streamId = `set-twice-${uuidv7()}`;
+    const items: BatchItem[] = [
+      { streamId, expected: 'no_stream', events: [liked(), liked()] },
+      { streamId, expected: 1, events: [liked()] },
+    ];
+    const { rows, perAppendCalls } = await appendBatch(items);
+    expect(perAppendCalls).toBe(0);
+    expect(rows.map((r) => [r.item_error_code, Number(r.item_next_revision)])).toEqual([[null, 1], [null, 2]]);
+    const read = await store.readStream(streamId);
+    const positionOf = (revision: number) => read[revision]!.position;
+    const answered = rows.map((r) => BigInt(r.item_global_position!).toString(16).padStart(16, '0'));
+    expect(positionOf(1).endsWith(answered[0]!)).toBe(true);
+    expect(positionOf(2).endsWith(answered[1]!)).toBe(true);
+  });
+
+  it('runs a batch append by append when one of it is refused, and only that one is refused', async () => {
+    const existing = `set-existing-${uuidv7()}`;
+    const guarded = `set-account-${uuidv7()}`;
+    await store.append(existing, [liked()], 'no_stream');
+    await store.append(guarded, [liked()], 'no_stream');
+    const [good, behindGuard] = [`set-good-${uuidv7()}`, `set-behind-${uuidv7()}`];
+    const refusals: [BatchItem, string][] = [
+      [{ streamId: existing, expected: 1, events: [liked()] }, 'ES409'],
+      [{ streamId: existing, expected: 'no_stream', events: [liked()] }, 'ES409'],
+      [{ streamId: behindGuard, expected: 'no_stream', events: [liked()], guards: [{ streamId: guarded, revision: 5 }] }, 'ES412'],
+    ];
+    for (const [refused, expectedCode] of refusals) {
+      const goodStream = `${good}-${expectedCode}-${uuidv7()}`;
+      const { rows, perAppendCalls } = await appendBatch([{ streamId: goodStream, expected: 'no_stream', events: [liked()], guards: [{ streamId: guarded, revision: 0 }] }, refused]);
+      expect(perAppendCalls).toBeGreaterThan(0); // event_store_append, once per append (and its inner overload)
+      expect(rows.map((r) => r.item_error_code)).toEqual([null, expectedCode]);
+      expect((await store.readStream(goodStream)).length).toBe(1);
+    }
+    expect(await store.readStream(behindGuard)).toEqual([]);
+    expect((await store.readStream(existing)).length).toBe(1);
+  });
 });
 
 describe('PostgreSQL event store schema', () => {
@@ -212,7 +320,7 @@ describe('PostgreSQL event store schema', () => {
       const written = await stores[0].append(`m-${uuidv7()}`, [liked()], 'no_stream');
       expect(await waitFor(() => stores[1].headPosition(), (head) => head === written.position)).toBe(written.position);
       const { rows } = await db.pool.query('select version from event_store_migrations order by version');
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
       await Promise.all(stores.map((s) => s.close()));
     } finally {
       await db.drop();

@@ -7,7 +7,7 @@ import { finishSearchBuild, searchTables, setupSearchSchema } from './schema.js'
 import { postsByHashtagPostgres, searchPostsPostgres } from './search-posts.js';
 import type { SearchStore } from '../search-store.js';
 import { searchUsersPostgres } from './search-users.js';
-import { deriveEverySearchRow, searchBatchWriter } from './write.js';
+import { deriveEverySearchRow, searchBatchWriter, searchDeferredCounts } from './write.js';
 import { suggestHashtagsPostgres } from './suggest-hashtags.js';
 import { locationPostgres, postsByLocationPostgres, searchPlacesPostgres } from './places.js';
 import { findTrigramSchema } from './trigram-extension.js';
@@ -35,6 +35,7 @@ export interface PostgresSearchStore extends SearchStore {
 export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearchStoreOptions = {}): PostgresSearchStore => {
   const tables = searchTables(options.tablePrefix ?? 'search_');
   const writeSearchBatch = searchBatchWriter(tables);
+  const deferred = searchDeferredCounts(tables);
   // A generation built from the start of the log serves nothing before finishBuild: its batches
   // store what the events write and leave the derived rows to finishBuild, which derives them
   // once from the whole load; after it (a `verify` round, the handover) batches derive as live ones.
@@ -54,6 +55,7 @@ export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearch
   return {
     setup: async () => {
       await setupSearchSchema(pool, tables, options.mode);
+      if (options.mode === 'build') await deferred.create(pool);
       trigramSchema = undefined;
     },
     apply: (events, checkpointKey, position) =>
@@ -61,7 +63,10 @@ export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearch
         if (events.length > 0) await writeSearchBatch(client, events, deriving);
       }),
     async finishBuild() {
-      await inTransaction(pool, (client) => deriveEverySearchRow(client, tables));
+      await inTransaction(pool, async (client) => {
+        await deferred.addAll(client);
+        await deriveEverySearchRow(client, tables);
+      });
       await finishSearchBuild(pool, tables);
       deriving = true;
     },

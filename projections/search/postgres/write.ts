@@ -4,6 +4,7 @@ import { foldChanges, pairKey, type BatchChanges, type PostChange } from '../../
 import { normalizePlaceName } from '../../../kernel/places.js';
 import { countDeltas, postRows, type StoredState } from '../../runtime/count-deltas.js';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
+import { deferredCounts } from '../../runtime/deferred-counts.js';
 import type { SearchTables } from './schema.js';
 import type { Queryable } from '../../runtime/checkpoints-postgres.js';
 import { indexedHashtags } from '../search-store.js';
@@ -278,10 +279,18 @@ const commentRows = (changes: BatchChanges) =>
   }));
 
 /**
+ * The posts' like and comment counts a building batch defers (runtime/deferred-counts.ts): the
+ * store creates their table at a build's set-up and adds them into the posts at finishBuild,
+ * before the rows derived from the counts (the tags' engagement).
+ */
+export const searchDeferredCounts = (tables: SearchTables) => deferredCounts([{ table: tables.posts, counters: ['like_count', 'comment_count'] }]);
+
+/**
  * The writer of one generation's search tables: its statements are built once, here, not on
  * every batch of a rebuild.
  */
 export const searchBatchWriter = (tables: SearchTables) => {
+  const counts = searchDeferredCounts(tables);
   const statements = {
     users: upsertUsers(tables),
     posts: upsertPosts(tables),
@@ -295,7 +304,7 @@ export const searchBatchWriter = (tables: SearchTables) => {
   };
   /**
    * `deriving` false (a generation being built, before finishBuild): only the rows the events
-   * write themselves (users, posts with their counts, likes, comments) are stored, by this pass
+   * write themselves (users, posts, likes, comments; the count-only moves of posts deferred) are stored, by this pass
    * alone, so no author lock is taken; the rows derived from them (tags, locations, their counts
    * and engagement) are derived once, set-based, by deriveEverySearchRow.
    */
@@ -310,12 +319,15 @@ export const searchBatchWriter = (tables: SearchTables) => {
     const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
     await upsertRows(db, statements.users, userRows(changes));
     const posts = postRows(changes, deltas, (change) => ({ created_day: change?.createdAt === undefined ? null : exploreDay(Date.parse(change.createdAt)) }));
+    // While building, a post the batch only counted for goes to the deferred deltas (no new row version, no tsvector computed again).
+    const upserted = deriving ? posts : posts.filter((row) => changes.posts.has(row.id));
     await upsertRows(
       db,
       statements.posts,
-      posts.map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags), ...locationColumns(changes.posts.get(row.id)?.location) })),
+      upserted.map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags), ...locationColumns(changes.posts.get(row.id)?.location) })),
     );
     if (!deriving) {
+      await counts.defer(db, tables.posts, posts.filter((row) => !changes.posts.has(row.id)));
       await upsertRows(db, statements.likes, deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev })));
       await upsertRows(db, statements.comments, commentRows(changes));
       return;

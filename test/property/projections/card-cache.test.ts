@@ -98,6 +98,16 @@ const assertCachedEqualsSql = async (cache: CardCache, history: readonly History
     const cachedHome = await cache.visiblePosts(posts, viewer, { withoutMuted: true });
     const sqlHome = (await reader.visiblePosts(posts, viewer)).filter((post) => !muted.has(post.author.id));
     expect(cachedHome.map((item) => JSON.parse(item.json)), `home posts for ${viewer}`).toEqual(await Promise.all(sqlHome.map(expectedPost)));
+    // The warm home page's body from the maps alone: the same posts with each item's marks, and the
+    // cursor; once visiblePosts has loaded them all, nothing is missing (a live cache, a UUID viewer).
+    const items = posts.map((postId, i) => ({ postId, likedByMe: i % 2 === 0, bookmarkedByMe: i % 3 === 0 }));
+    const body = cache.homePageBody(items, viewer, posts.length % 2 === 0 ? null : 'a cursor');
+    expect(body, `home page body for ${viewer}`).toBeDefined();
+    const marksOf = new Map(items.map((item) => [item.postId, { likedByMe: item.likedByMe, bookmarkedByMe: item.bookmarkedByMe }]));
+    expect(JSON.parse(body!.toString('utf8')), `home page body for ${viewer}`).toEqual({
+      items: (await Promise.all(sqlHome.map(expectedPost))).map((post) => ({ ...post, ...marksOf.get(post.id as string) })),
+      nextCursor: posts.length % 2 === 0 ? null : 'a cursor',
+    });
     for (const username of usernames) {
       const [cached, sql] = await Promise.all([cache.profileFor(viewer, username), reader.profileFor(viewer, username)]);
       if (!sql) expect(cached, `profile ${username} for ${viewer}`).toBeNull();
@@ -290,6 +300,71 @@ describe.skipIf(!reachable)('card cache: races, drops and read-through (Redis bu
     expect(cache.sizes()).toEqual({ posts: 0, users: 0, pairs: 0 });
     expect(likeCountOf(await cache.postFor(postId, viewer))).toBe(1);
   });
+});
+
+/** Cat's view of ann's post tagging bob, as each path gives it: the tags of each item, by username. */
+const tagsOn = (json: string) => (JSON.parse(json) as { media: Array<{ tags?: Array<{ username: string }> }> }).media.map((item) => item.tags?.map((tag) => tag.username));
+
+describe('card cache: the tags of someone a block stands between with the viewer', () => {
+  // ann, bob and cat; ann posts tagging bob on the first and the last item; then a block between
+  // bob and cat, one way or the other (the post stays ann's, visible to cat).
+  const [ann, bob, cat] = [0, 1, 2].map(historyIds.user) as [string, string, string];
+  const opening = [
+    { kind: 'register', a: 1, b: 0, c: 0, advanceMs: 1 },
+    { kind: 'tagPost', a: 0, b: 1, c: 2, advanceMs: 1 },
+  ] as const;
+  const blocks = { 'bob blocks cat': { kind: 'block', a: 1, b: 1, c: 0, advanceMs: 1 }, 'cat blocks bob': { kind: 'block', a: 2, b: 1, c: 0, advanceMs: 1 } } as const;
+
+  // Rule (kernel/access.ts tagShownTo): a tag of someone a block stands between with the viewer,
+  // either way, is left out of the card that viewer gets, on the cache's general path (the pair
+  // facts of the tagged person loaded with the author's) and on its fast path (every fact cached:
+  // no query at all), as the SQL hydration leaves it out; everyone else still sees it.
+  for (const [direction, block] of Object.entries(blocks)) {
+    it(`${direction}: cat's card has no tag of bob, from SQL, a load and the cached facts alike; ann and bob still see it`, async () => {
+      await reset();
+      const history = simulateHistory([...opening, block], { maxUsers: 3, storyTtlMs: 3_600_000, start: '2025-01-01T00:00:00.000Z' });
+      const log = toRecordedEvents(history);
+      const blockAt = log.findIndex((event) => event.type === 'Blocked');
+      const created = log.find((event) => event.type === 'PostCreated');
+      expect(blockAt, 'the history has the block').toBeGreaterThan(0);
+      expect(JSON.stringify(created?.data), 'the post tags bob').toContain(bob);
+      const postId = (created!.data as { postId: string }).postId;
+      let pairLoads = 0;
+      const counting: ProfilesReader = { ...reader, pairFacts: (viewer, others) => (pairLoads++, reader.pairFacts(viewer, others)) };
+      const bus = createPostgresCardBus(db.pool);
+      const wiring = counted(bus);
+      const cache = createCardCache({ profiles: () => counting, media, bus: wiring.subscribing });
+      try {
+        await eventually('the card bus listening', async () => cache.live, 10_000);
+        await applyEvents(wiring.projection, log.slice(0, blockAt));
+        await wiring.delivered();
+        const tagged = tagsOn((await cache.postFor(postId, cat))!.json);
+        expect(tagged.filter((names) => names?.includes('bob')).length, 'bob tagged before the block').toBeGreaterThan(0);
+
+        await applyEvents(wiring.projection, log);
+        await wiring.delivered();
+        const untagged = tagged.map((names) => names?.filter((name) => name !== 'bob')).map((names) => (names?.length ? names : undefined));
+        const sqlHome = await reader.visiblePosts([postId], cat);
+        expect(sqlHome.map((post) => tagsOn(JSON.stringify(post))), 'SQL hydration').toEqual([untagged]);
+        expect(tagsOn(JSON.stringify((await reader.postFor(postId, cat))!.post)), 'SQL post page').toEqual(untagged);
+        const loadsBefore = pairLoads;
+        expect(tagsOn((await cache.postFor(postId, cat))!.json), 'the post page, facts loaded').toEqual(untagged);
+        expect(pairLoads, 'the block evicted the pair facts: loaded again').toBeGreaterThan(loadsBefore);
+        const loaded = pairLoads;
+        const [home] = await cache.visiblePosts([postId], cat, { withoutMuted: true });
+        expect(tagsOn(home!.json), 'the home feed, from the cached facts').toEqual(untagged);
+        expect(pairLoads, 'answered from the cached facts').toBe(loaded);
+        expect(JSON.parse(home!.open.toString('utf8') + '}'), 'the bytes the home feed sends').toEqual(JSON.parse(home!.json));
+        for (const viewer of [ann, bob]) {
+          expect(tagsOn((await cache.postFor(postId, viewer))!.json), `as ${viewer === ann ? 'ann' : 'bob'}`).toEqual(tagged);
+          expect(tagsOn((await cache.visiblePosts([postId], viewer))[0]!.json), `as ${viewer === ann ? 'ann' : 'bob'}, hydrated`).toEqual(tagged);
+        }
+      } finally {
+        cache.close();
+        await bus.close();
+      }
+    });
+  }
 });
 
 describe('card cache: the PostgreSQL bus', () => {

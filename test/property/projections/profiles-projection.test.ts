@@ -280,9 +280,10 @@ const expectedSnapshot = (m: Model) => {
     caption: p.caption,
     hashtags: p.hashtags,
     mentions: p.mentions,
-    // docs/rules.md "User tags": the standing tags of listed people, by username, in the author's order.
+    // docs/rules.md "User tags": the standing tags of listed people, by username, in the author's order;
+    // "Who may see whom": none of someone a block stands between with the viewer, either way.
     media: p.media.map((item, index) => {
-      const shown = p.tags[index]!.filter((tag) => !p.untagged.has(tag.userId) && listed(m, tag.userId)).map((tag) => ({ username: m.users.get(tag.userId)!.username, x: tag.x, y: tag.y }));
+      const shown = p.tags[index]!.filter((tag) => !p.untagged.has(tag.userId) && listed(m, tag.userId) && !blockedEitherWay(m, viewer, tag.userId)).map((tag) => ({ username: m.users.get(tag.userId)!.username, x: tag.x, y: tag.y }));
       return shown.length > 0 ? { ...item, tags: shown } : item;
     }),
     ...(p.location && { location: p.location }),

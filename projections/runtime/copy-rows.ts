@@ -1,0 +1,41 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { SQL_IDENTIFIER } from './table-names.js';
+
+// Appends rows with COPY FROM STDIN (text format), for tables a write only ever appends to
+// (no conflict to resolve, no expression to compute): the server parses each row's fields by
+// their column types and inserts them, without the planner, the executor's per-row expressions
+// or a JSON document to unpack (bulk-upsert.ts's json_to_recordset). Runs on the caller's
+// client, inside its transaction when it has one.
+
+const ESCAPED = /[\\\n\r\t]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** One field in COPY's text format: \N for null, booleans as t/f, objects as JSON, special characters escaped. */
+export const copyField = (value: unknown): string => {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`not a finite number for COPY: ${value}`);
+  const text = typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'bigint' ? String(value) : JSON.stringify(value);
+  return text.replace(ESCAPED, (character) => ESCAPES[character]!);
+};
+
+/** The COPY text of `rows`: one line a row, the fields of `columns` in order, tab-separated. */
+export const copyText = (columns: readonly string[], rows: readonly Record<string, unknown>[]): string => {
+  let text = '';
+  for (const row of rows) {
+    for (let i = 0; i < columns.length; i++) text += (i === 0 ? '' : '\t') + copyField(row[columns[i]!]);
+    text += '\n';
+  }
+  return text;
+};
+
+/** Appends `rows` (their fields named by `columns`) to `table` (nothing when there are none). */
+export const copyRows = async (db: pg.ClientBase, table: string, columns: readonly string[], rows: readonly Record<string, unknown>[]): Promise<void> => {
+  if (rows.length === 0) return;
+  for (const name of [table, ...columns]) if (!SQL_IDENTIFIER.test(name)) throw new Error(`not an SQL identifier: ${JSON.stringify(name)}`);
+  const copy = db.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
+  await pipeline(Readable.from([copyText(columns, rows)]), copy);
+};
