@@ -261,7 +261,7 @@ const feedProperty = (adapter: () => Adapter, numRuns: number) =>
           await expectReadsEqual(rebuilt, expected, pageSize);
         },
       ),
-      { numRuns },
+      { numRuns, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH, endOnFailure: true } : {}) },
     );
   });
 
