@@ -1,5 +1,6 @@
 import type { UserSummary } from '../projections/profiles/reader-types.js';
 import type { Story } from '../projections/stories/stories-store.js';
+import type { ReadOptions } from './card-cache.js';
 import type { ReadDeps } from './deps.js';
 
 // Stories that share a post (POST /posts/{id}/share): the story's author was checked by the route
@@ -15,9 +16,14 @@ export interface SharedStories {
   postAuthors: Map<string, UserSummary>;
 }
 
-export const sharedStoriesFor = async (deps: Pick<ReadDeps, 'cards' | 'profiles'>, viewerId: string, stories: readonly Story[]): Promise<SharedStories> => {
+/**
+ * `readThrough` (a ?minPosition= read) asks the cards from SQL: a cached card is evicted by the
+ * card bus a moment AFTER the profiles projection commits, so a read-your-writes read could
+ * otherwise still see a post deleted, or an author made private, before that commit.
+ */
+export const sharedStoriesFor = async (deps: Pick<ReadDeps, 'cards' | 'profiles'>, viewerId: string, stories: readonly Story[], options: ReadOptions = {}): Promise<SharedStories> => {
   const postIds = [...new Set(stories.flatMap((story) => (story.sharedPost ? [story.sharedPost.postId] : [])))];
-  const visible = postIds.length === 0 ? new Set<string>() : new Set((await deps.cards.visiblePosts(postIds, viewerId)).map((card) => card.postId));
+  const visible = postIds.length === 0 ? new Set<string>() : new Set((await deps.cards.visiblePosts(postIds, viewerId, options)).map((card) => card.postId));
   const authorIds = stories.flatMap((story) => (story.sharedPost && visible.has(story.sharedPost.postId) ? [story.sharedPost.authorId] : []));
   const authors = authorIds.length === 0 ? new Map<string, UserSummary>() : await deps.profiles.userSummaries(authorIds);
   const postAuthors = new Map<string, UserSummary>();

@@ -48,7 +48,7 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
       const visible = await deps.profiles.visibleAuthors(viewerId, authors);
       let shared: SharedStories = { shown: new Set(), postAuthors: new Map() };
       const tray = await deps.stories.tray(viewerId, authors.filter((id) => visible.has(id)), deps.now(), async (live) => {
-        shared = await sharedStoriesFor(deps, viewerId, live);
+        shared = await sharedStoriesFor(deps, viewerId, live, { readThrough: request.query.minPosition !== undefined });
         return shared.shown;
       });
       const summaries = await deps.profiles.userSummaries(tray.map((entry) => entry.authorId));
@@ -76,7 +76,7 @@ export const storyRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) =>
       const user = await visibleUser(deps, viewerId, request.params.username);
       await assertCanSeeContent(deps, viewerId, user.id, 'stories');
       const live = (await deps.stories.activeStories([user.id], deps.now())).get(user.id) ?? [];
-      const shared = await sharedStoriesFor(deps, viewerId, live);
+      const shared = await sharedStoriesFor(deps, viewerId, live, { readThrough: request.query.minPosition !== undefined });
       const stories = live.filter((s) => shared.shown.has(s.id));
       const seen = await deps.stories.seenBy(viewerId, stories.map((s) => s.id));
       return { items: await Promise.all(stories.map((s) => presentStory({ ...s, seen: seen.has(s.id) }, user, shared))) };
