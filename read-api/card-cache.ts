@@ -169,20 +169,21 @@ class CardMap<V> {
   }
 
   hit(key: string, now: number): V | undefined {
-    return this.use(key, this.entries.get(key), now);
+    const entry = this.entries.get(key);
+    // The usual hit (fresh, moved this generation already) without the call.
+    return entry !== undefined && entry.expiresAt > now && entry.generation === this.generation ? entry.value : this.use(key, entry, now);
   }
 
   /** An entry found under `key` (by whichever index), checked for expiry and moved to the back once per generation. */
-  protected use(key: string | (() => string), entry: Entry<V> | undefined, now: number): V | undefined {
+  protected use(key: string, entry: Entry<V> | undefined, now: number): V | undefined {
     if (!entry) return undefined;
     if (entry.expiresAt <= now) {
-      this.remove(typeof key === 'string' ? key : key());
+      this.remove(key);
       return undefined;
     }
     if (entry.generation !== this.generation) {
-      const name = typeof key === 'string' ? key : key();
-      this.remove(name);
-      this.store(name, entry);
+      this.remove(key);
+      this.store(key, entry);
       entry.generation = this.generation;
     }
     return entry.value;
@@ -233,9 +234,11 @@ class PairMap<V> extends CardMap<V> {
     if (others?.delete(key.slice(UUID_LENGTH + 1)) && others.size === 0) this.byViewer.delete(viewer);
   }
 
-  /** hit(`${viewer}|${other}`), by the index. */
+  /** hit(`${viewer}|${other}`), by the index: the flat key is joined only when the entry moves or goes (no closure per hit). */
   hitPair(viewer: string, other: string, now: number): V | undefined {
-    return this.use(() => `${viewer}|${other}`, this.byViewer.get(viewer)?.get(other), now);
+    const entry = this.byViewer.get(viewer)?.get(other);
+    if (entry === undefined) return undefined;
+    return entry.expiresAt > now && entry.generation === this.generation ? entry.value : this.use(`${viewer}|${other}`, entry, now);
   }
 
   override clear(): void {
@@ -378,6 +381,58 @@ const pageClose = (nextCursor: string | null): Buffer => (nextCursor === null ? 
 /** sendJson of JSON already encoded: the content type written out as Fastify completes it for a string (so the headers stay the same). */
 export const sendJsonBytes = (reply: FastifyReply, body: Buffer): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
 
+/**
+ * The home page body last made for each viewer, with the parts it was made of (homePageBody): the
+ * next page made of the very same parts (the same Buffer objects, which are never written to once
+ * made, so the same bytes) and cursor is that body again, with no 12 KB copy and allocation per
+ * page (a visible part of the home feed's CPU and GC: bench:feed). Any change (a card evicted and
+ * loaded again, presented again, a mark, another cursor) makes other parts, so a body is never
+ * served for anything but exactly what it holds. Bounded by bytes, the oldest first.
+ */
+class SentPages {
+  private readonly pages = new Map<string, { parts: Buffer[]; nextCursor: string | null; body: Buffer }>();
+  private bytes = 0;
+  constructor(private readonly maxBytes: number) {}
+
+  /** Buffer.concat([...parts, pageClose(nextCursor)]), the viewer's last body when it is that. */
+  body(viewer: string, parts: Buffer[], nextCursor: string | null): Buffer {
+    const sent = this.pages.get(viewer);
+    if (sent !== undefined && sent.nextCursor === nextCursor && sameParts(sent.parts, parts)) return sent.body;
+    parts.push(pageClose(nextCursor));
+    const body = Buffer.concat(parts);
+    parts.pop();
+    if (sent !== undefined) this.forget(viewer, sent.body);
+    if (body.length <= this.maxBytes) {
+      this.pages.set(viewer, { parts, nextCursor, body });
+      this.bytes += body.length;
+      for (const [oldest, page] of this.pages) {
+        if (this.bytes <= this.maxBytes) break;
+        this.forget(oldest, page.body);
+      }
+    }
+    return body;
+  }
+
+  private forget(viewer: string, body: Buffer): void {
+    this.pages.delete(viewer);
+    this.bytes -= body.length;
+  }
+
+  clear(): void {
+    this.pages.clear();
+    this.bytes = 0;
+  }
+}
+
+const sameParts = (a: readonly Buffer[], b: readonly Buffer[]): boolean => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+/** SentPages' bound: the pages of some 700 viewers (20 posts, ~12 KB); their parts may hold as much again of cards since evicted. */
+const SENT_PAGE_BYTES = 8 * 1024 * 1024;
+
 export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACHE_SIZE, now = Date.now }: CardCacheOptions): CardCache => {
   const posts = new CardMap<PostCard | null>(size);
   const users = new CardMap<UserCard | null>(size);
@@ -386,6 +441,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
   const names = new CardMap<string>(size);
   const byName = new Map<string, Promise<UserCard | null>>();
   const invalidations = new Invalidations();
+  const sentPages = new SentPages(SENT_PAGE_BYTES);
   let live = false;
   /** Tagged person to the post cards that tag them (postCards below); past `size` people, the post cards go with it. */
   const tagIndex = new Map<string, Set<string>>();
@@ -411,6 +467,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     names.clear();
     byName.clear();
     tagIndex.clear();
+    sentPages.clear();
   };
 
   const touched = ({ posts: postIds, users: userIds, pairs: touchedPairs }: CardTouches) => {
@@ -617,7 +674,10 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
    */
   const cachedPost = (postId: string, viewerId: string, viewer: string, withoutMuted: boolean, at: number): { card: PostCard; json: CardJson } | null | undefined => {
     // No UUID check here: only UUIDs were ever loaded, so anything else misses and the general path skips it.
-    const post = posts.hit(postId.toLowerCase(), at);
+    // Every key is lowercase, so an id found as it is was lowercase already: lowercased (a new
+    // string, hashed again) only when it is not found as it is (the feed's ids are lowercase).
+    const asIs = posts.hit(postId, at);
+    const post = asIs !== undefined ? asIs : posts.hit(postId.toLowerCase(), at);
     if (post == null) return post;
     const author = users.hit(post.facts.authorId, at);
     if (author === undefined) return undefined;
@@ -650,7 +710,11 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     return shown;
   };
 
-  /** postPageBody(visibleFromCache(...)) without the list between them (CardCache.homePageBody). */
+  /**
+   * postPageBody(visibleFromCache(...)) without the list between them (CardCache.homePageBody).
+   * Every card is looked up and every rule applied as on any read; only the copy into one body is
+   * skipped when its parts are those of the viewer's last body (SentPages).
+   */
   const homePageBody = (items: readonly PageItem[], viewerId: string, nextCursor: string | null): Buffer | undefined => {
     if (!live || !isUuid(viewerId)) return undefined;
     const viewer = viewerId.toLowerCase();
@@ -663,8 +727,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       if (parts.length > 1) parts.push(COMMA);
       parts.push(found.json.open, marksClose(item));
     }
-    parts.push(pageClose(nextCursor));
-    return Buffer.concat(parts);
+    return sentPages.body(viewer, parts, nextCursor);
   };
 
   /**
