@@ -390,17 +390,20 @@ export const sendJsonBytes = (reply: FastifyReply, body: Buffer): FastifyReply =
  * served for anything but exactly what it holds. Bounded by bytes, the oldest first.
  */
 class SentPages {
-  private readonly pages = new Map<string, { parts: Buffer[]; nextCursor: string | null; body: Buffer }>();
+  private readonly pages = new Map<string, SentPage>();
   private bytes = 0;
   constructor(private readonly maxBytes: number) {}
 
-  /** Buffer.concat([...parts, pageClose(nextCursor)]), the viewer's last body when it is that. */
-  body(viewer: string, parts: Buffer[], nextCursor: string | null): Buffer {
-    const sent = this.pages.get(viewer);
-    if (sent !== undefined && sent.nextCursor === nextCursor && sameParts(sent.parts, parts)) return sent.body;
+  last(viewer: string): SentPage | undefined {
+    return this.pages.get(viewer);
+  }
+
+  /** Buffer.concat([...parts, pageClose(nextCursor)]), kept as the viewer's last body. */
+  made(viewer: string, parts: Buffer[], nextCursor: string | null): Buffer {
     parts.push(pageClose(nextCursor));
     const body = Buffer.concat(parts);
     parts.pop();
+    const sent = this.pages.get(viewer);
     if (sent !== undefined) this.forget(viewer, sent.body);
     if (body.length <= this.maxBytes) {
       this.pages.set(viewer, { parts, nextCursor, body });
@@ -424,11 +427,12 @@ class SentPages {
   }
 }
 
-const sameParts = (a: readonly Buffer[], b: readonly Buffer[]): boolean => {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-};
+interface SentPage {
+  /** PAGE_OPEN, then each card's opening and marks' ending (a COMMA between cards), as Buffer.concat took them. */
+  parts: Buffer[];
+  nextCursor: string | null;
+  body: Buffer;
+}
 
 /** SentPages' bound: the pages of some 700 viewers (20 posts, ~12 KB); their parts may hold as much again of cards since evicted. */
 const SENT_PAGE_BYTES = 8 * 1024 * 1024;
@@ -719,15 +723,33 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     if (!live || !isUuid(viewerId)) return undefined;
     const viewer = viewerId.toLowerCase();
     const at = now();
-    const parts: Buffer[] = [PAGE_OPEN];
+    const sent = sentPages.last(viewer);
+    const same = sent?.parts;
+    // The parts are compared with the last body's as they come: a list of them is made only from
+    // the first that differs (the last body's up to there, then the rest).
+    let parts: Buffer[] | undefined;
+    let n = 1;
+    const put = (part: Buffer) => {
+      if (parts === undefined) {
+        if (same !== undefined && same[n] === part) return void n++;
+        parts = same === undefined ? [PAGE_OPEN] : same.slice(0, n);
+      }
+      parts.push(part);
+      n++;
+    };
     for (const item of items) {
       const found = cachedPost(item.postId, viewerId, viewer, true, at);
       if (found === undefined) return undefined;
       if (found === null) continue;
-      if (parts.length > 1) parts.push(COMMA);
-      parts.push(found.json.open, marksClose(item));
+      if (n > 1) put(COMMA);
+      put(found.json.open);
+      put(marksClose(item));
     }
-    return sentPages.body(viewer, parts, nextCursor);
+    if (parts === undefined) {
+      if (sent !== undefined && n === sent.parts.length && sent.nextCursor === nextCursor) return sent.body;
+      parts = same === undefined ? [PAGE_OPEN] : same.slice(0, n);
+    }
+    return sentPages.made(viewer, parts, nextCursor);
   };
 
   /**

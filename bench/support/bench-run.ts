@@ -22,7 +22,7 @@ export const startBenchServer = async (env: Record<string, string>): Promise<Ben
   const child: ChildProcess = fork(new URL('./bench-server.ts', import.meta.url).pathname, [], {
     // A Redis Cluster only for a bench that names one (urls.env, sourced for the other servers, lists the tests' cluster).
     env: { ...process.env, REDIS_CLUSTER_NODES: '', ...env },
-    execArgv: ['--import', 'tsx', ...profile, ...(process.env.HEAP_PROF_DIR ? ['--heap-prof', `--heap-prof-dir=${process.env.HEAP_PROF_DIR}`, '--heap-prof-interval=4096'] : [])],
+    execArgv: ['--import', 'tsx', ...profile],
   });
   const address = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { address: string }) => resolve(m.address));
