@@ -676,7 +676,9 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
    * path to load it). The same rules as postsWithAuthors and visiblePosts below, in the same order.
    * `viewer` is `viewerId` lowercased, a UUID.
    */
-  const cachedPost = (postId: string, viewerId: string, viewer: string, withoutMuted: boolean, at: number): { card: PostCard; json: CardJson } | null | undefined => {
+  /** The post card of cachedPost's last answer, for visibleFromCache to read right after (no pair object made per post). */
+  let cachedCard: PostCard | undefined;
+  const cachedPost = (postId: string, viewerId: string, viewer: string, withoutMuted: boolean, at: number): CardJson | null | undefined => {
     // No UUID check here: only UUIDs were ever loaded, so anything else misses and the general path skips it.
     // Every key is lowercase, so an id found as it is was lowercase already: lowercased (a new
     // string, hashed again) only when it is not found as it is (the feed's ids are lowercase).
@@ -692,7 +694,9 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     const hidden = hiddenTagsFromCache(post.facts, viewer, at);
     if (hidden === undefined) return undefined;
     const json = postJsonNow(post, author, at);
-    return json && { card: post, json: shownWithout(json, hidden) };
+    if (json === undefined) return undefined;
+    cachedCard = post;
+    return shownWithout(json, hidden);
   };
 
   /**
@@ -709,7 +713,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       const found = cachedPost(postId, viewerId, viewer, withoutMuted, at);
       if (found === undefined) return undefined;
       if (found === null) continue;
-      shown.push({ postId: postId.toLowerCase(), json: found.json.json, open: found.json.open, facts: found.card.facts });
+      shown.push({ postId: postId.toLowerCase(), json: found.json, open: found.open, facts: cachedCard!.facts });
     }
     return shown;
   };
@@ -742,7 +746,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       if (found === undefined) return undefined;
       if (found === null) continue;
       if (n > 1) put(COMMA);
-      put(found.json.open);
+      put(found.open);
       put(marksClose(item));
     }
     if (parts === undefined) {

@@ -30,6 +30,22 @@ export interface RedisFeedStoreOptions {
 
 type RedisClient = Redis | Cluster;
 
+/**
+ * Number(text.slice(from, to)) without the slice: a score as Redis writes an integer one (ms, at
+ * most 15 digits, so exact) read digit by digit; anything else (a sign, a fraction, an exponent)
+ * as Number reads it.
+ */
+const scoreIn = (text: string, from: number, to: number): number => {
+  if (to - from > 15 || to === from) return Number(text.slice(from, to));
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number(text.slice(from, to));
+    value = value * 10 + digit;
+  }
+  return value;
+};
+
 const toEntries = (flat: string[]): FeedEntry[] => {
   const entries: FeedEntry[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ postId: flat[i]!, score: Number(flat[i + 1]) });
@@ -538,7 +554,7 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
         const space = joined.indexOf(' ', at);
         const end = joined.indexOf(' ', space + 1);
         const next = end === -1 ? joined.length : end;
-        const entry = { postId: joined.slice(at, space), score: Number(joined.slice(space + 1, next)) };
+        const entry = { postId: joined.slice(at, space), score: scoreIn(joined, space + 1, next) };
         at = next + 1;
         // The cursor's ties come first, all of them: those up to the cursor's id are not after it.
         if (after && entry.score === after.score && entry.postId >= after.postId) continue;
