@@ -58,17 +58,3 @@ process.on('SIGTERM', async () => {
   await platform.close();
   process.exit(0);
 });
-// TEMP allocation sampling
-if (process.env.ALLOC_PROF) {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFileSync } = await import('node:fs');
-  const session = new Session();
-  session.connect();
-  setTimeout(async () => {
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-    setTimeout(async () => {
-      const { profile } = await session.post('HeapProfiler.stopSampling');
-      writeFileSync(process.env.ALLOC_PROF!, JSON.stringify(profile));
-    }, 8000);
-  }, Number(process.env.ALLOC_DELAY ?? 25000));
-}
