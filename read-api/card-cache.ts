@@ -381,62 +381,6 @@ const pageClose = (nextCursor: string | null): Buffer => (nextCursor === null ? 
 /** sendJson of JSON already encoded: the content type written out as Fastify completes it for a string (so the headers stay the same). */
 export const sendJsonBytes = (reply: FastifyReply, body: Buffer): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
 
-/**
- * The home page body last made for each viewer, with the parts it was made of (homePageBody): the
- * next page made of the very same parts (the same Buffer objects, which are never written to once
- * made, so the same bytes) and cursor is that body again, with no 12 KB copy and allocation per
- * page (a visible part of the home feed's CPU and GC: bench:feed). Any change (a card evicted and
- * loaded again, presented again, a mark, another cursor) makes other parts, so a body is never
- * served for anything but exactly what it holds. Bounded by bytes, the oldest first.
- */
-class SentPages {
-  private readonly pages = new Map<string, SentPage>();
-  private bytes = 0;
-  constructor(private readonly maxBytes: number) {}
-
-  last(viewer: string): SentPage | undefined {
-    return this.pages.get(viewer);
-  }
-
-  /** Buffer.concat([...parts, pageClose(nextCursor)]), kept as the viewer's last body. */
-  made(viewer: string, parts: Buffer[], nextCursor: string | null): Buffer {
-    parts.push(pageClose(nextCursor));
-    const body = Buffer.concat(parts);
-    parts.pop();
-    const sent = this.pages.get(viewer);
-    if (sent !== undefined) this.forget(viewer, sent.body);
-    if (body.length <= this.maxBytes) {
-      this.pages.set(viewer, { parts, nextCursor, body });
-      this.bytes += body.length;
-      for (const [oldest, page] of this.pages) {
-        if (this.bytes <= this.maxBytes) break;
-        this.forget(oldest, page.body);
-      }
-    }
-    return body;
-  }
-
-  private forget(viewer: string, body: Buffer): void {
-    this.pages.delete(viewer);
-    this.bytes -= body.length;
-  }
-
-  clear(): void {
-    this.pages.clear();
-    this.bytes = 0;
-  }
-}
-
-interface SentPage {
-  /** PAGE_OPEN, then each card's opening and marks' ending (a COMMA between cards), as Buffer.concat took them. */
-  parts: Buffer[];
-  nextCursor: string | null;
-  body: Buffer;
-}
-
-/** SentPages' bound: the pages of some 700 viewers (20 posts, ~12 KB); their parts may hold as much again of cards since evicted. */
-const SENT_PAGE_BYTES = 8 * 1024 * 1024;
-
 export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACHE_SIZE, now = Date.now }: CardCacheOptions): CardCache => {
   const posts = new CardMap<PostCard | null>(size);
   const users = new CardMap<UserCard | null>(size);
@@ -445,7 +389,6 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
   const names = new CardMap<string>(size);
   const byName = new Map<string, Promise<UserCard | null>>();
   const invalidations = new Invalidations();
-  const sentPages = new SentPages(SENT_PAGE_BYTES);
   let live = false;
   /** Tagged person to the post cards that tag them (postCards below); past `size` people, the post cards go with it. */
   const tagIndex = new Map<string, Set<string>>();
@@ -471,7 +414,6 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     names.clear();
     byName.clear();
     tagIndex.clear();
-    sentPages.clear();
   };
 
   const touched = ({ posts: postIds, users: userIds, pairs: touchedPairs }: CardTouches) => {
@@ -718,42 +660,21 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     return shown;
   };
 
-  /**
-   * postPageBody(visibleFromCache(...)) without the list between them (CardCache.homePageBody).
-   * Every card is looked up and every rule applied as on any read; only the copy into one body is
-   * skipped when its parts are those of the viewer's last body (SentPages).
-   */
+  /** postPageBody(visibleFromCache(...)) without the list between them (CardCache.homePageBody). */
   const homePageBody = (items: readonly PageItem[], viewerId: string, nextCursor: string | null): Buffer | undefined => {
     if (!live || !isUuid(viewerId)) return undefined;
     const viewer = viewerId.toLowerCase();
     const at = now();
-    const sent = sentPages.last(viewer);
-    const same = sent?.parts;
-    // The parts are compared with the last body's as they come: a list of them is made only from
-    // the first that differs (the last body's up to there, then the rest).
-    let parts: Buffer[] | undefined;
-    let n = 1;
-    const put = (part: Buffer) => {
-      if (parts === undefined) {
-        if (same !== undefined && same[n] === part) return void n++;
-        parts = same === undefined ? [PAGE_OPEN] : same.slice(0, n);
-      }
-      parts.push(part);
-      n++;
-    };
+    const parts: Buffer[] = [PAGE_OPEN];
     for (const item of items) {
       const found = cachedPost(item.postId, viewerId, viewer, true, at);
       if (found === undefined) return undefined;
       if (found === null) continue;
-      if (n > 1) put(COMMA);
-      put(found.open);
-      put(marksClose(item));
+      if (parts.length > 1) parts.push(COMMA);
+      parts.push(found.open, marksClose(item));
     }
-    if (parts === undefined) {
-      if (sent !== undefined && n === sent.parts.length && sent.nextCursor === nextCursor) return sent.body;
-      parts = same === undefined ? [PAGE_OPEN] : same.slice(0, n);
-    }
-    return sentPages.made(viewer, parts, nextCursor);
+    parts.push(pageClose(nextCursor));
+    return Buffer.concat(parts);
   };
 
   /**

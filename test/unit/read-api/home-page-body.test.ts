@@ -7,9 +7,9 @@ import { createCardCache, type PageItem } from '../../../read-api/card-cache.js'
 import { createMediaPresenter } from '../../../read-api/media-presenter.js';
 import { createInMemoryMediaStorage } from '../../support/in-memory-media-storage.js';
 
-// The warm home page's body (read-api/card-cache.ts homePageBody), made again from the very same
-// parts, is the viewer's last body reused (SentPages): it must still be exactly what the cards,
-// the rules and the page's marks and cursor give now, page after page, whatever changed between.
+// The warm home page's body (read-api/card-cache.ts homePageBody), made straight from the cached
+// cards: it must be exactly what the cards, the rules and the page's marks and cursor give now,
+// page after page, whatever changed between.
 
 const viewer = randomUUID();
 const author = randomUUID();
