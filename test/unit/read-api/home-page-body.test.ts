@@ -81,13 +81,13 @@ const setup = () => {
 const items = (liked = false): PageItem[] => postIds.map((postId) => ({ postId, likedByMe: liked, bookmarkedByMe: false }));
 
 describe('home page body', () => {
-  // Rule: visibility is decided on every read, so a page reused from its parts still changes with the cards, marks and cursor.
+  // Rule: visibility is decided on every read, so a page made again from the cache changes with the cards, marks and cursor.
   it('answers what the cards, marks and cursor give now, also right after the same page was made', async () => {
     const { cache, posts, pairs, warm, body, touched } = setup();
     await warm();
     const first = cache.homePageBody(items(), viewer, null)!;
     expect(JSON.parse(first.toString('utf8')).items.map((item: { id: string }) => item.id)).toEqual(postIds);
-    // The same parts: the same bytes (reused).
+    // Nothing changed: the same bytes.
     expect(cache.homePageBody(items(), viewer, null)!.equals(first)).toBe(true);
     // Another cursor, other marks: not the last body.
     expect(body(items(), 'next').nextCursor).toBe('next');
