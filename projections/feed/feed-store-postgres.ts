@@ -420,6 +420,24 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     removeFromFeed: async (userId, postIds) => {
       if (postIds.length > 0) await remove(postIds.map(() => userId), postIds);
     },
+    // One statement: the follows it reads are those standing when it starts, and a push that
+    // commits after that is not among the rows it deletes. Tags hold no space (kernel/hashtags.ts).
+    removeUnwantedFromFeeds: async (removals, { byFollow }) => {
+      const rows = removals.flatMap(({ userId, posts }) => posts.filter((post) => post.authorId !== userId).map((post) => ({ userId, ...post })));
+      if (rows.length === 0) return;
+      await query(
+        `with removed as (
+           delete from ${t.items} i using unnest($1::text[], $2::text[], $3::text[], $4::text[]) as r(user_id, post_id, author_id, tags)
+            where i.user_id = r.user_id and i.post_id = r.post_id
+              and not ($5::boolean and exists (select 1 from ${t.follows} f where f.follower_id = r.user_id and f.followee_id = r.author_id))
+              and not exists (select 1 from ${t.tagFollows} tf where tf.user_id = r.user_id and tf.tag = any(string_to_array(r.tags, ' ')))
+            returning i.user_id
+         ),
+         counts as (select user_id, count(*)::int as n from removed group by user_id)
+         update ${t.meta} m set size = m.size - counts.n from counts where m.user_id = counts.user_id`,
+        [rows.map((row) => row.userId), rows.map((row) => row.postId), rows.map((row) => row.authorId), rows.map((row) => row.tags.join(' ')), byFollow],
+      );
+    },
     feed: async (userId, range) => (await ranges(t.items, 'user_id', [userId], range))[0]!,
     oldestInFeed: async (userId) => {
       const rows = await query<{ score: string }>(`select score from ${t.items} where user_id = $1 order by score, post_id limit 1`, [userId]);

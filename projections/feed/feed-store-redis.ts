@@ -80,6 +80,28 @@ if op == 'rem' then redis.call('ZREM', feed, unpack(ARGV, 3)) end
 return 0`;
 const SETTLE_COMMAND = 'igFeedSettle';
 
+// removeUnwantedFromFeeds of one user (feed-store.ts): KEYS the feed, its floor, the user's
+// following set and hashtag set (one hash tag: Cluster-safe); ARGV the cap, '1' to keep the posts
+// of followed authors, the user's id, then per post its id, author, tag count and tags. Settles
+// first, as every removal does. Run alone on the server, so no follow or push lands between the
+// reads of the follows and the removal.
+const REMOVE_UNWANTED_SCRIPT = `${SETTLE_LUA}
+local feed, floor, following, tags = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local cap, byFollow, userId = tonumber(ARGV[1]), ARGV[2] == '1', ARGV[3]
+settle(feed, floor, cap)
+local i = 4
+while i <= #ARGV do
+  local postId, authorId, n = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  local wanted = authorId == userId or (byFollow and redis.call('SISMEMBER', following, authorId) == 1)
+  for j = 1, n do
+    if not wanted and redis.call('SISMEMBER', tags, ARGV[i + 2 + j]) == 1 then wanted = true end
+  end
+  if not wanted then redis.call('ZREM', feed, postId) end
+  i = i + 3 + n
+end
+return 0`;
+const REMOVE_UNWANTED_COMMAND = 'igFeedRemoveUnwanted';
+
 // A fan-out push of one post into many feeds, on a single server, in one call: KEYS the feeds,
 // then the floors of those among them whose push settles (FEED_TRIM_EVERY); ARGV the cap, the
 // post's score and id, then the 1-based index among KEYS of each settling feed, in the floors'
@@ -238,6 +260,7 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
 
   const settle = defineSettleScript(client);
   defineScript<unknown>(client, FAN_OUT_COMMAND, undefined, FAN_OUT_SCRIPT);
+  defineScript<unknown>(client, REMOVE_UNWANTED_COMMAND, 4, REMOVE_UNWANTED_SCRIPT);
   /** Adds entries to one feed and settles it: a script call per MAX_ENTRIES_PER_CALL entries. */
   const settlingPushes = (userId: string, entries: readonly FeedEntry[]): Command[] => {
     const commands: Command[] = [];
@@ -474,6 +497,17 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       await Promise.all(userIds.map((userId) => removeSettling(userId, [postId])));
     },
     removeFromFeed: (userId, postIds) => removeSettling(userId, postIds),
+    removeUnwantedFromFeeds: async (removals, { byFollow }) => {
+      const commands = removals.flatMap(({ userId, posts }) => {
+        const calls: Command[] = [];
+        for (let i = 0; i < posts.length; i += MAX_ENTRIES_PER_CALL) {
+          const args = posts.slice(i, i + MAX_ENTRIES_PER_CALL).flatMap(({ postId, authorId, tags }) => [postId, authorId, tags.length, ...tags]);
+          calls.push([REMOVE_UNWANTED_COMMAND, keys.feed(userId), keys.floor(userId), keys.following(userId), keys.tags(userId), feedCap, byFollow ? '1' : '0', userId, ...args]);
+        }
+        return calls;
+      });
+      await sendAll(client, commands);
+    },
     feed: async (userId, range) => {
       const [cut, entries] = await Promise.all([cutOf(userId), readRange(client, keys.feed(userId), range)]);
       return cut === null ? entries : entries.filter((entry) => entry.score > cut);

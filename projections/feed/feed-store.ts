@@ -117,6 +117,12 @@ export interface HomeWindow {
   followsTags: boolean;
 }
 
+/** Posts that may leave one user's feed, each with its author and the hashtags it was created with. */
+export interface UnwantedRemoval {
+  userId: string;
+  posts: readonly { postId: string; authorId: string; tags: readonly string[] }[];
+}
+
 export interface FeedStore {
   /** Home feeds keep at most this many entries (800 by default). */
   readonly feedCap: number;
@@ -177,6 +183,14 @@ export interface FeedStore {
   pushToFeedMany(feeds: readonly { userId: string; entries: readonly FeedEntry[] }[]): Promise<void>;
   removeFromFeeds(userIds: readonly string[], postId: string): Promise<void>;
   removeFromFeed(userId: string, postIds: readonly string[]): Promise<void>;
+  /**
+   * Takes each post out of its user's feed unless the feed still wants it: the user's own, one by
+   * an author the user follows (unless `byFollow` is false), or one created with a hashtag the
+   * user follows (`tags`, the post's as created). The follows are read and the post removed in
+   * ONE step (a script of the user's keys; one statement): a follow or hashtag follow whose push
+   * lands between a separate read and removal would otherwise lose the post it brought.
+   */
+  removeUnwantedFromFeeds(removals: readonly UnwantedRemoval[], options: { byFollow: boolean }): Promise<void>;
   /** Newest first; at most feedCap entries exist. */
   feed(userId: string, range: RangeQuery): Promise<FeedEntry[]>;
   /** The lowest score the feed holds; null when empty. */

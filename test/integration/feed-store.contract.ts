@@ -189,6 +189,34 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
       worldOf(await harness.newStore(feedCap === undefined ? {} : { feedCap }), harness.checkpoints, tunables);
 
     describe('the store', () => {
+      // Rule (docs/rules.md, "a removal takes out only what no reason wants any more"): a removal keeps the posts a reason
+      // still wants, read in the same step as it removes: the user's own, a followed author's
+      // (not for a block's removal), one created with a followed hashtag.
+      it('removes only the posts no follow, hashtag follow or authorship of the user wants, and keeps a followed author\'s only by follow', async () => {
+        const store = await harness.newStore();
+        const [u, followed, stranger] = [user(), user(), user()];
+        await store.addFollow(u, followed);
+        await store.addTagFollow(u, 'beach');
+        const entry = (i: number): FeedEntry => ({ postId: uuidv7(), score: T0 + i });
+        const [own, byFollowed, tagged, otherTag, plain] = [entry(0), entry(1), entry(2), entry(3), entry(4)];
+        await store.pushToFeed(u, [own, byFollowed, tagged, otherTag, plain]);
+        const asked = [
+          { postId: own.postId, authorId: u, tags: [] },
+          { postId: byFollowed.postId, authorId: followed, tags: [] },
+          { postId: tagged.postId, authorId: stranger, tags: ['sun', 'beach'] },
+          { postId: otherTag.postId, authorId: stranger, tags: ['sun'] },
+          { postId: plain.postId, authorId: stranger, tags: [] },
+        ];
+        await store.removeUnwantedFromFeeds([{ userId: u, posts: asked }], { byFollow: true });
+        const ids = async () => (await store.feed(u, { limit: 10 })).map((entry) => entry.postId).sort();
+        expect(await ids()).toEqual([own.postId, byFollowed.postId, tagged.postId].sort());
+        await store.removeUnwantedFromFeeds([{ userId: u, posts: asked }], { byFollow: false });
+        expect(await ids()).toEqual([own.postId, tagged.postId].sort());
+        await store.removeTagFollow(u, 'beach');
+        await store.removeUnwantedFromFeeds([{ userId: u, posts: asked }], { byFollow: true });
+        expect(await ids()).toEqual([own.postId]);
+      });
+
       it('keeps the newest 800 entries at the cap, in whatever order they come, and raises the floor to the highest score trimmed', async () => {
         const store = await harness.newStore();
         expect(store.feedCap).toBe(800);

@@ -165,6 +165,7 @@ const WRITES = new Set([
   'pushToFeedMany',
   'removeFromFeeds',
   'removeFromFeed',
+  'removeUnwantedFromFeeds',
   'raiseFeedFloor',
   'addMark',
   'removeMark',
