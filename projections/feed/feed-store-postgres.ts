@@ -130,10 +130,8 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     const appended: { user_id: string; post_id: string; score: number }[] = [];
     const upserted: number[] = [];
     userIds.forEach((userId, i) => {
-      const key = entryKey(userId, postIds[i]!);
-      if (written.mayHave('items', key)) upserted.push(i);
-      else appended.push({ user_id: userId, post_id: postIds[i]!, score: scores[i]! });
-      written.add('items', key);
+      if (written.addNew('items', entryKey(userId, postIds[i]!))) appended.push({ user_id: userId, post_id: postIds[i]!, score: scores[i]! });
+      else upserted.push(i);
     });
     const append = appended.length > 0 ? appendEntries(appended) : Promise.resolve();
     appending.add(append);

@@ -423,8 +423,7 @@ const appendNew = async <Row>(
   const stored = KEY_COLUMN[table].type === 'uuid' ? (row: Row) => key(row).toLowerCase() : key;
   const appended: Row[] = [];
   const upserted: Row[] = [];
-  for (const row of rows) (fits(row) && !written.mayHave(table, stored(row)) ? appended : upserted).push(row);
-  for (const row of rows) written.add(table, stored(row));
+  for (const row of rows) (written.addNew(table, stored(row)) && fits(row) ? appended : upserted).push(row);
   await copyRows(db, table, columns, appended.map(toColumns));
   return upserted;
 };

@@ -4,7 +4,7 @@ import { notificationsReadModel } from '../../../projections/notifications/index
 import type { GenerationStorage, OpenReadModel } from '../../../projections/runtime/read-model.js';
 import { compareDumps } from '../../../replay/compare-dumps.js';
 import { anyHistory, toRecordedEvents } from '../../support/history-arbitraries.js';
-import { applyEvents } from '../../support/projection-harness.js';
+import { applyEvents, resumedBuildDifferences } from '../../support/projection-harness.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 
 // A generation built from the start of the log (mode 'build') stores facts and sources per batch
@@ -75,25 +75,9 @@ describe('notifications built from the start of the log', { timeout: 300_000 }, 
         fc.integer({ min: 1, max: 10 }),
         // The batches the first process applies (fc.double would mostly draw 0 or 1).
         fc.integer({ min: 1, max: 40 }),
-        async (history, buildBatch, batchesBefore) => {
-          const log = toRecordedEvents(history);
-          const liveModel = open(live, 'live');
-          const building = open(built, 'build');
-          const resumed = open(built, 'build');
-          try {
-            await liveModel.projection.setup();
-            await applyEvents(liveModel.projection, log, { batchSize: 3 });
-
-            await building.projection.setup();
-            await applyEvents(building.projection, log.slice(0, buildBatch * batchesBefore), { batchSize: buildBatch, replay: true });
-            await resumed.projection.setup();
-            await applyEvents(resumed.projection, log, { batchSize: buildBatch, replay: true });
-            await resumed.finishBuild!();
-
-            expect(compareDumps(await liveModel.dump(), await resumed.dump())).toEqual([]);
-          } finally {
-            await Promise.all([liveModel.drop(), resumed.drop()]);
-          }
+        async (history, batchSize, batchesBefore) => {
+          const differences = await resumedBuildDifferences((mode) => open(live, mode), (mode) => open(built, mode), toRecordedEvents(history), { batchSize, batchesBefore });
+          expect(differences).toEqual([]);
         },
       ),
       { numRuns: 12 },
