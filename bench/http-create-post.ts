@@ -9,6 +9,8 @@ import { createScratchSchema } from './support/scratch-schema.js';
 // process as in a scaled deployment; ROLE=all runs them in the same process, sharing its cores.
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 50);
 const DURATION_S = Number(process.env.DURATION ?? 10);
+/** Seconds of create-post before it is measured (WARM_UP; 0: none, as before 2026-12-04). */
+const WARM_UP_S = Number(process.env.WARM_UP ?? 5);
 
 const scratch = await createScratchSchema('bench_http');
 const ROLE = process.env.ROLE ?? 'api';
@@ -28,12 +30,12 @@ try {
     password: 'bench password',
   });
   const body = JSON.stringify({ caption: 'benchmark #bench @bench', media: [{ url: 'https://cdn.example.com/b.jpg', type: 'image' }] });
-  const run = (path: string) =>
+  const run = (path: string, duration = DURATION_S) =>
     load({
       url: `${server.address}${path}`,
       method: 'POST',
       connections: CONNECTIONS,
-      duration: DURATION_S,
+      duration,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body,
     });
@@ -50,6 +52,10 @@ try {
     return { result, cpuMicrosPerRequest: perRequest((await server.cpuMicros()) - before), postgresCpuMicrosPerRequest: postgresMicros === null ? null : perRequest(postgresMicros) };
   };
   await run('/bench/noop'); // warm-up: JIT, connection pools
+  // And create-post's own path, compiled before it is measured: without it V8's optimizing
+  // compiler ran through the measured run's first seconds (perf: ~0.6 s of its threads' CPU, some
+  // 40 us a create at 2,200/s), a cost of the process's start that the figure per create took in.
+  if (WARM_UP_S > 0) await run('/api/v1/posts', WARM_UP_S);
   const { result: baseline, cpuMicrosPerRequest: baselineCpu } = await measured('/bench/noop');
   const { result: createPost, cpuMicrosPerRequest: createPostCpu, postgresCpuMicrosPerRequest: createPostPostgresCpu } = await measured('/api/v1/posts');
   printTable(`${CONNECTIONS} connections, ${DURATION_S}s each, role ${ROLE}`, [
@@ -65,6 +71,7 @@ try {
   printFigures('http', {
     connections: CONNECTIONS,
     durationSeconds: DURATION_S,
+    warmUpSeconds: WARM_UP_S,
     role: ROLE,
     createPost: {
       ...httpFigures(createPost),

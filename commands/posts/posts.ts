@@ -25,6 +25,8 @@ export interface TagInput {
  * HTTP schema bounds how many there are (kernel/limits.ts MAX_TAGS_PER_POST).
  */
 const resolveTags = async (deps: CommandDeps, authorId: string, tags: readonly (readonly TagInput[])[]): Promise<TagRequest[][]> => {
+  // Most posts tag no one: nothing to look up (the same answer, without the set, map and promises).
+  if (tags.every((item) => item.length === 0)) return tags.map(() => []);
   const names = [...new Set(tags.flat().map((tag) => tag.username))];
   const found = new Map(
     await Promise.all(

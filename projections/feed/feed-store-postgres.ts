@@ -419,7 +419,9 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       if (postIds.length > 0) await remove(postIds.map(() => userId), postIds);
     },
     // One statement: the follows it reads are those standing when it starts, and a push that
-    // commits after that is not among the rows it deletes. Tags hold no space (kernel/hashtags.ts).
+    // commits after that is not among the rows it deletes. What is left: a follow committed, and
+    // its push finding the entry still there (a no-op), both inside this one statement's run,
+    // before it deletes that entry (Redis's script leaves nothing). Tags hold no space (kernel/hashtags.ts).
     removeUnwantedFromFeeds: async (removals, { byFollow }) => {
       const rows = removals.flatMap(({ userId, posts }) => posts.filter((post) => post.authorId !== userId).map((post) => ({ userId, ...post })));
       if (rows.length === 0) return;

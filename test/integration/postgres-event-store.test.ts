@@ -244,6 +244,30 @@ describe('PostgreSQL event store', () => {
     }
   };
 
+  it('stores texts as they were given, quotes, backslashes, commas, brackets and non-ASCII included, alone and batched', async () => {
+    // The events' data and metadata travel as one JSON array each (events/postgres/append.ts): a
+    // text that broke the join, the escaping or the order would come back changed or elsewhere.
+    const tricky = (i: number) => `${i}: "quoted", back\\slash \\", [a,b] {c:d} }],[{ \n tab\t é ü 😀 \u2028 \\u0000 '"'`;
+    const postCreated = (i: number): NewEvent => {
+      const postId = uuidv7();
+      return {
+        eventId: uuidv7(),
+        type: 'PostCreated',
+        data: { postId, authorId: uuidv7(), caption: tricky(i), hashtags: [], mentions: [], media: [{ url: `https://example.com/${tricky(i)}`, type: 'image' }], createdAt: '2025-03-01T12:00:00.000Z' },
+        metadata: { correlationId: tricky(-i), causationId: null, actorId: null, occurredAt: '2025-03-01T12:00:00.000Z' },
+      };
+    };
+    const alone = postCreated(0);
+    await store.append(`texts-${alone.eventId}`, [alone], 'no_stream');
+    // Concurrent, so that all but the first go together in one batch.
+    const batched = Array.from({ length: 6 }, (_, i) => [postCreated(i + 1), postCreated(i + 100)]);
+    await Promise.all(batched.map((events) => store.append(`texts-${events[0]!.eventId}`, events, 'no_stream')));
+    for (const events of [[alone], ...batched]) {
+      const read = await store.readStream(`texts-${events[0]!.eventId}`);
+      expect(read.map((e) => ({ eventId: e.eventId, data: e.data, metadata: e.metadata }))).toEqual(events.map((e) => ({ eventId: e.eventId, data: e.data, metadata: e.metadata })));
+    }
+  });
+
   it('appends a batch whose appends all go through as one set, with the same outcome as each alone', async () => {
     const existing = `set-existing-${uuidv7()}`;
     const guarded = `set-account-${uuidv7()}`;
