@@ -33,12 +33,7 @@ export class WrittenKeys<Table extends string> {
   }
 
   add(table: Table, key: string): void {
-    if (!this.opened) return;
-    const words = this.filter(table);
-    const h = hash(key);
-    const block = (h & (BLOCKS - 1)) * WORDS_PER_BLOCK;
-    const step = (h >>> 25) | 1;
-    for (let i = 0, bit = (h >>> 16) & 511; i < PROBES; i++, bit = (bit + step) & 511) words[block + (bit >>> 5)]! |= 1 << (bit & 31);
+    this.addNew(table, key);
   }
 
   /**
