@@ -169,20 +169,21 @@ class CardMap<V> {
   }
 
   hit(key: string, now: number): V | undefined {
-    return this.use(key, this.entries.get(key), now);
+    const entry = this.entries.get(key);
+    // The usual hit (fresh, moved this generation already) without the call.
+    return entry !== undefined && entry.expiresAt > now && entry.generation === this.generation ? entry.value : this.use(key, entry, now);
   }
 
   /** An entry found under `key` (by whichever index), checked for expiry and moved to the back once per generation. */
-  protected use(key: string | (() => string), entry: Entry<V> | undefined, now: number): V | undefined {
+  protected use(key: string, entry: Entry<V> | undefined, now: number): V | undefined {
     if (!entry) return undefined;
     if (entry.expiresAt <= now) {
-      this.remove(typeof key === 'string' ? key : key());
+      this.remove(key);
       return undefined;
     }
     if (entry.generation !== this.generation) {
-      const name = typeof key === 'string' ? key : key();
-      this.remove(name);
-      this.store(name, entry);
+      this.remove(key);
+      this.store(key, entry);
       entry.generation = this.generation;
     }
     return entry.value;
@@ -233,9 +234,11 @@ class PairMap<V> extends CardMap<V> {
     if (others?.delete(key.slice(UUID_LENGTH + 1)) && others.size === 0) this.byViewer.delete(viewer);
   }
 
-  /** hit(`${viewer}|${other}`), by the index. */
+  /** hit(`${viewer}|${other}`), by the index: the flat key is joined only when the entry moves or goes (no closure per hit). */
   hitPair(viewer: string, other: string, now: number): V | undefined {
-    return this.use(() => `${viewer}|${other}`, this.byViewer.get(viewer)?.get(other), now);
+    const entry = this.byViewer.get(viewer)?.get(other);
+    if (entry === undefined) return undefined;
+    return entry.expiresAt > now && entry.generation === this.generation ? entry.value : this.use(`${viewer}|${other}`, entry, now);
   }
 
   override clear(): void {
@@ -615,9 +618,14 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
    * path to load it). The same rules as postsWithAuthors and visiblePosts below, in the same order.
    * `viewer` is `viewerId` lowercased, a UUID.
    */
-  const cachedPost = (postId: string, viewerId: string, viewer: string, withoutMuted: boolean, at: number): { card: PostCard; json: CardJson } | null | undefined => {
+  /** The post card of cachedPost's last answer, for visibleFromCache to read right after (no pair object made per post). */
+  let cachedCard: PostCard | undefined;
+  const cachedPost = (postId: string, viewerId: string, viewer: string, withoutMuted: boolean, at: number): CardJson | null | undefined => {
     // No UUID check here: only UUIDs were ever loaded, so anything else misses and the general path skips it.
-    const post = posts.hit(postId.toLowerCase(), at);
+    // Every key is lowercase, so an id found as it is was lowercase already: lowercased (a new
+    // string, hashed again) only when it is not found as it is (the feed's ids are lowercase).
+    const asIs = posts.hit(postId, at);
+    const post = asIs !== undefined ? asIs : posts.hit(postId.toLowerCase(), at);
     if (post == null) return post;
     const author = users.hit(post.facts.authorId, at);
     if (author === undefined) return undefined;
@@ -628,7 +636,9 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
     const hidden = hiddenTagsFromCache(post.facts, viewer, at);
     if (hidden === undefined) return undefined;
     const json = postJsonNow(post, author, at);
-    return json && { card: post, json: shownWithout(json, hidden) };
+    if (json === undefined) return undefined;
+    cachedCard = post;
+    return shownWithout(json, hidden);
   };
 
   /**
@@ -645,7 +655,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       const found = cachedPost(postId, viewerId, viewer, withoutMuted, at);
       if (found === undefined) return undefined;
       if (found === null) continue;
-      shown.push({ postId: postId.toLowerCase(), json: found.json.json, open: found.json.open, facts: found.card.facts });
+      shown.push({ postId: postId.toLowerCase(), json: found.json, open: found.open, facts: cachedCard!.facts });
     }
     return shown;
   };
@@ -661,7 +671,7 @@ export const createCardCache = ({ profiles, media, bus, size = DEFAULT_CARD_CACH
       if (found === undefined) return undefined;
       if (found === null) continue;
       if (parts.length > 1) parts.push(COMMA);
-      parts.push(found.json.open, marksClose(item));
+      parts.push(found.open, marksClose(item));
     }
     parts.push(pageClose(nextCursor));
     return Buffer.concat(parts);

@@ -16,7 +16,9 @@ export interface BenchServer {
 }
 
 export const startBenchServer = async (env: Record<string, string>): Promise<BenchServer> => {
-  const profile = process.env.CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`] : [];
+  const profile = process.env.CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CPU_PROF_DIR}`, ...(process.env.CPU_PROF_INTERVAL ? [`--cpu-prof-interval=${process.env.CPU_PROF_INTERVAL}`] : [])]
+    : [];
   const child: ChildProcess = fork(new URL('./bench-server.ts', import.meta.url).pathname, [], {
     // A Redis Cluster only for a bench that names one (urls.env, sourced for the other servers, lists the tests' cluster).
     env: { ...process.env, REDIS_CLUSTER_NODES: '', ...env },

@@ -154,8 +154,9 @@ class KnownMarks implements KnownDeleted {
   }
 
   // Plain loops: these three run per entry of a page (a closure each would be garbage per call).
+  // An empty set (a warm page's markers, most viewers' marks) is not asked: the call is per entry.
   deleted(postId: string): boolean {
-    for (const answer of this.answers) if (answer.deleted?.has(postId) === true) return true;
+    for (const answer of this.answers) if (answer.deleted !== undefined && answer.deleted.size > 0 && answer.deleted.has(postId)) return true;
     return false;
   }
 
@@ -171,12 +172,12 @@ class KnownMarks implements KnownDeleted {
   }
 
   liked(postId: string): boolean {
-    for (const answer of this.answers) if (answer.marks.liked.has(postId)) return true;
+    for (const answer of this.answers) if (answer.marks.liked.size > 0 && answer.marks.liked.has(postId)) return true;
     return false;
   }
 
   saved(postId: string): boolean {
-    for (const answer of this.answers) if (answer.marks.saved.has(postId)) return true;
+    for (const answer of this.answers) if (answer.marks.saved.size > 0 && answer.marks.saved.has(postId)) return true;
     return false;
   }
 }
@@ -239,6 +240,9 @@ const viaAmong = async (store: FeedStore, userId: string, postIds: readonly stri
   return via;
 };
 
+/** The page of a user who follows no hashtag: no post came by one. */
+const NO_VIA: ReadonlyMap<string, string> = new Map();
+
 const homePage = async (store: FeedStore, userId: string, request: FeedPageRequest, limit = pageSize(request.limit)): Promise<HomePage> => {
   const marks = new KnownMarks();
   const tags = { follows: false };
@@ -255,11 +259,14 @@ const homePage = async (store: FeedStore, userId: string, request: FeedPageReque
     marks,
   );
   // Only for a user who follows a hashtag: everyone else's page costs nothing more.
-  const via = tags.follows ? await viaAmong(store, userId, page.map((entry) => entry.postId)) : new Map<string, string>();
+  const via = tags.follows ? await viaAmong(store, userId, page.map((entry) => entry.postId)) : NO_VIA;
   return {
+    // Two literals rather than a conditional spread, which copies each item's properties one by one.
     items: page.map(({ postId }) => {
-      const tag = via.get(postId);
-      return { postId, likedByMe: marks.liked(postId), bookmarkedByMe: marks.saved(postId), ...(tag !== undefined && { via: tag }) };
+      const tag = via.size === 0 ? undefined : via.get(postId);
+      const likedByMe = marks.liked(postId);
+      const bookmarkedByMe = marks.saved(postId);
+      return tag === undefined ? { postId, likedByMe, bookmarkedByMe } : { postId, likedByMe, bookmarkedByMe, via: tag };
     }),
     nextCursor,
   };

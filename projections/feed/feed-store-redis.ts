@@ -30,6 +30,22 @@ export interface RedisFeedStoreOptions {
 
 type RedisClient = Redis | Cluster;
 
+/**
+ * Number(text.slice(from, to)) without the slice: a score as Redis writes an integer one (ms, at
+ * most 15 digits, so exact) read digit by digit; anything else (a sign, a fraction, an exponent)
+ * as Number reads it.
+ */
+const scoreIn = (text: string, from: number, to: number): number => {
+  if (to - from > 15 || to === from) return Number(text.slice(from, to));
+  let value = 0;
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return Number(text.slice(from, to));
+    value = value * 10 + digit;
+  }
+  return value;
+};
+
 const toEntries = (flat: string[]): FeedEntry[] => {
   const entries: FeedEntry[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ postId: flat[i]!, score: Number(flat[i + 1]) });
@@ -124,6 +140,8 @@ const FAN_OUT_COMMAND = 'igFeedFanOut';
 const FEEDS_PER_FAN_OUT_CALL = 1_000;
 /** Members read per SSCAN step when an erasure walks a user's follow sets. */
 const ERASE_SCAN_COUNT = 500;
+/** Users whose home keys are kept joined (homeKeysOf): ~500 bytes each. */
+const HOME_KEYS_KEPT = 10_000;
 /** Keeps a script's argument list well inside Lua's unpack limit. */
 const MAX_ENTRIES_PER_CALL = 500;
 
@@ -323,6 +341,19 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
       const [authorId, ...tags] = JSON.parse(value) as string[];
       found.set(postId, { authorId: authorId!, tags });
     });
+    return found;
+  };
+
+  // The home script's six user keys, per user lately read: a page would otherwise join the same
+  // six strings again (and the client measure them again) on every read.
+  const homeKeys = new Map<string, readonly string[]>();
+  const homeKeysOf = (userId: string): readonly string[] => {
+    let found = homeKeys.get(userId);
+    if (found === undefined) {
+      if (homeKeys.size >= HOME_KEYS_KEPT) homeKeys.delete(homeKeys.keys().next().value!);
+      found = [keys.feed(userId), keys.floor(userId), keys.following(userId), keys.liked(userId), keys.saved(userId), keys.tags(userId)];
+      homeKeys.set(userId, found);
+    }
     return found;
   };
 
@@ -532,14 +563,17 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     // celebrityVersion), the deleted markers then read by the caller (no `deleted`).
     homeWindow: async (userId, { after, limit }): Promise<HomeWindow> => {
       const copy = celebrityCopy;
-      const userKeys = [keys.feed(userId), keys.floor(userId), keys.following(userId), keys.liked(userId), keys.saved(userId), keys.tags(userId)];
-      const range = [feedCap, limit, after?.score ?? '', ...(copy?.ids ?? [])];
+      const userKeys = homeKeysOf(userId);
+      const scoreAfter = after?.score ?? '';
       let reply: HomeReply;
       let version: string | null;
       if (oneServer) {
-        reply = await home(...userKeys, keys.deleted, keys.celebrities, ...range);
+        // The common call (no pulled author) as a literal argument list: no arrays to build and spread.
+        reply = await (copy === null || copy.ids.length === 0
+          ? home(userKeys[0]!, userKeys[1]!, userKeys[2]!, userKeys[3]!, userKeys[4]!, userKeys[5]!, keys.deleted, keys.celebrities, feedCap, limit, scoreAfter)
+          : home(...userKeys, keys.deleted, keys.celebrities, feedCap, limit, scoreAfter, ...copy.ids));
         version = reply[5] ?? null;
-      } else [reply, version] = await Promise.all([home(...userKeys, ...range), celebrityVersion()]);
+      } else [reply, version] = await Promise.all([home(...userKeys, feedCap, limit, scoreAfter, ...(copy?.ids ?? [])), celebrityVersion()]);
       const [floor, joined, flags, followed, tagCount] = reply;
       let pulled = followed;
       if (copy === null || copy.version !== version) {
@@ -554,7 +588,7 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
         const space = joined.indexOf(' ', at);
         const end = joined.indexOf(' ', space + 1);
         const next = end === -1 ? joined.length : end;
-        const entry = { postId: joined.slice(at, space), score: Number(joined.slice(space + 1, next)) };
+        const entry = { postId: joined.slice(at, space), score: scoreIn(joined, space + 1, next) };
         at = next + 1;
         // The cursor's ties come first, all of them: those up to the cursor's id are not after it.
         if (after && entry.score === after.score && entry.postId >= after.postId) continue;

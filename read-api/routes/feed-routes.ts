@@ -37,7 +37,7 @@ export const feedRoutes: FastifyPluginAsyncZod<ReadDeps> = async (app, deps) => 
       if (order === 'ranked') return sendJson(reply, await rankedHomePage(deps, viewerId, { cursor, limit, readThrough }));
       // Posts the card cache holds as live need no deleted marker (one round trip fewer on a warm page).
       const knownLive = readThrough ? undefined : deps.cards.knownLive;
-      const { items, nextCursor } = await deps.feed.homePage(viewerId, { cursor, limit, ...(knownLive && { knownLive }) });
+      const { items, nextCursor } = await deps.feed.homePage(viewerId, knownLive ? { cursor, limit, knownLive } : { cursor, limit });
       // The warm page: its body straight from the cached cards, by the same rules as below.
       const cached = readThrough ? undefined : deps.cards.homePageBody(items, viewerId, nextCursor);
       if (cached) return sendJsonBytes(reply, cached);
