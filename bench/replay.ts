@@ -12,6 +12,7 @@ import type { OpenReadModel } from '../projections/runtime/read-model.js';
 import { addGeneration, ensureGenerationsTable, forgetGeneration } from '../projections/runtime/generations.js';
 import { REBUILD_BATCH_SIZE } from '../replay/cli.js';
 import { generateLog } from './support/generate-log.js';
+import { postgresBackendCpu } from './support/postgres-cpu.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 
 // Rebuild rate of the replay CLI's pass (projections/runtime/catch-up.ts) over a generated log of
@@ -26,7 +27,10 @@ import { createScratchSchema } from './support/scratch-schema.js';
 // waiting for the others. REPLAY_BACKENDS=postgres keeps every read model in PostgreSQL (no Redis, no
 // Elasticsearch), the embedded deployment's shape. REPLAY_ALONE=0 runs the one pass only (no
 // rebuild of each alone), for long logs. REPLAY_LOG_SCHEMA=<name> keeps the generated log in that
-// schema for later runs (generated there when it is empty; drop it by hand). Each row reports the process's peak RSS while it ran. Run: npm run bench:replay
+// schema for later runs (generated there when it is empty; drop it by hand). Each row reports the process's peak RSS while it ran,
+// the CPU time of this process and of the run's PostgreSQL backends (support/postgres-cpu.ts: the
+// figure a shared machine's load moves least), per event, and of a rebuild the seconds its
+// finishBuild took (each read model's, run together). Run: npm run bench:replay
 const total = Number(process.env.REPLAY_EVENTS ?? 1_000_000);
 const batchSize = Number(process.env.REPLAY_BATCH ?? REBUILD_BATCH_SIZE);
 const encrypted = process.env.REPLAY_ENCRYPTED === '1';
@@ -36,37 +40,74 @@ const only = process.env.REPLAY_ONLY ? new Set(process.env.REPLAY_ONLY.split(','
 
 const keptLog = process.env.REPLAY_LOG_SCHEMA;
 const scratch = await createScratchSchema('bench_replay', { keep: keptLog });
-const pool = new pg.Pool({ connectionString: scratch.url, max: 10 });
+// Named, so that the CPU meter counts this run's backends only (other work may share the server).
+const applicationName = `bench replay ${scratch.schema}`;
+const pool = new pg.Pool({ connectionString: scratch.url, max: 10, application_name: applicationName });
+const postgresCpu = await postgresBackendCpu(scratch.url, applicationName);
 const postgresOnly = process.env.REPLAY_BACKENDS === 'postgres';
 const redis = postgresOnly ? null : new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { enableAutoPipelining: true });
 const elasticsearch = !postgresOnly && process.env.ELASTICSEARCH_URL ? new ElasticsearchClient({ node: process.env.ELASTICSEARCH_URL, requestTimeout: 60_000 }) : null;
 const store = await createPostgresEventStore(pool);
 const { feed, notifications } = loadSettings({}, []);
 const catalog = createReadModelCatalog({ pool, redis, elasticsearch, prefixes: { redis: `${scratch.schema}:`, elasticsearch: `${scratch.schema}-` }, feed, notifications });
-const rows: { what: string; seconds: number; eventsPerSecond: number; peakRssMb: number }[] = [];
+interface Row {
+  what: string;
+  seconds: number;
+  eventsPerSecond: number;
+  peakRssMb: number;
+  /** CPU microseconds per event of this process, and of the PostgreSQL backends (null: not on this machine). */
+  nodeCpuUsPerEvent: number;
+  postgresCpuUsPerEvent: number | null;
+  /** Of a rebuild: the seconds of its finishBuild (included in `seconds`), per read model. */
+  finishSeconds?: Record<string, number>;
+}
+const rows: Row[] = [];
 // The process's resident memory, sampled while each row runs: a rebuild's memory must stay
 // bounded (batches in flight, folds of one batch), whatever the size of the log.
 let peakRss = 0;
 // The events the log holds (the generator's count after its few duplicate keys are dropped, or a kept log's).
 let logEvents = total;
 const sampleRss = () => void (peakRss = Math.max(peakRss, process.memoryUsage.rss()));
-const record = (what: string, seconds: number) => {
+interface Timed {
+  seconds: number;
+  nodeCpuUs: number;
+  postgresCpuUs: number | null;
+  finishSeconds?: Record<string, number>;
+}
+const perEvent = (us: number) => Number((us / logEvents).toFixed(1));
+const record = (what: string, { seconds, nodeCpuUs, postgresCpuUs, finishSeconds }: Timed) => {
   const peakRssMb = Math.round(peakRss / 2 ** 20);
-  rows.push({ what, seconds: Number(seconds.toFixed(1)), eventsPerSecond: Math.round(logEvents / seconds), peakRssMb });
-  console.log(`${what.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${Math.round(logEvents / seconds).toLocaleString('en-US').padStart(9)} events/s  peak RSS ${peakRssMb} MB`);
+  const row: Row = {
+    what,
+    seconds: Number(seconds.toFixed(1)),
+    eventsPerSecond: Math.round(logEvents / seconds),
+    peakRssMb,
+    nodeCpuUsPerEvent: perEvent(nodeCpuUs),
+    postgresCpuUsPerEvent: postgresCpuUs === null ? null : perEvent(postgresCpuUs),
+    ...(finishSeconds ? { finishSeconds } : {}),
+  };
+  rows.push(row);
+  const finish = finishSeconds ? `  finishBuild ${Object.entries(finishSeconds).map(([name, s]) => `${name} ${s} s`).join(', ')}` : '';
+  console.log(
+    `${what.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${row.eventsPerSecond.toLocaleString('en-US').padStart(9)} events/s  peak RSS ${peakRssMb} MB  CPU/event node ${row.nodeCpuUsPerEvent} µs, postgres ${row.postgresCpuUsPerEvent ?? '?'} µs${finish}`,
+  );
 };
-const timed = async (work: () => Promise<unknown>) => {
+const timed = async (work: () => Promise<Record<string, number> | void>): Promise<Timed> => {
   peakRss = 0;
   sampleRss();
   const sampler = setInterval(sampleRss, 100);
   const started = performance.now();
+  const cpu = process.cpuUsage();
+  await postgresCpu.start();
+  let finishSeconds: Record<string, number> | void;
   try {
-    await work();
+    finishSeconds = await work();
   } finally {
     clearInterval(sampler);
     sampleRss();
   }
-  return (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
+  return { seconds: (performance.now() - started) / 1000, nodeCpuUs: user + system, postgresCpuUs: await postgresCpu.stop(), ...(finishSeconds ? { finishSeconds } : {}) };
 };
 
 try {
@@ -114,16 +155,25 @@ try {
     // As the replay CLI does (replay/run-catch-up.ts): statistics refreshed each time the data doubled.
     const onBatch = whenDoubled(async () => void (await Promise.all(opened.map((readModel) => readModel.analyze?.()))));
     // The time to the serving shape: the pass, then each generation's finishBuild (indexes, logged tables).
-    const seconds = await timed(async () => {
+    const result = await timed(async () => {
       await catchUp(from, targets, { batchSize, replay: true, onBatch });
       await onBatch.settled();
-      await Promise.all(opened.map((readModel) => readModel.finishBuild?.()));
+      const finishSeconds: Record<string, number> = {};
+      await Promise.all(
+        opened.map(async (readModel, i) => {
+          if (!readModel.finishBuild) return;
+          const started = performance.now();
+          await readModel.finishBuild();
+          finishSeconds[names[i]!] = Number(((performance.now() - started) / 1000).toFixed(1));
+        }),
+      );
+      return finishSeconds;
     });
     for (const [name, generation] of generations) {
       await catalog.drop(name, generation);
       await forgetGeneration(pool, name, generation);
     }
-    return seconds;
+    return result;
   };
   const names = catalog.definitions.map((d) => d.name).filter((name) => only === null || only.has(name));
   const unknown = [...(only ?? [])].filter((name) => !catalog.definitions.some((d) => d.name === name));
@@ -134,7 +184,7 @@ try {
   if (encrypted) {
     const keys = await createPostgresKeyStore(pool, masterKeyOf(randomBytes(32).toString('base64url')));
     let sealedEvents = 0;
-    const sealSeconds = await timed(async () => (sealedEvents = (await sealStoredPersonalData(pool, keys, { batchSize })).sealed));
+    const { seconds: sealSeconds } = await timed(async () => void (sealedEvents = (await sealStoredPersonalData(pool, keys, { batchSize })).sealed));
     sealing = { sealedEvents, sealSeconds: Number(sealSeconds.toFixed(1)) };
     console.log(`sealed the personal fields of ${sealedEvents.toLocaleString('en-US')} events in ${sealSeconds.toFixed(1)} s`);
     await pool.query('analyze events');
@@ -145,6 +195,7 @@ try {
   console.log(JSON.stringify({ total: logEvents, batchSize, rows, ...(sealing ? { sealing } : {}) }));
 } finally {
   await catalog.close();
+  await postgresCpu.close();
   await store.close();
   await pool.end();
   redis?.disconnect();

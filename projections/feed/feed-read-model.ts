@@ -5,13 +5,14 @@ import { finishPostgresBuild } from '../runtime/build-schema.js';
 import { analyzeTables, dropTables, dumpTables } from '../runtime/dump-postgres.js';
 import { dropRedisKeys, dumpRedisKeys } from '../runtime/dump-redis.js';
 import type { ReadModelDefinition, ReadModelDump } from '../runtime/read-model.js';
+import { WrittenKeys } from '../runtime/written-keys.js';
 import { inProcessFanOut, type FanOut } from './fan-out.js';
 import { CELEBRITY_VERSION_FIELD, feedKeyPatterns } from './feed-keys.js';
 import type { FeedSettings } from './feed-options.js';
 import { createFeedProjection } from './feed-projection.js';
 import { createFeedReader, type FeedReader } from './feed-reader.js';
 import { feedPostgresSchema, feedTables } from './feed-schema-postgres.js';
-import { createPostgresFeedStore } from './feed-store-postgres.js';
+import { createPostgresFeedStore, type WrittenFeedEntries } from './feed-store-postgres.js';
 import { createRedisFeedStore } from './feed-store-redis.js';
 import type { FeedStore } from './feed-store.js';
 
@@ -44,7 +45,9 @@ export const feedReadModel = ({ redis, liveFanOut, push, ...settings }: FeedRead
   backend: redis ? 'redis' : 'postgresql',
   layout: FEED_LAYOUT,
   open: ({ pool, redisPrefix, mode }) => {
-    const store = redis ? createRedisFeedStore(redis, { prefix: redisPrefix }) : createPostgresFeedStore(pool, { mode });
+    // A PostgreSQL generation built from the start of the log is written by this pass alone until finishBuild.
+    const written: WrittenFeedEntries | undefined = mode === 'build' && !redis ? new WrittenKeys() : undefined;
+    const store = redis ? createRedisFeedStore(redis, { prefix: redisPrefix }) : createPostgresFeedStore(pool, { mode, written });
     // A generation being built is written by the replay pass alone (fan-out.ts `soleWriter`).
     const fanOut = mode === 'live' && liveFanOut ? liveFanOut(store) : inProcessFanOut(store, mode === 'live' ? push : undefined, { soleWriter: mode === 'build' });
     const t = feedTables('feed_');
@@ -60,7 +63,15 @@ export const feedReadModel = ({ redis, liveFanOut, push, ...settings }: FeedRead
           ? withoutCelebrityVersion(withoutDeletedPosts(await dumpRedisKeys(redis, redisPrefix, feedKeyPatterns(redisPrefix))))
           : dumpTables(pool, tables, { [t.items]: `post_id not in (select post_id from ${t.deleted})` }),
       analyze: () => (redis ? Promise.resolve() : analyzeTables(pool, tables, { building: mode === 'build' })),
-      ...(mode === 'build' && !redis ? { finishBuild: () => finishPostgresBuild(pool, feedPostgresSchema(t)) } : {}),
+      ...(written
+        ? {
+            finishBuild: async () => {
+              // Once it may serve, the projector processes write into it too: every push upserts again.
+              written.close();
+              await finishPostgresBuild(pool, feedPostgresSchema(t));
+            },
+          }
+        : {}),
       async drop() {
         if (redis) await dropRedisKeys(redis, feedKeyPatterns(redisPrefix));
         else await dropTables(pool, tables);

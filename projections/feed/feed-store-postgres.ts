@@ -2,7 +2,9 @@ import type pg from 'pg';
 import { feedPostgresSchema, feedTables } from './feed-schema-postgres.js';
 import { assertScore, DEFAULT_FEED_CAP, type AuthoredEntry, type CelebrityState, type Follow, type FeedEntry, type FeedStore, type PostTags, type RangeQuery, type ViewerMarks } from './feed-store.js';
 import { setUpPostgresSchema } from '../runtime/build-schema.js';
+import { copyRows } from '../runtime/copy-rows.js';
 import type { GenerationStorage } from '../runtime/read-model.js';
+import type { WrittenKeys } from '../runtime/written-keys.js';
 
 // The feed in PostgreSQL, for deployments without Redis (docs/architecture.md "Projections"). Each method is one
 // autocommit statement (the trim a second one), never a transaction spanning the projection's
@@ -15,7 +17,18 @@ export interface PostgresFeedStoreOptions {
   feedCap?: number;
   /** The generation's mode: 'build' sets up the bulk-load shape (runtime/build-schema.ts). */
   mode?: GenerationStorage['mode'];
+  /**
+   * For a generation being built, written by the replay pass alone until finishBuild (which
+   * closes it): the feed entries it has written, so that the new ones are appended with COPY (push).
+   */
+  written?: WrittenFeedEntries | undefined;
 }
+
+/** The feed entries (user, post) a generation being built has written (runtime/written-keys.ts). */
+export type WrittenFeedEntries = WrittenKeys<'items'>;
+
+const entryKey = (userId: string, postId: string) => `${userId}\u0000${postId}`;
+const ENTRY_KEYS_PAGE = 20_000;
 
 const DEADLOCK = '40P01';
 
@@ -75,6 +88,12 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
   const push = async (userIds: readonly string[], postIds: readonly string[], scores: readonly number[]): Promise<void> => {
     if (userIds.length === 0) return;
     scores.forEach(assertScore);
+    if (options.written?.open) return pushWhileBuilding(options.written, userIds, postIds, scores);
+    return pushAll(userIds, postIds, scores);
+  };
+
+  const pushAll = async (userIds: readonly string[], postIds: readonly string[], scores: readonly number[]): Promise<void> => {
+    if (userIds.length === 0) return;
     const grown = await query<{ user_id: string; size: number }>(
       `with added as (
          insert into ${t.items} (user_id, post_id, score)
@@ -88,10 +107,93 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
        returning user_id, size`,
       [userIds, postIds, scores],
     );
-    // The sizes are the ones this statement left (the size rows' locks order concurrent pushes):
-    // of pushes that take a feed over the cap, the last one sees it over, and trims.
+    await trimOver(grown);
+  };
+
+  // The sizes are the ones this statement left (the size rows' locks order concurrent pushes):
+  // of pushes that take a feed over the cap, the last one sees it over, and trims.
+  const trimOver = async (grown: readonly { user_id: string; size: number }[]) => {
     const over = grown.filter((row) => row.size > feedCap);
     if (over.length > 0) await trim(over.map((row) => row.user_id));
+  };
+
+  // While a generation is built, the pass is its only writer: an entry it has not written yet is
+  // not stored (nothing to conflict with), so it is appended with COPY, and the feeds' sizes grow
+  // by the entries appended, in one transaction (as pushAll's one statement); the others (a post
+  // a user gets through a tag and through its author, or again after a removal) go through
+  // pushAll. An entry's key is added before it is written: one added but not written (a failed
+  // write) only takes the upsert later. pushAll waits for the appends in flight: an upsert of an
+  // entry being appended that went first would make the append fail on the key.
+  const appending = new Set<Promise<unknown>>();
+  const pushWhileBuilding = async (written: WrittenFeedEntries, userIds: readonly string[], postIds: readonly string[], scores: readonly number[]): Promise<void> => {
+    await written.ready(() => addStoredEntries(written));
+    const appended: { user_id: string; post_id: string; score: number }[] = [];
+    const upserted: number[] = [];
+    userIds.forEach((userId, i) => {
+      if (written.addNew('items', entryKey(userId, postIds[i]!))) appended.push({ user_id: userId, post_id: postIds[i]!, score: scores[i]! });
+      else upserted.push(i);
+    });
+    const append = appended.length > 0 ? appendEntries(appended) : Promise.resolve();
+    appending.add(append);
+    try {
+      await Promise.all([
+        append,
+        (async () => {
+          if (upserted.length === 0) return;
+          // This push's own appends too: an entry twice in one push is appended, then upserted.
+          await Promise.allSettled([...appending]);
+          await pushAll(
+            upserted.map((i) => userIds[i]!),
+            upserted.map((i) => postIds[i]!),
+            upserted.map((i) => scores[i]!),
+          );
+        })(),
+      ]);
+    } finally {
+      appending.delete(append);
+    }
+  };
+
+  const appendEntries = async (entries: readonly { user_id: string; post_id: string; score: number }[]): Promise<void> => {
+    const sizes = new Map<string, number>();
+    for (const entry of entries) sizes.set(entry.user_id, (sizes.get(entry.user_id) ?? 0) + 1);
+    const users = [...sizes.keys()];
+    const grown = await retryingDeadlocks(async () => {
+      const client = await db.connect();
+      try {
+        await client.query('begin');
+        await copyRows(client, t.items, ['user_id', 'post_id', 'score'], entries);
+        const { rows } = await client.query<{ user_id: string; size: number }>(
+          `insert into ${t.meta} as m (user_id, size)
+           select * from unnest($1::text[], $2::int[]) order by 1
+           on conflict (user_id) do update set size = m.size + excluded.size
+           returning user_id, size`,
+          [users, users.map((userId) => sizes.get(userId)!)],
+        );
+        await client.query('commit');
+        return rows;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    });
+    await trimOver(grown);
+  };
+
+  /** Gives `written` every feed entry stored (none, when a build starts), a page at a time by key. */
+  const addStoredEntries = async (written: WrittenFeedEntries): Promise<void> => {
+    let after: [string, string] | undefined;
+    for (;;) {
+      const { rows } = await db.query<{ user_id: string; post_id: string }>(
+        `select user_id, post_id from ${t.items} ${after ? 'where (user_id, post_id) > ($1, $2)' : ''} order by user_id, post_id limit ${ENTRY_KEYS_PAGE}`,
+        after ?? [],
+      );
+      for (const row of rows) written.add('items', entryKey(row.user_id, row.post_id));
+      if (rows.length < ENTRY_KEYS_PAGE) return;
+      after = [rows.at(-1)!.user_id, rows.at(-1)!.post_id];
+    }
   };
 
   // For each feed over the cap: `cut` is the highest score among its (size - cap) oldest rows.

@@ -5,11 +5,12 @@ import { loadCheckpoint } from '../runtime/checkpoints-postgres.js';
 import { applyInTransaction, inTransaction } from '../runtime/postgres-transaction.js';
 import type { Projection } from '../runtime/projection.js';
 import type { GenerationStorage } from '../runtime/read-model.js';
+import { WrittenKeys } from '../runtime/written-keys.js';
 import { foldNotificationFacts } from './batch-facts.js';
 import { notificationEventTypes } from './subscribed-events.js';
 import { createNotificationsReader } from './notifications-reader.js';
 import { NOTIFICATIONS_SCHEMA } from './schema.js';
-import { deriveEveryNotification, storeNotificationFacts, writeNotificationFacts, type FreshGroup } from './write-batch.js';
+import { deriveEveryNotification, storeNotificationFacts, writeNotificationFacts, type FreshGroup, type WrittenNotificationRows } from './write-batch.js';
 
 // Notifications (docs/architecture.md "Projections"), in PostgreSQL: each batch is one transaction with its checkpoint.
 // Groups that got newer activity are pushed to their recipients after the commit, and never
@@ -20,7 +21,8 @@ import { deriveEveryNotification, storeNotificationFacts, writeNotificationFacts
 // set-based, from what the pass stored (write-batch.ts deriveEveryNotification): rebuilding a
 // group from its sources at every batch that adds to it costs what the group holds, each time.
 // Batches applied after finishBuild (a `verify` round, the replay CLI's handover) derive as live
-// ones do, since the derived state is then there to keep up.
+// ones do, since the derived state is then there to keep up. Until then the pass is the
+// generation's only writer: the keys it has written tell which rows are new (write-batch.ts appendNew).
 export const NOTIFICATIONS = 'notifications';
 
 /** What the deployment chooses (NOTIFICATION_GROUP_WINDOW; its default is configuration's, app/config.ts). */
@@ -50,6 +52,7 @@ const publishFresh = async (pool: pg.Pool, push: PushPublisher, fresh: readonly 
 
 export const createNotificationsProjection = (pool: pg.Pool, { windowMs, push, mode = 'live' }: NotificationsProjectionOptions): NotificationsProjection => {
   let deriving = mode !== 'build';
+  const written: WrittenNotificationRows | undefined = mode === 'build' ? new WrittenKeys() : undefined;
   return {
     name: NOTIFICATIONS,
     eventTypes: notificationEventTypes,
@@ -60,13 +63,15 @@ export const createNotificationsProjection = (pool: pg.Pool, { windowMs, push, m
         if (batch.events.length === 0) return;
         const facts = foldNotificationFacts(batch.events);
         if (deriving) fresh = await writeNotificationFacts(client, facts, windowMs);
-        else await storeNotificationFacts(client, facts);
+        else await storeNotificationFacts(client, facts, written);
       });
       // Best effort, at most once: a push that fails loses nothing the list does not show.
       if (push && !batch.replay && fresh.length > 0) await publishFresh(pool, push, fresh).catch(() => undefined);
     },
     checkpoint: (checkpointKey) => loadCheckpoint(pool, checkpointKey),
     async finishBuild() {
+      // Once it may serve, the projector processes write into it too.
+      written?.close();
       await inTransaction(pool, (client) => deriveEveryNotification(client, windowMs));
       await finishPostgresBuild(pool, NOTIFICATIONS_SCHEMA);
       deriving = true;

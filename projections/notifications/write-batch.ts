@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
+import { copyRows, MILLISECOND_TIME } from '../runtime/copy-rows.js';
 import { analyzeTables } from '../runtime/dump-postgres.js';
+import type { WrittenKeys } from '../runtime/written-keys.js';
 import { ALL_GROUPS, type BatchFacts, type SourceRow } from './batch-facts.js';
 import { INSERT_GROUP_ACTORS } from './group-actors.js';
 import { COUNT_UNREAD, countsAsUnread, GROUP_READ, GROUP_VISIBLE, notErasedSql, visibleActorSql } from './visibility.js';
@@ -373,15 +375,85 @@ const refreshFlags = async (db: pg.PoolClient, groupIds: string[], deltas: Unrea
   await upsertRows(db, ADD_UNREAD, moved);
 };
 
+/** The tables whose new rows a build appends with COPY (appendNew). */
+type AppendedTable = 'notification_sources' | 'notification_posts' | 'notification_comments';
+/** The keys a generation being built has written to them (runtime/written-keys.ts). */
+export type WrittenNotificationRows = WrittenKeys<AppendedTable>;
+
+const KEY_COLUMN: Record<AppendedTable, { column: string; type: string }> = {
+  notification_sources: { column: 'source_id', type: 'text' },
+  notification_posts: { column: 'id', type: 'uuid' },
+  notification_comments: { column: 'id', type: 'uuid' },
+};
+const KEYS_PAGE = 20_000;
+
+/** Gives `written` every key stored (none, when a build starts), a page at a time by key. */
+const addStoredKeys = async (db: pg.PoolClient, written: WrittenNotificationRows): Promise<void> => {
+  for (const [table, { column, type }] of Object.entries(KEY_COLUMN) as [AppendedTable, (typeof KEY_COLUMN)[AppendedTable]][]) {
+    let after: string | undefined;
+    for (;;) {
+      const { rows } = await db.query<{ key: string }>(
+        `select ${column}::text as key from ${table} ${after === undefined ? '' : `where ${column} > $1::${type}`} order by ${column} limit ${KEYS_PAGE}`,
+        after === undefined ? [] : [after],
+      );
+      for (const row of rows) written.add(table, row.key);
+      if (rows.length < KEYS_PAGE) break;
+      after = rows.at(-1)!.key;
+    }
+  }
+};
+
+/**
+ * While a generation is built (this pass its only writer, each batch one transaction with its
+ * checkpoint), a row whose key no batch has written yet is not stored: nothing to merge it with,
+ * so it is appended with COPY (copy-rows.ts), without the upsert's JSON unpacking and conflict
+ * handling, the largest cost of a build's batch here. `fits` leaves to the upsert a row COPY
+ * would not store as the upsert does. Every key is added to `written` before the commit: a key
+ * added and then rolled back only sends a later row through the upsert. Returns the rows left
+ * to upsert (all of them without `written`). Uuid keys are compared as stored (lower case).
+ */
+const appendNew = async <Row>(
+  db: pg.PoolClient,
+  written: WrittenNotificationRows | undefined,
+  table: AppendedTable,
+  rows: readonly Row[],
+  { key, columns, toColumns, fits = () => true }: { key: (row: Row) => string; columns: readonly string[]; toColumns: (row: Row) => Record<string, unknown>; fits?: (row: Row) => boolean },
+): Promise<Row[]> => {
+  if (!written) return [...rows];
+  const stored = KEY_COLUMN[table].type === 'uuid' ? (row: Row) => key(row).toLowerCase() : key;
+  const appended: Row[] = [];
+  const upserted: Row[] = [];
+  for (const row of rows) (written.addNew(table, stored(row)) && fits(row) ? appended : upserted).push(row);
+  await copyRows(db, table, columns, appended.map(toColumns));
+  return upserted;
+};
+
+const SOURCE_COLUMNS = ['source_id', 'kind', 'actor_id', 'recipient_id', 'parent_comment_id', 'mentioned_username', 'post_id', 'comment_id', 'occurred_at', 'active', 'rev'];
+const sourceColumns = (row: SourceRow): Record<string, unknown> => ({
+  source_id: row.sourceId,
+  kind: row.kind,
+  actor_id: row.actorId,
+  recipient_id: row.recipientId,
+  parent_comment_id: row.parentCommentId,
+  mentioned_username: row.mentionedUsername,
+  post_id: row.postId,
+  comment_id: row.commentId,
+  occurred_at: row.occurredAt,
+  active: row.active,
+  rev: row.rev,
+});
+
 const erasedIn = (facts: BatchFacts): string[] => [...facts.users.values()].filter((u) => u.state?.value === 'erased').map((u) => u.id);
 
 /**
  * Stores a batch's facts, sources and read marks (newer stream revisions win), deriving nothing
  * from them: what a live batch writes first (writeNotificationFacts), and all that a batch of a
- * generation being built writes (deriveEveryNotification derives it all once the pass is over).
+ * generation being built writes (deriveEveryNotification derives it all once the pass is over);
+ * given `written` (such a build, alone), new posts, comments and sources are appended (appendNew).
  */
-export const storeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts): Promise<{ releasedUsernames: string[] }> => {
+export const storeNotificationFacts = async (db: pg.PoolClient, facts: BatchFacts, written?: WrittenNotificationRows): Promise<{ releasedUsernames: string[] }> => {
   await db.query(LOCK);
+  if (written) await written.ready(() => addStoredKeys(db, written));
   await upsertRows(
     db,
     UPSERT_USERS,
@@ -397,10 +469,17 @@ export const storeNotificationFacts = async (db: pg.PoolClient, facts: BatchFact
   );
   const erased = erasedIn(facts);
   const released = erased.length > 0 ? (await db.query<{ username: string | null }>(BLANK_ERASED_USERS, [erased])).rows : [];
-  await upsertRows(db, UPSERT_POSTS, [...facts.posts.values()].map((p) => ({ id: p.id, author_id: p.authorId, deleted: p.deleted })));
-  await upsertRows(db, UPSERT_COMMENTS, [...facts.comments.values()].map((c) => ({ id: c.id, post_id: c.postId, author_id: c.authorId, deleted: c.deleted })));
+  const asIs = (row: Record<string, unknown>) => row;
+  const posts = [...facts.posts.values()].map((p) => ({ id: p.id, author_id: p.authorId, deleted: p.deleted }));
+  const postColumns = { key: (row: { id: string }) => row.id, columns: ['id', 'author_id', 'deleted'], toColumns: asIs };
+  await upsertRows(db, UPSERT_POSTS, await appendNew(db, written, 'notification_posts', posts, postColumns));
+  const comments = [...facts.comments.values()].map((c) => ({ id: c.id, post_id: c.postId, author_id: c.authorId, deleted: c.deleted }));
+  const commentColumns = { key: (row: { id: string }) => row.id, columns: ['id', 'post_id', 'author_id', 'deleted'], toColumns: asIs };
+  await upsertRows(db, UPSERT_COMMENTS, await appendNew(db, written, 'notification_comments', comments, commentColumns));
   await upsertRows(db, UPSERT_BLOCKS, [...facts.blocks.values()].map((b) => ({ blocker_id: b.blockerId, blocked_id: b.blockedId, active: b.active, rev: b.rev })));
-  const sources = sourceRows(facts);
+  // A new source's occurred_at goes in as given only when the upsert would not truncate it (truncMs).
+  const sourceFits = (row: SourceRow) => row.occurredAt === null || MILLISECOND_TIME.test(row.occurredAt);
+  const sources = await appendNew(db, written, 'notification_sources', sourceRows(facts), { key: (row) => row.sourceId, columns: SOURCE_COLUMNS, toColumns: sourceColumns, fits: sourceFits });
   await upsertRows(db, upsertSources(true), sources.filter((row) => !row.restarted));
   await upsertRows(db, upsertSources(false), sources.filter((row) => row.restarted));
   await upsertRows(db, END_OLD_CAPTION_MENTIONS, [...facts.captions].map(([postId, { rev }]) => ({ post_id: postId, rev })));

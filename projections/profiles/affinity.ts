@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { EventsOf, RecordedEvent } from '../../events/index.js';
 import { affinityHorizonSql, affinitySumSql, RANKING } from '../feed/ranking.js';
 import { upsertRows } from '../runtime/bulk-upsert.js';
-import { copyRows } from '../runtime/copy-rows.js';
+import { copyRows, MILLISECOND_TIME } from '../runtime/copy-rows.js';
 import { isUuid } from './keyset.js';
 
 // The viewer-to-author affinity of the ranked home feed (docs/architecture.md "Ranked home feed"),
@@ -88,8 +88,6 @@ on conflict (source_id) do update set weight = excluded.weight, at = excluded.at
 where s.rev < excluded.rev`;
 
 const AFFINITY_COLUMNS = ['source_id', 'viewer_id', 'author_id', 'weight', 'at', 'active', 'rev'];
-/** An ISO time in UTC of at most millisecond precision, as the events carry: what date_trunc('milliseconds') leaves as it is. */
-const MILLISECOND_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/;
 
 // An undo whose interaction came in an earlier batch: the row is there (one stream, applied in
 // order) unless it was a self-interaction, which has no row and needs none.

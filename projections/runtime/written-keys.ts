@@ -33,12 +33,27 @@ export class WrittenKeys<Table extends string> {
   }
 
   add(table: Table, key: string): void {
-    if (!this.opened) return;
+    this.addNew(table, key);
+  }
+
+  /**
+   * Adds the key, and answers whether it was new: true only while open, for a key never added
+   * before (nothing is stored under it), as `!mayHave` then `add` would, hashing the key once.
+   */
+  addNew(table: Table, key: string): boolean {
+    if (!this.opened) return false;
     const words = this.filter(table);
     const h = hash(key);
     const block = (h & (BLOCKS - 1)) * WORDS_PER_BLOCK;
     const step = (h >>> 25) | 1;
-    for (let i = 0, bit = (h >>> 16) & 511; i < PROBES; i++, bit = (bit + step) & 511) words[block + (bit >>> 5)]! |= 1 << (bit & 31);
+    let fresh = false;
+    for (let i = 0, bit = (h >>> 16) & 511; i < PROBES; i++, bit = (bit + step) & 511) {
+      const word = block + (bit >>> 5);
+      const mask = 1 << (bit & 31);
+      if ((words[word]! & mask) === 0) fresh = true;
+      words[word]! |= mask;
+    }
+    return fresh;
   }
 
   /** False only while open, for a key never added: nothing is stored under it. */

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { createPostgresFeedStore } from '../../projections/feed/feed-store-postgres.js';
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
+import { WrittenKeys } from '../../projections/runtime/written-keys.js';
 import { createTestDatabase } from '../support/test-database.js';
 import { CLUSTER_SKIP_REASON, createTestRedis, createTestRedisCluster, isRedisClusterReachable, isRedisReachable, TEST_REDIS_URL } from '../support/test-redis.js';
 import { feedStoreContract } from './feed-store.contract.js';
@@ -16,6 +17,22 @@ feedStoreContract('PostgreSQL', async () => {
     checkpoints: db.pool,
     newStore: async (options = {}) => {
       const store = createPostgresFeedStore(db.pool, { ...options, tablePrefix: `feed${++stores}_` });
+      await store.setup();
+      return store;
+    },
+    close: () => db.drop(),
+  };
+});
+
+// A generation being built (mode 'build'): its pass alone writes it, and appends the entries it
+// has not written yet with COPY (feed-store-postgres.ts pushWhileBuilding); it keeps the same contract.
+feedStoreContract('PostgreSQL, being built', async () => {
+  const db = await createTestDatabase();
+  let stores = 0;
+  return {
+    checkpoints: db.pool,
+    newStore: async (options = {}) => {
+      const store = createPostgresFeedStore(db.pool, { ...options, tablePrefix: `feed${++stores}_`, mode: 'build', written: new WrittenKeys() });
       await store.setup();
       return store;
     },

@@ -2,6 +2,8 @@ import type pg from 'pg';
 import { START, type RecordedEvent } from '../../events/index.js';
 import { checkpointKeyOf, partitionOf, type Partition } from '../../projections/runtime/partition.js';
 import type { Projection } from '../../projections/runtime/projection.js';
+import type { OpenReadModel } from '../../projections/runtime/read-model.js';
+import { compareDumps, type Difference } from '../../replay/compare-dumps.js';
 import { isTransactionConflict } from '../../app/http/backend-errors.js';
 
 // Drives a projection over a list of recorded events without an event store, the way the
@@ -101,4 +103,38 @@ export const poolFailingAt = (pool: pg.Pool, failAt: number): pg.Pool => {
       return Reflect.get(target, property, receiver);
     },
   });
+};
+
+/** Opens a generation of one read model in `mode` (each call a new instance, as another process would). */
+export type OpenGeneration = (mode: 'live' | 'build') => OpenReadModel<unknown>;
+
+/**
+ * A build interrupted after `batchesBefore` batches of `batchSize` events and resumed from its
+ * checkpoint by another process (a new instance: nothing it knows of what the first wrote but
+ * the tables), then finished, next to the read model fed live in small batches: their
+ * differences (none, for a build that resumes right). `openLive` and `openBuilt` open generations
+ * in two databases; both are dropped afterwards, whatever the outcome, so that a shrunk run
+ * starts from empty tables.
+ */
+export const resumedBuildDifferences = async (
+  openLive: OpenGeneration,
+  openBuilt: OpenGeneration,
+  log: readonly RecordedEvent[],
+  { batchSize, batchesBefore }: { batchSize: number; batchesBefore: number },
+): Promise<Difference[]> => {
+  const live = openLive('live');
+  const building = openBuilt('build');
+  const resumed = openBuilt('build');
+  try {
+    await live.projection.setup();
+    await applyEvents(live.projection, log, { batchSize: 3 });
+    await building.projection.setup();
+    await applyEvents(building.projection, log.slice(0, batchSize * batchesBefore), { batchSize, replay: true });
+    await resumed.projection.setup();
+    await applyEvents(resumed.projection, log, { batchSize, replay: true });
+    await resumed.finishBuild!();
+    return compareDumps(await live.dump(), await resumed.dump());
+  } finally {
+    await Promise.all([live.drop(), resumed.drop()]);
+  }
 };

@@ -17,6 +17,17 @@ describe('WrittenKeys', () => {
     expect(keys.filter((key) => written.mayHave('follows', key)).length).toBeLessThan(50);
   });
 
+  it('addNew answers as mayHave did before the key was added, and adds it', () => {
+    const written = new WrittenKeys<'likes'>();
+    const fresh = keys.filter((key) => written.addNew('likes', key));
+    // New but for a rare "maybe" among the keys added before; never new the second time.
+    expect(fresh.length).toBeGreaterThan(keys.length - 50);
+    expect(keys.some((key) => written.addNew('likes', key))).toBe(false);
+    expect(keys.every((key) => written.mayHave('likes', key))).toBe(true);
+    written.close();
+    expect(written.addNew('likes', `${randomUUID()}|${randomUUID()}`)).toBe(false);
+  });
+
   it('once closed, every key may be stored', () => {
     const written = new WrittenKeys<'posts'>();
     written.close();
