@@ -1,10 +1,13 @@
+import fc from 'fast-check';
 import type pg from 'pg';
+import { expect } from 'vitest';
 import { START, type RecordedEvent } from '../../events/index.js';
 import { checkpointKeyOf, partitionOf, type Partition } from '../../projections/runtime/partition.js';
 import type { Projection } from '../../projections/runtime/projection.js';
 import type { OpenReadModel } from '../../projections/runtime/read-model.js';
 import { compareDumps, type Difference } from '../../replay/compare-dumps.js';
 import { isTransactionConflict } from '../../app/http/backend-errors.js';
+import { toRecordedEvents, type HistoryEvent } from './history-arbitraries.js';
 
 // Drives a projection over a list of recorded events without an event store, the way the
 // runner would: from the projection's stored checkpoint, in batches, only the projection's types
@@ -138,3 +141,22 @@ export const resumedBuildDifferences = async (
     await Promise.all([live.drop(), resumed.drop()]);
   }
 };
+
+/**
+ * The property of a resumed build: for every history `histories` draws, batches of 1 to 10
+ * events and 1 to 40 of them applied before the resume, the resumed build equals the live read
+ * model (resumedBuildDifferences finds none).
+ */
+export const assertResumedBuildsEqual = (openLive: OpenGeneration, openBuilt: OpenGeneration, histories: fc.Arbitrary<HistoryEvent[]>, numRuns = 12) =>
+  fc.assert(
+    fc.asyncProperty(
+      histories,
+      fc.integer({ min: 1, max: 10 }),
+      // The batches the first process applies (fc.double would mostly draw 0 or 1).
+      fc.integer({ min: 1, max: 40 }),
+      async (history, batchSize, batchesBefore) => {
+        expect(await resumedBuildDifferences(openLive, openBuilt, toRecordedEvents(history), { batchSize, batchesBefore })).toEqual([]);
+      },
+    ),
+    { numRuns },
+  );

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 
 export interface TestDatabase {
   /** Connection string whose search_path is this test's own schema. */
@@ -48,4 +48,19 @@ export const withSearchPath = (connectionString: string, schema: string): string
   const url = new URL(connectionString);
   url.searchParams.set('options', `-c search_path=${schema}`);
   return url.toString();
+};
+
+/**
+ * Two scratch databases for one file's tests, made before them and dropped after: a live read
+ * model's and one built from the log, to be compared (the build property tests).
+ */
+export const useLiveAndBuiltDatabases = (): { live: TestDatabase; built: TestDatabase } => {
+  const databases = {} as { live: TestDatabase; built: TestDatabase };
+  beforeAll(async () => {
+    [databases.live, databases.built] = await Promise.all([createTestDatabase(), createTestDatabase()]);
+  });
+  afterAll(async () => {
+    await Promise.all([databases.live?.drop(), databases.built?.drop()]);
+  });
+  return databases;
 };

@@ -1,11 +1,10 @@
-import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { feedReadModel } from '../../../projections/feed/index.js';
 import type { GenerationStorage, OpenReadModel } from '../../../projections/runtime/read-model.js';
-import { anyHistory, toRecordedEvents } from '../../support/history-arbitraries.js';
-import { resumedBuildDifferences } from '../../support/projection-harness.js';
+import { anyHistory } from '../../support/history-arbitraries.js';
+import { assertResumedBuildsEqual } from '../../support/projection-harness.js';
 import { feedSettings } from '../../support/settings.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { useLiveAndBuiltDatabases, type TestDatabase } from '../../support/test-database.js';
 
 // The PostgreSQL feed built from the start of the log (mode 'build') appends the entries its pass
 // has not written yet with COPY (feed-store-postgres.ts pushWhileBuilding), knowing which from the
@@ -22,29 +21,14 @@ const open = (db: TestDatabase, mode: GenerationStorage['mode']): OpenReadModel<
 // its feed's size still counts it.
 const PUSHING = ['follow', 'unfollow', 'approveRequest', 'block', 'unblock', 'followHashtag', 'unfollowHashtag', 'createPost'] as const;
 
-let live: TestDatabase;
-let built: TestDatabase;
-beforeAll(async () => {
-  [live, built] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-});
-afterAll(async () => {
-  await Promise.all([live.drop(), built.drop()]);
-});
+const databases = useLiveAndBuiltDatabases();
 
 describe('the PostgreSQL feed built from the start of the log', { timeout: 300_000 }, () => {
   it('equals the live feed when another process resumes the build from its checkpoint', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        anyHistory({ maxUsers: 5, minIntents: 30, maxIntents: 90, kinds: PUSHING }),
-        fc.integer({ min: 1, max: 10 }),
-        // The batches the first process applies (fc.double would mostly draw 0 or 1).
-        fc.integer({ min: 1, max: 40 }),
-        async (history, batchSize, batchesBefore) => {
-          const differences = await resumedBuildDifferences((mode) => open(live, mode), (mode) => open(built, mode), toRecordedEvents(history), { batchSize, batchesBefore });
-          expect(differences).toEqual([]);
-        },
-      ),
-      { numRuns: 12 },
+    await assertResumedBuildsEqual(
+      (mode) => open(databases.live, mode),
+      (mode) => open(databases.built, mode),
+      anyHistory({ maxUsers: 5, minIntents: 30, maxIntents: 90, kinds: PUSHING }),
     );
   });
 });

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { notificationsReadModel } from '../../../projections/notifications/index.js';
 import type { GenerationStorage, OpenReadModel } from '../../../projections/runtime/read-model.js';
 import { compareDumps } from '../../../replay/compare-dumps.js';
 import { anyHistory, toRecordedEvents } from '../../support/history-arbitraries.js';
-import { applyEvents, resumedBuildDifferences } from '../../support/projection-harness.js';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
+import { applyEvents, assertResumedBuildsEqual } from '../../support/projection-harness.js';
+import { useLiveAndBuiltDatabases, type TestDatabase } from '../../support/test-database.js';
 
 // A generation built from the start of the log (mode 'build') stores facts and sources per batch
 // and derives every group, actor row and unread count once, at finishBuild (notifications-projection.ts).
@@ -22,14 +22,7 @@ const readModel = notificationsReadModel({ windowMs: WINDOW_MS });
 const open = (db: TestDatabase, mode: GenerationStorage['mode']): OpenReadModel<unknown> =>
   readModel.open({ generation: 1, pool: db.pool, redisPrefix: '', elasticsearchPrefix: '', mode });
 
-let live: TestDatabase;
-let built: TestDatabase;
-beforeAll(async () => {
-  [live, built] = await Promise.all([createTestDatabase(), createTestDatabase()]);
-});
-afterAll(async () => {
-  await Promise.all([live.drop(), built.drop()]);
-});
+const databases = useLiveAndBuiltDatabases();
 
 describe('notifications built from the start of the log', { timeout: 300_000 }, () => {
   it('equals the live read model, however its batches are cut, and with batches after finishBuild', async () => {
@@ -41,8 +34,8 @@ describe('notifications built from the start of the log', { timeout: 300_000 }, 
         fc.double({ min: 0, max: 1, noNaN: true }),
         async (history, liveBatch, buildBatch, finishedAt) => {
           const log = toRecordedEvents(history);
-          const liveModel = open(live, 'live');
-          const building = open(built, 'build');
+          const liveModel = open(databases.live, 'live');
+          const building = open(databases.built, 'build');
           // Dropped whatever the outcome: a shrunk run must start from empty tables, or it fails
           // on what the failed run left and shrinks to a history that has nothing to do with it.
           try {
@@ -67,20 +60,12 @@ describe('notifications built from the start of the log', { timeout: 300_000 }, 
   });
 
   it('equals the live read model when another process resumes the build from its checkpoint', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        // What writes a source, post or comment again (an unlike, a deletion, a caption edit), and
-        // small batches: a row's events fall on both sides of the resume.
-        anyHistory({ maxUsers: 4, minIntents: 40, maxIntents: 100, kinds: RETOUCHING }),
-        fc.integer({ min: 1, max: 10 }),
-        // The batches the first process applies (fc.double would mostly draw 0 or 1).
-        fc.integer({ min: 1, max: 40 }),
-        async (history, batchSize, batchesBefore) => {
-          const differences = await resumedBuildDifferences((mode) => open(live, mode), (mode) => open(built, mode), toRecordedEvents(history), { batchSize, batchesBefore });
-          expect(differences).toEqual([]);
-        },
-      ),
-      { numRuns: 12 },
+    await assertResumedBuildsEqual(
+      (mode) => open(databases.live, mode),
+      (mode) => open(databases.built, mode),
+      // What writes a source, post or comment again (an unlike, a deletion, a caption edit), and
+      // small batches: a row's events fall on both sides of the resume.
+      anyHistory({ maxUsers: 4, minIntents: 40, maxIntents: 100, kinds: RETOUCHING }),
     );
   });
 });
