@@ -3,6 +3,7 @@ import { feedPostgresSchema, feedTables } from './feed-schema-postgres.js';
 import { assertScore, DEFAULT_FEED_CAP, type AuthoredEntry, type CelebrityState, type Follow, type FeedEntry, type FeedStore, type PostTags, type RangeQuery, type ViewerMarks } from './feed-store.js';
 import { setUpPostgresSchema } from '../runtime/build-schema.js';
 import { copyRows } from '../runtime/copy-rows.js';
+import { inTransaction } from '../runtime/postgres-transaction.js';
 import type { GenerationStorage } from '../runtime/read-model.js';
 import type { WrittenKeys } from '../runtime/written-keys.js';
 
@@ -158,10 +159,8 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     const sizes = new Map<string, number>();
     for (const entry of entries) sizes.set(entry.user_id, (sizes.get(entry.user_id) ?? 0) + 1);
     const users = [...sizes.keys()];
-    const grown = await retryingDeadlocks(async () => {
-      const client = await db.connect();
-      try {
-        await client.query('begin');
+    const grown = await retryingDeadlocks(() =>
+      inTransaction(db, async (client) => {
         await copyRows(client, t.items, ['user_id', 'post_id', 'score'], entries);
         const { rows } = await client.query<{ user_id: string; size: number }>(
           `insert into ${t.meta} as m (user_id, size)
@@ -170,15 +169,9 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
            returning user_id, size`,
           [users, users.map((userId) => sizes.get(userId)!)],
         );
-        await client.query('commit');
         return rows;
-      } catch (error) {
-        await client.query('rollback').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    });
+      }),
+    );
     await trimOver(grown);
   };
 
@@ -221,17 +214,24 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       [userIds, feedCap],
     );
 
-  const remove = (userIds: readonly string[], postIds: readonly string[]) =>
+  /**
+   * Deletes the entries of `rows` (an unnest of user_id, post_id and any other columns the
+   * condition reads, as `r`) that meet `condition`, and shrinks each feed's size by its entries
+   * really deleted, in one statement.
+   */
+  const removeWhere = (rows: string, condition: string, params: unknown[]) =>
     query(
       `with removed as (
-         delete from ${t.items} i using unnest($1::text[], $2::text[]) as r(user_id, post_id)
-          where i.user_id = r.user_id and i.post_id = r.post_id
+         delete from ${t.items} i using ${rows}
+          where i.user_id = r.user_id and i.post_id = r.post_id${condition}
           returning i.user_id
        ),
        counts as (select user_id, count(*)::int as n from removed group by user_id)
        update ${t.meta} m set size = m.size - counts.n from counts where m.user_id = counts.user_id`,
-      [userIds, postIds],
+      params,
     );
+  const remove = (userIds: readonly string[], postIds: readonly string[]) =>
+    removeWhere('unnest($1::text[], $2::text[]) as r(user_id, post_id)', '', [userIds, postIds]);
 
   const marksAmong = async (userId: string, postIds: readonly string[]): Promise<ViewerMarks> => {
     const marks: ViewerMarks = { liked: new Set(), saved: new Set() };
@@ -425,16 +425,10 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     removeUnwantedFromFeeds: async (removals, { byFollow }) => {
       const rows = removals.flatMap(({ userId, posts }) => posts.filter((post) => post.authorId !== userId).map((post) => ({ userId, ...post })));
       if (rows.length === 0) return;
-      await query(
-        `with removed as (
-           delete from ${t.items} i using unnest($1::text[], $2::text[], $3::text[], $4::text[]) as r(user_id, post_id, author_id, tags)
-            where i.user_id = r.user_id and i.post_id = r.post_id
-              and not ($5::boolean and exists (select 1 from ${t.follows} f where f.follower_id = r.user_id and f.followee_id = r.author_id))
-              and not exists (select 1 from ${t.tagFollows} tf where tf.user_id = r.user_id and tf.tag = any(string_to_array(r.tags, ' ')))
-            returning i.user_id
-         ),
-         counts as (select user_id, count(*)::int as n from removed group by user_id)
-         update ${t.meta} m set size = m.size - counts.n from counts where m.user_id = counts.user_id`,
+      await removeWhere(
+        'unnest($1::text[], $2::text[], $3::text[], $4::text[]) as r(user_id, post_id, author_id, tags)',
+        ` and not ($5::boolean and exists (select 1 from ${t.follows} f where f.follower_id = r.user_id and f.followee_id = r.author_id))
+          and not exists (select 1 from ${t.tagFollows} tf where tf.user_id = r.user_id and tf.tag = any(string_to_array(r.tags, ' ')))`,
         [rows.map((row) => row.userId), rows.map((row) => row.postId), rows.map((row) => row.authorId), rows.map((row) => row.tags.join(' ')), byFollow],
       );
     },
