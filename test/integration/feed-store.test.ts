@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { createPostgresFeedStore } from '../../projections/feed/feed-store-postgres.js';
+import { createPostgresFeedStore, type PostgresFeedStoreOptions } from '../../projections/feed/feed-store-postgres.js';
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
 import { WrittenKeys } from '../../projections/runtime/written-keys.js';
 import { createTestDatabase } from '../support/test-database.js';
@@ -10,35 +10,26 @@ import { feedStoreContract } from './feed-store.contract.js';
 // Cluster (3 primaries, 3 replicas: npm run services:up) when one does. Each
 // test gets a store of its own: a table prefix (PostgreSQL) or key prefix (Redis) per store.
 
-feedStoreContract('PostgreSQL', async () => {
+/** A PostgreSQL harness: a database of its own, a table prefix per store, and each store's `extra` options. */
+const postgresHarness = (extra: () => Partial<PostgresFeedStoreOptions> = () => ({})) => async () => {
   const db = await createTestDatabase();
   let stores = 0;
   return {
     checkpoints: db.pool,
     newStore: async (options = {}) => {
-      const store = createPostgresFeedStore(db.pool, { ...options, tablePrefix: `feed${++stores}_` });
+      const store = createPostgresFeedStore(db.pool, { ...options, tablePrefix: `feed${++stores}_`, ...extra() });
       await store.setup();
       return store;
     },
     close: () => db.drop(),
   };
-});
+};
+
+feedStoreContract('PostgreSQL', postgresHarness());
 
 // A generation being built (mode 'build'): its pass alone writes it, and appends the entries it
 // has not written yet with COPY (feed-store-postgres.ts pushWhileBuilding); it keeps the same contract.
-feedStoreContract('PostgreSQL, being built', async () => {
-  const db = await createTestDatabase();
-  let stores = 0;
-  return {
-    checkpoints: db.pool,
-    newStore: async (options = {}) => {
-      const store = createPostgresFeedStore(db.pool, { ...options, tablePrefix: `feed${++stores}_`, mode: 'build', written: new WrittenKeys() });
-      await store.setup();
-      return store;
-    },
-    close: () => db.drop(),
-  };
-});
+feedStoreContract('PostgreSQL, being built', postgresHarness(() => ({ mode: 'build', written: new WrittenKeys() })));
 
 feedStoreContract(
   'Redis',
