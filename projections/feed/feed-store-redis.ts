@@ -140,8 +140,6 @@ const FAN_OUT_COMMAND = 'igFeedFanOut';
 const FEEDS_PER_FAN_OUT_CALL = 1_000;
 /** Members read per SSCAN step when an erasure walks a user's follow sets. */
 const ERASE_SCAN_COUNT = 500;
-/** Users whose home keys are kept joined (homeKeysOf): ~500 bytes each. */
-const HOME_KEYS_KEPT = 10_000;
 /** Keeps a script's argument list well inside Lua's unpack limit. */
 const MAX_ENTRIES_PER_CALL = 500;
 
@@ -344,18 +342,8 @@ export const createRedisFeedStore = (client: RedisClient, options: RedisFeedStor
     return found;
   };
 
-  // The home script's six user keys, per user lately read: a page would otherwise join the same
-  // six strings again (and the client measure them again) on every read.
-  const homeKeys = new Map<string, readonly string[]>();
-  const homeKeysOf = (userId: string): readonly string[] => {
-    let found = homeKeys.get(userId);
-    if (found === undefined) {
-      if (homeKeys.size >= HOME_KEYS_KEPT) homeKeys.delete(homeKeys.keys().next().value!);
-      found = [keys.feed(userId), keys.floor(userId), keys.following(userId), keys.liked(userId), keys.saved(userId), keys.tags(userId)];
-      homeKeys.set(userId, found);
-    }
-    return found;
-  };
+  /** The home script's six keys of one user, in its KEYS order. */
+  const homeKeysOf = (userId: string): readonly string[] => [keys.feed(userId), keys.floor(userId), keys.following(userId), keys.liked(userId), keys.saved(userId), keys.tags(userId)];
 
   const oneServer = !client.isCluster;
   const home = oneServer
