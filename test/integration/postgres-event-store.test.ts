@@ -201,6 +201,24 @@ describe('PostgreSQL event store', () => {
     }
   });
 
+  it('sends the appends of one turn of the event loop together, also while statements are free', async () => {
+    // Nothing in flight and two statements free (the default): appends made in one turn still
+    // share one statement and one commit, rather than the first ones each taking a commit alone.
+    const batched = await createPostgresEventStore(db.pool, { notify: false });
+    try {
+      const streams = Array.from({ length: 6 }, () => `turn-${uuidv7()}`);
+      const results = await Promise.all(streams.map((stream) => batched.append(stream, [liked()], 'no_stream')));
+      expect(results.map((r) => r.nextRevision)).toEqual(streams.map(() => 0));
+      expect(new Set(results.map((r) => r.position.split(':')[0])).size).toBe(1);
+      // A lone append still goes, and alone: nothing else came in its turn.
+      const [first, second] = [await batched.append(streams[0]!, [liked()], 0), await batched.append(streams[1]!, [liked()], 0)];
+      expect(first.position.split(':')[0]).not.toBe(second.position.split(':')[0]);
+      for (const stream of streams.slice(0, 2)) expect((await batched.readStream(stream)).map((e) => e.streamRevision)).toEqual([0, 1]);
+    } finally {
+      await batched.close();
+    }
+  });
+
   // event_store_append_batch (schema-v5-append-batch-as-set.sql.ts) called as append.ts calls it,
   // on one connection counting its function calls (track_functions), so that the test sees which
   // way the batch went: as one set (no per-append event_store_append) or append by append.
