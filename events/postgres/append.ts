@@ -121,9 +121,10 @@ const actualRevision = (revision: number): number | 'no_stream' | 'unknown' => (
 // statement and one commit (event_store_append_batch, schema-v3-append-batch.sql.ts): a commit
 // waits for the WAL flush and holds a pooled connection meanwhile, so under concurrent writers
 // commits, not statements, bounded the appends per second (bench:http). Group commit, done by
-// the client: an append that finds fewer than `maxInFlight` statements in flight is sent at
-// once, alone and as before (event_store_append: for one append cheaper than the batch function's
-// subtransaction); the others queue and leave together as soon as one returns. Each
+// the client: appends queue, and at the end of the event loop's turn (schedulePump, below) the
+// queue leaves, in statements of MAX_BATCH appends at most, while fewer than `maxInFlight` are in
+// flight; what is left waits for the turn in which one returns. A lone append goes by itself
+// (event_store_append: for one append cheaper than the batch function's subtransaction). Each
 // append keeps its own outcome: its expectation is checked against its stream alone, and a
 // refusal (a ConcurrencyError, or any error of its own) refuses it and nothing else. Two appends
 // to one stream never share a batch (the later one waits for the next), and a batch is ordered
