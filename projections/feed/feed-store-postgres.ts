@@ -242,7 +242,7 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
   };
 
   /**
-   * One statement: settles each feed of `users` (SQL yielding user_id) that holds more than the
+   * One statement: settles each feed of `users` (or a query of their ids) that holds more than the
    * cap (its floor rises to the cut and the entries at or below it go, ties with the cut included:
    * the floor covers them), then deletes the entries `removal` names (a DELETE of the items as `i`
    * with its USING and WHERE, no RETURNING) among those the settle keeps, and drops each feed's
@@ -251,11 +251,13 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
    * deletions see the statement's one snapshot, and touch disjoint rows (below the cut, above it).
    */
   const settleThen = (users: string | readonly string[], removal: string | null, params: unknown[] = []) => {
-    const given = typeof users === 'string' ? users : `select unnest($${params.push(users)}::text[])`;
+    // An array, not `in (subquery)`: the planner then looks each size row up by key, where a
+    // semi join could scan them all against every user (seen: 958 ms for 622 feeds).
+    const given = typeof users === 'string' ? `array(${users})` : `$${params.push(users)}::text[]`;
     return query(
       `with cuts as (
          select m.user_id, ${cutOf('m')} as cut from ${t.meta} m
-          where m.user_id in (${given}) and m.size > ${feedCap}
+          where m.user_id = any(${given}) and m.size > ${feedCap}
        ),
        trimmed as (
          delete from ${t.items} i using cuts where i.user_id = cuts.user_id and i.score <= cuts.cut
