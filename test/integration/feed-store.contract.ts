@@ -379,6 +379,27 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         );
       });
 
+      // The ranked feed reads up to 1,000 candidates in one window: Redis asks its marks in parts
+      // of 500 (Lua's unpack limit), whose answers must line up with the entries part after part.
+      it('answers the marks and deleted markers of a window larger than one part of 500, each on its own entry', async () => {
+        const store = await harness.newStore({ feedCap: 800 });
+        const u = user();
+        const entries = Array.from({ length: 700 }, (_, i) => ({ postId: uuidv7(), score: T0 + i }));
+        await store.pushToFeedsMany(entries.map((entry) => ({ entry, userIds: [u] })));
+        // Marked on each side of the part boundary (the 500th and 501st entries, newest first) and far from it.
+        const newest = [...entries].reverse();
+        const liked = [newest[0]!, newest[499]!, newest[650]!].map((entry) => entry.postId);
+        const saved = [newest[500]!, newest[699]!].map((entry) => entry.postId);
+        const deleted = [newest[1]!, newest[501]!].map((entry) => entry.postId);
+        await Promise.all([...liked.map((id) => store.addMark('liked', u, id)), ...saved.map((id) => store.addMark('saved', u, id))]);
+        await Promise.all(deleted.map((id) => store.markDeleted(id)));
+
+        const window = await store.homeWindow(u, { after: null, limit: 701 });
+        expect(window.entries).toEqual(newest);
+        expect(window.marks).toEqual({ liked: new Set(liked), saved: new Set(saved) });
+        if (window.deleted) expect(window.deleted).toEqual(new Set(deleted));
+      });
+
       it('gives several timelines in one call, each in the order of the authors asked for', async () => {
         const store = await harness.newStore();
         const [a, b, c] = [user(), user(), user()];
