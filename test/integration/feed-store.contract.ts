@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent, RecordedEvent } from '../../events/index.js';
 import { deliverFanOutChunk } from '../../projections/feed/fan-out.js';
-import type { FeedTunables } from '../../projections/feed/feed-options.js';
+import { FEED_SETTLE_PAST, settlesOn, type FeedTunables } from '../../projections/feed/feed-options.js';
 import { createFeedProjection } from '../../projections/feed/feed-projection.js';
 import { ensureCheckpointTable } from '../../projections/runtime/checkpoints-postgres.js';
 import { createFeedReader, type FeedPage, type FeedReader, type HomeItem, type HomePage } from '../../projections/feed/feed-reader.js';
@@ -256,6 +256,54 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         const gone = entries.slice(-3).map((entry) => entry.postId);
         for (const postId of gone) await store.removeFromFeeds(users, postId);
         await expectTrimmed(entries, new Set(gone));
+      });
+
+      // Rule (docs/rules.md, "a home feed reads at most its newest `feedCap` entries"): however
+      // lazily a store trims, the worst case being a feed no push's hash chooses to settle (past
+      // the cap by more than FEED_SETTLE_PAST, where PostgreSQL settles it whatever the hash).
+      it('a feed pushed far past its cap by posts whose pushes never settle it reads exactly its newest cap entries above its floor, the rest from the authors’ timelines only, and a removal brings none back', async () => {
+        const cap = 4;
+        const store = await harness.newStore({ feedCap: cap });
+        const reader = createFeedReader(store);
+        const [u, a] = [user(), user()];
+        await store.addFollow(u, a);
+        /** A post id whose fan-out push does not settle u's feed (settlesOn). */
+        const unchosen = (): string => {
+          for (;;) {
+            const postId = uuidv7();
+            if (!settlesOn(postId)(u)) return postId;
+          }
+        };
+        // a's posts (in a's timeline) and, between them, a stranger's pushed into u's feed alone:
+        // below the floor only the timelines answer, so a stranger's post there is never read.
+        const count = cap + FEED_SETTLE_PAST + 2 * cap + 3;
+        const pushed = Array.from({ length: count }, (_, i) => ({ postId: unchosen(), score: T0 + i * 1000, byA: i % 3 !== 1 }));
+        const expectExact = async (upTo: number, removed: ReadonlySet<string> = new Set()) => {
+          const newest = pushed.slice(0, upTo).map(({ postId, score }) => ({ postId, score })).sort(newestFirst);
+          const floor = newest.length > cap ? newest[cap]!.score : null;
+          const shown = newest.slice(0, cap).filter((entry) => !removed.has(entry.postId));
+          expect(await store.feed(u, { limit: 1_000 })).toEqual(shown);
+          expect(await store.feedFloor(u)).toBe(floor);
+          expect(await store.feedFloors([u])).toEqual(new Map([[u, floor]]));
+          const window = await store.homeWindow(u, { after: null, limit: 1_000 });
+          expect({ floor: window.floor, entries: window.entries }).toEqual({ floor, entries: shown });
+          const byA = new Set(pushed.filter((entry) => entry.byA).map((entry) => entry.postId));
+          const below = newest.slice(cap).filter((entry) => byA.has(entry.postId));
+          expect(await allPages((page) => reader.homeFeed(u, page).then(({ postIds, nextCursor }) => ({ items: postIds, nextCursor })), 3)).toEqual(
+            [...shown, ...below].map((entry) => entry.postId),
+          );
+        };
+        for (const [i, { postId, score, byA }] of pushed.entries()) {
+          if (byA) await store.addToTimeline(a, { postId, score });
+          await store.pushToFeeds([u], { postId, score });
+          if (i % 11 === 10 || i === cap || i === cap + FEED_SETTLE_PAST || i === cap + FEED_SETTLE_PAST + 1) await expectExact(i + 1);
+        }
+        await expectExact(count);
+        // Taking out all but one of those shown: nothing past the cap comes back into view.
+        const gone = pushed.slice(-(cap - 1)).map((entry) => entry.postId);
+        await store.removeFromFeeds([u], gone[0]!);
+        await store.removeFromFeed(u, gone.slice(1));
+        await expectExact(count, new Set(gone));
       });
 
       it('reads ranges newest first, strictly after a key (ties on the score ordered by post id), from a minimum score, up to a limit', async () => {
