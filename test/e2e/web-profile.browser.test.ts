@@ -39,6 +39,8 @@ describe.skipIf(!chromiumPath)('the profile screens in Chromium', () => {
 
     const first = await h.postPhotos(tokenA, 'Analytical engine', [[21, 1080, 1350]]);
     await h.postPhotos(tokenA, 'Two notes', [[22, 1080, 1080], [23, 1080, 810]]);
+    // Both in the read model before the grid is first drawn (on a busy machine the projections trail the writes).
+    await expect.poll(async () => ((await h.call('GET', `/api/v1/feed/user/${a}`, tokenA)) as { items: unknown[] }).items.length, { timeout: 30_000 }).toBe(2);
 
     // A: own profile from the header link; private through the UI; a picture through the upload flow.
     await pa.getByRole('link', { name: 'Profile', exact: true }).click();
