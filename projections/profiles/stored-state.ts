@@ -17,6 +17,22 @@ export type WrittenRows = WrittenKeys<StateTable>;
 const mayBeStored = <T>(map: Map<string, T>, table: StateTable, written: WrittenRows | undefined): [string, T][] =>
   written ? [...map].filter(([key]) => written.mayHave(table, key)) : [...map];
 
+/**
+ * The stored state, and the follows, likes, posts and comments whose rows are not stored at all (none but for a
+ * generation being built, whose only writer has never written their keys): a batch may append
+ * those with COPY instead of upserting them (write-batch.ts).
+ */
+export interface ProfileStoredState extends StoredState {
+  unstored: Record<'follows' | 'likes' | 'posts' | 'comments', ReadonlySet<string>>;
+}
+
+/**
+ * The keys of `map` no batch has written (none without `written`), asked before the batch adds
+ * its own; only keys in lower case, as the stored uuids read back on `resume` are.
+ */
+const unstoredKeys = (map: Map<string, unknown>, table: StateTable, written: WrittenRows | undefined): ReadonlySet<string> =>
+  written?.open ? new Set([...map.keys()].filter((key) => !written.mayHave(table, key) && key === key.toLowerCase())) : new Set();
+
 const pairs = <T>(entries: [string, T][], pick: (value: T) => [string, string]) => JSON.stringify(entries.map(([, value]) => pick(value)));
 
 const readFollows = async (db: pg.PoolClient, changes: BatchChanges, written: WrittenRows | undefined) => {
@@ -73,8 +89,14 @@ const readShares = async (db: pg.PoolClient, changes: BatchChanges, written: Wri
  * write are added to it: before the commit, which is safe, since a key added but never written
  * only makes a later batch read a row it will not find.
  */
-export const readStoredState = async (db: pg.PoolClient, changes: BatchChanges, written?: WrittenRows): Promise<StoredState> => {
+export const readStoredState = async (db: pg.PoolClient, changes: BatchChanges, written?: WrittenRows): Promise<ProfileStoredState> => {
   if (written) await written.ready(() => addStoredKeys(db, written));
+  const unstored = {
+    follows: unstoredKeys(changes.follows, 'follows', written),
+    likes: unstoredKeys(changes.likes, 'likes', written),
+    posts: unstoredKeys(changes.posts, 'posts', written),
+    comments: unstoredKeys(changes.comments, 'comments', written),
+  };
   // One connection runs one query at a time; sequential awaits keep that explicit.
   const follows = await readFollows(db, changes, written);
   const likes = await readLikes(db, changes, written);
@@ -84,10 +106,15 @@ export const readStoredState = async (db: pg.PoolClient, changes: BatchChanges, 
   if (written) {
     const tables = [['follows', changes.follows], ['likes', changes.likes], ['posts', changes.posts], ['comments', changes.comments], ['shares', changes.shares]] as const;
     for (const [table, map] of tables) {
-      for (const key of map.keys()) written.add(table, key);
+      for (const key of map.keys()) {
+        written.add(table, key);
+        // As stored (uuids in lower case), so that an id spelled in capitals makes the lower-case one "maybe" stored too.
+        const lower = key.toLowerCase();
+        if (lower !== key) written.add(table, lower);
+      }
     }
   }
-  return { follows, likes, posts, comments, shares };
+  return { follows, likes, posts, comments, shares, unstored };
 };
 
 /** Each table's key columns, as stored-state keys are made of them (pairKey for two). */

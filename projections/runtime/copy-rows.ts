@@ -30,6 +30,11 @@ export const copyField = (value: unknown): string => {
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (character) => ESCAPES[character]!) : text;
 };
 
+/** A text[] value as COPY's text format takes it: an array literal, every element quoted (copyField then escapes it as any field). */
+export const textArrayField = (values: readonly string[] | null | undefined): string | null | undefined =>
+  values && `{${values.map((value) => `"${value.replace(ARRAY_QUOTED, '\\$&')}"`).join(',')}}`;
+const ARRAY_QUOTED = /["\\]/g;
+
 /** The COPY text of `rows`: one line a row, the fields of `columns` in order, tab-separated. */
 export const copyText = (columns: readonly string[], rows: readonly Record<string, unknown>[]): string => {
   let text = '';
@@ -46,4 +51,27 @@ export const copyRows = async (db: pg.ClientBase, table: string, columns: readon
   for (const name of [table, ...columns]) if (!SQL_IDENTIFIER.test(name)) throw new Error(`not an SQL identifier: ${JSON.stringify(name)}`);
   const copy = db.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
   await pipeline(Readable.from([copyText(columns, rows)]), copy);
+};
+
+/**
+ * Appends with COPY the rows `appendable` picks (rows a build's only writer knows are not stored
+ * yet, whose fields COPY stores as the upsert would: e.g. times already at millisecond
+ * precision, MILLISECOND_TIME), each as `toColumns` makes it, and returns the others, for the
+ * upsert. Runs on the caller's client, inside its transaction.
+ */
+export const appendWhere = async <Row>(
+  db: pg.ClientBase,
+  table: string,
+  columns: readonly string[],
+  rows: readonly Row[],
+  { appendable, toColumns }: { appendable: (row: Row) => boolean; toColumns: (row: Row) => Record<string, unknown> },
+): Promise<Row[]> => {
+  const appended: Record<string, unknown>[] = [];
+  const upserted: Row[] = [];
+  for (const row of rows) {
+    if (appendable(row)) appended.push(toColumns(row));
+    else upserted.push(row);
+  }
+  await copyRows(db, table, columns, appended);
+  return upserted;
 };
