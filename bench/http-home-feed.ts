@@ -1,7 +1,8 @@
 import { httpFigures, printFigures } from './support/report.js';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { load, printTable, seedHomeFeed, startBenchServer } from './support/bench-run.js';
+import { load, printTable, seedHomeFeed, startBenchServer, type GcTally } from './support/bench-run.js';
+import { redisCpuMicros } from './support/redis-cpu.js';
 import { createScratchSchema } from './support/scratch-schema.js';
 
 // Home feed, 20 hydrated items, at 50 connections, next to a same-run baseline: the same server
@@ -25,11 +26,21 @@ try {
 
   // Each run with the server's CPU time per request over it (bench-run.ts cpuMicros): a figure the
   // other work of a shared machine moves far less than requests per second.
+  // And Redis's (INFO cpu): the home feed's script runs there, on the one thread every reader shares.
   const cpuPerRequest = new Map<object, number>();
+  // And the server's garbage collections per 1,000 requests (counts: what a run allocates and keeps; milliseconds: the pauses).
+  const redisCpuPerRequest = new Map<object, number>();
+  const gcPerThousand = new Map<object, GcTally>();
+  const redis = new Redis(REDIS_URL);
   const run = async (path: string) => {
-    const before = await server.cpuMicros();
+    const [before, redisBefore, gcBefore] = [await server.cpuMicros(), await redisCpuMicros(redis), await server.gc()];
     const result = await load({ url: `${server.address}${path}`, connections: CONNECTIONS, duration: DURATION_S, headers: { authorization: `Bearer ${readerToken}` } });
-    cpuPerRequest.set(result, Math.round(((await server.cpuMicros()) - before) / Math.max(1, result.requests.total)));
+    const requests = Math.max(1, result.requests.total);
+    cpuPerRequest.set(result, Math.round(((await server.cpuMicros()) - before) / requests));
+    redisCpuPerRequest.set(result, Math.round(((await redisCpuMicros(redis)) - redisBefore) / requests));
+    const gcAfter = await server.gc();
+    const perThousand = (field: keyof GcTally) => Math.round(((gcAfter[field] - gcBefore[field]) * 1000 * 100) / requests) / 100;
+    gcPerThousand.set(result, { minor: perThousand('minor'), minorMs: perThousand('minorMs'), major: perThousand('major'), majorMs: perThousand('majorMs') });
     return result;
   };
   await run('/bench/zrevrange'); // warm-up
@@ -49,6 +60,12 @@ try {
   console.log(`home feed / baseline: ${(home.requests.average / baseline.requests.average).toFixed(3)}`);
   const cpu = { baseline: cpuPerRequest.get(baseline)!, homeFeed: cpuPerRequest.get(home)!, rankedHomeFeed: cpuPerRequest.get(ranked)!, rankedLaterPages: cpuPerRequest.get(later)! };
   console.log(`server CPU per request (µs): bare ZREVRANGE ${cpu.baseline}, home feed ${cpu.homeFeed}, ranked first pages ${cpu.rankedHomeFeed}, ranked later pages ${cpu.rankedLaterPages}`);
+  const redisCpu = { baseline: redisCpuPerRequest.get(baseline)!, homeFeed: redisCpuPerRequest.get(home)!, rankedHomeFeed: redisCpuPerRequest.get(ranked)!, rankedLaterPages: redisCpuPerRequest.get(later)! };
+  console.log(`Redis CPU per request (µs): bare ZREVRANGE ${redisCpu.baseline}, home feed ${redisCpu.homeFeed}, ranked first pages ${redisCpu.rankedHomeFeed}, ranked later pages ${redisCpu.rankedLaterPages}`);
+  const gc = { baseline: gcPerThousand.get(baseline)!, homeFeed: gcPerThousand.get(home)! };
+  const gcLine = (t: GcTally) => `${t.minor} minor (${t.minorMs} ms), ${t.major} major (${t.majorMs} ms)`;
+  console.log(`server GC per 1,000 requests: bare ZREVRANGE ${gcLine(gc.baseline)}; home feed ${gcLine(gc.homeFeed)}`);
+  redis.disconnect();
   console.log(`ranked / chronological: ${(ranked.requests.average / home.requests.average).toFixed(3)} first pages, ${(later.requests.average / home.requests.average).toFixed(3)} later pages`);
   printFigures('feed', {
     connections: CONNECTIONS,
@@ -61,6 +78,8 @@ try {
     rankedRatio: ranked.requests.average / home.requests.average,
     rankedLaterPagesRatio: later.requests.average / home.requests.average,
     cpuMicrosPerRequest: cpu,
+    redisCpuMicrosPerRequest: redisCpu,
+    gcPerThousandRequests: gc,
   });
 } finally {
   await server.stop();

@@ -12,7 +12,16 @@ export interface BenchServer {
    * shared machine slows down far less than it does requests per second.
    */
   cpuMicros(): Promise<number>;
+  /** The server's garbage collections so far (counts and milliseconds, minor and major): differences over a run, per request, as cpuMicros. */
+  gc(): Promise<GcTally>;
   stop(): Promise<void>;
+}
+
+export interface GcTally {
+  minor: number;
+  minorMs: number;
+  major: number;
+  majorMs: number;
 }
 
 export const startBenchServer = async (env: Record<string, string>): Promise<BenchServer> => {
@@ -22,24 +31,31 @@ export const startBenchServer = async (env: Record<string, string>): Promise<Ben
   const child: ChildProcess = fork(new URL('./bench-server.ts', import.meta.url).pathname, [], {
     // A Redis Cluster only for a bench that names one (urls.env, sourced for the other servers, lists the tests' cluster).
     env: { ...process.env, REDIS_CLUSTER_NODES: '', ...env },
-    execArgv: ['--import', 'tsx', ...profile],
+    // Node's flags as npm start, start:prod and the image run the platform (docs/capacity.md "Node's young generation").
+    execArgv: ['--import', 'tsx', '--max-semi-space-size=32', ...profile],
   });
   const address = await new Promise<string>((resolve, reject) => {
     child.once('message', (m: { address: string }) => resolve(m.address));
     child.once('exit', (code) => reject(new Error(`bench server exited ${code}`)));
   });
+  /** One question to the server process (bench-server.ts), answered in the message's field of the same name. */
+  const ask = <T>(question: 'cpu' | 'gc') =>
+    new Promise<T>((resolve) => {
+      const answer = (m: Record<string, unknown>) => {
+        if (!(question in m)) return;
+        child.off('message', answer);
+        resolve(m[question] as T);
+      };
+      child.on('message', answer);
+      child.send(question);
+    });
   return {
     address,
-    cpuMicros: () =>
-      new Promise<number>((resolve) => {
-        const answer = (m: { cpu?: { user: number; system: number } }) => {
-          if (!m.cpu) return;
-          child.off('message', answer);
-          resolve(m.cpu.user + m.cpu.system);
-        };
-        child.on('message', answer);
-        child.send('cpu');
-      }),
+    cpuMicros: async () => {
+      const { user, system } = await ask<{ user: number; system: number }>('cpu');
+      return user + system;
+    },
+    gc: () => ask<GcTally>('gc'),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));

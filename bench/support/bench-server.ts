@@ -1,3 +1,4 @@
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { loadSettings } from '../../app/config.js';
 import { createPlatform } from '../../app/platform.js';
 import { connectRedis } from '../../app/redis-client.js';
@@ -49,9 +50,20 @@ if (redis) {
 }
 const address = await app.listen({ port: 0, host: '127.0.0.1' });
 process.send?.({ address });
-// The bench asks for the CPU time used so far (bench-run.ts cpuMicros).
+// Garbage collections so far, minor (scavenges of the young generation) and major, with the time
+// they took (bench-run.ts gc).
+const collections = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const minor = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR;
+    collections[minor ? 'minor' : 'major']++;
+    collections[minor ? 'minorMs' : 'majorMs'] += entry.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+// The bench asks for the CPU time used so far (bench-run.ts cpuMicros), and the collections.
 process.on('message', (message) => {
   if (message === 'cpu') process.send?.({ cpu: process.cpuUsage() });
+  if (message === 'gc') process.send?.({ gc: { ...collections } });
 });
 process.on('SIGTERM', async () => {
   await app.close();

@@ -19,7 +19,7 @@ export interface FeedPacing {
 }
 
 /**
- * How a Redis home feed is trimmed at its cap (feed-store-redis.ts), amortized: a fan-out push
+ * How a home feed is trimmed at its cap (feed-store-redis.ts, and feed-store-postgres.ts below), amortized: a fan-out push
  * only adds, for all but one follower in FEED_TRIM_EVERY (settlesOn: a hash of the follower and
  * the post, so a replay chooses the same), whose push also settles the feed, cutting it back to
  * the cap and raising its floor. In between a feed holds a few entries past the cap
@@ -28,9 +28,19 @@ export interface FeedPacing {
  * and a removal settles first (so that hidden entries never come back into view). Why: the trim
  * is a script per feed, about twice a ZADD, which put a fan-out to 10,000 full feeds over its
  * 100 ms budget (bench:fanout). Changes no answer; 16 keeps the memory past the cap near 2% of an
- * 800-entry feed. (The PostgreSQL store still trims at every push.)
+ * 800-entry feed. The PostgreSQL store settles by the same rule, where a trim at every push was
+ * a delete per feed per push: 11-14x the fan-out's baseline into full feeds (bench:fanout).
  */
 export const FEED_TRIM_EVERY = 16;
+
+/**
+ * The PostgreSQL store also settles a feed on any push that leaves it more than this many entries
+ * past its cap, whoever settlesOn chooses: it finds the cut by walking the feed from its oldest
+ * entry (its exact size minus the cap), so the entries past the cap bound every read's cost. The
+ * hash skips a feed 64 pushes running about once in 60 (15/16 to the 64th), so this seldom acts;
+ * a backfill settles anyway.
+ */
+export const FEED_SETTLE_PAST = 4 * FEED_TRIM_EVERY;
 
 /** FNV-1a, 32 bits: a cheap, stable spread of ids (not a security hash). */
 const fnv1a = (text: string): number => {

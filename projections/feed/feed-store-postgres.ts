@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { FEED_SETTLE_PAST, settlesOn } from './feed-options.js';
 import { feedPostgresSchema, feedTables } from './feed-schema-postgres.js';
 import { assertScore, DEFAULT_FEED_CAP, type AuthoredEntry, type CelebrityState, type Follow, type FeedEntry, type FeedStore, type PostTags, type RangeQuery, type ViewerMarks } from './feed-store.js';
 import { setUpPostgresSchema } from '../runtime/build-schema.js';
@@ -8,9 +9,18 @@ import type { GenerationStorage } from '../runtime/read-model.js';
 import type { WrittenKeys } from '../runtime/written-keys.js';
 
 // The feed in PostgreSQL, for deployments without Redis (docs/architecture.md "Projections"). Each method is one
-// autocommit statement (the trim a second one), never a transaction spanning the projection's
+// autocommit statement (a push's settle a second one), never a transaction spanning the projection's
 // steps: the projection writes its own fact and only then reads the other side's, which needs
 // every write committed before the read that follows it (see feed-projection.ts).
+//
+// Trimming at the cap is amortized as in Redis (FEED_TRIM_EVERY and settlesOn in feed-options.ts,
+// with the reason): a fan-out push only inserts, and settles (trims back to the cap, raising the
+// floor) only the feeds settlesOn chooses among those it took past the cap, and any it left more
+// than FEED_SETTLE_PAST past it; a backfill settles every feed it took past the cap, and a removal
+// settles first, in the removal's own statement (settleThen). Between settles no read shows the entries past the cap:
+// `feed` answers only entries above the cut (the score at rank `feedCap`, newest first) and
+// `feedFloor` is at least the cut, exactly what a trim at every push would have left. The cut is
+// found from the feed's oldest end, at its exact size minus the cap (`cutOf`): a few index entries.
 
 export interface PostgresFeedStoreOptions {
   /** Prefix of every table name (default 'feed_'): a rebuild fills a new generation under another. */
@@ -48,14 +58,39 @@ const retryingDeadlocks = async <T>(run: () => Promise<T>): Promise<T> => {
   }
 };
 
+/** Of the feeds a push took past the cap, those it settles (trims back to the cap). */
+type Settling = (over: ReadonlySet<string>) => ReadonlySet<string>;
+const everyFeed: Settling = (over) => over;
+/** A fan-out's: the feeds settlesOn chooses for one of the posts pushed into them. */
+const chosenBySettlesOn =
+  (posts: readonly { entry: FeedEntry; userIds: readonly string[] }[]): Settling =>
+  (over) => {
+    const chosen = new Set<string>();
+    for (const { entry, userIds } of posts) {
+      const settles = settlesOn(entry.postId);
+      for (const userId of userIds) if (over.has(userId) && settles(userId)) chosen.add(userId);
+    }
+    return chosen;
+  };
+
 export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreOptions = {}): FeedStore => {
   const t = feedTables(options.tablePrefix ?? 'feed_');
   const feedCap = options.feedCap ?? DEFAULT_FEED_CAP;
+  // Written into the statements (the cut's offset needs it beside a column).
+  if (!Number.isSafeInteger(feedCap) || feedCap < 1) throw new RangeError(`feed cap must be a positive integer, got ${feedCap}`);
+  /**
+   * SQL: the cut of the feed whose size row is `m` (FEED_TRIM_EVERY): the score at rank `feedCap`
+   * newest first, null while the feed holds no more than the cap. Read from the oldest end, at the
+   * size minus the cap (sizes are exact), so it costs the entries past the cap, never the feed.
+   */
+  const cutOf = (m: string) =>
+    `case when ${m}.size > ${feedCap} then (select c.score from ${t.items} c where c.user_id = ${m}.user_id
+       order by c.score, c.post_id offset ${m}.size - ${feedCap + 1} limit 1) end`;
   const query = <R extends pg.QueryResultRow>(sql: string, params: unknown[] = []) =>
     retryingDeadlocks(() => db.query<R>(sql, params)).then((result) => result.rows);
 
-  /** Newest-first ranges of one table, one per owner, in one round trip. */
-  const ranges = async (table: string, ownerColumn: string, owners: readonly string[], range: RangeQuery): Promise<FeedEntry[][]> => {
+  /** Newest-first ranges of one table, one per owner, in one round trip; of feeds (`capped`), only the entries above their cuts. */
+  const ranges = async (table: string, ownerColumn: string, owners: readonly string[], range: RangeQuery, capped = false): Promise<FeedEntry[][]> => {
     if (owners.length === 0 || range.limit <= 0) return owners.map(() => []);
     const params: unknown[] = [owners, range.limit];
     const conditions = [`${ownerColumn} = o.owner`];
@@ -67,9 +102,11 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       params.push(range.minScore);
       conditions.push(`score >= $${params.length}::bigint`);
     }
+    if (capped) conditions.push('(cut.score is null or score > cut.score)');
     const rows = await query<{ ord: string; post_id: string; score: string }>(
       `select o.ord, e.post_id, e.score
          from unnest($1::text[]) with ordinality as o(owner, ord)
+         ${capped ? `left join lateral (select ${cutOf('m')} as score from ${t.meta} m where m.user_id = o.owner) cut on true` : ''}
          cross join lateral (
            select post_id, score from ${table} where ${conditions.join(' and ')}
            order by score desc, post_id desc limit $2
@@ -84,16 +121,17 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
 
   /**
    * Inserts (user, post, score) rows, counting into each feed's size only the rows really
-   * inserted (a repeat adds nothing), then trims the feeds that went over the cap.
+   * inserted (a repeat adds nothing), then settles the feeds `settling` chooses among those it
+   * took over the cap, and those it took more than FEED_SETTLE_PAST over it.
    */
-  const push = async (userIds: readonly string[], postIds: readonly string[], scores: readonly number[]): Promise<void> => {
+  const push = async (userIds: readonly string[], postIds: readonly string[], scores: readonly number[], settling: Settling): Promise<void> => {
     if (userIds.length === 0) return;
     scores.forEach(assertScore);
-    if (options.written?.open) return pushWhileBuilding(options.written, userIds, postIds, scores);
-    return pushAll(userIds, postIds, scores);
+    if (options.written?.open) return pushWhileBuilding(options.written, userIds, postIds, scores, settling);
+    return pushAll(userIds, postIds, scores, settling);
   };
 
-  const pushAll = async (userIds: readonly string[], postIds: readonly string[], scores: readonly number[]): Promise<void> => {
+  const pushAll = async (userIds: readonly string[], postIds: readonly string[], scores: readonly number[], settling: Settling): Promise<void> => {
     if (userIds.length === 0) return;
     const grown = await query<{ user_id: string; size: number }>(
       `with added as (
@@ -108,14 +146,21 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
        returning user_id, size`,
       [userIds, postIds, scores],
     );
-    await trimOver(grown);
+    await settleOver(grown, settling);
   };
 
   // The sizes are the ones this statement left (the size rows' locks order concurrent pushes):
-  // of pushes that take a feed over the cap, the last one sees it over, and trims.
-  const trimOver = async (grown: readonly { user_id: string; size: number }[]) => {
-    const over = grown.filter((row) => row.size > feedCap);
-    if (over.length > 0) await trim(over.map((row) => row.user_id));
+  // of pushes that take a feed over the cap, the last one sees it over. A feed left unsettled
+  // reads the same (the cut), and the next chosen push, or removal, settles it.
+  const settleOver = async (grown: readonly { user_id: string; size: number }[], settling: Settling) => {
+    const over = new Set<string>();
+    const settled = new Set<string>();
+    for (const row of grown) {
+      if (row.size > feedCap + FEED_SETTLE_PAST) settled.add(row.user_id);
+      else if (row.size > feedCap) over.add(row.user_id);
+    }
+    if (over.size > 0) for (const userId of settling(over)) settled.add(userId);
+    if (settled.size > 0) await settleThen([...settled], null);
   };
 
   // While a generation is built, the pass is its only writer: an entry it has not written yet is
@@ -126,7 +171,13 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
   // write) only takes the upsert later. pushAll waits for the appends in flight: an upsert of an
   // entry being appended that went first would make the append fail on the key.
   const appending = new Set<Promise<unknown>>();
-  const pushWhileBuilding = async (written: WrittenFeedEntries, userIds: readonly string[], postIds: readonly string[], scores: readonly number[]): Promise<void> => {
+  const pushWhileBuilding = async (
+    written: WrittenFeedEntries,
+    userIds: readonly string[],
+    postIds: readonly string[],
+    scores: readonly number[],
+    settling: Settling,
+  ): Promise<void> => {
     await written.ready(() => addStoredEntries(written));
     const appended: { user_id: string; post_id: string; score: number }[] = [];
     const upserted: number[] = [];
@@ -134,7 +185,7 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       if (written.addNew('items', entryKey(userId, postIds[i]!))) appended.push({ user_id: userId, post_id: postIds[i]!, score: scores[i]! });
       else upserted.push(i);
     });
-    const append = appended.length > 0 ? appendEntries(appended) : Promise.resolve();
+    const append = appended.length > 0 ? appendEntries(appended, settling) : Promise.resolve();
     appending.add(append);
     try {
       await Promise.all([
@@ -147,6 +198,7 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
             upserted.map((i) => userIds[i]!),
             upserted.map((i) => postIds[i]!),
             upserted.map((i) => scores[i]!),
+            settling,
           );
         })(),
       ]);
@@ -155,7 +207,7 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     }
   };
 
-  const appendEntries = async (entries: readonly { user_id: string; post_id: string; score: number }[]): Promise<void> => {
+  const appendEntries = async (entries: readonly { user_id: string; post_id: string; score: number }[], settling: Settling): Promise<void> => {
     const sizes = new Map<string, number>();
     for (const entry of entries) sizes.set(entry.user_id, (sizes.get(entry.user_id) ?? 0) + 1);
     const users = [...sizes.keys()];
@@ -172,7 +224,7 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
         return rows;
       }),
     );
-    await trimOver(grown);
+    await settleOver(grown, settling);
   };
 
   /** Gives `written` every feed entry stored (none, when a build starts), a page at a time by key. */
@@ -189,47 +241,56 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     }
   };
 
-  // For each feed over the cap: `cut` is the highest score among its (size - cap) oldest rows.
-  // In one statement, the floor rises to the cut and the rows at or below it go (ties with the
-  // cut included), and the size drops by the rows really deleted.
-  const trim = (userIds: readonly string[]) =>
-    query(
-      `with over as (
-         select m.user_id,
-                (select i.score from ${t.items} i where i.user_id = m.user_id
-                  order by i.score, i.post_id offset m.size - $2 - 1 limit 1) as cut
-           from ${t.meta} m
-          where m.user_id = any($1::text[]) and m.size > $2
+  /**
+   * One statement: settles each feed of `users` (or a query of their ids) that holds more than the
+   * cap (its floor rises to the cut and the entries at or below it go, ties with the cut included:
+   * the floor covers them), then deletes the entries `removal` names (a DELETE of the items as `i`
+   * with its USING and WHERE, no RETURNING) among those the settle keeps, and drops each feed's
+   * size by its entries really deleted. The settle comes first so that a removal never brings
+   * entries past the cap back into view (they would be below a floor that then never rose). Both
+   * deletions see the statement's one snapshot, and touch disjoint rows (below the cut, above it).
+   */
+  const settleThen = (users: string | readonly string[], removal: string | null, params: unknown[] = []) => {
+    // An array, not `in (subquery)`: the planner then looks each size row up by key, where a
+    // semi join could scan them all against every user (seen: 958 ms for 622 feeds).
+    const given = typeof users === 'string' ? `array(${users})` : `$${params.push(users)}::text[]`;
+    return query(
+      `with cuts as (
+         select m.user_id, ${cutOf('m')} as cut from ${t.meta} m
+          where m.user_id = any(${given}) and m.size > ${feedCap}
        ),
-       removed as (
-         delete from ${t.items} i using over
-          where i.user_id = over.user_id and i.score <= over.cut
-          returning i.user_id
+       trimmed as (
+         delete from ${t.items} i using cuts where i.user_id = cuts.user_id and i.score <= cuts.cut
+         returning i.user_id
        ),
-       counts as (select user_id, count(*)::int as n from removed group by user_id)
-       update ${t.meta} m
-          set floor = greatest(m.floor, over.cut), size = m.size - coalesce(counts.n, 0)
-         from over left join counts on counts.user_id = over.user_id
-        where m.user_id = over.user_id and over.cut is not null`,
-      [userIds, feedCap],
+       ${
+         removal === null
+           ? ''
+           : `removed as (
+         ${removal}
+            and not exists (select 1 from cuts where cuts.user_id = i.user_id and i.score <= cuts.cut)
+         returning i.user_id
+       ),`
+       }
+       changes as (
+         select user_id, sum(n)::int as n, max(cut) as cut from (
+           select user_id, 0 as n, cut from cuts where cut is not null
+           union all select user_id, 1, null from trimmed
+           ${removal === null ? '' : 'union all select user_id, 1, null from removed'}
+         ) changed group by user_id
+       )
+       update ${t.meta} m set floor = greatest(m.floor, changes.cut), size = m.size - changes.n
+         from changes where m.user_id = changes.user_id`,
+      params,
     );
+  };
 
   /**
    * Deletes the entries of `rows` (an unnest of user_id, post_id and any other columns the
-   * condition reads, as `r`) that meet `condition`, and shrinks each feed's size by its entries
-   * really deleted, in one statement.
+   * condition reads, as `r`) that meet `condition`, each feed settled first (settleThen).
    */
   const removeWhere = (rows: string, condition: string, params: unknown[]) =>
-    query(
-      `with removed as (
-         delete from ${t.items} i using ${rows}
-          where i.user_id = r.user_id and i.post_id = r.post_id${condition}
-          returning i.user_id
-       ),
-       counts as (select user_id, count(*)::int as n from removed group by user_id)
-       update ${t.meta} m set size = m.size - counts.n from counts where m.user_id = counts.user_id`,
-      params,
-    );
+    settleThen(`select r.user_id from ${rows}`, `delete from ${t.items} i using ${rows} where i.user_id = r.user_id and i.post_id = r.post_id${condition}`, params);
   const remove = (userIds: readonly string[], postIds: readonly string[]) =>
     removeWhere('unnest($1::text[], $2::text[]) as r(user_id, post_id)', '', [userIds, postIds]);
 
@@ -388,29 +449,34 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
       }
     },
 
+    // A fan-out settles the feeds settlesOn chooses; a backfill every feed it takes over the cap.
     pushToFeeds: (userIds, entry) =>
       push(
         userIds,
         userIds.map(() => entry.postId),
         userIds.map(() => entry.score),
+        chosenBySettlesOn([{ entry, userIds }]),
       ),
     pushToFeed: (userId, entries) =>
       push(
         entries.map(() => userId),
         entries.map((entry) => entry.postId),
         entries.map((entry) => entry.score),
+        everyFeed,
       ),
     pushToFeedsMany: (posts) =>
       push(
         posts.flatMap(({ userIds }) => userIds),
         posts.flatMap(({ entry, userIds }) => userIds.map(() => entry.postId)),
         posts.flatMap(({ entry, userIds }) => userIds.map(() => entry.score)),
+        chosenBySettlesOn(posts),
       ),
     pushToFeedMany: (feeds) =>
       push(
         feeds.flatMap(({ userId, entries }) => entries.map(() => userId)),
         feeds.flatMap(({ entries }) => entries.map((entry) => entry.postId)),
         feeds.flatMap(({ entries }) => entries.map((entry) => entry.score)),
+        everyFeed,
       ),
     removeFromFeeds: async (userIds, postId) => {
       if (userIds.length > 0) await remove(userIds, userIds.map(() => postId));
@@ -432,19 +498,24 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
         [rows.map((row) => row.userId), rows.map((row) => row.postId), rows.map((row) => row.authorId), rows.map((row) => row.tags.join(' ')), byFollow],
       );
     },
-    feed: async (userId, range) => (await ranges(t.items, 'user_id', [userId], range))[0]!,
+    feed: async (userId, range) => (await ranges(t.items, 'user_id', [userId], range, true))[0]!,
+    // Entries past the cap included: a removal that starts from here reaches them too.
     oldestInFeed: async (userId) => {
       const rows = await query<{ score: string }>(`select score from ${t.items} where user_id = $1 order by score, post_id limit 1`, [userId]);
       return rows[0] ? Number(rows[0].score) : null;
     },
+    // The stored floor or the cut, whichever is higher (greatest ignores a null).
     feedFloor: async (userId) => {
-      const rows = await query<{ floor: string | null }>(`select floor from ${t.meta} where user_id = $1`, [userId]);
+      const rows = await query<{ floor: string | null }>(`select greatest(m.floor, ${cutOf('m')}) as floor from ${t.meta} m where m.user_id = $1`, [userId]);
       return rows[0]?.floor == null ? null : Number(rows[0].floor);
     },
     feedFloors: async (userIds) => {
       const floors = new Map<string, number | null>(userIds.map((userId) => [userId, null]));
       if (userIds.length === 0) return floors;
-      const rows = await query<{ user_id: string; floor: string | null }>(`select user_id, floor from ${t.meta} where user_id = any($1::text[]) and floor is not null`, [userIds]);
+      const rows = await query<{ user_id: string; floor: string | null }>(
+        `select * from (select m.user_id, greatest(m.floor, ${cutOf('m')}) as floor from ${t.meta} m where m.user_id = any($1::text[])) f where floor is not null`,
+        [userIds],
+      );
       for (const row of rows) floors.set(row.user_id, Number(row.floor));
       return floors;
     },

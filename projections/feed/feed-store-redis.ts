@@ -177,7 +177,11 @@ if after == '' or not floor or tonumber(after) > tonumber(floor) then
     for i = 1, #older do entries[#entries + 1] = older[i] end
   end
 end
+-- A page's ids (at most 500) in one SMISMEMBER, its reply as it is; more (the ranked feed's
+-- candidates) in parts of 500, within Lua's unpack limit; none, no call (SMISMEMBER needs one).
 local function among(key, ids)
+  if #ids == 0 then return {} end
+  if #ids <= 500 then return redis.call('SMISMEMBER', key, unpack(ids)) end
   local flags = {}
   for i = 1, #ids, 500 do
     local part = redis.call('SMISMEMBER', key, unpack(ids, i, math.min(i + 499, #ids)))
@@ -188,8 +192,10 @@ end
 local ids = {}
 for i = 1, #entries, 2 do ids[#ids + 1] = entries[i] end
 local likes, saves, marks = among(liked, ids), among(saved, ids), {}
+-- Each mark as its digit's string: table.concat would format numbers one by one (sprintf, %.14g).
+local digit = {'0', '1', '2', '3', '4', '5', '6', '7'}
 ${oneServer ? `local gone = among(KEYS[7], ids)
-for i = 1, #ids do marks[i] = likes[i] + 2 * saves[i] + 4 * gone[i] end` : `for i = 1, #ids do marks[i] = likes[i] + 2 * saves[i] end`}
+for i = 1, #ids do marks[i] = digit[1 + likes[i] + 2 * saves[i] + 4 * gone[i]] end` : `for i = 1, #ids do marks[i] = digit[1 + likes[i] + 2 * saves[i]] end`}
 local followed = {}
 if #ARGV > 3 then
   local celebrities = {}
@@ -198,8 +204,8 @@ if #ARGV > 3 then
   for i = 1, #flags do if flags[i] == 1 then followed[#followed + 1] = celebrities[i] end end
 end
 return {floor or false, table.concat(entries, ' '), table.concat(marks), followed, redis.call('SCARD', tags)${oneServer ? `, redis.call('HGET', KEYS[8], '${CELEBRITY_VERSION_FIELD}')` : ''}}`;
-const HOME_COMMAND = 'igFeedHome4';
-const HOME_ONE_SERVER_COMMAND = 'igFeedHomeOne1';
+const HOME_COMMAND = 'igFeedHome5';
+const HOME_ONE_SERVER_COMMAND = 'igFeedHomeOne2';
 /** On a single server, the celebrity hash's version last (null: no version written). */
 type HomeReply = [floor: string | null, entries: string, marks: string, followed: string[], tagCount: number, version?: string | null];
 

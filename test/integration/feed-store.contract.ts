@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent, RecordedEvent } from '../../events/index.js';
 import { deliverFanOutChunk } from '../../projections/feed/fan-out.js';
-import type { FeedTunables } from '../../projections/feed/feed-options.js';
+import { FEED_SETTLE_PAST, settlesOn, type FeedTunables } from '../../projections/feed/feed-options.js';
 import { createFeedProjection } from '../../projections/feed/feed-projection.js';
 import { ensureCheckpointTable } from '../../projections/runtime/checkpoints-postgres.js';
 import { createFeedReader, type FeedPage, type FeedReader, type HomeItem, type HomePage } from '../../projections/feed/feed-reader.js';
@@ -258,6 +258,54 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
         await expectTrimmed(entries, new Set(gone));
       });
 
+      // Rule (docs/rules.md, "a home feed reads at most its newest `feedCap` entries"): however
+      // lazily a store trims, the worst case being a feed no push's hash chooses to settle (past
+      // the cap by more than FEED_SETTLE_PAST, where PostgreSQL settles it whatever the hash).
+      it('a feed pushed far past its cap by posts whose pushes never settle it reads exactly its newest cap entries above its floor, the rest from the authors’ timelines only, and a removal brings none back', async () => {
+        const cap = 4;
+        const store = await harness.newStore({ feedCap: cap });
+        const reader = createFeedReader(store);
+        const [u, a] = [user(), user()];
+        await store.addFollow(u, a);
+        /** A post id whose fan-out push does not settle u's feed (settlesOn). */
+        const unchosen = (): string => {
+          for (;;) {
+            const postId = uuidv7();
+            if (!settlesOn(postId)(u)) return postId;
+          }
+        };
+        // a's posts (in a's timeline) and, between them, a stranger's pushed into u's feed alone:
+        // below the floor only the timelines answer, so a stranger's post there is never read.
+        const count = cap + FEED_SETTLE_PAST + 2 * cap + 3;
+        const pushed = Array.from({ length: count }, (_, i) => ({ postId: unchosen(), score: T0 + i * 1000, byA: i % 3 !== 1 }));
+        const expectExact = async (upTo: number, removed: ReadonlySet<string> = new Set()) => {
+          const newest = pushed.slice(0, upTo).map(({ postId, score }) => ({ postId, score })).sort(newestFirst);
+          const floor = newest.length > cap ? newest[cap]!.score : null;
+          const shown = newest.slice(0, cap).filter((entry) => !removed.has(entry.postId));
+          expect(await store.feed(u, { limit: 1_000 })).toEqual(shown);
+          expect(await store.feedFloor(u)).toBe(floor);
+          expect(await store.feedFloors([u])).toEqual(new Map([[u, floor]]));
+          const window = await store.homeWindow(u, { after: null, limit: 1_000 });
+          expect({ floor: window.floor, entries: window.entries }).toEqual({ floor, entries: shown });
+          const byA = new Set(pushed.filter((entry) => entry.byA).map((entry) => entry.postId));
+          const below = newest.slice(cap).filter((entry) => byA.has(entry.postId));
+          expect(await allPages((page) => reader.homeFeed(u, page).then(({ postIds, nextCursor }) => ({ items: postIds, nextCursor })), 3)).toEqual(
+            [...shown, ...below].map((entry) => entry.postId),
+          );
+        };
+        for (const [i, { postId, score, byA }] of pushed.entries()) {
+          if (byA) await store.addToTimeline(a, { postId, score });
+          await store.pushToFeeds([u], { postId, score });
+          if (i % 11 === 10 || i === cap || i === cap + FEED_SETTLE_PAST || i === cap + FEED_SETTLE_PAST + 1) await expectExact(i + 1);
+        }
+        await expectExact(count);
+        // Taking out all but one of those shown: nothing past the cap comes back into view.
+        const gone = pushed.slice(-(cap - 1)).map((entry) => entry.postId);
+        await store.removeFromFeeds([u], gone[0]!);
+        await store.removeFromFeed(u, gone.slice(1));
+        await expectExact(count, new Set(gone));
+      });
+
       it('reads ranges newest first, strictly after a key (ties on the score ordered by post id), from a minimum score, up to a limit', async () => {
         const store = await harness.newStore();
         const ids = Array.from({ length: 12 }, () => uuidv7());
@@ -329,6 +377,27 @@ export const feedStoreContract = (name: string, open: () => Promise<FeedStoreHar
           ),
           { numRuns: 20 },
         );
+      });
+
+      // The ranked feed reads up to 1,000 candidates in one window: Redis asks its marks in parts
+      // of 500 (Lua's unpack limit), whose answers must line up with the entries part after part.
+      it('answers the marks and deleted markers of a window larger than one part of 500, each on its own entry', async () => {
+        const store = await harness.newStore({ feedCap: 800 });
+        const u = user();
+        const entries = Array.from({ length: 700 }, (_, i) => ({ postId: uuidv7(), score: T0 + i }));
+        await store.pushToFeedsMany(entries.map((entry) => ({ entry, userIds: [u] })));
+        // Marked on each side of the part boundary (the 500th and 501st entries, newest first) and far from it.
+        const newest = [...entries].reverse();
+        const liked = [newest[0]!, newest[499]!, newest[650]!].map((entry) => entry.postId);
+        const saved = [newest[500]!, newest[699]!].map((entry) => entry.postId);
+        const deleted = [newest[1]!, newest[501]!].map((entry) => entry.postId);
+        await Promise.all([...liked.map((id) => store.addMark('liked', u, id)), ...saved.map((id) => store.addMark('saved', u, id))]);
+        await Promise.all(deleted.map((id) => store.markDeleted(id)));
+
+        const window = await store.homeWindow(u, { after: null, limit: 701 });
+        expect(window.entries).toEqual(newest);
+        expect(window.marks).toEqual({ liked: new Set(liked), saved: new Set(saved) });
+        if (window.deleted) expect(window.deleted).toEqual(new Set(deleted));
       });
 
       it('gives several timelines in one call, each in the order of the authors asked for', async () => {

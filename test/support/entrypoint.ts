@@ -11,11 +11,14 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/tsx/dist/esm/index.mjs');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 
+/** Node's flags for the platform's processes, as package.json's start scripts and the Dockerfile give them (docs/capacity.md "Node's young generation"). */
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=32'];
+
 /** Node's arguments that run app/main.ts from source, as `npm start` does. */
-export const SOURCE_MAIN: readonly string[] = ['--import', TSX, join(ROOT, 'app/main.ts')];
+export const SOURCE_MAIN: readonly string[] = [...NODE_FLAGS, '--import', TSX, join(ROOT, 'app/main.ts')];
 
 /** Node's arguments that run the compiled app/main.js of a build in `outDir`, as `npm run start:prod` does. */
-export const compiledMain = (outDir: string): readonly string[] => ['--enable-source-maps', join(outDir, 'app/main.js')];
+export const compiledMain = (outDir: string): readonly string[] => [...NODE_FLAGS, '--enable-source-maps', join(outDir, 'app/main.js')];
 
 /**
  * `npm run build` into `outDir` instead of dist/. Beside the output go what dist/ finds in the

@@ -5,6 +5,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, loadConfig } from '../../app/config.js';
+import { NODE_FLAGS } from '../support/entrypoint.js';
 
 // The deployment files (README "Deployment"). No Docker engine runs here, so nothing is built or
 // started: deploy/compose.yaml is validated against the Compose Specification's JSON schema (the
@@ -264,6 +265,14 @@ describe('Dockerfile', () => {
     const startProd = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!;
     expect(JSON.parse(command!.argument)).toEqual(startProd.split(' '));
     expect(startProd).toMatch(/dist\/app\/main\.js$/);
+  });
+
+  it("gives the platform's processes the same Node flags wherever they start: npm start, start:prod (and so the image), the tests' entrypoint", () => {
+    const scripts = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const flagsOf = (script: string) => script.split(' ').filter((word) => word.startsWith('--') && word !== '--enable-source-maps');
+    expect(flagsOf(scripts['start']!)).toEqual(NODE_FLAGS);
+    expect(flagsOf(scripts['start:prod']!)).toEqual(NODE_FLAGS);
+    expect(NODE_FLAGS).toContain('--max-semi-space-size=32');
   });
 
   it('copies into the image what dist/ needs beside it: package.json, node_modules, web/dist', () => {
