@@ -421,7 +421,7 @@ const appendNew = async <Row>(
 ): Promise<Row[]> => {
   if (!written) return [...rows];
   const stored = KEY_COLUMN[table].type === 'uuid' ? (row: Row) => key(row).toLowerCase() : key;
-  return appendWhere(db, table, columns, rows, { appendable: (row) => written.addNew(table, stored(row)) && fits(row), toColumns });
+  return appendWhere(db, table, columns, rows, { appendable: (row) => written.addNew(table, stored(row)) && fits(row), toColumns, key: stored });
 };
 
 const SOURCE_COLUMNS = ['source_id', 'kind', 'actor_id', 'recipient_id', 'parent_comment_id', 'mentioned_username', 'post_id', 'comment_id', 'occurred_at', 'active', 'rev'];

@@ -57,21 +57,32 @@ export const copyRows = async (db: pg.ClientBase, table: string, columns: readon
  * Appends with COPY the rows `appendable` picks (rows a build's only writer knows are not stored
  * yet, whose fields COPY stores as the upsert would: e.g. times already at millisecond
  * precision, MILLISECOND_TIME), each as `toColumns` makes it, and returns the others, for the
- * upsert. Runs on the caller's client, inside its transaction.
+ * upsert. The appended rows go in the order of `key` (their primary key's, as the table sorts it:
+ * lower-case uuids and ASCII ids compare as JavaScript compares strings), so that each insert
+ * into the key lands beside the one before, on pages just touched, rather than anywhere in the
+ * index (a feed's COPY of fan-out entries cost half as much so). Runs on the caller's client,
+ * inside its transaction.
  */
 export const appendWhere = async <Row>(
   db: pg.ClientBase,
   table: string,
   columns: readonly string[],
   rows: readonly Row[],
-  { appendable, toColumns }: { appendable: (row: Row) => boolean; toColumns: (row: Row) => Record<string, unknown> },
+  { appendable, toColumns, key }: { appendable: (row: Row) => boolean; toColumns: (row: Row) => Record<string, unknown>; key: (row: Row) => string },
 ): Promise<Row[]> => {
-  const appended: Record<string, unknown>[] = [];
+  const appended: Row[] = [];
   const upserted: Row[] = [];
-  for (const row of rows) {
-    if (appendable(row)) appended.push(toColumns(row));
-    else upserted.push(row);
-  }
-  await copyRows(db, table, columns, appended);
+  for (const row of rows) (appendable(row) ? appended : upserted).push(row);
+  await copyRows(db, table, columns, inKeyOrder(appended, key).map(toColumns));
   return upserted;
 };
+
+/**
+ * `rows` sorted by `key` (code unit order: that of lower-case uuids and of "C"-collated ASCII
+ * ids), the order in which a COPY best appends them to a table keyed so (appendWhere).
+ */
+export const inKeyOrder = <Row>(rows: readonly Row[], key: (row: Row) => string): Row[] =>
+  rows
+    .map((row) => ({ row, key: key(row) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map(({ row }) => row);
