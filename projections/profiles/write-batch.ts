@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows, type UpsertColumn } from '../runtime/bulk-upsert.js';
 import { pairKey, type BatchChanges, type PostChange } from '../runtime/batch-changes.js';
-import { appendWhere, MILLISECOND_TIME, textArrayField } from '../runtime/copy-rows.js';
+import { appendWhere, byFields, MILLISECOND_TIME, textArrayField } from '../runtime/copy-rows.js';
 import { countDeltas, postRows, type CountDeltas } from '../runtime/count-deltas.js';
 import { deferCounts } from './deferred-counts.js';
 import { readStoredState, type WrittenRows } from './stored-state.js';
@@ -233,7 +233,7 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
     if (!deferring) return upsertRows(db, statement, rows);
     const whole = rows.filter((row) => changed.has(row.id));
     const appendable = (row: Row) => appended!.unstored.has(row.id) && appended!.times.every((time) => storedAsGiven(row[time] as string | null | undefined));
-    await upsertRows(db, statement, appended ? await appendWhere(db, table, appended.columns, whole, { appendable, toColumns: appended.toColumns, key: (row) => row.id }) : whole);
+    await upsertRows(db, statement, appended ? await appendWhere(db, table, appended.columns, whole, { appendable, toColumns: appended.toColumns, order: byFields<Row>('id') }) : whole);
     await deferCounts(db, table, rows.filter((row) => !changed.has(row.id)));
   };
   await writeCounted(UPSERT_USERS, 'users', userRows(changes, deltas), changes.users);
@@ -261,7 +261,7 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
   }));
   const unstoredFollow = (row: (typeof follows)[number]) =>
     stored.unstored.follows.has(pairKey(row.follower_id, row.followee_id)) && storedAsGiven(row.requested_at) && storedAsGiven(row.followed_at);
-  await upsertRows(db, UPSERT_FOLLOWS, await appendWhere(db, 'follows', FOLLOW_COLUMNS, follows, { appendable: unstoredFollow, toColumns: asIs, key: (row) => pairKey(row.follower_id, row.followee_id) }));
+  await upsertRows(db, UPSERT_FOLLOWS, await appendWhere(db, 'follows', FOLLOW_COLUMNS, follows, { appendable: unstoredFollow, toColumns: asIs, order: byFields('follower_id', 'followee_id') }));
   await upsertRows(
     db,
     UPSERT_BLOCKS,
@@ -279,7 +279,7 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
   );
   const likes = deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev, liked_at: l.at }));
   const unstoredLike = (row: (typeof likes)[number]) => stored.unstored.likes.has(pairKey(row.post_id, row.user_id)) && storedAsGiven(row.liked_at);
-  await upsertRows(db, UPSERT_LIKES, await appendWhere(db, 'likes', LIKE_COLUMNS, likes, { appendable: unstoredLike, toColumns: asIs, key: (row) => pairKey(row.post_id, row.user_id) }));
+  await upsertRows(db, UPSERT_LIKES, await appendWhere(db, 'likes', LIKE_COLUMNS, likes, { appendable: unstoredLike, toColumns: asIs, order: byFields('post_id', 'user_id') }));
   await upsertRows(
     db,
     UPSERT_BOOKMARKS,

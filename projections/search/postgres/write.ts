@@ -5,7 +5,7 @@ import { normalizePlaceName } from '../../../kernel/places.js';
 import { countDeltas, postRows, type StoredState } from '../../runtime/count-deltas.js';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
 import { deferredCounts } from '../../runtime/deferred-counts.js';
-import { appendWhere, MILLISECOND_TIME, textArrayField } from '../../runtime/copy-rows.js';
+import { appendWhere, byFields, MILLISECOND_TIME, textArrayField } from '../../runtime/copy-rows.js';
 import { addStoredKeys, addWrittenKeys, unstoredKeys, type WrittenKeys } from '../../runtime/written-keys.js';
 import type { SearchTables } from './schema.js';
 import type { Queryable } from '../../runtime/checkpoints-postgres.js';
@@ -353,12 +353,12 @@ export const searchBatchWriter = (tables: SearchTables) => {
     if (!deriving) {
       // A build's rows never written are appended with COPY (runtime/copy-rows.ts), as the upserts would insert them.
       const newPost = (row: (typeof postColumns)[number]) => stored.unstored.posts.has(row.id) && storedAsGiven(row.created_at) && storedAsGiven(row.deleted_at);
-      await upsertRows(db, statements.posts, await appendWhere(db, tables.posts, POST_COLUMNS, postColumns, { appendable: newPost, toColumns: insertedPost, key: (row) => row.id }));
+      await upsertRows(db, statements.posts, await appendWhere(db, tables.posts, POST_COLUMNS, postColumns, { appendable: newPost, toColumns: insertedPost, order: byFields('id') }));
       await counts.defer(db, tables.posts, posts.filter((row) => !changes.posts.has(row.id)));
       const newLike = (row: (typeof likes)[number]) => stored.unstored.likes.has(pairKey(row.post_id, row.user_id));
-      await upsertRows(db, statements.likes, await appendWhere(db, tables.likes, LIKE_COLUMNS, likes, { appendable: newLike, toColumns: asIs, key: (row) => pairKey(row.post_id, row.user_id) }));
+      await upsertRows(db, statements.likes, await appendWhere(db, tables.likes, LIKE_COLUMNS, likes, { appendable: newLike, toColumns: asIs, order: byFields('post_id', 'user_id') }));
       const newComment = (row: { id: string }) => stored.unstored.comments.has(row.id);
-      await upsertRows(db, statements.comments, await appendWhere(db, tables.comments, COMMENT_COLUMNS, commentRows(changes), { appendable: newComment, toColumns: asIs, key: (row) => row.id }));
+      await upsertRows(db, statements.comments, await appendWhere(db, tables.comments, COMMENT_COLUMNS, commentRows(changes), { appendable: newComment, toColumns: asIs, order: byFields('id') }));
       return;
     }
     await upsertRows(db, statements.posts, postColumns);
