@@ -201,6 +201,25 @@ describe('PostgreSQL event store', () => {
     }
   });
 
+  it('sends the first append at once when nothing is in flight, and the rest of its turn together, not each alone', async () => {
+    // Two statements allowed in flight (the default): the first append goes at once, and the others
+    // made in the same turn share one statement and one commit, rather than the second taking the
+    // other statement alone.
+    const batched = await createPostgresEventStore(db.pool, { notify: false });
+    try {
+      const streams = Array.from({ length: 6 }, () => `turn-${uuidv7()}`);
+      const results = await Promise.all(streams.map((stream) => batched.append(stream, [liked()], 'no_stream')));
+      expect(results.map((r) => r.nextRevision)).toEqual(streams.map(() => 0));
+      const transactionOf = (position: string) => position.split(':')[0];
+      const [first, ...rest] = results.map((r) => transactionOf(r.position));
+      expect(new Set(rest).size).toBe(1);
+      expect(rest[0]).not.toBe(first);
+      for (const stream of streams) expect((await batched.readStream(stream)).map((e) => e.streamRevision)).toEqual([0]);
+    } finally {
+      await batched.close();
+    }
+  });
+
   // event_store_append_batch (schema-v5-append-batch-as-set.sql.ts) called as append.ts calls it,
   // on one connection counting its function calls (track_functions), so that the test sees which
   // way the batch went: as one set (no per-append event_store_append) or append by append.
