@@ -3,7 +3,7 @@ import { FEED_SETTLE_PAST, settlesOn } from './feed-options.js';
 import { feedPostgresSchema, feedTables } from './feed-schema-postgres.js';
 import { assertScore, DEFAULT_FEED_CAP, type AuthoredEntry, type CelebrityState, type Follow, type FeedEntry, type FeedStore, type PostTags, type RangeQuery, type ViewerMarks } from './feed-store.js';
 import { setUpPostgresSchema } from '../runtime/build-schema.js';
-import { copyRows } from '../runtime/copy-rows.js';
+import { byFields, copyRows } from '../runtime/copy-rows.js';
 import { inTransaction } from '../runtime/postgres-transaction.js';
 import type { GenerationStorage } from '../runtime/read-model.js';
 import type { WrittenKeys } from '../runtime/written-keys.js';
@@ -213,7 +213,8 @@ export const createPostgresFeedStore = (db: pg.Pool, options: PostgresFeedStoreO
     const users = [...sizes.keys()];
     const grown = await retryingDeadlocks(() =>
       inTransaction(db, async (client) => {
-        await copyRows(client, t.items, ['user_id', 'post_id', 'score'], entries);
+        // In the key's order (copy-rows.ts appendWhere): a fan-out's entries come post by post, to followers in no order.
+        await copyRows(client, t.items, ['user_id', 'post_id', 'score'], [...entries].sort(byFields('user_id', 'post_id')));
         const { rows } = await client.query<{ user_id: string; size: number }>(
           `insert into ${t.meta} as m (user_id, size)
            select * from unnest($1::text[], $2::int[]) order by 1

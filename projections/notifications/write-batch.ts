@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../runtime/bulk-upsert.js';
-import { copyRows, MILLISECOND_TIME } from '../runtime/copy-rows.js';
+import { appendWhere, compareText, MILLISECOND_TIME } from '../runtime/copy-rows.js';
 import { analyzeTables } from '../runtime/dump-postgres.js';
 import type { WrittenKeys } from '../runtime/written-keys.js';
 import { ALL_GROUPS, type BatchFacts, type SourceRow } from './batch-facts.js';
@@ -421,11 +421,7 @@ const appendNew = async <Row>(
 ): Promise<Row[]> => {
   if (!written) return [...rows];
   const stored = KEY_COLUMN[table].type === 'uuid' ? (row: Row) => key(row).toLowerCase() : key;
-  const appended: Row[] = [];
-  const upserted: Row[] = [];
-  for (const row of rows) (written.addNew(table, stored(row)) && fits(row) ? appended : upserted).push(row);
-  await copyRows(db, table, columns, appended.map(toColumns));
-  return upserted;
+  return appendWhere(db, table, columns, rows, { appendable: (row) => written.addNew(table, stored(row)) && fits(row), toColumns, order: (a, b) => compareText(key(a), key(b)) });
 };
 
 const SOURCE_COLUMNS = ['source_id', 'kind', 'actor_id', 'recipient_id', 'parent_comment_id', 'mentioned_username', 'post_id', 'comment_id', 'occurred_at', 'active', 'rev'];

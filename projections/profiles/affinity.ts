@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { EventsOf, RecordedEvent } from '../../events/index.js';
 import { affinityHorizonSql, affinitySumSql, RANKING } from '../feed/ranking.js';
 import { upsertRows } from '../runtime/bulk-upsert.js';
-import { copyRows, MILLISECOND_TIME } from '../runtime/copy-rows.js';
+import { byFields, copyRows, MILLISECOND_TIME } from '../runtime/copy-rows.js';
 import { isUuid } from './keyset.js';
 
 // The viewer-to-author affinity of the ranked home feed (docs/architecture.md "Ranked home feed"),
@@ -135,7 +135,7 @@ export const writeAffinity = async (db: pg.ClientBase, { sources, erased }: Affi
     const row = { source_id: sourceId, viewer_id: interaction.viewerId, author_id: interaction.authorId, weight: interaction.weight, at: interaction.at, active, rev };
     (alone && fromStreamStart && MILLISECOND_TIME.test(interaction.at) ? appended : upserted).push(row);
   }
-  await copyRows(db, 'affinity_sources', AFFINITY_COLUMNS, appended);
+  await copyRows(db, 'affinity_sources', AFFINITY_COLUMNS, appended.sort(byFields('source_id')));
   await upsertRows(db, UPSERT, upserted);
   await upsertRows(db, DEACTIVATE, kept.flatMap(({ sourceId, rev, interaction }) => (interaction ? [] : [{ source_id: sourceId, rev }])));
   if (erased.size > 0) {

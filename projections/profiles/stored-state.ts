@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { FollowStatus } from '../../kernel/access.js';
 import { pairKey, type BatchChanges } from '../runtime/batch-changes.js';
 import type { StoredState } from '../runtime/count-deltas.js';
-import type { WrittenKeys } from '../runtime/written-keys.js';
+import { addStoredKeys, addWrittenKeys, unstoredKeys, type WrittenKeys } from '../runtime/written-keys.js';
 
 // Reads, before a batch's writes, the stored state of the rows whose changes move counts. No
 // lock is needed: those rows are written by their own stream's instance only (count-deltas.ts).
@@ -16,6 +16,15 @@ export type WrittenRows = WrittenKeys<StateTable>;
 /** The keys of `map` whose rows may be stored. */
 const mayBeStored = <T>(map: Map<string, T>, table: StateTable, written: WrittenRows | undefined): [string, T][] =>
   written ? [...map].filter(([key]) => written.mayHave(table, key)) : [...map];
+
+/**
+ * The stored state, and the follows, likes, posts and comments whose rows are not stored at all (none but for a
+ * generation being built, whose only writer has never written their keys): a batch may append
+ * those with COPY instead of upserting them (write-batch.ts).
+ */
+export interface ProfileStoredState extends StoredState {
+  unstored: Record<'follows' | 'likes' | 'posts' | 'comments', ReadonlySet<string>>;
+}
 
 const pairs = <T>(entries: [string, T][], pick: (value: T) => [string, string]) => JSON.stringify(entries.map(([, value]) => pick(value)));
 
@@ -73,8 +82,14 @@ const readShares = async (db: pg.PoolClient, changes: BatchChanges, written: Wri
  * write are added to it: before the commit, which is safe, since a key added but never written
  * only makes a later batch read a row it will not find.
  */
-export const readStoredState = async (db: pg.PoolClient, changes: BatchChanges, written?: WrittenRows): Promise<StoredState> => {
-  if (written) await written.ready(() => addStoredKeys(db, written));
+export const readStoredState = async (db: pg.PoolClient, changes: BatchChanges, written?: WrittenRows): Promise<ProfileStoredState> => {
+  if (written) await written.ready(() => addStoredKeys(db, written, KEY_COLUMNS));
+  const unstored = {
+    follows: unstoredKeys(changes.follows.keys(), 'follows', written),
+    likes: unstoredKeys(changes.likes.keys(), 'likes', written),
+    posts: unstoredKeys(changes.posts.keys(), 'posts', written),
+    comments: unstoredKeys(changes.comments.keys(), 'comments', written),
+  };
   // One connection runs one query at a time; sequential awaits keep that explicit.
   const follows = await readFollows(db, changes, written);
   const likes = await readLikes(db, changes, written);
@@ -83,11 +98,9 @@ export const readStoredState = async (db: pg.PoolClient, changes: BatchChanges, 
   const shares = await readShares(db, changes, written);
   if (written) {
     const tables = [['follows', changes.follows], ['likes', changes.likes], ['posts', changes.posts], ['comments', changes.comments], ['shares', changes.shares]] as const;
-    for (const [table, map] of tables) {
-      for (const key of map.keys()) written.add(table, key);
-    }
+    for (const [table, map] of tables) addWrittenKeys(written, table, map.keys());
   }
-  return { follows, likes, posts, comments, shares };
+  return { follows, likes, posts, comments, shares, unstored };
 };
 
 /** Each table's key columns, as stored-state keys are made of them (pairKey for two). */
@@ -97,21 +110,4 @@ const KEY_COLUMNS: Record<StateTable, readonly string[]> = {
   posts: ['id'],
   comments: ['id'],
   shares: ['story_id'],
-};
-const PAGE = 20_000;
-
-/** Gives `written` every key stored (none, when a build starts), a page at a time by key. */
-const addStoredKeys = async (db: pg.PoolClient, written: WrittenRows): Promise<void> => {
-  for (const [table, columns] of Object.entries(KEY_COLUMNS) as [StateTable, readonly string[]][]) {
-    const key = columns.join(', ');
-    const keyOf = (row: Record<string, string>) => (columns.length === 1 ? row[columns[0]!]! : pairKey(row[columns[0]!]!, row[columns[1]!]!));
-    let after: string[] | undefined;
-    for (;;) {
-      const where = after ? `where (${key}) > (${columns.map((_, i) => `$${i + 1}::uuid`).join(', ')})` : '';
-      const { rows } = await db.query<Record<string, string>>(`select ${key} from ${table} ${where} order by ${key} limit ${PAGE}`, after ?? []);
-      for (const row of rows) written.add(table, keyOf(row));
-      if (rows.length < PAGE) break;
-      after = columns.map((column) => rows.at(-1)![column]!);
-    }
-  }
 };

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows, type UpsertColumn } from '../runtime/bulk-upsert.js';
-import type { BatchChanges, PostChange } from '../runtime/batch-changes.js';
+import { pairKey, type BatchChanges, type PostChange } from '../runtime/batch-changes.js';
+import { appendWhere, byFields, MILLISECOND_TIME, textArrayField } from '../runtime/copy-rows.js';
 import { countDeltas, postRows, type CountDeltas } from '../runtime/count-deltas.js';
 import { deferCounts } from './deferred-counts.js';
 import { readStoredState, type WrittenRows } from './stored-state.js';
@@ -146,6 +147,26 @@ const UPSERT_POST_TAGS = pairUpsert('post_tags', ['post_id', 'user_id'], [
   lastKnownAt('tagged_at'),
 ]);
 
+// A building generation's follows and likes never written before (stored-state.ts `unstored`)
+// are appended with COPY (runtime/copy-rows.ts) instead of the upsert, with exactly the columns
+// the upsert would insert (pairUpsert: the key, the columns, `rev`), when their times are already
+// what its truncMs would store.
+const FOLLOW_COLUMNS = ['follower_id', 'followee_id', 'status', 'rev', 'requested_at', 'followed_at'];
+const LIKE_COLUMNS = ['post_id', 'user_id', 'active', 'rev', 'liked_at'];
+// So are its posts and comments never written (but for the count-only rows, deferred): the
+// columns of UPSERT_POSTS and UPSERT_COMMENTS, their text[] fields as array literals.
+const POST_COLUMNS = ['id', 'author_id', 'caption', 'hashtags', 'mentions', 'caption_rev', 'media', 'location', 'created_at', 'deleted_at', 'like_count', 'comment_count', 'share_count'];
+const COMMENT_COLUMNS = ['id', 'post_id', 'author_id', 'parent_id', 'text', 'mentions', 'created_at', 'deleted_at', 'reply_count'];
+const storedAsGiven = (at: string | null | undefined) => at === null || at === undefined || MILLISECOND_TIME.test(at);
+const asIs = (row: Record<string, unknown>) => row;
+const withTextArrays =
+  (...fields: string[]) =>
+  (row: Record<string, unknown>): Record<string, unknown> => {
+    const copied = { ...row };
+    for (const field of fields) copied[field] = textArrayField(row[field] as string[] | null | undefined);
+    return copied;
+  };
+
 const keysOf = (...maps: Map<string, unknown>[]) => [...new Set(maps.flatMap((map) => [...map.keys()]))];
 
 const userRows = (changes: BatchChanges, deltas: CountDeltas) =>
@@ -195,12 +216,24 @@ const commentRows = (changes: BatchChanges, deltas: CountDeltas) =>
  * open, rows that only move counters go to the deferred deltas (deferred-counts.ts).
  */
 export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChanges, written?: WrittenRows): Promise<void> => {
-  const deltas = countDeltas(changes, await readStoredState(db, changes, written));
+  const stored = await readStoredState(db, changes, written);
+  const deltas = countDeltas(changes, stored);
   const deferring = written?.open ?? false;
-  /** Writes `rows` of a counted table: whole, or, while deferring, the count-only ones to its deltas. */
-  const writeCounted = async (statement: string, table: 'users' | 'posts' | 'comments', rows: readonly { id: string }[], changed: Map<string, unknown>) => {
+  /**
+   * Writes `rows` of a counted table: whole, or, while deferring, the count-only ones to its
+   * deltas, and those never stored (`appended`) with COPY.
+   */
+  const writeCounted = async <Row extends { id: string }>(
+    statement: string,
+    table: 'users' | 'posts' | 'comments',
+    rows: readonly Row[],
+    changed: Map<string, unknown>,
+    appended?: { unstored: ReadonlySet<string>; columns: readonly string[]; times: readonly (keyof Row)[]; toColumns: (row: Row) => Record<string, unknown> },
+  ) => {
     if (!deferring) return upsertRows(db, statement, rows);
-    await upsertRows(db, statement, rows.filter((row) => changed.has(row.id)));
+    const whole = rows.filter((row) => changed.has(row.id));
+    const appendable = (row: Row) => appended!.unstored.has(row.id) && appended!.times.every((time) => storedAsGiven(row[time] as string | null | undefined));
+    await upsertRows(db, statement, appended ? await appendWhere(db, table, appended.columns, whole, { appendable, toColumns: appended.toColumns, order: byFields<Row>('id') }) : whole);
     await deferCounts(db, table, rows.filter((row) => !changed.has(row.id)));
   };
   await writeCounted(UPSERT_USERS, 'users', userRows(changes, deltas), changes.users);
@@ -209,21 +242,26 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
     'posts',
     postRows(changes, deltas, (change) => ({ mentions: change?.caption?.value.mentions, media: change?.media, location: locationCard(change?.location) })),
     changes.posts,
+    { unstored: stored.unstored.posts, columns: POST_COLUMNS, times: ['created_at', 'deleted_at'], toColumns: withTextArrays('hashtags', 'mentions') },
   );
-  await writeCounted(UPSERT_COMMENTS, 'comments', commentRows(changes, deltas), changes.comments);
+  await writeCounted(UPSERT_COMMENTS, 'comments', commentRows(changes, deltas), changes.comments, {
+    unstored: stored.unstored.comments,
+    columns: COMMENT_COLUMNS,
+    times: ['created_at', 'deleted_at'],
+    toColumns: withTextArrays('mentions'),
+  });
   await upsertRows(db, INSERT_SHARES, deltas.shares.map((s) => ({ story_id: s.storyId, post_id: s.postId, sharer_id: s.sharerId, shared_at: s.at })));
-  await upsertRows(
-    db,
-    UPSERT_FOLLOWS,
-    deltas.follows.map((f) => ({
-      follower_id: f.followerId,
-      followee_id: f.followeeId,
-      status: f.status,
-      rev: f.rev,
-      requested_at: f.requestedAt,
-      followed_at: f.followedAt,
-    })),
-  );
+  const follows = deltas.follows.map((f) => ({
+    follower_id: f.followerId,
+    followee_id: f.followeeId,
+    status: f.status,
+    rev: f.rev,
+    requested_at: f.requestedAt,
+    followed_at: f.followedAt,
+  }));
+  const unstoredFollow = (row: (typeof follows)[number]) =>
+    stored.unstored.follows.has(pairKey(row.follower_id, row.followee_id)) && storedAsGiven(row.requested_at) && storedAsGiven(row.followed_at);
+  await upsertRows(db, UPSERT_FOLLOWS, await appendWhere(db, 'follows', FOLLOW_COLUMNS, follows, { appendable: unstoredFollow, toColumns: asIs, order: byFields('follower_id', 'followee_id') }));
   await upsertRows(
     db,
     UPSERT_BLOCKS,
@@ -239,7 +277,9 @@ export const writeProfileChanges = async (db: pg.PoolClient, changes: BatchChang
     UPSERT_HASHTAG_FOLLOWS,
     [...changes.hashtagFollows.values()].map((h) => ({ user_id: h.userId, tag: h.tag, active: h.active, rev: h.rev, followed_at: h.followedAt })),
   );
-  await upsertRows(db, UPSERT_LIKES, deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev, liked_at: l.at })));
+  const likes = deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev, liked_at: l.at }));
+  const unstoredLike = (row: (typeof likes)[number]) => stored.unstored.likes.has(pairKey(row.post_id, row.user_id)) && storedAsGiven(row.liked_at);
+  await upsertRows(db, UPSERT_LIKES, await appendWhere(db, 'likes', LIKE_COLUMNS, likes, { appendable: unstoredLike, toColumns: asIs, order: byFields('post_id', 'user_id') }));
   await upsertRows(
     db,
     UPSERT_BOOKMARKS,

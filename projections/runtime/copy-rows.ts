@@ -30,6 +30,11 @@ export const copyField = (value: unknown): string => {
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPED, (character) => ESCAPES[character]!) : text;
 };
 
+/** A text[] value as COPY's text format takes it: an array literal, every element quoted (copyField then escapes it as any field). */
+export const textArrayField = (values: readonly string[] | null | undefined): string | null | undefined =>
+  values && `{${values.map((value) => `"${value.replace(ARRAY_QUOTED, '\\$&')}"`).join(',')}}`;
+const ARRAY_QUOTED = /["\\]/g;
+
 /** The COPY text of `rows`: one line a row, the fields of `columns` in order, tab-separated. */
 export const copyText = (columns: readonly string[], rows: readonly Record<string, unknown>[]): string => {
   let text = '';
@@ -47,3 +52,44 @@ export const copyRows = async (db: pg.ClientBase, table: string, columns: readon
   const copy = db.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`));
   await pipeline(Readable.from([copyText(columns, rows)]), copy);
 };
+
+/**
+ * Appends with COPY the rows `appendable` picks (rows a build's only writer knows are not stored
+ * yet, whose fields COPY stores as the upsert would: e.g. times already at millisecond
+ * precision, MILLISECOND_TIME), each as `toColumns` makes it, and returns the others, for the
+ * upsert. The appended rows go in the order of `order` (their primary key's, as the table sorts
+ * it: byFields), so that each insert into the key lands beside the one before, on pages just
+ * touched, rather than anywhere in the index (a feed's COPY of fan-out entries cost half as much
+ * so). Runs on the caller's client, inside its transaction.
+ */
+export const appendWhere = async <Row>(
+  db: pg.ClientBase,
+  table: string,
+  columns: readonly string[],
+  rows: readonly Row[],
+  { appendable, toColumns, order }: { appendable: (row: Row) => boolean; toColumns: (row: Row) => Record<string, unknown>; order: (a: Row, b: Row) => number },
+): Promise<Row[]> => {
+  const appended: Row[] = [];
+  const upserted: Row[] = [];
+  for (const row of rows) (appendable(row) ? appended : upserted).push(row);
+  await copyRows(db, table, columns, appended.sort(order).map(toColumns));
+  return upserted;
+};
+
+/** Code unit order: that of lower-case uuids and of "C"-collated ASCII ids, as their keys sort them. */
+export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Orders rows by their string fields `fields`, in turn (compareText): a table's key columns, the
+ * order in which a COPY best appends rows to it (appendWhere). Compared in place, with no key
+ * string built per row (which cost a feed's build three times the sort).
+ */
+export const byFields =
+  <Row>(...fields: (keyof Row)[]) =>
+  (a: Row, b: Row): number => {
+    for (const field of fields) {
+      const order = compareText(a[field] as string, b[field] as string);
+      if (order !== 0) return order;
+    }
+    return 0;
+  };

@@ -1,3 +1,6 @@
+import type pg from 'pg';
+import { pairKey } from './batch-changes.js';
+
 // The keys a generation being built has written (read-model.ts, mode 'build'), so that a batch
 // reads back the stored state of those keys only (profiles' stored-state.ts). A build fills empty
 // tables from the start of the log, alone: a row it never wrote holds nothing yet, and reading
@@ -99,4 +102,53 @@ const mix = (h: number): number => {
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return (h ^ (h >>> 16)) >>> 0;
+};
+
+const PAGE = 20_000;
+
+/**
+ * Gives `written` every key stored (none, when a build starts), a page at a time by key: of each
+ * table (its name in the schema, the filter's name, to its uuid key columns), the key as the
+ * batches make it (pairKey for two columns).
+ */
+export const addStoredKeys = async <Table extends string>(
+  db: pg.ClientBase,
+  written: WrittenKeys<Table>,
+  keyColumns: Record<Table, readonly string[]>,
+  tableName: (table: Table) => string = (table) => table,
+): Promise<void> => {
+  for (const [table, columns] of Object.entries(keyColumns) as [Table, readonly string[]][]) {
+    const key = columns.join(', ');
+    const keyOf = (row: Record<string, string>) => (columns.length === 1 ? row[columns[0]!]! : pairKey(row[columns[0]!]!, row[columns[1]!]!));
+    let after: string[] | undefined;
+    for (;;) {
+      const where = after ? `where (${key}) > (${columns.map((_, i) => `$${i + 1}::uuid`).join(', ')})` : '';
+      const { rows } = await db.query<Record<string, string>>(`select ${key} from ${tableName(table)} ${where} order by ${key} limit ${PAGE}`, after ?? []);
+      for (const row of rows) written.add(table, keyOf(row));
+      if (rows.length < PAGE) break;
+      after = columns.map((column) => rows.at(-1)![column]!);
+    }
+  }
+};
+
+/**
+ * The keys of `keys` no batch has written (none once closed, or without `written`), asked before
+ * the batch adds its own: rows a build's only writer may append with COPY instead of an upsert.
+ * Only keys in lower case, as the stored uuids read back on `resume` (addStoredKeys) are.
+ */
+export const unstoredKeys = <Table extends string>(keys: Iterable<string>, table: Table, written: WrittenKeys<Table> | undefined): ReadonlySet<string> => {
+  const unstored = new Set<string>();
+  if (!written?.open) return unstored;
+  for (const key of keys) if (!written.mayHave(table, key) && key === key.toLowerCase()) unstored.add(key);
+  return unstored;
+};
+
+/** Adds the batch's keys of `table` (and each one's lower-case spelling, as stored, when it differs). */
+export const addWrittenKeys = <Table extends string>(written: WrittenKeys<Table>, table: Table, keys: Iterable<string>): void => {
+  for (const key of keys) {
+    written.add(table, key);
+    // As stored (uuids in lower case), so that an id spelled in capitals makes the lower-case one "maybe" stored too.
+    const lower = key.toLowerCase();
+    if (lower !== key) written.add(table, lower);
+  }
 };

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyRows } from '../../projections/runtime/copy-rows.js';
+import { copyRows, textArrayField } from '../../projections/runtime/copy-rows.js';
 import { analyzeTables } from '../../projections/runtime/dump-postgres.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 // The COPY appends of a build (runtime/copy-rows.ts) store each field as a parameterised INSERT
 // of the same value does: whatever the text holds (tabs, newlines, backslashes, \N spelled out),
-// nulls, booleans, numbers and JSON. And a build's statistics refresh (analyzeTables, building)
+// nulls, booleans, numbers, JSON and text arrays (textArrayField). And a build's statistics refresh (analyzeTables, building)
 // leaves the connection at the server's statistics target.
 
-const COLUMNS = ['id', 'label', 'count', 'weight', 'flag', 'doc'];
+const COLUMNS = ['id', 'label', 'count', 'weight', 'flag', 'doc', 'tags'];
 const textArbitrary = fc.string({ unit: fc.constantFrom('a', 'é', '\t', '\n', '\r', '\\', 'N', '\\N', ' ', '"', '{') });
 const rowArbitrary = fc.record({
   label: fc.option(textArbitrary, { nil: null }),
@@ -18,6 +18,7 @@ const rowArbitrary = fc.record({
   weight: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }), { nil: null }),
   flag: fc.option(fc.boolean(), { nil: null }),
   doc: fc.option(fc.dictionary(textArbitrary, textArbitrary, { maxKeys: 3 }), { nil: null }),
+  tags: fc.option(fc.array(textArbitrary, { maxLength: 4 }), { nil: null }),
 });
 
 describe('copyRows', () => {
@@ -25,7 +26,7 @@ describe('copyRows', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     for (const table of ['copied', 'inserted']) {
-      await db.pool.query(`create table ${table} (id int primary key, label text, count int, weight float8, flag boolean, doc jsonb)`);
+      await db.pool.query(`create table ${table} (id int primary key, label text, count int, weight float8, flag boolean, doc jsonb, tags text[])`);
     }
   });
   afterAll(async () => {
@@ -39,12 +40,20 @@ describe('copyRows', () => {
         await db.pool.query('truncate copied, inserted');
         const client = await db.pool.connect();
         try {
-          await copyRows(client, 'copied', COLUMNS, rows);
+          await copyRows(client, 'copied', COLUMNS, rows.map((row) => ({ ...row, tags: textArrayField(row.tags) })));
         } finally {
           client.release();
         }
         for (const row of rows) {
-          await db.pool.query('insert into inserted values ($1, $2, $3, $4, $5, $6)', [row.id, row.label, row.count, row.weight, row.flag, row.doc === null ? null : JSON.stringify(row.doc)]);
+          await db.pool.query('insert into inserted values ($1, $2, $3, $4, $5, $6, $7)', [
+            row.id,
+            row.label,
+            row.count,
+            row.weight,
+            row.flag,
+            row.doc === null ? null : JSON.stringify(row.doc),
+            row.tags,
+          ]);
         }
         const read = async (table: string) => (await db.pool.query(`select to_jsonb(t)::text as row from ${table} t order by id`)).rows;
         expect(await read('copied')).toEqual(await read('inserted'));

@@ -7,7 +7,8 @@ import { finishSearchBuild, searchTables, setupSearchSchema } from './schema.js'
 import { postsByHashtagPostgres, searchPostsPostgres } from './search-posts.js';
 import type { SearchStore } from '../search-store.js';
 import { searchUsersPostgres } from './search-users.js';
-import { deriveEverySearchRow, searchBatchWriter, searchDeferredCounts } from './write.js';
+import { deriveEverySearchRow, searchBatchWriter, searchDeferredCounts, type WrittenSearchRows } from './write.js';
+import { WrittenKeys } from '../../runtime/written-keys.js';
 import { suggestHashtagsPostgres } from './suggest-hashtags.js';
 import { locationPostgres, postsByLocationPostgres, searchPlacesPostgres } from './places.js';
 import { findTrigramSchema } from './trigram-extension.js';
@@ -40,6 +41,8 @@ export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearch
   // store what the events write and leave the derived rows to finishBuild, which derives them
   // once from the whole load; after it (a `verify` round, the handover) batches derive as live ones.
   let deriving = options.mode !== 'build';
+  // Its only writer until then: the keys it wrote tell which rows are new (write.ts).
+  const written: WrittenSearchRows | undefined = options.mode === 'build' ? new WrittenKeys() : undefined;
 
   // Where pg_trgm lives, looked up once: an API process may query without ever running setup().
   let trigramSchema: Promise<string> | undefined;
@@ -60,9 +63,10 @@ export const createPostgresSearchStore = (pool: pg.Pool, options: PostgresSearch
     },
     apply: (events, checkpointKey, position) =>
       applyInTransaction(pool, checkpointKey, position, async (client) => {
-        if (events.length > 0) await writeSearchBatch(client, events, deriving);
+        if (events.length > 0) await writeSearchBatch(client, events, deriving, written);
       }),
     async finishBuild() {
+      written?.close();
       await inTransaction(pool, async (client) => {
         await deferred.addAll(client);
         await deriveEverySearchRow(client, tables);

@@ -5,6 +5,8 @@ import { normalizePlaceName } from '../../../kernel/places.js';
 import { countDeltas, postRows, type StoredState } from '../../runtime/count-deltas.js';
 import { bulkUpsert, registerColumns, revisionedRowUpsert, truncMs, upsertRows } from '../../runtime/bulk-upsert.js';
 import { deferredCounts } from '../../runtime/deferred-counts.js';
+import { appendWhere, byFields, MILLISECOND_TIME, textArrayField } from '../../runtime/copy-rows.js';
+import { addStoredKeys, addWrittenKeys, unstoredKeys, type WrittenKeys } from '../../runtime/written-keys.js';
 import type { SearchTables } from './schema.js';
 import type { Queryable } from '../../runtime/checkpoints-postgres.js';
 import { indexedHashtags } from '../search-store.js';
@@ -223,11 +225,35 @@ const upsertComments = (tables: SearchTables) =>
     ],
   });
 
-/** The stored like and comment rows the batch touches: what their changes flip is what counts move by. */
-const readStoredState = async (db: pg.PoolClient, tables: SearchTables, changes: BatchChanges): Promise<StoredState> => {
-  const stored: StoredState = { follows: new Map(), likes: new Map(), posts: new Map(), comments: new Map() };
-  if (changes.likes.size > 0) {
-    const pairs = [...changes.likes.values()].map((c) => [c.postId, c.userId]);
+/** The tables a build appends its rows never written to with COPY (searchBatchWriter). */
+export type SearchAppendedTable = 'posts' | 'likes' | 'comments';
+/** The keys a generation being built has written to them (runtime/written-keys.ts). */
+export type WrittenSearchRows = WrittenKeys<SearchAppendedTable>;
+const KEY_COLUMNS: Record<SearchAppendedTable, readonly string[]> = { posts: ['id'], likes: ['post_id', 'user_id'], comments: ['id'] };
+
+/**
+ * The stored like and comment rows the batch touches: what their changes flip is what counts
+ * move by. With `written` (a build, alone), only the keys it may have written are read, and the
+ * others are `unstored`: their rows are appended with COPY.
+ */
+const readStoredState = async (
+  db: pg.PoolClient,
+  tables: SearchTables,
+  changes: BatchChanges,
+  written: WrittenSearchRows | undefined,
+): Promise<StoredState & { unstored: Record<SearchAppendedTable, ReadonlySet<string>> }> => {
+  if (written) await written.ready(() => addStoredKeys(db, written, KEY_COLUMNS, (table) => tables[table]));
+  const unstored = {
+    posts: unstoredKeys(changes.posts.keys(), 'posts', written),
+    likes: unstoredKeys(changes.likes.keys(), 'likes', written),
+    comments: unstoredKeys(changes.comments.keys(), 'comments', written),
+  };
+  const stored = { follows: new Map(), likes: new Map(), posts: new Map(), comments: new Map(), unstored };
+  const likes = [...changes.likes].filter(([key]) => !unstored.likes.has(key) && (!written || written.mayHave('likes', key)));
+  const comments = [...changes.comments.keys()].filter((id) => !unstored.comments.has(id) && (!written || written.mayHave('comments', id)));
+  if (written) for (const table of ['posts', 'likes', 'comments'] as const) addWrittenKeys(written, table, changes[table].keys());
+  if (likes.length > 0) {
+    const pairs = likes.map(([, c]) => [c.postId, c.userId]);
     const { rows } = await db.query<{ post_id: string; user_id: string; active: boolean; rev: number }>(
       // One index lookup per pair (lateral): a join was planned as a scan of the likes table.
       `select l.post_id, l.user_id, l.active, l.rev
@@ -237,11 +263,11 @@ const readStoredState = async (db: pg.PoolClient, tables: SearchTables, changes:
     );
     for (const r of rows) stored.likes.set(pairKey(r.post_id, r.user_id), { active: r.active, rev: r.rev });
   }
-  if (changes.comments.size > 0) {
+  if (comments.length > 0) {
     const { rows } = await db.query<{ id: string; post_id: string | null; created: boolean; deleted: boolean }>(
       `select c.id, c.post_id, c.created, c.deleted from unnest($1::uuid[]) k(id)
        cross join lateral (select * from ${tables.comments} where id = k.id offset 0) c`,
-      [[...changes.comments.keys()]],
+      [comments],
     );
     // Replies are not counted apart here, so the parent does not matter.
     for (const r of rows) stored.comments.set(r.id, { postId: r.post_id, parentId: null, created: r.created, deleted: r.deleted });
@@ -308,7 +334,7 @@ export const searchBatchWriter = (tables: SearchTables) => {
    * alone, so no author lock is taken; the rows derived from them (tags, locations, their counts
    * and engagement) are derived once, set-based, by deriveEverySearchRow.
    */
-  return async (db: pg.PoolClient, events: readonly RecordedEvent[], deriving = true): Promise<void> => {
+  return async (db: pg.PoolClient, events: readonly RecordedEvent[], deriving = true, written?: WrittenSearchRows): Promise<void> => {
     // Each statement is index lookups over one batch's keys, but a table filled faster than its
     // statistics are refreshed is planned at a cost above jit_above_cost: compiling the plan then
     // took longer than running it (100 ms of a 120 ms statement, measured on a rebuild).
@@ -316,22 +342,26 @@ export const searchBatchWriter = (tables: SearchTables) => {
     const changes = foldChanges(events);
     const authors = deriving ? authorsOf(events) : [];
     if (authors.length > 0) await db.query(LOCK_AUTHORS, [authors]);
-    const deltas = countDeltas(changes, await readStoredState(db, tables, changes));
+    const stored = await readStoredState(db, tables, changes, deriving ? undefined : written);
+    const deltas = countDeltas(changes, stored);
     await upsertRows(db, statements.users, userRows(changes));
     const posts = postRows(changes, deltas, (change) => ({ created_day: change?.createdAt === undefined ? null : exploreDay(Date.parse(change.createdAt)) }));
     // While building, a post the batch only counted for goes to the deferred deltas (no new row version, no tsvector computed again).
     const upserted = deriving ? posts : posts.filter((row) => changes.posts.has(row.id));
-    await upsertRows(
-      db,
-      statements.posts,
-      upserted.map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags), ...locationColumns(changes.posts.get(row.id)?.location) })),
-    );
+    const postColumns = upserted.map((row) => ({ ...row, hashtags: row.hashtags && indexedHashtags(row.hashtags), ...locationColumns(changes.posts.get(row.id)?.location) }));
+    const likes = deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev }));
     if (!deriving) {
+      // A build's rows never written are appended with COPY (runtime/copy-rows.ts), as the upserts would insert them.
+      const newPost = (row: (typeof postColumns)[number]) => stored.unstored.posts.has(row.id) && storedAsGiven(row.created_at) && storedAsGiven(row.deleted_at);
+      await upsertRows(db, statements.posts, await appendWhere(db, tables.posts, POST_COLUMNS, postColumns, { appendable: newPost, toColumns: insertedPost, order: byFields('id') }));
       await counts.defer(db, tables.posts, posts.filter((row) => !changes.posts.has(row.id)));
-      await upsertRows(db, statements.likes, deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev })));
-      await upsertRows(db, statements.comments, commentRows(changes));
+      const newLike = (row: (typeof likes)[number]) => stored.unstored.likes.has(pairKey(row.post_id, row.user_id));
+      await upsertRows(db, statements.likes, await appendWhere(db, tables.likes, LIKE_COLUMNS, likes, { appendable: newLike, toColumns: asIs, order: byFields('post_id', 'user_id') }));
+      const newComment = (row: { id: string }) => stored.unstored.comments.has(row.id);
+      await upsertRows(db, statements.comments, await appendWhere(db, tables.comments, COMMENT_COLUMNS, commentRows(changes), { appendable: newComment, toColumns: asIs, order: byFields('id') }));
       return;
     }
+    await upsertRows(db, statements.posts, postColumns);
     const authorsMoved = [...changes.users.values()].filter((user) => user.private !== undefined || user.state !== undefined).map((user) => user.id);
     const ofAuthors = authorsMoved.length > 0 ? (await db.query<{ id: string }>(statements.postsOfAuthors, [authorsMoved])).rows.map((row) => row.id) : [];
     const synced = [...new Set([...changes.posts.keys(), ...ofAuthors])];
@@ -342,14 +372,39 @@ export const searchBatchWriter = (tables: SearchTables) => {
     }
     const counted = posts.filter((row) => row.like_count !== 0 || row.comment_count !== 0).map((row) => row.id);
     if (counted.length > 0) await db.query(statements.engagement, [counted]);
-    await upsertRows(
-      db,
-      statements.likes,
-      deltas.likes.map((l) => ({ post_id: l.postId, user_id: l.userId, active: l.active, rev: l.rev })),
-    );
+    await upsertRows(db, statements.likes, likes);
     await upsertRows(db, statements.comments, commentRows(changes));
   };
 };
+
+// The columns of upsertPosts, upsertLikes (with `rev`) and upsertComments, and a post row as
+// upsertPosts inserts it (an empty caption and no hashtags for none, the tags as an array literal).
+const POST_COLUMNS = [
+  'id',
+  'author_id',
+  'caption',
+  'hashtags',
+  'caption_rev',
+  'created_at',
+  'created_day',
+  'deleted_at',
+  'like_count',
+  'comment_count',
+  'location_id',
+  'location_name',
+  'location_key',
+  'location_lat',
+  'location_lon',
+];
+const LIKE_COLUMNS = ['post_id', 'user_id', 'active', 'rev'];
+const COMMENT_COLUMNS = ['id', 'post_id', 'created', 'deleted'];
+const insertedPost = (row: { caption?: string | undefined; hashtags?: readonly string[] | undefined }): Record<string, unknown> => ({
+  ...row,
+  caption: row.caption ?? '',
+  hashtags: textArrayField(row.hashtags ?? []),
+});
+const asIs = (row: Record<string, unknown>) => row;
+const storedAsGiven = (at: string | null | undefined) => at === null || at === undefined || MILLISECOND_TIME.test(at);
 
 /**
  * Derives, from the users and posts a build's pass stored (searchBatchWriter, `deriving` false),

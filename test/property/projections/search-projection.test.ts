@@ -211,6 +211,18 @@ describe('search projection (PostgreSQL): the read model equals a fold of the hi
       return crashThenResume(crashing, createSearchProjection(store), events, { batchSize });
     }));
 
+  // A generation being built (mode 'build', this pass its only writer) appends the rows it has
+  // never written with COPY (write.ts); a new instance resuming it must know what the crashed one
+  // committed, or it appends a row again.
+  it('a build, crashed at any query and resumed by a new instance, then finished, ends equal to the fold', () =>
+    endsEqualToFold(fc.tuple(fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 40 })), async (events, [batchSize, failAt]) => {
+      const resumed = createPostgresSearchStore(db.pool, { mode: 'build' });
+      await resumed.setup();
+      const crashing = createPostgresSearchStore(poolFailingAt(db.pool, failAt), { mode: 'build' });
+      await crashThenResume(createSearchProjection(crashing), createSearchProjection(resumed), events, { batchSize, replay: true });
+      await resumed.finishBuild();
+    }));
+
   it('two partitioned instances applying concurrently, each its own streams, end equal to the fold', () =>
     endsEqualToFold(fc.tuple(anyBatchSize, anyBatchSize), (events, sizes) => applyInPartitions(createSearchProjection(store), events, sizes)));
 
