@@ -1,10 +1,12 @@
 import { Cluster, Redis } from 'ioredis';
+import { UNPIPELINED_COMMANDS } from '../projections/feed/feed-store-redis.js';
 
 // The one Redis connection a process runs on (feeds, stories, rate limits, caches, the buses):
 // a single server (REDIS_URL) or a Redis Cluster (REDIS_CLUSTER_NODES) through ioredis's cluster
 // client, which routes each command to the primary owning its key's slot. Every Redis user takes
 // `Redis | Cluster` and names one key per command, or one hash tag per script (docs/architecture.md
-// "Redis Cluster").
+// "Redis Cluster"). Every command is auto-pipelined (sent together at the end of the event loop's turn)
+// except UNPIPELINED_COMMANDS, the hot path's one-command reads.
 export type RedisClient = Redis | Cluster;
 
 export interface RedisTarget {
@@ -24,6 +26,7 @@ export const CLUSTER_RETRY = { RETRY_DELAY_MS: 250, MAX_REDIRECTIONS: 32 } as co
 
 export const clusterOptions = (overrides: { keyPrefix?: string } = {}) => ({
   enableAutoPipelining: true,
+  autoPipeliningIgnoredCommands: [...UNPIPELINED_COMMANDS],
   // Reads from the primaries: a replica may lag, and the feed reads its own writes (freshness waits).
   scaleReads: 'master' as const,
   retryDelayOnFailover: CLUSTER_RETRY.RETRY_DELAY_MS,
@@ -51,7 +54,7 @@ export const connectRedis = ({ redisUrl, redisClusterNodes }: RedisTarget): Redi
   const client = redisClusterNodes?.length
     ? new Cluster(redisClusterNodes.map(hostPortOf), clusterOptions())
     : redisUrl
-      ? new Redis(redisUrl, { enableAutoPipelining: true, maxRetriesPerRequest: 2 })
+      ? new Redis(redisUrl, { enableAutoPipelining: true, autoPipeliningIgnoredCommands: [...UNPIPELINED_COMMANDS], maxRetriesPerRequest: 2 })
       : null;
   client?.on('error', () => undefined); // reported per command as 503s; ioredis reconnects by itself
   return client;

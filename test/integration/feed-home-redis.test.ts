@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRedis } from '../../app/redis-client.js';
 import { feedReadModel } from '../../projections/feed/feed-read-model.js';
 import { createFeedReader, type FeedReader } from '../../projections/feed/feed-reader.js';
 import { createRedisFeedStore } from '../../projections/feed/feed-store-redis.js';
@@ -78,6 +79,24 @@ describe.skipIf(!(await isRedisReachable()))('the Redis home page', () => {
     // The next page costs the same.
     const next = await counting.during(() => reader.homePage(u, { limit: 20, cursor: page!.nextCursor }));
     expect(next).toEqual([{ name: 'evalsha', stage: 1 }]);
+  });
+
+  // app/redis-client.ts: the process's client auto-pipelines every command but UNPIPELINED_COMMANDS.
+  it("on the process's client the home script leaves at once, while other commands wait for the turn's auto-pipeline", async () => {
+    const client = connectRedis({ redisUrl: TEST_REDIS_URL }) as Redis;
+    try {
+      const { writing } = stores2();
+      const reading = createRedisFeedStore(client, { prefix: `${redis.prefix}${stores}:` });
+      const { u } = await warmFeed(createFeedReader(reading), writing);
+      const page = reading.homeWindow(u, { after: null, limit: 20 });
+      expect(client.autoPipelineQueueSize).toBe(0);
+      const other = client.get(`${redis.prefix}anything`);
+      expect(client.autoPipelineQueueSize).toBe(1);
+      await Promise.all([page, other]);
+      expect((await page).entries).toHaveLength(20);
+    } finally {
+      client.disconnect();
+    }
   });
 
   it('a deleted post is left out by the script\'s own markers, whatever the caller knows live, and the page refilled by the script again', async () => {
