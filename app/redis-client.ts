@@ -24,9 +24,11 @@ export interface RedisTarget {
  */
 export const CLUSTER_RETRY = { RETRY_DELAY_MS: 250, MAX_REDIRECTIONS: 32 } as const;
 
+/** Both clients' batching: every command auto-pipelined but the hot path's one-command reads. */
+const AUTO_PIPELINING = { enableAutoPipelining: true, autoPipeliningIgnoredCommands: [...UNPIPELINED_COMMANDS] };
+
 export const clusterOptions = (overrides: { keyPrefix?: string } = {}) => ({
-  enableAutoPipelining: true,
-  autoPipeliningIgnoredCommands: [...UNPIPELINED_COMMANDS],
+  ...AUTO_PIPELINING,
   // Reads from the primaries: a replica may lag, and the feed reads its own writes (freshness waits).
   scaleReads: 'master' as const,
   retryDelayOnFailover: CLUSTER_RETRY.RETRY_DELAY_MS,
@@ -54,7 +56,7 @@ export const connectRedis = ({ redisUrl, redisClusterNodes }: RedisTarget): Redi
   const client = redisClusterNodes?.length
     ? new Cluster(redisClusterNodes.map(hostPortOf), clusterOptions())
     : redisUrl
-      ? new Redis(redisUrl, { enableAutoPipelining: true, autoPipeliningIgnoredCommands: [...UNPIPELINED_COMMANDS], maxRetriesPerRequest: 2 })
+      ? new Redis(redisUrl, { ...AUTO_PIPELINING, maxRetriesPerRequest: 2 })
       : null;
   client?.on('error', () => undefined); // reported per command as 503s; ioredis reconnects by itself
   return client;

@@ -26,14 +26,16 @@ try {
 
   // Each run with the server's CPU time per request over it (bench-run.ts cpuMicros): a figure the
   // other work of a shared machine moves far less than requests per second.
-  // And Redis's (INFO cpu): the home feed's script runs there, on the one thread every reader shares.
   const cpuPerRequest = new Map<object, number>();
-  // And the server's garbage collections per 1,000 requests (counts: what a run allocates and keeps; milliseconds: the pauses).
+  // And Redis's (INFO cpu): the home feed's script runs there, on the one thread every reader shares.
   const redisCpuPerRequest = new Map<object, number>();
+  // And the server's garbage collections per 1,000 requests (counts: what a run allocates and keeps; milliseconds: the pauses).
   const gcPerThousand = new Map<object, GcTally>();
   const redis = new Redis(REDIS_URL);
   const run = async (path: string) => {
-    const [before, redisBefore, gcBefore] = [await server.cpuMicros(), await redisCpuMicros(redis), await server.gc()];
+    const before = await server.cpuMicros();
+    const redisBefore = await redisCpuMicros(redis);
+    const gcBefore = await server.gc();
     const result = await load({ url: `${server.address}${path}`, connections: CONNECTIONS, duration: DURATION_S, headers: { authorization: `Bearer ${readerToken}` } });
     const requests = Math.max(1, result.requests.total);
     cpuPerRequest.set(result, Math.round(((await server.cpuMicros()) - before) / requests));
